@@ -1,0 +1,323 @@
+//! Finding the session behind a request, the PIN lock, and ending sessions.
+
+use super::{Me, event};
+use crate::secrets::hash_token;
+use crate::{AppError, AppResult, Client, Ctx, audit};
+use cercle_domain::audit::{Actor, AuditAction};
+use cercle_domain::policy::{Permission, Principal, UserPrincipal, may};
+use cercle_domain::session::{PinFailure, SecondFactor, SessionStage, after_wrong_pin, is_locked, limits};
+use cercle_domain::{Pin, SessionId, UserId};
+use cercle_store::sessions::SessionRow;
+use cercle_store::users::UserRow;
+use cercle_store::{devices, sessions, users};
+
+/// What a request presents.
+#[derive(Debug, Clone, Copy)]
+pub enum Credential<'a> {
+    /// `Authorization: Bearer …` (API clients).
+    Bearer(&'a str),
+    /// The browser's device cookie and the chosen account's session id.
+    Device { device_token: &'a str, session_id: &'a str },
+}
+
+/// A step of sign-up still to do before the account can be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetupStep {
+    Terms,
+    RecoveryCode,
+    Pin,
+}
+
+impl SetupStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SetupStep::Terms => "terms",
+            SetupStep::RecoveryCode => "recovery_code",
+            SetupStep::Pin => "pin",
+        }
+    }
+}
+
+/// Where a session stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionState {
+    /// The code (email, SMS or authenticator) is still to be entered.
+    AwaitingCode { factor: SecondFactor, sign_up: bool },
+    /// Signed in, but sign-up is not finished.
+    Setup(SetupStep),
+    /// Signed in and locked: the PIN unlocks it.
+    Locked,
+    /// Signed in and unlocked.
+    Ready(UserPrincipal),
+}
+
+impl SessionState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            SessionState::AwaitingCode { .. } => "awaiting_code",
+            SessionState::Setup(_) => "setup",
+            SessionState::Locked => "locked",
+            SessionState::Ready(_) => "ready",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub session: SessionRow,
+    pub user: UserRow,
+    pub state: SessionState,
+}
+
+impl SessionView {
+    /// The principal of a ready session, or why there is none.
+    pub fn principal(&self) -> AppResult<Principal> {
+        match &self.state {
+            SessionState::Ready(p) => Ok(Principal::User(p.clone())),
+            SessionState::Locked => Err(AppError::SessionLocked),
+            SessionState::Setup(_) => Err(AppError::WrongStep),
+            SessionState::AwaitingCode { .. } => Err(AppError::NotAuthenticated),
+        }
+    }
+    pub fn me(&self) -> Me {
+        Me::from_row(&self.user)
+    }
+    pub fn user_id(&self) -> UserId {
+        UserId::parse(&self.user.id).unwrap_or_default()
+    }
+}
+
+pub(crate) fn setup_step(u: &UserRow) -> Option<SetupStep> {
+    if u.terms_accepted_at.is_none() {
+        Some(SetupStep::Terms)
+    } else if u.recovery_hash.is_none() {
+        Some(SetupStep::RecoveryCode)
+    } else if u.pin_hash.is_none() {
+        Some(SetupStep::Pin)
+    } else {
+        None
+    }
+}
+
+/// Touching `last_seen_at` on every request would make every read a write;
+/// once per this many seconds is precise enough for the idle lock.
+const TOUCH_EVERY_SECS: i64 = 15;
+
+/// Resolves a credential to its session, applying expiry and the idle lock.
+pub async fn authenticate(ctx: &Ctx, cred: Credential<'_>) -> AppResult<SessionView> {
+    let now = ctx.clock.now();
+    let mut conn = ctx.store.reader().await?;
+    let session = match cred {
+        Credential::Bearer(token) => sessions::by_token_hash(&mut conn, &hash_token(token)).await?,
+        Credential::Device { device_token, session_id } => {
+            let device = devices::by_token_hash(&mut conn, &hash_token(device_token)).await?;
+            match (device, sessions::by_id(&mut conn, session_id).await?) {
+                // Bound to the device: a session id alone, or from another device, is worth nothing.
+                (Some(d), Some(s)) if s.device_id.as_deref() == Some(d.id.as_str()) => Some(s),
+                _ => None,
+            }
+        }
+    };
+    let session = session.ok_or(AppError::NotAuthenticated)?;
+    let user = users::get(&mut conn, &session.user_id).await?;
+    drop(conn);
+    let stage = SessionStage::parse(&session.stage).unwrap_or(SessionStage::AwaitingCode);
+    let expired = match stage {
+        SessionStage::AwaitingCode => now.0 - session.created_at > limits::PENDING_SESSION_TTL_SECS * 1000,
+        SessionStage::Active => now.0 - session.last_seen_at > limits::SESSION_MAX_IDLE_SECS * 1000,
+    };
+    if expired || user.deleted_at.is_some() {
+        let mut tx = ctx.store.begin().await?;
+        sessions::delete(&mut tx, &session.id).await?;
+        tx.commit().await?;
+        return Err(AppError::NotAuthenticated);
+    }
+    let state = match stage {
+        SessionStage::AwaitingCode => SessionState::AwaitingCode {
+            factor: session.factor.as_deref().and_then(SecondFactor::parse).unwrap_or(SecondFactor::Email),
+            sign_up: session.purpose == "sign_up",
+        },
+        SessionStage::Active => {
+            let idle_locked = is_locked(session.locked, cercle_domain::Timestamp(session.last_seen_at), now, ctx.config.idle_lock_secs);
+            if let Some(step) = setup_step(&user) {
+                SessionState::Setup(step)
+            } else if idle_locked {
+                if !session.locked {
+                    let mut tx = ctx.store.begin().await?;
+                    sessions::set_locked(&mut tx, &session.id, true).await?;
+                    tx.commit().await?;
+                }
+                SessionState::Locked
+            } else {
+                SessionState::Ready(UserPrincipal {
+                    user_id: UserId::parse(&user.id).unwrap_or_default(),
+                    session_id: SessionId::parse(&session.id).unwrap_or_default(),
+                    network_admin: user.network_admin,
+                })
+            }
+        }
+    };
+    if !matches!(state, SessionState::Locked) && now.0 - session.last_seen_at > TOUCH_EVERY_SECS * 1000 {
+        let mut tx = ctx.store.begin().await?;
+        sessions::touch(&mut tx, &session.id, now).await?;
+        tx.commit().await?;
+    }
+    Ok(SessionView { session, user, state })
+}
+
+/// "Lock": the PIN is needed again on this device.
+pub async fn lock(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResult<()> {
+    if view.session.stage != SessionStage::Active.as_str() {
+        return Err(AppError::NotAuthenticated);
+    }
+    let mut tx = ctx.store.begin().await?;
+    sessions::set_locked(&mut tx, &view.session.id, true).await?;
+    let ev = event(Actor::User(view.user_id()), "auth.session_locked", AuditAction::Update, "session", client).target(&view.session.id);
+    audit::record(&mut tx, ev, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Unlocks with the PIN. The fifth wrong PIN erases the session: the person
+/// must then sign in again in full.
+pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -> AppResult<()> {
+    if view.state != SessionState::Locked {
+        return match view.state {
+            SessionState::Ready(_) => Ok(()),
+            _ => Err(AppError::WrongStep),
+        };
+    }
+    super::check_address(ctx, "pin", client).await?;
+    let pin = Pin::parse(pin)?;
+    let actor = Actor::User(view.user_id());
+    let now = ctx.clock.now();
+    if ctx.hasher.verify(view.user.pin_hash.as_deref(), pin.expose()).await {
+        let mut tx = ctx.store.begin().await?;
+        sessions::unlock(&mut tx, &view.session.id, now).await?;
+        audit::record(&mut tx, event(actor, "auth.session_unlocked", AuditAction::Update, "session", client).target(&view.session.id), now).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    let mut tx = ctx.store.begin().await?;
+    super::count_address_failure(ctx, &mut tx, "pin", client).await?;
+    let failures = sessions::record_pin_failure(&mut tx, &view.session.id).await?;
+    let outcome = after_wrong_pin(failures - 1);
+    let result = match outcome {
+        PinFailure::TriesLeft(left) => {
+            audit::record(&mut tx, event(actor, "auth.pin_failed", AuditAction::Update, "session", client).target(&view.session.id), now).await?;
+            Err(AppError::PinWrong { tries_left: left })
+        }
+        PinFailure::EraseSession => {
+            sessions::delete(&mut tx, &view.session.id).await?;
+            audit::record(&mut tx, event(actor, "auth.pin_erase", AuditAction::Delete, "session", client).target(&view.session.id), now).await?;
+            Err(AppError::SessionErased)
+        }
+    };
+    tx.commit().await?;
+    result
+}
+
+/// Closes this session (sign out).
+pub async fn sign_out(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResult<()> {
+    let mut tx = ctx.store.begin().await?;
+    sessions::delete(&mut tx, &view.session.id).await?;
+    let ev = event(Actor::User(view.user_id()), "auth.session_closed", AuditAction::Delete, "session", client).target(&view.session.id);
+    audit::record(&mut tx, ev, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of the person, this one included.
+pub async fn sign_out_everywhere(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResult<u64> {
+    let user_id = require_self(principal)?;
+    let mut tx = ctx.store.begin().await?;
+    let n = sessions::delete_for_user(&mut tx, &user_id.to_string(), None).await?;
+    let ev = event(Actor::User(user_id), "auth.sign_out_everywhere", AuditAction::Delete, "session", client).scope("sessions", n);
+    audit::record(&mut tx, ev, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SessionSummary {
+    pub id: String,
+    pub label: String,
+    pub ip: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub current: bool,
+}
+
+/// The person's signed-in sessions, most recent first.
+pub async fn list(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<SessionSummary>> {
+    let user_id = require_self(principal)?;
+    let current = match principal {
+        Principal::User(u) => Some(u.session_id.to_string()),
+        _ => None,
+    };
+    let mut conn = ctx.store.reader().await?;
+    let rows = sessions::for_user(&mut conn, &user_id.to_string()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| SessionSummary {
+            current: current.as_deref() == Some(s.id.as_str()),
+            id: s.id,
+            label: s.label,
+            ip: s.ip,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+        })
+        .collect())
+}
+
+/// Ends one of the person's sessions (e.g. a lost phone).
+pub async fn end(ctx: &Ctx, client: &Client, principal: &Principal, session_id: &str) -> AppResult<()> {
+    let user_id = require_self(principal)?;
+    let mut tx = ctx.store.begin().await?;
+    let s = sessions::by_id(&mut tx, session_id).await?.ok_or(AppError::NotFound)?;
+    if s.user_id != user_id.to_string() {
+        return Err(AppError::NotFound);
+    }
+    sessions::delete(&mut tx, session_id).await?;
+    let ev = event(Actor::User(user_id), "auth.session_closed", AuditAction::Delete, "session", client).target(session_id);
+    audit::record(&mut tx, ev, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An account with a session on this device, for the account chooser.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeviceAccount {
+    pub session_id: String,
+    pub name: String,
+    pub email: String,
+}
+
+pub async fn device_accounts(ctx: &Ctx, device_token: &str) -> AppResult<Vec<DeviceAccount>> {
+    let mut conn = ctx.store.reader().await?;
+    let Some(device) = devices::by_token_hash(&mut conn, &hash_token(device_token)).await? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    // Only completed sign-ins: a pending one proves nothing about who typed it.
+    for s in sessions::for_device(&mut conn, &device.id).await? {
+        if s.stage != SessionStage::Active.as_str() {
+            continue;
+        }
+        if let Some(u) = users::by_id(&mut conn, &s.user_id).await? {
+            if u.deleted_at.is_none() {
+                out.push(DeviceAccount { session_id: s.id, name: u.name, email: u.email });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The user a principal may manage the account of (only their own).
+pub(crate) fn require_self(principal: &Principal) -> AppResult<UserId> {
+    match principal {
+        Principal::User(u) if may(principal, &Permission::ManageAccount(u.user_id)) => Ok(u.user_id),
+        _ => Err(AppError::Forbidden),
+    }
+}

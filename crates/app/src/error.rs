@@ -1,0 +1,82 @@
+use cercle_domain::{InputError, Timestamp};
+
+/// Everything a service can refuse, each with a stable code. The web layer
+/// maps these to an HTTP status and a translated message, once.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input: {0}")]
+    Input(#[from] InputError),
+    #[error("email or password incorrect")]
+    BadCredentials,
+    #[error("account locked")]
+    AccountLocked { until: Timestamp },
+    #[error("too many attempts")]
+    RateLimited,
+    #[error("wrong code")]
+    CodeWrong { attempts_left: i64 },
+    #[error("code expired or already used")]
+    CodeExpired,
+    #[error("not signed in")]
+    NotAuthenticated,
+    #[error("session locked")]
+    SessionLocked,
+    #[error("wrong PIN")]
+    PinWrong { tries_left: i64 },
+    #[error("session erased after too many wrong PINs")]
+    SessionErased,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("the link expired or was already used")]
+    LinkInvalid,
+    #[error("wrong step")]
+    WrongStep,
+    #[error("already done")]
+    Conflict(&'static str),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The stable code clients see (`{ "code": ... }`) and the suffix of the
+    /// translated message id (`error-<code>`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Input(e) => e.code(),
+            AppError::BadCredentials => "bad-credentials",
+            AppError::AccountLocked { .. } => "account-locked",
+            AppError::RateLimited => "rate-limited",
+            AppError::CodeWrong { .. } => "code-wrong",
+            AppError::CodeExpired => "code-expired",
+            AppError::NotAuthenticated => "not-authenticated",
+            AppError::SessionLocked => "session-locked",
+            AppError::PinWrong { .. } => "pin-wrong",
+            AppError::SessionErased => "session-erased",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not-found",
+            AppError::LinkInvalid => "link-invalid",
+            AppError::WrongStep => "wrong-step",
+            AppError::Conflict(what) => what,
+            AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<cercle_store::StoreError> for AppError {
+    fn from(e: cercle_store::StoreError) -> Self {
+        match e {
+            cercle_store::StoreError::Conflict => AppError::Conflict("conflict"),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// sqlx errors surface directly from `commit()`.
+impl From<cercle_store::SqlxError> for AppError {
+    fn from(e: cercle_store::SqlxError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,68 @@
+//! Cercle's use cases: one function per user action. Each takes the acting
+//! principal (or, before sign-in, the client), asks the policy, does its work
+//! in one transaction and writes the audit record in that same transaction.
+//! The web pages, the JSON API and the CLI all call these; none goes around.
+
+pub mod accounts;
+pub mod admin;
+pub mod audit;
+pub mod demo;
+pub mod error;
+pub mod notify;
+pub mod secrets;
+
+use cercle_domain::Clock;
+use cercle_store::Store;
+use std::sync::Arc;
+
+pub use error::{AppError, AppResult};
+
+/// Settings the services read.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The address people reach Cercle at, for links in emails.
+    pub public_url: String,
+    /// Production mode: no development outbox, bodies dropped once sent.
+    pub production: bool,
+    /// Automatic lock after this many idle seconds (the organization's
+    /// "automatic logoff"; network default until organizations set theirs).
+    pub idle_lock_secs: i64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig { public_url: "http://127.0.0.1:8080".into(), production: false, idle_lock_secs: 15 * 60 }
+    }
+}
+
+/// Everything a service needs, passed explicitly.
+#[derive(Clone)]
+pub struct Ctx {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Arc<dyn notify::Mailer>,
+    pub sms: Arc<dyn notify::SmsSender>,
+    pub key: secrets::ServerKey,
+    pub hasher: secrets::Hasher,
+    pub config: AppConfig,
+    /// Wakes the outbox worker after a commit that queued a message.
+    pub outbox_wake: Arc<tokio::sync::Notify>,
+}
+
+impl Ctx {
+    /// Commits a transaction that queued email or SMS and wakes the worker.
+    pub async fn commit_and_send(&self, tx: cercle_store::Tx) -> AppResult<()> {
+        tx.commit().await?;
+        self.outbox_wake.notify_one();
+        Ok(())
+    }
+}
+
+/// The client a request comes from, as far as the services care.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub ip: Option<String>,
+    /// A short description of the device ("Firefox on Linux"), shown in the
+    /// list of sessions.
+    pub label: String,
+}

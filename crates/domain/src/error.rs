@@ -1,0 +1,79 @@
+/// A rejected piece of input. Each variant has a stable code, which the
+/// interfaces translate (`error-<code>` in the Fluent files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("invalid email address")]
+    InvalidEmail,
+    #[error("invalid phone number")]
+    InvalidPhone,
+    #[error("password too short")]
+    PasswordTooShort,
+    #[error("password too long")]
+    PasswordTooLong,
+    #[error("password too weak")]
+    PasswordTooWeak,
+    #[error("invalid PIN")]
+    InvalidPin,
+    #[error("PIN too easy to guess")]
+    PinTooWeak,
+    #[error("the two PINs differ")]
+    PinMismatch,
+    #[error("invalid code format")]
+    InvalidCode,
+    #[error("invalid name")]
+    InvalidName,
+    #[error("unknown language")]
+    InvalidLanguage,
+}
+
+impl InputError {
+    pub fn code(self) -> &'static str {
+        match self {
+            InputError::InvalidEmail => "invalid-email",
+            InputError::InvalidPhone => "invalid-phone",
+            InputError::PasswordTooShort => "password-too-short",
+            InputError::PasswordTooLong => "password-too-long",
+            InputError::PasswordTooWeak => "password-too-weak",
+            InputError::InvalidPin => "invalid-pin",
+            InputError::PinTooWeak => "pin-too-weak",
+            InputError::PinMismatch => "pin-mismatch",
+            InputError::InvalidCode => "invalid-code",
+            InputError::InvalidName => "invalid-name",
+            InputError::InvalidLanguage => "invalid-language",
+        }
+    }
+}
+
+/// A person's display name: trimmed, 1 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<Self, InputError> {
+        let trimmed = raw.trim();
+        let len = trimmed.chars().count();
+        if len == 0 || len > 100 || trimmed.chars().any(char::is_control) {
+            return Err(InputError::InvalidName);
+        }
+        Ok(PersonName(trimmed.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(PersonName::parse("  Marie Tremblay ").map(|n| n.into_string()), Ok("Marie Tremblay".into()));
+        assert_eq!(PersonName::parse("   "), Err(InputError::InvalidName));
+        assert_eq!(PersonName::parse(&"a".repeat(101)), Err(InputError::InvalidName));
+        assert_eq!(PersonName::parse("a\u{0}b"), Err(InputError::InvalidName));
+    }
+}

@@ -1,0 +1,27 @@
+//! Cercle's domain: plain types and rules, no I/O, no async.
+//!
+//! Everything that crosses into the system is parsed here into a type that
+//! cannot hold an invalid value (an [`Email`], a [`Pin`], a [`Phone`] …), so the
+//! layers above never re-validate strings.
+
+pub mod audit;
+pub mod clock;
+pub mod codes;
+pub mod email;
+pub mod error;
+pub mod ids;
+pub mod language;
+pub mod password;
+pub mod phone;
+pub mod pin;
+pub mod policy;
+pub mod session;
+pub mod totp;
+
+pub use clock::{Clock, Timestamp};
+pub use email::Email;
+pub use error::InputError;
+pub use ids::*;
+pub use language::Language;
+pub use phone::Phone;
+pub use pin::Pin;

@@ -1,0 +1,70 @@
+//! Who may do what. Every service asks [`may`] before acting; no interface
+//! decides access on its own.
+
+use crate::{SessionId, UserId};
+
+/// The one acting on a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// Not signed in.
+    Anonymous,
+    /// A signed-in, unlocked user session.
+    User(UserPrincipal),
+    /// An operator on the command line (`cercle admin …`).
+    Operator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserPrincipal {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    pub network_admin: bool,
+}
+
+/// What can be asked for. Organization-scoped permissions join this list as
+/// the organizations arrive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Permission {
+    /// Change one's own password, PIN, second factor, sessions, account.
+    ManageAccount(UserId),
+    /// Read the network-wide audit log (security events).
+    ReadNetworkAudit,
+    /// Create organizations and their first administrator.
+    AdministerNetwork,
+}
+
+pub fn may(principal: &Principal, permission: &Permission) -> bool {
+    match (principal, permission) {
+        (Principal::Operator, _) => true,
+        (Principal::Anonymous, _) => false,
+        (Principal::User(u), Permission::ManageAccount(owner)) => u.user_id == *owner,
+        (Principal::User(u), Permission::ReadNetworkAudit | Permission::AdministerNetwork) => u.network_admin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(admin: bool) -> (UserId, Principal) {
+        let id = UserId::new();
+        (id, Principal::User(UserPrincipal { user_id: id, session_id: SessionId::new(), network_admin: admin }))
+    }
+
+    #[test]
+    fn only_owner_manages_account() {
+        let (id, p) = user(false);
+        assert!(may(&p, &Permission::ManageAccount(id)));
+        assert!(!may(&p, &Permission::ManageAccount(UserId::new())));
+        assert!(!may(&Principal::Anonymous, &Permission::ManageAccount(id)));
+    }
+
+    #[test]
+    fn network_admin_only() {
+        let (_, p) = user(false);
+        assert!(!may(&p, &Permission::ReadNetworkAudit));
+        let (_, a) = user(true);
+        assert!(may(&a, &Permission::ReadNetworkAudit));
+        assert!(may(&a, &Permission::AdministerNetwork));
+    }
+}

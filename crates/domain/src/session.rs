@@ -1,0 +1,137 @@
+//! Sessions, second factors and the limits that guard every secret.
+
+use crate::Timestamp;
+
+/// How long each kind of secret lives and how many tries it gets.
+pub mod limits {
+    /// One-time codes (email, SMS) expire after 10 minutes…
+    pub const CODE_TTL_SECS: i64 = 10 * 60;
+    /// …and die after 5 wrong tries.
+    pub const CODE_MAX_ATTEMPTS: i64 = 5;
+    /// At most this many codes sent to one account per window.
+    pub const CODE_SENDS_PER_WINDOW: i64 = 5;
+    pub const CODE_SEND_WINDOW_SECS: i64 = 15 * 60;
+    /// Consecutive wrong passwords (or recovery codes) before the account locks…
+    pub const PASSWORD_FAILURES_BEFORE_LOCK: i64 = 5;
+    /// …for this long.
+    pub const ACCOUNT_LOCK_SECS: i64 = 15 * 60;
+    /// Wrong PINs on one session before that session is erased.
+    pub const PIN_MAX_FAILURES: i64 = 5;
+    /// Password reset links.
+    pub const RESET_TTL_SECS: i64 = 60 * 60;
+    /// A session that completed sign-in lives at most this long without use.
+    pub const SESSION_MAX_IDLE_SECS: i64 = 30 * 24 * 3600;
+    /// A session waiting for its second factor is abandoned after this.
+    pub const PENDING_SESSION_TTL_SECS: i64 = 15 * 60;
+    /// Attempts from one network address per window, for each kind of secret.
+    pub const ADDRESS_ATTEMPTS_PER_WINDOW: i64 = 30;
+    pub const ADDRESS_WINDOW_SECS: i64 = 15 * 60;
+}
+
+/// Where the one-time code of a sign-in comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecondFactor {
+    Email,
+    Sms,
+    Totp,
+}
+
+impl SecondFactor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecondFactor::Email => "email",
+            SecondFactor::Sms => "sms",
+            SecondFactor::Totp => "totp",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "email" => Some(SecondFactor::Email),
+            "sms" => Some(SecondFactor::Sms),
+            "totp" => Some(SecondFactor::Totp),
+            _ => None,
+        }
+    }
+}
+
+/// A session is either waiting for its second factor or signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStage {
+    /// Password accepted (or sign-up started); a code is still needed.
+    AwaitingCode,
+    /// Fully signed in (may still be PIN-locked).
+    Active,
+}
+
+impl SessionStage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStage::AwaitingCode => "awaiting_code",
+            SessionStage::Active => "active",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "awaiting_code" => Some(SessionStage::AwaitingCode),
+            "active" => Some(SessionStage::Active),
+            _ => None,
+        }
+    }
+}
+
+/// Whether an active session must be unlocked with the PIN: locked by hand
+/// ("Lock") or idle for longer than the automatic log-off delay.
+pub fn is_locked(locked: bool, last_seen: Timestamp, now: Timestamp, idle_lock_secs: i64) -> bool {
+    locked || now.0 - last_seen.0 > idle_lock_secs.saturating_mul(1000)
+}
+
+/// What a wrong PIN does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinFailure {
+    /// Try again; this many tries are left.
+    TriesLeft(i64),
+    /// That was the last one: the session is erased from the device.
+    EraseSession,
+}
+
+pub fn after_wrong_pin(failures_before: i64) -> PinFailure {
+    let failures = failures_before + 1;
+    if failures >= limits::PIN_MAX_FAILURES {
+        PinFailure::EraseSession
+    } else {
+        PinFailure::TriesLeft(limits::PIN_MAX_FAILURES - failures)
+    }
+}
+
+/// What a wrong password (or recovery code) does to the account.
+pub fn account_locked_until(failures_after: i64, now: Timestamp) -> Option<Timestamp> {
+    (failures_after >= limits::PASSWORD_FAILURES_BEFORE_LOCK).then(|| now.plus_secs(limits::ACCOUNT_LOCK_SECS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_lock() {
+        let seen = Timestamp(0);
+        assert!(!is_locked(false, seen, Timestamp(60_000), 900));
+        assert!(is_locked(false, seen, Timestamp(901_000), 900));
+        assert!(is_locked(true, seen, Timestamp(1), 900));
+    }
+
+    #[test]
+    fn five_wrong_pins_erase() {
+        assert_eq!(after_wrong_pin(0), PinFailure::TriesLeft(4));
+        assert_eq!(after_wrong_pin(3), PinFailure::TriesLeft(1));
+        assert_eq!(after_wrong_pin(4), PinFailure::EraseSession);
+    }
+
+    #[test]
+    fn password_lockout() {
+        assert_eq!(account_locked_until(4, Timestamp(0)), None);
+        assert_eq!(account_locked_until(5, Timestamp(0)), Some(Timestamp(900_000)));
+    }
+}

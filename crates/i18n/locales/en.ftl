@@ -1,0 +1,293 @@
+## Cercle — English
+
+app-name = Cercle
+app-tagline = Secure clinical collaboration
+skip-to-content = Skip to content
+nav-home = Home
+nav-patients = Patients
+nav-channels = Channels
+nav-teams = Teams
+nav-network = Network
+nav-admin = Admin
+nav-security = Security
+nav-menu = Menu
+action-lock = Lock
+action-sign-out = Sign out
+action-switch-account = Switch account
+action-back = Back
+action-continue = Continue
+action-cancel = Cancel
+language-switch = Français
+language-name = English
+field-language = Language
+language-fr = Français
+language-en = English
+footer-text = Cercle — open-source clinical collaboration
+dev-outbox-link = Development outbox (emails and SMS)
+
+## Errors
+error-title = Something went wrong
+error-invalid-email = Enter a valid email address, like name@clinic.ca.
+error-invalid-phone = Enter a valid phone number, like 514 555-1234 or +33 6 12 34 56 78.
+error-password-too-short = The password needs at least 10 characters.
+error-password-too-long = The password may have at most 128 characters.
+error-password-too-weak = This password is too easy to guess. Use a longer phrase that does not contain your email.
+error-invalid-pin = The PIN is 4 to 8 digits.
+error-pin-too-weak = This PIN is too easy to guess (repeated or consecutive digits).
+error-pin-mismatch = The two PINs are not the same.
+error-invalid-code = Enter the code exactly as you received it.
+error-invalid-name = Enter your name (at most 100 characters).
+error-invalid-language = Choose French or English.
+error-bad-credentials = Email or password incorrect.
+error-account-locked = Too many wrong attempts: this account is locked until { $until }. You can reset your password to unlock it now.
+error-rate-limited = Too many attempts. Wait a few minutes, then try again.
+error-code-wrong = Wrong code. { $left } tries left.
+error-code-expired = This code has expired or was already used. Ask for a new code.
+error-not-authenticated = Please sign in.
+error-session-locked = This session is locked. Enter your PIN.
+error-pin-wrong = Wrong PIN. { $left } tries left before this session is erased from this device.
+error-session-erased = Too many wrong PINs: this session was erased from this device. Sign in again.
+error-forbidden = You are not allowed to do this.
+error-not-found = This page or item does not exist.
+error-link-invalid = This link has expired or was already used. Ask for a new one.
+error-wrong-step = This step is not available now.
+error-conflict = This already exists.
+error-already-bootstrapped = The network already has an administrator.
+error-email-taken = This email address already has an account.
+error-internal = An unexpected error occurred. Nothing was changed. Please try again.
+error-csrf = This form has expired. Reload the page and try again.
+error-bad-request = The request could not be read.
+error-body-too-large = The request is too large.
+error-unsupported-media-type = Unsupported content type.
+error-go-home = Back to Cercle
+
+## Sign-up
+signup-title = Create your account
+signup-intro = For health professionals joining the Cercle network on their own. Invited? Use the link in your invitation.
+field-name = Full name
+field-email = Email
+field-password = Password
+password-hint = At least 10 characters. A short sentence is easy to remember and hard to guess.
+signup-submit = Create account
+have-account = Already have an account?
+signup-steps = Step { $step } of 4
+
+## Codes
+code-title = Enter your code
+code-sent-email = We sent a 6-digit code to { $destination }. It is valid for 10 minutes.
+code-sent-sms = We sent a 6-digit code by SMS to { $destination }. It is valid for 10 minutes.
+code-totp = Enter the 6-digit code shown in your authenticator app.
+field-code = Code
+code-submit = Verify
+code-resend = Send a new code
+code-resent = A new code is on its way.
+use-recovery = Lost access to your codes? Use your recovery code
+recovery-signin-title = Use your recovery code
+recovery-signin-intro = Enter the recovery code you saved when you created your account. It works only once: you will get a new one, and codes will come by email again.
+field-recovery-code = Recovery code
+recovery-signin-submit = Sign in
+
+## Terms
+terms-title = Terms of use
+terms-intro = Cercle holds health information. Before you continue:
+terms-point-1 = I use Cercle only for the care of patients I am involved with, and I read only what I need for that care.
+terms-point-2 = I keep my password, my PIN and my recovery code to myself, and I lock Cercle when I leave my device.
+terms-point-3 = Every access to patient information is recorded in an audit log that my organization can review.
+terms-point-4 = I follow the confidentiality rules of my profession and of my organization.
+terms-accept = I accept the terms of use
+
+## Recovery code
+recovery-title = Save your recovery code
+recovery-intro = If you lose access to your email, phone or authenticator app, this code lets you back in. It is shown only once; we also emailed it to you. Keep it somewhere safe, away from your device.
+recovery-saved = I saved my recovery code
+recovery-copy = Copy
+recovery-copied = Copied
+
+## PIN
+pin-setup-title = Choose your PIN
+pin-setup-intro = Your PIN unlocks Cercle on this device after a pause or when you lock it. 4 to 8 digits; after 5 wrong PINs the session is erased from the device.
+field-pin = PIN
+field-pin-confirm = PIN again
+pin-setup-submit = Save PIN
+
+## Sign-in
+signin-title = Sign in to Cercle
+signin-submit = Sign in
+forgot-password = Forgot your password?
+create-account = Create an account
+accounts-title = Choose an account
+accounts-intro = Accounts signed in on this device. Each one asks for its own PIN.
+accounts-add = Sign in with another account
+lock-title = Cercle is locked
+lock-intro = { $name }, enter your PIN to continue.
+lock-submit = Unlock
+lock-forgot = Forgot your PIN? Sign out and sign in again with your password.
+
+## Password reset
+forgot-title = Reset your password
+forgot-intro = Enter your email. If it belongs to an account, you will receive a link to choose a new password. The link is valid for one hour and works once.
+forgot-submit = Send the link
+forgot-sent = If this address has an account, a link is on its way. Check your inbox (and spam folder).
+reset-title = Choose a new password
+reset-intro = Signing in everywhere will be needed again after this change.
+field-new-password = New password
+reset-submit = Save the new password
+reset-done = Your password was changed. You can now sign in.
+
+## Home
+home-title = Home
+home-welcome = Welcome, { $name }
+home-intro = Your patient files, care channels, teams and network will appear here as your organization joins Cercle.
+home-empty-patients = No patient files yet.
+home-empty-channels = No care channels yet.
+home-empty-teams = You are not in a team yet.
+home-empty-network = Your directory is empty.
+section-soon = This area is ready for your organization's data.
+home-security-card = Your account is protected by a password, a code on every sign-in and a PIN on this device.
+home-admin-card = You administer this network.
+
+## Security settings
+security-title = Security
+security-intro = Manage how you sign in and where you are signed in.
+section-password = Password
+field-current-password = Current password
+password-change-submit = Change password
+password-changed = Password changed. Your other sessions were closed.
+section-pin = PIN
+pin-change-submit = Change PIN
+pin-changed = PIN changed.
+section-factor = Sign-in code
+factor-current = Sign-in codes currently come from: { $factor }
+factor-email = email
+factor-sms = SMS
+factor-totp = authenticator app
+factor-to-sms = Receive codes by SMS
+field-phone = Mobile phone
+phone-send-code = Send a verification code
+phone-code-sent = We sent a code by SMS to { $destination }.
+phone-confirm = Confirm the number
+factor-sms-done = Sign-in codes now come by SMS.
+factor-to-totp = Use an authenticator app
+totp-intro = Scan this QR code with your authenticator app (or type the key), then enter the code it shows.
+totp-secret-label = Key
+totp-confirm = Confirm
+factor-totp-done = Sign-in codes now come from your authenticator app.
+factor-to-email = Receive codes by email again
+factor-email-done = Sign-in codes now come by email.
+section-recovery = Recovery code
+recovery-renew-intro = A new code replaces the old one, which stops working at once.
+recovery-renew-submit = Generate a new recovery code
+section-sessions = Where you are signed in
+session-current = This device
+session-end = Sign out this session
+sessions-end-all = Sign out everywhere
+session-last-seen = Last active { $when }
+session-ended = Session closed.
+section-language = Language
+language-save = Save language
+language-saved = Language saved.
+section-delete = Delete my account
+delete-intro = Your name, email and phone are erased and you are signed out everywhere. Clinical messages you wrote stay in the records of the organizations, shown as written by a former user. This cannot be undone.
+delete-submit = Delete my account permanently
+delete-done = Your account was deleted.
+section-activity = Recent security activity
+activity-empty = No activity yet.
+col-when = When
+col-event = Event
+col-address = Address
+
+## Development outbox
+outbox-title = Development outbox
+outbox-intro = Every email and SMS Cercle sent, newest first. This page exists only outside production mode.
+outbox-empty = Nothing sent yet.
+col-channel = Channel
+col-to = To
+col-subject = Subject
+col-status = Status
+
+## Email and SMS
+email-signature = — Cercle
+email-signup-code-subject = Your Cercle code: { $code }
+email-signup-code-body =
+    Hello { $name },
+
+    Your code to confirm your email address on Cercle is: { $code }
+
+    It is valid for 10 minutes. If you did not create a Cercle account, ignore this email.
+
+    — Cercle
+email-signin-code-subject = Your Cercle sign-in code: { $code }
+email-signin-code-body =
+    Hello { $name },
+
+    Your code to sign in to Cercle is: { $code }
+
+    It is valid for 10 minutes. If you did not try to sign in, change your password now.
+
+    — Cercle
+email-phone-code-subject = Your Cercle verification code: { $code }
+email-phone-code-body =
+    Your code to confirm your phone number on Cercle is: { $code }
+
+    — Cercle
+email-recovery-code-subject = Your Cercle recovery code
+email-recovery-code-body =
+    Hello { $name },
+
+    Your Cercle recovery code is: { $code }
+
+    Keep it somewhere safe. It lets you back into your account if you lose access to your sign-in codes, and it works only once. Any earlier recovery code no longer works.
+
+    — Cercle
+email-reset-link-subject = Reset your Cercle password
+email-reset-link-body =
+    Hello { $name },
+
+    To choose a new password, open this link within one hour:
+    { $link }
+
+    The link works once. If you did not ask for it, ignore this email: your password stays the same.
+
+    — Cercle
+email-account-exists-subject = Someone tried to create a Cercle account with your address
+email-account-exists-body =
+    Hello { $name },
+
+    Someone tried to create a new Cercle account with this email address, which already has an account. If it was you, sign in instead:
+    { $link }
+
+    If it was not you, you can ignore this email.
+
+    — Cercle
+email-security-notice-subject = Security change on your Cercle account
+email-security-notice-body =
+    Hello { $name },
+
+    { $what }
+
+    If you did not make this change, reset your password now and contact your administrator.
+
+    — Cercle
+email-welcome-subject = Welcome to Cercle: choose your password
+email-welcome-body =
+    Hello { $name },
+
+    You are the administrator of this Cercle network. Choose your password with this link (valid 72 hours, works once):
+    { $link }
+
+    — Cercle
+notice-password-changed = Your password was changed.
+notice-pin-changed = Your PIN was changed.
+notice-factor-sms = Your sign-in codes now come by SMS.
+notice-factor-totp = Your sign-in codes now come from an authenticator app.
+notice-factor-email = Your sign-in codes now come by email.
+notice-recovery-used = Your recovery code was used to sign in. Save the new recovery code shown after sign-in.
+notice-account-deleted = Your Cercle account was deleted.
+sms-signup-code = Cercle: your code is { $code }. Valid 10 minutes.
+sms-signin-code = Cercle: your sign-in code is { $code }. Valid 10 minutes. Never share it.
+sms-phone-code = Cercle: your verification code is { $code }.
+sms-recovery-code = Cercle: your recovery code is { $code }.
+sms-reset-link = Cercle: reset your password: { $link }
+sms-account-exists = Cercle: someone tried to create an account with your address.
+sms-security-notice = Cercle: { $what }
+sms-welcome = Cercle: choose your password: { $link }

@@ -1,0 +1,293 @@
+## Cercle — français
+
+app-name = Cercle
+app-tagline = Collaboration clinique sécurisée
+skip-to-content = Aller au contenu
+nav-home = Accueil
+nav-patients = Patients
+nav-channels = Canaux
+nav-teams = Équipes
+nav-network = Réseau
+nav-admin = Administration
+nav-security = Sécurité
+nav-menu = Menu
+action-lock = Verrouiller
+action-sign-out = Se déconnecter
+action-switch-account = Changer de compte
+action-back = Retour
+action-continue = Continuer
+action-cancel = Annuler
+language-switch = English
+language-name = Français
+field-language = Langue
+language-fr = Français
+language-en = English
+footer-text = Cercle — collaboration clinique libre
+dev-outbox-link = Boîte d'envoi de développement (courriels et SMS)
+
+## Erreurs
+error-title = Un problème est survenu
+error-invalid-email = Entrez une adresse courriel valide, comme nom@clinique.ca.
+error-invalid-phone = Entrez un numéro de téléphone valide, comme 514 555-1234 ou +33 6 12 34 56 78.
+error-password-too-short = Le mot de passe doit compter au moins 10 caractères.
+error-password-too-long = Le mot de passe peut compter au plus 128 caractères.
+error-password-too-weak = Ce mot de passe est trop facile à deviner. Utilisez une phrase plus longue qui ne contient pas votre courriel.
+error-invalid-pin = Le NIP compte de 4 à 8 chiffres.
+error-pin-too-weak = Ce NIP est trop facile à deviner (chiffres répétés ou consécutifs).
+error-pin-mismatch = Les deux NIP ne sont pas identiques.
+error-invalid-code = Entrez le code exactement comme vous l'avez reçu.
+error-invalid-name = Entrez votre nom (100 caractères au plus).
+error-invalid-language = Choisissez le français ou l'anglais.
+error-bad-credentials = Courriel ou mot de passe incorrect.
+error-account-locked = Trop de tentatives erronées : ce compte est verrouillé jusqu'à { $until }. Vous pouvez réinitialiser votre mot de passe pour le déverrouiller dès maintenant.
+error-rate-limited = Trop de tentatives. Attendez quelques minutes, puis réessayez.
+error-code-wrong = Code erroné. Il reste { $left } essais.
+error-code-expired = Ce code a expiré ou a déjà été utilisé. Demandez un nouveau code.
+error-not-authenticated = Veuillez vous connecter.
+error-session-locked = Cette session est verrouillée. Entrez votre NIP.
+error-pin-wrong = NIP erroné. Il reste { $left } essais avant que cette session soit effacée de cet appareil.
+error-session-erased = Trop de NIP erronés : cette session a été effacée de cet appareil. Connectez-vous de nouveau.
+error-forbidden = Vous n'êtes pas autorisé à faire ceci.
+error-not-found = Cette page ou cet élément n'existe pas.
+error-link-invalid = Ce lien a expiré ou a déjà été utilisé. Demandez-en un nouveau.
+error-wrong-step = Cette étape n'est pas disponible maintenant.
+error-conflict = Cet élément existe déjà.
+error-already-bootstrapped = Le réseau a déjà un administrateur.
+error-email-taken = Cette adresse courriel a déjà un compte.
+error-internal = Une erreur inattendue est survenue. Rien n'a été modifié. Veuillez réessayer.
+error-csrf = Ce formulaire a expiré. Rechargez la page et réessayez.
+error-bad-request = La requête n'a pas pu être lue.
+error-body-too-large = La requête est trop volumineuse.
+error-unsupported-media-type = Type de contenu non pris en charge.
+error-go-home = Retour à Cercle
+
+## Inscription
+signup-title = Créer votre compte
+signup-intro = Pour les professionnels de la santé qui rejoignent le réseau Cercle de façon autonome. Vous avez reçu une invitation? Utilisez le lien qu'elle contient.
+field-name = Nom complet
+field-email = Courriel
+field-password = Mot de passe
+password-hint = Au moins 10 caractères. Une courte phrase est facile à retenir et difficile à deviner.
+signup-submit = Créer le compte
+have-account = Vous avez déjà un compte?
+signup-steps = Étape { $step } de 4
+
+## Codes
+code-title = Entrez votre code
+code-sent-email = Nous avons envoyé un code à 6 chiffres à { $destination }. Il est valide 10 minutes.
+code-sent-sms = Nous avons envoyé un code à 6 chiffres par SMS au { $destination }. Il est valide 10 minutes.
+code-totp = Entrez le code à 6 chiffres affiché dans votre application d'authentification.
+field-code = Code
+code-submit = Vérifier
+code-resend = Envoyer un nouveau code
+code-resent = Un nouveau code est en route.
+use-recovery = Vous n'avez plus accès à vos codes? Utilisez votre code de récupération
+recovery-signin-title = Utiliser votre code de récupération
+recovery-signin-intro = Entrez le code de récupération conservé à la création de votre compte. Il ne fonctionne qu'une fois : vous en recevrez un nouveau, et les codes vous parviendront de nouveau par courriel.
+field-recovery-code = Code de récupération
+recovery-signin-submit = Se connecter
+
+## Conditions
+terms-title = Conditions d'utilisation
+terms-intro = Cercle contient des renseignements de santé. Avant de continuer :
+terms-point-1 = J'utilise Cercle uniquement pour les soins des patients auxquels je participe, et je ne consulte que ce dont j'ai besoin pour ces soins.
+terms-point-2 = Je garde pour moi mon mot de passe, mon NIP et mon code de récupération, et je verrouille Cercle quand je quitte mon appareil.
+terms-point-3 = Chaque accès aux renseignements des patients est consigné dans un journal d'audit que mon organisation peut consulter.
+terms-point-4 = Je respecte les règles de confidentialité de ma profession et de mon organisation.
+terms-accept = J'accepte les conditions d'utilisation
+
+## Code de récupération
+recovery-title = Conservez votre code de récupération
+recovery-intro = Si vous perdez l'accès à votre courriel, à votre téléphone ou à votre application d'authentification, ce code vous permet de revenir. Il n'est affiché qu'une seule fois; nous vous l'avons aussi envoyé par courriel. Gardez-le en lieu sûr, loin de votre appareil.
+recovery-saved = J'ai conservé mon code de récupération
+recovery-copy = Copier
+recovery-copied = Copié
+
+## NIP
+pin-setup-title = Choisissez votre NIP
+pin-setup-intro = Votre NIP déverrouille Cercle sur cet appareil après une pause ou quand vous le verrouillez. De 4 à 8 chiffres; après 5 NIP erronés, la session est effacée de l'appareil.
+field-pin = NIP
+field-pin-confirm = NIP de nouveau
+pin-setup-submit = Enregistrer le NIP
+
+## Connexion
+signin-title = Se connecter à Cercle
+signin-submit = Se connecter
+forgot-password = Mot de passe oublié?
+create-account = Créer un compte
+accounts-title = Choisir un compte
+accounts-intro = Comptes connectés sur cet appareil. Chacun demande son propre NIP.
+accounts-add = Se connecter avec un autre compte
+lock-title = Cercle est verrouillé
+lock-intro = { $name }, entrez votre NIP pour continuer.
+lock-submit = Déverrouiller
+lock-forgot = NIP oublié? Déconnectez-vous, puis reconnectez-vous avec votre mot de passe.
+
+## Réinitialisation du mot de passe
+forgot-title = Réinitialiser votre mot de passe
+forgot-intro = Entrez votre courriel. S'il correspond à un compte, vous recevrez un lien pour choisir un nouveau mot de passe. Le lien est valide une heure et ne fonctionne qu'une fois.
+forgot-submit = Envoyer le lien
+forgot-sent = Si cette adresse a un compte, un lien est en route. Consultez votre boîte de réception (et vos indésirables).
+reset-title = Choisir un nouveau mot de passe
+reset-intro = Après ce changement, il faudra vous reconnecter sur tous vos appareils.
+field-new-password = Nouveau mot de passe
+reset-submit = Enregistrer le nouveau mot de passe
+reset-done = Votre mot de passe a été changé. Vous pouvez maintenant vous connecter.
+
+## Accueil
+home-title = Accueil
+home-welcome = Bienvenue, { $name }
+home-intro = Vos fiches patients, canaux de soins, équipes et votre réseau apparaîtront ici à mesure que votre organisation rejoint Cercle.
+home-empty-patients = Aucune fiche patient pour l'instant.
+home-empty-channels = Aucun canal de soins pour l'instant.
+home-empty-teams = Vous ne faites encore partie d'aucune équipe.
+home-empty-network = Votre bottin est vide.
+section-soon = Cet espace est prêt à recevoir les données de votre organisation.
+home-security-card = Votre compte est protégé par un mot de passe, un code à chaque connexion et un NIP sur cet appareil.
+home-admin-card = Vous administrez ce réseau.
+
+## Sécurité
+security-title = Sécurité
+security-intro = Gérez votre façon de vous connecter et les endroits où vous êtes connecté.
+section-password = Mot de passe
+field-current-password = Mot de passe actuel
+password-change-submit = Changer le mot de passe
+password-changed = Mot de passe changé. Vos autres sessions ont été fermées.
+section-pin = NIP
+pin-change-submit = Changer le NIP
+pin-changed = NIP changé.
+section-factor = Code de connexion
+factor-current = Vos codes de connexion proviennent actuellement de : { $factor }
+factor-email = courriel
+factor-sms = SMS
+factor-totp = application d'authentification
+factor-to-sms = Recevoir les codes par SMS
+field-phone = Téléphone mobile
+phone-send-code = Envoyer un code de vérification
+phone-code-sent = Nous avons envoyé un code par SMS au { $destination }.
+phone-confirm = Confirmer le numéro
+factor-sms-done = Les codes de connexion arrivent maintenant par SMS.
+factor-to-totp = Utiliser une application d'authentification
+totp-intro = Balayez ce code QR avec votre application d'authentification (ou entrez la clé), puis entrez le code qu'elle affiche.
+totp-secret-label = Clé
+totp-confirm = Confirmer
+factor-totp-done = Les codes de connexion proviennent maintenant de votre application d'authentification.
+factor-to-email = Recevoir de nouveau les codes par courriel
+factor-email-done = Les codes de connexion arrivent maintenant par courriel.
+section-recovery = Code de récupération
+recovery-renew-intro = Un nouveau code remplace l'ancien, qui cesse aussitôt de fonctionner.
+recovery-renew-submit = Générer un nouveau code de récupération
+section-sessions = Où vous êtes connecté
+session-current = Cet appareil
+session-end = Fermer cette session
+sessions-end-all = Se déconnecter partout
+session-last-seen = Dernière activité { $when }
+session-ended = Session fermée.
+section-language = Langue
+language-save = Enregistrer la langue
+language-saved = Langue enregistrée.
+section-delete = Supprimer mon compte
+delete-intro = Votre nom, votre courriel et votre téléphone sont effacés et vous êtes déconnecté partout. Les messages cliniques que vous avez écrits restent aux dossiers des organisations, attribués à un ancien utilisateur. Cette action est irréversible.
+delete-submit = Supprimer définitivement mon compte
+delete-done = Votre compte a été supprimé.
+section-activity = Activité de sécurité récente
+activity-empty = Aucune activité pour l'instant.
+col-when = Quand
+col-event = Événement
+col-address = Adresse
+
+## Boîte d'envoi de développement
+outbox-title = Boîte d'envoi de développement
+outbox-intro = Chaque courriel et SMS envoyé par Cercle, du plus récent au plus ancien. Cette page n'existe qu'en dehors du mode production.
+outbox-empty = Rien n'a encore été envoyé.
+col-channel = Canal
+col-to = Destinataire
+col-subject = Objet
+col-status = État
+
+## Courriels et SMS
+email-signature = — Cercle
+email-signup-code-subject = Votre code Cercle : { $code }
+email-signup-code-body =
+    Bonjour { $name },
+
+    Votre code pour confirmer votre adresse courriel sur Cercle est : { $code }
+
+    Il est valide 10 minutes. Si vous n'avez pas créé de compte Cercle, ignorez ce courriel.
+
+    — Cercle
+email-signin-code-subject = Votre code de connexion Cercle : { $code }
+email-signin-code-body =
+    Bonjour { $name },
+
+    Votre code pour vous connecter à Cercle est : { $code }
+
+    Il est valide 10 minutes. Si vous n'avez pas tenté de vous connecter, changez votre mot de passe dès maintenant.
+
+    — Cercle
+email-phone-code-subject = Votre code de vérification Cercle : { $code }
+email-phone-code-body =
+    Votre code pour confirmer votre numéro de téléphone sur Cercle est : { $code }
+
+    — Cercle
+email-recovery-code-subject = Votre code de récupération Cercle
+email-recovery-code-body =
+    Bonjour { $name },
+
+    Votre code de récupération Cercle est : { $code }
+
+    Gardez-le en lieu sûr. Il vous permet de revenir dans votre compte si vous perdez l'accès à vos codes de connexion, et il ne fonctionne qu'une fois. Tout code de récupération précédent ne fonctionne plus.
+
+    — Cercle
+email-reset-link-subject = Réinitialiser votre mot de passe Cercle
+email-reset-link-body =
+    Bonjour { $name },
+
+    Pour choisir un nouveau mot de passe, ouvrez ce lien d'ici une heure :
+    { $link }
+
+    Le lien ne fonctionne qu'une fois. Si vous n'avez rien demandé, ignorez ce courriel : votre mot de passe reste le même.
+
+    — Cercle
+email-account-exists-subject = Quelqu'un a tenté de créer un compte Cercle avec votre adresse
+email-account-exists-body =
+    Bonjour { $name },
+
+    Quelqu'un a tenté de créer un nouveau compte Cercle avec cette adresse courriel, qui a déjà un compte. Si c'était vous, connectez-vous plutôt :
+    { $link }
+
+    Si ce n'était pas vous, vous pouvez ignorer ce courriel.
+
+    — Cercle
+email-security-notice-subject = Changement de sécurité sur votre compte Cercle
+email-security-notice-body =
+    Bonjour { $name },
+
+    { $what }
+
+    Si vous n'êtes pas à l'origine de ce changement, réinitialisez votre mot de passe dès maintenant et communiquez avec votre administrateur.
+
+    — Cercle
+email-welcome-subject = Bienvenue dans Cercle : choisissez votre mot de passe
+email-welcome-body =
+    Bonjour { $name },
+
+    Vous êtes l'administrateur de ce réseau Cercle. Choisissez votre mot de passe avec ce lien (valide 72 heures, un seul usage) :
+    { $link }
+
+    — Cercle
+notice-password-changed = Votre mot de passe a été changé.
+notice-pin-changed = Votre NIP a été changé.
+notice-factor-sms = Vos codes de connexion arrivent maintenant par SMS.
+notice-factor-totp = Vos codes de connexion proviennent maintenant d'une application d'authentification.
+notice-factor-email = Vos codes de connexion arrivent maintenant par courriel.
+notice-recovery-used = Votre code de récupération a servi à vous connecter. Conservez le nouveau code de récupération affiché après la connexion.
+notice-account-deleted = Votre compte Cercle a été supprimé.
+sms-signup-code = Cercle : votre code est { $code }. Valide 10 minutes.
+sms-signin-code = Cercle : votre code de connexion est { $code }. Valide 10 minutes. Ne le communiquez jamais.
+sms-phone-code = Cercle : votre code de vérification est { $code }.
+sms-recovery-code = Cercle : votre code de récupération est { $code }.
+sms-reset-link = Cercle : réinitialisez votre mot de passe : { $link }
+sms-account-exists = Cercle : quelqu'un a tenté de créer un compte avec votre adresse.
+sms-security-notice = Cercle : { $what }
+sms-welcome = Cercle : choisissez votre mot de passe : { $link }

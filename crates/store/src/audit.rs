@@ -1,0 +1,111 @@
+//! Appending to and reading the hash-chained audit log.
+
+use crate::{Conn, Result};
+use cercle_domain::Timestamp;
+use cercle_domain::audit::{AuditRecord, NewAuditEvent};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// Appends one event. The first statement updates the chain head, which
+/// takes its row lock on PostgreSQL (the write lock on SQLite), so appends
+/// are serialized and every record links to the one before it.
+pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestamp) -> Result<AuditRecord> {
+    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1").execute(&mut *conn).await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
+    let mut record = AuditRecord {
+        seq: head.try_get("seq")?,
+        id: id.to_string(),
+        at: now.0,
+        unit_id: ev.unit_id.clone(),
+        actor_kind: ev.actor.kind().to_string(),
+        actor_id: ev.actor.id(),
+        event: ev.event.to_string(),
+        action: ev.action.as_str().to_string(),
+        target_type: ev.target_type.to_string(),
+        target_id: ev.target_id.clone(),
+        scopes: ev.scopes_text(),
+        ip: ev.ip.clone(),
+        prev_hash: head.try_get("hash")?,
+        hash: String::new(),
+    };
+    record.hash = record.compute_hash();
+    sqlx::query(
+        "INSERT INTO audit_events (seq, id, at, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(record.seq)
+    .bind(&record.id)
+    .bind(record.at)
+    .bind(&record.unit_id)
+    .bind(&record.actor_kind)
+    .bind(&record.actor_id)
+    .bind(&record.event)
+    .bind(&record.action)
+    .bind(&record.target_type)
+    .bind(&record.target_id)
+    .bind(&record.scopes)
+    .bind(&record.ip)
+    .bind(&record.prev_hash)
+    .bind(&record.hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&record.hash).execute(conn).await?;
+    Ok(record)
+}
+
+fn map(r: &AnyRow) -> std::result::Result<AuditRecord, sqlx::Error> {
+    Ok(AuditRecord {
+        seq: r.try_get("seq")?,
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        unit_id: r.try_get("unit_id")?,
+        actor_kind: r.try_get("actor_kind")?,
+        actor_id: r.try_get("actor_id")?,
+        event: r.try_get("event")?,
+        action: r.try_get("action")?,
+        target_type: r.try_get("target_type")?,
+        target_id: r.try_get("target_id")?,
+        scopes: r.try_get("scopes")?,
+        ip: r.try_get("ip")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+const COLUMNS: &str = "seq, id, at, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash";
+
+/// Records after `after_seq`, in order, at most `limit`.
+pub async fn page(conn: &mut Conn, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"))
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
+}
+
+/// The newest records, optionally of one actor, newest first.
+pub async fn recent(conn: &mut Conn, actor_id: Option<&str>, limit: i64) -> Result<Vec<AuditRecord>> {
+    let rows = match actor_id {
+        Some(a) => {
+            sqlx::query(&format!("SELECT {COLUMNS} FROM audit_events WHERE actor_id = $1 ORDER BY seq DESC LIMIT $2"))
+                .bind(a)
+                .bind(limit)
+                .fetch_all(conn)
+                .await?
+        }
+        None => {
+            sqlx::query(&format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT $1"))
+                .bind(limit)
+                .fetch_all(conn)
+                .await?
+        }
+    };
+    Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
+}
+
+/// The chain head: `(seq, hash)` of the last record.
+pub async fn head(conn: &mut Conn) -> Result<(i64, String)> {
+    let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(conn).await?;
+    Ok((r.try_get("seq")?, r.try_get("hash")?))
+}

@@ -1,0 +1,31 @@
+use crate::{Conn, Result};
+use cercle_domain::Timestamp;
+use sqlx::Row;
+
+#[derive(Debug, Clone)]
+pub struct DeviceRow {
+    pub id: String,
+    pub label: String,
+}
+
+pub async fn insert(conn: &mut Conn, id: &str, token_hash: &str, label: &str, now: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO devices (id, token_hash, label, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(id)
+        .bind(token_hash)
+        .bind(label)
+        .bind(now.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<DeviceRow>> {
+    let row = sqlx::query("SELECT id, label FROM devices WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(DeviceRow { id: r.try_get("id")?, label: r.try_get("label")? }),
+        None => None,
+    })
+}

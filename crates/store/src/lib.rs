@@ -1,0 +1,166 @@
+//! Storage for Cercle on SQLite or PostgreSQL.
+//!
+//! The backend is chosen once, from the URL scheme, when the [`Store`] is
+//! opened; every query below is portable SQL run through sqlx's `Any` driver,
+//! so nothing downstream branches on the backend. Queries are grouped by
+//! aggregate (one module each) as functions over a connection, so a service can
+//! run several of them in one transaction.
+
+pub mod audit;
+pub mod codes;
+pub mod devices;
+pub mod migrate;
+pub mod outbox;
+pub mod rate_limits;
+pub mod sessions;
+pub mod users;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+pub use sqlx::AnyConnection as Conn;
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists")]
+    Conflict,
+    #[error("unsupported database URL (use sqlite: or postgres:)")]
+    UnsupportedUrl,
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Turns a unique-constraint violation into [`StoreError::Conflict`].
+pub(crate) fn conflict(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+        _ => StoreError::Db(e),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The database. On SQLite, writes go through a pool of one connection (one
+/// writer, no lock upgrades, no `SQLITE_BUSY` between our own writers) and
+/// reads through a separate pool, all in WAL mode. On PostgreSQL both are the
+/// same pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    pub async fn open(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let store = match backend {
+            Backend::Sqlite => {
+                let url = if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
+                let write = sqlite_pool(&url, 1).await?;
+                let read = sqlite_pool(&url, 4).await?;
+                Store { read, write, backend }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                Store { read: pool.clone(), write: pool, backend }
+            }
+        };
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(self.write.begin().await?)
+    }
+
+    /// A connection for reads that need no transaction.
+    pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.read.acquire().await?)
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        self.read.execute("SELECT 1").await?;
+        Ok(())
+    }
+
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let mut conn = self.write.acquire().await?;
+        migrate::run(&mut conn).await
+    }
+
+    /// Writes a consistent copy of a SQLite database to `path` while it is in
+    /// use (`VACUUM INTO` reads one snapshot).
+    pub async fn snapshot_sqlite(&self, path: &str) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::UnsupportedUrl);
+        }
+        let quoted = path.replace('\'', "''");
+        self.read.execute(format!("VACUUM INTO '{quoted}'").as_str()).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+async fn sqlite_pool(url: &str, max: u32) -> Result<AnyPool> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                conn.execute("PRAGMA busy_timeout = 5000").await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                conn.execute("PRAGMA synchronous = NORMAL").await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?)
+}
+
+/// Reads an optional BIGINT flag as bool.
+pub(crate) fn flag(v: i64) -> bool {
+    v != 0
+}
+
+pub use sqlx::Error as SqlxError;

@@ -1,0 +1,76 @@
+//! A small migrator: numbered SQL files embedded in the binary, applied in
+//! order, each in its own transaction, recorded in `cercle_migrations`.
+
+use crate::{Conn, Result};
+use sqlx::{Connection, Executor, Row};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "accounts",
+    sql: include_str!("../migrations/0001_accounts.sql"),
+}];
+
+/// Applies what is missing; returns the versions applied now.
+pub async fn run(conn: &mut Conn) -> Result<Vec<i64>> {
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS cercle_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    let rows = sqlx::query("SELECT version FROM cercle_migrations").fetch_all(&mut *conn).await?;
+    let done: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<std::result::Result<_, _>>()?;
+    let mut applied = Vec::new();
+    for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
+        let mut tx = conn.begin().await?;
+        for statement in split_statements(m.sql) {
+            tx.execute(statement.as_str()).await?;
+        }
+        sqlx::query("INSERT INTO cercle_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(0_i64)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(version = m.version, name = m.name, "migration applied");
+        applied.push(m.version);
+    }
+    Ok(applied)
+}
+
+/// Splits a migration file on `;` at line ends, dropping comments. Our
+/// migrations hold no semicolons inside literals or bodies.
+fn split_statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in sql.lines() {
+        let line = line.split("--").next().unwrap_or("").trim_end();
+        if line.trim().is_empty() {
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+        if line.ends_with(';') {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn splits() {
+        let s = super::split_statements("-- c\nCREATE TABLE a (x TEXT);\n\nINSERT INTO a VALUES ('y'); -- tail\n");
+        assert_eq!(s.len(), 2);
+        assert!(s[1].starts_with("INSERT"));
+    }
+}

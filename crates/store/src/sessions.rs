@@ -1,0 +1,174 @@
+use crate::{Conn, Result, flag};
+use cercle_domain::Timestamp;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub device_id: Option<String>,
+    pub stage: String,
+    pub purpose: String,
+    pub factor: Option<String>,
+    pub locked: bool,
+    pub pin_failures: i64,
+    pub label: String,
+    pub ip: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+const COLUMNS: &str =
+    "id, user_id, device_id, stage, purpose, factor, locked, pin_failures, label, ip, created_at, last_seen_at";
+
+fn map(r: &AnyRow) -> std::result::Result<SessionRow, sqlx::Error> {
+    Ok(SessionRow {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        device_id: r.try_get("device_id")?,
+        stage: r.try_get("stage")?,
+        purpose: r.try_get("purpose")?,
+        factor: r.try_get("factor")?,
+        locked: flag(r.try_get("locked")?),
+        pin_failures: r.try_get("pin_failures")?,
+        label: r.try_get("label")?,
+        ip: r.try_get("ip")?,
+        created_at: r.try_get("created_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+    })
+}
+
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub user_id: &'a str,
+    pub device_id: Option<&'a str>,
+    pub token_hash: Option<&'a str>,
+    pub stage: &'a str,
+    pub purpose: &'a str,
+    pub factor: Option<&'a str>,
+    pub label: &'a str,
+    pub ip: Option<&'a str>,
+}
+
+pub async fn insert(conn: &mut Conn, s: &NewSession<'_>, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, device_id, token_hash, stage, purpose, factor, label, ip, created_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(s.id)
+    .bind(s.user_id)
+    .bind(s.device_id)
+    .bind(s.token_hash)
+    .bind(s.stage)
+    .bind(s.purpose)
+    .bind(s.factor)
+    .bind(s.label)
+    .bind(s.ip)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<SessionRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sessions WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map).transpose()?)
+}
+
+pub async fn by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<SessionRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sessions WHERE token_hash = $1"))
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map).transpose()?)
+}
+
+pub async fn for_device(conn: &mut Conn, device_id: &str) -> Result<Vec<SessionRow>> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM sessions WHERE device_id = $1 ORDER BY created_at"))
+        .bind(device_id)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
+}
+
+pub async fn for_user(conn: &mut Conn, user_id: &str) -> Result<Vec<SessionRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM sessions WHERE user_id = $1 AND stage = 'active' ORDER BY last_seen_at DESC"
+    ))
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
+}
+
+pub async fn activate(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE sessions SET stage = 'active', factor = NULL, locked = 0, pin_failures = 0, last_seen_at = $1 WHERE id = $2")
+        .bind(now.0)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_factor(conn: &mut Conn, id: &str, factor: &str) -> Result<()> {
+    sqlx::query("UPDATE sessions SET factor = $1 WHERE id = $2").bind(factor).bind(id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn touch(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn set_locked(conn: &mut Conn, id: &str, locked: bool) -> Result<()> {
+    sqlx::query("UPDATE sessions SET locked = $1 WHERE id = $2")
+        .bind(i64::from(locked))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Unlocks after a right PIN.
+pub async fn unlock(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE sessions SET locked = 0, pin_failures = 0, last_seen_at = $1 WHERE id = $2")
+        .bind(now.0)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Counts a wrong PIN; returns the new count.
+pub async fn record_pin_failure(conn: &mut Conn, id: &str) -> Result<i64> {
+    Ok(sqlx::query("UPDATE sessions SET pin_failures = pin_failures + 1, locked = 1 WHERE id = $1 RETURNING pin_failures")
+        .bind(id)
+        .fetch_one(conn)
+        .await?
+        .try_get(0)?)
+}
+
+pub async fn delete(conn: &mut Conn, id: &str) -> Result<bool> {
+    sqlx::query("DELETE FROM one_time_codes WHERE session_id = $1").bind(id).execute(&mut *conn).await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Ends every session of a user but one (`keep`); returns how many ended.
+pub async fn delete_for_user(conn: &mut Conn, user_id: &str, keep: Option<&str>) -> Result<u64> {
+    sqlx::query("DELETE FROM one_time_codes WHERE user_id = $1 AND session_id IS NOT NULL AND session_id <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(&mut *conn)
+        .await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

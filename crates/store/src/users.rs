@@ -1,0 +1,242 @@
+use crate::{Conn, Result, StoreError, conflict, flag};
+use cercle_domain::Timestamp;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// A user row as stored. Secrets are only ever hashes (or, for the TOTP
+/// secret, encrypted by the service layer).
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub language: String,
+    pub password_hash: String,
+    pub email_verified_at: Option<i64>,
+    pub terms_accepted_at: Option<i64>,
+    pub recovery_hash: Option<String>,
+    pub pin_hash: Option<String>,
+    pub phone: Option<String>,
+    pub phone_verified_at: Option<i64>,
+    pub second_factor: String,
+    pub totp_secret: Option<String>,
+    pub totp_pending_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+    pub network_admin: bool,
+    pub deleted_at: Option<i64>,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, email, name, language, password_hash, email_verified_at, terms_accepted_at, \
+    recovery_hash, pin_hash, phone, phone_verified_at, second_factor, totp_secret, totp_pending_secret, \
+    totp_last_step, failed_logins, locked_until, network_admin, deleted_at, created_at";
+
+fn map(r: &AnyRow) -> std::result::Result<UserRow, sqlx::Error> {
+    Ok(UserRow {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        language: r.try_get("language")?,
+        password_hash: r.try_get("password_hash")?,
+        email_verified_at: r.try_get("email_verified_at")?,
+        terms_accepted_at: r.try_get("terms_accepted_at")?,
+        recovery_hash: r.try_get("recovery_hash")?,
+        pin_hash: r.try_get("pin_hash")?,
+        phone: r.try_get("phone")?,
+        phone_verified_at: r.try_get("phone_verified_at")?,
+        second_factor: r.try_get("second_factor")?,
+        totp_secret: r.try_get("totp_secret")?,
+        totp_pending_secret: r.try_get("totp_pending_secret")?,
+        totp_last_step: r.try_get("totp_last_step")?,
+        failed_logins: r.try_get("failed_logins")?,
+        locked_until: r.try_get("locked_until")?,
+        network_admin: flag(r.try_get("network_admin")?),
+        deleted_at: r.try_get("deleted_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub language: &'a str,
+    pub password_hash: &'a str,
+    pub network_admin: bool,
+}
+
+pub async fn insert(conn: &mut Conn, u: &NewUser<'_>, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, email, name, language, password_hash, network_admin, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(u.id)
+    .bind(u.email)
+    .bind(u.name)
+    .bind(u.language)
+    .bind(u.password_hash)
+    .bind(i64::from(u.network_admin))
+    .bind(now.0)
+    .execute(conn)
+    .await
+    .map_err(conflict)?;
+    Ok(())
+}
+
+pub async fn by_email(conn: &mut Conn, email: &str) -> Result<Option<UserRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map).transpose()?)
+}
+
+pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<UserRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map).transpose()?)
+}
+
+pub async fn get(conn: &mut Conn, id: &str) -> Result<UserRow> {
+    by_id(conn, id).await?.ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+}
+
+pub async fn count(conn: &mut Conn) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM users WHERE deleted_at IS NULL").fetch_one(conn).await?.try_get(0)?)
+}
+
+pub async fn count_network_admins(conn: &mut Conn) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM users WHERE network_admin = 1 AND deleted_at IS NULL")
+        .fetch_one(conn)
+        .await?
+        .try_get(0)?)
+}
+
+/// One column of `users` that a service may set. Naming the columns in a
+/// closed enum keeps every `UPDATE` below a fixed string.
+#[derive(Debug, Clone, Copy)]
+pub enum Field {
+    Name,
+    Language,
+    PasswordHash,
+    EmailVerifiedAt,
+    TermsAcceptedAt,
+    RecoveryHash,
+    PinHash,
+    Phone,
+    PhoneVerifiedAt,
+    SecondFactor,
+    TotpSecret,
+    TotpPendingSecret,
+    TotpLastStep,
+    FailedLogins,
+    LockedUntil,
+    NetworkAdmin,
+}
+
+impl Field {
+    fn column(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Language => "language",
+            Field::PasswordHash => "password_hash",
+            Field::EmailVerifiedAt => "email_verified_at",
+            Field::TermsAcceptedAt => "terms_accepted_at",
+            Field::RecoveryHash => "recovery_hash",
+            Field::PinHash => "pin_hash",
+            Field::Phone => "phone",
+            Field::PhoneVerifiedAt => "phone_verified_at",
+            Field::SecondFactor => "second_factor",
+            Field::TotpSecret => "totp_secret",
+            Field::TotpPendingSecret => "totp_pending_secret",
+            Field::TotpLastStep => "totp_last_step",
+            Field::FailedLogins => "failed_logins",
+            Field::LockedUntil => "locked_until",
+            Field::NetworkAdmin => "network_admin",
+        }
+    }
+}
+
+/// A value to store in a [`Field`].
+#[derive(Debug, Clone)]
+pub enum Value {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Text(Some(s.to_string()))
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Text(Some(s))
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(Some(v))
+    }
+}
+impl From<Timestamp> for Value {
+    fn from(v: Timestamp) -> Self {
+        Value::Int(Some(v.0))
+    }
+}
+
+/// Sets several fields of one user at once.
+pub async fn set(conn: &mut Conn, id: &str, fields: &[(Field, Value)], now: Timestamp) -> Result<()> {
+    let mut sql = String::from("UPDATE users SET updated_at = $1");
+    for (i, (f, _)) in fields.iter().enumerate() {
+        sql.push_str(&format!(", {} = ${}", f.column(), i + 2));
+    }
+    sql.push_str(&format!(" WHERE id = ${}", fields.len() + 2));
+    let mut q = sqlx::query(&sql).bind(now.0);
+    for (_, v) in fields {
+        q = match v {
+            Value::Text(t) => q.bind(t.clone()),
+            Value::Int(i) => q.bind(*i),
+        };
+    }
+    q.bind(id).execute(conn).await.map_err(conflict)?;
+    Ok(())
+}
+
+/// Counts a wrong password (or recovery code); returns the new count.
+pub async fn record_failed_login(conn: &mut Conn, id: &str) -> Result<i64> {
+    Ok(sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+        .bind(id)
+        .fetch_one(conn)
+        .await?
+        .try_get(0)?)
+}
+
+/// Removes a person's identity but keeps the row, so that what they wrote in
+/// clinical records and the audit log still points somewhere ("former user").
+pub async fn erase_identity(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET email = $1, name = '', password_hash = '', recovery_hash = NULL, pin_hash = NULL, \
+         phone = NULL, phone_verified_at = NULL, totp_secret = NULL, totp_pending_secret = NULL, \
+         deleted_at = $2, updated_at = $2 WHERE id = $3",
+    )
+    .bind(format!("deleted-{id}@invalid.invalid"))
+    .bind(now.0)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a sign-up that never confirmed its email, so the address can be
+/// used again.
+pub async fn delete_unverified(conn: &mut Conn, id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM one_time_codes WHERE user_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM users WHERE id = $1 AND email_verified_at IS NULL").bind(id).execute(conn).await?;
+    Ok(())
+}
