@@ -297,3 +297,13 @@ mod tests {
         }
     }
 }
+
+/// The development outbox (refused in production mode, where bodies are
+/// not kept).
+pub async fn dev_outbox(ctx: &Ctx) -> crate::AppResult<Vec<outbox::OutboxRow>> {
+    if ctx.config.production {
+        return Err(crate::AppError::NotFound);
+    }
+    let mut conn = ctx.store.reader().await?;
+    Ok(outbox::recent(&mut conn, 200).await?)
+}

@@ -195,6 +195,7 @@ activity-empty = No activity yet.
 col-when = When
 col-event = Event
 col-address = Address
+col-actor = Actor
 
 ## Development outbox
 outbox-title = Development outbox

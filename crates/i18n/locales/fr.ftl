@@ -195,6 +195,7 @@ activity-empty = Aucune activité pour l'instant.
 col-when = Quand
 col-event = Événement
 col-address = Adresse
+col-actor = Acteur
 
 ## Boîte d'envoi de développement
 outbox-title = Boîte d'envoi de développement

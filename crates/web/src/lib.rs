@@ -1,1 +1,94 @@
+//! Cercle's HTTP interfaces: the web app (server-rendered pages), the JSON
+//! API under `/api/v1`, health checks and metrics. Handlers parse, call one
+//! service, and render; they never query the store nor decide access.
 
+pub mod api;
+pub mod cookies;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod middleware;
+pub mod ui;
+
+use axum::Router;
+use axum::routing::get;
+use cercle_app::Ctx;
+use std::sync::Arc;
+
+/// Largest request body accepted anywhere (attachments will have their own route and limit).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct WebState {
+    pub ctx: Ctx,
+    pub metrics: Arc<metrics::Metrics>,
+    pub limiter: Arc<middleware::IpLimiter>,
+    /// Mark cookies `Secure` (when the public URL is HTTPS).
+    pub secure_cookies: bool,
+    /// Requests per second allowed from one address (burst of 10×).
+    pub requests_per_sec: u32,
+}
+
+impl WebState {
+    pub fn new(ctx: Ctx, requests_per_sec: u32) -> Self {
+        let secure_cookies = ctx.config.public_url.starts_with("https://");
+        WebState {
+            ctx,
+            metrics: Arc::new(metrics::Metrics::default()),
+            limiter: Arc::new(middleware::IpLimiter::default()),
+            secure_cookies,
+            requests_per_sec,
+        }
+    }
+
+    /// The CSRF token of a device: a keyed hash of its secret cookie, so it
+    /// needs no storage and cannot be forged without the server key.
+    pub fn csrf_token(&self, device_token: &str) -> String {
+        self.ctx.key.keyed_hash(&["csrf", device_token])
+    }
+
+    pub fn csrf_ok(&self, device_token: &str, presented: &str) -> bool {
+        cercle_domain::totp::constant_time_eq(self.csrf_token(device_token).as_bytes(), presented.as_bytes())
+    }
+}
+
+/// The whole application.
+pub fn router(state: WebState) -> Router {
+    let ui = ui::routes(state.clone());
+    let api = api::routes();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::render))
+        .nest("/api/v1", api)
+        .merge(ui)
+        .fallback(ui::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+mod health {
+    use crate::WebState;
+    use axum::extract::State;
+    use axum::http::StatusCode;
+
+    /// The process is up.
+    pub async fn healthz() -> &'static str {
+        "ok"
+    }
+
+    /// The database answers.
+    pub async fn readyz(State(state): State<WebState>) -> (StatusCode, &'static str) {
+        match state.ctx.store.ping().await {
+            Ok(()) => (StatusCode::OK, "ready"),
+            Err(e) => {
+                tracing::warn!(error = %e, "database not reachable");
+                (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+            }
+        }
+    }
+}

@@ -79,7 +79,8 @@ pub(crate) fn mask_email(email: &str) -> String {
     }
 }
 
-pub(crate) fn destination(u: &UserRow, factor: SecondFactor) -> String {
+/// Where the code of `factor` goes, masked for display.
+pub fn destination(u: &UserRow, factor: SecondFactor) -> String {
     match factor {
         SecondFactor::Email => mask_email(&u.email),
         SecondFactor::Sms => u.phone.as_deref().and_then(|p| Phone::parse(p).ok()).map(|p| p.masked()).unwrap_or_default(),

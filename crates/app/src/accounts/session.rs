@@ -106,7 +106,6 @@ const TOUCH_EVERY_SECS: i64 = 15;
 
 /// Resolves a credential to its session, applying expiry and the idle lock.
 pub async fn authenticate(ctx: &Ctx, cred: Credential<'_>) -> AppResult<SessionView> {
-    let now = ctx.clock.now();
     let mut conn = ctx.store.reader().await?;
     let session = match cred {
         Credential::Bearer(token) => sessions::by_token_hash(&mut conn, &hash_token(token)).await?,
@@ -120,8 +119,26 @@ pub async fn authenticate(ctx: &Ctx, cred: Credential<'_>) -> AppResult<SessionV
         }
     };
     let session = session.ok_or(AppError::NotAuthenticated)?;
-    let user = users::get(&mut conn, &session.user_id).await?;
     drop(conn);
+    resolve(ctx, session).await
+}
+
+/// Reads a session again after a step changed it (the request that holds
+/// `view` was already authenticated).
+pub async fn reload(ctx: &Ctx, view: &SessionView) -> AppResult<SessionView> {
+    let mut conn = ctx.store.reader().await?;
+    let session = sessions::by_id(&mut conn, &view.session.id).await?.ok_or(AppError::NotAuthenticated)?;
+    drop(conn);
+    resolve(ctx, session).await
+}
+
+/// Applies expiry and the idle lock to a session and works out its state.
+async fn resolve(ctx: &Ctx, session: SessionRow) -> AppResult<SessionView> {
+    let now = ctx.clock.now();
+    let user = {
+        let mut conn = ctx.store.reader().await?;
+        users::get(&mut conn, &session.user_id).await?
+    };
     let stage = SessionStage::parse(&session.stage).unwrap_or(SessionStage::AwaitingCode);
     let expired = match stage {
         SessionStage::AwaitingCode => now.0 - session.created_at > limits::PENDING_SESSION_TTL_SECS * 1000,
@@ -320,4 +337,21 @@ pub(crate) fn require_self(principal: &Principal) -> AppResult<UserId> {
         Principal::User(u) if may(principal, &Permission::ManageAccount(u.user_id)) => Ok(u.user_id),
         _ => Err(AppError::Forbidden),
     }
+}
+
+/// Puts another account of this device in front. Both the account left and
+/// the one chosen are locked: on a shared device, only the PIN of the
+/// chosen account opens it.
+pub async fn switch_to(ctx: &Ctx, client: &Client, device_token: &str, target_session_id: &str) -> AppResult<()> {
+    let mut tx = ctx.store.begin().await?;
+    let device = devices::by_token_hash(&mut tx, &hash_token(device_token)).await?.ok_or(AppError::NotFound)?;
+    let here = sessions::for_device(&mut tx, &device.id).await?;
+    let target = here.iter().find(|s| s.id == target_session_id && s.stage == SessionStage::Active.as_str()).ok_or(AppError::NotFound)?;
+    for s in here.iter().filter(|s| s.stage == SessionStage::Active.as_str()) {
+        sessions::set_locked(&mut tx, &s.id, true).await?;
+    }
+    let actor = Actor::User(UserId::parse(&target.user_id).unwrap_or_default());
+    audit::record(&mut tx, event(actor, "auth.account_switched", AuditAction::Update, "session", client).target(&target.id), ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
 }

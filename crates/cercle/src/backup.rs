@@ -1,0 +1,108 @@
+//! `cercle backup` and `cercle restore`.
+//!
+//! A backup is a folder: `manifest.txt`, the server key, attachments, and the
+//! database: for SQLite a consistent copy made with `VACUUM INTO` (safe while
+//! the server runs: it reads one snapshot), for PostgreSQL a `pg_dump` archive.
+
+use crate::config::Config;
+use anyhow::{Context, bail};
+use cercle_store::{Backend, Store};
+use std::path::Path;
+
+const MANIFEST: &str = "manifest.txt";
+
+pub async fn backup(config: &Config, out: &Path) -> anyhow::Result<()> {
+    if out.exists() && std::fs::read_dir(out)?.next().is_some() {
+        bail!("{} is not empty: choose a new folder for the backup", out.display());
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let url = config.database_url();
+    let backend = Backend::from_url(&url)?;
+    match backend {
+        Backend::Sqlite => {
+            let store = Store::open(&url).await?;
+            let target = out.join("cercle.db");
+            store.snapshot_sqlite(&target.to_string_lossy()).await.context("copying the database")?;
+            store.close().await;
+        }
+        Backend::Postgres => {
+            let status = std::process::Command::new("pg_dump")
+                .args(["--format=custom", "--no-owner", "--file"])
+                .arg(out.join("cercle.pgdump"))
+                .arg(&url)
+                .status()
+                .context("running pg_dump (install the PostgreSQL client tools)")?;
+            if !status.success() {
+                bail!("pg_dump failed");
+            }
+        }
+    }
+    copy_tree(&config.data_dir.join("keys"), &out.join("keys"))?;
+    copy_tree(&config.data_dir.join("blobs"), &out.join("blobs"))?;
+    let manifest = format!("cercle-backup 1\nversion {}\nbackend {}\n", env!("CARGO_PKG_VERSION"), backend.name());
+    std::fs::write(out.join(MANIFEST), manifest)?;
+    Ok(())
+}
+
+pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
+    let manifest = std::fs::read_to_string(from.join(MANIFEST)).with_context(|| format!("{} is not a Cercle backup", from.display()))?;
+    if !manifest.starts_with("cercle-backup 1") {
+        bail!("unknown backup format");
+    }
+    let url = config.database_url();
+    match Backend::from_url(&url)? {
+        Backend::Sqlite => {
+            let source = from.join("cercle.db");
+            if !source.exists() {
+                bail!("this backup holds a PostgreSQL dump: restore it with a postgres database_url");
+            }
+            let target = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").split('?').next().unwrap_or("").to_string();
+            let target = Path::new(&target);
+            if target.exists() {
+                bail!("{} already exists: restore into a new data folder", target.display());
+            }
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::copy(&source, target).context("copying the database")?;
+        }
+        Backend::Postgres => {
+            let status = std::process::Command::new("pg_restore")
+                .args(["--no-owner", "--exit-on-error", "--dbname"])
+                .arg(&url)
+                .arg(from.join("cercle.pgdump"))
+                .status()
+                .context("running pg_restore (install the PostgreSQL client tools)")?;
+            if !status.success() {
+                bail!("pg_restore failed");
+            }
+        }
+    }
+    if config.data_dir.join("keys").join("server.key").exists() {
+        bail!("{} already has a server key: restore into a new data folder", config.data_dir.display());
+    }
+    copy_tree(&from.join("keys"), &config.data_dir.join("keys"))?;
+    copy_tree(&from.join("blobs"), &config.data_dir.join("blobs"))?;
+    // Bring the restored database up to this version's schema.
+    let store = Store::open(&url).await?;
+    store.migrate().await?;
+    store.close().await;
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    if !from.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! Configuration: defaults, then a TOML file, then `CERCLE_*` variables.
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the SQLite database, keys and attachments live.
+    pub data_dir: PathBuf,
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite:…` or `postgres://…`; default: SQLite in the data folder.
+    pub database_url: Option<String>,
+    /// The address people use to reach Cercle (links in emails).
+    pub public_url: Option<String>,
+    /// Production mode: no development outbox, SMTP required.
+    pub production: bool,
+    /// Automatic lock after this many idle seconds.
+    pub idle_lock_secs: i64,
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// none | starttls | tls
+    pub smtp_security: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_from: String,
+    /// HTTP SMS gateway (`POST {url}` with `{to, body}`); none: development outbox only.
+    pub sms_gateway_url: Option<String>,
+    pub sms_gateway_token: Option<String>,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    /// 64 hex characters; default: generated once into `<data_dir>/keys/server.key`.
+    pub secret_key: Option<String>,
+    /// Requests per second per address (bursts of ten times that).
+    pub requests_per_sec: u32,
+    /// text | json
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("cercle-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            public_url: None,
+            production: false,
+            idle_lock_secs: 15 * 60,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: "Cercle <no-reply@cercle.local>".into(),
+            sms_gateway_url: None,
+            sms_gateway_token: None,
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            secret_key: None,
+            requests_per_sec: 20,
+            log_format: "text".into(),
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(format!("CERCLE_{name}")).ok().filter(|v| !v.is_empty())
+}
+
+fn parse<T: std::str::FromStr>(name: &str, raw: String) -> anyhow::Result<T> {
+    raw.parse().map_err(|_| anyhow::anyhow!("CERCLE_{name}: cannot read {raw:?}"))
+}
+
+impl Config {
+    /// Reads the file (if any), then the environment.
+    pub fn load(file: Option<&std::path::Path>) -> anyhow::Result<Config> {
+        let path = file.map(PathBuf::from).or_else(|| env("CONFIG").map(PathBuf::from));
+        let mut c = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+                toml::from_str(&text).with_context(|| format!("in {}", p.display()))?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("DATA_DIR") { c.data_dir = PathBuf::from(v); }
+        if let Some(v) = env("LISTEN") { c.listen = parse("LISTEN", v)?; }
+        if let Some(v) = env("DATABASE_URL") { c.database_url = Some(v); }
+        if let Some(v) = env("PUBLIC_URL") { c.public_url = Some(v); }
+        if let Some(v) = env("PRODUCTION") { c.production = parse("PRODUCTION", v)?; }
+        if let Some(v) = env("IDLE_LOCK_SECS") { c.idle_lock_secs = parse("IDLE_LOCK_SECS", v)?; }
+        if let Some(v) = env("SMTP_HOST") { c.smtp_host = Some(v); }
+        if let Some(v) = env("SMTP_PORT") { c.smtp_port = parse("SMTP_PORT", v)?; }
+        if let Some(v) = env("SMTP_SECURITY") { c.smtp_security = v; }
+        if let Some(v) = env("SMTP_USERNAME") { c.smtp_username = Some(v); }
+        if let Some(v) = env("SMTP_PASSWORD") { c.smtp_password = Some(v); }
+        if let Some(v) = env("SMTP_FROM") { c.smtp_from = v; }
+        if let Some(v) = env("SMS_GATEWAY_URL") { c.sms_gateway_url = Some(v); }
+        if let Some(v) = env("SMS_GATEWAY_TOKEN") { c.sms_gateway_token = Some(v); }
+        if let Some(v) = env("ARGON2_MEMORY_KIB") { c.argon2_memory_kib = parse("ARGON2_MEMORY_KIB", v)?; }
+        if let Some(v) = env("ARGON2_ITERATIONS") { c.argon2_iterations = parse("ARGON2_ITERATIONS", v)?; }
+        if let Some(v) = env("ARGON2_PARALLELISM") { c.argon2_parallelism = parse("ARGON2_PARALLELISM", v)?; }
+        if let Some(v) = env("SECRET_KEY") { c.secret_key = Some(v); }
+        if let Some(v) = env("REQUESTS_PER_SEC") { c.requests_per_sec = parse("REQUESTS_PER_SEC", v)?; }
+        if let Some(v) = env("LOG_FORMAT") { c.log_format = v; }
+        c.validate()?;
+        Ok(c)
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.production && self.smtp_host.is_none() {
+            bail!("production mode needs an SMTP server (CERCLE_SMTP_HOST): sign-in codes go by email");
+        }
+        if !(60..=24 * 3600).contains(&self.idle_lock_secs) {
+            bail!("idle_lock_secs must be between 60 and 86400");
+        }
+        if !["none", "starttls", "tls"].contains(&self.smtp_security.as_str()) {
+            bail!("smtp_security must be none, starttls or tls");
+        }
+        if self.requests_per_sec == 0 {
+            bail!("requests_per_sec must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("cercle.db").display()))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_string()
+    }
+
+    /// The configuration as printed at start-up: secrets masked.
+    pub fn describe(&self) -> String {
+        let mask = |o: &Option<String>| if o.is_some() { "****" } else { "(none)" };
+        let db = self.database_url();
+        // A PostgreSQL URL may hold a password.
+        let db = match (db.find("://"), db.rfind('@')) {
+            (Some(s), Some(at)) if at > s => format!("{}://****{}", &db[..s], &db[at..]),
+            _ => db,
+        };
+        format!(
+            "data_dir={} listen={} database_url={} public_url={} production={} idle_lock_secs={} \
+             smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
+             sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={}",
+            self.data_dir.display(),
+            self.listen,
+            db,
+            self.public_url(),
+            self.production,
+            self.idle_lock_secs,
+            self.smtp_host.as_deref().unwrap_or("(none: development outbox)"),
+            self.smtp_port,
+            self.smtp_security,
+            self.smtp_username.as_deref().unwrap_or("(none)"),
+            mask(&self.smtp_password),
+            self.smtp_from,
+            self.sms_gateway_url.as_deref().unwrap_or("(none: development outbox)"),
+            mask(&self.sms_gateway_token),
+            self.argon2_memory_kib,
+            self.argon2_iterations,
+            self.argon2_parallelism,
+            mask(&self.secret_key),
+            self.requests_per_sec,
+            self.log_format,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_masks_secrets() {
+        let c = Config {
+            smtp_password: Some("hunter2hunter2".into()),
+            database_url: Some("postgres://cercle:s3cret@db:5432/cercle".into()),
+            secret_key: Some("ab".repeat(32)),
+            ..Config::default()
+        };
+        let d = c.describe();
+        assert!(!d.contains("hunter2") && !d.contains("s3cret") && !d.contains(&"ab".repeat(32)), "{d}");
+        assert!(d.contains("postgres://****@db:5432/cercle"), "{d}");
+    }
+
+    #[test]
+    fn production_needs_smtp() {
+        let c = Config { production: true, ..Config::default() };
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn file_rejects_unknown_keys() {
+        assert!(toml::from_str::<Config>("lisen = \"127.0.0.1:1\"").is_err());
+        let c: Config = toml::from_str("listen = \"127.0.0.1:9000\"\nproduction = false").unwrap();
+        assert_eq!(c.listen.port(), 9000);
+    }
+}

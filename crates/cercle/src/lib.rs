@@ -1,0 +1,184 @@
+//! Wiring: turns a [`Config`] into a running Cercle. The binary's
+//! subcommands and the test kit both start Cercle through here.
+
+pub mod backup;
+pub mod config;
+
+use anyhow::Context;
+use cercle_app::notify::{HttpSmsGateway, Mailer, OutboxOnly, SmsSender, SmtpMailer, SmtpSecurity, SmtpSettings};
+use cercle_app::secrets::{HashCost, Hasher, ServerKey};
+use cercle_app::{AppConfig, Ctx};
+use cercle_domain::{Clock, Timestamp};
+use cercle_store::Store;
+pub use config::Config;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The real clock. The only place Cercle reads the system time.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        Timestamp(ms)
+    }
+}
+
+/// The server key: from configuration, or generated once into the data folder.
+pub fn load_key(config: &Config) -> anyhow::Result<ServerKey> {
+    if let Some(hex) = &config.secret_key {
+        return parse_key(hex.trim()).context("CERCLE_SECRET_KEY must be 64 hex characters");
+    }
+    let path = config.data_dir.join("keys").join("server.key");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        return parse_key(text.trim()).with_context(|| format!("{} is damaged", path.display()));
+    }
+    let dir = config.data_dir.join("keys");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let bytes: [u8; 32] = cercle_app::secrets::random_bytes();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(&path, &hex)?;
+    Ok(ServerKey::from_bytes(bytes))
+}
+
+fn parse_key(hex: &str) -> Option<ServerKey> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut bytes = [0u8; 32];
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(ServerKey::from_bytes(bytes))
+}
+
+/// Writes a file only its owner can read.
+pub fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut f = options.open(path).with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(content.as_bytes())?;
+    Ok(())
+}
+
+/// Adapters that tests may replace (the clock, where mail goes).
+#[derive(Default)]
+pub struct Overrides {
+    pub clock: Option<Arc<dyn Clock>>,
+    pub mailer: Option<Arc<dyn Mailer>>,
+    pub sms: Option<Arc<dyn SmsSender>>,
+}
+
+/// Opens the database (migrating it) and builds the service context.
+pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<Ctx> {
+    if config.database_url().starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+    }
+    let store = Store::open(&config.database_url()).await.context("opening the database")?;
+    store.migrate().await.context("migrating the database")?;
+    let mailer: Arc<dyn Mailer> = match (overrides.mailer, &config.smtp_host) {
+        (Some(m), _) => m,
+        (None, Some(host)) => {
+            let security = match config.smtp_security.as_str() {
+                "none" => SmtpSecurity::None,
+                "tls" => SmtpSecurity::Tls,
+                _ => SmtpSecurity::Starttls,
+            };
+            Arc::new(
+                SmtpMailer::new(&SmtpSettings {
+                    host: host.clone(),
+                    port: config.smtp_port,
+                    security,
+                    username: config.smtp_username.clone(),
+                    password: config.smtp_password.clone(),
+                    from: config.smtp_from.clone(),
+                })
+                .map_err(|e| anyhow::anyhow!("SMTP settings: {e}"))?,
+            )
+        }
+        (None, None) => Arc::new(OutboxOnly),
+    };
+    let sms: Arc<dyn SmsSender> = match (overrides.sms, &config.sms_gateway_url) {
+        (Some(s), _) => s,
+        (None, Some(url)) => Arc::new(HttpSmsGateway::new(url.clone(), config.sms_gateway_token.clone()).map_err(|e| anyhow::anyhow!("SMS gateway: {e}"))?),
+        (None, None) => Arc::new(OutboxOnly),
+    };
+    let cost = HashCost { memory_kib: config.argon2_memory_kib, iterations: config.argon2_iterations, parallelism: config.argon2_parallelism };
+    Ok(Ctx {
+        store,
+        clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+        mailer,
+        sms,
+        key: load_key(config)?,
+        hasher: Hasher::new(cost).map_err(|e| anyhow::anyhow!("{e}"))?,
+        config: AppConfig { public_url: config.public_url(), production: config.production, idle_lock_secs: config.idle_lock_secs },
+        outbox_wake: Arc::new(tokio::sync::Notify::new()),
+    })
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub ctx: Ctx,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting, finishes requests in flight, delivers what is queued.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), t).await;
+        }
+        self.ctx.store.close().await;
+    }
+
+    pub fn shutdown_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    pub fn trigger_shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// Binds, spawns the HTTP server and the outbox worker.
+pub async fn start(config: &Config, ctx: Ctx) -> anyhow::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let state = cercle_web::WebState::new(ctx.clone(), config.requests_per_sec);
+    let app = cercle_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let mut server_rx = rx.clone();
+    let server = tokio::spawn(async move {
+        let graceful = async move {
+            while !*server_rx.borrow() {
+                if server_rx.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    let worker = tokio::spawn(cercle_app::notify::run_worker(ctx.clone(), rx));
+    Ok(Running { addr, ctx, shutdown: tx, tasks: vec![server, worker] })
+}
+
+/// Structured logs; `CERCLE_LOG` (or `RUST_LOG`) sets the filter.
+pub fn init_logging(format: &str) {
+    let filter = std::env::var("CERCLE_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_target(false);
+    let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
+}

@@ -1,0 +1,76 @@
+//! The JSON API, version 1. Described by `openapi.json` (see `openapi.rs`).
+
+mod account;
+mod auth;
+pub mod openapi;
+
+use crate::WebState;
+use crate::error::ApiError;
+use crate::extract::lang_of;
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::response::Response;
+use axum::routing::{delete, get, post, put};
+use cercle_app::AppError;
+use cercle_domain::Language;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/auth/sign-up", post(auth::sign_up))
+        .route("/auth/sign-in", post(auth::sign_in))
+        .route("/auth/session", get(auth::session))
+        .route("/auth/code", post(auth::verify_code))
+        .route("/auth/code/resend", post(auth::resend_code))
+        .route("/auth/recovery", post(auth::use_recovery))
+        .route("/auth/terms", post(auth::accept_terms))
+        .route("/auth/recovery-code", post(auth::create_recovery_code))
+        .route("/auth/pin", post(auth::set_pin))
+        .route("/auth/lock", post(auth::lock))
+        .route("/auth/unlock", post(auth::unlock))
+        .route("/auth/sign-out", post(auth::sign_out))
+        .route("/auth/sign-out-everywhere", post(auth::sign_out_everywhere))
+        .route("/auth/password-reset", post(auth::request_reset))
+        .route("/auth/password-reset/complete", post(auth::complete_reset))
+        .route("/account", get(account::me))
+        .route("/account/password", put(account::change_password))
+        .route("/account/pin", put(account::change_pin))
+        .route("/account/recovery-code", post(account::new_recovery_code))
+        .route("/account/phone", post(account::start_phone))
+        .route("/account/phone/confirm", post(account::confirm_phone))
+        .route("/account/totp", post(account::start_totp))
+        .route("/account/totp/confirm", post(account::confirm_totp))
+        .route("/account/email-codes", post(account::use_email_codes))
+        .route("/account/language", put(account::set_language))
+        .route("/account/delete", post(account::delete_account))
+        .route("/account/sessions", get(account::sessions))
+        .route("/account/sessions/{id}", delete(account::end_session))
+        .route("/account/activity", get(account::activity))
+        .route("/admin/audit", get(account::network_audit))
+}
+
+/// A JSON body whose rejections answer in our error format.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let lang = lang_of(&parts);
+        let req = Request::from_parts(parts, body);
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(r) => Err(crate::middleware::api_rejection(r, lang)),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+pub(crate) fn err(lang: Language) -> impl Fn(AppError) -> ApiError {
+    move |error| ApiError { error, lang }
+}

@@ -1,0 +1,119 @@
+//! The OpenAPI 3 description of `/api/v1`, built from one table so that
+//! each operation is written once. A test walks the table against the router.
+
+use axum::Json;
+use serde_json::{Map, Value, json};
+
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// Needs a session (bearer token, or cookies + `X-CSRF-Token`).
+    pub auth: bool,
+    /// Required string fields of the JSON body.
+    pub body: &'static [&'static str],
+    pub success: u16,
+}
+
+const fn op(method: &'static str, path: &'static str, summary: &'static str, auth: bool, body: &'static [&'static str], success: u16) -> Operation {
+    Operation { method, path, summary, auth, body, success }
+}
+
+pub const OPERATIONS: &[Operation] = &[
+    op("post", "/auth/sign-up", "Start a sign-up; a 6-digit code is emailed. Returns a bearer token for the next steps.", false, &["email", "password", "name", "language"], 201),
+    op("post", "/auth/sign-in", "Check email and password; a code is sent (email, SMS) or read from the authenticator app. Returns a bearer token.", false, &["email", "password"], 200),
+    op("get", "/auth/session", "The state of this session: awaiting_code, setup (terms, recovery_code, pin), locked or ready.", true, &[], 200),
+    op("post", "/auth/code", "Enter the code of a pending sign-up or sign-in.", true, &["code"], 200),
+    op("post", "/auth/code/resend", "Send a new code (the earlier one stops working).", true, &[], 202),
+    op("post", "/auth/recovery", "Sign in with the recovery code instead of the second factor (works once).", true, &["recovery_code"], 200),
+    op("post", "/auth/terms", "Sign-up step: accept the terms of use.", true, &[], 200),
+    op("post", "/auth/recovery-code", "Sign-up step: create the recovery code (returned once, also emailed).", true, &[], 200),
+    op("post", "/auth/pin", "Sign-up step: set the PIN (entered twice).", true, &["pin", "pin_confirm"], 200),
+    op("post", "/auth/lock", "Lock this session; the PIN unlocks it.", true, &[], 200),
+    op("post", "/auth/unlock", "Unlock with the PIN. The fifth wrong PIN erases the session.", true, &["pin"], 200),
+    op("post", "/auth/sign-out", "Close this session.", true, &[], 204),
+    op("post", "/auth/sign-out-everywhere", "Close every session of this account.", true, &[], 200),
+    op("post", "/auth/password-reset", "Email a password-reset link if the address has an account (always 202).", false, &["email"], 202),
+    op("post", "/auth/password-reset/complete", "Set a new password with the token from the link (single use, expires).", false, &["token", "password"], 204),
+    op("get", "/account", "The signed-in person.", true, &[], 200),
+    op("put", "/account/password", "Change the password; other sessions end.", true, &["current_password", "new_password"], 204),
+    op("put", "/account/pin", "Change the PIN (password needed).", true, &["password", "pin", "pin_confirm"], 204),
+    op("post", "/account/recovery-code", "Generate a new recovery code; the old one stops working.", true, &["password"], 200),
+    op("post", "/account/phone", "Send a code by SMS to verify a phone number.", true, &["phone"], 202),
+    op("post", "/account/phone/confirm", "Confirm the phone; sign-in codes then come by SMS.", true, &["code"], 200),
+    op("post", "/account/totp", "Start using an authenticator app: returns the secret and otpauth URI.", true, &[], 200),
+    op("post", "/account/totp/confirm", "Confirm with a code from the app; it becomes the second factor.", true, &["code"], 200),
+    op("post", "/account/email-codes", "Receive sign-in codes by email again.", true, &["password"], 200),
+    op("put", "/account/language", "Set the language (fr or en) of screens, emails and SMS.", true, &["language"], 204),
+    op("post", "/account/delete", "Delete the account: identity erased, clinical messages kept as a former user.", true, &["password"], 204),
+    op("get", "/account/sessions", "Sessions signed in with this account.", true, &[], 200),
+    op("delete", "/account/sessions/{id}", "Close one of this account's sessions.", true, &[], 204),
+    op("get", "/account/activity", "This account's recent security events from the audit log.", true, &[], 200),
+    op("get", "/admin/audit", "The network's audit log (network administrators).", true, &[], 200),
+];
+
+fn error_response(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+pub fn build() -> Value {
+    let mut paths = Map::new();
+    for o in OPERATIONS {
+        let mut operation = json!({
+            "summary": o.summary,
+            "operationId": format!("{}{}", o.method, o.path.replace(['/', '-', '{', '}'], "_")),
+            "responses": {
+                o.success.to_string(): { "description": "Success" },
+                "400": error_response("Unreadable body"),
+                "401": error_response("Not signed in, wrong code, PIN or password"),
+                "409": error_response("Not the right step"),
+                "422": error_response("Invalid input"),
+                "423": error_response("Account or session locked"),
+                "429": error_response("Too many attempts"),
+            }
+        });
+        if o.auth {
+            operation["security"] = json!([{ "bearer": [] }, { "cookie": [], "csrf": [] }]);
+        }
+        if o.path.contains("{id}") {
+            operation["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
+        }
+        if !o.body.is_empty() {
+            let props: Map<String, Value> = o.body.iter().map(|f| (f.to_string(), json!({ "type": "string" }))).collect();
+            operation["requestBody"] = json!({
+                "required": true,
+                "content": { "application/json": { "schema": { "type": "object", "required": o.body, "properties": props } } }
+            });
+        }
+        let entry = paths.entry(o.path.to_string()).or_insert_with(|| json!({}));
+        entry[o.method] = operation;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Cercle API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Secure clinical collaboration. Errors are JSON { code, message } with a translated message (Accept-Language or the cercle_lang cookie)."
+        },
+        "servers": [{ "url": "/api/v1" }],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer" },
+                "cookie": { "type": "apiKey", "in": "cookie", "name": "cercle_device" },
+                "csrf": { "type": "apiKey", "in": "header", "name": "X-CSRF-Token" }
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": { "code": { "type": "string" }, "message": { "type": "string" } }
+                }
+            }
+        }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(build())
+}

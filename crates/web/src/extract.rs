@@ -1,0 +1,147 @@
+//! What handlers take from a request: the client, the language, the device
+//! and the session. Parsing only: who may do what is the services' business.
+
+use crate::cookies;
+use crate::{WebState, error::json_error};
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cercle_app::Client;
+use cercle_app::accounts::{Credential, SessionView, session};
+use cercle_domain::Language;
+use std::net::SocketAddr;
+
+/// The browser's device token, set by the `ensure_device` middleware.
+#[derive(Debug, Clone)]
+pub struct DeviceToken(pub String);
+
+pub fn client_of(parts: &Parts) -> Client {
+    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let ua = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Client { ip, label: device_label(ua) }
+}
+
+/// "Chrome on Linux": enough to recognise a session, without keeping the
+/// whole user-agent string.
+pub fn device_label(ua: &str) -> String {
+    let browser = if ua.contains("Edg/") {
+        "Edge"
+    } else if ua.contains("Firefox/") {
+        "Firefox"
+    } else if ua.contains("Chrome/") || ua.contains("Chromium/") {
+        "Chrome"
+    } else if ua.contains("Safari/") {
+        "Safari"
+    } else if ua.is_empty() {
+        "API client"
+    } else {
+        "Browser"
+    };
+    let os = if ua.contains("Android") {
+        "Android"
+    } else if ua.contains("iPhone") || ua.contains("iPad") {
+        "iOS"
+    } else if ua.contains("Windows") {
+        "Windows"
+    } else if ua.contains("Mac OS") {
+        "macOS"
+    } else if ua.contains("Linux") {
+        "Linux"
+    } else {
+        ""
+    };
+    if os.is_empty() { browser.to_string() } else { format!("{browser} · {os}") }
+}
+
+pub fn lang_of(parts: &Parts) -> Language {
+    cookies::get(&parts.headers, cookies::LANG)
+        .and_then(|l| Language::parse(&l).ok())
+        .or_else(|| {
+            parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Language::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+/// Language of the request.
+#[derive(Debug, Clone, Copy)]
+pub struct Lang(pub Language);
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang(lang_of(parts)))
+    }
+}
+
+/// The client (address and device label).
+pub struct ClientInfo(pub Client);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientInfo(client_of(parts)))
+    }
+}
+
+/// An API caller's session, from `Authorization: Bearer …`, or from the web
+/// app's cookies together with an `X-CSRF-Token` header.
+pub struct ApiAuth(pub SessionView);
+
+impl FromRequestParts<WebState> for ApiAuth {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let unauthorized = || json_error(StatusCode::UNAUTHORIZED, "not-authenticated", lang);
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        let view = if let Some(token) = bearer {
+            if token.len() > 100 {
+                return Err(unauthorized());
+            }
+            session::authenticate(&state.ctx, Credential::Bearer(&token)).await
+        } else {
+            let device = cookies::get(&parts.headers, cookies::DEVICE).ok_or_else(unauthorized)?;
+            let account = cookies::get(&parts.headers, cookies::ACCOUNT).ok_or_else(unauthorized)?;
+            let csrf = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !state.csrf_ok(&device, csrf) {
+                return Err(json_error(StatusCode::FORBIDDEN, "csrf", lang));
+            }
+            session::authenticate(&state.ctx, Credential::Device { device_token: &device, session_id: &account }).await
+        };
+        view.map(ApiAuth).map_err(|e| crate::error::ApiError { error: e, lang }.into_response())
+    }
+}
+
+/// The web session of the browser (device cookie + chosen account), if any.
+pub struct WebSession(pub SessionView);
+
+impl OptionalFromRequestParts<WebState> for WebSession {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Option<Self>, Self::Rejection> {
+        let Some(device) = parts.extensions.get::<DeviceToken>().cloned() else { return Ok(None) };
+        let Some(account) = cookies::get(&parts.headers, cookies::ACCOUNT) else { return Ok(None) };
+        Ok(session::authenticate(&state.ctx, Credential::Device { device_token: &device.0, session_id: &account })
+            .await
+            .ok()
+            .map(WebSession))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn labels() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+        assert_eq!(super::device_label(chrome), "Chrome · Linux");
+        assert_eq!(super::device_label(""), "API client");
+    }
+}

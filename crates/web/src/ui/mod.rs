@@ -1,0 +1,301 @@
+//! The web app: server-rendered pages (maud, autoescaped) with one small
+//! script of our own. Every form posts with the device's CSRF token.
+
+mod auth;
+mod home;
+mod outbox;
+mod security;
+
+use crate::cookies;
+use crate::extract::{DeviceToken, WebSession, client_of, lang_of};
+use crate::middleware::{csrf_guard, ensure_device};
+use crate::WebState;
+use axum::Router;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use cercle_app::accounts::{SessionState, SessionView, SetupStep};
+use cercle_app::{AppError, Client};
+use cercle_domain::Language;
+use cercle_domain::policy::Principal;
+use cercle_i18n::{t, ta};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+pub fn routes(state: WebState) -> Router<WebState> {
+    let pages = Router::new()
+        .route("/", get(home::home))
+        .route("/patients", get(home::section))
+        .route("/channels", get(home::section))
+        .route("/teams", get(home::section))
+        .route("/network", get(home::section))
+        .route("/admin", get(home::admin))
+        .merge(auth::routes())
+        .merge(security::routes())
+        .merge(outbox::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(state, ensure_device));
+    Router::new()
+        .route("/static/app.css", get(|| async { static_file("text/css", include_str!("../../static/app.css")) }))
+        .route("/static/app.js", get(|| async { static_file("text/javascript", include_str!("../../static/app.js")) }))
+        .route("/static/icon.svg", get(|| async { static_file("image/svg+xml", include_str!("../../static/icon.svg")) }))
+        .route("/static/manifest.webmanifest", get(|| async { static_file("application/manifest+json", include_str!("../../static/manifest.webmanifest")) }))
+        .merge(pages)
+}
+
+fn static_file(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// What every page needs from the request.
+pub struct Page {
+    pub lang: Language,
+    pub device: String,
+    pub csrf: String,
+    pub client: Client,
+    pub flash: Option<String>,
+    pub path: String,
+    pub idle_lock_secs: i64,
+}
+
+impl FromRequestParts<WebState> for Page {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let device = parts.extensions.get::<DeviceToken>().map(|d| d.0.clone()).unwrap_or_default();
+        Ok(Page {
+            lang: lang_of(parts),
+            csrf: state.csrf_token(&device),
+            device,
+            client: client_of(parts),
+            // Only known message ids are shown: the cookie cannot inject text.
+            flash: cookies::get(&parts.headers, cookies::FLASH).filter(|f| f.len() < 60 && f.chars().all(|c| c.is_ascii_lowercase() || c == '-')),
+            path: parts.uri.path().to_string(),
+            idle_lock_secs: state.ctx.config.idle_lock_secs,
+        })
+    }
+}
+
+impl Page {
+    pub fn t(&self, id: &str) -> String {
+        t(self.lang, id)
+    }
+    pub fn ta(&self, id: &str, args: &[(&str, &str)]) -> String {
+        ta(self.lang, id, args)
+    }
+    /// The hidden CSRF field every form carries.
+    pub fn csrf_field(&self) -> Markup {
+        html! { input type="hidden" name="csrf" value=(self.csrf); }
+    }
+}
+
+/// Where a session in this state belongs.
+pub fn place_of(state: &SessionState) -> &'static str {
+    match state {
+        SessionState::AwaitingCode { .. } => "/code",
+        SessionState::Setup(SetupStep::Terms) => "/setup/terms",
+        SessionState::Setup(SetupStep::RecoveryCode) => "/setup/recovery",
+        SessionState::Setup(SetupStep::Pin) => "/setup/pin",
+        SessionState::Locked => "/lock",
+        SessionState::Ready(_) => "/",
+    }
+}
+
+/// A signed-in, unlocked person, or the redirect to where they must go first.
+pub fn require_ready(session: Option<WebSession>) -> Result<(SessionView, Principal), Response> {
+    let Some(WebSession(view)) = session else {
+        return Err(Redirect::to("/sign-in").into_response());
+    };
+    match view.principal() {
+        Ok(p) => Ok((view, p)),
+        Err(_) => Err(Redirect::to(place_of(&view.state)).into_response()),
+    }
+}
+
+pub fn set_cookie(resp: &mut Response, value: String) {
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// Redirect with a one-shot notice for the next page.
+pub fn redirect_with_flash(state: &WebState, to: &str, flash: &str) -> Response {
+    let mut resp = Redirect::to(to).into_response();
+    set_cookie(&mut resp, cookies::set(cookies::FLASH, flash, 60, state.secure_cookies));
+    resp
+}
+
+/// Makes `session_id` the account in front on this browser.
+pub fn with_account(state: &WebState, mut resp: Response, session_id: &str) -> Response {
+    set_cookie(&mut resp, cookies::set(cookies::ACCOUNT, session_id, 2 * 365 * 24 * 3600, state.secure_cookies));
+    resp
+}
+
+/// Only local paths, so a crafted link cannot send someone elsewhere.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 200 => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// Where the page sits: with the navigation (signed in) or alone (sign-in steps).
+pub enum Frame<'a> {
+    App(&'a SessionView),
+    Bare,
+}
+
+const NAV: &[(&str, &str, &str)] = &[
+    ("/", "nav-home", "home"),
+    ("/patients", "nav-patients", "patients"),
+    ("/channels", "nav-channels", "channels"),
+    ("/teams", "nav-teams", "teams"),
+    ("/network", "nav-network", "network"),
+];
+
+/// The project's own inline icons (no icon font, nothing from elsewhere).
+pub fn icon(name: &str) -> Markup {
+    let path = match name {
+        "home" => "M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z",
+        "patients" => "M6 3h9l4 4v14H6zM9 12h7M9 16h7M9 8h3",
+        "channels" => "M4 5h16v11H9l-5 4z",
+        "teams" => "M8 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm8 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2 20c0-3 3-5 6-5s6 2 6 5M14 15c3 0 8 1 8 5",
+        "network" => "M12 4a2 2 0 1 0 0 4 2 2 0 0 0 0-4zM5 16a2 2 0 1 0 0 4 2 2 0 0 0 0-4zm14 0a2 2 0 1 0 0 4 2 2 0 0 0 0-4zM12 8v4M12 12l-6 4M12 12l6 4",
+        "admin" => "M12 3l8 3v6c0 5-4 8-8 9-4-1-8-4-8-9V6z",
+        "lock" => "M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4",
+        "shield" => "M12 3l8 3v6c0 5-4 8-8 9-4-1-8-4-8-9V6zM9 12l2 2 4-4",
+        _ => "M4 12h16",
+    };
+    html! {
+        svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" {
+            path d=(path) fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" {}
+        }
+    }
+}
+
+/// The page frame: header, navigation, notices, content, footer.
+pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Response {
+    let lang = page.lang;
+    // The script locks the screen after this idle delay; the server enforces it too.
+    let idle_lock = match &frame {
+        Frame::App(v) if matches!(v.state, SessionState::Ready(_)) => Some(page.idle_lock_secs.to_string()),
+        _ => None,
+    };
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="theme-color" content="#5b2e91";
+                title { (title) " · " (t(lang, "app-name")) }
+                link rel="stylesheet" href="/static/app.css";
+                link rel="icon" href="/static/icon.svg" type="image/svg+xml";
+                link rel="manifest" href="/static/manifest.webmanifest";
+                script type="module" src="/static/app.js" {}
+            }
+            body data-csrf=(page.csrf) data-idle-lock=[idle_lock] {
+                a class="skip" href="#main" { (t(lang, "skip-to-content")) }
+                header class="topbar" {
+                    a class="brand" href="/" {
+                        img src="/static/icon.svg" alt="" width="28" height="28";
+                        span { (t(lang, "app-name")) }
+                    }
+                    @if let Frame::App(view) = &frame {
+                        @if matches!(view.state, SessionState::Ready(_)) {
+                            nav class="mainnav" aria-label=(t(lang, "nav-menu")) {
+                                @for (href, label, ic) in NAV {
+                                    a href=(href) aria-current=[(page.path == *href).then_some("page")] { (icon(ic)) span { (t(lang, label)) } }
+                                }
+                                @if view.user.network_admin {
+                                    a href="/admin" aria-current=[(page.path == "/admin").then_some("page")] { (icon("admin")) span { (t(lang, "nav-admin")) } }
+                                }
+                            }
+                            details class="account" {
+                                summary { span class="avatar" aria-hidden="true" { (initials(&view.user.name)) } span class="account-name" { (view.user.name) } }
+                                div class="menu" {
+                                    a href="/security" { (t(lang, "nav-security")) }
+                                    a href="/accounts" { (t(lang, "action-switch-account")) }
+                                    form method="post" action="/lock-now" { (page.csrf_field()) button type="submit" class="linklike" { (t(lang, "action-lock")) } }
+                                    form method="post" action="/sign-out" { (page.csrf_field()) button type="submit" class="linklike" { (t(lang, "action-sign-out")) } }
+                                }
+                            }
+                        }
+                    }
+                    form class="langswitch" method="post" action="/language" {
+                        (page.csrf_field())
+                        input type="hidden" name="next" value=(page.path);
+                        input type="hidden" name="language" value=(match lang { Language::Fr => "en", Language::En => "fr" });
+                        button type="submit" lang=(match lang { Language::Fr => "en", Language::En => "fr" }) { (t(lang, "language-switch")) }
+                    }
+                }
+                main id="main" class=(match frame { Frame::App(_) => "container", Frame::Bare => "container narrow" }) {
+                    @if let Some(flash) = &page.flash {
+                        p class="notice ok" role="status" { (t(lang, flash)) }
+                    }
+                    (content)
+                }
+                footer class="footer" { (t(lang, "footer-text")) }
+            }
+        }
+    };
+    let mut resp = maud_response(markup);
+    if page.flash.is_some() {
+        set_cookie(&mut resp, cookies::clear(cookies::FLASH, false));
+    }
+    resp
+}
+
+fn maud_response(markup: Markup) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], markup.into_string()).into_response()
+}
+
+pub fn initials(name: &str) -> String {
+    name.split_whitespace().filter(|w| w.chars().next().is_some_and(char::is_alphabetic)).rev().take(2).collect::<Vec<_>>().into_iter().rev().filter_map(|w| w.chars().next()).flat_map(char::to_uppercase).collect()
+}
+
+/// A refusal shown on the form that caused it.
+pub fn error_notice(lang: Language, e: &AppError) -> Markup {
+    if let AppError::Internal(detail) = e {
+        tracing::error!(%detail, "internal error");
+    }
+    html! { p class="notice error" role="alert" { (crate::error::message_of(e, lang)) } }
+}
+
+/// A whole page for an error outside any form.
+pub fn error_page(lang: Language, status: StatusCode, message_id: &str) -> Response {
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (t(lang, "error-title")) " · " (t(lang, "app-name")) }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                main class="container narrow" {
+                    div class="card" {
+                        h1 { (t(lang, "error-title")) }
+                        p class="notice error" role="alert" { (t(lang, message_id)) }
+                        p { a href="/" { (t(lang, "error-go-home")) } }
+                    }
+                }
+            }
+        }
+    };
+    (status, maud_response(markup)).into_response()
+}
+
+pub async fn not_found(State(_): State<WebState>, parts: Parts) -> Response {
+    let lang = lang_of(&parts);
+    if parts.uri.path().starts_with("/api/") {
+        return crate::error::json_error(StatusCode::NOT_FOUND, "not-found", lang);
+    }
+    error_page(lang, StatusCode::NOT_FOUND, "error-not-found")
+}
+
+/// Inline SVG (e.g. a QR code) we generated ourselves.
+pub fn trusted_svg(svg: String) -> PreEscaped<String> {
+    PreEscaped(svg)
+}
