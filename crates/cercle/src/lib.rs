@@ -150,9 +150,15 @@ impl Running {
     }
 }
 
-/// Binds, spawns the HTTP server and the outbox worker.
+/// Binds the configured address, spawns the HTTP server and the outbox worker.
 pub async fn start(config: &Config, ctx: Ctx) -> anyhow::Result<Running> {
     let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+    start_on(listener, config, ctx).await
+}
+
+/// The same, on a listener already bound (tests bind port 0 first to learn
+/// the address that goes into links).
+pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: Ctx) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::watch::channel(false);
     let state = cercle_web::WebState::new(ctx.clone(), config.requests_per_sec);

@@ -1,1 +1,227 @@
+//! Test kit: starts the real Cercle on port 0 with a fresh database (SQLite
+//! file or a new PostgreSQL database), a real SMTP listener and an HTTP SMS
+//! gateway listener, and a clock the test can move.
 
+pub mod browser;
+pub mod smtp;
+pub mod sms_gateway;
+
+use cercle::{Config, Overrides, Running};
+use cercle_domain::Timestamp;
+use cercle_domain::clock::{Clock, ManualClock};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// PostgreSQL server used by the tests (`CERCLE_TEST_POSTGRES`).
+pub fn postgres_admin_url() -> String {
+    std::env::var("CERCLE_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn postgres_base() -> String {
+    let admin = postgres_admin_url();
+    match admin.rfind('/') {
+        Some(i) if i > "postgres://".len() => admin[..i].to_string(),
+        _ => admin,
+    }
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub clock: Arc<ManualClock>,
+    pub smtp: smtp::SmtpSink,
+    pub sms: sms_gateway::SmsGateway,
+    pub config: Config,
+    pub data_dir: PathBuf,
+    pub http: reqwest::Client,
+    running: Option<Running>,
+    pg_database: Option<String>,
+}
+
+fn real_now() -> Timestamp {
+    cercle::SystemClock.now()
+}
+
+pub fn temp_dir(prefix: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> TestApp {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// Starts Cercle; `tweak` may change the configuration first.
+    pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let smtp = smtp::SmtpSink::start().await;
+        let sms = sms_gateway::SmsGateway::start().await;
+        let data_dir = temp_dir("cercle-test");
+        let (database_url, pg_database) = match db {
+            Db::Sqlite => (format!("sqlite://{}", data_dir.join("cercle.db").display()), None),
+            Db::Postgres => {
+                let name = format!("cercle_t_{}", uuid::Uuid::new_v4().simple());
+                create_pg_database(&name).await;
+                (format!("{}/{name}", postgres_base()), Some(name))
+            }
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let mut config = Config {
+            data_dir: data_dir.clone(),
+            listen: addr,
+            database_url: Some(database_url),
+            public_url: Some(format!("http://{addr}")),
+            smtp_host: Some("127.0.0.1".into()),
+            smtp_port: smtp.port(),
+            smtp_security: "none".into(),
+            sms_gateway_url: Some(sms.url()),
+            sms_gateway_token: Some("test-gateway-token".into()),
+            // Cheap hashing keeps the suite fast; benchmarks measure the real cost.
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            argon2_parallelism: 1,
+            requests_per_sec: 1000,
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let clock = Arc::new(ManualClock::starting_at(real_now()));
+        let ctx = cercle::build_ctx(&config, Overrides { clock: Some(clock.clone()), ..Overrides::default() }).await.expect("build context");
+        let running = cercle::start_on(listener, &config, ctx).await.expect("start server");
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+        TestApp { url: format!("http://{addr}"), clock, smtp, sms, config, data_dir, http, running: Some(running), pg_database }
+    }
+
+    pub fn ctx(&self) -> &cercle_app::Ctx {
+        &self.running.as_ref().expect("running").ctx
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance(&self, secs: i64) {
+        self.clock.advance_secs(secs);
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let mut req = self.http.post(format!("{}/api/v1{path}", self.url)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        read(req.send().await.expect("request")).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let mut req = self.http.put(format!("{}/api/v1{path}", self.url)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        read(req.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+        let mut req = self.http.get(format!("{}/api/v1{path}", self.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        read(req.send().await.expect("request")).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+        let mut req = self.http.delete(format!("{}/api/v1{path}", self.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        read(req.send().await.expect("request")).await
+    }
+
+    /// Stops the server (graceful) but keeps the data.
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+}
+
+async fn read(resp: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    (status, json)
+}
+
+async fn create_pg_database(name: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(&postgres_admin_url())
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL is not reachable at {} ({e}). Start it, or set CERCLE_TEST_POSTGRES, or run with CERCLE_SKIP_POSTGRES=1.", postgres_admin_url()));
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+    let _ = conn.close().await;
+}
+
+fn drop_pg_database(name: String) {
+    // Drop runs outside any async context we can await in: use a thread
+    // with its own small runtime, bounded in time.
+    let handle = std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        rt.block_on(async move {
+            use sqlx::Connection;
+            let fut = async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                    let _ = conn.close().await;
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(20), fut).await;
+        });
+    });
+    let _ = handle.join();
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.trigger_shutdown();
+        }
+        if let Some(name) = self.pg_database.take() {
+            drop_pg_database(name);
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// The first run of six digits in a text (a code in an email or SMS).
+pub fn find_code(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(6).enumerate().find_map(|(i, w)| {
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).is_some_and(|c| c.is_ascii_digit());
+        let after = chars.get(i + 6).is_some_and(|c| c.is_ascii_digit());
+        (w.iter().all(|c| c.is_ascii_digit()) && !before && !after).then(|| w.iter().collect())
+    })
+}
+
+/// The first `http…` link in a text.
+pub fn find_link(text: &str) -> Option<String> {
+    let start = text.find("http")?;
+    Some(text[start..].split_whitespace().next()?.to_string())
+}
+
+/// Waits (bounded) until `check` holds, polling.
+pub async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,62 @@
+//! Steps shared by the API tests.
+
+use cercle_testkit::{TestApp, find_code};
+use serde_json::json;
+
+pub const PASSWORD: &str = "lune-verte-sur-le-fleuve";
+pub const PIN: &str = "2580";
+
+/// A person who finished sign-up through the API; returns the bearer token
+/// and the recovery code.
+pub struct Person {
+    pub email: String,
+    pub token: String,
+    pub recovery: String,
+}
+
+pub async fn sign_up(app: &TestApp, email: &str, language: &str) -> Person {
+    let (status, started) = app
+        .post("/auth/sign-up", None, json!({ "email": email, "password": PASSWORD, "name": "Marie Tremblay", "language": language }))
+        .await;
+    assert_eq!(status, 201, "{started}");
+    let token = started["token"].as_str().expect("token").to_string();
+    let mail = app.smtp.nth_to(email, 1).await;
+    let code = find_code(&mail.body).expect("code in email");
+    let (status, s) = app.post("/auth/code", Some(&token), json!({ "code": code })).await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["setup_step"], "terms");
+    let (status, s) = app.post("/auth/terms", Some(&token), json!({})).await;
+    assert_eq!((status, s["setup_step"].as_str()), (200, Some("recovery_code")), "{s}");
+    let (status, r) = app.post("/auth/recovery-code", Some(&token), json!({})).await;
+    assert_eq!(status, 200, "{r}");
+    let recovery = r["recovery_code"].as_str().expect("recovery code").to_string();
+    let (status, s) = app.post("/auth/pin", Some(&token), json!({ "pin": PIN, "pin_confirm": PIN })).await;
+    assert_eq!((status, s["state"].as_str()), (200, Some("ready")), "{s}");
+    Person { email: email.to_string(), token, recovery }
+}
+
+/// Password, then the emailed code (the `n`-th sign-in code mail to that address).
+pub async fn sign_in_by_email(app: &TestApp, email: &str, nth_code_mail: usize) -> String {
+    let (status, s) = app.post("/auth/sign-in", None, json!({ "email": email, "password": PASSWORD })).await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["next"], "code");
+    assert_eq!(s["factor"], "email", "{s}");
+    let token = s["token"].as_str().expect("token").to_string();
+    let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
+    let code = find_code(&mail.body).expect("code");
+    let (status, s) = app.post("/auth/code", Some(&token), json!({ "code": code })).await;
+    assert_eq!((status, s["state"].as_str()), (200, Some("ready")), "{s}");
+    token
+}
+
+/// The `n`-th sign-in code email (1-based), in either language.
+pub async fn nth_sign_in_mail(app: &TestApp, email: &str, n: usize) -> cercle_testkit::smtp::Mail {
+    cercle_testkit::eventually("sign-in code mail", async || {
+        app.smtp
+            .to(email)
+            .into_iter()
+            .filter(|m| m.subject.contains("sign-in code") || m.subject.contains("code de connexion"))
+            .nth(n - 1)
+    })
+    .await
+}

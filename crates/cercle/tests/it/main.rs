@@ -1,0 +1,31 @@
+//! All integration tests, in one binary (one link step). Each test starts
+//! the real Cercle on port 0 with its own fresh database; tests marked with
+//! `backends!` run once on SQLite and once on PostgreSQL.
+
+mod accounts_api;
+mod helpers;
+
+/// Runs each listed `async fn name(db: Db)` on both databases.
+#[macro_export]
+macro_rules! backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() { super::$name(cercle_testkit::Db::Sqlite).await }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if std::env::var("CERCLE_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
+                        eprintln!("CERCLE_SKIP_POSTGRES=1: not run on PostgreSQL");
+                        return;
+                    }
+                    super::$name(cercle_testkit::Db::Postgres).await
+                }
+            )*
+        }
+    };
+}
