@@ -1,1 +1,458 @@
-//! Browser harness: written next.
+//! Browser harness: a real headless Chromium driven over WebDriver (W3C
+//! protocol, JSON over HTTP) by its own `chromedriver`, one per test.
+//!
+//! Every wait is bounded; a wait that runs out panics with the page's
+//! address, a piece of its text, and a screenshot saved to a temp folder.
+//! At most two browsers run at once (the machine has two cores).
+//! `CERCLE_SKIP_BROWSER=1` skips the browser tests.
+
+use cercle_domain::Language;
+use serde_json::{Value, json};
+use std::future::Future;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+
+/// How long any wait on the page may last.
+pub const WAIT: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(100);
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4ce4b6b4da0b";
+const INSTALL: &str = "apt-get install -y chromium chromium-driver";
+/// Browsers running at once, over the whole test binary.
+const MAX_BROWSERS: usize = 2;
+
+static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+
+/// A WebDriver error answer (`error` is the W3C error code).
+#[derive(Debug, Clone)]
+pub struct WdError {
+    pub error: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for WdError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.error, self.message.lines().next().unwrap_or(""))
+    }
+}
+
+type WdResult<T> = Result<T, WdError>;
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// True when the browser tests should not run (`CERCLE_SKIP_BROWSER=1`);
+/// panics with the install command when Chromium or chromedriver is missing.
+pub fn skipped() -> bool {
+    if std::env::var("CERCLE_SKIP_BROWSER").is_ok_and(|v| v == "1") {
+        eprintln!("CERCLE_SKIP_BROWSER=1: browser test skipped");
+        return true;
+    }
+    let chromium = on_path("chromium").or_else(|| on_path("chromium-browser")).or_else(|| on_path("google-chrome"));
+    if chromium.is_none() || on_path("chromedriver").is_none() {
+        panic!("browser tests need Chromium and chromedriver: run `{INSTALL}` (or set CERCLE_SKIP_BROWSER=1 to skip them)");
+    }
+    false
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// One headless Chromium with its chromedriver, for one test.
+pub struct Browser {
+    http: reqwest::Client,
+    driver_url: String,
+    driver_port: u16,
+    session: String,
+    driver: tokio::process::Child,
+    user_data_dir: PathBuf,
+    /// The application's base address (`http://127.0.0.1:port`).
+    pub app_url: String,
+    pub lang: Language,
+    quit: bool,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Browser {
+    /// Starts a browser whose language is `lang`, or `None` when browser
+    /// tests are skipped (`CERCLE_SKIP_BROWSER=1`).
+    pub async fn launch(app_url: &str, lang: Language) -> Option<Browser> {
+        if skipped() {
+            return None;
+        }
+        let slots = SLOTS.get_or_init(|| Arc::new(Semaphore::new(MAX_BROWSERS))).clone();
+        let permit = tokio::time::timeout(Duration::from_secs(300), slots.acquire_owned())
+            .await
+            .expect("waited 5 minutes for a free browser slot")
+            .expect("browser slots closed");
+        let mut last_error = String::new();
+        // A port found free may be taken before chromedriver binds it: retry.
+        for _ in 0..3 {
+            match Self::start(lang).await {
+                Ok((driver, driver_port, user_data_dir, session)) => {
+                    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+                    return Some(Browser {
+                        http,
+                        driver_url: format!("http://127.0.0.1:{driver_port}"),
+                        driver_port,
+                        session,
+                        driver,
+                        user_data_dir,
+                        app_url: app_url.trim_end_matches('/').to_string(),
+                        lang,
+                        quit: false,
+                        _permit: permit,
+                    });
+                }
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("could not start Chromium through chromedriver: {last_error}");
+    }
+
+    async fn start(lang: Language) -> Result<(tokio::process::Child, u16, PathBuf, String), String> {
+        let port = free_port();
+        let user_data_dir = crate::temp_dir("cercle-chromium");
+        let mut cmd = tokio::process::Command::new("chromedriver");
+        cmd.arg(format!("--port={port}")).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true);
+        // Its own process group, so that Chromium goes down with it.
+        #[cfg(unix)]
+        cmd.process_group(0);
+        let mut driver = cmd.spawn().map_err(|e| format!("chromedriver did not start ({e}); install it with `{INSTALL}`"))?;
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+        let fail = |driver: &mut tokio::process::Child, dir: &Path, msg: String| {
+            let _ = driver.start_kill();
+            let _ = std::fs::remove_dir_all(dir);
+            msg
+        };
+        // chromedriver is ready when /status says so (bounded).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(Some(status)) = driver.try_wait() {
+                return Err(fail(&mut driver, &user_data_dir, format!("chromedriver exited at start ({status})")));
+            }
+            let ready = match http.get(format!("{base}/status")).send().await {
+                Ok(r) => r.json::<Value>().await.ok().is_some_and(|v| v["value"]["ready"] == json!(true)),
+                Err(_) => false,
+            };
+            if ready {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err(fail(&mut driver, &user_data_dir, "chromedriver not ready after 10 s".into()));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let accept = match lang {
+            Language::Fr => "fr-CA,fr",
+            Language::En => "en-CA,en",
+        };
+        let args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-dev-shm-usage".into(),
+            "--window-size=1280,900".into(),
+            format!("--lang={}", lang.code()),
+            format!("--user-data-dir={}", user_data_dir.display()),
+        ];
+        let caps = json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "pageLoadStrategy": "normal",
+                "timeouts": { "pageLoad": WAIT.as_millis() as u64, "script": 10_000, "implicit": 0 },
+                "goog:chromeOptions": { "args": args, "prefs": { "intl.accept_languages": accept } },
+                "goog:loggingPrefs": { "browser": "ALL" },
+            } }
+        });
+        let answer = http.post(format!("{base}/session")).json(&caps).send().await.map_err(|e| e.to_string());
+        let value = match answer {
+            Ok(r) => r.json::<Value>().await.map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        match value {
+            Ok(v) => match v["value"]["sessionId"].as_str() {
+                Some(id) => Ok((driver, port, user_data_dir, id.to_string())),
+                None => Err(fail(&mut driver, &user_data_dir, format!("no WebDriver session: {v}"))),
+            },
+            Err(e) => Err(fail(&mut driver, &user_data_dir, format!("no WebDriver session: {e}"))),
+        }
+    }
+
+    // ---------- protocol ----------
+
+    /// One WebDriver command on this session (`path` after `/session/{id}`).
+    pub async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> WdResult<Value> {
+        let url = format!("{}/session/{}{path}", self.driver_url, self.session);
+        let mut req = self.http.request(method, url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.map_err(|e| WdError { error: "http".into(), message: e.to_string() })?;
+        let ok = resp.status().is_success();
+        let v: Value = resp.json().await.map_err(|e| WdError { error: "http".into(), message: e.to_string() })?;
+        let value = v.get("value").cloned().unwrap_or(Value::Null);
+        if ok {
+            Ok(value)
+        } else {
+            Err(WdError {
+                error: value["error"].as_str().unwrap_or("unknown error").to_string(),
+                message: value["message"].as_str().unwrap_or("").to_string(),
+            })
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> WdResult<Value> {
+        self.cmd(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    async fn get(&self, path: &str) -> WdResult<Value> {
+        self.cmd(reqwest::Method::GET, path, None).await
+    }
+
+    /// Runs a script in the page (`return …` gives the value back).
+    pub async fn execute(&self, script: &str, args: Vec<Value>) -> WdResult<Value> {
+        self.post("/execute/sync", json!({ "script": script, "args": args })).await
+    }
+
+    /// The first element matching `css` now, if any.
+    pub async fn find(&self, css: &str) -> WdResult<Option<String>> {
+        match self.post("/element", json!({ "using": "css selector", "value": css })).await {
+            Ok(v) => Ok(v[ELEMENT_KEY].as_str().map(str::to_string)),
+            Err(e) if e.error == "no such element" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    // ---------- bounded waits ----------
+
+    /// Polls `check` until it gives a value, for at most [`WAIT`]; then
+    /// fails the test, describing `what` and the page.
+    pub async fn wait_until<T>(&self, what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(v) = check().await {
+                return v;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("timed out after {} s waiting for {what}", WAIT.as_secs())).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits for an element matching `css`; gives its WebDriver id.
+    pub async fn wait_for(&self, css: &str) -> String {
+        self.wait_until(&format!("element `{css}`"), async || self.find(css).await.ok().flatten()).await
+    }
+
+    /// Waits until the page's address has this path and the page is loaded.
+    pub async fn wait_for_path(&self, path: &str) {
+        self.wait_until(&format!("path {path}"), async || {
+            let v = self.execute("return [location.pathname, document.readyState];", vec![]).await.ok()?;
+            (v[0] == json!(path) && v[1] == json!("complete")).then_some(())
+        })
+        .await
+    }
+
+    /// Waits until the page's text holds `needle`.
+    pub async fn wait_for_text(&self, needle: &str) {
+        self.wait_until(&format!("text {needle:?}"), async || self.page_text_now().await.contains(needle).then_some(())).await
+    }
+
+    /// Marks the current document, runs `action`, and waits until another
+    /// document has replaced it and finished loading.
+    async fn expect_new_page<F: Future<Output = ()>>(&self, what: &str, action: F) {
+        let marked = self.execute("window.__cercleOld = true; return true;", vec![]).await;
+        if let Err(e) = marked {
+            self.fail(&format!("could not mark the page before {what}: {e}")).await;
+        }
+        action.await;
+        self.wait_until(&format!("a new page after {what}"), async || {
+            // Errors here are a page being replaced: keep polling.
+            let v = self.execute("return [window.__cercleOld === true, document.readyState];", vec![]).await.ok()?;
+            (v[0] == json!(false) && v[1] == json!("complete")).then_some(())
+        })
+        .await
+    }
+
+    // ---------- actions ----------
+
+    /// Opens a path of the application (or a full address).
+    pub async fn goto(&self, path: &str) {
+        let url = if path.starts_with('/') { format!("{}{path}", self.app_url) } else { path.to_string() };
+        if let Err(e) = self.post("/url", json!({ "url": url })).await {
+            self.fail(&format!("could not open {url}: {e}")).await;
+        }
+    }
+
+    /// Types `text` into the field matching `css` (cleared first).
+    pub async fn fill(&self, css: &str, text: &str) {
+        let id = self.wait_for(css).await;
+        let cleared = self.post(&format!("/element/{id}/clear"), json!({})).await;
+        let typed = match cleared {
+            Ok(_) => self.post(&format!("/element/{id}/value"), json!({ "text": text })).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = typed {
+            self.fail(&format!("could not type into `{css}`: {e}")).await;
+        }
+    }
+
+    /// Clicks the element matching `css` (no wait for a page load).
+    pub async fn click(&self, css: &str) {
+        let id = self.wait_for(css).await;
+        if let Err(e) = self.post(&format!("/element/{id}/click"), json!({})).await {
+            self.fail(&format!("could not click `{css}`: {e}")).await;
+        }
+    }
+
+    /// Clicks a link or button that loads another page, and waits for it.
+    pub async fn click_and_load(&self, css: &str) {
+        self.wait_for(css).await;
+        self.expect_new_page(&format!("clicking `{css}`"), self.click(css)).await;
+    }
+
+    /// Chooses an option of a `<select>`.
+    pub async fn select(&self, select_css: &str, value: &str) {
+        self.click(&format!("{select_css} option[value=\"{value}\"]")).await;
+        let chosen = self.execute("return document.querySelector(arguments[0]).value;", vec![json!(select_css)]).await.ok();
+        if chosen != Some(json!(value)) {
+            self.fail(&format!("`{select_css}` did not take the value {value:?}")).await;
+        }
+    }
+
+    /// Submits a form the way its submit button would (validation, submit
+    /// event), and waits for the page that answers.
+    pub async fn submit_form(&self, form_css: &str) {
+        self.wait_for(form_css).await;
+        self.expect_new_page(&format!("submitting `{form_css}`"), async {
+            let sent = self.execute("const f = document.querySelector(arguments[0]); if (!f) return false; f.requestSubmit(); return true;", vec![json!(form_css)]).await;
+            if !matches!(sent, Ok(Value::Bool(true))) {
+                self.fail(&format!("could not submit `{form_css}`: {sent:?}")).await;
+            }
+        })
+        .await
+    }
+
+    // ---------- reading ----------
+
+    /// The visible text of the element matching `css`.
+    pub async fn text(&self, css: &str) -> String {
+        let id = self.wait_for(css).await;
+        match self.get(&format!("/element/{id}/text")).await {
+            Ok(v) => v.as_str().unwrap_or("").to_string(),
+            Err(e) => self.fail(&format!("could not read `{css}`: {e}")).await,
+        }
+    }
+
+    async fn page_text_now(&self) -> String {
+        self.execute("return document.body ? document.body.innerText : '';", vec![]).await.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+
+    /// The whole visible text of the page.
+    pub async fn page_text(&self) -> String {
+        self.page_text_now().await
+    }
+
+    /// Asserts that the page's text holds `needle`.
+    pub async fn assert_text(&self, needle: &str) {
+        if !self.page_text_now().await.contains(needle) {
+            self.fail(&format!("the page does not say {needle:?}")).await;
+        }
+    }
+
+    pub async fn current_url(&self) -> String {
+        self.get("/url").await.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+
+    pub async fn current_path(&self) -> String {
+        self.execute("return location.pathname;", vec![]).await.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+
+    /// A PNG of the window.
+    pub async fn screenshot(&self) -> WdResult<Vec<u8>> {
+        use base64::Engine;
+        let v = self.get("/screenshot").await?;
+        base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or("")).map_err(|e| WdError { error: "base64".into(), message: e.to_string() })
+    }
+
+    /// Browser console entries of level SEVERE since the last call (script
+    /// errors, Content-Security-Policy violations, failed loads).
+    pub async fn console_errors(&self) -> WdResult<Vec<String>> {
+        let v = self.post("/se/log", json!({ "type": "browser" })).await?;
+        Ok(v.as_array()
+            .map(|entries| entries.iter().filter(|e| e["level"] == json!("SEVERE")).map(|e| e["message"].as_str().unwrap_or("").to_string()).collect())
+            .unwrap_or_default())
+    }
+
+    /// Fails the test with the page's address, a piece of its text and a
+    /// screenshot saved to a temp folder.
+    pub async fn fail(&self, why: &str) -> ! {
+        let url = self.current_url().await;
+        let text = self.page_text_now().await;
+        let snippet: String = text.chars().take(800).collect();
+        let shot = match self.screenshot().await {
+            Ok(png) => {
+                let dir = crate::temp_dir("cercle-browser-failure");
+                let file = dir.join("page.png");
+                match std::fs::write(&file, png) {
+                    Ok(()) => format!("screenshot: {}", file.display()),
+                    Err(e) => format!("no screenshot ({e})"),
+                }
+            }
+            Err(e) => format!("no screenshot ({e})"),
+        };
+        let console = self.console_errors().await.map(|c| c.join("\n  ")).unwrap_or_default();
+        panic!("{why}\n  at: {url}\n  {shot}\n  console errors: {console}\n  page text:\n{snippet}\n");
+    }
+
+    /// Closes the browser and its driver.
+    pub async fn quit(mut self) {
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.cmd(reqwest::Method::DELETE, "", None)).await;
+        self.quit = true;
+    }
+}
+
+/// A bounded blocking `DELETE` to chromedriver (usable in `Drop`).
+fn delete_session_blocking(port: u16, session: &str) {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else { return };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = s.set_write_timeout(Some(Duration::from_secs(1)));
+    let req = format!("DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    if s.write_all(req.as_bytes()).is_ok() {
+        let mut buf = [0u8; 512];
+        let _ = s.read(&mut buf);
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.quit {
+            delete_session_blocking(self.driver_port, &self.session);
+        }
+        // chromedriver leads its own process group: end that group (its
+        // Chromium included), then chromedriver itself.
+        #[cfg(unix)]
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).stderr(Stdio::null()).status();
+        }
+        let _ = self.driver.start_kill();
+        let _ = std::fs::remove_dir_all(&self.user_data_dir);
+    }
+}

@@ -157,6 +157,8 @@ fn quoted_printable(s: &str) -> String {
 /// `=?utf-8?b?…?=` and `=?utf-8?q?…?=` words.
 fn decode_words(s: &str) -> String {
     let mut out = String::new();
+    // Space between two encoded words is dropped; any other space is kept.
+    let mut previous_encoded = false;
     for word in s.split_whitespace() {
         let decoded = word.strip_prefix("=?").and_then(|w| w.strip_suffix("?=")).and_then(|w| {
             let mut parts = w.splitn(3, '?');
@@ -167,15 +169,12 @@ fn decode_words(s: &str) -> String {
                 _ => None,
             }
         });
-        match decoded {
-            Some(d) => out.push_str(&d),
-            None => {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(word);
-            }
+        let encoded = decoded.is_some();
+        if !out.is_empty() && !(encoded && previous_encoded) {
+            out.push(' ');
         }
+        out.push_str(&decoded.unwrap_or_else(|| word.to_string()));
+        previous_encoded = encoded;
     }
     out
 }
@@ -186,5 +185,6 @@ mod tests {
     fn decodes() {
         assert_eq!(super::quoted_printable("Bonjour =C3=A9t=\n=C3=A9"), "Bonjour été");
         assert_eq!(super::decode_words("=?utf-8?b?w6l0w6k=?="), "été");
+        assert_eq!(super::decode_words("un =?utf-8?b?w6l0w6k=?= =?utf-8?b?w6k=?= fin"), "un étéé fin");
     }
 }

@@ -3,7 +3,10 @@
 //! `backends!` run once on SQLite and once on PostgreSQL.
 
 mod accounts_api;
+mod browser;
+mod cli;
 mod helpers;
+mod web;
 
 /// Runs each listed `async fn name(db: Db)` on both databases.
 #[macro_export]

@@ -1,0 +1,130 @@
+//! The operator's commands, run as the real `cercle` binary.
+
+use crate::backends;
+use crate::helpers::{PASSWORD, sign_in_by_email, sign_up};
+use cercle_testkit::{Db, TestApp, temp_dir};
+use serde_json::json;
+use std::process::{Command, Output};
+
+/// Runs `cercle` against the test app's database and data folder.
+fn cercle(app: &TestApp, args: &[&str]) -> Output {
+    cercle_with(&app.config, args)
+}
+
+fn cercle_with(config: &cercle::Config, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cercle"))
+        .args(args)
+        .env("CERCLE_DATA_DIR", &config.data_dir)
+        .env("CERCLE_DATABASE_URL", config.database_url())
+        .env("CERCLE_LOG", "warn")
+        .env("CERCLE_SMTP_HOST", config.smtp_host.clone().unwrap_or_default())
+        .env("CERCLE_SMTP_PORT", config.smtp_port.to_string())
+        .env("CERCLE_SMTP_SECURITY", &config.smtp_security)
+        .env("CERCLE_PUBLIC_URL", config.public_url())
+        .env("CERCLE_ARGON2_MEMORY_KIB", "64")
+        .env("CERCLE_ARGON2_ITERATIONS", "1")
+        .output()
+        .expect("run cercle")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+backends!(verify_audit_detects_an_altered_row, bootstrap_creates_the_first_network_administrator);
+
+async fn verify_audit_detects_an_altered_row(db: Db) {
+    let app = TestApp::spawn(db).await;
+    sign_up(&app, "marie@clinique.test", "fr").await;
+    let ok = cercle(&app, &["admin", "verify-audit"]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("intact"), "{}", text(&ok));
+
+    // Someone with database access rewrites who did something.
+    let mut conn = app.ctx().store.begin().await.expect("tx");
+    sqlx::query("UPDATE audit_events SET actor_id = 'someone-else' WHERE seq = 3").execute(&mut *conn).await.expect("tamper");
+    conn.commit().await.expect("commit");
+    let broken = cercle(&app, &["admin", "verify-audit"]);
+    assert_eq!(broken.status.code(), Some(1), "{}", text(&broken));
+    assert!(text(&broken).contains("Altered { seq: 3 }"), "{}", text(&broken));
+
+}
+
+async fn bootstrap_creates_the_first_network_administrator(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let out = cercle(&app, &["admin", "bootstrap", "--email", "admin@reseau.test", "--name", "Louise Gagnon"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let link = text(&out).lines().find(|l| l.starts_with("http")).expect("link printed").trim().to_string();
+    let token = link.rsplit('/').next().expect("token");
+    let (status, _) = app.post("/auth/password-reset/complete", None, json!({ "token": token, "password": PASSWORD })).await;
+    assert_eq!(status, 204);
+    // The welcome email was delivered over SMTP too.
+    app.smtp.wait_subject("admin@reseau.test", "Bienvenue", 0).await;
+    let again = cercle(&app, &["admin", "bootstrap", "--email", "other@reseau.test"]);
+    assert!(!again.status.success(), "only on a network without administrator");
+
+    // First sign-in: terms, recovery code, PIN, then the network audit log is readable.
+    let token = {
+        let (status, s) = app.post("/auth/sign-in", None, json!({ "email": "admin@reseau.test", "password": PASSWORD })).await;
+        assert_eq!(status, 200, "{s}");
+        let t = s["token"].as_str().expect("token").to_string();
+        let mail = crate::helpers::nth_sign_in_mail(&app, "admin@reseau.test", 1).await;
+        let code = cercle_testkit::find_code(&mail.body).expect("code");
+        let (_, s) = app.post("/auth/code", Some(&t), json!({ "code": code })).await;
+        assert_eq!(s["setup_step"], "terms");
+        app.post("/auth/terms", Some(&t), json!({})).await;
+        app.post("/auth/recovery-code", Some(&t), json!({})).await;
+        let (_, s) = app.post("/auth/pin", Some(&t), json!({ "pin": "2580", "pin_confirm": "2580" })).await;
+        assert_eq!(s["state"], "ready", "{s}");
+        t
+    };
+    let (status, log) = app.get("/admin/audit", Some(&token)).await;
+    assert_eq!(status, 200);
+    assert!(log["events"].as_array().is_some_and(|e| e.iter().any(|r| r["event"] == "network.bootstrap")), "{log}");
+}
+
+/// Backup while the server runs, restore into a new data folder, sign in there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_while_serving_then_restore_and_sign_in() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let p = sign_up(&app, "marie@clinique.test", "fr").await;
+    let out_dir = temp_dir("cercle-backup");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    // The server keeps serving (and writing) while the backup runs.
+    let writer = {
+        let url = app.url.clone();
+        let token = p.token.clone();
+        let http = app.http.clone();
+        tokio::spawn(async move {
+            for _ in 0..20 {
+                let _ = http.get(format!("{url}/api/v1/account/sessions")).bearer_auth(&token).send().await;
+            }
+        })
+    };
+    let out_arg = out_dir.to_string_lossy().to_string();
+    let backup = cercle(&app, &["backup", "--out", &out_arg]);
+    assert!(backup.status.success(), "{}", text(&backup));
+    writer.await.expect("writer");
+    assert!(out_dir.join("cercle.db").exists() && out_dir.join("keys/server.key").exists());
+
+    // Restore into a new data folder, and start a server there.
+    let restored_dir = temp_dir("cercle-restored");
+    let restored_config = cercle::Config {
+        data_dir: restored_dir.clone(),
+        database_url: None,
+        ..app.config.clone()
+    };
+    let restore = cercle_with(&restored_config, &["restore", "--from", &out_arg]);
+    assert!(restore.status.success(), "{}", text(&restore));
+    let again = cercle_with(&restored_config, &["restore", "--from", &out_arg]);
+    assert!(!again.status.success(), "never restores over existing data");
+
+    let restored = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.data_dir = restored_dir.clone();
+        c.database_url = None;
+    })
+    .await;
+    // The account came back: password, emailed code, ready.
+    sign_in_by_email(&restored, &p.email, 1).await;
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
