@@ -2,10 +2,10 @@
 //! network's security log.
 
 use crate::accounts::reset::send_link;
-use crate::{AppError, AppResult, Ctx, audit};
+use crate::{audit, AppError, AppResult, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, AuditRecord, NewAuditEvent};
 use cercle_domain::error::PersonName;
-use cercle_domain::policy::{Permission, Principal, may};
+use cercle_domain::policy::{may, Permission, Principal};
 use cercle_domain::{Email, Language, UserId};
 use cercle_store::users;
 
@@ -15,7 +15,13 @@ const BOOTSTRAP_LINK_TTL_SECS: i64 = 72 * 3600;
 /// Creates the first network administrator on a network that has none, and
 /// returns the link where they choose a password (also emailed). Their
 /// first sign-in then asks for the terms, a recovery code and a PIN.
-pub async fn bootstrap(ctx: &Ctx, principal: &Principal, email: &str, name: &str, language: Language) -> AppResult<String> {
+pub async fn bootstrap(
+    ctx: &Ctx,
+    principal: &Principal,
+    email: &str,
+    name: &str,
+    language: Language,
+) -> AppResult<String> {
     if !may(principal, &Permission::AdministerNetwork) {
         return Err(AppError::Forbidden);
     }
@@ -46,10 +52,21 @@ pub async fn bootstrap(ctx: &Ctx, principal: &Principal, email: &str, name: &str
         cercle_store::StoreError::Conflict => AppError::Conflict("email-taken"),
         other => other.into(),
     })?;
-    users::set(&mut tx, &id.to_string(), &[(users::Field::EmailVerifiedAt, now.into())], now).await?;
+    users::set(
+        &mut tx,
+        &id.to_string(),
+        &[(users::Field::EmailVerifiedAt, now.into())],
+        now,
+    )
+    .await?;
     let u = users::get(&mut tx, &id.to_string()).await?;
     let link = send_link(ctx, &mut tx, &u, BOOTSTRAP_LINK_TTL_SECS, true).await?;
-    audit::record(&mut tx, NewAuditEvent::new(Actor::System, "network.bootstrap", AuditAction::Create, "user").target(id), now).await?;
+    audit::record(
+        &mut tx,
+        NewAuditEvent::new(Actor::System, "network.bootstrap", AuditAction::Create, "user").target(id),
+        now,
+    )
+    .await?;
     ctx.commit_and_send(tx).await?;
     Ok(link)
 }

@@ -1,9 +1,9 @@
 //! Writing and checking the audit log.
 
 use crate::{AppResult, Ctx};
-use cercle_domain::audit::{AuditRecord, ChainBreak, GENESIS_HASH, NewAuditEvent, verify_chain};
+use cercle_domain::audit::{verify_chain, AuditRecord, ChainBreak, NewAuditEvent, GENESIS_HASH};
 use cercle_domain::{AuditId, Timestamp};
-use cercle_store::{Conn, audit};
+use cercle_store::{audit, Conn};
 
 /// Appends an event in the caller's transaction.
 pub async fn record(conn: &mut Conn, ev: NewAuditEvent, now: Timestamp) -> AppResult<()> {
@@ -22,10 +22,15 @@ pub async fn record_alone(ctx: &Ctx, ev: NewAuditEvent) -> AppResult<()> {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum ChainStatus {
-    Intact { records: i64 },
+    Intact {
+        records: i64,
+    },
     Broken(ChainBreak),
     /// The head says more records exist than the chain holds (the last ones removed).
-    Truncated { head_seq: i64, last_seq: i64 },
+    Truncated {
+        head_seq: i64,
+        last_seq: i64,
+    },
 }
 
 /// Walks the whole chain in pages.

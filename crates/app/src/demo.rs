@@ -1,7 +1,7 @@
 //! `cercle demo`: a small bilingual network to explore Cercle with.
 
 use crate::secrets::random_bytes;
-use crate::{AppResult, Ctx, audit};
+use crate::{audit, AppResult, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::codes::RecoveryCode;
 use cercle_domain::UserId;
@@ -19,10 +19,34 @@ pub struct DemoPerson {
 }
 
 pub const PEOPLE: &[DemoPerson] = &[
-    DemoPerson { email: "admin@demo.cercle.test", name: "Louise Gagnon", language: "fr", role: "network administrator", network_admin: true },
-    DemoPerson { email: "marie.tremblay@demo.cercle.test", name: "Dre Marie Tremblay", language: "fr", role: "family physician", network_admin: false },
-    DemoPerson { email: "daniel.okafor@demo.cercle.test", name: "Daniel Okafor", language: "en", role: "nurse clinician", network_admin: false },
-    DemoPerson { email: "sophie.roy@demo.cercle.test", name: "Sophie Roy", language: "fr", role: "pharmacist", network_admin: false },
+    DemoPerson {
+        email: "admin@demo.cercle.test",
+        name: "Louise Gagnon",
+        language: "fr",
+        role: "network administrator",
+        network_admin: true,
+    },
+    DemoPerson {
+        email: "marie.tremblay@demo.cercle.test",
+        name: "Dre Marie Tremblay",
+        language: "fr",
+        role: "family physician",
+        network_admin: false,
+    },
+    DemoPerson {
+        email: "daniel.okafor@demo.cercle.test",
+        name: "Daniel Okafor",
+        language: "en",
+        role: "nurse clinician",
+        network_admin: false,
+    },
+    DemoPerson {
+        email: "sophie.roy@demo.cercle.test",
+        name: "Sophie Roy",
+        language: "fr",
+        role: "pharmacist",
+        network_admin: false,
+    },
 ];
 
 /// Seeds the demo people when the network is empty; returns false when
@@ -39,12 +63,22 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
         let id = UserId::new().to_string();
         users::insert(
             &mut tx,
-            &users::NewUser { id: &id, email: p.email, name: p.name, language: p.language, password_hash: &password, network_admin: p.network_admin },
+            &users::NewUser {
+                id: &id,
+                email: p.email,
+                name: p.name,
+                language: p.language,
+                password_hash: &password,
+                network_admin: p.network_admin,
+            },
             now,
         )
         .await?;
         // Demo accounts have finished sign-up; their recovery code is random and unknown.
-        let recovery = ctx.hasher.hash(RecoveryCode::from_random(random_bytes()).expose()).await?;
+        let recovery = ctx
+            .hasher
+            .hash(RecoveryCode::from_random(random_bytes()).expose())
+            .await?;
         users::set(
             &mut tx,
             &id,
@@ -57,7 +91,12 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
             now,
         )
         .await?;
-        audit::record(&mut tx, NewAuditEvent::new(Actor::System, "demo.user_created", AuditAction::Create, "user").target(&id), now).await?;
+        audit::record(
+            &mut tx,
+            NewAuditEvent::new(Actor::System, "demo.user_created", AuditAction::Create, "user").target(&id),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(true)

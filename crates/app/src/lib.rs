@@ -31,7 +31,11 @@ pub struct AppConfig {
 
 impl Default for AppConfig {
     fn default() -> Self {
-        AppConfig { public_url: "http://127.0.0.1:8080".into(), production: false, idle_lock_secs: 15 * 60 }
+        AppConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            production: false,
+            idle_lock_secs: 15 * 60,
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::Ctx;
 use cercle_domain::{Language, Timestamp};
 use cercle_i18n::ta;
-use cercle_store::{Conn, outbox};
+use cercle_store::{outbox, Conn};
 use std::time::Duration;
 
 #[async_trait::async_trait]
@@ -50,15 +50,23 @@ impl SmtpMailer {
         use lettre::AsyncSmtpTransport as T;
         let builder = match s.security {
             SmtpSecurity::None => T::<lettre::Tokio1Executor>::builder_dangerous(&s.host),
-            SmtpSecurity::Starttls => T::<lettre::Tokio1Executor>::starttls_relay(&s.host).map_err(|e| e.to_string())?,
+            SmtpSecurity::Starttls => {
+                T::<lettre::Tokio1Executor>::starttls_relay(&s.host).map_err(|e| e.to_string())?
+            }
             SmtpSecurity::Tls => T::<lettre::Tokio1Executor>::relay(&s.host).map_err(|e| e.to_string())?,
         };
         let mut builder = builder.port(s.port).timeout(Some(Duration::from_secs(20)));
         if let (Some(u), Some(p)) = (&s.username, &s.password) {
-            builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(u.clone(), p.clone()));
+            builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                u.clone(),
+                p.clone(),
+            ));
         }
         let from = s.from.parse().map_err(|e| format!("invalid sender address: {e}"))?;
-        Ok(SmtpMailer { transport: builder.build(), from })
+        Ok(SmtpMailer {
+            transport: builder.build(),
+            from,
+        })
     }
 }
 
@@ -117,7 +125,10 @@ impl HttpSmsGateway {
 #[async_trait::async_trait]
 impl SmsSender for HttpSmsGateway {
     async fn send(&self, to: &str, body: &str) -> Result<(), String> {
-        let mut req = self.client.post(&self.url).json(&serde_json::json!({ "to": to, "body": body }));
+        let mut req = self
+            .client
+            .post(&self.url)
+            .json(&serde_json::json!({ "to": to, "body": body }));
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
@@ -164,12 +175,19 @@ impl Outgoing {
                 vec![("name", name.clone()), ("code", code.clone())]
             }
             Outgoing::PhoneCode { code } => vec![("code", code.clone())],
-            Outgoing::RecoveryCode { name, code } => vec![("name", name.clone()), ("code", code.clone())],
-            Outgoing::ResetLink { name, link } | Outgoing::AccountExists { name, link } | Outgoing::Welcome { name, link } => {
+            Outgoing::RecoveryCode { name, code } => {
+                vec![("name", name.clone()), ("code", code.clone())]
+            }
+            Outgoing::ResetLink { name, link }
+            | Outgoing::AccountExists { name, link }
+            | Outgoing::Welcome { name, link } => {
                 vec![("name", name.clone()), ("link", link.clone())]
             }
             Outgoing::SecurityNotice { name, what } => {
-                vec![("name", name.clone()), ("what", cercle_i18n::t(lang, &format!("notice-{what}")))]
+                vec![
+                    ("name", name.clone()),
+                    ("what", cercle_i18n::t(lang, &format!("notice-{what}"))),
+                ]
             }
         }
     }
@@ -179,7 +197,10 @@ impl Outgoing {
         let args = self.args(lang);
         let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let kind = self.kind();
-        (ta(lang, &format!("email-{kind}-subject"), &a), ta(lang, &format!("email-{kind}-body"), &a))
+        (
+            ta(lang, &format!("email-{kind}-subject"), &a),
+            ta(lang, &format!("email-{kind}-body"), &a),
+        )
     }
 
     /// The SMS text in `lang`.
@@ -191,14 +212,26 @@ impl Outgoing {
 }
 
 /// Queues an email in the caller's transaction; it leaves once committed.
-pub async fn queue_email(conn: &mut Conn, to: &str, lang: Language, msg: &Outgoing, now: Timestamp) -> crate::AppResult<()> {
+pub async fn queue_email(
+    conn: &mut Conn,
+    to: &str,
+    lang: Language,
+    msg: &Outgoing,
+    now: Timestamp,
+) -> crate::AppResult<()> {
     let (subject, body) = msg.email(lang);
     outbox::enqueue(conn, &uuid_v7(), "email", to, &subject, &body, now).await?;
     Ok(())
 }
 
 /// Queues an SMS in the caller's transaction.
-pub async fn queue_sms(conn: &mut Conn, to: &str, lang: Language, msg: &Outgoing, now: Timestamp) -> crate::AppResult<()> {
+pub async fn queue_sms(
+    conn: &mut Conn,
+    to: &str,
+    lang: Language,
+    msg: &Outgoing,
+    now: Timestamp,
+) -> crate::AppResult<()> {
     outbox::enqueue(conn, &uuid_v7(), "sms", to, "", &msg.sms(lang), now).await?;
     Ok(())
 }
@@ -269,35 +302,6 @@ pub async fn run_worker(ctx: Ctx, mut shutdown: tokio::sync::watch::Receiver<boo
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_message_exists_in_both_languages() {
-        let all = [
-            Outgoing::SignupCode { name: "N".into(), code: "123456".into() },
-            Outgoing::SigninCode { name: "N".into(), code: "123456".into() },
-            Outgoing::PhoneCode { code: "123456".into() },
-            Outgoing::RecoveryCode { name: "N".into(), code: "ABCD".into() },
-            Outgoing::ResetLink { name: "N".into(), link: "http://x/r".into() },
-            Outgoing::AccountExists { name: "N".into(), link: "http://x/s".into() },
-            Outgoing::SecurityNotice { name: "N".into(), what: "password-changed".into() },
-            Outgoing::Welcome { name: "N".into(), link: "http://x/w".into() },
-        ];
-        for lang in Language::ALL {
-            for m in &all {
-                let (subject, body) = m.email(lang);
-                assert!(!subject.starts_with("email-") && !body.starts_with("email-"), "{m:?} {lang:?}");
-                assert!(!body.contains("notice-"), "{m:?} {lang:?}: {body}");
-            }
-            for m in [&all[1], &all[2]] {
-                assert!(!m.sms(lang).starts_with("sms-"), "{m:?} {lang:?}");
-            }
-        }
-    }
-}
-
 /// The development outbox (refused in production mode, where bodies are
 /// not kept).
 pub async fn dev_outbox(ctx: &Ctx) -> crate::AppResult<Vec<outbox::OutboxRow>> {
@@ -306,4 +310,57 @@ pub async fn dev_outbox(ctx: &Ctx) -> crate::AppResult<Vec<outbox::OutboxRow>> {
     }
     let mut conn = ctx.store.reader().await?;
     Ok(outbox::recent(&mut conn, 200).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_exists_in_both_languages() {
+        let all = [
+            Outgoing::SignupCode {
+                name: "N".into(),
+                code: "123456".into(),
+            },
+            Outgoing::SigninCode {
+                name: "N".into(),
+                code: "123456".into(),
+            },
+            Outgoing::PhoneCode { code: "123456".into() },
+            Outgoing::RecoveryCode {
+                name: "N".into(),
+                code: "ABCD".into(),
+            },
+            Outgoing::ResetLink {
+                name: "N".into(),
+                link: "http://x/r".into(),
+            },
+            Outgoing::AccountExists {
+                name: "N".into(),
+                link: "http://x/s".into(),
+            },
+            Outgoing::SecurityNotice {
+                name: "N".into(),
+                what: "password-changed".into(),
+            },
+            Outgoing::Welcome {
+                name: "N".into(),
+                link: "http://x/w".into(),
+            },
+        ];
+        for lang in Language::ALL {
+            for m in &all {
+                let (subject, body) = m.email(lang);
+                assert!(
+                    !subject.starts_with("email-") && !body.starts_with("email-"),
+                    "{m:?} {lang:?}"
+                );
+                assert!(!body.contains("notice-"), "{m:?} {lang:?}: {body}");
+            }
+            for m in [&all[1], &all[2]] {
+                assert!(!m.sms(lang).starts_with("sms-"), "{m:?} {lang:?}");
+            }
+        }
+    }
 }

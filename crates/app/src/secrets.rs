@@ -2,8 +2,8 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
@@ -87,7 +87,9 @@ impl ServerKey {
     }
 
     pub fn decrypt(&self, stored: &str) -> AppResult<Vec<u8>> {
-        let raw = URL_SAFE_NO_PAD.decode(stored).map_err(|_| AppError::Internal("bad ciphertext".into()))?;
+        let raw = URL_SAFE_NO_PAD
+            .decode(stored)
+            .map_err(|_| AppError::Internal("bad ciphertext".into()))?;
         if raw.len() < 24 {
             return Err(AppError::Internal("bad ciphertext".into()));
         }
@@ -115,12 +117,20 @@ pub struct HashCost {
 
 impl Default for HashCost {
     fn default() -> Self {
-        HashCost { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+        HashCost {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
 impl HashCost {
-    pub const FAST_FOR_TESTS: HashCost = HashCost { memory_kib: 64, iterations: 1, parallelism: 1 };
+    pub const FAST_FOR_TESTS: HashCost = HashCost {
+        memory_kib: 64,
+        iterations: 1,
+        parallelism: 1,
+    };
 }
 
 /// Hashes and checks passwords, PINs, recovery codes and security answers

@@ -5,7 +5,7 @@
 //! the server runs: it reads one snapshot), for PostgreSQL a `pg_dump` archive.
 
 use crate::config::Config;
-use anyhow::{Context, bail};
+use anyhow::{bail, Context};
 use cercle_store::{Backend, Store};
 use std::path::Path;
 
@@ -22,7 +22,10 @@ pub async fn backup(config: &Config, out: &Path) -> anyhow::Result<()> {
         Backend::Sqlite => {
             let store = Store::open(&url).await?;
             let target = out.join("cercle.db");
-            store.snapshot_sqlite(&target.to_string_lossy()).await.context("copying the database")?;
+            store
+                .snapshot_sqlite(&target.to_string_lossy())
+                .await
+                .context("copying the database")?;
             store.close().await;
         }
         Backend::Postgres => {
@@ -39,13 +42,18 @@ pub async fn backup(config: &Config, out: &Path) -> anyhow::Result<()> {
     }
     copy_tree(&config.data_dir.join("keys"), &out.join("keys"))?;
     copy_tree(&config.data_dir.join("blobs"), &out.join("blobs"))?;
-    let manifest = format!("cercle-backup 1\nversion {}\nbackend {}\n", env!("CARGO_PKG_VERSION"), backend.name());
+    let manifest = format!(
+        "cercle-backup 1\nversion {}\nbackend {}\n",
+        env!("CARGO_PKG_VERSION"),
+        backend.name()
+    );
     std::fs::write(out.join(MANIFEST), manifest)?;
     Ok(())
 }
 
 pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
-    let manifest = std::fs::read_to_string(from.join(MANIFEST)).with_context(|| format!("{} is not a Cercle backup", from.display()))?;
+    let manifest = std::fs::read_to_string(from.join(MANIFEST))
+        .with_context(|| format!("{} is not a Cercle backup", from.display()))?;
     if !manifest.starts_with("cercle-backup 1") {
         bail!("unknown backup format");
     }
@@ -56,7 +64,13 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
             if !source.exists() {
                 bail!("this backup holds a PostgreSQL dump: restore it with a postgres database_url");
             }
-            let target = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").split('?').next().unwrap_or("").to_string();
+            let target = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:")
+                .split('?')
+                .next()
+                .unwrap_or("")
+                .to_string();
             let target = Path::new(&target);
             if target.exists() {
                 bail!("{} already exists: restore into a new data folder", target.display());
@@ -79,7 +93,10 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
         }
     }
     if config.data_dir.join("keys").join("server.key").exists() {
-        bail!("{} already has a server key: restore into a new data folder", config.data_dir.display());
+        bail!(
+            "{} already has a server key: restore into a new data folder",
+            config.data_dir.display()
+        );
     }
     copy_tree(&from.join("keys"), &config.data_dir.join("keys"))?;
     copy_tree(&from.join("blobs"), &config.data_dir.join("blobs"))?;

@@ -1,6 +1,6 @@
 //! Configuration: defaults, then a TOML file, then `CERCLE_*` variables.
 
-use anyhow::{Context, bail};
+use anyhow::{bail, Context};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -73,7 +73,8 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn parse<T: std::str::FromStr>(name: &str, raw: String) -> anyhow::Result<T> {
-    raw.parse().map_err(|_| anyhow::anyhow!("CERCLE_{name}: cannot read {raw:?}"))
+    raw.parse()
+        .map_err(|_| anyhow::anyhow!("CERCLE_{name}: cannot read {raw:?}"))
 }
 
 impl Config {
@@ -87,26 +88,66 @@ impl Config {
             }
             None => Config::default(),
         };
-        if let Some(v) = env("DATA_DIR") { c.data_dir = PathBuf::from(v); }
-        if let Some(v) = env("LISTEN") { c.listen = parse("LISTEN", v)?; }
-        if let Some(v) = env("DATABASE_URL") { c.database_url = Some(v); }
-        if let Some(v) = env("PUBLIC_URL") { c.public_url = Some(v); }
-        if let Some(v) = env("PRODUCTION") { c.production = parse("PRODUCTION", v)?; }
-        if let Some(v) = env("IDLE_LOCK_SECS") { c.idle_lock_secs = parse("IDLE_LOCK_SECS", v)?; }
-        if let Some(v) = env("SMTP_HOST") { c.smtp_host = Some(v); }
-        if let Some(v) = env("SMTP_PORT") { c.smtp_port = parse("SMTP_PORT", v)?; }
-        if let Some(v) = env("SMTP_SECURITY") { c.smtp_security = v; }
-        if let Some(v) = env("SMTP_USERNAME") { c.smtp_username = Some(v); }
-        if let Some(v) = env("SMTP_PASSWORD") { c.smtp_password = Some(v); }
-        if let Some(v) = env("SMTP_FROM") { c.smtp_from = v; }
-        if let Some(v) = env("SMS_GATEWAY_URL") { c.sms_gateway_url = Some(v); }
-        if let Some(v) = env("SMS_GATEWAY_TOKEN") { c.sms_gateway_token = Some(v); }
-        if let Some(v) = env("ARGON2_MEMORY_KIB") { c.argon2_memory_kib = parse("ARGON2_MEMORY_KIB", v)?; }
-        if let Some(v) = env("ARGON2_ITERATIONS") { c.argon2_iterations = parse("ARGON2_ITERATIONS", v)?; }
-        if let Some(v) = env("ARGON2_PARALLELISM") { c.argon2_parallelism = parse("ARGON2_PARALLELISM", v)?; }
-        if let Some(v) = env("SECRET_KEY") { c.secret_key = Some(v); }
-        if let Some(v) = env("REQUESTS_PER_SEC") { c.requests_per_sec = parse("REQUESTS_PER_SEC", v)?; }
-        if let Some(v) = env("LOG_FORMAT") { c.log_format = v; }
+        if let Some(v) = env("DATA_DIR") {
+            c.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("LISTEN") {
+            c.listen = parse("LISTEN", v)?;
+        }
+        if let Some(v) = env("DATABASE_URL") {
+            c.database_url = Some(v);
+        }
+        if let Some(v) = env("PUBLIC_URL") {
+            c.public_url = Some(v);
+        }
+        if let Some(v) = env("PRODUCTION") {
+            c.production = parse("PRODUCTION", v)?;
+        }
+        if let Some(v) = env("IDLE_LOCK_SECS") {
+            c.idle_lock_secs = parse("IDLE_LOCK_SECS", v)?;
+        }
+        if let Some(v) = env("SMTP_HOST") {
+            c.smtp_host = Some(v);
+        }
+        if let Some(v) = env("SMTP_PORT") {
+            c.smtp_port = parse("SMTP_PORT", v)?;
+        }
+        if let Some(v) = env("SMTP_SECURITY") {
+            c.smtp_security = v;
+        }
+        if let Some(v) = env("SMTP_USERNAME") {
+            c.smtp_username = Some(v);
+        }
+        if let Some(v) = env("SMTP_PASSWORD") {
+            c.smtp_password = Some(v);
+        }
+        if let Some(v) = env("SMTP_FROM") {
+            c.smtp_from = v;
+        }
+        if let Some(v) = env("SMS_GATEWAY_URL") {
+            c.sms_gateway_url = Some(v);
+        }
+        if let Some(v) = env("SMS_GATEWAY_TOKEN") {
+            c.sms_gateway_token = Some(v);
+        }
+        if let Some(v) = env("ARGON2_MEMORY_KIB") {
+            c.argon2_memory_kib = parse("ARGON2_MEMORY_KIB", v)?;
+        }
+        if let Some(v) = env("ARGON2_ITERATIONS") {
+            c.argon2_iterations = parse("ARGON2_ITERATIONS", v)?;
+        }
+        if let Some(v) = env("ARGON2_PARALLELISM") {
+            c.argon2_parallelism = parse("ARGON2_PARALLELISM", v)?;
+        }
+        if let Some(v) = env("SECRET_KEY") {
+            c.secret_key = Some(v);
+        }
+        if let Some(v) = env("REQUESTS_PER_SEC") {
+            c.requests_per_sec = parse("REQUESTS_PER_SEC", v)?;
+        }
+        if let Some(v) = env("LOG_FORMAT") {
+            c.log_format = v;
+        }
         c.validate()?;
         Ok(c)
     }
@@ -128,11 +169,17 @@ impl Config {
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("cercle.db").display()))
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("cercle.db").display()))
     }
 
     pub fn public_url(&self) -> String {
-        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_string()
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     /// The configuration as printed at start-up: secrets masked.
@@ -185,13 +232,19 @@ mod tests {
             ..Config::default()
         };
         let d = c.describe();
-        assert!(!d.contains("hunter2") && !d.contains("s3cret") && !d.contains(&"ab".repeat(32)), "{d}");
+        assert!(
+            !d.contains("hunter2") && !d.contains("s3cret") && !d.contains(&"ab".repeat(32)),
+            "{d}"
+        );
         assert!(d.contains("postgres://****@db:5432/cercle"), "{d}");
     }
 
     #[test]
     fn production_needs_smtp() {
-        let c = Config { production: true, ..Config::default() };
+        let c = Config {
+            production: true,
+            ..Config::default()
+        };
         assert!(c.validate().is_err());
     }
 

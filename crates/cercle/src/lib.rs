@@ -19,8 +19,12 @@ use std::sync::Arc;
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
     fn now(&self) -> Timestamp {
-        let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
         Timestamp(ms)
     }
 }
@@ -63,7 +67,9 @@ pub fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let mut f = options.open(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
     f.write_all(content.as_bytes())?;
     Ok(())
 }
@@ -81,7 +87,9 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
     if config.database_url().starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
     }
-    let store = Store::open(&config.database_url()).await.context("opening the database")?;
+    let store = Store::open(&config.database_url())
+        .await
+        .context("opening the database")?;
     store.migrate().await.context("migrating the database")?;
     let mailer: Arc<dyn Mailer> = match (overrides.mailer, &config.smtp_host) {
         (Some(m), _) => m,
@@ -107,10 +115,17 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
     };
     let sms: Arc<dyn SmsSender> = match (overrides.sms, &config.sms_gateway_url) {
         (Some(s), _) => s,
-        (None, Some(url)) => Arc::new(HttpSmsGateway::new(url.clone(), config.sms_gateway_token.clone()).map_err(|e| anyhow::anyhow!("SMS gateway: {e}"))?),
+        (None, Some(url)) => Arc::new(
+            HttpSmsGateway::new(url.clone(), config.sms_gateway_token.clone())
+                .map_err(|e| anyhow::anyhow!("SMS gateway: {e}"))?,
+        ),
         (None, None) => Arc::new(OutboxOnly),
     };
-    let cost = HashCost { memory_kib: config.argon2_memory_kib, iterations: config.argon2_iterations, parallelism: config.argon2_parallelism };
+    let cost = HashCost {
+        memory_kib: config.argon2_memory_kib,
+        iterations: config.argon2_iterations,
+        parallelism: config.argon2_parallelism,
+    };
     Ok(Ctx {
         store,
         clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -118,7 +133,11 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         sms,
         key: load_key(config)?,
         hasher: Hasher::new(cost).map_err(|e| anyhow::anyhow!("{e}"))?,
-        config: AppConfig { public_url: config.public_url(), production: config.production, idle_lock_secs: config.idle_lock_secs },
+        config: AppConfig {
+            public_url: config.public_url(),
+            production: config.production,
+            idle_lock_secs: config.idle_lock_secs,
+        },
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
     })
 }
@@ -152,7 +171,9 @@ impl Running {
 
 /// Binds the configured address, spawns the HTTP server and the outbox worker.
 pub async fn start(config: &Config, ctx: Ctx) -> anyhow::Result<Running> {
-    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
     start_on(listener, config, ctx).await
 }
 
@@ -177,7 +198,12 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
         }
     });
     let worker = tokio::spawn(cercle_app::notify::run_worker(ctx.clone(), rx));
-    Ok(Running { addr, ctx, shutdown: tx, tasks: vec![server, worker] })
+    Ok(Running {
+        addr,
+        ctx,
+        shutdown: tx,
+        tasks: vec![server, worker],
+    })
 }
 
 /// Structured logs; `CERCLE_LOG` (or `RUST_LOG`) sets the filter.
@@ -185,6 +211,12 @@ pub fn init_logging(format: &str) {
     let filter = std::env::var("CERCLE_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_target(false);
-    let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_target(false);
+    let _ = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }

@@ -1,10 +1,10 @@
 //! The `cercle` binary: the server and the operator's tools.
 
 use anyhow::Context;
-use cercle::{Config, Overrides, backup, build_ctx, init_logging, start};
+use cercle::{backup, build_ctx, init_logging, start, Config, Overrides};
 use cercle_app::audit::ChainStatus;
-use cercle_domain::Language;
 use cercle_domain::policy::Principal;
+use cercle_domain::Language;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -120,11 +120,18 @@ async fn seed_demo(ctx: &cercle_app::Ctx) -> anyhow::Result<()> {
         println!("Demo network created.");
     }
     println!();
-    println!("Demo accounts (password {}, PIN {}):", cercle_app::demo::DEMO_PASSWORD, cercle_app::demo::DEMO_PIN);
+    println!(
+        "Demo accounts (password {}, PIN {}):",
+        cercle_app::demo::DEMO_PASSWORD,
+        cercle_app::demo::DEMO_PIN
+    );
     for p in cercle_app::demo::PEOPLE {
         println!("  {:<36} {} ({}, {})", p.email, p.name, p.role, p.language);
     }
-    println!("Sign-in codes arrive in the development outbox: {}/dev/outbox", ctx.config.public_url);
+    println!(
+        "Sign-in codes arrive in the development outbox: {}/dev/outbox",
+        ctx.config.public_url
+    );
     Ok(())
 }
 
@@ -137,7 +144,12 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     }
     let running = start(config, ctx).await?;
     println!();
-    println!("Cercle is running at {}  (listening on {}, ready in {} ms)", config.public_url(), running.addr, started.elapsed().as_millis());
+    println!(
+        "Cercle is running at {}  (listening on {}, ready in {} ms)",
+        config.public_url(),
+        running.addr,
+        started.elapsed().as_millis()
+    );
     if !config.production {
         println!("Emails and SMS: {}/dev/outbox", config.public_url());
     }
@@ -174,13 +186,17 @@ async fn admin(config: &Config, task: AdminTask) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             // Deliver the welcome email now (the worker is not running here).
-            cercle_app::notify::deliver_due(&ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            cercle_app::notify::deliver_due(&ctx)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Network administrator created. Choose the password here (valid 72 hours, also emailed):");
             println!("{link}");
             Ok(())
         }
         AdminTask::VerifyAudit => {
-            let status = cercle_app::audit::verify(&ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let status = cercle_app::audit::verify(&ctx)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             match status {
                 ChainStatus::Intact { records } => {
                     println!("audit log intact: {records} records");

@@ -72,7 +72,16 @@ pub struct NewAuditEvent {
 
 impl NewAuditEvent {
     pub fn new(actor: Actor, event: &'static str, action: AuditAction, target_type: &'static str) -> Self {
-        NewAuditEvent { actor, event, action, target_type, target_id: None, unit_id: None, scopes: Vec::new(), ip: None }
+        NewAuditEvent {
+            actor,
+            event,
+            action,
+            target_type,
+            target_id: None,
+            unit_id: None,
+            scopes: Vec::new(),
+            ip: None,
+        }
     }
     pub fn target(mut self, id: impl ToString) -> Self {
         self.target_id = Some(id.to_string());
@@ -87,7 +96,11 @@ impl NewAuditEvent {
         self
     }
     pub fn scopes_text(&self) -> String {
-        self.scopes.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")
+        self.scopes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";")
     }
 }
 
@@ -151,7 +164,10 @@ pub enum ChainBreak {
 }
 
 /// Checks records given in sequence order, continuing from `prev_hash`.
-pub fn verify_chain<'a>(prev_hash: &str, records: impl IntoIterator<Item = &'a AuditRecord>) -> Result<String, ChainBreak> {
+pub fn verify_chain<'a>(
+    prev_hash: &str,
+    records: impl IntoIterator<Item = &'a AuditRecord>,
+) -> Result<String, ChainBreak> {
     let mut prev = prev_hash.to_string();
     for r in records {
         if r.prev_hash != prev {
@@ -203,7 +219,13 @@ mod tests {
 
         let mut altered = b.clone();
         altered.actor_id = Some("someone-else".into());
-        assert_eq!(verify_chain(GENESIS_HASH, [&a, &altered, &c]), Err(ChainBreak::Altered { seq: 2 }));
-        assert_eq!(verify_chain(GENESIS_HASH, [&a, &c]), Err(ChainBreak::Unlinked { seq: 3 }));
+        assert_eq!(
+            verify_chain(GENESIS_HASH, [&a, &altered, &c]),
+            Err(ChainBreak::Altered { seq: 2 })
+        );
+        assert_eq!(
+            verify_chain(GENESIS_HASH, [&a, &c]),
+            Err(ChainBreak::Unlinked { seq: 3 })
+        );
     }
 }

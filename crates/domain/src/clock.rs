@@ -59,7 +59,10 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn starting_at(base: Timestamp) -> Self {
-        ManualClock { offset_ms: AtomicI64::new(0), base_ms: AtomicI64::new(base.0) }
+        ManualClock {
+            offset_ms: AtomicI64::new(0),
+            base_ms: AtomicI64::new(base.0),
+        }
     }
     pub fn advance_secs(&self, secs: i64) {
         self.offset_ms.fetch_add(secs * 1000, Ordering::SeqCst);

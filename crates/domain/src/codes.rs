@@ -50,7 +50,13 @@ impl RecoveryCode {
             .iter()
             .map(|b| RECOVERY_ALPHABET[(*b as usize) % RECOVERY_ALPHABET.len()] as char)
             .collect();
-        RecoveryCode(chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
+        RecoveryCode(
+            chars
+                .chunks(4)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join("-"),
+        )
     }
 
     /// Accepts any case and any separators; normalizes to the canonical form.
@@ -64,7 +70,13 @@ impl RecoveryCode {
             return Err(InputError::InvalidCode);
         }
         let chars: Vec<char> = cleaned.chars().collect();
-        Ok(RecoveryCode(chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")))
+        Ok(RecoveryCode(
+            chars
+                .chunks(4)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join("-"),
+        ))
     }
 
     pub fn expose(&self) -> &str {

@@ -10,7 +10,10 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, InputError> {
         let s = raw.trim().to_lowercase();
-        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>') {
+        if s.len() > 254
+            || s.chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        {
             return Err(InputError::InvalidEmail);
         }
         let (local, domain) = s.split_once('@').ok_or(InputError::InvalidEmail)?;
@@ -50,12 +53,26 @@ mod tests {
 
     #[test]
     fn accepts_and_normalizes() {
-        assert_eq!(Email::parse("  Marie.Tremblay@Clinique.QC.ca ").map(|e| e.0), Ok("marie.tremblay@clinique.qc.ca".into()));
+        assert_eq!(
+            Email::parse("  Marie.Tremblay@Clinique.QC.ca ").map(|e| e.0),
+            Ok("marie.tremblay@clinique.qc.ca".into())
+        );
     }
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "marie", "marie@", "@x.ca", "marie@localhost", "ma rie@x.ca", "a@b@c.ca", "a@.ca", "a@x..ca", "<a@x.ca>"] {
+        for bad in [
+            "",
+            "marie",
+            "marie@",
+            "@x.ca",
+            "marie@localhost",
+            "ma rie@x.ca",
+            "a@b@c.ca",
+            "a@.ca",
+            "a@x..ca",
+            "<a@x.ca>",
+        ] {
             assert_eq!(Email::parse(bad), Err(InputError::InvalidEmail), "{bad}");
         }
         assert!(Email::parse(&format!("{}@x.ca", "a".repeat(65))).is_err());

@@ -71,7 +71,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(PersonName::parse("  Marie Tremblay ").map(|n| n.into_string()), Ok("Marie Tremblay".into()));
+        assert_eq!(
+            PersonName::parse("  Marie Tremblay ").map(|n| n.into_string()),
+            Ok("Marie Tremblay".into())
+        );
         assert_eq!(PersonName::parse("   "), Err(InputError::InvalidName));
         assert_eq!(PersonName::parse(&"a".repeat(101)), Err(InputError::InvalidName));
         assert_eq!(PersonName::parse("a\u{0}b"), Err(InputError::InvalidName));

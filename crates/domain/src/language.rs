@@ -55,8 +55,14 @@ mod tests {
 
     #[test]
     fn accept_language() {
-        assert_eq!(Language::from_accept_language("en-CA,en;q=0.9,fr;q=0.8"), Some(Language::En));
-        assert_eq!(Language::from_accept_language("de,fr-CA;q=0.7,en;q=0.5"), Some(Language::Fr));
+        assert_eq!(
+            Language::from_accept_language("en-CA,en;q=0.9,fr;q=0.8"),
+            Some(Language::En)
+        );
+        assert_eq!(
+            Language::from_accept_language("de,fr-CA;q=0.7,en;q=0.5"),
+            Some(Language::Fr)
+        );
         assert_eq!(Language::from_accept_language("de"), None);
     }
 }

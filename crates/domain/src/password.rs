@@ -5,9 +5,23 @@ pub const MAX_LEN: usize = 128;
 
 /// A few passwords that pass the length rule but are guessed first.
 const COMMON: &[&str] = &[
-    "motdepasse", "password12", "password123", "1234567890", "0123456789", "qwertyuiop",
-    "azertyuiop", "motdepasse1", "motdepasse123", "bonjour1234", "passw0rd12", "iloveyou12",
-    "cercle1234", "welcome123", "1q2w3e4r5t", "abcdefghij", "administrator",
+    "motdepasse",
+    "password12",
+    "password123",
+    "1234567890",
+    "0123456789",
+    "qwertyuiop",
+    "azertyuiop",
+    "motdepasse1",
+    "motdepasse123",
+    "bonjour1234",
+    "passw0rd12",
+    "iloveyou12",
+    "cercle1234",
+    "welcome123",
+    "1q2w3e4r5t",
+    "abcdefghij",
+    "administrator",
 ];
 
 /// Checks a new password: 10 to 128 characters, at least 5 distinct
@@ -45,7 +59,10 @@ mod tests {
         assert_eq!(check_new(&"x".repeat(129), None), Err(InputError::PasswordTooLong));
         assert_eq!(check_new("aaaaaaaaaaaa", None), Err(InputError::PasswordTooWeak));
         assert_eq!(check_new("MotDePasse123", None), Err(InputError::PasswordTooWeak));
-        assert_eq!(check_new("marie.tremblay!2026", Some("marie.tremblay")), Err(InputError::PasswordTooWeak));
+        assert_eq!(
+            check_new("marie.tremblay!2026", Some("marie.tremblay")),
+            Err(InputError::PasswordTooWeak)
+        );
         assert_eq!(check_new("lune-verte-sur-le-fleuve", Some("marie")), Ok(()));
     }
 }

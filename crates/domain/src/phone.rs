@@ -37,7 +37,15 @@ impl Phone {
 
     /// Last two digits only, for screens that confirm where a code went.
     pub fn masked(&self) -> String {
-        let tail: String = self.0.chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = self
+            .0
+            .chars()
+            .rev()
+            .take(2)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("•••• ••• ••{tail}")
     }
 }
@@ -50,7 +58,10 @@ mod tests {
     fn parses_north_american_and_international() {
         assert_eq!(Phone::parse("(514) 555-1234").map(|p| p.0), Ok("+15145551234".into()));
         assert_eq!(Phone::parse("1 514 555 1234").map(|p| p.0), Ok("+15145551234".into()));
-        assert_eq!(Phone::parse("+33 6 12 34 56 78").map(|p| p.0), Ok("+33612345678".into()));
+        assert_eq!(
+            Phone::parse("+33 6 12 34 56 78").map(|p| p.0),
+            Ok("+33612345678".into())
+        );
     }
 
     #[test]
@@ -62,6 +73,9 @@ mod tests {
 
     #[test]
     fn masks() {
-        assert_eq!(Phone::parse("5145551234").map(|p| p.masked()), Ok("•••• ••• ••34".into()));
+        assert_eq!(
+            Phone::parse("5145551234").map(|p| p.masked()),
+            Ok("•••• ••• ••34".into())
+        );
     }
 }

@@ -48,7 +48,14 @@ mod tests {
 
     fn user(admin: bool) -> (UserId, Principal) {
         let id = UserId::new();
-        (id, Principal::User(UserPrincipal { user_id: id, session_id: SessionId::new(), network_admin: admin }))
+        (
+            id,
+            Principal::User(UserPrincipal {
+                user_id: id,
+                session_id: SessionId::new(),
+                network_admin: admin,
+            }),
+        )
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub fn code_at_step(secret: &[u8], step: i64) -> String {
 pub fn verify(secret: &[u8], code: &str, unix_secs: i64, last_used_step: Option<i64>) -> Option<i64> {
     let now = step_at(unix_secs);
     [now - 1, now, now + 1].into_iter().find(|&step| {
-        last_used_step.is_none_or(|last| step > last) && constant_time_eq(code_at_step(secret, step).as_bytes(), code.as_bytes())
+        last_used_step.is_none_or(|last| step > last)
+            && constant_time_eq(code_at_step(secret, step).as_bytes(), code.as_bytes())
     })
 }
 
@@ -124,7 +125,11 @@ mod tests {
         let step = verify(secret, &code, t, None);
         assert_eq!(step, Some(step_at(t)));
         assert_eq!(verify(secret, &code, t, step), None, "replayed");
-        assert_eq!(verify(secret, &code, t + 30, None), Some(step_at(t)), "one step of drift");
+        assert_eq!(
+            verify(secret, &code, t + 30, None),
+            Some(step_at(t)),
+            "one step of drift"
+        );
         assert_eq!(verify(secret, &code, t + 95, None), None, "too old");
     }
 }

@@ -34,7 +34,10 @@ fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
 
 pub fn translations() -> &'static Translations {
     static T: OnceLock<Translations> = OnceLock::new();
-    T.get_or_init(|| Translations { fr: bundle("fr", FR), en: bundle("en", EN) })
+    T.get_or_init(|| Translations {
+        fr: bundle("fr", FR),
+        en: bundle("en", EN),
+    })
 }
 
 impl Translations {
@@ -100,8 +103,14 @@ mod tests {
 
     #[test]
     fn both_files_parse() {
-        assert!(FluentResource::try_new(FR.to_string()).is_ok(), "fr.ftl has a syntax error");
-        assert!(FluentResource::try_new(EN.to_string()).is_ok(), "en.ftl has a syntax error");
+        assert!(
+            FluentResource::try_new(FR.to_string()).is_ok(),
+            "fr.ftl has a syntax error"
+        );
+        assert!(
+            FluentResource::try_new(EN.to_string()).is_ok(),
+            "en.ftl has a syntax error"
+        );
     }
 
     #[test]
@@ -112,7 +121,10 @@ mod tests {
         en.sort();
         let only_fr: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();
         let only_en: Vec<_> = en.iter().filter(|k| !fr.contains(k)).collect();
-        assert!(only_fr.is_empty() && only_en.is_empty(), "only in fr: {only_fr:?}; only in en: {only_en:?}");
+        assert!(
+            only_fr.is_empty() && only_en.is_empty(),
+            "only in fr: {only_fr:?}; only in en: {only_en:?}"
+        );
         let mut dedup = fr.clone();
         dedup.dedup();
         assert_eq!(dedup.len(), fr.len(), "a message is defined twice");
@@ -120,7 +132,11 @@ mod tests {
 
     #[test]
     fn arguments_are_filled() {
-        let s = ta(Language::En, "email-signin-code-body", &[("code", "123456"), ("name", "Marie")]);
+        let s = ta(
+            Language::En,
+            "email-signin-code-body",
+            &[("code", "123456"), ("name", "Marie")],
+        );
         assert!(s.contains("123456") && s.contains("Marie"), "{s}");
         assert_eq!(t(Language::Fr, "no-such-message"), "no-such-message");
     }

@@ -1,17 +1,21 @@
 //! Appending to and reading the hash-chained audit log.
 
 use crate::{Conn, Result};
-use cercle_domain::Timestamp;
 use cercle_domain::audit::{AuditRecord, NewAuditEvent};
-use sqlx::Row;
+use cercle_domain::Timestamp;
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 /// Appends one event. The first statement updates the chain head, which
 /// takes its row lock on PostgreSQL (the write lock on SQLite), so appends
 /// are serialized and every record links to the one before it.
 pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestamp) -> Result<AuditRecord> {
-    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1").execute(&mut *conn).await?;
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
+    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
     let mut record = AuditRecord {
         seq: head.try_get("seq")?,
         id: id.to_string(),
@@ -49,7 +53,10 @@ pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestam
     .bind(&record.hash)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&record.hash).execute(conn).await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&record.hash)
+        .execute(conn)
+        .await?;
     Ok(record)
 }
 
@@ -72,15 +79,18 @@ fn map(r: &AnyRow) -> std::result::Result<AuditRecord, sqlx::Error> {
     })
 }
 
-const COLUMNS: &str = "seq, id, at, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash";
+const COLUMNS: &str =
+    "seq, id, at, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash";
 
 /// Records after `after_seq`, in order, at most `limit`.
 pub async fn page(conn: &mut Conn, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"))
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+    ))
+    .bind(after_seq)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
     Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
 }
 
@@ -88,17 +98,21 @@ pub async fn page(conn: &mut Conn, after_seq: i64, limit: i64) -> Result<Vec<Aud
 pub async fn recent(conn: &mut Conn, actor_id: Option<&str>, limit: i64) -> Result<Vec<AuditRecord>> {
     let rows = match actor_id {
         Some(a) => {
-            sqlx::query(&format!("SELECT {COLUMNS} FROM audit_events WHERE actor_id = $1 ORDER BY seq DESC LIMIT $2"))
-                .bind(a)
-                .bind(limit)
-                .fetch_all(conn)
-                .await?
+            sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM audit_events WHERE actor_id = $1 ORDER BY seq DESC LIMIT $2"
+            ))
+            .bind(a)
+            .bind(limit)
+            .fetch_all(conn)
+            .await?
         }
         None => {
-            sqlx::query(&format!("SELECT {COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT $1"))
-                .bind(limit)
-                .fetch_all(conn)
-                .await?
+            sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT $1"
+            ))
+            .bind(limit)
+            .fetch_all(conn)
+            .await?
         }
     };
     Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
@@ -106,6 +120,8 @@ pub async fn recent(conn: &mut Conn, actor_id: Option<&str>, limit: i64) -> Resu
 
 /// The chain head: `(seq, hash)` of the last record.
 pub async fn head(conn: &mut Conn) -> Result<(i64, String)> {
-    let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(conn).await?;
+    let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(conn)
+        .await?;
     Ok((r.try_get("seq")?, r.try_get("hash")?))
 }

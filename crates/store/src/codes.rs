@@ -30,12 +30,14 @@ pub struct NewCode<'a> {
 /// Stores a new code and retires the earlier live ones of the same purpose
 /// (only the latest code sent works).
 pub async fn insert(conn: &mut Conn, c: &NewCode<'_>, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE one_time_codes SET consumed_at = $1 WHERE user_id = $2 AND purpose = $3 AND consumed_at IS NULL")
-        .bind(now.0)
-        .bind(c.user_id)
-        .bind(c.purpose)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE one_time_codes SET consumed_at = $1 WHERE user_id = $2 AND purpose = $3 AND consumed_at IS NULL",
+    )
+    .bind(now.0)
+    .bind(c.user_id)
+    .bind(c.purpose)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO one_time_codes (id, user_id, session_id, purpose, code_hash, target, expires_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -82,11 +84,12 @@ pub async fn live(conn: &mut Conn, user_id: &str, purpose: &str, now: Timestamp)
 
 /// Counts a wrong try; a code that reached `max` tries is consumed.
 pub async fn record_attempt(conn: &mut Conn, id: &str, max: i64, now: Timestamp) -> Result<i64> {
-    let attempts: i64 = sqlx::query("UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
+    let attempts: i64 =
+        sqlx::query("UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
     if attempts >= max {
         consume(conn, id, now).await?;
     }
@@ -94,21 +97,33 @@ pub async fn record_attempt(conn: &mut Conn, id: &str, max: i64, now: Timestamp)
 }
 
 pub async fn consume(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE one_time_codes SET consumed_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(conn).await?;
+    sqlx::query("UPDATE one_time_codes SET consumed_at = $1 WHERE id = $2")
+        .bind(now.0)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// How many codes were sent to a user since `since` (all purposes).
 pub async fn sent_since(conn: &mut Conn, user_id: &str, since: Timestamp) -> Result<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM one_time_codes WHERE user_id = $1 AND created_at > $2")
-        .bind(user_id)
-        .bind(since.0)
-        .fetch_one(conn)
-        .await?
-        .try_get(0)?)
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM one_time_codes WHERE user_id = $1 AND created_at > $2")
+            .bind(user_id)
+            .bind(since.0)
+            .fetch_one(conn)
+            .await?
+            .try_get(0)?,
+    )
 }
 
-pub async fn insert_reset(conn: &mut Conn, token_hash: &str, user_id: &str, expires_at: Timestamp, now: Timestamp) -> Result<()> {
+pub async fn insert_reset(
+    conn: &mut Conn,
+    token_hash: &str,
+    user_id: &str,
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> Result<()> {
     sqlx::query("INSERT INTO reset_tokens (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash)
         .bind(user_id)
@@ -126,7 +141,11 @@ pub async fn reset_by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<(
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => Some((r.try_get("user_id")?, r.try_get("expires_at")?, r.try_get::<Option<i64>, _>("used_at")?.is_some())),
+        Some(r) => Some((
+            r.try_get("user_id")?,
+            r.try_get("expires_at")?,
+            r.try_get::<Option<i64>, _>("used_at")?.is_some(),
+        )),
         None => None,
     })
 }

@@ -25,7 +25,10 @@ pub async fn by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<D
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => Some(DeviceRow { id: r.try_get("id")?, label: r.try_get("label")? }),
+        Some(r) => Some(DeviceRow {
+            id: r.try_get("id")?,
+            label: r.try_get("label")?,
+        }),
         None => None,
     })
 }

@@ -15,7 +15,7 @@ pub mod rate_limits;
 pub mod sessions;
 pub mod users;
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 
@@ -83,7 +83,11 @@ impl Store {
         let backend = Backend::from_url(url)?;
         let store = match backend {
             Backend::Sqlite => {
-                let url = if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
+                let url = if url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
                 let write = sqlite_pool(&url, 1).await?;
                 let read = sqlite_pool(&url, 4).await?;
                 Store { read, write, backend }
@@ -94,7 +98,11 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?;
-                Store { read: pool.clone(), write: pool, backend }
+                Store {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                }
             }
         };
         Ok(store)

@@ -22,8 +22,13 @@ pub async fn run(conn: &mut Conn) -> Result<Vec<i64>> {
         "CREATE TABLE IF NOT EXISTS cercle_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
     )
     .await?;
-    let rows = sqlx::query("SELECT version FROM cercle_migrations").fetch_all(&mut *conn).await?;
-    let done: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<std::result::Result<_, _>>()?;
+    let rows = sqlx::query("SELECT version FROM cercle_migrations")
+        .fetch_all(&mut *conn)
+        .await?;
+    let done: Vec<i64> = rows
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<std::result::Result<_, _>>()?;
     let mut applied = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
         let mut tx = conn.begin().await?;

@@ -4,8 +4,8 @@
 
 use crate::{Conn, Result};
 use cercle_domain::Timestamp;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 #[derive(Debug, Clone)]
 pub struct OutboxRow {
@@ -111,9 +111,11 @@ pub async fn mark_retry(conn: &mut Conn, id: &str, error: &str, next: Timestamp,
 }
 
 pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<OutboxRow>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"))
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
     Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
 }

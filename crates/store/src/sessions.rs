@@ -1,7 +1,7 @@
-use crate::{Conn, Result, flag};
+use crate::{flag, Conn, Result};
 use cercle_domain::Timestamp;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 #[derive(Debug, Clone)]
 pub struct SessionRow {
@@ -88,10 +88,12 @@ pub async fn by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<S
 }
 
 pub async fn for_device(conn: &mut Conn, device_id: &str) -> Result<Vec<SessionRow>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM sessions WHERE device_id = $1 ORDER BY created_at"))
-        .bind(device_id)
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM sessions WHERE device_id = $1 ORDER BY created_at"
+    ))
+    .bind(device_id)
+    .fetch_all(conn)
+    .await?;
     Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
 }
 
@@ -115,12 +117,20 @@ pub async fn activate(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
 }
 
 pub async fn set_factor(conn: &mut Conn, id: &str, factor: &str) -> Result<()> {
-    sqlx::query("UPDATE sessions SET factor = $1 WHERE id = $2").bind(factor).bind(id).execute(conn).await?;
+    sqlx::query("UPDATE sessions SET factor = $1 WHERE id = $2")
+        .bind(factor)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 pub async fn touch(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(now.0).bind(id).execute(conn).await?;
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        .bind(now.0)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -145,16 +155,24 @@ pub async fn unlock(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
 
 /// Counts a wrong PIN; returns the new count.
 pub async fn record_pin_failure(conn: &mut Conn, id: &str) -> Result<i64> {
-    Ok(sqlx::query("UPDATE sessions SET pin_failures = pin_failures + 1, locked = 1 WHERE id = $1 RETURNING pin_failures")
-        .bind(id)
-        .fetch_one(conn)
-        .await?
-        .try_get(0)?)
+    Ok(sqlx::query(
+        "UPDATE sessions SET pin_failures = pin_failures + 1, locked = 1 WHERE id = $1 RETURNING pin_failures",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?
+    .try_get(0)?)
 }
 
 pub async fn delete(conn: &mut Conn, id: &str) -> Result<bool> {
-    sqlx::query("DELETE FROM one_time_codes WHERE session_id = $1").bind(id).execute(&mut *conn).await?;
-    let done = sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(conn).await?;
+    sqlx::query("DELETE FROM one_time_codes WHERE session_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -1,7 +1,7 @@
-use crate::{Conn, Result, StoreError, conflict, flag};
+use crate::{conflict, flag, Conn, Result, StoreError};
 use cercle_domain::Timestamp;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 /// A user row as stored. Secrets are only ever hashes (or, for the TOTP
 /// secret, encrypted by the service layer).
@@ -106,14 +106,19 @@ pub async fn get(conn: &mut Conn, id: &str) -> Result<UserRow> {
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM users WHERE deleted_at IS NULL").fetch_one(conn).await?.try_get(0)?)
-}
-
-pub async fn count_network_admins(conn: &mut Conn) -> Result<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM users WHERE network_admin = 1 AND deleted_at IS NULL")
+    Ok(sqlx::query("SELECT COUNT(*) FROM users WHERE deleted_at IS NULL")
         .fetch_one(conn)
         .await?
         .try_get(0)?)
+}
+
+pub async fn count_network_admins(conn: &mut Conn) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM users WHERE network_admin = 1 AND deleted_at IS NULL")
+            .fetch_one(conn)
+            .await?
+            .try_get(0)?,
+    )
 }
 
 /// One column of `users` that a service may set. Naming the columns in a
@@ -209,11 +214,13 @@ pub async fn set(conn: &mut Conn, id: &str, fields: &[(Field, Value)], now: Time
 
 /// Counts a wrong password (or recovery code); returns the new count.
 pub async fn record_failed_login(conn: &mut Conn, id: &str) -> Result<i64> {
-    Ok(sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-        .bind(id)
-        .fetch_one(conn)
-        .await?
-        .try_get(0)?)
+    Ok(
+        sqlx::query("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+            .bind(id)
+            .fetch_one(conn)
+            .await?
+            .try_get(0)?,
+    )
 }
 
 /// Removes a person's identity but keeps the row, so that what they wrote in
@@ -235,8 +242,17 @@ pub async fn erase_identity(conn: &mut Conn, id: &str, now: Timestamp) -> Result
 /// Removes a sign-up that never confirmed its email, so the address can be
 /// used again.
 pub async fn delete_unverified(conn: &mut Conn, id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM one_time_codes WHERE user_id = $1").bind(id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM users WHERE id = $1 AND email_verified_at IS NULL").bind(id).execute(conn).await?;
+    sqlx::query("DELETE FROM one_time_codes WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1 AND email_verified_at IS NULL")
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! `CERCLE_SKIP_BROWSER=1` skips the browser tests.
 
 use cercle_domain::Language;
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 use std::future::Future;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -21,7 +21,7 @@ use tokio::time::Instant;
 /// How long any wait on the page may last.
 pub const WAIT: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(100);
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4ce4b6b4da0b";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const INSTALL: &str = "apt-get install -y chromium chromium-driver";
 /// Browsers running at once, over the whole test binary.
 const MAX_BROWSERS: usize = 2;
@@ -55,15 +55,22 @@ pub fn skipped() -> bool {
         eprintln!("CERCLE_SKIP_BROWSER=1: browser test skipped");
         return true;
     }
-    let chromium = on_path("chromium").or_else(|| on_path("chromium-browser")).or_else(|| on_path("google-chrome"));
+    let chromium = on_path("chromium")
+        .or_else(|| on_path("chromium-browser"))
+        .or_else(|| on_path("google-chrome"));
     if chromium.is_none() || on_path("chromedriver").is_none() {
-        panic!("browser tests need Chromium and chromedriver: run `{INSTALL}` (or set CERCLE_SKIP_BROWSER=1 to skip them)");
+        panic!(
+            "browser tests need Chromium and chromedriver: run `{INSTALL}` (or set CERCLE_SKIP_BROWSER=1 to skip them)"
+        );
     }
     false
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// One headless Chromium with its chromedriver, for one test.
@@ -98,7 +105,10 @@ impl Browser {
         for _ in 0..3 {
             match Self::start(lang).await {
                 Ok((driver, driver_port, user_data_dir, session)) => {
-                    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+                    let http = reqwest::Client::builder()
+                        .timeout(Duration::from_secs(30))
+                        .build()
+                        .expect("http client");
                     return Some(Browser {
                         http,
                         driver_url: format!("http://127.0.0.1:{driver_port}"),
@@ -122,13 +132,22 @@ impl Browser {
         let port = free_port();
         let user_data_dir = crate::temp_dir("cercle-chromium");
         let mut cmd = tokio::process::Command::new("chromedriver");
-        cmd.arg(format!("--port={port}")).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true);
+        cmd.arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
         // Its own process group, so that Chromium goes down with it.
         #[cfg(unix)]
         cmd.process_group(0);
-        let mut driver = cmd.spawn().map_err(|e| format!("chromedriver did not start ({e}); install it with `{INSTALL}`"))?;
+        let mut driver = cmd
+            .spawn()
+            .map_err(|e| format!("chromedriver did not start ({e}); install it with `{INSTALL}`"))?;
         let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
         let fail = |driver: &mut tokio::process::Child, dir: &Path, msg: String| {
             let _ = driver.start_kill();
             let _ = std::fs::remove_dir_all(dir);
@@ -138,17 +157,29 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(Some(status)) = driver.try_wait() {
-                return Err(fail(&mut driver, &user_data_dir, format!("chromedriver exited at start ({status})")));
+                return Err(fail(
+                    &mut driver,
+                    &user_data_dir,
+                    format!("chromedriver exited at start ({status})"),
+                ));
             }
             let ready = match http.get(format!("{base}/status")).send().await {
-                Ok(r) => r.json::<Value>().await.ok().is_some_and(|v| v["value"]["ready"] == json!(true)),
+                Ok(r) => r
+                    .json::<Value>()
+                    .await
+                    .ok()
+                    .is_some_and(|v| v["value"]["ready"] == json!(true)),
                 Err(_) => false,
             };
             if ready {
                 break;
             }
             if Instant::now() > deadline {
-                return Err(fail(&mut driver, &user_data_dir, "chromedriver not ready after 10 s".into()));
+                return Err(fail(
+                    &mut driver,
+                    &user_data_dir,
+                    "chromedriver not ready after 10 s".into(),
+                ));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -179,7 +210,12 @@ impl Browser {
                 "goog:loggingPrefs": { "browser": "ALL" },
             } }
         });
-        let answer = http.post(format!("{base}/session")).json(&caps).send().await.map_err(|e| e.to_string());
+        let answer = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .map_err(|e| e.to_string());
         let value = match answer {
             Ok(r) => r.json::<Value>().await.map_err(|e| e.to_string()),
             Err(e) => Err(e),
@@ -202,9 +238,15 @@ impl Browser {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let resp = req.send().await.map_err(|e| WdError { error: "http".into(), message: e.to_string() })?;
+        let resp = req.send().await.map_err(|e| WdError {
+            error: "http".into(),
+            message: e.to_string(),
+        })?;
         let ok = resp.status().is_success();
-        let v: Value = resp.json().await.map_err(|e| WdError { error: "http".into(), message: e.to_string() })?;
+        let v: Value = resp.json().await.map_err(|e| WdError {
+            error: "http".into(),
+            message: e.to_string(),
+        })?;
         let value = v.get("value").cloned().unwrap_or(Value::Null);
         if ok {
             Ok(value)
@@ -226,15 +268,28 @@ impl Browser {
 
     /// Runs a script in the page (`return …` gives the value back).
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> WdResult<Value> {
-        self.post("/execute/sync", json!({ "script": script, "args": args })).await
+        self.post("/execute/sync", json!({ "script": script, "args": args }))
+            .await
     }
 
     /// The first element matching `css` now, if any.
     pub async fn find(&self, css: &str) -> WdResult<Option<String>> {
-        match self.post("/element", json!({ "using": "css selector", "value": css })).await {
-            Ok(v) => Ok(v[ELEMENT_KEY].as_str().map(str::to_string)),
-            Err(e) if e.error == "no such element" => Ok(None),
-            Err(e) => Err(e),
+        match self
+            .post("/element", json!({ "using": "css selector", "value": css }))
+            .await
+        {
+            Ok(v) => {
+                eprintln!("DEBUG find {css}: {v}");
+                Ok(v[ELEMENT_KEY].as_str().map(str::to_string))
+            }
+            Err(e) if e.error == "no such element" => {
+                eprintln!("DEBUG none {css}: {e}");
+                Ok(None)
+            }
+            Err(e) => {
+                eprintln!("DEBUG find {css}: {e}");
+                Err(e)
+            }
         }
     }
 
@@ -249,7 +304,8 @@ impl Browser {
                 return v;
             }
             if Instant::now() > deadline {
-                self.fail(&format!("timed out after {} s waiting for {what}", WAIT.as_secs())).await;
+                self.fail(&format!("timed out after {} s waiting for {what}", WAIT.as_secs()))
+                    .await;
             }
             tokio::time::sleep(POLL).await;
         }
@@ -257,13 +313,19 @@ impl Browser {
 
     /// Waits for an element matching `css`; gives its WebDriver id.
     pub async fn wait_for(&self, css: &str) -> String {
-        self.wait_until(&format!("element `{css}`"), async || self.find(css).await.ok().flatten()).await
+        self.wait_until(&format!("element `{css}`"), async || {
+            self.find(css).await.ok().flatten()
+        })
+        .await
     }
 
     /// Waits until the page's address has this path and the page is loaded.
     pub async fn wait_for_path(&self, path: &str) {
         self.wait_until(&format!("path {path}"), async || {
-            let v = self.execute("return [location.pathname, document.readyState];", vec![]).await.ok()?;
+            let v = self
+                .execute("return [location.pathname, document.readyState];", vec![])
+                .await
+                .ok()?;
             (v[0] == json!(path) && v[1] == json!("complete")).then_some(())
         })
         .await
@@ -271,7 +333,10 @@ impl Browser {
 
     /// Waits until the page's text holds `needle`.
     pub async fn wait_for_text(&self, needle: &str) {
-        self.wait_until(&format!("text {needle:?}"), async || self.page_text_now().await.contains(needle).then_some(())).await
+        self.wait_until(&format!("text {needle:?}"), async || {
+            self.page_text_now().await.contains(needle).then_some(())
+        })
+        .await
     }
 
     /// Marks the current document, runs `action`, and waits until another
@@ -284,7 +349,10 @@ impl Browser {
         action.await;
         self.wait_until(&format!("a new page after {what}"), async || {
             // Errors here are a page being replaced: keep polling.
-            let v = self.execute("return [window.__cercleOld === true, document.readyState];", vec![]).await.ok()?;
+            let v = self
+                .execute("return [window.__cercleOld === true, document.readyState];", vec![])
+                .await
+                .ok()?;
             (v[0] == json!(false) && v[1] == json!("complete")).then_some(())
         })
         .await
@@ -294,7 +362,11 @@ impl Browser {
 
     /// Opens a path of the application (or a full address).
     pub async fn goto(&self, path: &str) {
-        let url = if path.starts_with('/') { format!("{}{path}", self.app_url) } else { path.to_string() };
+        let url = if path.starts_with('/') {
+            format!("{}{path}", self.app_url)
+        } else {
+            path.to_string()
+        };
         if let Err(e) = self.post("/url", json!({ "url": url })).await {
             self.fail(&format!("could not open {url}: {e}")).await;
         }
@@ -305,7 +377,10 @@ impl Browser {
         let id = self.wait_for(css).await;
         let cleared = self.post(&format!("/element/{id}/clear"), json!({})).await;
         let typed = match cleared {
-            Ok(_) => self.post(&format!("/element/{id}/value"), json!({ "text": text })).await,
+            Ok(_) => {
+                self.post(&format!("/element/{id}/value"), json!({ "text": text }))
+                    .await
+            }
             Err(e) => Err(e),
         };
         if let Err(e) = typed {
@@ -324,15 +399,23 @@ impl Browser {
     /// Clicks a link or button that loads another page, and waits for it.
     pub async fn click_and_load(&self, css: &str) {
         self.wait_for(css).await;
-        self.expect_new_page(&format!("clicking `{css}`"), self.click(css)).await;
+        self.expect_new_page(&format!("clicking `{css}`"), self.click(css))
+            .await;
     }
 
     /// Chooses an option of a `<select>`.
     pub async fn select(&self, select_css: &str, value: &str) {
         self.click(&format!("{select_css} option[value=\"{value}\"]")).await;
-        let chosen = self.execute("return document.querySelector(arguments[0]).value;", vec![json!(select_css)]).await.ok();
+        let chosen = self
+            .execute(
+                "return document.querySelector(arguments[0]).value;",
+                vec![json!(select_css)],
+            )
+            .await
+            .ok();
         if chosen != Some(json!(value)) {
-            self.fail(&format!("`{select_css}` did not take the value {value:?}")).await;
+            self.fail(&format!("`{select_css}` did not take the value {value:?}"))
+                .await;
         }
     }
 
@@ -361,7 +444,11 @@ impl Browser {
     }
 
     async fn page_text_now(&self) -> String {
-        self.execute("return document.body ? document.body.innerText : '';", vec![]).await.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        self.execute("return document.body ? document.body.innerText : '';", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     }
 
     /// The whole visible text of the page.
@@ -377,18 +464,31 @@ impl Browser {
     }
 
     pub async fn current_url(&self) -> String {
-        self.get("/url").await.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        self.get("/url")
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     }
 
     pub async fn current_path(&self) -> String {
-        self.execute("return location.pathname;", vec![]).await.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        self.execute("return location.pathname;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     }
 
     /// A PNG of the window.
     pub async fn screenshot(&self) -> WdResult<Vec<u8>> {
         use base64::Engine;
         let v = self.get("/screenshot").await?;
-        base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or("")).map_err(|e| WdError { error: "base64".into(), message: e.to_string() })
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or(""))
+            .map_err(|e| WdError {
+                error: "base64".into(),
+                message: e.to_string(),
+            })
     }
 
     /// Browser console entries of level SEVERE since the last call (script
@@ -396,7 +496,13 @@ impl Browser {
     pub async fn console_errors(&self) -> WdResult<Vec<String>> {
         let v = self.post("/se/log", json!({ "type": "browser" })).await?;
         Ok(v.as_array()
-            .map(|entries| entries.iter().filter(|e| e["level"] == json!("SEVERE")).map(|e| e["message"].as_str().unwrap_or("").to_string()).collect())
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|e| e["level"] == json!("SEVERE"))
+                    .map(|e| e["message"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
             .unwrap_or_default())
     }
 
@@ -431,7 +537,9 @@ impl Browser {
 /// A bounded blocking `DELETE` to chromedriver (usable in `Drop`).
 fn delete_session_blocking(port: u16, session: &str) {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else { return };
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else {
+        return;
+    };
     let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
     let _ = s.set_write_timeout(Some(Duration::from_secs(1)));
     let req = format!("DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -450,7 +558,10 @@ impl Drop for Browser {
         // Chromium included), then chromedriver itself.
         #[cfg(unix)]
         if let Some(pid) = self.driver.id() {
-            let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).stderr(Stdio::null()).status();
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
         }
         let _ = self.driver.start_kill();
         let _ = std::fs::remove_dir_all(&self.user_data_dir);

@@ -3,12 +3,12 @@
 //! gateway listener, and a clock the test can move.
 
 pub mod browser;
-pub mod smtp;
 pub mod sms_gateway;
+pub mod smtp;
 
 use cercle::{Config, Overrides, Running};
-use cercle_domain::Timestamp;
 use cercle_domain::clock::{Clock, ManualClock};
+use cercle_domain::Timestamp;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -94,10 +94,31 @@ impl TestApp {
         };
         tweak(&mut config);
         let clock = Arc::new(ManualClock::starting_at(real_now()));
-        let ctx = cercle::build_ctx(&config, Overrides { clock: Some(clock.clone()), ..Overrides::default() }).await.expect("build context");
+        let ctx = cercle::build_ctx(
+            &config,
+            Overrides {
+                clock: Some(clock.clone()),
+                ..Overrides::default()
+            },
+        )
+        .await
+        .expect("build context");
         let running = cercle::start_on(listener, &config, ctx).await.expect("start server");
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client");
-        TestApp { url: format!("http://{addr}"), clock, smtp, sms, config, data_dir, http, running: Some(running), pg_database }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        TestApp {
+            url: format!("http://{addr}"),
+            clock,
+            smtp,
+            sms,
+            config,
+            data_dir,
+            http,
+            running: Some(running),
+            pg_database,
+        }
     }
 
     pub fn ctx(&self) -> &cercle_app::Ctx {
@@ -161,7 +182,10 @@ async fn create_pg_database(name: &str) {
     let mut conn = sqlx::PgConnection::connect(&postgres_admin_url())
         .await
         .unwrap_or_else(|e| panic!("PostgreSQL is not reachable at {} ({e}). Start it, or set CERCLE_TEST_POSTGRES, or run with CERCLE_SKIP_POSTGRES=1.", postgres_admin_url()));
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
     let _ = conn.close().await;
 }
 
@@ -169,12 +193,16 @@ fn drop_pg_database(name: String) {
     // Drop runs outside any async context we can await in: use a thread
     // with its own small runtime, bounded in time.
     let handle = std::thread::spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
         rt.block_on(async move {
             use sqlx::Connection;
             let fut = async {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
                     let _ = conn.close().await;
                 }
             };
@@ -200,7 +228,10 @@ impl Drop for TestApp {
 pub fn find_code(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().collect();
     chars.windows(6).enumerate().find_map(|(i, w)| {
-        let before = i.checked_sub(1).and_then(|j| chars.get(j)).is_some_and(|c| c.is_ascii_digit());
+        let before = i
+            .checked_sub(1)
+            .and_then(|j| chars.get(j))
+            .is_some_and(|c| c.is_ascii_digit());
         let after = chars.get(i + 6).is_some_and(|c| c.is_ascii_digit());
         (w.iter().all(|c| c.is_ascii_digit()) && !before && !after).then(|| w.iter().collect())
     })

@@ -45,18 +45,27 @@ impl SmtpSink {
     }
 
     pub fn to(&self, address: &str) -> Vec<Mail> {
-        self.all().into_iter().filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address))).collect()
+        self.all()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address)))
+            .collect()
     }
 
     /// Waits (bounded) for the `n`-th mail (1-based) to `address`.
     pub async fn nth_to(&self, address: &str, n: usize) -> Mail {
-        crate::eventually(&format!("mail #{n} to {address}"), async || self.to(address).get(n - 1).cloned()).await
+        crate::eventually(&format!("mail #{n} to {address}"), async || {
+            self.to(address).get(n - 1).cloned()
+        })
+        .await
     }
 
     /// Waits for a mail to `address` whose subject contains `needle`, after the first `skip` such mails.
     pub async fn wait_subject(&self, address: &str, needle: &str, skip: usize) -> Mail {
         crate::eventually(&format!("mail to {address} about {needle:?}"), async || {
-            self.to(address).into_iter().filter(|m| m.subject.contains(needle)).nth(skip)
+            self.to(address)
+                .into_iter()
+                .filter(|m| m.subject.contains(needle))
+                .nth(skip)
         })
         .await
     }
@@ -94,11 +103,19 @@ async fn session(stream: tokio::net::TcpStream, store: Arc<Mutex<Vec<Mail>>>) ->
                 if line == ".\r\n" || line == ".\n" {
                     break;
                 }
-                data.push_str(line.strip_prefix('.').filter(|_| line.starts_with("..")).unwrap_or(&line));
+                data.push_str(
+                    line.strip_prefix('.')
+                        .filter(|_| line.starts_with(".."))
+                        .unwrap_or(&line),
+                );
             }
             let (subject, body) = parse(&data);
             if let Ok(mut m) = store.lock() {
-                m.push(Mail { to: to.clone(), subject, body });
+                m.push(Mail {
+                    to: to.clone(),
+                    subject,
+                    body,
+                });
             }
             write.write_all(b"250 queued\r\n").await?;
         } else if upper.starts_with("QUIT") {
@@ -118,7 +135,10 @@ fn parse(data: &str) -> (String, String) {
     let head = head.replace("\n ", " ").replace("\n\t", " ");
     let header = |name: &str| {
         head.lines()
-            .find(|l| l.to_ascii_lowercase().starts_with(&format!("{}:", name.to_ascii_lowercase())))
+            .find(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+            })
             .map(|l| l[name.len() + 1..].trim().to_string())
             .unwrap_or_default()
     };
@@ -127,7 +147,12 @@ fn parse(data: &str) -> (String, String) {
     let body = match encoding.as_str() {
         "base64" => {
             let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-            String::from_utf8_lossy(&base64::engine::general_purpose::STANDARD.decode(compact).unwrap_or_default()).into_owned()
+            String::from_utf8_lossy(
+                &base64::engine::general_purpose::STANDARD
+                    .decode(compact)
+                    .unwrap_or_default(),
+            )
+            .into_owned()
         }
         "quoted-printable" => quoted_printable(body),
         _ => body.to_string(),
@@ -160,17 +185,23 @@ fn decode_words(s: &str) -> String {
     // Space between two encoded words is dropped; any other space is kept.
     let mut previous_encoded = false;
     for word in s.split_whitespace() {
-        let decoded = word.strip_prefix("=?").and_then(|w| w.strip_suffix("?=")).and_then(|w| {
-            let mut parts = w.splitn(3, '?');
-            let (_charset, enc, text) = (parts.next()?, parts.next()?, parts.next()?);
-            match enc.to_ascii_lowercase().as_str() {
-                "b" => base64::engine::general_purpose::STANDARD.decode(text).ok().map(|b| String::from_utf8_lossy(&b).into_owned()),
-                "q" => Some(quoted_printable(&text.replace('_', " "))),
-                _ => None,
-            }
-        });
+        let decoded = word
+            .strip_prefix("=?")
+            .and_then(|w| w.strip_suffix("?="))
+            .and_then(|w| {
+                let mut parts = w.splitn(3, '?');
+                let (_charset, enc, text) = (parts.next()?, parts.next()?, parts.next()?);
+                match enc.to_ascii_lowercase().as_str() {
+                    "b" => base64::engine::general_purpose::STANDARD
+                        .decode(text)
+                        .ok()
+                        .map(|b| String::from_utf8_lossy(&b).into_owned()),
+                    "q" => Some(quoted_printable(&text.replace('_', " "))),
+                    _ => None,
+                }
+            });
         let encoded = decoded.is_some();
-        if !out.is_empty() && !(encoded && previous_encoded) {
+        if !(out.is_empty() || encoded && previous_encoded) {
             out.push(' ');
         }
         out.push_str(&decoded.unwrap_or_else(|| word.to_string()));
@@ -185,6 +216,9 @@ mod tests {
     fn decodes() {
         assert_eq!(super::quoted_printable("Bonjour =C3=A9t=\n=C3=A9"), "Bonjour été");
         assert_eq!(super::decode_words("=?utf-8?b?w6l0w6k=?="), "été");
-        assert_eq!(super::decode_words("un =?utf-8?b?w6l0w6k=?= =?utf-8?b?w6k=?= fin"), "un étéé fin");
+        assert_eq!(
+            super::decode_words("un =?utf-8?b?w6l0w6k=?= =?utf-8?b?w6k=?= fin"),
+            "un étéé fin"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Reading and writing the few cookies Cercle uses.
 
-use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
+use axum::http::HeaderMap;
 
 /// The browser's device: a random secret, the only credential a browser holds.
 pub const DEVICE: &str = "cercle_device";

@@ -1,9 +1,9 @@
 //! One mapping from service errors to HTTP: a status, a stable code and a
 //! translated message, as JSON for the API and as a page for the web app.
 
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use cercle_app::AppError;
 use cercle_domain::Language;
 use cercle_i18n::ta;
@@ -32,7 +32,11 @@ pub fn message_of(e: &AppError, lang: Language) -> String {
         AppError::PinWrong { tries_left } => ta(lang, &id, &[("left", &tries_left.to_string())]),
         _ => {
             let text = ta(lang, &id, &[]);
-            if text == id { ta(lang, "error-conflict", &[]) } else { text }
+            if text == id {
+                ta(lang, "error-conflict", &[])
+            } else {
+                text
+            }
         }
     }
 }

@@ -2,13 +2,13 @@
 //! and the session. Parsing only: who may do what is the services' business.
 
 use crate::cookies;
-use crate::{WebState, error::json_error};
+use crate::{error::json_error, WebState};
 use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use cercle_app::accounts::{session, Credential, SessionView};
 use cercle_app::Client;
-use cercle_app::accounts::{Credential, SessionView, session};
 use cercle_domain::Language;
 use std::net::SocketAddr;
 
@@ -17,9 +17,19 @@ use std::net::SocketAddr;
 pub struct DeviceToken(pub String);
 
 pub fn client_of(parts: &Parts) -> Client {
-    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    let ua = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    Client { ip, label: device_label(ua) }
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let ua = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Client {
+        ip,
+        label: device_label(ua),
+    }
 }
 
 /// "Chrome on Linux": enough to recognise a session, without keeping the
@@ -51,7 +61,11 @@ pub fn device_label(ua: &str) -> String {
     } else {
         ""
     };
-    if os.is_empty() { browser.to_string() } else { format!("{browser} · {os}") }
+    if os.is_empty() {
+        browser.to_string()
+    } else {
+        format!("{browser} · {os}")
+    }
 }
 
 pub fn lang_of(parts: &Parts) -> Language {
@@ -111,13 +125,25 @@ impl FromRequestParts<WebState> for ApiAuth {
         } else {
             let device = cookies::get(&parts.headers, cookies::DEVICE).ok_or_else(unauthorized)?;
             let account = cookies::get(&parts.headers, cookies::ACCOUNT).ok_or_else(unauthorized)?;
-            let csrf = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let csrf = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !state.csrf_ok(&device, csrf) {
                 return Err(json_error(StatusCode::FORBIDDEN, "csrf", lang));
             }
-            session::authenticate(&state.ctx, Credential::Device { device_token: &device, session_id: &account }).await
+            session::authenticate(
+                &state.ctx,
+                Credential::Device {
+                    device_token: &device,
+                    session_id: &account,
+                },
+            )
+            .await
         };
-        view.map(ApiAuth).map_err(|e| crate::error::ApiError { error: e, lang }.into_response())
+        view.map(ApiAuth)
+            .map_err(|e| crate::error::ApiError { error: e, lang }.into_response())
     }
 }
 
@@ -127,12 +153,22 @@ pub struct WebSession(pub SessionView);
 impl OptionalFromRequestParts<WebState> for WebSession {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Option<Self>, Self::Rejection> {
-        let Some(device) = parts.extensions.get::<DeviceToken>().cloned() else { return Ok(None) };
-        let Some(account) = cookies::get(&parts.headers, cookies::ACCOUNT) else { return Ok(None) };
-        Ok(session::authenticate(&state.ctx, Credential::Device { device_token: &device.0, session_id: &account })
-            .await
-            .ok()
-            .map(WebSession))
+        let Some(device) = parts.extensions.get::<DeviceToken>().cloned() else {
+            return Ok(None);
+        };
+        let Some(account) = cookies::get(&parts.headers, cookies::ACCOUNT) else {
+            return Ok(None);
+        };
+        Ok(session::authenticate(
+            &state.ctx,
+            Credential::Device {
+                device_token: &device.0,
+                session_id: &account,
+            },
+        )
+        .await
+        .ok()
+        .map(WebSession))
     }
 }
 
@@ -140,7 +176,8 @@ impl OptionalFromRequestParts<WebState> for WebSession {
 mod tests {
     #[test]
     fn labels() {
-        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
         assert_eq!(super::device_label(chrome), "Chrome · Linux");
         assert_eq!(super::device_label(""), "API client");
     }

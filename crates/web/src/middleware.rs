@@ -2,17 +2,17 @@
 //! metrics, the per-address rate limit, the device cookie and CSRF checks.
 
 use crate::cookies;
-use crate::extract::{DeviceToken, lang_of};
-use crate::{WebState, error::json_error};
+use crate::extract::{lang_of, DeviceToken};
+use crate::{error::json_error, WebState};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
 use std::sync::atomic::Ordering;
+use std::sync::Mutex;
 use std::time::Instant;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -28,7 +28,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(self), microphone=(self), geolocation=()"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(self), microphone=(self), geolocation=()"),
+    );
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if !is_static {
         // Pages and API answers may hold health information: never cache them.
@@ -51,7 +54,11 @@ pub async fn observe(State(state): State<WebState>, mut req: Request, next: Next
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         req.headers_mut().insert("x-request-id", v);
     }
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
     let method = req.method().clone();
     let started = Instant::now();
     state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
@@ -76,7 +83,9 @@ pub struct IpLimiter {
 
 impl IpLimiter {
     pub fn allow(&self, ip: IpAddr, per_sec: u32) -> bool {
-        let Ok(mut buckets) = self.buckets.lock() else { return true };
+        let Ok(mut buckets) = self.buckets.lock() else {
+            return true;
+        };
         let now = Instant::now();
         let capacity = f64::from(per_sec) * 10.0;
         if buckets.len() > 100_000 {
@@ -136,19 +145,29 @@ pub async fn csrf_guard(State(state): State<WebState>, req: Request, next: Next)
     let lang = lang_of(&parts);
     let forbidden = || crate::ui::error_page(lang, StatusCode::FORBIDDEN, "error-csrf");
     if let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let origin_host = origin.split("://").nth(1).unwrap_or("");
         if origin != "null" && origin_host != host {
             return forbidden();
         }
     }
-    let Some(device) = parts.extensions.get::<DeviceToken>().cloned() else { return forbidden() };
+    let Some(device) = parts.extensions.get::<DeviceToken>().cloned() else {
+        return forbidden();
+    };
     let bytes = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(_) => return crate::ui::error_page(lang, StatusCode::PAYLOAD_TOO_LARGE, "error-body-too-large"),
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-    let presented = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    let presented = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
     if !state.csrf_ok(&device.0, presented) {
         return forbidden();
     }

@@ -9,10 +9,10 @@ pub mod signup;
 
 use crate::{AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
-use cercle_domain::session::{SecondFactor, limits};
+use cercle_domain::session::{limits, SecondFactor};
 use cercle_domain::{Email, Language, Phone};
 use cercle_store::users::UserRow;
-use cercle_store::{Conn, rate_limits};
+use cercle_store::{rate_limits, Conn};
 
 pub use session::{Credential, SessionState, SessionView, SetupStep};
 
@@ -83,13 +83,24 @@ pub(crate) fn mask_email(email: &str) -> String {
 pub fn destination(u: &UserRow, factor: SecondFactor) -> String {
     match factor {
         SecondFactor::Email => mask_email(&u.email),
-        SecondFactor::Sms => u.phone.as_deref().and_then(|p| Phone::parse(p).ok()).map(|p| p.masked()).unwrap_or_default(),
+        SecondFactor::Sms => u
+            .phone
+            .as_deref()
+            .and_then(|p| Phone::parse(p).ok())
+            .map(|p| p.masked())
+            .unwrap_or_default(),
         SecondFactor::Totp => String::new(),
     }
 }
 
 /// An audit event about accounts, from `actor`, with the client's address.
-pub(crate) fn event(actor: Actor, name: &'static str, action: AuditAction, target: &'static str, client: &Client) -> NewAuditEvent {
+pub(crate) fn event(
+    actor: Actor,
+    name: &'static str,
+    action: AuditAction,
+    target: &'static str,
+    client: &Client,
+) -> NewAuditEvent {
     NewAuditEvent::new(actor, name, action, target).ip(client.ip.clone())
 }
 
@@ -97,7 +108,13 @@ pub(crate) fn event(actor: Actor, name: &'static str, action: AuditAction, targe
 pub(crate) async fn check_address(ctx: &Ctx, kind: &str, client: &Client) -> AppResult<()> {
     let Some(ip) = &client.ip else { return Ok(()) };
     let mut conn = ctx.store.reader().await?;
-    let n = rate_limits::peek(&mut conn, &format!("{kind}:ip:{ip}"), limits::ADDRESS_WINDOW_SECS, ctx.clock.now()).await?;
+    let n = rate_limits::peek(
+        &mut conn,
+        &format!("{kind}:ip:{ip}"),
+        limits::ADDRESS_WINDOW_SECS,
+        ctx.clock.now(),
+    )
+    .await?;
     if n >= limits::ADDRESS_ATTEMPTS_PER_WINDOW {
         return Err(AppError::RateLimited);
     }
@@ -107,7 +124,13 @@ pub(crate) async fn check_address(ctx: &Ctx, kind: &str, client: &Client) -> App
 /// Counts a failure of `kind` from this address.
 pub(crate) async fn count_address_failure(ctx: &Ctx, conn: &mut Conn, kind: &str, client: &Client) -> AppResult<()> {
     if let Some(ip) = &client.ip {
-        rate_limits::hit(conn, &format!("{kind}:ip:{ip}"), limits::ADDRESS_WINDOW_SECS, ctx.clock.now()).await?;
+        rate_limits::hit(
+            conn,
+            &format!("{kind}:ip:{ip}"),
+            limits::ADDRESS_WINDOW_SECS,
+            ctx.clock.now(),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -2,12 +2,12 @@
 //! answers the same whether or not the address has an account.
 
 use super::{event, language_of, parse_email};
-use crate::notify::{Outgoing, queue_email};
+use crate::notify::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_token};
-use crate::{AppError, AppResult, Client, Ctx, audit};
+use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::session::limits;
-use cercle_domain::{Timestamp, UserId, password};
+use cercle_domain::{password, Timestamp, UserId};
 use cercle_store::users::{Field, Value};
 use cercle_store::{codes, rate_limits, sessions, users};
 
@@ -20,12 +20,27 @@ pub async fn request(ctx: &Ctx, client: &Client, email: &str) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
     // Every request counts against the address, found or not, so probing costs the same.
     super::count_address_failure(ctx, &mut tx, "reset", client).await?;
-    let user = users::by_email(&mut tx, email.as_str()).await?.filter(|u| u.deleted_at.is_none() && u.email_verified_at.is_some());
+    let user = users::by_email(&mut tx, email.as_str())
+        .await?
+        .filter(|u| u.deleted_at.is_none() && u.email_verified_at.is_some());
     if let Some(u) = user {
-        let per_account = rate_limits::hit(&mut tx, &format!("reset:user:{}", u.id), limits::CODE_SEND_WINDOW_SECS, now).await?;
+        let per_account = rate_limits::hit(
+            &mut tx,
+            &format!("reset:user:{}", u.id),
+            limits::CODE_SEND_WINDOW_SECS,
+            now,
+        )
+        .await?;
         if per_account <= limits::CODE_SENDS_PER_WINDOW {
             send_link(ctx, &mut tx, &u, limits::RESET_TTL_SECS, false).await?;
-            let ev = event(Actor::Anonymous, "auth.reset_requested", AuditAction::Create, "user", client).target(&u.id);
+            let ev = event(
+                Actor::Anonymous,
+                "auth.reset_requested",
+                AuditAction::Create,
+                "user",
+                client,
+            )
+            .target(&u.id);
             audit::record(&mut tx, ev, now).await?;
         }
     }
@@ -35,15 +50,27 @@ pub async fn request(ctx: &Ctx, client: &Client, email: &str) -> AppResult<()> {
 
 /// Makes a reset link valid `ttl_secs` and queues it by email. `welcome`
 /// words it as a first password (bootstrap of an administrator).
-pub(crate) async fn send_link(ctx: &Ctx, conn: &mut cercle_store::Conn, u: &users::UserRow, ttl_secs: i64, welcome: bool) -> AppResult<String> {
+pub(crate) async fn send_link(
+    ctx: &Ctx,
+    conn: &mut cercle_store::Conn,
+    u: &users::UserRow,
+    ttl_secs: i64,
+    welcome: bool,
+) -> AppResult<String> {
     let now = ctx.clock.now();
     let token = random_token();
     codes::insert_reset(conn, &hash_token(&token), &u.id, now.plus_secs(ttl_secs), now).await?;
     let link = format!("{}/reset-password/{token}", ctx.config.public_url);
     let msg = if welcome {
-        Outgoing::Welcome { name: u.name.clone(), link: link.clone() }
+        Outgoing::Welcome {
+            name: u.name.clone(),
+            link: link.clone(),
+        }
     } else {
-        Outgoing::ResetLink { name: u.name.clone(), link: link.clone() }
+        Outgoing::ResetLink {
+            name: u.name.clone(),
+            link: link.clone(),
+        }
     };
     queue_email(conn, &u.email, language_of(u), &msg, now).await?;
     Ok(link)
@@ -93,15 +120,33 @@ pub async fn complete(ctx: &Ctx, client: &Client, token: &str, new_password: &st
             (Field::FailedLogins, 0_i64.into()),
             (Field::LockedUntil, Value::Int(None)),
             // Only someone who reads this mailbox got here: that proves the address.
-            (Field::EmailVerifiedAt, Value::Int(Some(u.email_verified_at.unwrap_or(now.0)))),
+            (
+                Field::EmailVerifiedAt,
+                Value::Int(Some(u.email_verified_at.unwrap_or(now.0))),
+            ),
         ],
         now,
     )
     .await?;
     sessions::delete_for_user(&mut tx, &u.id, None).await?;
     let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
-    audit::record(&mut tx, event(actor, "auth.password_reset", AuditAction::Update, "user", client).target(&u.id), now).await?;
-    queue_email(&mut tx, &u.email, language_of(&u), &crate::notify::Outgoing::SecurityNotice { name: u.name.clone(), what: "password-changed".into() }, now).await?;
+    audit::record(
+        &mut tx,
+        event(actor, "auth.password_reset", AuditAction::Update, "user", client).target(&u.id),
+        now,
+    )
+    .await?;
+    queue_email(
+        &mut tx,
+        &u.email,
+        language_of(&u),
+        &crate::notify::Outgoing::SecurityNotice {
+            name: u.name.clone(),
+            what: "password-changed".into(),
+        },
+        now,
+    )
+    .await?;
     ctx.commit_and_send(tx).await?;
     Ok(())
 }

@@ -3,15 +3,15 @@
 
 use super::session::require_self;
 use super::signup::{code_hash, issue_recovery_code, new_code};
-use super::{Me, event, language_of};
-use crate::notify::{Outgoing, queue_email, queue_sms};
+use super::{event, language_of, Me};
+use crate::notify::{queue_email, queue_sms, Outgoing};
 use crate::secrets::random_bytes;
-use crate::{AppError, AppResult, Client, Ctx, audit};
+use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::codes::{OneTimeCode, RecoveryCode};
 use cercle_domain::policy::Principal;
-use cercle_domain::session::{SecondFactor, limits};
-use cercle_domain::{Language, Phone, Pin, UserId, password, totp};
+use cercle_domain::session::{limits, SecondFactor};
+use cercle_domain::{password, totp, Language, Phone, Pin, UserId};
 use cercle_store::users::{Field, UserRow, Value};
 use cercle_store::{codes, sessions, users};
 
@@ -32,7 +32,19 @@ async fn confirm_password(ctx: &Ctx, client: &Client, u: &UserRow, password: &st
     super::count_address_failure(ctx, &mut tx, "password", client).await?;
     let failures = users::record_failed_login(&mut tx, &u.id).await?;
     let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
-    audit::record(&mut tx, event(actor, "auth.password_confirm_failed", AuditAction::Update, "user", client).target(&u.id), now).await?;
+    audit::record(
+        &mut tx,
+        event(
+            actor,
+            "auth.password_confirm_failed",
+            AuditAction::Update,
+            "user",
+            client,
+        )
+        .target(&u.id),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     if failures >= limits::PASSWORD_FAILURES_BEFORE_LOCK {
         return Err(AppError::RateLimited);
@@ -55,9 +67,24 @@ async fn commit_change(
         users::set(&mut tx, &u.id, fields, now).await?;
     }
     let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
-    audit::record(&mut tx, event(actor, event_name, AuditAction::Update, "user", client).target(&u.id), now).await?;
+    audit::record(
+        &mut tx,
+        event(actor, event_name, AuditAction::Update, "user", client).target(&u.id),
+        now,
+    )
+    .await?;
     if let Some(what) = notice {
-        queue_email(&mut tx, &u.email, language_of(u), &Outgoing::SecurityNotice { name: u.name.clone(), what: what.into() }, now).await?;
+        queue_email(
+            &mut tx,
+            &u.email,
+            language_of(u),
+            &Outgoing::SecurityNotice {
+                name: u.name.clone(),
+                what: what.into(),
+            },
+            now,
+        )
+        .await?;
     }
     ctx.commit_and_send(tx).await?;
     Ok(())
@@ -68,13 +95,27 @@ pub async fn me(ctx: &Ctx, principal: &Principal) -> AppResult<Me> {
 }
 
 /// Changes the password (the current one is needed). Other sessions end.
-pub async fn change_password(ctx: &Ctx, client: &Client, principal: &Principal, current: &str, new: &str) -> AppResult<()> {
+pub async fn change_password(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
     let user_id = require_self(principal)?;
     let u = load(ctx, user_id).await?;
     confirm_password(ctx, client, &u, current).await?;
     password::check_new(new, u.email.split('@').next())?;
     let hash = ctx.hasher.hash(new).await?;
-    commit_change(ctx, client, &u, &[(Field::PasswordHash, hash.into()), (Field::FailedLogins, 0_i64.into())], "auth.password_changed", Some("password-changed")).await?;
+    commit_change(
+        ctx,
+        client,
+        &u,
+        &[(Field::PasswordHash, hash.into()), (Field::FailedLogins, 0_i64.into())],
+        "auth.password_changed",
+        Some("password-changed"),
+    )
+    .await?;
     let keep = match principal {
         Principal::User(p) => Some(p.session_id.to_string()),
         _ => None,
@@ -87,16 +128,36 @@ pub async fn change_password(ctx: &Ctx, client: &Client, principal: &Principal, 
 }
 
 /// Changes the PIN; the password confirms it is the owner.
-pub async fn change_pin(ctx: &Ctx, client: &Client, principal: &Principal, password: &str, pin: &str, confirm: &str) -> AppResult<()> {
+pub async fn change_pin(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    password: &str,
+    pin: &str,
+    confirm: &str,
+) -> AppResult<()> {
     let u = load(ctx, require_self(principal)?).await?;
     confirm_password(ctx, client, &u, password).await?;
     let pin = Pin::parse_new(pin, confirm)?;
     let hash = ctx.hasher.hash(pin.expose()).await?;
-    commit_change(ctx, client, &u, &[(Field::PinHash, hash.into())], "auth.pin_changed", Some("pin-changed")).await
+    commit_change(
+        ctx,
+        client,
+        &u,
+        &[(Field::PinHash, hash.into())],
+        "auth.pin_changed",
+        Some("pin-changed"),
+    )
+    .await
 }
 
 /// A new recovery code; the old one stops working at once.
-pub async fn new_recovery_code(ctx: &Ctx, client: &Client, principal: &Principal, password: &str) -> AppResult<RecoveryCode> {
+pub async fn new_recovery_code(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    password: &str,
+) -> AppResult<RecoveryCode> {
     let u = load(ctx, require_self(principal)?).await?;
     confirm_password(ctx, client, &u, password).await?;
     issue_recovery_code(ctx, client, &u, "auth.recovery_code_renewed").await
@@ -109,9 +170,23 @@ pub async fn start_phone(ctx: &Ctx, client: &Client, principal: &Principal, phon
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let code = new_code(ctx, &mut tx, &u.id, None, "phone", Some(phone.as_str())).await?;
-    queue_sms(&mut tx, phone.as_str(), language_of(&u), &Outgoing::PhoneCode { code: code.expose().into() }, now).await?;
+    queue_sms(
+        &mut tx,
+        phone.as_str(),
+        language_of(&u),
+        &Outgoing::PhoneCode {
+            code: code.expose().into(),
+        },
+        now,
+    )
+    .await?;
     let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
-    audit::record(&mut tx, event(actor, "auth.code_sent", AuditAction::Create, "code", client).scope("channel", "sms"), now).await?;
+    audit::record(
+        &mut tx,
+        event(actor, "auth.code_sent", AuditAction::Create, "code", client).scope("channel", "sms"),
+        now,
+    )
+    .await?;
     ctx.commit_and_send(tx).await?;
     Ok(phone.masked())
 }
@@ -130,10 +205,19 @@ pub async fn confirm_phone(ctx: &Ctx, client: &Client, principal: &Principal, co
     if code_hash(ctx, &u.id, "phone", code.expose()) != live.code_hash {
         let attempts = codes::record_attempt(&mut tx, &live.id, limits::CODE_MAX_ATTEMPTS, now).await?;
         let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
-        audit::record(&mut tx, event(actor, "auth.code_failed", AuditAction::Update, "user", client).scope("channel", "sms"), now).await?;
+        audit::record(
+            &mut tx,
+            event(actor, "auth.code_failed", AuditAction::Update, "user", client).scope("channel", "sms"),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         let left = limits::CODE_MAX_ATTEMPTS - attempts;
-        return Err(if left > 0 { AppError::CodeWrong { attempts_left: left } } else { AppError::CodeExpired });
+        return Err(if left > 0 {
+            AppError::CodeWrong { attempts_left: left }
+        } else {
+            AppError::CodeExpired
+        });
     }
     codes::consume(&mut tx, &live.id, now).await?;
     tx.commit().await?;
@@ -169,8 +253,19 @@ pub async fn start_totp(ctx: &Ctx, client: &Client, principal: &Principal) -> Ap
     let u = load(ctx, require_self(principal)?).await?;
     let secret: [u8; 20] = random_bytes();
     let sealed = ctx.key.encrypt(&secret)?;
-    commit_change(ctx, client, &u, &[(Field::TotpPendingSecret, sealed.into())], "auth.totp_setup_started", None).await?;
-    Ok(TotpSetup { secret: totp::base32_encode(&secret), uri: totp::provisioning_uri(&secret, &u.email, "Cercle") })
+    commit_change(
+        ctx,
+        client,
+        &u,
+        &[(Field::TotpPendingSecret, sealed.into())],
+        "auth.totp_setup_started",
+        None,
+    )
+    .await?;
+    Ok(TotpSetup {
+        secret: totp::base32_encode(&secret),
+        uri: totp::provisioning_uri(&secret, &u.email, "Cercle"),
+    })
 }
 
 /// Step 2: a right code from the app makes it the second factor.
@@ -181,7 +276,9 @@ pub async fn confirm_totp(ctx: &Ctx, client: &Client, principal: &Principal, cod
     let secret = ctx.key.decrypt(&sealed)?;
     let now = ctx.clock.now();
     let Some(step) = totp::verify(&secret, code.expose(), now.unix_secs(), None) else {
-        return Err(AppError::CodeWrong { attempts_left: limits::CODE_MAX_ATTEMPTS });
+        return Err(AppError::CodeWrong {
+            attempts_left: limits::CODE_MAX_ATTEMPTS,
+        });
     };
     commit_change(
         ctx,
@@ -207,7 +304,10 @@ pub async fn use_email_codes(ctx: &Ctx, client: &Client, principal: &Principal, 
         ctx,
         client,
         &u,
-        &[(Field::SecondFactor, SecondFactor::Email.as_str().into()), (Field::TotpSecret, Value::Text(None))],
+        &[
+            (Field::SecondFactor, SecondFactor::Email.as_str().into()),
+            (Field::TotpSecret, Value::Text(None)),
+        ],
         "auth.second_factor_changed",
         Some("factor-email"),
     )
@@ -217,7 +317,15 @@ pub async fn use_email_codes(ctx: &Ctx, client: &Client, principal: &Principal, 
 pub async fn set_language(ctx: &Ctx, client: &Client, principal: &Principal, language: &str) -> AppResult<()> {
     let u = load(ctx, require_self(principal)?).await?;
     let lang = Language::parse(language)?;
-    commit_change(ctx, client, &u, &[(Field::Language, lang.code().into())], "user.language_changed", None).await
+    commit_change(
+        ctx,
+        client,
+        &u,
+        &[(Field::Language, lang.code().into())],
+        "user.language_changed",
+        None,
+    )
+    .await
 }
 
 /// Deletes the account: identity erased, sessions ended; what the person
@@ -230,10 +338,32 @@ pub async fn delete_account(ctx: &Ctx, client: &Client, principal: &Principal, p
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     // Say goodbye first, while the address is still known.
-    queue_email(&mut tx, &u.email, language_of(&u), &Outgoing::SecurityNotice { name: u.name.clone(), what: "account-deleted".into() }, now).await?;
+    queue_email(
+        &mut tx,
+        &u.email,
+        language_of(&u),
+        &Outgoing::SecurityNotice {
+            name: u.name.clone(),
+            what: "account-deleted".into(),
+        },
+        now,
+    )
+    .await?;
     sessions::delete_for_user(&mut tx, &u.id, None).await?;
     users::erase_identity(&mut tx, &u.id, now).await?;
-    audit::record(&mut tx, event(Actor::User(user_id), "user.deleted", AuditAction::Delete, "user", client).target(&u.id), now).await?;
+    audit::record(
+        &mut tx,
+        event(
+            Actor::User(user_id),
+            "user.deleted",
+            AuditAction::Delete,
+            "user",
+            client,
+        )
+        .target(&u.id),
+        now,
+    )
+    .await?;
     ctx.commit_and_send(tx).await?;
     Ok(())
 }

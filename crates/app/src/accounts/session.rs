@@ -1,11 +1,11 @@
 //! Finding the session behind a request, the PIN lock, and ending sessions.
 
-use super::{Me, event};
+use super::{event, Me};
 use crate::secrets::hash_token;
-use crate::{AppError, AppResult, Client, Ctx, audit};
+use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
-use cercle_domain::policy::{Permission, Principal, UserPrincipal, may};
-use cercle_domain::session::{PinFailure, SecondFactor, SessionStage, after_wrong_pin, is_locked, limits};
+use cercle_domain::policy::{may, Permission, Principal, UserPrincipal};
+use cercle_domain::session::{after_wrong_pin, is_locked, limits, PinFailure, SecondFactor, SessionStage};
 use cercle_domain::{Pin, SessionId, UserId};
 use cercle_store::sessions::SessionRow;
 use cercle_store::users::UserRow;
@@ -109,7 +109,10 @@ pub async fn authenticate(ctx: &Ctx, cred: Credential<'_>) -> AppResult<SessionV
     let mut conn = ctx.store.reader().await?;
     let session = match cred {
         Credential::Bearer(token) => sessions::by_token_hash(&mut conn, &hash_token(token)).await?,
-        Credential::Device { device_token, session_id } => {
+        Credential::Device {
+            device_token,
+            session_id,
+        } => {
             let device = devices::by_token_hash(&mut conn, &hash_token(device_token)).await?;
             match (device, sessions::by_id(&mut conn, session_id).await?) {
                 // Bound to the device: a session id alone, or from another device, is worth nothing.
@@ -127,7 +130,9 @@ pub async fn authenticate(ctx: &Ctx, cred: Credential<'_>) -> AppResult<SessionV
 /// `view` was already authenticated).
 pub async fn reload(ctx: &Ctx, view: &SessionView) -> AppResult<SessionView> {
     let mut conn = ctx.store.reader().await?;
-    let session = sessions::by_id(&mut conn, &view.session.id).await?.ok_or(AppError::NotAuthenticated)?;
+    let session = sessions::by_id(&mut conn, &view.session.id)
+        .await?
+        .ok_or(AppError::NotAuthenticated)?;
     drop(conn);
     resolve(ctx, session).await
 }
@@ -152,11 +157,20 @@ async fn resolve(ctx: &Ctx, session: SessionRow) -> AppResult<SessionView> {
     }
     let state = match stage {
         SessionStage::AwaitingCode => SessionState::AwaitingCode {
-            factor: session.factor.as_deref().and_then(SecondFactor::parse).unwrap_or(SecondFactor::Email),
+            factor: session
+                .factor
+                .as_deref()
+                .and_then(SecondFactor::parse)
+                .unwrap_or(SecondFactor::Email),
             sign_up: session.purpose == "sign_up",
         },
         SessionStage::Active => {
-            let idle_locked = is_locked(session.locked, cercle_domain::Timestamp(session.last_seen_at), now, ctx.config.idle_lock_secs);
+            let idle_locked = is_locked(
+                session.locked,
+                cercle_domain::Timestamp(session.last_seen_at),
+                now,
+                ctx.config.idle_lock_secs,
+            );
             if let Some(step) = setup_step(&user) {
                 SessionState::Setup(step)
             } else if idle_locked {
@@ -190,7 +204,14 @@ pub async fn lock(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResult<(
     }
     let mut tx = ctx.store.begin().await?;
     sessions::set_locked(&mut tx, &view.session.id, true).await?;
-    let ev = event(Actor::User(view.user_id()), "auth.session_locked", AuditAction::Update, "session", client).target(&view.session.id);
+    let ev = event(
+        Actor::User(view.user_id()),
+        "auth.session_locked",
+        AuditAction::Update,
+        "session",
+        client,
+    )
+    .target(&view.session.id);
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
     Ok(())
@@ -212,7 +233,12 @@ pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -
     if ctx.hasher.verify(view.user.pin_hash.as_deref(), pin.expose()).await {
         let mut tx = ctx.store.begin().await?;
         sessions::unlock(&mut tx, &view.session.id, now).await?;
-        audit::record(&mut tx, event(actor, "auth.session_unlocked", AuditAction::Update, "session", client).target(&view.session.id), now).await?;
+        audit::record(
+            &mut tx,
+            event(actor, "auth.session_unlocked", AuditAction::Update, "session", client).target(&view.session.id),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         return Ok(());
     }
@@ -222,12 +248,22 @@ pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -
     let outcome = after_wrong_pin(failures - 1);
     let result = match outcome {
         PinFailure::TriesLeft(left) => {
-            audit::record(&mut tx, event(actor, "auth.pin_failed", AuditAction::Update, "session", client).target(&view.session.id), now).await?;
+            audit::record(
+                &mut tx,
+                event(actor, "auth.pin_failed", AuditAction::Update, "session", client).target(&view.session.id),
+                now,
+            )
+            .await?;
             Err(AppError::PinWrong { tries_left: left })
         }
         PinFailure::EraseSession => {
             sessions::delete(&mut tx, &view.session.id).await?;
-            audit::record(&mut tx, event(actor, "auth.pin_erase", AuditAction::Delete, "session", client).target(&view.session.id), now).await?;
+            audit::record(
+                &mut tx,
+                event(actor, "auth.pin_erase", AuditAction::Delete, "session", client).target(&view.session.id),
+                now,
+            )
+            .await?;
             Err(AppError::SessionErased)
         }
     };
@@ -239,7 +275,14 @@ pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -
 pub async fn sign_out(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
     sessions::delete(&mut tx, &view.session.id).await?;
-    let ev = event(Actor::User(view.user_id()), "auth.session_closed", AuditAction::Delete, "session", client).target(&view.session.id);
+    let ev = event(
+        Actor::User(view.user_id()),
+        "auth.session_closed",
+        AuditAction::Delete,
+        "session",
+        client,
+    )
+    .target(&view.session.id);
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
     Ok(())
@@ -250,7 +293,14 @@ pub async fn sign_out_everywhere(ctx: &Ctx, client: &Client, principal: &Princip
     let user_id = require_self(principal)?;
     let mut tx = ctx.store.begin().await?;
     let n = sessions::delete_for_user(&mut tx, &user_id.to_string(), None).await?;
-    let ev = event(Actor::User(user_id), "auth.sign_out_everywhere", AuditAction::Delete, "session", client).scope("sessions", n);
+    let ev = event(
+        Actor::User(user_id),
+        "auth.sign_out_everywhere",
+        AuditAction::Delete,
+        "session",
+        client,
+    )
+    .scope("sessions", n);
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
     Ok(n)
@@ -297,7 +347,14 @@ pub async fn end(ctx: &Ctx, client: &Client, principal: &Principal, session_id: 
         return Err(AppError::NotFound);
     }
     sessions::delete(&mut tx, session_id).await?;
-    let ev = event(Actor::User(user_id), "auth.session_closed", AuditAction::Delete, "session", client).target(session_id);
+    let ev = event(
+        Actor::User(user_id),
+        "auth.session_closed",
+        AuditAction::Delete,
+        "session",
+        client,
+    )
+    .target(session_id);
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
     Ok(())
@@ -324,7 +381,11 @@ pub async fn device_accounts(ctx: &Ctx, device_token: &str) -> AppResult<Vec<Dev
         }
         if let Some(u) = users::by_id(&mut conn, &s.user_id).await? {
             if u.deleted_at.is_none() {
-                out.push(DeviceAccount { session_id: s.id, name: u.name, email: u.email });
+                out.push(DeviceAccount {
+                    session_id: s.id,
+                    name: u.name,
+                    email: u.email,
+                });
             }
         }
     }
@@ -344,14 +405,24 @@ pub(crate) fn require_self(principal: &Principal) -> AppResult<UserId> {
 /// chosen account opens it.
 pub async fn switch_to(ctx: &Ctx, client: &Client, device_token: &str, target_session_id: &str) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
-    let device = devices::by_token_hash(&mut tx, &hash_token(device_token)).await?.ok_or(AppError::NotFound)?;
+    let device = devices::by_token_hash(&mut tx, &hash_token(device_token))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let here = sessions::for_device(&mut tx, &device.id).await?;
-    let target = here.iter().find(|s| s.id == target_session_id && s.stage == SessionStage::Active.as_str()).ok_or(AppError::NotFound)?;
+    let target = here
+        .iter()
+        .find(|s| s.id == target_session_id && s.stage == SessionStage::Active.as_str())
+        .ok_or(AppError::NotFound)?;
     for s in here.iter().filter(|s| s.stage == SessionStage::Active.as_str()) {
         sessions::set_locked(&mut tx, &s.id, true).await?;
     }
     let actor = Actor::User(UserId::parse(&target.user_id).unwrap_or_default());
-    audit::record(&mut tx, event(actor, "auth.account_switched", AuditAction::Update, "session", client).target(&target.id), ctx.clock.now()).await?;
+    audit::record(
+        &mut tx,
+        event(actor, "auth.account_switched", AuditAction::Update, "session", client).target(&target.id),
+        ctx.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

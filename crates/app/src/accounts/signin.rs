@@ -3,16 +3,16 @@
 
 use super::session::{SessionState, SessionView};
 use super::signup::{code_hash, new_code, new_session};
-use super::{Holder, Started, destination, event, language_of, parse_email};
-use crate::notify::{Outgoing, queue_email, queue_sms};
+use super::{destination, event, language_of, parse_email, Holder, Started};
+use crate::notify::{queue_email, queue_sms, Outgoing};
 use crate::secrets::hash_token;
-use crate::{AppError, AppResult, Client, Ctx, audit};
+use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::codes::{OneTimeCode, RecoveryCode};
-use cercle_domain::session::{SecondFactor, account_locked_until, limits};
-use cercle_domain::{Timestamp, UserId, totp};
+use cercle_domain::session::{account_locked_until, limits, SecondFactor};
+use cercle_domain::{totp, Timestamp, UserId};
 use cercle_store::users::{Field, UserRow, Value};
-use cercle_store::{Conn, codes, devices, rate_limits, sessions, users};
+use cercle_store::{codes, devices, rate_limits, sessions, users, Conn};
 
 /// The outcome of a right password.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -29,23 +29,38 @@ fn actor(u: &UserRow) -> Actor {
 }
 
 /// Sends the code for `factor`, in the caller's transaction.
-async fn send_code(ctx: &Ctx, conn: &mut Conn, client: &Client, u: &UserRow, session_id: &str, factor: SecondFactor) -> AppResult<()> {
+async fn send_code(
+    ctx: &Ctx,
+    conn: &mut Conn,
+    client: &Client,
+    u: &UserRow,
+    session_id: &str,
+    factor: SecondFactor,
+) -> AppResult<()> {
     let now = ctx.clock.now();
     match factor {
         SecondFactor::Totp => return Ok(()),
         SecondFactor::Email => {
             let code = new_code(ctx, conn, &u.id, Some(session_id), "sign_in", None).await?;
-            let msg = Outgoing::SigninCode { name: u.name.clone(), code: code.expose().into() };
+            let msg = Outgoing::SigninCode {
+                name: u.name.clone(),
+                code: code.expose().into(),
+            };
             queue_email(conn, &u.email, language_of(u), &msg, now).await?;
         }
         SecondFactor::Sms => {
             let phone = u.phone.clone().ok_or(AppError::WrongStep)?;
             let code = new_code(ctx, conn, &u.id, Some(session_id), "sign_in", Some(&phone)).await?;
-            let msg = Outgoing::SigninCode { name: u.name.clone(), code: code.expose().into() };
+            let msg = Outgoing::SigninCode {
+                name: u.name.clone(),
+                code: code.expose().into(),
+            };
             queue_sms(conn, &phone, language_of(u), &msg, now).await?;
         }
     }
-    let ev = event(actor(u), "auth.code_sent", AuditAction::Create, "code", client).scope("channel", factor.as_str()).target(session_id);
+    let ev = event(actor(u), "auth.code_sent", AuditAction::Create, "code", client)
+        .scope("channel", factor.as_str())
+        .target(session_id);
     audit::record(conn, ev, now).await?;
     Ok(())
 }
@@ -60,28 +75,69 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
         let mut conn = ctx.store.reader().await?;
         users::by_email(&mut conn, email.as_str()).await?
     };
-    let usable = user.as_ref().filter(|u| u.deleted_at.is_none() && u.email_verified_at.is_some());
+    let usable = user
+        .as_ref()
+        .filter(|u| u.deleted_at.is_none() && u.email_verified_at.is_some());
     let Some(u) = usable else {
         ctx.hasher.verify(None, password).await;
         let mut tx = ctx.store.begin().await?;
         super::count_address_failure(ctx, &mut tx, "password", client).await?;
-        audit::record(&mut tx, event(Actor::Anonymous, "auth.sign_in_failed", AuditAction::Create, "session", client), now).await?;
+        audit::record(
+            &mut tx,
+            event(
+                Actor::Anonymous,
+                "auth.sign_in_failed",
+                AuditAction::Create,
+                "session",
+                client,
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         return Err(AppError::BadCredentials);
     };
     if let Some(until) = u.locked_until.filter(|&t| t > now.0) {
-        audit::record_alone(ctx, event(actor(u), "auth.sign_in_refused_locked", AuditAction::Create, "session", client)).await?;
-        return Err(AppError::AccountLocked { until: Timestamp(until) });
+        audit::record_alone(
+            ctx,
+            event(
+                actor(u),
+                "auth.sign_in_refused_locked",
+                AuditAction::Create,
+                "session",
+                client,
+            ),
+        )
+        .await?;
+        return Err(AppError::AccountLocked {
+            until: Timestamp(until),
+        });
     }
     if !ctx.hasher.verify(Some(&u.password_hash), password).await {
         let mut tx = ctx.store.begin().await?;
         super::count_address_failure(ctx, &mut tx, "password", client).await?;
         let failures = users::record_failed_login(&mut tx, &u.id).await?;
-        audit::record(&mut tx, event(actor(u), "auth.sign_in_failed", AuditAction::Create, "session", client), now).await?;
+        audit::record(
+            &mut tx,
+            event(actor(u), "auth.sign_in_failed", AuditAction::Create, "session", client),
+            now,
+        )
+        .await?;
         let locked = account_locked_until(failures, now);
         if let Some(until) = locked {
-            users::set(&mut tx, &u.id, &[(Field::LockedUntil, until.into()), (Field::FailedLogins, 0_i64.into())], now).await?;
-            audit::record(&mut tx, event(actor(u), "auth.account_locked", AuditAction::Update, "user", client).target(&u.id), now).await?;
+            users::set(
+                &mut tx,
+                &u.id,
+                &[(Field::LockedUntil, until.into()), (Field::FailedLogins, 0_i64.into())],
+                now,
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                event(actor(u), "auth.account_locked", AuditAction::Update, "user", client).target(&u.id),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         return Err(match locked {
@@ -92,7 +148,16 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
 
     let mut tx = ctx.store.begin().await?;
     if u.failed_logins != 0 || u.locked_until.is_some() {
-        users::set(&mut tx, &u.id, &[(Field::FailedLogins, 0_i64.into()), (Field::LockedUntil, Value::Int(None))], now).await?;
+        users::set(
+            &mut tx,
+            &u.id,
+            &[
+                (Field::FailedLogins, 0_i64.into()),
+                (Field::LockedUntil, Value::Int(None)),
+            ],
+            now,
+        )
+        .await?;
     }
     // Several accounts on one shared device: one already signed in here asks only its PIN.
     if let Holder::Device(device_token) = holder {
@@ -107,10 +172,27 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
     }
     let factor = SecondFactor::parse(&u.second_factor).unwrap_or(SecondFactor::Email);
     let (session_id, token) = new_session(ctx, &mut tx, holder, client, &u.id, "sign_in", factor).await?;
-    audit::record(&mut tx, event(actor(u), "auth.password_accepted", AuditAction::Create, "session", client).target(&session_id), now).await?;
+    audit::record(
+        &mut tx,
+        event(
+            actor(u),
+            "auth.password_accepted",
+            AuditAction::Create,
+            "session",
+            client,
+        )
+        .target(&session_id),
+        now,
+    )
+    .await?;
     send_code(ctx, &mut tx, client, u, &session_id, factor).await?;
     ctx.commit_and_send(tx).await?;
-    Ok(SignIn::Code(Started { session_id, token, factor, destination: destination(u, factor) }))
+    Ok(SignIn::Code(Started {
+        session_id,
+        token,
+        factor,
+        destination: destination(u, factor),
+    }))
 }
 
 fn pending(view: &SessionView) -> AppResult<(SecondFactor, bool)> {
@@ -147,10 +229,19 @@ pub async fn verify_code(ctx: &Ctx, client: &Client, view: &SessionView, code: &
             let mut tx = ctx.store.begin().await?;
             super::count_address_failure(ctx, &mut tx, "code", client).await?;
             let attempts = codes::record_attempt(&mut tx, &live.id, limits::CODE_MAX_ATTEMPTS, now).await?;
-            audit::record(&mut tx, event(actor(u), "auth.code_failed", AuditAction::Update, "session", client).target(&view.session.id), now).await?;
+            audit::record(
+                &mut tx,
+                event(actor(u), "auth.code_failed", AuditAction::Update, "session", client).target(&view.session.id),
+                now,
+            )
+            .await?;
             tx.commit().await?;
             let left = limits::CODE_MAX_ATTEMPTS - attempts;
-            return Err(if left > 0 { AppError::CodeWrong { attempts_left: left } } else { AppError::CodeExpired });
+            return Err(if left > 0 {
+                AppError::CodeWrong { attempts_left: left }
+            } else {
+                AppError::CodeExpired
+            });
         }
     };
     if !ok {
@@ -159,10 +250,22 @@ pub async fn verify_code(ctx: &Ctx, client: &Client, view: &SessionView, code: &
     let mut tx = ctx.store.begin().await?;
     if sign_up {
         users::set(&mut tx, &u.id, &[(Field::EmailVerifiedAt, now.into())], now).await?;
-        audit::record(&mut tx, event(actor(u), "auth.email_verified", AuditAction::Update, "user", client).target(&u.id), now).await?;
+        audit::record(
+            &mut tx,
+            event(actor(u), "auth.email_verified", AuditAction::Update, "user", client).target(&u.id),
+            now,
+        )
+        .await?;
     }
     sessions::activate(&mut tx, &view.session.id, now).await?;
-    audit::record(&mut tx, event(actor(u), "auth.sign_in", AuditAction::Create, "session", client).target(&view.session.id).scope("factor", factor.as_str()), now).await?;
+    audit::record(
+        &mut tx,
+        event(actor(u), "auth.sign_in", AuditAction::Create, "session", client)
+            .target(&view.session.id)
+            .scope("factor", factor.as_str()),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -191,9 +294,16 @@ async fn verify_totp(ctx: &Ctx, client: &Client, u: &UserRow, code: &str) -> App
             let mut tx = ctx.store.begin().await?;
             super::count_address_failure(ctx, &mut tx, "code", client).await?;
             let n = rate_limits::hit(&mut tx, &key, limits::CODE_SEND_WINDOW_SECS, now).await?;
-            audit::record(&mut tx, event(actor(u), "auth.code_failed", AuditAction::Update, "session", client).scope("factor", "totp"), now).await?;
+            audit::record(
+                &mut tx,
+                event(actor(u), "auth.code_failed", AuditAction::Update, "session", client).scope("factor", "totp"),
+                now,
+            )
+            .await?;
             tx.commit().await?;
-            Err(AppError::CodeWrong { attempts_left: (limits::CODE_MAX_ATTEMPTS - n).max(0) })
+            Err(AppError::CodeWrong {
+                attempts_left: (limits::CODE_MAX_ATTEMPTS - n).max(0),
+            })
         }
     }
 }
@@ -210,8 +320,23 @@ pub async fn resend_code(ctx: &Ctx, client: &Client, view: &SessionView) -> AppR
             return Ok(());
         }
         let code = new_code(ctx, &mut tx, &u.id, Some(&view.session.id), "sign_up", None).await?;
-        queue_email(&mut tx, &u.email, language_of(u), &Outgoing::SignupCode { name: u.name.clone(), code: code.expose().into() }, now).await?;
-        audit::record(&mut tx, event(actor(u), "auth.code_sent", AuditAction::Create, "code", client).scope("channel", "email"), now).await?;
+        queue_email(
+            &mut tx,
+            &u.email,
+            language_of(u),
+            &Outgoing::SignupCode {
+                name: u.name.clone(),
+                code: code.expose().into(),
+            },
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            event(actor(u), "auth.code_sent", AuditAction::Create, "code", client).scope("channel", "email"),
+            now,
+        )
+        .await?;
     } else {
         send_code(ctx, &mut tx, client, u, &view.session.id, factor).await?;
     }
@@ -231,23 +356,43 @@ pub async fn use_recovery_code(ctx: &Ctx, client: &Client, view: &SessionView, r
     let u = &view.user;
     let now = ctx.clock.now();
     if let Some(until) = u.locked_until.filter(|&t| t > now.0) {
-        return Err(AppError::AccountLocked { until: Timestamp(until) });
+        return Err(AppError::AccountLocked {
+            until: Timestamp(until),
+        });
     }
     let code = RecoveryCode::parse(raw)?;
     if !ctx.hasher.verify(u.recovery_hash.as_deref(), code.expose()).await {
         let mut tx = ctx.store.begin().await?;
         super::count_address_failure(ctx, &mut tx, "recovery", client).await?;
         let failures = users::record_failed_login(&mut tx, &u.id).await?;
-        audit::record(&mut tx, event(actor(u), "auth.recovery_failed", AuditAction::Update, "user", client).target(&u.id), now).await?;
+        audit::record(
+            &mut tx,
+            event(actor(u), "auth.recovery_failed", AuditAction::Update, "user", client).target(&u.id),
+            now,
+        )
+        .await?;
         let locked = account_locked_until(failures, now);
         if let Some(until) = locked {
-            users::set(&mut tx, &u.id, &[(Field::LockedUntil, until.into()), (Field::FailedLogins, 0_i64.into())], now).await?;
-            audit::record(&mut tx, event(actor(u), "auth.account_locked", AuditAction::Update, "user", client).target(&u.id), now).await?;
+            users::set(
+                &mut tx,
+                &u.id,
+                &[(Field::LockedUntil, until.into()), (Field::FailedLogins, 0_i64.into())],
+                now,
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                event(actor(u), "auth.account_locked", AuditAction::Update, "user", client).target(&u.id),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         return Err(match locked {
             Some(until) => AppError::AccountLocked { until },
-            None => AppError::CodeWrong { attempts_left: limits::PASSWORD_FAILURES_BEFORE_LOCK - failures },
+            None => AppError::CodeWrong {
+                attempts_left: limits::PASSWORD_FAILURES_BEFORE_LOCK - failures,
+            },
         });
     }
     let mut tx = ctx.store.begin().await?;
@@ -264,9 +409,24 @@ pub async fn use_recovery_code(ctx: &Ctx, client: &Client, view: &SessionView, r
     )
     .await?;
     sessions::activate(&mut tx, &view.session.id, now).await?;
-    audit::record(&mut tx, event(actor(u), "auth.recovery_used", AuditAction::Update, "user", client).target(&u.id), now).await?;
-    audit::record(&mut tx, event(actor(u), "auth.sign_in", AuditAction::Create, "session", client).target(&view.session.id).scope("factor", "recovery"), now).await?;
-    let notice = Outgoing::SecurityNotice { name: u.name.clone(), what: "recovery-used".into() };
+    audit::record(
+        &mut tx,
+        event(actor(u), "auth.recovery_used", AuditAction::Update, "user", client).target(&u.id),
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        event(actor(u), "auth.sign_in", AuditAction::Create, "session", client)
+            .target(&view.session.id)
+            .scope("factor", "recovery"),
+        now,
+    )
+    .await?;
+    let notice = Outgoing::SecurityNotice {
+        name: u.name.clone(),
+        what: "recovery-used".into(),
+    };
     queue_email(&mut tx, &u.email, language_of(u), &notice, now).await?;
     ctx.commit_and_send(tx).await?;
     Ok(())

@@ -1,17 +1,17 @@
 //! Sign-up of an independent professional: email and password, then the
 //! 6-digit code sent by email, the terms, the recovery code and the PIN.
 
-use super::session::{SessionView, SetupStep, setup_step};
-use super::{Holder, Started, event, language_of, mask_email, parse_email};
-use crate::notify::{Outgoing, queue_email};
+use super::session::{setup_step, SessionView, SetupStep};
+use super::{event, language_of, mask_email, parse_email, Holder, Started};
+use crate::notify::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_bytes, random_token, random_u32};
-use crate::{AppError, AppResult, Client, Ctx, audit};
+use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::codes::{OneTimeCode, RecoveryCode};
 use cercle_domain::error::PersonName;
-use cercle_domain::session::{SecondFactor, limits};
-use cercle_domain::{CodeId, DeviceId, Language, Pin, SessionId, UserId, password};
-use cercle_store::{Conn, codes, devices, sessions, users};
+use cercle_domain::session::{limits, SecondFactor};
+use cercle_domain::{password, CodeId, DeviceId, Language, Pin, SessionId, UserId};
+use cercle_store::{codes, devices, sessions, users, Conn};
 
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct SignupInput {
@@ -24,7 +24,10 @@ pub struct SignupInput {
 impl SignupInput {
     /// Never print the password.
     pub fn redacted(&self) -> String {
-        format!("SignupInput {{ email: {:?} }}", parse_email(&self.email).map(|e| e.redacted()).ok())
+        format!(
+            "SignupInput {{ email: {:?} }}",
+            parse_email(&self.email).map(|e| e.redacted()).ok()
+        )
     }
 }
 
@@ -77,9 +80,18 @@ pub(crate) async fn new_session(
 }
 
 /// Stores a fresh one-time code (keyed hash only) and returns it to send.
-pub(crate) async fn new_code(ctx: &Ctx, conn: &mut Conn, user_id: &str, session_id: Option<&str>, purpose: &str, target: Option<&str>) -> AppResult<OneTimeCode> {
+pub(crate) async fn new_code(
+    ctx: &Ctx,
+    conn: &mut Conn,
+    user_id: &str,
+    session_id: Option<&str>,
+    purpose: &str,
+    target: Option<&str>,
+) -> AppResult<OneTimeCode> {
     let now = ctx.clock.now();
-    if codes::sent_since(conn, user_id, now.minus_secs(limits::CODE_SEND_WINDOW_SECS)).await? >= limits::CODE_SENDS_PER_WINDOW {
+    if codes::sent_since(conn, user_id, now.minus_secs(limits::CODE_SEND_WINDOW_SECS)).await?
+        >= limits::CODE_SENDS_PER_WINDOW
+    {
         return Err(AppError::RateLimited);
     }
     let code = OneTimeCode::from_random(random_u32());
@@ -127,15 +139,40 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
         Some(u) if u.email_verified_at.is_some() => {
             // Someone (perhaps the owner) tried to sign up again: tell the owner,
             // answer as for a new address, and let the code step fail.
-            let (session_id, token) = new_session(ctx, &mut tx, holder, client, &u.id, "sign_up", SecondFactor::Email).await?;
-            if codes::sent_since(&mut tx, &u.id, now.minus_secs(limits::CODE_SEND_WINDOW_SECS)).await? < limits::CODE_SENDS_PER_WINDOW {
+            let (session_id, token) =
+                new_session(ctx, &mut tx, holder, client, &u.id, "sign_up", SecondFactor::Email).await?;
+            if codes::sent_since(&mut tx, &u.id, now.minus_secs(limits::CODE_SEND_WINDOW_SECS)).await?
+                < limits::CODE_SENDS_PER_WINDOW
+            {
                 let link = format!("{}/sign-in", ctx.config.public_url);
-                queue_email(&mut tx, &u.email, language_of(&u), &Outgoing::AccountExists { name: u.name.clone(), link }, now).await?;
+                queue_email(
+                    &mut tx,
+                    &u.email,
+                    language_of(&u),
+                    &Outgoing::AccountExists {
+                        name: u.name.clone(),
+                        link,
+                    },
+                    now,
+                )
+                .await?;
             }
-            let ev = event(Actor::Anonymous, "auth.sign_up_existing", AuditAction::Create, "user", client).target(&u.id);
+            let ev = event(
+                Actor::Anonymous,
+                "auth.sign_up_existing",
+                AuditAction::Create,
+                "user",
+                client,
+            )
+            .target(&u.id);
             audit::record(&mut tx, ev, now).await?;
             ctx.commit_and_send(tx).await?;
-            return Ok(Started { session_id, token, factor: SecondFactor::Email, destination: mask_email(email.as_str()) });
+            return Ok(Started {
+                session_id,
+                token,
+                factor: SecondFactor::Email,
+                destination: mask_email(email.as_str()),
+            });
         }
         Some(abandoned) => {
             // A sign-up that never confirmed its email: start over.
@@ -157,15 +194,49 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
         now,
     )
     .await?;
-    let (session_id, token) = new_session(ctx, &mut tx, holder, client, &user_id, "sign_up", SecondFactor::Email).await?;
+    let (session_id, token) =
+        new_session(ctx, &mut tx, holder, client, &user_id, "sign_up", SecondFactor::Email).await?;
     let code = new_code(ctx, &mut tx, &user_id, Some(&session_id), "sign_up", None).await?;
-    queue_email(&mut tx, email.as_str(), language, &Outgoing::SignupCode { name: name.as_str().into(), code: code.expose().into() }, now).await?;
-    let ev = event(Actor::User(UserId::parse(&user_id).unwrap_or_default()), "auth.sign_up_started", AuditAction::Create, "user", client)
-        .target(&user_id);
+    queue_email(
+        &mut tx,
+        email.as_str(),
+        language,
+        &Outgoing::SignupCode {
+            name: name.as_str().into(),
+            code: code.expose().into(),
+        },
+        now,
+    )
+    .await?;
+    let ev = event(
+        Actor::User(UserId::parse(&user_id).unwrap_or_default()),
+        "auth.sign_up_started",
+        AuditAction::Create,
+        "user",
+        client,
+    )
+    .target(&user_id);
     audit::record(&mut tx, ev, now).await?;
-    audit::record(&mut tx, event(Actor::User(UserId::parse(&user_id).unwrap_or_default()), "auth.code_sent", AuditAction::Create, "code", client).scope("channel", "email"), now).await?;
+    audit::record(
+        &mut tx,
+        event(
+            Actor::User(UserId::parse(&user_id).unwrap_or_default()),
+            "auth.code_sent",
+            AuditAction::Create,
+            "code",
+            client,
+        )
+        .scope("channel", "email"),
+        now,
+    )
+    .await?;
     ctx.commit_and_send(tx).await?;
-    Ok(Started { session_id, token, factor: SecondFactor::Email, destination: mask_email(email.as_str()) })
+    Ok(Started {
+        session_id,
+        token,
+        factor: SecondFactor::Email,
+        destination: mask_email(email.as_str()),
+    })
 }
 
 fn require_step(view: &SessionView, step: SetupStep) -> AppResult<()> {
@@ -181,24 +252,55 @@ pub async fn accept_terms(ctx: &Ctx, client: &Client, view: &SessionView) -> App
     require_step(view, SetupStep::Terms)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    users::set(&mut tx, &view.user.id, &[(users::Field::TermsAcceptedAt, now.into())], now).await?;
-    audit::record(&mut tx, event(Actor::User(view.user_id()), "auth.terms_accepted", AuditAction::Update, "user", client).target(&view.user.id), now).await?;
+    users::set(
+        &mut tx,
+        &view.user.id,
+        &[(users::Field::TermsAcceptedAt, now.into())],
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        event(
+            Actor::User(view.user_id()),
+            "auth.terms_accepted",
+            AuditAction::Update,
+            "user",
+            client,
+        )
+        .target(&view.user.id),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Makes a recovery code, stores its Argon2 hash, emails it and returns it
 /// to be shown once. Replaces any earlier one.
-pub(crate) async fn issue_recovery_code(ctx: &Ctx, client: &Client, user: &cercle_store::users::UserRow, event_name: &'static str) -> AppResult<RecoveryCode> {
+pub(crate) async fn issue_recovery_code(
+    ctx: &Ctx,
+    client: &Client,
+    user: &cercle_store::users::UserRow,
+    event_name: &'static str,
+) -> AppResult<RecoveryCode> {
     let code = RecoveryCode::from_random(random_bytes());
     let hash = ctx.hasher.hash(code.expose()).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     users::set(&mut tx, &user.id, &[(users::Field::RecoveryHash, hash.into())], now).await?;
-    let msg = Outgoing::RecoveryCode { name: user.name.clone(), code: code.expose().into() };
+    let msg = Outgoing::RecoveryCode {
+        name: user.name.clone(),
+        code: code.expose().into(),
+    };
     queue_email(&mut tx, &user.email, language_of(user), &msg, now).await?;
     let actor = Actor::User(UserId::parse(&user.id).unwrap_or_default());
-    audit::record(&mut tx, event(actor, event_name, AuditAction::Update, "user", client).target(&user.id), now).await?;
+    audit::record(
+        &mut tx,
+        event(actor, event_name, AuditAction::Update, "user", client).target(&user.id),
+        now,
+    )
+    .await?;
     ctx.commit_and_send(tx).await?;
     Ok(code)
 }
@@ -218,7 +320,19 @@ pub async fn set_first_pin(ctx: &Ctx, client: &Client, view: &SessionView, pin: 
     let mut tx = ctx.store.begin().await?;
     users::set(&mut tx, &view.user.id, &[(users::Field::PinHash, hash.into())], now).await?;
     sessions::unlock(&mut tx, &view.session.id, now).await?;
-    audit::record(&mut tx, event(Actor::User(view.user_id()), "auth.pin_set", AuditAction::Update, "user", client).target(&view.user.id), now).await?;
+    audit::record(
+        &mut tx,
+        event(
+            Actor::User(view.user_id()),
+            "auth.pin_set",
+            AuditAction::Update,
+            "user",
+            client,
+        )
+        .target(&view.user.id),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! Accounts through the JSON API, on SQLite and PostgreSQL.
 
 use crate::backends;
-use crate::helpers::{PASSWORD, PIN, nth_sign_in_mail, sign_in_by_email, sign_up};
-use cercle_domain::Clock;
+use crate::helpers::{nth_sign_in_mail, sign_in_by_email, sign_up, PASSWORD, PIN};
 use cercle_domain::totp::{base32_decode, code_at_step, step_at};
-use cercle_testkit::{Db, TestApp, find_code, find_link};
+use cercle_domain::Clock;
+use cercle_testkit::{find_code, find_link, Db, TestApp};
 use serde_json::json;
 
 backends!(
@@ -58,9 +58,20 @@ async fn sign_up_lock_totp_and_sign_in_again(db: Db) {
     assert_eq!(status, 200, "{setup}");
     let secret = setup["secret"].as_str().expect("secret").to_string();
     assert!(setup["uri"].as_str().is_some_and(|u| u.starts_with("otpauth://totp/")));
-    let (status, e) = app.post("/account/totp/confirm", Some(&p.token), json!({ "code": "000000" })).await;
-    assert!(status == 401 && e["code"] == "code-wrong" || totp_now(&app, &secret) == "000000", "{e}");
-    let (status, me) = app.post("/account/totp/confirm", Some(&p.token), json!({ "code": totp_now(&app, &secret) })).await;
+    let (status, e) = app
+        .post("/account/totp/confirm", Some(&p.token), json!({ "code": "000000" }))
+        .await;
+    assert!(
+        status == 401 && e["code"] == "code-wrong" || totp_now(&app, &secret) == "000000",
+        "{e}"
+    );
+    let (status, me) = app
+        .post(
+            "/account/totp/confirm",
+            Some(&p.token),
+            json!({ "code": totp_now(&app, &secret) }),
+        )
+        .await;
     assert_eq!((status, me["second_factor"].as_str()), (200, Some("totp")), "{me}");
 
     // Sign out; sign in again with the password and a TOTP code.
@@ -68,7 +79,9 @@ async fn sign_up_lock_totp_and_sign_in_again(db: Db) {
     assert_eq!(status, 204);
     let (status, _) = app.get("/account", Some(&p.token)).await;
     assert_eq!(status, 401, "a closed session is dead");
-    let (status, s) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD })).await;
+    let (status, s) = app
+        .post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD }))
+        .await;
     assert_eq!((status, s["factor"].as_str()), (200, Some("totp")), "{s}");
     let token = s["token"].as_str().expect("token").to_string();
     app.advance(30);
@@ -76,9 +89,17 @@ async fn sign_up_lock_totp_and_sign_in_again(db: Db) {
     let (status, s) = app.post("/auth/code", Some(&token), json!({ "code": code })).await;
     assert_eq!((status, s["state"].as_str()), (200, Some("ready")), "{s}");
     // The same code cannot be used twice.
-    let (status, s2) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD })).await;
+    let (status, s2) = app
+        .post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD }))
+        .await;
     assert_eq!(status, 200, "{s2}");
-    let (status, e) = app.post("/auth/code", Some(s2["token"].as_str().expect("token")), json!({ "code": code })).await;
+    let (status, e) = app
+        .post(
+            "/auth/code",
+            Some(s2["token"].as_str().expect("token")),
+            json!({ "code": code }),
+        )
+        .await;
     assert_eq!((status, e["code"].as_str()), (401, Some("code-wrong")), "{e}");
 }
 
@@ -109,14 +130,35 @@ async fn wrong_passwords_lock_the_account_for_a_while(db: Db) {
     let app = TestApp::spawn(db).await;
     let p = sign_up(&app, "marie@clinique.test", "fr").await;
     for i in 1..=4 {
-        let (status, e) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": "not-the-password" })).await;
-        assert_eq!((status, e["code"].as_str()), (401, Some("bad-credentials")), "try {i}: {e}");
+        let (status, e) = app
+            .post(
+                "/auth/sign-in",
+                None,
+                json!({ "email": p.email, "password": "not-the-password" }),
+            )
+            .await;
+        assert_eq!(
+            (status, e["code"].as_str()),
+            (401, Some("bad-credentials")),
+            "try {i}: {e}"
+        );
     }
-    let (status, e) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": "not-the-password" })).await;
+    let (status, e) = app
+        .post(
+            "/auth/sign-in",
+            None,
+            json!({ "email": p.email, "password": "not-the-password" }),
+        )
+        .await;
     assert_eq!((status, e["code"].as_str()), (423, Some("account-locked")), "{e}");
-    assert!(e["message"].as_str().is_some_and(|m| m.contains("UTC")), "the message says until when: {e}");
+    assert!(
+        e["message"].as_str().is_some_and(|m| m.contains("UTC")),
+        "the message says until when: {e}"
+    );
     // Even the right password is refused while locked.
-    let (status, e) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD })).await;
+    let (status, e) = app
+        .post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD }))
+        .await;
     assert_eq!((status, e["code"].as_str()), (423, Some("account-locked")), "{e}");
     // A while later, the right password works again.
     app.advance(15 * 60 + 1);
@@ -130,7 +172,11 @@ async fn five_wrong_pins_erase_the_session(db: Db) {
     assert_eq!(status, 200);
     for left in (1..=4).rev() {
         let (status, e) = app.post("/auth/unlock", Some(&p.token), json!({ "pin": "9999" })).await;
-        assert_eq!((status, e["code"].as_str(), e["tries_left"].as_i64()), (401, Some("pin-wrong"), Some(left)), "{e}");
+        assert_eq!(
+            (status, e["code"].as_str(), e["tries_left"].as_i64()),
+            (401, Some("pin-wrong"), Some(left)),
+            "{e}"
+        );
     }
     let (status, e) = app.post("/auth/unlock", Some(&p.token), json!({ "pin": "9999" })).await;
     assert_eq!((status, e["code"].as_str()), (401, Some("session-erased")), "{e}");
@@ -144,13 +190,20 @@ async fn five_wrong_pins_erase_the_session(db: Db) {
 async fn recovery_code_works_once(db: Db) {
     let app = TestApp::spawn(db).await;
     let p = sign_up(&app, "marie@clinique.test", "fr").await;
-    let (_, s) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD })).await;
+    let (_, s) = app
+        .post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD }))
+        .await;
     let token = s["token"].as_str().expect("token").to_string();
     // Typed by hand: lower case, spaces instead of dashes.
     let typed = p.recovery.to_lowercase().replace('-', " ");
-    let (status, s) = app.post("/auth/recovery", Some(&token), json!({ "recovery_code": typed })).await;
+    let (status, s) = app
+        .post("/auth/recovery", Some(&token), json!({ "recovery_code": typed }))
+        .await;
     assert_eq!(status, 200, "{s}");
-    assert_eq!(s["setup_step"], "recovery_code", "a new recovery code must be saved first: {s}");
+    assert_eq!(
+        s["setup_step"], "recovery_code",
+        "a new recovery code must be saved first: {s}"
+    );
     let (status, r) = app.post("/auth/recovery-code", Some(&token), json!({})).await;
     assert_eq!(status, 200);
     let new_code = r["recovery_code"].as_str().expect("code").to_string();
@@ -159,27 +212,55 @@ async fn recovery_code_works_once(db: Db) {
     assert_eq!(s["state"], "ready", "{s}");
 
     // The old code does not work a second time.
-    let (_, s) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD })).await;
+    let (_, s) = app
+        .post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD }))
+        .await;
     let token2 = s["token"].as_str().expect("token").to_string();
-    let (status, e) = app.post("/auth/recovery", Some(&token2), json!({ "recovery_code": p.recovery })).await;
+    let (status, e) = app
+        .post("/auth/recovery", Some(&token2), json!({ "recovery_code": p.recovery }))
+        .await;
     assert_eq!((status, e["code"].as_str()), (401, Some("code-wrong")), "{e}");
     // The new one does.
-    let (status, _) = app.post("/auth/recovery", Some(&token2), json!({ "recovery_code": new_code })).await;
+    let (status, _) = app
+        .post("/auth/recovery", Some(&token2), json!({ "recovery_code": new_code }))
+        .await;
     assert_eq!(status, 200);
 }
 
 async fn new_recovery_code_revokes_the_old_one(db: Db) {
     let app = TestApp::spawn(db).await;
     let p = sign_up(&app, "marie@clinique.test", "fr").await;
-    let (status, e) = app.post("/account/recovery-code", Some(&p.token), json!({ "password": "wrong-password-here" })).await;
+    let (status, e) = app
+        .post(
+            "/account/recovery-code",
+            Some(&p.token),
+            json!({ "password": "wrong-password-here" }),
+        )
+        .await;
     assert_eq!((status, e["code"].as_str()), (401, Some("bad-credentials")), "{e}");
-    let (status, r) = app.post("/account/recovery-code", Some(&p.token), json!({ "password": PASSWORD })).await;
+    let (status, r) = app
+        .post(
+            "/account/recovery-code",
+            Some(&p.token),
+            json!({ "password": PASSWORD }),
+        )
+        .await;
     assert_eq!(status, 200, "{r}");
-    let (_, s) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD })).await;
+    let (_, s) = app
+        .post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD }))
+        .await;
     let token = s["token"].as_str().expect("token").to_string();
-    let (status, _) = app.post("/auth/recovery", Some(&token), json!({ "recovery_code": p.recovery })).await;
+    let (status, _) = app
+        .post("/auth/recovery", Some(&token), json!({ "recovery_code": p.recovery }))
+        .await;
     assert_eq!(status, 401, "the old code stopped working");
-    let (status, _) = app.post("/auth/recovery", Some(&token), json!({ "recovery_code": r["recovery_code"] })).await;
+    let (status, _) = app
+        .post(
+            "/auth/recovery",
+            Some(&token),
+            json!({ "recovery_code": r["recovery_code"] }),
+        )
+        .await;
     assert_eq!(status, 200);
 }
 
@@ -190,7 +271,9 @@ fn token_of(link: &str) -> String {
 async fn reset_link_is_single_use_and_expires(db: Db) {
     let app = TestApp::spawn(db).await;
     let p = sign_up(&app, "marie@clinique.test", "fr").await;
-    let (status, _) = app.post("/auth/password-reset", None, json!({ "email": p.email })).await;
+    let (status, _) = app
+        .post("/auth/password-reset", None, json!({ "email": p.email }))
+        .await;
     assert_eq!(status, 202);
     let mail = app.smtp.wait_subject(&p.email, "Réinitialiser", 0).await;
     let link = find_link(&mail.body).expect("link");
@@ -198,58 +281,132 @@ async fn reset_link_is_single_use_and_expires(db: Db) {
 
     // Expired after an hour.
     app.advance(3601);
-    let (status, e) = app.post("/auth/password-reset/complete", None, json!({ "token": token_of(&link), "password": "un-nouveau-mot-de-passe" })).await;
+    let (status, e) = app
+        .post(
+            "/auth/password-reset/complete",
+            None,
+            json!({ "token": token_of(&link), "password": "un-nouveau-mot-de-passe" }),
+        )
+        .await;
     assert_eq!((status, e["code"].as_str()), (410, Some("link-invalid")), "{e}");
-    let page = app.http.get(&link).send().await.expect("page").text().await.expect("text");
+    let page = app
+        .http
+        .get(&link)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
     assert!(page.contains("Ce lien a expiré"), "the page says so");
 
     // A fresh link works once, and ends every session.
-    let (status, _) = app.post("/auth/password-reset", None, json!({ "email": p.email })).await;
+    let (status, _) = app
+        .post("/auth/password-reset", None, json!({ "email": p.email }))
+        .await;
     assert_eq!(status, 202);
     let mail = app.smtp.wait_subject(&p.email, "Réinitialiser", 1).await;
     let token = token_of(&find_link(&mail.body).expect("link"));
-    let (status, e) = app.post("/auth/password-reset/complete", None, json!({ "token": token, "password": "court" })).await;
-    assert_eq!((status, e["code"].as_str()), (422, Some("password-too-short")), "a weak password keeps the link usable: {e}");
-    let (status, _) = app.post("/auth/password-reset/complete", None, json!({ "token": token, "password": "un-nouveau-mot-de-passe" })).await;
+    let (status, e) = app
+        .post(
+            "/auth/password-reset/complete",
+            None,
+            json!({ "token": token, "password": "court" }),
+        )
+        .await;
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (422, Some("password-too-short")),
+        "a weak password keeps the link usable: {e}"
+    );
+    let (status, _) = app
+        .post(
+            "/auth/password-reset/complete",
+            None,
+            json!({ "token": token, "password": "un-nouveau-mot-de-passe" }),
+        )
+        .await;
     assert_eq!(status, 204);
-    let (status, _) = app.post("/auth/password-reset/complete", None, json!({ "token": token, "password": "encore-un-autre-mot" })).await;
+    let (status, _) = app
+        .post(
+            "/auth/password-reset/complete",
+            None,
+            json!({ "token": token, "password": "encore-un-autre-mot" }),
+        )
+        .await;
     assert_eq!(status, 410, "single use");
     let (status, _) = app.get("/account", Some(&p.token)).await;
     assert_eq!(status, 401, "sessions ended");
-    let (status, s) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": "un-nouveau-mot-de-passe" })).await;
+    let (status, s) = app
+        .post(
+            "/auth/sign-in",
+            None,
+            json!({ "email": p.email, "password": "un-nouveau-mot-de-passe" }),
+        )
+        .await;
     assert_eq!(status, 200, "{s}");
 }
 
 async fn reset_never_reveals_whether_an_account_exists(db: Db) {
     let app = TestApp::spawn(db).await;
     sign_up(&app, "marie@clinique.test", "fr").await;
-    let (s1, b1) = app.post("/auth/password-reset", None, json!({ "email": "marie@clinique.test" })).await;
-    let (s2, b2) = app.post("/auth/password-reset", None, json!({ "email": "personne@clinique.test" })).await;
+    let (s1, b1) = app
+        .post("/auth/password-reset", None, json!({ "email": "marie@clinique.test" }))
+        .await;
+    let (s2, b2) = app
+        .post(
+            "/auth/password-reset",
+            None,
+            json!({ "email": "personne@clinique.test" }),
+        )
+        .await;
     assert_eq!((s1, &b1), (s2, &b2), "same answer for both");
     app.smtp.wait_subject("marie@clinique.test", "Réinitialiser", 0).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(app.smtp.to("personne@clinique.test").is_empty(), "no mail to an unknown address");
+    assert!(
+        app.smtp.to("personne@clinique.test").is_empty(),
+        "no mail to an unknown address"
+    );
 }
 
 async fn sms_second_factor_through_the_gateway(db: Db) {
     let app = TestApp::spawn(db).await;
     let p = sign_up(&app, "marie@clinique.test", "fr").await;
-    let (status, e) = app.post("/account/phone", Some(&p.token), json!({ "phone": "555-12" })).await;
+    let (status, e) = app
+        .post("/account/phone", Some(&p.token), json!({ "phone": "555-12" }))
+        .await;
     assert_eq!((status, e["code"].as_str()), (422, Some("invalid-phone")), "{e}");
-    let (status, r) = app.post("/account/phone", Some(&p.token), json!({ "phone": "(514) 555-1234" })).await;
+    let (status, r) = app
+        .post("/account/phone", Some(&p.token), json!({ "phone": "(514) 555-1234" }))
+        .await;
     assert_eq!(status, 202, "{r}");
     let sms = app.sms.nth_to("+15145551234", 1).await;
     let code = find_code(&sms.body).expect("code in SMS");
     assert!(sms.body.starts_with("Cercle :"), "French SMS: {}", sms.body);
-    let (status, me) = app.post("/account/phone/confirm", Some(&p.token), json!({ "code": code })).await;
+    let (status, me) = app
+        .post("/account/phone/confirm", Some(&p.token), json!({ "code": code }))
+        .await;
     assert_eq!((status, me["second_factor"].as_str()), (200, Some("sms")), "{me}");
 
-    let (status, s) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD })).await;
+    let (status, s) = app
+        .post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD }))
+        .await;
     assert_eq!((status, s["factor"].as_str()), (200, Some("sms")), "{s}");
-    assert!(s["destination"].as_str().is_some_and(|d| d.ends_with("34") && !d.contains("555")), "masked: {s}");
+    assert!(
+        s["destination"]
+            .as_str()
+            .is_some_and(|d| d.ends_with("34") && !d.contains("555")),
+        "masked: {s}"
+    );
     let sms = app.sms.nth_to("+15145551234", 2).await;
     let code = find_code(&sms.body).expect("code");
-    let (status, s) = app.post("/auth/code", Some(s["token"].as_str().expect("token")), json!({ "code": code })).await;
+    let (status, s) = app
+        .post(
+            "/auth/code",
+            Some(s["token"].as_str().expect("token")),
+            json!({ "code": code }),
+        )
+        .await;
     assert_eq!((status, s["state"].as_str()), (200, Some("ready")), "{s}");
 }
 
@@ -257,31 +414,70 @@ async fn bad_input_gets_clear_errors(db: Db) {
     let app = TestApp::spawn(db).await;
     let url = format!("{}/api/v1/auth/sign-up", app.url);
     // Malformed JSON.
-    let r = app.http.post(&url).header("content-type", "application/json").body("{\"email\": ").send().await.expect("send");
+    let r = app
+        .http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status().as_u16(), 400);
     let b: serde_json::Value = r.json().await.expect("json");
     assert_eq!(b["code"], "bad-request");
     // Wrong content type.
-    let r = app.http.post(&url).header("content-type", "text/plain").body("hello").send().await.expect("send");
+    let r = app
+        .http
+        .post(&url)
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status().as_u16(), 415);
     // Oversized body.
     let huge = "x".repeat(200 * 1024);
-    let r = app.http.post(&url).header("content-type", "application/json").body(format!("{{\"email\":\"{huge}\"}}")).send().await.expect("send");
+    let r = app
+        .http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(format!("{{\"email\":\"{huge}\"}}"))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status().as_u16(), 413);
     // Missing fields.
     let (status, e) = app.post("/auth/sign-up", None, json!({ "email": "a@b.ca" })).await;
     assert_eq!((status, e["code"].as_str()), (400, Some("bad-request")), "{e}");
     // Invalid values, each with its own translated message.
     for (body, code) in [
-        (json!({ "email": "pas-un-courriel", "password": PASSWORD, "name": "Marie", "language": "fr" }), "invalid-email"),
-        (json!({ "email": "a@b.ca", "password": "court", "name": "Marie", "language": "fr" }), "password-too-short"),
-        (json!({ "email": "a@b.ca", "password": "motdepasse123", "name": "Marie", "language": "fr" }), "password-too-weak"),
-        (json!({ "email": "a@b.ca", "password": PASSWORD, "name": "  ", "language": "fr" }), "invalid-name"),
-        (json!({ "email": "a@b.ca", "password": PASSWORD, "name": "Marie", "language": "de" }), "invalid-language"),
+        (
+            json!({ "email": "pas-un-courriel", "password": PASSWORD, "name": "Marie", "language": "fr" }),
+            "invalid-email",
+        ),
+        (
+            json!({ "email": "a@b.ca", "password": "court", "name": "Marie", "language": "fr" }),
+            "password-too-short",
+        ),
+        (
+            json!({ "email": "a@b.ca", "password": "motdepasse123", "name": "Marie", "language": "fr" }),
+            "password-too-weak",
+        ),
+        (
+            json!({ "email": "a@b.ca", "password": PASSWORD, "name": "  ", "language": "fr" }),
+            "invalid-name",
+        ),
+        (
+            json!({ "email": "a@b.ca", "password": PASSWORD, "name": "Marie", "language": "de" }),
+            "invalid-language",
+        ),
     ] {
         let (status, e) = app.post("/auth/sign-up", None, body).await;
         assert_eq!((status, e["code"].as_str()), (422, Some(code)), "{e}");
-        assert!(e["message"].as_str().is_some_and(|m| !m.starts_with("error-")), "translated: {e}");
+        assert!(
+            e["message"].as_str().is_some_and(|m| !m.starts_with("error-")),
+            "translated: {e}"
+        );
     }
     // Nothing half-written: no account was created by the refused sign-ups.
     assert!(app.smtp.all().is_empty());
@@ -309,7 +505,10 @@ async fn sessions_list_and_sign_out_everywhere(db: Db) {
     assert_eq!(sessions.len(), 2, "{list}");
     assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
     // End the other one.
-    let other = sessions.iter().find(|s| s["current"] == false).expect("other")["id"].as_str().expect("id").to_string();
+    let other = sessions.iter().find(|s| s["current"] == false).expect("other")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let (status, _) = app.delete(&format!("/account/sessions/{other}"), Some(&p.token)).await;
     assert_eq!(status, 204);
     let (status, _) = app.get("/account", Some(&second)).await;
@@ -335,13 +534,23 @@ async fn sessions_list_and_sign_out_everywhere(db: Db) {
 async fn delete_account_erases_identity(db: Db) {
     let app = TestApp::spawn(db).await;
     let p = sign_up(&app, "marie@clinique.test", "fr").await;
-    let (status, _) = app.post("/account/delete", Some(&p.token), json!({ "password": "wrong-password!" })).await;
+    let (status, _) = app
+        .post(
+            "/account/delete",
+            Some(&p.token),
+            json!({ "password": "wrong-password!" }),
+        )
+        .await;
     assert_eq!(status, 401);
-    let (status, _) = app.post("/account/delete", Some(&p.token), json!({ "password": PASSWORD })).await;
+    let (status, _) = app
+        .post("/account/delete", Some(&p.token), json!({ "password": PASSWORD }))
+        .await;
     assert_eq!(status, 204);
     let (status, _) = app.get("/account", Some(&p.token)).await;
     assert_eq!(status, 401);
-    let (status, e) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD })).await;
+    let (status, e) = app
+        .post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD }))
+        .await;
     assert_eq!((status, e["code"].as_str()), (401, Some("bad-credentials")), "{e}");
     // The address is free again.
     let again = sign_up(&app, "marie@clinique.test", "fr").await;
@@ -355,7 +564,9 @@ async fn delete_account_erases_identity(db: Db) {
 async fn codes_are_single_use_and_limited(db: Db) {
     let app = TestApp::spawn(db).await;
     let p = sign_up(&app, "marie@clinique.test", "fr").await;
-    let (_, s) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD })).await;
+    let (_, s) = app
+        .post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD }))
+        .await;
     let token = s["token"].as_str().expect("token").to_string();
     let code = find_code(&nth_sign_in_mail(&app, &p.email, 1).await.body).expect("code");
     let wrong = if code == "111111" { "222222" } else { "111111" };
@@ -364,9 +575,17 @@ async fn codes_are_single_use_and_limited(db: Db) {
         assert_eq!((status, e["attempts_left"].as_i64()), (401, Some(left)), "{e}");
     }
     let (status, e) = app.post("/auth/code", Some(&token), json!({ "code": wrong })).await;
-    assert_eq!((status, e["code"].as_str()), (410, Some("code-expired")), "fifth wrong try kills the code: {e}");
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (410, Some("code-expired")),
+        "fifth wrong try kills the code: {e}"
+    );
     let (status, e) = app.post("/auth/code", Some(&token), json!({ "code": code })).await;
-    assert_eq!((status, e["code"].as_str()), (410, Some("code-expired")), "even the right one: {e}");
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (410, Some("code-expired")),
+        "even the right one: {e}"
+    );
     // A new code works; an expired one does not.
     let (status, _) = app.post("/auth/code/resend", Some(&token), json!({})).await;
     assert_eq!(status, 202);
@@ -375,7 +594,9 @@ async fn codes_are_single_use_and_limited(db: Db) {
     let (status, _) = app.post("/auth/code", Some(&token), json!({ "code": fresh })).await;
     assert!(status == 410 || status == 401, "expired code refused (got {status})");
     // Too many codes asked in a short time.
-    let (_, s) = app.post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD })).await;
+    let (_, s) = app
+        .post("/auth/sign-in", None, json!({ "email": p.email, "password": PASSWORD }))
+        .await;
     let token = s["token"].as_str().expect("token").to_string();
     let mut limited = false;
     for _ in 0..6 {
@@ -396,32 +617,72 @@ async fn sign_up_with_taken_email_reveals_nothing(db: Db) {
         .await;
     assert_eq!(status, 201, "same answer as a new address: {s}");
     // The owner is told; no code is sent.
-    let mail = app.smtp.wait_subject("marie@clinique.test", "Quelqu'un a tenté", 0).await;
+    let mail = app
+        .smtp
+        .wait_subject("marie@clinique.test", "Quelqu'un a tenté", 0)
+        .await;
     assert!(find_code(&mail.body).is_none());
     // The decoy session cannot be completed.
-    let (status, _) = app.post("/auth/code", Some(s["token"].as_str().expect("token")), json!({ "code": "123456" })).await;
+    let (status, _) = app
+        .post(
+            "/auth/code",
+            Some(s["token"].as_str().expect("token")),
+            json!({ "code": "123456" }),
+        )
+        .await;
     assert!(status == 410 || status == 401);
     // The owner's password is unchanged.
-    let (status, _) = app.post("/auth/sign-in", None, json!({ "email": "marie@clinique.test", "password": PASSWORD })).await;
+    let (status, _) = app
+        .post(
+            "/auth/sign-in",
+            None,
+            json!({ "email": "marie@clinique.test", "password": PASSWORD }),
+        )
+        .await;
     assert_eq!(status, 200);
 }
 
 async fn audit_log_records_security_events(db: Db) {
     let app = TestApp::spawn(db).await;
     let p = sign_up(&app, "marie@clinique.test", "fr").await;
-    app.post("/auth/sign-in", None, json!({ "email": p.email, "password": "wrong-password!!" })).await;
+    app.post(
+        "/auth/sign-in",
+        None,
+        json!({ "email": p.email, "password": "wrong-password!!" }),
+    )
+    .await;
     app.post("/auth/lock", Some(&p.token), json!({})).await;
     app.post("/auth/unlock", Some(&p.token), json!({ "pin": "9999" })).await;
     app.post("/auth/unlock", Some(&p.token), json!({ "pin": PIN })).await;
     let (status, a) = app.get("/account/activity?limit=100", Some(&p.token)).await;
     assert_eq!(status, 200);
-    let events: Vec<&str> = a["events"].as_array().expect("events").iter().filter_map(|e| e["event"].as_str()).collect();
-    for expected in ["auth.sign_up_started", "auth.code_sent", "auth.email_verified", "auth.sign_in", "auth.terms_accepted", "auth.recovery_code_created", "auth.pin_set", "auth.sign_in_failed", "auth.session_locked", "auth.pin_failed", "auth.session_unlocked"] {
+    let events: Vec<&str> = a["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
+    for expected in [
+        "auth.sign_up_started",
+        "auth.code_sent",
+        "auth.email_verified",
+        "auth.sign_in",
+        "auth.terms_accepted",
+        "auth.recovery_code_created",
+        "auth.pin_set",
+        "auth.sign_in_failed",
+        "auth.session_locked",
+        "auth.pin_failed",
+        "auth.session_unlocked",
+    ] {
         assert!(events.contains(&expected), "{expected} missing from {events:?}");
     }
     // Metadata only: no secret, no email content in any record.
     let text = a.to_string();
-    assert!(!text.contains(PASSWORD) && !text.contains(PIN) && !text.contains(&p.recovery), "{text}");
+    assert!(
+        !text.contains(PASSWORD) && !text.contains(PIN) && !text.contains(&p.recovery),
+        "{text}"
+    );
     // Only network administrators read the whole log.
     let (status, _) = app.get("/admin/audit", Some(&p.token)).await;
     assert_eq!(status, 403);

@@ -8,7 +8,7 @@ use cercle_domain::totp::{base32_decode, code_at_step, step_at};
 use cercle_domain::{Clock, Language};
 use cercle_i18n::{t, ta};
 use cercle_testkit::browser::Browser;
-use cercle_testkit::{Db, TestApp, find_code};
+use cercle_testkit::{find_code, Db, TestApp};
 
 /// The code an authenticator app shows now, by the server's clock.
 fn totp_now(app: &TestApp, secret: &str) -> String {
@@ -36,7 +36,10 @@ async fn sign_up(app: &TestApp, b: &Browser, name: &str, email: &str) {
     b.wait_for_path("/code").await;
     b.assert_text(&t(lang, "code-title")).await;
 
-    let mail = app.smtp.wait_subject(email, &subject_of(lang, "email-signup-code-subject"), 0).await;
+    let mail = app
+        .smtp
+        .wait_subject(email, &subject_of(lang, "email-signup-code-subject"), 0)
+        .await;
     let code = find_code(&mail.body).expect("code in the sign-up mail");
     b.fill("#f-code", &code).await;
     b.submit_form("form[action='/code']").await;
@@ -63,14 +66,17 @@ async fn sign_up(app: &TestApp, b: &Browser, name: &str, email: &str) {
 async fn lock(b: &Browser) {
     b.click("details.account > summary").await;
     b.wait_for("details.account[open]").await;
-    b.click_and_load("details.account form[action='/lock-now'] button").await;
+    b.click_and_load("details.account form[action='/lock-now'] button")
+        .await;
     b.wait_for_path("/lock").await;
     b.assert_text(&t(b.lang, "lock-title")).await;
 }
 
 async fn journey(lang: Language) {
     let app = TestApp::spawn(Db::Sqlite).await;
-    let Some(b) = Browser::launch(&app.url, lang).await else { return };
+    let Some(b) = Browser::launch(&app.url, lang).await else {
+        return;
+    };
     let name = match lang {
         Language::Fr => "Marie Tremblay",
         Language::En => "Mary Smith",
@@ -93,7 +99,11 @@ async fn journey(lang: Language) {
     assert_eq!(b.text("[data-testid=current-factor]").await, email_factor);
     b.submit_form("form[action='/security/totp']").await;
     let secret = b.text("[data-testid=totp-secret]").await;
-    b.fill("form[action='/security/totp/confirm'] input[name=code]", &totp_now(&app, secret.trim())).await;
+    b.fill(
+        "form[action='/security/totp/confirm'] input[name=code]",
+        &totp_now(&app, secret.trim()),
+    )
+    .await;
     b.submit_form("form[action='/security/totp/confirm']").await;
     b.wait_for_path("/security").await;
     b.assert_text(&t(lang, "factor-totp-done")).await;
@@ -136,14 +146,17 @@ async fn journey_in_english() {
 async fn five_wrong_pins_erase_the_session() {
     let app = TestApp::spawn(Db::Sqlite).await;
     let lang = Language::Fr;
-    let Some(b) = Browser::launch(&app.url, lang).await else { return };
+    let Some(b) = Browser::launch(&app.url, lang).await else {
+        return;
+    };
     sign_up(&app, &b, "Luc Gagnon", "pins@example.org").await;
     lock(&b).await;
     for left in (1..=4).rev() {
         b.fill("#f-pin", "1111").await;
         b.submit_form("form[action='/lock']").await;
         b.wait_for_path("/lock").await;
-        b.assert_text(&ta(lang, "error-pin-wrong", &[("left", &left.to_string())])).await;
+        b.assert_text(&ta(lang, "error-pin-wrong", &[("left", &left.to_string())]))
+            .await;
     }
     b.fill("#f-pin", "1111").await;
     b.submit_form("form[action='/lock']").await;

@@ -1,8 +1,8 @@
 //! The operator's commands, run as the real `cercle` binary.
 
 use crate::backends;
-use crate::helpers::{PASSWORD, sign_in_by_email, sign_up};
-use cercle_testkit::{Db, TestApp, temp_dir};
+use crate::helpers::{sign_in_by_email, sign_up, PASSWORD};
+use cercle_testkit::{temp_dir, Db, TestApp};
 use serde_json::json;
 use std::process::{Command, Output};
 
@@ -28,10 +28,17 @@ fn cercle_with(config: &cercle::Config, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
-backends!(verify_audit_detects_an_altered_row, bootstrap_creates_the_first_network_administrator);
+backends!(
+    verify_audit_detects_an_altered_row,
+    bootstrap_creates_the_first_network_administrator
+);
 
 async fn verify_audit_detects_an_altered_row(db: Db) {
     let app = TestApp::spawn(db).await;
@@ -42,21 +49,44 @@ async fn verify_audit_detects_an_altered_row(db: Db) {
 
     // Someone with database access rewrites who did something.
     let mut conn = app.ctx().store.begin().await.expect("tx");
-    sqlx::query("UPDATE audit_events SET actor_id = 'someone-else' WHERE seq = 3").execute(&mut *conn).await.expect("tamper");
+    sqlx::query("UPDATE audit_events SET actor_id = 'someone-else' WHERE seq = 3")
+        .execute(&mut *conn)
+        .await
+        .expect("tamper");
     conn.commit().await.expect("commit");
     let broken = cercle(&app, &["admin", "verify-audit"]);
     assert_eq!(broken.status.code(), Some(1), "{}", text(&broken));
     assert!(text(&broken).contains("Altered { seq: 3 }"), "{}", text(&broken));
-
 }
 
 async fn bootstrap_creates_the_first_network_administrator(db: Db) {
     let app = TestApp::spawn(db).await;
-    let out = cercle(&app, &["admin", "bootstrap", "--email", "admin@reseau.test", "--name", "Louise Gagnon"]);
+    let out = cercle(
+        &app,
+        &[
+            "admin",
+            "bootstrap",
+            "--email",
+            "admin@reseau.test",
+            "--name",
+            "Louise Gagnon",
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out));
-    let link = text(&out).lines().find(|l| l.starts_with("http")).expect("link printed").trim().to_string();
+    let link = text(&out)
+        .lines()
+        .find(|l| l.starts_with("http"))
+        .expect("link printed")
+        .trim()
+        .to_string();
     let token = link.rsplit('/').next().expect("token");
-    let (status, _) = app.post("/auth/password-reset/complete", None, json!({ "token": token, "password": PASSWORD })).await;
+    let (status, _) = app
+        .post(
+            "/auth/password-reset/complete",
+            None,
+            json!({ "token": token, "password": PASSWORD }),
+        )
+        .await;
     assert_eq!(status, 204);
     // The welcome email was delivered over SMTP too.
     app.smtp.wait_subject("admin@reseau.test", "Bienvenue", 0).await;
@@ -65,7 +95,13 @@ async fn bootstrap_creates_the_first_network_administrator(db: Db) {
 
     // First sign-in: terms, recovery code, PIN, then the network audit log is readable.
     let token = {
-        let (status, s) = app.post("/auth/sign-in", None, json!({ "email": "admin@reseau.test", "password": PASSWORD })).await;
+        let (status, s) = app
+            .post(
+                "/auth/sign-in",
+                None,
+                json!({ "email": "admin@reseau.test", "password": PASSWORD }),
+            )
+            .await;
         assert_eq!(status, 200, "{s}");
         let t = s["token"].as_str().expect("token").to_string();
         let mail = crate::helpers::nth_sign_in_mail(&app, "admin@reseau.test", 1).await;
@@ -74,13 +110,20 @@ async fn bootstrap_creates_the_first_network_administrator(db: Db) {
         assert_eq!(s["setup_step"], "terms");
         app.post("/auth/terms", Some(&t), json!({})).await;
         app.post("/auth/recovery-code", Some(&t), json!({})).await;
-        let (_, s) = app.post("/auth/pin", Some(&t), json!({ "pin": "2580", "pin_confirm": "2580" })).await;
+        let (_, s) = app
+            .post("/auth/pin", Some(&t), json!({ "pin": "2580", "pin_confirm": "2580" }))
+            .await;
         assert_eq!(s["state"], "ready", "{s}");
         t
     };
     let (status, log) = app.get("/admin/audit", Some(&token)).await;
     assert_eq!(status, 200);
-    assert!(log["events"].as_array().is_some_and(|e| e.iter().any(|r| r["event"] == "network.bootstrap")), "{log}");
+    assert!(
+        log["events"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|r| r["event"] == "network.bootstrap")),
+        "{log}"
+    );
 }
 
 /// Backup while the server runs, restore into a new data folder, sign in there.
@@ -97,7 +140,11 @@ async fn backup_while_serving_then_restore_and_sign_in() {
         let http = app.http.clone();
         tokio::spawn(async move {
             for _ in 0..20 {
-                let _ = http.get(format!("{url}/api/v1/account/sessions")).bearer_auth(&token).send().await;
+                let _ = http
+                    .get(format!("{url}/api/v1/account/sessions"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await;
             }
         })
     };

@@ -1,6 +1,6 @@
 //! Steps shared by the API tests.
 
-use cercle_testkit::{TestApp, find_code};
+use cercle_testkit::{find_code, TestApp};
 use serde_json::json;
 
 pub const PASSWORD: &str = "lune-verte-sur-le-fleuve";
@@ -17,11 +17,18 @@ pub struct Person {
 pub async fn sign_up(app: &TestApp, email: &str, language: &str) -> Person {
     let earlier = sign_up_mails(app, email).len();
     let (status, started) = app
-        .post("/auth/sign-up", None, json!({ "email": email, "password": PASSWORD, "name": "Marie Tremblay", "language": language }))
+        .post(
+            "/auth/sign-up",
+            None,
+            json!({ "email": email, "password": PASSWORD, "name": "Marie Tremblay", "language": language }),
+        )
         .await;
     assert_eq!(status, 201, "{started}");
     let token = started["token"].as_str().expect("token").to_string();
-    let mail = cercle_testkit::eventually("sign-up code mail", async || sign_up_mails(app, email).into_iter().nth(earlier)).await;
+    let mail = cercle_testkit::eventually("sign-up code mail", async || {
+        sign_up_mails(app, email).into_iter().nth(earlier)
+    })
+    .await;
     let code = find_code(&mail.body).expect("code in email");
     let (status, s) = app.post("/auth/code", Some(&token), json!({ "code": code })).await;
     assert_eq!(status, 200, "{s}");
@@ -31,14 +38,22 @@ pub async fn sign_up(app: &TestApp, email: &str, language: &str) -> Person {
     let (status, r) = app.post("/auth/recovery-code", Some(&token), json!({})).await;
     assert_eq!(status, 200, "{r}");
     let recovery = r["recovery_code"].as_str().expect("recovery code").to_string();
-    let (status, s) = app.post("/auth/pin", Some(&token), json!({ "pin": PIN, "pin_confirm": PIN })).await;
+    let (status, s) = app
+        .post("/auth/pin", Some(&token), json!({ "pin": PIN, "pin_confirm": PIN }))
+        .await;
     assert_eq!((status, s["state"].as_str()), (200, Some("ready")), "{s}");
-    Person { email: email.to_string(), token, recovery }
+    Person {
+        email: email.to_string(),
+        token,
+        recovery,
+    }
 }
 
 /// Password, then the emailed code (the `n`-th sign-in code mail to that address).
 pub async fn sign_in_by_email(app: &TestApp, email: &str, nth_code_mail: usize) -> String {
-    let (status, s) = app.post("/auth/sign-in", None, json!({ "email": email, "password": PASSWORD })).await;
+    let (status, s) = app
+        .post("/auth/sign-in", None, json!({ "email": email, "password": PASSWORD }))
+        .await;
     assert_eq!(status, 200, "{s}");
     assert_eq!(s["next"], "code");
     assert_eq!(s["factor"], "email", "{s}");
@@ -64,5 +79,9 @@ pub async fn nth_sign_in_mail(app: &TestApp, email: &str, n: usize) -> cercle_te
 
 /// Sign-up code emails to an address, in either language.
 fn sign_up_mails(app: &TestApp, email: &str) -> Vec<cercle_testkit::smtp::Mail> {
-    app.smtp.to(email).into_iter().filter(|m| m.subject.starts_with("Your Cercle code") || m.subject.starts_with("Votre code Cercle")).collect()
+    app.smtp
+        .to(email)
+        .into_iter()
+        .filter(|m| m.subject.starts_with("Your Cercle code") || m.subject.starts_with("Votre code Cercle"))
+        .collect()
 }

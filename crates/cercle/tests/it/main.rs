@@ -2,6 +2,8 @@
 //! the real Cercle on port 0 with its own fresh database; tests marked with
 //! `backends!` run once on SQLite and once on PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod accounts_api;
 mod browser;
 mod cli;

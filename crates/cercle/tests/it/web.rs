@@ -8,56 +8,157 @@ async fn pages_carry_a_strict_content_security_policy() {
     let app = TestApp::spawn(Db::Sqlite).await;
     let r = app.http.get(format!("{}/sign-in", app.url)).send().await.expect("page");
     assert_eq!(r.status().as_u16(), 200);
-    let csp = r.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert_eq!(r.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
-    assert_eq!(r.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    let csp = r
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(
+        r.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()),
+        Some("nosniff")
+    );
+    assert_eq!(
+        r.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
     assert!(r.headers().get("x-request-id").is_some());
-    let cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let html = r.text().await.expect("html");
-    assert!(!html.contains("<script>") && !html.contains(" onclick="), "no inline script");
-    assert!(!html.contains("http://") || !html.contains("https://"), "no external resources");
+    assert!(
+        !html.contains("<script>") && !html.contains(" onclick="),
+        "no inline script"
+    );
+    assert!(
+        !html.contains("http://") || !html.contains("https://"),
+        "no external resources"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forms_without_the_csrf_token_are_refused() {
     let app = TestApp::spawn(Db::Sqlite).await;
     let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
-    let page = client.get(format!("{}/sign-in", app.url)).send().await.expect("page").text().await.expect("text");
-    let token = page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf field").to_string();
+    let page = client
+        .get(format!("{}/sign-in", app.url))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    let token = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf field")
+        .to_string();
     let form = [("email", "marie@clinique.test"), ("password", "whatever-it-is")];
-    let r = client.post(format!("{}/sign-in", app.url)).form(&form).send().await.expect("post");
+    let r = client
+        .post(format!("{}/sign-in", app.url))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status().as_u16(), 403, "missing token");
-    let r = client.post(format!("{}/sign-in", app.url)).form(&[("csrf", "forged"), ("email", "a@b.ca"), ("password", "x")]).send().await.expect("post");
+    let r = client
+        .post(format!("{}/sign-in", app.url))
+        .form(&[("csrf", "forged"), ("email", "a@b.ca"), ("password", "x")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status().as_u16(), 403, "forged token");
-    let r = client.post(format!("{}/sign-in", app.url)).header("origin", "http://evil.example").form(&[("csrf", token.as_str()), ("email", "a@b.ca"), ("password", "x")]).send().await.expect("post");
+    let r = client
+        .post(format!("{}/sign-in", app.url))
+        .header("origin", "http://evil.example")
+        .form(&[("csrf", token.as_str()), ("email", "a@b.ca"), ("password", "x")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status().as_u16(), 403, "foreign origin");
-    let r = client.post(format!("{}/sign-in", app.url)).form(&[("csrf", token.as_str()), ("email", "a@b.ca"), ("password", "not-the-password")]).send().await.expect("post");
+    let r = client
+        .post(format!("{}/sign-in", app.url))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("email", "a@b.ca"),
+            ("password", "not-the-password"),
+        ])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status().as_u16(), 200);
     let body = r.text().await.expect("body");
-    assert!(body.contains("Courriel ou mot de passe incorrect.") || body.contains("Email or password incorrect."), "the form says why");
+    assert!(
+        body.contains("Courriel ou mot de passe incorrect.") || body.contains("Email or password incorrect."),
+        "the form says why"
+    );
     assert!(body.contains("value=\"a@b.ca\""), "the form keeps what was typed");
     // A cookie-authenticated API call without the header is refused too.
-    let r = client.get(format!("{}/api/v1/account", app.url)).header("cookie", "cercle_device=abc; cercle_account=def").send().await.expect("api");
+    let r = client
+        .get(format!("{}/api/v1/account", app.url))
+        .header("cookie", "cercle_device=abc; cercle_account=def")
+        .send()
+        .await
+        .expect("api");
     assert_eq!(r.status().as_u16(), 403);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_readiness_and_metrics() {
     let app = TestApp::spawn(Db::Sqlite).await;
-    let r = app.http.get(format!("{}/healthz", app.url)).send().await.expect("healthz");
+    let r = app
+        .http
+        .get(format!("{}/healthz", app.url))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(r.status().as_u16(), 200);
-    let r = app.http.get(format!("{}/readyz", app.url)).send().await.expect("readyz");
+    let r = app
+        .http
+        .get(format!("{}/readyz", app.url))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(r.status().as_u16(), 200);
-    let m = app.http.get(format!("{}/metrics", app.url)).send().await.expect("metrics").text().await.expect("text");
+    let m = app
+        .http
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
     assert!(m.contains("cercle_http_requests_total{class=\"2xx\"}"), "{m}");
     assert!(m.contains("backend=\"sqlite\""), "{m}");
     // The database going away makes /readyz fail, not the process.
     app.ctx().store.close().await;
-    let r = app.http.get(format!("{}/readyz", app.url)).send().await.expect("readyz");
+    let r = app
+        .http
+        .get(format!("{}/readyz", app.url))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(r.status().as_u16(), 503);
-    let r = app.http.get(format!("{}/healthz", app.url)).send().await.expect("healthz");
+    let r = app
+        .http
+        .get(format!("{}/healthz", app.url))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(r.status().as_u16(), 200);
 }
 
@@ -68,16 +169,36 @@ async fn openapi_documents_every_operation_and_each_answers() {
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.0.3");
     for op in cercle_web::api::openapi::OPERATIONS {
-        assert!(doc["paths"][op.path][op.method].is_object(), "{} {} documented", op.method, op.path);
-        let url = format!("{}/api/v1{}", app.url, op.path.replace("{id}", "00000000-0000-0000-0000-000000000000"));
+        assert!(
+            doc["paths"][op.path][op.method].is_object(),
+            "{} {} documented",
+            op.method,
+            op.path
+        );
+        let url = format!(
+            "{}/api/v1{}",
+            app.url,
+            op.path.replace("{id}", "00000000-0000-0000-0000-000000000000")
+        );
         let req = match op.method {
             "get" => app.http.get(&url),
             "put" => app.http.put(&url),
             "delete" => app.http.delete(&url),
             _ => app.http.post(&url),
         };
-        let status = req.json(&serde_json::json!({})).send().await.expect("send").status().as_u16();
-        assert!(status != 404 && status != 405 && status < 500, "{} {} answered {status}", op.method, op.path);
+        let status = req
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("send")
+            .status()
+            .as_u16();
+        assert!(
+            status != 404 && status != 405 && status < 500,
+            "{} {} answered {status}",
+            op.method,
+            op.path
+        );
     }
 }
 
@@ -85,11 +206,27 @@ async fn openapi_documents_every_operation_and_each_answers() {
 async fn dev_outbox_shows_mail_but_not_in_production() {
     let app = TestApp::spawn(Db::Sqlite).await;
     crate::helpers::sign_up(&app, "marie@clinique.test", "fr").await;
-    let page = app.http.get(format!("{}/dev/outbox", app.url)).send().await.expect("page").text().await.expect("text");
-    assert!(page.contains("marie@clinique.test") && page.contains("Votre code Cercle"), "lists what was sent");
+    let page = app
+        .http
+        .get(format!("{}/dev/outbox", app.url))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("marie@clinique.test") && page.contains("Votre code Cercle"),
+        "lists what was sent"
+    );
 
     let prod = TestApp::spawn_with(Db::Sqlite, |c| c.production = true).await;
-    let r = prod.http.get(format!("{}/dev/outbox", prod.url)).send().await.expect("page");
+    let r = prod
+        .http
+        .get(format!("{}/dev/outbox", prod.url))
+        .send()
+        .await
+        .expect("page");
     assert_eq!(r.status().as_u16(), 404);
 }
 
@@ -98,7 +235,12 @@ async fn one_address_cannot_flood() {
     let app = TestApp::spawn_with(Db::Sqlite, |c| c.requests_per_sec = 2).await;
     let mut limited = 0;
     for _ in 0..40 {
-        let r = app.http.get(format!("{}/healthz", app.url)).send().await.expect("healthz");
+        let r = app
+            .http
+            .get(format!("{}/healthz", app.url))
+            .send()
+            .await
+            .expect("healthz");
         if r.status().as_u16() == 429 {
             limited += 1;
         }

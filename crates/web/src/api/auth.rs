@@ -1,12 +1,12 @@
-use super::{ApiJson, ApiResult, err};
-use crate::WebState;
+use super::{err, ApiJson, ApiResult};
 use crate::extract::{ApiAuth, ClientInfo, Lang};
-use axum::Json;
+use crate::WebState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use cercle_app::accounts::{Holder, SessionState, SessionView, reset, session, signin, signup};
+use axum::Json;
+use cercle_app::accounts::{reset, session, signin, signup, Holder, SessionState, SessionView};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
 /// The state of a session, as every auth call answers it.
 pub(crate) fn session_json(view: &SessionView) -> Value {
@@ -30,8 +30,15 @@ async fn reload(state: &WebState, view: &SessionView) -> Result<Value, cercle_ap
     Ok(session_json(&session::reload(&state.ctx, view).await?))
 }
 
-pub async fn sign_up(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiJson(input): ApiJson<signup::SignupInput>) -> ApiResult<(StatusCode, Json<Value>)> {
-    let started = signup::start(&state.ctx, &client, Holder::Bearer, &input).await.map_err(err(lang))?;
+pub async fn sign_up(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiJson(input): ApiJson<signup::SignupInput>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let started = signup::start(&state.ctx, &client, Holder::Bearer, &input)
+        .await
+        .map_err(err(lang))?;
     Ok((StatusCode::CREATED, Json(json!(started))))
 }
 
@@ -41,8 +48,15 @@ pub struct SignInInput {
     password: String,
 }
 
-pub async fn sign_in(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiJson(input): ApiJson<SignInInput>) -> ApiResult<Json<Value>> {
-    let outcome = signin::sign_in(&state.ctx, &client, Holder::Bearer, &input.email, &input.password).await.map_err(err(lang))?;
+pub async fn sign_in(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiJson(input): ApiJson<SignInInput>,
+) -> ApiResult<Json<Value>> {
+    let outcome = signin::sign_in(&state.ctx, &client, Holder::Bearer, &input.email, &input.password)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(json!(outcome)))
 }
 
@@ -55,13 +69,28 @@ pub struct CodeInput {
     code: String,
 }
 
-pub async fn verify_code(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiAuth(view): ApiAuth, ApiJson(input): ApiJson<CodeInput>) -> ApiResult<Json<Value>> {
-    signin::verify_code(&state.ctx, &client, &view, &input.code).await.map_err(err(lang))?;
+pub async fn verify_code(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    ApiJson(input): ApiJson<CodeInput>,
+) -> ApiResult<Json<Value>> {
+    signin::verify_code(&state.ctx, &client, &view, &input.code)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
 }
 
-pub async fn resend_code(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiAuth(view): ApiAuth) -> ApiResult<StatusCode> {
-    signin::resend_code(&state.ctx, &client, &view).await.map_err(err(lang))?;
+pub async fn resend_code(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+) -> ApiResult<StatusCode> {
+    signin::resend_code(&state.ctx, &client, &view)
+        .await
+        .map_err(err(lang))?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -70,18 +99,40 @@ pub struct RecoveryInput {
     recovery_code: String,
 }
 
-pub async fn use_recovery(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiAuth(view): ApiAuth, ApiJson(input): ApiJson<RecoveryInput>) -> ApiResult<Json<Value>> {
-    signin::use_recovery_code(&state.ctx, &client, &view, &input.recovery_code).await.map_err(err(lang))?;
+pub async fn use_recovery(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    ApiJson(input): ApiJson<RecoveryInput>,
+) -> ApiResult<Json<Value>> {
+    signin::use_recovery_code(&state.ctx, &client, &view, &input.recovery_code)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
 }
 
-pub async fn accept_terms(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiAuth(view): ApiAuth) -> ApiResult<Json<Value>> {
-    signup::accept_terms(&state.ctx, &client, &view).await.map_err(err(lang))?;
+pub async fn accept_terms(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+) -> ApiResult<Json<Value>> {
+    signup::accept_terms(&state.ctx, &client, &view)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
 }
 
-pub async fn create_recovery_code(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiAuth(view): ApiAuth) -> ApiResult<Json<Value>> {
-    let code = signup::create_recovery_code(&state.ctx, &client, &view).await.map_err(err(lang))?;
+pub async fn create_recovery_code(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+) -> ApiResult<Json<Value>> {
+    let code = signup::create_recovery_code(&state.ctx, &client, &view)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(json!({ "recovery_code": code.expose() })))
 }
 
@@ -91,12 +142,25 @@ pub struct PinInput {
     pin_confirm: String,
 }
 
-pub async fn set_pin(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiAuth(view): ApiAuth, ApiJson(input): ApiJson<PinInput>) -> ApiResult<Json<Value>> {
-    signup::set_first_pin(&state.ctx, &client, &view, &input.pin, &input.pin_confirm).await.map_err(err(lang))?;
+pub async fn set_pin(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    ApiJson(input): ApiJson<PinInput>,
+) -> ApiResult<Json<Value>> {
+    signup::set_first_pin(&state.ctx, &client, &view, &input.pin, &input.pin_confirm)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
 }
 
-pub async fn lock(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiAuth(view): ApiAuth) -> ApiResult<Json<Value>> {
+pub async fn lock(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+) -> ApiResult<Json<Value>> {
     session::lock(&state.ctx, &client, &view).await.map_err(err(lang))?;
     Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
 }
@@ -106,19 +170,39 @@ pub struct UnlockInput {
     pin: String,
 }
 
-pub async fn unlock(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiAuth(view): ApiAuth, ApiJson(input): ApiJson<UnlockInput>) -> ApiResult<Json<Value>> {
-    session::unlock(&state.ctx, &client, &view, &input.pin).await.map_err(err(lang))?;
+pub async fn unlock(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    ApiJson(input): ApiJson<UnlockInput>,
+) -> ApiResult<Json<Value>> {
+    session::unlock(&state.ctx, &client, &view, &input.pin)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
 }
 
-pub async fn sign_out(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiAuth(view): ApiAuth) -> ApiResult<StatusCode> {
+pub async fn sign_out(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+) -> ApiResult<StatusCode> {
     session::sign_out(&state.ctx, &client, &view).await.map_err(err(lang))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn sign_out_everywhere(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiAuth(view): ApiAuth) -> ApiResult<Json<Value>> {
+pub async fn sign_out_everywhere(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+) -> ApiResult<Json<Value>> {
     let principal = view.principal().map_err(err(lang))?;
-    let n = session::sign_out_everywhere(&state.ctx, &client, &principal).await.map_err(err(lang))?;
+    let n = session::sign_out_everywhere(&state.ctx, &client, &principal)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(json!({ "sessions_closed": n })))
 }
 
@@ -127,8 +211,15 @@ pub struct ResetRequest {
     email: String,
 }
 
-pub async fn request_reset(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiJson(input): ApiJson<ResetRequest>) -> ApiResult<StatusCode> {
-    reset::request(&state.ctx, &client, &input.email).await.map_err(err(lang))?;
+pub async fn request_reset(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiJson(input): ApiJson<ResetRequest>,
+) -> ApiResult<StatusCode> {
+    reset::request(&state.ctx, &client, &input.email)
+        .await
+        .map_err(err(lang))?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -138,7 +229,14 @@ pub struct ResetComplete {
     password: String,
 }
 
-pub async fn complete_reset(State(state): State<WebState>, Lang(lang): Lang, ClientInfo(client): ClientInfo, ApiJson(input): ApiJson<ResetComplete>) -> ApiResult<StatusCode> {
-    reset::complete(&state.ctx, &client, &input.token, &input.password).await.map_err(err(lang))?;
+pub async fn complete_reset(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiJson(input): ApiJson<ResetComplete>,
+) -> ApiResult<StatusCode> {
+    reset::complete(&state.ctx, &client, &input.token, &input.password)
+        .await
+        .map_err(err(lang))?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,13 +4,13 @@ mod account;
 mod auth;
 pub mod openapi;
 
-use crate::WebState;
 use crate::error::ApiError;
 use crate::extract::lang_of;
-use axum::Router;
+use crate::WebState;
 use axum::extract::{FromRequest, Request};
 use axum::response::Response;
 use axum::routing::{delete, get, post, put};
+use axum::Router;
 use cercle_app::AppError;
 use cercle_domain::Language;
 

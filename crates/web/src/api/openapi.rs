@@ -2,7 +2,7 @@
 //! each operation is written once. A test walks the table against the router.
 
 use axum::Json;
-use serde_json::{Map, Value, json};
+use serde_json::{json, Map, Value};
 
 pub struct Operation {
     pub method: &'static str,
@@ -15,8 +15,22 @@ pub struct Operation {
     pub success: u16,
 }
 
-const fn op(method: &'static str, path: &'static str, summary: &'static str, auth: bool, body: &'static [&'static str], success: u16) -> Operation {
-    Operation { method, path, summary, auth, body, success }
+const fn op(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    auth: bool,
+    body: &'static [&'static str],
+    success: u16,
+) -> Operation {
+    Operation {
+        method,
+        path,
+        summary,
+        auth,
+        body,
+        success,
+    }
 }
 
 pub const OPERATIONS: &[Operation] = &[
@@ -76,10 +90,15 @@ pub fn build() -> Value {
             operation["security"] = json!([{ "bearer": [] }, { "cookie": [], "csrf": [] }]);
         }
         if o.path.contains("{id}") {
-            operation["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
+            operation["parameters"] =
+                json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
         }
         if !o.body.is_empty() {
-            let props: Map<String, Value> = o.body.iter().map(|f| (f.to_string(), json!({ "type": "string" }))).collect();
+            let props: Map<String, Value> = o
+                .body
+                .iter()
+                .map(|f| (f.to_string(), json!({ "type": "string" })))
+                .collect();
             operation["requestBody"] = json!({
                 "required": true,
                 "content": { "application/json": { "schema": { "type": "object", "required": o.body, "properties": props } } }

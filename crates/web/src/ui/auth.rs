@@ -1,6 +1,6 @@
 //! Pages of signing up, signing in, unlocking and resetting a password.
 
-use super::{Frame, Page, error_notice, layout, place_of, redirect_with_flash, safe_next, set_cookie, with_account};
+use super::{error_notice, layout, place_of, redirect_with_flash, safe_next, set_cookie, with_account, Frame, Page};
 use crate::cookies;
 use crate::extract::WebSession;
 use crate::WebState;
@@ -9,11 +9,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cercle_app::accounts::signin::SignIn;
-use cercle_app::accounts::{Holder, SessionState, SessionView, reset, security, session, signin, signup};
+use cercle_app::accounts::{reset, security, session, signin, signup, Holder, SessionState, SessionView};
 use cercle_app::AppError;
-use cercle_domain::Language;
 use cercle_domain::session::SecondFactor;
-use maud::{Markup, html};
+use cercle_domain::Language;
+use maud::{html, Markup};
 use serde::Deserialize;
 
 pub fn routes() -> Router<WebState> {
@@ -100,7 +100,12 @@ fn sign_up_form(page: &Page, f: &SignUpForm, error: Option<&AppError>) -> Respon
         }
         p { (page.t("have-account")) " " a href="/sign-in" { (page.t("signin-submit")) } }
     };
-    layout(page, &page.t("signup-title"), Frame::Bare, card(&page.t("signup-title"), body))
+    layout(
+        page,
+        &page.t("signup-title"),
+        Frame::Bare,
+        card(&page.t("signup-title"), body),
+    )
 }
 
 async fn sign_up_page(page: Page) -> Response {
@@ -108,12 +113,20 @@ async fn sign_up_page(page: Page) -> Response {
 }
 
 async fn sign_up(State(state): State<WebState>, page: Page, Form(f): Form<SignUpForm>) -> Response {
-    let input = signup::SignupInput { email: f.email.clone(), password: f.password.clone(), name: f.name.clone(), language: Some(f.language.clone()) };
+    let input = signup::SignupInput {
+        email: f.email.clone(),
+        password: f.password.clone(),
+        name: f.name.clone(),
+        language: Some(f.language.clone()),
+    };
     match signup::start(&state.ctx, &page.client, Holder::Device(&page.device), &input).await {
         Ok(started) => {
             let mut resp = with_account(&state, Redirect::to("/code").into_response(), &started.session_id);
             if let Ok(l) = Language::parse(&f.language) {
-                set_cookie(&mut resp, cookies::set(cookies::LANG, l.code(), 365 * 24 * 3600, state.secure_cookies));
+                set_cookie(
+                    &mut resp,
+                    cookies::set(cookies::LANG, l.code(), 365 * 24 * 3600, state.secure_cookies),
+                );
             }
             resp
         }
@@ -132,7 +145,9 @@ pub struct SignInForm {
 }
 
 async fn sign_in_form(state: &WebState, page: &Page, email: &str, error: Option<&AppError>) -> Response {
-    let accounts = session::device_accounts(&state.ctx, &page.device).await.unwrap_or_default();
+    let accounts = session::device_accounts(&state.ctx, &page.device)
+        .await
+        .unwrap_or_default();
     let body = html! {
         @if let Some(e) = error { (error_notice(page.lang, e)) }
         @if !accounts.is_empty() {
@@ -147,7 +162,12 @@ async fn sign_in_form(state: &WebState, page: &Page, email: &str, error: Option<
         p { a href="/forgot-password" { (page.t("forgot-password")) } }
         p { a href="/sign-up" { (page.t("create-account")) } }
     };
-    layout(page, &page.t("signin-title"), Frame::Bare, card(&page.t("signin-title"), body))
+    layout(
+        page,
+        &page.t("signin-title"),
+        Frame::Bare,
+        card(&page.t("signin-title"), body),
+    )
 }
 
 async fn sign_in_page(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
@@ -162,7 +182,15 @@ async fn sign_in_page(State(state): State<WebState>, page: Page, session: Option
 }
 
 async fn sign_in(State(state): State<WebState>, page: Page, Form(f): Form<SignInForm>) -> Response {
-    match signin::sign_in(&state.ctx, &page.client, Holder::Device(&page.device), &f.email, &f.password).await {
+    match signin::sign_in(
+        &state.ctx,
+        &page.client,
+        Holder::Device(&page.device),
+        &f.email,
+        &f.password,
+    )
+    .await
+    {
         Ok(SignIn::Code(started)) => with_account(&state, Redirect::to("/code").into_response(), &started.session_id),
         Ok(SignIn::Pin { session_id }) => with_account(&state, Redirect::to("/lock").into_response(), &session_id),
         Err(e) => sign_in_form(&state, &page, &f.email, Some(&e)).await,
@@ -182,7 +210,13 @@ fn pending(session: Option<WebSession>) -> Result<(SessionView, SecondFactor, bo
     }
 }
 
-fn code_form(page: &Page, view: &SessionView, factor: SecondFactor, sign_up: bool, error: Option<&AppError>) -> Response {
+fn code_form(
+    page: &Page,
+    view: &SessionView,
+    factor: SecondFactor,
+    sign_up: bool,
+    error: Option<&AppError>,
+) -> Response {
     let destination = cercle_app::accounts::destination(&view.user, factor);
     let intro = match factor {
         SecondFactor::Email => page.ta("code-sent-email", &[("destination", &destination)]),
@@ -206,7 +240,12 @@ fn code_form(page: &Page, view: &SessionView, factor: SecondFactor, sign_up: boo
         }
         @if !sign_up { p { a href="/code/recovery" { (page.t("use-recovery")) } } }
     };
-    layout(page, &page.t("code-title"), Frame::Bare, card(&page.t("code-title"), body))
+    layout(
+        page,
+        &page.t("code-title"),
+        Frame::Bare,
+        card(&page.t("code-title"), body),
+    )
 }
 
 async fn code_page(page: Page, session: Option<WebSession>) -> Response {
@@ -225,11 +264,24 @@ pub struct CodeForm {
 /// After a completed sign-in, screens follow the person's language.
 fn signed_in(state: &WebState, view: &SessionView) -> Response {
     let mut resp = Redirect::to("/").into_response();
-    set_cookie(&mut resp, cookies::set(cookies::LANG, &view.user.language, 365 * 24 * 3600, state.secure_cookies));
+    set_cookie(
+        &mut resp,
+        cookies::set(
+            cookies::LANG,
+            &view.user.language,
+            365 * 24 * 3600,
+            state.secure_cookies,
+        ),
+    );
     resp
 }
 
-async fn verify_code(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<CodeForm>) -> Response {
+async fn verify_code(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<CodeForm>,
+) -> Response {
     let (view, factor, sign_up) = match pending(session) {
         Ok(p) => p,
         Err(r) => return r,
@@ -265,7 +317,12 @@ fn recovery_form(page: &Page, error: Option<&AppError>) -> Response {
         }
         p { a href="/code" { (page.t("action-back")) } }
     };
-    layout(page, &page.t("recovery-signin-title"), Frame::Bare, card(&page.t("recovery-signin-title"), body))
+    layout(
+        page,
+        &page.t("recovery-signin-title"),
+        Frame::Bare,
+        card(&page.t("recovery-signin-title"), body),
+    )
 }
 
 async fn recovery_page(page: Page, session: Option<WebSession>) -> Response {
@@ -281,7 +338,12 @@ pub struct RecoveryForm {
     recovery_code: String,
 }
 
-async fn use_recovery(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<RecoveryForm>) -> Response {
+async fn use_recovery(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<RecoveryForm>,
+) -> Response {
     let (view, _, _) = match pending(session) {
         Ok(p) => p,
         Err(r) => return r,
@@ -316,7 +378,12 @@ fn terms_form(page: &Page, error: Option<&AppError>) -> Response {
             button type="submit" class="primary" { (page.t("terms-accept")) }
         }
     };
-    layout(page, &page.t("terms-title"), Frame::Bare, card(&page.t("terms-title"), body))
+    layout(
+        page,
+        &page.t("terms-title"),
+        Frame::Bare,
+        card(&page.t("terms-title"), body),
+    )
 }
 
 async fn terms_page(page: Page, session: Option<WebSession>) -> Response {
@@ -344,7 +411,12 @@ async fn accept_terms(State(state): State<WebState>, page: Page, session: Option
 async fn show_new_recovery(state: &WebState, page: &Page, view: &SessionView) -> Response {
     match signup::create_recovery_code(&state.ctx, &page.client, view).await {
         Ok(code) => recovery_code_page(page, code.expose(), "/"),
-        Err(e) => layout(page, &page.t("recovery-title"), Frame::Bare, card(&page.t("recovery-title"), error_notice(page.lang, &e))),
+        Err(e) => layout(
+            page,
+            &page.t("recovery-title"),
+            Frame::Bare,
+            card(&page.t("recovery-title"), error_notice(page.lang, &e)),
+        ),
     }
 }
 
@@ -358,7 +430,12 @@ pub fn recovery_code_page(page: &Page, code: &str, next: &str) -> Response {
         }
         a class="button primary" href=(next) { (page.t("recovery-saved")) }
     };
-    layout(page, &page.t("recovery-title"), Frame::Bare, card(&page.t("recovery-title"), body))
+    layout(
+        page,
+        &page.t("recovery-title"),
+        Frame::Bare,
+        card(&page.t("recovery-title"), body),
+    )
 }
 
 async fn recovery_intro(page: Page, session: Option<WebSession>) -> Response {
@@ -372,7 +449,12 @@ async fn recovery_intro(page: Page, session: Option<WebSession>) -> Response {
             button type="submit" class="primary" { (page.t("action-continue")) }
         }
     };
-    layout(&page, &page.t("recovery-title"), Frame::Bare, card(&page.t("recovery-title"), body))
+    layout(
+        &page,
+        &page.t("recovery-title"),
+        Frame::Bare,
+        card(&page.t("recovery-title"), body),
+    )
 }
 
 async fn create_recovery(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
@@ -394,7 +476,12 @@ fn pin_form(page: &Page, error: Option<&AppError>) -> Response {
             button type="submit" class="primary" { (page.t("pin-setup-submit")) }
         }
     };
-    layout(page, &page.t("pin-setup-title"), Frame::Bare, card(&page.t("pin-setup-title"), body))
+    layout(
+        page,
+        &page.t("pin-setup-title"),
+        Frame::Bare,
+        card(&page.t("pin-setup-title"), body),
+    )
 }
 
 async fn pin_page(page: Page, session: Option<WebSession>) -> Response {
@@ -412,7 +499,12 @@ pub struct PinForm {
     pin_confirm: String,
 }
 
-async fn set_pin(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<PinForm>) -> Response {
+async fn set_pin(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<PinForm>,
+) -> Response {
     let view = match at_step(session, cercle_app::accounts::SetupStep::Pin) {
         Ok(v) => v,
         Err(r) => return r,
@@ -426,7 +518,9 @@ async fn set_pin(State(state): State<WebState>, page: Page, session: Option<WebS
 // ---------- shared device: accounts and lock ----------
 
 async fn accounts_page(State(state): State<WebState>, page: Page) -> Response {
-    let accounts = session::device_accounts(&state.ctx, &page.device).await.unwrap_or_default();
+    let accounts = session::device_accounts(&state.ctx, &page.device)
+        .await
+        .unwrap_or_default();
     let body = html! {
         p { (page.t("accounts-intro")) }
         ul class="accounts" {
@@ -445,7 +539,12 @@ async fn accounts_page(State(state): State<WebState>, page: Page) -> Response {
         }
         a class="button secondary" href="/sign-in?other=1" { (page.t("accounts-add")) }
     };
-    layout(&page, &page.t("accounts-title"), Frame::Bare, card(&page.t("accounts-title"), body))
+    layout(
+        &page,
+        &page.t("accounts-title"),
+        Frame::Bare,
+        card(&page.t("accounts-title"), body),
+    )
 }
 
 #[derive(Deserialize)]
@@ -479,7 +578,12 @@ fn lock_form(page: &Page, view: &SessionView, error: Option<&AppError>) -> Respo
             }
         }
     };
-    layout(page, &page.t("lock-title"), Frame::Bare, card(&page.t("lock-title"), body))
+    layout(
+        page,
+        &page.t("lock-title"),
+        Frame::Bare,
+        card(&page.t("lock-title"), body),
+    )
 }
 
 async fn lock_page(page: Page, session: Option<WebSession>) -> Response {
@@ -496,7 +600,12 @@ pub struct UnlockForm {
     pin: String,
 }
 
-async fn unlock(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<UnlockForm>) -> Response {
+async fn unlock(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<UnlockForm>,
+) -> Response {
     let view = match session {
         Some(WebSession(view)) => view,
         None => return Redirect::to("/sign-in").into_response(),
@@ -523,7 +632,9 @@ async fn sign_out(State(state): State<WebState>, page: Page, session: Option<Web
     if let Some(WebSession(view)) = session {
         let _ = session::sign_out(&state.ctx, &page.client, &view).await;
     }
-    let others = session::device_accounts(&state.ctx, &page.device).await.unwrap_or_default();
+    let others = session::device_accounts(&state.ctx, &page.device)
+        .await
+        .unwrap_or_default();
     let mut resp = Redirect::to(if others.is_empty() { "/sign-in" } else { "/accounts" }).into_response();
     set_cookie(&mut resp, cookies::clear(cookies::ACCOUNT, state.secure_cookies));
     resp
@@ -552,7 +663,12 @@ fn forgot_form(page: &Page, email: &str, error: Option<&AppError>, sent: bool) -
         }
         p { a href="/sign-in" { (page.t("action-back")) } }
     };
-    layout(page, &page.t("forgot-title"), Frame::Bare, card(&page.t("forgot-title"), body))
+    layout(
+        page,
+        &page.t("forgot-title"),
+        Frame::Bare,
+        card(&page.t("forgot-title"), body),
+    )
 }
 
 async fn forgot_page(page: Page) -> Response {
@@ -581,7 +697,12 @@ fn reset_form(page: &Page, token: &str, error: Option<&AppError>) -> Response {
             p { a href="/forgot-password" { (page.t("forgot-title")) } }
         }
     };
-    layout(page, &page.t("reset-title"), Frame::Bare, card(&page.t("reset-title"), body))
+    layout(
+        page,
+        &page.t("reset-title"),
+        Frame::Bare,
+        card(&page.t("reset-title"), body),
+    )
 }
 
 async fn reset_page(State(state): State<WebState>, page: Page, Path(token): Path<String>) -> Response {
@@ -597,7 +718,12 @@ pub struct ResetForm {
     password: String,
 }
 
-async fn reset(State(state): State<WebState>, page: Page, Path(token): Path<String>, Form(f): Form<ResetForm>) -> Response {
+async fn reset(
+    State(state): State<WebState>,
+    page: Page,
+    Path(token): Path<String>,
+    Form(f): Form<ResetForm>,
+) -> Response {
     match reset::complete(&state.ctx, &page.client, &token, &f.password).await {
         Ok(()) => {
             let mut resp = redirect_with_flash(&state, "/sign-in", "reset-done");
@@ -617,7 +743,12 @@ pub struct LanguageForm {
     next: Option<String>,
 }
 
-async fn set_language(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<LanguageForm>) -> Response {
+async fn set_language(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<LanguageForm>,
+) -> Response {
     let lang = Language::parse(&f.language).unwrap_or(page.lang);
     if let Some(WebSession(view)) = session {
         if let Ok(principal) = view.principal() {
@@ -625,6 +756,9 @@ async fn set_language(State(state): State<WebState>, page: Page, session: Option
         }
     }
     let mut resp = Redirect::to(&safe_next(f.next.as_deref())).into_response();
-    set_cookie(&mut resp, cookies::set(cookies::LANG, lang.code(), 365 * 24 * 3600, state.secure_cookies));
+    set_cookie(
+        &mut resp,
+        cookies::set(cookies::LANG, lang.code(), 365 * 24 * 3600, state.secure_cookies),
+    );
     resp
 }

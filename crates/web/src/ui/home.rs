@@ -1,7 +1,7 @@
 //! The home page, the sections later capabilities fill, and the network
 //! administrator's audit view.
 
-use super::{Frame, Page, error_notice, icon, layout, require_ready};
+use super::{error_notice, icon, layout, require_ready, Frame, Page};
 use crate::extract::WebSession;
 use crate::WebState;
 use axum::extract::State;

@@ -7,21 +7,21 @@ mod outbox;
 mod security;
 
 use crate::cookies;
-use crate::extract::{DeviceToken, WebSession, client_of, lang_of};
+use crate::extract::{client_of, lang_of, DeviceToken, WebSession};
 use crate::middleware::{csrf_guard, ensure_device};
 use crate::WebState;
-use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use axum::Router;
 use cercle_app::accounts::{SessionState, SessionView, SetupStep};
 use cercle_app::{AppError, Client};
-use cercle_domain::Language;
 use cercle_domain::policy::Principal;
+use cercle_domain::Language;
 use cercle_i18n::{t, ta};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 pub fn routes(state: WebState) -> Router<WebState> {
     let pages = Router::new()
@@ -37,15 +37,39 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(axum::middleware::from_fn_with_state(state, ensure_device));
     Router::new()
-        .route("/static/app.css", get(|| async { static_file("text/css", include_str!("../../static/app.css")) }))
-        .route("/static/app.js", get(|| async { static_file("text/javascript", include_str!("../../static/app.js")) }))
-        .route("/static/icon.svg", get(|| async { static_file("image/svg+xml", include_str!("../../static/icon.svg")) }))
-        .route("/static/manifest.webmanifest", get(|| async { static_file("application/manifest+json", include_str!("../../static/manifest.webmanifest")) }))
+        .route(
+            "/static/app.css",
+            get(|| async { static_file("text/css", include_str!("../../static/app.css")) }),
+        )
+        .route(
+            "/static/app.js",
+            get(|| async { static_file("text/javascript", include_str!("../../static/app.js")) }),
+        )
+        .route(
+            "/static/icon.svg",
+            get(|| async { static_file("image/svg+xml", include_str!("../../static/icon.svg")) }),
+        )
+        .route(
+            "/static/manifest.webmanifest",
+            get(|| async {
+                static_file(
+                    "application/manifest+json",
+                    include_str!("../../static/manifest.webmanifest"),
+                )
+            }),
+        )
         .merge(pages)
 }
 
 fn static_file(content_type: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// What every page needs from the request.
@@ -62,14 +86,19 @@ pub struct Page {
 impl FromRequestParts<WebState> for Page {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
-        let device = parts.extensions.get::<DeviceToken>().map(|d| d.0.clone()).unwrap_or_default();
+        let device = parts
+            .extensions
+            .get::<DeviceToken>()
+            .map(|d| d.0.clone())
+            .unwrap_or_default();
         Ok(Page {
             lang: lang_of(parts),
             csrf: state.csrf_token(&device),
             device,
             client: client_of(parts),
             // Only known message ids are shown: the cookie cannot inject text.
-            flash: cookies::get(&parts.headers, cookies::FLASH).filter(|f| f.len() < 60 && f.chars().all(|c| c.is_ascii_lowercase() || c == '-')),
+            flash: cookies::get(&parts.headers, cookies::FLASH)
+                .filter(|f| f.len() < 60 && f.chars().all(|c| c.is_ascii_lowercase() || c == '-')),
             path: parts.uri.path().to_string(),
             idle_lock_secs: state.ctx.config.idle_lock_secs,
         })
@@ -127,7 +156,10 @@ pub fn redirect_with_flash(state: &WebState, to: &str, flash: &str) -> Response 
 
 /// Makes `session_id` the account in front on this browser.
 pub fn with_account(state: &WebState, mut resp: Response, session_id: &str) -> Response {
-    set_cookie(&mut resp, cookies::set(cookies::ACCOUNT, session_id, 2 * 365 * 24 * 3600, state.secure_cookies));
+    set_cookie(
+        &mut resp,
+        cookies::set(cookies::ACCOUNT, session_id, 2 * 365 * 24 * 3600, state.secure_cookies),
+    );
     resp
 }
 
@@ -247,11 +279,24 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
 }
 
 fn maud_response(markup: Markup) -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], markup.into_string()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
 }
 
 pub fn initials(name: &str) -> String {
-    name.split_whitespace().filter(|w| w.chars().next().is_some_and(char::is_alphabetic)).rev().take(2).collect::<Vec<_>>().into_iter().rev().filter_map(|w| w.chars().next()).flat_map(char::to_uppercase).collect()
+    name.split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
+        .rev()
+        .take(2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 /// A refusal shown on the form that caused it.

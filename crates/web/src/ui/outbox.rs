@@ -1,13 +1,13 @@
 //! `/dev/outbox`: every email and SMS sent, so a newcomer can follow codes
 //! and links without a mail server. Absent in production mode.
 
-use super::{Frame, Page, error_page, layout};
+use super::{error_page, layout, Frame, Page};
 use crate::WebState;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use axum::Router;
 use cercle_domain::Timestamp;
 use maud::html;
 

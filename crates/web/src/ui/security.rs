@@ -1,7 +1,7 @@
 //! The security settings page and its forms.
 
 use super::auth::{field, recovery_code_page};
-use super::{Frame, Page, error_notice, layout, redirect_with_flash, require_ready, set_cookie, trusted_svg};
+use super::{error_notice, layout, redirect_with_flash, require_ready, set_cookie, trusted_svg, Frame, Page};
 use crate::cookies;
 use crate::extract::WebSession;
 use crate::WebState;
@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cercle_app::accounts::security::{self, TotpSetup};
-use cercle_app::accounts::{SessionView, session};
-use cercle_app::{AppError, admin};
+use cercle_app::accounts::{session, SessionView};
+use cercle_app::{admin, AppError};
 use cercle_domain::policy::Principal;
 use cercle_domain::session::SecondFactor;
 use cercle_domain::{Language, Timestamp};
-use maud::{Markup, html};
+use maud::{html, Markup};
 use serde::Deserialize;
 
 pub fn routes() -> Router<WebState> {
@@ -45,7 +45,10 @@ struct Extra {
 
 impl Extra {
     fn error(section: &'static str, e: AppError) -> Self {
-        Extra { error: Some((section, e)), ..Default::default() }
+        Extra {
+            error: Some((section, e)),
+            ..Default::default()
+        }
     }
     fn notice(&self, page: &Page, section: &str) -> Markup {
         match &self.error {
@@ -57,13 +60,20 @@ impl Extra {
 
 fn qr_svg(uri: &str) -> Option<String> {
     let code = qrcode::QrCode::new(uri.as_bytes()).ok()?;
-    Some(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(180, 180).quiet_zone(true).build())
+    Some(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(180, 180)
+            .quiet_zone(true)
+            .build(),
+    )
 }
 
 async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &Principal, extra: Extra) -> Response {
     let me = view.me();
     let sessions = session::list(&state.ctx, principal).await.unwrap_or_default();
-    let activity = admin::audit_log(&state.ctx, principal, true, 15).await.unwrap_or_default();
+    let activity = admin::audit_log(&state.ctx, principal, true, 15)
+        .await
+        .unwrap_or_default();
     let factor_name = page.t(&format!("factor-{}", me.second_factor.as_str()));
     let content = html! {
         h1 { (page.t("security-title")) }
@@ -258,8 +268,15 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-async fn change_password(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<PasswordForm>) -> Response {
-    handle!(state, page, session, "password", "password-changed", |p| security::change_password(&state.ctx, &page.client, &p, &f.current_password, &f.new_password))
+async fn change_password(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    handle!(state, page, session, "password", "password-changed", |p| {
+        security::change_password(&state.ctx, &page.client, &p, &f.current_password, &f.new_password)
+    })
 }
 
 #[derive(Deserialize)]
@@ -272,8 +289,15 @@ pub struct PinForm {
     pin_confirm: String,
 }
 
-async fn change_pin(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<PinForm>) -> Response {
-    handle!(state, page, session, "pin", "pin-changed", |p| security::change_pin(&state.ctx, &page.client, &p, &f.password, &f.pin, &f.pin_confirm))
+async fn change_pin(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<PinForm>,
+) -> Response {
+    handle!(state, page, session, "pin", "pin-changed", |p| {
+        security::change_pin(&state.ctx, &page.client, &p, &f.password, &f.pin, &f.pin_confirm)
+    })
 }
 
 #[derive(Deserialize)]
@@ -282,13 +306,21 @@ pub struct PhoneForm {
     phone: String,
 }
 
-async fn start_phone(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<PhoneForm>) -> Response {
+async fn start_phone(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<PhoneForm>,
+) -> Response {
     let (view, principal) = match require_ready(session) {
         Ok(v) => v,
         Err(r) => return r,
     };
     let extra = match security::start_phone(&state.ctx, &page.client, &principal, &f.phone).await {
-        Ok(dest) => Extra { phone_sent: Some(dest), ..Default::default() },
+        Ok(dest) => Extra {
+            phone_sent: Some(dest),
+            ..Default::default()
+        },
         Err(e) => Extra::error("factor", e),
     };
     render(&state, &page, &view, &principal, extra).await
@@ -300,7 +332,12 @@ pub struct CodeForm {
     code: String,
 }
 
-async fn confirm_phone(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<CodeForm>) -> Response {
+async fn confirm_phone(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<CodeForm>,
+) -> Response {
     let (view, principal) = match require_ready(session) {
         Ok(v) => v,
         Err(r) => return r,
@@ -308,7 +345,20 @@ async fn confirm_phone(State(state): State<WebState>, page: Page, session: Optio
     match security::confirm_phone(&state.ctx, &page.client, &principal, &f.code).await {
         Ok(()) => redirect_with_flash(&state, "/security", "factor-sms-done"),
         // Keep the confirm form up for another try.
-        Err(e) => render(&state, &page, &view, &principal, Extra { error: Some(("factor", e)), phone_sent: Some(String::new()), totp: None }).await,
+        Err(e) => {
+            render(
+                &state,
+                &page,
+                &view,
+                &principal,
+                Extra {
+                    error: Some(("factor", e)),
+                    phone_sent: Some(String::new()),
+                    totp: None,
+                },
+            )
+            .await
+        }
     }
 }
 
@@ -318,14 +368,24 @@ async fn start_totp(State(state): State<WebState>, page: Page, session: Option<W
         Err(r) => return r,
     };
     let extra = match security::start_totp(&state.ctx, &page.client, &principal).await {
-        Ok(setup) => Extra { totp: Some(setup), ..Default::default() },
+        Ok(setup) => Extra {
+            totp: Some(setup),
+            ..Default::default()
+        },
         Err(e) => Extra::error("factor", e),
     };
     render(&state, &page, &view, &principal, extra).await
 }
 
-async fn confirm_totp(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<CodeForm>) -> Response {
-    handle!(state, page, session, "factor", "factor-totp-done", |p| security::confirm_totp(&state.ctx, &page.client, &p, &f.code))
+async fn confirm_totp(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    handle!(state, page, session, "factor", "factor-totp-done", |p| {
+        security::confirm_totp(&state.ctx, &page.client, &p, &f.code)
+    })
 }
 
 #[derive(Deserialize)]
@@ -334,11 +394,23 @@ pub struct PasswordOnly {
     password: String,
 }
 
-async fn use_email_codes(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<PasswordOnly>) -> Response {
-    handle!(state, page, session, "factor", "factor-email-done", |p| security::use_email_codes(&state.ctx, &page.client, &p, &f.password))
+async fn use_email_codes(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<PasswordOnly>,
+) -> Response {
+    handle!(state, page, session, "factor", "factor-email-done", |p| {
+        security::use_email_codes(&state.ctx, &page.client, &p, &f.password)
+    })
 }
 
-async fn new_recovery(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<PasswordOnly>) -> Response {
+async fn new_recovery(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<PasswordOnly>,
+) -> Response {
     let (view, principal) = match require_ready(session) {
         Ok(v) => v,
         Err(r) => return r,
@@ -349,8 +421,15 @@ async fn new_recovery(State(state): State<WebState>, page: Page, session: Option
     }
 }
 
-async fn end_session(State(state): State<WebState>, page: Page, session: Option<WebSession>, Path(id): Path<String>) -> Response {
-    handle!(state, page, session, "sessions", "session-ended", |p| session::end(&state.ctx, &page.client, &p, &id))
+async fn end_session(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+) -> Response {
+    handle!(state, page, session, "sessions", "session-ended", |p| {
+        session::end(&state.ctx, &page.client, &p, &id)
+    })
 }
 
 async fn sign_out_everywhere(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
@@ -364,7 +443,12 @@ async fn sign_out_everywhere(State(state): State<WebState>, page: Page, session:
     resp
 }
 
-async fn delete_account(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Form<PasswordOnly>) -> Response {
+async fn delete_account(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<PasswordOnly>,
+) -> Response {
     let (view, principal) = match require_ready(session) {
         Ok(v) => v,
         Err(r) => return r,

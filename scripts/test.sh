@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, integration tests on SQLite AND
+# PostgreSQL, and browser tests in headless Chromium.
+#
+#   ./scripts/test.sh
+#
+# Needs: a Rust toolchain; PostgreSQL reachable at CERCLE_TEST_POSTGRES
+# (default postgres://postgres@127.0.0.1:5432/postgres, trust auth);
+# Chromium and ChromeDriver (installed here from Debian/Ubuntu packages when
+# missing and running as root). Without them:
+#   CERCLE_SKIP_POSTGRES=1  runs the database tests on SQLite only
+#   CERCLE_SKIP_BROWSER=1   skips the browser tests
+# Both skips are announced loudly; CI never sets them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cercle-target}"
+export CERCLE_TEST_POSTGRES="${CERCLE_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+if [ "${CERCLE_SKIP_BROWSER:-0}" != "1" ]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+      echo "== Installing Chromium and ChromeDriver (Debian packages)"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+      echo "Chromium and ChromeDriver are needed for the browser tests. Install them with:"
+      echo "  sudo apt-get install -y chromium chromium-driver"
+      echo "or run with CERCLE_SKIP_BROWSER=1 to skip the browser tests."
+      exit 1
+    fi
+  fi
+else
+  echo "!! CERCLE_SKIP_BROWSER=1: browser tests are NOT run"
+fi
+
+if [ "${CERCLE_SKIP_POSTGRES:-0}" != "1" ]; then
+  hostport="${CERCLE_TEST_POSTGRES#*@}"; hostport="${hostport%%/*}"
+  host="${hostport%%:*}"; port="${hostport##*:}"; [ "$port" = "$host" ] && port=5432
+  if ! (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+    echo "PostgreSQL is not reachable at $host:$port (CERCLE_TEST_POSTGRES=$CERCLE_TEST_POSTGRES)."
+    echo "Start one, for example:"
+    echo "  docker run --rm -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:16"
+    echo "or run with CERCLE_SKIP_POSTGRES=1 to run the database tests on SQLite only."
+    exit 1
+  fi
+else
+  echo "!! CERCLE_SKIP_POSTGRES=1: integration tests run on SQLite only"
+fi
+
+echo "== cargo test (unit, integration on SQLite and PostgreSQL, browser)"
+# Two test threads: the machine this must fit has two cores, and each test
+# starts its own server (and sometimes a browser).
+cargo test --workspace --locked -- --test-threads="${CERCLE_TEST_THREADS:-2}"
