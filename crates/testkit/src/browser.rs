@@ -278,18 +278,9 @@ impl Browser {
             .post("/element", json!({ "using": "css selector", "value": css }))
             .await
         {
-            Ok(v) => {
-                eprintln!("DEBUG find {css}: {v}");
-                Ok(v[ELEMENT_KEY].as_str().map(str::to_string))
-            }
-            Err(e) if e.error == "no such element" => {
-                eprintln!("DEBUG none {css}: {e}");
-                Ok(None)
-            }
-            Err(e) => {
-                eprintln!("DEBUG find {css}: {e}");
-                Err(e)
-            }
+            Ok(v) => Ok(v[ELEMENT_KEY].as_str().map(str::to_string)),
+            Err(e) if e.error == "no such element" => Ok(None),
+            Err(e) => Err(e),
         }
     }
 

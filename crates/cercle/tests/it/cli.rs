@@ -175,3 +175,31 @@ async fn backup_while_serving_then_restore_and_sign_in() {
     sign_in_by_email(&restored, &p.email, 1).await;
     let _ = std::fs::remove_dir_all(&out_dir);
 }
+
+/// `cercle demo --seed-only` on an empty network: accounts printed, and they work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_seeds_a_network_whose_accounts_sign_in() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let out = cercle(&app, &["demo", "--seed-only"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    assert!(
+        printed.contains("marie.tremblay@demo.cercle.test") && printed.contains("/dev/outbox"),
+        "{printed}"
+    );
+    let (status, s) = app
+        .post(
+            "/auth/sign-in",
+            None,
+            json!({ "email": "marie.tremblay@demo.cercle.test", "password": cercle_app::demo::DEMO_PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, 200, "{s}");
+    // Seeding again changes nothing.
+    let again = cercle(&app, &["demo", "--seed-only"]);
+    assert!(
+        again.status.success() && !text(&again).contains("Demo network created"),
+        "{}",
+        text(&again)
+    );
+}

@@ -85,3 +85,12 @@ fn sign_up_mails(app: &TestApp, email: &str) -> Vec<cercle_testkit::smtp::Mail> 
         .filter(|m| m.subject.starts_with("Your Cercle code") || m.subject.starts_with("Votre code Cercle"))
         .collect()
 }
+
+/// How many sign-in code emails an address received.
+pub fn count_sign_in_mails(app: &TestApp, email: &str) -> usize {
+    app.smtp
+        .to(email)
+        .iter()
+        .filter(|m| m.subject.contains("sign-in code") || m.subject.contains("code de connexion"))
+        .count()
+}

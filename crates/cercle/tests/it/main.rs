@@ -8,6 +8,8 @@ mod accounts_api;
 mod browser;
 mod cli;
 mod helpers;
+mod shared_device;
+mod store;
 mod web;
 
 /// Runs each listed `async fn name(db: Db)` on both databases.
