@@ -203,3 +203,53 @@ async fn demo_seeds_a_network_whose_accounts_sign_in() {
         text(&again)
     );
 }
+
+/// `cercle serve` on a fresh data folder: prints its URL, answers, and stops
+/// cleanly on SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_prints_its_url_and_stops_on_sigterm() {
+    use tokio::io::AsyncBufReadExt;
+    let data_dir = temp_dir("cercle-serve");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cercle"))
+        .arg("serve")
+        .env("CERCLE_DATA_DIR", &data_dir)
+        .env("CERCLE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CERCLE_LOG", "warn")
+        .env("CERCLE_ARGON2_MEMORY_KIB", "64")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let url_line = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("Cercle is running at") {
+                return line;
+            }
+        }
+        String::new()
+    })
+    .await
+    .expect("started in time");
+    assert!(url_line.contains(&format!("http://127.0.0.1:{port}")), "{url_line}");
+    let r = reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+        .await
+        .expect("readyz");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(data_dir.join("cercle.db").exists() && data_dir.join("keys/server.key").exists());
+
+    let pid = child.id().expect("pid").to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    assert!(killed.success());
+    let status = tokio::time::timeout(std::time::Duration::from_secs(20), child.wait())
+        .await
+        .expect("stopped in time")
+        .expect("wait");
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -5,7 +5,8 @@ use super::{error_notice, icon, layout, require_ready, Frame, Page};
 use crate::extract::WebSession;
 use crate::WebState;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use cercle_app::admin;
 use cercle_domain::Timestamp;
 use maud::html;
@@ -58,22 +59,28 @@ pub async fn admin(State(state): State<WebState>, page: Page, session: Option<We
         Ok(v) => v,
         Err(r) => return r,
     };
-    let content = match admin::audit_log(&state.ctx, &principal, false, 200).await {
-        Ok(records) => html! {
-            h1 { (page.t("nav-admin")) }
-            h2 { (page.t("section-activity")) }
-            div class="table-wrap" {
-                table {
-                    thead { tr { th { (page.t("col-when")) } th { (page.t("col-event")) } th { (page.t("col-actor")) } th { (page.t("col-address")) } } }
-                    tbody {
-                        @for r in &records {
-                            tr { td { (Timestamp(r.at).to_utc_string()) } td class="mono" { (r.event) " · " (r.action) } td class="mono" { (r.actor_kind) " " (r.actor_id.as_deref().unwrap_or("")) } td { (r.ip.as_deref().unwrap_or("")) } }
+    let (status, content) = match admin::audit_log(&state.ctx, &principal, false, 200).await {
+        Ok(records) => (
+            StatusCode::OK,
+            html! {
+                h1 { (page.t("nav-admin")) }
+                h2 { (page.t("section-activity")) }
+                div class="table-wrap" {
+                    table {
+                        thead { tr { th { (page.t("col-when")) } th { (page.t("col-event")) } th { (page.t("col-actor")) } th { (page.t("col-address")) } } }
+                        tbody {
+                            @for r in &records {
+                                tr { td { (Timestamp(r.at).to_utc_string()) } td class="mono" { (r.event) " · " (r.action) } td class="mono" { (r.actor_kind) " " (r.actor_id.as_deref().unwrap_or("")) } td { (r.ip.as_deref().unwrap_or("")) } }
+                            }
                         }
                     }
                 }
-            }
-        },
-        Err(e) => html! { h1 { (page.t("nav-admin")) } (error_notice(page.lang, &e)) },
+            },
+        ),
+        Err(e) => (
+            crate::error::status_of(&e),
+            html! { h1 { (page.t("nav-admin")) } (error_notice(page.lang, &e)) },
+        ),
     };
-    layout(&page, &page.t("nav-admin"), Frame::App(&view), content)
+    (status, layout(&page, &page.t("nav-admin"), Frame::App(&view), content)).into_response()
 }
