@@ -55,3 +55,195 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainStatus> {
     }
     Ok(ChainStatus::Intact { records: last_seq })
 }
+
+/// What an audit search asks for (all optional).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SearchInput {
+    pub actor_id: Option<String>,
+    pub patient_id: Option<String>,
+    pub target_type: Option<String>,
+    pub action: Option<String>,
+    pub unit_id: Option<String>,
+    /// Unix milliseconds, inclusive.
+    pub from: Option<i64>,
+    /// Unix milliseconds, exclusive.
+    pub to: Option<i64>,
+    pub before_seq: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchPage {
+    pub events: Vec<AuditRecord>,
+    /// Pass as `before_seq` for the next (older) page.
+    pub next_before_seq: Option<i64>,
+}
+
+fn blank(o: &Option<String>) -> Option<String> {
+    o.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The query an auditor may run: only the units they audit (their grants'
+/// units and everything below), narrowed by the filters.
+async fn query_for(
+    ctx: &Ctx,
+    scope: &crate::orgs::OrgScope,
+    input: &SearchInput,
+    limit: i64,
+) -> AppResult<audit::AuditQuery> {
+    use cercle_domain::roles::Permission;
+    if !scope.may_anywhere(Permission::ReadAudit) {
+        return Err(crate::AppError::Forbidden);
+    }
+    let units = {
+        let mut conn = ctx.store.reader().await?;
+        cercle_store::orgs::units_of(&mut conn, &scope.org_id).await?
+    };
+    let wanted_root = match blank(&input.unit_id) {
+        Some(id) => Some(
+            units
+                .iter()
+                .find(|u| u.id == id)
+                .ok_or(crate::AppError::NotFound)?
+                .path
+                .clone(),
+        ),
+        None => None,
+    };
+    let allowed: Vec<String> = units
+        .iter()
+        .filter(|u| scope.may(Permission::ReadAudit, u))
+        .filter(|u| wanted_root.as_deref().is_none_or(|root| u.path.starts_with(root)))
+        .map(|u| u.id.clone())
+        .collect();
+    let whole_org = wanted_root.is_none() && allowed.len() == units.len();
+    let action = match blank(&input.action) {
+        Some(a) if ["CREATE", "READ", "UPDATE", "DELETE", "LIST", "EXPORT"].contains(&a.to_uppercase().as_str()) => {
+            Some(a.to_uppercase())
+        }
+        Some(_) => return Err(crate::AppError::Conflict("invalid-action")),
+        None => None,
+    };
+    Ok(audit::AuditQuery {
+        org_id: scope.org_id.clone(),
+        unit_ids: if whole_org { None } else { Some(allowed) },
+        actor_id: blank(&input.actor_id),
+        patient_id: blank(&input.patient_id),
+        target_type: blank(&input.target_type),
+        action,
+        from: input.from,
+        to: input.to,
+        before_seq: input.before_seq,
+        limit,
+    })
+}
+
+/// Searches the organization's audit log (administrators and auditors of
+/// the unit or above); the search itself is recorded.
+pub async fn search(
+    ctx: &Ctx,
+    client: &crate::Client,
+    scope: &crate::orgs::OrgScope,
+    input: &SearchInput,
+) -> AppResult<SearchPage> {
+    let limit = input.limit.unwrap_or(50).clamp(1, 200);
+    let q = query_for(ctx, scope, input, limit).await?;
+    let events = {
+        let mut conn = ctx.store.reader().await?;
+        audit::search(&mut conn, &q).await?
+    };
+    record_alone(
+        ctx,
+        scope.event(
+            "audit.searched",
+            cercle_domain::audit::AuditAction::List,
+            "audit",
+            &scope.root_unit_id,
+            client,
+        ),
+    )
+    .await?;
+    let next_before_seq = if events.len() as i64 == limit {
+        events.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    Ok(SearchPage {
+        events,
+        next_before_seq,
+    })
+}
+
+/// Most rows one CSV export holds.
+pub const EXPORT_MAX_ROWS: i64 = 100_000;
+
+/// The same search as CSV (at most [`EXPORT_MAX_ROWS`] rows); the export is
+/// itself recorded.
+pub async fn export_csv(
+    ctx: &Ctx,
+    client: &crate::Client,
+    scope: &crate::orgs::OrgScope,
+    input: &SearchInput,
+) -> AppResult<String> {
+    use cercle_domain::roles::Permission;
+    if !scope.may_anywhere(Permission::ExportAudit) {
+        return Err(crate::AppError::Forbidden);
+    }
+    let q = query_for(ctx, scope, input, EXPORT_MAX_ROWS).await?;
+    let events = {
+        let mut conn = ctx.store.reader().await?;
+        audit::search(&mut conn, &q).await?
+    };
+    record_alone(
+        ctx,
+        scope
+            .event(
+                "audit.exported",
+                cercle_domain::audit::AuditAction::Export,
+                "audit",
+                &scope.root_unit_id,
+                client,
+            )
+            .scope("rows", events.len()),
+    )
+    .await?;
+    let mut out =
+        String::from("seq,id,time_utc,unit_id,actor_kind,actor_id,event,action,target_type,target_id,scopes,ip,hash\n");
+    for e in &events {
+        let fields = [
+            e.seq.to_string(),
+            e.id.clone(),
+            Timestamp(e.at).to_utc_string(),
+            e.unit_id.clone().unwrap_or_default(),
+            e.actor_kind.clone(),
+            e.actor_id.clone().unwrap_or_default(),
+            e.event.clone(),
+            e.action.clone(),
+            e.target_type.clone(),
+            e.target_id.clone().unwrap_or_default(),
+            e.scopes.clone(),
+            e.ip.clone().unwrap_or_default(),
+            e.hash.clone(),
+        ];
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Quotes a CSV field, and defuses spreadsheet formulas.
+fn csv_field(f: &str) -> String {
+    let f = if f.starts_with(['=', '+', '-', '@']) {
+        format!("'{f}")
+    } else {
+        f.to_string()
+    };
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f
+    }
+}

@@ -34,6 +34,8 @@ pub enum AppError {
     WrongStep,
     #[error("already done")]
     Conflict(&'static str),
+    #[error("no active organization")]
+    NoActiveOrganization,
     #[error("internal error")]
     Internal(String),
 }
@@ -58,6 +60,7 @@ impl AppError {
             AppError::LinkInvalid => "link-invalid",
             AppError::WrongStep => "wrong-step",
             AppError::Conflict(what) => what,
+            AppError::NoActiveOrganization => "no-active-organization",
             AppError::Internal(_) => "internal",
         }
     }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod demo;
 pub mod error;
 pub mod notify;
+pub mod orgs;
 pub mod secrets;
 
 use cercle_domain::Clock;

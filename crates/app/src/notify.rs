@@ -145,14 +145,43 @@ impl SmsSender for HttpSmsGateway {
 /// (`email-<kind>-subject`, `email-<kind>-body`, `sms-<kind>`).
 #[derive(Debug, Clone)]
 pub enum Outgoing {
-    SignupCode { name: String, code: String },
-    SigninCode { name: String, code: String },
-    PhoneCode { code: String },
-    RecoveryCode { name: String, code: String },
-    ResetLink { name: String, link: String },
-    AccountExists { name: String, link: String },
-    SecurityNotice { name: String, what: String },
-    Welcome { name: String, link: String },
+    SignupCode {
+        name: String,
+        code: String,
+    },
+    SigninCode {
+        name: String,
+        code: String,
+    },
+    PhoneCode {
+        code: String,
+    },
+    RecoveryCode {
+        name: String,
+        code: String,
+    },
+    ResetLink {
+        name: String,
+        link: String,
+    },
+    AccountExists {
+        name: String,
+        link: String,
+    },
+    SecurityNotice {
+        name: String,
+        what: String,
+    },
+    Welcome {
+        name: String,
+        link: String,
+    },
+    Invitation {
+        name: String,
+        org: String,
+        inviter: String,
+        link: String,
+    },
 }
 
 impl Outgoing {
@@ -166,6 +195,7 @@ impl Outgoing {
             Outgoing::AccountExists { .. } => "account-exists",
             Outgoing::SecurityNotice { .. } => "security-notice",
             Outgoing::Welcome { .. } => "welcome",
+            Outgoing::Invitation { .. } => "invitation",
         }
     }
 
@@ -182,6 +212,19 @@ impl Outgoing {
             | Outgoing::AccountExists { name, link }
             | Outgoing::Welcome { name, link } => {
                 vec![("name", name.clone()), ("link", link.clone())]
+            }
+            Outgoing::Invitation {
+                name,
+                org,
+                inviter,
+                link,
+            } => {
+                vec![
+                    ("name", name.clone()),
+                    ("org", org.clone()),
+                    ("inviter", inviter.clone()),
+                    ("link", link.clone()),
+                ]
             }
             Outgoing::SecurityNotice { name, what } => {
                 vec![

@@ -63,6 +63,7 @@ pub struct NewAuditEvent {
     pub action: AuditAction,
     pub target_type: &'static str,
     pub target_id: Option<String>,
+    pub org_id: Option<String>,
     pub unit_id: Option<String>,
     /// `key=value` pairs of ids (patient, discussion, channel…), never content.
     pub scopes: Vec<(&'static str, String)>,
@@ -78,6 +79,7 @@ impl NewAuditEvent {
             action,
             target_type,
             target_id: None,
+            org_id: None,
             unit_id: None,
             scopes: Vec::new(),
             ip: None,
@@ -85,6 +87,12 @@ impl NewAuditEvent {
     }
     pub fn target(mut self, id: impl ToString) -> Self {
         self.target_id = Some(id.to_string());
+        self
+    }
+    /// Where in an organization the event happened.
+    pub fn in_unit(mut self, org_id: impl ToString, unit_id: impl ToString) -> Self {
+        self.org_id = Some(org_id.to_string());
+        self.unit_id = Some(unit_id.to_string());
         self
     }
     pub fn scope(mut self, key: &'static str, value: impl ToString) -> Self {
@@ -110,6 +118,7 @@ pub struct AuditRecord {
     pub seq: i64,
     pub id: String,
     pub at: i64,
+    pub org_id: Option<String>,
     pub unit_id: Option<String>,
     pub actor_kind: String,
     pub actor_id: Option<String>,
@@ -133,6 +142,7 @@ impl AuditRecord {
             self.seq.to_string(),
             self.id.clone(),
             self.at.to_string(),
+            opt(&self.org_id),
             opt(&self.unit_id),
             self.actor_kind.clone(),
             opt(&self.actor_id),
@@ -194,6 +204,7 @@ mod tests {
             seq,
             id: format!("id{seq}"),
             at: seq * 10,
+            org_id: None,
             unit_id: None,
             actor_kind: "user".into(),
             actor_id: Some("u1".into()),

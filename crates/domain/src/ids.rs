@@ -29,4 +29,17 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, SessionId, DeviceId, CodeId, MessageId, AuditId);
+id_type!(
+    UserId,
+    SessionId,
+    DeviceId,
+    CodeId,
+    MessageId,
+    AuditId,
+    OrgId,
+    UnitId,
+    WorkplaceId,
+    TeamId,
+    InvitationId,
+    GrantId
+);

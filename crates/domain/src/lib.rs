@@ -15,6 +15,7 @@ pub mod password;
 pub mod phone;
 pub mod pin;
 pub mod policy;
+pub mod roles;
 pub mod session;
 pub mod totp;
 

@@ -292,3 +292,29 @@ sms-reset-link = Cercle: reset your password: { $link }
 sms-account-exists = Cercle: someone tried to create an account with your address.
 sms-security-notice = Cercle: { $what }
 sms-welcome = Cercle: choose your password: { $link }
+email-invitation-subject = { $inviter } invites you to { $org } on Cercle
+email-invitation-body =
+    Hello { $name },
+
+    { $inviter } invites you to join { $org } on Cercle, the secure network where health professionals work together.
+
+    Open this link to accept (valid 7 days):
+    { $link }
+
+    If you do not have a Cercle account yet, you will create one with this email address.
+
+    — Cercle
+sms-invitation = Cercle: { $inviter } invites you to { $org }: { $link }
+error-no-active-organization = Choose an organization first: you are not (or no longer) a member of the active one.
+error-name-taken = This name is already used here. Choose another.
+error-root-unit = The root unit of an organization cannot be moved or archived.
+error-unit-cycle = A unit cannot be moved under itself or one of its own units.
+error-archived = This unit is archived.
+error-invalid-kind = Choose a kind of workplace from the list.
+error-invalid-address = The address is too long or holds invalid characters.
+error-no-role = Choose at least one role.
+error-no-staff-kind = Choose professional staff, administrative staff, or both.
+error-invitation-not-pending = This invitation was already accepted, cancelled or expired.
+error-invitation-other-email = This invitation was sent to another email address. Sign in with that address to accept it.
+error-last-administrator = The organization must keep at least one administrator.
+error-invalid-action = Choose an action from the list.

@@ -292,3 +292,29 @@ sms-reset-link = Cercle : réinitialisez votre mot de passe : { $link }
 sms-account-exists = Cercle : quelqu'un a tenté de créer un compte avec votre adresse.
 sms-security-notice = Cercle : { $what }
 sms-welcome = Cercle : choisissez votre mot de passe : { $link }
+email-invitation-subject = { $inviter } vous invite à { $org } sur Cercle
+email-invitation-body =
+    Bonjour { $name },
+
+    { $inviter } vous invite à rejoindre { $org } sur Cercle, le réseau sécurisé où les professionnels de la santé travaillent ensemble.
+
+    Ouvrez ce lien pour accepter (valide 7 jours) :
+    { $link }
+
+    Si vous n'avez pas encore de compte Cercle, vous en créerez un avec cette adresse courriel.
+
+    — Cercle
+sms-invitation = Cercle : { $inviter } vous invite à { $org } : { $link }
+error-no-active-organization = Choisissez d'abord une organisation : vous n'êtes pas (ou plus) membre de l'organisation active.
+error-name-taken = Ce nom est déjà utilisé ici. Choisissez-en un autre.
+error-root-unit = L'unité racine d'une organisation ne peut être ni déplacée ni archivée.
+error-unit-cycle = Une unité ne peut pas être déplacée sous elle-même ni sous l'une de ses unités.
+error-archived = Cette unité est archivée.
+error-invalid-kind = Choisissez un type de lieu de travail dans la liste.
+error-invalid-address = L'adresse est trop longue ou contient des caractères non valides.
+error-no-role = Choisissez au moins un rôle.
+error-no-staff-kind = Choisissez personnel professionnel, personnel administratif, ou les deux.
+error-invitation-not-pending = Cette invitation a déjà été acceptée, annulée ou a expiré.
+error-invitation-other-email = Cette invitation a été envoyée à une autre adresse courriel. Connectez-vous avec cette adresse pour l'accepter.
+error-last-administrator = L'organisation doit garder au moins un administrateur.
+error-invalid-action = Choisissez une action dans la liste.

@@ -20,6 +20,7 @@ pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestam
         seq: head.try_get("seq")?,
         id: id.to_string(),
         at: now.0,
+        org_id: ev.org_id.clone(),
         unit_id: ev.unit_id.clone(),
         actor_kind: ev.actor.kind().to_string(),
         actor_id: ev.actor.id(),
@@ -34,12 +35,13 @@ pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestam
     };
     record.hash = record.compute_hash();
     sqlx::query(
-        "INSERT INTO audit_events (seq, id, at, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "INSERT INTO audit_events (seq, id, at, org_id, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(record.seq)
     .bind(&record.id)
     .bind(record.at)
+    .bind(&record.org_id)
     .bind(&record.unit_id)
     .bind(&record.actor_kind)
     .bind(&record.actor_id)
@@ -65,6 +67,7 @@ fn map(r: &AnyRow) -> std::result::Result<AuditRecord, sqlx::Error> {
         seq: r.try_get("seq")?,
         id: r.try_get("id")?,
         at: r.try_get("at")?,
+        org_id: r.try_get("org_id")?,
         unit_id: r.try_get("unit_id")?,
         actor_kind: r.try_get("actor_kind")?,
         actor_id: r.try_get("actor_id")?,
@@ -80,7 +83,7 @@ fn map(r: &AnyRow) -> std::result::Result<AuditRecord, sqlx::Error> {
 }
 
 const COLUMNS: &str =
-    "seq, id, at, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash";
+    "seq, id, at, org_id, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash";
 
 /// Records after `after_seq`, in order, at most `limit`.
 pub async fn page(conn: &mut Conn, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
@@ -124,4 +127,93 @@ pub async fn head(conn: &mut Conn) -> Result<(i64, String)> {
         .fetch_one(conn)
         .await?;
     Ok((r.try_get("seq")?, r.try_get("hash")?))
+}
+
+/// Filters of an audit search inside one organization.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub org_id: String,
+    /// Only events of these units (None: the whole organization).
+    pub unit_ids: Option<Vec<String>>,
+    pub actor_id: Option<String>,
+    /// Events whose scopes name this patient file.
+    pub patient_id: Option<String>,
+    pub target_type: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Page: events older than this sequence number.
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// Newest first. Every filter is a bound parameter.
+pub async fn search(conn: &mut Conn, q: &AuditQuery) -> Result<Vec<AuditRecord>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM audit_events WHERE org_id = $1");
+    let mut n = 1;
+    let mut next = |sql: &mut String, clause: &str| {
+        n += 1;
+        sql.push_str(&clause.replace('?', &format!("${n}")));
+        n
+    };
+    // Values are bound in placeholder order.
+    let mut binds: Vec<(usize, Bind)> = Vec::new();
+    if let Some(units) = &q.unit_ids {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        sql.push_str(" AND unit_id IN (");
+        for (i, u) in units.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let pos = next(&mut sql, "?");
+            binds.push((pos, Bind::Text(u.clone())));
+        }
+        sql.push(')');
+    }
+    if let Some(a) = &q.actor_id {
+        let pos = next(&mut sql, " AND actor_id = ?");
+        binds.push((pos, Bind::Text(a.clone())));
+    }
+    if let Some(p) = &q.patient_id {
+        let pos = next(&mut sql, " AND scopes LIKE ?");
+        binds.push((pos, Bind::Text(format!("%patient={p}%"))));
+    }
+    if let Some(t) = &q.target_type {
+        let pos = next(&mut sql, " AND target_type = ?");
+        binds.push((pos, Bind::Text(t.clone())));
+    }
+    if let Some(a) = &q.action {
+        let pos = next(&mut sql, " AND action = ?");
+        binds.push((pos, Bind::Text(a.clone())));
+    }
+    if let Some(f) = q.from {
+        let pos = next(&mut sql, " AND at >= ?");
+        binds.push((pos, Bind::Int(f)));
+    }
+    if let Some(t) = q.to {
+        let pos = next(&mut sql, " AND at < ?");
+        binds.push((pos, Bind::Int(t)));
+    }
+    if let Some(b) = q.before_seq {
+        let pos = next(&mut sql, " AND seq < ?");
+        binds.push((pos, Bind::Int(b)));
+    }
+    let pos = next(&mut sql, " ORDER BY seq DESC LIMIT ?");
+    binds.push((pos, Bind::Int(q.limit)));
+    let mut query = sqlx::query(&sql).bind(q.org_id.clone());
+    for (_, b) in binds {
+        query = match b {
+            Bind::Text(t) => query.bind(t),
+            Bind::Int(i) => query.bind(i),
+        };
+    }
+    let rows = query.fetch_all(conn).await?;
+    Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
 }

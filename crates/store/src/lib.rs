@@ -9,7 +9,9 @@
 pub mod audit;
 pub mod codes;
 pub mod devices;
+pub mod members;
 pub mod migrate;
+pub mod orgs;
 pub mod outbox;
 pub mod rate_limits;
 pub mod sessions;

@@ -10,11 +10,18 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "accounts",
-    sql: include_str!("../migrations/0001_accounts.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "accounts",
+        sql: include_str!("../migrations/0001_accounts.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "organizations",
+        sql: include_str!("../migrations/0002_organizations.sql"),
+    },
+];
 
 /// Applies what is missing; returns the versions applied now.
 pub async fn run(conn: &mut Conn) -> Result<Vec<i64>> {

@@ -256,3 +256,21 @@ pub async fn delete_unverified(conn: &mut Conn, id: &str) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// The organization a person works in now (None: not yet chosen).
+pub async fn set_active_org(conn: &mut Conn, id: &str, org_id: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE users SET active_org_id = $1 WHERE id = $2")
+        .bind(org_id)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn active_org(conn: &mut Conn, id: &str) -> Result<Option<String>> {
+    Ok(sqlx::query("SELECT active_org_id FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await
+        .and_then(|r| r.try_get(0))?)
+}

@@ -3,6 +3,7 @@
 mod account;
 mod auth;
 pub mod openapi;
+mod orgs;
 
 use crate::error::ApiError;
 use crate::extract::lang_of;
@@ -47,6 +48,30 @@ pub fn routes() -> Router<WebState> {
         .route("/account/sessions/{id}", delete(account::end_session))
         .route("/account/activity", get(account::activity))
         .route("/admin/audit", get(account::network_audit))
+        .route(
+            "/network/organizations",
+            get(orgs::all_organizations).post(orgs::create_organization),
+        )
+        .route("/organizations", get(orgs::my_organizations))
+        .route("/organizations/active", post(orgs::switch_organization))
+        .route("/org/structure", get(orgs::get_structure))
+        .route("/org/units", post(orgs::create_unit))
+        .route("/org/units/{id}", put(orgs::update_unit))
+        .route("/org/workplaces", post(orgs::create_workplace))
+        .route("/org/workplaces/{id}", put(orgs::update_workplace))
+        .route("/org/teams", post(orgs::create_team))
+        .route("/org/teams/{id}", put(orgs::update_team))
+        .route("/org/members", get(orgs::members))
+        .route("/org/members/{id}", delete(orgs::remove_member))
+        .route("/org/members/{id}/roles", post(orgs::grant_role))
+        .route("/org/roles/{id}", delete(orgs::revoke_role))
+        .route("/org/invitations", get(orgs::invitations).post(orgs::invite))
+        .route("/org/invitations/{id}/cancel", post(orgs::cancel_invitation))
+        .route("/org/invitations/{id}/resend", post(orgs::resend_invitation))
+        .route("/invitations/{id}", get(orgs::invitation_info))
+        .route("/invitations/{id}/accept", post(orgs::accept_invitation))
+        .route("/org/audit", get(orgs::audit_search))
+        .route("/org/audit.csv", get(orgs::audit_csv))
 }
 
 /// A JSON body whose rejections answer in our error format.

@@ -1,0 +1,579 @@
+//! Members, their roles, and invitations into units.
+
+use super::{clean_name, OrgScope};
+use crate::notify::{queue_email, Outgoing};
+use crate::secrets::{hash_token, random_token};
+use crate::{audit, AppError, AppResult, Client, Ctx};
+use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::policy::{may, Permission as NetworkPermission, Principal};
+use cercle_domain::roles::{Permission, Role};
+use cercle_domain::{Email, GrantId, InvitationId, Language};
+use cercle_store::members::{self, GrantRow, InvitationRow, MemberRow};
+use cercle_store::{orgs, users, Conn};
+
+/// Invitations expire after 7 days.
+pub const INVITATION_TTL_SECS: i64 = 7 * 24 * 3600;
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct InviteInput {
+    pub unit_id: String,
+    pub email: String,
+    pub name: String,
+    pub language: Option<String>,
+    #[serde(default)]
+    pub professional: bool,
+    #[serde(default)]
+    pub administrative: bool,
+    pub roles: Vec<Role>,
+}
+
+/// What an invitation became.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Invited {
+    /// An email with a link went out.
+    Sent { invitation_id: String },
+    /// Already a member of this organization: the roles apply now, silently.
+    Applied { user_id: String },
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(",")
+}
+
+fn roles_of(text: &str) -> Vec<Role> {
+    text.split(',').filter_map(Role::parse).collect()
+}
+
+/// Invites someone into a unit with roles.
+pub async fn invite(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &InviteInput) -> AppResult<Invited> {
+    let unit = scope.unit(ctx, &input.unit_id).await?;
+    scope.require(Permission::ManageMembers, &unit)?;
+    let inviter = {
+        let mut conn = ctx.store.reader().await?;
+        users::get(&mut conn, &scope.user_id.to_string()).await?
+    };
+    let ev = scope.event(
+        "org.invitation_created",
+        AuditAction::Create,
+        "invitation",
+        &unit.id,
+        client,
+    );
+    create_invitation(ctx, &scope.org_id, &scope.org_name, &unit.id, &inviter.name, ev, input).await
+}
+
+/// The first administrator of a new organization (network administrators).
+pub async fn invite_first_admin(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    org_id: &str,
+    email: &str,
+    name: &str,
+    language: Language,
+) -> AppResult<Invited> {
+    if !may(principal, &NetworkPermission::AdministerNetwork) {
+        return Err(AppError::Forbidden);
+    }
+    let org = {
+        let mut conn = ctx.store.reader().await?;
+        orgs::org_by_id(&mut conn, org_id).await?.ok_or(AppError::NotFound)?
+    };
+    let actor = match principal {
+        Principal::User(u) => Actor::User(u.user_id),
+        _ => Actor::System,
+    };
+    let ev = NewAuditEvent::new(actor, "org.invitation_created", AuditAction::Create, "invitation")
+        .in_unit(&org.id, &org.root_unit_id)
+        .ip(client.ip.clone());
+    let input = InviteInput {
+        unit_id: org.root_unit_id.clone(),
+        email: email.into(),
+        name: name.into(),
+        language: Some(language.code().into()),
+        professional: false,
+        administrative: true,
+        roles: vec![Role::Administrator, Role::Member],
+    };
+    create_invitation(ctx, &org.id, &org.name, &org.root_unit_id, "Cercle", ev, &input).await
+}
+
+async fn create_invitation(
+    ctx: &Ctx,
+    org_id: &str,
+    org_name: &str,
+    unit_id: &str,
+    inviter_name: &str,
+    ev: NewAuditEvent,
+    input: &InviteInput,
+) -> AppResult<Invited> {
+    let email = Email::parse(&input.email)?;
+    let name = clean_name(&input.name)?;
+    let language = match input.language.as_deref().filter(|l| !l.is_empty()) {
+        Some(l) => Language::parse(l)?,
+        None => Language::default(),
+    };
+    if input.roles.is_empty() {
+        return Err(AppError::Conflict("no-role"));
+    }
+    if !input.professional && !input.administrative {
+        return Err(AppError::Conflict("no-staff-kind"));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    // Later invitations of a member into other units take effect silently.
+    if let Some(u) = users::by_email(&mut tx, email.as_str())
+        .await?
+        .filter(|u| u.deleted_at.is_none())
+    {
+        if members::is_member(&mut tx, org_id, &u.id).await? {
+            apply(
+                &mut tx,
+                org_id,
+                &u.id,
+                unit_id,
+                input.professional,
+                input.administrative,
+                &input.roles,
+                now,
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                NewAuditEvent {
+                    event: "org.roles_applied",
+                    target_id: Some(u.id.clone()),
+                    ..ev
+                },
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(Invited::Applied { user_id: u.id });
+        }
+    }
+    let id = InvitationId::new().to_string();
+    let token = random_token();
+    let row = InvitationRow {
+        id: id.clone(),
+        org_id: org_id.into(),
+        unit_id: unit_id.into(),
+        email: email.as_str().into(),
+        name,
+        language: language.code().into(),
+        professional: input.professional,
+        administrative: input.administrative,
+        roles: roles_text(&input.roles),
+        status: "pending".into(),
+        invited_by: None,
+        expires_at: now.plus_secs(INVITATION_TTL_SECS).0,
+        created_at: now.0,
+    };
+    members::insert_invitation(&mut tx, &row, &hash_token(&token)).await?;
+    send(ctx, &mut tx, &row, org_name, inviter_name, &token).await?;
+    audit::record(
+        &mut tx,
+        NewAuditEvent {
+            target_id: Some(id.clone()),
+            ..ev
+        },
+        now,
+    )
+    .await?;
+    ctx.commit_and_send(tx).await?;
+    Ok(Invited::Sent { invitation_id: id })
+}
+
+async fn send(
+    ctx: &Ctx,
+    conn: &mut Conn,
+    row: &InvitationRow,
+    org_name: &str,
+    inviter: &str,
+    token: &str,
+) -> AppResult<()> {
+    let link = format!("{}/invitations/{token}", ctx.config.public_url);
+    let msg = Outgoing::Invitation {
+        name: row.name.clone(),
+        org: org_name.into(),
+        inviter: inviter.into(),
+        link,
+    };
+    queue_email(
+        conn,
+        &row.email,
+        Language::parse(&row.language).unwrap_or_default(),
+        &msg,
+        ctx.clock.now(),
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    conn: &mut Conn,
+    org_id: &str,
+    user_id: &str,
+    unit_id: &str,
+    professional: bool,
+    administrative: bool,
+    roles: &[Role],
+    now: cercle_domain::Timestamp,
+) -> AppResult<()> {
+    members::upsert_membership(conn, org_id, user_id, professional, administrative, now).await?;
+    for role in roles {
+        members::grant(
+            conn,
+            &GrantId::new().to_string(),
+            org_id,
+            user_id,
+            unit_id,
+            role.key(),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn pending_invitation(ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<InvitationRow> {
+    let inv = {
+        let mut conn = ctx.store.reader().await?;
+        members::invitation_in(&mut conn, &scope.org_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let unit = scope.unit(ctx, &inv.unit_id).await?;
+    scope.require(Permission::ManageMembers, &unit)?;
+    if inv.status != "pending" {
+        return Err(AppError::Conflict("invitation-not-pending"));
+    }
+    Ok(inv)
+}
+
+pub async fn cancel(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id: &str) -> AppResult<()> {
+    let inv = pending_invitation(ctx, scope, invitation_id).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    if !members::decide(&mut tx, &inv.id, "cancelled", now).await? {
+        return Err(AppError::Conflict("invitation-not-pending"));
+    }
+    audit::record(
+        &mut tx,
+        scope
+            .event(
+                "org.invitation_cancelled",
+                AuditAction::Update,
+                "invitation",
+                &inv.unit_id,
+                client,
+            )
+            .target(&inv.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sends a new link; the earlier one stops working, and the 7 days start again.
+pub async fn resend(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id: &str) -> AppResult<()> {
+    let inv = pending_invitation(ctx, scope, invitation_id).await?;
+    let inviter = {
+        let mut conn = ctx.store.reader().await?;
+        users::get(&mut conn, &scope.user_id.to_string()).await?
+    };
+    let now = ctx.clock.now();
+    let token = random_token();
+    let mut tx = ctx.store.begin().await?;
+    if !members::renew(
+        &mut tx,
+        &inv.id,
+        &hash_token(&token),
+        now.plus_secs(INVITATION_TTL_SECS),
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("invitation-not-pending"));
+    }
+    send(ctx, &mut tx, &inv, &scope.org_name, &inviter.name, &token).await?;
+    audit::record(
+        &mut tx,
+        scope
+            .event(
+                "org.invitation_resent",
+                AuditAction::Update,
+                "invitation",
+                &inv.unit_id,
+                client,
+            )
+            .target(&inv.id),
+        now,
+    )
+    .await?;
+    ctx.commit_and_send(tx).await?;
+    Ok(())
+}
+
+/// Pending invitations (administrators of some unit).
+pub async fn pending(ctx: &Ctx, scope: &OrgScope) -> AppResult<Vec<InvitationRow>> {
+    if !scope.may_anywhere(Permission::ManageMembers) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = ctx.store.reader().await?;
+    let now = ctx.clock.now().0;
+    Ok(members::pending_in(&mut conn, &scope.org_id)
+        .await?
+        .into_iter()
+        .filter(|i| i.expires_at > now)
+        .collect())
+}
+
+/// What the invitation page shows before accepting.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InvitationInfo {
+    pub org_name: String,
+    pub email: String,
+    pub name: String,
+    pub language: Language,
+}
+
+async fn live_invitation(ctx: &Ctx, token: &str) -> AppResult<InvitationRow> {
+    let mut conn = ctx.store.reader().await?;
+    let inv = members::invitation_by_token(&mut conn, &hash_token(token))
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    if inv.status != "pending" || inv.expires_at <= ctx.clock.now().0 {
+        return Err(AppError::LinkInvalid);
+    }
+    Ok(inv)
+}
+
+pub async fn invitation_info(ctx: &Ctx, token: &str) -> AppResult<InvitationInfo> {
+    let inv = live_invitation(ctx, token).await?;
+    let mut conn = ctx.store.reader().await?;
+    let org = orgs::org_by_id(&mut conn, &inv.org_id)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    Ok(InvitationInfo {
+        org_name: org.name,
+        email: inv.email,
+        name: inv.name,
+        language: Language::parse(&inv.language).unwrap_or_default(),
+    })
+}
+
+/// Accepts an invitation as the signed-in person (whose email must be the
+/// invited one). The organization becomes active if none was.
+pub async fn accept(ctx: &Ctx, client: &Client, principal: &Principal, token: &str) -> AppResult<String> {
+    let Principal::User(p) = principal else {
+        return Err(AppError::Forbidden);
+    };
+    let inv = live_invitation(ctx, token).await?;
+    let now = ctx.clock.now();
+    let user_id = p.user_id.to_string();
+    let mut tx = ctx.store.begin().await?;
+    let user = users::get(&mut tx, &user_id).await?;
+    if !user.email.eq_ignore_ascii_case(&inv.email) {
+        return Err(AppError::Conflict("invitation-other-email"));
+    }
+    if !members::decide(&mut tx, &inv.id, "accepted", now).await? {
+        return Err(AppError::LinkInvalid);
+    }
+    apply(
+        &mut tx,
+        &inv.org_id,
+        &user_id,
+        &inv.unit_id,
+        inv.professional,
+        inv.administrative,
+        &roles_of(&inv.roles),
+        now,
+    )
+    .await?;
+    let active = users::active_org(&mut tx, &user_id).await?;
+    let active_valid = match &active {
+        Some(a) => members::is_member(&mut tx, a, &user_id).await?,
+        None => false,
+    };
+    if !active_valid {
+        users::set_active_org(&mut tx, &user_id, Some(&inv.org_id)).await?;
+    }
+    let ev = NewAuditEvent::new(
+        Actor::User(p.user_id),
+        "org.invitation_accepted",
+        AuditAction::Update,
+        "invitation",
+    )
+    .target(&inv.id)
+    .in_unit(&inv.org_id, &inv.unit_id)
+    .ip(client.ip.clone());
+    audit::record(&mut tx, ev, now).await?;
+    tx.commit().await?;
+    Ok(inv.org_id)
+}
+
+/// A member and the roles they hold.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Member {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub professional: bool,
+    pub administrative: bool,
+    pub grants: Vec<MemberGrant>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MemberGrant {
+    pub id: String,
+    pub unit_id: String,
+    pub unit_name: String,
+    pub role: String,
+}
+
+pub async fn list_members(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppResult<Vec<Member>> {
+    if !scope.may_anywhere(Permission::ViewMembers) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = ctx.store.reader().await?;
+    let rows: Vec<MemberRow> = members::members_of(&mut conn, &scope.org_id).await?;
+    let grants: Vec<GrantRow> = members::grants_in(&mut conn, &scope.org_id).await?;
+    drop(conn);
+    audit::record_alone(
+        ctx,
+        scope.event(
+            "org.members_listed",
+            AuditAction::List,
+            "member",
+            &scope.root_unit_id,
+            client,
+        ),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| Member {
+            grants: grants
+                .iter()
+                .filter(|g| g.user_id == m.user_id)
+                .map(|g| MemberGrant {
+                    id: g.id.clone(),
+                    unit_id: g.unit_id.clone(),
+                    unit_name: g.unit_name.clone(),
+                    role: g.role.clone(),
+                })
+                .collect(),
+            user_id: m.user_id,
+            name: m.name,
+            email: m.email,
+            professional: m.professional,
+            administrative: m.administrative,
+        })
+        .collect())
+}
+
+pub async fn grant_role(
+    ctx: &Ctx,
+    client: &Client,
+    scope: &OrgScope,
+    user_id: &str,
+    unit_id: &str,
+    role: Role,
+) -> AppResult<()> {
+    let unit = scope.unit(ctx, unit_id).await?;
+    scope.require(Permission::ManageMembers, &unit)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    if !members::is_member(&mut tx, &scope.org_id, user_id).await? {
+        return Err(AppError::NotFound);
+    }
+    members::grant(
+        &mut tx,
+        &GrantId::new().to_string(),
+        &scope.org_id,
+        user_id,
+        &unit.id,
+        role.key(),
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        scope
+            .event("org.role_granted", AuditAction::Create, "role", &unit.id, client)
+            .target(user_id)
+            .scope("role", role.key()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The Administrator grants on the root unit.
+async fn root_admins(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<GrantRow>> {
+    Ok(members::grants_in(conn, &scope.org_id)
+        .await?
+        .into_iter()
+        .filter(|g| g.unit_id == scope.root_unit_id && g.role == Role::Administrator.key())
+        .collect())
+}
+
+pub async fn revoke_role(ctx: &Ctx, client: &Client, scope: &OrgScope, grant_id: &str) -> AppResult<()> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let grant = members::grant_in(&mut tx, &scope.org_id, grant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit = orgs::unit_in(&mut tx, &scope.org_id, &grant.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    scope.require(Permission::ManageMembers, &unit)?;
+    let admins = root_admins(&mut tx, scope).await?;
+    if admins.len() == 1 && admins[0].id == grant.id {
+        return Err(AppError::Conflict("last-administrator"));
+    }
+    members::revoke(&mut tx, &scope.org_id, &grant.id).await?;
+    audit::record(
+        &mut tx,
+        scope
+            .event("org.role_revoked", AuditAction::Delete, "role", &unit.id, client)
+            .target(&grant.user_id)
+            .scope("role", &grant.role),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a member from the organization: every role goes, and their
+/// access ends with the next request (open sessions included).
+pub async fn remove_member(ctx: &Ctx, client: &Client, scope: &OrgScope, user_id: &str) -> AppResult<()> {
+    let root = scope.unit(ctx, &scope.root_unit_id).await?;
+    scope.require(Permission::ManageMembers, &root)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let admins = root_admins(&mut tx, scope).await?;
+    if !admins.is_empty() && admins.iter().all(|g| g.user_id == user_id) {
+        return Err(AppError::Conflict("last-administrator"));
+    }
+    if !members::remove_membership(&mut tx, &scope.org_id, user_id).await? {
+        return Err(AppError::NotFound);
+    }
+    if users::active_org(&mut tx, user_id).await?.as_deref() == Some(scope.org_id.as_str()) {
+        users::set_active_org(&mut tx, user_id, None).await?;
+    }
+    audit::record(
+        &mut tx,
+        scope
+            .event("org.member_removed", AuditAction::Delete, "member", &root.id, client)
+            .target(user_id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
