@@ -8,6 +8,7 @@ mod accounts_api;
 mod browser;
 mod cli;
 mod helpers;
+mod orgs_api;
 mod shared_device;
 mod store;
 mod web;
