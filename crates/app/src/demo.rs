@@ -4,8 +4,11 @@ use crate::secrets::random_bytes;
 use crate::{audit, AppResult, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::codes::RecoveryCode;
+use cercle_domain::roles::{child_path, Role};
 use cercle_domain::UserId;
+use cercle_domain::{GrantId, OrgId, TeamId, Timestamp, UnitId, WorkplaceId};
 use cercle_store::users::{self, Field};
+use cercle_store::{members, orgs};
 
 pub const DEMO_PASSWORD: &str = "Cercle-demo-2026";
 pub const DEMO_PIN: &str = "2580";
@@ -23,28 +26,28 @@ pub const PEOPLE: &[DemoPerson] = &[
         email: "admin@demo.cercle.test",
         name: "Louise Gagnon",
         language: "fr",
-        role: "network administrator",
+        role: "network administrator; administrator and auditor of the CIUSSS",
         network_admin: true,
     },
     DemoPerson {
         email: "marie.tremblay@demo.cercle.test",
         name: "Dre Marie Tremblay",
         language: "fr",
-        role: "family physician",
+        role: "family physician, GMF Limoilou (team manager) and Clinique Saint-Laurent",
         network_admin: false,
     },
     DemoPerson {
         email: "daniel.okafor@demo.cercle.test",
         name: "Daniel Okafor",
         language: "en",
-        role: "nurse clinician",
+        role: "nurse clinician, home care (patient and caregiver manager)",
         network_admin: false,
     },
     DemoPerson {
         email: "sophie.roy@demo.cercle.test",
         name: "Sophie Roy",
         language: "fr",
-        role: "pharmacist",
+        role: "pharmacist, administrator of Clinique Saint-Laurent",
         network_admin: false,
     },
 ];
@@ -59,6 +62,7 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
     let now = ctx.clock.now();
     let password = ctx.hasher.hash(DEMO_PASSWORD).await?;
     let pin = ctx.hasher.hash(DEMO_PIN).await?;
+    let mut ids: Vec<String> = Vec::new();
     for p in PEOPLE {
         let id = UserId::new().to_string();
         users::insert(
@@ -97,7 +101,157 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
             now,
         )
         .await?;
+        ids.push(id);
     }
+    seed_organizations(&mut tx, &ids, now).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// A unit to create: its name and its parent's index (None for the root).
+struct DemoUnit {
+    name: &'static str,
+    parent: Option<usize>,
+}
+
+struct DemoOrg {
+    name: &'static str,
+    units: &'static [DemoUnit],
+    /// (name, kind, address, unit index)
+    workplaces: &'static [(&'static str, &'static str, &'static str, usize)],
+    /// (name, unit index)
+    teams: &'static [(&'static str, usize)],
+    /// (person index in `PEOPLE`, unit index, role)
+    grants: &'static [(usize, usize, Role)],
+}
+
+const ORGS: &[DemoOrg] = &[
+    DemoOrg {
+        name: "CIUSSS de la Capitale (démo)",
+        units: &[
+            DemoUnit {
+                name: "CIUSSS de la Capitale (démo)",
+                parent: None,
+            },
+            DemoUnit {
+                name: "Direction des soins infirmiers",
+                parent: Some(0),
+            },
+            DemoUnit {
+                name: "Soutien à domicile",
+                parent: Some(1),
+            },
+            DemoUnit {
+                name: "Médecine familiale",
+                parent: Some(0),
+            },
+            DemoUnit {
+                name: "GMF Limoilou",
+                parent: Some(3),
+            },
+        ],
+        workplaces: &[
+            ("CLSC de Limoilou", "community", "1400 boul. Henri-Bourassa, Québec", 2),
+            (
+                "Hôpital de l'Enfant-Jésus (démo)",
+                "hospital",
+                "1401 18e Rue, Québec",
+                0,
+            ),
+            ("GMF Limoilou", "clinic", "2000 3e Avenue, Québec", 4),
+        ],
+        teams: &[("Soins à domicile — secteur Nord", 2), ("Équipe GMF Limoilou", 4)],
+        grants: &[
+            (0, 0, Role::Administrator),
+            (0, 0, Role::Auditor),
+            (1, 4, Role::Member),
+            (1, 4, Role::TeamManager),
+            (2, 2, Role::Member),
+            (2, 2, Role::PatientCaregiverManager),
+        ],
+    },
+    DemoOrg {
+        name: "Clinique Saint-Laurent (démo)",
+        units: &[DemoUnit {
+            name: "Clinique Saint-Laurent (démo)",
+            parent: None,
+        }],
+        workplaces: &[("Clinique Saint-Laurent", "clinic", "55 rue Saint-Laurent, Lévis", 0)],
+        teams: &[("Accueil clinique", 0)],
+        grants: &[(3, 0, Role::Administrator), (3, 0, Role::Member), (1, 0, Role::Member)],
+    },
+];
+
+/// Two organizations: a CIUSSS-like health centre with several units, and a
+/// small private clinic. `people` are the ids of `PEOPLE`, in order.
+async fn seed_organizations(tx: &mut cercle_store::Conn, people: &[String], now: Timestamp) -> AppResult<()> {
+    for org in ORGS {
+        let org_id = OrgId::new().to_string();
+        let mut units: Vec<orgs::UnitRow> = Vec::new();
+        for u in org.units {
+            let id = UnitId::new().to_string();
+            let parent = u.parent.and_then(|p| units.get(p));
+            let row = orgs::UnitRow {
+                path: child_path(parent.map(|p| p.path.as_str()), &id),
+                parent_id: parent.map(|p| p.id.clone()),
+                id,
+                org_id: org_id.clone(),
+                name: u.name.into(),
+                archived_at: None,
+            };
+            units.push(row);
+        }
+        let unit_id = |i: usize| units.get(i).map(|u| u.id.clone()).unwrap_or_default();
+        orgs::insert_org(tx, &org_id, org.name, &unit_id(0), now).await?;
+        for u in &units {
+            orgs::insert_unit(tx, u, now).await?;
+        }
+        for (name, kind, address, unit) in org.workplaces {
+            let w = orgs::WorkplaceRow {
+                id: WorkplaceId::new().to_string(),
+                org_id: org_id.clone(),
+                unit_id: unit_id(*unit),
+                name: (*name).into(),
+                kind: (*kind).into(),
+                address: (*address).into(),
+                phone: None,
+                archived_at: None,
+            };
+            orgs::insert_workplace(tx, &w, now).await?;
+        }
+        for (name, unit) in org.teams {
+            let t = orgs::TeamRow {
+                id: TeamId::new().to_string(),
+                org_id: org_id.clone(),
+                unit_id: unit_id(*unit),
+                workplace_id: None,
+                name: (*name).into(),
+                archived_at: None,
+            };
+            orgs::insert_team(tx, &t, now).await?;
+        }
+        for (person, unit, role) in org.grants {
+            let Some(user) = people.get(*person) else { continue };
+            let admin = *role == Role::Administrator;
+            members::upsert_membership(tx, &org_id, user, !admin, admin, now).await?;
+            members::grant(
+                tx,
+                &GrantId::new().to_string(),
+                &org_id,
+                user,
+                &unit_id(*unit),
+                role.key(),
+                now,
+            )
+            .await?;
+            if users::active_org(tx, user).await?.is_none() {
+                users::set_active_org(tx, user, Some(&org_id)).await?;
+            }
+        }
+        let ev = NewAuditEvent::new(Actor::System, "demo.org_created", AuditAction::Create, "organization")
+            .target(&org_id)
+            .in_unit(&org_id, unit_id(0));
+        audit::record(tx, ev, now).await?;
+    }
+    Ok(())
 }
