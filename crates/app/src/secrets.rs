@@ -138,6 +138,9 @@ impl HashCost {
 #[derive(Debug, Clone)]
 pub struct Hasher {
     cost: HashCost,
+    /// At most one hash per core at a time: more in flight only queue on
+    /// the CPU and multiply the memory each hash takes (19 MiB by default).
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
     /// A hash of nothing, checked when an account does not exist, so that a
     /// wrong email takes as long as a wrong password.
     dummy: String,
@@ -146,7 +149,12 @@ pub struct Hasher {
 impl Hasher {
     pub fn new(cost: HashCost) -> AppResult<Self> {
         let dummy = hash_with(cost, "cercle-timing-equalizer")?;
-        Ok(Hasher { cost, dummy })
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Ok(Hasher {
+            cost,
+            dummy,
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+        })
     }
 
     pub fn cost(&self) -> HashCost {
@@ -156,6 +164,11 @@ impl Hasher {
     pub async fn hash(&self, secret: &str) -> AppResult<String> {
         let cost = self.cost;
         let secret = secret.to_string();
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || hash_with(cost, &secret))
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?
@@ -168,6 +181,9 @@ impl Hasher {
             _ => (self.dummy.clone(), false),
         };
         let secret = secret.to_string();
+        let Ok(_permit) = self.permits.acquire().await else {
+            return false;
+        };
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&phc).is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
         })

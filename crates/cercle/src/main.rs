@@ -67,9 +67,14 @@ enum AdminTask {
     VerifyAudit,
 }
 
-#[tokio::main]
-async fn main() {
-    if let Err(e) = run().await {
+fn main() {
+    return_large_allocations_to_the_system();
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(run()));
+    if let Err(e) = result {
         eprintln!("error: {e:#}");
         std::process::exit(2);
     }
@@ -212,4 +217,18 @@ async fn admin(config: &Config, task: AdminTask) -> anyhow::Result<()> {
     };
     ctx.store.close().await;
     result.context("admin task")
+}
+
+/// Each Argon2id hash allocates and frees its whole memory cost (19 MiB by
+/// default). glibc's malloc then raises its mmap threshold and keeps such
+/// blocks in its arenas, so a burst of sign-ins left the process at ~2 GiB
+/// (docs/benchmarks.md). A fixed threshold makes large blocks go back to the
+/// system when freed.
+fn return_large_allocations_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called once,
+    // before the runtime starts any thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
 }
