@@ -15,7 +15,6 @@ pub mod password;
 pub mod phone;
 pub mod pin;
 pub mod policy;
-pub mod roles;
 pub mod session;
 pub mod totp;
 
@@ -26,3 +25,5 @@ pub use ids::*;
 pub use language::Language;
 pub use phone::Phone;
 pub use pin::Pin;
+/// Organization roles live in the policy module; this path is kept short for callers.
+pub use policy::roles;

@@ -1,5 +1,9 @@
-//! Who may do what. Every service asks [`may`] before acting; no interface
-//! decides access on its own.
+//! Who may do what: the one place access is decided. Network-level rights
+//! are answered by [`may`]; rights inside an organization by [`roles::holds`]
+//! over the roles a person holds on units. Every service asks here before
+//! acting; no interface decides access on its own.
+
+pub mod roles;
 
 use crate::{SessionId, UserId};
 
