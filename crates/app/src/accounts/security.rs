@@ -27,29 +27,10 @@ async fn confirm_password(ctx: &Ctx, client: &Client, u: &UserRow, password: &st
     if ctx.hasher.verify(Some(&u.password_hash), password).await {
         return Ok(());
     }
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    super::count_address_failure(ctx, &mut tx, "password", client).await?;
-    let failures = users::record_failed_login(&mut tx, &u.id).await?;
-    let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
-    audit::record(
-        &mut tx,
-        event(
-            actor,
-            "auth.password_confirm_failed",
-            AuditAction::Update,
-            "user",
-            client,
-        )
-        .target(&u.id),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    if failures >= limits::PASSWORD_FAILURES_BEFORE_LOCK {
-        return Err(AppError::RateLimited);
+    match super::signin::wrong_account_secret(ctx, client, u, "password", "auth.password_confirm_failed").await? {
+        (_, Some(until)) => Err(AppError::AccountLocked { until }),
+        (_, None) => Err(AppError::BadCredentials),
     }
-    Err(AppError::BadCredentials)
 }
 
 /// Writes fields, an audit event and (optionally) an email notice together.

@@ -114,32 +114,7 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
         });
     }
     if !ctx.hasher.verify(Some(&u.password_hash), password).await {
-        let mut tx = ctx.store.begin().await?;
-        super::count_address_failure(ctx, &mut tx, "password", client).await?;
-        let failures = users::record_failed_login(&mut tx, &u.id).await?;
-        audit::record(
-            &mut tx,
-            event(actor(u), "auth.sign_in_failed", AuditAction::Create, "session", client),
-            now,
-        )
-        .await?;
-        let locked = account_locked_until(failures, now);
-        if let Some(until) = locked {
-            users::set(
-                &mut tx,
-                &u.id,
-                &[(Field::LockedUntil, until.into()), (Field::FailedLogins, 0_i64.into())],
-                now,
-            )
-            .await?;
-            audit::record(
-                &mut tx,
-                event(actor(u), "auth.account_locked", AuditAction::Update, "user", client).target(&u.id),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
+        let (_, locked) = wrong_account_secret(ctx, client, u, "password", "auth.sign_in_failed").await?;
         return Err(match locked {
             Some(until) => AppError::AccountLocked { until },
             None => AppError::BadCredentials,
@@ -362,32 +337,7 @@ pub async fn use_recovery_code(ctx: &Ctx, client: &Client, view: &SessionView, r
     }
     let code = RecoveryCode::parse(raw)?;
     if !ctx.hasher.verify(u.recovery_hash.as_deref(), code.expose()).await {
-        let mut tx = ctx.store.begin().await?;
-        super::count_address_failure(ctx, &mut tx, "recovery", client).await?;
-        let failures = users::record_failed_login(&mut tx, &u.id).await?;
-        audit::record(
-            &mut tx,
-            event(actor(u), "auth.recovery_failed", AuditAction::Update, "user", client).target(&u.id),
-            now,
-        )
-        .await?;
-        let locked = account_locked_until(failures, now);
-        if let Some(until) = locked {
-            users::set(
-                &mut tx,
-                &u.id,
-                &[(Field::LockedUntil, until.into()), (Field::FailedLogins, 0_i64.into())],
-                now,
-            )
-            .await?;
-            audit::record(
-                &mut tx,
-                event(actor(u), "auth.account_locked", AuditAction::Update, "user", client).target(&u.id),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
+        let (failures, locked) = wrong_account_secret(ctx, client, u, "recovery", "auth.recovery_failed").await?;
         return Err(match locked {
             Some(until) => AppError::AccountLocked { until },
             None => AppError::CodeWrong {
@@ -430,4 +380,44 @@ pub async fn use_recovery_code(ctx: &Ctx, client: &Client, view: &SessionView, r
     queue_email(&mut tx, &u.email, language_of(u), &notice, now).await?;
     ctx.commit_and_send(tx).await?;
     Ok(())
+}
+
+/// Counts a wrong password or recovery code against the account and the
+/// address, and locks the account at the limit. Returns the consecutive
+/// failures so far and, when it just locked, until when.
+pub(crate) async fn wrong_account_secret(
+    ctx: &Ctx,
+    client: &Client,
+    u: &UserRow,
+    kind: &str,
+    event_name: &'static str,
+) -> AppResult<(i64, Option<Timestamp>)> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    super::count_address_failure(ctx, &mut tx, kind, client).await?;
+    let failures = users::record_failed_login(&mut tx, &u.id).await?;
+    audit::record(
+        &mut tx,
+        event(actor(u), event_name, AuditAction::Update, "user", client).target(&u.id),
+        now,
+    )
+    .await?;
+    let locked = account_locked_until(failures, now);
+    if let Some(until) = locked {
+        users::set(
+            &mut tx,
+            &u.id,
+            &[(Field::LockedUntil, until.into()), (Field::FailedLogins, 0_i64.into())],
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            event(actor(u), "auth.account_locked", AuditAction::Update, "user", client).target(&u.id),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok((failures, locked))
 }
