@@ -44,9 +44,9 @@ document.querySelectorAll('[data-confirm]').forEach((el) => {
   });
 });
 
-// Close the account menu when clicking elsewhere.
+// Close the account and organization menus when clicking elsewhere.
 document.addEventListener('click', (event) => {
-  document.querySelectorAll('details.account[open]').forEach((d) => {
+  document.querySelectorAll('details.account[open], details.orgswitch[open]').forEach((d) => {
     if (!d.contains(event.target)) d.removeAttribute('open');
   });
 });

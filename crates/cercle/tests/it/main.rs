@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts_api;
+mod admin_browser;
 mod browser;
 mod cli;
 mod helpers;

@@ -3,13 +3,13 @@
 //! the audit log.
 
 use crate::backends;
-use crate::helpers::{Person, sign_up};
-use cercle_app::Client;
+use crate::helpers::{sign_up, Person};
 use cercle_app::orgs::{membership, structure};
-use cercle_domain::Language;
+use cercle_app::Client;
 use cercle_domain::policy::Principal;
-use cercle_testkit::{Db, TestApp, find_link};
-use serde_json::{Value, json};
+use cercle_domain::Language;
+use cercle_testkit::{find_link, Db, TestApp};
+use serde_json::{json, Value};
 
 backends!(
     organizations_are_isolated,
@@ -36,21 +36,54 @@ fn token_of(link: &str) -> String {
 /// The newest invitation link emailed to `email`.
 pub async fn invitation_link(app: &TestApp, email: &str, nth: usize) -> String {
     let mail = cercle_testkit::eventually("invitation mail", async || {
-        app.smtp.to(email).into_iter().filter(|m| m.body.contains("/invitations/")).nth(nth - 1)
+        app.smtp
+            .to(email)
+            .into_iter()
+            .filter(|m| m.body.contains("/invitations/"))
+            .nth(nth - 1)
     })
     .await;
-    find_link(&mail.body[mail.body.find("/invitations/").map(|i| mail.body[..i].rfind("http").unwrap_or(0)).unwrap_or(0)..]).expect("link")
+    find_link(
+        &mail.body[mail
+            .body
+            .find("/invitations/")
+            .map(|i| mail.body[..i].rfind("http").unwrap_or(0))
+            .unwrap_or(0)..],
+    )
+    .expect("link")
 }
 
 pub async fn org_with_admin(app: &TestApp, name: &str, email: &str) -> Org {
     let admin = sign_up(app, email, "fr").await;
     let client = Client::default();
-    let org = structure::create_organization(app.ctx(), &client, &Principal::Operator, name).await.expect("org");
-    membership::invite_first_admin(app.ctx(), &client, &Principal::Operator, &org.id, email, "Admin", Language::Fr).await.expect("invite");
+    let org = structure::create_organization(app.ctx(), &client, &Principal::Operator, name)
+        .await
+        .expect("org");
+    membership::invite_first_admin(
+        app.ctx(),
+        &client,
+        &Principal::Operator,
+        &org.id,
+        email,
+        "Admin",
+        Language::Fr,
+    )
+    .await
+    .expect("invite");
     let link = invitation_link(app, email, 1).await;
-    let (status, r) = app.post(&format!("/invitations/{}/accept", token_of(&link)), Some(&admin.token), json!({})).await;
+    let (status, r) = app
+        .post(
+            &format!("/invitations/{}/accept", token_of(&link)),
+            Some(&admin.token),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 200, "{r}");
-    Org { id: org.id, root: org.root_unit_id, admin }
+    Org {
+        id: org.id,
+        root: org.root_unit_id,
+        admin,
+    }
 }
 
 async fn create(app: &TestApp, token: &str, path: &str, body: Value) -> String {
@@ -67,7 +100,13 @@ async fn member(app: &TestApp, org: &Org, unit: &str, email: &str, roles: &[&str
     assert_eq!((status, r["outcome"].as_str()), (201, Some("sent")), "{r}");
     let p = sign_up(app, email, "fr").await;
     let link = invitation_link(app, email, 1).await;
-    let (status, r) = app.post(&format!("/invitations/{}/accept", token_of(&link)), Some(&p.token), json!({})).await;
+    let (status, r) = app
+        .post(
+            &format!("/invitations/{}/accept", token_of(&link)),
+            Some(&p.token),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 200, "{r}");
     p
 }
@@ -83,14 +122,44 @@ async fn organizations_are_isolated(db: Db) {
     let a = org_with_admin(&app, "CIUSSS du Nord", "admin.a@nord.test").await;
     let b = org_with_admin(&app, "Clinique du Sud", "admin.b@sud.test").await;
     let tb = &b.admin.token;
-    let b_unit = create(&app, tb, "/org/units", json!({ "parent_id": b.root, "name": "Pédiatrie" })).await;
-    let b_workplace = create(&app, tb, "/org/workplaces", json!({ "unit_id": b_unit, "name": "Clinique Sud", "kind": "clinic", "address": "1 rue du Sud" })).await;
-    let b_team = create(&app, tb, "/org/teams", json!({ "unit_id": b_unit, "name": "Équipe Sud" })).await;
+    let b_unit = create(
+        &app,
+        tb,
+        "/org/units",
+        json!({ "parent_id": b.root, "name": "Pédiatrie" }),
+    )
+    .await;
+    let b_workplace = create(
+        &app,
+        tb,
+        "/org/workplaces",
+        json!({ "unit_id": b_unit, "name": "Clinique Sud", "kind": "clinic", "address": "1 rue du Sud" }),
+    )
+    .await;
+    let b_team = create(
+        &app,
+        tb,
+        "/org/teams",
+        json!({ "unit_id": b_unit, "name": "Équipe Sud" }),
+    )
+    .await;
     let b_member = member(&app, &b, &b_unit, "infirmiere@sud.test", &["member"]).await;
-    let (_, inv) = app.post("/org/invitations", Some(tb), json!({ "unit_id": b_unit, "email": "x@sud.test", "name": "X", "professional": true, "roles": ["member"] })).await;
+    let (_, inv) = app
+        .post(
+            "/org/invitations",
+            Some(tb),
+            json!({ "unit_id": b_unit, "email": "x@sud.test", "name": "X", "professional": true, "roles": ["member"] }),
+        )
+        .await;
     let b_invitation = inv["invitation_id"].as_str().expect("id").to_string();
     let (_, members) = app.get("/org/members", Some(tb)).await;
-    let b_grant = members["members"].as_array().expect("members").iter().flat_map(|m| m["grants"].as_array().cloned().unwrap_or_default()).next().expect("a grant")["id"]
+    let b_grant = members["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .flat_map(|m| m["grants"].as_array().cloned().unwrap_or_default())
+        .next()
+        .expect("a grant")["id"]
         .as_str()
         .expect("id")
         .to_string();
@@ -103,19 +172,47 @@ async fn organizations_are_isolated(db: Db) {
     let ta = &a.admin.token;
     let unit = json!({ "unit_id": b_unit, "name": "N", "kind": "clinic", "address": "A" });
     let calls: Vec<(&str, String, Value)> = vec![
-        ("post", "/org/units".into(), json!({ "parent_id": b_unit, "name": "Intrusion" })),
+        (
+            "post",
+            "/org/units".into(),
+            json!({ "parent_id": b_unit, "name": "Intrusion" }),
+        ),
         ("put", format!("/org/units/{b_unit}"), json!({ "name": "Renommée" })),
         ("put", format!("/org/units/{}", b.root), json!({})),
         ("post", "/org/workplaces".into(), unit.clone()),
-        ("put", format!("/org/workplaces/{b_workplace}"), json!({ "unit_id": a.root, "name": "N", "kind": "clinic", "address": "A" })),
+        (
+            "put",
+            format!("/org/workplaces/{b_workplace}"),
+            json!({ "unit_id": a.root, "name": "N", "kind": "clinic", "address": "A" }),
+        ),
         ("post", "/org/teams".into(), json!({ "unit_id": b_unit, "name": "T" })),
-        ("post", "/org/teams".into(), json!({ "unit_id": a.root, "workplace_id": b_workplace, "name": "T" })),
-        ("put", format!("/org/teams/{b_team}"), json!({ "unit_id": a.root, "name": "T" })),
-        ("post", format!("/org/members/{b_member_id}/roles"), json!({ "unit_id": a.root, "role": "member" })),
-        ("post", format!("/org/members/{}/roles", a.root), json!({ "unit_id": b_unit, "role": "member" })),
+        (
+            "post",
+            "/org/teams".into(),
+            json!({ "unit_id": a.root, "workplace_id": b_workplace, "name": "T" }),
+        ),
+        (
+            "put",
+            format!("/org/teams/{b_team}"),
+            json!({ "unit_id": a.root, "name": "T" }),
+        ),
+        (
+            "post",
+            format!("/org/members/{b_member_id}/roles"),
+            json!({ "unit_id": a.root, "role": "member" }),
+        ),
+        (
+            "post",
+            format!("/org/members/{}/roles", a.root),
+            json!({ "unit_id": b_unit, "role": "member" }),
+        ),
         ("delete", format!("/org/members/{b_member_id}"), json!({})),
         ("delete", format!("/org/roles/{b_grant}"), json!({})),
-        ("post", "/org/invitations".into(), json!({ "unit_id": b_unit, "email": "y@nord.test", "name": "Y", "professional": true, "roles": ["member"] })),
+        (
+            "post",
+            "/org/invitations".into(),
+            json!({ "unit_id": b_unit, "email": "y@nord.test", "name": "Y", "professional": true, "roles": ["member"] }),
+        ),
         ("post", format!("/org/invitations/{b_invitation}/cancel"), json!({})),
         ("post", format!("/org/invitations/{b_invitation}/resend"), json!({})),
         ("get", format!("/org/audit?unit_id={b_unit}"), json!({})),
@@ -131,9 +228,22 @@ async fn organizations_are_isolated(db: Db) {
         assert_eq!(status, 404, "{method} {path} answered {status}: {r}");
     }
     // No list of A shows B's ids.
-    for path in ["/org/structure", "/org/members", "/org/invitations", "/org/audit?limit=200"] {
+    for path in [
+        "/org/structure",
+        "/org/members",
+        "/org/invitations",
+        "/org/audit?limit=200",
+    ] {
         let text = ids_in(&app, ta, path).await;
-        for id in [&b.root, &b_unit, &b_workplace, &b_team, &b_member_id, &b_invitation, &b_grant] {
+        for id in [
+            &b.root,
+            &b_unit,
+            &b_workplace,
+            &b_team,
+            &b_member_id,
+            &b_invitation,
+            &b_grant,
+        ] {
             assert!(!text.contains(id.as_str()), "{path} shows {id}");
         }
     }
@@ -147,31 +257,83 @@ async fn the_inactive_organization_is_out_of_reach(db: Db) {
     let a = org_with_admin(&app, "CIUSSS du Nord", "admin@nord.test").await;
     // The same person is named administrator of a second organization.
     let client = Client::default();
-    let b = structure::create_organization(app.ctx(), &client, &Principal::Operator, "Clinique du Sud").await.expect("org");
-    membership::invite_first_admin(app.ctx(), &client, &Principal::Operator, &b.id, "admin@nord.test", "Admin", Language::Fr).await.expect("invite");
+    let b = structure::create_organization(app.ctx(), &client, &Principal::Operator, "Clinique du Sud")
+        .await
+        .expect("org");
+    membership::invite_first_admin(
+        app.ctx(),
+        &client,
+        &Principal::Operator,
+        &b.id,
+        "admin@nord.test",
+        "Admin",
+        Language::Fr,
+    )
+    .await
+    .expect("invite");
     let link = invitation_link(&app, "admin@nord.test", 2).await;
-    let (status, orgs) = app.post(&format!("/invitations/{}/accept", token_of(&link)), Some(&a.admin.token), json!({})).await;
+    let (status, orgs) = app
+        .post(
+            &format!("/invitations/{}/accept", token_of(&link)),
+            Some(&a.admin.token),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 200);
-    assert_eq!(orgs["active"], a.id.as_str(), "accepting a second organization does not switch: {orgs}");
+    assert_eq!(
+        orgs["active"],
+        a.id.as_str(),
+        "accepting a second organization does not switch: {orgs}"
+    );
     assert_eq!(orgs["organizations"].as_array().map(Vec::len), Some(2));
     let t = &a.admin.token;
     // B is inactive: its units are unreachable and unlisted.
-    let (status, _) = app.post("/org/units", Some(t), json!({ "parent_id": b.root_unit_id, "name": "Sud-Est" })).await;
+    let (status, _) = app
+        .post(
+            "/org/units",
+            Some(t),
+            json!({ "parent_id": b.root_unit_id, "name": "Sud-Est" }),
+        )
+        .await;
     assert_eq!(status, 404);
     assert!(!ids_in(&app, t, "/org/structure").await.contains(&b.root_unit_id));
     // Switching is explicit; then B is reachable and A is not.
-    let (status, r) = app.post("/organizations/active", Some(t), json!({ "org_id": b.id })).await;
+    let (status, r) = app
+        .post("/organizations/active", Some(t), json!({ "org_id": b.id }))
+        .await;
     assert_eq!((status, r["active"].as_str()), (200, Some(b.id.as_str())), "{r}");
-    let (status, _) = app.post("/org/units", Some(t), json!({ "parent_id": b.root_unit_id, "name": "Sud-Est" })).await;
+    let (status, _) = app
+        .post(
+            "/org/units",
+            Some(t),
+            json!({ "parent_id": b.root_unit_id, "name": "Sud-Est" }),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (status, _) = app.post("/org/units", Some(t), json!({ "parent_id": a.root, "name": "Nord-Est" })).await;
+    let (status, _) = app
+        .post(
+            "/org/units",
+            Some(t),
+            json!({ "parent_id": a.root, "name": "Nord-Est" }),
+        )
+        .await;
     assert_eq!(status, 404);
     // Nobody switches into an organization they do not belong to.
     let outsider = sign_up(&app, "outsider@test.test", "en").await;
-    let (status, _) = app.post("/organizations/active", Some(&outsider.token), json!({ "org_id": a.id })).await;
+    let (status, _) = app
+        .post(
+            "/organizations/active",
+            Some(&outsider.token),
+            json!({ "org_id": a.id }),
+        )
+        .await;
     assert_eq!(status, 404);
     let (status, e) = app.get("/org/structure", Some(&outsider.token)).await;
-    assert_eq!((status, e["code"].as_str()), (409, Some("no-active-organization")), "{e}");
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (409, Some("no-active-organization")),
+        "{e}"
+    );
 }
 
 async fn a_role_holds_below_not_above_or_beside(db: Db) {
@@ -179,28 +341,55 @@ async fn a_role_holds_below_not_above_or_beside(db: Db) {
     let org = org_with_admin(&app, "CIUSSS du Nord", "admin@nord.test").await;
     let t = &org.admin.token;
     let north = create(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Nord" })).await;
-    let clinic = create(&app, t, "/org/units", json!({ "parent_id": north, "name": "Clinique Nord" })).await;
+    let clinic = create(
+        &app,
+        t,
+        "/org/units",
+        json!({ "parent_id": north, "name": "Clinique Nord" }),
+    )
+    .await;
     let south = create(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Sud" })).await;
     let chief = member(&app, &org, &north, "chef@nord.test", &["administrator"]).await;
     let c = &chief.token;
     // Below: yes.
-    let (status, r) = app.post("/org/units", Some(c), json!({ "parent_id": clinic, "name": "Soins à domicile" })).await;
+    let (status, r) = app
+        .post(
+            "/org/units",
+            Some(c),
+            json!({ "parent_id": clinic, "name": "Soins à domicile" }),
+        )
+        .await;
     assert_eq!(status, 201, "{r}");
-    let (status, _) = app.post("/org/teams", Some(c), json!({ "unit_id": north, "name": "Équipe Nord" })).await;
+    let (status, _) = app
+        .post(
+            "/org/teams",
+            Some(c),
+            json!({ "unit_id": north, "name": "Équipe Nord" }),
+        )
+        .await;
     assert_eq!(status, 201);
     // Above and beside: no.
     for parent in [&org.root, &south] {
-        let (status, e) = app.post("/org/units", Some(c), json!({ "parent_id": parent, "name": "Non" })).await;
+        let (status, e) = app
+            .post("/org/units", Some(c), json!({ "parent_id": parent, "name": "Non" }))
+            .await;
         assert_eq!((status, e["code"].as_str()), (403, Some("forbidden")), "{e}");
     }
-    let (status, _) = app.post("/org/teams", Some(c), json!({ "unit_id": south, "name": "Équipe Sud" })).await;
+    let (status, _) = app
+        .post("/org/teams", Some(c), json!({ "unit_id": south, "name": "Équipe Sud" }))
+        .await;
     assert_eq!(status, 403);
     // The audit log they see is their subtree's only.
     let (status, page) = app.get("/org/audit?limit=200", Some(c)).await;
     assert_eq!(status, 200);
     let events = page["events"].as_array().expect("events");
     assert!(!events.is_empty());
-    assert!(events.iter().all(|e| e["unit_id"] != org.root.as_str() && e["unit_id"] != south.as_str()), "{page}");
+    assert!(
+        events
+            .iter()
+            .all(|e| e["unit_id"] != org.root.as_str() && e["unit_id"] != south.as_str()),
+        "{page}"
+    );
     let (status, _) = app.get(&format!("/org/audit?unit_id={south}"), Some(c)).await;
     assert_eq!(status, 200);
     // A member without roles of administration cannot invite.
@@ -223,17 +412,37 @@ async fn a_removed_member_loses_access_at_once(db: Db) {
     assert_eq!(status, 204);
     // The same session, the very next request.
     let (status, e) = app.get("/org/structure", Some(&nurse.token)).await;
-    assert_eq!((status, e["code"].as_str()), (409, Some("no-active-organization")), "{e}");
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (409, Some("no-active-organization")),
+        "{e}"
+    );
     let (status, orgs) = app.get("/organizations", Some(&nurse.token)).await;
     assert_eq!(status, 200);
     assert_eq!(orgs["organizations"].as_array().map(Vec::len), Some(0));
     // The last administrator cannot be removed, nor their role revoked.
     let (_, admin) = app.get("/account", Some(&org.admin.token)).await;
-    let (status, e) = app.delete(&format!("/org/members/{}", admin["id"].as_str().expect("id")), Some(&org.admin.token)).await;
+    let (status, e) = app
+        .delete(
+            &format!("/org/members/{}", admin["id"].as_str().expect("id")),
+            Some(&org.admin.token),
+        )
+        .await;
     assert_eq!((status, e["code"].as_str()), (409, Some("last-administrator")), "{e}");
     let (_, members) = app.get("/org/members", Some(&org.admin.token)).await;
-    let grant = members["members"][0]["grants"].as_array().expect("grants").iter().find(|g| g["role"] == "administrator").expect("admin grant")["id"].clone();
-    let (status, e) = app.delete(&format!("/org/roles/{}", grant.as_str().expect("id")), Some(&org.admin.token)).await;
+    let grant = members["members"][0]["grants"]
+        .as_array()
+        .expect("grants")
+        .iter()
+        .find(|g| g["role"] == "administrator")
+        .expect("admin grant")["id"]
+        .clone();
+    let (status, e) = app
+        .delete(
+            &format!("/org/roles/{}", grant.as_str().expect("id")),
+            Some(&org.admin.token),
+        )
+        .await;
     assert_eq!((status, e["code"].as_str()), (409, Some("last-administrator")), "{e}");
 }
 
@@ -242,36 +451,79 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     let org = org_with_admin(&app, "CIUSSS du Nord", "admin@nord.test").await;
     let t = &org.admin.token;
     let invite = async |email: &str| {
-        app.post("/org/invitations", Some(t), json!({ "unit_id": org.root, "email": email, "name": "Invité", "professional": true, "roles": ["member"] })).await
+        app.post(
+            "/org/invitations",
+            Some(t),
+            json!({ "unit_id": org.root, "email": email, "name": "Invité", "professional": true, "roles": ["member"] }),
+        )
+        .await
     };
     // Cancelled: the link no longer works.
     let (_, r) = invite("annule@nord.test").await;
     let id = r["invitation_id"].as_str().expect("id").to_string();
     let link = invitation_link(&app, "annule@nord.test", 1).await;
-    let (status, _) = app.post(&format!("/org/invitations/{id}/cancel"), Some(t), json!({})).await;
+    let (status, _) = app
+        .post(&format!("/org/invitations/{id}/cancel"), Some(t), json!({}))
+        .await;
     assert_eq!(status, 204);
     let p = sign_up(&app, "annule@nord.test", "fr").await;
-    let (status, e) = app.post(&format!("/invitations/{}/accept", token_of(&link)), Some(&p.token), json!({})).await;
+    let (status, e) = app
+        .post(
+            &format!("/invitations/{}/accept", token_of(&link)),
+            Some(&p.token),
+            json!({}),
+        )
+        .await;
     assert_eq!((status, e["code"].as_str()), (410, Some("link-invalid")), "{e}");
-    let (status, e) = app.post(&format!("/org/invitations/{id}/cancel"), Some(t), json!({})).await;
-    assert_eq!((status, e["code"].as_str()), (409, Some("invitation-not-pending")), "{e}");
+    let (status, e) = app
+        .post(&format!("/org/invitations/{id}/cancel"), Some(t), json!({}))
+        .await;
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (409, Some("invitation-not-pending")),
+        "{e}"
+    );
 
     // Resent: the old link dies, the new one works.
     let (_, r) = invite("renvoi@nord.test").await;
     let id = r["invitation_id"].as_str().expect("id").to_string();
     let old = invitation_link(&app, "renvoi@nord.test", 1).await;
-    let (status, _) = app.post(&format!("/org/invitations/{id}/resend"), Some(t), json!({})).await;
+    let (status, _) = app
+        .post(&format!("/org/invitations/{id}/resend"), Some(t), json!({}))
+        .await;
     assert_eq!(status, 202);
     let new = invitation_link(&app, "renvoi@nord.test", 2).await;
     assert_ne!(old, new);
     let renvoi_person = sign_up(&app, "renvoi@nord.test", "fr").await;
-    let (status, _) = app.post(&format!("/invitations/{}/accept", token_of(&old)), Some(&renvoi_person.token), json!({})).await;
+    let (status, _) = app
+        .post(
+            &format!("/invitations/{}/accept", token_of(&old)),
+            Some(&renvoi_person.token),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 410);
     // Someone else cannot use it.
     let other = sign_up(&app, "autre@nord.test", "fr").await;
-    let (status, e) = app.post(&format!("/invitations/{}/accept", token_of(&new)), Some(&other.token), json!({})).await;
-    assert_eq!((status, e["code"].as_str()), (409, Some("invitation-other-email")), "{e}");
-    let (status, _) = app.post(&format!("/invitations/{}/accept", token_of(&new)), Some(&renvoi_person.token), json!({})).await;
+    let (status, e) = app
+        .post(
+            &format!("/invitations/{}/accept", token_of(&new)),
+            Some(&other.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (409, Some("invitation-other-email")),
+        "{e}"
+    );
+    let (status, _) = app
+        .post(
+            &format!("/invitations/{}/accept", token_of(&new)),
+            Some(&renvoi_person.token),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 200);
 
     // Expired after 7 days.
@@ -279,14 +531,26 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     assert!(r["invitation_id"].is_string());
     let link = invitation_link(&app, "tard@nord.test", 1).await;
     let (status, info) = app.get(&format!("/invitations/{}", token_of(&link)), None).await;
-    assert_eq!((status, info["org_name"].as_str()), (200, Some("CIUSSS du Nord")), "{info}");
+    assert_eq!(
+        (status, info["org_name"].as_str()),
+        (200, Some("CIUSSS du Nord")),
+        "{info}"
+    );
     app.advance(7 * 24 * 3600 + 1);
     let p = sign_up(&app, "tard@nord.test", "fr").await;
-    let (status, _) = app.post(&format!("/invitations/{}/accept", token_of(&link)), Some(&p.token), json!({})).await;
+    let (status, _) = app
+        .post(
+            &format!("/invitations/{}/accept", token_of(&link)),
+            Some(&p.token),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 410);
 
     // A week went by: the administrator's session locked itself.
-    let (status, _) = app.post("/auth/unlock", Some(t), json!({ "pin": crate::helpers::PIN })).await;
+    let (status, _) = app
+        .post("/auth/unlock", Some(t), json!({ "pin": crate::helpers::PIN }))
+        .await;
     assert_eq!(status, 200);
 
     // A member invited into another unit: applied at once, no email.
@@ -297,7 +561,9 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.smtp.to("renvoi@nord.test").len(), before, "silent");
     let renvoi = renvoi_person.token.clone();
-    let (status, _) = app.post("/auth/unlock", Some(&renvoi), json!({ "pin": crate::helpers::PIN })).await;
+    let (status, _) = app
+        .post("/auth/unlock", Some(&renvoi), json!({ "pin": crate::helpers::PIN }))
+        .await;
     assert_eq!(status, 200);
     let (status, _) = app.get(&format!("/org/audit?unit_id={north}"), Some(&renvoi)).await;
     assert_eq!(status, 200, "the auditor role holds at once");
@@ -305,9 +571,21 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     // Bad invitations.
     let (status, e) = app.post("/org/invitations", Some(t), json!({ "unit_id": org.root, "email": "pas-un-courriel", "name": "X", "professional": true, "roles": ["member"] })).await;
     assert_eq!((status, e["code"].as_str()), (422, Some("invalid-email")), "{e}");
-    let (status, e) = app.post("/org/invitations", Some(t), json!({ "unit_id": org.root, "email": "a@b.ca", "name": "X", "professional": true, "roles": [] })).await;
+    let (status, e) = app
+        .post(
+            "/org/invitations",
+            Some(t),
+            json!({ "unit_id": org.root, "email": "a@b.ca", "name": "X", "professional": true, "roles": [] }),
+        )
+        .await;
     assert_eq!((status, e["code"].as_str()), (409, Some("no-role")), "{e}");
-    let (status, _) = app.post("/org/invitations", Some(t), json!({ "unit_id": org.root, "email": "a@b.ca", "name": "X", "professional": true, "roles": ["king"] })).await;
+    let (status, _) = app
+        .post(
+            "/org/invitations",
+            Some(t),
+            json!({ "unit_id": org.root, "email": "a@b.ca", "name": "X", "professional": true, "roles": ["king"] }),
+        )
+        .await;
     assert_eq!(status, 400, "unknown role");
 }
 
@@ -319,37 +597,120 @@ async fn structure_refuses_bad_changes(db: Db) {
     let clinic = create(&app, t, "/org/units", json!({ "parent_id": north, "name": "Clinique" })).await;
     let south = create(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Sud" })).await;
     let cases: Vec<(&str, String, Value, u16, &str)> = vec![
-        ("post", "/org/units".into(), json!({ "parent_id": org.root, "name": "Nord" }), 409, "name-taken"),
-        ("post", "/org/units".into(), json!({ "parent_id": org.root, "name": "   " }), 422, "invalid-name"),
-        ("put", format!("/org/units/{north}"), json!({ "parent_id": clinic }), 409, "unit-cycle"),
-        ("put", format!("/org/units/{north}"), json!({ "parent_id": north }), 409, "unit-cycle"),
-        ("put", format!("/org/units/{}", org.root), json!({ "archived": true }), 409, "root-unit"),
-        ("put", format!("/org/units/{}", org.root), json!({ "parent_id": north }), 409, "root-unit"),
-        ("put", format!("/org/units/{south}"), json!({ "name": "Nord" }), 409, "name-taken"),
-        ("post", "/org/workplaces".into(), json!({ "unit_id": north, "name": "W", "kind": "castle", "address": "A" }), 409, "invalid-kind"),
-        ("post", "/org/workplaces".into(), json!({ "unit_id": north, "name": "W", "kind": "clinic", "address": "A", "phone": "12" }), 422, "invalid-phone"),
+        (
+            "post",
+            "/org/units".into(),
+            json!({ "parent_id": org.root, "name": "Nord" }),
+            409,
+            "name-taken",
+        ),
+        (
+            "post",
+            "/org/units".into(),
+            json!({ "parent_id": org.root, "name": "   " }),
+            422,
+            "invalid-name",
+        ),
+        (
+            "put",
+            format!("/org/units/{north}"),
+            json!({ "parent_id": clinic }),
+            409,
+            "unit-cycle",
+        ),
+        (
+            "put",
+            format!("/org/units/{north}"),
+            json!({ "parent_id": north }),
+            409,
+            "unit-cycle",
+        ),
+        (
+            "put",
+            format!("/org/units/{}", org.root),
+            json!({ "archived": true }),
+            409,
+            "root-unit",
+        ),
+        (
+            "put",
+            format!("/org/units/{}", org.root),
+            json!({ "parent_id": north }),
+            409,
+            "root-unit",
+        ),
+        (
+            "put",
+            format!("/org/units/{south}"),
+            json!({ "name": "Nord" }),
+            409,
+            "name-taken",
+        ),
+        (
+            "post",
+            "/org/workplaces".into(),
+            json!({ "unit_id": north, "name": "W", "kind": "castle", "address": "A" }),
+            409,
+            "invalid-kind",
+        ),
+        (
+            "post",
+            "/org/workplaces".into(),
+            json!({ "unit_id": north, "name": "W", "kind": "clinic", "address": "A", "phone": "12" }),
+            422,
+            "invalid-phone",
+        ),
     ];
     for (method, path, body, status, code) in cases {
-        let (s, e) = if method == "put" { app.put(&path, Some(t), body.clone()).await } else { app.post(&path, Some(t), body.clone()).await };
-        assert_eq!((s, e["code"].as_str()), (status, Some(code)), "{method} {path} {body}: {e}");
-        assert!(e["message"].as_str().is_some_and(|m| !m.starts_with("error-")), "translated: {e}");
+        let (s, e) = if method == "put" {
+            app.put(&path, Some(t), body.clone()).await
+        } else {
+            app.post(&path, Some(t), body.clone()).await
+        };
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (status, Some(code)),
+            "{method} {path} {body}: {e}"
+        );
+        assert!(
+            e["message"].as_str().is_some_and(|m| !m.starts_with("error-")),
+            "translated: {e}"
+        );
     }
     // Nothing changed.
     let (_, s) = app.get("/org/structure", Some(t)).await;
     let units = s["units"].as_array().expect("units");
     assert_eq!(units.len(), 4);
     // A real move rewrites the subtree.
-    let (status, _) = app.put(&format!("/org/units/{north}"), Some(t), json!({ "parent_id": south })).await;
+    let (status, _) = app
+        .put(&format!("/org/units/{north}"), Some(t), json!({ "parent_id": south }))
+        .await;
     assert_eq!(status, 204);
     let (_, s) = app.get("/org/structure", Some(t)).await;
-    let path_of = |id: &str| s["units"].as_array().expect("units").iter().find(|u| u["id"] == id).expect("unit")["path"].as_str().expect("path").to_string();
+    let path_of = |id: &str| {
+        s["units"]
+            .as_array()
+            .expect("units")
+            .iter()
+            .find(|u| u["id"] == id)
+            .expect("unit")["path"]
+            .as_str()
+            .expect("path")
+            .to_string()
+    };
     assert_eq!(path_of(&clinic), format!("/{}/{south}/{north}/{clinic}/", org.root));
     // Archive and restore.
-    let (status, _) = app.put(&format!("/org/units/{clinic}"), Some(t), json!({ "archived": true })).await;
+    let (status, _) = app
+        .put(&format!("/org/units/{clinic}"), Some(t), json!({ "archived": true }))
+        .await;
     assert_eq!(status, 204);
-    let (status, e) = app.post("/org/units", Some(t), json!({ "parent_id": clinic, "name": "Sous" })).await;
+    let (status, e) = app
+        .post("/org/units", Some(t), json!({ "parent_id": clinic, "name": "Sous" }))
+        .await;
     assert_eq!((status, e["code"].as_str()), (409, Some("archived")));
-    let (status, _) = app.put(&format!("/org/units/{clinic}"), Some(t), json!({ "archived": false })).await;
+    let (status, _) = app
+        .put(&format!("/org/units/{clinic}"), Some(t), json!({ "archived": false }))
+        .await;
     assert_eq!(status, 204);
 }
 
@@ -362,13 +723,25 @@ async fn audit_search_finds_events_and_exports_csv(db: Db) {
     let (_, me) = app.get("/account", Some(t)).await;
     let admin_id = me["id"].as_str().expect("id").to_string();
 
-    let (status, page) = app.get(&format!("/org/audit?actor_id={admin_id}&limit=200"), Some(t)).await;
+    let (status, page) = app
+        .get(&format!("/org/audit?actor_id={admin_id}&limit=200"), Some(t))
+        .await;
     assert_eq!(status, 200);
-    let names: Vec<&str> = page["events"].as_array().expect("events").iter().filter_map(|e| e["event"].as_str()).collect();
+    let names: Vec<&str> = page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
     for expected in ["org.unit_created", "org.team_created", "org.invitation_accepted"] {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
-    let (_, page) = app.get(&format!("/org/audit?target_type=team&action=CREATE&unit_id={north}"), Some(t)).await;
+    let (_, page) = app
+        .get(
+            &format!("/org/audit?target_type=team&action=CREATE&unit_id={north}"),
+            Some(t),
+        )
+        .await;
     let events = page["events"].as_array().expect("events");
     assert_eq!(events.len(), 1, "{page}");
     assert_eq!(events[0]["target_id"], team.as_str());
@@ -379,15 +752,31 @@ async fn audit_search_finds_events_and_exports_csv(db: Db) {
     // Pagination walks older pages without repeats.
     let (_, first) = app.get("/org/audit?limit=2", Some(t)).await;
     let before = first["next_before_seq"].as_i64().expect("more pages");
-    let (_, second) = app.get(&format!("/org/audit?limit=2&before_seq={before}"), Some(t)).await;
-    assert!(second["events"].as_array().expect("events").iter().all(|e| e["seq"].as_i64().expect("seq") < before));
+    let (_, second) = app
+        .get(&format!("/org/audit?limit=2&before_seq={before}"), Some(t))
+        .await;
+    assert!(second["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .all(|e| e["seq"].as_i64().expect("seq") < before));
     let (status, e) = app.get("/org/audit?action=EAT", Some(t)).await;
     assert_eq!((status, e["code"].as_str()), (409, Some("invalid-action")));
 
     // CSV export holds the events, and is itself audited.
-    let resp = app.http.get(format!("{}/api/v1/org/audit.csv?unit_id={north}", app.url)).bearer_auth(t).send().await.expect("csv");
+    let resp = app
+        .http
+        .get(format!("{}/api/v1/org/audit.csv?unit_id={north}", app.url))
+        .bearer_auth(t)
+        .send()
+        .await
+        .expect("csv");
     assert_eq!(resp.status().as_u16(), 200);
-    assert!(resp.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("text/csv")));
+    assert!(resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/csv")));
     let csv = resp.text().await.expect("text");
     assert!(csv.starts_with("seq,id,time_utc,"), "{csv}");
     assert!(csv.contains("org.team_created") && csv.contains(&team), "{csv}");
@@ -401,9 +790,24 @@ async fn audit_search_finds_events_and_exports_csv(db: Db) {
 
     // Tampering with an organization's event breaks the chain.
     let seq = events[0]["seq"].as_i64().expect("seq");
-    assert_eq!(cercle_app::audit::verify(app.ctx()).await.expect("verify"), cercle_app::audit::ChainStatus::Intact { records: cercle_store::audit::head(&mut app.ctx().store.reader().await.expect("conn")).await.expect("head").0 });
+    assert_eq!(
+        cercle_app::audit::verify(app.ctx()).await.expect("verify"),
+        cercle_app::audit::ChainStatus::Intact {
+            records: cercle_store::audit::head(&mut app.ctx().store.reader().await.expect("conn"))
+                .await
+                .expect("head")
+                .0
+        }
+    );
     let mut tx = app.ctx().store.begin().await.expect("tx");
-    sqlx::query("UPDATE audit_events SET action = 'READ' WHERE seq = $1").bind(seq).execute(&mut *tx).await.expect("tamper");
+    sqlx::query("UPDATE audit_events SET action = 'READ' WHERE seq = $1")
+        .bind(seq)
+        .execute(&mut *tx)
+        .await
+        .expect("tamper");
     tx.commit().await.expect("commit");
-    assert_eq!(cercle_app::audit::verify(app.ctx()).await.expect("verify"), cercle_app::audit::ChainStatus::Broken(cercle_domain::audit::ChainBreak::Altered { seq }));
+    assert_eq!(
+        cercle_app::audit::verify(app.ctx()).await.expect("verify"),
+        cercle_app::audit::ChainStatus::Broken(cercle_domain::audit::ChainBreak::Altered { seq })
+    );
 }

@@ -4,12 +4,13 @@ use super::{error_notice, layout, place_of, redirect_with_flash, safe_next, set_
 use crate::cookies;
 use crate::extract::WebSession;
 use crate::WebState;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cercle_app::accounts::signin::SignIn;
 use cercle_app::accounts::{reset, security, session, signin, signup, Holder, SessionState, SessionView};
+use cercle_app::orgs::membership;
 use cercle_app::AppError;
 use cercle_domain::session::SecondFactor;
 use cercle_domain::Language;
@@ -81,16 +82,24 @@ pub struct SignUpForm {
     password: String,
     #[serde(default)]
     language: String,
+    /// The invitation being answered, if any (its token).
+    #[serde(default)]
+    invitation: String,
 }
 
-fn sign_up_form(page: &Page, f: &SignUpForm, error: Option<&AppError>) -> Response {
+fn sign_up_form(page: &Page, f: &SignUpForm, error: Option<&AppError>, org: Option<&str>) -> Response {
     let lang = Language::parse(&f.language).unwrap_or(page.lang);
     let body = html! {
         p class="muted" { (page.ta("signup-steps", &[("step", "1")])) }
-        p { (page.t("signup-intro")) }
+        @if let Some(org) = org {
+            p { (page.ta("signup-invited-intro", &[("org", org)])) }
+        } @else {
+            p { (page.t("signup-intro")) }
+        }
         @if let Some(e) = error { (error_notice(page.lang, e)) }
         form method="post" action="/sign-up" novalidate {
             (page.csrf_field())
+            @if org.is_some() { input type="hidden" name="invitation" value=(f.invitation); }
             (field(&page.t("field-name"), "name", "text", &f.name, "name"))
             (field(&page.t("field-email"), "email", "email", &f.email, "email"))
             (field(&page.t("field-password"), "password", "password", "", "new-password"))
@@ -108,8 +117,39 @@ fn sign_up_form(page: &Page, f: &SignUpForm, error: Option<&AppError>) -> Respon
     )
 }
 
-async fn sign_up_page(page: Page) -> Response {
-    sign_up_form(&page, &SignUpForm::default(), None)
+#[derive(Deserialize, Default)]
+pub struct SignUpQuery {
+    email: Option<String>,
+    invitation: Option<String>,
+}
+
+/// The organization of a live invitation, to greet its guest.
+async fn invited_to(state: &WebState, token: &str) -> Option<membership::InvitationInfo> {
+    if token.is_empty() {
+        return None;
+    }
+    membership::invitation_info(&state.ctx, token).await.ok()
+}
+
+async fn sign_up_page(State(state): State<WebState>, page: Page, Query(q): Query<SignUpQuery>) -> Response {
+    let token = q.invitation.unwrap_or_default();
+    let info = invited_to(&state, &token).await;
+    let form = SignUpForm {
+        // The address the invitation went to, unless the link says otherwise.
+        email: q
+            .email
+            .or_else(|| info.as_ref().map(|i| i.email.clone()))
+            .unwrap_or_default(),
+        name: info.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
+        language: info.as_ref().map(|i| i.language.code().to_string()).unwrap_or_default(),
+        invitation: token.clone(),
+        ..SignUpForm::default()
+    };
+    let mut resp = sign_up_form(&page, &form, None, info.as_ref().map(|i| i.org_name.as_str()));
+    if info.is_some() {
+        super::invitations::remember(&state, &mut resp, &token);
+    }
+    resp
 }
 
 async fn sign_up(State(state): State<WebState>, page: Page, Form(f): Form<SignUpForm>) -> Response {
@@ -130,7 +170,10 @@ async fn sign_up(State(state): State<WebState>, page: Page, Form(f): Form<SignUp
             }
             resp
         }
-        Err(e) => sign_up_form(&page, &f, Some(&e)),
+        Err(e) => {
+            let info = invited_to(&state, &f.invitation).await;
+            sign_up_form(&page, &f, Some(&e), info.as_ref().map(|i| i.org_name.as_str()))
+        }
     }
 }
 

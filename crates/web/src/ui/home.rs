@@ -1,21 +1,29 @@
-//! The home page, the sections later capabilities fill, and the network
-//! administrator's audit view.
+//! The home page and the sections later capabilities fill.
 
-use super::{error_notice, icon, layout, require_ready, Frame, Page};
+use super::invitations::pending_invitation;
+use super::{app_layout, icon, require_ready, Header, Page};
 use crate::extract::WebSession;
 use crate::WebState;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use cercle_app::admin;
-use cercle_domain::Timestamp;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use maud::html;
 
-pub async fn home(page: Page, session: Option<WebSession>) -> Response {
+pub async fn home(
+    State(state): State<WebState>,
+    page: Page,
+    headers: HeaderMap,
+    session: Option<WebSession>,
+) -> Response {
     let (view, _) = match require_ready(session) {
         Ok(v) => v,
         Err(r) => return r,
     };
+    // Back from signing up or in through an invitation: on to accepting it.
+    if let Some(to_invitation) = pending_invitation(&state, &headers) {
+        return to_invitation;
+    }
+    let header = Header::of(&state, &view).await;
     let content = html! {
         h1 { (page.ta("home-welcome", &[("name", &view.user.name)])) }
         p class="lead" { (page.t("home-intro")) }
@@ -27,15 +35,18 @@ pub async fn home(page: Page, session: Option<WebSession>) -> Response {
         }
         div class="card subtle" {
             (icon("shield"))
-            p { (page.t("home-security-card")) " " a href="/security" { (page.t("nav-security")) } }
-            @if view.user.network_admin { p { (page.t("home-admin-card")) " " a href="/admin" { (page.t("nav-admin")) } } }
+            div {
+                p { (page.t("home-security-card")) " " a href="/security" { (page.t("nav-security")) } }
+                @if view.user.network_admin { p { (page.t("home-admin-card")) " " a href="/admin" { (page.t("nav-admin")) } } }
+                @else if header.admin { p { (page.t("home-org-admin-card")) " " a href="/admin" { (page.t("nav-admin")) } } }
+            }
         }
     };
-    layout(&page, &page.t("home-title"), Frame::App(&view), content)
+    super::layout(&page, &page.t("home-title"), super::Frame::App(&view, &header), content)
 }
 
 /// Patients, channels, teams, network: their empty state until those areas arrive.
-pub async fn section(page: Page, session: Option<WebSession>) -> Response {
+pub async fn section(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
     let (view, _) = match require_ready(session) {
         Ok(v) => v,
         Err(r) => return r,
@@ -50,37 +61,5 @@ pub async fn section(page: Page, session: Option<WebSession>) -> Response {
         h1 { (page.t(title)) }
         div class="empty" { (icon(ic)) p { strong { (page.t(empty)) } } p class="muted" { (page.t("section-soon")) } }
     };
-    layout(&page, &page.t(title), Frame::App(&view), content)
-}
-
-/// The network's audit log, for network administrators.
-pub async fn admin(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let (status, content) = match admin::audit_log(&state.ctx, &principal, false, 200).await {
-        Ok(records) => (
-            StatusCode::OK,
-            html! {
-                h1 { (page.t("nav-admin")) }
-                h2 { (page.t("section-activity")) }
-                div class="table-wrap" {
-                    table {
-                        thead { tr { th { (page.t("col-when")) } th { (page.t("col-event")) } th { (page.t("col-actor")) } th { (page.t("col-address")) } } }
-                        tbody {
-                            @for r in &records {
-                                tr { td { (Timestamp(r.at).to_utc_string()) } td class="mono" { (r.event) " · " (r.action) } td class="mono" { (r.actor_kind) " " (r.actor_id.as_deref().unwrap_or("")) } td { (r.ip.as_deref().unwrap_or("")) } }
-                            }
-                        }
-                    }
-                }
-            },
-        ),
-        Err(e) => (
-            crate::error::status_of(&e),
-            html! { h1 { (page.t("nav-admin")) } (error_notice(page.lang, &e)) },
-        ),
-    };
-    (status, layout(&page, &page.t("nav-admin"), Frame::App(&view), content)).into_response()
+    app_layout(&state, &page, &view, &page.t(title), content).await
 }

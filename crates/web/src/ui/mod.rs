@@ -1,8 +1,10 @@
 //! The web app: server-rendered pages (maud, autoescaped) with one small
 //! script of our own. Every form posts with the device's CSRF token.
 
+mod admin;
 mod auth;
 mod home;
+mod invitations;
 mod outbox;
 mod security;
 
@@ -17,6 +19,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use cercle_app::accounts::{SessionState, SessionView, SetupStep};
+use cercle_app::orgs::structure::{self, MyOrganizations};
+use cercle_app::orgs::OrgScope;
 use cercle_app::{AppError, Client};
 use cercle_domain::policy::Principal;
 use cercle_domain::Language;
@@ -30,7 +34,8 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .route("/channels", get(home::section))
         .route("/teams", get(home::section))
         .route("/network", get(home::section))
-        .route("/admin", get(home::admin))
+        .merge(admin::routes())
+        .merge(invitations::routes())
         .merge(auth::routes())
         .merge(security::routes())
         .merge(outbox::routes())
@@ -173,8 +178,88 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 /// Where the page sits: with the navigation (signed in) or alone (sign-in steps).
 pub enum Frame<'a> {
-    App(&'a SessionView),
+    App(&'a SessionView, &'a Header),
     Bare,
+}
+
+/// What the top bar shows of a signed-in person's organizations.
+#[derive(Default)]
+pub struct Header {
+    pub orgs: Option<MyOrganizations>,
+    /// Whether the Admin entry leads somewhere (the pages still ask the services).
+    pub admin: bool,
+}
+
+impl Header {
+    /// The organizations of a ready session, and whether it administers anything.
+    pub async fn of(state: &WebState, view: &SessionView) -> Header {
+        let Ok(principal) = view.principal() else {
+            return Header::default();
+        };
+        let orgs = structure::my_organizations(&state.ctx, &principal).await.ok();
+        let scope = match orgs.as_ref().and_then(|o| o.active.as_ref()) {
+            Some(_) => OrgScope::of(&state.ctx, &principal).await.ok(),
+            None => None,
+        };
+        Header {
+            admin: view.user.network_admin || scope.as_ref().is_some_and(admin::any_area),
+            orgs,
+        }
+    }
+
+    fn active_name(&self) -> Option<&str> {
+        let orgs = self.orgs.as_ref()?;
+        let active = orgs.active.as_deref()?;
+        orgs.organizations
+            .iter()
+            .find(|o| o.id == active)
+            .map(|o| o.name.as_str())
+    }
+}
+
+/// A page of the signed-in app: the frame with the header's organization.
+pub async fn app_layout(state: &WebState, page: &Page, view: &SessionView, title: &str, content: Markup) -> Response {
+    let header = Header::of(state, view).await;
+    layout(page, title, Frame::App(view, &header), content)
+}
+
+/// The active organization and the switcher to the others.
+fn org_switch(page: &Page, header: &Header) -> Markup {
+    let Some(orgs) = &header.orgs else {
+        return html! {};
+    };
+    if orgs.organizations.is_empty() {
+        return html! {};
+    }
+    let active = header.active_name();
+    let label = active.map(str::to_string).unwrap_or_else(|| page.t("org-choose"));
+    html! {
+        @if orgs.organizations.len() == 1 && active.is_some() {
+            div class="orgswitch single" title=(page.t("org-active-label")) {
+                span class="visually-hidden" { (page.t("org-active-label")) " " }
+                span class="org-name" data-testid="active-org" { (label) }
+            }
+        } @else {
+            details class="orgswitch" {
+                summary title=(page.t("org-switch")) {
+                    span class="visually-hidden" { (page.t("org-active-label")) " " }
+                    span class="org-name" data-testid="active-org" { (label) }
+                    span class="caret" aria-hidden="true" { "▾" }
+                }
+                div class="menu" {
+                    p class="menu-title" { (page.t("org-switch")) }
+                    @for o in &orgs.organizations {
+                        form method="post" action="/organizations/active" {
+                            (page.csrf_field())
+                            input type="hidden" name="org_id" value=(o.id);
+                            input type="hidden" name="next" value=(page.path);
+                            button type="submit" class="linklike" aria-current=[(orgs.active.as_deref() == Some(o.id.as_str())).then_some("true")] { (o.name) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 const NAV: &[(&str, &str, &str)] = &[
@@ -210,7 +295,7 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
     let lang = page.lang;
     // The script locks the screen after this idle delay; the server enforces it too.
     let idle_lock = match &frame {
-        Frame::App(v) if matches!(v.state, SessionState::Ready(_)) => Some(page.idle_lock_secs.to_string()),
+        Frame::App(v, _) if matches!(v.state, SessionState::Ready(_)) => Some(page.idle_lock_secs.to_string()),
         _ => None,
     };
     let markup = html! {
@@ -233,19 +318,21 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                         img src="/static/icon.svg" alt="" width="28" height="28";
                         span { (t(lang, "app-name")) }
                     }
-                    @if let Frame::App(view) = &frame {
+                    @if let Frame::App(view, header) = &frame {
                         @if matches!(view.state, SessionState::Ready(_)) {
+                            (org_switch(page, header))
                             nav class="mainnav" aria-label=(t(lang, "nav-menu")) {
                                 @for (href, label, ic) in NAV {
-                                    a href=(href) aria-current=[(page.path == *href).then_some("page")] { (icon(ic)) span { (t(lang, label)) } }
+                                    a href=(href) title=(t(lang, label)) aria-current=[(page.path == *href).then_some("page")] { (icon(ic)) span { (t(lang, label)) } }
                                 }
-                                @if view.user.network_admin {
-                                    a href="/admin" aria-current=[(page.path == "/admin").then_some("page")] { (icon("admin")) span { (t(lang, "nav-admin")) } }
+                                @if header.admin {
+                                    a href="/admin" title=(t(lang, "nav-admin")) aria-current=[page.path.starts_with("/admin").then_some("page")] { (icon("admin")) span { (t(lang, "nav-admin")) } }
                                 }
                             }
                             details class="account" {
                                 summary { span class="avatar" aria-hidden="true" { (initials(&view.user.name)) } span class="account-name" { (view.user.name) } }
                                 div class="menu" {
+                                    p class="menu-title" { (view.user.name) }
                                     a href="/security" { (t(lang, "nav-security")) }
                                     a href="/accounts" { (t(lang, "action-switch-account")) }
                                     form method="post" action="/lock-now" { (page.csrf_field()) button type="submit" class="linklike" { (t(lang, "action-lock")) } }
@@ -261,7 +348,7 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                         button type="submit" lang=(match lang { Language::Fr => "en", Language::En => "fr" }) { (t(lang, "language-switch")) }
                     }
                 }
-                main id="main" class=(match frame { Frame::App(_) => "container", Frame::Bare => "container narrow" }) {
+                main id="main" class=(match frame { Frame::App(..) => "container", Frame::Bare => "container narrow" }) {
                     @if let Some(flash) = &page.flash {
                         p class="notice ok" role="status" { (t(lang, flash)) }
                     }

@@ -1,7 +1,7 @@
 //! The security settings page and its forms.
 
 use super::auth::{field, recovery_code_page};
-use super::{error_notice, layout, redirect_with_flash, require_ready, set_cookie, trusted_svg, Frame, Page};
+use super::{app_layout, error_notice, redirect_with_flash, require_ready, set_cookie, trusted_svg, Page};
 use crate::cookies;
 use crate::extract::WebSession;
 use crate::WebState;
@@ -235,7 +235,7 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
             }
         }
     };
-    layout(page, &page.t("security-title"), Frame::App(view), content)
+    app_layout(state, page, view, &page.t("security-title"), content).await
 }
 
 async fn show(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {

@@ -1,0 +1,408 @@
+//! The administration console: the network's organizations (network
+//! administrators) and, for the active organization, its units,
+//! workplaces, teams, members, invitations and audit log. Each area is a
+//! page of its own, under a small sub-navigation.
+//!
+//! Handlers parse the form, call one service and render; the services
+//! decide who may do what. The console only hides the areas a person has no
+//! role for, and answers 403 there.
+
+/// The admin of this area, or the page that says why not.
+macro_rules! admin_or_return {
+    ($state:ident, $page:ident, $session:ident, $tab:expr) => {
+        match super::org_admin(&$state, &$page, $session, $tab).await {
+            Ok(a) => a,
+            Err(r) => return r,
+        }
+    };
+}
+
+mod audit;
+mod network;
+mod people;
+mod structure;
+
+use super::{app_layout, error_notice, require_ready, Page};
+use crate::extract::WebSession;
+use crate::WebState;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use cercle_app::accounts::SessionView;
+use cercle_app::orgs::{OrgScope, Unit};
+use cercle_app::AppError;
+use cercle_domain::roles::Permission;
+use cercle_domain::InputError;
+use maud::{html, Markup};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/admin", get(index))
+        .route(
+            "/admin/organizations",
+            get(network::organizations).post(network::create_organization),
+        )
+        .route("/admin/organizations/{id}/admin", post(network::invite_admin))
+        .route("/admin/network", get(network::activity))
+        .route("/admin/units", get(structure::units).post(structure::create_unit))
+        .route("/admin/units/{id}/rename", post(structure::rename_unit))
+        .route("/admin/units/{id}/move", post(structure::move_unit))
+        .route("/admin/units/{id}/archive", post(structure::archive_unit))
+        .route(
+            "/admin/workplaces",
+            get(structure::workplaces).post(structure::create_workplace),
+        )
+        .route("/admin/workplaces/{id}", post(structure::update_workplace))
+        .route("/admin/teams", get(structure::teams).post(structure::create_team))
+        .route("/admin/teams/{id}", post(structure::update_team))
+        .route("/admin/members", get(people::members))
+        .route("/admin/members/{id}/roles", post(people::grant_role))
+        .route("/admin/members/{id}/remove", post(people::remove_member))
+        .route("/admin/roles/{id}/revoke", post(people::revoke_role))
+        .route("/admin/invitations", get(people::invitations).post(people::invite))
+        .route("/admin/invitations/{id}/cancel", post(people::cancel))
+        .route("/admin/invitations/{id}/resend", post(people::resend))
+        .route("/admin/audit", get(audit::search))
+        .route("/admin/audit.csv", get(audit::csv))
+}
+
+/// One page of the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// `/admin` itself (only ever shown to say why there is nothing).
+    Console,
+    Organizations,
+    Network,
+    Units,
+    Workplaces,
+    Teams,
+    Members,
+    Invitations,
+    Audit,
+}
+
+const NETWORK_TABS: [Tab; 2] = [Tab::Organizations, Tab::Network];
+const ORG_TABS: [Tab; 6] = [
+    Tab::Units,
+    Tab::Workplaces,
+    Tab::Teams,
+    Tab::Members,
+    Tab::Invitations,
+    Tab::Audit,
+];
+
+impl Tab {
+    fn href(self) -> &'static str {
+        match self {
+            Tab::Console => "/admin",
+            Tab::Organizations => "/admin/organizations",
+            Tab::Network => "/admin/network",
+            Tab::Units => "/admin/units",
+            Tab::Workplaces => "/admin/workplaces",
+            Tab::Teams => "/admin/teams",
+            Tab::Members => "/admin/members",
+            Tab::Invitations => "/admin/invitations",
+            Tab::Audit => "/admin/audit",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Console => "admin-title",
+            Tab::Organizations => "admin-tab-organizations",
+            Tab::Network => "admin-tab-network",
+            Tab::Units => "admin-tab-units",
+            Tab::Workplaces => "admin-tab-workplaces",
+            Tab::Teams => "admin-tab-teams",
+            Tab::Members => "admin-tab-members",
+            Tab::Invitations => "admin-tab-invitations",
+            Tab::Audit => "admin-tab-audit",
+        }
+    }
+
+    /// What a role must allow somewhere for the area to be shown.
+    fn permission(self) -> Option<Permission> {
+        match self {
+            Tab::Console | Tab::Organizations | Tab::Network => None,
+            Tab::Units => Some(Permission::ManageUnits),
+            Tab::Workplaces => Some(Permission::ManageWorkplaces),
+            Tab::Teams => Some(Permission::ManageTeams),
+            Tab::Members | Tab::Invitations => Some(Permission::ManageMembers),
+            Tab::Audit => Some(Permission::ReadAudit),
+        }
+    }
+
+    fn shown(self, view: &SessionView, scope: Option<&OrgScope>) -> bool {
+        match self.permission() {
+            None => view.user.network_admin,
+            Some(p) => scope.is_some_and(|s| s.may_anywhere(p)),
+        }
+    }
+}
+
+/// Whether a person has an area of the console in their active organization.
+pub fn any_area(scope: &OrgScope) -> bool {
+    ORG_TABS
+        .iter()
+        .filter_map(|t| t.permission())
+        .any(|p| scope.may_anywhere(p))
+}
+
+/// The console's frame: title, sub-navigation, then the area.
+async fn admin_layout(
+    state: &WebState,
+    page: &Page,
+    view: &SessionView,
+    scope: Option<&OrgScope>,
+    tab: Tab,
+    status: StatusCode,
+    content: Markup,
+) -> Response {
+    let network: Vec<Tab> = NETWORK_TABS.into_iter().filter(|t| t.shown(view, scope)).collect();
+    let org: Vec<Tab> = ORG_TABS.into_iter().filter(|t| t.shown(view, scope)).collect();
+    let title = page.t(tab.label());
+    let body = html! {
+        div class="admin-head" {
+            @if tab != Tab::Console {
+                p class="eyebrow" {
+                    (page.t("admin-title"))
+                    @if tab.permission().is_some() {
+                        @if let Some(s) = scope { " · " span data-testid="admin-org" { (s.org_name) } }
+                    }
+                }
+            }
+            h1 { (title) }
+        }
+        @if network.len() + org.len() > 1 {
+            nav class="subnav" aria-label=(page.t("admin-title")) {
+                @for t in network.iter().chain(org.iter()) {
+                    a href=(t.href()) aria-current=[(*t == tab).then_some("page")] { (page.t(t.label())) }
+                }
+            }
+        }
+        (content)
+    };
+    let resp = app_layout(state, page, view, &title, body).await;
+    (status, resp).into_response()
+}
+
+/// A refusal in place of an area (no active organization, no role there…).
+async fn refusal(
+    state: &WebState,
+    page: &Page,
+    view: &SessionView,
+    scope: Option<&OrgScope>,
+    tab: Tab,
+    e: &AppError,
+) -> Response {
+    let content = html! {
+        (error_notice(page.lang, e))
+        @if matches!(e, AppError::NoActiveOrganization) { p class="muted" { (page.t("admin-no-org-hint")) } }
+    };
+    admin_layout(state, page, view, scope, tab, crate::error::status_of(e), content).await
+}
+
+/// A ready person in their active organization, with a role for this area.
+pub struct Admin {
+    pub view: SessionView,
+    pub scope: OrgScope,
+}
+
+/// The person and their organization, or the page that says why not.
+async fn org_admin(state: &WebState, page: &Page, session: Option<WebSession>, tab: Tab) -> Result<Admin, Response> {
+    let (view, principal) = require_ready(session)?;
+    let scope = match OrgScope::of(&state.ctx, &principal).await {
+        Ok(s) => s,
+        Err(e) => return Err(refusal(state, page, &view, None, tab, &e).await),
+    };
+    if !tab.shown(&view, Some(&scope)) {
+        return Err(refusal(state, page, &view, Some(&scope), tab, &AppError::Forbidden).await);
+    }
+    Ok(Admin { view, scope })
+}
+
+/// `/admin`: the first area the person has.
+async fn index(
+    axum::extract::State(state): axum::extract::State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let scope = OrgScope::of(&state.ctx, &principal).await;
+    let first = ORG_TABS
+        .into_iter()
+        .chain(NETWORK_TABS)
+        .find(|t| t.shown(&view, scope.as_ref().ok()));
+    match (first, scope) {
+        (Some(t), _) => Redirect::to(t.href()).into_response(),
+        (None, Err(e)) => refusal(&state, &page, &view, None, Tab::Console, &e).await,
+        (None, Ok(s)) => refusal(&state, &page, &view, Some(&s), Tab::Console, &AppError::Forbidden).await,
+    }
+}
+
+// ---------- forms ----------
+
+/// A posted form, as its fields in order (checkboxes may repeat a name).
+#[derive(Debug, Default, Clone)]
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    /// A field that may be left empty.
+    pub fn opt(&self, name: &str) -> Option<String> {
+        Some(self.get(name).trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    /// A checkbox (or a hidden `true`/`1`).
+    pub fn on(&self, name: &str) -> bool {
+        matches!(self.get(name), "on" | "true" | "1")
+    }
+}
+
+/// What a post adds to the page it re-renders: the refusal, shown in the
+/// part of the page (`key`) that caused it, with what was typed.
+#[derive(Default)]
+pub struct Extra {
+    error: Option<(String, AppError)>,
+    draft: Fields,
+}
+
+impl Extra {
+    pub fn error(key: impl Into<String>, e: AppError, draft: Fields) -> Self {
+        Extra {
+            error: Some((key.into(), e)),
+            draft,
+        }
+    }
+    pub fn notice(&self, page: &Page, key: &str) -> Markup {
+        match &self.error {
+            // The shared message speaks of a person's name: here it is a unit's, a team's…
+            Some((k, AppError::Input(InputError::InvalidName))) if k == key => {
+                html! { p class="notice error" role="alert" { (page.t("admin-error-invalid-name")) } }
+            }
+            Some((k, e)) if k == key => error_notice(page.lang, e),
+            _ => html! {},
+        }
+    }
+    /// Whether the part `key` caused the refusal (to show it open).
+    pub fn at(&self, key: &str) -> bool {
+        self.error.as_ref().is_some_and(|(k, _)| k == key)
+    }
+    /// What was typed in `name` on the form `key`, else `default`.
+    pub fn value<'a>(&'a self, key: &str, name: &str, default: &'a str) -> &'a str {
+        if self.at(key) {
+            self.draft.get(name)
+        } else {
+            default
+        }
+    }
+    pub fn checked(&self, key: &str, name: &str, value: &str, default: bool) -> bool {
+        if self.at(key) {
+            self.draft.all(name).contains(&value)
+        } else {
+            default
+        }
+    }
+    pub fn status(&self) -> StatusCode {
+        match &self.error {
+            Some((_, e)) => crate::error::status_of(e),
+            None => StatusCode::OK,
+        }
+    }
+}
+
+/// A labelled text input (`id` unique on the page).
+pub fn input(label: &str, id: &str, name: &str, kind: &str, value: &str, required: bool) -> Markup {
+    html! {
+        div class="field" {
+            label for=(id) { (label) }
+            input id=(id) name=(name) type=(kind) value=(value) required[required] maxlength="300" autocomplete="off";
+        }
+    }
+}
+
+/// A labelled `<select>`.
+pub fn select(label: &str, id: &str, name: &str, options: &[(String, String)], selected: &str) -> Markup {
+    html! {
+        div class="field" {
+            label for=(id) { (label) }
+            select id=(id) name=(name) {
+                @for (value, text) in options {
+                    option value=(value) selected[value == selected] { (text) }
+                }
+            }
+        }
+    }
+}
+
+/// Units in tree order with their depth (children by name).
+pub fn tree(units: &[Unit]) -> Vec<(usize, &Unit)> {
+    let mut children: HashMap<Option<&str>, Vec<&Unit>> = HashMap::new();
+    for u in units {
+        children.entry(u.parent_id.as_deref()).or_default().push(u);
+    }
+    for list in children.values_mut() {
+        list.sort_by_key(|u| u.name.to_lowercase());
+    }
+    let mut out = Vec::with_capacity(units.len());
+    let mut stack: Vec<(usize, &Unit)> = children
+        .get(&None)
+        .map(|roots| roots.iter().rev().map(|u| (0, *u)).collect())
+        .unwrap_or_default();
+    while let Some((depth, u)) = stack.pop() {
+        out.push((depth, u));
+        if let Some(kids) = children.get(&Some(u.id.as_str())) {
+            stack.extend(kids.iter().rev().map(|k| (depth + 1, *k)));
+        }
+    }
+    out
+}
+
+/// Units as `<option>`s, indented to show the tree; archived ones left out
+/// unless `with_archived`.
+pub fn unit_options(page: &Page, units: &[Unit], with_archived: bool) -> Vec<(String, String)> {
+    tree(units)
+        .into_iter()
+        .filter(|(_, u)| with_archived || u.archived_at.is_none())
+        .map(|(depth, u)| {
+            let mut text = "— ".repeat(depth);
+            text.push_str(&u.name);
+            if u.archived_at.is_some() {
+                text.push_str(&format!(" ({})", page.t("admin-archived")));
+            }
+            (u.id.clone(), text)
+        })
+        .collect()
+}
+
+pub fn unit_name<'a>(units: &'a [Unit], id: &str) -> &'a str {
+    units.iter().find(|u| u.id == id).map(|u| u.name.as_str()).unwrap_or("")
+}
+
+pub fn role_label(page: &Page, key: &str) -> String {
+    page.t(&format!("role-{}", key.replace('_', "-")))
+}
+
+/// A badge saying an item is archived.
+pub fn archived_badge(page: &Page, archived: bool) -> Markup {
+    html! { @if archived { " " span class="badge muted-badge" { (page.t("admin-archived")) } } }
+}

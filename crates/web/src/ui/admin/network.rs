@@ -1,0 +1,204 @@
+//! The network administrator's pages: organizations and the network's activity.
+
+use super::{admin_layout, input, refusal, select, Extra, Fields, Tab};
+use crate::extract::WebSession;
+use crate::ui::{redirect_with_flash, require_ready, Page};
+use crate::WebState;
+use axum::extract::{Form, Path, State};
+use axum::response::Response;
+use cercle_app::accounts::SessionView;
+use cercle_app::admin;
+use cercle_app::orgs::membership;
+use cercle_app::orgs::structure;
+use cercle_app::AppError;
+use cercle_domain::policy::Principal;
+use cercle_domain::{Email, Language, Timestamp};
+use maud::html;
+
+type Post = Form<Vec<(String, String)>>;
+
+fn languages(page: &Page) -> Vec<(String, String)> {
+    Language::ALL
+        .iter()
+        .map(|l| (l.code().to_string(), page.t(&format!("language-{}", l.code()))))
+        .collect()
+}
+
+/// The first administrator's fields, read before anything is created.
+fn first_admin(f: &Fields) -> Result<(String, String, Language), AppError> {
+    let email = Email::parse(f.get("admin_email"))?;
+    let name = f.get("admin_name").trim();
+    if name.is_empty() {
+        return Err(AppError::Input(cercle_domain::InputError::InvalidName));
+    }
+    let language = Language::parse(f.get("admin_language"))?;
+    Ok((email.as_str().to_string(), name.to_string(), language))
+}
+
+async fn render_organizations(
+    state: &WebState,
+    page: &Page,
+    view: &SessionView,
+    principal: &Principal,
+    extra: Extra,
+) -> Response {
+    let scope = cercle_app::orgs::OrgScope::of(&state.ctx, principal).await.ok();
+    let orgs = match structure::all_organizations(&state.ctx, principal).await {
+        Ok(o) => o,
+        Err(e) => return refusal(state, page, view, scope.as_ref(), Tab::Organizations, &e).await,
+    };
+    let langs = languages(page);
+    let content = html! {
+        section class="card" id="new-organization" {
+            h2 { (page.t("admin-org-new")) }
+            p class="hint" { (page.t("admin-org-hint")) }
+            (extra.notice(page, "new"))
+            form method="post" action="/admin/organizations" class="grid-form" novalidate {
+                (page.csrf_field())
+                (input(&page.t("admin-field-org-name"), "org-name", "name", "text", extra.value("new", "name", ""), true))
+                (input(&page.t("admin-field-admin-email"), "org-admin-email", "admin_email", "email", extra.value("new", "admin_email", ""), true))
+                (input(&page.t("admin-field-admin-name"), "org-admin-name", "admin_name", "text", extra.value("new", "admin_name", ""), true))
+                (select(&page.t("field-language"), "org-admin-language", "admin_language", &langs, extra.value("new", "admin_language", page.lang.code())))
+                div class="actions-row" { button type="submit" class="primary" { (page.t("admin-org-create")) } }
+            }
+        }
+        section class="card" {
+            h2 { (page.t("admin-tab-organizations")) " (" (orgs.len()) ")" }
+            @if orgs.is_empty() { p class="muted" { (page.t("admin-org-empty")) } }
+            ul class="items" {
+                @for o in &orgs {
+                    @let key = o.id.as_str();
+                    li data-name=(o.name) {
+                        div class="item-main" {
+                            strong { (o.name) } (super::archived_badge(page, o.archived_at.is_some()))
+                        }
+                        details class="row-actions" open[extra.at(key)] {
+                            summary { (page.t("admin-org-invite-admin")) }
+                            div class="row-panel" {
+                                (extra.notice(page, key))
+                                form method="post" action=(format!("/admin/organizations/{}/admin", o.id)) class="grid-form" novalidate {
+                                    (page.csrf_field())
+                                    (input(&page.t("admin-field-admin-email"), &format!("org-{}-email", o.id), "admin_email", "email", extra.value(key, "admin_email", ""), true))
+                                    (input(&page.t("admin-field-admin-name"), &format!("org-{}-name", o.id), "admin_name", "text", extra.value(key, "admin_name", ""), true))
+                                    (select(&page.t("field-language"), &format!("org-{}-language", o.id), "admin_language", &langs, extra.value(key, "admin_language", page.lang.code())))
+                                    div class="actions-row" { button type="submit" class="secondary" { (page.t("admin-invite-submit")) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    admin_layout(
+        state,
+        page,
+        view,
+        scope.as_ref(),
+        Tab::Organizations,
+        extra.status(),
+        content,
+    )
+    .await
+}
+
+pub async fn organizations(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    render_organizations(&state, &page, &view, &principal, Extra::default()).await
+}
+
+/// A new organization, then the invitation of its first administrator.
+pub async fn create_organization(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Post,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let f = Fields(f);
+    let (email, name, language) = match first_admin(&f) {
+        Ok(a) => a,
+        Err(e) => return render_organizations(&state, &page, &view, &principal, Extra::error("new", e, f)).await,
+    };
+    let org = match structure::create_organization(&state.ctx, &page.client, &principal, f.get("name")).await {
+        Ok(o) => o,
+        Err(e) => return render_organizations(&state, &page, &view, &principal, Extra::error("new", e, f)).await,
+    };
+    match membership::invite_first_admin(&state.ctx, &page.client, &principal, &org.id, &email, &name, language).await {
+        Ok(_) => redirect_with_flash(&state, "/admin/organizations", "admin-org-created"),
+        // The organization exists: its own form can invite again.
+        Err(e) => render_organizations(&state, &page, &view, &principal, Extra::error(org.id, e, f)).await,
+    }
+}
+
+pub async fn invite_admin(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+    Form(f): Post,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let f = Fields(f);
+    let result = match first_admin(&f) {
+        Ok((email, name, language)) => {
+            membership::invite_first_admin(&state.ctx, &page.client, &principal, &id, &email, &name, language).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => redirect_with_flash(&state, "/admin/organizations", "admin-invitation-sent"),
+        Err(e) => render_organizations(&state, &page, &view, &principal, Extra::error(id, e, f)).await,
+    }
+}
+
+/// The newest events of the whole network.
+pub async fn activity(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let scope = cercle_app::orgs::OrgScope::of(&state.ctx, &principal).await.ok();
+    let records = match admin::audit_log(&state.ctx, &principal, false, 200).await {
+        Ok(r) => r,
+        Err(e) => return refusal(&state, &page, &view, scope.as_ref(), Tab::Network, &e).await,
+    };
+    let content = html! {
+        section class="card" {
+            div class="table-wrap" {
+                table class="stacked" {
+                    thead { tr { th { (page.t("col-when")) } th { (page.t("col-event")) } th { (page.t("col-actor")) } th { (page.t("col-address")) } } }
+                    tbody {
+                        @for r in &records {
+                            tr {
+                                td data-label=(page.t("col-when")) { (Timestamp(r.at).to_utc_string()) }
+                                td data-label=(page.t("col-event")) class="mono" { (r.event) " · " (r.action) }
+                                td data-label=(page.t("col-actor")) class="mono small" { (r.actor_kind) " " (r.actor_id.as_deref().unwrap_or("")) }
+                                td data-label=(page.t("col-address")) { (r.ip.as_deref().unwrap_or("")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    admin_layout(
+        &state,
+        &page,
+        &view,
+        scope.as_ref(),
+        Tab::Network,
+        axum::http::StatusCode::OK,
+        content,
+    )
+    .await
+}
