@@ -22,6 +22,9 @@ pub enum InputError {
     InvalidCode,
     #[error("invalid name")]
     InvalidName,
+    /// The name of a thing (unit, team, organization…), not of a person.
+    #[error("invalid title")]
+    InvalidTitle,
     #[error("unknown language")]
     InvalidLanguage,
 }
@@ -39,6 +42,7 @@ impl InputError {
             InputError::PinMismatch => "pin-mismatch",
             InputError::InvalidCode => "invalid-code",
             InputError::InvalidName => "invalid-name",
+            InputError::InvalidTitle => "invalid-title",
             InputError::InvalidLanguage => "invalid-language",
         }
     }

@@ -60,7 +60,20 @@ pub async fn invite(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &Invite
         &unit.id,
         client,
     );
-    create_invitation(ctx, &scope.org_id, &scope.org_name, &unit.id, &inviter.name, ev, input).await
+    let mut tx = ctx.store.begin().await?;
+    let invited = create_invitation(
+        ctx,
+        &mut tx,
+        &scope.org_id,
+        &scope.org_name,
+        &unit.id,
+        &inviter.name,
+        ev,
+        input,
+    )
+    .await?;
+    ctx.commit_and_send(tx).await?;
+    Ok(invited)
 }
 
 /// The first administrator of a new organization (network administrators).
@@ -76,10 +89,25 @@ pub async fn invite_first_admin(
     if !may(principal, &NetworkPermission::AdministerNetwork) {
         return Err(AppError::Forbidden);
     }
-    let org = {
-        let mut conn = ctx.store.reader().await?;
-        orgs::org_by_id(&mut conn, org_id).await?.ok_or(AppError::NotFound)?
-    };
+    let mut tx = ctx.store.begin().await?;
+    let org = orgs::org_by_id(&mut tx, org_id).await?.ok_or(AppError::NotFound)?;
+    let invited = first_admin_in(ctx, &mut tx, client, principal, &org, email, name, language).await?;
+    ctx.commit_and_send(tx).await?;
+    Ok(invited)
+}
+
+/// Invites the first administrator of `org` inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn first_admin_in(
+    ctx: &Ctx,
+    tx: &mut Conn,
+    client: &Client,
+    principal: &Principal,
+    org: &cercle_store::orgs::OrgRow,
+    email: &str,
+    name: &str,
+    language: Language,
+) -> AppResult<Invited> {
     let actor = match principal {
         Principal::User(u) => Actor::User(u.user_id),
         _ => Actor::System,
@@ -96,11 +124,15 @@ pub async fn invite_first_admin(
         administrative: true,
         roles: vec![Role::Administrator, Role::Member],
     };
-    create_invitation(ctx, &org.id, &org.name, &org.root_unit_id, "Cercle", ev, &input).await
+    create_invitation(ctx, tx, &org.id, &org.name, &org.root_unit_id, "Cercle", ev, &input).await
 }
 
+/// Records an invitation (or applies it at once to a member) and queues its
+/// email, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
 async fn create_invitation(
     ctx: &Ctx,
+    tx: &mut Conn,
     org_id: &str,
     org_name: &str,
     unit_id: &str,
@@ -121,15 +153,14 @@ async fn create_invitation(
         return Err(AppError::Conflict("no-staff-kind"));
     }
     let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
     // Later invitations of a member into other units take effect silently.
-    if let Some(u) = users::by_email(&mut tx, email.as_str())
+    if let Some(u) = users::by_email(&mut *tx, email.as_str())
         .await?
         .filter(|u| u.deleted_at.is_none())
     {
-        if members::is_member(&mut tx, org_id, &u.id).await? {
+        if members::is_member(&mut *tx, org_id, &u.id).await? {
             apply(
-                &mut tx,
+                &mut *tx,
                 org_id,
                 &u.id,
                 unit_id,
@@ -140,7 +171,7 @@ async fn create_invitation(
             )
             .await?;
             audit::record(
-                &mut tx,
+                &mut *tx,
                 NewAuditEvent {
                     event: "org.roles_applied",
                     target_id: Some(u.id.clone()),
@@ -149,7 +180,6 @@ async fn create_invitation(
                 now,
             )
             .await?;
-            tx.commit().await?;
             return Ok(Invited::Applied { user_id: u.id });
         }
     }
@@ -170,10 +200,10 @@ async fn create_invitation(
         expires_at: now.plus_secs(INVITATION_TTL_SECS).0,
         created_at: now.0,
     };
-    members::insert_invitation(&mut tx, &row, &hash_token(&token)).await?;
-    send(ctx, &mut tx, &row, org_name, inviter_name, &token).await?;
+    members::insert_invitation(&mut *tx, &row, &hash_token(&token)).await?;
+    send(ctx, tx, &row, org_name, inviter_name, &token).await?;
     audit::record(
-        &mut tx,
+        &mut *tx,
         NewAuditEvent {
             target_id: Some(id.clone()),
             ..ev
@@ -181,7 +211,6 @@ async fn create_invitation(
         now,
     )
     .await?;
-    ctx.commit_and_send(tx).await?;
     Ok(Invited::Sent { invitation_id: id })
 }
 

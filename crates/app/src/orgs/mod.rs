@@ -105,7 +105,7 @@ pub(crate) fn clean_name(raw: &str) -> AppResult<String> {
     let trimmed = raw.trim();
     let len = trimmed.chars().count();
     if len == 0 || len > 120 || trimmed.chars().any(char::is_control) {
-        return Err(AppError::Input(cercle_domain::InputError::InvalidName));
+        return Err(AppError::Input(cercle_domain::InputError::InvalidTitle));
     }
     Ok(trimmed.to_string())
 }

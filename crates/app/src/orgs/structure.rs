@@ -12,6 +12,48 @@ use cercle_store::{members, users};
 /// Creates an organization with its root unit (network administrators).
 /// Its first administrator is invited separately with [`super::membership::invite`].
 pub async fn create_organization(ctx: &Ctx, client: &Client, principal: &Principal, name: &str) -> AppResult<OrgRow> {
+    let mut tx = ctx.store.begin().await?;
+    let org = insert_organization(ctx, &mut tx, client, principal, name).await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+/// Creates an organization and invites its first administrator, together:
+/// an organization never exists without someone invited to run it.
+#[allow(clippy::too_many_arguments)]
+pub async fn create_organization_with_admin(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    name: &str,
+    admin_email: &str,
+    admin_name: &str,
+    admin_language: cercle_domain::Language,
+) -> AppResult<(OrgRow, super::membership::Invited)> {
+    let mut tx = ctx.store.begin().await?;
+    let org = insert_organization(ctx, &mut tx, client, principal, name).await?;
+    let invited = super::membership::first_admin_in(
+        ctx,
+        &mut tx,
+        client,
+        principal,
+        &org,
+        admin_email,
+        admin_name,
+        admin_language,
+    )
+    .await?;
+    ctx.commit_and_send(tx).await?;
+    Ok((org, invited))
+}
+
+async fn insert_organization(
+    ctx: &Ctx,
+    tx: &mut cercle_store::Conn,
+    client: &Client,
+    principal: &Principal,
+    name: &str,
+) -> AppResult<OrgRow> {
     if !may(principal, &NetworkPermission::AdministerNetwork) {
         return Err(AppError::Forbidden);
     }
@@ -19,8 +61,7 @@ pub async fn create_organization(ctx: &Ctx, client: &Client, principal: &Princip
     let now = ctx.clock.now();
     let org_id = OrgId::new().to_string();
     let root_id = UnitId::new().to_string();
-    let mut tx = ctx.store.begin().await?;
-    orgs::insert_org(&mut tx, &org_id, &name, &root_id, now)
+    orgs::insert_org(&mut *tx, &org_id, &name, &root_id, now)
         .await
         .map_err(name_taken)?;
     let root = UnitRow {
@@ -31,7 +72,7 @@ pub async fn create_organization(ctx: &Ctx, client: &Client, principal: &Princip
         path: child_path(None, &root_id),
         archived_at: None,
     };
-    orgs::insert_unit(&mut tx, &root, now).await.map_err(name_taken)?;
+    orgs::insert_unit(&mut *tx, &root, now).await.map_err(name_taken)?;
     let actor = match principal {
         Principal::User(u) => Actor::User(u.user_id),
         _ => Actor::System,
@@ -40,8 +81,7 @@ pub async fn create_organization(ctx: &Ctx, client: &Client, principal: &Princip
         .target(&org_id)
         .in_unit(&org_id, &root_id)
         .ip(client.ip.clone());
-    audit::record(&mut tx, ev, now).await?;
-    tx.commit().await?;
+    audit::record(&mut *tx, ev, now).await?;
     Ok(OrgRow {
         id: org_id,
         name,

@@ -609,7 +609,7 @@ async fn structure_refuses_bad_changes(db: Db) {
             "/org/units".into(),
             json!({ "parent_id": org.root, "name": "   " }),
             422,
-            "invalid-name",
+            "invalid-title",
         ),
         (
             "put",
@@ -810,4 +810,84 @@ async fn audit_search_finds_events_and_exports_csv(db: Db) {
         cercle_app::audit::verify(app.ctx()).await.expect("verify"),
         cercle_app::audit::ChainStatus::Broken(cercle_domain::audit::ChainBreak::Altered { seq })
     );
+}
+
+/// A network administrator creates an organization and its first
+/// administrator's invitation in one step; a bad invitation leaves nothing behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_administrator_creates_organizations_atomically() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    cercle_app::demo::seed(app.ctx()).await.expect("demo");
+    let email = "admin@demo.cercle.test";
+    let (status, s) = app
+        .post(
+            "/auth/sign-in",
+            None,
+            json!({ "email": email, "password": cercle_app::demo::DEMO_PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, 200, "{s}");
+    let token = s["token"].as_str().expect("token").to_string();
+    let mail = crate::helpers::nth_sign_in_mail(&app, email, 1).await;
+    let (status, _) = app
+        .post(
+            "/auth/code",
+            Some(&token),
+            json!({ "code": cercle_testkit::find_code(&mail.body).expect("code") }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, before) = app.get("/network/organizations", Some(&token)).await;
+    let count = before["organizations"].as_array().map(Vec::len).expect("list");
+
+    let (status, e) = app
+        .post(
+            "/network/organizations",
+            Some(&token),
+            json!({ "name": "Clinique Neuve", "admin_email": "pas-un-courriel", "admin_name": "X" }),
+        )
+        .await;
+    assert_eq!((status, e["code"].as_str()), (422, Some("invalid-email")), "{e}");
+    let (_, after) = app.get("/network/organizations", Some(&token)).await;
+    assert_eq!(
+        after["organizations"].as_array().map(Vec::len),
+        Some(count),
+        "nothing was created"
+    );
+
+    let (status, r) = app
+        .post("/network/organizations", Some(&token), json!({ "name": "Clinique Neuve", "admin_email": "chef@neuve.test", "admin_name": "Chef", "admin_language": "en" }))
+        .await;
+    assert_eq!(
+        (status, r["invitation"]["outcome"].as_str()),
+        (201, Some("sent")),
+        "{r}"
+    );
+    let mail = app.smtp.wait_subject("chef@neuve.test", "Clinique Neuve", 0).await;
+    assert!(
+        mail.subject.contains("invites you"),
+        "English invitation: {}",
+        mail.subject
+    );
+    let (status, _) = app
+        .post(
+            "/network/organizations",
+            Some(&token),
+            json!({ "name": "Clinique Neuve", "admin_email": "autre@neuve.test", "admin_name": "Autre" }),
+        )
+        .await;
+    assert_eq!(status, 409, "names are unique");
+
+    // Only network administrators.
+    let someone = sign_up(&app, "someone@test.test", "fr").await;
+    let (status, _) = app
+        .post(
+            "/network/organizations",
+            Some(&someone.token),
+            json!({ "name": "X", "admin_email": "a@b.ca", "admin_name": "A" }),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = app.get("/network/organizations", Some(&someone.token)).await;
+    assert_eq!(status, 403);
 }

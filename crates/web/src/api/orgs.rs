@@ -68,14 +68,11 @@ pub async fn create_organization(
     let principal = view.principal().map_err(err(lang))?;
     let admin_lang =
         Language::parse(input.admin_language.as_deref().unwrap_or("fr")).map_err(|e| err(lang)(e.into()))?;
-    let org = structure::create_organization(&state.ctx, &client, &principal, &input.name)
-        .await
-        .map_err(err(lang))?;
-    let invited = membership::invite_first_admin(
+    let (org, invited) = structure::create_organization_with_admin(
         &state.ctx,
         &client,
         &principal,
-        &org.id,
+        &input.name,
         &input.admin_email,
         &input.admin_name,
         admin_lang,

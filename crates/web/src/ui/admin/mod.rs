@@ -33,7 +33,6 @@ use cercle_app::accounts::SessionView;
 use cercle_app::orgs::{OrgScope, Unit};
 use cercle_app::AppError;
 use cercle_domain::roles::Permission;
-use cercle_domain::InputError;
 use maud::{html, Markup};
 use std::collections::HashMap;
 
@@ -295,10 +294,6 @@ impl Extra {
     }
     pub fn notice(&self, page: &Page, key: &str) -> Markup {
         match &self.error {
-            // The shared message speaks of a person's name: here it is a unit's, a team's…
-            Some((k, AppError::Input(InputError::InvalidName))) if k == key => {
-                html! { p class="notice error" role="alert" { (page.t("admin-error-invalid-name")) } }
-            }
             Some((k, e)) if k == key => error_notice(page.lang, e),
             _ => html! {},
         }

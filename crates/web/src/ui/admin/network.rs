@@ -126,14 +126,20 @@ pub async fn create_organization(
         Ok(a) => a,
         Err(e) => return render_organizations(&state, &page, &view, &principal, Extra::error("new", e, f)).await,
     };
-    let org = match structure::create_organization(&state.ctx, &page.client, &principal, f.get("name")).await {
-        Ok(o) => o,
-        Err(e) => return render_organizations(&state, &page, &view, &principal, Extra::error("new", e, f)).await,
-    };
-    match membership::invite_first_admin(&state.ctx, &page.client, &principal, &org.id, &email, &name, language).await {
+    let created = structure::create_organization_with_admin(
+        &state.ctx,
+        &page.client,
+        &principal,
+        f.get("name"),
+        &email,
+        &name,
+        language,
+    )
+    .await;
+    match created {
         Ok(_) => redirect_with_flash(&state, "/admin/organizations", "admin-org-created"),
-        // The organization exists: its own form can invite again.
-        Err(e) => render_organizations(&state, &page, &view, &principal, Extra::error(org.id, e, f)).await,
+        // Nothing was created: the form shows why, with what was typed.
+        Err(e) => render_organizations(&state, &page, &view, &principal, Extra::error("new", e, f)).await,
     }
 }
 
