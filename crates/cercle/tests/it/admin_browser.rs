@@ -199,7 +199,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
     // An empty name is refused in place, with the form kept.
     admin.fill("#new-unit-name", "   ").await;
     admin.submit_form("form[action='/admin/units']").await;
-    admin.assert_text(&t(fr, "admin-error-invalid-name")).await;
+    admin.assert_text(&t(fr, "error-invalid-title")).await;
     admin
         .click("li[data-name='Pédiatrie'] details.row-actions > summary")
         .await;
