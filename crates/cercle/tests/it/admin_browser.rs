@@ -433,6 +433,8 @@ async fn a_network_administrator_creates_an_organization() {
 
     b.goto("/admin/organizations").await;
     b.wait_for_path("/admin/organizations").await;
+    b.assert_text(&t(lang, "admin-network-settings")).await;
+    b.assert_text(&t(lang, "admin-setting-development")).await;
     // A bad address is refused before anything is created.
     b.fill("#org-name", "Pharmacie du Quartier").await;
     b.fill("#org-admin-email", "not-an-address").await;

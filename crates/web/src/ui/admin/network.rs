@@ -89,6 +89,19 @@ async fn render_organizations(
                 }
             }
         }
+        section class="card" id="network-settings" {
+            h2 { (page.t("admin-network-settings")) }
+            @let cfg = &state.ctx.config;
+            @let cost = state.ctx.hasher.cost();
+            dl class="settings" {
+                dt { (page.t("admin-setting-public-url")) } dd class="mono" { (cfg.public_url) }
+                dt { (page.t("admin-setting-mode")) } dd { (page.t(if cfg.production { "admin-setting-production" } else { "admin-setting-development" })) }
+                dt { (page.t("admin-setting-idle-lock")) } dd { (page.ta("admin-setting-minutes", &[("minutes", &(cfg.idle_lock_secs / 60).to_string())])) }
+                dt { (page.t("admin-setting-database")) } dd { (state.ctx.store.backend().name()) }
+                dt { (page.t("admin-setting-argon2")) } dd class="mono" { "m=" (cost.memory_kib) " KiB, t=" (cost.iterations) ", p=" (cost.parallelism) }
+            }
+            p class="muted" { (page.t("admin-network-settings-hint")) }
+        }
     };
     admin_layout(
         state,
