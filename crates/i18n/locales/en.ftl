@@ -473,3 +473,4 @@ admin-setting-minutes = after { $minutes } minutes idle
 admin-setting-database = Database
 admin-setting-argon2 = Password hashing (Argon2id)
 admin-network-settings-hint = These come from the server's configuration file and CERCLE_* variables; change them there and restart.
+admin-invite-expired = expired { $date }: resend it to give a new link

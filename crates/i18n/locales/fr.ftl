@@ -473,3 +473,4 @@ admin-setting-minutes = après { $minutes } minutes d'inactivité
 admin-setting-database = Base de données
 admin-setting-argon2 = Hachage des mots de passe (Argon2id)
 admin-network-settings-hint = Ces valeurs viennent du fichier de configuration du serveur et des variables CERCLE_*; modifiez-les là, puis redémarrez.
+admin-invite-expired = expirée le { $date } : renvoyez-la pour donner un nouveau lien

@@ -345,18 +345,14 @@ pub async fn resend(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id:
     Ok(())
 }
 
-/// Pending invitations (administrators of some unit).
+/// Pending invitations (administrators of some unit), expired ones
+/// included: an expired invitation can still be resent.
 pub async fn pending(ctx: &Ctx, scope: &OrgScope) -> AppResult<Vec<InvitationRow>> {
     if !scope.may_anywhere(Permission::ManageMembers) {
         return Err(AppError::Forbidden);
     }
     let mut conn = ctx.store.reader().await?;
-    let now = ctx.clock.now().0;
-    Ok(members::pending_in(&mut conn, &scope.org_id)
-        .await?
-        .into_iter()
-        .filter(|i| i.expires_at > now)
-        .collect())
+    Ok(members::pending_in(&mut conn, &scope.org_id).await?)
 }
 
 /// What the invitation page shows before accepting.

@@ -552,6 +552,32 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
         .post("/auth/unlock", Some(t), json!({ "pin": crate::helpers::PIN }))
         .await;
     assert_eq!(status, 200);
+    // Still listed, and resending gives it seven new days.
+    let (_, list) = app.get("/org/invitations", Some(t)).await;
+    let late = list["invitations"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["email"] == "tard@nord.test")
+        .expect("listed")["id"]
+        .clone();
+    let (status, _) = app
+        .post(
+            &format!("/org/invitations/{}/resend", late.as_str().expect("id")),
+            Some(t),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let fresh = invitation_link(&app, "tard@nord.test", 2).await;
+    let (status, _) = app
+        .post(
+            &format!("/invitations/{}/accept", token_of(&fresh)),
+            Some(&p.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "accepted with the new link");
 
     // A member invited into another unit: applied at once, no email.
     let north = create(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Nord" })).await;

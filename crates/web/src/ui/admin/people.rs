@@ -163,6 +163,7 @@ pub async fn remove_member(
 // ---------- invitations ----------
 
 async fn render_invitations(state: &WebState, page: &Page, a: &Admin, extra: Extra) -> Response {
+    let now = state.ctx.clock.now().0;
     let pending = match membership::pending(&state.ctx, &a.scope).await {
         Ok(p) => p,
         Err(e) => return refusal(state, page, &a.view, Some(&a.scope), Tab::Invitations, &e).await,
@@ -214,7 +215,12 @@ async fn render_invitations(state: &WebState, page: &Page, a: &Admin, extra: Ext
                             div class="muted small" {
                                 (unit_name(&s.units, &i.unit_id)) " · "
                                 (i.roles.split(',').filter(|r| !r.is_empty()).map(|r| role_label(page, r)).collect::<Vec<_>>().join(", "))
-                                " · " (page.ta("admin-invite-expires", &[("date", &day_of(i.expires_at))]))
+                                " · "
+                                @if i.expires_at <= now {
+                                    span class="badge warn" { (page.ta("admin-invite-expired", &[("date", &day_of(i.expires_at))])) }
+                                } @else {
+                                    (page.ta("admin-invite-expires", &[("date", &day_of(i.expires_at))]))
+                                }
                             }
                         }
                         div class="row" {
