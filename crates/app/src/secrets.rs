@@ -1,7 +1,7 @@
 //! Random tokens, keyed hashes, Argon2id and at-rest encryption.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit};
@@ -135,25 +135,41 @@ impl HashCost {
 
 /// Hashes and checks passwords, PINs, recovery codes and security answers
 /// with Argon2id, off the async runtime's threads.
+///
+/// Each hash needs its whole memory cost (19 MiB by default). Taking it from
+/// the system for every hash cost as much time in page faults as the hash
+/// itself (docs/benchmarks.md), so the memory is allocated once per core and
+/// reused: at most one hash per core runs at a time (more would only queue
+/// on the CPU), each on a block buffer of its own.
 #[derive(Debug, Clone)]
 pub struct Hasher {
     cost: HashCost,
-    /// At most one hash per core at a time: more in flight only queue on
-    /// the CPU and multiply the memory each hash takes (19 MiB by default).
-    permits: std::sync::Arc<tokio::sync::Semaphore>,
     /// A hash of nothing, checked when an account does not exist, so that a
     /// wrong email takes as long as a wrong password.
     dummy: String,
+    memory: std::sync::Arc<MemoryPool>,
+}
+
+#[derive(Debug)]
+struct MemoryPool {
+    permits: tokio::sync::Semaphore,
+    buffers: std::sync::Mutex<Vec<Vec<Block>>>,
+    size: usize,
 }
 
 impl Hasher {
     pub fn new(cost: HashCost) -> AppResult<Self> {
         let dummy = hash_with(cost, "cercle-timing-equalizer")?;
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let memory = MemoryPool {
+            permits: tokio::sync::Semaphore::new(cores),
+            buffers: std::sync::Mutex::new(Vec::new()),
+            size: cores,
+        };
         Ok(Hasher {
             cost,
             dummy,
-            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+            memory: std::sync::Arc::new(memory),
         })
     }
 
@@ -161,17 +177,64 @@ impl Hasher {
         self.cost
     }
 
-    pub async fn hash(&self, secret: &str) -> AppResult<String> {
-        let cost = self.cost;
-        let secret = secret.to_string();
+    /// Runs `work` on a blocking thread with `blocks` Argon2 blocks of reused memory.
+    async fn with_memory<T: Send + 'static>(
+        &self,
+        blocks: usize,
+        work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
+    ) -> AppResult<T> {
         let _permit = self
+            .memory
             .permits
             .acquire()
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || hash_with(cost, &secret))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
+        let reused = self
+            .memory
+            .buffers
+            .lock()
+            .ok()
+            .and_then(|mut b| b.pop())
+            .filter(|b| b.len() >= blocks);
+        let mut buffer = reused.unwrap_or_else(|| vec![Block::default(); blocks]);
+        let (result, buffer) = tokio::task::spawn_blocking(move || {
+            let result = work(&mut buffer[..blocks]);
+            (result, buffer)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        if let Ok(mut pool) = self.memory.buffers.lock() {
+            if pool.len() < self.memory.size {
+                pool.push(buffer);
+            }
+        }
+        Ok(result)
+    }
+
+    /// A PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`).
+    pub async fn hash(&self, secret: &str) -> AppResult<String> {
+        let params = params_of(self.cost)?;
+        let salt_raw: [u8; 16] = random_bytes();
+        let salt = SaltString::encode_b64(&salt_raw).map_err(|e| AppError::Internal(e.to_string()))?;
+        let secret = secret.to_string();
+        let work_params = params.clone();
+        let out = self
+            .with_memory(params.block_count(), move |blocks| {
+                let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+                Argon2::new(Algorithm::Argon2id, Version::V0x13, work_params)
+                    .hash_password_into_with_memory(secret.as_bytes(), &salt_raw, &mut out, blocks)
+                    .map(|()| out)
+            })
+            .await?
+            .map_err(|e| AppError::Internal(format!("argon2: {e}")))?;
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(|e| AppError::Internal(e.to_string()))?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&out).map_err(|e| AppError::Internal(e.to_string()))?),
+        };
+        Ok(phc.to_string())
     }
 
     /// True when `secret` matches `phc`. A missing hash checks the dummy and fails.
@@ -180,22 +243,64 @@ impl Hasher {
             Some(p) if !p.is_empty() => (p.to_string(), true),
             _ => (self.dummy.clone(), false),
         };
+        let Some(check) = Check::parse(&phc) else { return false };
         let secret = secret.to_string();
-        let Ok(_permit) = self.permits.acquire().await else {
-            return false;
-        };
-        let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&phc).is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
-        })
-        .await
-        .unwrap_or(false);
+        let blocks = check.params.block_count();
+        let ok = self
+            .with_memory(blocks, move |memory| check.matches(secret.as_bytes(), memory))
+            .await
+            .unwrap_or(false);
         ok && real
     }
 }
 
+/// What a stored PHC string says, owned, to be checked on another thread.
+struct Check {
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    salt: Vec<u8>,
+    expected: Vec<u8>,
+}
+
+impl Check {
+    fn parse(phc: &str) -> Option<Check> {
+        let parsed = PasswordHash::new(phc).ok()?;
+        let mut salt_buf = [0u8; 64];
+        let salt = parsed.salt?.decode_b64(&mut salt_buf).ok()?.to_vec();
+        Some(Check {
+            algorithm: Algorithm::try_from(parsed.algorithm).ok()?,
+            version: parsed
+                .version
+                .map(Version::try_from)
+                .transpose()
+                .ok()?
+                .unwrap_or_default(),
+            params: Params::try_from(&parsed).ok()?,
+            salt,
+            expected: parsed.hash?.as_bytes().to_vec(),
+        })
+    }
+
+    fn matches(self, secret: &[u8], memory: &mut [Block]) -> bool {
+        let mut out = vec![0u8; self.expected.len()];
+        let argon = Argon2::new(self.algorithm, self.version, self.params);
+        argon
+            .hash_password_into_with_memory(secret, &self.salt, &mut out, memory)
+            .is_ok()
+            && cercle_domain::totp::constant_time_eq(&out, &self.expected)
+    }
+}
+
+fn params_of(cost: HashCost) -> AppResult<Params> {
+    Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
+        .map_err(|e| AppError::Internal(format!("argon2 params: {e}")))
+}
+
+/// The library's own hashing path (allocates its memory); used once at start
+/// for the dummy hash, and by the tests to check both paths agree.
 fn hash_with(cost: HashCost, secret: &str) -> AppResult<String> {
-    let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
-        .map_err(|e| AppError::Internal(format!("argon2 params: {e}")))?;
+    let params = params_of(cost)?;
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
     let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(argon
@@ -216,6 +321,36 @@ mod tests {
         assert!(h.verify(Some(&phc), "lune-verte-sur-le-fleuve").await);
         assert!(!h.verify(Some(&phc), "lune-verte-sur-le-fleuv").await);
         assert!(!h.verify(None, "cercle-timing-equalizer").await, "dummy never matches");
+    }
+
+    #[tokio::test]
+    async fn reused_memory_agrees_with_the_library() {
+        use argon2::password_hash::PasswordVerifier;
+        let cost = HashCost {
+            memory_kib: 256,
+            iterations: 2,
+            parallelism: 1,
+        };
+        let h = Hasher::new(cost).unwrap();
+        // Ours verifies the library's hashes, and the library verifies ours.
+        let theirs = hash_with(cost, "0123-4567").unwrap();
+        assert!(h.verify(Some(&theirs), "0123-4567").await);
+        let ours = h.hash("0123-4567").await.unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default().verify_password(b"0123-4567", &parsed).is_ok());
+        assert!(!h.verify(Some(&ours), "0123-4568").await);
+        // A hash made with another cost still verifies (bigger buffer).
+        let bigger = hash_with(
+            HashCost {
+                memory_kib: 512,
+                iterations: 1,
+                parallelism: 1,
+            },
+            "x-y-z",
+        )
+        .unwrap();
+        assert!(h.verify(Some(&bigger), "x-y-z").await);
+        assert!(!h.verify(Some("$argon2id$garbage"), "x").await);
     }
 
     #[test]

@@ -132,6 +132,16 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+/// The patient file an event's scopes name (`patient=<id>`), kept in a
+/// column of its own so the log can be searched by patient.
+pub fn patient_of(scopes: &str) -> Option<String> {
+    scopes
+        .split(';')
+        .find_map(|pair| pair.strip_prefix("patient="))
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+}
+
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 impl AuditRecord {
@@ -219,6 +229,13 @@ mod tests {
         };
         r.hash = r.compute_hash();
         r
+    }
+
+    #[test]
+    fn patient_scope() {
+        assert_eq!(patient_of("discussion=d1;patient=p9"), Some("p9".into()));
+        assert_eq!(patient_of("patients=p9"), None);
+        assert_eq!(patient_of(""), None);
     }
 
     #[test]

@@ -35,8 +35,8 @@ pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestam
     };
     record.hash = record.compute_hash();
     sqlx::query(
-        "INSERT INTO audit_events (seq, id, at, org_id, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        "INSERT INTO audit_events (seq, id, at, org_id, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash, patient_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(record.seq)
     .bind(&record.id)
@@ -53,6 +53,7 @@ pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestam
     .bind(&record.ip)
     .bind(&record.prev_hash)
     .bind(&record.hash)
+    .bind(cercle_domain::audit::patient_of(&record.scopes))
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
@@ -177,8 +178,8 @@ pub async fn search(conn: &mut Conn, q: &AuditQuery) -> Result<Vec<AuditRecord>>
         binds.push((pos, Bind::Text(a.clone())));
     }
     if let Some(p) = &q.patient_id {
-        let pos = next(&mut sql, " AND scopes LIKE ?");
-        binds.push((pos, Bind::Text(format!("%patient={p}%"))));
+        let pos = next(&mut sql, " AND patient_id = ?");
+        binds.push((pos, Bind::Text(p.clone())));
     }
     if let Some(t) = &q.target_type {
         let pos = next(&mut sql, " AND target_type = ?");

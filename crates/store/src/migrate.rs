@@ -21,6 +21,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "organizations",
         sql: include_str!("../migrations/0002_organizations.sql"),
     },
+    Migration {
+        version: 3,
+        name: "audit_patient",
+        sql: include_str!("../migrations/0003_audit_patient.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now.
@@ -84,5 +89,25 @@ mod tests {
         let s = super::split_statements("-- c\nCREATE TABLE a (x TEXT);\n\nINSERT INTO a VALUES ('y'); -- tail\n");
         assert_eq!(s.len(), 2);
         assert!(s[1].starts_with("INSERT"));
+    }
+}
+
+#[cfg(test)]
+mod listing {
+    /// Every SQL file in `migrations/` is listed, in order, once.
+    #[test]
+    fn every_file_is_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), super::MIGRATIONS.len(), "{files:?}");
+        for (i, (file, m)) in files.iter().zip(super::MIGRATIONS).enumerate() {
+            assert_eq!(m.version, i as i64 + 1);
+            assert!(file.starts_with(&format!("{:04}_", m.version)), "{file}");
+        }
     }
 }

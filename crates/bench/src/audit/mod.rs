@@ -62,7 +62,7 @@ enum Which {
 
 /// Rows per transaction while loading.
 const ROWS_PER_TX: u64 = 50_000;
-const COLUMNS: usize = 15;
+const COLUMNS: usize = 16;
 /// Bound parameters one statement may hold (SQLite's limit; PostgreSQL's is 65535).
 const MAX_PARAMETERS: usize = 32_766;
 
@@ -264,7 +264,7 @@ async fn load(store: &Store, universe: &Universe, args: &AuditArgs) -> anyhow::R
 /// One multi-row INSERT with the server's column list.
 async fn insert(conn: &mut Conn, rows: &[AuditRecord]) -> anyhow::Result<()> {
     let mut sql = String::from(
-        "INSERT INTO audit_events (seq, id, at, org_id, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash) VALUES ",
+        "INSERT INTO audit_events (seq, id, at, org_id, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash, patient_id) VALUES ",
     );
     for i in 0..rows.len() {
         sql.push_str(if i == 0 { "(" } else { ", (" });
@@ -293,7 +293,8 @@ async fn insert(conn: &mut Conn, rows: &[AuditRecord]) -> anyhow::Result<()> {
             .bind(&r.scopes)
             .bind(&r.ip)
             .bind(&r.prev_hash)
-            .bind(&r.hash);
+            .bind(&r.hash)
+            .bind(cercle_domain::audit::patient_of(&r.scopes));
     }
     q.execute(conn).await.context("inserting audit events")?;
     Ok(())
