@@ -62,7 +62,9 @@ pub async fn observe(State(state): State<WebState>, mut req: Request, next: Next
     let method = req.method().clone();
     let started = Instant::now();
     state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
-    let mut resp = next.run(req).await;
+    // Everything logged while answering carries the request id.
+    let span = tracing::info_span!("request", request_id = %request_id);
+    let mut resp = tracing::Instrument::instrument(next.run(req), span).await;
     state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
     let micros = started.elapsed().as_micros() as u64;
     let status = resp.status().as_u16();
