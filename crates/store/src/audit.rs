@@ -16,10 +16,20 @@ pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestam
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_one(&mut *conn)
         .await?;
+    let seq: i64 = head.try_get("seq")?;
+    // Time never goes back along the chain (a clock stepping back, or two
+    // nodes a little apart, would otherwise break the order that searches
+    // by date rely on).
+    let previous_at: Option<i64> = sqlx::query("SELECT at FROM audit_events WHERE seq = $1")
+        .bind(seq - 1)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get("at"))
+        .transpose()?;
     let mut record = AuditRecord {
-        seq: head.try_get("seq")?,
+        seq,
         id: id.to_string(),
-        at: now.0,
+        at: previous_at.map_or(now.0, |p| p.max(now.0)),
         org_id: ev.org_id.clone(),
         unit_id: ev.unit_id.clone(),
         actor_kind: ev.actor.kind().to_string(),
@@ -189,12 +199,25 @@ pub async fn search(conn: &mut Conn, q: &AuditQuery) -> Result<Vec<AuditRecord>>
         let pos = next(&mut sql, " AND action = ?");
         binds.push((pos, Bind::Text(a.clone())));
     }
+    // `at` never decreases along `seq` (see `append`), so a date range is
+    // also a `seq` range, found through the `at` index: the search then
+    // walks only that stretch of the log instead of everything after it.
     if let Some(f) = q.from {
         let pos = next(&mut sql, " AND at >= ?");
+        binds.push((pos, Bind::Int(f)));
+        let pos = next(
+            &mut sql,
+            " AND seq >= COALESCE((SELECT seq FROM audit_events WHERE at >= ? ORDER BY at, seq LIMIT 1), 9223372036854775807)",
+        );
         binds.push((pos, Bind::Int(f)));
     }
     if let Some(t) = q.to {
         let pos = next(&mut sql, " AND at < ?");
+        binds.push((pos, Bind::Int(t)));
+        let pos = next(
+            &mut sql,
+            " AND seq <= COALESCE((SELECT seq FROM audit_events WHERE at < ? ORDER BY at DESC, seq DESC LIMIT 1), -1)",
+        );
         binds.push((pos, Bind::Int(t)));
     }
     if let Some(b) = q.before_seq {

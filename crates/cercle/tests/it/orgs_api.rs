@@ -775,6 +775,32 @@ async fn audit_search_finds_events_and_exports_csv(db: Db) {
     let later = cercle_domain::Clock::now(app.clock.as_ref()).plus_secs(3600).0;
     let (_, page) = app.get(&format!("/org/audit?from={later}"), Some(t)).await;
     assert_eq!(page["events"].as_array().map(Vec::len), Some(0));
+    // A range around now holds the events; a range that ends before them holds none.
+    let earlier = later - 2 * 3600 * 1000;
+    let (_, page) = app
+        .get(
+            &format!("/org/audit?from={earlier}&to={later}&target_type=team"),
+            Some(t),
+        )
+        .await;
+    assert_eq!(page["events"].as_array().map(Vec::len), Some(1), "{page}");
+    let (_, page) = app.get(&format!("/org/audit?to={earlier}"), Some(t)).await;
+    assert_eq!(page["events"].as_array().map(Vec::len), Some(0), "{page}");
+    // Even when the clock steps back, time never goes back along the log.
+    app.clock.advance_secs(-600);
+    let (status, _) = app
+        .post("/org/teams", Some(t), json!({ "unit_id": north, "name": "Équipe B" }))
+        .await;
+    assert_eq!(status, 201);
+    let (_, page) = app.get("/org/audit?limit=2", Some(t)).await;
+    let ats: Vec<i64> = page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["at"].as_i64().expect("at"))
+        .collect();
+    assert!(ats[0] >= ats[1], "{ats:?}");
+    app.clock.advance_secs(600);
     // Pagination walks older pages without repeats.
     let (_, first) = app.get("/org/audit?limit=2", Some(t)).await;
     let before = first["next_before_seq"].as_i64().expect("more pages");
