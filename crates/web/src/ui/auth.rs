@@ -666,14 +666,19 @@ async fn unlock(
 
 async fn lock_now(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
     if let Some(WebSession(view)) = session {
-        let _ = session::lock(&state.ctx, &page.client, &view).await;
+        if let Err(e) = session::lock(&state.ctx, &page.client, &view).await {
+            return super::failure_page(page.lang, &e);
+        }
     }
     Redirect::to("/lock").into_response()
 }
 
 async fn sign_out(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
     if let Some(WebSession(view)) = session {
-        let _ = session::sign_out(&state.ctx, &page.client, &view).await;
+        // A sign-out that did not happen must not look as if it had.
+        if let Err(e) = session::sign_out(&state.ctx, &page.client, &view).await {
+            return super::failure_page(page.lang, &e);
+        }
     }
     let others = session::device_accounts(&state.ctx, &page.device)
         .await

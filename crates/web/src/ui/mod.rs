@@ -419,6 +419,14 @@ pub fn error_page(lang: Language, status: StatusCode, message_id: &str) -> Respo
     (status, maud_response(markup)).into_response()
 }
 
+/// A whole page for a refusal outside any form, with the error's own status.
+pub fn failure_page(lang: Language, e: &AppError) -> Response {
+    if let AppError::Internal(detail) = e {
+        tracing::error!(%detail, "internal error");
+    }
+    error_page(lang, crate::error::status_of(e), &format!("error-{}", e.code()))
+}
+
 pub async fn not_found(State(_): State<WebState>, parts: Parts) -> Response {
     let lang = lang_of(&parts);
     if parts.uri.path().starts_with("/api/") {

@@ -437,7 +437,9 @@ async fn sign_out_everywhere(State(state): State<WebState>, page: Page, session:
         Ok(v) => v,
         Err(r) => return r,
     };
-    let _ = session::sign_out_everywhere(&state.ctx, &page.client, &principal).await;
+    if let Err(e) = session::sign_out_everywhere(&state.ctx, &page.client, &principal).await {
+        return super::failure_page(page.lang, &e);
+    }
     let mut resp = Redirect::to("/sign-in").into_response();
     set_cookie(&mut resp, cookies::clear(cookies::ACCOUNT, state.secure_cookies));
     resp
