@@ -39,8 +39,8 @@ impl Search {
             Search::OrgLatest => "(a) latest page of an organization",
             Search::Subtree => "(b) auditor of a subtree: `unit_id IN` 10 units",
             Search::Actor => "(c) one person (`actor_id`)",
-            Search::Patient => "(d) one patient (`scopes LIKE '%patient=<id>%'`)",
-            Search::ActionTargetMonth => "(e) action + target type + one month (`at` range)",
+            Search::Patient => "(d) one patient (`patient_id`)",
+            Search::ActionTargetMonth => "(e) action + target type + one month (`at` range as `seq` bounds)",
             Search::DeepPage => "(f) next page deep in the log (`before_seq` in the oldest 10 %)",
         }
     }
