@@ -15,6 +15,8 @@ pub mod password;
 pub mod phone;
 pub mod pin;
 pub mod policy;
+pub mod professions;
+pub mod search;
 pub mod session;
 pub mod totp;
 
