@@ -147,6 +147,24 @@ impl FromRequestParts<WebState> for ApiAuth {
     }
 }
 
+/// An API caller inside their active organization (`OrgScope::of`):
+/// membership is checked here, on every request.
+pub struct ApiScope(pub cercle_app::orgs::OrgScope);
+
+impl FromRequestParts<WebState> for ApiScope {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let ApiAuth(view) = ApiAuth::from_request_parts(parts, state).await?;
+        let refuse = |error| crate::error::ApiError { error, lang }.into_response();
+        let principal = view.principal().map_err(refuse)?;
+        cercle_app::orgs::OrgScope::of(&state.ctx, &principal)
+            .await
+            .map(ApiScope)
+            .map_err(refuse)
+    }
+}
+
 /// The web session of the browser (device cookie + chosen account), if any.
 pub struct WebSession(pub SessionView);
 

@@ -1,7 +1,7 @@
 //! Organizations, structure, members, invitations and the audit log.
 
 use super::{err, ApiJson, ApiResult};
-use crate::extract::{ApiAuth, ClientInfo, Lang};
+use crate::extract::{ApiAuth, ApiScope, ClientInfo, Lang};
 use crate::WebState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -11,11 +11,9 @@ use cercle_app::audit::{self, SearchInput};
 use cercle_app::orgs::membership::{self, InviteInput};
 use cercle_app::orgs::structure::{self, TeamInput, WorkplaceInput};
 use cercle_app::orgs::InvitationRow;
-use cercle_app::orgs::OrgScope;
 use cercle_app::orgs::{OrgRow, TeamRow, Unit as UnitRow, WorkplaceRow};
-use cercle_app::AppError;
 use cercle_domain::roles::Role;
-use cercle_domain::{policy::Principal, Language};
+use cercle_domain::Language;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -41,13 +39,6 @@ pub(crate) fn invitation_json(i: &InvitationRow) -> Value {
         "professional": i.professional, "administrative": i.administrative,
         "roles": i.roles.split(',').collect::<Vec<_>>(), "status": i.status, "expires_at": i.expires_at,
     })
-}
-
-/// The ready principal and its active organization.
-async fn scoped(state: &WebState, view: &cercle_app::accounts::SessionView) -> Result<(Principal, OrgScope), AppError> {
-    let principal = view.principal()?;
-    let scope = OrgScope::of(&state.ctx, &principal).await?;
-    Ok((principal, scope))
 }
 
 #[derive(Deserialize)]
@@ -135,9 +126,8 @@ pub async fn get_structure(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
 ) -> ApiResult<Json<Value>> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     let s = structure::structure(&state.ctx, &client, &scope)
         .await
         .map_err(err(lang))?;
@@ -159,10 +149,9 @@ pub async fn create_unit(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<NewUnit>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     let unit = structure::create_unit(&state.ctx, &client, &scope, &input.parent_id, &input.name)
         .await
         .map_err(err(lang))?;
@@ -180,11 +169,10 @@ pub async fn update_unit(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<UnitChange>,
 ) -> ApiResult<StatusCode> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     let ctx = &state.ctx;
     if let Some(name) = &input.name {
         structure::rename_unit(ctx, &client, &scope, &id, name)
@@ -210,10 +198,9 @@ pub async fn create_workplace(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<WorkplaceInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     let w = structure::create_workplace(&state.ctx, &client, &scope, &input)
         .await
         .map_err(err(lang))?;
@@ -232,11 +219,10 @@ pub async fn update_workplace(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     Path(id): Path<String>,
     ApiJson(change): ApiJson<WorkplaceChange>,
 ) -> ApiResult<Json<Value>> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     let w = structure::update_workplace(&state.ctx, &client, &scope, &id, &change.input, change.archived)
         .await
         .map_err(err(lang))?;
@@ -247,10 +233,9 @@ pub async fn create_team(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<TeamInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     let t = structure::create_team(&state.ctx, &client, &scope, &input)
         .await
         .map_err(err(lang))?;
@@ -269,11 +254,10 @@ pub async fn update_team(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     Path(id): Path<String>,
     ApiJson(change): ApiJson<TeamChange>,
 ) -> ApiResult<Json<Value>> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     let t = structure::update_team(&state.ctx, &client, &scope, &id, &change.input, change.archived)
         .await
         .map_err(err(lang))?;
@@ -284,9 +268,8 @@ pub async fn members(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
 ) -> ApiResult<Json<Value>> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     Ok(Json(
         json!({ "members": membership::list_members(&state.ctx, &client, &scope).await.map_err(err(lang))? }),
     ))
@@ -302,11 +285,10 @@ pub async fn grant_role(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     Path(user_id): Path<String>,
     ApiJson(input): ApiJson<GrantInput>,
 ) -> ApiResult<StatusCode> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     membership::grant_role(&state.ctx, &client, &scope, &user_id, &input.unit_id, input.role)
         .await
         .map_err(err(lang))?;
@@ -317,10 +299,9 @@ pub async fn revoke_role(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     Path(grant_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     membership::revoke_role(&state.ctx, &client, &scope, &grant_id)
         .await
         .map_err(err(lang))?;
@@ -331,10 +312,9 @@ pub async fn remove_member(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     Path(user_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     membership::remove_member(&state.ctx, &client, &scope, &user_id)
         .await
         .map_err(err(lang))?;
@@ -345,10 +325,9 @@ pub async fn invite(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<InviteInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     let outcome = membership::invite(&state.ctx, &client, &scope, &input)
         .await
         .map_err(err(lang))?;
@@ -358,9 +337,8 @@ pub async fn invite(
 pub async fn invitations(
     State(state): State<WebState>,
     Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
 ) -> ApiResult<Json<Value>> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     let list = membership::pending(&state.ctx, &scope).await.map_err(err(lang))?;
     Ok(Json(
         json!({ "invitations": list.iter().map(invitation_json).collect::<Vec<_>>() }),
@@ -371,10 +349,9 @@ pub async fn cancel_invitation(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     membership::cancel(&state.ctx, &client, &scope, &id)
         .await
         .map_err(err(lang))?;
@@ -385,10 +362,9 @@ pub async fn resend_invitation(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     membership::resend(&state.ctx, &client, &scope, &id)
         .await
         .map_err(err(lang))?;
@@ -425,10 +401,9 @@ pub async fn audit_search(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     Query(q): Query<SearchInput>,
 ) -> ApiResult<Json<Value>> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     Ok(Json(json!(audit::search(&state.ctx, &client, &scope, &q)
         .await
         .map_err(err(lang))?)))
@@ -438,10 +413,9 @@ pub async fn audit_csv(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    ApiScope(scope): ApiScope,
     Query(q): Query<SearchInput>,
 ) -> Result<Response, crate::error::ApiError> {
-    let (_, scope) = scoped(&state, &view).await.map_err(err(lang))?;
     let csv = audit::export_csv(&state.ctx, &client, &scope, &q)
         .await
         .map_err(err(lang))?;
