@@ -95,6 +95,7 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
             now,
         )
         .await?;
+        crate::network::index::person(&mut tx, &id, now).await?;
         audit::record(
             &mut tx,
             NewAuditEvent::new(Actor::System, "demo.user_created", AuditAction::Create, "user").target(&id),

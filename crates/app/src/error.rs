@@ -36,6 +36,10 @@ pub enum AppError {
     Conflict(&'static str),
     #[error("no active organization")]
     NoActiveOrganization,
+    /// Searching the external network, inviting to the network: for
+    /// validated professionals only.
+    #[error("profession not validated")]
+    ProfessionNotValidated,
     #[error("internal error")]
     Internal(String),
 }
@@ -61,6 +65,7 @@ impl AppError {
             AppError::WrongStep => "wrong-step",
             AppError::Conflict(what) => what,
             AppError::NoActiveOrganization => "no-active-organization",
+            AppError::ProfessionNotValidated => "profession-not-validated",
             AppError::Internal(_) => "internal",
         }
     }

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod audit;
 pub mod demo;
 pub mod error;
+pub mod network;
 pub mod notify;
 pub mod orgs;
 pub mod secrets;

@@ -182,6 +182,26 @@ pub enum Outgoing {
         inviter: String,
         link: String,
     },
+    FriendRequest {
+        name: String,
+        from: String,
+        link: String,
+    },
+    NetworkInvitation {
+        name: String,
+        inviter: String,
+        profession: String,
+        link: String,
+    },
+    ProfessionValidated {
+        name: String,
+        profession: String,
+    },
+    ProfessionRejected {
+        name: String,
+        profession: String,
+        reason: String,
+    },
 }
 
 impl Outgoing {
@@ -196,6 +216,10 @@ impl Outgoing {
             Outgoing::SecurityNotice { .. } => "security-notice",
             Outgoing::Welcome { .. } => "welcome",
             Outgoing::Invitation { .. } => "invitation",
+            Outgoing::FriendRequest { .. } => "friend-request",
+            Outgoing::NetworkInvitation { .. } => "network-invitation",
+            Outgoing::ProfessionValidated { .. } => "profession-validated",
+            Outgoing::ProfessionRejected { .. } => "profession-rejected",
         }
     }
 
@@ -226,6 +250,32 @@ impl Outgoing {
                     ("link", link.clone()),
                 ]
             }
+            Outgoing::FriendRequest { name, from, link } => {
+                vec![("name", name.clone()), ("from", from.clone()), ("link", link.clone())]
+            }
+            Outgoing::NetworkInvitation {
+                name,
+                inviter,
+                profession,
+                link,
+            } => vec![
+                ("name", name.clone()),
+                ("inviter", inviter.clone()),
+                ("profession", profession.clone()),
+                ("link", link.clone()),
+            ],
+            Outgoing::ProfessionValidated { name, profession } => {
+                vec![("name", name.clone()), ("profession", profession.clone())]
+            }
+            Outgoing::ProfessionRejected {
+                name,
+                profession,
+                reason,
+            } => vec![
+                ("name", name.clone()),
+                ("profession", profession.clone()),
+                ("reason", reason.clone()),
+            ],
             Outgoing::SecurityNotice { name, what } => {
                 vec![
                     ("name", name.clone()),

@@ -126,7 +126,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         iterations: config.argon2_iterations,
         parallelism: config.argon2_parallelism,
     };
-    Ok(Ctx {
+    let ctx = Ctx {
         store,
         clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
         mailer,
@@ -139,7 +139,15 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
             idle_lock_secs: config.idle_lock_secs,
         },
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
-    })
+    };
+    // A database from before the network search gets its index once.
+    let indexed = cercle_app::network::index::rebuild_if_empty(&ctx)
+        .await
+        .map_err(|e| anyhow::anyhow!("building the search index: {e}"))?;
+    if indexed > 0 {
+        tracing::info!(documents = indexed, "search index built");
+    }
+    Ok(ctx)
 }
 
 /// A running server.

@@ -27,6 +27,30 @@ pub enum InputError {
     InvalidTitle,
     #[error("unknown language")]
     InvalidLanguage,
+    /// A free text (presentation, diplomas…) longer than allowed.
+    #[error("text too long")]
+    TextTooLong,
+    /// A free text holding control characters.
+    #[error("invalid text")]
+    InvalidText,
+    #[error("unknown profession")]
+    UnknownProfession,
+    #[error("search too short")]
+    SearchTooShort,
+    #[error("invalid permit number")]
+    InvalidPermit,
+    #[error("document not accepted")]
+    InvalidDocument,
+    #[error("document too large")]
+    DocumentTooLarge,
+    #[error("photo too large")]
+    PhotoTooLarge,
+    #[error("not an image")]
+    PhotoNotAnImage,
+    #[error("invalid crop")]
+    PhotoBadCrop,
+    #[error("invalid reason")]
+    InvalidReason,
 }
 
 impl InputError {
@@ -44,6 +68,17 @@ impl InputError {
             InputError::InvalidName => "invalid-name",
             InputError::InvalidTitle => "invalid-title",
             InputError::InvalidLanguage => "invalid-language",
+            InputError::TextTooLong => "text-too-long",
+            InputError::InvalidText => "invalid-text",
+            InputError::UnknownProfession => "unknown-profession",
+            InputError::SearchTooShort => "search-too-short",
+            InputError::InvalidPermit => "invalid-permit",
+            InputError::InvalidDocument => "invalid-document",
+            InputError::DocumentTooLarge => "document-too-large",
+            InputError::PhotoTooLarge => "photo-too-large",
+            InputError::PhotoNotAnImage => "photo-not-an-image",
+            InputError::PhotoBadCrop => "photo-bad-crop",
+            InputError::InvalidReason => "invalid-reason",
         }
     }
 }

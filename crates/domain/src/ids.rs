@@ -41,5 +41,7 @@ id_type!(
     WorkplaceId,
     TeamId,
     InvitationId,
-    GrantId
+    GrantId,
+    ProfessionId,
+    FriendshipId
 );

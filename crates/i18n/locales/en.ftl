@@ -474,3 +474,71 @@ admin-setting-database = Database
 admin-setting-argon2 = Password hashing (Argon2id)
 admin-network-settings-hint = These come from the server's configuration file and CERCLE_* variables; change them there and restart.
 admin-invite-expired = expired { $date }: resend it to give a new link
+
+## Network: emails, SMS and errors
+email-friend-request-subject = { $from } wants to be your friend on Cercle
+email-friend-request-body =
+    Hello { $name },
+
+    { $from } sent you a friend request on Cercle. Friends can see each other's shared phone number and write to each other directly.
+
+    Accept or ignore the request here:
+    { $link }
+
+    — Cercle
+sms-friend-request = Cercle: { $from } sent you a friend request: { $link }
+email-network-invitation-subject = { $inviter } invites you to the Cercle network
+email-network-invitation-body =
+    Hello { $name },
+
+    { $inviter } invites you to join Cercle, the secure network where health professionals work together, and vouches for your profession: { $profession }.
+
+    Open this link to accept (valid 7 days):
+    { $link }
+
+    If you do not have a Cercle account yet, you will create one with this email address. Your profession is validated as soon as you accept.
+
+    — Cercle
+sms-network-invitation = Cercle: { $inviter } invites you to the network: { $link }
+email-profession-validated-subject = Your profession is validated on Cercle
+email-profession-validated-body =
+    Hello { $name },
+
+    Your profession ({ $profession }) is now validated. You can search the whole Cercle network and be found by other validated professionals (unless you restricted your visibility).
+
+    — Cercle
+sms-profession-validated = Cercle: your profession ({ $profession }) is validated.
+email-profession-rejected-subject = Your profession could not be validated on Cercle
+email-profession-rejected-body =
+    Hello { $name },
+
+    The verification team could not validate your profession ({ $profession }).
+
+    Reason: { $reason }
+
+    You can send a new proof from your profile.
+
+    — Cercle
+sms-profession-rejected = Cercle: your profession ({ $profession }) was not validated: { $reason }
+error-profession-not-validated = Validate your profession to search the whole network and invite professionals. Until then, you find the people of your organizations and your friends.
+error-text-too-long = This text is too long.
+error-invalid-text = This text holds characters that are not allowed.
+error-unknown-profession = Choose a profession from the list.
+error-search-too-short = Type at least two letters.
+error-invalid-permit = Enter the permit number as printed on your permit (letters, digits and dashes, at most 30).
+error-invalid-document = Send the proof as a PDF, JPEG or PNG file.
+error-document-too-large = The document may be at most 5 MB.
+error-photo-too-large = The photo is too large (at most 8 MB and 8000 pixels a side).
+error-photo-not-an-image = Choose a JPEG, PNG or WebP picture.
+error-photo-bad-crop = The chosen frame is outside the picture. Choose it again.
+error-invalid-reason = Give the reason, so the person knows what to do.
+error-profession-declared = This profession is already on your profile.
+error-too-many-professions = A profile holds at most 5 professions.
+error-profession-validated = This profession is already validated.
+error-profession-not-pending = This profession is no longer waiting for a decision.
+error-friend-self = You cannot send a friend request to yourself.
+error-already-friends = You are already friends.
+error-request-already-sent = Your friend request was already sent.
+error-directory-full = Your directory is full (2000 entries). Remove someone first.
+error-workplace-exists = A workplace with this name and address already exists: search for it and join it.
+error-already-working-here = You already work here.

@@ -474,3 +474,71 @@ admin-setting-database = Base de données
 admin-setting-argon2 = Hachage des mots de passe (Argon2id)
 admin-network-settings-hint = Ces valeurs viennent du fichier de configuration du serveur et des variables CERCLE_*; modifiez-les là, puis redémarrez.
 admin-invite-expired = expirée le { $date } : renvoyez-la pour donner un nouveau lien
+
+## Network: emails, SMS and errors
+email-friend-request-subject = { $from } souhaite devenir votre ami sur Cercle
+email-friend-request-body =
+    Bonjour { $name },
+
+    { $from } vous a envoyé une demande d'ami sur Cercle. Les amis voient le numéro de téléphone partagé l'un de l'autre et peuvent s'écrire directement.
+
+    Acceptez ou ignorez la demande ici :
+    { $link }
+
+    — Cercle
+sms-friend-request = Cercle : { $from } vous a envoyé une demande d'ami : { $link }
+email-network-invitation-subject = { $inviter } vous invite au réseau Cercle
+email-network-invitation-body =
+    Bonjour { $name },
+
+    { $inviter } vous invite à rejoindre Cercle, le réseau sécurisé où les professionnels de la santé travaillent ensemble, et se porte garant de votre profession : { $profession }.
+
+    Ouvrez ce lien pour accepter (valide 7 jours) :
+    { $link }
+
+    Si vous n'avez pas encore de compte Cercle, vous en créerez un avec cette adresse courriel. Votre profession est validée dès que vous acceptez.
+
+    — Cercle
+sms-network-invitation = Cercle : { $inviter } vous invite au réseau : { $link }
+email-profession-validated-subject = Votre profession est validée sur Cercle
+email-profession-validated-body =
+    Bonjour { $name },
+
+    Votre profession ({ $profession }) est maintenant validée. Vous pouvez chercher dans tout le réseau Cercle et être trouvé par les autres professionnels validés (sauf si vous avez restreint votre visibilité).
+
+    — Cercle
+sms-profession-validated = Cercle : votre profession ({ $profession }) est validée.
+email-profession-rejected-subject = Votre profession n'a pas pu être validée sur Cercle
+email-profession-rejected-body =
+    Bonjour { $name },
+
+    L'équipe de vérification n'a pas pu valider votre profession ({ $profession }).
+
+    Motif : { $reason }
+
+    Vous pouvez envoyer une nouvelle preuve depuis votre profil.
+
+    — Cercle
+sms-profession-rejected = Cercle : votre profession ({ $profession }) n'a pas été validée : { $reason }
+error-profession-not-validated = Faites valider votre profession pour chercher dans tout le réseau et inviter des professionnels. D'ici là, vous trouvez les personnes de vos organisations et vos amis.
+error-text-too-long = Ce texte est trop long.
+error-invalid-text = Ce texte contient des caractères non permis.
+error-unknown-profession = Choisissez une profession dans la liste.
+error-search-too-short = Tapez au moins deux lettres.
+error-invalid-permit = Entrez le numéro de permis tel qu'il figure sur votre permis (lettres, chiffres et tirets, 30 au plus).
+error-invalid-document = Envoyez la preuve en PDF, JPEG ou PNG.
+error-document-too-large = Le document peut faire au plus 5 Mo.
+error-photo-too-large = La photo est trop grande (8 Mo et 8000 pixels de côté au plus).
+error-photo-not-an-image = Choisissez une image JPEG, PNG ou WebP.
+error-photo-bad-crop = Le cadre choisi dépasse de l'image. Choisissez-le de nouveau.
+error-invalid-reason = Indiquez le motif, pour que la personne sache quoi faire.
+error-profession-declared = Cette profession figure déjà à votre profil.
+error-too-many-professions = Un profil compte au plus 5 professions.
+error-profession-validated = Cette profession est déjà validée.
+error-profession-not-pending = Cette profession n'attend plus de décision.
+error-friend-self = Vous ne pouvez pas vous envoyer une demande d'ami.
+error-already-friends = Vous êtes déjà amis.
+error-request-already-sent = Votre demande d'ami a déjà été envoyée.
+error-directory-full = Votre bottin est plein (2000 entrées). Retirez d'abord quelqu'un.
+error-workplace-exists = Un lieu de travail de ce nom à cette adresse existe déjà : cherchez-le et joignez-vous-y.
+error-already-working-here = Vous travaillez déjà ici.

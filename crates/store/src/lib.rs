@@ -11,9 +11,12 @@ pub mod codes;
 pub mod devices;
 pub mod members;
 pub mod migrate;
+pub mod network;
 pub mod orgs;
 pub mod outbox;
+pub mod profiles;
 pub mod rate_limits;
+pub mod search;
 pub mod sessions;
 pub mod users;
 

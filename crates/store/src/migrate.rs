@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "audit_patient",
         sql: include_str!("../migrations/0003_audit_patient.sql"),
     },
+    Migration {
+        version: 4,
+        name: "network",
+        sql: include_str!("../migrations/0004_network.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now.

@@ -25,13 +25,15 @@ pub struct UserRow {
     pub failed_logins: i64,
     pub locked_until: Option<i64>,
     pub network_admin: bool,
+    /// On the network's profession verification team.
+    pub network_verifier: bool,
     pub deleted_at: Option<i64>,
     pub created_at: i64,
 }
 
 const COLUMNS: &str = "id, email, name, language, password_hash, email_verified_at, terms_accepted_at, \
     recovery_hash, pin_hash, phone, phone_verified_at, second_factor, totp_secret, totp_pending_secret, \
-    totp_last_step, failed_logins, locked_until, network_admin, deleted_at, created_at";
+    totp_last_step, failed_logins, locked_until, network_admin, network_verifier, deleted_at, created_at";
 
 fn map(r: &AnyRow) -> std::result::Result<UserRow, sqlx::Error> {
     Ok(UserRow {
@@ -53,6 +55,7 @@ fn map(r: &AnyRow) -> std::result::Result<UserRow, sqlx::Error> {
         failed_logins: r.try_get("failed_logins")?,
         locked_until: r.try_get("locked_until")?,
         network_admin: flag(r.try_get("network_admin")?),
+        network_verifier: flag(r.try_get("network_verifier")?),
         deleted_at: r.try_get("deleted_at")?,
         created_at: r.try_get("created_at")?,
     })
@@ -273,4 +276,15 @@ pub async fn active_org(conn: &mut Conn, id: &str) -> Result<Option<String>> {
         .fetch_one(conn)
         .await
         .and_then(|r| r.try_get(0))?)
+}
+
+/// Every account id (for rebuilding derived data such as the search index).
+pub async fn all_ids(conn: &mut Conn) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT id FROM users WHERE deleted_at IS NULL ORDER BY id")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(Into::into)
 }

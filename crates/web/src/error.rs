@@ -16,7 +16,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::CodeExpired | AppError::LinkInvalid => StatusCode::GONE,
         AppError::AccountLocked { .. } | AppError::SessionLocked => StatusCode::LOCKED,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::Forbidden | AppError::ProfessionNotValidated => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::WrongStep | AppError::Conflict(_) | AppError::NoActiveOrganization => StatusCode::CONFLICT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -58,13 +58,22 @@ impl WebState {
 
 /// The whole application.
 pub fn router(state: WebState) -> Router {
-    let ui = ui::routes(state.clone());
-    let api = api::routes();
+    let small = |r: Router<WebState>| {
+        r.layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+    };
+    let ui = small(ui::routes(state.clone()));
+    let api = small(api::routes());
+    let uploads = api::upload_routes()
+        .layer(axum::extract::DefaultBodyLimit::max(api::network::MAX_UPLOAD_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            api::network::MAX_UPLOAD_BYTES,
+        ));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
-        .nest("/api/v1", api)
+        .nest("/api/v1", api.merge(uploads))
         .merge(ui)
         .fallback(ui::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -73,8 +82,6 @@ pub fn router(state: WebState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
         .layer(axum::middleware::from_fn(middleware::security_headers))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
 }
 

@@ -129,6 +129,7 @@ pub async fn complete(ctx: &Ctx, client: &Client, token: &str, new_password: &st
     )
     .await?;
     sessions::delete_for_user(&mut tx, &u.id, None).await?;
+    crate::network::index::person(&mut tx, &u.id, now).await?;
     let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
     audit::record(
         &mut tx,

@@ -332,6 +332,10 @@ pub async fn delete_account(ctx: &Ctx, client: &Client, principal: &Principal, p
     .await?;
     sessions::delete_for_user(&mut tx, &u.id, None).await?;
     users::erase_identity(&mut tx, &u.id, now).await?;
+    // The network forgets the person: profile, photo, professions,
+    // workplaces, directories, friendships and the search index.
+    cercle_store::profiles::erase(&mut tx, &u.id).await?;
+    crate::network::index::person(&mut tx, &u.id, now).await?;
     audit::record(
         &mut tx,
         event(

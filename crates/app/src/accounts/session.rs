@@ -185,6 +185,7 @@ async fn resolve(ctx: &Ctx, session: SessionRow) -> AppResult<SessionView> {
                     user_id: UserId::parse(&user.id).unwrap_or_default(),
                     session_id: SessionId::parse(&session.id).unwrap_or_default(),
                     network_admin: user.network_admin,
+                    network_verifier: user.network_verifier,
                 })
             }
         }

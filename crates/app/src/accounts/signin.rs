@@ -225,6 +225,8 @@ pub async fn verify_code(ctx: &Ctx, client: &Client, view: &SessionView, code: &
     let mut tx = ctx.store.begin().await?;
     if sign_up {
         users::set(&mut tx, &u.id, &[(Field::EmailVerifiedAt, now.into())], now).await?;
+        // Colleagues can find the person from now on.
+        crate::network::index::person(&mut tx, &u.id, now).await?;
         audit::record(
             &mut tx,
             event(actor(u), "auth.email_verified", AuditAction::Update, "user", client).target(&u.id),

@@ -316,7 +316,7 @@ pub struct WorkplaceInput {
 
 const WORKPLACE_KINDS: &[&str] = &["clinic", "pharmacy", "hospital", "community", "other"];
 
-fn check_workplace(input: &WorkplaceInput) -> AppResult<(String, String, String, Option<String>)> {
+pub(crate) fn check_workplace(input: &WorkplaceInput) -> AppResult<(String, String, String, Option<String>)> {
     let name = clean_name(&input.name)?;
     if !WORKPLACE_KINDS.contains(&input.kind.as_str()) {
         return Err(AppError::Conflict("invalid-kind"));
@@ -355,6 +355,7 @@ pub async fn create_workplace(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     orgs::insert_workplace(&mut tx, &w, now).await.map_err(name_taken)?;
+    crate::network::index::workplace(&mut tx, &id, now).await?;
     audit::record(
         &mut tx,
         scope
@@ -408,6 +409,7 @@ pub async fn update_workplace(
     };
     let mut tx = ctx.store.begin().await?;
     orgs::update_workplace(&mut tx, &w).await.map_err(name_taken)?;
+    crate::network::index::workplace(&mut tx, id, now).await?;
     audit::record(
         &mut tx,
         scope

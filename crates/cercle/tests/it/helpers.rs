@@ -15,12 +15,17 @@ pub struct Person {
 }
 
 pub async fn sign_up(app: &TestApp, email: &str, language: &str) -> Person {
+    sign_up_named(app, email, "Marie Tremblay", language).await
+}
+
+/// [`sign_up`] with the person's name.
+pub async fn sign_up_named(app: &TestApp, email: &str, name: &str, language: &str) -> Person {
     let earlier = sign_up_mails(app, email).len();
     let (status, started) = app
         .post(
             "/auth/sign-up",
             None,
-            json!({ "email": email, "password": PASSWORD, "name": "Marie Tremblay", "language": language }),
+            json!({ "email": email, "password": PASSWORD, "name": name, "language": language }),
         )
         .await;
     assert_eq!(status, 201, "{started}");

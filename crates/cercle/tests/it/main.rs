@@ -9,6 +9,7 @@ mod admin_browser;
 mod browser;
 mod cli;
 mod helpers;
+mod network_api;
 mod orgs_api;
 mod shared_device;
 mod store;

@@ -3,6 +3,7 @@
 //! over the roles a person holds on units. Every service asks here before
 //! acting; no interface decides access on its own.
 
+pub mod network;
 pub mod roles;
 
 use crate::{SessionId, UserId};
@@ -23,6 +24,8 @@ pub struct UserPrincipal {
     pub user_id: UserId,
     pub session_id: SessionId,
     pub network_admin: bool,
+    /// On the profession verification team (named by a network administrator).
+    pub network_verifier: bool,
 }
 
 /// What can be asked for. Organization-scoped permissions join this list as
@@ -35,6 +38,8 @@ pub enum Permission {
     ReadNetworkAudit,
     /// Create organizations and their first administrator.
     AdministerNetwork,
+    /// Approve or reject proofs of profession (the verification team).
+    VerifyProfessions,
 }
 
 pub fn may(principal: &Principal, permission: &Permission) -> bool {
@@ -43,6 +48,7 @@ pub fn may(principal: &Principal, permission: &Permission) -> bool {
         (Principal::Anonymous, _) => false,
         (Principal::User(u), Permission::ManageAccount(owner)) => u.user_id == *owner,
         (Principal::User(u), Permission::ReadNetworkAudit | Permission::AdministerNetwork) => u.network_admin,
+        (Principal::User(u), Permission::VerifyProfessions) => u.network_admin || u.network_verifier,
     }
 }
 
@@ -58,6 +64,7 @@ mod tests {
                 user_id: id,
                 session_id: SessionId::new(),
                 network_admin: admin,
+                network_verifier: false,
             }),
         )
     }

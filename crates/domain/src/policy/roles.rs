@@ -29,10 +29,13 @@ pub enum Permission {
     SearchPatientFiles,
     /// Invite, pre-allocate, cancel, resend and remove patients and caregivers.
     ManagePatientCircle,
+    /// Validate the professions of the organization's members, when the
+    /// network allows the organization to.
+    ValidateProfessions,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ViewMembers,
         Permission::ManageUnits,
         Permission::ManageWorkplaces,
@@ -46,6 +49,7 @@ impl Permission {
         Permission::ManagePatientIdentity,
         Permission::SearchPatientFiles,
         Permission::ManagePatientCircle,
+        Permission::ValidateProfessions,
     ];
 
     pub fn code(self) -> &'static str {
@@ -63,6 +67,7 @@ impl Permission {
             Permission::ManagePatientIdentity => "manage group.patient",
             Permission::SearchPatientFiles => "search group.patient",
             Permission::ManagePatientCircle => "manage group.patient.member",
+            Permission::ValidateProfessions => "validate network.profession",
         }
     }
 }
@@ -117,6 +122,7 @@ impl Role {
                 ManageMembers,
                 ReadAudit,
                 ExportAudit,
+                ValidateProfessions,
             ],
             Role::Member => &[ViewMembers],
             Role::TeamManager => &[

@@ -2,6 +2,7 @@
 
 mod account;
 mod auth;
+pub mod network;
 pub mod openapi;
 mod orgs;
 
@@ -72,6 +73,73 @@ pub fn routes() -> Router<WebState> {
         .route("/invitations/{id}/accept", post(orgs::accept_invitation))
         .route("/org/audit", get(orgs::audit_search))
         .route("/org/audit.csv", get(orgs::audit_csv))
+        .route("/org/professions", get(network::member_professions))
+        .route(
+            "/org/professions/{id}/validate",
+            post(network::validate_member_profession),
+        )
+        .route(
+            "/network/profile",
+            get(network::my_profile).put(network::update_profile),
+        )
+        .route("/network/people/{id}", get(network::person))
+        .route("/network/people/{id}/photo", get(network::person_photo))
+        .route(
+            "/network/professions",
+            get(network::catalogue).post(network::add_profession),
+        )
+        .route("/network/professions/{id}", delete(network::remove_profession))
+        .route("/network/verification", get(network::verification_queue))
+        .route("/network/verification/{id}/approve", post(network::approve))
+        .route("/network/verification/{id}/reject", post(network::reject))
+        .route(
+            "/network/verifiers",
+            get(network::verifiers).post(network::set_verifier),
+        )
+        .route(
+            "/network/organizations/{id}/validation",
+            put(network::set_organization_validates),
+        )
+        .route("/network/search", get(network::search))
+        .route(
+            "/network/workplaces",
+            get(network::browse_workplaces).post(network::create_workplace),
+        )
+        .route("/network/workplaces/{id}", get(network::workplace))
+        .route("/network/workplaces/{id}/join", post(network::join_workplace))
+        .route("/network/workplaces/{id}/leave", post(network::leave_workplace))
+        .route(
+            "/network/directory",
+            get(network::directory_list).post(network::directory_add),
+        )
+        .route("/network/directory/{id}", delete(network::directory_remove))
+        .route(
+            "/network/friends",
+            get(network::friends_overview).post(network::friend_request),
+        )
+        .route("/network/friends/{id}", delete(network::unfriend))
+        .route("/network/friends/requests/{id}/accept", post(network::friend_accept))
+        .route("/network/friends/requests/{id}/ignore", post(network::friend_ignore))
+        .route(
+            "/network/invitations",
+            get(network::sent_invitations).post(network::invite),
+        )
+        .route("/network/invitations/{id}", get(network::invitation_info))
+        .route("/network/invitations/{id}/accept", post(network::accept_invitation))
+}
+
+/// Routes whose body is a file (a photo, a proof document): they take a
+/// larger body than the rest of the API.
+pub fn upload_routes() -> Router<WebState> {
+    Router::new()
+        .route(
+            "/network/profile/photo",
+            put(network::set_photo).delete(network::remove_photo),
+        )
+        .route(
+            "/network/professions/{id}/proof",
+            put(network::submit_proof).get(network::proof_document),
+        )
 }
 
 /// A JSON body whose rejections answer in our error format.

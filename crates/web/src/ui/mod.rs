@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod home;
 mod invitations;
+mod network;
 mod outbox;
 mod security;
 
@@ -33,7 +34,7 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .route("/patients", get(home::section))
         .route("/channels", get(home::section))
         .route("/teams", get(home::section))
-        .route("/network", get(home::section))
+        .merge(network::routes())
         .merge(admin::routes())
         .merge(invitations::routes())
         .merge(auth::routes())

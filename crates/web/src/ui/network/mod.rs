@@ -1,0 +1,29 @@
+//! The network's pages (SPEC 3): search, profiles, one's own profile and
+//! professions, the directory, friends, workplaces, invitations and the
+//! verification team's queue. Pages call the services in
+//! `cercle_app::network`; only file uploads (photo, proof) go through the
+//! JSON API, from the page's script.
+
+mod directory;
+mod friends;
+mod join;
+mod people;
+mod profile;
+mod search;
+mod verification;
+mod workplaces;
+
+use crate::WebState;
+use axum::Router;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .merge(search::routes())
+        .merge(people::routes())
+        .merge(directory::routes())
+        .merge(friends::routes())
+        .merge(workplaces::routes())
+        .merge(profile::routes())
+        .merge(verification::routes())
+        .merge(join::routes())
+}
