@@ -50,6 +50,29 @@ pub const PEOPLE: &[DemoPerson] = &[
         role: "pharmacist, administrator of Clinique Saint-Laurent",
         network_admin: false,
     },
+    DemoPerson {
+        email: "jf.cote@demo.cercle.test",
+        name: "Jean-François Côté",
+        language: "fr",
+        role: "independent physiotherapist (Physio Côté), validated, outside the organizations",
+        network_admin: false,
+    },
+    DemoPerson {
+        email: "helene.belanger@demo.cercle.test",
+        name: "Hélène Bélanger",
+        language: "fr",
+        role: "social worker, validated, visibility restricted to her organizations (she has none)",
+        network_admin: false,
+    },
+];
+
+/// (person index, profession key, validated via) of the demo professions.
+const PROFESSIONS: &[(usize, &str, &str)] = &[
+    (1, "physician", "verification_team"),
+    (2, "nurse", "vouch"),
+    (3, "pharmacist", "organization"),
+    (4, "physiotherapist", "verification_team"),
+    (5, "social_worker", "verification_team"),
 ];
 
 /// Seeds the demo people when the network is empty; returns false when
@@ -105,8 +128,124 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
         ids.push(id);
     }
     seed_organizations(&mut tx, &ids, now).await?;
+    seed_network(&mut tx, &ids, now).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Professions, profiles, an independent workplace, who works where, a
+/// friendship and a pending request, a directory entry.
+async fn seed_network(tx: &mut cercle_store::Conn, people: &[String], now: Timestamp) -> AppResult<()> {
+    use cercle_store::{network, profiles};
+    let person = |i: usize| people.get(i).cloned().unwrap_or_default();
+    for (i, key, via) in PROFESSIONS {
+        let id = cercle_domain::ProfessionId::new().to_string();
+        profiles::insert_profession(tx, &id, &person(*i), key, "unverified", now).await?;
+        let by = person(0);
+        let decision = profiles::Decision {
+            by: Some(&by),
+            via: Some(via),
+            reason: None,
+        };
+        profiles::decide_profession(tx, &id, &["unverified"], "validated", &decision, now).await?;
+    }
+    let texts: &[(usize, &str, &str, bool)] = &[
+        (
+            1,
+            "Médecin de famille au GMF Limoilou depuis 2012. Suivi de grossesse, soins aux aînés.",
+            "+14185550101",
+            false,
+        ),
+        (
+            2,
+            "Nurse clinician in home care, north sector. Wound care and palliative care at home.",
+            "+14185550102",
+            false,
+        ),
+        (
+            3,
+            "Pharmacienne propriétaire, Clinique Saint-Laurent.",
+            "+14185550103",
+            false,
+        ),
+        (
+            4,
+            "Physiothérapeute en pratique privée : réadaptation post-opératoire, rééducation vestibulaire.",
+            "+14185550104",
+            false,
+        ),
+        (
+            5,
+            "Travailleuse sociale, soutien aux proches aidants.",
+            "+14185550105",
+            true,
+        ),
+    ];
+    for (i, presentation, phone, restricted) in texts {
+        let row = profiles::ProfileRow {
+            user_id: person(*i),
+            presentation: (*presentation).into(),
+            diplomas: String::new(),
+            competencies: String::new(),
+            contact: String::new(),
+            languages: "fr,en".into(),
+            shared_phone: Some((*phone).into()),
+            restrict_external: *restricted,
+        };
+        profiles::save_profile(tx, &row, now).await?;
+    }
+    let physio = WorkplaceId::new().to_string();
+    network::insert_independent(
+        tx,
+        &network::NewIndependentWorkplace {
+            id: &physio,
+            name: "Physio Côté",
+            kind: "clinic",
+            address: "820 boul. Charest Est, Québec",
+            phone: Some("+14185550140"),
+            created_by: &person(4),
+        },
+        now,
+    )
+    .await?;
+    network::join(tx, &physio, &person(4), now).await?;
+    // Who works where.
+    let places = network::all_workplaces(tx, 100, 0).await?;
+    for (i, place) in [
+        (1, "GMF Limoilou"),
+        (1, "Clinique Saint-Laurent"),
+        (2, "CLSC de Limoilou"),
+        (3, "Clinique Saint-Laurent"),
+    ] {
+        if let Some(w) = places.iter().find(|w| w.name == place) {
+            network::join(tx, &w.id, &person(i), now).await?;
+        }
+    }
+    // Marie and Daniel are friends; Sophie asked Marie; Marie keeps
+    // Jean-François in her directory.
+    let friendship = cercle_domain::FriendshipId::new().to_string();
+    network::insert_request(tx, &friendship, &person(1), &person(2), now).await?;
+    network::decide(tx, &friendship, "pending", "accepted", now).await?;
+    network::add_entry(tx, &person(1), "person", &person(2), now).await?;
+    network::add_entry(tx, &person(2), "person", &person(1), now).await?;
+    network::insert_request(
+        tx,
+        &cercle_domain::FriendshipId::new().to_string(),
+        &person(3),
+        &person(1),
+        now,
+    )
+    .await?;
+    network::add_entry(tx, &person(3), "person", &person(1), now).await?;
+    network::add_entry(tx, &person(1), "person", &person(4), now).await?;
+    // The index, now that professions and settings are known.
+    for id in people {
+        crate::network::index::person(tx, id, now).await?;
+    }
+    for w in network::all_workplaces(tx, 100, 0).await? {
+        crate::network::index::workplace(tx, &w.id, now).await?;
+    }
+    Ok(())
 }
 
 /// A unit to create: its name and its parent's index (None for the root).

@@ -33,8 +33,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("camera=(self), microphone=(self), geolocation=()"),
     );
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    if !is_static {
-        // Pages and API answers may hold health information: never cache them.
+    if !is_static && !h.contains_key(header::CACHE_CONTROL) {
+        // Pages and API answers may hold health information: never cache
+        // them, unless the handler chose otherwise (a private profile photo).
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp

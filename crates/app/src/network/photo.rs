@@ -61,7 +61,7 @@ impl PhotoError {
 /// shorter side (more than 0, at most 1). A square that would run past the
 /// right or bottom edge is moved back inside. Either `x` or `y` may also be
 /// [`Crop::CENTER`], which centres the square along that axis.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Crop {
     pub x: f64,
     pub y: f64,

@@ -298,7 +298,8 @@ pub async fn queue(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResul
             key: r.profession,
             permit_number: r.permit_number,
             has_proof: r.has_proof,
-            submitted_at: r.created_at,
+            // Moving to pending records when the proof was sent.
+            submitted_at: r.decided_at.unwrap_or(r.created_at),
         });
     }
     Ok(out)
@@ -395,6 +396,10 @@ pub async fn validate_for_organization(
             .ok_or(AppError::NotFound)?;
         if !members::is_member(&mut conn, &scope.org_id, &row.user_id).await? {
             return Err(AppError::NotFound);
+        }
+        // No one vouches for themselves.
+        if row.user_id == scope.user_id.to_string() {
+            return Err(AppError::Forbidden);
         }
     }
     let by = scope.user_id.to_string();
@@ -549,7 +554,11 @@ pub async fn member_professions(
     let mut conn = ctx.store.reader().await?;
     let allowed = profiles::org_validates(&mut conn, &scope.org_id).await?;
     let mut out = Vec::new();
+    let me = scope.user_id.to_string();
     for m in members::members_of(&mut conn, &scope.org_id).await? {
+        if m.user_id == me {
+            continue;
+        }
         for p in profiles::professions_of(&mut conn, &m.user_id).await? {
             out.push(MemberProfession {
                 user_id: m.user_id.clone(),
@@ -559,4 +568,20 @@ pub async fn member_professions(
         }
     }
     Ok((allowed, out))
+}
+
+/// The organizations allowed to validate their members' professions (ids),
+/// for the network administrators' console.
+pub async fn validating_organizations(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<String>> {
+    if !may(principal, &NetworkPermission::AdministerNetwork) {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = ctx.store.reader().await?;
+    let mut out = Vec::new();
+    for org in orgs::all_orgs(&mut conn).await? {
+        if profiles::org_validates(&mut conn, &org.id).await? {
+            out.push(org.id);
+        }
+    }
+    Ok(out)
 }

@@ -103,10 +103,8 @@ pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang:
     let me = me(principal)?;
     let searcher = me.user_id.to_string();
     let words = query_words(&input.q)?;
-    let kind = match input.kind.as_deref() {
-        None | Some("") | Some("all") => None,
-        Some(k) => Some(DocKind::parse(k).ok_or(InputError::InvalidTitle)?),
-    };
+    // Anything but "person" or "workplace" searches both.
+    let kind = input.kind.as_deref().and_then(DocKind::parse);
     let profession = match input.profession.as_deref() {
         None | Some("") => None,
         Some(p) if professions::name(p, lang).is_some() => Some(p.to_string()),

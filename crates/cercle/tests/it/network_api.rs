@@ -345,19 +345,41 @@ async fn professions_are_validated_by_the_team_by_vouching_and_by_organizations(
         .await;
     assert_eq!(status, 410, "used once");
 
-    // An organization validates its members only once the network allows it.
+    // An organization validates its members only once the network allows it,
+    // and its administrators never their own profession.
     let org_admin = crate::orgs_api::org_with_admin(&app, "CIUSSS de l'Est", "rh@est.test").await;
-    let member_prof = {
-        let (status, r) = app
-            .post(
-                "/network/professions",
-                Some(&org_admin.admin.token),
-                json!({ "profession": "physician" }),
-            )
-            .await;
-        assert_eq!(status, 201, "{r}");
-        r["id"].as_str().unwrap().to_string()
+    let employee = sign_up_named(&app, "employe@est.test", "Émile Employé", "fr").await;
+    {
+        let employee_id = id_of(&app, &employee).await;
+        let mut tx = app.ctx().store.begin().await.expect("tx");
+        cercle_store::members::upsert_membership(
+            &mut tx,
+            &org_admin.id,
+            &employee_id,
+            true,
+            false,
+            app.ctx().clock.now(),
+        )
+        .await
+        .expect("member");
+        tx.commit().await.expect("commit");
+    }
+    let declare = |token: String| {
+        let app = &app;
+        async move {
+            let (status, r) = app
+                .post(
+                    "/network/professions",
+                    Some(&token),
+                    json!({ "profession": "physician" }),
+                )
+                .await;
+            assert_eq!(status, 201, "{r}");
+            r["id"].as_str().unwrap().to_string()
+        }
     };
+    let member_prof = declare(employee.token.clone()).await;
+    let own_prof = declare(org_admin.admin.token.clone()).await;
     let (status, r) = app
         .post(
             &format!("/org/professions/{member_prof}/validate"),
@@ -390,6 +412,22 @@ async fn professions_are_validated_by_the_team_by_vouching_and_by_organizations(
         )
         .await;
     assert_eq!(status, 404, "not a member of the organization");
+    let (status, _) = app
+        .post(
+            &format!("/org/professions/{own_prof}/validate"),
+            Some(&org_admin.admin.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 403, "not one's own");
+    let (status, _) = app
+        .post(
+            &format!("/org/professions/{member_prof}/validate"),
+            Some(&employee.token),
+            json!({}),
+        )
+        .await;
+    assert!(status == 403 || status == 409, "a member without the role: {status}");
     let (status, r) = app
         .post(
             &format!("/org/professions/{member_prof}/validate"),
@@ -398,7 +436,7 @@ async fn professions_are_validated_by_the_team_by_vouching_and_by_organizations(
         )
         .await;
     assert_eq!(status, 204, "{r}");
-    let (_, mine) = app.get("/network/profile", Some(&org_admin.admin.token)).await;
+    let (_, mine) = app.get("/network/profile", Some(&employee.token)).await;
     assert_eq!(mine["professions"][0]["validated_via"], "organization");
 
     // Verifiers named by the network administrator join the team.
@@ -962,8 +1000,21 @@ async fn photos_are_reencoded_and_bad_input_is_refused(db: Db) {
     .await;
     assert_eq!((status, r["code"].as_str()), (422, Some("photo-not-an-image")), "{r}");
     assert!(r["message"].as_str().unwrap().contains("JPEG"), "{r}");
-    let (status, _) = put_raw(&app, "/network/profile/photo", &me.token, vec![0xFF; 9 * 1024 * 1024]).await;
-    assert_eq!(status, 413, "beyond the upload limit");
+    // Beyond the upload limit: 413, or the server closes the connection
+    // before the client has finished sending.
+    let oversize = app
+        .http
+        .put(format!("{}/api/v1/network/profile/photo", app.url))
+        .bearer_auth(&me.token)
+        .body(vec![0xFF; 9 * 1024 * 1024])
+        .send()
+        .await;
+    match oversize {
+        Ok(r) => assert_eq!(r.status().as_u16(), 413, "beyond the upload limit"),
+        Err(e) => assert!(e.is_request(), "refused while sending: {e}"),
+    }
+    let (_, mine) = app.get("/network/profile", Some(&me.token)).await;
+    assert!(mine["photo_version"].is_i64(), "the earlier photo stays");
     let (status, r) = put_raw(&app, "/network/profile/photo?x=2&y=0&size=0.5", &me.token, PDF.to_vec()).await;
     assert_eq!(status, 422, "{r}");
 

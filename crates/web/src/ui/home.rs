@@ -6,7 +6,7 @@ use crate::extract::WebSession;
 use crate::WebState;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use maud::html;
 
 pub async fn home(
@@ -22,6 +22,9 @@ pub async fn home(
     // Back from signing up or in through an invitation: on to accepting it.
     if let Some(to_invitation) = pending_invitation(&state, &headers) {
         return to_invitation;
+    }
+    if let Some(to_join) = pending_network_invitation(&state, &headers) {
+        return to_join;
     }
     let header = Header::of(&state, &view).await;
     let content = html! {
@@ -43,6 +46,23 @@ pub async fn home(
         }
     };
     super::layout(&page, &page.t("home-title"), super::Frame::App(&view, &header), content)
+}
+
+/// Remembers a network invitation (`/network/join/{token}`) while its guest
+/// signs up or in (set by `network/join.rs`).
+pub const NETWORK_INVITATION: &str = "cercle_network_invitation";
+
+/// A redirect back to the network invitation being accepted, if any (the
+/// cookie is used once; only URL-safe tokens are followed).
+fn pending_network_invitation(state: &WebState, headers: &HeaderMap) -> Option<Response> {
+    let token = crate::cookies::get(headers, NETWORK_INVITATION)
+        .filter(|t| t.len() <= 100 && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))?;
+    let mut resp = axum::response::Redirect::to(&format!("/network/join/{token}")).into_response();
+    super::set_cookie(
+        &mut resp,
+        crate::cookies::clear(NETWORK_INVITATION, state.secure_cookies),
+    );
+    Some(resp)
 }
 
 /// Patients, channels, teams, network: their empty state until those areas arrive.

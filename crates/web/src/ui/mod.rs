@@ -324,7 +324,7 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                             (org_switch(page, header))
                             nav class="mainnav" aria-label=(t(lang, "nav-menu")) {
                                 @for (href, label, ic) in NAV {
-                                    a href=(href) title=(t(lang, label)) aria-current=[(page.path == *href).then_some("page")] { (icon(ic)) span { (t(lang, label)) } }
+                                    a href=(href) title=(t(lang, label)) aria-current=[(page.path == *href || (*href != "/" && page.path.starts_with(&format!("{href}/")))).then_some("page")] { (icon(ic)) span { (t(lang, label)) } }
                                 }
                                 @if header.admin {
                                     a href="/admin" title=(t(lang, "nav-admin")) aria-current=[page.path.starts_with("/admin").then_some("page")] { (icon("admin")) span { (t(lang, "nav-admin")) } }

@@ -8,6 +8,7 @@ use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use cercle_app::accounts::SessionView;
 use cercle_app::admin;
+use cercle_app::network::professions;
 use cercle_app::orgs::membership;
 use cercle_app::orgs::structure;
 use cercle_app::AppError;
@@ -48,6 +49,12 @@ async fn render_organizations(
         Err(e) => return refusal(state, page, view, scope.as_ref(), Tab::Organizations, &e).await,
     };
     let langs = languages(page);
+    // Profession validation (SPEC 3): which organizations may validate their
+    // members' professions, and the network's verification team.
+    let validating = professions::validating_organizations(&state.ctx, principal)
+        .await
+        .unwrap_or_default();
+    let team = professions::verifiers(&state.ctx, principal).await.unwrap_or_default();
     let content = html! {
         section class="card" id="new-organization" {
             h2 { (page.t("admin-org-new")) }
@@ -71,6 +78,13 @@ async fn render_organizations(
                     li data-name=(o.name) {
                         div class="item-main" {
                             strong { (o.name) } (super::archived_badge(page, o.archived_at.is_some()))
+                            @let validates = validating.contains(&o.id);
+                            @if validates { " " span class="badge netp-badge-on" data-testid="netp-org-validates" { (page.t("netp-org-validates")) } }
+                            form method="post" action=(format!("/network/organizations/{}/validation", o.id)) class="netp-org-toggle" {
+                                (page.csrf_field())
+                                input type="hidden" name="enabled" value=(if validates { "0" } else { "1" });
+                                button type="submit" class="linklike netp-link" { (page.t(if validates { "netp-org-validation-stop" } else { "netp-org-validation-allow" })) }
+                            }
                         }
                         details class="row-actions" open[extra.at(key)] {
                             summary { (page.t("admin-org-invite-admin")) }
@@ -87,6 +101,30 @@ async fn render_organizations(
                         }
                     }
                 }
+            }
+        }
+        section class="card" id="verification-team" {
+            h2 { (page.t("netp-team-title")) " (" (team.len()) ")" }
+            p class="hint" { (page.t("netp-team-hint")) " " a href="/network/verification" { (page.t("netp-team-queue-link")) } }
+            @if team.is_empty() { p class="muted" { (page.t("netp-team-empty")) } }
+            ul class="items" {
+                @for (id, name, mail) in &team {
+                    li data-verifier=(id) {
+                        div class="item-main" { strong { (name) } div class="muted small" { (mail) } }
+                        form method="post" action="/network/verifiers/remove" {
+                            (page.csrf_field())
+                            input type="hidden" name="email" value=(mail);
+                            input type="hidden" name="back" value="/admin/organizations";
+                            button type="submit" class="linklike danger-link" data-confirm=(page.ta("netp-team-remove-confirm", &[("name", name)])) { (page.t("netp-team-remove")) }
+                        }
+                    }
+                }
+            }
+            form method="post" action="/network/verifiers" class="inline-form" novalidate {
+                (page.csrf_field())
+                input type="hidden" name="back" value="/admin/organizations";
+                (input(&page.t("netp-team-add-email"), "netp-admin-verifier-email", "email", "email", "", true))
+                button type="submit" class="secondary" { (page.t("netp-team-add")) }
             }
         }
         section class="card" id="network-settings" {

@@ -6,6 +6,7 @@ use crate::ui::{redirect_with_flash, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
+use cercle_app::network::professions::{self, Status};
 use cercle_app::orgs::membership::{self, InviteInput, Invited};
 use cercle_app::orgs::structure;
 use cercle_domain::roles::Role;
@@ -39,6 +40,17 @@ async fn render_members(state: &WebState, page: &Page, a: &Admin, extra: Extra) 
     };
     let units = unit_options(page, &s.units, false);
     let roles = role_options(page);
+    // Members' professions to validate, for administrators who may (SPEC 3).
+    let to_validate = professions::member_professions(&state.ctx, &a.scope, page.lang)
+        .await
+        .ok()
+        .map(|(allowed, list)| {
+            let waiting: Vec<_> = list
+                .into_iter()
+                .filter(|m| m.profession.status != Status::Validated)
+                .collect();
+            (allowed, waiting)
+        });
     let content = html! {
         section class="card" {
         h2 { (page.t("admin-tab-members")) " (" (members.len()) ")" }
@@ -91,6 +103,33 @@ async fn render_members(state: &WebState, page: &Page, a: &Admin, extra: Extra) 
                 }
             }
         }
+        }
+        @if let Some((allowed, waiting)) = &to_validate {
+            section class="card" id="member-professions" {
+                h2 { (page.t("netp-members-professions-title")) }
+                @if !allowed {
+                    p class="muted" { (page.ta("netp-members-professions-not-allowed", &[("org", &a.scope.org_name)])) }
+                } @else {
+                    p class="hint" { (page.t("netp-members-professions-hint")) }
+                    @if waiting.is_empty() {
+                        p class="muted" { (page.t("netp-members-professions-empty")) }
+                    }
+                    ul class="items" {
+                        @for m in waiting {
+                            li data-profession-id=(m.profession.id) {
+                                div class="item-main" {
+                                    strong { (m.user_name) } " · " (m.profession.name) " "
+                                    span class=(format!("badge netp-status netp-status-{}", m.profession.status.as_str())) { (page.t(&format!("netp-status-{}", m.profession.status.as_str()))) }
+                                }
+                                form method="post" action=(format!("/network/member-professions/{}/validate", m.profession.id)) {
+                                    (page.csrf_field())
+                                    button type="submit" class="secondary small" data-confirm=(page.ta("netp-members-validate-confirm", &[("name", &m.user_name), ("profession", &m.profession.name)])) { (page.t("netp-members-validate")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     };
     admin_layout(

@@ -1,0 +1,452 @@
+//! A person's profile as others see it, their photo, and the buttons that
+//! put them in one's directory or ask them as a friend. Also the small
+//! pieces every network list shares (avatar, profession badges).
+
+use super::search::{net_layout, Tab};
+use crate::extract::WebSession;
+use crate::ui::{error_notice, failure_page, initials, redirect_with_flash, require_ready, safe_next, Page};
+use crate::WebState;
+use axum::extract::{Form, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use cercle_app::accounts::SessionView;
+use cercle_app::network::directory::{self, EntryKind};
+use cercle_app::network::friends::{self, FriendState};
+use cercle_app::network::people::{PersonSummary, ProfessionBadge};
+use cercle_app::network::professions::Status;
+use cercle_app::network::profile;
+use cercle_app::AppError;
+use cercle_domain::policy::Principal;
+use maud::{html, Markup, Render};
+use serde::Deserialize;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/network/people/{id}", get(show))
+        .route("/network/people/{id}/photo", get(photo))
+        .route("/network/people/{id}/directory", post(add_to_directory))
+        .route("/network/people/{id}/directory/remove", post(remove_from_directory))
+        .route("/network/people/{id}/friend", post(request_friend))
+        .route("/network/people/{id}/unfriend", post(unfriend))
+        .route("/network/people/{id}/withdraw", post(withdraw))
+}
+
+// ---------- shared pieces ----------
+
+/// The address of a person's profile.
+pub(super) fn person_href(id: &str) -> String {
+    format!("/network/people/{id}")
+}
+
+/// A round picture of the person, or their initials when there is none.
+pub(super) fn avatar(id: &str, name: &str, photo_version: Option<i64>, big: bool) -> Markup {
+    let class = if big { "net-avatar net-big" } else { "net-avatar" };
+    html! {
+        @if let Some(v) = photo_version {
+            img class=(class) src=(format!("/network/people/{id}/photo?v={v}")) alt="" width=(if big { "96" } else { "44" }) height=(if big { "96" } else { "44" }) loading="lazy";
+        } @else {
+            span class=(class) aria-hidden="true" { (initials(name)) }
+        }
+    }
+}
+
+/// A person's professions as small badges; validated ones carry a check.
+pub(super) fn profession_badges(page: &Page, list: &[ProfessionBadge]) -> Markup {
+    html! {
+        @for p in list {
+            @if p.validated {
+                span class="badge net-ok" title=(page.t("net-status-validated")) {
+                    "✓ " (p.name)
+                    span class="visually-hidden" { " (" (page.t("net-status-validated")) ")" }
+                }
+            } @else {
+                span class="badge muted-badge" { (p.name) }
+            }
+        }
+    }
+}
+
+/// One person in a list: picture, name (a link to the profile), professions,
+/// `markers` (colleague, directory…) and `actions` (buttons) at the end.
+pub(super) fn person_item(page: &Page, p: &PersonSummary, markers: Markup, actions: Markup) -> Markup {
+    html! {
+        li class="net-item" data-kind="person" data-id=(p.id) {
+            (avatar(&p.id, &p.name, p.photo_version, false))
+            div class="net-item-main" {
+                a class="net-name" href=(person_href(&p.id)) { (p.name) }
+                div class="net-badges" { (profession_badges(page, &p.professions)) (markers) }
+            }
+            div class="net-actions" { (actions) }
+        }
+    }
+}
+
+/// The label of a workplace kind.
+pub(super) fn kind_label(page: &Page, kind: &str) -> String {
+    page.t(&format!("workplace-kind-{kind}"))
+}
+
+/// A phone number for reading: `+15145550199` as `+1 514 555-0199`.
+pub(super) fn pretty_phone(e164: &str) -> String {
+    match e164.strip_prefix("+1") {
+        Some(d) if d.len() == 10 && d.chars().all(|c| c.is_ascii_digit()) => {
+            format!("+1 {} {}-{}", &d[..3], &d[3..6], &d[6..])
+        }
+        _ => e164.to_string(),
+    }
+}
+
+/// Where a button sends back to: a local `next`, or `fallback`.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Back {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+impl Back {
+    pub(super) fn or(&self, fallback: &str) -> String {
+        match self.next.as_deref() {
+            Some(n) if !n.is_empty() => safe_next(Some(n)),
+            _ => fallback.to_string(),
+        }
+    }
+}
+
+/// A small form posting to `action` with one button (and where to come back).
+pub(super) fn button_form(
+    page: &Page,
+    action: &str,
+    next: Option<&str>,
+    class: &str,
+    label: impl Render,
+    confirm: Option<&str>,
+) -> Markup {
+    html! {
+        form method="post" action=(action) {
+            (page.csrf_field())
+            @if let Some(n) = next { input type="hidden" name="next" value=(n); }
+            button type="submit" class=(class) data-confirm=[confirm] { (label) }
+        }
+    }
+}
+
+// ---------- the profile ----------
+
+fn status_badge(page: &Page, status: Status) -> Markup {
+    let (class, id) = match status {
+        Status::Validated => ("badge net-ok", "net-status-validated"),
+        Status::Pending => ("badge net-pending", "net-status-pending"),
+        Status::Unverified => ("badge muted-badge", "net-status-unverified"),
+        Status::Rejected => ("badge warn", "net-status-rejected"),
+    };
+    html! { span class=(class) { (page.t(id)) } }
+}
+
+/// A language code as a name: the ones we translate, otherwise the code.
+fn language_name(page: &Page, code: &str) -> String {
+    let id = format!("language-{code}");
+    if cercle_i18n::translations().has(page.lang, &id) {
+        page.t(&id)
+    } else {
+        code.to_uppercase()
+    }
+}
+
+/// A free text of the profile, kept as typed (line breaks shown), escaped.
+fn text_block(page: &Page, title_id: &str, text: &str) -> Markup {
+    html! {
+        @if !text.trim().is_empty() {
+            dt { (page.t(title_id)) }
+            dd class="net-text" { (text) }
+        }
+    }
+}
+
+async fn render_profile(
+    state: &WebState,
+    page: &Page,
+    view: &SessionView,
+    principal: &Principal,
+    id: &str,
+    error: Option<AppError>,
+) -> Response {
+    let p = match profile::view(&state.ctx, principal, id, page.lang).await {
+        Ok(p) => p,
+        Err(e) => return failure_page(page.lang, &e),
+    };
+    let rel = &p.relation;
+    let here = person_href(&p.id);
+    // Answering a request from the profile needs the request's id.
+    let request_id = if rel.friend == FriendState::RequestReceived {
+        friends::overview(&state.ctx, principal, page.lang)
+            .await
+            .ok()
+            .and_then(|f| f.incoming.into_iter().find(|r| r.person.id == p.id))
+            .map(|r| r.id)
+    } else {
+        None
+    };
+    let empty = p.presentation.trim().is_empty()
+        && p.diplomas.trim().is_empty()
+        && p.competencies.trim().is_empty()
+        && p.contact.trim().is_empty()
+        && p.languages.is_empty();
+    let content = html! {
+        section class="card net-profile" {
+            div class="net-head" {
+                (avatar(&p.id, &p.name, p.photo_version, true))
+                div class="net-head-text" {
+                    h1 data-testid="profile-name" { (p.name) }
+                    @if p.professions.is_empty() {
+                        p class="muted small" { (page.t("net-no-profession")) }
+                    } @else {
+                        ul class="net-professions" {
+                            @for prof in &p.professions {
+                                li { span class="net-profession-name" { (prof.name) } " " (status_badge(page, prof.status)) }
+                            }
+                        }
+                    }
+                    div class="net-badges" {
+                        @if rel.colleague { span class="badge net-colleague" { (page.t("net-colleague")) } }
+                        @if rel.friend == FriendState::Friends { span class="badge net-friend" { (page.t("net-friend")) } }
+                        @if rel.in_directory { span class="badge net-dir" { (page.t("net-in-directory")) } }
+                    }
+                }
+            }
+            @if let Some(e) = &error { (error_notice(page.lang, e)) }
+            div class="row net-profile-actions" {
+                @if rel.is_self {
+                    a class="button secondary" href="/network/profile" { (page.t("net-edit-my-profile")) }
+                } @else {
+                    @if rel.in_directory {
+                        (button_form(page, &format!("{here}/directory/remove"), None, "secondary", page.t("net-directory-remove"), None))
+                    } @else {
+                        (button_form(page, &format!("{here}/directory"), None, "secondary", page.t("net-directory-add"), None))
+                    }
+                    @match rel.friend {
+                        FriendState::None => {
+                            (button_form(page, &format!("{here}/friend"), None, "primary net-inline", page.t("net-friend-request"), None))
+                        }
+                        FriendState::RequestSent => {
+                            span class="badge net-pending" data-testid="friend-state" { (page.t("net-request-sent")) }
+                            (button_form(page, &format!("{here}/withdraw"), None, "linklike net-link", page.t("net-request-withdraw"), None))
+                        }
+                        FriendState::RequestReceived => {
+                            span class="badge net-pending" data-testid="friend-state" { (page.ta("net-request-received", &[("name", &p.name)])) }
+                            @if let Some(rid) = &request_id {
+                                (button_form(page, &format!("/network/friends/{rid}/accept"), Some(&here), "primary net-inline", page.t("net-request-accept"), None))
+                                (button_form(page, &format!("/network/friends/{rid}/ignore"), Some(&here), "secondary", page.t("net-request-ignore"), None))
+                            }
+                        }
+                        FriendState::Friends => {
+                            span class="badge net-friend" data-testid="friend-state" { (page.t("net-friends-already")) }
+                            (button_form(page, &format!("{here}/unfriend"), None, "linklike net-link danger-link", page.t("net-unfriend"), Some(&page.ta("net-unfriend-confirm", &[("name", &p.name)]))))
+                        }
+                    }
+                }
+            }
+            @if !rel.is_self && !rel.in_directory {
+                p class="hint net-after" { (page.t("net-directory-private")) }
+            }
+        }
+        @if let Some(phone) = &p.shared_phone {
+            section class="card" id="shared-phone" {
+                h2 { (page.t("net-shared-phone")) }
+                p { a class="net-phone" href=(format!("tel:{phone}")) data-testid="shared-phone" { (pretty_phone(phone)) } }
+                p class="hint net-after" { @if rel.is_self { (page.t("net-shared-phone-self")) } @else { (page.t("net-shared-phone-friend")) } }
+            }
+        }
+        section class="card" id="about" {
+            h2 { (page.t("net-about")) }
+            @if empty {
+                p class="muted" { (page.t("net-profile-empty")) }
+            } @else {
+                dl class="facts net-facts" {
+                    (text_block(page, "net-presentation", &p.presentation))
+                    (text_block(page, "net-diplomas", &p.diplomas))
+                    (text_block(page, "net-competencies", &p.competencies))
+                    (text_block(page, "net-contact", &p.contact))
+                    @if !p.languages.is_empty() {
+                        dt { (page.t("net-languages")) }
+                        dd { (p.languages.iter().map(|l| language_name(page, l)).collect::<Vec<_>>().join(", ")) }
+                    }
+                }
+            }
+        }
+        section class="card" id="workplaces" {
+            h2 { (page.t("net-workplaces-of")) }
+            @if p.workplaces.is_empty() {
+                p class="muted" { (page.t("net-no-workplace")) }
+            } @else {
+                ul class="items" {
+                    @for w in &p.workplaces {
+                        li {
+                            div class="item-main" {
+                                a href=(format!("/network/workplaces/{}", w.id)) { strong { (w.name) } }
+                                div class="muted small" {
+                                    (kind_label(page, &w.kind))
+                                    @if !w.address.is_empty() { " · " (w.address) }
+                                    @if let Some(o) = &w.organization { " · " (o) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    net_layout(state, page, view, principal, Tab::None, &p.name, content).await
+}
+
+async fn show(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+) -> Response {
+    match require_ready(session) {
+        Ok((view, principal)) => render_profile(&state, &page, &view, &principal, &id, None).await,
+        Err(r) => r,
+    }
+}
+
+/// The photo, for whoever may see the profile (the page's `<img>` cannot
+/// send the API's CSRF header: this route takes the web session).
+async fn photo(State(state): State<WebState>, session: Option<WebSession>, Path(id): Path<String>) -> Response {
+    let Some(principal) = session.and_then(|WebSession(v)| v.principal().ok()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match profile::photo_of(&state.ctx, &principal, &id).await {
+        Ok(jpeg) => (
+            [
+                (header::CONTENT_TYPE, "image/jpeg"),
+                (header::CACHE_CONTROL, "private, max-age=3600"),
+            ],
+            jpeg,
+        )
+            .into_response(),
+        Err(e) => crate::error::status_of(&e).into_response(),
+    }
+}
+
+/// Runs one button's service call: back to `next` (or the profile) with a
+/// notice; a refusal shows the profile with the error.
+macro_rules! person_action {
+    ($state:ident, $page:ident, $session:ident, $id:ident, $back:ident, |$p:ident| $call:expr, $flash:expr) => {{
+        let (view, $p) = match require_ready($session) {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
+        match $call.await {
+            Ok(flash) => redirect_with_flash(&$state, &$back.or(&person_href(&$id)), $flash(flash)),
+            Err(e) => render_profile(&$state, &$page, &view, &$p, &$id, Some(e)).await,
+        }
+    }};
+}
+
+async fn add_to_directory(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+    Form(back): Form<Back>,
+) -> Response {
+    person_action!(
+        state,
+        page,
+        session,
+        id,
+        back,
+        |p| directory::add(&state.ctx, &p, EntryKind::Person, &id),
+        |_| { "net-directory-added" }
+    )
+}
+
+async fn remove_from_directory(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+    Form(back): Form<Back>,
+) -> Response {
+    person_action!(
+        state,
+        page,
+        session,
+        id,
+        back,
+        |p| directory::remove(&state.ctx, &p, EntryKind::Person, &id),
+        |_| { "net-directory-removed" }
+    )
+}
+
+async fn request_friend(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+    Form(back): Form<Back>,
+) -> Response {
+    person_action!(
+        state,
+        page,
+        session,
+        id,
+        back,
+        |p| friends::request(&state.ctx, &page.client, &p, &id),
+        // They had asked first: now friends.
+        |s| if s == FriendState::Friends {
+            "net-friend-accepted"
+        } else {
+            "net-friend-requested"
+        }
+    )
+}
+
+async fn unfriend(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+    Form(back): Form<Back>,
+) -> Response {
+    person_action!(
+        state,
+        page,
+        session,
+        id,
+        back,
+        |p| friends::unfriend(&state.ctx, &page.client, &p, &id),
+        |_| { "net-friend-removed" }
+    )
+}
+
+/// Takes back one's own pending request (the same service as unfriending).
+async fn withdraw(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+    Form(back): Form<Back>,
+) -> Response {
+    person_action!(
+        state,
+        page,
+        session,
+        id,
+        back,
+        |p| friends::unfriend(&state.ctx, &page.client, &p, &id),
+        |_| { "net-request-withdrawn" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn phones_read_well() {
+        assert_eq!(super::pretty_phone("+15145550199"), "+1 514 555-0199");
+        assert_eq!(super::pretty_phone("+33612345678"), "+33612345678");
+    }
+}
