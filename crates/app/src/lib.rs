@@ -12,6 +12,7 @@ pub mod network;
 pub mod notify;
 pub mod orgs;
 pub mod secrets;
+pub mod threads;
 
 use cercle_domain::Clock;
 use cercle_store::Store;
@@ -53,6 +54,8 @@ pub struct Ctx {
     pub config: AppConfig,
     /// Wakes the outbox worker after a commit that queued a message.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Hands committed thread events to this node's open connections.
+    pub hub: Arc<threads::hub::Hub>,
 }
 
 impl Ctx {

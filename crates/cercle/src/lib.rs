@@ -139,6 +139,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
             idle_lock_secs: config.idle_lock_secs,
         },
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
+        hub: Arc::new(cercle_app::threads::hub::Hub::default()),
     };
     // A database from before the network search gets its index once.
     let indexed = cercle_app::network::index::rebuild_if_empty(&ctx)
@@ -205,12 +206,13 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
             tracing::error!(error = %e, "server stopped");
         }
     });
+    let dispatcher = tokio::spawn(cercle_app::threads::hub::run_dispatcher(ctx.clone(), rx.clone()));
     let worker = tokio::spawn(cercle_app::notify::run_worker(ctx.clone(), rx));
     Ok(Running {
         addr,
         ctx,
         shutdown: tx,
-        tasks: vec![server, worker],
+        tasks: vec![server, worker, dispatcher],
     })
 }
 

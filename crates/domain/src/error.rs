@@ -51,6 +51,20 @@ pub enum InputError {
     PhotoBadCrop,
     #[error("invalid reason")]
     InvalidReason,
+    #[error("empty message")]
+    EmptyMessage,
+    #[error("message too long")]
+    MessageTooLong,
+    #[error("empty file")]
+    FileEmpty,
+    #[error("file too large")]
+    FileTooLarge,
+    #[error("file type not allowed")]
+    FileNotAllowed,
+    #[error("file content does not match")]
+    FileMismatch,
+    #[error("damaged file")]
+    FileDamaged,
 }
 
 impl InputError {
@@ -79,6 +93,13 @@ impl InputError {
             InputError::PhotoNotAnImage => "photo-not-an-image",
             InputError::PhotoBadCrop => "photo-bad-crop",
             InputError::InvalidReason => "invalid-reason",
+            InputError::EmptyMessage => "empty-message",
+            InputError::MessageTooLong => "message-too-long",
+            InputError::FileEmpty => "file-empty",
+            InputError::FileTooLarge => "file-too-large",
+            InputError::FileNotAllowed => "file-not-allowed",
+            InputError::FileMismatch => "file-mismatch",
+            InputError::FileDamaged => "file-damaged",
         }
     }
 }

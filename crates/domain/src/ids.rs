@@ -43,5 +43,8 @@ id_type!(
     InvitationId,
     GrantId,
     ProfessionId,
-    FriendshipId
+    FriendshipId,
+    ThreadId,
+    PatientFileId,
+    AttachmentId
 );

@@ -793,3 +793,19 @@ net-workplace-teams = Teams
 netp-team-no-account = No Cercle account uses this address. The person must create their account first.
 net-tab-invite = Invite
 net-tab-verification = Verification
+former-user = Former user
+thread-export-closed = Closed by { $name } on { $date }
+
+## Threads: errors
+error-empty-message = Write something before sending.
+error-message-too-long = A message may have at most 10,000 characters.
+error-file-empty = This file is empty.
+error-file-too-large = This file is too large (photos 20 MB, videos 64 MB, voice 10 MB, documents 25 MB).
+error-file-not-allowed = This type of file is not accepted. Send photos, videos, voice messages, PDF, Office or text documents.
+error-file-mismatch = This file is not what its name or type says. Check the file and try again.
+error-file-damaged = This file is damaged and cannot be read.
+error-thread-closed = This discussion is closed: reopen it to write.
+error-thread-open = This discussion is open: close it first.
+error-message-retracted = This message was retracted.
+error-not-priority = Only high-priority messages are acknowledged.
+error-too-many-participants = A discussion holds at most 100 participants at a time.

@@ -793,3 +793,19 @@ net-workplace-teams = Équipes
 netp-team-no-account = Aucun compte Cercle n'utilise cette adresse. La personne doit d'abord créer son compte.
 net-tab-invite = Inviter
 net-tab-verification = Vérification
+former-user = Ancien utilisateur
+thread-export-closed = Fermée par { $name } le { $date }
+
+## Threads: errors
+error-empty-message = Écrivez quelque chose avant d'envoyer.
+error-message-too-long = Un message compte au plus 10 000 caractères.
+error-file-empty = Ce fichier est vide.
+error-file-too-large = Ce fichier est trop gros (photos 20 Mo, vidéos 64 Mo, messages vocaux 10 Mo, documents 25 Mo).
+error-file-not-allowed = Ce type de fichier n'est pas accepté. Envoyez des photos, vidéos, messages vocaux, documents PDF, Office ou texte.
+error-file-mismatch = Ce fichier n'est pas ce que son nom ou son type indique. Vérifiez le fichier et réessayez.
+error-file-damaged = Ce fichier est endommagé et ne peut pas être lu.
+error-thread-closed = Cette discussion est fermée : rouvrez-la pour écrire.
+error-thread-open = Cette discussion est ouverte : fermez-la d'abord.
+error-message-retracted = Ce message a été retiré.
+error-not-priority = Seuls les messages prioritaires demandent une confirmation de lecture.
+error-too-many-participants = Une discussion compte au plus 100 participants à la fois.

@@ -18,6 +18,7 @@ pub mod profiles;
 pub mod rate_limits;
 pub mod search;
 pub mod sessions;
+pub mod threads;
 pub mod users;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
@@ -80,6 +81,8 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// For connections outside the pools (PostgreSQL LISTEN).
+    url: String,
 }
 
 impl Store {
@@ -95,7 +98,12 @@ impl Store {
                 };
                 let write = sqlite_pool(&url, 1).await?;
                 let read = sqlite_pool(&url, 4).await?;
-                Store { read, write, backend }
+                Store {
+                    read,
+                    write,
+                    backend,
+                    url: url.to_string(),
+                }
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -107,6 +115,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    url: url.to_string(),
                 }
             }
         };
@@ -115,6 +124,13 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Listens for other nodes' events (PostgreSQL `LISTEN cercle_events`).
+    pub async fn listen_events(&self) -> Result<sqlx::postgres::PgListener> {
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen("cercle_events").await?;
+        Ok(listener)
     }
 
     /// Starts a write transaction.

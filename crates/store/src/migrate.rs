@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "network",
         sql: include_str!("../migrations/0004_network.sql"),
     },
+    Migration {
+        version: 5,
+        name: "threads",
+        sql: include_str!("../migrations/0005_threads.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now.

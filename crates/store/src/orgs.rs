@@ -288,6 +288,15 @@ pub async fn team_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Option<T
     Ok(row.as_ref().map(map_team).transpose()?)
 }
 
+/// A team by id alone (names of thread participants; access is decided elsewhere).
+pub async fn team_by_id(conn: &mut Conn, id: &str) -> Result<Option<TeamRow>> {
+    let row = sqlx::query(&format!("SELECT {TEAM_COLUMNS} FROM teams WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map_team).transpose()?)
+}
+
 pub async fn teams_of(conn: &mut Conn, org_id: &str) -> Result<Vec<TeamRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {TEAM_COLUMNS} FROM teams WHERE org_id = $1 ORDER BY name"

@@ -8,7 +8,7 @@
 //! network), computed by the policy in the service layer.
 
 use crate::{Conn, Result};
-use cercle_domain::search::{fold, query_matches, terms, within_one_edit, Match};
+use cercle_domain::search::{fold, matches, terms, within_one_edit, Match};
 use cercle_domain::Timestamp;
 use sqlx::Row;
 use std::collections::HashSet;
@@ -44,8 +44,9 @@ impl DocKind {
     }
 }
 
-/// The one-deletion variants of a word, and the word itself.
-fn variants(term: &str) -> Vec<String> {
+/// The one-deletion variants of a word, and the word itself (the rows of
+/// `search_variants` of a vocabulary word of three letters or more).
+pub fn variants(term: &str) -> Vec<String> {
     let chars: Vec<char> = term.chars().collect();
     let mut out = vec![term.to_string()];
     for i in 0..chars.len() {
@@ -57,11 +58,19 @@ fn variants(term: &str) -> Vec<String> {
     out
 }
 
-fn prefixes(term: &str) -> Vec<String> {
+/// The prefixes of a word, up to [`PREFIX_MAX`] letters (the rows of
+/// `search_prefixes` of a vocabulary word).
+pub fn prefixes(term: &str) -> Vec<String> {
     let chars: Vec<char> = term.chars().collect();
     (1..=chars.len().min(PREFIX_MAX))
         .map(|n| chars[..n].iter().collect())
         .collect()
+}
+
+/// The folded form of a name as documents and postings hold it (the
+/// folded words, one space apart).
+pub fn folded_name(name: &str) -> String {
+    fold(name).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Adds or replaces a document. `external`: whether it may be found outside
@@ -76,7 +85,7 @@ pub async fn index_doc(
     now: Timestamp,
 ) -> Result<()> {
     remove_doc(&mut *conn, id).await?;
-    let folded = fold(name).split_whitespace().collect::<Vec<_>>().join(" ");
+    let folded = folded_name(name);
     sqlx::query(
         "INSERT INTO search_docs (id, kind, name, folded, external, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -115,23 +124,34 @@ pub async fn index_doc(
 /// Prefixes and variants of a new vocabulary word (kept when its count falls
 /// to zero: the word is likely to come back, and a zero count is skipped).
 async fn add_vocabulary(conn: &mut Conn, term: &str) -> Result<()> {
-    for p in prefixes(term) {
+    let (prefixes, variants) = vocabulary_keys(term);
+    for p in prefixes {
         sqlx::query("INSERT INTO search_prefixes (prefix, term) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(&p)
             .bind(term)
             .execute(&mut *conn)
             .await?;
     }
-    if term.chars().count() >= 3 {
-        for v in variants(term) {
-            sqlx::query("INSERT INTO search_variants (variant, term) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(&v)
-                .bind(term)
-                .execute(&mut *conn)
-                .await?;
-        }
+    for v in variants {
+        sqlx::query("INSERT INTO search_variants (variant, term) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(&v)
+            .bind(term)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
+}
+
+/// What a new vocabulary word adds to `search_prefixes` (its prefixes) and
+/// to `search_variants` (its one-deletion variants, for words of three
+/// letters or more). Bulk loaders use it to build the same index.
+pub fn vocabulary_keys(term: &str) -> (Vec<String>, Vec<String>) {
+    let variants = if term.chars().count() >= 3 {
+        variants(term)
+    } else {
+        Vec::new()
+    };
+    (prefixes(term), variants)
 }
 
 pub async fn remove_doc(conn: &mut Conn, id: &str) -> Result<()> {
@@ -188,11 +208,14 @@ pub struct Expansion {
 pub async fn expand(conn: &mut Conn, word: &str) -> Result<Vec<Expansion>> {
     let mut out: Vec<Expansion> = Vec::new();
     let prefix: String = word.chars().take(PREFIX_MAX).collect();
+    // The word itself first (when it is a vocabulary word), then the most frequent.
     let rows = sqlx::query(
         "SELECT v.term, v.df FROM search_prefixes x JOIN search_vocab v ON v.term = x.term \
-         WHERE x.prefix = $1 AND v.df > 0 ORDER BY v.df DESC, v.term LIMIT $2",
+         WHERE x.prefix = $1 AND v.df > 0 \
+         ORDER BY CASE WHEN v.term = $2 THEN 0 ELSE 1 END, v.df DESC, v.term LIMIT $3",
     )
     .bind(&prefix)
+    .bind(word)
     .bind(MAX_EXPANSION)
     .fetch_all(&mut *conn)
     .await?;
@@ -204,20 +227,6 @@ pub async fn expand(conn: &mut Conn, word: &str) -> Result<Vec<Expansion>> {
                 term,
                 how,
                 df: r.try_get(1)?,
-            });
-        }
-    }
-    // The exact word may have fallen outside the most frequent expansions.
-    if !out.iter().any(|e| e.how == Match::Exact) {
-        let row = sqlx::query("SELECT df FROM search_vocab WHERE term = $1 AND df > 0")
-            .bind(word)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(r) = row {
-            out.push(Expansion {
-                term: word.to_string(),
-                how: Match::Exact,
-                df: r.try_get(0)?,
             });
         }
     }
@@ -279,39 +288,80 @@ pub struct Found {
     pub truncated: bool,
 }
 
-/// Most postings read for the external network per query.
+/// Most postings read for the external network per query, all match
+/// qualities together (and most people read from a workplace's staff): a
+/// word as frequent as a common first name is read only this far, and the
+/// result says it was truncated.
 pub const EXTERNAL_CAP: i64 = 2000;
-/// Most postings read among colleagues and friends per query.
+/// Most colleagues and friends found per query.
 pub const PERSONAL_CAP: i64 = 2000;
+/// Most documents of the external network found per query: a page of
+/// results is 20, so this is 25 pages of a query that should be refined.
+const EXTERNAL_HITS: i64 = 500;
+/// Colleagues, friends and a workplace's staff are checked against the
+/// driving word's postings (one index lookup per person and word) when the
+/// driving word has at most this many postings and vocabulary words;
+/// otherwise their documents are read and checked on the name.
+const PROBE_MAX_POSTINGS: i64 = 20_000;
+const PROBE_MAX_TERMS: usize = 4;
+/// Most words of a query (the service passes five at most).
+const MAX_QUERY_WORDS: usize = 8;
 
 /// Finds the documents whose names match every query word (folded), within
-/// the scope. The word with the fewest postings drives the scan; the other
-/// words are checked on the folded names it returns.
+/// the scope.
+///
+/// Colleagues and friends are looked up from the searcher's side: their
+/// documents, checked against every word by the database. The external
+/// network is read from the postings of the word with the fewest of them
+/// (at most [`EXTERNAL_CAP`] postings), the other words being checked by the
+/// database on the folded names, so that only matching documents come back;
+/// with a workplace filter, from that workplace's staff when it is smaller.
+/// Every hit is checked again here with the domain's matching rules.
 pub async fn search(conn: &mut Conn, words: &[String], scope: &SearchScope) -> Result<Found> {
+    // The words as the index holds them (the service passes them so already).
+    let words = terms(&words.join(" "), MAX_QUERY_WORDS);
     let mut expansions = Vec::new();
-    for w in words {
+    for w in &words {
         let e = expand(&mut *conn, w).await?;
         if e.is_empty() {
             return Ok(Found::default());
         }
         expansions.push(e);
     }
-    let Some(driver) = expansions.iter().min_by_key(|e| e.iter().map(|x| x.df).sum::<i64>()) else {
+    let postings = |e: &[Expansion]| e.iter().map(|x| x.df).sum::<i64>();
+    let Some(d) = (0..words.len()).min_by_key(|i| postings(&expansions[*i])) else {
         return Ok(Found::default());
     };
+    let driver = &expansions[d];
+    let filters: Vec<WordFilter> = words
+        .iter()
+        .zip(&expansions)
+        .filter_map(|(w, e)| WordFilter::new(w, e))
+        .collect();
+    // The driving word is matched by the postings read.
+    let other_filters: Vec<&WordFilter> = filters.iter().filter(|f| f.word != words[d]).collect();
+    let all_filters: Vec<&WordFilter> = filters.iter().collect();
     let driver_terms: Vec<&str> = driver.iter().map(|e| e.term.as_str()).collect();
+    // People from a list (colleagues, a workplace's staff): looked up in the
+    // driving word's postings, or read whole.
+    let probe = (postings(driver) <= PROBE_MAX_POSTINGS && driver_terms.len() <= PROBE_MAX_TERMS)
+        .then_some(driver_terms.as_slice());
+    let list_filters = if probe.is_some() { &other_filters } else { &all_filters };
 
     let mut found = Found::default();
     let mut seen: HashSet<String> = HashSet::new();
-    // The other words are checked on the name itself, so that they are not
-    // limited to their most frequent expansions.
-    let query = words.join(" ");
-    let keep = |folded: &str| -> bool { query_matches(&query, folded).is_some() };
+    // Every word must match a word of the name (as `query_matches` decides).
+    let keep = |folded: &str| -> bool {
+        let name = terms(folded, MAX_TERMS);
+        words.iter().all(|w| name.iter().any(|t| matches(w, t).is_some()))
+    };
 
     // Colleagues and friends first, whatever their visibility setting.
     if scope.kind != Some(DocKind::Workplace) {
-        let (sql, binds) = scan_sql(&driver_terms, scope, Pass::Personal);
-        let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(&mut *conn).await?;
+        let mut q = Sql::default();
+        let ids = personal_ids(&mut q, &scope.searcher_id);
+        let sql = docs_sql(&mut q, &ids, probe, false, scope, list_filters, PERSONAL_CAP);
+        let rows = q.fetch(&sql, &mut *conn).await?;
         if rows.len() as i64 >= PERSONAL_CAP {
             found.truncated = true;
         }
@@ -329,110 +379,238 @@ pub async fn search(conn: &mut Conn, words: &[String], scope: &SearchScope) -> R
         }
     }
 
-    // Then the external network, best matches of the driving word first.
+    // Then the external network. Workplaces are public on the network;
+    // people outside one's organizations are for validated professionals only.
+    let kind = match (scope.external, scope.kind) {
+        (true, k) => Some(k),
+        (false, None | Some(DocKind::Workplace)) => Some(Some(DocKind::Workplace)),
+        (false, Some(DocKind::Person)) => None,
+    };
+    let Some(kind) = kind else {
+        found.hits.retain(|h| h.id != scope.searcher_id);
+        return Ok(found);
+    };
+    let mut external = Vec::new();
+    // A workplace's staff, when fewer than the driving word's postings.
+    let mut staff_read = false;
+    if let (Some(wp), true) = (&scope.workplace, kind != Some(DocKind::Workplace)) {
+        let staff: i64 = sqlx::query("SELECT COUNT(*) FROM workplace_members WHERE workplace_id = $1")
+            .bind(wp)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        if staff <= postings(driver) {
+            let mut q = Sql::default();
+            let w = q.bind(wp);
+            let ids = format!("SELECT wm.user_id FROM workplace_members wm WHERE wm.workplace_id = {w} LIMIT {EXTERNAL_CAP}");
+            let sql = docs_sql(&mut q, &ids, probe, true, scope, list_filters, EXTERNAL_HITS);
+            let rows = q.fetch(&sql, &mut *conn).await?;
+            if staff > EXTERNAL_CAP || rows.len() as i64 >= EXTERNAL_HITS {
+                found.truncated = true;
+            }
+            external.extend(rows);
+            staff_read = true;
+        }
+    }
+    // The driving word's postings, best matches first.
+    let mut budget = EXTERNAL_CAP;
     for how in [Match::Exact, Match::Prefix, Match::OneTypo] {
-        let group: Vec<&str> = driver
-            .iter()
-            .filter(|e| e.how == how)
-            .map(|e| e.term.as_str())
-            .collect();
+        if staff_read {
+            break;
+        }
+        let group: Vec<&Expansion> = driver.iter().filter(|e| e.how == how).collect();
         if group.is_empty() {
             continue;
         }
-        let (sql, binds) = scan_sql(&group, scope, Pass::External);
-        let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(&mut *conn).await?;
-        if rows.len() as i64 >= EXTERNAL_CAP {
+        let wanted = EXTERNAL_HITS - external.len() as i64;
+        if budget == 0 || wanted <= 0 {
+            found.truncated = true;
+            break;
+        }
+        let terms: Vec<&str> = group.iter().map(|e| e.term.as_str()).collect();
+        let mut q = Sql::default();
+        let sql = postings_sql(&mut q, &terms, budget, kind, scope, &other_filters, wanted);
+        let rows = q.fetch(&sql, &mut *conn).await?;
+        let in_group: i64 = group.iter().map(|e| e.df).sum();
+        if in_group > budget || rows.len() as i64 >= wanted {
             found.truncated = true;
         }
-        for r in rows {
-            let id: String = r.try_get(0)?;
-            let kind: String = r.try_get(1)?;
-            let folded: String = r.try_get(2)?;
-            if seen.contains(&id) || id == scope.searcher_id || !keep(&folded) {
-                continue;
-            }
-            seen.insert(id.clone());
-            found.hits.push(Hit {
-                id,
-                kind: DocKind::parse(&kind).unwrap_or(DocKind::Person),
-                folded,
-                personal: false,
-            });
-        }
+        external.extend(rows);
+        budget -= in_group.min(budget);
         if found.truncated {
             break;
         }
+    }
+    for r in external {
+        let id: String = r.try_get(0)?;
+        let kind: String = r.try_get(1)?;
+        let folded: String = r.try_get(2)?;
+        if seen.contains(&id) || id == scope.searcher_id || !keep(&folded) {
+            continue;
+        }
+        seen.insert(id.clone());
+        found.hits.push(Hit {
+            id,
+            kind: DocKind::parse(&kind).unwrap_or(DocKind::Person),
+            folded,
+            personal: false,
+        });
     }
     found.hits.retain(|h| h.id != scope.searcher_id);
     Ok(found)
 }
 
-/// Adds a parameter; returns its placeholder.
-fn next(binds: &mut Vec<String>, v: &str) -> String {
-    binds.push(v.to_string());
-    format!("${}", binds.len())
+/// A query word as a condition the database checks on a folded name: the
+/// word begins one of the name's words, or one of the name's words is a
+/// vocabulary word one typo away. Only when those typo words are all known
+/// (the word's expansions were not cut); otherwise the word is checked here
+/// only.
+struct WordFilter {
+    word: String,
+    typos: Vec<String>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Pass {
-    Personal,
-    External,
-}
-
-/// The SQL of one scan of postings, with its string parameters in order.
-fn scan_sql(driver_terms: &[&str], scope: &SearchScope, pass: Pass) -> (String, Vec<String>) {
-    let mut binds: Vec<String> = driver_terms.iter().map(|t| t.to_string()).collect();
-    let list = (1..=binds.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut sql = format!("SELECT p.doc_id, p.kind, p.folded FROM search_postings p WHERE p.term IN ({list})");
-    match pass {
-        Pass::Personal => {
-            let me = next(&mut binds, &scope.searcher_id);
-            let me2 = next(&mut binds, &scope.searcher_id);
-            let me3 = next(&mut binds, &scope.searcher_id);
-            sql.push_str(&format!(
-                " AND p.kind = 'person' AND p.doc_id IN (\
-                 SELECT m2.user_id FROM memberships m1 JOIN memberships m2 ON m2.org_id = m1.org_id \
-                 WHERE m1.user_id = {me} \
-                 UNION SELECT f.recipient_id FROM friendships f WHERE f.requester_id = {me2} AND f.status = 'accepted' \
-                 UNION SELECT f.requester_id FROM friendships f WHERE f.recipient_id = {me3} AND f.status = 'accepted')"
-            ));
+impl WordFilter {
+    fn new(word: &str, expansions: &[Expansion]) -> Option<WordFilter> {
+        if expansions.len() >= MAX_EXPANSION as usize {
+            return None;
         }
-        Pass::External => {
-            sql.push_str(" AND p.external = 1");
-            if !scope.external {
-                // Workplaces are public on the network; people outside one's
-                // organizations are for validated professionals only.
-                sql.push_str(" AND p.kind = 'workplace'");
+        Some(WordFilter {
+            word: word.to_string(),
+            typos: expansions
+                .iter()
+                .filter(|e| e.how == Match::OneTypo)
+                .map(|e| e.term.clone())
+                .collect(),
+        })
+    }
+
+    /// The condition on `column`, its parameters added to `q`.
+    fn sql(&self, q: &mut Sql, column: &str) -> String {
+        let mut parts = vec![format!("(' ' || {column}) LIKE {}", q.bind(&format!("% {}%", self.word)))];
+        for t in &self.typos {
+            parts.push(format!("(' ' || {column} || ' ') LIKE {}", q.bind(&format!("% {t} %"))));
+        }
+        format!("({})", parts.join(" OR "))
+    }
+}
+
+/// An SQL text's string parameters, in order.
+#[derive(Default)]
+struct Sql {
+    binds: Vec<String>,
+}
+
+impl Sql {
+    /// Adds a parameter; returns its placeholder.
+    fn bind(&mut self, v: &str) -> String {
+        self.binds.push(v.to_string());
+        format!("${}", self.binds.len())
+    }
+
+    async fn fetch(&self, sql: &str, conn: &mut Conn) -> Result<Vec<sqlx::any::AnyRow>> {
+        let t = std::time::Instant::now();
+        let r = bind_all(sqlx::query(sql), &self.binds).fetch_all(conn).await?;
+        if std::env::var("CERCLE_SEARCH_TRACE").is_ok() {
+            let mut text = sql.to_string();
+            for (i, b) in self.binds.iter().enumerate().rev() {
+                text = text.replace(&format!("${}", i + 1), &format!("'{b}'"));
             }
+            eprintln!("TRACE {:.2}ms rows={} SQL {text}", t.elapsed().as_secs_f64() * 1e3, r.len());
         }
+        Ok(r)
     }
-    match scope.kind {
-        Some(DocKind::Person) => sql.push_str(" AND p.kind = 'person'"),
-        Some(DocKind::Workplace) => sql.push_str(" AND p.kind = 'workplace'"),
-        None => {}
-    }
+}
+
+/// The searcher's colleagues (members of their organizations) and friends.
+fn personal_ids(q: &mut Sql, me: &str) -> String {
+    let (a, b, c) = (q.bind(me), q.bind(me), q.bind(me));
+    format!(
+        "SELECT m2.user_id FROM memberships m1 JOIN memberships m2 ON m2.org_id = m1.org_id WHERE m1.user_id = {a} \
+         UNION SELECT f.recipient_id FROM friendships f WHERE f.requester_id = {b} AND f.status = 'accepted' \
+         UNION SELECT f.requester_id FROM friendships f WHERE f.recipient_id = {c} AND f.status = 'accepted'"
+    )
+}
+
+/// The profession and workplace filters on a person's id column.
+fn person_filters(q: &mut Sql, id: &str, scope: &SearchScope, workplace: bool) -> String {
+    let mut sql = String::new();
     if let Some(prof) = &scope.profession {
-        let b = next(&mut binds, prof);
+        let b = q.bind(prof);
         sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM professions pr WHERE pr.user_id = p.doc_id \
+            " AND EXISTS (SELECT 1 FROM professions pr WHERE pr.user_id = {id} \
              AND pr.profession = {b} AND pr.status <> 'rejected')"
         ));
     }
-    if let Some(wp) = &scope.workplace {
-        let b = next(&mut binds, wp);
+    if let (Some(wp), true) = (&scope.workplace, workplace) {
+        let b = q.bind(wp);
         sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM workplace_members wm WHERE wm.user_id = p.doc_id AND wm.workplace_id = {b})"
+            " AND EXISTS (SELECT 1 FROM workplace_members wm WHERE wm.user_id = {id} AND wm.workplace_id = {b})"
         ));
     }
-    let cap = match pass {
-        Pass::Personal => PERSONAL_CAP,
-        Pass::External => EXTERNAL_CAP,
+    sql
+}
+
+/// People among the ids `ids` selects (a `user_id` column) whose names pass
+/// the filters; with `probe`, only those holding one of these words (looked
+/// up in the postings). `external`: only those in the external network (the
+/// workplace filter is then the one that gave the ids).
+fn docs_sql(
+    q: &mut Sql,
+    ids: &str,
+    probe: Option<&[&str]>,
+    external: bool,
+    scope: &SearchScope,
+    filters: &[&WordFilter],
+    cap: i64,
+) -> String {
+    let ids = match probe {
+        Some(terms) => {
+            let list = terms.iter().map(|t| q.bind(t)).collect::<Vec<_>>().join(", ");
+            format!(
+                "SELECT c.user_id FROM ({ids}) c WHERE EXISTS (SELECT 1 FROM search_postings p \
+                 WHERE p.term IN ({list}) AND p.doc_id = c.user_id)"
+            )
+        }
+        None => ids.to_string(),
     };
+    let mut sql = format!("SELECT x.id, x.kind, x.folded FROM search_docs x WHERE x.id IN ({ids}) AND x.kind = 'person'");
+    if external {
+        sql.push_str(" AND x.external = 1");
+    }
+    for f in filters {
+        sql.push_str(&format!(" AND {}", f.sql(q, "x.folded")));
+    }
+    sql.push_str(&person_filters(q, "x.id", scope, !external));
     sql.push_str(&format!(" LIMIT {cap}"));
-    (sql, binds)
+    sql
+}
+
+/// At most `limit` postings of `terms`, kept when in the external network,
+/// of the kind asked, and passing the other words' filters; at most `hits`.
+fn postings_sql(
+    q: &mut Sql,
+    terms: &[&str],
+    limit: i64,
+    kind: Option<DocKind>,
+    scope: &SearchScope,
+    filters: &[&WordFilter],
+    hits: i64,
+) -> String {
+    let list = terms.iter().map(|t| q.bind(t)).collect::<Vec<_>>().join(", ");
+    let mut sql = format!(
+        "SELECT x.doc_id, x.kind, x.folded FROM (SELECT p.doc_id, p.kind, p.external, p.folded \
+         FROM search_postings p WHERE p.term IN ({list}) LIMIT {limit}) x WHERE x.external = 1"
+    );
+    if let Some(k) = kind {
+        sql.push_str(&format!(" AND x.kind = '{}'", k.as_str()));
+    }
+    for f in filters {
+        sql.push_str(&format!(" AND {}", f.sql(q, "x.folded")));
+    }
+    sql.push_str(&person_filters(q, "x.doc_id", scope, true));
+    sql.push_str(&format!(" LIMIT {hits}"));
+    sql
 }
 
 fn bind_all<'q>(

@@ -162,6 +162,51 @@ impl TestApp {
         read(req.send().await.expect("request")).await
     }
 
+    /// Stops the server (graceful) and starts it again on the same address
+    /// and data (a restart: nothing in memory survives).
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let listener = tokio::net::TcpListener::bind(self.config.listen)
+            .await
+            .expect("bind the same address again");
+        let ctx = cercle::build_ctx(
+            &self.config,
+            Overrides {
+                clock: Some(self.clock.clone()),
+                ..Overrides::default()
+            },
+        )
+        .await
+        .expect("build context");
+        self.running = Some(
+            cercle::start_on(listener, &self.config, ctx)
+                .await
+                .expect("restart server"),
+        );
+    }
+
+    /// Another node serving the same database (PostgreSQL: a cluster of two).
+    pub async fn spawn_node(&self) -> TestNode {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let mut config = self.config.clone();
+        config.listen = addr;
+        let ctx = cercle::build_ctx(
+            &config,
+            Overrides {
+                clock: Some(self.clock.clone()),
+                ..Overrides::default()
+            },
+        )
+        .await
+        .expect("build context");
+        let running = cercle::start_on(listener, &config, ctx).await.expect("start node");
+        TestNode {
+            url: format!("http://{addr}"),
+            running: Some(running),
+        }
+    }
+
     /// Stops the server (graceful) but keeps the data.
     pub async fn stop(&mut self) {
         if let Some(r) = self.running.take() {
@@ -210,6 +255,20 @@ fn drop_pg_database(name: String) {
         });
     });
     let _ = handle.join();
+}
+
+/// A second node of a [`TestApp`].
+pub struct TestNode {
+    pub url: String,
+    running: Option<Running>,
+}
+
+impl Drop for TestNode {
+    fn drop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.trigger_shutdown();
+        }
+    }
 }
 
 impl Drop for TestApp {

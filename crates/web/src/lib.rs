@@ -69,11 +69,16 @@ pub fn router(state: WebState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             api::network::MAX_UPLOAD_BYTES,
         ));
+    let attachments = api::attachment_routes()
+        .layer(axum::extract::DefaultBodyLimit::max(api::threads::MAX_ATTACHMENT_BODY))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            api::threads::MAX_ATTACHMENT_BODY,
+        ));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
-        .nest("/api/v1", api.merge(uploads))
+        .nest("/api/v1", api.merge(uploads).merge(attachments))
         .merge(ui)
         .fallback(ui::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -14,6 +14,7 @@ mod network_browser;
 mod orgs_api;
 mod profile_browser;
 mod shared_device;
+mod threads_api;
 mod store;
 mod web;
 

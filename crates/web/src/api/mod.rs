@@ -5,6 +5,7 @@ mod auth;
 pub mod network;
 pub mod openapi;
 mod orgs;
+pub mod threads;
 
 use crate::error::ApiError;
 use crate::extract::lang_of;
@@ -126,6 +127,41 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/network/invitations/{id}", get(network::invitation_info))
         .route("/network/invitations/{id}/accept", post(network::accept_invitation))
+        .route("/threads", get(threads::list).post(threads::create))
+        .route("/threads/unread", get(threads::unread))
+        .route("/threads/search", get(threads::search))
+        .route("/threads/{id}", get(threads::show))
+        .route("/threads/{id}/messages", get(threads::messages).post(threads::post))
+        .route("/threads/{id}/participants", post(threads::add_participants))
+        .route("/threads/{id}/participants/remove", post(threads::remove_participant))
+        .route("/threads/{id}/leave", post(threads::leave))
+        .route("/threads/{id}/close", post(threads::close))
+        .route("/threads/{id}/reopen", post(threads::reopen))
+        .route("/threads/{id}/priority", put(threads::set_priority))
+        .route("/threads/{id}/duplicate", post(threads::duplicate))
+        .route("/threads/{id}/draft", put(threads::save_draft))
+        .route("/threads/{id}/read", post(threads::mark_read))
+        .route("/threads/{id}/unread", post(threads::mark_unread))
+        .route("/threads/{id}/typing", post(threads::typing))
+        .route("/threads/{id}/attachments", get(threads::gallery))
+        .route("/threads/{id}/export.pdf", get(threads::export_pdf))
+        .route("/messages/{id}", put(threads::edit))
+        .route("/messages/{id}/retract", post(threads::retract))
+        .route("/messages/{id}/versions", get(threads::versions))
+        .route("/messages/{id}/ack", post(threads::acknowledge))
+        .route("/attachments/{id}", get(threads::attachment))
+        .route("/attachments/{id}/thumbnail", get(threads::thumbnail))
+        .route("/direct", post(threads::direct))
+        .route(
+            "/patient-files",
+            get(threads::patient_files).post(threads::create_patient_file),
+        )
+        .route("/events", get(threads::events))
+}
+
+/// Attachment uploads: the largest bodies (videos).
+pub fn attachment_routes() -> Router<WebState> {
+    Router::new().route("/threads/{id}/files", put(threads::upload))
 }
 
 /// Routes whose body is a file (a photo, a proof document): they take a

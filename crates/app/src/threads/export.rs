@@ -1,0 +1,83 @@
+//! A closed thread exported as PDF for the record (SPEC 6): every message
+//! with its author, profession and time in the organization's time zone,
+//! attachment names, in the reader's language. The export is audited.
+
+use super::pdf::{self, ExportMessage, ThreadExport};
+use super::service;
+use crate::{audit, AppError, AppResult, Client, Ctx};
+use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::policy::Principal;
+use cercle_domain::Language;
+use cercle_store::threads as store;
+
+pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, lang: Language) -> AppResult<Vec<u8>> {
+    let me = crate::network::me(principal)?;
+    let user_id = me.user_id.to_string();
+    let view = service::show(ctx, client, principal, id, lang).await?;
+    let Some(closed) = &view.closed else {
+        return Err(AppError::Conflict("thread-open"));
+    };
+    let mut conn = ctx.store.reader().await?;
+    let t = service::reachable(&mut conn, &user_id, id).await?;
+    let mut rows = Vec::new();
+    let mut before = i64::MAX;
+    loop {
+        let page = store::messages(&mut conn, id, before, 500).await?;
+        if page.is_empty() {
+            break;
+        }
+        before = page[0].seq;
+        let mut page = page;
+        page.extend(rows);
+        rows = page;
+    }
+    let messages = service::message_views(&mut conn, id, rows, lang).await?;
+    drop(conn);
+    let organization = match &t.org_id {
+        Some(o) => service::org_name(ctx, o).await?.unwrap_or_default(),
+        None => String::new(),
+    };
+    let closed_line = cercle_i18n::ta(
+        lang,
+        "thread-export-closed",
+        &[("name", &closed.by_name), ("date", &pdf::format_local(closed.at, lang))],
+    );
+    let export = ThreadExport {
+        title: view.title.clone(),
+        organization,
+        patient: view.patient.as_ref().map(|p| p.name.clone()),
+        participants: view.participants.iter().map(|p| p.name.clone()).collect(),
+        closed: closed_line,
+        generated: pdf::format_local(ctx.clock.now().0, lang),
+        lang,
+        messages: messages
+            .into_iter()
+            .map(|m| ExportMessage {
+                author: m.author.name,
+                profession: m.author.profession,
+                time: pdf::format_local(m.created_at, lang),
+                body: m.body,
+                attachments: m.attachments.into_iter().map(|a| a.name).collect(),
+                edited: m.edited_at.is_some(),
+                retracted: m.retracted_at.is_some(),
+            })
+            .collect(),
+    };
+    let bytes = tokio::task::spawn_blocking(move || pdf::render(&export))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut ev = NewAuditEvent::new(
+        Actor::User(me.user_id),
+        "thread.exported",
+        AuditAction::Export,
+        "thread",
+    )
+    .target(id)
+    .ip(client.ip.clone());
+    ev.org_id = t.org_id.clone();
+    if let Some(p) = &t.patient_file_id {
+        ev = ev.scope("patient", p);
+    }
+    audit::record_alone(ctx, ev).await?;
+    Ok(bytes)
+}

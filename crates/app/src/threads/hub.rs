@@ -1,0 +1,250 @@
+//! Real-time delivery. Every change to a thread appends an event to the
+//! database's event log in the same transaction as the change; once it
+//! commits, the node's dispatcher reads the new events in id order and hands
+//! them to the open connections of that node. On PostgreSQL the transaction
+//! also sends `NOTIFY cercle_events`, so every node's dispatcher reads them;
+//! on SQLite (one node) the in-process wake-up is enough. The log is the
+//! source of truth: a reconnecting client asks for what followed the last
+//! id it saw and gets exactly that, across restarts. Typing indicators are
+//! not stored: they travel through the same notification channel only.
+
+use crate::{AppResult, Ctx};
+use cercle_store::threads::{self, EventRow};
+use cercle_store::Backend;
+use serde::Serialize;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, Notify};
+
+/// Something that happened in a thread, as connections receive it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// The event log id; `None` for ephemeral events (typing).
+    pub id: Option<i64>,
+    pub thread_id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub data: serde_json::Value,
+}
+
+impl Event {
+    pub fn of(row: &EventRow) -> Event {
+        Event {
+            id: Some(row.id),
+            thread_id: row.thread_id.clone(),
+            kind: row.kind.clone(),
+            data: serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// The node's fan-out of events to its open connections.
+pub struct Hub {
+    live: broadcast::Sender<Arc<Event>>,
+    wake: Notify,
+    /// The last event id handed to connections.
+    dispatched: AtomicI64,
+    /// Turns true when the node shuts down: connections close themselves.
+    closing: tokio::sync::watch::Sender<bool>,
+    /// Messages per person in the current minute.
+    flood: std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        let (live, _) = broadcast::channel(4096);
+        Hub {
+            live,
+            wake: Notify::new(),
+            dispatched: AtomicI64::new(-1),
+            closing: tokio::sync::watch::channel(false).0,
+            flood: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("dispatched", &self.dispatched.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl Hub {
+    /// Live events from now on (subscribe before replaying, so nothing falls
+    /// between the replay and the live stream).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.live.subscribe()
+    }
+
+    /// New events were committed on this node.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The last event id handed out live (-1 before the dispatcher started).
+    pub fn dispatched(&self) -> i64 {
+        self.dispatched.load(Ordering::Acquire)
+    }
+
+    /// Turns true when the node shuts down.
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    /// Counts a message of `user_id` in the current minute; false beyond `max`.
+    /// Kept per node, in memory: a durable counter would serialize senders.
+    pub fn flood(&self, user_id: &str, now: cercle_domain::Timestamp, max: i64) -> bool {
+        let minute = now.0 / 60_000;
+        let Ok(mut map) = self.flood.lock() else {
+            return true;
+        };
+        if map.len() > 100_000 {
+            map.retain(|_, (m, _)| *m == minute);
+        }
+        let entry = map.entry(user_id.to_string()).or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= max
+    }
+
+    fn send_ephemeral(&self, e: Event) {
+        let _ = self.live.send(Arc::new(e));
+    }
+}
+
+/// Publishes an ephemeral event (typing) to every node.
+pub async fn publish_ephemeral(ctx: &Ctx, event: Event) -> AppResult<()> {
+    match ctx.store.backend() {
+        Backend::Postgres => {
+            // Every node listens, this one too: it arrives through the listener.
+            let payload = serde_json::to_string(&event).map_err(|e| crate::AppError::Internal(e.to_string()))?;
+            let mut conn = ctx.store.reader().await?;
+            threads::notify_nodes(&mut conn, &payload).await?;
+        }
+        Backend::Sqlite => ctx.hub.send_ephemeral(event),
+    }
+    Ok(())
+}
+
+/// Reads committed events in order and hands them to the connections.
+/// Runs until `stop` turns true.
+pub async fn run_dispatcher(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let start = {
+        let mut attempt = 0;
+        loop {
+            match start_id(&ctx).await {
+                Ok(id) => break id,
+                Err(e) => {
+                    attempt += 1;
+                    tracing::warn!(error = %e, attempt, "event dispatcher cannot read the log yet");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+    };
+    ctx.hub.dispatched.store(start, Ordering::Release);
+    if ctx.store.backend() == Backend::Postgres {
+        tokio::spawn(listen(ctx.clone(), stop.clone()));
+    }
+    let mut last = start;
+    loop {
+        tokio::select! {
+            _ = ctx.hub.wake.notified() => {}
+            // A safety net: a missed notification delays delivery by at most this.
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = stop.changed() => {
+                if *stop.borrow() {
+                    ctx.hub.closing.send_replace(true);
+                    return;
+                }
+            }
+        }
+        loop {
+            let batch = match read_after(&ctx, last).await {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(error = %e, "event dispatcher read failed");
+                    break;
+                }
+            };
+            let n = batch.len();
+            for row in batch {
+                last = row.id;
+                let _ = ctx.hub.live.send(Arc::new(Event::of(&row)));
+            }
+            ctx.hub.dispatched.store(last, Ordering::Release);
+            if n < 500 {
+                break;
+            }
+        }
+    }
+}
+
+async fn start_id(ctx: &Ctx) -> AppResult<i64> {
+    let mut conn = ctx.store.reader().await?;
+    Ok(threads::last_event_id(&mut conn).await?)
+}
+
+async fn read_after(ctx: &Ctx, last: i64) -> AppResult<Vec<EventRow>> {
+    let mut conn = ctx.store.reader().await?;
+    Ok(threads::events_after(&mut conn, last, 500).await?)
+}
+
+/// PostgreSQL: other nodes' commits and everyone's typing indicators.
+async fn listen(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let mut listener = match ctx.store.listen_events().await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot LISTEN for events; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                    _ = stop.changed() => return,
+                }
+            }
+        };
+        loop {
+            tokio::select! {
+                n = listener.recv() => match n {
+                    Ok(n) => {
+                        let payload = n.payload();
+                        if payload.starts_with('{') {
+                            if let Ok(e) = serde_json::from_str::<EphemeralIn>(payload) {
+                                ctx.hub.send_ephemeral(Event { id: None, thread_id: e.thread_id, kind: e.kind, data: e.data });
+                            }
+                        } else {
+                            ctx.hub.wake();
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event listener lost; reconnecting");
+                        ctx.hub.wake();
+                        break;
+                    }
+                },
+                _ = stop.changed() => return,
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct EphemeralIn {
+    thread_id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    data: serde_json::Value,
+}
+
+/// The events logged after `since`, oldest first, at most `limit` (a
+/// reconnecting client catching up; the caller filters what it may see).
+pub async fn logged_after(ctx: &Ctx, since: i64, limit: i64) -> AppResult<Vec<Event>> {
+    let mut conn = ctx.store.reader().await?;
+    let rows = threads::events_after(&mut conn, since, limit).await?;
+    Ok(rows.iter().map(Event::of).collect())
+}

@@ -1,0 +1,584 @@
+//! Threads through the JSON API and the event WebSocket: access (404 for
+//! non-participants everywhere), messages and their history, read state,
+//! drafts, acknowledgements, attachments, export, live delivery, replay
+//! after a disconnect and a restart, and two nodes on PostgreSQL.
+
+use crate::backends;
+use crate::helpers::{sign_up_named, Person};
+use crate::orgs_api::org_with_admin;
+use cercle_testkit::{Db, TestApp};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+backends!(
+    threads_messages_history_and_access,
+    attachments_are_checked_encrypted_and_private,
+    events_are_live_and_replayed_exactly_after_a_restart,
+);
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn id_of(app: &TestApp, p: &Person) -> String {
+    let (_, me) = app.get("/account", Some(&p.token)).await;
+    me["id"].as_str().expect("id").to_string()
+}
+
+/// An organization with its administrator (A) and two more members.
+async fn team(app: &TestApp) -> (Person, Person, Person) {
+    let org = org_with_admin(app, "Clinique du Fleuve", "a@fleuve.test").await;
+    let b = sign_up_named(app, "b@fleuve.test", "Béatrice Bédard", "fr").await;
+    let c = sign_up_named(app, "c@fleuve.test", "Charles Côté", "fr").await;
+    let mut tx = app.ctx().store.begin().await.expect("tx");
+    for p in [&b, &c] {
+        let id = id_of(app, p).await;
+        cercle_store::members::upsert_membership(&mut tx, &org.id, &id, true, false, app.ctx().clock.now())
+            .await
+            .expect("member");
+        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
+            .await
+            .expect("active");
+    }
+    tx.commit().await.expect("commit");
+    (org.admin, b, c)
+}
+
+async fn clinical_thread(app: &TestApp, a: &Person, with: &[&Person], title: &str) -> String {
+    let (status, p) = app
+        .post(
+            "/patient-files",
+            Some(&a.token),
+            json!({ "first_name": "Gérard", "last_name": "Lévesque", "birth_date": "1941-03-02" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{p}");
+    let mut participants = Vec::new();
+    for w in with {
+        participants.push(json!({ "kind": "user", "id": id_of(app, w).await }));
+    }
+    let (status, t) = app
+        .post(
+            "/threads",
+            Some(&a.token),
+            json!({ "kind": "clinical", "patient_file_id": p["id"], "title": title, "participants": participants }),
+        )
+        .await;
+    assert_eq!(status, 201, "{t}");
+    t["id"].as_str().expect("id").to_string()
+}
+
+async fn post(app: &TestApp, p: &Person, thread: &str, body: &str) -> Value {
+    let (status, m) = app
+        .post(
+            &format!("/threads/{thread}/messages"),
+            Some(&p.token),
+            json!({ "body": body }),
+        )
+        .await;
+    assert_eq!(status, 201, "{m}");
+    m
+}
+
+async fn upload(app: &TestApp, p: &Person, thread: &str, query: &str, body: Vec<u8>) -> (u16, Value) {
+    let r = app
+        .http
+        .put(format!("{}/api/v1/threads/{thread}/files?{query}", app.url))
+        .bearer_auth(&p.token)
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn threads_messages_history_and_access(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (a, b, c) = team(&app).await;
+    let t = clinical_thread(&app, &a, &[&b], "Suivi de M. Lévesque").await;
+
+    // Bad input: clear errors.
+    let (status, r) = app
+        .post(
+            &format!("/threads/{t}/messages"),
+            Some(&a.token),
+            json!({ "body": "   " }),
+        )
+        .await;
+    assert_eq!((status, r["code"].as_str()), (422, Some("empty-message")), "{r}");
+    let (status, r) = app
+        .post(
+            &format!("/threads/{t}/messages"),
+            Some(&a.token),
+            json!({ "body": "x".repeat(10_001) }),
+        )
+        .await;
+    assert_eq!((status, r["code"].as_str()), (422, Some("message-too-long")), "{r}");
+
+    let m1 = post(&app, &a, &t, "Bonjour, la glycémie de ce matin était à 12,3.").await;
+
+    // Unread counts, then read: "seen by".
+    let (_, list) = app.get("/threads", Some(&b.token)).await;
+    assert_eq!(list["threads"][0]["unread"], 1, "{list}");
+    let (_, u) = app.get("/threads/unread", Some(&b.token)).await;
+    assert_eq!(u["unread"], 1);
+    let (_, msgs) = app.get(&format!("/threads/{t}/messages"), Some(&a.token)).await;
+    assert_eq!(msgs["messages"][0]["seen_by"], json!([]), "{msgs}");
+    let (status, _) = app.post(&format!("/threads/{t}/read"), Some(&b.token), json!({})).await;
+    assert_eq!(status, 204);
+    let (_, msgs) = app.get(&format!("/threads/{t}/messages"), Some(&a.token)).await;
+    let b_id = id_of(&app, &b).await;
+    assert_eq!(msgs["messages"][0]["seen_by"], json!([b_id]), "{msgs}");
+    let m2 = post(&app, &b, &t, "Merci, je passe à 14 h.").await;
+    assert_eq!((m1["seq"].as_i64(), m2["seq"].as_i64()), (Some(1), Some(2)));
+    let (_, u) = app.get("/threads/unread", Some(&a.token)).await;
+    assert_eq!(u["unread"], 1, "B's answer is unread for A");
+    let (status, _) = app
+        .post(&format!("/threads/{t}/unread"), Some(&b.token), json!({}))
+        .await;
+    assert_eq!(status, 204);
+    let (_, list) = app.get("/threads", Some(&b.token)).await;
+    assert_eq!(list["threads"][0]["marked_unread"], true);
+
+    // Edit keeps the history; retract leaves a trace; only the author.
+    let m1_id = m1["id"].as_str().unwrap();
+    let (status, _) = app
+        .put(
+            &format!("/messages/{m1_id}"),
+            Some(&b.token),
+            json!({ "body": "piraté" }),
+        )
+        .await;
+    assert_eq!(status, 403, "someone else's message");
+    let (status, e) = app
+        .put(
+            &format!("/messages/{m1_id}"),
+            Some(&a.token),
+            json!({ "body": "Glycémie : 12,8 (corrigé)." }),
+        )
+        .await;
+    assert_eq!(status, 200, "{e}");
+    assert!(e["edited_at"].is_i64());
+    let (_, v) = app.get(&format!("/messages/{m1_id}/versions"), Some(&b.token)).await;
+    assert_eq!(
+        v["versions"][0]["body"],
+        "Bonjour, la glycémie de ce matin était à 12,3."
+    );
+    let m2_id = m2["id"].as_str().unwrap();
+    let (status, r) = app
+        .post(&format!("/messages/{m2_id}/retract"), Some(&b.token), json!({}))
+        .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!((r["body"].as_str(), r["retracted_at"].is_i64()), (Some(""), true));
+    let (_, v) = app.get(&format!("/messages/{m2_id}/versions"), Some(&a.token)).await;
+    assert_eq!(
+        v["versions"][0]["body"], "Merci, je passe à 14 h.",
+        "the record stays whole"
+    );
+
+    // Drafts follow the person to any device (another session here).
+    let (status, _) = app
+        .put(
+            &format!("/threads/{t}/draft"),
+            Some(&b.token),
+            json!({ "body": "Brouillon à finir…" }),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let other_session = crate::helpers::sign_in_by_email(&app, "b@fleuve.test", 1).await;
+    let (_, shown) = app.get(&format!("/threads/{t}"), Some(&other_session)).await;
+    assert_eq!(shown["draft"], "Brouillon à finir…");
+    let (_, shown) = app.get(&format!("/threads/{t}"), Some(&a.token)).await;
+    assert_eq!(shown["draft"], Value::Null, "drafts are one's own");
+
+    // A high-priority message asks for acknowledgements.
+    let (status, p) = app
+        .post(
+            &format!("/threads/{t}/messages"),
+            Some(&a.token),
+            json!({ "body": "URGENT : appeler la famille", "priority": true }),
+        )
+        .await;
+    assert_eq!(status, 201, "{p}");
+    let pid = p["id"].as_str().unwrap();
+    let (status, _) = app
+        .post(&format!("/messages/{m1_id}/ack"), Some(&b.token), json!({}))
+        .await;
+    assert_eq!(status, 409, "only priority messages");
+    let (status, _) = app
+        .post(&format!("/messages/{pid}/ack"), Some(&b.token), json!({}))
+        .await;
+    assert_eq!(status, 204);
+    let (_, msgs) = app.get(&format!("/threads/{t}/messages"), Some(&a.token)).await;
+    let last = msgs["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["acknowledged_by"], json!([b_id]));
+
+    // A non-participant of the same organization: 404 everywhere.
+    for path in [
+        format!("/threads/{t}"),
+        format!("/threads/{t}/messages"),
+        format!("/threads/{t}/attachments"),
+        format!("/threads/{t}/export.pdf"),
+        format!("/messages/{m1_id}/versions"),
+    ] {
+        let (status, _) = app.get(&path, Some(&c.token)).await;
+        assert_eq!(status, 404, "{path}");
+    }
+    let (status, _) = app
+        .post(
+            &format!("/threads/{t}/messages"),
+            Some(&c.token),
+            json!({ "body": "intrus" }),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = app
+        .post(&format!("/messages/{pid}/ack"), Some(&c.token), json!({}))
+        .await;
+    assert_eq!(status, 404);
+    let (_, found) = app.get("/threads/search?q=glycemie", Some(&c.token)).await;
+    assert_eq!(found["results"].as_array().map(Vec::len), Some(0), "{found}");
+    let (_, found) = app.get("/threads/search?q=GLYCEMIE corrige", Some(&b.token)).await;
+    assert_eq!(
+        found["results"].as_array().map(Vec::len),
+        Some(1),
+        "accent-insensitive: {found}"
+    );
+
+    // Added later, C sees the whole history; C leaves and loses it.
+    let c_id = id_of(&app, &c).await;
+    let (status, _) = app
+        .post(
+            &format!("/threads/{t}/participants"),
+            Some(&b.token),
+            json!({ "participants": [{ "kind": "user", "id": c_id }] }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, msgs) = app.get(&format!("/threads/{t}/messages"), Some(&c.token)).await;
+    assert_eq!(msgs["messages"].as_array().map(Vec::len), Some(3));
+    let (status, _) = app
+        .post(&format!("/threads/{t}/leave"), Some(&c.token), json!({}))
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = app.get(&format!("/threads/{t}"), Some(&c.token)).await;
+    assert_eq!(status, 404, "after leaving");
+
+    // Duplicate: same title and participants, no messages.
+    let (status, d) = app
+        .post(&format!("/threads/{t}/duplicate"), Some(&b.token), json!({}))
+        .await;
+    assert_eq!(status, 201, "{d}");
+    assert_eq!(d["title"], "Suivi de M. Lévesque");
+    assert_eq!(d["participants"].as_array().map(Vec::len), Some(2));
+    assert_eq!(d["last_seq"], 0);
+
+    // Close: read-only, who and when shown; exported; reopened.
+    let (status, _) = app.get(&format!("/threads/{t}/export.pdf"), Some(&a.token)).await;
+    assert_eq!(status, 409, "only a closed thread is exported");
+    let (status, _) = app
+        .post(&format!("/threads/{t}/close"), Some(&a.token), json!({}))
+        .await;
+    assert_eq!(status, 204);
+    let (status, r) = app
+        .post(
+            &format!("/threads/{t}/messages"),
+            Some(&b.token),
+            json!({ "body": "trop tard" }),
+        )
+        .await;
+    assert_eq!((status, r["code"].as_str()), (409, Some("thread-closed")), "{r}");
+    let (_, shown) = app.get(&format!("/threads/{t}"), Some(&b.token)).await;
+    assert_eq!(shown["closed"]["by_name"], "Marie Tremblay", "{shown}");
+    let (_, closed) = app.get("/threads?closed=true", Some(&b.token)).await;
+    assert!(closed.to_string().contains(&t), "found among closed threads");
+    let pdf = app
+        .http
+        .get(format!("{}/api/v1/threads/{t}/export.pdf", app.url))
+        .bearer_auth(&b.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status().as_u16(), 200);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let (status, _) = app
+        .post(&format!("/threads/{t}/reopen"), Some(&b.token), json!({}))
+        .await;
+    assert_eq!(status, 204);
+    post(&app, &b, &t, "Rouvert.").await;
+
+    // Direct messages: friends only, private to the two.
+    let (status, _) = app.post("/direct", Some(&a.token), json!({ "user_id": b_id })).await;
+    assert_eq!(status, 404, "not friends");
+    let (status, _) = app
+        .post("/network/friends", Some(&a.token), json!({ "user_id": b_id }))
+        .await;
+    assert_eq!(status, 200);
+    let (_, f) = app.get("/network/friends", Some(&b.token)).await;
+    let req = f["incoming"][0]["id"].as_str().unwrap().to_string();
+    app.post(
+        &format!("/network/friends/requests/{req}/accept"),
+        Some(&b.token),
+        json!({}),
+    )
+    .await;
+    let a_id = id_of(&app, &a).await;
+    let (status, d1) = app.post("/direct", Some(&a.token), json!({ "user_id": b_id })).await;
+    assert_eq!(status, 200, "{d1}");
+    let (_, d2) = app.post("/direct", Some(&b.token), json!({ "user_id": a_id })).await;
+    assert_eq!(d1["id"], d2["id"], "one direct thread per pair");
+    let dm = d1["id"].as_str().unwrap();
+    post(&app, &b, dm, "Entre nous : merci !").await;
+    let (status, _) = app.get(&format!("/threads/{dm}/messages"), Some(&c.token)).await;
+    assert_eq!(status, 404);
+}
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(w, h, image::Rgb([200, 30, 30]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+async fn attachments_are_checked_encrypted_and_private(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (a, b, c) = team(&app).await;
+    let t = clinical_thread(&app, &a, &[&b], "Plaie au talon").await;
+
+    let (status, m) = upload(
+        &app,
+        &a,
+        &t,
+        "name=talon.png&kind=photo&caption=Talon%20gauche",
+        png(1200, 800),
+    )
+    .await;
+    assert_eq!(status, 201, "{m}");
+    let att = &m["attachments"][0];
+    assert_eq!(
+        (att["kind"].as_str(), att["content_type"].as_str()),
+        (Some("photo"), Some("image/jpeg"))
+    );
+    assert_eq!(att["has_thumbnail"], true);
+    let aid = att["id"].as_str().unwrap().to_string();
+
+    // Participants get it; the thumbnail is small; nobody else gets anything.
+    let got = app
+        .http
+        .get(format!("{}/api/v1/attachments/{aid}", app.url))
+        .bearer_auth(&b.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status().as_u16(), 200);
+    let bytes = got.bytes().await.unwrap();
+    assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]) && !bytes.windows(4).any(|w| w == b"Exif"));
+    let thumb = app
+        .http
+        .get(format!("{}/api/v1/attachments/{aid}/thumbnail", app.url))
+        .bearer_auth(&b.token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let thumb = image::load_from_memory(&thumb).unwrap();
+    assert!(thumb.width() <= 320 && thumb.height() <= 320);
+    for path in [format!("/attachments/{aid}"), format!("/attachments/{aid}/thumbnail")] {
+        let (status, _) = app.get(&path, Some(&c.token)).await;
+        assert_eq!(status, 404, "{path}");
+    }
+    let (status, _) = upload(&app, &c, &t, "name=x.pdf", b"%PDF-1.4\n%%EOF\n".to_vec()).await;
+    assert_eq!(status, 404, "a non-participant cannot upload");
+
+    // Encrypted at rest: the stored data is not the file.
+    let mut conn = app.ctx().store.reader().await.unwrap();
+    let stored = cercle_store::threads::attachment_data(&mut conn, &aid, false)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    use base64::Engine;
+    let plain_b64 = base64::engine::general_purpose::STANDARD.encode(&bytes[..30]);
+    assert!(!stored.contains(&plain_b64[..20]), "not stored in clear");
+
+    // Content decides: a text named .jpg, a PDF sent as a photo, a program.
+    let (status, r) = upload(&app, &a, &t, "name=scan.jpg", b"just some text".to_vec()).await;
+    assert_eq!((status, r["code"].as_str()), (422, Some("file-mismatch")), "{r}");
+    let (status, r) = upload(&app, &a, &t, "name=doc.pdf&kind=photo", b"%PDF-1.4\n%%EOF\n".to_vec()).await;
+    assert_eq!((status, r["code"].as_str()), (422, Some("file-mismatch")), "{r}");
+    let (status, r) = upload(&app, &a, &t, "name=setup.exe", b"MZ\x90\x00\x03\x00\x00\x00".to_vec()).await;
+    assert_eq!((status, r["code"].as_str()), (422, Some("file-not-allowed")), "{r}");
+    let (status, r) = upload(&app, &a, &t, "name=vide.txt", Vec::new()).await;
+    assert_eq!((status, r["code"].as_str()), (422, Some("file-empty")), "{r}");
+    // Nothing half-stored: still one attachment.
+    let (_, g) = app.get(&format!("/threads/{t}/attachments"), Some(&b.token)).await;
+    assert_eq!(g["attachments"].as_array().map(Vec::len), Some(1), "{g}");
+    let (status, d) = upload(&app, &a, &t, "name=rapport.pdf", b"%PDF-1.4\n1 0 obj\n%%EOF\n".to_vec()).await;
+    assert_eq!(status, 201, "{d}");
+    let (_, g) = app.get(&format!("/threads/{t}/attachments"), Some(&b.token)).await;
+    assert_eq!(g["attachments"].as_array().map(Vec::len), Some(2));
+}
+
+async fn connect(url: &str, token: &str, since: Option<i64>) -> Ws {
+    let ws_url = format!(
+        "{}/api/v1/events{}",
+        url.replacen("http://", "ws://", 1),
+        since.map(|s| format!("?since={s}")).unwrap_or_default()
+    );
+    let mut req = ws_url.into_client_request().expect("request");
+    req.headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse().expect("header"));
+    let (ws, _) = tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(req))
+        .await
+        .expect("connect in time")
+        .expect("connect");
+    ws
+}
+
+/// The next JSON frame, or None after `wait`.
+async fn next(ws: &mut Ws, wait: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let left = deadline.checked_duration_since(tokio::time::Instant::now())?;
+        match tokio::time::timeout(left, ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => return serde_json::from_str(&t).ok(),
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+/// Frames until `ready`; returns the events before it and the ready's last id.
+async fn until_ready(ws: &mut Ws) -> (Vec<Value>, i64) {
+    let mut events = Vec::new();
+    loop {
+        let f = next(ws, Duration::from_secs(10)).await.expect("a frame before ready");
+        if f["type"] == "ready" {
+            return (events, f["last"].as_i64().expect("last"));
+        }
+        events.push(f);
+    }
+}
+
+/// The next frame of `kind`, skipping others.
+async fn next_of(ws: &mut Ws, kind: &str) -> Value {
+    loop {
+        let f = next(ws, Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|| panic!("no {kind} event in time"));
+        if f["type"] == kind {
+            return f;
+        }
+    }
+}
+
+async fn events_are_live_and_replayed_exactly_after_a_restart(db: Db) {
+    let mut app = TestApp::spawn(db).await;
+    let (a, b, c) = team(&app).await;
+    let t = clinical_thread(&app, &a, &[&b], "Suivi en direct").await;
+
+    // Live: B's two tabs get A's message, typing, reads.
+    let mut tab1 = connect(&app.url, &b.token, None).await;
+    let mut tab2 = connect(&app.url, &b.token, None).await;
+    until_ready(&mut tab1).await;
+    until_ready(&mut tab2).await;
+    let mut outsider = connect(&app.url, &c.token, None).await;
+    until_ready(&mut outsider).await;
+    post(&app, &a, &t, "Première visite faite.").await;
+    for tab in [&mut tab1, &mut tab2] {
+        let e = next_of(tab, "message").await;
+        assert_eq!(e["data"]["body"], "Première visite faite.");
+        assert_eq!(e["thread_id"], t.as_str());
+    }
+    let (status, _) = app
+        .post(&format!("/threads/{t}/typing"), Some(&a.token), json!({}))
+        .await;
+    assert_eq!(status, 204);
+    let typing = next_of(&mut tab1, "typing").await;
+    assert_eq!(typing["data"]["name"], "Marie Tremblay");
+    assert!(typing["id"].is_null(), "typing is not stored");
+    // A non-participant receives nothing of it.
+    assert!(
+        next(&mut outsider, Duration::from_millis(600)).await.is_none(),
+        "outsider hears nothing"
+    );
+
+    // B drops off; three messages; the server restarts; B comes back with
+    // the last id seen and gets exactly the three, in order.
+    let seen = {
+        // The last stored event id tab2 saw (message events carry ids).
+        let e = post(&app, &a, &t, "Deuxième.").await;
+        let f = next_of(&mut tab2, "message").await;
+        assert_eq!(f["data"]["id"], e["id"]);
+        f["id"].as_i64().expect("stored events have ids")
+    };
+    drop(tab1);
+    drop(tab2);
+    for i in 1..=3 {
+        post(&app, &a, &t, &format!("Pendant l'absence {i}")).await;
+    }
+    app.restart().await;
+    let mut back = connect(&app.url, &b.token, Some(seen)).await;
+    let (missed, _) = until_ready(&mut back).await;
+    let bodies: Vec<&str> = missed
+        .iter()
+        .filter(|e| e["type"] == "message")
+        .map(|e| e["data"]["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        ["Pendant l'absence 1", "Pendant l'absence 2", "Pendant l'absence 3"]
+    );
+    let ids: Vec<i64> = missed.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]) && ids[0] > seen,
+        "in order, nothing before: {ids:?}"
+    );
+    // Live again after the replay, without duplicates.
+    post(&app, &a, &t, "De retour.").await;
+    let e = next_of(&mut back, "message").await;
+    assert_eq!(e["data"]["body"], "De retour.");
+
+    // Removed: B's stream stops at once.
+    let b_id = id_of(&app, &b).await;
+    let (status, _) = app
+        .post(
+            &format!("/threads/{t}/participants/remove"),
+            Some(&a.token),
+            json!({ "kind": "user", "id": b_id }),
+        )
+        .await;
+    assert_eq!(status, 204);
+    post(&app, &a, &t, "Après le retrait.").await;
+    let mut leaked = Vec::new();
+    while let Some(f) = next(&mut back, Duration::from_millis(800)).await {
+        leaked.push(f);
+    }
+    assert!(
+        leaked.iter().all(|f| f["data"]["body"] != "Après le retrait."),
+        "a removed participant receives nothing more: {leaked:?}"
+    );
+
+    // Two nodes on PostgreSQL share events.
+    if db == Db::Postgres {
+        let node2 = app.spawn_node().await;
+        let t2 = clinical_thread(&app, &a, &[&c], "Deux nœuds").await;
+        let mut on_node2 = connect(&node2.url, &c.token, None).await;
+        until_ready(&mut on_node2).await;
+        post(&app, &a, &t2, "Envoyé par le nœud 1").await;
+        let e = next_of(&mut on_node2, "message").await;
+        assert_eq!(e["data"]["body"], "Envoyé par le nœud 1");
+        let (status, _) = app
+            .post(&format!("/threads/{t2}/typing"), Some(&a.token), json!({}))
+            .await;
+        assert_eq!(status, 204);
+        next_of(&mut on_node2, "typing").await;
+    }
+}

@@ -1,0 +1,785 @@
+//! Threads, participants, messages, read state, acknowledgements, drafts,
+//! attachments, the minimal patient file clinical threads hang on, and the
+//! event log.
+
+use crate::profiles::placeholders;
+use crate::{conflict, flag, Conn, Result};
+use cercle_domain::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+// ---- Patient files (minimal) ----------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct PatientFileRow {
+    pub id: String,
+    pub org_id: String,
+    pub unit_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: Option<String>,
+    pub created_by: String,
+}
+
+fn map_patient(r: &AnyRow) -> std::result::Result<PatientFileRow, sqlx::Error> {
+    Ok(PatientFileRow {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        unit_id: r.try_get("unit_id")?,
+        first_name: r.try_get("first_name")?,
+        last_name: r.try_get("last_name")?,
+        birth_date: r.try_get("birth_date")?,
+        created_by: r.try_get("created_by")?,
+    })
+}
+
+pub async fn insert_patient_file(conn: &mut Conn, p: &PatientFileRow, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO patient_files (id, org_id, unit_id, first_name, last_name, birth_date, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&p.id)
+    .bind(&p.org_id)
+    .bind(&p.unit_id)
+    .bind(&p.first_name)
+    .bind(&p.last_name)
+    .bind(&p.birth_date)
+    .bind(&p.created_by)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A patient file of the given organization (another one's is "not found").
+pub async fn patient_file_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Option<PatientFileRow>> {
+    let row = sqlx::query(
+        "SELECT id, org_id, unit_id, first_name, last_name, birth_date, created_by FROM patient_files \
+         WHERE id = $1 AND org_id = $2 AND archived_at IS NULL",
+    )
+    .bind(id)
+    .bind(org_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.as_ref().map(map_patient).transpose()?)
+}
+
+pub async fn patient_files_of(conn: &mut Conn, org_id: &str) -> Result<Vec<PatientFileRow>> {
+    let rows = sqlx::query(
+        "SELECT id, org_id, unit_id, first_name, last_name, birth_date, created_by FROM patient_files \
+         WHERE org_id = $1 AND archived_at IS NULL ORDER BY last_name, first_name LIMIT 500",
+    )
+    .bind(org_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(map_patient).collect::<std::result::Result<_, _>>()?)
+}
+
+// ---- Threads ----------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct ThreadRow {
+    pub id: String,
+    pub kind: String,
+    pub org_id: Option<String>,
+    pub patient_file_id: Option<String>,
+    pub title: String,
+    pub high_priority: bool,
+    pub created_by: String,
+    pub created_at: i64,
+    pub closed_at: Option<i64>,
+    pub closed_by: Option<String>,
+    pub last_seq: i64,
+    pub last_activity_at: i64,
+}
+
+const THREAD_COLUMNS: &str = "t.id, t.kind, t.org_id, t.patient_file_id, t.title, t.high_priority, t.created_by, \
+    t.created_at, t.closed_at, t.closed_by, t.last_seq, t.last_activity_at";
+
+fn map_thread(r: &AnyRow) -> std::result::Result<ThreadRow, sqlx::Error> {
+    Ok(ThreadRow {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        org_id: r.try_get("org_id")?,
+        patient_file_id: r.try_get("patient_file_id")?,
+        title: r.try_get("title")?,
+        high_priority: flag(r.try_get("high_priority")?),
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        closed_at: r.try_get("closed_at")?,
+        closed_by: r.try_get("closed_by")?,
+        last_seq: r.try_get("last_seq")?,
+        last_activity_at: r.try_get("last_activity_at")?,
+    })
+}
+
+pub struct NewThread<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub org_id: Option<&'a str>,
+    pub patient_file_id: Option<&'a str>,
+    pub title: &'a str,
+    pub folded_title: &'a str,
+    pub high_priority: bool,
+    pub created_by: &'a str,
+    pub direct_key: Option<&'a str>,
+}
+
+pub async fn insert_thread(conn: &mut Conn, t: &NewThread<'_>, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO threads (id, kind, org_id, patient_file_id, title, folded_title, high_priority, created_by, \
+         created_at, last_activity_at, direct_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+    )
+    .bind(t.id)
+    .bind(t.kind)
+    .bind(t.org_id)
+    .bind(t.patient_file_id)
+    .bind(t.title)
+    .bind(t.folded_title)
+    .bind(i64::from(t.high_priority))
+    .bind(t.created_by)
+    .bind(now.0)
+    .bind(t.direct_key)
+    .execute(conn)
+    .await
+    .map_err(conflict)?;
+    Ok(())
+}
+
+pub async fn thread(conn: &mut Conn, id: &str) -> Result<Option<ThreadRow>> {
+    let row = sqlx::query(&format!("SELECT {THREAD_COLUMNS} FROM threads t WHERE t.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map_thread).transpose()?)
+}
+
+pub async fn direct_thread(conn: &mut Conn, key: &str) -> Result<Option<ThreadRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {THREAD_COLUMNS} FROM threads t WHERE t.direct_key = $1"
+    ))
+    .bind(key)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.as_ref().map(map_thread).transpose()?)
+}
+
+pub async fn set_closed(conn: &mut Conn, id: &str, closed: Option<(&str, Timestamp)>) -> Result<bool> {
+    let done = sqlx::query("UPDATE threads SET closed_at = $1, closed_by = $2 WHERE id = $3")
+        .bind(closed.map(|(_, at)| at.0))
+        .bind(closed.map(|(by, _)| by))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_priority(conn: &mut Conn, id: &str, high: bool) -> Result<()> {
+    sqlx::query("UPDATE threads SET high_priority = $1 WHERE id = $2")
+        .bind(i64::from(high))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The next message number of a thread.
+pub async fn next_seq(conn: &mut Conn, id: &str, now: Timestamp) -> Result<i64> {
+    let row = sqlx::query(
+        "UPDATE threads SET last_seq = last_seq + 1, last_activity_at = $1 WHERE id = $2 RETURNING last_seq",
+    )
+    .bind(now.0)
+    .bind(id)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// A thread one takes part in, as listed: with its unread count.
+#[derive(Debug, Clone)]
+pub struct ListedThread {
+    pub thread: ThreadRow,
+    pub unread: i64,
+    pub marked_unread: bool,
+}
+
+/// Threads where `user_id` is a participant (in person, or through one of
+/// `team_ids`), of `org_id` or without organization, open or closed.
+pub async fn threads_of(
+    conn: &mut Conn,
+    user_id: &str,
+    team_ids: &[String],
+    org_id: Option<&str>,
+    closed: bool,
+    limit: i64,
+) -> Result<Vec<ListedThread>> {
+    let teams = if team_ids.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " OR (p.kind = 'team' AND p.participant_id IN ({}))",
+            placeholders(4, team_ids.len())
+        )
+    };
+    let closed_cond = if closed {
+        "t.closed_at IS NOT NULL"
+    } else {
+        "t.closed_at IS NULL"
+    };
+    let sql = format!(
+        "SELECT {THREAD_COLUMNS}, \
+           (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND m.author_id <> $1 \
+              AND m.seq > COALESCE((SELECT r.last_read_seq FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $1), 0)) AS unread, \
+           COALESCE((SELECT r.marked_unread FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $1), 0) AS marked \
+         FROM threads t WHERE {closed_cond} AND (t.org_id IS NULL OR t.org_id = $2) \
+           AND EXISTS (SELECT 1 FROM thread_participants p WHERE p.thread_id = t.id \
+             AND ((p.kind = 'user' AND p.participant_id = $1){teams})) \
+         ORDER BY t.last_activity_at DESC LIMIT $3"
+    );
+    let mut q = sqlx::query(&sql).bind(user_id).bind(org_id.unwrap_or("")).bind(limit);
+    for t in team_ids {
+        q = q.bind(t);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ListedThread {
+                thread: map_thread(r)?,
+                unread: r.try_get("unread")?,
+                marked_unread: flag(r.try_get("marked")?),
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- Participants -----------------------------------------------------------
+
+pub async fn add_participant(
+    conn: &mut Conn,
+    thread_id: &str,
+    kind: &str,
+    participant_id: &str,
+    added_by: Option<&str>,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO thread_participants (thread_id, kind, participant_id, added_by, added_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(thread_id)
+    .bind(kind)
+    .bind(participant_id)
+    .bind(added_by)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn remove_participant(conn: &mut Conn, thread_id: &str, kind: &str, participant_id: &str) -> Result<bool> {
+    let done =
+        sqlx::query("DELETE FROM thread_participants WHERE thread_id = $1 AND kind = $2 AND participant_id = $3")
+            .bind(thread_id)
+            .bind(kind)
+            .bind(participant_id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// (kind, id) of a thread's participants, in the order they were added.
+pub async fn participants(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT kind, participant_id FROM thread_participants WHERE thread_id = $1 ORDER BY added_at, participant_id",
+    )
+    .bind(thread_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- Messages -----------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct MessageRow {
+    pub id: String,
+    pub thread_id: String,
+    pub seq: i64,
+    pub author_id: String,
+    pub body: String,
+    pub priority: bool,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub retracted_at: Option<i64>,
+}
+
+const MESSAGE_COLUMNS: &str = "id, thread_id, seq, author_id, body, priority, created_at, edited_at, retracted_at";
+
+fn map_message(r: &AnyRow) -> std::result::Result<MessageRow, sqlx::Error> {
+    Ok(MessageRow {
+        id: r.try_get("id")?,
+        thread_id: r.try_get("thread_id")?,
+        seq: r.try_get("seq")?,
+        author_id: r.try_get("author_id")?,
+        body: r.try_get("body")?,
+        priority: flag(r.try_get("priority")?),
+        created_at: r.try_get("created_at")?,
+        edited_at: r.try_get("edited_at")?,
+        retracted_at: r.try_get("retracted_at")?,
+    })
+}
+
+pub async fn insert_message(conn: &mut Conn, m: &MessageRow, folded: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO messages (id, thread_id, seq, author_id, body, folded, priority, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&m.id)
+    .bind(&m.thread_id)
+    .bind(m.seq)
+    .bind(&m.author_id)
+    .bind(&m.body)
+    .bind(folded)
+    .bind(i64::from(m.priority))
+    .bind(m.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn message(conn: &mut Conn, id: &str) -> Result<Option<MessageRow>> {
+    let row = sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map_message).transpose()?)
+}
+
+/// Messages of a thread before `before_seq` (newest `limit`), oldest first.
+pub async fn messages(conn: &mut Conn, thread_id: &str, before_seq: i64, limit: i64) -> Result<Vec<MessageRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
+    ))
+    .bind(thread_id)
+    .bind(before_seq)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(map_message)
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    out.reverse();
+    Ok(out)
+}
+
+/// Replaces a message's text, keeping the earlier one as a version.
+pub async fn edit_message(conn: &mut Conn, id: &str, body: &str, folded: &str, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO message_versions (message_id, version, body, replaced_at) \
+         SELECT id, (SELECT COUNT(*) FROM message_versions v WHERE v.message_id = $1) + 1, body, $2 \
+         FROM messages WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now.0)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE messages SET body = $1, folded = $2, edited_at = $3 WHERE id = $4")
+        .bind(body)
+        .bind(folded)
+        .bind(now.0)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// (version, text, replaced at) of a message's earlier texts.
+pub async fn versions(conn: &mut Conn, id: &str) -> Result<Vec<(i64, String, i64)>> {
+    let rows =
+        sqlx::query("SELECT version, body, replaced_at FROM message_versions WHERE message_id = $1 ORDER BY version")
+            .bind(id)
+            .fetch_all(conn)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Retracts a message: the text is kept as a version, the message shows a trace.
+pub async fn retract_message(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
+    edit_message(&mut *conn, id, "", "", now).await?;
+    sqlx::query("UPDATE messages SET retracted_at = $1, edited_at = NULL WHERE id = $2")
+        .bind(now.0)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Messages whose folded text contains every word, in the given threads.
+pub async fn search_messages(
+    conn: &mut Conn,
+    thread_ids: &[String],
+    words: &[String],
+    limit: i64,
+) -> Result<Vec<MessageRow>> {
+    if thread_ids.is_empty() || words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE retracted_at IS NULL AND thread_id IN ({})",
+        placeholders(1, thread_ids.len())
+    );
+    for i in 0..words.len() {
+        sql.push_str(&format!(" AND folded LIKE ${}", thread_ids.len() + 1 + i));
+    }
+    sql.push_str(&format!(" ORDER BY created_at DESC LIMIT {limit}"));
+    let mut q = sqlx::query(&sql);
+    for t in thread_ids {
+        q = q.bind(t);
+    }
+    for w in words {
+        q = q.bind(format!("%{w}%"));
+    }
+    let rows = q.fetch_all(conn).await?;
+    Ok(rows.iter().map(map_message).collect::<std::result::Result<_, _>>()?)
+}
+
+// ---- Read state, acknowledgements, drafts -------------------------------------
+
+/// Moves one's read mark forward (never back) and clears "marked unread".
+pub async fn mark_read(conn: &mut Conn, thread_id: &str, user_id: &str, seq: i64, now: Timestamp) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO thread_reads (thread_id, user_id, last_read_seq, marked_unread, updated_at) \
+         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (thread_id, user_id) DO UPDATE SET \
+           last_read_seq = CASE WHEN thread_reads.last_read_seq > $3 THEN thread_reads.last_read_seq ELSE $3 END, \
+           marked_unread = 0, updated_at = $4 \
+         WHERE thread_reads.last_read_seq < $3 OR thread_reads.marked_unread = 1",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(seq)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn mark_unread(conn: &mut Conn, thread_id: &str, user_id: &str, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO thread_reads (thread_id, user_id, last_read_seq, marked_unread, updated_at) \
+         VALUES ($1, $2, 0, 1, $3) ON CONFLICT (thread_id, user_id) DO UPDATE SET marked_unread = 1, updated_at = $3",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// (user id, last read seq) of a thread's readers.
+pub async fn reads(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT user_id, last_read_seq FROM thread_reads WHERE thread_id = $1")
+        .bind(thread_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub async fn ack(conn: &mut Conn, message_id: &str, user_id: &str, now: Timestamp) -> Result<bool> {
+    let done =
+        sqlx::query("INSERT INTO message_acks (message_id, user_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(message_id)
+            .bind(user_id)
+            .bind(now.0)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// (message id, user id, at) of the acknowledgements in a thread.
+pub async fn acks(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT a.message_id, a.user_id, a.at FROM message_acks a JOIN messages m ON m.id = a.message_id \
+         WHERE m.thread_id = $1 ORDER BY a.at",
+    )
+    .bind(thread_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub async fn save_draft(conn: &mut Conn, thread_id: &str, user_id: &str, body: &str, now: Timestamp) -> Result<()> {
+    if body.is_empty() {
+        sqlx::query("DELETE FROM drafts WHERE thread_id = $1 AND user_id = $2")
+            .bind(thread_id)
+            .bind(user_id)
+            .execute(conn)
+            .await?;
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO drafts (thread_id, user_id, body, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (thread_id, user_id) DO UPDATE SET body = $3, updated_at = $4",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(body)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn draft(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT body FROM drafts WHERE thread_id = $1 AND user_id = $2")
+        .bind(thread_id)
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get(0)?),
+        None => None,
+    })
+}
+
+// ---- Attachments ----------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub thread_id: String,
+    pub message_id: String,
+    pub name: String,
+    pub kind: String,
+    pub content_type: String,
+    pub size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub uploaded_by: String,
+    pub created_at: i64,
+    pub has_thumbnail: bool,
+}
+
+const ATTACHMENT_COLUMNS: &str = "id, thread_id, message_id, name, kind, content_type, size, width, height, \
+    uploaded_by, created_at, CASE WHEN thumbnail IS NULL THEN 0 ELSE 1 END AS thumb";
+
+fn map_attachment(r: &AnyRow) -> std::result::Result<AttachmentRow, sqlx::Error> {
+    Ok(AttachmentRow {
+        id: r.try_get("id")?,
+        thread_id: r.try_get("thread_id")?,
+        message_id: r.try_get("message_id")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        width: r.try_get("width")?,
+        height: r.try_get("height")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        created_at: r.try_get("created_at")?,
+        has_thumbnail: flag(r.try_get::<i64, _>("thumb")?),
+    })
+}
+
+/// Stores an attachment; `data` and `thumbnail` are already encrypted.
+pub async fn insert_attachment(conn: &mut Conn, a: &AttachmentRow, data: &str, thumbnail: Option<&str>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO attachments (id, thread_id, message_id, name, kind, content_type, size, width, height, data, \
+         thumbnail, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&a.id)
+    .bind(&a.thread_id)
+    .bind(&a.message_id)
+    .bind(&a.name)
+    .bind(&a.kind)
+    .bind(&a.content_type)
+    .bind(a.size)
+    .bind(a.width)
+    .bind(a.height)
+    .bind(data)
+    .bind(thumbnail)
+    .bind(&a.uploaded_by)
+    .bind(a.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn attachment(conn: &mut Conn, id: &str) -> Result<Option<AttachmentRow>> {
+    let row = sqlx::query(&format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map_attachment).transpose()?)
+}
+
+/// The stored (encrypted) content, or thumbnail.
+pub async fn attachment_data(conn: &mut Conn, id: &str, thumbnail: bool) -> Result<Option<String>> {
+    let column = if thumbnail { "thumbnail" } else { "data" };
+    let row = sqlx::query(&format!("SELECT {column} FROM attachments WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get(0)?,
+        None => None,
+    })
+}
+
+pub async fn attachments_of(conn: &mut Conn, thread_id: &str) -> Result<Vec<AttachmentRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE thread_id = $1 ORDER BY created_at"
+    ))
+    .bind(thread_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(map_attachment).collect::<std::result::Result<_, _>>()?)
+}
+
+// ---- Events ---------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub id: i64,
+    pub thread_id: String,
+    pub kind: String,
+    pub payload: String,
+    pub created_at: i64,
+}
+
+fn map_event(r: &AnyRow) -> std::result::Result<EventRow, sqlx::Error> {
+    Ok(EventRow {
+        id: r.try_get("id")?,
+        thread_id: r.try_get("thread_id")?,
+        kind: r.try_get("kind")?,
+        payload: r.try_get("payload")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// Appends an event in the caller's transaction; returns its id. The head
+/// row stays locked until the transaction ends, so ids become visible in
+/// order: a reader never sees id n+1 before id n.
+pub async fn append_event(conn: &mut Conn, thread_id: &str, kind: &str, payload: &str, now: Timestamp) -> Result<i64> {
+    let id: i64 = sqlx::query("UPDATE event_head SET last = last + 1 WHERE id = 1 RETURNING last")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    sqlx::query("INSERT INTO events (id, thread_id, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(thread_id)
+        .bind(kind)
+        .bind(payload)
+        .bind(now.0)
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// Events after `after_id`, in order, at most `limit`.
+pub async fn events_after(conn: &mut Conn, after_id: i64, limit: i64) -> Result<Vec<EventRow>> {
+    let rows =
+        sqlx::query("SELECT id, thread_id, kind, payload, created_at FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.iter().map(map_event).collect::<std::result::Result<_, _>>()?)
+}
+
+pub async fn last_event_id(conn: &mut Conn) -> Result<i64> {
+    let row = sqlx::query("SELECT last FROM event_head WHERE id = 1")
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Tells the other nodes (PostgreSQL only) that events up to `id` exist;
+/// delivered when the transaction commits, never if it rolls back.
+pub async fn notify_nodes(conn: &mut Conn, payload: &str) -> Result<()> {
+    sqlx::query("SELECT pg_notify('cercle_events', $1)")
+        .bind(payload)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+// ---- Who takes part -------------------------------------------------------------
+
+/// The teams whose discussions a person sees as team manager: teams in a
+/// unit at or below one where they hold the team manager role.
+pub async fn teams_managed(conn: &mut Conn, user_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT tm.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
+         JOIN teams tm ON tm.org_id = g.org_id JOIN units u ON u.id = tm.unit_id \
+         WHERE g.user_id = $1 AND g.role = 'team_manager' AND tm.archived_at IS NULL \
+           AND substr(u.path, 1, length(gu.path)) = gu.path",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(Into::into)
+}
+
+/// Whether a person takes part in a thread, in person or through a team.
+pub async fn takes_part(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) FROM thread_participants WHERE thread_id = $1 AND kind = 'user' AND participant_id = $2",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if row.try_get::<i64, _>(0)? > 0 {
+        return Ok(true);
+    }
+    let teams = teams_managed(&mut *conn, user_id).await?;
+    if teams.is_empty() {
+        return Ok(false);
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM thread_participants WHERE thread_id = $1 AND kind = 'team' AND participant_id IN ({})",
+        placeholders(2, teams.len())
+    );
+    let mut q = sqlx::query(&sql).bind(thread_id);
+    for t in &teams {
+        q = q.bind(t);
+    }
+    Ok(q.fetch_one(conn).await?.try_get::<i64, _>(0)? > 0)
+}
+
+/// The people a thread reaches: its participants in person and the
+/// managers of its teams.
+pub async fn people_reached(conn: &mut Conn, thread_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT participant_id FROM thread_participants WHERE thread_id = $1 AND kind = 'user' \
+         UNION SELECT g.user_id FROM thread_participants p JOIN teams tm ON tm.id = p.participant_id \
+           JOIN units u ON u.id = tm.unit_id JOIN role_grants g ON g.org_id = tm.org_id AND g.role = 'team_manager' \
+           JOIN units gu ON gu.id = g.unit_id \
+         WHERE p.thread_id = $2 AND p.kind = 'team' AND substr(u.path, 1, length(gu.path)) = gu.path",
+    )
+    .bind(thread_id)
+    .bind(thread_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(Into::into)
+}

@@ -1,0 +1,781 @@
+//! Threads, messages, read state, drafts, direct messages, the minimal
+//! patient files clinical threads need, and the live event stream.
+
+use super::{err, ApiJson, ApiResult};
+use crate::cookies;
+use crate::extract::{ApiAuth, ApiScope, ClientInfo, Lang};
+use crate::WebState;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use cercle_app::accounts::{session, Credential, SessionState};
+use cercle_app::threads::hub::Event;
+use cercle_app::threads::service::{self, NewThreadInput, ParticipantRef};
+use cercle_app::threads::{attachments, patients};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Largest attachment upload body (a video).
+pub const MAX_ATTACHMENT_BODY: usize = cercle_app::threads::files::MAX_ANY + 1024 * 1024;
+
+pub async fn create(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    ApiJson(input): ApiJson<NewThreadInput>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let principal = view.principal().map_err(err(lang))?;
+    let t = service::create(&state.ctx, &client, &principal, &input)
+        .await
+        .map_err(err(lang))?;
+    Ok((StatusCode::CREATED, Json(json!(t))))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    closed: bool,
+}
+
+pub async fn list(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ApiAuth(view): ApiAuth,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let list = service::list(&state.ctx, &principal, q.closed)
+        .await
+        .map_err(err(lang))?;
+    Ok(Json(json!({ "threads": list })))
+}
+
+pub async fn unread(State(state): State<WebState>, Lang(lang): Lang, ApiAuth(view): ApiAuth) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let n = service::unread_total(&state.ctx, &principal).await.map_err(err(lang))?;
+    Ok(Json(json!({ "unread": n })))
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn search(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ApiAuth(view): ApiAuth,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let found = service::search(&state.ctx, &principal, &q.q).await.map_err(err(lang))?;
+    Ok(Json(json!({ "results": found })))
+}
+
+pub async fn show(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let t = service::show(&state.ctx, &client, &principal, &id, lang)
+        .await
+        .map_err(err(lang))?;
+    Ok(Json(json!(t)))
+}
+
+#[derive(Deserialize)]
+pub struct Before {
+    before: Option<i64>,
+}
+
+pub async fn messages(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+    Query(q): Query<Before>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let list = service::messages(&state.ctx, &client, &principal, &id, q.before, lang)
+        .await
+        .map_err(err(lang))?;
+    Ok(Json(json!({ "messages": list })))
+}
+
+#[derive(Deserialize)]
+pub struct NewMessage {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    priority: bool,
+}
+
+pub async fn post(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<NewMessage>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let principal = view.principal().map_err(err(lang))?;
+    let m = service::post(&state.ctx, &client, &principal, &id, &input.body, input.priority, lang)
+        .await
+        .map_err(err(lang))?;
+    Ok((StatusCode::CREATED, Json(json!(m))))
+}
+
+#[derive(Deserialize)]
+pub struct Body {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn edit(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<Body>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let m = service::edit(&state.ctx, &client, &principal, &id, &input.body, lang)
+        .await
+        .map_err(err(lang))?;
+    Ok(Json(json!(m)))
+}
+
+pub async fn retract(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let m = service::retract(&state.ctx, &client, &principal, &id, lang)
+        .await
+        .map_err(err(lang))?;
+    Ok(Json(json!(m)))
+}
+
+pub async fn versions(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let v = service::versions(&state.ctx, &principal, &id)
+        .await
+        .map_err(err(lang))?;
+    let list: Vec<Value> = v
+        .into_iter()
+        .map(|(version, body, replaced_at)| json!({ "version": version, "body": body, "replaced_at": replaced_at }))
+        .collect();
+    Ok(Json(json!({ "versions": list })))
+}
+
+pub async fn acknowledge(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let principal = view.principal().map_err(err(lang))?;
+    service::acknowledge(&state.ctx, &client, &principal, &id)
+        .await
+        .map_err(err(lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct Participants {
+    #[serde(default)]
+    participants: Vec<ParticipantRef>,
+}
+
+pub async fn add_participants(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<Participants>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let list = service::add_participants(&state.ctx, &client, &principal, &id, &input.participants)
+        .await
+        .map_err(err(lang))?;
+    Ok(Json(json!({ "participants": list })))
+}
+
+#[derive(Deserialize)]
+pub struct Who {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    id: String,
+}
+
+pub async fn remove_participant(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+    ApiJson(who): ApiJson<Who>,
+) -> ApiResult<StatusCode> {
+    let principal = view.principal().map_err(err(lang))?;
+    let who = ParticipantRef {
+        kind: who.kind,
+        id: who.id,
+    };
+    service::remove_participant(&state.ctx, &client, &principal, &id, &who)
+        .await
+        .map_err(err(lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn leave(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let principal = view.principal().map_err(err(lang))?;
+    let who = ParticipantRef {
+        kind: "user".into(),
+        id: view.user.id.clone(),
+    };
+    service::remove_participant(&state.ctx, &client, &principal, &id, &who)
+        .await
+        .map_err(err(lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn close(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let principal = view.principal().map_err(err(lang))?;
+    service::set_closed(&state.ctx, &client, &principal, &id, true)
+        .await
+        .map_err(err(lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn reopen(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let principal = view.principal().map_err(err(lang))?;
+    service::set_closed(&state.ctx, &client, &principal, &id, false)
+        .await
+        .map_err(err(lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct Priority {
+    #[serde(default)]
+    high_priority: bool,
+}
+
+pub async fn set_priority(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<Priority>,
+) -> ApiResult<StatusCode> {
+    let principal = view.principal().map_err(err(lang))?;
+    service::set_priority(&state.ctx, &client, &principal, &id, input.high_priority)
+        .await
+        .map_err(err(lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn duplicate(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let principal = view.principal().map_err(err(lang))?;
+    let t = service::duplicate(&state.ctx, &client, &principal, &id)
+        .await
+        .map_err(err(lang))?;
+    Ok((StatusCode::CREATED, Json(json!(t))))
+}
+
+pub async fn save_draft(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<Body>,
+) -> ApiResult<StatusCode> {
+    let principal = view.principal().map_err(err(lang))?;
+    service::save_draft(&state.ctx, &principal, &id, &input.body)
+        .await
+        .map_err(err(lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct ReadUpTo {
+    seq: Option<i64>,
+}
+
+pub async fn mark_read(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ReadUpTo>,
+) -> ApiResult<StatusCode> {
+    let principal = view.principal().map_err(err(lang))?;
+    service::mark_read(&state.ctx, &principal, &id, input.seq)
+        .await
+        .map_err(err(lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn mark_unread(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let principal = view.principal().map_err(err(lang))?;
+    service::mark_unread(&state.ctx, &principal, &id)
+        .await
+        .map_err(err(lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn typing(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let principal = view.principal().map_err(err(lang))?;
+    service::typing(&state.ctx, &principal, &id).await.map_err(err(lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct DirectInput {
+    #[serde(default)]
+    user_id: String,
+}
+
+pub async fn direct(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    ApiJson(input): ApiJson<DirectInput>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let t = service::direct(&state.ctx, &client, &principal, &input.user_id)
+        .await
+        .map_err(err(lang))?;
+    Ok(Json(json!(t)))
+}
+
+pub async fn create_patient_file(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiScope(scope): ApiScope,
+    ApiJson(input): ApiJson<patients::NewPatientFile>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let p = patients::create(&state.ctx, &client, &scope, &input)
+        .await
+        .map_err(err(lang))?;
+    Ok((StatusCode::CREATED, Json(json!(p))))
+}
+
+pub async fn patient_files(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiScope(scope): ApiScope,
+) -> ApiResult<Json<Value>> {
+    let list = patients::list(&state.ctx, &client, &scope).await.map_err(err(lang))?;
+    Ok(Json(json!({ "patient_files": list })))
+}
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    #[serde(default)]
+    name: String,
+    kind: Option<String>,
+    #[serde(default)]
+    caption: String,
+}
+
+/// The body is the file itself; the kind (photo, video, voice, document)
+/// is checked against its content.
+pub async fn upload(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+    Query(q): Query<UploadQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let principal = view.principal().map_err(err(lang))?;
+    let m = attachments::upload(
+        &state.ctx,
+        &client,
+        &principal,
+        &id,
+        &q.name,
+        q.kind.as_deref(),
+        &q.caption,
+        body.to_vec(),
+        lang,
+    )
+    .await
+    .map_err(err(lang))?;
+    Ok((StatusCode::CREATED, Json(json!(m))))
+}
+
+pub async fn gallery(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let list = attachments::gallery(&state.ctx, &principal, &id)
+        .await
+        .map_err(err(lang))?;
+    Ok(Json(json!({ "attachments": list })))
+}
+
+pub async fn attachment(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> Result<Response, crate::error::ApiError> {
+    let principal = view.principal().map_err(err(lang))?;
+    let file = attachments::download(&state.ctx, &client, &principal, &id, false)
+        .await
+        .map_err(err(lang))?;
+    Ok(file_response(file))
+}
+
+pub async fn thumbnail(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> Result<Response, crate::error::ApiError> {
+    let principal = view.principal().map_err(err(lang))?;
+    let file = attachments::download(&state.ctx, &client, &principal, &id, true)
+        .await
+        .map_err(err(lang))?;
+    Ok(file_response(file))
+}
+
+/// A stored file: served as an attachment (never rendered inline from our
+/// origin, except pictures, audio and video), private and not cached.
+pub fn file_response(file: attachments::Download) -> Response {
+    let inline = file.content_type.starts_with("image/")
+        || file.content_type.starts_with("audio/")
+        || file.content_type.starts_with("video/");
+    let safe_name: String = file
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "{}; filename=\"{safe_name}\"",
+        if inline { "inline" } else { "attachment" }
+    );
+    (
+        [
+            (header::CONTENT_TYPE, file.content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        file.bytes,
+    )
+        .into_response()
+}
+
+pub async fn export_pdf(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path(id): Path<String>,
+) -> Result<Response, crate::error::ApiError> {
+    let principal = view.principal().map_err(err(lang))?;
+    let pdf = cercle_app::threads::export::pdf(&state.ctx, &client, &principal, &id, lang)
+        .await
+        .map_err(err(lang))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"cercle-thread.pdf\"".to_string(),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+// ---- The live event stream ----------------------------------------------------
+
+#[derive(Deserialize)]
+pub struct EventsQuery {
+    /// The last event id the client saw; what followed is sent first.
+    since: Option<i64>,
+}
+
+/// `GET /api/v1/events` (WebSocket). Authenticated by bearer token, or by
+/// the browser's cookies from a page of the same origin (browsers cannot
+/// add headers to a WebSocket, so the Origin check stands in for CSRF).
+pub async fn events(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    headers: HeaderMap,
+    Query(q): Query<EventsQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let view = match ws_session(&state, &headers).await {
+        Some(v) => v,
+        None => return crate::error::json_error(StatusCode::UNAUTHORIZED, "not-authenticated", lang),
+    };
+    let SessionState::Ready(p) = &view.state else {
+        return crate::error::json_error(StatusCode::UNAUTHORIZED, "not-authenticated", lang);
+    };
+    let user_id = p.user_id.to_string();
+    let cred = match bearer_of(&headers) {
+        Some(t) => Cred::Bearer(t),
+        None => Cred::Device(
+            cookies::get(&headers, cookies::DEVICE).unwrap_or_default(),
+            cookies::get(&headers, cookies::ACCOUNT).unwrap_or_default(),
+        ),
+    };
+    ws.max_message_size(16 * 1024)
+        .on_upgrade(move |socket| stream(state, socket, user_id, cred, q.since))
+}
+
+/// How the stream's session was proven, to check it again later.
+enum Cred {
+    Bearer(String),
+    Device(String, String),
+}
+
+fn bearer_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+}
+
+async fn ws_session(state: &WebState, headers: &HeaderMap) -> Option<cercle_app::accounts::SessionView> {
+    if let Some(token) = bearer_of(headers) {
+        if token.len() > 100 {
+            return None;
+        }
+        return session::authenticate(&state.ctx, Credential::Bearer(&token)).await.ok();
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok())?;
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())?;
+    let origin_host = origin.split("://").nth(1)?;
+    if origin_host != host {
+        return None;
+    }
+    let device = cookies::get(headers, cookies::DEVICE)?;
+    let account = cookies::get(headers, cookies::ACCOUNT)?;
+    session::authenticate(
+        &state.ctx,
+        Credential::Device {
+            device_token: &device,
+            session_id: &account,
+        },
+    )
+    .await
+    .ok()
+}
+
+#[derive(Deserialize)]
+struct ClientMessage {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    thread_id: String,
+}
+
+async fn send(socket: &mut WebSocket, e: &Event) -> bool {
+    match serde_json::to_string(e) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => true,
+    }
+}
+
+/// Sends what the client missed, then everything live, filtered by what the
+/// person may see at the moment of each event.
+async fn stream(state: WebState, mut socket: WebSocket, user_id: String, cred: Cred, since: Option<i64>) {
+    let ctx = state.ctx.clone();
+    let mut live = ctx.hub.subscribe();
+    let mut closing = ctx.hub.closing();
+    let mut last = match since {
+        Some(s) => s.max(0),
+        None => ctx.hub.dispatched().max(0),
+    };
+    if !catch_up(&ctx, &mut socket, &user_id, &mut last).await {
+        return;
+    }
+    let ready = json!({ "type": "ready", "last": last });
+    if socket.send(Message::Text(ready.to_string().into())).await.is_err() {
+        return;
+    }
+    let mut visible: HashMap<String, bool> = HashMap::new();
+    let mut recheck = tokio::time::interval(Duration::from_secs(30));
+    recheck.tick().await;
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(e) => {
+                    if let Some(id) = e.id {
+                        if id <= last {
+                            continue;
+                        }
+                    }
+                    if e.kind == "participants" {
+                        visible.remove(&e.thread_id);
+                    }
+                    if !may_see(&ctx, &mut visible, &user_id, &e).await {
+                        if let Some(id) = e.id { last = id; }
+                        continue;
+                    }
+                    if !send(&mut socket, &e).await {
+                        return;
+                    }
+                    if let Some(id) = e.id { last = id; }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    // Too slow for the live stream: read the rest from the log.
+                    visible.clear();
+                    if !catch_up(&ctx, &mut socket, &user_id, &mut last).await {
+                        return;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    if let Ok(m) = serde_json::from_str::<ClientMessage>(&text) {
+                        if m.kind == "typing" {
+                            if let Ok(p) = principal_of(&ctx, &cred).await {
+                                let _ = service::typing(&ctx, &p, &m.thread_id).await;
+                            }
+                        }
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+            _ = recheck.tick() => {
+                // A session signed out or erased closes its stream.
+                if principal_of(&ctx, &cred).await.is_err() {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
+                visible.clear();
+            }
+            _ = closing.changed() => {
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
+        }
+    }
+}
+
+async fn principal_of(ctx: &cercle_app::Ctx, cred: &Cred) -> cercle_app::AppResult<cercle_domain::policy::Principal> {
+    let view = match cred {
+        Cred::Bearer(t) => session::authenticate(ctx, Credential::Bearer(t)).await?,
+        Cred::Device(device, account) => {
+            session::authenticate(
+                ctx,
+                Credential::Device {
+                    device_token: device,
+                    session_id: account,
+                },
+            )
+            .await?
+        }
+    };
+    view.principal()
+}
+
+async fn may_see(ctx: &cercle_app::Ctx, cache: &mut HashMap<String, bool>, user_id: &str, e: &Arc<Event>) -> bool {
+    if let Some(v) = cache.get(&e.thread_id) {
+        return *v;
+    }
+    let v = service::may_receive(ctx, user_id, &e.thread_id).await.unwrap_or(false);
+    cache.insert(e.thread_id.clone(), v);
+    v
+}
+
+async fn catch_up(ctx: &cercle_app::Ctx, socket: &mut WebSocket, user_id: &str, last: &mut i64) -> bool {
+    loop {
+        let Ok((events, scanned)) = service::events_since(ctx, user_id, *last, 500).await else {
+            return false;
+        };
+        for e in &events {
+            if !send(socket, e).await {
+                return false;
+            }
+        }
+        let done = scanned == *last;
+        *last = scanned;
+        if done {
+            return true;
+        }
+    }
+}
