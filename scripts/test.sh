@@ -34,6 +34,25 @@ else
   echo "!! CERCLE_SKIP_BROWSER=1: browser tests are NOT run"
 fi
 
+# pdftotext (poppler-utils) reads back the exported thread PDFs in the unit
+# tests, which fail without it unless CERCLE_SKIP_PDFTOTEXT=1.
+if [ "${CERCLE_SKIP_PDFTOTEXT:-0}" != "1" ]; then
+  if ! command -v pdftotext >/dev/null; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+      echo "== Installing pdftotext (Debian package poppler-utils)"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+    else
+      echo "pdftotext is needed to check the PDF exports. Install it with:"
+      echo "  sudo apt-get install -y poppler-utils"
+      echo "or run with CERCLE_SKIP_PDFTOTEXT=1 to skip that check."
+      exit 1
+    fi
+  fi
+else
+  echo "!! CERCLE_SKIP_PDFTOTEXT=1: PDF exports are NOT read back with pdftotext"
+fi
+
 if [ "${CERCLE_SKIP_POSTGRES:-0}" != "1" ]; then
   hostport="${CERCLE_TEST_POSTGRES#*@}"; hostport="${hostport%%/*}"
   host="${hostport%%:*}"; port="${hostport##*:}"; [ "$port" = "$host" ] && port=5432
