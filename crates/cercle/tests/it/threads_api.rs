@@ -582,3 +582,62 @@ async fn events_are_live_and_replayed_exactly_after_a_restart(db: Db) {
         next_of(&mut on_node2, "typing").await;
     }
 }
+
+/// An upload cut off midway stores nothing; flooding is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cut_uploads_store_nothing_and_flooding_is_refused() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (a, b, _) = team(&app).await;
+    let t = clinical_thread(&app, &a, &[&b], "Coupures").await;
+
+    // Announce 200 kB, send 10 kB of a PNG, hang up.
+    let addr = app.url.trim_start_matches("http://").to_string();
+    let mut sock = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let head = format!(
+        "PUT /api/v1/threads/{t}/files?name=coupe.png HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Length: 200000\r\n\r\n",
+        a.token
+    );
+    sock.write_all(head.as_bytes()).await.expect("head");
+    let mut partial = png(600, 600);
+    partial.truncate(10_000);
+    sock.write_all(&partial).await.expect("partial body");
+    sock.shutdown().await.expect("hang up");
+    drop(sock);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, g) = app.get(&format!("/threads/{t}/attachments"), Some(&a.token)).await;
+    assert_eq!(
+        g["attachments"].as_array().map(Vec::len),
+        Some(0),
+        "nothing half-stored: {g}"
+    );
+    let (_, msgs) = app.get(&format!("/threads/{t}/messages"), Some(&a.token)).await;
+    assert_eq!(msgs["messages"].as_array().map(Vec::len), Some(0));
+
+    // 120 messages a minute, not one more.
+    let mut refused_at = None;
+    for i in 0..130 {
+        let (status, r) = app
+            .post(
+                &format!("/threads/{t}/messages"),
+                Some(&b.token),
+                json!({ "body": format!("message {i}") }),
+            )
+            .await;
+        if status == 429 {
+            assert_eq!(r["code"], "rate-limited");
+            refused_at = Some(i);
+            break;
+        }
+        assert_eq!(status, 201, "{r}");
+    }
+    assert_eq!(refused_at, Some(120));
+    let (_, msgs) = app.get(&format!("/threads/{t}/messages"), Some(&a.token)).await;
+    assert_eq!(
+        msgs["messages"].as_array().map(Vec::len),
+        Some(100),
+        "a page of the 120 kept"
+    );
+    app.advance(61);
+    post(&app, &b, &t, "après une minute").await;
+}
