@@ -130,7 +130,75 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
     seed_organizations(&mut tx, &ids, now).await?;
     seed_network(&mut tx, &ids, now).await?;
     tx.commit().await?;
+    seed_discussions(ctx, &ids).await?;
     Ok(true)
+}
+
+/// A clinical discussion between Marie and Daniel about a demo patient,
+/// written through the same services as the app.
+async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
+    use crate::threads::{patients, service};
+    use cercle_domain::policy::{Principal, UserPrincipal};
+    let as_person = |i: usize| {
+        Principal::User(UserPrincipal {
+            user_id: people.get(i).and_then(|id| UserId::parse(id)).unwrap_or_default(),
+            session_id: cercle_domain::SessionId::new(),
+            network_admin: false,
+            network_verifier: false,
+        })
+    };
+    let (marie, daniel) = (as_person(1), as_person(2));
+    let client = crate::Client::default();
+    let scope = crate::orgs::OrgScope::of(ctx, &marie).await?;
+    let patient = patients::create(
+        ctx,
+        &client,
+        &scope,
+        &patients::NewPatientFile {
+            first_name: "Gérard".into(),
+            last_name: "Lévesque (démo)".into(),
+            birth_date: Some("1941-03-02".into()),
+        },
+    )
+    .await?;
+    let thread = service::create(
+        ctx,
+        &client,
+        &marie,
+        &service::NewThreadInput {
+            kind: "clinical".into(),
+            patient_file_id: Some(patient.id),
+            title: "Suivi à domicile — plaie au talon".into(),
+            participants: vec![service::ParticipantRef {
+                kind: "user".into(),
+                id: people.get(2).cloned().unwrap_or_default(),
+            }],
+            high_priority: false,
+        },
+    )
+    .await?;
+    let lang = cercle_domain::Language::Fr;
+    service::post(
+        ctx,
+        &client,
+        &marie,
+        &thread.id,
+        "Bonjour Daniel, pouvez-vous évaluer la plaie au talon gauche lors de votre visite de jeudi ?",
+        false,
+        lang,
+    )
+    .await?;
+    service::post(
+        ctx,
+        &client,
+        &daniel,
+        &thread.id,
+        "Oui, je passe jeudi matin. Je vous envoie une photo après la visite.",
+        false,
+        lang,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Professions, profiles, an independent workplace, who works where, a

@@ -402,7 +402,8 @@ pub async fn search(conn: &mut Conn, words: &[String], scope: &SearchScope) -> R
         if staff <= postings(driver) {
             let mut q = Sql::default();
             let w = q.bind(wp);
-            let ids = format!("SELECT wm.user_id FROM workplace_members wm WHERE wm.workplace_id = {w} LIMIT {EXTERNAL_CAP}");
+            let ids =
+                format!("SELECT wm.user_id FROM workplace_members wm WHERE wm.workplace_id = {w} LIMIT {EXTERNAL_CAP}");
             let sql = docs_sql(&mut q, &ids, probe, true, scope, list_filters, EXTERNAL_HITS);
             let rows = q.fetch(&sql, &mut *conn).await?;
             if staff > EXTERNAL_CAP || rows.len() as i64 >= EXTERNAL_HITS {
@@ -412,8 +413,11 @@ pub async fn search(conn: &mut Conn, words: &[String], scope: &SearchScope) -> R
             staff_read = true;
         }
     }
-    // The driving word's postings, best matches first.
-    let mut budget = EXTERNAL_CAP;
+    // The driving word's postings, best matches first. A profession or
+    // workplace filter costs index lookups for each posting read: fewer
+    // postings are read then.
+    let lookups = 1 + 2 * i64::from(scope.profession.is_some()) + i64::from(scope.workplace.is_some());
+    let mut budget = EXTERNAL_CAP / lookups;
     for how in [Match::Exact, Match::Prefix, Match::OneTypo] {
         if staff_read {
             break;
@@ -472,7 +476,9 @@ struct WordFilter {
 
 impl WordFilter {
     fn new(word: &str, expansions: &[Expansion]) -> Option<WordFilter> {
-        if expansions.len() >= MAX_EXPANSION as usize {
+        // Words of fewer than four letters have no typos; for longer ones,
+        // the typo words come last in the expansions and may have been cut.
+        if word.chars().count() >= 4 && expansions.len() >= MAX_EXPANSION as usize {
             return None;
         }
         Some(WordFilter {
@@ -487,9 +493,13 @@ impl WordFilter {
 
     /// The condition on `column`, its parameters added to `q`.
     fn sql(&self, q: &mut Sql, column: &str) -> String {
-        let mut parts = vec![format!("(' ' || {column}) LIKE {}", q.bind(&format!("% {}%", self.word)))];
+        let mut parts = vec![
+            format!("{column} LIKE {}", q.bind(&format!("{}%", self.word))),
+            format!("{column} LIKE {}", q.bind(&format!("% {}%", self.word))),
+        ];
+        // Any name holding the typo word (as a word, `keep` checks).
         for t in &self.typos {
-            parts.push(format!("(' ' || {column} || ' ') LIKE {}", q.bind(&format!("% {t} %"))));
+            parts.push(format!("{column} LIKE {}", q.bind(&format!("%{t}%"))));
         }
         format!("({})", parts.join(" OR "))
     }
@@ -516,7 +526,11 @@ impl Sql {
             for (i, b) in self.binds.iter().enumerate().rev() {
                 text = text.replace(&format!("${}", i + 1), &format!("'{b}'"));
             }
-            eprintln!("TRACE {:.2}ms rows={} SQL {text}", t.elapsed().as_secs_f64() * 1e3, r.len());
+            eprintln!(
+                "TRACE {:.2}ms rows={} SQL {text}",
+                t.elapsed().as_secs_f64() * 1e3,
+                r.len()
+            );
         }
         Ok(r)
     }
@@ -552,9 +566,11 @@ fn person_filters(q: &mut Sql, id: &str, scope: &SearchScope, workplace: bool) -
 }
 
 /// People among the ids `ids` selects (a `user_id` column) whose names pass
-/// the filters; with `probe`, only those holding one of these words (looked
-/// up in the postings). `external`: only those in the external network (the
-/// workplace filter is then the one that gave the ids).
+/// the filters. The list is first narrowed by index lookups: with `probe`,
+/// to those holding one of these words (in the postings); for colleagues
+/// (`external` false), to the filter's workplace. `external`: only those in
+/// the external network (the workplace filter is then the one that gave
+/// the ids).
 fn docs_sql(
     q: &mut Sql,
     ids: &str,
@@ -564,24 +580,33 @@ fn docs_sql(
     filters: &[&WordFilter],
     cap: i64,
 ) -> String {
-    let ids = match probe {
-        Some(terms) => {
-            let list = terms.iter().map(|t| q.bind(t)).collect::<Vec<_>>().join(", ");
-            format!(
-                "SELECT c.user_id FROM ({ids}) c WHERE EXISTS (SELECT 1 FROM search_postings p \
-                 WHERE p.term IN ({list}) AND p.doc_id = c.user_id)"
-            )
-        }
-        None => ids.to_string(),
+    let mut narrow = Vec::new();
+    if let Some(terms) = probe {
+        let list = terms.iter().map(|t| q.bind(t)).collect::<Vec<_>>().join(", ");
+        narrow.push(format!(
+            "EXISTS (SELECT 1 FROM search_postings p WHERE p.term IN ({list}) AND p.doc_id = c.user_id)"
+        ));
+    }
+    if let (Some(wp), false) = (&scope.workplace, external) {
+        let b = q.bind(wp);
+        narrow.push(format!(
+            "EXISTS (SELECT 1 FROM workplace_members wm WHERE wm.workplace_id = {b} AND wm.user_id = c.user_id)"
+        ));
+    }
+    let ids = if narrow.is_empty() {
+        ids.to_string()
+    } else {
+        format!("SELECT c.user_id FROM ({ids}) c WHERE {}", narrow.join(" AND "))
     };
-    let mut sql = format!("SELECT x.id, x.kind, x.folded FROM search_docs x WHERE x.id IN ({ids}) AND x.kind = 'person'");
+    let mut sql =
+        format!("SELECT x.id, x.kind, x.folded FROM search_docs x WHERE x.id IN ({ids}) AND x.kind = 'person'");
     if external {
         sql.push_str(" AND x.external = 1");
     }
     for f in filters {
         sql.push_str(&format!(" AND {}", f.sql(q, "x.folded")));
     }
-    sql.push_str(&person_filters(q, "x.id", scope, !external));
+    sql.push_str(&person_filters(q, "x.id", scope, false));
     sql.push_str(&format!(" LIMIT {cap}"));
     sql
 }

@@ -198,6 +198,8 @@ impl Browser {
             "--disable-sync".into(),
             "--disable-dev-shm-usage".into(),
             "--window-size=1280,900".into(),
+            "--use-fake-device-for-media-stream".into(),
+            "--use-fake-ui-for-media-stream".into(),
             format!("--lang={}", lang.code()),
             format!("--user-data-dir={}", user_data_dir.display()),
         ];

@@ -6,6 +6,7 @@
 
 mod accounts_api;
 mod admin_browser;
+mod attachments_browser;
 mod browser;
 mod cli;
 mod helpers;
@@ -14,8 +15,9 @@ mod network_browser;
 mod orgs_api;
 mod profile_browser;
 mod shared_device;
-mod threads_api;
 mod store;
+mod threads_api;
+mod threads_browser;
 mod web;
 
 /// Runs each listed `async fn name(db: Db)` on both databases.

@@ -21,13 +21,13 @@ backends!(
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn id_of(app: &TestApp, p: &Person) -> String {
+pub(crate) async fn id_of(app: &TestApp, p: &Person) -> String {
     let (_, me) = app.get("/account", Some(&p.token)).await;
     me["id"].as_str().expect("id").to_string()
 }
 
 /// An organization with its administrator (A) and two more members.
-async fn team(app: &TestApp) -> (Person, Person, Person) {
+pub(crate) async fn team(app: &TestApp) -> (Person, Person, Person) {
     let org = org_with_admin(app, "Clinique du Fleuve", "a@fleuve.test").await;
     let b = sign_up_named(app, "b@fleuve.test", "Béatrice Bédard", "fr").await;
     let c = sign_up_named(app, "c@fleuve.test", "Charles Côté", "fr").await;
@@ -45,7 +45,7 @@ async fn team(app: &TestApp) -> (Person, Person, Person) {
     (org.admin, b, c)
 }
 
-async fn clinical_thread(app: &TestApp, a: &Person, with: &[&Person], title: &str) -> String {
+pub(crate) async fn clinical_thread(app: &TestApp, a: &Person, with: &[&Person], title: &str) -> String {
     let (status, p) = app
         .post(
             "/patient-files",

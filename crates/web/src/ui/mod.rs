@@ -8,6 +8,7 @@ mod invitations;
 mod network;
 mod outbox;
 mod security;
+mod threads;
 
 use crate::cookies;
 use crate::extract::{client_of, lang_of, DeviceToken, WebSession};
@@ -35,6 +36,7 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .route("/channels", get(home::section))
         .route("/teams", get(home::section))
         .merge(network::routes())
+        .merge(threads::routes())
         .merge(admin::routes())
         .merge(invitations::routes())
         .merge(auth::routes())
@@ -189,6 +191,8 @@ pub struct Header {
     pub orgs: Option<MyOrganizations>,
     /// Whether the Admin entry leads somewhere (the pages still ask the services).
     pub admin: bool,
+    /// Unread messages over one's open discussions (the navigation badge).
+    pub unread: i64,
 }
 
 impl Header {
@@ -205,6 +209,9 @@ impl Header {
         Header {
             admin: view.user.network_admin || scope.as_ref().is_some_and(admin::any_area),
             orgs,
+            unread: cercle_app::threads::service::unread_total(&state.ctx, &principal)
+                .await
+                .unwrap_or(0),
         }
     }
 
@@ -265,6 +272,7 @@ fn org_switch(page: &Page, header: &Header) -> Markup {
 
 const NAV: &[(&str, &str, &str)] = &[
     ("/", "nav-home", "home"),
+    ("/threads", "nav-threads", "threads"),
     ("/patients", "nav-patients", "patients"),
     ("/channels", "nav-channels", "channels"),
     ("/teams", "nav-teams", "teams"),
@@ -277,6 +285,7 @@ pub fn icon(name: &str) -> Markup {
         "home" => "M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1z",
         "patients" => "M6 3h9l4 4v14H6zM9 12h7M9 16h7M9 8h3",
         "channels" => "M4 5h16v11H9l-5 4z",
+        "threads" => "M3 5h12v8H8l-4 3v-3H3zM9 16h7l4 3v-3h1V8h-3",
         "teams" => "M8 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm8 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2 20c0-3 3-5 6-5s6 2 6 5M14 15c3 0 8 1 8 5",
         "network" => "M12 4a2 2 0 1 0 0 4 2 2 0 0 0 0-4zM5 16a2 2 0 1 0 0 4 2 2 0 0 0 0-4zm14 0a2 2 0 1 0 0 4 2 2 0 0 0 0-4zM12 8v4M12 12l-6 4M12 12l6 4",
         "admin" => "M12 3l8 3v6c0 5-4 8-8 9-4-1-8-4-8-9V6z",
@@ -324,7 +333,12 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                             (org_switch(page, header))
                             nav class="mainnav" aria-label=(t(lang, "nav-menu")) {
                                 @for (href, label, ic) in NAV {
-                                    a href=(href) title=(t(lang, label)) aria-current=[(page.path == *href || (*href != "/" && page.path.starts_with(&format!("{href}/")))).then_some("page")] { (icon(ic)) span { (t(lang, label)) } }
+                                    a href=(href) title=(t(lang, label)) aria-current=[(page.path == *href || (*href != "/" && page.path.starts_with(&format!("{href}/")))).then_some("page")] {
+                                        (icon(ic)) span { (t(lang, label)) }
+                                        @if *href == "/threads" && header.unread > 0 {
+                                            b class="thr-nav-badge" data-testid="nav-unread" title=(ta(lang, "thr-unread-count", &[("count", &header.unread.to_string())])) { (header.unread.min(99)) }
+                                        }
+                                    }
                                 }
                                 @if header.admin {
                                     a href="/admin" title=(t(lang, "nav-admin")) aria-current=[page.path.starts_with("/admin").then_some("page")] { (icon("admin")) span { (t(lang, "nav-admin")) } }

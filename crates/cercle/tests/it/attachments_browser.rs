@@ -1,0 +1,404 @@
+//! Attachments in a real headless Chromium (SPEC 6): a participant opens
+//! the attachment page of a clinical thread, attaches a photo, rotates it
+//! and blurs a region in the editor, sends it (with a progress bar) and
+//! finds it in the gallery, stored as a JPEG without metadata, turned and
+//! blurred; records a voice message with the fake microphone and sends it;
+//! a text file named `.jpg` is refused with the translated message and
+//! nothing is added.
+//! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
+//! step at 1280 and 375 px wide.
+
+use crate::helpers::{nth_sign_in_mail, PASSWORD};
+use crate::threads_api::{clinical_thread, team};
+use cercle_domain::Language;
+use cercle_i18n::t;
+use cercle_testkit::browser::Browser;
+use cercle_testkit::{find_code, Db, TestApp};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// Saves the page at 1280 and 375 px wide when `CERCLE_SCREENSHOTS` names a folder.
+async fn shoot(b: &Browser, name: &str) {
+    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
+        return;
+    };
+    let _ = std::fs::create_dir_all(&dir);
+    let rect = |w: i64, h: i64| Some(json!({ "width": w, "height": h }));
+    for width in [1280, 375] {
+        let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
+        let height = b
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_i64())
+            .unwrap_or(900)
+            .clamp(600, 5000);
+        let _ = b
+            .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
+            .await;
+        if let Ok(png) = b.screenshot().await {
+            let _ = std::fs::write(format!("{dir}/attachments-{name}-{width}.png"), png);
+        }
+    }
+    let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
+}
+
+/// Password and emailed code through the pages, down to the home page.
+async fn sign_in(app: &TestApp, b: &Browser, email: &str) {
+    b.goto("/sign-in").await;
+    b.wait_for_path("/sign-in").await;
+    b.fill("#f-email", email).await;
+    b.fill("#f-password", PASSWORD).await;
+    b.submit_form("form[action='/sign-in']").await;
+    b.wait_for_path("/code").await;
+    let mail = nth_sign_in_mail(app, email, 1).await;
+    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
+    b.submit_form("form[action='/code']").await;
+    b.wait_for_path("/").await;
+}
+
+/// Gives a file to an `<input type=file>` (WebDriver sends its path).
+async fn choose_file(b: &Browser, css: &str, file: &Path) {
+    let id = b.wait_for(css).await;
+    let sent = b
+        .cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": file.display().to_string() })),
+        )
+        .await;
+    if let Err(e) = sent {
+        b.fail(&format!("could not choose {} in `{css}`: {e}", file.display()))
+            .await;
+    }
+}
+
+/// A JS expression's value, polled until `ok` accepts it.
+async fn wait_js(b: &Browser, what: &str, script: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    b.wait_until(what, async || {
+        let v = b.execute(script, vec![]).await.ok()?;
+        ok(&v).then_some(v)
+    })
+    .await
+}
+
+/// Drags the mouse over an element, from and to offsets from its centre.
+async fn drag(b: &Browser, css: &str, from: (i64, i64), to: (i64, i64)) {
+    let id = b.wait_for(css).await;
+    b.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+        vec![json!(css)],
+    )
+    .await
+    .expect("scroll");
+    let origin = json!({ ELEMENT: id });
+    let mid = ((from.0 + to.0) / 2, (from.1 + to.1) / 2);
+    let actions = json!({ "actions": [{
+        "type": "pointer", "id": "mouse", "parameters": { "pointerType": "mouse" },
+        "actions": [
+            { "type": "pointerMove", "duration": 0, "origin": origin, "x": from.0, "y": from.1 },
+            { "type": "pointerDown", "button": 0 },
+            { "type": "pointerMove", "duration": 120, "origin": origin, "x": mid.0, "y": mid.1 },
+            { "type": "pointerMove", "duration": 120, "origin": origin, "x": to.0, "y": to.1 },
+            { "type": "pointerUp", "button": 0 },
+        ],
+    }] });
+    if let Err(e) = b.cmd(reqwest::Method::POST, "/actions", Some(actions)).await {
+        b.fail(&format!("could not drag over `{css}`: {e}")).await;
+    }
+    let _ = b.cmd(reqwest::Method::DELETE, "/actions", None).await;
+}
+
+/// No script error nor CSP violation (deliberate 4xx answers aside).
+async fn assert_no_console_errors(b: &Browser, when: &str) {
+    let errors: Vec<String> = b
+        .console_errors()
+        .await
+        .expect("browser log")
+        .into_iter()
+        .filter(|e| !e.contains("the server responded with a status of 4"))
+        .collect();
+    assert!(errors.is_empty(), "console errors {when}: {errors:#?}");
+}
+
+/// A 600 x 400 PNG of 4-pixel black and white squares (blurring shows),
+/// and a text file named like a photo.
+fn fixtures() -> (PathBuf, PathBuf) {
+    let dir = cercle_testkit::temp_dir("cercle-attachment-files");
+    let png = dir.join("plaie-talon.png");
+    let img = image::RgbImage::from_fn(600, 400, |x, y| {
+        if (x / 4 + y / 4) % 2 == 0 {
+            image::Rgb([0, 0, 0])
+        } else {
+            image::Rgb([255, 255, 255])
+        }
+    });
+    img.save(&png).expect("write png");
+    let fake = dir.join("notes.jpg");
+    std::fs::write(&fake, "Ceci n'est pas une photo : glycémie 12,3 à 8 h.\n").expect("write text");
+    (png, fake)
+}
+
+/// The standard deviation of the luminance in a square of the image.
+fn spread(img: &image::GrayImage, x0: u32, y0: u32, side: u32) -> f64 {
+    let values: Vec<f64> = (y0..y0 + side)
+        .flat_map(|y| (x0..x0 + side).map(move |x| (x, y)))
+        .map(|(x, y)| f64::from(img.get_pixel(x, y).0[0]))
+        .collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
+}
+
+/// The stored file, through the JSON API.
+async fn download(app: &TestApp, token: &str, id: &str) -> Vec<u8> {
+    let r = app
+        .http
+        .get(format!("{}/api/v1/attachments/{id}", app.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(r.status().as_u16(), 200, "attachment {id}");
+    r.bytes().await.expect("bytes").to_vec()
+}
+
+/// The JPEG's segments before the image data: none may be APP1 (EXIF, XMP).
+fn jpeg_markers(bytes: &[u8]) -> Vec<u8> {
+    let mut markers = Vec::new();
+    let mut i = 2;
+    while i + 4 <= bytes.len() && bytes[i] == 0xFF {
+        let marker = bytes[i + 1];
+        markers.push(marker);
+        if marker == 0xDA {
+            break;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        i += 2 + len;
+    }
+    markers
+}
+
+const GALLERY_COUNT: &str = "return document.querySelectorAll('[data-att-gallery] .att').length;";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_voice_messages_and_refusals_through_the_composer() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (a, b, _c) = team(&app).await;
+    let thread = clinical_thread(&app, &a, &[&b], "Plaie du talon droit").await;
+    let (png, fake) = fixtures();
+    let fr = Language::Fr;
+    let Some(user) = Browser::launch(&app.url, fr).await else {
+        return;
+    };
+    sign_in(&app, &user, &a.email).await;
+
+    // ---- The page: the composer's controls and an empty gallery.
+    let page = format!("/threads/{thread}/attach");
+    user.goto(&page).await;
+    user.wait_for_path(&page).await;
+    user.wait_for("[data-att-controls]").await;
+    user.assert_text(&t(fr, "att-gallery-empty")).await;
+    assert_eq!(user.execute(GALLERY_COUNT, vec![]).await.expect("count"), json!(0));
+    shoot(&user, "empty").await;
+
+    // ---- A photo: the editor opens with it.
+    choose_file(&user, "[data-att-file]", &png).await;
+    user.wait_for("[data-att-editor]:not([hidden]) canvas").await;
+    wait_js(
+        &user,
+        "the photo in the editor",
+        "const c = document.querySelector('[data-att-canvas]'); return [c.width, c.height];",
+        |v| *v == json!([600, 400]),
+    )
+    .await;
+
+    // Rotate once: 400 x 600.
+    user.click("[data-att-action=rotate]").await;
+    wait_js(
+        &user,
+        "the photo turned",
+        "const c = document.querySelector('[data-att-canvas]'); return [c.width, c.height];",
+        |v| *v == json!([400, 600]),
+    )
+    .await;
+
+    // Blur the middle: drag a rectangle with the blur tool.
+    user.click("[data-att-tool=blur]").await;
+    drag(&user, "[data-att-canvas]", (-60, -60), (60, 60)).await;
+    let centre = "const c = document.querySelector('[data-att-canvas]'); \
+        const d = c.getContext('2d').getImageData(c.width / 2 - 15, c.height / 2 - 15, 30, 30).data; \
+        let s = 0, s2 = 0, n = 0; \
+        for (let i = 0; i < d.length; i += 4) { const v = d[i]; s += v; s2 += v * v; n++; } \
+        return Math.sqrt(s2 / n - (s / n) * (s / n));";
+    wait_js(&user, "the middle of the photo blurred", centre, |v| {
+        v.as_f64().is_some_and(|s| s < 40.0)
+    })
+    .await;
+    let corner = "const c = document.querySelector('[data-att-canvas]'); \
+        const d = c.getContext('2d').getImageData(10, 10, 30, 30).data; \
+        let s = 0, s2 = 0, n = 0; \
+        for (let i = 0; i < d.length; i += 4) { const v = d[i]; s += v; s2 += v * v; n++; } \
+        return Math.sqrt(s2 / n - (s / n) * (s / n));";
+    let sharp = user.execute(corner, vec![]).await.expect("corner");
+    assert!(
+        sharp.as_f64().is_some_and(|s| s > 90.0),
+        "the corner stays sharp: {sharp}"
+    );
+    user.fill("[data-att-caption]", "Plaie au jour 3").await;
+    shoot(&user, "editor").await;
+
+    // ---- Send: progress, then the photo in the gallery with its thumbnail.
+    user.click("[data-att-send]").await;
+    wait_js(
+        &user,
+        "the photo sent",
+        "const s = document.querySelector('[data-att-status]'); return s.classList.contains('ok');",
+        |v| *v == json!(true),
+    )
+    .await;
+    let progress = user
+        .execute(
+            "const r = document.querySelector('[data-att-controls]'); return [r.dataset.attProgressShown || null, r.dataset.attMaxProgress || null];",
+            vec![],
+        )
+        .await
+        .expect("progress");
+    assert_eq!(
+        progress,
+        json!(["1", "100"]),
+        "the progress bar was shown and reached 100 %"
+    );
+    let photo_id = wait_js(
+        &user,
+        "the photo's thumbnail in the gallery",
+        "const i = document.querySelector('[data-att-list=photo] .att-photo img.att-thumb'); \
+         return i && i.complete && i.naturalWidth > 0 ? i.closest('[data-att-id]').dataset.attId : null;",
+        |v| v.is_string(),
+    )
+    .await;
+    let photo_id = photo_id.as_str().expect("id").to_string();
+    let served = user
+        .execute(
+            "return fetch('/threads/files/' + arguments[0]).then((r) => \
+             [r.status, r.headers.get('content-type'), r.headers.get('cache-control'), r.headers.get('content-disposition')]);",
+            vec![json!(photo_id)],
+        )
+        .await
+        .expect("fetch");
+    assert_eq!(served[0], json!(200), "{served}");
+    assert_eq!(served[1], json!("image/jpeg"), "{served}");
+    assert_eq!(served[2], json!("private, no-store"), "{served}");
+    assert!(served[3].as_str().is_some_and(|d| d.starts_with("inline")), "{served}");
+
+    // Stored: a JPEG without metadata, turned, blurred in the middle only.
+    let jpeg = download(&app, &a.token, &photo_id).await;
+    assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
+    let markers = jpeg_markers(&jpeg);
+    assert!(!markers.contains(&0xE1), "no EXIF or XMP segment: {markers:x?}");
+    assert!(!jpeg.windows(6).any(|w| w == b"Exif\0\0"), "no EXIF anywhere");
+    let stored = image::load_from_memory(&jpeg).expect("decode").to_luma8();
+    assert_eq!(stored.dimensions(), (400, 600), "turned a quarter");
+    let (blurred, kept) = (spread(&stored, 185, 285, 30), spread(&stored, 10, 10, 30));
+    assert!(blurred < 45.0 && kept > 80.0, "blurred {blurred}, kept {kept}");
+    let (_, messages) = app.get(&format!("/threads/{thread}/messages"), Some(&a.token)).await;
+    assert_eq!(messages["messages"][0]["body"], "Plaie au jour 3", "{messages}");
+    assert_eq!(
+        messages["messages"][0]["attachments"][0]["name"], "plaie-talon.jpg",
+        "{messages}"
+    );
+
+    // ---- A voice message from the (fake) microphone, about 1.5 s.
+    user.click("[data-att-record]").await;
+    user.wait_for("[data-att-recorder]:not([hidden])").await;
+    wait_js(
+        &user,
+        "the recording running for a second",
+        "return document.querySelector('[data-att-elapsed]').textContent;",
+        |v| v.as_str().is_some_and(|s| s != "0:00"),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    user.click("[data-att-stop]").await;
+    wait_js(
+        &user,
+        "the recording ready to hear",
+        "const r = document.querySelector('[data-att-controls]'); const p = document.querySelector('[data-att-preview]'); \
+         return Number(r.dataset.attVoiceBytes || 0) > 0 && !p.hidden;",
+        |v| *v == json!(true),
+    )
+    .await;
+    shoot(&user, "voice").await;
+    user.click("[data-att-send]").await;
+    let duration = wait_js(
+        &user,
+        "the voice message in the gallery, with a duration",
+        "const a = document.querySelector('[data-att-list=voice] audio'); \
+         return a && a.readyState >= 1 && isFinite(a.duration) && a.duration > 0 ? a.duration : null;",
+        |v| v.is_number(),
+    )
+    .await;
+    assert!(
+        duration.as_f64().is_some_and(|d| d > 0.8 && d < 10.0),
+        "about 1.5 s: {duration}"
+    );
+    let (_, gallery) = app.get(&format!("/threads/{thread}/attachments"), Some(&a.token)).await;
+    let voice = &gallery["attachments"][1];
+    assert_eq!(
+        (
+            voice["kind"].as_str(),
+            voice["content_type"].as_str(),
+            voice["name"].as_str()
+        ),
+        (Some("voice"), Some("audio/webm"), Some("voice-message.webm")),
+        "{gallery}"
+    );
+    let webm = download(&app, &a.token, voice["id"].as_str().expect("id")).await;
+    assert!(
+        webm.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) && webm.len() > 1024,
+        "a WebM of {} bytes",
+        webm.len()
+    );
+
+    // ---- A text file named like a photo: refused in words, nothing added.
+    choose_file(&user, "[data-att-file]", &fake).await;
+    user.wait_for("[data-att-chosen]:not([hidden])").await;
+    user.click("[data-att-send]").await;
+    let refusal = wait_js(
+        &user,
+        "the refusal",
+        "const s = document.querySelector('[data-att-status]'); \
+         return s.classList.contains('error') ? [s.dataset.attCode, s.textContent] : null;",
+        |v| v.is_array(),
+    )
+    .await;
+    assert_eq!(refusal, json!(["file-mismatch", t(fr, "error-file-mismatch")]));
+    assert_eq!(user.execute(GALLERY_COUNT, vec![]).await.expect("count"), json!(2));
+    let (_, gallery) = app.get(&format!("/threads/{thread}/attachments"), Some(&a.token)).await;
+    assert_eq!(gallery["attachments"].as_array().map(Vec::len), Some(2), "{gallery}");
+    shoot(&user, "refused").await;
+
+    // ---- The gallery page, as rendered by the server.
+    let page = format!("/threads/{thread}/gallery");
+    user.goto(&page).await;
+    user.wait_for_path(&page).await;
+    user.assert_text(&t(fr, "att-section-voice")).await;
+    wait_js(
+        &user,
+        "the gallery's thumbnail and player",
+        "const i = document.querySelector('[data-att-list=photo] img.att-thumb'); \
+         const a = document.querySelector('[data-att-list=voice] audio'); \
+         return !!(i && i.complete && i.naturalWidth > 0 && a && a.readyState >= 1 && a.duration > 0);",
+        |v| *v == json!(true),
+    )
+    .await;
+    shoot(&user, "gallery").await;
+    assert_no_console_errors(&user, "on the attachment pages").await;
+
+    // Someone else's file is not found.
+    user.goto("/threads/files/01ARZ3NDEKTSV4RRFFQ69G5FAV").await;
+    user.assert_text(&t(fr, "error-not-found")).await;
+    user.quit().await;
+}

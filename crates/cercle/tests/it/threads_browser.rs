@@ -1,0 +1,394 @@
+//! Discussions in two real headless Chromiums: A (English) opens a clinical
+//! discussion with B (French) from the "New discussion" page, creating the
+//! patient file on the way and picking B from the suggestions; messages
+//! with accents appear live on the other side without reload, "is typing"
+//! shows, B's draft survives a reload (saved on the server), a
+//! high-priority message is acknowledged by B and A sees it live, A closes
+//! the discussion (B's page follows), and the PDF export downloaded with
+//! the browser's cookies holds the messages, accents intact.
+//! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
+//! page at 1280 and 375 px wide.
+
+use crate::helpers::{nth_sign_in_mail, sign_up_named, Person, PASSWORD};
+use crate::orgs_api::invitation_link;
+use base64::Engine;
+use cercle_app::orgs::{membership, structure};
+use cercle_app::Client;
+use cercle_domain::policy::Principal;
+use cercle_domain::Language;
+use cercle_i18n::{t, ta};
+use cercle_testkit::browser::Browser;
+use cercle_testkit::{find_code, Db, TestApp};
+use serde_json::json;
+
+const A_EMAIL: &str = "helene.gagnon@clinique.test";
+const A_NAME: &str = "Hélène Gagnon";
+const B_EMAIL: &str = "beatrice.bedard@clinique.test";
+const B_NAME: &str = "Béatrice Bédard";
+const FIRST: &str = "Hélène a reçu l'ordonnance — ça va mieux ?";
+const REPLY: &str = "Très bien, je passe à 14 h. Ça coûte 12 $ ; «merci» !";
+const DRAFT: &str = "Brouillon à garder : tension 12/8, œdème léger";
+const URGENT: &str = "Urgent : arrêter l'anticoagulant avant la chirurgie";
+const TITLE: &str = "Suivi de M. Lévesque — post-op";
+
+fn token_of(link: &str) -> String {
+    link.rsplit('/').next().expect("token").to_string()
+}
+
+async fn accept_invitation(app: &TestApp, p: &Person, nth: usize) {
+    let link = invitation_link(app, &p.email, nth).await;
+    let (status, r) = app
+        .post(
+            &format!("/invitations/{}/accept", token_of(&link)),
+            Some(&p.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+}
+
+async fn id_of(app: &TestApp, p: &Person) -> String {
+    let (_, me) = app.get("/account", Some(&p.token)).await;
+    me["id"].as_str().expect("id").to_string()
+}
+
+/// A (English, first administrator) and B (French, invited member) of one
+/// organization, which is the active one of both.
+async fn colleagues(app: &TestApp) -> (Person, Person) {
+    let a = sign_up_named(app, A_EMAIL, A_NAME, "en").await;
+    let client = Client::default();
+    let org = structure::create_organization(app.ctx(), &client, &Principal::Operator, "Clinique du Fleuve")
+        .await
+        .expect("organization");
+    membership::invite_first_admin(
+        app.ctx(),
+        &client,
+        &Principal::Operator,
+        &org.id,
+        A_EMAIL,
+        A_NAME,
+        Language::En,
+    )
+    .await
+    .expect("first administrator invited");
+    accept_invitation(app, &a, 1).await;
+    let (status, r) = app
+        .post(
+            "/org/invitations",
+            Some(&a.token),
+            json!({ "unit_id": org.root_unit_id, "email": B_EMAIL, "name": B_NAME, "language": "fr", "professional": true, "roles": ["member"] }),
+        )
+        .await;
+    assert_eq!((status, r["outcome"].as_str()), (201, Some("sent")), "{r}");
+    let b = sign_up_named(app, B_EMAIL, B_NAME, "fr").await;
+    accept_invitation(app, &b, 1).await;
+    let mut tx = app.ctx().store.begin().await.expect("tx");
+    for p in [&a, &b] {
+        let id = id_of(app, p).await;
+        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
+            .await
+            .expect("active");
+    }
+    tx.commit().await.expect("commit");
+    (a, b)
+}
+
+/// Password and emailed code through the pages, down to the home page.
+async fn sign_in(app: &TestApp, b: &Browser, email: &str, nth_code_mail: usize) {
+    b.goto("/sign-in").await;
+    b.wait_for_path("/sign-in").await;
+    b.fill("#f-email", email).await;
+    b.fill("#f-password", PASSWORD).await;
+    b.submit_form("form[action='/sign-in']").await;
+    b.wait_for_path("/code").await;
+    let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
+    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
+    b.submit_form("form[action='/code']").await;
+    b.wait_for_path("/").await;
+}
+
+/// Saves the page at 1280 and 375 px wide when `CERCLE_SCREENSHOTS` names a folder.
+async fn shoot(b: &Browser, name: &str) {
+    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
+        return;
+    };
+    let _ = std::fs::create_dir_all(&dir);
+    let rect = |w: i64, h: i64| Some(json!({ "width": w, "height": h }));
+    for width in [1280, 375] {
+        let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
+        let height = b
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_i64())
+            .unwrap_or(900)
+            .clamp(600, 5000);
+        let _ = b
+            .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
+            .await;
+        if let Ok(png) = b.screenshot().await {
+            let _ = std::fs::write(format!("{dir}/threads-{name}-{width}.png"), png);
+        }
+    }
+    let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
+}
+
+async fn assert_no_console_errors(b: &Browser, when: &str) {
+    let errors: Vec<String> = b
+        .console_errors()
+        .await
+        .expect("browser log")
+        .into_iter()
+        .filter(|e| !e.contains("Failed to load resource: the server responded with a status of 4"))
+        .collect();
+    assert!(errors.is_empty(), "console errors {when}: {errors:#?}");
+}
+
+/// Waits until the element's text holds `needle` (live updates).
+async fn wait_text_in(b: &Browser, css: &str, needle: &str) {
+    b.wait_until(&format!("{needle:?} in `{css}`"), async || {
+        let v = b
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText).join('\\n');",
+                vec![json!(css)],
+            )
+            .await
+            .ok()?;
+        v.as_str().is_some_and(|s| s.contains(needle)).then_some(())
+    })
+    .await;
+}
+
+/// Waits until the page's live connection is up.
+async fn wait_live(b: &Browser) {
+    b.wait_for("#thr-root[data-live='1']").await;
+}
+
+async fn value_of(b: &Browser, css: &str) -> String {
+    b.execute(
+        "const e = document.querySelector(arguments[0]); return e ? e.value : null;",
+        vec![json!(css)],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_string))
+    .unwrap_or_default()
+}
+
+/// Brings the element to the middle of the window (clear of the sticky
+/// composer), then clicks it.
+async fn click_in_view(b: &Browser, css: &str) {
+    b.wait_for(css).await;
+    b.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' }); return true;",
+        vec![json!(css)],
+    )
+    .await
+    .expect("scroll");
+    b.click(css).await;
+}
+
+/// Accepts the page's confirmation questions from now on.
+async fn accept_confirms(b: &Browser) {
+    b.execute("window.confirm = () => true; return true;", vec![])
+        .await
+        .expect("confirm");
+}
+
+/// Downloads a path with the browser's own cookies: (status, content type, bytes).
+async fn download(b: &Browser, path: &str) -> (i64, String, Vec<u8>) {
+    let v = b
+        .execute(
+            "const x = new XMLHttpRequest(); x.open('GET', arguments[0], false);\
+             x.overrideMimeType('text/plain; charset=x-user-defined'); x.send();\
+             let s = ''; const r = x.responseText;\
+             for (let i = 0; i < r.length; i++) s += String.fromCharCode(r.charCodeAt(i) & 0xff);\
+             return [x.status, x.getResponseHeader('content-type') || '', btoa(s)];",
+            vec![json!(path)],
+        )
+        .await
+        .expect("download");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(v[2].as_str().unwrap_or(""))
+        .expect("base64");
+    (
+        v[0].as_i64().unwrap_or(0),
+        v[1].as_str().unwrap_or("").to_string(),
+        bytes,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (_, b_person) = colleagues(&app).await;
+    let b_id = id_of(&app, &b_person).await;
+    let (en, fr) = (Language::En, Language::Fr);
+
+    // ---- A, in English: no discussion yet; a new clinical one.
+    let Some(a) = Browser::launch(&app.url, en).await else {
+        return;
+    };
+    sign_in(&app, &a, A_EMAIL, 1).await;
+    a.click_and_load("nav.mainnav a[href='/threads']").await;
+    a.wait_for_path("/threads").await;
+    a.assert_text(&t(en, "thr-none")).await;
+    shoot(&a, "empty").await;
+    a.click_and_load("[data-testid=new-thread]").await;
+    a.wait_for_path("/threads/new").await;
+    // No patient file yet: the inline one is offered.
+    assert_eq!(value_of(&a, "#thr-patient").await, "new");
+    a.fill("#thr-first", "Gérard").await;
+    a.fill("#thr-last", "Lévesque").await;
+    a.execute(
+        "document.querySelector('#thr-birth').value = '1941-03-02'; return true;",
+        vec![],
+    )
+    .await
+    .expect("birth date");
+    a.fill("#thr-title", TITLE).await;
+    // The picker suggests B as A types part of the name.
+    a.fill("#thr-people-q", "Bédard").await;
+    let suggestion = format!(".thr-suggest button[data-id='{b_id}']");
+    a.wait_for(&suggestion).await;
+    shoot(&a, "new-suggestions").await;
+    a.click(&suggestion).await;
+    wait_text_in(&a, "[data-testid=chosen]", B_NAME).await;
+    shoot(&a, "new").await;
+    a.submit_form("form.thr-new").await;
+    let thread_id = a
+        .wait_until("the new thread's page", async || {
+            let v = a
+                .execute(
+                    "const r = document.getElementById('thr-root'); return r ? r.dataset.thread : null;",
+                    vec![],
+                )
+                .await
+                .ok()?;
+            v.as_str().map(str::to_string)
+        })
+        .await;
+    let path = format!("/threads/{thread_id}");
+    a.wait_for_path(&path).await;
+    assert_eq!(a.text("[data-testid=thread-title]").await, TITLE);
+    assert_eq!(a.text("[data-testid=thread-patient]").await, "Gérard Lévesque");
+    a.assert_text(&t(en, "thr-no-messages")).await;
+    wait_live(&a).await;
+
+    // ---- B, in French: the discussion is listed; B opens it.
+    let Some(b) = Browser::launch(&app.url, fr).await else {
+        return;
+    };
+    sign_in(&app, &b, B_EMAIL, 1).await;
+    b.click_and_load("nav.mainnav a[href='/threads']").await;
+    b.wait_for_path("/threads").await;
+    let item = format!("[data-testid=threads] li[data-id='{thread_id}']");
+    let line = b.text(&item).await;
+    assert!(line.contains(TITLE) && line.contains("Gérard Lévesque"), "{line}");
+    b.click_and_load(&format!("{item} a.thr-item-title")).await;
+    b.wait_for_path(&path).await;
+    wait_live(&b).await;
+
+    // ---- A writes; B sees it without reloading.
+    a.fill("#thr-body", FIRST).await;
+    a.click("#thr-send").await;
+    wait_text_in(&a, "#thr-messages", FIRST).await;
+    assert_eq!(value_of(&a, "#thr-body").await, "", "the composer is emptied");
+    wait_text_in(&b, "#thr-messages", FIRST).await;
+    wait_text_in(&b, "#thr-messages li.thr-msg", A_NAME).await;
+    // B read it (the page marks it read): A sees "Seen by B" live.
+    wait_text_in(
+        &a,
+        "#thr-messages .thr-seen",
+        &format!("{} {B_NAME}", t(en, "thr-seen-by")),
+    )
+    .await;
+
+    // ---- B types: A sees it; B sends; A sees the reply live.
+    b.fill("#thr-body", REPLY).await;
+    wait_text_in(&a, "#thr-typing", &ta(en, "thr-typing", &[("name", B_NAME)])).await;
+    shoot(&a, "typing").await;
+    b.click("#thr-send").await;
+    wait_text_in(&a, "#thr-messages", REPLY).await;
+    wait_text_in(&b, "#thr-messages", REPLY).await;
+
+    // ---- A draft of B's survives a reload (kept on the server).
+    b.fill("#thr-body", DRAFT).await;
+    b.wait_for("#thr-composer[data-draft-state='saved']").await;
+    b.goto(&path).await;
+    b.wait_for_path(&path).await;
+    wait_live(&b).await;
+    assert_eq!(value_of(&b, "#thr-body").await, DRAFT, "the draft came back");
+    shoot(&b, "draft").await;
+
+    // ---- High priority: B acknowledges, A sees it live.
+    a.fill("#thr-body", URGENT).await;
+    a.click("#thr-priority").await;
+    a.click("#thr-send").await;
+    let urgent = "#thr-messages li.thr-msg.priority";
+    wait_text_in(&a, urgent, URGENT).await;
+    assert!(
+        a.find(&format!("{urgent} button.thr-ack"))
+            .await
+            .expect("find")
+            .is_none(),
+        "the author does not acknowledge their own message"
+    );
+    wait_text_in(&b, urgent, URGENT).await;
+    click_in_view(&b, &format!("{urgent} button.thr-ack")).await;
+    wait_text_in(&a, &format!("{urgent} [data-testid=acks]"), B_NAME).await;
+    wait_text_in(&b, &format!("{urgent} [data-testid=acks]"), B_NAME).await;
+    assert!(b
+        .find(&format!("{urgent} button.thr-ack"))
+        .await
+        .expect("find")
+        .is_none());
+    shoot(&a, "thread").await;
+    shoot(&b, "thread-fr").await;
+    assert_no_console_errors(&a, "while writing").await;
+    assert_no_console_errors(&b, "while answering").await;
+
+    // ---- A closes: "closed by A" on both pages (B's follows live).
+    accept_confirms(&a).await;
+    a.click_and_load(&format!("form[action='{path}/close'] button")).await;
+    a.wait_for_path(&path).await;
+    let closed = a.text("[data-testid=closed-by]").await;
+    assert!(closed.contains(A_NAME), "{closed}");
+    assert!(a.find("#thr-composer").await.expect("find").is_none());
+    wait_text_in(&b, "[data-testid=closed-by]", A_NAME).await;
+    shoot(&a, "closed").await;
+
+    // ---- The PDF, downloaded with A's browser cookies.
+    let (status, content_type, pdf) = download(&a, &format!("{path}/export.pdf")).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/pdf"));
+    assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+    let dir = cercle_testkit::temp_dir("cercle-thread-pdf");
+    let file = dir.join("thread.pdf");
+    std::fs::write(&file, &pdf).expect("pdf written");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) installed");
+    assert!(out.status.success(), "pdftotext failed");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    // Lines may wrap: compare with whitespace collapsed.
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = flat(&text);
+    for needle in [FIRST, REPLY, URGENT, A_NAME, B_NAME] {
+        assert!(text.contains(&flat(needle)), "{needle:?} missing from the PDF:\n{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // ---- Closed tab lists it; a thread one is not part of is a 404 page.
+    a.goto("/threads?closed=1").await;
+    a.wait_for_path("/threads").await;
+    assert!(a.text(&item).await.contains(TITLE));
+    shoot(&a, "closed-list").await;
+    a.goto("/threads/0190f0f0-0000-7000-8000-000000000000").await;
+    a.wait_for_text(&t(en, "error-not-found")).await;
+    assert_no_console_errors(&b, "after the close").await;
+    b.quit().await;
+    a.quit().await;
+}
