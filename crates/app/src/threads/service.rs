@@ -669,10 +669,34 @@ pub(crate) async fn insert_message(
     store::insert_message(&mut *tx, &row, &folded(body)).await?;
     store::mark_read(&mut *tx, &t.id, user_id, seq, now).await?;
     store::save_draft(&mut *tx, &t.id, user_id, "", now).await?;
-    let view = message_views(&mut *tx, &t.id, vec![row], lang)
-        .await?
-        .pop()
-        .ok_or(AppError::NotFound)?;
+    // A new message has no attachment, reader or acknowledgement yet: only
+    // its author is looked up (not the whole thread's read marks).
+    let author = summaries(&mut *tx, &[user_id.to_string()], lang).await?.pop();
+    let view = MessageView {
+        author: match author {
+            Some(p) => Author {
+                profession: p.professions.first().map(|b| b.name.clone()),
+                id: p.id,
+                name: p.name,
+            },
+            None => Author {
+                id: user_id.to_string(),
+                name: cercle_i18n::t(lang, "former-user"),
+                profession: None,
+            },
+        },
+        id: row.id,
+        thread_id: row.thread_id,
+        seq: row.seq,
+        body: row.body,
+        priority: row.priority,
+        created_at: row.created_at,
+        edited_at: None,
+        retracted_at: None,
+        attachments: Vec::new(),
+        seen_by: Vec::new(),
+        acknowledged_by: Vec::new(),
+    };
     log_event(ctx, &mut *tx, &t.id, "message", &view, now).await?;
     Ok(view)
 }

@@ -598,7 +598,11 @@ pub async fn events(
             cookies::get(&headers, cookies::ACCOUNT).unwrap_or_default(),
         ),
     };
+    // Clients send only small frames (typing): small buffers keep an idle
+    // connection cheap (the library's default read buffer is 128 KiB).
     ws.max_message_size(16 * 1024)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(8 * 1024)
         .on_upgrade(move |socket| stream(state, socket, user_id, cred, q.since))
 }
 
