@@ -5,18 +5,27 @@
 //!   measured from the outside (see `serve.rs`);
 //! * `cercle-bench audit [options]`: audit search latency over generated
 //!   events on SQLite and PostgreSQL, through the same store function the
-//!   API uses (see `audit/`).
+//!   API uses (see `audit/`);
+//! * `cercle-bench search [options]`: network search latency over a
+//!   generated network of people and workplaces on SQLite and PostgreSQL,
+//!   through the same store function the API uses (see `search/`).
+//! * `cercle-bench threads [options]`: real-time delivery of discussion
+//!   messages (acknowledged sends/s, send→deliver latency) and idle
+//!   WebSockets per node, on a release `cercle serve` (see `threads/`).
 
 mod audit;
+mod scratch;
+mod search;
 mod serve;
 mod stats;
+mod threads;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default) and `audit`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search` and `threads`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -33,6 +42,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Audit search latency (p50/p99) over generated events, SQLite and/or PostgreSQL.
     Audit(audit::AuditArgs),
+    /// Network search latency (p50/p99) over generated profiles, SQLite and/or PostgreSQL.
+    Search(search::SearchArgs),
+    /// Discussions: acknowledged sends/s, send→deliver latency, idle WebSockets per node.
+    Threads(threads::ThreadsArgs),
 }
 
 #[tokio::main]
@@ -42,6 +55,8 @@ async fn main() {
         None => serve::run(&cli.serve).await,
         Some(Command::Serve(args)) => serve::run(args).await,
         Some(Command::Audit(args)) => audit::run(args).await,
+        Some(Command::Search(args)) => search::run(args).await,
+        Some(Command::Threads(args)) => threads::run(args).await,
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

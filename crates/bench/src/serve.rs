@@ -66,7 +66,7 @@ pub struct ServeArgs {
 
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 const POLL_EVERY: Duration = Duration::from_millis(5);
-const PASSWORD: &str = "Bench-passphrase-2026";
+pub(crate) const PASSWORD: &str = "Bench-passphrase-2026";
 
 /// Runs the measurements and prints them as Markdown.
 pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
@@ -98,7 +98,7 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn default_binary() -> PathBuf {
+pub(crate) fn default_binary() -> PathBuf {
     let name = if cfg!(windows) { "cercle.exe" } else { "cercle" };
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
         let p = PathBuf::from(dir).join("release").join(name);
@@ -119,11 +119,11 @@ fn default_binary() -> PathBuf {
 
 // ---------------------------------------------------------------- the server
 
-struct Server {
+pub(crate) struct Server {
     child: tokio::process::Child,
-    pid: u32,
-    base: String,
-    log: PathBuf,
+    pub(crate) pid: u32,
+    pub(crate) base: String,
+    pub(crate) log: PathBuf,
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -133,7 +133,7 @@ fn free_port() -> anyhow::Result<u16> {
 
 /// Spawns `cercle serve` and waits for the first `200` from `/readyz`.
 /// Returns the server and the time from spawn to that answer.
-async fn start(
+pub(crate) async fn start(
     cercle: &Path,
     data_dir: &Path,
     log: &Path,
@@ -194,7 +194,7 @@ async fn start(
 
 impl Server {
     /// SIGTERM (graceful stop), SIGKILL after 15 s.
-    async fn stop(mut self) -> anyhow::Result<()> {
+    pub(crate) async fn stop(mut self) -> anyhow::Result<()> {
         let _ = std::process::Command::new("kill")
             .arg("-TERM")
             .arg(self.pid.to_string())
@@ -212,28 +212,28 @@ impl Server {
         Ok(())
     }
 
-    fn memory(&self) -> anyhow::Result<Memory> {
+    pub(crate) fn memory(&self) -> anyhow::Result<Memory> {
         memory_of(self.pid)
     }
 
-    fn cpu(&self) -> anyhow::Result<Cpu> {
+    pub(crate) fn cpu(&self) -> anyhow::Result<Cpu> {
         cpu_of(self.pid)
     }
 }
 
-fn tail(log: &Path) -> String {
+pub(crate) fn tail(log: &Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
 #[derive(Clone, Copy)]
-struct Memory {
-    rss_kib: u64,
-    hwm_kib: u64,
+pub(crate) struct Memory {
+    pub(crate) rss_kib: u64,
+    pub(crate) hwm_kib: u64,
 }
 
-fn memory_of(pid: u32) -> anyhow::Result<Memory> {
+pub(crate) fn memory_of(pid: u32) -> anyhow::Result<Memory> {
     let path = format!("/proc/{pid}/status");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {path} (memory is measured on Linux only)"))?;
@@ -253,13 +253,13 @@ fn memory_of(pid: u32) -> anyhow::Result<Memory> {
 
 /// CPU time used by a process so far, all threads.
 #[derive(Clone, Copy)]
-struct Cpu {
-    user: Duration,
-    sys: Duration,
+pub(crate) struct Cpu {
+    pub(crate) user: Duration,
+    pub(crate) sys: Duration,
 }
 
 impl Cpu {
-    fn since(self, earlier: Cpu) -> Cpu {
+    pub(crate) fn since(self, earlier: Cpu) -> Cpu {
         Cpu {
             user: self.user.saturating_sub(earlier.user),
             sys: self.sys.saturating_sub(earlier.sys),
@@ -267,7 +267,7 @@ impl Cpu {
     }
 }
 
-fn cpu_of(pid: u32) -> anyhow::Result<Cpu> {
+pub(crate) fn cpu_of(pid: u32) -> anyhow::Result<Cpu> {
     let path = format!("/proc/{pid}/stat");
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
     // Fields after the command name (which may hold spaces): state is field 3,
@@ -302,17 +302,17 @@ fn clock_ticks_per_second() -> f64 {
 
 // ---------------------------------------------------------------- load
 
-struct Load<T> {
-    results: Vec<(usize, anyhow::Result<T>, Duration)>,
-    wall: Duration,
+pub(crate) struct Load<T> {
+    pub(crate) results: Vec<(usize, anyhow::Result<T>, Duration)>,
+    pub(crate) wall: Duration,
 }
 
 impl<T> Load<T> {
-    fn ok(&self) -> usize {
+    pub(crate) fn ok(&self) -> usize {
         self.results.iter().filter(|r| r.1.is_ok()).count()
     }
 
-    fn first_error(&self) -> Option<String> {
+    pub(crate) fn first_error(&self) -> Option<String> {
         self.results
             .iter()
             .find_map(|r| r.1.as_ref().err().map(|e| format!("{e:#}")))
@@ -351,7 +351,7 @@ impl<T> Load<T> {
 }
 
 /// Runs `job(0..n)` with `concurrency` calls in flight; times each call and the whole.
-async fn load<T, F, Fut>(n: usize, concurrency: usize, job: F) -> Load<T>
+pub(crate) async fn load<T, F, Fut>(n: usize, concurrency: usize, job: F) -> Load<T>
 where
     T: Send + 'static,
     F: Fn(usize) -> Fut + Send + Sync + 'static,
@@ -390,7 +390,7 @@ where
 }
 
 /// The loopback address person `i` connects from: 127.1.x.y.
-fn address_of(i: usize) -> IpAddr {
+pub(crate) fn address_of(i: usize) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(
         127,
         1 + (i / (254 * 256)) as u8,
@@ -403,7 +403,7 @@ fn email_of(i: usize) -> String {
     format!("person{i}@bench.cercle.test")
 }
 
-async fn expect(resp: reqwest::Response, want: reqwest::StatusCode) -> anyhow::Result<Value> {
+pub(crate) async fn expect(resp: reqwest::Response, want: reqwest::StatusCode) -> anyhow::Result<Value> {
     let status = resp.status();
     let body = resp.text().await.unwrap_or_default();
     if status != want {
@@ -427,7 +427,7 @@ fn outbox_codes(html: &str) -> HashMap<String, String> {
     codes
 }
 
-fn six_digits(text: &str) -> Option<String> {
+pub(crate) fn six_digits(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {

@@ -7,16 +7,16 @@
 //! `cercle admin verify-audit` does, then each search of [`queries`] timed
 //! through `cercle_store::audit::search`, the function behind the API.
 
-mod dataset;
+pub(crate) mod dataset;
 mod queries;
 
+use crate::scratch::Scratch;
 use anyhow::{bail, Context};
 use cercle_domain::audit::{verify_chain, AuditRecord, GENESIS_HASH};
 use cercle_store::{audit, Backend, Conn, Store};
 use dataset::{Generator, Rng, Universe};
 use queries::Timing;
-use sqlx::{Connection, Row};
-use std::path::PathBuf;
+use sqlx::Row;
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
@@ -82,105 +82,13 @@ pub async fn run(args: &AuditArgs) -> anyhow::Result<()> {
     let mut reports = Vec::new();
     for &backend in backends {
         eprintln!("cercle-bench audit: {} ({} events)", backend.name(), args.events);
-        let scratch = Scratch::create(backend, &args.postgres).await?;
+        let scratch = Scratch::create(backend, &args.postgres, "audit").await?;
         let result = measure(args, &scratch.url, &universe).await;
         scratch.finish(args.keep).await;
         reports.push((backend, result?));
     }
     println!("{}", render(args, &reports));
     Ok(())
-}
-
-// ---------------------------------------------------------------- scratch databases
-
-/// A database that exists for one measurement.
-struct Scratch {
-    url: String,
-    place: Place,
-}
-
-enum Place {
-    Folder(PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Scratch {
-    async fn create(backend: Backend, admin_url: &str) -> anyhow::Result<Scratch> {
-        match backend {
-            Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("cercle-bench-audit-{}", std::process::id()));
-                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-                Ok(Scratch {
-                    url: format!("sqlite:{}", dir.join("cercle.db").display()),
-                    place: Place::Folder(dir),
-                })
-            }
-            Backend::Postgres => {
-                let name = format!("cercle_bench_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
-                let mut admin = admin_connection(admin_url).await?;
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .await
-                    .with_context(|| format!("creating database {name}"))?;
-                admin.close().await?;
-                Ok(Scratch {
-                    url: database_url(admin_url, &name)?,
-                    place: Place::Postgres {
-                        admin_url: admin_url.to_string(),
-                        name,
-                    },
-                })
-            }
-        }
-    }
-
-    /// Removes the database unless `keep` (failures are reported, not fatal).
-    async fn finish(self, keep: bool) {
-        if keep {
-            eprintln!("cercle-bench audit: kept {}", self.url);
-            return;
-        }
-        let result = match self.place {
-            Place::Folder(dir) => std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display())),
-            Place::Postgres { admin_url, name } => drop_database(&admin_url, &name).await,
-        };
-        if let Err(e) = result {
-            eprintln!("cercle-bench audit: cleaning up {}: {e:#}", self.url);
-        }
-    }
-}
-
-async fn admin_connection(url: &str) -> anyhow::Result<sqlx::AnyConnection> {
-    sqlx::any::install_default_drivers();
-    sqlx::AnyConnection::connect(url)
-        .await
-        .with_context(|| format!("connecting to {url} (set --postgres or CERCLE_BENCH_POSTGRES)"))
-}
-
-async fn drop_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
-    let mut admin = admin_connection(admin_url).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .with_context(|| format!("dropping database {name}"))?;
-    admin.close().await?;
-    Ok(())
-}
-
-/// The same server URL with another database name (the path).
-fn database_url(admin_url: &str, name: &str) -> anyhow::Result<String> {
-    let (scheme, rest) = admin_url
-        .split_once("://")
-        .with_context(|| format!("not a URL: {admin_url}"))?;
-    let (authority, query) = match rest.split_once('?') {
-        Some((a, q)) => (a, Some(q)),
-        None => (rest, None),
-    };
-    let host = authority.split('/').next().unwrap_or(authority);
-    Ok(match query {
-        Some(q) => format!("{scheme}://{host}/{name}?{q}"),
-        None => format!("{scheme}://{host}/{name}"),
-    })
 }
 
 // ---------------------------------------------------------------- one backend
@@ -432,21 +340,4 @@ fn render(args: &AuditArgs, reports: &[(Backend, Report)]) -> String {
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scratch_database_url() {
-        assert_eq!(
-            database_url("postgres://postgres@127.0.0.1:5432/postgres", "cercle_bench_1").ok(),
-            Some("postgres://postgres@127.0.0.1:5432/cercle_bench_1".to_string())
-        );
-        assert_eq!(
-            database_url("postgres://u:p@h/db?sslmode=disable", "x").ok(),
-            Some("postgres://u:p@h/x?sslmode=disable".to_string())
-        );
-    }
 }

@@ -1,0 +1,348 @@
+//! Senders at rising rates, listeners on the event WebSocket.
+//!
+//! Open loop: message `k` of a step is due at `k / rate` seconds after the
+//! step's start, whatever happened to the ones before (at most
+//! `--max-in-flight` sends wait for their answer; beyond, the scheduler
+//! waits too and falls behind, which shows as an achieved rate below the
+//! target). A message's body is `m<seq> …`; its send instant (taken right
+//! before the request leaves) is kept in a table indexed by `seq`, and every
+//! listener reading `"body":"m<seq>` computes now − send instant on the same
+//! monotonic clock.
+
+use super::setup::World;
+use crate::serve::{self, Cpu, Server};
+use crate::stats::{ms, percentile, sorted};
+use anyhow::{bail, Context};
+use cercle_store::Backend;
+use futures_util::StreamExt;
+use serde_json::json;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+pub type Ws = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// Opens an authenticated event stream from `local` (any port), waits for
+/// its `ready` frame.
+pub async fn connect(base: &str, token: &str, local: Option<IpAddr>) -> anyhow::Result<Ws> {
+    let addr: SocketAddr = base
+        .trim_start_matches("http://")
+        .parse()
+        .with_context(|| format!("reading the address of {base}"))?;
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    if let Some(ip) = local {
+        socket.bind(SocketAddr::new(ip, 0))?;
+    }
+    let fut = async {
+        let stream = socket.connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let mut req = format!("ws://{addr}/api/v1/events").into_client_request()?;
+        req.headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse()?);
+        let (mut ws, _) = tokio_tungstenite::client_async(req, stream).await?;
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Text(t))) if t.contains("\"type\":\"ready\"") => break,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => bail!("the stream closed before it was ready"),
+            }
+        }
+        anyhow::Ok(ws)
+    };
+    tokio::time::timeout(Duration::from_secs(20), fut)
+        .await
+        .context("no `ready` frame within 20 s")?
+}
+
+/// The sequence number in a message frame (`"body":"m<seq> …`).
+pub fn seq_in(frame: &str) -> Option<usize> {
+    let rest = &frame[frame.find("\"body\":\"m")? + 9..];
+    let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
+
+/// Send instants (ns since `epoch`, + 1; 0 = not sent) and deliveries.
+struct Shared {
+    epoch: Instant,
+    sent_at: Vec<AtomicU64>,
+    delivered: AtomicU64,
+}
+
+impl Shared {
+    fn now_ns(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64
+    }
+}
+
+/// One listener's deliveries: (seq, latency in µs).
+type Deliveries = Arc<Mutex<Vec<(u32, u32)>>>;
+
+async fn listen(mut ws: Ws, shared: Arc<Shared>, out: Deliveries) {
+    while let Some(frame) = ws.next().await {
+        let text = match frame {
+            Ok(Message::Text(t)) => t,
+            Ok(_) => continue,
+            Err(_) => break,
+        };
+        let now = shared.now_ns();
+        let Some(seq) = seq_in(&text) else { continue };
+        let sent = shared.sent_at.get(seq).map_or(0, |s| s.load(Ordering::Acquire));
+        if sent == 0 {
+            continue;
+        }
+        let micros = (now.saturating_sub(sent - 1) / 1000).min(u64::from(u32::MAX)) as u32;
+        if let Ok(mut v) = out.lock() {
+            v.push((seq as u32, micros));
+        }
+        shared.delivered.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// What one rate gave.
+pub struct Step {
+    pub target: u32,
+    pub planned: u64,
+    pub acked: u64,
+    pub errors: u64,
+    pub first_error: Option<String>,
+    /// Start of the step to the last answer.
+    pub wall: Duration,
+    /// Sorted, ms.
+    pub post_ms: Vec<f64>,
+    /// Sorted, ms, over every (listener, message) delivery.
+    pub deliver_ms: Vec<f64>,
+    pub expected: u64,
+    pub server_cpu: Cpu,
+    pub bench_cpu: Cpu,
+    pub rss_mib: f64,
+}
+
+impl Step {
+    pub fn achieved(&self) -> f64 {
+        self.acked as f64 / self.wall.as_secs_f64()
+    }
+
+    pub fn delivered(&self) -> u64 {
+        self.deliver_ms.len() as u64
+    }
+
+    /// The target was met: ≥ 95 %, no error, every delivery made.
+    pub fn sustained(&self) -> bool {
+        self.achieved() >= 0.95 * f64::from(self.target) && self.errors == 0 && self.delivered() >= self.expected
+    }
+}
+
+pub async fn run(
+    args: &super::ThreadsArgs,
+    server: &Server,
+    world: &World,
+    senders: usize,
+) -> anyhow::Result<Vec<Step>> {
+    let total: u64 = args.rates.iter().map(|r| u64::from(*r) * args.seconds).sum();
+    let shared = Arc::new(Shared {
+        epoch: Instant::now(),
+        sent_at: (0..total).map(|_| AtomicU64::new(0)).collect(),
+        delivered: AtomicU64::new(0),
+    });
+    let mut listeners = Vec::new();
+    let mut outs: Vec<Deliveries> = Vec::new();
+    for i in 0..args.listeners {
+        let ws = connect(&server.base, &world.tokens[i], None)
+            .await
+            .with_context(|| format!("listener {i}"))?;
+        let out: Deliveries = Arc::new(Mutex::new(Vec::new()));
+        outs.push(out.clone());
+        listeners.push(tokio::spawn(listen(ws, shared.clone(), out)));
+    }
+    eprintln!("  {} listeners ready; {senders} senders", args.listeners);
+    let url = Arc::new(format!("{}/api/v1/threads/{}/messages", server.base, world.thread_id));
+    let clients = Arc::new(world.clients.clone());
+    let tokens = Arc::new(world.tokens.clone());
+    let sem = Arc::new(tokio::sync::Semaphore::new(args.max_in_flight));
+
+    let mut steps = Vec::new();
+    let mut first_seq = 0u64;
+    for &rate in &args.rates {
+        if rate == 0 {
+            continue;
+        }
+        let n = u64::from(rate) * args.seconds;
+        let cpu0 = server.cpu()?;
+        let bench0 = serve::cpu_of(std::process::id())?;
+        let delivered0 = shared.delivered.load(Ordering::Relaxed);
+        let start = tokio::time::Instant::now();
+        let started = Instant::now();
+        let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+        let mut sends = Vec::with_capacity(n as usize);
+        for k in 0..n {
+            tokio::time::sleep_until(start + interval.mul_f64(k as f64)).await;
+            let permit = sem.clone().acquire_owned().await?;
+            let seq = first_seq + k;
+            let person = (seq as usize) % senders;
+            let (url, clients, tokens, shared) = (url.clone(), clients.clone(), tokens.clone(), shared.clone());
+            sends.push(tokio::spawn(async move {
+                let body = json!({ "body": format!("m{seq} load test message from the benchmark") });
+                let t = Instant::now();
+                shared.sent_at[seq as usize].store(shared.now_ns() + 1, Ordering::Release);
+                let result = async {
+                    let resp = clients[person]
+                        .post(url.as_str())
+                        .bearer_auth(&tokens[person])
+                        .json(&body)
+                        .send()
+                        .await?;
+                    serve::expect(resp, reqwest::StatusCode::CREATED).await.map(|_| ())
+                }
+                .await;
+                let took = t.elapsed();
+                drop(permit);
+                (result.map_err(|e| format!("{e:#}")), took)
+            }));
+        }
+        let mut acked = 0u64;
+        let mut errors = 0u64;
+        let mut first_error = None;
+        let mut post_ms = Vec::with_capacity(n as usize);
+        for s in sends {
+            match s.await {
+                Ok((Ok(()), took)) => {
+                    acked += 1;
+                    post_ms.push(ms(took));
+                }
+                Ok((Err(e), _)) => {
+                    errors += 1;
+                    first_error.get_or_insert(e);
+                }
+                Err(e) => {
+                    errors += 1;
+                    first_error.get_or_insert(e.to_string());
+                }
+            }
+        }
+        let wall = started.elapsed();
+        // Every acknowledged message should reach every listener.
+        let expected = acked * args.listeners as u64;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while shared.delivered.load(Ordering::Relaxed) - delivered0 < expected && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let server_cpu = server.cpu()?.since(cpu0);
+        let bench_cpu = serve::cpu_of(std::process::id())?.since(bench0);
+        let range = first_seq..first_seq + n;
+        let mut deliver_ms = Vec::new();
+        for out in &outs {
+            if let Ok(mut v) = out.lock() {
+                for (seq, micros) in v.drain(..) {
+                    if range.contains(&u64::from(seq)) {
+                        deliver_ms.push(f64::from(micros) / 1000.0);
+                    }
+                }
+            }
+        }
+        let step = Step {
+            target: rate,
+            planned: n,
+            acked,
+            errors,
+            first_error,
+            wall,
+            post_ms: sorted(&post_ms),
+            deliver_ms: sorted(&deliver_ms),
+            expected,
+            server_cpu,
+            bench_cpu,
+            rss_mib: super::rss_mib(server)?,
+        };
+        eprintln!(
+            "  rate {rate}/s: {acked}/{n} acknowledged, {errors} errors, {:.0}/s; deliveries {}/{}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.2} cores",
+            step.achieved(),
+            step.delivered(),
+            step.expected,
+            percentile(&step.deliver_ms, 50.0),
+            percentile(&step.deliver_ms, 99.0),
+            step.deliver_ms.last().copied().unwrap_or(f64::NAN),
+            cores(step.server_cpu, step.wall),
+        );
+        let stop = !step.sustained() && !args.all_rates;
+        if let Some(e) = &step.first_error {
+            eprintln!("  first error: {e}");
+        }
+        steps.push(step);
+        first_seq += n;
+        if stop {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    for l in listeners {
+        l.abort();
+    }
+    Ok(steps)
+}
+
+fn cores(cpu: Cpu, wall: Duration) -> f64 {
+    (cpu.user + cpu.sys).as_secs_f64() / wall.as_secs_f64()
+}
+
+pub fn render(args: &super::ThreadsArgs, backend: Backend, senders: usize, steps: &[Step]) -> String {
+    let mut out = format!(
+        "### {} — {} listeners, {senders} senders, {} s per rate\n\n",
+        backend.name(),
+        args.listeners,
+        args.seconds
+    );
+    out.push_str(
+        "| target (msg/s) | sent | acknowledged (201) | errors | achieved (ack/s) | POST p50 / p99 (ms) | deliveries | deliver p50 (ms) | deliver p99 (ms) | deliver max (ms) | server CPU (cores) | bench CPU (cores) | server RSS (MiB) |\n",
+    );
+    out.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for s in steps {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {:.0} | {:.1} / {:.1} | {} / {} | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} | {:.0} |\n",
+            s.target,
+            s.planned,
+            s.acked,
+            s.errors,
+            s.achieved(),
+            percentile(&s.post_ms, 50.0),
+            percentile(&s.post_ms, 99.0),
+            s.delivered(),
+            s.expected,
+            percentile(&s.deliver_ms, 50.0),
+            percentile(&s.deliver_ms, 99.0),
+            s.deliver_ms.last().copied().unwrap_or(f64::NAN),
+            cores(s.server_cpu, s.wall),
+            cores(s.bench_cpu, s.wall),
+            s.rss_mib,
+        ));
+    }
+    let best = steps.iter().filter(|s| s.sustained()).map(|s| s.target).max();
+    out.push_str(&match best {
+        Some(r) => format!(
+            "\nHighest rate sustained (≥ 95 % acknowledged, no error, every delivery made): **{r} messages/s**.\n"
+        ),
+        None => "\nNo rate was sustained.\n".to_string(),
+    });
+    for s in steps {
+        if let Some(e) = &s.first_error {
+            out.push_str(&format!("\nFirst error at {} msg/s: {e}\n", s.target));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_sequence_number() {
+        let frame = r#"{"id":7,"thread_id":"t","type":"message","data":{"id":"x","body":"m1234 load test","seq":3}}"#;
+        assert_eq!(seq_in(frame), Some(1234));
+        assert_eq!(seq_in(r#"{"type":"ready","last":3}"#), None);
+    }
+}
