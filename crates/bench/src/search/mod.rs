@@ -278,28 +278,46 @@ fn render(args: &SearchArgs, u: &Universe, generate: f64, reports: &[(Backend, R
     }
     out.push('\n');
 
-    // One table per backend: query × searcher.
-    for (backend, r) in reports {
+    // Query × searcher, the backends side by side.
+    out.push_str("#### Per query and searcher\n\n| # | Query | Filter | Searcher |");
+    for (backend, _) in reports {
         out.push_str(&format!(
-            "#### {}\n\n| # | Query | Filter | Searcher | p50 (ms) | p99 (ms) | max (ms) | hits |\n|---:|---|---|---|---:|---:|---:|---|\n",
+            " {0} p50 (ms) | {0} p99 (ms) | {0} max (ms) |",
             backend.name()
         ));
-        for t in &r.timings {
-            let q = &QUERIES[t.query];
-            out.push_str(&format!(
-                "| {} | `{}` | {} | {} | {:.2} | {:.2} | {:.2} | {} |\n",
-                t.query + 1,
-                q.text,
-                q.filter.label(),
-                t.who.short(),
-                t.p50(),
-                t.p99(),
-                t.max(),
-                hits(t, r.expected.get(&(t.query, t.who)))
-            ));
-        }
-        out.push('\n');
     }
+    out.push_str(" hits |\n|---:|---|---|---|");
+    out.push_str(&"---:|---:|---:|".repeat(reports.len()));
+    out.push_str("---|\n");
+    let rows = reports.first().map(|(_, r)| r.timings.len()).unwrap_or(0);
+    for i in 0..rows {
+        let Some(first) = reports.first().and_then(|(_, r)| r.timings.get(i)) else {
+            continue;
+        };
+        let q = &QUERIES[first.query];
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} |",
+            first.query + 1,
+            q.text,
+            q.filter.label(),
+            first.who.short()
+        ));
+        let mut found: Vec<String> = Vec::new();
+        for (backend, r) in reports {
+            let Some(t) = r.timings.get(i) else { continue };
+            out.push_str(&format!(" {:.2} | {:.2} | {:.2} |", t.p50(), t.p99(), t.max()));
+            let h = hits(t, r.expected.get(&(t.query, t.who)));
+            if !found.iter().any(|f| f.ends_with(&h)) {
+                found.push(if found.is_empty() {
+                    h
+                } else {
+                    format!("{}: {h}", backend.name())
+                });
+            }
+        }
+        out.push_str(&format!(" {} |\n", found.join("; ")));
+    }
+    out.push('\n');
 
     // Overall.
     out.push_str("#### Overall\n\n| Backend | Searcher | searches | p50 (ms) | p99 (ms) | max (ms) | queries with p99 > 20 ms |\n|---|---|---:|---:|---:|---:|---|\n");

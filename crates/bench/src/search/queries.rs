@@ -71,7 +71,7 @@ pub const QUERIES: &[Query] = &[
     q("mcdonald", "English name (and MacDonald, one typo)"),
     q("o'brien", "apostrophe: words `o` + `brien`"),
     q("nguyen", "surname"),
-    q("Bourdeau", "rare surname (about 70 people)"),
+    q("Bourdeau", "rare surname (71 people; Boudreau is one typo away)"),
     q("cote-tremblay", "double surname (two frequent words)"),
     q("st-pierre", "`st` + `pierre`"),
     q("marie", "frequent first name alone"),
