@@ -158,7 +158,8 @@ fn from_image_error(error: ImageError) -> PhotoError {
 }
 
 /// RGB at 8 bits, transparent parts composed over white.
-fn flatten_on_white(image: DynamicImage) -> RgbImage {
+/// Drops the alpha channel by composing on white (also used for attachments).
+pub(crate) fn flatten_on_white(image: DynamicImage) -> RgbImage {
     if !image.color().has_alpha() {
         return image.into_rgb8();
     }

@@ -607,7 +607,7 @@ fn process_photo(bytes: &[u8], format: ImageFormat) -> Result<Photo, FileError> 
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(from_image_error)?;
     image.apply_orientation(orientation);
-    let upright = flatten_on_white(image);
+    let upright = crate::network::photo::flatten_on_white(image);
     if upright.width() == 0 || upright.height() == 0 {
         return Err(FileError::Damaged);
     }
@@ -632,22 +632,6 @@ fn from_image_error(error: ImageError) -> FileError {
 }
 
 /// RGB at 8 bits, transparent parts composed over white.
-fn flatten_on_white(image: DynamicImage) -> RgbImage {
-    if !image.color().has_alpha() {
-        return image.into_rgb8();
-    }
-    let rgba = image.into_rgba8();
-    let mut rgb = RgbImage::new(rgba.width(), rgba.height());
-    for (out, pixel) in rgb.pixels_mut().zip(rgba.pixels()) {
-        let alpha = u32::from(pixel[3]);
-        for channel in 0..3 {
-            let over = u32::from(pixel[channel]) * alpha + 255 * (255 - alpha);
-            out[channel] = ((over + 127) / 255) as u8;
-        }
-    }
-    rgb
-}
-
 /// The image scaled down to at most `max_side` on its long side, keeping
 /// its proportions; `None` when it is small enough already.
 fn shrink(image: &RgbImage, max_side: u32) -> Option<RgbImage> {
