@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "threads",
         sql: include_str!("../migrations/0005_threads.sql"),
     },
+    Migration {
+        version: 6,
+        name: "patients",
+        sql: include_str!("../migrations/0006_patients.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now.

@@ -1,79 +1,12 @@
 //! Threads, participants, messages, read state, acknowledgements, drafts,
-//! attachments, the minimal patient file clinical threads hang on, and the
-//! event log.
+//! attachments, who reaches a thread (directly or through its care
+//! channel), and the event log. Patient files live in `patients`.
 
 use crate::profiles::placeholders;
 use crate::{conflict, flag, Conn, Result};
 use cercle_domain::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-
-// ---- Patient files (minimal) ----------------------------------------------
-
-#[derive(Debug, Clone)]
-pub struct PatientFileRow {
-    pub id: String,
-    pub org_id: String,
-    pub unit_id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub birth_date: Option<String>,
-    pub created_by: String,
-}
-
-fn map_patient(r: &AnyRow) -> std::result::Result<PatientFileRow, sqlx::Error> {
-    Ok(PatientFileRow {
-        id: r.try_get("id")?,
-        org_id: r.try_get("org_id")?,
-        unit_id: r.try_get("unit_id")?,
-        first_name: r.try_get("first_name")?,
-        last_name: r.try_get("last_name")?,
-        birth_date: r.try_get("birth_date")?,
-        created_by: r.try_get("created_by")?,
-    })
-}
-
-pub async fn insert_patient_file(conn: &mut Conn, p: &PatientFileRow, now: Timestamp) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO patient_files (id, org_id, unit_id, first_name, last_name, birth_date, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&p.id)
-    .bind(&p.org_id)
-    .bind(&p.unit_id)
-    .bind(&p.first_name)
-    .bind(&p.last_name)
-    .bind(&p.birth_date)
-    .bind(&p.created_by)
-    .bind(now.0)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// A patient file of the given organization (another one's is "not found").
-pub async fn patient_file_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Option<PatientFileRow>> {
-    let row = sqlx::query(
-        "SELECT id, org_id, unit_id, first_name, last_name, birth_date, created_by FROM patient_files \
-         WHERE id = $1 AND org_id = $2 AND archived_at IS NULL",
-    )
-    .bind(id)
-    .bind(org_id)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.as_ref().map(map_patient).transpose()?)
-}
-
-pub async fn patient_files_of(conn: &mut Conn, org_id: &str) -> Result<Vec<PatientFileRow>> {
-    let rows = sqlx::query(
-        "SELECT id, org_id, unit_id, first_name, last_name, birth_date, created_by FROM patient_files \
-         WHERE org_id = $1 AND archived_at IS NULL ORDER BY last_name, first_name LIMIT 500",
-    )
-    .bind(org_id)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.iter().map(map_patient).collect::<std::result::Result<_, _>>()?)
-}
 
 // ---- Threads ----------------------------------------------------------------
 
@@ -91,10 +24,12 @@ pub struct ThreadRow {
     pub closed_by: Option<String>,
     pub last_seq: i64,
     pub last_activity_at: i64,
+    /// The care channel the thread belongs to, if any.
+    pub channel_id: Option<String>,
 }
 
 const THREAD_COLUMNS: &str = "t.id, t.kind, t.org_id, t.patient_file_id, t.title, t.high_priority, t.created_by, \
-    t.created_at, t.closed_at, t.closed_by, t.last_seq, t.last_activity_at";
+    t.created_at, t.closed_at, t.closed_by, t.last_seq, t.last_activity_at, t.channel_id";
 
 fn map_thread(r: &AnyRow) -> std::result::Result<ThreadRow, sqlx::Error> {
     Ok(ThreadRow {
@@ -110,6 +45,7 @@ fn map_thread(r: &AnyRow) -> std::result::Result<ThreadRow, sqlx::Error> {
         closed_by: r.try_get("closed_by")?,
         last_seq: r.try_get("last_seq")?,
         last_activity_at: r.try_get("last_activity_at")?,
+        channel_id: r.try_get("channel_id")?,
     })
 }
 
@@ -123,12 +59,13 @@ pub struct NewThread<'a> {
     pub high_priority: bool,
     pub created_by: &'a str,
     pub direct_key: Option<&'a str>,
+    pub channel_id: Option<&'a str>,
 }
 
 pub async fn insert_thread(conn: &mut Conn, t: &NewThread<'_>, now: Timestamp) -> Result<()> {
     sqlx::query(
         "INSERT INTO threads (id, kind, org_id, patient_file_id, title, folded_title, high_priority, created_by, \
-         created_at, last_activity_at, direct_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)",
+         created_at, last_activity_at, direct_key, channel_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
     )
     .bind(t.id)
     .bind(t.kind)
@@ -140,6 +77,7 @@ pub async fn insert_thread(conn: &mut Conn, t: &NewThread<'_>, now: Timestamp) -
     .bind(t.created_by)
     .bind(now.0)
     .bind(t.direct_key)
+    .bind(t.channel_id)
     .execute(conn)
     .await
     .map_err(conflict)?;
@@ -231,9 +169,14 @@ pub async fn threads_of(
            (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND m.author_id <> $1 \
               AND m.seq > COALESCE((SELECT r.last_read_seq FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $1), 0)) AS unread, \
            COALESCE((SELECT r.marked_unread FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $1), 0) AS marked \
-         FROM threads t WHERE {closed_cond} AND (t.org_id IS NULL OR t.org_id = $2) \
-           AND EXISTS (SELECT 1 FROM thread_participants p WHERE p.thread_id = t.id \
-             AND ((p.kind = 'user' AND p.participant_id = $1){teams})) \
+         FROM threads t WHERE {closed_cond} AND (\
+           ((t.org_id IS NULL OR t.org_id = $2) AND (\
+             EXISTS (SELECT 1 FROM thread_participants p WHERE p.thread_id = t.id \
+               AND ((p.kind = 'user' AND p.participant_id = $1){teams})) \
+             OR EXISTS (SELECT 1 FROM channel_participants p WHERE p.channel_id = t.channel_id \
+               AND ((p.kind = 'user' AND p.participant_id = $1){teams})))) \
+           OR EXISTS (SELECT 1 FROM channel_participants p JOIN circle_members c ON c.id = p.participant_id \
+               WHERE p.channel_id = t.channel_id AND p.kind = 'circle' AND c.user_id = $1 AND c.state = 'joined')) \
          ORDER BY t.last_activity_at DESC LIMIT $3"
     );
     let mut q = sqlx::query(&sql).bind(user_id).bind(org_id.unwrap_or("")).bind(limit);
@@ -737,43 +680,102 @@ pub async fn teams_managed(conn: &mut Conn, user_id: &str) -> Result<Vec<String>
         .map_err(Into::into)
 }
 
-/// Whether a person takes part in a thread, in person or through a team.
+/// How a person reaches a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// A participant in person or as manager of a participating team.
+    Participant,
+    /// A professional (or team) taking part in the thread's care channel.
+    Channel,
+    /// A patient, responsible person or observer in the channel's circle
+    /// (joined). Observers read and do not write.
+    Circle { observer: bool },
+}
+
+/// Whether a person takes part in a thread, in person or through a team,
+/// directly or through its care channel.
 pub async fn takes_part(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<bool> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) FROM thread_participants WHERE thread_id = $1 AND kind = 'user' AND participant_id = $2",
-    )
-    .bind(thread_id)
-    .bind(user_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    if row.try_get::<i64, _>(0)? > 0 {
-        return Ok(true);
-    }
+    Ok(reach(conn, thread_id, user_id).await?.is_some())
+}
+
+/// How a person reaches a thread, if they do (the thread need not exist).
+pub async fn reach(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<Option<Reach>> {
     let teams = teams_managed(&mut *conn, user_id).await?;
-    if teams.is_empty() {
-        return Ok(false);
-    }
+    let team_cond = if teams.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " OR (p.kind = 'team' AND p.participant_id IN ({}))",
+            placeholders(3, teams.len())
+        )
+    };
     let sql = format!(
-        "SELECT COUNT(*) FROM thread_participants WHERE thread_id = $1 AND kind = 'team' AND participant_id IN ({})",
-        placeholders(2, teams.len())
+        "SELECT COUNT(*) FROM thread_participants p WHERE p.thread_id = $1 \
+           AND ((p.kind = 'user' AND p.participant_id = $2){team_cond})"
     );
-    let mut q = sqlx::query(&sql).bind(thread_id);
+    let mut q = sqlx::query(&sql).bind(thread_id).bind(user_id);
     for t in &teams {
         q = q.bind(t);
     }
-    Ok(q.fetch_one(conn).await?.try_get::<i64, _>(0)? > 0)
+    if q.fetch_one(&mut *conn).await?.try_get::<i64, _>(0)? > 0 {
+        return Ok(Some(Reach::Participant));
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM threads t JOIN channel_participants p ON p.channel_id = t.channel_id \
+         WHERE t.id = $1 AND ((p.kind = 'user' AND p.participant_id = $2){team_cond})"
+    );
+    let mut q = sqlx::query(&sql).bind(thread_id).bind(user_id);
+    for t in &teams {
+        q = q.bind(t);
+    }
+    if q.fetch_one(&mut *conn).await?.try_get::<i64, _>(0)? > 0 {
+        return Ok(Some(Reach::Channel));
+    }
+    let rows = sqlx::query(
+        "SELECT c.section FROM threads t JOIN channel_participants p ON p.channel_id = t.channel_id \
+           JOIN circle_members c ON c.id = p.participant_id \
+         WHERE t.id = $1 AND p.kind = 'circle' AND c.user_id = $2 AND c.state = 'joined'",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let mut observer = true;
+    for r in &rows {
+        if r.try_get::<String, _>(0)? != "observer" {
+            observer = false;
+        }
+    }
+    Ok(Some(Reach::Circle { observer }))
 }
 
 /// The people a thread reaches: its participants in person and the
-/// managers of its teams.
+/// managers of its teams, and likewise through its care channel, with the
+/// channel's joined circle members.
 pub async fn people_reached(conn: &mut Conn, thread_id: &str) -> Result<Vec<String>> {
     let rows = sqlx::query(
         "SELECT participant_id FROM thread_participants WHERE thread_id = $1 AND kind = 'user' \
          UNION SELECT g.user_id FROM thread_participants p JOIN teams tm ON tm.id = p.participant_id \
            JOIN units u ON u.id = tm.unit_id JOIN role_grants g ON g.org_id = tm.org_id AND g.role = 'team_manager' \
            JOIN units gu ON gu.id = g.unit_id \
-         WHERE p.thread_id = $2 AND p.kind = 'team' AND substr(u.path, 1, length(gu.path)) = gu.path",
+         WHERE p.thread_id = $2 AND p.kind = 'team' AND substr(u.path, 1, length(gu.path)) = gu.path \
+         UNION SELECT p.participant_id FROM threads t JOIN channel_participants p ON p.channel_id = t.channel_id \
+         WHERE t.id = $3 AND p.kind = 'user' \
+         UNION SELECT g.user_id FROM threads t JOIN channel_participants p ON p.channel_id = t.channel_id \
+           JOIN teams tm ON tm.id = p.participant_id \
+           JOIN units u ON u.id = tm.unit_id JOIN role_grants g ON g.org_id = tm.org_id AND g.role = 'team_manager' \
+           JOIN units gu ON gu.id = g.unit_id \
+         WHERE t.id = $4 AND p.kind = 'team' AND substr(u.path, 1, length(gu.path)) = gu.path \
+         UNION SELECT c.user_id FROM threads t JOIN channel_participants p ON p.channel_id = t.channel_id \
+           JOIN circle_members c ON c.id = p.participant_id \
+         WHERE t.id = $5 AND p.kind = 'circle' AND c.state = 'joined' AND c.user_id IS NOT NULL",
     )
+    .bind(thread_id)
+    .bind(thread_id)
+    .bind(thread_id)
     .bind(thread_id)
     .bind(thread_id)
     .fetch_all(conn)

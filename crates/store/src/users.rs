@@ -27,13 +27,15 @@ pub struct UserRow {
     pub network_admin: bool,
     /// On the network's profession verification team.
     pub network_verifier: bool,
+    /// Only in patients' circles: reaches care channels, nothing of the network.
+    pub circle_only: bool,
     pub deleted_at: Option<i64>,
     pub created_at: i64,
 }
 
 const COLUMNS: &str = "id, email, name, language, password_hash, email_verified_at, terms_accepted_at, \
     recovery_hash, pin_hash, phone, phone_verified_at, second_factor, totp_secret, totp_pending_secret, \
-    totp_last_step, failed_logins, locked_until, network_admin, network_verifier, deleted_at, created_at";
+    totp_last_step, failed_logins, locked_until, network_admin, network_verifier, circle_only, deleted_at, created_at";
 
 fn map(r: &AnyRow) -> std::result::Result<UserRow, sqlx::Error> {
     Ok(UserRow {
@@ -56,6 +58,7 @@ fn map(r: &AnyRow) -> std::result::Result<UserRow, sqlx::Error> {
         locked_until: r.try_get("locked_until")?,
         network_admin: flag(r.try_get("network_admin")?),
         network_verifier: flag(r.try_get("network_verifier")?),
+        circle_only: flag(r.try_get("circle_only")?),
         deleted_at: r.try_get("deleted_at")?,
         created_at: r.try_get("created_at")?,
     })

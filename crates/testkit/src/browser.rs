@@ -8,12 +8,13 @@
 
 use cercle_domain::Language;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::future::Future;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
@@ -23,10 +24,42 @@ pub const WAIT: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(100);
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const INSTALL: &str = "apt-get install -y chromium chromium-driver";
-/// Browsers running at once, over the whole test binary.
-const MAX_BROWSERS: usize = 2;
+/// Browser tests running at once, over the whole test binary. A slot is
+/// held by a test (all the browsers of one application), not by a browser:
+/// a test that opens its second or third browser never waits for another
+/// test, so tests cannot deadlock each holding part of what they need.
+const MAX_BROWSER_TESTS: usize = 2;
 
 static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+/// The slot of each application whose browsers are open.
+static HELD: OnceLock<Mutex<HashMap<String, Weak<OwnedSemaphorePermit>>>> = OnceLock::new();
+
+/// The slot of the test serving `app_url`: shared with its open browsers,
+/// or a new one (waiting at most 5 minutes for another test to finish).
+async fn slot_for(app_url: &str) -> Arc<OwnedSemaphorePermit> {
+    let held = HELD.get_or_init(|| Mutex::new(HashMap::new()));
+    let shared = |held: &Mutex<HashMap<String, Weak<OwnedSemaphorePermit>>>| {
+        held.lock().expect("browser slots").get(app_url).and_then(Weak::upgrade)
+    };
+    if let Some(slot) = shared(held) {
+        return slot;
+    }
+    let slots = SLOTS
+        .get_or_init(|| Arc::new(Semaphore::new(MAX_BROWSER_TESTS)))
+        .clone();
+    let permit = tokio::time::timeout(Duration::from_secs(300), slots.acquire_owned())
+        .await
+        .expect("waited 5 minutes for a free browser slot")
+        .expect("browser slots closed");
+    let mut map = held.lock().expect("browser slots");
+    if let Some(slot) = map.get(app_url).and_then(Weak::upgrade) {
+        return slot;
+    }
+    let slot = Arc::new(permit);
+    map.retain(|_, w| w.strong_count() > 0);
+    map.insert(app_url.to_string(), Arc::downgrade(&slot));
+    slot
+}
 
 /// A WebDriver error answer (`error` is the W3C error code).
 #[derive(Debug, Clone)]
@@ -85,7 +118,7 @@ pub struct Browser {
     pub app_url: String,
     pub lang: Language,
     quit: bool,
-    _permit: OwnedSemaphorePermit,
+    _slot: Arc<OwnedSemaphorePermit>,
 }
 
 impl Browser {
@@ -95,11 +128,7 @@ impl Browser {
         if skipped() {
             return None;
         }
-        let slots = SLOTS.get_or_init(|| Arc::new(Semaphore::new(MAX_BROWSERS))).clone();
-        let permit = tokio::time::timeout(Duration::from_secs(300), slots.acquire_owned())
-            .await
-            .expect("waited 5 minutes for a free browser slot")
-            .expect("browser slots closed");
+        let slot = slot_for(app_url).await;
         let mut last_error = String::new();
         // A port found free may be taken before chromedriver binds it: retry.
         for _ in 0..3 {
@@ -119,7 +148,7 @@ impl Browser {
                         app_url: app_url.trim_end_matches('/').to_string(),
                         lang,
                         quit: false,
-                        _permit: permit,
+                        _slot: slot.clone(),
                     });
                 }
                 Err(e) => last_error = e,

@@ -186,6 +186,7 @@ async fn resolve(ctx: &Ctx, session: SessionRow) -> AppResult<SessionView> {
                     session_id: SessionId::parse(&session.id).unwrap_or_default(),
                     network_admin: user.network_admin,
                     network_verifier: user.network_verifier,
+                    circle_only: user.circle_only,
                 })
             }
         }

@@ -36,21 +36,72 @@ pub async fn upload(
     bytes: Vec<u8>,
     lang: Language,
 ) -> AppResult<MessageView> {
-    let me = crate::network::me(principal)?;
+    let me = crate::network::person(principal)?;
     let user_id = me.user_id.to_string();
     {
         // Refuse early, before any processing, if the thread is not theirs.
         let mut conn = ctx.store.reader().await?;
-        let t = service::reachable(&mut conn, &user_id, thread_id).await?;
+        let t = service::writable(&mut conn, &user_id, thread_id).await?;
         if t.closed_at.is_some() {
             return Err(AppError::Conflict("thread-closed"));
         }
     }
+    let prepared = prepare_upload(ctx, &user_id, name, declared, caption, bytes).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let t = service::writable(&mut tx, &user_id, thread_id).await?;
+    if t.closed_at.is_some() {
+        return Err(AppError::Conflict("thread-closed"));
+    }
+    let (view, attachment) = insert_upload(ctx, &mut tx, &t, &user_id, &prepared, now, lang).await?;
+    let mut ev = NewAuditEvent::new(
+        Actor::User(me.user_id),
+        "thread.attachment_uploaded",
+        AuditAction::Create,
+        "attachment",
+    )
+    .target(&attachment.id)
+    .scope("thread", thread_id)
+    .ip(client.ip.clone());
+    ev.org_id = t.org_id.clone();
+    if let Some(p) = &t.patient_file_id {
+        ev = ev.scope("patient", p);
+    }
+    audit::record(&mut tx, ev, now).await?;
+    service::commit(ctx, tx).await?;
+    Ok(view)
+}
+
+/// A file checked, re-encoded when a photo, and encrypted, ready to store
+/// with its message.
+pub(crate) struct PreparedUpload {
+    pub name: String,
+    kind: &'static str,
+    content_type: String,
+    size: i64,
+    width: Option<i64>,
+    height: Option<i64>,
+    data: String,
+    thumbnail: Option<String>,
+    /// The message's text: the caption, or the file's name.
+    body: String,
+}
+
+/// Checks a file from its content and encrypts it (the uploads limit
+/// counts it), before any transaction.
+pub(crate) async fn prepare_upload(
+    ctx: &Ctx,
+    user_id: &str,
+    name: &str,
+    declared: Option<&str>,
+    caption: &str,
+    bytes: Vec<u8>,
+) -> AppResult<PreparedUpload> {
     let declared = match declared {
         None | Some("") => None,
         Some(k) => Some(AttachmentKind::parse(k).ok_or(InputError::FileNotAllowed)?),
     };
-    crate::network::limit(ctx, "upload", &user_id, 60, 3600).await?;
+    crate::network::limit(ctx, "upload", user_id, 60, 3600).await?;
     let name = name.to_string();
     let prepared = tokio::task::spawn_blocking(move || files::prepare(&name, declared, &bytes))
         .await
@@ -75,65 +126,69 @@ pub async fn upload(
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(PreparedUpload {
+        name: prepared.name.clone(),
+        kind: prepared.kind.as_str(),
+        content_type: prepared.content_type.to_string(),
+        size: prepared.bytes.len() as i64,
+        width: prepared.width.map(i64::from),
+        height: prepared.height.map(i64::from),
+        data,
+        thumbnail,
+        body,
+    })
+}
 
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    let t = service::reachable(&mut tx, &user_id, thread_id).await?;
-    if t.closed_at.is_some() {
-        return Err(AppError::Conflict("thread-closed"));
-    }
+/// Stores a prepared file as a new message of the thread (in the caller's
+/// transaction), moves the author's read mark and logs the event. The
+/// caller checked the thread and audits.
+pub(crate) async fn insert_upload(
+    ctx: &Ctx,
+    tx: &mut cercle_store::Conn,
+    t: &cercle_store::threads::ThreadRow,
+    user_id: &str,
+    prepared: &PreparedUpload,
+    now: cercle_domain::Timestamp,
+    lang: Language,
+) -> AppResult<(MessageView, AttachmentRow)> {
+    let thread_id = t.id.as_str();
     // The message and its file go in together; the event carries both.
-    let seq = store::next_seq(&mut tx, thread_id, now).await?;
+    let seq = store::next_seq(&mut *tx, thread_id, now).await?;
     let message_id = cercle_domain::MessageId::new().to_string();
     let row = store::MessageRow {
         id: message_id.clone(),
         thread_id: thread_id.to_string(),
         seq,
-        author_id: user_id.clone(),
-        body: body.clone(),
+        author_id: user_id.to_string(),
+        body: prepared.body.clone(),
         priority: false,
         created_at: now.0,
         edited_at: None,
         retracted_at: None,
     };
-    store::insert_message(&mut tx, &row, &cercle_domain::search::fold(&body)).await?;
+    store::insert_message(&mut *tx, &row, &cercle_domain::search::fold(&prepared.body)).await?;
     let attachment = AttachmentRow {
         id: AttachmentId::new().to_string(),
         thread_id: thread_id.to_string(),
         message_id: message_id.clone(),
         name: prepared.name.clone(),
-        kind: prepared.kind.as_str().to_string(),
-        content_type: prepared.content_type.to_string(),
-        size: prepared.bytes.len() as i64,
-        width: prepared.width.map(i64::from),
-        height: prepared.height.map(i64::from),
-        uploaded_by: user_id.clone(),
+        kind: prepared.kind.to_string(),
+        content_type: prepared.content_type.clone(),
+        size: prepared.size,
+        width: prepared.width,
+        height: prepared.height,
+        uploaded_by: user_id.to_string(),
         created_at: now.0,
-        has_thumbnail: thumbnail.is_some(),
+        has_thumbnail: prepared.thumbnail.is_some(),
     };
-    store::insert_attachment(&mut tx, &attachment, &data, thumbnail.as_deref()).await?;
-    store::mark_read(&mut tx, thread_id, &user_id, seq, now).await?;
-    let view = service::message_views(&mut tx, thread_id, vec![row], lang)
+    store::insert_attachment(&mut *tx, &attachment, &prepared.data, prepared.thumbnail.as_deref()).await?;
+    store::mark_read(&mut *tx, thread_id, user_id, seq, now).await?;
+    let view = service::message_views(&mut *tx, thread_id, vec![row], lang)
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    service::log_event(ctx, &mut tx, thread_id, "message", &view, now).await?;
-    let mut ev = NewAuditEvent::new(
-        Actor::User(me.user_id),
-        "thread.attachment_uploaded",
-        AuditAction::Create,
-        "attachment",
-    )
-    .target(&attachment.id)
-    .scope("thread", thread_id)
-    .ip(client.ip.clone());
-    ev.org_id = t.org_id.clone();
-    if let Some(p) = &t.patient_file_id {
-        ev = ev.scope("patient", p);
-    }
-    audit::record(&mut tx, ev, now).await?;
-    service::commit(ctx, tx).await?;
-    Ok(view)
+    service::log_event(ctx, &mut *tx, thread_id, "message", &view, now).await?;
+    Ok((view, attachment))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -151,7 +206,7 @@ pub struct GalleryItem {
 
 /// Every attachment of a thread, oldest first.
 pub async fn gallery(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<Vec<GalleryItem>> {
-    let me = crate::network::me(principal)?;
+    let me = crate::network::person(principal)?;
     let mut conn = ctx.store.reader().await?;
     service::reachable(&mut conn, &me.user_id.to_string(), thread_id).await?;
     Ok(store::attachments_of(&mut conn, thread_id)
@@ -186,7 +241,7 @@ pub async fn download(
     id: &str,
     thumbnail: bool,
 ) -> AppResult<Download> {
-    let me = crate::network::me(principal)?;
+    let me = crate::network::person(principal)?;
     let mut conn = ctx.store.reader().await?;
     let a = store::attachment(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let t = service::reachable(&mut conn, &me.user_id.to_string(), &a.thread_id).await?;

@@ -18,7 +18,7 @@ pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, la
         return Err(AppError::Conflict("thread-open"));
     };
     let mut conn = ctx.store.reader().await?;
-    let t = service::reachable(&mut conn, &user_id, id).await?;
+    let t = service::manageable(&mut conn, &user_id, id).await?;
     let mut rows = Vec::new();
     let mut before = i64::MAX;
     loop {

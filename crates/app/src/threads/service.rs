@@ -14,7 +14,7 @@ use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::search::fold;
 use cercle_domain::{InputError, Language, MessageId, Timestamp};
-use cercle_store::threads::{self as store, MessageRow, NewThread, ThreadRow};
+use cercle_store::threads::{self as store, MessageRow, NewThread, Reach, ThreadRow};
 use cercle_store::{network, orgs, users, Backend, Conn};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -26,7 +26,7 @@ pub const MAX_PARTICIPANTS: usize = 100;
 pub const MESSAGES_PER_MINUTE: i64 = 120;
 
 fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
-    crate::network::me(principal)
+    crate::network::person(principal)
 }
 
 /// Someone or a team in a thread.
@@ -42,6 +42,11 @@ pub struct ParticipantView {
     pub kind: String,
     pub id: String,
     pub name: String,
+    /// Takes part through the thread's care channel (managed on the
+    /// channel, not on the thread).
+    pub via_channel: bool,
+    /// For the patient's circle: patient | responsible | observer.
+    pub section: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,18 +117,45 @@ pub struct MessageView {
     pub acknowledged_by: Vec<String>,
 }
 
-/// The thread, if the person may reach it.
+/// The thread, if the person may reach it (to read).
 pub(crate) async fn reachable(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<ThreadRow> {
+    Ok(reachable_as(conn, user_id, thread_id).await?.0)
+}
+
+/// The thread and how the person reaches it. Professionals reach an
+/// organization's thread only while it is their active organization;
+/// patients and caregivers are no members and reach their channels' threads
+/// whatever organization is active.
+pub(crate) async fn reachable_as(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<(ThreadRow, Reach)> {
     let t = store::thread(&mut *conn, thread_id).await?.ok_or(AppError::NotFound)?;
-    if !store::takes_part(&mut *conn, thread_id, user_id).await? {
-        return Err(AppError::NotFound);
-    }
-    if let Some(org) = &t.org_id {
+    let reach = store::reach(&mut *conn, thread_id, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let (Some(org), Reach::Participant | Reach::Channel) = (&t.org_id, reach) {
         if users::active_org(&mut *conn, user_id).await?.as_deref() != Some(org.as_str()) {
             return Err(AppError::NotFound);
         }
     }
-    Ok(t)
+    Ok((t, reach))
+}
+
+/// The thread, if the person may write in it: observers of a patient's
+/// circle read only.
+pub(crate) async fn writable(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<ThreadRow> {
+    match reachable_as(conn, user_id, thread_id).await? {
+        (_, Reach::Circle { observer: true }) => Err(AppError::Forbidden),
+        (t, _) => Ok(t),
+    }
+}
+
+/// The thread, if the person may manage it (participants, closing,
+/// priority, duplicating, exporting): professionals only, never the
+/// patient's circle.
+pub(crate) async fn manageable(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<ThreadRow> {
+    match reachable_as(conn, user_id, thread_id).await? {
+        (_, Reach::Circle { .. }) => Err(AppError::Forbidden),
+        (t, _) => Ok(t),
+    }
 }
 
 /// Whether events of this thread may reach the person now (any active organization).
@@ -183,7 +215,7 @@ pub(crate) async fn commit(ctx: &Ctx, tx: cercle_store::Tx) -> AppResult<()> {
     Ok(())
 }
 
-fn clean_title(raw: &str) -> AppResult<String> {
+pub(crate) fn clean_title(raw: &str) -> AppResult<String> {
     let t = raw.trim();
     if t.is_empty() || t.chars().count() > MAX_TITLE_CHARS || t.chars().any(char::is_control) {
         return Err(InputError::InvalidTitle.into());
@@ -205,7 +237,7 @@ pub(crate) fn clean_body(raw: &str) -> AppResult<String> {
     Ok(body)
 }
 
-fn folded(text: &str) -> String {
+pub(crate) fn folded(text: &str) -> String {
     fold(text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -261,6 +293,10 @@ pub async fn create(
     input: &NewThreadInput,
 ) -> AppResult<ThreadView> {
     let me = me(principal)?;
+    if me.circle_only {
+        // Patients and caregivers write in their care channels only.
+        return Err(AppError::Forbidden);
+    }
     let user_id = me.user_id.to_string();
     let title = clean_title(&input.title)?;
     let now = ctx.clock.now();
@@ -274,10 +310,10 @@ pub async fn create(
         "clinical" => {
             let org = active.clone().ok_or(AppError::NoActiveOrganization)?;
             let pid = input.patient_file_id.as_deref().ok_or(AppError::NotFound)?;
-            let p = store::patient_file_in(&mut tx, &org, pid)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            ("clinical", Some(org), Some(p.id))
+            // A file one sees, of the active organization; archived: no new thread.
+            let p = crate::patients::files::viewable(&mut tx, &user_id, pid).await?;
+            p.require_open()?;
+            ("clinical", Some(org), Some(p.file.id))
         }
         "collaboration" => ("collaboration", active.clone(), None),
         _ => return Err(InputError::InvalidTitle.into()),
@@ -296,6 +332,7 @@ pub async fn create(
             high_priority: input.high_priority,
             created_by: &user_id,
             direct_key: None,
+            channel_id: None,
         },
         now,
     )
@@ -327,6 +364,9 @@ pub async fn create(
 /// The direct thread between two friends (created on first use); private to them.
 pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id: &str) -> AppResult<ThreadView> {
     let me = me(principal)?;
+    if me.circle_only {
+        return Err(AppError::NotFound); // patients and caregivers have no direct messages
+    }
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
@@ -354,6 +394,7 @@ pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id
                     high_priority: false,
                     created_by: &user_id,
                     direct_key: Some(&key),
+                    channel_id: None,
                 },
                 now,
             )
@@ -438,9 +479,64 @@ async fn participant_views(conn: &mut Conn, thread_id: &str) -> AppResult<Vec<Pa
                 .map(|t| t.name)
                 .unwrap_or_default()
         };
-        out.push(ParticipantView { kind, id, name });
+        out.push(ParticipantView {
+            kind,
+            id,
+            name,
+            via_channel: false,
+            section: None,
+        });
+    }
+    if let Some(channel) = store::thread(&mut *conn, thread_id).await?.and_then(|t| t.channel_id) {
+        channel_participant_views(conn, &channel, &mut out).await?;
     }
     Ok(out)
+}
+
+/// Adds the people and teams of a thread's care channel (everyone there
+/// reads every thread of the channel), and the circle members who joined.
+async fn channel_participant_views(conn: &mut Conn, channel_id: &str, out: &mut Vec<ParticipantView>) -> AppResult<()> {
+    let present = |out: &Vec<ParticipantView>, kind: &str, id: &str| out.iter().any(|p| p.kind == kind && p.id == id);
+    for (kind, id) in cercle_store::channels::participants(&mut *conn, channel_id).await? {
+        if kind == "circle" || present(out, &kind, &id) {
+            continue;
+        }
+        let name = if kind == "user" {
+            network::names(&mut *conn, std::slice::from_ref(&id))
+                .await?
+                .pop()
+                .map(|(_, n)| n)
+                .unwrap_or_default()
+        } else {
+            orgs::team_by_id(&mut *conn, &id)
+                .await?
+                .map(|t| t.name)
+                .unwrap_or_default()
+        };
+        out.push(ParticipantView {
+            kind,
+            id,
+            name,
+            via_channel: true,
+            section: None,
+        });
+    }
+    for c in cercle_store::channels::circle_participants(&mut *conn, channel_id).await? {
+        let Some(user_id) = c.user_id.filter(|_| c.state == "joined") else {
+            continue;
+        };
+        if present(out, "user", &user_id) {
+            continue;
+        }
+        out.push(ParticipantView {
+            kind: "user".into(),
+            id: user_id,
+            name: format!("{} {}", c.first_name, c.last_name),
+            via_channel: true,
+            section: Some(c.section),
+        });
+    }
+    Ok(())
 }
 
 /// The thread as its participant sees it (with their draft).
@@ -457,13 +553,14 @@ pub async fn show(
     let t = reachable(&mut conn, &user_id, id).await?;
     let participants = participant_views(&mut conn, id).await?;
     let patient = match &t.patient_file_id {
-        Some(pid) => {
-            let org = t.org_id.clone().unwrap_or_default();
-            store::patient_file_in(&mut conn, &org, pid).await?.map(|p| PatientRef {
+        // Archived files keep their name on their threads.
+        Some(pid) => cercle_store::patients::get(&mut conn, pid)
+            .await?
+            .filter(|p| t.org_id.as_deref() == Some(p.org_id.as_str()))
+            .map(|p| PatientRef {
                 id: p.id,
                 name: format!("{} {}", p.first_name, p.last_name),
-            })
-        }
+            }),
         None => None,
     };
     let closed = match (t.closed_at, &t.closed_by) {
@@ -628,7 +725,7 @@ pub async fn post(
     flood_check(ctx, &user_id)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let t = reachable(&mut tx, &user_id, id).await?;
+    let t = writable(&mut tx, &user_id, id).await?;
     open(&t)?;
     let view = insert_message(ctx, &mut tx, &t, &user_id, &body, priority, now, lang).await?;
     audit::record(
@@ -706,7 +803,7 @@ async fn own_message(conn: &mut Conn, user_id: &str, message_id: &str) -> AppRes
     let m = store::message(&mut *conn, message_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let t = reachable(&mut *conn, user_id, &m.thread_id).await?;
+    let t = writable(&mut *conn, user_id, &m.thread_id).await?;
     if m.author_id != user_id {
         return Err(AppError::Forbidden);
     }
@@ -800,7 +897,7 @@ pub async fn add_participants(
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let t = reachable(&mut tx, &user_id, id).await?;
+    let t = manageable(&mut tx, &user_id, id).await?;
     open(&t)?;
     if t.kind == "direct" {
         return Err(AppError::Forbidden);
@@ -833,13 +930,16 @@ pub async fn remove_participant(
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let t = reachable(&mut tx, &user_id, id).await?;
+    let t = manageable(&mut tx, &user_id, id).await?;
     if t.kind == "direct" {
         return Err(AppError::Forbidden);
     }
     let leaving = who.kind == "user" && who.id == user_id;
     if !leaving && t.created_by != user_id {
         return Err(AppError::Forbidden);
+    }
+    if who.kind == "team" && t.channel_id.is_some() && is_author_team(&mut tx, &t, &who.id).await? {
+        return Err(AppError::Conflict("author-team"));
     }
     if !store::remove_participant(&mut tx, id, &who.kind, &who.id).await? {
         return Err(AppError::NotFound);
@@ -867,7 +967,7 @@ pub async fn set_closed(ctx: &Ctx, client: &Client, principal: &Principal, id: &
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let t = reachable(&mut tx, &user_id, id).await?;
+    let t = manageable(&mut tx, &user_id, id).await?;
     if t.closed_at.is_some() == closed {
         return Err(AppError::Conflict(if closed { "thread-closed" } else { "thread-open" }));
     }
@@ -885,7 +985,7 @@ pub async fn set_priority(ctx: &Ctx, client: &Client, principal: &Principal, id:
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let t = reachable(&mut tx, &user_id, id).await?;
+    let t = manageable(&mut tx, &user_id, id).await?;
     open(&t)?;
     store::set_priority(&mut tx, id, high).await?;
     log_event(
@@ -913,7 +1013,7 @@ pub async fn duplicate(ctx: &Ctx, client: &Client, principal: &Principal, id: &s
     let user_id = me.user_id.to_string();
     let (t, participants) = {
         let mut conn = ctx.store.reader().await?;
-        let t = reachable(&mut conn, &user_id, id).await?;
+        let t = manageable(&mut conn, &user_id, id).await?;
         (t, store::participants(&mut conn, id).await?)
     };
     if t.kind == "direct" {
@@ -942,7 +1042,7 @@ pub async fn save_draft(ctx: &Ctx, principal: &Principal, id: &str, body: &str) 
     }
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let t = reachable(&mut tx, &user_id, id).await?;
+    let t = writable(&mut tx, &user_id, id).await?;
     open(&t)?;
     store::save_draft(&mut tx, id, &user_id, body, now).await?;
     tx.commit().await?;
@@ -1014,7 +1114,7 @@ pub async fn typing(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<()>
     let user_id = me.user_id.to_string();
     let name = {
         let mut conn = ctx.store.reader().await?;
-        let t = reachable(&mut conn, &user_id, id).await?;
+        let t = writable(&mut conn, &user_id, id).await?;
         open(&t)?;
         users::get(&mut conn, &user_id).await?.name
     };
@@ -1090,4 +1190,15 @@ pub async fn events_since(ctx: &Ctx, user_id: &str, since: i64, limit: i64) -> A
 pub async fn org_name(ctx: &Ctx, org_id: &str) -> AppResult<Option<String>> {
     let mut conn = ctx.store.reader().await?;
     Ok(orgs::org_by_id(&mut conn, org_id).await?.map(|o| o.name))
+}
+
+/// In a care channel's thread, the author's team: a team its author
+/// reaches as team manager (a team of their unit or a unit below; the same
+/// rule that makes a team's discussions theirs, [`store::teams_managed`]).
+/// It cannot be removed from the thread (SPEC 5).
+pub(crate) async fn is_author_team(conn: &mut Conn, t: &ThreadRow, team_id: &str) -> AppResult<bool> {
+    Ok(store::teams_managed(&mut *conn, &t.created_by)
+        .await?
+        .iter()
+        .any(|id| id == team_id))
 }

@@ -4,6 +4,7 @@
 //! acting; no interface decides access on its own.
 
 pub mod network;
+pub mod patients;
 pub mod roles;
 
 use crate::{SessionId, UserId};
@@ -26,6 +27,10 @@ pub struct UserPrincipal {
     pub network_admin: bool,
     /// On the profession verification team (named by a network administrator).
     pub network_verifier: bool,
+    /// Only in patients' circles (a patient or caregiver and nothing else):
+    /// reaches the care channels they were added to and nothing of the
+    /// network, the directory or patient files.
+    pub circle_only: bool,
 }
 
 /// What can be asked for. Organization-scoped permissions join this list as
@@ -65,6 +70,7 @@ mod tests {
                 session_id: SessionId::new(),
                 network_admin: admin,
                 network_verifier: false,
+                circle_only: false,
             }),
         )
     }
