@@ -11,6 +11,7 @@ pub mod error;
 pub mod network;
 pub mod notify;
 pub mod orgs;
+pub mod patients;
 pub mod secrets;
 pub mod threads;
 

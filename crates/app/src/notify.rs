@@ -202,6 +202,22 @@ pub enum Outgoing {
         profession: String,
         reason: String,
     },
+    /// An invitation into a patient's circle (email or SMS): who invites,
+    /// the link; never patient data. `method` (question | code) says how the
+    /// invitee will prove who they are.
+    CircleInvitation {
+        name: String,
+        org: String,
+        inviter: String,
+        link: String,
+        method: String,
+    },
+    /// The secret code of a circle invitation, in an email of its own.
+    CircleCode {
+        name: String,
+        org: String,
+        code: String,
+    },
 }
 
 impl Outgoing {
@@ -220,6 +236,8 @@ impl Outgoing {
             Outgoing::NetworkInvitation { .. } => "network-invitation",
             Outgoing::ProfessionValidated { .. } => "profession-validated",
             Outgoing::ProfessionRejected { .. } => "profession-rejected",
+            Outgoing::CircleInvitation { .. } => "circle-invitation",
+            Outgoing::CircleCode { .. } => "circle-code",
         }
     }
 
@@ -276,6 +294,32 @@ impl Outgoing {
                 ("profession", profession.clone()),
                 ("reason", reason.clone()),
             ],
+            Outgoing::CircleInvitation {
+                name,
+                org,
+                inviter,
+                link,
+                method,
+            } => vec![
+                ("name", name.clone()),
+                ("org", org.clone()),
+                ("inviter", inviter.clone()),
+                ("link", link.clone()),
+                (
+                    "check",
+                    cercle_i18n::t(
+                        lang,
+                        if method == "code" {
+                            "circ-mail-check-code"
+                        } else {
+                            "circ-mail-check-question"
+                        },
+                    ),
+                ),
+            ],
+            Outgoing::CircleCode { name, org, code } => {
+                vec![("name", name.clone()), ("org", org.clone()), ("code", code.clone())]
+            }
             Outgoing::SecurityNotice { name, what } => {
                 vec![
                     ("name", name.clone()),

@@ -65,6 +65,32 @@ pub enum InputError {
     FileMismatch,
     #[error("damaged file")]
     FileDamaged,
+    /// A patient's first or last name: empty, too long or holding control characters.
+    #[error("invalid patient name")]
+    InvalidPatientName,
+    #[error("invalid birth date")]
+    InvalidBirthDate,
+    #[error("invalid health insurance number")]
+    InvalidHealthInsuranceNumber,
+    #[error("invalid file number")]
+    InvalidFileNumber,
+    // ---- The patient's circle and its invitations (helper B) ----
+    #[error("unknown circle section")]
+    InvalidCircleSection,
+    #[error("unknown invitation method")]
+    InvalidInvitationMethod,
+    #[error("no email address to invite by email")]
+    InvitationEmailMissing,
+    #[error("no mobile number to invite by SMS")]
+    InvitationPhoneMissing,
+    #[error("the secret code is sent by email only")]
+    SecretCodeByEmailOnly,
+    #[error("security question required (1 to 200 characters)")]
+    SecurityQuestionInvalid,
+    #[error("security answer required")]
+    SecurityAnswerMissing,
+    #[error("the answer cannot be the question")]
+    SecurityAnswerIsQuestion,
 }
 
 impl InputError {
@@ -100,6 +126,18 @@ impl InputError {
             InputError::FileNotAllowed => "file-not-allowed",
             InputError::FileMismatch => "file-mismatch",
             InputError::FileDamaged => "file-damaged",
+            InputError::InvalidPatientName => "invalid-patient-name",
+            InputError::InvalidBirthDate => "invalid-birth-date",
+            InputError::InvalidHealthInsuranceNumber => "invalid-health-insurance-number",
+            InputError::InvalidFileNumber => "invalid-file-number",
+            InputError::InvalidCircleSection => "invalid-circle-section",
+            InputError::InvalidInvitationMethod => "invalid-invitation-method",
+            InputError::InvitationEmailMissing => "invitation-email-missing",
+            InputError::InvitationPhoneMissing => "invitation-phone-missing",
+            InputError::SecretCodeByEmailOnly => "secret-code-by-email-only",
+            InputError::SecurityQuestionInvalid => "security-question-invalid",
+            InputError::SecurityAnswerMissing => "security-answer-missing",
+            InputError::SecurityAnswerIsQuestion => "security-answer-is-question",
         }
     }
 }

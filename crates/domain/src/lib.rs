@@ -12,6 +12,7 @@ pub mod error;
 pub mod ids;
 pub mod language;
 pub mod password;
+pub mod patient;
 pub mod phone;
 pub mod pin;
 pub mod policy;

@@ -949,3 +949,272 @@ thr-retracted-done = Message retracted.
 thr-edited-done = Message changed.
 thr-write = Write
 thr-patient-of = Patient:
+
+## The patient's circle and its invitations (circ-, helper B)
+email-circle-invitation-subject = { $inviter } invites you to join your care team on Cercle
+email-circle-invitation-body =
+    Hello { $name },
+
+    { $inviter } ({ $org }) invites you to join your care team on Cercle, the secure platform where your care team talks with you and your loved ones.
+
+    Open this link (valid 14 days):
+    { $link }
+
+    You will create your Cercle account (or sign in), then { $check }
+
+    If you were not expecting this invitation, ignore this message.
+
+    — Cercle
+circ-mail-check-question = answer the security question agreed with your care team.
+circ-mail-check-code = enter the 12-digit secret code that we send you in a separate email.
+sms-circle-invitation = Cercle: { $inviter } ({ $org }) invites you to join your care team: { $link }
+email-circle-code-subject = Your secret code to join your care team on Cercle
+email-circle-code-body =
+    Hello { $name },
+
+    Here is your secret code to join your care team ({ $org }) on Cercle:
+
+    { $code }
+
+    Enter it after opening the invitation link you received in another message. Never share it: your care team will never ask you for it.
+
+    — Cercle
+error-invalid-circle-section = Choose a section: patient, responsible person or observer.
+error-invalid-invitation-method = Choose how to send the invitation (email or SMS) and the access check (security question or secret code).
+error-invitation-email-missing = Give this person's email address to invite them by email.
+error-invitation-phone-missing = Give this person's mobile number to invite them by SMS.
+error-secret-code-by-email-only = The secret code is sent by email only. Choose the security question for an SMS invitation.
+error-security-question-invalid = Write a security question (1 to 200 characters).
+error-security-answer-missing = Write the expected answer.
+error-security-answer-is-question = The answer cannot be the question itself.
+error-invitation-locked = Too many wrong tries: this invitation is locked. Ask your care team to send a new one.
+error-invitation-already-accepted = This invitation was already used.
+error-invitation-cancelled = This invitation was cancelled.
+error-invitation-expired = This invitation expired. Ask your care team to send a new one.
+error-already-in-circle = You are already in this patient's circle.
+error-circle-member-joined = This person already joined the circle.
+error-circle-not-invited = This person has no invitation to send again: invite them.
+error-circle-member-not-cancellable = This person's place can no longer be cancelled.
+error-answer-wrong = Wrong answer. { $left } tries left.
+circ-nav-care = Care teams
+circ-title = Circle of { $name }
+circ-intro = The people who take part in this patient's care from home: the patient, the responsible persons (caregivers) and the observers. They reach only the care channels they are added to.
+circ-back = Back to the patient file
+circ-section-patient = Patient
+circ-section-responsible = Responsible persons
+circ-section-observer = Observers
+circ-section-responsible-hint = Caregivers, family and close ones.
+circ-section-observer-hint = They read and do not write.
+circ-empty = No one yet.
+circ-state-preallocated = Pre-allocated, not invited
+circ-state-invited = Invited
+circ-state-joined = Joined
+circ-state-cancelled = Cancelled
+circ-state-expired = Invitation expired
+circ-state-locked = Locked after 5 wrong tries
+circ-via-email = email
+circ-via-sms = SMS
+circ-method-question = security question
+circ-method-code = secret code by separate email
+circ-invitation-line = By { $via }, { $method }
+circ-failures = { $count } wrong tries
+circ-expires = Valid until { $date }
+circ-question-shown = Question: { $question }
+circ-action-invite = Invite now
+circ-action-resend = Resend
+circ-action-cancel = Cancel
+circ-cancel-confirm = Cancel this person's place? Their invitation link stops working.
+circ-add-title = Add someone to the circle
+circ-add-hint = Pre-allocate a person (to add them to care channels before inviting) or invite them now.
+circ-field-section = Section
+circ-field-first-name = First name
+circ-field-last-name = Last name
+circ-field-email = Email
+circ-field-phone = Mobile number
+circ-field-language = Language of the messages
+circ-field-relationship = Relationship (optional)
+circ-field-relationship-hint = For example: daughter, spouse, neighbour.
+circ-field-invite-now = Invite now
+circ-field-via = Send the invitation by
+circ-field-method = Access check
+circ-field-question = Security question
+circ-field-question-hint = Agree on it with the person: they will see it and must answer it.
+circ-field-answer = Expected answer
+circ-field-answer-hint = Case, accents and extra spaces are ignored. The answer is kept only in a protected form.
+circ-code-email-only = The secret code is sent by email only.
+circ-add-submit = Add to the circle
+circ-invite-title = Invite { $name }
+circ-invite-submit = Send the invitation
+circ-added = Person added to the circle.
+circ-invited-done = Invitation sent.
+circ-resent-done = Invitation sent again: the earlier link no longer works.
+circ-cancelled-done = Place cancelled.
+circ-manager-only = Only the patient and caregiver managers of this file's unit change the circle.
+circ-archived = This file is archived: no new invitation.
+circ-lang-fr = French
+circ-lang-en = English
+circ-join-title = Join your care team
+circ-join-hello = Hello { $name },
+circ-join-intro = { $inviter } ({ $org }) invites you to join your care team on Cercle.
+circ-join-explain = Cercle is the secure platform where your care team talks with you and your loved ones. To join, create your account or sign in, then prove that the invitation is yours.
+circ-join-explain-question = You will answer a security question agreed with your care team.
+circ-join-explain-code = You will enter the 12-digit secret code received in a separate email.
+circ-join-create = Create my account
+circ-join-sign-in = I already have an account
+circ-join-continue = Continue my account setup
+circ-join-question = Question
+circ-join-answer = Your answer
+circ-join-code = Secret code (12 digits)
+circ-join-submit = Join my care team
+circ-join-tries-left = { $left } tries left before the invitation locks.
+circ-join-state-accepted = This invitation was already used. If it was you, your care teams are under "Care teams".
+circ-join-state-locked = Too many wrong tries: this invitation is locked. Ask your care team to send a new one.
+circ-join-state-cancelled = This invitation was cancelled by your care team.
+circ-join-state-expired = This invitation expired. Ask your care team to send a new one.
+circ-join-state-replaced = A newer invitation replaced this one: use the link of the latest message you received.
+circ-joined = Welcome: you joined your care team.
+circ-join-go-care = Go to my care teams
+
+## Patient files (helper A, pf-): errors, lists, the new file form and a file's page.
+error-invalid-patient-name = Enter the patient's first and last name (at most 100 characters each).
+error-invalid-birth-date = Enter a real birth date (YYYY-MM-DD), not in the future.
+error-invalid-health-insurance-number = The health insurance number has 4 letters then 8 digits, like ABCD 1234 5678 (month 01 to 12, or 51 to 62; day 01 to 31).
+error-invalid-file-number = The file number holds 1 to 40 letters, digits, dashes, slashes or spaces.
+error-patient-archived = This patient file is archived: restore it first.
+error-patient-not-archived = This patient file is not archived.
+pf-title = Patient files
+pf-new = New patient file
+pf-tabs-label = Lists of patient files
+pf-tab-active = With active threads
+pf-tab-participating = Where I participate
+pf-search-label = Search the patient files of your units
+pf-search-placeholder = Name, file number or health insurance number
+pf-search-submit = Search
+pf-search-hint = Accents and case do not matter. Only the files of your units, those you opened and those you take part in are searched.
+pf-show-archived = Show archived files
+pf-search-results = Results for “{ $q }”
+pf-none-active = No patient file has an open discussion you or your teams take part in.
+pf-none-participating = You take part in no discussion or care channel of a patient file yet.
+pf-none-search = No patient file found.
+pf-refine = Only the first 100 files are shown: refine the search.
+pf-archived = Archived
+pf-born = Born { $date }
+pf-file-number-short = File
+pf-new-title = New patient file
+pf-new-lead = The file is opened in { $org }. Any member of the organization may open one; it belongs to a unit (the whole organization by default).
+pf-first-name = First name
+pf-last-name = Last name
+pf-birth-date = Date of birth
+pf-hin = Health insurance number
+pf-hin-hint = Québec format: 4 letters and 8 digits, e.g. ABCD 1234 5678.
+pf-file-number = File number
+pf-file-number-hint = The organization's own number, up to 40 letters, digits, - or /.
+pf-unit = Unit
+pf-optional = (optional)
+pf-consents = Consents
+pf-consent-care-team = Sharing with the care team
+pf-consent-caregivers = Sharing with responsible persons (caregivers)
+pf-consent-electronic = Electronic communications
+pf-consent-given = given
+pf-consent-not-given = not given
+pf-create-submit = Open the file
+pf-created = Patient file opened.
+pf-updated = Patient file changed.
+pf-archived-done = Patient file archived.
+pf-restored-done = Patient file restored.
+pf-back = All patient files
+pf-identity = Identity
+pf-not-given = Not given
+pf-actions = Actions on the file
+pf-circle = Patient's circle
+pf-channels = Care channels
+pf-archive = Archive
+pf-archive-confirm = Archive this file? It will be hidden from lists and take no new discussions, channels or invitations; it stays readable and can be restored.
+pf-restore = Restore
+pf-archived-notice = This file is archived: it is hidden from lists and takes no new discussions, channels or invitations. Its history stays readable.
+pf-edit = Change the identity or consents
+pf-save = Save the changes
+pf-read-only = You can read this file; only the person who opened it and those who manage patients' identity can change it.
+pf-threads = Discussions about this patient
+pf-threads-hint = Only the discussions you take part in are shown.
+pf-threads-none = You take part in no discussion about this patient.
+pf-new-thread = New discussion
+pf-priority = High priority
+pf-closed = Closed
+
+# Care channels, pinned documents, the patient's experience (chan-, care-)
+chan-updated-document = Updated document: { $name }
+error-author-team = The team of the discussion's author cannot be removed from it.
+error-already-pinned = This document is already pinned in this channel.
+error-circle-member-cancelled = This person was removed from the patient's circle.
+chan-title = Care channels
+chan-intro = Care channels bring professionals, the patient and their caregivers together around a patient file.
+chan-none = You take part in no care channel.
+chan-go-patients = Open a patient file
+chan-of-file = Care channels of { $name }
+chan-none-file = No care channel you take part in for this patient.
+chan-create = Create a channel
+chan-create-submit = Create the channel
+chan-created = Channel created. Send the first message to open it to its participants.
+chan-title-label = Channel title
+chan-title-hint = The patient sees it as the name of their care team (120 characters at most).
+chan-professionals = Professionals and teams
+chan-circle = Patient's circle
+chan-section-title-patient = Patient
+chan-section-title-responsible = Responsible persons
+chan-section-title-observer = Observers
+chan-section-patient = Patient
+chan-section-responsible = Responsible person
+chan-section-observer = Observer
+chan-state-preallocated = pre-allocated
+chan-state-invited = invited
+chan-state-joined = joined
+chan-state-cancelled = cancelled
+chan-state-expired = expired
+chan-state-locked = locked
+chan-kind-team = Team
+chan-kind-professional = Professional
+chan-eyebrow = Care channel
+chan-back = Care channel
+chan-draft = Draft
+chan-draft-hint = This channel is a draft: only you see it. The first message opens it to its participants.
+chan-first-message = First message
+chan-first-message-hint = The first message opens the channel: every participant then sees it, with all its discussions.
+chan-threads = Channel discussions
+chan-no-threads = No open discussion in this channel.
+chan-new-thread = New discussion in this channel
+chan-participants = Participants
+chan-participants-count = { $count ->
+    [one] 1 participant
+   *[other] { $count } participants
+}
+chan-add-participants = Add participants
+chan-pinned = Pinned documents
+chan-pinned-none = No pinned document.
+chan-pin = Pin a document
+chan-pin-choose = Attachment of a discussion of the channel
+chan-pin-submit = Pin
+chan-pinned-done = Document pinned.
+chan-update = Update
+chan-updated = New version sent.
+chan-version-n = Version { $n }
+chan-version-thread = discussion
+chan-history = History ({ $count ->
+    [one] 1 version
+   *[other] { $count } versions
+})
+care-title = My care teams
+care-intro = The care teams looking after you. Write to them, attach photos, videos or voice messages.
+care-none = You are not in any care team yet.
+care-none-hint = A professional will add you to the team looking after you.
+care-eyebrow = My care team
+care-people = In this team
+care-new-message = New message
+care-observer = read only
+care-observer-hint = You follow this team read-only: you read the messages and cannot write.
+care-back = My care team
+
+# Thread participants from the patient's circle
+thr-section-patient = patient
+thr-section-responsible = responsible person
+thr-section-observer = observer

@@ -949,3 +949,272 @@ thr-retracted-done = Message retiré.
 thr-edited-done = Message modifié.
 thr-write = Écrire
 thr-patient-of = Patient :
+
+## Le cercle du patient et ses invitations (circ-, assistant B)
+email-circle-invitation-subject = { $inviter } vous invite à rejoindre votre équipe de soins sur Cercle
+email-circle-invitation-body =
+    Bonjour { $name },
+
+    { $inviter } ({ $org }) vous invite à rejoindre votre équipe de soins sur Cercle, la plateforme sécurisée où votre équipe de soins échange avec vous et vos proches.
+
+    Ouvrez ce lien (valide 14 jours) :
+    { $link }
+
+    Vous créerez votre compte Cercle (ou vous vous connecterez), puis vous devrez { $check }
+
+    Si vous n'attendiez pas cette invitation, ignorez ce message.
+
+    — Cercle
+circ-mail-check-question = répondre à la question de sécurité convenue avec votre équipe de soins.
+circ-mail-check-code = saisir le code secret de 12 chiffres que nous vous envoyons dans un courriel séparé.
+sms-circle-invitation = Cercle : { $inviter } ({ $org }) vous invite à rejoindre votre équipe de soins : { $link }
+email-circle-code-subject = Votre code secret pour rejoindre votre équipe de soins sur Cercle
+email-circle-code-body =
+    Bonjour { $name },
+
+    Voici votre code secret pour rejoindre votre équipe de soins ({ $org }) sur Cercle :
+
+    { $code }
+
+    Saisissez-le après avoir ouvert le lien d'invitation reçu dans un autre message. Ne le communiquez à personne : votre équipe de soins ne vous le demandera jamais.
+
+    — Cercle
+error-invalid-circle-section = Choisissez une section : patient, personne responsable ou observateur.
+error-invalid-invitation-method = Choisissez comment envoyer l'invitation (courriel ou texto) et la vérification d'accès (question de sécurité ou code secret).
+error-invitation-email-missing = Indiquez l'adresse courriel de cette personne pour l'inviter par courriel.
+error-invitation-phone-missing = Indiquez le numéro de cellulaire de cette personne pour l'inviter par texto.
+error-secret-code-by-email-only = Le code secret est envoyé par courriel seulement. Choisissez la question de sécurité pour une invitation par texto.
+error-security-question-invalid = Écrivez une question de sécurité (1 à 200 caractères).
+error-security-answer-missing = Écrivez la réponse attendue.
+error-security-answer-is-question = La réponse ne peut pas être la question elle-même.
+error-invitation-locked = Trop d'essais erronés : cette invitation est verrouillée. Demandez à votre équipe de soins de vous en envoyer une nouvelle.
+error-invitation-already-accepted = Cette invitation a déjà été utilisée.
+error-invitation-cancelled = Cette invitation a été annulée.
+error-invitation-expired = Cette invitation a expiré. Demandez à votre équipe de soins de vous en envoyer une nouvelle.
+error-already-in-circle = Vous faites déjà partie du cercle de ce patient.
+error-circle-member-joined = Cette personne a déjà rejoint le cercle.
+error-circle-not-invited = Cette personne n'a pas d'invitation à renvoyer : invitez-la.
+error-circle-member-not-cancellable = La place de cette personne ne peut plus être annulée.
+error-answer-wrong = Réponse erronée. Il reste { $left } essais.
+circ-nav-care = Équipes de soins
+circ-title = Cercle de { $name }
+circ-intro = Les personnes qui participent aux soins de ce patient à domicile : le patient, les personnes responsables (proches aidants) et les observateurs. Elles n'accèdent qu'aux canaux de soins auxquels elles sont ajoutées.
+circ-back = Retour au dossier patient
+circ-section-patient = Patient
+circ-section-responsible = Personnes responsables
+circ-section-observer = Observateurs
+circ-section-responsible-hint = Proches aidants, famille et entourage.
+circ-section-observer-hint = Ils lisent et n'écrivent pas.
+circ-empty = Personne pour l'instant.
+circ-state-preallocated = Préassigné, non invité
+circ-state-invited = Invité
+circ-state-joined = A rejoint
+circ-state-cancelled = Annulé
+circ-state-expired = Invitation expirée
+circ-state-locked = Verrouillée après 5 essais erronés
+circ-via-email = courriel
+circ-via-sms = texto
+circ-method-question = question de sécurité
+circ-method-code = code secret par courriel séparé
+circ-invitation-line = Par { $via }, { $method }
+circ-failures = { $count } essais erronés
+circ-expires = Valide jusqu'au { $date }
+circ-question-shown = Question : { $question }
+circ-action-invite = Inviter maintenant
+circ-action-resend = Renvoyer
+circ-action-cancel = Annuler
+circ-cancel-confirm = Annuler la place de cette personne ? Son lien d'invitation ne fonctionnera plus.
+circ-add-title = Ajouter une personne au cercle
+circ-add-hint = Préassignez une personne (pour l'ajouter aux canaux de soins avant de l'inviter) ou invitez-la maintenant.
+circ-field-section = Section
+circ-field-first-name = Prénom
+circ-field-last-name = Nom
+circ-field-email = Courriel
+circ-field-phone = Numéro de cellulaire
+circ-field-language = Langue des messages
+circ-field-relationship = Lien (facultatif)
+circ-field-relationship-hint = Par exemple : fille, conjoint, voisine.
+circ-field-invite-now = Inviter maintenant
+circ-field-via = Envoyer l'invitation par
+circ-field-method = Vérification d'accès
+circ-field-question = Question de sécurité
+circ-field-question-hint = Convenez-en avec la personne : elle la verra et devra y répondre.
+circ-field-answer = Réponse attendue
+circ-field-answer-hint = Les majuscules, les accents et les espaces en trop sont ignorés. La réponse n'est conservée que sous une forme protégée.
+circ-code-email-only = Le code secret est envoyé par courriel seulement.
+circ-add-submit = Ajouter au cercle
+circ-invite-title = Inviter { $name }
+circ-invite-submit = Envoyer l'invitation
+circ-added = Personne ajoutée au cercle.
+circ-invited-done = Invitation envoyée.
+circ-resent-done = Invitation renvoyée : le lien précédent ne fonctionne plus.
+circ-cancelled-done = Place annulée.
+circ-manager-only = Seuls les gestionnaires des patients et proches aidants de l'unité de ce dossier modifient le cercle.
+circ-archived = Ce dossier est archivé : aucune nouvelle invitation.
+circ-lang-fr = Français
+circ-lang-en = Anglais
+circ-join-title = Rejoindre votre équipe de soins
+circ-join-hello = Bonjour { $name },
+circ-join-intro = { $inviter } ({ $org }) vous invite à rejoindre votre équipe de soins sur Cercle.
+circ-join-explain = Cercle est la plateforme sécurisée où votre équipe de soins échange avec vous et vos proches. Pour la rejoindre, créez votre compte ou connectez-vous, puis prouvez que l'invitation vous est destinée.
+circ-join-explain-question = Vous répondrez à une question de sécurité convenue avec votre équipe de soins.
+circ-join-explain-code = Vous saisirez le code secret de 12 chiffres reçu dans un courriel séparé.
+circ-join-create = Créer mon compte
+circ-join-sign-in = J'ai déjà un compte
+circ-join-continue = Poursuivre la création de mon compte
+circ-join-question = Question
+circ-join-answer = Votre réponse
+circ-join-code = Code secret (12 chiffres)
+circ-join-submit = Rejoindre mon équipe de soins
+circ-join-tries-left = Il reste { $left } essais avant que l'invitation soit verrouillée.
+circ-join-state-accepted = Cette invitation a déjà été utilisée. Si c'était vous, vos équipes se trouvent sous « Équipes de soins ».
+circ-join-state-locked = Trop d'essais erronés : cette invitation est verrouillée. Demandez à votre équipe de soins de vous en envoyer une nouvelle.
+circ-join-state-cancelled = Cette invitation a été annulée par votre équipe de soins.
+circ-join-state-expired = Cette invitation a expiré. Demandez à votre équipe de soins de vous en envoyer une nouvelle.
+circ-join-state-replaced = Une invitation plus récente remplace celle-ci : utilisez le lien du dernier message reçu.
+circ-joined = Bienvenue : vous avez rejoint votre équipe de soins.
+circ-join-go-care = Aller à mes équipes de soins
+
+## Dossiers patients (assistant A, pf-) : erreurs, listes, formulaire de nouveau dossier et page d'un dossier.
+error-invalid-patient-name = Entrez le prénom et le nom du patient (100 caractères au plus chacun).
+error-invalid-birth-date = Entrez une vraie date de naissance (AAAA-MM-JJ), pas dans le futur.
+error-invalid-health-insurance-number = Le numéro d'assurance maladie compte 4 lettres puis 8 chiffres, comme ABCD 1234 5678 (mois 01 à 12, ou 51 à 62 ; jour 01 à 31).
+error-invalid-file-number = Le numéro de dossier compte de 1 à 40 lettres, chiffres, tirets, barres obliques ou espaces.
+error-patient-archived = Ce dossier patient est archivé : restaurez-le d'abord.
+error-patient-not-archived = Ce dossier patient n'est pas archivé.
+pf-title = Dossiers patients
+pf-new = Nouveau dossier patient
+pf-tabs-label = Listes de dossiers patients
+pf-tab-active = Avec discussions actives
+pf-tab-participating = Où je participe
+pf-search-label = Chercher parmi les dossiers patients de vos unités
+pf-search-placeholder = Nom, numéro de dossier ou numéro d'assurance maladie
+pf-search-submit = Chercher
+pf-search-hint = Les accents et les majuscules ne comptent pas. Seuls les dossiers de vos unités, ceux que vous avez ouverts et ceux auxquels vous participez sont cherchés.
+pf-show-archived = Afficher les dossiers archivés
+pf-search-results = Résultats pour « { $q } »
+pf-none-active = Aucun dossier patient n'a de discussion ouverte à laquelle vous ou vos équipes participez.
+pf-none-participating = Vous ne participez encore à aucune discussion ni canal de soins d'un dossier patient.
+pf-none-search = Aucun dossier patient trouvé.
+pf-refine = Seuls les 100 premiers dossiers sont affichés : précisez la recherche.
+pf-archived = Archivé
+pf-born = Né(e) le { $date }
+pf-file-number-short = Dossier
+pf-new-title = Nouveau dossier patient
+pf-new-lead = Le dossier est ouvert dans { $org }. Tout membre de l'organisation peut en ouvrir un ; il appartient à une unité (toute l'organisation par défaut).
+pf-first-name = Prénom
+pf-last-name = Nom
+pf-birth-date = Date de naissance
+pf-hin = Numéro d'assurance maladie
+pf-hin-hint = Format du Québec : 4 lettres et 8 chiffres, p. ex. ABCD 1234 5678.
+pf-file-number = Numéro de dossier
+pf-file-number-hint = Le numéro propre à l'organisation, jusqu'à 40 lettres, chiffres, - ou /.
+pf-unit = Unité
+pf-optional = (facultatif)
+pf-consents = Consentements
+pf-consent-care-team = Partage avec l'équipe de soins
+pf-consent-caregivers = Partage avec les personnes responsables (proches aidants)
+pf-consent-electronic = Communications électroniques
+pf-consent-given = donné
+pf-consent-not-given = non donné
+pf-create-submit = Ouvrir le dossier
+pf-created = Dossier patient ouvert.
+pf-updated = Dossier patient modifié.
+pf-archived-done = Dossier patient archivé.
+pf-restored-done = Dossier patient restauré.
+pf-back = Tous les dossiers patients
+pf-identity = Identité
+pf-not-given = Non indiqué
+pf-actions = Actions sur le dossier
+pf-circle = Cercle du patient
+pf-channels = Canaux de soins
+pf-archive = Archiver
+pf-archive-confirm = Archiver ce dossier ? Il sera masqué des listes et n'acceptera plus de nouvelles discussions, de canaux ni d'invitations ; il reste lisible et peut être restauré.
+pf-restore = Restaurer
+pf-archived-notice = Ce dossier est archivé : il est masqué des listes et n'accepte plus de nouvelles discussions, de canaux ni d'invitations. Son historique reste lisible.
+pf-edit = Modifier l'identité ou les consentements
+pf-save = Enregistrer les modifications
+pf-read-only = Vous pouvez lire ce dossier ; seuls la personne qui l'a ouvert et ceux qui gèrent l'identité des patients peuvent le modifier.
+pf-threads = Discussions sur ce patient
+pf-threads-hint = Seules les discussions auxquelles vous participez sont affichées.
+pf-threads-none = Vous ne participez à aucune discussion sur ce patient.
+pf-new-thread = Nouvelle discussion
+pf-priority = Priorité haute
+pf-closed = Fermée
+
+# Canaux de soins, documents épinglés, expérience du patient (chan-, care-)
+chan-updated-document = Document mis à jour : { $name }
+error-author-team = L'équipe de l'auteur de la discussion ne peut pas en être retirée.
+error-already-pinned = Ce document est déjà épinglé dans ce canal.
+error-circle-member-cancelled = Cette personne a été retirée du cercle du patient.
+chan-title = Canaux de soins
+chan-intro = Les canaux de soins réunissent les professionnels, le patient et ses proches autour d'un dossier patient.
+chan-none = Vous ne participez à aucun canal de soins.
+chan-go-patients = Ouvrir un dossier patient
+chan-of-file = Canaux de soins de { $name }
+chan-none-file = Aucun canal de soins pour ce patient auquel vous participez.
+chan-create = Créer un canal
+chan-create-submit = Créer le canal
+chan-created = Canal créé. Envoyez le premier message pour l'ouvrir aux participants.
+chan-title-label = Titre du canal
+chan-title-hint = Le patient le verra comme le nom de son équipe de soins (120 caractères au plus).
+chan-professionals = Professionnels et équipes
+chan-circle = Cercle du patient
+chan-section-title-patient = Patient
+chan-section-title-responsible = Personnes responsables
+chan-section-title-observer = Observateurs
+chan-section-patient = Patient
+chan-section-responsible = Personne responsable
+chan-section-observer = Observateur
+chan-state-preallocated = préassigné
+chan-state-invited = invité
+chan-state-joined = a rejoint
+chan-state-cancelled = annulé
+chan-state-expired = expiré
+chan-state-locked = verrouillé
+chan-kind-team = Équipe
+chan-kind-professional = Professionnel
+chan-eyebrow = Canal de soins
+chan-back = Canal de soins
+chan-draft = Brouillon
+chan-draft-hint = Ce canal est un brouillon : vous seul le voyez. Il s'ouvre aux participants avec le premier message.
+chan-first-message = Premier message
+chan-first-message-hint = Le premier message ouvre le canal : chaque participant le voit alors, avec toutes ses discussions.
+chan-threads = Discussions du canal
+chan-no-threads = Aucune discussion ouverte dans ce canal.
+chan-new-thread = Nouvelle discussion dans ce canal
+chan-participants = Participants
+chan-participants-count = { $count ->
+    [one] 1 participant
+   *[other] { $count } participants
+}
+chan-add-participants = Ajouter des participants
+chan-pinned = Documents épinglés
+chan-pinned-none = Aucun document épinglé.
+chan-pin = Épingler un document
+chan-pin-choose = Pièce jointe d'une discussion du canal
+chan-pin-submit = Épingler
+chan-pinned-done = Document épinglé.
+chan-update = Mettre à jour
+chan-updated = Nouvelle version envoyée.
+chan-version-n = Version { $n }
+chan-version-thread = discussion
+chan-history = Historique ({ $count ->
+    [one] 1 version
+   *[other] { $count } versions
+})
+care-title = Mes équipes de soins
+care-intro = Les équipes de soins qui vous accompagnent. Écrivez-leur, joignez des photos, des vidéos ou des messages vocaux.
+care-none = Vous ne faites encore partie d'aucune équipe de soins.
+care-none-hint = Un professionnel vous ajoutera à l'équipe qui vous suit.
+care-eyebrow = Mon équipe de soins
+care-people = Dans cette équipe
+care-new-message = Nouveau message
+care-observer = lecture seule
+care-observer-hint = Vous suivez cette équipe en lecture seule : vous lisez les messages sans pouvoir écrire.
+care-back = Mon équipe de soins
+
+# Thread participants from the patient's circle
+thr-section-patient = patient
+thr-section-responsible = personne responsable
+thr-section-observer = observateur

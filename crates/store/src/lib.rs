@@ -7,6 +7,8 @@
 //! run several of them in one transaction.
 
 pub mod audit;
+pub mod channels;
+pub mod circle;
 pub mod codes;
 pub mod devices;
 pub mod members;
@@ -14,6 +16,7 @@ pub mod migrate;
 pub mod network;
 pub mod orgs;
 pub mod outbox;
+pub mod patients;
 pub mod profiles;
 pub mod rate_limits;
 pub mod search;

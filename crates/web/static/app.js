@@ -1339,3 +1339,77 @@ export async function api(path, options = {}) {
   }
 }
 // ==== end of Discussions (thr-) ================================================
+
+// ==== Patient files (pf-) ====================================================
+// "Show archived files" applies at once (the form still works without script).
+document.querySelectorAll('[data-pf-autosubmit]').forEach((box) => {
+  box.addEventListener('change', () => {
+    const form = box.closest('form');
+    if (form) form.requestSubmit();
+  });
+});
+// ==== end of Patient files (pf-) ==============================================
+
+// ==== The patient's circle (circ-) ============================================
+// Invitation forms: the question's fields only for the question method, the
+// secret code (email only) not offered for SMS, the invitation's fields only
+// when "invite now" is ticked. Without script every field shows and the
+// server refuses what does not fit.
+document.querySelectorAll('form[data-circ-invite]').forEach((form) => {
+  const sync = () => {
+    const via = form.querySelector('[data-circ-via]:checked');
+    const sms = !!via && via.value === 'sms';
+    const code = form.querySelector('[data-circ-method][value=code]');
+    const question = form.querySelector('[data-circ-method][value=question]');
+    if (code) {
+      code.disabled = sms;
+      if (sms && code.checked && question) question.checked = true;
+    }
+    const method = form.querySelector('[data-circ-method]:checked');
+    const fields = form.querySelector('.circ-question-fields');
+    if (fields) fields.hidden = !!method && method.value === 'code';
+    const now = form.querySelector('[data-circ-invite-now]');
+    const invite = form.querySelector('.circ-invite-fields');
+    if (now && invite) invite.hidden = !now.checked;
+  };
+  form.addEventListener('change', sync);
+  sync();
+});
+// ==== end of The patient's circle (circ-) =====================================
+
+// ==== Care channels (chan-) ===================================================
+// "Update" of a pinned document: the chosen file goes to
+// POST /api/v1/pinned/{id}/versions (the body is the file); the new version
+// opens a thread in the channel, then the page shows the new history.
+document.querySelectorAll('[data-chan-update]').forEach((box) => {
+  const input = box.querySelector('[data-chan-file]');
+  const status = box.querySelector('[data-chan-status]');
+  if (!input) return;
+  input.addEventListener('change', async () => {
+    const file = input.files && input.files[0];
+    if (!file) return;
+    if (status) status.textContent = box.dataset.msgSending || '';
+    const url = '/api/v1/pinned/' + encodeURIComponent(box.dataset.chanUpdate)
+      + '/versions?' + new URLSearchParams({ name: file.name || box.dataset.name || 'document' });
+    try {
+      const r = await fetch(url, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/octet-stream', 'X-CSRF-Token': document.body.dataset.csrf || '' },
+        body: file,
+      });
+      if (r.ok) {
+        if (status) status.textContent = box.dataset.msgDone || '';
+        setTimeout(() => window.location.reload(), 400);
+        return;
+      }
+      let message = box.dataset.msgFailed || '';
+      try { const data = await r.json(); if (data && data.message) message = data.message; } catch (_) { /* not JSON */ }
+      if (status) status.textContent = message;
+    } catch (_) {
+      if (status) status.textContent = box.dataset.msgFailed || '';
+    }
+    input.value = '';
+  });
+});
+// ==== end of Care channels (chan-) ============================================

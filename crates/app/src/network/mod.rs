@@ -18,8 +18,21 @@ use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::InputError;
 use cercle_store::rate_limits;
 
-/// The signed-in person acting.
+/// The signed-in person acting on the network. Someone who is only in
+/// patients' circles (a patient or caregiver) has no place on the network:
+/// every network service (profiles, search, directory, workplaces, friends,
+/// professions, invitations) refuses them the same way.
 pub(crate) fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
+    let u = person(principal)?;
+    if u.circle_only {
+        return Err(AppError::Forbidden);
+    }
+    Ok(u)
+}
+
+/// The signed-in person, circle-only users included: for what is one's own
+/// whatever one's place (one's photo, one's name in the header).
+pub(crate) fn person(principal: &Principal) -> AppResult<&UserPrincipal> {
     match principal {
         Principal::User(u) => Ok(u),
         _ => Err(AppError::NotAuthenticated),

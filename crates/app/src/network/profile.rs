@@ -3,7 +3,7 @@
 
 use super::people::{relation, PersonSummary};
 use super::professions::ProfessionView;
-use super::{clean_text, index, limit, me, photo};
+use super::{clean_text, index, limit, me, person, photo};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -214,7 +214,7 @@ pub async fn set_photo(
     bytes: &[u8],
     crop: &photo::Crop,
 ) -> AppResult<i64> {
-    let me = me(principal)?;
+    let me = person(principal)?;
     let user_id = me.user_id.to_string();
     limit(ctx, "photo", &user_id, 30, 3600).await?;
     // Decoding is CPU work: keep it off the async workers.
@@ -250,7 +250,7 @@ fn photo_error(e: photo::PhotoError) -> AppError {
 }
 
 pub async fn remove_photo(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResult<()> {
-    let me = me(principal)?;
+    let me = person(principal)?;
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
@@ -271,7 +271,7 @@ pub async fn remove_photo(ctx: &Ctx, client: &Client, principal: &Principal) -> 
 
 /// A person's photo (JPEG bytes), for whoever may see their profile.
 pub async fn photo_of(ctx: &Ctx, principal: &Principal, user_id: &str) -> AppResult<Vec<u8>> {
-    let me = me(principal)?;
+    let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
     let rel = relation(&mut conn, &me.user_id.to_string(), user_id)
         .await?
@@ -285,7 +285,7 @@ pub async fn photo_of(ctx: &Ctx, principal: &Principal, user_id: &str) -> AppRes
 
 /// The summary of oneself (header, pickers).
 pub async fn my_summary(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult<PersonSummary> {
-    let me = me(principal)?;
+    let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
     super::people::summaries(&mut conn, &[me.user_id.to_string()], lang)
         .await?

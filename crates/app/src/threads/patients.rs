@@ -1,14 +1,11 @@
-//! The minimal patient file a clinical thread hangs on: a name and a birth
-//! date in the active organization. The patient files capability completes
-//! it (identity, circles, access rules); until then any member of the
-//! organization may open one, and every read and change is audited.
+//! The patient file a clinical thread hangs on, as the thread pages use it:
+//! a name and a birth date. Kept for those callers; the patient files
+//! capability ([`crate::patients::files`]) does the work, with its access
+//! rules and audit.
 
 use crate::orgs::OrgScope;
-use crate::{audit, AppError, AppResult, Client, Ctx};
-use cercle_domain::audit::AuditAction;
-use cercle_domain::error::PersonName;
-use cercle_domain::PatientFileId;
-use cercle_store::threads::{self as store, PatientFileRow};
+use crate::patients::files::{self, FileInput, ListQuery};
+use crate::{AppResult, Client, Ctx};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -29,7 +26,7 @@ pub struct PatientFile {
     pub birth_date: Option<String>,
 }
 
-fn view(p: PatientFileRow) -> PatientFile {
+fn short(p: files::PatientFile) -> PatientFile {
     PatientFile {
         id: p.id,
         first_name: p.first_name,
@@ -38,62 +35,26 @@ fn view(p: PatientFileRow) -> PatientFile {
     }
 }
 
-fn valid_date(d: &str) -> bool {
-    let b = d.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && d.chars()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-}
-
+/// Opens a file in the organization's root unit.
 pub async fn create(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &NewPatientFile) -> AppResult<PatientFile> {
-    let first = PersonName::parse(&input.first_name)?.into_string();
-    let last = PersonName::parse(&input.last_name)?.into_string();
-    let birth = match input.birth_date.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(d) if valid_date(d) => Some(d.to_string()),
-        Some(_) => return Err(AppError::Input(cercle_domain::InputError::InvalidText)),
+    let input = FileInput {
+        first_name: Some(input.first_name.clone()),
+        last_name: Some(input.last_name.clone()),
+        birth_date: Some(input.birth_date.clone().unwrap_or_default()),
+        ..FileInput::default()
     };
-    let row = PatientFileRow {
-        id: PatientFileId::new().to_string(),
-        org_id: scope.org_id.clone(),
-        unit_id: scope.root_unit_id.clone(),
-        first_name: first,
-        last_name: last,
-        birth_date: birth,
-        created_by: scope.user_id.to_string(),
-    };
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    store::insert_patient_file(&mut tx, &row, now).await?;
-    let ev = scope
-        .event(
-            "patient.created",
-            AuditAction::Create,
-            "patient_file",
-            &scope.root_unit_id,
-            client,
-        )
-        .target(&row.id)
-        .scope("patient", &row.id);
-    audit::record(&mut tx, ev, now).await?;
-    tx.commit().await?;
-    Ok(view(row))
+    files::create(ctx, client, scope, &input).await.map(short)
 }
 
+/// Every file the person may see (not archived), audited.
 pub async fn list(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppResult<Vec<PatientFile>> {
-    let mut conn = ctx.store.reader().await?;
-    let rows = store::patient_files_of(&mut conn, &scope.org_id).await?;
-    drop(conn);
-    let ev = scope.event(
-        "patient.listed",
-        AuditAction::List,
-        "patient_file",
-        &scope.root_unit_id,
-        client,
-    );
-    audit::record_alone(ctx, ev).await?;
-    Ok(rows.into_iter().map(view).collect())
+    let query = ListQuery {
+        view: Some("all".into()),
+        ..ListQuery::default()
+    };
+    Ok(files::list(ctx, client, scope, &query)
+        .await?
+        .into_iter()
+        .map(short)
+        .collect())
 }

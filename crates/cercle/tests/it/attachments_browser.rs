@@ -61,7 +61,7 @@ async fn sign_in(app: &TestApp, b: &Browser, email: &str) {
 }
 
 /// Gives a file to an `<input type=file>` (WebDriver sends its path).
-async fn choose_file(b: &Browser, css: &str, file: &Path) {
+pub(crate) async fn choose_file(b: &Browser, css: &str, file: &Path) {
     let id = b.wait_for(css).await;
     let sent = b
         .cmd(

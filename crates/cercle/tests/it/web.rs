@@ -184,6 +184,7 @@ async fn openapi_documents_every_operation_and_each_answers() {
             "get" => app.http.get(&url),
             "put" => app.http.put(&url),
             "delete" => app.http.delete(&url),
+            "patch" => app.http.patch(&url),
             _ => app.http.post(&url),
         };
         let status = req

@@ -2,9 +2,12 @@
 
 mod account;
 mod auth;
+pub mod channels;
+pub mod circle;
 pub mod network;
 pub mod openapi;
 mod orgs;
+pub mod patients;
 pub mod threads;
 
 use crate::error::ApiError;
@@ -152,16 +155,42 @@ pub fn routes() -> Router<WebState> {
         .route("/attachments/{id}", get(threads::attachment))
         .route("/attachments/{id}/thumbnail", get(threads::thumbnail))
         .route("/direct", post(threads::direct))
-        .route(
-            "/patient-files",
-            get(threads::patient_files).post(threads::create_patient_file),
-        )
+        .route("/patient-files", get(patients::list).post(patients::create))
+        .route("/patient-files/{id}", get(patients::show).patch(patients::update))
+        .route("/patient-files/{id}/archive", post(patients::archive))
+        .route("/patient-files/{id}/restore", post(patients::restore))
         .route("/events", get(threads::events))
+        // The patient's circle and its invitations.
+        .route("/patient-files/{id}/circle", get(circle::list).post(circle::add))
+        .route("/circle-members/{id}/invite", post(circle::invite))
+        .route("/circle-members/{id}/resend", post(circle::resend))
+        .route("/circle-members/{id}/cancel", post(circle::cancel))
+        .route("/circle-invitations/{id}", get(circle::info))
+        .route("/circle-invitations/{id}/accept", post(circle::accept))
+        // Care channels (SPEC 5) and their pinned documents.
+        .route(
+            "/patient-files/{id}/channels",
+            get(channels::of_file).post(channels::create),
+        )
+        .route("/channels", get(channels::mine))
+        .route("/channels/{id}", get(channels::show))
+        .route("/channels/{id}/participants", post(channels::add_participant))
+        .route(
+            "/channels/{id}/participants/{kind}/{pid}",
+            delete(channels::remove_participant),
+        )
+        .route(
+            "/channels/{id}/threads",
+            get(channels::threads).post(channels::start_thread),
+        )
+        .route("/channels/{id}/pinned", get(channels::pinned_list).post(channels::pin))
 }
 
 /// Attachment uploads: the largest bodies (videos).
 pub fn attachment_routes() -> Router<WebState> {
-    Router::new().route("/threads/{id}/files", put(threads::upload))
+    Router::new()
+        .route("/threads/{id}/files", put(threads::upload))
+        .route("/pinned/{id}/versions", post(channels::add_version))
 }
 
 /// Routes whose body is a file (a photo, a proof document): they take a

@@ -3,7 +3,7 @@
 
 use super::{err, ApiJson, ApiResult};
 use crate::cookies;
-use crate::extract::{ApiAuth, ApiScope, ClientInfo, Lang};
+use crate::extract::{ApiAuth, ClientInfo, Lang};
 use crate::WebState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
@@ -11,9 +11,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cercle_app::accounts::{session, Credential, SessionState};
+use cercle_app::threads::attachments;
 use cercle_app::threads::hub::Event;
 use cercle_app::threads::service::{self, NewThreadInput, ParticipantRef};
-use cercle_app::threads::{attachments, patients};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -406,29 +406,6 @@ pub async fn direct(
         .await
         .map_err(err(lang))?;
     Ok(Json(json!(t)))
-}
-
-pub async fn create_patient_file(
-    State(state): State<WebState>,
-    Lang(lang): Lang,
-    ClientInfo(client): ClientInfo,
-    ApiScope(scope): ApiScope,
-    ApiJson(input): ApiJson<patients::NewPatientFile>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let p = patients::create(&state.ctx, &client, &scope, &input)
-        .await
-        .map_err(err(lang))?;
-    Ok((StatusCode::CREATED, Json(json!(p))))
-}
-
-pub async fn patient_files(
-    State(state): State<WebState>,
-    Lang(lang): Lang,
-    ClientInfo(client): ClientInfo,
-    ApiScope(scope): ApiScope,
-) -> ApiResult<Json<Value>> {
-    let list = patients::list(&state.ctx, &client, &scope).await.map_err(err(lang))?;
-    Ok(Json(json!({ "patient_files": list })))
 }
 
 #[derive(Deserialize)]

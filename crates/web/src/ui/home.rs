@@ -26,6 +26,12 @@ pub async fn home(
     if let Some(to_join) = pending_network_invitation(&state, &headers) {
         return to_join;
     }
+    if let Some(to_circle) = super::patients::circle::pending_join(&state, &headers) {
+        return to_circle;
+    }
+    if view.user.circle_only {
+        return axum::response::Redirect::to("/care").into_response();
+    }
     let header = Header::of(&state, &view).await;
     let content = html! {
         h1 { (page.ta("home-welcome", &[("name", &view.user.name)])) }

@@ -7,6 +7,7 @@ mod home;
 mod invitations;
 mod network;
 mod outbox;
+mod patients;
 mod security;
 mod threads;
 
@@ -32,9 +33,11 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 pub fn routes(state: WebState) -> Router<WebState> {
     let pages = Router::new()
         .route("/", get(home::home))
-        .route("/patients", get(home::section))
-        .route("/channels", get(home::section))
+        .merge(patients::channels::routes())
+        .merge(patients::care::routes())
         .route("/teams", get(home::section))
+        .merge(patients::files::routes())
+        .merge(patients::circle::routes())
         .merge(network::routes())
         .merge(threads::routes())
         .merge(admin::routes())
@@ -279,6 +282,10 @@ const NAV: &[(&str, &str, &str)] = &[
     ("/network", "nav-network", "network"),
 ];
 
+/// Someone only in patients' circles (a patient, a caregiver) sees their
+/// care teams and nothing else (their account and security stay in the menu).
+const CIRCLE_NAV: &[(&str, &str, &str)] = &[("/care", "circ-nav-care", "channels")];
+
 /// The project's own inline icons (no icon font, nothing from elsewhere).
 pub fn icon(name: &str) -> Markup {
     let path = match name {
@@ -332,7 +339,8 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                         @if matches!(view.state, SessionState::Ready(_)) {
                             (org_switch(page, header))
                             nav class="mainnav" aria-label=(t(lang, "nav-menu")) {
-                                @for (href, label, ic) in NAV {
+                                @let nav = if view.user.circle_only { CIRCLE_NAV } else { NAV };
+                                @for (href, label, ic) in nav {
                                     a href=(href) title=(t(lang, label)) aria-current=[(page.path == *href || (*href != "/" && page.path.starts_with(&format!("{href}/")))).then_some("page")] {
                                         (icon(ic)) span { (t(lang, label)) }
                                         @if *href == "/threads" && header.unread > 0 {

@@ -2,7 +2,7 @@
 //! messages, attachments, voice messages, the gallery.
 
 mod attachments;
-mod pages;
+pub(crate) mod pages;
 
 use crate::WebState;
 use axum::Router;

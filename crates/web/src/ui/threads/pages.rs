@@ -74,14 +74,14 @@ impl Fields {
 
 /// A chosen participant as a form value: `user:ID|Name` or `team:ID|Name`
 /// (the name only labels the choice when the form is shown again).
-struct Chosen {
+pub(crate) struct Chosen {
     kind: String,
     id: String,
     name: String,
 }
 
 impl Chosen {
-    fn parse(raw: &str) -> Option<Chosen> {
+    pub(crate) fn parse(raw: &str) -> Option<Chosen> {
         let (head, name) = raw.split_once('|').unwrap_or((raw, ""));
         let (kind, id) = head.split_once(':')?;
         if !matches!(kind, "user" | "team") || id.is_empty() || id.len() > 64 {
@@ -187,7 +187,9 @@ async fn list(
     let content = html! {
         div class="thr-list-head" {
             h1 { (title) }
-            a class="button primary" href="/threads/new" data-testid="new-thread" { (page.t("thr-new")) }
+            @if !view.user.circle_only {
+                a class="button primary" href="/threads/new" data-testid="new-thread" { (page.t("thr-new")) }
+            }
         }
         nav class="subnav thr-tabs" aria-label=(page.t("thr-title")) {
             a href="/threads" aria-current=[(!closed).then_some("page")] data-testid="tab-open" { (page.t("thr-tab-open")) }
@@ -229,7 +231,7 @@ async fn list(
                 div class="empty card" data-testid="threads-empty" {
                     (icon("threads"))
                     p { strong { (if closed { page.t("thr-none-closed") } else { page.t("thr-none") }) } }
-                    @if !closed { p { a class="button secondary" href="/threads/new" { (page.t("thr-new")) } } }
+                    @if !closed && !view.user.circle_only { p { a class="button secondary" href="/threads/new" { (page.t("thr-new")) } } }
                 }
             }
             Ok(list) => {
@@ -330,17 +332,17 @@ async fn new_form(State(state): State<WebState>, page: Page, session: Option<Web
 }
 
 /// A person found: id, name, first profession, in one's directory.
-type Suggestion = (String, String, Option<String>, bool);
+pub(crate) type Suggestion = (String, String, Option<String>, bool);
 
 /// The people and teams one may add: one's directory, the teams of the
 /// active organization, and the results of a search (directory first).
-struct Candidates {
+pub(crate) struct Candidates {
     directory: Vec<(String, String, Option<String>)>,
     teams: Vec<(String, String)>,
     found: Option<Result<Vec<Suggestion>, AppError>>,
 }
 
-async fn candidates(state: &WebState, page: &Page, principal: &Principal, q: &str) -> Candidates {
+pub(crate) async fn candidates(state: &WebState, page: &Page, principal: &Principal, q: &str) -> Candidates {
     let directory = directory::list(&state.ctx, principal, page.lang)
         .await
         .map(|d| {
@@ -402,7 +404,7 @@ async fn candidates(state: &WebState, page: &Page, principal: &Principal, q: &st
 /// The participant picker: a search that suggests people as one types
 /// (directory first), one's directory and the organization's teams as
 /// checkboxes, and the chosen ones.
-fn picker(
+pub(crate) fn picker(
     page: &Page,
     me: &str,
     c: &Candidates,
@@ -848,12 +850,15 @@ fn action_form(
 }
 
 /// The thread's header: title, patient, state, participants, actions.
-fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>) -> Markup {
+fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: bool) -> Markup {
     let base = format!("/threads/{}", t.id);
     let label = label_of(t, me);
-    let creator = t.created_by == me;
+    // A patient or caregiver (SPEC 5) manages nothing: no participants
+    // management, close, priority, duplicate, export, leave or patient link.
+    let creator = t.created_by == me && !circle;
     let open = t.closed.is_none();
     let direct = t.kind == "direct";
+    let is_me = |p: &cercle_app::threads::service::ParticipantView| p.kind == "user" && p.id == me;
     html! {
         header class="card thr-head" id="thr-head" {
             div class="thr-title-row" {
@@ -862,34 +867,38 @@ fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>) -> Markup
             }
             p class="muted thr-subtitle" {
                 @match t.kind.as_str() {
+                    _ if circle => { (page.t("care-eyebrow")) }
                     "clinical" => { (page.t("thr-kind-clinical")) }
                     "direct" => { (page.t("thr-kind-direct")) }
                     _ => { (page.t("thr-kind-collaboration")) }
                 }
-                @if let Some(p) = &t.patient { " · " (page.t("thr-patient-of")) " " strong data-testid="thread-patient" { (p.name) } }
+                @if let Some(p) = t.patient.as_ref().filter(|_| !circle) { " · " (page.t("thr-patient-of")) " " strong data-testid="thread-patient" { (p.name) } }
             }
             @if let Some(cl) = &t.closed {
                 p class="notice thr-closed" data-testid="closed-by" {
                     (page.ta("thr-closed-by", &[("name", &cl.by_name), ("date", &format_local(cl.at, page.lang))]))
-                    " "
-                    a class="button secondary small" href=(format!("{base}/export.pdf")) data-testid="export-pdf" download { (page.t("thr-export")) }
+                    @if !circle {
+                        " "
+                        a class="button secondary small" href=(format!("{base}/export.pdf")) data-testid="export-pdf" download { (page.t("thr-export")) }
+                    }
                 }
             }
             details class="thr-people" {
                 summary { (page.ta("thr-participants-count", &[("count", &t.participants.len().to_string())])) }
                 ul class="thr-participants" data-testid="participants" {
                     @for p in &t.participants {
-                        li data-kind=(p.kind) data-id=(p.id) {
+                        li data-kind=(p.kind) data-id=(p.id) data-section=[p.section.as_deref()] class=[p.section.as_deref().map(|s| format!("thr-circle-{s}"))] {
                             @if p.kind == "team" { (icon("teams")) " " } @else { (icon("network")) " " }
-                            @if p.kind == "user" && p.id != me { a href=(format!("/network/people/{}", p.id)) { (p.name) } } @else { (p.name) }
+                            @if p.kind == "user" && p.id != me && !circle && p.section.is_none() { a href=(format!("/network/people/{}", p.id)) { (p.name) } } @else { (p.name) }
                             @if p.kind == "user" && p.id == me { " " span class="muted small" { (page.t("thr-you")) } }
-                            @if creator && !direct && !(p.kind == "user" && p.id == me) {
+                            @if let Some(section) = &p.section { " " span class="muted small" { "(" (page.t(&format!("thr-section-{section}"))) ")" } }
+                            @if creator && !direct && !p.via_channel && !is_me(p) {
                                 (action_form(page, &format!("{base}/participants/remove"), page.t("thr-remove"), "linklike small danger-link", &[("kind", &p.kind), ("id", &p.id)], Some(page.ta("thr-remove-confirm", &[("name", &p.name)]))))
                             }
                         }
                     }
                 }
-                @if open && !direct {
+                @if open && !direct && !circle {
                     @if let Some(c) = c {
                         details class="thr-add" {
                             summary class="linklike" { (page.t("thr-add-participants")) }
@@ -904,19 +913,20 @@ fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>) -> Markup
                 }
             }
             div class="thr-actions" {
-                @if open && !direct {
+                @if open && !direct && !circle {
                     (action_form(page, &format!("{base}/priority"), if t.high_priority { page.t("thr-priority-off") } else { page.t("thr-priority-on") }, "secondary small", &[("high", if t.high_priority { "0" } else { "1" })], None))
                 }
                 (action_form(page, &format!("{base}/unread"), page.t("thr-mark-unread"), "secondary small", &[], None))
-                @if !direct {
+                @if !direct && !circle {
                     (action_form(page, &format!("{base}/duplicate"), page.t("thr-duplicate"), "secondary small", &[], None))
                 }
-                @if open {
+                @if circle {
+                } @else if open {
                     (action_form(page, &format!("{base}/close"), page.t("thr-close"), "secondary small", &[], Some(page.t("thr-close-confirm"))))
                 } @else {
                     (action_form(page, &format!("{base}/reopen"), page.t("thr-reopen"), "secondary small", &[], None))
                 }
-                @if !direct {
+                @if !direct && !circle {
                     (action_form(page, &format!("{base}/leave"), page.t("thr-leave"), "linklike small danger-link", &[], Some(page.t("thr-leave-confirm"))))
                 }
             }
@@ -948,17 +958,28 @@ async fn show(
     let names = names_of(&t, &messages);
     let names_json = serde_json::to_string(&names).unwrap_or_else(|_| "{}".into());
     let closed = t.closed.is_some();
-    let c = if closed || t.kind == "direct" {
+    let place = cercle_app::patients::channels::thread_place(&state.ctx, &principal, &id)
+        .await
+        .unwrap_or_default();
+    let circle = place.circle.is_some();
+    let observer = place.circle == Some(true);
+    let c = if closed || t.kind == "direct" || circle {
         None
     } else {
         Some(candidates(&state, &page, &principal, "").await)
     };
     let label = label_of(&t, &me);
     let content = html! {
-        p class="thr-back" { a href="/threads" { "← " (page.t("thr-title")) } }
+        p class="thr-back" {
+            @match (&place.channel_id, circle) {
+                (Some(ch), true) => { a href=(format!("/care/{ch}")) data-testid="back-to-care" { "← " (page.t("care-back")) } }
+                (Some(ch), false) => { a href=(format!("/channels/{ch}")) data-testid="back-to-channel" { "← " (page.t("chan-back")) } }
+                _ => { a href="/threads" { "← " (page.t("thr-title")) } }
+            }
+        }
         div class="thr-page" id="thr-root" data-thread=(t.id) data-me=(me) data-since=(since) data-names=(names_json) data-closed=(if closed { "1" } else { "0" })
             data-msg-typing=(page.ta("thr-typing", &[("name", "{name}")])) data-msg-failed=(page.t("thr-send-failed")) data-msg-offline=(page.t("thr-offline")) data-msg-saved=(page.t("thr-draft-saved")) {
-            (head(&page, &t, &me, c.as_ref()))
+            (head(&page, &t, &me, c.as_ref(), circle))
             @if messages.is_empty() {
                 p class="muted thr-empty" id="thr-empty" { (page.t("thr-no-messages")) }
             }
@@ -969,13 +990,18 @@ async fn show(
             }
             p class="thr-typing small muted" id="thr-typing" aria-live="polite" {}
             p class="thr-conn small" id="thr-conn" hidden { (page.t("thr-offline")) }
-            @if !closed {
+            @if observer {
+                (super::attachments::render_labels(&page))
+                p class="notice" data-testid="observer-read-only" { (page.t("care-observer-hint")) }
+            } @else if !closed {
                 form class="card thr-composer" id="thr-composer" method="post" action=(format!("/threads/{}/messages", t.id)) data-testid="composer" {
                     (page.csrf_field())
                     label class="visually-hidden" for="thr-body" { (page.t("thr-message")) }
                     textarea id="thr-body" name="body" rows="2" maxlength="10000" placeholder=(page.t("thr-message-placeholder")) { (t.draft.clone().unwrap_or_default()) }
                     div class="thr-composer-row" {
-                        label class="netp-check thr-prio-check" { input type="checkbox" name="priority" id="thr-priority"; " " (page.t("thr-priority-message")) }
+                        @if !circle {
+                            label class="netp-check thr-prio-check" { input type="checkbox" name="priority" id="thr-priority"; " " (page.t("thr-priority-message")) }
+                        }
                         (super::attachments::composer_controls(&page, &t.id))
                         span class="thr-draft-state small muted" id="thr-draft-state" aria-live="polite" {}
                         button type="submit" class="primary" id="thr-send" data-testid="send" { (page.t("thr-send")) }

@@ -1,0 +1,726 @@
+//! Care channels (SPEC 5): opened from a patient file, the only place where
+//! professionals talk with the patient and their caregivers.
+//!
+//! - A channel is created from a file one may view (not archived): a title
+//!   (the patient sees it as the name of their care team) and participants
+//!   — people one may see (the rule of thread participants), teams of the
+//!   file's organization, members of THIS file's circle. It is a draft only
+//!   its creator sees until its first message.
+//! - Professionals reach a channel while its organization is their active
+//!   one and they (or a team they manage) take part; joined members of the
+//!   circle reach the started channels they were added to, whatever
+//!   organization is active. Anyone else: "not found".
+//! - Participants see every thread of the channel (the thread kernel,
+//!   `cercle_store::threads::reach`). A thread opened in a channel starts
+//!   with the channel's teams and its author in person.
+//! - Professionals of the channel add and remove professionals and teams;
+//!   members of the circle are added and removed only by those who manage
+//!   the patient's circle (`ManagePatientCircle`), at creation too.
+//!   Observers read and never write (403).
+//!
+//! Every read, list and change is audited with the patient.
+
+use crate::patients::files;
+use crate::threads::service::{self, ParticipantRef, ThreadView};
+use crate::{audit, AppError, AppResult, Client, Ctx};
+use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::policy::network::may_view_profile;
+use cercle_domain::policy::{Principal, UserPrincipal};
+use cercle_domain::{InputError, Language, Timestamp};
+use cercle_store::channels::{self as store, ChannelRow};
+use cercle_store::threads::{self as threads_store, NewThread};
+use cercle_store::{circle, members, network, orgs, users, Conn};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Longest channel title (the name of the patient's care team).
+pub const MAX_CHANNEL_TITLE: usize = 120;
+/// Most participants given at once.
+pub const MAX_PARTICIPANTS: usize = 100;
+/// Care channels one person may create per day.
+pub const CHANNELS_PER_DAY: i64 = 200;
+
+fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
+    crate::network::person(principal)
+}
+
+/// A new id (UUIDv7, sorting by creation time).
+pub(crate) fn new_id() -> String {
+    cercle_domain::MessageId::new().0.to_string()
+}
+
+/// How a person reaches a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelRole {
+    /// A professional taking part (in person or through a team they manage).
+    Professional,
+    /// A joined member of the patient's circle; observers read only.
+    Circle { observer: bool },
+}
+
+/// The channel, if the person reaches it, and how.
+pub(crate) async fn access(conn: &mut Conn, user_id: &str, channel_id: &str) -> AppResult<(ChannelRow, ChannelRole)> {
+    let c = store::channel(&mut *conn, channel_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if users::active_org(&mut *conn, user_id).await?.as_deref() == Some(c.org_id.as_str())
+        && members::is_member(&mut *conn, &c.org_id, user_id).await?
+        && (c.started_at.is_some() || c.created_by == user_id)
+    {
+        let teams = threads_store::teams_managed(&mut *conn, user_id).await?;
+        if store::professional_takes_part(&mut *conn, &c.id, user_id, &teams).await? {
+            return Ok((c, ChannelRole::Professional));
+        }
+    }
+    if c.started_at.is_some() {
+        let sections = store::circle_sections(&mut *conn, &c.id, user_id).await?;
+        if !sections.is_empty() {
+            let observer = sections.iter().all(|s| s == "observer");
+            return Ok((c, ChannelRole::Circle { observer }));
+        }
+    }
+    Err(AppError::NotFound)
+}
+
+/// The channel, for a professional taking part (the circle: 403).
+async fn professional(conn: &mut Conn, user_id: &str, channel_id: &str) -> AppResult<ChannelRow> {
+    match access(conn, user_id, channel_id).await? {
+        (c, ChannelRole::Professional) => Ok(c),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+pub(crate) fn event(
+    me: &UserPrincipal,
+    c: &ChannelRow,
+    name: &'static str,
+    action: AuditAction,
+    client: &Client,
+) -> NewAuditEvent {
+    let mut ev = NewAuditEvent::new(Actor::User(me.user_id), name, action, "channel")
+        .target(&c.id)
+        .scope("patient", &c.patient_file_id)
+        .ip(client.ip.clone());
+    ev.org_id = Some(c.org_id.clone());
+    ev
+}
+
+fn clean_channel_title(raw: &str) -> AppResult<String> {
+    let t = raw.trim();
+    if t.is_empty() || t.chars().count() > MAX_CHANNEL_TITLE || t.chars().any(char::is_control) {
+        return Err(InputError::InvalidTitle.into());
+    }
+    Ok(t.to_string())
+}
+
+// ---- Views ------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelParticipant {
+    /// user | team | circle
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    /// Circle members: patient | responsible | observer.
+    pub section: Option<String>,
+    /// Circle members: preallocated | invited | joined | cancelled | expired | locked.
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Channel {
+    pub id: String,
+    pub patient_file_id: String,
+    pub org_id: String,
+    /// For the patient and caregivers: the name of their care team.
+    pub title: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    /// Not started yet: only its creator sees it.
+    pub draft: bool,
+    pub participants: Vec<ChannelParticipant>,
+    /// professional | circle
+    pub role: String,
+    /// A member of the circle who reads only.
+    pub observer: bool,
+    /// May add and remove professionals and teams, pin and update documents.
+    pub may_manage: bool,
+    /// May add and remove members of the patient's circle.
+    pub may_manage_circle: bool,
+    /// The patient's name (professionals only).
+    pub patient_name: Option<String>,
+    /// Unread messages over the channel's open threads.
+    pub unread: i64,
+}
+
+async fn participant_views(conn: &mut Conn, channel_id: &str) -> AppResult<Vec<ChannelParticipant>> {
+    let list = store::participants(&mut *conn, channel_id).await?;
+    let user_ids: Vec<String> = list
+        .iter()
+        .filter(|(k, _)| k == "user")
+        .map(|(_, id)| id.clone())
+        .collect();
+    let names: HashMap<String, String> = network::names(&mut *conn, &user_ids).await?.into_iter().collect();
+    let circle: HashMap<String, store::CircleParticipant> = store::circle_participants(&mut *conn, channel_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.member_id.clone(), c))
+        .collect();
+    let mut out = Vec::new();
+    for (kind, id) in list {
+        let p = match kind.as_str() {
+            "user" => ChannelParticipant {
+                name: names.get(&id).cloned().unwrap_or_default(),
+                kind,
+                id,
+                section: None,
+                state: None,
+            },
+            "team" => ChannelParticipant {
+                name: orgs::team_by_id(&mut *conn, &id)
+                    .await?
+                    .map(|t| t.name)
+                    .unwrap_or_default(),
+                kind,
+                id,
+                section: None,
+                state: None,
+            },
+            _ => match circle.get(&id) {
+                Some(m) => ChannelParticipant {
+                    name: format!("{} {}", m.first_name, m.last_name),
+                    section: Some(m.section.clone()),
+                    state: Some(m.state.clone()),
+                    kind,
+                    id,
+                },
+                None => continue,
+            },
+        };
+        out.push(p);
+    }
+    Ok(out)
+}
+
+async fn view_of(conn: &mut Conn, user_id: &str, c: ChannelRow, role: ChannelRole) -> AppResult<Channel> {
+    let participants = participant_views(&mut *conn, &c.id).await?;
+    let (may_manage_circle, patient_name) = match role {
+        ChannelRole::Professional => match files::viewable(&mut *conn, user_id, &c.patient_file_id).await {
+            Ok(a) => (
+                a.may_manage_circle,
+                Some(format!("{} {}", a.file.first_name, a.file.last_name)),
+            ),
+            Err(AppError::NotFound) => (false, None),
+            Err(e) => return Err(e),
+        },
+        ChannelRole::Circle { .. } => (false, None),
+    };
+    let unread = store::threads_of_channel(&mut *conn, &c.id, user_id, false, 500)
+        .await?
+        .iter()
+        .map(|t| t.unread)
+        .sum();
+    Ok(Channel {
+        draft: c.started_at.is_none(),
+        id: c.id,
+        patient_file_id: c.patient_file_id,
+        org_id: c.org_id,
+        title: c.title,
+        created_by: c.created_by,
+        created_at: c.created_at,
+        started_at: c.started_at,
+        participants,
+        role: match role {
+            ChannelRole::Professional => "professional".into(),
+            ChannelRole::Circle { .. } => "circle".into(),
+        },
+        observer: matches!(role, ChannelRole::Circle { observer: true }),
+        may_manage: role == ChannelRole::Professional,
+        may_manage_circle,
+        patient_name,
+        unread,
+    })
+}
+
+// ---- Participants checks ------------------------------------------------------------
+
+/// Checks the participants to add to a channel of `file_id` in `org_id`:
+/// people the adder may see, teams of the organization, members of this
+/// file's circle (not cancelled; only for those who manage the circle).
+async fn check_participants(
+    conn: &mut Conn,
+    adder: &str,
+    org_id: &str,
+    file_id: &str,
+    may_manage_circle: bool,
+    list: &[ParticipantRef],
+) -> AppResult<()> {
+    if list.len() > MAX_PARTICIPANTS {
+        return Err(AppError::Conflict("too-many-participants"));
+    }
+    for p in list {
+        match p.kind.as_str() {
+            "user" => {
+                let rel = crate::network::people::relation(&mut *conn, adder, &p.id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                if !may_view_profile(&rel) {
+                    return Err(AppError::NotFound);
+                }
+            }
+            "team" => {
+                let team = orgs::team_in(&mut *conn, org_id, &p.id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                if team.archived_at.is_some() {
+                    return Err(AppError::NotFound);
+                }
+            }
+            "circle" => {
+                let m = circle::member(&mut *conn, &p.id).await?.ok_or(AppError::NotFound)?;
+                if m.patient_file_id != file_id {
+                    return Err(AppError::NotFound);
+                }
+                if !may_manage_circle {
+                    return Err(AppError::Forbidden);
+                }
+                if m.state == "cancelled" {
+                    return Err(AppError::Conflict("circle-member-cancelled"));
+                }
+            }
+            _ => return Err(AppError::NotFound),
+        }
+    }
+    Ok(())
+}
+
+// ---- Use cases ----------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewChannel {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub participants: Vec<ParticipantRef>,
+}
+
+/// Creates a channel (a draft until its first message) from a patient
+/// file one may view; the creator takes part.
+pub async fn create(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    file_id: &str,
+    input: &NewChannel,
+) -> AppResult<Channel> {
+    let me = me(principal)?;
+    if me.circle_only {
+        return Err(AppError::NotFound);
+    }
+    let user_id = me.user_id.to_string();
+    let title = clean_channel_title(&input.title)?;
+    crate::network::limit(ctx, "channel-create", &user_id, CHANNELS_PER_DAY, 24 * 3600).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let file = files::viewable(&mut tx, &user_id, file_id).await?;
+    file.require_open()?;
+    let mut list: Vec<ParticipantRef> = Vec::new();
+    for p in &input.participants {
+        let oneself = p.kind == "user" && p.id == user_id;
+        if !oneself && !list.contains(p) {
+            list.push(p.clone());
+        }
+    }
+    check_participants(
+        &mut tx,
+        &user_id,
+        &file.file.org_id,
+        &file.file.id,
+        file.may_manage_circle,
+        &list,
+    )
+    .await?;
+    let c = ChannelRow {
+        id: new_id(),
+        patient_file_id: file.file.id.clone(),
+        org_id: file.file.org_id.clone(),
+        title,
+        created_by: user_id.clone(),
+        created_at: now.0,
+        started_at: None,
+    };
+    store::insert_channel(&mut tx, &c).await?;
+    store::add_participant(&mut tx, &c.id, "user", &user_id, Some(&user_id), now).await?;
+    for p in &list {
+        store::add_participant(&mut tx, &c.id, &p.kind, &p.id, Some(&user_id), now).await?;
+    }
+    audit::record(
+        &mut tx,
+        event(me, &c, "channel.created", AuditAction::Create, client),
+        now,
+    )
+    .await?;
+    let view = view_of(&mut tx, &user_id, c, ChannelRole::Professional).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// The channels of a patient file one reaches (one's drafts included).
+pub async fn list_of_file(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &str) -> AppResult<Vec<Channel>> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let file = files::viewable(&mut conn, &user_id, file_id).await?;
+    let teams = threads_store::teams_managed(&mut conn, &user_id).await?;
+    let rows = store::channels_of_professional(&mut conn, &user_id, &teams, &file.file.org_id, Some(file_id)).await?;
+    let mut out = Vec::new();
+    for c in rows {
+        out.push(view_of(&mut conn, &user_id, c, ChannelRole::Professional).await?);
+    }
+    drop(conn);
+    let mut ev = NewAuditEvent::new(Actor::User(me.user_id), "channel.listed", AuditAction::List, "channel")
+        .in_unit(&file.file.org_id, &file.file.unit_id)
+        .scope("patient", file_id)
+        .ip(client.ip.clone());
+    ev.org_id = Some(file.file.org_id.clone());
+    audit::record_alone(ctx, ev).await?;
+    Ok(out)
+}
+
+/// One's channels: a professional's in the active organization (drafts
+/// included); a patient's or caregiver's care teams (started channels they
+/// were added to as joined members of the circle).
+pub async fn mine(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResult<Vec<Channel>> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let mut rows: Vec<(ChannelRow, ChannelRole)> = Vec::new();
+    if !me.circle_only {
+        if let Some(org) = users::active_org(&mut conn, &user_id).await? {
+            if members::is_member(&mut conn, &org, &user_id).await? {
+                let teams = threads_store::teams_managed(&mut conn, &user_id).await?;
+                for c in store::channels_of_professional(&mut conn, &user_id, &teams, &org, None).await? {
+                    rows.push((c, ChannelRole::Professional));
+                }
+            }
+        }
+    }
+    for c in store::channels_of_circle_user(&mut conn, &user_id).await? {
+        if rows.iter().any(|(r, _)| r.id == c.id) {
+            continue;
+        }
+        let sections = store::circle_sections(&mut conn, &c.id, &user_id).await?;
+        let observer = sections.iter().all(|s| s == "observer");
+        rows.push((c, ChannelRole::Circle { observer }));
+    }
+    let mut out = Vec::new();
+    let mut patients: Vec<(String, String)> = Vec::new();
+    for (c, role) in rows {
+        if !patients.iter().any(|(p, _)| *p == c.patient_file_id) {
+            patients.push((c.patient_file_id.clone(), c.org_id.clone()));
+        }
+        out.push(view_of(&mut conn, &user_id, c, role).await?);
+    }
+    drop(conn);
+    for (patient, org) in patients {
+        let mut ev = NewAuditEvent::new(Actor::User(me.user_id), "channel.listed", AuditAction::List, "channel")
+            .scope("patient", &patient)
+            .ip(client.ip.clone());
+        ev.org_id = Some(org);
+        audit::record_alone(ctx, ev).await?;
+    }
+    Ok(out)
+}
+
+/// A channel with its participants (audited read).
+pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> AppResult<Channel> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let (c, role) = access(&mut conn, &user_id, id).await?;
+    let ev = event(me, &c, "channel.read", AuditAction::Read, client);
+    let view = view_of(&mut conn, &user_id, c, role).await?;
+    drop(conn);
+    audit::record_alone(ctx, ev).await?;
+    Ok(view)
+}
+
+/// Adds a professional, a team or (managers of the circle) a member of the
+/// patient's circle. Adding someone already there changes nothing.
+pub async fn add_participant(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: &str,
+    who: &ParticipantRef,
+) -> AppResult<Channel> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let c = professional(&mut tx, &user_id, id).await?;
+    let file = files::viewable(&mut tx, &user_id, &c.patient_file_id).await?;
+    file.require_open()?;
+    check_participants(
+        &mut tx,
+        &user_id,
+        &c.org_id,
+        &c.patient_file_id,
+        file.may_manage_circle,
+        std::slice::from_ref(who),
+    )
+    .await?;
+    if store::add_participant(&mut tx, &c.id, &who.kind, &who.id, Some(&user_id), now).await? {
+        audit::record(
+            &mut tx,
+            event(me, &c, "channel.participant_added", AuditAction::Update, client).scope("participant", &who.id),
+            now,
+        )
+        .await?;
+    }
+    let view = view_of(&mut tx, &user_id, c, ChannelRole::Professional).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Removes a participant (members of the circle: managers of the circle only).
+pub async fn remove_participant(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: &str,
+    who: &ParticipantRef,
+) -> AppResult<Channel> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let c = professional(&mut tx, &user_id, id).await?;
+    if who.kind == "circle" {
+        let file = files::viewable(&mut tx, &user_id, &c.patient_file_id).await?;
+        if !file.may_manage_circle {
+            return Err(AppError::Forbidden);
+        }
+    }
+    if !store::remove_participant(&mut tx, &c.id, &who.kind, &who.id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        event(me, &c, "channel.participant_removed", AuditAction::Update, client).scope("participant", &who.id),
+        now,
+    )
+    .await?;
+    // Removing oneself may end one's access: the view is then not shown.
+    let view = match access(&mut tx, &user_id, id).await {
+        Ok((c, role)) => view_of(&mut tx, &user_id, c, role).await?,
+        Err(_) => {
+            let mut v = view_of(&mut tx, &user_id, c, ChannelRole::Professional).await?;
+            v.may_manage = false;
+            v
+        }
+    };
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// The channel's threads, open or closed (audited list).
+pub async fn threads(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: &str,
+    closed: bool,
+) -> AppResult<Vec<service::ListedThread>> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let (c, _) = access(&mut conn, &user_id, id).await?;
+    let rows = store::threads_of_channel(&mut conn, &c.id, &user_id, closed, 200).await?;
+    drop(conn);
+    audit::record_alone(ctx, event(me, &c, "channel.threads_listed", AuditAction::List, client)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|l| service::ListedThread {
+            id: l.thread.id,
+            kind: l.thread.kind,
+            title: l.thread.title,
+            high_priority: l.thread.high_priority,
+            closed: l.thread.closed_at.is_some(),
+            unread: l.unread,
+            marked_unread: l.marked_unread,
+            last_activity_at: l.thread.last_activity_at,
+            patient_file_id: l.thread.patient_file_id,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewChannelThread {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub high_priority: bool,
+}
+
+/// Opens a thread in a channel (in the caller's transaction): clinical, on
+/// the channel's patient, with the channel's teams and the author in person
+/// (a professional; the circle reaches it through the channel), and logs
+/// its creation. The first message marks the channel started.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn open_thread(
+    ctx: &Ctx,
+    tx: &mut Conn,
+    c: &ChannelRow,
+    role: ChannelRole,
+    user_id: &str,
+    title: &str,
+    high_priority: bool,
+    now: Timestamp,
+) -> AppResult<threads_store::ThreadRow> {
+    let id = cercle_domain::ThreadId::new().to_string();
+    threads_store::insert_thread(
+        &mut *tx,
+        &NewThread {
+            id: &id,
+            kind: "clinical",
+            org_id: Some(&c.org_id),
+            patient_file_id: Some(&c.patient_file_id),
+            title,
+            folded_title: &service::folded(title),
+            high_priority,
+            created_by: user_id,
+            direct_key: None,
+            channel_id: Some(&c.id),
+        },
+        now,
+    )
+    .await?;
+    if role == ChannelRole::Professional {
+        threads_store::add_participant(&mut *tx, &id, "user", user_id, Some(user_id), now).await?;
+    }
+    for (kind, pid) in store::participants(&mut *tx, &c.id).await? {
+        if kind == "team" {
+            threads_store::add_participant(&mut *tx, &id, "team", &pid, Some(user_id), now).await?;
+        }
+    }
+    service::log_event(
+        ctx,
+        &mut *tx,
+        &id,
+        "thread_created",
+        &serde_json::json!({ "title": title, "channel_id": c.id }),
+        now,
+    )
+    .await?;
+    store::set_started(&mut *tx, &c.id, now).await?;
+    threads_store::thread(&mut *tx, &id).await?.ok_or(AppError::NotFound)
+}
+
+/// Refuses new threads in a channel of an archived file.
+pub(crate) async fn require_open_file(conn: &mut Conn, c: &ChannelRow) -> AppResult<()> {
+    match cercle_store::patients::get(&mut *conn, &c.patient_file_id).await? {
+        Some(f) => files::require_open(&f),
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// A new thread in the channel with its first message; the first one
+/// starts the channel. Observers: 403.
+pub async fn start_thread(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: &str,
+    input: &NewChannelThread,
+    lang: Language,
+) -> AppResult<ThreadView> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let title = service::clean_title(&input.title)?;
+    let body = service::clean_body(&input.body)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let (c, role) = access(&mut tx, &user_id, id).await?;
+    if role == (ChannelRole::Circle { observer: true }) {
+        return Err(AppError::Forbidden);
+    }
+    require_open_file(&mut tx, &c).await?;
+    let high = input.high_priority && role == ChannelRole::Professional;
+    let t = open_thread(ctx, &mut tx, &c, role, &user_id, &title, high, now).await?;
+    let m = service::insert_message(ctx, &mut tx, &t, &user_id, &body, false, now, lang).await?;
+    audit::record(
+        &mut tx,
+        event(me, &c, "channel.thread_created", AuditAction::Create, client)
+            .scope("thread", &t.id)
+            .scope("message", &m.id),
+        now,
+    )
+    .await?;
+    service::commit(ctx, tx).await?;
+    service::show(ctx, client, principal, &t.id, lang).await
+}
+
+// ---- What the pages need ------------------------------------------------------------
+
+/// A member of the file's circle one may add to a channel.
+#[derive(Debug, Clone, Serialize)]
+pub struct CircleChoice {
+    pub id: String,
+    pub name: String,
+    /// patient | responsible | observer
+    pub section: String,
+    pub state: String,
+}
+
+/// The members of a file's circle (not cancelled), for the channel pickers
+/// of those who manage the circle; empty for anyone else.
+pub async fn circle_choices(ctx: &Ctx, principal: &Principal, file_id: &str) -> AppResult<Vec<CircleChoice>> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let file = files::viewable(&mut conn, &user_id, file_id).await?;
+    if !file.may_manage_circle {
+        return Ok(Vec::new());
+    }
+    Ok(circle::members_of(&mut conn, file_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.state != "cancelled")
+        .map(|m| CircleChoice {
+            name: format!("{} {}", m.first_name, m.last_name),
+            id: m.id,
+            section: m.section,
+            state: m.state,
+        })
+        .collect())
+}
+
+/// Where a thread sits for the person: its care channel, and whether they
+/// reach it as a member of the patient's circle (and then as an observer).
+#[derive(Debug, Clone, Default)]
+pub struct ThreadPlace {
+    pub channel_id: Option<String>,
+    /// `Some(observer)` for a member of the circle.
+    pub circle: Option<bool>,
+}
+
+pub async fn thread_place(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<ThreadPlace> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let Some(t) = threads_store::thread(&mut conn, thread_id).await? else {
+        return Ok(ThreadPlace::default());
+    };
+    let circle = match threads_store::reach(&mut conn, thread_id, &user_id).await? {
+        Some(threads_store::Reach::Circle { observer }) => Some(observer),
+        _ => None,
+    };
+    Ok(ThreadPlace {
+        channel_id: t.channel_id,
+        circle,
+    })
+}

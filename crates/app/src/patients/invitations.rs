@@ -1,0 +1,684 @@
+//! Inviting a patient or caregiver into a circle (SPEC 4), and their side:
+//! opening the link, then answering the security question or entering the
+//! secret code while signed in.
+//!
+//! - by email or SMS; the access check is a question with an answer the
+//!   professional invents (email or SMS) or a random 12-digit code sent in a
+//!   separate email (email only);
+//! - answers are compared after folding case, accents and spaces, and kept
+//!   only as an Argon2id hash, like the code; the link's token only as a
+//!   SHA-256;
+//! - five wrong tries lock the invitation; the manager sees it and resends
+//!   (new link, new code; the old link dies) or cancels;
+//! - the link works once, for whoever answers it right.
+
+use super::circle::{self, managed_member, person, reload, FilePlace};
+use crate::notify::{queue_email, queue_sms, Outgoing};
+use crate::secrets::{hash_token, random_token};
+use crate::{audit, AppError, AppResult, Client, Ctx};
+use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::policy::{Principal, UserPrincipal};
+use cercle_domain::{InputError, InvitationId, Language, Timestamp};
+use cercle_store::circle::{self as store, CircleInvitationRow, CircleMemberRow};
+use cercle_store::{orgs, rate_limits, users, Conn};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// An invitation stays valid 14 days.
+pub const INVITATION_TTL_SECS: i64 = 14 * 24 * 3600;
+/// Wrong answers or codes before the invitation locks.
+pub const MAX_FAILURES: i64 = 5;
+/// Tries at answering, per person and per address, per window (on top of
+/// the lock of each invitation, so that one cannot go through many links).
+const TRIES_PER_WINDOW: i64 = 20;
+const TRIES_PER_ADDRESS: i64 = 60;
+const TRIES_WINDOW_SECS: i64 = 15 * 60;
+const MAX_QUESTION: usize = 200;
+/// Invitations (first sendings and resendings) one manager may send per day.
+const SENDINGS_PER_DAY: i64 = 100;
+const MAX_ANSWER: usize = 200;
+
+/// How to invite: `via` email | sms, `method` question | code.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InviteInput {
+    #[serde(default)]
+    pub via: String,
+    #[serde(default)]
+    pub method: String,
+    pub question: Option<String>,
+    pub answer: Option<String>,
+}
+
+/// An answer as compared: folded case and accents, punctuation and runs of
+/// spaces as one space, trimmed.
+pub fn normalize_answer(raw: &str) -> String {
+    cercle_domain::search::fold(raw)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A fresh 12-digit secret code.
+fn new_code() -> String {
+    let mut rng = rand::rngs::OsRng;
+    (0..12).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+}
+
+/// `123412341234` shown as `1234-1234-1234`.
+pub fn format_code(digits: &str) -> String {
+    digits
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A code as typed, back to its digits (spaces, dashes ignored).
+fn code_digits(raw: &str) -> String {
+    raw.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// An invitation checked and its secret hashed, ready to be written.
+pub(crate) struct Checked {
+    via: &'static str,
+    method: &'static str,
+    question: Option<String>,
+    secret_hash: String,
+    /// The code to send (code method only), in clear only on its way out.
+    code: Option<String>,
+}
+
+fn parse_via(raw: &str) -> AppResult<&'static str> {
+    match raw.trim() {
+        "email" => Ok("email"),
+        "sms" => Ok("sms"),
+        _ => Err(InputError::InvalidInvitationMethod.into()),
+    }
+}
+
+fn parse_method(raw: &str) -> AppResult<&'static str> {
+    match raw.trim() {
+        "question" => Ok("question"),
+        "code" => Ok("code"),
+        _ => Err(InputError::InvalidInvitationMethod.into()),
+    }
+}
+
+fn contact(via: &str, email: Option<&str>, phone: Option<&str>) -> AppResult<()> {
+    match via {
+        "email" if email.is_none() => Err(InputError::InvitationEmailMissing.into()),
+        "sms" if phone.is_none() => Err(InputError::InvitationPhoneMissing.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Checks an invitation's input against the person's contact details and
+/// hashes its secret (before any transaction: Argon2 takes a while).
+pub(crate) async fn check(
+    ctx: &Ctx,
+    input: &InviteInput,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> AppResult<Checked> {
+    let via = parse_via(&input.via)?;
+    let method = parse_method(&input.method)?;
+    if via == "sms" && method == "code" {
+        return Err(InputError::SecretCodeByEmailOnly.into());
+    }
+    contact(via, email, phone)?;
+    if method == "code" {
+        let code = new_code();
+        return Ok(Checked {
+            via,
+            method,
+            question: None,
+            secret_hash: ctx.hasher.hash(&code).await?,
+            code: Some(code),
+        });
+    }
+    let question = input.question.as_deref().unwrap_or("").trim().to_string();
+    let len = question.chars().count();
+    if len == 0 || len > MAX_QUESTION || question.chars().any(char::is_control) {
+        return Err(InputError::SecurityQuestionInvalid.into());
+    }
+    let answer = input.answer.as_deref().unwrap_or("");
+    if answer.chars().count() > MAX_ANSWER {
+        return Err(InputError::TextTooLong.into());
+    }
+    let normalized = normalize_answer(answer);
+    if normalized.is_empty() {
+        return Err(InputError::SecurityAnswerMissing.into());
+    }
+    if normalized == normalize_answer(&question) {
+        return Err(InputError::SecurityAnswerIsQuestion.into());
+    }
+    Ok(Checked {
+        via,
+        method,
+        question: Some(question),
+        secret_hash: ctx.hasher.hash(&normalized).await?,
+        code: None,
+    })
+}
+
+fn event(
+    me: &UserPrincipal,
+    file: &FilePlace,
+    name: &'static str,
+    action: AuditAction,
+    target: &str,
+    client: &Client,
+) -> NewAuditEvent {
+    circle::event(me, file, name, action, "circle_invitation", target, client)
+}
+
+/// Counts one sending against the manager's daily allowance (outside any
+/// transaction: the count is kept even when the sending fails later).
+pub(crate) async fn count_sending(ctx: &Ctx, me: &UserPrincipal) -> AppResult<()> {
+    crate::network::limit(
+        ctx,
+        "circle-invite",
+        &me.user_id.to_string(),
+        SENDINGS_PER_DAY,
+        24 * 3600,
+    )
+    .await
+}
+
+/// Writes a new invitation for `member` (ending any earlier one: its link
+/// dies), queues its messages and records it, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn send_new(
+    ctx: &Ctx,
+    tx: &mut Conn,
+    me: &UserPrincipal,
+    file: &FilePlace,
+    member: &CircleMemberRow,
+    checked: &Checked,
+    client: &Client,
+    now: Timestamp,
+) -> AppResult<()> {
+    send(
+        ctx,
+        tx,
+        me,
+        file,
+        member,
+        checked,
+        client,
+        now,
+        "circle.invitation_created",
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send(
+    ctx: &Ctx,
+    tx: &mut Conn,
+    me: &UserPrincipal,
+    file: &FilePlace,
+    member: &CircleMemberRow,
+    checked: &Checked,
+    client: &Client,
+    now: Timestamp,
+    first_event: &'static str,
+) -> AppResult<()> {
+    store::end_previous_invitations(&mut *tx, &member.id, "replaced", now).await?;
+    if !store::set_member_state(
+        &mut *tx,
+        &member.id,
+        "invited",
+        &["preallocated", "invited", "locked", "expired", "cancelled"],
+        now,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("circle-member-joined"));
+    }
+    let token = random_token();
+    let row = CircleInvitationRow {
+        id: InvitationId::new().to_string(),
+        circle_member_id: member.id.clone(),
+        via: checked.via.into(),
+        method: checked.method.into(),
+        question: checked.question.clone(),
+        secret_hash: checked.secret_hash.clone(),
+        failures: 0,
+        state: "pending".into(),
+        invited_by: me.user_id.to_string(),
+        created_at: now.0,
+        expires_at: now.plus_secs(INVITATION_TTL_SECS).0,
+        ended_at: None,
+        accepted_by: None,
+    };
+    store::insert_invitation(&mut *tx, &row, &hash_token(&token)).await?;
+    let org = orgs::org_by_id(&mut *tx, &file.org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let inviter = users::get(&mut *tx, &me.user_id.to_string()).await?;
+    let lang = Language::parse(&member.language).unwrap_or_default();
+    let invitation = Outgoing::CircleInvitation {
+        name: member.first_name.clone(),
+        org: org.name.clone(),
+        inviter: inviter.name.clone(),
+        link: format!("{}/circle/join/{token}", ctx.config.public_url),
+        method: checked.method.into(),
+    };
+    match (checked.via, member.email.as_deref(), member.phone.as_deref()) {
+        ("email", Some(email), _) => queue_email(&mut *tx, email, lang, &invitation, now).await?,
+        ("sms", _, Some(phone)) => queue_sms(&mut *tx, phone, lang, &invitation, now).await?,
+        _ => return Err(InputError::InvitationEmailMissing.into()),
+    }
+    if let Some(code) = &checked.code {
+        // The code travels alone, in an email of its own.
+        let email = member.email.as_deref().ok_or(InputError::InvitationEmailMissing)?;
+        let msg = Outgoing::CircleCode {
+            name: member.first_name.clone(),
+            org: org.name.clone(),
+            code: format_code(code),
+        };
+        queue_email(&mut *tx, email, lang, &msg, now).await?;
+    }
+    audit::record(
+        &mut *tx,
+        event(me, file, first_event, AuditAction::Create, &row.id, client)
+            .scope("circle_member", &member.id)
+            .scope("method", checked.method),
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        event(me, file, "circle.invitation_sent", AuditAction::Update, &row.id, client)
+            .scope("circle_member", &member.id)
+            .scope("via", checked.via),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Invites a member of the circle now (a pre-allocated one, or anew).
+pub async fn invite(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    member_id: &str,
+    input: &InviteInput,
+) -> AppResult<circle::CircleMember> {
+    let me = person(principal)?;
+    let (file, m) = {
+        let mut conn = ctx.store.reader().await?;
+        managed_member(&mut conn, me, member_id).await?
+    };
+    if file.archived {
+        return Err(AppError::Conflict("patient-archived"));
+    }
+    if m.state == "joined" {
+        return Err(AppError::Conflict("circle-member-joined"));
+    }
+    let checked = check(ctx, input, m.email.as_deref(), m.phone.as_deref()).await?;
+    let now = ctx.clock.now();
+    count_sending(ctx, me).await?;
+    let mut tx = ctx.store.begin().await?;
+    send(
+        ctx,
+        &mut tx,
+        me,
+        &file,
+        &m,
+        &checked,
+        client,
+        now,
+        "circle.invitation_created",
+    )
+    .await?;
+    let member = reload(&mut tx, &m.id, now).await?;
+    ctx.commit_and_send(tx).await?;
+    Ok(member)
+}
+
+/// Sends the invitation again: a new link and, for the code method, a new
+/// code; the earlier link dies and the tries start again.
+pub async fn resend(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    member_id: &str,
+) -> AppResult<circle::CircleMember> {
+    let me = person(principal)?;
+    let (file, m, last) = {
+        let mut conn = ctx.store.reader().await?;
+        let (file, m) = managed_member(&mut conn, me, member_id).await?;
+        let last = store::latest_invitation(&mut conn, &m.id).await?;
+        (file, m, last)
+    };
+    if file.archived {
+        return Err(AppError::Conflict("patient-archived"));
+    }
+    let last = match last {
+        Some(l) if matches!(m.state.as_str(), "invited" | "locked" | "expired") => l,
+        _ => return Err(AppError::Conflict("circle-not-invited")),
+    };
+    let checked = if last.method == "code" {
+        let code = new_code();
+        Checked {
+            via: parse_via(&last.via)?,
+            method: "code",
+            question: None,
+            secret_hash: ctx.hasher.hash(&code).await?,
+            code: Some(code),
+        }
+    } else {
+        Checked {
+            via: parse_via(&last.via)?,
+            method: "question",
+            question: last.question.clone(),
+            secret_hash: last.secret_hash.clone(),
+            code: None,
+        }
+    };
+    let now = ctx.clock.now();
+    count_sending(ctx, me).await?;
+    let mut tx = ctx.store.begin().await?;
+    send(
+        ctx,
+        &mut tx,
+        me,
+        &file,
+        &m,
+        &checked,
+        client,
+        now,
+        "circle.invitation_resent",
+    )
+    .await?;
+    let member = reload(&mut tx, &m.id, now).await?;
+    ctx.commit_and_send(tx).await?;
+    Ok(member)
+}
+
+// ---- The invitee's side --------------------------------------------------------
+
+/// What the link's page shows before answering (public: the token is the
+/// key). No patient data: the organization, who invites, how to answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvitationInfo {
+    pub org_name: String,
+    pub inviter_name: String,
+    pub first_name: String,
+    pub via: String,
+    pub method: String,
+    pub question: Option<String>,
+    /// pending | accepted | cancelled | expired | locked | replaced
+    pub state: String,
+    pub tries_left: i64,
+}
+
+fn state_of(inv: &CircleInvitationRow, now: Timestamp) -> String {
+    if inv.state == "pending" && inv.expires_at <= now.0 {
+        "expired".into()
+    } else {
+        inv.state.clone()
+    }
+}
+
+pub async fn info(ctx: &Ctx, token: &str) -> AppResult<InvitationInfo> {
+    let mut conn = ctx.store.reader().await?;
+    let inv = store::invitation_by_token(&mut conn, &hash_token(token))
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let m = store::member(&mut conn, &inv.circle_member_id)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let (org_id, _, _) = store::file_place(&mut conn, &m.patient_file_id)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let org = orgs::org_by_id(&mut conn, &org_id)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let inviter = users::get(&mut conn, &inv.invited_by).await?;
+    Ok(InvitationInfo {
+        org_name: org.name,
+        inviter_name: inviter.name,
+        first_name: m.first_name,
+        via: inv.via.clone(),
+        method: inv.method.clone(),
+        question: inv.question.clone(),
+        state: state_of(&inv, ctx.clock.now()),
+        tries_left: (MAX_FAILURES - inv.failures).max(0),
+    })
+}
+
+/// The answer to the question, or the code.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AcceptInput {
+    pub answer: Option<String>,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum AcceptOutcome {
+    /// In the circle now; the care channels one was already added to.
+    Joined { channel_ids: Vec<String> },
+    /// Wrong answer or code; the invitation locks when no try is left.
+    Wrong { tries_left: i64 },
+}
+
+/// Why a link cannot be answered.
+fn refusal(inv: &CircleInvitationRow, now: Timestamp) -> Option<AppError> {
+    match state_of(inv, now).as_str() {
+        "pending" => None,
+        "accepted" => Some(AppError::Conflict("invitation-already-accepted")),
+        "cancelled" => Some(AppError::Conflict("invitation-cancelled")),
+        "locked" => Some(AppError::Conflict("invitation-locked")),
+        "expired" => Some(AppError::Conflict("invitation-expired")),
+        // replaced by a newer sending: this link is dead.
+        _ => Some(AppError::LinkInvalid),
+    }
+}
+
+async fn count_try(ctx: &Ctx, key: String, max: i64) -> AppResult<()> {
+    let mut tx = ctx.store.begin().await?;
+    let n = rate_limits::hit(&mut tx, &key, TRIES_WINDOW_SECS, ctx.clock.now()).await?;
+    tx.commit().await?;
+    if n > max {
+        return Err(AppError::RateLimited);
+    }
+    Ok(())
+}
+
+/// Answers an invitation as the signed-in person (setup done: terms and PIN).
+pub async fn accept(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    token: &str,
+    input: &AcceptInput,
+) -> AppResult<AcceptOutcome> {
+    let me = person(principal)?;
+    let user_id = me.user_id.to_string();
+    count_try(ctx, format!("circle-accept:{user_id}"), TRIES_PER_WINDOW).await?;
+    if let Some(ip) = &client.ip {
+        count_try(ctx, format!("circle-accept-ip:{ip}"), TRIES_PER_ADDRESS).await?;
+    }
+    let now = ctx.clock.now();
+    let (inv, m, file) = {
+        let mut conn = ctx.store.reader().await?;
+        let inv = store::invitation_by_token(&mut conn, &hash_token(token))
+            .await?
+            .ok_or(AppError::LinkInvalid)?;
+        let m = store::member(&mut conn, &inv.circle_member_id)
+            .await?
+            .ok_or(AppError::LinkInvalid)?;
+        let (org_id, unit_id, archived) = store::file_place(&mut conn, &m.patient_file_id)
+            .await?
+            .ok_or(AppError::LinkInvalid)?;
+        let file = FilePlace {
+            id: m.patient_file_id.clone(),
+            org_id,
+            unit_id,
+            archived,
+            may_manage_circle: false,
+        };
+        (inv, m, file)
+    };
+    if let Some(e) = refusal(&inv, now) {
+        return Err(e);
+    }
+    if file.archived {
+        return Err(AppError::Conflict("patient-archived"));
+    }
+    {
+        let mut conn = ctx.store.reader().await?;
+        if store::joined_elsewhere_in_file(&mut conn, &m.patient_file_id, &user_id, &m.id).await? {
+            return Err(AppError::Conflict("already-in-circle"));
+        }
+    }
+    let given = if inv.method == "code" {
+        code_digits(input.code.as_deref().unwrap_or(""))
+    } else {
+        normalize_answer(input.answer.as_deref().unwrap_or(""))
+    };
+    let right = !given.is_empty()
+        && given.chars().count() <= MAX_ANSWER
+        && ctx.hasher.verify(Some(&inv.secret_hash), &given).await;
+    let invitee_event = |name: &'static str, action: AuditAction| {
+        NewAuditEvent::new(Actor::User(me.user_id), name, action, "circle_invitation")
+            .target(&inv.id)
+            .in_unit(&file.org_id, &file.unit_id)
+            .scope("patient", &file.id)
+            .scope("circle_member", &m.id)
+            .ip(client.ip.clone())
+    };
+    let mut tx = ctx.store.begin().await?;
+    if !right {
+        let Some(failures) = store::add_failure(&mut tx, &inv.id).await? else {
+            // Ended meanwhile (answered, cancelled, resent or locked).
+            drop(tx);
+            let mut conn = ctx.store.reader().await?;
+            let again = store::invitation_by_token(&mut conn, &hash_token(token)).await?;
+            return Err(again.and_then(|i| refusal(&i, now)).unwrap_or(AppError::LinkInvalid));
+        };
+        audit::record(
+            &mut tx,
+            invitee_event("circle.invitation_failed", AuditAction::Update),
+            now,
+        )
+        .await?;
+        if failures >= MAX_FAILURES {
+            store::lock_invitation(&mut tx, &inv.id, now).await?;
+            store::set_member_state(&mut tx, &m.id, "locked", &["invited"], now).await?;
+            audit::record(
+                &mut tx,
+                invitee_event("circle.invitation_locked", AuditAction::Update),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(AppError::Conflict("invitation-locked"));
+        }
+        tx.commit().await?;
+        return Ok(AcceptOutcome::Wrong {
+            tries_left: MAX_FAILURES - failures,
+        });
+    }
+    if !store::end_invitation(&mut tx, &inv.id, "accepted", Some(&user_id), now).await? {
+        drop(tx);
+        return Err(AppError::Conflict("invitation-already-accepted"));
+    }
+    if !store::set_joined(&mut tx, &m.id, &user_id, now).await? {
+        return Err(AppError::Conflict("invitation-cancelled"));
+    }
+    if store::joined_elsewhere_in_file(&mut tx, &m.patient_file_id, &user_id, &m.id).await? {
+        return Err(AppError::Conflict("already-in-circle"));
+    }
+    // Someone who is only a patient or caregiver reaches their care channels
+    // and nothing of the network.
+    if !store::has_membership_or_profession(&mut tx, &user_id).await? {
+        store::set_circle_only(&mut tx, &user_id, true).await?;
+    }
+    audit::record(
+        &mut tx,
+        invitee_event("circle.invitation_accepted", AuditAction::Update),
+        now,
+    )
+    .await?;
+    let channel_ids = store::channels_of_member(&mut tx, &m.id).await?;
+    tx.commit().await?;
+    Ok(AcceptOutcome::Joined { channel_ids })
+}
+
+/// The members of circles a user joined (their patient files), for the
+/// patient-facing pages.
+pub async fn my_places(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<circle::CircleMember>> {
+    let me = person(principal)?;
+    let now = ctx.clock.now();
+    let mut conn = ctx.store.reader().await?;
+    let rows = store::members_of_user(&mut conn, &me.user_id.to_string()).await?;
+    Ok(rows.into_iter().map(|m| circle::view(m, None, now)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_fold_case_accents_and_spaces() {
+        assert_eq!(normalize_answer("  Le   CHÂTEAU  Frontenac "), "le chateau frontenac");
+        assert_eq!(normalize_answer("le chateau\tfrontenac"), "le chateau frontenac");
+        assert_eq!(normalize_answer(" \t "), "");
+        assert_eq!(normalize_answer("Rex!"), "rex");
+    }
+
+    #[test]
+    fn codes_have_twelve_digits_shown_in_groups() {
+        let c = new_code();
+        assert_eq!(c.len(), 12);
+        assert!(c.chars().all(|ch| ch.is_ascii_digit()));
+        assert_eq!(format_code("123412341234"), "1234-1234-1234");
+        assert_eq!(code_digits(" 1234-1234 1234 "), "123412341234");
+        assert_ne!(new_code(), new_code());
+    }
+
+    #[test]
+    fn messages_exist_in_both_languages_without_patient_data() {
+        for lang in Language::ALL {
+            for method in ["question", "code"] {
+                let m = Outgoing::CircleInvitation {
+                    name: "Léa".into(),
+                    org: "Clinique".into(),
+                    inviter: "Dr Roy".into(),
+                    link: "http://x/circle/join/t".into(),
+                    method: method.into(),
+                };
+                let (subject, body) = m.email(lang);
+                assert!(!subject.starts_with("email-") && !body.starts_with("email-"), "{body}");
+                assert!(
+                    body.contains("http://x/circle/join/t") && body.contains("Dr Roy"),
+                    "{body}"
+                );
+                assert!(!body.contains("circ-"), "{body}");
+                let sms = m.sms(lang);
+                assert!(
+                    !sms.starts_with("sms-") && sms.contains("http://x/circle/join/t"),
+                    "{sms}"
+                );
+            }
+            let c = Outgoing::CircleCode {
+                name: "Léa".into(),
+                org: "Clinique".into(),
+                code: "1234-1234-1234".into(),
+            };
+            let (subject, body) = c.email(lang);
+            assert!(
+                !subject.starts_with("email-") && body.contains("1234-1234-1234"),
+                "{body}"
+            );
+            assert!(!body.contains("http"), "the code travels without the link: {body}");
+        }
+    }
+}

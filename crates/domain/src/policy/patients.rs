@@ -1,0 +1,191 @@
+//! Who may do what with a patient file (SPEC 4). Pure: the services gather
+//! the facts (grants in the file's organization, who created it, whether the
+//! person takes part in one of its threads or care channels) and ask here.
+//!
+//! - view: a member of the file's organization, with that organization
+//!   active, holding a patient permission on the file's unit (see
+//!   [`VIEW_PERMISSIONS`]), or who created it, or who takes part in one of
+//!   its threads or channels;
+//! - edit, archive, restore: its creator, or whoever manages patients'
+//!   identity on its unit;
+//! - manage the circle: the patient and caregiver manager role on its unit,
+//!   and only that;
+//! - search: within the units where one may search or view patient files.
+
+use super::roles::{holds, Grant, Permission};
+
+/// Permissions on a unit that let one see its patient files.
+pub const VIEW_PERMISSIONS: [Permission; 4] = [
+    Permission::ViewPatientProfile,
+    Permission::SearchPatientFiles,
+    Permission::ManagePatientIdentity,
+    Permission::ManagePatientCircle,
+];
+
+/// Permissions on a unit that let one list and search its patient files.
+pub const SEARCH_PERMISSIONS: [Permission; 2] = [Permission::SearchPatientFiles, Permission::ViewPatientProfile];
+
+/// What the policy needs to know of a file and the person asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileFacts<'a> {
+    /// The person is a member of the file's organization and it is their
+    /// active organization.
+    pub in_active_org: bool,
+    /// The path of the file's unit (`/root/child/`).
+    pub unit_path: &'a str,
+    /// The person opened the file.
+    pub created_it: bool,
+    /// The person takes part in a thread or care channel of the file (in
+    /// person or through a team).
+    pub takes_part: bool,
+}
+
+pub fn may_view(grants: &[Grant], f: &FileFacts<'_>) -> bool {
+    f.in_active_org && (f.created_it || f.takes_part || VIEW_PERMISSIONS.iter().any(|p| holds(grants, *p, f.unit_path)))
+}
+
+/// Change the identity and consents.
+pub fn may_edit(grants: &[Grant], f: &FileFacts<'_>) -> bool {
+    f.in_active_org && (f.created_it || holds(grants, Permission::ManagePatientIdentity, f.unit_path))
+}
+
+/// Archive or restore.
+pub fn may_archive(grants: &[Grant], f: &FileFacts<'_>) -> bool {
+    may_edit(grants, f)
+}
+
+/// Invite, pre-allocate, cancel and resend in the patient's circle.
+pub fn may_manage_circle(grants: &[Grant], f: &FileFacts<'_>) -> bool {
+    f.in_active_org && holds(grants, Permission::ManagePatientCircle, f.unit_path)
+}
+
+/// Whether one may open a file in the unit at `unit_path` (any member may,
+/// in any unit of their active organization).
+pub fn may_create(in_active_org: bool) -> bool {
+    in_active_org
+}
+
+/// The unit paths whose files (and those of every unit below) one may list
+/// and search; a path already under another one listed is left out.
+pub fn search_paths(grants: &[Grant]) -> Vec<String> {
+    let mut paths: Vec<String> = grants
+        .iter()
+        .filter(|g| SEARCH_PERMISSIONS.iter().any(|p| g.role.allows(*p)))
+        .map(|g| g.unit_path.clone())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let all = paths.clone();
+    paths.retain(|p| !all.iter().any(|other| other != p && p.starts_with(other.as_str())));
+    paths
+}
+
+/// Whether one may search files of the unit at `unit_path`.
+pub fn may_search(grants: &[Grant], unit_path: &str) -> bool {
+    SEARCH_PERMISSIONS.iter().any(|p| holds(grants, *p, unit_path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::roles::Role;
+
+    fn grant(role: Role, path: &str) -> Grant {
+        Grant {
+            role,
+            unit_path: path.into(),
+        }
+    }
+
+    fn facts(path: &str) -> FileFacts<'_> {
+        FileFacts {
+            in_active_org: true,
+            unit_path: path,
+            created_it: false,
+            takes_part: false,
+        }
+    }
+
+    #[test]
+    fn a_plain_member_sees_only_what_they_opened_or_take_part_in() {
+        let g = [grant(Role::Member, "/root/")];
+        let f = facts("/root/north/");
+        assert!(!may_view(&g, &f));
+        assert!(!may_edit(&g, &f));
+        assert!(may_view(&g, &FileFacts { created_it: true, ..f }));
+        assert!(may_edit(&g, &FileFacts { created_it: true, ..f }));
+        assert!(may_archive(&g, &FileFacts { created_it: true, ..f }));
+        let part = FileFacts { takes_part: true, ..f };
+        assert!(may_view(&g, &part));
+        assert!(!may_edit(&g, &part), "taking part does not let one change the identity");
+        assert!(!may_manage_circle(&g, &part));
+    }
+
+    #[test]
+    fn nothing_outside_the_active_organization() {
+        let g = [grant(Role::TeamManager, "/root/")];
+        let f = FileFacts {
+            in_active_org: false,
+            created_it: true,
+            takes_part: true,
+            ..facts("/root/")
+        };
+        assert!(!may_view(&g, &f));
+        assert!(!may_edit(&g, &f));
+        assert!(!may_manage_circle(
+            &[grant(Role::PatientCaregiverManager, "/root/")],
+            &f
+        ));
+        assert!(!may_create(false));
+        assert!(may_create(true));
+    }
+
+    #[test]
+    fn roles_hold_on_their_unit_and_below_only() {
+        let f = facts("/root/north/clinic/");
+        for role in [Role::TeamParticipant, Role::TeamManager, Role::PatientCaregiverManager] {
+            assert!(may_view(&[grant(role, "/root/north/")], &f), "{role:?} below");
+            assert!(!may_view(&[grant(role, "/root/south/")], &f), "{role:?} beside");
+            assert!(!may_view(&[grant(role, "/root/north/clinic/x/")], &f), "{role:?} above");
+        }
+        for role in [Role::Administrator, Role::Auditor, Role::Member] {
+            assert!(!may_view(&[grant(role, "/root/")], &f), "{role:?} sees no patient");
+        }
+    }
+
+    #[test]
+    fn identity_for_its_managers_circle_for_the_patient_and_caregiver_manager_only() {
+        let f = facts("/root/north/");
+        let tm = [grant(Role::TeamManager, "/root/")];
+        assert!(may_edit(&tm, &f));
+        assert!(!may_manage_circle(&tm, &f));
+        let pcm = [grant(Role::PatientCaregiverManager, "/root/")];
+        assert!(may_manage_circle(&pcm, &f));
+        assert!(!may_edit(&pcm, &f));
+        assert!(!may_manage_circle(&pcm, &facts("/other/")));
+        let creator = FileFacts { created_it: true, ..f };
+        assert!(
+            !may_manage_circle(&[grant(Role::Member, "/root/")], &creator),
+            "creating is not managing"
+        );
+        assert!(!may_manage_circle(&[grant(Role::Administrator, "/root/")], &creator));
+    }
+
+    #[test]
+    fn search_within_ones_units() {
+        let g = [
+            grant(Role::TeamParticipant, "/root/north/"),
+            grant(Role::PatientCaregiverManager, "/root/north/clinic/"),
+            grant(Role::PatientCaregiverManager, "/root/west/"),
+            grant(Role::Administrator, "/root/"),
+        ];
+        assert_eq!(
+            search_paths(&g),
+            vec!["/root/north/".to_string(), "/root/west/".to_string()]
+        );
+        assert!(may_search(&g, "/root/north/clinic/"));
+        assert!(!may_search(&g, "/root/south/"));
+        assert!(search_paths(&[grant(Role::Member, "/root/"), grant(Role::Auditor, "/root/")]).is_empty());
+        assert!(search_paths(&[grant(Role::TeamManager, "/root/")]) == vec!["/root/".to_string()]);
+    }
+}

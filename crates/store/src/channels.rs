@@ -1,0 +1,478 @@
+//! Care channels (SPEC 5): a patient file's channels, their participants
+//! (people, teams, members of the patient's circle), their threads and
+//! their pinned documents with every version.
+
+use crate::profiles::placeholders;
+use crate::threads::{ListedThread, ThreadRow};
+use crate::{conflict, flag, Conn, Result};
+use cercle_domain::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+// ---- Channels -------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct ChannelRow {
+    pub id: String,
+    pub patient_file_id: String,
+    pub org_id: String,
+    pub title: String,
+    pub created_by: String,
+    pub created_at: i64,
+    /// Set by the first message; a channel without it is a draft only its
+    /// creator sees.
+    pub started_at: Option<i64>,
+}
+
+const CHANNEL_COLUMNS: &str = "c.id, c.patient_file_id, c.org_id, c.title, c.created_by, c.created_at, c.started_at";
+
+fn map_channel(r: &AnyRow) -> std::result::Result<ChannelRow, sqlx::Error> {
+    Ok(ChannelRow {
+        id: r.try_get("id")?,
+        patient_file_id: r.try_get("patient_file_id")?,
+        org_id: r.try_get("org_id")?,
+        title: r.try_get("title")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        started_at: r.try_get("started_at")?,
+    })
+}
+
+fn map_channels(rows: &[AnyRow]) -> Result<Vec<ChannelRow>> {
+    Ok(rows.iter().map(map_channel).collect::<std::result::Result<_, _>>()?)
+}
+
+pub async fn insert_channel(conn: &mut Conn, c: &ChannelRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO care_channels (id, patient_file_id, org_id, title, created_by, created_at, started_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&c.id)
+    .bind(&c.patient_file_id)
+    .bind(&c.org_id)
+    .bind(&c.title)
+    .bind(&c.created_by)
+    .bind(c.created_at)
+    .bind(c.started_at)
+    .execute(conn)
+    .await
+    .map_err(conflict)?;
+    Ok(())
+}
+
+pub async fn channel(conn: &mut Conn, id: &str) -> Result<Option<ChannelRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {CHANNEL_COLUMNS} FROM care_channels c WHERE c.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.as_ref().map(map_channel).transpose()?)
+}
+
+/// Marks the channel started (its first message); false when it already was.
+pub async fn set_started(conn: &mut Conn, id: &str, now: Timestamp) -> Result<bool> {
+    let done = sqlx::query("UPDATE care_channels SET started_at = $1 WHERE id = $2 AND started_at IS NULL")
+        .bind(now.0)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// ` OR (p.kind = 'team' AND p.participant_id IN (...))` from `$start`.
+fn team_cond(start: usize, teams: &[String]) -> String {
+    if teams.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " OR (p.kind = 'team' AND p.participant_id IN ({}))",
+            placeholders(start, teams.len())
+        )
+    }
+}
+
+/// The channels a professional reaches in an organization: those where
+/// they (or one of `teams`) take part, started, or drafts they created.
+/// With `file_id`, only that file's.
+pub async fn channels_of_professional(
+    conn: &mut Conn,
+    user_id: &str,
+    teams: &[String],
+    org_id: &str,
+    file_id: Option<&str>,
+) -> Result<Vec<ChannelRow>> {
+    let sql = format!(
+        "SELECT {CHANNEL_COLUMNS} FROM care_channels c WHERE c.org_id = $2 \
+           AND ($3 = '' OR c.patient_file_id = $3) \
+           AND (c.started_at IS NOT NULL OR c.created_by = $1) \
+           AND EXISTS (SELECT 1 FROM channel_participants p WHERE p.channel_id = c.id \
+             AND ((p.kind = 'user' AND p.participant_id = $1){})) \
+         ORDER BY COALESCE(c.started_at, c.created_at) DESC, c.id LIMIT 500",
+        team_cond(4, teams)
+    );
+    let mut q = sqlx::query(&sql).bind(user_id).bind(org_id).bind(file_id.unwrap_or(""));
+    for t in teams {
+        q = q.bind(t);
+    }
+    map_channels(&q.fetch_all(conn).await?)
+}
+
+/// The started channels where the person is a joined member of the
+/// patient's circle (their care teams).
+pub async fn channels_of_circle_user(conn: &mut Conn, user_id: &str) -> Result<Vec<ChannelRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {CHANNEL_COLUMNS} FROM care_channels c WHERE c.started_at IS NOT NULL \
+           AND EXISTS (SELECT 1 FROM channel_participants p JOIN circle_members m ON m.id = p.participant_id \
+             WHERE p.channel_id = c.id AND p.kind = 'circle' AND m.user_id = $1 AND m.state = 'joined') \
+         ORDER BY c.title, c.id LIMIT 500"
+    ))
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    map_channels(&rows)
+}
+
+// ---- Participants -----------------------------------------------------------------
+
+pub async fn add_participant(
+    conn: &mut Conn,
+    channel_id: &str,
+    kind: &str,
+    participant_id: &str,
+    added_by: Option<&str>,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO channel_participants (channel_id, kind, participant_id, added_by, added_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(channel_id)
+    .bind(kind)
+    .bind(participant_id)
+    .bind(added_by)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn remove_participant(conn: &mut Conn, channel_id: &str, kind: &str, participant_id: &str) -> Result<bool> {
+    let done =
+        sqlx::query("DELETE FROM channel_participants WHERE channel_id = $1 AND kind = $2 AND participant_id = $3")
+            .bind(channel_id)
+            .bind(kind)
+            .bind(participant_id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// (kind, id) of a channel's participants, in the order they were added.
+pub async fn participants(conn: &mut Conn, channel_id: &str) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT kind, participant_id FROM channel_participants WHERE channel_id = $1 ORDER BY added_at, kind, participant_id",
+    )
+    .bind(channel_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// A member of the patient's circle taking part in a channel.
+#[derive(Debug, Clone)]
+pub struct CircleParticipant {
+    pub member_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// patient | responsible | observer
+    pub section: String,
+    /// preallocated | invited | joined | cancelled | expired | locked
+    pub state: String,
+    pub user_id: Option<String>,
+}
+
+/// The circle members of a channel, with their section and state.
+pub async fn circle_participants(conn: &mut Conn, channel_id: &str) -> Result<Vec<CircleParticipant>> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.first_name, m.last_name, m.section, m.state, m.user_id FROM channel_participants p \
+           JOIN circle_members m ON m.id = p.participant_id \
+         WHERE p.channel_id = $1 AND p.kind = 'circle' ORDER BY p.added_at, m.id",
+    )
+    .bind(channel_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CircleParticipant {
+                member_id: r.try_get(0)?,
+                first_name: r.try_get(1)?,
+                last_name: r.try_get(2)?,
+                section: r.try_get(3)?,
+                state: r.try_get(4)?,
+                user_id: r.try_get(5)?,
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Whether the person (or one of `teams`) takes part in the channel.
+pub async fn professional_takes_part(
+    conn: &mut Conn,
+    channel_id: &str,
+    user_id: &str,
+    teams: &[String],
+) -> Result<bool> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM channel_participants p WHERE p.channel_id = $1 \
+           AND ((p.kind = 'user' AND p.participant_id = $2){})",
+        team_cond(3, teams)
+    );
+    let mut q = sqlx::query(&sql).bind(channel_id).bind(user_id);
+    for t in teams {
+        q = q.bind(t);
+    }
+    Ok(q.fetch_one(conn).await?.try_get::<i64, _>(0)? > 0)
+}
+
+/// The sections (patient, responsible, observer) in which the person, as a
+/// joined member of the circle, takes part in the channel.
+pub async fn circle_sections(conn: &mut Conn, channel_id: &str, user_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT m.section FROM channel_participants p JOIN circle_members m ON m.id = p.participant_id \
+         WHERE p.channel_id = $1 AND p.kind = 'circle' AND m.user_id = $2 AND m.state = 'joined'",
+    )
+    .bind(channel_id)
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- Threads of a channel ---------------------------------------------------------
+
+/// The channel's threads, open or closed, newest activity first, with the
+/// reader's unread count.
+pub async fn threads_of_channel(
+    conn: &mut Conn,
+    channel_id: &str,
+    user_id: &str,
+    closed: bool,
+    limit: i64,
+) -> Result<Vec<ListedThread>> {
+    let closed_cond = if closed {
+        "t.closed_at IS NOT NULL"
+    } else {
+        "t.closed_at IS NULL"
+    };
+    let sql = format!(
+        "SELECT t.id, t.kind, t.org_id, t.patient_file_id, t.title, t.high_priority, t.created_by, \
+           t.created_at, t.closed_at, t.closed_by, t.last_seq, t.last_activity_at, t.channel_id, \
+           (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND m.author_id <> $2 \
+              AND m.seq > COALESCE((SELECT r.last_read_seq FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $2), 0)) AS unread, \
+           COALESCE((SELECT r.marked_unread FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $2), 0) AS marked \
+         FROM threads t WHERE t.channel_id = $1 AND {closed_cond} \
+         ORDER BY t.last_activity_at DESC, t.id LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(channel_id)
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ListedThread {
+                thread: ThreadRow {
+                    id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    org_id: r.try_get("org_id")?,
+                    patient_file_id: r.try_get("patient_file_id")?,
+                    title: r.try_get("title")?,
+                    high_priority: flag(r.try_get("high_priority")?),
+                    created_by: r.try_get("created_by")?,
+                    created_at: r.try_get("created_at")?,
+                    closed_at: r.try_get("closed_at")?,
+                    closed_by: r.try_get("closed_by")?,
+                    last_seq: r.try_get("last_seq")?,
+                    last_activity_at: r.try_get("last_activity_at")?,
+                    channel_id: r.try_get("channel_id")?,
+                },
+                unread: r.try_get("unread")?,
+                marked_unread: flag(r.try_get("marked")?),
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- Pinned documents -------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct PinnedRow {
+    pub id: String,
+    pub channel_id: String,
+    pub name: String,
+    pub pinned_by: String,
+    pub pinned_at: i64,
+    pub current_version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct PinnedVersionRow {
+    pub document_id: String,
+    pub version: i64,
+    pub attachment_id: String,
+    pub thread_id: String,
+    pub added_by: String,
+    pub added_at: i64,
+}
+
+const PINNED_COLUMNS: &str = "id, channel_id, name, pinned_by, pinned_at, current_version";
+
+fn map_pinned(r: &AnyRow) -> std::result::Result<PinnedRow, sqlx::Error> {
+    Ok(PinnedRow {
+        id: r.try_get("id")?,
+        channel_id: r.try_get("channel_id")?,
+        name: r.try_get("name")?,
+        pinned_by: r.try_get("pinned_by")?,
+        pinned_at: r.try_get("pinned_at")?,
+        current_version: r.try_get("current_version")?,
+    })
+}
+
+pub async fn insert_pinned(conn: &mut Conn, d: &PinnedRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO pinned_documents (id, channel_id, name, pinned_by, pinned_at, current_version) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&d.id)
+    .bind(&d.channel_id)
+    .bind(&d.name)
+    .bind(&d.pinned_by)
+    .bind(d.pinned_at)
+    .bind(d.current_version)
+    .execute(conn)
+    .await
+    .map_err(conflict)?;
+    Ok(())
+}
+
+pub async fn pinned(conn: &mut Conn, id: &str) -> Result<Option<PinnedRow>> {
+    let row = sqlx::query(&format!("SELECT {PINNED_COLUMNS} FROM pinned_documents WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map_pinned).transpose()?)
+}
+
+pub async fn pinned_of_channel(conn: &mut Conn, channel_id: &str) -> Result<Vec<PinnedRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {PINNED_COLUMNS} FROM pinned_documents WHERE channel_id = $1 ORDER BY pinned_at, id"
+    ))
+    .bind(channel_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(map_pinned).collect::<std::result::Result<_, _>>()?)
+}
+
+/// The pinned document of a channel having this attachment as a version.
+pub async fn pinned_with_attachment(conn: &mut Conn, channel_id: &str, attachment_id: &str) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT d.id FROM pinned_documents d JOIN pinned_versions v ON v.document_id = d.id \
+         WHERE d.channel_id = $1 AND v.attachment_id = $2",
+    )
+    .bind(channel_id)
+    .bind(attachment_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get(0)?),
+        None => None,
+    })
+}
+
+/// Adds a version and makes it the document's current one.
+pub async fn add_version(conn: &mut Conn, v: &PinnedVersionRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO pinned_versions (document_id, version, attachment_id, thread_id, added_by, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&v.document_id)
+    .bind(v.version)
+    .bind(&v.attachment_id)
+    .bind(&v.thread_id)
+    .bind(&v.added_by)
+    .bind(v.added_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(conflict)?;
+    sqlx::query("UPDATE pinned_documents SET current_version = $1 WHERE id = $2 AND current_version < $1")
+        .bind(v.version)
+        .bind(&v.document_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every version of the channel's pinned documents, oldest first.
+pub async fn versions_of_channel(conn: &mut Conn, channel_id: &str) -> Result<Vec<PinnedVersionRow>> {
+    let rows = sqlx::query(
+        "SELECT v.document_id, v.version, v.attachment_id, v.thread_id, v.added_by, v.added_at \
+         FROM pinned_versions v JOIN pinned_documents d ON d.id = v.document_id \
+         WHERE d.channel_id = $1 ORDER BY v.document_id, v.version",
+    )
+    .bind(channel_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PinnedVersionRow {
+                document_id: r.try_get(0)?,
+                version: r.try_get(1)?,
+                attachment_id: r.try_get(2)?,
+                thread_id: r.try_get(3)?,
+                added_by: r.try_get(4)?,
+                added_at: r.try_get(5)?,
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// (attachment id, name, kind, thread id, thread title, uploaded at) of the
+/// files posted in the channel's threads, newest first.
+pub async fn attachments_of_channel(
+    conn: &mut Conn,
+    channel_id: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, String, String, String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.name, a.kind, t.id, t.title, a.created_at FROM attachments a JOIN threads t ON t.id = a.thread_id \
+         WHERE t.channel_id = $1 ORDER BY a.created_at DESC, a.id LIMIT $2",
+    )
+    .bind(channel_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+                r.try_get(5)?,
+            ))
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

@@ -1,0 +1,129 @@
+//! The patient's and caregiver's pages (SPEC 5): "My care teams" (`/care`,
+//! their channels by title) and a care team (`/care/{id}`): its threads,
+//! the people in it, the pinned documents with every version, and a new
+//! message (not for observers, who read only). Threads open on the common
+//! thread page, which hides what is for professionals.
+
+use super::channels::{new_thread_form, participants_list, pinned_section, tabs, thread_items, ClosedQuery};
+use crate::extract::WebSession;
+use crate::ui::{app_layout, error_notice, failure_page, icon, require_ready, Page};
+use crate::WebState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use cercle_app::patients::channels;
+use cercle_app::patients::pinned;
+use maud::html;
+
+pub fn routes() -> Router<WebState> {
+    Router::new().route("/care", get(list)).route("/care/{id}", get(show))
+}
+
+async fn list(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let list = channels::mine(&state.ctx, &page.client, &principal)
+        .await
+        .map(|l| l.into_iter().filter(|c| c.role == "circle").collect::<Vec<_>>());
+    let title = page.t("care-title");
+    let content = html! {
+        h1 { (title) }
+        p class="muted" { (page.t("care-intro")) }
+        @match &list {
+            Err(e) => { (error_notice(page.lang, e)) }
+            Ok(list) if list.is_empty() => {
+                div class="empty card" data-testid="care-empty" {
+                    (icon("channels"))
+                    p { strong { (page.t("care-none")) } }
+                    p class="muted" { (page.t("care-none-hint")) }
+                }
+            }
+            Ok(list) => {
+                ul class="care-teams" data-testid="care-teams" {
+                    @for c in list {
+                        li class="card care-team" data-id=(c.id) {
+                            a class="care-team-link" href=(format!("/care/{}", c.id)) {
+                                span class="care-team-icon" aria-hidden="true" { (icon("teams")) }
+                                span class="care-team-main" {
+                                    strong class="care-team-name" { (c.title) }
+                                    span class="muted small" {
+                                        (page.ta("chan-participants-count", &[("count", &c.participants.len().to_string())]))
+                                        @if c.observer { " · " (page.t("care-observer")) }
+                                    }
+                                }
+                                @if c.unread > 0 {
+                                    span class="badge thr-unread" title=(page.ta("thr-unread-count", &[("count", &c.unread.to_string())])) { (c.unread) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    app_layout(&state, &page, &view, &title, content).await
+}
+
+async fn show(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+    Query(q): Query<ClosedQuery>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let c = match channels::show(&state.ctx, &page.client, &principal, &id).await {
+        Ok(c) => c,
+        Err(e) => return failure_page(page.lang, &e),
+    };
+    if c.role != "circle" {
+        return Redirect::to(&format!("/channels/{}", c.id)).into_response();
+    }
+    let closed = q.closed();
+    let threads = channels::threads(&state.ctx, &page.client, &principal, &id, closed)
+        .await
+        .unwrap_or_default();
+    let docs = pinned::list(&state.ctx, &page.client, &principal, &id)
+        .await
+        .unwrap_or_default();
+    let base = format!("/care/{}", c.id);
+    let content = html! {
+        p class="thr-back" { a href="/care" { "← " (page.t("care-title")) } }
+        header class="card chan-head care-head" {
+            p class="eyebrow" { (page.t("care-eyebrow")) }
+            h1 data-testid="care-team-title" { (c.title) }
+            @if c.observer { p class="notice" data-testid="observer-notice" { (page.t("care-observer-hint")) } }
+        }
+        div class="chan-columns" {
+            div class="chan-main" {
+                h2 { (page.t("chan-threads")) }
+                (tabs(&page, &base, closed))
+                @if threads.is_empty() {
+                    p class="muted" { (if closed { page.t("thr-none-closed") } else { page.t("chan-no-threads") }) }
+                } @else {
+                    (thread_items(&page, &threads))
+                }
+                @if !c.observer {
+                    details class="chan-new" {
+                        summary class="button primary" data-testid="care-new-thread" { (page.t("care-new-message")) }
+                        (new_thread_form(&page, &format!("/channels/{}/threads", c.id), false, None))
+                    }
+                }
+            }
+            aside class="chan-side" {
+                section class="card" aria-labelledby="care-people-title" {
+                    h2 id="care-people-title" { (page.t("care-people")) }
+                    (participants_list(&page, &c, false))
+                }
+                (pinned_section(&page, &docs, false, &[], &c.id))
+            }
+        }
+    };
+    app_layout(&state, &page, &view, &c.title, content).await
+}
