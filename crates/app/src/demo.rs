@@ -64,7 +64,17 @@ pub const PEOPLE: &[DemoPerson] = &[
         role: "social worker, validated, visibility restricted to her organizations (she has none)",
         network_admin: false,
     },
+    DemoPerson {
+        email: "yvette.bouchard@demo.cercle.test",
+        name: "Yvette Bouchard",
+        language: "fr",
+        role: "patient in home care: sees only her care team",
+        network_admin: false,
+    },
 ];
+
+/// The index in `PEOPLE` of the demo patient.
+const PATIENT: usize = 6;
 
 /// (person index, profession key, validated via) of the demo professions.
 const PROFESSIONS: &[(usize, &str, &str)] = &[
@@ -131,7 +141,215 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
     seed_network(&mut tx, &ids, now).await?;
     tx.commit().await?;
     seed_discussions(ctx, &ids).await?;
+    seed_care(ctx, &ids).await?;
     Ok(true)
+}
+
+fn demo_principal(people: &[String], i: usize) -> cercle_domain::policy::Principal {
+    cercle_domain::policy::Principal::User(cercle_domain::policy::UserPrincipal {
+        user_id: people.get(i).and_then(|id| UserId::parse(id)).unwrap_or_default(),
+        session_id: cercle_domain::SessionId::new(),
+        network_admin: false,
+        network_verifier: false,
+        circle_only: i == PATIENT,
+    })
+}
+
+/// Daniel (patient and caregiver manager of home care) opens Yvette
+/// Bouchard's file, with Yvette in her circle (joined: the demo seeds her
+/// account as if she had answered her invitation) and her son invited; a
+/// care channel with both, its first messages, and a pinned care plan.
+async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
+    use crate::patients::{channels, circle, files, pinned};
+    use crate::threads::{attachments, service};
+    let (daniel, yvette) = (demo_principal(people, 2), demo_principal(people, PATIENT));
+    let client = crate::Client::default();
+    let scope = crate::orgs::OrgScope::of(ctx, &daniel).await?;
+    let unit = {
+        let mut conn = ctx.store.reader().await?;
+        let daniel_id = people.get(2).cloned().unwrap_or_default();
+        members::grants_of(&mut conn, &scope.org_id, &daniel_id)
+            .await?
+            .into_iter()
+            .find(|g| g.role == Role::PatientCaregiverManager.key())
+            .map(|g| g.unit_id)
+    };
+    let file = files::create(
+        ctx,
+        &client,
+        &scope,
+        &files::FileInput {
+            first_name: Some("Yvette".into()),
+            last_name: Some("Bouchard".into()),
+            birth_date: Some("1938-11-05".into()),
+            health_insurance_number: Some("BOUY 3861 0512".into()),
+            file_number: Some("SAD-2026-0417".into()),
+            unit_id: unit,
+            consents: Some(files::ConsentsInput {
+                care_team: Some(true),
+                caregivers: Some(true),
+                electronic: Some(true),
+            }),
+        },
+    )
+    .await?;
+    let member =
+        |section: &str, first: &str, last: &str, email: &str, relationship: Option<&str>| circle::NewCircleMember {
+            section: section.into(),
+            first_name: first.into(),
+            last_name: last.into(),
+            email: Some(email.into()),
+            phone: None,
+            language: Some("fr".into()),
+            relationship: relationship.map(String::from),
+            invite: None,
+        };
+    let patient = circle::add(
+        ctx,
+        &client,
+        &daniel,
+        &file.id,
+        &member(
+            "patient",
+            "Yvette",
+            "Bouchard",
+            "yvette.bouchard@demo.cercle.test",
+            None,
+        ),
+    )
+    .await?;
+    let son = circle::add(
+        ctx,
+        &client,
+        &daniel,
+        &file.id,
+        &circle::NewCircleMember {
+            invite: Some(crate::patients::invitations::InviteInput {
+                via: "email".into(),
+                method: "question".into(),
+                question: Some("Le prénom de votre grand-mère ?".into()),
+                answer: Some("Jeanne".into()),
+            }),
+            ..member(
+                "responsible",
+                "Marc",
+                "Bouchard",
+                "marc.bouchard@demo.cercle.test",
+                Some("fils"),
+            )
+        },
+    )
+    .await?;
+    // Yvette's account joins her circle as an accepted invitation would.
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let yvette_id = people.get(PATIENT).cloned().unwrap_or_default();
+    cercle_store::circle::set_member_state(&mut tx, &patient.id, "invited", &["preallocated"], now).await?;
+    cercle_store::circle::set_joined(&mut tx, &patient.id, &yvette_id, now).await?;
+    cercle_store::circle::set_circle_only(&mut tx, &yvette_id, true).await?;
+    audit::record(
+        &mut tx,
+        NewAuditEvent::new(
+            Actor::System,
+            "demo.circle_member_joined",
+            AuditAction::Update,
+            "circle_member",
+        )
+        .target(&patient.id)
+        .scope("patient", &file.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+
+    let channel = channels::create(
+        ctx,
+        &client,
+        &daniel,
+        &file.id,
+        &channels::NewChannel {
+            title: "Soins à domicile — CLSC Limoilou (démo)".into(),
+            participants: [&patient.id, &son.id]
+                .into_iter()
+                .map(|id| service::ParticipantRef {
+                    kind: "circle".into(),
+                    id: id.clone(),
+                })
+                .collect(),
+        },
+    )
+    .await?;
+    let lang = cercle_domain::Language::Fr;
+    let thread = channels::start_thread(
+        ctx,
+        &client,
+        &daniel,
+        &channel.id,
+        &channels::NewChannelThread {
+            title: "Retour à domicile".into(),
+            body: "Bonjour Mme Bouchard, je suis Daniel, infirmier clinicien. Je passerai mardi matin \
+                   pour le pansement. Vous trouverez votre plan de soins dans les documents épinglés."
+                .into(),
+            high_priority: false,
+        },
+        lang,
+    )
+    .await?;
+    service::post(
+        ctx,
+        &client,
+        &yvette,
+        &thread.id,
+        "Merci Daniel ! Mardi matin me convient. Mon fils Marc sera là aussi.",
+        false,
+        lang,
+    )
+    .await?;
+    let plan = care_plan_pdf();
+    let message = attachments::upload(
+        ctx,
+        &client,
+        &daniel,
+        &thread.id,
+        "plan-de-soins.pdf",
+        None,
+        "Plan de soins",
+        plan,
+        lang,
+    )
+    .await?;
+    if let Some(a) = message.attachments.first() {
+        pinned::pin(ctx, &client, &daniel, &channel.id, &a.id).await?;
+    }
+    Ok(())
+}
+
+/// A one-page care plan, written with the export's PDF writer.
+fn care_plan_pdf() -> Vec<u8> {
+    use crate::threads::pdf::{render, ExportMessage, ThreadExport};
+    let line = |body: &str| ExportMessage {
+        author: "Daniel Okafor".into(),
+        profession: Some("Infirmier clinicien".into()),
+        time: String::new(),
+        body: body.into(),
+        attachments: Vec::new(),
+        edited: false,
+        retracted: false,
+    };
+    render(&ThreadExport {
+        title: "Plan de soins — Yvette Bouchard (démo)".into(),
+        organization: "CIUSSS de la Capitale (démo)".into(),
+        patient: Some("Yvette Bouchard".into()),
+        participants: vec!["Daniel Okafor".into()],
+        closed: String::new(),
+        generated: String::new(),
+        lang: cercle_domain::Language::Fr,
+        messages: vec![
+            line("Pansement de la plaie au mollet droit : mardi et vendredi matin."),
+            line("Surveiller rougeur, chaleur, écoulement; appeler l'infirmière si fièvre."),
+            line("Marcher 10 minutes deux fois par jour avec la marchette."),
+        ],
+    })
 }
 
 /// A clinical discussion between Marie and Daniel about a demo patient,
@@ -145,6 +363,7 @@ async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
             session_id: cercle_domain::SessionId::new(),
             network_admin: false,
             network_verifier: false,
+            circle_only: false,
         })
     };
     let (marie, daniel) = (as_person(1), as_person(2));

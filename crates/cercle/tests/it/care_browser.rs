@@ -1,0 +1,396 @@
+//! The whole patient and caregiver flow in three real headless Chromiums:
+//! a patient and caregiver manager opens a patient file in the pages,
+//! invites the patient by email with a security question and a caregiver
+//! by email with a secret code; each invitee opens their link in a browser
+//! of their own, creates an account through the pages (code, terms, PIN)
+//! and answers; the manager creates a care channel with both; the three
+//! exchange messages that arrive live; the manager attaches a document,
+//! pins it and updates it, and both versions are listed (and served with
+//! their own bytes) on the manager's and the patient's side. The file's
+//! audit trail holds every access and the invitation events.
+//! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
+//! page at 1280 and 375 px wide.
+
+use crate::attachments_browser::choose_file;
+use crate::circle_api::{circle_code, circle_link, org_member};
+use crate::helpers::{nth_sign_in_mail, PASSWORD, PIN};
+use crate::orgs_api::org_with_admin;
+use cercle_domain::Language;
+use cercle_i18n::{t, ta};
+use cercle_testkit::browser::Browser;
+use cercle_testkit::{find_code, Db, TestApp};
+use serde_json::{json, Value};
+
+const MANAGER: &str = "nadia.gestion@erables.test";
+const PATIENT: &str = "gerard.levesque@maison.test";
+const CARER: &str = "lise.levesque@maison.test";
+const TEAM: &str = "Soins à domicile — CLSC des Érables";
+const QUESTION: &str = "Le nom de votre premier chien ?";
+
+async fn sign_in(app: &TestApp, b: &Browser, email: &str, nth_code_mail: usize) {
+    b.goto("/sign-in").await;
+    b.wait_for_path("/sign-in").await;
+    b.fill("#f-email", email).await;
+    b.fill("#f-password", PASSWORD).await;
+    b.submit_form("form[action='/sign-in']").await;
+    b.wait_for_path("/code").await;
+    let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
+    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
+    b.submit_form("form[action='/code']").await;
+    b.wait_for_path("/").await;
+}
+
+/// An invitee opens their link, chooses "create my account" and goes
+/// through sign-up in the pages (emailed code, terms, recovery code, PIN);
+/// home brings them back to the invitation's answer form.
+async fn join_with_a_new_account(app: &TestApp, b: &Browser, link: &str, name: &str, email: &str) {
+    let lang = b.lang;
+    let path = &link[link.find("/circle/join/").expect("join path")..];
+    b.goto(path).await;
+    b.wait_for("[data-testid=circle-join-sign-up]").await;
+    b.click_and_load("[data-testid=circle-join-sign-up]").await;
+    b.wait_for_path("/sign-up").await;
+    b.fill("#f-name", name).await;
+    b.fill("#f-email", email).await;
+    b.fill("#f-password", PASSWORD).await;
+    b.select("#f-language", lang.code()).await;
+    b.submit_form("form[action='/sign-up']").await;
+    b.wait_for_path("/code").await;
+    let subject = ta(lang, "email-signup-code-subject", &[("code", "")])
+        .trim_end_matches([' ', ':'])
+        .to_string();
+    let mail = app.smtp.wait_subject(email, &subject, 0).await;
+    b.fill("#f-code", &find_code(&mail.body).expect("sign-up code")).await;
+    b.submit_form("form[action='/code']").await;
+    b.wait_for_path("/setup/terms").await;
+    b.submit_form("form[action='/setup/terms']").await;
+    b.wait_for("[data-testid=recovery-code]").await;
+    b.click_and_load("main a.button.primary").await;
+    b.wait_for_path("/setup/pin").await;
+    b.fill("#f-pin", PIN).await;
+    b.fill("#f-pin_confirm", PIN).await;
+    b.submit_form("form[action='/setup/pin']").await;
+    b.wait_for_path(path).await;
+    b.wait_for("[data-testid=circle-join-form]").await;
+}
+
+/// Adds a person to the circle from the circle page with "invite now" by
+/// email, with a security question or the secret code.
+async fn add_and_invite(
+    b: &Browser,
+    section: &str,
+    first: &str,
+    last: &str,
+    email: &str,
+    question: Option<(&str, &str)>,
+) {
+    b.wait_for("[data-testid=circle-add-form]").await;
+    b.select("#circ-section", section).await;
+    b.fill("#circ-first", first).await;
+    b.fill("#circ-last", last).await;
+    b.fill("#circ-email", email).await;
+    b.click("[data-testid=circle-invite-now]").await;
+    b.click(".circ-add-form input[name=via][value=email]").await;
+    match question {
+        Some((q, a)) => {
+            b.click(".circ-add-form input[name=method][value=question]").await;
+            b.fill("#add-question", q).await;
+            b.fill("#add-answer", a).await;
+        }
+        None => b.click(".circ-add-form input[name=method][value=code]").await,
+    }
+    b.submit_form("[data-testid=circle-add-form]").await;
+    b.wait_for_text(&t(b.lang, "circ-invited-done")).await;
+}
+
+/// The bytes behind a link of the page, fetched with the page's cookies.
+async fn fetched(b: &Browser, href: &str) -> String {
+    let script = "const done = arguments[arguments.length - 1]; \
+        fetch(arguments[0], { credentials: 'same-origin' }).then(r => r.text()).then(done, e => done('error ' + e));";
+    match b
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({ "script": script, "args": [href] })),
+        )
+        .await
+    {
+        Ok(v) => v.as_str().unwrap_or_default().to_string(),
+        Err(e) => b.fail(&format!("fetching {href}: {e}")).await,
+    }
+}
+
+async fn hrefs(b: &Browser, css: &str) -> Vec<String> {
+    let v = b
+        .execute(
+            &format!("return Array.from(document.querySelectorAll(\"{css}\")).map(a => a.getAttribute('href'));"),
+            vec![],
+        )
+        .await
+        .expect("links");
+    v.as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .unwrap_or_default()
+}
+
+async fn shoot(b: &Browser, name: &str) {
+    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
+        return;
+    };
+    let _ = std::fs::create_dir_all(&dir);
+    let rect = |w: i64, h: i64| Some(json!({ "width": w, "height": h }));
+    for width in [1280, 375] {
+        let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
+        let height = b
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_i64())
+            .unwrap_or(900)
+            .clamp(600, 5000);
+        let _ = b
+            .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
+            .await;
+        if let Ok(png) = b.screenshot().await {
+            let _ = std::fs::write(format!("{dir}/care-{name}-{width}.png"), png);
+        }
+    }
+    let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
+}
+
+fn actions_of(audit: &Value) -> Vec<String> {
+    audit["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event"].as_str().map(String::from))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_care_flow_in_three_browsers() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let fr = Language::Fr;
+    let org = org_with_admin(&app, "CLSC des Érables", "admin@erables.test").await;
+    org_member(
+        &app,
+        &org,
+        &org.root,
+        MANAGER,
+        "Nadia Gestion",
+        &["member", "patient_caregiver_manager"],
+    )
+    .await;
+    let Some(m) = Browser::launch(&app.url, fr).await else {
+        return;
+    };
+
+    // The manager opens the patient file.
+    sign_in(&app, &m, MANAGER, 1).await;
+    m.goto("/patients/new").await;
+    m.wait_for("form[data-testid=new-patient-form]").await;
+    m.fill("#pf-new-first", "Gérard").await;
+    m.fill("#pf-new-last", "Lévesque").await;
+    m.execute(
+        "document.querySelector('#pf-new-birth').value = '1941-03-02'; return true;",
+        vec![],
+    )
+    .await
+    .expect("birth date");
+    m.fill("#pf-new-hin", "LEVG 4103 0212").await;
+    m.click("input[name=consent_care_team]").await;
+    m.click("input[name=consent_caregivers]").await;
+    m.submit_form("form[data-testid=new-patient-form]").await;
+    m.wait_for("[data-testid=patient-name]").await;
+    let file = m.current_path().await.rsplit('/').next().expect("id").to_string();
+
+    // The patient by email with a security question, the caregiver by
+    // email with the secret code.
+    m.click_and_load("[data-testid=patient-circle]").await;
+    add_and_invite(&m, "patient", "Gérard", "Lévesque", PATIENT, Some((QUESTION, "Filou"))).await;
+    add_and_invite(&m, "responsible", "Lise", "Lévesque", CARER, None).await;
+    let invited = m
+        .execute(
+            "return document.querySelectorAll('[data-testid=circle-state][data-state=invited]').length;",
+            vec![],
+        )
+        .await
+        .expect("states");
+    assert_eq!(invited, json!(2));
+    shoot(&m, "circle-invited").await;
+
+    // The patient, in a browser of their own: new account, then the answer
+    // (typed differently: case, accent and spaces do not matter).
+    let p = Browser::launch(&app.url, fr).await.expect("second browser");
+    let link = circle_link(&app, PATIENT, 1).await;
+    join_with_a_new_account(&app, &p, &link, "Gérard Lévesque", PATIENT).await;
+    p.assert_text(QUESTION).await;
+    p.fill("#circ-answer", "  FÍLOU ").await;
+    p.submit_form("[data-testid=circle-join-form]").await;
+    p.wait_for_path("/care").await;
+
+    // The caregiver, in a third browser: the code came in a separate email.
+    let c = Browser::launch(&app.url, fr).await.expect("third browser");
+    let link = circle_link(&app, CARER, 1).await;
+    let (code, code_mail) = circle_code(&app, CARER, 1).await;
+    assert!(
+        !code_mail.body.contains("/circle/join/"),
+        "the code travels apart from the link"
+    );
+    join_with_a_new_account(&app, &c, &link, "Lise Lévesque", CARER).await;
+    c.fill("#circ-code", &code).await;
+    c.submit_form("[data-testid=circle-join-form]").await;
+    c.wait_for_path("/care").await;
+
+    m.goto(&format!("/patients/{file}/circle")).await;
+    m.wait_for("[data-testid=circle-add-form]").await;
+    let joined = m
+        .execute(
+            "return document.querySelectorAll('[data-testid=circle-state][data-state=joined]').length;",
+            vec![],
+        )
+        .await
+        .expect("states");
+    assert_eq!(joined, json!(2), "both joined");
+    shoot(&m, "circle-joined").await;
+
+    // A care channel with both; it exists once the first message is sent.
+    m.goto(&format!("/patients/{file}/channels")).await;
+    m.wait_for("[data-testid=create-channel]").await;
+    m.click("[data-testid=create-channel] summary").await;
+    m.fill("#chan-title", TEAM).await;
+    let circle_choices = m
+        .execute(
+            "return Array.from(document.querySelectorAll('[data-testid=circle-choices] input')).map(i => i.value);",
+            vec![],
+        )
+        .await
+        .expect("choices");
+    let circle_choices: Vec<String> = circle_choices
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
+    assert_eq!(circle_choices.len(), 2, "{circle_choices:?}");
+    for v in &circle_choices {
+        m.click(&format!("[data-testid=circle-choices] input[value='{v}']"))
+            .await;
+    }
+    m.click_and_load("[data-testid=create-channel-submit]").await;
+    m.wait_for("[data-testid=draft-notice]").await;
+    let channel = m.current_path().await.rsplit('/').next().expect("id").to_string();
+    p.goto("/care").await;
+    p.wait_for("main").await;
+    assert!(
+        !p.page_text().await.contains(TEAM),
+        "a draft channel is its creator's only"
+    );
+    m.fill("#chan-thread-title", "Retour à domicile").await;
+    m.fill("#chan-thread-body", "Bonjour M. Lévesque, voici votre équipe de soins.")
+        .await;
+    m.click_and_load("[data-testid=channel-send]").await;
+    m.wait_for("[data-testid=messages]").await;
+    let thread = m.current_path().await.rsplit('/').next().expect("id").to_string();
+
+    // The patient finds the channel under the name of their care team.
+    p.goto("/care").await;
+    p.wait_for("[data-testid=care-teams]").await;
+    p.assert_text(TEAM).await;
+    shoot(&p, "patient-care").await;
+    p.goto(&format!("/care/{channel}")).await;
+    p.wait_for("[data-testid=channel-participants]").await;
+    p.assert_text("Lise Lévesque").await;
+    p.goto(&format!("/threads/{thread}")).await;
+    p.wait_for("[data-testid=composer]").await;
+    p.assert_text("voici votre équipe de soins").await;
+
+    // Messages go both ways, live.
+    c.goto(&format!("/threads/{thread}")).await;
+    c.wait_for("[data-testid=composer]").await;
+    p.fill("#thr-body", "Merci ! J'ai bien reçu la liste des médicaments.")
+        .await;
+    p.click("#thr-send").await;
+    m.wait_for_text("J'ai bien reçu la liste des médicaments").await;
+    c.wait_for_text("J'ai bien reçu la liste des médicaments").await;
+    c.fill("#thr-body", "Je passerai chercher l'ordonnance demain — Lise")
+        .await;
+    c.click("#thr-send").await;
+    m.wait_for_text("Je passerai chercher l'ordonnance demain").await;
+    p.wait_for_text("Je passerai chercher l'ordonnance demain").await;
+    m.fill("#thr-body", "Parfait, l'infirmière passe jeudi à 14 h.").await;
+    m.click("#thr-send").await;
+    p.wait_for_text("l'infirmière passe jeudi à 14 h").await;
+    c.wait_for_text("l'infirmière passe jeudi à 14 h").await;
+    shoot(&p, "patient-thread").await;
+
+    // A document attached in the thread, pinned, then updated.
+    let dir = std::env::temp_dir().join(format!("cercle-care-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let v1 = dir.join("plan-de-soins.pdf");
+    let v2 = dir.join("plan-de-soins-v2.pdf");
+    std::fs::write(&v1, b"%PDF-1.4\n% plan de soins, version 1\n%%EOF\n").expect("v1");
+    std::fs::write(&v2, b"%PDF-1.4\n% plan de soins, version 2\n%%EOF\n").expect("v2");
+    choose_file(&m, "[data-att-file]", &v1).await;
+    m.wait_for("[data-att-chosen]:not([hidden])").await;
+    m.click("[data-att-send]").await;
+    p.wait_for_text("plan-de-soins.pdf").await;
+    m.goto(&format!("/channels/{channel}")).await;
+    m.wait_for("[data-testid=pinned]").await;
+    m.click(".chan-pin summary").await;
+    m.click_and_load("[data-testid=pin]").await;
+    m.wait_for("[data-testid=pinned-doc]").await;
+    let input = m
+        .execute("return document.querySelector('[data-chan-file]').id;", vec![])
+        .await
+        .expect("update input");
+    choose_file(&m, &format!("#{}", input.as_str().expect("id")), &v2).await;
+    m.wait_for_text(&ta(fr, "chan-version-n", &[("n", "2")])).await;
+    m.wait_for("[data-testid=versions]").await;
+    let versions = hrefs(&m, "[data-testid=versions] a[download]").await;
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    // Listed newest first, each serving its own bytes.
+    assert!(fetched(&m, &versions[0]).await.contains("version 2"));
+    assert!(fetched(&m, &versions[1]).await.contains("version 1"));
+    shoot(&m, "channel-pinned").await;
+
+    // The update opened a thread in the channel; the patient sees it and
+    // both versions.
+    p.goto(&format!("/care/{channel}")).await;
+    p.wait_for("[data-testid=pinned-doc]").await;
+    let patient_versions = hrefs(&p, "[data-testid=versions] a[download]").await;
+    assert_eq!(patient_versions, versions);
+    assert!(fetched(&p, &patient_versions[1]).await.contains("version 1"));
+    let threads = p.text("[data-testid=channel-threads]").await;
+    assert!(threads.contains("plan-de-soins"), "{threads}");
+    shoot(&p, "patient-pinned").await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // The file's audit trail: every access and the invitation events.
+    let (status, audit) = app
+        .get(
+            &format!("/org/audit?patient_id={file}&limit=200"),
+            Some(&org.admin.token),
+        )
+        .await;
+    assert_eq!(status, 200, "{audit}");
+    let names = actions_of(&audit);
+    for expected in [
+        "patient.created",
+        "patient.read",
+        "circle.invitation_created",
+        "circle.invitation_sent",
+        "circle.invitation_accepted",
+        "thread.read",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected} in {names:?}");
+    }
+    assert_eq!(
+        names.iter().filter(|n| *n == "circle.invitation_accepted").count(),
+        2,
+        "{names:?}"
+    );
+    m.quit().await;
+    p.quit().await;
+    c.quit().await;
+}
