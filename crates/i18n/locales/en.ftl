@@ -1218,3 +1218,4 @@ care-back = My care team
 thr-section-patient = patient
 thr-section-responsible = responsible person
 thr-section-observer = observer
+care-photo-title = My photo

@@ -1218,3 +1218,4 @@ care-back = Mon équipe de soins
 thr-section-patient = patient
 thr-section-responsible = personne responsable
 thr-section-observer = observateur
+care-photo-title = Ma photo

@@ -230,7 +230,7 @@ export async function api(path, options = {}) {
       netpSay(status, box.dataset.msgSending);
       const { status: code, data } = await netpUpload('/api/v1/network/profile/photo?' + q, file, (p) => { progress.value = p; });
       if (code >= 200 && code < 300) {
-        window.location.assign('/network/profile?sent=photo#photo');
+        window.location.assign(box.dataset.photoDone || '/network/profile?sent=photo#photo');
         return;
       }
       save.disabled = false;

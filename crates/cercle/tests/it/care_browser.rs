@@ -364,6 +364,31 @@ async fn the_care_flow_in_three_browsers() {
     let threads = p.text("[data-testid=channel-threads]").await;
     assert!(threads.contains("plan-de-soins"), "{threads}");
     shoot(&p, "patient-pinned").await;
+
+    // The patient changes their photo from their own page (no network profile).
+    let png = dir.join("portrait.png");
+    image::RgbImage::from_fn(400, 300, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]))
+        .save(&png)
+        .expect("png");
+    p.click("details.account > summary").await;
+    p.click_and_load("[data-testid=my-photo]").await;
+    p.wait_for_path("/care/photo").await;
+    choose_file(&p, "#netp-photo-file", &png).await;
+    p.wait_for("[data-photo-cropper]:not([hidden]) canvas").await;
+    p.click("[data-photo-save]").await;
+    p.wait_until("the photo saved", async || {
+        let v = p
+            .execute(
+                "const i = document.querySelector('img[data-testid=netp-photo]'); \
+                 return location.search === '?sent=photo' && i && i.complete && i.naturalWidth === 256;",
+                vec![],
+            )
+            .await
+            .ok()?;
+        (v == json!(true)).then_some(())
+    })
+    .await;
+    shoot(&p, "patient-photo").await;
     let _ = std::fs::remove_dir_all(&dir);
 
     // The file's audit trail: every access and the invitation events.

@@ -356,6 +356,7 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                                 summary { span class="avatar" aria-hidden="true" { (initials(&view.user.name)) } span class="account-name" { (view.user.name) } }
                                 div class="menu" {
                                     p class="menu-title" { (view.user.name) }
+                                    @if view.user.circle_only { a href="/care/photo" data-testid="my-photo" { (t(lang, "care-photo-title")) } }
                                     a href="/security" { (t(lang, "nav-security")) }
                                     a href="/accounts" { (t(lang, "action-switch-account")) }
                                     form method="post" action="/lock-now" { (page.csrf_field()) button type="submit" class="linklike" { (t(lang, "action-lock")) } }

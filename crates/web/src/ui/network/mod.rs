@@ -8,7 +8,7 @@ mod directory;
 mod friends;
 mod join;
 mod people;
-mod profile;
+pub(crate) mod profile;
 mod search;
 mod verification;
 mod workplaces;

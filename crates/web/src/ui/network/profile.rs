@@ -178,8 +178,21 @@ fn textarea(page: &Page, name: &str, label: &str, hint: Option<&str>, value: &st
 }
 
 fn photo_section(page: &Page, p: &ProfileView) -> Markup {
+    photo_editor(
+        page,
+        &p.name,
+        p.photo_version,
+        "/network/profile/photo/remove",
+        "/network/profile?sent=photo#photo",
+    )
+}
+
+/// One's photo with the cropper: also the patients' and caregivers' own
+/// page (`/care/photo`), who have no network profile. `remove_at` is the
+/// removal form's action, `done` where to go once a new photo is saved.
+pub(crate) fn photo_editor(page: &Page, name: &str, photo_version: Option<i64>, remove_at: &str, done: &str) -> Markup {
     html! {
-        section class="card" id="photo" data-photo
+        section class="card" id="photo" data-photo data-photo-done=(done)
             data-msg-too-large=(page.t("error-photo-too-large"))
             data-msg-not-image=(page.t("error-photo-not-an-image"))
             data-msg-failed=(page.t("netp-upload-failed"))
@@ -187,21 +200,21 @@ fn photo_section(page: &Page, p: &ProfileView) -> Markup {
             h2 { (page.t("netp-photo-title")) }
             div class="netp-photo-row" {
                 div class="netp-avatar" data-testid="netp-avatar" {
-                    @if let Some(v) = p.photo_version {
-                        img src=(format!("/network/profile/photo?v={v}")) alt=(page.ta("netp-photo-alt", &[("name", &p.name)])) width="96" height="96" data-testid="netp-photo";
+                    @if let Some(v) = photo_version {
+                        img src=(format!("/network/profile/photo?v={v}")) alt=(page.ta("netp-photo-alt", &[("name", name)])) width="96" height="96" data-testid="netp-photo";
                     } @else {
-                        span class="netp-initials" aria-hidden="true" { (initials(&p.name)) }
+                        span class="netp-initials" aria-hidden="true" { (initials(name)) }
                     }
                 }
                 div class="netp-photo-actions" {
                     p class="hint netp-hint" { (page.t("netp-photo-hint")) }
                     div class="row" {
                         label class="button secondary netp-file" for="netp-photo-file" {
-                            (page.t(if p.photo_version.is_some() { "netp-photo-change" } else { "netp-photo-choose" }))
+                            (page.t(if photo_version.is_some() { "netp-photo-change" } else { "netp-photo-choose" }))
                             input type="file" id="netp-photo-file" class="visually-hidden" accept="image/jpeg,image/png,image/webp";
                         }
-                        @if p.photo_version.is_some() {
-                            form method="post" action="/network/profile/photo/remove" {
+                        @if photo_version.is_some() {
+                            form method="post" action=(remove_at) {
                                 (page.csrf_field())
                                 button type="submit" class="secondary netp-danger-outline" data-confirm=(page.t("netp-photo-remove-confirm")) { (page.t("netp-photo-remove")) }
                             }

@@ -6,18 +6,66 @@
 
 use super::channels::{new_thread_form, participants_list, pinned_section, tabs, thread_items, ClosedQuery};
 use crate::extract::WebSession;
-use crate::ui::{app_layout, error_notice, failure_page, icon, require_ready, Page};
+use crate::ui::network::profile::photo_editor;
+use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
+use cercle_app::network::profile;
 use cercle_app::patients::channels;
 use cercle_app::patients::pinned;
 use maud::html;
 
 pub fn routes() -> Router<WebState> {
-    Router::new().route("/care", get(list)).route("/care/{id}", get(show))
+    Router::new()
+        .route("/care", get(list))
+        .route("/care/photo", get(photo))
+        .route("/care/photo/remove", post(remove_photo))
+        .route("/care/{id}", get(show))
+}
+
+#[derive(serde::Deserialize)]
+struct PhotoQuery {
+    sent: Option<String>,
+}
+
+/// One's photo, for people who have no network profile (patients and
+/// caregivers); anyone may use it.
+async fn photo(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Query(q): Query<PhotoQuery>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let me = match profile::my_summary(&state.ctx, &principal, page.lang).await {
+        Ok(me) => me,
+        Err(e) => return failure_page(page.lang, &e),
+    };
+    let title = page.t("care-photo-title");
+    let content = html! {
+        p { a href="/care" { "← " (page.t("care-title")) } }
+        h1 { (title) }
+        @if q.sent.as_deref() == Some("photo") { p class="notice ok" role="status" { (page.t("netp-photo-saved")) } }
+        (photo_editor(&page, &me.name, me.photo_version, "/care/photo/remove", "/care/photo?sent=photo"))
+    };
+    app_layout(&state, &page, &view, &title, content).await
+}
+
+async fn remove_photo(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
+    let (_, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match profile::remove_photo(&state.ctx, &page.client, &principal).await {
+        Ok(()) => redirect_with_flash(&state, "/care/photo", "netp-photo-removed"),
+        Err(e) => failure_page(page.lang, &e),
+    }
 }
 
 async fn list(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
