@@ -81,6 +81,8 @@ pub async fn erase(conn: &mut Conn, user_id: &str) -> Result<()> {
         "DELETE FROM workplace_members WHERE user_id = $1",
         "DELETE FROM directory_entries WHERE owner_id = $1 OR target_id = $1",
         "DELETE FROM friendships WHERE requester_id = $1 OR recipient_id = $1",
+        "DELETE FROM availability_slots WHERE user_id = $1",
+        "DELETE FROM availability_periods WHERE user_id = $1",
     ] {
         sqlx::query(sql).bind(user_id).execute(&mut *conn).await?;
     }

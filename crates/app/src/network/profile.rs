@@ -69,6 +69,8 @@ pub struct ProfileView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restrict_external: Option<bool>,
     pub relation: RelationView,
+    /// While the person is away (an unavailability period runs).
+    pub absent_until: Option<crate::availability::Absence>,
 }
 
 /// One's own profile.
@@ -108,6 +110,7 @@ async fn build(ctx: &Ctx, viewer: &str, user_id: &str, lang: Language) -> AppRes
         .map(super::workplaces::WorkplaceSummary::of)
         .collect();
     let photo_version = profiles::photo(&mut conn, user_id).await?.map(|(_, v)| v);
+    let absent_until = crate::availability::absence(&mut conn, user_id, ctx.clock.now()).await?;
     let friend = super::friends::state(&mut conn, viewer, user_id).await?;
     let in_directory = network::entries(&mut conn, viewer)
         .await?
@@ -141,6 +144,7 @@ async fn build(ctx: &Ctx, viewer: &str, user_id: &str, lang: Language) -> AppRes
             friend,
             in_directory,
         },
+        absent_until,
     })
 }
 

@@ -64,6 +64,9 @@ pub enum SearchResult {
         colleague: bool,
         in_directory: bool,
         matched: MatchKind,
+        /// While the person is away.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        absent_until: Option<crate::availability::Absence>,
     },
     Workplace {
         #[serde(flatten)]
@@ -189,6 +192,7 @@ pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang:
         .into_iter()
         .map(|p| (p.id.clone(), p))
         .collect();
+    let mut absences = crate::availability::absences(&mut conn, &person_ids, ctx.clock.now()).await?;
     let mut results = Vec::with_capacity(window.len());
     for (tier, m, _, id, kind, personal) in window {
         match kind {
@@ -199,6 +203,7 @@ pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang:
                         colleague: personal,
                         in_directory: tier == 0,
                         matched: m.into(),
+                        absent_until: absences.remove(&id),
                     });
                 }
             }

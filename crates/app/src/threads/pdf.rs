@@ -10,6 +10,7 @@
 //! (the title) and a footer (the patient, if any, and "Page n / N").
 //! Nothing is compressed, so the file is plain and easy to inspect.
 
+use cercle_domain::local_time::{civil_from_days, montreal_offset};
 use cercle_domain::Language;
 
 /// One message of the exported thread, already resolved for display.
@@ -190,55 +191,6 @@ const EN_MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-
-/// Seconds to add to UTC for Montreal local time at `utc` (Unix seconds).
-fn montreal_offset(utc: i64) -> i64 {
-    // The UTC year is the local year whenever it matters: around New Year
-    // both sides are on standard time.
-    let (year, _, _) = civil_from_days(utc.div_euclid(86_400));
-    let start = nth_sunday(year, 3, 2) * 86_400 + 7 * 3600; // 02:00 EST is 07:00 UTC
-    let end = nth_sunday(year, 11, 1) * 86_400 + 6 * 3600; // 02:00 EDT is 06:00 UTC
-    if (start..end).contains(&utc) {
-        -4 * 3600
-    } else {
-        -5 * 3600
-    }
-}
-
-/// Days since 1970-01-01 of the `n`th Sunday of a month.
-fn nth_sunday(year: i64, month: i64, n: i64) -> i64 {
-    let first = days_from_civil(year, month, 1);
-    let weekday = (first + 4).rem_euclid(7); // 1970-01-01 was a Thursday; 0 is Sunday
-    first + (7 - weekday) % 7 + 7 * (n - 1)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// (year, month 1–12, day 1–31) of a day counted from 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153; // March is 0
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
 
 // ---------------------------------------------------------------------------
 // Fixed labels

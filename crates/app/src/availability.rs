@@ -1,0 +1,223 @@
+//! Availability (SPEC 9): one's weekly schedule of working hours and one's
+//! unavailability periods, and the "absent until …" that collaborators see.
+//! The rules are in [`cercle_domain::availability`]; time comes from the
+//! context's clock.
+
+use crate::network::{limit, person};
+use crate::{audit, AppError, AppResult, Client, Ctx};
+use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::availability::{self as rules, Period, Schedule, Slot};
+use cercle_domain::policy::Principal;
+use cercle_domain::{Timestamp, UserId};
+use cercle_store::availability::{self as store, PeriodRow};
+use cercle_store::Conn;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Changes to one's availability per hour.
+pub const CHANGES_PER_HOUR: i64 = 120;
+/// Periods read when checking a new one against the others.
+const PERIODS_READ: i64 = 1000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleView {
+    pub slots: Vec<Slot>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScheduleInput {
+    #[serde(default)]
+    pub slots: Vec<Slot>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodView {
+    pub id: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub message: Option<String>,
+    pub created_at: i64,
+    /// Running now.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PeriodInput {
+    /// Unix milliseconds.
+    pub starts_at: i64,
+    /// The return, Unix milliseconds.
+    pub ends_at: i64,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// What collaborators see while someone is away: when they are back, and
+/// their message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Absence {
+    pub until: i64,
+    pub message: Option<String>,
+}
+
+fn to_period(r: &PeriodRow) -> Period {
+    Period {
+        starts_at: Timestamp(r.starts_at),
+        ends_at: Timestamp(r.ends_at),
+        message: r.message.clone(),
+    }
+}
+
+fn view(r: &PeriodRow, now: Timestamp) -> PeriodView {
+    PeriodView {
+        id: r.id.clone(),
+        starts_at: r.starts_at,
+        ends_at: r.ends_at,
+        message: r.message.clone(),
+        created_at: r.created_at,
+        current: to_period(r).contains(now),
+    }
+}
+
+fn event(user: UserId, name: &'static str, action: AuditAction, client: &Client) -> NewAuditEvent {
+    NewAuditEvent::new(Actor::User(user), name, action, "availability")
+        .target(user)
+        .ip(client.ip.clone())
+}
+
+/// One's weekly schedule.
+pub async fn schedule(ctx: &Ctx, principal: &Principal) -> AppResult<ScheduleView> {
+    let me = person(principal)?;
+    let mut conn = ctx.store.reader().await?;
+    let slots = store::slots(&mut conn, &me.user_id.to_string()).await?;
+    Ok(ScheduleView { slots })
+}
+
+/// Replaces one's weekly schedule (an empty one means "no schedule").
+pub async fn set_schedule(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    input: &ScheduleInput,
+) -> AppResult<ScheduleView> {
+    let me = person(principal)?;
+    let user_id = me.user_id.to_string();
+    let schedule = Schedule::parse(&input.slots)?;
+    limit(ctx, "availability", &user_id, CHANGES_PER_HOUR, 3600).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    store::replace_slots(&mut tx, &user_id, schedule.slots()).await?;
+    audit::record(
+        &mut tx,
+        event(me.user_id, "availability.schedule_updated", AuditAction::Update, client),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ScheduleView {
+        slots: schedule.slots().to_vec(),
+    })
+}
+
+/// One's periods not over yet, by start.
+pub async fn periods(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<PeriodView>> {
+    let me = person(principal)?;
+    let now = ctx.clock.now();
+    let mut conn = ctx.store.reader().await?;
+    let rows = store::periods_ending_after(&mut conn, &me.user_id.to_string(), now, PERIODS_READ).await?;
+    Ok(rows.iter().map(|r| view(r, now)).collect())
+}
+
+/// Adds an unavailability period: refused if inverted, over, overlapping
+/// another of one's periods, or beyond [`rules::MAX_FUTURE_PERIODS`].
+pub async fn add_period(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    input: &PeriodInput,
+) -> AppResult<PeriodView> {
+    let me = person(principal)?;
+    let user_id = me.user_id.to_string();
+    let now = ctx.clock.now();
+    let period = Period::new(
+        Timestamp(input.starts_at),
+        Timestamp(input.ends_at),
+        input.message.as_deref(),
+        now,
+    )?;
+    limit(ctx, "availability", &user_id, CHANGES_PER_HOUR, 3600).await?;
+    let mut tx = ctx.store.begin().await?;
+    // Read in the write transaction: on SQLite the single writer serializes
+    // two additions; the check sees every period that could overlap.
+    let after = Timestamp(period.starts_at.0.min(now.0));
+    let existing: Vec<Period> = store::periods_ending_after(&mut tx, &user_id, after, PERIODS_READ)
+        .await?
+        .iter()
+        .map(to_period)
+        .collect();
+    rules::check_new_period(&existing, &period, now)?;
+    let row = PeriodRow {
+        id: rules::new_period_id(),
+        user_id: user_id.clone(),
+        starts_at: period.starts_at.0,
+        ends_at: period.ends_at.0,
+        message: period.message.clone(),
+        created_at: now.0,
+    };
+    store::insert_period(&mut tx, &row).await?;
+    audit::record(
+        &mut tx,
+        event(me.user_id, "availability.period_added", AuditAction::Create, client).scope("period", &row.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view(&row, now))
+}
+
+/// Removes one of one's periods ("not found" for anyone else's).
+pub async fn remove_period(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> AppResult<()> {
+    let me = person(principal)?;
+    let user_id = me.user_id.to_string();
+    limit(ctx, "availability", &user_id, CHANGES_PER_HOUR, 3600).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    if !store::delete_period(&mut tx, &user_id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        event(me.user_id, "availability.period_removed", AuditAction::Delete, client).scope("period", id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether a person is away at `at`, and until when. For callers that
+/// already decided the viewer may see the person.
+pub async fn absence(conn: &mut Conn, user_id: &str, at: Timestamp) -> AppResult<Option<Absence>> {
+    Ok(absences(conn, &[user_id.to_string()], at).await?.remove(user_id))
+}
+
+/// [`absence`] for several people at once (lists, suggestions).
+pub async fn absences(conn: &mut Conn, user_ids: &[String], at: Timestamp) -> AppResult<HashMap<String, Absence>> {
+    let mut by_user: HashMap<String, Vec<Period>> = HashMap::new();
+    for r in store::current_periods_of(conn, user_ids, at).await? {
+        by_user.entry(r.user_id.clone()).or_default().push(to_period(&r));
+    }
+    Ok(by_user
+        .into_iter()
+        .filter_map(|(user, periods)| {
+            rules::absent_until(&periods, at).map(|(until, message)| {
+                (
+                    user,
+                    Absence {
+                        until: until.0,
+                        message,
+                    },
+                )
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,331 @@
+//! My availability (SPEC 9): the weekly schedule and unavailability periods.
+//! Times are in Montreal local time; dates are turned into instants here.
+
+use super::{app_layout, error_notice, redirect_with_flash, require_ready, Page};
+use crate::extract::WebSession;
+use crate::WebState;
+use axum::extract::{Form, Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use cercle_app::accounts::SessionView;
+use cercle_app::availability::{self, PeriodInput, ScheduleInput};
+use cercle_app::threads::pdf::format_local;
+use cercle_app::AppError;
+use cercle_domain::availability::Slot;
+use cercle_domain::local_time::montreal_to_utc_ms;
+use cercle_domain::policy::Principal;
+use cercle_domain::{InputError, Language};
+use maud::html;
+use serde::Deserialize;
+
+const HERE: &str = "/availability";
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route(HERE, get(show))
+        .route("/availability/slots", post(add_slot))
+        .route("/availability/slots/remove", post(remove_slot))
+        .route("/availability/periods", post(add_period))
+        .route("/availability/periods/{id}/remove", post(remove_period))
+}
+
+/// "Absent until <date> — <message>", as collaborators see it.
+pub fn absent_until(lang: Language, a: &availability::Absence) -> String {
+    let date = format_local(a.until, lang);
+    let text = cercle_i18n::ta(lang, "avail-absent-until", &[("date", &date)]);
+    match &a.message {
+        Some(m) => format!("{text} — {m}"),
+        None => text,
+    }
+}
+
+fn hhmm(minutes: u16) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// "HH:MM" to minutes; an end at 00:00 means midnight at the end of the day.
+fn minutes(raw: &str, end: bool) -> Result<u16, AppError> {
+    let bad = || AppError::Input(InputError::AvailabilitySlotInvalid);
+    let (h, m) = raw.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if h > 24 || m > 59 || (h == 24 && m > 0) {
+        return Err(bad());
+    }
+    let total = h * 60 + m;
+    Ok(if end && total == 0 { 1440 } else { total })
+}
+
+/// "YYYY-MM-DD" (Montreal) to the instant of its midnight.
+fn date_ms(raw: &str) -> Result<i64, AppError> {
+    let bad = || AppError::Input(InputError::AvailabilityPeriodInverted);
+    let mut parts = raw.trim().splitn(3, '-').map(|p| p.parse::<i64>().map_err(|_| bad()));
+    let (y, m, d) = (
+        parts.next().ok_or_else(bad)??,
+        parts.next().ok_or_else(bad)??,
+        parts.next().ok_or_else(bad)??,
+    );
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    Ok(montreal_to_utc_ms(y, m, d, 0))
+}
+
+async fn show(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    render(&state, &page, &view, &principal, None).await
+}
+
+async fn render(
+    state: &WebState,
+    page: &Page,
+    view: &SessionView,
+    principal: &Principal,
+    error: Option<(&str, AppError)>,
+) -> Response {
+    let schedule = availability::schedule(&state.ctx, principal).await;
+    let periods = availability::periods(&state.ctx, principal).await;
+    let notice = |at: &str| match &error {
+        Some((w, e)) if *w == at => error_notice(page.lang, e),
+        _ => html! {},
+    };
+    let days: Vec<(u8, String)> = (0..7u8).map(|d| (d, page.t(&format!("avail-day-{d}")))).collect();
+    let content = html! {
+        h1 { (page.t("avail-title")) }
+        p class="lead" { (page.t("avail-intro")) }
+        section class="card" id="schedule" data-testid="schedule" {
+            h2 { (page.t("avail-schedule-title")) }
+            p class="hint" { (page.t("avail-schedule-hint")) }
+            (notice("schedule"))
+            @match &schedule {
+                Err(e) => { (error_notice(page.lang, e)) }
+                Ok(s) if s.slots.is_empty() => { p class="muted" { (page.t("avail-schedule-empty")) } }
+                Ok(s) => {
+                    ul class="net-list" {
+                        @for slot in &s.slots {
+                            li class="net-item" {
+                                div class="net-item-main" {
+                                    strong { (days[usize::from(slot.day.min(6))].1) } " " (hhmm(slot.start)) " – " (hhmm(slot.end))
+                                }
+                                form method="post" action="/availability/slots/remove" class="net-actions" {
+                                    (page.csrf_field())
+                                    input type="hidden" name="day" value=(slot.day);
+                                    input type="hidden" name="start" value=(hhmm(slot.start));
+                                    button type="submit" class="secondary small" { (page.t("avail-remove")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            form method="post" action="/availability/slots" {
+                (page.csrf_field())
+                div class="field" {
+                    label for="avail-day" { (page.t("avail-day")) }
+                    select id="avail-day" name="day" {
+                        @for (d, name) in &days { option value=(d) selected[*d == 1] { (name) } }
+                    }
+                }
+                div class="field" {
+                    label for="avail-start" { (page.t("avail-start")) }
+                    input id="avail-start" type="time" name="start" value="09:00" required;
+                }
+                div class="field" {
+                    label for="avail-end" { (page.t("avail-end")) }
+                    input id="avail-end" type="time" name="end" value="17:00" required;
+                }
+                button type="submit" { (page.t("avail-add-slot")) }
+            }
+        }
+        section class="card" id="periods" data-testid="periods" {
+            h2 { (page.t("avail-periods-title")) }
+            (notice("periods"))
+            @match &periods {
+                Err(e) => { (error_notice(page.lang, e)) }
+                Ok(list) if list.is_empty() => { p class="muted" { (page.t("avail-periods-empty")) } }
+                Ok(list) => {
+                    ul class="net-list" {
+                        @for p in list {
+                            li class="net-item" {
+                                div class="net-item-main" {
+                                    (format_local(p.starts_at, page.lang)) " → " strong { (format_local(p.ends_at, page.lang)) }
+                                    @if p.current { " " span class="badge" { (page.t("avail-current")) } }
+                                    @if let Some(m) = &p.message { div class="muted small" { (m) } }
+                                }
+                                form method="post" action=(format!("/availability/periods/{}/remove", p.id)) class="net-actions" {
+                                    (page.csrf_field())
+                                    button type="submit" class="secondary small" { (page.t("avail-remove")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            form method="post" action="/availability/periods" {
+                (page.csrf_field())
+                div class="field" {
+                    label for="avail-from" { (page.t("avail-period-from")) }
+                    input id="avail-from" type="date" name="from" required;
+                }
+                div class="field" {
+                    label for="avail-return" { (page.t("avail-period-return")) }
+                    input id="avail-return" type="date" name="until" required;
+                }
+                div class="field" {
+                    label for="avail-message" { (page.t("avail-period-message")) }
+                    input id="avail-message" type="text" name="message" maxlength="280";
+                }
+                button type="submit" { (page.t("avail-add-period")) }
+            }
+        }
+    };
+    app_layout(state, page, view, &page.t("avail-title"), content).await
+}
+
+#[derive(Deserialize)]
+pub struct SlotForm {
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+}
+
+/// The current schedule changed by `change`, then saved.
+async fn change_schedule(
+    state: &WebState,
+    page: &Page,
+    principal: &Principal,
+    change: impl FnOnce(&mut Vec<Slot>) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    let mut slots = availability::schedule(&state.ctx, principal).await?.slots;
+    change(&mut slots)?;
+    availability::set_schedule(&state.ctx, &page.client, principal, &ScheduleInput { slots }).await?;
+    Ok(())
+}
+
+fn day_of(raw: &str) -> Result<u8, AppError> {
+    raw.trim()
+        .parse::<u8>()
+        .map_err(|_| AppError::Input(InputError::AvailabilitySlotInvalid))
+}
+
+async fn add_slot(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<SlotForm>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let result = change_schedule(&state, &page, &principal, |slots| {
+        slots.push(Slot {
+            day: day_of(&f.day)?,
+            start: minutes(&f.start, false)?,
+            end: minutes(&f.end, true)?,
+        });
+        Ok(())
+    })
+    .await;
+    match result {
+        Ok(()) => redirect_with_flash(&state, HERE, "avail-saved"),
+        Err(e) => render(&state, &page, &view, &principal, Some(("schedule", e))).await,
+    }
+}
+
+async fn remove_slot(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<SlotForm>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let result = change_schedule(&state, &page, &principal, |slots| {
+        let (day, start) = (day_of(&f.day)?, minutes(&f.start, false)?);
+        slots.retain(|s| !(s.day == day && s.start == start));
+        Ok(())
+    })
+    .await;
+    match result {
+        Ok(()) => redirect_with_flash(&state, HERE, "avail-saved"),
+        Err(e) => render(&state, &page, &view, &principal, Some(("schedule", e))).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PeriodForm {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    message: String,
+}
+
+async fn add_period(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<PeriodForm>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let result = async {
+        let input = PeriodInput {
+            starts_at: date_ms(&f.from)?,
+            ends_at: date_ms(&f.until)?,
+            message: Some(f.message.clone()),
+        };
+        availability::add_period(&state.ctx, &page.client, &principal, &input).await
+    }
+    .await;
+    match result {
+        Ok(_) => redirect_with_flash(&state, HERE, "avail-saved"),
+        Err(e) => render(&state, &page, &view, &principal, Some(("periods", e))).await,
+    }
+}
+
+async fn remove_period(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match availability::remove_period(&state.ctx, &page.client, &principal, &id).await {
+        Ok(()) => redirect_with_flash(&state, HERE, "avail-saved"),
+        Err(e) => render(&state, &page, &view, &principal, Some(("periods", e))).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_dates_are_read() {
+        assert_eq!(minutes("09:30", false).ok(), Some(570));
+        assert_eq!(minutes("00:00", true).ok(), Some(1440));
+        assert_eq!(minutes("00:00", false).ok(), Some(0));
+        assert!(minutes("25:00", false).is_err());
+        assert!(minutes("nine", false).is_err());
+        // 2026-07-15 00:00 EDT is 04:00 UTC.
+        assert_eq!(date_ms("2026-07-15").ok(), Some(1_784_088_000_000));
+        assert!(date_ms("2026-13-01").is_err());
+        assert!(date_ms("").is_err());
+    }
+}
