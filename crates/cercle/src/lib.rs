@@ -47,6 +47,38 @@ pub fn load_key(config: &Config) -> anyhow::Result<ServerKey> {
     Ok(ServerKey::from_bytes(bytes))
 }
 
+/// The VAPID key of Web Push (RFC 8292): generated once into
+/// `<data_dir>/keys/vapid.key` beside the server key (base64url of the P-256
+/// private scalar). When the server key comes from configuration (several
+/// nodes without a shared data folder), it is derived from the server key so
+/// that every node signs with the same key.
+pub fn load_vapid_key(config: &Config, key: &ServerKey) -> anyhow::Result<cercle_app::push::VapidKey> {
+    use cercle_app::push::{crypto, VapidKey};
+    if config.secret_key.is_some() {
+        let seed_hex = key.keyed_hash(&["vapid-key-v1"]);
+        let mut seed = [0u8; 32];
+        for (i, b) in seed.iter_mut().enumerate() {
+            *b = seed_hex
+                .get(i * 2..i * 2 + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .unwrap_or(0);
+        }
+        return Ok(VapidKey::derive_from(&seed));
+    }
+    let path = config.data_dir.join("keys").join("vapid.key");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        return crypto::unb64(text.trim())
+            .and_then(|b| VapidKey::from_bytes(&b))
+            .with_context(|| format!("{} is damaged", path.display()));
+    }
+    let dir = config.data_dir.join("keys");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let vapid = VapidKey::generate();
+    write_private(&path, &crypto::b64(&vapid.secret_bytes()))?;
+    Ok(vapid)
+}
+
 fn parse_key(hex: &str) -> Option<ServerKey> {
     if hex.len() != 64 {
         return None;
@@ -126,12 +158,19 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         iterations: config.argon2_iterations,
         parallelism: config.argon2_parallelism,
     };
+    let key = load_key(config)?;
+    let push = cercle_app::push::PushSettings::new(
+        load_vapid_key(config, &key)?,
+        config.public_url(),
+        std::time::Duration::from_secs(10),
+        !config.production,
+    );
     let ctx = Ctx {
         store,
         clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
         mailer,
         sms,
-        key: load_key(config)?,
+        key,
         hasher: Hasher::new(cost).map_err(|e| anyhow::anyhow!("{e}"))?,
         config: AppConfig {
             public_url: config.public_url(),
@@ -140,6 +179,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         },
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         hub: Arc::new(cercle_app::threads::hub::Hub::default()),
+        push,
     };
     // A database from before the network search gets its index once.
     let indexed = cercle_app::network::index::rebuild_if_empty(&ctx)
@@ -207,12 +247,13 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
         }
     });
     let dispatcher = tokio::spawn(cercle_app::threads::hub::run_dispatcher(ctx.clone(), rx.clone()));
+    let push_worker = tokio::spawn(cercle_app::push::run_worker(ctx.clone(), rx.clone()));
     let worker = tokio::spawn(cercle_app::notify::run_worker(ctx.clone(), rx));
     Ok(Running {
         addr,
         ctx,
         shutdown: tx,
-        tasks: vec![server, worker, dispatcher],
+        tasks: vec![server, worker, dispatcher, push_worker],
     })
 }
 

@@ -103,6 +103,15 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
             }
         }
 
+        section class="card" id="push" data-push data-push-on=(page.t("push-enabled")) data-push-off=(page.t("push-disabled")) data-push-denied=(page.t("push-denied")) data-push-unsupported=(page.t("push-unsupported")) data-push-failed=(page.t("push-failed")) {
+            h2 { (page.t("push-title")) }
+            p { (page.t("push-help")) }
+            p data-push-status data-testid="push-status" role="status" {}
+            button type="button" class="primary" data-push-enable hidden { (page.t("push-enable")) }
+            " "
+            button type="button" data-push-disable hidden { (page.t("push-disable")) }
+        }
+
         section class="card" id="factor" {
             h2 { (page.t("section-factor")) }
             p data-testid="current-factor" { (page.ta("factor-current", &[("factor", &factor_name)])) }
