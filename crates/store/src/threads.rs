@@ -28,10 +28,11 @@ pub struct ThreadRow {
     pub channel_id: Option<String>,
 }
 
-const THREAD_COLUMNS: &str = "t.id, t.kind, t.org_id, t.patient_file_id, t.title, t.high_priority, t.created_by, \
+pub(crate) const THREAD_COLUMNS: &str =
+    "t.id, t.kind, t.org_id, t.patient_file_id, t.title, t.high_priority, t.created_by, \
     t.created_at, t.closed_at, t.closed_by, t.last_seq, t.last_activity_at, t.channel_id";
 
-fn map_thread(r: &AnyRow) -> std::result::Result<ThreadRow, sqlx::Error> {
+pub(crate) fn map_thread(r: &AnyRow) -> std::result::Result<ThreadRow, sqlx::Error> {
     Ok(ThreadRow {
         id: r.try_get("id")?,
         kind: r.try_get("kind")?,
@@ -141,8 +142,9 @@ pub struct ListedThread {
     pub marked_unread: bool,
 }
 
-/// Threads where `user_id` is a participant (in person, or through one of
-/// `team_ids`), of `org_id` or without organization, open or closed.
+/// Threads where `user_id` is a participant (in person, through one of
+/// `team_ids` they manage, or as the responsible member of a participating
+/// team), of `org_id` or without organization, open or closed.
 pub async fn threads_of(
     conn: &mut Conn,
     user_id: &str,
@@ -173,6 +175,7 @@ pub async fn threads_of(
            ((t.org_id IS NULL OR t.org_id = $2) AND (\
              EXISTS (SELECT 1 FROM thread_participants p WHERE p.thread_id = t.id \
                AND ((p.kind = 'user' AND p.participant_id = $1){teams})) \
+             OR EXISTS ({RESPONSIBLE_OF_THREAD}) \
              OR EXISTS (SELECT 1 FROM channel_participants p WHERE p.channel_id = t.channel_id \
                AND ((p.kind = 'user' AND p.participant_id = $1){teams})))) \
            OR EXISTS (SELECT 1 FROM channel_participants p JOIN circle_members c ON c.id = p.participant_id \
@@ -662,15 +665,25 @@ pub async fn notify_nodes(conn: &mut Conn, payload: &str) -> Result<()> {
 
 // ---- Who takes part -------------------------------------------------------------
 
+/// Who is the responsible member of a participating team of thread `t.id`
+/// (`$1` the person): a condition shared by the access queries.
+const RESPONSIBLE_OF_THREAD: &str = "SELECT 1 FROM thread_triage tr JOIN thread_participants tp \
+    ON tp.thread_id = tr.thread_id AND tp.kind = 'team' AND tp.participant_id = tr.team_id \
+    WHERE tr.thread_id = t.id AND tr.responsible_id = $1";
+
 /// The teams whose discussions a person sees as team manager: teams in a
-/// unit at or below one where they hold the team manager role.
+/// unit at or below one where they hold the team manager role, and teams
+/// they belong to as manager (SPEC 7).
 pub async fn teams_managed(conn: &mut Conn, user_id: &str) -> Result<Vec<String>> {
     let rows = sqlx::query(
-        "SELECT DISTINCT tm.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
+        "SELECT tm.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
          JOIN teams tm ON tm.org_id = g.org_id JOIN units u ON u.id = tm.unit_id \
          WHERE g.user_id = $1 AND g.role = 'team_manager' AND tm.archived_at IS NULL \
-           AND substr(u.path, 1, length(gu.path)) = gu.path",
+           AND substr(u.path, 1, length(gu.path)) = gu.path \
+         UNION SELECT tm.id FROM team_members m JOIN teams tm ON tm.id = m.team_id \
+         WHERE m.user_id = $2 AND m.role = 'manager' AND tm.archived_at IS NULL",
     )
+    .bind(user_id)
     .bind(user_id)
     .fetch_all(conn)
     .await?;
@@ -683,7 +696,8 @@ pub async fn teams_managed(conn: &mut Conn, user_id: &str) -> Result<Vec<String>
 /// How a person reaches a thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
-    /// A participant in person or as manager of a participating team.
+    /// A participant in person, as manager of a participating team, or as
+    /// the responsible member of a participating team.
     Participant,
     /// A professional (or team) taking part in the thread's care channel.
     Channel,
@@ -720,6 +734,17 @@ pub async fn reach(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<Op
     if q.fetch_one(&mut *conn).await?.try_get::<i64, _>(0)? > 0 {
         return Ok(Some(Reach::Participant));
     }
+    let responsible = sqlx::query(&format!(
+        "SELECT COUNT(*) FROM threads t WHERE t.id = $2 AND EXISTS ({RESPONSIBLE_OF_THREAD})"
+    ))
+    .bind(user_id)
+    .bind(thread_id)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get::<i64, _>(0)?;
+    if responsible > 0 {
+        return Ok(Some(Reach::Participant));
+    }
     let sql = format!(
         "SELECT COUNT(*) FROM threads t JOIN channel_participants p ON p.channel_id = t.channel_id \
          WHERE t.id = $1 AND ((p.kind = 'user' AND p.participant_id = $2){team_cond})"
@@ -752,8 +777,9 @@ pub async fn reach(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<Op
     Ok(Some(Reach::Circle { observer }))
 }
 
-/// The people a thread reaches: its participants in person and the
-/// managers of its teams, and likewise through its care channel, with the
+/// The people a thread reaches: its participants in person, the managers
+/// of its teams (by role on the unit or as team members) and their
+/// responsible members, and likewise through its care channel, with the
 /// channel's joined circle members.
 pub async fn people_reached(conn: &mut Conn, thread_id: &str) -> Result<Vec<String>> {
     let rows = sqlx::query(
@@ -771,8 +797,20 @@ pub async fn people_reached(conn: &mut Conn, thread_id: &str) -> Result<Vec<Stri
          WHERE t.id = $4 AND p.kind = 'team' AND substr(u.path, 1, length(gu.path)) = gu.path \
          UNION SELECT c.user_id FROM threads t JOIN channel_participants p ON p.channel_id = t.channel_id \
            JOIN circle_members c ON c.id = p.participant_id \
-         WHERE t.id = $5 AND p.kind = 'circle' AND c.state = 'joined' AND c.user_id IS NOT NULL",
+         WHERE t.id = $5 AND p.kind = 'circle' AND c.state = 'joined' AND c.user_id IS NOT NULL \
+         UNION SELECT m.user_id FROM thread_participants p JOIN team_members m ON m.team_id = p.participant_id \
+           JOIN teams tm ON tm.id = m.team_id \
+         WHERE p.thread_id = $6 AND p.kind = 'team' AND m.role = 'manager' AND tm.archived_at IS NULL \
+         UNION SELECT m.user_id FROM threads t JOIN channel_participants p ON p.channel_id = t.channel_id \
+           JOIN team_members m ON m.team_id = p.participant_id JOIN teams tm ON tm.id = m.team_id \
+         WHERE t.id = $7 AND p.kind = 'team' AND m.role = 'manager' AND tm.archived_at IS NULL \
+         UNION SELECT tr.responsible_id FROM thread_triage tr JOIN thread_participants p \
+           ON p.thread_id = tr.thread_id AND p.kind = 'team' AND p.participant_id = tr.team_id \
+         WHERE tr.thread_id = $8 AND tr.responsible_id IS NOT NULL",
     )
+    .bind(thread_id)
+    .bind(thread_id)
+    .bind(thread_id)
     .bind(thread_id)
     .bind(thread_id)
     .bind(thread_id)

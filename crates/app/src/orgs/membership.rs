@@ -591,6 +591,7 @@ pub async fn remove_member(ctx: &Ctx, client: &Client, scope: &OrgScope, user_id
     if !members::remove_membership(&mut tx, &scope.org_id, user_id).await? {
         return Err(AppError::NotFound);
     }
+    cercle_store::teams::remove_from_org_teams(&mut tx, &scope.org_id, user_id).await?;
     if users::active_org(&mut tx, user_id).await?.as_deref() == Some(scope.org_id.as_str()) {
         users::set_active_org(&mut tx, user_id, None).await?;
     }

@@ -77,6 +77,8 @@ pub struct ThreadView {
     pub last_seq: i64,
     /// One's own draft, restored on any device.
     pub draft: Option<String>,
+    /// Per participating team: in its triage box or assigned, and to whom.
+    pub teams: Vec<crate::teams::TriageView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -171,7 +173,7 @@ fn open(t: &ThreadRow) -> AppResult<()> {
     Ok(())
 }
 
-fn event_for(
+pub(crate) fn event_for(
     actor: &UserPrincipal,
     t: &ThreadRow,
     name: &'static str,
@@ -341,6 +343,7 @@ pub async fn create(
     for p in &input.participants {
         store::add_participant(&mut tx, &id, &p.kind, &p.id, Some(&user_id), now).await?;
     }
+    crate::teams::on_participants_added(&mut tx, &id, org_id.as_deref(), &input.participants, &user_id, now).await?;
     let t = store::thread(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
     log_event(
         ctx,
@@ -461,7 +464,7 @@ pub async fn unread_total(ctx: &Ctx, principal: &Principal) -> AppResult<i64> {
         .sum())
 }
 
-async fn participant_views(conn: &mut Conn, thread_id: &str) -> AppResult<Vec<ParticipantView>> {
+pub(crate) async fn participant_views(conn: &mut Conn, thread_id: &str) -> AppResult<Vec<ParticipantView>> {
     let list = store::participants(&mut *conn, thread_id).await?;
     let user_ids: Vec<String> = list
         .iter()
@@ -582,6 +585,7 @@ pub async fn show(
         _ => None,
     };
     let draft = store::draft(&mut conn, id, &user_id).await?;
+    let teams = crate::teams::triage_views(&mut conn, id).await?;
     drop(conn);
     if t.patient_file_id.is_some() {
         audit::record_alone(ctx, event_for(me, &t, "thread.read", AuditAction::Read, client)).await?;
@@ -599,6 +603,7 @@ pub async fn show(
         participants,
         last_seq: t.last_seq,
         draft,
+        teams,
     })
 }
 
@@ -906,6 +911,7 @@ pub async fn add_participants(
     for p in list {
         store::add_participant(&mut tx, id, &p.kind, &p.id, Some(&user_id), now).await?;
     }
+    crate::teams::on_participants_added(&mut tx, id, t.org_id.as_deref(), list, &user_id, now).await?;
     let views = participant_views(&mut tx, id).await?;
     log_event(ctx, &mut tx, id, "participants", &views, now).await?;
     audit::record(
@@ -943,6 +949,9 @@ pub async fn remove_participant(
     }
     if !store::remove_participant(&mut tx, id, &who.kind, &who.id).await? {
         return Err(AppError::NotFound);
+    }
+    if who.kind == "team" {
+        cercle_store::teams::clear_triage(&mut tx, id, &who.id).await?;
     }
     let views = participant_views(&mut tx, id).await?;
     log_event(ctx, &mut tx, id, "participants", &views, now).await?;

@@ -1,7 +1,7 @@
 //! The home page and the sections later capabilities fill.
 
 use super::invitations::pending_invitation;
-use super::{app_layout, icon, require_ready, Header, Page};
+use super::{icon, require_ready, Header, Page};
 use crate::extract::WebSession;
 use crate::WebState;
 use axum::extract::State;
@@ -69,23 +69,4 @@ fn pending_network_invitation(state: &WebState, headers: &HeaderMap) -> Option<R
         crate::cookies::clear(NETWORK_INVITATION, state.secure_cookies),
     );
     Some(resp)
-}
-
-/// Patients, channels, teams, network: their empty state until those areas arrive.
-pub async fn section(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, _) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let (title, empty, ic) = match page.path.as_str() {
-        "/patients" => ("nav-patients", "home-empty-patients", "patients"),
-        "/channels" => ("nav-channels", "home-empty-channels", "channels"),
-        "/teams" => ("nav-teams", "home-empty-teams", "teams"),
-        _ => ("nav-network", "home-empty-network", "network"),
-    };
-    let content = html! {
-        h1 { (page.t(title)) }
-        div class="empty" { (icon(ic)) p { strong { (page.t(empty)) } } p class="muted" { (page.t("section-soon")) } }
-    };
-    app_layout(&state, &page, &view, &page.t(title), content).await
 }

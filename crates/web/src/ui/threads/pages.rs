@@ -332,7 +332,8 @@ async fn new_form(State(state): State<WebState>, page: Page, session: Option<Web
 }
 
 /// A person found: id, name, first profession, in one's directory.
-pub(crate) type Suggestion = (String, String, Option<String>, bool);
+/// (id, name, first profession, in one's directory, "absent until …").
+pub(crate) type Suggestion = (String, String, Option<String>, bool, Option<String>);
 
 /// The people and teams one may add: one's directory, the teams of the
 /// active organization, and the results of a search (directory first).
@@ -381,12 +382,16 @@ pub(crate) async fn candidates(state: &WebState, page: &Page, principal: &Princi
                         .into_iter()
                         .filter_map(|r| match r {
                             SearchResult::Person {
-                                person, in_directory, ..
+                                person,
+                                in_directory,
+                                absent_until,
+                                ..
                             } => Some((
                                 person.id,
                                 person.name,
                                 person.professions.first().map(|b| b.name.clone()),
                                 in_directory,
+                                absent_until.map(|a| crate::ui::availability::absent_until(page.lang, &a)),
                             )),
                             SearchResult::Workplace { .. } => None,
                         })
@@ -415,7 +420,7 @@ pub(crate) fn picker(
 ) -> Markup {
     let is_chosen = |kind: &str, id: &str| chosen.iter().any(|x| x.kind == kind && x.id == id);
     html! {
-        div class="thr-picker" data-thr-picker data-me=(me) data-msg-none=(page.t("thr-picker-none")) data-msg-directory=(page.t("thr-in-directory")) data-msg-add=(page.t("thr-picker-add")) {
+        div class="thr-picker" data-thr-picker data-me=(me) data-msg-none=(page.t("thr-picker-none")) data-msg-directory=(page.t("thr-in-directory")) data-msg-add=(page.t("thr-picker-add")) data-msg-absent=(page.ta("avail-absent-until", &[("date", "%DATE%")])) {
             div class="field" {
                 label for="thr-people-q" { (page.t("thr-picker-search")) }
                 div class="net-search-row" {
@@ -441,10 +446,11 @@ pub(crate) fn picker(
                         fieldset class="checks" {
                             legend { (page.t("thr-search-results")) }
                             @if list.is_empty() { p class="muted" { (page.t("thr-picker-none")) } }
-                            @for (id, name, prof, in_dir) in list.iter().filter(|p| p.0 != me && !exclude.contains(&p.0) && !is_chosen("user", &p.0)) {
+                            @for (id, name, prof, in_dir, away) in list.iter().filter(|p| p.0 != me && !exclude.contains(&p.0) && !is_chosen("user", &p.0)) {
                                 label { input type="checkbox" name="participant" value=(format!("user:{id}|{name}")); " " (name)
                                     @if let Some(p) = prof { span class="muted small" { " · " (p) } }
                                     @if *in_dir { " " span class="badge net-dir" { (page.t("thr-in-directory")) } }
+                                    @if let Some(a) = away { " " span class="badge thr-away" data-testid="absent-until" { (a) } }
                                 }
                             }
                         }
@@ -873,6 +879,24 @@ fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: b
                     _ => { (page.t("thr-kind-collaboration")) }
                 }
                 @if let Some(p) = t.patient.as_ref().filter(|_| !circle) { " · " (page.t("thr-patient-of")) " " strong data-testid="thread-patient" { (p.name) } }
+            }
+            @if !circle && !t.teams.is_empty() {
+                ul class="tm-on-thread" data-testid="thread-teams" {
+                    @for tv in &t.teams {
+                        li data-team=(tv.team_id) data-state=(tv.state) {
+                            (icon("teams")) " " strong { (tv.team_name) } " · "
+                            @match (&tv.responsible_id, &tv.responsible_name) {
+                                (Some(rid), Some(name)) => {
+                                    span data-testid="thread-responsible" data-id=(rid) { (page.ta("tm-responsible", &[("name", name)])) }
+                                    @if rid == me && open {
+                                        " " (action_form(page, &format!("/teams/{}/threads/{}/return", tv.team_id, t.id), page.t("tm-return"), "linklike small", &[], None))
+                                    }
+                                }
+                                _ => { span data-testid="thread-in-triage" { (page.t("tm-state-in-triage")) } }
+                            }
+                        }
+                    }
+                }
             }
             @if let Some(cl) = &t.closed {
                 p class="notice thr-closed" data-testid="closed-by" {

@@ -1,0 +1,650 @@
+//! Teams and triage (SPEC 7): one's teams, a team's threads and triage
+//! box, "write to a team", assigning, taking, returning to triage,
+//! unassigning, adding oneself or a teammate, removing the team from a
+//! thread, and the team's members (administrators with `ManageTeams`).
+//!
+//! Who may do what is decided by `cercle_domain::policy::teams::decide`;
+//! who reaches a thread stays one rule (`store::threads::reach`), which
+//! knows team managers (by role or membership) and responsible members.
+//! Every change is logged as a thread event (live delivery) and audited in
+//! its transaction.
+
+use crate::orgs::OrgScope;
+use crate::threads::service::{self as threads, event_for, log_event, NewThreadInput, ParticipantRef, ThreadView};
+use crate::{audit, AppError, AppResult, Client, Ctx};
+use cercle_domain::audit::AuditAction;
+use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts};
+use cercle_domain::policy::{Principal, UserPrincipal};
+use cercle_domain::roles::Permission;
+use cercle_domain::{Language, Timestamp};
+use cercle_store::orgs::TeamRow;
+use cercle_store::teams::{self as store, IN_TRIAGE};
+use cercle_store::threads::{self as thread_store, ThreadRow};
+use cercle_store::{members, network, orgs, users, Conn};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
+    crate::network::person(principal)
+}
+
+fn refused(r: Refusal) -> AppError {
+    match r {
+        Refusal::NotFound => AppError::NotFound,
+        Refusal::Forbidden => AppError::Forbidden,
+        Refusal::NotTeamMember => AppError::Conflict("not-team-member"),
+        Refusal::NotResponsible => AppError::Conflict("not-responsible"),
+        Refusal::NotInTriage => AppError::Conflict("not-in-triage"),
+        Refusal::NotAssigned => AppError::Conflict("not-assigned"),
+    }
+}
+
+/// A person's standing in a team of `org_id`: manager (member with the
+/// manager role, or team manager by role on the team's unit or above),
+/// participant, or none.
+pub(crate) async fn standing(conn: &mut Conn, team: &TeamRow, user_id: &str) -> AppResult<Option<TeamRole>> {
+    if team.archived_at.is_some() {
+        return Ok(None);
+    }
+    if !members::is_member(&mut *conn, &team.org_id, user_id).await? {
+        return Ok(None);
+    }
+    if thread_store::teams_managed(&mut *conn, user_id)
+        .await?
+        .contains(&team.id)
+    {
+        return Ok(Some(TeamRole::Manager));
+    }
+    Ok(store::member_role(&mut *conn, &team.id, user_id)
+        .await?
+        .as_deref()
+        .and_then(TeamRole::parse))
+}
+
+/// The active organization of a person (a member of it), or none.
+async fn active_org(conn: &mut Conn, user_id: &str) -> AppResult<String> {
+    let org = users::active_org(&mut *conn, user_id)
+        .await?
+        .ok_or(AppError::NoActiveOrganization)?;
+    if !members::is_member(&mut *conn, &org, user_id).await? {
+        return Err(AppError::NoActiveOrganization);
+    }
+    Ok(org)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MyTeam {
+    pub id: String,
+    pub name: String,
+    pub unit_id: String,
+    /// manager | participant
+    pub role: String,
+}
+
+/// The teams of one's active organization one belongs to or manages.
+pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let org = active_org(&mut conn, &user_id).await?;
+    let managed = thread_store::teams_managed(&mut conn, &user_id).await?;
+    let roles: HashMap<String, String> = store::memberships_in(&mut conn, &org, &user_id)
+        .await?
+        .into_iter()
+        .collect();
+    let mut out = Vec::new();
+    for t in orgs::teams_of(&mut conn, &org).await? {
+        if t.archived_at.is_some() {
+            continue;
+        }
+        let role = if managed.contains(&t.id) {
+            "manager"
+        } else if roles.contains_key(&t.id) {
+            "participant"
+        } else {
+            continue;
+        };
+        out.push(MyTeam {
+            id: t.id,
+            name: t.name,
+            unit_id: t.unit_id,
+            role: role.into(),
+        });
+    }
+    Ok(out)
+}
+
+/// The teams of one's active organization one may write to: (id, name).
+pub async fn writable_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<(String, String)>> {
+    let me = me(principal)?;
+    if me.circle_only {
+        return Ok(Vec::new());
+    }
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let org = active_org(&mut conn, &user_id).await?;
+    Ok(orgs::teams_of(&mut conn, &org)
+        .await?
+        .into_iter()
+        .filter(|t| t.archived_at.is_none())
+        .map(|t| (t.id, t.name))
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamThreadView {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub high_priority: bool,
+    pub last_activity_at: i64,
+    pub unread: i64,
+    /// in_triage | assigned (none: the team came with a person before triage existed)
+    pub state: Option<String>,
+    pub responsible_id: Option<String>,
+    pub responsible_name: Option<String>,
+    /// One may open it (a participant only once assigned or added).
+    pub readable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub id: String,
+    pub name: String,
+    /// manager | participant
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamBox {
+    pub team: MyTeam,
+    /// Threads waiting in the triage box (every member sees their titles).
+    pub triage: Vec<TeamThreadView>,
+    /// The team's other threads one may see (all of them for managers).
+    pub threads: Vec<TeamThreadView>,
+    pub members: Vec<MemberView>,
+}
+
+/// A team of the active organization one belongs to: its triage box, its
+/// threads (as one may see them) and its members.
+pub async fn team_box(ctx: &Ctx, principal: &Principal, team_id: &str) -> AppResult<TeamBox> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let org = active_org(&mut conn, &user_id).await?;
+    let team = orgs::team_in(&mut conn, &org, team_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = standing(&mut conn, &team, &user_id).await?;
+    decide(role, ThreadFacts::default(), TeamAction::SeeTriage).map_err(refused)?;
+    let rows = store::team_threads(&mut conn, &team.id, &user_id, 200).await?;
+    let members = store::members(&mut conn, &team.id).await?;
+    let mut ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
+    ids.extend(rows.iter().filter_map(|r| r.responsible_id.clone()));
+    ids.sort();
+    ids.dedup();
+    let names: HashMap<String, String> = network::names(&mut conn, &ids).await?.into_iter().collect();
+    let mut triage = Vec::new();
+    let mut listed = Vec::new();
+    for r in rows {
+        let facts = ThreadFacts {
+            responsible: r.responsible_id.as_deref() == Some(user_id.as_str()),
+            added: r.added,
+            in_triage: r.state.as_deref() == Some(IN_TRIAGE),
+        };
+        let readable = decide(role, facts, TeamAction::Read).is_ok();
+        let t = &r.listed.thread;
+        if t.org_id.as_deref() != Some(org.as_str()) {
+            continue;
+        }
+        let view = TeamThreadView {
+            id: t.id.clone(),
+            kind: t.kind.clone(),
+            title: t.title.clone(),
+            high_priority: t.high_priority,
+            last_activity_at: t.last_activity_at,
+            unread: if readable { r.listed.unread } else { 0 },
+            state: r.state.clone(),
+            responsible_name: r.responsible_id.as_ref().and_then(|id| names.get(id).cloned()),
+            responsible_id: r.responsible_id.clone(),
+            readable,
+        };
+        if facts.in_triage {
+            triage.push(view);
+        } else if readable {
+            listed.push(view);
+        }
+    }
+    let team_role = role.map(TeamRole::key).unwrap_or("participant").to_string();
+    Ok(TeamBox {
+        team: MyTeam {
+            id: team.id,
+            name: team.name,
+            unit_id: team.unit_id,
+            role: team_role,
+        },
+        triage,
+        threads: listed,
+        members: members
+            .into_iter()
+            .map(|m| MemberView {
+                name: names.get(&m.user_id).cloned().unwrap_or_default(),
+                id: m.user_id,
+                role: m.role,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WriteInput {
+    pub title: String,
+    /// The first message (optional).
+    #[serde(default)]
+    pub body: Option<String>,
+    /// A clinical thread on this patient file (otherwise a collaboration).
+    #[serde(default)]
+    pub patient_file_id: Option<String>,
+    #[serde(default)]
+    pub high_priority: bool,
+}
+
+/// "Write to a team": a thread addressed to the team with no person of it,
+/// which lands in the team's triage box.
+pub async fn write_to_team(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    team_id: &str,
+    input: &WriteInput,
+    lang: Language,
+) -> AppResult<ThreadView> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    {
+        let mut conn = ctx.store.reader().await?;
+        let org = active_org(&mut conn, &user_id).await?;
+        let team = orgs::team_in(&mut conn, &org, team_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if team.archived_at.is_some() {
+            return Err(AppError::NotFound);
+        }
+    }
+    let body = match input.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) => Some(crate::threads::service::clean_body(b)?),
+        None => None,
+    };
+    let patient = input.patient_file_id.clone().filter(|p| !p.is_empty());
+    let t = threads::create(
+        ctx,
+        client,
+        principal,
+        &NewThreadInput {
+            kind: if patient.is_some() { "clinical" } else { "collaboration" }.into(),
+            patient_file_id: patient,
+            title: input.title.clone(),
+            participants: vec![ParticipantRef {
+                kind: "team".into(),
+                id: team_id.to_string(),
+            }],
+            high_priority: input.high_priority,
+        },
+    )
+    .await?;
+    if let Some(body) = body {
+        threads::post(ctx, client, principal, &t.id, &body, input.high_priority, lang).await?;
+    }
+    threads::show(ctx, client, principal, &t.id, lang).await
+}
+
+/// After people or teams were added to a thread (in the caller's
+/// transaction): a person who belongs to teams of the thread's
+/// organization brings their teams, assigned to them; a team added without
+/// a person of it goes to its triage box (SPEC 6).
+pub(crate) async fn on_participants_added(
+    conn: &mut Conn,
+    thread_id: &str,
+    org_id: Option<&str>,
+    list: &[ParticipantRef],
+    added_by: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    let Some(org) = org_id else {
+        return Ok(());
+    };
+    for p in list.iter().filter(|p| p.kind == "user") {
+        for (team_id, _) in store::memberships_in(&mut *conn, org, &p.id).await? {
+            thread_store::add_participant(&mut *conn, thread_id, "team", &team_id, Some(added_by), now).await?;
+            let waiting = match store::triage(&mut *conn, thread_id, &team_id).await? {
+                None => true,
+                Some(tr) => tr.state == IN_TRIAGE,
+            };
+            if waiting {
+                store::set_triage(&mut *conn, thread_id, &team_id, Some(&p.id), now).await?;
+            }
+        }
+    }
+    for p in list.iter().filter(|p| p.kind == "team") {
+        if store::triage(&mut *conn, thread_id, &p.id).await?.is_none() {
+            store::set_triage(&mut *conn, thread_id, &p.id, None, now).await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TriageView {
+    pub team_id: String,
+    pub team_name: String,
+    /// in_triage | assigned
+    pub state: String,
+    pub responsible_id: Option<String>,
+    pub responsible_name: Option<String>,
+}
+
+/// The triage state of a thread for each of its teams (shown on the thread).
+pub(crate) async fn triage_views(conn: &mut Conn, thread_id: &str) -> AppResult<Vec<TriageView>> {
+    let participants = thread_store::participants(&mut *conn, thread_id).await?;
+    let mut out = Vec::new();
+    for tr in store::triage_of_thread(&mut *conn, thread_id).await? {
+        if !participants.iter().any(|(k, id)| k == "team" && *id == tr.team_id) {
+            continue;
+        }
+        let team_name = orgs::team_by_id(&mut *conn, &tr.team_id)
+            .await?
+            .map(|t| t.name)
+            .unwrap_or_default();
+        let responsible_name = match &tr.responsible_id {
+            Some(id) => network::names(&mut *conn, std::slice::from_ref(id))
+                .await?
+                .pop()
+                .map(|(_, n)| n),
+            None => None,
+        };
+        out.push(TriageView {
+            team_id: tr.team_id,
+            team_name,
+            state: tr.state,
+            responsible_id: tr.responsible_id,
+            responsible_name,
+        });
+    }
+    Ok(out)
+}
+
+/// What one asks of a team's thread.
+#[derive(Debug, Clone)]
+pub enum TriageChange {
+    /// A manager makes a member responsible.
+    Assign { user_id: String },
+    /// A member takes the thread from the triage box.
+    Take,
+    /// The responsible member gives it back to the triage box.
+    Return,
+    /// A member stops being assigned (no longer responsible nor in it).
+    Unassign,
+    /// A manager adds themselves in person.
+    AddSelf,
+    /// A member adds a teammate in person.
+    Invite { user_id: String },
+    /// A manager removes the team from the thread.
+    RemoveTeam,
+}
+
+/// The thread and team of a change, with the facts the policy needs.
+struct Subject {
+    thread: ThreadRow,
+    team: TeamRow,
+    role: Option<TeamRole>,
+    facts: ThreadFacts,
+    responsible: Option<String>,
+}
+
+async fn subject(conn: &mut Conn, user_id: &str, thread_id: &str, team_id: &str) -> AppResult<Subject> {
+    let thread = thread_store::thread(&mut *conn, thread_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let org = thread.org_id.clone().ok_or(AppError::NotFound)?;
+    if users::active_org(&mut *conn, user_id).await?.as_deref() != Some(org.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    let team = orgs::team_in(&mut *conn, &org, team_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let on_thread = thread_store::participants(&mut *conn, thread_id)
+        .await?
+        .iter()
+        .any(|(k, id)| k == "team" && *id == team.id);
+    if !on_thread {
+        return Err(AppError::NotFound);
+    }
+    let role = standing(&mut *conn, &team, user_id).await?;
+    let tr = store::triage(&mut *conn, thread_id, &team.id).await?;
+    let added = thread_store::participants(&mut *conn, thread_id)
+        .await?
+        .iter()
+        .any(|(k, id)| k == "user" && id == user_id);
+    let responsible = tr.as_ref().and_then(|t| t.responsible_id.clone());
+    let facts = ThreadFacts {
+        responsible: responsible.as_deref() == Some(user_id),
+        added,
+        in_triage: tr.as_ref().is_none_or(|t| t.state == IN_TRIAGE),
+    };
+    Ok(Subject {
+        thread,
+        team,
+        role,
+        facts,
+        responsible,
+    })
+}
+
+/// Applies a change to a team's thread: checked by the team policy, then
+/// stored, logged for live delivery and audited in one transaction.
+pub async fn change(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    thread_id: &str,
+    team_id: &str,
+    what: &TriageChange,
+) -> AppResult<()> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let s = subject(&mut tx, &user_id, thread_id, team_id).await?;
+    if s.thread.closed_at.is_some() {
+        // Nothing is reassigned in a closed thread; say "not found" to
+        // whoever may not see it.
+        decide(s.role, s.facts, TeamAction::SeeTriage).map_err(refused)?;
+        return Err(AppError::Conflict("thread-closed"));
+    }
+    let (action, audit_name) = match what {
+        TriageChange::Assign { user_id: target } => {
+            let target_in_team = users_role(&mut tx, &s.team, target).await?.is_some();
+            (TeamAction::Assign { target_in_team }, "team.thread_assigned")
+        }
+        TriageChange::Take => (TeamAction::Take, "team.thread_taken"),
+        TriageChange::Return => (TeamAction::ReturnToTriage, "team.thread_returned"),
+        TriageChange::Unassign => (TeamAction::Unassign, "team.thread_unassigned"),
+        TriageChange::AddSelf => (TeamAction::AddSelf, "team.manager_joined"),
+        TriageChange::Invite { user_id: target } => {
+            let target_in_team = users_role(&mut tx, &s.team, target).await?.is_some();
+            (TeamAction::Invite { target_in_team }, "team.teammate_invited")
+        }
+        TriageChange::RemoveTeam => (TeamAction::RemoveTeam, "team.removed_from_thread"),
+    };
+    decide(s.role, s.facts, action).map_err(refused)?;
+    let mut target: Option<String> = None;
+    match what {
+        TriageChange::Assign { user_id: who } => {
+            store::set_triage(&mut tx, thread_id, &s.team.id, Some(who), now).await?;
+            target = Some(who.clone());
+        }
+        TriageChange::Take => {
+            store::set_triage(&mut tx, thread_id, &s.team.id, Some(&user_id), now).await?;
+        }
+        TriageChange::Return => {
+            store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
+        }
+        TriageChange::Unassign => {
+            if s.facts.responsible {
+                store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
+            }
+            if s.facts.added && s.thread.created_by != user_id {
+                thread_store::remove_participant(&mut tx, thread_id, "user", &user_id).await?;
+            }
+        }
+        TriageChange::AddSelf => {
+            thread_store::add_participant(&mut tx, thread_id, "user", &user_id, Some(&user_id), now).await?;
+        }
+        TriageChange::Invite { user_id: who } => {
+            thread_store::add_participant(&mut tx, thread_id, "user", who, Some(&user_id), now).await?;
+            target = Some(who.clone());
+        }
+        TriageChange::RemoveTeam => {
+            if s.thread.channel_id.is_some()
+                && crate::threads::service::is_author_team(&mut tx, &s.thread, &s.team.id).await?
+            {
+                return Err(AppError::Conflict("author-team"));
+            }
+            thread_store::remove_participant(&mut tx, thread_id, "team", &s.team.id).await?;
+            store::clear_triage(&mut tx, thread_id, &s.team.id).await?;
+        }
+    }
+    // Who reaches the thread may have changed: the participants event comes
+    // first, so that open connections look again before the triage change.
+    let views = threads::participant_views(&mut tx, thread_id).await?;
+    log_event(ctx, &mut tx, thread_id, "participants", &views, now).await?;
+    let after = store::triage(&mut tx, thread_id, &s.team.id).await?;
+    let data = serde_json::json!({
+        "triage": {
+            "team_id": s.team.id,
+            "state": after.as_ref().map(|t| t.state.clone()),
+            "responsible_id": after.as_ref().and_then(|t| t.responsible_id.clone()),
+            "previous_responsible_id": s.responsible,
+            "by": user_id,
+        }
+    });
+    log_event(ctx, &mut tx, thread_id, "thread_state", &data, now).await?;
+    let mut ev = event_for(me, &s.thread, audit_name, AuditAction::Update, client).scope("team", &s.team.id);
+    if let Some(t) = &target {
+        ev = ev.scope("person", t);
+    }
+    audit::record(&mut tx, ev, now).await?;
+    threads::commit(ctx, tx).await?;
+    Ok(())
+}
+
+/// A person's standing in a team (for the target of an assignment).
+async fn users_role(conn: &mut Conn, team: &TeamRow, user_id: &str) -> AppResult<Option<TeamRole>> {
+    standing(conn, team, user_id).await
+}
+
+// ---- Team members (administrators) ---------------------------------------------
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MemberInput {
+    pub user_id: String,
+    /// manager | participant
+    pub role: String,
+}
+
+async fn managed_team(ctx: &Ctx, scope: &OrgScope, team_id: &str) -> AppResult<TeamRow> {
+    let team = {
+        let mut conn = ctx.store.reader().await?;
+        orgs::team_in(&mut conn, &scope.org_id, team_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let unit = scope.unit(ctx, &team.unit_id).await?;
+    scope.require(Permission::ManageTeams, &unit)?;
+    Ok(team)
+}
+
+/// The members of a team (administrators with `ManageTeams` on its unit).
+pub async fn members_of(ctx: &Ctx, scope: &OrgScope, team_id: &str) -> AppResult<Vec<MemberView>> {
+    let team = managed_team(ctx, scope, team_id).await?;
+    let mut conn = ctx.store.reader().await?;
+    let rows = store::members(&mut conn, &team.id).await?;
+    let ids: Vec<String> = rows.iter().map(|m| m.user_id.clone()).collect();
+    let names: HashMap<String, String> = network::names(&mut conn, &ids).await?.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|m| MemberView {
+            name: names.get(&m.user_id).cloned().unwrap_or_default(),
+            id: m.user_id,
+            role: m.role,
+        })
+        .collect())
+}
+
+/// Adds a member of the organization to a team (or changes their role).
+pub async fn set_member(
+    ctx: &Ctx,
+    client: &Client,
+    scope: &OrgScope,
+    team_id: &str,
+    input: &MemberInput,
+) -> AppResult<()> {
+    let team = managed_team(ctx, scope, team_id).await?;
+    let role = TeamRole::parse(&input.role).ok_or(AppError::Conflict("invalid-team-role"))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    if !members::is_member(&mut tx, &scope.org_id, &input.user_id).await? {
+        return Err(AppError::NotFound);
+    }
+    store::upsert_member(&mut tx, &team.id, &input.user_id, role.key(), now).await?;
+    audit::record(
+        &mut tx,
+        scope
+            .event(
+                "org.team_member_set",
+                AuditAction::Update,
+                "team",
+                &team.unit_id,
+                client,
+            )
+            .target(&team.id)
+            .scope("person", &input.user_id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a person from a team.
+pub async fn remove_member(
+    ctx: &Ctx,
+    client: &Client,
+    scope: &OrgScope,
+    team_id: &str,
+    user_id: &str,
+) -> AppResult<()> {
+    let team = managed_team(ctx, scope, team_id).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    if !store::remove_member(&mut tx, &team.id, user_id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        scope
+            .event(
+                "org.team_member_removed",
+                AuditAction::Delete,
+                "team",
+                &team.unit_id,
+                client,
+            )
+            .target(&team.id)
+            .scope("person", user_id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

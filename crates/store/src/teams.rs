@@ -1,0 +1,240 @@
+//! Teams and triage (SPEC 7): team members (manager or participant) and the
+//! triage state of a thread per team (in the team's triage box, or assigned
+//! to a responsible member). Who reaches a thread through a team is answered
+//! in `threads` (`teams_managed`, `reach`, `people_reached`, `threads_of`).
+
+use crate::threads::{map_thread, ListedThread, THREAD_COLUMNS};
+use crate::{flag, Conn, Result};
+use cercle_domain::Timestamp;
+use sqlx::Row;
+
+pub const IN_TRIAGE: &str = "in_triage";
+pub const ASSIGNED: &str = "assigned";
+
+// ---- Members ------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct TeamMemberRow {
+    pub team_id: String,
+    pub user_id: String,
+    /// manager | participant
+    pub role: String,
+    pub added_at: i64,
+}
+
+pub async fn upsert_member(conn: &mut Conn, team_id: &str, user_id: &str, role: &str, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO team_members (team_id, user_id, role, added_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (team_id, user_id) DO UPDATE SET role = $3",
+    )
+    .bind(team_id)
+    .bind(user_id)
+    .bind(role)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_member(conn: &mut Conn, team_id: &str, user_id: &str) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
+        .bind(team_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes a person from every team of an organization (they left it).
+pub async fn remove_from_org_teams(conn: &mut Conn, org_id: &str, user_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM team_members WHERE user_id = $1 AND team_id IN (SELECT id FROM teams WHERE org_id = $2)")
+        .bind(user_id)
+        .bind(org_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The role of a person in a team, if they belong to it.
+pub async fn member_role(conn: &mut Conn, team_id: &str, user_id: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2")
+        .bind(team_id)
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get(0)?),
+        None => None,
+    })
+}
+
+pub async fn members(conn: &mut Conn, team_id: &str) -> Result<Vec<TeamMemberRow>> {
+    let rows = sqlx::query(
+        "SELECT team_id, user_id, role, added_at FROM team_members WHERE team_id = $1 ORDER BY added_at, user_id",
+    )
+    .bind(team_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TeamMemberRow {
+                team_id: r.try_get(0)?,
+                user_id: r.try_get(1)?,
+                role: r.try_get(2)?,
+                added_at: r.try_get(3)?,
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// (team id, role) of the teams of an organization a person belongs to.
+pub async fn memberships_in(conn: &mut Conn, org_id: &str, user_id: &str) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT m.team_id, m.role FROM team_members m JOIN teams t ON t.id = m.team_id \
+         WHERE m.user_id = $1 AND t.org_id = $2 AND t.archived_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(org_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- Triage -------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct TriageRow {
+    pub thread_id: String,
+    pub team_id: String,
+    pub state: String,
+    pub responsible_id: Option<String>,
+    pub updated_at: i64,
+}
+
+/// Sets the triage state of a thread for a team (in the triage box when
+/// `responsible` is none, assigned otherwise).
+pub async fn set_triage(
+    conn: &mut Conn,
+    thread_id: &str,
+    team_id: &str,
+    responsible: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    let state = if responsible.is_some() { ASSIGNED } else { IN_TRIAGE };
+    sqlx::query(
+        "INSERT INTO thread_triage (thread_id, team_id, state, responsible_id, updated_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (thread_id, team_id) DO UPDATE SET state = $3, responsible_id = $4, updated_at = $5",
+    )
+    .bind(thread_id)
+    .bind(team_id)
+    .bind(state)
+    .bind(responsible)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_triage(conn: &mut Conn, thread_id: &str, team_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM thread_triage WHERE thread_id = $1 AND team_id = $2")
+        .bind(thread_id)
+        .bind(team_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn triage(conn: &mut Conn, thread_id: &str, team_id: &str) -> Result<Option<TriageRow>> {
+    let row = sqlx::query(
+        "SELECT thread_id, team_id, state, responsible_id, updated_at FROM thread_triage \
+         WHERE thread_id = $1 AND team_id = $2",
+    )
+    .bind(thread_id)
+    .bind(team_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(TriageRow {
+            thread_id: r.try_get(0)?,
+            team_id: r.try_get(1)?,
+            state: r.try_get(2)?,
+            responsible_id: r.try_get(3)?,
+            updated_at: r.try_get(4)?,
+        })
+    })
+    .transpose()
+    .map_err(|e: sqlx::Error| e.into())
+}
+
+/// The triage rows of a thread (one per team that has one).
+pub async fn triage_of_thread(conn: &mut Conn, thread_id: &str) -> Result<Vec<TriageRow>> {
+    let rows = sqlx::query(
+        "SELECT thread_id, team_id, state, responsible_id, updated_at FROM thread_triage \
+         WHERE thread_id = $1 ORDER BY team_id",
+    )
+    .bind(thread_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TriageRow {
+                thread_id: r.try_get(0)?,
+                team_id: r.try_get(1)?,
+                state: r.try_get(2)?,
+                responsible_id: r.try_get(3)?,
+                updated_at: r.try_get(4)?,
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// A thread of a team, with its triage state and whether the person is a
+/// participant in person.
+#[derive(Debug, Clone)]
+pub struct TeamThread {
+    pub listed: ListedThread,
+    pub state: Option<String>,
+    pub responsible_id: Option<String>,
+    pub added: bool,
+}
+
+/// The open threads a team takes part in (the caller filters by what the
+/// person may see), most recent first.
+pub async fn team_threads(conn: &mut Conn, team_id: &str, user_id: &str, limit: i64) -> Result<Vec<TeamThread>> {
+    let sql = format!(
+        "SELECT {THREAD_COLUMNS}, tr.state AS triage_state, tr.responsible_id AS responsible, \
+           (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND m.author_id <> $1 \
+              AND m.seq > COALESCE((SELECT r.last_read_seq FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $1), 0)) AS unread, \
+           COALESCE((SELECT r.marked_unread FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $1), 0) AS marked, \
+           (SELECT COUNT(*) FROM thread_participants u WHERE u.thread_id = t.id AND u.kind = 'user' AND u.participant_id = $1) AS added \
+         FROM threads t JOIN thread_participants p ON p.thread_id = t.id AND p.kind = 'team' AND p.participant_id = $2 \
+           LEFT JOIN thread_triage tr ON tr.thread_id = t.id AND tr.team_id = $2 \
+         WHERE t.closed_at IS NULL ORDER BY t.last_activity_at DESC LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(user_id)
+        .bind(team_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TeamThread {
+                listed: ListedThread {
+                    thread: map_thread(r)?,
+                    unread: r.try_get("unread")?,
+                    marked_unread: flag(r.try_get("marked")?),
+                },
+                state: r.try_get("triage_state")?,
+                responsible_id: r.try_get("responsible")?,
+                added: r.try_get::<i64, _>("added")? > 0,
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

@@ -1,0 +1,282 @@
+//! The Teams page (SPEC 7): one's teams with a switcher, the selected
+//! team's triage box and threads, "write to the team", and the triage
+//! buttons (take, assign, return to triage, unassign, add oneself). The
+//! `tm-` block of `app.js` keeps the box live through the event WebSocket
+//! (it fetches this page again and swaps `#tm-box`).
+
+use crate::extract::WebSession;
+use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
+use crate::WebState;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use cercle_app::teams::{self, TeamBox, TeamThreadView, TriageChange, WriteInput};
+use cercle_app::threads::pdf::format_local;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/teams", get(page_teams))
+        .route("/teams/write", post(write))
+        .route("/teams/{team}/threads/{thread}/{action}", post(act))
+}
+
+#[derive(Deserialize)]
+struct TeamQuery {
+    #[serde(default)]
+    team: Option<String>,
+}
+
+async fn page_teams(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Query(q): Query<TeamQuery>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let me = view.user.id.clone();
+    let title = page.t("tm-title");
+    let mine = teams::my_teams(&state.ctx, &principal).await;
+    let selected = match (&mine, q.team.as_deref()) {
+        (Ok(list), Some(id)) if list.iter().any(|t| t.id == id) => Some(id.to_string()),
+        (Ok(list), _) => list.first().map(|t| t.id.clone()),
+        _ => None,
+    };
+    let writable = teams::writable_teams(&state.ctx, &principal).await.unwrap_or_default();
+    let team_box = match &selected {
+        Some(id) => Some(teams::team_box(&state.ctx, &principal, id).await),
+        None => None,
+    };
+    let content = html! {
+        div class="thr-list-head" { h1 { (title) } }
+        @if !writable.is_empty() { (write_form(&page, &writable, selected.as_deref())) }
+        @match &mine {
+            Err(e) => { (error_notice(page.lang, e)) }
+            Ok(list) if list.is_empty() => {
+                div class="empty card" data-testid="teams-empty" {
+                    (icon("teams"))
+                    p { strong { (page.t("tm-none")) } }
+                    p class="muted" { (page.t("tm-none-hint")) }
+                }
+            }
+            Ok(list) => {
+                nav class="subnav tm-switcher" aria-label=(page.t("tm-switch")) data-testid="team-switcher" {
+                    @for t in list {
+                        a href=(format!("/teams?team={}", t.id)) data-id=(t.id)
+                          aria-current=[(selected.as_deref() == Some(t.id.as_str())).then_some("page")] {
+                            (t.name) " "
+                            span class="muted small" { "(" (page.t(&format!("tm-role-{}", t.role))) ")" }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(b) = &team_box {
+            @match b {
+                Err(e) => { (error_notice(page.lang, e)) }
+                Ok(b) => { (box_of(&page, b, &me)) }
+            }
+        }
+    };
+    app_layout(&state, &page, &view, &title, content).await
+}
+
+/// "Write to a team": any team of the organization (the selected one first).
+fn write_form(page: &Page, teams: &[(String, String)], selected: Option<&str>) -> Markup {
+    html! {
+        details class="card tm-write" {
+            summary data-testid="tm-write-open" { (page.t("tm-write-title")) }
+            form method="post" action="/teams/write" data-testid="tm-write" {
+                (page.csrf_field())
+                label for="tm-team" { (page.t("tm-write-team")) }
+                select id="tm-team" name="team_id" {
+                    @for (id, name) in teams {
+                        option value=(id) selected[selected == Some(id.as_str())] { (name) }
+                    }
+                }
+                label for="tm-title" { (page.t("tm-write-subject")) }
+                input id="tm-title" name="title" type="text" maxlength="200" required;
+                label for="tm-body" { (page.t("tm-write-body")) }
+                textarea id="tm-body" name="body" rows="3" maxlength="10000" {}
+                button type="submit" class="primary" data-testid="tm-write-send" { (page.t("tm-write-send")) }
+            }
+        }
+    }
+}
+
+fn button(page: &Page, b: &TeamBox, t: &TeamThreadView, action: &str, label: &str, extra: Option<Markup>) -> Markup {
+    html! {
+        form method="post" action=(format!("/teams/{}/threads/{}/{action}", b.team.id, t.id)) class="thr-action" {
+            (page.csrf_field())
+            @if let Some(extra) = extra { (extra) }
+            button type="submit" class="secondary small" data-testid=(format!("tm-{action}")) { (label) }
+        }
+    }
+}
+
+fn item(page: &Page, b: &TeamBox, t: &TeamThreadView, me: &str) -> Markup {
+    let manager = b.team.role == "manager";
+    let mine = t.responsible_id.as_deref() == Some(me);
+    let in_triage = t.state.as_deref() == Some("in_triage");
+    html! {
+        li class="thr-item tm-item" data-id=(t.id) data-state=[t.state.as_deref()] {
+            span class="thr-kind" aria-hidden="true" { (icon(if t.kind == "clinical" { "patients" } else { "threads" })) }
+            div class="thr-item-main" {
+                @if t.readable {
+                    a class="thr-item-title" href=(format!("/threads/{}", t.id)) { (t.title) }
+                } @else {
+                    span class="thr-item-title" { (t.title) }
+                }
+                div class="muted small" {
+                    @if in_triage {
+                        (page.t("tm-state-in-triage"))
+                    } @else if let Some(name) = &t.responsible_name {
+                        span data-testid="tm-responsible" { (page.ta("tm-responsible", &[("name", name)])) }
+                    }
+                    " · " (format_local(t.last_activity_at, page.lang))
+                }
+                div class="tm-actions" {
+                    @if in_triage {
+                        (button(page, b, t, "take", &page.t("tm-take"), None))
+                    }
+                    @if manager && !mine {
+                        (button(page, b, t, "assign-me", &page.t("tm-assign-me"), None))
+                    }
+                    @if manager && !b.members.is_empty() {
+                        (button(page, b, t, "assign", &page.t("tm-assign"), Some(html! {
+                            label class="visually-hidden" for=(format!("tm-who-{}", t.id)) { (page.t("tm-assign-who")) }
+                            select id=(format!("tm-who-{}", t.id)) name="user_id" data-testid="tm-assign-who" {
+                                @for m in &b.members {
+                                    option value=(m.id) selected[t.responsible_id.as_deref() == Some(m.id.as_str())] { (m.name) }
+                                }
+                            }
+                        })))
+                    }
+                    @if mine {
+                        (button(page, b, t, "return", &page.t("tm-return"), None))
+                    }
+                    @if mine && !manager {
+                        (button(page, b, t, "unassign", &page.t("tm-unassign"), None))
+                    }
+                    @if manager {
+                        (button(page, b, t, "join", &page.t("tm-join"), None))
+                    }
+                }
+            }
+            div class="thr-item-badges" {
+                @if t.high_priority { span class="badge warn" { (page.t("thr-high-priority")) } }
+                @if t.unread > 0 { span class="badge thr-unread" { (t.unread) } }
+            }
+        }
+    }
+}
+
+fn box_of(page: &Page, b: &TeamBox, me: &str) -> Markup {
+    html! {
+        div id="tm-box" data-tm-live data-team=(b.team.id) data-testid="team-box" {
+            section class="card tm-triage" {
+                h2 { (page.t("tm-triage")) " " span class="badge" data-testid="tm-triage-count" { (b.triage.len()) } }
+                @if b.triage.is_empty() {
+                    p class="muted" data-testid="tm-triage-empty" { (page.t("tm-triage-empty")) }
+                } @else {
+                    ul class="thr-items" data-testid="tm-triage" {
+                        @for t in &b.triage { (item(page, b, t, me)) }
+                    }
+                }
+            }
+            section class="card tm-threads" {
+                h2 { (page.t("tm-threads")) }
+                @if b.threads.is_empty() {
+                    p class="muted" { (page.t("tm-threads-empty")) }
+                } @else {
+                    ul class="thr-items" data-testid="tm-threads" {
+                        @for t in &b.threads { (item(page, b, t, me)) }
+                    }
+                }
+            }
+            section class="card tm-members" {
+                h2 { (page.t("tm-members")) }
+                @if b.members.is_empty() {
+                    p class="muted" { (page.t("tm-members-empty")) }
+                } @else {
+                    ul data-testid="tm-members" {
+                        @for m in &b.members {
+                            li { (m.name) " " span class="muted small" { "(" (page.t(&format!("tm-role-{}", m.role))) ")" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn write(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let (_, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = WriteInput {
+        title: get("title"),
+        body: Some(get("body")),
+        patient_file_id: None,
+        high_priority: false,
+    };
+    let id = get("team_id");
+    match teams::write_to_team(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
+        Ok(t) => redirect_with_flash(&state, &format!("/threads/{}", t.id), "tm-written"),
+        Err(e) => failure_page(page.lang, &e),
+    }
+}
+
+async fn act(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path((team, thread, action)): Path<(String, String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let user_id = fields
+        .iter()
+        .find(|(n, _)| n == "user_id")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let (what, flash) = match action.as_str() {
+        "take" => (TriageChange::Take, "tm-taken"),
+        "assign" => (TriageChange::Assign { user_id }, "tm-assigned"),
+        "assign-me" => (
+            TriageChange::Assign {
+                user_id: view.user.id.clone(),
+            },
+            "tm-assigned",
+        ),
+        "return" => (TriageChange::Return, "tm-returned"),
+        "unassign" => (TriageChange::Unassign, "tm-unassigned"),
+        "join" => (TriageChange::AddSelf, "tm-joined"),
+        _ => return Redirect::to("/teams").into_response(),
+    };
+    match teams::change(&state.ctx, &page.client, &principal, &thread, &team, &what).await {
+        Ok(()) => redirect_with_flash(&state, &format!("/teams?team={team}"), flash),
+        Err(e) => failure_page(page.lang, &e),
+    }
+}
