@@ -6,13 +6,16 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod availability;
 pub mod demo;
 pub mod error;
 pub mod network;
 pub mod notify;
 pub mod orgs;
 pub mod patients;
+pub mod push;
 pub mod secrets;
+pub mod teams;
 pub mod threads;
 
 use cercle_domain::Clock;
@@ -57,6 +60,8 @@ pub struct Ctx {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Hands committed thread events to this node's open connections.
     pub hub: Arc<threads::hub::Hub>,
+    /// Web Push: the VAPID key and how push services are reached.
+    pub push: push::PushSettings,
 }
 
 impl Ctx {

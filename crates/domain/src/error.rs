@@ -91,6 +91,24 @@ pub enum InputError {
     SecurityAnswerMissing,
     #[error("the answer cannot be the question")]
     SecurityAnswerIsQuestion,
+    // ---- Availability (schedule and unavailability periods) ----
+    #[error("invalid availability slot")]
+    AvailabilitySlotInvalid,
+    #[error("availability slots overlap")]
+    AvailabilitySlotsOverlap,
+    #[error("too many availability slots")]
+    AvailabilityTooManySlots,
+    #[error("unavailability period ends before it starts")]
+    AvailabilityPeriodInverted,
+    #[error("unavailability period already over")]
+    AvailabilityPeriodPast,
+    #[error("unavailability periods overlap")]
+    AvailabilityPeriodsOverlap,
+    #[error("too many unavailability periods")]
+    AvailabilityTooManyPeriods,
+    // ---- Web Push ----
+    #[error("invalid push subscription")]
+    PushSubscriptionInvalid,
 }
 
 impl InputError {
@@ -138,6 +156,14 @@ impl InputError {
             InputError::SecurityQuestionInvalid => "security-question-invalid",
             InputError::SecurityAnswerMissing => "security-answer-missing",
             InputError::SecurityAnswerIsQuestion => "security-answer-is-question",
+            InputError::AvailabilitySlotInvalid => "availability-slot-invalid",
+            InputError::AvailabilitySlotsOverlap => "availability-slots-overlap",
+            InputError::AvailabilityTooManySlots => "availability-too-many-slots",
+            InputError::AvailabilityPeriodInverted => "availability-period-inverted",
+            InputError::AvailabilityPeriodPast => "availability-period-past",
+            InputError::AvailabilityPeriodsOverlap => "availability-periods-overlap",
+            InputError::AvailabilityTooManyPeriods => "availability-too-many-periods",
+            InputError::PushSubscriptionInvalid => "push-subscription-invalid",
         }
     }
 }

@@ -5,12 +5,14 @@
 //! layers above never re-validate strings.
 
 pub mod audit;
+pub mod availability;
 pub mod clock;
 pub mod codes;
 pub mod email;
 pub mod error;
 pub mod ids;
 pub mod language;
+pub mod local_time;
 pub mod password;
 pub mod patient;
 pub mod phone;

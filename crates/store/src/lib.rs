@@ -7,6 +7,7 @@
 //! run several of them in one transaction.
 
 pub mod audit;
+pub mod availability;
 pub mod channels;
 pub mod circle;
 pub mod codes;
@@ -18,9 +19,11 @@ pub mod orgs;
 pub mod outbox;
 pub mod patients;
 pub mod profiles;
+pub mod push;
 pub mod rate_limits;
 pub mod search;
 pub mod sessions;
+pub mod teams;
 pub mod threads;
 pub mod users;
 

@@ -41,6 +41,21 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "patients",
         sql: include_str!("../migrations/0006_patients.sql"),
     },
+    Migration {
+        version: 7,
+        name: "availability",
+        sql: include_str!("../migrations/0007_availability.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "teams",
+        sql: include_str!("../migrations/0008_teams.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "push",
+        sql: include_str!("../migrations/0009_push.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now.

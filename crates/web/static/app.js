@@ -979,6 +979,14 @@ export async function api(path, options = {}) {
           s.textContent = box.dataset.msgDirectory;
           b.append(' ', s);
         }
+        if (p.absent_until && box.dataset.msgAbsent) {
+          const s = document.createElement('span');
+          s.className = 'badge thr-away';
+          s.dataset.testid = 'absent-until';
+          const date = new Date(p.absent_until.until).toLocaleString(document.documentElement.lang || 'fr', { timeZone: 'America/Montreal', dateStyle: 'long', timeStyle: 'short' });
+          s.textContent = box.dataset.msgAbsent.replace('%DATE%', date) + (p.absent_until.message ? ' — ' + p.absent_until.message : '');
+          b.append(' ', s);
+        }
         b.addEventListener('click', () => {
           choose(p.id, p.name);
           q.value = '';
@@ -1413,3 +1421,124 @@ document.querySelectorAll('[data-chan-update]').forEach((box) => {
   });
 });
 // ==== end of Care channels (chan-) ============================================
+
+// ==== Teams and triage (tm-) ==================================================
+// On the Teams page: the event WebSocket keeps the triage box and the team's
+// threads live. Any event of a thread one may see (a thread written to the
+// team, assigned, taken, returned) fetches the page again and swaps #tm-box,
+// so the box is rendered in one place (the server).
+(() => {
+  const box = document.getElementById('tm-box');
+  if (!box || !('WebSocket' in window)) return;
+  let socket = null;
+  let retry = 1000;
+  let timer = null;
+  const refresh = async () => {
+    try {
+      const r = await fetch(location.pathname + location.search, { credentials: 'same-origin' });
+      if (!r.ok) return;
+      const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
+      const fresh = doc.getElementById('tm-box');
+      const now = document.getElementById('tm-box');
+      if (fresh && now) {
+        fresh.dataset.live = now.dataset.live || '0';
+        now.replaceWith(fresh);
+      }
+    } catch (_) { /* offline: the next event retries */ }
+  };
+  const later = () => { clearTimeout(timer); timer = setTimeout(refresh, 150); };
+  const connect = () => {
+    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/events';
+    socket = new WebSocket(url);
+    socket.addEventListener('open', () => {
+      retry = 1000;
+      const b = document.getElementById('tm-box');
+      if (b) b.dataset.live = '1';
+    });
+    socket.addEventListener('message', (m) => {
+      let ev = null;
+      try { ev = JSON.parse(m.data); } catch (_) { return; }
+      if (!ev || ev.type === 'ready' || ev.type === 'typing') return;
+      later();
+    });
+    socket.addEventListener('close', () => {
+      const b = document.getElementById('tm-box');
+      if (b) b.dataset.live = '0';
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 15000);
+    });
+  };
+  connect();
+})();
+// ==== end of Teams and triage (tm-) ===========================================
+
+// Web Push: "Enable notifications on this device" (security page). Registers
+// the service worker (/sw.js), subscribes with the server's VAPID key and
+// sends the subscription to the API; "turn off" unsubscribes both sides.
+(function pushControl() {
+  const box = document.querySelector('[data-push]');
+  if (!box) return;
+  const status = box.querySelector('[data-push-status]');
+  const enable = box.querySelector('[data-push-enable]');
+  const disable = box.querySelector('[data-push-disable]');
+  const say = (key) => { status.textContent = box.dataset[key] || ''; };
+  const show = (on) => { enable.hidden = on; disable.hidden = !on; };
+  if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) {
+    say('pushUnsupported');
+    return;
+  }
+  const keyBytes = (b64) => {
+    const s = (b64 + '='.repeat((4 - (b64.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/');
+    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  };
+  const registration = () => navigator.serviceWorker.register('/sw.js', { scope: '/' })
+    .then(() => navigator.serviceWorker.ready);
+  registration().then(async (reg) => {
+    const sub = await reg.pushManager.getSubscription();
+    show(Boolean(sub) && Notification.permission === 'granted');
+    say(sub && Notification.permission === 'granted' ? 'pushOn' : (Notification.permission === 'denied' ? 'pushDenied' : 'pushOff'));
+  }).catch(() => { show(false); say('pushOff'); });
+  enable.addEventListener('click', async () => {
+    enable.disabled = true;
+    try {
+      const permission = await Notification.requestPermission();
+      if (permission !== 'granted') { say('pushDenied'); return; }
+      const reg = await registration();
+      const keyResp = await api('/push/vapid-public-key', { method: 'GET' });
+      const { key } = await keyResp.json();
+      let sub = await reg.pushManager.getSubscription();
+      if (!sub) {
+        sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) });
+      }
+      const resp = await api('/push/subscriptions', { method: 'POST', body: JSON.stringify(sub.toJSON()) });
+      if (!resp.ok) {
+        const err = await resp.json().catch(() => ({}));
+        status.textContent = err.message || box.dataset.pushFailed;
+        return;
+      }
+      show(true);
+      say('pushOn');
+    } catch (_) {
+      say('pushFailed');
+    } finally {
+      enable.disabled = false;
+    }
+  });
+  disable.addEventListener('click', async () => {
+    disable.disabled = true;
+    try {
+      const reg = await registration();
+      const sub = await reg.pushManager.getSubscription();
+      if (sub) {
+        await api('/push/subscriptions', { method: 'DELETE', body: JSON.stringify({ endpoint: sub.endpoint }) });
+        await sub.unsubscribe();
+      }
+      show(false);
+      say('pushOff');
+    } catch (_) {
+      say('pushFailed');
+    } finally {
+      disable.disabled = false;
+    }
+  });
+})();

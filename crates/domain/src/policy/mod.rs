@@ -6,6 +6,7 @@
 pub mod network;
 pub mod patients;
 pub mod roles;
+pub mod teams;
 
 use crate::{SessionId, UserId};
 

@@ -2,12 +2,15 @@
 
 mod account;
 mod auth;
+pub mod availability;
 pub mod channels;
 pub mod circle;
 pub mod network;
 pub mod openapi;
 mod orgs;
 pub mod patients;
+pub mod push;
+pub mod teams;
 pub mod threads;
 
 use crate::error::ApiError;
@@ -52,6 +55,20 @@ pub fn routes() -> Router<WebState> {
         .route("/account/sessions", get(account::sessions))
         .route("/account/sessions/{id}", delete(account::end_session))
         .route("/account/activity", get(account::activity))
+        .route(
+            "/availability/schedule",
+            get(availability::schedule).put(availability::set_schedule),
+        )
+        .route(
+            "/availability/periods",
+            get(availability::periods).post(availability::add_period),
+        )
+        .route("/availability/periods/{id}", delete(availability::remove_period))
+        .route("/push/vapid-public-key", get(push::vapid_public_key))
+        .route(
+            "/push/subscriptions",
+            get(push::subscriptions).post(push::subscribe).delete(push::unsubscribe),
+        )
         .route("/admin/audit", get(account::network_audit))
         .route(
             "/network/organizations",
@@ -184,6 +201,19 @@ pub fn routes() -> Router<WebState> {
             get(channels::threads).post(channels::start_thread),
         )
         .route("/channels/{id}/pinned", get(channels::pinned_list).post(channels::pin))
+        // Teams and triage (SPEC 7).
+        .route("/teams", get(teams::mine))
+        .route("/teams/{id}", get(teams::show))
+        .route("/teams/{id}/threads", post(teams::write))
+        .route("/teams/{id}/members", get(teams::members).post(teams::set_member))
+        .route("/teams/{id}/members/remove", post(teams::remove_member))
+        .route("/threads/{id}/team/assign", post(teams::assign))
+        .route("/threads/{id}/team/take", post(teams::take))
+        .route("/threads/{id}/team/return", post(teams::return_to_triage))
+        .route("/threads/{id}/team/unassign", post(teams::unassign))
+        .route("/threads/{id}/team/join", post(teams::join))
+        .route("/threads/{id}/team/invite", post(teams::invite))
+        .route("/threads/{id}/team/remove", post(teams::remove_team))
 }
 
 /// Attachment uploads: the largest bodies (videos).

@@ -3,12 +3,14 @@
 
 mod admin;
 mod auth;
+pub(crate) mod availability;
 mod home;
 mod invitations;
 mod network;
 mod outbox;
 mod patients;
 mod security;
+mod teams;
 mod threads;
 
 use crate::cookies;
@@ -35,7 +37,6 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .route("/", get(home::home))
         .merge(patients::channels::routes())
         .merge(patients::care::routes())
-        .route("/teams", get(home::section))
         .merge(patients::files::routes())
         .merge(patients::circle::routes())
         .merge(network::routes())
@@ -44,6 +45,8 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .merge(invitations::routes())
         .merge(auth::routes())
         .merge(security::routes())
+        .merge(teams::routes())
+        .merge(availability::routes())
         .merge(outbox::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(axum::middleware::from_fn_with_state(state, ensure_device));
@@ -67,6 +70,31 @@ pub fn routes(state: WebState) -> Router<WebState> {
                     "application/manifest+json",
                     include_str!("../../static/manifest.webmanifest"),
                 )
+            }),
+        )
+        // The installable app: the manifest at the root as well, and the
+        // service worker at the root so that its scope is the whole site.
+        .route(
+            "/manifest.webmanifest",
+            get(|| async {
+                static_file(
+                    "application/manifest+json",
+                    include_str!("../../static/manifest.webmanifest"),
+                )
+            }),
+        )
+        .route(
+            "/sw.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript"),
+                        (header::CACHE_CONTROL, "no-cache"),
+                        (header::HeaderName::from_static("service-worker-allowed"), "/"),
+                    ],
+                    include_str!("../../static/sw.js"),
+                )
+                    .into_response()
             }),
         )
         .merge(pages)
@@ -358,6 +386,7 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                                     p class="menu-title" { (view.user.name) }
                                     @if view.user.circle_only { a href="/care/photo" data-testid="my-photo" { (t(lang, "care-photo-title")) } }
                                     a href="/security" { (t(lang, "nav-security")) }
+                                    @if !view.user.circle_only { a href="/availability" { (t(lang, "nav-availability")) } }
                                     a href="/accounts" { (t(lang, "action-switch-account")) }
                                     form method="post" action="/lock-now" { (page.csrf_field()) button type="submit" class="linklike" { (t(lang, "action-lock")) } }
                                     form method="post" action="/sign-out" { (page.csrf_field()) button type="submit" class="linklike" { (t(lang, "action-sign-out")) } }
