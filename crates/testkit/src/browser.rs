@@ -501,6 +501,34 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Saves the whole page at 1280 and 375 px wide as `<name>-<width>.png`
+    /// when `CERCLE_SCREENSHOTS` names a folder (to look at the pages as a
+    /// user would); does nothing otherwise.
+    pub async fn shoot(&self, name: &str) {
+        let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
+            return;
+        };
+        let _ = std::fs::create_dir_all(&dir);
+        let rect = |w: i64, h: i64| Some(serde_json::json!({ "width": w, "height": h }));
+        for width in [1280, 375] {
+            let _ = self.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
+            let height = self
+                .execute("return document.documentElement.scrollHeight;", vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_i64())
+                .unwrap_or(900)
+                .clamp(600, 5000);
+            let _ = self
+                .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
+                .await;
+            if let Ok(png) = self.screenshot().await {
+                let _ = std::fs::write(format!("{dir}/{name}-{width}.png"), png);
+            }
+        }
+        let _ = self.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
+    }
+
     /// A PNG of the window.
     pub async fn screenshot(&self) -> WdResult<Vec<u8>> {
         use base64::Engine;

@@ -65,47 +65,6 @@ async fn select_text(b: &Browser, select_css: &str, text: &str) {
     b.select(select_css, &value).await;
 }
 
-/// Saves the page at 1280 and 375 px wide when `CERCLE_SCREENSHOTS` names a folder.
-async fn shoot(b: &Browser, name: &str) {
-    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
-        return;
-    };
-    let _ = std::fs::create_dir_all(&dir);
-    for width in [1280, 375] {
-        let _ = b
-            .cmd(
-                reqwest::Method::POST,
-                "/window/rect",
-                Some(json!({ "width": width, "height": 900 })),
-            )
-            .await;
-        let height = b
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_i64())
-            .unwrap_or(900)
-            .clamp(600, 5000);
-        let _ = b
-            .cmd(
-                reqwest::Method::POST,
-                "/window/rect",
-                Some(json!({ "width": width, "height": height + 120 })),
-            )
-            .await;
-        if let Ok(png) = b.screenshot().await {
-            let _ = std::fs::write(format!("{dir}/{name}-{width}.png"), png);
-        }
-    }
-    let _ = b
-        .cmd(
-            reqwest::Method::POST,
-            "/window/rect",
-            Some(json!({ "width": 1280, "height": 900 })),
-        )
-        .await;
-}
-
 /// No script error nor Content-Security-Policy violation. Pages that
 /// refuse on purpose (403, 410, 422…) are logged by Chromium too: not those.
 async fn assert_no_console_errors(b: &Browser, when: &str) {
@@ -150,7 +109,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
     admin.wait_for_path(&landing).await;
     admin.assert_text(&ta(fr, "invitation-intro", &[("org", ORG)])).await;
     admin.assert_text(ADMIN).await;
-    shoot(&admin, "invitation-landing").await;
+    admin.shoot("invitation-landing").await;
     admin.click_and_load("[data-testid=invitation-sign-in]").await;
     admin.wait_for_path("/sign-in").await;
     admin.fill("#f-email", ADMIN).await;
@@ -173,7 +132,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
     if admin.find("header details.orgswitch").await.expect("find").is_some() {
         admin.click("header details.orgswitch > summary").await;
         admin.wait_for("header details.orgswitch[open]").await;
-        shoot(&admin, "org-switcher").await;
+        admin.shoot("org-switcher").await;
         admin
             .click_and_load(&format!(
                 "header form[action='/organizations/active']:has(input[value='{}']) button",
@@ -185,7 +144,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
     }
     // The active organization is in the header.
     assert_eq!(admin.text("header [data-testid=active-org]").await, ORG);
-    shoot(&admin, "home-with-org").await;
+    admin.shoot("home-with-org").await;
 
     // ---- A unit under the root.
     admin.goto("/admin").await;
@@ -206,7 +165,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
     admin
         .wait_for("li[data-name='Pédiatrie'] details.row-actions[open]")
         .await;
-    shoot(&admin, "admin-units").await;
+    admin.shoot("admin-units").await;
 
     // ---- A workplace in that unit.
     admin.goto("/admin/workplaces").await;
@@ -223,7 +182,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
     admin.assert_text(&t(fr, "admin-workplace-created")).await;
     admin.wait_for("li[data-name='Clinique du Parc']").await;
     admin.assert_text(&t(fr, "workplace-kind-clinic")).await;
-    shoot(&admin, "admin-workplaces").await;
+    admin.shoot("admin-workplaces").await;
 
     // ---- A team in the unit and the workplace.
     admin.goto("/admin/teams").await;
@@ -239,7 +198,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
         team.contains("Pédiatrie") && team.contains("Clinique du Parc"),
         "{team}"
     );
-    shoot(&admin, "admin-teams").await;
+    admin.shoot("admin-teams").await;
 
     // ---- Three invitations into the unit.
     admin.goto("/admin/invitations").await;
@@ -259,7 +218,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
         admin.assert_text(&t(fr, "admin-invitation-sent")).await;
         admin.wait_for(&format!("#pending li[data-email='{email}']")).await;
     }
-    shoot(&admin, "admin-invitations").await;
+    admin.shoot("admin-invitations").await;
 
     // Cancel one: it leaves the list and its link stops working.
     let cancelled_token = invitation_token(&app, TO_CANCEL, 1).await;
@@ -315,7 +274,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
         .await
         .expect("prefilled fields");
     assert_eq!(prefilled, json!([NEWCOMER, NEWCOMER_NAME]));
-    shoot(&guest, "sign-up-invited").await;
+    guest.shoot("sign-up-invited").await;
     guest.fill("#f-password", crate::helpers::PASSWORD).await;
     guest.submit_form("form[action='/sign-up']").await;
     guest.wait_for_path("/code").await;
@@ -366,13 +325,13 @@ async fn an_administrator_builds_the_organization_and_invites() {
         .select(&format!("{member} select[name=role]"), "team_manager")
         .await;
     select_text(&admin, &format!("{member} select[name=unit_id]"), "Pédiatrie").await;
-    shoot(&admin, "admin-member-manage").await;
+    admin.shoot("admin-member-manage").await;
     admin.submit_form(&format!("{member} form[action$='/roles']")).await;
     admin.wait_for_path("/admin/members").await;
     admin.assert_text(&t(fr, "admin-role-granted")).await;
     let roles = admin.text(&member).await;
     assert!(roles.contains(&t(fr, "role-team-manager")), "{roles}");
-    shoot(&admin, "admin-members").await;
+    admin.shoot("admin-members").await;
 
     // ---- The audit log: newest first, a filter, the CSV.
     admin.goto("/admin/audit").await;
@@ -386,7 +345,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
         log.contains("org.invitation_cancelled") && !log.contains("org.role_granted"),
         "{log}"
     );
-    shoot(&admin, "admin-audit").await;
+    admin.shoot("admin-audit").await;
     let csv = admin
         .execute(
             "const x = new XMLHttpRequest(); x.open('GET', document.querySelector('[data-testid=audit-csv]').href, false); x.send(); \
@@ -460,12 +419,12 @@ async fn a_network_administrator_creates_an_organization() {
         (200, Some("Pharmacie du Quartier"), Some("Jeanne Pharmacienne")),
         "{info}"
     );
-    shoot(&b, "admin-organizations").await;
+    b.shoot("admin-organizations").await;
 
     b.goto("/admin/network").await;
     b.wait_for_path("/admin/network").await;
     b.wait_for_text("org.created").await;
-    shoot(&b, "admin-network").await;
+    b.shoot("admin-network").await;
     assert_no_console_errors(&b, "for the network administrator").await;
     b.quit().await;
 }

@@ -20,32 +20,6 @@ use std::time::Duration;
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// Saves the page at 1280 and 375 px wide when `CERCLE_SCREENSHOTS` names a folder.
-async fn shoot(b: &Browser, name: &str) {
-    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
-        return;
-    };
-    let _ = std::fs::create_dir_all(&dir);
-    let rect = |w: i64, h: i64| Some(json!({ "width": w, "height": h }));
-    for width in [1280, 375] {
-        let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
-        let height = b
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_i64())
-            .unwrap_or(900)
-            .clamp(600, 5000);
-        let _ = b
-            .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
-            .await;
-        if let Ok(png) = b.screenshot().await {
-            let _ = std::fs::write(format!("{dir}/attachments-{name}-{width}.png"), png);
-        }
-    }
-    let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
-}
-
 /// Password and emailed code through the pages, down to the home page.
 async fn sign_in(app: &TestApp, b: &Browser, email: &str) {
     b.goto("/sign-in").await;
@@ -202,7 +176,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     user.wait_for("[data-att-controls]").await;
     user.assert_text(&t(fr, "att-gallery-empty")).await;
     assert_eq!(user.execute(GALLERY_COUNT, vec![]).await.expect("count"), json!(0));
-    shoot(&user, "empty").await;
+    user.shoot("attachments-empty").await;
 
     // ---- A photo: the editor opens with it.
     choose_file(&user, "[data-att-file]", &png).await;
@@ -248,7 +222,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
         "the corner stays sharp: {sharp}"
     );
     user.fill("[data-att-caption]", "Plaie au jour 3").await;
-    shoot(&user, "editor").await;
+    user.shoot("attachments-editor").await;
 
     // ---- Send: progress, then the photo in the gallery with its thumbnail.
     user.click("[data-att-send]").await;
@@ -330,7 +304,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
         |v| *v == json!(true),
     )
     .await;
-    shoot(&user, "voice").await;
+    user.shoot("attachments-voice").await;
     user.click("[data-att-send]").await;
     let duration = wait_js(
         &user,
@@ -378,7 +352,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     assert_eq!(user.execute(GALLERY_COUNT, vec![]).await.expect("count"), json!(2));
     let (_, gallery) = app.get(&format!("/threads/{thread}/attachments"), Some(&a.token)).await;
     assert_eq!(gallery["attachments"].as_array().map(Vec::len), Some(2), "{gallery}");
-    shoot(&user, "refused").await;
+    user.shoot("attachments-refused").await;
 
     // ---- The gallery page, as rendered by the server.
     let page = format!("/threads/{thread}/gallery");
@@ -394,7 +368,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
         |v| *v == json!(true),
     )
     .await;
-    shoot(&user, "gallery").await;
+    user.shoot("attachments-gallery").await;
     assert_no_console_errors(&user, "on the attachment pages").await;
 
     // Someone else's file is not found.

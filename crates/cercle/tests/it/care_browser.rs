@@ -13,7 +13,7 @@
 
 use crate::attachments_browser::choose_file;
 use crate::circle_api::{circle_code, circle_link, org_member};
-use crate::helpers::{nth_sign_in_mail, PASSWORD, PIN};
+use crate::helpers::{PASSWORD, PIN};
 use crate::orgs_api::org_with_admin;
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
@@ -28,15 +28,7 @@ const TEAM: &str = "Soins à domicile — CLSC des Érables";
 const QUESTION: &str = "Le nom de votre premier chien ?";
 
 async fn sign_in(app: &TestApp, b: &Browser, email: &str, nth_code_mail: usize) {
-    b.goto("/sign-in").await;
-    b.wait_for_path("/sign-in").await;
-    b.fill("#f-email", email).await;
-    b.fill("#f-password", PASSWORD).await;
-    b.submit_form("form[action='/sign-in']").await;
-    b.wait_for_path("/code").await;
-    let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
-    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
-    b.submit_form("form[action='/code']").await;
+    crate::helpers::sign_in_pages(app, b, email, nth_code_mail).await;
     b.wait_for_path("/").await;
 }
 
@@ -133,31 +125,6 @@ async fn hrefs(b: &Browser, css: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn shoot(b: &Browser, name: &str) {
-    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
-        return;
-    };
-    let _ = std::fs::create_dir_all(&dir);
-    let rect = |w: i64, h: i64| Some(json!({ "width": w, "height": h }));
-    for width in [1280, 375] {
-        let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
-        let height = b
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_i64())
-            .unwrap_or(900)
-            .clamp(600, 5000);
-        let _ = b
-            .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
-            .await;
-        if let Ok(png) = b.screenshot().await {
-            let _ = std::fs::write(format!("{dir}/care-{name}-{width}.png"), png);
-        }
-    }
-    let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
-}
-
 fn actions_of(audit: &Value) -> Vec<String> {
     audit["events"]
         .as_array()
@@ -217,7 +184,7 @@ async fn the_care_flow_in_three_browsers() {
         .await
         .expect("states");
     assert_eq!(invited, json!(2));
-    shoot(&m, "circle-invited").await;
+    m.shoot("care-circle-invited").await;
 
     // The patient, in a browser of their own: new account, then the answer
     // (typed differently: case, accent and spaces do not matter).
@@ -252,7 +219,7 @@ async fn the_care_flow_in_three_browsers() {
         .await
         .expect("states");
     assert_eq!(joined, json!(2), "both joined");
-    shoot(&m, "circle-joined").await;
+    m.shoot("care-circle-joined").await;
 
     // A care channel with both; it exists once the first message is sent.
     m.goto(&format!("/patients/{file}/channels")).await;
@@ -297,7 +264,7 @@ async fn the_care_flow_in_three_browsers() {
     p.goto("/care").await;
     p.wait_for("[data-testid=care-teams]").await;
     p.assert_text(TEAM).await;
-    shoot(&p, "patient-care").await;
+    p.shoot("care-patient-care").await;
     p.goto(&format!("/care/{channel}")).await;
     p.wait_for("[data-testid=channel-participants]").await;
     p.assert_text("Lise Lévesque").await;
@@ -322,7 +289,7 @@ async fn the_care_flow_in_three_browsers() {
     m.click("#thr-send").await;
     p.wait_for_text("l'infirmière passe jeudi à 14 h").await;
     c.wait_for_text("l'infirmière passe jeudi à 14 h").await;
-    shoot(&p, "patient-thread").await;
+    p.shoot("care-patient-thread").await;
 
     // A document attached in the thread, pinned, then updated.
     let dir = std::env::temp_dir().join(format!("cercle-care-{}", std::process::id()));
@@ -352,7 +319,7 @@ async fn the_care_flow_in_three_browsers() {
     // Listed newest first, each serving its own bytes.
     assert!(fetched(&m, &versions[0]).await.contains("version 2"));
     assert!(fetched(&m, &versions[1]).await.contains("version 1"));
-    shoot(&m, "channel-pinned").await;
+    m.shoot("care-channel-pinned").await;
 
     // The update opened a thread in the channel; the patient sees it and
     // both versions.
@@ -363,7 +330,7 @@ async fn the_care_flow_in_three_browsers() {
     assert!(fetched(&p, &patient_versions[1]).await.contains("version 1"));
     let threads = p.text("[data-testid=channel-threads]").await;
     assert!(threads.contains("plan-de-soins"), "{threads}");
-    shoot(&p, "patient-pinned").await;
+    p.shoot("care-patient-pinned").await;
 
     // The patient changes their photo from their own page (no network profile).
     let png = dir.join("portrait.png");
@@ -388,7 +355,7 @@ async fn the_care_flow_in_three_browsers() {
         (v == json!(true)).then_some(())
     })
     .await;
-    shoot(&p, "patient-photo").await;
+    p.shoot("care-patient-photo").await;
     let _ = std::fs::remove_dir_all(&dir);
 
     // The file's audit trail: every access and the invitation events.

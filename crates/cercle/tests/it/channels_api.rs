@@ -854,51 +854,6 @@ async fn a_patient_reaches_only_their_channels(db: Db) {
 
 // ---- In a browser ------------------------------------------------------------------
 
-/// Password and emailed code through the pages.
-async fn browser_sign_in(app: &TestApp, b: &cercle_testkit::browser::Browser, email: &str, nth_code_mail: usize) {
-    b.goto("/sign-in").await;
-    b.wait_for_path("/sign-in").await;
-    b.fill("#f-email", email).await;
-    b.fill("#f-password", crate::helpers::PASSWORD).await;
-    b.submit_form("form[action='/sign-in']").await;
-    b.wait_for_path("/code").await;
-    let mail = crate::helpers::nth_sign_in_mail(app, email, nth_code_mail).await;
-    b.fill("#f-code", &cercle_testkit::find_code(&mail.body).expect("code"))
-        .await;
-    b.submit_form("form[action='/code']").await;
-    b.wait_until("signed in", async || {
-        let path = b.current_path().await;
-        (path != "/code").then_some(())
-    })
-    .await;
-}
-
-/// Saves the page at 1280 and 375 px wide when `CERCLE_SCREENSHOTS` names a folder.
-async fn shoot(b: &cercle_testkit::browser::Browser, name: &str) {
-    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
-        return;
-    };
-    let _ = std::fs::create_dir_all(&dir);
-    let rect = |w: i64, h: i64| Some(json!({ "width": w, "height": h }));
-    for width in [1280, 375] {
-        let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
-        let height = b
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_i64())
-            .unwrap_or(900)
-            .clamp(600, 5000);
-        let _ = b
-            .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
-            .await;
-        if let Ok(png) = b.screenshot().await {
-            let _ = std::fs::write(format!("{dir}/channels-{name}-{width}.png"), png);
-        }
-    }
-    let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
-}
-
 /// A professional creates a channel from the patient file's page (a draft
 /// only they see), sends the first message, pins and updates a document;
 /// the patient finds their care team, its thread without the professional
@@ -918,7 +873,7 @@ async fn care_channels_in_a_browser() {
     let Some(b) = Browser::launch(&app.url, cercle_domain::Language::Fr).await else {
         return;
     };
-    browser_sign_in(&app, &b, "a@fleuve.test", 1).await;
+    crate::helpers::sign_in_pages(&app, &b, "a@fleuve.test", 1).await;
     b.goto(&format!("/patients/{file}/channels")).await;
     b.wait_for("[data-testid=create-channel]").await;
     b.click("[data-testid=create-channel] summary").await;
@@ -933,12 +888,12 @@ async fn care_channels_in_a_browser() {
     // Every member of the circle is offered (joined, pre-allocated), by section.
     b.assert_text("Personnes responsables").await;
     b.assert_text("préassigné").await;
-    shoot(&b, "create").await;
+    b.shoot("channels-create").await;
     b.click_and_load("[data-testid=create-channel-submit]").await;
     b.wait_for("[data-testid=draft-notice]").await;
     let channel_path = b.current_path().await;
     let ch_id = channel_path.rsplit('/').next().unwrap().to_string();
-    shoot(&b, "draft").await;
+    b.shoot("channels-draft").await;
     // The draft is only the creator's.
     let (status, _) = app.get(&format!("/channels/{ch_id}"), Some(&patient.token)).await;
     assert_eq!(status, 404);
@@ -980,21 +935,21 @@ async fn care_channels_in_a_browser() {
     b.assert_text("Document mis à jour : plan-de-soins.pdf").await;
     let participants = b.text("[data-testid=channel-participants]").await;
     assert!(participants.contains("a rejoint"), "{participants}");
-    shoot(&b, "channel").await;
+    b.shoot("channels-channel").await;
 
     // The patient: their care team only, the thread without professional actions.
     let p = Browser::launch(&app.url, cercle_domain::Language::Fr)
         .await
         .expect("browser");
-    browser_sign_in(&app, &p, "gerard@maison.test", 1).await;
+    crate::helpers::sign_in_pages(&app, &p, "gerard@maison.test", 1).await;
     p.goto("/care").await;
     p.wait_for("[data-testid=care-teams]").await;
     p.assert_text("Équipe de soins à domicile").await;
-    shoot(&p, "care").await;
+    p.shoot("channels-care").await;
     p.goto(&format!("/care/{ch_id}")).await;
     p.wait_for("[data-testid=pinned-doc]").await;
     p.assert_text("Version 2").await;
-    shoot(&p, "care-team").await;
+    p.shoot("channels-care-team").await;
     p.goto(&format!("/threads/{thread}")).await;
     p.wait_for("[data-testid=composer]").await;
     for css in [
@@ -1019,14 +974,14 @@ async fn care_channels_in_a_browser() {
         m.to_string().contains("Merci, à bientôt.").then_some(())
     })
     .await;
-    shoot(&p, "patient-thread").await;
+    p.shoot("channels-patient-thread").await;
     p.quit().await;
 
     // The observer reads, without a composer.
     let o = Browser::launch(&app.url, cercle_domain::Language::Fr)
         .await
         .expect("browser");
-    browser_sign_in(&app, &o, "paul@maison.test", 1).await;
+    crate::helpers::sign_in_pages(&app, &o, "paul@maison.test", 1).await;
     o.goto(&format!("/threads/{thread}")).await;
     o.wait_for("[data-testid=observer-read-only]").await;
     assert!(o.find("[data-testid=composer]").await.expect("find").is_none());

@@ -1091,46 +1091,6 @@ async fn invitation_events_are_audited_and_no_secret_is_stored_in_clear(db: Db) 
 
 // ---- In a browser ------------------------------------------------------------------
 
-/// Password and emailed code through the pages.
-async fn browser_sign_in(app: &TestApp, b: &cercle_testkit::browser::Browser, email: &str, nth_code_mail: usize) {
-    b.goto("/sign-in").await;
-    b.wait_for_path("/sign-in").await;
-    b.fill("#f-email", email).await;
-    b.fill("#f-password", crate::helpers::PASSWORD).await;
-    b.submit_form("form[action='/sign-in']").await;
-    b.wait_for_path("/code").await;
-    let mail = crate::helpers::nth_sign_in_mail(app, email, nth_code_mail).await;
-    b.fill("#f-code", &cercle_testkit::find_code(&mail.body).expect("code"))
-        .await;
-    b.submit_form("form[action='/code']").await;
-}
-
-/// Saves the page at 1280 and 375 px wide when `CERCLE_SCREENSHOTS` names a folder.
-async fn shoot(b: &cercle_testkit::browser::Browser, name: &str) {
-    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
-        return;
-    };
-    let _ = std::fs::create_dir_all(&dir);
-    let rect = |w: i64, h: i64| Some(json!({ "width": w, "height": h }));
-    for width in [1280, 375] {
-        let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
-        let height = b
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_i64())
-            .unwrap_or(900)
-            .clamp(600, 5000);
-        let _ = b
-            .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
-            .await;
-        if let Ok(png) = b.screenshot().await {
-            let _ = std::fs::write(format!("{dir}/circle-{name}-{width}.png"), png);
-        }
-    }
-    let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
-}
-
 /// The manager adds and invites through the circle page (the question's
 /// fields follow the method; the code is not offered for SMS); the invitee
 /// opens the link, signs in, answers wrong then right, and lands on their
@@ -1166,7 +1126,7 @@ async fn the_circle_and_the_invitation_link_in_a_browser() {
     let Some(b) = Browser::launch(&app.url, cercle_domain::Language::Fr).await else {
         return;
     };
-    browser_sign_in(&app, &b, "gestion@erables.test", 1).await;
+    crate::helpers::sign_in_pages(&app, &b, "gestion@erables.test", 1).await;
     b.wait_for_path("/").await;
     b.goto(&format!("/patients/{file}/circle")).await;
     b.wait_for("[data-testid=circle-add-form]").await;
@@ -1208,10 +1168,10 @@ async fn the_circle_and_the_invitation_link_in_a_browser() {
     b.fill("#circ-email", "gerard@maison.test").await;
     b.fill("#add-question", "Nom de votre premier chien ?").await;
     b.fill("#add-answer", "Filou").await;
-    shoot(&b, "manager-form").await;
+    b.shoot("circle-manager-form").await;
     b.submit_form("[data-testid=circle-add-form]").await;
     b.wait_for_text("Invitation envoyée").await;
-    shoot(&b, "manager").await;
+    b.shoot("circle-manager").await;
 
     // The invitee, in a browser of their own.
     let link = circle_link(&app, "gerard@maison.test", 1).await;
@@ -1222,9 +1182,9 @@ async fn the_circle_and_the_invitation_link_in_a_browser() {
     g.goto(path).await;
     g.wait_for("[data-testid=circle-join-sign-up]").await;
     g.assert_text("Nadia Gestion").await;
-    shoot(&g, "join-landing").await;
+    g.shoot("circle-join-landing").await;
     sign_up(&app, "gerard@maison.test", "fr").await;
-    browser_sign_in(&app, &g, "gerard@maison.test", 1).await;
+    crate::helpers::sign_in_pages(&app, &g, "gerard@maison.test", 1).await;
     // Home sends them back to the link they came from.
     g.wait_for("[data-testid=circle-join-form]").await;
     g.assert_text("Nom de votre premier chien ?").await;
@@ -1232,7 +1192,7 @@ async fn the_circle_and_the_invitation_link_in_a_browser() {
     g.submit_form("[data-testid=circle-join-form]").await;
     g.wait_for("[data-testid=circle-join-wrong]").await;
     g.assert_text("4").await;
-    shoot(&g, "join-wrong").await;
+    g.shoot("circle-join-wrong").await;
     g.fill("#circ-answer", "  FILOU ").await;
     g.submit_form("[data-testid=circle-join-form]").await;
     g.wait_for_path("/care").await;
@@ -1245,7 +1205,7 @@ async fn the_circle_and_the_invitation_link_in_a_browser() {
     // A used link says so.
     g.goto(path).await;
     g.wait_for("[data-testid=circle-join-closed]").await;
-    shoot(&g, "join-used").await;
+    g.shoot("circle-join-used").await;
     g.quit().await;
 
     b.goto(&format!("/patients/{file}/circle")).await;

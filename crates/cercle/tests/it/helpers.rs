@@ -99,3 +99,22 @@ pub fn count_sign_in_mails(app: &TestApp, email: &str) -> usize {
         .filter(|m| m.subject.contains("sign-in code") || m.subject.contains("code de connexion"))
         .count()
 }
+
+/// Signs in through the pages (password, then the emailed code: the
+/// `nth_code_mail` sign-in mail to `email`), until the code page is left.
+pub async fn sign_in_pages(app: &TestApp, b: &cercle_testkit::browser::Browser, email: &str, nth_code_mail: usize) {
+    b.goto("/sign-in").await;
+    b.wait_for_path("/sign-in").await;
+    b.fill("#f-email", email).await;
+    b.fill("#f-password", PASSWORD).await;
+    b.submit_form("form[action='/sign-in']").await;
+    b.wait_for_path("/code").await;
+    let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
+    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
+    b.submit_form("form[action='/code']").await;
+    b.wait_until("signed in", async || {
+        let path = b.current_path().await;
+        (path != "/code").then_some(())
+    })
+    .await;
+}

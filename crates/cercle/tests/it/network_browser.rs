@@ -7,7 +7,7 @@
 //! found. `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>`
 //! saves each page at 1280 and 375 px wide.
 
-use crate::helpers::{nth_sign_in_mail, sign_up_named, Person, PASSWORD};
+use crate::helpers::{sign_up_named, Person};
 use crate::orgs_api::invitation_link;
 use cercle_app::orgs::{membership, structure};
 use cercle_app::Client;
@@ -15,7 +15,7 @@ use cercle_domain::policy::Principal;
 use cercle_domain::Language;
 use cercle_i18n::t;
 use cercle_testkit::browser::Browser;
-use cercle_testkit::{find_code, Db, TestApp};
+use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 
 /// The searcher (English), first administrator of the organization.
@@ -80,42 +80,8 @@ async fn colleagues(app: &TestApp) -> (Person, Person) {
 
 /// Password and emailed code through the pages, down to the home page.
 async fn sign_in(app: &TestApp, b: &Browser, email: &str, nth_code_mail: usize) {
-    b.goto("/sign-in").await;
-    b.wait_for_path("/sign-in").await;
-    b.fill("#f-email", email).await;
-    b.fill("#f-password", PASSWORD).await;
-    b.submit_form("form[action='/sign-in']").await;
-    b.wait_for_path("/code").await;
-    let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
-    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
-    b.submit_form("form[action='/code']").await;
+    crate::helpers::sign_in_pages(app, b, email, nth_code_mail).await;
     b.wait_for_path("/").await;
-}
-
-/// Saves the page at 1280 and 375 px wide when `CERCLE_SCREENSHOTS` names a folder.
-async fn shoot(b: &Browser, name: &str) {
-    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
-        return;
-    };
-    let _ = std::fs::create_dir_all(&dir);
-    let rect = |w: i64, h: i64| Some(json!({ "width": w, "height": h }));
-    for width in [1280, 375] {
-        let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
-        let height = b
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_i64())
-            .unwrap_or(900)
-            .clamp(600, 5000);
-        let _ = b
-            .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
-            .await;
-        if let Ok(png) = b.screenshot().await {
-            let _ = std::fs::write(format!("{dir}/network-{name}-{width}.png"), png);
-        }
-    }
-    let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
 }
 
 /// No script error nor Content-Security-Policy violation (refusals on
@@ -205,7 +171,7 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
     a.click_and_load("nav.mainnav a[href='/network']").await;
     a.wait_for_path("/network").await;
     a.assert_text(&t(en, "net-search-empty")).await;
-    shoot(&a, "home").await;
+    a.shoot("network-home").await;
 
     // Too short a query is refused with a message, the form kept.
     a.fill("#net-q", "t").await;
@@ -227,7 +193,7 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
     );
     a.assert_text(&t(en, "error-profession-not-validated")).await;
     wait_for_image(&a, &format!("{result} img.net-avatar")).await;
-    shoot(&a, "search").await;
+    a.shoot("network-search").await;
 
     // ---- The profile: no phone number for a colleague who is not a friend.
     a.click_and_load(&format!("{result} a.net-name")).await;
@@ -238,7 +204,7 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
     wait_for_image(&a, ".net-profile img.net-avatar").await;
     assert!(a.find("[data-testid=shared-phone]").await.expect("find").is_none());
     assert!(!a.page_text().await.contains("555-0199"), "phone shown to a non-friend");
-    shoot(&a, "profile").await;
+    a.shoot("network-profile").await;
 
     // Add to my directory: the directory lists B.
     a.click_and_load(&format!("form[action='{profile}/directory'] button"))
@@ -250,7 +216,7 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
     a.wait_for_path("/network/directory").await;
     let entry = format!("[data-testid=directory-people] li[data-id='{b_id}']");
     assert!(a.text(&entry).await.contains(B_NAME));
-    shoot(&a, "directory").await;
+    a.shoot("network-directory").await;
 
     // Back to the profile: a friend request, shown as sent.
     a.click_and_load(&format!("{entry} a.net-name")).await;
@@ -261,7 +227,7 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
     a.assert_text(&t(en, "net-friend-requested")).await;
     assert_eq!(a.text("[data-testid=friend-state]").await, t(en, "net-request-sent"));
     assert!(a.find("[data-testid=shared-phone]").await.expect("find").is_none());
-    shoot(&a, "request-sent").await;
+    a.shoot("network-request-sent").await;
     assert_no_console_errors(&a, "while searching and asking").await;
 
     // ---- B, in French in a second browser: the request waits on the
@@ -279,14 +245,14 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
     b.wait_for_path("/network/friends").await;
     let request = b.text("[data-testid=incoming] li").await;
     assert!(request.contains(A_NAME), "{request}");
-    shoot(&b, "friends-request").await;
+    b.shoot("network-friends-request").await;
     b.click_and_load("[data-testid=incoming] form[action$='/accept'] button")
         .await;
     b.wait_for_path("/network/friends").await;
     b.assert_text(&t(fr, "net-friend-accepted")).await;
     assert!(b.text("[data-testid=friends] li").await.contains(A_NAME));
     assert!(b.find("[data-testid=incoming]").await.expect("find").is_none());
-    shoot(&b, "friends").await;
+    b.shoot("network-friends").await;
     assert_no_console_errors(&b, "while accepting").await;
     b.quit().await;
 
@@ -303,7 +269,7 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
         .await
         .expect("href");
     assert_eq!(href, Value::String("tel:+15145550199".into()));
-    shoot(&a, "profile-friend").await;
+    a.shoot("network-profile-friend").await;
 
     // ---- An independent workplace: created, then found by a prefix.
     a.click_and_load("nav.net-subnav a[href='/network/workplaces']").await;
@@ -318,11 +284,11 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
     assert_eq!(a.text("[data-testid=workplace-name]").await, PLACE);
     a.wait_for("[data-testid=i-work-here]").await;
     assert!(a.text("[data-testid=members]").await.contains(A_NAME));
-    shoot(&a, "workplace").await;
+    a.shoot("network-workplace").await;
     a.goto("/network/workplaces").await;
     a.wait_for_path("/network/workplaces").await;
     a.assert_text(PLACE).await;
-    shoot(&a, "workplaces").await;
+    a.shoot("network-workplaces").await;
     a.goto("/network?q=quai&kind=workplace").await;
     a.wait_for_path("/network").await;
     let found = a.text("[data-testid=results] li[data-kind=workplace]").await;

@@ -590,32 +590,6 @@ fn urlencode(s: &str) -> String {
 
 // ---- The pages, in a real browser ------------------------------------------
 
-/// Saves the page at 1280 and 375 px wide when `CERCLE_SCREENSHOTS` names a folder.
-async fn shoot(b: &Browser, name: &str) {
-    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
-        return;
-    };
-    let _ = std::fs::create_dir_all(&dir);
-    let rect = |w: i64, h: i64| Some(json!({ "width": w, "height": h }));
-    for width in [1280, 375] {
-        let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
-        let height = b
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_i64())
-            .unwrap_or(900)
-            .clamp(600, 5000);
-        let _ = b
-            .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
-            .await;
-        if let Ok(png) = b.screenshot().await {
-            let _ = std::fs::write(format!("{dir}/patients-{name}-{width}.png"), png);
-        }
-    }
-    let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
-}
-
 /// A patient and caregiver manager, in English, opens a file from the
 /// pages (a wrong health insurance number first), finds it, changes it,
 /// archives and restores it.
@@ -643,7 +617,7 @@ async fn a_manager_opens_and_keeps_a_file_in_the_pages() {
     b.click_and_load("nav.mainnav a[href='/patients']").await;
     b.wait_for_path("/patients").await;
     b.assert_text(&t(en, "pf-none-active")).await;
-    shoot(&b, "empty").await;
+    b.shoot("patients-empty").await;
     b.click_and_load("[data-testid=new-patient]").await;
     b.wait_for_path("/patients/new").await;
     b.fill("#pf-new-first", "Gérard").await;
@@ -667,7 +641,7 @@ async fn a_manager_opens_and_keeps_a_file_in_the_pages() {
             .expect("value"),
         json!("DOS-42")
     );
-    shoot(&b, "new-error").await;
+    b.shoot("patients-new-error").await;
     b.fill("#pf-new-hin", "levg 4103 0212").await;
     b.submit_form("form[data-testid=new-patient-form]").await;
     b.wait_for_text(&t(en, "pf-created")).await;
@@ -677,7 +651,7 @@ async fn a_manager_opens_and_keeps_a_file_in_the_pages() {
     let id = path.rsplit('/').next().expect("id").to_string();
     assert!(b.find("a[href$='/circle']").await.expect("find").is_some());
     assert!(b.find("a[href$='/channels']").await.expect("find").is_some());
-    shoot(&b, "file").await;
+    b.shoot("patients-file").await;
 
     // A discussion on it, then the file lists it.
     let (status, t_) = clinical_thread(&app, &manager, &id, &[]).await;
@@ -695,10 +669,10 @@ async fn a_manager_opens_and_keeps_a_file_in_the_pages() {
     // Lists and search.
     b.goto("/patients").await;
     b.wait_for(&format!("[data-testid=patients] li[data-id='{id}']")).await;
-    shoot(&b, "active").await;
+    b.shoot("patients-active").await;
     b.goto("/patients?q=levesque").await;
     b.wait_for(&format!("[data-testid=patients] li[data-id='{id}']")).await;
-    shoot(&b, "search").await;
+    b.shoot("patients-search").await;
 
     // Archived, then restored.
     b.goto(&path).await;
@@ -708,7 +682,7 @@ async fn a_manager_opens_and_keeps_a_file_in_the_pages() {
     b.click_and_load("[data-testid=patient-archive]").await;
     b.wait_for_text(&t(en, "pf-archived-done")).await;
     b.wait_for("[data-testid=patient-archived]").await;
-    shoot(&b, "archived").await;
+    b.shoot("patients-archived").await;
     b.goto("/patients?view=participating").await;
     b.wait_for("[data-testid=patients-empty]").await;
     b.goto("/patients?view=participating&archived=true").await;

@@ -26,47 +26,6 @@ const GUEST: &str = "nina.guest@example.org";
 const GUEST_NAME: &str = "Nina Gagné";
 const XSS: &str = "<script>alert(1)</script> & <b>bold</b>";
 
-/// Saves the page at 1280 and 375 px wide when `CERCLE_SCREENSHOTS` names a folder.
-async fn shoot(b: &Browser, name: &str) {
-    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
-        return;
-    };
-    let _ = std::fs::create_dir_all(&dir);
-    for width in [1280, 375] {
-        let _ = b
-            .cmd(
-                reqwest::Method::POST,
-                "/window/rect",
-                Some(json!({ "width": width, "height": 900 })),
-            )
-            .await;
-        let height = b
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_i64())
-            .unwrap_or(900)
-            .clamp(600, 6000);
-        let _ = b
-            .cmd(
-                reqwest::Method::POST,
-                "/window/rect",
-                Some(json!({ "width": width, "height": height + 120 })),
-            )
-            .await;
-        if let Ok(png) = b.screenshot().await {
-            let _ = std::fs::write(format!("{dir}/profile-{name}-{width}.png"), png);
-        }
-    }
-    let _ = b
-        .cmd(
-            reqwest::Method::POST,
-            "/window/rect",
-            Some(json!({ "width": 1280, "height": 900 })),
-        )
-        .await;
-}
-
 /// No script error nor CSP violation (deliberate 4xx answers aside).
 async fn assert_no_console_errors(b: &Browser, when: &str) {
     let errors: Vec<String> = b
@@ -183,7 +142,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     user.wait_for_path("/network/profile").await;
     user.assert_text(&t(en, "netp-profile-title")).await;
     user.wait_for("[data-testid=netp-no-profession]").await;
-    shoot(&user, "empty").await;
+    user.shoot("profile-empty").await;
 
     // ---- Texts are kept as typed and shown as text.
     user.fill("#netp-presentation", XSS).await;
@@ -225,7 +184,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     // ---- A photo: something that is not a picture is refused at once.
     choose_file(&user, "#netp-photo-file", &pdf).await;
     user.wait_for_text(&t(en, "error-photo-not-an-image")).await;
-    shoot(&user, "photo-refused").await;
+    user.shoot("profile-photo-refused").await;
     // A real picture is framed, then sent.
     choose_file(&user, "#netp-photo-file", &png).await;
     user.wait_for("[data-photo-cropper]:not([hidden]) canvas").await;
@@ -235,7 +194,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     )
     .await
     .expect("zoom");
-    shoot(&user, "photo-frame").await;
+    user.shoot("profile-photo-frame").await;
     user.click("[data-photo-save]").await;
     wait_js(
         &user,
@@ -265,14 +224,14 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     choose_file(&user, "form[data-proof] input[type=file]", &pdf).await;
     user.click("form[data-proof] button[type=submit]").await;
     user.wait_for_text(&t(en, "error-invalid-permit")).await;
-    shoot(&user, "proof-refused").await;
+    user.shoot("profile-proof-refused").await;
     user.fill("form[data-proof] input[name=permit_number]", "1234567").await;
     user.submit_form("form[data-proof]").await;
     user.wait_for_path("/network/profile").await;
     user.assert_text(&t(en, "netp-proof-sent")).await;
     assert_eq!(profession_status(&user).await, "pending");
     user.assert_text(&t(en, "netp-status-pending")).await;
-    shoot(&user, "pending").await;
+    user.shoot("profile-pending").await;
 
     // The invitation page says why not yet.
     user.goto("/network/invite").await;
@@ -327,7 +286,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     admin.click(&format!("{item} details.row-actions > summary")).await;
     admin.submit_form(&format!("{item} form[action$='/reject']")).await;
     admin.assert_text(&t(fr, "error-invalid-reason")).await;
-    shoot(&admin, "verification-queue").await;
+    admin.shoot("profile-verification-queue").await;
     admin.submit_form(&format!("{item} form[action$='/approve']")).await;
     admin.wait_for_path("/network/verification").await;
     admin.assert_text(&t(fr, "netp-verify-approved")).await;
@@ -360,7 +319,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     admin.wait_for_path("/admin/organizations").await;
     admin.assert_text(&t(fr, "netp-org-validation-on")).await;
     admin.wait_for("[data-testid=netp-org-validates]").await;
-    shoot(&admin, "admin-organizations").await;
+    admin.shoot("profile-admin-organizations").await;
     // A member of that organization declares a profession: its
     // administrator validates it from the members' page.
     let member = "daniel.okafor@demo.cercle.test";
@@ -386,7 +345,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     admin.wait_for_path("/admin/members").await;
     let to_validate = format!("#member-professions li[data-profession-id='{}']", declared.id);
     admin.wait_for(&to_validate).await;
-    shoot(&admin, "admin-members").await;
+    admin.shoot("profile-admin-members").await;
     admin.submit_form(&format!("{to_validate} form")).await;
     admin.wait_for_path("/admin/members").await;
     admin.assert_text(&t(fr, "netp-member-validated")).await;
@@ -407,7 +366,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     user.wait_for_path("/network/profile").await;
     assert_eq!(profession_status(&user).await, "validated");
     user.assert_text(&t(en, "netp-via-verification-team")).await;
-    shoot(&user, "validated").await;
+    user.shoot("profile-validated").await;
     user.goto("/network/invite").await;
     user.wait_for_path("/network/invite").await;
     user.fill("#netp-invite-email", GUEST).await;
@@ -418,7 +377,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     user.wait_for_path("/network/invite").await;
     user.assert_text(&t(en, "netp-invite-sent")).await;
     user.wait_for(&format!("#sent li[data-email='{GUEST}']")).await;
-    shoot(&user, "invite").await;
+    user.shoot("profile-invite").await;
     assert_no_console_errors(&user, "for the validated professional").await;
     user.quit().await;
 
@@ -444,7 +403,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     let profession = t(fr, "netp-join-profession");
     guest.assert_text(&profession).await;
     guest.assert_text(USER_NAME).await;
-    shoot(&guest, "join").await;
+    guest.shoot("profile-join").await;
     guest.click_and_load("[data-testid=netp-join-sign-up]").await;
     guest.wait_for_path("/sign-up").await;
     sign_up(&app, &guest, GUEST_NAME, GUEST, true).await;
@@ -458,7 +417,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     guest.assert_text(&t(fr, "netp-join-accepted")).await;
     assert_eq!(profession_status(&guest).await, "validated");
     guest.assert_text(&t(fr, "netp-via-vouch")).await;
-    shoot(&guest, "joined").await;
+    guest.shoot("profile-joined").await;
     assert_no_console_errors(&guest, "for the invited guest").await;
     guest.quit().await;
 }

@@ -9,7 +9,7 @@
 //! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
 //! page at 1280 and 375 px wide.
 
-use crate::helpers::{nth_sign_in_mail, sign_up_named, Person, PASSWORD};
+use crate::helpers::{sign_up_named, Person};
 use crate::orgs_api::invitation_link;
 use base64::Engine;
 use cercle_app::orgs::{membership, structure};
@@ -18,7 +18,7 @@ use cercle_domain::policy::Principal;
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
 use cercle_testkit::browser::Browser;
-use cercle_testkit::{find_code, Db, TestApp};
+use cercle_testkit::{Db, TestApp};
 use serde_json::json;
 
 const A_EMAIL: &str = "helene.gagnon@clinique.test";
@@ -95,42 +95,8 @@ async fn colleagues(app: &TestApp) -> (Person, Person) {
 
 /// Password and emailed code through the pages, down to the home page.
 async fn sign_in(app: &TestApp, b: &Browser, email: &str, nth_code_mail: usize) {
-    b.goto("/sign-in").await;
-    b.wait_for_path("/sign-in").await;
-    b.fill("#f-email", email).await;
-    b.fill("#f-password", PASSWORD).await;
-    b.submit_form("form[action='/sign-in']").await;
-    b.wait_for_path("/code").await;
-    let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
-    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
-    b.submit_form("form[action='/code']").await;
+    crate::helpers::sign_in_pages(app, b, email, nth_code_mail).await;
     b.wait_for_path("/").await;
-}
-
-/// Saves the page at 1280 and 375 px wide when `CERCLE_SCREENSHOTS` names a folder.
-async fn shoot(b: &Browser, name: &str) {
-    let Ok(dir) = std::env::var("CERCLE_SCREENSHOTS") else {
-        return;
-    };
-    let _ = std::fs::create_dir_all(&dir);
-    let rect = |w: i64, h: i64| Some(json!({ "width": w, "height": h }));
-    for width in [1280, 375] {
-        let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(width, 900)).await;
-        let height = b
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_i64())
-            .unwrap_or(900)
-            .clamp(600, 5000);
-        let _ = b
-            .cmd(reqwest::Method::POST, "/window/rect", rect(width, height + 120))
-            .await;
-        if let Ok(png) = b.screenshot().await {
-            let _ = std::fs::write(format!("{dir}/threads-{name}-{width}.png"), png);
-        }
-    }
-    let _ = b.cmd(reqwest::Method::POST, "/window/rect", rect(1280, 900)).await;
 }
 
 async fn assert_no_console_errors(b: &Browser, when: &str) {
@@ -233,7 +199,7 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     a.click_and_load("nav.mainnav a[href='/threads']").await;
     a.wait_for_path("/threads").await;
     a.assert_text(&t(en, "thr-none")).await;
-    shoot(&a, "empty").await;
+    a.shoot("threads-empty").await;
     a.click_and_load("[data-testid=new-thread]").await;
     a.wait_for_path("/threads/new").await;
     // No patient file yet: the inline one is offered.
@@ -251,10 +217,10 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     a.fill("#thr-people-q", "Bédard").await;
     let suggestion = format!(".thr-suggest button[data-id='{b_id}']");
     a.wait_for(&suggestion).await;
-    shoot(&a, "new-suggestions").await;
+    a.shoot("threads-new-suggestions").await;
     a.click(&suggestion).await;
     wait_text_in(&a, "[data-testid=chosen]", B_NAME).await;
-    shoot(&a, "new").await;
+    a.shoot("threads-new").await;
     a.submit_form("form.thr-new").await;
     let thread_id = a
         .wait_until("the new thread's page", async || {
@@ -307,7 +273,7 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     // ---- B types: A sees it; B sends; A sees the reply live.
     b.fill("#thr-body", REPLY).await;
     wait_text_in(&a, "#thr-typing", &ta(en, "thr-typing", &[("name", B_NAME)])).await;
-    shoot(&a, "typing").await;
+    a.shoot("threads-typing").await;
     b.click("#thr-send").await;
     wait_text_in(&a, "#thr-messages", REPLY).await;
     wait_text_in(&b, "#thr-messages", REPLY).await;
@@ -319,7 +285,7 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     b.wait_for_path(&path).await;
     wait_live(&b).await;
     assert_eq!(value_of(&b, "#thr-body").await, DRAFT, "the draft came back");
-    shoot(&b, "draft").await;
+    b.shoot("threads-draft").await;
 
     // ---- High priority: B acknowledges, A sees it live.
     a.fill("#thr-body", URGENT).await;
@@ -343,8 +309,8 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
         .await
         .expect("find")
         .is_none());
-    shoot(&a, "thread").await;
-    shoot(&b, "thread-fr").await;
+    a.shoot("threads-thread").await;
+    b.shoot("threads-thread-fr").await;
     assert_no_console_errors(&a, "while writing").await;
     assert_no_console_errors(&b, "while answering").await;
 
@@ -356,7 +322,7 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     assert!(closed.contains(A_NAME), "{closed}");
     assert!(a.find("#thr-composer").await.expect("find").is_none());
     wait_text_in(&b, "[data-testid=closed-by]", A_NAME).await;
-    shoot(&a, "closed").await;
+    a.shoot("threads-closed").await;
 
     // ---- The PDF, downloaded with A's browser cookies.
     let (status, content_type, pdf) = download(&a, &format!("{path}/export.pdf")).await;
@@ -385,7 +351,7 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     a.goto("/threads?closed=1").await;
     a.wait_for_path("/threads").await;
     assert!(a.text(&item).await.contains(TITLE));
-    shoot(&a, "closed-list").await;
+    a.shoot("threads-closed-list").await;
     a.goto("/threads/0190f0f0-0000-7000-8000-000000000000").await;
     a.wait_for_text(&t(en, "error-not-found")).await;
     assert_no_console_errors(&b, "after the close").await;
