@@ -10,6 +10,7 @@ pub mod availability;
 pub mod demo;
 pub mod error;
 pub mod network;
+pub mod notifications;
 pub mod notify;
 pub mod orgs;
 pub mod patients;
@@ -34,6 +35,9 @@ pub struct AppConfig {
     /// Automatic lock after this many idle seconds (the organization's
     /// "automatic logoff"; network default until organizations set theirs).
     pub idle_lock_secs: i64,
+    /// Notifications: the default email-alert delay and the follow-up of
+    /// high-priority messages.
+    pub notifications: notifications::NotifySettings,
 }
 
 impl Default for AppConfig {
@@ -42,6 +46,7 @@ impl Default for AppConfig {
             public_url: "http://127.0.0.1:8080".into(),
             production: false,
             idle_lock_secs: 15 * 60,
+            notifications: notifications::NotifySettings::default(),
         }
     }
 }
@@ -58,6 +63,8 @@ pub struct Ctx {
     pub config: AppConfig,
     /// Wakes the outbox worker after a commit that queued a message.
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the notification worker after a commit that recorded some.
+    pub notify_wake: Arc<tokio::sync::Notify>,
     /// Hands committed thread events to this node's open connections.
     pub hub: Arc<threads::hub::Hub>,
     /// Web Push: the VAPID key and how push services are reached.
@@ -65,10 +72,12 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Commits a transaction that queued email or SMS and wakes the worker.
+    /// Commits a transaction that queued email, SMS or notifications and
+    /// wakes the workers.
     pub async fn commit_and_send(&self, tx: cercle_store::Tx) -> AppResult<()> {
         tx.commit().await?;
         self.outbox_wake.notify_one();
+        self.notify_wake.notify_one();
         Ok(())
     }
 }

@@ -218,6 +218,17 @@ pub enum Outgoing {
         org: String,
         code: String,
     },
+    /// Notifications stayed unread: how many, and the notification centre.
+    /// Never what they are about.
+    NotificationAlert {
+        name: String,
+        count: String,
+        link: String,
+    },
+    /// A high-priority message still unacknowledged (SMS): the link only.
+    UrgentMessage {
+        link: String,
+    },
 }
 
 impl Outgoing {
@@ -238,6 +249,8 @@ impl Outgoing {
             Outgoing::ProfessionRejected { .. } => "profession-rejected",
             Outgoing::CircleInvitation { .. } => "circle-invitation",
             Outgoing::CircleCode { .. } => "circle-code",
+            Outgoing::NotificationAlert { .. } => "notification-alert",
+            Outgoing::UrgentMessage { .. } => "urgent-message",
         }
     }
 
@@ -320,6 +333,10 @@ impl Outgoing {
             Outgoing::CircleCode { name, org, code } => {
                 vec![("name", name.clone()), ("org", org.clone()), ("code", code.clone())]
             }
+            Outgoing::NotificationAlert { name, count, link } => {
+                vec![("name", name.clone()), ("count", count.clone()), ("link", link.clone())]
+            }
+            Outgoing::UrgentMessage { link } => vec![("link", link.clone())],
             Outgoing::SecurityNotice { name, what } => {
                 vec![
                     ("name", name.clone()),
@@ -485,6 +502,14 @@ mod tests {
                 name: "N".into(),
                 link: "http://x/w".into(),
             },
+            Outgoing::NotificationAlert {
+                name: "N".into(),
+                count: "3".into(),
+                link: "http://x/notifications".into(),
+            },
+            Outgoing::UrgentMessage {
+                link: "http://x/threads/t".into(),
+            },
         ];
         for lang in Language::ALL {
             for m in &all {
@@ -495,7 +520,7 @@ mod tests {
                 );
                 assert!(!body.contains("notice-"), "{m:?} {lang:?}: {body}");
             }
-            for m in [&all[1], &all[2]] {
+            for m in [&all[1], &all[2], &all[9]] {
                 assert!(!m.sms(lang).starts_with("sms-"), "{m:?} {lang:?}");
             }
         }

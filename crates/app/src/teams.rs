@@ -12,7 +12,7 @@
 use crate::orgs::OrgScope;
 use crate::threads::service::{self as threads, event_for, log_event, NewThreadInput, ParticipantRef, ThreadView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
-use cercle_domain::audit::AuditAction;
+use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts};
 use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::roles::Permission;
@@ -167,7 +167,8 @@ pub struct TeamBox {
 
 /// A team of the active organization one belongs to: its triage box, its
 /// threads (as one may see them) and its members.
-pub async fn team_box(ctx: &Ctx, principal: &Principal, team_id: &str) -> AppResult<TeamBox> {
+/// The listing (thread titles may name a patient) is audited.
+pub async fn team_box(ctx: &Ctx, client: &Client, principal: &Principal, team_id: &str) -> AppResult<TeamBox> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
@@ -177,6 +178,19 @@ pub async fn team_box(ctx: &Ctx, principal: &Principal, team_id: &str) -> AppRes
         .ok_or(AppError::NotFound)?;
     let role = standing(&mut conn, &team, &user_id).await?;
     decide(role, ThreadFacts::default(), TeamAction::SeeTriage).map_err(refused)?;
+    audit::record_alone(
+        ctx,
+        NewAuditEvent::new(
+            Actor::User(me.user_id),
+            "team.threads_listed",
+            AuditAction::List,
+            "team",
+        )
+        .target(&team.id)
+        .in_unit(&team.org_id, &team.unit_id)
+        .ip(client.ip.clone()),
+    )
+    .await?;
     let rows = store::team_threads(&mut conn, &team.id, &user_id, 200).await?;
     let members = store::members(&mut conn, &team.id).await?;
     let mut ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
@@ -234,6 +248,32 @@ pub async fn team_box(ctx: &Ctx, principal: &Principal, team_id: &str) -> AppRes
             })
             .collect(),
     })
+}
+
+/// The members of a team of the active organization one belongs to or
+/// manages (for the thread page's assign and invite choices), without its
+/// threads.
+pub async fn team_members(ctx: &Ctx, principal: &Principal, team_id: &str) -> AppResult<Vec<MemberView>> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let org = active_org(&mut conn, &user_id).await?;
+    let team = orgs::team_in(&mut conn, &org, team_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = standing(&mut conn, &team, &user_id).await?;
+    decide(role, ThreadFacts::default(), TeamAction::SeeTriage).map_err(refused)?;
+    let members = store::members(&mut conn, &team.id).await?;
+    let ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
+    let names: HashMap<String, String> = network::names(&mut conn, &ids).await?.into_iter().collect();
+    Ok(members
+        .into_iter()
+        .map(|m| MemberView {
+            name: names.get(&m.user_id).cloned().unwrap_or_default(),
+            id: m.user_id,
+            role: m.role,
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -328,6 +368,9 @@ pub(crate) async fn on_participants_added(
     for p in list.iter().filter(|p| p.kind == "team") {
         if store::triage(&mut *conn, thread_id, &p.id).await?.is_none() {
             store::set_triage(&mut *conn, thread_id, &p.id, None, now).await?;
+            if let Some(t) = thread_store::thread(&mut *conn, thread_id).await? {
+                crate::notifications::on_triage(&mut *conn, &t, &p.id, added_by, now).await?;
+            }
         }
     }
     Ok(())
@@ -488,10 +531,12 @@ pub async fn change(
         }
         TriageChange::Return => {
             store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
+            crate::notifications::on_triage(&mut tx, &s.thread, &s.team.id, &user_id, now).await?;
         }
         TriageChange::Unassign => {
             if s.facts.responsible {
                 store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
+                crate::notifications::on_triage(&mut tx, &s.thread, &s.team.id, &user_id, now).await?;
             }
             if s.facts.added && s.thread.created_by != user_id {
                 thread_store::remove_participant(&mut tx, thread_id, "user", &user_id).await?;

@@ -20,6 +20,13 @@ pub struct Config {
     pub production: bool,
     /// Automatic lock after this many idle seconds.
     pub idle_lock_secs: i64,
+    /// Minutes an unread notification waits before its email alert (people
+    /// may choose their own on the preferences page).
+    pub email_alert_delay_mins: i64,
+    /// An unacknowledged high-priority message rings again this often…
+    pub urgent_repeat_secs: i64,
+    /// …and goes by SMS once this long after it was sent.
+    pub urgent_sms_after_secs: i64,
     pub smtp_host: Option<String>,
     pub smtp_port: u16,
     /// none | starttls | tls
@@ -50,6 +57,9 @@ impl Default for Config {
             public_url: None,
             production: false,
             idle_lock_secs: 15 * 60,
+            email_alert_delay_mins: 15,
+            urgent_repeat_secs: 5 * 60,
+            urgent_sms_after_secs: 15 * 60,
             smtp_host: None,
             smtp_port: 587,
             smtp_security: "starttls".into(),
@@ -106,6 +116,15 @@ impl Config {
         if let Some(v) = env("IDLE_LOCK_SECS") {
             c.idle_lock_secs = parse("IDLE_LOCK_SECS", v)?;
         }
+        if let Some(v) = env("EMAIL_ALERT_DELAY_MINS") {
+            c.email_alert_delay_mins = parse("EMAIL_ALERT_DELAY_MINS", v)?;
+        }
+        if let Some(v) = env("URGENT_REPEAT_SECS") {
+            c.urgent_repeat_secs = parse("URGENT_REPEAT_SECS", v)?;
+        }
+        if let Some(v) = env("URGENT_SMS_AFTER_SECS") {
+            c.urgent_sms_after_secs = parse("URGENT_SMS_AFTER_SECS", v)?;
+        }
         if let Some(v) = env("SMTP_HOST") {
             c.smtp_host = Some(v);
         }
@@ -159,6 +178,14 @@ impl Config {
         if !(60..=24 * 3600).contains(&self.idle_lock_secs) {
             bail!("idle_lock_secs must be between 60 and 86400");
         }
+        if !(1..=7 * 24 * 60).contains(&self.email_alert_delay_mins) {
+            bail!("email_alert_delay_mins must be between 1 and 10080");
+        }
+        if !(30..=24 * 3600).contains(&self.urgent_repeat_secs)
+            || !(30..=24 * 3600).contains(&self.urgent_sms_after_secs)
+        {
+            bail!("urgent_repeat_secs and urgent_sms_after_secs must be between 30 and 86400");
+        }
         if !["none", "starttls", "tls"].contains(&self.smtp_security.as_str()) {
             bail!("smtp_security must be none, starttls or tls");
         }
@@ -193,7 +220,7 @@ impl Config {
         };
         format!(
             "data_dir={} listen={} database_url={} public_url={} production={} idle_lock_secs={} \
-             smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
+             email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
              sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={}",
             self.data_dir.display(),
             self.listen,
@@ -201,6 +228,9 @@ impl Config {
             self.public_url(),
             self.production,
             self.idle_lock_secs,
+            self.email_alert_delay_mins,
+            self.urgent_repeat_secs,
+            self.urgent_sms_after_secs,
             self.smtp_host.as_deref().unwrap_or("(none: development outbox)"),
             self.smtp_port,
             self.smtp_security,

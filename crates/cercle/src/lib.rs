@@ -176,8 +176,17 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
             public_url: config.public_url(),
             production: config.production,
             idle_lock_secs: config.idle_lock_secs,
+            notifications: cercle_app::notifications::NotifySettings {
+                email_delay_mins: config.email_alert_delay_mins,
+                escalation: cercle_domain::notification_rules::Escalation {
+                    repeat_every_secs: config.urgent_repeat_secs,
+                    sms_after_secs: config.urgent_sms_after_secs,
+                },
+                ..Default::default()
+            },
         },
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
+        notify_wake: Arc::new(tokio::sync::Notify::new()),
         hub: Arc::new(cercle_app::threads::hub::Hub::default()),
         push,
     };
@@ -248,12 +257,13 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
     });
     let dispatcher = tokio::spawn(cercle_app::threads::hub::run_dispatcher(ctx.clone(), rx.clone()));
     let push_worker = tokio::spawn(cercle_app::push::run_worker(ctx.clone(), rx.clone()));
+    let notifier = tokio::spawn(cercle_app::notifications::run_worker(ctx.clone(), rx.clone()));
     let worker = tokio::spawn(cercle_app::notify::run_worker(ctx.clone(), rx));
     Ok(Running {
         addr,
         ctx,
         shutdown: tx,
-        tasks: vec![server, worker, dispatcher, push_worker],
+        tasks: vec![server, worker, dispatcher, push_worker, notifier],
     })
 }
 

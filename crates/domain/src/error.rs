@@ -109,6 +109,9 @@ pub enum InputError {
     // ---- Web Push ----
     #[error("invalid push subscription")]
     PushSubscriptionInvalid,
+    // ---- Notifications ----
+    #[error("invalid email alert delay")]
+    NotificationDelayInvalid,
 }
 
 impl InputError {
@@ -164,6 +167,7 @@ impl InputError {
             InputError::AvailabilityPeriodsOverlap => "availability-periods-overlap",
             InputError::AvailabilityTooManyPeriods => "availability-too-many-periods",
             InputError::PushSubscriptionInvalid => "push-subscription-invalid",
+            InputError::NotificationDelayInvalid => "notification-delay-invalid",
         }
     }
 }

@@ -4,8 +4,8 @@
 //! Messages are always delivered in the app; what these rules decide is
 //! whether the person's devices ring now, when an unread notification
 //! becomes an email, and how an unacknowledged high-priority message is
-//! repeated and then escalated by SMS. The notification worker that applies
-//! them is still to come.
+//! repeated and then escalated by SMS. The notification worker
+//! (`cercle_app::notifications`) applies them.
 
 use crate::availability::{is_available, Period, Schedule};
 use crate::Timestamp;
@@ -62,6 +62,25 @@ pub fn email_alert_due(
     now: Timestamp,
 ) -> bool {
     !read && !already_emailed && now.0 - created_at.0 >= delay_secs * 1000 && ring(r, priority, now) == Ring::Now
+}
+
+/// The first moment from `from` (included, to the minute) at which a
+/// normal notification would ring, looking at most `horizon_days` ahead;
+/// `None` for a muted thread or nothing within the horizon (then the worker
+/// stops looking: the notification stays in the centre).
+pub fn next_ring_time(r: &Recipient<'_>, from: Timestamp, horizon_days: i64) -> Option<Timestamp> {
+    if r.muted {
+        return None;
+    }
+    if ring(r, Priority::Normal, from) == Ring::Now {
+        return Some(from);
+    }
+    // Minute by minute: slots start on minutes, and a period's end is at
+    // most a minute away from the next boundary. Bounded by the horizon.
+    let first = Timestamp((from.0.div_euclid(60_000) + 1) * 60_000);
+    (0..horizon_days.clamp(0, 31) * 1440)
+        .map(|i| first.plus_secs(i * 60))
+        .find(|&t| ring(r, Priority::Normal, t) == Ring::Now)
 }
 
 /// How an unacknowledged high-priority message is followed up.
@@ -198,6 +217,36 @@ mod tests {
         assert!(!due(MONDAY + 9 * H + 15 * MIN, false, true), "only once");
         assert!(!due(MONDAY + 20 * H, false, false), "waits for working hours");
         assert!(due(MONDAY + 24 * H + 8 * H, false, false), "Tuesday 8:00");
+    }
+
+    #[test]
+    fn a_quiet_notification_waits_for_the_next_working_minute() {
+        let s = office_hours();
+        let away = [Period::new(at(MONDAY), at(MONDAY + 24 * H + 10 * H), None, at(0)).expect("period")];
+        let free = Recipient {
+            schedule: &s,
+            periods: &[],
+            muted: false,
+        };
+        assert_eq!(next_ring_time(&free, at(MONDAY + 9 * H), 8), Some(at(MONDAY + 9 * H)));
+        assert_eq!(
+            next_ring_time(&free, at(MONDAY + 20 * H + 30_000), 8),
+            Some(at(MONDAY + 24 * H + 8 * H)),
+            "Tuesday 8:00"
+        );
+        let absent = Recipient { periods: &away, ..free };
+        assert_eq!(
+            next_ring_time(&absent, at(MONDAY + 9 * H), 8),
+            Some(at(MONDAY + 24 * H + 10 * H)),
+            "back on Tuesday 10:00"
+        );
+        assert_eq!(
+            next_ring_time(&absent, at(MONDAY + 9 * H), 1),
+            None,
+            "beyond the horizon"
+        );
+        let muted = Recipient { muted: true, ..free };
+        assert_eq!(next_ring_time(&muted, at(MONDAY + 9 * H), 8), None);
     }
 
     #[test]

@@ -1257,6 +1257,83 @@ avail-day-6 = Saturday
 
 ## Web Push (notifications on this device)
 error-push-subscription-invalid = This browser's notification subscription is not valid.
+
+## Notifications (centre, preferences, push, email alert, SMS)
+notif-push-title = Cercle
+notif-message-clinical = New message in a clinical thread
+notif-message-collaboration = New message in a discussion
+notif-message-direct = New direct message
+notif-message-channel = New message in a care channel
+notif-urgent-clinical = High-priority message in a clinical thread: please acknowledge
+notif-urgent-collaboration = High-priority message in a discussion: please acknowledge
+notif-urgent-direct = High-priority direct message: please acknowledge
+notif-urgent-channel = High-priority message in a care channel: please acknowledge
+notif-triage = New thread in your team's triage box
+notif-friend-request = New friend request
+notif-pinned-version = New version of a pinned document
+notif-invitation = You are invited to join an organization: see the email we sent you
+notif-other = New notification
+notif-title = Notifications
+notif-nav = Notifications
+notif-unread-count = { $count ->
+    [one] 1 unread
+   *[other] { $count } unread
+}
+notif-empty = No notifications yet.
+notif-empty-hint = New messages, threads in your teams' triage boxes, friend requests and invitations appear here.
+notif-mark-all-read = Mark all as read
+notif-open = Open
+notif-by = by { $name }
+notif-folded = { $count } messages
+notif-unread = Unread
+notif-preferences = Notification preferences
+notif-prefs-intro = Your devices ring during your working hours only (see Availability), and not while you are away. High-priority messages always ring.
+notif-prefs-email = Email me when a notification stays unread
+notif-prefs-delay = After
+notif-prefs-delay-mins = { $count ->
+    [one] 1 minute
+   *[other] { $count } minutes
+}
+notif-prefs-delay-hours = { $count ->
+    [one] 1 hour
+   *[other] { $count } hours
+}
+notif-prefs-save = Save
+notif-prefs-saved = Your notification preferences were saved.
+notif-prefs-sms = Unacknowledged high-priority messages are sent to your phone by SMS.
+notif-prefs-no-phone = You have no verified phone number: unacknowledged high-priority messages are sent to you by email instead.
+notif-prefs-push = Notifications on this browser
+notif-prefs-push-hint = Turn them on from the Security page, for each browser or phone you use.
+notif-prefs-muted = Muted threads
+notif-prefs-muted-none = You have not muted any thread.
+notif-mute = Mute
+notif-unmute = Unmute
+notif-muted = Muted: this thread's messages no longer ring your devices (high priority still does).
+notif-muted-flash = Thread muted.
+notif-unmuted-flash = Thread unmuted.
+error-notification-delay-invalid = Choose one of the proposed delays.
+email-notification-alert-subject = You have unread notifications on Cercle
+email-notification-alert-body =
+    Hello { $name },
+
+    { $count ->
+        [one] 1 notification is waiting for you on Cercle.
+       *[other] { $count } notifications are waiting for you on Cercle.
+    }
+
+    See them here:
+    { $link }
+
+    You can change when these emails are sent on your notification preferences page.
+
+    — Cercle
+sms-urgent-message = Cercle: a high-priority message is waiting for your acknowledgement: { $link }
+email-urgent-message-subject = A high-priority message is waiting for you on Cercle
+email-urgent-message-body =
+    A high-priority message is waiting for your acknowledgement on Cercle:
+    { $link }
+
+    — Cercle
 error-push-too-many-subscriptions = At most 20 browsers can receive your notifications; remove one first.
 push-title = Notifications on this device
 push-help = Receive a notification on this device when something needs you. Notifications never show patient information.
@@ -1306,3 +1383,28 @@ error-not-responsible = Only the person responsible for this discussion can retu
 error-not-in-triage = This discussion is no longer waiting in the triage box.
 error-not-assigned = You are not assigned to this discussion.
 error-invalid-team-role = The role must be manager or participant.
+
+## Teams UI (thread block, admin members)
+tm-thread-actions = Actions for the team { $team }
+tm-invite = Invite
+tm-invite-who = Teammate to invite
+tm-invited = Your teammate now takes part in the discussion.
+tm-remove-team = Remove the team from the discussion
+tm-remove-team-confirm = Remove { $team } from this discussion? Its members will no longer see it, except those who take part in person.
+tm-team-removed = The team was removed from the discussion.
+admin-team-members = Members ({ $count })
+admin-team-members-hint = Managers see every discussion of the team and assign them; participants see the ones assigned to them.
+admin-team-members-empty = No one in this team yet.
+admin-team-role-manager = Manager
+admin-team-role-participant = Participant
+admin-team-member-role-of = Role of { $name } in the team
+admin-team-member-change = Change the role
+admin-team-member-remove = Remove from the team
+admin-team-member-remove-confirm = Remove { $name } from the team { $team }?
+admin-team-member-add-title = Add a member
+admin-team-member-none-left = Every member of the organization is already in this team.
+admin-team-member-person = Person
+admin-team-member-role = Role in the team
+admin-team-member-add = Add to the team
+admin-team-member-saved = Team member saved.
+admin-team-member-removed = The person was removed from the team.

@@ -1257,6 +1257,83 @@ avail-day-6 = samedi
 
 ## Web Push (notifications sur cet appareil)
 error-push-subscription-invalid = L'abonnement aux notifications de ce navigateur n'est pas valide.
+
+## Notifications (centre, preferences, push, email alert, SMS)
+notif-push-title = Cercle
+notif-message-clinical = Nouveau message dans une discussion clinique
+notif-message-collaboration = Nouveau message dans une discussion
+notif-message-direct = Nouveau message direct
+notif-message-channel = Nouveau message dans un canal de soins
+notif-urgent-clinical = Message prioritaire dans une discussion clinique : veuillez en accuser réception
+notif-urgent-collaboration = Message prioritaire dans une discussion : veuillez en accuser réception
+notif-urgent-direct = Message direct prioritaire : veuillez en accuser réception
+notif-urgent-channel = Message prioritaire dans un canal de soins : veuillez en accuser réception
+notif-triage = Nouvelle discussion dans la boîte de triage de votre équipe
+notif-friend-request = Nouvelle demande d'ami
+notif-pinned-version = Nouvelle version d'un document épinglé
+notif-invitation = Vous êtes invité à joindre une organisation : voyez le courriel que nous vous avons envoyé
+notif-other = Nouvelle notification
+notif-title = Notifications
+notif-nav = Notifications
+notif-unread-count = { $count ->
+    [one] 1 non lue
+   *[other] { $count } non lues
+}
+notif-empty = Aucune notification pour l'instant.
+notif-empty-hint = Les nouveaux messages, les discussions dans la boîte de triage de vos équipes, les demandes d'ami et les invitations s'affichent ici.
+notif-mark-all-read = Tout marquer comme lu
+notif-open = Ouvrir
+notif-by = par { $name }
+notif-folded = { $count } messages
+notif-unread = Non lue
+notif-preferences = Préférences de notification
+notif-prefs-intro = Vos appareils sonnent seulement pendant vos heures de travail (voir Disponibilités), et pas pendant vos absences. Les messages prioritaires sonnent toujours.
+notif-prefs-email = M'envoyer un courriel quand une notification reste non lue
+notif-prefs-delay = Après
+notif-prefs-delay-mins = { $count ->
+    [one] 1 minute
+   *[other] { $count } minutes
+}
+notif-prefs-delay-hours = { $count ->
+    [one] 1 heure
+   *[other] { $count } heures
+}
+notif-prefs-save = Enregistrer
+notif-prefs-saved = Vos préférences de notification ont été enregistrées.
+notif-prefs-sms = Les messages prioritaires sans accusé de réception vous sont envoyés par texto.
+notif-prefs-no-phone = Vous n'avez pas de numéro de téléphone vérifié : les messages prioritaires sans accusé de réception vous sont envoyés par courriel.
+notif-prefs-push = Notifications sur ce navigateur
+notif-prefs-push-hint = Activez-les à partir de la page Sécurité, pour chaque navigateur ou téléphone que vous utilisez.
+notif-prefs-muted = Discussions en sourdine
+notif-prefs-muted-none = Vous n'avez mis aucune discussion en sourdine.
+notif-mute = Mettre en sourdine
+notif-unmute = Réactiver le son
+notif-muted = En sourdine : les messages de cette discussion ne font plus sonner vos appareils (sauf les messages prioritaires).
+notif-muted-flash = Discussion mise en sourdine.
+notif-unmuted-flash = Son de la discussion réactivé.
+error-notification-delay-invalid = Choisissez l'un des délais proposés.
+email-notification-alert-subject = Des notifications non lues vous attendent sur Cercle
+email-notification-alert-body =
+    Bonjour { $name },
+
+    { $count ->
+        [one] 1 notification vous attend sur Cercle.
+       *[other] { $count } notifications vous attendent sur Cercle.
+    }
+
+    Consultez-les ici :
+    { $link }
+
+    Vous pouvez choisir quand ces courriels sont envoyés dans vos préférences de notification.
+
+    — Cercle
+sms-urgent-message = Cercle : un message prioritaire attend votre accusé de réception : { $link }
+email-urgent-message-subject = Un message prioritaire vous attend sur Cercle
+email-urgent-message-body =
+    Un message prioritaire attend votre accusé de réception sur Cercle :
+    { $link }
+
+    — Cercle
 error-push-too-many-subscriptions = Au plus 20 navigateurs peuvent recevoir vos notifications; retirez-en un d'abord.
 push-title = Notifications sur cet appareil
 push-help = Recevez une notification sur cet appareil quand on a besoin de vous. Les notifications ne montrent jamais d'information sur un patient.
@@ -1306,3 +1383,28 @@ error-not-responsible = Seule la personne responsable de cette discussion peut l
 error-not-in-triage = Cette discussion n'attend plus dans la boîte de triage.
 error-not-assigned = Vous n'êtes pas assigné à cette discussion.
 error-invalid-team-role = Le rôle doit être gestionnaire ou participant.
+
+## Teams UI (thread block, admin members)
+tm-thread-actions = Actions de l'équipe { $team }
+tm-invite = Inviter
+tm-invite-who = Collègue de l'équipe à inviter
+tm-invited = Votre collègue fait maintenant partie de la discussion.
+tm-remove-team = Retirer l'équipe de la discussion
+tm-remove-team-confirm = Retirer { $team } de cette discussion? Ses membres n'y auront plus accès, sauf ceux qui y participent en personne.
+tm-team-removed = L'équipe a été retirée de la discussion.
+admin-team-members = Membres ({ $count })
+admin-team-members-hint = Les gestionnaires voient toutes les discussions de l'équipe et les assignent; les participants voient celles qui leur sont assignées.
+admin-team-members-empty = Personne dans cette équipe pour l'instant.
+admin-team-role-manager = Gestionnaire
+admin-team-role-participant = Participant
+admin-team-member-role-of = Rôle de { $name } dans l'équipe
+admin-team-member-change = Changer le rôle
+admin-team-member-remove = Retirer de l'équipe
+admin-team-member-remove-confirm = Retirer { $name } de l'équipe { $team }?
+admin-team-member-add-title = Ajouter un membre
+admin-team-member-none-left = Tous les membres de l'organisation font déjà partie de cette équipe.
+admin-team-member-person = Personne
+admin-team-member-role = Rôle dans l'équipe
+admin-team-member-add = Ajouter à l'équipe
+admin-team-member-saved = Membre de l'équipe enregistré.
+admin-team-member-removed = La personne a été retirée de l'équipe.

@@ -67,7 +67,11 @@ impl Translations {
         };
         let mut fargs = FluentArgs::new();
         for (k, v) in args {
-            fargs.set(*k, FluentValue::from(*v));
+            // `count` is a number, so that plural variants (`[one]`) apply.
+            match (*k, v.parse::<i64>()) {
+                ("count", Ok(n)) => fargs.set(*k, FluentValue::from(n)),
+                _ => fargs.set(*k, FluentValue::from(*v)),
+            }
         }
         let mut errors = Vec::new();
         bundle.format_pattern(pattern, Some(&fargs), &mut errors).into_owned()
@@ -100,6 +104,13 @@ pub fn message_ids(source: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_choose_the_plural_variant() {
+        assert_eq!(ta(Language::Fr, "notif-unread-count", &[("count", "1")]), "1 non lue");
+        assert_eq!(ta(Language::Fr, "notif-unread-count", &[("count", "3")]), "3 non lues");
+        assert_eq!(ta(Language::En, "notif-prefs-delay-hours", &[("count", "1")]), "1 hour");
+    }
 
     #[test]
     fn both_files_parse() {

@@ -15,6 +15,7 @@ pub mod devices;
 pub mod members;
 pub mod migrate;
 pub mod network;
+pub mod notifications;
 pub mod orgs;
 pub mod outbox;
 pub mod patients;

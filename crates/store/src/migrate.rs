@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "push",
         sql: include_str!("../migrations/0009_push.sql"),
     },
+    Migration {
+        version: 10,
+        name: "notifications",
+        sql: include_str!("../migrations/0010_notifications.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now.

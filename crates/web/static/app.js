@@ -1542,3 +1542,31 @@ document.querySelectorAll('[data-chan-update]').forEach((box) => {
     }
   });
 })();
+
+// notif: the bell's badge follows the unread count (every 30 seconds and
+// when the tab comes back), so a notification shows without reloading.
+(() => {
+  const bell = document.querySelector('a.bell[data-testid=nav-notifications]');
+  if (!bell) return;
+  const refresh = async () => {
+    try {
+      const r = await api('/notifications/unread', { method: 'GET' });
+      if (!r.ok) return;
+      const { unread } = await r.json();
+      let badge = bell.querySelector('[data-testid=notif-badge]');
+      if (unread > 0) {
+        if (!badge) {
+          badge = document.createElement('b');
+          badge.className = 'thr-nav-badge';
+          badge.dataset.testid = 'notif-badge';
+          bell.appendChild(badge);
+        }
+        badge.textContent = String(Math.min(unread, 99));
+      } else if (badge) {
+        badge.remove();
+      }
+    } catch (_) { /* offline: the next round tries again */ }
+  };
+  setInterval(refresh, 30000);
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
+})();

@@ -336,6 +336,9 @@ pub async fn delete_account(ctx: &Ctx, client: &Client, principal: &Principal, p
     // workplaces, directories, friendships and the search index.
     cercle_store::profiles::erase(&mut tx, &u.id).await?;
     crate::network::index::person(&mut tx, &u.id, now).await?;
+    // Nothing is pushed to their browsers or told to them any more.
+    cercle_store::push::remove_all_of(&mut tx, &u.id).await?;
+    cercle_store::notifications::remove_all_of(&mut tx, &u.id).await?;
     audit::record(
         &mut tx,
         event(

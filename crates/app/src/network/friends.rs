@@ -123,6 +123,15 @@ pub async fn request(ctx: &Ctx, client: &Client, principal: &Principal, to: &str
         link: format!("{}/network/friends", ctx.config.public_url),
     };
     queue_email(&mut tx, &recipient.email, lang, &msg, now).await?;
+    crate::notifications::on_personal(
+        &mut tx,
+        to,
+        crate::notifications::Kind::FriendRequest,
+        Some(&from),
+        "/network/friends",
+        now,
+    )
+    .await?;
     ctx.commit_and_send(tx).await?;
     Ok(FriendState::RequestSent)
 }

@@ -154,10 +154,10 @@ async fn create_invitation(
     }
     let now = ctx.clock.now();
     // Later invitations of a member into other units take effect silently.
-    if let Some(u) = users::by_email(&mut *tx, email.as_str())
+    let existing = users::by_email(&mut *tx, email.as_str())
         .await?
-        .filter(|u| u.deleted_at.is_none())
-    {
+        .filter(|u| u.deleted_at.is_none());
+    if let Some(u) = &existing {
         if members::is_member(&mut *tx, org_id, &u.id).await? {
             apply(
                 &mut *tx,
@@ -180,7 +180,7 @@ async fn create_invitation(
                 now,
             )
             .await?;
-            return Ok(Invited::Applied { user_id: u.id });
+            return Ok(Invited::Applied { user_id: u.id.clone() });
         }
     }
     let id = InvitationId::new().to_string();
@@ -202,6 +202,19 @@ async fn create_invitation(
     };
     members::insert_invitation(&mut *tx, &row, &hash_token(&token)).await?;
     send(ctx, tx, &row, org_name, inviter_name, &token).await?;
+    // Someone who already has an account also finds it in Cercle (the
+    // link itself, a secret, stays in the email).
+    if let Some(u) = &existing {
+        crate::notifications::on_personal(
+            &mut *tx,
+            &u.id,
+            crate::notifications::Kind::Invitation,
+            None,
+            "/notifications",
+            now,
+        )
+        .await?;
+    }
     audit::record(
         &mut *tx,
         NewAuditEvent {

@@ -218,6 +218,7 @@ pub async fn add_version(
         .collect();
     let t = channels::open_thread(ctx, &mut tx, &c, role, &user_id, &title, false, now).await?;
     let (_, attachment) = attachments::insert_upload(ctx, &mut tx, &t, &user_id, &prepared, now, lang).await?;
+    crate::notifications::as_pinned_version(&mut tx, &t.id).await?;
     let version = d.current_version + 1;
     store::add_version(
         &mut tx,

@@ -214,6 +214,7 @@ pub(crate) async fn log_event(
 pub(crate) async fn commit(ctx: &Ctx, tx: cercle_store::Tx) -> AppResult<()> {
     tx.commit().await?;
     ctx.hub.wake();
+    ctx.notify_wake.notify_one();
     Ok(())
 }
 
@@ -800,6 +801,7 @@ pub(crate) async fn insert_message(
         acknowledged_by: Vec::new(),
     };
     log_event(ctx, &mut *tx, &t.id, "message", &view, now).await?;
+    crate::notifications::on_message(&mut *tx, t, user_id, &view.id, priority, now).await?;
     Ok(view)
 }
 
@@ -1066,6 +1068,9 @@ pub async fn mark_read(ctx: &Ctx, principal: &Principal, id: &str, seq: Option<i
     let mut tx = ctx.store.begin().await?;
     let t = reachable(&mut tx, &user_id, id).await?;
     let upto = seq.unwrap_or(t.last_seq).clamp(0, t.last_seq);
+    if upto == t.last_seq {
+        cercle_store::notifications::mark_thread_read(&mut tx, &user_id, id, now).await?;
+    }
     if store::mark_read(&mut tx, id, &user_id, upto, now).await? {
         log_event(
             ctx,

@@ -30,7 +30,7 @@ const GONE: u8 = 1;
 const HANG: u8 = 2;
 
 #[derive(Clone, Default)]
-struct PushService {
+pub(crate) struct PushService {
     mode: Arc<AtomicU8>,
     received: Arc<Mutex<Vec<(HeaderMap, Bytes)>>>,
 }
@@ -52,7 +52,7 @@ async fn receive(State(s): State<PushService>, headers: HeaderMap, body: Bytes) 
 
 impl PushService {
     /// Listens on loopback; answers `/push/{anything}`.
-    async fn start() -> (PushService, String) {
+    pub(crate) async fn start() -> (PushService, String) {
         let service = PushService::default();
         let app = axum::Router::new()
             .route("/push/{id}", axum::routing::post(receive))
@@ -71,20 +71,20 @@ impl PushService {
         self.mode.store(mode, Ordering::SeqCst);
     }
 
-    fn received(&self) -> Vec<(HeaderMap, Bytes)> {
+    pub(crate) fn received(&self) -> Vec<(HeaderMap, Bytes)> {
         self.received.lock().map(|r| r.clone()).unwrap_or_default()
     }
 }
 
 /// A browser's side of a subscription: its key pair and auth secret.
-struct Browser {
+pub(crate) struct Browser {
     key: VapidKey,
     auth: [u8; 16],
     endpoint: String,
 }
 
 impl Browser {
-    fn new(origin: &str, name: &str) -> Browser {
+    pub(crate) fn new(origin: &str, name: &str) -> Browser {
         Browser {
             key: VapidKey::generate(),
             auth: cercle_app::secrets::random_bytes(),
@@ -92,7 +92,7 @@ impl Browser {
         }
     }
 
-    fn subscription(&self) -> Value {
+    pub(crate) fn subscription(&self) -> Value {
         json!({
             "endpoint": self.endpoint,
             "expirationTime": null,
@@ -100,7 +100,7 @@ impl Browser {
         })
     }
 
-    fn decrypt(&self, body: &[u8]) -> String {
+    pub(crate) fn decrypt(&self, body: &[u8]) -> String {
         let plain = crypto::decrypt_with_scalar(body, &self.key.secret_bytes(), &self.auth).expect("decrypts");
         String::from_utf8(plain).expect("utf-8")
     }

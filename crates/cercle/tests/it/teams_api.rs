@@ -158,6 +158,24 @@ async fn triage_assign_return_take_and_who_sees_what(db: Db) {
     assert!(can_read(&app, &s.manager, &t).await);
     assert!(!can_read(&app, &s.p, &t).await);
     assert!(!can_read(&app, &s.outsider, &t).await);
+    // Listing the box (titles may name a patient) is audited, per reader.
+    let mut conn = app.ctx().store.reader().await.expect("reader");
+    let listed: i64 = sqlx::Row::try_get(
+        &sqlx::query(
+            "SELECT COUNT(*) FROM audit_events WHERE event = 'team.threads_listed' AND action = 'LIST' \
+             AND target_id = $1 AND actor_id IN ($2, $3)",
+        )
+        .bind(&s.team)
+        .bind(&m_id)
+        .bind(&p_id)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("count"),
+        0,
+    )
+    .expect("count");
+    drop(conn);
+    assert!(listed >= 2, "team box listings audited: {listed}");
 
     // Assigning someone outside the team is refused; a participant may not assign.
     let (status, r) = act(

@@ -6,6 +6,7 @@ pub mod availability;
 pub mod channels;
 pub mod circle;
 pub mod network;
+pub mod notifications;
 pub mod openapi;
 mod orgs;
 pub mod patients;
@@ -64,6 +65,15 @@ pub fn routes() -> Router<WebState> {
             get(availability::periods).post(availability::add_period),
         )
         .route("/availability/periods/{id}", delete(availability::remove_period))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/unread", get(notifications::unread))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route(
+            "/notifications/preferences",
+            get(notifications::preferences).put(notifications::set_preferences),
+        )
+        .route("/notifications/{id}/open", post(notifications::open))
+        .route("/threads/{id}/mute", put(notifications::mute))
         .route("/push/vapid-public-key", get(push::vapid_public_key))
         .route(
             "/push/subscriptions",

@@ -22,11 +22,14 @@ pub async fn mine(State(state): State<WebState>, Lang(lang): Lang, ApiAuth(view)
 pub async fn show(
     State(state): State<WebState>,
     Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let principal = view.principal().map_err(err(lang))?;
-    let b = teams::team_box(&state.ctx, &principal, &id).await.map_err(err(lang))?;
+    let b = teams::team_box(&state.ctx, &client, &principal, &id)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(json!(b)))
 }
 

@@ -137,7 +137,7 @@ async fn render(
                     label for="avail-end" { (page.t("avail-end")) }
                     input id="avail-end" type="time" name="end" value="17:00" required;
                 }
-                button type="submit" { (page.t("avail-add-slot")) }
+                button type="submit" class="secondary" { (page.t("avail-add-slot")) }
             }
         }
         section class="card" id="periods" data-testid="periods" {
@@ -178,7 +178,7 @@ async fn render(
                     label for="avail-message" { (page.t("avail-period-message")) }
                     input id="avail-message" type="text" name="message" maxlength="280";
                 }
-                button type="submit" { (page.t("avail-add-period")) }
+                button type="submit" class="secondary" { (page.t("avail-add-period")) }
             }
         }
     };

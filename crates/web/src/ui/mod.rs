@@ -7,6 +7,7 @@ pub(crate) mod availability;
 mod home;
 mod invitations;
 mod network;
+mod notifications;
 mod outbox;
 mod patients;
 mod security;
@@ -45,6 +46,7 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .merge(invitations::routes())
         .merge(auth::routes())
         .merge(security::routes())
+        .merge(notifications::routes())
         .merge(teams::routes())
         .merge(availability::routes())
         .merge(outbox::routes())
@@ -224,6 +226,8 @@ pub struct Header {
     pub admin: bool,
     /// Unread messages over one's open discussions (the navigation badge).
     pub unread: i64,
+    /// Unread notifications (the bell's badge).
+    pub notifications: i64,
 }
 
 impl Header {
@@ -241,6 +245,9 @@ impl Header {
             admin: view.user.network_admin || scope.as_ref().is_some_and(admin::any_area),
             orgs,
             unread: cercle_app::threads::service::unread_total(&state.ctx, &principal)
+                .await
+                .unwrap_or(0),
+            notifications: cercle_app::notifications::unread_count(&state.ctx, &principal)
                 .await
                 .unwrap_or(0),
         }
@@ -326,6 +333,7 @@ pub fn icon(name: &str) -> Markup {
         "admin" => "M12 3l8 3v6c0 5-4 8-8 9-4-1-8-4-8-9V6z",
         "lock" => "M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4",
         "shield" => "M12 3l8 3v6c0 5-4 8-8 9-4-1-8-4-8-9V6zM9 12l2 2 4-4",
+        "bell" => "M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0",
         _ => "M4 12h16",
     };
     html! {
@@ -380,6 +388,12 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                                     a href="/admin" title=(t(lang, "nav-admin")) aria-current=[page.path.starts_with("/admin").then_some("page")] { (icon("admin")) span { (t(lang, "nav-admin")) } }
                                 }
                             }
+                            a class="bell" href="/notifications" data-testid="nav-notifications" title=(t(lang, "notif-nav")) aria-current=[page.path.starts_with("/notifications").then_some("page")] {
+                                (icon("bell")) span class="visually-hidden" { (t(lang, "notif-nav")) }
+                                @if header.notifications > 0 {
+                                    b class="thr-nav-badge" data-testid="notif-badge" title=(ta(lang, "notif-unread-count", &[("count", &header.notifications.to_string())])) { (header.notifications.min(99)) }
+                                }
+                            }
                             details class="account" {
                                 summary { span class="avatar" aria-hidden="true" { (initials(&view.user.name)) } span class="account-name" { (view.user.name) } }
                                 div class="menu" {
@@ -387,6 +401,7 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                                     @if view.user.circle_only { a href="/care/photo" data-testid="my-photo" { (t(lang, "care-photo-title")) } }
                                     a href="/security" { (t(lang, "nav-security")) }
                                     @if !view.user.circle_only { a href="/availability" { (t(lang, "nav-availability")) } }
+                                    a href="/notifications/preferences" { (t(lang, "notif-preferences")) }
                                     a href="/accounts" { (t(lang, "action-switch-account")) }
                                     form method="post" action="/lock-now" { (page.csrf_field()) button type="submit" class="linklike" { (t(lang, "action-lock")) } }
                                     form method="post" action="/sign-out" { (page.csrf_field()) button type="submit" class="linklike" { (t(lang, "action-sign-out")) } }

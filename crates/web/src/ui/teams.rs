@@ -3,6 +3,11 @@
 //! buttons (take, assign, return to triage, unassign, add oneself). The
 //! `tm-` block of `app.js` keeps the box live through the event WebSocket
 //! (it fetches this page again and swaps `#tm-box`).
+//!
+//! The thread page's team block (`thread_teams`, `thread_team_actions`)
+//! offers the same changes on the thread itself (plus inviting a teammate
+//! and removing the team), shown as `policy::teams::decide` allows; its
+//! forms post here with `back=thread`.
 
 use crate::extract::WebSession;
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
@@ -11,10 +16,14 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use cercle_app::teams::{self, TeamBox, TeamThreadView, TriageChange, WriteInput};
+use cercle_app::teams::{self, MemberView, TeamBox, TeamThreadView, TriageChange, TriageView, WriteInput};
 use cercle_app::threads::pdf::format_local;
+use cercle_app::threads::service::ThreadView;
+use cercle_domain::policy::teams::{decide, TeamAction, TeamRole, ThreadFacts};
+use cercle_domain::policy::Principal;
 use maud::{html, Markup};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 pub fn routes() -> Router<WebState> {
     Router::new()
@@ -49,7 +58,7 @@ async fn page_teams(
     };
     let writable = teams::writable_teams(&state.ctx, &principal).await.unwrap_or_default();
     let team_box = match &selected {
-        Some(id) => Some(teams::team_box(&state.ctx, &principal, id).await),
+        Some(id) => Some(teams::team_box(&state.ctx, &page.client, &principal, id).await),
         None => None,
     };
     let content = html! {
@@ -256,11 +265,14 @@ async fn act(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let user_id = fields
-        .iter()
-        .find(|(n, _)| n == "user_id")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let field = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let user_id = field("user_id");
     let (what, flash) = match action.as_str() {
         "take" => (TriageChange::Take, "tm-taken"),
         "assign" => (TriageChange::Assign { user_id }, "tm-assigned"),
@@ -273,10 +285,155 @@ async fn act(
         "return" => (TriageChange::Return, "tm-returned"),
         "unassign" => (TriageChange::Unassign, "tm-unassigned"),
         "join" => (TriageChange::AddSelf, "tm-joined"),
+        "invite" => (TriageChange::Invite { user_id }, "tm-invited"),
+        "remove-team" => (TriageChange::RemoveTeam, "tm-team-removed"),
         _ => return Redirect::to("/teams").into_response(),
     };
+    let team_page = format!("/teams?team={team}");
     match teams::change(&state.ctx, &page.client, &principal, &thread, &team, &what).await {
-        Ok(()) => redirect_with_flash(&state, &format!("/teams?team={team}"), flash),
+        Ok(()) => {
+            // Back to the thread when asked from it and one still reaches
+            // it (after unassigning or removing the team one may not).
+            let to = if field("back") == "thread"
+                && cercle_app::threads::service::may_receive(&state.ctx, &view.user.id, &thread)
+                    .await
+                    .unwrap_or(false)
+            {
+                format!("/threads/{thread}")
+            } else {
+                team_page
+            };
+            redirect_with_flash(&state, &to, flash)
+        }
         Err(e) => failure_page(page.lang, &e),
+    }
+}
+
+// ---- The team block of the thread page ----------------------------------------
+
+/// One's standing in each team of a thread and the team's members, by team
+/// id: only the teams of one's active organization one belongs to or
+/// manages (the others show no buttons).
+#[derive(Default)]
+pub(crate) struct ThreadTeams(HashMap<String, (TeamRole, Vec<MemberView>)>);
+
+/// What the thread page needs to offer the triage changes of its teams
+/// (nothing for a closed thread, where nothing is reassigned).
+pub(crate) async fn thread_teams(state: &WebState, principal: &Principal, t: &ThreadView) -> ThreadTeams {
+    if t.teams.is_empty() || t.closed.is_some() {
+        return ThreadTeams::default();
+    }
+    let Ok(mine) = teams::my_teams(&state.ctx, principal).await else {
+        return ThreadTeams::default();
+    };
+    let mut out = HashMap::new();
+    for tv in &t.teams {
+        let Some(role) = mine
+            .iter()
+            .find(|m| m.id == tv.team_id)
+            .and_then(|m| TeamRole::parse(&m.role))
+        else {
+            continue;
+        };
+        let members = teams::team_members(&state.ctx, principal, &tv.team_id)
+            .await
+            .unwrap_or_default();
+        out.insert(tv.team_id.clone(), (role, members));
+    }
+    ThreadTeams(out)
+}
+
+/// One button (and its fields) of the thread's team block.
+fn thread_form(
+    page: &Page,
+    base: &str,
+    action: &str,
+    label: String,
+    extra: Option<Markup>,
+    confirm: Option<String>,
+) -> Markup {
+    let class = if action == "remove-team" {
+        "linklike small danger-link"
+    } else {
+        "secondary small"
+    };
+    html! {
+        form method="post" action=(format!("{base}/{action}")) class="thr-action" {
+            (page.csrf_field())
+            input type="hidden" name="back" value="thread";
+            @if let Some(extra) = extra { (extra) }
+            button type="submit" class=(class) data-testid=(format!("tm-thread-{action}")) data-thr-confirm=[confirm] { (label) }
+        }
+    }
+}
+
+/// A labelled choice of people (`user_id`).
+fn people_select(id: &str, label: String, testid: &str, people: &[&MemberView]) -> Markup {
+    html! {
+        label class="visually-hidden" for=(id) { (label) }
+        select id=(id) name="user_id" data-testid=(testid) {
+            @for m in people { option value=(m.id) { (m.name) } }
+        }
+    }
+}
+
+/// The triage changes one may make on a team of the thread, as the team
+/// policy allows (the service decides again on every post).
+pub(crate) fn thread_team_actions(page: &Page, t: &ThreadView, tv: &TriageView, me: &str, tt: &ThreadTeams) -> Markup {
+    let Some((role, members)) = tt.0.get(&tv.team_id) else {
+        return html! {};
+    };
+    if t.closed.is_some() {
+        return html! {};
+    }
+    let in_person: Vec<&str> = t
+        .participants
+        .iter()
+        .filter(|p| p.kind == "user")
+        .map(|p| p.id.as_str())
+        .collect();
+    let facts = ThreadFacts {
+        responsible: tv.responsible_id.as_deref() == Some(me),
+        added: in_person.contains(&me),
+        in_triage: tv.state == "in_triage",
+    };
+    let may = |a: TeamAction| decide(Some(*role), facts, a).is_ok();
+    let base = format!("/teams/{}/threads/{}", tv.team_id, t.id);
+    let assignable: Vec<&MemberView> = members
+        .iter()
+        .filter(|m| tv.responsible_id.as_deref() != Some(m.id.as_str()))
+        .collect();
+    let teammates: Vec<&MemberView> = members
+        .iter()
+        .filter(|m| {
+            m.id != me && !in_person.contains(&m.id.as_str()) && tv.responsible_id.as_deref() != Some(m.id.as_str())
+        })
+        .collect();
+    let take = facts.in_triage && may(TeamAction::Take);
+    let join = !facts.added && may(TeamAction::AddSelf);
+    let assign = !assignable.is_empty() && may(TeamAction::Assign { target_in_team: true });
+    let give_back = facts.responsible && may(TeamAction::ReturnToTriage);
+    let unassign = facts.responsible && *role != TeamRole::Manager && may(TeamAction::Unassign);
+    let invite = !teammates.is_empty() && may(TeamAction::Invite { target_in_team: true });
+    let remove = may(TeamAction::RemoveTeam);
+    if !(take || join || assign || give_back || unassign || invite || remove) {
+        return html! {};
+    }
+    html! {
+        div class="tm-actions tm-thread-actions" role="group" aria-label=(page.ta("tm-thread-actions", &[("team", &tv.team_name)])) data-testid="tm-thread-actions" {
+            @if take { (thread_form(page, &base, "take", page.t("tm-take"), None, None)) }
+            @if give_back { (thread_form(page, &base, "return", page.t("tm-return"), None, None)) }
+            @if unassign { (thread_form(page, &base, "unassign", page.t("tm-unassign"), None, None)) }
+            @if join { (thread_form(page, &base, "join", page.t("tm-join"), None, None)) }
+            @if assign {
+                (thread_form(page, &base, "assign", page.t("tm-assign"), Some(people_select(&format!("tm-assign-{}", tv.team_id), page.t("tm-assign-who"), "tm-thread-assign-who", &assignable)), None))
+            }
+            @if invite {
+                (thread_form(page, &base, "invite", page.t("tm-invite"), Some(people_select(&format!("tm-invite-{}", tv.team_id), page.t("tm-invite-who"), "tm-thread-invite-who", &teammates)), None))
+            }
+            @if remove {
+                (thread_form(page, &base, "remove-team", page.t("tm-remove-team"), None, Some(page.ta("tm-remove-team-confirm", &[("team", &tv.team_name)]))))
+            }
+        }
     }
 }

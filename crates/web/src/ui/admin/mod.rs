@@ -56,6 +56,11 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/workplaces/{id}", post(structure::update_workplace))
         .route("/admin/teams", get(structure::teams).post(structure::create_team))
         .route("/admin/teams/{id}", post(structure::update_team))
+        .route("/admin/teams/{id}/members", post(structure::set_team_member))
+        .route(
+            "/admin/teams/{id}/members/{user_id}/remove",
+            post(structure::remove_team_member),
+        )
         .route("/admin/members", get(people::members))
         .route("/admin/members/{id}/roles", post(people::grant_role))
         .route("/admin/members/{id}/remove", post(people::remove_member))

@@ -1,4 +1,5 @@
-//! Units (the tree), workplaces and teams of the active organization.
+//! Units (the tree), workplaces and teams of the active organization, with
+//! each team's members (manager or participant).
 
 use super::{
     admin_layout, archived_badge, input, refusal, select, tree, unit_name, unit_options, Admin, Extra, Fields, Tab,
@@ -6,11 +7,16 @@ use super::{
 use crate::extract::WebSession;
 use crate::ui::{redirect_with_flash, Page};
 use crate::WebState;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
+use cercle_app::orgs::membership::{self, Member};
 use cercle_app::orgs::structure::{self, Structure, TeamInput, WorkplaceInput};
 use cercle_app::orgs::Unit;
+use cercle_app::teams::{self as team_members, MemberInput, MemberView};
+use cercle_app::AppResult;
+use cercle_domain::policy::teams::TeamRole;
 use maud::{html, Markup};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 type Post = Form<Vec<(String, String)>>;
@@ -385,10 +391,122 @@ fn workplace_options(page: &Page, s: &Structure, with_archived: bool) -> Vec<(St
         .collect()
 }
 
-async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra) -> Response {
+const TEAM_ROLES: [TeamRole; 2] = [TeamRole::Participant, TeamRole::Manager];
+
+fn team_role_options(page: &Page) -> Vec<(String, String)> {
+    TEAM_ROLES
+        .iter()
+        .map(|r| (r.key().to_string(), page.t(&format!("admin-team-role-{}", r.key()))))
+        .collect()
+}
+
+/// Where a form of a team's members shows its refusal.
+fn members_key(team_id: &str) -> String {
+    format!("members-{team_id}")
+}
+
+/// A team's members: who is in it with which role, change a role, remove
+/// someone, add a member of the organization.
+fn team_members_panel(
+    page: &Page,
+    team: (&str, &str, bool),
+    members: &AppResult<Vec<MemberView>>,
+    org_members: &[Member],
+    open: bool,
+    extra: &Extra,
+) -> Markup {
+    let (team_id, team_name, archived) = team;
+    let key = members_key(team_id);
+    let roles = team_role_options(page);
+    let count = members.as_ref().map(Vec::len).unwrap_or(0);
+    let candidates: Vec<(String, String)> = match members {
+        Ok(list) => org_members
+            .iter()
+            .filter(|m| !list.iter().any(|x| x.id == m.user_id))
+            .map(|m| (m.user_id.clone(), format!("{} ({})", m.name, m.email)))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    html! {
+        details class="row-actions admin-team-members" id=(format!("team-{team_id}-members")) open[open || extra.at(&key)] data-testid="admin-team-members" {
+            summary { (page.ta("admin-team-members", &[("count", &count.to_string())])) }
+            div class="row-panel" {
+                (extra.notice(page, &key))
+                @match members {
+                    Err(e) => { (crate::ui::error_notice(page.lang, e)) }
+                    Ok(list) => {
+                        p class="hint" { (page.t("admin-team-members-hint")) }
+                        @if list.is_empty() {
+                            p class="muted" data-testid="admin-team-members-empty" { (page.t("admin-team-members-empty")) }
+                        } @else {
+                            ul class="items admin-team-member-list" {
+                                @for m in list {
+                                    li data-user=(m.id) data-role=(m.role) {
+                                        div class="item-main" {
+                                            strong { (m.name) } " "
+                                            span class="badge" data-testid="admin-team-member-role" { (page.t(&format!("admin-team-role-{}", m.role))) }
+                                        }
+                                        div class="row" {
+                                            form method="post" action=(format!("/admin/teams/{team_id}/members")) class="row" {
+                                                (page.csrf_field())
+                                                input type="hidden" name="user_id" value=(m.id);
+                                                @let id = format!("team-{team_id}-member-{}-role", m.id);
+                                                label class="visually-hidden" for=(id) { (page.ta("admin-team-member-role-of", &[("name", &m.name)])) }
+                                                select id=(id) name="role" class="admin-team-role-select" {
+                                                    @for (value, text) in &roles {
+                                                        option value=(value) selected[*value == m.role] { (text) }
+                                                    }
+                                                }
+                                                button type="submit" class="secondary small" data-testid="admin-team-member-change" { (page.t("admin-team-member-change")) }
+                                            }
+                                            form method="post" action=(format!("/admin/teams/{team_id}/members/{}/remove", m.id)) {
+                                                (page.csrf_field())
+                                                button type="submit" class="linklike small danger-link" data-testid="admin-team-member-remove" data-confirm=(page.ta("admin-team-member-remove-confirm", &[("name", &m.name), ("team", team_name)])) { (page.t("admin-team-member-remove")) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        @if !archived {
+                            h3 class="admin-team-add-title" { (page.t("admin-team-member-add-title")) }
+                            @if candidates.is_empty() {
+                                p class="muted" { (page.t("admin-team-member-none-left")) }
+                            } @else {
+                                form method="post" action=(format!("/admin/teams/{team_id}/members")) class="grid-form" data-testid="admin-team-member-add" {
+                                    (page.csrf_field())
+                                    (select(&page.t("admin-team-member-person"), &format!("team-{team_id}-add-user"), "user_id", &candidates, extra.value(&key, "user_id", "")))
+                                    (select(&page.t("admin-team-member-role"), &format!("team-{team_id}-add-role"), "role", &roles, extra.value(&key, "role", "participant")))
+                                    div class="actions-row" { button type="submit" class="primary" { (page.t("admin-team-member-add")) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra, open: Option<&str>) -> Response {
     let s = match load(state, page, a, Tab::Teams).await {
         Ok(s) => s,
         Err(r) => return r,
+    };
+    let mut members: HashMap<String, AppResult<Vec<MemberView>>> = HashMap::new();
+    for t in &s.teams {
+        members.insert(
+            t.id.clone(),
+            team_members::members_of(&state.ctx, &a.scope, &t.id).await,
+        );
+    }
+    // The organization's members, to add to a team.
+    let org_members = if s.teams.is_empty() {
+        Vec::new()
+    } else {
+        membership::list_members(&state.ctx, &page.client, &a.scope)
+            .await
+            .unwrap_or_default()
     };
     let units = unit_options(page, &s.units, false);
     let all_units = unit_options(page, &s.units, true);
@@ -454,6 +572,9 @@ async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra) ->
                                 }
                             }
                         }
+                        @if let Some(m) = members.get(&t.id) {
+                            (team_members_panel(page, (&t.id, &t.name, archived), m, &org_members, open == Some(t.id.as_str()), &extra))
+                        }
                     }
                 }
             }
@@ -479,9 +600,69 @@ fn team_input(f: &Fields) -> TeamInput {
     }
 }
 
-pub async fn teams(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
+#[derive(Deserialize)]
+pub struct TeamsQuery {
+    /// The team whose members are shown open (after changing them).
+    #[serde(default)]
+    members: Option<String>,
+}
+
+pub async fn teams(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Query(q): Query<TeamsQuery>,
+) -> Response {
     let a = admin_or_return!(state, page, session, Tab::Teams);
-    render_teams(&state, &page, &a, Extra::default()).await
+    render_teams(&state, &page, &a, Extra::default(), q.members.as_deref()).await
+}
+
+/// Back to the teams with this team's members open.
+fn members_page(team_id: &str) -> String {
+    format!("/admin/teams?members={team_id}#team-{team_id}-members")
+}
+
+/// Adds a member of the organization to a team, or changes their role.
+pub async fn set_team_member(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+    Form(f): Post,
+) -> Response {
+    let a = admin_or_return!(state, page, session, Tab::Teams);
+    let f = Fields(f);
+    let input = MemberInput {
+        user_id: f.get("user_id").to_string(),
+        role: f.get("role").to_string(),
+    };
+    match team_members::set_member(&state.ctx, &page.client, &a.scope, &id, &input).await {
+        Ok(()) => redirect_with_flash(&state, &members_page(&id), "admin-team-member-saved"),
+        Err(e) => render_teams(&state, &page, &a, Extra::error(members_key(&id), e, f), None).await,
+    }
+}
+
+/// Removes a person from a team.
+pub async fn remove_team_member(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path((id, user_id)): Path<(String, String)>,
+) -> Response {
+    let a = admin_or_return!(state, page, session, Tab::Teams);
+    match team_members::remove_member(&state.ctx, &page.client, &a.scope, &id, &user_id).await {
+        Ok(()) => redirect_with_flash(&state, &members_page(&id), "admin-team-member-removed"),
+        Err(e) => {
+            render_teams(
+                &state,
+                &page,
+                &a,
+                Extra::error(members_key(&id), e, Fields::default()),
+                None,
+            )
+            .await
+        }
+    }
 }
 
 pub async fn create_team(
@@ -494,7 +675,7 @@ pub async fn create_team(
     let f = Fields(f);
     match structure::create_team(&state.ctx, &page.client, &a.scope, &team_input(&f)).await {
         Ok(_) => redirect_with_flash(&state, "/admin/teams", "admin-team-created"),
-        Err(e) => render_teams(&state, &page, &a, Extra::error("new", e, f)).await,
+        Err(e) => render_teams(&state, &page, &a, Extra::error("new", e, f), None).await,
     }
 }
 
@@ -518,6 +699,6 @@ pub async fn update_team(
     .await
     {
         Ok(_) => redirect_with_flash(&state, "/admin/teams", "admin-saved"),
-        Err(e) => render_teams(&state, &page, &a, Extra::error(id, e, f)).await,
+        Err(e) => render_teams(&state, &page, &a, Extra::error(id, e, f), None).await,
     }
 }

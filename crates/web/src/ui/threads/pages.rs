@@ -7,6 +7,7 @@
 //! (`/threads/{id}/fragment/{seq}`), so messages are formatted in one place.
 
 use crate::extract::WebSession;
+use crate::ui::teams::{thread_team_actions, thread_teams, ThreadTeams};
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
@@ -856,7 +857,7 @@ fn action_form(
 }
 
 /// The thread's header: title, patient, state, participants, actions.
-fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: bool) -> Markup {
+fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: bool, tt: &ThreadTeams) -> Markup {
     let base = format!("/threads/{}", t.id);
     let label = label_of(t, me);
     // A patient or caregiver (SPEC 5) manages nothing: no participants
@@ -888,12 +889,10 @@ fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: b
                             @match (&tv.responsible_id, &tv.responsible_name) {
                                 (Some(rid), Some(name)) => {
                                     span data-testid="thread-responsible" data-id=(rid) { (page.ta("tm-responsible", &[("name", name)])) }
-                                    @if rid == me && open {
-                                        " " (action_form(page, &format!("/teams/{}/threads/{}/return", tv.team_id, t.id), page.t("tm-return"), "linklike small", &[], None))
-                                    }
                                 }
                                 _ => { span data-testid="thread-in-triage" { (page.t("tm-state-in-triage")) } }
                             }
+                            (thread_team_actions(page, t, tv, me, tt))
                         }
                     }
                 }
@@ -992,18 +991,29 @@ async fn show(
     } else {
         Some(candidates(&state, &page, &principal, "").await)
     };
+    let tt = if circle {
+        ThreadTeams::default()
+    } else {
+        thread_teams(&state, &principal, &t).await
+    };
     let label = label_of(&t, &me);
+    let muted = cercle_app::notifications::is_muted(&state.ctx, &principal, &t.id)
+        .await
+        .unwrap_or(false);
     let content = html! {
-        p class="thr-back" {
-            @match (&place.channel_id, circle) {
-                (Some(ch), true) => { a href=(format!("/care/{ch}")) data-testid="back-to-care" { "← " (page.t("care-back")) } }
-                (Some(ch), false) => { a href=(format!("/channels/{ch}")) data-testid="back-to-channel" { "← " (page.t("chan-back")) } }
-                _ => { a href="/threads" { "← " (page.t("thr-title")) } }
+        div class="thr-back-row" {
+            p class="thr-back" {
+                @match (&place.channel_id, circle) {
+                    (Some(ch), true) => { a href=(format!("/care/{ch}")) data-testid="back-to-care" { "← " (page.t("care-back")) } }
+                    (Some(ch), false) => { a href=(format!("/channels/{ch}")) data-testid="back-to-channel" { "← " (page.t("chan-back")) } }
+                    _ => { a href="/threads" { "← " (page.t("thr-title")) } }
+                }
             }
+            (crate::ui::notifications::mute_control(&page, &t.id, muted))
         }
         div class="thr-page" id="thr-root" data-thread=(t.id) data-me=(me) data-since=(since) data-names=(names_json) data-closed=(if closed { "1" } else { "0" })
             data-msg-typing=(page.ta("thr-typing", &[("name", "{name}")])) data-msg-failed=(page.t("thr-send-failed")) data-msg-offline=(page.t("thr-offline")) data-msg-saved=(page.t("thr-draft-saved")) {
-            (head(&page, &t, &me, c.as_ref(), circle))
+            (head(&page, &t, &me, c.as_ref(), circle, &tt))
             @if messages.is_empty() {
                 p class="muted thr-empty" id="thr-empty" { (page.t("thr-no-messages")) }
             }

@@ -1,0 +1,715 @@
+//! Notifications (SPEC 9): what people are told about, the in-app
+//! notification centre, and the worker that rings their devices.
+//!
+//! Recording is cheap and transactional: the action that causes a
+//! notification (a message, a thread put in a triage box, a friend request,
+//! a new version of a pinned document, an invitation) writes it in its own
+//! transaction, so nothing is lost and nothing is told of an action that
+//! rolled back. The worker then applies the rules of
+//! [`cercle_domain::notification_rules`] at the time of its clock: ring now
+//! or stay quiet (working hours, absence, muted thread; high priority breaks
+//! through), one email alert when notifications stay unread past the
+//! person's delay, and for an unacknowledged high-priority message repeated
+//! rings then one SMS.
+//!
+//! Nothing here carries content: a notification's text is chosen from its
+//! kind and the kind of thread ("New message in a clinical thread"), and its
+//! link is a path that goes through the usual access checks when opened.
+
+use crate::network::{limit, person};
+use crate::notify::{queue_email, queue_sms, Outgoing};
+use crate::push::{self, PushMessage, Urgency};
+use crate::{AppError, AppResult, Ctx};
+use cercle_domain::availability::{Period, Schedule};
+use cercle_domain::notification_rules::{self as rules, Escalation, FollowUp, Priority, Recipient, Ring};
+use cercle_domain::policy::Principal;
+use cercle_domain::{InputError, Language, Timestamp};
+use cercle_store::notifications::{self as store, Delivery, NotificationRow};
+use cercle_store::threads::ThreadRow;
+use cercle_store::{availability, users, Conn};
+use serde::Serialize;
+use std::time::Duration;
+
+/// Server-wide notification settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotifySettings {
+    /// Minutes before an unread notification becomes an email, for people
+    /// who did not choose their own.
+    pub email_delay_mins: i64,
+    pub escalation: Escalation,
+    /// Pushes for one high-priority message at most (the first one and the
+    /// repeats): a phone left in a drawer is not rung forever.
+    pub max_rings: i64,
+    /// How far ahead the worker looks for a person's next working minute.
+    pub horizon_days: i64,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        NotifySettings {
+            email_delay_mins: 15,
+            escalation: Escalation {
+                repeat_every_secs: 5 * 60,
+                sms_after_secs: 15 * 60,
+            },
+            max_rings: 12,
+            horizon_days: 8,
+        }
+    }
+}
+
+/// The email-alert delays a person may choose, in minutes.
+pub const DELAY_CHOICES: [i64; 7] = [5, 15, 30, 60, 120, 240, 1440];
+/// Notifications shown in the centre.
+const CENTRE_LIMIT: i64 = 100;
+/// Notifications the worker takes per round.
+const WORKER_BATCH: i64 = 100;
+/// Mutes and preference changes per person and hour.
+pub const CHANGES_PER_HOUR: i64 = 120;
+/// Read notifications are kept this long.
+const KEEP_READ_DAYS: i64 = 90;
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Message,
+    Triage,
+    FriendRequest,
+    PinnedVersion,
+    Invitation,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Message => "message",
+            Kind::Triage => "triage",
+            Kind::FriendRequest => "friend_request",
+            Kind::PinnedVersion => "pinned_version",
+            Kind::Invitation => "invitation",
+        }
+    }
+}
+
+/// A thread's kind as notifications name it (the text differs, never the
+/// content): a care channel's threads are "channel".
+fn thread_kind(t: &ThreadRow) -> &'static str {
+    if t.channel_id.is_some() {
+        return "channel";
+    }
+    match t.kind.as_str() {
+        "clinical" => "clinical",
+        "direct" => "direct",
+        _ => "collaboration",
+    }
+}
+
+fn new_row(user_id: &str, kind: Kind, actor_id: Option<&str>, link: String, now: Timestamp) -> NotificationRow {
+    NotificationRow {
+        id: crate::patients::channels::new_id(),
+        user_id: user_id.to_string(),
+        kind: kind.as_str().into(),
+        thread_kind: String::new(),
+        thread_id: None,
+        message_id: None,
+        actor_id: actor_id.map(str::to_string),
+        link,
+        high_priority: false,
+        count: 1,
+        created_at: now.0,
+        updated_at: now.0,
+        read_at: None,
+        ring_pending: true,
+        rings: 0,
+        rung_at: None,
+        emailed_at: None,
+        sms_at: None,
+        next_check_at: Some(now.0),
+    }
+}
+
+/// A new message: everyone the thread reaches but its author is told. A
+/// normal message folds into the person's unread notification of the
+/// thread; a high-priority one has its own, followed up until acknowledged.
+/// In the caller's transaction.
+pub(crate) async fn on_message(
+    conn: &mut Conn,
+    t: &ThreadRow,
+    author_id: &str,
+    message_id: &str,
+    high_priority: bool,
+    now: Timestamp,
+) -> AppResult<()> {
+    for user_id in cercle_store::threads::people_reached(&mut *conn, &t.id).await? {
+        if user_id == author_id {
+            continue;
+        }
+        if !high_priority && store::fold(&mut *conn, &user_id, &t.id, author_id, now).await? {
+            continue;
+        }
+        let mut row = new_row(&user_id, Kind::Message, Some(author_id), thread_link(&t.id), now);
+        row.thread_kind = thread_kind(t).into();
+        row.thread_id = Some(t.id.clone());
+        if high_priority {
+            row.high_priority = true;
+            row.message_id = Some(message_id.to_string());
+        }
+        store::insert(&mut *conn, &row).await?;
+    }
+    Ok(())
+}
+
+fn thread_link(thread_id: &str) -> String {
+    format!("/threads/{thread_id}")
+}
+
+/// A thread landed (or came back) in a team's triage box: the team's
+/// managers are told, each per their own schedule. In the caller's
+/// transaction.
+pub(crate) async fn on_triage(
+    conn: &mut Conn,
+    t: &ThreadRow,
+    team_id: &str,
+    actor_id: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    for m in cercle_store::teams::members(&mut *conn, team_id).await? {
+        if m.role != "manager" || m.user_id == actor_id {
+            continue;
+        }
+        if store::fold(&mut *conn, &m.user_id, &t.id, actor_id, now).await? {
+            continue;
+        }
+        let mut row = new_row(&m.user_id, Kind::Triage, Some(actor_id), thread_link(&t.id), now);
+        row.thread_kind = thread_kind(t).into();
+        row.thread_id = Some(t.id.clone());
+        store::insert(&mut *conn, &row).await?;
+    }
+    Ok(())
+}
+
+/// The thread just opened for a new version of a pinned document: its
+/// notifications say so instead of "new message".
+pub(crate) async fn as_pinned_version(conn: &mut Conn, thread_id: &str) -> AppResult<()> {
+    store::retag(conn, thread_id, Kind::Message.as_str(), Kind::PinnedVersion.as_str()).await?;
+    Ok(())
+}
+
+/// A notification not about a thread (a friend request, an invitation).
+pub(crate) async fn on_personal(
+    conn: &mut Conn,
+    user_id: &str,
+    kind: Kind,
+    actor_id: Option<&str>,
+    link: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    store::insert(conn, &new_row(user_id, kind, actor_id, link.to_string(), now)).await?;
+    Ok(())
+}
+
+// ---- The notification centre ---------------------------------------------------
+
+/// A notification as its owner sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationView {
+    pub id: String,
+    pub kind: String,
+    /// clinical | collaboration | direct | channel, or empty.
+    pub thread_kind: String,
+    /// The generic text, in the reader's language.
+    pub text: String,
+    pub actor_name: Option<String>,
+    /// Messages folded into it.
+    pub count: i64,
+    pub link: String,
+    pub high_priority: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub read: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationList {
+    pub unread: i64,
+    pub items: Vec<NotificationView>,
+}
+
+/// The generic text of a notification: never content, never patient data.
+pub fn text(lang: Language, kind: &str, thread_kind: &str, high_priority: bool) -> String {
+    let key = match (kind, high_priority) {
+        ("message", true) => format!("notif-urgent-{}", thread_kind_or(thread_kind)),
+        ("message", false) => format!("notif-message-{}", thread_kind_or(thread_kind)),
+        ("triage", _) => "notif-triage".into(),
+        ("friend_request", _) => "notif-friend-request".into(),
+        ("pinned_version", _) => "notif-pinned-version".into(),
+        ("invitation", _) => "notif-invitation".into(),
+        _ => "notif-other".into(),
+    };
+    cercle_i18n::t(lang, &key)
+}
+
+fn thread_kind_or(k: &str) -> &str {
+    match k {
+        "clinical" | "direct" | "channel" => k,
+        _ => "collaboration",
+    }
+}
+
+/// One's latest notifications and how many are unread.
+pub async fn list(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult<NotificationList> {
+    let me = person(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let rows = store::list(&mut conn, &user_id, CENTRE_LIMIT).await?;
+    let unread = store::unread_count(&mut conn, &user_id).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let actor_name = match &r.actor_id {
+            Some(a) => users::by_id(&mut conn, a)
+                .await?
+                .filter(|u| u.deleted_at.is_none())
+                .map(|u| u.name),
+            None => None,
+        };
+        items.push(NotificationView {
+            text: text(lang, &r.kind, &r.thread_kind, r.high_priority),
+            id: r.id,
+            kind: r.kind,
+            thread_kind: r.thread_kind,
+            actor_name,
+            count: r.count,
+            link: r.link,
+            high_priority: r.high_priority,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            read: r.read_at.is_some(),
+        });
+    }
+    Ok(NotificationList { unread, items })
+}
+
+pub async fn unread_count(ctx: &Ctx, principal: &Principal) -> AppResult<i64> {
+    let me = person(principal)?;
+    let mut conn = ctx.store.reader().await?;
+    Ok(store::unread_count(&mut conn, &me.user_id.to_string()).await?)
+}
+
+/// Opens one of one's notifications: marks it read and gives its link.
+pub async fn open(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<String> {
+    let me = person(principal)?;
+    let user_id = me.user_id.to_string();
+    if id.is_empty() || id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = ctx.store.begin().await?;
+    let row = store::get(&mut tx, id)
+        .await?
+        .filter(|r| r.user_id == user_id)
+        .ok_or(AppError::NotFound)?;
+    store::mark_read(&mut tx, &user_id, id, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(row.link)
+}
+
+pub async fn mark_all_read(ctx: &Ctx, principal: &Principal) -> AppResult<u64> {
+    let me = person(principal)?;
+    let mut tx = ctx.store.begin().await?;
+    let n = store::mark_all_read(&mut tx, &me.user_id.to_string(), ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+// ---- Muted threads and preferences ---------------------------------------------
+
+/// Mutes or unmutes a thread one reaches: its normal messages stay in the
+/// centre without ringing; high priority still rings.
+pub async fn set_muted(ctx: &Ctx, principal: &Principal, thread_id: &str, muted: bool) -> AppResult<()> {
+    let me = person(principal)?;
+    let user_id = me.user_id.to_string();
+    if thread_id.is_empty() || thread_id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    if !crate::threads::service::may_receive(ctx, &user_id, thread_id).await? {
+        return Err(AppError::NotFound);
+    }
+    limit(ctx, "notification-settings", &user_id, CHANGES_PER_HOUR, 3600).await?;
+    let mut tx = ctx.store.begin().await?;
+    store::set_muted(&mut tx, &user_id, thread_id, muted, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn is_muted(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<bool> {
+    let me = person(principal)?;
+    let mut conn = ctx.store.reader().await?;
+    Ok(store::is_muted(&mut conn, &me.user_id.to_string(), thread_id).await?)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MutedThread {
+    pub thread_id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Preferences {
+    pub email_alerts: bool,
+    pub email_delay_mins: i64,
+    /// The delays one may choose, in minutes.
+    pub delay_choices: Vec<i64>,
+    /// Whether SMS escalation can reach the person (a verified phone).
+    pub has_phone: bool,
+    /// Muted threads one still reaches.
+    pub muted: Vec<MutedThread>,
+}
+
+async fn prefs_of(conn: &mut Conn, settings: &NotifySettings, user_id: &str) -> AppResult<(bool, i64)> {
+    Ok(store::prefs(conn, user_id)
+        .await?
+        .unwrap_or((true, settings.email_delay_mins)))
+}
+
+pub async fn preferences(ctx: &Ctx, principal: &Principal) -> AppResult<Preferences> {
+    let me = person(principal)?;
+    let user_id = me.user_id.to_string();
+    let (email_alerts, email_delay_mins, has_phone, candidates) = {
+        let mut conn = ctx.store.reader().await?;
+        let (on, delay) = prefs_of(&mut conn, &ctx.config.notifications, &user_id).await?;
+        let u = users::get(&mut conn, &user_id).await?;
+        let muted = store::muted_threads(&mut conn, &user_id, 100).await?;
+        (on, delay, u.phone_verified_at.is_some(), muted)
+    };
+    // A thread one was removed from is not named any more.
+    let mut muted = Vec::new();
+    for (thread_id, title) in candidates {
+        if crate::threads::service::may_receive(ctx, &user_id, &thread_id).await? {
+            muted.push(MutedThread { thread_id, title });
+        }
+    }
+    Ok(Preferences {
+        email_alerts,
+        email_delay_mins,
+        delay_choices: DELAY_CHOICES.to_vec(),
+        has_phone,
+        muted,
+    })
+}
+
+pub async fn set_preferences(
+    ctx: &Ctx,
+    principal: &Principal,
+    email_alerts: bool,
+    email_delay_mins: i64,
+) -> AppResult<()> {
+    let me = person(principal)?;
+    if !DELAY_CHOICES.contains(&email_delay_mins) {
+        return Err(InputError::NotificationDelayInvalid.into());
+    }
+    limit(
+        ctx,
+        "notification-settings",
+        &me.user_id.to_string(),
+        CHANGES_PER_HOUR,
+        3600,
+    )
+    .await?;
+    let mut tx = ctx.store.begin().await?;
+    store::set_prefs(
+        &mut tx,
+        &me.user_id.to_string(),
+        email_alerts,
+        email_delay_mins,
+        ctx.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- The worker ----------------------------------------------------------------
+
+/// What one round did, for tests and logs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RoundReport {
+    pub looked_at: usize,
+    pub pushed: usize,
+    pub emails: usize,
+    pub sms: usize,
+}
+
+/// Applies the rules to every notification due at the clock's time.
+pub async fn run_due(ctx: &Ctx) -> AppResult<RoundReport> {
+    let now = ctx.clock.now();
+    let due = {
+        let mut conn = ctx.store.reader().await?;
+        store::due(&mut conn, now, WORKER_BATCH).await?
+    };
+    let mut report = RoundReport::default();
+    let mut queued = false;
+    for row in due {
+        let Some(seen) = row.next_check_at else { continue };
+        {
+            let mut tx = ctx.store.begin().await?;
+            // A lease, so that another node does not take it meanwhile.
+            let ok = store::claim(&mut tx, &row.id, seen, now.plus_secs(120)).await?;
+            tx.commit().await?;
+            if !ok {
+                continue;
+            }
+        }
+        report.looked_at += 1;
+        match handle(ctx, &row, now, &mut report).await {
+            Ok(q) => queued |= q,
+            Err(e) => {
+                // Looked at again later; the error holds no content.
+                tracing::warn!(error = %e, "notification round");
+                let mut tx = ctx.store.begin().await?;
+                let retry = Delivery {
+                    rings: row.rings,
+                    rung_at: row.rung_at,
+                    emailed_at: row.emailed_at,
+                    sms_at: row.sms_at,
+                    next_check_at: Some(now.plus_secs(60).0),
+                };
+                store::save_delivery(&mut tx, &row.id, row.updated_at, &retry).await?;
+                tx.commit().await?;
+            }
+        }
+    }
+    if queued {
+        ctx.outbox_wake.notify_one();
+    }
+    Ok(report)
+}
+
+/// One notification: ring, follow up, email; then when to look again.
+/// Returns whether an email or SMS was queued.
+async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut RoundReport) -> AppResult<bool> {
+    let settings = ctx.config.notifications;
+    // Someone who no longer reaches the thread (removed, left) is not rung.
+    let reaches = match &n.thread_id {
+        Some(t) => crate::threads::service::may_receive(ctx, &n.user_id, t).await?,
+        None => true,
+    };
+    let mut tx = ctx.store.begin().await?;
+    let Some(user) = users::by_id(&mut tx, &n.user_id)
+        .await?
+        .filter(|u| u.deleted_at.is_none() && reaches)
+    else {
+        // Nothing more to deliver (the account is gone, or the thread out
+        // of reach); it stays in the centre until read or pruned.
+        store::save_delivery(&mut tx, &n.id, n.updated_at, &Delivery::stopped(n)).await?;
+        tx.commit().await?;
+        return Ok(false);
+    };
+    let lang = crate::accounts::language_of(&user);
+    let schedule = Schedule::parse(&availability::slots(&mut tx, &n.user_id).await?).unwrap_or_default();
+    let periods: Vec<Period> = availability::periods_ending_after(&mut tx, &n.user_id, now, 50)
+        .await?
+        .iter()
+        .map(|p| Period {
+            starts_at: Timestamp(p.starts_at),
+            ends_at: Timestamp(p.ends_at),
+            message: None,
+        })
+        .collect();
+    let muted = match &n.thread_id {
+        Some(t) => store::is_muted(&mut tx, &n.user_id, t).await?,
+        None => false,
+    };
+    let (email_alerts, delay_mins) = prefs_of(&mut tx, &settings, &n.user_id).await?;
+    let acknowledged = match &n.message_id {
+        Some(m) => store::acknowledged(&mut tx, m, &n.user_id).await?,
+        None => false,
+    };
+    let recipient = Recipient {
+        schedule: &schedule,
+        periods: &periods,
+        muted,
+    };
+    let priority = if n.high_priority {
+        Priority::High
+    } else {
+        Priority::Normal
+    };
+    let mut d = Delivery {
+        rings: n.rings,
+        rung_at: n.rung_at,
+        emailed_at: None,
+        sms_at: n.sms_at,
+        next_check_at: None,
+    };
+    let mut ring_now = false;
+    let mut wake: Vec<Timestamp> = Vec::new();
+    let mut queued = false;
+
+    // 1. A new notification (or a message folded in) rings now, or stays
+    // quiet in the centre.
+    if n.ring_pending
+        && !acknowledged
+        && (n.read_at.is_none() || n.high_priority)
+        && rules::ring(&recipient, priority, now) == Ring::Now
+    {
+        ring_now = true;
+    }
+
+    // 2. An unacknowledged high-priority message: repeat, then one SMS.
+    if n.high_priority && n.message_id.is_some() && !ring_now {
+        let last = Timestamp(n.rung_at.unwrap_or(n.created_at));
+        let step = rules::follow_up(
+            &settings.escalation,
+            Timestamp(n.created_at),
+            last,
+            acknowledged,
+            n.sms_at.is_some(),
+            now,
+        );
+        match step {
+            FollowUp::Done => {}
+            FollowUp::Wait { until } => wake.push(until),
+            FollowUp::Repeat if d.rings < settings.max_rings => ring_now = true,
+            // Rung enough: only the SMS may be left.
+            FollowUp::Repeat if n.sms_at.is_none() => {
+                wake.push(Timestamp(n.created_at).plus_secs(settings.escalation.sms_after_secs))
+            }
+            FollowUp::Repeat => {}
+            FollowUp::Sms => {
+                d.sms_at = Some(now.0);
+                let link = format!("{}{}", ctx.config.public_url, n.link);
+                match user.phone.as_deref().filter(|_| user.phone_verified_at.is_some()) {
+                    Some(phone) => {
+                        queue_sms(&mut tx, phone, lang, &Outgoing::UrgentMessage { link }, now).await?;
+                        report.sms += 1;
+                    }
+                    // No phone: the email alert goes now instead.
+                    None if n.emailed_at.is_none() => {
+                        queue_alert(ctx, &mut tx, &user, lang, now).await?;
+                        d.emailed_at = Some(now.0);
+                        report.emails += 1;
+                    }
+                    None => {}
+                }
+                queued = true;
+                wake.push(last.plus_secs(settings.escalation.repeat_every_secs));
+            }
+        }
+    }
+    if ring_now {
+        d.rings += 1;
+        d.rung_at = Some(now.0);
+        if n.high_priority && !acknowledged {
+            let next = rules::follow_up(
+                &settings.escalation,
+                Timestamp(n.created_at),
+                now,
+                false,
+                d.sms_at.is_some(),
+                now,
+            );
+            if let FollowUp::Wait { until } = next {
+                wake.push(until);
+            }
+        }
+    }
+
+    // 3. Unread past the delay: one email (telling of all unread ones).
+    if email_alerts && n.read_at.is_none() && n.emailed_at.is_none() && d.emailed_at.is_none() {
+        let due_at = Timestamp(n.created_at).plus_secs(delay_mins * 60);
+        if now < due_at {
+            wake.push(due_at);
+        } else if rules::email_alert_due(
+            &recipient,
+            priority,
+            Timestamp(n.created_at),
+            false,
+            false,
+            delay_mins * 60,
+            now,
+        ) {
+            queue_alert(ctx, &mut tx, &user, lang, now).await?;
+            d.emailed_at = Some(now.0);
+            report.emails += 1;
+            queued = true;
+        } else if let Some(next) = rules::next_ring_time(&recipient, now, settings.horizon_days) {
+            wake.push(next);
+        }
+    }
+    d.next_check_at = wake.into_iter().min().map(|t| t.0);
+    store::save_delivery(&mut tx, &n.id, n.updated_at, &d).await?;
+    tx.commit().await?;
+
+    if ring_now {
+        let message = push_message(lang, n);
+        match push::send(ctx, &n.user_id, &message).await {
+            Ok(r) => report.pushed += r.delivered,
+            // The deliveries stay queued for the push worker.
+            Err(e) => tracing::warn!(error = %e, "push"),
+        }
+    }
+    Ok(queued)
+}
+
+/// The email alert: how many notifications wait, and a link to the centre.
+/// Marks them all emailed, so that one email tells of all of them.
+async fn queue_alert(
+    ctx: &Ctx,
+    conn: &mut Conn,
+    user: &cercle_store::users::UserRow,
+    lang: Language,
+    now: Timestamp,
+) -> AppResult<()> {
+    let count = store::unread_count(&mut *conn, &user.id).await?.max(1);
+    let msg = Outgoing::NotificationAlert {
+        name: user.name.clone(),
+        count: count.to_string(),
+        link: format!("{}/notifications", ctx.config.public_url),
+    };
+    queue_email(&mut *conn, &user.email, lang, &msg, now).await?;
+    store::mark_emailed(&mut *conn, &user.id, now).await?;
+    Ok(())
+}
+
+fn push_message(lang: Language, n: &NotificationRow) -> PushMessage {
+    let mut m = PushMessage::new(
+        cercle_i18n::t(lang, "notif-push-title"),
+        text(lang, &n.kind, &n.thread_kind, n.high_priority),
+        n.link.clone(),
+    );
+    // A thread's notifications replace each other on the device.
+    m.tag = Some(n.thread_id.clone().unwrap_or_else(|| n.id.clone()));
+    if n.high_priority {
+        m.urgency = Urgency::High;
+    }
+    m
+}
+
+/// Runs until `shutdown` turns true: a round when woken, and every second
+/// otherwise (quiet notifications whose time came, repeats, email alerts);
+/// once an hour, read notifications older than 90 days are removed.
+pub async fn run_worker(ctx: Ctx, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut last_prune = 0_i64;
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if let Err(e) = run_due(&ctx).await {
+            tracing::warn!(error = %e, "notification worker round failed");
+        }
+        let now = ctx.clock.now();
+        if now.0 - last_prune > 3_600_000 {
+            last_prune = now.0;
+            if let Ok(mut tx) = ctx.store.begin().await {
+                let cutoff = now.minus_secs(KEEP_READ_DAYS * 24 * 3600);
+                if store::prune(&mut tx, cutoff).await.is_ok() {
+                    let _ = tx.commit().await;
+                }
+            }
+        }
+        tokio::select! {
+            _ = ctx.notify_wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}

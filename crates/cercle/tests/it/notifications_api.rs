@@ -1,0 +1,610 @@
+//! Notifications end to end, with the server's clock moved by the test: a
+//! message rings the other participants' browsers through a real push
+//! service on loopback (payload decrypted, generic, no patient data) and
+//! lands in their notification centre; outside working hours it stays
+//! quiet and becomes one email alert once hours begin (received by the SMTP
+//! listener); an absence and a muted thread keep quiet but high priority
+//! breaks through, repeats, then escalates once by SMS until acknowledged;
+//! a thread written to a team notifies its managers only; preferences and
+//! their bad input. Every wait is bounded.
+
+use crate::backends;
+use crate::helpers::Person;
+use crate::push_api::{Browser, PushService};
+use crate::teams_api;
+use crate::threads_api::{clinical_thread, id_of, team};
+use cercle_domain::local_time::montreal_weekday_minute;
+use cercle_store::notifications::NotificationRow;
+use cercle_testkit::{eventually, find_code, Db, TestApp};
+use serde_json::{json, Value};
+
+backends!(
+    a_message_rings_the_others_and_fills_their_centre_without_patient_data,
+    outside_working_hours_it_waits_then_one_email_alert_within_hours,
+    absence_and_mute_stay_quiet_high_priority_repeats_then_one_sms_until_acknowledged,
+    a_thread_written_to_a_team_notifies_its_managers,
+    preferences_friend_requests_and_what_is_refused,
+    urgent_rings_are_bounded_and_without_a_phone_the_escalation_is_an_email,
+);
+
+/// The patient of `clinical_thread`, and what is written about them: none
+/// of it may leave in a notification.
+const SECRETS: [&str; 5] = ["Gérard", "Lévesque", "Escarre", "sacrum", "1941"];
+const TITLE: &str = "Escarre au sacrum";
+
+fn assert_no_patient_data(what: &str, text: &str) {
+    for s in SECRETS {
+        assert!(!text.contains(s), "{what} holds {s:?}: {text}");
+    }
+}
+
+async fn post(app: &TestApp, p: &Person, thread: &str, body: &str, priority: bool) -> Value {
+    let (status, m) = app
+        .post(
+            &format!("/threads/{thread}/messages"),
+            Some(&p.token),
+            json!({ "body": body, "priority": priority }),
+        )
+        .await;
+    assert_eq!(status, 201, "{m}");
+    m
+}
+
+async fn subscribe(app: &TestApp, p: &Person, browser: &Browser) {
+    let (status, s) = app
+        .post("/push/subscriptions", Some(&p.token), browser.subscription())
+        .await;
+    assert_eq!(status, 201, "{s}");
+}
+
+async fn rows(app: &TestApp, user_id: &str) -> Vec<NotificationRow> {
+    let mut conn = app.ctx().store.reader().await.expect("reader");
+    cercle_store::notifications::list(&mut conn, user_id, 100)
+        .await
+        .expect("list")
+}
+
+/// Waits until the worker decided about every notification of the person
+/// at the current time (no ring pending, nothing due), the same on two
+/// looks a moment apart (a round in progress holds a lease that looks like
+/// "later"), then lets a push decided just before reach the push service.
+async fn settled(app: &TestApp, user_id: &str) -> Vec<NotificationRow> {
+    let now = app.ctx().clock.now().0;
+    let calm = async || {
+        let r = rows(app, user_id).await;
+        r.iter()
+            .all(|n| !n.ring_pending && n.next_check_at.is_none_or(|t| t > now))
+            .then_some(r)
+    };
+    let r = eventually("the notification worker to decide", async || {
+        let first = calm().await?;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let second = calm().await?;
+        (first == second).then_some(second)
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    r
+}
+
+/// The pushes a browser received, decrypted.
+fn pushes(service: &PushService, browser: &Browser) -> Vec<Value> {
+    service
+        .received()
+        .iter()
+        .map(|(_, body)| browser.decrypt(body))
+        .map(|p| serde_json::from_str(&p).expect("push payload is JSON"))
+        .collect()
+}
+
+/// Cercle with sessions that stay unlocked for a day of inactivity, since
+/// the test moves the clock by hours.
+async fn spawn(db: Db) -> TestApp {
+    TestApp::spawn_with(db, |c| c.idle_lock_secs = 24 * 3600).await
+}
+
+/// Moves the clock forward by `secs`, in steps of at most 12 hours with
+/// each person's session used in between (so that it does not lock).
+async fn advance(app: &TestApp, secs: i64, people: &[&Person]) {
+    let mut left = secs;
+    while left > 0 {
+        let step = left.min(12 * 3600);
+        app.advance(step);
+        left -= step;
+        for p in people {
+            let (status, _) = app.get("/account", Some(&p.token)).await;
+            assert_eq!(status, 200);
+        }
+    }
+}
+
+async fn centre(app: &TestApp, p: &Person) -> Value {
+    let (status, l) = app.get("/notifications", Some(&p.token)).await;
+    assert_eq!(status, 200, "{l}");
+    l
+}
+
+/// A schedule whose only working day is three days from now (Montréal), so
+/// that now is outside working hours; returns the seconds until that day
+/// begins.
+async fn schedule_in_three_days(app: &TestApp, p: &Person) -> i64 {
+    let now = app.ctx().clock.now();
+    let (day, minute) = montreal_weekday_minute(now.0);
+    let (status, s) = app
+        .put(
+            "/availability/schedule",
+            Some(&p.token),
+            json!({ "slots": [{ "day": (day + 3) % 7, "start": 0, "end": 1440 }] }),
+        )
+        .await;
+    assert_eq!(status, 200, "{s}");
+    (3 * 1440 - i64::from(minute)) * 60
+}
+
+async fn a_message_rings_the_others_and_fills_their_centre_without_patient_data(db: Db) {
+    let app = spawn(db).await;
+    let (service, origin) = PushService::start().await;
+    let (a, b, c) = team(&app).await;
+    let (b_id, c_id) = (id_of(&app, &b).await, id_of(&app, &c).await);
+    let browser = Browser::new(&origin, "b-phone");
+    subscribe(&app, &b, &browser).await;
+    let thread = clinical_thread(&app, &a, &[&b, &c], TITLE).await;
+
+    post(&app, &a, &thread, "Escarre au sacrum de M. Lévesque : stade 2", false).await;
+    let pushed = eventually("a push to B's browser", async || {
+        let p = pushes(&service, &browser);
+        (!p.is_empty()).then_some(p)
+    })
+    .await;
+    // B writes in French: the generic French text, the thread's path.
+    assert_eq!(pushed[0]["title"], "Cercle");
+    assert_eq!(pushed[0]["body"], "Nouveau message dans une discussion clinique");
+    assert_eq!(pushed[0]["url"], format!("/threads/{thread}"));
+    assert_no_patient_data("the push", &pushed[0].to_string());
+
+    // The centre: one unread notification each for B and C, none for A.
+    let l = centre(&app, &b).await;
+    assert_eq!(l["unread"], 1, "{l}");
+    let n = &l["items"][0];
+    assert_eq!(
+        (n["kind"].as_str(), n["thread_kind"].as_str(), n["read"].as_bool()),
+        (Some("message"), Some("clinical"), Some(false))
+    );
+    assert_eq!(n["text"], "Nouveau message dans une discussion clinique");
+    assert_eq!(n["actor_name"].as_str().map(|s| !s.is_empty()), Some(true), "{n}");
+    assert_no_patient_data("the centre", &l.to_string());
+    assert_eq!(centre(&app, &c).await["unread"], 1);
+    let l = centre(&app, &a).await;
+    assert!(
+        l["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().all(|n| n["kind"] != "message")),
+        "the author is not told: {l}"
+    );
+    let (status, u) = app.get("/notifications/unread", Some(&b.token)).await;
+    assert_eq!((status, u["unread"].as_i64()), (200, Some(1)));
+
+    // A second message folds into the same notification and rings again.
+    post(&app, &a, &thread, "Pansement hydrocolloïde posé", false).await;
+    eventually("a second push", async || {
+        (pushes(&service, &browser).len() == 2).then_some(())
+    })
+    .await;
+    let l = centre(&app, &b).await;
+    assert_eq!(l["items"].as_array().map(Vec::len), Some(1), "{l}");
+    assert_eq!(l["items"][0]["count"], 2);
+
+    // Reading the thread reads its notification; C's stays unread.
+    let (status, _) = app
+        .post(&format!("/threads/{thread}/read"), Some(&b.token), json!({}))
+        .await;
+    assert!(status < 300, "read: {status}");
+    assert_eq!(centre(&app, &b).await["unread"], 0);
+    assert_eq!(centre(&app, &c).await["unread"], 1);
+
+    // Opening a notification marks it read and gives where it leads; not
+    // someone else's.
+    let c_note = centre(&app, &c).await["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let (status, _) = app
+        .post(&format!("/notifications/{c_note}/open"), Some(&b.token), json!({}))
+        .await;
+    assert_eq!(status, 404, "B cannot open C's notification");
+    let (status, o) = app
+        .post(&format!("/notifications/{c_note}/open"), Some(&c.token), json!({}))
+        .await;
+    assert_eq!(
+        (status, o["link"].as_str()),
+        (200, Some(format!("/threads/{thread}").as_str()))
+    );
+    assert_eq!(centre(&app, &c).await["unread"], 0);
+
+    // Nothing in the database's notification rows names the patient either.
+    for r in rows(&app, &b_id).await.iter().chain(rows(&app, &c_id).await.iter()) {
+        assert_no_patient_data("a notification row", &format!("{r:?}"));
+    }
+}
+
+async fn outside_working_hours_it_waits_then_one_email_alert_within_hours(db: Db) {
+    let app = spawn(db).await;
+    let (service, origin) = PushService::start().await;
+    let (a, b, _c) = team(&app).await;
+    let b_id = id_of(&app, &b).await;
+    let browser = Browser::new(&origin, "b-laptop");
+    subscribe(&app, &b, &browser).await;
+    let until_working_day = schedule_in_three_days(&app, &b).await;
+    let thread = clinical_thread(&app, &a, &[&b], TITLE).await;
+
+    post(&app, &a, &thread, "Escarre au sacrum : à revoir", false).await;
+    let r = settled(&app, &b_id).await;
+    assert_eq!((r.len(), r[0].rings), (1, 0), "quiet: no ring outside working hours");
+    assert!(pushes(&service, &browser).is_empty());
+
+    // Past the 15-minute delay but still outside hours: no email yet.
+    advance(&app, 20 * 60, &[&a, &b]).await;
+    settled(&app, &b_id).await;
+    let alerts = |app: &TestApp| {
+        app.smtp
+            .to("b@fleuve.test")
+            .into_iter()
+            .filter(|m| m.subject.contains("notifications"))
+            .count()
+    };
+    assert_eq!(alerts(&app), 0, "the email alert waits for working hours");
+
+    // The working day begins: one email alert, no patient data, a link to
+    // the centre; and still no push for that old message.
+    advance(&app, until_working_day - 20 * 60 + 120, &[&a, &b]).await;
+    let mail = app.smtp.wait_subject("b@fleuve.test", "notifications", 0).await;
+    assert!(mail.subject.contains("non lues"), "French: {}", mail.subject);
+    assert!(
+        mail.body.contains(&format!("{}/notifications", app.url)),
+        "{}",
+        mail.body
+    );
+    assert!(mail.body.contains("1 notification"), "{}", mail.body);
+    assert_no_patient_data("the email alert", &format!("{} {}", mail.subject, mail.body));
+    settled(&app, &b_id).await;
+    assert!(pushes(&service, &browser).is_empty());
+
+    // Only once: an hour later, still one.
+    advance(&app, 3600, &[&a, &b]).await;
+    settled(&app, &b_id).await;
+    assert_eq!(alerts(&app), 1);
+
+    // High priority breaks through working hours (here, during them, after
+    // moving out of them again: the next day is not a working day).
+    advance(&app, 24 * 3600, &[&a, &b]).await;
+    post(&app, &a, &thread, "Saignement au sacrum", true).await;
+    let pushed = eventually("the high-priority push", async || {
+        let p = pushes(&service, &browser);
+        (!p.is_empty()).then_some(p)
+    })
+    .await;
+    assert_eq!(
+        pushed[0]["body"],
+        "Message prioritaire dans une discussion clinique : veuillez en accuser réception"
+    );
+    assert_no_patient_data("the urgent push", &pushed[0].to_string());
+}
+
+async fn absence_and_mute_stay_quiet_high_priority_repeats_then_one_sms_until_acknowledged(db: Db) {
+    let app = spawn(db).await;
+    let (service, origin) = PushService::start().await;
+    let (a, b, _c) = team(&app).await;
+    let b_id = id_of(&app, &b).await;
+    let browser = Browser::new(&origin, "b-phone");
+    subscribe(&app, &b, &browser).await;
+    // B has a verified phone.
+    let (status, r) = app
+        .post("/account/phone", Some(&b.token), json!({ "phone": "(514) 555-0199" }))
+        .await;
+    assert_eq!(status, 202, "{r}");
+    let sms = app.sms.nth_to("+15145550199", 1).await;
+    let code = find_code(&sms.body).expect("code");
+    let (status, r) = app
+        .post("/account/phone/confirm", Some(&b.token), json!({ "code": code }))
+        .await;
+    assert_eq!(status, 200, "{r}");
+    // B is away for two days.
+    let now = app.ctx().clock.now().0;
+    let (status, period) = app
+        .post(
+            "/availability/periods",
+            Some(&b.token),
+            json!({ "starts_at": now - 60_000, "ends_at": now + 2 * 86_400_000, "message": "Congrès" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{period}");
+    let thread = clinical_thread(&app, &a, &[&b], TITLE).await;
+
+    post(&app, &a, &thread, "Escarre au sacrum : suivi", false).await;
+    settled(&app, &b_id).await;
+    assert!(pushes(&service, &browser).is_empty(), "quiet while away");
+
+    let urgent = post(&app, &a, &thread, "Saignement au sacrum", true).await;
+    let urgent_id = urgent["id"].as_str().expect("id").to_string();
+    eventually("the urgent push", async || {
+        (pushes(&service, &browser).len() == 1).then_some(())
+    })
+    .await;
+    // Repeated every 5 minutes while unacknowledged.
+    advance(&app, 5 * 60 + 5, &[&a, &b]).await;
+    eventually("the first repeat", async || {
+        (pushes(&service, &browser).len() == 2).then_some(())
+    })
+    .await;
+    advance(&app, 5 * 60, &[&a, &b]).await;
+    eventually("the second repeat", async || {
+        (pushes(&service, &browser).len() == 3).then_some(())
+    })
+    .await;
+    assert_eq!(app.sms.to("+15145550199").len(), 1, "no SMS before 15 minutes");
+    // 15 minutes after: one SMS with the link, no patient data.
+    advance(&app, 5 * 60, &[&a, &b]).await;
+    let sms = app.sms.nth_to("+15145550199", 2).await;
+    assert!(sms.body.contains(&format!("/threads/{thread}")), "{}", sms.body);
+    assert!(sms.body.starts_with("Cercle :"), "French: {}", sms.body);
+    assert_no_patient_data("the SMS", &sms.body);
+    // Acknowledged: nothing more, however long one waits.
+    let (status, _) = app
+        .post(&format!("/messages/{urgent_id}/ack"), Some(&b.token), json!({}))
+        .await;
+    assert!(status < 300, "ack: {status}");
+    settled(&app, &b_id).await;
+    let before = pushes(&service, &browser).len();
+    for _ in 0..3 {
+        advance(&app, 10 * 60, &[&a, &b]).await;
+        settled(&app, &b_id).await;
+    }
+    assert_eq!(pushes(&service, &browser).len(), before, "no repeat once acknowledged");
+    assert_eq!(app.sms.to("+15145550199").len(), 2, "one SMS only");
+
+    // Back from the absence; a muted thread stays quiet, except high priority.
+    let (status, _) = app
+        .delete(
+            &format!("/availability/periods/{}", period["id"].as_str().expect("id")),
+            Some(&b.token),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, m) = app
+        .put(
+            &format!("/threads/{thread}/mute"),
+            Some(&b.token),
+            json!({ "muted": true }),
+        )
+        .await;
+    assert_eq!((status, m["muted"].as_bool()), (200, Some(true)), "{m}");
+    let (_, prefs) = app.get("/notifications/preferences", Some(&b.token)).await;
+    assert_eq!(prefs["muted"][0]["thread_id"], thread.as_str(), "{prefs}");
+    let before = pushes(&service, &browser).len();
+    post(&app, &a, &thread, "Suivi de routine", false).await;
+    settled(&app, &b_id).await;
+    assert_eq!(pushes(&service, &browser).len(), before, "muted");
+    post(&app, &a, &thread, "Urgent : douleur", true).await;
+    eventually("high priority through the mute", async || {
+        (pushes(&service, &browser).len() == before + 1).then_some(())
+    })
+    .await;
+    // Unmuted: rings again.
+    let (status, _) = app
+        .put(
+            &format!("/threads/{thread}/mute"),
+            Some(&b.token),
+            json!({ "muted": false }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .post(&format!("/threads/{thread}/read"), Some(&b.token), json!({}))
+        .await;
+    assert!(status < 300);
+    post(&app, &a, &thread, "Suivi", false).await;
+    eventually("a ring once unmuted", async || {
+        (pushes(&service, &browser).len() == before + 2).then_some(())
+    })
+    .await;
+}
+
+async fn a_thread_written_to_a_team_notifies_its_managers(db: Db) {
+    let app = spawn(db).await;
+    let s = teams_api::setup(&app).await;
+    let manager = id_of(&app, &s.manager).await;
+    let (status, t) = app
+        .post(
+            &format!("/teams/{}/threads", s.team),
+            Some(&s.writer.token),
+            json!({ "title": "Pansement", "body": "Plaie au talon à revoir" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{t}");
+    let thread = t["id"].as_str().expect("id").to_string();
+    let l = centre(&app, &s.manager).await;
+    assert_eq!(l["unread"], 1, "{l}");
+    assert_eq!(l["items"][0]["kind"], "triage");
+    assert_eq!(
+        l["items"][0]["text"],
+        "Nouvelle discussion dans la boîte de triage de votre équipe"
+    );
+    assert_eq!(l["items"][0]["link"], format!("/threads/{thread}"));
+    // The first message folded into it: one notification, not two.
+    assert_eq!(l["items"].as_array().map(Vec::len), Some(1));
+    // Participants who were not assigned are not told.
+    assert_eq!(centre(&app, &s.p).await["unread"], 0);
+    assert_eq!(centre(&app, &s.outsider).await["unread"], 0);
+    settled(&app, &manager).await;
+
+    // Returned to triage: the managers are told again.
+    let (status, r) = app
+        .post(
+            &format!("/threads/{thread}/team/assign"),
+            Some(&s.manager.token),
+            json!({ "team_id": s.team, "user_id": id_of(&app, &s.p).await }),
+        )
+        .await;
+    assert!(status < 300, "{r}");
+    let (status, _) = app
+        .post(&format!("/threads/{thread}/read"), Some(&s.manager.token), json!({}))
+        .await;
+    assert!(status < 300);
+    assert_eq!(centre(&app, &s.manager).await["unread"], 0);
+    let (status, r) = app
+        .post(
+            &format!("/threads/{thread}/team/return"),
+            Some(&s.p.token),
+            json!({ "team_id": s.team }),
+        )
+        .await;
+    assert!(status < 300, "{r}");
+    let l = centre(&app, &s.manager).await;
+    assert_eq!(
+        (l["unread"].as_i64(), l["items"][0]["kind"].as_str()),
+        (Some(1), Some("triage")),
+        "{l}"
+    );
+}
+
+async fn preferences_friend_requests_and_what_is_refused(db: Db) {
+    let app = spawn(db).await;
+    let (a, b, c) = team(&app).await;
+    let b_id = id_of(&app, &b).await;
+
+    let (status, p) = app.get("/notifications/preferences", Some(&b.token)).await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(
+        (p["email_alerts"].as_bool(), p["email_delay_mins"].as_i64()),
+        (Some(true), Some(15))
+    );
+    assert_eq!(p["has_phone"], false);
+    // A delay not offered is refused, translated, and nothing changes.
+    for (lang, words) in [("fr", "délais proposés"), ("en", "proposed delays")] {
+        let r = app
+            .http
+            .put(format!("{}/api/v1/notifications/preferences", app.url))
+            .bearer_auth(&b.token)
+            .header("accept-language", lang)
+            .json(&json!({ "email_alerts": true, "email_delay_mins": 7 }))
+            .send()
+            .await
+            .expect("put");
+        assert_eq!(r.status().as_u16(), 422);
+        let e: Value = r.json().await.expect("json");
+        assert_eq!(e["code"], "notification-delay-invalid", "{e}");
+        assert!(e["message"].as_str().is_some_and(|m| m.contains(words)), "{lang}: {e}");
+    }
+    let (_, p) = app.get("/notifications/preferences", Some(&b.token)).await;
+    assert_eq!(p["email_delay_mins"], 15);
+    // Email alerts off: no email, however long it stays unread.
+    let (status, p) = app
+        .put(
+            "/notifications/preferences",
+            Some(&b.token),
+            json!({ "email_alerts": false, "email_delay_mins": 60 }),
+        )
+        .await;
+    assert_eq!(
+        (status, p["email_alerts"].as_bool(), p["email_delay_mins"].as_i64()),
+        (200, Some(false), Some(60))
+    );
+    let thread = clinical_thread(&app, &a, &[&b], TITLE).await;
+    post(&app, &a, &thread, "Suivi", false).await;
+    settled(&app, &b_id).await;
+    advance(&app, 2 * 3600, &[&a, &b, &c]).await;
+    settled(&app, &b_id).await;
+    assert!(
+        !app.smtp
+            .to("b@fleuve.test")
+            .iter()
+            .any(|m| m.subject.contains("notifications")),
+        "no email alert when turned off"
+    );
+
+    // Muting a thread one does not reach is refused like a thread that
+    // does not exist.
+    let (status, _) = app
+        .put(
+            &format!("/threads/{thread}/mute"),
+            Some(&c.token),
+            json!({ "muted": true }),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = app
+        .put("/threads/nope/mute", Some(&c.token), json!({ "muted": true }))
+        .await;
+    assert_eq!(status, 404);
+    // Without a session, nothing.
+    assert_eq!(app.get("/notifications", None).await.0, 401);
+
+    // A friend request notifies its recipient.
+    let (status, r) = app
+        .post("/network/friends", Some(&c.token), json!({ "user_id": b_id }))
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let l = centre(&app, &b).await;
+    assert!(
+        l["items"].as_array().is_some_and(|i| i
+            .iter()
+            .any(|n| n["kind"] == "friend_request" && n["link"] == "/network/friends")),
+        "{l}"
+    );
+    // Mark all read.
+    let (status, _) = app.post("/notifications/read-all", Some(&b.token), json!({})).await;
+    assert_eq!(status, 204);
+    assert_eq!(centre(&app, &b).await["unread"], 0);
+}
+
+async fn urgent_rings_are_bounded_and_without_a_phone_the_escalation_is_an_email(db: Db) {
+    let app = TestApp::spawn_with(db, |c| {
+        c.idle_lock_secs = 24 * 3600;
+        c.urgent_repeat_secs = 60;
+        c.urgent_sms_after_secs = 30 * 60;
+        c.email_alert_delay_mins = 24 * 60;
+    })
+    .await;
+    let (service, origin) = PushService::start().await;
+    let (a, b, _c) = team(&app).await;
+    let b_id = id_of(&app, &b).await;
+    let browser = Browser::new(&origin, "b-phone");
+    subscribe(&app, &b, &browser).await;
+    let thread = clinical_thread(&app, &a, &[&b], TITLE).await;
+    post(&app, &a, &thread, "Saignement au sacrum", true).await;
+    eventually("the urgent push", async || {
+        (pushes(&service, &browser).len() == 1).then_some(())
+    })
+    .await;
+    // A ring a minute, twelve at most, however long it stays unacknowledged.
+    for minute in 1..=20 {
+        advance(&app, 60, &[&a, &b]).await;
+        settled(&app, &b_id).await;
+        assert_eq!(
+            pushes(&service, &browser).len(),
+            (minute + 1).min(12),
+            "after {minute} minutes"
+        );
+    }
+    let alerts = || {
+        app.smtp
+            .to("b@fleuve.test")
+            .into_iter()
+            .filter(|m| m.subject.contains("notifications"))
+            .count()
+    };
+    assert_eq!(alerts(), 0, "nothing by email before the escalation delay");
+    // B has no verified phone: at 30 minutes the escalation is the email.
+    advance(&app, 10 * 60 + 5, &[&a, &b]).await;
+    let mail = app.smtp.wait_subject("b@fleuve.test", "notifications", 0).await;
+    assert!(
+        mail.body.contains(&format!("{}/notifications", app.url)),
+        "{}",
+        mail.body
+    );
+    assert_no_patient_data("the escalation email", &mail.body);
+    settled(&app, &b_id).await;
+    assert!(app.sms.to("+15145550199").is_empty());
+    assert_eq!(pushes(&service, &browser).len(), 12);
+    assert_eq!(alerts(), 1);
+}

@@ -1,0 +1,381 @@
+//! Notifications: the in-app centre, the worker's delivery state, muted
+//! threads and each person's notification preferences.
+
+use crate::{Conn, Result};
+use cercle_domain::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationRow {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub thread_kind: String,
+    pub thread_id: Option<String>,
+    pub message_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub link: String,
+    pub high_priority: bool,
+    pub count: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub read_at: Option<i64>,
+    pub ring_pending: bool,
+    pub rings: i64,
+    pub rung_at: Option<i64>,
+    pub emailed_at: Option<i64>,
+    pub sms_at: Option<i64>,
+    pub next_check_at: Option<i64>,
+}
+
+fn map(r: &AnyRow) -> std::result::Result<NotificationRow, sqlx::Error> {
+    Ok(NotificationRow {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        kind: r.try_get("kind")?,
+        thread_kind: r.try_get("thread_kind")?,
+        thread_id: r.try_get("thread_id")?,
+        message_id: r.try_get("message_id")?,
+        actor_id: r.try_get("actor_id")?,
+        link: r.try_get("link")?,
+        high_priority: r.try_get::<i64, _>("high_priority")? != 0,
+        count: r.try_get("count")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        read_at: r.try_get("read_at")?,
+        ring_pending: r.try_get::<i64, _>("ring_pending")? != 0,
+        rings: r.try_get("rings")?,
+        rung_at: r.try_get("rung_at")?,
+        emailed_at: r.try_get("emailed_at")?,
+        sms_at: r.try_get("sms_at")?,
+        next_check_at: r.try_get("next_check_at")?,
+    })
+}
+
+const COLUMNS: &str = "id, user_id, kind, thread_kind, thread_id, message_id, actor_id, link, high_priority, count, \
+    created_at, updated_at, read_at, ring_pending, rings, rung_at, emailed_at, sms_at, next_check_at";
+
+pub async fn insert(conn: &mut Conn, n: &NotificationRow) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO notifications ({COLUMNS}) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+    ))
+    .bind(&n.id)
+    .bind(&n.user_id)
+    .bind(&n.kind)
+    .bind(&n.thread_kind)
+    .bind(&n.thread_id)
+    .bind(&n.message_id)
+    .bind(&n.actor_id)
+    .bind(&n.link)
+    .bind(n.high_priority as i64)
+    .bind(n.count)
+    .bind(n.created_at)
+    .bind(n.updated_at)
+    .bind(n.read_at)
+    .bind(n.ring_pending as i64)
+    .bind(n.rings)
+    .bind(n.rung_at)
+    .bind(n.emailed_at)
+    .bind(n.sms_at)
+    .bind(n.next_check_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Folds a new normal message into the person's unread (normal)
+/// notification of that thread, if there is one, whatever its kind (a
+/// thread in triage stays "new in triage"): one more message, a ring to
+/// decide again. False when there is none (the caller inserts one).
+pub async fn fold(conn: &mut Conn, user_id: &str, thread_id: &str, actor_id: &str, now: Timestamp) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE notifications SET count = count + 1, updated_at = $1, actor_id = $2, ring_pending = 1, \
+           next_check_at = $3 \
+         WHERE user_id = $4 AND thread_id = $5 AND read_at IS NULL AND high_priority = 0",
+    )
+    .bind(now.0)
+    .bind(actor_id)
+    .bind(now.0)
+    .bind(user_id)
+    .bind(thread_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Changes the kind of a thread's notifications (a thread opened for a new
+/// version of a pinned document tells of that, not of a message).
+pub async fn retag(conn: &mut Conn, thread_id: &str, from: &str, to: &str) -> Result<()> {
+    sqlx::query("UPDATE notifications SET kind = $1 WHERE thread_id = $2 AND kind = $3")
+        .bind(to)
+        .bind(thread_id)
+        .bind(from)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<NotificationRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM notifications WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map).transpose()?)
+}
+
+/// The worker's round: notifications whose next look is due.
+pub async fn due(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<NotificationRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM notifications WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
+         ORDER BY next_check_at LIMIT $2"
+    ))
+    .bind(now.0)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
+}
+
+/// Takes a due notification for this node (pushes its next look to
+/// `lease`); false if another node took it or it changed meanwhile.
+pub async fn claim(conn: &mut Conn, id: &str, seen_next_check: i64, lease: Timestamp) -> Result<bool> {
+    let done = sqlx::query("UPDATE notifications SET next_check_at = $1 WHERE id = $2 AND next_check_at = $3")
+        .bind(lease.0)
+        .bind(id)
+        .bind(seen_next_check)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What the worker did and when it looks again. `ring_pending` is cleared
+/// only if no message was folded in since the worker read the row
+/// (`seen_updated_at`); otherwise the new message gets its own decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    pub rings: i64,
+    pub rung_at: Option<i64>,
+    pub emailed_at: Option<i64>,
+    pub sms_at: Option<i64>,
+    pub next_check_at: Option<i64>,
+}
+
+impl Delivery {
+    /// Nothing more to do (the person's account is gone).
+    pub fn stopped(n: &NotificationRow) -> Delivery {
+        Delivery {
+            rings: n.rings,
+            rung_at: n.rung_at,
+            emailed_at: n.emailed_at,
+            sms_at: n.sms_at,
+            next_check_at: None,
+        }
+    }
+}
+
+pub async fn save_delivery(conn: &mut Conn, id: &str, seen_updated_at: i64, d: &Delivery) -> Result<()> {
+    sqlx::query(
+        "UPDATE notifications SET rings = $1, rung_at = $2, \
+           emailed_at = CASE WHEN emailed_at IS NULL THEN $3 ELSE emailed_at END, sms_at = $4, \
+           ring_pending = CASE WHEN updated_at = $5 THEN 0 ELSE ring_pending END, \
+           next_check_at = CASE WHEN updated_at = $6 THEN $7 ELSE updated_at END \
+         WHERE id = $8",
+    )
+    .bind(d.rings)
+    .bind(d.rung_at)
+    .bind(d.emailed_at)
+    .bind(d.sms_at)
+    .bind(seen_updated_at)
+    .bind(seen_updated_at)
+    .bind(d.next_check_at)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks every unread notification of the person not yet emailed as
+/// emailed (one email tells of all of them); returns how many.
+pub async fn mark_emailed(conn: &mut Conn, user_id: &str, now: Timestamp) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE notifications SET emailed_at = $1 WHERE user_id = $2 AND read_at IS NULL AND emailed_at IS NULL",
+    )
+    .bind(now.0)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The person's latest notifications, newest first.
+pub async fn list(conn: &mut Conn, user_id: &str, limit: i64) -> Result<Vec<NotificationRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM notifications WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
+}
+
+pub async fn unread_count(conn: &mut Conn, user_id: &str) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Marks one of the person's notifications read; false if not theirs.
+pub async fn mark_read(conn: &mut Conn, user_id: &str, id: &str, now: Timestamp) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE notifications SET read_at = CASE WHEN read_at IS NULL THEN $1 ELSE read_at END \
+         WHERE id = $2 AND user_id = $3",
+    )
+    .bind(now.0)
+    .bind(id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn mark_all_read(conn: &mut Conn, user_id: &str, now: Timestamp) -> Result<u64> {
+    let done = sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+        .bind(now.0)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Reading a thread reads its notifications.
+pub async fn mark_thread_read(conn: &mut Conn, user_id: &str, thread_id: &str, now: Timestamp) -> Result<u64> {
+    let done =
+        sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND thread_id = $3 AND read_at IS NULL")
+            .bind(now.0)
+            .bind(user_id)
+            .bind(thread_id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// Whether the person acknowledged the message.
+pub async fn acknowledged(conn: &mut Conn, message_id: &str, user_id: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) FROM message_acks WHERE message_id = $1 AND user_id = $2")
+        .bind(message_id)
+        .bind(user_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get::<i64, _>(0)? > 0)
+}
+
+/// Read notifications with nothing left to deliver, older than `before`.
+pub async fn prune(conn: &mut Conn, before: Timestamp) -> Result<u64> {
+    let done =
+        sqlx::query("DELETE FROM notifications WHERE read_at IS NOT NULL AND read_at < $1 AND next_check_at IS NULL")
+            .bind(before.0)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// A deleted account's notifications, mutes and preferences.
+pub async fn remove_all_of(conn: &mut Conn, user_id: &str) -> Result<()> {
+    for sql in [
+        "DELETE FROM notifications WHERE user_id = $1",
+        "DELETE FROM thread_mutes WHERE user_id = $1",
+        "DELETE FROM notification_prefs WHERE user_id = $1",
+    ] {
+        sqlx::query(sql).bind(user_id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+// ---- Muted threads -------------------------------------------------------------
+
+pub async fn set_muted(conn: &mut Conn, user_id: &str, thread_id: &str, muted: bool, now: Timestamp) -> Result<()> {
+    if muted {
+        sqlx::query(
+            "INSERT INTO thread_mutes (user_id, thread_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(thread_id)
+        .bind(now.0)
+        .execute(conn)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM thread_mutes WHERE user_id = $1 AND thread_id = $2")
+            .bind(user_id)
+            .bind(thread_id)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn is_muted(conn: &mut Conn, user_id: &str, thread_id: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) FROM thread_mutes WHERE user_id = $1 AND thread_id = $2")
+        .bind(user_id)
+        .bind(thread_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get::<i64, _>(0)? > 0)
+}
+
+/// (thread id, title) of the threads the person muted, newest first.
+pub async fn muted_threads(conn: &mut Conn, user_id: &str, limit: i64) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT m.thread_id, t.title FROM thread_mutes m JOIN threads t ON t.id = m.thread_id \
+         WHERE m.user_id = $1 ORDER BY m.created_at DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- Preferences ---------------------------------------------------------------
+
+/// (email alerts on, delay in minutes), if the person chose.
+pub async fn prefs(conn: &mut Conn, user_id: &str) -> Result<Option<(bool, i64)>> {
+    let row = sqlx::query("SELECT email_alerts, email_delay_mins FROM notification_prefs WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Some((r.try_get::<i64, _>(0)? != 0, r.try_get(1)?)),
+        None => None,
+    })
+}
+
+pub async fn set_prefs(
+    conn: &mut Conn,
+    user_id: &str,
+    email_alerts: bool,
+    delay_mins: i64,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO notification_prefs (user_id, email_alerts, email_delay_mins, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id) DO UPDATE SET email_alerts = $5, email_delay_mins = $6, updated_at = $7",
+    )
+    .bind(user_id)
+    .bind(email_alerts as i64)
+    .bind(delay_mins)
+    .bind(now.0)
+    .bind(email_alerts as i64)
+    .bind(delay_mins)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
