@@ -690,6 +690,35 @@ async fn pinned_documents_keep_every_version(db: Db) {
         );
     }
 
+    // Everyone in the channel but its author is told of the new version
+    // (not of "a new message"), generically.
+    for p in [b, &patient, &watcher] {
+        let (status, l) = app.get("/notifications", Some(&p.token)).await;
+        assert_eq!(status, 200, "{l}");
+        let n = l["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["link"] == format!("/threads/{new_thread}"))
+            .cloned()
+            .expect("a notification of the new version");
+        assert_eq!(
+            (n["kind"].as_str(), n["thread_kind"].as_str()),
+            (Some("pinned_version"), Some("channel")),
+            "{n}"
+        );
+        assert!(!n.to_string().contains("plan"), "no document name: {n}");
+    }
+    let (_, l) = app.get("/notifications", Some(&a.token)).await;
+    assert!(
+        !l["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["link"] == format!("/threads/{new_thread}")),
+        "the author is not told: {l}"
+    );
+
     // Both versions listed for every participant, each downloadable with its own bytes.
     for p in [a, b, &patient, &watcher] {
         let (status, list) = app.get(&format!("/channels/{ch_id}/pinned"), Some(&p.token)).await;
