@@ -210,7 +210,7 @@ async fn create_invitation(
             &u.id,
             crate::notifications::Kind::Invitation,
             None,
-            "/notifications",
+            "/",
             now,
         )
         .await?;
