@@ -159,6 +159,15 @@ async fn schedule_and_absence_from_the_page_then_a_colleague_sees_absent_until()
         t(fr, "error-availability-period-inverted")
     );
     b.assert_text(&t(fr, "avail-periods-empty")).await;
+    // Nothing typed is lost: the refused form comes back filled in.
+    let kept = b
+        .execute(
+            "return ['#avail-from', '#avail-return', '#avail-message'].map((c) => document.querySelector(c).value);",
+            vec![],
+        )
+        .await
+        .expect("values");
+    assert_eq!(kept, json!([in_five_days, in_two_days, "À l'envers"]));
     // From today, back in three days, with a message: running now.
     add_period(&b, &today, &back, MESSAGE, true).await;
     b.assert_text(&t(fr, "avail-saved")).await;

@@ -76,7 +76,18 @@ async fn show(State(state): State<WebState>, page: Page, session: Option<WebSess
         Ok(v) => v,
         Err(r) => return r,
     };
-    render(&state, &page, &view, &principal, None).await
+    render(&state, &page, &view, &principal, None, &Kept::default()).await
+}
+
+/// What was typed in a refused form, shown again so nothing is lost.
+#[derive(Default)]
+struct Kept {
+    day: Option<u8>,
+    start: Option<String>,
+    end: Option<String>,
+    from: String,
+    until: String,
+    message: String,
 }
 
 async fn render(
@@ -85,6 +96,7 @@ async fn render(
     view: &SessionView,
     principal: &Principal,
     error: Option<(&str, AppError)>,
+    kept: &Kept,
 ) -> Response {
     let schedule = availability::schedule(&state.ctx, principal).await;
     let periods = availability::periods(&state.ctx, principal).await;
@@ -126,16 +138,16 @@ async fn render(
                 div class="field" {
                     label for="avail-day" { (page.t("avail-day")) }
                     select id="avail-day" name="day" {
-                        @for (d, name) in &days { option value=(d) selected[*d == 1] { (name) } }
+                        @for (d, name) in &days { option value=(d) selected[*d == kept.day.unwrap_or(1)] { (name) } }
                     }
                 }
                 div class="field" {
                     label for="avail-start" { (page.t("avail-start")) }
-                    input id="avail-start" type="time" name="start" value="09:00" required;
+                    input id="avail-start" type="time" name="start" value=(kept.start.as_deref().unwrap_or("09:00")) required;
                 }
                 div class="field" {
                     label for="avail-end" { (page.t("avail-end")) }
-                    input id="avail-end" type="time" name="end" value="17:00" required;
+                    input id="avail-end" type="time" name="end" value=(kept.end.as_deref().unwrap_or("17:00")) required;
                 }
                 button type="submit" class="secondary" { (page.t("avail-add-slot")) }
             }
@@ -168,15 +180,15 @@ async fn render(
                 (page.csrf_field())
                 div class="field" {
                     label for="avail-from" { (page.t("avail-period-from")) }
-                    input id="avail-from" type="date" name="from" required;
+                    input id="avail-from" type="date" name="from" value=(kept.from) required;
                 }
                 div class="field" {
                     label for="avail-return" { (page.t("avail-period-return")) }
-                    input id="avail-return" type="date" name="until" required;
+                    input id="avail-return" type="date" name="until" value=(kept.until) required;
                 }
                 div class="field" {
                     label for="avail-message" { (page.t("avail-period-message")) }
-                    input id="avail-message" type="text" name="message" maxlength="280";
+                    input id="avail-message" type="text" name="message" maxlength="280" value=(kept.message);
                 }
                 button type="submit" class="secondary" { (page.t("avail-add-period")) }
             }
@@ -233,9 +245,15 @@ async fn add_slot(
         Ok(())
     })
     .await;
+    let kept = Kept {
+        day: f.day.trim().parse().ok(),
+        start: Some(f.start.clone()),
+        end: Some(f.end.clone()),
+        ..Kept::default()
+    };
     match result {
         Ok(()) => redirect_with_flash(&state, HERE, "avail-saved"),
-        Err(e) => render(&state, &page, &view, &principal, Some(("schedule", e))).await,
+        Err(e) => render(&state, &page, &view, &principal, Some(("schedule", e)), &kept).await,
     }
 }
 
@@ -257,7 +275,17 @@ async fn remove_slot(
     .await;
     match result {
         Ok(()) => redirect_with_flash(&state, HERE, "avail-saved"),
-        Err(e) => render(&state, &page, &view, &principal, Some(("schedule", e))).await,
+        Err(e) => {
+            render(
+                &state,
+                &page,
+                &view,
+                &principal,
+                Some(("schedule", e)),
+                &Kept::default(),
+            )
+            .await
+        }
     }
 }
 
@@ -290,9 +318,15 @@ async fn add_period(
         availability::add_period(&state.ctx, &page.client, &principal, &input).await
     }
     .await;
+    let kept = Kept {
+        from: f.from.clone(),
+        until: f.until.clone(),
+        message: f.message.clone(),
+        ..Kept::default()
+    };
     match result {
         Ok(_) => redirect_with_flash(&state, HERE, "avail-saved"),
-        Err(e) => render(&state, &page, &view, &principal, Some(("periods", e))).await,
+        Err(e) => render(&state, &page, &view, &principal, Some(("periods", e)), &kept).await,
     }
 }
 
@@ -308,7 +342,7 @@ async fn remove_period(
     };
     match availability::remove_period(&state.ctx, &page.client, &principal, &id).await {
         Ok(()) => redirect_with_flash(&state, HERE, "avail-saved"),
-        Err(e) => render(&state, &page, &view, &principal, Some(("periods", e))).await,
+        Err(e) => render(&state, &page, &view, &principal, Some(("periods", e)), &Kept::default()).await,
     }
 }
 
