@@ -555,6 +555,31 @@ async fn preferences_friend_requests_and_what_is_refused(db: Db) {
     let (status, _) = app.post("/notifications/read-all", Some(&b.token), json!({})).await;
     assert_eq!(status, 204);
     assert_eq!(centre(&app, &b).await["unread"], 0);
+
+    // Settings changes are bounded: 120 an hour (the one above was two
+    // hours ago).
+    for i in 1..=120 {
+        let (status, r) = app
+            .put(
+                "/notifications/preferences",
+                Some(&b.token),
+                json!({ "email_alerts": i % 2 == 0, "email_delay_mins": 30 }),
+            )
+            .await;
+        assert_eq!(status, 200, "change {i}: {r}");
+    }
+    let (status, r) = app
+        .put(
+            &format!("/threads/{thread}/mute"),
+            Some(&b.token),
+            json!({ "muted": true }),
+        )
+        .await;
+    assert_eq!(status, 429, "{r}");
+    assert!(r["message"].as_str().is_some_and(|m| !m.is_empty()), "{r}");
+    assert!(!app.get("/notifications/preferences", Some(&b.token)).await.1["muted"]
+        .as_array()
+        .is_some_and(|m| !m.is_empty()));
 }
 
 async fn urgent_rings_are_bounded_and_without_a_phone_the_escalation_is_an_email(db: Db) {
