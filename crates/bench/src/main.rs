@@ -12,8 +12,13 @@
 //! * `cercle-bench threads [options]`: real-time delivery of discussion
 //!   messages (acknowledged sends/s, send→deliver latency) and idle
 //!   WebSockets per node, on a release `cercle serve` (see `threads/`).
+//! * `cercle-bench notifications [options]`: in process, the cost of
+//!   recording notifications when a message is posted (fan-out to 10, 100,
+//!   1000 participants) and the throughput of the notification worker, on
+//!   SQLite and PostgreSQL (see `notifications.rs`).
 
 mod audit;
+mod notifications;
 mod scratch;
 mod search;
 mod serve;
@@ -25,7 +30,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search` and `threads`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads` and `notifications`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -46,6 +51,8 @@ enum Command {
     Search(search::SearchArgs),
     /// Discussions: acknowledged sends/s, send→deliver latency, idle WebSockets per node.
     Threads(threads::ThreadsArgs),
+    /// Notifications: post latency by fan-out size, worker rows/s and round latency.
+    Notifications(notifications::NotificationsArgs),
 }
 
 #[tokio::main]
@@ -57,6 +64,7 @@ async fn main() {
         Some(Command::Audit(args)) => audit::run(args).await,
         Some(Command::Search(args)) => search::run(args).await,
         Some(Command::Threads(args)) => threads::run(args).await,
+        Some(Command::Notifications(args)) => notifications::run(args).await,
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
