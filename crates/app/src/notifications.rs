@@ -28,6 +28,7 @@ use cercle_store::notifications::{self as store, Delivery, NotificationRow};
 use cercle_store::threads::ThreadRow;
 use cercle_store::{availability, users, Conn};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// Server-wide notification settings.
@@ -140,22 +141,34 @@ pub(crate) async fn on_message(
     high_priority: bool,
     now: Timestamp,
 ) -> AppResult<()> {
-    for user_id in cercle_store::threads::people_reached(&mut *conn, &t.id).await? {
-        if user_id == author_id {
-            continue;
-        }
-        if !high_priority && store::fold(&mut *conn, &user_id, &t.id, author_id, now).await? {
-            continue;
-        }
-        let mut row = new_row(&user_id, Kind::Message, Some(author_id), thread_link(&t.id), now);
-        row.thread_kind = thread_kind(t).into();
-        row.thread_id = Some(t.id.clone());
-        if high_priority {
-            row.high_priority = true;
-            row.message_id = Some(message_id.to_string());
-        }
-        store::insert(&mut *conn, &row).await?;
+    let mut recipients: Vec<String> = cercle_store::threads::people_reached(&mut *conn, &t.id)
+        .await?
+        .into_iter()
+        .filter(|u| u != author_id)
+        .collect();
+    // Set-based, so that a message to a large thread costs a few statements
+    // rather than several per recipient (see docs/benchmarks.md).
+    if !high_priority {
+        let folded: HashSet<String> = store::fold_many(&mut *conn, &recipients, &t.id, author_id, now)
+            .await?
+            .into_iter()
+            .collect();
+        recipients.retain(|u| !folded.contains(u));
     }
+    let rows: Vec<NotificationRow> = recipients
+        .iter()
+        .map(|user_id| {
+            let mut row = new_row(user_id, Kind::Message, Some(author_id), thread_link(&t.id), now);
+            row.thread_kind = thread_kind(t).into();
+            row.thread_id = Some(t.id.clone());
+            if high_priority {
+                row.high_priority = true;
+                row.message_id = Some(message_id.to_string());
+            }
+            row
+        })
+        .collect();
+    store::insert_many(&mut *conn, &rows).await?;
     Ok(())
 }
 
@@ -582,13 +595,11 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
                         queue_sms(&mut tx, phone, lang, &Outgoing::UrgentMessage { link }, now).await?;
                         report.sms += 1;
                     }
-                    // No phone: the email alert goes now instead.
-                    None if n.emailed_at.is_none() => {
-                        queue_alert(ctx, &mut tx, &user, lang, now).await?;
-                        d.emailed_at = Some(now.0);
+                    // No verified phone: the same words by email.
+                    None => {
+                        queue_email(&mut tx, &user.email, lang, &Outgoing::UrgentMessage { link }, now).await?;
                         report.emails += 1;
                     }
-                    None => {}
                 }
                 queued = true;
                 wake.push(last.plus_secs(settings.escalation.repeat_every_secs));
@@ -627,10 +638,11 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
             delay_mins * 60,
             now,
         ) {
-            queue_alert(ctx, &mut tx, &user, lang, now).await?;
+            if queue_alert(ctx, &mut tx, &user, lang, now).await? {
+                report.emails += 1;
+                queued = true;
+            }
             d.emailed_at = Some(now.0);
-            report.emails += 1;
-            queued = true;
         } else if let Some(next) = rules::next_ring_time(&recipient, now, settings.horizon_days) {
             wake.push(next);
         }
@@ -651,14 +663,20 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
 }
 
 /// The email alert: how many notifications wait, and a link to the centre.
-/// Marks them all emailed, so that one email tells of all of them.
+/// Marks them all emailed first, so that one email tells of all of them:
+/// another of the person's notifications in the same round (read before
+/// this one marked it) finds nothing left to tell and sends nothing.
+/// Returns whether an email was queued.
 async fn queue_alert(
     ctx: &Ctx,
     conn: &mut Conn,
     user: &cercle_store::users::UserRow,
     lang: Language,
     now: Timestamp,
-) -> AppResult<()> {
+) -> AppResult<bool> {
+    if store::mark_emailed(&mut *conn, &user.id, now).await? == 0 {
+        return Ok(false);
+    }
     let count = store::unread_count(&mut *conn, &user.id).await?.max(1);
     let msg = Outgoing::NotificationAlert {
         name: user.name.clone(),
@@ -666,8 +684,7 @@ async fn queue_alert(
         link: format!("{}/notifications", ctx.config.public_url),
     };
     queue_email(&mut *conn, &user.email, lang, &msg, now).await?;
-    store::mark_emailed(&mut *conn, &user.id, now).await?;
-    Ok(())
+    Ok(true)
 }
 
 fn push_message(lang: Language, n: &NotificationRow) -> PushMessage {

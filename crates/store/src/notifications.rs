@@ -85,6 +85,75 @@ pub async fn insert(conn: &mut Conn, n: &NotificationRow) -> Result<()> {
     Ok(())
 }
 
+/// Rows per multi-row INSERT, and people per folding UPDATE: bounded so
+/// that no statement nears the databases' parameter limits.
+const CHUNK: usize = 50;
+
+/// Inserts many notifications in a few statements (a message to a large
+/// thread writes one row per recipient).
+pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()> {
+    for chunk in rows.chunks(CHUNK) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", crate::profiles::placeholders(i * 19 + 1, 19)))
+            .collect();
+        let sql = format!("INSERT INTO notifications ({COLUMNS}) VALUES {}", values.join(", "));
+        let mut q = sqlx::query(&sql);
+        for n in chunk {
+            q = q
+                .bind(&n.id)
+                .bind(&n.user_id)
+                .bind(&n.kind)
+                .bind(&n.thread_kind)
+                .bind(&n.thread_id)
+                .bind(&n.message_id)
+                .bind(&n.actor_id)
+                .bind(&n.link)
+                .bind(n.high_priority as i64)
+                .bind(n.count)
+                .bind(n.created_at)
+                .bind(n.updated_at)
+                .bind(n.read_at)
+                .bind(n.ring_pending as i64)
+                .bind(n.rings)
+                .bind(n.rung_at)
+                .bind(n.emailed_at)
+                .bind(n.sms_at)
+                .bind(n.next_check_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// [`fold`] for many people at once; returns those who had a notification
+/// to fold into (the others need a new one).
+pub async fn fold_many(
+    conn: &mut Conn,
+    user_ids: &[String],
+    thread_id: &str,
+    actor_id: &str,
+    now: Timestamp,
+) -> Result<Vec<String>> {
+    let mut folded = Vec::new();
+    for chunk in user_ids.chunks(CHUNK) {
+        let sql = format!(
+            "UPDATE notifications SET count = count + 1, updated_at = $1, actor_id = $2, ring_pending = 1, \
+               next_check_at = $3 \
+             WHERE thread_id = $4 AND read_at IS NULL AND high_priority = 0 AND user_id IN ({}) \
+             RETURNING user_id",
+            crate::profiles::placeholders(5, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(now.0).bind(actor_id).bind(now.0).bind(thread_id);
+        for u in chunk {
+            q = q.bind(u);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            folded.push(r.try_get(0)?);
+        }
+    }
+    Ok(folded)
+}
+
 /// Folds a new normal message into the person's unread (normal)
 /// notification of that thread, if there is one, whatever its kind (a
 /// thread in triage stays "new in triage"): one more message, a ring to

@@ -238,8 +238,14 @@ async fn outside_working_hours_it_waits_then_one_email_alert_within_hours(db: Db
     let thread = clinical_thread(&app, &a, &[&b], TITLE).await;
 
     post(&app, &a, &thread, "Escarre au sacrum : à revoir", false).await;
+    let other = clinical_thread(&app, &a, &[&b], "Suivi du sacrum").await;
+    post(&app, &a, &other, "Escarre au sacrum : photo", false).await;
     let r = settled(&app, &b_id).await;
-    assert_eq!((r.len(), r[0].rings), (1, 0), "quiet: no ring outside working hours");
+    assert_eq!(
+        r.iter().map(|n| n.rings).collect::<Vec<_>>(),
+        vec![0, 0],
+        "quiet: no ring outside working hours"
+    );
     assert!(pushes(&service, &browser).is_empty());
 
     // Past the 15-minute delay but still outside hours: no email yet.
@@ -264,7 +270,8 @@ async fn outside_working_hours_it_waits_then_one_email_alert_within_hours(db: Db
         "{}",
         mail.body
     );
-    assert!(mail.body.contains("1 notification"), "{}", mail.body);
+    // One email for both (they came due in the same round).
+    assert!(mail.body.contains("2 notifications"), "{}", mail.body);
     assert_no_patient_data("the email alert", &format!("{} {}", mail.subject, mail.body));
     settled(&app, &b_id).await;
     assert!(pushes(&service, &browser).is_empty());
@@ -619,17 +626,24 @@ async fn urgent_rings_are_bounded_and_without_a_phone_the_escalation_is_an_email
             .count()
     };
     assert_eq!(alerts(), 0, "nothing by email before the escalation delay");
-    // B has no verified phone: at 30 minutes the escalation is the email.
+    // B has no verified phone: at 30 minutes the escalation is an email
+    // with the SMS's words and link.
     advance(&app, 10 * 60 + 5, &[&a, &b]).await;
-    let mail = app.smtp.wait_subject("b@fleuve.test", "notifications", 0).await;
+    let mail = app.smtp.wait_subject("b@fleuve.test", "prioritaire", 0).await;
     assert!(
-        mail.body.contains(&format!("{}/notifications", app.url)),
+        mail.body.contains(&format!("{}/threads/{thread}", app.url)),
         "{}",
         mail.body
     );
-    assert_no_patient_data("the escalation email", &mail.body);
+    assert_no_patient_data("the escalation email", &format!("{} {}", mail.subject, mail.body));
     settled(&app, &b_id).await;
     assert!(app.sms.to("+15145550199").is_empty());
     assert_eq!(pushes(&service, &browser).len(), 12);
-    assert_eq!(alerts(), 1);
+    let urgent = app
+        .smtp
+        .to("b@fleuve.test")
+        .into_iter()
+        .filter(|m| m.subject.contains("prioritaire"))
+        .count();
+    assert_eq!((urgent, alerts()), (1, 0), "one escalation email");
 }
