@@ -263,10 +263,15 @@ pub async fn team_members(ctx: &Ctx, principal: &Principal, team_id: &str) -> Ap
         .ok_or(AppError::NotFound)?;
     let role = standing(&mut conn, &team, &user_id).await?;
     decide(role, ThreadFacts::default(), TeamAction::SeeTriage).map_err(refused)?;
-    let members = store::members(&mut conn, &team.id).await?;
-    let ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
-    let names: HashMap<String, String> = network::names(&mut conn, &ids).await?.into_iter().collect();
-    Ok(members
+    member_views(&mut conn, &team.id).await
+}
+
+/// A team's members with their names.
+async fn member_views(conn: &mut Conn, team_id: &str) -> AppResult<Vec<MemberView>> {
+    let rows = store::members(&mut *conn, team_id).await?;
+    let ids: Vec<String> = rows.iter().map(|m| m.user_id.clone()).collect();
+    let names: HashMap<String, String> = network::names(&mut *conn, &ids).await?.into_iter().collect();
+    Ok(rows
         .into_iter()
         .map(|m| MemberView {
             name: names.get(&m.user_id).cloned().unwrap_or_default(),
@@ -613,17 +618,7 @@ async fn managed_team(ctx: &Ctx, scope: &OrgScope, team_id: &str) -> AppResult<T
 pub async fn members_of(ctx: &Ctx, scope: &OrgScope, team_id: &str) -> AppResult<Vec<MemberView>> {
     let team = managed_team(ctx, scope, team_id).await?;
     let mut conn = ctx.store.reader().await?;
-    let rows = store::members(&mut conn, &team.id).await?;
-    let ids: Vec<String> = rows.iter().map(|m| m.user_id.clone()).collect();
-    let names: HashMap<String, String> = network::names(&mut conn, &ids).await?.into_iter().collect();
-    Ok(rows
-        .into_iter()
-        .map(|m| MemberView {
-            name: names.get(&m.user_id).cloned().unwrap_or_default(),
-            id: m.user_id,
-            role: m.role,
-        })
-        .collect())
+    member_views(&mut conn, &team.id).await
 }
 
 /// Adds a member of the organization to a team (or changes their role).

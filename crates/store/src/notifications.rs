@@ -57,32 +57,7 @@ const COLUMNS: &str = "id, user_id, kind, thread_kind, thread_id, message_id, ac
     created_at, updated_at, read_at, ring_pending, rings, rung_at, emailed_at, sms_at, next_check_at";
 
 pub async fn insert(conn: &mut Conn, n: &NotificationRow) -> Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO notifications ({COLUMNS}) VALUES \
-         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-    ))
-    .bind(&n.id)
-    .bind(&n.user_id)
-    .bind(&n.kind)
-    .bind(&n.thread_kind)
-    .bind(&n.thread_id)
-    .bind(&n.message_id)
-    .bind(&n.actor_id)
-    .bind(&n.link)
-    .bind(n.high_priority as i64)
-    .bind(n.count)
-    .bind(n.created_at)
-    .bind(n.updated_at)
-    .bind(n.read_at)
-    .bind(n.ring_pending as i64)
-    .bind(n.rings)
-    .bind(n.rung_at)
-    .bind(n.emailed_at)
-    .bind(n.sms_at)
-    .bind(n.next_check_at)
-    .execute(conn)
-    .await?;
-    Ok(())
+    insert_many(conn, std::slice::from_ref(n)).await
 }
 
 /// Rows per multi-row INSERT, and people per folding UPDATE: bounded so
