@@ -523,6 +523,16 @@ async fn seed_network(tx: &mut cercle_store::Conn, people: &[String], now: Times
         now,
     )
     .await?;
+    // As the request would: Marie finds it in her notifications.
+    crate::notifications::on_personal(
+        tx,
+        &person(1),
+        crate::notifications::Kind::FriendRequest,
+        Some(&person(3)),
+        "/network/friends",
+        now,
+    )
+    .await?;
     network::add_entry(tx, &person(3), "person", &person(1), now).await?;
     network::add_entry(tx, &person(1), "person", &person(4), now).await?;
     // The index, now that professions and settings are known.
