@@ -126,19 +126,26 @@ async fn centre(app: &TestApp, p: &Person) -> Value {
 
 /// A schedule whose only working day is three days from now (Montréal), so
 /// that now is outside working hours; returns the seconds until that day
-/// begins.
+/// begins (rounded down).
 async fn schedule_in_three_days(app: &TestApp, p: &Person) -> i64 {
     let now = app.ctx().clock.now();
-    let (day, minute) = montreal_weekday_minute(now.0);
+    let target = (montreal_weekday_minute(now.0).0 + 3) % 7;
     let (status, s) = app
         .put(
             "/availability/schedule",
             Some(&p.token),
-            json!({ "slots": [{ "day": (day + 3) % 7, "start": 0, "end": 1440 }] }),
+            json!({ "slots": [{ "day": target, "start": 0, "end": 1440 }] }),
         )
         .await;
     assert_eq!(status, 200, "{s}");
-    (3 * 1440 - i64::from(minute)) * 60
+    // The first minute of that day, found minute by minute (at most four
+    // days of them), so that a change of daylight saving time in between
+    // cannot shift it.
+    let mut t = (now.0 / 60_000 + 1) * 60_000;
+    while montreal_weekday_minute(t).0 != target {
+        t += 60_000;
+    }
+    (t - now.0) / 1000
 }
 
 async fn a_message_rings_the_others_and_fills_their_centre_without_patient_data(db: Db) {
