@@ -67,6 +67,19 @@ fn to_period(r: &PeriodRow) -> Period {
     }
 }
 
+/// A person's weekly schedule and the periods not over at `now` (at most
+/// 50), for the notification rules. A stored schedule that no longer
+/// parses counts as none (always available) rather than silencing them.
+pub(crate) async fn rules_of(conn: &mut Conn, user_id: &str, now: Timestamp) -> AppResult<(Schedule, Vec<Period>)> {
+    let schedule = Schedule::parse(&store::slots(&mut *conn, user_id).await?).unwrap_or_default();
+    let periods = store::periods_ending_after(&mut *conn, user_id, now, 50)
+        .await?
+        .iter()
+        .map(to_period)
+        .collect();
+    Ok((schedule, periods))
+}
+
 fn view(r: &PeriodRow, now: Timestamp) -> PeriodView {
     PeriodView {
         id: r.id.clone(),

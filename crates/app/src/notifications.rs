@@ -20,15 +20,14 @@ use crate::network::{limit, person};
 use crate::notify::{queue_email, queue_sms, Outgoing};
 use crate::push::{self, PushMessage, Urgency};
 use crate::{AppError, AppResult, Ctx};
-use cercle_domain::availability::{Period, Schedule};
 use cercle_domain::notification_rules::{self as rules, Escalation, FollowUp, Priority, Recipient, Ring};
 use cercle_domain::policy::Principal;
 use cercle_domain::{InputError, Language, Timestamp};
 use cercle_store::notifications::{self as store, Delivery, NotificationRow};
 use cercle_store::threads::ThreadRow;
-use cercle_store::{availability, users, Conn};
+use cercle_store::{users, Conn};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// Server-wide notification settings.
@@ -141,35 +140,9 @@ pub(crate) async fn on_message(
     high_priority: bool,
     now: Timestamp,
 ) -> AppResult<()> {
-    let mut recipients: Vec<String> = cercle_store::threads::people_reached(&mut *conn, &t.id)
-        .await?
-        .into_iter()
-        .filter(|u| u != author_id)
-        .collect();
-    // Set-based, so that a message to a large thread costs a few statements
-    // rather than several per recipient (see docs/benchmarks.md).
-    if !high_priority {
-        let folded: HashSet<String> = store::fold_many(&mut *conn, &recipients, &t.id, author_id, now)
-            .await?
-            .into_iter()
-            .collect();
-        recipients.retain(|u| !folded.contains(u));
-    }
-    let rows: Vec<NotificationRow> = recipients
-        .iter()
-        .map(|user_id| {
-            let mut row = new_row(user_id, Kind::Message, Some(author_id), thread_link(&t.id), now);
-            row.thread_kind = thread_kind(t).into();
-            row.thread_id = Some(t.id.clone());
-            if high_priority {
-                row.high_priority = true;
-                row.message_id = Some(message_id.to_string());
-            }
-            row
-        })
-        .collect();
-    store::insert_many(&mut *conn, &rows).await?;
-    Ok(())
+    let recipients = cercle_store::threads::people_reached(&mut *conn, &t.id).await?;
+    let urgent = high_priority.then_some(message_id);
+    tell_about_thread(conn, t, recipients, Kind::Message, author_id, urgent, now).await
 }
 
 fn thread_link(thread_id: &str) -> String {
@@ -186,18 +159,51 @@ pub(crate) async fn on_triage(
     actor_id: &str,
     now: Timestamp,
 ) -> AppResult<()> {
-    for m in cercle_store::teams::members(&mut *conn, team_id).await? {
-        if m.role != "manager" || m.user_id == actor_id {
-            continue;
-        }
-        if store::fold(&mut *conn, &m.user_id, &t.id, actor_id, now).await? {
-            continue;
-        }
-        let mut row = new_row(&m.user_id, Kind::Triage, Some(actor_id), thread_link(&t.id), now);
-        row.thread_kind = thread_kind(t).into();
-        row.thread_id = Some(t.id.clone());
-        store::insert(&mut *conn, &row).await?;
+    let managers = cercle_store::teams::members(&mut *conn, team_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.role == "manager")
+        .map(|m| m.user_id)
+        .collect();
+    tell_about_thread(conn, t, managers, Kind::Triage, actor_id, None, now).await
+}
+
+/// Tells `recipients` (but the actor) about the thread. A normal
+/// notification folds into each one's unread notification of the thread;
+/// a high-priority message (`urgent`: its id) gets its own, followed up
+/// until acknowledged. Set-based, so that a large thread costs a few
+/// statements rather than several per recipient (see docs/benchmarks.md).
+async fn tell_about_thread(
+    conn: &mut Conn,
+    t: &ThreadRow,
+    mut recipients: Vec<String>,
+    kind: Kind,
+    actor_id: &str,
+    urgent: Option<&str>,
+    now: Timestamp,
+) -> AppResult<()> {
+    recipients.retain(|u| u != actor_id);
+    if urgent.is_none() {
+        let folded: HashSet<String> = store::fold_many(&mut *conn, &recipients, &t.id, actor_id, now)
+            .await?
+            .into_iter()
+            .collect();
+        recipients.retain(|u| !folded.contains(u));
     }
+    let rows: Vec<NotificationRow> = recipients
+        .iter()
+        .map(|user_id| {
+            let mut row = new_row(user_id, kind, Some(actor_id), thread_link(&t.id), now);
+            row.thread_kind = thread_kind(t).into();
+            row.thread_id = Some(t.id.clone());
+            if let Some(message_id) = urgent {
+                row.high_priority = true;
+                row.message_id = Some(message_id.to_string());
+            }
+            row
+        })
+        .collect();
+    store::insert_many(&mut *conn, &rows).await?;
     Ok(())
 }
 
@@ -276,15 +282,17 @@ pub async fn list(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult
     let mut conn = ctx.store.reader().await?;
     let rows = store::list(&mut conn, &user_id, CENTRE_LIMIT).await?;
     let unread = store::unread_count(&mut conn, &user_id).await?;
+    // Every actor's name in one query (a deleted account has none).
+    let mut actors: Vec<String> = rows.iter().filter_map(|r| r.actor_id.clone()).collect();
+    actors.sort();
+    actors.dedup();
+    let names: HashMap<String, String> = cercle_store::network::names(&mut conn, &actors)
+        .await?
+        .into_iter()
+        .collect();
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
-        let actor_name = match &r.actor_id {
-            Some(a) => users::by_id(&mut conn, a)
-                .await?
-                .filter(|u| u.deleted_at.is_none())
-                .map(|u| u.name),
-            None => None,
-        };
+        let actor_name = r.actor_id.as_ref().and_then(|a| names.get(a).cloned());
         items.push(NotificationView {
             text: text(lang, &r.kind, &r.thread_kind, r.high_priority),
             id: r.id,
@@ -517,16 +525,7 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
         return Ok(false);
     };
     let lang = crate::accounts::language_of(&user);
-    let schedule = Schedule::parse(&availability::slots(&mut tx, &n.user_id).await?).unwrap_or_default();
-    let periods: Vec<Period> = availability::periods_ending_after(&mut tx, &n.user_id, now, 50)
-        .await?
-        .iter()
-        .map(|p| Period {
-            starts_at: Timestamp(p.starts_at),
-            ends_at: Timestamp(p.ends_at),
-            message: None,
-        })
-        .collect();
+    let (schedule, periods) = crate::availability::rules_of(&mut tx, &n.user_id, now).await?;
     let muted = match &n.thread_id {
         Some(t) => store::is_muted(&mut tx, &n.user_id, t).await?,
         None => false,

@@ -100,8 +100,10 @@ pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()
     Ok(())
 }
 
-/// [`fold`] for many people at once; returns those who had a notification
-/// to fold into (the others need a new one).
+/// Folds a new message into the unread (normal) notification of the
+/// thread of each of `user_ids` who has one, whatever its kind (a thread in
+/// triage stays "new in triage"): one more message, a ring to decide again.
+/// Returns those folded into (the others need a new one).
 pub async fn fold_many(
     conn: &mut Conn,
     user_ids: &[String],
@@ -127,26 +129,6 @@ pub async fn fold_many(
         }
     }
     Ok(folded)
-}
-
-/// Folds a new normal message into the person's unread (normal)
-/// notification of that thread, if there is one, whatever its kind (a
-/// thread in triage stays "new in triage"): one more message, a ring to
-/// decide again. False when there is none (the caller inserts one).
-pub async fn fold(conn: &mut Conn, user_id: &str, thread_id: &str, actor_id: &str, now: Timestamp) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE notifications SET count = count + 1, updated_at = $1, actor_id = $2, ring_pending = 1, \
-           next_check_at = $3 \
-         WHERE user_id = $4 AND thread_id = $5 AND read_at IS NULL AND high_priority = 0",
-    )
-    .bind(now.0)
-    .bind(actor_id)
-    .bind(now.0)
-    .bind(user_id)
-    .bind(thread_id)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() > 0)
 }
 
 /// Changes the kind of a thread's notifications (a thread opened for a new

@@ -323,7 +323,7 @@ impl PushMessage {
 
     fn payload(&self) -> AppResult<String> {
         // Only a path of this site: a notification never opens elsewhere.
-        if !self.url.starts_with('/') || self.url.starts_with("//") || self.url.contains('\\') {
+        if !is_local_path(&self.url) {
             return Err(AppError::Internal("push url must be a local path".into()));
         }
         let json = serde_json::to_string(self).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -332,6 +332,12 @@ impl PushMessage {
         }
         Ok(json)
     }
+}
+
+/// A path within this site (`/threads/…`): not another site's address, not
+/// a protocol-relative `//host` nor a backslash browsers read as one.
+pub fn is_local_path(url: &str) -> bool {
+    url.starts_with('/') && !url.starts_with("//") && !url.contains('\\')
 }
 
 /// What became of a send.

@@ -112,9 +112,7 @@ async fn open(
         Err(r) => return r,
     };
     match notifications::open(&state.ctx, &principal, &id).await {
-        Ok(link) if link.starts_with('/') && !link.starts_with("//") && !link.contains('\\') => {
-            Redirect::to(&link).into_response()
-        }
+        Ok(link) if cercle_app::push::is_local_path(&link) => Redirect::to(&link).into_response(),
         Ok(_) => Redirect::to(HERE).into_response(),
         Err(e) => failure_page(page.lang, &e),
     }
