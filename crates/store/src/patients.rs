@@ -147,16 +147,7 @@ pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<PatientFileRow>> {
 /// in a thread or a started care channel of file `p` (a draft channel is
 /// its creator's only), and the placeholders it uses.
 fn takes_part_cond(from: usize, teams: usize) -> String {
-    let team = |alias: &str| {
-        if teams == 0 {
-            String::new()
-        } else {
-            format!(
-                " OR ({alias}.kind = 'team' AND {alias}.participant_id IN ({}))",
-                placeholders(from, teams)
-            )
-        }
-    };
+    let team = |alias: &str| team_clause(alias, from, teams);
     format!(
         "(EXISTS (SELECT 1 FROM threads t JOIN thread_participants tp ON tp.thread_id = t.id \
             WHERE t.patient_file_id = p.id AND ((tp.kind = 'user' AND tp.participant_id = $1){tt})) \
@@ -227,16 +218,7 @@ pub async fn with_active_threads(
     include_archived: bool,
     limit: i64,
 ) -> Result<Vec<PatientFileRow>> {
-    let team = |alias: &str| {
-        if team_ids.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " OR ({alias}.kind = 'team' AND {alias}.participant_id IN ({}))",
-                placeholders(4, team_ids.len())
-            )
-        }
-    };
+    let team = |alias: &str| team_clause(alias, 4, team_ids.len());
     let sql = format!(
         "SELECT {COLUMNS}, a.last_at {FROM} JOIN (\
            SELECT t.patient_file_id AS fid, MAX(t.last_activity_at) AS last_at FROM threads t \
@@ -376,16 +358,7 @@ pub async fn threads_taking_part(
     team_ids: &[String],
     limit: i64,
 ) -> Result<Vec<FileThread>> {
-    let team = |alias: &str| {
-        if team_ids.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " OR ({alias}.kind = 'team' AND {alias}.participant_id IN ({}))",
-                placeholders(4, team_ids.len())
-            )
-        }
-    };
+    let team = |alias: &str| team_clause(alias, 4, team_ids.len());
     let sql = format!(
         "SELECT t.id, t.title, t.high_priority, t.closed_at, t.last_activity_at, t.channel_id FROM threads t \
          WHERE t.patient_file_id = $2 AND (\
@@ -418,4 +391,17 @@ pub async fn threads_taking_part(
         })
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
+}
+
+/// `OR (<alias>.kind = 'team' AND <alias>.participant_id IN ($from…))` for
+/// `teams` team ids bound from parameter `from`; nothing without teams.
+fn team_clause(alias: &str, from: usize, teams: usize) -> String {
+    if teams == 0 {
+        String::new()
+    } else {
+        format!(
+            " OR ({alias}.kind = 'team' AND {alias}.participant_id IN ({}))",
+            placeholders(from, teams)
+        )
+    }
 }

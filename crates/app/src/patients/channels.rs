@@ -542,17 +542,7 @@ pub async fn threads(
     audit::record_alone(ctx, event(me, &c, "channel.threads_listed", AuditAction::List, client)).await?;
     Ok(rows
         .into_iter()
-        .map(|l| service::ListedThread {
-            id: l.thread.id,
-            kind: l.thread.kind,
-            title: l.thread.title,
-            high_priority: l.thread.high_priority,
-            closed: l.thread.closed_at.is_some(),
-            unread: l.unread,
-            marked_unread: l.marked_unread,
-            last_activity_at: l.thread.last_activity_at,
-            patient_file_id: l.thread.patient_file_id,
-        })
+        .map(service::ListedThread::from)
         .collect())
 }
 

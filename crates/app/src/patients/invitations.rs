@@ -186,6 +186,26 @@ pub(crate) async fn count_sending(ctx: &Ctx, me: &UserPrincipal) -> AppResult<()
     .await
 }
 
+/// Counts the sending against the manager's daily allowance, then sends in
+/// a transaction of its own; gives the member as they now stand.
+async fn send_alone(
+    ctx: &Ctx,
+    client: &Client,
+    me: &UserPrincipal,
+    file: &FilePlace,
+    m: &CircleMemberRow,
+    checked: &Checked,
+    first_event: &'static str,
+) -> AppResult<circle::CircleMember> {
+    let now = ctx.clock.now();
+    count_sending(ctx, me).await?;
+    let mut tx = ctx.store.begin().await?;
+    send(ctx, &mut tx, me, file, m, checked, client, now, first_event).await?;
+    let member = reload(&mut tx, &m.id, now).await?;
+    ctx.commit_and_send(tx).await?;
+    Ok(member)
+}
+
 /// Writes a new invitation for `member` (ending any earlier one: its link
 /// dies), queues its messages and records it, in the caller's transaction.
 #[allow(clippy::too_many_arguments)]
@@ -320,24 +340,7 @@ pub async fn invite(
         return Err(AppError::Conflict("circle-member-joined"));
     }
     let checked = check(ctx, input, m.email.as_deref(), m.phone.as_deref()).await?;
-    let now = ctx.clock.now();
-    count_sending(ctx, me).await?;
-    let mut tx = ctx.store.begin().await?;
-    send(
-        ctx,
-        &mut tx,
-        me,
-        &file,
-        &m,
-        &checked,
-        client,
-        now,
-        "circle.invitation_created",
-    )
-    .await?;
-    let member = reload(&mut tx, &m.id, now).await?;
-    ctx.commit_and_send(tx).await?;
-    Ok(member)
+    send_alone(ctx, client, me, &file, &m, &checked, "circle.invitation_created").await
 }
 
 /// Sends the invitation again: a new link and, for the code method, a new
@@ -380,24 +383,7 @@ pub async fn resend(
             code: None,
         }
     };
-    let now = ctx.clock.now();
-    count_sending(ctx, me).await?;
-    let mut tx = ctx.store.begin().await?;
-    send(
-        ctx,
-        &mut tx,
-        me,
-        &file,
-        &m,
-        &checked,
-        client,
-        now,
-        "circle.invitation_resent",
-    )
-    .await?;
-    let member = reload(&mut tx, &m.id, now).await?;
-    ctx.commit_and_send(tx).await?;
-    Ok(member)
+    send_alone(ctx, client, me, &file, &m, &checked, "circle.invitation_resent").await
 }
 
 // ---- The invitee's side --------------------------------------------------------

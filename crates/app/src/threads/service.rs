@@ -432,6 +432,22 @@ pub struct ListedThread {
     pub patient_file_id: Option<String>,
 }
 
+impl From<store::ListedThread> for ListedThread {
+    fn from(l: store::ListedThread) -> Self {
+        ListedThread {
+            id: l.thread.id,
+            kind: l.thread.kind,
+            title: l.thread.title,
+            high_priority: l.thread.high_priority,
+            closed: l.thread.closed_at.is_some(),
+            unread: l.unread,
+            marked_unread: l.marked_unread,
+            last_activity_at: l.thread.last_activity_at,
+            patient_file_id: l.thread.patient_file_id,
+        }
+    }
+}
+
 /// One's threads in the active organization (and those without one).
 pub async fn list(ctx: &Ctx, principal: &Principal, closed: bool) -> AppResult<Vec<ListedThread>> {
     let me = me(principal)?;
@@ -442,17 +458,7 @@ pub async fn list(ctx: &Ctx, principal: &Principal, closed: bool) -> AppResult<V
     let rows = store::threads_of(&mut conn, &user_id, &teams, active.as_deref(), closed, 200).await?;
     Ok(rows
         .into_iter()
-        .map(|l| ListedThread {
-            id: l.thread.id,
-            kind: l.thread.kind,
-            title: l.thread.title,
-            high_priority: l.thread.high_priority,
-            closed: l.thread.closed_at.is_some(),
-            unread: l.unread,
-            marked_unread: l.marked_unread,
-            last_activity_at: l.thread.last_activity_at,
-            patient_file_id: l.thread.patient_file_id,
-        })
+        .map(ListedThread::from)
         .collect())
 }
 
