@@ -540,10 +540,7 @@ pub async fn threads(
     let rows = store::threads_of_channel(&mut conn, &c.id, &user_id, closed, 200).await?;
     drop(conn);
     audit::record_alone(ctx, event(me, &c, "channel.threads_listed", AuditAction::List, client)).await?;
-    Ok(rows
-        .into_iter()
-        .map(service::ListedThread::from)
-        .collect())
+    Ok(rows.into_iter().map(service::ListedThread::from).collect())
 }
 
 #[derive(Debug, Clone, Deserialize)]

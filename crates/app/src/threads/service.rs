@@ -456,10 +456,7 @@ pub async fn list(ctx: &Ctx, principal: &Principal, closed: bool) -> AppResult<V
     let teams = store::teams_managed(&mut conn, &user_id).await?;
     let active = users::active_org(&mut conn, &user_id).await?;
     let rows = store::threads_of(&mut conn, &user_id, &teams, active.as_deref(), closed, 200).await?;
-    Ok(rows
-        .into_iter()
-        .map(ListedThread::from)
-        .collect())
+    Ok(rows.into_iter().map(ListedThread::from).collect())
 }
 
 /// Unread messages over all of one's open threads (the navigation badge).

@@ -507,3 +507,34 @@ pub async fn not_found(State(_): State<WebState>, parts: Parts) -> Response {
 pub fn trusted_svg(svg: String) -> PreEscaped<String> {
     PreEscaped(svg)
 }
+
+/// A posted form, as its fields in order (checkboxes may repeat a name).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Fields(pub(crate) Vec<(String, String)>);
+
+impl Fields {
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    /// A field that may be left empty.
+    pub(crate) fn opt(&self, name: &str) -> Option<String> {
+        Some(self.get(name).trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    /// A checkbox (or a hidden `true`/`1`).
+    pub(crate) fn on(&self, name: &str) -> bool {
+        matches!(self.get(name), "on" | "true" | "1")
+    }
+}

@@ -10,7 +10,7 @@
 //! forms post here with `back=thread`.
 
 use crate::extract::WebSession;
-use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Fields, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -234,13 +234,8 @@ async fn write(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let f = Fields(fields);
+    let get = |k: &str| f.get(k).to_string();
     let input = WriteInput {
         title: get("title"),
         body: Some(get("body")),
@@ -265,14 +260,8 @@ async fn act(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let field = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let user_id = field("user_id");
+    let f = Fields(fields);
+    let user_id = f.get("user_id").to_string();
     let (what, flash) = match action.as_str() {
         "take" => (TriageChange::Take, "tm-taken"),
         "assign" => (TriageChange::Assign { user_id }, "tm-assigned"),
@@ -294,7 +283,7 @@ async fn act(
         Ok(()) => {
             // Back to the thread when asked from it and one still reaches
             // it (after unassigning or removing the team one may not).
-            let to = if field("back") == "thread"
+            let to = if f.get("back") == "thread"
                 && cercle_app::threads::service::may_receive(&state.ctx, &view.user.id, &thread)
                     .await
                     .unwrap_or(false)

@@ -24,6 +24,7 @@ mod structure;
 
 use super::{app_layout, error_notice, require_ready, Page};
 use crate::extract::WebSession;
+pub(crate) use crate::ui::Fields;
 use crate::WebState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -250,37 +251,6 @@ async fn index(
 }
 
 // ---------- forms ----------
-
-/// A posted form, as its fields in order (checkboxes may repeat a name).
-#[derive(Debug, Default, Clone)]
-pub struct Fields(pub Vec<(String, String)>);
-
-impl Fields {
-    pub fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
-    /// A field that may be left empty.
-    pub fn opt(&self, name: &str) -> Option<String> {
-        Some(self.get(name).trim())
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    }
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-    /// A checkbox (or a hidden `true`/`1`).
-    pub fn on(&self, name: &str) -> bool {
-        matches!(self.get(name), "on" | "true" | "1")
-    }
-}
 
 /// What a post adds to the page it re-renders: the refusal, shown in the
 /// part of the page (`key`) that caused it, with what was typed.

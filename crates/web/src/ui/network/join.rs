@@ -6,10 +6,10 @@
 //! While the guest signs up or in, a cookie remembers the invitation; the
 //! home page sends them back to it (see `home.rs`).
 
-use super::profile::Fields;
 use crate::cookies;
 use crate::extract::WebSession;
 use crate::ui::home::NETWORK_INVITATION;
+use crate::ui::Fields;
 use crate::ui::{
     app_layout, error_notice, layout, place_of, redirect_with_flash, require_ready, set_cookie, Frame, Page,
 };

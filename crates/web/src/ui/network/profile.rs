@@ -5,6 +5,7 @@
 //! (`PUT /api/v1/network/profile/photo`, `PUT /api/v1/network/professions/{id}/proof`).
 
 use crate::extract::WebSession;
+use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, initials, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
@@ -31,26 +32,6 @@ pub fn routes() -> Router<WebState> {
 
 /// The languages offered as checkboxes; others are typed as codes.
 const COMMON_LANGUAGES: [&str; 2] = ["fr", "en"];
-
-/// A posted form, as its fields in order (checkboxes repeat a name).
-pub(super) struct Fields(pub Vec<(String, String)>);
-
-impl Fields {
-    pub fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-}
 
 /// What the "about me" form shows: the saved profile, or what was typed.
 struct Draft {

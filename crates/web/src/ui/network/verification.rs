@@ -7,8 +7,9 @@
 //!   (their sections are drawn by `ui/admin/network.rs` and
 //!   `ui/admin/people.rs`; the posts land here).
 
-use super::profile::{failure, Fields};
+use super::profile::failure;
 use crate::extract::WebSession;
+use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};

@@ -8,6 +8,7 @@
 
 use crate::extract::WebSession;
 use crate::ui::threads::pages::{candidates, picker, Chosen};
+use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
@@ -35,29 +36,6 @@ pub fn routes() -> Router<WebState> {
         .route("/channels/{id}/participants", post(add_participants))
         .route("/channels/{id}/participants/remove", post(remove_participant))
         .route("/channels/{id}/pin", post(pin))
-}
-
-/// A posted form, as its fields in order (checkboxes repeat a name).
-pub(super) struct Fields(pub(super) Vec<(String, String)>);
-
-impl Fields {
-    pub(super) fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
-    fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-    pub(super) fn checked(&self, name: &str) -> bool {
-        matches!(self.get(name), "on" | "1" | "true")
-    }
 }
 
 /// The participants chosen in a form: `user:ID|Name`, `team:ID|Name`,
@@ -627,7 +605,7 @@ async fn start_thread(
     let input = NewChannelThread {
         title: f.get("title").to_string(),
         body: f.get("body").to_string(),
-        high_priority: f.checked("high_priority"),
+        high_priority: f.on("high_priority"),
     };
     match channels::start_thread(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
         Ok(t) => Redirect::to(&format!("/threads/{}", t.id)).into_response(),

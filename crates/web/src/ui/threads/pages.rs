@@ -8,6 +8,7 @@
 
 use crate::extract::WebSession;
 use crate::ui::teams::{thread_team_actions, thread_teams, ThreadTeams};
+use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
@@ -48,29 +49,6 @@ pub fn routes() -> Router<WebState> {
         .route("/threads/{id}/ack/{message_id}", post(acknowledge))
         .route("/threads/{id}/retract/{message_id}", post(retract))
         .route("/threads/{id}/edit/{message_id}", post(edit))
-}
-
-/// A posted form, as its fields in order (checkboxes repeat a name).
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn get(&self, name: &str) -> &str {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
-    fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-    fn checked(&self, name: &str) -> bool {
-        matches!(self.get(name), "on" | "1" | "true")
-    }
 }
 
 /// A chosen participant as a form value: `user:ID|Name` or `team:ID|Name`
@@ -313,7 +291,7 @@ impl NewDraft {
             last_name: f.get("last_name").to_string(),
             birth_date: f.get("birth_date").to_string(),
             title: f.get("title").to_string(),
-            high: f.checked("high_priority"),
+            high: f.on("high_priority"),
             q: f.get("q").to_string(),
             chosen: chosen_of(f),
         }
@@ -1158,7 +1136,7 @@ async fn post_message(
     let to = format!("/threads/{id}");
     let (ctx, client, lang) = (&state.ctx, &page.client, page.lang);
     act(&state, &page, session, to, "thr-sent", |p| async move {
-        service::post(ctx, client, &p, &id, f.get("body"), f.checked("priority"), lang)
+        service::post(ctx, client, &p, &id, f.get("body"), f.on("priority"), lang)
             .await
             .map(|_| ())
     })
