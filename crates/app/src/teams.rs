@@ -9,12 +9,13 @@
 //! Every change is logged as a thread event (live delivery) and audited in
 //! its transaction.
 
+use crate::network::person as me;
 use crate::orgs::OrgScope;
 use crate::threads::service::{self as threads, event_for, log_event, NewThreadInput, ParticipantRef, ThreadView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts};
-use cercle_domain::policy::{Principal, UserPrincipal};
+use cercle_domain::policy::Principal;
 use cercle_domain::roles::Permission;
 use cercle_domain::{Language, Timestamp};
 use cercle_store::orgs::TeamRow;
@@ -23,10 +24,6 @@ use cercle_store::threads::{self as thread_store, ThreadRow};
 use cercle_store::{members, network, orgs, users, Conn};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
-    crate::network::person(principal)
-}
 
 fn refused(r: Refusal) -> AppError {
     match r {

@@ -20,13 +20,14 @@
 //!
 //! Every read, list and change is audited with the patient.
 
+use crate::network::person as me;
 use crate::patients::files;
 use crate::threads::service::{self, ParticipantRef, ThreadView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::{Principal, UserPrincipal};
-use cercle_domain::{InputError, Language, Timestamp};
+use cercle_domain::{Language, Timestamp};
 use cercle_store::channels::{self as store, ChannelRow};
 use cercle_store::threads::{self as threads_store, NewThread};
 use cercle_store::{circle, members, network, orgs, users, Conn};
@@ -39,10 +40,6 @@ pub const MAX_CHANNEL_TITLE: usize = 120;
 pub const MAX_PARTICIPANTS: usize = 100;
 /// Care channels one person may create per day.
 pub const CHANNELS_PER_DAY: i64 = 200;
-
-fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
-    crate::network::person(principal)
-}
 
 /// A new id (UUIDv7, sorting by creation time).
 pub(crate) fn new_id() -> String {
@@ -106,11 +103,7 @@ pub(crate) fn event(
 }
 
 fn clean_channel_title(raw: &str) -> AppResult<String> {
-    let t = raw.trim();
-    if t.is_empty() || t.chars().count() > MAX_CHANNEL_TITLE || t.chars().any(char::is_control) {
-        return Err(InputError::InvalidTitle.into());
-    }
-    Ok(t.to_string())
+    service::clean_title_within(raw, MAX_CHANNEL_TITLE)
 }
 
 // ---- Views ------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 //! patient.
 
 use super::invitations::{self, InviteInput};
+pub(crate) use crate::network::person;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::error::PersonName;
@@ -147,14 +148,6 @@ pub(crate) async fn place(conn: &mut Conn, user_id: &str, file_id: &str) -> AppR
         archived: access.file.archived_at.is_some(),
         may_manage_circle: access.may_manage_circle,
     })
-}
-
-/// The person acting, signed in with their setup done.
-pub(crate) fn person(principal: &Principal) -> AppResult<&UserPrincipal> {
-    match principal {
-        Principal::User(u) => Ok(u),
-        _ => Err(AppError::NotAuthenticated),
-    }
 }
 
 /// An audit event about the circle of a file, scoped to the patient.

@@ -20,7 +20,7 @@ use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::{InputError, InvitationId, Language, Timestamp};
 use cercle_store::circle::{self as store, CircleInvitationRow, CircleMemberRow};
-use cercle_store::{orgs, rate_limits, users, Conn};
+use cercle_store::{orgs, users, Conn};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -467,16 +467,6 @@ fn refusal(inv: &CircleInvitationRow, now: Timestamp) -> Option<AppError> {
     }
 }
 
-async fn count_try(ctx: &Ctx, key: String, max: i64) -> AppResult<()> {
-    let mut tx = ctx.store.begin().await?;
-    let n = rate_limits::hit(&mut tx, &key, TRIES_WINDOW_SECS, ctx.clock.now()).await?;
-    tx.commit().await?;
-    if n > max {
-        return Err(AppError::RateLimited);
-    }
-    Ok(())
-}
-
 /// Answers an invitation as the signed-in person (setup done: terms and PIN).
 pub async fn accept(
     ctx: &Ctx,
@@ -487,9 +477,9 @@ pub async fn accept(
 ) -> AppResult<AcceptOutcome> {
     let me = person(principal)?;
     let user_id = me.user_id.to_string();
-    count_try(ctx, format!("circle-accept:{user_id}"), TRIES_PER_WINDOW).await?;
+    crate::network::limit(ctx, "circle-accept", &user_id, TRIES_PER_WINDOW, TRIES_WINDOW_SECS).await?;
     if let Some(ip) = &client.ip {
-        count_try(ctx, format!("circle-accept-ip:{ip}"), TRIES_PER_ADDRESS).await?;
+        crate::network::limit(ctx, "circle-accept-ip", ip, TRIES_PER_ADDRESS, TRIES_WINDOW_SECS).await?;
     }
     let now = ctx.clock.now();
     let (inv, m, file) = {

@@ -184,8 +184,8 @@ pub async fn add_version(
 ) -> AppResult<PinnedDocument> {
     let me = crate::network::person(principal)?;
     let user_id = me.user_id.to_string();
-    // Refuse early, before any processing.
-    {
+    // Refuse early, before any processing. Without a name, the document's.
+    let name = {
         let mut conn = ctx.store.reader().await?;
         let d = store::pinned(&mut conn, document_id).await?.ok_or(AppError::NotFound)?;
         let (c, role) = channels::access(&mut conn, &user_id, &d.channel_id).await?;
@@ -193,15 +193,11 @@ pub async fn add_version(
             return Err(AppError::Forbidden);
         }
         channels::require_open_file(&mut conn, &c).await?;
-    }
-    let name = if name.trim().is_empty() {
-        let mut conn = ctx.store.reader().await?;
-        store::pinned(&mut conn, document_id)
-            .await?
-            .map(|d| d.name)
-            .unwrap_or_default()
-    } else {
-        name.to_string()
+        if name.trim().is_empty() {
+            d.name
+        } else {
+            name.to_string()
+        }
     };
     let prepared = attachments::prepare_upload(ctx, &user_id, &name, declared, "", bytes).await?;
     let now = ctx.clock.now();

@@ -219,8 +219,14 @@ pub(crate) async fn commit(ctx: &Ctx, tx: cercle_store::Tx) -> AppResult<()> {
 }
 
 pub(crate) fn clean_title(raw: &str) -> AppResult<String> {
+    clean_title_within(raw, MAX_TITLE_CHARS)
+}
+
+/// A title: trimmed, not empty, at most `max` characters, no control
+/// characters.
+pub(crate) fn clean_title_within(raw: &str, max: usize) -> AppResult<String> {
     let t = raw.trim();
-    if t.is_empty() || t.chars().count() > MAX_TITLE_CHARS || t.chars().any(char::is_control) {
+    if t.is_empty() || t.chars().count() > max || t.chars().any(char::is_control) {
         return Err(InputError::InvalidTitle.into());
     }
     Ok(t.to_string())
