@@ -9,6 +9,7 @@ pub mod audit;
 pub mod availability;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 pub mod network;
 pub mod notifications;
 pub mod notify;
@@ -38,6 +39,8 @@ pub struct AppConfig {
     /// Notifications: the default email-alert delay and the follow-up of
     /// high-priority messages.
     pub notifications: notifications::NotifySettings,
+    /// Outbox retries: window, back-off cap, bound of one attempt.
+    pub mail: notify::MailSettings,
 }
 
 impl Default for AppConfig {
@@ -47,6 +50,7 @@ impl Default for AppConfig {
             production: false,
             idle_lock_secs: 15 * 60,
             notifications: notifications::NotifySettings::default(),
+            mail: notify::MailSettings::default(),
         }
     }
 }
@@ -89,4 +93,7 @@ pub struct Client {
     /// A short description of the device ("Firefox on Linux"), shown in the
     /// list of sessions.
     pub label: String,
+    /// The request's `Idempotency-Key`, claimed by the service in the
+    /// transaction of its work ([`idempotency::claim_in`]).
+    pub idempotency: Option<idempotency::Claim>,
 }

@@ -34,6 +34,12 @@ pub struct Config {
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
     pub smtp_from: String,
+    /// One delivery attempt (SMTP conversation, SMS gateway request) is
+    /// abandoned after this many seconds and retried.
+    pub smtp_timeout_secs: u64,
+    /// Email and SMS are retried (back-off doubling from 5 s up to 15 min)
+    /// for this many hours, then shown as failed to network administrators.
+    pub mail_retry_hours: i64,
     /// HTTP SMS gateway (`POST {url}` with `{to, body}`); none: development outbox only.
     pub sms_gateway_url: Option<String>,
     pub sms_gateway_token: Option<String>,
@@ -66,6 +72,8 @@ impl Default for Config {
             smtp_username: None,
             smtp_password: None,
             smtp_from: "Cercle <no-reply@cercle.local>".into(),
+            smtp_timeout_secs: 20,
+            mail_retry_hours: 24,
             sms_gateway_url: None,
             sms_gateway_token: None,
             argon2_memory_kib: 19_456,
@@ -143,6 +151,12 @@ impl Config {
         if let Some(v) = env("SMTP_FROM") {
             c.smtp_from = v;
         }
+        if let Some(v) = env("SMTP_TIMEOUT_SECS") {
+            c.smtp_timeout_secs = parse("SMTP_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = env("MAIL_RETRY_HOURS") {
+            c.mail_retry_hours = parse("MAIL_RETRY_HOURS", v)?;
+        }
         if let Some(v) = env("SMS_GATEWAY_URL") {
             c.sms_gateway_url = Some(v);
         }
@@ -189,6 +203,12 @@ impl Config {
         if !["none", "starttls", "tls"].contains(&self.smtp_security.as_str()) {
             bail!("smtp_security must be none, starttls or tls");
         }
+        if !(1..=300).contains(&self.smtp_timeout_secs) {
+            bail!("smtp_timeout_secs must be between 1 and 300");
+        }
+        if !(1..=24 * 30).contains(&self.mail_retry_hours) {
+            bail!("mail_retry_hours must be between 1 and 720");
+        }
         if self.requests_per_sec == 0 {
             bail!("requests_per_sec must be at least 1");
         }
@@ -221,7 +241,7 @@ impl Config {
         format!(
             "data_dir={} listen={} database_url={} public_url={} production={} idle_lock_secs={} \
              email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
-             sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={}",
+             smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={}",
             self.data_dir.display(),
             self.listen,
             db,
@@ -237,6 +257,8 @@ impl Config {
             self.smtp_username.as_deref().unwrap_or("(none)"),
             mask(&self.smtp_password),
             self.smtp_from,
+            self.smtp_timeout_secs,
+            self.mail_retry_hours,
             self.sms_gateway_url.as_deref().unwrap_or("(none: development outbox)"),
             mask(&self.sms_gateway_token),
             self.argon2_memory_kib,

@@ -139,6 +139,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
                     username: config.smtp_username.clone(),
                     password: config.smtp_password.clone(),
                     from: config.smtp_from.clone(),
+                    timeout_secs: config.smtp_timeout_secs,
                 })
                 .map_err(|e| anyhow::anyhow!("SMTP settings: {e}"))?,
             )
@@ -182,6 +183,11 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
                     repeat_every_secs: config.urgent_repeat_secs,
                     sms_after_secs: config.urgent_sms_after_secs,
                 },
+                ..Default::default()
+            },
+            mail: cercle_app::notify::MailSettings {
+                retry_secs: config.mail_retry_hours * 3600,
+                send_timeout_secs: config.smtp_timeout_secs,
                 ..Default::default()
             },
         },

@@ -112,6 +112,11 @@ pub enum InputError {
     // ---- Notifications ----
     #[error("invalid email alert delay")]
     NotificationDelayInvalid,
+    // ---- Retries (Idempotency-Key) ----
+    #[error("invalid idempotency key")]
+    IdempotencyKeyInvalid,
+    #[error("idempotency key reused for another request")]
+    IdempotencyKeyReused,
 }
 
 impl InputError {
@@ -168,6 +173,8 @@ impl InputError {
             InputError::AvailabilityTooManyPeriods => "availability-too-many-periods",
             InputError::PushSubscriptionInvalid => "push-subscription-invalid",
             InputError::NotificationDelayInvalid => "notification-delay-invalid",
+            InputError::IdempotencyKeyInvalid => "idempotency-key-invalid",
+            InputError::IdempotencyKeyReused => "idempotency-key-reused",
         }
     }
 }

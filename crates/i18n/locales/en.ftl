@@ -1408,3 +1408,17 @@ admin-team-member-role = Role in the team
 admin-team-member-add = Add to the team
 admin-team-member-saved = Team member saved.
 admin-team-member-removed = The person was removed from the team.
+
+# issue 13: mail and retries
+admin-tab-mail = Failed mail
+admin-mail-hint = Email and SMS that could not be delivered after { $hours } hours of retries. Their content is not shown: it may hold a code or a link. "Send again" queues the message once more, with the same Message-ID, so a recipient who did receive it sees it only once.
+admin-mail-empty = No failed message.
+admin-mail-col-kind = Message
+admin-mail-col-error = Last error
+admin-mail-attempts = ({ $count } attempts)
+admin-mail-send-again = Send again
+admin-mail-sent-again = The message is queued again.
+error-outbox-not-failed = This message is not among the failed ones (it was already sent again).
+error-idempotency-key-invalid = The Idempotency-Key header must hold 1 to 100 printable ASCII characters.
+error-idempotency-key-reused = This Idempotency-Key was already used for another request. Use a new key for each action.
+error-idempotency-key-in-progress = The same request is still being handled. Try again in a moment.

@@ -1408,3 +1408,17 @@ admin-team-member-role = Rôle dans l'équipe
 admin-team-member-add = Ajouter à l'équipe
 admin-team-member-saved = Membre de l'équipe enregistré.
 admin-team-member-removed = La personne a été retirée de l'équipe.
+
+# issue 13: mail and retries
+admin-tab-mail = Envois en échec
+admin-mail-hint = Courriels et SMS qui n'ont pu être remis après { $hours } heures de nouvelles tentatives. Leur contenu n'est pas affiché : il peut contenir un code ou un lien. « Renvoyer » remet le message en file, avec le même Message-ID, pour qu'un destinataire qui l'aurait déjà reçu ne le voie qu'une fois.
+admin-mail-empty = Aucun envoi en échec.
+admin-mail-col-kind = Message
+admin-mail-col-error = Dernière erreur
+admin-mail-attempts = ({ $count } tentatives)
+admin-mail-send-again = Renvoyer
+admin-mail-sent-again = Le message est remis en file d'envoi.
+error-outbox-not-failed = Ce message n'est pas parmi les envois en échec (il a déjà été renvoyé).
+error-idempotency-key-invalid = L'en-tête Idempotency-Key doit contenir de 1 à 100 caractères ASCII imprimables.
+error-idempotency-key-reused = Cette clé Idempotency-Key a déjà servi pour une autre requête. Utilisez une nouvelle clé pour chaque action.
+error-idempotency-key-in-progress = La même requête est encore en cours de traitement. Réessayez dans un instant.

@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "notifications",
         sql: include_str!("../migrations/0010_notifications.sql"),
     },
+    Migration {
+        version: 11,
+        name: "outbox_idempotency",
+        sql: include_str!("../migrations/0011_outbox_idempotency.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now.

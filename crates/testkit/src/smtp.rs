@@ -11,29 +11,84 @@ pub struct Mail {
     pub to: Vec<String>,
     pub subject: String,
     pub body: String,
+    /// The `Message-ID` header, as sent.
+    pub message_id: String,
+}
+
+/// How the listener answers the end of a message's DATA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `250`: accepted (the default).
+    Accept,
+    /// `451` (try again later) for the next `n` messages, then accept.
+    RefuseNext(usize),
+    /// Keeps the message and never answers: a server that received the
+    /// whole message and stalls, as when the sending node dies before the
+    /// reply.
+    StallAfterData,
 }
 
 #[derive(Clone)]
 pub struct SmtpSink {
     port: u16,
     mails: Arc<Mutex<Vec<Mail>>>,
+    /// Every message whose DATA arrived whole, accepted or not.
+    received: Arc<Mutex<Vec<Mail>>>,
+    mode: Arc<Mutex<Mode>>,
 }
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
         let port = listener.local_addr().expect("addr").port();
-        let mails = Arc::new(Mutex::new(Vec::new()));
-        let store = mails.clone();
+        let sink = SmtpSink {
+            port,
+            mails: Arc::new(Mutex::new(Vec::new())),
+            received: Arc::new(Mutex::new(Vec::new())),
+            mode: Arc::new(Mutex::new(Mode::Accept)),
+        };
+        let shared = sink.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let store = store.clone();
+                let shared = shared.clone();
                 tokio::spawn(async move {
-                    let _ = tokio::time::timeout(Duration::from_secs(30), session(stream, store)).await;
+                    let _ = tokio::time::timeout(Duration::from_secs(30), session(stream, shared)).await;
                 });
             }
         });
-        SmtpSink { port, mails }
+        sink
+    }
+
+    pub fn set_mode(&self, mode: Mode) {
+        if let Ok(mut m) = self.mode.lock() {
+            *m = mode;
+        }
+    }
+
+    /// Every message whose DATA arrived whole (accepted, refused or stalled).
+    pub fn received(&self) -> Vec<Mail> {
+        self.received.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// What a receiver that drops duplicates by `Message-ID` keeps.
+    pub fn distinct(&self) -> Vec<Mail> {
+        let mut seen = std::collections::HashSet::new();
+        self.received()
+            .into_iter()
+            .filter(|m| seen.insert(m.message_id.clone()))
+            .collect()
+    }
+
+    /// The answer to the message just received, moving the mode on.
+    fn answer(&self) -> Mode {
+        let Ok(mut m) = self.mode.lock() else {
+            return Mode::Accept;
+        };
+        let now = *m;
+        if let Mode::RefuseNext(n) = now {
+            *m = if n <= 1 { Mode::Accept } else { Mode::RefuseNext(n - 1) };
+        }
+        now
     }
 
     pub fn port(&self) -> u16 {
@@ -71,7 +126,7 @@ impl SmtpSink {
     }
 }
 
-async fn session(stream: tokio::net::TcpStream, store: Arc<Mutex<Vec<Mail>>>) -> std::io::Result<()> {
+async fn session(stream: tokio::net::TcpStream, sink: SmtpSink) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     write.write_all(b"220 testkit SMTP ready\r\n").await?;
@@ -109,15 +164,33 @@ async fn session(stream: tokio::net::TcpStream, store: Arc<Mutex<Vec<Mail>>>) ->
                         .unwrap_or(&line),
                 );
             }
-            let (subject, body) = parse(&data);
-            if let Ok(mut m) = store.lock() {
-                m.push(Mail {
-                    to: to.clone(),
-                    subject,
-                    body,
-                });
+            let (subject, body, message_id) = parse(&data);
+            let mail = Mail {
+                to: to.clone(),
+                subject,
+                body,
+                message_id,
+            };
+            if let Ok(mut m) = sink.received.lock() {
+                m.push(mail.clone());
             }
-            write.write_all(b"250 queued\r\n").await?;
+            match sink.answer() {
+                Mode::Accept => {
+                    if let Ok(mut m) = sink.mails.lock() {
+                        m.push(mail);
+                    }
+                    write.write_all(b"250 queued\r\n").await?;
+                }
+                Mode::RefuseNext(_) => write.write_all(b"451 try again later\r\n").await?,
+                Mode::StallAfterData => {
+                    // Holds the connection without a word until the other
+                    // side goes away.
+                    while lines.read_line(&mut line).await? != 0 {
+                        line.clear();
+                    }
+                    return Ok(());
+                }
+            }
         } else if upper.starts_with("QUIT") {
             write.write_all(b"221 bye\r\n").await?;
             return Ok(());
@@ -127,8 +200,8 @@ async fn session(stream: tokio::net::TcpStream, store: Arc<Mutex<Vec<Mail>>>) ->
     }
 }
 
-/// Subject (RFC 2047 decoded) and body (transfer encoding decoded).
-fn parse(data: &str) -> (String, String) {
+/// Subject (RFC 2047 decoded), body (transfer encoding decoded) and Message-ID.
+fn parse(data: &str) -> (String, String, String) {
     let data = data.replace("\r\n", "\n");
     let (head, body) = data.split_once("\n\n").unwrap_or((&data, ""));
     // Unfold continuation lines.
@@ -143,6 +216,7 @@ fn parse(data: &str) -> (String, String) {
             .unwrap_or_default()
     };
     let subject = decode_words(&header("Subject"));
+    let message_id = header("Message-ID");
     let encoding = header("Content-Transfer-Encoding").to_ascii_lowercase();
     let body = match encoding.as_str() {
         "base64" => {
@@ -157,7 +231,7 @@ fn parse(data: &str) -> (String, String) {
         "quoted-printable" => quoted_printable(body),
         _ => body.to_string(),
     };
-    (subject, body)
+    (subject, body, message_id)
 }
 
 fn quoted_printable(s: &str) -> String {

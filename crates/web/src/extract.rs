@@ -3,11 +3,12 @@
 
 use crate::cookies;
 use crate::{error::json_error, WebState};
-use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cercle_app::accounts::{session, Credential, SessionView};
+use cercle_app::idempotency::{Answer, IdempotencyKey};
 use cercle_app::Client;
 use cercle_domain::Language;
 use std::net::SocketAddr;
@@ -29,6 +30,7 @@ pub fn client_of(parts: &Parts) -> Client {
     Client {
         ip,
         label: device_label(ua),
+        idempotency: None,
     }
 }
 
@@ -188,6 +190,86 @@ impl OptionalFromRequestParts<WebState> for WebSession {
         .ok()
         .map(WebSession))
     }
+}
+
+/// A retryable request: its `Idempotency-Key` (checked: a bad key answers
+/// 422 `idempotency-key-invalid`), what identifies it (method, path, query
+/// and body), and its body, read here.
+pub struct Idempotent {
+    pub key: Option<IdempotencyKey>,
+    pub hash: String,
+    pub body: axum::body::Bytes,
+    json_content: bool,
+}
+
+/// The header a client repeats on its retries of one action.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+impl<S: Send + Sync> FromRequest<S> for Idempotent {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let lang = lang_of(&parts);
+        let key = match parts.headers.get(IDEMPOTENCY_KEY) {
+            None => None,
+            Some(v) => Some(
+                v.to_str()
+                    .map_err(|_| cercle_domain::InputError::IdempotencyKeyInvalid)
+                    .and_then(IdempotencyKey::parse)
+                    .map_err(|e| {
+                        crate::error::ApiError {
+                            error: e.into(),
+                            lang,
+                        }
+                        .into_response()
+                    })?,
+            ),
+        };
+        let json_content = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+        let target = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        let method = parts.method.to_string();
+        let req = Request::from_parts(parts, body);
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| json_error(StatusCode::PAYLOAD_TOO_LARGE, "body-too-large", lang))?;
+        let hash = cercle_app::idempotency::request_hash(&method, &target, &body);
+        Ok(Idempotent {
+            key,
+            hash,
+            body,
+            json_content,
+        })
+    }
+}
+
+impl Idempotent {
+    /// The body as JSON, refused as [`crate::api::ApiJson`] refuses it.
+    pub fn json<T: serde::de::DeserializeOwned>(&self, lang: Language) -> Result<T, Response> {
+        if !self.json_content {
+            return Err(json_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                lang,
+            ));
+        }
+        axum::Json::<T>::from_bytes(&self.body)
+            .map(|j| j.0)
+            .map_err(|r| crate::middleware::api_rejection(r, lang))
+    }
+}
+
+/// An answer given once, given again: its status and JSON body.
+pub fn replay(answer: Answer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    (status, axum::Json(answer.body)).into_response()
 }
 
 #[cfg(test)]

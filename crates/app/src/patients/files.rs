@@ -291,6 +291,7 @@ pub async fn create(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &FileIn
     birth_date(input.birth_date.as_deref().unwrap_or(""), &today(ctx))?;
     crate::network::limit(ctx, "patient-file-create", &user_id, FILES_PER_DAY, 24 * 3600).await?;
     let mut tx = ctx.store.begin().await?;
+    crate::idempotency::claim_in(&mut tx, client, now).await?;
     let unit = unit_of(&mut tx, scope, input.unit_id.as_deref()).await?;
     let mut row = PatientFileRow {
         id: PatientFileId::new().to_string(),

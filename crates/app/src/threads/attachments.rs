@@ -49,6 +49,7 @@ pub async fn upload(
     let prepared = prepare_upload(ctx, &user_id, name, declared, caption, bytes).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
+    crate::idempotency::claim_in(&mut tx, client, now).await?;
     let t = service::writable(&mut tx, &user_id, thread_id).await?;
     if t.closed_at.is_some() {
         return Err(AppError::Conflict("thread-closed"));

@@ -310,6 +310,7 @@ pub async fn create(
     let title = clean_title(&input.title)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
+    crate::idempotency::claim_in(&mut tx, client, now).await?;
     let active = users::active_org(&mut tx, &user_id).await?;
     let active = match &active {
         Some(org) if cercle_store::members::is_member(&mut tx, org, &user_id).await? => Some(org.clone()),
@@ -740,6 +741,7 @@ pub async fn post(
     flood_check(ctx, &user_id)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
+    crate::idempotency::claim_in(&mut tx, client, now).await?;
     let t = writable(&mut tx, &user_id, id).await?;
     open(&t)?;
     let view = insert_message(ctx, &mut tx, &t, &user_id, &body, priority, now, lang).await?;

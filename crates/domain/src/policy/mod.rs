@@ -46,6 +46,8 @@ pub enum Permission {
     AdministerNetwork,
     /// Approve or reject proofs of profession (the verification team).
     VerifyProfessions,
+    /// See the email and SMS that finally failed, and send them again.
+    ManageOutbox,
 }
 
 pub fn may(principal: &Principal, permission: &Permission) -> bool {
@@ -53,7 +55,9 @@ pub fn may(principal: &Principal, permission: &Permission) -> bool {
         (Principal::Operator, _) => true,
         (Principal::Anonymous, _) => false,
         (Principal::User(u), Permission::ManageAccount(owner)) => u.user_id == *owner,
-        (Principal::User(u), Permission::ReadNetworkAudit | Permission::AdministerNetwork) => u.network_admin,
+        (Principal::User(u), Permission::ReadNetworkAudit | Permission::AdministerNetwork | Permission::ManageOutbox) => {
+            u.network_admin
+        }
         (Principal::User(u), Permission::VerifyProfessions) => u.network_admin || u.network_verifier,
     }
 }
@@ -91,5 +95,7 @@ mod tests {
         let (_, a) = user(true);
         assert!(may(&a, &Permission::ReadNetworkAudit));
         assert!(may(&a, &Permission::AdministerNetwork));
+        assert!(!may(&p, &Permission::ManageOutbox));
+        assert!(may(&a, &Permission::ManageOutbox));
     }
 }

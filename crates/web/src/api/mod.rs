@@ -9,6 +9,7 @@ pub mod network;
 pub mod notifications;
 pub mod openapi;
 mod orgs;
+pub mod outbox;
 pub mod patients;
 pub mod push;
 pub mod teams;
@@ -80,6 +81,8 @@ pub fn routes() -> Router<WebState> {
             get(push::subscriptions).post(push::subscribe).delete(push::unsubscribe),
         )
         .route("/admin/audit", get(account::network_audit))
+        .route("/admin/outbox/failed", get(outbox::failed))
+        .route("/admin/outbox/{id}/retry", post(outbox::retry))
         .route(
             "/network/organizations",
             get(orgs::all_organizations).post(orgs::create_organization),

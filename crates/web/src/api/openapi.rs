@@ -80,6 +80,8 @@ pub const OPERATIONS: &[Operation] = &[
     op("post", "/push/subscriptions", "Subscribe this browser to Web Push: the PushSubscription JSON { endpoint (https), keys { p256dh, auth } }; at most 20 per person; an endpoint already subscribed gets its keys renewed.", true, &["endpoint", "keys"], 201),
     op("delete", "/push/subscriptions", "Unsubscribe one of one's browsers, named by its endpoint.", true, &["endpoint"], 204),
     op("get", "/admin/audit", "The network's audit log (network administrators).", true, &[], 200),
+    op("get", "/admin/outbox/failed", "Email and SMS the worker gave up on after retrying for mail_retry_hours (network administrators): channel, kind, masked recipient, Message-ID, attempts, last error, created_at, failed_at; never subject nor body.", true, &[], 200),
+    op("post", "/admin/outbox/{id}/retry", "Send a failed message again (network administrators): due now, attempts from zero, a new retry window, the same Message-ID. Audited.", true, &[], 202),
     op("get", "/network/organizations", "Every organization of the network (network administrators).", true, &[], 200),
     op("post", "/network/organizations", "Create an organization and invite its first administrator (network administrators).", true, &["name", "admin_email", "admin_name"], 201),
     op("get", "/organizations", "The organizations one belongs to, and the active one.", true, &[], 200),
@@ -208,6 +210,15 @@ pub const OPERATIONS: &[Operation] = &[
     op("post", "/threads/{id}/team/remove", "A team manager removes the team from the thread (team_id).", true, &["team_id"], 204),
 ];
 
+/// Operations that accept an `Idempotency-Key` header (one per user action,
+/// repeated on its retries; see docs/operations.md).
+pub const IDEMPOTENT: &[(&str, &str)] = &[
+    ("post", "/threads"),
+    ("post", "/threads/{id}/messages"),
+    ("put", "/threads/{id}/files"),
+    ("post", "/patient-files"),
+];
+
 fn error_response(description: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
@@ -231,9 +242,21 @@ pub fn build() -> Value {
         if o.auth {
             operation["security"] = json!([{ "bearer": [] }, { "cookie": [], "csrf": [] }]);
         }
+        let mut parameters = Vec::new();
         if o.path.contains("{id}") {
-            operation["parameters"] =
-                json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
+            parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }));
+        }
+        if IDEMPOTENT.contains(&(o.method, o.path)) {
+            parameters.push(json!({
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": false,
+                "description": "1 to 100 printable ASCII characters, one per user action. The same key from the same person within 24 hours returns the first answer (same status and body) without doing the work again; with another request body, 422 idempotency-key-reused; an invalid key, 422 idempotency-key-invalid.",
+                "schema": { "type": "string", "minLength": 1, "maxLength": 100 }
+            }));
+        }
+        if !parameters.is_empty() {
+            operation["parameters"] = Value::Array(parameters);
         }
         if !o.body.is_empty() {
             let props: Map<String, Value> = o

@@ -2,11 +2,12 @@
 //! restore. Thin: the rules are in `cercle_app::patients::files`.
 
 use super::{err, ApiJson, ApiResult};
-use crate::extract::{ApiScope, ClientInfo, Lang};
+use crate::extract::{replay, ApiScope, ClientInfo, Idempotent, Lang};
 use crate::WebState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
+use cercle_app::idempotency::{self, Answer};
 use cercle_app::patients::files::{self, FileInput, ListQuery};
 use serde_json::{json, Value};
 
@@ -26,12 +27,18 @@ pub async fn create(
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
-    ApiJson(input): ApiJson<FileInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let p = files::create(&state.ctx, &client, &scope, &input)
-        .await
-        .map_err(err(lang))?;
-    Ok((StatusCode::CREATED, Json(json!(p))))
+    request: Idempotent,
+) -> Result<Response, Response> {
+    let input: FileInput = request.json(lang)?;
+    let (ctx, s) = (&state.ctx, &scope);
+    let person = scope.user_id.to_string();
+    let answer = idempotency::run(ctx, &client, &person, request.key.as_ref(), &request.hash, |client| async move {
+        let p = files::create(ctx, &client, s, &input).await?;
+        Ok(Answer::created(json!(p)))
+    })
+    .await
+    .map_err(super::threads::refuse(lang))?;
+    Ok(replay(answer))
 }
 
 pub async fn show(

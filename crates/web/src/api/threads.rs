@@ -3,7 +3,7 @@
 
 use super::{err, ApiJson, ApiResult};
 use crate::cookies;
-use crate::extract::{ApiAuth, ClientInfo, Lang};
+use crate::extract::{replay, ApiAuth, ClientInfo, Idempotent, Lang};
 use crate::WebState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
@@ -11,6 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cercle_app::accounts::{session, Credential, SessionState};
+use cercle_app::idempotency::{self, Answer};
 use cercle_app::threads::attachments;
 use cercle_app::threads::hub::Event;
 use cercle_app::threads::service::{self, NewThreadInput, ParticipantRef};
@@ -28,13 +29,23 @@ pub async fn create(
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
-    ApiJson(input): ApiJson<NewThreadInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let principal = view.principal().map_err(err(lang))?;
-    let t = service::create(&state.ctx, &client, &principal, &input)
-        .await
-        .map_err(err(lang))?;
-    Ok((StatusCode::CREATED, Json(json!(t))))
+    request: Idempotent,
+) -> Result<Response, Response> {
+    let input: NewThreadInput = request.json(lang)?;
+    let principal = view.principal().map_err(refuse(lang))?;
+    let (ctx, p) = (&state.ctx, &principal);
+    let answer = idempotency::run(ctx, &client, &view.user.id, request.key.as_ref(), &request.hash, |client| async move {
+        let t = service::create(ctx, &client, p, &input).await?;
+        Ok(Answer::created(json!(t)))
+    })
+    .await
+    .map_err(refuse(lang))?;
+    Ok(replay(answer))
+}
+
+/// An error as the API answers it.
+pub(crate) fn refuse(lang: cercle_domain::Language) -> impl Fn(cercle_app::AppError) -> Response {
+    move |error| crate::error::ApiError { error, lang }.into_response()
 }
 
 #[derive(Deserialize)]
@@ -127,13 +138,18 @@ pub async fn post(
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<NewMessage>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let principal = view.principal().map_err(err(lang))?;
-    let m = service::post(&state.ctx, &client, &principal, &id, &input.body, input.priority, lang)
-        .await
-        .map_err(err(lang))?;
-    Ok((StatusCode::CREATED, Json(json!(m))))
+    request: Idempotent,
+) -> Result<Response, Response> {
+    let input: NewMessage = request.json(lang)?;
+    let principal = view.principal().map_err(refuse(lang))?;
+    let (ctx, p, id) = (&state.ctx, &principal, id.as_str());
+    let answer = idempotency::run(ctx, &client, &view.user.id, request.key.as_ref(), &request.hash, |client| async move {
+        let m = service::post(ctx, &client, p, id, &input.body, input.priority, lang).await?;
+        Ok(Answer::created(json!(m)))
+    })
+    .await
+    .map_err(refuse(lang))?;
+    Ok(replay(answer))
 }
 
 #[derive(Deserialize)]
@@ -426,23 +442,28 @@ pub async fn upload(
     ApiAuth(view): ApiAuth,
     Path(id): Path<String>,
     Query(q): Query<UploadQuery>,
-    body: axum::body::Bytes,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let principal = view.principal().map_err(err(lang))?;
-    let m = attachments::upload(
-        &state.ctx,
-        &client,
-        &principal,
-        &id,
-        &q.name,
-        q.kind.as_deref(),
-        &q.caption,
-        body.to_vec(),
-        lang,
-    )
+    request: Idempotent,
+) -> Result<Response, Response> {
+    let principal = view.principal().map_err(refuse(lang))?;
+    let (ctx, p, id, body) = (&state.ctx, &principal, id.as_str(), &request.body);
+    let answer = idempotency::run(ctx, &client, &view.user.id, request.key.as_ref(), &request.hash, |client| async move {
+        let m = attachments::upload(
+            ctx,
+            &client,
+            p,
+            id,
+            &q.name,
+            q.kind.as_deref(),
+            &q.caption,
+            body.to_vec(),
+            lang,
+        )
+        .await?;
+        Ok(Answer::created(json!(m)))
+    })
     .await
-    .map_err(err(lang))?;
-    Ok((StatusCode::CREATED, Json(json!(m))))
+    .map_err(refuse(lang))?;
+    Ok(replay(answer))
 }
 
 pub async fn gallery(

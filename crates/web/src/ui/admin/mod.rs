@@ -18,6 +18,7 @@ macro_rules! admin_or_return {
 }
 
 mod audit;
+mod mail;
 mod network;
 mod people;
 mod structure;
@@ -46,6 +47,8 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/admin/organizations/{id}/admin", post(network::invite_admin))
         .route("/admin/network", get(network::activity))
+        .route("/admin/mail", get(mail::failed))
+        .route("/admin/mail/{id}/send", post(mail::send_again))
         .route("/admin/units", get(structure::units).post(structure::create_unit))
         .route("/admin/units/{id}/rename", post(structure::rename_unit))
         .route("/admin/units/{id}/move", post(structure::move_unit))
@@ -80,6 +83,8 @@ pub enum Tab {
     Console,
     Organizations,
     Network,
+    /// Email and SMS that finally failed.
+    Mail,
     Units,
     Workplaces,
     Teams,
@@ -88,7 +93,7 @@ pub enum Tab {
     Audit,
 }
 
-const NETWORK_TABS: [Tab; 2] = [Tab::Organizations, Tab::Network];
+const NETWORK_TABS: [Tab; 3] = [Tab::Organizations, Tab::Network, Tab::Mail];
 const ORG_TABS: [Tab; 6] = [
     Tab::Units,
     Tab::Workplaces,
@@ -104,6 +109,7 @@ impl Tab {
             Tab::Console => "/admin",
             Tab::Organizations => "/admin/organizations",
             Tab::Network => "/admin/network",
+            Tab::Mail => "/admin/mail",
             Tab::Units => "/admin/units",
             Tab::Workplaces => "/admin/workplaces",
             Tab::Teams => "/admin/teams",
@@ -118,6 +124,7 @@ impl Tab {
             Tab::Console => "admin-title",
             Tab::Organizations => "admin-tab-organizations",
             Tab::Network => "admin-tab-network",
+            Tab::Mail => "admin-tab-mail",
             Tab::Units => "admin-tab-units",
             Tab::Workplaces => "admin-tab-workplaces",
             Tab::Teams => "admin-tab-teams",
@@ -130,7 +137,7 @@ impl Tab {
     /// What a role must allow somewhere for the area to be shown.
     fn permission(self) -> Option<Permission> {
         match self {
-            Tab::Console | Tab::Organizations | Tab::Network => None,
+            Tab::Console | Tab::Organizations | Tab::Network | Tab::Mail => None,
             Tab::Units => Some(Permission::ManageUnits),
             Tab::Workplaces => Some(Permission::ManageWorkplaces),
             Tab::Teams => Some(Permission::ManageTeams),

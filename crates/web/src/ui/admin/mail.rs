@@ -1,0 +1,84 @@
+//! The network administrator's page of email and SMS that finally failed,
+//! with "send again". Never their subject or body: the kind of message, the
+//! recipient masked, the last error.
+
+use super::{admin_layout, refusal, Tab};
+use crate::extract::WebSession;
+use crate::ui::{redirect_with_flash, require_ready, Page};
+use crate::WebState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use cercle_app::notify;
+use cercle_domain::Timestamp;
+use maud::html;
+
+pub async fn failed(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let scope = cercle_app::orgs::OrgScope::of(&state.ctx, &principal).await.ok();
+    let list = match notify::failed_messages(&state.ctx, &principal).await {
+        Ok(l) => l,
+        Err(e) => return refusal(&state, &page, &view, scope.as_ref(), Tab::Mail, &e).await,
+    };
+    let hours = (state.ctx.config.mail.retry_secs / 3600).to_string();
+    let content = html! {
+        section class="card" {
+            p class="hint" { (page.ta("admin-mail-hint", &[("hours", &hours)])) }
+            @if list.is_empty() { p class="muted" data-testid="mail-failed-empty" { (page.t("admin-mail-empty")) } }
+            @else {
+                div class="table-wrap" {
+                    table class="stacked" {
+                        thead { tr {
+                            th { (page.t("col-when")) } th { (page.t("col-channel")) } th { (page.t("admin-mail-col-kind")) }
+                            th { (page.t("col-to")) } th { (page.t("admin-mail-col-error")) } th {}
+                        } }
+                        tbody {
+                            @for m in &list {
+                                tr data-outbox=(m.id) {
+                                    td data-label=(page.t("col-when")) { (Timestamp(m.failed_at.unwrap_or(m.created_at)).to_utc_string()) }
+                                    td data-label=(page.t("col-channel")) { (if m.channel == "sms" { "SMS" } else { "Email" }) }
+                                    td data-label=(page.t("admin-mail-col-kind")) class="mono" { (m.kind) }
+                                    td data-label=(page.t("col-to")) class="mono" { (m.recipient) }
+                                    td data-label=(page.t("admin-mail-col-error")) class="small" {
+                                        (m.last_error.as_deref().unwrap_or(""))
+                                        " " span class="muted" { (page.ta("admin-mail-attempts", &[("count", &m.attempts.to_string())])) }
+                                    }
+                                    td {
+                                        form method="post" action=(format!("/admin/mail/{}/send", m.id)) {
+                                            (page.csrf_field())
+                                            button type="submit" class="secondary" { (page.t("admin-mail-send-again")) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    admin_layout(&state, &page, &view, scope.as_ref(), Tab::Mail, StatusCode::OK, content).await
+}
+
+/// "Send again": queued anew with the same Message-ID; audited.
+pub async fn send_again(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path(id): Path<String>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match notify::send_again(&state.ctx, &page.client, &principal, &id).await {
+        Ok(()) => redirect_with_flash(&state, "/admin/mail", "admin-mail-sent-again"),
+        Err(e) => {
+            let scope = cercle_app::orgs::OrgScope::of(&state.ctx, &principal).await.ok();
+            refusal(&state, &page, &view, scope.as_ref(), Tab::Mail, &e).await
+        }
+    }
+}
