@@ -15,6 +15,7 @@ mod channels_api;
 mod circle_api;
 mod cli;
 mod helpers;
+mod idempotency_api;
 mod mail_delivery;
 mod network_api;
 mod network_browser;
