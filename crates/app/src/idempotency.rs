@@ -26,6 +26,8 @@ use std::time::Duration;
 /// How long a key is remembered.
 pub const KEY_TTL_SECS: i64 = 24 * 3600;
 
+const IN_PROGRESS: &str = "idempotency-key-in-progress";
+
 /// How long a duplicate waits for the first request's answer.
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
 
@@ -86,7 +88,7 @@ pub async fn claim_in(conn: &mut Conn, client: &Client, now: Timestamp) -> AppRe
         store::insert(conn, &c.person_id, &c.key, &c.request_hash, now.0)
             .await
             .map_err(|e| match e {
-                StoreError::Conflict => AppError::Conflict("idempotency-key-in-progress"),
+                StoreError::Conflict => AppError::Conflict(IN_PROGRESS),
                 other => other.into(),
             })?;
     }
@@ -128,12 +130,14 @@ where
             tx.commit().await?;
             Ok(answer)
         }
-        // Refused: nothing was done, unless a concurrent request with the
-        // same key did it first; then its answer.
-        Err(e) => match earlier(ctx, person_id, key.as_str(), request_hash).await? {
+        // A concurrent request with the same key did it first: its answer.
+        Err(AppError::Conflict(IN_PROGRESS)) => match earlier(ctx, person_id, key.as_str(), request_hash).await? {
             Some(answer) => Ok(answer),
-            None => Err(e),
+            None => Err(AppError::Conflict(IN_PROGRESS)),
         },
+        // Refused: nothing was done (the refusal is not kept; sending the
+        // request again runs it again).
+        Err(e) => Err(e),
     }
 }
 
@@ -168,7 +172,7 @@ async fn earlier(ctx: &Ctx, person_id: &str, key: &str, request_hash: &str) -> A
         }
         // Committed, the answer not recorded yet (or its node died then).
         if tokio::time::Instant::now() >= deadline {
-            return Err(AppError::Conflict("idempotency-key-in-progress"));
+            return Err(AppError::Conflict(IN_PROGRESS));
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
@@ -200,8 +204,17 @@ mod tests {
     #[test]
     fn the_hash_covers_path_and_body() {
         let a = request_hash("POST", "/api/v1/threads/1/messages", b"{\"body\":\"x\"}");
-        assert_eq!(a, request_hash("POST", "/api/v1/threads/1/messages", b"{\"body\":\"x\"}"));
-        assert_ne!(a, request_hash("POST", "/api/v1/threads/2/messages", b"{\"body\":\"x\"}"));
-        assert_ne!(a, request_hash("POST", "/api/v1/threads/1/messages", b"{\"body\":\"y\"}"));
+        assert_eq!(
+            a,
+            request_hash("POST", "/api/v1/threads/1/messages", b"{\"body\":\"x\"}")
+        );
+        assert_ne!(
+            a,
+            request_hash("POST", "/api/v1/threads/2/messages", b"{\"body\":\"x\"}")
+        );
+        assert_ne!(
+            a,
+            request_hash("POST", "/api/v1/threads/1/messages", b"{\"body\":\"y\"}")
+        );
     }
 }

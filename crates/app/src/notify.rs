@@ -487,7 +487,11 @@ pub fn message_id_for(id: &str, public_url: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']'))
         .collect();
-    let host = if host.is_empty() { "cercle.local".to_string() } else { host };
+    let host = if host.is_empty() {
+        "cercle.local".to_string()
+    } else {
+        host
+    };
     format!("<{id}@{host}>")
 }
 
@@ -509,14 +513,8 @@ pub async fn deliver_due(ctx: &Ctx) -> crate::AppResult<usize> {
             .unwrap_or_else(|| message_id_for(&msg.id, &ctx.config.public_url));
         {
             let mut tx = ctx.store.begin().await?;
-            let claimed = outbox::claim(
-                &mut tx,
-                &msg.id,
-                &message_id,
-                now,
-                now.plus_secs(settings.lease_secs()),
-            )
-            .await?;
+            let claimed =
+                outbox::claim(&mut tx, &msg.id, &message_id, now, now.plus_secs(settings.lease_secs())).await?;
             tx.commit().await?;
             if !claimed {
                 continue;
@@ -692,7 +690,10 @@ mod tests {
 
     #[test]
     fn message_id_takes_the_public_host() {
-        assert_eq!(message_id_for("abc", "https://cercle.example.org/"), "<abc@cercle.example.org>");
+        assert_eq!(
+            message_id_for("abc", "https://cercle.example.org/"),
+            "<abc@cercle.example.org>"
+        );
         assert_eq!(message_id_for("abc", "http://127.0.0.1:8080"), "<abc@127.0.0.1>");
         assert_eq!(message_id_for("abc", "http://[::1]:8080/x"), "<abc@[::1]>");
         assert_eq!(message_id_for("abc", ""), "<abc@cercle.local>");

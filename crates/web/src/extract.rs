@@ -216,13 +216,7 @@ impl<S: Send + Sync> FromRequest<S> for Idempotent {
                 v.to_str()
                     .map_err(|_| cercle_domain::InputError::IdempotencyKeyInvalid)
                     .and_then(IdempotencyKey::parse)
-                    .map_err(|e| {
-                        crate::error::ApiError {
-                            error: e.into(),
-                            lang,
-                        }
-                        .into_response()
-                    })?,
+                    .map_err(|e| crate::error::ApiError { error: e.into(), lang }.into_response())?,
             ),
         };
         let json_content = parts

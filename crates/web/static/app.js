@@ -60,6 +60,13 @@ document.querySelectorAll('form').forEach((form) => {
   });
 });
 
+// One Idempotency-Key per user action (a message, an upload), generated when
+// the action starts and sent again on its retries: the server then answers
+// with the first result instead of creating a duplicate.
+export const idempotencyKey = () => (window.crypto && typeof crypto.randomUUID === 'function')
+  ? crypto.randomUUID()
+  : Date.now().toString(36) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+
 // Fetch helper for later features: sends the CSRF token with cookie-authenticated API calls.
 export async function api(path, options = {}) {
   const headers = Object.assign({ 'Content-Type': 'application/json', 'X-CSRF-Token': body.dataset.csrf }, options.headers || {});
@@ -420,10 +427,11 @@ export async function api(path, options = {}) {
   const csrf = document.body.dataset.csrf || '';
 
   // PUT a file; resolves to { status, data } (data: the JSON answer, or null).
-  const attUpload = (url, blob, onProgress) => new Promise((resolve) => {
+  const attUpload = (url, blob, onProgress, key) => new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
     xhr.setRequestHeader('X-CSRF-Token', csrf);
+    if (key) xhr.setRequestHeader('Idempotency-Key', key);
     xhr.setRequestHeader('Content-Type', blob.type || 'application/octet-stream');
     xhr.upload.addEventListener('progress', (e) => {
       if (e.lengthComputable && e.total > 0) onProgress(Math.round((e.loaded / e.total) * 100));
@@ -850,11 +858,23 @@ export async function api(path, options = {}) {
       const params = { name, caption: caption.value.trim() };
       if (kind) params.kind = kind;
       const url = '/api/v1/threads/' + encodeURIComponent(thread) + '/files?' + new URLSearchParams(params);
-      const { status: code, data } = await attUpload(url, blob, (p) => {
+      // The key of this file: a retry after a lost answer posts it once.
+      const action = pending || {};
+      if (!action.idempotencyKey) action.idempotencyKey = idempotencyKey();
+      const onProgress = (p) => {
         progress.value = p;
         best = Math.max(best, p);
         root.dataset.attMaxProgress = String(best);
-      });
+      };
+      let { status: code, data } = await attUpload(url, blob, onProgress, action.idempotencyKey);
+      if (code === 0) {
+        // The connection dropped: once more with the same key.
+        ({ status: code, data } = await attUpload(url, blob, onProgress, action.idempotencyKey));
+      } else if (code === 422 && data && data.code === 'idempotency-key-reused') {
+        // The file or caption changed since the first try: a new action.
+        action.idempotencyKey = idempotencyKey();
+        ({ status: code, data } = await attUpload(url, blob, onProgress, action.idempotencyKey));
+      }
       busy = false;
       sendBtn.disabled = false;
       cancelBtn.disabled = false;
@@ -904,10 +924,13 @@ export async function api(path, options = {}) {
 // (/threads/{id}/fragment/{seq}), so formatting happens in one place.
 {
   const thrCsrf = document.body.dataset.csrf || '';
-  const thrApi = (path, method, payload) => fetch('/api/v1' + path, {
+  const thrApi = (path, method, payload, key) => fetch('/api/v1' + path, {
     method: method || 'GET',
     credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': thrCsrf },
+    headers: Object.assign(
+      { 'Content-Type': 'application/json', 'X-CSRF-Token': thrCsrf },
+      key ? { 'Idempotency-Key': key } : {},
+    ),
     body: payload === undefined ? undefined : JSON.stringify(payload),
   });
   const thrJson = async (r) => { try { return await r.json(); } catch (_) { return null; } };
@@ -1306,17 +1329,31 @@ export async function api(path, options = {}) {
           composer.requestSubmit();
         }
       });
+      let postAction = null;
       composer.addEventListener('submit', async (e) => {
         e.preventDefault();
         const body = textarea.value;
         if (!body.trim()) { thrEnable(composer); return; }
         clearTimeout(draftTimer);
         say('');
+        const payload = { body, priority: !!(prio && prio.checked) };
+        // One key per message: sending the same text again after a failure
+        // is a retry of the same action, and never posts it twice.
+        const same = postAction && postAction.body === payload.body && postAction.priority === payload.priority;
+        if (!same) postAction = { body: payload.body, priority: payload.priority, key: idempotencyKey() };
+        const path = '/threads/' + threadId + '/messages';
         let r = null;
-        try {
-          r = await thrApi('/threads/' + threadId + '/messages', 'POST', { body, priority: !!(prio && prio.checked) });
-        } catch (_) { r = null; }
+        for (let attempt = 0; attempt < 2 && !r; attempt += 1) {
+          try {
+            r = await thrApi(path, 'POST', payload, postAction.key);
+          } catch (_) {
+            // The connection dropped: once more, with the same key.
+            r = null;
+            if (attempt === 0) await new Promise((ok) => setTimeout(ok, 800));
+          }
+        }
         const data = r ? await thrJson(r) : null;
+        if (r && r.ok) postAction = null;
         if (r && r.ok && data) {
           if (textarea.value === body) textarea.value = '';
           draftSent = '';

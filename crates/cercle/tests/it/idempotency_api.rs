@@ -96,7 +96,10 @@ async fn a_repeated_message_post_creates_one_message(db: Db) {
     // The same key for another request: refused, translated, nothing posted.
     let (s, r) = post_message(&app, &a, &thread, Some(key), "Autre chose").await;
     assert_eq!((s, r["code"].as_str()), (422, Some("idempotency-key-reused")), "{r}");
-    assert!(r["message"].as_str().is_some_and(|m| m.contains("Idempotency-Key")), "{r}");
+    assert!(
+        r["message"].as_str().is_some_and(|m| m.contains("Idempotency-Key")),
+        "{r}"
+    );
     assert_eq!(count(&bodies(&app, &a, &thread).await, "Autre chose"), 0);
 
     // Keys: 1 to 100 printable ASCII characters.
@@ -110,7 +113,11 @@ async fn a_repeated_message_post_creates_one_message(db: Db) {
             RequestBody::Json(json!({ "body": "Jamais" })),
         )
         .await;
-        assert_eq!((s, r["code"].as_str()), (422, Some("idempotency-key-invalid")), "{bad:?}: {r}");
+        assert_eq!(
+            (s, r["code"].as_str()),
+            (422, Some("idempotency-key-invalid")),
+            "{bad:?}: {r}"
+        );
     }
     let (s, _) = post_message(&app, &a, &thread, Some(&"k".repeat(100)), "Cent").await;
     assert_eq!(s, 201);
@@ -170,7 +177,15 @@ async fn uploads_threads_and_patient_files_are_created_once(db: Db) {
     // A patient file.
     let file = json!({ "first_name": "Yvette", "last_name": "Poirier", "birth_date": "1950-07-14" });
     let create_file = async |key: &str, body: &Value| {
-        send(&app, reqwest::Method::POST, "/patient-files", &a, Some(key), RequestBody::Json(body.clone())).await
+        send(
+            &app,
+            reqwest::Method::POST,
+            "/patient-files",
+            &a,
+            Some(key),
+            RequestBody::Json(body.clone()),
+        )
+        .await
     };
     let (s1, f1) = create_file("dossier-1", &file).await;
     assert_eq!(s1, 201, "{f1}");
@@ -187,7 +202,15 @@ async fn uploads_threads_and_patient_files_are_created_once(db: Db) {
     let thread = json!({ "kind": "clinical", "patient_file_id": f1["id"], "title": "Chute à domicile",
         "participants": [{ "kind": "user", "id": b_id }] });
     let create_thread = async || {
-        send(&app, reqwest::Method::POST, "/threads", &a, Some("fil-1"), RequestBody::Json(thread.clone())).await
+        send(
+            &app,
+            reqwest::Method::POST,
+            "/threads",
+            &a,
+            Some("fil-1"),
+            RequestBody::Json(thread.clone()),
+        )
+        .await
     };
     let (s1, t1) = create_thread().await;
     assert_eq!(s1, 201, "{t1}");

@@ -55,9 +55,10 @@ pub fn may(principal: &Principal, permission: &Permission) -> bool {
         (Principal::Operator, _) => true,
         (Principal::Anonymous, _) => false,
         (Principal::User(u), Permission::ManageAccount(owner)) => u.user_id == *owner,
-        (Principal::User(u), Permission::ReadNetworkAudit | Permission::AdministerNetwork | Permission::ManageOutbox) => {
-            u.network_admin
-        }
+        (
+            Principal::User(u),
+            Permission::ReadNetworkAudit | Permission::AdministerNetwork | Permission::ManageOutbox,
+        ) => u.network_admin,
         (Principal::User(u), Permission::VerifyProfessions) => u.network_admin || u.network_verifier,
     }
 }

@@ -32,10 +32,17 @@ pub async fn create(
     let input: FileInput = request.json(lang)?;
     let (ctx, s) = (&state.ctx, &scope);
     let person = scope.user_id.to_string();
-    let answer = idempotency::run(ctx, &client, &person, request.key.as_ref(), &request.hash, |client| async move {
-        let p = files::create(ctx, &client, s, &input).await?;
-        Ok(Answer::created(json!(p)))
-    })
+    let answer = idempotency::run(
+        ctx,
+        &client,
+        &person,
+        request.key.as_ref(),
+        &request.hash,
+        |client| async move {
+            let p = files::create(ctx, &client, s, &input).await?;
+            Ok(Answer::created(json!(p)))
+        },
+    )
     .await
     .map_err(super::threads::refuse(lang))?;
     Ok(replay(answer))

@@ -34,10 +34,17 @@ pub async fn create(
     let input: NewThreadInput = request.json(lang)?;
     let principal = view.principal().map_err(refuse(lang))?;
     let (ctx, p) = (&state.ctx, &principal);
-    let answer = idempotency::run(ctx, &client, &view.user.id, request.key.as_ref(), &request.hash, |client| async move {
-        let t = service::create(ctx, &client, p, &input).await?;
-        Ok(Answer::created(json!(t)))
-    })
+    let answer = idempotency::run(
+        ctx,
+        &client,
+        &view.user.id,
+        request.key.as_ref(),
+        &request.hash,
+        |client| async move {
+            let t = service::create(ctx, &client, p, &input).await?;
+            Ok(Answer::created(json!(t)))
+        },
+    )
     .await
     .map_err(refuse(lang))?;
     Ok(replay(answer))
@@ -143,10 +150,17 @@ pub async fn post(
     let input: NewMessage = request.json(lang)?;
     let principal = view.principal().map_err(refuse(lang))?;
     let (ctx, p, id) = (&state.ctx, &principal, id.as_str());
-    let answer = idempotency::run(ctx, &client, &view.user.id, request.key.as_ref(), &request.hash, |client| async move {
-        let m = service::post(ctx, &client, p, id, &input.body, input.priority, lang).await?;
-        Ok(Answer::created(json!(m)))
-    })
+    let answer = idempotency::run(
+        ctx,
+        &client,
+        &view.user.id,
+        request.key.as_ref(),
+        &request.hash,
+        |client| async move {
+            let m = service::post(ctx, &client, p, id, &input.body, input.priority, lang).await?;
+            Ok(Answer::created(json!(m)))
+        },
+    )
     .await
     .map_err(refuse(lang))?;
     Ok(replay(answer))
@@ -446,21 +460,28 @@ pub async fn upload(
 ) -> Result<Response, Response> {
     let principal = view.principal().map_err(refuse(lang))?;
     let (ctx, p, id, body) = (&state.ctx, &principal, id.as_str(), &request.body);
-    let answer = idempotency::run(ctx, &client, &view.user.id, request.key.as_ref(), &request.hash, |client| async move {
-        let m = attachments::upload(
-            ctx,
-            &client,
-            p,
-            id,
-            &q.name,
-            q.kind.as_deref(),
-            &q.caption,
-            body.to_vec(),
-            lang,
-        )
-        .await?;
-        Ok(Answer::created(json!(m)))
-    })
+    let answer = idempotency::run(
+        ctx,
+        &client,
+        &view.user.id,
+        request.key.as_ref(),
+        &request.hash,
+        |client| async move {
+            let m = attachments::upload(
+                ctx,
+                &client,
+                p,
+                id,
+                &q.name,
+                q.kind.as_deref(),
+                &q.caption,
+                body.to_vec(),
+                lang,
+            )
+            .await?;
+            Ok(Answer::created(json!(m)))
+        },
+    )
     .await
     .map_err(refuse(lang))?;
     Ok(replay(answer))

@@ -157,6 +157,37 @@ impl Page {
     pub fn csrf_field(&self) -> Markup {
         html! { input type="hidden" name="csrf" value=(self.csrf); }
     }
+    /// A fresh idempotency key for a form that creates something: posted
+    /// twice (a double click, a retry after a lost answer), it creates once.
+    pub fn idempotency_field(&self) -> Markup {
+        html! { input type="hidden" name=(IDEMPOTENCY_FIELD) value=(cercle_app::secrets::random_token()); }
+    }
+}
+
+/// The form field that carries an idempotency key.
+pub const IDEMPOTENCY_FIELD: &str = "idempotency_key";
+
+/// A posted form's idempotency key (none if absent; refused if invalid) and
+/// what identifies the request: its path and fields, less the key and the
+/// CSRF token.
+pub fn form_idempotency(
+    path: &str,
+    fields: &[(String, String)],
+) -> Result<(Option<cercle_app::idempotency::IdempotencyKey>, String), AppError> {
+    let key = fields
+        .iter()
+        .find(|(k, _)| k == IDEMPOTENCY_FIELD)
+        .map(|(_, v)| cercle_app::idempotency::IdempotencyKey::parse(v))
+        .transpose()?;
+    let mut canonical = String::new();
+    for (k, v) in fields.iter().filter(|(k, _)| k != IDEMPOTENCY_FIELD && k != "csrf") {
+        canonical.push_str(&format!("{}={}\n", k.len(), k));
+        canonical.push_str(&format!("{}={}\n", v.len(), v));
+    }
+    Ok((
+        key,
+        cercle_app::idempotency::request_hash("POST", path, canonical.as_bytes()),
+    ))
 }
 
 /// Where a session in this state belongs.

@@ -12,6 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use cercle_app::accounts::SessionView;
+use cercle_app::idempotency::{self, Answer};
 use cercle_app::orgs::OrgScope;
 use cercle_app::patients::files::{self, ConsentsInput, FileInput, ListQuery, PatientFile, UnitChoice};
 use cercle_app::threads::pdf::format_local;
@@ -187,6 +188,22 @@ pub struct FileForm {
 }
 
 impl FileForm {
+    /// The form from its posted fields (a checkbox is there when ticked).
+    fn from_fields(fields: &[(String, String)]) -> FileForm {
+        let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        FileForm {
+            first_name: get("first_name").unwrap_or_default(),
+            last_name: get("last_name").unwrap_or_default(),
+            birth_date: get("birth_date").unwrap_or_default(),
+            health_insurance_number: get("health_insurance_number").unwrap_or_default(),
+            file_number: get("file_number").unwrap_or_default(),
+            unit_id: get("unit_id").unwrap_or_default(),
+            consent_care_team: get("consent_care_team"),
+            consent_caregivers: get("consent_caregivers"),
+            consent_electronic: get("consent_electronic"),
+        }
+    }
+
     fn of(f: &PatientFile) -> FileForm {
         let on = |b: bool| b.then(|| "on".to_string());
         FileForm {
@@ -294,6 +311,7 @@ async fn render_new(
             @if let Some(e) = &error { (error_notice(page.lang, e)) }
             form method="post" action="/patients" class="grid-form pf-form" novalidate data-testid="new-patient-form" {
                 (page.csrf_field())
+                (page.idempotency_field())
                 (file_fields(page, form, &units, "pf-new"))
                 div class="actions-row" { button type="submit" class="primary" { (page.t("pf-create-submit")) } }
             }
@@ -314,18 +332,31 @@ async fn create(
     State(state): State<WebState>,
     page: Page,
     session: Option<WebSession>,
-    Form(f): Form<FileForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let (view, principal) = match require_ready(session) {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let made = match OrgScope::of(&state.ctx, &principal).await {
-        Ok(scope) => files::create(&state.ctx, &page.client, &scope, &f.input()).await,
-        Err(e) => Err(e),
+    let f = FileForm::from_fields(&fields);
+    let made = match (
+        OrgScope::of(&state.ctx, &principal).await,
+        crate::ui::form_idempotency("/patients", &fields),
+    ) {
+        (Ok(scope), Ok((key, hash))) => {
+            let (ctx, s, input) = (&state.ctx, &scope, f.input());
+            let person = scope.user_id.to_string();
+            // Posted twice (a double click, a retry), the file is opened once.
+            idempotency::run(ctx, &page.client, &person, key.as_ref(), &hash, |client| async move {
+                let p = files::create(ctx, &client, s, &input).await?;
+                Ok(Answer::created(serde_json::json!({ "id": p.id })))
+            })
+            .await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match made {
-        Ok(p) => redirect_with_flash(&state, &href(&p.id), "pf-created"),
+        Ok(answer) => redirect_with_flash(&state, &href(answer.body["id"].as_str().unwrap_or("")), "pf-created"),
         Err(e) => render_new(&state, &page, &view, &principal, &f, Some(e)).await,
     }
 }

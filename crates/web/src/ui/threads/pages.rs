@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cercle_app::accounts::SessionView;
+use cercle_app::idempotency::{self, Answer};
 use cercle_app::network::directory;
 use cercle_app::network::search::{self as people_search, SearchInput, SearchResult};
 use cercle_app::orgs::{structure, OrgScope};
@@ -490,6 +491,7 @@ async fn new_page(
         @if let Some(e) = &error { (error_notice(page.lang, e)) }
         form class="card thr-new" method="post" action="/threads" data-testid="new-thread-form" {
             (page.csrf_field())
+            (page.idempotency_field())
             // Enter in a field creates the discussion (the first submit button).
             button type="submit" name="op" value="create" class="visually-hidden" tabindex="-1" aria-hidden="true" { (page.t("thr-create")) }
             fieldset class="checks thr-kinds" {
@@ -556,46 +558,73 @@ async fn create(
     if f.get("op") == "search" {
         return new_page(&state, &page, &view, &principal, d, None, None).await;
     }
+    let (key, hash) = match crate::ui::form_idempotency("/threads", &f.0) {
+        Ok(k) => k,
+        Err(e) => return new_page(&state, &page, &view, &principal, d, Some(e), None).await,
+    };
     let kind = if d.kind == "clinical" {
         "clinical"
     } else {
         "collaboration"
     };
-    let mut patient_file_id = None;
-    if kind == "clinical" {
-        if d.patient == "new" || d.patient.is_empty() {
-            let made = match OrgScope::of(&state.ctx, &principal).await {
-                Ok(scope) => {
+    let (ctx, p) = (&state.ctx, &principal);
+    // What the work did before a refusal: the patient file it opened (kept
+    // in the form), and whether the refusal was about the patient.
+    let opened: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let patient_refused = std::sync::atomic::AtomicBool::new(false);
+    // A form posted twice creates once: the key is claimed in the
+    // transaction of what is created first (the patient file, if new).
+    let done = idempotency::run(ctx, &page.client, &view.user.id, key.as_ref(), &hash, |client| {
+        let (d, opened, patient_refused) = (&d, &opened, &patient_refused);
+        async move {
+            let mut thread_client = client.clone();
+            let mut patient_file_id = None;
+            if kind == "clinical" {
+                if d.patient == "new" || d.patient.is_empty() {
                     let input = patients::NewPatientFile {
                         first_name: d.first_name.clone(),
                         last_name: d.last_name.clone(),
                         birth_date: Some(d.birth_date.clone()),
                     };
-                    patients::create(&state.ctx, &page.client, &scope, &input).await
+                    let made = match OrgScope::of(ctx, p).await {
+                        Ok(scope) => patients::create(ctx, &client, &scope, &input).await,
+                        Err(e) => Err(e),
+                    };
+                    let made =
+                        made.inspect_err(|_| patient_refused.store(true, std::sync::atomic::Ordering::Relaxed))?;
+                    if let Ok(mut o) = opened.lock() {
+                        *o = Some(made.id.clone());
+                    }
+                    thread_client.idempotency = None;
+                    patient_file_id = Some(made.id);
+                } else {
+                    patient_file_id = Some(d.patient.clone());
                 }
-                Err(e) => Err(e),
-            };
-            match made {
-                Ok(p) => {
-                    d.patient = p.id.clone();
-                    patient_file_id = Some(p.id);
-                }
-                Err(e) => return new_page(&state, &page, &view, &principal, d, None, Some(e)).await,
             }
-        } else {
-            patient_file_id = Some(d.patient.clone());
+            let input = NewThreadInput {
+                kind: kind.into(),
+                patient_file_id,
+                title: d.title.clone(),
+                participants: d.chosen.iter().map(Chosen::as_ref).collect(),
+                high_priority: d.high,
+            };
+            let t = service::create(ctx, &thread_client, p, &input).await?;
+            Ok(Answer::created(serde_json::json!({ "id": t.id })))
         }
-    }
-    let input = NewThreadInput {
-        kind: kind.into(),
-        patient_file_id,
-        title: d.title.clone(),
-        participants: d.chosen.iter().map(Chosen::as_ref).collect(),
-        high_priority: d.high,
-    };
-    match service::create(&state.ctx, &page.client, &principal, &input).await {
-        Ok(t) => Redirect::to(&format!("/threads/{}", t.id)).into_response(),
-        Err(e) => new_page(&state, &page, &view, &principal, d, Some(e), None).await,
+    })
+    .await;
+    match done {
+        Ok(answer) => Redirect::to(&format!("/threads/{}", answer.body["id"].as_str().unwrap_or(""))).into_response(),
+        Err(e) => {
+            if let Some(id) = opened.lock().ok().and_then(|o| o.clone()) {
+                d.patient = id;
+            }
+            if patient_refused.load(std::sync::atomic::Ordering::Relaxed) {
+                new_page(&state, &page, &view, &principal, d, None, Some(e)).await
+            } else {
+                new_page(&state, &page, &view, &principal, d, Some(e), None).await
+            }
+        }
     }
 }
 
