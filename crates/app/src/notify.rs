@@ -485,7 +485,7 @@ pub fn message_id_for(id: &str, public_url: &str) -> String {
     };
     let host: String = host
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']'))
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
         .collect();
     let host = if host.is_empty() {
         "cercle.local".to_string()
