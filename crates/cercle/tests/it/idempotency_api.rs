@@ -250,3 +250,62 @@ async fn uploads_threads_and_patient_files_are_created_once(db: Db) {
     let (s, _) = upload("photo-2", photo).await;
     assert_eq!(s, 201, "another key, another upload");
 }
+
+/// The page's form carries a key made when it is shown: posted twice at
+/// once (a double click, a resend), it opens one patient file; shown again,
+/// it has a new key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_posted_twice_opens_one_patient_file() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (a, _, _) = team(&app).await;
+    let Some(b) = cercle_testkit::browser::Browser::launch(&app.url, cercle_domain::Language::En).await else {
+        return;
+    };
+    crate::helpers::sign_in_pages(&app, &b, &a.email, 1).await;
+    b.goto("/patients/new").await;
+    b.wait_for("form[data-testid=new-patient-form] input[name=idempotency_key]")
+        .await;
+    b.fill("#pf-new-first", "Rosaire").await;
+    b.fill("#pf-new-last", "Deschênes").await;
+    b.execute(
+        "document.querySelector('#pf-new-birth').value = '1938-11-20'; return true;",
+        vec![],
+    )
+    .await
+    .expect("birth date");
+    let statuses = b
+        .execute(
+            "const form = document.querySelector('form[data-testid=new-patient-form]');
+             const post = () => fetch('/patients', { method: 'POST', body: new URLSearchParams(new FormData(form)),
+               credentials: 'same-origin', redirect: 'manual' }).then((r) => r.type + ':' + r.status);
+             return Promise.all([post(), post()]);",
+            vec![],
+        )
+        .await
+        .expect("two posts");
+    assert_eq!(
+        statuses,
+        json!(["opaqueredirect:0", "opaqueredirect:0"]),
+        "both answered with the file"
+    );
+    let (_, list) = app.get("/patient-files?q=Deschenes", Some(&a.token)).await;
+    assert_eq!(list["patient_files"].as_array().map(Vec::len), Some(1), "{list}");
+    // The form shown again has another key: a new file is a new action.
+    let first = b
+        .execute(
+            "return document.querySelector('input[name=idempotency_key]').value;",
+            vec![],
+        )
+        .await
+        .expect("key");
+    b.goto("/patients/new").await;
+    let second = b
+        .execute(
+            "return document.querySelector('input[name=idempotency_key]').value;",
+            vec![],
+        )
+        .await
+        .expect("key");
+    assert_ne!(first, second);
+    b.quit().await;
+}

@@ -304,3 +304,59 @@ async fn kill_during_delivery_sends_the_same_message_again() {
     assert!(cercle_testkit::find_code(&kept[0].body).is_some());
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+/// The page: a network administrator sees the failed message (what, to
+/// whom masked, never its content) and sends it again; others are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_mail_page_sends_again() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let admin = sign_up(&app, "reseau@fleuve.test", "en").await;
+    make_network_admin(&app, &admin).await;
+    sign_up(&app, "quelqu.un@fleuve.test", "en").await;
+    eventually("an empty outbox", async || {
+        let mut conn = app.ctx().store.reader().await.ok()?;
+        let rows = cercle_store::outbox::recent(&mut conn, 50).await.ok()?;
+        rows.iter().all(|r| r.status == "sent").then_some(())
+    })
+    .await;
+    app.smtp.set_mode(Mode::RefuseNext(usize::MAX));
+    let email = "perdu@loin.test";
+    queue_a_mail(&app, email).await;
+    failed_attempts(&app, email, 1).await;
+    app.advance(25 * 3600);
+    eventually("the message marked failed", async || {
+        (outbox_status(&app, email).await == "failed").then_some(())
+    })
+    .await;
+    app.smtp.set_mode(Mode::Accept);
+    let code = cercle_testkit::find_code(&received_by(&app.smtp, email)[0].body).expect("code");
+
+    let en = cercle_domain::Language::En;
+    let Some(b) = cercle_testkit::browser::Browser::launch(&app.url, en).await else {
+        return;
+    };
+    crate::helpers::sign_in_pages(&app, &b, "quelqu.un@fleuve.test", 1).await;
+    b.goto("/admin/mail").await;
+    b.wait_for_text(&cercle_i18n::t(en, "error-forbidden")).await;
+    assert!(b.find("[data-outbox]").await.expect("find").is_none());
+    b.quit().await;
+
+    let b = cercle_testkit::browser::Browser::launch(&app.url, en)
+        .await
+        .expect("browser");
+    crate::helpers::sign_in_pages(&app, &b, &admin.email, 1).await;
+    b.goto("/admin/mail").await;
+    b.wait_for("[data-outbox]").await;
+    let row = b.text("[data-outbox]").await;
+    assert!(row.contains("signup-code") && row.contains("pe***@loin.test"), "{row}");
+    assert!(row.contains("451"), "{row}");
+    let page = b.page_text().await;
+    assert!(!page.contains(&code) && !page.contains(email), "no content, no address");
+    b.shoot("admin-failed-mail").await;
+    b.click_and_load("[data-outbox] button[type=submit]").await;
+    b.wait_for_text(&cercle_i18n::t(en, "admin-mail-sent-again")).await;
+    b.wait_for("[data-testid=mail-failed-empty]").await;
+    let delivered = app.smtp.nth_to(email, 1).await;
+    assert_eq!(cercle_testkit::find_code(&delivered.body), Some(code));
+    b.quit().await;
+}
