@@ -78,7 +78,11 @@ async fn the_message_id_is_the_same_on_every_attempt(db: Db) {
     );
     assert_eq!(&attempts[1].message_id, id, "the same Message-ID on the retry");
     assert_eq!(&accepted.message_id, id);
-    // The one stored in the outbox row.
+    // The one stored in the outbox row, marked sent once the 250 is read.
+    eventually("the message marked sent", async || {
+        (outbox_status(&app, email).await == "sent").then_some(())
+    })
+    .await;
     let mut conn = app.ctx().store.reader().await.expect("conn");
     let rows = cercle_store::outbox::recent(&mut conn, 50).await.expect("outbox");
     let row = rows.iter().find(|r| r.recipient == email).expect("row");
