@@ -15,6 +15,7 @@ use std::time::Duration;
 backends!(
     the_message_id_is_the_same_on_every_attempt,
     failed_mail_is_listed_for_network_administrators_and_sent_again,
+    in_production_a_failed_message_keeps_its_body_until_sent,
 );
 
 /// Starts a sign-up for `email`: a code email is queued.
@@ -89,6 +90,47 @@ async fn the_message_id_is_the_same_on_every_attempt(db: Db) {
     assert_eq!(row.message_id.as_deref(), Some(id.as_str()));
     assert_eq!((row.status.as_str(), row.attempts), ("sent", 2));
     assert_eq!(row.kind, "signup-code");
+}
+
+/// Production drops a body once sent; a failed message keeps it, so that it
+/// can be sent again, and loses it once sent.
+async fn in_production_a_failed_message_keeps_its_body_until_sent(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.production = true).await;
+    app.smtp.set_mode(Mode::RefuseNext(usize::MAX));
+    let email = "prod@loin.test";
+    queue_a_mail(&app, email).await;
+    failed_attempts(&app, email, 1).await;
+    app.advance(25 * 3600);
+    eventually("the message marked failed", async || {
+        (outbox_status(&app, email).await == "failed").then_some(())
+    })
+    .await;
+    let row = async || {
+        let mut conn = app.ctx().store.reader().await.expect("conn");
+        let rows = cercle_store::outbox::recent(&mut conn, 50).await.expect("outbox");
+        rows.into_iter().find(|r| r.recipient == email).expect("row")
+    };
+    let failed = row().await;
+    assert!(
+        cercle_testkit::find_code(&failed.body).is_some(),
+        "kept to be sent again"
+    );
+    app.smtp.set_mode(Mode::Accept);
+    cercle_app::notify::send_again(
+        app.ctx(),
+        &cercle_app::Client::default(),
+        &cercle_domain::policy::Principal::Operator,
+        &failed.id,
+    )
+    .await
+    .expect("send again");
+    let delivered = app.smtp.nth_to(email, 1).await;
+    assert_eq!(delivered.message_id, failed.message_id.clone().expect("message id"));
+    eventually("the message marked sent", async || {
+        (outbox_status(&app, email).await == "sent").then_some(())
+    })
+    .await;
+    assert_eq!(row().await.body, "", "dropped once sent");
 }
 
 async fn make_network_admin(app: &TestApp, p: &Person) {
