@@ -1408,3 +1408,6 @@ admin-team-member-role = Role in the team
 admin-team-member-add = Add to the team
 admin-team-member-saved = Team member saved.
 admin-team-member-removed = The person was removed from the team.
+
+# issue 13: edges
+error-professionals-only = This part of Cercle is for professionals. Your care teams are under “My care teams”.

@@ -1408,3 +1408,6 @@ admin-team-member-role = Rôle dans l'équipe
 admin-team-member-add = Ajouter à l'équipe
 admin-team-member-saved = Membre de l'équipe enregistré.
 admin-team-member-removed = La personne a été retirée de l'équipe.
+
+# issue 13: edges
+error-professionals-only = Cette partie de Cercle est réservée aux professionnels. Vos équipes de soins sont sous « Mes équipes de soins ».

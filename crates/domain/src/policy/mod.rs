@@ -46,6 +46,11 @@ pub enum Permission {
     AdministerNetwork,
     /// Approve or reject proofs of profession (the verification team).
     VerifyProfessions,
+    /// Use the professional space: the network, organizations, patient
+    /// files, teams, new threads, administration. Everyone signed in but
+    /// circle-only people (patients and caregivers, who have their care
+    /// space).
+    UseProfessionalSpace,
 }
 
 pub fn may(principal: &Principal, permission: &Permission) -> bool {
@@ -55,6 +60,7 @@ pub fn may(principal: &Principal, permission: &Permission) -> bool {
         (Principal::User(u), Permission::ManageAccount(owner)) => u.user_id == *owner,
         (Principal::User(u), Permission::ReadNetworkAudit | Permission::AdministerNetwork) => u.network_admin,
         (Principal::User(u), Permission::VerifyProfessions) => u.network_admin || u.network_verifier,
+        (Principal::User(u), Permission::UseProfessionalSpace) => !u.circle_only,
     }
 }
 
@@ -91,5 +97,15 @@ mod tests {
         let (_, a) = user(true);
         assert!(may(&a, &Permission::ReadNetworkAudit));
         assert!(may(&a, &Permission::AdministerNetwork));
+    }
+
+    #[test]
+    fn circle_only_people_stay_out_of_the_professional_space() {
+        let (_, pro) = user(false);
+        assert!(may(&pro, &Permission::UseProfessionalSpace));
+        let Principal::User(mut u) = pro else { unreachable!() };
+        u.circle_only = true;
+        assert!(!may(&Principal::User(u), &Permission::UseProfessionalSpace));
+        assert!(!may(&Principal::Anonymous, &Permission::UseProfessionalSpace));
     }
 }

@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::accounts::{SessionState, SessionView};
 use cercle_app::orgs::membership::{self, InvitationInfo};
 use cercle_app::orgs::structure;
@@ -21,11 +22,17 @@ use serde::Deserialize;
 pub const INVITATION: &str = "cercle_invitation";
 const INVITATION_COOKIE_SECS: i64 = 3600;
 
-pub fn routes() -> Router<WebState> {
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
+        .route("/organizations/active", post(switch))
+}
+
+/// An organization's invitation: accepting it lifts a patient's or caregiver's circle-only state.
+pub fn shared_routes() -> Router<WebState> {
     Router::new()
         .route("/invitations/{token}", get(show))
         .route("/invitations/{token}/accept", post(accept))
-        .route("/organizations/active", post(switch))
 }
 
 /// Tokens are URL-safe base64: anything else is not one of ours.

@@ -29,7 +29,7 @@ use crate::WebState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::orgs::{OrgScope, Unit};
 use cercle_app::AppError;
@@ -37,8 +37,9 @@ use cercle_domain::roles::Permission;
 use maud::{html, Markup};
 use std::collections::HashMap;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/admin", get(index))
         .route(
             "/admin/organizations",

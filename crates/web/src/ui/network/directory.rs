@@ -10,12 +10,13 @@ use crate::WebState;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::network::directory;
 use maud::{html, Markup};
 
-pub fn routes() -> Router<WebState> {
-    Router::new().route("/network/directory", get(show))
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new().route("/network/directory", get(show))
 }
 
 const HERE: &str = "/network/directory";

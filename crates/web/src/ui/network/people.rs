@@ -11,6 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::directory::{self, EntryKind};
 use cercle_app::network::friends::{self, FriendState};
@@ -22,15 +23,21 @@ use cercle_domain::policy::Principal;
 use maud::{html, Markup, Render};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/network/people/{id}", get(show))
-        .route("/network/people/{id}/photo", get(photo))
         .route("/network/people/{id}/directory", post(add_to_directory))
         .route("/network/people/{id}/directory/remove", post(remove_from_directory))
         .route("/network/people/{id}/friend", post(request_friend))
         .route("/network/people/{id}/unfriend", post(unfriend))
         .route("/network/people/{id}/withdraw", post(withdraw))
+}
+
+/// Photos beside names, on pages everyone signed in sees (the service decides who sees which).
+pub fn shared_routes() -> Router<WebState> {
+    Router::new()
+        .route("/network/people/{id}/photo", get(photo))
 }
 
 // ---------- shared pieces ----------

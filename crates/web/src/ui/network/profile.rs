@@ -13,6 +13,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::professions::{self, ProfessionView, Status, MAX_PROFESSIONS};
 use cercle_app::network::profile::{self, ProfileInput, ProfileView};
@@ -21,13 +22,19 @@ use cercle_domain::policy::{may, Permission as NetworkPermission, Principal};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/network/profile", get(show).post(save))
-        .route("/network/profile/photo", get(my_photo))
         .route("/network/profile/photo/remove", post(remove_photo))
         .route("/network/profile/professions", post(add_profession))
         .route("/network/profile/professions/{id}/remove", post(remove_profession))
+}
+
+/// One's own photo, shown to patients and caregivers too (their care space's photo page).
+pub fn shared_routes() -> Router<WebState> {
+    Router::new()
+        .route("/network/profile/photo", get(my_photo))
 }
 
 /// The languages offered as checkboxes; others are typed as codes.

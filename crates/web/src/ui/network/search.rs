@@ -9,7 +9,7 @@ use crate::WebState;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::search::{self, SearchInput, SearchPage, SearchResult};
 use cercle_app::network::{friends, professions, workplaces};
@@ -17,8 +17,9 @@ use cercle_domain::policy::Principal;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new().route("/network", get(show))
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new().route("/network", get(show))
 }
 
 /// The network page in front, marked in the sub-navigation.

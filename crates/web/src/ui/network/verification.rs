@@ -16,7 +16,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::professions;
 use cercle_app::orgs::OrgScope;
@@ -25,8 +25,9 @@ use cercle_domain::policy::{may, Permission as NetworkPermission, Principal};
 use cercle_domain::Timestamp;
 use maud::html;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/network/verification", get(queue))
         .route("/network/verification/{id}/proof", get(proof))
         .route("/network/verification/{id}/approve", post(approve))

@@ -15,6 +15,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::orgs::OrgScope;
 use cercle_app::patients::channels::{self, Channel, ChannelParticipant, CircleChoice, NewChannel, NewChannelThread};
@@ -27,15 +28,21 @@ use cercle_domain::policy::Principal;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/channels", get(mine))
         .route("/patients/{id}/channels", get(of_file).post(create))
-        .route("/channels/{id}", get(show))
-        .route("/channels/{id}/threads", post(start_thread))
         .route("/channels/{id}/participants", post(add_participants))
         .route("/channels/{id}/participants/remove", post(remove_participant))
         .route("/channels/{id}/pin", post(pin))
+}
+
+/// A channel (a circle member is sent to its care-space page) and a new thread in it: everyone in it.
+pub fn shared_routes() -> Router<WebState> {
+    Router::new()
+        .route("/channels/{id}", get(show))
+        .route("/channels/{id}/threads", post(start_thread))
 }
 
 /// The participants chosen in a form: `user:ID|Name`, `team:ID|Name`,

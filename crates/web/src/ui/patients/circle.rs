@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::accounts::{SessionState, SessionView};
 use cercle_app::orgs::OrgScope;
 use cercle_app::patients::circle::{self, CircleMember, NewCircleMember, Section};
@@ -30,12 +31,18 @@ use serde::Deserialize;
 pub const CIRCLE_INVITATION: &str = "cercle_circle_invitation";
 const COOKIE_SECS: i64 = 3600;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/patients/{id}/circle", get(show).post(add))
         .route("/circle-members/{id}/invite", post(invite))
         .route("/circle-members/{id}/resend", post(resend))
         .route("/circle-members/{id}/cancel", post(cancel))
+}
+
+/// Joining a circle: whoever holds the link.
+pub fn shared_routes() -> Router<WebState> {
+    Router::new()
         .route("/circle/join/{token}", get(join).post(answer))
 }
 

@@ -10,7 +10,7 @@ use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::orgs::OrgScope;
 use cercle_app::patients::files::{self, ConsentsInput, FileInput, ListQuery, PatientFile, UnitChoice};
@@ -21,8 +21,9 @@ use cercle_domain::policy::Principal;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/patients", get(list).post(create))
         .route("/patients/new", get(new_form))
         .route("/patients/{id}", get(show))

@@ -16,6 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::directory;
 use cercle_app::network::search::{self as people_search, SearchInput, SearchResult};
@@ -29,23 +30,30 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
-        .route("/threads", get(list).post(create))
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
+        .route("/threads", post(create))
         .route("/threads/new", get(new_form))
         .route("/threads/direct/{user_id}", post(direct))
-        .route("/threads/{id}", get(show))
-        .route("/threads/{id}/fragment/{seq}", get(fragment))
         .route("/threads/{id}/export.pdf", get(export_pdf))
-        .route("/threads/{id}/messages", post(post_message))
         .route("/threads/{id}/close", post(close))
         .route("/threads/{id}/reopen", post(reopen))
         .route("/threads/{id}/priority", post(priority))
         .route("/threads/{id}/duplicate", post(duplicate))
         .route("/threads/{id}/leave", post(leave))
-        .route("/threads/{id}/unread", post(unread))
         .route("/threads/{id}/participants", post(add_participants))
         .route("/threads/{id}/participants/remove", post(remove_participant))
+}
+
+/// Reading and writing in the threads one reaches: patients and caregivers too.
+pub fn shared_routes() -> Router<WebState> {
+    Router::new()
+        .route("/threads", get(list))
+        .route("/threads/{id}", get(show))
+        .route("/threads/{id}/fragment/{seq}", get(fragment))
+        .route("/threads/{id}/messages", post(post_message))
+        .route("/threads/{id}/unread", post(unread))
         .route("/threads/{id}/ack/{message_id}", post(acknowledge))
         .route("/threads/{id}/retract/{message_id}", post(retract))
         .route("/threads/{id}/edit/{message_id}", post(edit))
