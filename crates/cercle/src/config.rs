@@ -339,7 +339,8 @@ mod tests {
     #[test]
     fn edges_settings_are_checked() {
         let c: Config =
-            toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\nmetrics_token = \"0123456789abcdef\"").unwrap();
+            toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\nmetrics_token = \"0123456789abcdef\"")
+                .unwrap();
         assert_eq!(c.trusted_proxies().unwrap().len(), 2);
         assert!(c.validate().is_ok());
         let bad = Config {

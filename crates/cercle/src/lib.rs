@@ -246,7 +246,10 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
     if config.production && config.metrics_token.is_none() {
         tracing::warn!("no metrics_token (CERCLE_METRICS_TOKEN): /metrics answers 404 in production");
     }
-    let limiter = tokio::spawn(cercle_web::middleware::limiter_upkeep(state.limiter.clone(), rx.clone()));
+    let limiter = tokio::spawn(cercle_web::middleware::limiter_upkeep(
+        state.limiter.clone(),
+        rx.clone(),
+    ));
     let app = cercle_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let mut server_rx = rx.clone();
     let server = tokio::spawn(async move {

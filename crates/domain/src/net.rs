@@ -133,12 +133,20 @@ fn mask(ip: IpAddr, prefix: u8) -> IpAddr {
     match ip {
         IpAddr::V4(v4) => {
             let bits = u32::from(v4);
-            let m = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
+            let m = if prefix == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(prefix))
+            };
             IpAddr::V4(Ipv4Addr::from(bits & m))
         }
         IpAddr::V6(v6) => {
             let bits = u128::from(v6);
-            let m = if prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(prefix)) };
+            let m = if prefix == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(prefix))
+            };
             IpAddr::V6(Ipv6Addr::from(bits & m))
         }
     }
@@ -271,7 +279,10 @@ mod tests {
         assert!(v6.contains(ip("2001:db8:aa:1::5")));
         assert!(!v6.contains(ip("2001:db8:ab::5")));
         assert!(!v6.contains(ip("10.1.0.1")));
-        assert_eq!(IpBlock::parse("0.0.0.0/0").map(|b| b.contains(ip("8.8.8.8"))), Some(true));
+        assert_eq!(
+            IpBlock::parse("0.0.0.0/0").map(|b| b.contains(ip("8.8.8.8"))),
+            Some(true)
+        );
         for bad in ["", "10.0.0.0/33", "2001:db8::/129", "nope", "10.0.0.0/x"] {
             assert!(IpBlock::parse(bad).is_none(), "{bad}");
         }
@@ -282,7 +293,10 @@ mod tests {
     fn forwarded_for_is_believed_from_trusted_proxies_only() {
         let trusted = [IpBlock::parse("10.0.0.0/8").unwrap()];
         // An untrusted peer: the header is ignored.
-        assert_eq!(client_address(ip("198.51.100.1"), ["203.0.113.9"], &trusted), ip("198.51.100.1"));
+        assert_eq!(
+            client_address(ip("198.51.100.1"), ["203.0.113.9"], &trusted),
+            ip("198.51.100.1")
+        );
         // A trusted peer: the right-most untrusted entry.
         assert_eq!(
             client_address(ip("10.0.0.2"), ["1.2.3.4, 203.0.113.9, 10.0.0.3"], &trusted),

@@ -666,12 +666,16 @@ mod tests {
         assert_eq!(addrs.len(), 1);
         // (`parse_endpoint` refuses `localhost` by name already; the
         // resolution check alone refuses it too.)
-        assert!(check_resolved(&reqwest::Url::parse("https://localhost/x").unwrap(), false)
-            .await
-            .is_err());
-        assert!(check_resolved(&reqwest::Url::parse("https://localhost/x").unwrap(), true)
-            .await
-            .is_ok());
+        assert!(
+            check_resolved(&reqwest::Url::parse("https://localhost/x").unwrap(), false)
+                .await
+                .is_err()
+        );
+        assert!(
+            check_resolved(&reqwest::Url::parse("https://localhost/x").unwrap(), true)
+                .await
+                .is_ok()
+        );
         // A name that does not resolve is left to the resolver at delivery.
         assert!(
             check_resolved(&reqwest::Url::parse("https://nowhere.invalid/x").unwrap(), false)

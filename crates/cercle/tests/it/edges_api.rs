@@ -62,7 +62,10 @@ async fn metrics_need_their_token_in_production() {
     .await;
     assert_eq!(get(&app, "/metrics", None).await.status().as_u16(), 401);
     assert_eq!(
-        get(&app, "/metrics", Some("metrics-token-0123456780")).await.status().as_u16(),
+        get(&app, "/metrics", Some("metrics-token-0123456780"))
+            .await
+            .status()
+            .as_u16(),
         401
     );
     assert_eq!(get(&app, "/metrics", Some("")).await.status().as_u16(), 401);
@@ -150,7 +153,11 @@ async fn forwarded_for_is_believed_from_trusted_proxies_only(db: Db) {
     })
     .await;
     sign_up_from(&app, "proxied@example.org", "203.0.113.50, 198.51.100.7").await;
-    assert_eq!(last_audit_ip(&app).await, "198.51.100.7", "the right-most address not a proxy");
+    assert_eq!(
+        last_audit_ip(&app).await,
+        "198.51.100.7",
+        "the right-most address not a proxy"
+    );
     sign_up_from(&app, "proxied2@example.org", "198.51.100.8, 127.0.0.9").await;
     assert_eq!(last_audit_ip(&app).await, "198.51.100.8", "proxies are skipped");
     // Each forwarded address has its own bucket.
@@ -261,5 +268,8 @@ async fn push_never_reaches_a_local_address_by_any_name(db: Db) {
     assert_eq!(report.delivered, 0, "{report:?}");
     // Every attempt is over once `send` returns: nothing connected.
     assert_eq!(connections.load(Ordering::SeqCst), 0, "a local address was contacted");
-    eprintln!("push SSRF: {} endpoints refused (own name tried: {own:?}); {report:?}", endpoints.len());
+    eprintln!(
+        "push SSRF: {} endpoints refused (own name tried: {own:?}); {report:?}",
+        endpoints.len()
+    );
 }

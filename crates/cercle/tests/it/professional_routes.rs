@@ -65,12 +65,18 @@ impl Web {
             csrf: String::new(),
         };
         web.csrf = web.csrf_of("/sign-in").await;
-        let r = web.post_following("/sign-in", &[("email", email), ("password", PASSWORD)]).await;
+        let r = web
+            .post_following("/sign-in", &[("email", email), ("password", PASSWORD)])
+            .await;
         assert_eq!(r.url().path(), "/code");
         let mail = nth_sign_in_mail(app, email, 1).await;
         let code = find_code(&mail.body).expect("code");
         let r = web.post_following("/code", &[("code", &code)]).await;
-        assert_eq!(r.url().path(), "/care", "a circle-only person lands in their care space");
+        assert_eq!(
+            r.url().path(),
+            "/care",
+            "a circle-only person lands in their care space"
+        );
         web.csrf = web.csrf_of("/care").await;
         web
     }
@@ -166,10 +172,26 @@ async fn patients_and_caregivers_are_kept_out_of_every_professional_route(db: Db
 
     let pages = cercle_web::ui::professional_routes().patterns().to_vec();
     let apis = cercle_web::api::professional_patterns();
-    for must in ["/network", "/network/directory", "/network/friends", "/network/workplaces", "/teams", "/threads/new", "/admin"] {
+    for must in [
+        "/network",
+        "/network/directory",
+        "/network/friends",
+        "/network/workplaces",
+        "/teams",
+        "/threads/new",
+        "/admin",
+    ] {
         assert!(pages.contains(&must), "{must} is not behind the guard");
     }
-    for must in ["/network/search", "/org/structure", "/patient-files", "/teams", "/direct", "/network/professions/{id}/proof", "/pinned/{id}/versions"] {
+    for must in [
+        "/network/search",
+        "/org/structure",
+        "/patient-files",
+        "/teams",
+        "/direct",
+        "/network/professions/{id}/proof",
+        "/pinned/{id}/versions",
+    ] {
         assert!(apis.contains(&must), "{must} is not behind the guard");
     }
 

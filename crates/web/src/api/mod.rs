@@ -15,8 +15,8 @@ pub mod teams;
 pub mod threads;
 
 use crate::error::ApiError;
-use crate::guard::RouteList;
 use crate::extract::lang_of;
+use crate::guard::RouteList;
 use crate::WebState;
 use axum::extract::{FromRequest, Request};
 use axum::response::Response;
@@ -62,11 +62,17 @@ pub fn routes() -> Router<WebState> {
         .route("/notifications", get(notifications::list))
         .route("/notifications/unread", get(notifications::unread))
         .route("/notifications/read-all", post(notifications::read_all))
-        .route("/notifications/preferences", get(notifications::preferences).put(notifications::set_preferences),)
+        .route(
+            "/notifications/preferences",
+            get(notifications::preferences).put(notifications::set_preferences),
+        )
         .route("/notifications/{id}/open", post(notifications::open))
         .route("/threads/{id}/mute", put(notifications::mute))
         .route("/push/vapid-public-key", get(push::vapid_public_key))
-        .route("/push/subscriptions", get(push::subscriptions).post(push::subscribe).delete(push::unsubscribe),)
+        .route(
+            "/push/subscriptions",
+            get(push::subscriptions).post(push::subscribe).delete(push::unsubscribe),
+        )
         .route("/invitations/{id}", get(orgs::invitation_info))
         .route("/invitations/{id}/accept", post(orgs::accept_invitation))
         .route("/network/people/{id}/photo", get(network::person_photo))
@@ -91,7 +97,10 @@ pub fn routes() -> Router<WebState> {
         .route("/circle-invitations/{id}/accept", post(circle::accept))
         .route("/channels", get(channels::mine))
         .route("/channels/{id}", get(channels::show))
-        .route("/channels/{id}/threads", get(channels::threads).post(channels::start_thread),)
+        .route(
+            "/channels/{id}/threads",
+            get(channels::threads).post(channels::start_thread),
+        )
         .route("/channels/{id}/pinned", get(channels::pinned_list))
 }
 
@@ -100,11 +109,20 @@ pub fn routes() -> Router<WebState> {
 /// threads and managing them.
 pub fn professional_routes() -> RouteList {
     RouteList::new()
-        .route("/availability/schedule", get(availability::schedule).put(availability::set_schedule),)
-        .route("/availability/periods", get(availability::periods).post(availability::add_period),)
+        .route(
+            "/availability/schedule",
+            get(availability::schedule).put(availability::set_schedule),
+        )
+        .route(
+            "/availability/periods",
+            get(availability::periods).post(availability::add_period),
+        )
         .route("/availability/periods/{id}", delete(availability::remove_period))
         .route("/admin/audit", get(account::network_audit))
-        .route("/network/organizations", get(orgs::all_organizations).post(orgs::create_organization),)
+        .route(
+            "/network/organizations",
+            get(orgs::all_organizations).post(orgs::create_organization),
+        )
         .route("/organizations", get(orgs::my_organizations))
         .route("/organizations/active", post(orgs::switch_organization))
         .route("/org/structure", get(orgs::get_structure))
@@ -124,28 +142,55 @@ pub fn professional_routes() -> RouteList {
         .route("/org/audit", get(orgs::audit_search))
         .route("/org/audit.csv", get(orgs::audit_csv))
         .route("/org/professions", get(network::member_professions))
-        .route("/org/professions/{id}/validate", post(network::validate_member_profession),)
-        .route("/network/profile", get(network::my_profile).put(network::update_profile),)
+        .route(
+            "/org/professions/{id}/validate",
+            post(network::validate_member_profession),
+        )
+        .route(
+            "/network/profile",
+            get(network::my_profile).put(network::update_profile),
+        )
         .route("/network/people/{id}", get(network::person))
-        .route("/network/professions", get(network::catalogue).post(network::add_profession),)
+        .route(
+            "/network/professions",
+            get(network::catalogue).post(network::add_profession),
+        )
         .route("/network/professions/{id}", delete(network::remove_profession))
         .route("/network/verification", get(network::verification_queue))
         .route("/network/verification/{id}/approve", post(network::approve))
         .route("/network/verification/{id}/reject", post(network::reject))
-        .route("/network/verifiers", get(network::verifiers).post(network::set_verifier),)
-        .route("/network/organizations/{id}/validation", put(network::set_organization_validates),)
+        .route(
+            "/network/verifiers",
+            get(network::verifiers).post(network::set_verifier),
+        )
+        .route(
+            "/network/organizations/{id}/validation",
+            put(network::set_organization_validates),
+        )
         .route("/network/search", get(network::search))
-        .route("/network/workplaces", get(network::browse_workplaces).post(network::create_workplace),)
+        .route(
+            "/network/workplaces",
+            get(network::browse_workplaces).post(network::create_workplace),
+        )
         .route("/network/workplaces/{id}", get(network::workplace))
         .route("/network/workplaces/{id}/join", post(network::join_workplace))
         .route("/network/workplaces/{id}/leave", post(network::leave_workplace))
-        .route("/network/directory", get(network::directory_list).post(network::directory_add),)
+        .route(
+            "/network/directory",
+            get(network::directory_list).post(network::directory_add),
+        )
         .route("/network/directory/{id}", delete(network::directory_remove))
-        .route("/network/friends", get(network::friends_overview).post(network::friend_request),)
+        .route(
+            "/network/friends",
+            get(network::friends_overview).post(network::friend_request),
+        )
         .route("/network/friends/{id}", delete(network::unfriend))
         .route("/network/friends/requests/{id}/accept", post(network::friend_accept))
         .route("/network/friends/requests/{id}/ignore", post(network::friend_ignore))
-        .route("/network/invitations", get(network::sent_invitations).post(network::invite),)
+        .route(
+            "/network/invitations",
+            get(network::sent_invitations).post(network::invite),
+        )
         .route("/network/invitations/{id}", get(network::invitation_info))
         .route("/network/invitations/{id}/accept", post(network::accept_invitation))
         .route("/threads", post(threads::create))
@@ -166,9 +211,15 @@ pub fn professional_routes() -> RouteList {
         .route("/circle-members/{id}/invite", post(circle::invite))
         .route("/circle-members/{id}/resend", post(circle::resend))
         .route("/circle-members/{id}/cancel", post(circle::cancel))
-        .route("/patient-files/{id}/channels", get(channels::of_file).post(channels::create),)
+        .route(
+            "/patient-files/{id}/channels",
+            get(channels::of_file).post(channels::create),
+        )
         .route("/channels/{id}/participants", post(channels::add_participant))
-        .route("/channels/{id}/participants/{kind}/{pid}", delete(channels::remove_participant),)
+        .route(
+            "/channels/{id}/participants/{kind}/{pid}",
+            delete(channels::remove_participant),
+        )
         .route("/channels/{id}/pinned", post(channels::pin))
         .route("/teams", get(teams::mine))
         .route("/teams/{id}", get(teams::show))

@@ -4,13 +4,13 @@
 use super::{error_notice, layout, redirect_with_flash, safe_next, set_cookie, Frame, Page};
 use crate::cookies;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use crate::guard::RouteList;
 use cercle_app::accounts::{SessionState, SessionView};
 use cercle_app::orgs::membership::{self, InvitationInfo};
 use cercle_app::orgs::structure;
@@ -24,8 +24,7 @@ const INVITATION_COOKIE_SECS: i64 = 3600;
 
 /// Professionals only (see `crate::guard`).
 pub fn routes() -> RouteList {
-    RouteList::new()
-        .route("/organizations/active", post(switch))
+    RouteList::new().route("/organizations/active", post(switch))
 }
 
 /// An organization's invitation: accepting it lifts a patient's or caregiver's circle-only state.

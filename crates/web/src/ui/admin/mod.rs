@@ -24,12 +24,12 @@ mod structure;
 
 use super::{app_layout, error_notice, require_ready, Page};
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 pub(crate) use crate::ui::Fields;
 use crate::WebState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::orgs::{OrgScope, Unit};
 use cercle_app::AppError;

@@ -5,12 +5,12 @@ use super::people::{button_form, kind_label, person_item};
 use super::search::{net_layout, Tab};
 use super::workplaces::place_icon;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{error_notice, icon, require_ready, Page};
 use crate::WebState;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use crate::guard::RouteList;
 use cercle_app::network::directory;
 use maud::{html, Markup};
 

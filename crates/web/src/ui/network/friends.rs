@@ -5,12 +5,12 @@
 use super::people::{button_form, person_item, Back};
 use super::search::{net_layout, Tab};
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{error_notice, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::friends;
 use cercle_app::AppError;

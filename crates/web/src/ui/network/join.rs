@@ -8,6 +8,7 @@
 
 use crate::cookies;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::home::NETWORK_INVITATION;
 use crate::ui::Fields;
 use crate::ui::{
@@ -18,7 +19,6 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use crate::guard::RouteList;
 use cercle_app::accounts::{SessionState, SessionView};
 use cercle_app::network::invitations::{self, NetworkInvitationInfo, NetworkInviteInput, SentInvitation};
 use cercle_app::network::professions::{self, Status};

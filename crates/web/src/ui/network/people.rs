@@ -4,6 +4,7 @@
 
 use super::search::{net_layout, Tab};
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{error_notice, failure_page, initials, redirect_with_flash, require_ready, safe_next, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
@@ -11,7 +12,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::directory::{self, EntryKind};
 use cercle_app::network::friends::{self, FriendState};
@@ -36,8 +36,7 @@ pub fn routes() -> RouteList {
 
 /// Photos beside names, on pages everyone signed in sees (the service decides who sees which).
 pub fn shared_routes() -> Router<WebState> {
-    Router::new()
-        .route("/network/people/{id}/photo", get(photo))
+    Router::new().route("/network/people/{id}/photo", get(photo))
 }
 
 // ---------- shared pieces ----------

@@ -5,6 +5,7 @@
 //! (`PUT /api/v1/network/profile/photo`, `PUT /api/v1/network/professions/{id}/proof`).
 
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, initials, redirect_with_flash, require_ready, Page};
 use crate::WebState;
@@ -13,7 +14,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::professions::{self, ProfessionView, Status, MAX_PROFESSIONS};
 use cercle_app::network::profile::{self, ProfileInput, ProfileView};
@@ -33,8 +33,7 @@ pub fn routes() -> RouteList {
 
 /// One's own photo, shown to patients and caregivers too (their care space's photo page).
 pub fn shared_routes() -> Router<WebState> {
-    Router::new()
-        .route("/network/profile/photo", get(my_photo))
+    Router::new().route("/network/profile/photo", get(my_photo))
 }
 
 /// The languages offered as checkboxes; others are typed as codes.

@@ -4,12 +4,12 @@
 use super::people::{kind_label, person_item};
 use super::workplaces::place_icon;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{app_layout, error_notice, icon, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::search::{self, SearchInput, SearchPage, SearchResult};
 use cercle_app::network::{friends, professions, workplaces};

@@ -9,6 +9,7 @@
 
 use super::profile::failure;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
@@ -16,7 +17,6 @@ use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::professions;
 use cercle_app::orgs::OrgScope;

@@ -7,6 +7,7 @@
 //! Every page calls `cercle_app::patients::channels`, which audits each read.
 
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::threads::pages::{candidates, picker, Chosen};
 use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
@@ -15,7 +16,6 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::orgs::OrgScope;
 use cercle_app::patients::channels::{self, Channel, ChannelParticipant, CircleChoice, NewChannel, NewChannelThread};

@@ -5,6 +5,7 @@
 
 use crate::cookies;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{
     app_layout, error_notice, failure_page, initials, layout, redirect_with_flash, require_ready, set_cookie, Frame,
     Page,
@@ -15,7 +16,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use crate::guard::RouteList;
 use cercle_app::accounts::{SessionState, SessionView};
 use cercle_app::orgs::OrgScope;
 use cercle_app::patients::circle::{self, CircleMember, NewCircleMember, Section};
@@ -42,8 +42,7 @@ pub fn routes() -> RouteList {
 
 /// Joining a circle: whoever holds the link.
 pub fn shared_routes() -> Router<WebState> {
-    Router::new()
-        .route("/circle/join/{token}", get(join).post(answer))
+    Router::new().route("/circle/join/{token}", get(join).post(answer))
 }
 
 fn here(file_id: &str) -> String {

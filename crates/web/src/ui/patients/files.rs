@@ -5,12 +5,12 @@
 //! Every page calls `cercle_app::patients::files`, which audits each read.
 
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::orgs::OrgScope;
 use cercle_app::patients::files::{self, ConsentsInput, FileInput, ListQuery, PatientFile, UnitChoice};

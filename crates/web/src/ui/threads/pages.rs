@@ -7,6 +7,7 @@
 //! (`/threads/{id}/fragment/{seq}`), so messages are formatted in one place.
 
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::teams::{thread_team_actions, thread_teams, ThreadTeams};
 use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
@@ -16,7 +17,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use crate::guard::RouteList;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::directory;
 use cercle_app::network::search::{self as people_search, SearchInput, SearchResult};
