@@ -263,8 +263,8 @@ pub fn professional_upload_routes() -> RouteList {
     )
 }
 
-/// Every professional route of the API, as `(pattern, body limit)`
-/// groups are layered in `crate::router`; listed for the tests.
+/// The patterns of every professional route of the API (the three groups
+/// that `crate::router` layers with their body limits), for the tests.
 pub fn professional_patterns() -> Vec<&'static str> {
     let mut all = professional_routes().patterns().to_vec();
     all.extend_from_slice(professional_upload_routes().patterns());
