@@ -286,7 +286,7 @@ impl Check {
         argon
             .hash_password_into_with_memory(secret, &self.salt, &mut out, memory)
             .is_ok()
-            && cercle_domain::totp::constant_time_eq(&out, &self.expected)
+            && bool::from(subtle::ConstantTimeEq::ct_eq(out.as_slice(), self.expected.as_slice()))
     }
 }
 

@@ -52,6 +52,17 @@ pub struct Config {
     pub requests_per_sec: u32,
     /// text | json
     pub log_format: String,
+    /// Proxies in front of Cercle (addresses or blocks, `10.0.0.0/8`): only
+    /// from them is `X-Forwarded-For` believed, for the rate limits and the
+    /// address in the audit log. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Bearer token that `/metrics` asks for. In production `/metrics`
+    /// answers 404 without one; in development it is open unless one is set.
+    pub metrics_token: Option<String>,
+    /// Accept Web Push endpoints over `http://` or on local and private
+    /// addresses (a push service on this machine: tests only). Refused in
+    /// production.
+    pub push_allow_local: bool,
 }
 
 impl Default for Config {
@@ -82,6 +93,9 @@ impl Default for Config {
             secret_key: None,
             requests_per_sec: 20,
             log_format: "text".into(),
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
+            push_allow_local: false,
         }
     }
 }
@@ -181,6 +195,20 @@ impl Config {
         if let Some(v) = env("LOG_FORMAT") {
             c.log_format = v;
         }
+        if let Some(v) = env("TRUSTED_PROXIES") {
+            c.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
+        if let Some(v) = env("METRICS_TOKEN") {
+            c.metrics_token = Some(v);
+        }
+        if let Some(v) = env("PUSH_ALLOW_LOCAL") {
+            c.push_allow_local = parse("PUSH_ALLOW_LOCAL", v)?;
+        }
         c.validate()?;
         Ok(c)
     }
@@ -212,7 +240,25 @@ impl Config {
         if self.requests_per_sec == 0 {
             bail!("requests_per_sec must be at least 1");
         }
+        self.trusted_proxies()?;
+        if self.metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            bail!("metrics_token must be at least 16 characters");
+        }
+        if self.production && self.push_allow_local {
+            bail!("push_allow_local is for tests and development: it is refused in production mode");
+        }
         Ok(())
+    }
+
+    /// The trusted proxies, read.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<cercle_domain::net::IpBlock>> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| {
+                cercle_domain::net::IpBlock::parse(p)
+                    .ok_or_else(|| anyhow::anyhow!("trusted_proxies: {p:?} is not an address nor a block (10.0.0.0/8)"))
+            })
+            .collect()
     }
 
     pub fn database_url(&self) -> String {
@@ -241,7 +287,8 @@ impl Config {
         format!(
             "data_dir={} listen={} database_url={} public_url={} production={} idle_lock_secs={} \
              email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
-             smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={}",
+             smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={} \
+             trusted_proxies={} metrics_token={} push_allow_local={}",
             self.data_dir.display(),
             self.listen,
             db,
@@ -267,6 +314,13 @@ impl Config {
             mask(&self.secret_key),
             self.requests_per_sec,
             self.log_format,
+            if self.trusted_proxies.is_empty() {
+                "(none)".to_string()
+            } else {
+                self.trusted_proxies.join(",")
+            },
+            mask(&self.metrics_token),
+            self.push_allow_local,
         )
     }
 }
@@ -281,11 +335,15 @@ mod tests {
             smtp_password: Some("hunter2hunter2".into()),
             database_url: Some("postgres://cercle:s3cret@db:5432/cercle".into()),
             secret_key: Some("ab".repeat(32)),
+            metrics_token: Some("metrics-token-value-42".into()),
             ..Config::default()
         };
         let d = c.describe();
         assert!(
-            !d.contains("hunter2") && !d.contains("s3cret") && !d.contains(&"ab".repeat(32)),
+            !d.contains("hunter2")
+                && !d.contains("s3cret")
+                && !d.contains(&"ab".repeat(32))
+                && !d.contains("metrics-token-value-42"),
             "{d}"
         );
         assert!(d.contains("postgres://****@db:5432/cercle"), "{d}");
@@ -298,6 +356,32 @@ mod tests {
             ..Config::default()
         };
         assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn edges_settings_are_checked() {
+        let c: Config =
+            toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\nmetrics_token = \"0123456789abcdef\"")
+                .unwrap();
+        assert_eq!(c.trusted_proxies().unwrap().len(), 2);
+        assert!(c.validate().is_ok());
+        let bad = Config {
+            trusted_proxies: vec!["10.0.0.0/99".into()],
+            ..Config::default()
+        };
+        assert!(bad.validate().is_err());
+        let short = Config {
+            metrics_token: Some("short".into()),
+            ..Config::default()
+        };
+        assert!(short.validate().is_err());
+        let local_push_in_production = Config {
+            production: true,
+            smtp_host: Some("smtp".into()),
+            push_allow_local: true,
+            ..Config::default()
+        };
+        assert!(local_push_in_production.validate().is_err());
     }
 
     #[test]

@@ -164,7 +164,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         load_vapid_key(config, &key)?,
         config.public_url(),
         std::time::Duration::from_secs(10),
-        !config.production,
+        config.push_allow_local && !config.production,
     );
     let ctx = Ctx {
         store,
@@ -246,7 +246,16 @@ pub async fn start(config: &Config, ctx: Ctx) -> anyhow::Result<Running> {
 pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: Ctx) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let state = cercle_web::WebState::new(ctx.clone(), config.requests_per_sec);
+    let state = cercle_web::WebState::new(ctx.clone(), config.requests_per_sec)
+        .with_trusted_proxies(config.trusted_proxies()?)
+        .with_metrics_token(config.metrics_token.as_deref());
+    if config.production && config.metrics_token.is_none() {
+        tracing::warn!("no metrics_token (CERCLE_METRICS_TOKEN): /metrics answers 404 in production");
+    }
+    let limiter = tokio::spawn(cercle_web::middleware::limiter_upkeep(
+        state.limiter.clone(),
+        rx.clone(),
+    ));
     let app = cercle_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let mut server_rx = rx.clone();
     let server = tokio::spawn(async move {
@@ -269,7 +278,7 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
         addr,
         ctx,
         shutdown: tx,
-        tasks: vec![server, worker, dispatcher, push_worker, notifier],
+        tasks: vec![server, worker, dispatcher, push_worker, notifier, limiter],
     })
 }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod language;
 pub mod local_time;
+pub mod net;
 pub mod notification_rules;
 pub mod password;
 pub mod patient;

@@ -2,6 +2,7 @@
 //! format every authenticator app reads.
 
 use hmac::{Hmac, Mac};
+use subtle::ConstantTimeEq;
 
 const STEP_SECS: i64 = 30;
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -67,7 +68,7 @@ pub fn verify(secret: &[u8], code: &str, unix_secs: i64, last_used_step: Option<
     let now = step_at(unix_secs);
     [now - 1, now, now + 1].into_iter().find(|&step| {
         last_used_step.is_none_or(|last| step > last)
-            && constant_time_eq(code_at_step(secret, step).as_bytes(), code.as_bytes())
+            && bool::from(code_at_step(secret, step).as_bytes().ct_eq(code.as_bytes()))
     })
 }
 
@@ -88,13 +89,6 @@ pub fn provisioning_uri(secret: &[u8], account: &str, issuer: &str) -> String {
         base32_encode(secret),
         enc(issuer)
     )
-}
-
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

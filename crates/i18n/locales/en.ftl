@@ -1422,3 +1422,6 @@ error-outbox-not-failed = This message is not among the failed ones (it was alre
 error-idempotency-key-invalid = The Idempotency-Key header must hold 1 to 100 printable ASCII characters.
 error-idempotency-key-reused = This Idempotency-Key was already used for another request. Use a new key for each action.
 error-idempotency-key-in-progress = The same request is still being handled. Try again in a moment.
+
+# issue 13: edges
+error-professionals-only = This part of Cercle is for professionals. Your care teams are under “My care teams”.

@@ -1422,3 +1422,6 @@ error-outbox-not-failed = Ce message n'est pas parmi les envois en échec (il a 
 error-idempotency-key-invalid = L'en-tête Idempotency-Key doit contenir de 1 à 100 caractères ASCII imprimables.
 error-idempotency-key-reused = Cette clé Idempotency-Key a déjà servi pour une autre requête. Utilisez une nouvelle clé pour chaque action.
 error-idempotency-key-in-progress = La même requête est encore en cours de traitement. Réessayez dans un instant.
+
+# issue 13: edges
+error-professionals-only = Cette partie de Cercle est réservée aux professionnels. Vos équipes de soins sont sous « Mes équipes de soins ».

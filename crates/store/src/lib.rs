@@ -84,7 +84,7 @@ impl Backend {
 /// writer, no lock upgrades, no `SQLITE_BUSY` between our own writers) and
 /// reads through a separate pool, all in WAL mode. On PostgreSQL both are the
 /// same pool.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     read: AnyPool,
     write: AnyPool,
@@ -178,6 +178,57 @@ impl Store {
     }
 }
 
+/// Never prints the database password (a `Store` may end up in a log line).
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("url", &masked_url(&self.url))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A database URL with its password masked: `postgres://user:****@host/db`,
+/// and `password=****` in the query.
+pub fn masked_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let mut out = match base.find("://") {
+        Some(s) => {
+            let rest = &base[s + 3..];
+            // A PostgreSQL password may hold an unencoded `/`: look for its
+            // end in the whole URL there; elsewhere in the authority only.
+            let authority_end = if base.starts_with("postgres") {
+                rest.len()
+            } else {
+                rest.find('/').unwrap_or(rest.len())
+            };
+            match rest[..authority_end].rfind('@') {
+                Some(at) => {
+                    let user = rest[..at].split(':').next().unwrap_or("");
+                    format!("{}://{user}:****{}", &base[..s], &rest[at..])
+                }
+                None => base.to_string(),
+            }
+        }
+        None => base.to_string(),
+    };
+    if let Some(q) = query {
+        let masked: Vec<String> = q
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if k.to_ascii_lowercase().contains("password") => format!("{k}=****"),
+                _ => kv.to_string(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&masked.join("&"));
+    }
+    out
+}
+
 async fn sqlite_pool(url: &str, max: u32) -> Result<AnyPool> {
     Ok(AnyPoolOptions::new()
         .max_connections(max)
@@ -201,3 +252,38 @@ pub(crate) fn flag(v: i64) -> bool {
 }
 
 pub use sqlx::Error as SqlxError;
+
+#[cfg(test)]
+mod tests {
+    use super::masked_url;
+
+    #[test]
+    fn urls_lose_their_password() {
+        assert_eq!(
+            masked_url("postgres://cercle:s3cret@db:5432/cercle"),
+            "postgres://cercle:****@db:5432/cercle"
+        );
+        assert_eq!(
+            masked_url("postgresql://db/cercle?user=c&password=s3cret&sslmode=require"),
+            "postgresql://db/cercle?user=c&password=****&sslmode=require"
+        );
+        assert_eq!(masked_url("postgres://p%40ss:x@y@db/c"), "postgres://p%40ss:****@db/c");
+        assert_eq!(masked_url("postgres://u:pa/ss@db/c"), "postgres://u:****@db/c");
+        assert_eq!(masked_url("sqlite:///tmp/c.db?mode=rwc"), "sqlite:///tmp/c.db?mode=rwc");
+    }
+
+    #[tokio::test]
+    async fn debug_never_prints_the_password() {
+        let dir = std::env::temp_dir().join(format!("cercle-store-debug-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let mut store = super::Store::open(&format!("sqlite://{}", dir.join("t.db").display()))
+            .await
+            .unwrap();
+        store.url = "postgres://cercle:hunter2secret@db:5432/cercle".into();
+        let shown = format!("{store:?} {store:#?}");
+        assert!(!shown.contains("hunter2secret"), "{shown}");
+        assert!(shown.contains("postgres://cercle:****@db:5432/cercle"), "{shown}");
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

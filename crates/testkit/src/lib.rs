@@ -90,6 +90,8 @@ impl TestApp {
             argon2_iterations: 1,
             argon2_parallelism: 1,
             requests_per_sec: 1000,
+            // The push tests' push service listens on loopback over HTTP.
+            push_allow_local: true,
             ..Config::default()
         };
         tweak(&mut config);

@@ -17,11 +17,15 @@ use std::net::SocketAddr;
 #[derive(Debug, Clone)]
 pub struct DeviceToken(pub String);
 
+/// The client: its address as the rate limit worked it out (behind a
+/// trusted proxy, the forwarded one), else the TCP peer; and its device.
 pub fn client_of(parts: &Parts) -> Client {
     let ip = parts
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .get::<crate::middleware::ClientIp>()
+        .map(|c| c.0)
+        .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
+        .map(|ip| cercle_domain::net::canonical(ip).to_string());
     let ua = parts
         .headers
         .get(header::USER_AGENT)

@@ -10,6 +10,7 @@ pub mod api;
 pub mod cookies;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod metrics;
 pub mod middleware;
 pub mod ui;
@@ -17,6 +18,7 @@ pub mod ui;
 use axum::routing::get;
 use axum::Router;
 use cercle_app::Ctx;
+use sha2::Digest;
 use std::sync::Arc;
 
 /// Largest request body accepted anywhere (attachments will have their own route and limit).
@@ -31,6 +33,10 @@ pub struct WebState {
     pub secure_cookies: bool,
     /// Requests per second allowed from one address (burst of 10×).
     pub requests_per_sec: u32,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<[cercle_domain::net::IpBlock]>,
+    /// SHA-256 of the bearer token `/metrics` asks for.
+    pub metrics_token_hash: Option<[u8; 32]>,
 }
 
 impl WebState {
@@ -39,10 +45,24 @@ impl WebState {
         WebState {
             ctx,
             metrics: Arc::new(metrics::Metrics::default()),
-            limiter: Arc::new(middleware::IpLimiter::default()),
+            limiter: Arc::new(middleware::IpLimiter::new(requests_per_sec)),
             secure_cookies,
             requests_per_sec,
+            trusted_proxies: Arc::from(Vec::new()),
+            metrics_token_hash: None,
         }
+    }
+
+    /// Believes `X-Forwarded-For` from these proxies only.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<cercle_domain::net::IpBlock>) -> Self {
+        self.trusted_proxies = Arc::from(proxies);
+        self
+    }
+
+    /// `/metrics` asks for this bearer token (kept hashed).
+    pub fn with_metrics_token(mut self, token: Option<&str>) -> Self {
+        self.metrics_token_hash = token.map(|t| sha2::Sha256::digest(t.as_bytes()).into());
+        self
     }
 
     /// The CSRF token of a device: a keyed hash of its secret cookie, so it
@@ -52,7 +72,8 @@ impl WebState {
     }
 
     pub fn csrf_ok(&self, device_token: &str, presented: &str) -> bool {
-        cercle_domain::totp::constant_time_eq(self.csrf_token(device_token).as_bytes(), presented.as_bytes())
+        use subtle::ConstantTimeEq;
+        bool::from(self.csrf_token(device_token).as_bytes().ct_eq(presented.as_bytes()))
     }
 }
 
@@ -63,13 +84,22 @@ pub fn router(state: WebState) -> Router {
             .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
     };
     let ui = small(ui::routes(state.clone()));
-    let api = small(api::routes());
+    // The professional routes of the API, behind their one guard.
+    let professional = |r: guard::RouteList| {
+        r.into_router().route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::professional_api,
+        ))
+    };
+    let api = small(api::routes().merge(professional(api::professional_routes())));
     let uploads = api::upload_routes()
+        .merge(professional(api::professional_upload_routes()))
         .layer(axum::extract::DefaultBodyLimit::max(api::network::MAX_UPLOAD_BYTES))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             api::network::MAX_UPLOAD_BYTES,
         ));
     let attachments = api::attachment_routes()
+        .merge(professional(api::professional_attachment_routes()))
         .layer(axum::extract::DefaultBodyLimit::max(api::threads::MAX_ATTACHMENT_BODY))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             api::threads::MAX_ATTACHMENT_BODY,
@@ -77,7 +107,7 @@ pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::render))
+        .route("/metrics", get(metrics::guarded))
         .nest("/api/v1", api.merge(uploads).merge(attachments))
         .merge(ui)
         .fallback(ui::not_found)
@@ -86,7 +116,10 @@ pub fn router(state: WebState) -> Router {
             middleware::rate_limit,
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .with_state(state)
 }
 

@@ -30,6 +30,32 @@ impl Metrics {
     }
 }
 
+/// `/metrics` behind its bearer token: with a token configured, only that
+/// token opens it (401 otherwise); without one, it is open in development
+/// and absent (404) in production.
+pub async fn guarded(State(state): State<WebState>, headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::http::{header, StatusCode};
+    use sha2::Digest;
+    use subtle::ConstantTimeEq;
+    match &state.metrics_token_hash {
+        None if state.ctx.config.production => return StatusCode::NOT_FOUND.into_response(),
+        None => {}
+        Some(expected) => {
+            let presented = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .unwrap_or("");
+            let digest: [u8; 32] = sha2::Sha256::digest(presented.as_bytes()).into();
+            if presented.is_empty() || !bool::from(digest.ct_eq(expected)) {
+                return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
+            }
+        }
+    }
+    render(State(state)).await.into_response()
+}
+
 pub async fn render(State(state): State<WebState>) -> impl IntoResponse {
     let m = &state.metrics;
     let get = |c: &AtomicU64| c.load(Ordering::Relaxed);

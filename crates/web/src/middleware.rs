@@ -9,21 +9,33 @@ use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
+use cercle_domain::net;
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DashMapStateStore;
+use governor::{Quota, RateLimiter};
 use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     connect-src 'self'; media-src 'self' blob:; font-src 'self'; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
 
-/// Strict Content-Security-Policy (no inline script) and the usual hardening headers.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// HTTPS only, for a year, subdomains included (sent when the public URL is `https://`).
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Strict Content-Security-Policy (no inline script), the usual hardening
+/// headers, and Strict-Transport-Security when Cercle is served over HTTPS.
+pub async fn security_headers(State(state): State<WebState>, req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    if state.secure_cookies {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -77,39 +89,84 @@ pub async fn observe(State(state): State<WebState>, mut req: Request, next: Next
     resp
 }
 
-/// A token bucket per address, in memory on each node (the limits on
-/// secrets, which must hold across nodes, live in the database).
-#[derive(Default)]
-pub struct IpLimiter {
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+/// The client's address as worked out by [`rate_limit`] (behind trusted
+/// proxies, the forwarded one); `extract::client_of` reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+/// A token bucket per address (IPv6: per /64), in memory on each node (the
+/// limits on secrets, which must hold across nodes, live in the database).
+/// `governor`'s keyed limiter over a sharded `DashMap`: one check touches
+/// one shard, never the whole map; idle addresses are forgotten by
+/// [`limiter_upkeep`], not on the request path.
+pub struct IpLimiter<C: Clock = DefaultClock> {
+    limiter: RateLimiter<IpAddr, DashMapStateStore<IpAddr>, C, NoOpMiddleware<C::Instant>>,
 }
 
 impl IpLimiter {
-    pub fn allow(&self, ip: IpAddr, per_sec: u32) -> bool {
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return true;
-        };
-        let now = Instant::now();
-        let capacity = f64::from(per_sec) * 10.0;
-        if buckets.len() > 100_000 {
-            // Bounded memory: forget idle addresses.
-            buckets.retain(|_, (_, seen)| now.duration_since(*seen).as_secs() < 60);
+    /// `per_sec` requests a second from one address, bursts of ten times that.
+    pub fn new(per_sec: u32) -> Self {
+        IpLimiter::with_clock(per_sec, DefaultClock::default())
+    }
+}
+
+impl<C: Clock> IpLimiter<C> {
+    pub fn with_clock(per_sec: u32, clock: C) -> Self {
+        let rate = NonZeroU32::new(per_sec).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(per_sec.saturating_mul(10)).unwrap_or(NonZeroU32::MIN);
+        IpLimiter {
+            limiter: RateLimiter::dashmap_with_clock(Quota::per_second(rate).allow_burst(burst), clock),
         }
-        let (tokens, last) = buckets.entry(ip).or_insert((capacity, now));
-        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * f64::from(per_sec)).min(capacity);
-        *last = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            true
-        } else {
-            false
+    }
+
+    /// Takes a token for this address (its /64 for IPv6).
+    pub fn allow(&self, ip: IpAddr) -> bool {
+        self.limiter.check_key(&net::limit_key(ip)).is_ok()
+    }
+
+    /// Forgets the addresses whose bucket is full again (idle ones).
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+
+    /// Addresses remembered.
+    pub fn len(&self) -> usize {
+        self.limiter.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.limiter.is_empty()
+    }
+}
+
+/// Every few seconds, forgets idle addresses, so memory stays bounded by
+/// the addresses seen in the last seconds, whatever the flood.
+pub async fn limiter_upkeep(limiter: Arc<IpLimiter>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(5)) => limiter.forget_idle(),
+            _ = shutdown.changed() => {}
         }
     }
 }
 
-pub async fn rate_limit(State(state): State<WebState>, req: Request, next: Next) -> Response {
-    if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>() {
-        if !state.limiter.allow(addr.ip(), state.requests_per_sec) {
+/// Works out the client's address (the TCP peer, or behind a trusted proxy
+/// the address it forwards) for the rest of the request, and applies the
+/// per-address limit to it.
+pub async fn rate_limit(State(state): State<WebState>, mut req: Request, next: Next) -> Response {
+    if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let ip = net::client_address(addr.ip(), forwarded, &state.trusted_proxies);
+        req.extensions_mut().insert(ClientIp(ip));
+        if !state.limiter.allow(ip) {
             state.metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
             let (parts, _) = req.into_parts();
             return json_error(StatusCode::TOO_MANY_REQUESTS, "rate-limited", lang_of(&parts));
@@ -187,4 +244,67 @@ pub fn api_rejection(rejection: axum::extract::rejection::JsonRejection, lang: c
         _ => (StatusCode::BAD_REQUEST, "bad-request"),
     };
     json_error(status, code, lang).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IpLimiter;
+    use governor::clock::FakeRelativeClock;
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn an_address_gets_its_burst_then_waits() {
+        let clock = FakeRelativeClock::default();
+        let limiter = IpLimiter::with_clock(2, clock.clone());
+        let ip = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        assert!((0..20).all(|_| limiter.allow(ip)));
+        assert!(!limiter.allow(ip));
+        assert!(limiter.allow(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2))));
+        clock.advance(Duration::from_millis(500));
+        assert!(limiter.allow(ip));
+        assert!(!limiter.allow(ip));
+    }
+
+    #[test]
+    fn ipv6_addresses_of_one_64_share_a_bucket() {
+        let limiter = IpLimiter::with_clock(1, FakeRelativeClock::default());
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!((0..10).all(|_| limiter.allow(a)));
+        assert!(!limiter.allow(b));
+        assert!(limiter.allow(other));
+    }
+
+    #[test]
+    fn a_flood_of_distinct_addresses_stays_cheap_and_is_forgotten() {
+        const N: u32 = 200_000;
+        let clock = FakeRelativeClock::default();
+        let limiter = IpLimiter::with_clock(20, clock.clone());
+        let started = Instant::now();
+        for i in 0..N {
+            // Half IPv4, half IPv6 (each in its own /64).
+            let ip = if i % 2 == 0 {
+                IpAddr::V4(Ipv4Addr::from(0x0b00_0000 + i))
+            } else {
+                IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, (i >> 16) as u16, i as u16, 0, 0, 0, 1))
+            };
+            assert!(limiter.allow(ip));
+        }
+        let flood = started.elapsed();
+        assert_eq!(limiter.len(), N as usize);
+        // Idle for a while: every bucket is full again and forgotten.
+        clock.advance(Duration::from_secs(60));
+        let started = Instant::now();
+        limiter.forget_idle();
+        let forget = started.elapsed();
+        assert_eq!(limiter.len(), 0);
+        eprintln!(
+            "limiter flood: {N} distinct addresses in {:?} ({:.0} ns per check); forgetting them took {:?}",
+            flood,
+            flood.as_nanos() as f64 / f64::from(N),
+            forget
+        );
+    }
 }

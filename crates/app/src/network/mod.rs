@@ -14,7 +14,7 @@ pub mod search;
 pub mod workplaces;
 
 use crate::{AppError, AppResult, Ctx};
-use cercle_domain::policy::{Principal, UserPrincipal};
+use cercle_domain::policy::{self, Permission, Principal, UserPrincipal};
 use cercle_domain::InputError;
 use cercle_store::rate_limits;
 
@@ -24,7 +24,7 @@ use cercle_store::rate_limits;
 /// professions, invitations) refuses them the same way.
 pub(crate) fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
     let u = person(principal)?;
-    if u.circle_only {
+    if !policy::may(principal, &Permission::UseProfessionalSpace) {
         return Err(AppError::Forbidden);
     }
     Ok(u)

@@ -14,7 +14,7 @@ use crate::network::{limit, person};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::Principal;
-use cercle_domain::{InputError, Timestamp, UserId};
+use cercle_domain::{net, InputError, Timestamp, UserId};
 use cercle_store::push::{self as store, DeliveryRow};
 pub use crypto::VapidKey;
 use serde::{Deserialize, Serialize};
@@ -43,9 +43,13 @@ pub struct PushSettings {
     pub subject: String,
     /// Bound on one request to a push service (connect and total).
     pub timeout: Duration,
-    /// Accept `http://` endpoints (development and tests); production takes
-    /// `https://` only.
-    pub allow_http: bool,
+    /// Accept `http://` endpoints and endpoints on local or private
+    /// addresses: only for a push service on this machine (the tests), and
+    /// only when the configuration says so (`push_allow_local`, refused in
+    /// production). Otherwise an endpoint must be `https://` on a public
+    /// address, checked on the URL and again on every address its name
+    /// resolves to when connecting ([`PublicOnly`]).
+    pub allow_local: bool,
     http: reqwest::Client,
 }
 
@@ -55,32 +59,67 @@ impl std::fmt::Debug for PushSettings {
             .field("vapid", &self.vapid)
             .field("subject", &self.subject)
             .field("timeout", &self.timeout)
-            .field("allow_http", &self.allow_http)
+            .field("allow_local", &self.allow_local)
             .finish()
     }
 }
 
 impl PushSettings {
-    pub fn new(vapid: VapidKey, subject: String, timeout: Duration, allow_http: bool) -> Self {
-        let http = reqwest::Client::builder()
+    pub fn new(vapid: VapidKey, subject: String, timeout: Duration, allow_local: bool) -> Self {
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(timeout)
             .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
+            .redirect(reqwest::redirect::Policy::none());
+        if !allow_local {
+            // Names are resolved by us, public addresses only; and never
+            // through an HTTP proxy of the environment, which would resolve
+            // and connect on our behalf.
+            builder = builder.dns_resolver(Arc::new(PublicOnly)).no_proxy();
+        }
+        let http = builder.build().unwrap_or_default();
         PushSettings {
             vapid: Arc::new(vapid),
             subject,
             timeout,
-            allow_http,
+            allow_local,
             http,
         }
     }
 
     /// The same settings with another timeout (tests of a hanging service).
     pub fn with_timeout(&self, timeout: Duration) -> Self {
-        PushSettings::new((*self.vapid).clone(), self.subject.clone(), timeout, self.allow_http)
+        PushSettings::new((*self.vapid).clone(), self.subject.clone(), timeout, self.allow_local)
     }
+}
+
+/// The push client's resolver: a name resolves to its public addresses
+/// only; a name with none (`localhost`, a name pointing at 127.0.0.1,
+/// 10.x, 169.254.169.254, fd00::…) fails to resolve, so no connection is
+/// ever opened to it, whatever the subscription said.
+pub struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs = public_addresses(&host).await?;
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// The public addresses `host` resolves to; an error when it has none.
+async fn public_addresses(host: &str) -> Result<Vec<std::net::SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
+    let all: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, 0)).await?.collect();
+    let public: Vec<std::net::SocketAddr> = all.into_iter().filter(|a| net::is_public(a.ip())).collect();
+    if public.is_empty() {
+        return Err(Box::new(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "push endpoint resolves to no public address",
+        )));
+    }
+    Ok(public)
 }
 
 /// What a browser's `PushSubscription.toJSON()` gives.
@@ -114,39 +153,60 @@ fn invalid() -> AppError {
     AppError::Input(InputError::PushSubscriptionInvalid)
 }
 
+/// Whether an endpoint's host is local or private as written: an address
+/// literal that is not public (IPv4-mapped IPv6 forms included; a literal
+/// never goes through the resolver), or a `localhost` name.
 fn host_is_private(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else { return true };
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
-    match host.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(ip)) => {
-            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified() || ip.is_broadcast()
+    match url.host() {
+        None => true,
+        Some(url::Host::Ipv4(ip)) => !net::is_public(std::net::IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => !net::is_public(std::net::IpAddr::V6(ip)),
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name.is_empty() || name == "localhost" || name.ends_with(".localhost")
         }
-        Ok(std::net::IpAddr::V6(ip)) => {
-            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00
-        }
-        Err(_) => host == "localhost" || host.ends_with(".localhost"),
     }
 }
 
 /// Checks an endpoint: an `https://` URL of a public host (`http://` and
-/// local hosts too outside production), no credentials, bounded length.
-pub fn parse_endpoint(endpoint: &str, allow_http: bool) -> AppResult<reqwest::Url> {
+/// local hosts too when `allow_local`), no credentials, bounded length.
+pub fn parse_endpoint(endpoint: &str, allow_local: bool) -> AppResult<reqwest::Url> {
     if endpoint.is_empty() || endpoint.len() > MAX_ENDPOINT_LEN {
         return Err(invalid());
     }
     let url = reqwest::Url::parse(endpoint).map_err(|_| invalid())?;
     let scheme_ok = match url.scheme() {
         "https" => true,
-        "http" => allow_http,
+        "http" => allow_local,
         _ => false,
     };
     if !scheme_ok || !url.username().is_empty() || url.password().is_some() || url.host().is_none() {
         return Err(invalid());
     }
-    if !allow_http && host_is_private(&url) {
+    if !allow_local && host_is_private(&url) {
         return Err(invalid());
     }
     Ok(url)
+}
+
+/// Refuses, when subscribing, an endpoint whose name resolves only to
+/// local or private addresses. A name that does not resolve now is let
+/// through: the resolver checks again at every delivery.
+async fn check_resolved(url: &reqwest::Url, allow_local: bool) -> AppResult<()> {
+    let Some(url::Host::Domain(name)) = url.host() else {
+        return Ok(());
+    };
+    if allow_local {
+        return Ok(());
+    }
+    let all = match tokio::time::timeout(Duration::from_secs(2), tokio::net::lookup_host((name, 0))).await {
+        Ok(Ok(addrs)) => addrs.collect::<Vec<_>>(),
+        _ => return Ok(()),
+    };
+    if !all.is_empty() && !all.iter().any(|a| net::is_public(a.ip())) {
+        return Err(invalid());
+    }
+    Ok(())
 }
 
 /// Checks the subscription's keys: `p256dh` an uncompressed P-256 point,
@@ -208,7 +268,8 @@ pub async fn subscribe(
 ) -> AppResult<SubscriptionView> {
     let me = person(principal)?;
     let user_id = me.user_id.to_string();
-    let endpoint = parse_endpoint(input.endpoint.trim(), ctx.push.allow_http)?;
+    let endpoint = parse_endpoint(input.endpoint.trim(), ctx.push.allow_local)?;
+    check_resolved(&endpoint, ctx.push.allow_local).await?;
     let (p256dh, auth) = parse_keys(&input.keys)?;
     limit(ctx, "push-subscription", &user_id, CHANGES_PER_HOUR, 3600).await?;
     let now = ctx.clock.now();
@@ -476,8 +537,10 @@ async fn attempt(settings: &PushSettings, row: &DeliveryRow, exp: i64) -> Outcom
         Ok(b) => b,
         Err(e) => return Outcome::GiveUp(e.to_string()),
     };
-    let Ok(url) = reqwest::Url::parse(&row.endpoint) else {
-        return Outcome::GiveUp("endpoint unreadable".into());
+    // Checked again at each attempt (a row may predate a stricter rule); an
+    // address literal never reaches the resolver, so this is its check.
+    let Ok(url) = parse_endpoint(&row.endpoint, settings.allow_local) else {
+        return Outcome::GiveUp("endpoint refused".into());
     };
     let audience = url.origin().ascii_serialization();
     let authorization = settings.vapid.authorization(&audience, &settings.subject, exp);
@@ -575,11 +638,50 @@ mod tests {
         assert!(parse_endpoint("https://127.0.0.1/x", false).is_err());
         assert!(parse_endpoint("https://10.1.2.3/x", false).is_err());
         assert!(parse_endpoint("https://localhost/x", false).is_err());
+        assert!(parse_endpoint("https://localhost./x", false).is_err());
+        assert!(parse_endpoint("https://push.LOCALHOST/x", false).is_err());
+        assert!(parse_endpoint("https://[::ffff:127.0.0.1]/x", false).is_err());
+        assert!(parse_endpoint("https://[::ffff:7f00:1]/x", false).is_err());
+        assert!(parse_endpoint("https://[::1]/x", false).is_err());
+        assert!(parse_endpoint("https://[fd00::1]/x", false).is_err());
+        assert!(parse_endpoint("https://[fe80::1]/x", false).is_err());
+        assert!(parse_endpoint("https://169.254.169.254/x", false).is_err());
+        assert!(parse_endpoint("https://100.64.0.1/x", false).is_err());
+        assert!(parse_endpoint("https://2130706433/x", false).is_err());
+        assert!(parse_endpoint("https://0x7f.1/x", false).is_err());
+        assert!(parse_endpoint("https://8.8.8.8/x", false).is_ok());
         assert!(parse_endpoint("https://u:p@push.example.net/x", false).is_err());
         assert!(parse_endpoint("ftp://push.example.net/x", true).is_err());
         assert!(parse_endpoint("not a url", true).is_err());
         let long = format!("https://push.example.net/{}", "a".repeat(MAX_ENDPOINT_LEN));
         assert!(parse_endpoint(&long, false).is_err());
+    }
+
+    #[tokio::test]
+    async fn the_resolver_gives_public_addresses_only() {
+        for name in ["localhost", "localhost.", "127.0.0.1", "::1", "::ffff:127.0.0.1"] {
+            assert!(public_addresses(name).await.is_err(), "{name}");
+        }
+        let addrs = public_addresses("8.8.8.8").await.unwrap();
+        assert_eq!(addrs.len(), 1);
+        // (`parse_endpoint` refuses `localhost` by name already; the
+        // resolution check alone refuses it too.)
+        assert!(
+            check_resolved(&reqwest::Url::parse("https://localhost/x").unwrap(), false)
+                .await
+                .is_err()
+        );
+        assert!(
+            check_resolved(&reqwest::Url::parse("https://localhost/x").unwrap(), true)
+                .await
+                .is_ok()
+        );
+        // A name that does not resolve is left to the resolver at delivery.
+        assert!(
+            check_resolved(&reqwest::Url::parse("https://nowhere.invalid/x").unwrap(), false)
+                .await
+                .is_ok()
+        );
     }
 
     #[test]

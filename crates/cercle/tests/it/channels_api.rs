@@ -860,7 +860,8 @@ async fn a_patient_reaches_only_their_channels(db: Db) {
         b"%PDF-1.4\n%%EOF\n".to_vec(),
     )
     .await;
-    assert_eq!(status, 404);
+    // Professionals only: refused by the guard in front of the route.
+    assert_eq!(status, 403);
     // Lists of the network, the directory and patient files: nothing.
     for path in [
         "/patient-files",

@@ -48,6 +48,11 @@ pub enum Permission {
     VerifyProfessions,
     /// See the email and SMS that finally failed, and send them again.
     ManageOutbox,
+    /// Use the professional space: the network, organizations, patient
+    /// files, teams, new threads, administration. Everyone signed in but
+    /// circle-only people (patients and caregivers, who have their care
+    /// space).
+    UseProfessionalSpace,
 }
 
 pub fn may(principal: &Principal, permission: &Permission) -> bool {
@@ -60,6 +65,7 @@ pub fn may(principal: &Principal, permission: &Permission) -> bool {
             Permission::ReadNetworkAudit | Permission::AdministerNetwork | Permission::ManageOutbox,
         ) => u.network_admin,
         (Principal::User(u), Permission::VerifyProfessions) => u.network_admin || u.network_verifier,
+        (Principal::User(u), Permission::UseProfessionalSpace) => !u.circle_only,
     }
 }
 
@@ -98,5 +104,15 @@ mod tests {
         assert!(may(&a, &Permission::AdministerNetwork));
         assert!(!may(&p, &Permission::ManageOutbox));
         assert!(may(&a, &Permission::ManageOutbox));
+    }
+
+    #[test]
+    fn circle_only_people_stay_out_of_the_professional_space() {
+        let (_, pro) = user(false);
+        assert!(may(&pro, &Permission::UseProfessionalSpace));
+        let Principal::User(mut u) = pro else { unreachable!() };
+        u.circle_only = true;
+        assert!(!may(&Principal::User(u), &Permission::UseProfessionalSpace));
+        assert!(!may(&Principal::Anonymous, &Permission::UseProfessionalSpace));
     }
 }

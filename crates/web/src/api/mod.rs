@@ -17,6 +17,7 @@ pub mod threads;
 
 use crate::error::ApiError;
 use crate::extract::lang_of;
+use crate::guard::RouteList;
 use crate::WebState;
 use axum::extract::{FromRequest, Request};
 use axum::response::Response;
@@ -25,6 +26,8 @@ use axum::Router;
 use cercle_app::AppError;
 use cercle_domain::Language;
 
+/// What everyone signed in uses (patients and caregivers too): sign-in,
+/// account, notifications, push, care channels and the threads one reaches.
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
@@ -57,15 +60,6 @@ pub fn routes() -> Router<WebState> {
         .route("/account/sessions", get(account::sessions))
         .route("/account/sessions/{id}", delete(account::end_session))
         .route("/account/activity", get(account::activity))
-        .route(
-            "/availability/schedule",
-            get(availability::schedule).put(availability::set_schedule),
-        )
-        .route(
-            "/availability/periods",
-            get(availability::periods).post(availability::add_period),
-        )
-        .route("/availability/periods/{id}", delete(availability::remove_period))
         .route("/notifications", get(notifications::list))
         .route("/notifications/unread", get(notifications::unread))
         .route("/notifications/read-all", post(notifications::read_all))
@@ -80,6 +74,51 @@ pub fn routes() -> Router<WebState> {
             "/push/subscriptions",
             get(push::subscriptions).post(push::subscribe).delete(push::unsubscribe),
         )
+        .route("/invitations/{id}", get(orgs::invitation_info))
+        .route("/invitations/{id}/accept", post(orgs::accept_invitation))
+        .route("/network/people/{id}/photo", get(network::person_photo))
+        .route("/threads", get(threads::list))
+        .route("/threads/unread", get(threads::unread))
+        .route("/threads/search", get(threads::search))
+        .route("/threads/{id}", get(threads::show))
+        .route("/threads/{id}/messages", get(threads::messages).post(threads::post))
+        .route("/threads/{id}/draft", put(threads::save_draft))
+        .route("/threads/{id}/read", post(threads::mark_read))
+        .route("/threads/{id}/unread", post(threads::mark_unread))
+        .route("/threads/{id}/typing", post(threads::typing))
+        .route("/threads/{id}/attachments", get(threads::gallery))
+        .route("/messages/{id}", put(threads::edit))
+        .route("/messages/{id}/retract", post(threads::retract))
+        .route("/messages/{id}/versions", get(threads::versions))
+        .route("/messages/{id}/ack", post(threads::acknowledge))
+        .route("/attachments/{id}", get(threads::attachment))
+        .route("/attachments/{id}/thumbnail", get(threads::thumbnail))
+        .route("/events", get(threads::events))
+        .route("/circle-invitations/{id}", get(circle::info))
+        .route("/circle-invitations/{id}/accept", post(circle::accept))
+        .route("/channels", get(channels::mine))
+        .route("/channels/{id}", get(channels::show))
+        .route(
+            "/channels/{id}/threads",
+            get(channels::threads).post(channels::start_thread),
+        )
+        .route("/channels/{id}/pinned", get(channels::pinned_list))
+}
+
+/// Professionals only, behind one guard ([`crate::guard::professional_api`]):
+/// the network, organizations, patient files and circles, teams, new
+/// threads and managing them.
+pub fn professional_routes() -> RouteList {
+    RouteList::new()
+        .route(
+            "/availability/schedule",
+            get(availability::schedule).put(availability::set_schedule),
+        )
+        .route(
+            "/availability/periods",
+            get(availability::periods).post(availability::add_period),
+        )
+        .route("/availability/periods/{id}", delete(availability::remove_period))
         .route("/admin/audit", get(account::network_audit))
         .route("/admin/outbox/failed", get(outbox::failed))
         .route("/admin/outbox/{id}/retry", post(outbox::retry))
@@ -103,8 +142,6 @@ pub fn routes() -> Router<WebState> {
         .route("/org/invitations", get(orgs::invitations).post(orgs::invite))
         .route("/org/invitations/{id}/cancel", post(orgs::cancel_invitation))
         .route("/org/invitations/{id}/resend", post(orgs::resend_invitation))
-        .route("/invitations/{id}", get(orgs::invitation_info))
-        .route("/invitations/{id}/accept", post(orgs::accept_invitation))
         .route("/org/audit", get(orgs::audit_search))
         .route("/org/audit.csv", get(orgs::audit_csv))
         .route("/org/professions", get(network::member_professions))
@@ -117,7 +154,6 @@ pub fn routes() -> Router<WebState> {
             get(network::my_profile).put(network::update_profile),
         )
         .route("/network/people/{id}", get(network::person))
-        .route("/network/people/{id}/photo", get(network::person_photo))
         .route(
             "/network/professions",
             get(network::catalogue).post(network::add_profession),
@@ -160,11 +196,7 @@ pub fn routes() -> Router<WebState> {
         )
         .route("/network/invitations/{id}", get(network::invitation_info))
         .route("/network/invitations/{id}/accept", post(network::accept_invitation))
-        .route("/threads", get(threads::list).post(threads::create))
-        .route("/threads/unread", get(threads::unread))
-        .route("/threads/search", get(threads::search))
-        .route("/threads/{id}", get(threads::show))
-        .route("/threads/{id}/messages", get(threads::messages).post(threads::post))
+        .route("/threads", post(threads::create))
         .route("/threads/{id}/participants", post(threads::add_participants))
         .route("/threads/{id}/participants/remove", post(threads::remove_participant))
         .route("/threads/{id}/leave", post(threads::leave))
@@ -172,49 +204,26 @@ pub fn routes() -> Router<WebState> {
         .route("/threads/{id}/reopen", post(threads::reopen))
         .route("/threads/{id}/priority", put(threads::set_priority))
         .route("/threads/{id}/duplicate", post(threads::duplicate))
-        .route("/threads/{id}/draft", put(threads::save_draft))
-        .route("/threads/{id}/read", post(threads::mark_read))
-        .route("/threads/{id}/unread", post(threads::mark_unread))
-        .route("/threads/{id}/typing", post(threads::typing))
-        .route("/threads/{id}/attachments", get(threads::gallery))
         .route("/threads/{id}/export.pdf", get(threads::export_pdf))
-        .route("/messages/{id}", put(threads::edit))
-        .route("/messages/{id}/retract", post(threads::retract))
-        .route("/messages/{id}/versions", get(threads::versions))
-        .route("/messages/{id}/ack", post(threads::acknowledge))
-        .route("/attachments/{id}", get(threads::attachment))
-        .route("/attachments/{id}/thumbnail", get(threads::thumbnail))
         .route("/direct", post(threads::direct))
         .route("/patient-files", get(patients::list).post(patients::create))
         .route("/patient-files/{id}", get(patients::show).patch(patients::update))
         .route("/patient-files/{id}/archive", post(patients::archive))
         .route("/patient-files/{id}/restore", post(patients::restore))
-        .route("/events", get(threads::events))
-        // The patient's circle and its invitations.
         .route("/patient-files/{id}/circle", get(circle::list).post(circle::add))
         .route("/circle-members/{id}/invite", post(circle::invite))
         .route("/circle-members/{id}/resend", post(circle::resend))
         .route("/circle-members/{id}/cancel", post(circle::cancel))
-        .route("/circle-invitations/{id}", get(circle::info))
-        .route("/circle-invitations/{id}/accept", post(circle::accept))
-        // Care channels (SPEC 5) and their pinned documents.
         .route(
             "/patient-files/{id}/channels",
             get(channels::of_file).post(channels::create),
         )
-        .route("/channels", get(channels::mine))
-        .route("/channels/{id}", get(channels::show))
         .route("/channels/{id}/participants", post(channels::add_participant))
         .route(
             "/channels/{id}/participants/{kind}/{pid}",
             delete(channels::remove_participant),
         )
-        .route(
-            "/channels/{id}/threads",
-            get(channels::threads).post(channels::start_thread),
-        )
-        .route("/channels/{id}/pinned", get(channels::pinned_list).post(channels::pin))
-        // Teams and triage (SPEC 7).
+        .route("/channels/{id}/pinned", post(channels::pin))
         .route("/teams", get(teams::mine))
         .route("/teams/{id}", get(teams::show))
         .route("/teams/{id}/threads", post(teams::write))
@@ -231,23 +240,39 @@ pub fn routes() -> Router<WebState> {
 
 /// Attachment uploads: the largest bodies (videos).
 pub fn attachment_routes() -> Router<WebState> {
-    Router::new()
-        .route("/threads/{id}/files", put(threads::upload))
-        .route("/pinned/{id}/versions", post(channels::add_version))
+    Router::new().route("/threads/{id}/files", put(threads::upload))
+}
+
+/// A new version of a pinned document (professionals only).
+pub fn professional_attachment_routes() -> RouteList {
+    RouteList::new().route("/pinned/{id}/versions", post(channels::add_version))
 }
 
 /// Routes whose body is a file (a photo, a proof document): they take a
 /// larger body than the rest of the API.
 pub fn upload_routes() -> Router<WebState> {
-    Router::new()
-        .route(
-            "/network/profile/photo",
-            put(network::set_photo).delete(network::remove_photo),
-        )
-        .route(
-            "/network/professions/{id}/proof",
-            put(network::submit_proof).get(network::proof_document),
-        )
+    // One's photo: patients and caregivers have one too.
+    Router::new().route(
+        "/network/profile/photo",
+        put(network::set_photo).delete(network::remove_photo),
+    )
+}
+
+/// A proof of profession (professionals only).
+pub fn professional_upload_routes() -> RouteList {
+    RouteList::new().route(
+        "/network/professions/{id}/proof",
+        put(network::submit_proof).get(network::proof_document),
+    )
+}
+
+/// The patterns of every professional route of the API (the three groups
+/// that `crate::router` layers with their body limits), for the tests.
+pub fn professional_patterns() -> Vec<&'static str> {
+    let mut all = professional_routes().patterns().to_vec();
+    all.extend_from_slice(professional_upload_routes().patterns());
+    all.extend_from_slice(professional_attachment_routes().patterns());
+    all
 }
 
 /// A JSON body whose rejections answer in our error format.

@@ -3,11 +3,11 @@
 
 use super::{app_layout, error_notice, redirect_with_flash, require_ready, Page};
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::availability::{self, PeriodInput, ScheduleInput};
 use cercle_app::threads::pdf::format_local;
@@ -21,8 +21,9 @@ use serde::Deserialize;
 
 const HERE: &str = "/availability";
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route(HERE, get(show))
         .route("/availability/slots", post(add_slot))
         .route("/availability/slots/remove", post(remove_slot))

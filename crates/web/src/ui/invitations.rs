@@ -4,6 +4,7 @@
 use super::{error_notice, layout, redirect_with_flash, safe_next, set_cookie, Frame, Page};
 use crate::cookies;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
@@ -21,11 +22,16 @@ use serde::Deserialize;
 pub const INVITATION: &str = "cercle_invitation";
 const INVITATION_COOKIE_SECS: i64 = 3600;
 
-pub fn routes() -> Router<WebState> {
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new().route("/organizations/active", post(switch))
+}
+
+/// An organization's invitation: accepting it lifts a patient's or caregiver's circle-only state.
+pub fn shared_routes() -> Router<WebState> {
     Router::new()
         .route("/invitations/{token}", get(show))
         .route("/invitations/{token}/accept", post(accept))
-        .route("/organizations/active", post(switch))
 }
 
 /// Tokens are URL-safe base64: anything else is not one of ours.

@@ -16,6 +16,7 @@ mod threads;
 
 use crate::cookies;
 use crate::extract::{client_of, lang_of, DeviceToken, WebSession};
+use crate::guard::RouteList;
 use crate::middleware::{csrf_guard, ensure_device};
 use crate::WebState;
 use axum::extract::{FromRequestParts, State};
@@ -33,23 +34,44 @@ use cercle_domain::Language;
 use cercle_i18n::{t, ta};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-pub fn routes(state: WebState) -> Router<WebState> {
-    let pages = Router::new()
-        .route("/", get(home::home))
+/// Where a patient or caregiver lives: their care teams.
+pub const CARE_SPACE: &str = "/care";
+
+/// The pages for professionals only, behind one guard
+/// ([`crate::guard::professional_pages`]).
+pub fn professional_routes() -> RouteList {
+    RouteList::new()
         .merge(patients::channels::routes())
-        .merge(patients::care::routes())
         .merge(patients::files::routes())
         .merge(patients::circle::routes())
         .merge(network::routes())
         .merge(threads::routes())
         .merge(admin::routes())
         .merge(invitations::routes())
+        .merge(teams::routes())
+        .merge(availability::routes())
+}
+
+pub fn routes(state: WebState) -> Router<WebState> {
+    let professional = professional_routes()
+        .into_router()
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::guard::professional_pages,
+        ));
+    let pages = Router::new()
+        .route("/", get(home::home))
+        .merge(patients::channels::shared_routes())
+        .merge(patients::care::routes())
+        .merge(patients::circle::shared_routes())
+        .merge(network::shared_routes())
+        .merge(threads::shared_routes())
+        .merge(invitations::shared_routes())
         .merge(auth::routes())
         .merge(security::routes())
         .merge(notifications::routes())
-        .merge(teams::routes())
-        .merge(availability::routes())
         .merge(outbox::routes())
+        .merge(professional)
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(axum::middleware::from_fn_with_state(state, ensure_device));
     Router::new()

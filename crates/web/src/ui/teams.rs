@@ -10,12 +10,12 @@
 //! forms post here with `back=thread`.
 
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Fields, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use cercle_app::teams::{self, MemberView, TeamBox, TeamThreadView, TriageChange, TriageView, WriteInput};
 use cercle_app::threads::pdf::format_local;
 use cercle_app::threads::service::ThreadView;
@@ -25,8 +25,9 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/teams", get(page_teams))
         .route("/teams/write", post(write))
         .route("/teams/{team}/threads/{thread}/{action}", post(act))

@@ -25,12 +25,12 @@ mod structure;
 
 use super::{app_layout, error_notice, require_ready, Page};
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 pub(crate) use crate::ui::Fields;
 use crate::WebState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::orgs::{OrgScope, Unit};
 use cercle_app::AppError;
@@ -38,8 +38,9 @@ use cercle_domain::roles::Permission;
 use maud::{html, Markup};
 use std::collections::HashMap;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/admin", get(index))
         .route(
             "/admin/organizations",

@@ -5,17 +5,18 @@ use super::people::{button_form, kind_label, person_item};
 use super::search::{net_layout, Tab};
 use super::workplaces::place_icon;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{error_notice, icon, require_ready, Page};
 use crate::WebState;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use cercle_app::network::directory;
 use maud::{html, Markup};
 
-pub fn routes() -> Router<WebState> {
-    Router::new().route("/network/directory", get(show))
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new().route("/network/directory", get(show))
 }
 
 const HERE: &str = "/network/directory";

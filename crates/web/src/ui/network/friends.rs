@@ -5,20 +5,21 @@
 use super::people::{button_form, person_item, Back};
 use super::search::{net_layout, Tab};
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{error_notice, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::friends;
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
 use maud::html;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/network/friends", get(show))
         .route("/network/friends/{id}/accept", post(accept))
         .route("/network/friends/{id}/ignore", post(ignore))

@@ -8,6 +8,7 @@
 
 use crate::cookies;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::home::NETWORK_INVITATION;
 use crate::ui::Fields;
 use crate::ui::{
@@ -18,7 +19,6 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use cercle_app::accounts::{SessionState, SessionView};
 use cercle_app::network::invitations::{self, NetworkInvitationInfo, NetworkInviteInput, SentInvitation};
 use cercle_app::network::professions::{self, Status};
@@ -31,8 +31,9 @@ use maud::{html, Markup};
 /// The invitation is remembered for an hour while its guest signs up or in.
 const JOIN_COOKIE_SECS: i64 = 3600;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/network/invite", get(invite_page).post(invite))
         .route("/network/join/{token}", get(show))
         .route("/network/join/{token}/accept", post(accept))

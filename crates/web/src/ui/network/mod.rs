@@ -13,11 +13,13 @@ mod search;
 mod verification;
 mod workplaces;
 
+use crate::guard::RouteList;
 use crate::WebState;
 use axum::Router;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only: the whole network but photos.
+pub fn routes() -> RouteList {
+    RouteList::new()
         .merge(search::routes())
         .merge(people::routes())
         .merge(directory::routes())
@@ -26,4 +28,11 @@ pub fn routes() -> Router<WebState> {
         .merge(profile::routes())
         .merge(verification::routes())
         .merge(join::routes())
+}
+
+/// Photos, shown beside names on pages everyone signed in sees.
+pub fn shared_routes() -> Router<WebState> {
+    Router::new()
+        .merge(profile::shared_routes())
+        .merge(people::shared_routes())
 }

@@ -4,6 +4,7 @@
 
 use super::search::{net_layout, Tab};
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{error_notice, failure_page, initials, redirect_with_flash, require_ready, safe_next, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
@@ -22,15 +23,20 @@ use cercle_domain::policy::Principal;
 use maud::{html, Markup, Render};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/network/people/{id}", get(show))
-        .route("/network/people/{id}/photo", get(photo))
         .route("/network/people/{id}/directory", post(add_to_directory))
         .route("/network/people/{id}/directory/remove", post(remove_from_directory))
         .route("/network/people/{id}/friend", post(request_friend))
         .route("/network/people/{id}/unfriend", post(unfriend))
         .route("/network/people/{id}/withdraw", post(withdraw))
+}
+
+/// Photos beside names, on pages everyone signed in sees (the service decides who sees which).
+pub fn shared_routes() -> Router<WebState> {
+    Router::new().route("/network/people/{id}/photo", get(photo))
 }
 
 // ---------- shared pieces ----------

@@ -5,6 +5,7 @@
 //! (`PUT /api/v1/network/profile/photo`, `PUT /api/v1/network/professions/{id}/proof`).
 
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, initials, redirect_with_flash, require_ready, Page};
 use crate::WebState;
@@ -21,13 +22,18 @@ use cercle_domain::policy::{may, Permission as NetworkPermission, Principal};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/network/profile", get(show).post(save))
-        .route("/network/profile/photo", get(my_photo))
         .route("/network/profile/photo/remove", post(remove_photo))
         .route("/network/profile/professions", post(add_profession))
         .route("/network/profile/professions/{id}/remove", post(remove_profession))
+}
+
+/// One's own photo, shown to patients and caregivers too (their care space's photo page).
+pub fn shared_routes() -> Router<WebState> {
+    Router::new().route("/network/profile/photo", get(my_photo))
 }
 
 /// The languages offered as checkboxes; others are typed as codes.

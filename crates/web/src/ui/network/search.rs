@@ -4,12 +4,12 @@
 use super::people::{kind_label, person_item};
 use super::workplaces::place_icon;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{app_layout, error_notice, icon, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::search::{self, SearchInput, SearchPage, SearchResult};
 use cercle_app::network::{friends, professions, workplaces};
@@ -17,8 +17,9 @@ use cercle_domain::policy::Principal;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new().route("/network", get(show))
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new().route("/network", get(show))
 }
 
 /// The network page in front, marked in the sub-navigation.

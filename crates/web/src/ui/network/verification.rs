@@ -9,6 +9,7 @@
 
 use super::profile::failure;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
@@ -16,7 +17,6 @@ use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::professions;
 use cercle_app::orgs::OrgScope;
@@ -25,8 +25,9 @@ use cercle_domain::policy::{may, Permission as NetworkPermission, Principal};
 use cercle_domain::Timestamp;
 use maud::html;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/network/verification", get(queue))
         .route("/network/verification/{id}/proof", get(proof))
         .route("/network/verification/{id}/approve", post(approve))

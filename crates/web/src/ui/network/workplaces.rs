@@ -5,12 +5,12 @@
 use super::people::{button_form, kind_label, person_item, Back};
 use super::search::{net_layout, Tab};
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{error_notice, failure_page, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::directory::{self, EntryKind};
 use cercle_app::network::workplaces::{self, NewWorkplace, PAGE_SIZE};
@@ -19,8 +19,9 @@ use cercle_domain::policy::Principal;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/network/workplaces", get(browse).post(create))
         .route("/network/workplaces/{id}", get(show))
         .route("/network/workplaces/{id}/join", post(join))

@@ -7,6 +7,7 @@
 //! Every page calls `cercle_app::patients::channels`, which audits each read.
 
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::threads::pages::{candidates, picker, Chosen};
 use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
@@ -27,15 +28,21 @@ use cercle_domain::policy::Principal;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/channels", get(mine))
         .route("/patients/{id}/channels", get(of_file).post(create))
-        .route("/channels/{id}", get(show))
-        .route("/channels/{id}/threads", post(start_thread))
         .route("/channels/{id}/participants", post(add_participants))
         .route("/channels/{id}/participants/remove", post(remove_participant))
         .route("/channels/{id}/pin", post(pin))
+}
+
+/// A channel (a circle member is sent to its care-space page) and a new thread in it: everyone in it.
+pub fn shared_routes() -> Router<WebState> {
+    Router::new()
+        .route("/channels/{id}", get(show))
+        .route("/channels/{id}/threads", post(start_thread))
 }
 
 /// The participants chosen in a form: `user:ID|Name`, `team:ID|Name`,

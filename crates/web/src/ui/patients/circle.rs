@@ -5,6 +5,7 @@
 
 use crate::cookies;
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{
     app_layout, error_notice, failure_page, initials, layout, redirect_with_flash, require_ready, set_cookie, Frame,
     Page,
@@ -30,13 +31,18 @@ use serde::Deserialize;
 pub const CIRCLE_INVITATION: &str = "cercle_circle_invitation";
 const COOKIE_SECS: i64 = 3600;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/patients/{id}/circle", get(show).post(add))
         .route("/circle-members/{id}/invite", post(invite))
         .route("/circle-members/{id}/resend", post(resend))
         .route("/circle-members/{id}/cancel", post(cancel))
-        .route("/circle/join/{token}", get(join).post(answer))
+}
+
+/// Joining a circle: whoever holds the link.
+pub fn shared_routes() -> Router<WebState> {
+    Router::new().route("/circle/join/{token}", get(join).post(answer))
 }
 
 fn here(file_id: &str) -> String {

@@ -5,12 +5,12 @@
 //! Every page calls `cercle_app::patients::files`, which audits each read.
 
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::idempotency::{self, Answer};
 use cercle_app::orgs::OrgScope;
@@ -22,8 +22,9 @@ use cercle_domain::policy::Principal;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
         .route("/patients", get(list).post(create))
         .route("/patients/new", get(new_form))
         .route("/patients/{id}", get(show))

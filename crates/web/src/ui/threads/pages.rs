@@ -7,6 +7,7 @@
 //! (`/threads/{id}/fragment/{seq}`), so messages are formatted in one place.
 
 use crate::extract::WebSession;
+use crate::guard::RouteList;
 use crate::ui::teams::{thread_team_actions, thread_teams, ThreadTeams};
 use crate::ui::Fields;
 use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
@@ -30,23 +31,30 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-pub fn routes() -> Router<WebState> {
-    Router::new()
-        .route("/threads", get(list).post(create))
+/// Professionals only (see `crate::guard`).
+pub fn routes() -> RouteList {
+    RouteList::new()
+        .route("/threads", post(create))
         .route("/threads/new", get(new_form))
         .route("/threads/direct/{user_id}", post(direct))
-        .route("/threads/{id}", get(show))
-        .route("/threads/{id}/fragment/{seq}", get(fragment))
         .route("/threads/{id}/export.pdf", get(export_pdf))
-        .route("/threads/{id}/messages", post(post_message))
         .route("/threads/{id}/close", post(close))
         .route("/threads/{id}/reopen", post(reopen))
         .route("/threads/{id}/priority", post(priority))
         .route("/threads/{id}/duplicate", post(duplicate))
         .route("/threads/{id}/leave", post(leave))
-        .route("/threads/{id}/unread", post(unread))
         .route("/threads/{id}/participants", post(add_participants))
         .route("/threads/{id}/participants/remove", post(remove_participant))
+}
+
+/// Reading and writing in the threads one reaches: patients and caregivers too.
+pub fn shared_routes() -> Router<WebState> {
+    Router::new()
+        .route("/threads", get(list))
+        .route("/threads/{id}", get(show))
+        .route("/threads/{id}/fragment/{seq}", get(fragment))
+        .route("/threads/{id}/messages", post(post_message))
+        .route("/threads/{id}/unread", post(unread))
         .route("/threads/{id}/ack/{message_id}", post(acknowledge))
         .route("/threads/{id}/retract/{message_id}", post(retract))
         .route("/threads/{id}/edit/{message_id}", post(edit))
