@@ -689,14 +689,15 @@ pub struct ThreadPlace {
 }
 
 pub async fn thread_place(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<ThreadPlace> {
-    let me = me(principal)?;
-    let user_id = me.user_id.to_string();
-    let mut conn = ctx.store.reader().await?;
-    let Some(t) = threads_store::thread(&mut conn, thread_id).await? else {
-        return Ok(ThreadPlace::default());
+    me(principal)?;
+    // The one door of thread actions: a thread one does not reach has no place.
+    let (t, reach) = match crate::threads::service::reachable_by(ctx, principal, thread_id).await {
+        Ok(found) => found,
+        Err(AppError::NotFound) => return Ok(ThreadPlace::default()),
+        Err(e) => return Err(e),
     };
-    let circle = match threads_store::reach(&mut conn, thread_id, &user_id).await? {
-        Some(threads_store::Reach::Circle { observer }) => Some(observer),
+    let circle = match reach {
+        threads_store::Reach::Circle { observer } => Some(observer),
         _ => None,
     };
     Ok(ThreadPlace {
