@@ -23,6 +23,7 @@ mod orgs_api;
 mod patients_api;
 mod profile_browser;
 mod push_api;
+mod sessions_hardening;
 mod shared_device;
 mod store;
 mod teams_api;
