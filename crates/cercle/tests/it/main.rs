@@ -15,6 +15,7 @@ mod channels_api;
 mod circle_api;
 mod cli;
 mod helpers;
+mod idle_lock_browser;
 mod network_api;
 mod network_browser;
 mod notifications_api;
