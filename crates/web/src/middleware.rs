@@ -2,7 +2,6 @@
 //! metrics, the per-address rate limit, the device cookie and CSRF checks.
 
 use crate::cookies;
-use cercle_app::accounts::device;
 use crate::extract::{lang_of, DeviceToken};
 use crate::{error::json_error, WebState};
 use axum::body::Body;
@@ -10,6 +9,7 @@ use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cercle_app::accounts::device;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
@@ -134,11 +134,10 @@ pub async fn ensure_device(State(state): State<WebState>, mut req: Request, next
     req.extensions_mut().insert(DeviceToken(token.clone()));
     let mut resp = next.run(req).await;
     // A handler that gave the device a new token (sign-in, unlock) set it already.
-    let rotated = resp
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|c| c.starts_with(&format!("{}=", cookies::DEVICE))));
+    let rotated = resp.headers().get_all(header::SET_COOKIE).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|c| c.starts_with(&format!("{}=", cookies::DEVICE)))
+    });
     if fresh && !rotated {
         if let Ok(v) = HeaderValue::from_str(&cookies::device(&token, state.secure_cookies)) {
             resp.headers_mut().append(header::SET_COOKIE, v);

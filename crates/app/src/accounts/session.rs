@@ -1,8 +1,8 @@
 //! Finding the session behind a request, the PIN lock, and ending sessions.
 
 use super::{event, Me, NewDeviceToken};
-use crate::threads::hub;
 use crate::secrets::hash_token;
+use crate::threads::hub;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::policy::{may, Permission, Principal, UserPrincipal};

@@ -87,7 +87,9 @@ impl Web {
         for v in r.headers().get_all("set-cookie") {
             let v = v.to_str().unwrap_or("");
             let (pair, _) = v.split_once(';').unwrap_or((v, ""));
-            let Some((name, value)) = pair.split_once('=') else { continue };
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
             match name {
                 "cercle_device" => {
                     self.set_devices.push(value.to_string());
@@ -98,11 +100,7 @@ impl Web {
             }
         }
         let body = r.text().await.unwrap_or_default();
-        if let Some(csrf) = body
-            .split("data-csrf=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-        {
+        if let Some(csrf) = body.split("data-csrf=\"").nth(1).and_then(|s| s.split('"').next()) {
             self.csrf = csrf.to_string();
         }
         Answer { status, location, body }
@@ -171,19 +169,30 @@ async fn a_planted_device_cookie_opens_nothing(db: Db) {
     victim.device = Some(planted.clone());
     let a = victim.get("/sign-in").await;
     assert_eq!(a.status, 200);
-    let issued = victim.set_devices.last().cloned().expect("the server issues its own device cookie");
+    let issued = victim
+        .set_devices
+        .last()
+        .cloned()
+        .expect("the server issues its own device cookie");
     assert_ne!(issued, planted, "a client-chosen value is never taken as a device");
 
     // The victim signs in fully: the device gets yet another token then.
     sign_in_pages(&app, &mut victim, &marie.email, 1).await;
     let after_sign_in = victim.device.clone().expect("device");
-    assert_ne!(after_sign_in, issued, "the device token is replaced when the session becomes active");
+    assert_ne!(
+        after_sign_in, issued,
+        "the device token is replaced when the session becomes active"
+    );
     let session = victim.account.clone().expect("account cookie");
     // The page after sign-in carries the new device's CSRF token: its forms work.
     let home = victim.get("/").await;
     assert_eq!(home.status, 200, "{}", home.location);
     assert!(home.body.contains("Marie Tremblay"));
-    assert_eq!(victim.api_get("/auth/session").await, 200, "the new CSRF token is accepted");
+    assert_eq!(
+        victim.api_get("/auth/session").await,
+        200,
+        "the new CSRF token is accepted"
+    );
 
     // The attacker presents the planted value, and the token the victim held
     // before signing in (as if that one had been planted), with the account cookie.
@@ -226,7 +235,11 @@ async fn a_planted_device_cookie_opens_nothing(db: Db) {
         attacker.device = Some(stale);
         attacker.account = Some(session.clone());
         let a = attacker.get("/").await;
-        assert_eq!((a.status, a.location.as_str()), (303, "/sign-in"), "nothing after the unlock either");
+        assert_eq!(
+            (a.status, a.location.as_str()),
+            (303, "/sign-in"),
+            "nothing after the unlock either"
+        );
     }
 }
 
@@ -247,10 +260,7 @@ async fn ws_cookies(base: &str, w: &Web) -> Ws {
         .expect("request");
     req.headers_mut()
         .insert("Cookie", w.cookie_header().parse().expect("cookie"));
-    req.headers_mut().insert(
-        "Origin",
-        base.parse().expect("origin"),
-    );
+    req.headers_mut().insert("Origin", base.parse().expect("origin"));
     open(req).await
 }
 
@@ -310,7 +320,11 @@ async fn frames_within(ws: &mut Ws, wait: Duration) -> Vec<String> {
 
 async fn say(app: &TestApp, p: &Person, thread: &str, body: &str) {
     let (status, m) = app
-        .post(&format!("/threads/{thread}/messages"), Some(&p.token), json!({ "body": body }))
+        .post(
+            &format!("/threads/{thread}/messages"),
+            Some(&p.token),
+            json!({ "body": body }),
+        )
         .await;
     assert_eq!(status, 201, "{m}");
 }
@@ -326,7 +340,10 @@ async fn assert_revoked(what: &str, app: &TestApp, a: &Person, thread: &str, ws:
         texts.iter().all(|t| !t.contains(&body)),
         "{what}: the revoked stream never carries the new message: {texts:?}"
     );
-    eprintln!("revocation ({what}, {:?}): stream closed after {closed_after:?}", app.ctx().store.backend());
+    eprintln!(
+        "revocation ({what}, {:?}): stream closed after {closed_after:?}",
+        app.ctx().store.backend()
+    );
     assert!(
         closed_after < REVOCATION_DEADLINE,
         "{what}: closed after {closed_after:?}, beyond {REVOCATION_DEADLINE:?}"
@@ -404,7 +421,9 @@ async fn revoked_sessions_stop_streaming_within_a_second(db: Db) {
     // The session that changed it keeps streaming (its own person's message arrives).
     let texts = frames_within(&mut kept, Duration::from_millis(1500)).await;
     assert!(
-        texts.iter().any(|f| f.contains("Après la révocation (password change)")),
+        texts
+            .iter()
+            .any(|f| f.contains("Après la révocation (password change)")),
         "the session kept after a password change still receives: {texts:?}"
     );
     let (status, r) = app
@@ -506,7 +525,11 @@ async fn background_requests_do_not_keep_a_session_awake(db: Db) {
     }
     app.advance(21);
     let r = background(&p.token).await.expect("poll");
-    assert_eq!(r.status().as_u16(), 423, "background polls did not keep the session open");
+    assert_eq!(
+        r.status().as_u16(),
+        423,
+        "background polls did not keep the session open"
+    );
     let v: Value = r.json().await.expect("json");
     assert_eq!(v["code"], "session-locked");
     // A WebSocket is refused for a locked session and never counted as activity.
@@ -525,8 +548,12 @@ async fn background_requests_do_not_keep_a_session_awake(db: Db) {
     let mut ws = ws_bearer(&app.url, &p.token).await;
     app.advance(61);
     let r = background(&p.token).await.expect("poll");
-    assert_eq!(r.status().as_u16(), 423, "the open stream did not keep the session open");
-    drop(ws.close(None).await);
+    assert_eq!(
+        r.status().as_u16(),
+        423,
+        "the open stream did not keep the session open"
+    );
+    let _ = ws.close(None).await;
 }
 
 // ---- 11. One door for thread actions ------------------------------------------
@@ -575,7 +602,11 @@ async fn every_thread_action_goes_through_one_door(db: Db) {
     let (_, shown) = app.get(&format!("/threads/{t}"), Some(&admin.token)).await;
     let first_org = shown["org_id"].as_str().expect("org of the thread").to_string();
     let (status, m) = app
-        .post(&format!("/threads/{t}/messages"), Some(&p.token), json!({ "body": "Le mien" }))
+        .post(
+            &format!("/threads/{t}/messages"),
+            Some(&p.token),
+            json!({ "body": "Le mien" }),
+        )
         .await;
     assert_eq!(status, 201, "{m}");
     let mine = m["id"].as_str().expect("id").to_string();
@@ -606,14 +637,26 @@ async fn every_thread_action_goes_through_one_door(db: Db) {
     let actions: Vec<(&str, String, Option<Value>)> = vec![
         ("GET", format!("/threads/{t}"), None),
         ("GET", format!("/threads/{t}/messages"), None),
-        ("POST", format!("/threads/{t}/messages"), Some(json!({ "body": "Encore" }))),
-        ("PUT", format!("/messages/{mine}"), Some(json!({ "body": "Le mien, corrigé" }))),
+        (
+            "POST",
+            format!("/threads/{t}/messages"),
+            Some(json!({ "body": "Encore" })),
+        ),
+        (
+            "PUT",
+            format!("/messages/{mine}"),
+            Some(json!({ "body": "Le mien, corrigé" })),
+        ),
         ("GET", format!("/messages/{mine}/versions"), None),
         ("POST", format!("/messages/{mine}/retract"), None),
         ("POST", format!("/messages/{urgent}/ack"), None),
         ("POST", format!("/threads/{t}/read"), Some(json!({}))),
         ("POST", format!("/threads/{t}/unread"), None),
-        ("PUT", format!("/threads/{t}/draft"), Some(json!({ "body": "brouillon" }))),
+        (
+            "PUT",
+            format!("/threads/{t}/draft"),
+            Some(json!({ "body": "brouillon" })),
+        ),
         ("POST", format!("/threads/{t}/typing"), None),
         ("PUT", format!("/threads/{t}/mute"), Some(json!({ "muted": true }))),
         ("PUT", format!("/threads/{t}/mute"), Some(json!({ "muted": false }))),
@@ -631,7 +674,11 @@ async fn every_thread_action_goes_through_one_door(db: Db) {
             format!("/threads/{t}/participants/remove"),
             Some(json!({ "kind": "user", "id": c_id })),
         ),
-        ("PUT", format!("/threads/{t}/priority"), Some(json!({ "high_priority": true }))),
+        (
+            "PUT",
+            format!("/threads/{t}/priority"),
+            Some(json!({ "high_priority": true })),
+        ),
         ("POST", format!("/threads/{t}/duplicate"), None),
         ("POST", format!("/threads/{t}/close"), None),
         ("GET", format!("/threads/{t}/export.pdf"), None),
@@ -652,7 +699,10 @@ async fn every_thread_action_goes_through_one_door(db: Db) {
             wrong.push(format!("{method} {path} -> {status}"));
         }
     }
-    assert!(wrong.is_empty(), "thread actions outside the active organization: {wrong:?}");
+    assert!(
+        wrong.is_empty(),
+        "thread actions outside the active organization: {wrong:?}"
+    );
     // Nor does the live stream carry the thread.
     say(&app, &admin, &t, "Pendant l'autre organisation").await;
     let texts = frames_within(&mut ws, Duration::from_millis(1200)).await;
@@ -679,5 +729,8 @@ async fn every_thread_action_goes_through_one_door(db: Db) {
             refused.push(format!("{method} {path} -> {status}"));
         }
     }
-    assert!(refused.is_empty(), "thread actions in the active organization: {refused:?}");
+    assert!(
+        refused.is_empty(),
+        "thread actions in the active organization: {refused:?}"
+    );
 }
