@@ -514,7 +514,24 @@ pub async fn remove_participant(
             v
         }
     };
+    // Who stops reaching the channel's threads: their open connections look again.
+    let removed: Vec<String> = match who.kind.as_str() {
+        "user" => vec![who.id.clone()],
+        "team" => cercle_store::teams::members(&mut tx, &who.id)
+            .await?
+            .into_iter()
+            .map(|m| m.user_id)
+            .collect(),
+        "circle" => cercle_store::circle::member(&mut tx, &who.id)
+            .await?
+            .and_then(|m| m.user_id)
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    };
     tx.commit().await?;
+    let removed: Vec<&str> = removed.iter().map(String::as_str).collect();
+    crate::threads::hub::access_changed(ctx, &removed).await;
     Ok(view)
 }
 
