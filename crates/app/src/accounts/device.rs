@@ -6,7 +6,7 @@
 //! sign-up), so a token known before that moment — planted in the browser
 //! by someone else — opens nothing afterwards.
 
-use crate::secrets::{hash_token, random_token};
+use crate::secrets::{hash_token, random_token, ServerKey};
 use crate::{AppResult, Ctx};
 use cercle_store::sessions::SessionRow;
 use cercle_store::{devices, Conn};
@@ -19,27 +19,35 @@ const MAC_CHARS: usize = 32;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDeviceToken(pub String);
 
-fn mac(ctx: &Ctx, random: &str) -> String {
-    let mut m = ctx.key.keyed_hash(&["device-token-v1", random]);
+fn mac(key: &ServerKey, random: &str) -> String {
+    let mut m = key.keyed_hash(&["device-token-v1", random]);
     m.truncate(MAC_CHARS);
     m
 }
 
 /// A fresh device token, issued by this server (any node with the same key).
 pub fn issue(ctx: &Ctx) -> String {
-    let random = random_token();
-    let tag = mac(ctx, &random);
-    format!("{random}.{tag}")
+    issue_with(&ctx.key)
 }
 
 /// Whether this server issued `token` (a value chosen by a client is not).
 pub fn is_issued(ctx: &Ctx, token: &str) -> bool {
+    issued_with(&ctx.key, token)
+}
+
+fn issue_with(key: &ServerKey) -> String {
+    let random = random_token();
+    let tag = mac(key, &random);
+    format!("{random}.{tag}")
+}
+
+fn issued_with(key: &ServerKey, token: &str) -> bool {
     let Some((random, tag)) = token.split_once('.') else {
         return false;
     };
     random.len() >= 40
         && tag.len() == MAC_CHARS
-        && cercle_domain::totp::constant_time_eq(mac(ctx, random).as_bytes(), tag.as_bytes())
+        && cercle_domain::totp::constant_time_eq(mac(key, random).as_bytes(), tag.as_bytes())
 }
 
 /// Replaces the secret of the device a session lives on (web sessions; API
@@ -66,4 +74,31 @@ pub async fn rotate(ctx: &Ctx, token: &str) -> AppResult<NewDeviceToken> {
         tx.commit().await?;
     }
     Ok(NewDeviceToken(fresh))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_tokens_of_this_key_are_devices() {
+        let key = ServerKey::generate();
+        let token = issue_with(&key);
+        assert!(issued_with(&key, &token));
+        assert!(token.len() <= 200, "fits the cookie reader's bound");
+        assert!(
+            !issued_with(&ServerKey::generate(), &token),
+            "another server key did not issue it"
+        );
+        // Chosen by a client: no tag, a guessed tag, a tag moved to another random part.
+        assert!(!issued_with(&key, &"A".repeat(43)));
+        assert!(!issued_with(
+            &key,
+            &format!("{}.{}", "A".repeat(43), "0".repeat(MAC_CHARS))
+        ));
+        let (_, tag) = token.split_once('.').expect("two parts");
+        assert!(!issued_with(&key, &format!("{}.{tag}", "B".repeat(43))));
+        assert!(!issued_with(&key, &format!("{token}0")));
+        assert_ne!(issue_with(&key), issue_with(&key), "random");
+    }
 }
