@@ -464,6 +464,32 @@ async fn revoked_sessions_stop_streaming_within_a_second(db: Db) {
         slowest = slowest.max(assert_revoked("sign-out on another node", &app, &a, &t, &mut ws, Instant::now()).await);
     }
 
+    // Password reset by the emailed link: every session ends.
+    let s = new_session(&app, &b).await;
+    let mut ws = ws_bearer(&app.url, &s).await;
+    let (status, _) = app
+        .post("/auth/password-reset", None, json!({ "email": b.email }))
+        .await;
+    assert_eq!(status, 202);
+    let link = cercle_testkit::eventually("reset link", async || {
+        app.smtp
+            .to(&b.email)
+            .into_iter()
+            .rev()
+            .find_map(|m| cercle_testkit::find_link(&m.body).filter(|l| l.contains("/reset-password/")))
+    })
+    .await;
+    let token = link.rsplit('/').next().expect("token").to_string();
+    let (status, r) = app
+        .post(
+            "/auth/password-reset/complete",
+            None,
+            json!({ "token": token, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, 204, "{r}");
+    slowest = slowest.max(assert_revoked("password reset", &app, &a, &t, &mut ws, Instant::now()).await);
+
     // Account deletion (last: B is gone afterwards).
     let s = new_session(&app, &b).await;
     let mut ws = ws_bearer(&app.url, &s).await;
@@ -544,9 +570,11 @@ async fn background_requests_do_not_keep_a_session_awake(db: Db) {
         let (status, r) = app.get("/notifications/unread", Some(&p.token)).await;
         assert_eq!(status, 200, "a person's request counts as activity: {r}");
     }
-    // And a stream open all along does not.
+    // And opening a stream is no activity either: 40 s after the last
+    // request of the person a stream opens, 30 s later the session is locked.
+    app.advance(40);
     let mut ws = ws_bearer(&app.url, &p.token).await;
-    app.advance(61);
+    app.advance(30);
     let r = background(&p.token).await.expect("poll");
     assert_eq!(
         r.status().as_u16(),
