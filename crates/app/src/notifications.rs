@@ -348,12 +348,8 @@ pub async fn mark_all_read(ctx: &Ctx, principal: &Principal) -> AppResult<u64> {
 pub async fn set_muted(ctx: &Ctx, principal: &Principal, thread_id: &str, muted: bool) -> AppResult<()> {
     let me = person(principal)?;
     let user_id = me.user_id.to_string();
-    if thread_id.is_empty() || thread_id.len() > 64 {
-        return Err(AppError::NotFound);
-    }
-    if !crate::threads::service::may_receive(ctx, &user_id, thread_id).await? {
-        return Err(AppError::NotFound);
-    }
+    // The one door of thread actions: what one cannot read, one cannot mute.
+    crate::threads::service::reachable_by(ctx, principal, thread_id).await?;
     limit(ctx, "notification-settings", &user_id, CHANGES_PER_HOUR, 3600).await?;
     let mut tx = ctx.store.begin().await?;
     store::set_muted(&mut tx, &user_id, thread_id, muted, ctx.clock.now()).await?;
@@ -363,6 +359,7 @@ pub async fn set_muted(ctx: &Ctx, principal: &Principal, thread_id: &str, muted:
 
 pub async fn is_muted(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<bool> {
     let me = person(principal)?;
+    crate::threads::service::reachable_by(ctx, principal, thread_id).await?;
     let mut conn = ctx.store.reader().await?;
     Ok(store::is_muted(&mut conn, &me.user_id.to_string(), thread_id).await?)
 }

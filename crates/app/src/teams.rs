@@ -451,9 +451,7 @@ async fn subject(conn: &mut Conn, user_id: &str, thread_id: &str, team_id: &str)
         .await?
         .ok_or(AppError::NotFound)?;
     let org = thread.org_id.clone().ok_or(AppError::NotFound)?;
-    if users::active_org(&mut *conn, user_id).await?.as_deref() != Some(org.as_str()) {
-        return Err(AppError::NotFound);
-    }
+    crate::threads::service::in_active_org(&mut *conn, user_id, &thread).await?;
     let team = orgs::team_in(&mut *conn, &org, team_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -650,6 +648,8 @@ pub async fn set_member(
     )
     .await?;
     tx.commit().await?;
+    // A manager who becomes a participant stops reaching the team's threads.
+    crate::threads::hub::access_changed(ctx, &[&input.user_id]).await;
     Ok(())
 }
 
@@ -683,5 +683,6 @@ pub async fn remove_member(
     )
     .await?;
     tx.commit().await?;
+    crate::threads::hub::access_changed(ctx, &[user_id]).await;
     Ok(())
 }

@@ -32,3 +32,14 @@ pub async fn by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<D
         None => None,
     })
 }
+
+/// Gives a device a new secret: its sessions follow, the old secret opens nothing.
+pub async fn rekey(conn: &mut Conn, id: &str, token_hash: &str, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE devices SET token_hash = $1, last_seen_at = $2 WHERE id = $3")
+        .bind(token_hash)
+        .bind(now.0)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

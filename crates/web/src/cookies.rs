@@ -35,6 +35,24 @@ pub fn set(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
     c
 }
 
+/// The device cookie: two years, since the device outlives its sessions
+/// (it is what "this device" means).
+pub fn device(token: &str, secure: bool) -> String {
+    set(DEVICE, token, 2 * 365 * 24 * 3600, secure)
+}
+
+/// The header saying a request is the page working on its own (the bell's
+/// poll, the draft's autosave, fetches after a live event), not the
+/// person: such requests do not count as activity for the idle lock.
+pub const BACKGROUND_HEADER: &str = "x-cercle-background";
+
+pub fn is_background(headers: &HeaderMap) -> bool {
+    headers
+        .get(BACKGROUND_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == "1")
+}
+
 pub fn clear(name: &str, secure: bool) -> String {
     set(name, "", 0, secure)
 }

@@ -7,7 +7,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequ
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use cercle_app::accounts::{session, Credential, SessionView};
+use cercle_app::accounts::{session, Activity, Credential, SessionView};
 use cercle_app::idempotency::{Answer, IdempotencyKey};
 use cercle_app::Client;
 use cercle_domain::Language;
@@ -74,6 +74,16 @@ pub fn device_label(ua: &str) -> String {
     }
 }
 
+/// Whether the request is the person's action or the page working on its
+/// own ([`cookies::BACKGROUND_HEADER`]).
+pub fn activity_of(parts: &Parts) -> Activity {
+    if cookies::is_background(&parts.headers) {
+        Activity::Background
+    } else {
+        Activity::Person
+    }
+}
+
 pub fn lang_of(parts: &Parts) -> Language {
     cookies::get(&parts.headers, cookies::LANG)
         .and_then(|l| Language::parse(&l).ok())
@@ -117,6 +127,7 @@ impl FromRequestParts<WebState> for ApiAuth {
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
         let unauthorized = || json_error(StatusCode::UNAUTHORIZED, "not-authenticated", lang);
+        let activity = activity_of(parts);
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -127,7 +138,7 @@ impl FromRequestParts<WebState> for ApiAuth {
             if token.len() > 100 {
                 return Err(unauthorized());
             }
-            session::authenticate(&state.ctx, Credential::Bearer(&token)).await
+            session::authenticate_as(&state.ctx, Credential::Bearer(&token), activity).await
         } else {
             let device = cookies::get(&parts.headers, cookies::DEVICE).ok_or_else(unauthorized)?;
             let account = cookies::get(&parts.headers, cookies::ACCOUNT).ok_or_else(unauthorized)?;
@@ -139,12 +150,13 @@ impl FromRequestParts<WebState> for ApiAuth {
             if !state.csrf_ok(&device, csrf) {
                 return Err(json_error(StatusCode::FORBIDDEN, "csrf", lang));
             }
-            session::authenticate(
+            session::authenticate_as(
                 &state.ctx,
                 Credential::Device {
                     device_token: &device,
                     session_id: &account,
                 },
+                activity,
             )
             .await
         };
@@ -183,12 +195,13 @@ impl OptionalFromRequestParts<WebState> for WebSession {
         let Some(account) = cookies::get(&parts.headers, cookies::ACCOUNT) else {
             return Ok(None);
         };
-        Ok(session::authenticate(
+        Ok(session::authenticate_as(
             &state.ctx,
             Credential::Device {
                 device_token: &device.0,
                 session_id: &account,
             },
+            activity_of(parts),
         )
         .await
         .ok()

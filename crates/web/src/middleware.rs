@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cercle_app::accounts::device;
 use cercle_domain::net;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::NoOpMiddleware;
@@ -175,20 +176,27 @@ pub async fn rate_limit(State(state): State<WebState>, mut req: Request, next: N
     next.run(req).await
 }
 
-/// Gives every browser a device cookie (a random secret, stored nowhere
-/// until a session is opened on it).
+/// Gives every browser a device cookie. Only tokens this server issued are
+/// taken (a random part and its keyed MAC, see
+/// `cercle_app::accounts::device`); any other value — one a client chose,
+/// or planted in someone's browser — is replaced by a fresh token before the
+/// request goes on, so it never names a device. Nothing is stored until a
+/// session is opened on the device.
 pub async fn ensure_device(State(state): State<WebState>, mut req: Request, next: Next) -> Response {
-    let existing = cookies::get(req.headers(), cookies::DEVICE).filter(|t| t.len() >= 40);
+    let existing = cookies::get(req.headers(), cookies::DEVICE).filter(|t| device::is_issued(&state.ctx, t));
     let (token, fresh) = match existing {
         Some(t) => (t, false),
-        None => (cercle_app::secrets::random_token(), true),
+        None => (device::issue(&state.ctx), true),
     };
     req.extensions_mut().insert(DeviceToken(token.clone()));
     let mut resp = next.run(req).await;
-    if fresh {
-        // Two years: the device outlives its sessions (it is what "this device" means).
-        let c = cookies::set(cookies::DEVICE, &token, 2 * 365 * 24 * 3600, state.secure_cookies);
-        if let Ok(v) = HeaderValue::from_str(&c) {
+    // A handler that gave the device a new token (sign-in, unlock) set it already.
+    let rotated = resp.headers().get_all(header::SET_COOKIE).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|c| c.starts_with(&format!("{}=", cookies::DEVICE)))
+    });
+    if fresh && !rotated {
+        if let Ok(v) = HeaderValue::from_str(&cookies::device(&token, state.secure_cookies)) {
             resp.headers_mut().append(header::SET_COOKIE, v);
         }
     }

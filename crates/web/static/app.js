@@ -73,6 +73,37 @@ export async function api(path, options = {}) {
   return fetch('/api/v1' + path, Object.assign({}, options, { headers, credentials: 'same-origin' }));
 }
 
+// Requests the page makes on its own (the bell's poll, the draft's autosave,
+// fetches after a live event) say so: they never count as the person's
+// activity, so an idle tab still locks. What they learn of the session is
+// acted on at once: a locked session shows the lock screen, an ended one
+// the sign-in page.
+const BACKGROUND = { 'X-Cercle-Background': '1' };
+const sessionGone = (r) => {
+  if (!r) return false;
+  let to = null;
+  if (r.status === 423) to = '/lock';
+  else if (r.status === 401) to = '/sign-in';
+  else if (r.redirected) {
+    const path = new URL(r.url).pathname;
+    if (path === '/lock' || path === '/sign-in') to = path;
+  }
+  if (to && location.pathname !== to) { window.location.assign(to); return true; }
+  return !!to;
+};
+// After the live stream closed: where does the session stand?
+const checkSession = async () => {
+  try {
+    const r = await api('/auth/session', { method: 'GET', headers: BACKGROUND });
+    if (sessionGone(r)) return true;
+    if (r.ok) {
+      const s = await r.json();
+      if (s && s.state === 'locked') { window.location.assign('/lock'); return true; }
+    }
+  } catch (_) { /* offline */ }
+  return false;
+};
+
 // Network — my profile (netp): the photo is framed here, then sent with the
 // crop as fractions; proofs of profession are sent as they are. Both go to
 // the JSON API with the page's CSRF token, showing progress and the
@@ -924,13 +955,12 @@ export async function api(path, options = {}) {
 // (/threads/{id}/fragment/{seq}), so formatting happens in one place.
 {
   const thrCsrf = document.body.dataset.csrf || '';
-  const thrApi = (path, method, payload, key) => fetch('/api/v1' + path, {
+  // `headers`: extra headers, e.g. BACKGROUND for what the page does by
+  // itself, or an Idempotency-Key for an action the person took.
+  const thrApi = (path, method, payload, headers) => fetch('/api/v1' + path, {
     method: method || 'GET',
     credentials: 'same-origin',
-    headers: Object.assign(
-      { 'Content-Type': 'application/json', 'X-CSRF-Token': thrCsrf },
-      key ? { 'Idempotency-Key': key } : {},
-    ),
+    headers: Object.assign({ 'Content-Type': 'application/json', 'X-CSRF-Token': thrCsrf }, headers || {}),
     body: payload === undefined ? undefined : JSON.stringify(payload),
   });
   const thrJson = async (r) => { try { return await r.json(); } catch (_) { return null; } };
@@ -1087,8 +1117,8 @@ export async function api(path, options = {}) {
       if (empty) empty.remove();
     };
     const loadMessage = async (seq) => {
-      const r = await fetch('/threads/' + encodeURIComponent(threadId) + '/fragment/' + seq, { credentials: 'same-origin' });
-      if (!r.ok) return null;
+      const r = await fetch('/threads/' + encodeURIComponent(threadId) + '/fragment/' + seq, { credentials: 'same-origin', headers: BACKGROUND });
+      if (sessionGone(r) || !r.ok) return null;
       const t = document.createElement('template');
       t.innerHTML = (await r.text()).trim();
       const li = t.content.firstElementChild;
@@ -1113,7 +1143,7 @@ export async function api(path, options = {}) {
     const markRead = () => {
       clearTimeout(readTimer);
       readTimer = setTimeout(() => {
-        if (document.visibilityState === 'visible') thrApi('/threads/' + threadId + '/read', 'POST', {});
+        if (document.visibilityState === 'visible') thrApi('/threads/' + threadId + '/read', 'POST', {}, BACKGROUND).then(sessionGone, () => {});
       }, 400);
     };
     markRead();
@@ -1166,8 +1196,8 @@ export async function api(path, options = {}) {
 
     // ---- The header (participants, state) as the server renders it now.
     const refreshHead = async () => {
-      const r = await fetch(location.pathname, { credentials: 'same-origin' });
-      if (!r.ok) return;
+      const r = await fetch(location.pathname, { credentials: 'same-origin', headers: BACKGROUND });
+      if (sessionGone(r) || !r.ok) return;
       const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
       const fresh = doc.getElementById('thr-head');
       const head = document.getElementById('thr-head');
@@ -1198,9 +1228,10 @@ export async function api(path, options = {}) {
           method: 'PUT',
           credentials: 'same-origin',
           keepalive: !!keepalive,
-          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': thrCsrf },
+          headers: Object.assign({ 'Content-Type': 'application/json', 'X-CSRF-Token': thrCsrf }, BACKGROUND),
           body: JSON.stringify({ body }),
         });
+        if (sessionGone(r)) return;
         if (r.ok) {
           draftSent = body;
           if (textarea.value === body) {
@@ -1297,9 +1328,11 @@ export async function api(path, options = {}) {
         // In order: a message fetched before its edit is shown, not after.
         queue = queue.then(() => onEvent(ev)).catch(() => {});
       });
-      socket.addEventListener('close', () => {
+      socket.addEventListener('close', async () => {
         root.dataset.live = '0';
         if (conn) conn.hidden = false;
+        // Closed because the session ended or locked: show where it stands.
+        if (await checkSession()) return;
         setTimeout(connect, retry);
         retry = Math.min(retry * 2, 15000);
       });
@@ -1345,7 +1378,7 @@ export async function api(path, options = {}) {
         let r = null;
         for (let attempt = 0; attempt < 2 && !r; attempt += 1) {
           try {
-            r = await thrApi(path, 'POST', payload, postAction.key);
+            r = await thrApi(path, 'POST', payload, { 'Idempotency-Key': postAction.key });
           } catch (_) {
             // The connection dropped: once more, with the same key.
             r = null;
@@ -1472,8 +1505,8 @@ document.querySelectorAll('[data-chan-update]').forEach((box) => {
   let timer = null;
   const refresh = async () => {
     try {
-      const r = await fetch(location.pathname + location.search, { credentials: 'same-origin' });
-      if (!r.ok) return;
+      const r = await fetch(location.pathname + location.search, { credentials: 'same-origin', headers: BACKGROUND });
+      if (sessionGone(r) || !r.ok) return;
       const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
       const fresh = doc.getElementById('tm-box');
       const now = document.getElementById('tm-box');
@@ -1498,9 +1531,10 @@ document.querySelectorAll('[data-chan-update]').forEach((box) => {
       if (!ev || ev.type === 'ready' || ev.type === 'typing') return;
       later();
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', async () => {
       const b = document.getElementById('tm-box');
       if (b) b.dataset.live = '0';
+      if (await checkSession()) return;
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 15000);
     });
@@ -1580,15 +1614,18 @@ document.querySelectorAll('[data-chan-update]').forEach((box) => {
   });
 })();
 
-// notif: the bell's badge follows the unread count (every 30 seconds and
-// when the tab comes back), so a notification shows without reloading.
+// notif: the bell's badge follows the unread count (every 30 seconds — four
+// times per idle delay when that is shorter — and when the tab comes back),
+// so a notification shows without reloading. The poll is a background
+// request: it never keeps the session awake, and it is how an idle open tab
+// learns that its session locked.
 (() => {
   const bell = document.querySelector('a.bell[data-testid=nav-notifications]');
   if (!bell) return;
   const refresh = async () => {
     try {
-      const r = await api('/notifications/unread', { method: 'GET' });
-      if (!r.ok) return;
+      const r = await api('/notifications/unread', { method: 'GET', headers: BACKGROUND });
+      if (sessionGone(r) || !r.ok) return;
       const { unread } = await r.json();
       let badge = bell.querySelector('[data-testid=notif-badge]');
       if (unread > 0) {
@@ -1604,6 +1641,8 @@ document.querySelectorAll('[data-chan-update]').forEach((box) => {
       }
     } catch (_) { /* offline: the next round tries again */ }
   };
-  setInterval(refresh, 30000);
+  const idle = Number(body.dataset.idleLock || 0);
+  const every = idle > 0 ? Math.max(1000, Math.min(30000, (idle * 1000) / 4)) : 30000;
+  setInterval(refresh, every);
   document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
 })();

@@ -1,6 +1,7 @@
 //! Accounts and sessions: sign-up, sign-in, second factors, PIN lock,
 //! recovery, password reset and security settings (SPEC section 1).
 
+pub mod device;
 pub mod reset;
 pub mod security;
 pub mod session;
@@ -14,7 +15,8 @@ use cercle_domain::{Email, Language, Phone};
 use cercle_store::users::UserRow;
 use cercle_store::{rate_limits, Conn};
 
-pub use session::{Credential, SessionState, SessionView, SetupStep};
+pub use device::NewDeviceToken;
+pub use session::{Activity, Credential, SessionState, SessionView, SetupStep};
 
 /// What a client learns after the password (or the sign-up form): a session
 /// waiting for its code.

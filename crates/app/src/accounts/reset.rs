@@ -149,5 +149,6 @@ pub async fn complete(ctx: &Ctx, client: &Client, token: &str, new_password: &st
     )
     .await?;
     ctx.commit_and_send(tx).await?;
+    crate::threads::hub::access_changed(ctx, &[&u.id]).await;
     Ok(())
 }

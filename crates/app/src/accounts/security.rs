@@ -105,6 +105,7 @@ pub async fn change_password(
     sessions::delete_for_user(&mut tx, &u.id, keep.as_deref()).await?;
     codes::retire_resets(&mut tx, &u.id, ctx.clock.now()).await?;
     tx.commit().await?;
+    crate::threads::hub::access_changed(ctx, &[&u.id]).await;
     Ok(())
 }
 
@@ -353,5 +354,6 @@ pub async fn delete_account(ctx: &Ctx, client: &Client, principal: &Principal, p
     )
     .await?;
     ctx.commit_and_send(tx).await?;
+    crate::threads::hub::access_changed(ctx, &[&u.id]).await;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Finding the session behind a request, the PIN lock, and ending sessions.
 
-use super::{event, Me};
+use super::{event, Me, NewDeviceToken};
 use crate::secrets::hash_token;
+use crate::threads::hub;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::policy::{may, Permission, Principal, UserPrincipal};
@@ -101,11 +102,39 @@ pub(crate) fn setup_step(u: &UserRow) -> Option<SetupStep> {
 }
 
 /// Touching `last_seen_at` on every request would make every read a write;
-/// once per this many seconds is precise enough for the idle lock.
+/// once per this many seconds (at most a quarter of the idle delay) is
+/// precise enough for the idle lock.
 const TOUCH_EVERY_SECS: i64 = 15;
 
-/// Resolves a credential to its session, applying expiry and the idle lock.
+fn touch_every_ms(idle_lock_secs: i64) -> i64 {
+    TOUCH_EVERY_SECS.min(idle_lock_secs / 4).max(0) * 1000
+}
+
+/// Who a request comes from: the person (a click, a key, a page they
+/// opened), or the page working on its own (the bell's poll, the draft's
+/// autosave, the live stream). Only the person's actions count as activity
+/// for the idle lock; background requests may find the session locked but
+/// never keep it open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    Person,
+    Background,
+}
+
+/// Resolves a credential to its session, applying expiry and the idle lock
+/// (a request of the person).
 pub async fn authenticate(ctx: &Ctx, cred: Credential<'_>) -> AppResult<SessionView> {
+    authenticate_as(ctx, cred, Activity::Person).await
+}
+
+/// [`authenticate`], saying whether the request is the person's action.
+pub async fn authenticate_as(ctx: &Ctx, cred: Credential<'_>, activity: Activity) -> AppResult<SessionView> {
+    if let Credential::Device { device_token, .. } = cred {
+        // A device token this server did not issue is no device at all.
+        if !super::device::is_issued(ctx, device_token) {
+            return Err(AppError::NotAuthenticated);
+        }
+    }
     let mut conn = ctx.store.reader().await?;
     let session = match cred {
         Credential::Bearer(token) => sessions::by_token_hash(&mut conn, &hash_token(token)).await?,
@@ -123,7 +152,7 @@ pub async fn authenticate(ctx: &Ctx, cred: Credential<'_>) -> AppResult<SessionV
     };
     let session = session.ok_or(AppError::NotAuthenticated)?;
     drop(conn);
-    resolve(ctx, session).await
+    resolve(ctx, session, activity).await
 }
 
 /// Reads a session again after a step changed it (the request that holds
@@ -134,11 +163,11 @@ pub async fn reload(ctx: &Ctx, view: &SessionView) -> AppResult<SessionView> {
         .await?
         .ok_or(AppError::NotAuthenticated)?;
     drop(conn);
-    resolve(ctx, session).await
+    resolve(ctx, session, Activity::Person).await
 }
 
 /// Applies expiry and the idle lock to a session and works out its state.
-async fn resolve(ctx: &Ctx, session: SessionRow) -> AppResult<SessionView> {
+async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResult<SessionView> {
     let now = ctx.clock.now();
     let user = {
         let mut conn = ctx.store.reader().await?;
@@ -191,7 +220,10 @@ async fn resolve(ctx: &Ctx, session: SessionRow) -> AppResult<SessionView> {
             }
         }
     };
-    if !matches!(state, SessionState::Locked) && now.0 - session.last_seen_at > TOUCH_EVERY_SECS * 1000 {
+    if activity == Activity::Person
+        && !matches!(state, SessionState::Locked)
+        && now.0 - session.last_seen_at > touch_every_ms(ctx.config.idle_lock_secs)
+    {
         let mut tx = ctx.store.begin().await?;
         sessions::touch(&mut tx, &session.id, now).await?;
         tx.commit().await?;
@@ -216,15 +248,17 @@ pub async fn lock(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResult<(
     .target(&view.session.id);
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
+    hub::access_changed(ctx, &[&view.user.id]).await;
     Ok(())
 }
 
 /// Unlocks with the PIN. The fifth wrong PIN erases the session: the person
-/// must then sign in again in full.
-pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -> AppResult<()> {
+/// must then sign in again in full. Unlocking a web session gives its device
+/// a new token (see [`super::device`]).
+pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -> AppResult<Option<NewDeviceToken>> {
     if view.state != SessionState::Locked {
         return match view.state {
-            SessionState::Ready(_) => Ok(()),
+            SessionState::Ready(_) => Ok(None),
             _ => Err(AppError::WrongStep),
         };
     }
@@ -235,6 +269,7 @@ pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -
     if ctx.hasher.verify(view.user.pin_hash.as_deref(), pin.expose()).await {
         let mut tx = ctx.store.begin().await?;
         sessions::unlock(&mut tx, &view.session.id, now).await?;
+        let device = super::device::rotate_of(ctx, &mut tx, &view.session).await?;
         audit::record(
             &mut tx,
             event(actor, "auth.session_unlocked", AuditAction::Update, "session", client).target(&view.session.id),
@@ -242,7 +277,7 @@ pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -
         )
         .await?;
         tx.commit().await?;
-        return Ok(());
+        return Ok(device);
     }
     let mut tx = ctx.store.begin().await?;
     super::count_address_failure(ctx, &mut tx, "pin", client).await?;
@@ -270,7 +305,10 @@ pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -
         }
     };
     tx.commit().await?;
-    result
+    if matches!(result, Err(AppError::SessionErased)) {
+        hub::access_changed(ctx, &[&view.user.id]).await;
+    }
+    result.map(|()| None)
 }
 
 /// Closes this session (sign out).
@@ -287,6 +325,7 @@ pub async fn sign_out(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResu
     .target(&view.session.id);
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
+    hub::access_changed(ctx, &[&view.user.id]).await;
     Ok(())
 }
 
@@ -305,6 +344,7 @@ pub async fn sign_out_everywhere(ctx: &Ctx, client: &Client, principal: &Princip
     .scope("sessions", n);
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
+    hub::access_changed(ctx, &[&user_id.to_string()]).await;
     Ok(n)
 }
 
@@ -359,6 +399,7 @@ pub async fn end(ctx: &Ctx, client: &Client, principal: &Principal, session_id: 
     .target(session_id);
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
+    hub::access_changed(ctx, &[&user_id.to_string()]).await;
     Ok(())
 }
 
@@ -415,8 +456,12 @@ pub async fn switch_to(ctx: &Ctx, client: &Client, device_token: &str, target_se
         .iter()
         .find(|s| s.id == target_session_id && s.stage == SessionStage::Active.as_str())
         .ok_or(AppError::NotFound)?;
+    let mut locked: Vec<&str> = Vec::new();
     for s in here.iter().filter(|s| s.stage == SessionStage::Active.as_str()) {
         sessions::set_locked(&mut tx, &s.id, true).await?;
+        if !locked.contains(&s.user_id.as_str()) {
+            locked.push(&s.user_id);
+        }
     }
     let actor = Actor::User(UserId::parse(&target.user_id).unwrap_or_default());
     audit::record(
@@ -426,5 +471,6 @@ pub async fn switch_to(ctx: &Ctx, client: &Client, device_token: &str, target_se
     )
     .await?;
     tx.commit().await?;
+    hub::access_changed(ctx, &locked).await;
     Ok(())
 }

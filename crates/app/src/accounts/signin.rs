@@ -3,7 +3,7 @@
 
 use super::session::{SessionState, SessionView};
 use super::signup::{code_hash, new_code, new_session};
-use super::{destination, event, language_of, parse_email, Holder, Started};
+use super::{destination, event, language_of, parse_email, Holder, NewDeviceToken, Started};
 use crate::notify::{queue_email, queue_sms, Outgoing};
 use crate::secrets::hash_token;
 use crate::{audit, AppError, AppResult, Client, Ctx};
@@ -177,8 +177,14 @@ fn pending(view: &SessionView) -> AppResult<(SecondFactor, bool)> {
     }
 }
 
-/// Enters the code of a pending sign-in or sign-up.
-pub async fn verify_code(ctx: &Ctx, client: &Client, view: &SessionView, code: &str) -> AppResult<()> {
+/// Enters the code of a pending sign-in or sign-up. The session becomes
+/// active; a web session's device gets a new token (see [`super::device`]).
+pub async fn verify_code(
+    ctx: &Ctx,
+    client: &Client,
+    view: &SessionView,
+    code: &str,
+) -> AppResult<Option<NewDeviceToken>> {
     let (factor, sign_up) = pending(view)?;
     super::check_address(ctx, "code", client).await?;
     let u = &view.user;
@@ -235,6 +241,7 @@ pub async fn verify_code(ctx: &Ctx, client: &Client, view: &SessionView, code: &
         .await?;
     }
     sessions::activate(&mut tx, &view.session.id, now).await?;
+    let device = super::device::rotate_of(ctx, &mut tx, &view.session).await?;
     audit::record(
         &mut tx,
         event(actor(u), "auth.sign_in", AuditAction::Create, "session", client)
@@ -244,7 +251,7 @@ pub async fn verify_code(ctx: &Ctx, client: &Client, view: &SessionView, code: &
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(device)
 }
 
 /// Checks an authenticator code; wrong ones count per account so the
@@ -324,7 +331,12 @@ pub async fn resend_code(ctx: &Ctx, client: &Client, view: &SessionView) -> AppR
 /// Signs in with the recovery code instead of the lost second factor. The
 /// code works once: codes go back to email and a new recovery code must be
 /// saved before going on.
-pub async fn use_recovery_code(ctx: &Ctx, client: &Client, view: &SessionView, raw: &str) -> AppResult<()> {
+pub async fn use_recovery_code(
+    ctx: &Ctx,
+    client: &Client,
+    view: &SessionView,
+    raw: &str,
+) -> AppResult<Option<NewDeviceToken>> {
     let (_, sign_up) = pending(view)?;
     if sign_up {
         return Err(AppError::WrongStep);
@@ -361,6 +373,7 @@ pub async fn use_recovery_code(ctx: &Ctx, client: &Client, view: &SessionView, r
     )
     .await?;
     sessions::activate(&mut tx, &view.session.id, now).await?;
+    let device = super::device::rotate_of(ctx, &mut tx, &view.session).await?;
     audit::record(
         &mut tx,
         event(actor(u), "auth.recovery_used", AuditAction::Update, "user", client).target(&u.id),
@@ -381,7 +394,7 @@ pub async fn use_recovery_code(ctx: &Ctx, client: &Client, view: &SessionView, r
     };
     queue_email(&mut tx, &u.email, language_of(u), &notice, now).await?;
     ctx.commit_and_send(tx).await?;
-    Ok(())
+    Ok(device)
 }
 
 /// Counts a wrong password or recovery code against the account and the

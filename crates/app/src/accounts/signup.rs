@@ -311,8 +311,15 @@ pub async fn create_recovery_code(ctx: &Ctx, client: &Client, view: &SessionView
     issue_recovery_code(ctx, client, &view.user, "auth.recovery_code_created").await
 }
 
-/// Sign-up step: the PIN, entered twice.
-pub async fn set_first_pin(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str, confirm: &str) -> AppResult<()> {
+/// Sign-up step: the PIN, entered twice. The account is ready from now on:
+/// a web session's device gets a new token (see [`super::device`]).
+pub async fn set_first_pin(
+    ctx: &Ctx,
+    client: &Client,
+    view: &SessionView,
+    pin: &str,
+    confirm: &str,
+) -> AppResult<Option<super::NewDeviceToken>> {
     require_step(view, SetupStep::Pin)?;
     let pin = Pin::parse_new(pin, confirm)?;
     let hash = ctx.hasher.hash(pin.expose()).await?;
@@ -320,6 +327,7 @@ pub async fn set_first_pin(ctx: &Ctx, client: &Client, view: &SessionView, pin: 
     let mut tx = ctx.store.begin().await?;
     users::set(&mut tx, &view.user.id, &[(users::Field::PinHash, hash.into())], now).await?;
     sessions::unlock(&mut tx, &view.session.id, now).await?;
+    let device = super::device::rotate_of(ctx, &mut tx, &view.session).await?;
     audit::record(
         &mut tx,
         event(
@@ -334,5 +342,5 @@ pub async fn set_first_pin(ctx: &Ctx, client: &Client, view: &SessionView, pin: 
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(device)
 }

@@ -610,5 +610,7 @@ pub async fn remove_member(ctx: &Ctx, client: &Client, scope: &OrgScope, user_id
     )
     .await?;
     tx.commit().await?;
+    // Their open connections stop receiving the organization's threads now.
+    crate::threads::hub::access_changed(ctx, &[user_id]).await;
     Ok(())
 }

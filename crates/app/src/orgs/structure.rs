@@ -145,6 +145,8 @@ pub async fn switch_organization(ctx: &Ctx, client: &Client, principal: &Princip
         .ip(client.ip.clone());
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
+    // Open connections follow the organization now active.
+    crate::threads::hub::access_changed(ctx, &[&user_id]).await;
     Ok(())
 }
 

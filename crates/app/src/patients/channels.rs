@@ -514,7 +514,24 @@ pub async fn remove_participant(
             v
         }
     };
+    // Who stops reaching the channel's threads: their open connections look again.
+    let removed: Vec<String> = match who.kind.as_str() {
+        "user" => vec![who.id.clone()],
+        "team" => cercle_store::teams::members(&mut tx, &who.id)
+            .await?
+            .into_iter()
+            .map(|m| m.user_id)
+            .collect(),
+        "circle" => cercle_store::circle::member(&mut tx, &who.id)
+            .await?
+            .and_then(|m| m.user_id)
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    };
     tx.commit().await?;
+    let removed: Vec<&str> = removed.iter().map(String::as_str).collect();
+    crate::threads::hub::access_changed(ctx, &removed).await;
     Ok(view)
 }
 
@@ -689,14 +706,15 @@ pub struct ThreadPlace {
 }
 
 pub async fn thread_place(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<ThreadPlace> {
-    let me = me(principal)?;
-    let user_id = me.user_id.to_string();
-    let mut conn = ctx.store.reader().await?;
-    let Some(t) = threads_store::thread(&mut conn, thread_id).await? else {
-        return Ok(ThreadPlace::default());
+    me(principal)?;
+    // The one door of thread actions: a thread one does not reach has no place.
+    let (t, reach) = match crate::threads::service::reachable_by(ctx, principal, thread_id).await {
+        Ok(found) => found,
+        Err(AppError::NotFound) => return Ok(ThreadPlace::default()),
+        Err(e) => return Err(e),
     };
-    let circle = match threads_store::reach(&mut conn, thread_id, &user_id).await? {
-        Some(threads_store::Reach::Circle { observer }) => Some(observer),
+    let circle = match reach {
+        threads_store::Reach::Circle { observer } => Some(observer),
         _ => None,
     };
     Ok(ThreadPlace {

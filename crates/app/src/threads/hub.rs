@@ -49,6 +49,9 @@ pub struct Hub {
     closing: tokio::sync::watch::Sender<bool>,
     /// Messages per person in the current minute.
     flood: std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>,
+    /// People whose sessions or reach just changed (user ids): their
+    /// connections check their session and what they may see again at once.
+    access: broadcast::Sender<Arc<str>>,
 }
 
 impl Default for Hub {
@@ -60,6 +63,7 @@ impl Default for Hub {
             dispatched: AtomicI64::new(-1),
             closing: tokio::sync::watch::channel(false).0,
             flood: std::sync::Mutex::new(std::collections::HashMap::new()),
+            access: broadcast::channel(1024).0,
         }
     }
 }
@@ -114,6 +118,55 @@ impl Hub {
 
     fn send_ephemeral(&self, e: Event) {
         let _ = self.live.send(Arc::new(e));
+    }
+
+    /// Changes of people's sessions or reach, from every node (see
+    /// [`access_changed`]). A lagging receiver must check everything again.
+    pub fn access_changes(&self) -> broadcast::Receiver<Arc<str>> {
+        self.access.subscribe()
+    }
+
+    fn send_access(&self, user_id: &str) {
+        let _ = self.access.send(Arc::from(user_id));
+    }
+}
+
+/// The user id that stands for everyone in [`Hub::access_changes`].
+pub const EVERYONE: &str = "*";
+
+/// Tells every node that these people's sessions ended or changed (sign-out,
+/// lock, PIN erasure, password change or reset, account deletion) or that
+/// what they reach changed (removed from an organization or a team, another
+/// organization made active). Each of their open connections checks its
+/// session again at once — closing if it ended — and looks again at what it
+/// may see before the next event. Called after the change committed; the
+/// payload carries user ids only, never a credential. A failure to publish
+/// is logged: connections also check their session every 30 seconds.
+pub async fn access_changed(ctx: &Ctx, user_ids: &[&str]) {
+    if user_ids.is_empty() {
+        return;
+    }
+    match ctx.store.backend() {
+        Backend::Postgres => {
+            // NOTIFY payloads are limited to 8000 bytes: a hundred ids at a time.
+            for chunk in user_ids.chunks(100) {
+                let payload = serde_json::json!({ "access_changed": chunk }).to_string();
+                let sent = async {
+                    let mut conn = ctx.store.reader().await?;
+                    threads::notify_nodes(&mut conn, &payload).await?;
+                    Ok::<(), crate::AppError>(())
+                }
+                .await;
+                if let Err(e) = sent {
+                    tracing::warn!(error = %e, "cannot publish a change of access; connections will see it within 30 s");
+                }
+            }
+        }
+        Backend::Sqlite => {
+            for id in user_ids {
+                ctx.hub.send_access(id);
+            }
+        }
     }
 }
 
@@ -214,7 +267,11 @@ async fn listen(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
                     Ok(n) => {
                         let payload = n.payload();
                         if payload.starts_with('{') {
-                            if let Ok(e) = serde_json::from_str::<EphemeralIn>(payload) {
+                            if let Ok(a) = serde_json::from_str::<AccessIn>(payload) {
+                                for id in &a.access_changed {
+                                    ctx.hub.send_access(id);
+                                }
+                            } else if let Ok(e) = serde_json::from_str::<EphemeralIn>(payload) {
                                 ctx.hub.send_ephemeral(Event { id: None, thread_id: e.thread_id, kind: e.kind, data: e.data });
                             }
                         } else {
@@ -224,6 +281,8 @@ async fn listen(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
                     Err(e) => {
                         tracing::warn!(error = %e, "event listener lost; reconnecting");
                         ctx.hub.wake();
+                        // Changes of access may have been missed: everyone checks again.
+                        ctx.hub.send_access(EVERYONE);
                         break;
                     }
                 },
@@ -231,6 +290,11 @@ async fn listen(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
             }
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct AccessIn {
+    access_changed: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]

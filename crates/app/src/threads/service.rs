@@ -133,12 +133,33 @@ pub(crate) async fn reachable_as(conn: &mut Conn, user_id: &str, thread_id: &str
     let reach = store::reach(&mut *conn, thread_id, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if let (Some(org), Reach::Participant | Reach::Channel) = (&t.org_id, reach) {
+    if matches!(reach, Reach::Participant | Reach::Channel) {
+        in_active_org(conn, user_id, &t).await?;
+    }
+    Ok((t, reach))
+}
+
+/// The organization part of the door: a thread of an organization exists
+/// for a professional only while it is their active organization (teams'
+/// triage, which acts before the person reaches the thread, asks this too).
+pub(crate) async fn in_active_org(conn: &mut Conn, user_id: &str, t: &ThreadRow) -> AppResult<()> {
+    if let Some(org) = &t.org_id {
         if users::active_org(&mut *conn, user_id).await?.as_deref() != Some(org.as_str()) {
             return Err(AppError::NotFound);
         }
     }
-    Ok((t, reach))
+    Ok(())
+}
+
+/// [`reachable`] for the services of other modules (a thread's
+/// notification settings, its place in a care channel): the same door.
+pub(crate) async fn reachable_by(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<(ThreadRow, Reach)> {
+    let me = me(principal)?;
+    if thread_id.is_empty() || thread_id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    let mut conn = ctx.store.reader().await?;
+    reachable_as(&mut conn, &me.user_id.to_string(), thread_id).await
 }
 
 /// The thread, if the person may write in it: observers of a patient's
@@ -160,10 +181,16 @@ pub(crate) async fn manageable(conn: &mut Conn, user_id: &str, thread_id: &str) 
     }
 }
 
-/// Whether events of this thread may reach the person now (any active organization).
+/// Whether events of this thread may reach the person now: the same door
+/// as reading it ([`reachable`]), so a live connection never shows what a
+/// request would answer "not found" to.
 pub async fn may_receive(ctx: &Ctx, user_id: &str, thread_id: &str) -> AppResult<bool> {
     let mut conn = ctx.store.reader().await?;
-    Ok(store::takes_part(&mut conn, thread_id, user_id).await?)
+    match reachable_as(&mut conn, user_id, thread_id).await {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 fn open(t: &ThreadRow) -> AppResult<()> {

@@ -2,9 +2,10 @@ use super::{err, ApiJson, ApiResult};
 use crate::extract::{ApiAuth, ClientInfo, Lang};
 use crate::WebState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cercle_app::accounts::{reset, session, signin, signup, Holder, SessionState, SessionView};
+use cercle_app::accounts::{reset, session, signin, signup, Holder, NewDeviceToken, SessionState, SessionView};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -69,17 +70,30 @@ pub struct CodeInput {
     code: String,
 }
 
+/// A web session (cookie-authenticated call) that became active gets its
+/// device's new token as a cookie; API sessions have no device.
+fn with_device(state: &WebState, body: Json<Value>, device: Option<NewDeviceToken>) -> Response {
+    let mut resp = body.into_response();
+    if let Some(NewDeviceToken(token)) = device {
+        if let Ok(v) = HeaderValue::from_str(&crate::cookies::device(&token, state.secure_cookies)) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
 pub async fn verify_code(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     ApiJson(input): ApiJson<CodeInput>,
-) -> ApiResult<Json<Value>> {
-    signin::verify_code(&state.ctx, &client, &view, &input.code)
+) -> ApiResult<Response> {
+    let device = signin::verify_code(&state.ctx, &client, &view, &input.code)
         .await
         .map_err(err(lang))?;
-    Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
+    let body = Json(reload(&state, &view).await.map_err(err(lang))?);
+    Ok(with_device(&state, body, device))
 }
 
 pub async fn resend_code(
@@ -105,11 +119,12 @@ pub async fn use_recovery(
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     ApiJson(input): ApiJson<RecoveryInput>,
-) -> ApiResult<Json<Value>> {
-    signin::use_recovery_code(&state.ctx, &client, &view, &input.recovery_code)
+) -> ApiResult<Response> {
+    let device = signin::use_recovery_code(&state.ctx, &client, &view, &input.recovery_code)
         .await
         .map_err(err(lang))?;
-    Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
+    let body = Json(reload(&state, &view).await.map_err(err(lang))?);
+    Ok(with_device(&state, body, device))
 }
 
 pub async fn accept_terms(
@@ -148,11 +163,12 @@ pub async fn set_pin(
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     ApiJson(input): ApiJson<PinInput>,
-) -> ApiResult<Json<Value>> {
-    signup::set_first_pin(&state.ctx, &client, &view, &input.pin, &input.pin_confirm)
+) -> ApiResult<Response> {
+    let device = signup::set_first_pin(&state.ctx, &client, &view, &input.pin, &input.pin_confirm)
         .await
         .map_err(err(lang))?;
-    Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
+    let body = Json(reload(&state, &view).await.map_err(err(lang))?);
+    Ok(with_device(&state, body, device))
 }
 
 pub async fn lock(
@@ -176,11 +192,12 @@ pub async fn unlock(
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     ApiJson(input): ApiJson<UnlockInput>,
-) -> ApiResult<Json<Value>> {
-    session::unlock(&state.ctx, &client, &view, &input.pin)
+) -> ApiResult<Response> {
+    let device = session::unlock(&state.ctx, &client, &view, &input.pin)
         .await
         .map_err(err(lang))?;
-    Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
+    let body = Json(reload(&state, &view).await.map_err(err(lang))?);
+    Ok(with_device(&state, body, device))
 }
 
 pub async fn sign_out(

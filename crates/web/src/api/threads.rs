@@ -5,15 +5,15 @@ use super::{err, ApiJson, ApiResult};
 use crate::cookies;
 use crate::extract::{replay, ApiAuth, ClientInfo, Idempotent, Lang};
 use crate::WebState;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cercle_app::accounts::{session, Credential, SessionState};
+use cercle_app::accounts::{session, Activity, Credential, SessionState};
 use cercle_app::idempotency::{self, Answer};
 use cercle_app::threads::attachments;
-use cercle_app::threads::hub::Event;
+use cercle_app::threads::hub::{self, Event};
 use cercle_app::threads::service::{self, NewThreadInput, ParticipantRef};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -644,7 +644,9 @@ async fn ws_session(state: &WebState, headers: &HeaderMap) -> Option<cercle_app:
         if token.len() > 100 {
             return None;
         }
-        return session::authenticate(&state.ctx, Credential::Bearer(&token)).await.ok();
+        return session::authenticate_as(&state.ctx, Credential::Bearer(&token), Activity::Background)
+            .await
+            .ok();
     }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok())?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())?;
@@ -654,12 +656,14 @@ async fn ws_session(state: &WebState, headers: &HeaderMap) -> Option<cercle_app:
     }
     let device = cookies::get(headers, cookies::DEVICE)?;
     let account = cookies::get(headers, cookies::ACCOUNT)?;
-    session::authenticate(
+    // The stream is the page working on its own: it never counts as activity.
+    session::authenticate_as(
         &state.ctx,
         Credential::Device {
             device_token: &device,
             session_id: &account,
         },
+        Activity::Background,
     )
     .await
     .ok()
@@ -681,9 +685,13 @@ async fn send(socket: &mut WebSocket, e: &Event) -> bool {
 }
 
 /// Sends what the client missed, then everything live, filtered by what the
-/// person may see at the moment of each event.
+/// person may see at the moment of each event. A change of the person's
+/// sessions or reach, published by any node (`hub::access_changed`), is
+/// looked at before any further event: the stream closes if its session
+/// ended or got locked, and every thread is checked again otherwise.
 async fn stream(state: WebState, mut socket: WebSocket, user_id: String, cred: Cred, since: Option<i64>) {
     let ctx = state.ctx.clone();
+    let mut access = ctx.hub.access_changes();
     let mut live = ctx.hub.subscribe();
     let mut closing = ctx.hub.closing();
     let mut last = match since {
@@ -698,10 +706,34 @@ async fn stream(state: WebState, mut socket: WebSocket, user_id: String, cred: C
         return;
     }
     let mut visible: HashMap<String, bool> = HashMap::new();
+    // A safety net for a change of access whose notice was lost, and for
+    // the idle lock, which nothing announces.
     let mut recheck = tokio::time::interval(Duration::from_secs(30));
     recheck.tick().await;
     loop {
         tokio::select! {
+            // In this order: a revocation is acted on before an event that
+            // arrived at the same time.
+            biased;
+            _ = closing.changed() => {
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
+            changed = access.recv() => {
+                let concerns_me = match &changed {
+                    Ok(id) => &**id == user_id.as_str() || &**id == hub::EVERYONE,
+                    // Missed notices: check anyway.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                };
+                if concerns_me {
+                    if principal_of(&ctx, &cred).await.is_err() {
+                        close_ended(&mut socket).await;
+                        return;
+                    }
+                    visible.clear();
+                }
+            }
             received = live.recv() => match received {
                 Ok(e) => {
                     if let Some(id) = e.id {
@@ -744,31 +776,41 @@ async fn stream(state: WebState, mut socket: WebSocket, user_id: String, cred: C
                 Some(Ok(_)) => {}
             },
             _ = recheck.tick() => {
-                // A session signed out or erased closes its stream.
+                // A session signed out, erased or locked closes its stream.
                 if principal_of(&ctx, &cred).await.is_err() {
-                    let _ = socket.send(Message::Close(None)).await;
+                    close_ended(&mut socket).await;
                     return;
                 }
                 visible.clear();
-            }
-            _ = closing.changed() => {
-                let _ = socket.send(Message::Close(None)).await;
-                return;
             }
         }
     }
 }
 
+/// Close code of a stream whose session ended or locked (the page then asks
+/// where it stands: sign-in or lock screen).
+pub const CLOSE_SESSION_ENDED: u16 = 4401;
+
+async fn close_ended(socket: &mut WebSocket) {
+    let frame = CloseFrame {
+        code: CLOSE_SESSION_ENDED,
+        reason: "session-ended".into(),
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+/// The session behind a stream, checked again; never counts as activity.
 async fn principal_of(ctx: &cercle_app::Ctx, cred: &Cred) -> cercle_app::AppResult<cercle_domain::policy::Principal> {
     let view = match cred {
-        Cred::Bearer(t) => session::authenticate(ctx, Credential::Bearer(t)).await?,
+        Cred::Bearer(t) => session::authenticate_as(ctx, Credential::Bearer(t), Activity::Background).await?,
         Cred::Device(device, account) => {
-            session::authenticate(
+            session::authenticate_as(
                 ctx,
                 Credential::Device {
                     device_token: device,
                     session_id: account,
                 },
+                Activity::Background,
             )
             .await?
         }

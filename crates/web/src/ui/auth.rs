@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cercle_app::accounts::signin::SignIn;
-use cercle_app::accounts::{reset, security, session, signin, signup, Holder, SessionState, SessionView};
+use cercle_app::accounts::{
+    device, reset, security, session, signin, signup, Holder, NewDeviceToken, SessionState, SessionView,
+};
 use cercle_app::orgs::membership;
 use cercle_app::AppError;
 use cercle_domain::session::SecondFactor;
@@ -304,9 +306,18 @@ pub struct CodeForm {
     code: String,
 }
 
+/// Sets the device's new token (a session just became active on it): the
+/// next page, and its CSRF token, follow the new cookie.
+fn with_device(state: &WebState, mut resp: Response, device: Option<NewDeviceToken>) -> Response {
+    if let Some(NewDeviceToken(token)) = device {
+        set_cookie(&mut resp, cookies::device(&token, state.secure_cookies));
+    }
+    resp
+}
+
 /// After a completed sign-in, screens follow the person's language.
-fn signed_in(state: &WebState, view: &SessionView) -> Response {
-    let mut resp = Redirect::to("/").into_response();
+fn signed_in(state: &WebState, view: &SessionView, device: Option<NewDeviceToken>) -> Response {
+    let mut resp = with_device(state, Redirect::to("/").into_response(), device);
     set_cookie(
         &mut resp,
         cookies::set(
@@ -330,7 +341,7 @@ async fn verify_code(
         Err(r) => return r,
     };
     match signin::verify_code(&state.ctx, &page.client, &view, &f.code).await {
-        Ok(()) => signed_in(&state, &view),
+        Ok(device) => signed_in(&state, &view, device),
         Err(e) => code_form(&page, &view, factor, sign_up, Some(&e)),
     }
 }
@@ -392,7 +403,7 @@ async fn use_recovery(
         Err(r) => return r,
     };
     match signin::use_recovery_code(&state.ctx, &page.client, &view, &f.recovery_code).await {
-        Ok(()) => signed_in(&state, &view),
+        Ok(device) => signed_in(&state, &view, device),
         Err(e) => recovery_form(&page, Some(&e)),
     }
 }
@@ -553,7 +564,7 @@ async fn set_pin(
         Err(r) => return r,
     };
     match signup::set_first_pin(&state.ctx, &page.client, &view, &f.pin, &f.pin_confirm).await {
-        Ok(()) => Redirect::to("/").into_response(),
+        Ok(device) => with_device(&state, Redirect::to("/").into_response(), device),
         Err(e) => pin_form(&page, Some(&e)),
     }
 }
@@ -654,7 +665,7 @@ async fn unlock(
         None => return Redirect::to("/sign-in").into_response(),
     };
     match session::unlock(&state.ctx, &page.client, &view, &f.pin).await {
-        Ok(()) => Redirect::to("/").into_response(),
+        Ok(device) => with_device(&state, Redirect::to("/").into_response(), device),
         Err(AppError::SessionErased) => {
             let mut resp = redirect_with_flash(&state, "/sign-in", "error-session-erased");
             set_cookie(&mut resp, cookies::clear(cookies::ACCOUNT, state.secure_cookies));
@@ -776,7 +787,11 @@ async fn reset(
         Ok(()) => {
             let mut resp = redirect_with_flash(&state, "/sign-in", "reset-done");
             set_cookie(&mut resp, cookies::clear(cookies::ACCOUNT, state.secure_cookies));
-            resp
+            // A new secret for the device the reset was made from, too.
+            match device::rotate(&state.ctx, &page.device).await {
+                Ok(fresh) => with_device(&state, resp, Some(fresh)),
+                Err(_) => resp,
+            }
         }
         Err(e) => reset_form(&page, &token, Some(&e)),
     }
