@@ -1408,3 +1408,7 @@ admin-team-member-role = Role in the team
 admin-team-member-add = Add to the team
 admin-team-member-saved = Team member saved.
 admin-team-member-removed = The person was removed from the team.
+
+# issue 13: storage faults
+error-storage-full = The server's storage is full, so nothing was saved. Please try again in a few minutes; if it goes on, tell your administrator.
+error-database-unavailable = The service is briefly unavailable, so nothing was done. Please try again in a few moments.

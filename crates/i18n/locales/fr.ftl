@@ -1408,3 +1408,7 @@ admin-team-member-role = Rôle dans l'équipe
 admin-team-member-add = Ajouter à l'équipe
 admin-team-member-saved = Membre de l'équipe enregistré.
 admin-team-member-removed = La personne a été retirée de l'équipe.
+
+# issue 13: storage faults
+error-storage-full = L'espace de stockage du serveur est plein : rien n'a été enregistré. Veuillez réessayer dans quelques minutes ; si le problème persiste, prévenez votre administrateur.
+error-database-unavailable = Le service est momentanément indisponible : rien n'a été fait. Veuillez réessayer dans quelques instants.

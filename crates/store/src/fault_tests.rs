@@ -135,7 +135,13 @@ async fn writes_after_a_full_disk_are_all_kept() {
     struct Unmount(std::path::PathBuf);
     impl Drop for Unmount {
         fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
+            let unmounted = std::process::Command::new("umount")
+                .arg(&self.0)
+                .status()
+                .is_ok_and(|s| s.success());
+            if !unmounted {
+                let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+            }
             let _ = std::fs::remove_dir_all(&self.0);
         }
     }

@@ -14,6 +14,7 @@ mod care_browser;
 mod channels_api;
 mod circle_api;
 mod cli;
+mod faults_storage;
 mod helpers;
 mod network_api;
 mod network_browser;
