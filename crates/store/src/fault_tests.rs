@@ -35,7 +35,9 @@ async fn write_through_a_full_disk(
     let store = Store::open(&url).await.unwrap();
     {
         let mut tx = store.begin().await.unwrap();
-        tx.execute("CREATE TABLE t (n BIGINT NOT NULL, x TEXT NOT NULL)").await.unwrap();
+        tx.execute("CREATE TABLE t (n BIGINT NOT NULL, x TEXT NOT NULL)")
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
     }
     make_full(&store).await;
@@ -50,8 +52,14 @@ async fn write_through_a_full_disk(
         let r: Result<()> = async {
             let mut tx = store.begin().await?;
             // Two statements, as most services do: the second one fails.
-            sqlx::query("INSERT INTO t (n, x) VALUES ($1, '')").bind(-n).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM t WHERE n = $1").bind(-n).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO t (n, x) VALUES ($1, '')")
+                .bind(-n)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM t WHERE n = $1")
+                .bind(-n)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("INSERT INTO t (n, x) VALUES ($1, $2)")
                 .bind(n)
                 .bind(&big)
@@ -72,7 +80,10 @@ async fn write_through_a_full_disk(
                 full += 1;
                 // The writer is back in autocommit (or was replaced).
                 let conn = store.write.acquire().await.unwrap();
-                assert!(!conn.is_in_transaction(), "the writer stayed inside the failed transaction");
+                assert!(
+                    !conn.is_in_transaction(),
+                    "the writer stayed inside the failed transaction"
+                );
             }
         }
     }

@@ -128,7 +128,7 @@ impl StoreError {
 /// before it is answered "database unavailable". Waiting for a connection
 /// of a pool whose connections are all busy (the database answers, the
 /// node is loaded) is bounded by [`BUSY_WAIT`] instead.
-pub const CONNECT_WAIT: Duration = Duration::from_millis(1500);
+pub const CONNECT_WAIT: Duration = Duration::from_secs(1);
 
 /// How long a request waits for a busy pool's next free connection (and,
 /// on SQLite, for the single writer).

@@ -146,7 +146,10 @@ impl PgCluster {
             self.base.display()
         );
         let out = self
-            .run("pg_ctl", &["-D", &data, "-l", &log, "-o", &options, "-w", "-t", "30", "start"])
+            .run(
+                "pg_ctl",
+                &["-D", &data, "-l", &log, "-o", &options, "-w", "-t", "30", "start"],
+            )
             .await?;
         if !out.status.success() {
             let server_log = std::fs::read_to_string(&log).unwrap_or_default();
@@ -160,7 +163,9 @@ impl PgCluster {
     /// a database server goes down).
     pub async fn stop(&mut self) -> Result<(), String> {
         let data = self.data();
-        let out = self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "-t", "30", "stop"]).await?;
+        let out = self
+            .run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "-t", "30", "stop"])
+            .await?;
         if !out.status.success() {
             return Err(format!("pg_ctl stop failed: {}", text(&out)));
         }

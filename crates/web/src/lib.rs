@@ -101,7 +101,7 @@ mod health {
         "ok"
     }
 
-    /// The database answers (within the 1.5 s a request waits for a
+    /// The database answers (within the 1 s a request waits for a
     /// connection). A full disk leaves the node ready: it still serves reads.
     pub async fn readyz(State(state): State<WebState>, parts: axum::http::request::Parts) -> Response {
         match state.ctx.store.ping().await {

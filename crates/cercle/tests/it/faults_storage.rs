@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 backends!(
     a_failed_write_leaves_the_connection_clean,
+    a_failed_commit_is_an_error_and_the_connection_comes_back_clean,
     verify_audit_is_intact_while_others_write
 );
 
@@ -32,8 +33,12 @@ async fn thread_of_two(app: &TestApp) -> (Person, String) {
 
 async fn post_message(app: &TestApp, who: &Person, thread: &str, n: usize) -> (u16, Value) {
     let body = format!("Note {n}: {}", "tension stable, à revoir demain. ".repeat(60));
-    app.post(&format!("/threads/{thread}/messages"), Some(&who.token), json!({ "body": body }))
-        .await
+    app.post(
+        &format!("/threads/{thread}/messages"),
+        Some(&who.token),
+        json!({ "body": body }),
+    )
+    .await
 }
 
 /// The ids of a thread's messages (the latest 100).
@@ -93,13 +98,20 @@ async fn write_through_a_full_disk(
         assert!(r.headers().contains_key("retry-after"));
         let body: Value = r.json().await.expect("json");
         assert_eq!(body["code"], "storage-full");
-        assert!(body["message"].as_str().expect("message").contains(word), "{lang}: {body}");
+        assert!(
+            body["message"].as_str().expect("message").contains(word),
+            "{lang}: {body}"
+        );
     }
     // A small write may still find room in the database's free pages: then
     // it is saved, and must be there after the restart like any other.
     let mut threads = Vec::new();
     let (status, t) = app
-        .post("/threads", Some(&a.token), json!({ "kind": "collaboration", "title": "Autre" }))
+        .post(
+            "/threads",
+            Some(&a.token),
+            json!({ "kind": "collaboration", "title": "Autre" }),
+        )
         .await;
     match status {
         201 => threads.push(t["id"].as_str().expect("id").to_string()),
@@ -111,7 +123,12 @@ async fn write_through_a_full_disk(
     let (status, me) = app.get("/account", Some(&a.token)).await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(message_ids(app, &a, &thread).await, acknowledged);
-    let ready = app.http.get(format!("{}/readyz", app.url)).send().await.expect("readyz");
+    let ready = app
+        .http
+        .get(format!("{}/readyz", app.url))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(ready.status().as_u16(), 200);
 
     // Space comes back: the very next write is saved, without a restart.
@@ -130,7 +147,10 @@ async fn write_through_a_full_disk(
     assert_eq!(after_restart, acknowledged, "lost after the restart");
     for t in &threads {
         let (status, v) = app.get(&format!("/threads/{t}"), Some(&a.token)).await;
-        assert_eq!(status, 200, "thread acknowledged while full, lost after the restart: {v}");
+        assert_eq!(
+            status, 200,
+            "thread acknowledged while full, lost after the restart: {v}"
+        );
     }
     eprintln!(
         "full disk: {} writes acknowledged before the disk filled, {} after space came back; all read back after a restart",
@@ -183,7 +203,9 @@ impl Drop for Tmpfs {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_on_a_full_disk_answers_507_and_writing_resumes_without_restart() {
     if !is_root() {
-        eprintln!("not root: the tmpfs full-disk test is not run (CI runs it as root; the page-limit test covers the rest)");
+        eprintln!(
+            "not root: the tmpfs full-disk test is not run (CI runs it as root; the page-limit test covers the rest)"
+        );
         return;
     }
     let dir = cercle_testkit::temp_dir("cercle-tmpfs");
@@ -229,7 +251,10 @@ async fn a_failed_write_leaves_the_connection_clean(db: Db) {
     let mut app = TestApp::spawn(db).await;
     let (a, thread) = thread_of_two(&app).await;
     let (_, structure) = app.get("/org/structure", Some(&a.token)).await;
-    let root = structure["organization"]["root_unit_id"].as_str().expect("root").to_string();
+    let root = structure["organization"]["root_unit_id"]
+        .as_str()
+        .expect("root")
+        .to_string();
     let unit = json!({ "name": "Cardiologie", "parent_id": root });
     let (status, u) = app.post("/org/units", Some(&a.token), unit.clone()).await;
     assert_eq!(status, 201, "{u}");
@@ -243,6 +268,60 @@ async fn a_failed_write_leaves_the_connection_clean(db: Db) {
     }
     app.restart().await;
     assert_eq!(message_ids(&app, &a, &thread).await, acknowledged);
+}
+
+/// A COMMIT that fails (here a deferred foreign key, checked at commit on
+/// both databases) is an error to the caller, never a success, and the
+/// connection goes back to its pool out of any transaction: what follows is
+/// saved and survives a restart.
+async fn a_failed_commit_is_an_error_and_the_connection_comes_back_clean(db: Db) {
+    use sqlx::{Connection, Executor, Row};
+    let mut app = TestApp::spawn(db).await;
+    let store = app.ctx().store.clone();
+    let mut tx = store.begin().await.expect("begin");
+    tx.execute("CREATE TABLE fault_parent (id TEXT PRIMARY KEY)")
+        .await
+        .expect("table");
+    tx.execute(
+        "CREATE TABLE fault_child (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES fault_parent(id) DEFERRABLE INITIALLY DEFERRED)",
+    )
+    .await
+    .expect("table");
+    tx.commit().await.expect("commit");
+    for n in 0..20 {
+        let mut tx = store.begin().await.expect("begin");
+        sqlx::query("INSERT INTO fault_child (id, parent_id) VALUES ($1, 'nobody')")
+            .bind(format!("orphan-{n}"))
+            .execute(&mut *tx)
+            .await
+            .expect("checked at commit only");
+        let e = tx.commit().await.expect_err("the commit must fail");
+        assert_eq!(cercle_store::Fault::of(&e), cercle_store::Fault::Other, "{e}");
+        let mut tx = store.begin().await.expect("begin after a failed commit");
+        sqlx::query("INSERT INTO fault_parent (id) VALUES ($1)")
+            .bind(format!("p-{n}"))
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+        tx.commit().await.expect("commit after a failed commit");
+        let conn = store.reader().await.expect("reader");
+        assert!(!conn.is_in_transaction());
+    }
+    app.restart().await;
+    let mut conn = app.ctx().store.reader().await.expect("reader");
+    let parents: i64 = sqlx::query("SELECT COUNT(*) FROM fault_parent")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("n");
+    let children: i64 = sqlx::query("SELECT COUNT(*) FROM fault_child")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("n");
+    assert_eq!((parents, children), (20, 0));
 }
 
 /// With PostgreSQL stopped, requests answer 503 `database-unavailable`
@@ -267,6 +346,27 @@ async fn postgres_outage_answers_503_quickly_and_recovers() {
     let (status, r) = app.post("/notifications/read-all", Some(&p.token), json!({})).await;
     assert!((200..300).contains(&status), "{status} {r}");
 
+    // Under load (far more requests than the pool's 16 connections), the
+    // short wait for a new connection does not turn waiting into refusals.
+    let t = Instant::now();
+    let burst: Vec<_> = (0..300)
+        .map(|i| {
+            let req = if i % 3 == 0 {
+                app.http
+                    .post(format!("{}/api/v1/notifications/read-all", app.url))
+                    .json(&json!({}))
+            } else {
+                app.http.get(format!("{}/api/v1/account", app.url))
+            };
+            req.bearer_auth(&p.token).send()
+        })
+        .collect();
+    for r in futures_util::future::join_all(burst).await {
+        let status = r.expect("request").status().as_u16();
+        assert!((200..300).contains(&status), "under load: {status}");
+    }
+    let burst_ms = t.elapsed().as_millis();
+
     cluster.stop().await.expect("stop PostgreSQL");
     let down_at = Instant::now();
     let mut figures = Vec::new();
@@ -278,17 +378,17 @@ async fn postgres_outage_answers_503_quickly_and_recovers() {
         let body: Value = r.json().await.unwrap_or(Value::Null);
         assert_eq!(status, 503, "{what}: {body}");
         assert_eq!(body["code"], "database-unavailable", "{what}: {body}");
-        assert!(
-            elapsed < Duration::from_secs(2),
-            "{what} answered after {elapsed:?}"
-        );
+        assert!(elapsed < Duration::from_secs(2), "{what} answered after {elapsed:?}");
         figures.push(format!("{what} {} ms", elapsed.as_millis()));
     };
     let api = |path: &str| format!("{}/api/v1{path}", app.url);
     timed("GET /account", app.http.get(api("/account")).bearer_auth(&p.token)).await;
     timed(
         "POST /notifications/read-all",
-        app.http.post(api("/notifications/read-all")).bearer_auth(&p.token).json(&json!({})),
+        app.http
+            .post(api("/notifications/read-all"))
+            .bearer_auth(&p.token)
+            .json(&json!({})),
     )
     .await;
     timed(
@@ -307,7 +407,11 @@ async fn postgres_outage_answers_503_quickly_and_recovers() {
     for r in futures_util::future::join_all(many).await {
         assert_eq!(r.expect("request").status().as_u16(), 503);
     }
-    assert!(t.elapsed() < Duration::from_secs(2), "8 requests at once: {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "8 requests at once: {:?}",
+        t.elapsed()
+    );
     figures.push(format!("8 concurrent GET /account {} ms", t.elapsed().as_millis()));
     // A page says so too (a browser's cookies, the default language).
     let page = app
@@ -331,13 +435,21 @@ async fn postgres_outage_answers_503_quickly_and_recovers() {
         if status == 200 {
             break;
         }
-        assert!(Instant::now() < deadline, "still {status} 20 s after PostgreSQL came back");
+        assert!(
+            Instant::now() < deadline,
+            "still {status} 20 s after PostgreSQL came back"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let recovered = back_at.elapsed();
     let (status, r) = app.post("/notifications/read-all", Some(&p.token), json!({})).await;
     assert!((200..300).contains(&status), "{status} {r}");
-    let ready = app.http.get(format!("{}/readyz", app.url)).send().await.expect("readyz");
+    let ready = app
+        .http
+        .get(format!("{}/readyz", app.url))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(ready.status().as_u16(), 200);
     // The outbox worker survived the outage: a sign-in code still goes out.
     let mails = crate::helpers::count_sign_in_mails(&app, &p.email);
@@ -350,7 +462,7 @@ async fn postgres_outage_answers_503_quickly_and_recovers() {
     })
     .await;
     eprintln!(
-        "PostgreSQL outage: {}; down for {} ms; requests served again {} ms after PostgreSQL accepted connections",
+        "PostgreSQL outage: 300 requests at once before it all 2xx in {burst_ms} ms; {}; down for {} ms; requests served again {} ms after PostgreSQL accepted connections",
         figures.join(", "),
         (back_at - down_at).as_millis(),
         recovered.as_millis()
