@@ -232,18 +232,23 @@ impl Store {
         Ok(store)
     }
 
-    /// A connection of `pool`. On PostgreSQL, a request does not wait more
-    /// than [`CONNECT_WAIT`] for a connection that has to be opened (the
-    /// database is down: answer "unavailable" quickly instead of hanging);
-    /// when every connection is busy serving others, it waits its turn (up
-    /// to [`BUSY_WAIT`]). SQLite's pools never need the network.
-    async fn acquire(&self, pool: &AnyPool) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+    /// Takes a connection of `pool` (and maybe begins on it) with `get`. On
+    /// PostgreSQL, a request does not wait more than [`CONNECT_WAIT`] when a
+    /// connection has to be opened (the database is down: answer
+    /// "unavailable" quickly instead of hanging); when every connection is
+    /// busy serving others, it waits its turn (up to [`BUSY_WAIT`]). SQLite's
+    /// pools never need the network.
+    async fn bounded<T>(
+        &self,
+        pool: &AnyPool,
+        get: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+    ) -> Result<T> {
         let busy = pool.size() >= PG_CONNECTIONS && pool.num_idle() == 0;
         if self.backend == Backend::Sqlite || busy {
-            return Ok(pool.acquire().await?);
+            return Ok(get.await?);
         }
-        match tokio::time::timeout(CONNECT_WAIT, pool.acquire()).await {
-            Ok(conn) => Ok(conn?),
+        match tokio::time::timeout(CONNECT_WAIT, get).await {
+            Ok(r) => Ok(r?),
             Err(_) => Err(StoreError::Db(sqlx::Error::PoolTimedOut)),
         }
     }
@@ -261,13 +266,12 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
-        let conn = self.acquire(&self.write).await?;
-        Ok(sqlx::Transaction::begin(conn, None).await?)
+        self.bounded(&self.write, self.write.begin()).await
     }
 
     /// A connection for reads that need no transaction.
     pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        self.acquire(&self.read).await
+        self.bounded(&self.read, self.read.acquire()).await
     }
 
     /// A read-only transaction that sees one snapshot of the database from
@@ -278,8 +282,7 @@ impl Store {
     /// commit it) when done: a long snapshot keeps old row versions (and on
     /// SQLite, the WAL) from being reclaimed meanwhile.
     pub async fn read_snapshot(&self) -> Result<Tx> {
-        let conn = self.acquire(&self.read).await?;
-        let mut tx = sqlx::Transaction::begin(conn, None).await?;
+        let mut tx = self.bounded(&self.read, self.read.begin()).await?;
         if self.backend == Backend::Postgres {
             tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .await?;
@@ -322,7 +325,7 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> Result<Vec<i64>> {
-        let mut conn = self.acquire(&self.write).await?;
+        let mut conn = self.bounded(&self.write, self.write.acquire()).await?;
         migrate::run(&mut conn).await
     }
 
