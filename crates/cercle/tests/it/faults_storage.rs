@@ -66,6 +66,37 @@ async fn write_through_a_full_disk(
     let (status, m) = post_message(app, &a, &thread, 0).await;
     assert_eq!(status, 201, "{m}");
     acknowledged.push(m["id"].as_str().expect("id").to_string());
+    // The same person in a browser (a cookie jar), signed in by the pages.
+    let browser = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let csrf = |html: String| {
+        html.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("csrf")
+            .to_string()
+    };
+    let page = browser.get(format!("{}/sign-in", app.url)).send().await.expect("page");
+    let token = csrf(page.text().await.expect("html"));
+    let r = browser
+        .post(format!("{}/sign-in", app.url))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("email", a.email.as_str()),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(r.url().path(), "/code");
+    let mail = crate::helpers::nth_sign_in_mail(app, &a.email, 1).await;
+    let code = cercle_testkit::find_code(&mail.body).expect("code");
+    let r = browser
+        .post(format!("{}/code", app.url))
+        .form(&[("csrf", token.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .expect("code");
+    assert_eq!(r.url().path(), "/", "signed in by the pages");
 
     make_full(app).await;
     let mut refused = None;
@@ -103,6 +134,26 @@ async fn write_through_a_full_disk(
             "{lang}: {body}"
         );
     }
+    // A page says so too, in the person's language.
+    let r = browser
+        .post(format!("{}/threads/{thread}/messages", app.url))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("body", "pression à surveiller. ".repeat(100).as_str()),
+        ])
+        .send()
+        .await
+        .expect("page post");
+    assert_eq!(r.status().as_u16(), 507);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("stockage du serveur est plein"), "{html}");
+    let r = browser
+        .get(format!("{}/threads/{thread}", app.url))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(r.status().as_u16(), 200, "the discussion's page still shows");
+
     // A small write may still find room in the database's free pages: then
     // it is saved, and must be there after the restart like any other.
     let mut threads = Vec::new();
