@@ -40,6 +40,13 @@ pub enum AppError {
     /// validated professionals only.
     #[error("profession not validated")]
     ProfessionNotValidated,
+    /// The disk is full: nothing was saved; reads still work.
+    #[error("storage full")]
+    StorageFull,
+    /// The database cannot be reached right now (down, restarting,
+    /// connection lost): nothing was done; try again.
+    #[error("database unavailable")]
+    DatabaseUnavailable,
     #[error("internal error")]
     Internal(String),
 }
@@ -66,6 +73,8 @@ impl AppError {
             AppError::Conflict(what) => what,
             AppError::NoActiveOrganization => "no-active-organization",
             AppError::ProfessionNotValidated => "profession-not-validated",
+            AppError::StorageFull => "storage-full",
+            AppError::DatabaseUnavailable => "database-unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -75,7 +84,7 @@ impl From<cercle_store::StoreError> for AppError {
     fn from(e: cercle_store::StoreError) -> Self {
         match e {
             cercle_store::StoreError::Conflict => AppError::Conflict("conflict"),
-            other => AppError::Internal(other.to_string()),
+            other => of_fault(other.fault(), &other),
         }
     }
 }
@@ -83,7 +92,24 @@ impl From<cercle_store::StoreError> for AppError {
 /// sqlx errors surface directly from `commit()`.
 impl From<cercle_store::SqlxError> for AppError {
     fn from(e: cercle_store::SqlxError) -> Self {
-        AppError::Internal(e.to_string())
+        of_fault(cercle_store::Fault::of(&e), &e)
+    }
+}
+
+/// A storage fault is logged here, once, as a warning (the database's
+/// message names no patient data: a code and a reason such as "database or
+/// disk is full" or "connection refused").
+fn of_fault(fault: cercle_store::Fault, e: &dyn std::fmt::Display) -> AppError {
+    match fault {
+        cercle_store::Fault::StorageFull => {
+            tracing::warn!(error = %e, "storage full: write refused");
+            AppError::StorageFull
+        }
+        cercle_store::Fault::Unavailable => {
+            tracing::warn!(error = %e, "database unavailable");
+            AppError::DatabaseUnavailable
+        }
+        cercle_store::Fault::Other => AppError::Internal(e.to_string()),
     }
 }
 

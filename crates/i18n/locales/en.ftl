@@ -1425,3 +1425,7 @@ error-idempotency-key-in-progress = The same request is still being handled. Try
 
 # issue 13: edges
 error-professionals-only = This part of Cercle is for professionals. Your care teams are under “My care teams”.
+
+# issue 13: storage faults
+error-storage-full = The server's storage is full, so nothing was saved. Please try again in a few minutes; if it goes on, tell your administrator.
+error-database-unavailable = The service is briefly unavailable, so nothing was done. Please try again in a few moments.

@@ -1425,3 +1425,7 @@ error-idempotency-key-in-progress = La même requête est encore en cours de tra
 
 # issue 13: edges
 error-professionals-only = Cette partie de Cercle est réservée aux professionnels. Vos équipes de soins sont sous « Mes équipes de soins ».
+
+# issue 13: storage faults
+error-storage-full = L'espace de stockage du serveur est plein : rien n'a été enregistré. Veuillez réessayer dans quelques minutes ; si le problème persiste, prévenez votre administrateur.
+error-database-unavailable = Le service est momentanément indisponible : rien n'a été fait. Veuillez réessayer dans quelques instants.

@@ -30,7 +30,9 @@ pub mod threads;
 pub mod users;
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use sqlx::AnyConnection as Conn;
@@ -47,6 +49,97 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What a failed database call means for the person who asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The disk (or the SQLite page limit) is full: nothing can be written
+    /// until space is freed; reads still work. SQLite `SQLITE_FULL`,
+    /// PostgreSQL `53100 disk_full`.
+    StorageFull,
+    /// The database cannot be reached or cannot do its I/O right now: the
+    /// server is down or restarting, a connection was lost, no connection
+    /// came within [`CONNECT_WAIT`], an I/O error, a lock held too long.
+    /// Worth trying again later.
+    Unavailable,
+    /// Anything else (a constraint, a bug): an internal error.
+    Other,
+}
+
+impl Fault {
+    /// Classifies a sqlx error by its kind and, for database errors, by
+    /// SQLite's result code or PostgreSQL's SQLSTATE.
+    pub fn of(e: &sqlx::Error) -> Fault {
+        use sqlx::Error as E;
+        match e {
+            E::Io(_) | E::Tls(_) | E::Protocol(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => {
+                Fault::Unavailable
+            }
+            E::Database(db) => {
+                if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                    return Fault::of_sqlstate(pg.code());
+                }
+                match db.code() {
+                    Some(code) if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => {
+                        code.parse::<i32>().map_or(Fault::Other, Fault::of_sqlite_code)
+                    }
+                    Some(code) => Fault::of_sqlstate(&code),
+                    None => Fault::Other,
+                }
+            }
+            _ => Fault::Other,
+        }
+    }
+
+    /// SQLite (extended) result codes: the primary code is the low byte.
+    fn of_sqlite_code(code: i32) -> Fault {
+        match code & 0xff {
+            // SQLITE_FULL
+            13 => Fault::StorageFull,
+            // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_NOMEM, SQLITE_READONLY,
+            // SQLITE_IOERR, SQLITE_CANTOPEN
+            5 | 6 | 7 | 8 | 10 | 14 => Fault::Unavailable,
+            _ => Fault::Other,
+        }
+    }
+
+    /// PostgreSQL SQLSTATE codes.
+    fn of_sqlstate(code: &str) -> Fault {
+        match code {
+            "53100" => Fault::StorageFull,
+            // Connection exceptions, insufficient resources, the server
+            // shutting down or starting, a read-only standby, an I/O error.
+            c if c.starts_with("08") || c.starts_with("53") || c.starts_with("57P") => Fault::Unavailable,
+            "25006" | "58030" => Fault::Unavailable,
+            _ => Fault::Other,
+        }
+    }
+}
+
+impl StoreError {
+    pub fn fault(&self) -> Fault {
+        match self {
+            StoreError::Db(e) => Fault::of(e),
+            _ => Fault::Other,
+        }
+    }
+}
+
+/// How long a request waits for a new database connection (PostgreSQL)
+/// before it is answered "database unavailable". Waiting for a connection
+/// of a pool whose connections are all busy (the database answers, the
+/// node is loaded) is bounded by [`BUSY_WAIT`] instead.
+pub const CONNECT_WAIT: Duration = Duration::from_secs(1);
+
+/// How long a request waits for a busy pool's next free connection (and,
+/// on SQLite, for the single writer).
+pub const BUSY_WAIT: Duration = Duration::from_secs(10);
+
+/// Connections per PostgreSQL pool.
+const PG_CONNECTIONS: u32 = 16;
+
+/// SQLite's own ceiling for `max_page_count` (its default).
+const SQLITE_MAX_PAGE_COUNT: u64 = 4_294_967_294;
 
 /// Turns a unique-constraint violation into [`StoreError::Conflict`].
 pub(crate) fn conflict(e: sqlx::Error) -> StoreError {
@@ -91,6 +184,9 @@ pub struct Store {
     backend: Backend,
     /// For connections outside the pools (PostgreSQL LISTEN).
     url: String,
+    /// SQLite: the writer's `max_page_count` (0: SQLite's own limit), kept
+    /// here so that a writer connection opened later gets it too.
+    page_limit: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -104,19 +200,25 @@ impl Store {
                 } else {
                     format!("{url}?mode=rwc")
                 };
-                let write = sqlite_pool(&url, 1).await?;
-                let read = sqlite_pool(&url, 4).await?;
+                let page_limit = Arc::new(AtomicU64::new(0));
+                let write = sqlite_pool(&url, 1, Some(page_limit.clone())).await?;
+                let read = sqlite_pool(&url, 4, None).await?;
                 Store {
                     read,
                     write,
                     backend,
                     url: url.to_string(),
+                    page_limit,
                 }
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
+                    .max_connections(PG_CONNECTIONS)
+                    .acquire_timeout(BUSY_WAIT)
+                    // sqlx queues the rollback of a dropped transaction and
+                    // counts it done at once; a connection that still counts
+                    // one open is not given to anyone else.
+                    .after_release(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
                     .connect(url)
                     .await?;
                 Store {
@@ -124,10 +226,32 @@ impl Store {
                     write: pool,
                     backend,
                     url: url.to_string(),
+                    page_limit: Arc::new(AtomicU64::new(0)),
                 }
             }
         };
         Ok(store)
+    }
+
+    /// Takes a connection of `pool` (and maybe begins on it) with `get`. On
+    /// PostgreSQL, a request does not wait more than [`CONNECT_WAIT`] when a
+    /// connection has to be opened (the database is down: answer
+    /// "unavailable" quickly instead of hanging); when every connection is
+    /// busy serving others, it waits its turn (up to [`BUSY_WAIT`]). SQLite's
+    /// pools never need the network.
+    async fn bounded<T>(
+        &self,
+        pool: &AnyPool,
+        get: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+    ) -> Result<T> {
+        let busy = pool.size() >= PG_CONNECTIONS && pool.num_idle() == 0;
+        if self.backend == Backend::Sqlite || busy {
+            return Ok(get.await?);
+        }
+        match tokio::time::timeout(CONNECT_WAIT, get).await {
+            Ok(r) => Ok(r?),
+            Err(_) => Err(StoreError::Db(sqlx::Error::PoolTimedOut)),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -143,21 +267,66 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.write.begin().await?)
+        self.bounded(&self.write, self.write.begin()).await
     }
 
     /// A connection for reads that need no transaction.
     pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        Ok(self.read.acquire().await?)
+        self.bounded(&self.read, self.read.acquire()).await
+    }
+
+    /// A read-only transaction that sees one snapshot of the database from
+    /// its first read to its end (PostgreSQL `REPEATABLE READ READ ONLY`;
+    /// on SQLite in WAL mode, any read transaction). For reads that must be
+    /// consistent with each other across several statements, such as
+    /// walking the audit chain while others append to it. Drop it (or
+    /// commit it) when done: a long snapshot keeps old row versions (and on
+    /// SQLite, the WAL) from being reclaimed meanwhile.
+    pub async fn read_snapshot(&self) -> Result<Tx> {
+        let mut tx = self.bounded(&self.read, self.read.begin()).await?;
+        if self.backend == Backend::Postgres {
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await?;
+        }
+        Ok(tx)
     }
 
     pub async fn ping(&self) -> Result<()> {
-        self.read.execute("SELECT 1").await?;
+        let mut conn = self.reader().await?;
+        conn.execute("SELECT 1").await?;
         Ok(())
     }
 
-    pub async fn migrate(&self) -> Result<Vec<i64>> {
+    /// Operations and tests: caps the SQLite database at `pages` pages
+    /// (`PRAGMA max_page_count` on the writer connection, now and on any
+    /// writer connection opened later), so that writes fail as on a full
+    /// disk once it is reached; `None` lifts the cap. A cap below the
+    /// current size is raised to it by SQLite. Does nothing on PostgreSQL.
+    pub async fn set_sqlite_page_limit(&self, pages: Option<u64>) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        self.page_limit.store(pages.unwrap_or(0), Ordering::SeqCst);
         let mut conn = self.write.acquire().await?;
+        let n = pages.unwrap_or(SQLITE_MAX_PAGE_COUNT);
+        sqlx::query(&format!("PRAGMA max_page_count = {n}"))
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// The SQLite database's size in pages (0 on PostgreSQL).
+    pub async fn sqlite_page_count(&self) -> Result<u64> {
+        if self.backend != Backend::Sqlite {
+            return Ok(0);
+        }
+        let mut conn = self.write.acquire().await?;
+        let n: i64 = sqlx::Row::try_get(&sqlx::query("PRAGMA page_count").fetch_one(&mut *conn).await?, 0)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let mut conn = self.bounded(&self.write, self.write.acquire()).await?;
         migrate::run(&mut conn).await
     }
 
@@ -229,21 +398,50 @@ pub fn masked_url(url: &str) -> String {
     out
 }
 
-async fn sqlite_pool(url: &str, max: u32) -> Result<AnyPool> {
+async fn sqlite_pool(url: &str, max: u32, page_limit: Option<Arc<AtomicU64>>) -> Result<AnyPool> {
     Ok(AnyPoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|conn, _meta| {
+        .acquire_timeout(BUSY_WAIT)
+        .after_connect(move |conn, _meta| {
+            let limit = page_limit.as_ref().map(|l| l.load(Ordering::SeqCst)).unwrap_or(0);
             Box::pin(async move {
                 conn.execute("PRAGMA journal_mode = WAL").await?;
                 conn.execute("PRAGMA busy_timeout = 5000").await?;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
                 conn.execute("PRAGMA synchronous = NORMAL").await?;
+                if limit > 0 {
+                    sqlx::query(&format!("PRAGMA max_page_count = {limit}"))
+                        .fetch_all(&mut *conn)
+                        .await?;
+                }
                 Ok(())
             })
         })
+        .after_release(|conn, _meta| Box::pin(released_clean(conn)))
         .connect(url)
         .await?)
+}
+
+/// Whether a SQLite connection coming back to its pool may serve again.
+///
+/// After a failed statement or commit (`SQLITE_FULL`, `SQLITE_IOERR`, busy…)
+/// SQLite may have rolled the transaction back by itself; the `ROLLBACK`
+/// sqlx then sends when the transaction is dropped fails, and sqlx goes on
+/// believing the connection is inside a transaction. Its next `BEGIN`
+/// becomes a `SAVEPOINT`, and a second failure can leave SQLite inside a
+/// transaction that nothing will ever commit: every later write "succeeds"
+/// into it and is lost (that was issue 13). So a connection that is not
+/// back in autocommit is closed (SQLite rolls back whatever is open) and
+/// the pool opens a fresh one for the next caller.
+async fn released_clean(conn: &mut sqlx::AnyConnection) -> std::result::Result<bool, sqlx::Error> {
+    // The rollback of a dropped transaction is queued to the connection's
+    // worker; a ping runs after it, so the state read below is settled.
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("database connection left inside a failed transaction; replacing it");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// Reads an optional BIGINT flag as bool.
@@ -287,3 +485,6 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[cfg(test)]
+mod fault_tests;

@@ -3,6 +3,7 @@
 //! gateway listener, and a clock the test can move.
 
 pub mod browser;
+pub mod pg_cluster;
 pub mod sms_gateway;
 pub mod smtp;
 

@@ -19,6 +19,8 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Forbidden | AppError::ProfessionNotValidated => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::WrongStep | AppError::Conflict(_) | AppError::NoActiveOrganization => StatusCode::CONFLICT,
+        AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+        AppError::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -61,7 +63,20 @@ impl IntoResponse for ApiError {
             AppError::AccountLocked { until } => body["locked_until"] = until.0.into(),
             _ => {}
         }
-        (status, Json(body)).into_response()
+        let mut resp = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after(&self.error) {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs);
+        }
+        resp
+    }
+}
+
+/// `Retry-After` for the faults that pass by themselves.
+pub fn retry_after(e: &AppError) -> Option<axum::http::HeaderValue> {
+    match e {
+        AppError::DatabaseUnavailable => Some(axum::http::HeaderValue::from_static("5")),
+        AppError::StorageFull => Some(axum::http::HeaderValue::from_static("60")),
+        _ => None,
     }
 }
 

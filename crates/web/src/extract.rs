@@ -9,7 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cercle_app::accounts::{session, Activity, Credential, SessionView};
 use cercle_app::idempotency::{Answer, IdempotencyKey};
-use cercle_app::Client;
+use cercle_app::{AppError, Client};
 use cercle_domain::Language;
 use std::net::SocketAddr;
 
@@ -187,7 +187,9 @@ impl FromRequestParts<WebState> for ApiScope {
 pub struct WebSession(pub SessionView);
 
 impl OptionalFromRequestParts<WebState> for WebSession {
-    type Rejection = std::convert::Infallible;
+    /// A database that cannot be reached is said so on a page (503), not
+    /// taken for "signed out".
+    type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Option<Self>, Self::Rejection> {
         let Some(device) = parts.extensions.get::<DeviceToken>().cloned() else {
             return Ok(None);
@@ -195,7 +197,7 @@ impl OptionalFromRequestParts<WebState> for WebSession {
         let Some(account) = cookies::get(&parts.headers, cookies::ACCOUNT) else {
             return Ok(None);
         };
-        Ok(session::authenticate_as(
+        match session::authenticate_as(
             &state.ctx,
             Credential::Device {
                 device_token: &device.0,
@@ -204,8 +206,13 @@ impl OptionalFromRequestParts<WebState> for WebSession {
             activity_of(parts),
         )
         .await
-        .ok()
-        .map(WebSession))
+        {
+            Ok(view) => Ok(Some(WebSession(view))),
+            Err(e @ (AppError::DatabaseUnavailable | AppError::StorageFull)) => {
+                Err(crate::ui::failure_page(lang_of(parts), &e))
+            }
+            Err(_) => Ok(None),
+        }
     }
 }
 

@@ -127,19 +127,25 @@ mod health {
     use crate::WebState;
     use axum::extract::State;
     use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
 
     /// The process is up.
     pub async fn healthz() -> &'static str {
         "ok"
     }
 
-    /// The database answers.
-    pub async fn readyz(State(state): State<WebState>) -> (StatusCode, &'static str) {
+    /// The database answers (within the 1 s a request waits for a
+    /// connection). A full disk leaves the node ready: it still serves reads.
+    pub async fn readyz(State(state): State<WebState>, parts: axum::http::request::Parts) -> Response {
         match state.ctx.store.ping().await {
-            Ok(()) => (StatusCode::OK, "ready"),
+            Ok(()) => (StatusCode::OK, "ready").into_response(),
             Err(e) => {
                 tracing::warn!(error = %e, "database not reachable");
-                (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+                crate::error::ApiError {
+                    error: cercle_app::AppError::DatabaseUnavailable,
+                    lang: crate::extract::lang_of(&parts),
+                }
+                .into_response()
             }
         }
     }

@@ -47,7 +47,10 @@ fn issued_with(key: &ServerKey, token: &str) -> bool {
     };
     random.len() >= 40
         && tag.len() == MAC_CHARS
-        && bool::from(subtle::ConstantTimeEq::ct_eq(mac(key, random).as_bytes(), tag.as_bytes()))
+        && bool::from(subtle::ConstantTimeEq::ct_eq(
+            mac(key, random).as_bytes(),
+            tag.as_bytes(),
+        ))
 }
 
 /// Replaces the secret of the device a session lives on (web sessions; API

@@ -179,9 +179,11 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
         SessionStage::Active => now.0 - session.last_seen_at > limits::SESSION_MAX_IDLE_SECS * 1000,
     };
     if expired || user.deleted_at.is_some() {
-        let mut tx = ctx.store.begin().await?;
-        sessions::delete(&mut tx, &session.id).await?;
-        tx.commit().await?;
+        // Refused whether or not the row can be deleted now (a full disk):
+        // the same test refuses it again next time.
+        if let Err(e) = delete_session(ctx, &session.id).await {
+            tracing::warn!(error = %e, "expired session not deleted");
+        }
         return Err(AppError::NotAuthenticated);
     }
     let state = match stage {
@@ -204,9 +206,11 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
                 SessionState::Setup(step)
             } else if idle_locked {
                 if !session.locked {
-                    let mut tx = ctx.store.begin().await?;
-                    sessions::set_locked(&mut tx, &session.id, true).await?;
-                    tx.commit().await?;
+                    // Locked for this request either way; the idle time
+                    // locks it again next time if this cannot be saved.
+                    if let Err(e) = lock_session(ctx, &session.id).await {
+                        tracing::warn!(error = %e, "idle lock not saved");
+                    }
                 }
                 SessionState::Locked
             } else {
@@ -224,11 +228,33 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
         && !matches!(state, SessionState::Locked)
         && now.0 - session.last_seen_at > touch_every_ms(ctx.config.idle_lock_secs)
     {
-        let mut tx = ctx.store.begin().await?;
-        sessions::touch(&mut tx, &session.id, now).await?;
-        tx.commit().await?;
+        // Best effort: a full disk must not stop reads (issue 13).
+        if let Err(e) = touch_session(ctx, &session.id, now).await {
+            tracing::warn!(error = %e, "session activity not saved");
+        }
     }
     Ok(SessionView { session, user, state })
+}
+
+async fn delete_session(ctx: &Ctx, id: &str) -> AppResult<()> {
+    let mut tx = ctx.store.begin().await?;
+    sessions::delete(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn lock_session(ctx: &Ctx, id: &str) -> AppResult<()> {
+    let mut tx = ctx.store.begin().await?;
+    sessions::set_locked(&mut tx, id, true).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn touch_session(ctx: &Ctx, id: &str, now: cercle_domain::Timestamp) -> AppResult<()> {
+    let mut tx = ctx.store.begin().await?;
+    sessions::touch(&mut tx, id, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// "Lock": the PIN is needed again on this device.

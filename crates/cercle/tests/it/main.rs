@@ -15,6 +15,7 @@ mod channels_api;
 mod circle_api;
 mod cli;
 mod edges_api;
+mod faults_storage;
 mod helpers;
 mod idempotency_api;
 mod idle_lock_browser;

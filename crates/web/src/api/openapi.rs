@@ -237,6 +237,8 @@ pub fn build() -> Value {
                 "422": error_response("Invalid input"),
                 "423": error_response("Account or session locked"),
                 "429": error_response("Too many attempts"),
+                "503": error_response("database-unavailable: the database cannot be reached; nothing was done, try again (Retry-After)"),
+                "507": error_response("storage-full: the server's disk is full; nothing was saved (reads still work)"),
             }
         });
         if o.auth {
