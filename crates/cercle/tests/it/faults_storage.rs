@@ -97,6 +97,8 @@ async fn write_through_a_full_disk(
         .await
         .expect("code");
     assert_eq!(r.url().path(), "/", "signed in by the pages");
+    // Signing in replaced the device cookie, and with it the CSRF token.
+    let token = csrf(r.text().await.expect("home"));
 
     make_full(app).await;
     let mut refused = None;
