@@ -40,11 +40,15 @@ pub async fn failed(State(state): State<WebState>, page: Page, session: Option<W
                                 tr data-outbox=(m.id) {
                                     td data-label=(page.t("col-when")) { (Timestamp(m.failed_at.unwrap_or(m.created_at)).to_utc_string()) }
                                     td data-label=(page.t("col-channel")) { (if m.channel == "sms" { "SMS" } else { "Email" }) }
-                                    td data-label=(page.t("admin-mail-col-kind")) class="mono" { (m.kind) }
+                                    td data-label=(page.t("admin-mail-col-kind")) { (kind_label(&page, &m.kind)) }
                                     td data-label=(page.t("col-to")) class="mono" { (m.recipient) }
                                     td data-label=(page.t("admin-mail-col-error")) class="small" {
-                                        (m.last_error.as_deref().unwrap_or(""))
-                                        " " span class="muted" { (page.ta("admin-mail-attempts", &[("count", &m.attempts.to_string())])) }
+                                        // One element: the stacked (phone) layout lays a cell's children side by side.
+                                        span {
+                                            (m.last_error.as_deref().unwrap_or(""))
+                                            br;
+                                            span class="muted" { (page.ta("admin-mail-attempts", &[("count", &m.attempts.to_string())])) }
+                                        }
                                     }
                                     td {
                                         form method="post" action=(format!("/admin/mail/{}/send", m.id)) {
@@ -61,6 +65,18 @@ pub async fn failed(State(state): State<WebState>, page: Page, session: Option<W
         }
     };
     admin_layout(&state, &page, &view, scope.as_ref(), Tab::Mail, StatusCode::OK, content).await
+}
+
+/// What the message was, in the reader's language ("Sign-in code"); the
+/// stable code itself for a kind without a label.
+fn kind_label(page: &Page, kind: &str) -> String {
+    let id = format!("admin-mail-kind-{kind}");
+    let label = page.t(&id);
+    if label == id {
+        kind.to_string()
+    } else {
+        label
+    }
 }
 
 /// "Send again": queued anew with the same Message-ID; audited.
