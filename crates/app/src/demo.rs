@@ -305,7 +305,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         lang,
     )
     .await?;
-    let plan = care_plan_pdf();
+    let plan = care_plan_pdf(ctx.clock.now().0)?;
     let message = attachments::upload(
         ctx,
         &client,
@@ -325,7 +325,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
 }
 
 /// A one-page care plan, written with the export's PDF writer.
-fn care_plan_pdf() -> Vec<u8> {
+fn care_plan_pdf(now: i64) -> AppResult<Vec<u8>> {
     use crate::threads::pdf::{render, ExportMessage, ThreadExport};
     let line = |body: &str| ExportMessage {
         author: "Daniel Okafor".into(),
@@ -343,6 +343,7 @@ fn care_plan_pdf() -> Vec<u8> {
         participants: vec!["Daniel Okafor".into()],
         closed: String::new(),
         generated: String::new(),
+        generated_at: now,
         lang: cercle_domain::Language::Fr,
         messages: vec![
             line("Pansement de la plaie au mollet droit : mardi et vendredi matin."),

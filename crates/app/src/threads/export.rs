@@ -49,6 +49,7 @@ pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, la
         participants: view.participants.iter().map(|p| p.name.clone()).collect(),
         closed: closed_line,
         generated: pdf::format_local(ctx.clock.now().0, lang),
+        generated_at: ctx.clock.now().0,
         lang,
         messages: messages
             .into_iter()
@@ -65,7 +66,7 @@ pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, la
     };
     let bytes = tokio::task::spawn_blocking(move || pdf::render(&export))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.to_string()))??;
     let mut ev = NewAuditEvent::new(
         Actor::User(me.user_id),
         "thread.exported",

@@ -1,14 +1,17 @@
 //! A closed discussion thread exported "for the record" (clinical record) as
-//! a PDF 1.4 file, written by hand: no PDF dependency.
+//! an archival PDF (PDF/A-2u), written with the `krilla` crate.
 //!
-//! The file uses the standard Type1 fonts Helvetica and Helvetica-Bold in
-//! `WinAnsiEncoding` (nothing embedded): text is encoded to Windows-1252
-//! bytes, which keeps every French accent, the guillemets, the typographic
-//! apostrophe, the dashes and the euro sign; any other character prints as
-//! `?`. Lines are wrapped with the fonts' real glyph widths (the Adobe AFM
-//! metrics, tables at the end of this file), on US Letter pages with a header
-//! (the title) and a footer (the patient, if any, and "Page n / N").
-//! Nothing is compressed, so the file is plain and easy to inspect.
+//! The text is set in DejaVu Sans and DejaVu Sans Bold, embedded in the
+//! binary and subset into each file, so any language the fonts cover prints
+//! as typed (French, "≥ 38 °C", Greek, Cyrillic, Arabic and Hebrew names...);
+//! a character they lack prints as "�". Words are measured and shaped with
+//! rustybuzz (Arabic letters join), lines are put in visual order with the
+//! Unicode bidirectional algorithm, and wrapped at spaces on US Letter pages
+//! with a header (the title) and a footer (the patient, if any, and
+//! "Page n / N"). PDF/A-2u also makes every glyph map back to its text, so
+//! the record can be searched and copied.
+//!
+//! The times helper [`format_local`] lives here too (shared by the web pages).
 
 use cercle_domain::local_time::{civil_from_days, montreal_offset};
 use cercle_domain::Language;
@@ -40,15 +43,28 @@ pub struct ThreadExport {
     pub closed: String,
     /// When the export was made, already formatted.
     pub generated: String,
+    /// When the export was made (Unix milliseconds): the file's creation date.
+    pub generated_at: i64,
     pub lang: Language,
     pub messages: Vec<ExportMessage>,
 }
 
 /// The PDF file of a closed thread.
-pub fn render(export: &ThreadExport) -> Vec<u8> {
+pub fn render(export: &ThreadExport) -> crate::AppResult<Vec<u8>> {
+    let fonts = Fonts::load().map_err(crate::AppError::Internal)?;
     let labels = Labels::of(export.lang);
-    let mut layout = Layout::new();
+    let pages = lay_out(&fonts, export, &labels);
+    let patient = export
+        .patient
+        .as_deref()
+        .map(|p| clean(&fonts, Font::Regular, &format!("{}{}", labels.patient, isolate(p))));
+    let header = clean(&fonts, Font::Regular, &export.title);
+    assemble(&fonts, &pages, export, &header, patient.as_deref()).map_err(crate::AppError::Internal)
+}
 
+/// The pages' content, laid out.
+fn lay_out(fonts: &Fonts, export: &ThreadExport, labels: &Labels) -> Vec<Vec<Op>> {
+    let mut layout = Layout::new(fonts);
     layout.paragraph(
         &[run(Font::Bold, Tone::Ink, &export.title)],
         TITLE_SIZE,
@@ -74,7 +90,8 @@ pub fn render(export: &ThreadExport) -> Vec<u8> {
     let participants = if export.participants.is_empty() {
         "—".to_string()
     } else {
-        export.participants.join(", ")
+        let names: Vec<String> = export.participants.iter().map(|p| isolate(p)).collect();
+        names.join(", ")
     };
     layout.paragraph(
         &labelled(labels.participants, &participants),
@@ -114,22 +131,10 @@ pub fn render(export: &ThreadExport) -> Vec<u8> {
             layout.keep(12.0 + 3.0 * BODY_LEADING);
             layout.rule();
         }
-        layout_message(&mut layout, message, &labels);
+        layout_message(&mut layout, message, labels);
     }
 
-    let pages = layout.finish();
-    let total = pages.len();
-    let title = encode(&export.title);
-    let patient = export
-        .patient
-        .as_deref()
-        .map(|p| encode(&format!("{}{p}", labels.patient)));
-    let streams: Vec<Vec<u8>> = pages
-        .iter()
-        .enumerate()
-        .map(|(index, ops)| page_stream(ops, &title, patient.as_deref(), index + 1, total))
-        .collect();
-    assemble(&streams, &export.title, export.lang)
+    layout.finish()
 }
 
 /// Local time of the organization (America/Montreal: UTC−5, and UTC−4 from
@@ -244,16 +249,31 @@ impl Labels {
 }
 
 fn labelled(label: &str, value: &str) -> [Run; 2] {
-    [run(Font::Bold, Tone::Ink, label), run(Font::Regular, Tone::Ink, value)]
+    [
+        run(Font::Bold, Tone::Ink, label),
+        run(Font::Regular, Tone::Ink, &isolate(value)),
+    ]
+}
+
+/// Text typed by someone (a name, a file name) set apart for the
+/// bidirectional algorithm (FSI ... PDI), so that an Arabic name does not
+/// carry the numbers after it into its right-to-left order.
+fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
+}
+
+/// Whether a character only steers the bidirectional algorithm (it is never drawn).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn layout_message(layout: &mut Layout, message: &ExportMessage, labels: &Labels) {
     layout.space(6.0);
     // Never leave an author line alone at the bottom of a page.
     layout.keep(3.0 * BODY_LEADING);
-    let mut head = vec![run(Font::Bold, Tone::Ink, &message.author)];
+    let mut head = vec![run(Font::Bold, Tone::Ink, &isolate(&message.author))];
     if let Some(profession) = message.profession.as_deref().filter(|p| !p.trim().is_empty()) {
-        head.push(run(Font::Regular, Tone::Muted, &format!(" · {profession}")));
+        head.push(run(Font::Regular, Tone::Muted, &format!(" · {}", isolate(profession))));
     }
     head.push(run(Font::Regular, Tone::Muted, &format!(" · {}", message.time)));
     if message.edited && !message.retracted {
@@ -272,14 +292,14 @@ fn layout_message(layout: &mut Layout, message: &ExportMessage, labels: &Labels)
     let body = message.body.trim_end();
     if !body.is_empty() {
         for line in body.lines() {
-            layout.paragraph(&[run(Font::Regular, Tone::Ink, line)], BODY_SIZE, BODY_LEADING, INDENT);
+            layout.text(&[run(Font::Regular, Tone::Ink, line)], BODY_SIZE, BODY_LEADING, INDENT);
         }
     }
     for name in &message.attachments {
         layout.paragraph(
             &[
                 run(Font::Regular, Tone::Muted, labels.attachment),
-                run(Font::Regular, Tone::Ink, name),
+                run(Font::Regular, Tone::Ink, &isolate(name)),
             ],
             BODY_SIZE,
             BODY_LEADING,
@@ -289,7 +309,7 @@ fn layout_message(layout: &mut Layout, message: &ExportMessage, labels: &Labels)
 }
 
 // ---------------------------------------------------------------------------
-// Page geometry (points): US Letter.
+// Page geometry (points, origin at the bottom left as in PDF): US Letter.
 
 const PAGE_WIDTH: f32 = 612.0;
 const PAGE_HEIGHT: f32 = 792.0;
@@ -310,35 +330,70 @@ const HEADER_BASELINE: f32 = PAGE_HEIGHT - 34.0;
 const HEADER_RULE: f32 = PAGE_HEIGHT - 42.0;
 const FOOTER_BASELINE: f32 = 32.0;
 
+// ---------------------------------------------------------------------------
+// Fonts: DejaVu Sans (Bitstream Vera licence, crates/app/fonts/LICENSE-DejaVu.txt),
+// embedded in the binary; krilla writes only the glyphs a document uses.
+
+static REGULAR_TTF: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+static BOLD_TTF: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Font {
     Regular,
     Bold,
 }
 
-impl Font {
-    fn resource(self) -> &'static str {
-        match self {
-            Font::Regular => "F1",
-            Font::Bold => "F2",
+/// The two faces, for shaping (measuring) with rustybuzz and for drawing with krilla.
+struct Fonts {
+    regular: rustybuzz::Face<'static>,
+    bold: rustybuzz::Face<'static>,
+    pdf_regular: krilla::text::Font,
+    pdf_bold: krilla::text::Font,
+}
+
+impl Fonts {
+    fn load() -> Result<Self, String> {
+        let face = |data: &'static [u8]| rustybuzz::Face::from_slice(data, 0).ok_or("font: unreadable face");
+        let pdf = |data: &'static [u8]| krilla::text::Font::new(data.into(), 0).ok_or("font: unreadable face");
+        Ok(Fonts {
+            regular: face(REGULAR_TTF)?,
+            bold: face(BOLD_TTF)?,
+            pdf_regular: pdf(REGULAR_TTF)?,
+            pdf_bold: pdf(BOLD_TTF)?,
+        })
+    }
+
+    fn face(&self, font: Font) -> &rustybuzz::Face<'static> {
+        match font {
+            Font::Regular => &self.regular,
+            Font::Bold => &self.bold,
         }
     }
 
-    /// Advance width of a WinAnsi byte, in thousandths of the font size.
-    fn width(self, byte: u8) -> u16 {
-        let table = match self {
-            Font::Regular => &HELVETICA_WIDTHS,
-            Font::Bold => &HELVETICA_BOLD_WIDTHS,
-        };
-        byte.checked_sub(32)
-            .and_then(|i| table.get(usize::from(i)))
-            .copied()
-            .unwrap_or(0)
+    fn pdf(&self, font: Font) -> krilla::text::Font {
+        match font {
+            Font::Regular => self.pdf_regular.clone(),
+            Font::Bold => self.pdf_bold.clone(),
+        }
     }
 
-    fn text_width(self, bytes: &[u8], size: f32) -> f32 {
-        let units: u32 = bytes.iter().map(|&b| u32::from(self.width(b))).sum();
-        units as f32 * size / 1000.0
+    fn has_glyph(&self, font: Font, c: char) -> bool {
+        self.face(font).glyph_index(c).is_some_and(|g| g.0 != 0)
+    }
+
+    /// Width of a shaped text, in points.
+    fn width(&self, font: Font, text: &str, size: f32) -> f32 {
+        let text: String = text.chars().filter(|&c| !is_bidi_control(c)).collect();
+        if text.is_empty() {
+            return 0.0;
+        }
+        let face = self.face(font);
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(&text);
+        buffer.guess_segment_properties();
+        let shaped = rustybuzz::shape(face, &[], buffer);
+        let units: i64 = shaped.glyph_positions().iter().map(|p| i64::from(p.x_advance)).sum();
+        units as f32 * size / f32::from(face.units_per_em() as u16).max(1.0)
     }
 }
 
@@ -349,70 +404,85 @@ enum Tone {
 }
 
 impl Tone {
-    fn gray(self) -> &'static str {
+    fn gray(self) -> u8 {
         match self {
-            Tone::Ink => "0",
-            Tone::Muted => "0.38",
+            Tone::Ink => 0,
+            Tone::Muted => 97,
         }
     }
 }
 
-/// A piece of text in one font and tone, as WinAnsi bytes.
+/// A piece of text in one font and tone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Run {
     font: Font,
     tone: Tone,
-    text: Vec<u8>,
+    text: String,
 }
 
 fn run(font: Font, tone: Tone, text: &str) -> Run {
     Run {
         font,
         tone,
-        text: encode(text),
+        text: text.to_string(),
     }
 }
 
-fn runs_width(runs: &[Run], size: f32) -> f32 {
-    runs.iter().map(|r| r.font.text_width(&r.text, size)).sum()
+/// Text ready to be laid out with a font: a tab is four spaces, invisible
+/// format characters the font lacks disappear, paragraph separators are
+/// spaces, and any other character the font has no glyph for is U+FFFD "�"
+/// (PDF/A forbids drawing the font's .notdef glyph). Bidirectional controls
+/// stay for the line's ordering; they are not drawn.
+fn clean(fonts: &Fonts, font: Font, text: &str) -> String {
+    use unicode_bidi::BidiClass;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' => out.push_str("    "),
+            '\u{2029}' | '\u{2028}' => out.push(' '),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c if is_bidi_control(c) || fonts.has_glyph(font, c) => out.push(c),
+            c => match unicode_bidi::bidi_class(c) {
+                BidiClass::BN => {}
+                _ => out.push('\u{fffd}'),
+            },
+        }
+    }
+    out
 }
 
-/// Appends bytes to a line, merging with the last run when the style matches.
-fn push_run(line: &mut Vec<Run>, font: Font, tone: Tone, bytes: &[u8]) {
+/// Appends text to a line, merging with the last run when the style matches.
+fn push_run(line: &mut Vec<Run>, font: Font, tone: Tone, text: &str) {
     match line.last_mut() {
-        Some(last) if last.font == font && last.tone == tone => last.text.extend_from_slice(bytes),
-        _ => line.push(Run {
-            font,
-            tone,
-            text: bytes.to_vec(),
-        }),
+        Some(last) if last.font == font && last.tone == tone => last.text.push_str(text),
+        _ => line.push(run(font, tone, text)),
     }
 }
 
-/// Breaks a paragraph (no line breaks inside) into lines at most `max` points
-/// wide, at spaces; a word wider than a line is cut wherever it must be. Leading
-/// spaces of the paragraph are kept (indentation), spaces at a break are
-/// dropped. An empty paragraph is one empty line.
-fn wrap(runs: &[Run], size: f32, max: f32) -> Vec<Vec<Run>> {
+fn runs_width(fonts: &Fonts, runs: &[Run], size: f32) -> f32 {
+    runs.iter().map(|r| fonts.width(r.font, &r.text, size)).sum()
+}
+
+/// Breaks a paragraph (no line breaks inside, already cleaned) into lines at
+/// most `max` points wide, at spaces; a word wider than a line is cut wherever
+/// it must be. Leading spaces of the paragraph are kept (indentation), spaces
+/// at a break are dropped. An empty paragraph is one empty line.
+fn wrap(fonts: &Fonts, runs: &[Run], size: f32, max: f32) -> Vec<Vec<Run>> {
     enum Piece {
         Space(Font, Tone),
         Word(Vec<Run>),
     }
     let mut pieces: Vec<Piece> = Vec::new();
     for r in runs {
-        for chunk in r.text.split_inclusive(|&b| b == b' ') {
-            let (word, space) = match chunk.split_last() {
-                Some((b' ', word)) => (word, true),
-                _ => (chunk, false),
+        for chunk in r.text.split_inclusive(' ') {
+            let (word, space) = match chunk.strip_suffix(' ') {
+                Some(word) => (word, true),
+                None => (chunk, false),
             };
             if !word.is_empty() {
                 match pieces.last_mut() {
                     Some(Piece::Word(fragments)) => push_run(fragments, r.font, r.tone, word),
-                    _ => pieces.push(Piece::Word(vec![Run {
-                        font: r.font,
-                        tone: r.tone,
-                        text: word.to_vec(),
-                    }])),
+                    _ => pieces.push(Piece::Word(vec![run(r.font, r.tone, word)])),
                 }
             }
             if space {
@@ -434,8 +504,8 @@ fn wrap(runs: &[Run], size: f32, max: f32) -> Vec<Vec<Run>> {
             }
             Piece::Word(fragments) => fragments,
         };
-        let word_width = runs_width(&fragments, size);
-        let space_width: f32 = spaces.iter().map(|(f, _)| f.text_width(b" ", size)).sum();
+        let word_width = runs_width(fonts, &fragments, size);
+        let space_width: f32 = spaces.iter().map(|(f, _)| fonts.width(*f, " ", size)).sum();
         if !fits(width + space_width + word_width) {
             if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
@@ -444,8 +514,8 @@ fn wrap(runs: &[Run], size: f32, max: f32) -> Vec<Vec<Run>> {
             spaces.clear();
         }
         for (font, tone) in spaces.drain(..) {
-            push_run(&mut line, font, tone, b" ");
-            width += font.text_width(b" ", size);
+            push_run(&mut line, font, tone, " ");
+            width += fonts.width(font, " ", size);
         }
         if fits(width + word_width) {
             for f in &fragments {
@@ -456,13 +526,15 @@ fn wrap(runs: &[Run], size: f32, max: f32) -> Vec<Vec<Run>> {
         }
         // A word longer than a whole line: cut it.
         for f in &fragments {
-            for &byte in &f.text {
-                let w = f.font.text_width(&[byte], size);
+            let mut buf = [0u8; 4];
+            for c in f.text.chars() {
+                let c = c.encode_utf8(&mut buf);
+                let w = fonts.width(f.font, c, size);
                 if !fits(width + w) && !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
                     width = 0.0;
                 }
-                push_run(&mut line, f.font, f.tone, &[byte]);
+                push_run(&mut line, f.font, f.tone, c);
                 width += w;
             }
         }
@@ -474,39 +546,50 @@ fn wrap(runs: &[Run], size: f32, max: f32) -> Vec<Vec<Run>> {
 }
 
 /// Cuts text to `max` points, ending it with an ellipsis when cut.
-fn truncate(font: Font, text: &[u8], size: f32, max: f32) -> Vec<u8> {
-    if font.text_width(text, size) <= max {
-        return text.to_vec();
+fn truncate(fonts: &Fonts, font: Font, text: &str, size: f32, max: f32) -> String {
+    if fonts.width(font, text, size) <= max {
+        return text.to_string();
     }
-    let ellipsis = font.text_width(&[0x85], size);
-    let mut out = text.to_vec();
-    while !out.is_empty() && font.text_width(&out, size) + ellipsis > max {
+    let ellipsis = fonts.width(font, "…", size);
+    let mut out = text.to_string();
+    while !out.is_empty() && fonts.width(font, &out, size) + ellipsis > max {
         out.pop();
     }
-    while out.last() == Some(&b' ') {
-        out.pop();
-    }
-    out.push(0x85);
+    let mut out = out.trim_end_matches(' ').to_string();
+    out.push('…');
     out
 }
 
 #[derive(Debug, Clone)]
 enum Op {
-    Text { x: f32, y: f32, size: f32, runs: Vec<Run> },
-    Rule { y: f32 },
+    /// A line of text; `auto` lines take their direction from their first
+    /// strong character (a message line in Arabic is right-aligned), the
+    /// others are left to right.
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        runs: Vec<Run>,
+        auto: bool,
+    },
+    Rule {
+        y: f32,
+    },
 }
 
 /// Flows content down the pages.
-struct Layout {
+struct Layout<'f> {
+    fonts: &'f Fonts,
     done: Vec<Vec<Op>>,
     current: Vec<Op>,
     /// Baseline of the last line, or the top of the content area.
     y: f32,
 }
 
-impl Layout {
-    fn new() -> Self {
+impl<'f> Layout<'f> {
+    fn new(fonts: &'f Fonts) -> Self {
         Layout {
+            fonts,
             done: Vec::new(),
             current: Vec::new(),
             y: TOP,
@@ -546,7 +629,7 @@ impl Layout {
         }
     }
 
-    fn line(&mut self, runs: Vec<Run>, size: f32, leading: f32, indent: f32) {
+    fn line(&mut self, runs: Vec<Run>, size: f32, leading: f32, indent: f32, auto: bool) {
         if self.y - leading < BOTTOM {
             self.new_page();
         }
@@ -557,13 +640,28 @@ impl Layout {
                 y: self.y,
                 size,
                 runs,
+                auto,
             });
         }
     }
 
     fn paragraph(&mut self, runs: &[Run], size: f32, leading: f32, indent: f32) {
-        for line in wrap(runs, size, CONTENT_WIDTH - indent) {
-            self.line(line, size, leading, indent);
+        self.flow(runs, size, leading, indent, false);
+    }
+
+    /// A paragraph written by a person: its direction is its own.
+    fn text(&mut self, runs: &[Run], size: f32, leading: f32, indent: f32) {
+        self.flow(runs, size, leading, indent, true);
+    }
+
+    fn flow(&mut self, runs: &[Run], size: f32, leading: f32, indent: f32, auto: bool) {
+        let fonts = self.fonts;
+        let runs: Vec<Run> = runs
+            .iter()
+            .map(|r| run(r.font, r.tone, &clean(fonts, r.font, &r.text)))
+            .collect();
+        for line in wrap(fonts, &runs, size, CONTENT_WIDTH - indent) {
+            self.line(line, size, leading, indent, auto);
         }
     }
 
@@ -576,302 +674,236 @@ impl Layout {
 }
 
 // ---------------------------------------------------------------------------
-// Serialization
+// Drawing, with krilla
 
-/// A number as PDF writes it: at most two decimals, no trailing zeros.
-fn num(value: f32) -> String {
-    let text = format!("{value:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" {
-        "0".to_string()
-    } else {
-        text.to_string()
-    }
+/// One piece of a line in visual order: a style and a direction.
+struct Segment {
+    font: Font,
+    tone: Tone,
+    text: String,
+    rtl: bool,
 }
 
-/// A PDF literal string of WinAnsi bytes; everything outside printable ASCII
-/// is an octal escape, so content streams stay pure ASCII.
-fn pdf_string(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() + 2);
-    out.push('(');
-    for &b in bytes {
-        match b {
-            b'(' | b')' | b'\\' => {
-                out.push('\\');
-                out.push(char::from(b));
-            }
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\{b:03o}")),
-        }
-    }
-    out.push(')');
-    out
-}
-
-/// A PDF text string (for the document information) in UTF-16BE, which
-/// holds any character.
-fn pdf_text_string(text: &str) -> String {
-    let mut out = String::from("<FEFF");
-    for unit in text.encode_utf16() {
-        out.push_str(&format!("{unit:04X}"));
-    }
-    out.push('>');
-    out
-}
-
-fn text_op(out: &mut String, x: f32, y: f32, size: f32, runs: &[Run]) {
-    out.push_str(&format!("BT\n{} {} Td\n", num(x), num(y)));
-    let mut font = None;
-    let mut tone = None;
+/// The pieces of a line from left to right (the Unicode bidirectional
+/// algorithm), each in one style and one direction.
+fn visual_segments(runs: &[Run], auto: bool) -> (Vec<Segment>, bool) {
+    use unicode_bidi::{BidiInfo, Level};
+    let mut text = String::new();
+    let mut styles: Vec<(std::ops::Range<usize>, Font, Tone)> = Vec::new();
     for r in runs {
-        if font != Some(r.font) {
-            out.push_str(&format!("/{} {} Tf\n", r.font.resource(), num(size)));
-            font = Some(r.font);
-        }
-        if tone != Some(r.tone) {
-            out.push_str(&format!("{} g\n", r.tone.gray()));
-            tone = Some(r.tone);
-        }
-        out.push_str(&pdf_string(&r.text));
-        out.push_str(" Tj\n");
+        let start = text.len();
+        text.push_str(&r.text);
+        styles.push((start..text.len(), r.font, r.tone));
     }
-    out.push_str("ET\n");
+    let base = if auto { None } else { Some(Level::ltr()) };
+    let info = BidiInfo::new(&text, base);
+    let mut rtl_line = false;
+    let mut segments = Vec::new();
+    for para in &info.paragraphs {
+        rtl_line |= para.level.is_rtl();
+        let (levels, level_runs) = info.visual_runs(para, para.range.clone());
+        for range in level_runs {
+            let rtl = levels.get(range.start).is_some_and(|l| l.is_rtl());
+            let mut pieces: Vec<Segment> = styles
+                .iter()
+                .filter_map(|(style, font, tone)| {
+                    let start = style.start.max(range.start);
+                    let end = style.end.min(range.end);
+                    if start >= end {
+                        return None;
+                    }
+                    let drawn: String = text[start..end].chars().filter(|&c| !is_bidi_control(c)).collect();
+                    (!drawn.is_empty()).then_some(Segment {
+                        font: *font,
+                        tone: *tone,
+                        text: drawn,
+                        rtl,
+                    })
+                })
+                .collect();
+            if rtl {
+                pieces.reverse();
+            }
+            segments.extend(pieces);
+        }
+    }
+    (segments, rtl_line && auto)
 }
 
-fn rule_op(out: &mut String, y: f32, gray: &str) {
-    out.push_str(&format!(
-        "q {gray} G 0.5 w {} {} m {} {} l S Q\n",
-        num(MARGIN),
-        num(y),
-        num(PAGE_WIDTH - MARGIN),
-        num(y)
-    ));
+fn fill(tone: Tone) -> krilla::paint::Fill {
+    let gray = tone.gray();
+    krilla::paint::Fill {
+        paint: krilla::color::rgb::Color::new(gray, gray, gray).into(),
+        ..Default::default()
+    }
 }
 
-/// The content stream of one page: header, body, footer.
-fn page_stream(ops: &[Op], title: &[u8], patient: Option<&[u8]>, page: usize, total: usize) -> Vec<u8> {
-    let mut out = String::new();
-    let header = truncate(Font::Regular, title, SMALL_SIZE, CONTENT_WIDTH);
-    text_op(
-        &mut out,
+fn draw_text(
+    surface: &mut krilla::surface::Surface<'_>,
+    fonts: &Fonts,
+    x: f32,
+    y: f32,
+    size: f32,
+    runs: &[Run],
+    auto: bool,
+) {
+    use krilla::text::TextDirection;
+    let (segments, right_aligned) = visual_segments(runs, auto);
+    let mut x = if right_aligned {
+        let width: f32 = segments.iter().map(|s| fonts.width(s.font, &s.text, size)).sum();
+        (MARGIN + CONTENT_WIDTH - width).max(x)
+    } else {
+        x
+    };
+    for segment in segments {
+        if segment.text.is_empty() {
+            continue;
+        }
+        surface.set_fill(Some(fill(segment.tone)));
+        let direction = if segment.rtl {
+            TextDirection::RightToLeft
+        } else {
+            TextDirection::LeftToRight
+        };
+        surface.draw_text(
+            krilla::geom::Point::from_xy(x, PAGE_HEIGHT - y),
+            fonts.pdf(segment.font),
+            size,
+            &segment.text,
+            false,
+            direction,
+        );
+        x += fonts.width(segment.font, &segment.text, size);
+    }
+}
+
+fn draw_rule(surface: &mut krilla::surface::Surface<'_>, y: f32, gray: u8) {
+    let mut path = krilla::geom::PathBuilder::new();
+    path.move_to(MARGIN, PAGE_HEIGHT - y);
+    path.line_to(PAGE_WIDTH - MARGIN, PAGE_HEIGHT - y);
+    let Some(path) = path.finish() else { return };
+    surface.set_fill(None);
+    surface.set_stroke(Some(krilla::paint::Stroke {
+        paint: krilla::color::rgb::Color::new(gray, gray, gray).into(),
+        width: 0.5,
+        ..Default::default()
+    }));
+    surface.draw_path(&path);
+    surface.set_stroke(None);
+}
+
+/// Header, body and footer of one page.
+#[allow(clippy::too_many_arguments)]
+fn draw_page(
+    surface: &mut krilla::surface::Surface<'_>,
+    fonts: &Fonts,
+    ops: &[Op],
+    title: &str,
+    patient: Option<&str>,
+    page: usize,
+    total: usize,
+) {
+    let header = truncate(fonts, Font::Regular, title, SMALL_SIZE, CONTENT_WIDTH);
+    draw_text(
+        surface,
+        fonts,
         MARGIN,
         HEADER_BASELINE,
         SMALL_SIZE,
-        &[Run {
-            font: Font::Regular,
-            tone: Tone::Muted,
-            text: header,
-        }],
+        &[run(Font::Regular, Tone::Muted, &header)],
+        false,
     );
-    rule_op(&mut out, HEADER_RULE, "0.7");
+    draw_rule(surface, HEADER_RULE, 179);
     for op in ops {
         match op {
-            Op::Text { x, y, size, runs } => text_op(&mut out, *x, *y, *size, runs),
-            Op::Rule { y } => rule_op(&mut out, *y, "0.8"),
+            Op::Text { x, y, size, runs, auto } => draw_text(surface, fonts, *x, *y, *size, runs, *auto),
+            Op::Rule { y } => draw_rule(surface, *y, 204),
         }
     }
     if let Some(patient) = patient {
-        let text = truncate(Font::Regular, patient, SMALL_SIZE, CONTENT_WIDTH * 0.7);
-        text_op(
-            &mut out,
+        let text = truncate(fonts, Font::Regular, patient, SMALL_SIZE, CONTENT_WIDTH * 0.7);
+        draw_text(
+            surface,
+            fonts,
             MARGIN,
             FOOTER_BASELINE,
             SMALL_SIZE,
-            &[Run {
-                font: Font::Regular,
-                tone: Tone::Muted,
-                text,
-            }],
+            &[run(Font::Regular, Tone::Muted, &text)],
+            false,
         );
     }
-    let number = format!("Page {page} / {total}").into_bytes();
-    let x = PAGE_WIDTH - MARGIN - Font::Regular.text_width(&number, SMALL_SIZE);
-    text_op(
-        &mut out,
+    let number = format!("Page {page} / {total}");
+    let x = PAGE_WIDTH - MARGIN - fonts.width(Font::Regular, &number, SMALL_SIZE);
+    draw_text(
+        surface,
+        fonts,
         x,
         FOOTER_BASELINE,
         SMALL_SIZE,
-        &[Run {
-            font: Font::Regular,
-            tone: Tone::Muted,
-            text: number,
-        }],
+        &[run(Font::Regular, Tone::Muted, &number)],
+        false,
     );
-    out.into_bytes()
 }
 
-/// The whole file: objects 1 catalog, 2 page tree, 3 and 4 fonts, 5
-/// information, then a page and its content stream for each page.
-fn assemble(streams: &[Vec<u8>], title: &str, lang: Language) -> Vec<u8> {
-    let page_id = |index: usize| 6 + 2 * index;
-    let kids: Vec<String> = (0..streams.len()).map(|i| format!("{} 0 R", page_id(i))).collect();
-    let lang = match lang {
+/// The creation date of the file (UTC), which PDF/A requires.
+fn pdf_date(unix_ms: i64) -> krilla::metadata::DateTime {
+    const MAX_MS: i64 = 253_402_300_799_000; // 9999-12-31T23:59:59Z
+    let seconds = unix_ms.clamp(0, MAX_MS).div_euclid(1000);
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    let time = seconds.rem_euclid(86_400);
+    let narrow = |v: i64| u8::try_from(v).unwrap_or(0);
+    krilla::metadata::DateTime::new(u16::try_from(year).unwrap_or(1970))
+        .month(narrow(month))
+        .day(narrow(day))
+        .hour(narrow(time / 3600))
+        .minute(narrow(time % 3600 / 60))
+        .second(narrow(time % 60))
+        .utc_offset_hour(0)
+        .utc_offset_minute(0)
+}
+
+/// The whole file, PDF/A-2u (archival, with the text's Unicode mapping).
+fn assemble(
+    fonts: &Fonts,
+    pages: &[Vec<Op>],
+    export: &ThreadExport,
+    header: &str,
+    patient: Option<&str>,
+) -> Result<Vec<u8>, String> {
+    use krilla::configure::{Archival, ConfigurationBuilder, Validator};
+    let configuration = ConfigurationBuilder::new()
+        .set_validator(Validator::A(Archival::A2_U))
+        .finish()
+        .map_err(|e| format!("pdf configuration: {e:?}"))?;
+    let settings = krilla::SerializeSettings {
+        configuration,
+        enable_tagging: false,
+        ..Default::default()
+    };
+    let mut document = krilla::Document::new_with(settings);
+    let lang = match export.lang {
         Language::Fr => "fr",
         Language::En => "en",
     };
-    let font = |name: &str| {
-        format!("<< /Type /Font /Subtype /Type1 /BaseFont /{name} /Encoding /WinAnsiEncoding >>").into_bytes()
-    };
-    let mut objects: Vec<Vec<u8>> = vec![
-        format!("<< /Type /Catalog /Pages 2 0 R /Lang ({lang}) >>").into_bytes(),
-        format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), streams.len()).into_bytes(),
-        font("Helvetica"),
-        font("Helvetica-Bold"),
-        format!(
-            "<< /Title {} /Producer (Cercle) /Creator (Cercle) >>",
-            pdf_text_string(title)
-        )
-        .into_bytes(),
-    ];
-    for (index, stream) in streams.iter().enumerate() {
-        objects.push(
-            format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {} {}] \
-                 /Resources << /Font << /F1 3 0 R /F2 4 0 R >> /ProcSet [/PDF /Text] >> /Contents {} 0 R >>",
-                num(PAGE_WIDTH),
-                num(PAGE_HEIGHT),
-                page_id(index) + 1
-            )
-            .into_bytes(),
-        );
-        let mut body = format!("<< /Length {} >>\nstream\n", stream.len()).into_bytes();
-        body.extend_from_slice(stream);
-        body.extend_from_slice(b"\nendstream");
-        objects.push(body);
-    }
-
-    // The second line's high bytes mark the file as binary for transfer tools.
-    let mut out: Vec<u8> = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::with_capacity(objects.len());
-    for (index, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", index + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
+    document.set_metadata(
+        krilla::metadata::Metadata::new()
+            .title(export.title.clone())
+            .language(lang.to_string())
+            .creator("Cercle".to_string())
+            .producer("Cercle".to_string())
+            .creation_date(pdf_date(export.generated_at)),
     );
-    out
-}
-
-// ---------------------------------------------------------------------------
-// Text encoding
-
-/// Windows-1252 (WinAnsiEncoding) bytes of a text. Decomposed accents (a
-/// letter then a combining mark) are composed first; spaces of other widths
-/// become spaces (the narrow no-break ones a no-break space), zero-width
-/// characters and soft hyphens disappear, a tab is four spaces, and any other
-/// character outside Windows-1252 is `?`.
-fn encode(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let c = match chars.peek().and_then(|&mark| compose(c, mark)) {
-            Some(composed) => {
-                chars.next();
-                composed
-            }
-            None => c,
-        };
-        match c {
-            '\t' => out.extend_from_slice(b"    "),
-            '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\r' | '\n' => {}
-            '\u{2000}'..='\u{200a}' | '\u{205f}' | '\u{3000}' => {
-                out.push(if c == '\u{2007}' { 0xa0 } else { b' ' });
-            }
-            '\u{202f}' => out.push(0xa0),
-            '\u{2010}' | '\u{2011}' => out.push(b'-'),
-            _ => out.push(winansi(c).unwrap_or(b'?')),
-        }
+    let size = krilla::page::PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or("pdf: page size")?;
+    let total = pages.len();
+    for (index, ops) in pages.iter().enumerate() {
+        let mut page = document.start_page_with(size.clone());
+        let mut surface = page.surface();
+        draw_page(&mut surface, fonts, ops, header, patient, index + 1, total);
+        surface.finish();
+        page.finish();
     }
-    out
+    document.finish().map_err(|e| format!("pdf: {e:?}"))
 }
-
-fn winansi(c: char) -> Option<u8> {
-    let code = u32::from(c);
-    match code {
-        0x20..=0x7e | 0xa0..=0xff => u8::try_from(code).ok(),
-        0x00..=0x1f | 0x7f..=0x9f => None,
-        _ => WINANSI_HIGH
-            .iter()
-            .position(|&h| h == c)
-            .and_then(|i| u8::try_from(0x80 + i).ok()),
-    }
-}
-
-/// Unicode of the bytes 0x80..=0x9F in Windows-1252 ('\0' where undefined).
-const WINANSI_HIGH: [char; 32] = [
-    '€', '\0', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\0', 'Ž', '\0', //
-    '\0', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\0', 'ž', 'Ÿ',
-];
-
-/// A letter and a combining mark as one precomposed character, when
-/// Windows-1252 has it.
-fn compose(base: char, mark: char) -> Option<char> {
-    let (from, to) = match mark {
-        '\u{300}' => ("aeiouAEIOU", "àèìòùÀÈÌÒÙ"),
-        '\u{301}' => ("aeiouyAEIOUY", "áéíóúýÁÉÍÓÚÝ"),
-        '\u{302}' => ("aeiouAEIOU", "âêîôûÂÊÎÔÛ"),
-        '\u{303}' => ("anoANO", "ãñõÃÑÕ"),
-        '\u{308}' => ("aeiouyAEIOUY", "äëïöüÿÄËÏÖÜŸ"),
-        '\u{30a}' => ("aA", "åÅ"),
-        '\u{30c}' => ("szSZ", "šžŠŽ"),
-        '\u{327}' => ("cC", "çÇ"),
-        _ => return None,
-    };
-    from.chars().position(|c| c == base).and_then(|i| to.chars().nth(i))
-}
-
-// ---------------------------------------------------------------------------
-// Glyph widths
-
-// Advance widths (thousandths of an em) of the WinAnsiEncoding bytes 32..=255,
-// from Adobe's AFM files of the standard fonts. Bytes undefined in
-// Windows-1252 (127, 129, 141, 143, 144, 157) print as a bullet.
-#[rustfmt::skip]
-const HELVETICA_WIDTHS: [u16; 224] = [
-     278,  278,  355,  556,  556,  889,  667,  191,  333,  333,  389,  584,  278,  333,  278,  278, // 32..=47
-     556,  556,  556,  556,  556,  556,  556,  556,  556,  556,  278,  278,  584,  584,  584,  556, // 48..=63
-    1015,  667,  667,  722,  722,  667,  611,  778,  722,  278,  500,  667,  556,  833,  722,  778, // 64..=79
-     667,  778,  722,  667,  611,  722,  667,  944,  667,  667,  611,  278,  278,  278,  469,  556, // 80..=95
-     333,  556,  556,  500,  556,  556,  278,  556,  556,  222,  222,  500,  222,  833,  556,  556, // 96..=111
-     556,  556,  333,  500,  278,  556,  500,  722,  500,  500,  500,  334,  260,  334,  584,  350, // 112..=127
-     556,  350,  222,  556,  333, 1000,  556,  556,  333, 1000,  667,  333, 1000,  350,  611,  350, // 128..=143
-     350,  222,  222,  333,  333,  350,  556, 1000,  333, 1000,  500,  333,  944,  350,  500,  667, // 144..=159
-     278,  333,  556,  556,  556,  556,  260,  556,  333,  737,  370,  556,  584,  333,  737,  333, // 160..=175
-     400,  584,  333,  333,  333,  556,  537,  278,  333,  333,  365,  556,  834,  834,  834,  611, // 176..=191
-     667,  667,  667,  667,  667,  667, 1000,  722,  667,  667,  667,  667,  278,  278,  278,  278, // 192..=207
-     722,  722,  778,  778,  778,  778,  778,  584,  778,  722,  722,  722,  722,  667,  667,  611, // 208..=223
-     556,  556,  556,  556,  556,  556,  889,  500,  556,  556,  556,  556,  278,  278,  278,  278, // 224..=239
-     556,  556,  556,  556,  556,  556,  556,  584,  611,  556,  556,  556,  556,  500,  556,  500, // 240..=255
-];
-#[rustfmt::skip]
-const HELVETICA_BOLD_WIDTHS: [u16; 224] = [
-     278,  333,  474,  556,  556,  889,  722,  238,  333,  333,  389,  584,  278,  333,  278,  278, // 32..=47
-     556,  556,  556,  556,  556,  556,  556,  556,  556,  556,  333,  333,  584,  584,  584,  611, // 48..=63
-     975,  722,  722,  722,  722,  667,  611,  778,  722,  278,  556,  722,  611,  833,  722,  778, // 64..=79
-     667,  778,  722,  667,  611,  722,  667,  944,  667,  667,  611,  333,  278,  333,  584,  556, // 80..=95
-     333,  556,  611,  556,  611,  556,  333,  611,  611,  278,  278,  556,  278,  889,  611,  611, // 96..=111
-     611,  611,  389,  556,  333,  611,  556,  778,  556,  556,  500,  389,  280,  389,  584,  350, // 112..=127
-     556,  350,  278,  556,  500, 1000,  556,  556,  333, 1000,  667,  333, 1000,  350,  611,  350, // 128..=143
-     350,  278,  278,  500,  500,  350,  556, 1000,  333, 1000,  556,  333,  944,  350,  500,  667, // 144..=159
-     278,  333,  556,  556,  556,  556,  280,  556,  333,  737,  370,  556,  584,  333,  737,  333, // 160..=175
-     400,  584,  333,  333,  333,  611,  556,  278,  333,  333,  365,  556,  834,  834,  834,  611, // 176..=191
-     722,  722,  722,  722,  722,  722, 1000,  722,  667,  667,  667,  667,  278,  278,  278,  278, // 192..=207
-     722,  722,  778,  778,  778,  778,  778,  584,  778,  722,  722,  722,  722,  667,  667,  611, // 208..=223
-     556,  556,  556,  556,  556,  556,  889,  556,  556,  556,  556,  556,  278,  278,  278,  278, // 224..=239
-     611,  611,  611,  611,  611,  611,  611,  584,  611,  611,  611,  611,  611,  556,  611,  556, // 240..=255
-];
 
 #[cfg(test)]
 mod tests {
@@ -930,6 +962,7 @@ mod tests {
             ],
             closed: "Fermée par Dre Amélie Gagnon le 22 novembre 2026, 14 h 05".to_string(),
             generated: format_local(1_795_378_000_000, Language::Fr),
+            generated_at: 1_795_378_000_000,
             lang: Language::Fr,
             messages: vec![first, second, third],
         }
@@ -958,6 +991,7 @@ mod tests {
             participants: vec!["Dr. Sarah O'Neil".to_string(), "Marc Tremblay".to_string()],
             closed: "Closed by Dr. Sarah O'Neil on July 15, 2026, 3:00 p.m.".to_string(),
             generated: format_local(1_784_150_000_000, Language::En),
+            generated_at: 1_784_150_000_000,
             lang: Language::En,
             messages: vec![first, second],
         }
@@ -997,266 +1031,11 @@ mod tests {
         }
     }
 
-    fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-        haystack
-            .get(from..)?
-            .windows(needle.len())
-            .position(|w| w == needle)
-            .map(|i| i + from)
-    }
-
-    fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-        haystack.windows(needle.len()).rposition(|w| w == needle)
-    }
-
-    fn number_at(pdf: &[u8], at: usize) -> usize {
-        let digits: String = pdf[at..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .map(|&b| char::from(b))
-            .collect();
-        digits.parse().unwrap()
-    }
-
-    /// Checks the file's structure; returns the number of pages.
-    fn check_structure(pdf: &[u8]) -> usize {
-        assert!(pdf.starts_with(b"%PDF-1.4\n"));
-        assert!(pdf.ends_with(b"%%EOF\n"));
-        let startxref = rfind(pdf, b"startxref\n").unwrap();
-        let xref = number_at(pdf, startxref + b"startxref\n".len());
-        assert!(
-            pdf[xref..].starts_with(b"xref\n0 "),
-            "startxref does not point at the xref table"
-        );
-        let size = number_at(pdf, xref + b"xref\n0 ".len());
-        let entries = find(pdf, b"\n", xref + 5).unwrap() + 1;
-        assert_eq!(&pdf[entries..entries + 20], b"0000000000 65535 f \n");
-        for id in 1..size {
-            let entry = &pdf[entries + 20 * id..entries + 20 * (id + 1)];
-            assert_eq!(entry.len(), 20);
-            assert!(
-                entry.ends_with(b" 00000 n \n"),
-                "xref entry {id}: {:?}",
-                String::from_utf8_lossy(entry)
-            );
-            let offset = number_at(entry, 0);
-            let header = format!("{id} 0 obj\n");
-            assert!(
-                pdf[offset..].starts_with(header.as_bytes()),
-                "xref entry {id} does not point at its object"
-            );
-            // A stream's /Length is exact.
-            let end = find(pdf, b"\nendobj\n", offset).unwrap();
-            if let Some(at) = find(&pdf[..end], b"<< /Length ", offset) {
-                let length = number_at(pdf, at + b"<< /Length ".len());
-                let start = find(pdf, b"stream\n", at).unwrap() + b"stream\n".len();
-                assert!(
-                    pdf[start + length..].starts_with(b"\nendstream\nendobj\n"),
-                    "object {id}: wrong /Length"
-                );
-            }
-        }
-        let trailer = &pdf[entries + 20 * size..];
-        assert!(trailer.starts_with(b"trailer\n<< "));
-        let trailer = String::from_utf8_lossy(trailer);
-        assert!(trailer.contains(&format!("/Size {size} ")));
-        assert!(trailer.contains("/Root 1 0 R"));
-        assert!(trailer.contains("/Info 5 0 R"));
-
-        let text = String::from_utf8_lossy(pdf);
-        assert!(text.contains("/BaseFont /Helvetica /Encoding /WinAnsiEncoding"));
-        assert!(text.contains("/BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding"));
-        assert!(text.contains("/Producer (Cercle)"));
-        let pages = text.matches("/Type /Page ").count();
-        assert!(text.contains(&format!("/Count {pages} >>")));
-        assert_eq!(size, 6 + 2 * pages, "objects: 5 fixed ones and two per page");
-        pages
-    }
-
-    #[test]
-    fn structure_is_valid_and_xref_offsets_point_at_objects() {
-        let pdf = render(&french_thread());
-        assert_eq!(check_structure(&pdf), 1);
-        let text = String::from_utf8_lossy(&pdf);
-        assert!(text.contains(&format!(
-            "/Title {}",
-            pdf_text_string("Suivi post-opératoire — Mme Lefèbvre (chambre 12)")
-        )));
-        assert!(text.contains("/Lang (fr)"));
-        assert!(text.contains("(Page 1 / 1) Tj"));
-        // The content streams are plain ASCII: accents are octal escapes.
-        assert!(text.contains("H\\351l\\350ne"));
-        assert!(text.contains("\\(chambre 12\\)"));
-        assert!(!text.contains("Texte confidentiel retir"));
-
-        let pdf = render(&english_thread());
-        assert_eq!(check_structure(&pdf), 1);
-        assert!(String::from_utf8_lossy(&pdf).contains("/Lang (en)"));
-    }
-
-    #[test]
-    fn empty_thread_is_one_valid_page() {
-        let export = ThreadExport {
-            title: String::new(),
-            organization: String::new(),
-            patient: None,
-            participants: Vec::new(),
-            closed: String::new(),
-            generated: String::new(),
-            lang: Language::En,
-            messages: Vec::new(),
-        };
-        let pdf = render(&export);
-        assert_eq!(check_structure(&pdf), 1);
-        assert!(String::from_utf8_lossy(&pdf).contains("(No messages) Tj"));
-    }
-
-    #[test]
-    fn long_body_wraps_and_spans_several_pages() {
-        let export = long_thread();
-        let pdf = render(&export);
-        let pages = check_structure(&pdf);
-        assert!(pages >= 3, "{pages} pages");
-        let text = String::from_utf8_lossy(&pdf);
-        for page in 1..=pages {
-            assert!(text.contains(&format!("(Page {page} / {pages}) Tj")), "page {page}");
-        }
-        // The title heads every page (it has parentheses, escaped).
-        assert!(
-            text.matches("(Suivi post-op\\351ratoire \\227 Mme Lef\\350bvre \\(chambre 12\\)) Tj")
-                .count()
-                >= pages
-        );
-        // The patient is named at the foot of every page.
-        assert_eq!(
-            text.matches("(Patient\\240: H\\351l\\350ne C\\364t\\351, 1952-03-14) Tj")
-                .count(),
-            pages
-        );
-        // No text runs below the bottom margin or above the top one.
-        for line in text.lines().filter(|l| l.ends_with(" Td")) {
-            let y: f32 = line.split(' ').nth(1).unwrap().parse().unwrap();
-            assert!(
-                y == FOOTER_BASELINE || y == HEADER_BASELINE || (BOTTOM..=TOP).contains(&y),
-                "{line}"
-            );
-        }
-
-        // The body's lines fit the width and lose no word.
-        let body = &export.messages[0].body;
-        let lines = wrap(
-            &[run(Font::Regular, Tone::Ink, body)],
-            BODY_SIZE,
-            CONTENT_WIDTH - INDENT,
-        );
-        assert!(lines.len() > 100, "{} lines", lines.len());
-        for line in &lines {
-            assert!(runs_width(line, BODY_SIZE) <= CONTENT_WIDTH - INDENT + 0.01);
-        }
-        let joined: Vec<Vec<u8>> = lines
-            .iter()
-            .map(|l| l.iter().flat_map(|r| r.text.clone()).collect())
-            .collect();
-        assert_eq!(joined.join(&b' '), encode(body));
-        // Most lines are nearly full.
-        let full = lines
-            .iter()
-            .filter(|l| runs_width(l, BODY_SIZE) > CONTENT_WIDTH - INDENT - 80.0)
-            .count();
-        assert!(full + 1 >= lines.len());
-    }
-
-    #[test]
-    fn wrap_breaks_at_spaces_keeps_styles_and_cuts_overlong_words() {
-        let size = 10.0;
-        let runs = [
-            run(Font::Bold, Tone::Ink, "Alice Martin"),
-            run(Font::Regular, Tone::Muted, " · infirmière · 9 h"),
-        ];
-        let one = wrap(&runs, size, 1000.0);
-        assert_eq!(one.len(), 1);
-        assert_eq!(one[0].len(), 2, "one run per style");
-        assert_eq!(one[0][0].text, b"Alice Martin");
-
-        // "Alice" is 5 glyphs of bold Helvetica: A 722 l 278 i 278 c 556 e 556 = 2390 -> 23.9 pt.
-        let narrow = wrap(&runs, size, 45.0);
-        assert_eq!(narrow[0], vec![run(Font::Bold, Tone::Ink, "Alice")]);
-        assert!(narrow.iter().all(|l| runs_width(l, size) <= 45.0));
-        assert!(narrow
-            .iter()
-            .all(|l| l.first().is_some_and(|r| r.text.first() != Some(&b' '))));
-
-        // A word wider than the line is cut, without losing a byte.
-        let word = "x".repeat(100);
-        let cut = wrap(&[run(Font::Regular, Tone::Ink, &word)], size, 50.0);
-        assert!(cut.len() > 1);
-        assert!(cut.iter().all(|l| runs_width(l, size) <= 50.0));
-        assert_eq!(cut.iter().map(|l| l[0].text.len()).sum::<usize>(), 100);
-
-        // Leading indentation stays; an empty paragraph is one empty line.
-        assert_eq!(
-            wrap(&[run(Font::Regular, Tone::Ink, "  - item")], size, 500.0)[0][0].text,
-            b"  - item"
-        );
-        assert_eq!(
-            wrap(&[run(Font::Regular, Tone::Ink, "")], size, 500.0),
-            vec![Vec::<Run>::new()]
-        );
-        // A no-break space does not break.
-        let nbsp = wrap(&[run(Font::Regular, Tone::Ink, "a\u{a0}b c")], size, 16.0);
-        assert_eq!(nbsp.len(), 2);
-        assert_eq!(nbsp[0][0].text, b"a\xa0b");
-        assert_eq!(wrap(&[run(Font::Regular, Tone::Ink, "ab cd")], size, 12.0).len(), 2);
-    }
-
-    #[test]
-    fn text_is_encoded_to_winansi() {
-        assert_eq!(
-            encode("éèêàâçôûùïîëœŒ«»’–—…€"),
-            b"\xe9\xe8\xea\xe0\xe2\xe7\xf4\xfb\xf9\xef\xee\xeb\x9c\x8c\xab\xbb\x92\x96\x97\x85\x80"
-        );
-        assert_eq!(encode("Ça"), b"\xc7a");
-        // Outside Windows-1252: '?'.
-        assert_eq!(encode("李 ĉ 😀"), b"? ? ?");
-        // Decomposed accents are composed.
-        assert_eq!(encode("e\u{301}te\u{301} c\u{327}a"), b"\xe9t\xe9 \xe7a");
-        assert_eq!(encode("x\u{301}"), b"x?");
-        // Spaces and invisible characters.
-        assert_eq!(encode("14\u{202f}h\u{2009}05\tok\u{ad}\u{200b}"), b"14\xa0h 05    ok");
-        assert_eq!(encode("a\u{0}b\u{81}c"), b"a?b?c");
-    }
-
-    #[test]
-    fn pdf_strings_are_escaped() {
-        assert_eq!(pdf_string(b"a(b)c\\d"), "(a\\(b\\)c\\\\d)");
-        assert_eq!(pdf_string(b"\xe9\n"), "(\\351\\012)");
-        assert_eq!(pdf_text_string("Été (1)"), "<FEFF00C9007400E90020002800310029>");
-        assert_eq!(num(12.0), "12");
-        assert_eq!(num(724.5), "724.5");
-        assert_eq!(num(0.001), "0");
-    }
-
-    #[test]
-    fn glyph_widths_are_helvetica() {
-        let regular = |c: char| Font::Regular.width(encode(&c.to_string())[0]);
-        let bold = |c: char| Font::Bold.width(encode(&c.to_string())[0]);
-        assert_eq!((regular(' '), bold(' ')), (278, 278));
-        assert_eq!((regular('i'), bold('i')), (222, 278));
-        assert_eq!((regular('W'), bold('W')), (944, 944));
-        assert_eq!((regular('@'), bold('@')), (1015, 975));
-        assert_eq!((regular('\''), bold('\'')), (191, 238));
-        assert_eq!((regular('é'), bold('é')), (556, 556));
-        assert_eq!((regular('€'), regular('—'), regular('œ')), (556, 1000, 944));
-        assert_eq!((regular('«'), bold('ç'), bold('ô')), (556, 556, 611));
-        assert_eq!(Font::Regular.width(b'\n'), 0);
-        assert!((Font::Regular.text_width(b"Hello", 10.0) - 22.78).abs() < 0.001);
-    }
-
-    /// Text of a PDF through poppler's pdftotext, whitespace collapsed; None
-    /// when CERCLE_SKIP_PDFTOTEXT=1. A missing pdftotext fails the test.
-    fn pdftotext(pdf: &[u8]) -> Option<String> {
+    /// Runs a poppler tool on a PDF; None when CERCLE_SKIP_PDFTOTEXT=1. A
+    /// missing tool fails the test.
+    fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> Option<String> {
         if std::env::var("CERCLE_SKIP_PDFTOTEXT").as_deref() == Ok("1") {
-            eprintln!("!! CERCLE_SKIP_PDFTOTEXT=1: the PDF text is NOT checked with pdftotext");
+            eprintln!("!! CERCLE_SKIP_PDFTOTEXT=1: the PDF is NOT checked with {tool}");
             return None;
         }
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -1266,39 +1045,61 @@ mod tests {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         std::fs::write(&path, pdf).unwrap();
-        let output = Command::new("pdftotext")
-            .args(["-enc", "UTF-8"])
-            .arg(&path)
-            .arg("-")
-            .output();
-        let info = Command::new("pdfinfo").args(["-enc", "UTF-8"]).arg(&path).output();
+        let output = Command::new(tool).args(args).arg(&path).arg("-").output();
         let _ = std::fs::remove_file(&path);
         let output = match output {
             Ok(output) => output,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-                "pdftotext is missing: install it with: sudo apt-get install -y poppler-utils \
+                "{tool} is missing: install it with: sudo apt-get install -y poppler-utils \
                  (or set CERCLE_SKIP_PDFTOTEXT=1 to skip this check)"
             ),
-            Err(e) => panic!("pdftotext: {e}"),
+            Err(e) => panic!("{tool}: {e}"),
         };
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            output.status.success() && stderr.trim().is_empty(),
-            "pdftotext: {stderr}"
-        );
-        let text = normalize(&String::from_utf8(output.stdout).unwrap());
-        if let Ok(info) = info {
-            let stderr = String::from_utf8_lossy(&info.stderr);
-            assert!(info.status.success() && stderr.trim().is_empty(), "pdfinfo: {stderr}");
-            let info = normalize(&String::from_utf8(info.stdout).unwrap());
-            assert!(info.contains("Producer: Cercle"), "{info}");
-            assert!(info.contains("PDF version: 1.4"), "{info}");
-            return Some(format!("{text} {info}"));
-        }
-        Some(text)
+        assert!(output.status.success() && stderr.trim().is_empty(), "{tool}: {stderr}");
+        Some(String::from_utf8(output.stdout).unwrap())
     }
 
+    /// Text of a PDF through poppler's pdftotext, whitespace collapsed, then
+    /// its pdfinfo (title, producer, version, pages).
+    fn pdftotext(pdf: &[u8]) -> Option<String> {
+        let text = normalize(&poppler("pdftotext", &["-enc", "UTF-8"], pdf)?);
+        // pdfinfo reads the file named last; "-" is not a file for it.
+        let info = info(pdf)?;
+        assert!(info.contains("Producer: Cercle"), "{info}");
+        assert!(info.contains("PDF version: 1.7"), "{info}");
+        Some(format!("{text} {info}"))
+    }
+
+    fn info(pdf: &[u8]) -> Option<String> {
+        if std::env::var("CERCLE_SKIP_PDFTOTEXT").as_deref() == Ok("1") {
+            return None;
+        }
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "cercle-pdf-info-{}-{}.pdf",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, pdf).unwrap();
+        let output = Command::new("pdfinfo").args(["-enc", "UTF-8"]).arg(&path).output();
+        let _ = std::fs::remove_file(&path);
+        let output = output.expect("pdfinfo (poppler-utils) installed");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success() && stderr.trim().is_empty(), "pdfinfo: {stderr}");
+        Some(normalize(&String::from_utf8(output.stdout).unwrap()))
+    }
+
+    fn pages_of(pdf: &[u8]) -> Option<usize> {
+        let info = info(pdf)?;
+        let at = info.find("Pages: ").unwrap() + "Pages: ".len();
+        Some(info[at..].split(' ').next().unwrap().parse().unwrap())
+    }
+
+    /// Whitespace collapsed; without the embedding marks pdftotext puts
+    /// around right-to-left text (U+202B ... U+202C).
     fn normalize(text: &str) -> String {
+        let text: String = text.chars().filter(|&c| !is_bidi_control(c)).collect();
         text.split(char::is_whitespace)
             .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
@@ -1313,10 +1114,278 @@ mod tests {
         );
     }
 
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack.windows(needle.len()).any(|w| w == needle)
+    }
+
+    #[test]
+    fn file_is_pdf_a_2u_with_embedded_fonts() {
+        let pdf = render(&french_thread()).unwrap();
+        assert!(pdf.starts_with(b"%PDF-1.7"), "{:?}", &pdf[..16]);
+        assert!(pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"));
+        // XMP metadata claiming PDF/A-2u (ISO 19005-2, level U).
+        let xmp = String::from_utf8_lossy(&pdf);
+        assert!(
+            xmp.contains("<pdfaid:part>2</pdfaid:part>") || xmp.contains("pdfaid:part=\"2\""),
+            "no pdfaid:part 2"
+        );
+        assert!(
+            xmp.contains("<pdfaid:conformance>U</pdfaid:conformance>") || xmp.contains("pdfaid:conformance=\"U\""),
+            "no pdfaid:conformance U"
+        );
+        // An sRGB output intent, the fonts embedded (TrueType programs).
+        assert!(contains(&pdf, b"/GTS_PDFA1"), "no PDF/A output intent");
+        assert!(contains(&pdf, b"/DestOutputProfile"));
+        assert!(contains(&pdf, b"/FontFile2"), "fonts are embedded");
+        assert!(contains(&pdf, b"DejaVuSans-Bold"));
+        assert!(contains(&pdf, b"/ToUnicode"));
+        // Subset: far smaller than the two fonts (1.4 MB).
+        assert!(pdf.len() < 120_000, "{} bytes", pdf.len());
+        if let Some(info) = info(&pdf) {
+            assert!(info.contains("Pages: 1"), "{info}");
+            assert!(
+                info.contains("Title: Suivi post-opératoire — Mme Lefèbvre (chambre 12)"),
+                "{info}"
+            );
+        }
+        let pdf = render(&english_thread()).unwrap();
+        assert!(pdf.starts_with(b"%PDF-1.7"));
+        assert!(contains(&pdf, b"/Lang(en)"));
+        assert!(contains(&render(&french_thread()).unwrap(), b"/Lang(fr)"));
+    }
+
+    #[test]
+    fn empty_thread_is_one_valid_page() {
+        let export = ThreadExport {
+            title: String::new(),
+            organization: String::new(),
+            patient: None,
+            participants: Vec::new(),
+            closed: String::new(),
+            generated: String::new(),
+            generated_at: 0,
+            lang: Language::En,
+            messages: Vec::new(),
+        };
+        let pdf = render(&export).unwrap();
+        let Some(text) = pdftotext(&pdf) else { return };
+        assert_has(&text, "No messages");
+        assert_has(&text, "Pages: 1");
+    }
+
+    #[test]
+    fn long_body_wraps_and_spans_several_pages() {
+        let export = long_thread();
+        let fonts = Fonts::load().unwrap();
+        let pages = lay_out(&fonts, &export, &Labels::of(export.lang));
+        assert!(pages.len() >= 3, "{} pages", pages.len());
+        // No text runs below the bottom margin or above the top one.
+        for op in pages.iter().flatten() {
+            if let Op::Text { y, .. } = op {
+                assert!((BOTTOM..=TOP).contains(y), "{y}");
+            }
+        }
+        let pdf = render(&export).unwrap();
+        if let Some(count) = pages_of(&pdf) {
+            assert_eq!(count, pages.len());
+        }
+
+        // The body's lines fit the width and lose no word.
+        let body = &export.messages[0].body;
+        let lines = wrap(
+            &fonts,
+            &[run(Font::Regular, Tone::Ink, body)],
+            BODY_SIZE,
+            CONTENT_WIDTH - INDENT,
+        );
+        assert!(lines.len() > 100, "{} lines", lines.len());
+        for line in &lines {
+            assert!(runs_width(&fonts, line, BODY_SIZE) <= CONTENT_WIDTH - INDENT + 0.01);
+        }
+        let joined: Vec<String> = lines
+            .iter()
+            .map(|l| l.iter().map(|r| r.text.as_str()).collect())
+            .collect();
+        assert_eq!(&joined.join(" "), body);
+        // Most lines are nearly full.
+        let full = lines
+            .iter()
+            .filter(|l| runs_width(&fonts, l, BODY_SIZE) > CONTENT_WIDTH - INDENT - 80.0)
+            .count();
+        assert!(full + 1 >= lines.len());
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_keeps_styles_and_cuts_overlong_words() {
+        let fonts = Fonts::load().unwrap();
+        let size = 10.0;
+        let runs = [
+            run(Font::Bold, Tone::Ink, "Alice Martin"),
+            run(Font::Regular, Tone::Muted, " · infirmière · 9 h"),
+        ];
+        let one = wrap(&fonts, &runs, size, 1000.0);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].len(), 2, "one run per style");
+        assert_eq!(one[0][0].text, "Alice Martin");
+
+        let alice = fonts.width(Font::Bold, "Alice", size);
+        assert!(alice > 20.0 && alice < 35.0, "{alice}");
+        let narrow = wrap(&fonts, &runs, size, alice + 10.0);
+        assert_eq!(narrow[0], vec![run(Font::Bold, Tone::Ink, "Alice")]);
+        assert!(narrow.iter().all(|l| runs_width(&fonts, l, size) <= alice + 10.0));
+        assert!(narrow
+            .iter()
+            .all(|l| l.first().is_some_and(|r| !r.text.starts_with(' '))));
+
+        // A word wider than the line is cut, without losing a character.
+        let word = "x".repeat(100);
+        let cut = wrap(&fonts, &[run(Font::Regular, Tone::Ink, &word)], size, 50.0);
+        assert!(cut.len() > 1);
+        assert!(cut.iter().all(|l| runs_width(&fonts, l, size) <= 50.0));
+        assert_eq!(cut.iter().map(|l| l[0].text.len()).sum::<usize>(), 100);
+
+        // Leading indentation stays; an empty paragraph is one empty line.
+        assert_eq!(
+            wrap(&fonts, &[run(Font::Regular, Tone::Ink, "  - item")], size, 500.0)[0][0].text,
+            "  - item"
+        );
+        assert_eq!(
+            wrap(&fonts, &[run(Font::Regular, Tone::Ink, "")], size, 500.0),
+            vec![Vec::<Run>::new()]
+        );
+        // A no-break space does not break.
+        let ab = fonts.width(Font::Regular, "a\u{a0}b", size);
+        let nbsp = wrap(&fonts, &[run(Font::Regular, Tone::Ink, "a\u{a0}b c")], size, ab + 1.0);
+        assert_eq!(nbsp.len(), 2);
+        assert_eq!(nbsp[0][0].text, "a\u{a0}b");
+    }
+
+    #[test]
+    fn text_keeps_every_character_the_font_has() {
+        let fonts = Fonts::load().unwrap();
+        let kept = "≥ 38 °C œ Œ ç é É « » ’ – — … € ÿ Ω Жж مريم حداد שלום";
+        assert_eq!(clean(&fonts, Font::Regular, kept), kept);
+        assert_eq!(clean(&fonts, Font::Bold, kept), kept);
+        // What DejaVu Sans lacks (here CJK and emoji) is U+FFFD, never the
+        // .notdef glyph (PDF/A forbids it).
+        assert_eq!(clean(&fonts, Font::Regular, "李 क"), "\u{fffd} \u{fffd}");
+        // Tabs, controls, invisible marks.
+        assert_eq!(clean(&fonts, Font::Regular, "a\tb"), "a    b");
+        assert_eq!(clean(&fonts, Font::Regular, "a\u{0}b\u{81}c"), "a\u{fffd}b\u{fffd}c");
+        assert_eq!(clean(&fonts, Font::Regular, "a\u{2029}b"), "a b");
+    }
+
+    #[test]
+    fn widths_come_from_the_shaped_dejavu_fonts() {
+        let fonts = Fonts::load().unwrap();
+        let w = |font, text| fonts.width(font, text, 10.0);
+        // DejaVu Sans: 2048 units per em; "i" is 569 units, "W" 2025.
+        assert!(
+            (w(Font::Regular, "i") - 2.778).abs() < 0.01,
+            "{}",
+            w(Font::Regular, "i")
+        );
+        assert!(
+            (w(Font::Regular, "W") - 9.888).abs() < 0.01,
+            "{}",
+            w(Font::Regular, "W")
+        );
+        assert!(w(Font::Bold, "Hello") > w(Font::Regular, "Hello"));
+        assert_eq!(w(Font::Regular, ""), 0.0);
+        // Arabic letters are shaped in their joined forms: the word is not
+        // the sum of its isolated letters.
+        let word = w(Font::Regular, "مريم");
+        let letters: f32 = ["م", "ر", "ي", "م"].iter().map(|l| w(Font::Regular, l)).sum();
+        assert!(word > 0.0 && (word - letters).abs() > 0.1, "{word} {letters}");
+    }
+
+    #[test]
+    fn lines_are_put_in_visual_order() {
+        let segments = |runs: &[Run], auto| {
+            let (segments, right) = visual_segments(runs, auto);
+            let texts: Vec<(String, bool)> = segments.into_iter().map(|s| (s.text, s.rtl)).collect();
+            (texts, right)
+        };
+        // A label then an Arabic name: left to right, the name drawn right to left.
+        let (texts, right) = segments(
+            &[
+                run(Font::Bold, Tone::Ink, "Patient : "),
+                run(Font::Regular, Tone::Ink, "مريم حداد"),
+            ],
+            false,
+        );
+        assert!(!right);
+        assert_eq!(
+            texts,
+            vec![("Patient : ".to_string(), false), ("مريم حداد".to_string(), true)]
+        );
+        // A message line in Arabic with a number: right-aligned, the number
+        // stays left to right, at the left of the words that precede it.
+        let (texts, right) = segments(&[run(Font::Regular, Tone::Ink, "حرارة 38")], true);
+        assert!(right);
+        assert_eq!(texts, vec![("38".to_string(), false), ("حرارة ".to_string(), true)]);
+        // An Arabic author then the time: the name is isolated, so the
+        // number stays after it, on its right.
+        let (texts, right) = segments(
+            &[
+                run(Font::Bold, Tone::Ink, &isolate("مريم حداد")),
+                run(Font::Regular, Tone::Muted, " · 15 juillet 2026"),
+            ],
+            false,
+        );
+        assert!(!right);
+        assert_eq!(
+            texts,
+            vec![
+                ("مريم حداد".to_string(), true),
+                (" · 15 juillet 2026".to_string(), false)
+            ]
+        );
+        // Without the isolation, the Unicode algorithm would put "15" first.
+        let (texts, _) = segments(&[run(Font::Regular, Tone::Ink, "مريم حداد · 15 juillet")], false);
+        assert_eq!(texts[0].0, "15");
+        // Latin text is one left-to-right segment, even in an "auto" line.
+        let (texts, right) = segments(&[run(Font::Regular, Tone::Ink, "≥ 38 °C")], true);
+        assert!(!right);
+        assert_eq!(texts, vec![("≥ 38 °C".to_string(), false)]);
+    }
+
+    fn sample() -> ThreadExport {
+        let mut export = french_thread();
+        export.patient = Some("مريم حداد".to_string());
+        export.participants.push("مريم حداد".to_string());
+        export.messages[0].body = "Fièvre ≥ 38 °C ; œdème, Œdème, ça, été.\nالمريضة بخير، الحرارة 38 درجة.".to_string();
+        export.messages[2].author = "مريم حداد".to_string();
+        export
+    }
+
+    #[test]
+    fn pdftotext_reads_back_unicode_and_arabic() {
+        let pdf = render(&sample()).unwrap();
+        let Some(text) = pdftotext(&pdf) else { return };
+        assert_has(&text, "Fièvre ≥ 38 °C ; œdème, Œdème, ça, été.");
+        // A sentence mixing Arabic, a number and punctuation: every word
+        // comes out intact, but poppler orders the pieces of such a line its
+        // own way (". درجة38 الحرارة،المريضة بخير"), so words are checked.
+        for word in ["المريضة", "بخير", "الحرارة", "درجة"] {
+            assert_has(&text, word);
+        }
+        assert_has(
+            &text,
+            "Participants : Dre Amélie Gagnon, Loïc Béliveau, Zoë Œuvray, مريم حداد",
+        );
+        assert_has(&text, "Patient : مريم حداد");
+        // The author line: pdftotext moves the " · " of a line that starts in
+        // Arabic; the drawn order is checked in lines_are_put_in_visual_order.
+        assert_eq!(text.matches("مريم حداد").count(), 4, "{text}");
+        assert_has(&text, "15 juillet 2026, 14 h 30");
+        assert!(!text.contains('\u{fffd}'), "{text}");
+    }
+
     #[test]
     fn pdftotext_reads_back_the_french_text() {
         let export = french_thread();
-        let Some(text) = pdftotext(&render(&export)) else {
+        let Some(text) = pdftotext(&render(&export).unwrap()) else {
             return;
         };
         assert_has(&text, ACCENTED);
@@ -1343,14 +1412,14 @@ mod tests {
         assert_has(&text, "Message retiré par l'auteur");
         assert!(!text.contains("Texte confidentiel"), "a retracted body is not printed");
         assert!(!text.contains("retiree.png"), "nor its attachments");
-        assert_has(&text, "Zoë ? · 15 juillet 2026, 14 h 30");
+        assert_has(&text, "Zoë \u{fffd} · 15 juillet 2026, 14 h 30");
         assert_has(&text, "Barre oblique inverse \\ et parenthèses (ouvrante et fermante)");
         assert_has(&text, "Page 1 / 1");
     }
 
     #[test]
     fn pdftotext_reads_back_the_english_text() {
-        let Some(text) = pdftotext(&render(&english_thread())) else {
+        let Some(text) = pdftotext(&render(&english_thread()).unwrap()) else {
             return;
         };
         assert_has(&text, "Post-op follow-up");
@@ -1377,9 +1446,17 @@ mod tests {
 
     #[test]
     fn pdftotext_reads_every_page_of_a_long_thread() {
-        let pdf = render(&long_thread());
-        let pages = check_structure(&pdf);
+        let pdf = render(&long_thread()).unwrap();
         let Some(text) = pdftotext(&pdf) else { return };
+        let pages = pages_of(&pdf).unwrap();
+        assert!(pages >= 3, "{pages}");
+        // The title heads every page, the patient is named at the foot of every page.
+        assert!(
+            text.matches("Suivi post-opératoire — Mme Lefèbvre (chambre 12)")
+                .count()
+                > pages
+        );
+        assert_eq!(text.matches("Patient : Hélène Côté, 1952-03-14").count(), pages + 1);
         assert_has(&text, &format!("Pages: {pages}"));
         for page in 1..=pages {
             assert_has(&text, &format!("Page {page} / {pages}"));

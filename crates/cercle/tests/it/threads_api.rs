@@ -69,6 +69,35 @@ pub(crate) async fn clinical_thread(app: &TestApp, a: &Person, with: &[&Person],
     t["id"].as_str().expect("id").to_string()
 }
 
+const UNICODE: &str = "Fièvre ≥ 38 °C — œdème, Œdème, ça, été ; vue par مريم حداد";
+
+/// The text of a PDF through poppler's pdftotext, whitespace collapsed and
+/// without the marks it puts around right-to-left text; None when
+/// CERCLE_SKIP_PDFTOTEXT=1.
+fn pdftotext(pdf: &[u8]) -> Option<String> {
+    if std::env::var("CERCLE_SKIP_PDFTOTEXT").as_deref() == Ok("1") {
+        eprintln!("!! CERCLE_SKIP_PDFTOTEXT=1: the exported PDF's text is NOT checked");
+        return None;
+    }
+    let dir = cercle_testkit::temp_dir("cercle-thread-pdf-api");
+    let file = dir.join("thread.pdf");
+    std::fs::write(&file, pdf).expect("pdf written");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) installed");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "pdftotext failed");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let text: String = text
+        .chars()
+        .filter(|c| !('\u{202a}'..='\u{202e}').contains(c))
+        .collect();
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 async fn post(app: &TestApp, p: &Person, thread: &str, body: &str) -> Value {
     let (status, m) = app
         .post(
@@ -276,6 +305,9 @@ async fn threads_messages_history_and_access(db: Db) {
     assert_eq!(d["participants"].as_array().map(Vec::len), Some(2));
     assert_eq!(d["last_seq"], 0);
 
+    // A message outside Windows-1252, for the PDF export below.
+    post(&app, &a, &t, UNICODE).await;
+
     // Close: read-only, who and when shown; exported; reopened.
     let (status, _) = app.get(&format!("/threads/{t}/export.pdf"), Some(&a.token)).await;
     assert_eq!(status, 409, "only a closed thread is exported");
@@ -303,7 +335,13 @@ async fn threads_messages_history_and_access(db: Db) {
         .await
         .unwrap();
     assert_eq!(pdf.status().as_u16(), 200);
-    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let pdf = pdf.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // Every character comes back from the text layer (PDF/A-2u, fonts embedded).
+    let text = pdftotext(&pdf).unwrap_or_else(|| UNICODE.to_string() + " Marie Tremblay");
+    for needle in ["Fièvre ≥ 38 °C", "œdème, Œdème, ça, été", "مريم حداد", "Marie Tremblay"] {
+        assert!(text.contains(needle), "{needle:?} missing from the PDF:\n{text}");
+    }
     let (status, _) = app
         .post(&format!("/threads/{t}/reopen"), Some(&b.token), json!({}))
         .await;
