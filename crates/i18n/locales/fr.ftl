@@ -138,11 +138,6 @@ reset-done = Votre mot de passe a été changé. Vous pouvez maintenant vous con
 ## Accueil
 home-title = Accueil
 home-welcome = Bienvenue, { $name }
-home-intro = Vos fiches patients, canaux de soins, équipes et votre réseau apparaîtront ici à mesure que votre organisation rejoint Cercle.
-home-empty-patients = Aucune fiche patient pour l'instant.
-home-empty-channels = Aucun canal de soins pour l'instant.
-home-empty-teams = Vous ne faites encore partie d'aucune équipe.
-home-empty-network = Votre bottin est vide.
 section-soon = Cet espace est prêt à recevoir les données de votre organisation.
 home-security-card = Votre compte est protégé par un mot de passe, un code à chaque connexion et un NIP sur cet appareil.
 home-admin-card = Vous administrez ce réseau.
@@ -1429,3 +1424,42 @@ error-professionals-only = Cette partie de Cercle est réservée aux professionn
 # issue 13: storage faults
 error-storage-full = L'espace de stockage du serveur est plein : rien n'a été enregistré. Veuillez réessayer dans quelques minutes ; si le problème persiste, prévenez votre administrateur.
 error-database-unavailable = Le service est momentanément indisponible : rien n'a été fait. Veuillez réessayer dans quelques instants.
+
+# issue 14: home page
+home-in-org = Votre point de départ dans { $org }.
+home-no-org = Vous ne faites pas encore partie d'une organisation : l'invitation d'un administrateur vous y fera entrer. D'ici là, le réseau vous est ouvert.
+home-unread-title = Messages non lus
+home-unread-count = { $count ->
+    [one] 1 discussion avec des messages non lus
+   *[other] { $count } discussions avec des messages non lus
+}
+home-unread-none = Vous êtes à jour : aucun message non lu.
+home-all-threads = Toutes les discussions
+home-teams-title = Mes équipes
+home-teams-none = Vous ne faites partie d'aucune équipe pour l'instant.
+home-teams-none-hint = Un administrateur de votre organisation vous ajoute à vos équipes.
+home-all-teams = Toutes les équipes
+home-team-manager = (gestionnaire)
+home-triage-count = { $count ->
+    [one] 1 discussion à trier
+   *[other] { $count } discussions à trier
+}
+home-triage-none = Boîte de tri vide
+home-patients-title = Dossiers patients avec discussions actives
+home-patients-none = Aucun dossier patient n'a de discussion active à laquelle vous participez.
+home-all-patients = Tous les dossiers patients
+home-waiting-title = En attente de votre part
+home-friend-requests = { $count ->
+    [one] 1 demande d'ami
+   *[other] { $count } demandes d'ami
+}
+home-answer-requests = Répondre
+home-invitations = { $count ->
+    [one] 1 invitation au réseau pas encore acceptée
+   *[other] { $count } invitations au réseau pas encore acceptées
+}
+home-see-invitations = Voir mes invitations
+home-directory-title = Mon bottin
+home-directory-none = Votre bottin est vide : ajoutez-y les collègues et les lieux de travail que vous joignez souvent.
+home-search-network = Chercher dans le réseau
+home-all-directory = Tout le bottin

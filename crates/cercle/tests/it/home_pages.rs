@@ -1,0 +1,167 @@
+//! The home page (issue 14, item 1), through the page a signed-in browser
+//! gets: a professional with an unread thread, a team with a thread in its
+//! triage box, a patient file with an active thread and a friend request
+//! sees each of them (names, titles, counts) and none of the empty states;
+//! a member with nothing sees the empty states with their next action; a
+//! person without an organization is told so, with the network to search.
+
+use crate::backends;
+use crate::helpers::{nth_sign_in_mail, sign_up_named, PASSWORD};
+use crate::teams_api::setup;
+use crate::threads_api::{clinical_thread, id_of};
+use cercle_testkit::{find_code, Db, TestApp};
+use serde_json::json;
+use std::sync::Arc;
+
+backends!(home_shows_what_the_person_has, home_empty_states_offer_the_next_action);
+
+/// The home page's HTML for a person signed in through the pages (a cookie
+/// jar: password, then the emailed code).
+pub(crate) async fn home_html(app: &TestApp, email: &str, nth_code_mail: usize) -> String {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let web = reqwest::Client::builder()
+        .cookie_provider(jar)
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("client");
+    let html = web
+        .get(format!("{}/sign-in", app.url))
+        .send()
+        .await
+        .expect("sign-in page")
+        .text()
+        .await
+        .expect("html");
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf field")
+        .to_string();
+    let r = web
+        .post(format!("{}/sign-in", app.url))
+        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(r.url().path(), "/code");
+    let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
+    let code = find_code(&mail.body).expect("code");
+    let r = web
+        .post(format!("{}/code", app.url))
+        .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .expect("code");
+    let status = r.status().as_u16();
+    let path = r.url().path().to_string();
+    let html = r.text().await.expect("html");
+    assert_eq!((status, path.as_str()), (200, "/"), "{html}");
+    html
+}
+
+const EMPTY_TEXTS: [&str; 4] = [
+    "home-unread-empty",
+    "home-teams-empty",
+    "home-patients-empty",
+    "home-directory-empty",
+];
+
+async fn home_shows_what_the_person_has(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let s = setup(&app).await;
+    // Written to the team: in its triage box, unread for its manager.
+    let (status, t) = app
+        .post(
+            &format!("/teams/{}/threads", s.team),
+            Some(&s.writer.token),
+            json!({ "title": "Pansement au talon", "body": "Plaie à revoir demain" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{t}");
+    // A clinical thread with the manager: the file has an active thread.
+    let clinical = clinical_thread(&app, &s.writer, &[&s.manager], "Suivi de la glycémie").await;
+    let (status, m) = app
+        .post(
+            &format!("/threads/{clinical}/messages"),
+            Some(&s.writer.token),
+            json!({ "body": "Glycémie à 4,1 ce matin" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{m}");
+    // A friend request waiting for the manager's answer.
+    let manager_id = id_of(&app, &s.manager).await;
+    let (status, f) = app
+        .post("/network/friends", Some(&s.p.token), json!({ "user_id": manager_id }))
+        .await;
+    assert!(status == 200 || status == 201, "{status} {f}");
+    // A directory shortcut.
+    let q_id = id_of(&app, &s.q).await;
+    let (status, d) = app
+        .post(
+            "/network/directory",
+            Some(&s.manager.token),
+            json!({ "kind": "person", "id": q_id }),
+        )
+        .await;
+    assert!(status == 200 || status == 201 || status == 204, "{status} {d}");
+
+    let html = home_html(&app, &s.manager.email, 1).await;
+    for shown in [
+        "CIUSSS du Fleuve",
+        // Unread threads, with the count of threads.
+        "Pansement au talon",
+        "Suivi de la glycémie",
+        "2 discussions avec des messages non lus",
+        // The team and its triage box.
+        "Soins infirmiers",
+        "1 discussion à trier",
+        // The patient file with an active thread.
+        "Gérard Lévesque",
+        // The friend request and who sent it.
+        "1 demande d&#39;ami",
+        "Pascale Pelletier",
+        // The directory shortcut.
+        "Quentin Quirion",
+    ] {
+        let shown = shown.replace("&#39;", "'");
+        assert!(
+            html.contains(&shown) || html.contains(&shown.replace('\'', "&#39;")) || html.contains(&shown.replace('\'', "&#x27;")),
+            "the home shows {shown:?}:\n{html}"
+        );
+    }
+    for empty in EMPTY_TEXTS {
+        assert!(!html.contains(empty), "no empty state {empty} when there is content");
+    }
+    for text in [
+        "Vous êtes à jour",
+        "Vous ne faites partie d'aucune équipe",
+        "Aucun dossier patient",
+        "Votre bottin est vide",
+    ] {
+        assert!(!html.contains(text), "{text:?} is not said when false");
+    }
+}
+
+async fn home_empty_states_offer_the_next_action(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let s = setup(&app).await;
+    // A member of the organization with nothing yet.
+    let html = home_html(&app, &s.outsider.email, 1).await;
+    for empty in EMPTY_TEXTS {
+        assert!(html.contains(empty), "empty state {empty}:\n{html}");
+    }
+    assert!(html.contains("Vous êtes à jour : aucun message non lu."), "{html}");
+    assert!(html.contains("href=\"/patients/new\""), "may open a patient file: {html}");
+    assert!(html.contains("href=\"/network\""), "search the network: {html}");
+    assert!(!html.contains("home-waiting"), "nothing waiting, no section: {html}");
+
+    // Someone without an organization: told so, no team nor patient section.
+    let lone = sign_up_named(&app, "seul@exemple.test", "Solange Seule", "en").await;
+    let html = home_html(&app, &lone.email, 1).await;
+    assert!(html.contains("home-no-org"), "{html}");
+    assert!(html.contains("You are all caught up: no unread messages."), "{html}");
+    assert!(html.contains("Search the network"), "{html}");
+    assert!(!html.contains("home-teams") && !html.contains("home-patients"), "{html}");
+    assert!(!html.contains("href=\"/patients/new\""), "no organization, no patient file: {html}");
+}
