@@ -1463,3 +1463,5 @@ home-directory-title = My directory
 home-directory-none = Your directory is empty: add the colleagues and workplaces you reach often.
 home-search-network = Search the network
 home-all-directory = Whole directory
+care-joined-waiting = You are in your care circle.
+care-joined-waiting-hint = Your care team appears here as soon as a professional writes to you.

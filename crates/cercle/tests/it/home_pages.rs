@@ -6,18 +6,28 @@
 //! person without an organization is told so, with the network to search.
 
 use crate::backends;
+use crate::circle_api::{join_circle, manager_and_file};
 use crate::helpers::{nth_sign_in_mail, sign_up_named, PASSWORD};
-use crate::teams_api::setup;
+use crate::teams_api::{setup, Setup};
 use crate::threads_api::{clinical_thread, id_of};
 use cercle_testkit::{find_code, Db, TestApp};
 use serde_json::json;
 use std::sync::Arc;
 
-backends!(home_shows_what_the_person_has, home_empty_states_offer_the_next_action);
+backends!(
+    home_shows_what_the_person_has,
+    home_empty_states_offer_the_next_action,
+    a_patient_in_a_circle_is_never_told_they_have_no_care_team
+);
 
 /// The home page's HTML for a person signed in through the pages (a cookie
 /// jar: password, then the emailed code).
 pub(crate) async fn home_html(app: &TestApp, email: &str, nth_code_mail: usize) -> String {
+    page_after_sign_in(app, email, nth_code_mail, "/").await
+}
+
+/// The page one lands on after signing in through the pages (`lands`).
+async fn page_after_sign_in(app: &TestApp, email: &str, nth_code_mail: usize, lands: &str) -> String {
     let jar = Arc::new(reqwest::cookie::Jar::default());
     let web = reqwest::Client::builder()
         .cookie_provider(jar)
@@ -56,7 +66,7 @@ pub(crate) async fn home_html(app: &TestApp, email: &str, nth_code_mail: usize) 
     let status = r.status().as_u16();
     let path = r.url().path().to_string();
     let html = r.text().await.expect("html");
-    assert_eq!((status, path.as_str()), (200, "/"), "{html}");
+    assert_eq!((status, path.as_str()), (200, lands), "{html}");
     html
 }
 
@@ -67,9 +77,12 @@ const EMPTY_TEXTS: [&str; 4] = [
     "home-directory-empty",
 ];
 
-async fn home_shows_what_the_person_has(db: Db) {
-    let app = TestApp::spawn(db).await;
-    let s = setup(&app).await;
+/// The teams setup, and for its manager: a thread in the team's triage box
+/// ("Pansement au talon", unread), a clinical thread on Gérard Lévesque's
+/// file ("Suivi de la glycémie", unread), a friend request from Pascale
+/// Pelletier and Quentin Quirion in the directory.
+pub(crate) async fn with_content(app: &TestApp) -> Setup {
+    let s = setup(app).await;
     // Written to the team: in its triage box, unread for its manager.
     let (status, t) = app
         .post(
@@ -80,7 +93,7 @@ async fn home_shows_what_the_person_has(db: Db) {
         .await;
     assert_eq!(status, 201, "{t}");
     // A clinical thread with the manager: the file has an active thread.
-    let clinical = clinical_thread(&app, &s.writer, &[&s.manager], "Suivi de la glycémie").await;
+    let clinical = clinical_thread(app, &s.writer, &[&s.manager], "Suivi de la glycémie").await;
     let (status, m) = app
         .post(
             &format!("/threads/{clinical}/messages"),
@@ -90,13 +103,13 @@ async fn home_shows_what_the_person_has(db: Db) {
         .await;
     assert_eq!(status, 201, "{m}");
     // A friend request waiting for the manager's answer.
-    let manager_id = id_of(&app, &s.manager).await;
+    let manager_id = id_of(app, &s.manager).await;
     let (status, f) = app
         .post("/network/friends", Some(&s.p.token), json!({ "user_id": manager_id }))
         .await;
     assert!(status == 200 || status == 201, "{status} {f}");
     // A directory shortcut.
-    let q_id = id_of(&app, &s.q).await;
+    let q_id = id_of(app, &s.q).await;
     let (status, d) = app
         .post(
             "/network/directory",
@@ -106,6 +119,12 @@ async fn home_shows_what_the_person_has(db: Db) {
         .await;
     assert!(status == 200 || status == 201 || status == 204, "{status} {d}");
 
+    s
+}
+
+async fn home_shows_what_the_person_has(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let s = with_content(&app).await;
     let html = home_html(&app, &s.manager.email, 1).await;
     for shown in [
         "CIUSSS du Fleuve",
@@ -119,23 +138,19 @@ async fn home_shows_what_the_person_has(db: Db) {
         // The patient file with an active thread.
         "Gérard Lévesque",
         // The friend request and who sent it.
-        "1 demande d&#39;ami",
+        "1 demande d’ami",
         "Pascale Pelletier",
         // The directory shortcut.
         "Quentin Quirion",
     ] {
-        let shown = shown.replace("&#39;", "'");
-        assert!(
-            html.contains(&shown) || html.contains(&shown.replace('\'', "&#39;")) || html.contains(&shown.replace('\'', "&#x27;")),
-            "the home shows {shown:?}:\n{html}"
-        );
+        assert!(html.contains(shown), "the home shows {shown:?}:\n{html}");
     }
     for empty in EMPTY_TEXTS {
         assert!(!html.contains(empty), "no empty state {empty} when there is content");
     }
     for text in [
         "Vous êtes à jour",
-        "Vous ne faites partie d'aucune équipe",
+        "Vous ne faites partie d’aucune équipe",
         "Aucun dossier patient",
         "Votre bottin est vide",
     ] {
@@ -164,4 +179,16 @@ async fn home_empty_states_offer_the_next_action(db: Db) {
     assert!(html.contains("Search the network"), "{html}");
     assert!(!html.contains("home-teams") && !html.contains("home-patients"), "{html}");
     assert!(!html.contains("href=\"/patients/new\""), "no organization, no patient file: {html}");
+}
+
+async fn a_patient_in_a_circle_is_never_told_they_have_no_care_team(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_org, manager, file) = manager_and_file(&app).await;
+    let (patient, _member) = join_circle(&app, &manager, &file, "patient", "gerard@maison.test").await;
+    // Joined, before any care team wrote to them: home sends them to their
+    // care space, which says they are in their circle.
+    let html = page_after_sign_in(&app, &patient.email, 1, "/care").await;
+    assert!(html.contains("care-joined-waiting"), "{html}");
+    assert!(html.contains("Vous faites partie de votre cercle de soins."), "{html}");
+    assert!(!html.contains("care-empty"), "never “not in any care team”: {html}");
 }
