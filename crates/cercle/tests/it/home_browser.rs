@@ -107,7 +107,8 @@ async fn a_professional_finds_their_day_on_the_home_page() {
     b.shoot("home-professional").await;
 
     // Reading a thread takes it off the home's unread list.
-    b.click_and_load("[data-testid=home-unread-list] a[href^='/threads/']").await;
+    b.click_and_load("[data-testid=home-unread-list] a[href^='/threads/']")
+        .await;
     b.wait_until("the thread page", async || {
         let p = b.current_path().await;
         p.starts_with("/threads/").then_some(())

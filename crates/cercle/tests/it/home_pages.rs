@@ -17,7 +17,8 @@ use std::sync::Arc;
 backends!(
     home_shows_what_the_person_has,
     home_empty_states_offer_the_next_action,
-    a_patient_in_a_circle_is_never_told_they_have_no_care_team
+    a_patient_in_a_circle_is_never_told_they_have_no_care_team,
+    switching_organization_from_a_page_of_the_old_one_lands_home
 );
 
 /// The home page's HTML for a person signed in through the pages (a cookie
@@ -28,6 +29,12 @@ pub(crate) async fn home_html(app: &TestApp, email: &str, nth_code_mail: usize) 
 
 /// The page one lands on after signing in through the pages (`lands`).
 async fn page_after_sign_in(app: &TestApp, email: &str, nth_code_mail: usize, lands: &str) -> String {
+    signed_in(app, email, nth_code_mail, lands).await.2
+}
+
+/// A browser-like client signed in through the pages, its CSRF token, and
+/// the page it landed on (`lands`).
+async fn signed_in(app: &TestApp, email: &str, nth_code_mail: usize, lands: &str) -> (reqwest::Client, String, String) {
     let jar = Arc::new(reqwest::cookie::Jar::default());
     let web = reqwest::Client::builder()
         .cookie_provider(jar)
@@ -67,7 +74,14 @@ async fn page_after_sign_in(app: &TestApp, email: &str, nth_code_mail: usize, la
     let path = r.url().path().to_string();
     let html = r.text().await.expect("html");
     assert_eq!((status, path.as_str()), (200, lands), "{html}");
-    html
+    // The device cookie is replaced on sign-in, and its CSRF token with it.
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf field")
+        .to_string();
+    (web, csrf, html)
 }
 
 const EMPTY_TEXTS: [&str; 4] = [
@@ -167,7 +181,10 @@ async fn home_empty_states_offer_the_next_action(db: Db) {
         assert!(html.contains(empty), "empty state {empty}:\n{html}");
     }
     assert!(html.contains("Vous êtes à jour : aucun message non lu."), "{html}");
-    assert!(html.contains("href=\"/patients/new\""), "may open a patient file: {html}");
+    assert!(
+        html.contains("href=\"/patients/new\""),
+        "may open a patient file: {html}"
+    );
     assert!(html.contains("href=\"/network\""), "search the network: {html}");
     assert!(!html.contains("home-waiting"), "nothing waiting, no section: {html}");
 
@@ -177,8 +194,14 @@ async fn home_empty_states_offer_the_next_action(db: Db) {
     assert!(html.contains("home-no-org"), "{html}");
     assert!(html.contains("You are all caught up: no unread messages."), "{html}");
     assert!(html.contains("Search the network"), "{html}");
-    assert!(!html.contains("home-teams") && !html.contains("home-patients"), "{html}");
-    assert!(!html.contains("href=\"/patients/new\""), "no organization, no patient file: {html}");
+    assert!(
+        !html.contains("home-teams") && !html.contains("home-patients"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("href=\"/patients/new\""),
+        "no organization, no patient file: {html}"
+    );
 }
 
 async fn a_patient_in_a_circle_is_never_told_they_have_no_care_team(db: Db) {
@@ -191,4 +214,51 @@ async fn a_patient_in_a_circle_is_never_told_they_have_no_care_team(db: Db) {
     assert!(html.contains("care-joined-waiting"), "{html}");
     assert!(html.contains("Vous faites partie de votre cercle de soins."), "{html}");
     assert!(!html.contains("care-empty"), "never “not in any care team”: {html}");
+}
+
+async fn switching_organization_from_a_page_of_the_old_one_lands_home(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let s = with_content(&app).await;
+    let other = crate::orgs_api::org_with_admin(&app, "Clinique Saint-Laurent", "admin@laurent.test").await;
+    let manager_id = id_of(&app, &s.manager).await;
+    let mut tx = app.ctx().store.begin().await.expect("tx");
+    cercle_store::members::upsert_membership(&mut tx, &other.id, &manager_id, true, false, app.ctx().clock.now())
+        .await
+        .expect("member");
+    tx.commit().await.expect("commit");
+    let (web, csrf, html) = signed_in(&app, &s.manager.email, 1, "/").await;
+    // On a patient file of the first organization…
+    let file = html
+        .split("href=\"/patients/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a patient file on the home")
+        .to_string();
+    let r = web
+        .get(format!("{}/patients/{file}", app.url))
+        .send()
+        .await
+        .expect("file page");
+    assert_eq!(r.status().as_u16(), 200);
+    // …switching to the other organization (the form sends no page to come
+    // back to; an old form's `next` is ignored) lands on the new home.
+    let r = web
+        .post(format!("{}/organizations/active", app.url))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("org_id", other.id.as_str()),
+            ("next", &format!("/patients/{file}")),
+        ])
+        .send()
+        .await
+        .expect("switch");
+    let status = r.status().as_u16();
+    let path = r.url().path().to_string();
+    let html = r.text().await.expect("html");
+    assert_eq!((status, path.as_str()), (200, "/"), "{html}");
+    assert!(html.contains("Clinique Saint-Laurent"), "{html}");
+    assert!(
+        !html.contains("Gérard Lévesque"),
+        "the old organization's files are gone: {html}"
+    );
 }

@@ -99,10 +99,7 @@ fn unread_section(page: &Page, o: &Overview) -> Markup {
     let body = html! {
         @if o.unread.is_empty() {
             (empty("home-unread-empty", page.t("home-unread-none"), html! {
-                p class="home-actions" {
-                    a class="button secondary" href="/threads" { (page.t("home-all-threads")) }
-                    @if !o.circle_only { " " a class="button secondary" href="/threads/new" { (page.t("thr-new")) } }
-                }
+                @if !o.circle_only { p class="home-actions" { a class="button secondary" href="/threads/new" { (page.t("thr-new")) } } }
             }))
         } @else {
             ul class="thr-items" data-testid="home-unread-list" {
@@ -158,7 +155,8 @@ fn teams_section(page: &Page, o: &Overview) -> Markup {
             }
         }
     };
-    section("teams", &page.t("home-teams-title"), Some(("/teams", page.t("home-all-teams"))), body)
+    let more = (!o.teams.is_empty()).then(|| ("/teams", page.t("home-all-teams")));
+    section("teams", &page.t("home-teams-title"), more, body)
 }
 
 fn patients_section(page: &Page, o: &Overview) -> Markup {
@@ -167,7 +165,7 @@ fn patients_section(page: &Page, o: &Overview) -> Markup {
             (empty("home-patients-empty", page.t("home-patients-none"), html! {
                 p class="home-actions" {
                     @if o.may_create_patient { a class="button secondary" href="/patients/new" { (page.t("pf-new")) } " " }
-                    a class="button secondary" href="/patients?view=all" { (page.t("home-all-patients")) }
+                    a class="button secondary" href="/patients" { (page.t("home-all-patients")) }
                 }
             }))
         } @else {
@@ -178,7 +176,8 @@ fn patients_section(page: &Page, o: &Overview) -> Markup {
             }
         }
     };
-    section("patients", &page.t("home-patients-title"), Some(("/patients?view=active", page.t("home-all-patients"))), body)
+    let more = (!o.patients.is_empty()).then(|| ("/patients", page.t("home-all-patients")));
+    section("patients", &page.t("home-patients-title"), more, body)
 }
 
 fn waiting_section(page: &Page, o: &Overview) -> Markup {
@@ -228,7 +227,8 @@ fn directory_section(page: &Page, o: &Overview) -> Markup {
             p { a href="/network" { (page.t("home-search-network")) } }
         }
     };
-    section("directory", &page.t("home-directory-title"), Some(("/network/directory", page.t("home-all-directory"))), body)
+    let more = (o.directory_total > 0).then(|| ("/network/directory", page.t("home-all-directory")));
+    section("directory", &page.t("home-directory-title"), more, body)
 }
 
 /// Remembers a network invitation (`/network/join/{token}`) while its guest
