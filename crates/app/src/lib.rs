@@ -9,6 +9,7 @@ pub mod audit;
 pub mod availability;
 pub mod demo;
 pub mod error;
+pub mod home;
 pub mod idempotency;
 pub mod network;
 pub mod notifications;

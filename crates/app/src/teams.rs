@@ -111,6 +111,31 @@ pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>
     Ok(out)
 }
 
+/// One of one's teams with the number of threads waiting in its triage box.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamTriageCount {
+    pub team: MyTeam,
+    pub in_triage: i64,
+}
+
+/// One's teams ([`my_teams`]: the same door) with how many threads wait in
+/// each triage box: counts only, no titles (one query for every box).
+pub async fn triage_counts(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<TeamTriageCount>> {
+    let mine = my_teams(ctx, principal).await?;
+    let user_id = me(principal)?.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let org = active_org(&mut conn, &user_id).await?;
+    let ids: Vec<String> = mine.iter().map(|t| t.id.clone()).collect();
+    let counts: HashMap<String, i64> = store::triage_counts(&mut conn, &org, &ids).await?.into_iter().collect();
+    Ok(mine
+        .into_iter()
+        .map(|team| TeamTriageCount {
+            in_triage: counts.get(&team.id).copied().unwrap_or(0),
+            team,
+        })
+        .collect())
+}
+
 /// The teams of one's active organization one may write to: (id, name).
 pub async fn writable_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<(String, String)>> {
     let me = me(principal)?;

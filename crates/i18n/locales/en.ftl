@@ -138,11 +138,6 @@ reset-done = Your password was changed. You can now sign in.
 ## Home
 home-title = Home
 home-welcome = Welcome, { $name }
-home-intro = Your patient files, care channels, teams and network will appear here as your organization joins Cercle.
-home-empty-patients = No patient files yet.
-home-empty-channels = No care channels yet.
-home-empty-teams = You are not in a team yet.
-home-empty-network = Your directory is empty.
 section-soon = This area is ready for your organization's data.
 home-security-card = Your account is protected by a password, a code on every sign-in and a PIN on this device.
 home-admin-card = You administer this network.
@@ -1446,3 +1441,44 @@ error-professionals-only = This part of Cercle is for professionals. Your care t
 # issue 13: storage faults
 error-storage-full = The server's storage is full, so nothing was saved. Please try again in a few minutes; if it goes on, tell your administrator.
 error-database-unavailable = The service is briefly unavailable, so nothing was done. Please try again in a few moments.
+
+# issue 14: home page
+home-in-org = Your starting point in { $org }.
+home-no-org = You are not in an organization yet: an administrator's invitation brings you into one. Meanwhile, the network is open to you.
+home-unread-title = Unread messages
+home-unread-count = { $count ->
+    [one] 1 thread with unread messages
+   *[other] { $count } threads with unread messages
+}
+home-unread-none = You are all caught up: no unread messages.
+home-all-threads = All threads
+home-teams-title = My teams
+home-teams-none = You are not in a team yet.
+home-teams-none-hint = An administrator of your organization adds you to your teams.
+home-all-teams = All teams
+home-team-manager = (manager)
+home-triage-count = { $count ->
+    [one] 1 thread to triage
+   *[other] { $count } threads to triage
+}
+home-triage-none = Triage box empty
+home-patients-title = Patient files with active threads
+home-patients-none = No patient file has an active thread you take part in.
+home-all-patients = All patient files
+home-waiting-title = Waiting for you
+home-friend-requests = { $count ->
+    [one] 1 friend request
+   *[other] { $count } friend requests
+}
+home-answer-requests = Answer
+home-invitations = { $count ->
+    [one] 1 invitation to the network not yet accepted
+   *[other] { $count } invitations to the network not yet accepted
+}
+home-see-invitations = See my invitations
+home-directory-title = My directory
+home-directory-none = Your directory is empty: add the colleagues and workplaces you reach often.
+home-search-network = Search the network
+home-all-directory = Whole directory
+care-joined-waiting = You are in your care circle.
+care-joined-waiting-hint = Your care team appears here as soon as a professional writes to you.

@@ -138,11 +138,6 @@ reset-done = Votre mot de passe a été changé. Vous pouvez maintenant vous con
 ## Accueil
 home-title = Accueil
 home-welcome = Bienvenue, { $name }
-home-intro = Vos fiches patients, canaux de soins, équipes et votre réseau apparaîtront ici à mesure que votre organisation rejoint Cercle.
-home-empty-patients = Aucune fiche patient pour l'instant.
-home-empty-channels = Aucun canal de soins pour l'instant.
-home-empty-teams = Vous ne faites encore partie d'aucune équipe.
-home-empty-network = Votre bottin est vide.
 section-soon = Cet espace est prêt à recevoir les données de votre organisation.
 home-security-card = Votre compte est protégé par un mot de passe, un code à chaque connexion et un NIP sur cet appareil.
 home-admin-card = Vous administrez ce réseau.
@@ -192,7 +187,7 @@ delete-intro = Votre nom, votre courriel et votre téléphone sont effacés et v
 delete-submit = Supprimer définitivement mon compte
 delete-done = Votre compte a été supprimé.
 section-activity = Activité de sécurité récente
-activity-empty = Aucune activité pour l'instant.
+activity-empty = Aucune activité pour l’instant.
 col-when = Quand
 col-event = Événement
 col-address = Adresse
@@ -407,12 +402,12 @@ admin-workplace-new = Nouveau lieu de travail
 admin-workplace-hint = Les lieux de travail (cliniques, pharmacies, sites hospitaliers) sont visibles sur le réseau.
 admin-workplace-create = Créer le lieu de travail
 admin-workplace-created = Lieu de travail créé.
-admin-workplace-empty = Aucun lieu de travail pour l'instant.
+admin-workplace-empty = Aucun lieu de travail pour l’instant.
 admin-workplace-archive-confirm = Archiver ce lieu de travail?
 admin-team-new = Nouvelle équipe
 admin-team-create = Créer l'équipe
 admin-team-created = Équipe créée.
-admin-team-empty = Aucune équipe pour l'instant.
+admin-team-empty = Aucune équipe pour l’instant.
 admin-team-no-workplace = Aucun lieu de travail (l'unité seulement)
 admin-team-archive-confirm = Archiver cette équipe?
 admin-members-hint = Les membres et les rôles qu'ils détiennent sur les unités. Pour ajouter quelqu'un, envoyez une invitation :
@@ -461,7 +456,7 @@ admin-org-new = Nouvelle organisation
 admin-org-hint = L'organisation est créée avec son unité racine; son premier administrateur reçoit une invitation par courriel.
 admin-org-create = Créer et inviter
 admin-org-created = Organisation créée; son administrateur a été invité.
-admin-org-empty = Aucune organisation pour l'instant.
+admin-org-empty = Aucune organisation pour l’instant.
 admin-org-invite-admin = Inviter un administrateur
 admin-network-settings = Paramètres du réseau
 admin-setting-public-url = Adresse publique
@@ -480,13 +475,13 @@ email-friend-request-subject = { $from } souhaite devenir votre ami sur Cercle
 email-friend-request-body =
     Bonjour { $name },
 
-    { $from } vous a envoyé une demande d'ami sur Cercle. Les amis voient le numéro de téléphone partagé l'un de l'autre et peuvent s'écrire directement.
+    { $from } vous a envoyé une demande d’ami sur Cercle. Les amis voient le numéro de téléphone partagé l'un de l'autre et peuvent s'écrire directement.
 
     Acceptez ou ignorez la demande ici :
     { $link }
 
     — Cercle
-sms-friend-request = Cercle : { $from } vous a envoyé une demande d'ami : { $link }
+sms-friend-request = Cercle : { $from } vous a envoyé une demande d’ami : { $link }
 email-network-invitation-subject = { $inviter } vous invite au réseau Cercle
 email-network-invitation-body =
     Bonjour { $name },
@@ -520,7 +515,7 @@ email-profession-rejected-body =
 
     — Cercle
 sms-profession-rejected = Cercle : votre profession ({ $profession }) n'a pas été validée : { $reason }
-error-profession-not-validated = Faites valider votre profession pour chercher dans tout le réseau et inviter des professionnels. D'ici là, vous trouvez les personnes de vos organisations et vos amis.
+error-profession-not-validated = Faites valider votre profession pour chercher dans tout le réseau et inviter des professionnels. D’ici là, vous trouvez les personnes de vos organisations et vos amis.
 error-text-too-long = Ce texte est trop long.
 error-invalid-text = Ce texte contient des caractères non permis.
 error-unknown-profession = Choisissez une profession dans la liste.
@@ -536,9 +531,9 @@ error-profession-declared = Cette profession figure déjà à votre profil.
 error-too-many-professions = Un profil compte au plus 5 professions.
 error-profession-validated = Cette profession est déjà validée.
 error-profession-not-pending = Cette profession n'attend plus de décision.
-error-friend-self = Vous ne pouvez pas vous envoyer une demande d'ami.
+error-friend-self = Vous ne pouvez pas vous envoyer une demande d’ami.
 error-already-friends = Vous êtes déjà amis.
-error-request-already-sent = Votre demande d'ami a déjà été envoyée.
+error-request-already-sent = Votre demande d’ami a déjà été envoyée.
 error-directory-full = Votre bottin est plein (2000 entrées). Retirez d'abord quelqu'un.
 error-workplace-exists = Un lieu de travail de ce nom à cette adresse existe déjà : cherchez-le et joignez-vous-y.
 error-already-working-here = Vous travaillez déjà ici.
@@ -580,7 +575,7 @@ netp-field-restrict = Limiter ma visibilité à mes organisations
 netp-hint-restrict = Si la case est cochée, seules les personnes de vos organisations vous trouvent dans la recherche. Les personnes de l'extérieur avec qui vous partagez une discussion voient toujours votre profil.
 netp-professions-title = Professions
 netp-professions-hint = Une profession validée vous permet de chercher dans tout le réseau et d'inviter des professionnels. Pour la faire valider, envoyez votre numéro de permis et une preuve (PDF, JPEG ou PNG, jusqu'à 5 Mo) : l'équipe de vérification répond par courriel.
-netp-professions-empty = Aucune profession pour l'instant : ajoutez la vôtre ci-dessous.
+netp-professions-empty = Aucune profession pour l’instant : ajoutez la vôtre ci-dessous.
 netp-profession-add-label = Ajouter une profession
 netp-profession-choose = Choisir…
 netp-profession-add = Ajouter
@@ -622,7 +617,7 @@ netp-invite-vouch = En envoyant cette invitation, vous confirmez connaître cett
 netp-invite-submit = Envoyer l'invitation
 netp-invite-sent = Invitation envoyée.
 netp-invite-sent-title = Invitations envoyées
-netp-invite-sent-empty = Aucune invitation envoyée pour l'instant.
+netp-invite-sent-empty = Aucune invitation envoyée pour l’instant.
 netp-invite-expires = Valide jusqu'au { $date }
 netp-invite-status-pending = En attente
 netp-invite-status-accepted = Acceptée
@@ -655,7 +650,7 @@ netp-team-intro = Les membres de l'équipe examinent les preuves de profession. 
 netp-team-hint = Ils approuvent ou refusent les preuves de profession envoyées par les professionnels.
 netp-team-manage = Gérer l'équipe de vérification
 netp-team-queue-link = File de vérification
-netp-team-empty = Personne pour l'instant, à part les administrateurs du réseau.
+netp-team-empty = Personne pour l’instant, à part les administrateurs du réseau.
 netp-team-add-email = Courriel d'un compte Cercle
 netp-team-add = Ajouter à l'équipe
 netp-team-added = Ajouté·e à l'équipe de vérification.
@@ -726,12 +721,12 @@ net-directory-remove = Retirer de mon bottin
 net-directory-added = Ajouté à votre bottin.
 net-directory-removed = Retiré de votre bottin.
 net-directory-private = Votre bottin est privé : vous seul le voyez, et la personne ajoutée n'en est pas avisée.
-net-friend-request = Envoyer une demande d'amitié
+net-friend-request = Envoyer une demande d’amitié
 net-friend-requested = Demande d'amitié envoyée.
 net-request-sent = Demande d'amitié envoyée
 net-request-withdraw = Retirer la demande
 net-request-withdrawn = Demande d'amitié retirée.
-net-request-received = { $name } vous a envoyé une demande d'amitié
+net-request-received = { $name } vous a envoyé une demande d’amitié
 net-request-accept = Accepter
 net-request-ignore = Ignorer
 net-friend-accepted = Vous êtes maintenant amis.
@@ -757,20 +752,20 @@ net-directory-empty = Votre bottin est vide.
 net-directory-empty-hint = Cherchez dans le réseau, ouvrez un profil ou un lieu de travail, puis choisissez « Ajouter à mon bottin ».
 net-directory-people = Personnes
 net-directory-workplaces = Lieux de travail
-net-directory-no-people = Personne pour l'instant.
-net-directory-no-workplaces = Aucun lieu de travail pour l'instant.
+net-directory-no-people = Personne pour l’instant.
+net-directory-no-workplaces = Aucun lieu de travail pour l’instant.
 net-remove = Retirer
 net-friends-title = Amis
 net-friends-lead = Les amis voient le numéro de téléphone partagé l'un de l'autre et peuvent s'écrire et s'appeler directement.
 net-incoming = Demandes reçues
 net-ignore-hint = Ignorer une demande est discret : la personne n'en est pas avisée.
 net-friends-list = Mes amis
-net-no-friends = Pas encore d'amis. Ouvrez le profil d'un collègue et envoyez une demande d'amitié.
+net-no-friends = Pas encore d'amis. Ouvrez le profil d'un collègue et envoyez une demande d’amitié.
 net-outgoing = Demandes envoyées
 net-workplaces-title = Lieux de travail
 net-workplaces-lead = Tous les lieux de travail du réseau. Ouvrez-en un pour voir qui y travaille.
 net-workplaces-all = Tous les lieux de travail
-net-workplaces-none = Aucun lieu de travail pour l'instant.
+net-workplaces-none = Aucun lieu de travail pour l’instant.
 net-workplace-create = Créer mon lieu de travail
 net-workplace-create-hint = Professionnel indépendant? Si votre lieu de travail n'est pas encore dans le réseau, créez-le pour que vos collègues vous trouvent. Vous y êtes inscrit aussitôt.
 net-workplace-name = Nom
@@ -788,7 +783,7 @@ net-workplace-left = Vous ne travaillez plus ici.
 net-i-work-here = Je travaille ici
 net-search-here = Chercher les personnes d'ici
 net-workplace-members = Personnes qui travaillent ici
-net-workplace-no-members = Personne que vous pouvez voir ne travaille ici pour l'instant.
+net-workplace-no-members = Personne que vous pouvez voir ne travaille ici pour l’instant.
 net-workplace-teams = Équipes
 netp-team-no-account = Aucun compte Cercle n'utilise cette adresse. La personne doit d'abord créer son compte.
 net-tab-invite = Inviter
@@ -847,7 +842,7 @@ att-by = Envoyé par { $name }
 att-gallery-title = Pièces jointes
 att-gallery-page-title = Pièces jointes de la discussion
 att-gallery-link = Toutes les pièces jointes
-att-gallery-empty = Aucune pièce jointe dans cette discussion pour l'instant.
+att-gallery-empty = Aucune pièce jointe dans cette discussion pour l’instant.
 att-section-photos = Photos
 att-section-videos = Vidéos
 att-section-voice = Messages vocaux
@@ -1005,7 +1000,7 @@ circ-section-responsible = Personnes responsables
 circ-section-observer = Observateurs
 circ-section-responsible-hint = Proches aidants, famille et entourage.
 circ-section-observer-hint = Ils lisent et n'écrivent pas.
-circ-empty = Personne pour l'instant.
+circ-empty = Personne pour l’instant.
 circ-state-preallocated = Préassigné, non invité
 circ-state-invited = Invité
 circ-state-joined = A rejoint
@@ -1093,7 +1088,7 @@ pf-search-submit = Chercher
 pf-search-hint = Les accents et les majuscules ne comptent pas. Seuls les dossiers de vos unités, ceux que vous avez ouverts et ceux auxquels vous participez sont cherchés.
 pf-show-archived = Afficher les dossiers archivés
 pf-search-results = Résultats pour « { $q } »
-pf-none-active = Aucun dossier patient n'a de discussion ouverte à laquelle vous ou vos équipes participez.
+pf-none-active = Aucun dossier patient n’a de discussion ouverte à laquelle vous ou vos équipes participez.
 pf-none-participating = Vous ne participez encore à aucune discussion ni canal de soins d'un dossier patient.
 pf-none-search = Aucun dossier patient trouvé.
 pf-refine = Seuls les 100 premiers dossiers sont affichés : précisez la recherche.
@@ -1205,7 +1200,7 @@ chan-history = Historique ({ $count ->
 })
 care-title = Mes équipes de soins
 care-intro = Les équipes de soins qui vous accompagnent. Écrivez-leur, joignez des photos, des vidéos ou des messages vocaux.
-care-none = Vous ne faites encore partie d'aucune équipe de soins.
+care-none = Vous ne faites encore partie d’aucune équipe de soins.
 care-none-hint = Un professionnel vous ajoutera à l'équipe qui vous suit.
 care-eyebrow = Mon équipe de soins
 care-people = Dans cette équipe
@@ -1269,7 +1264,7 @@ notif-urgent-collaboration = Message prioritaire dans une discussion : veuillez 
 notif-urgent-direct = Message direct prioritaire : veuillez en accuser réception
 notif-urgent-channel = Message prioritaire dans un canal de soins : veuillez en accuser réception
 notif-triage = Nouvelle discussion dans la boîte de triage de votre équipe
-notif-friend-request = Nouvelle demande d'ami
+notif-friend-request = Nouvelle demande d’ami
 notif-pinned-version = Nouvelle version d'un document épinglé
 notif-invitation = Vous êtes invité à joindre une organisation : voyez le courriel que nous vous avons envoyé
 notif-other = Nouvelle notification
@@ -1279,8 +1274,8 @@ notif-unread-count = { $count ->
     [one] 1 non lue
    *[other] { $count } non lues
 }
-notif-empty = Aucune notification pour l'instant.
-notif-empty-hint = Les nouveaux messages, les discussions dans la boîte de triage de vos équipes, les demandes d'ami et les invitations s'affichent ici.
+notif-empty = Aucune notification pour l’instant.
+notif-empty-hint = Les nouveaux messages, les discussions dans la boîte de triage de vos équipes, les demandes d’ami et les invitations s'affichent ici.
 notif-mark-all-read = Tout marquer comme lu
 notif-open = Ouvrir
 notif-by = par { $name }
@@ -1347,7 +1342,7 @@ push-failed = Les notifications n'ont pas pu être activées. Réessayez.
 
 ## Équipes et triage (SPEC 7)
 tm-title = Équipes
-tm-none = Vous ne faites encore partie d'aucune équipe.
+tm-none = Vous ne faites encore partie d’aucune équipe.
 tm-none-hint = Un administrateur de votre organisation ajoute les personnes aux équipes.
 tm-switch = Mes équipes
 tm-role-manager = gestionnaire
@@ -1394,7 +1389,7 @@ tm-remove-team-confirm = Retirer { $team } de cette discussion? Ses membres n'y 
 tm-team-removed = L'équipe a été retirée de la discussion.
 admin-team-members = Membres ({ $count })
 admin-team-members-hint = Les gestionnaires voient toutes les discussions de l'équipe et les assignent; les participants voient celles qui leur sont assignées.
-admin-team-members-empty = Personne dans cette équipe pour l'instant.
+admin-team-members-empty = Personne dans cette équipe pour l’instant.
 admin-team-role-manager = Gestionnaire
 admin-team-role-participant = Participant
 admin-team-member-role-of = Rôle de { $name } dans l'équipe
@@ -1446,3 +1441,44 @@ error-professionals-only = Cette partie de Cercle est réservée aux professionn
 # issue 13: storage faults
 error-storage-full = L'espace de stockage du serveur est plein : rien n'a été enregistré. Veuillez réessayer dans quelques minutes ; si le problème persiste, prévenez votre administrateur.
 error-database-unavailable = Le service est momentanément indisponible : rien n'a été fait. Veuillez réessayer dans quelques instants.
+
+# issue 14: home page
+home-in-org = Votre point de départ dans { $org }.
+home-no-org = Vous ne faites pas encore partie d’une organisation : l’invitation d’un administrateur vous y fera entrer. D’ici là, le réseau vous est ouvert.
+home-unread-title = Messages non lus
+home-unread-count = { $count ->
+    [one] 1 discussion avec des messages non lus
+   *[other] { $count } discussions avec des messages non lus
+}
+home-unread-none = Vous êtes à jour : aucun message non lu.
+home-all-threads = Toutes les discussions
+home-teams-title = Mes équipes
+home-teams-none = Vous ne faites partie d’aucune équipe pour l’instant.
+home-teams-none-hint = Un administrateur de votre organisation vous ajoute à vos équipes.
+home-all-teams = Toutes les équipes
+home-team-manager = (gestionnaire)
+home-triage-count = { $count ->
+    [one] 1 discussion à trier
+   *[other] { $count } discussions à trier
+}
+home-triage-none = Boîte de tri vide
+home-patients-title = Dossiers patients avec discussions actives
+home-patients-none = Aucun dossier patient n’a de discussion active à laquelle vous participez.
+home-all-patients = Tous les dossiers patients
+home-waiting-title = En attente de votre part
+home-friend-requests = { $count ->
+    [one] 1 demande d’ami
+   *[other] { $count } demandes d’ami
+}
+home-answer-requests = Répondre
+home-invitations = { $count ->
+    [one] 1 invitation au réseau pas encore acceptée
+   *[other] { $count } invitations au réseau pas encore acceptées
+}
+home-see-invitations = Voir mes invitations
+home-directory-title = Mon bottin
+home-directory-none = Votre bottin est vide : ajoutez-y les collègues et les lieux de travail que vous joignez souvent.
+home-search-network = Chercher dans le réseau
+home-all-directory = Tout le bottin
+care-joined-waiting = Vous faites partie de votre cercle de soins.
+care-joined-waiting-hint = Votre équipe de soins apparaîtra ici dès qu’un professionnel vous écrira.

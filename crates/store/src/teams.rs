@@ -238,3 +238,27 @@ pub async fn team_threads(conn: &mut Conn, team_id: &str, user_id: &str, limit: 
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
+
+/// How many open threads of `org_id` wait in the triage box of each of
+/// `team_ids` (teams with none are left out): one query for every box.
+pub async fn triage_counts(conn: &mut Conn, org_id: &str, team_ids: &[String]) -> Result<Vec<(String, i64)>> {
+    if team_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT tr.team_id, COUNT(*) FROM thread_triage tr JOIN threads t ON t.id = tr.thread_id \
+         JOIN thread_participants p ON p.thread_id = t.id AND p.kind = 'team' AND p.participant_id = tr.team_id \
+         WHERE tr.state = $1 AND t.closed_at IS NULL AND t.org_id = $2 AND tr.team_id IN ({}) \
+         GROUP BY tr.team_id",
+        crate::profiles::placeholders(3, team_ids.len())
+    );
+    let mut q = sqlx::query(&sql).bind(IN_TRIAGE).bind(org_id);
+    for t in team_ids {
+        q = q.bind(t);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

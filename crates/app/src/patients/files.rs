@@ -521,6 +521,18 @@ impl Wanted {
 /// all), or the search `q` among every file one may see. Archived files
 /// only when asked. Each file listed is audited.
 pub async fn list(ctx: &Ctx, client: &Client, scope: &OrgScope, query: &ListQuery) -> AppResult<Vec<PatientFile>> {
+    list_within(ctx, client, scope, query, LIST_LIMIT).await
+}
+
+/// [`list`], at most `limit` files (the home page shows a few).
+pub async fn list_within(
+    ctx: &Ctx,
+    client: &Client,
+    scope: &OrgScope,
+    query: &ListQuery,
+    limit: i64,
+) -> AppResult<Vec<PatientFile>> {
+    let limit = limit.clamp(1, LIST_LIMIT);
     let view = View::parse(query.view.as_deref())?;
     let wanted = match query.q.as_deref().map(str::trim) {
         Some(q) if !q.is_empty() => Some(Wanted::parse(q)?),
@@ -532,10 +544,10 @@ pub async fn list(ctx: &Ctx, client: &Client, scope: &OrgScope, query: &ListQuer
     let teams = teams_of(&mut conn, &user_id).await?;
     let rows = match (&wanted, view) {
         (None, View::Active) => {
-            store::with_active_threads(&mut conn, &scope.org_id, &user_id, &teams, archived, LIST_LIMIT).await?
+            store::with_active_threads(&mut conn, &scope.org_id, &user_id, &teams, archived, limit).await?
         }
         (None, View::Participating) => {
-            store::participating(&mut conn, &scope.org_id, &user_id, &teams, archived, LIST_LIMIT).await?
+            store::participating(&mut conn, &scope.org_id, &user_id, &teams, archived, limit).await?
         }
         (wanted, _) => {
             let paths = policy::search_paths(&scope.grants);
@@ -553,7 +565,7 @@ pub async fn list(ctx: &Ctx, client: &Client, scope: &OrgScope, query: &ListQuer
                     file_number,
                     health_insurance_number: hin,
                     include_archived: archived,
-                    limit: LIST_LIMIT,
+                    limit,
                 },
             )
             .await?;
@@ -571,7 +583,7 @@ pub async fn list(ctx: &Ctx, client: &Client, scope: &OrgScope, query: &ListQuer
                     &b.id,
                 ))
             });
-            rows.truncate(LIST_LIMIT as usize);
+            rows.truncate(limit as usize);
             rows
         }
     };

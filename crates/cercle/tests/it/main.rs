@@ -17,6 +17,8 @@ mod cli;
 mod edges_api;
 mod faults_storage;
 mod helpers;
+mod home_browser;
+mod home_pages;
 mod idempotency_api;
 mod idle_lock_browser;
 mod mail_delivery;

@@ -1,13 +1,15 @@
 //! The home page and the sections later capabilities fill.
 
 use super::invitations::pending_invitation;
-use super::{icon, require_ready, Header, Page};
+use super::{error_notice, icon, require_ready, Header, Page};
 use crate::extract::WebSession;
 use crate::WebState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use cercle_app::home::{self, Overview};
+use cercle_app::threads::pdf::format_local;
+use maud::{html, Markup};
 
 pub async fn home(
     State(state): State<WebState>,
@@ -15,7 +17,7 @@ pub async fn home(
     headers: HeaderMap,
     session: Option<WebSession>,
 ) -> Response {
-    let (view, _) = match require_ready(session) {
+    let (view, principal) = match require_ready(session) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -33,14 +35,24 @@ pub async fn home(
         return axum::response::Redirect::to("/care").into_response();
     }
     let header = Header::of(&state, &view).await;
+    let overview = home::overview(&state.ctx, &page.client, &principal, page.lang).await;
     let content = html! {
         h1 { (page.ta("home-welcome", &[("name", &view.user.name)])) }
-        p class="lead" { (page.t("home-intro")) }
-        div class="grid" {
-            a class="tile" href="/patients" { (icon("patients")) h2 { (page.t("nav-patients")) } p class="muted" { (page.t("home-empty-patients")) } }
-            a class="tile" href="/channels" { (icon("channels")) h2 { (page.t("nav-channels")) } p class="muted" { (page.t("home-empty-channels")) } }
-            a class="tile" href="/teams" { (icon("teams")) h2 { (page.t("nav-teams")) } p class="muted" { (page.t("home-empty-teams")) } }
-            a class="tile" href="/network" { (icon("network")) h2 { (page.t("nav-network")) } p class="muted" { (page.t("home-empty-network")) } }
+        @match &overview {
+            Err(e) => { (error_notice(page.lang, e)) }
+            Ok(o) => {
+                @if let Some(org) = &o.organization { p class="lead home-org" { (page.ta("home-in-org", &[("org", org)])) } }
+                @else { p class="lead" data-testid="home-no-org" { (page.t("home-no-org")) } }
+                div class="home-grid" {
+                    (unread_section(&page, o))
+                    @if o.organization.is_some() {
+                        (teams_section(&page, o))
+                        (patients_section(&page, o))
+                    }
+                    @if !o.friend_requests.is_empty() || !o.invitations.is_empty() { (waiting_section(&page, o)) }
+                    (directory_section(&page, o))
+                }
+            }
         }
         div class="card subtle" {
             (icon("shield"))
@@ -52,6 +64,171 @@ pub async fn home(
         }
     };
     super::layout(&page, &page.t("home-title"), super::Frame::App(&view, &header), content)
+}
+
+/// A section of the home: a card with its title (and a link to the whole list).
+fn section(id: &str, title: &str, more: Option<(&str, String)>, body: Markup) -> Markup {
+    let heading = format!("home-{id}-title");
+    html! {
+        section class="card home-section" data-testid=(format!("home-{id}")) aria-labelledby=(heading) {
+            div class="home-section-head" {
+                h2 id=(heading) { (title) }
+                @if let Some((href, label)) = more { a class="home-more" href=(href) { (label) } }
+            }
+            (body)
+        }
+    }
+}
+
+/// An empty state: what is (not) there, and the next useful action.
+fn empty(testid: &str, text: String, actions: Markup) -> Markup {
+    html! {
+        div class="home-empty" data-testid=(testid) {
+            p class="muted" { (text) }
+            (actions)
+        }
+    }
+}
+
+fn unread_section(page: &Page, o: &Overview) -> Markup {
+    let title = if o.unread_threads > 0 {
+        page.ta("home-unread-count", &[("count", &o.unread_threads.to_string())])
+    } else {
+        page.t("home-unread-title")
+    };
+    let body = html! {
+        @if o.unread.is_empty() {
+            (empty("home-unread-empty", page.t("home-unread-none"), html! {
+                @if !o.circle_only { p class="home-actions" { a class="button secondary" href="/threads/new" { (page.t("thr-new")) } } }
+            }))
+        } @else {
+            ul class="thr-items" data-testid="home-unread-list" {
+                @for u in &o.unread {
+                    @let t = &u.thread;
+                    @let label = if !t.title.is_empty() { t.title.clone() } else { u.with.clone().filter(|w| !w.is_empty()).unwrap_or_else(|| page.t("thr-direct")) };
+                    li class="thr-item unread" data-id=(t.id) {
+                        span class="thr-kind" aria-hidden="true" { (icon(if t.kind == "direct" { "network" } else if t.kind == "clinical" { "patients" } else { "threads" })) }
+                        div class="thr-item-main" {
+                            a class="thr-item-title" href=(format!("/threads/{}", t.id)) { (label) }
+                            div class="muted small" {
+                                (match t.kind.as_str() { "clinical" => page.t("thr-kind-clinical"), "direct" => page.t("thr-kind-direct"), _ => page.t("thr-kind-collaboration") })
+                                " · " (format_local(t.last_activity_at, page.lang))
+                            }
+                        }
+                        div class="thr-item-badges" {
+                            @if t.high_priority { span class="badge warn" { (page.t("thr-high-priority")) } }
+                            @if t.unread > 0 {
+                                span class="badge thr-unread" title=(page.ta("thr-unread-count", &[("count", &t.unread.to_string())])) {
+                                    (t.unread)
+                                    span class="visually-hidden" { " " (page.ta("thr-unread-count", &[("count", &t.unread.to_string())])) }
+                                }
+                            } @else {
+                                span class="badge thr-unread" { (page.t("thr-marked-unread")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    section("unread", &title, Some(("/threads", page.t("home-all-threads"))), body)
+}
+
+fn teams_section(page: &Page, o: &Overview) -> Markup {
+    let body = html! {
+        @if o.teams.is_empty() {
+            (empty("home-teams-empty", page.t("home-teams-none"), html! { p class="muted small" { (page.t("home-teams-none-hint")) } }))
+        } @else {
+            ul class="home-list" data-testid="home-teams-list" {
+                @for t in &o.teams {
+                    li {
+                        a href=(format!("/teams?team={}", t.team.id)) { (t.team.name) }
+                        @if t.team.role == "manager" { " " span class="muted small" { (page.t("home-team-manager")) } }
+                        " "
+                        @if t.in_triage > 0 {
+                            span class="badge thr-unread" data-testid="home-triage-count" { (page.ta("home-triage-count", &[("count", &t.in_triage.to_string())])) }
+                        } @else {
+                            span class="badge muted-badge" { (page.t("home-triage-none")) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let more = (!o.teams.is_empty()).then(|| ("/teams", page.t("home-all-teams")));
+    section("teams", &page.t("home-teams-title"), more, body)
+}
+
+fn patients_section(page: &Page, o: &Overview) -> Markup {
+    let body = html! {
+        @if o.patients.is_empty() {
+            (empty("home-patients-empty", page.t("home-patients-none"), html! {
+                p class="home-actions" {
+                    @if o.may_create_patient { a class="button secondary" href="/patients/new" { (page.t("pf-new")) } " " }
+                    a class="button secondary" href="/patients" { (page.t("home-all-patients")) }
+                }
+            }))
+        } @else {
+            ul class="home-list" data-testid="home-patients-list" {
+                @for f in &o.patients {
+                    li { a href=(format!("/patients/{}", f.id)) { (f.name()) } }
+                }
+            }
+        }
+    };
+    let more = (!o.patients.is_empty()).then(|| ("/patients", page.t("home-all-patients")));
+    section("patients", &page.t("home-patients-title"), more, body)
+}
+
+fn waiting_section(page: &Page, o: &Overview) -> Markup {
+    let body = html! {
+        @if !o.friend_requests.is_empty() {
+            h3 { (page.ta("home-friend-requests", &[("count", &o.friend_requests_total.to_string())])) }
+            ul class="home-list" data-testid="home-friend-requests" {
+                @for r in &o.friend_requests {
+                    li { a href=(format!("/network/people/{}", r.person.id)) { (r.person.name) } }
+                }
+            }
+            p { a class="button secondary" href="/network/friends" { (page.t("home-answer-requests")) } }
+        }
+        @if !o.invitations.is_empty() {
+            h3 { (page.ta("home-invitations", &[("count", &o.invitations_total.to_string())])) }
+            ul class="home-list" data-testid="home-invitations" {
+                @for i in &o.invitations {
+                    li { (i.name) " " span class="muted small" { (i.profession) } }
+                }
+            }
+            p { a href="/network/invite#sent" { (page.t("home-see-invitations")) } }
+        }
+    };
+    section("waiting", &page.t("home-waiting-title"), None, body)
+}
+
+fn directory_section(page: &Page, o: &Overview) -> Markup {
+    let body = html! {
+        @if o.directory_total == 0 {
+            (empty("home-directory-empty", page.t("home-directory-none"), html! {
+                p class="home-actions" {
+                    @if !o.circle_only { a class="button secondary" href="/network" { (page.t("home-search-network")) } }
+                }
+            }))
+        } @else {
+            ul class="home-list" data-testid="home-directory-list" {
+                @for p in &o.directory_people {
+                    li {
+                        a href=(format!("/network/people/{}", p.id)) { (p.name) }
+                        @if let Some(b) = p.professions.first() { " " span class="muted small" { (b.name) } }
+                    }
+                }
+                @for w in &o.directory_workplaces {
+                    li { a href=(format!("/network/workplaces/{}", w.id)) { (w.name) } }
+                }
+            }
+            p { a href="/network" { (page.t("home-search-network")) } }
+        }
+    };
+    let more = (o.directory_total > 0).then(|| ("/network/directory", page.t("home-all-directory")));
+    section("directory", &page.t("home-directory-title"), more, body)
 }
 
 /// Remembers a network invitation (`/network/join/{token}`) while its guest

@@ -1,7 +1,7 @@
 //! The page an invitation link opens, accepting it, and switching the
 //! active organization from the header.
 
-use super::{error_notice, layout, redirect_with_flash, safe_next, set_cookie, Frame, Page};
+use super::{error_notice, layout, redirect_with_flash, set_cookie, Frame, Page};
 use crate::cookies;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
@@ -178,7 +178,6 @@ async fn accept(
 pub struct SwitchForm {
     #[serde(default)]
     org_id: String,
-    next: Option<String>,
 }
 
 async fn switch(
@@ -192,7 +191,9 @@ async fn switch(
         Err(r) => return r,
     };
     match structure::switch_organization(&state.ctx, &page.client, &principal, &f.org_id).await {
-        Ok(()) => redirect_with_flash(&state, &safe_next(f.next.as_deref()), "org-switched"),
+        // The page one was on belongs to the old organization: home is the
+        // new one's starting point (never a bare "not found").
+        Ok(()) => redirect_with_flash(&state, "/", "org-switched"),
         Err(e) => super::error_page(page.lang, crate::error::status_of(&e), &format!("error-{}", e.code())),
     }
 }

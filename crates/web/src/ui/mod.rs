@@ -351,7 +351,6 @@ fn org_switch(page: &Page, header: &Header) -> Markup {
                         form method="post" action="/organizations/active" {
                             (page.csrf_field())
                             input type="hidden" name="org_id" value=(o.id);
-                            input type="hidden" name="next" value=(page.path);
                             button type="submit" class="linklike" aria-current=[(orgs.active.as_deref() == Some(o.id.as_str())).then_some("true")] { (o.name) }
                         }
                     }

@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use cercle_app::network::profile;
 use cercle_app::patients::channels;
+use cercle_app::patients::invitations;
 use cercle_app::patients::pinned;
 use maud::html;
 
@@ -76,12 +77,28 @@ async fn list(State(state): State<WebState>, page: Page, session: Option<WebSess
     let list = channels::mine(&state.ctx, &page.client, &principal)
         .await
         .map(|l| l.into_iter().filter(|c| c.role == "circle").collect::<Vec<_>>());
+    // In a patient's circle before any care team wrote to them: say so,
+    // never "not in any care team".
+    let joined = match &list {
+        Ok(l) if l.is_empty() => invitations::my_places(&state.ctx, &principal)
+            .await
+            .map(|m| m.iter().any(|m| m.state == "joined"))
+            .unwrap_or(false),
+        _ => false,
+    };
     let title = page.t("care-title");
     let content = html! {
         h1 { (title) }
         p class="muted" { (page.t("care-intro")) }
         @match &list {
             Err(e) => { (error_notice(page.lang, e)) }
+            Ok(list) if list.is_empty() && joined => {
+                div class="empty card" data-testid="care-joined-waiting" {
+                    (icon("channels"))
+                    p { strong { (page.t("care-joined-waiting")) } }
+                    p class="muted" { (page.t("care-joined-waiting-hint")) }
+                }
+            }
             Ok(list) if list.is_empty() => {
                 div class="empty card" data-testid="care-empty" {
                     (icon("channels"))
