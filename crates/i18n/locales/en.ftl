@@ -1429,3 +1429,31 @@ error-professionals-only = This part of Cercle is for professionals. Your care t
 # issue 13: storage faults
 error-storage-full = The server's storage is full, so nothing was saved. Please try again in a few minutes; if it goes on, tell your administrator.
 error-database-unavailable = The service is briefly unavailable, so nothing was done. Please try again in a few moments.
+
+# issue 14: patient and caregiver join, file default unit
+signup-care-title = Create your account to join your care team
+signup-care-intro = { $inviter } ({ $org }) invited you to join your care team on Cercle. Check your name and email address, then choose a password.
+signup-care-why = Your account lets you write to your care team, read what they share with you and follow the care of your loved one. It is free.
+signup-care-submit = Create my account
+terms-care-title = Using Cercle with your care team
+terms-care-intro = Cercle is where your care team and you talk about your care or the care of your loved one. Before you continue, please read this:
+terms-care-point-1 = Cercle is not for emergencies. In an emergency, call 911. For a health question at night or on the weekend, call Info-Santé 811.
+terms-care-point-2 = Your care team answers during its working hours. An answer can take a day or more.
+terms-care-point-3 = What you write and share goes to your care team and to the people of the circle you were invited into. Only share what you are comfortable with.
+terms-care-point-4 = Keep your password, your PIN and your recovery code to yourself, and lock Cercle when you leave your device.
+terms-care-point-5 = Every access to your file is recorded. You can leave at any time by asking your care team to remove you.
+terms-care-accept = I understand and accept
+care-circle-of = Care team of { $name } · { $org }
+care-circle-mine = My care team · { $org }
+care-my-place-patient = You are the patient.
+care-my-place-responsible = You are a responsible person (caregiver).
+care-my-place-observer = You follow this care team read-only.
+care-professional = professional who invited you
+care-circle-no-channel = Your care team has not written yet. Their first message will show up here, and you will get a notification.
+care-settings = My settings
+care-availability-hint = tell your care team when you can be reached and when you are away.
+care-notif-hint = choose how and when Cercle lets you know about new messages.
+avail-care-intro = When you can be reached (Montreal time) and when you are away. During an absence, your care team sees "Absent until …" when they write to you.
+circ-why-not-manager = You cannot invite anyone into this circle: only a patient and caregiver manager of the unit “{ $unit }”, where this file is placed, can. Ask one of them, or ask an administrator for this role.
+circ-why-not-manager-elsewhere = You hold this role in: { $units }. Files you open there get circles you can manage.
+pf-unit-default-hint = New files go to the unit where you manage patients and caregivers, so that you can invite them.

@@ -1429,3 +1429,31 @@ error-professionals-only = Cette partie de Cercle est réservée aux professionn
 # issue 13: storage faults
 error-storage-full = L'espace de stockage du serveur est plein : rien n'a été enregistré. Veuillez réessayer dans quelques minutes ; si le problème persiste, prévenez votre administrateur.
 error-database-unavailable = Le service est momentanément indisponible : rien n'a été fait. Veuillez réessayer dans quelques instants.
+
+# issue 14: patient and caregiver join, file default unit
+signup-care-title = Créez votre compte pour rejoindre votre équipe de soins
+signup-care-intro = { $inviter } ({ $org }) vous invite à rejoindre votre équipe de soins sur Cercle. Vérifiez votre nom et votre adresse courriel, puis choisissez un mot de passe.
+signup-care-why = Votre compte vous permet d'écrire à votre équipe de soins, de lire ce qu'elle vous transmet et de suivre les soins de votre proche. Il est gratuit.
+signup-care-submit = Créer mon compte
+terms-care-title = Utiliser Cercle avec votre équipe de soins
+terms-care-intro = Cercle est l'endroit où votre équipe de soins et vous échangez au sujet de vos soins ou de ceux de votre proche. Avant de continuer, lisez ceci :
+terms-care-point-1 = Cercle ne sert pas aux urgences. En cas d'urgence, composez le 911. Pour une question de santé le soir ou la fin de semaine, appelez Info-Santé 811.
+terms-care-point-2 = Votre équipe de soins répond pendant ses heures de travail. Une réponse peut prendre une journée ou plus.
+terms-care-point-3 = Ce que vous écrivez et partagez va à votre équipe de soins et aux personnes du cercle où vous avez été invité. Ne partagez que ce qui vous convient.
+terms-care-point-4 = Gardez pour vous votre mot de passe, votre NIP et votre code de récupération, et verrouillez Cercle quand vous quittez votre appareil.
+terms-care-point-5 = Chaque accès à votre dossier est enregistré. Vous pouvez partir en tout temps en demandant à votre équipe de soins de vous retirer.
+terms-care-accept = J'ai compris et j'accepte
+care-circle-of = Équipe de soins de { $name } · { $org }
+care-circle-mine = Mon équipe de soins · { $org }
+care-my-place-patient = Vous êtes le patient.
+care-my-place-responsible = Vous êtes une personne responsable (proche aidant).
+care-my-place-observer = Vous suivez cette équipe de soins en lecture seule.
+care-professional = professionnel qui vous a invité
+care-circle-no-channel = Votre équipe de soins ne vous a pas encore écrit. Son premier message apparaîtra ici et vous recevrez une notification.
+care-settings = Mes réglages
+care-availability-hint = indiquez à votre équipe de soins quand vous joindre et quand vous êtes absent.
+care-notif-hint = choisissez comment et quand Cercle vous avertit des nouveaux messages.
+avail-care-intro = Quand on peut vous joindre (heure de Montréal) et quand vous êtes absent. Pendant une absence, votre équipe de soins voit « Absent jusqu'au … » quand elle vous écrit.
+circ-why-not-manager = Vous ne pouvez inviter personne dans ce cercle : seul un gestionnaire des patients et proches aidants de l'unité « { $unit } », où se trouve ce dossier, le peut. Demandez-le à l'un d'eux, ou demandez ce rôle à un administrateur.
+circ-why-not-manager-elsewhere = Vous avez ce rôle dans : { $units }. Les dossiers que vous y ouvrez ont un cercle que vous pouvez gérer.
+pf-unit-default-hint = Les nouveaux dossiers vont dans l'unité où vous gérez les patients et proches aidants, pour que vous puissiez les inviter.

@@ -25,6 +25,7 @@ mod network_browser;
 mod notifications_api;
 mod notifications_browser;
 mod orgs_api;
+mod patient_join;
 mod patients_api;
 mod professional_routes;
 mod profile_browser;
