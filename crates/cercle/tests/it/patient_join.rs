@@ -59,7 +59,15 @@ async fn page(c: &reqwest::Client, app: &TestApp, path: &str, lang: Language) ->
 
 /// Adds `first last` at `email` to the circle and invites them by email
 /// with a security question; gives the member's id and the link's token.
-async fn invite(app: &TestApp, manager: &Person, file: &str, section: &str, first: &str, last: &str, email: &str) -> (String, String) {
+async fn invite(
+    app: &TestApp,
+    manager: &Person,
+    file: &str,
+    section: &str,
+    first: &str,
+    last: &str,
+    email: &str,
+) -> (String, String) {
     let (status, m) = app
         .post(
             &format!("/patient-files/{file}/circle"),
@@ -90,10 +98,23 @@ async fn the_care_sign_up_page_speaks_to_patients_and_fills_in_the_invitation(db
         assert_eq!(status, 200);
         assert!(html.contains(&esc(&t(lang, "signup-care-title"))), "{lang:?}: {html}");
         assert!(html.contains("data-testid=\"signup-care-intro\""), "{html}");
-        assert!(html.contains(&esc(&ta(lang, "signup-care-intro", &[("inviter", "Nadia Gestion"), ("org", "CLSC des Érables")]))), "{html}");
+        assert!(
+            html.contains(&esc(&ta(
+                lang,
+                "signup-care-intro",
+                &[("inviter", "Nadia Gestion"), ("org", "CLSC des Érables")]
+            ))),
+            "{html}"
+        );
         assert!(html.contains("value=\"Léa Proche\""), "the name is filled in: {html}");
-        assert!(html.contains("value=\"lea@maison.test\""), "the address is filled in: {html}");
-        assert!(!html.contains(&esc(&t(lang, "signup-intro"))), "no professional text: {html}");
+        assert!(
+            html.contains("value=\"lea@maison.test\""),
+            "the address is filled in: {html}"
+        );
+        assert!(
+            !html.contains(&esc(&t(lang, "signup-intro"))),
+            "no professional text: {html}"
+        );
     }
 
     // The link's cookie is enough once the invitation page was opened.
@@ -104,20 +125,34 @@ async fn the_care_sign_up_page_speaks_to_patients_and_fills_in_the_invitation(db
     assert!(html.contains(&esc(&t(Language::Fr, "signup-care-title"))));
 
     // Without the link, or with a wrong one: the professionals' page, nothing of the invitation.
-    for path in ["/sign-up".to_string(), "/sign-up?circle=not-a-real-token-123".to_string(), "/sign-up?circle=../x".to_string()] {
+    for path in [
+        "/sign-up".to_string(),
+        "/sign-up?circle=not-a-real-token-123".to_string(),
+        "/sign-up?circle=../x".to_string(),
+    ] {
         let (status, html) = page(&anon, &app, &path, Language::Fr).await;
         assert_eq!(status, 200, "{path}");
         assert!(html.contains(&esc(&t(Language::Fr, "signup-intro"))), "{path}: {html}");
-        assert!(!html.contains("Léa Proche") && !html.contains("lea@maison.test"), "{path}: {html}");
+        assert!(
+            !html.contains("Léa Proche") && !html.contains("lea@maison.test"),
+            "{path}: {html}"
+        );
     }
 
     // A cancelled invitation gives nothing any more.
     let (status, r) = app
-        .post(&format!("/circle-members/{member}/cancel"), Some(&manager.token), json!({}))
+        .post(
+            &format!("/circle-members/{member}/cancel"),
+            Some(&manager.token),
+            json!({}),
+        )
         .await;
     assert_eq!(status, 200, "{r}");
     let (_, html) = page(&anon, &app, &format!("/sign-up?circle={token}"), Language::Fr).await;
-    assert!(!html.contains("Léa Proche") && !html.contains("lea@maison.test"), "{html}");
+    assert!(
+        !html.contains("Léa Proche") && !html.contains("lea@maison.test"),
+        "{html}"
+    );
 }
 
 async fn after_joining_the_care_space_shows_the_care_team_at_once(db: Db) {
@@ -135,20 +170,38 @@ async fn after_joining_the_care_space_shows_the_care_team_at_once(db: Db) {
     let (_, carer) = crate::circle_api::join_circle(&app, &manager, &file, "responsible", "lise@maison.test").await;
     let _ = carer;
     let web = Web::sign_in(&app, "lise@maison.test").await;
-    let html = web.follow.get(format!("{}/care", app.url)).send().await.expect("care").text().await.expect("html");
+    let html = web
+        .follow
+        .get(format!("{}/care", app.url))
+        .send()
+        .await
+        .expect("care")
+        .text()
+        .await
+        .expect("html");
     let fr = Language::Fr;
     assert!(html.contains("data-testid=\"care-circle\""), "{html}");
     assert!(
-        html.contains(&esc(&ta(fr, "care-circle-of", &[("name", "Gérard Lévesque"), ("org", "CLSC des Érables")]))),
+        html.contains(&esc(&ta(
+            fr,
+            "care-circle-of",
+            &[("name", "Gérard Lévesque"), ("org", "CLSC des Érables")]
+        ))),
         "{html}"
     );
     assert!(html.contains("Nadia Gestion"), "the professional who invited: {html}");
     assert!(html.contains(&esc(&t(fr, "care-my-place-responsible"))), "{html}");
     assert!(html.contains("data-testid=\"care-circle-waiting\""), "{html}");
-    assert!(!html.contains(&esc(&t(fr, "care-none"))), "no contradictory text: {html}");
+    assert!(
+        !html.contains(&esc(&t(fr, "care-none"))),
+        "no contradictory text: {html}"
+    );
     assert!(!html.contains("data-testid=\"care-empty\""), "{html}");
     // Their settings, from the care space.
-    assert!(html.contains("href=\"/availability\"") && html.contains("href=\"/notifications/preferences\""), "{html}");
+    assert!(
+        html.contains("href=\"/availability\"") && html.contains("href=\"/notifications/preferences\""),
+        "{html}"
+    );
 }
 
 async fn a_patient_saves_their_availability_and_notification_preferences(db: Db) {
@@ -157,25 +210,50 @@ async fn a_patient_saves_their_availability_and_notification_preferences(db: Db)
     let (patient, _) = crate::circle_api::join_circle(&app, &manager, &file, "patient", "gerard@maison.test").await;
     let web = Web::sign_in(&app, &patient.email).await;
 
-    let r = web.follow.get(format!("{}/availability", app.url)).send().await.expect("page");
+    let r = web
+        .follow
+        .get(format!("{}/availability", app.url))
+        .send()
+        .await
+        .expect("page");
     assert_eq!((r.status().as_u16(), r.url().path()), (200, "/availability"));
     let html = r.text().await.expect("html");
     assert!(html.contains("data-testid=\"schedule\""), "{html}");
-    assert!(html.contains(&esc(&t(Language::Fr, "avail-care-intro"))), "patient wording: {html}");
+    assert!(
+        html.contains(&esc(&t(Language::Fr, "avail-care-intro"))),
+        "patient wording: {html}"
+    );
     let r = web
-        .post_following("/availability/slots", &[("day", "2"), ("start", "09:00"), ("end", "12:00")])
+        .post_following(
+            "/availability/slots",
+            &[("day", "2"), ("start", "09:00"), ("end", "12:00")],
+        )
         .await;
     assert_eq!((r.status().as_u16(), r.url().path()), (200, "/availability"));
     let (status, s) = app.get("/availability/schedule", Some(&patient.token)).await;
     assert_eq!(status, 200, "{s}");
     assert_eq!(s["slots"], json!([{ "day": 2, "start": 540, "end": 720 }]), "{s}");
 
-    let r = web.follow.get(format!("{}/notifications/preferences", app.url)).send().await.expect("page");
-    assert_eq!((r.status().as_u16(), r.url().path()), (200, "/notifications/preferences"));
     let r = web
-        .post_following("/notifications/preferences", &[("email_alerts", "on"), ("email_delay_mins", "60")])
+        .follow
+        .get(format!("{}/notifications/preferences", app.url))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(
+        (r.status().as_u16(), r.url().path()),
+        (200, "/notifications/preferences")
+    );
+    let r = web
+        .post_following(
+            "/notifications/preferences",
+            &[("email_alerts", "on"), ("email_delay_mins", "60")],
+        )
         .await;
-    assert_eq!((r.status().as_u16(), r.url().path()), (200, "/notifications/preferences"));
+    assert_eq!(
+        (r.status().as_u16(), r.url().path()),
+        (200, "/notifications/preferences")
+    );
     let (status, p) = app.get("/notifications/preferences", Some(&patient.token)).await;
     assert_eq!(status, 200, "{p}");
     assert_eq!(p["email_delay_mins"], json!(60), "{p}");
@@ -186,12 +264,32 @@ async fn a_new_file_goes_to_the_unit_where_one_manages_circles(db: Db) {
     let app = TestApp::spawn(db).await;
     let org = org_with_admin(&app, "CLSC des Érables", "admin@erables.test").await;
     let (status, u) = app
-        .post("/org/units", Some(&org.admin.token), json!({ "parent_id": org.root, "name": "Soins à domicile" }))
+        .post(
+            "/org/units",
+            Some(&org.admin.token),
+            json!({ "parent_id": org.root, "name": "Soins à domicile" }),
+        )
         .await;
     assert_eq!(status, 201, "{u}");
     let home_care = u["id"].as_str().expect("unit id").to_string();
-    let manager = org_member(&app, &org, &home_care, "gestion@erables.test", "Nadia Gestion", &["member", "patient_caregiver_manager"]).await;
-    let nurse = org_member(&app, &org, &org.root, "infirmiere@erables.test", "Julie Soins", &["member"]).await;
+    let manager = org_member(
+        &app,
+        &org,
+        &home_care,
+        "gestion@erables.test",
+        "Nadia Gestion",
+        &["member", "patient_caregiver_manager"],
+    )
+    .await;
+    let nurse = org_member(
+        &app,
+        &org,
+        &org.root,
+        "infirmiere@erables.test",
+        "Julie Soins",
+        &["member"],
+    )
+    .await;
 
     // The manager's file goes to their unit: they can invite at once.
     let file = patient_file(&app, &manager, "Gérard", "Lévesque").await;
@@ -203,14 +301,22 @@ async fn a_new_file_goes_to_the_unit_where_one_manages_circles(db: Db) {
     assert!(!member.is_empty());
     // A unit chosen on purpose still wins.
     let (status, f) = app
-        .post("/patient-files", Some(&manager.token), json!({ "first_name": "Rita", "last_name": "Roy", "birth_date": "1950-04-12", "unit_id": org.root }))
+        .post(
+            "/patient-files",
+            Some(&manager.token),
+            json!({ "first_name": "Rita", "last_name": "Roy", "birth_date": "1950-04-12", "unit_id": org.root }),
+        )
         .await;
     assert_eq!((status, f["unit_id"].as_str()), (201, Some(org.root.as_str())), "{f}");
 
     // Someone who manages no circle: the root unit, and the circle page says why.
     let other = patient_file(&app, &nurse, "Rita", "Roy").await;
     let (_, f) = app.get(&format!("/patient-files/{other}"), Some(&nurse.token)).await;
-    assert_eq!((f["unit_id"].as_str(), &f["may_manage_circle"]), (Some(org.root.as_str()), &json!(false)), "{f}");
+    assert_eq!(
+        (f["unit_id"].as_str(), &f["may_manage_circle"]),
+        (Some(org.root.as_str()), &json!(false)),
+        "{f}"
+    );
     let (web, _) = Web::signed_in(&app, &nurse.email).await;
     let html = web
         .follow
@@ -222,5 +328,12 @@ async fn a_new_file_goes_to_the_unit_where_one_manages_circles(db: Db) {
         .await
         .expect("html");
     assert!(html.contains("data-testid=\"circle-why-not-manager\""), "{html}");
-    assert!(html.contains(&esc(&ta(Language::Fr, "circ-why-not-manager", &[("unit", "CLSC des Érables")]))), "{html}");
+    assert!(
+        html.contains(&esc(&ta(
+            Language::Fr,
+            "circ-why-not-manager",
+            &[("unit", "CLSC des Érables")]
+        ))),
+        "{html}"
+    );
 }

@@ -191,7 +191,11 @@ async fn patients_and_caregivers_are_kept_out_of_every_professional_route(db: Db
     for shared in ["/availability", "/availability/slots", "/availability/periods"] {
         assert!(!pages.contains(&shared), "{shared} must not be behind the guard");
     }
-    for shared in ["/availability/schedule", "/availability/periods", "/availability/periods/{id}"] {
+    for shared in [
+        "/availability/schedule",
+        "/availability/periods",
+        "/availability/periods/{id}",
+    ] {
         assert!(!apis.contains(&shared), "{shared} must not be behind the guard");
     }
     for must in [

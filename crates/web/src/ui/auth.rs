@@ -1,10 +1,12 @@
 //! Pages of signing up, signing in, unlocking and resetting a password.
 
+use super::patients::circle::{plausible_token, remember_circle, CIRCLE_INVITATION};
 use super::{error_notice, layout, place_of, redirect_with_flash, safe_next, set_cookie, with_account, Frame, Page};
 use crate::cookies;
 use crate::extract::WebSession;
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -14,8 +16,6 @@ use cercle_app::accounts::{
 };
 use cercle_app::orgs::membership;
 use cercle_app::patients::invitations;
-use super::patients::circle::{plausible_token, remember_circle, CIRCLE_INVITATION};
-use axum::http::HeaderMap;
 use cercle_app::AppError;
 use cercle_domain::session::SecondFactor;
 use cercle_domain::Language;
@@ -106,7 +106,11 @@ enum Invited<'a> {
 fn sign_up_form(page: &Page, f: &SignUpForm, error: Option<&AppError>, invited: Invited<'_>) -> Response {
     let lang = Language::parse(&f.language).unwrap_or(page.lang);
     let care = matches!(invited, Invited::Care(_));
-    let title = if care { page.t("signup-care-title") } else { page.t("signup-title") };
+    let title = if care {
+        page.t("signup-care-title")
+    } else {
+        page.t("signup-title")
+    };
     let body = html! {
         p class="muted" { (page.ta("signup-steps", &[("step", "1")])) }
         @match invited {
@@ -522,7 +526,12 @@ async fn answering_care(state: &WebState, headers: &HeaderMap) -> bool {
     care_invitation(state, None, headers).await.is_some()
 }
 
-async fn terms_page(State(state): State<WebState>, page: Page, headers: HeaderMap, session: Option<WebSession>) -> Response {
+async fn terms_page(
+    State(state): State<WebState>,
+    page: Page,
+    headers: HeaderMap,
+    session: Option<WebSession>,
+) -> Response {
     match at_step(session, cercle_app::accounts::SetupStep::Terms) {
         Ok(_) => terms_form(&page, None, answering_care(&state, &headers).await),
         Err(r) => r,

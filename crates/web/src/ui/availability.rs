@@ -188,7 +188,7 @@ async fn render(
                     input id="avail-return" type="date" name="until" value=(kept.until) required;
                 }
                 div class="field" {
-                    label for="avail-message" { (page.t("avail-period-message")) }
+                    label for="avail-message" { (page.t(if view.user.circle_only { "avail-care-period-message" } else { "avail-period-message" })) }
                     input id="avail-message" type="text" name="message" maxlength="280" value=(kept.message);
                 }
                 button type="submit" class="secondary" { (page.t("avail-add-period")) }

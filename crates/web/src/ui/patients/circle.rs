@@ -341,7 +341,8 @@ async fn render(
             .iter()
             .filter(|u| {
                 scope.grants.iter().any(|g| {
-                    g.role.allows(cercle_domain::policy::roles::Permission::ManagePatientCircle)
+                    g.role
+                        .allows(cercle_domain::policy::roles::Permission::ManagePatientCircle)
                         && g.unit_path.trim_end_matches('/').rsplit('/').next() == Some(u.id.as_str())
                 })
             })
