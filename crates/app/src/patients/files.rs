@@ -265,10 +265,33 @@ fn apply(ctx: &Ctx, row: &mut PatientFileRow, input: &FileInput) -> AppResult<()
     Ok(())
 }
 
+/// Where a new file goes when no unit is chosen: the unit where one manages
+/// patients' circles (so the creator can invite the patient and caregivers
+/// at once), or the root unit (see [`policy::default_file_unit`]).
+async fn default_unit(conn: &mut Conn, scope: &OrgScope) -> AppResult<orgs::UnitRow> {
+    if let Some(id) = policy::default_file_unit(&scope.grants) {
+        if let Some(u) = orgs::unit_in(&mut *conn, &scope.org_id, &id).await? {
+            if u.archived_at.is_none() {
+                return Ok(u);
+            }
+        }
+    }
+    match orgs::unit_in(&mut *conn, &scope.org_id, &scope.root_unit_id).await? {
+        Some(u) => Ok(u),
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// The unit a new file is placed in unless another is chosen.
+pub async fn default_unit_id(ctx: &Ctx, scope: &OrgScope) -> AppResult<String> {
+    let mut conn = ctx.store.reader().await?;
+    Ok(default_unit(&mut conn, scope).await?.id)
+}
+
 /// A unit of the scope's organization (not archived), or not found.
 async fn unit_of(conn: &mut Conn, scope: &OrgScope, unit_id: Option<&str>) -> AppResult<orgs::UnitRow> {
     let id = match unit_id.map(str::trim) {
-        None | Some("") => scope.root_unit_id.as_str(),
+        None | Some("") => return default_unit(conn, scope).await,
         Some(id) => id,
     };
     match orgs::unit_in(&mut *conn, &scope.org_id, id).await? {

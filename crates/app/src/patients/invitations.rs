@@ -438,6 +438,51 @@ pub async fn info(ctx: &Ctx, token: &str) -> AppResult<InvitationInfo> {
     })
 }
 
+/// What the sign-up page may fill in for the holder of a live invitation
+/// link (the token is the key: nothing without it).
+#[derive(Debug, Clone, Serialize)]
+pub struct SignUpPrefill {
+    pub org_name: String,
+    pub inviter_name: String,
+    /// First and last names as the circle knows them.
+    pub name: String,
+    /// The address the invitation went to, when it was sent by email.
+    pub email: Option<String>,
+    pub language: Language,
+    /// patient | responsible | observer
+    pub section: String,
+}
+
+/// The sign-up prefill of a pending invitation (an ended, unknown or
+/// expired link gives nothing).
+pub async fn prefill(ctx: &Ctx, token: &str) -> AppResult<SignUpPrefill> {
+    let mut conn = ctx.store.reader().await?;
+    let inv = store::invitation_by_token(&mut conn, &hash_token(token))
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    if state_of(&inv, ctx.clock.now()) != "pending" {
+        return Err(AppError::LinkInvalid);
+    }
+    let m = store::member(&mut conn, &inv.circle_member_id)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let (org_id, _, _) = store::file_place(&mut conn, &m.patient_file_id)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let org = orgs::org_by_id(&mut conn, &org_id)
+        .await?
+        .ok_or(AppError::LinkInvalid)?;
+    let inviter = users::get(&mut conn, &inv.invited_by).await?;
+    Ok(SignUpPrefill {
+        org_name: org.name,
+        inviter_name: inviter.name,
+        name: format!("{} {}", m.first_name, m.last_name).trim().to_string(),
+        email: m.email.filter(|_| inv.via == "email"),
+        language: Language::parse(&m.language).unwrap_or_default(),
+        section: m.section,
+    })
+}
+
 /// The answer to the question, or the code.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AcceptInput {
@@ -596,6 +641,72 @@ pub async fn my_places(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<circle
     let mut conn = ctx.store.reader().await?;
     let rows = store::members_of_user(&mut conn, &me.user_id.to_string()).await?;
     Ok(rows.into_iter().map(|m| circle::view(m, None, now)).collect())
+}
+
+/// A care team (circle) one joined, as one's care space shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyCareTeam {
+    pub member_id: String,
+    pub patient_file_id: String,
+    /// One's own place: patient | responsible | observer.
+    pub section: String,
+    pub org_name: String,
+    /// The patient, for their caregivers and observers (none for the
+    /// patient themselves).
+    pub patient_name: Option<String>,
+    /// The professional who sent the invitation.
+    pub invited_by: Option<String>,
+    /// The others of the circle who joined: name and section.
+    pub people: Vec<(String, String)>,
+}
+
+/// The circles one joined (files not archived), with who is in them: what
+/// a patient or caregiver sees first, even before any care channel exists.
+pub async fn my_care_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyCareTeam>> {
+    let me = person(principal)?;
+    let user_id = me.user_id.to_string();
+    let mut conn = ctx.store.reader().await?;
+    let mine = store::members_of_user(&mut conn, &user_id).await?;
+    let mut out = Vec::with_capacity(mine.len());
+    for m in mine {
+        let Some((org_id, _, archived)) = store::file_place(&mut conn, &m.patient_file_id).await? else {
+            continue;
+        };
+        if archived {
+            continue;
+        }
+        let org_name = orgs::org_by_id(&mut conn, &org_id)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let invited_by = match store::latest_invitation(&mut conn, &m.id).await? {
+            Some(inv) => users::get(&mut conn, &inv.invited_by).await.ok().map(|u| u.name),
+            None => None,
+        };
+        let all = store::members_of(&mut conn, &m.patient_file_id).await?;
+        let patient_name = if m.section == "patient" {
+            None
+        } else {
+            all.iter()
+                .find(|o| o.section == "patient" && o.state != "cancelled")
+                .map(|o| format!("{} {}", o.first_name, o.last_name))
+        };
+        let people = all
+            .iter()
+            .filter(|o| o.state == "joined" && o.id != m.id)
+            .map(|o| (format!("{} {}", o.first_name, o.last_name), o.section.clone()))
+            .collect();
+        out.push(MyCareTeam {
+            member_id: m.id,
+            patient_file_id: m.patient_file_id,
+            section: m.section,
+            org_name,
+            patient_name,
+            invited_by,
+            people,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

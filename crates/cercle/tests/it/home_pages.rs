@@ -211,8 +211,8 @@ async fn a_patient_in_a_circle_is_never_told_they_have_no_care_team(db: Db) {
     // Joined, before any care team wrote to them: home sends them to their
     // care space, which says they are in their circle.
     let html = page_after_sign_in(&app, &patient.email, 1, "/care").await;
-    assert!(html.contains("care-joined-waiting"), "{html}");
-    assert!(html.contains("Vous faites partie de votre cercle de soins."), "{html}");
+    assert!(html.contains("care-circle-waiting"), "{html}");
+    assert!(html.contains("Votre équipe de soins ne vous a pas encore écrit."), "{html}");
     assert!(!html.contains("care-empty"), "never “not in any care team”: {html}");
 }
 

@@ -27,6 +27,8 @@ mod network_browser;
 mod notifications_api;
 mod notifications_browser;
 mod orgs_api;
+mod patient_join;
+mod patient_join_browser;
 mod patients_api;
 mod professional_routes;
 mod profile_browser;

@@ -158,14 +158,16 @@ async fn files_are_checked_changed_archived_and_restored(db: Db) {
         ),
         (Some(false), Some(true), Some(true))
     );
-    // Without a unit: the root. Without consents: none given.
+    // Without a unit: the unit where one manages circles (issue 14), so
+    // that its creator can invite the patient. Without consents: none given.
     let plain = new_file(
         &app,
         &manager,
         json!({ "first_name": "Anne", "last_name": "Roy", "birth_date": "1980-01-31" }),
     )
     .await;
-    assert_eq!(plain["unit_id"], org.root.as_str());
+    assert_eq!(plain["unit_id"], north.as_str());
+    assert_eq!(plain["may_manage_circle"].as_bool(), Some(true), "{plain}");
     assert_eq!(
         plain["consents"],
         json!({ "care_team": false, "caregivers": false, "electronic": false })

@@ -40,15 +40,22 @@ fn fill(pattern: &str) -> String {
 
 /// A browser (cookie jar) signed in through the pages; a second client on
 /// the same jar does not follow redirects.
-struct Web {
-    follow: reqwest::Client,
+pub(crate) struct Web {
+    pub(crate) follow: reqwest::Client,
     probe: reqwest::Client,
     base: String,
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 impl Web {
-    async fn sign_in(app: &TestApp, email: &str) -> Web {
+    pub(crate) async fn sign_in(app: &TestApp, email: &str) -> Web {
+        let (web, landing) = Web::signed_in(app, email).await;
+        assert_eq!(landing, "/care", "a circle-only person lands in their care space");
+        web
+    }
+
+    /// Signs in through the pages; gives the page one lands on.
+    pub(crate) async fn signed_in(app: &TestApp, email: &str) -> (Web, String) {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = |redirect| {
             reqwest::Client::builder()
@@ -72,16 +79,12 @@ impl Web {
         let mail = nth_sign_in_mail(app, email, 1).await;
         let code = find_code(&mail.body).expect("code");
         let r = web.post_following("/code", &[("code", &code)]).await;
-        assert_eq!(
-            r.url().path(),
-            "/care",
-            "a circle-only person lands in their care space"
-        );
-        web.csrf = web.csrf_of("/care").await;
-        web
+        let landing = r.url().path().to_string();
+        web.csrf = web.csrf_of(&landing).await;
+        (web, landing)
     }
 
-    async fn csrf_of(&self, path: &str) -> String {
+    pub(crate) async fn csrf_of(&self, path: &str) -> String {
         let html = self
             .follow
             .get(format!("{}{path}", self.base))
@@ -98,7 +101,7 @@ impl Web {
             .to_string()
     }
 
-    async fn post_following(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post_following(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let mut form = vec![("csrf", self.csrf.as_str())];
         form.extend_from_slice(fields);
         self.follow
@@ -125,7 +128,7 @@ impl Web {
         (r.status().as_u16(), location)
     }
 
-    async fn status(&self, path: &str) -> u16 {
+    pub(crate) async fn status(&self, path: &str) -> u16 {
         self.probe(Method::GET, path).await.0
     }
 }
@@ -183,6 +186,18 @@ async fn patients_and_caregivers_are_kept_out_of_every_professional_route(db: Db
     ] {
         assert!(pages.contains(&must), "{must} is not behind the guard");
     }
+    // One's own availability is everyone's (issue 14): patients and
+    // caregivers say when they can be reached too.
+    for shared in ["/availability", "/availability/slots", "/availability/periods"] {
+        assert!(!pages.contains(&shared), "{shared} must not be behind the guard");
+    }
+    for shared in [
+        "/availability/schedule",
+        "/availability/periods",
+        "/availability/periods/{id}",
+    ] {
+        assert!(!apis.contains(&shared), "{shared} must not be behind the guard");
+    }
     for must in [
         "/network/search",
         "/org/structure",
@@ -209,6 +224,7 @@ async fn patients_and_caregivers_are_kept_out_of_every_professional_route(db: Db
             "/notifications".to_string(),
             "/notifications/preferences".to_string(),
             "/care/photo".to_string(),
+            "/availability".to_string(),
         ] {
             assert_eq!(web.status(&path).await, 200, "{who}: {path}");
         }
@@ -222,6 +238,9 @@ async fn patients_and_caregivers_are_kept_out_of_every_professional_route(db: Db
             format!("/threads/{thread}"),
             format!("/threads/{thread}/messages"),
             "/threads".to_string(),
+            "/availability/schedule".to_string(),
+            "/availability/periods".to_string(),
+            "/notifications/preferences".to_string(),
         ] {
             let (status, r) = api(&app, Method::GET, &path, &person.token).await;
             assert_eq!(status, 200, "{who}: {path}: {r}");

@@ -59,6 +59,24 @@ pub fn may_manage_circle(grants: &[Grant], f: &FileFacts<'_>) -> bool {
     f.in_active_org && holds(grants, Permission::ManagePatientCircle, f.unit_path)
 }
 
+/// The unit a new file goes to when none is chosen: the highest unit (the
+/// first in tree order) where one manages patients' circles, so that the
+/// file's creator can invite its patient and caregivers at once; `None`
+/// (the root unit) when one holds that role nowhere. Gives the unit's id.
+pub fn default_file_unit(grants: &[Grant]) -> Option<String> {
+    let mut paths: Vec<&str> = grants
+        .iter()
+        .filter(|g| g.role.allows(Permission::ManagePatientCircle))
+        .map(|g| g.unit_path.as_str())
+        .collect();
+    paths.sort_by_key(|p| (p.matches('/').count(), *p));
+    paths
+        .first()
+        .and_then(|p| p.trim_end_matches('/').rsplit('/').next())
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+}
+
 /// Whether one may open a file in the unit at `unit_path` (any member may,
 /// in any unit of their active organization).
 pub fn may_create(in_active_org: bool) -> bool {
@@ -169,6 +187,21 @@ mod tests {
             "creating is not managing"
         );
         assert!(!may_manage_circle(&[grant(Role::Administrator, "/root/")], &creator));
+    }
+
+    #[test]
+    fn new_files_default_to_where_one_manages_circles() {
+        assert_eq!(default_file_unit(&[grant(Role::Member, "/root/")]), None);
+        let g = [
+            grant(Role::Member, "/root/"),
+            grant(Role::PatientCaregiverManager, "/root/west/clinic/"),
+            grant(Role::PatientCaregiverManager, "/root/north/"),
+        ];
+        assert_eq!(default_file_unit(&g).as_deref(), Some("north"));
+        assert_eq!(
+            default_file_unit(&[grant(Role::PatientCaregiverManager, "/root/")]).as_deref(),
+            Some("root")
+        );
     }
 
     #[test]

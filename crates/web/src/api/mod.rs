@@ -68,6 +68,15 @@ pub fn routes() -> Router<WebState> {
             get(notifications::preferences).put(notifications::set_preferences),
         )
         .route("/notifications/{id}/open", post(notifications::open))
+        .route(
+            "/availability/schedule",
+            get(availability::schedule).put(availability::set_schedule),
+        )
+        .route(
+            "/availability/periods",
+            get(availability::periods).post(availability::add_period),
+        )
+        .route("/availability/periods/{id}", delete(availability::remove_period))
         .route("/threads/{id}/mute", put(notifications::mute))
         .route("/push/vapid-public-key", get(push::vapid_public_key))
         .route(
@@ -110,15 +119,6 @@ pub fn routes() -> Router<WebState> {
 /// threads and managing them.
 pub fn professional_routes() -> RouteList {
     RouteList::new()
-        .route(
-            "/availability/schedule",
-            get(availability::schedule).put(availability::set_schedule),
-        )
-        .route(
-            "/availability/periods",
-            get(availability::periods).post(availability::add_period),
-        )
-        .route("/availability/periods/{id}", delete(availability::remove_period))
         .route("/admin/audit", get(account::network_audit))
         .route("/admin/outbox/failed", get(outbox::failed))
         .route("/admin/outbox/{id}/retry", post(outbox::retry))

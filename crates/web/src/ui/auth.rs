@@ -1,10 +1,12 @@
 //! Pages of signing up, signing in, unlocking and resetting a password.
 
+use super::patients::circle::{plausible_token, remember_circle, CIRCLE_INVITATION};
 use super::{error_notice, layout, place_of, redirect_with_flash, safe_next, set_cookie, with_account, Frame, Page};
 use crate::cookies;
 use crate::extract::WebSession;
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -13,6 +15,7 @@ use cercle_app::accounts::{
     device, reset, security, session, signin, signup, Holder, NewDeviceToken, SessionState, SessionView,
 };
 use cercle_app::orgs::membership;
+use cercle_app::patients::invitations;
 use cercle_app::AppError;
 use cercle_domain::session::SecondFactor;
 use cercle_domain::Language;
@@ -87,42 +90,77 @@ pub struct SignUpForm {
     /// The invitation being answered, if any (its token).
     #[serde(default)]
     invitation: String,
+    /// The care (circle) invitation being answered, if any (its token).
+    #[serde(default)]
+    circle: String,
 }
 
-fn sign_up_form(page: &Page, f: &SignUpForm, error: Option<&AppError>, org: Option<&str>) -> Response {
+/// Whom the sign-up page greets: a professional on their own, a guest of an
+/// organization, or a patient or caregiver invited into their care team.
+enum Invited<'a> {
+    Nobody,
+    Org(&'a str),
+    Care(&'a invitations::SignUpPrefill),
+}
+
+fn sign_up_form(page: &Page, f: &SignUpForm, error: Option<&AppError>, invited: Invited<'_>) -> Response {
     let lang = Language::parse(&f.language).unwrap_or(page.lang);
+    let care = matches!(invited, Invited::Care(_));
+    let title = if care {
+        page.t("signup-care-title")
+    } else {
+        page.t("signup-title")
+    };
     let body = html! {
         p class="muted" { (page.ta("signup-steps", &[("step", "1")])) }
-        @if let Some(org) = org {
-            p { (page.ta("signup-invited-intro", &[("org", org)])) }
-        } @else {
-            p { (page.t("signup-intro")) }
+        @match invited {
+            Invited::Care(p) => {
+                p data-testid="signup-care-intro" { (page.ta("signup-care-intro", &[("inviter", &p.inviter_name), ("org", &p.org_name)])) }
+                p class="hint" { (page.t("signup-care-why")) }
+            }
+            Invited::Org(org) => p { (page.ta("signup-invited-intro", &[("org", org)])) },
+            Invited::Nobody => p { (page.t("signup-intro")) },
         }
         @if let Some(e) = error { (error_notice(page.lang, e)) }
         form method="post" action="/sign-up" novalidate {
             (page.csrf_field())
-            @if org.is_some() { input type="hidden" name="invitation" value=(f.invitation); }
+            @if matches!(invited, Invited::Org(_)) { input type="hidden" name="invitation" value=(f.invitation); }
+            @if care { input type="hidden" name="circle" value=(f.circle); }
             (field(&page.t("field-name"), "name", "text", &f.name, "name"))
             (field(&page.t("field-email"), "email", "email", &f.email, "email"))
             (field(&page.t("field-password"), "password", "password", "", "new-password"))
             p class="hint" { (page.t("password-hint")) }
             (lang_select(page, lang))
-            button type="submit" class="primary" { (page.t("signup-submit")) }
+            button type="submit" class="primary" { (page.t(if care { "signup-care-submit" } else { "signup-submit" })) }
         }
         p { (page.t("have-account")) " " a href="/sign-in" { (page.t("signin-submit")) } }
     };
-    layout(
-        page,
-        &page.t("signup-title"),
-        Frame::Bare,
-        card(&page.t("signup-title"), body),
-    )
+    layout(page, &title, Frame::Bare, card(&title, body))
 }
 
 #[derive(Deserialize, Default)]
 pub struct SignUpQuery {
     email: Option<String>,
     invitation: Option<String>,
+    circle: Option<String>,
+}
+
+/// The care invitation being answered: its token from the link or, failing
+/// that, from the cookie the invitation page set; only a pending one counts.
+async fn care_invitation(
+    state: &WebState,
+    given: Option<&str>,
+    headers: &HeaderMap,
+) -> Option<(String, invitations::SignUpPrefill)> {
+    let token = given
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .or_else(|| cookies::get(headers, CIRCLE_INVITATION))?;
+    if !plausible_token(&token) {
+        return None;
+    }
+    let prefill = invitations::prefill(&state.ctx, &token).await.ok()?;
+    Some((token, prefill))
 }
 
 /// The organization of a live invitation, to greet its guest.
@@ -133,28 +171,56 @@ async fn invited_to(state: &WebState, token: &str) -> Option<membership::Invitat
     membership::invitation_info(&state.ctx, token).await.ok()
 }
 
-async fn sign_up_page(State(state): State<WebState>, page: Page, Query(q): Query<SignUpQuery>) -> Response {
+async fn sign_up_page(
+    State(state): State<WebState>,
+    page: Page,
+    headers: HeaderMap,
+    Query(q): Query<SignUpQuery>,
+) -> Response {
     let token = q.invitation.unwrap_or_default();
     let info = invited_to(&state, &token).await;
-    let form = SignUpForm {
-        // The address the invitation went to, unless the link says otherwise.
-        email: q
-            .email
-            .or_else(|| info.as_ref().map(|i| i.email.clone()))
-            .unwrap_or_default(),
-        name: info.as_ref().map(|i| i.name.clone()).unwrap_or_default(),
-        language: info.as_ref().map(|i| i.language.code().to_string()).unwrap_or_default(),
-        invitation: token.clone(),
-        ..SignUpForm::default()
+    // An organization's invitation wins; otherwise a care invitation, if any.
+    let care = match info {
+        Some(_) => None,
+        None => care_invitation(&state, q.circle.as_deref(), &headers).await,
     };
-    let mut resp = sign_up_form(&page, &form, None, info.as_ref().map(|i| i.org_name.as_str()));
+    let form = match (&info, &care) {
+        (Some(i), _) => SignUpForm {
+            // The address the invitation went to, unless the link says otherwise.
+            email: q.email.unwrap_or_else(|| i.email.clone()),
+            name: i.name.clone(),
+            language: i.language.code().to_string(),
+            invitation: token.clone(),
+            ..SignUpForm::default()
+        },
+        (None, Some((circle, p))) => SignUpForm {
+            email: q.email.or_else(|| p.email.clone()).unwrap_or_default(),
+            name: p.name.clone(),
+            language: p.language.code().to_string(),
+            circle: circle.clone(),
+            ..SignUpForm::default()
+        },
+        (None, None) => SignUpForm {
+            email: q.email.unwrap_or_default(),
+            ..SignUpForm::default()
+        },
+    };
+    let invited = match (&info, &care) {
+        (Some(i), _) => Invited::Org(&i.org_name),
+        (None, Some((_, p))) => Invited::Care(p),
+        (None, None) => Invited::Nobody,
+    };
+    let mut resp = sign_up_form(&page, &form, None, invited);
     if info.is_some() {
         super::invitations::remember(&state, &mut resp, &token);
+    }
+    if let Some((circle, _)) = &care {
+        remember_circle(&state, &mut resp, circle);
     }
     resp
 }
 
-async fn sign_up(State(state): State<WebState>, page: Page, Form(f): Form<SignUpForm>) -> Response {
+async fn sign_up(State(state): State<WebState>, page: Page, headers: HeaderMap, Form(f): Form<SignUpForm>) -> Response {
     let input = signup::SignupInput {
         email: f.email.clone(),
         password: f.password.clone(),
@@ -170,11 +236,23 @@ async fn sign_up(State(state): State<WebState>, page: Page, Form(f): Form<SignUp
                     cookies::set(cookies::LANG, l.code(), 365 * 24 * 3600, state.secure_cookies),
                 );
             }
+            if plausible_token(&f.circle) {
+                remember_circle(&state, &mut resp, &f.circle);
+            }
             resp
         }
         Err(e) => {
             let info = invited_to(&state, &f.invitation).await;
-            sign_up_form(&page, &f, Some(&e), info.as_ref().map(|i| i.org_name.as_str()))
+            let care = match info {
+                Some(_) => None,
+                None => care_invitation(&state, Some(&f.circle), &headers).await,
+            };
+            let invited = match (&info, &care) {
+                (Some(i), _) => Invited::Org(&i.org_name),
+                (None, Some((_, p))) => Invited::Care(p),
+                (None, None) => Invited::Nobody,
+            };
+            sign_up_form(&page, &f, Some(&e), invited)
         }
     }
 }
@@ -419,41 +497,59 @@ fn at_step(session: Option<WebSession>, step: cercle_app::accounts::SetupStep) -
     }
 }
 
-fn terms_form(page: &Page, error: Option<&AppError>) -> Response {
+/// The terms: those of professionals, or those of a patient or caregiver
+/// answering a care invitation (plain words, what the care space is for).
+fn terms_form(page: &Page, error: Option<&AppError>, care: bool) -> Response {
+    let (title, intro, points, accept) = if care {
+        ("terms-care-title", "terms-care-intro", 5, "terms-care-accept")
+    } else {
+        ("terms-title", "terms-intro", 4, "terms-accept")
+    };
+    let prefix = if care { "terms-care-point" } else { "terms-point" };
     let body = html! {
         p class="muted" { (page.ta("signup-steps", &[("step", "3")])) }
-        p { (page.t("terms-intro")) }
+        p data-testid=(if care { "terms-care" } else { "terms-professional" }) { (page.t(intro)) }
         ul class="terms" {
-            @for i in 1..=4 { li { (page.t(&format!("terms-point-{i}"))) } }
+            @for i in 1..=points { li { (page.t(&format!("{prefix}-{i}"))) } }
         }
         @if let Some(e) = error { (error_notice(page.lang, e)) }
         form method="post" action="/setup/terms" {
             (page.csrf_field())
-            button type="submit" class="primary" { (page.t("terms-accept")) }
+            button type="submit" class="primary" { (page.t(accept)) }
         }
     };
-    layout(
-        page,
-        &page.t("terms-title"),
-        Frame::Bare,
-        card(&page.t("terms-title"), body),
-    )
+    layout(page, &page.t(title), Frame::Bare, card(&page.t(title), body))
 }
 
-async fn terms_page(page: Page, session: Option<WebSession>) -> Response {
+/// Whether the person setting up their account answers a care invitation.
+async fn answering_care(state: &WebState, headers: &HeaderMap) -> bool {
+    care_invitation(state, None, headers).await.is_some()
+}
+
+async fn terms_page(
+    State(state): State<WebState>,
+    page: Page,
+    headers: HeaderMap,
+    session: Option<WebSession>,
+) -> Response {
     match at_step(session, cercle_app::accounts::SetupStep::Terms) {
-        Ok(_) => terms_form(&page, None),
+        Ok(_) => terms_form(&page, None, answering_care(&state, &headers).await),
         Err(r) => r,
     }
 }
 
-async fn accept_terms(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
+async fn accept_terms(
+    State(state): State<WebState>,
+    page: Page,
+    headers: HeaderMap,
+    session: Option<WebSession>,
+) -> Response {
     let view = match at_step(session, cercle_app::accounts::SetupStep::Terms) {
         Ok(v) => v,
         Err(r) => return r,
     };
     if let Err(e) = signup::accept_terms(&state.ctx, &page.client, &view).await {
-        return terms_form(&page, Some(&e));
+        return terms_form(&page, Some(&e), answering_care(&state, &headers).await);
     }
     // The recovery code comes right after, in the answer to this post.
     match session::reload(&state.ctx, &view).await {

@@ -3,11 +3,11 @@
 
 use super::{app_layout, error_notice, redirect_with_flash, require_ready, Page};
 use crate::extract::WebSession;
-use crate::guard::RouteList;
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::availability::{self, PeriodInput, ScheduleInput};
 use cercle_app::threads::pdf::format_local;
@@ -21,9 +21,9 @@ use serde::Deserialize;
 
 const HERE: &str = "/availability";
 
-/// Professionals only (see `crate::guard`).
-pub fn routes() -> RouteList {
-    RouteList::new()
+/// Everyone's: professionals, patients and caregivers alike.
+pub fn routes() -> Router<WebState> {
+    Router::new()
         .route(HERE, get(show))
         .route("/availability/slots", post(add_slot))
         .route("/availability/slots/remove", post(remove_slot))
@@ -108,7 +108,7 @@ async fn render(
     let days: Vec<(u8, String)> = (0..7u8).map(|d| (d, page.t(&format!("avail-day-{d}")))).collect();
     let content = html! {
         h1 { (page.t("avail-title")) }
-        p class="lead" { (page.t("avail-intro")) }
+        p class="lead" { (page.t(if view.user.circle_only { "avail-care-intro" } else { "avail-intro" })) }
         section class="card" id="schedule" data-testid="schedule" {
             h2 { (page.t("avail-schedule-title")) }
             p class="hint" { (page.t("avail-schedule-hint")) }
@@ -188,7 +188,7 @@ async fn render(
                     input id="avail-return" type="date" name="until" value=(kept.until) required;
                 }
                 div class="field" {
-                    label for="avail-message" { (page.t("avail-period-message")) }
+                    label for="avail-message" { (page.t(if view.user.circle_only { "avail-care-period-message" } else { "avail-period-message" })) }
                     input id="avail-message" type="text" name="message" maxlength="280" value=(kept.message);
                 }
                 button type="submit" class="secondary" { (page.t("avail-add-period")) }

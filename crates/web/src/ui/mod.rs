@@ -49,7 +49,6 @@ pub fn professional_routes() -> RouteList {
         .merge(admin::routes())
         .merge(invitations::routes())
         .merge(teams::routes())
-        .merge(availability::routes())
 }
 
 pub fn routes(state: WebState) -> Router<WebState> {
@@ -70,6 +69,7 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .merge(auth::routes())
         .merge(security::routes())
         .merge(notifications::routes())
+        .merge(availability::routes())
         .merge(outbox::routes())
         .merge(professional)
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_guard))
@@ -452,7 +452,7 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                                     p class="menu-title" { (view.user.name) }
                                     @if view.user.circle_only { a href="/care/photo" data-testid="my-photo" { (t(lang, "care-photo-title")) } }
                                     a href="/security" { (t(lang, "nav-security")) }
-                                    @if !view.user.circle_only { a href="/availability" { (t(lang, "nav-availability")) } }
+                                    a href="/availability" { (t(lang, "nav-availability")) }
                                     a href="/notifications/preferences" { (t(lang, "notif-preferences")) }
                                     a href="/accounts" { (t(lang, "action-switch-account")) }
                                     form method="post" action="/lock-now" { (page.csrf_field()) button type="submit" class="linklike" { (t(lang, "action-lock")) } }

@@ -17,7 +17,7 @@ use cercle_app::network::profile;
 use cercle_app::patients::channels;
 use cercle_app::patients::invitations;
 use cercle_app::patients::pinned;
-use maud::html;
+use maud::{html, Markup};
 
 pub fn routes() -> Router<WebState> {
     Router::new()
@@ -69,6 +69,57 @@ async fn remove_photo(State(state): State<WebState>, page: Page, session: Option
     }
 }
 
+/// One care channel, as a link with its unread count.
+fn channel_item(page: &Page, c: &channels::Channel) -> Markup {
+    html! {
+        li class="card care-team" data-id=(c.id) {
+            a class="care-team-link" href=(format!("/care/{}", c.id)) {
+                span class="care-team-icon" aria-hidden="true" { (icon("teams")) }
+                span class="care-team-main" {
+                    strong class="care-team-name" { (c.title) }
+                    span class="muted small" {
+                        (page.ta("chan-participants-count", &[("count", &c.participants.len().to_string())]))
+                        @if c.observer { " · " (page.t("care-observer")) }
+                    }
+                }
+                @if c.unread > 0 {
+                    span class="badge thr-unread" title=(page.ta("thr-unread-count", &[("count", &c.unread.to_string())])) { (c.unread) }
+                }
+            }
+        }
+    }
+}
+
+/// One circle one joined: who looks after the patient, then its channels
+/// (or what comes next when there is none yet).
+fn circle_card(page: &Page, team: &invitations::MyCareTeam, chans: &[&channels::Channel]) -> Markup {
+    let heading = match &team.patient_name {
+        Some(name) => page.ta("care-circle-of", &[("name", name), ("org", &team.org_name)]),
+        None => page.ta("care-circle-mine", &[("org", &team.org_name)]),
+    };
+    html! {
+        section class="card care-circle" data-testid="care-circle" data-file=(team.patient_file_id) {
+            h2 { (heading) }
+            p class="muted small" data-testid="care-my-place" { (page.t(&format!("care-my-place-{}", team.section))) }
+            ul class="care-people" data-testid="care-circle-people" {
+                @if let Some(by) = &team.invited_by {
+                    li { strong { (by) } " · " span class="muted" { (page.t("care-professional")) } }
+                }
+                @for (name, section) in &team.people {
+                    li { (name) " · " span class="muted" { (page.t(&format!("circ-section-{section}"))) } }
+                }
+            }
+            @if chans.is_empty() {
+                p class="hint" data-testid="care-circle-waiting" { (page.t("care-circle-no-channel")) }
+            } @else {
+                ul class="care-teams" data-testid="care-teams" {
+                    @for c in chans { (channel_item(page, c)) }
+                }
+            }
+        }
+    }
+}
+
 async fn list(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
     let (view, principal) = match require_ready(session) {
         Ok(v) => v,
@@ -77,29 +128,16 @@ async fn list(State(state): State<WebState>, page: Page, session: Option<WebSess
     let list = channels::mine(&state.ctx, &page.client, &principal)
         .await
         .map(|l| l.into_iter().filter(|c| c.role == "circle").collect::<Vec<_>>());
-    // In a patient's circle before any care team wrote to them: say so,
-    // never "not in any care team".
-    let joined = match &list {
-        Ok(l) if l.is_empty() => invitations::my_places(&state.ctx, &principal)
-            .await
-            .map(|m| m.iter().any(|m| m.state == "joined"))
-            .unwrap_or(false),
-        _ => false,
-    };
+    let teams = invitations::my_care_teams(&state.ctx, &principal)
+        .await
+        .unwrap_or_default();
     let title = page.t("care-title");
     let content = html! {
         h1 { (title) }
         p class="muted" { (page.t("care-intro")) }
         @match &list {
             Err(e) => { (error_notice(page.lang, e)) }
-            Ok(list) if list.is_empty() && joined => {
-                div class="empty card" data-testid="care-joined-waiting" {
-                    (icon("channels"))
-                    p { strong { (page.t("care-joined-waiting")) } }
-                    p class="muted" { (page.t("care-joined-waiting-hint")) }
-                }
-            }
-            Ok(list) if list.is_empty() => {
+            Ok(list) if list.is_empty() && teams.is_empty() => {
                 div class="empty card" data-testid="care-empty" {
                     (icon("channels"))
                     p { strong { (page.t("care-none")) } }
@@ -107,25 +145,23 @@ async fn list(State(state): State<WebState>, page: Page, session: Option<WebSess
                 }
             }
             Ok(list) => {
-                ul class="care-teams" data-testid="care-teams" {
-                    @for c in list {
-                        li class="card care-team" data-id=(c.id) {
-                            a class="care-team-link" href=(format!("/care/{}", c.id)) {
-                                span class="care-team-icon" aria-hidden="true" { (icon("teams")) }
-                                span class="care-team-main" {
-                                    strong class="care-team-name" { (c.title) }
-                                    span class="muted small" {
-                                        (page.ta("chan-participants-count", &[("count", &c.participants.len().to_string())]))
-                                        @if c.observer { " · " (page.t("care-observer")) }
-                                    }
-                                }
-                                @if c.unread > 0 {
-                                    span class="badge thr-unread" title=(page.ta("thr-unread-count", &[("count", &c.unread.to_string())])) { (c.unread) }
-                                }
-                            }
-                        }
+                @for team in &teams {
+                    @let chans: Vec<&channels::Channel> = list.iter().filter(|c| c.patient_file_id == team.patient_file_id).collect();
+                    (circle_card(&page, team, &chans))
+                }
+                @let others: Vec<&channels::Channel> = list.iter().filter(|c| !teams.iter().any(|t| t.patient_file_id == c.patient_file_id)).collect();
+                @if !others.is_empty() {
+                    ul class="care-teams" data-testid="care-teams" {
+                        @for c in others { (channel_item(&page, c)) }
                     }
                 }
+            }
+        }
+        section class="card subtle care-settings" aria-labelledby="care-settings-h" data-testid="care-settings" {
+            h2 id="care-settings-h" { (page.t("care-settings")) }
+            ul class="care-settings-links" {
+                li { a href="/availability" data-testid="care-availability" { (page.t("nav-availability")) } " — " span class="muted" { (page.t("care-availability-hint")) } }
+                li { a href="/notifications/preferences" data-testid="care-notif-prefs" { (page.t("notif-preferences")) } " — " span class="muted" { (page.t("care-notif-hint")) } }
             }
         }
     };

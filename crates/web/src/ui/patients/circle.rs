@@ -326,6 +326,30 @@ async fn render(
         Err(e) => return failure_page(page.lang, &e),
     };
     let manage = file.may_manage_circle && !file.archived;
+    // Why one may not manage this circle: the file's unit, and the units
+    // where one holds the role (files opened there are one's to manage).
+    let (unit_name, managed_elsewhere) = if manage {
+        (String::new(), Vec::new())
+    } else {
+        let units = files::units(&state.ctx, &scope).await.unwrap_or_default();
+        let unit_name = units
+            .iter()
+            .find(|u| u.id == file.unit_id)
+            .map(|u| u.name.clone())
+            .unwrap_or_default();
+        let elsewhere = units
+            .iter()
+            .filter(|u| {
+                scope.grants.iter().any(|g| {
+                    g.role
+                        .allows(cercle_domain::policy::roles::Permission::ManagePatientCircle)
+                        && g.unit_path.trim_end_matches('/').rsplit('/').next() == Some(u.id.as_str())
+                })
+            })
+            .map(|u| u.name.clone())
+            .collect::<Vec<_>>();
+        (unit_name, elsewhere)
+    };
     let name = format!("{} {}", file.first_name, file.last_name);
     let title = page.ta("circ-title", &[("name", &name)]);
     let content = html! {
@@ -361,7 +385,12 @@ async fn render(
                 (add_form(page, &file.id, form))
             }
         } @else if !file.archived {
-            p class="hint" { (page.t("circ-manager-only")) }
+            div class="notice" role="status" data-testid="circle-why-not-manager" {
+                p { (page.ta("circ-why-not-manager", &[("unit", &unit_name)])) }
+                @if !managed_elsewhere.is_empty() {
+                    p { (page.ta("circ-why-not-manager-elsewhere", &[("units", &managed_elsewhere.join(", "))])) }
+                }
+            }
         }
     };
     let mut resp = app_layout(state, page, view, &title, content).await;
@@ -498,8 +527,13 @@ async fn cancel(
 // ---------- the invitation link ----------
 
 /// Tokens are URL-safe base64: anything else is not one of ours.
-fn plausible_token(token: &str) -> bool {
+pub fn plausible_token(token: &str) -> bool {
     !token.is_empty() && token.len() <= 100 && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Remembers the circle invitation being answered (sign-up keeps it too).
+pub fn remember_circle(state: &WebState, resp: &mut Response, token: &str) {
+    remember(state, resp, token);
 }
 
 fn remember(state: &WebState, resp: &mut Response, token: &str) {
@@ -602,7 +636,7 @@ fn render_join(
                     @if info.method == "code" { (page.t("circ-join-explain-code")) } @else { (page.t("circ-join-explain-question")) }
                 }
                 div class="stack" {
-                    a class="button primary" href="/sign-up" data-testid="circle-join-sign-up" { (page.t("circ-join-create")) }
+                    a class="button primary" href=(format!("/sign-up?circle={token}")) data-testid="circle-join-sign-up" { (page.t("circ-join-create")) }
                     a class="button secondary" href="/sign-in" data-testid="circle-join-sign-in" { (page.t("circ-join-sign-in")) }
                 }
             }

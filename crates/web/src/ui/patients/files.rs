@@ -303,6 +303,14 @@ async fn render_new(
         Err(e) => return failure_page(page.lang, &e),
     };
     let units = files::units(&state.ctx, &scope).await.unwrap_or_default();
+    // Preselected: the unit where one manages circles, so that one can
+    // invite the patient and caregivers once the file is open.
+    let default_unit = files::default_unit_id(&state.ctx, &scope).await.ok();
+    let mut form = form.clone();
+    if form.unit_id.trim().is_empty() {
+        form.unit_id = default_unit.clone().unwrap_or_default();
+    }
+    let moved = units.len() > 1 && default_unit.as_deref().is_some_and(|u| u != scope.root_unit_id);
     let title = page.t("pf-new-title");
     let content = html! {
         p class="pf-back" { a href="/patients" { "← " (page.t("pf-back")) } }
@@ -313,7 +321,8 @@ async fn render_new(
             form method="post" action="/patients" class="grid-form pf-form" novalidate data-testid="new-patient-form" {
                 (page.csrf_field())
                 (page.idempotency_field())
-                (file_fields(page, form, &units, "pf-new"))
+                (file_fields(page, &form, &units, "pf-new"))
+                @if moved { p class="hint" data-testid="pf-unit-default-hint" { (page.t("pf-unit-default-hint")) } }
                 div class="actions-row" { button type="submit" class="primary" { (page.t("pf-create-submit")) } }
             }
         }

@@ -1,0 +1,127 @@
+//! A caregiver joins their care team through an emailed invitation, in a
+//! real headless Chromium (issue 14, item 2): the sign-up page speaks to
+//! patients and caregivers, with their name and address already filled in
+//! from the invitation; the terms are theirs; after answering the security
+//! question they land on a care space that shows their care team at once
+//! (no "not in any care team yet"), with their availability and
+//! notification settings one click away.
+//! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
+//! page at 1280 and 375 px wide.
+
+use crate::circle_api::{circle_link, manager_and_file};
+use crate::helpers::{PASSWORD, PIN};
+use cercle_domain::Language;
+use cercle_i18n::{t, ta};
+use cercle_testkit::browser::Browser;
+use cercle_testkit::{find_code, Db, TestApp};
+use serde_json::json;
+
+const CARER: &str = "lise.levesque@maison.test";
+
+async fn value_of(b: &Browser, css: &str) -> String {
+    b.execute(&format!("return document.querySelector('{css}').value;"), vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caregiver_joins_through_an_emailed_invitation_and_sees_their_care_team() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let fr = Language::Fr;
+    let (_org, manager, file) = manager_and_file(&app).await;
+    let (status, m) = app
+        .post(
+            &format!("/patient-files/{file}/circle"),
+            Some(&manager.token),
+            json!({ "section": "patient", "first_name": "Gérard", "last_name": "Lévesque", "language": "fr" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{m}");
+    let (status, m) = app
+        .post(
+            &format!("/patient-files/{file}/circle"),
+            Some(&manager.token),
+            json!({ "section": "responsible", "first_name": "Lise", "last_name": "Lévesque", "email": CARER, "language": "fr",
+                "invite": { "via": "email", "method": "question", "question": "Le nom de votre premier chien ?", "answer": "Filou" } }),
+        )
+        .await;
+    assert_eq!((status, m["state"].as_str()), (201, Some("invited")), "{m}");
+    let Some(b) = Browser::launch(&app.url, fr).await else {
+        return;
+    };
+
+    // The emailed link, then "create my account".
+    let link = circle_link(&app, CARER, 1).await;
+    let path = link[link.find("/circle/join/").expect("join path")..].to_string();
+    b.goto(&path).await;
+    b.wait_for("[data-testid=circle-join-sign-up]").await;
+    b.shoot("join-invitation").await;
+    b.click_and_load("[data-testid=circle-join-sign-up]").await;
+    b.wait_for_path("/sign-up").await;
+    b.wait_for("[data-testid=signup-care-intro]").await;
+    b.assert_text(&t(fr, "signup-care-title")).await;
+    let page = b.page_text().await;
+    assert!(
+        !page.contains(&t(fr, "signup-intro")),
+        "no professional wording: {page}"
+    );
+    assert_eq!(value_of(&b, "#f-name").await, "Lise Lévesque");
+    assert_eq!(value_of(&b, "#f-email").await, CARER);
+    b.shoot("join-sign-up").await;
+
+    // Only the password to choose.
+    b.fill("#f-password", PASSWORD).await;
+    b.submit_form("form[action='/sign-up']").await;
+    b.wait_for_path("/code").await;
+    let subject = ta(fr, "email-signup-code-subject", &[("code", "")])
+        .trim_end_matches([' ', ':'])
+        .to_string();
+    let mail = app.smtp.wait_subject(CARER, &subject, 0).await;
+    b.fill("#f-code", &find_code(&mail.body).expect("sign-up code")).await;
+    b.submit_form("form[action='/code']").await;
+    b.wait_for_path("/setup/terms").await;
+    b.wait_for("[data-testid=terms-care]").await;
+    b.assert_text(&t(fr, "terms-care-point-1")).await;
+    b.shoot("join-terms").await;
+    b.submit_form("form[action='/setup/terms']").await;
+    b.wait_for("[data-testid=recovery-code]").await;
+    b.click_and_load("main a.button.primary").await;
+    b.wait_for_path("/setup/pin").await;
+    b.fill("#f-pin", PIN).await;
+    b.fill("#f-pin_confirm", PIN).await;
+    b.submit_form("form[action='/setup/pin']").await;
+
+    // Back to the invitation: the answer, then the care space.
+    b.wait_for_path(&path).await;
+    b.wait_for("[data-testid=circle-join-form]").await;
+    b.fill("#circ-answer", "filou").await;
+    b.submit_form("[data-testid=circle-join-form]").await;
+    b.wait_for_path("/care").await;
+    b.wait_for("[data-testid=care-circle]").await;
+    b.assert_text(&t(fr, "circ-joined")).await;
+    b.assert_text(&ta(
+        fr,
+        "care-circle-of",
+        &[("name", "Gérard Lévesque"), ("org", "CLSC des Érables")],
+    ))
+    .await;
+    b.assert_text("Nadia Gestion").await;
+    b.assert_text(&t(fr, "care-circle-no-channel")).await;
+    let page = b.page_text().await;
+    assert!(!page.contains(&t(fr, "care-none")), "no contradictory text: {page}");
+    b.shoot("join-care-space").await;
+
+    // Their own settings, from the care space.
+    b.click_and_load("[data-testid=care-availability]").await;
+    b.wait_for_path("/availability").await;
+    b.wait_for("[data-testid=schedule]").await;
+    b.shoot("join-availability").await;
+    b.goto("/care").await;
+    b.wait_for("[data-testid=care-notif-prefs]").await;
+    b.click_and_load("[data-testid=care-notif-prefs]").await;
+    b.wait_for_path("/notifications/preferences").await;
+    b.wait_for("[data-testid=notif-delay]").await;
+    b.quit().await;
+}
