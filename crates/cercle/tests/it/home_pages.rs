@@ -212,7 +212,10 @@ async fn a_patient_in_a_circle_is_never_told_they_have_no_care_team(db: Db) {
     // care space, which says they are in their circle.
     let html = page_after_sign_in(&app, &patient.email, 1, "/care").await;
     assert!(html.contains("care-circle-waiting"), "{html}");
-    assert!(html.contains("Votre équipe de soins ne vous a pas encore écrit."), "{html}");
+    assert!(
+        html.contains("Votre équipe de soins ne vous a pas encore écrit."),
+        "{html}"
+    );
     assert!(!html.contains("care-empty"), "never “not in any care team”: {html}");
 }
 
