@@ -411,25 +411,49 @@ fn state_of(inv: &CircleInvitationRow, now: Timestamp) -> String {
     }
 }
 
-pub async fn info(ctx: &Ctx, token: &str) -> AppResult<InvitationInfo> {
+/// What an invitation link leads to: the invitation, its circle member,
+/// the organization and the inviter (an unknown link: `LinkInvalid`).
+struct Linked {
+    inv: CircleInvitationRow,
+    member: store::CircleMemberRow,
+    org_name: String,
+    inviter_name: String,
+}
+
+async fn linked(ctx: &Ctx, token: &str) -> AppResult<Linked> {
     let mut conn = ctx.store.reader().await?;
     let inv = store::invitation_by_token(&mut conn, &hash_token(token))
         .await?
         .ok_or(AppError::LinkInvalid)?;
-    let m = store::member(&mut conn, &inv.circle_member_id)
+    let member = store::member(&mut conn, &inv.circle_member_id)
         .await?
         .ok_or(AppError::LinkInvalid)?;
-    let (org_id, _, _) = store::file_place(&mut conn, &m.patient_file_id)
+    let (org_id, _, _) = store::file_place(&mut conn, &member.patient_file_id)
         .await?
         .ok_or(AppError::LinkInvalid)?;
     let org = orgs::org_by_id(&mut conn, &org_id)
         .await?
         .ok_or(AppError::LinkInvalid)?;
     let inviter = users::get(&mut conn, &inv.invited_by).await?;
-    Ok(InvitationInfo {
+    Ok(Linked {
+        inv,
+        member,
         org_name: org.name,
         inviter_name: inviter.name,
-        first_name: m.first_name,
+    })
+}
+
+pub async fn info(ctx: &Ctx, token: &str) -> AppResult<InvitationInfo> {
+    let Linked {
+        inv,
+        member,
+        org_name,
+        inviter_name,
+    } = linked(ctx, token).await?;
+    Ok(InvitationInfo {
+        org_name,
+        inviter_name,
+        first_name: member.first_name,
         via: inv.via.clone(),
         method: inv.method.clone(),
         question: inv.question.clone(),
@@ -456,26 +480,18 @@ pub struct SignUpPrefill {
 /// The sign-up prefill of a pending invitation (an ended, unknown or
 /// expired link gives nothing).
 pub async fn prefill(ctx: &Ctx, token: &str) -> AppResult<SignUpPrefill> {
-    let mut conn = ctx.store.reader().await?;
-    let inv = store::invitation_by_token(&mut conn, &hash_token(token))
-        .await?
-        .ok_or(AppError::LinkInvalid)?;
+    let Linked {
+        inv,
+        member: m,
+        org_name,
+        inviter_name,
+    } = linked(ctx, token).await?;
     if state_of(&inv, ctx.clock.now()) != "pending" {
         return Err(AppError::LinkInvalid);
     }
-    let m = store::member(&mut conn, &inv.circle_member_id)
-        .await?
-        .ok_or(AppError::LinkInvalid)?;
-    let (org_id, _, _) = store::file_place(&mut conn, &m.patient_file_id)
-        .await?
-        .ok_or(AppError::LinkInvalid)?;
-    let org = orgs::org_by_id(&mut conn, &org_id)
-        .await?
-        .ok_or(AppError::LinkInvalid)?;
-    let inviter = users::get(&mut conn, &inv.invited_by).await?;
     Ok(SignUpPrefill {
-        org_name: org.name,
-        inviter_name: inviter.name,
+        org_name,
+        inviter_name,
         name: format!("{} {}", m.first_name, m.last_name).trim().to_string(),
         email: m.email.filter(|_| inv.via == "email"),
         language: Language::parse(&m.language).unwrap_or_default(),
