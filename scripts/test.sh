@@ -10,6 +10,9 @@
 # missing and running as root). Without them:
 #   CERCLE_SKIP_POSTGRES=1  runs the database tests on SQLite only
 #   CERCLE_SKIP_BROWSER=1   skips the browser tests
+# The browser tests also run axe-core (the accessibility check) on every
+# page: it is installed here from the npm registry into ~/.cache/cercle-axe
+# when missing (needs npm), or taken from CERCLE_AXE (a path to axe.min.js).
 # Both skips are announced loudly; CI never sets them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +33,30 @@ if [ "${CERCLE_SKIP_BROWSER:-0}" != "1" ]; then
       exit 1
     fi
   fi
+  # axe-core, pinned: the same rules on every run. Only the tests load it
+  # (injected into the page through WebDriver); the app never ships it.
+  axe_version="4.10.3"
+  axe_prefix="$HOME/.cache/cercle-axe"
+  axe_js="${CERCLE_AXE:-$axe_prefix/node_modules/axe-core/axe.min.js}"
+  if ! head -c 40 "$axe_js" 2>/dev/null | grep -q "axe v$axe_version"; then
+    if [ -n "${CERCLE_AXE:-}" ]; then
+      echo "CERCLE_AXE=$CERCLE_AXE is not axe-core $axe_version (axe.min.js)."
+      exit 1
+    fi
+    if command -v npm >/dev/null; then
+      echo "== Installing axe-core $axe_version (npm registry) into $axe_prefix"
+      mkdir -p "$axe_prefix"
+      npm install --prefix "$axe_prefix" --no-save --no-audit --no-fund --silent "axe-core@$axe_version" >/dev/null
+    else
+      echo "axe-core $axe_version is needed for the accessibility check of the browser tests."
+      echo "Install Node.js and npm (e.g. sudo apt-get install -y npm), then run:"
+      echo "  npm install --prefix ~/.cache/cercle-axe axe-core@$axe_version"
+      echo "or point CERCLE_AXE at an axe.min.js of that version,"
+      echo "or run with CERCLE_SKIP_BROWSER=1 to skip the browser tests."
+      exit 1
+    fi
+  fi
+  export CERCLE_AXE="$axe_js"
 else
   echo "!! CERCLE_SKIP_BROWSER=1: browser tests are NOT run"
 fi

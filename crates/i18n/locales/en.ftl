@@ -1509,3 +1509,7 @@ avail-care-period-message = A word for your care team (optional, up to 280 chara
 circ-why-not-manager = You cannot invite anyone into this circle: only a patient and caregiver manager of the unit “{ $unit }”, where this file is placed, can. Ask one of them, or ask an administrator for this role.
 circ-why-not-manager-elsewhere = You hold this role in: { $units }. Files you open there get circles you can manage.
 pf-unit-default-hint = New files go to the unit where you manage patients and caregivers, so that you can invite them.
+
+# issue 14: a11y
+nav-more = More
+nav-account-menu = Account menu

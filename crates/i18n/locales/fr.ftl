@@ -881,7 +881,7 @@ thr-patient-new-hint = Pour un nouveau dossier, indiquez le nom et la date de na
 thr-first-name = Prénom
 thr-last-name = Nom
 thr-birth-date = Date de naissance
-thr-title-label = Sujet
+thr-title-label = Objet
 thr-participants = Participants
 thr-picker-search = Ajouter des personnes
 thr-picker-placeholder = Nom d’un collègue ou d’un contact
@@ -1509,3 +1509,7 @@ avail-care-period-message = Un mot pour votre équipe de soins (facultatif, 280 
 circ-why-not-manager = Vous ne pouvez inviter personne dans ce cercle : seul un gestionnaire des patients et proches aidants de l'unité « { $unit } », où se trouve ce dossier, le peut. Demandez-le à l'un d'eux, ou demandez ce rôle à un administrateur.
 circ-why-not-manager-elsewhere = Vous avez ce rôle dans : { $units }. Les dossiers que vous y ouvrez ont un cercle que vous pouvez gérer.
 pf-unit-default-hint = Les nouveaux dossiers vont dans l'unité où vous gérez les patients et proches aidants, pour que vous puissiez les inviter.
+
+# issue 14: a11y
+nav-more = Plus
+nav-account-menu = Menu du compte

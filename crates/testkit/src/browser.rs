@@ -24,6 +24,12 @@ pub const WAIT: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(100);
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const INSTALL: &str = "apt-get install -y chromium chromium-driver";
+/// The axe-core release the accessibility check runs (`scripts/test.sh`
+/// installs it from the npm registry; the application never ships it).
+pub const AXE_VERSION: &str = "4.10.3";
+/// The WCAG levels axe checks: 2.0 and 2.1, A and AA, and the 2.2 AA target
+/// size (touch targets of at least 24 px).
+const AXE_TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 /// Browser tests running at once, over the whole test binary. A slot is
 /// held by a test (all the browsers of one application), not by a browser:
 /// a test that opens its second or third browser never waits for another
@@ -59,6 +65,63 @@ async fn slot_for(app_url: &str) -> Arc<OwnedSemaphorePermit> {
     map.retain(|_, w| w.strong_count() > 0);
     map.insert(app_url.to_string(), Arc::downgrade(&slot));
     slot
+}
+
+/// Where axe-core's `axe.min.js` is: `CERCLE_AXE`, or where `scripts/test.sh`
+/// installs it (`~/.cache/cercle-axe`).
+pub fn axe_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("CERCLE_AXE") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    home.join(".cache/cercle-axe/node_modules/axe-core/axe.min.js")
+}
+
+/// axe-core's script, read once; panics saying how to install it.
+fn axe_source() -> &'static str {
+    static AXE: OnceLock<String> = OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = axe_path();
+        let how = format!(
+            "the accessibility check needs axe-core {AXE_VERSION}: run ./scripts/test.sh (it installs it), or \
+             `npm install --prefix ~/.cache/cercle-axe axe-core@{AXE_VERSION}`, or set CERCLE_AXE to an axe.min.js \
+             (or set CERCLE_SKIP_BROWSER=1 to skip the browser tests)"
+        );
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{} ({e}): {how}", path.display()));
+        let head: String = source.chars().take(40).collect();
+        assert!(
+            head.contains(&format!("axe v{AXE_VERSION}")),
+            "{} is not axe-core {AXE_VERSION} (it starts {head:?}): {how}",
+            path.display()
+        );
+        source
+    })
+}
+
+/// One axe-core violation: its rule, impact, help and the elements at fault.
+#[derive(Debug, Clone)]
+pub struct AxeViolation {
+    pub rule: String,
+    pub impact: String,
+    pub help: String,
+    /// Each failing node: its CSS target and axe's summary of what is wrong.
+    pub nodes: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for AxeViolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "  [{}] {} ({})", self.rule, self.help, self.impact)?;
+        for (target, summary) in self.nodes.iter().take(6) {
+            let summary = summary.replace('\n', " ");
+            writeln!(f, "      {target}: {}", summary.chars().take(400).collect::<String>())?;
+        }
+        if self.nodes.len() > 6 {
+            writeln!(f, "      … and {} more", self.nodes.len() - 6)?;
+        }
+        Ok(())
+    }
 }
 
 /// A WebDriver error answer (`error` is the W3C error code).
@@ -575,6 +638,79 @@ impl Browser {
         };
         let console = self.console_errors().await.map(|c| c.join("\n  ")).unwrap_or_default();
         panic!("{why}\n  at: {url}\n  {shot}\n  console errors: {console}\n  page text:\n{snippet}\n");
+    }
+
+    /// Runs axe-core on the page as it is now (WCAG 2.0/2.1 A and AA, and
+    /// the 2.2 target size) and gives its violations. axe is injected
+    /// through WebDriver, never served by the application.
+    pub async fn axe(&self) -> WdResult<Vec<AxeViolation>> {
+        let loaded = self.execute("return typeof window.axe === 'object';", vec![]).await?;
+        if loaded != json!(true) {
+            self.execute(&format!("{}\n;return true;", axe_source()), vec![])
+                .await?;
+        }
+        let v = self
+            .execute(
+                "return axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, resultTypes: ['violations'] }) \
+                   .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact || '', help: v.help, \
+                     nodes: v.nodes.map((n) => [n.target.join(' '), n.failureSummary || '']) })));",
+                vec![json!(AXE_TAGS)],
+            )
+            .await?;
+        Ok(v.as_array()
+            .map(|all| {
+                all.iter()
+                    .map(|v| AxeViolation {
+                        rule: v["id"].as_str().unwrap_or("").to_string(),
+                        impact: v["impact"].as_str().unwrap_or("").to_string(),
+                        help: v["help"].as_str().unwrap_or("").to_string(),
+                        nodes: v["nodes"]
+                            .as_array()
+                            .map(|ns| {
+                                ns.iter()
+                                    .map(|n| {
+                                        (
+                                            n[0].as_str().unwrap_or("").to_string(),
+                                            n[1].as_str().unwrap_or("").to_string(),
+                                        )
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Fails the test when axe-core finds any violation on the page, listing
+    /// each rule, the elements at fault and the page (`what`).
+    pub async fn assert_accessible(&self, what: &str) {
+        match self.axe().await {
+            Ok(v) if v.is_empty() => {}
+            Ok(v) => {
+                let list: String = v.iter().map(ToString::to_string).collect();
+                self.fail(&format!("axe-core: {} violation(s) on {what}:\n{list}", v.len()))
+                    .await
+            }
+            Err(e) => self.fail(&format!("axe-core did not run on {what}: {e}")).await,
+        }
+    }
+
+    /// Sets the window's size, then waits until the page has that width.
+    pub async fn resize(&self, width: i64, height: i64) {
+        let _ = self
+            .cmd(
+                reqwest::Method::POST,
+                "/window/rect",
+                Some(json!({ "width": width, "height": height })),
+            )
+            .await;
+        self.wait_until(&format!("window {width} px wide"), async || {
+            let v = self.execute("return window.innerWidth;", vec![]).await.ok()?;
+            (v.as_i64()? == width).then_some(())
+        })
+        .await
     }
 
     /// Closes the browser and its driver.

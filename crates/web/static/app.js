@@ -44,11 +44,52 @@ document.querySelectorAll('[data-confirm]').forEach((el) => {
   });
 });
 
-// Close the account and organization menus when clicking elsewhere.
+// Close the header's menus (account, organization, "more") when clicking elsewhere.
+const MENUS = 'details.account[open], details.orgswitch[open], details.nav-more[open]';
 document.addEventListener('click', (event) => {
-  document.querySelectorAll('details.account[open], details.orgswitch[open]').forEach((d) => {
+  document.querySelectorAll(MENUS).forEach((d) => {
     if (!d.contains(event.target)) d.removeAttribute('open');
   });
+});
+
+// Escape closes the open menu around the focus (a header menu or a row's
+// actions), or else the header's open menu, and gives the focus back to its
+// <summary>.
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape' || event.defaultPrevented) return;
+  const active = document.activeElement;
+  const around = active && active.closest
+    ? active.closest('details.account[open], details.orgswitch[open], details.nav-more[open], details.row-actions[open]')
+    : null;
+  const menu = around || document.querySelector(MENUS);
+  if (!menu) return;
+  menu.removeAttribute('open');
+  const summary = menu.querySelector(':scope > summary');
+  if (summary) summary.focus();
+  event.preventDefault();
+});
+
+// The message composer: one line until its text needs more room (at most
+// 40% of the window, then it scrolls).
+const fitComposer = () => {
+  const area = document.getElementById('thr-body');
+  if (!area) return;
+  area.style.height = '';
+  if (area.scrollHeight > area.clientHeight + 1) {
+    area.style.height = Math.min(area.scrollHeight + 2, Math.round(window.innerHeight * 0.4)) + 'px';
+  }
+};
+document.addEventListener('input', (e) => { if (e.target && e.target.id === 'thr-body') fitComposer(); });
+fitComposer();
+// A control focused under the sticky composer scrolls up clear of it
+// (scroll-padding alone does not move what is already half in view).
+document.addEventListener('focusin', (e) => {
+  const composer = document.getElementById('thr-composer');
+  const el = e.target;
+  if (!composer || !el || !el.getBoundingClientRect || composer.contains(el)) return;
+  const c = composer.getBoundingClientRect();
+  const r = el.getBoundingClientRect();
+  if (r.bottom > c.top && r.top < c.bottom) window.scrollBy(0, r.bottom - c.top + 8);
 });
 
 // Forms: prevent double submission (a code must not be sent twice by a double click).
@@ -1389,6 +1430,7 @@ const checkSession = async () => {
         if (r && r.ok) postAction = null;
         if (r && r.ok && data) {
           if (textarea.value === body) textarea.value = '';
+          fitComposer();
           draftSent = '';
           if (prio) prio.checked = false;
           if (draftState) draftState.textContent = '';

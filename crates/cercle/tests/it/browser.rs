@@ -17,7 +17,7 @@ fn totp_now(app: &TestApp, secret: &str) -> String {
 }
 
 /// A subject without its `{ $code }`, to find the mail in that language.
-fn subject_of(lang: Language, id: &str) -> String {
+pub(crate) fn subject_of(lang: Language, id: &str) -> String {
     ta(lang, id, &[("code", "")]).trim_end_matches([' ', ':']).to_string()
 }
 

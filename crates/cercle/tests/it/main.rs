@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod a11y_browser;
 mod accounts_api;
 mod admin_browser;
 mod attachments_browser;

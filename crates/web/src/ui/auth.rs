@@ -44,12 +44,20 @@ pub fn routes() -> Router<WebState> {
 
 /// A labelled input. Passwords and codes are never echoed back.
 pub fn field(label: &str, name: &str, kind: &str, value: &str, autocomplete: &str) -> Markup {
-    let id = format!("f-{name}");
+    field_as(&format!("f-{name}"), label, name, kind, value, autocomplete)
+}
+
+/// [`field`] with its own id, for a page holding several forms with a
+/// field of the same name (ids stay unique, each label names its field).
+pub fn field_as(id: &str, label: &str, name: &str, kind: &str, value: &str, autocomplete: &str) -> Markup {
     html! {
         div class="field" {
             label for=(id) { (label) }
             @match kind {
-                "code" => input id=(id) name=(name) type="text" inputmode="numeric" autocomplete=(autocomplete) required maxlength="12" spellcheck="false";,
+                // The code a person was just sent, or their PIN on the lock
+                // and PIN setup screens: the one thing to type, so it has the focus.
+                "code" => input id=(id) name=(name) type="text" inputmode="numeric" autocomplete=(autocomplete) required maxlength="12" spellcheck="false" autofocus;,
+                "pin-first" => input id=(id) name=(name) type="password" inputmode="numeric" autocomplete="off" required minlength="4" maxlength="8" pattern="[0-9]*" autofocus;,
                 "pin" => input id=(id) name=(name) type="password" inputmode="numeric" autocomplete="off" required minlength="4" maxlength="8" pattern="[0-9]*";,
                 "password" => input id=(id) name=(name) type="password" autocomplete=(autocomplete) required maxlength="128";,
                 _ => input id=(id) name=(name) type=(kind) value=(value) autocomplete=(autocomplete) required maxlength="254";,
@@ -621,7 +629,7 @@ fn pin_form(page: &Page, error: Option<&AppError>) -> Response {
         @if let Some(e) = error { (error_notice(page.lang, e)) }
         form method="post" action="/setup/pin" novalidate {
             (page.csrf_field())
-            (field(&page.t("field-pin"), "pin", "pin", "", "off"))
+            (field(&page.t("field-pin"), "pin", "pin-first", "", "off"))
             (field(&page.t("field-pin-confirm"), "pin_confirm", "pin", "", "off"))
             button type="submit" class="primary" { (page.t("pin-setup-submit")) }
         }
@@ -716,7 +724,7 @@ fn lock_form(page: &Page, view: &SessionView, error: Option<&AppError>) -> Respo
         @if let Some(e) = error { (error_notice(page.lang, e)) }
         form method="post" action="/lock" novalidate {
             (page.csrf_field())
-            (field(&page.t("field-pin"), "pin", "pin", "", "off"))
+            (field(&page.t("field-pin"), "pin", "pin-first", "", "off"))
             button type="submit" class="primary" { (page.t("lock-submit")) }
         }
         p class="muted" { (page.t("lock-forgot")) }

@@ -386,11 +386,71 @@ pub fn icon(name: &str) -> Markup {
         "lock" => "M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4",
         "shield" => "M12 3l8 3v6c0 5-4 8-8 9-4-1-8-4-8-9V6zM9 12l2 2 4-4",
         "bell" => "M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0",
+        "more" => "M5 12h.01M12 12h.01M19 12h.01",
         _ => "M4 12h16",
     };
     html! {
         svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" {
             path d=(path) fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" {}
+        }
+    }
+}
+
+/// Entries beyond this many go to a "more" menu on a phone.
+const PHONE_NAV_SLOTS: usize = 4;
+
+/// The main navigation, labelled at every width: its own row under the
+/// header's controls; on a phone, the first entries and a "more" menu
+/// holding the others (never a bar that scrolls or clips).
+fn main_nav(page: &Page, view: &SessionView, header: &Header) -> Markup {
+    let lang = page.lang;
+    let base = if view.user.circle_only { CIRCLE_NAV } else { NAV };
+    let mut entries: Vec<(&str, &str, &str)> = base.to_vec();
+    if header.admin {
+        entries.push(("/admin", "nav-admin", "admin"));
+    }
+    let current = |href: &str| {
+        page.path == href
+            || (href != "/" && page.path.starts_with(&format!("{href}/")))
+            || (href == "/admin" && page.path.starts_with("/admin"))
+    };
+    let more = entries.len() > PHONE_NAV_SLOTS + 1;
+    // On a phone entries from PHONE_NAV_SLOTS on are in the "more" menu;
+    // below 420 px the one before them too (`nav-narrow-…`).
+    let narrow = PHONE_NAV_SLOTS - 1;
+    let class_of = |i: usize| match i {
+        _ if !more => None,
+        i if i >= PHONE_NAV_SLOTS => Some("nav-extra"),
+        i if i == narrow => Some("nav-narrow-extra"),
+        _ => None,
+    };
+    let entry = |href: &str, label: &str, ic: &str, class: Option<&str>| {
+        html! {
+            a href=(href) class=[class] aria-current=[current(href).then_some("page")] {
+                (icon(ic)) span class="nav-label" { (t(lang, label)) }
+                @if href == "/threads" && header.unread > 0 {
+                    b class="thr-nav-badge" data-testid="nav-unread" title=(ta(lang, "thr-unread-count", &[("count", &header.unread.to_string())])) { (header.unread.min(99)) }
+                }
+            }
+        }
+    };
+    html! {
+        nav class="mainnav" aria-label=(t(lang, "nav-menu")) {
+            @for (i, (href, label, ic)) in entries.iter().enumerate() {
+                (entry(href, label, ic, class_of(i)))
+            }
+            @if more {
+                details class="nav-more" {
+                    summary aria-current=[entries[PHONE_NAV_SLOTS..].iter().any(|(h, _, _)| current(h)).then_some("page")] {
+                        (icon("more")) span class="nav-label" { (t(lang, "nav-more")) }
+                    }
+                    div class="menu" {
+                        @for (i, (href, label, ic)) in entries.iter().enumerate().skip(narrow) {
+                            a href=(href) class=[(i == narrow).then_some("nav-narrow-only")] aria-current=[current(href).then_some("page")] { (icon(ic)) span { (t(lang, label)) } }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -421,25 +481,11 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                 header class="topbar" {
                     a class="brand" href="/" {
                         img src="/static/icon.svg" alt="" width="28" height="28";
-                        span { (t(lang, "app-name")) }
+                        span class="brand-name" { (t(lang, "app-name")) }
                     }
                     @if let Frame::App(view, header) = &frame {
                         @if matches!(view.state, SessionState::Ready(_)) {
                             (org_switch(page, header))
-                            nav class="mainnav" aria-label=(t(lang, "nav-menu")) {
-                                @let nav = if view.user.circle_only { CIRCLE_NAV } else { NAV };
-                                @for (href, label, ic) in nav {
-                                    a href=(href) title=(t(lang, label)) aria-current=[(page.path == *href || (*href != "/" && page.path.starts_with(&format!("{href}/")))).then_some("page")] {
-                                        (icon(ic)) span { (t(lang, label)) }
-                                        @if *href == "/threads" && header.unread > 0 {
-                                            b class="thr-nav-badge" data-testid="nav-unread" title=(ta(lang, "thr-unread-count", &[("count", &header.unread.to_string())])) { (header.unread.min(99)) }
-                                        }
-                                    }
-                                }
-                                @if header.admin {
-                                    a href="/admin" title=(t(lang, "nav-admin")) aria-current=[page.path.starts_with("/admin").then_some("page")] { (icon("admin")) span { (t(lang, "nav-admin")) } }
-                                }
-                            }
                             a class="bell" href="/notifications" data-testid="nav-notifications" title=(t(lang, "notif-nav")) aria-current=[page.path.starts_with("/notifications").then_some("page")] {
                                 (icon("bell")) span class="visually-hidden" { (t(lang, "notif-nav")) }
                                 @if header.notifications > 0 {
@@ -447,7 +493,11 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                                 }
                             }
                             details class="account" {
-                                summary { span class="avatar" aria-hidden="true" { (initials(&view.user.name)) } span class="account-name" { (view.user.name) } }
+                                summary title=(t(lang, "nav-account-menu")) {
+                                    span class="avatar" aria-hidden="true" { (initials(&view.user.name)) }
+                                    span class="account-name" { (view.user.name) }
+                                    span class="visually-hidden" { " · " (t(lang, "nav-account-menu")) }
+                                }
                                 div class="menu" {
                                     p class="menu-title" { (view.user.name) }
                                     @if view.user.circle_only { a href="/care/photo" data-testid="my-photo" { (t(lang, "care-photo-title")) } }
@@ -465,7 +515,15 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                         (page.csrf_field())
                         input type="hidden" name="next" value=(page.path);
                         input type="hidden" name="language" value=(match lang { Language::Fr => "en", Language::En => "fr" });
-                        button type="submit" lang=(match lang { Language::Fr => "en", Language::En => "fr" }) { (t(lang, "language-switch")) }
+                        button type="submit" lang=(match lang { Language::Fr => "en", Language::En => "fr" }) {
+                            span class="lang-short" { (match lang { Language::Fr => "EN", Language::En => "FR" }) }
+                            span class="lang-long" { (t(lang, "language-switch")) }
+                        }
+                    }
+                    @if let Frame::App(view, header) = &frame {
+                        @if matches!(view.state, SessionState::Ready(_)) {
+                            (main_nav(page, view, header))
+                        }
                     }
                 }
                 main id="main" class=(match frame { Frame::App(..) => "container", Frame::Bare => "container narrow" }) {

@@ -1,6 +1,6 @@
 //! The security settings page and its forms.
 
-use super::auth::{field, recovery_code_page};
+use super::auth::{field, field_as, recovery_code_page};
 use super::{app_layout, error_notice, redirect_with_flash, require_ready, set_cookie, trusted_svg, Page};
 use crate::cookies;
 use crate::extract::WebSession;
@@ -96,7 +96,7 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
             (extra.notice(page, "pin"))
             form method="post" action="/security/pin" novalidate {
                 (page.csrf_field())
-                (field(&page.t("field-current-password"), "password", "password", "", "current-password"))
+                (field_as("f-pin-password", &page.t("field-current-password"), "password", "password", "", "current-password"))
                 (field(&page.t("field-pin"), "pin", "pin", "", "off"))
                 (field(&page.t("field-pin-confirm"), "pin_confirm", "pin", "", "off"))
                 button type="submit" class="primary" { (page.t("pin-change-submit")) }
@@ -155,7 +155,7 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
                             summary { (page.t("factor-to-email")) }
                             form method="post" action="/security/email-codes" novalidate {
                                 (page.csrf_field())
-                                (field(&page.t("field-current-password"), "password", "password", "", "current-password"))
+                                (field_as("f-email-password", &page.t("field-current-password"), "password", "password", "", "current-password"))
                                 button type="submit" class="secondary" { (page.t("factor-to-email")) }
                             }
                         }
@@ -170,7 +170,7 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
             (extra.notice(page, "recovery"))
             form method="post" action="/security/recovery" novalidate {
                 (page.csrf_field())
-                (field(&page.t("field-current-password"), "password", "password", "", "current-password"))
+                (field_as("f-recovery-password", &page.t("field-current-password"), "password", "password", "", "current-password"))
                 button type="submit" class="secondary" { (page.t("recovery-renew-submit")) }
             }
         }
@@ -220,7 +220,7 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
             @if activity.is_empty() {
                 p class="muted" { (page.t("activity-empty")) }
             } @else {
-                div class="table-wrap" {
+                div class="table-wrap" tabindex="0" role="region" aria-label=(page.t("section-activity")) {
                     table {
                         thead { tr { th { (page.t("col-when")) } th { (page.t("col-event")) } th { (page.t("col-address")) } } }
                         tbody {
@@ -239,7 +239,7 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
             (extra.notice(page, "delete"))
             form method="post" action="/security/delete" novalidate {
                 (page.csrf_field())
-                (field(&page.t("field-current-password"), "password", "password", "", "current-password"))
+                (field_as("f-delete-password", &page.t("field-current-password"), "password", "password", "", "current-password"))
                 button type="submit" class="danger" data-confirm=(page.t("delete-intro")) { (page.t("delete-submit")) }
             }
         }

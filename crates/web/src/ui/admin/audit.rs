@@ -156,7 +156,7 @@ pub async fn search(
                     @if found.events.is_empty() {
                         p class="muted" { (page.t("admin-audit-empty")) }
                     } @else {
-                        div class="table-wrap" {
+                        div class="table-wrap" tabindex="0" role="region" aria-label=(page.t("admin-tab-audit")) {
                             table class="stacked" data-testid="audit-results" {
                                 thead { tr {
                                     th { (page.t("col-when")) }

@@ -29,7 +29,7 @@ pub async fn failed(State(state): State<WebState>, page: Page, session: Option<W
             p class="hint" { (page.ta("admin-mail-hint", &[("hours", &hours)])) }
             @if list.is_empty() { p class="muted" data-testid="mail-failed-empty" { (page.t("admin-mail-empty")) } }
             @else {
-                div class="table-wrap" {
+                div class="table-wrap" tabindex="0" role="region" aria-label=(page.t("admin-tab-mail")) {
                     table class="stacked" {
                         thead { tr {
                             th { (page.t("col-when")) } th { (page.t("col-channel")) } th { (page.t("admin-mail-col-kind")) }

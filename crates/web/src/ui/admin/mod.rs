@@ -197,7 +197,13 @@ async fn admin_layout(
         }
         (content)
     };
-    let resp = app_layout(state, page, view, &title, body).await;
+    // The window's title says it is the administration's page (the network
+    // has a "Workplaces" page too).
+    let window_title = match tab {
+        Tab::Console => title.clone(),
+        _ => format!("{title} · {}", page.t("admin-title")),
+    };
+    let resp = app_layout(state, page, view, &window_title, body).await;
     (status, resp).into_response()
 }
 

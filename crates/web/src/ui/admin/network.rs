@@ -231,7 +231,7 @@ pub async fn activity(State(state): State<WebState>, page: Page, session: Option
     };
     let content = html! {
         section class="card" {
-            div class="table-wrap" {
+            div class="table-wrap" tabindex="0" role="region" aria-label=(page.t("admin-tab-network")) {
                 table class="stacked" {
                     thead { tr { th { (page.t("col-when")) } th { (page.t("col-event")) } th { (page.t("col-actor")) } th { (page.t("col-address")) } } }
                     tbody {

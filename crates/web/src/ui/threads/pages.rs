@@ -770,6 +770,12 @@ fn joined_names(ids: &[String], names: &HashMap<String, String>) -> String {
 }
 
 /// How one message is shown (also sent alone to the page's script).
+/// A file sent without a caption has its name as its text: the file shows
+/// its name already, so the text is not repeated above it.
+fn is_file_name_only(m: &MessageView) -> bool {
+    matches!(m.attachments.as_slice(), [a] if a.name.trim() == m.body.trim())
+}
+
 fn message_item(
     page: &Page,
     thread_id: &str,
@@ -802,7 +808,7 @@ fn message_item(
             @if retracted {
                 p class="thr-retracted" data-testid="retracted" { (page.t("thr-retracted")) }
             } @else {
-                @if !m.body.is_empty() { div class="thr-body" { (rich(&m.body)) } }
+                @if !m.body.is_empty() && !is_file_name_only(m) { div class="thr-body" { (rich(&m.body)) } }
                 @if !m.attachments.is_empty() {
                     div class="thr-attachments" {
                         @for a in &m.attachments {
@@ -1046,7 +1052,7 @@ async fn show(
                 form class="card thr-composer" id="thr-composer" method="post" action=(format!("/threads/{}/messages", t.id)) data-testid="composer" {
                     (page.csrf_field())
                     label class="visually-hidden" for="thr-body" { (page.t("thr-message")) }
-                    textarea id="thr-body" name="body" rows="2" maxlength="10000" placeholder=(page.t("thr-message-placeholder")) { (t.draft.clone().unwrap_or_default()) }
+                    textarea id="thr-body" name="body" rows="1" maxlength="10000" aria-describedby="thr-format-hint" placeholder=(page.t("thr-message-placeholder")) { (t.draft.clone().unwrap_or_default()) }
                     div class="thr-composer-row" {
                         @if !circle {
                             label class="netp-check thr-prio-check" { input type="checkbox" name="priority" id="thr-priority"; " " (page.t("thr-priority-message")) }
@@ -1056,7 +1062,7 @@ async fn show(
                         button type="submit" class="primary" id="thr-send" data-testid="send" { (page.t("thr-send")) }
                     }
                     p class="thr-status small" id="thr-status" role="status" {}
-                    p class="hint" { (page.t("thr-format-hint")) }
+                    p class="hint" id="thr-format-hint" { (page.t("thr-format-hint")) }
                 }
             } @else {
                 (super::attachments::render_labels(&page))
