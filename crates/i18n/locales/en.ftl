@@ -1509,3 +1509,20 @@ avail-care-period-message = A word for your care team (optional, up to 280 chara
 circ-why-not-manager = You cannot invite anyone into this circle: only a patient and caregiver manager of the unit “{ $unit }”, where this file is placed, can. Ask one of them, or ask an administrator for this role.
 circ-why-not-manager-elsewhere = You hold this role in: { $units }. Files you open there get circles you can manage.
 pf-unit-default-hint = New files go to the unit where you manage patients and caregivers, so that you can invite them.
+
+# issue 14: bell and circle sections
+notif-live-unread = { $count ->
+    [0] No unread notifications
+    [one] 1 unread
+   *[other] { $count } unread
+}
+circ-section-switch = “{ $section }” section present in this circle
+circ-section-switch-apply = Apply
+circ-section-state-on = This section is present in the circle.
+circ-section-state-off = This section is switched off for this patient.
+circ-section-off-note = Switched off for this patient: no one is added or invited here.
+circ-section-on-done = The section is switched on.
+circ-section-off-done = The section is switched off.
+circ-add-all-off = Every section of this circle is switched off: switch one on to add someone.
+error-circle-section-off = This section of the circle is switched off for this patient: switch it on first.
+error-circle-section-not-empty = People are in this section or invited to it: cancel their places before switching it off.
