@@ -436,7 +436,7 @@ async fn the_circle_sections_switch_from_the_keyboard() {
         return;
     }
     let app = TestApp::spawn(Db::Sqlite).await;
-    let (_org, manager, file) = crate::circle_api::manager_and_file(&app).await;
+    let (org, manager, file) = crate::circle_api::manager_and_file(&app).await;
     let fr = Language::Fr;
     let Some(m) = Browser::launch(&app.url, fr).await else {
         return;
@@ -518,5 +518,41 @@ async fn the_circle_sections_switch_from_the_keyboard() {
         .get(&format!("/patient-files/{file}/circle"), Some(&manager.token))
         .await;
     assert_eq!(c["sections"][0], json!({ "section": "patient", "on": true }), "{c}");
+
+    // Someone who reads the circle without managing it (a team manager)
+    // reads each section's state, with no switch to turn.
+    let (status, r) = app
+        .put(
+            &format!("/patient-files/{file}/circle/sections/observer"),
+            Some(&manager.token),
+            json!({ "on": false }),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    crate::circle_api::org_member(
+        &app,
+        &org,
+        &org.root,
+        "chef@erables.test",
+        "Chloé Chef",
+        &["member", "team_manager"],
+    )
+    .await;
+    let r = Browser::launch(&app.url, fr).await.expect("second browser");
+    sign_in(&app, &r, "chef@erables.test", 1).await;
+    r.goto(&format!("/patients/{file}/circle")).await;
+    r.wait_for("[data-testid=circle-switch-state-observer]").await;
+    assert_eq!(
+        r.text("[data-testid=circle-switch-state-observer]").await.trim(),
+        t(fr, "circ-section-state-off")
+    );
+    assert_eq!(
+        r.text("[data-testid=circle-switch-state-patient]").await.trim(),
+        t(fr, "circ-section-state-on")
+    );
+    if r.find("input[role=switch]").await.ok().flatten().is_some() {
+        r.fail("a switch shows to someone who may not manage the circle").await;
+    }
+    r.quit().await;
     m.quit().await;
 }
