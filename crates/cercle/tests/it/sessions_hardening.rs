@@ -852,6 +852,22 @@ async fn the_person_stream_carries_ones_own_notifications_only(db: Db) {
     let frame = frame.unwrap_or_else(|| panic!("the read count within 1 s: {texts:?}"));
     assert_eq!(frame["data"]["unread"], 0, "{frame}");
 
+    // Not about a thread: C asks B to be friends; B's stream says so.
+    let b_id = id_of(&app, &b).await;
+    let sent = Instant::now();
+    let (status, r) = app
+        .post("/network/friends", Some(&c.token), json!({ "user_id": b_id }))
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let (frame, texts) = next_notification(&mut ws, sent).await;
+    let frame = frame.unwrap_or_else(|| panic!("the friend request within 1 s: {texts:?}"));
+    assert_eq!(frame["data"]["unread"], 1, "{frame}");
+    assert_eq!(frame["data"]["latest"]["kind"], "friend_request", "{frame}");
+    let (status, _) = app.post("/notifications/read-all", Some(&b.token), json!({})).await;
+    assert_eq!(status / 100, 2);
+    let (frame, texts) = next_notification(&mut ws, Instant::now()).await;
+    assert_eq!(frame.map(|f| f["data"]["unread"].clone()), Some(json!(0)), "{texts:?}");
+
     // Two nodes (PostgreSQL): B's stream on node 2, A's message through node 1.
     if db == Db::Postgres {
         let node2 = app.spawn_node().await;
