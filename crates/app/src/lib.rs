@@ -83,6 +83,9 @@ impl Ctx {
         tx.commit().await?;
         self.outbox_wake.notify_one();
         self.notify_wake.notify_one();
+        // A notification written with it reaches its person's pages now
+        // (the event dispatcher would otherwise find it within 500 ms).
+        self.hub.wake();
         Ok(())
     }
 }

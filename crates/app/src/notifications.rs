@@ -183,6 +183,7 @@ async fn tell_about_thread(
     now: Timestamp,
 ) -> AppResult<()> {
     recipients.retain(|u| u != actor_id);
+    let folded_or_new = recipients.clone();
     if urgent.is_none() {
         let folded: HashSet<String> = store::fold_many(&mut *conn, &recipients, &t.id, actor_id, now)
             .await?
@@ -204,7 +205,88 @@ async fn tell_about_thread(
         })
         .collect();
     store::insert_many(&mut *conn, &rows).await?;
+    // Everyone told, folded or new: their open pages show the change.
+    announce(conn, &folded_or_new, now).await
+}
+
+// ---- The per-person live stream -------------------------------------------------
+
+/// The kind of the event-log entries that tell people their notifications
+/// changed. Such an entry has no thread (`thread_id` is empty) and its
+/// payload lists the people concerned; it never leaves the server as it is:
+/// each person's stream turns it into their own count and latest
+/// notification ([`live_event`]), and sends nothing to anyone else.
+pub const LIVE_KIND: &str = "notifications";
+/// People per event-log entry (the payload stays small).
+const LIVE_CHUNK: usize = 200;
+
+#[derive(serde::Deserialize)]
+struct LivePayload {
+    #[serde(default)]
+    users: Vec<String>,
+}
+
+/// Whether an event is a change of notifications, and for whom.
+pub fn live_concerns(e: &crate::threads::hub::Event, user_id: &str) -> Option<bool> {
+    if e.kind != LIVE_KIND || !e.thread_id.is_empty() {
+        return None;
+    }
+    let users = serde_json::from_value::<LivePayload>(e.data.clone())
+        .map(|p| p.users)
+        .unwrap_or_default();
+    Some(users.iter().any(|u| u == user_id))
+}
+
+/// Logs, in the caller's transaction, that these people's notifications
+/// changed: the event travels like the threads' (the log, then every node's
+/// dispatcher), so it is sent only if the transaction commits, to every open
+/// page of theirs on any node.
+pub(crate) async fn announce(conn: &mut Conn, user_ids: &[String], now: Timestamp) -> AppResult<()> {
+    if user_ids.is_empty() {
+        return Ok(());
+    }
+    for chunk in user_ids.chunks(LIVE_CHUNK) {
+        let payload = serde_json::json!({ "users": chunk }).to_string();
+        cercle_store::threads::append_event(&mut *conn, "", LIVE_KIND, &payload, now).await?;
+    }
+    if conn.backend_name() == "PostgreSQL" {
+        cercle_store::threads::notify_nodes(&mut *conn, "e").await?;
+    }
     Ok(())
+}
+
+/// After a person read notifications: their other pages follow. In a
+/// transaction of its own (it only takes the event log's head, so it never
+/// waits on a notification row while holding it).
+pub(crate) async fn announce_alone(ctx: &Ctx, user_id: &str) -> AppResult<()> {
+    let mut tx = ctx.store.begin().await?;
+    announce(&mut tx, &[user_id.to_string()], ctx.clock.now()).await?;
+    tx.commit().await?;
+    ctx.hub.wake();
+    Ok(())
+}
+
+/// What a person's stream sends when their notifications changed: the
+/// unread count, its words for screen readers ("2 unread"), and the latest
+/// notification. Only the person's own.
+pub async fn live_event(
+    ctx: &Ctx,
+    user_id: &str,
+    lang: Language,
+    id: Option<i64>,
+) -> AppResult<crate::threads::hub::Event> {
+    let list = list_of(ctx, user_id, lang, 1).await?;
+    let label = cercle_i18n::ta(lang, "notif-live-unread", &[("count", &list.unread.to_string())]);
+    Ok(crate::threads::hub::Event {
+        id,
+        thread_id: String::new(),
+        kind: LIVE_KIND.into(),
+        data: serde_json::json!({
+            "unread": list.unread,
+            "label": label,
+            "latest": list.items.into_iter().next(),
+        }),
+    })
 }
 
 /// The thread just opened for a new version of a pinned document: its
@@ -223,8 +305,8 @@ pub(crate) async fn on_personal(
     link: &str,
     now: Timestamp,
 ) -> AppResult<()> {
-    store::insert(conn, &new_row(user_id, kind, actor_id, link.to_string(), now)).await?;
-    Ok(())
+    store::insert(&mut *conn, &new_row(user_id, kind, actor_id, link.to_string(), now)).await?;
+    announce(conn, &[user_id.to_string()], now).await
 }
 
 // ---- The notification centre ---------------------------------------------------
@@ -278,9 +360,13 @@ fn thread_kind_or(k: &str) -> &str {
 /// One's latest notifications and how many are unread.
 pub async fn list(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult<NotificationList> {
     let me = person(principal)?;
-    let user_id = me.user_id.to_string();
+    list_of(ctx, &me.user_id.to_string(), lang, CENTRE_LIMIT).await
+}
+
+async fn list_of(ctx: &Ctx, user_id: &str, lang: Language, limit: i64) -> AppResult<NotificationList> {
+    let user_id = user_id.to_string();
     let mut conn = ctx.store.reader().await?;
-    let rows = store::list(&mut conn, &user_id, CENTRE_LIMIT).await?;
+    let rows = store::list(&mut conn, &user_id, limit).await?;
     let unread = store::unread_count(&mut conn, &user_id).await?;
     // Every actor's name in one query (a deleted account has none).
     let mut actors: Vec<String> = rows.iter().filter_map(|r| r.actor_id.clone()).collect();
@@ -328,8 +414,12 @@ pub async fn open(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<Strin
         .await?
         .filter(|r| r.user_id == user_id)
         .ok_or(AppError::NotFound)?;
+    let was_unread = row.read_at.is_none();
     store::mark_read(&mut tx, &user_id, id, ctx.clock.now()).await?;
     tx.commit().await?;
+    if was_unread {
+        announce_alone(ctx, &user_id).await?;
+    }
     Ok(row.link)
 }
 
@@ -338,6 +428,9 @@ pub async fn mark_all_read(ctx: &Ctx, principal: &Principal) -> AppResult<u64> {
     let mut tx = ctx.store.begin().await?;
     let n = store::mark_all_read(&mut tx, &me.user_id.to_string(), ctx.clock.now()).await?;
     tx.commit().await?;
+    if n > 0 {
+        announce_alone(ctx, &me.user_id.to_string()).await?;
+    }
     Ok(n)
 }
 

@@ -1513,3 +1513,20 @@ pf-unit-default-hint = New files go to the unit where you manage patients and ca
 # issue 14: a11y
 nav-more = More
 nav-account-menu = Account menu
+
+# issue 14: bell and circle sections
+notif-live-unread = { $count ->
+    [0] No unread notifications
+    [one] 1 unread
+   *[other] { $count } unread
+}
+circ-section-switch = “{ $section }” section present in this circle
+circ-section-switch-apply = Apply
+circ-section-state-on = This section is present in the circle.
+circ-section-state-off = This section is switched off for this patient.
+circ-section-off-note = Switched off for this patient: no one is added or invited here.
+circ-section-on-done = The section is switched on.
+circ-section-off-done = The section is switched off.
+circ-add-all-off = Every section of this circle is switched off: switch one on to add someone.
+error-circle-section-off = This section of the circle is switched off for this patient: switch it on first.
+error-circle-section-not-empty = People are in this section or invited to it: cancel their places before switching it off.

@@ -1513,3 +1513,20 @@ pf-unit-default-hint = Les nouveaux dossiers vont dans l'unité où vous gérez 
 # issue 14: a11y
 nav-more = Plus
 nav-account-menu = Menu du compte
+
+# issue 14: bell and circle sections
+notif-live-unread = { $count ->
+    [0] Aucune notification non lue
+    [one] 1 non lue
+   *[other] { $count } non lues
+}
+circ-section-switch = Section « { $section } » présente dans ce cercle
+circ-section-switch-apply = Appliquer
+circ-section-state-on = Cette section est présente dans le cercle.
+circ-section-state-off = Cette section est désactivée pour ce patient.
+circ-section-off-note = Désactivée pour ce patient : personne n’y est ajouté ni invité.
+circ-section-on-done = La section est activée.
+circ-section-off-done = La section est désactivée.
+circ-add-all-off = Toutes les sections de ce cercle sont désactivées : activez-en une pour ajouter quelqu’un.
+error-circle-section-off = Cette section du cercle est désactivée pour ce patient : activez-la d’abord.
+error-circle-section-not-empty = Des personnes sont dans cette section ou y sont invitées : annulez leurs places avant de la désactiver.

@@ -384,3 +384,62 @@ pub async fn file_place(conn: &mut Conn, patient_file_id: &str) -> Result<Option
         None => None,
     })
 }
+
+// ---- Sections switched off -----------------------------------------------------
+
+/// The sections of a file's circle that are switched off (`patient`,
+/// `responsible`, `observer`), in that table's order.
+pub async fn sections_off(conn: &mut Conn, patient_file_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT section FROM circle_sections_off WHERE patient_file_id = $1 ORDER BY section")
+        .bind(patient_file_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Switches a section on or off; true when that changed something.
+pub async fn set_section_on(
+    conn: &mut Conn,
+    patient_file_id: &str,
+    section: &str,
+    on: bool,
+    by: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = if on {
+        sqlx::query("DELETE FROM circle_sections_off WHERE patient_file_id = $1 AND section = $2")
+            .bind(patient_file_id)
+            .bind(section)
+            .execute(conn)
+            .await?
+    } else {
+        sqlx::query(
+            "INSERT INTO circle_sections_off (patient_file_id, section, changed_by, changed_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (patient_file_id, section) DO NOTHING",
+        )
+        .bind(patient_file_id)
+        .bind(section)
+        .bind(by)
+        .bind(now.0)
+        .execute(conn)
+        .await?
+    };
+    Ok(done.rows_affected() > 0)
+}
+
+/// People of a section who are in the circle or on their way (pre-allocated,
+/// invited, locked, expired or joined; not cancelled).
+pub async fn present_in_section(conn: &mut Conn, patient_file_id: &str, section: &str) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) FROM circle_members WHERE patient_file_id = $1 AND section = $2 \
+         AND state IN ('preallocated', 'invited', 'locked', 'expired', 'joined')",
+    )
+    .bind(patient_file_id)
+    .bind(section)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}

@@ -145,6 +145,14 @@ const checkSession = async () => {
   return false;
 };
 
+// One live stream per page: a page that opens the event WebSocket for its
+// own needs (a thread, the teams page) shares what arrives and whether it is
+// up, so the bell uses that one instead of opening a second.
+const liveShare = (ev) => {
+  if (ev) window.dispatchEvent(new CustomEvent('cercle:live', { detail: ev }));
+};
+const liveState = (up) => window.dispatchEvent(new CustomEvent('cercle:live-state', { detail: !!up }));
+
 // Network — my profile (netp): the photo is framed here, then sent with the
 // crop as fractions; proofs of profession are sent as they are. Both go to
 // the JSON API with the page's CSRF token, showing progress and the
@@ -1306,7 +1314,7 @@ const checkSession = async () => {
       }
       if (ev.thread_id !== threadId) {
         if (ev.type === 'message' && ev.data && ev.data.author && ev.data.author.id !== me) {
-          const badge = document.querySelector('.thr-nav-badge');
+          const badge = document.querySelector('[data-testid=nav-unread]');
           if (badge) badge.textContent = String(Math.min(99, Number(badge.textContent || 0) + 1));
         }
         return;
@@ -1361,16 +1369,19 @@ const checkSession = async () => {
       const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
         + '/api/v1/events' + (last > 0 ? '?since=' + last : '');
       socket = new WebSocket(url);
+      window.cercleLiveShared = true;
       let queue = Promise.resolve();
-      socket.addEventListener('open', () => { retry = 1000; if (conn) conn.hidden = true; root.dataset.live = '1'; });
+      socket.addEventListener('open', () => { retry = 1000; if (conn) conn.hidden = true; root.dataset.live = '1'; liveState(true); });
       socket.addEventListener('message', (m) => {
         let ev = null;
         try { ev = JSON.parse(m.data); } catch (_) { return; }
+        liveShare(ev);
         // In order: a message fetched before its edit is shown, not after.
         queue = queue.then(() => onEvent(ev)).catch(() => {});
       });
       socket.addEventListener('close', async () => {
         root.dataset.live = '0';
+        liveState(false);
         if (conn) conn.hidden = false;
         // Closed because the session ended or locked: show where it stands.
         if (await checkSession()) return;
@@ -1495,6 +1506,19 @@ document.querySelectorAll('form[data-circ-invite]').forEach((form) => {
   form.addEventListener('change', sync);
   sync();
 });
+// A section's presence switch is sent as soon as it is turned (the button
+// is for pages without script); back on the page, the switch one turned
+// has the focus again, so a keyboard user goes on from where they were.
+document.querySelectorAll('form[data-circ-switch]').forEach((form) => {
+  const apply = form.querySelector('[data-circ-switch-apply]');
+  if (apply) apply.hidden = true;
+  const box = form.querySelector('input[type=checkbox]');
+  if (box) box.addEventListener('change', () => form.requestSubmit());
+});
+if (location.hash.startsWith('#circ-switch-')) {
+  const turned = document.getElementById(location.hash.slice(1));
+  if (turned && turned.matches('input[type=checkbox]')) turned.focus();
+}
 // ==== end of The patient's circle (circ-) =====================================
 
 // ==== Care channels (chan-) ===================================================
@@ -1562,20 +1586,24 @@ document.querySelectorAll('[data-chan-update]').forEach((box) => {
   const connect = () => {
     const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/events';
     socket = new WebSocket(url);
+    window.cercleLiveShared = true;
     socket.addEventListener('open', () => {
       retry = 1000;
       const b = document.getElementById('tm-box');
       if (b) b.dataset.live = '1';
+      liveState(true);
     });
     socket.addEventListener('message', (m) => {
       let ev = null;
       try { ev = JSON.parse(m.data); } catch (_) { return; }
-      if (!ev || ev.type === 'ready' || ev.type === 'typing') return;
+      liveShare(ev);
+      if (!ev || ev.type === 'ready' || ev.type === 'typing' || ev.type === 'notifications') return;
       later();
     });
     socket.addEventListener('close', async () => {
       const b = document.getElementById('tm-box');
       if (b) b.dataset.live = '0';
+      liveState(false);
       if (await checkSession()) return;
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 15000);
@@ -1656,35 +1684,107 @@ document.querySelectorAll('[data-chan-update]').forEach((box) => {
   });
 })();
 
-// notif: the bell's badge follows the unread count (every 30 seconds — four
-// times per idle delay when that is shorter — and when the tab comes back),
-// so a notification shows without reloading. The poll is a background
-// request: it never keeps the session awake, and it is how an idle open tab
-// learns that its session locked.
+// notif: the bell's badge follows the person's stream. The server pushes a
+// frame on every change of their notifications (a new one, some read, on any
+// of their pages or devices): the badge shows the count, the live region
+// says it to screen readers ("2 unread"), and the notification centre, when
+// open, shows the new one. The page's own event WebSocket is used when it
+// has one (thread, teams); otherwise the bell opens it, and reconnects with
+// a growing, bounded delay. Only while the stream is down does the bell ask
+// for the count by itself, slowly (and when the tab comes back into view).
+// These requests are background ones: they never keep the session awake.
 (() => {
   const bell = document.querySelector('a.bell[data-testid=nav-notifications]');
   if (!bell) return;
+  const say = document.querySelector('[data-testid=notif-live]');
+  const current = () => {
+    const b = bell.querySelector('[data-testid=notif-badge]');
+    return b ? Number(b.dataset.count || b.textContent || 0) : 0;
+  };
+  let shown = current();
+  // `quiet`: the badge follows, nothing is said (a notification of the
+  // thread one is reading, a count that went down).
+  const show = (unread, label, quiet) => {
+    if (typeof unread !== 'number') return;
+    let badge = bell.querySelector('[data-testid=notif-badge]');
+    if (unread > 0) {
+      if (!badge) {
+        badge = document.createElement('b');
+        badge.className = 'thr-nav-badge';
+        badge.dataset.testid = 'notif-badge';
+        bell.appendChild(badge);
+      }
+      badge.textContent = String(Math.min(unread, 99));
+      badge.dataset.count = String(unread);
+      if (label) badge.title = label;
+    } else if (badge) {
+      badge.remove();
+    }
+    if (unread > shown && !quiet && say && label) say.textContent = label;
+    shown = unread;
+  };
+  // The notification centre, when open, is fetched again and swapped.
+  const refreshCentre = async () => {
+    const now = document.getElementById('notif-centre-list');
+    if (!now) return;
+    try {
+      const r = await fetch(location.pathname + location.search, { credentials: 'same-origin', headers: BACKGROUND });
+      if (sessionGone(r) || !r.ok) return;
+      const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
+      const fresh = doc.getElementById('notif-centre-list');
+      const still = document.getElementById('notif-centre-list');
+      if (fresh && still && !still.contains(document.activeElement)) still.replaceWith(fresh);
+    } catch (_) { /* offline: the next change brings it */ }
+  };
   const refresh = async () => {
     try {
       const r = await api('/notifications/unread', { method: 'GET', headers: BACKGROUND });
       if (sessionGone(r) || !r.ok) return;
-      const { unread } = await r.json();
-      let badge = bell.querySelector('[data-testid=notif-badge]');
-      if (unread > 0) {
-        if (!badge) {
-          badge = document.createElement('b');
-          badge.className = 'thr-nav-badge';
-          badge.dataset.testid = 'notif-badge';
-          bell.appendChild(badge);
-        }
-        badge.textContent = String(Math.min(unread, 99));
-      } else if (badge) {
-        badge.remove();
-      }
+      const { unread, label } = await r.json();
+      show(unread, label);
     } catch (_) { /* offline: the next round tries again */ }
   };
+  let up = false;
+  const onEvent = (ev) => {
+    if (!ev || ev.type !== 'notifications' || !ev.data) return;
+    const before = shown;
+    const latest = ev.data.latest;
+    show(ev.data.unread, ev.data.label, !!(latest && latest.link === location.pathname));
+    if (ev.data.unread !== before || latest) refreshCentre();
+  };
+  window.addEventListener('cercle:live', (e) => onEvent(e.detail));
+  window.addEventListener('cercle:live-state', (e) => {
+    up = !!e.detail;
+    bell.dataset.live = up ? '1' : '0';
+    // Back up: what changed while it was down.
+    if (up) refresh();
+  });
+  if (!window.cercleLiveShared && 'WebSocket' in window) {
+    let retry = 1000;
+    const connect = () => {
+      const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/events';
+      const socket = new WebSocket(url);
+      socket.addEventListener('open', () => { retry = 1000; liveState(true); });
+      socket.addEventListener('message', (m) => {
+        let ev = null;
+        try { ev = JSON.parse(m.data); } catch (_) { return; }
+        onEvent(ev);
+      });
+      socket.addEventListener('close', async () => {
+        liveState(false);
+        // Closed because the session ended or locked: show where it stands.
+        if (await checkSession()) return;
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 30000);
+      });
+    };
+    bell.dataset.stream = 'own';
+    connect();
+  } else {
+    bell.dataset.stream = 'shared';
+  }
   const idle = Number(body.dataset.idleLock || 0);
   const every = idle > 0 ? Math.max(1000, Math.min(30000, (idle * 1000) / 4)) : 30000;
-  setInterval(refresh, every);
+  setInterval(() => { if (!up) refresh(); }, every);
   document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
 })();

@@ -12,6 +12,7 @@ pub(crate) use crate::network::person;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::error::PersonName;
+use cercle_domain::policy::patients::{may_place_in_section, may_switch_section, SectionSwitchRefusal};
 use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::{Email, InputError, InvitationId, Language, Phone, Timestamp};
 use cercle_store::circle::{self as store, CircleInvitationRow, CircleMemberRow};
@@ -207,14 +208,58 @@ pub(crate) async fn reload(conn: &mut Conn, member_id: &str, now: Timestamp) -> 
 
 // ---- Services ------------------------------------------------------------------
 
+/// A section of a circle and whether it is on for the file.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionState {
+    /// patient | responsible | observer
+    pub section: String,
+    pub on: bool,
+}
+
+/// A file's circle: its three sections and its people.
+#[derive(Debug, Clone, Serialize)]
+pub struct Circle {
+    pub sections: Vec<SectionState>,
+    pub members: Vec<CircleMember>,
+}
+
+async fn section_states(conn: &mut Conn, file_id: &str) -> AppResult<Vec<SectionState>> {
+    let off = store::sections_off(conn, file_id).await?;
+    Ok(Section::ALL
+        .into_iter()
+        .map(|s| SectionState {
+            section: s.key().into(),
+            on: !off.iter().any(|o| o == s.key()),
+        })
+        .collect())
+}
+
+/// No one is placed or invited into a section that is off (the policy's
+/// rule, asked with the section's state at this moment).
+pub(crate) async fn require_section_on(conn: &mut Conn, file_id: &str, section: &str) -> AppResult<()> {
+    let off = store::sections_off(conn, file_id).await?;
+    if may_place_in_section(!off.iter().any(|o| o == section)) {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("circle-section-off"))
+    }
+}
+
 /// The circle of a patient file (whoever may see the file), audited.
 pub async fn list(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &str) -> AppResult<Vec<CircleMember>> {
+    Ok(show(ctx, client, principal, file_id).await?.members)
+}
+
+/// The circle of a patient file with its sections (whoever may see the
+/// file), audited.
+pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &str) -> AppResult<Circle> {
     let me = person(principal)?;
     let now = ctx.clock.now();
     let mut conn = ctx.store.reader().await?;
     let file = place(&mut conn, &me.user_id.to_string(), file_id).await?;
     let members = store::members_of(&mut conn, &file.id).await?;
     let invitations = store::latest_invitations_of_file(&mut conn, &file.id).await?;
+    let sections = section_states(&mut conn, &file.id).await?;
     drop(conn);
     audit::record_alone(
         ctx,
@@ -229,13 +274,62 @@ pub async fn list(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &s
         ),
     )
     .await?;
-    Ok(members
+    let members = members
         .into_iter()
         .map(|m| {
             let inv = invitations.iter().find(|i| i.circle_member_id == m.id);
             view(m, inv, now)
         })
-        .collect())
+        .collect();
+    Ok(Circle { sections, members })
+}
+
+/// Switches a section of the circle on or off (a manager of the circle, an
+/// open file; off only when no one is in it or on their way), audited.
+/// Gives the sections as they are now.
+pub async fn set_section(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    file_id: &str,
+    section: &str,
+    on: bool,
+) -> AppResult<Vec<SectionState>> {
+    let me = person(principal)?;
+    let section = Section::parse(section)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let file = place(&mut tx, &me.user_id.to_string(), file_id).await?;
+    let present = if on {
+        0
+    } else {
+        store::present_in_section(&mut tx, &file.id, section.key()).await?
+    };
+    may_switch_section(file.may_manage_circle, file.archived, !on, present).map_err(|r| match r {
+        SectionSwitchRefusal::NotManager => AppError::Forbidden,
+        SectionSwitchRefusal::Archived => AppError::Conflict("patient-archived"),
+        SectionSwitchRefusal::NotEmpty => AppError::Conflict("circle-section-not-empty"),
+    })?;
+    if store::set_section_on(&mut tx, &file.id, section.key(), on, &me.user_id.to_string(), now).await? {
+        audit::record(
+            &mut tx,
+            event(
+                me,
+                &file,
+                if on { "circle.section_on" } else { "circle.section_off" },
+                AuditAction::Update,
+                "patient_file",
+                &file.id,
+                client,
+            )
+            .scope("section", section.key()),
+            now,
+        )
+        .await?;
+    }
+    let sections = section_states(&mut tx, &file.id).await?;
+    tx.commit().await?;
+    Ok(sections)
 }
 
 /// Whether the person may change the circle of this file (for pages that
@@ -281,6 +375,10 @@ pub async fn add(
     require_manager(&file)?;
     require_open(&file)?;
     let section = Section::parse(&input.section)?;
+    {
+        let mut conn = ctx.store.reader().await?;
+        require_section_on(&mut conn, &file.id, section.key()).await?;
+    }
     let first = PersonName::parse(&input.first_name)?.into_string();
     let last = PersonName::parse(&input.last_name)?.into_string();
     let email = match input.email.as_deref().map(str::trim) {
@@ -322,6 +420,7 @@ pub async fn add(
         updated_at: now.0,
     };
     let mut tx = ctx.store.begin().await?;
+    require_section_on(&mut tx, &file.id, section.key()).await?;
     store::insert_member(&mut tx, &row).await?;
     audit::record(
         &mut tx,

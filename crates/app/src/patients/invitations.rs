@@ -245,6 +245,7 @@ async fn send(
     now: Timestamp,
     first_event: &'static str,
 ) -> AppResult<()> {
+    super::circle::require_section_on(&mut *tx, &file.id, &member.section).await?;
     store::end_previous_invitations(&mut *tx, &member.id, "replaced", now).await?;
     if !store::set_member_state(
         &mut *tx,

@@ -1106,8 +1106,9 @@ pub async fn mark_read(ctx: &Ctx, principal: &Principal, id: &str, seq: Option<i
     let mut tx = ctx.store.begin().await?;
     let t = reachable(&mut tx, &user_id, id).await?;
     let upto = seq.unwrap_or(t.last_seq).clamp(0, t.last_seq);
+    let mut notifications_read = 0;
     if upto == t.last_seq {
-        cercle_store::notifications::mark_thread_read(&mut tx, &user_id, id, now).await?;
+        notifications_read = cercle_store::notifications::mark_thread_read(&mut tx, &user_id, id, now).await?;
     }
     if store::mark_read(&mut tx, id, &user_id, upto, now).await? {
         log_event(
@@ -1121,6 +1122,9 @@ pub async fn mark_read(ctx: &Ctx, principal: &Principal, id: &str, seq: Option<i
         .await?;
     }
     commit(ctx, tx).await?;
+    if notifications_read > 0 {
+        crate::notifications::announce_alone(ctx, &user_id).await?;
+    }
     Ok(())
 }
 
@@ -1222,7 +1226,25 @@ pub async fn events_since(ctx: &Ctx, user_id: &str, since: i64, limit: i64) -> A
     let last = events.last().and_then(|e| e.id).unwrap_or(since);
     let mut cache: HashMap<String, bool> = HashMap::new();
     let mut out = Vec::new();
+    // Changes of one's notifications: only the latest of the batch counts
+    // (the stream sends the state at that moment), and never another's.
+    let latest_mine = events
+        .iter()
+        .rev()
+        .find(|e| crate::notifications::live_concerns(e, user_id) == Some(true))
+        .and_then(|e| e.id);
     for e in events {
+        if crate::notifications::live_concerns(&e, user_id).is_some() {
+            if e.id.is_some() && e.id == latest_mine {
+                out.push(Event {
+                    id: e.id,
+                    thread_id: String::new(),
+                    kind: e.kind,
+                    data: serde_json::Value::Null,
+                });
+            }
+            continue;
+        }
         let visible = match cache.get(&e.thread_id) {
             Some(v) => *v,
             None => {

@@ -386,3 +386,173 @@ async fn the_care_flow_in_three_browsers() {
     p.quit().await;
     c.quit().await;
 }
+
+// ---- The circle's sections and their presence switches (issue 14) ------------
+
+/// Presses the space bar on the element matching `css` (a keyboard user
+/// turning a switch), and waits for the page the switch sends to.
+async fn press_space_and_load(b: &Browser, css: &str) {
+    let id = b.wait_for(css).await;
+    b.execute("window.__circOld = true; return true;", vec![])
+        .await
+        .expect("mark the page");
+    if let Err(e) = b
+        .cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": " " })),
+        )
+        .await
+    {
+        b.fail(&format!("could not press space on `{css}`: {e}")).await;
+    }
+    b.wait_until("the page after the switch", async || {
+        let v = b
+            .execute("return [window.__circOld === true, document.readyState];", vec![])
+            .await
+            .ok()?;
+        (v[0] == json!(false) && v[1] == json!("complete")).then_some(())
+    })
+    .await;
+}
+
+/// Whether the section shows as on (`data-on`), and its switch's state.
+async fn section_state(b: &Browser, section: &str) -> (Value, Value) {
+    let v = b
+        .execute(
+            "const s = document.querySelector('[data-testid=circle-section-' + arguments[0] + ']');\
+             const box = document.getElementById('circ-switch-' + arguments[0]);\
+             return [s ? s.dataset.on : null, box ? box.checked : null];",
+            vec![json!(section)],
+        )
+        .await
+        .expect("section state");
+    (v[0].clone(), v[1].clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_circle_sections_switch_from_the_keyboard() {
+    if cercle_testkit::browser::skipped() {
+        return;
+    }
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (org, manager, file) = crate::circle_api::manager_and_file(&app).await;
+    let fr = Language::Fr;
+    let Some(m) = Browser::launch(&app.url, fr).await else {
+        return;
+    };
+    sign_in(&app, &m, &manager.email, 1).await;
+    m.goto(&format!("/patients/{file}/circle")).await;
+    m.wait_for("[data-testid=circle-add-form]").await;
+
+    // Three sections, each with a real switch: a checkbox with the switch
+    // role, named by its label, on; the "apply" button is for pages without
+    // script only.
+    for (section, name) in [
+        ("patient", "circ-section-patient"),
+        ("responsible", "circ-section-responsible"),
+        ("observer", "circ-section-observer"),
+    ] {
+        let v = m
+            .execute(
+                "const box = document.getElementById('circ-switch-' + arguments[0]);\
+                 const apply = box.form.querySelector('[data-circ-switch-apply]');\
+                 return [box.type, box.getAttribute('role'), box.labels.length ? box.labels[0].textContent.trim() : '', box.checked, apply.offsetParent === null];",
+                vec![json!(section)],
+            )
+            .await
+            .expect("switch");
+        let label = ta(fr, "circ-section-switch", &[("section", &t(fr, name))]);
+        assert_eq!(
+            v,
+            json!(["checkbox", "switch", label, true, true]),
+            "the {section} switch"
+        );
+        assert_eq!(section_state(&m, section).await, (json!("true"), json!(true)));
+    }
+    m.shoot("circle-sections-on").await;
+
+    // A child: the patient section is switched off from the keyboard. The
+    // page says so, the switch has the focus again and reads "off", and the
+    // add form no longer offers the section.
+    press_space_and_load(&m, "#circ-switch-patient").await;
+    m.wait_for("[data-testid=circle-section-patient][data-on=false]").await;
+    assert_eq!(section_state(&m, "patient").await, (json!("false"), json!(false)));
+    m.assert_text(&t(fr, "circ-section-off-done")).await;
+    m.assert_text(&t(fr, "circ-section-off-note")).await;
+    let focused = m
+        .execute(
+            "return document.activeElement ? document.activeElement.id : '';",
+            vec![],
+        )
+        .await
+        .expect("focus");
+    assert_eq!(focused, json!("circ-switch-patient"), "the switch keeps the focus");
+    let offered = m
+        .execute(
+            "return Array.from(document.querySelectorAll('#circ-section option')).map(o => o.value);",
+            vec![],
+        )
+        .await
+        .expect("options");
+    assert_eq!(offered, json!(["responsible", "observer"]));
+    let (_, c) = app
+        .get(&format!("/patient-files/{file}/circle"), Some(&manager.token))
+        .await;
+    assert_eq!(c["sections"][0], json!({ "section": "patient", "on": false }), "{c}");
+    m.shoot("circle-sections-patient-off").await;
+
+    // A section with someone on their way is not switched off: the page says why.
+    crate::circle_api::preallocate(&app, &manager, &file, "responsible", "parent@maison.test").await;
+    m.goto(&format!("/patients/{file}/circle")).await;
+    m.wait_for("#circ-switch-responsible").await;
+    press_space_and_load(&m, "#circ-switch-responsible").await;
+    m.assert_text(&t(fr, "error-circle-section-not-empty")).await;
+    assert_eq!(section_state(&m, "responsible").await, (json!("true"), json!(true)));
+
+    // On again, with a click this time.
+    m.click("#circ-switch-patient").await;
+    m.wait_for("[data-testid=circle-section-patient][data-on=true]").await;
+    m.assert_text(&t(fr, "circ-section-on-done")).await;
+    let (_, c) = app
+        .get(&format!("/patient-files/{file}/circle"), Some(&manager.token))
+        .await;
+    assert_eq!(c["sections"][0], json!({ "section": "patient", "on": true }), "{c}");
+
+    // Someone who reads the circle without managing it (a team manager)
+    // reads each section's state, with no switch to turn.
+    let (status, r) = app
+        .put(
+            &format!("/patient-files/{file}/circle/sections/observer"),
+            Some(&manager.token),
+            json!({ "on": false }),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    crate::circle_api::org_member(
+        &app,
+        &org,
+        &org.root,
+        "chef@erables.test",
+        "Chloé Chef",
+        &["member", "team_manager"],
+    )
+    .await;
+    let r = Browser::launch(&app.url, fr).await.expect("second browser");
+    sign_in(&app, &r, "chef@erables.test", 1).await;
+    r.goto(&format!("/patients/{file}/circle")).await;
+    r.wait_for("[data-testid=circle-switch-state-observer]").await;
+    assert_eq!(
+        r.text("[data-testid=circle-switch-state-observer]").await.trim(),
+        t(fr, "circ-section-state-off")
+    );
+    assert_eq!(
+        r.text("[data-testid=circle-switch-state-patient]").await.trim(),
+        t(fr, "circ-section-state-on")
+    );
+    if r.find("input[role=switch]").await.ok().flatten().is_some() {
+        r.fail("a switch shows to someone who may not manage the circle").await;
+    }
+    r.quit().await;
+    m.quit().await;
+}

@@ -22,6 +22,7 @@ backends!(
     only_the_patient_and_caregiver_manager_changes_a_circle,
     circle_only_people_stay_out_of_the_network_and_organizations,
     invitation_events_are_audited_and_no_secret_is_stored_in_clear,
+    sections_switch_on_and_off_by_the_manager_only,
 );
 
 // ---- Helpers (also for the care channels' tests) ------------------------------
@@ -1219,4 +1220,214 @@ async fn the_circle_and_the_invitation_link_in_a_browser() {
         .expect("script");
     assert_eq!(joined, json!(1));
     b.quit().await;
+}
+
+// ---- The circle's sections and their presence (issue 14) ----------------------
+
+/// Each section's `on` as the circle lists it, in order.
+async fn sections_of(app: &TestApp, token: &str, file_id: &str) -> Vec<(String, bool)> {
+    let (status, r) = app.get(&format!("/patient-files/{file_id}/circle"), Some(token)).await;
+    assert_eq!(status, 200, "{r}");
+    r["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .map(|s| (s["section"].as_str().unwrap().to_string(), s["on"].as_bool().unwrap()))
+        .collect()
+}
+
+async fn switch(app: &TestApp, token: &str, file_id: &str, section: &str, on: bool) -> (u16, Value) {
+    app.put(
+        &format!("/patient-files/{file_id}/circle/sections/{section}"),
+        Some(token),
+        json!({ "on": on }),
+    )
+    .await
+}
+
+async fn sections_switch_on_and_off_by_the_manager_only(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (org, manager, file) = manager_and_file(&app).await;
+    let all_on = vec![
+        ("patient".to_string(), true),
+        ("responsible".to_string(), true),
+        ("observer".to_string(), true),
+    ];
+    // A new file's circle has its three sections on.
+    assert_eq!(sections_of(&app, &manager.token, &file).await, all_on);
+
+    // A child: no patient presence. Nobody can be placed or invited there,
+    // while the responsible persons still can.
+    let (status, r) = switch(&app, &manager.token, &file, "patient", false).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["sections"][0], json!({ "section": "patient", "on": false }), "{r}");
+    assert_eq!(
+        sections_of(&app, &manager.token, &file).await[0],
+        ("patient".to_string(), false),
+        "persisted"
+    );
+    let invite = json!({ "via": "email", "method": "question", "question": "Q ?", "answer": "R" });
+    for body in [
+        json!({ "section": "patient", "first_name": "Théo", "last_name": "Enfant", "email": "theo@x.test" }),
+        json!({ "section": "patient", "first_name": "Théo", "last_name": "Enfant", "email": "theo@x.test", "invite": invite }),
+    ] {
+        let (status, r) = app
+            .post(&format!("/patient-files/{file}/circle"), Some(&manager.token), body)
+            .await;
+        assert_eq!((status, r["code"].as_str()), (409, Some("circle-section-off")), "{r}");
+    }
+    assert!(
+        app.smtp.to("theo@x.test").is_empty(),
+        "no invitation into a section that is off"
+    );
+    let parent = preallocate(&app, &manager, &file, "responsible", "parent@x.test").await;
+
+    // A section with someone in it (or on their way) is not switched off.
+    let (status, r) = switch(&app, &manager.token, &file, "responsible", false).await;
+    assert_eq!(
+        (status, r["code"].as_str()),
+        (409, Some("circle-section-not-empty")),
+        "{r}"
+    );
+    assert!(sections_of(&app, &manager.token, &file).await[1].1, "still on");
+
+    // Cancelled, the place no longer holds the section; a cancelled member
+    // of a section that is off cannot be invited again either.
+    let (status, r) = app
+        .post(
+            &format!("/circle-members/{parent}/cancel"),
+            Some(&manager.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let (status, r) = switch(&app, &manager.token, &file, "responsible", false).await;
+    assert_eq!(status, 200, "{r}");
+    let (status, r) = app
+        .post(
+            &format!("/circle-members/{parent}/invite"),
+            Some(&manager.token),
+            invite.clone(),
+        )
+        .await;
+    assert_eq!((status, r["code"].as_str()), (409, Some("circle-section-off")), "{r}");
+    assert!(app.smtp.to("parent@x.test").is_empty());
+
+    // On again: adding works again; switching twice changes nothing more.
+    for _ in 0..2 {
+        let (status, r) = switch(&app, &manager.token, &file, "patient", true).await;
+        assert_eq!(status, 200, "{r}");
+    }
+    let (status, r) = switch(&app, &manager.token, &file, "responsible", true).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(sections_of(&app, &manager.token, &file).await, all_on);
+    preallocate(&app, &manager, &file, "patient", "theo@x.test").await;
+
+    // Only a manager of the circle switches: a team manager reads the
+    // sections but is refused; a plain member and another organization's
+    // manager do not see the file at all. Bad sections and bodies are refused.
+    let team_manager = org_member(
+        &app,
+        &org,
+        &org.root,
+        "chef@erables.test",
+        "Chloé Chef",
+        &["member", "team_manager"],
+    )
+    .await;
+    let plain = org_member(&app, &org, &org.root, "membre@erables.test", "Paul Membre", &["member"]).await;
+    let other_org = org_with_admin(&app, "Clinique Ailleurs", "admin@ailleurs.test").await;
+    let stranger = org_member(
+        &app,
+        &other_org,
+        &other_org.root,
+        "gestion@ailleurs.test",
+        "Gaston Ailleurs",
+        &["member", "patient_caregiver_manager"],
+    )
+    .await;
+    assert_eq!(sections_of(&app, &team_manager.token, &file).await, all_on);
+    for (who, p, status_wanted) in [
+        ("team manager", &team_manager, 403),
+        ("plain member", &plain, 404),
+        ("administrator", &org.admin, 404),
+        ("another organization's manager", &stranger, 404),
+    ] {
+        let (status, r) = switch(&app, &p.token, &file, "observer", false).await;
+        assert_eq!(status, status_wanted, "{who}: {r}");
+    }
+    let (status, _) = switch(&app, &manager.token, &file, "nobody", false).await;
+    assert_eq!(status, 422);
+    let (status, _) = app
+        .put(
+            &format!("/patient-files/{file}/circle/sections/observer"),
+            Some(&manager.token),
+            json!({ "on": "maybe" }),
+        )
+        .await;
+    assert!((400..500).contains(&status), "{status}");
+    assert_eq!(
+        sections_of(&app, &manager.token, &file).await,
+        all_on,
+        "nothing changed"
+    );
+
+    // An archived file's circle keeps its sections.
+    let (status, r) = app
+        .post(
+            &format!("/patient-files/{file}/archive"),
+            Some(&manager.token),
+            json!({}),
+        )
+        .await;
+    assert!(
+        status == 200 || status == 204,
+        "the file's creator archives it: {status} {r}"
+    );
+    let (status, r) = switch(&app, &manager.token, &file, "observer", false).await;
+    assert_eq!((status, r["code"].as_str()), (409, Some("patient-archived")), "{r}");
+
+    // Every change is audited with the patient; a refused one is not.
+    let (status, r) = app
+        .get(
+            &format!("/org/audit?patient_id={file}&limit=200"),
+            Some(&org.admin.token),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let events: Vec<(String, String)> = r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"].as_str().unwrap_or("").starts_with("circle.section_"))
+        .map(|e| (e["event"].as_str().unwrap().to_string(), e.to_string()))
+        .collect();
+    let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names.iter().filter(|n| **n == "circle.section_off").count(),
+        2,
+        "patient and responsible switched off: {names:?}"
+    );
+    assert_eq!(
+        names.iter().filter(|n| **n == "circle.section_on").count(),
+        2,
+        "patient and responsible switched on again (the second time changed nothing): {names:?}"
+    );
+    // The section is named in the record's scopes.
+    let mut conn = app.ctx().store.reader().await.expect("conn");
+    let scopes: Vec<String> = sqlx::query(
+        "SELECT scopes FROM audit_events WHERE event = 'circle.section_off' AND target_id = $1 ORDER BY seq",
+    )
+    .bind(&file)
+    .fetch_all(&mut *conn)
+    .await
+    .expect("audit")
+    .iter()
+    .map(|r| r.try_get::<String, _>(0).expect("scopes"))
+    .collect();
+    assert_eq!(scopes.len(), 2, "{scopes:?}");
+    assert!(
+        scopes[0].contains("section=patient") && scopes[1].contains("section=responsible"),
+        "{scopes:?}"
+    );
 }

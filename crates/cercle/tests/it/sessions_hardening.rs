@@ -22,6 +22,7 @@ backends!(
     removal_from_the_organization_stops_delivery,
     background_requests_do_not_keep_a_session_awake,
     every_thread_action_goes_through_one_door,
+    the_person_stream_carries_ones_own_notifications_only,
 );
 
 /// The acceptance line of item 7.
@@ -761,4 +762,138 @@ async fn every_thread_action_goes_through_one_door(db: Db) {
         refused.is_empty(),
         "thread actions in the active organization: {refused:?}"
     );
+}
+
+// ---- 8. The per-person stream of notifications (issue 14, item 7) --------------
+
+/// The `notifications` frames among `texts`, parsed.
+fn notification_frames(texts: &[String]) -> Vec<Value> {
+    texts
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Value>(t).ok())
+        .filter(|v| v["type"] == "notifications")
+        .collect()
+}
+
+/// Reads frames until a `notifications` one arrives (bounded: the issue's
+/// second, counted from `since`); gives it and everything read.
+async fn next_notification(ws: &mut Ws, since: Instant) -> (Option<Value>, Vec<String>) {
+    let mut texts = Vec::new();
+    let deadline = since + REVOCATION_DEADLINE;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => {
+                let t = t.to_string();
+                texts.push(t.clone());
+                if let Some(f) = notification_frames(&[t]).pop() {
+                    return (Some(f), texts);
+                }
+            }
+            Ok(Some(Ok(_))) => {}
+            _ => return (None, texts),
+        }
+    }
+}
+
+async fn the_person_stream_carries_ones_own_notifications_only(db: Db) {
+    let app = TestApp::spawn_with(db, |c| c.idle_lock_secs = 24 * 3600).await;
+    let (a, b, c) = team(&app).await;
+    let c_id = id_of(&app, &c).await;
+    let for_c = clinical_thread(&app, &a, &[&c], "Pour Charles seulement").await;
+    let for_both = clinical_thread(&app, &a, &[&b, &c], "Pour Béatrice et Charles").await;
+    let s = new_session(&app, &b).await;
+    let mut ws = ws_bearer(&app.url, &s).await;
+
+    // Another person's notification: nothing of it on B's stream.
+    say(&app, &a, &for_c, "Pour Charles : INR 2,4").await;
+    let texts = frames_within(&mut ws, Duration::from_millis(1200)).await;
+    assert!(
+        notification_frames(&texts).is_empty(),
+        "B's stream carries nothing of C's notification: {texts:?}"
+    );
+    let (_, u) = app.get("/notifications/unread", Some(&c.token)).await;
+    assert_eq!(u["unread"], 1, "C was told: {u}");
+
+    // B's own, from a message that tells B and C at once: B's count, B's
+    // latest notification, the words for screen readers; never C's.
+    let (_, u) = app.get("/notifications/unread", Some(&b.token)).await;
+    let before = u["unread"].as_i64().expect("unread");
+    let sent = Instant::now();
+    say(&app, &a, &for_both, "Pour les deux : TA 150/90").await;
+    let (frame, texts) = next_notification(&mut ws, sent).await;
+    let frame = frame.unwrap_or_else(|| panic!("B's notification within 1 s: {texts:?}"));
+    let (_, u) = app.get("/notifications/unread", Some(&b.token)).await;
+    assert_eq!(frame["data"]["unread"], before + 1, "{frame}");
+    assert_eq!(frame["data"]["unread"], u["unread"], "{frame}");
+    assert_eq!(frame["data"]["label"], u["label"], "{frame}");
+    assert!(!frame["data"]["label"].as_str().unwrap_or("").is_empty(), "{frame}");
+    let latest = &frame["data"]["latest"];
+    assert_eq!(
+        (latest["kind"].as_str(), latest["link"].as_str()),
+        (Some("message"), Some(format!("/threads/{for_both}").as_str())),
+        "{frame}"
+    );
+    // The frame is B's alone (the log's entry named C too) and carries no
+    // content (the thread's own message event, which B may read, does).
+    let f = frame.to_string();
+    assert!(!f.contains(&c_id), "another person's id in B's frame: {f}");
+    assert!(!f.contains("TA 150/90"), "no content in a notification frame: {f}");
+    assert!(
+        texts.iter().all(|t| !t.contains(&c_id)),
+        "nothing of C on B's stream: {texts:?}"
+    );
+    eprintln!("notification ({db:?}): on B's stream after {:?}", sent.elapsed());
+
+    // Read elsewhere: the stream follows (the count goes down).
+    let (status, _) = app.post("/notifications/read-all", Some(&b.token), json!({})).await;
+    assert_eq!(status / 100, 2);
+    let (frame, texts) = next_notification(&mut ws, Instant::now()).await;
+    let frame = frame.unwrap_or_else(|| panic!("the read count within 1 s: {texts:?}"));
+    assert_eq!(frame["data"]["unread"], 0, "{frame}");
+
+    // Not about a thread: C asks B to be friends; B's stream says so.
+    let b_id = id_of(&app, &b).await;
+    let sent = Instant::now();
+    let (status, r) = app
+        .post("/network/friends", Some(&c.token), json!({ "user_id": b_id }))
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let (frame, texts) = next_notification(&mut ws, sent).await;
+    let frame = frame.unwrap_or_else(|| panic!("the friend request within 1 s: {texts:?}"));
+    assert_eq!(frame["data"]["unread"], 1, "{frame}");
+    assert_eq!(frame["data"]["latest"]["kind"], "friend_request", "{frame}");
+    let (status, _) = app.post("/notifications/read-all", Some(&b.token), json!({})).await;
+    assert_eq!(status / 100, 2);
+    let (frame, texts) = next_notification(&mut ws, Instant::now()).await;
+    assert_eq!(frame.map(|f| f["data"]["unread"].clone()), Some(json!(0)), "{texts:?}");
+
+    // Two nodes (PostgreSQL): B's stream on node 2, A's message through node 1.
+    if db == Db::Postgres {
+        let node2 = app.spawn_node().await;
+        let mut on_node2 = ws_bearer(&node2.url, &s).await;
+        let sent = Instant::now();
+        say(&app, &a, &for_both, "Par le nœud 1").await;
+        let (frame, texts) = next_notification(&mut on_node2, sent).await;
+        let frame = frame.unwrap_or_else(|| panic!("across nodes within 1 s: {texts:?}"));
+        assert_eq!(frame["data"]["unread"], 1, "{frame}");
+        // The stream on node 1 has it too (read here, before the revocation).
+        let (frame, texts) = next_notification(&mut ws, sent).await;
+        assert!(frame.is_some(), "node 1 too: {texts:?}");
+    }
+
+    // Revoked: the stream closes, and B's next notification never travels on it.
+    let (status, _) = app.post("/auth/sign-out", Some(&s), json!({})).await;
+    assert_eq!(status, 204);
+    let at = Instant::now();
+    say(&app, &a, &for_both, "Après la déconnexion").await;
+    let (closed_after, texts) = closed(&mut ws, at).await;
+    let closed_after = closed_after.unwrap_or_else(|| panic!("the revoked stream was not closed: {texts:?}"));
+    assert!(closed_after < REVOCATION_DEADLINE, "closed after {closed_after:?}");
+    assert!(
+        notification_frames(&texts).is_empty(),
+        "a revoked stream carries no notification: {texts:?}"
+    );
+    let (_, u) = app.get("/notifications/unread", Some(&b.token)).await;
+    assert!(u["unread"].as_i64().unwrap_or(0) >= 1, "B was told, elsewhere: {u}");
 }

@@ -10,6 +10,11 @@
 //!   identity on its unit;
 //! - manage the circle: the patient and caregiver manager role on its unit,
 //!   and only that;
+//! - the circle's sections (Patient, Responsible persons, Observers): each
+//!   is on or off for a file (a child has no patient presence); no one is
+//!   placed or invited into a section that is off, and a section is switched
+//!   off only once no one is in it or on their way (see
+//!   [`may_switch_section`]);
 //! - search: within the units where one may search or view patient files.
 
 use super::roles::{holds, Grant, Permission};
@@ -57,6 +62,45 @@ pub fn may_archive(grants: &[Grant], f: &FileFacts<'_>) -> bool {
 /// Invite, pre-allocate, cancel and resend in the patient's circle.
 pub fn may_manage_circle(grants: &[Grant], f: &FileFacts<'_>) -> bool {
     f.in_active_org && holds(grants, Permission::ManagePatientCircle, f.unit_path)
+}
+
+/// Whether someone may be placed (pre-allocated) or invited into a section
+/// of the circle: only while that section is on.
+pub fn may_place_in_section(section_on: bool) -> bool {
+    section_on
+}
+
+/// Why a section's switch cannot be turned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionSwitchRefusal {
+    /// Only a manager of the circle switches its sections.
+    NotManager,
+    /// An archived file's circle does not change.
+    Archived,
+    /// People are in the section or on their way (pre-allocated, invited,
+    /// locked, expired, joined): their places are cancelled first.
+    NotEmpty,
+}
+
+/// Whether one may switch a section of a file's circle on or off. Switching
+/// on is always possible for a manager of an open file; switching off, only
+/// when `present` (people in the section or on their way) is zero.
+pub fn may_switch_section(
+    may_manage: bool,
+    archived: bool,
+    turning_off: bool,
+    present: i64,
+) -> Result<(), SectionSwitchRefusal> {
+    if !may_manage {
+        return Err(SectionSwitchRefusal::NotManager);
+    }
+    if archived {
+        return Err(SectionSwitchRefusal::Archived);
+    }
+    if turning_off && present > 0 {
+        return Err(SectionSwitchRefusal::NotEmpty);
+    }
+    Ok(())
 }
 
 /// The unit a new file goes to when none is chosen: the highest unit (the
@@ -187,6 +231,30 @@ mod tests {
             "creating is not managing"
         );
         assert!(!may_manage_circle(&[grant(Role::Administrator, "/root/")], &creator));
+    }
+
+    #[test]
+    fn sections_switch_for_managers_and_off_only_when_empty() {
+        assert!(may_place_in_section(true));
+        assert!(!may_place_in_section(false));
+        assert_eq!(may_switch_section(true, false, true, 0), Ok(()));
+        assert_eq!(
+            may_switch_section(true, false, false, 3),
+            Ok(()),
+            "on with people: nothing to refuse"
+        );
+        assert_eq!(
+            may_switch_section(true, false, true, 1),
+            Err(SectionSwitchRefusal::NotEmpty)
+        );
+        assert_eq!(
+            may_switch_section(false, false, false, 0),
+            Err(SectionSwitchRefusal::NotManager)
+        );
+        assert_eq!(
+            may_switch_section(true, true, false, 0),
+            Err(SectionSwitchRefusal::Archived)
+        );
     }
 
     #[test]

@@ -20,10 +20,32 @@ pub async fn list(
     Path(file_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let principal = view.principal().map_err(err(lang))?;
-    let members = circle::list(&state.ctx, &client, &principal, &file_id)
+    let c = circle::show(&state.ctx, &client, &principal, &file_id)
         .await
         .map_err(err(lang))?;
-    Ok(Json(json!({ "members": members })))
+    Ok(Json(json!({ "sections": c.sections, "members": c.members })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SectionSwitch {
+    on: bool,
+}
+
+/// `PUT /patient-files/{id}/circle/sections/{section}` `{on}`: answers the
+/// sections as they are now.
+pub async fn set_section(
+    State(state): State<WebState>,
+    Lang(lang): Lang,
+    ClientInfo(client): ClientInfo,
+    ApiAuth(view): ApiAuth,
+    Path((file_id, section)): Path<(String, String)>,
+    ApiJson(input): ApiJson<SectionSwitch>,
+) -> ApiResult<Json<Value>> {
+    let principal = view.principal().map_err(err(lang))?;
+    let sections = circle::set_section(&state.ctx, &client, &principal, &file_id, &section, input.on)
+        .await
+        .map_err(err(lang))?;
+    Ok(Json(json!({ "sections": sections })))
 }
 
 pub async fn add(

@@ -211,6 +211,10 @@ pub fn professional_routes() -> RouteList {
         .route("/patient-files/{id}/archive", post(patients::archive))
         .route("/patient-files/{id}/restore", post(patients::restore))
         .route("/patient-files/{id}/circle", get(circle::list).post(circle::add))
+        .route(
+            "/patient-files/{id}/circle/sections/{section}",
+            put(circle::set_section),
+        )
         .route("/circle-members/{id}/invite", post(circle::invite))
         .route("/circle-members/{id}/resend", post(circle::resend))
         .route("/circle-members/{id}/cancel", post(circle::cancel))

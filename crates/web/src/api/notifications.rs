@@ -24,7 +24,9 @@ pub async fn unread(State(state): State<WebState>, Lang(lang): Lang, ApiAuth(vie
     let n = notifications::unread_count(&state.ctx, &principal)
         .await
         .map_err(err(lang))?;
-    Ok(Json(json!({ "unread": n })))
+    // `label`: the count in words, as the page announces it to screen readers.
+    let label = cercle_i18n::ta(lang, "notif-live-unread", &[("count", &n.to_string())]);
+    Ok(Json(json!({ "unread": n, "label": label })))
 }
 
 /// Marks one notification read and answers where it leads.

@@ -12,9 +12,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cercle_app::accounts::{session, Activity, Credential, SessionState};
 use cercle_app::idempotency::{self, Answer};
+use cercle_app::notifications;
 use cercle_app::threads::attachments;
 use cercle_app::threads::hub::{self, Event};
 use cercle_app::threads::service::{self, NewThreadInput, ParticipantRef};
+use cercle_domain::Language;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -622,7 +624,7 @@ pub async fn events(
     ws.max_message_size(16 * 1024)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(8 * 1024)
-        .on_upgrade(move |socket| stream(state, socket, user_id, cred, q.since))
+        .on_upgrade(move |socket| stream(state, socket, user_id, cred, lang, q.since))
 }
 
 /// How the stream's session was proven, to check it again later.
@@ -684,12 +686,41 @@ async fn send(socket: &mut WebSocket, e: &Event) -> bool {
     }
 }
 
+/// Sends an event, or, for a change of one's notifications, one's own
+/// count and latest notification at this moment (the log's entry names
+/// other people too: it never goes out as it is).
+async fn send_for(ctx: &cercle_app::Ctx, socket: &mut WebSocket, user_id: &str, lang: Language, e: &Event) -> bool {
+    if e.kind == notifications::LIVE_KIND && e.thread_id.is_empty() {
+        return match notifications::live_event(ctx, user_id, lang, e.id).await {
+            Ok(mine) => send(socket, &mine).await,
+            // The count could not be read: the page's next change or
+            // reconnection brings it.
+            Err(_) => true,
+        };
+    }
+    send(socket, e).await
+}
+
+/// How often a stream checks its session again when nothing announced a
+/// change: a quarter of the idle delay (so that an idle page shows its lock
+/// screen soon after the lock), 30 seconds at most.
+fn recheck_every(idle_lock_secs: i64) -> Duration {
+    Duration::from_secs((idle_lock_secs / 4).clamp(1, 30) as u64)
+}
+
 /// Sends what the client missed, then everything live, filtered by what the
 /// person may see at the moment of each event. A change of the person's
 /// sessions or reach, published by any node (`hub::access_changed`), is
 /// looked at before any further event: the stream closes if its session
 /// ended or got locked, and every thread is checked again otherwise.
-async fn stream(state: WebState, mut socket: WebSocket, user_id: String, cred: Cred, since: Option<i64>) {
+async fn stream(
+    state: WebState,
+    mut socket: WebSocket,
+    user_id: String,
+    cred: Cred,
+    lang: Language,
+    since: Option<i64>,
+) {
     let ctx = state.ctx.clone();
     let mut access = ctx.hub.access_changes();
     let mut live = ctx.hub.subscribe();
@@ -698,7 +729,7 @@ async fn stream(state: WebState, mut socket: WebSocket, user_id: String, cred: C
         Some(s) => s.max(0),
         None => ctx.hub.dispatched().max(0),
     };
-    if !catch_up(&ctx, &mut socket, &user_id, &mut last).await {
+    if !catch_up(&ctx, &mut socket, &user_id, lang, &mut last).await {
         return;
     }
     let ready = json!({ "type": "ready", "last": last });
@@ -708,7 +739,7 @@ async fn stream(state: WebState, mut socket: WebSocket, user_id: String, cred: C
     let mut visible: HashMap<String, bool> = HashMap::new();
     // A safety net for a change of access whose notice was lost, and for
     // the idle lock, which nothing announces.
-    let mut recheck = tokio::time::interval(Duration::from_secs(30));
+    let mut recheck = tokio::time::interval(recheck_every(ctx.config.idle_lock_secs));
     recheck.tick().await;
     loop {
         tokio::select! {
@@ -744,11 +775,16 @@ async fn stream(state: WebState, mut socket: WebSocket, user_id: String, cred: C
                     if e.kind == "participants" {
                         visible.remove(&e.thread_id);
                     }
-                    if !may_see(&ctx, &mut visible, &user_id, &e).await {
+                    let mine = match notifications::live_concerns(&e, &user_id) {
+                        // A change of notifications: one's own only.
+                        Some(mine) => mine,
+                        None => may_see(&ctx, &mut visible, &user_id, &e).await,
+                    };
+                    if !mine {
                         if let Some(id) = e.id { last = id; }
                         continue;
                     }
-                    if !send(&mut socket, &e).await {
+                    if !send_for(&ctx, &mut socket, &user_id, lang, &e).await {
                         return;
                     }
                     if let Some(id) = e.id { last = id; }
@@ -756,7 +792,7 @@ async fn stream(state: WebState, mut socket: WebSocket, user_id: String, cred: C
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                     // Too slow for the live stream: read the rest from the log.
                     visible.clear();
-                    if !catch_up(&ctx, &mut socket, &user_id, &mut last).await {
+                    if !catch_up(&ctx, &mut socket, &user_id, lang, &mut last).await {
                         return;
                     }
                 }
@@ -827,13 +863,19 @@ async fn may_see(ctx: &cercle_app::Ctx, cache: &mut HashMap<String, bool>, user_
     v
 }
 
-async fn catch_up(ctx: &cercle_app::Ctx, socket: &mut WebSocket, user_id: &str, last: &mut i64) -> bool {
+async fn catch_up(
+    ctx: &cercle_app::Ctx,
+    socket: &mut WebSocket,
+    user_id: &str,
+    lang: Language,
+    last: &mut i64,
+) -> bool {
     loop {
         let Ok((events, scanned)) = service::events_since(ctx, user_id, *last, 500).await else {
             return false;
         };
         for e in &events {
-            if !send(socket, e).await {
+            if !send_for(ctx, socket, user_id, lang, e).await {
                 return false;
             }
         }

@@ -492,6 +492,8 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                                     b class="thr-nav-badge" data-testid="notif-badge" title=(ta(lang, "notif-unread-count", &[("count", &header.notifications.to_string())])) { (header.notifications.min(99)) }
                                 }
                             }
+                            // Says the unread count when it changes live ("2 unread"); empty on load.
+                            span class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="notif-live" {}
                             details class="account" {
                                 summary title=(t(lang, "nav-account-menu")) {
                                     span class="avatar" aria-hidden="true" { (initials(&view.user.name)) }

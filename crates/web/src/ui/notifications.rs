@@ -48,6 +48,8 @@ async fn centre(State(state): State<WebState>, page: Page, session: Option<WebSe
                 }
             }
         }
+        // Swapped for a fresh copy when a notification arrives live.
+        div id="notif-centre-list" data-testid="notif-centre" {
         @match &list {
             Err(e) => { (error_notice(page.lang, e)) }
             Ok(l) if l.items.is_empty() => {
@@ -63,6 +65,7 @@ async fn centre(State(state): State<WebState>, page: Page, session: Option<WebSe
                     @for n in &l.items { (item(&page, n)) }
                 }
             }
+        }
         }
     };
     app_layout(&state, &page, &view, &page.t("notif-title"), content).await

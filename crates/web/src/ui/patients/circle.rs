@@ -35,6 +35,7 @@ const COOKIE_SECS: i64 = 3600;
 pub fn routes() -> RouteList {
     RouteList::new()
         .route("/patients/{id}/circle", get(show).post(add))
+        .route("/patients/{id}/circle/sections/{section}", post(switch_section))
         .route("/circle-members/{id}/invite", post(invite))
         .route("/circle-members/{id}/resend", post(resend))
         .route("/circle-members/{id}/cancel", post(cancel))
@@ -183,9 +184,9 @@ fn invite_fields(page: &Page, prefix: &str, f: &InviteForm, has_email: bool, has
     }
 }
 
-fn person_row(page: &Page, m: &CircleMember, manage: bool) -> Markup {
+fn person_row(page: &Page, m: &CircleMember, manage: bool, section_on: bool) -> Markup {
     let name = format!("{} {}", m.first_name, m.last_name);
-    let can_invite = manage && matches!(m.state.as_str(), "preallocated" | "cancelled");
+    let can_invite = manage && section_on && matches!(m.state.as_str(), "preallocated" | "cancelled");
     let can_resend = manage && matches!(m.state.as_str(), "invited" | "locked" | "expired");
     let can_cancel = manage && matches!(m.state.as_str(), "preallocated" | "invited" | "locked" | "expired");
     html! {
@@ -242,9 +243,10 @@ fn person_row(page: &Page, m: &CircleMember, manage: bool) -> Markup {
     }
 }
 
-fn add_form(page: &Page, file_id: &str, f: &AddForm) -> Markup {
+fn add_form(page: &Page, file_id: &str, f: &AddForm, sections_on: &[Section]) -> Markup {
+    let first_on = sections_on.first().map(|s| s.key()).unwrap_or("patient");
     let section = if f.section.is_empty() {
-        "patient"
+        first_on
     } else {
         f.section.as_str()
     };
@@ -259,7 +261,7 @@ fn add_form(page: &Page, file_id: &str, f: &AddForm) -> Markup {
             div class="field" {
                 label for="circ-section" { (page.t("circ-field-section")) }
                 select id="circ-section" name="section" {
-                    @for s in Section::ALL {
+                    @for s in sections_on {
                         option value=(s.key()) selected[section == s.key()] { (page.t(&format!("circ-section-{}", s.key()))) }
                     }
                 }
@@ -321,10 +323,12 @@ async fn render(
         Ok(f) => f,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let members = match circle::list(&state.ctx, &page.client, principal, file_id).await {
-        Ok(m) => m,
+    let circle::Circle { sections, members } = match circle::show(&state.ctx, &page.client, principal, file_id).await {
+        Ok(c) => c,
         Err(e) => return failure_page(page.lang, &e),
     };
+    let is_on = |s: Section| sections.iter().any(|x| x.section == s.key() && x.on);
+    let sections_on: Vec<Section> = Section::ALL.into_iter().filter(|s| is_on(*s)).collect();
     let manage = file.may_manage_circle && !file.archived;
     // Why one may not manage this circle: the file's unit, and the units
     // where one holds the role (files opened there are one's to manage).
@@ -361,18 +365,23 @@ async fn render(
         div class="circ-sections" {
             @for s in Section::ALL {
                 @let people: Vec<&CircleMember> = members.iter().filter(|m| m.section == s.key()).collect();
-                section class=(format!("card circ-section circ-section-{}", s.key())) aria-labelledby=(format!("circ-h-{}", s.key())) data-testid=(format!("circle-section-{}", s.key())) {
+                @let on = is_on(s);
+                section class={"card circ-section circ-section-" (s.key()) @if !on { " circ-off" }} aria-labelledby=(format!("circ-h-{}", s.key())) data-testid=(format!("circle-section-{}", s.key())) data-on=(on) {
                     h2 id=(format!("circ-h-{}", s.key())) { (page.t(&format!("circ-section-{}", s.key()))) }
+                    (section_switch(page, &file.id, s, on, manage))
                     @match s {
                         Section::Responsible => p class="hint" { (page.t("circ-section-responsible-hint")) },
                         Section::Observer => p class="hint" { (page.t("circ-section-observer-hint")) },
                         Section::Patient => {},
                     }
+                    @if !on {
+                        p class="muted" data-testid="circle-section-off" { (page.t("circ-section-off-note")) }
+                    }
                     @if people.is_empty() {
-                        p class="muted" { (page.t("circ-empty")) }
+                        @if on { p class="muted" { (page.t("circ-empty")) } }
                     } @else {
                         ul class="circ-people" {
-                            @for m in people { (person_row(page, m, manage)) }
+                            @for m in people { (person_row(page, m, manage, on)) }
                         }
                     }
                 }
@@ -381,8 +390,12 @@ async fn render(
         @if manage {
             section class="card circ-add" aria-labelledby="circ-add-h" {
                 h2 id="circ-add-h" { (page.t("circ-add-title")) }
-                p class="hint" { (page.t("circ-add-hint")) }
-                (add_form(page, &file.id, form))
+                @if sections_on.is_empty() {
+                    p class="notice" role="status" { (page.t("circ-add-all-off")) }
+                } @else {
+                    p class="hint" { (page.t("circ-add-hint")) }
+                    (add_form(page, &file.id, form, &sections_on))
+                }
             }
         } @else if !file.archived {
             div class="notice" role="status" data-testid="circle-why-not-manager" {
@@ -398,6 +411,63 @@ async fn render(
         *resp.status_mut() = error.map(crate::error::status_of).unwrap_or(StatusCode::OK);
     }
     resp
+}
+
+/// A section's presence switch: a real checkbox (role switch) with its
+/// label, which the script sends as soon as it is turned (the button does
+/// it without the script). Whoever may not manage the circle reads the
+/// section's state instead.
+fn section_switch(page: &Page, file_id: &str, s: Section, on: bool, manage: bool) -> Markup {
+    let id = format!("circ-switch-{}", s.key());
+    let name = page.t(&format!("circ-section-{}", s.key()));
+    html! {
+        @if manage {
+            form method="post" action=(format!("{}/sections/{}", here(file_id), s.key())) class="circ-switch-form" data-circ-switch {
+                (page.csrf_field())
+                label class="circ-switch" for=(id) {
+                    input type="checkbox" role="switch" id=(id) name="on" value="on" checked[on] data-testid=(format!("circle-switch-{}", s.key()));
+                    span { (page.ta("circ-section-switch", &[("section", &name)])) }
+                }
+                button type="submit" class="secondary small" data-circ-switch-apply { (page.t("circ-section-switch-apply")) }
+            }
+        } @else {
+            p class="muted small circ-switch-state" data-testid=(format!("circle-switch-state-{}", s.key())) {
+                (page.t(if on { "circ-section-state-on" } else { "circ-section-state-off" }))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SwitchForm {
+    /// Present when the box is checked (an unchecked box sends nothing).
+    on: Option<String>,
+}
+
+async fn switch_section(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Path((id, section)): Path<(String, String)>,
+    Form(f): Form<SwitchForm>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let on = f.on.is_some();
+    match circle::set_section(&state.ctx, &page.client, &principal, &id, &section, on).await {
+        Ok(_) => {
+            let key = Section::parse(&section).map(|s| s.key()).unwrap_or("patient");
+            let flash = if on {
+                "circ-section-on-done"
+            } else {
+                "circ-section-off-done"
+            };
+            redirect_with_flash(&state, &format!("{}#circ-switch-{key}", here(&id)), flash)
+        }
+        Err(e) => render(&state, &page, &view, &principal, &id, Some(&e), &AddForm::default()).await,
+    }
 }
 
 async fn show(
