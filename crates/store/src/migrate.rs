@@ -66,6 +66,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "outbox_idempotency",
         sql: include_str!("../migrations/0011_outbox_idempotency.sql"),
     },
+    Migration {
+        version: 12,
+        name: "time_zones",
+        sql: include_str!("../migrations/0012_time_zones.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now.
