@@ -1524,6 +1524,7 @@ admin-org-time-zone-current = The organization lives in { $zone } time (now: { $
 admin-org-time-zone-hint = Dates and times are shown in this time zone to everyone of the organization who did not choose their own. In the Magdalen Islands: America/Halifax.
 admin-org-time-zone-saved = Organization's time zone saved.
 admin-org-time-zone-root-only = Only an administrator of the whole organization can change its time zone.
+admin-org-time-zone-field = Time zone (IANA name, for example America/Halifax)
 admin-audit-anyone = Anyone
 admin-audit-all-targets = All targets
 admin-audit-show-own = Show my own page views

@@ -1524,6 +1524,7 @@ admin-org-time-zone-current = L'organisation vit à l'heure de { $zone } (mainte
 admin-org-time-zone-hint = Les dates et heures sont montrées dans ce fuseau à chaque personne de l'organisation qui n'a pas choisi le sien. Aux Îles-de-la-Madeleine : America/Halifax.
 admin-org-time-zone-saved = Fuseau horaire de l'organisation enregistré.
 admin-org-time-zone-root-only = Seul un administrateur de toute l'organisation peut changer son fuseau horaire.
+admin-org-time-zone-field = Fuseau horaire (nom IANA, par exemple America/Halifax)
 admin-audit-anyone = Tout le monde
 admin-audit-all-targets = Toutes les cibles
 admin-audit-show-own = Montrer mes propres consultations

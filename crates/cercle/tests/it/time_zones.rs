@@ -359,3 +359,58 @@ async fn the_audit_log_speaks_in_words_and_local_time(db: Db) {
     assert!(security.contains("title=\"auth.sign_in\">Signed in<"), "{security}");
     assert!(security.contains(&halifax_now), "{security}");
 }
+
+/// The audit log and the security page in a real headless Chromium: names,
+/// French labels, Halifax time, the administrator's own page views hidden
+/// until the box is ticked; the security page's activity in the same words
+/// and time. `CERCLE_SCREENSHOTS=<dir>` saves the pages at 1280 and 375 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_page_in_a_browser() {
+    use cercle_i18n::t;
+    use cercle_testkit::browser::Browser;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let org = org_with_admin(&app, "CISSS des Îles", "admin@iles.test").await;
+    join(&app, &org, "julie@iles.test", "Julie Cormier", &["member"]).await;
+    let now = app.ctx().clock.now().0;
+    let fr = Language::Fr;
+    let Some(b) = Browser::launch(&app.url, fr).await else {
+        return;
+    };
+    crate::helpers::sign_in_pages(&app, &b, &org.admin.email, 1).await;
+
+    // The Magdalen Islands follow Halifax.
+    b.goto("/admin/organization").await;
+    b.wait_for_path("/admin/organization").await;
+    b.fill("#org-time-zone-field", "America/Halifax").await;
+    b.submit_form("form[action='/admin/organization/time-zone']").await;
+    b.assert_text(&t(fr, "admin-org-time-zone-saved")).await;
+    b.shoot("admin-organization").await;
+
+    b.goto("/admin/audit").await;
+    b.wait_for_path("/admin/audit").await;
+    let log = b.text("[data-testid=audit-results]").await;
+    assert!(log.contains("Julie Cormier") && log.contains("Marie Tremblay"), "{log}");
+    assert!(log.contains(&t(fr, "audit-ev-org-invitation-accepted")), "{log}");
+    assert!(log.contains(&t(fr, "audit-ev-org-time-zone-changed")), "{log}");
+    assert!(log.contains(&time_in("America/Halifax", fr, now)), "{log}");
+    let own_view = t(fr, "audit-ev-org-structure-listed");
+    assert!(!log.contains(&own_view), "own page views hidden: {log}");
+    b.shoot("audit").await;
+    b.click("#audit-own").await;
+    b.submit_form("form[action='/admin/audit']").await;
+    let log = b.text("[data-testid=audit-results]").await;
+    assert!(log.contains(&own_view), "own page views shown: {log}");
+    assert!(b.current_url().await.contains("own=1"));
+
+    b.goto("/security").await;
+    b.wait_for_path("/security").await;
+    let activity = b.text("#activity").await;
+    assert!(activity.contains(&t(fr, "audit-ev-auth-sign-in")), "{activity}");
+    assert!(activity.contains(&time_in("America/Halifax", fr, now)), "{activity}");
+    assert!(
+        !activity.contains("UTC") && !activity.contains("auth.sign_in"),
+        "{activity}"
+    );
+    b.shoot("security").await;
+    b.quit().await;
+}

@@ -286,9 +286,12 @@ impl Names<'_> {
             "organization" => Some(self.page.t("admin-audit-this-organization")),
             _ => None,
         });
+        // One element: the stacked (phone) layout lays a cell's children side by side.
         html! {
-            span title=[id] { (target_label(self.page, kind)) }
-            @if let Some(n) = name { br; span class="small" { (n) } }
+            span {
+                span title=[id] { (target_label(self.page, kind)) }
+                @if let Some(n) = name { br; span class="small" { (n) } }
+            }
         }
     }
 }

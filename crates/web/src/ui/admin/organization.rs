@@ -30,7 +30,7 @@ async fn render(state: &WebState, page: &Page, a: &Admin, extra: Extra) -> Respo
                 form method="post" action="/admin/organization/time-zone" {
                     (page.csrf_field())
                     div class="field" {
-                        label for="org-time-zone-field" { (page.t("field-time-zone")) }
+                        label for="org-time-zone-field" { (page.t("admin-org-time-zone-field")) }
                         input id="org-time-zone-field" name="time_zone" type="text" list="org-time-zone-names" required maxlength="64" autocomplete="off" spellcheck="false"
                             value=(extra.value("time-zone", "time_zone", zone.name()));
                         datalist id="org-time-zone-names" { @for n in Zone::all_names() { option value=(n) {} } }
