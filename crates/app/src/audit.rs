@@ -75,6 +75,10 @@ pub struct SearchInput {
     pub to: Option<i64>,
     pub before_seq: Option<i64>,
     pub limit: Option<i64>,
+    /// Leave out the searcher's own page views (what they only listed or
+    /// read), which would otherwise fill the log they are reading.
+    #[serde(default)]
+    pub hide_own_views: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -82,6 +86,10 @@ pub struct SearchPage {
     pub events: Vec<AuditRecord>,
     /// Pass as `before_seq` for the next (older) page.
     pub next_before_seq: Option<i64>,
+    /// Names of the people the events name (actors, and people as
+    /// targets), by id; deleted accounts are missing.
+    #[serde(skip)]
+    pub names: std::collections::HashMap<String, String>,
 }
 
 fn blank(o: &Option<String>) -> Option<String> {
@@ -142,8 +150,70 @@ async fn query_for(
         from: input.from,
         to: input.to,
         before_seq: input.before_seq,
+        hide_views_by: input.hide_own_views.then(|| scope.user_id.to_string()),
         limit,
     })
+}
+
+/// Target types whose id is a person's.
+const PERSON_TARGETS: [&str; 3] = ["user", "member", "circle_member"];
+
+/// The names of the people a page of events names.
+async fn names_in(conn: &mut Conn, events: &[AuditRecord]) -> AppResult<std::collections::HashMap<String, String>> {
+    let mut ids: Vec<String> = events
+        .iter()
+        .filter_map(|e| e.actor_id.clone())
+        .chain(
+            events
+                .iter()
+                .filter(|e| PERSON_TARGETS.contains(&e.target_type.as_str()))
+                .filter_map(|e| e.target_id.clone()),
+        )
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut names = std::collections::HashMap::new();
+    // In slices, to stay under every backend's limit of bound parameters.
+    for chunk in ids.chunks(500) {
+        names.extend(cercle_store::network::names(conn, chunk).await?);
+    }
+    Ok(names)
+}
+
+/// The names of the people in records the caller already holds (read
+/// through [`search`] or `admin::audit_log`, which checked who may read them).
+pub async fn names_of(ctx: &Ctx, events: &[AuditRecord]) -> AppResult<std::collections::HashMap<String, String>> {
+    let mut conn = ctx.store.reader().await?;
+    names_in(&mut conn, events).await
+}
+
+/// The organization's people, by name, for the audit log's person filter
+/// (auditors only).
+pub async fn people(ctx: &Ctx, scope: &crate::orgs::OrgScope) -> AppResult<Vec<(String, String)>> {
+    use cercle_domain::roles::Permission;
+    if !scope.may_anywhere(Permission::ReadAudit) {
+        return Err(crate::AppError::Forbidden);
+    }
+    let mut conn = ctx.store.reader().await?;
+    Ok(cercle_store::members::members_of(&mut conn, &scope.org_id)
+        .await?
+        .into_iter()
+        .map(|m| (m.user_id, m.name))
+        .collect())
+}
+
+/// A person's name by id, for a filter naming someone no longer a member.
+pub async fn name_of(ctx: &Ctx, scope: &crate::orgs::OrgScope, user_id: &str) -> AppResult<Option<String>> {
+    use cercle_domain::roles::Permission;
+    if !scope.may_anywhere(Permission::ReadAudit) {
+        return Err(crate::AppError::Forbidden);
+    }
+    let mut conn = ctx.store.reader().await?;
+    Ok(cercle_store::network::names(&mut conn, &[user_id.to_string()])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, n)| n))
 }
 
 /// Searches the organization's audit log (administrators and auditors of
@@ -156,9 +226,11 @@ pub async fn search(
 ) -> AppResult<SearchPage> {
     let limit = input.limit.unwrap_or(50).clamp(1, 200);
     let q = query_for(ctx, scope, input, limit).await?;
-    let events = {
+    let (events, names) = {
         let mut conn = ctx.store.reader().await?;
-        audit::search(&mut conn, &q).await?
+        let events = audit::search(&mut conn, &q).await?;
+        let names = names_in(&mut conn, &events).await?;
+        (events, names)
     };
     record_alone(
         ctx,
@@ -179,6 +251,7 @@ pub async fn search(
     Ok(SearchPage {
         events,
         next_before_seq,
+        names,
     })
 }
 

@@ -67,11 +67,15 @@ fn to_period(r: &PeriodRow) -> Period {
     }
 }
 
-/// A person's weekly schedule and the periods not over at `now` (at most
-/// 50), for the notification rules. A stored schedule that no longer
-/// parses counts as none (always available) rather than silencing them.
+/// A person's weekly schedule, read in their time zone, and the periods not
+/// over at `now` (at most 50), for the notification rules. A stored schedule
+/// that no longer parses counts as none (always available) rather than
+/// silencing them.
 pub(crate) async fn rules_of(conn: &mut Conn, user_id: &str, now: Timestamp) -> AppResult<(Schedule, Vec<Period>)> {
-    let schedule = Schedule::parse(&store::slots(&mut *conn, user_id).await?).unwrap_or_default();
+    let zone = crate::time_zones::zone_of(&mut *conn, user_id).await?;
+    let schedule = Schedule::parse(&store::slots(&mut *conn, user_id).await?)
+        .unwrap_or_default()
+        .in_zone(zone);
     let periods = store::periods_ending_after(&mut *conn, user_id, now, 50)
         .await?
         .iter()

@@ -9,7 +9,11 @@ pub enum AppError {
     #[error("email or password incorrect")]
     BadCredentials,
     #[error("account locked")]
-    AccountLocked { until: Timestamp },
+    /// Locked until `until`, said in the person's time zone `zone`.
+    AccountLocked {
+        until: Timestamp,
+        zone: cercle_domain::local_time::Zone,
+    },
     #[error("too many attempts")]
     RateLimited,
     #[error("wrong code")]

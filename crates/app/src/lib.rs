@@ -20,6 +20,7 @@ pub mod push;
 pub mod secrets;
 pub mod teams;
 pub mod threads;
+pub mod time_zones;
 
 use cercle_domain::Clock;
 use cercle_store::Store;

@@ -39,7 +39,7 @@ use cercle_app::notifications::{run_due, RoundReport};
 use cercle_app::{Client, Ctx};
 use cercle_domain::availability::Slot;
 use cercle_domain::clock::ManualClock;
-use cercle_domain::local_time::{montreal_to_utc_ms, montreal_weekday_minute};
+use cercle_domain::local_time::Zone;
 use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::{Clock, Language, MessageId, SessionId, ThreadId, Timestamp, UserId};
 use cercle_store::availability::{self, PeriodRow};
@@ -135,8 +135,11 @@ pub async fn run(args: &NotificationsArgs) -> anyhow::Result<()> {
 
 /// Wednesday 2026-06-10 10:00 in Montréal (EDT).
 fn start_time() -> anyhow::Result<Timestamp> {
-    let t = Timestamp(montreal_to_utc_ms(2026, 6, 10, 10 * 60));
-    if montreal_weekday_minute(t.0) != (3, 600) {
+    let montreal = Zone::montreal();
+    let Some(t) = montreal.to_utc_ms(2026, 6, 10, 10 * 60).map(Timestamp) else {
+        bail!("2026-06-10 does not exist");
+    };
+    if montreal.weekday_minute(t.0) != (3, 600) {
         bail!("the start time is not a Wednesday at 10:00 in Montréal");
     }
     Ok(t)

@@ -1,11 +1,11 @@
-//! Availability (SPEC 9): a weekly schedule of working hours in Montreal
-//! local time, and unavailability periods with a return date. Pure rules; the
+//! Availability (SPEC 9): a weekly schedule of working hours in the
+//! person's local time, and unavailability periods with a return date. Pure rules; the
 //! time is always passed in (never read here).
 //!
 //! An empty schedule means "no schedule": available at any hour, except
 //! during an unavailability period.
 
-use crate::local_time::montreal_weekday_minute;
+use crate::local_time::Zone;
 use crate::{InputError, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ pub const MAX_FUTURE_PERIODS: usize = 100;
 /// The optional message of a period, in characters.
 pub const MAX_MESSAGE: usize = 280;
 
-/// A span of working hours on one day of the week, in Montreal local time:
+/// A span of working hours on one day of the week, in the person's local time:
 /// `day` 0 = Sunday … 6 = Saturday, `start` and `end` in minutes from
 /// midnight, `start < end <= 1440`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -35,10 +35,15 @@ impl Slot {
 }
 
 /// A valid weekly schedule: slots sorted by day then start, none inverted,
-/// none overlapping another on the same day, at most [`MAX_SLOTS`].
+/// none overlapping another on the same day, at most [`MAX_SLOTS`]; read in
+/// a time zone (the person's; Montreal until told otherwise).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
-pub struct Schedule(Vec<Slot>);
+pub struct Schedule {
+    slots: Vec<Slot>,
+    #[serde(skip)]
+    zone: Zone,
+}
 
 impl Schedule {
     pub fn parse(slots: &[Slot]) -> Result<Schedule, InputError> {
@@ -56,21 +61,31 @@ impl Schedule {
         if sorted.windows(2).any(|w| w[0].day == w[1].day && w[1].start < w[0].end) {
             return Err(InputError::AvailabilitySlotsOverlap);
         }
-        Ok(Schedule(sorted))
+        Ok(Schedule {
+            slots: sorted,
+            zone: Zone::default(),
+        })
+    }
+    /// The same schedule, read in `zone`.
+    pub fn in_zone(self, zone: Zone) -> Schedule {
+        Schedule { zone, ..self }
+    }
+    pub fn zone(&self) -> &Zone {
+        &self.zone
     }
     pub fn slots(&self) -> &[Slot] {
-        &self.0
+        &self.slots
     }
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.slots.is_empty()
     }
     /// Within working hours at `at` (an empty schedule always is).
     pub fn covers(&self, at: Timestamp) -> bool {
-        if self.0.is_empty() {
+        if self.slots.is_empty() {
             return true;
         }
-        let (day, minute) = montreal_weekday_minute(at.0);
-        self.0.iter().any(|s| s.contains(day, minute))
+        let (day, minute) = self.zone.weekday_minute(at.0);
+        self.slots.iter().any(|s| s.contains(day, minute))
     }
 }
 
@@ -177,8 +192,8 @@ mod tests {
 
     #[test]
     fn monday_is_monday_in_montreal() {
-        assert_eq!(montreal_weekday_minute(MONDAY), (1, 0));
-        assert_eq!(montreal_weekday_minute(MONDAY - 1), (0, 1439));
+        assert_eq!(Zone::montreal().weekday_minute(MONDAY), (1, 0));
+        assert_eq!(Zone::montreal().weekday_minute(MONDAY - 1), (0, 1439));
     }
 
     #[test]
@@ -293,6 +308,11 @@ mod tests {
         // Winter: 2026-11-23T14:30Z is Monday 9:30 EST; 13:30Z is 8:30.
         assert!(s.covers(Timestamp(1_795_444_200_000)));
         assert!(!s.covers(Timestamp(1_795_440_600_000)));
+        // The same hours in Halifax are an hour earlier in UTC: 13:30Z is
+        // 9:30 there.
+        let halifax = s.in_zone(Zone::parse("America/Halifax").expect("known zone"));
+        assert!(halifax.covers(Timestamp(1_795_440_600_000)));
+        assert!(!halifax.covers(Timestamp(1_795_444_200_000)));
     }
 
     #[test]

@@ -117,6 +117,9 @@ pub enum InputError {
     IdempotencyKeyInvalid,
     #[error("idempotency key reused for another request")]
     IdempotencyKeyReused,
+    // ---- Time zones (issue 14) ----
+    #[error("unknown time zone")]
+    InvalidTimeZone,
 }
 
 impl InputError {
@@ -175,6 +178,7 @@ impl InputError {
             InputError::NotificationDelayInvalid => "notification-delay-invalid",
             InputError::IdempotencyKeyInvalid => "idempotency-key-invalid",
             InputError::IdempotencyKeyReused => "idempotency-key-reused",
+            InputError::InvalidTimeZone => "invalid-time-zone",
         }
     }
 }

@@ -155,6 +155,9 @@ pub struct AuditQuery {
     pub to: Option<i64>,
     /// Page: events older than this sequence number.
     pub before_seq: Option<i64>,
+    /// Leaves out what this person only looked at (their `READ` and `LIST`
+    /// events): an auditor's own page views.
+    pub hide_views_by: Option<String>,
     pub limit: i64,
 }
 
@@ -219,6 +222,13 @@ pub async fn search(conn: &mut Conn, q: &AuditQuery) -> Result<Vec<AuditRecord>>
             " AND seq <= COALESCE((SELECT seq FROM audit_events WHERE at < ? ORDER BY at DESC, seq DESC LIMIT 1), -1)",
         );
         binds.push((pos, Bind::Int(t)));
+    }
+    if let Some(viewer) = &q.hide_views_by {
+        let pos = next(
+            &mut sql,
+            " AND (actor_id IS NULL OR actor_id <> ? OR action NOT IN ('READ', 'LIST'))",
+        );
+        binds.push((pos, Bind::Text(viewer.clone())));
     }
     if let Some(b) = q.before_seq {
         let pos = next(&mut sql, " AND seq < ?");

@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0011_outbox_idempotency.sql"),
     },
     Migration {
+        version: 12,
+        name: "time_zones",
+        sql: include_str!("../migrations/0012_time_zones.sql"),
+    },
+    Migration {
         version: 14,
         name: "circle_sections",
         sql: include_str!("../migrations/0014_circle_sections.sql"),

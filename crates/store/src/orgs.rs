@@ -11,6 +11,8 @@ pub struct OrgRow {
     pub name: String,
     pub root_unit_id: String,
     pub archived_at: Option<i64>,
+    /// An IANA name, checked by the services before it is stored.
+    pub time_zone: String,
 }
 
 fn map_org(r: &AnyRow) -> std::result::Result<OrgRow, sqlx::Error> {
@@ -19,6 +21,7 @@ fn map_org(r: &AnyRow) -> std::result::Result<OrgRow, sqlx::Error> {
         name: r.try_get("name")?,
         root_unit_id: r.try_get("root_unit_id")?,
         archived_at: r.try_get("archived_at")?,
+        time_zone: r.try_get("time_zone")?,
     })
 }
 
@@ -35,15 +38,25 @@ pub async fn insert_org(conn: &mut Conn, id: &str, name: &str, root_unit_id: &st
 }
 
 pub async fn org_by_id(conn: &mut Conn, id: &str) -> Result<Option<OrgRow>> {
-    let row = sqlx::query("SELECT id, name, root_unit_id, archived_at FROM organizations WHERE id = $1")
+    let row = sqlx::query("SELECT id, name, root_unit_id, archived_at, time_zone FROM organizations WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
         .await?;
     Ok(row.as_ref().map(map_org).transpose()?)
 }
 
+/// Sets the organization's time zone (an IANA name already checked).
+pub async fn set_time_zone(conn: &mut Conn, id: &str, time_zone: &str) -> Result<bool> {
+    let done = sqlx::query("UPDATE organizations SET time_zone = $1 WHERE id = $2")
+        .bind(time_zone)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn all_orgs(conn: &mut Conn) -> Result<Vec<OrgRow>> {
-    let rows = sqlx::query("SELECT id, name, root_unit_id, archived_at FROM organizations ORDER BY name")
+    let rows = sqlx::query("SELECT id, name, root_unit_id, archived_at, time_zone FROM organizations ORDER BY name")
         .fetch_all(conn)
         .await?;
     Ok(rows.iter().map(map_org).collect::<std::result::Result<_, _>>()?)

@@ -190,3 +190,27 @@ pub async fn delete_for_user(conn: &mut Conn, user_id: &str, keep: Option<&str>)
         .await?;
     Ok(done.rows_affected())
 }
+
+/// The time zones of the person behind a browser session (their own and
+/// their active organization's), if the session is bound to that device.
+pub async fn reader_time_zones(
+    conn: &mut Conn,
+    device_token_hash: &str,
+    session_id: &str,
+) -> Result<Option<(Option<String>, Option<String>)>> {
+    let row = sqlx::query(
+        "SELECT u.time_zone, o.time_zone FROM sessions s \
+         JOIN devices d ON d.id = s.device_id \
+         JOIN users u ON u.id = s.user_id \
+         LEFT JOIN organizations o ON o.id = u.active_org_id \
+         WHERE s.id = $1 AND d.token_hash = $2",
+    )
+    .bind(session_id)
+    .bind(device_token_hash)
+    .fetch_optional(conn)
+    .await?;
+    match row {
+        Some(r) => Ok(Some((r.try_get(0)?, r.try_get(1)?))),
+        None => Ok(None),
+    }
+}

@@ -31,11 +31,14 @@ pub struct UserRow {
     pub circle_only: bool,
     pub deleted_at: Option<i64>,
     pub created_at: i64,
+    /// The person's own time zone (an IANA name), overriding their
+    /// organization's; none to follow it.
+    pub time_zone: Option<String>,
 }
 
 const COLUMNS: &str = "id, email, name, language, password_hash, email_verified_at, terms_accepted_at, \
     recovery_hash, pin_hash, phone, phone_verified_at, second_factor, totp_secret, totp_pending_secret, \
-    totp_last_step, failed_logins, locked_until, network_admin, network_verifier, circle_only, deleted_at, created_at";
+    totp_last_step, failed_logins, locked_until, network_admin, network_verifier, circle_only, deleted_at, created_at, time_zone";
 
 fn map(r: &AnyRow) -> std::result::Result<UserRow, sqlx::Error> {
     Ok(UserRow {
@@ -61,6 +64,7 @@ fn map(r: &AnyRow) -> std::result::Result<UserRow, sqlx::Error> {
         circle_only: flag(r.try_get("circle_only")?),
         deleted_at: r.try_get("deleted_at")?,
         created_at: r.try_get("created_at")?,
+        time_zone: r.try_get("time_zone")?,
     })
 }
 
@@ -147,6 +151,7 @@ pub enum Field {
     FailedLogins,
     LockedUntil,
     NetworkAdmin,
+    TimeZone,
 }
 
 impl Field {
@@ -168,6 +173,7 @@ impl Field {
             Field::FailedLogins => "failed_logins",
             Field::LockedUntil => "locked_until",
             Field::NetworkAdmin => "network_admin",
+            Field::TimeZone => "time_zone",
         }
     }
 }
@@ -290,4 +296,20 @@ pub async fn all_ids(conn: &mut Conn) -> Result<Vec<String>> {
         .map(|r| r.try_get(0))
         .collect::<std::result::Result<_, _>>()
         .map_err(Into::into)
+}
+
+/// The time zones that apply to a person: their own, and their active
+/// organization's (`None` for each that is not set).
+pub async fn time_zones(conn: &mut Conn, id: &str) -> Result<(Option<String>, Option<String>)> {
+    let row = sqlx::query(
+        "SELECT u.time_zone, o.time_zone FROM users u LEFT JOIN organizations o ON o.id = u.active_org_id \
+         WHERE u.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    match row {
+        Some(r) => Ok((r.try_get(0)?, r.try_get(1)?)),
+        None => Ok((None, None)),
+    }
 }

@@ -29,7 +29,10 @@ pub fn status_of(e: &AppError) -> StatusCode {
 pub fn message_of(e: &AppError, lang: Language) -> String {
     let id = format!("error-{}", e.code());
     match e {
-        AppError::AccountLocked { until } => ta(lang, &id, &[("until", &until.to_utc_string())]),
+        AppError::AccountLocked { until, zone } => {
+            let when = cercle_domain::local_time::LocalTime::new(lang, zone.clone()).date_time(until.0);
+            ta(lang, &id, &[("until", &when)])
+        }
         AppError::CodeWrong { attempts_left } => ta(lang, &id, &[("left", &attempts_left.to_string())]),
         AppError::PinWrong { tries_left } => ta(lang, &id, &[("left", &tries_left.to_string())]),
         _ => {
@@ -60,7 +63,7 @@ impl IntoResponse for ApiError {
         match &self.error {
             AppError::PinWrong { tries_left } => body["tries_left"] = (*tries_left).into(),
             AppError::CodeWrong { attempts_left } => body["attempts_left"] = (*attempts_left).into(),
-            AppError::AccountLocked { until } => body["locked_until"] = until.0.into(),
+            AppError::AccountLocked { until, .. } => body["locked_until"] = until.0.into(),
             _ => {}
         }
         let mut resp = (status, Json(body)).into_response();

@@ -2,6 +2,12 @@
 
 const body = document.body;
 
+// The reader's time zone (their own, else their organization's), as the
+// server formats dates; times written here follow it too.
+function readerTimeZone() {
+  return body.dataset.tz || 'America/Montreal';
+}
+
 // Automatic lock: after the idle delay the page goes to the lock screen. The
 // server enforces the same delay; this only spares a screen of health data
 // from staying in view.
@@ -1085,7 +1091,7 @@ const liveState = (up) => window.dispatchEvent(new CustomEvent('cercle:live-stat
           const s = document.createElement('span');
           s.className = 'badge thr-away';
           s.dataset.testid = 'absent-until';
-          const date = new Date(p.absent_until.until).toLocaleString(document.documentElement.lang || 'fr', { timeZone: 'America/Montreal', dateStyle: 'long', timeStyle: 'short' });
+          const date = new Date(p.absent_until.until).toLocaleString(document.documentElement.lang || 'fr', { timeZone: readerTimeZone(), dateStyle: 'long', timeStyle: 'short' });
           s.textContent = box.dataset.msgAbsent.replace('%DATE%', date) + (p.absent_until.message ? ' — ' + p.absent_until.message : '');
           b.append(' ', s);
         }
@@ -1210,7 +1216,7 @@ const liveState = (up) => window.dispatchEvent(new CustomEvent('cercle:live-stat
         const li = document.createElement('li');
         const when = document.createElement('span');
         when.className = 'muted';
-        when.textContent = ' — ' + d.dataset.msgReplaced + ' ' + new Date(v.replaced_at).toLocaleString(document.documentElement.lang);
+        when.textContent = ' — ' + d.dataset.msgReplaced + ' ' + new Date(v.replaced_at).toLocaleString(document.documentElement.lang, { timeZone: readerTimeZone(), dateStyle: 'long', timeStyle: 'short' });
         li.append(v.body, when);
         ol.append(li);
       });

@@ -96,6 +96,16 @@ pub fn destination(u: &UserRow, factor: SecondFactor) -> String {
 }
 
 /// An audit event about accounts, from `actor`, with the client's address.
+/// "Locked until …", in the person's time zone (the default one if the
+/// database cannot say).
+pub(crate) async fn locked(ctx: &Ctx, u: &UserRow, until: cercle_domain::Timestamp) -> AppError {
+    let zone = match ctx.store.reader().await {
+        Ok(mut conn) => crate::time_zones::zone_of(&mut conn, &u.id).await.unwrap_or_default(),
+        Err(_) => cercle_domain::local_time::Zone::default(),
+    };
+    AppError::AccountLocked { until, zone }
+}
+
 pub(crate) fn event(
     actor: Actor,
     name: &'static str,

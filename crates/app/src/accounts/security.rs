@@ -28,7 +28,7 @@ async fn confirm_password(ctx: &Ctx, client: &Client, u: &UserRow, password: &st
         return Ok(());
     }
     match super::signin::wrong_account_secret(ctx, client, u, "password", "auth.password_confirm_failed").await? {
-        (_, Some(until)) => Err(AppError::AccountLocked { until }),
+        (_, Some(until)) => Err(super::locked(ctx, u, until).await),
         (_, None) => Err(AppError::BadCredentials),
     }
 }
@@ -305,6 +305,25 @@ pub async fn set_language(ctx: &Ctx, client: &Client, principal: &Principal, lan
         &u,
         &[(Field::Language, lang.code().into())],
         "user.language_changed",
+        None,
+    )
+    .await
+}
+
+/// Sets the person's own time zone (an IANA name, checked against the tz
+/// database), or clears it (`""`) to follow their organization's.
+pub async fn set_time_zone(ctx: &Ctx, client: &Client, principal: &Principal, raw: &str) -> AppResult<()> {
+    let u = load(ctx, require_self(principal)?).await?;
+    let value = match raw.trim() {
+        "" => None,
+        name => Some(cercle_domain::local_time::Zone::parse(name)?.name().to_string()),
+    };
+    commit_change(
+        ctx,
+        client,
+        &u,
+        &[(Field::TimeZone, Value::Text(value))],
+        "user.time_zone_changed",
         None,
     )
     .await

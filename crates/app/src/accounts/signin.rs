@@ -109,14 +109,12 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
             ),
         )
         .await?;
-        return Err(AppError::AccountLocked {
-            until: Timestamp(until),
-        });
+        return Err(super::locked(ctx, u, Timestamp(until)).await);
     }
     if !ctx.hasher.verify(Some(&u.password_hash), password).await {
         let (_, locked) = wrong_account_secret(ctx, client, u, "password", "auth.sign_in_failed").await?;
         return Err(match locked {
-            Some(until) => AppError::AccountLocked { until },
+            Some(until) => super::locked(ctx, u, until).await,
             None => AppError::BadCredentials,
         });
     }
@@ -345,15 +343,13 @@ pub async fn use_recovery_code(
     let u = &view.user;
     let now = ctx.clock.now();
     if let Some(until) = u.locked_until.filter(|&t| t > now.0) {
-        return Err(AppError::AccountLocked {
-            until: Timestamp(until),
-        });
+        return Err(super::locked(ctx, u, Timestamp(until)).await);
     }
     let code = RecoveryCode::parse(raw)?;
     if !ctx.hasher.verify(u.recovery_hash.as_deref(), code.expose()).await {
         let (failures, locked) = wrong_account_secret(ctx, client, u, "recovery", "auth.recovery_failed").await?;
         return Err(match locked {
-            Some(until) => AppError::AccountLocked { until },
+            Some(until) => super::locked(ctx, u, until).await,
             None => AppError::CodeWrong {
                 attempts_left: limits::PASSWORD_FAILURES_BEFORE_LOCK - failures,
             },

@@ -87,6 +87,7 @@ async fn insert_organization(
         name,
         root_unit_id: root_id,
         archived_at: None,
+        time_zone: cercle_domain::local_time::DEFAULT_TIME_ZONE.to_string(),
     })
 }
 

@@ -1,6 +1,6 @@
 //! A closed thread exported as PDF for the record (SPEC 6): every message
-//! with its author, profession and time in the organization's time zone,
-//! attachment names, in the reader's language. The export is audited.
+//! with its author, profession and time, attachment names, in the reader's
+//! language and time zone. The export is audited.
 
 use super::pdf::{self, ExportMessage, ThreadExport};
 use super::service;
@@ -32,6 +32,7 @@ pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, la
         rows = page;
     }
     let messages = service::message_views(&mut conn, id, rows, lang).await?;
+    let local = cercle_domain::local_time::LocalTime::new(lang, crate::time_zones::zone_of(&mut conn, &user_id).await?);
     drop(conn);
     let organization = match &t.org_id {
         Some(o) => service::org_name(ctx, o).await?.unwrap_or_default(),
@@ -40,7 +41,7 @@ pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, la
     let closed_line = cercle_i18n::ta(
         lang,
         "thread-export-closed",
-        &[("name", &closed.by_name), ("date", &pdf::format_local(closed.at, lang))],
+        &[("name", &closed.by_name), ("date", &local.date_time(closed.at))],
     );
     let export = ThreadExport {
         title: view.title.clone(),
@@ -48,7 +49,7 @@ pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, la
         patient: view.patient.as_ref().map(|p| p.name.clone()),
         participants: view.participants.iter().map(|p| p.name.clone()).collect(),
         closed: closed_line,
-        generated: pdf::format_local(ctx.clock.now().0, lang),
+        generated: local.date_time(ctx.clock.now().0),
         generated_at: ctx.clock.now().0,
         lang,
         messages: messages
@@ -56,7 +57,7 @@ pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, la
             .map(|m| ExportMessage {
                 author: m.author.name,
                 profession: m.author.profession,
-                time: pdf::format_local(m.created_at, lang),
+                time: local.date_time(m.created_at),
                 body: m.body,
                 attachments: m.attachments.into_iter().map(|a| a.name).collect(),
                 edited: m.edited_at.is_some(),

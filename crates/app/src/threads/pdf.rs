@@ -10,10 +10,7 @@
 //! with a header (the title) and a footer (the patient, if any, and
 //! "Page n / N"). PDF/A-2u also makes every glyph map back to its text, so
 //! the record can be searched and copied.
-//!
-//! The times helper [`format_local`] lives here too (shared by the web pages).
 
-use cercle_domain::local_time::{civil_from_days, montreal_offset};
 use cercle_domain::Language;
 
 /// One message of the exported thread, already resolved for display.
@@ -21,7 +18,7 @@ use cercle_domain::Language;
 pub struct ExportMessage {
     pub author: String,
     pub profession: Option<String>,
-    /// Already formatted (see [`format_local`]).
+    /// Already formatted (see [`cercle_domain::local_time::LocalTime`]).
     pub time: String,
     pub body: String,
     /// File names of the attachments.
@@ -136,66 +133,6 @@ fn lay_out(fonts: &Fonts, export: &ThreadExport, labels: &Labels) -> Vec<Vec<Op>
 
     layout.finish()
 }
-
-/// Local time of the organization (America/Montreal: UTC−5, and UTC−4 from
-/// the second Sunday of March at 02:00 to the first Sunday of November at
-/// 02:00, the rules in force since 2007, applied to every year), formatted for
-/// the language: "22 novembre 2026, 14 h 05" (the first of the month is
-/// "1er"), "November 22, 2026, 2:05 p.m.". Times are clamped to years 1–9999.
-pub fn format_local(unix_ms: i64, lang: Language) -> String {
-    const MIN_MS: i64 = -62_135_596_800_000; // 0001-01-01T00:00:00Z
-    const MAX_MS: i64 = 253_402_300_799_000; // 9999-12-31T23:59:59Z
-    let utc = unix_ms.clamp(MIN_MS, MAX_MS).div_euclid(1000);
-    let local = utc + montreal_offset(utc);
-    let (year, month, day) = civil_from_days(local.div_euclid(86_400));
-    let seconds = local.rem_euclid(86_400);
-    let (hour, minute) = (seconds / 3600, seconds % 3600 / 60);
-    let month = (month - 1).clamp(0, 11) as usize;
-    match lang {
-        Language::Fr => {
-            let day = if day == 1 { "1er".to_string() } else { day.to_string() };
-            format!("{day} {} {year}, {hour} h {minute:02}", FR_MONTHS[month])
-        }
-        Language::En => {
-            let (hour, suffix) = match hour {
-                0 => (12, "a.m."),
-                1..=11 => (hour, "a.m."),
-                12 => (12, "p.m."),
-                _ => (hour - 12, "p.m."),
-            };
-            format!("{} {day}, {year}, {hour}:{minute:02} {suffix}", EN_MONTHS[month])
-        }
-    }
-}
-
-const FR_MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-const EN_MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 // ---------------------------------------------------------------------------
 // Fixed labels
@@ -848,16 +785,15 @@ fn draw_page(
 /// The creation date of the file (UTC), which PDF/A requires.
 fn pdf_date(unix_ms: i64) -> krilla::metadata::DateTime {
     const MAX_MS: i64 = 253_402_300_799_000; // 9999-12-31T23:59:59Z
-    let seconds = unix_ms.clamp(0, MAX_MS).div_euclid(1000);
-    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
-    let time = seconds.rem_euclid(86_400);
-    let narrow = |v: i64| u8::try_from(v).unwrap_or(0);
-    krilla::metadata::DateTime::new(u16::try_from(year).unwrap_or(1970))
-        .month(narrow(month))
-        .day(narrow(day))
-        .hour(narrow(time / 3600))
-        .minute(narrow(time % 3600 / 60))
-        .second(narrow(time % 60))
+    let at = jiff::Timestamp::from_millisecond(unix_ms.clamp(0, MAX_MS)).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let t = jiff::tz::TimeZone::UTC.to_datetime(at);
+    let narrow = |v: i8| u8::try_from(v).unwrap_or(0);
+    krilla::metadata::DateTime::new(u16::try_from(t.year()).unwrap_or(1970))
+        .month(narrow(t.month()))
+        .day(narrow(t.day()))
+        .hour(narrow(t.hour()))
+        .minute(narrow(t.minute()))
+        .second(narrow(t.second()))
         .utc_offset_hour(0)
         .utc_offset_minute(0)
 }
@@ -1470,123 +1406,8 @@ mod tests {
         assert_eq!(text.matches("anticoagulation").count(), 2500usize.div_ceil(9));
     }
 
-    fn both(unix_ms: i64) -> (String, String) {
-        (format_local(unix_ms, Language::Fr), format_local(unix_ms, Language::En))
-    }
-
-    fn pair(fr: &str, en: &str) -> (String, String) {
-        (fr.to_string(), en.to_string())
-    }
-
-    #[test]
-    fn format_local_summer_is_utc_minus_4() {
-        // 2026-07-15T18:30:00Z
-        assert_eq!(
-            both(1_784_140_200_000),
-            pair("15 juillet 2026, 14 h 30", "July 15, 2026, 2:30 p.m.")
-        );
-        // 2026-11-22 is winter; milliseconds are dropped, not rounded.
-        assert_eq!(
-            both(1_795_374_300_999),
-            pair("22 novembre 2026, 14 h 05", "November 22, 2026, 2:05 p.m.")
-        );
-    }
-
-    #[test]
-    fn format_local_winter_is_utc_minus_5() {
-        // 2026-11-22T19:05:00Z
-        assert_eq!(
-            both(1_795_374_300_000),
-            pair("22 novembre 2026, 14 h 05", "November 22, 2026, 2:05 p.m.")
-        );
-        // 2027-01-01T03:00:00Z is still 2026 in Montreal.
-        assert_eq!(
-            both(1_798_772_400_000),
-            pair("31 décembre 2026, 22 h 00", "December 31, 2026, 10:00 p.m.")
-        );
-        // Before 1970.
-        assert_eq!(
-            both(-43_200_000),
-            pair("31 décembre 1969, 7 h 00", "December 31, 1969, 7:00 a.m.")
-        );
-        assert_eq!(
-            both(-1),
-            pair("31 décembre 1969, 18 h 59", "December 31, 1969, 6:59 p.m.")
-        );
-    }
-
-    #[test]
-    fn format_local_springs_forward_on_the_second_sunday_of_march() {
-        // 2026-03-08: 01:59:59 EST, then 03:00 EDT.
-        assert_eq!(
-            both(1_772_953_199_000),
-            pair("8 mars 2026, 1 h 59", "March 8, 2026, 1:59 a.m.")
-        );
-        assert_eq!(
-            both(1_772_953_200_000),
-            pair("8 mars 2026, 3 h 00", "March 8, 2026, 3:00 a.m.")
-        );
-        // 2025-03-09.
-        assert_eq!(
-            both(1_741_503_540_000),
-            pair("9 mars 2025, 1 h 59", "March 9, 2025, 1:59 a.m.")
-        );
-        assert_eq!(
-            both(1_741_503_600_000),
-            pair("9 mars 2025, 3 h 00", "March 9, 2025, 3:00 a.m.")
-        );
-        // The first Sunday of March 2026 (the 1st) is still winter: 2026-03-01T12:00Z.
-        assert_eq!(
-            both(1_772_366_400_000),
-            pair("1er mars 2026, 7 h 00", "March 1, 2026, 7:00 a.m.")
-        );
-    }
-
-    #[test]
-    fn format_local_falls_back_on_the_first_sunday_of_november() {
-        // 2026-11-01: 00:30 EDT, 01:59 EDT, then 01:00 EST again.
-        assert_eq!(
-            both(1_793_507_400_000),
-            pair("1er novembre 2026, 0 h 30", "November 1, 2026, 12:30 a.m.")
-        );
-        assert_eq!(
-            both(1_793_512_740_000),
-            pair("1er novembre 2026, 1 h 59", "November 1, 2026, 1:59 a.m.")
-        );
-        assert_eq!(
-            both(1_793_512_800_000),
-            pair("1er novembre 2026, 1 h 00", "November 1, 2026, 1:00 a.m.")
-        );
-        // 2025-11-02.
-        assert_eq!(
-            both(1_762_063_140_000),
-            pair("2 novembre 2025, 1 h 59", "November 2, 2025, 1:59 a.m.")
-        );
-        assert_eq!(
-            both(1_762_063_200_000),
-            pair("2 novembre 2025, 1 h 00", "November 2, 2025, 1:00 a.m.")
-        );
-    }
-
-    #[test]
-    fn format_local_noon_midnight_and_extremes() {
-        assert_eq!(
-            both(1_780_286_400_000),
-            pair("1er juin 2026, 0 h 00", "June 1, 2026, 12:00 a.m.")
-        );
-        assert_eq!(
-            both(1_780_329_600_000),
-            pair("1er juin 2026, 12 h 00", "June 1, 2026, 12:00 p.m.")
-        );
-        assert_eq!(
-            both(1_780_333_260_000),
-            pair("1er juin 2026, 13 h 01", "June 1, 2026, 1:01 p.m.")
-        );
-        // Out-of-range times are clamped, never a panic.
-        assert_eq!(
-            both(i64::MAX),
-            pair("31 décembre 9999, 18 h 59", "December 31, 9999, 6:59 p.m.")
-        );
-        assert_eq!(format_local(i64::MIN, Language::En), "December 31, 0, 7:00 p.m.");
+    /// Times as the export writes them (the reader's zone; Montreal here).
+    fn format_local(unix_ms: i64, lang: Language) -> String {
+        cercle_domain::local_time::LocalTime::new(lang, cercle_domain::local_time::Zone::montreal()).date_time(unix_ms)
     }
 }

@@ -151,9 +151,18 @@ async fn wrong_passwords_lock_the_account_for_a_while(db: Db) {
         )
         .await;
     assert_eq!((status, e["code"].as_str()), (423, Some("account-locked")), "{e}");
+    // Until when, in the person's time zone (Montreal by default), in words.
+    let until = e["locked_until"].as_i64().expect("locked_until (Unix ms)");
+    let when = cercle_domain::local_time::LocalTime::new(
+        cercle_domain::Language::Fr,
+        cercle_domain::local_time::Zone::montreal(),
+    )
+    .date_time(until);
     assert!(
-        e["message"].as_str().is_some_and(|m| m.contains("UTC")),
-        "the message says until when: {e}"
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&when) && !m.contains("UTC")),
+        "the message says until when ({when}): {e}"
     );
     // Even the right password is refused while locked.
     let (status, e) = app

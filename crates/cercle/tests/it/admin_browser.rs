@@ -336,15 +336,15 @@ async fn an_administrator_builds_the_organization_and_invites() {
     // ---- The audit log: newest first, a filter, the CSV.
     admin.goto("/admin/audit").await;
     admin.wait_for_path("/admin/audit").await;
+    // Events in words (the code stays in the cell's title).
+    let granted = t(fr, "audit-ev-org-role-granted");
+    let cancelled = t(fr, "audit-ev-org-invitation-cancelled");
     let log = admin.text("[data-testid=audit-results]").await;
-    assert!(log.contains("org.role_granted"), "{log}");
+    assert!(log.contains(&granted) && !log.contains("org.role_granted"), "{log}");
     admin.select("#audit-action", "UPDATE").await;
     admin.submit_form("form[action='/admin/audit']").await;
     let log = admin.text("[data-testid=audit-results]").await;
-    assert!(
-        log.contains("org.invitation_cancelled") && !log.contains("org.role_granted"),
-        "{log}"
-    );
+    assert!(log.contains(&cancelled) && !log.contains(&granted), "{log}");
     admin.shoot("admin-audit").await;
     let csv = admin
         .execute(
@@ -423,7 +423,8 @@ async fn a_network_administrator_creates_an_organization() {
 
     b.goto("/admin/network").await;
     b.wait_for_path("/admin/network").await;
-    b.wait_for_text("org.created").await;
+    // Events in words (the code stays in the cell's title).
+    b.wait_for_text(&t(lang, "audit-ev-org-created")).await;
     b.shoot("admin-network").await;
     assert_no_console_errors(&b, "for the network administrator").await;
     b.quit().await;

@@ -7,8 +7,12 @@
 
 use crate::helpers::{sign_in_pages, sign_up_named, Person};
 use crate::threads_api::id_of;
-use cercle_app::threads::pdf::format_local;
-use cercle_domain::local_time::{civil_from_days, days_from_civil, montreal_date, montreal_to_utc_ms};
+use cercle_domain::local_time::{LocalTime, Zone};
+
+/// A moment as the pages show it to a reader in Montreal (the default zone).
+fn format_local(unix_ms: i64, lang: cercle_domain::Language) -> String {
+    LocalTime::new(lang, Zone::montreal()).date_time(unix_ms)
+}
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
 use cercle_testkit::browser::Browser;
@@ -45,9 +49,15 @@ async fn same_org(app: &TestApp, a: &Person, b: &Person) {
 /// A Montreal day `days` after today, as a date field takes it, and the
 /// instant of its midnight.
 fn day_from_today(app: &TestApp, days: i64) -> (String, i64) {
-    let (y, m, d) = montreal_date(app.ctx().clock.now().0);
-    let (y, m, d) = civil_from_days(days_from_civil(y, m, d) + days);
-    (format!("{y:04}-{m:02}-{d:02}"), montreal_to_utc_ms(y, m, d, 0))
+    let zone = Zone::montreal();
+    let (y, m, d) = zone.date_of(app.ctx().clock.now().0);
+    // Noon moved by whole days stays on the right date across a change of hour.
+    let noon = zone.to_utc_ms(y, m, d, 12 * 60).expect("today exists");
+    let (y, m, d) = zone.date_of(noon + days * 86_400_000);
+    (
+        format!("{y:04}-{m:02}-{d:02}"),
+        zone.to_utc_ms(y, m, d, 0).expect("the day exists"),
+    )
 }
 
 /// Sets a field's value as its picker would (date and time fields do not

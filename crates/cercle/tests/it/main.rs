@@ -41,6 +41,7 @@ mod teams_api;
 mod teams_browser;
 mod threads_api;
 mod threads_browser;
+mod time_zones;
 mod web;
 
 /// Runs each listed `async fn name(db: Db)` on both databases.

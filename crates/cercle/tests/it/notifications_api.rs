@@ -13,7 +13,7 @@ use crate::helpers::Person;
 use crate::push_api::{Browser, PushService};
 use crate::teams_api;
 use crate::threads_api::{clinical_thread, id_of, team};
-use cercle_domain::local_time::montreal_weekday_minute;
+use cercle_domain::local_time::Zone;
 use cercle_store::notifications::NotificationRow;
 use cercle_testkit::{eventually, find_code, Db, TestApp};
 use serde_json::{json, Value};
@@ -129,7 +129,7 @@ async fn centre(app: &TestApp, p: &Person) -> Value {
 /// begins (rounded down).
 async fn schedule_in_three_days(app: &TestApp, p: &Person) -> i64 {
     let now = app.ctx().clock.now();
-    let target = (montreal_weekday_minute(now.0).0 + 3) % 7;
+    let target = (Zone::montreal().weekday_minute(now.0).0 + 3) % 7;
     let (status, s) = app
         .put(
             "/availability/schedule",
@@ -142,7 +142,7 @@ async fn schedule_in_three_days(app: &TestApp, p: &Person) -> i64 {
     // days of them), so that a change of daylight saving time in between
     // cannot shift it.
     let mut t = (now.0 / 60_000 + 1) * 60_000;
-    while montreal_weekday_minute(t).0 != target {
+    while Zone::montreal().weekday_minute(t).0 != target {
         t += 60_000;
     }
     (t - now.0) / 1000

@@ -220,7 +220,11 @@ async fn a_patient_saves_their_availability_and_notification_preferences(db: Db)
     let html = r.text().await.expect("html");
     assert!(html.contains("data-testid=\"schedule\""), "{html}");
     assert!(
-        html.contains(&esc(&t(Language::Fr, "avail-care-intro"))),
+        html.contains(&esc(&ta(
+            Language::Fr,
+            "avail-care-intro",
+            &[("zone", "America/Montreal")]
+        ))),
         "patient wording: {html}"
     );
     let r = web

@@ -10,12 +10,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::availability::{self, PeriodInput, ScheduleInput};
-use cercle_app::threads::pdf::format_local;
 use cercle_app::AppError;
 use cercle_domain::availability::Slot;
-use cercle_domain::local_time::montreal_to_utc_ms;
+use cercle_domain::local_time::{parse_iso_date, LocalTime, Zone};
 use cercle_domain::policy::Principal;
-use cercle_domain::{InputError, Language};
+use cercle_domain::InputError;
 use maud::html;
 use serde::Deserialize;
 
@@ -32,9 +31,9 @@ pub fn routes() -> Router<WebState> {
 }
 
 /// "Absent until <date> — <message>", as collaborators see it.
-pub fn absent_until(lang: Language, a: &availability::Absence) -> String {
-    let date = format_local(a.until, lang);
-    let text = cercle_i18n::ta(lang, "avail-absent-until", &[("date", &date)]);
+pub fn absent_until(time: &LocalTime, a: &availability::Absence) -> String {
+    let date = time.date_time(a.until);
+    let text = cercle_i18n::ta(time.lang, "avail-absent-until", &[("date", &date)]);
     match &a.message {
         Some(m) => format!("{text} — {m}"),
         None => text,
@@ -57,19 +56,14 @@ fn minutes(raw: &str, end: bool) -> Result<u16, AppError> {
     Ok(if end && total == 0 { 1440 } else { total })
 }
 
-/// "YYYY-MM-DD" (Montreal) to the instant of its midnight.
-fn date_ms(raw: &str) -> Result<i64, AppError> {
+/// "YYYY-MM-DD" (in the person's time zone) to the instant of its midnight.
+fn date_ms(raw: &str, zone: &Zone) -> Result<i64, AppError> {
     let bad = || AppError::Input(InputError::AvailabilityPeriodInverted);
-    let mut parts = raw.trim().splitn(3, '-').map(|p| p.parse::<i64>().map_err(|_| bad()));
-    let (y, m, d) = (
-        parts.next().ok_or_else(bad)??,
-        parts.next().ok_or_else(bad)??,
-        parts.next().ok_or_else(bad)??,
-    );
-    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    let (y, m, d) = parse_iso_date(raw).ok_or_else(bad)?;
+    if !(1..=9999).contains(&y) {
         return Err(bad());
     }
-    Ok(montreal_to_utc_ms(y, m, d, 0))
+    zone.to_utc_ms(y, m, d, 0).ok_or_else(bad)
 }
 
 async fn show(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
@@ -108,7 +102,7 @@ async fn render(
     let days: Vec<(u8, String)> = (0..7u8).map(|d| (d, page.t(&format!("avail-day-{d}")))).collect();
     let content = html! {
         h1 { (page.t("avail-title")) }
-        p class="lead" { (page.t(if view.user.circle_only { "avail-care-intro" } else { "avail-intro" })) }
+        p class="lead" { (page.ta(if view.user.circle_only { "avail-care-intro" } else { "avail-intro" }, &[("zone", page.time.zone.name())])) }
         section class="card" id="schedule" data-testid="schedule" {
             h2 { (page.t("avail-schedule-title")) }
             p class="hint" { (page.t("avail-schedule-hint")) }
@@ -164,7 +158,7 @@ async fn render(
                         @for p in list {
                             li class="net-item" {
                                 div class="net-item-main" {
-                                    (format_local(p.starts_at, page.lang)) " → " strong { (format_local(p.ends_at, page.lang)) }
+                                    (page.date_time(p.starts_at)) " → " strong { (page.date_time(p.ends_at)) }
                                     @if p.current { " " span class="badge" { (page.t("avail-current")) } }
                                     @if let Some(m) = &p.message { div class="muted small" { (m) } }
                                 }
@@ -312,8 +306,8 @@ async fn add_period(
     };
     let result = async {
         let input = PeriodInput {
-            starts_at: date_ms(&f.from)?,
-            ends_at: date_ms(&f.until)?,
+            starts_at: date_ms(&f.from, &page.time.zone)?,
+            ends_at: date_ms(&f.until, &page.time.zone)?,
             message: Some(f.message.clone()),
         };
         availability::add_period(&state.ctx, &page.client, &principal, &input).await
@@ -358,9 +352,13 @@ mod tests {
         assert_eq!(minutes("00:00", false).ok(), Some(0));
         assert!(minutes("25:00", false).is_err());
         assert!(minutes("nine", false).is_err());
-        // 2026-07-15 00:00 EDT is 04:00 UTC.
-        assert_eq!(date_ms("2026-07-15").ok(), Some(1_784_088_000_000));
-        assert!(date_ms("2026-13-01").is_err());
-        assert!(date_ms("").is_err());
+        let montreal = Zone::montreal();
+        // 2026-07-15 00:00 EDT is 04:00 UTC; 00:00 ADT in Halifax is 03:00 UTC.
+        assert_eq!(date_ms("2026-07-15", &montreal).ok(), Some(1_784_088_000_000));
+        let halifax = Zone::parse("America/Halifax").expect("known zone");
+        assert_eq!(date_ms("2026-07-15", &halifax).ok(), Some(1_784_084_400_000));
+        assert!(date_ms("2026-13-01", &montreal).is_err());
+        assert!(date_ms("2026-02-30", &montreal).is_err());
+        assert!(date_ms("", &montreal).is_err());
     }
 }

@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use cercle_app::home::{self, Overview};
-use cercle_app::threads::pdf::format_local;
 use maud::{html, Markup};
 
 pub async fn home(
@@ -112,7 +111,7 @@ fn unread_section(page: &Page, o: &Overview) -> Markup {
                             a class="thr-item-title" href=(format!("/threads/{}", t.id)) { (label) }
                             div class="muted small" {
                                 (match t.kind.as_str() { "clinical" => page.t("thr-kind-clinical"), "direct" => page.t("thr-kind-direct"), _ => page.t("thr-kind-collaboration") })
-                                " · " (format_local(t.last_activity_at, page.lang))
+                                " · " (page.date_time(t.last_activity_at))
                             }
                         }
                         div class="thr-item-badges" {

@@ -6,6 +6,7 @@ mod auth;
 pub(crate) mod availability;
 mod home;
 mod invitations;
+pub(crate) mod labels;
 mod network;
 mod notifications;
 mod outbox;
@@ -29,6 +30,7 @@ use cercle_app::accounts::{SessionState, SessionView, SetupStep};
 use cercle_app::orgs::structure::{self, MyOrganizations};
 use cercle_app::orgs::OrgScope;
 use cercle_app::{AppError, Client};
+use cercle_domain::local_time::{LocalTime, Zone};
 use cercle_domain::policy::Principal;
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
@@ -144,6 +146,9 @@ pub struct Page {
     pub flash: Option<String>,
     pub path: String,
     pub idle_lock_secs: i64,
+    /// How dates and times are shown to this reader: their language and
+    /// time zone (their own, else their active organization's).
+    pub time: LocalTime,
 }
 
 impl FromRequestParts<WebState> for Page {
@@ -154,8 +159,16 @@ impl FromRequestParts<WebState> for Page {
             .get::<DeviceToken>()
             .map(|d| d.0.clone())
             .unwrap_or_default();
+        let lang = lang_of(parts);
+        let zone = match cookies::get(&parts.headers, cookies::ACCOUNT) {
+            Some(account) if !device.is_empty() => {
+                cercle_app::time_zones::reader_zone(&state.ctx, &device, &account).await
+            }
+            _ => Zone::default(),
+        };
         Ok(Page {
-            lang: lang_of(parts),
+            lang,
+            time: LocalTime::new(lang, zone),
             csrf: state.csrf_token(&device),
             device,
             client: client_of(parts),
@@ -174,6 +187,23 @@ impl Page {
     }
     pub fn ta(&self, id: &str, args: &[(&str, &str)]) -> String {
         ta(self.lang, id, args)
+    }
+    /// A moment as the reader reads it: "22 novembre 2026, 14 h 05".
+    pub fn date_time(&self, unix_ms: i64) -> String {
+        self.time.date_time(unix_ms)
+    }
+    /// The reader's local date of a moment: "22 novembre 2026".
+    pub fn date(&self, unix_ms: i64) -> String {
+        self.time.date(unix_ms)
+    }
+    /// A calendar date stored as `YYYY-MM-DD` (a birth date): "12 avril 1950".
+    pub fn civil_date(&self, iso: &str) -> String {
+        self.time.iso_date(iso)
+    }
+    /// A moment in a `<time>` element: words for people, the exact instant
+    /// (RFC 3339, UTC) for machines.
+    pub fn time_tag(&self, unix_ms: i64) -> Markup {
+        html! { time datetime=(cercle_domain::local_time::rfc3339(unix_ms)) { (self.date_time(unix_ms)) } }
     }
     /// The hidden CSRF field every form carries.
     pub fn csrf_field(&self) -> Markup {
@@ -476,7 +506,7 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                 link rel="manifest" href="/static/manifest.webmanifest";
                 script type="module" src="/static/app.js" {}
             }
-            body data-csrf=(page.csrf) data-idle-lock=[idle_lock] {
+            body data-csrf=(page.csrf) data-idle-lock=[idle_lock] data-tz=(page.time.zone.name()) {
                 a class="skip" href="#main" { (t(lang, "skip-to-content")) }
                 header class="topbar" {
                     a class="brand" href="/" {

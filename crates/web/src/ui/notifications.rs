@@ -11,7 +11,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::notifications::{self, NotificationView};
-use cercle_app::threads::pdf::format_local;
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
 use maud::{html, Markup};
@@ -85,7 +84,7 @@ fn item(page: &Page, n: &NotificationView) -> Markup {
             div class="muted small" {
                 @if let Some(name) = &n.actor_name { (page.ta("notif-by", &[("name", name)])) " · " }
                 @if n.count > 1 { (page.ta("notif-folded", &[("count", &n.count.to_string())])) " · " }
-                (format_local(n.updated_at, page.lang))
+                (page.date_time(n.updated_at))
             }
         }
     }

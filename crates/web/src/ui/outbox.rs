@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use cercle_domain::Timestamp;
 use maud::html;
 
 pub fn routes() -> Router<WebState> {
@@ -34,7 +33,7 @@ async fn show(State(state): State<WebState>, page: Page) -> Response {
                 header {
                     span class="badge" { (m.channel) } " "
                     strong { (m.recipient) } " · "
-                    span class="muted" { (Timestamp(m.created_at).to_utc_string()) " · " (m.status) }
+                    span class="muted" { (page.date_time(m.created_at)) " · " (m.status) }
                 }
                 @if !m.subject.is_empty() { h2 { (m.subject) } }
                 pre class="mail-body" { (m.body) }

@@ -1,6 +1,7 @@
 //! The security settings page and its forms.
 
 use super::auth::{field, field_as, recovery_code_page};
+use super::labels::event_label;
 use super::{app_layout, error_notice, redirect_with_flash, require_ready, set_cookie, trusted_svg, Page};
 use crate::cookies;
 use crate::extract::WebSession;
@@ -12,9 +13,10 @@ use axum::Router;
 use cercle_app::accounts::security::{self, TotpSetup};
 use cercle_app::accounts::{session, SessionView};
 use cercle_app::{admin, AppError};
+use cercle_domain::local_time::{Zone, DEFAULT_TIME_ZONE};
 use cercle_domain::policy::Principal;
 use cercle_domain::session::SecondFactor;
-use cercle_domain::{Language, Timestamp};
+use cercle_domain::Language;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -32,6 +34,7 @@ pub fn routes() -> Router<WebState> {
         .route("/security/sessions/{id}/end", post(end_session))
         .route("/security/sign-out-everywhere", post(sign_out_everywhere))
         .route("/security/delete", post(delete_account))
+        .route("/security/time-zone", post(set_time_zone))
 }
 
 /// What a form post adds to the page: an error in one section, or the next
@@ -41,6 +44,8 @@ struct Extra {
     error: Option<(&'static str, AppError)>,
     phone_sent: Option<String>,
     totp: Option<TotpSetup>,
+    /// The time zone as typed, when it was refused.
+    time_zone: Option<String>,
 }
 
 impl Extra {
@@ -75,6 +80,8 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
         .await
         .unwrap_or_default();
     let factor_name = page.t(&format!("factor-{}", me.second_factor.as_str()));
+    let zones = cercle_app::time_zones::my_time_zone(&state.ctx, principal).await.ok();
+    let now = state.ctx.clock.now().0;
     let content = html! {
         h1 { (page.t("security-title")) }
         p class="lead" { (page.t("security-intro")) }
@@ -183,7 +190,7 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
                         div {
                             strong { (s.label) } @if s.current { " · " span class="badge" { (page.t("session-current")) } }
                             br;
-                            span class="muted" { (page.ta("session-last-seen", &[("when", &Timestamp(s.last_seen_at).to_utc_string())])) @if let Some(ip) = &s.ip { " · " (ip) } }
+                            span class="muted" { (page.ta("session-last-seen", &[("when", &page.date_time(s.last_seen_at))])) @if let Some(ip) = &s.ip { " · " (ip) } }
                         }
                         @if !s.current {
                             form method="post" action=(format!("/security/sessions/{}/end", s.id)) {
@@ -215,6 +222,31 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
             }
         }
 
+        @if let Some(z) = &zones {
+            section class="card" id="time-zone" {
+                h2 { (page.t("section-time-zone")) }
+                p data-testid="time-zone-current" {
+                    (page.ta("tz-current", &[("zone", z.effective.name()), ("now", &page.date_time(now))]))
+                }
+                (extra.notice(page, "time-zone"))
+                form method="post" action="/security/time-zone" {
+                    (page.csrf_field())
+                    div class="field" {
+                        label for="f-time-zone" { (page.t("field-time-zone")) }
+                        input id="f-time-zone" name="time_zone" type="text" list="time-zone-names" maxlength="64" autocomplete="off" spellcheck="false"
+                            value=(extra.time_zone.as_deref().or(z.own.as_deref()).unwrap_or(""))
+                            placeholder=(z.organization.as_deref().unwrap_or(DEFAULT_TIME_ZONE))
+                            aria-describedby="f-time-zone-hint";
+                        datalist id="time-zone-names" { @for n in Zone::all_names() { option value=(n) {} } }
+                        p class="hint" id="f-time-zone-hint" {
+                            (page.ta("tz-hint", &[("zone", z.organization.as_deref().unwrap_or(DEFAULT_TIME_ZONE))]))
+                        }
+                    }
+                    button type="submit" class="secondary" { (page.t("tz-save")) }
+                }
+            }
+        }
+
         section class="card" id="activity" {
             h2 { (page.t("section-activity")) }
             @if activity.is_empty() {
@@ -225,7 +257,7 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
                         thead { tr { th { (page.t("col-when")) } th { (page.t("col-event")) } th { (page.t("col-address")) } } }
                         tbody {
                             @for r in &activity {
-                                tr { td { (Timestamp(r.at).to_utc_string()) } td class="mono" { (r.event) } td { (r.ip.as_deref().unwrap_or("")) } }
+                                tr { td { (page.time_tag(r.at)) } td { span title=(r.event) { (event_label(page, &r.event)) } } td { (r.ip.as_deref().unwrap_or("")) } }
                             }
                         }
                     }
@@ -267,6 +299,34 @@ macro_rules! handle {
             Err(e) => render(&$state, &$page, &view, &$principal, Extra::error($section, e)).await,
         }
     }};
+}
+
+#[derive(Deserialize)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// One's own time zone (empty: follow the organization's).
+async fn set_time_zone(
+    State(state): State<WebState>,
+    page: Page,
+    session: Option<WebSession>,
+    Form(f): Form<TimeZoneForm>,
+) -> Response {
+    let (view, principal) = match require_ready(session) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match security::set_time_zone(&state.ctx, &page.client, &principal, &f.time_zone).await {
+        Ok(()) => redirect_with_flash(&state, "/security", "tz-saved"),
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            let mut extra = Extra::error("time-zone", e);
+            extra.time_zone = Some(f.time_zone.chars().take(64).collect());
+            (status, render(&state, &page, &view, &principal, extra).await).into_response()
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -364,6 +424,7 @@ async fn confirm_phone(
                     error: Some(("factor", e)),
                     phone_sent: Some(String::new()),
                     totp: None,
+                    time_zone: None,
                 },
             )
             .await

@@ -17,7 +17,6 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use cercle_app::teams::{self, MemberView, TeamBox, TeamThreadView, TriageChange, TriageView, WriteInput};
-use cercle_app::threads::pdf::format_local;
 use cercle_app::threads::service::ThreadView;
 use cercle_domain::policy::teams::{decide, TeamAction, TeamRole, ThreadFacts};
 use cercle_domain::policy::Principal;
@@ -148,7 +147,7 @@ fn item(page: &Page, b: &TeamBox, t: &TeamThreadView, me: &str) -> Markup {
                     } @else if let Some(name) = &t.responsible_name {
                         span data-testid="tm-responsible" { (page.ta("tm-responsible", &[("name", name)])) }
                     }
-                    " · " (format_local(t.last_activity_at, page.lang))
+                    " · " (page.date_time(t.last_activity_at))
                 }
                 div class="tm-actions" {
                     @if in_triage {

@@ -2,6 +2,7 @@
 
 use super::{admin_layout, input, org_admin, refusal, select, unit_name, unit_options, Tab};
 use crate::extract::WebSession;
+use crate::ui::labels::{action_label, event_label, target_label};
 use crate::ui::{error_page, Page};
 use crate::WebState;
 use axum::extract::{Query, State};
@@ -9,9 +10,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use cercle_app::audit::{self, SearchInput};
 use cercle_app::orgs::structure;
-use cercle_domain::Timestamp;
-use maud::html;
+use cercle_domain::local_time::{parse_iso_date, Zone};
+use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 const ACTIONS: [&str; 6] = ["CREATE", "READ", "UPDATE", "DELETE", "LIST", "EXPORT"];
 const PAGE_SIZE: i64 = 50;
@@ -30,32 +32,29 @@ pub struct AuditForm {
     action: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     unit_id: String,
-    /// `YYYY-MM-DD` (UTC), from the start of that day.
+    /// `YYYY-MM-DD` (the reader's time zone), from the start of that day.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     from: String,
-    /// `YYYY-MM-DD` (UTC), up to the end of that day.
+    /// `YYYY-MM-DD` (the reader's time zone), up to the end of that day.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     to: String,
+    /// Set (`1`) to show the reader's own page views too (hidden by default).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    own: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     before_seq: String,
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (Howard Hinnant's algorithm).
-fn days_of(date: &str) -> Option<i64> {
-    let mut parts = date.trim().splitn(3, '-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let d: i64 = parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1..=9999).contains(&y) {
+/// The instant a local day starts, in `zone`.
+fn day_start(date: &str, zone: &Zone, days_after: i64) -> Option<i64> {
+    let (y, m, d) = parse_iso_date(date)?;
+    if !(1..=9999).contains(&y) {
         return None;
     }
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    let noon = zone.to_utc_ms(y, m, d, 12 * 60)?;
+    // Noon moved by whole days stays on the right date across a change of hour.
+    let (y, m, d) = zone.date_of(noon + days_after * DAY_MS);
+    zone.to_utc_ms(y, m, d, 0)
 }
 
 impl AuditForm {
@@ -63,15 +62,16 @@ impl AuditForm {
         Some(s.trim()).filter(|v| !v.is_empty()).map(str::to_string)
     }
 
-    /// The service's query; `Err` names a date that could not be read.
-    fn input(&self) -> Result<SearchInput, &'static str> {
+    /// The service's query, days read in `zone`; `Err` names a date that
+    /// could not be read.
+    fn input(&self, zone: &Zone) -> Result<SearchInput, &'static str> {
         let from = match Self::blank(&self.from) {
-            Some(d) => Some(days_of(&d).ok_or("from")? * DAY_MS),
+            Some(d) => Some(day_start(&d, zone, 0).ok_or("from")?),
             None => None,
         };
         // The "to" day is included: stop at the start of the next one.
         let to = match Self::blank(&self.to) {
-            Some(d) => Some((days_of(&d).ok_or("to")? + 1) * DAY_MS),
+            Some(d) => Some(day_start(&d, zone, 1).ok_or("to")?),
             None => None,
         };
         Ok(SearchInput {
@@ -84,7 +84,12 @@ impl AuditForm {
             to,
             before_seq: self.before_seq.trim().parse().ok(),
             limit: Some(PAGE_SIZE),
+            hide_own_views: !self.shows_own_views(),
         })
+    }
+
+    fn shows_own_views(&self) -> bool {
+        matches!(self.own.as_str(), "1" | "on" | "true")
     }
 
     /// The same search as a query string, starting before `before_seq`.
@@ -109,7 +114,7 @@ pub async fn search(
         Ok(s) => s,
         Err(e) => return refusal(&state, &page, &a.view, Some(&a.scope), Tab::Audit, &e).await,
     };
-    let (results, bad_date) = match form.input() {
+    let (results, bad_date) = match form.input(&page.time.zone) {
         Ok(input) => (
             Some(audit::search(&state.ctx, &page.client, &a.scope, &input).await),
             false,
@@ -119,32 +124,59 @@ pub async fn search(
     let mut units = vec![(String::new(), page.t("admin-audit-all-units"))];
     units.extend(unit_options(&page, &s.units, true));
     let mut actions = vec![(String::new(), page.t("admin-audit-all-actions"))];
-    actions.extend(
-        ACTIONS
-            .iter()
-            .map(|a| (a.to_string(), page.t(&format!("audit-action-{}", a.to_lowercase())))),
-    );
+    actions.extend(ACTIONS.iter().map(|a| (a.to_string(), action_label(&page, a))));
+    let mut targets = vec![(String::new(), page.t("admin-audit-all-targets"))];
+    targets.extend(TARGETS.iter().map(|t| (t.to_string(), target_label(&page, t))));
+    if !form.target_type.is_empty() && !TARGETS.contains(&form.target_type.as_str()) {
+        targets.push((form.target_type.clone(), form.target_type.clone()));
+    }
+    // The person filter: the organization's people by name, and whoever the
+    // search names if they are no longer among them.
+    let mut people = vec![(String::new(), page.t("admin-audit-anyone"))];
+    people.extend(audit::people(&state.ctx, &a.scope).await.unwrap_or_default());
+    if !form.actor_id.is_empty() && !people.iter().any(|(id, _)| *id == form.actor_id) {
+        let name = audit::name_of(&state.ctx, &a.scope, &form.actor_id)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| page.t("former-user"));
+        people.push((form.actor_id.clone(), name));
+    }
     let status = match &results {
         Some(Err(e)) => crate::error::status_of(e),
         _ if bad_date => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         _ => axum::http::StatusCode::OK,
     };
+    let names = Names {
+        page: &page,
+        structure: &s,
+        people: match &results {
+            Some(Ok(found)) => &found.names,
+            _ => &EMPTY,
+        },
+    };
     let content = html! {
         section class="card" {
             form method="get" action="/admin/audit" class="grid-form audit-form" {
-                (input(&page.t("admin-audit-actor"), "audit-actor", "actor_id", "text", &form.actor_id, false))
+                (select(&page.t("admin-audit-actor"), "audit-actor", "actor_id", &people, &form.actor_id))
                 (input(&page.t("admin-audit-patient"), "audit-patient", "patient_id", "text", &form.patient_id, false))
-                (input(&page.t("admin-audit-target"), "audit-target", "target_type", "text", &form.target_type, false))
+                (select(&page.t("admin-audit-target"), "audit-target", "target_type", &targets, &form.target_type))
                 (select(&page.t("admin-audit-action"), "audit-action", "action", &actions, &form.action))
                 (select(&page.t("admin-field-unit"), "audit-unit", "unit_id", &units, &form.unit_id))
                 (input(&page.t("admin-audit-from"), "audit-from", "from", "date", &form.from, false))
                 (input(&page.t("admin-audit-to"), "audit-to", "to", "date", &form.to, false))
+                div class="field check" {
+                    label for="audit-own" {
+                        input id="audit-own" type="checkbox" name="own" value="1" checked[form.shows_own_views()] data-testid="audit-own";
+                        " " (page.t("admin-audit-show-own"))
+                    }
+                }
                 div class="actions-row row" {
                     button type="submit" class="primary" { (page.t("admin-audit-search")) }
                     a class="button secondary" href=(format!("/admin/audit.csv?{}", form.query(None))) download data-testid="audit-csv" { (page.t("admin-audit-csv")) }
                 }
             }
-            p class="hint" { (page.t("admin-audit-hint")) }
+            p class="hint" { (page.t("admin-audit-hint")) " " (page.ta("admin-audit-times-in", &[("zone", page.time.zone.name())])) }
         }
         @if bad_date {
             p class="notice error" role="alert" { (page.t("admin-audit-bad-date")) }
@@ -169,22 +201,13 @@ pub async fn search(
                                 } }
                                 tbody {
                                     @for e in &found.events {
-                                        tr {
-                                            td data-label=(page.t("col-when")) { (Timestamp(e.at).to_utc_string()) }
-                                            td data-label=(page.t("admin-audit-action")) { span class="badge" { (e.action) } }
-                                            td data-label=(page.t("col-event")) class="mono" { (e.event) }
-                                            td data-label=(page.t("admin-audit-target")) {
-                                                (e.target_type)
-                                                @if let Some(t) = &e.target_id { br; span class="mono small muted" title=(t) { (short(t)) } }
-                                            }
+                                        tr data-event=(e.event) {
+                                            td data-label=(page.t("col-when")) { (page.time_tag(e.at)) }
+                                            td data-label=(page.t("admin-audit-action")) { span class="badge" title=(e.action) { (action_label(&page, &e.action)) } }
+                                            td data-label=(page.t("col-event")) { span title=(e.event) data-testid="audit-event" { (event_label(&page, &e.event)) } }
+                                            td data-label=(page.t("admin-audit-target")) { (names.target(&e.target_type, e.target_id.as_deref())) }
                                             td data-label=(page.t("admin-field-unit")) { (e.unit_id.as_deref().map(|u| unit_name(&s.units, u)).unwrap_or("")) }
-                                            td data-label=(page.t("col-actor")) {
-                                                @if let Some(actor) = &e.actor_id {
-                                                    a class="mono small" title=(actor) href=(format!("/admin/audit?{}", AuditForm { actor_id: actor.clone(), ..AuditForm::default() }.query(None))) { (short(actor)) }
-                                                } @else {
-                                                    span class="muted" { (e.actor_kind) }
-                                                }
-                                            }
+                                            td data-label=(page.t("col-actor")) data-testid="audit-actor" { (names.actor(&e.actor_kind, e.actor_id.as_deref())) }
                                             td data-label=(page.t("col-address")) class="small" { (e.ip.as_deref().unwrap_or("")) }
                                         }
                                     }
@@ -203,15 +226,73 @@ pub async fn search(
     admin_layout(&state, &page, &a.view, Some(&a.scope), Tab::Audit, status, content).await
 }
 
-/// The end of a long id (time-ordered ids differ at the end; the whole of
-/// it is in the title).
-fn short(id: &str) -> String {
-    let n = id.chars().count();
-    if n > 13 {
-        let tail: String = id.chars().skip(n - 10).collect();
-        format!("…{tail}")
-    } else {
-        id.to_string()
+static EMPTY: std::sync::LazyLock<HashMap<String, String>> = std::sync::LazyLock::new(HashMap::new);
+
+/// The target types the services record, for the filter.
+const TARGETS: [&str; 17] = [
+    "user",
+    "session",
+    "organization",
+    "unit",
+    "workplace",
+    "team",
+    "member",
+    "role",
+    "invitation",
+    "patient_file",
+    "circle_member",
+    "channel",
+    "thread",
+    "attachment",
+    "profession",
+    "profile",
+    "audit",
+];
+
+/// Who and what the events name, in words.
+struct Names<'a> {
+    page: &'a Page,
+    structure: &'a structure::Structure,
+    /// People by id (deleted accounts are missing).
+    people: &'a HashMap<String, String>,
+}
+
+impl Names<'_> {
+    fn person(&self, id: &str) -> String {
+        self.people
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| self.page.t("former-user"))
+    }
+
+    /// The actor by name, linked to the same search for them alone.
+    fn actor(&self, kind: &str, id: Option<&str>) -> Markup {
+        match id {
+            Some(id) => html! {
+                a href=(format!("/admin/audit?{}", AuditForm { actor_id: id.to_string(), ..AuditForm::default() }.query(None))) title=(id) { (self.person(id)) }
+            },
+            None => html! { span class="muted" { (self.page.t(&format!("admin-audit-actor-{kind}"))) } },
+        }
+    }
+
+    /// The target: its kind in words, and its name when it has one here.
+    fn target(&self, kind: &str, id: Option<&str>) -> Markup {
+        let s = self.structure;
+        let name = id.and_then(|id| match kind {
+            "user" | "member" | "circle_member" => self.people.get(id).cloned(),
+            "unit" => s.units.iter().find(|u| u.id == id).map(|u| u.name.clone()),
+            "workplace" => s.workplaces.iter().find(|w| w.id == id).map(|w| w.name.clone()),
+            "team" => s.teams.iter().find(|t| t.id == id).map(|t| t.name.clone()),
+            "organization" => Some(self.page.t("admin-audit-this-organization")),
+            _ => None,
+        });
+        // One element: the stacked (phone) layout lays a cell's children side by side.
+        html! {
+            span {
+                span title=[id] { (target_label(self.page, kind)) }
+                @if let Some(n) = name { br; span class="small" { (n) } }
+            }
+        }
     }
 }
 
@@ -225,7 +306,7 @@ pub async fn csv(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let Ok(mut input) = form.input() else {
+    let Ok(mut input) = form.input(&page.time.zone) else {
         return error_page(
             page.lang,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -252,12 +333,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_are_utc_days() {
-        assert_eq!(days_of("1970-01-01"), Some(0));
-        assert_eq!(days_of("2000-03-01"), Some(11_017));
-        assert_eq!(days_of("2026-11-22"), Some(1_795_362_840_000 / DAY_MS));
-        assert_eq!(days_of("2026-13-01"), None);
-        assert_eq!(days_of("yesterday"), None);
+    fn dates_are_local_days() {
+        let montreal = Zone::montreal();
+        // 2026-11-22 starts at 05:00 UTC in Montreal, 04:00 UTC in Halifax.
+        assert_eq!(day_start("2026-11-22", &montreal, 0), Some(1_795_323_600_000));
+        let halifax = Zone::parse("America/Halifax").expect("known zone");
+        assert_eq!(day_start("2026-11-22", &halifax, 0), Some(1_795_320_000_000));
+        assert_eq!(day_start("2026-13-01", &montreal, 0), None);
+        assert_eq!(day_start("yesterday", &montreal, 0), None);
     }
 
     #[test]
@@ -267,8 +350,28 @@ mod tests {
             to: "2026-01-01".into(),
             ..AuditForm::default()
         };
-        let input = f.input().expect("dates");
+        let input = f.input(&Zone::montreal()).expect("dates");
         assert_eq!(input.to.unwrap() - input.from.unwrap(), DAY_MS);
+        // The day the clocks go forward is 23 hours long.
+        let f = AuditForm {
+            from: "2026-03-08".into(),
+            to: "2026-03-08".into(),
+            ..AuditForm::default()
+        };
+        let input = f.input(&Zone::montreal()).expect("dates");
+        assert_eq!(input.to.unwrap() - input.from.unwrap(), DAY_MS - 3_600_000);
+    }
+
+    #[test]
+    fn own_page_views_are_hidden_unless_asked() {
+        let f = AuditForm::default();
+        assert!(f.input(&Zone::montreal()).expect("no dates").hide_own_views);
+        let f = AuditForm {
+            own: "1".into(),
+            ..AuditForm::default()
+        };
+        assert!(!f.input(&Zone::montreal()).expect("no dates").hide_own_views);
+        assert_eq!(f.query(None), "own=1");
     }
 
     #[test]

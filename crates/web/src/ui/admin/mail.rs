@@ -10,7 +10,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use cercle_app::notify;
-use cercle_domain::Timestamp;
 use maud::html;
 
 pub async fn failed(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
@@ -38,7 +37,7 @@ pub async fn failed(State(state): State<WebState>, page: Page, session: Option<W
                         tbody {
                             @for m in &list {
                                 tr data-outbox=(m.id) {
-                                    td data-label=(page.t("col-when")) { (Timestamp(m.failed_at.unwrap_or(m.created_at)).to_utc_string()) }
+                                    td data-label=(page.t("col-when")) { (page.date_time(m.failed_at.unwrap_or(m.created_at))) }
                                     td data-label=(page.t("col-channel")) { (if m.channel == "sms" { "SMS" } else { "Email" }) }
                                     td data-label=(page.t("admin-mail-col-kind")) { (kind_label(&page, &m.kind)) }
                                     td data-label=(page.t("col-to")) class="mono" { (m.recipient) }

@@ -20,6 +20,7 @@ macro_rules! admin_or_return {
 mod audit;
 mod mail;
 mod network;
+mod organization;
 mod people;
 mod structure;
 
@@ -75,6 +76,8 @@ pub fn routes() -> RouteList {
         .route("/admin/invitations/{id}/resend", post(people::resend))
         .route("/admin/audit", get(audit::search))
         .route("/admin/audit.csv", get(audit::csv))
+        .route("/admin/organization", get(organization::show))
+        .route("/admin/organization/time-zone", post(organization::set_time_zone))
 }
 
 /// One page of the console.
@@ -92,16 +95,19 @@ pub enum Tab {
     Members,
     Invitations,
     Audit,
+    /// The organization's own settings (its time zone).
+    Organization,
 }
 
 const NETWORK_TABS: [Tab; 3] = [Tab::Organizations, Tab::Network, Tab::Mail];
-const ORG_TABS: [Tab; 6] = [
+const ORG_TABS: [Tab; 7] = [
     Tab::Units,
     Tab::Workplaces,
     Tab::Teams,
     Tab::Members,
     Tab::Invitations,
     Tab::Audit,
+    Tab::Organization,
 ];
 
 impl Tab {
@@ -117,6 +123,7 @@ impl Tab {
             Tab::Members => "/admin/members",
             Tab::Invitations => "/admin/invitations",
             Tab::Audit => "/admin/audit",
+            Tab::Organization => "/admin/organization",
         }
     }
 
@@ -132,6 +139,7 @@ impl Tab {
             Tab::Members => "admin-tab-members",
             Tab::Invitations => "admin-tab-invitations",
             Tab::Audit => "admin-tab-audit",
+            Tab::Organization => "admin-tab-organization",
         }
     }
 
@@ -139,7 +147,7 @@ impl Tab {
     fn permission(self) -> Option<Permission> {
         match self {
             Tab::Console | Tab::Organizations | Tab::Network | Tab::Mail => None,
-            Tab::Units => Some(Permission::ManageUnits),
+            Tab::Units | Tab::Organization => Some(Permission::ManageUnits),
             Tab::Workplaces => Some(Permission::ManageWorkplaces),
             Tab::Teams => Some(Permission::ManageTeams),
             Tab::Members | Tab::Invitations => Some(Permission::ManageMembers),

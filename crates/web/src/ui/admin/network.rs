@@ -2,6 +2,7 @@
 
 use super::{admin_layout, input, refusal, select, Extra, Fields, Tab};
 use crate::extract::WebSession;
+use crate::ui::labels::{action_label, event_label};
 use crate::ui::{redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
@@ -13,7 +14,7 @@ use cercle_app::orgs::membership;
 use cercle_app::orgs::structure;
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
-use cercle_domain::{Email, Language, Timestamp};
+use cercle_domain::{Email, Language};
 use maud::html;
 
 type Post = Form<Vec<(String, String)>>;
@@ -229,6 +230,9 @@ pub async fn activity(State(state): State<WebState>, page: Page, session: Option
         Ok(r) => r,
         Err(e) => return refusal(&state, &page, &view, scope.as_ref(), Tab::Network, &e).await,
     };
+    let names = cercle_app::audit::names_of(&state.ctx, &records)
+        .await
+        .unwrap_or_default();
     let content = html! {
         section class="card" {
             div class="table-wrap" tabindex="0" role="region" aria-label=(page.t("admin-tab-network")) {
@@ -237,9 +241,14 @@ pub async fn activity(State(state): State<WebState>, page: Page, session: Option
                     tbody {
                         @for r in &records {
                             tr {
-                                td data-label=(page.t("col-when")) { (Timestamp(r.at).to_utc_string()) }
-                                td data-label=(page.t("col-event")) class="mono" { (r.event) " · " (r.action) }
-                                td data-label=(page.t("col-actor")) class="mono small" { (r.actor_kind) " " (r.actor_id.as_deref().unwrap_or("")) }
+                                td data-label=(page.t("col-when")) { (page.date_time(r.at)) }
+                                td data-label=(page.t("col-event")) { span title=(r.event) { (event_label(&page, &r.event)) } " · " (action_label(&page, &r.action)) }
+                                td data-label=(page.t("col-actor")) class="small" {
+                                    @match &r.actor_id {
+                                        Some(id) => span title=(id) { (names.get(id).cloned().unwrap_or_else(|| page.t("former-user"))) },
+                                        None => span class="muted" { (page.t(&format!("admin-audit-actor-{}", r.actor_kind))) },
+                                    }
+                                }
                                 td data-label=(page.t("col-address")) { (r.ip.as_deref().unwrap_or("")) }
                             }
                         }

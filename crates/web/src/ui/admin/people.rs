@@ -10,7 +10,7 @@ use cercle_app::network::professions::{self, Status};
 use cercle_app::orgs::membership::{self, InviteInput, Invited};
 use cercle_app::orgs::structure;
 use cercle_domain::roles::Role;
-use cercle_domain::{Language, Timestamp};
+use cercle_domain::Language;
 use maud::html;
 
 type Post = Form<Vec<(String, String)>>;
@@ -20,11 +20,6 @@ fn role_options(page: &Page) -> Vec<(String, String)> {
         .iter()
         .map(|r| (r.key().to_string(), role_label(page, r.key())))
         .collect()
-}
-
-/// A date for lists (the day is enough for an expiry).
-fn day_of(ms: i64) -> String {
-    Timestamp(ms).to_utc_string().chars().take(10).collect()
 }
 
 // ---------- members ----------
@@ -256,9 +251,9 @@ async fn render_invitations(state: &WebState, page: &Page, a: &Admin, extra: Ext
                                 (i.roles.split(',').filter(|r| !r.is_empty()).map(|r| role_label(page, r)).collect::<Vec<_>>().join(", "))
                                 " · "
                                 @if i.expires_at <= now {
-                                    span class="badge warn" { (page.ta("admin-invite-expired", &[("date", &day_of(i.expires_at))])) }
+                                    span class="badge warn" { (page.ta("admin-invite-expired", &[("date", &page.date(i.expires_at))])) }
                                 } @else {
-                                    (page.ta("admin-invite-expires", &[("date", &day_of(i.expires_at))]))
+                                    (page.ta("admin-invite-expires", &[("date", &page.date(i.expires_at))]))
                                 }
                             }
                         }

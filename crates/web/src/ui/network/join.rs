@@ -25,7 +25,7 @@ use cercle_app::network::professions::{self, Status};
 use cercle_app::network::profile;
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
-use cercle_domain::{Language, Timestamp};
+use cercle_domain::Language;
 use maud::{html, Markup};
 
 /// The invitation is remembered for an hour while its guest signs up or in.
@@ -55,10 +55,6 @@ fn remember(state: &WebState, resp: &mut Response, token: &str) {
 
 fn forget(state: &WebState, resp: &mut Response) {
     set_cookie(resp, cookies::clear(NETWORK_INVITATION, state.secure_cookies));
-}
-
-fn day_of(ms: i64) -> String {
-    Timestamp(ms).to_utc_string().chars().take(10).collect()
 }
 
 // ---------- inviting ----------
@@ -148,7 +144,7 @@ async fn render_invite(
                                 span class=(format!("badge netp-invite-{}", i.status)) { (invitation_status(page, &i.status)) }
                                 div class="muted small" { (i.email) " · " (i.profession) }
                                 @if i.status == "pending" {
-                                    div class="muted small" { (page.ta("netp-invite-expires", &[("date", &day_of(i.expires_at))])) }
+                                    div class="muted small" { (page.ta("netp-invite-expires", &[("date", &page.date(i.expires_at))])) }
                                 }
                             }
                         }

@@ -205,7 +205,7 @@ async fn render_profile(
                 (avatar(&p.id, &p.name, p.photo_version, true))
                 div class="net-head-text" {
                     h1 data-testid="profile-name" { (p.name) }
-                    @if let Some(a) = &p.absent_until { p class="notice" data-testid="absent-until" { (crate::ui::availability::absent_until(page.lang, a)) } }
+                    @if let Some(a) = &p.absent_until { p class="notice" data-testid="absent-until" { (crate::ui::availability::absent_until(&page.time, a)) } }
                     @if p.professions.is_empty() {
                         p class="muted small" { (page.t("net-no-profession")) }
                     } @else {

@@ -22,7 +22,6 @@ use cercle_app::network::professions;
 use cercle_app::orgs::OrgScope;
 use cercle_app::AppError;
 use cercle_domain::policy::{may, Permission as NetworkPermission, Principal};
-use cercle_domain::Timestamp;
 use maud::html;
 
 /// Professionals only (see `crate::guard`).
@@ -36,10 +35,6 @@ pub fn routes() -> RouteList {
         .route("/network/verifiers/remove", post(remove_verifier))
         .route("/network/organizations/{id}/validation", post(organization_validation))
         .route("/network/member-professions/{id}/validate", post(validate_member))
-}
-
-fn day_of(ms: i64) -> String {
-    Timestamp(ms).to_utc_string().chars().take(10).collect()
 }
 
 // ---------- the queue ----------
@@ -96,7 +91,7 @@ async fn render_queue(
                                     dt { (page.t("netp-field-permit")) }
                                     dd class="mono" data-testid="netp-permit" { (p.permit_number.as_deref().unwrap_or("—")) }
                                     dt { (page.t("netp-verify-added")) }
-                                    dd { (day_of(p.submitted_at)) }
+                                    dd { (page.date(p.submitted_at)) }
                                 }
                                 @if p.has_proof {
                                     a class="button secondary small" href=(format!("/network/verification/{}/proof", p.id)) data-testid="netp-proof-link" { (page.t("netp-verify-proof")) }

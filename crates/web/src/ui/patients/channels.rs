@@ -21,7 +21,6 @@ use cercle_app::orgs::OrgScope;
 use cercle_app::patients::channels::{self, Channel, ChannelParticipant, CircleChoice, NewChannel, NewChannelThread};
 use cercle_app::patients::files;
 use cercle_app::patients::pinned::{self, Pinnable, PinnedDocument};
-use cercle_app::threads::pdf::format_local;
 use cercle_app::threads::service::{ListedThread, ParticipantRef};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
@@ -166,7 +165,7 @@ pub(super) fn pinned_section(
                             @for v in d.versions.iter().rev() {
                                 li {
                                     a href=(format!("/threads/files/{}", v.attachment_id)) download { (page.ta("chan-version-n", &[("n", &v.version.to_string())])) }
-                                    span class="muted small" { " · " (v.added_by_name) " · " (format_local(v.added_at, page.lang)) }
+                                    span class="muted small" { " · " (v.added_by_name) " · " (page.date_time(v.added_at)) }
                                     " · " a class="small" href=(format!("/threads/{}", v.thread_id)) { (page.t("chan-version-thread")) }
                                 }
                             }
@@ -215,7 +214,7 @@ pub(super) fn thread_items(page: &Page, threads: &[ListedThread]) -> Markup {
                     span class="thr-kind" aria-hidden="true" { (icon("threads")) }
                     div class="thr-item-main" {
                         a class="thr-item-title" href=(format!("/threads/{}", t.id)) { (t.title) }
-                        div class="muted small" { (format_local(t.last_activity_at, page.lang)) }
+                        div class="muted small" { (page.date_time(t.last_activity_at)) }
                     }
                     div class="thr-item-badges" {
                         @if t.high_priority { span class="badge warn" { (page.t("thr-high-priority")) } }

@@ -21,7 +21,6 @@ use cercle_app::orgs::OrgScope;
 use cercle_app::patients::circle::{self, CircleMember, NewCircleMember, Section};
 use cercle_app::patients::files;
 use cercle_app::patients::invitations::{self, AcceptInput, AcceptOutcome, InvitationInfo, InviteInput};
-use cercle_app::threads::pdf::format_local;
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
 use maud::{html, Markup};
@@ -209,7 +208,7 @@ fn person_row(page: &Page, m: &CircleMember, manage: bool, section_on: bool) -> 
                         span { (page.ta("circ-invitation-line", &[("via", &page.t(&format!("circ-via-{}", i.via))), ("method", &page.t(&format!("circ-method-{}", i.method)))])) }
                         @if let Some(q) = &i.question { span { (page.ta("circ-question-shown", &[("question", q)])) } }
                         @if i.failures > 0 { span class="circ-failures" { (page.ta("circ-failures", &[("count", &i.failures.to_string())])) } }
-                        @if m.state == "invited" { span { (page.ta("circ-expires", &[("date", &format_local(i.expires_at, page.lang))])) } }
+                        @if m.state == "invited" { span { (page.ta("circ-expires", &[("date", &page.date_time(i.expires_at))])) } }
                     }
                 }
                 @if can_invite || can_resend || can_cancel {

@@ -15,7 +15,6 @@ use cercle_app::accounts::SessionView;
 use cercle_app::idempotency::{self, Answer};
 use cercle_app::orgs::OrgScope;
 use cercle_app::patients::files::{self, ConsentsInput, FileInput, ListQuery, PatientFile, UnitChoice};
-use cercle_app::threads::pdf::format_local;
 use cercle_app::AppError;
 use cercle_domain::patient::display_hin;
 use cercle_domain::policy::Principal;
@@ -77,7 +76,7 @@ fn file_item(page: &Page, f: &PatientFile) -> Markup {
             div class="pf-item-main" {
                 a class="pf-name" href=(href(&f.id)) { (f.last_name) ", " (f.first_name) }
                 div class="muted small pf-meta" {
-                    @if let Some(d) = &f.birth_date { span { (page.ta("pf-born", &[("date", d)])) } }
+                    @if let Some(d) = &f.birth_date { span { (page.ta("pf-born", &[("date", &page.civil_date(d))])) } }
                     @if let Some(h) = &f.health_insurance_number { span class="mono" { (display_hin(h)) } }
                     @if let Some(n) = &f.file_number { span { (page.t("pf-file-number-short")) " " (n) } }
                 }
@@ -423,7 +422,7 @@ async fn render_show(
                 div class="pf-file-title" {
                     h1 data-testid="patient-name" { (f.first_name) " " (f.last_name) }
                     p class="muted pf-tight" {
-                        @if let Some(d) = &f.birth_date { (page.ta("pf-born", &[("date", d)])) }
+                        @if let Some(d) = &f.birth_date { (page.ta("pf-born", &[("date", &page.civil_date(d))])) }
                         @if !unit_name.is_empty() { " · " (unit_name) }
                     }
                     @if f.archived { span class="badge muted-badge" data-testid="patient-archived" { (page.t("pf-archived")) } }
@@ -436,7 +435,7 @@ async fn render_show(
                     dl class="pf-identity" {
                         dt { (page.t("pf-last-name")) } dd { (f.last_name) }
                         dt { (page.t("pf-first-name")) } dd { (f.first_name) }
-                        dt { (page.t("pf-birth-date")) } dd { (f.birth_date.clone().unwrap_or_else(|| not_given.clone())) }
+                        dt { (page.t("pf-birth-date")) } dd { (f.birth_date.as_deref().map(|d| page.civil_date(d)).unwrap_or_else(|| not_given.clone())) }
                         dt { (page.t("pf-hin")) }
                         dd class="mono" data-testid="patient-hin" { (f.health_insurance_number.as_deref().map(display_hin).unwrap_or_else(|| not_given.clone())) }
                         dt { (page.t("pf-file-number")) } dd { (f.file_number.clone().unwrap_or_else(|| not_given.clone())) }
@@ -499,7 +498,7 @@ async fn render_show(
                             " "
                             @if t.high_priority { span class="badge pf-priority" { (page.t("pf-priority")) } " " }
                             @if t.closed_at.is_some() { span class="badge muted-badge" { (page.t("pf-closed")) } " " }
-                            span class="muted small" { "· " time { (format_local(t.last_activity_at, page.lang)) } }
+                            span class="muted small" { "· " time { (page.date_time(t.last_activity_at)) } }
                         }
                     }
                 }

@@ -22,7 +22,6 @@ use cercle_app::idempotency::{self, Answer};
 use cercle_app::network::directory;
 use cercle_app::network::search::{self as people_search, SearchInput, SearchResult};
 use cercle_app::orgs::{structure, OrgScope};
-use cercle_app::threads::pdf::format_local;
 use cercle_app::threads::service::{self, ListedThread, MessageView, NewThreadInput, ParticipantRef, ThreadView};
 use cercle_app::threads::{export, patients};
 use cercle_app::AppError;
@@ -204,7 +203,7 @@ async fn list(
                                     a href=(format!("/threads/{}#m-{}", m.thread_id, m.message_id)) {
                                         strong { (if m.thread_title.is_empty() { page.t("thr-direct") } else { m.thread_title.clone() }) }
                                     }
-                                    " · " time class="muted small" { (format_local(m.created_at, page.lang)) }
+                                    " · " time class="muted small" { (page.date_time(m.created_at)) }
                                     p class="thr-excerpt" { (m.excerpt) }
                                 }
                             }
@@ -260,7 +259,7 @@ fn list_item(
                         "direct" => { (page.t("thr-kind-direct")) }
                         _ => { (page.t("thr-kind-collaboration")) }
                     }
-                    " · " (format_local(t.last_activity_at, page.lang))
+                    " · " (page.date_time(t.last_activity_at))
                 }
             }
             div class="thr-item-badges" {
@@ -379,7 +378,7 @@ pub(crate) async fn candidates(state: &WebState, page: &Page, principal: &Princi
                                 person.name,
                                 person.professions.first().map(|b| b.name.clone()),
                                 in_directory,
-                                absent_until.map(|a| crate::ui::availability::absent_until(page.lang, &a)),
+                                absent_until.map(|a| crate::ui::availability::absent_until(&page.time, &a)),
                             )),
                             SearchResult::Workplace { .. } => None,
                         })
@@ -518,7 +517,7 @@ async fn new_page(
                             @for p in &files {
                                 option value=(p.id) selected[d.patient == p.id] {
                                     (p.last_name) ", " (p.first_name)
-                                    @if let Some(b) = &p.birth_date { " (" (b) ")" }
+                                    @if let Some(b) = &p.birth_date { " (" (page.civil_date(b)) ")" }
                                 }
                             }
                             option value="new" selected[new_patient] { (page.t("thr-patient-new")) }
@@ -802,7 +801,7 @@ fn message_item(
             div class="thr-meta" {
                 strong class="thr-author" { (m.author.name) }
                 @if let Some(p) = &m.author.profession { span class="muted small thr-prof" { (p) } }
-                time class="muted small" data-ts=(m.created_at) { (format_local(m.created_at, page.lang)) }
+                time class="muted small" data-ts=(m.created_at) { (page.date_time(m.created_at)) }
                 @if m.priority { span class="badge warn" { (page.t("thr-priority-message")) } }
             }
             @if retracted {
@@ -920,7 +919,7 @@ fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: b
             }
             @if let Some(cl) = &t.closed {
                 p class="notice thr-closed" data-testid="closed-by" {
-                    (page.ta("thr-closed-by", &[("name", &cl.by_name), ("date", &format_local(cl.at, page.lang))]))
+                    (page.ta("thr-closed-by", &[("name", &cl.by_name), ("date", &page.date_time(cl.at))]))
                     @if !circle {
                         " "
                         a class="button secondary small" href=(format!("{base}/export.pdf")) data-testid="export-pdf" download { (page.t("thr-export")) }
