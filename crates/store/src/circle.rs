@@ -443,3 +443,14 @@ pub async fn present_in_section(conn: &mut Conn, patient_file_id: &str, section:
     .await?;
     Ok(row.try_get(0)?)
 }
+
+/// Holds the patient file's row until the transaction ends (PostgreSQL
+/// locks it; SQLite serializes writers anyway): switching a section off and
+/// placing someone into it are then never interleaved.
+pub async fn hold_file(conn: &mut Conn, patient_file_id: &str) -> Result<()> {
+    sqlx::query("UPDATE patient_files SET archived_at = archived_at WHERE id = $1")
+        .bind(patient_file_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

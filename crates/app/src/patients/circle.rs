@@ -235,8 +235,10 @@ async fn section_states(conn: &mut Conn, file_id: &str) -> AppResult<Vec<Section
 }
 
 /// No one is placed or invited into a section that is off (the policy's
-/// rule, asked with the section's state at this moment).
+/// rule, asked with the section's state at this moment). In a writing
+/// transaction, the file is held first so that a switch cannot slip in.
 pub(crate) async fn require_section_on(conn: &mut Conn, file_id: &str, section: &str) -> AppResult<()> {
+    store::hold_file(&mut *conn, file_id).await?;
     let off = store::sections_off(conn, file_id).await?;
     if may_place_in_section(!off.iter().any(|o| o == section)) {
         Ok(())
@@ -300,6 +302,7 @@ pub async fn set_section(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let file = place(&mut tx, &me.user_id.to_string(), file_id).await?;
+    store::hold_file(&mut tx, &file.id).await?;
     let present = if on {
         0
     } else {
@@ -376,8 +379,16 @@ pub async fn add(
     require_open(&file)?;
     let section = Section::parse(&input.section)?;
     {
+        // Early, before an invitation is checked (the transaction checks again).
         let mut conn = ctx.store.reader().await?;
-        require_section_on(&mut conn, &file.id, section.key()).await?;
+        if !may_place_in_section(
+            !store::sections_off(&mut conn, &file.id)
+                .await?
+                .iter()
+                .any(|o| o == section.key()),
+        ) {
+            return Err(AppError::Conflict("circle-section-off"));
+        }
     }
     let first = PersonName::parse(&input.first_name)?.into_string();
     let last = PersonName::parse(&input.last_name)?.into_string();
