@@ -79,7 +79,7 @@ pub async fn overview(ctx: &Ctx, client: &Client, principal: &Principal, lang: L
         circle_only: me.circle_only,
         ..Overview::default()
     };
-    let all = threads::list(ctx, principal, false).await?;
+    let all = threads::list(ctx, principal, false, lang).await?;
     let mut unread: Vec<ListedThread> = all.into_iter().filter(|t| t.unread > 0 || t.marked_unread).collect();
     out.unread_threads = unread.len();
     unread.truncate(SHOWN);

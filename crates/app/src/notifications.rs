@@ -481,7 +481,7 @@ async fn prefs_of(conn: &mut Conn, settings: &NotifySettings, user_id: &str) -> 
         .unwrap_or((true, settings.email_delay_mins)))
 }
 
-pub async fn preferences(ctx: &Ctx, principal: &Principal) -> AppResult<Preferences> {
+pub async fn preferences(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult<Preferences> {
     let me = person(principal)?;
     let user_id = me.user_id.to_string();
     let (email_alerts, email_delay_mins, has_phone, candidates) = {
@@ -493,8 +493,9 @@ pub async fn preferences(ctx: &Ctx, principal: &Principal) -> AppResult<Preferen
     };
     // A thread one was removed from is not named any more.
     let mut muted = Vec::new();
-    for (thread_id, title) in candidates {
+    for (thread_id, title, text) in candidates {
         if crate::threads::service::may_receive(ctx, &user_id, &thread_id).await? {
+            let title = crate::texts::shown(&title, text.as_deref(), lang, crate::threads::service::MAX_TITLE_CHARS);
             muted.push(MutedThread { thread_id, title });
         }
     }

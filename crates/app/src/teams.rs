@@ -190,7 +190,13 @@ pub struct TeamBox {
 /// A team of the active organization one belongs to: its triage box, its
 /// threads (as one may see them) and its members.
 /// The listing (thread titles may name a patient) is audited.
-pub async fn team_box(ctx: &Ctx, client: &Client, principal: &Principal, team_id: &str) -> AppResult<TeamBox> {
+pub async fn team_box(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    team_id: &str,
+    lang: Language,
+) -> AppResult<TeamBox> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
@@ -236,7 +242,7 @@ pub async fn team_box(ctx: &Ctx, client: &Client, principal: &Principal, team_id
         let view = TeamThreadView {
             id: t.id.clone(),
             kind: t.kind.clone(),
-            title: t.title.clone(),
+            title: crate::threads::service::title_of(t, lang).0,
             high_priority: t.high_priority,
             last_activity_at: t.last_activity_at,
             unread: if readable { r.listed.unread } else { 0 },

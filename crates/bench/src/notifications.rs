@@ -333,6 +333,7 @@ async fn new_thread(conn: &mut Conn, title: &str, created_by: &str, now: Timesta
             org_id: None,
             patient_file_id: None,
             title,
+            title_text: None,
             folded_title: &folded,
             high_priority: false,
             created_by,

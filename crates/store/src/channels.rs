@@ -3,7 +3,7 @@
 //! their pinned documents with every version.
 
 use crate::profiles::placeholders;
-use crate::threads::{ListedThread, ThreadRow};
+use crate::threads::{ListedThread, THREAD_COLUMNS};
 use crate::{conflict, flag, Conn, Result};
 use cercle_domain::Timestamp;
 use sqlx::any::AnyRow;
@@ -273,8 +273,7 @@ pub async fn threads_of_channel(
         "t.closed_at IS NULL"
     };
     let sql = format!(
-        "SELECT t.id, t.kind, t.org_id, t.patient_file_id, t.title, t.high_priority, t.created_by, \
-           t.created_at, t.closed_at, t.closed_by, t.last_seq, t.last_activity_at, t.channel_id, \
+        "SELECT {THREAD_COLUMNS}, \
            (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND m.author_id <> $2 \
               AND m.seq > COALESCE((SELECT r.last_read_seq FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $2), 0)) AS unread, \
            COALESCE((SELECT r.marked_unread FROM thread_reads r WHERE r.thread_id = t.id AND r.user_id = $2), 0) AS marked \
@@ -290,21 +289,7 @@ pub async fn threads_of_channel(
     rows.iter()
         .map(|r| {
             Ok(ListedThread {
-                thread: ThreadRow {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    org_id: r.try_get("org_id")?,
-                    patient_file_id: r.try_get("patient_file_id")?,
-                    title: r.try_get("title")?,
-                    high_priority: flag(r.try_get("high_priority")?),
-                    created_by: r.try_get("created_by")?,
-                    created_at: r.try_get("created_at")?,
-                    closed_at: r.try_get("closed_at")?,
-                    closed_by: r.try_get("closed_by")?,
-                    last_seq: r.try_get("last_seq")?,
-                    last_activity_at: r.try_get("last_activity_at")?,
-                    channel_id: r.try_get("channel_id")?,
-                },
+                thread: crate::threads::map_thread(r)?,
                 unread: r.try_get("unread")?,
                 marked_unread: flag(r.try_get("marked")?),
             })
@@ -447,15 +432,15 @@ pub async fn versions_of_channel(conn: &mut Conn, channel_id: &str) -> Result<Ve
         .map_err(Into::into)
 }
 
-/// (attachment id, name, kind, thread id, thread title, uploaded at) of the
-/// files posted in the channel's threads, newest first.
-pub async fn attachments_of_channel(
-    conn: &mut Conn,
-    channel_id: &str,
-    limit: i64,
-) -> Result<Vec<(String, String, String, String, String, i64)>> {
+/// (attachment id, name, kind, thread id, thread title, thread title's
+/// system text, uploaded at) of the files posted in the channel's threads,
+/// newest first.
+pub type ChannelAttachment = (String, String, String, String, String, Option<String>, i64);
+
+/// The files posted in the channel's threads, newest first.
+pub async fn attachments_of_channel(conn: &mut Conn, channel_id: &str, limit: i64) -> Result<Vec<ChannelAttachment>> {
     let rows = sqlx::query(
-        "SELECT a.id, a.name, a.kind, t.id, t.title, a.created_at FROM attachments a JOIN threads t ON t.id = a.thread_id \
+        "SELECT a.id, a.name, a.kind, t.id, t.title, t.title_text, a.created_at FROM attachments a JOIN threads t ON t.id = a.thread_id \
          WHERE t.channel_id = $1 ORDER BY a.created_at DESC, a.id LIMIT $2",
     )
     .bind(channel_id)
@@ -471,6 +456,7 @@ pub async fn attachments_of_channel(
                 r.try_get(3)?,
                 r.try_get(4)?,
                 r.try_get(5)?,
+                r.try_get(6)?,
             ))
         })
         .collect::<std::result::Result<_, sqlx::Error>>()

@@ -353,10 +353,15 @@ pub async fn is_muted(conn: &mut Conn, user_id: &str, thread_id: &str) -> Result
     Ok(row.try_get::<i64, _>(0)? > 0)
 }
 
-/// (thread id, title) of the threads the person muted, newest first.
-pub async fn muted_threads(conn: &mut Conn, user_id: &str, limit: i64) -> Result<Vec<(String, String)>> {
+/// (thread id, title, title's system text) of the threads the person
+/// muted, newest first.
+pub async fn muted_threads(
+    conn: &mut Conn,
+    user_id: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, Option<String>)>> {
     let rows = sqlx::query(
-        "SELECT m.thread_id, t.title FROM thread_mutes m JOIN threads t ON t.id = m.thread_id \
+        "SELECT m.thread_id, t.title, t.title_text FROM thread_mutes m JOIN threads t ON t.id = m.thread_id \
          WHERE m.user_id = $1 ORDER BY m.created_at DESC LIMIT $2",
     )
     .bind(user_id)
@@ -364,7 +369,7 @@ pub async fn muted_threads(conn: &mut Conn, user_id: &str, limit: i64) -> Result
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }

@@ -343,6 +343,8 @@ pub async fn created_by(
 pub struct FileThread {
     pub id: String,
     pub title: String,
+    /// The title's system text (JSON), if Cercle wrote it.
+    pub title_text: Option<String>,
     pub high_priority: bool,
     pub closed_at: Option<i64>,
     pub last_activity_at: i64,
@@ -360,8 +362,8 @@ pub async fn threads_taking_part(
 ) -> Result<Vec<FileThread>> {
     let team = |alias: &str| team_clause(alias, 4, team_ids.len());
     let sql = format!(
-        "SELECT t.id, t.title, t.high_priority, t.closed_at, t.last_activity_at, t.channel_id FROM threads t \
-         WHERE t.patient_file_id = $2 AND (\
+        "SELECT t.id, t.title, t.title_text, t.high_priority, t.closed_at, t.last_activity_at, t.channel_id \
+         FROM threads t WHERE t.patient_file_id = $2 AND (\
            EXISTS (SELECT 1 FROM thread_participants tp WHERE tp.thread_id = t.id \
              AND ((tp.kind = 'user' AND tp.participant_id = $1){tt})) \
            OR EXISTS (SELECT 1 FROM channel_participants cp WHERE cp.channel_id = t.channel_id \
@@ -383,6 +385,7 @@ pub async fn threads_taking_part(
             Ok(FileThread {
                 id: r.try_get("id")?,
                 title: r.try_get("title")?,
+                title_text: r.try_get("title_text")?,
                 high_priority: flag(r.try_get("high_priority")?),
                 closed_at: r.try_get("closed_at")?,
                 last_activity_at: r.try_get("last_activity_at")?,

@@ -87,6 +87,18 @@ pub async fn by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<S
     Ok(row.as_ref().map(map).transpose()?)
 }
 
+/// The language of the (not deleted) account a session token belongs to.
+pub async fn language_by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT u.language FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND u.deleted_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+}
+
 pub async fn for_device(conn: &mut Conn, device_id: &str) -> Result<Vec<SessionRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM sessions WHERE device_id = $1 ORDER BY created_at"

@@ -17,6 +17,9 @@ pub struct ThreadRow {
     pub org_id: Option<String>,
     pub patient_file_id: Option<String>,
     pub title: String,
+    /// A title Cercle wrote (JSON key and arguments), rendered in each
+    /// reader's language; `None` for people's titles and older rows.
+    pub title_text: Option<String>,
     pub high_priority: bool,
     pub created_by: String,
     pub created_at: i64,
@@ -29,7 +32,7 @@ pub struct ThreadRow {
 }
 
 pub(crate) const THREAD_COLUMNS: &str =
-    "t.id, t.kind, t.org_id, t.patient_file_id, t.title, t.high_priority, t.created_by, \
+    "t.id, t.kind, t.org_id, t.patient_file_id, t.title, t.title_text, t.high_priority, t.created_by, \
     t.created_at, t.closed_at, t.closed_by, t.last_seq, t.last_activity_at, t.channel_id";
 
 pub(crate) fn map_thread(r: &AnyRow) -> std::result::Result<ThreadRow, sqlx::Error> {
@@ -39,6 +42,7 @@ pub(crate) fn map_thread(r: &AnyRow) -> std::result::Result<ThreadRow, sqlx::Err
         org_id: r.try_get("org_id")?,
         patient_file_id: r.try_get("patient_file_id")?,
         title: r.try_get("title")?,
+        title_text: r.try_get("title_text")?,
         high_priority: flag(r.try_get("high_priority")?),
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
@@ -56,6 +60,8 @@ pub struct NewThread<'a> {
     pub org_id: Option<&'a str>,
     pub patient_file_id: Option<&'a str>,
     pub title: &'a str,
+    /// A system text's key and arguments (JSON), for titles Cercle writes.
+    pub title_text: Option<&'a str>,
     pub folded_title: &'a str,
     pub high_priority: bool,
     pub created_by: &'a str,
@@ -66,7 +72,8 @@ pub struct NewThread<'a> {
 pub async fn insert_thread(conn: &mut Conn, t: &NewThread<'_>, now: Timestamp) -> Result<()> {
     sqlx::query(
         "INSERT INTO threads (id, kind, org_id, patient_file_id, title, folded_title, high_priority, created_by, \
-         created_at, last_activity_at, direct_key, channel_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
+         created_at, last_activity_at, direct_key, channel_id, title_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12)",
     )
     .bind(t.id)
     .bind(t.kind)
@@ -79,6 +86,7 @@ pub async fn insert_thread(conn: &mut Conn, t: &NewThread<'_>, now: Timestamp) -
     .bind(now.0)
     .bind(t.direct_key)
     .bind(t.channel_id)
+    .bind(t.title_text)
     .execute(conn)
     .await
     .map_err(conflict)?;

@@ -5,7 +5,7 @@ use crate::cookies;
 use crate::{error::json_error, WebState};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cercle_app::accounts::{session, Activity, Credential, SessionView};
 use cercle_app::idempotency::{Answer, IdempotencyKey};
@@ -84,17 +84,40 @@ pub fn activity_of(parts: &Parts) -> Activity {
     }
 }
 
-pub fn lang_of(parts: &Parts) -> Language {
-    cookies::get(&parts.headers, cookies::LANG)
+/// The language the request asks for itself: the language cookie (the
+/// web app's choice), else `Accept-Language`.
+pub fn asked_lang(headers: &HeaderMap) -> Option<Language> {
+    cookies::get(headers, cookies::LANG)
         .and_then(|l| Language::parse(&l).ok())
         .or_else(|| {
-            parts
-                .headers
+            headers
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())
                 .and_then(Language::from_accept_language)
         })
+}
+
+/// The account's language, for an API caller with a bearer token who asked
+/// for none ([`crate::middleware::account_language`] puts it there).
+#[derive(Debug, Clone, Copy)]
+pub struct AccountLanguage(pub Language);
+
+/// The language of the request, decided here only: what it asks for
+/// ([`asked_lang`]), else its account's language (bearer tokens), else
+/// French.
+pub fn lang_of(parts: &Parts) -> Language {
+    asked_lang(&parts.headers)
+        .or_else(|| parts.extensions.get::<AccountLanguage>().map(|a| a.0))
         .unwrap_or_default()
+}
+
+/// The token of `Authorization: Bearer …`, if any.
+pub fn bearer_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
 }
 
 /// Language of the request.
@@ -128,12 +151,7 @@ impl FromRequestParts<WebState> for ApiAuth {
         let lang = lang_of(parts);
         let unauthorized = || json_error(StatusCode::UNAUTHORIZED, "not-authenticated", lang);
         let activity = activity_of(parts);
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string());
+        let bearer = bearer_of(&parts.headers);
         let view = if let Some(token) = bearer {
             if token.len() > 100 {
                 return Err(unauthorized());
@@ -292,6 +310,34 @@ pub fn replay(answer: Answer) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use super::{lang_of, AccountLanguage};
+    use cercle_domain::Language;
+
+    fn parts(accept: Option<&str>, cookie: Option<&str>, account: Option<Language>) -> axum::http::request::Parts {
+        let mut b = axum::http::Request::builder().uri("/api/v1/threads");
+        if let Some(a) = accept {
+            b = b.header("accept-language", a);
+        }
+        if let Some(c) = cookie {
+            b = b.header("cookie", c);
+        }
+        let (mut parts, _) = b.body(()).unwrap().into_parts();
+        if let Some(l) = account {
+            parts.extensions.insert(AccountLanguage(l));
+        }
+        parts
+    }
+
+    #[test]
+    fn the_account_language_when_the_request_asks_for_none() {
+        assert_eq!(lang_of(&parts(None, None, None)), Language::Fr);
+        assert_eq!(lang_of(&parts(None, None, Some(Language::En))), Language::En);
+        assert_eq!(lang_of(&parts(Some("fr-CA"), None, Some(Language::En))), Language::Fr);
+        assert_eq!(lang_of(&parts(Some("en"), None, Some(Language::Fr))), Language::En);
+        let cookie = format!("{}=en", crate::cookies::LANG);
+        assert_eq!(lang_of(&parts(None, Some(&cookie), Some(Language::Fr))), Language::En);
+    }
+
     #[test]
     fn labels() {
         let chrome =

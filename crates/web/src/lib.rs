@@ -108,7 +108,15 @@ pub fn router(state: WebState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::guarded))
-        .nest("/api/v1", api.merge(uploads).merge(attachments))
+        .nest(
+            "/api/v1",
+            api.merge(uploads)
+                .merge(attachments)
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    middleware::account_language,
+                )),
+        )
         .merge(ui)
         .fallback(ui::not_found)
         .layer(axum::middleware::from_fn_with_state(

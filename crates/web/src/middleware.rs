@@ -1,5 +1,6 @@
 //! Layers every request passes: security headers, request id and logging,
-//! metrics, the per-address rate limit, the device cookie and CSRF checks.
+//! metrics, the per-address rate limit, the device cookie and CSRF checks,
+//! and the account's language for API callers who ask for none.
 
 use crate::cookies;
 use crate::extract::{lang_of, DeviceToken};
@@ -201,6 +202,24 @@ pub async fn ensure_device(State(state): State<WebState>, mut req: Request, next
         }
     }
     resp
+}
+
+/// An API caller with a bearer token and neither `Accept-Language` nor the
+/// language cookie reads the API in their account's language (errors and
+/// the texts Cercle writes): found here once, read by
+/// [`crate::extract::lang_of`] like every other source. What the caller
+/// asks for wins. A token that is not known, or a database that cannot be
+/// read, leaves the default; authenticating the request stays the
+/// extractors' business.
+pub async fn account_language(State(state): State<WebState>, mut req: Request, next: Next) -> Response {
+    if crate::extract::asked_lang(req.headers()).is_none() {
+        if let Some(token) = crate::extract::bearer_of(req.headers()) {
+            if let Ok(Some(l)) = cercle_app::accounts::session::bearer_language(&state.ctx, &token).await {
+                req.extensions_mut().insert(crate::extract::AccountLanguage(l));
+            }
+        }
+    }
+    next.run(req).await
 }
 
 /// Every form post of the web app carries the device's CSRF token and comes

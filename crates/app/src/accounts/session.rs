@@ -155,6 +155,20 @@ pub async fn authenticate_as(ctx: &Ctx, cred: Credential<'_>, activity: Activity
     resolve(ctx, session, activity).await
 }
 
+/// The language of the account a bearer token belongs to, for answering an
+/// API caller who did not say which one they read (no `Accept-Language`).
+/// Reads only: no activity recorded, nothing changed; the request is
+/// authenticated as usual afterwards. An unknown token has none.
+pub async fn bearer_language(ctx: &Ctx, token: &str) -> AppResult<Option<cercle_domain::Language>> {
+    if token.is_empty() || token.len() > 100 {
+        return Ok(None);
+    }
+    let mut conn = ctx.store.reader().await?;
+    Ok(sessions::language_by_token_hash(&mut conn, &hash_token(token))
+        .await?
+        .and_then(|l| cercle_domain::Language::parse(&l).ok()))
+}
+
 /// Reads a session again after a step changed it (the request that holds
 /// `view` was already authenticated).
 pub async fn reload(ctx: &Ctx, view: &SessionView) -> AppResult<SessionView> {

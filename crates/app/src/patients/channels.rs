@@ -22,6 +22,7 @@
 
 use crate::network::person as me;
 use crate::patients::files;
+use crate::texts::SystemText;
 use crate::threads::service::{self, ParticipantRef, ThreadView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
@@ -542,6 +543,7 @@ pub async fn threads(
     principal: &Principal,
     id: &str,
     closed: bool,
+    lang: Language,
 ) -> AppResult<Vec<service::ListedThread>> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
@@ -550,7 +552,7 @@ pub async fn threads(
     let rows = store::threads_of_channel(&mut conn, &c.id, &user_id, closed, 200).await?;
     drop(conn);
     audit::record_alone(ctx, event(me, &c, "channel.threads_listed", AuditAction::List, client)).await?;
-    Ok(rows.into_iter().map(service::ListedThread::from).collect())
+    Ok(rows.into_iter().map(|l| service::ListedThread::of(l, lang)).collect())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -566,7 +568,9 @@ pub struct NewChannelThread {
 /// Opens a thread in a channel (in the caller's transaction): clinical, on
 /// the channel's patient, with the channel's teams and the author in person
 /// (a professional; the circle reaches it through the channel), and logs
-/// its creation. The first message marks the channel started.
+/// its creation. The first message marks the channel started. A title
+/// Cercle writes comes with its system text, shown in each reader's
+/// language (and searchable in each).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn open_thread(
     ctx: &Ctx,
@@ -575,6 +579,7 @@ pub(crate) async fn open_thread(
     role: ChannelRole,
     user_id: &str,
     title: &str,
+    text: Option<&SystemText>,
     high_priority: bool,
     now: Timestamp,
 ) -> AppResult<threads_store::ThreadRow> {
@@ -587,7 +592,8 @@ pub(crate) async fn open_thread(
             org_id: Some(&c.org_id),
             patient_file_id: Some(&c.patient_file_id),
             title,
-            folded_title: &service::folded(title),
+            title_text: text.map(SystemText::to_json).as_deref(),
+            folded_title: &text.map_or_else(|| service::folded(title), |x| x.folded_all(service::MAX_TITLE_CHARS)),
             high_priority,
             created_by: user_id,
             direct_key: None,
@@ -609,7 +615,7 @@ pub(crate) async fn open_thread(
         &mut *tx,
         &id,
         "thread_created",
-        &serde_json::json!({ "title": title, "channel_id": c.id }),
+        &serde_json::json!({ "title": title, "title_text": text, "channel_id": c.id }),
         now,
     )
     .await?;
@@ -647,7 +653,7 @@ pub async fn start_thread(
     }
     require_open_file(&mut tx, &c).await?;
     let high = input.high_priority && role == ChannelRole::Professional;
-    let t = open_thread(ctx, &mut tx, &c, role, &user_id, &title, high, now).await?;
+    let t = open_thread(ctx, &mut tx, &c, role, &user_id, &title, None, high, now).await?;
     let m = service::insert_message(ctx, &mut tx, &t, &user_id, &body, false, now, lang).await?;
     audit::record(
         &mut tx,

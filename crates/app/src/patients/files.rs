@@ -11,7 +11,7 @@ use cercle_domain::patient::{birth_date, patient_name, FileNumber, HealthInsuran
 use cercle_domain::policy::patients::{self as policy, FileFacts};
 use cercle_domain::policy::roles::{Grant, Role};
 use cercle_domain::search::fold;
-use cercle_domain::{InputError, PatientFileId};
+use cercle_domain::{InputError, Language, PatientFileId};
 use cercle_store::patients::{self as store, FileThread, PatientFileRow, Search};
 use cercle_store::{members, orgs, users, Conn};
 use serde::{Deserialize, Serialize};
@@ -653,13 +653,22 @@ pub async fn list_within(
 }
 
 /// The clinical threads of a file the person takes part in (the file must
-/// be one they see), newest first.
-pub async fn threads(ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<Vec<FileThread>> {
+/// be one they see), newest first; titles Cercle wrote in `lang`.
+pub async fn threads(ctx: &Ctx, scope: &OrgScope, id: &str, lang: Language) -> AppResult<Vec<FileThread>> {
     let user_id = scope.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
     let a = access(&mut conn, scope, id).await?;
     let teams = teams_of(&mut conn, &user_id).await?;
-    Ok(store::threads_taking_part(&mut conn, &a.file.id, &user_id, &teams, LIST_LIMIT).await?)
+    let mut list = store::threads_taking_part(&mut conn, &a.file.id, &user_id, &teams, LIST_LIMIT).await?;
+    for t in &mut list {
+        t.title = crate::texts::shown(
+            &t.title,
+            t.title_text.as_deref(),
+            lang,
+            crate::threads::service::MAX_TITLE_CHARS,
+        );
+    }
+    Ok(list)
 }
 
 /// A unit a file can be placed in.

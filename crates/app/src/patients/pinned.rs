@@ -1,12 +1,13 @@
 //! Pinned documents of a care channel (SPEC 5): a professional of the
 //! channel pins an attachment of one of its threads; "update" uploads a new
-//! version, which opens a thread in the channel ("Updated document: name")
-//! with the file, so every participant is notified through the event log.
+//! version, which opens a thread in the channel ("Updated document: name",
+//! a system text shown in each reader's language) with the file, so every participant is notified through the event log.
 //! Every version stays listed and downloadable through the attachment
 //! download (the channel's participants reach its threads). Members of the
 //! circle read them; they do not pin or update (403).
 
 use super::channels::{self, ChannelRole};
+use crate::texts::SystemText;
 use crate::threads::attachments;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
@@ -170,7 +171,9 @@ pub async fn pin(
 
 /// Uploads a new version of a pinned document (professionals of the
 /// channel): a new thread of the channel carries it, titled "Updated
-/// document: name" in the uploader's language, and notifies the participants.
+/// document: name" (a system text: each reader reads it in their language;
+/// the uploader's rendering is kept as the plain title), and notifies the
+/// participants.
 #[allow(clippy::too_many_arguments)]
 pub async fn add_version(
     ctx: &Ctx,
@@ -208,11 +211,9 @@ pub async fn add_version(
         return Err(AppError::Forbidden);
     }
     channels::require_open_file(&mut tx, &c).await?;
-    let title: String = cercle_i18n::ta(lang, "chan-updated-document", &[("name", &d.name)])
-        .chars()
-        .take(crate::threads::service::MAX_TITLE_CHARS)
-        .collect();
-    let t = channels::open_thread(ctx, &mut tx, &c, role, &user_id, &title, false, now).await?;
+    let text = SystemText::new("chan-updated-document", &[("name", &d.name)]);
+    let title = text.render(lang, crate::threads::service::MAX_TITLE_CHARS);
+    let t = channels::open_thread(ctx, &mut tx, &c, role, &user_id, &title, Some(&text), false, now).await?;
     let (_, attachment) = attachments::insert_upload(ctx, &mut tx, &t, &user_id, &prepared, now, lang).await?;
     crate::notifications::as_pinned_version(&mut tx, &t.id).await?;
     let version = d.current_version + 1;
@@ -257,7 +258,7 @@ pub struct Pinnable {
 }
 
 /// The files a professional of the channel may pin (not pinned yet).
-pub async fn pinnable(ctx: &Ctx, principal: &Principal, channel_id: &str) -> AppResult<Vec<Pinnable>> {
+pub async fn pinnable(ctx: &Ctx, principal: &Principal, channel_id: &str, lang: Language) -> AppResult<Vec<Pinnable>> {
     let me = crate::network::person(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
@@ -275,12 +276,17 @@ pub async fn pinnable(ctx: &Ctx, principal: &Principal, channel_id: &str) -> App
         .into_iter()
         .filter(|(id, ..)| !pinned.contains(id))
         .map(
-            |(attachment_id, name, kind, thread_id, thread_title, added_at)| Pinnable {
+            |(attachment_id, name, kind, thread_id, thread_title, title_text, added_at)| Pinnable {
                 attachment_id,
                 name,
                 kind,
                 thread_id,
-                thread_title,
+                thread_title: crate::texts::shown(
+                    &thread_title,
+                    title_text.as_deref(),
+                    lang,
+                    crate::threads::service::MAX_TITLE_CHARS,
+                ),
                 added_at,
             },
         )

@@ -8,6 +8,7 @@
 
 use super::hub::{self, Event};
 use crate::network::people::{relation, summaries};
+use crate::texts::SystemText;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::network::may_view_profile;
@@ -66,7 +67,10 @@ pub struct PatientRef {
 pub struct ThreadView {
     pub id: String,
     pub kind: String,
+    /// In the reader's language when Cercle wrote it (`title_text`).
     pub title: String,
+    /// The title's message key and arguments when Cercle wrote it.
+    pub title_text: Option<SystemText>,
     pub org_id: Option<String>,
     pub patient: Option<PatientRef>,
     pub high_priority: bool,
@@ -328,6 +332,19 @@ pub async fn create(
     principal: &Principal,
     input: &NewThreadInput,
 ) -> AppResult<ThreadView> {
+    create_titled(ctx, client, principal, input, None, Language::default()).await
+}
+
+/// [`create`], with the system text of a title Cercle wrote (a duplicate
+/// keeps it), shown in `lang`.
+async fn create_titled(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    input: &NewThreadInput,
+    text: Option<&SystemText>,
+    lang: Language,
+) -> AppResult<ThreadView> {
     let me = me(principal)?;
     if me.circle_only {
         // Patients and caregivers write in their care channels only.
@@ -365,7 +382,8 @@ pub async fn create(
             org_id: org_id.as_deref(),
             patient_file_id: patient.as_deref(),
             title: &title,
-            folded_title: &folded(&title),
+            title_text: text.map(SystemText::to_json).as_deref(),
+            folded_title: &text.map_or_else(|| folded(&title), |x| x.folded_all(MAX_TITLE_CHARS)),
             high_priority: input.high_priority,
             created_by: &user_id,
             direct_key: None,
@@ -385,7 +403,7 @@ pub async fn create(
         &mut tx,
         &id,
         "thread_created",
-        &serde_json::json!({ "title": title }),
+        &serde_json::json!({ "title": title, "title_text": text }),
         now,
     )
     .await?;
@@ -396,7 +414,7 @@ pub async fn create(
     )
     .await?;
     commit(ctx, tx).await?;
-    show(ctx, client, principal, &id, Language::Fr).await
+    show(ctx, client, principal, &id, lang).await
 }
 
 /// The direct thread between two friends (created on first use); private to them.
@@ -428,6 +446,7 @@ pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id
                     org_id: None,
                     patient_file_id: None,
                     title: "",
+                    title_text: None,
                     folded_title: "",
                     high_priority: false,
                     created_by: &user_id,
@@ -457,7 +476,9 @@ pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id
 pub struct ListedThread {
     pub id: String,
     pub kind: String,
+    /// In the reader's language when Cercle wrote it (`title_text`).
     pub title: String,
+    pub title_text: Option<SystemText>,
     pub high_priority: bool,
     pub closed: bool,
     pub unread: i64,
@@ -466,12 +487,24 @@ pub struct ListedThread {
     pub patient_file_id: Option<String>,
 }
 
-impl From<store::ListedThread> for ListedThread {
-    fn from(l: store::ListedThread) -> Self {
+/// A thread's title as `lang` reads it, and its system text if any.
+pub(crate) fn title_of(t: &ThreadRow, lang: Language) -> (String, Option<SystemText>) {
+    let text = SystemText::stored(t.title_text.as_deref());
+    let title = match &text {
+        Some(x) => x.render(lang, MAX_TITLE_CHARS),
+        None => t.title.clone(),
+    };
+    (title, text)
+}
+
+impl ListedThread {
+    pub(crate) fn of(l: store::ListedThread, lang: Language) -> Self {
+        let (title, title_text) = title_of(&l.thread, lang);
         ListedThread {
             id: l.thread.id,
             kind: l.thread.kind,
-            title: l.thread.title,
+            title,
+            title_text,
             high_priority: l.thread.high_priority,
             closed: l.thread.closed_at.is_some(),
             unread: l.unread,
@@ -483,19 +516,19 @@ impl From<store::ListedThread> for ListedThread {
 }
 
 /// One's threads in the active organization (and those without one).
-pub async fn list(ctx: &Ctx, principal: &Principal, closed: bool) -> AppResult<Vec<ListedThread>> {
+pub async fn list(ctx: &Ctx, principal: &Principal, closed: bool, lang: Language) -> AppResult<Vec<ListedThread>> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
     let teams = store::teams_managed(&mut conn, &user_id).await?;
     let active = users::active_org(&mut conn, &user_id).await?;
     let rows = store::threads_of(&mut conn, &user_id, &teams, active.as_deref(), closed, 200).await?;
-    Ok(rows.into_iter().map(ListedThread::from).collect())
+    Ok(rows.into_iter().map(|l| ListedThread::of(l, lang)).collect())
 }
 
 /// Unread messages over all of one's open threads (the navigation badge).
 pub async fn unread_total(ctx: &Ctx, principal: &Principal) -> AppResult<i64> {
-    Ok(list(ctx, principal, false)
+    Ok(list(ctx, principal, false, Language::default())
         .await?
         .iter()
         .map(|t| t.unread + i64::from(t.marked_unread && t.unread == 0))
@@ -586,7 +619,7 @@ pub async fn show(
     client: &Client,
     principal: &Principal,
     id: &str,
-    _lang: Language,
+    lang: Language,
 ) -> AppResult<ThreadView> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
@@ -628,10 +661,12 @@ pub async fn show(
     if t.patient_file_id.is_some() {
         audit::record_alone(ctx, event_for(me, &t, "thread.read", AuditAction::Read, client)).await?;
     }
+    let (title, title_text) = title_of(&t, lang);
     Ok(ThreadView {
         id: t.id,
         kind: t.kind,
-        title: t.title,
+        title,
+        title_text,
         org_id: t.org_id,
         patient,
         high_priority: t.high_priority,
@@ -1057,7 +1092,13 @@ pub async fn set_priority(ctx: &Ctx, client: &Client, principal: &Principal, id:
 }
 
 /// A new thread with the same title and participants, without messages.
-pub async fn duplicate(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> AppResult<ThreadView> {
+pub async fn duplicate(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: &str,
+    lang: Language,
+) -> AppResult<ThreadView> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let (t, participants) = {
@@ -1079,7 +1120,8 @@ pub async fn duplicate(ctx: &Ctx, client: &Client, principal: &Principal, id: &s
             .collect(),
         high_priority: t.high_priority,
     };
-    create(ctx, client, principal, &input).await
+    let text = SystemText::stored(t.title_text.as_deref());
+    create_titled(ctx, client, principal, &input, text.as_ref(), lang).await
 }
 
 /// Saves one's draft (empty clears it); restored on any device.
@@ -1197,11 +1239,11 @@ pub struct FoundMessage {
 }
 
 /// Searches the messages of the threads one may see (accent-insensitive).
-pub async fn search(ctx: &Ctx, principal: &Principal, q: &str) -> AppResult<Vec<FoundMessage>> {
+pub async fn search(ctx: &Ctx, principal: &Principal, q: &str, lang: Language) -> AppResult<Vec<FoundMessage>> {
     let me = me(principal)?;
     let words = crate::network::search::query_words(q)?;
-    let mut threads = list(ctx, principal, false).await?;
-    threads.extend(list(ctx, principal, true).await?);
+    let mut threads = list(ctx, principal, false, lang).await?;
+    threads.extend(list(ctx, principal, true, lang).await?);
     let titles: HashMap<String, String> = threads.iter().map(|t| (t.id.clone(), t.title.clone())).collect();
     let ids: Vec<String> = threads.into_iter().map(|t| t.id).collect();
     crate::network::limit(ctx, "thread-search", &me.user_id.to_string(), 60, 60).await?;

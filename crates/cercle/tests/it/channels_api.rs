@@ -21,13 +21,13 @@ backends!(
 /// The people of a clinic: A (administrator, patient and caregiver
 /// manager, team manager of the North unit), B (a member), C (team manager
 /// of the South unit), the teams North and South.
-struct Clinic {
-    org: String,
-    a: Person,
-    b: Person,
-    c: Person,
-    north: String,
-    south: String,
+pub(crate) struct Clinic {
+    pub org: String,
+    pub a: Person,
+    pub b: Person,
+    pub c: Person,
+    pub north: String,
+    pub south: String,
 }
 
 async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> String {
@@ -52,7 +52,7 @@ async fn grant(app: &TestApp, org: &str, user: &str, unit: &str, role: &str) {
     tx.commit().await.expect("commit");
 }
 
-async fn clinic(app: &TestApp) -> Clinic {
+pub(crate) async fn clinic(app: &TestApp) -> Clinic {
     let org = org_with_admin(app, "Clinique du Fleuve", "a@fleuve.test").await;
     let a = org.admin;
     let b = sign_up_named(app, "b@fleuve.test", "Béatrice Bédard", "fr").await;
@@ -110,7 +110,7 @@ async fn clinic(app: &TestApp) -> Clinic {
     }
 }
 
-async fn patient_file(app: &TestApp, p: &Person, first: &str, last: &str) -> String {
+pub(crate) async fn patient_file(app: &TestApp, p: &Person, first: &str, last: &str) -> String {
     created(
         app,
         &p.token,
@@ -120,7 +120,7 @@ async fn patient_file(app: &TestApp, p: &Person, first: &str, last: &str) -> Str
     .await
 }
 
-async fn channel(app: &TestApp, p: &Person, file: &str, title: &str, participants: Value) -> Value {
+pub(crate) async fn channel(app: &TestApp, p: &Person, file: &str, title: &str, participants: Value) -> Value {
     let (status, c) = app
         .post(
             &format!("/patient-files/{file}/channels"),
@@ -132,7 +132,7 @@ async fn channel(app: &TestApp, p: &Person, file: &str, title: &str, participant
     c
 }
 
-async fn start(app: &TestApp, p: &Person, channel: &str, title: &str, body: &str) -> Value {
+pub(crate) async fn start(app: &TestApp, p: &Person, channel: &str, title: &str, body: &str) -> Value {
     let (status, t) = app
         .post(
             &format!("/channels/{channel}/threads"),
@@ -153,7 +153,7 @@ fn ids(list: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
-async fn upload(app: &TestApp, p: &Person, path: &str, body: Vec<u8>) -> (u16, Value) {
+pub(crate) async fn upload(app: &TestApp, p: &Person, path: &str, body: Vec<u8>) -> (u16, Value) {
     let url = format!("{}/api/v1{path}", app.url);
     let req = if path.starts_with("/pinned/") {
         app.http.post(url)

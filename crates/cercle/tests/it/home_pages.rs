@@ -34,7 +34,12 @@ async fn page_after_sign_in(app: &TestApp, email: &str, nth_code_mail: usize, la
 
 /// A browser-like client signed in through the pages, its CSRF token, and
 /// the page it landed on (`lands`).
-async fn signed_in(app: &TestApp, email: &str, nth_code_mail: usize, lands: &str) -> (reqwest::Client, String, String) {
+pub(crate) async fn signed_in(
+    app: &TestApp,
+    email: &str,
+    nth_code_mail: usize,
+    lands: &str,
+) -> (reqwest::Client, String, String) {
     let jar = Arc::new(reqwest::cookie::Jar::default());
     let web = reqwest::Client::builder()
         .cookie_provider(jar)

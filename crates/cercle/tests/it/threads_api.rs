@@ -74,7 +74,7 @@ const UNICODE: &str = "Fièvre ≥ 38 °C — œdème, Œdème, ça, été ; vue
 /// The text of a PDF through poppler's pdftotext, whitespace collapsed and
 /// without the marks it puts around right-to-left text; None when
 /// CERCLE_SKIP_PDFTOTEXT=1.
-fn pdftotext(pdf: &[u8]) -> Option<String> {
+pub(crate) fn pdftotext(pdf: &[u8]) -> Option<String> {
     if std::env::var("CERCLE_SKIP_PDFTOTEXT").as_deref() == Ok("1") {
         eprintln!("!! CERCLE_SKIP_PDFTOTEXT=1: the exported PDF's text is NOT checked");
         return None;

@@ -125,7 +125,7 @@ pub async fn threads(
     Query(q): Query<ClosedQuery>,
 ) -> ApiResult<Json<Value>> {
     let principal = view.principal().map_err(err(lang))?;
-    let list = channels::threads(&state.ctx, &client, &principal, &id, q.closed)
+    let list = channels::threads(&state.ctx, &client, &principal, &id, q.closed, lang)
         .await
         .map_err(err(lang))?;
     Ok(Json(json!({ "threads": list })))

@@ -61,7 +61,7 @@ pub async fn preferences(
     ApiAuth(view): ApiAuth,
 ) -> ApiResult<Json<Value>> {
     let principal = view.principal().map_err(err(lang))?;
-    let p = notifications::preferences(&state.ctx, &principal)
+    let p = notifications::preferences(&state.ctx, &principal, lang)
         .await
         .map_err(err(lang))?;
     Ok(Json(json!(p)))
@@ -83,7 +83,7 @@ pub async fn set_preferences(
     notifications::set_preferences(&state.ctx, &principal, input.email_alerts, input.email_delay_mins)
         .await
         .map_err(err(lang))?;
-    let p = notifications::preferences(&state.ctx, &principal)
+    let p = notifications::preferences(&state.ctx, &principal, lang)
         .await
         .map_err(err(lang))?;
     Ok(Json(json!(p)))

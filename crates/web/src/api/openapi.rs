@@ -142,11 +142,11 @@ pub const OPERATIONS: &[Operation] = &[
     op("post", "/network/invitations", "Invite a professional to the network by email, vouching for their profession (validated professionals only).", true, &["email", "name", "profession"], 201),
     op("get", "/network/invitations/{id}", "What a network invitation link is for (the id is the link's token).", false, &[], 200),
     op("post", "/network/invitations/{id}/accept", "Accept a network invitation as the signed-in person: the vouched profession is validated.", true, &[], 204),
-    op("get", "/threads", "One's threads in the active organization and direct messages (closed=true for closed ones), with unread counts.", true, &[], 200),
+    op("get", "/threads", "One's threads in the active organization and direct messages (closed=true for closed ones), with unread counts. A title Cercle wrote comes as title (in the caller's language) and title_text {key, args}.", true, &[], 200),
     op("post", "/threads", "Start a thread: kind clinical (patient_file_id of the active organization) or collaboration; title; participants [{kind: user|team, id}]; high_priority.", true, &["kind", "title"], 201),
     op("get", "/threads/unread", "Unread messages over one's open threads.", true, &[], 200),
     op("get", "/threads/search", "Search the messages of the threads one may see (q; accent-insensitive).", true, &[], 200),
-    op("get", "/threads/{id}", "A thread: participants, state, one's draft. Not a participant: 404.", true, &[], 200),
+    op("get", "/threads/{id}", "A thread: participants, state, one's draft. A title Cercle wrote comes as title (in the caller's language) and title_text {key, args}; otherwise title_text is null. Not a participant: 404.", true, &[], 200),
     op("get", "/threads/{id}/messages", "Messages (before=seq for earlier ones), with attachments, seen by and acknowledged by.", true, &[], 200),
     op("post", "/threads/{id}/messages", "Post a message (body; priority asks everyone to acknowledge).", true, &["body"], 201),
     op("post", "/threads/{id}/participants", "Add people or teams ({participants: [{kind, id}]}); they see the whole history.", true, &[], 200),
@@ -187,7 +187,7 @@ pub const OPERATIONS: &[Operation] = &[
     op("post", "/channels/{id}/threads", "Open a thread in the channel with its first message (title, body, high_priority); it starts with the channel's teams. The first one starts the channel. Observers: 403.", true, &["title", "body"], 201),
     op("get", "/channels/{id}/pinned", "The channel's pinned documents, each with every version (who, when, attachment to download).", true, &[], 200),
     op("post", "/channels/{id}/pinned", "Pin an attachment of one of the channel's threads (attachment_id; professionals of the channel).", true, &["attachment_id"], 201),
-    op("post", "/pinned/{id}/versions", "Upload a new version of a pinned document: the body is the file; query name, kind. Opens a thread \"Updated document: name\" in the channel that notifies its participants.", true, &[], 201),
+    op("post", "/pinned/{id}/versions", "Upload a new version of a pinned document: the body is the file; query name, kind. Opens a thread \"Updated document: name\" in the channel that notifies its participants; its title is a system text (title_text {key: chan-updated-document, args: {name}}), shown to each reader in their language.", true, &[], 201),
     op("get", "/patient-files/{id}/circle", "The patient's circle: sections [{section (patient|responsible|observer), on}] (a section switched off takes no one: e.g. a child has no patient presence) and members [{id, section (patient|responsible|observer), first_name, last_name, email, phone, language, relationship, state (preallocated|invited|joined|cancelled|expired|locked), user_id, invitation {via, method, question, failures, expires_at}|null}] (whoever may see the file; audited).", true, &[], 200),
     op("post", "/patient-files/{id}/circle", "Add someone to the circle (patient and caregiver managers of the file's unit only): section, first_name, last_name, email, phone, language (fr|en), relationship; pre-allocated, or invited at once with invite {via: email|sms, method: question|code, question, answer}. SMS with the code method: 422. Archived file: 409 patient-archived.", true, &["section", "first_name", "last_name"], 201),
     op("put", "/patient-files/{id}/circle/sections/{section}", "Switch a section of the circle (patient|responsible|observer) on or off: {on: bool} (patient and caregiver managers of the file's unit only; audited). Answers the sections. Off while someone is in it or on their way: 409 circle-section-not-empty; adding or inviting into a section that is off: 409 circle-section-off.", true, &["on"], 200),
@@ -280,7 +280,7 @@ pub fn build() -> Value {
         "info": {
             "title": "Cercle API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Secure clinical collaboration. Errors are JSON { code, message } with a translated message (Accept-Language or the cercle_lang cookie)."
+            "description": "Secure clinical collaboration. Errors are JSON { code, message } with a translated message. Language: Accept-Language (or the cercle_lang cookie); without either, a caller with a bearer token gets their account's language, others French. Texts Cercle writes (title_text {key, args}) are rendered in that language too."
         },
         "servers": [{ "url": "/api/v1" }],
         "paths": paths,

@@ -27,7 +27,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let principal = view.principal().map_err(err(lang))?;
-    let b = teams::team_box(&state.ctx, &client, &principal, &id)
+    let b = teams::team_box(&state.ctx, &client, &principal, &id, lang)
         .await
         .map_err(err(lang))?;
     Ok(Json(json!(b)))

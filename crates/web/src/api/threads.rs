@@ -70,7 +70,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Value>> {
     let principal = view.principal().map_err(err(lang))?;
-    let list = service::list(&state.ctx, &principal, q.closed)
+    let list = service::list(&state.ctx, &principal, q.closed, lang)
         .await
         .map_err(err(lang))?;
     Ok(Json(json!({ "threads": list })))
@@ -95,7 +95,9 @@ pub async fn search(
     Query(q): Query<SearchQuery>,
 ) -> ApiResult<Json<Value>> {
     let principal = view.principal().map_err(err(lang))?;
-    let found = service::search(&state.ctx, &principal, &q.q).await.map_err(err(lang))?;
+    let found = service::search(&state.ctx, &principal, &q.q, lang)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(json!({ "results": found })))
 }
 
@@ -357,7 +359,7 @@ pub async fn duplicate(
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let principal = view.principal().map_err(err(lang))?;
-    let t = service::duplicate(&state.ctx, &client, &principal, &id)
+    let t = service::duplicate(&state.ctx, &client, &principal, &id, lang)
         .await
         .map_err(err(lang))?;
     Ok((StatusCode::CREATED, Json(json!(t))))

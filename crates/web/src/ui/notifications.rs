@@ -143,7 +143,7 @@ async fn render_preferences(
     principal: &Principal,
     error: Option<AppError>,
 ) -> Response {
-    let prefs = notifications::preferences(&state.ctx, principal).await;
+    let prefs = notifications::preferences(&state.ctx, principal, page.lang).await;
     let content = html! {
         h1 { (page.t("notif-preferences")) }
         p class="lead" { (page.t("notif-prefs-intro")) }

@@ -58,7 +58,7 @@ async fn page_teams(
     };
     let writable = teams::writable_teams(&state.ctx, &principal).await.unwrap_or_default();
     let team_box = match &selected {
-        Some(id) => Some(teams::team_box(&state.ctx, &page.client, &principal, id).await),
+        Some(id) => Some(teams::team_box(&state.ctx, &page.client, &principal, id, page.lang).await),
         None => None,
     };
     let content = html! {

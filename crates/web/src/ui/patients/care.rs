@@ -187,7 +187,7 @@ async fn show(
         return Redirect::to(&format!("/channels/{}", c.id)).into_response();
     }
     let closed = q.closed();
-    let threads = channels::threads(&state.ctx, &page.client, &principal, &id, closed)
+    let threads = channels::threads(&state.ctx, &page.client, &principal, &id, closed, page.lang)
         .await
         .unwrap_or_default();
     let docs = pinned::list(&state.ctx, &page.client, &principal, &id)

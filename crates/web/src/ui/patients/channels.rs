@@ -511,13 +511,15 @@ async fn channel_page(
     if c.role == "circle" {
         return Redirect::to(&format!("/care/{}", c.id)).into_response();
     }
-    let threads = channels::threads(&state.ctx, &page.client, principal, id, closed)
+    let threads = channels::threads(&state.ctx, &page.client, principal, id, closed, page.lang)
         .await
         .unwrap_or_default();
     let docs = pinned::list(&state.ctx, &page.client, principal, id)
         .await
         .unwrap_or_default();
-    let pinnable = pinned::pinnable(&state.ctx, principal, id).await.unwrap_or_default();
+    let pinnable = pinned::pinnable(&state.ctx, principal, id, page.lang)
+        .await
+        .unwrap_or_default();
     let circle: Vec<CircleChoice> = if c.may_manage_circle {
         channels::circle_choices(&state.ctx, principal, &c.patient_file_id)
             .await

@@ -400,7 +400,9 @@ async fn render_show(
         Ok(f) => f,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let threads = files::threads(&state.ctx, &scope, id).await.unwrap_or_default();
+    let threads = files::threads(&state.ctx, &scope, id, page.lang)
+        .await
+        .unwrap_or_default();
     let units = files::units(&state.ctx, &scope).await.unwrap_or_default();
     let unit_name = units
         .iter()

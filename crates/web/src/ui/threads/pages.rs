@@ -142,7 +142,7 @@ async fn list(
     let closed = q.closed.as_deref().is_some_and(|c| c == "1" || c == "true");
     let query = q.q.unwrap_or_default();
     let query = query.trim();
-    let threads = service::list(&state.ctx, &principal, closed).await;
+    let threads = service::list(&state.ctx, &principal, closed, page.lang).await;
     // Patient names for clinical threads (one audited list), and the other
     // person's name for direct messages.
     let mut patients_by_id: HashMap<String, String> = HashMap::new();
@@ -168,7 +168,7 @@ async fn list(
     let found = if query.is_empty() {
         None
     } else {
-        Some(service::search(&state.ctx, &principal, query).await)
+        Some(service::search(&state.ctx, &principal, query, page.lang).await)
     };
     let title = page.t("thr-title");
     let content = html! {
@@ -1239,7 +1239,7 @@ async fn duplicate(
         Ok(v) => v,
         Err(r) => return r,
     };
-    match service::duplicate(&state.ctx, &page.client, &principal, &id).await {
+    match service::duplicate(&state.ctx, &page.client, &principal, &id, page.lang).await {
         Ok(t) => redirect_with_flash(&state, &format!("/threads/{}", t.id), "thr-duplicated"),
         Err(e) => failure_page(page.lang, &e),
     }
