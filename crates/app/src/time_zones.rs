@@ -21,7 +21,8 @@ pub async fn zone_of(conn: &mut Conn, user_id: &str) -> AppResult<Zone> {
 /// none, or when the database cannot say: a date shown in the default zone
 /// is better than no page).
 pub async fn reader_zone(ctx: &Ctx, device_token: &str, session_id: &str) -> Zone {
-    if device_token.is_empty() || session_id.is_empty() || session_id.len() > 100 {
+    // A device token this server did not issue has no session: no query.
+    if session_id.is_empty() || session_id.len() > 100 || !crate::accounts::device::is_issued(ctx, device_token) {
         return Zone::default();
     }
     let Ok(mut conn) = ctx.store.reader().await else {

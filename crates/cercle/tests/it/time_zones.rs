@@ -21,6 +21,7 @@ backends!(
     an_unknown_time_zone_is_refused_in_the_readers_language,
     only_an_administrator_of_the_whole_organization_sets_its_zone,
     the_audit_log_speaks_in_words_and_local_time,
+    birth_dates_are_dates_in_words,
 );
 
 /// A browser-like client (cookie jar) signed in through the pages, and its
@@ -413,4 +414,21 @@ async fn the_audit_page_in_a_browser() {
     );
     b.shoot("security").await;
     b.quit().await;
+}
+
+async fn birth_dates_are_dates_in_words(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_, manager, file) = crate::circle_api::manager_and_file(&app).await;
+    let fr = Web::sign_in(&app, &manager.email, 1, "fr").await;
+    let (status, html) = fr.get(&format!("/patients/{file}")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Né(e) le 2 mars 1941") && html.contains("<dd>2 mars 1941</dd>"),
+        "{html}"
+    );
+    // The date stays YYYY-MM-DD only in the edit form's date field.
+    assert_eq!(html.matches("1941-03-02").count(), 1, "{html}");
+    let en = Web::sign_in(&app, &manager.email, 2, "en").await;
+    let (_, html) = en.get(&format!("/patients/{file}")).await;
+    assert!(html.contains("<dd>March 2, 1941</dd>"), "{html}");
 }
