@@ -644,6 +644,9 @@ impl Browser {
     /// the 2.2 target size) and gives its violations. axe is injected
     /// through WebDriver, never served by the application.
     pub async fn axe(&self) -> WdResult<Vec<AxeViolation>> {
+        // A long page (the audit log) takes axe more than the usual 10 s on
+        // a busy machine.
+        self.post("/timeouts", json!({ "script": 60_000 })).await?;
         let loaded = self.execute("return typeof window.axe === 'object';", vec![]).await?;
         if loaded != json!(true) {
             self.execute(&format!("{}\n;return true;", axe_source()), vec![])

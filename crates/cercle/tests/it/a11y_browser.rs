@@ -120,6 +120,7 @@ async fn open(b: &Browser, path: &str) {
 /// The checks of the page as it is, besides axe (ids, title, header,
 /// sideways scroll), each problem as a line.
 const PAGE_CHECKS: &str = r#"
+window.scrollTo(0, 0);
 const problems = [];
 const w = document.documentElement.clientWidth;
 const ids = {};
@@ -171,11 +172,13 @@ async fn page_problems(b: &Browser) -> Vec<String> {
 }
 
 /// Opens the page's own `<details>` (not the header's menus), so that what
-/// they hold is checked too.
+/// they hold is checked too; then goes to the end of the page, where a
+/// thread opens and its sticky composer covers nothing.
 async fn open_details(b: &Browser) {
     let _ = b
         .execute(
-            "document.querySelectorAll('main details').forEach((d) => { d.open = true; }); return true;",
+            "document.querySelectorAll('main details').forEach((d) => { d.open = true; }); \
+             window.scrollTo(0, document.scrollingElement.scrollHeight); return true;",
             vec![],
         )
         .await;
@@ -326,28 +329,35 @@ fn fail_on(report: BTreeMap<String, Vec<String>>) {
     panic!("{} page(s) with problems:{text}", report.len());
 }
 
-/// A professional (team manager with threads, a patient file, a friend
-/// request) and the organization's administrator.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_page_of_professionals_and_administrators_is_accessible() {
+/// Walks every page of one person of the teams setup (with its threads,
+/// patient file, friend request and directory) in both languages.
+async fn every_page_of(role: &str, who: impl Fn(&crate::teams_api::Setup) -> String) {
     if cercle_testkit::browser::skipped() {
         return;
     }
     let app = TestApp::spawn(Db::Sqlite).await;
     let s = with_content(&app).await;
     let mut report = BTreeMap::new();
-    for (role, email) in [
-        ("professional", s.manager.email.as_str()),
-        ("administrator", "admin@fleuve.test"),
-    ] {
-        let Some(b) = Browser::launch(&app.url, Language::Fr).await else {
-            return;
-        };
-        sign_in_pages(&app, &b, email, 1).await;
-        walk_both_languages(&b, role, "/", &mut report).await;
-        b.quit().await;
-    }
+    let Some(b) = Browser::launch(&app.url, Language::Fr).await else {
+        return;
+    };
+    sign_in_pages(&app, &b, &who(&s), 1).await;
+    walk_both_languages(&b, role, "/", &mut report).await;
+    b.quit().await;
     fail_on(report);
+}
+
+/// A professional: a team manager with threads, a patient file, a friend
+/// request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_of_a_professional_is_accessible() {
+    every_page_of("professional", |s| s.manager.email.clone()).await;
+}
+
+/// The organization's administrator (the administration's pages too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_of_an_administrator_is_accessible() {
+    every_page_of("administrator", |_| "admin@fleuve.test".to_string()).await;
 }
 
 /// A patient and a caregiver of a care team with a thread.
