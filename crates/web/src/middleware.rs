@@ -11,7 +11,9 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cercle_app::accounts::device;
+use cercle_app::AppError;
 use cercle_domain::net;
+use cercle_domain::Language;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DashMapStateStore;
@@ -208,14 +210,25 @@ pub async fn ensure_device(State(state): State<WebState>, mut req: Request, next
 /// language cookie reads the API in their account's language (errors and
 /// the texts Cercle writes): found here once, read by
 /// [`crate::extract::lang_of`] like every other source. What the caller
-/// asks for wins. A token that is not known, or a database that cannot be
-/// read, leaves the default; authenticating the request stays the
-/// extractors' business.
+/// asks for wins. A token that is not known leaves the default;
+/// authenticating the request stays the extractors' business. A database
+/// that cannot be reached answers here at once (503): asking it again in the
+/// handler would make the caller wait out the pool's timeout twice.
 pub async fn account_language(State(state): State<WebState>, mut req: Request, next: Next) -> Response {
     if crate::extract::asked_lang(req.headers()).is_none() {
         if let Some(token) = crate::extract::bearer_of(req.headers()) {
-            if let Ok(Some(l)) = cercle_app::accounts::session::bearer_language(&state.ctx, &token).await {
-                req.extensions_mut().insert(crate::extract::AccountLanguage(l));
+            match cercle_app::accounts::session::bearer_language(&state.ctx, &token).await {
+                Ok(Some(l)) => {
+                    req.extensions_mut().insert(crate::extract::AccountLanguage(l));
+                }
+                Err(error @ (AppError::DatabaseUnavailable | AppError::StorageFull)) => {
+                    return crate::error::ApiError {
+                        error,
+                        lang: Language::default(),
+                    }
+                    .into_response();
+                }
+                Ok(None) | Err(_) => {}
             }
         }
     }

@@ -138,8 +138,16 @@ const sessionGone = (r) => {
   if (to && location.pathname !== to) { window.location.assign(to); return true; }
   return !!to;
 };
+// A page being left (a form sent, a link followed) sees its stream close on
+// its own; asking then would only race the navigation (and log a 401 when
+// the form was "sign out"). Wait for the page to go; if it stays (a
+// download), check as usual.
+let leavingAt = 0;
+window.addEventListener('beforeunload', () => { leavingAt = Date.now(); });
+window.addEventListener('pageshow', () => { leavingAt = 0; });
 // After the live stream closed: where does the session stand?
 const checkSession = async () => {
+  if (Date.now() - leavingAt < 5000) await new Promise((done) => setTimeout(done, 5000));
   try {
     const r = await api('/auth/session', { method: 'GET', headers: BACKGROUND });
     if (sessionGone(r)) return true;
