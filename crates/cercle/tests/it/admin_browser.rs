@@ -261,6 +261,14 @@ async fn an_administrator_builds_the_organization_and_invites() {
     guest.goto(&landing).await;
     guest.wait_for_path(&landing).await;
     guest.assert_text(&ta(en, "invitation-intro", &[("org", ORG)])).await;
+    // Reached only from the emailed link (the accessibility walk of every
+    // role does not follow it): axe-core at both widths.
+    for width in [375, 1280] {
+        guest.resize(width, 900).await;
+        guest
+            .assert_accessible(&format!("the organization invitation at {width} px"))
+            .await;
+    }
     guest.click_and_load("[data-testid=invitation-sign-up]").await;
     guest.wait_for_path("/sign-up").await;
     guest
