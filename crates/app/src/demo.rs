@@ -161,7 +161,7 @@ fn demo_principal(people: &[String], i: usize) -> cercle_domain::policy::Princip
 /// care channel with both, its first messages, and a pinned care plan.
 async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     use crate::patients::{channels, circle, files, pinned};
-    use crate::threads::{attachments, service};
+    use crate::threads::{attachments, messages, views};
     let (daniel, yvette) = (demo_principal(people, 2), demo_principal(people, PATIENT));
     let client = crate::Client::default();
     let scope = crate::orgs::OrgScope::of(ctx, &daniel).await?;
@@ -271,7 +271,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
             title: "Soins à domicile — CLSC Limoilou (démo)".into(),
             participants: [&patient.id, &son.id]
                 .into_iter()
-                .map(|id| service::ParticipantRef {
+                .map(|id| views::ParticipantRef {
                     kind: "circle".into(),
                     id: id.clone(),
                 })
@@ -295,7 +295,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         lang,
     )
     .await?;
-    service::post(
+    messages::post(
         ctx,
         &client,
         &yvette,
@@ -356,7 +356,7 @@ fn care_plan_pdf(now: i64) -> AppResult<Vec<u8>> {
 /// A clinical discussion between Marie and Daniel about a demo patient,
 /// written through the same services as the app.
 async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
-    use crate::threads::{patients, service};
+    use crate::threads::{lifecycle, messages, patients, views};
     use cercle_domain::policy::{Principal, UserPrincipal};
     let as_person = |i: usize| {
         Principal::User(UserPrincipal {
@@ -381,15 +381,15 @@ async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         },
     )
     .await?;
-    let thread = service::create(
+    let thread = lifecycle::create(
         ctx,
         &client,
         &marie,
-        &service::NewThreadInput {
+        &lifecycle::NewThreadInput {
             kind: "clinical".into(),
             patient_file_id: Some(patient.id),
             title: "Suivi à domicile — plaie au talon".into(),
-            participants: vec![service::ParticipantRef {
+            participants: vec![views::ParticipantRef {
                 kind: "user".into(),
                 id: people.get(2).cloned().unwrap_or_default(),
             }],
@@ -398,7 +398,7 @@ async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     )
     .await?;
     let lang = cercle_domain::Language::Fr;
-    service::post(
+    messages::post(
         ctx,
         &client,
         &marie,
@@ -408,7 +408,7 @@ async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         lang,
     )
     .await?;
-    service::post(
+    messages::post(
         ctx,
         &client,
         &daniel,

@@ -106,7 +106,7 @@ fn thread_kind(t: &ThreadRow) -> &'static str {
 
 fn new_row(user_id: &str, kind: Kind, actor_id: Option<&str>, link: String, now: Timestamp) -> NotificationRow {
     NotificationRow {
-        id: crate::patients::channels::new_id(),
+        id: crate::ids::new_id(),
         user_id: user_id.to_string(),
         kind: kind.as_str().into(),
         thread_kind: String::new(),
@@ -442,7 +442,7 @@ pub async fn set_muted(ctx: &Ctx, principal: &Principal, thread_id: &str, muted:
     let me = person(principal)?;
     let user_id = me.user_id.to_string();
     // The one door of thread actions: what one cannot read, one cannot mute.
-    crate::threads::service::reachable_by(ctx, principal, thread_id).await?;
+    crate::threads::access::reachable_by(ctx, principal, thread_id).await?;
     limit(ctx, "notification-settings", &user_id, CHANGES_PER_HOUR, 3600).await?;
     let mut tx = ctx.store.begin().await?;
     store::set_muted(&mut tx, &user_id, thread_id, muted, ctx.clock.now()).await?;
@@ -452,7 +452,7 @@ pub async fn set_muted(ctx: &Ctx, principal: &Principal, thread_id: &str, muted:
 
 pub async fn is_muted(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<bool> {
     let me = person(principal)?;
-    crate::threads::service::reachable_by(ctx, principal, thread_id).await?;
+    crate::threads::access::reachable_by(ctx, principal, thread_id).await?;
     let mut conn = ctx.store.reader().await?;
     Ok(store::is_muted(&mut conn, &me.user_id.to_string(), thread_id).await?)
 }
@@ -494,8 +494,8 @@ pub async fn preferences(ctx: &Ctx, principal: &Principal, lang: Language) -> Ap
     // A thread one was removed from is not named any more.
     let mut muted = Vec::new();
     for (thread_id, title, text) in candidates {
-        if crate::threads::service::may_receive(ctx, &user_id, &thread_id).await? {
-            let title = crate::texts::shown(&title, text.as_deref(), lang, crate::threads::service::MAX_TITLE_CHARS);
+        if crate::threads::access::may_receive(ctx, &user_id, &thread_id).await? {
+            let title = crate::texts::shown(&title, text.as_deref(), lang, crate::threads::input::MAX_TITLE_CHARS);
             muted.push(MutedThread { thread_id, title });
         }
     }
@@ -601,7 +601,7 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
     let settings = ctx.config.notifications;
     // Someone who no longer reaches the thread (removed, left) is not rung.
     let reaches = match &n.thread_id {
-        Some(t) => crate::threads::service::may_receive(ctx, &n.user_id, t).await?,
+        Some(t) => crate::threads::access::may_receive(ctx, &n.user_id, t).await?,
         None => true,
     };
     let mut tx = ctx.store.begin().await?;

@@ -11,13 +11,22 @@
 
 use crate::network::person as me;
 use crate::orgs::OrgScope;
-use crate::threads::service::{self as threads, event_for, log_event, NewThreadInput, ParticipantRef, ThreadView};
+use crate::threads::access::{in_active_org, is_author_team};
+use crate::threads::events::{commit, event_for, log_event};
+use crate::threads::input::clean_body;
+use crate::threads::lifecycle::{self, NewThreadInput};
+use crate::threads::participants::participant_views;
+/// Where a thread stands for one of its teams (kept in the thread kernel,
+/// which shows it on every thread).
+pub use crate::threads::views::TriageView;
+use crate::threads::views::{title_of, ParticipantRef, ThreadView};
+use crate::threads::{messages, reading};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts};
 use cercle_domain::policy::Principal;
 use cercle_domain::roles::Permission;
-use cercle_domain::{Language, Timestamp};
+use cercle_domain::Language;
 use cercle_store::orgs::TeamRow;
 use cercle_store::teams::{self as store, IN_TRIAGE};
 use cercle_store::threads::{self as thread_store, ThreadRow};
@@ -242,7 +251,7 @@ pub async fn team_box(
         let view = TeamThreadView {
             id: t.id.clone(),
             kind: t.kind.clone(),
-            title: crate::threads::service::title_of(t, lang).0,
+            title: title_of(t, lang).0,
             high_priority: t.high_priority,
             last_activity_at: t.last_activity_at,
             unread: if readable { r.listed.unread } else { 0 },
@@ -345,11 +354,11 @@ pub async fn write_to_team(
         }
     }
     let body = match input.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
-        Some(b) => Some(crate::threads::service::clean_body(b)?),
+        Some(b) => Some(clean_body(b)?),
         None => None,
     };
     let patient = input.patient_file_id.clone().filter(|p| !p.is_empty());
-    let t = threads::create(
+    let t = lifecycle::create(
         ctx,
         client,
         principal,
@@ -366,87 +375,9 @@ pub async fn write_to_team(
     )
     .await?;
     if let Some(body) = body {
-        threads::post(ctx, client, principal, &t.id, &body, input.high_priority, lang).await?;
+        messages::post(ctx, client, principal, &t.id, &body, input.high_priority, lang).await?;
     }
-    threads::show(ctx, client, principal, &t.id, lang).await
-}
-
-/// After people or teams were added to a thread (in the caller's
-/// transaction): a person who belongs to teams of the thread's
-/// organization brings their teams, assigned to them; a team added without
-/// a person of it goes to its triage box (SPEC 6).
-pub(crate) async fn on_participants_added(
-    conn: &mut Conn,
-    thread_id: &str,
-    org_id: Option<&str>,
-    list: &[ParticipantRef],
-    added_by: &str,
-    now: Timestamp,
-) -> AppResult<()> {
-    let Some(org) = org_id else {
-        return Ok(());
-    };
-    for p in list.iter().filter(|p| p.kind == "user") {
-        for (team_id, _) in store::memberships_in(&mut *conn, org, &p.id).await? {
-            thread_store::add_participant(&mut *conn, thread_id, "team", &team_id, Some(added_by), now).await?;
-            let waiting = match store::triage(&mut *conn, thread_id, &team_id).await? {
-                None => true,
-                Some(tr) => tr.state == IN_TRIAGE,
-            };
-            if waiting {
-                store::set_triage(&mut *conn, thread_id, &team_id, Some(&p.id), now).await?;
-            }
-        }
-    }
-    for p in list.iter().filter(|p| p.kind == "team") {
-        if store::triage(&mut *conn, thread_id, &p.id).await?.is_none() {
-            store::set_triage(&mut *conn, thread_id, &p.id, None, now).await?;
-            if let Some(t) = thread_store::thread(&mut *conn, thread_id).await? {
-                crate::notifications::on_triage(&mut *conn, &t, &p.id, added_by, now).await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TriageView {
-    pub team_id: String,
-    pub team_name: String,
-    /// in_triage | assigned
-    pub state: String,
-    pub responsible_id: Option<String>,
-    pub responsible_name: Option<String>,
-}
-
-/// The triage state of a thread for each of its teams (shown on the thread).
-pub(crate) async fn triage_views(conn: &mut Conn, thread_id: &str) -> AppResult<Vec<TriageView>> {
-    let participants = thread_store::participants(&mut *conn, thread_id).await?;
-    let mut out = Vec::new();
-    for tr in store::triage_of_thread(&mut *conn, thread_id).await? {
-        if !participants.iter().any(|(k, id)| k == "team" && *id == tr.team_id) {
-            continue;
-        }
-        let team_name = orgs::team_by_id(&mut *conn, &tr.team_id)
-            .await?
-            .map(|t| t.name)
-            .unwrap_or_default();
-        let responsible_name = match &tr.responsible_id {
-            Some(id) => network::names(&mut *conn, std::slice::from_ref(id))
-                .await?
-                .pop()
-                .map(|(_, n)| n),
-            None => None,
-        };
-        out.push(TriageView {
-            team_id: tr.team_id,
-            team_name,
-            state: tr.state,
-            responsible_id: tr.responsible_id,
-            responsible_name,
-        });
-    }
-    Ok(out)
+    reading::show(ctx, client, principal, &t.id, lang).await
 }
 
 /// What one asks of a team's thread.
@@ -482,7 +413,7 @@ async fn subject(conn: &mut Conn, user_id: &str, thread_id: &str, team_id: &str)
         .await?
         .ok_or(AppError::NotFound)?;
     let org = thread.org_id.clone().ok_or(AppError::NotFound)?;
-    crate::threads::service::in_active_org(&mut *conn, user_id, &thread).await?;
+    in_active_org(&mut *conn, user_id, &thread).await?;
     let team = orgs::team_in(&mut *conn, &org, team_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -581,9 +512,7 @@ pub async fn change(
             target = Some(who.clone());
         }
         TriageChange::RemoveTeam => {
-            if s.thread.channel_id.is_some()
-                && crate::threads::service::is_author_team(&mut tx, &s.thread, &s.team.id).await?
-            {
+            if s.thread.channel_id.is_some() && is_author_team(&mut tx, &s.thread, &s.team.id).await? {
                 return Err(AppError::Conflict("author-team"));
             }
             thread_store::remove_participant(&mut tx, thread_id, "team", &s.team.id).await?;
@@ -592,7 +521,7 @@ pub async fn change(
     }
     // Who reaches the thread may have changed: the participants event comes
     // first, so that open connections look again before the triage change.
-    let views = threads::participant_views(&mut tx, thread_id).await?;
+    let views = participant_views(&mut tx, thread_id).await?;
     log_event(ctx, &mut tx, thread_id, "participants", &views, now).await?;
     let after = store::triage(&mut tx, thread_id, &s.team.id).await?;
     let data = serde_json::json!({
@@ -610,7 +539,7 @@ pub async fn change(
         ev = ev.scope("person", t);
     }
     audit::record(&mut tx, ev, now).await?;
-    threads::commit(ctx, tx).await?;
+    commit(ctx, tx).await?;
     Ok(())
 }
 

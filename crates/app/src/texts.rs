@@ -57,7 +57,7 @@ impl SystemText {
     pub fn folded_all(&self, max: usize) -> String {
         Language::ALL
             .iter()
-            .map(|l| crate::threads::service::folded(&self.render(*l, max)))
+            .map(|l| crate::threads::input::folded(&self.render(*l, max)))
             .collect::<Vec<_>>()
             .join(" ")
     }

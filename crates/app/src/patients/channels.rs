@@ -23,7 +23,11 @@
 use crate::network::person as me;
 use crate::patients::files;
 use crate::texts::SystemText;
-use crate::threads::service::{self, ParticipantRef, ThreadView};
+use crate::threads::events::{commit, log_event};
+use crate::threads::input::{clean_body, clean_title, clean_title_within, folded, MAX_TITLE_CHARS};
+use crate::threads::messages::insert_message;
+use crate::threads::reading;
+use crate::threads::views::{ListedThread, ParticipantRef, ThreadView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::network::may_view_profile;
@@ -41,11 +45,6 @@ pub const MAX_CHANNEL_TITLE: usize = 120;
 pub const MAX_PARTICIPANTS: usize = 100;
 /// Care channels one person may create per day.
 pub const CHANNELS_PER_DAY: i64 = 200;
-
-/// A new id (UUIDv7, sorting by creation time).
-pub(crate) fn new_id() -> String {
-    cercle_domain::MessageId::new().0.to_string()
-}
 
 /// How a person reaches a channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +103,7 @@ pub(crate) fn event(
 }
 
 fn clean_channel_title(raw: &str) -> AppResult<String> {
-    service::clean_title_within(raw, MAX_CHANNEL_TITLE)
+    clean_title_within(raw, MAX_CHANNEL_TITLE)
 }
 
 // ---- Views ------------------------------------------------------------------------
@@ -336,7 +335,7 @@ pub async fn create(
     )
     .await?;
     let c = ChannelRow {
-        id: new_id(),
+        id: crate::ids::new_id(),
         patient_file_id: file.file.id.clone(),
         org_id: file.file.org_id.clone(),
         title,
@@ -544,7 +543,7 @@ pub async fn threads(
     id: &str,
     closed: bool,
     lang: Language,
-) -> AppResult<Vec<service::ListedThread>> {
+) -> AppResult<Vec<ListedThread>> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
@@ -552,7 +551,7 @@ pub async fn threads(
     let rows = store::threads_of_channel(&mut conn, &c.id, &user_id, closed, 200).await?;
     drop(conn);
     audit::record_alone(ctx, event(me, &c, "channel.threads_listed", AuditAction::List, client)).await?;
-    Ok(rows.into_iter().map(|l| service::ListedThread::of(l, lang)).collect())
+    Ok(rows.into_iter().map(|l| ListedThread::of(l, lang)).collect())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -593,7 +592,7 @@ pub(crate) async fn open_thread(
             patient_file_id: Some(&c.patient_file_id),
             title,
             title_text: text.map(SystemText::to_json).as_deref(),
-            folded_title: &text.map_or_else(|| service::folded(title), |x| x.folded_all(service::MAX_TITLE_CHARS)),
+            folded_title: &text.map_or_else(|| folded(title), |x| x.folded_all(MAX_TITLE_CHARS)),
             high_priority,
             created_by: user_id,
             direct_key: None,
@@ -610,7 +609,7 @@ pub(crate) async fn open_thread(
             threads_store::add_participant(&mut *tx, &id, "team", &pid, Some(user_id), now).await?;
         }
     }
-    service::log_event(
+    log_event(
         ctx,
         &mut *tx,
         &id,
@@ -643,8 +642,8 @@ pub async fn start_thread(
 ) -> AppResult<ThreadView> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
-    let title = service::clean_title(&input.title)?;
-    let body = service::clean_body(&input.body)?;
+    let title = clean_title(&input.title)?;
+    let body = clean_body(&input.body)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let (c, role) = access(&mut tx, &user_id, id).await?;
@@ -654,7 +653,7 @@ pub async fn start_thread(
     require_open_file(&mut tx, &c).await?;
     let high = input.high_priority && role == ChannelRole::Professional;
     let t = open_thread(ctx, &mut tx, &c, role, &user_id, &title, None, high, now).await?;
-    let m = service::insert_message(ctx, &mut tx, &t, &user_id, &body, false, now, lang).await?;
+    let m = insert_message(ctx, &mut tx, &t, &user_id, &body, false, now, lang).await?;
     audit::record(
         &mut tx,
         event(me, &c, "channel.thread_created", AuditAction::Create, client)
@@ -663,8 +662,8 @@ pub async fn start_thread(
         now,
     )
     .await?;
-    service::commit(ctx, tx).await?;
-    service::show(ctx, client, principal, &t.id, lang).await
+    commit(ctx, tx).await?;
+    reading::show(ctx, client, principal, &t.id, lang).await
 }
 
 // ---- What the pages need ------------------------------------------------------------
@@ -714,7 +713,7 @@ pub struct ThreadPlace {
 pub async fn thread_place(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<ThreadPlace> {
     me(principal)?;
     // The one door of thread actions: a thread one does not reach has no place.
-    let (t, reach) = match crate::threads::service::reachable_by(ctx, principal, thread_id).await {
+    let (t, reach) = match crate::threads::access::reachable_by(ctx, principal, thread_id).await {
         Ok(found) => found,
         Err(AppError::NotFound) => return Ok(ThreadPlace::default()),
         Err(e) => return Err(e),

@@ -665,7 +665,7 @@ pub async fn threads(ctx: &Ctx, scope: &OrgScope, id: &str, lang: Language) -> A
             &t.title,
             t.title_text.as_deref(),
             lang,
-            crate::threads::service::MAX_TITLE_CHARS,
+            crate::threads::input::MAX_TITLE_CHARS,
         );
     }
     Ok(list)

@@ -133,7 +133,7 @@ pub async fn pin(
         return Err(AppError::Conflict("already-pinned"));
     }
     let doc = PinnedRow {
-        id: channels::new_id(),
+        id: crate::ids::new_id(),
         channel_id: c.id.clone(),
         name: a.name.clone(),
         pinned_by: user_id.clone(),
@@ -212,7 +212,7 @@ pub async fn add_version(
     }
     channels::require_open_file(&mut tx, &c).await?;
     let text = SystemText::new("chan-updated-document", &[("name", &d.name)]);
-    let title = text.render(lang, crate::threads::service::MAX_TITLE_CHARS);
+    let title = text.render(lang, crate::threads::input::MAX_TITLE_CHARS);
     let t = channels::open_thread(ctx, &mut tx, &c, role, &user_id, &title, Some(&text), false, now).await?;
     let (_, attachment) = attachments::insert_upload(ctx, &mut tx, &t, &user_id, &prepared, now, lang).await?;
     crate::notifications::as_pinned_version(&mut tx, &t.id).await?;
@@ -242,7 +242,7 @@ pub async fn add_version(
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    crate::threads::service::commit(ctx, tx).await?;
+    crate::threads::events::commit(ctx, tx).await?;
     Ok(out)
 }
 
@@ -285,7 +285,7 @@ pub async fn pinnable(ctx: &Ctx, principal: &Principal, channel_id: &str, lang: 
                     &thread_title,
                     title_text.as_deref(),
                     lang,
-                    crate::threads::service::MAX_TITLE_CHARS,
+                    crate::threads::input::MAX_TITLE_CHARS,
                 ),
                 added_at,
             },

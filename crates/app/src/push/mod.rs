@@ -280,7 +280,7 @@ pub async fn subscribe(
     }
     let id = store::upsert(
         &mut tx,
-        &crate::patients::channels::new_id(),
+        &crate::ids::new_id(),
         &user_id,
         endpoint.as_str(),
         &p256dh,
@@ -437,7 +437,7 @@ pub async fn send(ctx: &Ctx, user_id: &str, message: &PushMessage) -> AppResult<
             report.dropped += 1;
             continue;
         }
-        let id = crate::patients::channels::new_id();
+        let id = crate::ids::new_id();
         store::enqueue_claimed(
             &mut tx,
             &id,

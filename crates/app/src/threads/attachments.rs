@@ -4,8 +4,11 @@
 //! message carrying the file (and an optional caption); it is stored whole
 //! in one transaction or not at all.
 
+use super::access::{reachable, writable};
+use super::events::{commit, log_event};
 use super::files::{self, AttachmentKind, FileError};
-use super::service::{self, MessageView};
+use super::input::clean_body;
+use super::views::{message_views, MessageView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::Principal;
@@ -41,7 +44,7 @@ pub async fn upload(
     {
         // Refuse early, before any processing, if the thread is not theirs.
         let mut conn = ctx.store.reader().await?;
-        let t = service::writable(&mut conn, &user_id, thread_id).await?;
+        let t = writable(&mut conn, &user_id, thread_id).await?;
         if t.closed_at.is_some() {
             return Err(AppError::Conflict("thread-closed"));
         }
@@ -50,7 +53,7 @@ pub async fn upload(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     crate::idempotency::claim_in(&mut tx, client, now).await?;
-    let t = service::writable(&mut tx, &user_id, thread_id).await?;
+    let t = writable(&mut tx, &user_id, thread_id).await?;
     if t.closed_at.is_some() {
         return Err(AppError::Conflict("thread-closed"));
     }
@@ -69,7 +72,7 @@ pub async fn upload(
         ev = ev.scope("patient", p);
     }
     audit::record(&mut tx, ev, now).await?;
-    service::commit(ctx, tx).await?;
+    commit(ctx, tx).await?;
     Ok(view)
 }
 
@@ -112,7 +115,7 @@ pub(crate) async fn prepare_upload(
     let body = if caption.is_empty() {
         prepared.name.clone()
     } else {
-        service::clean_body(caption)?
+        clean_body(caption)?
     };
     let key = ctx.key.clone();
     let data_bytes = prepared.bytes.clone();
@@ -184,11 +187,11 @@ pub(crate) async fn insert_upload(
     };
     store::insert_attachment(&mut *tx, &attachment, &prepared.data, prepared.thumbnail.as_deref()).await?;
     store::mark_read(&mut *tx, thread_id, user_id, seq, now).await?;
-    let view = service::message_views(&mut *tx, thread_id, vec![row], lang)
+    let view = message_views(&mut *tx, thread_id, vec![row], lang)
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    service::log_event(ctx, &mut *tx, thread_id, "message", &view, now).await?;
+    log_event(ctx, &mut *tx, thread_id, "message", &view, now).await?;
     crate::notifications::on_message(&mut *tx, t, user_id, &message_id, false, now).await?;
     Ok((view, attachment))
 }
@@ -210,7 +213,7 @@ pub struct GalleryItem {
 pub async fn gallery(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<Vec<GalleryItem>> {
     let me = crate::network::person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    service::reachable(&mut conn, &me.user_id.to_string(), thread_id).await?;
+    reachable(&mut conn, &me.user_id.to_string(), thread_id).await?;
     Ok(store::attachments_of(&mut conn, thread_id)
         .await?
         .into_iter()
@@ -246,7 +249,7 @@ pub async fn download(
     let me = crate::network::person(principal)?;
     let mut conn = ctx.store.reader().await?;
     let a = store::attachment(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let t = service::reachable(&mut conn, &me.user_id.to_string(), &a.thread_id).await?;
+    let t = reachable(&mut conn, &me.user_id.to_string(), &a.thread_id).await?;
     let stored = store::attachment_data(&mut conn, id, thumbnail)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -2,8 +2,10 @@
 //! with its author, profession and time, attachment names, in the reader's
 //! language and time zone. The export is audited.
 
+use super::access::manageable;
 use super::pdf::{self, ExportMessage, ThreadExport};
-use super::service;
+use super::reading::{org_name, show};
+use super::views::message_views;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::Principal;
@@ -13,12 +15,12 @@ use cercle_store::threads as store;
 pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, lang: Language) -> AppResult<Vec<u8>> {
     let me = crate::network::me(principal)?;
     let user_id = me.user_id.to_string();
-    let view = service::show(ctx, client, principal, id, lang).await?;
+    let view = show(ctx, client, principal, id, lang).await?;
     let Some(closed) = &view.closed else {
         return Err(AppError::Conflict("thread-open"));
     };
     let mut conn = ctx.store.reader().await?;
-    let t = service::manageable(&mut conn, &user_id, id).await?;
+    let t = manageable(&mut conn, &user_id, id).await?;
     let mut rows = Vec::new();
     let mut before = i64::MAX;
     loop {
@@ -31,11 +33,11 @@ pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, la
         page.extend(rows);
         rows = page;
     }
-    let messages = service::message_views(&mut conn, id, rows, lang).await?;
+    let messages = message_views(&mut conn, id, rows, lang).await?;
     let local = cercle_domain::local_time::LocalTime::new(lang, crate::time_zones::zone_of(&mut conn, &user_id).await?);
     drop(conn);
     let organization = match &t.org_id {
-        Some(o) => service::org_name(ctx, o).await?.unwrap_or_default(),
+        Some(o) => org_name(ctx, o).await?.unwrap_or_default(),
         None => String::new(),
     };
     let closed_line = cercle_i18n::ta(

@@ -1,10 +1,30 @@
 //! Discussion threads (SPEC 6): participants, messages, attachments, read
 //! state, drafts, and the events that carry them live.
+//!
+//! The kernel other use cases stand on is [`access`] (who reaches a thread)
+//! and [`events`] (the audit record and the logged event of a change);
+//! teams, notifications and care channels use those and the shapes in
+//! [`views`], and no module here imports them back except to tell them of
+//! a change ([`messages`] → notifications, [`triage`] → notifications).
 
+pub mod access;
 pub mod attachments;
+pub mod drafts;
+pub mod events;
 pub mod export;
 pub mod files;
 pub mod hub;
+pub mod input;
+pub mod lifecycle;
+pub mod live;
+pub mod messages;
+pub mod participants;
 pub mod patients;
 pub mod pdf;
+pub mod reading;
+pub mod reads;
+pub mod search;
 pub mod service;
+pub mod triage;
+pub mod typing;
+pub mod views;

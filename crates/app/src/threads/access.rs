@@ -1,0 +1,108 @@
+//! Who reaches a thread. A thread exists for a person only if they take
+//! part in it (in person, as manager of a participating team, through its
+//! care channel or the patient's circle) and, for a thread of an
+//! organization, that organization is their active one; otherwise it is
+//! "not found", for the thread, its messages, attachments and export alike.
+//! Every other module of threads, and teams, notifications and care
+//! channels, ask here; this module asks no use case back.
+
+use crate::{AppError, AppResult, Ctx};
+use cercle_domain::policy::{Principal, UserPrincipal};
+use cercle_store::threads::{self as store, Reach, ThreadRow};
+use cercle_store::{users, Conn};
+
+pub(crate) fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
+    crate::network::person(principal)
+}
+
+/// The thread, if the person may reach it (to read).
+pub(crate) async fn reachable(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<ThreadRow> {
+    Ok(reachable_as(conn, user_id, thread_id).await?.0)
+}
+
+/// The thread and how the person reaches it. Professionals reach an
+/// organization's thread only while it is their active organization;
+/// patients and caregivers are no members and reach their channels' threads
+/// whatever organization is active.
+pub(crate) async fn reachable_as(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<(ThreadRow, Reach)> {
+    let t = store::thread(&mut *conn, thread_id).await?.ok_or(AppError::NotFound)?;
+    let reach = store::reach(&mut *conn, thread_id, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if matches!(reach, Reach::Participant | Reach::Channel) {
+        in_active_org(conn, user_id, &t).await?;
+    }
+    Ok((t, reach))
+}
+
+/// The organization part of the door: a thread of an organization exists
+/// for a professional only while it is their active organization (teams'
+/// triage, which acts before the person reaches the thread, asks this too).
+pub(crate) async fn in_active_org(conn: &mut Conn, user_id: &str, t: &ThreadRow) -> AppResult<()> {
+    if let Some(org) = &t.org_id {
+        if users::active_org(&mut *conn, user_id).await?.as_deref() != Some(org.as_str()) {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(())
+}
+
+/// [`reachable`] for the services of other modules (a thread's
+/// notification settings, its place in a care channel): the same door.
+pub(crate) async fn reachable_by(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<(ThreadRow, Reach)> {
+    let me = me(principal)?;
+    if thread_id.is_empty() || thread_id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    let mut conn = ctx.store.reader().await?;
+    reachable_as(&mut conn, &me.user_id.to_string(), thread_id).await
+}
+
+/// The thread, if the person may write in it: observers of a patient's
+/// circle read only.
+pub(crate) async fn writable(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<ThreadRow> {
+    match reachable_as(conn, user_id, thread_id).await? {
+        (_, Reach::Circle { observer: true }) => Err(AppError::Forbidden),
+        (t, _) => Ok(t),
+    }
+}
+
+/// The thread, if the person may manage it (participants, closing,
+/// priority, duplicating, exporting): professionals only, never the
+/// patient's circle.
+pub(crate) async fn manageable(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<ThreadRow> {
+    match reachable_as(conn, user_id, thread_id).await? {
+        (_, Reach::Circle { .. }) => Err(AppError::Forbidden),
+        (t, _) => Ok(t),
+    }
+}
+
+/// Whether events of this thread may reach the person now: the same door
+/// as reading it ([`reachable`]), so a live connection never shows what a
+/// request would answer "not found" to.
+pub async fn may_receive(ctx: &Ctx, user_id: &str, thread_id: &str) -> AppResult<bool> {
+    let mut conn = ctx.store.reader().await?;
+    match reachable_as(&mut conn, user_id, thread_id).await {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) fn open(t: &ThreadRow) -> AppResult<()> {
+    if t.closed_at.is_some() {
+        return Err(AppError::Conflict("thread-closed"));
+    }
+    Ok(())
+}
+
+/// In a care channel's thread, the author's team: a team its author
+/// reaches as team manager (a team of their unit or a unit below; the same
+/// rule that makes a team's discussions theirs, [`store::teams_managed`]).
+/// It cannot be removed from the thread (SPEC 5).
+pub(crate) async fn is_author_team(conn: &mut Conn, t: &ThreadRow, team_id: &str) -> AppResult<bool> {
+    Ok(store::teams_managed(&mut *conn, &t.created_by)
+        .await?
+        .iter()
+        .any(|id| id == team_id))
+}

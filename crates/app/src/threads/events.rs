@@ -1,0 +1,58 @@
+//! What a change of a thread leaves behind, in the transaction of the
+//! change: its audit record ([`event_for`]) and its event in the log
+//! ([`log_event`]), which [`commit`] hands to the live connections (see
+//! [`super::hub`]). Teams, notifications and care channels write through
+//! these too; this module calls no use case.
+
+use crate::{AppError, AppResult, Client, Ctx};
+use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::policy::UserPrincipal;
+use cercle_domain::Timestamp;
+use cercle_store::threads::{self as store, ThreadRow};
+use cercle_store::{Backend, Conn};
+use serde::Serialize;
+
+pub(crate) fn event_for(
+    actor: &UserPrincipal,
+    t: &ThreadRow,
+    name: &'static str,
+    action: AuditAction,
+    client: &Client,
+) -> NewAuditEvent {
+    let mut ev = NewAuditEvent::new(Actor::User(actor.user_id), name, action, "thread")
+        .target(&t.id)
+        .ip(client.ip.clone());
+    if let Some(org) = &t.org_id {
+        ev.org_id = Some(org.clone());
+    }
+    if let Some(p) = &t.patient_file_id {
+        ev = ev.scope("patient", p);
+    }
+    ev
+}
+
+/// Appends an event to the log in the caller's transaction (and, on
+/// PostgreSQL, tells the other nodes when it commits).
+pub(crate) async fn log_event(
+    ctx: &Ctx,
+    conn: &mut Conn,
+    thread_id: &str,
+    kind: &str,
+    data: &impl Serialize,
+    now: Timestamp,
+) -> AppResult<i64> {
+    let payload = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
+    let id = store::append_event(&mut *conn, thread_id, kind, &payload, now).await?;
+    if ctx.store.backend() == Backend::Postgres {
+        store::notify_nodes(&mut *conn, "e").await?;
+    }
+    Ok(id)
+}
+
+/// Commits and wakes this node's dispatcher.
+pub(crate) async fn commit(ctx: &Ctx, tx: cercle_store::Tx) -> AppResult<()> {
+    tx.commit().await?;
+    ctx.hub.wake();
+    ctx.notify_wake.notify_one();
+    Ok(())
+}

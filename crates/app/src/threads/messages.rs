@@ -1,0 +1,218 @@
+//! Messages: posting (with the flood allowance), editing and retracting
+//! one's own, acknowledging a high-priority one. Posting tells the
+//! notifications in the same transaction.
+
+use super::access::{me, open, reachable, writable};
+use super::events::{commit, event_for, log_event};
+use super::input::{clean_body, folded, MESSAGES_PER_MINUTE};
+use super::views::{message_views, Author, MessageView};
+use crate::network::people::summaries;
+use crate::{audit, AppError, AppResult, Client, Ctx};
+use cercle_domain::audit::AuditAction;
+use cercle_domain::policy::Principal;
+use cercle_domain::{Language, MessageId, Timestamp};
+use cercle_store::threads::{self as store, MessageRow, ThreadRow};
+use cercle_store::Conn;
+
+/// Counts a message against the sender's flood allowance (per node).
+fn flood_check(ctx: &Ctx, user_id: &str) -> AppResult<()> {
+    if ctx.hub.flood(user_id, ctx.clock.now(), MESSAGES_PER_MINUTE) {
+        Ok(())
+    } else {
+        Err(AppError::RateLimited)
+    }
+}
+
+/// Posts a message. Returns it as participants see it.
+pub async fn post(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: &str,
+    body: &str,
+    priority: bool,
+    lang: Language,
+) -> AppResult<MessageView> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let body = clean_body(body)?;
+    flood_check(ctx, &user_id)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    crate::idempotency::claim_in(&mut tx, client, now).await?;
+    let t = writable(&mut tx, &user_id, id).await?;
+    open(&t)?;
+    let view = insert_message(ctx, &mut tx, &t, &user_id, &body, priority, now, lang).await?;
+    audit::record(
+        &mut tx,
+        event_for(me, &t, "thread.message_posted", AuditAction::Create, client).scope("message", &view.id),
+        now,
+    )
+    .await?;
+    commit(ctx, tx).await?;
+    Ok(view)
+}
+
+/// Inserts a message, moves the author's read mark, clears their draft and
+/// logs the event; the caller commits.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_message(
+    ctx: &Ctx,
+    tx: &mut Conn,
+    t: &ThreadRow,
+    user_id: &str,
+    body: &str,
+    priority: bool,
+    now: Timestamp,
+    lang: Language,
+) -> AppResult<MessageView> {
+    let seq = store::next_seq(&mut *tx, &t.id, now).await?;
+    let row = MessageRow {
+        id: MessageId::new().to_string(),
+        thread_id: t.id.clone(),
+        seq,
+        author_id: user_id.to_string(),
+        body: body.to_string(),
+        priority,
+        created_at: now.0,
+        edited_at: None,
+        retracted_at: None,
+    };
+    store::insert_message(&mut *tx, &row, &folded(body)).await?;
+    store::mark_read(&mut *tx, &t.id, user_id, seq, now).await?;
+    store::save_draft(&mut *tx, &t.id, user_id, "", now).await?;
+    // A new message has no attachment, reader or acknowledgement yet: only
+    // its author is looked up (not the whole thread's read marks).
+    let author = summaries(&mut *tx, &[user_id.to_string()], lang).await?.pop();
+    let view = MessageView {
+        author: match author {
+            Some(p) => Author {
+                profession: p.professions.first().map(|b| b.name.clone()),
+                id: p.id,
+                name: p.name,
+            },
+            None => Author {
+                id: user_id.to_string(),
+                name: cercle_i18n::t(lang, "former-user"),
+                profession: None,
+            },
+        },
+        id: row.id,
+        thread_id: row.thread_id,
+        seq: row.seq,
+        body: row.body,
+        priority: row.priority,
+        created_at: row.created_at,
+        edited_at: None,
+        retracted_at: None,
+        attachments: Vec::new(),
+        seen_by: Vec::new(),
+        acknowledged_by: Vec::new(),
+    };
+    log_event(ctx, &mut *tx, &t.id, "message", &view, now).await?;
+    crate::notifications::on_message(&mut *tx, t, user_id, &view.id, priority, now).await?;
+    Ok(view)
+}
+
+/// The author's own message of a reachable, open thread.
+async fn own_message(conn: &mut Conn, user_id: &str, message_id: &str) -> AppResult<(ThreadRow, MessageRow)> {
+    let m = store::message(&mut *conn, message_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let t = writable(&mut *conn, user_id, &m.thread_id).await?;
+    if m.author_id != user_id {
+        return Err(AppError::Forbidden);
+    }
+    open(&t)?;
+    if m.retracted_at.is_some() {
+        return Err(AppError::Conflict("message-retracted"));
+    }
+    Ok((t, m))
+}
+
+/// Edits one's message; the earlier text is kept.
+pub async fn edit(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    message_id: &str,
+    body: &str,
+    lang: Language,
+) -> AppResult<MessageView> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let body = clean_body(body)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let (t, m) = own_message(&mut tx, &user_id, message_id).await?;
+    store::edit_message(&mut tx, &m.id, &body, &folded(&body), now).await?;
+    let row = store::message(&mut tx, &m.id).await?.ok_or(AppError::NotFound)?;
+    let view = message_views(&mut tx, &t.id, vec![row], lang)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    log_event(ctx, &mut tx, &t.id, "message_edited", &view, now).await?;
+    audit::record(
+        &mut tx,
+        event_for(me, &t, "thread.message_edited", AuditAction::Update, client).scope("message", &m.id),
+        now,
+    )
+    .await?;
+    commit(ctx, tx).await?;
+    Ok(view)
+}
+
+/// Retracts one's message: its text leaves the thread, a trace stays.
+pub async fn retract(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    message_id: &str,
+    lang: Language,
+) -> AppResult<MessageView> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let (t, m) = own_message(&mut tx, &user_id, message_id).await?;
+    store::retract_message(&mut tx, &m.id, now).await?;
+    let row = store::message(&mut tx, &m.id).await?.ok_or(AppError::NotFound)?;
+    let view = message_views(&mut tx, &t.id, vec![row], lang)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    log_event(ctx, &mut tx, &t.id, "message_retracted", &view, now).await?;
+    audit::record(
+        &mut tx,
+        event_for(me, &t, "thread.message_retracted", AuditAction::Delete, client).scope("message", &m.id),
+        now,
+    )
+    .await?;
+    commit(ctx, tx).await?;
+    Ok(view)
+}
+
+/// Acknowledges a high-priority message.
+pub async fn acknowledge(ctx: &Ctx, client: &Client, principal: &Principal, message_id: &str) -> AppResult<()> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let m = store::message(&mut tx, message_id).await?.ok_or(AppError::NotFound)?;
+    let t = reachable(&mut tx, &user_id, &m.thread_id).await?;
+    if !m.priority {
+        return Err(AppError::Conflict("not-priority"));
+    }
+    if store::ack(&mut tx, message_id, &user_id, now).await? {
+        let data = serde_json::json!({ "message_id": message_id, "user_id": user_id, "at": now.0 });
+        log_event(ctx, &mut tx, &t.id, "ack", &data, now).await?;
+        audit::record(
+            &mut tx,
+            event_for(me, &t, "thread.message_acknowledged", AuditAction::Update, client).scope("message", message_id),
+            now,
+        )
+        .await?;
+    }
+    commit(ctx, tx).await?;
+    Ok(())
+}

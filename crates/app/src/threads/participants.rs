@@ -1,0 +1,205 @@
+//! Who takes part in a thread: the list as shown (with the care channel's
+//! people and teams), adding people or teams, removing one or leaving.
+
+use super::access::{is_author_team, manageable, me, open};
+use super::events::{commit, event_for, log_event};
+use super::input::MAX_PARTICIPANTS;
+use super::triage::on_participants_added;
+use super::views::{ParticipantRef, ParticipantView};
+use crate::network::people::relation;
+use crate::{audit, AppError, AppResult, Client, Ctx};
+use cercle_domain::audit::AuditAction;
+use cercle_domain::policy::network::may_view_profile;
+use cercle_domain::policy::Principal;
+use cercle_store::threads as store;
+use cercle_store::{network, orgs, Conn};
+use std::collections::HashMap;
+
+/// Checks the people and teams to add: people one may see, teams of the
+/// thread's organization.
+pub(crate) async fn check_participants(
+    conn: &mut Conn,
+    adder: &str,
+    org_id: Option<&str>,
+    list: &[ParticipantRef],
+) -> AppResult<()> {
+    if list.len() > MAX_PARTICIPANTS {
+        return Err(AppError::Conflict("too-many-participants"));
+    }
+    for p in list {
+        match p.kind.as_str() {
+            "user" => {
+                let rel = relation(&mut *conn, adder, &p.id).await?.ok_or(AppError::NotFound)?;
+                if !may_view_profile(&rel) {
+                    return Err(AppError::NotFound);
+                }
+            }
+            "team" => {
+                let Some(org) = org_id else {
+                    return Err(AppError::NotFound);
+                };
+                orgs::team_in(&mut *conn, org, &p.id).await?.ok_or(AppError::NotFound)?;
+            }
+            _ => return Err(AppError::NotFound),
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn participant_views(conn: &mut Conn, thread_id: &str) -> AppResult<Vec<ParticipantView>> {
+    let list = store::participants(&mut *conn, thread_id).await?;
+    let user_ids: Vec<String> = list
+        .iter()
+        .filter(|(k, _)| k == "user")
+        .map(|(_, id)| id.clone())
+        .collect();
+    let names: HashMap<String, String> = network::names(&mut *conn, &user_ids).await?.into_iter().collect();
+    let mut out = Vec::new();
+    for (kind, id) in list {
+        let name = if kind == "user" {
+            names.get(&id).cloned().unwrap_or_default()
+        } else {
+            orgs::team_by_id(&mut *conn, &id)
+                .await?
+                .map(|t| t.name)
+                .unwrap_or_default()
+        };
+        out.push(ParticipantView {
+            kind,
+            id,
+            name,
+            via_channel: false,
+            section: None,
+        });
+    }
+    if let Some(channel) = store::thread(&mut *conn, thread_id).await?.and_then(|t| t.channel_id) {
+        channel_participant_views(conn, &channel, &mut out).await?;
+    }
+    Ok(out)
+}
+
+/// Adds the people and teams of a thread's care channel (everyone there
+/// reads every thread of the channel), and the circle members who joined.
+async fn channel_participant_views(conn: &mut Conn, channel_id: &str, out: &mut Vec<ParticipantView>) -> AppResult<()> {
+    let present = |out: &Vec<ParticipantView>, kind: &str, id: &str| out.iter().any(|p| p.kind == kind && p.id == id);
+    for (kind, id) in cercle_store::channels::participants(&mut *conn, channel_id).await? {
+        if kind == "circle" || present(out, &kind, &id) {
+            continue;
+        }
+        let name = if kind == "user" {
+            network::names(&mut *conn, std::slice::from_ref(&id))
+                .await?
+                .pop()
+                .map(|(_, n)| n)
+                .unwrap_or_default()
+        } else {
+            orgs::team_by_id(&mut *conn, &id)
+                .await?
+                .map(|t| t.name)
+                .unwrap_or_default()
+        };
+        out.push(ParticipantView {
+            kind,
+            id,
+            name,
+            via_channel: true,
+            section: None,
+        });
+    }
+    for c in cercle_store::channels::circle_participants(&mut *conn, channel_id).await? {
+        let Some(user_id) = c.user_id.filter(|_| c.state == "joined") else {
+            continue;
+        };
+        if present(out, "user", &user_id) {
+            continue;
+        }
+        out.push(ParticipantView {
+            kind: "user".into(),
+            id: user_id,
+            name: format!("{} {}", c.first_name, c.last_name),
+            via_channel: true,
+            section: Some(c.section),
+        });
+    }
+    Ok(())
+}
+
+/// Adds people or teams; they see the whole history.
+pub async fn add_participants(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: &str,
+    list: &[ParticipantRef],
+) -> AppResult<Vec<ParticipantView>> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let t = manageable(&mut tx, &user_id, id).await?;
+    open(&t)?;
+    if t.kind == "direct" {
+        return Err(AppError::Forbidden);
+    }
+    check_participants(&mut tx, &user_id, t.org_id.as_deref(), list).await?;
+    for p in list {
+        store::add_participant(&mut tx, id, &p.kind, &p.id, Some(&user_id), now).await?;
+    }
+    on_participants_added(&mut tx, id, t.org_id.as_deref(), list, &user_id, now).await?;
+    let views = participant_views(&mut tx, id).await?;
+    log_event(ctx, &mut tx, id, "participants", &views, now).await?;
+    audit::record(
+        &mut tx,
+        event_for(me, &t, "thread.participants_added", AuditAction::Update, client),
+        now,
+    )
+    .await?;
+    commit(ctx, tx).await?;
+    Ok(views)
+}
+
+/// Removes a participant (the thread's creator), or leaves (oneself).
+pub async fn remove_participant(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: &str,
+    who: &ParticipantRef,
+) -> AppResult<()> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let t = manageable(&mut tx, &user_id, id).await?;
+    if t.kind == "direct" {
+        return Err(AppError::Forbidden);
+    }
+    let leaving = who.kind == "user" && who.id == user_id;
+    if !leaving && t.created_by != user_id {
+        return Err(AppError::Forbidden);
+    }
+    if who.kind == "team" && t.channel_id.is_some() && is_author_team(&mut tx, &t, &who.id).await? {
+        return Err(AppError::Conflict("author-team"));
+    }
+    if !store::remove_participant(&mut tx, id, &who.kind, &who.id).await? {
+        return Err(AppError::NotFound);
+    }
+    if who.kind == "team" {
+        cercle_store::teams::clear_triage(&mut tx, id, &who.id).await?;
+    }
+    let views = participant_views(&mut tx, id).await?;
+    log_event(ctx, &mut tx, id, "participants", &views, now).await?;
+    let name = if leaving {
+        "thread.left"
+    } else {
+        "thread.participant_removed"
+    };
+    audit::record(
+        &mut tx,
+        event_for(me, &t, name, AuditAction::Update, client).scope("participant", &who.id),
+        now,
+    )
+    .await?;
+    commit(ctx, tx).await?;
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! "Someone is typing": an ephemeral event to the other participants'
+//! open tabs, never stored.
+
+use super::access::{me, open, writable};
+use super::hub::{self, Event};
+use crate::{AppResult, Ctx};
+use cercle_domain::policy::Principal;
+use cercle_store::users;
+
+/// "Someone is typing": reaches the other participants' open tabs, not stored.
+pub async fn typing(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<()> {
+    let me = me(principal)?;
+    let user_id = me.user_id.to_string();
+    let name = {
+        let mut conn = ctx.store.reader().await?;
+        let t = writable(&mut conn, &user_id, id).await?;
+        open(&t)?;
+        users::get(&mut conn, &user_id).await?.name
+    };
+    hub::publish_ephemeral(
+        ctx,
+        Event {
+            id: None,
+            thread_id: id.to_string(),
+            kind: "typing".into(),
+            data: serde_json::json!({ "user_id": user_id, "name": name }),
+        },
+    )
+    .await
+}
