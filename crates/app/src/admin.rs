@@ -59,7 +59,7 @@ pub async fn bootstrap(
         now,
     )
     .await?;
-    crate::network::index::person(&mut tx, &id.to_string(), now).await?;
+    crate::search_index::person(&mut tx, &id.to_string(), now).await?;
     let u = users::get(&mut tx, &id.to_string()).await?;
     let link = send_link(ctx, &mut tx, &u, BOOTSTRAP_LINK_TTL_SECS, true).await?;
     audit::record(

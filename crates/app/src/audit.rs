@@ -103,7 +103,7 @@ fn blank(o: &Option<String>) -> Option<String> {
 /// units and everything below), narrowed by the filters.
 async fn query_for(
     ctx: &Ctx,
-    scope: &crate::orgs::OrgScope,
+    scope: &crate::org_scope::OrgScope,
     input: &SearchInput,
     limit: i64,
 ) -> AppResult<audit::AuditQuery> {
@@ -189,7 +189,7 @@ pub async fn names_of(ctx: &Ctx, events: &[AuditRecord]) -> AppResult<std::colle
 
 /// The organization's people, by name, for the audit log's person filter
 /// (auditors only).
-pub async fn people(ctx: &Ctx, scope: &crate::orgs::OrgScope) -> AppResult<Vec<(String, String)>> {
+pub async fn people(ctx: &Ctx, scope: &crate::org_scope::OrgScope) -> AppResult<Vec<(String, String)>> {
     use cercle_domain::roles::Permission;
     if !scope.may_anywhere(Permission::ReadAudit) {
         return Err(crate::AppError::Forbidden);
@@ -203,7 +203,7 @@ pub async fn people(ctx: &Ctx, scope: &crate::orgs::OrgScope) -> AppResult<Vec<(
 }
 
 /// A person's name by id, for a filter naming someone no longer a member.
-pub async fn name_of(ctx: &Ctx, scope: &crate::orgs::OrgScope, user_id: &str) -> AppResult<Option<String>> {
+pub async fn name_of(ctx: &Ctx, scope: &crate::org_scope::OrgScope, user_id: &str) -> AppResult<Option<String>> {
     use cercle_domain::roles::Permission;
     if !scope.may_anywhere(Permission::ReadAudit) {
         return Err(crate::AppError::Forbidden);
@@ -221,7 +221,7 @@ pub async fn name_of(ctx: &Ctx, scope: &crate::orgs::OrgScope, user_id: &str) ->
 pub async fn search(
     ctx: &Ctx,
     client: &crate::Client,
-    scope: &crate::orgs::OrgScope,
+    scope: &crate::org_scope::OrgScope,
     input: &SearchInput,
 ) -> AppResult<SearchPage> {
     let limit = input.limit.unwrap_or(50).clamp(1, 200);
@@ -263,7 +263,7 @@ pub const EXPORT_MAX_ROWS: i64 = 100_000;
 pub async fn export_csv(
     ctx: &Ctx,
     client: &crate::Client,
-    scope: &crate::orgs::OrgScope,
+    scope: &crate::org_scope::OrgScope,
     input: &SearchInput,
 ) -> AppResult<String> {
     use cercle_domain::roles::Permission;

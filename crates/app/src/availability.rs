@@ -3,7 +3,7 @@
 //! The rules are in [`cercle_domain::availability`]; time comes from the
 //! context's clock.
 
-use crate::network::{limit, person};
+use crate::acting::{limit, person};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::availability::{self as rules, Period, Schedule, Slot};
@@ -72,7 +72,7 @@ fn to_period(r: &PeriodRow) -> Period {
 /// that no longer parses counts as none (always available) rather than
 /// silencing them.
 pub(crate) async fn rules_of(conn: &mut Conn, user_id: &str, now: Timestamp) -> AppResult<(Schedule, Vec<Period>)> {
-    let zone = crate::time_zones::zone_of(&mut *conn, user_id).await?;
+    let zone = crate::acting::zone_of(&mut *conn, user_id).await?;
     let schedule = Schedule::parse(&store::slots(&mut *conn, user_id).await?)
         .unwrap_or_default()
         .in_zone(zone);

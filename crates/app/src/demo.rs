@@ -128,7 +128,7 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
             now,
         )
         .await?;
-        crate::network::index::person(&mut tx, &id, now).await?;
+        crate::search_index::person(&mut tx, &id, now).await?;
         audit::record(
             &mut tx,
             NewAuditEvent::new(Actor::System, "demo.user_created", AuditAction::Create, "user").target(&id),
@@ -164,7 +164,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     use crate::threads::{attachments, messages, views};
     let (daniel, yvette) = (demo_principal(people, 2), demo_principal(people, PATIENT));
     let client = crate::Client::default();
-    let scope = crate::orgs::OrgScope::of(ctx, &daniel).await?;
+    let scope = crate::org_scope::OrgScope::of(ctx, &daniel).await?;
     let unit = {
         let mut conn = ctx.store.reader().await?;
         let daniel_id = people.get(2).cloned().unwrap_or_default();
@@ -369,7 +369,7 @@ async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     };
     let (marie, daniel) = (as_person(1), as_person(2));
     let client = crate::Client::default();
-    let scope = crate::orgs::OrgScope::of(ctx, &marie).await?;
+    let scope = crate::org_scope::OrgScope::of(ctx, &marie).await?;
     let patient = patients::create(
         ctx,
         &client,
@@ -538,10 +538,10 @@ async fn seed_network(tx: &mut cercle_store::Conn, people: &[String], now: Times
     network::add_entry(tx, &person(1), "person", &person(4), now).await?;
     // The index, now that professions and settings are known.
     for id in people {
-        crate::network::index::person(tx, id, now).await?;
+        crate::search_index::person(tx, id, now).await?;
     }
     for w in network::all_workplaces(tx, 100, 0).await? {
-        crate::network::index::workplace(tx, &w.id, now).await?;
+        crate::search_index::workplace(tx, &w.id, now).await?;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::network::friends::{self, Request};
 use crate::network::invitations::{self, SentInvitation};
 use crate::network::people::PersonSummary;
 use crate::network::workplaces::WorkplaceSummary;
-use crate::orgs::OrgScope;
+use crate::org_scope::OrgScope;
 use crate::patients::files::{self, ListQuery, PatientFile};
 use crate::teams::{self, TeamTriageCount};
 use crate::threads::reading as threads;
@@ -75,7 +75,7 @@ impl Overview {
 
 /// The person's home: each part through its own service (and its rules).
 pub async fn overview(ctx: &Ctx, client: &Client, principal: &Principal, lang: Language) -> AppResult<Overview> {
-    let me = crate::network::person(principal)?;
+    let me = crate::acting::person(principal)?;
     let mut out = Overview {
         circle_only: me.circle_only,
         ..Overview::default()

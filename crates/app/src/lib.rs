@@ -4,6 +4,7 @@
 //! The web pages, the JSON API and the CLI all call these; none goes around.
 
 pub mod accounts;
+pub mod acting;
 pub mod admin;
 pub mod audit;
 pub mod availability;
@@ -15,9 +16,11 @@ pub mod ids;
 pub mod network;
 pub mod notifications;
 pub mod notify;
+pub mod org_scope;
 pub mod orgs;
 pub mod patients;
 pub mod push;
+pub mod search_index;
 pub mod secrets;
 pub mod teams;
 pub mod texts;

@@ -16,7 +16,7 @@
 //! kind and the kind of thread ("New message in a clinical thread"), and its
 //! link is a path that goes through the usual access checks when opened.
 
-use crate::network::{limit, person};
+use crate::acting::{limit, person};
 use crate::notify::{queue_email, queue_sms, Outgoing};
 use crate::push::{self, PushMessage, Urgency};
 use crate::{AppError, AppResult, Ctx};
@@ -615,7 +615,7 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
         tx.commit().await?;
         return Ok(false);
     };
-    let lang = crate::accounts::language_of(&user);
+    let lang = crate::acting::language_of(&user);
     let (schedule, periods) = crate::availability::rules_of(&mut tx, &n.user_id, now).await?;
     let muted = match &n.thread_id {
         Some(t) => store::is_muted(&mut tx, &n.user_id, t).await?,

@@ -9,8 +9,8 @@
 //! Every change is logged as a thread event (live delivery) and audited in
 //! its transaction.
 
-use crate::network::person as me;
-use crate::orgs::OrgScope;
+use crate::acting::person as me;
+use crate::org_scope::OrgScope;
 use crate::threads::access::{in_active_org, is_author_team};
 use crate::threads::events::{commit, event_for, log_event};
 use crate::threads::input::clean_body;

@@ -2,20 +2,14 @@
 //! else their active organization's, else America/Montreal. Organizations
 //! hold theirs as data, set by an administrator of the whole organization.
 
-use crate::orgs::OrgScope;
+use crate::org_scope::OrgScope;
 use crate::secrets::hash_token;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
 use cercle_domain::local_time::Zone;
 use cercle_domain::policy::Principal;
 use cercle_domain::roles::Permission;
-use cercle_store::{orgs, sessions, users, Conn};
-
-/// The zone a person reads dates in.
-pub async fn zone_of(conn: &mut Conn, user_id: &str) -> AppResult<Zone> {
-    let (own, org) = users::time_zones(conn, user_id).await?;
-    Ok(Zone::first_of(&[own.as_deref(), org.as_deref()]))
-}
+use cercle_store::{orgs, sessions, users};
 
 /// The zone of whoever uses a browser session (the default when there is
 /// none, or when the database cannot say: a date shown in the default zone

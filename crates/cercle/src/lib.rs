@@ -197,7 +197,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         push,
     };
     // A database from before the network search gets its index once.
-    let indexed = cercle_app::network::index::rebuild_if_empty(&ctx)
+    let indexed = cercle_app::search_index::rebuild_if_empty(&ctx)
         .await
         .map_err(|e| anyhow::anyhow!("building the search index: {e}"))?;
     if indexed > 0 {

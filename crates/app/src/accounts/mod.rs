@@ -67,10 +67,6 @@ impl Me {
     }
 }
 
-pub(crate) fn language_of(u: &UserRow) -> Language {
-    Language::parse(&u.language).unwrap_or_default()
-}
-
 pub(crate) fn mask_email(email: &str) -> String {
     match email.split_once('@') {
         Some((local, domain)) => {
@@ -100,7 +96,7 @@ pub fn destination(u: &UserRow, factor: SecondFactor) -> String {
 /// database cannot say).
 pub(crate) async fn locked(ctx: &Ctx, u: &UserRow, until: cercle_domain::Timestamp) -> AppError {
     let zone = match ctx.store.reader().await {
-        Ok(mut conn) => crate::time_zones::zone_of(&mut conn, &u.id).await.unwrap_or_default(),
+        Ok(mut conn) => crate::acting::zone_of(&mut conn, &u.id).await.unwrap_or_default(),
         Err(_) => cercle_domain::local_time::Zone::default(),
     };
     AppError::AccountLocked { until, zone }

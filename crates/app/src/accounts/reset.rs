@@ -1,7 +1,8 @@
 //! Forgotten password: a single-use, expiring link by email. The request
 //! answers the same whether or not the address has an account.
 
-use super::{event, language_of, parse_email};
+use super::{event, parse_email};
+use crate::acting::language_of;
 use crate::notify::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_token};
 use crate::{audit, AppError, AppResult, Client, Ctx};
@@ -129,7 +130,7 @@ pub async fn complete(ctx: &Ctx, client: &Client, token: &str, new_password: &st
     )
     .await?;
     sessions::delete_for_user(&mut tx, &u.id, None).await?;
-    crate::network::index::person(&mut tx, &u.id, now).await?;
+    crate::search_index::person(&mut tx, &u.id, now).await?;
     let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
     audit::record(
         &mut tx,

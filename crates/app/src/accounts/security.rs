@@ -3,7 +3,8 @@
 
 use super::session::require_self;
 use super::signup::{code_hash, issue_recovery_code, new_code};
-use super::{event, language_of, Me};
+use super::{event, Me};
+use crate::acting::language_of;
 use crate::notify::{queue_email, queue_sms, Outgoing};
 use crate::secrets::random_bytes;
 use crate::{audit, AppError, AppResult, Client, Ctx};
@@ -355,7 +356,7 @@ pub async fn delete_account(ctx: &Ctx, client: &Client, principal: &Principal, p
     // The network forgets the person: profile, photo, professions,
     // workplaces, directories, friendships and the search index.
     cercle_store::profiles::erase(&mut tx, &u.id).await?;
-    crate::network::index::person(&mut tx, &u.id, now).await?;
+    crate::search_index::person(&mut tx, &u.id, now).await?;
     // Nothing is pushed to their browsers or told to them any more.
     cercle_store::push::remove_all_of(&mut tx, &u.id).await?;
     cercle_store::notifications::remove_all_of(&mut tx, &u.id).await?;

@@ -3,7 +3,8 @@
 
 use super::session::{SessionState, SessionView};
 use super::signup::{code_hash, new_code, new_session};
-use super::{destination, event, language_of, parse_email, Holder, NewDeviceToken, Started};
+use super::{destination, event, parse_email, Holder, NewDeviceToken, Started};
+use crate::acting::language_of;
 use crate::notify::{queue_email, queue_sms, Outgoing};
 use crate::secrets::hash_token;
 use crate::{audit, AppError, AppResult, Client, Ctx};
@@ -230,7 +231,7 @@ pub async fn verify_code(
     if sign_up {
         users::set(&mut tx, &u.id, &[(Field::EmailVerifiedAt, now.into())], now).await?;
         // Colleagues can find the person from now on.
-        crate::network::index::person(&mut tx, &u.id, now).await?;
+        crate::search_index::person(&mut tx, &u.id, now).await?;
         audit::record(
             &mut tx,
             event(actor(u), "auth.email_verified", AuditAction::Update, "user", client).target(&u.id),

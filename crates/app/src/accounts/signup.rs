@@ -2,7 +2,8 @@
 //! 6-digit code sent by email, the terms, the recovery code and the PIN.
 
 use super::session::{setup_step, SessionView, SetupStep};
-use super::{event, language_of, mask_email, parse_email, Holder, Started};
+use super::{event, mask_email, parse_email, Holder, Started};
+use crate::acting::language_of;
 use crate::notify::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_bytes, random_token, random_u32};
 use crate::{audit, AppError, AppResult, Client, Ctx};

@@ -1,9 +1,10 @@
 //! The personal directory (bottin, SPEC 3): people and workplaces one keeps
 //! at hand. Private to its owner; adding someone never notifies them.
 
+use super::me;
 use super::people::{summaries, visible, PersonSummary};
 use super::workplaces::WorkplaceSummary;
-use super::{limit, me};
+use crate::acting::limit;
 use crate::{AppError, AppResult, Ctx};
 use cercle_domain::policy::Principal;
 use cercle_domain::Language;

@@ -3,8 +3,9 @@
 //! never told of "ignore": to them the request stays sent. Friends see each
 //! other's shared phone number.
 
+use super::me;
 use super::people::{relation, summaries, PersonSummary};
-use super::{limit, me};
+use crate::acting::limit;
 use crate::notify::{queue_email, Outgoing};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
@@ -116,7 +117,7 @@ pub async fn request(ctx: &Ctx, client: &Client, principal: &Principal, to: &str
     .await?;
     let sender = users::get(&mut tx, &from).await?;
     let recipient = users::get(&mut tx, to).await?;
-    let lang = crate::accounts::language_of(&recipient);
+    let lang = crate::acting::language_of(&recipient);
     let msg = Outgoing::FriendRequest {
         name: recipient.name.clone(),
         from: sender.name.clone(),

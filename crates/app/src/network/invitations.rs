@@ -2,8 +2,9 @@
 //! professionals, who vouch for the invitee's profession. Accepting the
 //! invitation (signed in with the invited address) validates it.
 
+use super::me;
 use super::professions::Status;
-use super::{index, limit, me};
+use crate::acting::limit;
 use crate::notify::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_token};
 use crate::{audit, AppError, AppResult, Client, Ctx};
@@ -211,7 +212,7 @@ pub async fn accept(ctx: &Ctx, client: &Client, principal: &Principal, token: &s
         now,
     )
     .await?;
-    index::person(&mut tx, &user_id, now).await?;
+    crate::search_index::person(&mut tx, &user_id, now).await?;
     let ev = NewAuditEvent::new(
         Actor::User(me.user_id),
         "network.invitation_accepted",

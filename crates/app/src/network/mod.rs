@@ -4,7 +4,6 @@
 
 pub mod directory;
 pub mod friends;
-pub mod index;
 pub mod invitations;
 pub mod people;
 pub mod photo;
@@ -13,41 +12,20 @@ pub mod profile;
 pub mod search;
 pub mod workplaces;
 
-use crate::{AppError, AppResult, Ctx};
+use crate::{AppError, AppResult};
 use cercle_domain::policy::{self, Permission, Principal, UserPrincipal};
 use cercle_domain::InputError;
-use cercle_store::rate_limits;
 
 /// The signed-in person acting on the network. Someone who is only in
 /// patients' circles (a patient or caregiver) has no place on the network:
 /// every network service (profiles, search, directory, workplaces, friends,
 /// professions, invitations) refuses them the same way.
 pub(crate) fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
-    let u = person(principal)?;
+    let u = crate::acting::person(principal)?;
     if !policy::may(principal, &Permission::UseProfessionalSpace) {
         return Err(AppError::Forbidden);
     }
     Ok(u)
-}
-
-/// The signed-in person, circle-only users included: for what is one's own
-/// whatever one's place (one's photo, one's name in the header).
-pub(crate) fn person(principal: &Principal) -> AppResult<&UserPrincipal> {
-    match principal {
-        Principal::User(u) => Ok(u),
-        _ => Err(AppError::NotAuthenticated),
-    }
-}
-
-/// Counts one action of a person against a limit per window; refuses beyond.
-pub(crate) async fn limit(ctx: &Ctx, what: &str, user_id: &str, max: i64, window_secs: i64) -> AppResult<()> {
-    let mut tx = ctx.store.begin().await?;
-    let n = rate_limits::hit(&mut tx, &format!("{what}:{user_id}"), window_secs, ctx.clock.now()).await?;
-    tx.commit().await?;
-    if n > max {
-        return Err(AppError::RateLimited);
-    }
-    Ok(())
 }
 
 /// A free text of a profile: trimmed, at most `max` characters, line breaks

@@ -5,9 +5,10 @@
 //! validated professional invited the person and vouched for it (see
 //! [`super::invitations`]).
 
-use super::{clean_text, index, limit, me};
+use super::{clean_text, me};
+use crate::acting::limit;
 use crate::notify::{queue_email, Outgoing};
-use crate::orgs::OrgScope;
+use crate::org_scope::OrgScope;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -250,7 +251,7 @@ pub async fn remove(ctx: &Ctx, client: &Client, principal: &Principal, id: &str)
     let mut tx = ctx.store.begin().await?;
     own(&mut tx, &user_id, id).await?;
     profiles::delete_profession(&mut tx, id).await?;
-    index::person(&mut tx, &user_id, now).await?;
+    crate::search_index::person(&mut tx, &user_id, now).await?;
     audit::record(
         &mut tx,
         event(me, "network.profession_removed", AuditAction::Delete, id, client),
@@ -443,10 +444,10 @@ async fn decide(
     if !profiles::decide_profession(&mut tx, id, from, to.as_str(), &decision, now).await? {
         return Err(AppError::Conflict("profession-not-pending"));
     }
-    index::person(&mut tx, &row.user_id, now).await?;
+    crate::search_index::person(&mut tx, &row.user_id, now).await?;
     audit::record(&mut tx, ev, now).await?;
     let holder = users::get(&mut tx, &row.user_id).await?;
-    let lang = crate::accounts::language_of(&holder);
+    let lang = crate::acting::language_of(&holder);
     let profession = professions::name(&row.profession, lang)
         .unwrap_or(&row.profession)
         .to_string();

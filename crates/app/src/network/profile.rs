@@ -3,7 +3,8 @@
 
 use super::people::{relation, PersonSummary};
 use super::professions::ProfessionView;
-use super::{clean_text, index, limit, me, person, photo};
+use super::{clean_text, me, photo};
+use crate::acting::{limit, person};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -196,7 +197,7 @@ pub async fn update(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     profiles::save_profile(&mut tx, &row, now).await?;
-    index::person(&mut tx, &user_id, now).await?;
+    crate::search_index::person(&mut tx, &user_id, now).await?;
     let ev = NewAuditEvent::new(
         Actor::User(me.user_id),
         "network.profile_updated",

@@ -4,9 +4,10 @@
 //! friends, then one's organizations, then the network; within each, exact
 //! before prefix before one-typo matches, then by name.
 
+use super::me;
 use super::people::summaries;
 use super::workplaces::WorkplaceSummary;
-use super::{limit, me};
+use crate::acting::limit;
 use crate::{AppResult, Ctx};
 use cercle_domain::policy::network::may_search_external;
 use cercle_domain::policy::Principal;

@@ -4,8 +4,9 @@
 //! their workplace; anyone joins an independent workplace, and members of an
 //! organization join its workplaces.
 
+use super::me;
 use super::people::{summaries, visible, PersonSummary};
-use super::{index, limit, me};
+use crate::acting::limit;
 use crate::orgs::structure::{check_workplace, WorkplaceInput};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
@@ -164,7 +165,7 @@ pub async fn create(
         other => other.into(),
     })?;
     network::join(&mut tx, &id, &user_id, now).await?;
-    index::workplace(&mut tx, &id, now).await?;
+    crate::search_index::workplace(&mut tx, &id, now).await?;
     let ev = NewAuditEvent::new(
         Actor::User(me.user_id),
         "network.workplace_created",

@@ -6,99 +6,11 @@
 pub mod membership;
 pub mod structure;
 
-use crate::{AppError, AppResult, Client, Ctx};
-use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
-use cercle_domain::policy::Principal;
-use cercle_domain::roles::{holds, holds_anywhere, Grant, Permission, Role};
-use cercle_domain::UserId;
-use cercle_store::orgs::UnitRow;
-use cercle_store::{members, orgs, users};
+/// The caller inside their active organization (kept in [`crate::org_scope`],
+/// which the modules below organizations use too).
+pub use crate::org_scope::OrgScope;
 
-/// The caller inside their active organization, with the roles they hold there.
-#[derive(Debug, Clone)]
-pub struct OrgScope {
-    pub org_id: String,
-    pub org_name: String,
-    pub root_unit_id: String,
-    pub user_id: UserId,
-    pub grants: Vec<Grant>,
-}
-
-impl OrgScope {
-    /// Resolves the active organization of a signed-in person. Membership is
-    /// checked on every call, so a removed member loses access at once.
-    pub async fn of(ctx: &Ctx, principal: &Principal) -> AppResult<OrgScope> {
-        let Principal::User(p) = principal else {
-            return Err(AppError::Forbidden);
-        };
-        let user_id = p.user_id.to_string();
-        let mut conn = ctx.store.reader().await?;
-        let Some(org_id) = users::active_org(&mut conn, &user_id).await? else {
-            return Err(AppError::NoActiveOrganization);
-        };
-        if !members::is_member(&mut conn, &org_id, &user_id).await? {
-            return Err(AppError::NoActiveOrganization);
-        }
-        let org = orgs::org_by_id(&mut conn, &org_id)
-            .await?
-            .ok_or(AppError::NoActiveOrganization)?;
-        let grants = members::grants_of(&mut conn, &org_id, &user_id)
-            .await?
-            .into_iter()
-            .filter_map(|g| {
-                Role::parse(&g.role).map(|role| Grant {
-                    role,
-                    unit_path: g.unit_path,
-                })
-            })
-            .collect();
-        Ok(OrgScope {
-            org_id: org.id,
-            org_name: org.name,
-            root_unit_id: org.root_unit_id,
-            user_id: p.user_id,
-            grants,
-        })
-    }
-
-    pub fn may(&self, permission: Permission, unit: &UnitRow) -> bool {
-        holds(&self.grants, permission, &unit.path)
-    }
-
-    pub fn require(&self, permission: Permission, unit: &UnitRow) -> AppResult<()> {
-        if self.may(permission, unit) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
-    pub fn may_anywhere(&self, permission: Permission) -> bool {
-        holds_anywhere(&self.grants, permission)
-    }
-
-    /// An audit event by this person in this organization.
-    pub fn event(
-        &self,
-        name: &'static str,
-        action: AuditAction,
-        target: &'static str,
-        unit_id: &str,
-        client: &Client,
-    ) -> NewAuditEvent {
-        NewAuditEvent::new(Actor::User(self.user_id), name, action, target)
-            .in_unit(&self.org_id, unit_id)
-            .ip(client.ip.clone())
-    }
-
-    /// A unit of this organization, or not found.
-    pub async fn unit(&self, ctx: &Ctx, unit_id: &str) -> AppResult<UnitRow> {
-        let mut conn = ctx.store.reader().await?;
-        orgs::unit_in(&mut conn, &self.org_id, unit_id)
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-}
+use crate::{AppError, AppResult};
 
 /// A short name check shared by units, workplaces, teams and organizations.
 pub(crate) fn clean_name(raw: &str) -> AppResult<String> {

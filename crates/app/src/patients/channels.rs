@@ -20,7 +20,7 @@
 //!
 //! Every read, list and change is audited with the patient.
 
-use crate::network::person as me;
+use crate::acting::person as me;
 use crate::patients::files;
 use crate::texts::SystemText;
 use crate::threads::events::{commit, log_event};
@@ -313,7 +313,7 @@ pub async fn create(
     }
     let user_id = me.user_id.to_string();
     let title = clean_channel_title(&input.title)?;
-    crate::network::limit(ctx, "channel-create", &user_id, CHANNELS_PER_DAY, 24 * 3600).await?;
+    crate::acting::limit(ctx, "channel-create", &user_id, CHANNELS_PER_DAY, 24 * 3600).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let file = files::viewable(&mut tx, &user_id, file_id).await?;

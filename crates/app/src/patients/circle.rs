@@ -8,7 +8,7 @@
 //! patient.
 
 use super::invitations::{self, InviteInput};
-pub(crate) use crate::network::person;
+pub(crate) use crate::acting::person;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::error::PersonName;

@@ -4,7 +4,7 @@
 //! [`cercle_domain::policy::patients`]; a file one may not see is "not
 //! found". Every read, list and change is audited with the patient.
 
-use crate::orgs::OrgScope;
+use crate::org_scope::OrgScope;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{AuditAction, NewAuditEvent};
 use cercle_domain::patient::{birth_date, patient_name, FileNumber, HealthInsuranceNumber};
@@ -312,7 +312,7 @@ pub async fn create(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &FileIn
     let first = patient_name(input.first_name.as_deref().unwrap_or(""))?;
     let last = patient_name(input.last_name.as_deref().unwrap_or(""))?;
     birth_date(input.birth_date.as_deref().unwrap_or(""), &today(ctx))?;
-    crate::network::limit(ctx, "patient-file-create", &user_id, FILES_PER_DAY, 24 * 3600).await?;
+    crate::acting::limit(ctx, "patient-file-create", &user_id, FILES_PER_DAY, 24 * 3600).await?;
     let mut tx = ctx.store.begin().await?;
     crate::idempotency::claim_in(&mut tx, client, now).await?;
     let unit = unit_of(&mut tx, scope, input.unit_id.as_deref()).await?;

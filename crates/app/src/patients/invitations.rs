@@ -176,7 +176,7 @@ fn event(
 /// Counts one sending against the manager's daily allowance (outside any
 /// transaction: the count is kept even when the sending fails later).
 pub(crate) async fn count_sending(ctx: &Ctx, me: &UserPrincipal) -> AppResult<()> {
-    crate::network::limit(
+    crate::acting::limit(
         ctx,
         "circle-invite",
         &me.user_id.to_string(),
@@ -539,9 +539,9 @@ pub async fn accept(
 ) -> AppResult<AcceptOutcome> {
     let me = person(principal)?;
     let user_id = me.user_id.to_string();
-    crate::network::limit(ctx, "circle-accept", &user_id, TRIES_PER_WINDOW, TRIES_WINDOW_SECS).await?;
+    crate::acting::limit(ctx, "circle-accept", &user_id, TRIES_PER_WINDOW, TRIES_WINDOW_SECS).await?;
     if let Some(ip) = &client.ip {
-        crate::network::limit(ctx, "circle-accept-ip", ip, TRIES_PER_ADDRESS, TRIES_WINDOW_SECS).await?;
+        crate::acting::limit(ctx, "circle-accept-ip", ip, TRIES_PER_ADDRESS, TRIES_WINDOW_SECS).await?;
     }
     let now = ctx.clock.now();
     let (inv, m, file) = {

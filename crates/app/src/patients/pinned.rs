@@ -90,7 +90,7 @@ pub async fn list(
     principal: &Principal,
     channel_id: &str,
 ) -> AppResult<Vec<PinnedDocument>> {
-    let me = crate::network::person(principal)?;
+    let me = crate::acting::person(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
     let (c, _) = channels::access(&mut conn, &user_id, channel_id).await?;
@@ -112,7 +112,7 @@ pub async fn pin(
     channel_id: &str,
     attachment_id: &str,
 ) -> AppResult<PinnedDocument> {
-    let me = crate::network::person(principal)?;
+    let me = crate::acting::person(principal)?;
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
@@ -185,7 +185,7 @@ pub async fn add_version(
     bytes: Vec<u8>,
     lang: Language,
 ) -> AppResult<PinnedDocument> {
-    let me = crate::network::person(principal)?;
+    let me = crate::acting::person(principal)?;
     let user_id = me.user_id.to_string();
     // Refuse early, before any processing. Without a name, the document's.
     let name = {
@@ -259,7 +259,7 @@ pub struct Pinnable {
 
 /// The files a professional of the channel may pin (not pinned yet).
 pub async fn pinnable(ctx: &Ctx, principal: &Principal, channel_id: &str, lang: Language) -> AppResult<Vec<Pinnable>> {
-    let me = crate::network::person(principal)?;
+    let me = crate::acting::person(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
     let (c, role) = channels::access(&mut conn, &user_id, channel_id).await?;

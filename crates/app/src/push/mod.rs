@@ -10,7 +10,7 @@
 
 pub mod crypto;
 
-use crate::network::{limit, person};
+use crate::acting::{limit, person};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::Principal;

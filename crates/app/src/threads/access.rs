@@ -12,7 +12,7 @@ use cercle_store::threads::{self as store, Reach, ThreadRow};
 use cercle_store::{users, Conn};
 
 pub(crate) fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
-    crate::network::person(principal)
+    crate::acting::person(principal)
 }
 
 /// The thread, if the person may reach it (to read).

@@ -39,7 +39,7 @@ pub async fn upload(
     bytes: Vec<u8>,
     lang: Language,
 ) -> AppResult<MessageView> {
-    let me = crate::network::person(principal)?;
+    let me = crate::acting::person(principal)?;
     let user_id = me.user_id.to_string();
     {
         // Refuse early, before any processing, if the thread is not theirs.
@@ -105,7 +105,7 @@ pub(crate) async fn prepare_upload(
         None | Some("") => None,
         Some(k) => Some(AttachmentKind::parse(k).ok_or(InputError::FileNotAllowed)?),
     };
-    crate::network::limit(ctx, "upload", user_id, 60, 3600).await?;
+    crate::acting::limit(ctx, "upload", user_id, 60, 3600).await?;
     let name = name.to_string();
     let prepared = tokio::task::spawn_blocking(move || files::prepare(&name, declared, &bytes))
         .await
@@ -211,7 +211,7 @@ pub struct GalleryItem {
 
 /// Every attachment of a thread, oldest first.
 pub async fn gallery(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<Vec<GalleryItem>> {
-    let me = crate::network::person(principal)?;
+    let me = crate::acting::person(principal)?;
     let mut conn = ctx.store.reader().await?;
     reachable(&mut conn, &me.user_id.to_string(), thread_id).await?;
     Ok(store::attachments_of(&mut conn, thread_id)
@@ -246,7 +246,7 @@ pub async fn download(
     id: &str,
     thumbnail: bool,
 ) -> AppResult<Download> {
-    let me = crate::network::person(principal)?;
+    let me = crate::acting::person(principal)?;
     let mut conn = ctx.store.reader().await?;
     let a = store::attachment(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let t = reachable(&mut conn, &me.user_id.to_string(), &a.thread_id).await?;

@@ -3,7 +3,7 @@
 //! capability ([`crate::patients::files`]) does the work, with its access
 //! rules and audit.
 
-use crate::orgs::OrgScope;
+use crate::org_scope::OrgScope;
 use crate::patients::files::{self, FileInput, ListQuery};
 use crate::{AppResult, Client, Ctx};
 use serde::{Deserialize, Serialize};

@@ -18,7 +18,7 @@ pub async fn search(ctx: &Ctx, principal: &Principal, q: &str, lang: Language) -
     threads.extend(list(ctx, principal, true, lang).await?);
     let titles: HashMap<String, String> = threads.iter().map(|t| (t.id.clone(), t.title.clone())).collect();
     let ids: Vec<String> = threads.into_iter().map(|t| t.id).collect();
-    crate::network::limit(ctx, "thread-search", &me.user_id.to_string(), 60, 60).await?;
+    crate::acting::limit(ctx, "thread-search", &me.user_id.to_string(), 60, 60).await?;
     let mut conn = ctx.store.reader().await?;
     let rows = store::search_messages(&mut conn, &ids, &words, 50).await?;
     Ok(rows
