@@ -11,7 +11,7 @@ use cercle_app::accounts::{session, Activity, Credential, SessionView};
 use cercle_app::idempotency::{Answer, IdempotencyKey};
 use cercle_app::{AppError, Client};
 use cercle_domain::Language;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// The browser's device token, set by the `ensure_device` middleware.
 #[derive(Debug, Clone)]
@@ -22,7 +22,7 @@ pub struct DeviceToken(pub String);
 pub fn client_of(parts: &Parts) -> Client {
     let ip = parts
         .extensions
-        .get::<crate::middleware::ClientIp>()
+        .get::<ClientIp>()
         .map(|c| c.0)
         .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
         .map(|ip| cercle_domain::net::canonical(ip).to_string());
@@ -227,7 +227,7 @@ impl OptionalFromRequestParts<WebState> for WebSession {
         {
             Ok(view) => Ok(Some(WebSession(view))),
             Err(e @ (AppError::DatabaseUnavailable | AppError::StorageFull)) => {
-                Err(crate::ui::failure_page(lang_of(parts), &e))
+                Err(crate::error_page::failure_page(lang_of(parts), &e))
             }
             Err(_) => Ok(None),
         }
@@ -298,7 +298,7 @@ impl Idempotent {
         }
         axum::Json::<T>::from_bytes(&self.body)
             .map(|j| j.0)
-            .map_err(|r| crate::middleware::api_rejection(r, lang))
+            .map_err(|r| api_rejection(r, lang))
     }
 }
 
@@ -345,4 +345,21 @@ mod tests {
         assert_eq!(super::device_label(chrome), "Chrome · Linux");
         assert_eq!(super::device_label(""), "API client");
     }
+}
+
+/// The client's address as worked out by [`crate::middleware::rate_limit`] (behind trusted
+/// proxies, the forwarded one); `extract::client_of` reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+/// Turns axum's own rejections (bad JSON, wrong content type, too large)
+/// into our JSON errors.
+pub fn api_rejection(rejection: axum::extract::rejection::JsonRejection, lang: cercle_domain::Language) -> Response {
+    use axum::extract::rejection::JsonRejection as J;
+    let (status, code) = match &rejection {
+        J::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type"),
+        J::BytesRejection(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body-too-large"),
+        _ => (StatusCode::BAD_REQUEST, "bad-request"),
+    };
+    json_error(status, code, lang).into_response()
 }

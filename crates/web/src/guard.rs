@@ -20,6 +20,9 @@ use axum::routing::MethodRouter;
 use axum::Router;
 use cercle_domain::policy::{self, Permission, Principal};
 
+/// Where a patient or caregiver lives: their care teams.
+pub const CARE_SPACE: &str = "/care";
+
 /// Routes that remember their patterns.
 #[derive(Default)]
 pub struct RouteList {
@@ -73,7 +76,7 @@ pub async fn professional_pages(State(state): State<WebState>, req: Request, nex
         .flatten();
     if let Some(WebSession(view)) = session {
         if view.principal().is_ok_and(|p| kept_out(&p)) {
-            return Redirect::to(crate::ui::CARE_SPACE).into_response();
+            return Redirect::to(CARE_SPACE).into_response();
         }
     }
     next.run(Request::from_parts(parts, body)).await

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod cookies;
 pub mod error;
+pub mod error_page;
 pub mod extract;
 pub mod guard;
 pub mod metrics;

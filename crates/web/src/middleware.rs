@@ -3,7 +3,7 @@
 //! and the account's language for API callers who ask for none.
 
 use crate::cookies;
-use crate::extract::{lang_of, DeviceToken};
+use crate::extract::{lang_of, ClientIp, DeviceToken};
 use crate::{error::json_error, WebState};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -92,11 +92,6 @@ pub async fn observe(State(state): State<WebState>, mut req: Request, next: Next
     }
     resp
 }
-
-/// The client's address as worked out by [`rate_limit`] (behind trusted
-/// proxies, the forwarded one); `extract::client_of` reads it.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub IpAddr);
 
 /// A token bucket per address (IPv6: per /64), in memory on each node (the
 /// limits on secrets, which must hold across nodes, live in the database).
@@ -243,7 +238,7 @@ pub async fn csrf_guard(State(state): State<WebState>, req: Request, next: Next)
     }
     let (parts, body) = req.into_parts();
     let lang = lang_of(&parts);
-    let forbidden = || crate::ui::error_page(lang, StatusCode::FORBIDDEN, "error-csrf");
+    let forbidden = || crate::error_page::error_page(lang, StatusCode::FORBIDDEN, "error-csrf");
     if let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         let host = parts
             .headers
@@ -260,7 +255,7 @@ pub async fn csrf_guard(State(state): State<WebState>, req: Request, next: Next)
     };
     let bytes = match axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await {
         Ok(b) => b,
-        Err(_) => return crate::ui::error_page(lang, StatusCode::PAYLOAD_TOO_LARGE, "error-body-too-large"),
+        Err(_) => return crate::error_page::error_page(lang, StatusCode::PAYLOAD_TOO_LARGE, "error-body-too-large"),
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
     let presented = fields
@@ -272,18 +267,6 @@ pub async fn csrf_guard(State(state): State<WebState>, req: Request, next: Next)
         return forbidden();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
-}
-
-/// Turns axum's own rejections (bad JSON, wrong content type, too large)
-/// into our JSON errors.
-pub fn api_rejection(rejection: axum::extract::rejection::JsonRejection, lang: cercle_domain::Language) -> Response {
-    use axum::extract::rejection::JsonRejection as J;
-    let (status, code) = match &rejection {
-        J::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type"),
-        J::BytesRejection(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body-too-large"),
-        _ => (StatusCode::BAD_REQUEST, "bad-request"),
-    };
-    json_error(status, code, lang).into_response()
 }
 
 #[cfg(test)]

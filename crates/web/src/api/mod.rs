@@ -294,7 +294,7 @@ where
         let req = Request::from_parts(parts, body);
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(r) => Err(crate::middleware::api_rejection(r, lang)),
+            Err(r) => Err(crate::extract::api_rejection(r, lang)),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Pages of signing up, signing in, unlocking and resetting a password.
 
 use super::patients::circle::{plausible_token, remember_circle, CIRCLE_INVITATION};
-use super::{error_notice, layout, place_of, redirect_with_flash, safe_next, set_cookie, with_account, Frame, Page};
 use crate::cookies;
 use crate::extract::WebSession;
+use crate::ui::page::{
+    error_notice, layout, place_of, redirect_with_flash, safe_next, set_cookie, with_account, Frame, Page,
+};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::HeaderMap;
@@ -688,7 +690,7 @@ async fn accounts_page(State(state): State<WebState>, page: Page) -> Response {
                         (page.csrf_field())
                         input type="hidden" name="session_id" value=(a.session_id);
                         button type="submit" class="account-choice" {
-                            span class="avatar" aria-hidden="true" { (super::initials(&a.name)) }
+                            span class="avatar" aria-hidden="true" { (crate::ui::page::initials(&a.name)) }
                             span { strong { (a.name) } br; span class="muted" { (a.email) } }
                         }
                     }
@@ -782,7 +784,7 @@ async fn unlock(
 async fn lock_now(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
     if let Some(WebSession(view)) = session {
         if let Err(e) = session::lock(&state.ctx, &page.client, &view).await {
-            return super::failure_page(page.lang, &e);
+            return crate::error_page::failure_page(page.lang, &e);
         }
     }
     Redirect::to("/lock").into_response()
@@ -792,7 +794,7 @@ async fn sign_out(State(state): State<WebState>, page: Page, session: Option<Web
     if let Some(WebSession(view)) = session {
         // A sign-out that did not happen must not look as if it had.
         if let Err(e) = session::sign_out(&state.ctx, &page.client, &view).await {
-            return super::failure_page(page.lang, &e);
+            return crate::error_page::failure_page(page.lang, &e);
         }
     }
     let others = session::device_accounts(&state.ctx, &page.device)

@@ -1,8 +1,8 @@
 //! My availability (SPEC 9): the weekly schedule and unavailability periods.
 //! Times are in Montreal local time; dates are turned into instants here.
 
-use super::{app_layout, error_notice, redirect_with_flash, require_ready, Page};
 use crate::extract::WebSession;
+use crate::ui::page::{app_layout, error_notice, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;

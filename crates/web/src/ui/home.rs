@@ -1,8 +1,8 @@
 //! The home page and the sections later capabilities fill.
 
 use super::invitations::pending_invitation;
-use super::{error_notice, icon, require_ready, Header, Page};
 use crate::extract::WebSession;
+use crate::ui::page::{error_notice, icon, require_ready, Header, Page};
 use crate::WebState;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -62,7 +62,12 @@ pub async fn home(
             }
         }
     };
-    super::layout(&page, &page.t("home-title"), super::Frame::App(&view, &header), content)
+    crate::ui::page::layout(
+        &page,
+        &page.t("home-title"),
+        crate::ui::page::Frame::App(&view, &header),
+        content,
+    )
 }
 
 /// A section of the home: a card with its title (and a link to the whole list).
@@ -240,7 +245,7 @@ fn pending_network_invitation(state: &WebState, headers: &HeaderMap) -> Option<R
     let token = crate::cookies::get(headers, NETWORK_INVITATION)
         .filter(|t| t.len() <= 100 && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))?;
     let mut resp = axum::response::Redirect::to(&format!("/network/join/{token}")).into_response();
-    super::set_cookie(
+    crate::ui::page::set_cookie(
         &mut resp,
         crate::cookies::clear(NETWORK_INVITATION, state.secure_cookies),
     );

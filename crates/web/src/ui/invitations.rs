@@ -1,10 +1,10 @@
 //! The page an invitation link opens, accepting it, and switching the
 //! active organization from the header.
 
-use super::{error_notice, layout, redirect_with_flash, set_cookie, Frame, Page};
 use crate::cookies;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
+use crate::ui::page::{error_notice, layout, redirect_with_flash, set_cookie, Frame, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
@@ -97,7 +97,7 @@ fn render(
                 button type="submit" class="primary" { (page.t("invitation-accept")) }
             }
         } @else if let Some(v) = view {
-            a class="button primary" href=(super::place_of(&v.state)) { (page.t("action-continue")) }
+            a class="button primary" href=(crate::ui::page::place_of(&v.state)) { (page.t("action-continue")) }
         } @else {
             p { (page.t("invitation-account-intro")) }
             div class="stack" {
@@ -150,7 +150,7 @@ async fn accept(
     session: Option<WebSession>,
     Path(token): Path<String>,
 ) -> Response {
-    let (view, principal) = match super::require_ready(session) {
+    let (view, principal) = match crate::ui::page::require_ready(session) {
         Ok(v) => v,
         Err(mut r) => {
             remember(&state, &mut r, &token);
@@ -186,7 +186,7 @@ async fn switch(
     session: Option<WebSession>,
     Form(f): Form<SwitchForm>,
 ) -> Response {
-    let (_, principal) = match super::require_ready(session) {
+    let (_, principal) = match crate::ui::page::require_ready(session) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -194,7 +194,7 @@ async fn switch(
         // The page one was on belongs to the old organization: home is the
         // new one's starting point (never a bare "not found").
         Ok(()) => redirect_with_flash(&state, "/", "org-switched"),
-        Err(e) => super::error_page(page.lang, crate::error::status_of(&e), &format!("error-{}", e.code())),
+        Err(e) => crate::error_page::error_page(page.lang, crate::error::status_of(&e), &format!("error-{}", e.code())),
     }
 }
 

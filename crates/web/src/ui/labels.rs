@@ -2,7 +2,7 @@
 //! is "Wrong PIN"), actions and target types, in the reader's language. The
 //! code itself stays available (in a `title`, and in the CSV export).
 
-use super::Page;
+use crate::ui::page::Page;
 
 /// The Fluent id of an event code: `auth.pin_failed` → `audit-ev-auth-pin-failed`.
 fn event_id(code: &str) -> String {

@@ -2,7 +2,9 @@
 //! mute button of a thread. Texts are generic ("New message in a clinical
 //! thread"): the link goes through the usual access checks when opened.
 
-use super::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
+
+use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::WebState;
 use axum::extract::{Form, Path, State};

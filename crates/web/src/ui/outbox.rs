@@ -1,7 +1,9 @@
 //! `/dev/outbox`: every email and SMS sent, so a newcomer can follow codes
 //! and links without a mail server. Absent in production mode.
 
-use super::{error_page, layout, Frame, Page};
+use crate::ui::page::{layout, Frame, Page};
+
+use crate::error_page::error_page;
 use crate::WebState;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -2,9 +2,9 @@
 
 use super::auth::{field, field_as, recovery_code_page};
 use super::labels::event_label;
-use super::{app_layout, error_notice, redirect_with_flash, require_ready, set_cookie, trusted_svg, Page};
 use crate::cookies;
 use crate::extract::WebSession;
+use crate::ui::page::{app_layout, error_notice, redirect_with_flash, require_ready, set_cookie, trusted_svg, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -508,7 +508,7 @@ async fn sign_out_everywhere(State(state): State<WebState>, page: Page, session:
         Err(r) => return r,
     };
     if let Err(e) = session::sign_out_everywhere(&state.ctx, &page.client, &principal).await {
-        return super::failure_page(page.lang, &e);
+        return crate::error_page::failure_page(page.lang, &e);
     }
     let mut resp = Redirect::to("/sign-in").into_response();
     set_cookie(&mut resp, cookies::clear(cookies::ACCOUNT, state.secure_cookies));

@@ -9,9 +9,10 @@
 //! and removing the team), shown as `policy::teams::decide` allows; its
 //! forms post here with `back=thread`.
 
+use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Fields, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Fields, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};

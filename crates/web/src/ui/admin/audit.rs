@@ -1,9 +1,10 @@
 //! The organization's audit log: search, older pages, CSV export.
 
 use super::{admin_layout, input, org_admin, refusal, select, unit_name, unit_options, Tab};
+use crate::error_page::error_page;
 use crate::extract::WebSession;
 use crate::ui::labels::{action_label, event_label, target_label};
-use crate::ui::{error_page, Page};
+use crate::ui::page::Page;
 use crate::WebState;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -182,7 +183,7 @@ pub async fn search(
             p class="notice error" role="alert" { (page.t("admin-audit-bad-date")) }
         }
         @match &results {
-            Some(Err(e)) => { (crate::ui::error_notice(page.lang, e)) },
+            Some(Err(e)) => { (crate::ui::page::error_notice(page.lang, e)) },
             Some(Ok(found)) => {
                 section class="card" {
                     @if found.events.is_empty() {

@@ -4,7 +4,7 @@
 
 use super::{admin_layout, refusal, Tab};
 use crate::extract::WebSession;
-use crate::ui::{redirect_with_flash, require_ready, Page};
+use crate::ui::page::{redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -10,7 +10,7 @@
 /// The admin of this area, or the page that says why not.
 macro_rules! admin_or_return {
     ($state:ident, $page:ident, $session:ident, $tab:expr) => {
-        match super::org_admin(&$state, &$page, $session, $tab).await {
+        match crate::ui::admin::org_admin(&$state, &$page, $session, $tab).await {
             Ok(a) => a,
             Err(r) => return r,
         }
@@ -24,10 +24,10 @@ mod organization;
 mod people;
 mod structure;
 
-use super::{app_layout, error_notice, require_ready, Page};
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-pub(crate) use crate::ui::Fields;
+pub(crate) use crate::ui::page::Fields;
+use crate::ui::page::{app_layout, error_notice, require_ready, Page};
 use crate::WebState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,7 +35,6 @@ use axum::routing::{get, post};
 use cercle_app::accounts::SessionView;
 use cercle_app::orgs::{OrgScope, Unit};
 use cercle_app::AppError;
-use cercle_domain::roles::Permission;
 use maud::{html, Markup};
 use std::collections::HashMap;
 
@@ -80,96 +79,7 @@ pub fn routes() -> RouteList {
         .route("/admin/organization/time-zone", post(organization::set_time_zone))
 }
 
-/// One page of the console.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    /// `/admin` itself (only ever shown to say why there is nothing).
-    Console,
-    Organizations,
-    Network,
-    /// Email and SMS that finally failed.
-    Mail,
-    Units,
-    Workplaces,
-    Teams,
-    Members,
-    Invitations,
-    Audit,
-    /// The organization's own settings (its time zone).
-    Organization,
-}
-
-const NETWORK_TABS: [Tab; 3] = [Tab::Organizations, Tab::Network, Tab::Mail];
-const ORG_TABS: [Tab; 7] = [
-    Tab::Units,
-    Tab::Workplaces,
-    Tab::Teams,
-    Tab::Members,
-    Tab::Invitations,
-    Tab::Audit,
-    Tab::Organization,
-];
-
-impl Tab {
-    fn href(self) -> &'static str {
-        match self {
-            Tab::Console => "/admin",
-            Tab::Organizations => "/admin/organizations",
-            Tab::Network => "/admin/network",
-            Tab::Mail => "/admin/mail",
-            Tab::Units => "/admin/units",
-            Tab::Workplaces => "/admin/workplaces",
-            Tab::Teams => "/admin/teams",
-            Tab::Members => "/admin/members",
-            Tab::Invitations => "/admin/invitations",
-            Tab::Audit => "/admin/audit",
-            Tab::Organization => "/admin/organization",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Tab::Console => "admin-title",
-            Tab::Organizations => "admin-tab-organizations",
-            Tab::Network => "admin-tab-network",
-            Tab::Mail => "admin-tab-mail",
-            Tab::Units => "admin-tab-units",
-            Tab::Workplaces => "admin-tab-workplaces",
-            Tab::Teams => "admin-tab-teams",
-            Tab::Members => "admin-tab-members",
-            Tab::Invitations => "admin-tab-invitations",
-            Tab::Audit => "admin-tab-audit",
-            Tab::Organization => "admin-tab-organization",
-        }
-    }
-
-    /// What a role must allow somewhere for the area to be shown.
-    fn permission(self) -> Option<Permission> {
-        match self {
-            Tab::Console | Tab::Organizations | Tab::Network | Tab::Mail => None,
-            Tab::Units | Tab::Organization => Some(Permission::ManageUnits),
-            Tab::Workplaces => Some(Permission::ManageWorkplaces),
-            Tab::Teams => Some(Permission::ManageTeams),
-            Tab::Members | Tab::Invitations => Some(Permission::ManageMembers),
-            Tab::Audit => Some(Permission::ReadAudit),
-        }
-    }
-
-    fn shown(self, view: &SessionView, scope: Option<&OrgScope>) -> bool {
-        match self.permission() {
-            None => view.user.network_admin,
-            Some(p) => scope.is_some_and(|s| s.may_anywhere(p)),
-        }
-    }
-}
-
-/// Whether a person has an area of the console in their active organization.
-pub fn any_area(scope: &OrgScope) -> bool {
-    ORG_TABS
-        .iter()
-        .filter_map(|t| t.permission())
-        .any(|p| scope.may_anywhere(p))
-}
+pub(crate) use super::admin_tabs::{Tab, NETWORK_TABS, ORG_TABS};
 
 /// The console's frame: title, sub-navigation, then the area.
 async fn admin_layout(

@@ -3,7 +3,7 @@
 use super::{admin_layout, input, refusal, select, Extra, Fields, Tab};
 use crate::extract::WebSession;
 use crate::ui::labels::{action_label, event_label};
-use crate::ui::{redirect_with_flash, require_ready, Page};
+use crate::ui::page::{redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;

@@ -3,7 +3,7 @@
 
 use super::{admin_layout, Admin, Extra, Fields, Tab};
 use crate::extract::WebSession;
-use crate::ui::{redirect_with_flash, Page};
+use crate::ui::page::{redirect_with_flash, Page};
 use crate::WebState;
 use axum::extract::{Form, State};
 use axum::response::Response;

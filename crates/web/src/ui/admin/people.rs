@@ -2,7 +2,7 @@
 
 use super::{admin_layout, input, refusal, role_label, select, unit_name, unit_options, Admin, Extra, Fields, Tab};
 use crate::extract::WebSession;
-use crate::ui::{redirect_with_flash, Page};
+use crate::ui::page::{redirect_with_flash, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;

@@ -5,7 +5,7 @@ use super::{
     admin_layout, archived_badge, input, refusal, select, tree, unit_name, unit_options, Admin, Extra, Fields, Tab,
 };
 use crate::extract::WebSession;
-use crate::ui::{redirect_with_flash, Page};
+use crate::ui::page::{redirect_with_flash, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
@@ -433,7 +433,7 @@ fn team_members_panel(
             div class="row-panel" {
                 (extra.notice(page, &key))
                 @match members {
-                    Err(e) => { (crate::ui::error_notice(page.lang, e)) }
+                    Err(e) => { (crate::ui::page::error_notice(page.lang, e)) }
                     Ok(list) => {
                         p class="hint" { (page.t("admin-team-members-hint")) }
                         @if list.is_empty() {

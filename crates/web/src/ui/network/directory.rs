@@ -1,12 +1,12 @@
 //! My directory (bottin, SPEC 3): the people and workplaces I keep at hand.
 //! Private; adding someone never notifies them.
 
-use super::people::{button_form, kind_label, person_item};
-use super::search::{net_layout, Tab};
-use super::workplaces::place_icon;
+use super::parts::place_icon;
+use super::parts::{button_form, kind_label, person_item};
+use super::parts::{net_layout, Tab};
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::{error_notice, icon, require_ready, Page};
+use crate::ui::page::{error_notice, icon, require_ready, Page};
 use crate::WebState;
 use axum::extract::State;
 use axum::response::Response;

@@ -2,11 +2,11 @@
 //! the requests I sent (shown as sent, whatever became of them) and my
 //! friends.
 
-use super::people::{button_form, person_item, Back};
-use super::search::{net_layout, Tab};
+use super::parts::{button_form, person_item, Back};
+use super::parts::{net_layout, Tab};
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::{error_notice, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{error_notice, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;

@@ -10,8 +10,8 @@ use crate::cookies;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
 use crate::ui::home::NETWORK_INVITATION;
-use crate::ui::Fields;
-use crate::ui::{
+use crate::ui::page::Fields;
+use crate::ui::page::{
     app_layout, error_notice, layout, place_of, redirect_with_flash, require_ready, set_cookie, Frame, Page,
 };
 use crate::WebState;

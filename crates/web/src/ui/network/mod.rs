@@ -7,6 +7,7 @@
 mod directory;
 mod friends;
 mod join;
+mod parts;
 mod people;
 pub(crate) mod profile;
 mod search;

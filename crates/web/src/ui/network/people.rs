@@ -2,10 +2,11 @@
 //! put them in one's directory or ask them as a friend. Also the small
 //! pieces every network list shares (avatar, profession badges).
 
-use super::search::{net_layout, Tab};
+use super::parts::{avatar, button_form, kind_label, net_layout, person_href, pretty_phone, Back, Tab};
+use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::{error_notice, failure_page, initials, redirect_with_flash, require_ready, safe_next, Page};
+use crate::ui::page::{error_notice, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
@@ -15,13 +16,11 @@ use axum::Router;
 use cercle_app::accounts::SessionView;
 use cercle_app::network::directory::{self, EntryKind};
 use cercle_app::network::friends::{self, FriendState};
-use cercle_app::network::people::{PersonSummary, ProfessionBadge};
 use cercle_app::network::professions::Status;
 use cercle_app::network::profile;
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
-use maud::{html, Markup, Render};
-use serde::Deserialize;
+use maud::{html, Markup};
 
 /// Professionals only (see `crate::guard`).
 pub fn routes() -> RouteList {
@@ -37,105 +36,6 @@ pub fn routes() -> RouteList {
 /// Photos beside names, on pages everyone signed in sees (the service decides who sees which).
 pub fn shared_routes() -> Router<WebState> {
     Router::new().route("/network/people/{id}/photo", get(photo))
-}
-
-// ---------- shared pieces ----------
-
-/// The address of a person's profile.
-pub(super) fn person_href(id: &str) -> String {
-    format!("/network/people/{id}")
-}
-
-/// A round picture of the person, or their initials when there is none.
-pub(super) fn avatar(id: &str, name: &str, photo_version: Option<i64>, big: bool) -> Markup {
-    let class = if big { "net-avatar net-big" } else { "net-avatar" };
-    html! {
-        @if let Some(v) = photo_version {
-            img class=(class) src=(format!("/network/people/{id}/photo?v={v}")) alt="" width=(if big { "96" } else { "44" }) height=(if big { "96" } else { "44" }) loading="lazy";
-        } @else {
-            span class=(class) aria-hidden="true" { (initials(name)) }
-        }
-    }
-}
-
-/// A person's professions as small badges; validated ones carry a check.
-pub(super) fn profession_badges(page: &Page, list: &[ProfessionBadge]) -> Markup {
-    html! {
-        @for p in list {
-            @if p.validated {
-                span class="badge net-ok" title=(page.t("net-status-validated")) {
-                    "✓ " (p.name)
-                    span class="visually-hidden" { " (" (page.t("net-status-validated")) ")" }
-                }
-            } @else {
-                span class="badge muted-badge" { (p.name) }
-            }
-        }
-    }
-}
-
-/// One person in a list: picture, name (a link to the profile), professions,
-/// `markers` (colleague, directory…) and `actions` (buttons) at the end.
-pub(super) fn person_item(page: &Page, p: &PersonSummary, markers: Markup, actions: Markup) -> Markup {
-    html! {
-        li class="net-item" data-kind="person" data-id=(p.id) {
-            (avatar(&p.id, &p.name, p.photo_version, false))
-            div class="net-item-main" {
-                a class="net-name" href=(person_href(&p.id)) { (p.name) }
-                div class="net-badges" { (profession_badges(page, &p.professions)) (markers) }
-            }
-            div class="net-actions" { (actions) }
-        }
-    }
-}
-
-/// The label of a workplace kind.
-pub(super) fn kind_label(page: &Page, kind: &str) -> String {
-    page.t(&format!("workplace-kind-{kind}"))
-}
-
-/// A phone number for reading: `+15145550199` as `+1 514 555-0199`.
-pub(super) fn pretty_phone(e164: &str) -> String {
-    match e164.strip_prefix("+1") {
-        Some(d) if d.len() == 10 && d.chars().all(|c| c.is_ascii_digit()) => {
-            format!("+1 {} {}-{}", &d[..3], &d[3..6], &d[6..])
-        }
-        _ => e164.to_string(),
-    }
-}
-
-/// Where a button sends back to: a local `next`, or `fallback`.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct Back {
-    #[serde(default)]
-    next: Option<String>,
-}
-
-impl Back {
-    pub(super) fn or(&self, fallback: &str) -> String {
-        match self.next.as_deref() {
-            Some(n) if !n.is_empty() => safe_next(Some(n)),
-            _ => fallback.to_string(),
-        }
-    }
-}
-
-/// A small form posting to `action` with one button (and where to come back).
-pub(super) fn button_form(
-    page: &Page,
-    action: &str,
-    next: Option<&str>,
-    class: &str,
-    label: impl Render,
-    confirm: Option<&str>,
-) -> Markup {
-    html! {
-        form method="post" action=(action) {
-            (page.csrf_field())
-            @if let Some(n) = next { input type="hidden" name="next" value=(n); }
-            button type="submit" class=(class) data-confirm=[confirm] { (label) }
-        }
-    }
 }
 
 // ---------- the profile ----------
@@ -448,13 +348,4 @@ async fn withdraw(
         |p| friends::unfriend(&state.ctx, &page.client, &p, &id),
         |_| { "net-request-withdrawn" }
     )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn phones_read_well() {
-        assert_eq!(super::pretty_phone("+15145550199"), "+1 514 555-0199");
-        assert_eq!(super::pretty_phone("+33612345678"), "+33612345678");
-    }
 }

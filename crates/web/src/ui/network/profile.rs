@@ -6,8 +6,8 @@
 
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::Fields;
-use crate::ui::{app_layout, error_notice, initials, redirect_with_flash, require_ready, Page};
+use crate::ui::page::Fields;
+use crate::ui::page::{app_layout, error_notice, initials, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -400,7 +400,7 @@ async fn render(
         @if let Some(d) = d { (about_section(page, d, &extra)) }
         @if let Some(waiting) = waiting {
             section class="card subtle" {
-                (crate::ui::icon("shield"))
+                (crate::ui::page::icon("shield"))
                 div {
                     p { strong { (page.t("netp-verify-card-title")) } }
                     p class="muted" {
@@ -411,7 +411,7 @@ async fn render(
             }
         }
         section class="card subtle" {
-            (crate::ui::icon("network"))
+            (crate::ui::page::icon("network"))
             div {
                 p { strong { (page.t("netp-invite-card-title")) } }
                 p class="muted" { (page.t("netp-invite-card")) " " a href="/network/invite" { (page.t("netp-invite-card-link")) } }
@@ -495,7 +495,7 @@ async fn my_photo(State(state): State<WebState>, page: Page, session: Option<Web
             jpeg,
         )
             .into_response(),
-        Err(e) => crate::ui::failure_page(page.lang, &e),
+        Err(e) => crate::error_page::failure_page(page.lang, &e),
     }
 }
 

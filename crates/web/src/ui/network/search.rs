@@ -1,77 +1,22 @@
 //! The network's home: one search box for people and workplaces (SPEC 3),
 //! and the sub-navigation every network page shares.
 
-use super::people::{kind_label, person_item};
-use super::workplaces::place_icon;
+use super::parts::{kind_label, net_layout, person_item, place_icon, Tab};
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::{app_layout, error_notice, icon, require_ready, Page};
+use crate::ui::page::{error_notice, icon, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use cercle_app::accounts::SessionView;
 use cercle_app::network::search::{self, SearchInput, SearchPage, SearchResult};
-use cercle_app::network::{friends, professions, workplaces};
-use cercle_domain::policy::Principal;
+use cercle_app::network::{professions, workplaces};
 use maud::{html, Markup};
 use serde::Deserialize;
 
 /// Professionals only (see `crate::guard`).
 pub fn routes() -> RouteList {
     RouteList::new().route("/network", get(show))
-}
-
-/// The network page in front, marked in the sub-navigation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Tab {
-    Search,
-    Directory,
-    Friends,
-    Workplaces,
-    /// A page under none of them (a profile, a workplace).
-    None,
-}
-
-/// A network page: the sub-navigation (with the number of friend requests
-/// waiting) above `content`, in the app's frame.
-pub(super) async fn net_layout(
-    state: &WebState,
-    page: &Page,
-    view: &SessionView,
-    principal: &Principal,
-    tab: Tab,
-    title: &str,
-    content: Markup,
-) -> Response {
-    let waiting = friends::overview(&state.ctx, principal, page.lang)
-        .await
-        .map(|f| f.incoming.len())
-        .unwrap_or(0);
-    let current = |t: Tab| (t == tab).then_some("page");
-    let may_verify = cercle_domain::policy::may(principal, &cercle_domain::policy::Permission::VerifyProfessions);
-    let nav = html! {
-        nav class="subnav net-subnav" aria-label=(page.t("net-subnav-label")) {
-            a href="/network" aria-current=[current(Tab::Search)] { (page.t("net-tab-search")) }
-            a href="/network/directory" aria-current=[current(Tab::Directory)] { (page.t("net-tab-directory")) }
-            a href="/network/friends" aria-current=[current(Tab::Friends)] data-testid="friends-tab" {
-                (page.t("net-tab-friends"))
-                @if waiting > 0 {
-                    " " span class="net-count" title=(page.ta("net-requests-waiting", &[("count", &waiting.to_string())])) {
-                        (waiting)
-                        span class="visually-hidden" { " " (page.ta("net-requests-waiting", &[("count", &waiting.to_string())])) }
-                    }
-                }
-            }
-            a href="/network/workplaces" aria-current=[current(Tab::Workplaces)] { (page.t("net-tab-workplaces")) }
-            a href="/network/profile" { (page.t("net-tab-profile")) }
-            a href="/network/invite" { (page.t("net-tab-invite")) }
-            @if may_verify {
-                a href="/network/verification" { (page.t("net-tab-verification")) }
-            }
-        }
-    };
-    app_layout(state, page, view, title, html! { (nav) (content) }).await
 }
 
 /// The query as typed. Every field is text, so that no address can fail

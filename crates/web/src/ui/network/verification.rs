@@ -10,8 +10,8 @@
 use super::profile::failure;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::Fields;
-use crate::ui::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::page::Fields;
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};

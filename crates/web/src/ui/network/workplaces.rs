@@ -2,11 +2,11 @@
 //! there, its teams for members of its organization), join or leave it,
 //! keep it in one's directory, and create an independent one.
 
-use super::people::{button_form, kind_label, person_item, Back};
-use super::search::{net_layout, Tab};
+use super::parts::{button_form, kind_label, net_layout, person_item, place_icon, Back, Tab};
+use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::{error_notice, failure_page, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{error_notice, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
@@ -31,22 +31,6 @@ pub fn routes() -> RouteList {
 }
 
 const KINDS: &[&str] = &["clinic", "pharmacy", "hospital", "community", "other"];
-
-/// A building, in a circle the size of an avatar.
-pub(super) fn place_icon(big: bool) -> Markup {
-    let class = if big {
-        "net-avatar net-place net-big"
-    } else {
-        "net-avatar net-place"
-    };
-    html! {
-        span class=(class) aria-hidden="true" {
-            svg class="icon" viewBox="0 0 24 24" width="22" height="22" focusable="false" {
-                path d="M4 21V7l8-4 8 4v14M4 21h16M9 21v-5h6v5M8 10h2M14 10h2M8 13h2M14 13h2" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" {}
-            }
-        }
-    }
-}
 
 fn href(id: &str) -> String {
     format!("/network/workplaces/{id}")
@@ -248,7 +232,7 @@ async fn render_show(
                     }
                     @if !place.address.is_empty() { p class="net-tight" { (place.address) } }
                     @if let Some(phone) = &place.phone {
-                        p class="net-tight" { a href=(format!("tel:{phone}")) { (super::people::pretty_phone(phone)) } }
+                        p class="net-tight" { a href=(format!("tel:{phone}")) { (super::parts::pretty_phone(phone)) } }
                     }
                     div class="net-badges" {
                         @if w.i_work_here { span class="badge net-ok" data-testid="i-work-here" { (page.t("net-i-work-here")) } }

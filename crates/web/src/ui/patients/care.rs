@@ -5,9 +5,10 @@
 //! thread page, which hides what is for professionals.
 
 use super::channels::{new_thread_form, participants_list, pinned_section, tabs, thread_items, ClosedQuery};
+use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::ui::network::profile::photo_editor;
-use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};

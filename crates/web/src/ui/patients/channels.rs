@@ -6,11 +6,12 @@
 //! their state) and pinned documents with their versions and "update".
 //! Every page calls `cercle_app::patients::channels`, which audits each read.
 
+use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
+use crate::ui::page::Fields;
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
 use crate::ui::threads::pages::{candidates, picker, Chosen};
-use crate::ui::Fields;
-use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -93,7 +94,7 @@ pub(super) fn participants_list(page: &Page, c: &Channel, remove: bool) -> Marku
                 @let section = p.section.clone().unwrap_or_default();
                 li class=(format!("chan-person chan-{}", if p.kind == "circle" { section.as_str() } else { p.kind.as_str() })) data-kind=(p.kind) data-id=(p.id) {
                     span class="chan-avatar" aria-hidden="true" {
-                        @if p.kind == "team" { (icon("teams")) } @else { (crate::ui::initials(&p.name)) }
+                        @if p.kind == "team" { (icon("teams")) } @else { (crate::ui::page::initials(&p.name)) }
                     }
                     span class="chan-person-main" {
                         span class="chan-person-name" { (p.name) }

@@ -4,11 +4,11 @@
 //! (`/circle/join/{token}`: create an account or sign in, then answer).
 
 use crate::cookies;
+use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::{
-    app_layout, error_notice, failure_page, initials, layout, redirect_with_flash, require_ready, set_cookie, Frame,
-    Page,
+use crate::ui::page::{
+    app_layout, error_notice, initials, layout, redirect_with_flash, require_ready, set_cookie, Frame, Page,
 };
 use crate::WebState;
 use axum::extract::{Form, Path, State};
@@ -698,7 +698,7 @@ fn render_join(
                 }
             } @else if let Some(v) = view {
                 p { (page.t("circ-join-explain")) }
-                a class="button primary" href=(crate::ui::place_of(&v.state)) data-testid="circle-join-continue" { (page.t("circ-join-continue")) }
+                a class="button primary" href=(crate::ui::page::place_of(&v.state)) data-testid="circle-join-continue" { (page.t("circ-join-continue")) }
             } @else {
                 p { (page.t("circ-join-explain")) }
                 p class="muted" {

@@ -4,9 +4,10 @@
 //! change, archive and restore, links to its circle and care channels).
 //! Every page calls `cercle_app::patients::files`, which audits each read.
 
+use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
@@ -350,7 +351,7 @@ async fn create(
     let f = FileForm::from_fields(&fields);
     let made = match (
         OrgScope::of(&state.ctx, &principal).await,
-        crate::ui::form_idempotency("/patients", &fields),
+        crate::ui::page::form_idempotency("/patients", &fields),
     ) {
         (Ok(scope), Ok((key, hash))) => {
             let (ctx, s, input) = (&state.ctx, &scope, f.input());

@@ -10,7 +10,7 @@
 //! `window.cercleAttachments.render(attachmentJson)` for the same markup.
 
 use crate::extract::WebSession;
-use crate::ui::{app_layout, error_notice, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -45,7 +45,7 @@ fn icon(name: &str) -> Markup {
             "M20 11.5l-7.8 7.8a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4L15 7"
         }
         "voice" => "M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3",
-        _ => return crate::ui::icon(name),
+        _ => return crate::ui::page::icon(name),
     };
     html! {
         svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" {
@@ -389,7 +389,7 @@ async fn serve(state: WebState, page: Page, session: Option<WebSession>, id: Str
     };
     match attachments::download(&state.ctx, &page.client, &principal, &id, thumbnail).await {
         Ok(f) => crate::api::threads::file_response(f),
-        Err(e) => crate::ui::failure_page(page.lang, &e),
+        Err(e) => crate::error_page::failure_page(page.lang, &e),
     }
 }
 

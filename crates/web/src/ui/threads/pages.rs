@@ -6,11 +6,12 @@
 //! WebSocket, fetching each new or changed message as rendered here
 //! (`/threads/{id}/fragment/{seq}`), so messages are formatted in one place.
 
+use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
+use crate::ui::page::Fields;
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
 use crate::ui::teams::{thread_team_actions, thread_teams, ThreadTeams};
-use crate::ui::Fields;
-use crate::ui::{app_layout, error_notice, failure_page, icon, redirect_with_flash, require_ready, Page};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::header;
@@ -565,7 +566,7 @@ async fn create(
     if f.get("op") == "search" {
         return new_page(&state, &page, &view, &principal, d, None, None).await;
     }
-    let (key, hash) = match crate::ui::form_idempotency("/threads", &f.0) {
+    let (key, hash) = match crate::ui::page::form_idempotency("/threads", &f.0) {
         Ok(k) => k,
         Err(e) => return new_page(&state, &page, &view, &principal, d, Some(e), None).await,
     };
