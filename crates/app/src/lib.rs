@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod acting;
+pub mod adapters;
 pub mod admin;
 pub mod audit;
 pub mod availability;
@@ -15,9 +16,9 @@ pub mod idempotency;
 pub mod ids;
 pub mod network;
 pub mod notifications;
-pub mod notify;
 pub mod org_scope;
 pub mod orgs;
+pub mod outbox;
 pub mod patients;
 pub mod push;
 pub mod search_index;
@@ -47,7 +48,7 @@ pub struct AppConfig {
     /// high-priority messages.
     pub notifications: notifications::NotifySettings,
     /// Outbox retries: window, back-off cap, bound of one attempt.
-    pub mail: notify::MailSettings,
+    pub mail: outbox::MailSettings,
 }
 
 impl Default for AppConfig {
@@ -57,7 +58,7 @@ impl Default for AppConfig {
             production: false,
             idle_lock_secs: 15 * 60,
             notifications: notifications::NotifySettings::default(),
-            mail: notify::MailSettings::default(),
+            mail: outbox::MailSettings::default(),
         }
     }
 }
@@ -67,8 +68,8 @@ impl Default for AppConfig {
 pub struct Ctx {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
-    pub mailer: Arc<dyn notify::Mailer>,
-    pub sms: Arc<dyn notify::SmsSender>,
+    pub mailer: Arc<dyn outbox::Mailer>,
+    pub sms: Arc<dyn outbox::SmsSender>,
     pub key: secrets::ServerKey,
     pub hasher: secrets::Hasher,
     pub config: AppConfig,

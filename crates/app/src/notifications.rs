@@ -17,7 +17,7 @@
 //! link is a path that goes through the usual access checks when opened.
 
 use crate::acting::{limit, person};
-use crate::notify::{queue_email, queue_sms, Outgoing};
+use crate::outbox::{queue_email, queue_sms, Outgoing};
 use crate::push::{self, PushMessage, Urgency};
 use crate::{AppError, AppResult, Ctx};
 use cercle_domain::notification_rules::{self as rules, Escalation, FollowUp, Priority, Recipient, Ring};

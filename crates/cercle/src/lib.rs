@@ -5,7 +5,9 @@ pub mod backup;
 pub mod config;
 
 use anyhow::Context;
-use cercle_app::notify::{HttpSmsGateway, Mailer, OutboxOnly, SmsSender, SmtpMailer, SmtpSecurity, SmtpSettings};
+use cercle_app::adapters::sms::HttpSmsGateway;
+use cercle_app::adapters::smtp::{SmtpMailer, SmtpSecurity, SmtpSettings};
+use cercle_app::outbox::{Mailer, OutboxOnly, SmsSender};
 use cercle_app::secrets::{HashCost, Hasher, ServerKey};
 use cercle_app::{AppConfig, Ctx};
 use cercle_domain::{Clock, Timestamp};
@@ -185,7 +187,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
                 },
                 ..Default::default()
             },
-            mail: cercle_app::notify::MailSettings {
+            mail: cercle_app::outbox::MailSettings {
                 retry_secs: config.mail_retry_hours * 3600,
                 send_timeout_secs: config.smtp_timeout_secs,
                 ..Default::default()
@@ -273,7 +275,7 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
     let dispatcher = tokio::spawn(cercle_app::threads::hub::run_dispatcher(ctx.clone(), rx.clone()));
     let push_worker = tokio::spawn(cercle_app::push::run_worker(ctx.clone(), rx.clone()));
     let notifier = tokio::spawn(cercle_app::notifications::run_worker(ctx.clone(), rx.clone()));
-    let worker = tokio::spawn(cercle_app::notify::run_worker(ctx.clone(), rx));
+    let worker = tokio::spawn(cercle_app::outbox::run_worker(ctx.clone(), rx));
     Ok(Running {
         addr,
         ctx,

@@ -191,7 +191,7 @@ async fn admin(config: &Config, task: AdminTask) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             // Deliver the welcome email now (the worker is not running here).
-            cercle_app::notify::deliver_due(&ctx)
+            cercle_app::outbox::deliver_due(&ctx)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Network administrator created. Choose the password here (valid 72 hours, also emailed):");

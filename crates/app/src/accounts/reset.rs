@@ -3,7 +3,7 @@
 
 use super::{event, parse_email};
 use crate::acting::language_of;
-use crate::notify::{queue_email, Outgoing};
+use crate::outbox::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_token};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
@@ -142,7 +142,7 @@ pub async fn complete(ctx: &Ctx, client: &Client, token: &str, new_password: &st
         &mut tx,
         &u.email,
         language_of(&u),
-        &crate::notify::Outgoing::SecurityNotice {
+        &crate::outbox::Outgoing::SecurityNotice {
             name: u.name.clone(),
             what: "password-changed".into(),
         },

@@ -5,7 +5,7 @@ use super::session::require_self;
 use super::signup::{code_hash, issue_recovery_code, new_code};
 use super::{event, Me};
 use crate::acting::language_of;
-use crate::notify::{queue_email, queue_sms, Outgoing};
+use crate::outbox::{queue_email, queue_sms, Outgoing};
 use crate::secrets::random_bytes;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};

@@ -5,7 +5,7 @@ use super::session::{SessionState, SessionView};
 use super::signup::{code_hash, new_code, new_session};
 use super::{destination, event, parse_email, Holder, NewDeviceToken, Started};
 use crate::acting::language_of;
-use crate::notify::{queue_email, queue_sms, Outgoing};
+use crate::outbox::{queue_email, queue_sms, Outgoing};
 use crate::secrets::hash_token;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};

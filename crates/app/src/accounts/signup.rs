@@ -4,7 +4,7 @@
 use super::session::{setup_step, SessionView, SetupStep};
 use super::{event, mask_email, parse_email, Holder, Started};
 use crate::acting::language_of;
-use crate::notify::{queue_email, Outgoing};
+use crate::outbox::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_bytes, random_token, random_u32};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};

@@ -6,7 +6,7 @@
 use super::me;
 use super::people::{relation, summaries, PersonSummary};
 use crate::acting::limit;
-use crate::notify::{queue_email, Outgoing};
+use crate::outbox::{queue_email, Outgoing};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::network::may_request_friendship;

@@ -5,7 +5,7 @@
 use super::me;
 use super::professions::Status;
 use crate::acting::limit;
-use crate::notify::{queue_email, Outgoing};
+use crate::outbox::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_token};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};

@@ -7,8 +7,8 @@
 
 use super::{clean_text, me};
 use crate::acting::limit;
-use crate::notify::{queue_email, Outgoing};
 use crate::org_scope::OrgScope;
+use crate::outbox::{queue_email, Outgoing};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;

@@ -1,7 +1,7 @@
 //! Members, their roles, and invitations into units.
 
 use super::{clean_name, OrgScope};
-use crate::notify::{queue_email, Outgoing};
+use crate::outbox::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_token};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};

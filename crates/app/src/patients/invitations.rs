@@ -13,7 +13,7 @@
 //! - the link works once, for whoever answers it right.
 
 use super::circle::{self, managed_member, person, reload, FilePlace};
-use crate::notify::{queue_email, queue_sms, Outgoing};
+use crate::outbox::{queue_email, queue_sms, Outgoing};
 use crate::secrets::{hash_token, random_token};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};

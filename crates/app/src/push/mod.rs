@@ -8,15 +8,14 @@
 //! Payloads never carry patient data: callers pass a generic title and body
 //! ("New message in a clinical thread") and a path within Cercle.
 
-pub mod crypto;
-
 use crate::acting::{limit, person};
+use crate::adapters::web_push;
+pub use crate::adapters::web_push::VapidKey;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::Principal;
 use cercle_domain::{net, InputError, Timestamp, UserId};
 use cercle_store::push::{self as store, DeliveryRow};
-pub use crypto::VapidKey;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -217,13 +216,13 @@ fn parse_keys(keys: &SubscriptionKeys) -> AppResult<(String, String)> {
     if p256dh.len() > MAX_P256DH_LEN || auth.len() > MAX_AUTH_LEN {
         return Err(invalid());
     }
-    let point = crypto::unb64(p256dh).ok_or_else(invalid)?;
-    crypto::parse_public_key(&point).map_err(|_| invalid())?;
-    let secret = crypto::unb64(auth).ok_or_else(invalid)?;
-    if secret.len() != crypto::AUTH_LEN {
+    let point = web_push::unb64(p256dh).ok_or_else(invalid)?;
+    web_push::parse_public_key(&point).map_err(|_| invalid())?;
+    let secret = web_push::unb64(auth).ok_or_else(invalid)?;
+    if secret.len() != web_push::AUTH_LEN {
         return Err(invalid());
     }
-    Ok((crypto::b64(&point), crypto::b64(&secret)))
+    Ok((web_push::b64(&point), web_push::b64(&secret)))
 }
 
 fn event(user: UserId, name: &'static str, action: AuditAction, client: &Client) -> NewAuditEvent {
@@ -388,7 +387,7 @@ impl PushMessage {
             return Err(AppError::Internal("push url must be a local path".into()));
         }
         let json = serde_json::to_string(self).map_err(|e| AppError::Internal(e.to_string()))?;
-        if json.len() > crypto::MAX_PLAINTEXT {
+        if json.len() > web_push::MAX_PLAINTEXT {
             return Err(AppError::Internal("push payload too long".into()));
         }
         Ok(json)
@@ -530,10 +529,10 @@ async fn deliver_rows(ctx: &Ctx, rows: Vec<DeliveryRow>, report: &mut SendReport
 }
 
 async fn attempt(settings: &PushSettings, row: &DeliveryRow, exp: i64) -> Outcome {
-    let (Some(p256dh), Some(auth)) = (crypto::unb64(&row.p256dh), crypto::unb64(&row.auth)) else {
+    let (Some(p256dh), Some(auth)) = (web_push::unb64(&row.p256dh), web_push::unb64(&row.auth)) else {
         return Outcome::GiveUp("subscription keys unreadable".into());
     };
-    let body = match crypto::encrypt(row.payload.as_bytes(), &p256dh, &auth) {
+    let body = match web_push::encrypt(row.payload.as_bytes(), &p256dh, &auth) {
         Ok(b) => b,
         Err(e) => return Outcome::GiveUp(e.to_string()),
     };
@@ -705,7 +704,7 @@ mod tests {
         };
         assert!(parse_keys(&short_auth).is_err());
         let off_curve = SubscriptionKeys {
-            p256dh: crypto::b64(&[4u8; 65]),
+            p256dh: web_push::b64(&[4u8; 65]),
             ..good.clone()
         };
         assert!(parse_keys(&off_curve).is_err());

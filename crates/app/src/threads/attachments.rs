@@ -1,4 +1,4 @@
-//! Attachments: checked from their content ([`super::files`]), photos
+//! Attachments: checked from their content ([`super::uploads`]), photos
 //! stripped of metadata with a thumbnail, encrypted at rest with the
 //! server key, served only to the thread's participants. An upload is one
 //! message carrying the file (and an optional caption); it is stored whole
@@ -6,8 +6,8 @@
 
 use super::access::{reachable, writable};
 use super::events::{commit, log_event};
-use super::files::{self, AttachmentKind, FileError};
 use super::input::clean_body;
+use super::uploads::{self as files, AttachmentKind, FileError};
 use super::views::{message_views, MessageView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};

@@ -116,7 +116,7 @@ async fn in_production_a_failed_message_keeps_its_body_until_sent(db: Db) {
         "kept to be sent again"
     );
     app.smtp.set_mode(Mode::Accept);
-    cercle_app::notify::send_again(
+    cercle_app::outbox::send_again(
         app.ctx(),
         &cercle_app::Client::default(),
         &cercle_domain::policy::Principal::Operator,

@@ -1,5 +1,5 @@
 //! Email and SMS that finally failed (network administrators): the list and
-//! "send again". Thin: the rules are in `cercle_app::notify`.
+//! "send again". Thin: the rules are in `cercle_app::outbox`.
 
 use super::{err, ApiResult};
 use crate::extract::{ApiAuth, ClientInfo, Lang};
@@ -7,12 +7,12 @@ use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use cercle_app::notify;
+use cercle_app::outbox;
 use serde_json::{json, Value};
 
 pub async fn failed(State(state): State<WebState>, Lang(lang): Lang, ApiAuth(view): ApiAuth) -> ApiResult<Json<Value>> {
     let principal = view.principal().map_err(err(lang))?;
-    let list = notify::failed_messages(&state.ctx, &principal)
+    let list = outbox::failed_messages(&state.ctx, &principal)
         .await
         .map_err(err(lang))?;
     Ok(Json(json!({ "messages": list })))
@@ -26,7 +26,7 @@ pub async fn retry(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let principal = view.principal().map_err(err(lang))?;
-    notify::send_again(&state.ctx, &client, &principal, &id)
+    outbox::send_again(&state.ctx, &client, &principal, &id)
         .await
         .map_err(err(lang))?;
     Ok(StatusCode::ACCEPTED)

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Largest attachment upload body (a video).
-pub const MAX_ATTACHMENT_BODY: usize = cercle_app::threads::files::MAX_ANY + 1024 * 1024;
+pub const MAX_ATTACHMENT_BODY: usize = cercle_app::threads::uploads::MAX_ANY + 1024 * 1024;
 
 pub async fn create(
     State(state): State<WebState>,

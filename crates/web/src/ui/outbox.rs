@@ -20,7 +20,7 @@ async fn show(State(state): State<WebState>, page: Page) -> Response {
     if state.ctx.config.production {
         return error_page(page.lang, StatusCode::NOT_FOUND, "error-not-found");
     }
-    let messages = match cercle_app::notify::dev_outbox(&state.ctx).await {
+    let messages = match cercle_app::outbox::dev_outbox(&state.ctx).await {
         Ok(m) => m,
         Err(_) => return error_page(page.lang, StatusCode::INTERNAL_SERVER_ERROR, "error-internal"),
     };

@@ -9,7 +9,7 @@ use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use cercle_app::notify;
+use cercle_app::outbox;
 use maud::html;
 
 pub async fn failed(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
@@ -18,7 +18,7 @@ pub async fn failed(State(state): State<WebState>, page: Page, session: Option<W
         Err(r) => return r,
     };
     let scope = cercle_app::orgs::OrgScope::of(&state.ctx, &principal).await.ok();
-    let list = match notify::failed_messages(&state.ctx, &principal).await {
+    let list = match outbox::failed_messages(&state.ctx, &principal).await {
         Ok(l) => l,
         Err(e) => return refusal(&state, &page, &view, scope.as_ref(), Tab::Mail, &e).await,
     };
@@ -89,7 +89,7 @@ pub async fn send_again(
         Ok(v) => v,
         Err(r) => return r,
     };
-    match notify::send_again(&state.ctx, &page.client, &principal, &id).await {
+    match outbox::send_again(&state.ctx, &page.client, &principal, &id).await {
         Ok(()) => redirect_with_flash(&state, "/admin/mail", "admin-mail-sent-again"),
         Err(e) => {
             let scope = cercle_app::orgs::OrgScope::of(&state.ctx, &principal).await.ok();

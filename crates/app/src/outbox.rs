@@ -1,5 +1,8 @@
-//! Email and SMS: adapters behind two traits, an outbox written in the same
-//! transaction as the action, and a worker that delivers with retries.
+//! The outbox of email and SMS: a message is written in the same transaction
+//! as the action, and a worker delivers it with retries through two ports,
+//! [`Mailer`] and [`SmsSender`] (the SMTP and SMS-gateway adapters are in
+//! [`crate::adapters`]). Not to be confused with [`crate::notifications`],
+//! the in-app bell.
 
 use crate::{Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
@@ -21,78 +24,6 @@ pub trait SmsSender: Send + Sync + 'static {
     async fn send(&self, to: &str, body: &str) -> Result<(), String>;
 }
 
-/// How to reach the SMTP server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpSecurity {
-    /// Plain connection (a local relay, or tests).
-    None,
-    /// Upgrade with STARTTLS (port 587).
-    Starttls,
-    /// TLS from the start (port 465).
-    Tls,
-}
-
-#[derive(Clone)]
-pub struct SmtpSettings {
-    pub host: String,
-    pub port: u16,
-    pub security: SmtpSecurity,
-    pub username: Option<String>,
-    pub password: Option<String>,
-    pub from: String,
-    /// Bound of each SMTP command.
-    pub timeout_secs: u64,
-}
-
-/// Real email over SMTP (lettre).
-pub struct SmtpMailer {
-    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
-    from: lettre::message::Mailbox,
-}
-
-impl SmtpMailer {
-    pub fn new(s: &SmtpSettings) -> Result<Self, String> {
-        use lettre::AsyncSmtpTransport as T;
-        let builder = match s.security {
-            SmtpSecurity::None => T::<lettre::Tokio1Executor>::builder_dangerous(&s.host),
-            SmtpSecurity::Starttls => {
-                T::<lettre::Tokio1Executor>::starttls_relay(&s.host).map_err(|e| e.to_string())?
-            }
-            SmtpSecurity::Tls => T::<lettre::Tokio1Executor>::relay(&s.host).map_err(|e| e.to_string())?,
-        };
-        let mut builder = builder.port(s.port).timeout(Some(Duration::from_secs(s.timeout_secs)));
-        if let (Some(u), Some(p)) = (&s.username, &s.password) {
-            builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
-                u.clone(),
-                p.clone(),
-            ));
-        }
-        let from = s.from.parse().map_err(|e| format!("invalid sender address: {e}"))?;
-        Ok(SmtpMailer {
-            transport: builder.build(),
-            from,
-        })
-    }
-}
-
-#[async_trait::async_trait]
-impl Mailer for SmtpMailer {
-    async fn send(&self, to: &str, subject: &str, body: &str, message_id: &str) -> Result<(), String> {
-        use lettre::AsyncTransport;
-        let message = lettre::Message::builder()
-            .message_id(Some(message_id.to_string()))
-            .from(self.from.clone())
-            .to(to.parse().map_err(|e| format!("invalid recipient: {e}"))?)
-            .subject(subject)
-            .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(body.to_string())
-            .map_err(|e| e.to_string())?;
-        self.transport.send(message).await.map_err(|e| e.to_string())?;
-        Ok(())
-    }
-}
-
 /// Development: delivers nowhere; the message stays readable in `/dev/outbox`.
 pub struct OutboxOnly;
 
@@ -107,44 +38,6 @@ impl Mailer for OutboxOnly {
 impl SmsSender for OutboxOnly {
     async fn send(&self, _to: &str, _body: &str) -> Result<(), String> {
         Ok(())
-    }
-}
-
-/// An SMS gateway reached over HTTP: `POST {url}` with a JSON body
-/// `{"to": "+15145551234", "body": "…"}` and a bearer token. Commercial
-/// gateways (Twilio, Vonage, …) sit behind a small relay speaking this.
-pub struct HttpSmsGateway {
-    client: reqwest::Client,
-    url: String,
-    token: Option<String>,
-}
-
-impl HttpSmsGateway {
-    pub fn new(url: String, token: Option<String>) -> Result<Self, String> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(HttpSmsGateway { client, url, token })
-    }
-}
-
-#[async_trait::async_trait]
-impl SmsSender for HttpSmsGateway {
-    async fn send(&self, to: &str, body: &str) -> Result<(), String> {
-        let mut req = self
-            .client
-            .post(&self.url)
-            .json(&serde_json::json!({ "to": to, "body": body }));
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
-        }
-        let resp = req.send().await.map_err(|e| format!("gateway unreachable: {e}"))?;
-        if resp.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!("gateway answered {}", resp.status()))
-        }
     }
 }
 
