@@ -55,7 +55,8 @@ pub fn load_key(config: &Config) -> anyhow::Result<ServerKey> {
 /// nodes without a shared data folder), it is derived from the server key so
 /// that every node signs with the same key.
 pub fn load_vapid_key(config: &Config, key: &ServerKey) -> anyhow::Result<cercle_app::push::VapidKey> {
-    use cercle_app::push::{crypto, VapidKey};
+    use cercle_app::adapters::web_push;
+    use cercle_app::push::VapidKey;
     if config.secret_key.is_some() {
         let seed_hex = key.keyed_hash(&["vapid-key-v1"]);
         let mut seed = [0u8; 32];
@@ -70,14 +71,14 @@ pub fn load_vapid_key(config: &Config, key: &ServerKey) -> anyhow::Result<cercle
     let path = config.data_dir.join("keys").join("vapid.key");
     if path.exists() {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        return crypto::unb64(text.trim())
+        return web_push::unb64(text.trim())
             .and_then(|b| VapidKey::from_bytes(&b))
             .with_context(|| format!("{} is damaged", path.display()));
     }
     let dir = config.data_dir.join("keys");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let vapid = VapidKey::generate();
-    write_private(&path, &crypto::b64(&vapid.secret_bytes()))?;
+    write_private(&path, &web_push::b64(&vapid.secret_bytes()))?;
     Ok(vapid)
 }
 

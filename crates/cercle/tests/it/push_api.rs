@@ -10,7 +10,8 @@ use crate::helpers::{sign_up, Person};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use cercle_app::push::{self, crypto, PushMessage, VapidKey};
+use cercle_app::adapters::web_push;
+use cercle_app::push::{self, PushMessage, VapidKey};
 use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -96,12 +97,12 @@ impl Browser {
         json!({
             "endpoint": self.endpoint,
             "expirationTime": null,
-            "keys": { "p256dh": self.key.public_key_b64(), "auth": crypto::b64(&self.auth) },
+            "keys": { "p256dh": self.key.public_key_b64(), "auth": web_push::b64(&self.auth) },
         })
     }
 
     pub(crate) fn decrypt(&self, body: &[u8]) -> String {
-        let plain = crypto::decrypt_with_scalar(body, &self.key.secret_bytes(), &self.auth).expect("decrypts");
+        let plain = web_push::decrypt_with_scalar(body, &self.key.secret_bytes(), &self.auth).expect("decrypts");
         String::from_utf8(plain).expect("utf-8")
     }
 }
@@ -159,7 +160,7 @@ async fn a_send_reaches_the_push_service_encrypted_for_the_browser(db: Db) {
     let (status, k) = app.get("/push/vapid-public-key", None).await;
     assert_eq!(status, 200, "{k}");
     let server_key = k["key"].as_str().expect("key").to_string();
-    assert_eq!(crypto::unb64(&server_key).map(|b| b.len()), Some(65));
+    assert_eq!(web_push::unb64(&server_key).map(|b| b.len()), Some(65));
     assert_eq!(server_key, push::vapid_public_key(app.ctx()));
     assert!(app.data_dir.join("keys").join("vapid.key").exists());
 
@@ -188,7 +189,7 @@ async fn a_send_reaches_the_push_service_encrypted_for_the_browser(db: Db) {
     let rest = auth.strip_prefix("vapid t=").expect("vapid scheme");
     let (jwt, k) = rest.split_once(", k=").expect("t and k");
     assert_eq!(k, server_key);
-    let claims = crypto::verify_jwt(jwt, &server_key).expect("JWT signed by the server's VAPID key");
+    let claims = web_push::verify_jwt(jwt, &server_key).expect("JWT signed by the server's VAPID key");
     assert_eq!(claims["aud"], origin.as_str());
     assert_eq!(claims["sub"], app.url.as_str());
     let exp = claims["exp"].as_i64().expect("exp");
@@ -224,7 +225,7 @@ async fn subscriptions_are_validated_bounded_and_ones_own(db: Db) {
     let mut bad_endpoint = good.clone();
     bad_endpoint["endpoint"] = json!("ftp://127.0.0.1/push/x");
     let mut bad_point = good.clone();
-    bad_point["keys"]["p256dh"] = json!(crypto::b64(&[4u8; 65]));
+    bad_point["keys"]["p256dh"] = json!(web_push::b64(&[4u8; 65]));
     let mut bad_auth = good.clone();
     bad_auth["keys"]["auth"] = json!("c2hvcnQ");
     let mut huge = good.clone();
