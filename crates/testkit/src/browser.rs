@@ -148,7 +148,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 /// panics with the install command when Chromium or chromedriver is missing.
 pub fn skipped() -> bool {
     if std::env::var("CERCLE_SKIP_BROWSER").is_ok_and(|v| v == "1") {
-        eprintln!("CERCLE_SKIP_BROWSER=1: browser test skipped");
+        crate::report_skipped("CERCLE_SKIP_BROWSER=1, browser test not run");
         return true;
     }
     let chromium = on_path("chromium")

@@ -59,8 +59,7 @@ macro_rules! backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    if std::env::var("CERCLE_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
-                        eprintln!("CERCLE_SKIP_POSTGRES=1: not run on PostgreSQL");
+                    if cercle_testkit::skip_postgres() {
                         return;
                     }
                     super::$name(cercle_testkit::Db::Postgres).await
