@@ -19,6 +19,7 @@ pub mod patients;
 pub mod push;
 pub mod secrets;
 pub mod teams;
+pub mod telemetry;
 pub mod texts;
 pub mod threads;
 pub mod time_zones;

@@ -31,11 +31,23 @@ pub const FILES: &[(i64, &str, &str)] = &[
     (7, "availability", include_str!("../migrations/0007_availability.sql")),
     (8, "teams", include_str!("../migrations/0008_teams.sql")),
     (9, "push", include_str!("../migrations/0009_push.sql")),
-    (10, "notifications", include_str!("../migrations/0010_notifications.sql")),
-    (11, "outbox_idempotency", include_str!("../migrations/0011_outbox_idempotency.sql")),
+    (
+        10,
+        "notifications",
+        include_str!("../migrations/0010_notifications.sql"),
+    ),
+    (
+        11,
+        "outbox_idempotency",
+        include_str!("../migrations/0011_outbox_idempotency.sql"),
+    ),
     (12, "time_zones", include_str!("../migrations/0012_time_zones.sql")),
     (13, "system_texts", include_str!("../migrations/0013_system_texts.sql")),
-    (14, "circle_sections", include_str!("../migrations/0014_circle_sections.sql")),
+    (
+        14,
+        "circle_sections",
+        include_str!("../migrations/0014_circle_sections.sql"),
+    ),
 ];
 
 /// The embedded migrations as sqlx sees them (checksums computed here).
@@ -43,7 +55,13 @@ pub fn migrations() -> Vec<Migration> {
     FILES
         .iter()
         .map(|(version, name, sql)| {
-            Migration::new(*version, Cow::Borrowed(*name), MigrationType::Simple, Cow::Borrowed(*sql), false)
+            Migration::new(
+                *version,
+                Cow::Borrowed(*name),
+                MigrationType::Simple,
+                Cow::Borrowed(*sql),
+                false,
+            )
         })
         .collect()
 }
@@ -120,7 +138,10 @@ async fn adopt_legacy(migrator: &Migrator, conn: &mut Conn) -> Result<()> {
         .map(|m| m.version)
         .collect();
     let mut tx = conn.begin().await?;
-    for m in migrator.iter().filter(|m| legacy.contains(&m.version) && !known.contains(&m.version)) {
+    for m in migrator
+        .iter()
+        .filter(|m| legacy.contains(&m.version) && !known.contains(&m.version))
+    {
         sqlx::query(
             "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
              VALUES ($1, $2, TRUE, $3, 0)",

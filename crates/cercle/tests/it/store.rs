@@ -130,7 +130,10 @@ async fn a_changed_migration_is_refused(db: Db) {
     store.close().await;
 }
 
-crate::backends!(a_database_of_the_old_migrator_is_adopted, a_changed_migration_is_refused);
+crate::backends!(
+    a_database_of_the_old_migrator_is_adopted,
+    a_changed_migration_is_refused
+);
 
 /// Two nodes starting together on a new PostgreSQL database: the advisory
 /// lock lets one apply the migrations while the other waits, then finds
@@ -147,7 +150,11 @@ async fn two_nodes_migrating_at_once_apply_each_migration_once() {
     let (ra, rb) = (ra.expect("node a migrates"), rb.expect("node b migrates"));
     let mut both = [ra.clone(), rb.clone()].concat();
     both.sort();
-    assert_eq!(both, all_versions(), "each migration applied once (a: {ra:?}, b: {rb:?})");
+    assert_eq!(
+        both,
+        all_versions(),
+        "each migration applied once (a: {ra:?}, b: {rb:?})"
+    );
     assert_eq!(recorded(&a).await.len(), all_versions().len());
     a.close().await;
     b.close().await;
