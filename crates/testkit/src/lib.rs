@@ -3,6 +3,7 @@
 //! gateway listener, and a clock the test can move.
 
 pub mod browser;
+pub mod people;
 pub mod pg_cluster;
 pub mod sms_gateway;
 pub mod smtp;
@@ -171,6 +172,53 @@ impl TestApp {
             .await
             .expect("metrics text");
         metric_in(&text, name, labels)
+    }
+
+    /// Drives the email and SMS outbox to completion: delivers what is due
+    /// and waits (bounded) until no message is waiting, so that a test can
+    /// then check that a message was NOT sent. Enqueuing happens in the
+    /// request's own transaction, so everything a finished request queued
+    /// is covered; a message the background worker has claimed counts as
+    /// waiting until it is sent.
+    pub async fn drain_outbox(&self) {
+        eventually("the outbox to be empty", async || {
+            let _ = cercle_app::notify::deliver_due(self.ctx()).await;
+            let mut conn = self.ctx().store.reader().await.ok()?;
+            (cercle_store::outbox::waiting_count(&mut conn).await.ok()? == 0).then_some(())
+        })
+        .await
+    }
+
+    /// Waits (bounded) until the server is done with `count` more requests
+    /// on `route` (a pattern, `/api/v1/threads/{id}/files`) than `before`
+    /// ([`TestApp::requests_done`]), answered or abandoned by their client:
+    /// after a client hangs up, what the server did about it is then final.
+    pub async fn wait_requests_done(&self, route: &str, before: f64, count: f64) {
+        eventually(&format!("{count} more request(s) on {route} finished"), async || {
+            (self.requests_done(route).await >= before + count).then_some(())
+        })
+        .await
+    }
+
+    /// Requests on `route` the server is done with, answered or abandoned
+    /// (from `/metrics`; the process's, see [`TestApp::metric`]).
+    pub async fn requests_done(&self, route: &str) -> f64 {
+        let labels = [("route", route)];
+        self.metric("cercle_http_request_duration_seconds_count", &labels).await
+            + self.metric("cercle_http_requests_abandoned_total", &labels).await
+    }
+
+    /// An attachment's bytes through the JSON API: (status, bytes).
+    pub async fn download_attachment(&self, token: &str, id: &str) -> (u16, Vec<u8>) {
+        let r = self
+            .http
+            .get(format!("{}/api/v1/attachments/{id}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("download");
+        let status = r.status().as_u16();
+        (status, r.bytes().await.expect("bytes").to_vec())
     }
 
     /// Moves the server's clock forward.

@@ -37,6 +37,7 @@ mod push_api;
 mod sessions_hardening;
 mod shared_device;
 mod store;
+mod store_story;
 mod system_texts_api;
 mod teams_api;
 mod teams_browser;
