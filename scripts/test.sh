@@ -94,6 +94,23 @@ else
   echo "!! CERCLE_SKIP_POSTGRES=1: integration tests run on SQLite only"
 fi
 
+# Tests that did not run (CERCLE_SKIP_POSTGRES, CERCLE_SKIP_BROWSER…) write a
+# `SKIPPED <test>: <why>` line here (cercle_testkit::report_skipped); they are
+# counted at the end, pass or fail, so that a skip is never read as a pass.
+export CERCLE_SKIPPED_LOG="$(mktemp -t cercle-skipped.XXXXXX)"
+skipped_summary() {
+  local n
+  n=$(wc -l <"$CERCLE_SKIPPED_LOG" | tr -d ' ')
+  if [ "$n" != "0" ]; then
+    echo "!! $n test run(s) SKIPPED (not passed):"
+    sort "$CERCLE_SKIPPED_LOG" | sed 's/^/   /'
+  else
+    echo "== no test skipped"
+  fi
+  rm -f "$CERCLE_SKIPPED_LOG"
+}
+trap skipped_summary EXIT
+
 echo "== cargo test (unit, integration on SQLite and PostgreSQL, browser)"
 # Two test threads: the machine this must fit has two cores, and each test
 # starts its own server (and sometimes a browser).

@@ -24,6 +24,7 @@ pub mod push;
 pub mod search_index;
 pub mod secrets;
 pub mod teams;
+pub mod telemetry;
 pub mod texts;
 pub mod threads;
 pub mod time_zones;

@@ -46,6 +46,9 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// A migration failed, or one already applied was changed since.
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -120,6 +123,7 @@ impl StoreError {
     pub fn fault(&self) -> Fault {
         match self {
             StoreError::Db(e) => Fault::of(e),
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => Fault::of(e),
             _ => Fault::Other,
         }
     }

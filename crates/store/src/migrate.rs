@@ -1,150 +1,160 @@
-//! A small migrator: numbered SQL files embedded in the binary, applied in
-//! order, each in its own transaction, recorded in `cercle_migrations`.
+//! Migrations through sqlx's migrator: numbered SQL files embedded in the
+//! binary, applied in order, each in its own transaction, recorded with a
+//! SHA-384 checksum in `_sqlx_migrations`. A file already applied that has
+//! been changed since is refused (the database no longer matches the code);
+//! on PostgreSQL an advisory lock makes nodes starting together apply each
+//! migration once.
+//!
+//! Databases migrated by Cercle's earlier hand-written migrator (table
+//! `cercle_migrations`) are adopted on the first run: the versions listed
+//! there are recorded in `_sqlx_migrations` with today's checksums, then the
+//! remaining ones are applied. The old table is left as it was.
 
 use crate::{Conn, Result};
-use sqlx::{Connection, Executor, Row};
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migrate, Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::{Connection, Row};
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
 
-pub struct Migration {
-    pub version: i64,
-    pub name: &'static str,
-    pub sql: &'static str,
+/// Every migration: version, description, SQL. A new migration is a new
+/// file `NNNN_name.sql` in `migrations/` and one line at the end here.
+pub const FILES: &[(i64, &str, &str)] = &[
+    (1, "accounts", include_str!("../migrations/0001_accounts.sql")),
+    (2, "organizations", include_str!("../migrations/0002_organizations.sql")),
+    (3, "audit_patient", include_str!("../migrations/0003_audit_patient.sql")),
+    (4, "network", include_str!("../migrations/0004_network.sql")),
+    (5, "threads", include_str!("../migrations/0005_threads.sql")),
+    (6, "patients", include_str!("../migrations/0006_patients.sql")),
+    (7, "availability", include_str!("../migrations/0007_availability.sql")),
+    (8, "teams", include_str!("../migrations/0008_teams.sql")),
+    (9, "push", include_str!("../migrations/0009_push.sql")),
+    (
+        10,
+        "notifications",
+        include_str!("../migrations/0010_notifications.sql"),
+    ),
+    (
+        11,
+        "outbox_idempotency",
+        include_str!("../migrations/0011_outbox_idempotency.sql"),
+    ),
+    (12, "time_zones", include_str!("../migrations/0012_time_zones.sql")),
+    (13, "system_texts", include_str!("../migrations/0013_system_texts.sql")),
+    (
+        14,
+        "circle_sections",
+        include_str!("../migrations/0014_circle_sections.sql"),
+    ),
+];
+
+/// The embedded migrations as sqlx sees them (checksums computed here).
+pub fn migrations() -> Vec<Migration> {
+    FILES
+        .iter()
+        .map(|(version, name, sql)| {
+            Migration::new(
+                *version,
+                Cow::Borrowed(*name),
+                MigrationType::Simple,
+                Cow::Borrowed(*sql),
+                false,
+            )
+        })
+        .collect()
 }
 
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "accounts",
-        sql: include_str!("../migrations/0001_accounts.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "organizations",
-        sql: include_str!("../migrations/0002_organizations.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "audit_patient",
-        sql: include_str!("../migrations/0003_audit_patient.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "network",
-        sql: include_str!("../migrations/0004_network.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "threads",
-        sql: include_str!("../migrations/0005_threads.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "patients",
-        sql: include_str!("../migrations/0006_patients.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "availability",
-        sql: include_str!("../migrations/0007_availability.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "teams",
-        sql: include_str!("../migrations/0008_teams.sql"),
-    },
-    Migration {
-        version: 9,
-        name: "push",
-        sql: include_str!("../migrations/0009_push.sql"),
-    },
-    Migration {
-        version: 10,
-        name: "notifications",
-        sql: include_str!("../migrations/0010_notifications.sql"),
-    },
-    Migration {
-        version: 11,
-        name: "outbox_idempotency",
-        sql: include_str!("../migrations/0011_outbox_idempotency.sql"),
-    },
-    Migration {
-        version: 12,
-        name: "time_zones",
-        sql: include_str!("../migrations/0012_time_zones.sql"),
-    },
-    Migration {
-        version: 13,
-        name: "system_texts",
-        sql: include_str!("../migrations/0013_system_texts.sql"),
-    },
-    Migration {
-        version: 14,
-        name: "circle_sections",
-        sql: include_str!("../migrations/0014_circle_sections.sql"),
-    },
-];
+/// The migrations compiled into the binary, as a source for [`Migrator`]
+/// (sqlx's own sources read a directory at run time, or need its macros).
+#[derive(Debug)]
+struct Embedded;
+
+impl<'s> MigrationSource<'s> for Embedded {
+    fn resolve(self) -> Pin<Box<dyn Future<Output = std::result::Result<Vec<Migration>, BoxDynError>> + Send + 's>> {
+        Box::pin(async { Ok(migrations()) })
+    }
+}
 
 /// Applies what is missing; returns the versions applied now.
 pub async fn run(conn: &mut Conn) -> Result<Vec<i64>> {
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS cercle_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-    )
-    .await?;
-    let rows = sqlx::query("SELECT version FROM cercle_migrations")
-        .fetch_all(&mut *conn)
-        .await?;
-    let done: Vec<i64> = rows
-        .iter()
-        .map(|r| r.try_get::<i64, _>(0))
-        .collect::<std::result::Result<_, _>>()?;
-    let mut applied = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
-        let mut tx = conn.begin().await?;
-        for statement in split_statements(m.sql) {
-            tx.execute(statement.as_str()).await?;
-        }
-        sqlx::query("INSERT INTO cercle_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.version)
-            .bind(m.name)
-            .bind(0_i64)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        tracing::info!(version = m.version, name = m.name, "migration applied");
-        applied.push(m.version);
+    let mut migrator = Migrator::new(Embedded).await?;
+    // The lock is taken here rather than by the migrator so that adopting
+    // the old table happens under it too. PostgreSQL's advisory lock is
+    // held by this session until `unlock`; SQLite needs none (one node).
+    migrator.set_locking(false);
+    conn.lock().await?;
+    let outcome = run_locked(&migrator, conn).await;
+    let unlocked = conn.unlock().await;
+    let applied = outcome?;
+    unlocked?;
+    for m in migrator.iter().filter(|m| applied.contains(&m.version)) {
+        tracing::info!(version = m.version, name = %m.description, "migration applied");
     }
     Ok(applied)
 }
 
-/// Splits a migration file on `;` at line ends, dropping comments. Our
-/// migrations hold no semicolons inside literals or bodies.
-fn split_statements(sql: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for line in sql.lines() {
-        let line = line.split("--").next().unwrap_or("").trim_end();
-        if line.trim().is_empty() {
-            continue;
-        }
-        current.push_str(line);
-        current.push('\n');
-        if line.ends_with(';') {
-            out.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.trim().is_empty() {
-        out.push(current);
-    }
-    out
+async fn run_locked(migrator: &Migrator, conn: &mut Conn) -> Result<Vec<i64>> {
+    conn.ensure_migrations_table().await?;
+    adopt_legacy(migrator, conn).await?;
+    let before: HashSet<i64> = conn
+        .list_applied_migrations()
+        .await?
+        .iter()
+        .map(|m| m.version)
+        .collect();
+    migrator.run(&mut *conn).await?;
+    Ok(migrator
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| !before.contains(v))
+        .collect())
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn splits() {
-        let s = super::split_statements("-- c\nCREATE TABLE a (x TEXT);\n\nINSERT INTO a VALUES ('y'); -- tail\n");
-        assert_eq!(s.len(), 2);
-        assert!(s[1].starts_with("INSERT"));
+/// Records in `_sqlx_migrations` the versions that the earlier migrator
+/// applied (table `cercle_migrations`) and sqlx does not know yet. It kept
+/// no checksum, so today's file is taken as the one that was applied.
+async fn adopt_legacy(migrator: &Migrator, conn: &mut Conn) -> Result<()> {
+    let exists_sql = if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'cercle_migrations'"
+    } else {
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'cercle_migrations'"
+    };
+    let exists: i64 = sqlx::query(exists_sql).fetch_one(&mut *conn).await?.try_get(0)?;
+    if exists == 0 {
+        return Ok(());
     }
+    let legacy: Vec<i64> = sqlx::query("SELECT version FROM cercle_migrations")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<std::result::Result<_, _>>()?;
+    let known: HashSet<i64> = conn
+        .list_applied_migrations()
+        .await?
+        .iter()
+        .map(|m| m.version)
+        .collect();
+    let mut tx = conn.begin().await?;
+    for m in migrator
+        .iter()
+        .filter(|m| legacy.contains(&m.version) && !known.contains(&m.version))
+    {
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES ($1, $2, TRUE, $3, 0)",
+        )
+        .bind(m.version)
+        .bind(m.description.to_string())
+        .bind(m.checksum.to_vec())
+        .execute(&mut *tx)
+        .await?;
+        tracing::info!(version = m.version, name = %m.description, "migration adopted from cercle_migrations");
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -160,11 +170,11 @@ mod listing {
             .filter(|n| n.ends_with(".sql"))
             .collect();
         files.sort();
-        assert_eq!(files.len(), super::MIGRATIONS.len(), "{files:?}");
+        assert_eq!(files.len(), super::FILES.len(), "{files:?}");
         // Versions follow each other with no gap.
-        for (index, (file, m)) in files.iter().zip(super::MIGRATIONS).enumerate() {
-            assert_eq!(m.version, index as i64 + 1, "{file}");
-            assert!(file.starts_with(&format!("{:04}_", m.version)), "{file}");
+        for (index, (file, (version, name, _))) in files.iter().zip(super::FILES).enumerate() {
+            assert_eq!(*version, index as i64 + 1, "{file}");
+            assert_eq!(file, &format!("{version:04}_{name}.sql"), "{file}");
         }
     }
 }

@@ -187,3 +187,12 @@ pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<OutboxRow>> {
     .await?;
     Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
 }
+
+/// Messages waiting to be sent (due now or waiting for a retry): the queue
+/// depth `/metrics` shows.
+pub async fn waiting_count(conn: &mut Conn) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}

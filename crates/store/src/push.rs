@@ -254,3 +254,12 @@ pub async fn remove_delivery(conn: &mut Conn, id: &str) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Deliveries waiting, for every subscription: the queue depth `/metrics`
+/// shows.
+pub async fn waiting_count(conn: &mut Conn) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM push_deliveries")
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}

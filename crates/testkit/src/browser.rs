@@ -148,7 +148,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 /// panics with the install command when Chromium or chromedriver is missing.
 pub fn skipped() -> bool {
     if std::env::var("CERCLE_SKIP_BROWSER").is_ok_and(|v| v == "1") {
-        eprintln!("CERCLE_SKIP_BROWSER=1: browser test skipped");
+        crate::report_skipped("CERCLE_SKIP_BROWSER=1, browser test not run");
         return true;
     }
     let chromium = on_path("chromium")
@@ -617,6 +617,46 @@ impl Browser {
                     .collect()
             })
             .unwrap_or_default())
+    }
+
+    /// Fails the test if the console shows a script error or a
+    /// Content-Security-Policy violation since the last look. Pages that
+    /// refuse on purpose (403, 410, 422…) are logged by Chromium too: not
+    /// those.
+    pub async fn assert_no_console_errors(&self, when: &str) {
+        let errors: Vec<String> = self
+            .console_errors()
+            .await
+            .unwrap_or_else(|e| panic!("browser log {when}: {e:?}"))
+            .into_iter()
+            .filter(|e| !e.contains("the server responded with a status of 4"))
+            .collect();
+        assert!(errors.is_empty(), "console errors {when}: {errors:#?}");
+    }
+
+    /// Downloads a path with the browser's own cookies, from the page:
+    /// (status, content type, bytes).
+    pub async fn download(&self, path: &str) -> (i64, String, Vec<u8>) {
+        use base64::Engine;
+        let v = self
+            .execute(
+                "const x = new XMLHttpRequest(); x.open('GET', arguments[0], false);\
+                 x.overrideMimeType('text/plain; charset=x-user-defined'); x.send();\
+                 let s = ''; const r = x.responseText;\
+                 for (let i = 0; i < r.length; i++) s += String.fromCharCode(r.charCodeAt(i) & 0xff);\
+                 return [x.status, x.getResponseHeader('content-type') || '', btoa(s)];",
+                vec![json!(path)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("download {path}: {e:?}"));
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(v[2].as_str().unwrap_or(""))
+            .unwrap_or_else(|e| panic!("download {path}: base64 {e}"));
+        (
+            v[0].as_i64().unwrap_or(0),
+            v[1].as_str().unwrap_or("").to_string(),
+            bytes,
+        )
     }
 
     /// Fails the test with the page's address, a piece of its text and a

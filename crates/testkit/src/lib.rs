@@ -3,6 +3,7 @@
 //! gateway listener, and a clock the test can move.
 
 pub mod browser;
+pub mod people;
 pub mod pg_cluster;
 pub mod sms_gateway;
 pub mod smtp;
@@ -32,6 +33,34 @@ fn postgres_base() -> String {
         Some(i) if i > "postgres://".len() => admin[..i].to_string(),
         _ => admin,
     }
+}
+
+/// Records that a test did not run, and why: one `SKIPPED <test>: <why>`
+/// line on the terminal even when the test passes (written to stderr
+/// directly, past the harness's capture of `eprintln!`), and the same line
+/// appended to the file `CERCLE_SKIPPED_LOG` names, which `scripts/test.sh`
+/// counts at the end. A skipped test passes; this keeps it from passing
+/// silently. The harness names each test's thread after the test.
+pub fn report_skipped(why: &str) {
+    use std::io::Write;
+    let test = std::thread::current().name().unwrap_or("(unnamed test)").to_string();
+    let line = format!("SKIPPED {test}: {why}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    if let Some(path) = std::env::var_os("CERCLE_SKIPPED_LOG") {
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = file.write_all(line.as_bytes());
+        }
+    }
+}
+
+/// True when the PostgreSQL runs are switched off (`CERCLE_SKIP_POSTGRES=1`);
+/// the skip is then reported ([`report_skipped`]).
+pub fn skip_postgres() -> bool {
+    let skip = std::env::var("CERCLE_SKIP_POSTGRES").is_ok_and(|v| v == "1");
+    if skip {
+        report_skipped("CERCLE_SKIP_POSTGRES=1, not run on PostgreSQL");
+    }
+    skip
 }
 
 pub struct TestApp {
@@ -126,6 +155,70 @@ impl TestApp {
 
     pub fn ctx(&self) -> &cercle_app::Ctx {
         &self.running.as_ref().expect("running").ctx
+    }
+
+    /// The value of a metric at `/metrics` (the sum over the lines of
+    /// `name` carrying every `label="value"` given; 0 when there is none).
+    /// The recorder is the process's: other tests' servers add to the same
+    /// metrics, so tests read labels only they use, or wait for a value.
+    pub async fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text");
+        metric_in(&text, name, labels)
+    }
+
+    /// Drives the email and SMS outbox to completion: delivers what is due
+    /// and waits (bounded) until no message is waiting, so that a test can
+    /// then check that a message was NOT sent. Enqueuing happens in the
+    /// request's own transaction, so everything a finished request queued
+    /// is covered; a message the background worker has claimed counts as
+    /// waiting until it is sent.
+    pub async fn drain_outbox(&self) {
+        eventually("the outbox to be empty", async || {
+            let _ = cercle_app::notify::deliver_due(self.ctx()).await;
+            let mut conn = self.ctx().store.reader().await.ok()?;
+            (cercle_store::outbox::waiting_count(&mut conn).await.ok()? == 0).then_some(())
+        })
+        .await
+    }
+
+    /// Waits (bounded) until the server is done with `count` more requests
+    /// on `route` (a pattern, `/api/v1/threads/{id}/files`) than `before`
+    /// ([`TestApp::requests_done`]), answered or abandoned by their client:
+    /// after a client hangs up, what the server did about it is then final.
+    pub async fn wait_requests_done(&self, route: &str, before: f64, count: f64) {
+        eventually(&format!("{count} more request(s) on {route} finished"), async || {
+            (self.requests_done(route).await >= before + count).then_some(())
+        })
+        .await
+    }
+
+    /// Requests on `route` the server is done with, answered or abandoned
+    /// (from `/metrics`; the process's, see [`TestApp::metric`]).
+    pub async fn requests_done(&self, route: &str) -> f64 {
+        let labels = [("route", route)];
+        self.metric("cercle_http_request_duration_seconds_count", &labels).await
+            + self.metric("cercle_http_requests_abandoned_total", &labels).await
+    }
+
+    /// An attachment's bytes through the JSON API: (status, bytes).
+    pub async fn download_attachment(&self, token: &str, id: &str) -> (u16, Vec<u8>) {
+        let r = self
+            .http
+            .get(format!("{}/api/v1/attachments/{id}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("download");
+        let status = r.status().as_u16();
+        (status, r.bytes().await.expect("bytes").to_vec())
     }
 
     /// Moves the server's clock forward.
@@ -260,6 +353,46 @@ fn drop_pg_database(name: String) {
     let _ = handle.join();
 }
 
+/// An empty database with no server on it (a SQLite file in a temporary
+/// folder, or a new PostgreSQL database), removed when dropped: for tests
+/// of the store itself.
+pub struct EmptyDb {
+    pub url: String,
+    dir: PathBuf,
+    pg_database: Option<String>,
+}
+
+impl EmptyDb {
+    pub async fn new(db: Db) -> EmptyDb {
+        let dir = temp_dir("cercle-store");
+        match db {
+            Db::Sqlite => EmptyDb {
+                url: format!("sqlite://{}", dir.join("cercle.db").display()),
+                dir,
+                pg_database: None,
+            },
+            Db::Postgres => {
+                let name = format!("cercle_t_{}", uuid::Uuid::new_v4().simple());
+                create_pg_database(&name).await;
+                EmptyDb {
+                    url: format!("{}/{name}", postgres_base()),
+                    dir,
+                    pg_database: Some(name),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for EmptyDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_database.take() {
+            drop_pg_database(name);
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// A second node of a [`TestApp`].
 pub struct TestNode {
     pub url: String,
@@ -317,4 +450,23 @@ pub async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// See [`TestApp::metric`].
+pub fn metric_in(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let rest = line.strip_prefix(name)?;
+            let (labelled, value) = match rest.strip_prefix('{') {
+                Some(r) => r.split_once("} ")?,
+                None => ("", rest.strip_prefix(' ')?),
+            };
+            labels
+                .iter()
+                .all(|(k, v)| labelled.contains(&format!("{k}=\"{v}\"")))
+                .then(|| value.trim().parse::<f64>().ok())
+                .flatten()
+        })
+        .sum()
 }

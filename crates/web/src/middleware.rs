@@ -20,7 +20,6 @@ use governor::state::keyed::DashMapStateStore;
 use governor::{Quota, RateLimiter};
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -60,7 +59,7 @@ pub async fn security_headers(State(state): State<WebState>, req: Request, next:
 /// A request id on every request and response, one log line per request
 /// naming the route pattern (never the path itself, which may hold a token),
 /// and the metrics.
-pub async fn observe(State(state): State<WebState>, mut req: Request, next: Next) -> Response {
+pub async fn observe(mut req: Request, next: Next) -> Response {
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -78,14 +77,14 @@ pub async fn observe(State(state): State<WebState>, mut req: Request, next: Next
         .unwrap_or_else(|| "unmatched".into());
     let method = req.method().clone();
     let started = Instant::now();
-    state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    let in_flight = crate::metrics::InFlight::enter(&route);
     // Everything logged while answering carries the request id.
     let span = tracing::info_span!("request", request_id = %request_id);
     let mut resp = tracing::Instrument::instrument(next.run(req), span).await;
-    state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
-    let micros = started.elapsed().as_micros() as u64;
+    let elapsed = started.elapsed();
+    let micros = elapsed.as_micros() as u64;
     let status = resp.status().as_u16();
-    state.metrics.record(status, micros);
+    in_flight.answered(method.as_str(), status, elapsed);
     tracing::info!(request_id = %request_id, %method, route = %route, status, micros, "request");
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert("x-request-id", v);
@@ -166,7 +165,7 @@ pub async fn rate_limit(State(state): State<WebState>, mut req: Request, next: N
         let ip = net::client_address(addr.ip(), forwarded, &state.trusted_proxies);
         req.extensions_mut().insert(ClientIp(ip));
         if !state.limiter.allow(ip) {
-            state.metrics.rate_limited.fetch_add(1, Ordering::Relaxed);
+            crate::metrics::record_rate_limited();
             let (parts, _) = req.into_parts();
             return json_error(StatusCode::TOO_MANY_REQUESTS, "rate-limited", lang_of(&parts));
         }

@@ -229,6 +229,8 @@ pub async fn run_dispatcher(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<boo
             for row in batch {
                 last = row.id;
                 let _ = ctx.hub.live.send(Arc::new(Event::of(&row)));
+                metrics::histogram!("cercle_delivery_lag_seconds")
+                    .record((ctx.clock.now().millis() - row.created_at).max(0) as f64 / 1000.0);
             }
             ctx.hub.dispatched.store(last, Ordering::Release);
             if n < 500 {

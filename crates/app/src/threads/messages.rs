@@ -33,6 +33,7 @@ pub async fn post(
     priority: bool,
     lang: Language,
 ) -> AppResult<MessageView> {
+    let _timer = crate::telemetry::Timer::start("cercle_message_post_duration_seconds");
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let body = clean_body(body)?;

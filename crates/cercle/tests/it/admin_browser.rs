@@ -65,19 +65,6 @@ async fn select_text(b: &Browser, select_css: &str, text: &str) {
     b.select(select_css, &value).await;
 }
 
-/// No script error nor Content-Security-Policy violation. Pages that
-/// refuse on purpose (403, 410, 422…) are logged by Chromium too: not those.
-async fn assert_no_console_errors(b: &Browser, when: &str) {
-    let errors: Vec<String> = b
-        .console_errors()
-        .await
-        .expect("browser log")
-        .into_iter()
-        .filter(|e| !e.contains("Failed to load resource: the server responded with a status of 4"))
-        .collect();
-    assert!(errors.is_empty(), "console errors {when}: {errors:#?}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_builds_the_organization_and_invites() {
     let app = TestApp::spawn(Db::Sqlite).await;
@@ -315,7 +302,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
     guest.wait_for_text(&t(en, "error-forbidden")).await;
     guest.goto("/admin/units").await;
     guest.wait_for_text(&t(en, "error-forbidden")).await;
-    assert_no_console_errors(&guest, "for the newcomer").await;
+    guest.assert_no_console_errors("for the newcomer").await;
     guest.quit().await;
 
     // ---- The administrator grants the newcomer a role on the unit.
@@ -371,7 +358,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
         "{body}"
     );
 
-    assert_no_console_errors(&admin, "for the administrator").await;
+    admin.assert_no_console_errors("for the administrator").await;
     admin.quit().await;
 }
 
@@ -434,6 +421,6 @@ async fn a_network_administrator_creates_an_organization() {
     // Events in words (the code stays in the cell's title).
     b.wait_for_text(&t(lang, "audit-ev-org-created")).await;
     b.shoot("admin-network").await;
-    assert_no_console_errors(&b, "for the network administrator").await;
+    b.assert_no_console_errors("for the network administrator").await;
     b.quit().await;
 }

@@ -8,31 +8,17 @@
 //! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
 //! step at 1280 and 375 px wide.
 
-use crate::helpers::{nth_sign_in_mail, PASSWORD};
 use crate::threads_api::{clinical_thread, team};
 use cercle_domain::Language;
 use cercle_i18n::t;
 use cercle_testkit::browser::Browser;
-use cercle_testkit::{find_code, Db, TestApp};
+use cercle_testkit::people::sign_in;
+use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-/// Password and emailed code through the pages, down to the home page.
-async fn sign_in(app: &TestApp, b: &Browser, email: &str) {
-    b.goto("/sign-in").await;
-    b.wait_for_path("/sign-in").await;
-    b.fill("#f-email", email).await;
-    b.fill("#f-password", PASSWORD).await;
-    b.submit_form("form[action='/sign-in']").await;
-    b.wait_for_path("/code").await;
-    let mail = nth_sign_in_mail(app, email, 1).await;
-    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
-    b.submit_form("form[action='/code']").await;
-    b.wait_for_path("/").await;
-}
 
 /// Gives a file to an `<input type=file>` (WebDriver sends its path).
 pub(crate) async fn choose_file(b: &Browser, css: &str, file: &Path) {
@@ -86,18 +72,6 @@ async fn drag(b: &Browser, css: &str, from: (i64, i64), to: (i64, i64)) {
     let _ = b.cmd(reqwest::Method::DELETE, "/actions", None).await;
 }
 
-/// No script error nor CSP violation (deliberate 4xx answers aside).
-async fn assert_no_console_errors(b: &Browser, when: &str) {
-    let errors: Vec<String> = b
-        .console_errors()
-        .await
-        .expect("browser log")
-        .into_iter()
-        .filter(|e| !e.contains("the server responded with a status of 4"))
-        .collect();
-    assert!(errors.is_empty(), "console errors {when}: {errors:#?}");
-}
-
 /// A 600 x 400 PNG of 4-pixel black and white squares (blurring shows),
 /// and a text file named like a photo.
 fn fixtures() -> (PathBuf, PathBuf) {
@@ -124,19 +98,6 @@ fn spread(img: &image::GrayImage, x0: u32, y0: u32, side: u32) -> f64 {
         .collect();
     let mean = values.iter().sum::<f64>() / values.len() as f64;
     (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64).sqrt()
-}
-
-/// The stored file, through the JSON API.
-async fn download(app: &TestApp, token: &str, id: &str) -> Vec<u8> {
-    let r = app
-        .http
-        .get(format!("{}/api/v1/attachments/{id}", app.url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("download");
-    assert_eq!(r.status().as_u16(), 200, "attachment {id}");
-    r.bytes().await.expect("bytes").to_vec()
 }
 
 /// The JPEG's segments before the image data: none may be APP1 (EXIF, XMP).
@@ -167,7 +128,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     let Some(user) = Browser::launch(&app.url, fr).await else {
         return;
     };
-    sign_in(&app, &user, &a.email).await;
+    sign_in(&app, &user, &a.email, 1).await;
 
     // ---- The page: the composer's controls and an empty gallery.
     let page = format!("/threads/{thread}/attach");
@@ -268,7 +229,8 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     assert!(served[3].as_str().is_some_and(|d| d.starts_with("inline")), "{served}");
 
     // Stored: a JPEG without metadata, turned, blurred in the middle only.
-    let jpeg = download(&app, &a.token, &photo_id).await;
+    let (status, jpeg) = app.download_attachment(&a.token, &photo_id).await;
+    assert_eq!(status, 200, "the photo");
     assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
     let markers = jpeg_markers(&jpeg);
     assert!(!markers.contains(&0xE1), "no EXIF or XMP segment: {markers:x?}");
@@ -329,7 +291,10 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
         (Some("voice"), Some("audio/webm"), Some("voice-message.webm")),
         "{gallery}"
     );
-    let webm = download(&app, &a.token, voice["id"].as_str().expect("id")).await;
+    let (status, webm) = app
+        .download_attachment(&a.token, voice["id"].as_str().expect("id"))
+        .await;
+    assert_eq!(status, 200, "the voice message");
     assert!(
         webm.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) && webm.len() > 1024,
         "a WebM of {} bytes",
@@ -369,7 +334,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     )
     .await;
     user.shoot("attachments-gallery").await;
-    assert_no_console_errors(&user, "on the attachment pages").await;
+    user.assert_no_console_errors("on the attachment pages").await;
 
     // Someone else's file is not found.
     user.goto("/threads/files/01ARZ3NDEKTSV4RRFFQ69G5FAV").await;

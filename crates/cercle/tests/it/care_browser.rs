@@ -18,6 +18,7 @@ use crate::orgs_api::org_with_admin;
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
 use cercle_testkit::browser::Browser;
+use cercle_testkit::people::sign_in;
 use cercle_testkit::{find_code, Db, TestApp};
 use serde_json::{json, Value};
 
@@ -26,11 +27,6 @@ const PATIENT: &str = "gerard.levesque@maison.test";
 const CARER: &str = "lise.levesque@maison.test";
 const TEAM: &str = "Soins à domicile — CLSC des Érables";
 const QUESTION: &str = "Le nom de votre premier chien ?";
-
-async fn sign_in(app: &TestApp, b: &Browser, email: &str, nth_code_mail: usize) {
-    crate::helpers::sign_in_pages(app, b, email, nth_code_mail).await;
-    b.wait_for_path("/").await;
-}
 
 /// An invitee opens their link, chooses "create my account" and goes
 /// through sign-up in the pages (emailed code, terms, recovery code, PIN);

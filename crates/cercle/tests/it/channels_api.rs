@@ -166,18 +166,6 @@ pub(crate) async fn upload(app: &TestApp, p: &Person, path: &str, body: Vec<u8>)
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
-async fn download(app: &TestApp, p: &Person, attachment: &str) -> (u16, Vec<u8>) {
-    let r = app
-        .http
-        .get(format!("{}/api/v1/attachments/{attachment}", app.url))
-        .bearer_auth(&p.token)
-        .send()
-        .await
-        .expect("download");
-    let status = r.status().as_u16();
-    (status, r.bytes().await.expect("bytes").to_vec())
-}
-
 /// The event kinds of a thread the person may receive (the live stream's
 /// catch-up: exactly what their open tabs get).
 async fn events_for(app: &TestApp, p: &Person, thread: &str) -> Vec<String> {
@@ -727,8 +715,12 @@ async fn pinned_documents_keep_every_version(db: Db) {
         assert_eq!(docs.len(), 1);
         let vs = docs[0]["versions"].as_array().unwrap();
         assert_eq!(vs.len(), 2);
-        let (s1, got1) = download(&app, p, vs[0]["attachment_id"].as_str().unwrap()).await;
-        let (s2, got2) = download(&app, p, vs[1]["attachment_id"].as_str().unwrap()).await;
+        let (s1, got1) = app
+            .download_attachment(&p.token, vs[0]["attachment_id"].as_str().unwrap())
+            .await;
+        let (s2, got2) = app
+            .download_attachment(&p.token, vs[1]["attachment_id"].as_str().unwrap())
+            .await;
         assert_eq!((s1, s2), (200, 200));
         assert_eq!(got1, v1);
         assert_eq!(got2, v2);

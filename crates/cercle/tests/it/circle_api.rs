@@ -949,17 +949,19 @@ async fn circle_only_people_stay_out_of_the_network_and_organizations(db: Db) {
     assert_eq!(status, 200);
 }
 
-/// Every text value of every table, lower-cased, as `table.column: value`.
+/// Every text value of every table, lower-cased, as `table.column: value`
+/// (sqlx's `_sqlx_migrations` aside: checksums of our SQL files, in binary).
 async fn all_text(app: &TestApp) -> Vec<String> {
     let store = &app.ctx().store;
     let mut conn = store.reader().await.expect("conn");
     let sql = match store.backend() {
         cercle_store::Backend::Sqlite => {
             "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'"
         }
         cercle_store::Backend::Postgres => {
-            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns WHERE table_schema = 'public'"
+            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'"
         }
     };
     let cols: Vec<(String, String)> = sqlx::query(sql)

@@ -386,7 +386,9 @@ async fn postgres_outage_answers_503_quickly_and_recovers() {
     let mut cluster = match PgCluster::start().await {
         Ok(c) => c,
         Err(why) if skip => {
-            eprintln!("CERCLE_SKIP_POSTGRES=1 and no private PostgreSQL cluster ({why}): outage test not run");
+            cercle_testkit::report_skipped(&format!(
+                "CERCLE_SKIP_POSTGRES=1 and no private PostgreSQL cluster ({why}), outage test not run"
+            ));
             return;
         }
         Err(why) => panic!("a private PostgreSQL cluster is needed for the outage test: {why}"),

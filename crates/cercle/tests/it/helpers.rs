@@ -3,7 +3,7 @@
 use cercle_testkit::{find_code, TestApp};
 use serde_json::json;
 
-pub const PASSWORD: &str = "lune-verte-sur-le-fleuve";
+pub use cercle_testkit::people::{nth_sign_in_mail, sign_in_pages, PASSWORD};
 pub const PIN: &str = "2580";
 
 /// A person who finished sign-up through the API; returns the bearer token
@@ -70,18 +70,6 @@ pub async fn sign_in_by_email(app: &TestApp, email: &str, nth_code_mail: usize) 
     token
 }
 
-/// The `n`-th sign-in code email (1-based), in either language.
-pub async fn nth_sign_in_mail(app: &TestApp, email: &str, n: usize) -> cercle_testkit::smtp::Mail {
-    cercle_testkit::eventually("sign-in code mail", async || {
-        app.smtp
-            .to(email)
-            .into_iter()
-            .filter(|m| m.subject.contains("sign-in code") || m.subject.contains("code de connexion"))
-            .nth(n - 1)
-    })
-    .await
-}
-
 /// Sign-up code emails to an address, in either language.
 fn sign_up_mails(app: &TestApp, email: &str) -> Vec<cercle_testkit::smtp::Mail> {
     app.smtp
@@ -98,23 +86,4 @@ pub fn count_sign_in_mails(app: &TestApp, email: &str) -> usize {
         .iter()
         .filter(|m| m.subject.contains("sign-in code") || m.subject.contains("code de connexion"))
         .count()
-}
-
-/// Signs in through the pages (password, then the emailed code: the
-/// `nth_code_mail` sign-in mail to `email`), until the code page is left.
-pub async fn sign_in_pages(app: &TestApp, b: &cercle_testkit::browser::Browser, email: &str, nth_code_mail: usize) {
-    b.goto("/sign-in").await;
-    b.wait_for_path("/sign-in").await;
-    b.fill("#f-email", email).await;
-    b.fill("#f-password", PASSWORD).await;
-    b.submit_form("form[action='/sign-in']").await;
-    b.wait_for_path("/code").await;
-    let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
-    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
-    b.submit_form("form[action='/code']").await;
-    b.wait_until("signed in", async || {
-        let path = b.current_path().await;
-        (path != "/code").then_some(())
-    })
-    .await;
 }

@@ -37,6 +37,7 @@ mod push_api;
 mod sessions_hardening;
 mod shared_device;
 mod store;
+mod store_story;
 mod system_texts_api;
 mod teams_api;
 mod teams_browser;
@@ -59,8 +60,7 @@ macro_rules! backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    if std::env::var("CERCLE_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
-                        eprintln!("CERCLE_SKIP_POSTGRES=1: not run on PostgreSQL");
+                    if cercle_testkit::skip_postgres() {
                         return;
                     }
                     super::$name(cercle_testkit::Db::Postgres).await

@@ -829,7 +829,7 @@ async fn directory_is_private_and_silent(db: Db) {
     let (_, d) = app.get("/network/directory", Some(&a.token)).await;
     assert_eq!(d["people"].as_array().map(Vec::len), Some(1), "A's entry stays");
     // Nobody was notified.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.drain_outbox().await;
     assert_eq!(app.smtp.to("c@reseau.test").len(), mails_to_c, "adding never notifies");
     // Removing.
     let (status, _) = app.delete(&format!("/network/directory/{c_id}"), Some(&a.token)).await;

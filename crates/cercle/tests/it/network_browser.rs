@@ -15,6 +15,7 @@ use cercle_domain::policy::Principal;
 use cercle_domain::Language;
 use cercle_i18n::t;
 use cercle_testkit::browser::Browser;
+use cercle_testkit::people::sign_in;
 use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 
@@ -76,25 +77,6 @@ async fn colleagues(app: &TestApp) -> (Person, Person) {
     let b = sign_up_named(app, B_EMAIL, B_NAME, "fr").await;
     accept_invitation(app, &b, 1).await;
     (a, b)
-}
-
-/// Password and emailed code through the pages, down to the home page.
-async fn sign_in(app: &TestApp, b: &Browser, email: &str, nth_code_mail: usize) {
-    crate::helpers::sign_in_pages(app, b, email, nth_code_mail).await;
-    b.wait_for_path("/").await;
-}
-
-/// No script error nor Content-Security-Policy violation (refusals on
-/// purpose, 4xx, aside).
-async fn assert_no_console_errors(b: &Browser, when: &str) {
-    let errors: Vec<String> = b
-        .console_errors()
-        .await
-        .expect("browser log")
-        .into_iter()
-        .filter(|e| !e.contains("Failed to load resource: the server responded with a status of 4"))
-        .collect();
-    assert!(errors.is_empty(), "console errors {when}: {errors:#?}");
 }
 
 /// A small PNG (a violet square with a white band), for the profile photo.
@@ -228,7 +210,7 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
     assert_eq!(a.text("[data-testid=friend-state]").await, t(en, "net-request-sent"));
     assert!(a.find("[data-testid=shared-phone]").await.expect("find").is_none());
     a.shoot("network-request-sent").await;
-    assert_no_console_errors(&a, "while searching and asking").await;
+    a.assert_no_console_errors("while searching and asking").await;
 
     // ---- B, in French in a second browser: the request waits on the
     // Friends tab; B accepts it.
@@ -253,7 +235,7 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
     assert!(b.text("[data-testid=friends] li").await.contains(A_NAME));
     assert!(b.find("[data-testid=incoming]").await.expect("find").is_none());
     b.shoot("network-friends").await;
-    assert_no_console_errors(&b, "while accepting").await;
+    b.assert_no_console_errors("while accepting").await;
     b.quit().await;
 
     // ---- A reloads the profile: friends now, the phone number shows.
@@ -300,6 +282,6 @@ async fn colleagues_find_each_other_and_friends_see_the_shared_phone() {
     // A page that does not exist, or a person one may not see, is a 404 page.
     a.goto("/network/people/0190f0f0-0000-7000-8000-000000000000").await;
     a.wait_for_text(&t(en, "error-not-found")).await;
-    assert_no_console_errors(&a, "on the workplace pages").await;
+    a.assert_no_console_errors("on the workplace pages").await;
     a.quit().await;
 }

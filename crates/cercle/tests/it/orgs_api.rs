@@ -584,7 +584,7 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     let before = app.smtp.to("renvoi@nord.test").len();
     let (status, r) = app.post("/org/invitations", Some(t), json!({ "unit_id": north, "email": "renvoi@nord.test", "name": "Invité", "administrative": true, "roles": ["auditor"] })).await;
     assert_eq!((status, r["outcome"].as_str()), (201, Some("applied")), "{r}");
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.drain_outbox().await;
     assert_eq!(app.smtp.to("renvoi@nord.test").len(), before, "silent");
     let renvoi = renvoi_person.token.clone();
     let (status, _) = app

@@ -26,18 +26,6 @@ const GUEST: &str = "nina.guest@example.org";
 const GUEST_NAME: &str = "Nina Gagné";
 const XSS: &str = "<script>alert(1)</script> & <b>bold</b>";
 
-/// No script error nor CSP violation (deliberate 4xx answers aside).
-async fn assert_no_console_errors(b: &Browser, when: &str) {
-    let errors: Vec<String> = b
-        .console_errors()
-        .await
-        .expect("browser log")
-        .into_iter()
-        .filter(|e| !e.contains("the server responded with a status of 4"))
-        .collect();
-    assert!(errors.is_empty(), "console errors {when}: {errors:#?}");
-}
-
 /// Gives a file to an `<input type=file>` (WebDriver sends its path).
 async fn choose_file(b: &Browser, css: &str, file: &Path) {
     let id = b.wait_for(css).await;
@@ -237,7 +225,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     user.goto("/network/invite").await;
     user.wait_for_path("/network/invite").await;
     user.wait_for("[data-testid=netp-not-validated]").await;
-    assert_no_console_errors(&user, "for the professional").await;
+    user.assert_no_console_errors("for the professional").await;
 
     // ---- The network administrator, in a second browser: the queue.
     let admin_person = demo::PEOPLE.iter().find(|p| p.network_admin).expect("demo admin");
@@ -358,7 +346,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     admin.wait_for_path("/network/verifiers").await;
     admin.assert_text(&t(fr, "netp-team-removed")).await;
     admin.assert_text(&t(fr, "netp-team-empty")).await;
-    assert_no_console_errors(&admin, "for the network administrator").await;
+    admin.assert_no_console_errors("for the network administrator").await;
     admin.quit().await;
 
     // ---- Back to the professional: validated, they may invite.
@@ -378,7 +366,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     user.assert_text(&t(en, "netp-invite-sent")).await;
     user.wait_for(&format!("#sent li[data-email='{GUEST}']")).await;
     user.shoot("profile-invite").await;
-    assert_no_console_errors(&user, "for the validated professional").await;
+    user.assert_no_console_errors("for the validated professional").await;
     user.quit().await;
 
     // ---- The guest follows the link, signs up, comes back, accepts.
@@ -418,6 +406,6 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     assert_eq!(profession_status(&guest).await, "validated");
     guest.assert_text(&t(fr, "netp-via-vouch")).await;
     guest.shoot("profile-joined").await;
-    assert_no_console_errors(&guest, "for the invited guest").await;
+    guest.assert_no_console_errors("for the invited guest").await;
     guest.quit().await;
 }

@@ -1,8 +1,10 @@
 //! The storage layer itself: the same schema on both databases, and
 //! migrations that can run again.
 
-use cercle_store::Store;
-use cercle_testkit::{Db, TestApp};
+use cercle_store::migrate::{migrations, FILES};
+use cercle_store::{Store, StoreError};
+use cercle_testkit::{Db, EmptyDb, TestApp};
+use sqlx::migrate::MigrateError;
 use sqlx::Row;
 
 /// `table.column` for every column, sorted.
@@ -30,8 +32,7 @@ async fn columns(store: &Store) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_databases_get_the_same_schema_and_migrations_rerun_cleanly() {
-    if std::env::var("CERCLE_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
-        eprintln!("CERCLE_SKIP_POSTGRES=1: schema comparison not run");
+    if cercle_testkit::skip_postgres() {
         return;
     }
     let sqlite = TestApp::spawn(Db::Sqlite).await;
@@ -52,4 +53,109 @@ async fn unsupported_database_urls_are_refused() {
         Store::open("mysql://x").await,
         Err(cercle_store::StoreError::UnsupportedUrl)
     ));
+}
+
+/// Applies migrations 1 to `last` the way Cercle's earlier hand-written
+/// migrator did: each file, then a row in `cercle_migrations` (no checksum,
+/// `applied_at` 0).
+async fn migrate_the_old_way(store: &Store, last: i64) {
+    let mut tx = store.begin().await.expect("begin");
+    sqlx::raw_sql(
+        "CREATE TABLE cercle_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("old table");
+    for (version, name, sql) in FILES.iter().filter(|(v, _, _)| *v <= last) {
+        sqlx::raw_sql(sql).execute(&mut *tx).await.expect("old migration");
+        sqlx::query("INSERT INTO cercle_migrations (version, name, applied_at) VALUES ($1, $2, 0)")
+            .bind(*version)
+            .bind(*name)
+            .execute(&mut *tx)
+            .await
+            .expect("old record");
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// `(version, checksum)` of every migration sqlx has recorded.
+async fn recorded(store: &Store) -> Vec<(i64, Vec<u8>)> {
+    let mut conn = store.reader().await.expect("conn");
+    sqlx::query("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(&mut *conn)
+        .await
+        .expect("recorded migrations")
+        .iter()
+        .map(|r| (r.try_get(0).expect("version"), r.try_get(1).expect("checksum")))
+        .collect()
+}
+
+fn all_versions() -> Vec<i64> {
+    FILES.iter().map(|(v, _, _)| *v).collect()
+}
+
+/// A database migrated by the earlier migrator (all but the last file) is
+/// taken over: its versions are recorded with the files' checksums, only
+/// the missing one is applied, and a further run has nothing to do.
+async fn a_database_of_the_old_migrator_is_adopted(db: Db) {
+    let empty = EmptyDb::new(db).await;
+    let store = Store::open(&empty.url).await.expect("open");
+    let last = *all_versions().last().expect("migrations");
+    migrate_the_old_way(&store, last - 1).await;
+    let applied = store.migrate().await.expect("the new migrator on an old database");
+    assert_eq!(applied, vec![last], "only what the old migrator had not applied");
+    let expected: Vec<(i64, Vec<u8>)> = migrations().iter().map(|m| (m.version, m.checksum.to_vec())).collect();
+    assert_eq!(recorded(&store).await, expected);
+    assert!(store.migrate().await.expect("again").is_empty());
+    store.close().await;
+}
+
+/// A migration changed after it was applied stops the migration: the
+/// database no longer matches the code under that version.
+async fn a_changed_migration_is_refused(db: Db) {
+    let empty = EmptyDb::new(db).await;
+    let store = Store::open(&empty.url).await.expect("open");
+    assert_eq!(store.migrate().await.expect("fresh"), all_versions());
+    let mut conn = store.reader().await.expect("conn");
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 3")
+        .bind(vec![0_u8; 48])
+        .execute(&mut *conn)
+        .await
+        .expect("tamper");
+    drop(conn);
+    match store.migrate().await {
+        Err(StoreError::Migrate(MigrateError::VersionMismatch(3))) => {}
+        other => panic!("expected migration 3 to be refused, got {other:?}"),
+    }
+    store.close().await;
+}
+
+crate::backends!(
+    a_database_of_the_old_migrator_is_adopted,
+    a_changed_migration_is_refused
+);
+
+/// Two nodes starting together on a new PostgreSQL database: the advisory
+/// lock lets one apply the migrations while the other waits, then finds
+/// nothing left; without it both would create the same tables and one fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_migrating_at_once_apply_each_migration_once() {
+    if cercle_testkit::skip_postgres() {
+        return;
+    }
+    let empty = EmptyDb::new(Db::Postgres).await;
+    let a = Store::open(&empty.url).await.expect("node a");
+    let b = Store::open(&empty.url).await.expect("node b");
+    let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
+    let (ra, rb) = (ra.expect("node a migrates"), rb.expect("node b migrates"));
+    let mut both = [ra.clone(), rb.clone()].concat();
+    both.sort();
+    assert_eq!(
+        both,
+        all_versions(),
+        "each migration applied once (a: {ra:?}, b: {rb:?})"
+    );
+    assert_eq!(recorded(&a).await.len(), all_versions().len());
+    a.close().await;
+    b.close().await;
 }

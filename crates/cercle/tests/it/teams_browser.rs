@@ -9,29 +9,17 @@
 //! → the manager removes the team from the thread. `CERCLE_SKIP_BROWSER=1`
 //! skips them.
 
-use crate::helpers::{nth_sign_in_mail, sign_in_pages, PASSWORD};
+use crate::helpers::sign_in_pages;
 use crate::teams_api::setup;
 use crate::threads_api::id_of;
 use cercle_domain::Language;
 use cercle_i18n::t;
 use cercle_testkit::browser::Browser;
-use cercle_testkit::{find_code, Db, TestApp};
+use cercle_testkit::people::sign_in;
+use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 
 const TITLE: &str = "Plaie au talon — M. Lévesque, pansement à revoir";
-
-async fn sign_in(app: &TestApp, b: &Browser, email: &str) {
-    b.goto("/sign-in").await;
-    b.wait_for_path("/sign-in").await;
-    b.fill("#f-email", email).await;
-    b.fill("#f-password", PASSWORD).await;
-    b.submit_form("form[action='/sign-in']").await;
-    b.wait_for_path("/code").await;
-    let mail = nth_sign_in_mail(app, email, 1).await;
-    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
-    b.submit_form("form[action='/code']").await;
-    b.wait_for_path("/").await;
-}
 
 /// Waits until the element's text holds `needle`.
 async fn wait_text_in(b: &Browser, css: &str, needle: &str) {
@@ -63,17 +51,6 @@ async fn wait_gone(b: &Browser, css: &str) {
     .await;
 }
 
-async fn assert_no_console_errors(b: &Browser, when: &str) {
-    let errors: Vec<String> = b
-        .console_errors()
-        .await
-        .expect("browser log")
-        .into_iter()
-        .filter(|e| !e.contains("Failed to load resource: the server responded with a status of 4"))
-        .collect();
-    assert!(errors.is_empty(), "console errors {when}: {errors:#?}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn write_to_a_team_then_assign_return_and_take_in_browsers() {
     if cercle_testkit::browser::skipped() {
@@ -87,7 +64,7 @@ async fn write_to_a_team_then_assign_return_and_take_in_browsers() {
     let Some(m) = Browser::launch(&app.url, fr).await else {
         return;
     };
-    sign_in(&app, &m, &s.manager.email).await;
+    sign_in(&app, &m, &s.manager.email, 1).await;
     m.click_and_load("nav.mainnav a[href='/teams']").await;
     m.wait_for_path("/teams").await;
     m.wait_for("[data-testid=team-switcher]").await;
@@ -98,7 +75,7 @@ async fn write_to_a_team_then_assign_return_and_take_in_browsers() {
     let Some(w) = Browser::launch(&app.url, fr).await else {
         return;
     };
-    sign_in(&app, &w, &s.writer.email).await;
+    sign_in(&app, &w, &s.writer.email, 1).await;
     w.goto("/teams").await;
     w.wait_for("[data-testid=teams-empty]").await;
     w.click("[data-testid=tm-write-open]").await;
@@ -122,7 +99,7 @@ async fn write_to_a_team_then_assign_return_and_take_in_browsers() {
         })
         .await;
     w.wait_for("[data-testid=thread-in-triage]").await;
-    assert_no_console_errors(&w, "writing to the team").await;
+    w.assert_no_console_errors("writing to the team").await;
 
     // ---- Live, without reload, the thread is in the manager's triage box.
     let item = format!("[data-testid=tm-triage] li[data-id='{thread_id}']");
@@ -143,13 +120,13 @@ async fn write_to_a_team_then_assign_return_and_take_in_browsers() {
     m.click_and_load(&format!("{mine} [data-testid=tm-return]")).await;
     m.wait_for_path("/teams").await;
     wait_text_in(&m, "[data-testid=tm-triage]", TITLE).await;
-    assert_no_console_errors(&m, "assigning and returning").await;
+    m.assert_no_console_errors("assigning and returning").await;
 
     // ---- A participant of the team takes it.
     let Some(p) = Browser::launch(&app.url, fr).await else {
         return;
     };
-    sign_in(&app, &p, &s.p.email).await;
+    sign_in(&app, &p, &s.p.email, 1).await;
     p.goto("/teams").await;
     wait_text_in(&p, "[data-testid=tm-triage]", TITLE).await;
     p.click_and_load(&format!("{item} [data-testid=tm-take]")).await;
@@ -163,7 +140,7 @@ async fn write_to_a_team_then_assign_return_and_take_in_browsers() {
     p.click_and_load(&format!("{mine} a.thr-item-title")).await;
     p.wait_for_path(&format!("/threads/{thread_id}")).await;
     wait_text_in(&p, "[data-testid=thread-responsible]", "Pascale Pelletier").await;
-    assert_no_console_errors(&p, "taking the thread").await;
+    p.assert_no_console_errors("taking the thread").await;
 
     w.quit().await;
     m.quit().await;
@@ -269,7 +246,7 @@ async fn team_members_from_the_admin_page_then_triage_from_the_thread_page() {
     a.assert_text(&t(fr, "admin-team-member-removed")).await;
     wait_gone(&a, &format!("{panel} li[data-user='{p_id}']")).await;
     a.shoot("tm-admin-members").await;
-    assert_no_console_errors(&a, "managing the team's members").await;
+    a.assert_no_console_errors("managing the team's members").await;
     a.quit().await;
     // The services agree: Odile is a participant of the team, Pascale no longer in it.
     let (status, mine) = app.get("/teams", Some(&s.outsider.token)).await;
@@ -317,7 +294,7 @@ async fn team_members_from_the_admin_page_then_triage_from_the_thread_page() {
     m.assert_text(&t(fr, "tm-assigned")).await;
     wait_text_in(&m, "[data-testid=thread-responsible]", "Odile Ouellet").await;
     assert!(!exists(&m, "[data-testid=thread-in-triage]").await);
-    assert_no_console_errors(&m, "assigning from the thread").await;
+    m.assert_no_console_errors("assigning from the thread").await;
 
     // ---- Odile sees herself responsible, with what a responsible participant may do.
     let Some(o) = Browser::launch(&app.url, fr).await else {
@@ -358,7 +335,7 @@ async fn team_members_from_the_admin_page_then_triage_from_the_thread_page() {
     );
     let (status, _) = app.get(&page, Some(&s.outsider.token)).await;
     assert_eq!(status, 404, "Odile no longer reaches the thread");
-    assert_no_console_errors(&o, "inviting and unassigning").await;
+    o.assert_no_console_errors("inviting and unassigning").await;
 
     // ---- The manager sees it waiting again, then removes the team.
     m.wait_for("[data-testid=thread-in-triage]").await;
@@ -379,7 +356,7 @@ async fn team_members_from_the_admin_page_then_triage_from_the_thread_page() {
         .filter(|p| p["kind"] == "team")
         .collect();
     assert!(teams_left.is_empty(), "{view}");
-    assert_no_console_errors(&m, "removing the team").await;
+    m.assert_no_console_errors("removing the team").await;
 
     m.quit().await;
     o.quit().await;

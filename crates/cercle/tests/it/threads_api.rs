@@ -76,7 +76,7 @@ const UNICODE: &str = "Fièvre ≥ 38 °C — œdème, Œdème, ça, été ; vue
 /// CERCLE_SKIP_PDFTOTEXT=1.
 pub(crate) fn pdftotext(pdf: &[u8]) -> Option<String> {
     if std::env::var("CERCLE_SKIP_PDFTOTEXT").as_deref() == Ok("1") {
-        eprintln!("!! CERCLE_SKIP_PDFTOTEXT=1: the exported PDF's text is NOT checked");
+        cercle_testkit::report_skipped("CERCLE_SKIP_PDFTOTEXT=1, the exported PDF's text is NOT checked");
         return None;
     }
     let dir = cercle_testkit::temp_dir("cercle-thread-pdf-api");
@@ -630,6 +630,8 @@ async fn cut_uploads_store_nothing_and_flooding_is_refused() {
     let t = clinical_thread(&app, &a, &[&b], "Coupures").await;
 
     // Announce 200 kB, send 10 kB of a PNG, hang up.
+    let route = "/api/v1/threads/{id}/files";
+    let done_before = app.requests_done(route).await;
     let addr = app.url.trim_start_matches("http://").to_string();
     let mut sock = tokio::net::TcpStream::connect(&addr).await.expect("connect");
     let head = format!(
@@ -642,7 +644,9 @@ async fn cut_uploads_store_nothing_and_flooding_is_refused() {
     sock.write_all(&partial).await.expect("partial body");
     sock.shutdown().await.expect("hang up");
     drop(sock);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The server is done with the cut upload (answered or dropped) before
+    // we look: nothing can still be on its way to the database.
+    app.wait_requests_done(route, done_before, 1.0).await;
     let (_, g) = app.get(&format!("/threads/{t}/attachments"), Some(&a.token)).await;
     assert_eq!(
         g["attachments"].as_array().map(Vec::len),

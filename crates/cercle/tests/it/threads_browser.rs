@@ -11,13 +11,13 @@
 
 use crate::helpers::{sign_up_named, Person};
 use crate::orgs_api::invitation_link;
-use base64::Engine;
 use cercle_app::orgs::{membership, structure};
 use cercle_app::Client;
 use cercle_domain::policy::Principal;
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
 use cercle_testkit::browser::Browser;
+use cercle_testkit::people::sign_in;
 use cercle_testkit::{Db, TestApp};
 use serde_json::json;
 
@@ -93,23 +93,6 @@ async fn colleagues(app: &TestApp) -> (Person, Person) {
     (a, b)
 }
 
-/// Password and emailed code through the pages, down to the home page.
-async fn sign_in(app: &TestApp, b: &Browser, email: &str, nth_code_mail: usize) {
-    crate::helpers::sign_in_pages(app, b, email, nth_code_mail).await;
-    b.wait_for_path("/").await;
-}
-
-async fn assert_no_console_errors(b: &Browser, when: &str) {
-    let errors: Vec<String> = b
-        .console_errors()
-        .await
-        .expect("browser log")
-        .into_iter()
-        .filter(|e| !e.contains("Failed to load resource: the server responded with a status of 4"))
-        .collect();
-    assert!(errors.is_empty(), "console errors {when}: {errors:#?}");
-}
-
 /// Waits until the element's text holds `needle` (live updates).
 async fn wait_text_in(b: &Browser, css: &str, needle: &str) {
     b.wait_until(&format!("{needle:?} in `{css}`"), async || {
@@ -159,29 +142,6 @@ async fn accept_confirms(b: &Browser) {
     b.execute("window.confirm = () => true; return true;", vec![])
         .await
         .expect("confirm");
-}
-
-/// Downloads a path with the browser's own cookies: (status, content type, bytes).
-async fn download(b: &Browser, path: &str) -> (i64, String, Vec<u8>) {
-    let v = b
-        .execute(
-            "const x = new XMLHttpRequest(); x.open('GET', arguments[0], false);\
-             x.overrideMimeType('text/plain; charset=x-user-defined'); x.send();\
-             let s = ''; const r = x.responseText;\
-             for (let i = 0; i < r.length; i++) s += String.fromCharCode(r.charCodeAt(i) & 0xff);\
-             return [x.status, x.getResponseHeader('content-type') || '', btoa(s)];",
-            vec![json!(path)],
-        )
-        .await
-        .expect("download");
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(v[2].as_str().unwrap_or(""))
-        .expect("base64");
-    (
-        v[0].as_i64().unwrap_or(0),
-        v[1].as_str().unwrap_or("").to_string(),
-        bytes,
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,8 +271,8 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
         .is_none());
     a.shoot("threads-thread").await;
     b.shoot("threads-thread-fr").await;
-    assert_no_console_errors(&a, "while writing").await;
-    assert_no_console_errors(&b, "while answering").await;
+    a.assert_no_console_errors("while writing").await;
+    b.assert_no_console_errors("while answering").await;
 
     // ---- A closes: "closed by A" on both pages (B's follows live).
     accept_confirms(&a).await;
@@ -325,7 +285,7 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     a.shoot("threads-closed").await;
 
     // ---- The PDF, downloaded with A's browser cookies.
-    let (status, content_type, pdf) = download(&a, &format!("{path}/export.pdf")).await;
+    let (status, content_type, pdf) = a.download(&format!("{path}/export.pdf")).await;
     assert_eq!((status, content_type.as_str()), (200, "application/pdf"));
     assert!(pdf.starts_with(b"%PDF"), "not a PDF");
     let dir = cercle_testkit::temp_dir("cercle-thread-pdf");
@@ -354,7 +314,7 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     a.shoot("threads-closed-list").await;
     a.goto("/threads/0190f0f0-0000-7000-8000-000000000000").await;
     a.wait_for_text(&t(en, "error-not-found")).await;
-    assert_no_console_errors(&b, "after the close").await;
+    b.assert_no_console_errors("after the close").await;
     b.quit().await;
     a.quit().await;
 }

@@ -143,6 +143,11 @@ async fn health_readiness_and_metrics() {
         .await
         .expect("text");
     assert!(m.contains("cercle_http_requests_total{class=\"2xx\"}"), "{m}");
+    assert!(
+        m.contains("cercle_http_request_duration_seconds_bucket{route=\"/healthz\",method=\"GET\",le=\"0.005\"}"),
+        "{m}"
+    );
+    assert!(m.contains("# TYPE cercle_outbox_depth gauge"), "{m}");
     assert!(m.contains("backend=\"sqlite\""), "{m}");
     // The database going away makes /readyz fail, not the process.
     app.ctx().store.close().await;
@@ -247,4 +252,40 @@ async fn one_address_cannot_flood() {
         }
     }
     assert!(limited > 0, "bursts beyond 10x the rate are refused");
+}
+
+/// A request whose client goes away while it is being answered (here: it
+/// waits for SQLite's single writer, which the test holds) is counted out of
+/// `cercle_http_requests_in_flight` when hyper drops it, and counted as
+/// abandoned. Without the drop guard the gauge would stay at 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_abandoned_by_its_client_leaves_the_in_flight_gauge() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let route = [("route", "/api/v1/auth/sign-up")];
+    let abandoned_before = app.metric("cercle_http_requests_abandoned_total", &route).await;
+    let writer = app.ctx().store.begin().await.expect("hold the writer");
+    let addr = app.url.trim_start_matches("http://").to_string();
+    let mut client = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let body = serde_json::json!({
+        "email": "parti@clinique.test", "password": "Correct-Horse-Battery-9", "name": "Parti", "language": "fr"
+    })
+    .to_string();
+    let request = format!(
+        "POST /api/v1/auth/sign-up HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    client.write_all(request.as_bytes()).await.expect("request");
+    cercle_testkit::eventually("the sign-up in flight", async || {
+        (app.metric("cercle_http_requests_in_flight", &route).await >= 1.0).then_some(())
+    })
+    .await;
+    drop(client);
+    cercle_testkit::eventually("the abandoned request counted out", async || {
+        let abandoned = app.metric("cercle_http_requests_abandoned_total", &route).await;
+        let in_flight = app.metric("cercle_http_requests_in_flight", &route).await;
+        (abandoned > abandoned_before && in_flight == 0.0).then_some(())
+    })
+    .await;
+    drop(writer);
 }

@@ -626,7 +626,7 @@ pub async fn events(
     ws.max_message_size(16 * 1024)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(8 * 1024)
-        .on_upgrade(move |socket| stream(state, socket, user_id, cred, lang, q.since))
+        .on_upgrade(move |socket| crate::metrics::open_socket(stream(state, socket, user_id, cred, lang, q.since)))
 }
 
 /// How the stream's session was proven, to check it again later.
