@@ -31,7 +31,7 @@ fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
 }
 
 /// Someone or a team in a thread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ParticipantRef {
     /// user | team
     pub kind: String,
@@ -281,7 +281,7 @@ pub(crate) fn folded(text: &str) -> String {
     fold(text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewThreadInput {
     /// clinical | collaboration
     pub kind: String,
