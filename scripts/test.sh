@@ -10,6 +10,10 @@
 # missing and running as root). Without them:
 #   CERCLE_SKIP_POSTGRES=1  runs the database tests on SQLite only
 #   CERCLE_SKIP_BROWSER=1   skips the browser tests
+#   CERCLE_SKIP_SCHEMATHESIS=1  skips the schemathesis run against the API
+# schemathesis (pinned) is installed here from PyPI into a virtualenv in
+# ~/.cache/cercle-schemathesis (needs python3 and its venv module), or taken
+# from CERCLE_SCHEMATHESIS (a path to its `st` command).
 # The browser tests also run axe-core (the accessibility check) on every
 # page: it is installed here from the npm registry into ~/.cache/cercle-axe
 # when missing (needs npm), or taken from CERCLE_AXE (a path to axe.min.js).
@@ -78,6 +82,38 @@ if [ "${CERCLE_SKIP_PDFTOTEXT:-0}" != "1" ]; then
   fi
 else
   echo "!! CERCLE_SKIP_PDFTOTEXT=1: PDF exports are NOT read back with pdftotext"
+fi
+
+# schemathesis, pinned: the property-based API tester the integration test
+# `schemathesis` runs against the server (0 server errors, 0 schema
+# violations). Installed from PyPI into its own virtualenv; needs python3
+# with the venv module (Debian: python3-venv).
+if [ "${CERCLE_SKIP_SCHEMATHESIS:-0}" != "1" ]; then
+  st_version="4.32.5"
+  st_venv="$HOME/.cache/cercle-schemathesis"
+  if [ -z "${CERCLE_SCHEMATHESIS:-}" ]; then
+    if ! "$st_venv/bin/st" --version 2>/dev/null | grep -q "version $st_version\$"; then
+      if ! command -v python3 >/dev/null || ! python3 -c "import venv, ensurepip" 2>/dev/null; then
+        if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+          echo "== Installing python3 and its venv module (Debian packages)"
+          apt-get update -qq
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+        else
+          echo "schemathesis needs python3 with venv. Install them with:"
+          echo "  sudo apt-get install -y python3 python3-venv"
+          echo "or run with CERCLE_SKIP_SCHEMATHESIS=1 to skip the schemathesis test."
+          exit 1
+        fi
+      fi
+      echo "== Installing schemathesis $st_version (PyPI) into $st_venv"
+      rm -rf "$st_venv"
+      python3 -m venv "$st_venv"
+      "$st_venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$st_version"
+    fi
+    export CERCLE_SCHEMATHESIS="$st_venv/bin/st"
+  fi
+else
+  echo "!! CERCLE_SKIP_SCHEMATHESIS=1: the schemathesis test is NOT run"
 fi
 
 if [ "${CERCLE_SKIP_POSTGRES:-0}" != "1" ]; then

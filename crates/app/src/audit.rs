@@ -62,7 +62,8 @@ pub async fn verify(ctx: &Ctx) -> AppResult<ChainStatus> {
 }
 
 /// What an audit search asks for (all optional).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchInput {
     pub actor_id: Option<String>,
     pub patient_id: Option<String>,

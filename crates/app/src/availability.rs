@@ -19,18 +19,18 @@ pub const CHANGES_PER_HOUR: i64 = 120;
 /// Periods read when checking a new one against the others.
 const PERIODS_READ: i64 = 1000;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScheduleView {
     pub slots: Vec<Slot>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ScheduleInput {
     #[serde(default)]
     pub slots: Vec<Slot>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PeriodView {
     pub id: String,
     pub starts_at: i64,
@@ -41,7 +41,7 @@ pub struct PeriodView {
     pub current: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct PeriodInput {
     /// Unix milliseconds.
     pub starts_at: i64,

@@ -312,7 +312,7 @@ pub(crate) async fn on_personal(
 // ---- The notification centre ---------------------------------------------------
 
 /// A notification as its owner sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NotificationView {
     pub id: String,
     pub kind: String,
@@ -330,7 +330,7 @@ pub struct NotificationView {
     pub read: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NotificationList {
     pub unread: i64,
     pub items: Vec<NotificationView>,
@@ -457,13 +457,13 @@ pub async fn is_muted(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppR
     Ok(store::is_muted(&mut conn, &me.user_id.to_string(), thread_id).await?)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MutedThread {
     pub thread_id: String,
     pub title: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Preferences {
     pub email_alerts: bool,
     pub email_delay_mins: i64,

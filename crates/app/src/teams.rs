@@ -318,7 +318,7 @@ async fn member_views(conn: &mut Conn, team_id: &str) -> AppResult<Vec<MemberVie
         .collect())
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct WriteInput {
     pub title: String,
     /// The first message (optional).
@@ -550,7 +550,7 @@ async fn users_role(conn: &mut Conn, team: &TeamRow, user_id: &str) -> AppResult
 
 // ---- Team members (administrators) ---------------------------------------------
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct MemberInput {
     pub user_id: String,
     /// manager | participant

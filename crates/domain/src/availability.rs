@@ -21,7 +21,7 @@ pub const MAX_MESSAGE: usize = 280;
 /// A span of working hours on one day of the week, in the person's local time:
 /// `day` 0 = Sunday … 6 = Saturday, `start` and `end` in minutes from
 /// midnight, `start < end <= 1440`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Slot {
     pub day: u8,
     pub start: u16,

@@ -46,32 +46,97 @@ pub fn message_of(e: &AppError, lang: Language) -> String {
     }
 }
 
-/// An error answered as JSON `{ "code": …, "message": … }`.
+/// An error answered as JSON `{ "code": …, "message": … }` ([`ErrorBody`]).
+///
+/// Handlers return `Result<Json<T>, ApiError>` and use `?` on services'
+/// results: an `AppError` becomes an `ApiError` without a language, and
+/// [`crate::api::translate_errors`], around every `/api/v1` route, writes
+/// its message in the request's language. Extractors, which know the
+/// language already, set it themselves.
 #[derive(Debug)]
 pub struct ApiError {
     pub error: AppError,
-    pub lang: Language,
+    pub lang: Option<Language>,
 }
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        ApiError { error, lang: None }
+    }
+}
+
+impl ApiError {
+    pub fn new(error: AppError, lang: Language) -> Self {
+        ApiError {
+            error,
+            lang: Some(lang),
+        }
+    }
+}
+
+/// The body of every error of the API, as the OpenAPI document describes it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable, machine-readable: `not-found`, `pin-wrong`, `invalid-email`…
+    pub code: String,
+    /// Translated into the request's language, for people.
+    pub message: String,
+    /// `pin-wrong`: PIN tries left before the session is erased.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tries_left: Option<i64>,
+    /// `code-wrong`: code attempts left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<i64>,
+    /// `account-locked`: until when (Unix ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<i64>,
+}
+
+/// The error an `ApiError` without a language carries to
+/// [`crate::api::translate_errors`], which answers it.
+#[derive(Debug, Clone)]
+pub struct Untranslated(pub std::sync::Arc<AppError>);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(detail) = &self.error {
-            tracing::error!(%detail, "internal error");
+        match self.lang {
+            Some(lang) => answer(&self.error, lang),
+            None => {
+                // Answered in French should no layer translate it (never
+                // the case under /api/v1).
+                let mut resp = answer(&self.error, Language::default());
+                resp.extensions_mut()
+                    .insert(Untranslated(std::sync::Arc::new(self.error)));
+                resp
+            }
         }
-        let status = status_of(&self.error);
-        let mut body = serde_json::json!({ "code": self.error.code(), "message": message_of(&self.error, self.lang) });
-        match &self.error {
-            AppError::PinWrong { tries_left } => body["tries_left"] = (*tries_left).into(),
-            AppError::CodeWrong { attempts_left } => body["attempts_left"] = (*attempts_left).into(),
-            AppError::AccountLocked { until, .. } => body["locked_until"] = until.0.into(),
-            _ => {}
-        }
-        let mut resp = (status, Json(body)).into_response();
-        if let Some(secs) = retry_after(&self.error) {
-            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs);
-        }
-        resp
     }
+}
+
+/// The JSON answer to a service error, in `lang`.
+pub fn answer(error: &AppError, lang: Language) -> Response {
+    if let AppError::Internal(detail) = error {
+        tracing::error!(%detail, "internal error");
+    }
+    let status = status_of(error);
+    let mut body = ErrorBody {
+        code: error.code().to_string(),
+        message: message_of(error, lang),
+        tries_left: None,
+        attempts_left: None,
+        locked_until: None,
+    };
+    match error {
+        AppError::PinWrong { tries_left } => body.tries_left = Some(*tries_left),
+        AppError::CodeWrong { attempts_left } => body.attempts_left = Some(*attempts_left),
+        AppError::AccountLocked { until, .. } => body.locked_until = Some(until.0),
+        _ => {}
+    }
+    let mut resp = (status, Json(body)).into_response();
+    if let Some(secs) = retry_after(error) {
+        resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs);
+    }
+    resp
 }
 
 /// `Retry-After` for the faults that pass by themselves.

@@ -179,7 +179,7 @@ impl FromRequestParts<WebState> for ApiAuth {
             .await
         };
         view.map(ApiAuth)
-            .map_err(|e| crate::error::ApiError { error: e, lang }.into_response())
+            .map_err(|e| crate::error::ApiError::new(e, lang).into_response())
     }
 }
 
@@ -192,7 +192,7 @@ impl FromRequestParts<WebState> for ApiScope {
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
         let ApiAuth(view) = ApiAuth::from_request_parts(parts, state).await?;
-        let refuse = |error| crate::error::ApiError { error, lang }.into_response();
+        let refuse = |error| crate::error::ApiError::new(error, lang).into_response();
         let principal = view.principal().map_err(refuse)?;
         cercle_app::orgs::OrgScope::of(&state.ctx, &principal)
             .await
@@ -258,7 +258,7 @@ impl<S: Send + Sync> FromRequest<S> for Idempotent {
                 v.to_str()
                     .map_err(|_| cercle_domain::InputError::IdempotencyKeyInvalid)
                     .and_then(IdempotencyKey::parse)
-                    .map_err(|e| crate::error::ApiError { error: e.into(), lang }.into_response())?,
+                    .map_err(|e| crate::error::ApiError::new(e.into(), lang).into_response())?,
             ),
         };
         let json_content = parts

@@ -86,20 +86,26 @@ pub fn router(state: WebState) -> Router {
     };
     let ui = small(ui::routes(state.clone()));
     // The professional routes of the API, behind their one guard.
-    let professional = |r: guard::RouteList| {
+    let professional = |r: api::ApiRoutes| {
         r.into_router().route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::professional_api,
         ))
     };
-    let api = small(api::routes().merge(professional(api::professional_routes())));
+    let api = small(
+        api::routes()
+            .into_router()
+            .merge(professional(api::professional_routes())),
+    );
     let uploads = api::upload_routes()
+        .into_router()
         .merge(professional(api::professional_upload_routes()))
         .layer(axum::extract::DefaultBodyLimit::max(api::network::MAX_UPLOAD_BYTES))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             api::network::MAX_UPLOAD_BYTES,
         ));
     let attachments = api::attachment_routes()
+        .into_router()
         .merge(professional(api::professional_attachment_routes()))
         .layer(axum::extract::DefaultBodyLimit::max(api::threads::MAX_ATTACHMENT_BODY))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
@@ -113,6 +119,7 @@ pub fn router(state: WebState) -> Router {
             "/api/v1",
             api.merge(uploads)
                 .merge(attachments)
+                .layer(axum::middleware::from_fn(api::translate_errors))
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     middleware::account_language,
@@ -152,7 +159,7 @@ mod health {
                 tracing::warn!(error = %e, "database not reachable");
                 crate::error::ApiError {
                     error: cercle_app::AppError::DatabaseUnavailable,
-                    lang: crate::extract::lang_of(&parts),
+                    lang: Some(crate::extract::lang_of(&parts)),
                 }
                 .into_response()
             }

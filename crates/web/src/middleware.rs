@@ -218,7 +218,7 @@ pub async fn account_language(State(state): State<WebState>, mut req: Request, n
                 Err(error @ (AppError::DatabaseUnavailable | AppError::StorageFull)) => {
                     return crate::error::ApiError {
                         error,
-                        lang: Language::default(),
+                        lang: Some(Language::default()),
                     }
                     .into_response();
                 }

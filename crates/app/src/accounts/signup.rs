@@ -14,7 +14,7 @@ use cercle_domain::session::{limits, SecondFactor};
 use cercle_domain::{password, CodeId, DeviceId, Language, Pin, SessionId, UserId};
 use cercle_store::{codes, devices, sessions, users, Conn};
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct SignupInput {
     pub email: String,
     pub password: String,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// A directory holds at most this many entries.
 pub const MAX_ENTRIES: usize = 2000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     Person,

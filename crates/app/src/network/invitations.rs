@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 pub const INVITATION_TTL_SECS: i64 = 7 * 24 * 3600;
 pub const INVITATIONS_PER_DAY: i64 = 20;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NetworkInviteInput {
     pub email: String,
     pub name: String,

@@ -22,7 +22,7 @@ pub const MAX_FIELD: usize = 1000;
 /// Profile views per person per minute: enough to browse, not to enumerate.
 pub const VIEWS_PER_MINUTE: i64 = 120;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ProfileInput {
     #[serde(default)]
     pub presentation: String,

@@ -24,7 +24,8 @@ pub const SEARCHES_PER_MINUTE: i64 = 60;
 const MAX_QUERY_CHARS: usize = 100;
 const MAX_WORDS: usize = 5;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchInput {
     #[serde(default)]
     pub q: String,

@@ -118,7 +118,7 @@ pub async fn show(ctx: &Ctx, principal: &Principal, id: &str, lang: Language) ->
     })
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewWorkplace {
     pub name: String,
     /// clinic, pharmacy, hospital, community, other

@@ -14,7 +14,7 @@ use cercle_store::{orgs, users, Conn};
 /// Invitations expire after 7 days.
 pub const INVITATION_TTL_SECS: i64 = 7 * 24 * 3600;
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct InviteInput {
     pub unit_id: String,
     pub email: String,

@@ -307,7 +307,7 @@ pub async fn archive_unit(
 }
 
 /// What describes a workplace.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct WorkplaceInput {
     pub unit_id: String,
     pub name: String,
@@ -431,7 +431,7 @@ pub async fn update_workplace(
     Ok(w)
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct TeamInput {
     pub unit_id: String,
     pub workplace_id: Option<String>,

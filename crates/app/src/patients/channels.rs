@@ -290,7 +290,7 @@ async fn check_participants(
 
 // ---- Use cases ----------------------------------------------------------------------
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewChannel {
     #[serde(default)]
     pub title: String,
@@ -554,7 +554,7 @@ pub async fn threads(
     Ok(rows.into_iter().map(|l| ListedThread::of(l, lang)).collect())
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewChannelThread {
     #[serde(default)]
     pub title: String,

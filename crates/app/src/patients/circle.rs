@@ -48,7 +48,7 @@ impl Section {
 }
 
 /// Someone to add to a circle; `invite` sends the invitation at once.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewCircleMember {
     #[serde(default)]
     pub section: String,

@@ -61,7 +61,7 @@ pub struct Consents {
 }
 
 /// Consents as sent: an absent one is left as it is (on creation: not given).
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
 pub struct ConsentsInput {
     pub care_team: Option<bool>,
     pub caregivers: Option<bool>,
@@ -71,7 +71,7 @@ pub struct ConsentsInput {
 /// A file as sent: on creation the names and birth date are required; on
 /// a change every absent field is left as it is, and an empty health
 /// insurance number or file number clears it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct FileInput {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -472,7 +472,8 @@ impl View {
 }
 
 /// What to list, as asked.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// active | participating | all (default)
     pub view: Option<String>,

@@ -39,7 +39,7 @@ const SENDINGS_PER_DAY: i64 = 100;
 const MAX_ANSWER: usize = 200;
 
 /// How to invite: `via` email | sms, `method` question | code.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct InviteInput {
     #[serde(default)]
     pub via: String,
@@ -501,7 +501,7 @@ pub async fn prefill(ctx: &Ctx, token: &str) -> AppResult<SignUpPrefill> {
 }
 
 /// The answer to the question, or the code.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AcceptInput {
     pub answer: Option<String>,
     pub code: Option<String>,

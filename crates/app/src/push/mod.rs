@@ -122,19 +122,19 @@ async fn public_addresses(host: &str) -> Result<Vec<std::net::SocketAddr>, Box<d
 }
 
 /// What a browser's `PushSubscription.toJSON()` gives.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct SubscriptionInput {
     pub endpoint: String,
     pub keys: SubscriptionKeys,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct SubscriptionKeys {
     pub p256dh: String,
     pub auth: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct UnsubscribeInput {
     pub endpoint: String,
 }

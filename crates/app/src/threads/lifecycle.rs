@@ -17,7 +17,7 @@ use cercle_store::threads::{self as store, NewThread};
 use cercle_store::{network, users};
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewThreadInput {
     /// clinical | collaboration
     pub kind: String,

@@ -34,6 +34,7 @@ mod patients_api;
 mod professional_routes;
 mod profile_browser;
 mod push_api;
+mod schemathesis;
 mod sessions_hardening;
 mod shared_device;
 mod store;

@@ -1,7 +1,7 @@
-use super::{err, ApiJson, ApiResult};
-use crate::extract::{ApiAuth, ClientInfo, Lang};
+use super::{ApiJson, ApiQuery, ApiResult, Caller};
+use crate::extract::ClientInfo;
 use crate::WebState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use cercle_app::accounts::{security, session};
@@ -9,27 +9,37 @@ use cercle_app::admin;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub async fn me(State(state): State<WebState>, Lang(lang): Lang, ApiAuth(view): ApiAuth) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    Ok(Json(json!(security::me(&state.ctx, &principal)
-        .await
-        .map_err(err(lang))?)))
+#[utoipa::path(
+    get,
+    path = "/account",
+    tag = "account",
+    summary = "The signed-in person.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
+pub async fn me(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(security::me(&state.ctx, &principal).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
     current_password: String,
     new_password: String,
 }
 
+#[utoipa::path(
+    put,
+    path = "/account/password",
+    tag = "account",
+    summary = "Change the password; other sessions end.",
+    request_body = PasswordChange,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn change_password(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
     security::change_password(
         &state.ctx,
         &client,
@@ -37,26 +47,31 @@ pub async fn change_password(
         &input.current_password,
         &input.new_password,
     )
-    .await
-    .map_err(err(lang))?;
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PinChange {
     password: String,
     pin: String,
     pin_confirm: String,
 }
 
+#[utoipa::path(
+    put,
+    path = "/account/pin",
+    tag = "account",
+    summary = "Change the PIN (password needed).",
+    request_body = PinChange,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn change_pin(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<PinChange>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
     security::change_pin(
         &state.ctx,
         &client,
@@ -65,199 +80,240 @@ pub async fn change_pin(
         &input.pin,
         &input.pin_confirm,
     )
-    .await
-    .map_err(err(lang))?;
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordOnly {
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/account/recovery-code",
+    tag = "account",
+    summary = "Generate a new recovery code; the old one stops working.",
+    request_body = PasswordOnly,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn new_recovery_code(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<PasswordOnly>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let code = security::new_recovery_code(&state.ctx, &client, &principal, &input.password)
-        .await
-        .map_err(err(lang))?;
+    let code = security::new_recovery_code(&state.ctx, &client, &principal, &input.password).await?;
     Ok(Json(json!({ "recovery_code": code.expose() })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PhoneInput {
     phone: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/account/phone",
+    tag = "account",
+    summary = "Send a code by SMS to verify a phone number.",
+    request_body = PhoneInput,
+    responses((status = 202, description = "Success.", body = Value)),
+)]
 pub async fn start_phone(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<PhoneInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let principal = view.principal().map_err(err(lang))?;
-    let destination = security::start_phone(&state.ctx, &client, &principal, &input.phone)
-        .await
-        .map_err(err(lang))?;
+    let destination = security::start_phone(&state.ctx, &client, &principal, &input.phone).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "destination": destination }))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CodeInput {
     code: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/account/phone/confirm",
+    tag = "account",
+    summary = "Confirm the phone; sign-in codes then come by SMS.",
+    request_body = CodeInput,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn confirm_phone(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<CodeInput>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    security::confirm_phone(&state.ctx, &client, &principal, &input.code)
-        .await
-        .map_err(err(lang))?;
-    Ok(Json(json!(security::me(&state.ctx, &principal)
-        .await
-        .map_err(err(lang))?)))
+    security::confirm_phone(&state.ctx, &client, &principal, &input.code).await?;
+    Ok(Json(json!(security::me(&state.ctx, &principal).await?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/account/totp",
+    tag = "account",
+    summary = "Start using an authenticator app: returns the secret and otpauth URI.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn start_totp(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    Ok(Json(json!(security::start_totp(&state.ctx, &client, &principal)
-        .await
-        .map_err(err(lang))?)))
+    Ok(Json(json!(
+        security::start_totp(&state.ctx, &client, &principal).await?
+    )))
 }
 
+#[utoipa::path(
+    post,
+    path = "/account/totp/confirm",
+    tag = "account",
+    summary = "Confirm with a code from the app; it becomes the second factor.",
+    request_body = CodeInput,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn confirm_totp(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<CodeInput>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    security::confirm_totp(&state.ctx, &client, &principal, &input.code)
-        .await
-        .map_err(err(lang))?;
-    Ok(Json(json!(security::me(&state.ctx, &principal)
-        .await
-        .map_err(err(lang))?)))
+    security::confirm_totp(&state.ctx, &client, &principal, &input.code).await?;
+    Ok(Json(json!(security::me(&state.ctx, &principal).await?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/account/email-codes",
+    tag = "account",
+    summary = "Receive sign-in codes by email again.",
+    request_body = PasswordOnly,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn use_email_codes(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<PasswordOnly>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    security::use_email_codes(&state.ctx, &client, &principal, &input.password)
-        .await
-        .map_err(err(lang))?;
-    Ok(Json(json!(security::me(&state.ctx, &principal)
-        .await
-        .map_err(err(lang))?)))
+    security::use_email_codes(&state.ctx, &client, &principal, &input.password).await?;
+    Ok(Json(json!(security::me(&state.ctx, &principal).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LanguageInput {
     language: String,
 }
 
+#[utoipa::path(
+    put,
+    path = "/account/language",
+    tag = "account",
+    summary = "Set the language (fr or en) of screens, emails and SMS.",
+    request_body = LanguageInput,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn set_language(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<LanguageInput>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    security::set_language(&state.ctx, &client, &principal, &input.language)
-        .await
-        .map_err(err(lang))?;
+    security::set_language(&state.ctx, &client, &principal, &input.language).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/account/delete",
+    tag = "account",
+    summary = "Delete the account: identity erased, clinical messages kept as a former user.",
+    request_body = PasswordOnly,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn delete_account(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<PasswordOnly>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    security::delete_account(&state.ctx, &client, &principal, &input.password)
-        .await
-        .map_err(err(lang))?;
+    security::delete_account(&state.ctx, &client, &principal, &input.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn sessions(
-    State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
-) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
+#[utoipa::path(
+    get,
+    path = "/account/sessions",
+    tag = "account",
+    summary = "Sessions signed in with this account.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
+pub async fn sessions(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
     Ok(Json(
-        json!({ "sessions": session::list(&state.ctx, &principal).await.map_err(err(lang))? }),
+        json!({ "sessions": session::list(&state.ctx, &principal).await? }),
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/account/sessions/{id}",
+    tag = "account",
+    summary = "Close one of this account's sessions.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn end_session(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    session::end(&state.ctx, &client, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    session::end(&state.ctx, &client, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LimitQuery {
     limit: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/account/activity",
+    tag = "account",
+    summary = "This account's recent security events from the audit log.",
+    params(LimitQuery),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn activity(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
-    Query(q): Query<LimitQuery>,
+    Caller { principal, .. }: Caller,
+    ApiQuery(q): ApiQuery<LimitQuery>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let records = admin::audit_log(&state.ctx, &principal, true, q.limit.unwrap_or(50))
-        .await
-        .map_err(err(lang))?;
+    let records = admin::audit_log(&state.ctx, &principal, true, q.limit.unwrap_or(50)).await?;
     Ok(Json(json!({ "events": records })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/audit",
+    tag = "account",
+    summary = "The network's audit log (network administrators).",
+    params(LimitQuery),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn network_audit(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
-    Query(q): Query<LimitQuery>,
+    Caller { principal, .. }: Caller,
+    ApiQuery(q): ApiQuery<LimitQuery>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let records = admin::audit_log(&state.ctx, &principal, false, q.limit.unwrap_or(100))
-        .await
-        .map_err(err(lang))?;
+    let records = admin::audit_log(&state.ctx, &principal, false, q.limit.unwrap_or(100)).await?;
     Ok(Json(json!({ "events": records })))
 }

@@ -1,5 +1,5 @@
-use super::{err, ApiJson, ApiResult};
-use crate::extract::{ApiAuth, ClientInfo, Lang};
+use super::{ApiJson, ApiResult, Caller};
+use crate::extract::{ApiAuth, ClientInfo};
 use crate::WebState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -31,41 +31,60 @@ async fn reload(state: &WebState, view: &SessionView) -> Result<Value, cercle_ap
     Ok(session_json(&session::reload(&state.ctx, view).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/sign-up",
+    tag = "auth",
+    summary = "Start a sign-up; a 6-digit code is emailed. Returns a bearer token for the next steps.",
+    request_body = signup::SignupInput,
+    responses((status = 201, description = "Success.", body = Value)),
+    security(()),
+)]
 pub async fn sign_up(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiJson(input): ApiJson<signup::SignupInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let started = signup::start(&state.ctx, &client, Holder::Bearer, &input)
-        .await
-        .map_err(err(lang))?;
+    let started = signup::start(&state.ctx, &client, Holder::Bearer, &input).await?;
     Ok((StatusCode::CREATED, Json(json!(started))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SignInInput {
     email: String,
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/sign-in",
+    tag = "auth",
+    summary = "Check email and password; a code is sent (email, SMS) or read from the authenticator app. Returns a bearer token.",
+    request_body = SignInInput,
+    responses((status = 200, description = "Success.", body = Value)),
+    security(()),
+)]
 pub async fn sign_in(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiJson(input): ApiJson<SignInInput>,
 ) -> ApiResult<Json<Value>> {
-    let outcome = signin::sign_in(&state.ctx, &client, Holder::Bearer, &input.email, &input.password)
-        .await
-        .map_err(err(lang))?;
+    let outcome = signin::sign_in(&state.ctx, &client, Holder::Bearer, &input.email, &input.password).await?;
     Ok(Json(json!(outcome)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/auth/session",
+    tag = "auth",
+    summary = "The state of this session: awaiting_code, setup (terms, recovery_code, pin), locked or ready.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn session(ApiAuth(view): ApiAuth) -> Json<Value> {
     Json(session_json(&view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CodeInput {
     code: String,
 }
@@ -82,178 +101,237 @@ fn with_device(state: &WebState, body: Json<Value>, device: Option<NewDeviceToke
     resp
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/code",
+    tag = "auth",
+    summary = "Enter the code of a pending sign-up or sign-in.",
+    request_body = CodeInput,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn verify_code(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     ApiJson(input): ApiJson<CodeInput>,
 ) -> ApiResult<Response> {
-    let device = signin::verify_code(&state.ctx, &client, &view, &input.code)
-        .await
-        .map_err(err(lang))?;
-    let body = Json(reload(&state, &view).await.map_err(err(lang))?);
+    let device = signin::verify_code(&state.ctx, &client, &view, &input.code).await?;
+    let body = Json(reload(&state, &view).await?);
     Ok(with_device(&state, body, device))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/code/resend",
+    tag = "auth",
+    summary = "Send a new code (the earlier one stops working).",
+    responses((status = 202, description = "Success.")),
+)]
 pub async fn resend_code(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
 ) -> ApiResult<StatusCode> {
-    signin::resend_code(&state.ctx, &client, &view)
-        .await
-        .map_err(err(lang))?;
+    signin::resend_code(&state.ctx, &client, &view).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RecoveryInput {
     recovery_code: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/recovery",
+    tag = "auth",
+    summary = "Sign in with the recovery code instead of the second factor (works once).",
+    request_body = RecoveryInput,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn use_recovery(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     ApiJson(input): ApiJson<RecoveryInput>,
 ) -> ApiResult<Response> {
-    let device = signin::use_recovery_code(&state.ctx, &client, &view, &input.recovery_code)
-        .await
-        .map_err(err(lang))?;
-    let body = Json(reload(&state, &view).await.map_err(err(lang))?);
+    let device = signin::use_recovery_code(&state.ctx, &client, &view, &input.recovery_code).await?;
+    let body = Json(reload(&state, &view).await?);
     Ok(with_device(&state, body, device))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/terms",
+    tag = "auth",
+    summary = "Sign-up step: accept the terms of use.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn accept_terms(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
 ) -> ApiResult<Json<Value>> {
-    signup::accept_terms(&state.ctx, &client, &view)
-        .await
-        .map_err(err(lang))?;
-    Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
+    signup::accept_terms(&state.ctx, &client, &view).await?;
+    Ok(Json(reload(&state, &view).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/recovery-code",
+    tag = "auth",
+    summary = "Sign-up step: create the recovery code (returned once, also emailed).",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn create_recovery_code(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
 ) -> ApiResult<Json<Value>> {
-    let code = signup::create_recovery_code(&state.ctx, &client, &view)
-        .await
-        .map_err(err(lang))?;
+    let code = signup::create_recovery_code(&state.ctx, &client, &view).await?;
     Ok(Json(json!({ "recovery_code": code.expose() })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PinInput {
     pin: String,
     pin_confirm: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/pin",
+    tag = "auth",
+    summary = "Sign-up step: set the PIN (entered twice).",
+    request_body = PinInput,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn set_pin(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     ApiJson(input): ApiJson<PinInput>,
 ) -> ApiResult<Response> {
-    let device = signup::set_first_pin(&state.ctx, &client, &view, &input.pin, &input.pin_confirm)
-        .await
-        .map_err(err(lang))?;
-    let body = Json(reload(&state, &view).await.map_err(err(lang))?);
+    let device = signup::set_first_pin(&state.ctx, &client, &view, &input.pin, &input.pin_confirm).await?;
+    let body = Json(reload(&state, &view).await?);
     Ok(with_device(&state, body, device))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/lock",
+    tag = "auth",
+    summary = "Lock this session; the PIN unlocks it.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn lock(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
 ) -> ApiResult<Json<Value>> {
-    session::lock(&state.ctx, &client, &view).await.map_err(err(lang))?;
-    Ok(Json(reload(&state, &view).await.map_err(err(lang))?))
+    session::lock(&state.ctx, &client, &view).await?;
+    Ok(Json(reload(&state, &view).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UnlockInput {
     pin: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/unlock",
+    tag = "auth",
+    summary = "Unlock with the PIN. The fifth wrong PIN erases the session.",
+    request_body = UnlockInput,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn unlock(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     ApiJson(input): ApiJson<UnlockInput>,
 ) -> ApiResult<Response> {
-    let device = session::unlock(&state.ctx, &client, &view, &input.pin)
-        .await
-        .map_err(err(lang))?;
-    let body = Json(reload(&state, &view).await.map_err(err(lang))?);
+    let device = session::unlock(&state.ctx, &client, &view, &input.pin).await?;
+    let body = Json(reload(&state, &view).await?);
     Ok(with_device(&state, body, device))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/sign-out",
+    tag = "auth",
+    summary = "Close this session.",
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn sign_out(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
 ) -> ApiResult<StatusCode> {
-    session::sign_out(&state.ctx, &client, &view).await.map_err(err(lang))?;
+    session::sign_out(&state.ctx, &client, &view).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/sign-out-everywhere",
+    tag = "auth",
+    summary = "Close every session of this account.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn sign_out_everywhere(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let n = session::sign_out_everywhere(&state.ctx, &client, &principal)
-        .await
-        .map_err(err(lang))?;
+    let n = session::sign_out_everywhere(&state.ctx, &client, &principal).await?;
     Ok(Json(json!({ "sessions_closed": n })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ResetRequest {
     email: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/password-reset",
+    tag = "auth",
+    summary = "Email a password-reset link if the address has an account (always 202).",
+    request_body = ResetRequest,
+    responses((status = 202, description = "Success.")),
+    security(()),
+)]
 pub async fn request_reset(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiJson(input): ApiJson<ResetRequest>,
 ) -> ApiResult<StatusCode> {
-    reset::request(&state.ctx, &client, &input.email)
-        .await
-        .map_err(err(lang))?;
+    reset::request(&state.ctx, &client, &input.email).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ResetComplete {
     token: String,
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/password-reset/complete",
+    tag = "auth",
+    summary = "Set a new password with the token from the link (single use, expires).",
+    request_body = ResetComplete,
+    responses((status = 204, description = "Success.")),
+    security(()),
+)]
 pub async fn complete_reset(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiJson(input): ApiJson<ResetComplete>,
 ) -> ApiResult<StatusCode> {
-    reset::complete(&state.ctx, &client, &input.token, &input.password)
-        .await
-        .map_err(err(lang))?;
+    reset::complete(&state.ctx, &client, &input.token, &input.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

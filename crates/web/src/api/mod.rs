@@ -15,268 +15,321 @@ pub mod push;
 pub mod teams;
 pub mod threads;
 
-use crate::error::ApiError;
-use crate::extract::lang_of;
-use crate::guard::RouteList;
+use crate::error::{json_error, ApiError, Untranslated};
+use crate::extract::{lang_of, ApiAuth};
 use crate::WebState;
-use axum::extract::{FromRequest, Request};
-use axum::response::Response;
-use axum::routing::{delete, get, post, put};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
-use cercle_app::AppError;
+use cercle_domain::policy::Principal;
 use cercle_domain::Language;
 
 /// What everyone signed in uses (patients and caregivers too): sign-in,
 /// account, notifications, push, care channels and the threads one reaches.
-pub fn routes() -> Router<WebState> {
-    Router::new()
-        .route("/openapi.json", get(openapi::document))
-        .route("/auth/sign-up", post(auth::sign_up))
-        .route("/auth/sign-in", post(auth::sign_in))
-        .route("/auth/session", get(auth::session))
-        .route("/auth/code", post(auth::verify_code))
-        .route("/auth/code/resend", post(auth::resend_code))
-        .route("/auth/recovery", post(auth::use_recovery))
-        .route("/auth/terms", post(auth::accept_terms))
-        .route("/auth/recovery-code", post(auth::create_recovery_code))
-        .route("/auth/pin", post(auth::set_pin))
-        .route("/auth/lock", post(auth::lock))
-        .route("/auth/unlock", post(auth::unlock))
-        .route("/auth/sign-out", post(auth::sign_out))
-        .route("/auth/sign-out-everywhere", post(auth::sign_out_everywhere))
-        .route("/auth/password-reset", post(auth::request_reset))
-        .route("/auth/password-reset/complete", post(auth::complete_reset))
-        .route("/account", get(account::me))
-        .route("/account/password", put(account::change_password))
-        .route("/account/pin", put(account::change_pin))
-        .route("/account/recovery-code", post(account::new_recovery_code))
-        .route("/account/phone", post(account::start_phone))
-        .route("/account/phone/confirm", post(account::confirm_phone))
-        .route("/account/totp", post(account::start_totp))
-        .route("/account/totp/confirm", post(account::confirm_totp))
-        .route("/account/email-codes", post(account::use_email_codes))
-        .route("/account/language", put(account::set_language))
-        .route("/account/delete", post(account::delete_account))
-        .route("/account/sessions", get(account::sessions))
-        .route("/account/sessions/{id}", delete(account::end_session))
-        .route("/account/activity", get(account::activity))
-        .route("/notifications", get(notifications::list))
-        .route("/notifications/unread", get(notifications::unread))
-        .route("/notifications/read-all", post(notifications::read_all))
-        .route(
-            "/notifications/preferences",
-            get(notifications::preferences).put(notifications::set_preferences),
-        )
-        .route("/notifications/{id}/open", post(notifications::open))
-        .route(
-            "/availability/schedule",
-            get(availability::schedule).put(availability::set_schedule),
-        )
-        .route(
-            "/availability/periods",
-            get(availability::periods).post(availability::add_period),
-        )
-        .route("/availability/periods/{id}", delete(availability::remove_period))
-        .route("/threads/{id}/mute", put(notifications::mute))
-        .route("/push/vapid-public-key", get(push::vapid_public_key))
-        .route(
-            "/push/subscriptions",
-            get(push::subscriptions).post(push::subscribe).delete(push::unsubscribe),
-        )
-        .route("/invitations/{id}", get(orgs::invitation_info))
-        .route("/invitations/{id}/accept", post(orgs::accept_invitation))
-        .route("/network/people/{id}/photo", get(network::person_photo))
-        .route("/threads", get(threads::list))
-        .route("/threads/unread", get(threads::unread))
-        .route("/threads/search", get(threads::search))
-        .route("/threads/{id}", get(threads::show))
-        .route("/threads/{id}/messages", get(threads::messages).post(threads::post))
-        .route("/threads/{id}/draft", put(threads::save_draft))
-        .route("/threads/{id}/read", post(threads::mark_read))
-        .route("/threads/{id}/unread", post(threads::mark_unread))
-        .route("/threads/{id}/typing", post(threads::typing))
-        .route("/threads/{id}/attachments", get(threads::gallery))
-        .route("/messages/{id}", put(threads::edit))
-        .route("/messages/{id}/retract", post(threads::retract))
-        .route("/messages/{id}/versions", get(threads::versions))
-        .route("/messages/{id}/ack", post(threads::acknowledge))
-        .route("/attachments/{id}", get(threads::attachment))
-        .route("/attachments/{id}/thumbnail", get(threads::thumbnail))
-        .route("/events", get(threads::events))
-        .route("/circle-invitations/{id}", get(circle::info))
-        .route("/circle-invitations/{id}/accept", post(circle::accept))
-        .route("/channels", get(channels::mine))
-        .route("/channels/{id}", get(channels::show))
-        .route(
-            "/channels/{id}/threads",
-            get(channels::threads).post(channels::start_thread),
-        )
-        .route("/channels/{id}/pinned", get(channels::pinned_list))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/openapi.json", openapi::document)
+        .post("/auth/sign-up", auth::sign_up)
+        .post("/auth/sign-in", auth::sign_in)
+        .get("/auth/session", auth::session)
+        .post("/auth/code", auth::verify_code)
+        .post("/auth/code/resend", auth::resend_code)
+        .post("/auth/recovery", auth::use_recovery)
+        .post("/auth/terms", auth::accept_terms)
+        .post("/auth/recovery-code", auth::create_recovery_code)
+        .post("/auth/pin", auth::set_pin)
+        .post("/auth/lock", auth::lock)
+        .post("/auth/unlock", auth::unlock)
+        .post("/auth/sign-out", auth::sign_out)
+        .post("/auth/sign-out-everywhere", auth::sign_out_everywhere)
+        .post("/auth/password-reset", auth::request_reset)
+        .post("/auth/password-reset/complete", auth::complete_reset)
+        .get("/account", account::me)
+        .put("/account/password", account::change_password)
+        .put("/account/pin", account::change_pin)
+        .post("/account/recovery-code", account::new_recovery_code)
+        .post("/account/phone", account::start_phone)
+        .post("/account/phone/confirm", account::confirm_phone)
+        .post("/account/totp", account::start_totp)
+        .post("/account/totp/confirm", account::confirm_totp)
+        .post("/account/email-codes", account::use_email_codes)
+        .put("/account/language", account::set_language)
+        .post("/account/delete", account::delete_account)
+        .get("/account/sessions", account::sessions)
+        .delete("/account/sessions/{id}", account::end_session)
+        .get("/account/activity", account::activity)
+        .get("/notifications", notifications::list)
+        .get("/notifications/unread", notifications::unread)
+        .post("/notifications/read-all", notifications::read_all)
+        .get("/notifications/preferences", notifications::preferences)
+        .put("/notifications/preferences", notifications::set_preferences)
+        .post("/notifications/{id}/open", notifications::open)
+        .get("/availability/schedule", availability::schedule)
+        .put("/availability/schedule", availability::set_schedule)
+        .get("/availability/periods", availability::periods)
+        .post("/availability/periods", availability::add_period)
+        .delete("/availability/periods/{id}", availability::remove_period)
+        .put("/threads/{id}/mute", notifications::mute)
+        .get("/push/vapid-public-key", push::vapid_public_key)
+        .get("/push/subscriptions", push::subscriptions)
+        .post("/push/subscriptions", push::subscribe)
+        .delete("/push/subscriptions", push::unsubscribe)
+        .get("/invitations/{id}", orgs::invitation_info)
+        .post("/invitations/{id}/accept", orgs::accept_invitation)
+        .get("/network/people/{id}/photo", network::person_photo)
+        .get("/threads", threads::list)
+        .get("/threads/unread", threads::unread)
+        .get("/threads/search", threads::search)
+        .get("/threads/{id}", threads::show)
+        .get("/threads/{id}/messages", threads::messages)
+        .post("/threads/{id}/messages", threads::post)
+        .put("/threads/{id}/draft", threads::save_draft)
+        .post("/threads/{id}/read", threads::mark_read)
+        .post("/threads/{id}/unread", threads::mark_unread)
+        .post("/threads/{id}/typing", threads::typing)
+        .get("/threads/{id}/attachments", threads::gallery)
+        .put("/messages/{id}", threads::edit)
+        .post("/messages/{id}/retract", threads::retract)
+        .get("/messages/{id}/versions", threads::versions)
+        .post("/messages/{id}/ack", threads::acknowledge)
+        .get("/attachments/{id}", threads::attachment)
+        .get("/attachments/{id}/thumbnail", threads::thumbnail)
+        .get("/events", threads::events)
+        .get("/circle-invitations/{id}", circle::info)
+        .post("/circle-invitations/{id}/accept", circle::accept)
+        .get("/channels", channels::mine)
+        .get("/channels/{id}", channels::show)
+        .get("/channels/{id}/threads", channels::threads)
+        .post("/channels/{id}/threads", channels::start_thread)
+        .get("/channels/{id}/pinned", channels::pinned_list)
 }
 
 /// Professionals only, behind one guard ([`crate::guard::professional_api`]):
 /// the network, organizations, patient files and circles, teams, new
 /// threads and managing them.
-pub fn professional_routes() -> RouteList {
-    RouteList::new()
-        .route("/admin/audit", get(account::network_audit))
-        .route("/admin/outbox/failed", get(outbox::failed))
-        .route("/admin/outbox/{id}/retry", post(outbox::retry))
-        .route(
-            "/network/organizations",
-            get(orgs::all_organizations).post(orgs::create_organization),
-        )
-        .route("/organizations", get(orgs::my_organizations))
-        .route("/organizations/active", post(orgs::switch_organization))
-        .route("/org/structure", get(orgs::get_structure))
-        .route("/org/units", post(orgs::create_unit))
-        .route("/org/units/{id}", put(orgs::update_unit))
-        .route("/org/workplaces", post(orgs::create_workplace))
-        .route("/org/workplaces/{id}", put(orgs::update_workplace))
-        .route("/org/teams", post(orgs::create_team))
-        .route("/org/teams/{id}", put(orgs::update_team))
-        .route("/org/members", get(orgs::members))
-        .route("/org/members/{id}", delete(orgs::remove_member))
-        .route("/org/members/{id}/roles", post(orgs::grant_role))
-        .route("/org/roles/{id}", delete(orgs::revoke_role))
-        .route("/org/invitations", get(orgs::invitations).post(orgs::invite))
-        .route("/org/invitations/{id}/cancel", post(orgs::cancel_invitation))
-        .route("/org/invitations/{id}/resend", post(orgs::resend_invitation))
-        .route("/org/audit", get(orgs::audit_search))
-        .route("/org/audit.csv", get(orgs::audit_csv))
-        .route("/org/professions", get(network::member_professions))
-        .route(
-            "/org/professions/{id}/validate",
-            post(network::validate_member_profession),
-        )
-        .route(
-            "/network/profile",
-            get(network::my_profile).put(network::update_profile),
-        )
-        .route("/network/people/{id}", get(network::person))
-        .route(
-            "/network/professions",
-            get(network::catalogue).post(network::add_profession),
-        )
-        .route("/network/professions/{id}", delete(network::remove_profession))
-        .route("/network/verification", get(network::verification_queue))
-        .route("/network/verification/{id}/approve", post(network::approve))
-        .route("/network/verification/{id}/reject", post(network::reject))
-        .route(
-            "/network/verifiers",
-            get(network::verifiers).post(network::set_verifier),
-        )
-        .route(
+pub fn professional_routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/admin/audit", account::network_audit)
+        .get("/admin/outbox/failed", outbox::failed)
+        .post("/admin/outbox/{id}/retry", outbox::retry)
+        .get("/network/organizations", orgs::all_organizations)
+        .post("/network/organizations", orgs::create_organization)
+        .get("/organizations", orgs::my_organizations)
+        .post("/organizations/active", orgs::switch_organization)
+        .get("/org/structure", orgs::get_structure)
+        .post("/org/units", orgs::create_unit)
+        .put("/org/units/{id}", orgs::update_unit)
+        .post("/org/workplaces", orgs::create_workplace)
+        .put("/org/workplaces/{id}", orgs::update_workplace)
+        .post("/org/teams", orgs::create_team)
+        .put("/org/teams/{id}", orgs::update_team)
+        .get("/org/members", orgs::members)
+        .delete("/org/members/{id}", orgs::remove_member)
+        .post("/org/members/{id}/roles", orgs::grant_role)
+        .delete("/org/roles/{id}", orgs::revoke_role)
+        .get("/org/invitations", orgs::invitations)
+        .post("/org/invitations", orgs::invite)
+        .post("/org/invitations/{id}/cancel", orgs::cancel_invitation)
+        .post("/org/invitations/{id}/resend", orgs::resend_invitation)
+        .get("/org/audit", orgs::audit_search)
+        .get("/org/audit.csv", orgs::audit_csv)
+        .get("/org/professions", network::member_professions)
+        .post("/org/professions/{id}/validate", network::validate_member_profession)
+        .get("/network/profile", network::my_profile)
+        .put("/network/profile", network::update_profile)
+        .get("/network/people/{id}", network::person)
+        .get("/network/professions", network::catalogue)
+        .post("/network/professions", network::add_profession)
+        .delete("/network/professions/{id}", network::remove_profession)
+        .get("/network/verification", network::verification_queue)
+        .post("/network/verification/{id}/approve", network::approve)
+        .post("/network/verification/{id}/reject", network::reject)
+        .get("/network/verifiers", network::verifiers)
+        .post("/network/verifiers", network::set_verifier)
+        .put(
             "/network/organizations/{id}/validation",
-            put(network::set_organization_validates),
+            network::set_organization_validates,
         )
-        .route("/network/search", get(network::search))
-        .route(
-            "/network/workplaces",
-            get(network::browse_workplaces).post(network::create_workplace),
-        )
-        .route("/network/workplaces/{id}", get(network::workplace))
-        .route("/network/workplaces/{id}/join", post(network::join_workplace))
-        .route("/network/workplaces/{id}/leave", post(network::leave_workplace))
-        .route(
-            "/network/directory",
-            get(network::directory_list).post(network::directory_add),
-        )
-        .route("/network/directory/{id}", delete(network::directory_remove))
-        .route(
-            "/network/friends",
-            get(network::friends_overview).post(network::friend_request),
-        )
-        .route("/network/friends/{id}", delete(network::unfriend))
-        .route("/network/friends/requests/{id}/accept", post(network::friend_accept))
-        .route("/network/friends/requests/{id}/ignore", post(network::friend_ignore))
-        .route(
-            "/network/invitations",
-            get(network::sent_invitations).post(network::invite),
-        )
-        .route("/network/invitations/{id}", get(network::invitation_info))
-        .route("/network/invitations/{id}/accept", post(network::accept_invitation))
-        .route("/threads", post(threads::create))
-        .route("/threads/{id}/participants", post(threads::add_participants))
-        .route("/threads/{id}/participants/remove", post(threads::remove_participant))
-        .route("/threads/{id}/leave", post(threads::leave))
-        .route("/threads/{id}/close", post(threads::close))
-        .route("/threads/{id}/reopen", post(threads::reopen))
-        .route("/threads/{id}/priority", put(threads::set_priority))
-        .route("/threads/{id}/duplicate", post(threads::duplicate))
-        .route("/threads/{id}/export.pdf", get(threads::export_pdf))
-        .route("/direct", post(threads::direct))
-        .route("/patient-files", get(patients::list).post(patients::create))
-        .route("/patient-files/{id}", get(patients::show).patch(patients::update))
-        .route("/patient-files/{id}/archive", post(patients::archive))
-        .route("/patient-files/{id}/restore", post(patients::restore))
-        .route("/patient-files/{id}/circle", get(circle::list).post(circle::add))
-        .route(
-            "/patient-files/{id}/circle/sections/{section}",
-            put(circle::set_section),
-        )
-        .route("/circle-members/{id}/invite", post(circle::invite))
-        .route("/circle-members/{id}/resend", post(circle::resend))
-        .route("/circle-members/{id}/cancel", post(circle::cancel))
-        .route(
-            "/patient-files/{id}/channels",
-            get(channels::of_file).post(channels::create),
-        )
-        .route("/channels/{id}/participants", post(channels::add_participant))
-        .route(
-            "/channels/{id}/participants/{kind}/{pid}",
-            delete(channels::remove_participant),
-        )
-        .route("/channels/{id}/pinned", post(channels::pin))
-        .route("/teams", get(teams::mine))
-        .route("/teams/{id}", get(teams::show))
-        .route("/teams/{id}/threads", post(teams::write))
-        .route("/teams/{id}/members", get(teams::members).post(teams::set_member))
-        .route("/teams/{id}/members/remove", post(teams::remove_member))
-        .route("/threads/{id}/team/assign", post(teams::assign))
-        .route("/threads/{id}/team/take", post(teams::take))
-        .route("/threads/{id}/team/return", post(teams::return_to_triage))
-        .route("/threads/{id}/team/unassign", post(teams::unassign))
-        .route("/threads/{id}/team/join", post(teams::join))
-        .route("/threads/{id}/team/invite", post(teams::invite))
-        .route("/threads/{id}/team/remove", post(teams::remove_team))
+        .get("/network/search", network::search)
+        .get("/network/workplaces", network::browse_workplaces)
+        .post("/network/workplaces", network::create_workplace)
+        .get("/network/workplaces/{id}", network::workplace)
+        .post("/network/workplaces/{id}/join", network::join_workplace)
+        .post("/network/workplaces/{id}/leave", network::leave_workplace)
+        .get("/network/directory", network::directory_list)
+        .post("/network/directory", network::directory_add)
+        .delete("/network/directory/{id}", network::directory_remove)
+        .get("/network/friends", network::friends_overview)
+        .post("/network/friends", network::friend_request)
+        .delete("/network/friends/{id}", network::unfriend)
+        .post("/network/friends/requests/{id}/accept", network::friend_accept)
+        .post("/network/friends/requests/{id}/ignore", network::friend_ignore)
+        .get("/network/invitations", network::sent_invitations)
+        .post("/network/invitations", network::invite)
+        .get("/network/invitations/{id}", network::invitation_info)
+        .post("/network/invitations/{id}/accept", network::accept_invitation)
+        .post("/threads", threads::create)
+        .post("/threads/{id}/participants", threads::add_participants)
+        .post("/threads/{id}/participants/remove", threads::remove_participant)
+        .post("/threads/{id}/leave", threads::leave)
+        .post("/threads/{id}/close", threads::close)
+        .post("/threads/{id}/reopen", threads::reopen)
+        .put("/threads/{id}/priority", threads::set_priority)
+        .post("/threads/{id}/duplicate", threads::duplicate)
+        .get("/threads/{id}/export.pdf", threads::export_pdf)
+        .post("/direct", threads::direct)
+        .get("/patient-files", patients::list)
+        .post("/patient-files", patients::create)
+        .get("/patient-files/{id}", patients::show)
+        .patch("/patient-files/{id}", patients::update)
+        .post("/patient-files/{id}/archive", patients::archive)
+        .post("/patient-files/{id}/restore", patients::restore)
+        .get("/patient-files/{id}/circle", circle::list)
+        .post("/patient-files/{id}/circle", circle::add)
+        .put("/patient-files/{id}/circle/sections/{section}", circle::set_section)
+        .post("/circle-members/{id}/invite", circle::invite)
+        .post("/circle-members/{id}/resend", circle::resend)
+        .post("/circle-members/{id}/cancel", circle::cancel)
+        .get("/patient-files/{id}/channels", channels::of_file)
+        .post("/patient-files/{id}/channels", channels::create)
+        .post("/channels/{id}/participants", channels::add_participant)
+        .delete("/channels/{id}/participants/{kind}/{pid}", channels::remove_participant)
+        .post("/channels/{id}/pinned", channels::pin)
+        .get("/teams", teams::mine)
+        .get("/teams/{id}", teams::show)
+        .post("/teams/{id}/threads", teams::write)
+        .get("/teams/{id}/members", teams::members)
+        .post("/teams/{id}/members", teams::set_member)
+        .post("/teams/{id}/members/remove", teams::remove_member)
+        .post("/threads/{id}/team/assign", teams::assign)
+        .post("/threads/{id}/team/take", teams::take)
+        .post("/threads/{id}/team/return", teams::return_to_triage)
+        .post("/threads/{id}/team/unassign", teams::unassign)
+        .post("/threads/{id}/team/join", teams::join)
+        .post("/threads/{id}/team/invite", teams::invite)
+        .post("/threads/{id}/team/remove", teams::remove_team)
 }
 
 /// Attachment uploads: the largest bodies (videos).
-pub fn attachment_routes() -> Router<WebState> {
-    Router::new().route("/threads/{id}/files", put(threads::upload))
+pub fn attachment_routes() -> ApiRoutes {
+    ApiRoutes::new().put("/threads/{id}/files", threads::upload)
 }
 
 /// A new version of a pinned document (professionals only).
-pub fn professional_attachment_routes() -> RouteList {
-    RouteList::new().route("/pinned/{id}/versions", post(channels::add_version))
+pub fn professional_attachment_routes() -> ApiRoutes {
+    ApiRoutes::new().post("/pinned/{id}/versions", channels::add_version)
 }
 
 /// Routes whose body is a file (a photo, a proof document): they take a
 /// larger body than the rest of the API.
-pub fn upload_routes() -> Router<WebState> {
+pub fn upload_routes() -> ApiRoutes {
     // One's photo: patients and caregivers have one too.
-    Router::new().route(
-        "/network/profile/photo",
-        put(network::set_photo).delete(network::remove_photo),
-    )
+    ApiRoutes::new()
+        .put("/network/profile/photo", network::set_photo)
+        .delete("/network/profile/photo", network::remove_photo)
 }
 
 /// A proof of profession (professionals only).
-pub fn professional_upload_routes() -> RouteList {
-    RouteList::new().route(
-        "/network/professions/{id}/proof",
-        put(network::submit_proof).get(network::proof_document),
-    )
+pub fn professional_upload_routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .put("/network/professions/{id}/proof", network::submit_proof)
+        .get("/network/professions/{id}/proof", network::proof_document)
+}
+
+/// Every operation of the API: the six groups that `crate::router` serves
+/// under `/api/v1`, as (method, pattern). The OpenAPI document must name
+/// exactly these (a test checks both ways).
+pub fn all_operations() -> Vec<(Method, &'static str)> {
+    let mut all = Vec::new();
+    for group in [
+        routes(),
+        professional_routes(),
+        attachment_routes(),
+        professional_attachment_routes(),
+        upload_routes(),
+        professional_upload_routes(),
+    ] {
+        all.extend_from_slice(group.operations());
+    }
+    all
 }
 
 /// The patterns of every professional route of the API (the three groups
 /// that `crate::router` layers with their body limits), for the tests.
 pub fn professional_patterns() -> Vec<&'static str> {
-    let mut all = professional_routes().patterns().to_vec();
-    all.extend_from_slice(professional_upload_routes().patterns());
-    all.extend_from_slice(professional_attachment_routes().patterns());
+    let mut all = Vec::new();
+    for group in [
+        professional_routes(),
+        professional_upload_routes(),
+        professional_attachment_routes(),
+    ] {
+        for (_, path) in group.operations() {
+            if !all.contains(path) {
+                all.push(*path);
+            }
+        }
+    }
     all
+}
+
+/// Routes that remember their operations (method and pattern), so that the
+/// router and the list the OpenAPI document is checked against are written
+/// in one place.
+#[derive(Default)]
+pub struct ApiRoutes {
+    router: Router<WebState>,
+    operations: Vec<(Method, &'static str)>,
+}
+
+macro_rules! method {
+    ($name:ident, $method:ident) => {
+        pub fn $name<H, T>(mut self, path: &'static str, handler: H) -> Self
+        where
+            H: axum::handler::Handler<T, WebState>,
+            T: 'static,
+        {
+            // axum joins the method routers of one path.
+            self.router = self.router.route(path, axum::routing::$name(handler));
+            self.operations.push((Method::$method, path));
+            self
+        }
+    };
+}
+
+impl ApiRoutes {
+    pub fn new() -> Self {
+        ApiRoutes::default()
+    }
+
+    method!(get, GET);
+    method!(post, POST);
+    method!(put, PUT);
+    method!(patch, PATCH);
+    method!(delete, DELETE);
+
+    pub fn operations(&self) -> &[(Method, &'static str)] {
+        &self.operations
+    }
+
+    pub fn into_router(self) -> Router<WebState> {
+        self.router
+    }
+}
+
+/// Answers the errors handlers returned with `?` (an [`ApiError`] without
+/// a language) in the request's language: the one place that knows it for
+/// them.
+pub async fn translate_errors(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let lang = lang_of(&parts);
+    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    match resp.extensions_mut().remove::<Untranslated>() {
+        Some(Untranslated(error)) => crate::error::answer(&error, lang),
+        None => resp,
+    }
 }
 
 /// A JSON body whose rejections answer in our error format.
@@ -299,8 +352,39 @@ where
     }
 }
 
-pub type ApiResult<T> = Result<T, ApiError>;
+/// A query string whose rejections answer in our error format (400
+/// `bad-request`), not axum's plain text.
+pub struct ApiQuery<T>(pub T);
 
-pub(crate) fn err(lang: Language) -> impl Fn(AppError) -> ApiError {
-    move |error| ApiError { error, lang }
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::try_from_uri(&parts.uri) {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(_) => Err(json_error(StatusCode::BAD_REQUEST, "bad-request", lang_of(parts))),
+        }
+    }
 }
+
+/// Who calls: a ready session's principal, and the request's language.
+/// Rejects as the API does (401 not signed in, 423 locked…).
+pub struct Caller {
+    pub principal: Principal,
+    pub lang: Language,
+}
+
+impl FromRequestParts<WebState> for Caller {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let ApiAuth(view) = ApiAuth::from_request_parts(parts, state).await?;
+        let principal = view.principal().map_err(|e| ApiError::new(e, lang).into_response())?;
+        Ok(Caller { principal, lang })
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

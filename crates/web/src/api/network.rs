@@ -1,11 +1,11 @@
 //! The network: profiles, professions and their validation, search,
 //! workplaces, the personal directory, friends and invitations.
 
-use super::{err, ApiJson, ApiResult};
+use super::{ApiJson, ApiQuery, ApiResult, Caller};
 use crate::extract::{ApiAuth, ApiScope, ClientInfo, Lang};
 use crate::WebState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,31 +22,38 @@ use serde_json::{json, Value};
 /// Largest upload body (photo or proof document).
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
 
-pub async fn my_profile(
-    State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
-) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let p = profile::mine(&state.ctx, &principal, lang).await.map_err(err(lang))?;
+#[utoipa::path(
+    get,
+    path = "/network/profile",
+    tag = "network",
+    summary = "One's own network profile (professions with their status, workplaces, photo, shared phone).",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
+pub async fn my_profile(State(state): State<WebState>, Caller { principal, lang }: Caller) -> ApiResult<Json<Value>> {
+    let p = profile::mine(&state.ctx, &principal, lang).await?;
     Ok(Json(json!(p)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/network/profile",
+    tag = "network",
+    summary = "Save one's profile: presentation, diplomas, competencies, contact, languages, shared_phone (friends only), restrict_external.",
+    request_body = ProfileInput,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn update_profile(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
     ApiJson(input): ApiJson<ProfileInput>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let p = profile::update(&state.ctx, &client, &principal, &input, lang)
-        .await
-        .map_err(err(lang))?;
+    let p = profile::update(&state.ctx, &client, &principal, &input, lang).await?;
     Ok(Json(json!(p)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CropQuery {
     x: Option<f64>,
     y: Option<f64>,
@@ -54,61 +61,79 @@ pub struct CropQuery {
 }
 
 /// The body is the image itself (JPEG, PNG or WebP); the crop comes in the query.
+#[utoipa::path(
+    put,
+    path = "/network/profile/photo",
+    tag = "network",
+    summary = "Upload a photo: the body is the image (JPEG, PNG, WebP, at most 8 MB); query x, y, size crop a square (fractions). Re-encoded without metadata.",
+    params(CropQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file."),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn set_photo(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
-    Query(q): Query<CropQuery>,
+    Caller { principal, .. }: Caller,
+    ApiQuery(q): ApiQuery<CropQuery>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
     let crop = match (q.x, q.y, q.size) {
         (Some(x), Some(y), Some(size)) => Crop { x, y, size },
         _ => Crop::centered(),
     };
-    let version = profile::set_photo(&state.ctx, &client, &principal, &body, &crop)
-        .await
-        .map_err(err(lang))?;
+    let version = profile::set_photo(&state.ctx, &client, &principal, &body, &crop).await?;
     Ok(Json(json!({ "photo_version": version })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/network/profile/photo",
+    tag = "network",
+    summary = "Remove one's photo.",
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn remove_photo(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    profile::remove_photo(&state.ctx, &client, &principal)
-        .await
-        .map_err(err(lang))?;
+    profile::remove_photo(&state.ctx, &client, &principal).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/people/{id}",
+    tag = "network",
+    summary = "A person's profile, if one may see it (colleagues, friends, or validated professionals for people who did not restrict their visibility). The phone is for friends only.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn person(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ApiAuth(view): ApiAuth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let p = profile::view(&state.ctx, &principal, &id, lang)
-        .await
-        .map_err(err(lang))?;
+    let principal = view.principal()?;
+    let p = profile::view(&state.ctx, &principal, &id, lang).await?;
     Ok(Json(json!(p)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/people/{id}/photo",
+    tag = "network",
+    summary = "A person's photo (JPEG), under the same rule as the profile.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "The photo (JPEG).", content_type = "image/jpeg", body = Vec<u8>)),
+)]
 pub async fn person_photo(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let principal = view.principal().map_err(err(lang))?;
-    let jpeg = profile::photo_of(&state.ctx, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    let jpeg = profile::photo_of(&state.ctx, &principal, &id).await?;
     Ok(jpeg_response(jpeg))
 }
 
@@ -125,6 +150,13 @@ pub fn jpeg_response(jpeg: Vec<u8>) -> Response {
         .into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/professions",
+    tag = "network",
+    summary = "The list of professions, in the reader's language.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn catalogue(Lang(lang): Lang) -> Json<Value> {
     let list: Vec<Value> = professions::catalogue(lang)
         .into_iter()
@@ -133,73 +165,91 @@ pub async fn catalogue(Lang(lang): Lang) -> Json<Value> {
     Json(json!({ "professions": list }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewProfession {
     profession: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/professions",
+    tag = "network",
+    summary = "Declare a profession (unverified until proof is sent).",
+    request_body = NewProfession,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn add_profession(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
     ApiJson(input): ApiJson<NewProfession>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let principal = view.principal().map_err(err(lang))?;
-    let p = professions::add(&state.ctx, &client, &principal, &input.profession, lang)
-        .await
-        .map_err(err(lang))?;
+    let p = professions::add(&state.ctx, &client, &principal, &input.profession, lang).await?;
     Ok((StatusCode::CREATED, Json(json!(p))))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/network/professions/{id}",
+    tag = "network",
+    summary = "Withdraw a profession from one's profile.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn remove_profession(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    professions::remove(&state.ctx, &client, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    professions::remove(&state.ctx, &client, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProofQuery {
     #[serde(default)]
     permit_number: String,
 }
 
 /// The body is the document itself (PDF, JPEG or PNG).
+#[utoipa::path(
+    put,
+    path = "/network/professions/{id}/proof",
+    tag = "network",
+    summary = "Send the proof of a profession: the body is the document (PDF, JPEG, PNG, at most 5 MB); query permit_number. The profession becomes pending.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path."), ProofQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file."),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn submit_proof(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
     Path(id): Path<String>,
-    Query(q): Query<ProofQuery>,
+    ApiQuery(q): ApiQuery<ProofQuery>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let p = professions::submit_proof(&state.ctx, &client, &principal, &id, &q.permit_number, &body, lang)
-        .await
-        .map_err(err(lang))?;
+    let p = professions::submit_proof(&state.ctx, &client, &principal, &id, &q.permit_number, &body, lang).await?;
     Ok(Json(json!(p)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/professions/{id}/proof",
+    tag = "network",
+    summary = "The proof document (its holder and the verification team; reading it is audited).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "The document (PDF, JPEG or PNG).", content_type = "*/*", body = Vec<u8>)),
+)]
 pub async fn proof_document(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let principal = view.principal().map_err(err(lang))?;
-    let (content_type, bytes) = professions::proof(&state.ctx, &client, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    let (content_type, bytes) = professions::proof(&state.ctx, &client, &principal, &id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -214,62 +264,74 @@ pub async fn proof_document(
         .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/verification",
+    tag = "network",
+    summary = "Professions waiting for the verification team.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn verification_queue(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let q = professions::queue(&state.ctx, &principal, lang)
-        .await
-        .map_err(err(lang))?;
+    let q = professions::queue(&state.ctx, &principal, lang).await?;
     Ok(Json(json!({ "pending": q })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/verification/{id}/approve",
+    tag = "network",
+    summary = "Validate a pending profession (verification team).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn approve(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    professions::approve(&state.ctx, &client, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    professions::approve(&state.ctx, &client, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Rejection {
     #[serde(default)]
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/verification/{id}/reject",
+    tag = "network",
+    summary = "Reject a pending profession with a reason the person reads.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = Rejection,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn reject(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Rejection>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    professions::reject(&state.ctx, &client, &principal, &id, &input.reason)
-        .await
-        .map_err(err(lang))?;
+    professions::reject(&state.ctx, &client, &principal, &id, &input.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn verifiers(
-    State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
-) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let list = professions::verifiers(&state.ctx, &principal)
-        .await
-        .map_err(err(lang))?;
+#[utoipa::path(
+    get,
+    path = "/network/verifiers",
+    tag = "network",
+    summary = "The verification team (network administrators).",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
+pub async fn verifiers(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
+    let list = professions::verifiers(&state.ctx, &principal).await?;
     let list: Vec<Value> = list
         .into_iter()
         .map(|(id, name, email)| json!({ "id": id, "name": name, "email": email }))
@@ -277,7 +339,7 @@ pub async fn verifiers(
     Ok(Json(json!({ "verifiers": list })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct VerifierChange {
     email: String,
     #[serde(default = "yes")]
@@ -288,75 +350,98 @@ fn yes() -> bool {
     true
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/verifiers",
+    tag = "network",
+    summary = "Put a person on the verification team, or take them off (enabled: false).",
+    request_body = VerifierChange,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn set_verifier(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<VerifierChange>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    professions::set_verifier(&state.ctx, &client, &principal, &input.email, input.enabled)
-        .await
-        .map_err(err(lang))?;
+    professions::set_verifier(&state.ctx, &client, &principal, &input.email, input.enabled).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Toggle {
     #[serde(default)]
     enabled: bool,
 }
 
+#[utoipa::path(
+    put,
+    path = "/network/organizations/{id}/validation",
+    tag = "network",
+    summary = "Allow an organization to validate its members' professions (enabled), or stop it (network administrators).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = Toggle,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn set_organization_validates(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Toggle>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    professions::set_organization_validates(&state.ctx, &client, &principal, &id, input.enabled)
-        .await
-        .map_err(err(lang))?;
+    professions::set_organization_validates(&state.ctx, &client, &principal, &id, input.enabled).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/org/professions",
+    tag = "network",
+    summary = "The professions of the active organization's members, for its administrators to validate.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn member_professions(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ApiScope(scope): ApiScope,
 ) -> ApiResult<Json<Value>> {
-    let (allowed, list) = professions::member_professions(&state.ctx, &scope, lang)
-        .await
-        .map_err(err(lang))?;
+    let (allowed, list) = professions::member_professions(&state.ctx, &scope, lang).await?;
     Ok(Json(json!({ "organization_validates": allowed, "professions": list })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/org/professions/{id}/validate",
+    tag = "network",
+    summary = "Validate a member's profession on behalf of the organization, when the network allows it.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn validate_member_profession(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    professions::validate_for_organization(&state.ctx, &client, &scope, &id)
-        .await
-        .map_err(err(lang))?;
+    professions::validate_for_organization(&state.ctx, &client, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/search",
+    tag = "network",
+    summary = "Search people and workplaces (q; kind, profession, workplace, page). Outside one's organizations and friends, for validated professionals only.",
+    params(SearchInput),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn search(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
-    Query(q): Query<SearchInput>,
+    Caller { principal, lang }: Caller,
+    ApiQuery(q): ApiQuery<SearchInput>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let page = search::search(&state.ctx, &principal, &q, lang)
-        .await
-        .map_err(err(lang))?;
+    let page = search::search(&state.ctx, &principal, &q, lang).await?;
     let mut body = json!(page);
     if page.notice.is_some() {
         // Not an empty list: say why the rest of the network is missing.
@@ -365,246 +450,317 @@ pub async fn search(
     Ok(Json(body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     page: Option<u32>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/workplaces",
+    tag = "network",
+    summary = "Every workplace of the network, by name (page).",
+    params(PageQuery),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn browse_workplaces(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
-    Query(q): Query<PageQuery>,
+    Caller { principal, .. }: Caller,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let list = workplaces::browse(&state.ctx, &principal, q.page.unwrap_or(1).saturating_sub(1))
-        .await
-        .map_err(err(lang))?;
+    let list = workplaces::browse(&state.ctx, &principal, q.page.unwrap_or(1).saturating_sub(1)).await?;
     Ok(Json(json!({ "workplaces": list })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/workplaces",
+    tag = "network",
+    summary = "Create an independent workplace and join it.",
+    request_body = NewWorkplace,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn create_workplace(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<NewWorkplace>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let principal = view.principal().map_err(err(lang))?;
-    let w = workplaces::create(&state.ctx, &client, &principal, &input)
-        .await
-        .map_err(err(lang))?;
+    let w = workplaces::create(&state.ctx, &client, &principal, &input).await?;
     Ok((StatusCode::CREATED, Json(json!(w))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/workplaces/{id}",
+    tag = "network",
+    summary = "A workplace: who works there (whom one may see) and, for its organization's members, its teams.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn workplace(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let w = workplaces::show(&state.ctx, &principal, &id, lang)
-        .await
-        .map_err(err(lang))?;
+    let w = workplaces::show(&state.ctx, &principal, &id, lang).await?;
     Ok(Json(json!(w)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/workplaces/{id}/join",
+    tag = "network",
+    summary = "Join a workplace (an independent one, or one of one's organization).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn join_workplace(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    workplaces::join(&state.ctx, &client, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    workplaces::join(&state.ctx, &client, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/workplaces/{id}/leave",
+    tag = "network",
+    summary = "Leave a workplace.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn leave_workplace(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    workplaces::leave(&state.ctx, &client, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    workplaces::leave(&state.ctx, &client, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/directory",
+    tag = "network",
+    summary = "One's personal directory: people and workplaces (private).",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn directory_list(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let d = directory::list(&state.ctx, &principal, lang).await.map_err(err(lang))?;
+    let d = directory::list(&state.ctx, &principal, lang).await?;
     Ok(Json(json!(d)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewEntry {
     kind: EntryKind,
     id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/directory",
+    tag = "network",
+    summary = "Add a person or a workplace (kind: person, workplace) to one's directory; they are not notified.",
+    request_body = NewEntry,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn directory_add(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<NewEntry>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    directory::add(&state.ctx, &principal, input.kind, &input.id)
-        .await
-        .map_err(err(lang))?;
+    directory::add(&state.ctx, &principal, input.kind, &input.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Removes a person or a workplace (ids never clash) from one's directory.
+#[utoipa::path(
+    delete,
+    path = "/network/directory/{id}",
+    tag = "network",
+    summary = "Remove a person or a workplace from one's directory.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn directory_remove(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
     let person = directory::remove(&state.ctx, &principal, EntryKind::Person, &id).await;
     match person {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(_) => {
-            directory::remove(&state.ctx, &principal, EntryKind::Workplace, &id)
-                .await
-                .map_err(err(lang))?;
+            directory::remove(&state.ctx, &principal, EntryKind::Workplace, &id).await?;
             Ok(StatusCode::NO_CONTENT)
         }
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/friends",
+    tag = "network",
+    summary = "Friends, requests received, requests sent.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn friends_overview(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ApiAuth(view): ApiAuth,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let f = friends::overview(&state.ctx, &principal, lang)
-        .await
-        .map_err(err(lang))?;
+    let principal = view.principal()?;
+    let f = friends::overview(&state.ctx, &principal, lang).await?;
     Ok(Json(json!(f)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct FriendRequest {
     user_id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/friends",
+    tag = "network",
+    summary = "Send a friend request (the recipient is notified and goes into one's directory).",
+    request_body = FriendRequest,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn friend_request(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<FriendRequest>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let s = friends::request(&state.ctx, &client, &principal, &input.user_id)
-        .await
-        .map_err(err(lang))?;
+    let s = friends::request(&state.ctx, &client, &principal, &input.user_id).await?;
     Ok(Json(json!({ "state": s })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/friends/requests/{id}/accept",
+    tag = "network",
+    summary = "Accept a friend request.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn friend_accept(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    friends::accept(&state.ctx, &client, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    friends::accept(&state.ctx, &client, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/friends/requests/{id}/ignore",
+    tag = "network",
+    summary = "Ignore a friend request (the sender is not told).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn friend_ignore(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    friends::ignore(&state.ctx, &client, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    friends::ignore(&state.ctx, &client, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/network/friends/{id}",
+    tag = "network",
+    summary = "End a friendship with a person (or withdraw one's request).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn unfriend(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    friends::unfriend(&state.ctx, &client, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    friends::unfriend(&state.ctx, &client, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/invitations",
+    tag = "network",
+    summary = "Invite a professional to the network by email, vouching for their profession (validated professionals only).",
+    request_body = NetworkInviteInput,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn invite(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<NetworkInviteInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let principal = view.principal().map_err(err(lang))?;
-    let id = invitations::invite(&state.ctx, &client, &principal, &input)
-        .await
-        .map_err(err(lang))?;
+    let id = invitations::invite(&state.ctx, &client, &principal, &input).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/invitations",
+    tag = "network",
+    summary = "Invitations to the network one sent.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn sent_invitations(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let list = invitations::sent(&state.ctx, &principal, lang)
-        .await
-        .map_err(err(lang))?;
+    let list = invitations::sent(&state.ctx, &principal, lang).await?;
     Ok(Json(json!({ "invitations": list })))
 }
 
-pub async fn invitation_info(
-    State(state): State<WebState>,
-    Lang(lang): Lang,
-    Path(token): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let info = invitations::info(&state.ctx, &token).await.map_err(err(lang))?;
+#[utoipa::path(
+    get,
+    path = "/network/invitations/{id}",
+    tag = "network",
+    summary = "What a network invitation link is for (the id is the link's token).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+    security(()),
+)]
+pub async fn invitation_info(State(state): State<WebState>, Path(token): Path<String>) -> ApiResult<Json<Value>> {
+    let info = invitations::info(&state.ctx, &token).await?;
     Ok(Json(json!(info)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/invitations/{id}/accept",
+    tag = "network",
+    summary = "Accept a network invitation as the signed-in person: the vouched profession is validated.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn accept_invitation(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(token): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    invitations::accept(&state.ctx, &client, &principal, &token)
-        .await
-        .map_err(err(lang))?;
+    invitations::accept(&state.ctx, &client, &principal, &token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,9 +1,9 @@
 //! Organizations, structure, members, invitations and the audit log.
 
-use super::{err, ApiJson, ApiResult};
-use crate::extract::{ApiAuth, ApiScope, ClientInfo, Lang};
+use super::{ApiJson, ApiQuery, ApiResult, Caller};
+use crate::extract::{ApiScope, ClientInfo};
 use crate::WebState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -41,7 +41,7 @@ pub(crate) fn invitation_json(i: &InvitationRow) -> Value {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewOrganization {
     name: String,
     admin_email: String,
@@ -49,16 +49,22 @@ pub struct NewOrganization {
     admin_language: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/network/organizations",
+    tag = "orgs",
+    summary = "Create an organization and invite its first administrator (network administrators).",
+    request_body = NewOrganization,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn create_organization(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<NewOrganization>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let principal = view.principal().map_err(err(lang))?;
     let admin_lang =
-        Language::parse(input.admin_language.as_deref().unwrap_or("fr")).map_err(|e| err(lang)(e.into()))?;
+        Language::parse(input.admin_language.as_deref().unwrap_or("fr")).map_err(cercle_app::AppError::from)?;
     let (org, invited) = structure::create_organization_with_admin(
         &state.ctx,
         &client,
@@ -68,69 +74,80 @@ pub async fn create_organization(
         &input.admin_name,
         admin_lang,
     )
-    .await
-    .map_err(err(lang))?;
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "organization": org_json(&org), "invitation": invited })),
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/network/organizations",
+    tag = "orgs",
+    summary = "Every organization of the network (network administrators).",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn all_organizations(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let list = structure::all_organizations(&state.ctx, &principal)
-        .await
-        .map_err(err(lang))?;
+    let list = structure::all_organizations(&state.ctx, &principal).await?;
     Ok(Json(
         json!({ "organizations": list.iter().map(org_json).collect::<Vec<_>>() }),
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations",
+    tag = "orgs",
+    summary = "The organizations one belongs to, and the active one.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn my_organizations(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    Ok(Json(json!(structure::my_organizations(&state.ctx, &principal)
-        .await
-        .map_err(err(lang))?)))
+    Ok(Json(json!(structure::my_organizations(&state.ctx, &principal).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SwitchInput {
     org_id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/active",
+    tag = "orgs",
+    summary = "Switch the active organization.",
+    request_body = SwitchInput,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn switch_organization(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<SwitchInput>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    structure::switch_organization(&state.ctx, &client, &principal, &input.org_id)
-        .await
-        .map_err(err(lang))?;
-    Ok(Json(json!(structure::my_organizations(&state.ctx, &principal)
-        .await
-        .map_err(err(lang))?)))
+    structure::switch_organization(&state.ctx, &client, &principal, &input.org_id).await?;
+    Ok(Json(json!(structure::my_organizations(&state.ctx, &principal).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/org/structure",
+    tag = "orgs",
+    summary = "Units, workplaces and teams of the active organization.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn get_structure(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
 ) -> ApiResult<Json<Value>> {
-    let s = structure::structure(&state.ctx, &client, &scope)
-        .await
-        .map_err(err(lang))?;
+    let s = structure::structure(&state.ctx, &client, &scope).await?;
     Ok(Json(json!({
         "organization": { "id": scope.org_id, "name": scope.org_name, "root_unit_id": scope.root_unit_id },
         "units": s.units.iter().map(unit_json).collect::<Vec<_>>(),
@@ -139,35 +156,48 @@ pub async fn get_structure(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewUnit {
     parent_id: String,
     name: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/org/units",
+    tag = "orgs",
+    summary = "Create a unit under another.",
+    request_body = NewUnit,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn create_unit(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<NewUnit>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let unit = structure::create_unit(&state.ctx, &client, &scope, &input.parent_id, &input.name)
-        .await
-        .map_err(err(lang))?;
+    let unit = structure::create_unit(&state.ctx, &client, &scope, &input.parent_id, &input.name).await?;
     Ok((StatusCode::CREATED, Json(unit_json(&unit))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UnitChange {
     name: Option<String>,
     parent_id: Option<String>,
     archived: Option<bool>,
 }
 
+#[utoipa::path(
+    put,
+    path = "/org/units/{id}",
+    tag = "orgs",
+    summary = "Rename (name), move (parent_id) or archive (archived) a unit.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = UnitChange,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn update_unit(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
@@ -175,39 +205,38 @@ pub async fn update_unit(
 ) -> ApiResult<StatusCode> {
     let ctx = &state.ctx;
     if let Some(name) = &input.name {
-        structure::rename_unit(ctx, &client, &scope, &id, name)
-            .await
-            .map_err(err(lang))?;
+        structure::rename_unit(ctx, &client, &scope, &id, name).await?;
     }
     if let Some(parent) = &input.parent_id {
-        structure::move_unit(ctx, &client, &scope, &id, parent)
-            .await
-            .map_err(err(lang))?;
+        structure::move_unit(ctx, &client, &scope, &id, parent).await?;
     }
     if let Some(archived) = input.archived {
-        structure::archive_unit(ctx, &client, &scope, &id, archived)
-            .await
-            .map_err(err(lang))?;
+        structure::archive_unit(ctx, &client, &scope, &id, archived).await?;
     }
     // Resolving the unit answers 404 for an id of another organization even when nothing was asked.
-    scope.unit(ctx, &id).await.map_err(err(lang))?;
+    scope.unit(ctx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/org/workplaces",
+    tag = "orgs",
+    summary = "Create a workplace (kind: clinic, pharmacy, hospital, community, other).",
+    request_body = WorkplaceInput,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn create_workplace(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<WorkplaceInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let w = structure::create_workplace(&state.ctx, &client, &scope, &input)
-        .await
-        .map_err(err(lang))?;
+    let w = structure::create_workplace(&state.ctx, &client, &scope, &input).await?;
     Ok((StatusCode::CREATED, Json(workplace_json(&w))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct WorkplaceChange {
     #[serde(flatten)]
     input: WorkplaceInput,
@@ -215,34 +244,45 @@ pub struct WorkplaceChange {
     archived: bool,
 }
 
+#[utoipa::path(
+    put,
+    path = "/org/workplaces/{id}",
+    tag = "orgs",
+    summary = "Change or archive a workplace.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = WorkplaceChange,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn update_workplace(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
     ApiJson(change): ApiJson<WorkplaceChange>,
 ) -> ApiResult<Json<Value>> {
-    let w = structure::update_workplace(&state.ctx, &client, &scope, &id, &change.input, change.archived)
-        .await
-        .map_err(err(lang))?;
+    let w = structure::update_workplace(&state.ctx, &client, &scope, &id, &change.input, change.archived).await?;
     Ok(Json(workplace_json(&w)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/org/teams",
+    tag = "orgs",
+    summary = "Create a team in a unit (optionally at a workplace).",
+    request_body = TeamInput,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn create_team(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<TeamInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let t = structure::create_team(&state.ctx, &client, &scope, &input)
-        .await
-        .map_err(err(lang))?;
+    let t = structure::create_team(&state.ctx, &client, &scope, &input).await?;
     Ok((StatusCode::CREATED, Json(team_json(&t))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct TeamChange {
     #[serde(flatten)]
     input: TeamInput,
@@ -250,175 +290,236 @@ pub struct TeamChange {
     archived: bool,
 }
 
+#[utoipa::path(
+    put,
+    path = "/org/teams/{id}",
+    tag = "orgs",
+    summary = "Change or archive a team.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = TeamChange,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn update_team(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
     ApiJson(change): ApiJson<TeamChange>,
 ) -> ApiResult<Json<Value>> {
-    let t = structure::update_team(&state.ctx, &client, &scope, &id, &change.input, change.archived)
-        .await
-        .map_err(err(lang))?;
+    let t = structure::update_team(&state.ctx, &client, &scope, &id, &change.input, change.archived).await?;
     Ok(Json(team_json(&t)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/org/members",
+    tag = "orgs",
+    summary = "Members and the roles they hold.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn members(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(
-        json!({ "members": membership::list_members(&state.ctx, &client, &scope).await.map_err(err(lang))? }),
+        json!({ "members": membership::list_members(&state.ctx, &client, &scope).await? }),
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct GrantInput {
     unit_id: String,
     role: Role,
 }
 
+#[utoipa::path(
+    post,
+    path = "/org/members/{id}/roles",
+    tag = "orgs",
+    summary = "Grant a role on a unit (holds in every unit below).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = GrantInput,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn grant_role(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(user_id): Path<String>,
     ApiJson(input): ApiJson<GrantInput>,
 ) -> ApiResult<StatusCode> {
-    membership::grant_role(&state.ctx, &client, &scope, &user_id, &input.unit_id, input.role)
-        .await
-        .map_err(err(lang))?;
+    membership::grant_role(&state.ctx, &client, &scope, &user_id, &input.unit_id, input.role).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/org/roles/{id}",
+    tag = "orgs",
+    summary = "Revoke a role (never the last administrator).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn revoke_role(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(grant_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    membership::revoke_role(&state.ctx, &client, &scope, &grant_id)
-        .await
-        .map_err(err(lang))?;
+    membership::revoke_role(&state.ctx, &client, &scope, &grant_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/org/members/{id}",
+    tag = "orgs",
+    summary = "Remove a member: roles go, access ends at the next request.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn remove_member(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(user_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    membership::remove_member(&state.ctx, &client, &scope, &user_id)
-        .await
-        .map_err(err(lang))?;
+    membership::remove_member(&state.ctx, &client, &scope, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/org/invitations",
+    tag = "orgs",
+    summary = "Invite someone into a unit with roles (silent for existing members).",
+    request_body = InviteInput,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn invite(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<InviteInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let outcome = membership::invite(&state.ctx, &client, &scope, &input)
-        .await
-        .map_err(err(lang))?;
+    let outcome = membership::invite(&state.ctx, &client, &scope, &input).await?;
     Ok((StatusCode::CREATED, Json(json!(outcome))))
 }
 
-pub async fn invitations(
-    State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiScope(scope): ApiScope,
-) -> ApiResult<Json<Value>> {
-    let list = membership::pending(&state.ctx, &scope).await.map_err(err(lang))?;
+#[utoipa::path(
+    get,
+    path = "/org/invitations",
+    tag = "orgs",
+    summary = "Pending invitations.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
+pub async fn invitations(State(state): State<WebState>, ApiScope(scope): ApiScope) -> ApiResult<Json<Value>> {
+    let list = membership::pending(&state.ctx, &scope).await?;
     Ok(Json(
         json!({ "invitations": list.iter().map(invitation_json).collect::<Vec<_>>() }),
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/org/invitations/{id}/cancel",
+    tag = "orgs",
+    summary = "Cancel a pending invitation.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn cancel_invitation(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    membership::cancel(&state.ctx, &client, &scope, &id)
-        .await
-        .map_err(err(lang))?;
+    membership::cancel(&state.ctx, &client, &scope, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/org/invitations/{id}/resend",
+    tag = "orgs",
+    summary = "Send a new link; the old one stops working.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 202, description = "Success.")),
+)]
 pub async fn resend_invitation(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    membership::resend(&state.ctx, &client, &scope, &id)
-        .await
-        .map_err(err(lang))?;
+    membership::resend(&state.ctx, &client, &scope, &id).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
-pub async fn invitation_info(
-    State(state): State<WebState>,
-    Lang(lang): Lang,
-    Path(token): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(membership::invitation_info(&state.ctx, &token)
-        .await
-        .map_err(err(lang))?)))
+#[utoipa::path(
+    get,
+    path = "/invitations/{id}",
+    tag = "orgs",
+    summary = "What an invitation link is for (the id is the link's token).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+    security(()),
+)]
+pub async fn invitation_info(State(state): State<WebState>, Path(token): Path<String>) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(membership::invitation_info(&state.ctx, &token).await?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/invitations/{id}/accept",
+    tag = "orgs",
+    summary = "Accept an invitation as the signed-in person.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn accept_invitation(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(token): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    membership::accept(&state.ctx, &client, &principal, &token)
-        .await
-        .map_err(err(lang))?;
-    Ok(Json(json!(structure::my_organizations(&state.ctx, &principal)
-        .await
-        .map_err(err(lang))?)))
+    membership::accept(&state.ctx, &client, &principal, &token).await?;
+    Ok(Json(json!(structure::my_organizations(&state.ctx, &principal).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/org/audit",
+    tag = "orgs",
+    summary = "Search the audit log (actor_id, patient_id, target_type, action, unit_id, from, to, before_seq, limit).",
+    params(SearchInput),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn audit_search(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
-    Query(q): Query<SearchInput>,
+    ApiQuery(q): ApiQuery<SearchInput>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(audit::search(&state.ctx, &client, &scope, &q)
-        .await
-        .map_err(err(lang))?)))
+    Ok(Json(json!(audit::search(&state.ctx, &client, &scope, &q).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/org/audit.csv",
+    tag = "orgs",
+    summary = "The same search as CSV (itself audited).",
+    params(SearchInput),
+    responses((status = 200, description = "The audit search as CSV.", content_type = "text/csv", body = String)),
+)]
 pub async fn audit_csv(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
-    Query(q): Query<SearchInput>,
+    ApiQuery(q): ApiQuery<SearchInput>,
 ) -> Result<Response, crate::error::ApiError> {
-    let csv = audit::export_csv(&state.ctx, &client, &scope, &q)
-        .await
-        .map_err(err(lang))?;
+    let csv = audit::export_csv(&state.ctx, &client, &scope, &q).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

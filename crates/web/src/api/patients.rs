@@ -1,27 +1,43 @@
 //! Patient files (SPEC 4): lists and search, open, read, change, archive and
 //! restore. Thin: the rules are in `cercle_app::patients::files`.
 
-use super::{err, ApiJson, ApiResult};
+use super::{ApiJson, ApiQuery, ApiResult};
 use crate::extract::{replay, ApiScope, ClientInfo, Idempotent, Lang};
 use crate::WebState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
 use cercle_app::idempotency::{self, Answer};
 use cercle_app::patients::files::{self, FileInput, ListQuery};
 use serde_json::{json, Value};
 
+#[utoipa::path(
+    get,
+    path = "/patient-files",
+    tag = "patients",
+    summary = "Patient files one may see in the active organization: view=active (open threads of oneself or one's teams), participating (threads and care channels one takes part in) or all (default: one's units, files one opened or takes part in); q searches them by name (accents ignored), file number or health insurance number; archived=true includes archived files. Each file listed is audited.",
+    params(ListQuery),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn list(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Value>> {
-    let list = files::list(&state.ctx, &client, &scope, &q).await.map_err(err(lang))?;
+    let list = files::list(&state.ctx, &client, &scope, &q).await?;
     Ok(Json(json!({ "patient_files": list })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/patient-files",
+    tag = "patients",
+    summary = "Open a patient file: first_name, last_name, birth_date (YYYY-MM-DD), health_insurance_number (Québec: ABCD 1234 5678), file_number, unit_id (default: the root unit), consents {care_team, caregivers, electronic}.",
+    params(super::openapi::IdempotencyHeader),
+    request_body = FileInput,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn create(
     State(state): State<WebState>,
     Lang(lang): Lang,
@@ -48,53 +64,76 @@ pub async fn create(
     Ok(replay(answer))
 }
 
+#[utoipa::path(
+    get,
+    path = "/patient-files/{id}",
+    tag = "patients",
+    summary = "A patient file (audited read), with may_edit and may_manage_circle.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn show(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let p = files::show(&state.ctx, &client, &scope, &id).await.map_err(err(lang))?;
+    let p = files::show(&state.ctx, &client, &scope, &id).await?;
     Ok(Json(json!(p)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/patient-files/{id}",
+    tag = "patients",
+    summary = "Change a patient file (the same fields, all optional; an empty health_insurance_number or file_number clears it). Its creator or whoever manages patients' identity on its unit.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = FileInput,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn update(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<FileInput>,
 ) -> ApiResult<Json<Value>> {
-    let p = files::update(&state.ctx, &client, &scope, &id, &input)
-        .await
-        .map_err(err(lang))?;
+    let p = files::update(&state.ctx, &client, &scope, &id, &input).await?;
     Ok(Json(json!(p)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/patient-files/{id}/archive",
+    tag = "patients",
+    summary = "Archive a patient file: hidden from lists, no new threads, channels or invitations (409 patient-archived); still readable.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn archive(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let p = files::archive(&state.ctx, &client, &scope, &id)
-        .await
-        .map_err(err(lang))?;
+    let p = files::archive(&state.ctx, &client, &scope, &id).await?;
     Ok(Json(json!(p)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/patient-files/{id}/restore",
+    tag = "patients",
+    summary = "Restore an archived patient file.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn restore(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let p = files::restore(&state.ctx, &client, &scope, &id)
-        .await
-        .map_err(err(lang))?;
+    let p = files::restore(&state.ctx, &client, &scope, &id).await?;
     Ok(Json(json!(p)))
 }

@@ -1,7 +1,7 @@
 //! Web Push: the VAPID public key and one's browser subscriptions.
 
-use super::{err, ApiJson, ApiResult};
-use crate::extract::{ApiAuth, ClientInfo, Lang};
+use super::{ApiJson, ApiResult, Caller};
+use crate::extract::ClientInfo;
 use crate::WebState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,44 +9,62 @@ use axum::Json;
 use cercle_app::push::{self, SubscriptionInput, UnsubscribeInput};
 use serde_json::{json, Value};
 
+#[utoipa::path(
+    get,
+    path = "/push/vapid-public-key",
+    tag = "push",
+    summary = "The server's VAPID public key (base64url, uncompressed P-256): the applicationServerKey browsers subscribe with.",
+    responses((status = 200, description = "Success.", body = Value)),
+    security(()),
+)]
 pub async fn vapid_public_key(State(state): State<WebState>) -> Json<Value> {
     Json(json!({ "key": push::vapid_public_key(&state.ctx) }))
 }
 
-pub async fn subscriptions(
-    State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
-) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let list = push::subscriptions(&state.ctx, &principal).await.map_err(err(lang))?;
+#[utoipa::path(
+    get,
+    path = "/push/subscriptions",
+    tag = "push",
+    summary = "One's Web Push subscriptions (push service host, created, last delivered).",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
+pub async fn subscriptions(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
+    let list = push::subscriptions(&state.ctx, &principal).await?;
     Ok(Json(json!({ "subscriptions": list })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/push/subscriptions",
+    tag = "push",
+    summary = "Subscribe this browser to Web Push: the PushSubscription JSON { endpoint (https), keys { p256dh, auth } }; at most 20 per person; an endpoint already subscribed gets its keys renewed.",
+    request_body = SubscriptionInput,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn subscribe(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<SubscriptionInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let principal = view.principal().map_err(err(lang))?;
-    let s = push::subscribe(&state.ctx, &client, &principal, &input)
-        .await
-        .map_err(err(lang))?;
+    let s = push::subscribe(&state.ctx, &client, &principal, &input).await?;
     Ok((StatusCode::CREATED, Json(json!(s))))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/push/subscriptions",
+    tag = "push",
+    summary = "Unsubscribe one of one's browsers, named by its endpoint.",
+    request_body = UnsubscribeInput,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn unsubscribe(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<UnsubscribeInput>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    push::unsubscribe(&state.ctx, &client, &principal, &input)
-        .await
-        .map_err(err(lang))?;
+    push::unsubscribe(&state.ctx, &client, &principal, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }

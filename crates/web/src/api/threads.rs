@@ -1,12 +1,13 @@
 //! Threads, messages, read state, drafts, direct messages, the minimal
 //! patient files clinical threads need, and the live event stream.
 
-use super::{err, ApiJson, ApiResult};
+use super::{ApiJson, ApiQuery, ApiResult, Caller};
 use crate::cookies;
 use crate::extract::{replay, ApiAuth, ClientInfo, Idempotent, Lang};
 use crate::WebState;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -26,6 +27,15 @@ use std::time::Duration;
 /// Largest attachment upload body (a video).
 pub const MAX_ATTACHMENT_BODY: usize = cercle_app::threads::uploads::MAX_ANY + 1024 * 1024;
 
+#[utoipa::path(
+    post,
+    path = "/threads",
+    tag = "threads",
+    summary = "Start a thread: kind clinical (patient_file_id of the active organization) or collaboration; title; participants [{kind: user|team, id}]; high_priority.",
+    params(super::openapi::IdempotencyHeader),
+    request_body = NewThreadInput,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn create(
     State(state): State<WebState>,
     Lang(lang): Lang,
@@ -54,88 +64,113 @@ pub async fn create(
 
 /// An error as the API answers it.
 pub(crate) fn refuse(lang: cercle_domain::Language) -> impl Fn(cercle_app::AppError) -> Response {
-    move |error| crate::error::ApiError { error, lang }.into_response()
+    move |error| crate::error::ApiError::new(error, lang).into_response()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     #[serde(default)]
     closed: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/threads",
+    tag = "threads",
+    summary = "One's threads in the active organization and direct messages (closed=true for closed ones), with unread counts. A title Cercle wrote comes as title (in the caller's language) and title_text {key, args}.",
+    params(ListQuery),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn list(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
-    Query(q): Query<ListQuery>,
+    Caller { principal, lang }: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let list = service::list(&state.ctx, &principal, q.closed, lang)
-        .await
-        .map_err(err(lang))?;
+    let list = service::list(&state.ctx, &principal, q.closed, lang).await?;
     Ok(Json(json!({ "threads": list })))
 }
 
-pub async fn unread(State(state): State<WebState>, Lang(lang): Lang, ApiAuth(view): ApiAuth) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let n = service::unread_total(&state.ctx, &principal).await.map_err(err(lang))?;
+#[utoipa::path(
+    get,
+    path = "/threads/unread",
+    tag = "threads",
+    summary = "Unread messages over one's open threads.",
+    responses((status = 200, description = "Success.", body = Value)),
+)]
+pub async fn unread(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
+    let n = service::unread_total(&state.ctx, &principal).await?;
     Ok(Json(json!({ "unread": n })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/threads/search",
+    tag = "threads",
+    summary = "Search the messages of the threads one may see (q; accent-insensitive).",
+    params(SearchQuery),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn search(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
-    Query(q): Query<SearchQuery>,
+    Caller { principal, lang }: Caller,
+    ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let found = service::search(&state.ctx, &principal, &q.q, lang)
-        .await
-        .map_err(err(lang))?;
+    let found = service::search(&state.ctx, &principal, &q.q, lang).await?;
     Ok(Json(json!({ "results": found })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/threads/{id}",
+    tag = "threads",
+    summary = "A thread: participants, state, one's draft. A title Cercle wrote comes as title (in the caller's language) and title_text {key, args}; otherwise title_text is null. Not a participant: 404.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn show(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let t = service::show(&state.ctx, &client, &principal, &id, lang)
-        .await
-        .map_err(err(lang))?;
+    let t = service::show(&state.ctx, &client, &principal, &id, lang).await?;
     Ok(Json(json!(t)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Before {
     before: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/threads/{id}/messages",
+    tag = "threads",
+    summary = "Messages (before=seq for earlier ones), with attachments, seen by and acknowledged by.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path."), Before),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn messages(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
     Path(id): Path<String>,
-    Query(q): Query<Before>,
+    ApiQuery(q): ApiQuery<Before>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let list = service::messages(&state.ctx, &client, &principal, &id, q.before, lang)
-        .await
-        .map_err(err(lang))?;
+    let list = service::messages(&state.ctx, &client, &principal, &id, q.before, lang).await?;
     Ok(Json(json!({ "messages": list })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewMessage {
     #[serde(default)]
     body: String,
@@ -143,6 +178,15 @@ pub struct NewMessage {
     priority: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/messages",
+    tag = "threads",
+    summary = "Post a message (body; priority asks everyone to acknowledge).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path."), super::openapi::IdempotencyHeader),
+    request_body = NewMessage,
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn post(
     State(state): State<WebState>,
     Lang(lang): Lang,
@@ -170,51 +214,64 @@ pub async fn post(
     Ok(replay(answer))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Body {
     #[serde(default)]
     body: String,
 }
 
+#[utoipa::path(
+    put,
+    path = "/messages/{id}",
+    tag = "threads",
+    summary = "Edit one's message (body); the earlier text is kept.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = Body,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn edit(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Body>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let m = service::edit(&state.ctx, &client, &principal, &id, &input.body, lang)
-        .await
-        .map_err(err(lang))?;
+    let m = service::edit(&state.ctx, &client, &principal, &id, &input.body, lang).await?;
     Ok(Json(json!(m)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/messages/{id}/retract",
+    tag = "threads",
+    summary = "Retract one's message; a trace stays.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn retract(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let m = service::retract(&state.ctx, &client, &principal, &id, lang)
-        .await
-        .map_err(err(lang))?;
+    let m = service::retract(&state.ctx, &client, &principal, &id, lang).await?;
     Ok(Json(json!(m)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/messages/{id}/versions",
+    tag = "threads",
+    summary = "Earlier texts of an edited or retracted message.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn versions(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let v = service::versions(&state.ctx, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    let v = service::versions(&state.ctx, &principal, &id).await?;
     let list: Vec<Value> = v
         .into_iter()
         .map(|(version, body, replaced_at)| json!({ "version": version, "body": body, "replaced_at": replaced_at }))
@@ -222,42 +279,51 @@ pub async fn versions(
     Ok(Json(json!({ "versions": list })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/messages/{id}/ack",
+    tag = "threads",
+    summary = "Acknowledge a high-priority message.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn acknowledge(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    service::acknowledge(&state.ctx, &client, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    service::acknowledge(&state.ctx, &client, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Participants {
     #[serde(default)]
     participants: Vec<ParticipantRef>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/participants",
+    tag = "threads",
+    summary = "Add people or teams ({participants: [{kind, id}]}); they see the whole history.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = Participants,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn add_participants(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Participants>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let list = service::add_participants(&state.ctx, &client, &principal, &id, &input.participants)
-        .await
-        .map_err(err(lang))?;
+    let list = service::add_participants(&state.ctx, &client, &principal, &id, &input.participants).await?;
     Ok(Json(json!({ "participants": list })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Who {
     #[serde(default)]
     kind: String,
@@ -265,184 +331,236 @@ pub struct Who {
     id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/participants/remove",
+    tag = "threads",
+    summary = "Remove a participant (the thread's creator) — {kind, id}.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = Who,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn remove_participant(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(who): ApiJson<Who>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
     let who = ParticipantRef {
         kind: who.kind,
         id: who.id,
     };
-    service::remove_participant(&state.ctx, &client, &principal, &id, &who)
-        .await
-        .map_err(err(lang))?;
+    service::remove_participant(&state.ctx, &client, &principal, &id, &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/leave",
+    tag = "threads",
+    summary = "Leave the thread.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn leave(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
+    let principal = view.principal()?;
     let who = ParticipantRef {
         kind: "user".into(),
         id: view.user.id.clone(),
     };
-    service::remove_participant(&state.ctx, &client, &principal, &id, &who)
-        .await
-        .map_err(err(lang))?;
+    service::remove_participant(&state.ctx, &client, &principal, &id, &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/close",
+    tag = "threads",
+    summary = "Close the thread (read-only; who and when are shown).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn close(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    service::set_closed(&state.ctx, &client, &principal, &id, true)
-        .await
-        .map_err(err(lang))?;
+    service::set_closed(&state.ctx, &client, &principal, &id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/reopen",
+    tag = "threads",
+    summary = "Reopen a closed thread.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn reopen(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    service::set_closed(&state.ctx, &client, &principal, &id, false)
-        .await
-        .map_err(err(lang))?;
+    service::set_closed(&state.ctx, &client, &principal, &id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Priority {
     #[serde(default)]
     high_priority: bool,
 }
 
+#[utoipa::path(
+    put,
+    path = "/threads/{id}/priority",
+    tag = "threads",
+    summary = "Mark the thread high priority or not (high_priority).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = Priority,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn set_priority(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Priority>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    service::set_priority(&state.ctx, &client, &principal, &id, input.high_priority)
-        .await
-        .map_err(err(lang))?;
+    service::set_priority(&state.ctx, &client, &principal, &id, input.high_priority).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/duplicate",
+    tag = "threads",
+    summary = "A new thread with the same title and participants, without messages.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn duplicate(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let principal = view.principal().map_err(err(lang))?;
-    let t = service::duplicate(&state.ctx, &client, &principal, &id, lang)
-        .await
-        .map_err(err(lang))?;
+    let t = service::duplicate(&state.ctx, &client, &principal, &id, lang).await?;
     Ok((StatusCode::CREATED, Json(json!(t))))
 }
 
+#[utoipa::path(
+    put,
+    path = "/threads/{id}/draft",
+    tag = "threads",
+    summary = "Save one's draft (body; empty clears it).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = Body,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn save_draft(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Body>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    service::save_draft(&state.ctx, &principal, &id, &input.body)
-        .await
-        .map_err(err(lang))?;
+    service::save_draft(&state.ctx, &principal, &id, &input.body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReadUpTo {
     seq: Option<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/read",
+    tag = "threads",
+    summary = "Mark read up to seq (the latest when absent).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = ReadUpTo,
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn mark_read(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ReadUpTo>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    service::mark_read(&state.ctx, &principal, &id, input.seq)
-        .await
-        .map_err(err(lang))?;
+    service::mark_read(&state.ctx, &principal, &id, input.seq).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/unread",
+    tag = "threads",
+    summary = "Mark the thread unread.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn mark_unread(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    service::mark_unread(&state.ctx, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    service::mark_unread(&state.ctx, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/typing",
+    tag = "threads",
+    summary = "Tell the other participants one is typing (not stored).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Success.")),
+)]
 pub async fn typing(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let principal = view.principal().map_err(err(lang))?;
-    service::typing(&state.ctx, &principal, &id).await.map_err(err(lang))?;
+    service::typing(&state.ctx, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct DirectInput {
     #[serde(default)]
     user_id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/direct",
+    tag = "threads",
+    summary = "The direct thread with a friend (user_id), created on first use.",
+    request_body = DirectInput,
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn direct(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<DirectInput>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let t = service::direct(&state.ctx, &client, &principal, &input.user_id)
-        .await
-        .map_err(err(lang))?;
+    let t = service::direct(&state.ctx, &client, &principal, &input.user_id).await?;
     Ok(Json(json!(t)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     #[serde(default)]
     name: String,
@@ -453,13 +571,22 @@ pub struct UploadQuery {
 
 /// The body is the file itself; the kind (photo, video, voice, document)
 /// is checked against its content.
+#[utoipa::path(
+    put,
+    path = "/threads/{id}/files",
+    tag = "threads",
+    summary = "Upload a file as a message: the body is the file; query name, kind (photo, video, voice, document), caption. Checked from its content; photos stripped of metadata; encrypted at rest.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path."), UploadQuery, super::openapi::IdempotencyHeader),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file."),
+    responses((status = 201, description = "Success.", body = Value)),
+)]
 pub async fn upload(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
     Path(id): Path<String>,
-    Query(q): Query<UploadQuery>,
+    ApiQuery(q): ApiQuery<UploadQuery>,
     request: Idempotent,
 ) -> Result<Response, Response> {
     let principal = view.principal().map_err(refuse(lang))?;
@@ -491,44 +618,56 @@ pub async fn upload(
     Ok(replay(answer))
 }
 
+#[utoipa::path(
+    get,
+    path = "/threads/{id}/attachments",
+    tag = "threads",
+    summary = "The thread's attachments (gallery).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = Value)),
+)]
 pub async fn gallery(
     State(state): State<WebState>,
-    Lang(lang): Lang,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let principal = view.principal().map_err(err(lang))?;
-    let list = attachments::gallery(&state.ctx, &principal, &id)
-        .await
-        .map_err(err(lang))?;
+    let list = attachments::gallery(&state.ctx, &principal, &id).await?;
     Ok(Json(json!({ "attachments": list })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/attachments/{id}",
+    tag = "threads",
+    summary = "An attachment (participants only).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "The file (its own content type).", content_type = "*/*", body = Vec<u8>)),
+)]
 pub async fn attachment(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let principal = view.principal().map_err(err(lang))?;
-    let file = attachments::download(&state.ctx, &client, &principal, &id, false)
-        .await
-        .map_err(err(lang))?;
+    let file = attachments::download(&state.ctx, &client, &principal, &id, false).await?;
     Ok(file_response(file))
 }
 
+#[utoipa::path(
+    get,
+    path = "/attachments/{id}/thumbnail",
+    tag = "threads",
+    summary = "A photo's thumbnail (participants only).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "The thumbnail (JPEG).", content_type = "image/jpeg", body = Vec<u8>)),
+)]
 pub async fn thumbnail(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let principal = view.principal().map_err(err(lang))?;
-    let file = attachments::download(&state.ctx, &client, &principal, &id, true)
-        .await
-        .map_err(err(lang))?;
+    let file = attachments::download(&state.ctx, &client, &principal, &id, true).await?;
     Ok(file_response(file))
 }
 
@@ -564,17 +703,21 @@ pub fn file_response(file: attachments::Download) -> Response {
         .into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/threads/{id}/export.pdf",
+    tag = "threads",
+    summary = "A closed thread as PDF for the record.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "The thread as PDF/A.", content_type = "application/pdf", body = Vec<u8>)),
+)]
 pub async fn export_pdf(
     State(state): State<WebState>,
-    Lang(lang): Lang,
     ClientInfo(client): ClientInfo,
-    ApiAuth(view): ApiAuth,
+    Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let principal = view.principal().map_err(err(lang))?;
-    let pdf = cercle_app::threads::export::pdf(&state.ctx, &client, &principal, &id, lang)
-        .await
-        .map_err(err(lang))?;
+    let pdf = cercle_app::threads::export::pdf(&state.ctx, &client, &principal, &id, lang).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
@@ -590,7 +733,8 @@ pub async fn export_pdf(
 
 // ---- The live event stream ----------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// The last event id the client saw; what followed is sent first.
     since: Option<i64>,
@@ -599,12 +743,20 @@ pub struct EventsQuery {
 /// `GET /api/v1/events` (WebSocket). Authenticated by bearer token, or by
 /// the browser's cookies from a page of the same origin (browsers cannot
 /// add headers to a WebSocket, so the Origin check stands in for CSRF).
+#[utoipa::path(
+    get,
+    path = "/events",
+    tag = "threads",
+    summary = "WebSocket of live events (since=last id seen: what was missed comes first, then a ready frame, then live).",
+    params(EventsQuery),
+    responses((status = 101, description = "Success.", body = Value)),
+)]
 pub async fn events(
     State(state): State<WebState>,
     Lang(lang): Lang,
     headers: HeaderMap,
-    Query(q): Query<EventsQuery>,
-    ws: WebSocketUpgrade,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let view = match ws_session(&state, &headers).await {
         Some(v) => v,
@@ -620,6 +772,10 @@ pub async fn events(
             cookies::get(&headers, cookies::DEVICE).unwrap_or_default(),
             cookies::get(&headers, cookies::ACCOUNT).unwrap_or_default(),
         ),
+    };
+    // Not a WebSocket handshake: said in the API's error format.
+    let Ok(ws) = ws else {
+        return crate::error::json_error(StatusCode::BAD_REQUEST, "bad-request", lang);
     };
     // Clients send only small frames (typing): small buffers keep an idle
     // connection cheap (the library's default read buffer is 128 KiB).
