@@ -182,7 +182,7 @@ impl TestApp {
     /// waiting until it is sent.
     pub async fn drain_outbox(&self) {
         eventually("the outbox to be empty", async || {
-            let _ = cercle_app::notify::deliver_due(self.ctx()).await;
+            let _ = cercle_app::outbox::deliver_due(self.ctx()).await;
             let mut conn = self.ctx().store.reader().await.ok()?;
             (cercle_store::outbox::waiting_count(&mut conn).await.ok()? == 0).then_some(())
         })
