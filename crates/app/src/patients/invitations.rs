@@ -12,7 +12,8 @@
 //!   (new link, new code; the old link dies) or cancels;
 //! - the link works once, for whoever answers it right.
 
-use super::circle::{self, managed_member, person, reload, FilePlace};
+use super::circle_members::{self as circle, managed_member, reload, FilePlace};
+use crate::acting::person;
 use crate::outbox::{queue_email, queue_sms, Outgoing};
 use crate::secrets::{hash_token, random_token};
 use crate::{audit, AppError, AppResult, Client, Ctx};
@@ -38,16 +39,8 @@ const MAX_QUESTION: usize = 200;
 const SENDINGS_PER_DAY: i64 = 100;
 const MAX_ANSWER: usize = 200;
 
-/// How to invite: `via` email | sms, `method` question | code.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct InviteInput {
-    #[serde(default)]
-    pub via: String,
-    #[serde(default)]
-    pub method: String,
-    pub question: Option<String>,
-    pub answer: Option<String>,
-}
+/// How to invite (kept with the members, whose creation may invite).
+pub use super::circle_members::InviteInput;
 
 /// An answer as compared: folded case and accents, punctuation and runs of
 /// spaces as one space, trimmed.
@@ -245,7 +238,7 @@ async fn send(
     now: Timestamp,
     first_event: &'static str,
 ) -> AppResult<()> {
-    super::circle::require_section_on(&mut *tx, &file.id, &member.section).await?;
+    circle::require_section_on(&mut *tx, &file.id, &member.section).await?;
     store::end_previous_invitations(&mut *tx, &member.id, "replaced", now).await?;
     if !store::set_member_state(
         &mut *tx,

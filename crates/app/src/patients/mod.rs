@@ -3,6 +3,7 @@
 
 pub mod channels;
 pub mod circle;
+pub mod circle_members;
 pub mod files;
 pub mod invitations;
 pub mod pinned;
