@@ -16,6 +16,7 @@
 //! kind and the kind of thread ("New message in a clinical thread"), and its
 //! link is a path that goes through the usual access checks when opened.
 
+use crate::bus::{Bus, Topic};
 use crate::network::{limit, person};
 use crate::notify::{queue_email, queue_sms, Outgoing};
 use crate::push::{self, PushMessage, Urgency};
@@ -133,6 +134,7 @@ fn new_row(user_id: &str, kind: Kind, actor_id: Option<&str>, link: String, now:
 /// thread; a high-priority one has its own, followed up until acknowledged.
 /// In the caller's transaction.
 pub(crate) async fn on_message(
+    bus: &dyn Bus,
     conn: &mut Conn,
     t: &ThreadRow,
     author_id: &str,
@@ -142,7 +144,8 @@ pub(crate) async fn on_message(
 ) -> AppResult<()> {
     let recipients = cercle_store::threads::people_reached(&mut *conn, &t.id).await?;
     let urgent = high_priority.then_some(message_id);
-    tell_about_thread(conn, t, recipients, Kind::Message, author_id, urgent, now).await
+    let told = tell_about_thread(conn, t, recipients, Kind::Message, author_id, urgent, now).await?;
+    announce(bus, conn, &told, now).await
 }
 
 fn thread_link(thread_id: &str) -> String {
@@ -153,6 +156,7 @@ fn thread_link(thread_id: &str) -> String {
 /// managers are told, each per their own schedule. In the caller's
 /// transaction.
 pub(crate) async fn on_triage(
+    bus: &dyn Bus,
     conn: &mut Conn,
     t: &ThreadRow,
     team_id: &str,
@@ -165,7 +169,8 @@ pub(crate) async fn on_triage(
         .filter(|m| m.role == "manager")
         .map(|m| m.user_id)
         .collect();
-    tell_about_thread(conn, t, managers, Kind::Triage, actor_id, None, now).await
+    let told = tell_about_thread(conn, t, managers, Kind::Triage, actor_id, None, now).await?;
+    announce(bus, conn, &told, now).await
 }
 
 /// Tells `recipients` (but the actor) about the thread. A normal
@@ -173,6 +178,7 @@ pub(crate) async fn on_triage(
 /// a high-priority message (`urgent`: its id) gets its own, followed up
 /// until acknowledged. Set-based, so that a large thread costs a few
 /// statements rather than several per recipient (see docs/benchmarks.md).
+/// Returns everyone told, folded or new: the caller announces it to them.
 async fn tell_about_thread(
     conn: &mut Conn,
     t: &ThreadRow,
@@ -181,7 +187,7 @@ async fn tell_about_thread(
     actor_id: &str,
     urgent: Option<&str>,
     now: Timestamp,
-) -> AppResult<()> {
+) -> AppResult<Vec<String>> {
     recipients.retain(|u| u != actor_id);
     let folded_or_new = recipients.clone();
     if urgent.is_none() {
@@ -205,8 +211,7 @@ async fn tell_about_thread(
         })
         .collect();
     store::insert_many(&mut *conn, &rows).await?;
-    // Everyone told, folded or new: their open pages show the change.
-    announce(conn, &folded_or_new, now).await
+    Ok(folded_or_new)
 }
 
 // ---- The per-person live stream -------------------------------------------------
@@ -241,7 +246,7 @@ pub fn live_concerns(e: &crate::threads::hub::Event, user_id: &str) -> Option<bo
 /// changed: the event travels like the threads' (the log, then every node's
 /// dispatcher), so it is sent only if the transaction commits, to every open
 /// page of theirs on any node.
-pub(crate) async fn announce(conn: &mut Conn, user_ids: &[String], now: Timestamp) -> AppResult<()> {
+pub(crate) async fn announce(bus: &dyn Bus, conn: &mut Conn, user_ids: &[String], now: Timestamp) -> AppResult<()> {
     if user_ids.is_empty() {
         return Ok(());
     }
@@ -249,8 +254,9 @@ pub(crate) async fn announce(conn: &mut Conn, user_ids: &[String], now: Timestam
         let payload = serde_json::json!({ "users": chunk }).to_string();
         cercle_store::threads::append_event(&mut *conn, "", LIVE_KIND, &payload, now).await?;
     }
-    if conn.backend_name() == "PostgreSQL" {
-        cercle_store::threads::notify_nodes(&mut *conn, "e").await?;
+    // The person topic of the first one: the entries name everyone.
+    if let Some(first) = user_ids.first() {
+        bus.durable_in(&mut *conn, &Topic::Person(first.clone())).await?;
     }
     Ok(())
 }
@@ -260,9 +266,9 @@ pub(crate) async fn announce(conn: &mut Conn, user_ids: &[String], now: Timestam
 /// waits on a notification row while holding it).
 pub(crate) async fn announce_alone(ctx: &Ctx, user_id: &str) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
-    announce(&mut tx, &[user_id.to_string()], ctx.clock.now()).await?;
+    announce(&*ctx.bus, &mut tx, &[user_id.to_string()], ctx.clock.now()).await?;
     tx.commit().await?;
-    ctx.hub.wake();
+    ctx.bus.committed().await;
     Ok(())
 }
 
@@ -298,6 +304,7 @@ pub(crate) async fn as_pinned_version(conn: &mut Conn, thread_id: &str) -> AppRe
 
 /// A notification not about a thread (a friend request, an invitation).
 pub(crate) async fn on_personal(
+    bus: &dyn Bus,
     conn: &mut Conn,
     user_id: &str,
     kind: Kind,
@@ -306,7 +313,7 @@ pub(crate) async fn on_personal(
     now: Timestamp,
 ) -> AppResult<()> {
     store::insert(&mut *conn, &new_row(user_id, kind, actor_id, link.to_string(), now)).await?;
-    announce(conn, &[user_id.to_string()], now).await
+    announce(bus, conn, &[user_id.to_string()], now).await
 }
 
 // ---- The notification centre ---------------------------------------------------

@@ -376,6 +376,7 @@ pub async fn write_to_team(
 /// organization brings their teams, assigned to them; a team added without
 /// a person of it goes to its triage box (SPEC 6).
 pub(crate) async fn on_participants_added(
+    bus: &dyn crate::bus::Bus,
     conn: &mut Conn,
     thread_id: &str,
     org_id: Option<&str>,
@@ -402,7 +403,7 @@ pub(crate) async fn on_participants_added(
         if store::triage(&mut *conn, thread_id, &p.id).await?.is_none() {
             store::set_triage(&mut *conn, thread_id, &p.id, None, now).await?;
             if let Some(t) = thread_store::thread(&mut *conn, thread_id).await? {
-                crate::notifications::on_triage(&mut *conn, &t, &p.id, added_by, now).await?;
+                crate::notifications::on_triage(bus, &mut *conn, &t, &p.id, added_by, now).await?;
             }
         }
     }
@@ -562,12 +563,12 @@ pub async fn change(
         }
         TriageChange::Return => {
             store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
-            crate::notifications::on_triage(&mut tx, &s.thread, &s.team.id, &user_id, now).await?;
+            crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &s.team.id, &user_id, now).await?;
         }
         TriageChange::Unassign => {
             if s.facts.responsible {
                 store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
-                crate::notifications::on_triage(&mut tx, &s.thread, &s.team.id, &user_id, now).await?;
+                crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &s.team.id, &user_id, now).await?;
             }
             if s.facts.added && s.thread.created_by != user_id {
                 thread_store::remove_participant(&mut tx, thread_id, "user", &user_id).await?;

@@ -189,7 +189,7 @@ pub(crate) async fn insert_upload(
         .pop()
         .ok_or(AppError::NotFound)?;
     service::log_event(ctx, &mut *tx, thread_id, "message", &view, now).await?;
-    crate::notifications::on_message(&mut *tx, t, user_id, &message_id, false, now).await?;
+    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, user_id, &message_id, false, now).await?;
     Ok((view, attachment))
 }
 

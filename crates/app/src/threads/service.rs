@@ -16,7 +16,7 @@ use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::search::fold;
 use cercle_domain::{InputError, Language, MessageId, Timestamp};
 use cercle_store::threads::{self as store, MessageRow, NewThread, Reach, ThreadRow};
-use cercle_store::{network, orgs, users, Backend, Conn};
+use cercle_store::{network, orgs, users, Conn};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -223,8 +223,8 @@ pub(crate) fn event_for(
     ev
 }
 
-/// Appends an event to the log in the caller's transaction (and, on
-/// PostgreSQL, tells the other nodes when it commits).
+/// Appends an event to the log in the caller's transaction (and tells the
+/// bus, which may deliver the wake-up at commit).
 pub(crate) async fn log_event(
     ctx: &Ctx,
     conn: &mut Conn,
@@ -235,16 +235,16 @@ pub(crate) async fn log_event(
 ) -> AppResult<i64> {
     let payload = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
     let id = store::append_event(&mut *conn, thread_id, kind, &payload, now).await?;
-    if ctx.store.backend() == Backend::Postgres {
-        store::notify_nodes(&mut *conn, "e").await?;
-    }
+    ctx.bus
+        .durable_in(&mut *conn, &crate::bus::Topic::Thread(thread_id.to_string()))
+        .await?;
     Ok(id)
 }
 
 /// Commits and wakes this node's dispatcher.
 pub(crate) async fn commit(ctx: &Ctx, tx: cercle_store::Tx) -> AppResult<()> {
     tx.commit().await?;
-    ctx.hub.wake();
+    ctx.bus.committed().await;
     ctx.notify_wake.notify_one();
     Ok(())
 }
@@ -396,7 +396,16 @@ async fn create_titled(
     for p in &input.participants {
         store::add_participant(&mut tx, &id, &p.kind, &p.id, Some(&user_id), now).await?;
     }
-    crate::teams::on_participants_added(&mut tx, &id, org_id.as_deref(), &input.participants, &user_id, now).await?;
+    crate::teams::on_participants_added(
+        &*ctx.bus,
+        &mut tx,
+        &id,
+        org_id.as_deref(),
+        &input.participants,
+        &user_id,
+        now,
+    )
+    .await?;
     let t = store::thread(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
     log_event(
         ctx,
@@ -874,7 +883,7 @@ pub(crate) async fn insert_message(
         acknowledged_by: Vec::new(),
     };
     log_event(ctx, &mut *tx, &t.id, "message", &view, now).await?;
-    crate::notifications::on_message(&mut *tx, t, user_id, &view.id, priority, now).await?;
+    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, user_id, &view.id, priority, now).await?;
     Ok(view)
 }
 
@@ -986,7 +995,7 @@ pub async fn add_participants(
     for p in list {
         store::add_participant(&mut tx, id, &p.kind, &p.id, Some(&user_id), now).await?;
     }
-    crate::teams::on_participants_added(&mut tx, id, t.org_id.as_deref(), list, &user_id, now).await?;
+    crate::teams::on_participants_added(&*ctx.bus, &mut tx, id, t.org_id.as_deref(), list, &user_id, now).await?;
     let views = participant_views(&mut tx, id).await?;
     log_event(ctx, &mut tx, id, "participants", &views, now).await?;
     audit::record(
