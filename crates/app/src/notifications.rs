@@ -21,6 +21,7 @@ use crate::network::{limit, person};
 use crate::notify::{queue_email, queue_sms, Outgoing};
 use crate::push::{self, PushMessage, Urgency};
 use crate::{AppError, AppResult, Ctx};
+use cercle_domain::events::EventKind;
 use cercle_domain::notification_rules::{self as rules, Escalation, FollowUp, Priority, Recipient, Ring};
 use cercle_domain::policy::Principal;
 use cercle_domain::{InputError, Language, Timestamp};
@@ -221,7 +222,7 @@ async fn tell_about_thread(
 /// payload lists the people concerned; it never leaves the server as it is:
 /// each person's stream turns it into their own count and latest
 /// notification ([`live_event`]), and sends nothing to anyone else.
-pub const LIVE_KIND: &str = "notifications";
+pub const LIVE_KIND: EventKind = EventKind::Notifications;
 /// People per event-log entry (the payload stays small).
 const LIVE_CHUNK: usize = 200;
 
@@ -252,7 +253,7 @@ pub(crate) async fn announce(bus: &dyn Bus, conn: &mut Conn, user_ids: &[String]
     }
     for chunk in user_ids.chunks(LIVE_CHUNK) {
         let payload = serde_json::json!({ "users": chunk }).to_string();
-        cercle_store::threads::append_event(&mut *conn, "", LIVE_KIND, &payload, now).await?;
+        cercle_store::threads::append_event(&mut *conn, "", LIVE_KIND.as_str(), &payload, now).await?;
     }
     // The person topic of the first one: the entries name everyone.
     if let Some(first) = user_ids.first() {
@@ -286,7 +287,7 @@ pub async fn live_event(
     Ok(crate::threads::hub::Event {
         id,
         thread_id: String::new(),
-        kind: LIVE_KIND.into(),
+        kind: LIVE_KIND,
         data: serde_json::json!({
             "unread": list.unread,
             "label": label,

@@ -14,6 +14,7 @@ use crate::orgs::OrgScope;
 use crate::threads::service::{self as threads, event_for, log_event, NewThreadInput, ParticipantRef, ThreadView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts};
 use cercle_domain::policy::Principal;
 use cercle_domain::roles::Permission;
@@ -594,7 +595,7 @@ pub async fn change(
     // Who reaches the thread may have changed: the participants event comes
     // first, so that open connections look again before the triage change.
     let views = threads::participant_views(&mut tx, thread_id).await?;
-    log_event(ctx, &mut tx, thread_id, "participants", &views, now).await?;
+    log_event(ctx, &mut tx, thread_id, EventKind::Participants, &views, now).await?;
     let after = store::triage(&mut tx, thread_id, &s.team.id).await?;
     let data = serde_json::json!({
         "triage": {
@@ -605,7 +606,7 @@ pub async fn change(
             "by": user_id,
         }
     });
-    log_event(ctx, &mut tx, thread_id, "thread_state", &data, now).await?;
+    log_event(ctx, &mut tx, thread_id, EventKind::ThreadState, &data, now).await?;
     let mut ev = event_for(me, &s.thread, audit_name, AuditAction::Update, client).scope("team", &s.team.id);
     if let Some(t) = &target {
         ev = ev.scope("person", t);

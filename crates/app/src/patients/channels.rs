@@ -26,6 +26,7 @@ use crate::texts::SystemText;
 use crate::threads::service::{self, ParticipantRef, ThreadView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::{Language, Timestamp};
@@ -614,7 +615,7 @@ pub(crate) async fn open_thread(
         ctx,
         &mut *tx,
         &id,
-        "thread_created",
+        EventKind::ThreadCreated,
         &serde_json::json!({ "title": title, "title_text": text, "channel_id": c.id }),
         now,
     )

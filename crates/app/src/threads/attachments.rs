@@ -8,6 +8,7 @@ use super::files::{self, AttachmentKind, FileError};
 use super::service::{self, MessageView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
 use cercle_domain::{AttachmentId, InputError, Language};
 use cercle_store::threads::{self as store, AttachmentRow};
@@ -188,7 +189,7 @@ pub(crate) async fn insert_upload(
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    service::log_event(ctx, &mut *tx, thread_id, "message", &view, now).await?;
+    service::log_event(ctx, &mut *tx, thread_id, EventKind::Message, &view, now).await?;
     crate::notifications::on_message(&*ctx.bus, &mut *tx, t, user_id, &message_id, false, now).await?;
     Ok((view, attachment))
 }

@@ -9,6 +9,7 @@
 
 use crate::bus::{Delivery, Filter, Signal, Topic};
 use crate::{AppResult, Ctx};
+use cercle_domain::events::EventKind;
 use cercle_store::threads::{self, EventRow};
 use serde::Serialize;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,18 +24,24 @@ pub struct Event {
     pub id: Option<i64>,
     pub thread_id: String,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EventKind,
     pub data: serde_json::Value,
 }
 
 impl Event {
-    pub fn of(row: &EventRow) -> Event {
-        Event {
+    /// The logged event; `None` for a kind this version does not know
+    /// (written by a newer node): it is skipped.
+    pub fn of(row: &EventRow) -> Option<Event> {
+        let Some(kind) = EventKind::parse(&row.kind) else {
+            tracing::warn!(id = row.id, kind = %row.kind, "event of an unknown kind skipped");
+            return None;
+        };
+        Some(Event {
             id: Some(row.id),
             thread_id: row.thread_id.clone(),
-            kind: row.kind.clone(),
+            kind,
             data: serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null),
-        }
+        })
     }
 }
 
@@ -148,7 +155,7 @@ pub async fn publish_ephemeral(ctx: &Ctx, event: Event) -> AppResult<()> {
     ctx.bus
         .signal(Signal {
             topic: Topic::Thread(event.thread_id),
-            kind: event.kind,
+            kind: event.kind.as_str().to_string(),
             data: event.data,
         })
         .await
@@ -207,7 +214,9 @@ pub async fn run_dispatcher(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<boo
             let n = batch.len();
             for row in batch {
                 last = row.id;
-                let _ = ctx.hub.live.send(Arc::new(Event::of(&row)));
+                if let Some(e) = Event::of(&row) {
+                    let _ = ctx.hub.live.send(Arc::new(e));
+                }
             }
             ctx.hub.dispatched.store(last, Ordering::Release);
             if n < 500 {
@@ -225,11 +234,11 @@ impl Hub {
             Delivery::Committed => true,
             Delivery::Signal(s) => {
                 // Only threads have signals (typing) so far.
-                if let Topic::Thread(thread_id) = &s.topic {
+                if let (Topic::Thread(thread_id), Some(kind)) = (&s.topic, EventKind::parse(&s.kind)) {
                     self.send_ephemeral(Event {
                         id: None,
                         thread_id: thread_id.clone(),
-                        kind: s.kind.clone(),
+                        kind,
                         data: s.data.clone(),
                     });
                 }
@@ -263,5 +272,5 @@ async fn read_after(ctx: &Ctx, last: i64) -> AppResult<Vec<EventRow>> {
 pub async fn logged_after(ctx: &Ctx, since: i64, limit: i64) -> AppResult<Vec<Event>> {
     let mut conn = ctx.store.reader().await?;
     let rows = threads::events_after(&mut conn, since, limit).await?;
-    Ok(rows.iter().map(Event::of).collect())
+    Ok(rows.iter().filter_map(Event::of).collect())
 }

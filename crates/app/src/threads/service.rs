@@ -11,6 +11,7 @@ use crate::network::people::{relation, summaries};
 use crate::texts::SystemText;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::search::fold;
@@ -229,12 +230,12 @@ pub(crate) async fn log_event(
     ctx: &Ctx,
     conn: &mut Conn,
     thread_id: &str,
-    kind: &str,
+    kind: EventKind,
     data: &impl Serialize,
     now: Timestamp,
 ) -> AppResult<i64> {
     let payload = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
-    let id = store::append_event(&mut *conn, thread_id, kind, &payload, now).await?;
+    let id = store::append_event(&mut *conn, thread_id, kind.as_str(), &payload, now).await?;
     ctx.bus
         .durable_in(&mut *conn, &crate::bus::Topic::Thread(thread_id.to_string()))
         .await?;
@@ -411,7 +412,7 @@ async fn create_titled(
         ctx,
         &mut tx,
         &id,
-        "thread_created",
+        EventKind::ThreadCreated,
         &serde_json::json!({ "title": title, "title_text": text }),
         now,
     )
@@ -882,7 +883,7 @@ pub(crate) async fn insert_message(
         seen_by: Vec::new(),
         acknowledged_by: Vec::new(),
     };
-    log_event(ctx, &mut *tx, &t.id, "message", &view, now).await?;
+    log_event(ctx, &mut *tx, &t.id, EventKind::Message, &view, now).await?;
     crate::notifications::on_message(&*ctx.bus, &mut *tx, t, user_id, &view.id, priority, now).await?;
     Ok(view)
 }
@@ -924,7 +925,7 @@ pub async fn edit(
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    log_event(ctx, &mut tx, &t.id, "message_edited", &view, now).await?;
+    log_event(ctx, &mut tx, &t.id, EventKind::MessageEdited, &view, now).await?;
     audit::record(
         &mut tx,
         event_for(me, &t, "thread.message_edited", AuditAction::Update, client).scope("message", &m.id),
@@ -954,7 +955,7 @@ pub async fn retract(
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    log_event(ctx, &mut tx, &t.id, "message_retracted", &view, now).await?;
+    log_event(ctx, &mut tx, &t.id, EventKind::MessageRetracted, &view, now).await?;
     audit::record(
         &mut tx,
         event_for(me, &t, "thread.message_retracted", AuditAction::Delete, client).scope("message", &m.id),
@@ -997,7 +998,7 @@ pub async fn add_participants(
     }
     crate::teams::on_participants_added(&*ctx.bus, &mut tx, id, t.org_id.as_deref(), list, &user_id, now).await?;
     let views = participant_views(&mut tx, id).await?;
-    log_event(ctx, &mut tx, id, "participants", &views, now).await?;
+    log_event(ctx, &mut tx, id, EventKind::Participants, &views, now).await?;
     audit::record(
         &mut tx,
         event_for(me, &t, "thread.participants_added", AuditAction::Update, client),
@@ -1038,7 +1039,7 @@ pub async fn remove_participant(
         cercle_store::teams::clear_triage(&mut tx, id, &who.id).await?;
     }
     let views = participant_views(&mut tx, id).await?;
-    log_event(ctx, &mut tx, id, "participants", &views, now).await?;
+    log_event(ctx, &mut tx, id, EventKind::Participants, &views, now).await?;
     let name = if leaving {
         "thread.left"
     } else {
@@ -1066,7 +1067,7 @@ pub async fn set_closed(ctx: &Ctx, client: &Client, principal: &Principal, id: &
     }
     store::set_closed(&mut tx, id, closed.then_some((user_id.as_str(), now))).await?;
     let data = serde_json::json!({ "closed": closed, "by": user_id, "at": now.0 });
-    log_event(ctx, &mut tx, id, "thread_state", &data, now).await?;
+    log_event(ctx, &mut tx, id, EventKind::ThreadState, &data, now).await?;
     let name = if closed { "thread.closed" } else { "thread.reopened" };
     audit::record(&mut tx, event_for(me, &t, name, AuditAction::Update, client), now).await?;
     commit(ctx, tx).await?;
@@ -1085,7 +1086,7 @@ pub async fn set_priority(ctx: &Ctx, client: &Client, principal: &Principal, id:
         ctx,
         &mut tx,
         id,
-        "thread_state",
+        EventKind::ThreadState,
         &serde_json::json!({ "high_priority": high }),
         now,
     )
@@ -1166,7 +1167,7 @@ pub async fn mark_read(ctx: &Ctx, principal: &Principal, id: &str, seq: Option<i
             ctx,
             &mut tx,
             id,
-            "read",
+            EventKind::Read,
             &serde_json::json!({ "user_id": user_id, "seq": upto }),
             now,
         )
@@ -1203,7 +1204,7 @@ pub async fn acknowledge(ctx: &Ctx, client: &Client, principal: &Principal, mess
     }
     if store::ack(&mut tx, message_id, &user_id, now).await? {
         let data = serde_json::json!({ "message_id": message_id, "user_id": user_id, "at": now.0 });
-        log_event(ctx, &mut tx, &t.id, "ack", &data, now).await?;
+        log_event(ctx, &mut tx, &t.id, EventKind::Ack, &data, now).await?;
         audit::record(
             &mut tx,
             event_for(me, &t, "thread.message_acknowledged", AuditAction::Update, client).scope("message", message_id),
@@ -1230,7 +1231,7 @@ pub async fn typing(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<()>
         Event {
             id: None,
             thread_id: id.to_string(),
-            kind: "typing".into(),
+            kind: EventKind::Typing,
             data: serde_json::json!({ "user_id": user_id, "name": name }),
         },
     )
