@@ -1,6 +1,6 @@
 //! The kinds of live events: what the event log stores in `events.kind`
 //! and what a page receives as `type`. One name per kind, so that the log,
-//! the stream and the page agree (the names are a contract with `app.js`
+//! the stream and the page agree (the names are a contract with the page script
 //! and with logs written by earlier versions: never rename one).
 
 /// What happened.
