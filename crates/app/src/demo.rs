@@ -138,7 +138,7 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
         ids.push(id);
     }
     seed_organizations(&mut tx, &ids, now).await?;
-    seed_network(&mut tx, &ids, now).await?;
+    seed_network(&*ctx.bus, &mut tx, &ids, now).await?;
     tx.commit().await?;
     seed_discussions(ctx, &ids).await?;
     seed_care(ctx, &ids).await?;
@@ -423,7 +423,12 @@ async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
 
 /// Professions, profiles, an independent workplace, who works where, a
 /// friendship and a pending request, a directory entry.
-async fn seed_network(tx: &mut cercle_store::Conn, people: &[String], now: Timestamp) -> AppResult<()> {
+async fn seed_network(
+    bus: &dyn crate::bus::Bus,
+    tx: &mut cercle_store::Conn,
+    people: &[String],
+    now: Timestamp,
+) -> AppResult<()> {
     use cercle_store::{network, profiles};
     let person = |i: usize| people.get(i).cloned().unwrap_or_default();
     for (i, key, via) in PROFESSIONS {
@@ -526,6 +531,7 @@ async fn seed_network(tx: &mut cercle_store::Conn, people: &[String], now: Times
     .await?;
     // As the request would: Marie finds it in her notifications.
     crate::notifications::on_personal(
+        bus,
         tx,
         &person(1),
         crate::notifications::Kind::FriendRequest,

@@ -9,6 +9,7 @@ pub mod adapters;
 pub mod admin;
 pub mod audit;
 pub mod availability;
+pub mod bus;
 pub mod demo;
 pub mod error;
 pub mod home;
@@ -80,6 +81,8 @@ pub struct Ctx {
     pub notify_wake: Arc<tokio::sync::Notify>,
     /// Hands committed thread events to this node's open connections.
     pub hub: Arc<threads::hub::Hub>,
+    /// How the nodes tell each other about events (chosen once, at start).
+    pub bus: Arc<dyn bus::Bus>,
     /// Web Push: the VAPID key and how push services are reached.
     pub push: push::PushSettings,
 }
@@ -93,7 +96,7 @@ impl Ctx {
         self.notify_wake.notify_one();
         // A notification written with it reaches its person's pages now
         // (the event dispatcher would otherwise find it within 500 ms).
-        self.hub.wake();
+        self.bus.committed().await;
         Ok(())
     }
 }

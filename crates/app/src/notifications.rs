@@ -17,9 +17,11 @@
 //! link is a path that goes through the usual access checks when opened.
 
 use crate::acting::{limit, person};
+use crate::bus::{Bus, Topic};
 use crate::outbox::{queue_email, queue_sms, Outgoing};
 use crate::push::{self, PushMessage, Urgency};
 use crate::{AppError, AppResult, Ctx};
+use cercle_domain::events::EventKind;
 use cercle_domain::notification_rules::{self as rules, Escalation, FollowUp, Priority, Recipient, Ring};
 use cercle_domain::policy::Principal;
 use cercle_domain::{InputError, Language, Timestamp};
@@ -133,6 +135,7 @@ fn new_row(user_id: &str, kind: Kind, actor_id: Option<&str>, link: String, now:
 /// thread; a high-priority one has its own, followed up until acknowledged.
 /// In the caller's transaction.
 pub(crate) async fn on_message(
+    bus: &dyn Bus,
     conn: &mut Conn,
     t: &ThreadRow,
     author_id: &str,
@@ -142,7 +145,8 @@ pub(crate) async fn on_message(
 ) -> AppResult<()> {
     let recipients = cercle_store::threads::people_reached(&mut *conn, &t.id).await?;
     let urgent = high_priority.then_some(message_id);
-    tell_about_thread(conn, t, recipients, Kind::Message, author_id, urgent, now).await
+    let told = tell_about_thread(conn, t, recipients, Kind::Message, author_id, urgent, now).await?;
+    announce(bus, conn, &told, now).await
 }
 
 fn thread_link(thread_id: &str) -> String {
@@ -153,6 +157,7 @@ fn thread_link(thread_id: &str) -> String {
 /// managers are told, each per their own schedule. In the caller's
 /// transaction.
 pub(crate) async fn on_triage(
+    bus: &dyn Bus,
     conn: &mut Conn,
     t: &ThreadRow,
     team_id: &str,
@@ -165,7 +170,8 @@ pub(crate) async fn on_triage(
         .filter(|m| m.role == "manager")
         .map(|m| m.user_id)
         .collect();
-    tell_about_thread(conn, t, managers, Kind::Triage, actor_id, None, now).await
+    let told = tell_about_thread(conn, t, managers, Kind::Triage, actor_id, None, now).await?;
+    announce(bus, conn, &told, now).await
 }
 
 /// Tells `recipients` (but the actor) about the thread. A normal
@@ -173,6 +179,7 @@ pub(crate) async fn on_triage(
 /// a high-priority message (`urgent`: its id) gets its own, followed up
 /// until acknowledged. Set-based, so that a large thread costs a few
 /// statements rather than several per recipient (see docs/benchmarks.md).
+/// Returns everyone told, folded or new: the caller announces it to them.
 async fn tell_about_thread(
     conn: &mut Conn,
     t: &ThreadRow,
@@ -181,7 +188,7 @@ async fn tell_about_thread(
     actor_id: &str,
     urgent: Option<&str>,
     now: Timestamp,
-) -> AppResult<()> {
+) -> AppResult<Vec<String>> {
     recipients.retain(|u| u != actor_id);
     let folded_or_new = recipients.clone();
     if urgent.is_none() {
@@ -205,8 +212,7 @@ async fn tell_about_thread(
         })
         .collect();
     store::insert_many(&mut *conn, &rows).await?;
-    // Everyone told, folded or new: their open pages show the change.
-    announce(conn, &folded_or_new, now).await
+    Ok(folded_or_new)
 }
 
 // ---- The per-person live stream -------------------------------------------------
@@ -216,7 +222,7 @@ async fn tell_about_thread(
 /// payload lists the people concerned; it never leaves the server as it is:
 /// each person's stream turns it into their own count and latest
 /// notification ([`live_event`]), and sends nothing to anyone else.
-pub const LIVE_KIND: &str = "notifications";
+pub const LIVE_KIND: EventKind = EventKind::Notifications;
 /// People per event-log entry (the payload stays small).
 const LIVE_CHUNK: usize = 200;
 
@@ -241,16 +247,17 @@ pub fn live_concerns(e: &crate::threads::hub::Event, user_id: &str) -> Option<bo
 /// changed: the event travels like the threads' (the log, then every node's
 /// dispatcher), so it is sent only if the transaction commits, to every open
 /// page of theirs on any node.
-pub(crate) async fn announce(conn: &mut Conn, user_ids: &[String], now: Timestamp) -> AppResult<()> {
+pub(crate) async fn announce(bus: &dyn Bus, conn: &mut Conn, user_ids: &[String], now: Timestamp) -> AppResult<()> {
     if user_ids.is_empty() {
         return Ok(());
     }
     for chunk in user_ids.chunks(LIVE_CHUNK) {
         let payload = serde_json::json!({ "users": chunk }).to_string();
-        cercle_store::threads::append_event(&mut *conn, "", LIVE_KIND, &payload, now).await?;
+        cercle_store::threads::append_event(&mut *conn, "", LIVE_KIND.as_str(), &payload, now).await?;
     }
-    if conn.backend_name() == "PostgreSQL" {
-        cercle_store::threads::notify_nodes(&mut *conn, "e").await?;
+    // The person topic of the first one: the entries name everyone.
+    if let Some(first) = user_ids.first() {
+        bus.durable_in(&mut *conn, &Topic::Person(first.clone())).await?;
     }
     Ok(())
 }
@@ -260,9 +267,9 @@ pub(crate) async fn announce(conn: &mut Conn, user_ids: &[String], now: Timestam
 /// waits on a notification row while holding it).
 pub(crate) async fn announce_alone(ctx: &Ctx, user_id: &str) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
-    announce(&mut tx, &[user_id.to_string()], ctx.clock.now()).await?;
+    announce(&*ctx.bus, &mut tx, &[user_id.to_string()], ctx.clock.now()).await?;
     tx.commit().await?;
-    ctx.hub.wake();
+    ctx.bus.committed().await;
     Ok(())
 }
 
@@ -280,7 +287,7 @@ pub async fn live_event(
     Ok(crate::threads::hub::Event {
         id,
         thread_id: String::new(),
-        kind: LIVE_KIND.into(),
+        kind: LIVE_KIND,
         data: serde_json::json!({
             "unread": list.unread,
             "label": label,
@@ -298,6 +305,7 @@ pub(crate) async fn as_pinned_version(conn: &mut Conn, thread_id: &str) -> AppRe
 
 /// A notification not about a thread (a friend request, an invitation).
 pub(crate) async fn on_personal(
+    bus: &dyn Bus,
     conn: &mut Conn,
     user_id: &str,
     kind: Kind,
@@ -306,7 +314,7 @@ pub(crate) async fn on_personal(
     now: Timestamp,
 ) -> AppResult<()> {
     store::insert(&mut *conn, &new_row(user_id, kind, actor_id, link.to_string(), now)).await?;
-    announce(conn, &[user_id.to_string()], now).await
+    announce(bus, conn, &[user_id.to_string()], now).await
 }
 
 // ---- The notification centre ---------------------------------------------------

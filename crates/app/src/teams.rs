@@ -23,6 +23,7 @@ use crate::threads::views::{title_of, ParticipantRef, ThreadView};
 use crate::threads::{messages, reading};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts};
 use cercle_domain::policy::Principal;
 use cercle_domain::roles::Permission;
@@ -493,12 +494,12 @@ pub async fn change(
         }
         TriageChange::Return => {
             store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
-            crate::notifications::on_triage(&mut tx, &s.thread, &s.team.id, &user_id, now).await?;
+            crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &s.team.id, &user_id, now).await?;
         }
         TriageChange::Unassign => {
             if s.facts.responsible {
                 store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
-                crate::notifications::on_triage(&mut tx, &s.thread, &s.team.id, &user_id, now).await?;
+                crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &s.team.id, &user_id, now).await?;
             }
             if s.facts.added && s.thread.created_by != user_id {
                 thread_store::remove_participant(&mut tx, thread_id, "user", &user_id).await?;
@@ -522,7 +523,7 @@ pub async fn change(
     // Who reaches the thread may have changed: the participants event comes
     // first, so that open connections look again before the triage change.
     let views = participant_views(&mut tx, thread_id).await?;
-    log_event(ctx, &mut tx, thread_id, "participants", &views, now).await?;
+    log_event(ctx, &mut tx, thread_id, EventKind::Participants, &views, now).await?;
     let after = store::triage(&mut tx, thread_id, &s.team.id).await?;
     let data = serde_json::json!({
         "triage": {
@@ -533,7 +534,7 @@ pub async fn change(
             "by": user_id,
         }
     });
-    log_event(ctx, &mut tx, thread_id, "thread_state", &data, now).await?;
+    log_event(ctx, &mut tx, thread_id, EventKind::ThreadState, &data, now).await?;
     let mut ev = event_for(me, &s.thread, audit_name, AuditAction::Update, client).scope("team", &s.team.id);
     if let Some(t) = &target {
         ev = ev.scope("person", t);

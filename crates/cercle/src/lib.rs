@@ -169,6 +169,8 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         std::time::Duration::from_secs(10),
         config.push_allow_local && !config.production,
     );
+    // The transport between nodes, chosen once for this database.
+    let bus = cercle_app::bus::for_store(&store);
     let ctx = Ctx {
         store,
         clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -197,6 +199,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         outbox_wake: Arc::new(tokio::sync::Notify::new()),
         notify_wake: Arc::new(tokio::sync::Notify::new()),
         hub: Arc::new(cercle_app::threads::hub::Hub::default()),
+        bus,
         push,
     };
     // A database from before the network search gets its index once.
@@ -273,6 +276,10 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
             tracing::error!(error = %e, "server stopped");
         }
     });
+    let bus = {
+        let (bus, stop) = (ctx.bus.clone(), rx.clone());
+        tokio::spawn(async move { bus.run(stop).await })
+    };
     let dispatcher = tokio::spawn(cercle_app::threads::hub::run_dispatcher(ctx.clone(), rx.clone()));
     let push_worker = tokio::spawn(cercle_app::push::run_worker(ctx.clone(), rx.clone()));
     let notifier = tokio::spawn(cercle_app::notifications::run_worker(ctx.clone(), rx.clone()));
@@ -281,7 +288,7 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
         addr,
         ctx,
         shutdown: tx,
-        tasks: vec![server, worker, dispatcher, push_worker, notifier, limiter],
+        tasks: vec![server, worker, bus, dispatcher, push_worker, notifier, limiter],
     })
 }
 

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod codes;
 pub mod email;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod language;
 pub mod local_time;

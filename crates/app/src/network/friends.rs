@@ -125,6 +125,7 @@ pub async fn request(ctx: &Ctx, client: &Client, principal: &Principal, to: &str
     };
     queue_email(&mut tx, &recipient.email, lang, &msg, now).await?;
     crate::notifications::on_personal(
+        &*ctx.bus,
         &mut tx,
         to,
         crate::notifications::Kind::FriendRequest,

@@ -205,8 +205,16 @@ async fn create_invitation(
     // Someone who already has an account also finds it in Cercle (the
     // link itself, a secret, stays in the email).
     if let Some(u) = &existing {
-        crate::notifications::on_personal(&mut *tx, &u.id, crate::notifications::Kind::Invitation, None, "/", now)
-            .await?;
+        crate::notifications::on_personal(
+            &*ctx.bus,
+            &mut *tx,
+            &u.id,
+            crate::notifications::Kind::Invitation,
+            None,
+            "/",
+            now,
+        )
+        .await?;
     }
     audit::record(
         &mut *tx,

@@ -30,6 +30,7 @@ use crate::threads::reading;
 use crate::threads::views::{ListedThread, ParticipantRef, ThreadView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::{Language, Timestamp};
@@ -613,7 +614,7 @@ pub(crate) async fn open_thread(
         ctx,
         &mut *tx,
         &id,
-        "thread_created",
+        EventKind::ThreadCreated,
         &serde_json::json!({ "title": title, "title_text": text, "channel_id": c.id }),
         now,
     )

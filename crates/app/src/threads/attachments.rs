@@ -11,6 +11,7 @@ use super::uploads::{self as files, AttachmentKind, FileError};
 use super::views::{message_views, MessageView};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
 use cercle_domain::{AttachmentId, InputError, Language};
 use cercle_store::threads::{self as store, AttachmentRow};
@@ -191,8 +192,8 @@ pub(crate) async fn insert_upload(
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    log_event(ctx, &mut *tx, thread_id, "message", &view, now).await?;
-    crate::notifications::on_message(&mut *tx, t, user_id, &message_id, false, now).await?;
+    log_event(ctx, &mut *tx, thread_id, EventKind::Message, &view, now).await?;
+    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, user_id, &message_id, false, now).await?;
     Ok((view, attachment))
 }
 

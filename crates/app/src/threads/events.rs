@@ -6,10 +6,11 @@
 
 use crate::{AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::UserPrincipal;
 use cercle_domain::Timestamp;
 use cercle_store::threads::{self as store, ThreadRow};
-use cercle_store::{Backend, Conn};
+use cercle_store::Conn;
 use serde::Serialize;
 
 pub(crate) fn event_for(
@@ -31,28 +32,28 @@ pub(crate) fn event_for(
     ev
 }
 
-/// Appends an event to the log in the caller's transaction (and, on
-/// PostgreSQL, tells the other nodes when it commits).
+/// Appends an event to the log in the caller's transaction (and tells the
+/// bus, which may deliver the wake-up at commit).
 pub(crate) async fn log_event(
     ctx: &Ctx,
     conn: &mut Conn,
     thread_id: &str,
-    kind: &str,
+    kind: EventKind,
     data: &impl Serialize,
     now: Timestamp,
 ) -> AppResult<i64> {
     let payload = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
-    let id = store::append_event(&mut *conn, thread_id, kind, &payload, now).await?;
-    if ctx.store.backend() == Backend::Postgres {
-        store::notify_nodes(&mut *conn, "e").await?;
-    }
+    let id = store::append_event(&mut *conn, thread_id, kind.as_str(), &payload, now).await?;
+    ctx.bus
+        .durable_in(&mut *conn, &crate::bus::Topic::Thread(thread_id.to_string()))
+        .await?;
     Ok(id)
 }
 
 /// Commits and wakes this node's dispatcher.
 pub(crate) async fn commit(ctx: &Ctx, tx: cercle_store::Tx) -> AppResult<()> {
     tx.commit().await?;
-    ctx.hub.wake();
+    ctx.bus.committed().await;
     ctx.notify_wake.notify_one();
     Ok(())
 }

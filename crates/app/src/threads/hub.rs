@@ -1,21 +1,21 @@
-//! Real-time delivery. Every change to a thread appends an event to the
-//! database's event log in the same transaction as the change; once it
-//! commits, the node's dispatcher reads the new events in id order and hands
-//! them to the open connections of that node. On PostgreSQL the transaction
-//! also sends `NOTIFY cercle_events`, so every node's dispatcher reads them;
-//! on SQLite (one node) the in-process wake-up is enough. The log is the
-//! source of truth: a reconnecting client asks for what followed the last
-//! id it saw and gets exactly that, across restarts. Typing indicators are
-//! not stored: they travel through the same notification channel only.
+//! Real-time delivery on this node. Every change to a thread appends an
+//! event to the database's event log in the same transaction as the change;
+//! once it commits, the bus ([`crate::bus`]) wakes every node's dispatcher,
+//! which reads the new events in id order and hands them to the open
+//! connections of that node. The log is the source of truth: a reconnecting
+//! client asks for what followed the last id it saw and gets exactly that,
+//! across restarts. Typing indicators are not stored: they travel on the bus
+//! only, as signals on the thread's topic.
 
+use crate::bus::{Delivery, Filter, Signal, Topic};
 use crate::{AppResult, Ctx};
+use cercle_domain::events::EventKind;
 use cercle_store::threads::{self, EventRow};
-use cercle_store::Backend;
 use serde::Serialize;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{broadcast, Notify};
+use tokio::sync::broadcast;
 
 /// Something that happened in a thread, as connections receive it.
 #[derive(Debug, Clone, Serialize)]
@@ -24,25 +24,30 @@ pub struct Event {
     pub id: Option<i64>,
     pub thread_id: String,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EventKind,
     pub data: serde_json::Value,
 }
 
 impl Event {
-    pub fn of(row: &EventRow) -> Event {
-        Event {
+    /// The logged event; `None` for a kind this version does not know
+    /// (written by a newer node): it is skipped.
+    pub fn of(row: &EventRow) -> Option<Event> {
+        let Some(kind) = EventKind::parse(&row.kind) else {
+            tracing::warn!(id = row.id, kind = %row.kind, "event of an unknown kind skipped");
+            return None;
+        };
+        Some(Event {
             id: Some(row.id),
             thread_id: row.thread_id.clone(),
-            kind: row.kind.clone(),
+            kind,
             data: serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null),
-        }
+        })
     }
 }
 
 /// The node's fan-out of events to its open connections.
 pub struct Hub {
     live: broadcast::Sender<Arc<Event>>,
-    wake: Notify,
     /// The last event id handed to connections.
     dispatched: AtomicI64,
     /// Turns true when the node shuts down: connections close themselves.
@@ -59,7 +64,6 @@ impl Default for Hub {
         let (live, _) = broadcast::channel(4096);
         Hub {
             live,
-            wake: Notify::new(),
             dispatched: AtomicI64::new(-1),
             closing: tokio::sync::watch::channel(false).0,
             flood: std::sync::Mutex::new(std::collections::HashMap::new()),
@@ -81,11 +85,6 @@ impl Hub {
     /// between the replay and the live stream).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.live.subscribe()
-    }
-
-    /// New events were committed on this node.
-    pub fn wake(&self) {
-        self.wake.notify_one();
     }
 
     /// The last event id handed out live (-1 before the dispatcher started).
@@ -146,47 +145,27 @@ pub async fn access_changed(ctx: &Ctx, user_ids: &[&str]) {
     if user_ids.is_empty() {
         return;
     }
-    match ctx.store.backend() {
-        Backend::Postgres => {
-            // NOTIFY payloads are limited to 8000 bytes: a hundred ids at a time.
-            for chunk in user_ids.chunks(100) {
-                let payload = serde_json::json!({ "access_changed": chunk }).to_string();
-                let sent = async {
-                    let mut conn = ctx.store.reader().await?;
-                    threads::notify_nodes(&mut conn, &payload).await?;
-                    Ok::<(), crate::AppError>(())
-                }
-                .await;
-                if let Err(e) = sent {
-                    tracing::warn!(error = %e, "cannot publish a change of access; connections will see it within 30 s");
-                }
-            }
-        }
-        Backend::Sqlite => {
-            for id in user_ids {
-                ctx.hub.send_access(id);
-            }
-        }
+    if let Err(e) = ctx.bus.access_changed(user_ids).await {
+        tracing::warn!(error = %e, "cannot publish a change of access; connections will see it within 30 s");
     }
 }
 
 /// Publishes an ephemeral event (typing) to every node.
 pub async fn publish_ephemeral(ctx: &Ctx, event: Event) -> AppResult<()> {
-    match ctx.store.backend() {
-        Backend::Postgres => {
-            // Every node listens, this one too: it arrives through the listener.
-            let payload = serde_json::to_string(&event).map_err(|e| crate::AppError::Internal(e.to_string()))?;
-            let mut conn = ctx.store.reader().await?;
-            threads::notify_nodes(&mut conn, &payload).await?;
-        }
-        Backend::Sqlite => ctx.hub.send_ephemeral(event),
-    }
-    Ok(())
+    ctx.bus
+        .signal(Signal {
+            topic: Topic::Thread(event.thread_id),
+            kind: event.kind.as_str().to_string(),
+            data: event.data,
+        })
+        .await
 }
 
 /// Reads committed events in order and hands them to the connections.
 /// Runs until `stop` turns true.
 pub async fn run_dispatcher(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
+    // Subscribed before reading the log's head: nothing falls in between.
+    let mut bus = ctx.bus.subscribe(Filter::All);
     let start = {
         let mut attempt = 0;
         loop {
@@ -201,14 +180,21 @@ pub async fn run_dispatcher(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<boo
         }
     };
     ctx.hub.dispatched.store(start, Ordering::Release);
-    if ctx.store.backend() == Backend::Postgres {
-        tokio::spawn(listen(ctx.clone(), stop.clone()));
-    }
     let mut last = start;
     loop {
         tokio::select! {
-            _ = ctx.hub.wake.notified() => {}
-            // A safety net: a missed notification delays delivery by at most this.
+            d = bus.recv() => {
+                let Some(d) = d else { return };
+                let mut read = ctx.hub.relay(d);
+                // Wake-ups come in bursts: one read of the log for all.
+                while let Some(d) = bus.try_recv() {
+                    read |= ctx.hub.relay(d);
+                }
+                if !read {
+                    continue;
+                }
+            }
+            // A safety net: a missed wake-up delays delivery by at most this.
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
             _ = stop.changed() => {
                 if *stop.borrow() {
@@ -228,13 +214,46 @@ pub async fn run_dispatcher(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<boo
             let n = batch.len();
             for row in batch {
                 last = row.id;
-                let _ = ctx.hub.live.send(Arc::new(Event::of(&row)));
+                if let Some(e) = Event::of(&row) {
+                    let _ = ctx.hub.live.send(Arc::new(e));
+                }
                 metrics::histogram!("cercle_delivery_lag_seconds")
                     .record((ctx.clock.now().millis() - row.created_at).max(0) as f64 / 1000.0);
             }
             ctx.hub.dispatched.store(last, Ordering::Release);
             if n < 500 {
                 break;
+            }
+        }
+    }
+}
+
+impl Hub {
+    /// Hands a bus delivery to this node's connections; true when the log
+    /// must be read.
+    fn relay(&self, d: Delivery) -> bool {
+        match d {
+            Delivery::Committed => true,
+            Delivery::Signal(s) => {
+                // Only threads have signals (typing) so far.
+                if let (Topic::Thread(thread_id), Some(kind)) = (&s.topic, EventKind::parse(&s.kind)) {
+                    self.send_ephemeral(Event {
+                        id: None,
+                        thread_id: thread_id.clone(),
+                        kind,
+                        data: s.data.clone(),
+                    });
+                }
+                false
+            }
+            Delivery::AccessChanged(person) => {
+                self.send_access(&person);
+                false
+            }
+            Delivery::Resync => {
+                // Changes of access may have been missed: everyone checks again.
+                self.send_access(EVERYONE);
+                true
             }
         }
     }
@@ -250,67 +269,10 @@ async fn read_after(ctx: &Ctx, last: i64) -> AppResult<Vec<EventRow>> {
     Ok(threads::events_after(&mut conn, last, 500).await?)
 }
 
-/// PostgreSQL: other nodes' commits and everyone's typing indicators.
-async fn listen(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        let mut listener = match ctx.store.listen_events().await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot LISTEN for events; retrying");
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
-                    _ = stop.changed() => return,
-                }
-            }
-        };
-        loop {
-            tokio::select! {
-                n = listener.recv() => match n {
-                    Ok(n) => {
-                        let payload = n.payload();
-                        if payload.starts_with('{') {
-                            if let Ok(a) = serde_json::from_str::<AccessIn>(payload) {
-                                for id in &a.access_changed {
-                                    ctx.hub.send_access(id);
-                                }
-                            } else if let Ok(e) = serde_json::from_str::<EphemeralIn>(payload) {
-                                ctx.hub.send_ephemeral(Event { id: None, thread_id: e.thread_id, kind: e.kind, data: e.data });
-                            }
-                        } else {
-                            ctx.hub.wake();
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "event listener lost; reconnecting");
-                        ctx.hub.wake();
-                        // Changes of access may have been missed: everyone checks again.
-                        ctx.hub.send_access(EVERYONE);
-                        break;
-                    }
-                },
-                _ = stop.changed() => return,
-            }
-        }
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct AccessIn {
-    access_changed: Vec<String>,
-}
-
-#[derive(serde::Deserialize)]
-struct EphemeralIn {
-    thread_id: String,
-    #[serde(rename = "type")]
-    kind: String,
-    data: serde_json::Value,
-}
-
 /// The events logged after `since`, oldest first, at most `limit` (a
 /// reconnecting client catching up; the caller filters what it may see).
 pub async fn logged_after(ctx: &Ctx, since: i64, limit: i64) -> AppResult<Vec<Event>> {
     let mut conn = ctx.store.reader().await?;
     let rows = threads::events_after(&mut conn, since, limit).await?;
-    Ok(rows.iter().map(Event::of).collect())
+    Ok(rows.iter().filter_map(Event::of).collect())
 }

@@ -8,6 +8,7 @@ use super::participants::check_participants;
 use super::reading::show;
 use super::triage::on_participants_added;
 use super::views::{ParticipantRef, ThreadView};
+use cercle_domain::events::EventKind;
 use crate::texts::SystemText;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
@@ -101,13 +102,13 @@ async fn create_titled(
     for p in &input.participants {
         store::add_participant(&mut tx, &id, &p.kind, &p.id, Some(&user_id), now).await?;
     }
-    on_participants_added(&mut tx, &id, org_id.as_deref(), &input.participants, &user_id, now).await?;
+    on_participants_added(&*ctx.bus, &mut tx, &id, org_id.as_deref(), &input.participants, &user_id, now).await?;
     let t = store::thread(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
     log_event(
         ctx,
         &mut tx,
         &id,
-        "thread_created",
+        EventKind::ThreadCreated,
         &serde_json::json!({ "title": title, "title_text": text }),
         now,
     )
@@ -189,7 +190,7 @@ pub async fn set_closed(ctx: &Ctx, client: &Client, principal: &Principal, id: &
     }
     store::set_closed(&mut tx, id, closed.then_some((user_id.as_str(), now))).await?;
     let data = serde_json::json!({ "closed": closed, "by": user_id, "at": now.0 });
-    log_event(ctx, &mut tx, id, "thread_state", &data, now).await?;
+    log_event(ctx, &mut tx, id, EventKind::ThreadState, &data, now).await?;
     let name = if closed { "thread.closed" } else { "thread.reopened" };
     audit::record(&mut tx, event_for(me, &t, name, AuditAction::Update, client), now).await?;
     commit(ctx, tx).await?;
@@ -208,7 +209,7 @@ pub async fn set_priority(ctx: &Ctx, client: &Client, principal: &Principal, id:
         ctx,
         &mut tx,
         id,
-        "thread_state",
+        EventKind::ThreadState,
         &serde_json::json!({ "high_priority": high }),
         now,
     )

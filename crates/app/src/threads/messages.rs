@@ -6,6 +6,7 @@ use super::access::{me, open, reachable, writable};
 use super::events::{commit, event_for, log_event};
 use super::input::{clean_body, folded, MESSAGES_PER_MINUTE};
 use super::views::{message_views, Author, MessageView};
+use cercle_domain::events::EventKind;
 use crate::network::people::summaries;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
@@ -110,8 +111,8 @@ pub(crate) async fn insert_message(
         seen_by: Vec::new(),
         acknowledged_by: Vec::new(),
     };
-    log_event(ctx, &mut *tx, &t.id, "message", &view, now).await?;
-    crate::notifications::on_message(&mut *tx, t, user_id, &view.id, priority, now).await?;
+    log_event(ctx, &mut *tx, &t.id, EventKind::Message, &view, now).await?;
+    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, user_id, &view.id, priority, now).await?;
     Ok(view)
 }
 
@@ -152,7 +153,7 @@ pub async fn edit(
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    log_event(ctx, &mut tx, &t.id, "message_edited", &view, now).await?;
+    log_event(ctx, &mut tx, &t.id, EventKind::MessageEdited, &view, now).await?;
     audit::record(
         &mut tx,
         event_for(me, &t, "thread.message_edited", AuditAction::Update, client).scope("message", &m.id),
@@ -182,7 +183,7 @@ pub async fn retract(
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    log_event(ctx, &mut tx, &t.id, "message_retracted", &view, now).await?;
+    log_event(ctx, &mut tx, &t.id, EventKind::MessageRetracted, &view, now).await?;
     audit::record(
         &mut tx,
         event_for(me, &t, "thread.message_retracted", AuditAction::Delete, client).scope("message", &m.id),
@@ -206,7 +207,7 @@ pub async fn acknowledge(ctx: &Ctx, client: &Client, principal: &Principal, mess
     }
     if store::ack(&mut tx, message_id, &user_id, now).await? {
         let data = serde_json::json!({ "message_id": message_id, "user_id": user_id, "at": now.0 });
-        log_event(ctx, &mut tx, &t.id, "ack", &data, now).await?;
+        log_event(ctx, &mut tx, &t.id, EventKind::Ack, &data, now).await?;
         audit::record(
             &mut tx,
             event_for(me, &t, "thread.message_acknowledged", AuditAction::Update, client).scope("message", message_id),

@@ -6,6 +6,7 @@ use super::events::{commit, event_for, log_event};
 use super::input::MAX_PARTICIPANTS;
 use super::triage::on_participants_added;
 use super::views::{ParticipantRef, ParticipantView};
+use cercle_domain::events::EventKind;
 use crate::network::people::relation;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
@@ -145,9 +146,9 @@ pub async fn add_participants(
     for p in list {
         store::add_participant(&mut tx, id, &p.kind, &p.id, Some(&user_id), now).await?;
     }
-    on_participants_added(&mut tx, id, t.org_id.as_deref(), list, &user_id, now).await?;
+    on_participants_added(&*ctx.bus, &mut tx, id, t.org_id.as_deref(), list, &user_id, now).await?;
     let views = participant_views(&mut tx, id).await?;
-    log_event(ctx, &mut tx, id, "participants", &views, now).await?;
+    log_event(ctx, &mut tx, id, EventKind::Participants, &views, now).await?;
     audit::record(
         &mut tx,
         event_for(me, &t, "thread.participants_added", AuditAction::Update, client),
@@ -188,7 +189,7 @@ pub async fn remove_participant(
         cercle_store::teams::clear_triage(&mut tx, id, &who.id).await?;
     }
     let views = participant_views(&mut tx, id).await?;
-    log_event(ctx, &mut tx, id, "participants", &views, now).await?;
+    log_event(ctx, &mut tx, id, EventKind::Participants, &views, now).await?;
     let name = if leaving {
         "thread.left"
     } else {

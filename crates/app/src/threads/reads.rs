@@ -3,6 +3,7 @@
 
 use super::access::{me, reachable};
 use super::events::{commit, log_event};
+use cercle_domain::events::EventKind;
 use crate::AppResult;
 use crate::Ctx;
 use cercle_domain::policy::Principal;
@@ -25,7 +26,7 @@ pub async fn mark_read(ctx: &Ctx, principal: &Principal, id: &str, seq: Option<i
             ctx,
             &mut tx,
             id,
-            "read",
+            EventKind::Read,
             &serde_json::json!({ "user_id": user_id, "seq": upto }),
             now,
         )

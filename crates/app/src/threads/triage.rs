@@ -16,6 +16,7 @@ use cercle_store::{network, orgs, Conn};
 /// organization brings their teams, assigned to them; a team added without
 /// a person of it goes to its triage box (SPEC 6).
 pub(crate) async fn on_participants_added(
+    bus: &dyn crate::bus::Bus,
     conn: &mut Conn,
     thread_id: &str,
     org_id: Option<&str>,
@@ -42,7 +43,7 @@ pub(crate) async fn on_participants_added(
         if store::triage(&mut *conn, thread_id, &p.id).await?.is_none() {
             store::set_triage(&mut *conn, thread_id, &p.id, None, now).await?;
             if let Some(t) = thread_store::thread(&mut *conn, thread_id).await? {
-                crate::notifications::on_triage(&mut *conn, &t, &p.id, added_by, now).await?;
+                crate::notifications::on_triage(bus, &mut *conn, &t, &p.id, added_by, now).await?;
             }
         }
     }

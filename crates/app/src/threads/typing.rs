@@ -4,6 +4,7 @@
 use super::access::{me, open, writable};
 use super::hub::{self, Event};
 use crate::{AppResult, Ctx};
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
 use cercle_store::users;
 
@@ -22,7 +23,7 @@ pub async fn typing(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<()>
         Event {
             id: None,
             thread_id: id.to_string(),
-            kind: "typing".into(),
+            kind: EventKind::Typing,
             data: serde_json::json!({ "user_id": user_id, "name": name }),
         },
     )

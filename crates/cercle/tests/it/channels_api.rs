@@ -176,7 +176,7 @@ async fn events_for(app: &TestApp, p: &Person, thread: &str) -> Vec<String> {
     events
         .into_iter()
         .filter(|e| e.thread_id == thread)
-        .map(|e| e.kind)
+        .map(|e| e.kind.as_str().to_string())
         .collect()
 }
 

@@ -11,6 +11,7 @@ mod attachments_browser;
 mod availability_api;
 mod availability_browser;
 mod browser;
+mod bus;
 mod care_browser;
 mod channels_api;
 mod circle_api;

@@ -170,7 +170,7 @@ async fn a_system_text_reads_in_each_readers_language(db: Db) {
         .expect("events");
     let created = events
         .iter()
-        .find(|e| e.thread_id == new_thread && e.kind == "thread_created")
+        .find(|e| e.thread_id == new_thread && e.kind.as_str() == "thread_created")
         .expect("thread_created");
     assert_eq!(
         created.data["title_text"]["key"], "chan-updated-document",

@@ -17,6 +17,7 @@ use cercle_app::notifications;
 use cercle_app::threads::attachments;
 use cercle_app::threads::hub::{self, Event};
 use cercle_app::threads::service::{self, NewThreadInput, ParticipantRef};
+use cercle_domain::events::EventKind;
 use cercle_domain::Language;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -930,7 +931,7 @@ async fn stream(
                             continue;
                         }
                     }
-                    if e.kind == "participants" {
+                    if e.kind == EventKind::Participants {
                         visible.remove(&e.thread_id);
                     }
                     let mine = match notifications::live_concerns(&e, &user_id) {

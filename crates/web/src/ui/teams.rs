@@ -1,7 +1,7 @@
 //! The Teams page (SPEC 7): one's teams with a switcher, the selected
 //! team's triage box and threads, "write to the team", and the triage
 //! buttons (take, assign, return to triage, unassign, add oneself). The
-//! `tm-` block of `app.js` keeps the box live through the event WebSocket
+//! `tm-` script module (`static/js/teams.js`) keeps the box live through the event WebSocket
 //! (it fetches this page again and swaps `#tm-box`).
 //!
 //! The thread page's team block (`thread_teams`, `thread_team_actions`)

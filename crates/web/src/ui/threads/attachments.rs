@@ -2,7 +2,7 @@
 //! `<audio>` and `<video>` (the JSON API wants a CSRF header these cannot
 //! send), the gallery of a thread, and the composer's controls: attach a
 //! file, edit a photo before sending (crop, rotate, draw, blur), record a
-//! voice message. The script (`att-` block of `app.js`) sends files to
+//! voice message. The script (`static/js/attachments.js`) sends files to
 //! `PUT /api/v1/threads/{id}/files` with the page's CSRF token.
 //!
 //! The thread page uses [`composer_controls`] inside its composer and

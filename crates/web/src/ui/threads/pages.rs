@@ -1,7 +1,7 @@
 //! Discussion pages (SPEC 6, and direct messages of SPEC 3): the list of
 //! one's threads (open, closed, search), a new discussion, and a thread with
 //! its messages. Everything is rendered here first (it works without the
-//! script); the `thr-` block of `app.js` then sends messages through the
+//! script); the `thr-` script module (`static/js/threads.js`) then sends messages through the
 //! JSON API, saves the draft, and keeps the page live through the event
 //! WebSocket, fetching each new or changed message as rendered here
 //! (`/threads/{id}/fragment/{seq}`), so messages are formatted in one place.

@@ -1,0 +1,105 @@
+//! The kinds of live events: what the event log stores in `events.kind`
+//! and what a page receives as `type`. One name per kind, so that the log,
+//! the stream and the page agree (the names are a contract with the page script
+//! and with logs written by earlier versions: never rename one).
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A thread was opened (its first participants see it appear).
+    ThreadCreated,
+    /// A message was posted (or a file shared).
+    Message,
+    MessageEdited,
+    MessageRetracted,
+    /// The participants changed (added, removed, left).
+    Participants,
+    /// Closed, reopened, priority or triage changed.
+    ThreadState,
+    /// A message was acknowledged.
+    Ack,
+    /// Someone read up to a message ("seen by").
+    Read,
+    /// Some people's notifications changed (no thread; see the bell).
+    Notifications,
+    /// Someone is typing (never stored).
+    Typing,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 10] = [
+        EventKind::ThreadCreated,
+        EventKind::Message,
+        EventKind::MessageEdited,
+        EventKind::MessageRetracted,
+        EventKind::Participants,
+        EventKind::ThreadState,
+        EventKind::Ack,
+        EventKind::Read,
+        EventKind::Notifications,
+        EventKind::Typing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::ThreadCreated => "thread_created",
+            EventKind::Message => "message",
+            EventKind::MessageEdited => "message_edited",
+            EventKind::MessageRetracted => "message_retracted",
+            EventKind::Participants => "participants",
+            EventKind::ThreadState => "thread_state",
+            EventKind::Ack => "ack",
+            EventKind::Read => "read",
+            EventKind::Notifications => "notifications",
+            EventKind::Typing => "typing",
+        }
+    }
+
+    /// The kind a stored name stands for; `None` for a name this version
+    /// does not know.
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_serialize_as_stored() {
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+            let json = serde_json::to_string(&k).expect("json");
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+        }
+        assert_eq!(EventKind::parse("nope"), None);
+    }
+
+    #[test]
+    fn the_names_pages_and_logs_depend_on_do_not_change() {
+        let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "thread_created",
+                "message",
+                "message_edited",
+                "message_retracted",
+                "participants",
+                "thread_state",
+                "ack",
+                "read",
+                "notifications",
+                "typing"
+            ]
+        );
+    }
+}
