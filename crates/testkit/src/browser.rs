@@ -10,8 +10,6 @@ use cercle_domain::Language;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::future::Future;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -169,12 +167,12 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
-/// One headless Chromium with its chromedriver, for one test.
+/// One headless Chromium with its chromedriver, for one test. The
+/// WebDriver protocol (session, commands, error answers) goes through the
+/// `thirtyfour` crate; starting chromedriver, the waits, the checks and axe
+/// are ours, on top of it.
 pub struct Browser {
-    http: reqwest::Client,
-    driver_url: String,
-    driver_port: u16,
-    session: String,
+    wd: thirtyfour::WebDriver,
     driver: tokio::process::Child,
     user_data_dir: PathBuf,
     /// The application's base address (`http://127.0.0.1:port`).
@@ -196,16 +194,9 @@ impl Browser {
         // A port found free may be taken before chromedriver binds it: retry.
         for _ in 0..3 {
             match Self::start(lang).await {
-                Ok((driver, driver_port, user_data_dir, session)) => {
-                    let http = reqwest::Client::builder()
-                        .timeout(Duration::from_secs(30))
-                        .build()
-                        .expect("http client");
+                Ok((driver, user_data_dir, wd)) => {
                     return Some(Browser {
-                        http,
-                        driver_url: format!("http://127.0.0.1:{driver_port}"),
-                        driver_port,
-                        session,
+                        wd,
                         driver,
                         user_data_dir,
                         app_url: app_url.trim_end_matches('/').to_string(),
@@ -220,7 +211,7 @@ impl Browser {
         panic!("could not start Chromium through chromedriver: {last_error}");
     }
 
-    async fn start(lang: Language) -> Result<(tokio::process::Child, u16, PathBuf, String), String> {
+    async fn start(lang: Language) -> Result<(tokio::process::Child, PathBuf, thirtyfour::WebDriver), String> {
         let port = free_port();
         let user_data_dir = crate::temp_dir("cercle-chromium");
         let mut cmd = tokio::process::Command::new("chromedriver");
@@ -295,61 +286,53 @@ impl Browser {
             format!("--lang={}", lang.code()),
             format!("--user-data-dir={}", user_data_dir.display()),
         ];
+        let timeouts = json!({ "pageLoad": WAIT.as_millis() as u64, "script": 10_000, "implicit": 0 });
         let caps = json!({
-            "capabilities": { "alwaysMatch": {
-                "browserName": "chrome",
-                "pageLoadStrategy": "normal",
-                "timeouts": { "pageLoad": WAIT.as_millis() as u64, "script": 10_000, "implicit": 0 },
-                "goog:chromeOptions": { "args": args, "prefs": { "intl.accept_languages": accept } },
-                "goog:loggingPrefs": { "browser": "ALL" },
-            } }
+            "browserName": "chrome",
+            "pageLoadStrategy": "normal",
+            "timeouts": timeouts,
+            "goog:chromeOptions": { "args": args, "prefs": { "intl.accept_languages": accept } },
+            "goog:loggingPrefs": { "browser": "ALL" },
         });
-        let answer = http
-            .post(format!("{base}/session"))
-            .json(&caps)
-            .send()
-            .await
+        let serde_json::Value::Object(caps) = caps else {
+            return Err(fail(
+                &mut driver,
+                &user_data_dir,
+                "capabilities are not an object".into(),
+            ));
+        };
+        let config = thirtyfour::common::config::WebDriverConfig::builder()
+            .reqwest_timeout(Duration::from_secs(30))
+            .build()
             .map_err(|e| e.to_string());
-        let value = match answer {
-            Ok(r) => r.json::<Value>().await.map_err(|e| e.to_string()),
+        let session = match config {
+            Ok(config) => thirtyfour::WebDriver::new_with_config(base, caps, config)
+                .await
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
-        match value {
-            Ok(v) => match v["value"]["sessionId"].as_str() {
-                Some(id) => Ok((driver, port, user_data_dir, id.to_string())),
-                None => Err(fail(&mut driver, &user_data_dir, format!("no WebDriver session: {v}"))),
-            },
-            Err(e) => Err(fail(&mut driver, &user_data_dir, format!("no WebDriver session: {e}"))),
+        let wd = match session {
+            Ok(wd) => wd,
+            Err(e) => return Err(fail(&mut driver, &user_data_dir, format!("no WebDriver session: {e}"))),
+        };
+        // thirtyfour sets its default timeouts once the session is open: ours again.
+        if let Err(e) = wd
+            .handle
+            .cmd(Raw::new(reqwest::Method::POST, "/timeouts", Some(timeouts)))
+            .await
+        {
+            let _ = wd.quit().await;
+            return Err(fail(&mut driver, &user_data_dir, format!("timeouts refused: {e}")));
         }
+        Ok((driver, user_data_dir, wd))
     }
 
     // ---------- protocol ----------
 
     /// One WebDriver command on this session (`path` after `/session/{id}`).
     pub async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> WdResult<Value> {
-        let url = format!("{}/session/{}{path}", self.driver_url, self.session);
-        let mut req = self.http.request(method, url);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.map_err(|e| WdError {
-            error: "http".into(),
-            message: e.to_string(),
-        })?;
-        let ok = resp.status().is_success();
-        let v: Value = resp.json().await.map_err(|e| WdError {
-            error: "http".into(),
-            message: e.to_string(),
-        })?;
-        let value = v.get("value").cloned().unwrap_or(Value::Null);
-        if ok {
-            Ok(value)
-        } else {
-            Err(WdError {
-                error: value["error"].as_str().unwrap_or("unknown error").to_string(),
-                message: value["message"].as_str().unwrap_or("").to_string(),
-            })
-        }
+        let answer = self.wd.handle.cmd(Raw::new(method, path, body)).await;
+        answer.and_then(|r| r.value_json()).map_err(WdError::from)
     }
 
     async fn post(&self, path: &str, body: Value) -> WdResult<Value> {
@@ -758,31 +741,71 @@ impl Browser {
 
     /// Closes the browser and its driver.
     pub async fn quit(mut self) {
-        let _ = tokio::time::timeout(Duration::from_secs(10), self.cmd(reqwest::Method::DELETE, "", None)).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.wd.clone().quit()).await;
         self.quit = true;
     }
 }
 
-/// A bounded blocking `DELETE` to chromedriver (usable in `Drop`).
-fn delete_session_blocking(port: u16, session: &str) {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else {
-        return;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-    let _ = s.set_write_timeout(Some(Duration::from_secs(1)));
-    let req = format!("DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    if s.write_all(req.as_bytes()).is_ok() {
-        let mut buf = [0u8; 512];
-        let _ = s.read(&mut buf);
+/// A raw WebDriver command on the session (`path` after `/session/{id}`):
+/// the tests send some thirtyfour has no method for (`/se/log`, pointer
+/// actions as JSON).
+#[derive(Debug)]
+struct Raw {
+    method: reqwest::Method,
+    path: String,
+    body: Option<Value>,
+}
+
+impl Raw {
+    fn new(method: reqwest::Method, path: &str, body: Option<Value>) -> Raw {
+        Raw {
+            method,
+            path: path.to_string(),
+            body,
+        }
+    }
+}
+
+impl thirtyfour::common::command::FormatRequestData for Raw {
+    fn format_request(&self, session_id: &thirtyfour::SessionId) -> thirtyfour::RequestData {
+        let request = thirtyfour::RequestData::new(self.method.clone(), format!("session/{session_id}{}", self.path));
+        match &self.body {
+            Some(body) => request.add_body(body.clone()),
+            None => request,
+        }
+    }
+}
+
+impl From<thirtyfour::error::WebDriverError> for WdError {
+    fn from(e: thirtyfour::error::WebDriverError) -> WdError {
+        use thirtyfour::error::WebDriverErrorInner as E;
+        // The W3C error code where the driver gave one (tests look for
+        // `no such element`), else thirtyfour's own kind of failure.
+        let error = match e.as_inner() {
+            E::NoSuchElement(info)
+            | E::StaleElementReference(info)
+            | E::JavascriptError(info)
+            | E::UnknownError(info)
+            | E::ElementNotInteractable(info)
+            | E::ElementClickIntercepted(info)
+            | E::InvalidArgument(info)
+            | E::NoSuchAlert(info)
+            | E::NotInSpec(info)
+            | E::UnknownCommand(info)
+            | E::ScriptTimeout(info) => info.value.error.clone().unwrap_or_else(|| info.error.clone()),
+            _ => "webdriver".to_string(),
+        };
+        WdError {
+            error,
+            message: e.to_string(),
+        }
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        if !self.quit {
-            delete_session_blocking(self.driver_port, &self.session);
-        }
+        // Chromedriver goes down below: thirtyfour's own closing of the
+        // session on drop then fails at once instead of waiting.
         // chromedriver leads its own process group: end that group (its
         // Chromium included), then chromedriver itself.
         #[cfg(unix)]
