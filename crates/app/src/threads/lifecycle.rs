@@ -8,10 +8,10 @@ use super::participants::check_participants;
 use super::reading::show;
 use super::triage::on_participants_added;
 use super::views::{ParticipantRef, ThreadView};
-use cercle_domain::events::EventKind;
 use crate::texts::SystemText;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
 use cercle_domain::{InputError, Language};
 use cercle_store::threads::{self as store, NewThread};
@@ -102,7 +102,16 @@ async fn create_titled(
     for p in &input.participants {
         store::add_participant(&mut tx, &id, &p.kind, &p.id, Some(&user_id), now).await?;
     }
-    on_participants_added(&*ctx.bus, &mut tx, &id, org_id.as_deref(), &input.participants, &user_id, now).await?;
+    on_participants_added(
+        &*ctx.bus,
+        &mut tx,
+        &id,
+        org_id.as_deref(),
+        &input.participants,
+        &user_id,
+        now,
+    )
+    .await?;
     let t = store::thread(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
     log_event(
         ctx,

@@ -3,9 +3,9 @@
 
 use super::access::{me, reachable};
 use super::events::{commit, log_event};
-use cercle_domain::events::EventKind;
 use crate::AppResult;
 use crate::Ctx;
+use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
 use cercle_store::threads as store;
 
