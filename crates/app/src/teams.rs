@@ -409,7 +409,7 @@ pub(crate) async fn on_participants_added(
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TriageView {
     pub team_id: String,
     pub team_name: String,

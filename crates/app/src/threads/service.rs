@@ -38,7 +38,7 @@ pub struct ParticipantRef {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ParticipantView {
     pub kind: String,
     pub id: String,
@@ -50,20 +50,20 @@ pub struct ParticipantView {
     pub section: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Closed {
     pub by_id: Option<String>,
     pub by_name: String,
     pub at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PatientRef {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ThreadView {
     pub id: String,
     pub kind: String,
@@ -85,14 +85,14 @@ pub struct ThreadView {
     pub teams: Vec<crate::teams::TriageView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Author {
     pub id: String,
     pub name: String,
     pub profession: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AttachmentView {
     pub id: String,
     pub name: String,
@@ -104,7 +104,7 @@ pub struct AttachmentView {
     pub has_thumbnail: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MessageView {
     pub id: String,
     pub thread_id: String,
@@ -472,7 +472,7 @@ pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id
     show(ctx, client, principal, &id, Language::Fr).await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ListedThread {
     pub id: String,
     pub kind: String,
@@ -1228,7 +1228,7 @@ pub async fn typing(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<()>
     .await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FoundMessage {
     pub thread_id: String,
     pub thread_title: String,
