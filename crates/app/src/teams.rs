@@ -69,7 +69,7 @@ async fn active_org(conn: &mut Conn, user_id: &str) -> AppResult<String> {
     Ok(org)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyTeam {
     pub id: String,
     pub name: String,
@@ -153,7 +153,7 @@ pub async fn writable_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<(
         .collect())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeamThreadView {
     pub id: String,
     pub kind: String,
@@ -169,7 +169,7 @@ pub struct TeamThreadView {
     pub readable: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberView {
     pub id: String,
     pub name: String,
@@ -177,7 +177,7 @@ pub struct MemberView {
     pub role: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeamBox {
     pub team: MyTeam,
     /// Threads waiting in the triage box (every member sees their titles).
