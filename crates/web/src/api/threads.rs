@@ -810,7 +810,7 @@ pub struct EventsQuery {
     tag = "threads",
     summary = "WebSocket of live events (since=last id seen: what was missed comes first, then a ready frame, then live).",
     params(EventsQuery),
-    responses((status = 101, description = "Success.", body = Value)),
+    responses((status = 101, description = "Switching to the WebSocket: JSON frames of events follow.")),
 )]
 pub async fn events(
     State(state): State<WebState>,
