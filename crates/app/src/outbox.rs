@@ -492,7 +492,7 @@ pub async fn dev_outbox(ctx: &Ctx) -> crate::AppResult<Vec<outbox::OutboxRow>> {
 /// A message the worker gave up on, as network administrators see it: what
 /// and to whom (masked), never its subject or body, which may hold a code
 /// or a link to patient data.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct FailedMessage {
     pub id: String,
     /// email | sms

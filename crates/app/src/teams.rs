@@ -79,7 +79,7 @@ async fn active_org(conn: &mut Conn, user_id: &str) -> AppResult<String> {
     Ok(org)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyTeam {
     pub id: String,
     pub name: String,
@@ -122,7 +122,7 @@ pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>
 }
 
 /// One of one's teams with the number of threads waiting in its triage box.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeamTriageCount {
     pub team: MyTeam,
     pub in_triage: i64,
@@ -163,7 +163,7 @@ pub async fn writable_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<(
         .collect())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeamThreadView {
     pub id: String,
     pub kind: String,
@@ -179,7 +179,7 @@ pub struct TeamThreadView {
     pub readable: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberView {
     pub id: String,
     pub name: String,
@@ -187,7 +187,7 @@ pub struct MemberView {
     pub role: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeamBox {
     pub team: MyTeam,
     /// Threads waiting in the triage box (every member sees their titles).

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 pub const KEYS: &[&str] = &["chan-updated-document"];
 
 /// A text Cercle writes: a message key and its arguments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SystemText {
     pub key: String,
     #[serde(default)]

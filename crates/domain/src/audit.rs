@@ -113,7 +113,7 @@ impl NewAuditEvent {
 }
 
 /// A stored audit record, as read back.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub seq: i64,
     pub id: String,

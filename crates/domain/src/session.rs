@@ -29,7 +29,7 @@ pub mod limits {
 }
 
 /// Where the one-time code of a sign-in comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SecondFactor {
     Email,

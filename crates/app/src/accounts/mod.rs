@@ -20,7 +20,7 @@ pub use session::{Activity, Credential, SessionState, SessionView, SetupStep};
 
 /// What a client learns after the password (or the sign-up form): a session
 /// waiting for its code.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Started {
     pub session_id: String,
     /// Bearer token, for API clients only (web clients use their device cookie).
@@ -40,7 +40,7 @@ pub enum Holder<'a> {
 }
 
 /// The signed-in person, as screens and the API show them.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Me {
     pub id: String,
     pub email: String,

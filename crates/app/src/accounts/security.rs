@@ -222,7 +222,7 @@ pub async fn confirm_phone(ctx: &Ctx, client: &Client, principal: &Principal, co
 }
 
 /// What an authenticator app needs to be set up.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TotpSetup {
     /// The secret in base32, for typing by hand.
     pub secret: String,

@@ -22,7 +22,7 @@ pub enum Credential<'a> {
 }
 
 /// A step of sign-up still to do before the account can be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SetupStep {
     Terms,
@@ -388,7 +388,7 @@ pub async fn sign_out_everywhere(ctx: &Ctx, client: &Client, principal: &Princip
     Ok(n)
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SessionSummary {
     pub id: String,
     pub label: String,

@@ -16,7 +16,7 @@ use cercle_store::users::{Field, UserRow, Value};
 use cercle_store::{codes, devices, rate_limits, sessions, users, Conn};
 
 /// The outcome of a right password.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[serde(tag = "next", rename_all = "snake_case")]
 pub enum SignIn {
     /// A code is needed (sent by email/SMS, or read from the authenticator).

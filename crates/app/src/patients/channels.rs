@@ -109,7 +109,7 @@ fn clean_channel_title(raw: &str) -> AppResult<String> {
 
 // ---- Views ------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChannelParticipant {
     /// user | team | circle
     pub kind: String,
@@ -121,7 +121,7 @@ pub struct ChannelParticipant {
     pub state: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Channel {
     pub id: String,
     pub patient_file_id: String,

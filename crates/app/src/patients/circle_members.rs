@@ -59,7 +59,7 @@ pub struct NewCircleMember {
 
 /// The current invitation of a member, as the circle shows it (never its
 /// answer or code).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InvitationSummary {
     pub via: String,
     pub method: String,
@@ -68,7 +68,7 @@ pub struct InvitationSummary {
     pub expires_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CircleMember {
     pub id: String,
     pub patient_file_id: String,
@@ -203,7 +203,7 @@ pub(crate) async fn reload(conn: &mut Conn, member_id: &str, now: Timestamp) -> 
 // ---- Services ------------------------------------------------------------------
 
 /// A section of a circle and whether it is on for the file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SectionState {
     /// patient | responsible | observer
     pub section: String,
@@ -211,7 +211,7 @@ pub struct SectionState {
 }
 
 /// A file's circle: its three sections and its people.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Circle {
     pub sections: Vec<SectionState>,
     pub members: Vec<CircleMember>,

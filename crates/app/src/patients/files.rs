@@ -50,7 +50,7 @@ pub fn require_open(file: &PatientFileRow) -> AppResult<()> {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Consents {
     #[serde(default)]
     pub care_team: bool,
@@ -85,7 +85,7 @@ pub struct FileInput {
 }
 
 /// A patient file as shown.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PatientFile {
     pub id: String,
     pub org_id: String,

@@ -384,7 +384,7 @@ pub async fn resend(
 
 /// What the link's page shows before answering (public: the token is the
 /// key). No patient data: the organization, who invites, how to answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InvitationInfo {
     pub org_name: String,
     pub inviter_name: String,

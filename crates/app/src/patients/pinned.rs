@@ -19,7 +19,7 @@ use cercle_store::{network, Conn};
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PinnedVersion {
     pub version: i64,
     pub attachment_id: String,
@@ -31,7 +31,7 @@ pub struct PinnedVersion {
     pub content_type: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PinnedDocument {
     pub id: String,
     pub channel_id: String,

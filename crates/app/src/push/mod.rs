@@ -139,7 +139,7 @@ pub struct UnsubscribeInput {
     pub endpoint: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SubscriptionView {
     pub id: String,
     /// The push service's host, to tell one's browsers apart.

@@ -197,7 +197,7 @@ pub(crate) async fn insert_upload(
     Ok((view, attachment))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GalleryItem {
     pub id: String,
     pub message_id: String,

@@ -20,7 +20,7 @@ pub struct ParticipantRef {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ParticipantView {
     pub kind: String,
     pub id: String,
@@ -32,20 +32,20 @@ pub struct ParticipantView {
     pub section: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Closed {
     pub by_id: Option<String>,
     pub by_name: String,
     pub at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PatientRef {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ThreadView {
     pub id: String,
     pub kind: String,
@@ -67,14 +67,14 @@ pub struct ThreadView {
     pub teams: Vec<TriageView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Author {
     pub id: String,
     pub name: String,
     pub profession: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AttachmentView {
     pub id: String,
     pub name: String,
@@ -86,7 +86,7 @@ pub struct AttachmentView {
     pub has_thumbnail: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MessageView {
     pub id: String,
     pub thread_id: String,
@@ -105,7 +105,7 @@ pub struct MessageView {
     pub acknowledged_by: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ListedThread {
     pub id: String,
     pub kind: String,
@@ -148,7 +148,7 @@ impl ListedThread {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TriageView {
     pub team_id: String,
     pub team_name: String,
@@ -158,7 +158,7 @@ pub struct TriageView {
     pub responsible_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FoundMessage {
     pub thread_id: String,
     pub thread_title: String,

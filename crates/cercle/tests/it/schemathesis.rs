@@ -24,6 +24,9 @@ const SESSION_ENDING: &[(&str, &str)] = &[
     ("POST", "/auth/unlock"),
     ("POST", "/account/delete"),
     ("PUT", "/account/password"),
+    // Schemathesis reuses ids it read in earlier answers: the current
+    // session's id from GET /account/sessions ends the run's own session.
+    ("DELETE", "/account/sessions/{id}"),
 ];
 
 /// Test cases per operation and phase: enough to meet the edges of every
@@ -54,8 +57,12 @@ fn schemathesis() -> Option<PathBuf> {
 
 /// One run of schemathesis; fails the test on any failure it reports.
 async fn run(st: &PathBuf, app: &TestApp, token: &str, filter: &[String]) -> serde_json::Value {
-    let har = cercle_testkit::temp_dir("cercle-schemathesis").join("run.har");
+    let dir = cercle_testkit::temp_dir("cercle-schemathesis");
+    let har = dir.join("run.har");
     let mut cmd = tokio::process::Command::new(st);
+    // Schemathesis keeps a cache (`.schemathesis/`) in its working
+    // directory: a temporary one, not the source tree.
+    cmd.current_dir(&dir);
     cmd.arg("run")
         .arg(format!("{}/api/v1/openapi.json", app.url))
         .arg("--url")

@@ -1,23 +1,44 @@
+use super::auth::RecoveryCode;
 use super::{ApiJson, ApiQuery, ApiResult, Caller};
 use crate::extract::ClientInfo;
 use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use cercle_app::accounts::{security, session};
+use cercle_app::accounts::security::TotpSetup;
+use cercle_app::accounts::session::SessionSummary;
+use cercle_app::accounts::{security, session, Me};
 use cercle_app::admin;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use cercle_domain::audit::AuditRecord;
+use serde::{Deserialize, Serialize};
+
+/// Where a code went, masked.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Destination {
+    pub destination: String,
+}
+
+/// One's sessions.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Sessions {
+    pub sessions: Vec<SessionSummary>,
+}
+
+/// Audit records, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditEvents {
+    pub events: Vec<AuditRecord>,
+}
 
 #[utoipa::path(
     get,
     path = "/account",
     tag = "account",
     summary = "The signed-in person.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Me)),
 )]
-pub async fn me(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(security::me(&state.ctx, &principal).await?)))
+pub async fn me(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Me>> {
+    Ok(Json(security::me(&state.ctx, &principal).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -95,16 +116,18 @@ pub struct PasswordOnly {
     tag = "account",
     summary = "Generate a new recovery code; the old one stops working.",
     request_body = PasswordOnly,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = RecoveryCode)),
 )]
 pub async fn new_recovery_code(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<PasswordOnly>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RecoveryCode>> {
     let code = security::new_recovery_code(&state.ctx, &client, &principal, &input.password).await?;
-    Ok(Json(json!({ "recovery_code": code.expose() })))
+    Ok(Json(RecoveryCode {
+        recovery_code: code.expose().to_string(),
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -118,16 +141,16 @@ pub struct PhoneInput {
     tag = "account",
     summary = "Send a code by SMS to verify a phone number.",
     request_body = PhoneInput,
-    responses((status = 202, description = "Success.", body = Value)),
+    responses((status = 202, description = "Success.", body = Destination)),
 )]
 pub async fn start_phone(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<PhoneInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Destination>)> {
     let destination = security::start_phone(&state.ctx, &client, &principal, &input.phone).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "destination": destination }))))
+    Ok((StatusCode::ACCEPTED, Json(Destination { destination })))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -141,16 +164,16 @@ pub struct CodeInput {
     tag = "account",
     summary = "Confirm the phone; sign-in codes then come by SMS.",
     request_body = CodeInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Me)),
 )]
 pub async fn confirm_phone(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<CodeInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Me>> {
     security::confirm_phone(&state.ctx, &client, &principal, &input.code).await?;
-    Ok(Json(json!(security::me(&state.ctx, &principal).await?)))
+    Ok(Json(security::me(&state.ctx, &principal).await?))
 }
 
 #[utoipa::path(
@@ -158,16 +181,14 @@ pub async fn confirm_phone(
     path = "/account/totp",
     tag = "account",
     summary = "Start using an authenticator app: returns the secret and otpauth URI.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = TotpSetup)),
 )]
 pub async fn start_totp(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(
-        security::start_totp(&state.ctx, &client, &principal).await?
-    )))
+) -> ApiResult<Json<TotpSetup>> {
+    Ok(Json(security::start_totp(&state.ctx, &client, &principal).await?))
 }
 
 #[utoipa::path(
@@ -176,16 +197,16 @@ pub async fn start_totp(
     tag = "account",
     summary = "Confirm with a code from the app; it becomes the second factor.",
     request_body = CodeInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Me)),
 )]
 pub async fn confirm_totp(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<CodeInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Me>> {
     security::confirm_totp(&state.ctx, &client, &principal, &input.code).await?;
-    Ok(Json(json!(security::me(&state.ctx, &principal).await?)))
+    Ok(Json(security::me(&state.ctx, &principal).await?))
 }
 
 #[utoipa::path(
@@ -194,16 +215,16 @@ pub async fn confirm_totp(
     tag = "account",
     summary = "Receive sign-in codes by email again.",
     request_body = PasswordOnly,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Me)),
 )]
 pub async fn use_email_codes(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<PasswordOnly>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Me>> {
     security::use_email_codes(&state.ctx, &client, &principal, &input.password).await?;
-    Ok(Json(json!(security::me(&state.ctx, &principal).await?)))
+    Ok(Json(security::me(&state.ctx, &principal).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -252,12 +273,12 @@ pub async fn delete_account(
     path = "/account/sessions",
     tag = "account",
     summary = "Sessions signed in with this account.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Sessions)),
 )]
-pub async fn sessions(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({ "sessions": session::list(&state.ctx, &principal).await? }),
-    ))
+pub async fn sessions(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Sessions>> {
+    Ok(Json(Sessions {
+        sessions: session::list(&state.ctx, &principal).await?,
+    }))
 }
 
 #[utoipa::path(
@@ -290,15 +311,15 @@ pub struct LimitQuery {
     tag = "account",
     summary = "This account's recent security events from the audit log.",
     params(LimitQuery),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = AuditEvents)),
 )]
 pub async fn activity(
     State(state): State<WebState>,
     Caller { principal, .. }: Caller,
     ApiQuery(q): ApiQuery<LimitQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AuditEvents>> {
     let records = admin::audit_log(&state.ctx, &principal, true, q.limit.unwrap_or(50)).await?;
-    Ok(Json(json!({ "events": records })))
+    Ok(Json(AuditEvents { events: records }))
 }
 
 #[utoipa::path(
@@ -307,13 +328,13 @@ pub async fn activity(
     tag = "account",
     summary = "The network's audit log (network administrators).",
     params(LimitQuery),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = AuditEvents)),
 )]
 pub async fn network_audit(
     State(state): State<WebState>,
     Caller { principal, .. }: Caller,
     ApiQuery(q): ApiQuery<LimitQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AuditEvents>> {
     let records = admin::audit_log(&state.ctx, &principal, false, q.limit.unwrap_or(100)).await?;
-    Ok(Json(json!({ "events": records })))
+    Ok(Json(AuditEvents { events: records }))
 }

@@ -5,29 +5,63 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use cercle_app::accounts::session::SetupStep;
+use cercle_app::accounts::signin::SignIn;
 use cercle_app::accounts::{reset, session, signin, signup, Holder, NewDeviceToken, SessionState, SessionView};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use cercle_app::accounts::{Me, Started};
+use cercle_domain::session::SecondFactor;
+use serde::{Deserialize, Serialize};
+
+/// A recovery code, shown once.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RecoveryCode {
+    pub recovery_code: String,
+}
+
+/// How many sessions were closed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SessionsClosed {
+    pub sessions_closed: u64,
+}
 
 /// The state of a session, as every auth call answers it.
-pub(crate) fn session_json(view: &SessionView) -> Value {
-    let mut v = json!({ "session_id": view.session.id, "state": view.state.name() });
-    match &view.state {
-        SessionState::AwaitingCode { factor, sign_up } => {
-            v["factor"] = json!(factor);
-            v["sign_up"] = json!(sign_up);
-        }
-        SessionState::Setup(step) => v["setup_step"] = json!(step),
-        SessionState::Ready(_) | SessionState::Locked => {}
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SessionBody {
+    pub session_id: String,
+    /// awaiting_code | setup | locked | ready
+    pub state: String,
+    /// awaiting_code: where the code comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub factor: Option<SecondFactor>,
+    /// awaiting_code: whether this is a sign-up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_up: Option<bool>,
+    /// setup: the step to do next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setup_step: Option<SetupStep>,
+    /// The person, once the code is entered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub me: Option<Me>,
+}
+
+pub(crate) fn session_json(view: &SessionView) -> SessionBody {
+    let (factor, sign_up, setup_step) = match &view.state {
+        SessionState::AwaitingCode { factor, sign_up } => (Some(*factor), Some(*sign_up), None),
+        SessionState::Setup(step) => (None, None, Some(*step)),
+        SessionState::Ready(_) | SessionState::Locked => (None, None, None),
+    };
+    SessionBody {
+        session_id: view.session.id.clone(),
+        state: view.state.name().to_string(),
+        factor,
+        sign_up,
+        setup_step,
+        me: (!matches!(view.state, SessionState::AwaitingCode { .. })).then(|| view.me()),
     }
-    if !matches!(view.state, SessionState::AwaitingCode { .. }) {
-        v["me"] = json!(view.me());
-    }
-    v
 }
 
 /// The session's state after a step changed it.
-async fn reload(state: &WebState, view: &SessionView) -> Result<Value, cercle_app::AppError> {
+async fn reload(state: &WebState, view: &SessionView) -> Result<SessionBody, cercle_app::AppError> {
     Ok(session_json(&session::reload(&state.ctx, view).await?))
 }
 
@@ -37,16 +71,16 @@ async fn reload(state: &WebState, view: &SessionView) -> Result<Value, cercle_ap
     tag = "auth",
     summary = "Start a sign-up; a 6-digit code is emailed. Returns a bearer token for the next steps.",
     request_body = signup::SignupInput,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = Started)),
     security(()),
 )]
 pub async fn sign_up(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiJson(input): ApiJson<signup::SignupInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Started>)> {
     let started = signup::start(&state.ctx, &client, Holder::Bearer, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!(started))))
+    Ok((StatusCode::CREATED, Json(started)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -61,16 +95,16 @@ pub struct SignInInput {
     tag = "auth",
     summary = "Check email and password; a code is sent (email, SMS) or read from the authenticator app. Returns a bearer token.",
     request_body = SignInInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SignIn)),
     security(()),
 )]
 pub async fn sign_in(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiJson(input): ApiJson<SignInInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SignIn>> {
     let outcome = signin::sign_in(&state.ctx, &client, Holder::Bearer, &input.email, &input.password).await?;
-    Ok(Json(json!(outcome)))
+    Ok(Json(outcome))
 }
 
 #[utoipa::path(
@@ -78,9 +112,9 @@ pub async fn sign_in(
     path = "/auth/session",
     tag = "auth",
     summary = "The state of this session: awaiting_code, setup (terms, recovery_code, pin), locked or ready.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SessionBody)),
 )]
-pub async fn session(ApiAuth(view): ApiAuth) -> Json<Value> {
+pub async fn session(ApiAuth(view): ApiAuth) -> Json<SessionBody> {
     Json(session_json(&view))
 }
 
@@ -91,7 +125,7 @@ pub struct CodeInput {
 
 /// A web session (cookie-authenticated call) that became active gets its
 /// device's new token as a cookie; API sessions have no device.
-fn with_device(state: &WebState, body: Json<Value>, device: Option<NewDeviceToken>) -> Response {
+fn with_device(state: &WebState, body: Json<SessionBody>, device: Option<NewDeviceToken>) -> Response {
     let mut resp = body.into_response();
     if let Some(NewDeviceToken(token)) = device {
         if let Ok(v) = HeaderValue::from_str(&crate::cookies::device(&token, state.secure_cookies)) {
@@ -107,7 +141,7 @@ fn with_device(state: &WebState, body: Json<Value>, device: Option<NewDeviceToke
     tag = "auth",
     summary = "Enter the code of a pending sign-up or sign-in.",
     request_body = CodeInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SessionBody)),
 )]
 pub async fn verify_code(
     State(state): State<WebState>,
@@ -147,7 +181,7 @@ pub struct RecoveryInput {
     tag = "auth",
     summary = "Sign in with the recovery code instead of the second factor (works once).",
     request_body = RecoveryInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SessionBody)),
 )]
 pub async fn use_recovery(
     State(state): State<WebState>,
@@ -165,13 +199,13 @@ pub async fn use_recovery(
     path = "/auth/terms",
     tag = "auth",
     summary = "Sign-up step: accept the terms of use.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SessionBody)),
 )]
 pub async fn accept_terms(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SessionBody>> {
     signup::accept_terms(&state.ctx, &client, &view).await?;
     Ok(Json(reload(&state, &view).await?))
 }
@@ -181,15 +215,17 @@ pub async fn accept_terms(
     path = "/auth/recovery-code",
     tag = "auth",
     summary = "Sign-up step: create the recovery code (returned once, also emailed).",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = RecoveryCode)),
 )]
 pub async fn create_recovery_code(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RecoveryCode>> {
     let code = signup::create_recovery_code(&state.ctx, &client, &view).await?;
-    Ok(Json(json!({ "recovery_code": code.expose() })))
+    Ok(Json(RecoveryCode {
+        recovery_code: code.expose().to_string(),
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -204,7 +240,7 @@ pub struct PinInput {
     tag = "auth",
     summary = "Sign-up step: set the PIN (entered twice).",
     request_body = PinInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SessionBody)),
 )]
 pub async fn set_pin(
     State(state): State<WebState>,
@@ -222,13 +258,13 @@ pub async fn set_pin(
     path = "/auth/lock",
     tag = "auth",
     summary = "Lock this session; the PIN unlocks it.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SessionBody)),
 )]
 pub async fn lock(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiAuth(view): ApiAuth,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SessionBody>> {
     session::lock(&state.ctx, &client, &view).await?;
     Ok(Json(reload(&state, &view).await?))
 }
@@ -244,7 +280,7 @@ pub struct UnlockInput {
     tag = "auth",
     summary = "Unlock with the PIN. The fifth wrong PIN erases the session.",
     request_body = UnlockInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SessionBody)),
 )]
 pub async fn unlock(
     State(state): State<WebState>,
@@ -278,15 +314,15 @@ pub async fn sign_out(
     path = "/auth/sign-out-everywhere",
     tag = "auth",
     summary = "Close every session of this account.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SessionsClosed)),
 )]
 pub async fn sign_out_everywhere(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SessionsClosed>> {
     let n = session::sign_out_everywhere(&state.ctx, &client, &principal).await?;
-    Ok(Json(json!({ "sessions_closed": n })))
+    Ok(Json(SessionsClosed { sessions_closed: n }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

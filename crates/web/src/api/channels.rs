@@ -1,16 +1,28 @@
 //! Care channels, their participants and threads, and pinned documents.
 
+use super::threads::Threads;
 use super::{ApiJson, ApiQuery, ApiResult, Caller};
 use crate::extract::ClientInfo;
 use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use cercle_app::patients::channels::{self, NewChannel, NewChannelThread};
-use cercle_app::patients::pinned;
-use cercle_app::threads::service::ParticipantRef;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use cercle_app::patients::channels::{self, Channel, NewChannel, NewChannelThread};
+use cercle_app::patients::pinned::{self, PinnedDocument};
+use cercle_app::threads::service::{ParticipantRef, ThreadView};
+use serde::{Deserialize, Serialize};
+
+/// Care channels.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Channels {
+    pub channels: Vec<Channel>,
+}
+
+/// A channel's pinned documents.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Documents {
+    pub documents: Vec<PinnedDocument>,
+}
 
 #[utoipa::path(
     get,
@@ -18,16 +30,16 @@ use serde_json::{json, Value};
     tag = "channels",
     summary = "The care channels of a patient file one takes part in (one's drafts included).",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Channels)),
 )]
 pub async fn of_file(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Channels>> {
     let list = channels::list_of_file(&state.ctx, &client, &principal, &id).await?;
-    Ok(Json(json!({ "channels": list })))
+    Ok(Json(Channels { channels: list }))
 }
 
 #[utoipa::path(
@@ -37,7 +49,7 @@ pub async fn of_file(
     summary = "Create a care channel (a draft only its creator sees until the first message): title (1 to 120 characters; the patient sees it as the name of their care team), participants [{kind: user|team|circle, id}] (circle members of this file: patient and caregiver managers only). Archived file: 409 patient-archived.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = NewChannel,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = Channel)),
 )]
 pub async fn create(
     State(state): State<WebState>,
@@ -45,9 +57,9 @@ pub async fn create(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewChannel>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Channel>)> {
     let c = channels::create(&state.ctx, &client, &principal, &id, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!(c))))
+    Ok((StatusCode::CREATED, Json(c)))
 }
 
 #[utoipa::path(
@@ -55,15 +67,15 @@ pub async fn create(
     path = "/channels",
     tag = "channels",
     summary = "One's care channels: a professional's in the active organization; a patient's or caregiver's care teams.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Channels)),
 )]
 pub async fn mine(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Channels>> {
     let list = channels::mine(&state.ctx, &client, &principal).await?;
-    Ok(Json(json!({ "channels": list })))
+    Ok(Json(Channels { channels: list }))
 }
 
 #[utoipa::path(
@@ -72,16 +84,16 @@ pub async fn mine(
     tag = "channels",
     summary = "A care channel with its participants [{kind, id, name, section, state}]. Not reachable: 404.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Channel)),
 )]
 pub async fn show(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Channel>> {
     let c = channels::show(&state.ctx, &client, &principal, &id).await?;
-    Ok(Json(json!(c)))
+    Ok(Json(c))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -99,7 +111,7 @@ pub struct Who {
     summary = "Add a participant {kind: user|team|circle, id} (professionals of the channel; circle members: patient and caregiver managers only).",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = Who,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Channel)),
 )]
 pub async fn add_participant(
     State(state): State<WebState>,
@@ -107,13 +119,13 @@ pub async fn add_participant(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(who): ApiJson<Who>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Channel>> {
     let who = ParticipantRef {
         kind: who.kind,
         id: who.id,
     };
     let c = channels::add_participant(&state.ctx, &client, &principal, &id, &who).await?;
-    Ok(Json(json!(c)))
+    Ok(Json(c))
 }
 
 #[utoipa::path(
@@ -148,7 +160,7 @@ pub struct ClosedQuery {
     tag = "channels",
     summary = "The channel's threads (closed=true for closed ones), with unread counts.",
     params(("id" = String, Path, description = "The identifier of the resource in the path."), ClosedQuery),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Threads)),
 )]
 pub async fn threads(
     State(state): State<WebState>,
@@ -156,9 +168,9 @@ pub async fn threads(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ClosedQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Threads>> {
     let list = channels::threads(&state.ctx, &client, &principal, &id, q.closed, lang).await?;
-    Ok(Json(json!({ "threads": list })))
+    Ok(Json(Threads { threads: list }))
 }
 
 #[utoipa::path(
@@ -168,7 +180,7 @@ pub async fn threads(
     summary = "Open a thread in the channel with its first message (title, body, high_priority); it starts with the channel's teams. The first one starts the channel. Observers: 403.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = NewChannelThread,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = ThreadView)),
 )]
 pub async fn start_thread(
     State(state): State<WebState>,
@@ -176,9 +188,9 @@ pub async fn start_thread(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewChannelThread>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<ThreadView>)> {
     let t = channels::start_thread(&state.ctx, &client, &principal, &id, &input, lang).await?;
-    Ok((StatusCode::CREATED, Json(json!(t))))
+    Ok((StatusCode::CREATED, Json(t)))
 }
 
 #[utoipa::path(
@@ -187,16 +199,16 @@ pub async fn start_thread(
     tag = "channels",
     summary = "The channel's pinned documents, each with every version (who, when, attachment to download).",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Documents)),
 )]
 pub async fn pinned_list(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Documents>> {
     let docs = pinned::list(&state.ctx, &client, &principal, &id).await?;
-    Ok(Json(json!({ "documents": docs })))
+    Ok(Json(Documents { documents: docs }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -212,7 +224,7 @@ pub struct PinInput {
     summary = "Pin an attachment of one of the channel's threads (attachment_id; professionals of the channel).",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = PinInput,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = PinnedDocument)),
 )]
 pub async fn pin(
     State(state): State<WebState>,
@@ -220,9 +232,9 @@ pub async fn pin(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<PinInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<PinnedDocument>)> {
     let d = pinned::pin(&state.ctx, &client, &principal, &id, &input.attachment_id).await?;
-    Ok((StatusCode::CREATED, Json(json!(d))))
+    Ok((StatusCode::CREATED, Json(d)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -242,7 +254,7 @@ pub struct VersionQuery {
     summary = "Upload a new version of a pinned document: the body is the file; query name, kind. Opens a thread \"Updated document: name\" in the channel that notifies its participants; its title is a system text (title_text {key: chan-updated-document, args: {name}}), shown to each reader in their language.",
     params(("id" = String, Path, description = "The identifier of the resource in the path."), VersionQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file."),
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = PinnedDocument)),
 )]
 pub async fn add_version(
     State(state): State<WebState>,
@@ -251,7 +263,7 @@ pub async fn add_version(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<VersionQuery>,
     body: axum::body::Bytes,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<PinnedDocument>)> {
     let d = pinned::add_version(
         &state.ctx,
         &client,
@@ -263,5 +275,5 @@ pub async fn add_version(
         lang,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!(d))))
+    Ok((StatusCode::CREATED, Json(d)))
 }

@@ -7,10 +7,26 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cercle_app::patients::circle::{self, NewCircleMember};
-use cercle_app::patients::invitations::{self, AcceptInput, AcceptOutcome, InviteInput};
+use cercle_app::patients::circle::{self, Circle, CircleMember, NewCircleMember, SectionState};
+use cercle_app::patients::invitations::{self, AcceptInput, AcceptOutcome, InvitationInfo, InviteInput};
 use cercle_i18n::ta;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::json;
+
+/// The circle's sections as they are now.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Sections {
+    pub sections: Vec<SectionState>,
+}
+
+/// One joined the circle.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Joined {
+    /// Always true.
+    pub joined: bool,
+    /// The care channels one now takes part in.
+    pub channel_ids: Vec<String>,
+}
 
 #[utoipa::path(
     get,
@@ -18,16 +34,16 @@ use serde_json::{json, Value};
     tag = "circle",
     summary = "The patient's circle: sections [{section (patient|responsible|observer), on}] (a section switched off takes no one: e.g. a child has no patient presence) and members [{id, section (patient|responsible|observer), first_name, last_name, email, phone, language, relationship, state (preallocated|invited|joined|cancelled|expired|locked), user_id, invitation {via, method, question, failures, expires_at}|null}] (whoever may see the file; audited).",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Circle)),
 )]
 pub async fn list(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     Path(file_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Circle>> {
     let c = circle::show(&state.ctx, &client, &principal, &file_id).await?;
-    Ok(Json(json!({ "sections": c.sections, "members": c.members })))
+    Ok(Json(c))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -44,7 +60,7 @@ pub struct SectionSwitch {
     summary = "Switch a section of the circle (patient|responsible|observer) on or off: {on: bool} (patient and caregiver managers of the file's unit only; audited). Answers the sections. Off while someone is in it or on their way: 409 circle-section-not-empty; adding or inviting into a section that is off: 409 circle-section-off.",
     params(("id" = String, Path, description = "The identifier of the resource in the path."), ("section" = String, Path, description = "patient, responsible or observer.")),
     request_body = SectionSwitch,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Sections)),
 )]
 pub async fn set_section(
     State(state): State<WebState>,
@@ -52,9 +68,9 @@ pub async fn set_section(
     Caller { principal, .. }: Caller,
     Path((file_id, section)): Path<(String, String)>,
     ApiJson(input): ApiJson<SectionSwitch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Sections>> {
     let sections = circle::set_section(&state.ctx, &client, &principal, &file_id, &section, input.on).await?;
-    Ok(Json(json!({ "sections": sections })))
+    Ok(Json(Sections { sections }))
 }
 
 #[utoipa::path(
@@ -64,7 +80,7 @@ pub async fn set_section(
     summary = "Add someone to the circle (patient and caregiver managers of the file's unit only): section, first_name, last_name, email, phone, language (fr|en), relationship; pre-allocated, or invited at once with invite {via: email|sms, method: question|code, question, answer}. SMS with the code method: 422. Archived file: 409 patient-archived.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = NewCircleMember,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = CircleMember)),
 )]
 pub async fn add(
     State(state): State<WebState>,
@@ -72,9 +88,9 @@ pub async fn add(
     Caller { principal, .. }: Caller,
     Path(file_id): Path<String>,
     ApiJson(input): ApiJson<NewCircleMember>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CircleMember>)> {
     let m = circle::add(&state.ctx, &client, &principal, &file_id, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!(m))))
+    Ok((StatusCode::CREATED, Json(m)))
 }
 
 #[utoipa::path(
@@ -84,7 +100,7 @@ pub async fn add(
     summary = "Invite a member of the circle now: via (email|sms), method (question|code: 12 digits sent in a separate email, email only), question (1 to 200 characters) and answer (folded for case, accents and spaces; stored hashed). Ends any earlier invitation.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = InviteInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = CircleMember)),
 )]
 pub async fn invite(
     State(state): State<WebState>,
@@ -92,9 +108,9 @@ pub async fn invite(
     Caller { principal, .. }: Caller,
     Path(member_id): Path<String>,
     ApiJson(input): ApiJson<InviteInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CircleMember>> {
     let m = invitations::invite(&state.ctx, &client, &principal, &member_id, &input).await?;
-    Ok(Json(json!(m)))
+    Ok(Json(m))
 }
 
 #[utoipa::path(
@@ -103,16 +119,16 @@ pub async fn invite(
     tag = "circle",
     summary = "Send the invitation again (also once locked or expired): new link, new code, tries reset; the old link dies.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = CircleMember)),
 )]
 pub async fn resend(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     Path(member_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CircleMember>> {
     let m = invitations::resend(&state.ctx, &client, &principal, &member_id).await?;
-    Ok(Json(json!(m)))
+    Ok(Json(m))
 }
 
 #[utoipa::path(
@@ -121,16 +137,16 @@ pub async fn resend(
     tag = "circle",
     summary = "Cancel a member's place; their invitation link dies.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = CircleMember)),
 )]
 pub async fn cancel(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     Path(member_id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CircleMember>> {
     let m = circle::cancel(&state.ctx, &client, &principal, &member_id).await?;
-    Ok(Json(json!(m)))
+    Ok(Json(m))
 }
 
 /// Public: what an invitation link is for (the path holds the link's token).
@@ -140,12 +156,12 @@ pub async fn cancel(
     tag = "circle",
     summary = "Public: what a circle invitation link is for (the id is the link's token): org_name, inviter_name, first_name, via, method, question, state (pending|accepted|cancelled|expired|locked|replaced), tries_left.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = InvitationInfo)),
     security(()),
 )]
-pub async fn info(State(state): State<WebState>, Path(token): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn info(State(state): State<WebState>, Path(token): Path<String>) -> ApiResult<Json<InvitationInfo>> {
     let i = invitations::info(&state.ctx, &token).await?;
-    Ok(Json(json!(i)))
+    Ok(Json(i))
 }
 
 /// Answers the invitation: 200 `{joined, channel_ids}`; a wrong answer is
@@ -157,7 +173,7 @@ pub async fn info(State(state): State<WebState>, Path(token): Path<String>) -> A
     summary = "Join the circle as the signed-in person (setup done): answer or code. 200 {joined, channel_ids}; wrong: 422 answer-wrong with tries_left; the fifth wrong try locks it (409 invitation-locked); used link: 409 invitation-already-accepted.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = AcceptInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Joined)),
 )]
 pub async fn accept(
     State(state): State<WebState>,
@@ -168,9 +184,11 @@ pub async fn accept(
 ) -> ApiResult<Response> {
     let outcome = invitations::accept(&state.ctx, &client, &principal, &token, &input).await?;
     Ok(match outcome {
-        AcceptOutcome::Joined { channel_ids } => {
-            Json(json!({ "joined": true, "channel_ids": channel_ids })).into_response()
-        }
+        AcceptOutcome::Joined { channel_ids } => Json(Joined {
+            joined: true,
+            channel_ids,
+        })
+        .into_response(),
         AcceptOutcome::Wrong { tries_left } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({

@@ -5,6 +5,7 @@ mod auth;
 pub mod availability;
 pub mod channels;
 pub mod circle;
+pub mod headers;
 pub mod network;
 pub mod notifications;
 pub mod openapi;

@@ -198,17 +198,6 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
-/// The `Idempotency-Key` header of the operations that accept one (one per
-/// user action, repeated on its retries; see docs/operations.md).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Header)]
-pub struct IdempotencyHeader {
-    /// 1 to 100 printable ASCII characters, one per user action. The same key from the same person within 24 hours returns the first answer (same status and body) without doing the work again; with another request body, 422 idempotency-key-reused; an invalid key, 422 idempotency-key-invalid.
-    #[param(rename = "Idempotency-Key", min_length = 1, max_length = 100)]
-    #[allow(dead_code)]
-    idempotency_key: Option<String>,
-}
-
 /// The error statuses, each answered with the shared `Error` response
 /// (`ErrorBody`). Which ones an operation documents: see [`error_statuses`].
 const ERRORS: &[(&str, &str)] = &[
@@ -234,19 +223,15 @@ const ERRORS: &[(&str, &str)] = &[
 ];
 
 /// The error statuses of one operation. Every operation may meet the rate
-/// limit and the database's faults, and any refusal of a service (409, 410,
-/// 422); one that needs a session, 401, 403 and 423; one with an id in its
-/// path, 404 (also when a service does not find what it names); one with a
-/// body or a query string, 400, 413 and 415. A superset: each status is one the operation's
-/// handler, its extractors or the middleware can answer.
-fn error_statuses(authenticated: bool, has_input: bool) -> Vec<&'static str> {
-    let mut all = vec!["404", "409", "410", "422", "429", "503", "507"];
-    if authenticated {
-        all.extend(["401", "403", "423"]);
-    } else {
-        // Public operations check credentials, codes and tokens too.
-        all.extend(["401", "403"]);
-    }
+/// limit and the database's faults, any refusal of a service (409, 410,
+/// 422), a session or credentials refused (401, 403, 423: public operations
+/// check passwords, codes and tokens too, and sign-in answers 423 for a
+/// locked account), and 404 (an id in the path, or what a service does not
+/// find); one with a body or a query string, 400, 413 and 415. A superset:
+/// each status is one the operation's handler, its extractors or the
+/// middleware can answer.
+fn error_statuses(has_input: bool) -> Vec<&'static str> {
+    let mut all = vec!["401", "403", "404", "409", "410", "422", "423", "429", "503", "507"];
     if has_input {
         all.extend(["400", "413", "415"]);
     }
@@ -295,10 +280,6 @@ pub fn operation_id(method: &str, path: &str) -> String {
 
 /// The error responses of one operation.
 fn add_shared(operation: &mut Value) {
-    // `security: [{}]`: this operation needs no session.
-    let public = operation["security"]
-        .as_array()
-        .is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(|o| o.is_empty())));
     // What a client sends besides the path: a body or a query string, each
     // refused with 400 when unreadable.
     let has_input = operation.get("requestBody").is_some()
@@ -308,7 +289,7 @@ fn add_shared(operation: &mut Value) {
     let Some(responses) = operation["responses"].as_object_mut() else {
         return;
     };
-    for status in error_statuses(!public, has_input) {
+    for status in error_statuses(has_input) {
         let description = ERRORS
             .iter()
             .find(|(s, _)| *s == status)

@@ -7,19 +7,28 @@ use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use cercle_app::outbox;
-use serde_json::{json, Value};
+use cercle_app::outbox::{self, FailedMessage};
+use serde::Serialize;
+
+/// Email and SMS given up on.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FailedMessages {
+    pub messages: Vec<FailedMessage>,
+}
 
 #[utoipa::path(
     get,
     path = "/admin/outbox/failed",
     tag = "outbox",
     summary = "Email and SMS the worker gave up on after retrying for mail_retry_hours (network administrators): channel, kind, masked recipient, Message-ID, attempts, last error, created_at, failed_at; never subject nor body.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = FailedMessages)),
 )]
-pub async fn failed(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
+pub async fn failed(
+    State(state): State<WebState>,
+    Caller { principal, .. }: Caller,
+) -> ApiResult<Json<FailedMessages>> {
     let list = outbox::failed_messages(&state.ctx, &principal).await?;
-    Ok(Json(json!({ "messages": list })))
+    Ok(Json(FailedMessages { messages: list }))
 }
 
 #[utoipa::path(

@@ -8,8 +8,15 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
 use cercle_app::idempotency::{self, Answer};
-use cercle_app::patients::files::{self, FileInput, ListQuery};
-use serde_json::{json, Value};
+use cercle_app::patients::files::{self, FileInput, ListQuery, PatientFile};
+use serde::Serialize;
+use serde_json::json;
+
+/// Patient files one may see.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PatientFiles {
+    pub patient_files: Vec<PatientFile>,
+}
 
 #[utoipa::path(
     get,
@@ -17,16 +24,16 @@ use serde_json::{json, Value};
     tag = "patients",
     summary = "Patient files one may see in the active organization: view=active (open threads of oneself or one's teams), participating (threads and care channels one takes part in) or all (default: one's units, files one opened or takes part in); q searches them by name (accents ignored), file number or health insurance number; archived=true includes archived files. Each file listed is audited.",
     params(ListQuery),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = PatientFiles)),
 )]
 pub async fn list(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PatientFiles>> {
     let list = files::list(&state.ctx, &client, &scope, &q).await?;
-    Ok(Json(json!({ "patient_files": list })))
+    Ok(Json(PatientFiles { patient_files: list }))
 }
 
 #[utoipa::path(
@@ -34,9 +41,9 @@ pub async fn list(
     path = "/patient-files",
     tag = "patients",
     summary = "Open a patient file: first_name, last_name, birth_date (YYYY-MM-DD), health_insurance_number (Québec: ABCD 1234 5678), file_number, unit_id (default: the root unit), consents {care_team, caregivers, electronic}.",
-    params(super::openapi::IdempotencyHeader),
+    params(super::headers::IdempotencyHeader),
     request_body = FileInput,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = PatientFile)),
 )]
 pub async fn create(
     State(state): State<WebState>,
@@ -70,16 +77,16 @@ pub async fn create(
     tag = "patients",
     summary = "A patient file (audited read), with may_edit and may_manage_circle.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = PatientFile)),
 )]
 pub async fn show(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PatientFile>> {
     let p = files::show(&state.ctx, &client, &scope, &id).await?;
-    Ok(Json(json!(p)))
+    Ok(Json(p))
 }
 
 #[utoipa::path(
@@ -89,7 +96,7 @@ pub async fn show(
     summary = "Change a patient file (the same fields, all optional; an empty health_insurance_number or file_number clears it). Its creator or whoever manages patients' identity on its unit.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = FileInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = PatientFile)),
 )]
 pub async fn update(
     State(state): State<WebState>,
@@ -97,9 +104,9 @@ pub async fn update(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<FileInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PatientFile>> {
     let p = files::update(&state.ctx, &client, &scope, &id, &input).await?;
-    Ok(Json(json!(p)))
+    Ok(Json(p))
 }
 
 #[utoipa::path(
@@ -108,16 +115,16 @@ pub async fn update(
     tag = "patients",
     summary = "Archive a patient file: hidden from lists, no new threads, channels or invitations (409 patient-archived); still readable.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = PatientFile)),
 )]
 pub async fn archive(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PatientFile>> {
     let p = files::archive(&state.ctx, &client, &scope, &id).await?;
-    Ok(Json(json!(p)))
+    Ok(Json(p))
 }
 
 #[utoipa::path(
@@ -126,14 +133,14 @@ pub async fn archive(
     tag = "patients",
     summary = "Restore an archived patient file.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = PatientFile)),
 )]
 pub async fn restore(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PatientFile>> {
     let p = files::restore(&state.ctx, &client, &scope, &id).await?;
-    Ok(Json(json!(p)))
+    Ok(Json(p))
 }

@@ -7,22 +7,34 @@ use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use cercle_app::teams::{self, MemberInput, TriageChange, WriteInput};
+use cercle_app::teams::{self, MemberInput, MemberView, MyTeam, TeamBox, TriageChange, WriteInput};
+use cercle_app::threads::service::ThreadView;
 use cercle_app::Client;
 use cercle_domain::policy::Principal;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+
+/// One's teams.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MyTeams {
+    pub teams: Vec<MyTeam>,
+}
+
+/// A team's members.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Members {
+    pub members: Vec<MemberView>,
+}
 
 #[utoipa::path(
     get,
     path = "/teams",
     tag = "teams",
     summary = "One's teams in the active organization: [{id, name, unit_id, role (manager|participant)}]. Managers are team members with the manager role or team managers by role on the team's unit or above.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = MyTeams)),
 )]
-pub async fn mine(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
+pub async fn mine(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<MyTeams>> {
     let list = teams::my_teams(&state.ctx, &principal).await?;
-    Ok(Json(json!({ "teams": list })))
+    Ok(Json(MyTeams { teams: list }))
 }
 
 #[utoipa::path(
@@ -31,16 +43,16 @@ pub async fn mine(State(state): State<WebState>, Caller { principal, .. }: Calle
     tag = "teams",
     summary = "A team one belongs to: team, triage (threads waiting in its triage box: titles for every member), threads (all of the team's open threads for managers; those one is responsible for or added to for participants), each with state (in_triage|assigned), responsible_id, responsible_name, readable; members.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = TeamBox)),
 )]
 pub async fn show(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TeamBox>> {
     let b = teams::team_box(&state.ctx, &client, &principal, &id, lang).await?;
-    Ok(Json(json!(b)))
+    Ok(Json(b))
 }
 
 #[utoipa::path(
@@ -50,7 +62,7 @@ pub async fn show(
     summary = "Write to a team: a thread addressed to the team with no person of it (title; optional body, patient_file_id for a clinical thread, high_priority). It lands in the team's triage box.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = WriteInput,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = ThreadView)),
 )]
 pub async fn write(
     State(state): State<WebState>,
@@ -58,9 +70,9 @@ pub async fn write(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<WriteInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<ThreadView>)> {
     let t = teams::write_to_team(&state.ctx, &client, &principal, &id, &input, lang).await?;
-    Ok((StatusCode::CREATED, Json(json!(t))))
+    Ok((StatusCode::CREATED, Json(t)))
 }
 
 #[utoipa::path(
@@ -69,15 +81,15 @@ pub async fn write(
     tag = "teams",
     summary = "The team's members [{id, name, role}] (administrators with manage org.team on its unit).",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Members)),
 )]
 pub async fn members(
     State(state): State<WebState>,
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Members>> {
     let list = teams::members_of(&state.ctx, &scope, &id).await?;
-    Ok(Json(json!({ "members": list })))
+    Ok(Json(Members { members: list }))
 }
 
 #[utoipa::path(

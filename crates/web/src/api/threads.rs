@@ -15,15 +15,69 @@ use cercle_app::accounts::{session, Activity, Credential, SessionState};
 use cercle_app::idempotency::{self, Answer};
 use cercle_app::notifications;
 use cercle_app::threads::attachments;
+use cercle_app::threads::attachments::GalleryItem;
 use cercle_app::threads::hub::{self, Event};
-use cercle_app::threads::service::{self, NewThreadInput, ParticipantRef};
+use cercle_app::threads::service::{
+    self, FoundMessage, ListedThread, MessageView, NewThreadInput, ParticipantRef, ParticipantView, ThreadView,
+};
 use cercle_domain::events::EventKind;
 use cercle_domain::Language;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// One's threads.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Threads {
+    pub threads: Vec<ListedThread>,
+}
+
+/// Unread messages over one's open threads.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UnreadMessages {
+    pub unread: i64,
+}
+
+/// Messages found by a search.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SearchResults {
+    pub results: Vec<FoundMessage>,
+}
+
+/// A page of a thread's messages.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Messages {
+    pub messages: Vec<MessageView>,
+}
+
+/// An earlier text of a message.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Version {
+    pub version: i64,
+    pub body: String,
+    /// When it was replaced (Unix ms).
+    pub replaced_at: i64,
+}
+
+/// The earlier texts of a message.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Versions {
+    pub versions: Vec<Version>,
+}
+
+/// A thread's participants.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ParticipantList {
+    pub participants: Vec<ParticipantView>,
+}
+
+/// A thread's attachments.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Gallery {
+    pub attachments: Vec<GalleryItem>,
+}
 
 /// Largest attachment upload body (a video).
 pub const MAX_ATTACHMENT_BODY: usize = cercle_app::threads::uploads::MAX_ANY + 1024 * 1024;
@@ -33,9 +87,9 @@ pub const MAX_ATTACHMENT_BODY: usize = cercle_app::threads::uploads::MAX_ANY + 1
     path = "/threads",
     tag = "threads",
     summary = "Start a thread: kind clinical (patient_file_id of the active organization) or collaboration; title; participants [{kind: user|team, id}]; high_priority.",
-    params(super::openapi::IdempotencyHeader),
+    params(super::headers::IdempotencyHeader),
     request_body = NewThreadInput,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = ThreadView)),
 )]
 pub async fn create(
     State(state): State<WebState>,
@@ -81,15 +135,15 @@ pub struct ListQuery {
     tag = "threads",
     summary = "One's threads in the active organization and direct messages (closed=true for closed ones), with unread counts. A title Cercle wrote comes as title (in the caller's language) and title_text {key, args}.",
     params(ListQuery),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Threads)),
 )]
 pub async fn list(
     State(state): State<WebState>,
     Caller { principal, lang }: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Threads>> {
     let list = service::list(&state.ctx, &principal, q.closed, lang).await?;
-    Ok(Json(json!({ "threads": list })))
+    Ok(Json(Threads { threads: list }))
 }
 
 #[utoipa::path(
@@ -97,11 +151,14 @@ pub async fn list(
     path = "/threads/unread",
     tag = "threads",
     summary = "Unread messages over one's open threads.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = UnreadMessages)),
 )]
-pub async fn unread(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
+pub async fn unread(
+    State(state): State<WebState>,
+    Caller { principal, .. }: Caller,
+) -> ApiResult<Json<UnreadMessages>> {
     let n = service::unread_total(&state.ctx, &principal).await?;
-    Ok(Json(json!({ "unread": n })))
+    Ok(Json(UnreadMessages { unread: n }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -117,15 +174,15 @@ pub struct SearchQuery {
     tag = "threads",
     summary = "Search the messages of the threads one may see (q; accent-insensitive).",
     params(SearchQuery),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SearchResults)),
 )]
 pub async fn search(
     State(state): State<WebState>,
     Caller { principal, lang }: Caller,
     ApiQuery(q): ApiQuery<SearchQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SearchResults>> {
     let found = service::search(&state.ctx, &principal, &q.q, lang).await?;
-    Ok(Json(json!({ "results": found })))
+    Ok(Json(SearchResults { results: found }))
 }
 
 #[utoipa::path(
@@ -134,16 +191,16 @@ pub async fn search(
     tag = "threads",
     summary = "A thread: participants, state, one's draft. A title Cercle wrote comes as title (in the caller's language) and title_text {key, args}; otherwise title_text is null. Not a participant: 404.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = ThreadView)),
 )]
 pub async fn show(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ThreadView>> {
     let t = service::show(&state.ctx, &client, &principal, &id, lang).await?;
-    Ok(Json(json!(t)))
+    Ok(Json(t))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -158,7 +215,7 @@ pub struct Before {
     tag = "threads",
     summary = "Messages (before=seq for earlier ones), with attachments, seen by and acknowledged by.",
     params(("id" = String, Path, description = "The identifier of the resource in the path."), Before),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Messages)),
 )]
 pub async fn messages(
     State(state): State<WebState>,
@@ -166,9 +223,9 @@ pub async fn messages(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<Before>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Messages>> {
     let list = service::messages(&state.ctx, &client, &principal, &id, q.before, lang).await?;
-    Ok(Json(json!({ "messages": list })))
+    Ok(Json(Messages { messages: list }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -184,9 +241,9 @@ pub struct NewMessage {
     path = "/threads/{id}/messages",
     tag = "threads",
     summary = "Post a message (body; priority asks everyone to acknowledge).",
-    params(("id" = String, Path, description = "The identifier of the resource in the path."), super::openapi::IdempotencyHeader),
+    params(("id" = String, Path, description = "The identifier of the resource in the path."), super::headers::IdempotencyHeader),
     request_body = NewMessage,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = MessageView)),
 )]
 pub async fn post(
     State(state): State<WebState>,
@@ -228,7 +285,7 @@ pub struct Body {
     summary = "Edit one's message (body); the earlier text is kept.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = Body,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = MessageView)),
 )]
 pub async fn edit(
     State(state): State<WebState>,
@@ -236,9 +293,9 @@ pub async fn edit(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Body>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MessageView>> {
     let m = service::edit(&state.ctx, &client, &principal, &id, &input.body, lang).await?;
-    Ok(Json(json!(m)))
+    Ok(Json(m))
 }
 
 #[utoipa::path(
@@ -247,16 +304,16 @@ pub async fn edit(
     tag = "threads",
     summary = "Retract one's message; a trace stays.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = MessageView)),
 )]
 pub async fn retract(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MessageView>> {
     let m = service::retract(&state.ctx, &client, &principal, &id, lang).await?;
-    Ok(Json(json!(m)))
+    Ok(Json(m))
 }
 
 #[utoipa::path(
@@ -265,19 +322,23 @@ pub async fn retract(
     tag = "threads",
     summary = "Earlier texts of an edited or retracted message.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Versions)),
 )]
 pub async fn versions(
     State(state): State<WebState>,
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Versions>> {
     let v = service::versions(&state.ctx, &principal, &id).await?;
-    let list: Vec<Value> = v
+    let versions = v
         .into_iter()
-        .map(|(version, body, replaced_at)| json!({ "version": version, "body": body, "replaced_at": replaced_at }))
+        .map(|(version, body, replaced_at)| Version {
+            version,
+            body,
+            replaced_at,
+        })
         .collect();
-    Ok(Json(json!({ "versions": list })))
+    Ok(Json(Versions { versions }))
 }
 
 #[utoipa::path(
@@ -311,7 +372,7 @@ pub struct Participants {
     summary = "Add people or teams ({participants: [{kind, id}]}); they see the whole history.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = Participants,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = ParticipantList)),
 )]
 pub async fn add_participants(
     State(state): State<WebState>,
@@ -319,9 +380,9 @@ pub async fn add_participants(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Participants>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ParticipantList>> {
     let list = service::add_participants(&state.ctx, &client, &principal, &id, &input.participants).await?;
-    Ok(Json(json!({ "participants": list })))
+    Ok(Json(ParticipantList { participants: list }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -447,16 +508,16 @@ pub async fn set_priority(
     tag = "threads",
     summary = "A new thread with the same title and participants, without messages.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = ThreadView)),
 )]
 pub async fn duplicate(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<ThreadView>)> {
     let t = service::duplicate(&state.ctx, &client, &principal, &id, lang).await?;
-    Ok((StatusCode::CREATED, Json(json!(t))))
+    Ok((StatusCode::CREATED, Json(t)))
 }
 
 #[utoipa::path(
@@ -548,16 +609,16 @@ pub struct DirectInput {
     tag = "threads",
     summary = "The direct thread with a friend (user_id), created on first use.",
     request_body = DirectInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = ThreadView)),
 )]
 pub async fn direct(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<DirectInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ThreadView>> {
     let t = service::direct(&state.ctx, &client, &principal, &input.user_id).await?;
-    Ok(Json(json!(t)))
+    Ok(Json(t))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -577,9 +638,9 @@ pub struct UploadQuery {
     path = "/threads/{id}/files",
     tag = "threads",
     summary = "Upload a file as a message: the body is the file; query name, kind (photo, video, voice, document), caption. Checked from its content; photos stripped of metadata; encrypted at rest.",
-    params(("id" = String, Path, description = "The identifier of the resource in the path."), UploadQuery, super::openapi::IdempotencyHeader),
+    params(("id" = String, Path, description = "The identifier of the resource in the path."), UploadQuery, super::headers::IdempotencyHeader),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file."),
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = MessageView)),
 )]
 pub async fn upload(
     State(state): State<WebState>,
@@ -625,15 +686,15 @@ pub async fn upload(
     tag = "threads",
     summary = "The thread's attachments (gallery).",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Gallery)),
 )]
 pub async fn gallery(
     State(state): State<WebState>,
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Gallery>> {
     let list = attachments::gallery(&state.ctx, &principal, &id).await?;
-    Ok(Json(json!({ "attachments": list })))
+    Ok(Json(Gallery { attachments: list }))
 }
 
 #[utoipa::path(
@@ -750,7 +811,7 @@ pub struct EventsQuery {
     tag = "threads",
     summary = "WebSocket of live events (since=last id seen: what was missed comes first, then a ready frame, then live).",
     params(EventsQuery),
-    responses((status = 101, description = "Success.", body = Value)),
+    responses((status = 101, description = "Switching to the WebSocket: JSON frames of events follow.")),
 )]
 pub async fn events(
     State(state): State<WebState>,
