@@ -79,6 +79,9 @@ pub struct Ctx {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Wakes the notification worker after a commit that recorded some.
     pub notify_wake: Arc<tokio::sync::Notify>,
+    /// How many rounds the notification worker of this node has finished:
+    /// the tests wait for the next one to end instead of sleeping.
+    pub notify_rounds: Arc<tokio::sync::watch::Sender<u64>>,
     /// Hands committed thread events to this node's open connections.
     pub hub: Arc<threads::hub::Hub>,
     /// How the nodes tell each other about events (chosen once, at start).

@@ -811,6 +811,7 @@ pub async fn run_worker(ctx: Ctx, mut shutdown: tokio::sync::watch::Receiver<boo
         if let Err(e) = run_due(&ctx).await {
             tracing::warn!(error = %e, "notification worker round failed");
         }
+        ctx.notify_rounds.send_modify(|n| *n += 1);
         let now = ctx.clock.now();
         if now.0 - last_prune > 3_600_000 {
             last_prune = now.0;

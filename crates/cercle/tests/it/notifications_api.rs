@@ -65,9 +65,10 @@ async fn rows(app: &TestApp, user_id: &str) -> Vec<NotificationRow> {
 }
 
 /// Waits until the worker decided about every notification of the person
-/// at the current time (no ring pending, nothing due), the same on two
-/// looks a moment apart (a round in progress holds a lease that looks like
-/// "later"), then lets a push decided just before reach the push service.
+/// at the current time (no ring pending, nothing due), and a whole round of
+/// the worker that began after that look found the same: a round in
+/// progress holds a lease that looks like "later", and its pushes are sent
+/// before it ends.
 async fn settled(app: &TestApp, user_id: &str) -> Vec<NotificationRow> {
     let now = app.ctx().clock.now().0;
     let calm = async || {
@@ -76,15 +77,21 @@ async fn settled(app: &TestApp, user_id: &str) -> Vec<NotificationRow> {
             .all(|n| !n.ring_pending && n.next_check_at.is_none_or(|t| t > now))
             .then_some(r)
     };
-    let r = eventually("the notification worker to decide", async || {
+    let mut rounds = app.ctx().notify_rounds.subscribe();
+    eventually("the notification worker to decide", async || {
+        let before = *rounds.borrow_and_update();
         let first = calm().await?;
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        // The round running now (if any) ends, then one that began after
+        // the look ends too: each wake-up starts a round at once.
+        for target in [before + 1, before + 2] {
+            app.ctx().notify_wake.notify_one();
+            let ended = tokio::time::timeout(std::time::Duration::from_secs(10), rounds.wait_for(|n| *n >= target));
+            ended.await.ok()?.ok()?;
+        }
         let second = calm().await?;
         (first == second).then_some(second)
     })
-    .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    r
+    .await
 }
 
 /// The pushes a browser received, decrypted.
