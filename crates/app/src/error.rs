@@ -84,6 +84,14 @@ impl AppError {
     }
 }
 
+/// An id that is not one of ours names nothing: "not found", as for an id
+/// that names no row, so that a caller cannot tell the two apart.
+impl From<cercle_domain::UnknownId> for AppError {
+    fn from(_: cercle_domain::UnknownId) -> Self {
+        AppError::NotFound
+    }
+}
+
 impl From<cercle_store::StoreError> for AppError {
     fn from(e: cercle_store::StoreError) -> Self {
         match e {

@@ -1,5 +1,11 @@
 //! Typed identifiers. UUIDv7 so that ids sort by creation time.
 
+/// A text that is no id of ours (not a UUID). Whoever asked by it gets
+/// "not found", as for an id that names nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("no such id")]
+pub struct UnknownId;
+
 macro_rules! id_type {
     ($($name:ident),* $(,)?) => {$(
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -20,6 +26,67 @@ macro_rules! id_type {
                 Self::new()
             }
         }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownId;
+            fn from_str(raw: &str) -> Result<Self, UnknownId> {
+                Self::parse(raw).ok_or(UnknownId)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = UnknownId;
+            fn try_from(raw: String) -> Result<Self, UnknownId> {
+                raw.parse()
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.to_string()
+            }
+        }
+
+        // Stored as text (the hyphenated form) on both databases, so a typed
+        // id binds and decodes like the `String` it was before.
+        #[cfg(feature = "sqlx")]
+        impl sqlx::Type<sqlx::Any> for $name {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <String as sqlx::Encode<'q, sqlx::Any>>::encode(self.0.to_string(), buf)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let raw = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                Ok($name(uuid::Uuid::parse_str(raw)?))
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .format(Some(utoipa::openapi::SchemaFormat::Custom("uuid".into())))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -65,6 +65,14 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// `raw.parse::<ThreadId>()?` in a handler: a path id that is no id of
+/// ours is "not found".
+impl From<cercle_domain::UnknownId> for ApiError {
+    fn from(e: cercle_domain::UnknownId) -> Self {
+        AppError::from(e).into()
+    }
+}
+
 impl ApiError {
     pub fn new(error: AppError, lang: Language) -> Self {
         ApiError {
