@@ -115,3 +115,17 @@ id_type!(
     PatientFileId,
     AttachmentId
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_through_text_and_refuse_what_is_not_one() {
+        let id = ThreadId::new();
+        assert_eq!(id.to_string().parse::<ThreadId>(), Ok(id));
+        assert_eq!(ThreadId::try_from(String::from(id)), Ok(id));
+        assert_eq!("not-an-id".parse::<ThreadId>(), Err(UnknownId));
+        assert_eq!("".parse::<UserId>(), Err(UnknownId));
+    }
+}
