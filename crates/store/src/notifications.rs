@@ -125,7 +125,7 @@ pub async fn fold_many(
             q = q.bind(u);
         }
         for r in q.fetch_all(&mut *conn).await? {
-            folded.push(r.try_get(0)?);
+            folded.push(r.try_get("user_id")?);
         }
     }
     Ok(folded)
@@ -248,11 +248,11 @@ pub async fn list(conn: &mut Conn, user_id: &str, limit: i64) -> Result<Vec<Noti
 }
 
 pub async fn unread_count(conn: &mut Conn, user_id: &str) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL")
         .bind(user_id)
         .fetch_one(conn)
         .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("n")?)
 }
 
 /// Marks one of the person's notifications read; false if not theirs.
@@ -292,12 +292,12 @@ pub async fn mark_thread_read(conn: &mut Conn, user_id: &str, thread_id: &str, n
 
 /// Whether the person acknowledged the message.
 pub async fn acknowledged(conn: &mut Conn, message_id: &str, user_id: &str) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) FROM message_acks WHERE message_id = $1 AND user_id = $2")
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM message_acks WHERE message_id = $1 AND user_id = $2")
         .bind(message_id)
         .bind(user_id)
         .fetch_one(conn)
         .await?;
-    Ok(row.try_get::<i64, _>(0)? > 0)
+    Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
 /// Read notifications with nothing left to deliver, older than `before`.
@@ -345,12 +345,12 @@ pub async fn set_muted(conn: &mut Conn, user_id: &str, thread_id: &str, muted: b
 }
 
 pub async fn is_muted(conn: &mut Conn, user_id: &str, thread_id: &str) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) FROM thread_mutes WHERE user_id = $1 AND thread_id = $2")
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM thread_mutes WHERE user_id = $1 AND thread_id = $2")
         .bind(user_id)
         .bind(thread_id)
         .fetch_one(conn)
         .await?;
-    Ok(row.try_get::<i64, _>(0)? > 0)
+    Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
 /// (thread id, title, title's system text) of the threads the person
@@ -369,7 +369,7 @@ pub async fn muted_threads(
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| Ok((r.try_get("thread_id")?, r.try_get("title")?, r.try_get("title_text")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -383,7 +383,10 @@ pub async fn prefs(conn: &mut Conn, user_id: &str) -> Result<Option<(bool, i64)>
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => Some((r.try_get::<i64, _>(0)? != 0, r.try_get(1)?)),
+        Some(r) => Some((
+            r.try_get::<i64, _>("email_alerts")? != 0,
+            r.try_get("email_delay_mins")?,
+        )),
         None => None,
     })
 }

@@ -113,7 +113,7 @@ pub async fn index_doc(
         .bind(&term)
         .fetch_one(&mut *conn)
         .await?
-        .try_get(0)?;
+        .try_get("df")?;
         if df == 1 {
             add_vocabulary(&mut *conn, &term).await?;
         }
@@ -160,7 +160,7 @@ pub async fn remove_doc(conn: &mut Conn, id: &str) -> Result<()> {
         .fetch_all(&mut *conn)
         .await?;
     for row in old {
-        let term: String = row.try_get(0)?;
+        let term: String = row.try_get("term")?;
         sqlx::query("UPDATE search_vocab SET df = df - 1 WHERE term = $1 AND df > 0")
             .bind(&term)
             .execute(&mut *conn)
@@ -189,10 +189,10 @@ pub async fn set_external(conn: &mut Conn, id: &str, external: bool) -> Result<(
 }
 
 pub async fn count_docs(conn: &mut Conn) -> Result<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM search_docs")
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM search_docs")
         .fetch_one(conn)
         .await?
-        .try_get(0)?)
+        .try_get("n")?)
 }
 
 /// A vocabulary word a query word stands for.
@@ -220,13 +220,13 @@ pub async fn expand(conn: &mut Conn, word: &str) -> Result<Vec<Expansion>> {
     .fetch_all(&mut *conn)
     .await?;
     for r in rows {
-        let term: String = r.try_get(0)?;
+        let term: String = r.try_get("term")?;
         if term.starts_with(word) {
             let how = if term == word { Match::Exact } else { Match::Prefix };
             out.push(Expansion {
                 term,
                 how,
-                df: r.try_get(1)?,
+                df: r.try_get("df")?,
             });
         }
     }
@@ -242,12 +242,12 @@ pub async fn expand(conn: &mut Conn, word: &str) -> Result<Vec<Expansion>> {
             q = q.bind(v);
         }
         for r in q.fetch_all(&mut *conn).await? {
-            let term: String = r.try_get(0)?;
+            let term: String = r.try_get("term")?;
             if !out.iter().any(|e| e.term == term) && within_one_edit(word, &term) {
                 out.push(Expansion {
                     term,
                     how: Match::OneTypo,
-                    df: r.try_get(1)?,
+                    df: r.try_get("df")?,
                 });
             }
         }
@@ -369,8 +369,8 @@ pub async fn search(conn: &mut Conn, words: &[String], scope: &SearchScope) -> R
             found.truncated = true;
         }
         for r in rows {
-            let id: String = r.try_get(0)?;
-            let folded: String = r.try_get(2)?;
+            let id: String = r.try_get("id")?;
+            let folded: String = r.try_get("folded")?;
             if keep(&folded) && seen.insert(id.clone()) {
                 found.hits.push(Hit {
                     id,
@@ -397,11 +397,11 @@ pub async fn search(conn: &mut Conn, words: &[String], scope: &SearchScope) -> R
     // A workplace's staff, when fewer than the driving word's postings.
     let mut staff_read = false;
     if let (Some(wp), true) = (&scope.workplace, kind != Some(DocKind::Workplace)) {
-        let staff: i64 = sqlx::query("SELECT COUNT(*) FROM workplace_members WHERE workplace_id = $1")
+        let staff: i64 = sqlx::query("SELECT COUNT(*) AS n FROM workplace_members WHERE workplace_id = $1")
             .bind(wp)
             .fetch_one(&mut *conn)
             .await?
-            .try_get(0)?;
+            .try_get("n")?;
         if staff <= postings(driver) {
             let mut q = Sql::default();
             let w = q.bind(wp);
@@ -454,9 +454,9 @@ pub async fn search(conn: &mut Conn, words: &[String], scope: &SearchScope) -> R
         }
     }
     for r in external {
-        let id: String = r.try_get(0)?;
-        let kind: String = r.try_get(1)?;
-        let folded: String = r.try_get(2)?;
+        let id: String = r.try_get("id")?;
+        let kind: String = r.try_get("kind")?;
+        let folded: String = r.try_get("folded")?;
         if seen.contains(&id) || id == scope.searcher_id || !keep(&folded) {
             continue;
         }
@@ -626,7 +626,7 @@ fn postings_sql(
 ) -> String {
     let list = terms.iter().map(|t| q.bind(t)).collect::<Vec<_>>().join(", ");
     let mut sql = format!(
-        "SELECT x.doc_id, x.kind, x.folded FROM (SELECT p.doc_id, p.kind, p.external, p.folded \
+        "SELECT x.doc_id AS id, x.kind, x.folded FROM (SELECT p.doc_id, p.kind, p.external, p.folded \
          FROM search_postings p WHERE p.term IN ({list}) ORDER BY p.term, p.doc_id LIMIT {limit}) x \
          WHERE x.external = 1"
     );

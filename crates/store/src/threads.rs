@@ -139,7 +139,7 @@ pub async fn next_seq(conn: &mut Conn, id: &str, now: Timestamp) -> Result<i64> 
     .bind(id)
     .fetch_one(conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("last_seq")?)
 }
 
 /// A thread one takes part in, as listed: with its unread count.
@@ -251,7 +251,7 @@ pub async fn participants(conn: &mut Conn, thread_id: &str) -> Result<Vec<(Strin
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("kind")?, r.try_get("participant_id")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -360,7 +360,7 @@ pub async fn versions(conn: &mut Conn, id: &str) -> Result<Vec<(i64, String, i64
             .fetch_all(conn)
             .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| Ok((r.try_get("version")?, r.try_get("body")?, r.try_get("replaced_at")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -445,7 +445,7 @@ pub async fn reads(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, i64)
         .fetch_all(conn)
         .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("user_id")?, r.try_get("last_read_seq")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -471,7 +471,7 @@ pub async fn acks(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, Strin
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| Ok((r.try_get("message_id")?, r.try_get("user_id")?, r.try_get("at")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -505,7 +505,7 @@ pub async fn draft(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<Op
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => Some(r.try_get(0)?),
+        Some(r) => Some(r.try_get("body")?),
         None => None,
     })
 }
@@ -583,12 +583,12 @@ pub async fn attachment(conn: &mut Conn, id: &str) -> Result<Option<AttachmentRo
 /// The stored (encrypted) content, or thumbnail.
 pub async fn attachment_data(conn: &mut Conn, id: &str, thumbnail: bool) -> Result<Option<String>> {
     let column = if thumbnail { "thumbnail" } else { "data" };
-    let row = sqlx::query(&format!("SELECT {column} FROM attachments WHERE id = $1"))
+    let row = sqlx::query(&format!("SELECT {column} AS content FROM attachments WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => r.try_get(0)?,
+        Some(r) => r.try_get("content")?,
         None => None,
     })
 }
@@ -684,11 +684,11 @@ const RESPONSIBLE_OF_THREAD: &str = "SELECT 1 FROM thread_triage tr JOIN thread_
 /// they belong to as manager (SPEC 7).
 pub async fn teams_managed(conn: &mut Conn, user_id: &str) -> Result<Vec<String>> {
     let rows = sqlx::query(
-        "SELECT tm.id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
+        "SELECT tm.id AS team_id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
          JOIN teams tm ON tm.org_id = g.org_id JOIN units u ON u.id = tm.unit_id \
          WHERE g.user_id = $1 AND g.role = 'team_manager' AND tm.archived_at IS NULL \
            AND substr(u.path, 1, length(gu.path)) = gu.path \
-         UNION SELECT tm.id FROM team_members m JOIN teams tm ON tm.id = m.team_id \
+         UNION SELECT tm.id AS team_id FROM team_members m JOIN teams tm ON tm.id = m.team_id \
          WHERE m.user_id = $2 AND m.role = 'manager' AND tm.archived_at IS NULL",
     )
     .bind(user_id)
@@ -696,7 +696,7 @@ pub async fn teams_managed(conn: &mut Conn, user_id: &str) -> Result<Vec<String>
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("team_id"))
         .collect::<std::result::Result<_, _>>()
         .map_err(Into::into)
 }
@@ -732,36 +732,36 @@ pub async fn reach(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<Op
         )
     };
     let sql = format!(
-        "SELECT COUNT(*) FROM thread_participants p WHERE p.thread_id = $1 \
+        "SELECT COUNT(*) AS n FROM thread_participants p WHERE p.thread_id = $1 \
            AND ((p.kind = 'user' AND p.participant_id = $2){team_cond})"
     );
     let mut q = sqlx::query(&sql).bind(thread_id).bind(user_id);
     for t in &teams {
         q = q.bind(t);
     }
-    if q.fetch_one(&mut *conn).await?.try_get::<i64, _>(0)? > 0 {
+    if q.fetch_one(&mut *conn).await?.try_get::<i64, _>("n")? > 0 {
         return Ok(Some(Reach::Participant));
     }
     let responsible = sqlx::query(&format!(
-        "SELECT COUNT(*) FROM threads t WHERE t.id = $2 AND EXISTS ({RESPONSIBLE_OF_THREAD})"
+        "SELECT COUNT(*) AS n FROM threads t WHERE t.id = $2 AND EXISTS ({RESPONSIBLE_OF_THREAD})"
     ))
     .bind(user_id)
     .bind(thread_id)
     .fetch_one(&mut *conn)
     .await?
-    .try_get::<i64, _>(0)?;
+    .try_get::<i64, _>("n")?;
     if responsible > 0 {
         return Ok(Some(Reach::Participant));
     }
     let sql = format!(
-        "SELECT COUNT(*) FROM threads t JOIN channel_participants p ON p.channel_id = t.channel_id \
+        "SELECT COUNT(*) AS n FROM threads t JOIN channel_participants p ON p.channel_id = t.channel_id \
          WHERE t.id = $1 AND ((p.kind = 'user' AND p.participant_id = $2){team_cond})"
     );
     let mut q = sqlx::query(&sql).bind(thread_id).bind(user_id);
     for t in &teams {
         q = q.bind(t);
     }
-    if q.fetch_one(&mut *conn).await?.try_get::<i64, _>(0)? > 0 {
+    if q.fetch_one(&mut *conn).await?.try_get::<i64, _>("n")? > 0 {
         return Ok(Some(Reach::Channel));
     }
     let rows = sqlx::query(
@@ -778,7 +778,7 @@ pub async fn reach(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<Op
     }
     let mut observer = true;
     for r in &rows {
-        if r.try_get::<String, _>(0)? != "observer" {
+        if r.try_get::<String, _>("section")? != "observer" {
             observer = false;
         }
     }
@@ -791,7 +791,7 @@ pub async fn reach(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<Op
 /// channel's joined circle members.
 pub async fn people_reached(conn: &mut Conn, thread_id: &str) -> Result<Vec<String>> {
     let rows = sqlx::query(
-        "SELECT participant_id FROM thread_participants WHERE thread_id = $1 AND kind = 'user' \
+        "SELECT participant_id AS user_id FROM thread_participants WHERE thread_id = $1 AND kind = 'user' \
          UNION SELECT g.user_id FROM thread_participants p JOIN teams tm ON tm.id = p.participant_id \
            JOIN units u ON u.id = tm.unit_id JOIN role_grants g ON g.org_id = tm.org_id AND g.role = 'team_manager' \
            JOIN units gu ON gu.id = g.unit_id \
@@ -827,7 +827,7 @@ pub async fn people_reached(conn: &mut Conn, thread_id: &str) -> Result<Vec<Stri
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("user_id"))
         .collect::<std::result::Result<_, _>>()
         .map_err(Into::into)
 }
