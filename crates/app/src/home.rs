@@ -17,6 +17,7 @@ use crate::threads::reading as threads;
 use crate::threads::views::ListedThread;
 use crate::{AppError, AppResult, Client, Ctx};
 use cercle_domain::policy::Principal;
+use cercle_domain::threads::ParticipantKind;
 use cercle_domain::Language;
 use cercle_store::threads as thread_store;
 use serde::Serialize;
@@ -130,7 +131,7 @@ async fn with_names(ctx: &Ctx, me: &str, list: Vec<ListedThread>) -> AppResult<V
             let others: Vec<String> = thread_store::participants(&mut conn, &thread.id)
                 .await?
                 .into_iter()
-                .filter(|(k, id)| k == "user" && id != me)
+                .filter(|(k, id)| *k == ParticipantKind::User && id != me)
                 .map(|(_, id)| id)
                 .collect();
             let names = cercle_store::network::names(&mut conn, &others).await?;

@@ -24,6 +24,7 @@ pub mod policy;
 pub mod professions;
 pub mod search;
 pub mod session;
+pub mod threads;
 pub mod totp;
 
 pub use clock::{Clock, Timestamp};

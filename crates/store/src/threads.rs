@@ -4,6 +4,7 @@
 
 use crate::profiles::placeholders;
 use crate::{conflict, flag, Conn, Result};
+use cercle_domain::threads::ParticipantKind;
 use cercle_domain::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -243,7 +244,7 @@ pub async fn remove_participant(conn: &mut Conn, thread_id: &str, kind: &str, pa
 }
 
 /// (kind, id) of a thread's participants, in the order they were added.
-pub async fn participants(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, String)>> {
+pub async fn participants(conn: &mut Conn, thread_id: &str) -> Result<Vec<(ParticipantKind, String)>> {
     let rows = sqlx::query(
         "SELECT kind, participant_id FROM thread_participants WHERE thread_id = $1 ORDER BY added_at, participant_id",
     )

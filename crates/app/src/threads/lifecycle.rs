@@ -13,6 +13,7 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
+use cercle_domain::threads::ParticipantKind;
 use cercle_domain::{InputError, Language};
 use cercle_store::threads::{self as store, NewThread};
 use cercle_store::{network, users};
@@ -98,7 +99,15 @@ async fn create_titled(
         now,
     )
     .await?;
-    store::add_participant(&mut tx, &id, "user", &user_id, Some(&user_id), now).await?;
+    store::add_participant(
+        &mut tx,
+        &id,
+        ParticipantKind::User.as_str(),
+        &user_id,
+        Some(&user_id),
+        now,
+    )
+    .await?;
     for p in &input.participants {
         store::add_participant(&mut tx, &id, &p.kind, &p.id, Some(&user_id), now).await?;
     }
@@ -171,8 +180,24 @@ pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id
                 now,
             )
             .await?;
-            store::add_participant(&mut tx, &id, "user", &user_id, Some(&user_id), now).await?;
-            store::add_participant(&mut tx, &id, "user", friend_id, Some(&user_id), now).await?;
+            store::add_participant(
+                &mut tx,
+                &id,
+                ParticipantKind::User.as_str(),
+                &user_id,
+                Some(&user_id),
+                now,
+            )
+            .await?;
+            store::add_participant(
+                &mut tx,
+                &id,
+                ParticipantKind::User.as_str(),
+                friend_id,
+                Some(&user_id),
+                now,
+            )
+            .await?;
             let t = store::thread(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
             audit::record(
                 &mut tx,
@@ -257,8 +282,11 @@ pub async fn duplicate(
         title: t.title.clone(),
         participants: participants
             .into_iter()
-            .filter(|(k, pid)| !(k == "user" && *pid == user_id))
-            .map(|(kind, id)| ParticipantRef { kind, id })
+            .filter(|(k, pid)| !(*k == ParticipantKind::User && *pid == user_id))
+            .map(|(kind, id)| ParticipantRef {
+                kind: kind.as_str().into(),
+                id,
+            })
             .collect(),
         high_priority: t.high_priority,
     };

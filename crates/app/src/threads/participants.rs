@@ -12,6 +12,7 @@ use cercle_domain::audit::AuditAction;
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::Principal;
+use cercle_domain::threads::ParticipantKind;
 use cercle_store::threads as store;
 use cercle_store::{network, orgs, Conn};
 use std::collections::HashMap;
@@ -28,14 +29,15 @@ pub(crate) async fn check_participants(
         return Err(AppError::Conflict("too-many-participants"));
     }
     for p in list {
-        match p.kind.as_str() {
-            "user" => {
+        // A kind a thread cannot hold names nothing one can add.
+        match p.kind.parse::<ParticipantKind>() {
+            Ok(ParticipantKind::User) => {
                 let rel = relation(&mut *conn, adder, &p.id).await?.ok_or(AppError::NotFound)?;
                 if !may_view_profile(&rel) {
                     return Err(AppError::NotFound);
                 }
             }
-            "team" => {
+            Ok(ParticipantKind::Team) => {
                 let Some(org) = org_id else {
                     return Err(AppError::NotFound);
                 };
@@ -51,13 +53,13 @@ pub(crate) async fn participant_views(conn: &mut Conn, thread_id: &str) -> AppRe
     let list = store::participants(&mut *conn, thread_id).await?;
     let user_ids: Vec<String> = list
         .iter()
-        .filter(|(k, _)| k == "user")
+        .filter(|(k, _)| *k == ParticipantKind::User)
         .map(|(_, id)| id.clone())
         .collect();
     let names: HashMap<String, String> = network::names(&mut *conn, &user_ids).await?.into_iter().collect();
     let mut out = Vec::new();
     for (kind, id) in list {
-        let name = if kind == "user" {
+        let name = if kind == ParticipantKind::User {
             names.get(&id).cloned().unwrap_or_default()
         } else {
             orgs::team_by_id(&mut *conn, &id)
@@ -82,12 +84,18 @@ pub(crate) async fn participant_views(conn: &mut Conn, thread_id: &str) -> AppRe
 /// Adds the people and teams of a thread's care channel (everyone there
 /// reads every thread of the channel), and the circle members who joined.
 async fn channel_participant_views(conn: &mut Conn, channel_id: &str, out: &mut Vec<ParticipantView>) -> AppResult<()> {
-    let present = |out: &Vec<ParticipantView>, kind: &str, id: &str| out.iter().any(|p| p.kind == kind && p.id == id);
+    let present =
+        |out: &Vec<ParticipantView>, kind: ParticipantKind, id: &str| out.iter().any(|p| p.kind == kind && p.id == id);
     for (kind, id) in cercle_store::channels::participants(&mut *conn, channel_id).await? {
-        if kind == "circle" || present(out, &kind, &id) {
+        // The circle's members are listed below, from the circle.
+        let kind = match kind.parse::<ParticipantKind>() {
+            Ok(ParticipantKind::Circle) | Err(_) => continue,
+            Ok(kind) => kind,
+        };
+        if present(out, kind, &id) {
             continue;
         }
-        let name = if kind == "user" {
+        let name = if kind == ParticipantKind::User {
             network::names(&mut *conn, std::slice::from_ref(&id))
                 .await?
                 .pop()
@@ -111,11 +119,11 @@ async fn channel_participant_views(conn: &mut Conn, channel_id: &str, out: &mut 
         let Some(user_id) = c.user_id.filter(|_| c.state == "joined") else {
             continue;
         };
-        if present(out, "user", &user_id) {
+        if present(out, ParticipantKind::User, &user_id) {
             continue;
         }
         out.push(ParticipantView {
-            kind: "user".into(),
+            kind: ParticipantKind::User,
             id: user_id,
             name: format!("{} {}", c.first_name, c.last_name),
             via_channel: true,
@@ -175,17 +183,23 @@ pub async fn remove_participant(
     if t.kind == "direct" {
         return Err(AppError::Forbidden);
     }
-    let leaving = who.kind == "user" && who.id == user_id;
+    // An unknown kind is refused as before: forbidden to others, not found
+    // (nothing to remove) to the creator.
+    let kind = who.kind.parse::<ParticipantKind>().ok();
+    let leaving = kind == Some(ParticipantKind::User) && who.id == user_id;
     if !leaving && t.created_by != user_id {
         return Err(AppError::Forbidden);
     }
-    if who.kind == "team" && t.channel_id.is_some() && is_author_team(&mut tx, &t, &who.id).await? {
+    if kind == Some(ParticipantKind::Team) && t.channel_id.is_some() && is_author_team(&mut tx, &t, &who.id).await? {
         return Err(AppError::Conflict("author-team"));
     }
-    if !store::remove_participant(&mut tx, id, &who.kind, &who.id).await? {
+    let Some(kind) = kind else {
+        return Err(AppError::NotFound);
+    };
+    if !store::remove_participant(&mut tx, id, kind.as_str(), &who.id).await? {
         return Err(AppError::NotFound);
     }
-    if who.kind == "team" {
+    if kind == ParticipantKind::Team {
         cercle_store::teams::clear_triage(&mut tx, id, &who.id).await?;
     }
     let views = participant_views(&mut tx, id).await?;

@@ -6,6 +6,7 @@
 
 use super::views::{ParticipantRef, TriageView};
 use crate::AppResult;
+use cercle_domain::threads::ParticipantKind;
 use cercle_domain::Timestamp;
 use cercle_store::teams::{self as store, IN_TRIAGE};
 use cercle_store::threads as thread_store;
@@ -27,9 +28,17 @@ pub(crate) async fn on_participants_added(
     let Some(org) = org_id else {
         return Ok(());
     };
-    for p in list.iter().filter(|p| p.kind == "user") {
+    for p in list.iter().filter(|p| p.kind == ParticipantKind::User.as_str()) {
         for (team_id, _) in store::memberships_in(&mut *conn, org, &p.id).await? {
-            thread_store::add_participant(&mut *conn, thread_id, "team", &team_id, Some(added_by), now).await?;
+            thread_store::add_participant(
+                &mut *conn,
+                thread_id,
+                ParticipantKind::Team.as_str(),
+                &team_id,
+                Some(added_by),
+                now,
+            )
+            .await?;
             let waiting = match store::triage(&mut *conn, thread_id, &team_id).await? {
                 None => true,
                 Some(tr) => tr.state == IN_TRIAGE,
@@ -39,7 +48,7 @@ pub(crate) async fn on_participants_added(
             }
         }
     }
-    for p in list.iter().filter(|p| p.kind == "team") {
+    for p in list.iter().filter(|p| p.kind == ParticipantKind::Team.as_str()) {
         if store::triage(&mut *conn, thread_id, &p.id).await?.is_none() {
             store::set_triage(&mut *conn, thread_id, &p.id, None, now).await?;
             if let Some(t) = thread_store::thread(&mut *conn, thread_id).await? {
@@ -55,7 +64,10 @@ pub(crate) async fn triage_views(conn: &mut Conn, thread_id: &str) -> AppResult<
     let participants = thread_store::participants(&mut *conn, thread_id).await?;
     let mut out = Vec::new();
     for tr in store::triage_of_thread(&mut *conn, thread_id).await? {
-        if !participants.iter().any(|(k, id)| k == "team" && *id == tr.team_id) {
+        if !participants
+            .iter()
+            .any(|(k, id)| *k == ParticipantKind::Team && *id == tr.team_id)
+        {
             continue;
         }
         let team_name = orgs::team_by_id(&mut *conn, &tr.team_id)

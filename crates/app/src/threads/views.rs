@@ -6,6 +6,7 @@ use super::input::MAX_TITLE_CHARS;
 use crate::network::people::summaries;
 use crate::texts::SystemText;
 use crate::AppResult;
+use cercle_domain::threads::ParticipantKind;
 use cercle_domain::Language;
 use cercle_store::threads::{self as store, MessageRow, ThreadRow};
 use cercle_store::Conn;
@@ -22,7 +23,7 @@ pub struct ParticipantRef {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ParticipantView {
-    pub kind: String,
+    pub kind: ParticipantKind,
     pub id: String,
     pub name: String,
     /// Takes part through the thread's care channel (managed on the

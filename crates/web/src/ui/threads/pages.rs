@@ -937,7 +937,7 @@ fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: b
                             @if p.kind == "user" && p.id == me { " " span class="muted small" { (page.t("thr-you")) } }
                             @if let Some(section) = &p.section { " " span class="muted small" { "(" (page.t(&format!("thr-section-{section}"))) ")" } }
                             @if creator && !direct && !p.via_channel && !is_me(p) {
-                                (action_form(page, &format!("{base}/participants/remove"), page.t("thr-remove"), "linklike small danger-link", &[("kind", &p.kind), ("id", &p.id)], Some(page.ta("thr-remove-confirm", &[("name", &p.name)]))))
+                                (action_form(page, &format!("{base}/participants/remove"), page.t("thr-remove"), "linklike small danger-link", &[("kind", p.kind.as_str()), ("id", &p.id)], Some(page.ta("thr-remove-confirm", &[("name", &p.name)]))))
                             }
                         }
                     }
