@@ -503,7 +503,7 @@ pub async fn preferences(ctx: &Ctx, principal: &Principal, lang: Language) -> Ap
     let mut muted = Vec::new();
     for (thread_id, title, text) in candidates {
         if crate::threads::access::may_receive(ctx, &user_id, &thread_id).await? {
-            let title = crate::texts::shown(&title, text.as_deref(), lang, crate::threads::input::MAX_TITLE_CHARS);
+            let title = crate::texts::shown(&title, text.as_deref(), lang, cercle_domain::threads::MAX_TITLE_CHARS);
             muted.push(MutedThread { thread_id, title });
         }
     }

@@ -8,7 +8,7 @@ use cercle_domain::InputError;
 
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
 
-pub const MAX_TITLE_CHARS: usize = 200;
+pub use cercle_domain::threads::MAX_TITLE_CHARS;
 
 pub const MAX_PARTICIPANTS: usize = 100;
 
