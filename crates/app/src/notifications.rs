@@ -24,7 +24,7 @@ use crate::{AppError, AppResult, Ctx};
 use cercle_domain::events::EventKind;
 use cercle_domain::notification_rules::{self as rules, Escalation, FollowUp, Priority, Recipient, Ring};
 use cercle_domain::policy::Principal;
-use cercle_domain::{InputError, Language, Timestamp};
+use cercle_domain::{InputError, Language, ThreadId, Timestamp};
 use cercle_store::notifications::{self as store, Delivery, NotificationRow};
 use cercle_store::threads::ThreadRow;
 use cercle_store::{users, Conn};
@@ -446,11 +446,11 @@ pub async fn mark_all_read(ctx: &Ctx, principal: &Principal) -> AppResult<u64> {
 
 /// Mutes or unmutes a thread one reaches: its normal messages stay in the
 /// centre without ringing; high priority still rings.
-pub async fn set_muted(ctx: &Ctx, principal: &Principal, thread_id: &str, muted: bool) -> AppResult<()> {
+pub async fn set_muted(ctx: &Ctx, principal: &Principal, thread_id: ThreadId, muted: bool) -> AppResult<()> {
     let me = person(principal)?;
     let user_id = me.user_id.to_string();
     // The one door of thread actions: what one cannot read, one cannot mute.
-    crate::threads::access::reachable_by(ctx, principal, thread_id).await?;
+    crate::threads::access::reachable_by_id(ctx, principal, thread_id).await?;
     limit(ctx, "notification-settings", &user_id, CHANGES_PER_HOUR, 3600).await?;
     let mut tx = ctx.store.begin().await?;
     store::set_muted(&mut tx, &user_id, thread_id, muted, ctx.clock.now()).await?;
@@ -458,9 +458,9 @@ pub async fn set_muted(ctx: &Ctx, principal: &Principal, thread_id: &str, muted:
     Ok(())
 }
 
-pub async fn is_muted(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<bool> {
+pub async fn is_muted(ctx: &Ctx, principal: &Principal, thread_id: ThreadId) -> AppResult<bool> {
     let me = person(principal)?;
-    crate::threads::access::reachable_by(ctx, principal, thread_id).await?;
+    crate::threads::access::reachable_by_id(ctx, principal, thread_id).await?;
     let mut conn = ctx.store.reader().await?;
     Ok(store::is_muted(&mut conn, &me.user_id.to_string(), thread_id).await?)
 }
@@ -626,7 +626,11 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
     let lang = crate::acting::language_of(&user);
     let (schedule, periods) = crate::availability::rules_of(&mut tx, &n.user_id, now).await?;
     let muted = match &n.thread_id {
-        Some(t) => store::is_muted(&mut tx, &n.user_id, t).await?,
+        // A thread id that is no id names no thread one could have muted.
+        Some(t) => match t.parse::<ThreadId>() {
+            Ok(t) => store::is_muted(&mut tx, &n.user_id, t).await?,
+            Err(_) => false,
+        },
         None => false,
     };
     let (email_alerts, delay_mins) = prefs_of(&mut tx, &settings, &n.user_id).await?;

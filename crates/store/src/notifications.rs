@@ -2,7 +2,7 @@
 //! threads and each person's notification preferences.
 
 use crate::{Conn, Result};
-use cercle_domain::Timestamp;
+use cercle_domain::{ThreadId, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -324,7 +324,7 @@ pub async fn remove_all_of(conn: &mut Conn, user_id: &str) -> Result<()> {
 
 // ---- Muted threads -------------------------------------------------------------
 
-pub async fn set_muted(conn: &mut Conn, user_id: &str, thread_id: &str, muted: bool, now: Timestamp) -> Result<()> {
+pub async fn set_muted(conn: &mut Conn, user_id: &str, thread_id: ThreadId, muted: bool, now: Timestamp) -> Result<()> {
     if muted {
         sqlx::query(
             "INSERT INTO thread_mutes (user_id, thread_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -344,7 +344,7 @@ pub async fn set_muted(conn: &mut Conn, user_id: &str, thread_id: &str, muted: b
     Ok(())
 }
 
-pub async fn is_muted(conn: &mut Conn, user_id: &str, thread_id: &str) -> Result<bool> {
+pub async fn is_muted(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM thread_mutes WHERE user_id = $1 AND thread_id = $2")
         .bind(user_id)
         .bind(thread_id)

@@ -5,7 +5,7 @@
 use crate::profiles::placeholders;
 use crate::{conflict, flag, Conn, Result};
 use cercle_domain::threads::ParticipantKind;
-use cercle_domain::Timestamp;
+use cercle_domain::{MessageId, ThreadId, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -112,7 +112,7 @@ pub async fn direct_thread(conn: &mut Conn, key: &str) -> Result<Option<ThreadRo
     Ok(row.as_ref().map(map_thread).transpose()?)
 }
 
-pub async fn set_closed(conn: &mut Conn, id: &str, closed: Option<(&str, Timestamp)>) -> Result<bool> {
+pub async fn set_closed(conn: &mut Conn, id: ThreadId, closed: Option<(&str, Timestamp)>) -> Result<bool> {
     let done = sqlx::query("UPDATE threads SET closed_at = $1, closed_by = $2 WHERE id = $3")
         .bind(closed.map(|(_, at)| at.0))
         .bind(closed.map(|(by, _)| by))
@@ -122,7 +122,7 @@ pub async fn set_closed(conn: &mut Conn, id: &str, closed: Option<(&str, Timesta
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_priority(conn: &mut Conn, id: &str, high: bool) -> Result<()> {
+pub async fn set_priority(conn: &mut Conn, id: ThreadId, high: bool) -> Result<()> {
     sqlx::query("UPDATE threads SET high_priority = $1 WHERE id = $2")
         .bind(i64::from(high))
         .bind(id)
@@ -306,7 +306,7 @@ pub async fn insert_message(conn: &mut Conn, m: &MessageRow, folded: &str) -> Re
     Ok(())
 }
 
-pub async fn message(conn: &mut Conn, id: &str) -> Result<Option<MessageRow>> {
+pub async fn message(conn: &mut Conn, id: MessageId) -> Result<Option<MessageRow>> {
     let row = sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -367,8 +367,8 @@ pub async fn versions(conn: &mut Conn, id: &str) -> Result<Vec<(i64, String, i64
 }
 
 /// Retracts a message: the text is kept as a version, the message shows a trace.
-pub async fn retract_message(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
-    edit_message(&mut *conn, id, "", "", now).await?;
+pub async fn retract_message(conn: &mut Conn, id: MessageId, now: Timestamp) -> Result<()> {
+    edit_message(&mut *conn, &id.to_string(), "", "", now).await?;
     sqlx::query("UPDATE messages SET retracted_at = $1, edited_at = NULL WHERE id = $2")
         .bind(now.0)
         .bind(id)
@@ -426,7 +426,7 @@ pub async fn mark_read(conn: &mut Conn, thread_id: &str, user_id: &str, seq: i64
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_unread(conn: &mut Conn, thread_id: &str, user_id: &str, now: Timestamp) -> Result<()> {
+pub async fn mark_unread(conn: &mut Conn, thread_id: ThreadId, user_id: &str, now: Timestamp) -> Result<()> {
     sqlx::query(
         "INSERT INTO thread_reads (thread_id, user_id, last_read_seq, marked_unread, updated_at) \
          VALUES ($1, $2, 0, 1, $3) ON CONFLICT (thread_id, user_id) DO UPDATE SET marked_unread = 1, updated_at = $3",
@@ -451,7 +451,7 @@ pub async fn reads(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, i64)
         .map_err(Into::into)
 }
 
-pub async fn ack(conn: &mut Conn, message_id: &str, user_id: &str, now: Timestamp) -> Result<bool> {
+pub async fn ack(conn: &mut Conn, message_id: MessageId, user_id: &str, now: Timestamp) -> Result<bool> {
     let done =
         sqlx::query("INSERT INTO message_acks (message_id, user_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
             .bind(message_id)
@@ -499,7 +499,7 @@ pub async fn save_draft(conn: &mut Conn, thread_id: &str, user_id: &str, body: &
     Ok(())
 }
 
-pub async fn draft(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<Option<String>> {
+pub async fn draft(conn: &mut Conn, thread_id: ThreadId, user_id: &str) -> Result<Option<String>> {
     let row = sqlx::query("SELECT body FROM drafts WHERE thread_id = $1 AND user_id = $2")
         .bind(thread_id)
         .bind(user_id)
@@ -717,12 +717,12 @@ pub enum Reach {
 
 /// Whether a person takes part in a thread, in person or through a team,
 /// directly or through its care channel.
-pub async fn takes_part(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<bool> {
+pub async fn takes_part(conn: &mut Conn, thread_id: ThreadId, user_id: &str) -> Result<bool> {
     Ok(reach(conn, thread_id, user_id).await?.is_some())
 }
 
 /// How a person reaches a thread, if they do (the thread need not exist).
-pub async fn reach(conn: &mut Conn, thread_id: &str, user_id: &str) -> Result<Option<Reach>> {
+pub async fn reach(conn: &mut Conn, thread_id: ThreadId, user_id: &str) -> Result<Option<Reach>> {
     let teams = teams_managed(&mut *conn, user_id).await?;
     let team_cond = if teams.is_empty() {
         String::new()

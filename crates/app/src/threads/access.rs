@@ -8,6 +8,7 @@
 
 use crate::{AppError, AppResult, Ctx};
 use cercle_domain::policy::{Principal, UserPrincipal};
+use cercle_domain::ThreadId;
 use cercle_store::threads::{self as store, Reach, ThreadRow};
 use cercle_store::{users, Conn};
 
@@ -16,7 +17,7 @@ pub(crate) fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
 }
 
 /// The thread, if the person may reach it (to read).
-pub(crate) async fn reachable(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<ThreadRow> {
+pub(crate) async fn reachable(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> AppResult<ThreadRow> {
     Ok(reachable_as(conn, user_id, thread_id).await?.0)
 }
 
@@ -24,8 +25,10 @@ pub(crate) async fn reachable(conn: &mut Conn, user_id: &str, thread_id: &str) -
 /// organization's thread only while it is their active organization;
 /// patients and caregivers are no members and reach their channels' threads
 /// whatever organization is active.
-pub(crate) async fn reachable_as(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<(ThreadRow, Reach)> {
-    let t = store::thread(&mut *conn, thread_id).await?.ok_or(AppError::NotFound)?;
+pub(crate) async fn reachable_as(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> AppResult<(ThreadRow, Reach)> {
+    let t = store::thread(&mut *conn, &thread_id.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let reach = store::reach(&mut *conn, thread_id, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -49,18 +52,28 @@ pub(crate) async fn in_active_org(conn: &mut Conn, user_id: &str, t: &ThreadRow)
 
 /// [`reachable`] for the services of other modules (a thread's
 /// notification settings, its place in a care channel): the same door.
+/// The id is text for callers that hold it so (care channels); a text that
+/// is no thread id names no thread.
 pub(crate) async fn reachable_by(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<(ThreadRow, Reach)> {
+    me(principal)?;
+    reachable_by_id(ctx, principal, thread_id.parse()?).await
+}
+
+/// [`reachable_by`] for callers holding a typed id (a thread's
+/// notification settings).
+pub(crate) async fn reachable_by_id(
+    ctx: &Ctx,
+    principal: &Principal,
+    thread_id: ThreadId,
+) -> AppResult<(ThreadRow, Reach)> {
     let me = me(principal)?;
-    if thread_id.is_empty() || thread_id.len() > 64 {
-        return Err(AppError::NotFound);
-    }
     let mut conn = ctx.store.reader().await?;
     reachable_as(&mut conn, &me.user_id.to_string(), thread_id).await
 }
 
 /// The thread, if the person may write in it: observers of a patient's
 /// circle read only.
-pub(crate) async fn writable(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<ThreadRow> {
+pub(crate) async fn writable(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> AppResult<ThreadRow> {
     match reachable_as(conn, user_id, thread_id).await? {
         (_, Reach::Circle { observer: true }) => Err(AppError::Forbidden),
         (t, _) => Ok(t),
@@ -70,7 +83,7 @@ pub(crate) async fn writable(conn: &mut Conn, user_id: &str, thread_id: &str) ->
 /// The thread, if the person may manage it (participants, closing,
 /// priority, duplicating, exporting): professionals only, never the
 /// patient's circle.
-pub(crate) async fn manageable(conn: &mut Conn, user_id: &str, thread_id: &str) -> AppResult<ThreadRow> {
+pub(crate) async fn manageable(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> AppResult<ThreadRow> {
     match reachable_as(conn, user_id, thread_id).await? {
         (_, Reach::Circle { .. }) => Err(AppError::Forbidden),
         (t, _) => Ok(t),
@@ -80,7 +93,13 @@ pub(crate) async fn manageable(conn: &mut Conn, user_id: &str, thread_id: &str) 
 /// Whether events of this thread may reach the person now: the same door
 /// as reading it ([`reachable`]), so a live connection never shows what a
 /// request would answer "not found" to.
+///
+/// Text ids, as events and pages hold them: one that is no thread id
+/// reaches nobody.
 pub async fn may_receive(ctx: &Ctx, user_id: &str, thread_id: &str) -> AppResult<bool> {
+    let Ok(thread_id) = thread_id.parse::<ThreadId>() else {
+        return Ok(false);
+    };
     let mut conn = ctx.store.reader().await?;
     match reachable_as(&mut conn, user_id, thread_id).await {
         Ok(_) => Ok(true),

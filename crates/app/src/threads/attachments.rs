@@ -13,7 +13,7 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
-use cercle_domain::{AttachmentId, InputError, Language};
+use cercle_domain::{AttachmentId, InputError, Language, ThreadId};
 use cercle_store::threads::{self as store, AttachmentRow};
 use serde::Serialize;
 
@@ -42,6 +42,9 @@ pub async fn upload(
 ) -> AppResult<MessageView> {
     let me = crate::acting::person(principal)?;
     let user_id = me.user_id.to_string();
+    // Text for the callers that hold it so (the demonstration data); a text
+    // that is no thread id names no thread.
+    let thread_id: ThreadId = thread_id.parse()?;
     {
         // Refuse early, before any processing, if the thread is not theirs.
         let mut conn = ctx.store.reader().await?;
@@ -66,7 +69,7 @@ pub async fn upload(
         "attachment",
     )
     .target(&attachment.id)
-    .scope("thread", thread_id)
+    .scope("thread", &t.id)
     .ip(client.ip.clone());
     ev.org_id = t.org_id.clone();
     if let Some(p) = &t.patient_file_id {
@@ -211,11 +214,11 @@ pub struct GalleryItem {
 }
 
 /// Every attachment of a thread, oldest first.
-pub async fn gallery(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<Vec<GalleryItem>> {
+pub async fn gallery(ctx: &Ctx, principal: &Principal, thread_id: ThreadId) -> AppResult<Vec<GalleryItem>> {
     let me = crate::acting::person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    reachable(&mut conn, &me.user_id.to_string(), thread_id).await?;
-    Ok(store::attachments_of(&mut conn, thread_id)
+    let t = reachable(&mut conn, &me.user_id.to_string(), thread_id).await?;
+    Ok(store::attachments_of(&mut conn, &t.id)
         .await?
         .into_iter()
         .map(|a| GalleryItem {
@@ -244,13 +247,14 @@ pub async fn download(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: AttachmentId,
     thumbnail: bool,
 ) -> AppResult<Download> {
     let me = crate::acting::person(principal)?;
+    let id = &id.to_string();
     let mut conn = ctx.store.reader().await?;
     let a = store::attachment(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let t = reachable(&mut conn, &me.user_id.to_string(), &a.thread_id).await?;
+    let t = reachable(&mut conn, &me.user_id.to_string(), a.thread_id.parse()?).await?;
     let stored = store::attachment_data(&mut conn, id, thumbnail)
         .await?
         .ok_or(AppError::NotFound)?;

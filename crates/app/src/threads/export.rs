@@ -9,18 +9,25 @@ use super::views::message_views;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::Principal;
-use cercle_domain::Language;
+use cercle_domain::{Language, ThreadId};
 use cercle_store::threads as store;
 
-pub async fn pdf(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, lang: Language) -> AppResult<Vec<u8>> {
+pub async fn pdf(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: ThreadId,
+    lang: Language,
+) -> AppResult<Vec<u8>> {
     let me = crate::network::me(principal)?;
     let user_id = me.user_id.to_string();
-    let view = show(ctx, client, principal, id, lang).await?;
+    let view = show(ctx, client, principal, &id.to_string(), lang).await?;
     let Some(closed) = &view.closed else {
         return Err(AppError::Conflict("thread-open"));
     };
     let mut conn = ctx.store.reader().await?;
     let t = manageable(&mut conn, &user_id, id).await?;
+    let id = t.id.as_str();
     let mut rows = Vec::new();
     let mut before = i64::MAX;
     loop {

@@ -14,7 +14,7 @@ use cercle_domain::audit::AuditAction;
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
 use cercle_domain::threads::ParticipantKind;
-use cercle_domain::{InputError, Language};
+use cercle_domain::{InputError, Language, ThreadId, UserId};
 use cercle_store::threads::{self as store, NewThread};
 use cercle_store::{network, users};
 use serde::Deserialize;
@@ -80,7 +80,7 @@ async fn create_titled(
         _ => return Err(InputError::InvalidTitle.into()),
     };
     check_participants(&mut tx, &user_id, org_id.as_deref(), &input.participants).await?;
-    let id = cercle_domain::ThreadId::new().to_string();
+    let id = ThreadId::new().to_string();
     store::insert_thread(
         &mut tx,
         &NewThread {
@@ -142,12 +142,13 @@ async fn create_titled(
 }
 
 /// The direct thread between two friends (created on first use); private to them.
-pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id: &str) -> AppResult<ThreadView> {
+pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id: UserId) -> AppResult<ThreadView> {
     let me = me(principal)?;
     if me.circle_only {
         return Err(AppError::NotFound); // patients and caregivers have no direct messages
     }
     let user_id = me.user_id.to_string();
+    let friend_id = &friend_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let friends = matches!(
@@ -161,7 +162,7 @@ pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id
     let id = match store::direct_thread(&mut tx, &key).await? {
         Some(t) => t.id,
         None => {
-            let id = cercle_domain::ThreadId::new().to_string();
+            let id = ThreadId::new().to_string();
             store::insert_thread(
                 &mut tx,
                 &NewThread {
@@ -213,7 +214,13 @@ pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id
 }
 
 /// Closes (read-only) or reopens a thread.
-pub async fn set_closed(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, closed: bool) -> AppResult<()> {
+pub async fn set_closed(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: ThreadId,
+    closed: bool,
+) -> AppResult<()> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
@@ -224,14 +231,20 @@ pub async fn set_closed(ctx: &Ctx, client: &Client, principal: &Principal, id: &
     }
     store::set_closed(&mut tx, id, closed.then_some((user_id.as_str(), now))).await?;
     let data = serde_json::json!({ "closed": closed, "by": user_id, "at": now.0 });
-    log_event(ctx, &mut tx, id, EventKind::ThreadState, &data, now).await?;
+    log_event(ctx, &mut tx, &t.id, EventKind::ThreadState, &data, now).await?;
     let name = if closed { "thread.closed" } else { "thread.reopened" };
     audit::record(&mut tx, event_for(me, &t, name, AuditAction::Update, client), now).await?;
     commit(ctx, tx).await?;
     Ok(())
 }
 
-pub async fn set_priority(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, high: bool) -> AppResult<()> {
+pub async fn set_priority(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: ThreadId,
+    high: bool,
+) -> AppResult<()> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
@@ -242,7 +255,7 @@ pub async fn set_priority(ctx: &Ctx, client: &Client, principal: &Principal, id:
     log_event(
         ctx,
         &mut tx,
-        id,
+        &t.id,
         EventKind::ThreadState,
         &serde_json::json!({ "high_priority": high }),
         now,
@@ -263,7 +276,7 @@ pub async fn duplicate(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ThreadId,
     lang: Language,
 ) -> AppResult<ThreadView> {
     let me = me(principal)?;
@@ -271,7 +284,8 @@ pub async fn duplicate(
     let (t, participants) = {
         let mut conn = ctx.store.reader().await?;
         let t = manageable(&mut conn, &user_id, id).await?;
-        (t, store::participants(&mut conn, id).await?)
+        let participants = store::participants(&mut conn, &t.id).await?;
+        (t, participants)
     };
     if t.kind == "direct" {
         return Err(AppError::Forbidden);

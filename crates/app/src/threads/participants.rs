@@ -13,6 +13,7 @@ use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::Principal;
 use cercle_domain::threads::ParticipantKind;
+use cercle_domain::ThreadId;
 use cercle_store::threads as store;
 use cercle_store::{network, orgs, Conn};
 use std::collections::HashMap;
@@ -138,7 +139,7 @@ pub async fn add_participants(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ThreadId,
     list: &[ParticipantRef],
 ) -> AppResult<Vec<ParticipantView>> {
     let me = me(principal)?;
@@ -146,6 +147,7 @@ pub async fn add_participants(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let t = manageable(&mut tx, &user_id, id).await?;
+    let id = t.id.as_str();
     open(&t)?;
     if t.kind == "direct" {
         return Err(AppError::Forbidden);
@@ -172,7 +174,7 @@ pub async fn remove_participant(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ThreadId,
     who: &ParticipantRef,
 ) -> AppResult<()> {
     let me = me(principal)?;
@@ -180,6 +182,7 @@ pub async fn remove_participant(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let t = manageable(&mut tx, &user_id, id).await?;
+    let id = t.id.as_str();
     if t.kind == "direct" {
         return Err(AppError::Forbidden);
     }

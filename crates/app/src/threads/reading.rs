@@ -10,7 +10,7 @@ use super::views::{message_views, title_of, Closed, ListedThread, MessageView, P
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
 use cercle_domain::policy::Principal;
-use cercle_domain::Language;
+use cercle_domain::{Language, MessageId, ThreadId};
 use cercle_store::threads as store;
 use cercle_store::{network, orgs, users};
 
@@ -44,9 +44,12 @@ pub async fn show(
 ) -> AppResult<ThreadView> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
+    // Text for the callers that hold it so (teams, care channels); a text
+    // that is no thread id names no thread.
+    let id: ThreadId = id.parse()?;
     let mut conn = ctx.store.reader().await?;
     let t = reachable(&mut conn, &user_id, id).await?;
-    let participants = participant_views(&mut conn, id).await?;
+    let participants = participant_views(&mut conn, &t.id).await?;
     let patient = match &t.patient_file_id {
         // Archived files keep their name on their threads.
         Some(pid) => cercle_store::patients::get(&mut conn, pid)
@@ -77,7 +80,7 @@ pub async fn show(
         _ => None,
     };
     let draft = store::draft(&mut conn, id, &user_id).await?;
-    let teams = triage_views(&mut conn, id).await?;
+    let teams = triage_views(&mut conn, &t.id).await?;
     drop(conn);
     if t.patient_file_id.is_some() {
         audit::record_alone(ctx, event_for(me, &t, "thread.read", AuditAction::Read, client)).await?;
@@ -106,7 +109,7 @@ pub async fn messages(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ThreadId,
     before: Option<i64>,
     lang: Language,
 ) -> AppResult<Vec<MessageView>> {
@@ -114,8 +117,8 @@ pub async fn messages(
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
     let t = reachable(&mut conn, &user_id, id).await?;
-    let rows = store::messages(&mut conn, id, before.unwrap_or(i64::MAX), 100).await?;
-    let out = message_views(&mut conn, id, rows, lang).await?;
+    let rows = store::messages(&mut conn, &t.id, before.unwrap_or(i64::MAX), 100).await?;
+    let out = message_views(&mut conn, &t.id, rows, lang).await?;
     drop(conn);
     if t.patient_file_id.is_some() {
         audit::record_alone(
@@ -128,12 +131,12 @@ pub async fn messages(
 }
 
 /// The earlier texts of a message (participants).
-pub async fn versions(ctx: &Ctx, principal: &Principal, message_id: &str) -> AppResult<Vec<(i64, String, i64)>> {
+pub async fn versions(ctx: &Ctx, principal: &Principal, message_id: MessageId) -> AppResult<Vec<(i64, String, i64)>> {
     let me = me(principal)?;
     let mut conn = ctx.store.reader().await?;
     let m = store::message(&mut conn, message_id).await?.ok_or(AppError::NotFound)?;
-    reachable(&mut conn, &me.user_id.to_string(), &m.thread_id).await?;
-    Ok(store::versions(&mut conn, message_id).await?)
+    reachable(&mut conn, &me.user_id.to_string(), m.thread_id.parse()?).await?;
+    Ok(store::versions(&mut conn, &m.id).await?)
 }
 
 /// The organization a thread belongs to, for labels.

@@ -7,15 +7,17 @@ use crate::AppResult;
 use crate::Ctx;
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
+use cercle_domain::ThreadId;
 use cercle_store::threads as store;
 
 /// Marks the thread read up to `seq` (the latest when none).
-pub async fn mark_read(ctx: &Ctx, principal: &Principal, id: &str, seq: Option<i64>) -> AppResult<()> {
+pub async fn mark_read(ctx: &Ctx, principal: &Principal, id: ThreadId, seq: Option<i64>) -> AppResult<()> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let t = reachable(&mut tx, &user_id, id).await?;
+    let id = t.id.as_str();
     let upto = seq.unwrap_or(t.last_seq).clamp(0, t.last_seq);
     let mut notifications_read = 0;
     if upto == t.last_seq {
@@ -39,7 +41,7 @@ pub async fn mark_read(ctx: &Ctx, principal: &Principal, id: &str, seq: Option<i
     Ok(())
 }
 
-pub async fn mark_unread(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<()> {
+pub async fn mark_unread(ctx: &Ctx, principal: &Principal, id: ThreadId) -> AppResult<()> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();

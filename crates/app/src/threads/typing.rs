@@ -6,10 +6,11 @@ use super::hub::{self, Event};
 use crate::{AppResult, Ctx};
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
+use cercle_domain::ThreadId;
 use cercle_store::users;
 
 /// "Someone is typing": reaches the other participants' open tabs, not stored.
-pub async fn typing(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<()> {
+pub async fn typing(ctx: &Ctx, principal: &Principal, id: ThreadId) -> AppResult<()> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let name = {

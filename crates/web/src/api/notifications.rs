@@ -149,6 +149,6 @@ pub async fn mute(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<MuteInput>,
 ) -> ApiResult<Json<Muted>> {
-    notifications::set_muted(&state.ctx, &principal, &id, input.muted).await?;
+    notifications::set_muted(&state.ctx, &principal, id.parse()?, input.muted).await?;
     Ok(Json(Muted { muted: input.muted }))
 }

@@ -224,7 +224,7 @@ pub async fn messages(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<Before>,
 ) -> ApiResult<Json<Messages>> {
-    let list = service::messages(&state.ctx, &client, &principal, &id, q.before, lang).await?;
+    let list = service::messages(&state.ctx, &client, &principal, id.parse()?, q.before, lang).await?;
     Ok(Json(Messages { messages: list }))
 }
 
@@ -294,7 +294,7 @@ pub async fn edit(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Body>,
 ) -> ApiResult<Json<MessageView>> {
-    let m = service::edit(&state.ctx, &client, &principal, &id, &input.body, lang).await?;
+    let m = service::edit(&state.ctx, &client, &principal, id.parse()?, &input.body, lang).await?;
     Ok(Json(m))
 }
 
@@ -312,7 +312,7 @@ pub async fn retract(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<MessageView>> {
-    let m = service::retract(&state.ctx, &client, &principal, &id, lang).await?;
+    let m = service::retract(&state.ctx, &client, &principal, id.parse()?, lang).await?;
     Ok(Json(m))
 }
 
@@ -329,7 +329,7 @@ pub async fn versions(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Versions>> {
-    let v = service::versions(&state.ctx, &principal, &id).await?;
+    let v = service::versions(&state.ctx, &principal, id.parse()?).await?;
     let versions = v
         .into_iter()
         .map(|(version, body, replaced_at)| Version {
@@ -355,7 +355,7 @@ pub async fn acknowledge(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    service::acknowledge(&state.ctx, &client, &principal, &id).await?;
+    service::acknowledge(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -381,7 +381,7 @@ pub async fn add_participants(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Participants>,
 ) -> ApiResult<Json<ParticipantList>> {
-    let list = service::add_participants(&state.ctx, &client, &principal, &id, &input.participants).await?;
+    let list = service::add_participants(&state.ctx, &client, &principal, id.parse()?, &input.participants).await?;
     Ok(Json(ParticipantList { participants: list }))
 }
 
@@ -413,7 +413,7 @@ pub async fn remove_participant(
         kind: who.kind,
         id: who.id,
     };
-    service::remove_participant(&state.ctx, &client, &principal, &id, &who).await?;
+    service::remove_participant(&state.ctx, &client, &principal, id.parse()?, &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -436,7 +436,7 @@ pub async fn leave(
         kind: "user".into(),
         id: view.user.id.clone(),
     };
-    service::remove_participant(&state.ctx, &client, &principal, &id, &who).await?;
+    service::remove_participant(&state.ctx, &client, &principal, id.parse()?, &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -454,7 +454,7 @@ pub async fn close(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    service::set_closed(&state.ctx, &client, &principal, &id, true).await?;
+    service::set_closed(&state.ctx, &client, &principal, id.parse()?, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -472,7 +472,7 @@ pub async fn reopen(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    service::set_closed(&state.ctx, &client, &principal, &id, false).await?;
+    service::set_closed(&state.ctx, &client, &principal, id.parse()?, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -498,7 +498,7 @@ pub async fn set_priority(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Priority>,
 ) -> ApiResult<StatusCode> {
-    service::set_priority(&state.ctx, &client, &principal, &id, input.high_priority).await?;
+    service::set_priority(&state.ctx, &client, &principal, id.parse()?, input.high_priority).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -516,7 +516,7 @@ pub async fn duplicate(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<ThreadView>)> {
-    let t = service::duplicate(&state.ctx, &client, &principal, &id, lang).await?;
+    let t = service::duplicate(&state.ctx, &client, &principal, id.parse()?, lang).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -535,7 +535,7 @@ pub async fn save_draft(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Body>,
 ) -> ApiResult<StatusCode> {
-    service::save_draft(&state.ctx, &principal, &id, &input.body).await?;
+    service::save_draft(&state.ctx, &principal, id.parse()?, &input.body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -559,7 +559,7 @@ pub async fn mark_read(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ReadUpTo>,
 ) -> ApiResult<StatusCode> {
-    service::mark_read(&state.ctx, &principal, &id, input.seq).await?;
+    service::mark_read(&state.ctx, &principal, id.parse()?, input.seq).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -576,7 +576,7 @@ pub async fn mark_unread(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    service::mark_unread(&state.ctx, &principal, &id).await?;
+    service::mark_unread(&state.ctx, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -593,7 +593,7 @@ pub async fn typing(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    service::typing(&state.ctx, &principal, &id).await?;
+    service::typing(&state.ctx, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -617,7 +617,7 @@ pub async fn direct(
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<DirectInput>,
 ) -> ApiResult<Json<ThreadView>> {
-    let t = service::direct(&state.ctx, &client, &principal, &input.user_id).await?;
+    let t = service::direct(&state.ctx, &client, &principal, input.user_id.parse()?).await?;
     Ok(Json(t))
 }
 
@@ -693,7 +693,7 @@ pub async fn gallery(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Gallery>> {
-    let list = attachments::gallery(&state.ctx, &principal, &id).await?;
+    let list = attachments::gallery(&state.ctx, &principal, id.parse()?).await?;
     Ok(Json(Gallery { attachments: list }))
 }
 
@@ -711,7 +711,7 @@ pub async fn attachment(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let file = attachments::download(&state.ctx, &client, &principal, &id, false).await?;
+    let file = attachments::download(&state.ctx, &client, &principal, id.parse()?, false).await?;
     Ok(file_response(file))
 }
 
@@ -729,7 +729,7 @@ pub async fn thumbnail(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let file = attachments::download(&state.ctx, &client, &principal, &id, true).await?;
+    let file = attachments::download(&state.ctx, &client, &principal, id.parse()?, true).await?;
     Ok(file_response(file))
 }
 
@@ -779,7 +779,7 @@ pub async fn export_pdf(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let pdf = cercle_app::threads::export::pdf(&state.ctx, &client, &principal, &id, lang).await?;
+    let pdf = cercle_app::threads::export::pdf(&state.ctx, &client, &principal, id.parse()?, lang).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
@@ -1022,8 +1022,9 @@ async fn stream(
                 Some(Ok(Message::Text(text))) => {
                     if let Ok(m) = serde_json::from_str::<ClientMessage>(&text) {
                         if m.kind == "typing" {
-                            if let Ok(p) = principal_of(&ctx, &cred).await {
-                                let _ = service::typing(&ctx, &p, &m.thread_id).await;
+                            // A text that is no thread id names no thread to type in.
+                            if let (Ok(p), Ok(thread_id)) = (principal_of(&ctx, &cred).await, m.thread_id.parse()) {
+                                let _ = service::typing(&ctx, &p, thread_id).await;
                             }
                         }
                     }

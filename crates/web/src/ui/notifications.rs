@@ -253,7 +253,10 @@ async fn mute(
         Err(r) => return r,
     };
     let muted = f.muted == "true";
-    match notifications::set_muted(&state.ctx, &principal, &id, muted).await {
+    let Ok(thread_id) = id.parse() else {
+        return failure_page(page.lang, &AppError::NotFound);
+    };
+    match notifications::set_muted(&state.ctx, &principal, thread_id, muted).await {
         Ok(()) => {
             let back = if f.next == PREFS {
                 PREFS.to_string()

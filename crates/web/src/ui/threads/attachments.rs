@@ -311,7 +311,12 @@ async fn load(
         Ok(t) => t,
         Err(e) => return Err(failure(state, page, view, &e).await),
     };
-    match attachments::gallery(&state.ctx, principal, id).await {
+    // The thread was found by this id just above: it is one.
+    let thread_id = match t.id.parse() {
+        Ok(thread_id) => thread_id,
+        Err(e) => return Err(failure(state, page, view, &AppError::from(e)).await),
+    };
+    match attachments::gallery(&state.ctx, principal, thread_id).await {
         Ok(items) => Ok((t, items)),
         Err(e) => Err(failure(state, page, view, &e).await),
     }
@@ -387,7 +392,10 @@ async fn serve(state: WebState, page: Page, session: Option<WebSession>, id: Str
         Ok(v) => v,
         Err(r) => return r,
     };
-    match attachments::download(&state.ctx, &page.client, &principal, &id, thumbnail).await {
+    let Ok(id) = id.parse() else {
+        return crate::error_page::failure_page(page.lang, &AppError::NotFound);
+    };
+    match attachments::download(&state.ctx, &page.client, &principal, id, thumbnail).await {
         Ok(f) => crate::api::threads::file_response(f),
         Err(e) => crate::error_page::failure_page(page.lang, &e),
     }

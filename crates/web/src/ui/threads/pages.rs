@@ -647,7 +647,10 @@ async fn direct(
         Ok(v) => v,
         Err(r) => return r,
     };
-    match service::direct(&state.ctx, &page.client, &principal, &user_id).await {
+    let Ok(user_id) = user_id.parse() else {
+        return failure_page(page.lang, &AppError::NotFound);
+    };
+    match service::direct(&state.ctx, &page.client, &principal, user_id).await {
         Ok(t) => Redirect::to(&format!("/threads/{}", t.id)).into_response(),
         Err(e) => failure_page(page.lang, &e),
     }
@@ -994,7 +997,10 @@ async fn show(
         Ok(t) => t,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let messages = match service::messages(&state.ctx, &page.client, &principal, &id, None, page.lang).await {
+    let Ok(thread_id) = id.parse() else {
+        return failure_page(page.lang, &AppError::NotFound);
+    };
+    let messages = match service::messages(&state.ctx, &page.client, &principal, thread_id, None, page.lang).await {
         Ok(m) => m,
         Err(e) => return failure_page(page.lang, &e),
     };
@@ -1018,9 +1024,12 @@ async fn show(
         thread_teams(&state, &principal, &t).await
     };
     let label = label_of(&t, &me);
-    let muted = cercle_app::notifications::is_muted(&state.ctx, &principal, &t.id)
-        .await
-        .unwrap_or(false);
+    let muted = match t.id.parse() {
+        Ok(thread_id) => cercle_app::notifications::is_muted(&state.ctx, &principal, thread_id)
+            .await
+            .unwrap_or(false),
+        Err(_) => false,
+    };
     let content = html! {
         div class="thr-back-row" {
             p class="thr-back" {
@@ -1088,11 +1097,14 @@ async fn fragment(
         Ok(t) => t,
         Err(e) => return failure_page(page.lang, &e),
     };
+    let Ok(thread_id) = id.parse() else {
+        return failure_page(page.lang, &AppError::NotFound);
+    };
     let messages = match service::messages(
         &state.ctx,
         &page.client,
         &principal,
-        &id,
+        thread_id,
         Some(seq.saturating_add(1)),
         page.lang,
     )
@@ -1126,7 +1138,10 @@ async fn export_pdf(
         Ok(v) => v,
         Err(r) => return r,
     };
-    match export::pdf(&state.ctx, &page.client, &principal, &id, page.lang).await {
+    let Ok(thread_id) = id.parse() else {
+        return failure_page(page.lang, &AppError::NotFound);
+    };
+    match export::pdf(&state.ctx, &page.client, &principal, thread_id, page.lang).await {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, "application/pdf"),
@@ -1195,7 +1210,7 @@ async fn close(
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
     act(&state, &page, session, to, "thr-closed-done", |p| async move {
-        service::set_closed(ctx, client, &p, &id, true).await
+        service::set_closed(ctx, client, &p, id.parse()?, true).await
     })
     .await
 }
@@ -1209,7 +1224,7 @@ async fn reopen(
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
     act(&state, &page, session, to, "thr-reopened-done", |p| async move {
-        service::set_closed(ctx, client, &p, &id, false).await
+        service::set_closed(ctx, client, &p, id.parse()?, false).await
     })
     .await
 }
@@ -1225,7 +1240,7 @@ async fn priority(
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
     act(&state, &page, session, to, "thr-priority-done", |p| async move {
-        service::set_priority(ctx, client, &p, &id, high).await
+        service::set_priority(ctx, client, &p, id.parse()?, high).await
     })
     .await
 }
@@ -1240,7 +1255,10 @@ async fn duplicate(
         Ok(v) => v,
         Err(r) => return r,
     };
-    match service::duplicate(&state.ctx, &page.client, &principal, &id, page.lang).await {
+    let Ok(thread_id) = id.parse() else {
+        return failure_page(page.lang, &AppError::NotFound);
+    };
+    match service::duplicate(&state.ctx, &page.client, &principal, thread_id, page.lang).await {
         Ok(t) => redirect_with_flash(&state, &format!("/threads/{}", t.id), "thr-duplicated"),
         Err(e) => failure_page(page.lang, &e),
     }
@@ -1259,7 +1277,7 @@ async fn leave(
             kind: "user".into(),
             id: me,
         };
-        service::remove_participant(ctx, client, &p, &id, &who).await
+        service::remove_participant(ctx, client, &p, id.parse()?, &who).await
     })
     .await
 }
@@ -1277,7 +1295,7 @@ async fn unread(
         session,
         "/threads".into(),
         "thr-marked-unread-done",
-        |p| async move { service::mark_unread(ctx, &p, &id).await },
+        |p| async move { service::mark_unread(ctx, &p, id.parse()?).await },
     )
     .await
 }
@@ -1293,7 +1311,9 @@ async fn add_participants(
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
     act(&state, &page, session, to, "thr-participants-added", |p| async move {
-        service::add_participants(ctx, client, &p, &id, &list).await.map(|_| ())
+        service::add_participants(ctx, client, &p, id.parse()?, &list)
+            .await
+            .map(|_| ())
     })
     .await
 }
@@ -1313,7 +1333,7 @@ async fn remove_participant(
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
     act(&state, &page, session, to, "thr-participant-removed", |p| async move {
-        service::remove_participant(ctx, client, &p, &id, &who).await
+        service::remove_participant(ctx, client, &p, id.parse()?, &who).await
     })
     .await
 }
@@ -1327,7 +1347,7 @@ async fn acknowledge(
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
     act(&state, &page, session, to, "thr-acknowledged", |p| async move {
-        service::acknowledge(ctx, client, &p, &message_id).await
+        service::acknowledge(ctx, client, &p, message_id.parse()?).await
     })
     .await
 }
@@ -1341,7 +1361,9 @@ async fn retract(
     let to = format!("/threads/{id}");
     let (ctx, client, lang) = (&state.ctx, &page.client, page.lang);
     act(&state, &page, session, to, "thr-retracted-done", |p| async move {
-        service::retract(ctx, client, &p, &message_id, lang).await.map(|_| ())
+        service::retract(ctx, client, &p, message_id.parse()?, lang)
+            .await
+            .map(|_| ())
     })
     .await
 }
@@ -1357,7 +1379,7 @@ async fn edit(
     let to = format!("/threads/{id}");
     let (ctx, client, lang) = (&state.ctx, &page.client, page.lang);
     act(&state, &page, session, to, "thr-edited-done", |p| async move {
-        service::edit(ctx, client, &p, &message_id, f.get("body"), lang)
+        service::edit(ctx, client, &p, message_id.parse()?, f.get("body"), lang)
             .await
             .map(|_| ())
     })
