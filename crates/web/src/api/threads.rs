@@ -21,6 +21,7 @@ use cercle_app::threads::service::{
     self, FoundMessage, ListedThread, MessageView, NewThreadInput, ParticipantRef, ParticipantView, ThreadView,
 };
 use cercle_domain::events::EventKind;
+use cercle_domain::threads::ParticipantKind;
 use cercle_domain::Language;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -433,7 +434,7 @@ pub async fn leave(
 ) -> ApiResult<StatusCode> {
     let principal = view.principal()?;
     let who = ParticipantRef {
-        kind: "user".into(),
+        kind: ParticipantKind::User.as_str().into(),
         id: view.user.id.clone(),
     };
     service::remove_participant(&state.ctx, &client, &principal, id.parse()?, &who).await?;

@@ -22,6 +22,7 @@ use cercle_app::threads::service::{self, AttachmentView, ThreadView};
 use cercle_app::threads::uploads::{MAX_DOCUMENT, MAX_PHOTO, MAX_VIDEO, MAX_VOICE, THUMBNAIL_MAX_SIDE};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
+use cercle_domain::threads::ParticipantKind;
 use cercle_domain::Language;
 use maud::{html, Markup};
 
@@ -246,7 +247,7 @@ fn gallery_section(page: &Page, t: &ThreadView, items: &[GalleryItem], titled: b
     let name_of = |id: &str| {
         t.participants
             .iter()
-            .find(|p| p.kind == "user" && p.id == id)
+            .find(|p| p.kind == ParticipantKind::User && p.id == id)
             .map(|p| p.name.clone())
     };
     let sections = [

@@ -27,6 +27,7 @@ use cercle_app::threads::service::{self, ListedThread, MessageView, NewThreadInp
 use cercle_app::threads::{export, patients};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
+use cercle_domain::threads::ParticipantKind;
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -63,7 +64,7 @@ pub fn shared_routes() -> Router<WebState> {
 /// A chosen participant as a form value: `user:ID|Name` or `team:ID|Name`
 /// (the name only labels the choice when the form is shown again).
 pub(crate) struct Chosen {
-    kind: String,
+    kind: ParticipantKind,
     id: String,
     name: String,
 }
@@ -72,11 +73,16 @@ impl Chosen {
     pub(crate) fn parse(raw: &str) -> Option<Chosen> {
         let (head, name) = raw.split_once('|').unwrap_or((raw, ""));
         let (kind, id) = head.split_once(':')?;
-        if !matches!(kind, "user" | "team") || id.is_empty() || id.len() > 64 {
+        // People and teams are chosen for a thread; circles are not.
+        let kind = match kind.parse() {
+            Ok(k @ (ParticipantKind::User | ParticipantKind::Team)) => k,
+            _ => return None,
+        };
+        if id.is_empty() || id.len() > 64 {
             return None;
         }
         Some(Chosen {
-            kind: kind.to_string(),
+            kind,
             id: id.to_string(),
             name: name.chars().take(120).collect(),
         })
@@ -86,7 +92,7 @@ impl Chosen {
     }
     fn as_ref(&self) -> ParticipantRef {
         ParticipantRef {
-            kind: self.kind.clone(),
+            kind: self.kind.as_str().into(),
             id: self.id.clone(),
         }
     }
@@ -123,7 +129,7 @@ fn label_of(t: &ThreadView, me: &str) -> String {
     }
     t.participants
         .iter()
-        .filter(|p| p.kind == "user" && p.id != me)
+        .filter(|p| p.kind == ParticipantKind::User && p.id != me)
         .map(|p| p.name.clone())
         .collect::<Vec<_>>()
         .join(", ")
@@ -406,7 +412,7 @@ pub(crate) fn picker(
     exclude: &[String],
     searchable: bool,
 ) -> Markup {
-    let is_chosen = |kind: &str, id: &str| chosen.iter().any(|x| x.kind == kind && x.id == id);
+    let is_chosen = |kind: ParticipantKind, id: &str| chosen.iter().any(|x| x.kind == kind && x.id == id);
     html! {
         div class="thr-picker" data-thr-picker data-me=(me) data-msg-none=(page.t("thr-picker-none")) data-msg-directory=(page.t("thr-in-directory")) data-msg-add=(page.t("thr-picker-add")) data-msg-absent=(page.ta("avail-absent-until", &[("date", "%DATE%")])) {
             div class="field" {
@@ -434,7 +440,7 @@ pub(crate) fn picker(
                         fieldset class="checks" {
                             legend { (page.t("thr-search-results")) }
                             @if list.is_empty() { p class="muted" { (page.t("thr-picker-none")) } }
-                            @for (id, name, prof, in_dir, away) in list.iter().filter(|p| p.0 != me && !exclude.contains(&p.0) && !is_chosen("user", &p.0)) {
+                            @for (id, name, prof, in_dir, away) in list.iter().filter(|p| p.0 != me && !exclude.contains(&p.0) && !is_chosen(ParticipantKind::User, &p.0)) {
                                 label { input type="checkbox" name="participant" value=(format!("user:{id}|{name}")); " " (name)
                                     @if let Some(p) = prof { span class="muted small" { " · " (p) } }
                                     @if *in_dir { " " span class="badge net-dir" { (page.t("thr-in-directory")) } }
@@ -445,7 +451,7 @@ pub(crate) fn picker(
                     }
                 }
             }
-            @let dir: Vec<_> = c.directory.iter().filter(|p| p.0 != me && !exclude.contains(&p.0) && !is_chosen("user", &p.0)).collect();
+            @let dir: Vec<_> = c.directory.iter().filter(|p| p.0 != me && !exclude.contains(&p.0) && !is_chosen(ParticipantKind::User, &p.0)).collect();
             @if !dir.is_empty() {
                 fieldset class="checks" data-testid="directory-choices" {
                     legend { (page.t("thr-from-directory")) }
@@ -456,7 +462,7 @@ pub(crate) fn picker(
                     }
                 }
             }
-            @let teams: Vec<_> = c.teams.iter().filter(|t| !exclude.contains(&t.0) && !is_chosen("team", &t.0)).collect();
+            @let teams: Vec<_> = c.teams.iter().filter(|t| !exclude.contains(&t.0) && !is_chosen(ParticipantKind::Team, &t.0)).collect();
             @if !teams.is_empty() {
                 fieldset class="checks" data-testid="team-choices" {
                     legend { (page.t("thr-teams")) }
@@ -759,7 +765,7 @@ fn names_of(t: &ThreadView, messages: &[MessageView]) -> HashMap<String, String>
     for m in messages {
         names.insert(m.author.id.clone(), m.author.name.clone());
     }
-    for p in t.participants.iter().filter(|p| p.kind == "user") {
+    for p in t.participants.iter().filter(|p| p.kind == ParticipantKind::User) {
         names.insert(p.id.clone(), p.name.clone());
     }
     names
@@ -889,7 +895,7 @@ fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: b
     let creator = t.created_by == me && !circle;
     let open = t.closed.is_none();
     let direct = t.kind == "direct";
-    let is_me = |p: &cercle_app::threads::service::ParticipantView| p.kind == "user" && p.id == me;
+    let is_me = |p: &cercle_app::threads::service::ParticipantView| p.kind == ParticipantKind::User && p.id == me;
     html! {
         header class="card thr-head" id="thr-head" {
             div class="thr-title-row" {
@@ -935,9 +941,9 @@ fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: b
                 ul class="thr-participants" data-testid="participants" {
                     @for p in &t.participants {
                         li data-kind=(p.kind) data-id=(p.id) data-section=[p.section.as_deref()] class=[p.section.as_deref().map(|s| format!("thr-circle-{s}"))] {
-                            @if p.kind == "team" { (icon("teams")) " " } @else { (icon("network")) " " }
-                            @if p.kind == "user" && p.id != me && !circle && p.section.is_none() { a href=(format!("/network/people/{}", p.id)) { (p.name) } } @else { (p.name) }
-                            @if p.kind == "user" && p.id == me { " " span class="muted small" { (page.t("thr-you")) } }
+                            @if p.kind == ParticipantKind::Team { (icon("teams")) " " } @else { (icon("network")) " " }
+                            @if p.kind == ParticipantKind::User && p.id != me && !circle && p.section.is_none() { a href=(format!("/network/people/{}", p.id)) { (p.name) } } @else { (p.name) }
+                            @if p.kind == ParticipantKind::User && p.id == me { " " span class="muted small" { (page.t("thr-you")) } }
                             @if let Some(section) = &p.section { " " span class="muted small" { "(" (page.t(&format!("thr-section-{section}"))) ")" } }
                             @if creator && !direct && !p.via_channel && !is_me(p) {
                                 (action_form(page, &format!("{base}/participants/remove"), page.t("thr-remove"), "linklike small danger-link", &[("kind", p.kind.as_str()), ("id", &p.id)], Some(page.ta("thr-remove-confirm", &[("name", &p.name)]))))
@@ -1274,7 +1280,7 @@ async fn leave(
     let (ctx, client) = (&state.ctx, &page.client);
     act(&state, &page, session, "/threads".into(), "thr-left", |p| async move {
         let who = ParticipantRef {
-            kind: "user".into(),
+            kind: ParticipantKind::User.as_str().into(),
             id: me,
         };
         service::remove_participant(ctx, client, &p, id.parse()?, &who).await
