@@ -1,8 +1,7 @@
 //! My availability (SPEC 9): the weekly schedule and unavailability periods.
 //! Times are in Montreal local time; dates are turned into instants here.
 
-use crate::extract::WebSession;
-use crate::ui::page::{app_layout, error_notice, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
@@ -66,11 +65,7 @@ fn date_ms(raw: &str, zone: &Zone) -> Result<i64, AppError> {
     zone.to_utc_ms(y, m, d, 0).ok_or_else(bad)
 }
 
-async fn show(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn show(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     render(&state, &page, &view, &principal, None, &Kept::default()).await
 }
 
@@ -224,13 +219,9 @@ fn day_of(raw: &str) -> Result<u8, AppError> {
 async fn add_slot(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<SlotForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let result = change_schedule(&state, &page, &principal, |slots| {
         slots.push(Slot {
             day: day_of(&f.day)?,
@@ -255,13 +246,9 @@ async fn add_slot(
 async fn remove_slot(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<SlotForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let result = change_schedule(&state, &page, &principal, |slots| {
         let (day, start) = (day_of(&f.day)?, minutes(&f.start, false)?);
         slots.retain(|s| !(s.day == day && s.start == start));
@@ -297,13 +284,9 @@ pub struct PeriodForm {
 async fn add_period(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<PeriodForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let result = async {
         let input = PeriodInput {
             starts_at: date_ms(&f.from, &page.time.zone)?,
@@ -328,13 +311,9 @@ async fn add_period(
 async fn remove_period(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match availability::remove_period(&state.ctx, &page.client, &principal, &id).await {
         Ok(()) => redirect_with_flash(&state, HERE, "avail-saved"),
         Err(e) => render(&state, &page, &view, &principal, Some(("periods", e)), &Kept::default()).await,

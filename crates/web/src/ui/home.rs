@@ -1,8 +1,7 @@
 //! The home page and the sections later capabilities fill.
 
 use super::invitations::pending_invitation;
-use crate::extract::WebSession;
-use crate::ui::page::{error_notice, icon, require_ready, Header, Page};
+use crate::ui::page::{error_notice, icon, Header, Page, Ready};
 use crate::WebState;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -14,12 +13,8 @@ pub async fn home(
     State(state): State<WebState>,
     page: Page,
     headers: HeaderMap,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     // Back from signing up or in through an invitation: on to accepting it.
     if let Some(to_invitation) = pending_invitation(&state, &headers) {
         return to_invitation;

@@ -2,10 +2,9 @@
 //! mute button of a thread. Texts are generic ("New message in a clinical
 //! thread"): the link goes through the usual access checks when opened.
 
-use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, Page, Ready};
 
 use crate::error_page::failure_page;
-use crate::extract::WebSession;
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -30,11 +29,7 @@ pub fn routes() -> Router<WebState> {
         .route("/threads/{id}/mute", post(mute))
 }
 
-async fn centre(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn centre(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     let list = notifications::list(&state.ctx, &principal, page.lang).await;
     let content = html! {
         div class="thr-list-head" {
@@ -92,11 +87,7 @@ fn item(page: &Page, n: &NotificationView) -> Markup {
     }
 }
 
-async fn read_all(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn read_all(State(state): State<WebState>, page: Page, Ready { principal, .. }: Ready) -> Response {
     match notifications::mark_all_read(&state.ctx, &principal).await {
         Ok(_) => Redirect::to(HERE).into_response(),
         Err(e) => failure_page(page.lang, &e),
@@ -108,13 +99,9 @@ async fn read_all(State(state): State<WebState>, page: Page, session: Option<Web
 async fn open(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { principal, .. }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match notifications::open(&state.ctx, &principal, &id).await {
         Ok(link) if cercle_app::push::is_local_path(&link) => Redirect::to(&link).into_response(),
         Ok(_) => Redirect::to(HERE).into_response(),
@@ -130,11 +117,7 @@ fn delay_label(page: &Page, mins: i64) -> String {
     }
 }
 
-async fn preferences(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn preferences(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     render_preferences(&state, &page, &view, &principal, None).await
 }
 
@@ -217,13 +200,9 @@ struct PrefsForm {
 async fn save_preferences(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<PrefsForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let delay = f.email_delay_mins.trim().parse::<i64>().unwrap_or(-1);
     let on = f.email_alerts.as_deref() == Some("on");
     match notifications::set_preferences(&state.ctx, &principal, on, delay).await {
@@ -244,14 +223,10 @@ struct MuteForm {
 async fn mute(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { principal, .. }: Ready,
     Path(id): Path<String>,
     Form(f): Form<MuteForm>,
 ) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let muted = f.muted == "true";
     let Ok(thread_id) = id.parse() else {
         return failure_page(page.lang, &AppError::NotFound);

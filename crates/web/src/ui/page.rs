@@ -137,6 +137,25 @@ pub fn place_of(state: &SessionState) -> &'static str {
     }
 }
 
+/// A signed-in, unlocked person: the extractor of every page that needs one.
+/// Anyone else is sent where they must go first (sign-in, code, set-up,
+/// lock), and a database that cannot be reached is said so (503), before the
+/// handler runs.
+pub struct Ready {
+    pub view: SessionView,
+    pub principal: Principal,
+}
+
+impl FromRequestParts<WebState> for Ready {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let session =
+            <WebSession as axum::extract::OptionalFromRequestParts<WebState>>::from_request_parts(parts, state).await?;
+        let (view, principal) = require_ready(session)?;
+        Ok(Ready { view, principal })
+    }
+}
+
 /// A signed-in, unlocked person, or the redirect to where they must go first.
 pub fn require_ready(session: Option<WebSession>) -> Result<(SessionView, Principal), Response> {
     let Some(WebSession(view)) = session else {

@@ -4,7 +4,9 @@ use super::auth::{field, field_as, recovery_code_page};
 use super::labels::event_label;
 use crate::cookies;
 use crate::extract::WebSession;
-use crate::ui::page::{app_layout, error_notice, redirect_with_flash, require_ready, set_cookie, trusted_svg, Page};
+use crate::ui::page::{
+    app_layout, error_notice, redirect_with_flash, require_ready, set_cookie, trusted_svg, Page, Ready,
+};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -279,11 +281,8 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
     app_layout(state, page, view, &page.t("security-title"), content).await
 }
 
-async fn show(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    match require_ready(session) {
-        Ok((view, principal)) => render(&state, &page, &view, &principal, Extra::default()).await,
-        Err(r) => r,
-    }
+async fn show(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
+    render(&state, &page, &view, &principal, Extra::default()).await
 }
 
 /// Runs one form's service call: success goes back to the page with a
@@ -311,13 +310,9 @@ pub struct TimeZoneForm {
 async fn set_time_zone(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<TimeZoneForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match security::set_time_zone(&state.ctx, &page.client, &principal, &f.time_zone).await {
         Ok(()) => redirect_with_flash(&state, "/security", "tz-saved"),
         Err(e) => {
@@ -378,13 +373,9 @@ pub struct PhoneForm {
 async fn start_phone(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<PhoneForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let extra = match security::start_phone(&state.ctx, &page.client, &principal, &f.phone).await {
         Ok(dest) => Extra {
             phone_sent: Some(dest),
@@ -404,13 +395,9 @@ pub struct CodeForm {
 async fn confirm_phone(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match security::confirm_phone(&state.ctx, &page.client, &principal, &f.code).await {
         Ok(()) => redirect_with_flash(&state, "/security", "factor-sms-done"),
         // Keep the confirm form up for another try.
@@ -432,11 +419,7 @@ async fn confirm_phone(
     }
 }
 
-async fn start_totp(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn start_totp(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     let extra = match security::start_totp(&state.ctx, &page.client, &principal).await {
         Ok(setup) => Extra {
             totp: Some(setup),
@@ -478,13 +461,9 @@ async fn use_email_codes(
 async fn new_recovery(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<PasswordOnly>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match security::new_recovery_code(&state.ctx, &page.client, &principal, &f.password).await {
         Ok(code) => recovery_code_page(&page, code.expose(), "/security"),
         Err(e) => render(&state, &page, &view, &principal, Extra::error("recovery", e)).await,
@@ -502,11 +481,7 @@ async fn end_session(
     })
 }
 
-async fn sign_out_everywhere(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn sign_out_everywhere(State(state): State<WebState>, page: Page, Ready { principal, .. }: Ready) -> Response {
     if let Err(e) = session::sign_out_everywhere(&state.ctx, &page.client, &principal).await {
         return crate::error_page::failure_page(page.lang, &e);
     }
@@ -518,13 +493,9 @@ async fn sign_out_everywhere(State(state): State<WebState>, page: Page, session:
 async fn delete_account(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<PasswordOnly>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match security::delete_account(&state.ctx, &page.client, &principal, &f.password).await {
         Ok(()) => {
             let mut resp = redirect_with_flash(&state, "/sign-in", "delete-done");

@@ -10,9 +10,8 @@
 //! forms post here with `back=thread`.
 
 use crate::error_page::failure_page;
-use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Fields, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, Fields, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -42,13 +41,9 @@ struct TeamQuery {
 async fn page_teams(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Query(q): Query<TeamQuery>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let me = view.user.id.clone();
     let title = page.t("tm-title");
     let mine = teams::my_teams(&state.ctx, &principal).await;
@@ -228,13 +223,9 @@ fn box_of(page: &Page, b: &TeamBox, me: &str) -> Markup {
 async fn write(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { principal, .. }: Ready,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(fields);
     let get = |k: &str| f.get(k).to_string();
     let input = WriteInput {
@@ -253,14 +244,10 @@ async fn write(
 async fn act(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path((team, thread, action)): Path<(String, String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(fields);
     let user_id = f.get("user_id").to_string();
     let (what, flash) = match action.as_str() {

@@ -2,9 +2,8 @@
 
 use super::{admin_layout, input, org_admin, refusal, select, unit_name, unit_options, Tab};
 use crate::error_page::error_page;
-use crate::extract::WebSession;
 use crate::ui::labels::{action_label, event_label, target_label};
-use crate::ui::page::Page;
+use crate::ui::page::{Page, Ready};
 use crate::WebState;
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -104,10 +103,10 @@ impl AuditForm {
 pub async fn search(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Query(form): Query<AuditForm>,
 ) -> Response {
-    let a = match org_admin(&state, &page, session, Tab::Audit).await {
+    let a = match org_admin(&state, &page, ready, Tab::Audit).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -297,13 +296,8 @@ impl Names<'_> {
     }
 }
 
-pub async fn csv(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Query(form): Query<AuditForm>,
-) -> Response {
-    let a = match org_admin(&state, &page, session, Tab::Audit).await {
+pub async fn csv(State(state): State<WebState>, page: Page, ready: Ready, Query(form): Query<AuditForm>) -> Response {
+    let a = match org_admin(&state, &page, ready, Tab::Audit).await {
         Ok(a) => a,
         Err(r) => return r,
     };

@@ -3,8 +3,7 @@
 //! recipient masked, the last error.
 
 use super::{admin_layout, refusal, Tab};
-use crate::extract::WebSession;
-use crate::ui::page::{redirect_with_flash, require_ready, Page};
+use crate::ui::page::{redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,11 +11,7 @@ use axum::response::Response;
 use cercle_app::outbox;
 use maud::html;
 
-pub async fn failed(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+pub async fn failed(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     let scope = cercle_app::orgs::OrgScope::of(&state.ctx, &principal).await.ok();
     let list = match outbox::failed_messages(&state.ctx, &principal).await {
         Ok(l) => l,
@@ -82,13 +77,9 @@ fn kind_label(page: &Page, kind: &str) -> String {
 pub async fn send_again(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match outbox::send_again(&state.ctx, &page.client, &principal, &id).await {
         Ok(()) => redirect_with_flash(&state, "/admin/mail", "admin-mail-sent-again"),
         Err(e) => {

@@ -9,8 +9,8 @@
 
 /// The admin of this area, or the page that says why not.
 macro_rules! admin_or_return {
-    ($state:ident, $page:ident, $session:ident, $tab:expr) => {
-        match crate::ui::admin::org_admin(&$state, &$page, $session, $tab).await {
+    ($state:ident, $page:ident, $ready:ident, $tab:expr) => {
+        match crate::ui::admin::org_admin(&$state, &$page, $ready, $tab).await {
             Ok(a) => a,
             Err(r) => return r,
         }
@@ -24,10 +24,9 @@ mod organization;
 mod people;
 mod structure;
 
-use crate::extract::WebSession;
 use crate::guard::RouteList;
 pub(crate) use crate::ui::page::Fields;
-use crate::ui::page::{app_layout, error_notice, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, Page, Ready};
 use crate::WebState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -148,8 +147,8 @@ pub struct Admin {
 }
 
 /// The person and their organization, or the page that says why not.
-async fn org_admin(state: &WebState, page: &Page, session: Option<WebSession>, tab: Tab) -> Result<Admin, Response> {
-    let (view, principal) = require_ready(session)?;
+async fn org_admin(state: &WebState, page: &Page, ready: Ready, tab: Tab) -> Result<Admin, Response> {
+    let Ready { view, principal } = ready;
     let scope = match OrgScope::of(&state.ctx, &principal).await {
         Ok(s) => s,
         Err(e) => return Err(refusal(state, page, &view, None, tab, &e).await),
@@ -164,12 +163,8 @@ async fn org_admin(state: &WebState, page: &Page, session: Option<WebSession>, t
 async fn index(
     axum::extract::State(state): axum::extract::State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let scope = OrgScope::of(&state.ctx, &principal).await;
     let first = ORG_TABS
         .into_iter()

@@ -1,9 +1,8 @@
 //! The network administrator's pages: organizations and the network's activity.
 
 use super::{admin_layout, input, refusal, select, Extra, Fields, Tab};
-use crate::extract::WebSession;
 use crate::ui::labels::{action_label, event_label};
-use crate::ui::page::{redirect_with_flash, require_ready, Page};
+use crate::ui::page::{redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
@@ -154,11 +153,7 @@ async fn render_organizations(
     .await
 }
 
-pub async fn organizations(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+pub async fn organizations(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     render_organizations(&state, &page, &view, &principal, Extra::default()).await
 }
 
@@ -166,13 +161,9 @@ pub async fn organizations(State(state): State<WebState>, page: Page, session: O
 pub async fn create_organization(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Post,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(f);
     let (email, name, language) = match first_admin(&f) {
         Ok(a) => a,
@@ -198,14 +189,10 @@ pub async fn create_organization(
 pub async fn invite_admin(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Form(f): Post,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(f);
     let result = match first_admin(&f) {
         Ok((email, name, language)) => {
@@ -220,11 +207,7 @@ pub async fn invite_admin(
 }
 
 /// The newest events of the whole network.
-pub async fn activity(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+pub async fn activity(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     let scope = cercle_app::orgs::OrgScope::of(&state.ctx, &principal).await.ok();
     let records = match admin::audit_log(&state.ctx, &principal, false, 200).await {
         Ok(r) => r,

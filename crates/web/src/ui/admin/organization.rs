@@ -2,8 +2,7 @@
 //! people read follows it, unless they chose their own).
 
 use super::{admin_layout, Admin, Extra, Fields, Tab};
-use crate::extract::WebSession;
-use crate::ui::page::{redirect_with_flash, Page};
+use crate::ui::page::{redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, State};
 use axum::response::Response;
@@ -54,18 +53,18 @@ async fn render(state: &WebState, page: &Page, a: &Admin, extra: Extra) -> Respo
     .await
 }
 
-pub async fn show(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Organization);
+pub async fn show(State(state): State<WebState>, page: Page, ready: Ready) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Organization);
     render(&state, &page, &a, Extra::default()).await
 }
 
 pub async fn set_time_zone(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Organization);
+    let a = admin_or_return!(state, page, ready, Tab::Organization);
     let f = Fields(fields);
     match time_zones::set_organization_zone(&state.ctx, &page.client, &a.scope, f.get("time_zone")).await {
         Ok(_) => redirect_with_flash(&state, "/admin/organization", "admin-org-time-zone-saved"),

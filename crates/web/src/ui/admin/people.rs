@@ -1,8 +1,7 @@
 //! Members with their roles, and invitations.
 
 use super::{admin_layout, input, refusal, role_label, select, unit_name, unit_options, Admin, Extra, Fields, Tab};
-use crate::extract::WebSession;
-use crate::ui::page::{redirect_with_flash, Page};
+use crate::ui::page::{redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
@@ -139,19 +138,19 @@ async fn render_members(state: &WebState, page: &Page, a: &Admin, extra: Extra) 
     .await
 }
 
-pub async fn members(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Members);
+pub async fn members(State(state): State<WebState>, page: Page, ready: Ready) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Members);
     render_members(&state, &page, &a, Extra::default()).await
 }
 
 pub async fn grant_role(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(user_id): Path<String>,
     Form(f): Post,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Members);
+    let a = admin_or_return!(state, page, ready, Tab::Members);
     let f = Fields(f);
     let Some(role) = Role::parse(f.get("role")) else {
         return render_members(
@@ -171,10 +170,10 @@ pub async fn grant_role(
 pub async fn revoke_role(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(grant_id): Path<String>,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Members);
+    let a = admin_or_return!(state, page, ready, Tab::Members);
     match membership::revoke_role(&state.ctx, &page.client, &a.scope, &grant_id).await {
         Ok(()) => redirect_with_flash(&state, "/admin/members", "admin-role-revoked"),
         Err(e) => render_members(&state, &page, &a, Extra::error("list", e, Fields::default())).await,
@@ -184,10 +183,10 @@ pub async fn revoke_role(
 pub async fn remove_member(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(user_id): Path<String>,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Members);
+    let a = admin_or_return!(state, page, ready, Tab::Members);
     match membership::remove_member(&state.ctx, &page.client, &a.scope, &user_id).await {
         Ok(()) => redirect_with_flash(&state, "/admin/members", "admin-member-removed"),
         Err(e) => render_members(&state, &page, &a, Extra::error(user_id, e, Fields::default())).await,
@@ -284,13 +283,13 @@ async fn render_invitations(state: &WebState, page: &Page, a: &Admin, extra: Ext
     .await
 }
 
-pub async fn invitations(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Invitations);
+pub async fn invitations(State(state): State<WebState>, page: Page, ready: Ready) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Invitations);
     render_invitations(&state, &page, &a, Extra::default()).await
 }
 
-pub async fn invite(State(state): State<WebState>, page: Page, session: Option<WebSession>, Form(f): Post) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Invitations);
+pub async fn invite(State(state): State<WebState>, page: Page, ready: Ready, Form(f): Post) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Invitations);
     let f = Fields(f);
     let input = InviteInput {
         unit_id: f.get("unit_id").to_string(),
@@ -308,26 +307,16 @@ pub async fn invite(State(state): State<WebState>, page: Page, session: Option<W
     }
 }
 
-pub async fn cancel(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Invitations);
+pub async fn cancel(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Invitations);
     match membership::cancel(&state.ctx, &page.client, &a.scope, &id).await {
         Ok(()) => redirect_with_flash(&state, "/admin/invitations", "admin-invitation-cancelled"),
         Err(e) => render_invitations(&state, &page, &a, Extra::error("list", e, Fields::default())).await,
     }
 }
 
-pub async fn resend(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Invitations);
+pub async fn resend(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Invitations);
     match membership::resend(&state.ctx, &page.client, &a.scope, &id).await {
         Ok(()) => redirect_with_flash(&state, "/admin/invitations", "admin-invitation-resent"),
         Err(e) => render_invitations(&state, &page, &a, Extra::error("list", e, Fields::default())).await,

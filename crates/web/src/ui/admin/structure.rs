@@ -4,8 +4,7 @@
 use super::{
     admin_layout, archived_badge, input, refusal, select, tree, unit_name, unit_options, Admin, Extra, Fields, Tab,
 };
-use crate::extract::WebSession;
-use crate::ui::page::{redirect_with_flash, Page};
+use crate::ui::page::{redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
@@ -140,18 +139,13 @@ fn unit_node(page: &Page, unit: &Unit, units: &[Unit], extra: &Extra) -> Markup 
     }
 }
 
-pub async fn units(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Units);
+pub async fn units(State(state): State<WebState>, page: Page, ready: Ready) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Units);
     render_units(&state, &page, &a, Extra::default()).await
 }
 
-pub async fn create_unit(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Form(f): Post,
-) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Units);
+pub async fn create_unit(State(state): State<WebState>, page: Page, ready: Ready, Form(f): Post) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Units);
     let f = Fields(f);
     match structure::create_unit(&state.ctx, &page.client, &a.scope, f.get("parent_id"), f.get("name")).await {
         Ok(_) => redirect_with_flash(&state, "/admin/units", "admin-unit-created"),
@@ -162,11 +156,11 @@ pub async fn create_unit(
 pub async fn rename_unit(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(f): Post,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Units);
+    let a = admin_or_return!(state, page, ready, Tab::Units);
     let f = Fields(f);
     match structure::rename_unit(&state.ctx, &page.client, &a.scope, &id, f.get("name")).await {
         Ok(()) => redirect_with_flash(&state, "/admin/units", "admin-unit-renamed"),
@@ -177,11 +171,11 @@ pub async fn rename_unit(
 pub async fn move_unit(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(f): Post,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Units);
+    let a = admin_or_return!(state, page, ready, Tab::Units);
     let f = Fields(f);
     match structure::move_unit(&state.ctx, &page.client, &a.scope, &id, f.get("parent_id")).await {
         Ok(()) => redirect_with_flash(&state, "/admin/units", "admin-unit-moved"),
@@ -192,11 +186,11 @@ pub async fn move_unit(
 pub async fn archive_unit(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(f): Post,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Units);
+    let a = admin_or_return!(state, page, ready, Tab::Units);
     let f = Fields(f);
     let archived = f.on("archived");
     match structure::archive_unit(&state.ctx, &page.client, &a.scope, &id, archived).await {
@@ -329,18 +323,13 @@ fn workplace_input(f: &Fields) -> WorkplaceInput {
     }
 }
 
-pub async fn workplaces(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Workplaces);
+pub async fn workplaces(State(state): State<WebState>, page: Page, ready: Ready) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Workplaces);
     render_workplaces(&state, &page, &a, Extra::default()).await
 }
 
-pub async fn create_workplace(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Form(f): Post,
-) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Workplaces);
+pub async fn create_workplace(State(state): State<WebState>, page: Page, ready: Ready, Form(f): Post) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Workplaces);
     let f = Fields(f);
     match structure::create_workplace(&state.ctx, &page.client, &a.scope, &workplace_input(&f)).await {
         Ok(_) => redirect_with_flash(&state, "/admin/workplaces", "admin-workplace-created"),
@@ -351,11 +340,11 @@ pub async fn create_workplace(
 pub async fn update_workplace(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(f): Post,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Workplaces);
+    let a = admin_or_return!(state, page, ready, Tab::Workplaces);
     let f = Fields(f);
     match structure::update_workplace(
         &state.ctx,
@@ -607,13 +596,8 @@ pub struct TeamsQuery {
     members: Option<String>,
 }
 
-pub async fn teams(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Query(q): Query<TeamsQuery>,
-) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Teams);
+pub async fn teams(State(state): State<WebState>, page: Page, ready: Ready, Query(q): Query<TeamsQuery>) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Teams);
     render_teams(&state, &page, &a, Extra::default(), q.members.as_deref()).await
 }
 
@@ -626,11 +610,11 @@ fn members_page(team_id: &str) -> String {
 pub async fn set_team_member(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(f): Post,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Teams);
+    let a = admin_or_return!(state, page, ready, Tab::Teams);
     let f = Fields(f);
     let input = MemberInput {
         user_id: f.get("user_id").to_string(),
@@ -646,10 +630,10 @@ pub async fn set_team_member(
 pub async fn remove_team_member(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Teams);
+    let a = admin_or_return!(state, page, ready, Tab::Teams);
     match team_members::remove_member(&state.ctx, &page.client, &a.scope, &id, &user_id).await {
         Ok(()) => redirect_with_flash(&state, &members_page(&id), "admin-team-member-removed"),
         Err(e) => {
@@ -665,13 +649,8 @@ pub async fn remove_team_member(
     }
 }
 
-pub async fn create_team(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Form(f): Post,
-) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Teams);
+pub async fn create_team(State(state): State<WebState>, page: Page, ready: Ready, Form(f): Post) -> Response {
+    let a = admin_or_return!(state, page, ready, Tab::Teams);
     let f = Fields(f);
     match structure::create_team(&state.ctx, &page.client, &a.scope, &team_input(&f)).await {
         Ok(_) => redirect_with_flash(&state, "/admin/teams", "admin-team-created"),
@@ -682,11 +661,11 @@ pub async fn create_team(
 pub async fn update_team(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(f): Post,
 ) -> Response {
-    let a = admin_or_return!(state, page, session, Tab::Teams);
+    let a = admin_or_return!(state, page, ready, Tab::Teams);
     let f = Fields(f);
     match structure::update_team(
         &state.ctx,

@@ -4,9 +4,8 @@
 use super::parts::place_icon;
 use super::parts::{button_form, kind_label, person_item};
 use super::parts::{net_layout, Tab};
-use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::page::{error_notice, icon, require_ready, Page};
+use crate::ui::page::{error_notice, icon, Page, Ready};
 use crate::WebState;
 use axum::extract::State;
 use axum::response::Response;
@@ -21,11 +20,7 @@ pub fn routes() -> RouteList {
 
 const HERE: &str = "/network/directory";
 
-async fn show(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn show(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     let list = directory::list(&state.ctx, &principal, page.lang).await;
     let content = html! {
         h1 { (page.t("net-directory-title")) }

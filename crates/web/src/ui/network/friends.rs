@@ -4,9 +4,8 @@
 
 use super::parts::{button_form, person_item, Back};
 use super::parts::{net_layout, Tab};
-use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::page::{error_notice, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{error_notice, redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
@@ -95,24 +94,17 @@ async fn render(
     .await
 }
 
-async fn show(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    match require_ready(session) {
-        Ok((view, principal)) => render(&state, &page, &view, &principal, None).await,
-        Err(r) => r,
-    }
+async fn show(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
+    render(&state, &page, &view, &principal, None).await
 }
 
 async fn accept(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Form(back): Form<Back>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match friends::accept(&state.ctx, &page.client, &principal, &id).await {
         Ok(()) => redirect_with_flash(&state, &back.or(HERE), "net-friend-accepted"),
         Err(e) => render(&state, &page, &view, &principal, Some(e)).await,
@@ -122,14 +114,10 @@ async fn accept(
 async fn ignore(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Form(back): Form<Back>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match friends::ignore(&state.ctx, &page.client, &principal, &id).await {
         Ok(()) => redirect_with_flash(&state, &back.or(HERE), "net-friend-ignored"),
         Err(e) => render(&state, &page, &view, &principal, Some(e)).await,

@@ -12,7 +12,7 @@ use crate::guard::RouteList;
 use crate::ui::home::NETWORK_INVITATION;
 use crate::ui::page::Fields;
 use crate::ui::page::{
-    app_layout, error_notice, layout, place_of, redirect_with_flash, require_ready, set_cookie, Frame, Page,
+    app_layout, error_notice, layout, place_of, redirect_with_flash, require_ready, set_cookie, Frame, Page, Ready,
 };
 use crate::WebState;
 use axum::extract::{Form, Path, State};
@@ -164,24 +164,16 @@ fn invitation_status(page: &Page, status: &str) -> String {
     }
 }
 
-async fn invite_page(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn invite_page(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     render_invite(&state, &page, &view, &principal, None, None).await
 }
 
 async fn invite(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(f);
     let input = NetworkInviteInput {
         email: f.get("email").to_string(),

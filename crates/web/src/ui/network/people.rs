@@ -6,7 +6,7 @@ use super::parts::{avatar, button_form, kind_label, net_layout, person_href, pre
 use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::page::{error_notice, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{error_notice, redirect_with_flash, require_ready, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
@@ -211,13 +211,10 @@ async fn render_profile(
 async fn show(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    match require_ready(session) {
-        Ok((view, principal)) => render_profile(&state, &page, &view, &principal, &id, None).await,
-        Err(r) => r,
-    }
+    render_profile(&state, &page, &view, &principal, &id, None).await
 }
 
 /// The photo, for whoever may see the profile (the page's `<img>` cannot

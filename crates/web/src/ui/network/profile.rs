@@ -4,10 +4,9 @@
 //! proof documents are files: the page's script sends them to the JSON API
 //! (`PUT /api/v1/network/profile/photo`, `PUT /api/v1/network/professions/{id}/proof`).
 
-use crate::extract::WebSession;
 use crate::guard::RouteList;
 use crate::ui::page::Fields;
-use crate::ui::page::{app_layout, error_notice, initials, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, initials, redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -441,13 +440,9 @@ pub struct ShowQuery {
 async fn show(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Query(q): Query<ShowQuery>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let notice = match q.sent.as_deref() {
         Some("photo") => Some("netp-photo-saved"),
         Some("proof") => Some("netp-proof-sent"),
@@ -459,13 +454,9 @@ async fn show(
 async fn save(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let draft = Draft::posted(&Fields(f));
     match profile::update(&state.ctx, &page.client, &principal, &draft.input(), page.lang).await {
         Ok(_) => redirect_with_flash(&state, "/network/profile", "netp-profile-saved"),
@@ -481,11 +472,7 @@ async fn save(
 }
 
 /// One's own photo, for the `<img>` of this page (the URL carries its version).
-async fn my_photo(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn my_photo(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     match profile::photo_of(&state.ctx, &principal, &view.user.id).await {
         Ok(jpeg) => (
             [
@@ -499,11 +486,7 @@ async fn my_photo(State(state): State<WebState>, page: Page, session: Option<Web
     }
 }
 
-async fn remove_photo(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn remove_photo(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     match profile::remove_photo(&state.ctx, &page.client, &principal).await {
         Ok(()) => redirect_with_flash(&state, "/network/profile", "netp-photo-removed"),
         Err(e) => failure(&state, &page, &view, &e).await,
@@ -519,13 +502,9 @@ pub struct AddForm {
 async fn add_profession(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<AddForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match professions::add(&state.ctx, &page.client, &principal, &f.profession, page.lang).await {
         Ok(_) => redirect_with_flash(&state, "/network/profile#professions", "netp-profession-added"),
         Err(e) => {
@@ -542,13 +521,9 @@ async fn add_profession(
 async fn remove_profession(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match professions::remove(&state.ctx, &page.client, &principal, &id).await {
         Ok(()) => redirect_with_flash(&state, "/network/profile#professions", "netp-profession-removed"),
         Err(e) => {

@@ -2,9 +2,8 @@
 //! and the sub-navigation every network page shares.
 
 use super::parts::{kind_label, net_layout, person_item, place_icon, Tab};
-use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::page::{error_notice, icon, require_ready, Page};
+use crate::ui::page::{error_notice, icon, Page, Ready};
 use crate::WebState;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -188,13 +187,9 @@ fn results(page: &Page, q: &SearchQuery, found: &SearchPage) -> Markup {
 async fn show(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Query(q): Query<SearchQuery>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let workplace_name = if q.workplace.is_empty() {
         None
     } else {

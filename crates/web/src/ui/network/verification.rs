@@ -8,10 +8,9 @@
 //!   `ui/admin/people.rs`; the posts land here).
 
 use super::profile::failure;
-use crate::extract::WebSession;
 use crate::guard::RouteList;
 use crate::ui::page::Fields;
-use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, StatusCode};
@@ -131,11 +130,7 @@ async fn render_queue(
     (status, resp).into_response()
 }
 
-async fn queue(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn queue(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     render_queue(&state, &page, &view, &principal, None).await
 }
 
@@ -143,13 +138,9 @@ async fn queue(State(state): State<WebState>, page: Page, session: Option<WebSes
 async fn proof(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match professions::proof(&state.ctx, &page.client, &principal, &id).await {
         Ok((content_type, bytes)) => {
             let ext = match content_type.as_str() {
@@ -179,13 +170,9 @@ async fn proof(
 async fn approve(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match professions::approve(&state.ctx, &page.client, &principal, &id).await {
         Ok(()) => redirect_with_flash(&state, "/network/verification", "netp-verify-approved"),
         Err(e) => {
@@ -202,14 +189,10 @@ async fn approve(
 async fn reject(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let reason = Fields(f).get("reason").to_string();
     match professions::reject(&state.ctx, &page.client, &principal, &id, &reason).await {
         Ok(()) => redirect_with_flash(&state, "/network/verification", "netp-verify-rejected"),
@@ -307,24 +290,16 @@ fn back_to(f: &Fields) -> &'static str {
     }
 }
 
-async fn team(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn team(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     render_team(&state, &page, &view, &principal, None, "").await
 }
 
 async fn add_verifier(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(f);
     match professions::set_verifier(&state.ctx, &page.client, &principal, f.get("email"), true).await {
         Ok(()) => redirect_with_flash(&state, back_to(&f), "netp-team-added"),
@@ -336,13 +311,9 @@ async fn add_verifier(
 async fn remove_verifier(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(f);
     match professions::set_verifier(&state.ctx, &page.client, &principal, f.get("email"), false).await {
         Ok(()) => redirect_with_flash(&state, back_to(&f), "netp-team-removed"),
@@ -356,14 +327,10 @@ async fn remove_verifier(
 async fn organization_validation(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let on = Fields(f).get("enabled") == "1";
     match professions::set_organization_validates(&state.ctx, &page.client, &principal, &id, on).await {
         Ok(()) => redirect_with_flash(
@@ -383,13 +350,9 @@ async fn organization_validation(
 async fn validate_member(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let result = match OrgScope::of(&state.ctx, &principal).await {
         Ok(scope) => professions::validate_for_organization(&state.ctx, &page.client, &scope, &id).await,
         Err(e) => Err(e),

@@ -6,7 +6,7 @@ use super::parts::{button_form, kind_label, net_layout, person_item, place_icon,
 use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::page::{error_notice, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{error_notice, redirect_with_flash, require_ready, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
@@ -164,13 +164,9 @@ async fn render_browse(
 async fn browse(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let n = q.page.parse::<u32>().unwrap_or(1).clamp(1, 10_000);
     render_browse(&state, &page, &view, &principal, n, &CreateForm::default(), None).await
 }
@@ -178,13 +174,9 @@ async fn browse(
 async fn create(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(f): Form<CreateForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let input = NewWorkplace {
         name: f.name.clone(),
         kind: f.kind.clone(),
@@ -280,13 +272,10 @@ async fn render_show(
 async fn show(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    match require_ready(session) {
-        Ok((view, principal)) => render_show(&state, &page, &view, &principal, &id, None).await,
-        Err(r) => r,
-    }
+    render_show(&state, &page, &view, &principal, &id, None).await
 }
 
 /// Runs one button's service call: back to `next` (or the workplace) with a

@@ -6,9 +6,8 @@
 
 use super::channels::{new_thread_form, participants_list, pinned_section, tabs, thread_items, ClosedQuery};
 use crate::error_page::failure_page;
-use crate::extract::WebSession;
 use crate::ui::network::profile::photo_editor;
-use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -38,13 +37,9 @@ struct PhotoQuery {
 async fn photo(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Query(q): Query<PhotoQuery>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let me = match profile::my_summary(&state.ctx, &principal, page.lang).await {
         Ok(me) => me,
         Err(e) => return failure_page(page.lang, &e),
@@ -59,11 +54,7 @@ async fn photo(
     app_layout(&state, &page, &view, &title, content).await
 }
 
-async fn remove_photo(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn remove_photo(State(state): State<WebState>, page: Page, Ready { principal, .. }: Ready) -> Response {
     match profile::remove_photo(&state.ctx, &page.client, &principal).await {
         Ok(()) => redirect_with_flash(&state, "/care/photo", "netp-photo-removed"),
         Err(e) => failure_page(page.lang, &e),
@@ -121,11 +112,7 @@ fn circle_card(page: &Page, team: &invitations::MyCareTeam, chans: &[&channels::
     }
 }
 
-async fn list(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn list(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     let list = channels::mine(&state.ctx, &page.client, &principal)
         .await
         .map(|l| l.into_iter().filter(|c| c.role == "circle").collect::<Vec<_>>());
@@ -172,14 +159,10 @@ async fn list(State(state): State<WebState>, page: Page, session: Option<WebSess
 async fn show(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Query(q): Query<ClosedQuery>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let c = match channels::show(&state.ctx, &page.client, &principal, &id).await {
         Ok(c) => c,
         Err(e) => return failure_page(page.lang, &e),

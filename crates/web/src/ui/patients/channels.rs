@@ -7,10 +7,9 @@
 //! Every page calls `cercle_app::patients::channels`, which audits each read.
 
 use crate::error_page::failure_page;
-use crate::extract::WebSession;
 use crate::guard::RouteList;
 use crate::ui::page::Fields;
-use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, Page, Ready};
 use crate::ui::threads::pages::{candidates, picker, Chosen};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
@@ -297,11 +296,7 @@ fn channel_item(page: &Page, c: &Channel, href: String) -> Markup {
     }
 }
 
-async fn mine(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn mine(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     if let Some(r) = circle_redirect(&view) {
         return r;
     }
@@ -343,13 +338,9 @@ struct Draft {
 async fn of_file(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     file_page(
         &state,
         &page,
@@ -452,14 +443,10 @@ async fn file_page(
 async fn create(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(fields);
     let d = Draft {
         title: f.get("title").to_string(),
@@ -485,14 +472,10 @@ async fn create(
 async fn show(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Query(q): Query<ClosedQuery>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     channel_page(&state, &page, &view, &principal, &id, q.closed(), None).await
 }
 
@@ -602,14 +585,10 @@ async fn channel_page(
 async fn start_thread(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(fields);
     let input = NewChannelThread {
         title: f.get("title").to_string(),
@@ -630,14 +609,10 @@ async fn start_thread(
 async fn add_participants(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { principal, .. }: Ready,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     for who in chosen_refs(&Fields(fields)) {
         if let Err(e) = channels::add_participant(&state.ctx, &page.client, &principal, &id, &who).await {
             return failure_page(page.lang, &e);
@@ -649,14 +624,10 @@ async fn add_participants(
 async fn remove_participant(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { principal, .. }: Ready,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(fields);
     let who = ParticipantRef {
         kind: f.get("kind").to_string(),
@@ -672,14 +643,10 @@ async fn remove_participant(
 async fn pin(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { principal, .. }: Ready,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(fields);
     match pinned::pin(&state.ctx, &page.client, &principal, &id, f.get("attachment_id")).await {
         Ok(_) => redirect_with_flash(&state, &format!("/channels/{id}"), "chan-pinned-done"),

@@ -8,7 +8,7 @@ use crate::error_page::failure_page;
 use crate::extract::WebSession;
 use crate::guard::RouteList;
 use crate::ui::page::{
-    app_layout, error_notice, initials, layout, redirect_with_flash, require_ready, set_cookie, Frame, Page,
+    app_layout, error_notice, initials, layout, redirect_with_flash, require_ready, set_cookie, Frame, Page, Ready,
 };
 use crate::WebState;
 use axum::extract::{Form, Path, State};
@@ -446,14 +446,10 @@ pub struct SwitchForm {
 async fn switch_section(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path((id, section)): Path<(String, String)>,
     Form(f): Form<SwitchForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let on = f.on.is_some();
     match circle::set_section(&state.ctx, &page.client, &principal, &id, &section, on).await {
         Ok(_) => {
@@ -472,27 +468,19 @@ async fn switch_section(
 async fn show(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     render(&state, &page, &view, &principal, &id, None, &AddForm::default()).await
 }
 
 async fn add(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Form(f): Form<AddForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let input = NewCircleMember {
         section: f.section.clone(),
         first_name: f.first_name.clone(),
@@ -521,15 +509,11 @@ async fn add(
 async fn member_action(
     state: WebState,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     member_id: String,
     action: &'static str,
     form: InviteForm,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let ctx = &state.ctx;
     let (result, flash) = match action {
         "invite" => (
@@ -568,29 +552,19 @@ async fn member_action(
 async fn invite(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(f): Form<InviteForm>,
 ) -> Response {
-    member_action(state, page, session, id, "invite", f).await
+    member_action(state, page, ready, id, "invite", f).await
 }
 
-async fn resend(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
-    member_action(state, page, session, id, "resend", InviteForm::default()).await
+async fn resend(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
+    member_action(state, page, ready, id, "resend", InviteForm::default()).await
 }
 
-async fn cancel(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
-    member_action(state, page, session, id, "cancel", InviteForm::default()).await
+async fn cancel(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
+    member_action(state, page, ready, id, "cancel", InviteForm::default()).await
 }
 
 // ---------- the invitation link ----------

@@ -5,9 +5,8 @@
 //! Every page calls `cercle_app::patients::files`, which audits each read.
 
 use crate::error_page::failure_page;
-use crate::extract::WebSession;
 use crate::guard::RouteList;
-use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, Page, Ready};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
@@ -90,13 +89,9 @@ fn file_item(page: &Page, f: &PatientFile) -> Markup {
 async fn list(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Query(p): Query<ListParams>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let scope = match OrgScope::of(&state.ctx, &principal).await {
         Ok(s) => s,
         Err(e) => return failure_page(page.lang, &e),
@@ -330,24 +325,16 @@ async fn render_new(
     app_layout(state, page, view, &title, content).await
 }
 
-async fn new_form(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn new_form(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     render_new(&state, &page, &view, &principal, &FileForm::default(), None).await
 }
 
 async fn create(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = FileForm::from_fields(&fields);
     let made = match (
         OrgScope::of(&state.ctx, &principal).await,
@@ -515,26 +502,19 @@ async fn render_show(
 async fn show(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    match require_ready(session) {
-        Ok((view, principal)) => render_show(&state, &page, &view, &principal, &id, None, None).await,
-        Err(r) => r,
-    }
+    render_show(&state, &page, &view, &principal, &id, None, None).await
 }
 
 async fn edit(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
     Form(f): Form<FileForm>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let done = match OrgScope::of(&state.ctx, &principal).await {
         Ok(scope) => files::update(&state.ctx, &page.client, &scope, &id, &f.input()).await,
         Err(e) => Err(e),
@@ -557,11 +537,13 @@ async fn edit(
     }
 }
 
-async fn set_archived(state: WebState, page: Page, session: Option<WebSession>, id: String, archive: bool) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn set_archived(
+    state: WebState,
+    page: Page,
+    Ready { view, principal }: Ready,
+    id: String,
+    archive: bool,
+) -> Response {
     let done = match OrgScope::of(&state.ctx, &principal).await {
         Ok(scope) if archive => files::archive(&state.ctx, &page.client, &scope, &id).await,
         Ok(scope) => files::restore(&state.ctx, &page.client, &scope, &id).await,
@@ -582,20 +564,10 @@ async fn set_archived(state: WebState, page: Page, session: Option<WebSession>, 
     }
 }
 
-async fn archive(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
-    set_archived(state, page, session, id, true).await
+async fn archive(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
+    set_archived(state, page, ready, id, true).await
 }
 
-async fn restore(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
-    set_archived(state, page, session, id, false).await
+async fn restore(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
+    set_archived(state, page, ready, id, false).await
 }

@@ -9,8 +9,7 @@
 //! [`attachment_view`] inside each message; its live rendering calls
 //! `window.cercleAttachments.render(attachmentJson)` for the same markup.
 
-use crate::extract::WebSession;
-use crate::ui::page::{app_layout, error_notice, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, Page, Ready};
 use crate::WebState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -337,13 +336,9 @@ fn heading(page: &Page, t: &ThreadView, title_id: &str) -> Markup {
 async fn gallery_page(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let (t, items) = match load(&state, &page, &view, &principal, &id).await {
         Ok(v) => v,
         Err(r) => return r,
@@ -362,13 +357,9 @@ async fn gallery_page(
 async fn attach_page(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let (t, items) = match load(&state, &page, &view, &principal, &id).await {
         Ok(v) => v,
         Err(r) => return r,
@@ -388,11 +379,7 @@ async fn attach_page(
     app_layout(&state, &page, &view, &page.t("att-attach-title"), content).await
 }
 
-async fn serve(state: WebState, page: Page, session: Option<WebSession>, id: String, thumbnail: bool) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn serve(state: WebState, page: Page, Ready { principal, .. }: Ready, id: String, thumbnail: bool) -> Response {
     let Ok(id) = id.parse() else {
         return crate::error_page::failure_page(page.lang, &AppError::NotFound);
     };
@@ -403,21 +390,11 @@ async fn serve(state: WebState, page: Page, session: Option<WebSession>, id: Str
 }
 
 /// `GET /threads/files/{id}`: the file (inline for pictures, sound and video).
-async fn file(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
-    serve(state, page, session, id, false).await
+async fn file(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
+    serve(state, page, ready, id, false).await
 }
 
 /// `GET /threads/files/{id}/thumb`: a photo's thumbnail.
-async fn thumb(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
-    serve(state, page, session, id, true).await
+async fn thumb(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
+    serve(state, page, ready, id, true).await
 }

@@ -7,10 +7,9 @@
 //! (`/threads/{id}/fragment/{seq}`), so messages are formatted in one place.
 
 use crate::error_page::failure_page;
-use crate::extract::WebSession;
 use crate::guard::RouteList;
 use crate::ui::page::Fields;
-use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, require_ready, Page};
+use crate::ui::page::{app_layout, error_notice, icon, redirect_with_flash, Page, Ready};
 use crate::ui::teams::{thread_team_actions, thread_teams, ThreadTeams};
 use crate::WebState;
 use axum::extract::{Form, Path, Query, State};
@@ -138,13 +137,9 @@ fn label_of(t: &ThreadView, me: &str) -> String {
 async fn list(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let me = me_of(&view);
     let closed = q.closed.as_deref().is_some_and(|c| c == "1" || c == "true");
     let query = q.q.unwrap_or_default();
@@ -313,11 +308,7 @@ impl NewDraft {
     }
 }
 
-async fn new_form(State(state): State<WebState>, page: Page, session: Option<WebSession>) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn new_form(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
     let draft = NewDraft {
         kind: "clinical".into(),
         ..NewDraft::default()
@@ -560,13 +551,9 @@ async fn new_page(
 async fn create(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let f = Fields(fields);
     let mut d = NewDraft::posted(&f);
     if f.get("op") == "search" {
@@ -646,13 +633,9 @@ async fn create(
 async fn direct(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { principal, .. }: Ready,
     Path(user_id): Path<String>,
 ) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Ok(user_id) = user_id.parse() else {
         return failure_page(page.lang, &AppError::NotFound);
     };
@@ -990,13 +973,9 @@ fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: b
 async fn show(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     // The events after this point reach the page through the WebSocket.
     let since = state.ctx.hub.dispatched();
     let t = match service::show(&state.ctx, &page.client, &principal, &id, page.lang).await {
@@ -1092,13 +1071,9 @@ async fn show(
 async fn fragment(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { view, principal }: Ready,
     Path((id, seq)): Path<(String, i64)>,
 ) -> Response {
-    let (view, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let t = match service::show(&state.ctx, &page.client, &principal, &id, page.lang).await {
         Ok(t) => t,
         Err(e) => return failure_page(page.lang, &e),
@@ -1137,13 +1112,9 @@ async fn fragment(
 async fn export_pdf(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { principal, .. }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Ok(thread_id) = id.parse() else {
         return failure_page(page.lang, &AppError::NotFound);
     };
@@ -1170,7 +1141,7 @@ async fn export_pdf(
 async fn act<F, Fut>(
     state: &WebState,
     page: &Page,
-    session: Option<WebSession>,
+    Ready { principal, .. }: Ready,
     to: String,
     flash: &str,
     f: F,
@@ -1179,10 +1150,6 @@ where
     F: FnOnce(Principal) -> Fut,
     Fut: std::future::Future<Output = Result<(), AppError>>,
 {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     match f(principal).await {
         Ok(()) => redirect_with_flash(state, &to, flash),
         Err(e) => failure_page(page.lang, &e),
@@ -1192,14 +1159,14 @@ where
 async fn post_message(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = Fields(fields);
     let to = format!("/threads/{id}");
     let (ctx, client, lang) = (&state.ctx, &page.client, page.lang);
-    act(&state, &page, session, to, "thr-sent", |p| async move {
+    act(&state, &page, ready, to, "thr-sent", |p| async move {
         service::post(ctx, client, &p, &id, f.get("body"), f.on("priority"), lang)
             .await
             .map(|_| ())
@@ -1207,29 +1174,19 @@ async fn post_message(
     .await
 }
 
-async fn close(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
+async fn close(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
-    act(&state, &page, session, to, "thr-closed-done", |p| async move {
+    act(&state, &page, ready, to, "thr-closed-done", |p| async move {
         service::set_closed(ctx, client, &p, id.parse()?, true).await
     })
     .await
 }
 
-async fn reopen(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
+async fn reopen(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
-    act(&state, &page, session, to, "thr-reopened-done", |p| async move {
+    act(&state, &page, ready, to, "thr-reopened-done", |p| async move {
         service::set_closed(ctx, client, &p, id.parse()?, false).await
     })
     .await
@@ -1238,14 +1195,14 @@ async fn reopen(
 async fn priority(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let high = Fields(fields).get("high") == "1";
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
-    act(&state, &page, session, to, "thr-priority-done", |p| async move {
+    act(&state, &page, ready, to, "thr-priority-done", |p| async move {
         service::set_priority(ctx, client, &p, id.parse()?, high).await
     })
     .await
@@ -1254,13 +1211,9 @@ async fn priority(
 async fn duplicate(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    Ready { principal, .. }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    let (_, principal) = match require_ready(session) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let Ok(thread_id) = id.parse() else {
         return failure_page(page.lang, &AppError::NotFound);
     };
@@ -1270,15 +1223,10 @@ async fn duplicate(
     }
 }
 
-async fn leave(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
-    let me = session.as_ref().map(|s| s.0.user.id.clone()).unwrap_or_default();
+async fn leave(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
+    let me = ready.view.user.id.clone();
     let (ctx, client) = (&state.ctx, &page.client);
-    act(&state, &page, session, "/threads".into(), "thr-left", |p| async move {
+    act(&state, &page, ready, "/threads".into(), "thr-left", |p| async move {
         let who = ParticipantRef {
             kind: ParticipantKind::User.as_str().into(),
             id: me,
@@ -1288,17 +1236,12 @@ async fn leave(
     .await
 }
 
-async fn unread(
-    State(state): State<WebState>,
-    page: Page,
-    session: Option<WebSession>,
-    Path(id): Path<String>,
-) -> Response {
+async fn unread(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
     let ctx = &state.ctx;
     act(
         &state,
         &page,
-        session,
+        ready,
         "/threads".into(),
         "thr-marked-unread-done",
         |p| async move { service::mark_unread(ctx, &p, id.parse()?).await },
@@ -1309,14 +1252,14 @@ async fn unread(
 async fn add_participants(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let list: Vec<ParticipantRef> = chosen_of(&Fields(fields)).iter().map(Chosen::as_ref).collect();
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
-    act(&state, &page, session, to, "thr-participants-added", |p| async move {
+    act(&state, &page, ready, to, "thr-participants-added", |p| async move {
         service::add_participants(ctx, client, &p, id.parse()?, &list)
             .await
             .map(|_| ())
@@ -1327,7 +1270,7 @@ async fn add_participants(
 async fn remove_participant(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -1338,7 +1281,7 @@ async fn remove_participant(
     };
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
-    act(&state, &page, session, to, "thr-participant-removed", |p| async move {
+    act(&state, &page, ready, to, "thr-participant-removed", |p| async move {
         service::remove_participant(ctx, client, &p, id.parse()?, &who).await
     })
     .await
@@ -1347,12 +1290,12 @@ async fn remove_participant(
 async fn acknowledge(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path((id, message_id)): Path<(String, String)>,
 ) -> Response {
     let to = format!("/threads/{id}");
     let (ctx, client) = (&state.ctx, &page.client);
-    act(&state, &page, session, to, "thr-acknowledged", |p| async move {
+    act(&state, &page, ready, to, "thr-acknowledged", |p| async move {
         service::acknowledge(ctx, client, &p, message_id.parse()?).await
     })
     .await
@@ -1361,12 +1304,12 @@ async fn acknowledge(
 async fn retract(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path((id, message_id)): Path<(String, String)>,
 ) -> Response {
     let to = format!("/threads/{id}");
     let (ctx, client, lang) = (&state.ctx, &page.client, page.lang);
-    act(&state, &page, session, to, "thr-retracted-done", |p| async move {
+    act(&state, &page, ready, to, "thr-retracted-done", |p| async move {
         service::retract(ctx, client, &p, message_id.parse()?, lang)
             .await
             .map(|_| ())
@@ -1377,14 +1320,14 @@ async fn retract(
 async fn edit(
     State(state): State<WebState>,
     page: Page,
-    session: Option<WebSession>,
+    ready: Ready,
     Path((id, message_id)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = Fields(fields);
     let to = format!("/threads/{id}");
     let (ctx, client, lang) = (&state.ctx, &page.client, page.lang);
-    act(&state, &page, session, to, "thr-edited-done", |p| async move {
+    act(&state, &page, ready, to, "thr-edited-done", |p| async move {
         service::edit(ctx, client, &p, message_id.parse()?, f.get("body"), lang)
             .await
             .map(|_| ())
