@@ -139,7 +139,8 @@ async fn listed(app: &TestApp, p: &Person) -> Vec<Value> {
 
 async fn pending(app: &TestApp, user: &str) -> Vec<cercle_store::push::DeliveryRow> {
     let mut conn = app.ctx().store.reader().await.expect("reader");
-    cercle_store::push::pending_of_user(&mut conn, user)
+    let user: cercle_domain::UserId = user.parse().expect("a user id");
+    cercle_store::push::pending_of_user(&mut conn, &user)
         .await
         .expect("pending")
 }
