@@ -86,8 +86,11 @@ pub struct Ctx {
     pub hub: Arc<threads::hub::Hub>,
     /// How the nodes tell each other about events (chosen once, at start).
     pub bus: Arc<dyn bus::Bus>,
-    /// Web Push: the VAPID key and how push services are reached.
+    /// Web Push: the VAPID key and the bounds of a delivery.
     pub push: push::PushSettings,
+    /// Reaches push services (HTTP in production, built once with the
+    /// context; tests may put a fake in its place).
+    pub push_sender: Arc<dyn push::PushSender>,
 }
 
 impl Ctx {

@@ -217,48 +217,48 @@ async fn tell_about_thread(
 
 // ---- The per-person live stream -------------------------------------------------
 
-/// The kind of the event-log entries that tell people their notifications
-/// changed. Such an entry has no thread (`thread_id` is empty) and its
-/// payload lists the people concerned; it never leaves the server as it is:
+/// The kind of the event-log entries that tell a person their notifications
+/// changed, on that person's topic. Such an entry carries nothing (`{}`):
 /// each person's stream turns it into their own count and latest
-/// notification ([`live_event`]), and sends nothing to anyone else.
+/// notification at that moment ([`live_event`]).
 pub const LIVE_KIND: EventKind = EventKind::Notifications;
-/// People per event-log entry (the payload stays small).
-const LIVE_CHUNK: usize = 200;
 
-#[derive(serde::Deserialize)]
-struct LivePayload {
-    #[serde(default)]
-    users: Vec<String>,
-}
-
-/// Whether an event is a change of notifications, and for whom.
+/// Whether an event is a change of notifications (`Some`), and whether it
+/// is this person's (`Some(true)`).
 pub fn live_concerns(e: &crate::threads::hub::Event, user_id: &str) -> Option<bool> {
-    if e.kind != LIVE_KIND || !e.thread_id.is_empty() {
-        return None;
+    match e.topic {
+        Topic::Person(p) if e.kind == LIVE_KIND => Some(p.to_string() == user_id),
+        _ => None,
     }
-    let users = serde_json::from_value::<LivePayload>(e.data.clone())
-        .map(|p| p.users)
-        .unwrap_or_default();
-    Some(users.iter().any(|u| u == user_id))
 }
 
 /// Logs, in the caller's transaction, that these people's notifications
-/// changed: the event travels like the threads' (the log, then every node's
-/// dispatcher), so it is sent only if the transaction commits, to every open
-/// page of theirs on any node.
+/// changed: one entry on each one's person topic, in as few INSERTs as
+/// possible. The entries travel like the threads' (the log, then every
+/// node's dispatcher), so they are sent only if the transaction commits, to
+/// every open page of theirs on any node.
 pub(crate) async fn announce(bus: &dyn Bus, conn: &mut Conn, user_ids: &[String], now: Timestamp) -> AppResult<()> {
-    if user_ids.is_empty() {
+    let events: Vec<cercle_store::events::NewEvent> = user_ids
+        .iter()
+        .filter_map(|u| match u.parse::<cercle_domain::UserId>() {
+            Ok(id) => Some(cercle_store::events::NewEvent {
+                topic: Topic::Person(id),
+                kind: LIVE_KIND,
+                payload: "{}",
+            }),
+            Err(_) => {
+                tracing::warn!(user_id = %u, "no live notification for an id that is no person's");
+                None
+            }
+        })
+        .collect();
+    let Some(first) = events.first() else {
         return Ok(());
-    }
-    for chunk in user_ids.chunks(LIVE_CHUNK) {
-        let payload = serde_json::json!({ "users": chunk }).to_string();
-        cercle_store::threads::append_event(&mut *conn, "", LIVE_KIND.as_str(), &payload, now).await?;
-    }
-    // The person topic of the first one: the entries name everyone.
-    if let Some(first) = user_ids.first() {
-        bus.durable_in(&mut *conn, &Topic::Person(first.clone())).await?;
-    }
+    };
+    let topic = first.topic;
+    cercle_store::events::append_events(&mut *conn, &events, now).await?;
+    // One wake-up for the batch: it says "read the log", which names everyone.
+    bus.durable_in(&mut *conn, &topic).await?;
     Ok(())
 }
 
@@ -284,16 +284,13 @@ pub async fn live_event(
 ) -> AppResult<crate::threads::hub::Event> {
     let list = list_of(ctx, user_id, lang, 1).await?;
     let label = cercle_i18n::ta(lang, "notif-live-unread", &[("count", &list.unread.to_string())]);
-    Ok(crate::threads::hub::Event {
-        id,
-        thread_id: String::new(),
-        kind: LIVE_KIND,
-        data: serde_json::json!({
-            "unread": list.unread,
-            "label": label,
-            "latest": list.items.into_iter().next(),
-        }),
-    })
+    let topic = Topic::Person(user_id.parse()?);
+    let data = serde_json::json!({
+        "unread": list.unread,
+        "label": label,
+        "latest": list.items.into_iter().next(),
+    });
+    Ok(crate::threads::hub::Event::new(id, topic, LIVE_KIND, data))
 }
 
 /// The thread just opened for a new version of a pinned document: its

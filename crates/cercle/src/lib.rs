@@ -55,8 +55,7 @@ pub fn load_key(config: &Config) -> anyhow::Result<ServerKey> {
 /// nodes without a shared data folder), it is derived from the server key so
 /// that every node signs with the same key.
 pub fn load_vapid_key(config: &Config, key: &ServerKey) -> anyhow::Result<cercle_app::push::VapidKey> {
-    use cercle_app::adapters::web_push;
-    use cercle_app::push::VapidKey;
+    use cercle_app::push::{web_push, VapidKey};
     if config.secret_key.is_some() {
         let seed_hex = key.keyed_hash(&["vapid-key-v1"]);
         let mut seed = [0u8; 32];
@@ -115,6 +114,7 @@ pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
     pub mailer: Option<Arc<dyn Mailer>>,
     pub sms: Option<Arc<dyn SmsSender>>,
+    pub push_sender: Option<Arc<dyn cercle_app::push::PushSender>>,
 }
 
 /// Opens the database (migrating it) and builds the service context.
@@ -169,6 +169,10 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         std::time::Duration::from_secs(10),
         config.push_allow_local && !config.production,
     );
+    let push_sender: Arc<dyn cercle_app::push::PushSender> = match overrides.push_sender {
+        Some(s) => s,
+        None => Arc::new(cercle_app::adapters::push_http::HttpPushSender::new(&push)),
+    };
     // The transport between nodes, chosen once for this database.
     let bus = cercle_app::bus::for_store(&store);
     let ctx = Ctx {
@@ -202,6 +206,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         hub: Arc::new(cercle_app::threads::hub::Hub::default()),
         bus,
         push,
+        push_sender,
     };
     // A database from before the network search gets its index once.
     let indexed = cercle_app::search_index::rebuild_if_empty(&ctx)

@@ -1,7 +1,10 @@
 //! The kinds of live events: what the event log stores in `events.kind`
 //! and what a page receives as `type`. One name per kind, so that the log,
 //! the stream and the page agree (the names are a contract with the page script
-//! and with logs written by earlier versions: never rename one).
+//! and with logs written by earlier versions: never rename one). And the
+//! topics events are about.
+
+use crate::ids::{CallId, OrgId, ThreadId, UserId};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -69,6 +72,68 @@ impl std::fmt::Display for EventKind {
     }
 }
 
+/// What an event is about: who may receive it follows from the topic (the
+/// participants of a thread, one person, the members of an organization,
+/// the parties to a call). Stored as `events.topic_kind` ([`Topic::kind`])
+/// and `events.topic_id`; the kind names are a contract with stored logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Topic {
+    Thread(ThreadId),
+    /// One person's own stream: the bell, revocations, later incoming calls.
+    Person(UserId),
+    Organization(OrgId),
+    Call(CallId),
+}
+
+impl Topic {
+    /// The stored name of the topic's kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Topic::Thread(_) => "thread",
+            Topic::Person(_) => "person",
+            Topic::Organization(_) => "organization",
+            Topic::Call(_) => "call",
+        }
+    }
+
+    /// The id of what the topic is about, as stored.
+    pub fn id(&self) -> String {
+        match self {
+            Topic::Thread(id) => id.to_string(),
+            Topic::Person(id) => id.to_string(),
+            Topic::Organization(id) => id.to_string(),
+            Topic::Call(id) => id.to_string(),
+        }
+    }
+
+    /// The topic stored as (`kind`, `id`); `None` for a kind this version
+    /// does not know (written by a newer node) or an id that is none.
+    pub fn from_parts(kind: &str, id: &str) -> Option<Topic> {
+        match kind {
+            "thread" => ThreadId::parse(id).map(Topic::Thread),
+            "person" => UserId::parse(id).map(Topic::Person),
+            "organization" => OrgId::parse(id).map(Topic::Organization),
+            "call" => CallId::parse(id).map(Topic::Call),
+            _ => None,
+        }
+    }
+
+    /// The thread this topic is, if it is one.
+    pub fn thread(&self) -> Option<ThreadId> {
+        match self {
+            Topic::Thread(id) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Topic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.kind(), self.id())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +166,22 @@ mod tests {
                 "typing"
             ]
         );
+    }
+
+    #[test]
+    fn topics_round_trip_through_their_stored_parts() {
+        let topics = [
+            Topic::Thread(ThreadId::new()),
+            Topic::Person(UserId::new()),
+            Topic::Organization(OrgId::new()),
+            Topic::Call(CallId::new()),
+        ];
+        let kinds: Vec<&str> = topics.iter().map(|t| t.kind()).collect();
+        assert_eq!(kinds, ["thread", "person", "organization", "call"]);
+        for t in topics {
+            assert_eq!(Topic::from_parts(t.kind(), &t.id()), Some(t));
+        }
+        assert_eq!(Topic::from_parts("planet", &UserId::new().to_string()), None);
+        assert_eq!(Topic::from_parts("person", ""), None);
     }
 }

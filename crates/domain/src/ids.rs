@@ -113,7 +113,8 @@ id_type!(
     FriendshipId,
     ThreadId,
     PatientFileId,
-    AttachmentId
+    AttachmentId,
+    CallId
 );
 
 #[cfg(test)]

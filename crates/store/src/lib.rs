@@ -12,6 +12,7 @@ pub mod channels;
 pub mod circle;
 pub mod codes;
 pub mod devices;
+pub mod events;
 pub mod idempotency;
 pub mod members;
 pub mod migrate;

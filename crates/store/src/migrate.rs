@@ -48,6 +48,7 @@ pub const FILES: &[(i64, &str, &str)] = &[
         "circle_sections",
         include_str!("../migrations/0014_circle_sections.sql"),
     ),
+    (15, "event_topics", include_str!("../migrations/0015_event_topics.sql")),
 ];
 
 /// The embedded migrations as sqlx sees them (checksums computed here).

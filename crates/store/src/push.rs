@@ -1,7 +1,7 @@
 //! Web Push: subscriptions per person and the deliveries still to be made.
 
 use crate::{Conn, Result};
-use cercle_domain::Timestamp;
+use cercle_domain::{Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -30,7 +30,7 @@ fn map_sub(r: &AnyRow) -> std::result::Result<SubscriptionRow, sqlx::Error> {
 
 const SUB_COLUMNS: &str = "id, user_id, endpoint, p256dh, auth, created_at, last_success_at";
 
-pub async fn subscriptions_of(conn: &mut Conn, user_id: &str) -> Result<Vec<SubscriptionRow>> {
+pub async fn subscriptions_of(conn: &mut Conn, user_id: &UserId) -> Result<Vec<SubscriptionRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {SUB_COLUMNS} FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at, id"
     ))
@@ -40,7 +40,7 @@ pub async fn subscriptions_of(conn: &mut Conn, user_id: &str) -> Result<Vec<Subs
     Ok(rows.iter().map(map_sub).collect::<std::result::Result<_, _>>()?)
 }
 
-pub async fn find(conn: &mut Conn, user_id: &str, endpoint: &str) -> Result<Option<SubscriptionRow>> {
+pub async fn find(conn: &mut Conn, user_id: &UserId, endpoint: &str) -> Result<Option<SubscriptionRow>> {
     let row = sqlx::query(&format!(
         "SELECT {SUB_COLUMNS} FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2"
     ))
@@ -79,7 +79,7 @@ pub async fn upsert(
 }
 
 /// Removes one person's subscription of an endpoint; true if there was one.
-pub async fn remove(conn: &mut Conn, user_id: &str, endpoint: &str) -> Result<bool> {
+pub async fn remove(conn: &mut Conn, user_id: &UserId, endpoint: &str) -> Result<bool> {
     let done = sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2")
         .bind(user_id)
         .bind(endpoint)
@@ -212,7 +212,7 @@ pub async fn due(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<Deli
 }
 
 /// Deliveries still waiting for a person's subscriptions.
-pub async fn pending_of_user(conn: &mut Conn, user_id: &str) -> Result<Vec<DeliveryRow>> {
+pub async fn pending_of_user(conn: &mut Conn, user_id: &UserId) -> Result<Vec<DeliveryRow>> {
     let rows = sqlx::query(&format!(
         "{DELIVERY_SELECT} WHERE s.user_id = $1 ORDER BY d.created_at, d.id"
     ))

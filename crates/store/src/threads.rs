@@ -1,6 +1,6 @@
 //! Threads, participants, messages, read state, acknowledgements, drafts,
 //! attachments, who reaches a thread (directly or through its care
-//! channel), and the event log. Patient files live in `patients`.
+//! channel). The event log is in `events`; patient files in `patients`.
 
 use crate::profiles::placeholders;
 use crate::{conflict, flag, Conn, Result};
@@ -602,74 +602,6 @@ pub async fn attachments_of(conn: &mut Conn, thread_id: &str) -> Result<Vec<Atta
     .fetch_all(conn)
     .await?;
     Ok(rows.iter().map(map_attachment).collect::<std::result::Result<_, _>>()?)
-}
-
-// ---- Events ---------------------------------------------------------------------
-
-#[derive(Debug, Clone)]
-pub struct EventRow {
-    pub id: i64,
-    pub thread_id: String,
-    pub kind: String,
-    pub payload: String,
-    pub created_at: i64,
-}
-
-fn map_event(r: &AnyRow) -> std::result::Result<EventRow, sqlx::Error> {
-    Ok(EventRow {
-        id: r.try_get("id")?,
-        thread_id: r.try_get("thread_id")?,
-        kind: r.try_get("kind")?,
-        payload: r.try_get("payload")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
-/// Appends an event in the caller's transaction; returns its id. The head
-/// row stays locked until the transaction ends, so ids become visible in
-/// order: a reader never sees id n+1 before id n.
-pub async fn append_event(conn: &mut Conn, thread_id: &str, kind: &str, payload: &str, now: Timestamp) -> Result<i64> {
-    let id: i64 = sqlx::query("UPDATE event_head SET last = last + 1 WHERE id = 1 RETURNING last")
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
-    sqlx::query("INSERT INTO events (id, thread_id, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(thread_id)
-        .bind(kind)
-        .bind(payload)
-        .bind(now.0)
-        .execute(conn)
-        .await?;
-    Ok(id)
-}
-
-/// Events after `after_id`, in order, at most `limit`.
-pub async fn events_after(conn: &mut Conn, after_id: i64, limit: i64) -> Result<Vec<EventRow>> {
-    let rows =
-        sqlx::query("SELECT id, thread_id, kind, payload, created_at FROM events WHERE id > $1 ORDER BY id LIMIT $2")
-            .bind(after_id)
-            .bind(limit)
-            .fetch_all(conn)
-            .await?;
-    Ok(rows.iter().map(map_event).collect::<std::result::Result<_, _>>()?)
-}
-
-pub async fn last_event_id(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT last FROM event_head WHERE id = 1")
-        .fetch_one(conn)
-        .await?;
-    Ok(row.try_get(0)?)
-}
-
-/// Tells the other nodes (PostgreSQL only) that events up to `id` exist;
-/// delivered when the transaction commits, never if it rolls back.
-pub async fn notify_nodes(conn: &mut Conn, payload: &str) -> Result<()> {
-    sqlx::query("SELECT pg_notify('cercle_events', $1)")
-        .bind(payload)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 // ---- Who takes part -------------------------------------------------------------

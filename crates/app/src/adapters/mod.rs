@@ -1,9 +1,9 @@
 //! Adapters: how Cercle reaches the world outside its database, each behind
-//! a port its use case defines (the outbox's `Mailer` and `SmsSender`, Web
-//! Push's encryption). Use cases never name a library of these; an adapter
+//! a port its use case defines (the outbox's `Mailer` and `SmsSender`,
+//! push's `PushSender`). Use cases never name a library of these; an adapter
 //! never decides anything (object storage and call signalling belong here
 //! next).
 
+pub mod push_http;
 pub mod sms;
 pub mod smtp;
-pub mod web_push;

@@ -30,15 +30,8 @@ use cercle_store::{Backend, Conn, Store};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
-/// What a message is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
-pub enum Topic {
-    Thread(String),
-    Person(String),
-    Organization(String),
-    Call(String),
-}
+/// What a message is about (a thread, a person, an organization, a call).
+pub use cercle_domain::events::Topic;
 
 /// An ephemeral signal: not stored, delivered to whoever listens now.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -67,8 +60,9 @@ impl Delivery {
     /// The topic a delivery is about; `None` for those every subscriber gets.
     fn topic(&self) -> Option<Topic> {
         match self {
-            Delivery::Signal(s) => Some(s.topic.clone()),
-            Delivery::AccessChanged(p) => Some(Topic::Person(p.to_string())),
+            Delivery::Signal(s) => Some(s.topic),
+            // Not a person's id: it concerns no topic, everyone gets it.
+            Delivery::AccessChanged(p) => p.parse().ok().map(Topic::Person),
             Delivery::Committed | Delivery::Resync => None,
         }
     }

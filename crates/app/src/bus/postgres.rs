@@ -11,7 +11,7 @@
 use super::{Bus, Delivery, Filter, Signal, Subscription, Topic, CAPACITY};
 use crate::{AppError, AppResult};
 use async_trait::async_trait;
-use cercle_store::threads::notify_nodes;
+use cercle_store::events::notify_nodes;
 use cercle_store::{Conn, Store};
 use std::sync::Arc;
 use std::time::Duration;

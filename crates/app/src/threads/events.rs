@@ -6,10 +6,10 @@
 
 use crate::{AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
-use cercle_domain::events::EventKind;
+use cercle_domain::events::{EventKind, Topic};
 use cercle_domain::policy::UserPrincipal;
 use cercle_domain::Timestamp;
-use cercle_store::threads::{self as store, ThreadRow};
+use cercle_store::threads::ThreadRow;
 use cercle_store::Conn;
 use serde::Serialize;
 
@@ -43,10 +43,9 @@ pub(crate) async fn log_event(
     now: Timestamp,
 ) -> AppResult<i64> {
     let payload = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
-    let id = store::append_event(&mut *conn, thread_id, kind.as_str(), &payload, now).await?;
-    ctx.bus
-        .durable_in(&mut *conn, &crate::bus::Topic::Thread(thread_id.to_string()))
-        .await?;
+    let topic = Topic::Thread(thread_id.parse()?);
+    let id = cercle_store::events::append_event(&mut *conn, &topic, kind, &payload, now).await?;
+    ctx.bus.durable_in(&mut *conn, &topic).await?;
     Ok(id)
 }
 

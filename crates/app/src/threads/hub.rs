@@ -5,23 +5,31 @@
 //! connections of that node. The log is the source of truth: a reconnecting
 //! client asks for what followed the last id it saw and gets exactly that,
 //! across restarts. Typing indicators are not stored: they travel on the bus
-//! only, as signals on the thread's topic.
+//! only, as signals on the thread's topic. Every event has a topic (a
+//! thread, a person ...), which says who may receive it; the frame a page
+//! receives names the thread (`thread_id`, empty for other topics).
 
 use crate::bus::{Delivery, Filter, Signal, Topic};
 use crate::{AppResult, Ctx};
 use cercle_domain::events::EventKind;
-use cercle_store::threads::{self, EventRow};
+use cercle_store::events::{self as log, EventRow};
 use serde::Serialize;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
 
-/// Something that happened in a thread, as connections receive it.
+/// Something that happened, as connections receive it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
     /// The event log id; `None` for ephemeral events (typing).
     pub id: Option<i64>,
+    /// What it is about: who may receive it. Not sent: the frame names the
+    /// thread only (`thread_id`).
+    #[serde(skip)]
+    pub topic: Topic,
+    /// The thread of a thread's event; empty for other topics (the frame
+    /// pages read).
     pub thread_id: String,
     #[serde(rename = "type")]
     pub kind: EventKind,
@@ -29,19 +37,26 @@ pub struct Event {
 }
 
 impl Event {
-    /// The logged event; `None` for a kind this version does not know
-    /// (written by a newer node): it is skipped.
+    /// An event about `topic`.
+    pub fn new(id: Option<i64>, topic: Topic, kind: EventKind, data: serde_json::Value) -> Event {
+        Event {
+            id,
+            topic,
+            thread_id: topic.thread().map(|t| t.to_string()).unwrap_or_default(),
+            kind,
+            data,
+        }
+    }
+
+    /// The logged event; `None` for a kind or topic this version does not
+    /// know (written by a newer node): it is skipped.
     pub fn of(row: &EventRow) -> Option<Event> {
-        let Some(kind) = EventKind::parse(&row.kind) else {
-            tracing::warn!(id = row.id, kind = %row.kind, "event of an unknown kind skipped");
+        let (Some(kind), Some(topic)) = (EventKind::parse(&row.kind), row.topic()) else {
+            tracing::warn!(id = row.id, kind = %row.kind, topic = %row.topic_kind, "event of an unknown kind skipped");
             return None;
         };
-        Some(Event {
-            id: Some(row.id),
-            thread_id: row.thread_id.clone(),
-            kind,
-            data: serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null),
-        })
+        let data = serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null);
+        Some(Event::new(Some(row.id), topic, kind, data))
     }
 }
 
@@ -154,7 +169,7 @@ pub async fn access_changed(ctx: &Ctx, user_ids: &[&str]) {
 pub async fn publish_ephemeral(ctx: &Ctx, event: Event) -> AppResult<()> {
     ctx.bus
         .signal(Signal {
-            topic: Topic::Thread(event.thread_id),
+            topic: event.topic,
             kind: event.kind.as_str().to_string(),
             data: event.data,
         })
@@ -235,14 +250,8 @@ impl Hub {
         match d {
             Delivery::Committed => true,
             Delivery::Signal(s) => {
-                // Only threads have signals (typing) so far.
-                if let (Topic::Thread(thread_id), Some(kind)) = (&s.topic, EventKind::parse(&s.kind)) {
-                    self.send_ephemeral(Event {
-                        id: None,
-                        thread_id: thread_id.clone(),
-                        kind,
-                        data: s.data.clone(),
-                    });
+                if let Some(kind) = EventKind::parse(&s.kind) {
+                    self.send_ephemeral(Event::new(None, s.topic, kind, s.data.clone()));
                 }
                 false
             }
@@ -261,18 +270,18 @@ impl Hub {
 
 async fn start_id(ctx: &Ctx) -> AppResult<i64> {
     let mut conn = ctx.store.reader().await?;
-    Ok(threads::last_event_id(&mut conn).await?)
+    Ok(log::last_event_id(&mut conn).await?)
 }
 
 async fn read_after(ctx: &Ctx, last: i64) -> AppResult<Vec<EventRow>> {
     let mut conn = ctx.store.reader().await?;
-    Ok(threads::events_after(&mut conn, last, 500).await?)
+    Ok(log::events_after(&mut conn, last, 500).await?)
 }
 
 /// The events logged after `since`, oldest first, at most `limit` (a
 /// reconnecting client catching up; the caller filters what it may see).
 pub async fn logged_after(ctx: &Ctx, since: i64, limit: i64) -> AppResult<Vec<Event>> {
     let mut conn = ctx.store.reader().await?;
-    let rows = threads::events_after(&mut conn, since, limit).await?;
+    let rows = log::events_after(&mut conn, since, limit).await?;
     Ok(rows.iter().filter_map(Event::of).collect())
 }

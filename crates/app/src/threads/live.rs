@@ -1,16 +1,18 @@
 //! Catching up on a live connection: the logged events after a point that
-//! the person may see (threads they reach now, their own notifications).
+//! the person may see (threads they reach now, their own notifications:
+//! events on their person topic).
 
 use super::access::may_receive;
 use super::hub::{self, Event};
 use crate::{AppResult, Ctx};
+use cercle_domain::ThreadId;
 use std::collections::HashMap;
 
 /// The events of threads the person may see, after `since` (catching up).
 pub async fn events_since(ctx: &Ctx, user_id: &str, since: i64, limit: i64) -> AppResult<(Vec<Event>, i64)> {
     let events = hub::logged_after(ctx, since, limit).await?;
     let last = events.last().and_then(|e| e.id).unwrap_or(since);
-    let mut cache: HashMap<String, bool> = HashMap::new();
+    let mut cache: HashMap<ThreadId, bool> = HashMap::new();
     let mut out = Vec::new();
     // Changes of one's notifications: only the latest of the batch counts
     // (the stream sends the state at that moment), and never another's.
@@ -22,20 +24,19 @@ pub async fn events_since(ctx: &Ctx, user_id: &str, since: i64, limit: i64) -> A
     for e in events {
         if crate::notifications::live_concerns(&e, user_id).is_some() {
             if e.id.is_some() && e.id == latest_mine {
-                out.push(Event {
-                    id: e.id,
-                    thread_id: String::new(),
-                    kind: e.kind,
-                    data: serde_json::Value::Null,
-                });
+                out.push(Event::new(e.id, e.topic, e.kind, serde_json::Value::Null));
             }
             continue;
         }
-        let visible = match cache.get(&e.thread_id) {
+        // Threads the person reaches now; no other topic reaches pages yet.
+        let Some(thread) = e.topic.thread() else {
+            continue;
+        };
+        let visible = match cache.get(&thread) {
             Some(v) => *v,
             None => {
-                let v = may_receive(ctx, user_id, &e.thread_id).await?;
-                cache.insert(e.thread_id.clone(), v);
+                let v = may_receive(ctx, user_id, &thread.to_string()).await?;
+                cache.insert(thread, v);
                 v
             }
         };

@@ -4,7 +4,7 @@
 use super::access::{me, open, writable};
 use super::hub::{self, Event};
 use crate::{AppResult, Ctx};
-use cercle_domain::events::EventKind;
+use cercle_domain::events::{EventKind, Topic};
 use cercle_domain::policy::Principal;
 use cercle_domain::ThreadId;
 use cercle_store::users;
@@ -21,12 +21,12 @@ pub async fn typing(ctx: &Ctx, principal: &Principal, id: ThreadId) -> AppResult
     };
     hub::publish_ephemeral(
         ctx,
-        Event {
-            id: None,
-            thread_id: id.to_string(),
-            kind: EventKind::Typing,
-            data: serde_json::json!({ "user_id": user_id, "name": name }),
-        },
+        Event::new(
+            None,
+            Topic::Thread(id.parse()?),
+            EventKind::Typing,
+            serde_json::json!({ "user_id": user_id, "name": name }),
+        ),
     )
     .await
 }

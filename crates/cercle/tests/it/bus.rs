@@ -8,7 +8,9 @@
 
 use crate::backends;
 use cercle_app::bus::{self, Bus, Delivery, Filter, Signal, Subscription, Topic};
-use cercle_store::threads::{append_event, events_after, last_event_id};
+use cercle_domain::events::EventKind;
+use cercle_domain::{ThreadId, UserId};
+use cercle_store::events::{append_event, append_events, events_after, last_event_id, NewEvent};
 use cercle_store::{Backend, Store};
 use cercle_testkit::{Db, TestApp};
 use std::sync::Arc;
@@ -89,8 +91,12 @@ fn is_signal(d: &Delivery, kind: &str) -> bool {
     matches!(d, Delivery::Signal(s) if s.kind == kind)
 }
 
-fn thread(id: &str) -> Topic {
-    Topic::Thread(id.into())
+fn thread(id: ThreadId) -> Topic {
+    Topic::Thread(id)
+}
+
+fn person(id: UserId) -> Topic {
+    Topic::Person(id)
 }
 
 async fn head(store: &Store) -> i64 {
@@ -98,13 +104,19 @@ async fn head(store: &Store) -> i64 {
     last_event_id(&mut conn).await.expect("head")
 }
 
-/// Appends one event about `thread_id` and commits, as services do.
-async fn commit_event(n: &Nodes, thread_id: &str, payload: &str) -> i64 {
+/// Appends one event about `topic` and commits, as services do.
+async fn commit_event(n: &Nodes, topic: Topic, payload: &str) -> i64 {
     let mut tx = n.store.begin().await.expect("begin");
-    let id = append_event(&mut tx, thread_id, "message", payload, cercle_domain::Timestamp(1))
-        .await
-        .expect("append");
-    n.a.durable_in(&mut tx, &thread(thread_id)).await.expect("durable");
+    let id = append_event(
+        &mut tx,
+        &topic,
+        EventKind::Message,
+        payload,
+        cercle_domain::Timestamp(1),
+    )
+    .await
+    .expect("append");
+    n.a.durable_in(&mut tx, &topic).await.expect("durable");
     tx.commit().await.expect("commit");
     n.a.committed().await;
     id
@@ -114,16 +126,21 @@ async fn commit_event(n: &Nodes, thread_id: &str, payload: &str) -> i64 {
 /// and events come in the order they were committed.
 async fn bus_durable_wake_ups_follow_commits_in_order(db: Db) {
     let n = nodes(db).await;
-    let mut sub = n.b.subscribe(Filter::Topics(vec![thread("t1")]));
+    let t1 = ThreadId::new();
+    let mut sub = n.b.subscribe(Filter::Topics(vec![thread(t1)]));
     let mut last = head(&n.store).await;
     for i in 0..3 {
         let payload = format!("{{\"i\":{i}}}");
-        let id = commit_event(&n, "t1", &payload).await;
+        let id = commit_event(&n, thread(t1), &payload).await;
         assert_eq!(next(&mut sub).await, Delivery::Committed);
         let mut conn = n.store.reader().await.expect("conn");
         let seen = events_after(&mut conn, last, 100).await.expect("read");
-        let ids: Vec<(i64, &str)> = seen.iter().map(|e| (e.id, e.payload.as_str())).collect();
-        assert_eq!(ids, vec![(id, payload.as_str())], "the wake-up comes after the commit");
+        let ids: Vec<(i64, Option<Topic>, &str)> = seen.iter().map(|e| (e.id, e.topic(), e.payload.as_str())).collect();
+        assert_eq!(
+            ids,
+            vec![(id, Some(thread(t1)), payload.as_str())],
+            "the wake-up comes after the commit"
+        );
         last = id;
     }
 }
@@ -131,15 +148,16 @@ async fn bus_durable_wake_ups_follow_commits_in_order(db: Db) {
 /// A transaction that rolls back wakes nobody and leaves nothing to read.
 async fn bus_rolled_back_events_are_never_delivered(db: Db) {
     let n = nodes(db).await;
+    let t1 = thread(ThreadId::new());
     let mut sub = n.b.subscribe(Filter::All);
     let before = head(&n.store).await;
     let mut tx = n.store.begin().await.expect("begin");
-    append_event(&mut tx, "t1", "message", "{}", cercle_domain::Timestamp(1))
+    append_event(&mut tx, &t1, EventKind::Message, "{}", cercle_domain::Timestamp(1))
         .await
         .expect("append");
-    n.a.durable_in(&mut tx, &thread("t1")).await.expect("durable");
+    n.a.durable_in(&mut tx, &t1).await.expect("durable");
     tx.rollback().await.expect("rollback");
-    n.a.signal(signal(thread("t1"), "marker")).await.expect("marker");
+    n.a.signal(signal(t1, "marker")).await.expect("marker");
     let seen = until(&mut sub, |d| is_signal(d, "marker")).await;
     assert!(seen.is_empty(), "nothing before the marker: {seen:?}");
     let mut conn = n.store.reader().await.expect("conn");
@@ -149,15 +167,16 @@ async fn bus_rolled_back_events_are_never_delivered(db: Db) {
 /// A signal reaches every node, the sender's too, on its topic only.
 async fn bus_signals_fan_out_on_their_topic(db: Db) {
     let n = nodes(db).await;
-    let mut here = n.a.subscribe(Filter::Topics(vec![thread("t1")]));
-    let mut there = n.b.subscribe(Filter::Topics(vec![thread("t1")]));
-    let mut elsewhere = n.b.subscribe(Filter::Topics(vec![thread("t2")]));
-    n.a.signal(signal(thread("t2"), "other")).await.expect("other");
-    n.a.signal(signal(thread("t1"), "typing")).await.expect("typing");
-    n.a.signal(signal(thread("t2"), "marker")).await.expect("marker");
+    let (t1, t2) = (thread(ThreadId::new()), thread(ThreadId::new()));
+    let mut here = n.a.subscribe(Filter::Topics(vec![t1]));
+    let mut there = n.b.subscribe(Filter::Topics(vec![t1]));
+    let mut elsewhere = n.b.subscribe(Filter::Topics(vec![t2]));
+    n.a.signal(signal(t2, "other")).await.expect("other");
+    n.a.signal(signal(t1, "typing")).await.expect("typing");
+    n.a.signal(signal(t2, "marker")).await.expect("marker");
     for sub in [&mut here, &mut there] {
         match next(sub).await {
-            Delivery::Signal(s) => assert_eq!(*s, signal(thread("t1"), "typing")),
+            Delivery::Signal(s) => assert_eq!(*s, signal(t1, "typing")),
             d => panic!("expected the typing signal, got {d:?}"),
         }
     }
@@ -170,21 +189,24 @@ async fn bus_signals_fan_out_on_their_topic(db: Db) {
 /// however many people change at once.
 async fn bus_access_changes_reach_only_that_person(db: Db) {
     let n = nodes(db).await;
-    let mut alice = n.b.subscribe(Filter::Topics(vec![Topic::Person("alice".into())]));
-    let mut bob = n.b.subscribe(Filter::Topics(vec![Topic::Person("bob".into())]));
+    let (alice_id, bob_id, zoe_id) = (UserId::new(), UserId::new(), UserId::new());
+    let (alice_s, bob_s, zoe_s) = (alice_id.to_string(), bob_id.to_string(), zoe_id.to_string());
+    let changed = |p: &str| Delivery::AccessChanged(Arc::from(p));
+    let mut alice = n.b.subscribe(Filter::Topics(vec![person(alice_id)]));
+    let mut bob = n.b.subscribe(Filter::Topics(vec![person(bob_id)]));
     let mut node = n.b.subscribe(Filter::All);
-    n.a.access_changed(&["alice"]).await.expect("alice");
-    n.a.access_changed(&["bob"]).await.expect("bob");
-    assert_eq!(next(&mut alice).await, Delivery::AccessChanged(Arc::from("alice")));
-    assert_eq!(next(&mut bob).await, Delivery::AccessChanged(Arc::from("bob")));
+    n.a.access_changed(&[&alice_s]).await.expect("alice");
+    n.a.access_changed(&[&bob_s]).await.expect("bob");
+    assert_eq!(next(&mut alice).await, changed(&alice_s));
+    assert_eq!(next(&mut bob).await, changed(&bob_s));
     // Many at once (several notices on PostgreSQL), then a marker.
-    let many: Vec<String> = (0..250).map(|i| format!("p{i}")).collect();
+    let many: Vec<String> = (0..250).map(|_| UserId::new().to_string()).collect();
     let refs: Vec<&str> = many.iter().map(String::as_str).collect();
     n.a.access_changed(&refs).await.expect("many");
-    n.a.access_changed(&["zoe"]).await.expect("marker");
-    n.a.access_changed(&["alice"]).await.expect("alice again");
-    assert_eq!(next(&mut alice).await, Delivery::AccessChanged(Arc::from("alice")));
-    let seen = until(&mut node, |d| d == &Delivery::AccessChanged(Arc::from("zoe"))).await;
+    n.a.access_changed(&[&zoe_s]).await.expect("marker");
+    n.a.access_changed(&[&alice_s]).await.expect("alice again");
+    assert_eq!(next(&mut alice).await, changed(&alice_s));
+    let seen = until(&mut node, |d| d == &changed(&zoe_s)).await;
     // The node-wide subscriber saw alice, bob, then the 250.
     let people: Vec<String> = seen
         .iter()
@@ -193,9 +215,110 @@ async fn bus_access_changes_reach_only_that_person(db: Db) {
             d => panic!("unexpected {d:?}"),
         })
         .collect();
-    let mut expected = vec!["alice".to_string(), "bob".to_string()];
+    let mut expected = vec![alice_s.clone(), bob_s.clone()];
     expected.extend(many);
     assert_eq!(people, expected);
+}
+
+/// A person's events (the bell) reach that person's pages only, live and
+/// when a page reconnects and catches up from the last id it saw.
+async fn bus_person_events_reach_that_person_only_and_are_replayed(db: Db) {
+    use cercle_app::notifications::{live_concerns, LIVE_KIND};
+    use cercle_app::threads::{hub, live};
+    let app = TestApp::spawn(db).await;
+    let ctx = app.ctx();
+    let (alice, bob) = (UserId::new(), UserId::new());
+    let mut stream = ctx.hub.subscribe();
+    let before = head(&ctx.store).await;
+    let mut tx = ctx.store.begin().await.expect("begin");
+    for p in [alice, bob, alice] {
+        append_event(&mut tx, &person(p), LIVE_KIND, "{}", cercle_domain::Timestamp(1))
+            .await
+            .expect("append");
+    }
+    ctx.bus.durable_in(&mut tx, &person(alice)).await.expect("durable");
+    tx.commit().await.expect("commit");
+    ctx.bus.committed().await;
+    // Live: the node hands each entry out with its topic; a page keeps its
+    // person's entries only.
+    let mut live_topics = Vec::new();
+    while live_topics.len() < 3 {
+        let e: Arc<hub::Event> = tokio::time::timeout(WAIT, stream.recv())
+            .await
+            .expect("a live event within the bounded wait")
+            .expect("hub open");
+        if e.id.is_some_and(|id| id > before) {
+            assert_eq!(e.thread_id, "", "a person's event names no thread");
+            live_topics.push((
+                e.topic,
+                live_concerns(&e, &alice.to_string()),
+                live_concerns(&e, &bob.to_string()),
+            ));
+        }
+    }
+    assert_eq!(
+        live_topics,
+        vec![
+            (person(alice), Some(true), Some(false)),
+            (person(bob), Some(false), Some(true)),
+            (person(alice), Some(true), Some(false)),
+        ]
+    );
+    // Reconnecting after `before`: each catches up on their own changes
+    // (the latest one stands for the batch), never on the other's.
+    let (alice_seen, alice_last) = live::events_since(ctx, &alice.to_string(), before, 100)
+        .await
+        .expect("alice catches up");
+    let (bob_seen, bob_last) = live::events_since(ctx, &bob.to_string(), before, 100)
+        .await
+        .expect("bob catches up");
+    assert_eq!(alice_last, before + 3);
+    assert_eq!(bob_last, before + 3);
+    let of = |seen: &[hub::Event]| -> Vec<(Option<i64>, Topic)> { seen.iter().map(|e| (e.id, e.topic)).collect() };
+    assert_eq!(of(&alice_seen), vec![(Some(before + 3), person(alice))]);
+    assert_eq!(of(&bob_seen), vec![(Some(before + 2), person(bob))]);
+}
+
+/// Events for many people at once (the bell ringing a team) take
+/// consecutive ids, in the order given, each on its own topic, across the
+/// several INSERTs they need.
+async fn bus_events_for_many_people_take_consecutive_ids(db: Db) {
+    let n = nodes(db).await;
+    let people: Vec<UserId> = (0..1203).map(|_| UserId::new()).collect();
+    let events: Vec<NewEvent> = people
+        .iter()
+        .map(|p| NewEvent {
+            topic: person(*p),
+            kind: EventKind::Notifications,
+            payload: "{}",
+        })
+        .collect();
+    let mut tx = n.store.begin().await.expect("begin");
+    let ids = append_events(&mut tx, &events, cercle_domain::Timestamp(1))
+        .await
+        .expect("append");
+    let one = append_event(
+        &mut tx,
+        &thread(ThreadId::new()),
+        EventKind::Message,
+        "{}",
+        cercle_domain::Timestamp(1),
+    )
+    .await
+    .expect("append one");
+    tx.commit().await.expect("commit");
+    assert_eq!(ids.len(), people.len());
+    assert!(ids.windows(2).all(|w| w[1] == w[0] + 1), "consecutive ids");
+    assert_eq!(Some(one), ids.last().map(|l| l + 1), "the next event follows");
+    let mut conn = n.store.reader().await.expect("conn");
+    let stored = events_after(&mut conn, ids[0] - 1, 2000).await.expect("read");
+    let stored: Vec<(i64, Option<Topic>)> = stored.iter().take(people.len()).map(|e| (e.id, e.topic())).collect();
+    let expected: Vec<(i64, Option<Topic>)> = ids.iter().zip(&people).map(|(id, p)| (*id, Some(person(*p)))).collect();
+    assert_eq!(stored, expected);
+    assert!(append_events(&mut conn, &[], cercle_domain::Timestamp(1))
+        .await
+        .expect("nothing to append")
+        .is_empty());
 }
 
 /// A subscriber too far behind is told to read everything again rather
@@ -214,6 +337,8 @@ backends!(
     bus_rolled_back_events_are_never_delivered,
     bus_signals_fan_out_on_their_topic,
     bus_access_changes_reach_only_that_person,
+    bus_person_events_reach_that_person_only_and_are_replayed,
+    bus_events_for_many_people_take_consecutive_ids,
     bus_a_lagging_subscriber_is_told_to_resync,
 );
 
@@ -242,7 +367,9 @@ async fn bus_postgres_a_dropped_listener_leads_to_a_full_recheck() {
     assert!(killed.len() >= 2 && killed.iter().all(|k| *k), "{killed:?}");
     assert_eq!(next(&mut sub).await, Delivery::Resync);
     // Listening again: the next signal from the other node arrives.
-    n.a.signal(signal(thread("t1"), "after")).await.expect("after");
+    n.a.signal(signal(thread(ThreadId::new()), "after"))
+        .await
+        .expect("after");
     let seen = until(&mut sub, |d| is_signal(d, "after")).await;
     assert!(seen.iter().all(|d| d == &Delivery::Resync), "{seen:?}");
 }

@@ -3,15 +3,16 @@
 //! the push service with the VAPID authorization and an aes128gcm body the
 //! test decrypts back to the exact payload; a push service answering 410
 //! gets the subscription removed; one that hangs is cut by the timeout and
-//! the delivery is retried later. Every wait is bounded.
+//! the delivery is retried later. Every wait is bounded. And the use case
+//! behind its port: with a fake sender, it acts on what the sender answers.
 
 use crate::backends;
 use crate::helpers::{sign_up, Person};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use cercle_app::adapters::web_push;
-use cercle_app::push::{self, PushMessage, VapidKey};
+use cercle_app::adapters::push_http::HttpPushSender;
+use cercle_app::push::{self, web_push, PushAnswer, PushMessage, PushRequest, PushSender, VapidKey};
 use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -23,6 +24,7 @@ backends!(
     subscriptions_are_validated_bounded_and_ones_own,
     a_gone_subscription_is_removed,
     a_hanging_push_service_is_cut_and_retried_later,
+    the_use_case_acts_on_what_the_sender_answers,
     the_web_app_is_installable_with_a_service_worker,
 );
 
@@ -137,7 +139,8 @@ async fn listed(app: &TestApp, p: &Person) -> Vec<Value> {
 
 async fn pending(app: &TestApp, user: &str) -> Vec<cercle_store::push::DeliveryRow> {
     let mut conn = app.ctx().store.reader().await.expect("reader");
-    cercle_store::push::pending_of_user(&mut conn, user)
+    let user: cercle_domain::UserId = user.parse().expect("a user id");
+    cercle_store::push::pending_of_user(&mut conn, &user)
         .await
         .expect("pending")
 }
@@ -297,6 +300,7 @@ async fn a_hanging_push_service_is_cut_and_retried_later(db: Db) {
     // The same context with a short timeout (production: 10 s).
     let mut ctx = app.ctx().clone();
     ctx.push = ctx.push.with_timeout(Duration::from_secs(1));
+    ctx.push_sender = Arc::new(HttpPushSender::new(&ctx.push));
     let started = tokio::time::Instant::now();
     let report = tokio::time::timeout(Duration::from_secs(10), push::send(&ctx, &me, &message()))
         .await
@@ -329,6 +333,68 @@ async fn a_hanging_push_service_is_cut_and_retried_later(db: Db) {
     assert!(received.len() >= 2, "{}", received.len());
     let (_, body) = received.last().expect("last");
     assert!(browser.decrypt(body).contains("New message in a clinical thread"));
+    app.stop().await;
+}
+
+/// A sender that answers what it is told to and keeps what it was asked.
+#[derive(Default)]
+struct FakeSender {
+    answers: Mutex<Vec<PushAnswer>>,
+    asked: Mutex<Vec<PushRequest>>,
+}
+
+#[async_trait::async_trait]
+impl PushSender for FakeSender {
+    async fn send(&self, request: PushRequest) -> PushAnswer {
+        if let Ok(mut asked) = self.asked.lock() {
+            asked.push(request);
+        }
+        self.answers
+            .lock()
+            .ok()
+            .and_then(|mut a| a.pop())
+            .unwrap_or(PushAnswer::GiveUp("no answer scripted".into()))
+    }
+}
+
+/// The use case behind its port: what it hands the sender (the clear
+/// payload, the subscription's keys and endpoint), and what it does with
+/// each answer: retry later, then remove a subscription said to be gone.
+async fn the_use_case_acts_on_what_the_sender_answers(db: Db) {
+    let mut app = TestApp::spawn(db).await;
+    let p = sign_up(&app, "push-f@example.org", "en").await;
+    let me = user_id(&app, &p).await;
+    // Nothing listens there: only the fake is asked.
+    let browser = Browser::new("http://127.0.0.1:9", "fake");
+    let (status, _) = subscribe(&app, &p, browser.subscription()).await;
+    assert_eq!(status, 201);
+    let fake = Arc::new(FakeSender::default());
+    let mut ctx = app.ctx().clone();
+    ctx.push_sender = fake.clone();
+
+    // Answers are popped from the end: first "try later", then "gone".
+    if let Ok(mut a) = fake.answers.lock() {
+        *a = vec![PushAnswer::Gone, PushAnswer::Retry("overloaded".into())];
+    }
+    let report = push::send(&ctx, &me, &message()).await.expect("send");
+    assert_eq!(report.retrying, 1, "{report:?}");
+    let waiting = pending(&app, &me).await;
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].last_error.as_deref(), Some("overloaded"));
+    let asked = fake.asked.lock().map(|a| a.clone()).unwrap_or_default();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].endpoint.as_str(), "http://127.0.0.1:9/push/fake");
+    let sent: PushMessage = serde_json::from_str(&asked[0].payload).expect("the clear payload");
+    assert_eq!(sent.body, message().body);
+    assert_eq!(asked[0].p256dh, browser.subscription()["keys"]["p256dh"]);
+    assert_eq!(asked[0].urgency, "normal");
+
+    app.advance(10 * 60);
+    let report = push::deliver_due(&ctx).await.expect("round");
+    assert_eq!(report.removed, 1, "{report:?}");
+    assert!(listed(&app, &p).await.is_empty());
+    assert!(pending(&app, &me).await.is_empty());
+    assert_eq!(fake.asked.lock().map(|a| a.len()).unwrap_or_default(), 2);
     app.stop().await;
 }
 
