@@ -23,7 +23,7 @@ pub async fn typing(ctx: &Ctx, principal: &Principal, id: ThreadId) -> AppResult
         ctx,
         Event::new(
             None,
-            Topic::Thread(id.parse()?),
+            Topic::Thread(id),
             EventKind::Typing,
             serde_json::json!({ "user_id": user_id, "name": name }),
         ),
