@@ -278,7 +278,7 @@ pub async fn add_failure(conn: &mut Conn, id: &str) -> Result<Option<i64>> {
     .fetch_optional(conn)
     .await?;
     Ok(match row {
-        Some(r) => Some(r.try_get(0)?),
+        Some(r) => Some(r.try_get("failures")?),
         None => None,
     })
 }
@@ -342,7 +342,7 @@ pub async fn channels_of_member(conn: &mut Conn, member_id: &str) -> Result<Vec<
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("channel_id"))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -378,8 +378,8 @@ pub async fn file_place(conn: &mut Conn, patient_file_id: &str) -> Result<Option
         .await?;
     Ok(match row {
         Some(r) => {
-            let archived: Option<i64> = r.try_get(2)?;
-            Some((r.try_get(0)?, r.try_get(1)?, archived.is_some()))
+            let archived: Option<i64> = r.try_get("archived_at")?;
+            Some((r.try_get("org_id")?, r.try_get("unit_id")?, archived.is_some()))
         }
         None => None,
     })
@@ -395,7 +395,7 @@ pub async fn sections_off(conn: &mut Conn, patient_file_id: &str) -> Result<Vec<
         .fetch_all(conn)
         .await?;
     rows.iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("section"))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -434,14 +434,14 @@ pub async fn set_section_on(
 /// invited, locked, expired or joined; not cancelled).
 pub async fn present_in_section(conn: &mut Conn, patient_file_id: &str, section: &str) -> Result<i64> {
     let row = sqlx::query(
-        "SELECT COUNT(*) FROM circle_members WHERE patient_file_id = $1 AND section = $2 \
+        "SELECT COUNT(*) AS n FROM circle_members WHERE patient_file_id = $1 AND section = $2 \
          AND state IN ('preallocated', 'invited', 'locked', 'expired', 'joined')",
     )
     .bind(patient_file_id)
     .bind(section)
     .fetch_one(conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("n")?)
 }
 
 /// Holds the patient file's row until the transaction ends (PostgreSQL
