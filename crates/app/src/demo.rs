@@ -280,7 +280,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     )
     .await?;
     let lang = cercle_domain::Language::Fr;
-    let thread = channels::start_thread(
+    let thread = crate::threads::care_channels::start_thread(
         ctx,
         &client,
         &daniel,

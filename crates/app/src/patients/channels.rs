@@ -19,15 +19,20 @@
 //!   Observers read and never write (403).
 //!
 //! Every read, list and change is audited with the patient.
+//!
+//! Among the thread modules this one stands only on the kernel
+//! (`threads::access`, `threads::events`) and the leaf shapes and checks
+//! (`threads::views`, `threads::input`). What also needs messages, read
+//! state or live connections (a channel's first thread with its message,
+//! telling connections of lost access) is composed above it, in
+//! `crate::threads::care_channels`, which nothing here imports back.
 
 use crate::acting::person as me;
 use crate::patients::files;
 use crate::texts::SystemText;
-use crate::threads::events::{commit, log_event};
-use crate::threads::input::{clean_body, clean_title, clean_title_within, folded, MAX_TITLE_CHARS};
-use crate::threads::messages::insert_message;
-use crate::threads::reading;
-use crate::threads::views::{ListedThread, ParticipantRef, ThreadView};
+use crate::threads::events::log_event;
+use crate::threads::input::{clean_title_within, folded, MAX_TITLE_CHARS};
+use crate::threads::views::{ListedThread, ParticipantRef};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::events::EventKind;
@@ -478,14 +483,25 @@ pub async fn add_participant(
     Ok(view)
 }
 
-/// Removes a participant (members of the circle: managers of the circle only).
+/// A participant removed: the channel as the remover now sees it, and the
+/// people who may have lost their way to the channel's threads (their open
+/// connections must look again; see `threads::care_channels`).
+#[derive(Debug, Clone)]
+pub struct Removed {
+    pub channel: Channel,
+    pub lost_access: Vec<String>,
+}
+
+/// Removes a participant (members of the circle: managers of the circle
+/// only). Callers tell the open connections of `lost_access`
+/// (`threads::care_channels::remove_participant` does).
 pub async fn remove_participant(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
     id: &str,
     who: &ParticipantRef,
-) -> AppResult<Channel> {
+) -> AppResult<Removed> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
@@ -531,9 +547,10 @@ pub async fn remove_participant(
         _ => Vec::new(),
     };
     tx.commit().await?;
-    let removed: Vec<&str> = removed.iter().map(String::as_str).collect();
-    crate::threads::hub::access_changed(ctx, &removed).await;
-    Ok(view)
+    Ok(Removed {
+        channel: view,
+        lost_access: removed,
+    })
 }
 
 /// The channel's threads, open or closed (audited list).
@@ -629,42 +646,6 @@ pub(crate) async fn require_open_file(conn: &mut Conn, c: &ChannelRow) -> AppRes
         Some(f) => files::require_open(&f),
         None => Err(AppError::NotFound),
     }
-}
-
-/// A new thread in the channel with its first message; the first one
-/// starts the channel. Observers: 403.
-pub async fn start_thread(
-    ctx: &Ctx,
-    client: &Client,
-    principal: &Principal,
-    id: &str,
-    input: &NewChannelThread,
-    lang: Language,
-) -> AppResult<ThreadView> {
-    let me = me(principal)?;
-    let user_id = me.user_id.to_string();
-    let title = clean_title(&input.title)?;
-    let body = clean_body(&input.body)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    let (c, role) = access(&mut tx, &user_id, id).await?;
-    if role == (ChannelRole::Circle { observer: true }) {
-        return Err(AppError::Forbidden);
-    }
-    require_open_file(&mut tx, &c).await?;
-    let high = input.high_priority && role == ChannelRole::Professional;
-    let t = open_thread(ctx, &mut tx, &c, role, &user_id, &title, None, high, now).await?;
-    let m = insert_message(ctx, &mut tx, &t, &user_id, &body, false, now, lang).await?;
-    audit::record(
-        &mut tx,
-        event(me, &c, "channel.thread_created", AuditAction::Create, client)
-            .scope("thread", &t.id)
-            .scope("message", &m.id),
-        now,
-    )
-    .await?;
-    commit(ctx, tx).await?;
-    reading::show(ctx, client, principal, &t.id, lang).await
 }
 
 // ---- What the pages need ------------------------------------------------------------

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use cercle_app::patients::channels::{self, Channel, NewChannel, NewChannelThread};
 use cercle_app::patients::pinned::{self, PinnedDocument};
+use cercle_app::threads::care_channels;
 use cercle_app::threads::service::{ParticipantRef, ThreadView};
 use serde::{Deserialize, Serialize};
 
@@ -143,7 +144,7 @@ pub async fn remove_participant(
     Path((id, kind, pid)): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
     let who = ParticipantRef { kind, id: pid };
-    channels::remove_participant(&state.ctx, &client, &principal, &id, &who).await?;
+    care_channels::remove_participant(&state.ctx, &client, &principal, &id, &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -189,7 +190,7 @@ pub async fn start_thread(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewChannelThread>,
 ) -> ApiResult<(StatusCode, Json<ThreadView>)> {
-    let t = channels::start_thread(&state.ctx, &client, &principal, &id, &input, lang).await?;
+    let t = care_channels::start_thread(&state.ctx, &client, &principal, &id, &input, lang).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 

@@ -22,6 +22,7 @@ use cercle_app::orgs::OrgScope;
 use cercle_app::patients::channels::{self, Channel, ChannelParticipant, CircleChoice, NewChannel, NewChannelThread};
 use cercle_app::patients::files;
 use cercle_app::patients::pinned::{self, Pinnable, PinnedDocument};
+use cercle_app::threads::care_channels;
 use cercle_app::threads::service::{ListedThread, ParticipantRef};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
@@ -616,7 +617,7 @@ async fn start_thread(
         body: f.get("body").to_string(),
         high_priority: f.on("high_priority"),
     };
-    match channels::start_thread(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
+    match care_channels::start_thread(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
         Ok(t) => Redirect::to(&format!("/threads/{}", t.id)).into_response(),
         Err(e) => {
             if view.user.circle_only {
@@ -662,7 +663,7 @@ async fn remove_participant(
         kind: f.get("kind").to_string(),
         id: f.get("id").to_string(),
     };
-    match channels::remove_participant(&state.ctx, &page.client, &principal, &id, &who).await {
+    match care_channels::remove_participant(&state.ctx, &page.client, &principal, &id, &who).await {
         Ok(c) if c.may_manage => redirect_with_flash(&state, &format!("/channels/{id}"), "thr-participant-removed"),
         Ok(_) => redirect_with_flash(&state, "/channels", "thr-participant-removed"),
         Err(e) => failure_page(page.lang, &e),
