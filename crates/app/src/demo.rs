@@ -244,7 +244,14 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let yvette_id = people.get(PATIENT).cloned().unwrap_or_default();
-    cercle_store::circle::set_member_state(&mut tx, &patient.id, "invited", &["preallocated"], now).await?;
+    cercle_store::circle::set_member_state(
+        &mut tx,
+        &patient.id,
+        cercle_domain::circle::MemberState::Invited,
+        &[cercle_domain::circle::MemberState::Preallocated],
+        now,
+    )
+    .await?;
     cercle_store::circle::set_joined(&mut tx, &patient.id, &yvette_id, now).await?;
     cercle_store::circle::set_circle_only(&mut tx, &yvette_id, true).await?;
     audit::record(

@@ -5,6 +5,7 @@
 use crate::profiles::placeholders;
 use crate::threads::{ListedThread, THREAD_COLUMNS};
 use crate::{conflict, flag, Conn, Result};
+use cercle_domain::circle::{ChannelParticipantKind, CircleSection};
 use cercle_domain::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -138,7 +139,7 @@ pub async fn channels_of_circle_user(conn: &mut Conn, user_id: &str) -> Result<V
 pub async fn add_participant(
     conn: &mut Conn,
     channel_id: &str,
-    kind: &str,
+    kind: ChannelParticipantKind,
     participant_id: &str,
     added_by: Option<&str>,
     now: Timestamp,
@@ -148,7 +149,7 @@ pub async fn add_participant(
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
     )
     .bind(channel_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(participant_id)
     .bind(added_by)
     .bind(now.0)
@@ -157,11 +158,16 @@ pub async fn add_participant(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn remove_participant(conn: &mut Conn, channel_id: &str, kind: &str, participant_id: &str) -> Result<bool> {
+pub async fn remove_participant(
+    conn: &mut Conn,
+    channel_id: &str,
+    kind: ChannelParticipantKind,
+    participant_id: &str,
+) -> Result<bool> {
     let done =
         sqlx::query("DELETE FROM channel_participants WHERE channel_id = $1 AND kind = $2 AND participant_id = $3")
             .bind(channel_id)
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(participant_id)
             .execute(conn)
             .await?;
@@ -241,7 +247,7 @@ pub async fn professional_takes_part(
 
 /// The sections (patient, responsible, observer) in which the person, as a
 /// joined member of the circle, takes part in the channel.
-pub async fn circle_sections(conn: &mut Conn, channel_id: &str, user_id: &str) -> Result<Vec<String>> {
+pub async fn circle_sections(conn: &mut Conn, channel_id: &str, user_id: &str) -> Result<Vec<CircleSection>> {
     let rows = sqlx::query(
         "SELECT m.section FROM channel_participants p JOIN circle_members m ON m.id = p.participant_id \
          WHERE p.channel_id = $1 AND p.kind = 'circle' AND m.user_id = $2 AND m.state = 'joined'",
@@ -251,7 +257,7 @@ pub async fn circle_sections(conn: &mut Conn, channel_id: &str, user_id: &str) -
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| r.try_get("section"))
+        .map(|r| crate::circle::kind(r, "section"))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }

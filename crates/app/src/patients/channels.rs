@@ -35,6 +35,7 @@ use crate::threads::input::{clean_title_within, folded, MAX_TITLE_CHARS};
 use crate::threads::views::{ListedThread, ParticipantRef};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::circle::{ChannelParticipantKind, CircleSection, MemberState};
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::{Principal, UserPrincipal};
@@ -78,7 +79,7 @@ pub(crate) async fn access(conn: &mut Conn, user_id: &str, channel_id: &str) -> 
     if c.started_at.is_some() {
         let sections = store::circle_sections(&mut *conn, &c.id, user_id).await?;
         if !sections.is_empty() {
-            let observer = sections.iter().all(|s| s == "observer");
+            let observer = sections.iter().all(|s| *s == CircleSection::Observer);
             return Ok((c, ChannelRole::Circle { observer }));
         }
     }
@@ -259,8 +260,8 @@ async fn check_participants(
         return Err(AppError::Conflict("too-many-participants"));
     }
     for p in list {
-        match p.kind.as_str() {
-            "user" => {
+        match participant_kind(p)? {
+            ChannelParticipantKind::User => {
                 let rel = crate::network::people::relation(&mut *conn, adder, &p.id)
                     .await?
                     .ok_or(AppError::NotFound)?;
@@ -268,7 +269,7 @@ async fn check_participants(
                     return Err(AppError::NotFound);
                 }
             }
-            "team" => {
+            ChannelParticipantKind::Team => {
                 let team = orgs::team_in(&mut *conn, org_id, &p.id)
                     .await?
                     .ok_or(AppError::NotFound)?;
@@ -276,7 +277,7 @@ async fn check_participants(
                     return Err(AppError::NotFound);
                 }
             }
-            "circle" => {
+            ChannelParticipantKind::Circle => {
                 let m = circle::member(&mut *conn, &p.id).await?.ok_or(AppError::NotFound)?;
                 if m.patient_file_id != file_id {
                     return Err(AppError::NotFound);
@@ -284,14 +285,18 @@ async fn check_participants(
                 if !may_manage_circle {
                     return Err(AppError::Forbidden);
                 }
-                if m.state == "cancelled" {
+                if m.state == MemberState::Cancelled {
                     return Err(AppError::Conflict("circle-member-cancelled"));
                 }
             }
-            _ => return Err(AppError::NotFound),
         }
     }
     Ok(())
+}
+
+/// The kind of a participant as given; one no channel has is "not found".
+fn participant_kind(p: &ParticipantRef) -> AppResult<ChannelParticipantKind> {
+    p.kind.parse().map_err(|_| AppError::NotFound)
 }
 
 // ---- Use cases ----------------------------------------------------------------------
@@ -350,9 +355,17 @@ pub async fn create(
         started_at: None,
     };
     store::insert_channel(&mut tx, &c).await?;
-    store::add_participant(&mut tx, &c.id, "user", &user_id, Some(&user_id), now).await?;
+    store::add_participant(
+        &mut tx,
+        &c.id,
+        ChannelParticipantKind::User,
+        &user_id,
+        Some(&user_id),
+        now,
+    )
+    .await?;
     for p in &list {
-        store::add_participant(&mut tx, &c.id, &p.kind, &p.id, Some(&user_id), now).await?;
+        store::add_participant(&mut tx, &c.id, participant_kind(p)?, &p.id, Some(&user_id), now).await?;
     }
     audit::record(
         &mut tx,
@@ -410,7 +423,7 @@ pub async fn mine(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResul
             continue;
         }
         let sections = store::circle_sections(&mut conn, &c.id, &user_id).await?;
-        let observer = sections.iter().all(|s| s == "observer");
+        let observer = sections.iter().all(|s| *s == CircleSection::Observer);
         rows.push((c, ChannelRole::Circle { observer }));
     }
     let mut out = Vec::new();
@@ -470,7 +483,7 @@ pub async fn add_participant(
         std::slice::from_ref(who),
     )
     .await?;
-    if store::add_participant(&mut tx, &c.id, &who.kind, &who.id, Some(&user_id), now).await? {
+    if store::add_participant(&mut tx, &c.id, participant_kind(who)?, &who.id, Some(&user_id), now).await? {
         audit::record(
             &mut tx,
             event(me, &c, "channel.participant_added", AuditAction::Update, client).scope("participant", &who.id),
@@ -507,13 +520,14 @@ pub async fn remove_participant(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let c = professional(&mut tx, &user_id, id).await?;
-    if who.kind == "circle" {
+    let kind = participant_kind(who)?;
+    if kind == ChannelParticipantKind::Circle {
         let file = files::viewable(&mut tx, &user_id, &c.patient_file_id).await?;
         if !file.may_manage_circle {
             return Err(AppError::Forbidden);
         }
     }
-    if !store::remove_participant(&mut tx, &c.id, &who.kind, &who.id).await? {
+    if !store::remove_participant(&mut tx, &c.id, kind, &who.id).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -532,19 +546,18 @@ pub async fn remove_participant(
         }
     };
     // Who stops reaching the channel's threads: their open connections look again.
-    let removed: Vec<String> = match who.kind.as_str() {
-        "user" => vec![who.id.clone()],
-        "team" => cercle_store::teams::members(&mut tx, &who.id)
+    let removed: Vec<String> = match kind {
+        ChannelParticipantKind::User => vec![who.id.clone()],
+        ChannelParticipantKind::Team => cercle_store::teams::members(&mut tx, &who.id)
             .await?
             .into_iter()
             .map(|m| m.user_id)
             .collect(),
-        "circle" => cercle_store::circle::member(&mut tx, &who.id)
+        ChannelParticipantKind::Circle => cercle_store::circle::member(&mut tx, &who.id)
             .await?
             .and_then(|m| m.user_id)
             .into_iter()
             .collect(),
-        _ => Vec::new(),
     };
     tx.commit().await?;
     Ok(Removed {
@@ -673,12 +686,12 @@ pub async fn circle_choices(ctx: &Ctx, principal: &Principal, file_id: &str) -> 
     Ok(circle::members_of(&mut conn, file_id)
         .await?
         .into_iter()
-        .filter(|m| m.state != "cancelled")
+        .filter(|m| m.state != MemberState::Cancelled)
         .map(|m| CircleChoice {
             name: format!("{} {}", m.first_name, m.last_name),
             id: m.id,
-            section: m.section,
-            state: m.state,
+            section: m.section.as_str().into(),
+            state: m.state.as_str().into(),
         })
         .collect())
 }

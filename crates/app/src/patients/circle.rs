@@ -10,11 +10,14 @@
 use super::circle_members::{
     event, managed_member, place, reload, require_manager, require_open, require_section_on, section_states, view,
 };
-pub use super::circle_members::{Circle, CircleMember, InvitationSummary, NewCircleMember, Section, SectionState};
+pub use super::circle_members::{
+    parse_section, Circle, CircleMember, InvitationSummary, NewCircleMember, Section, SectionState,
+};
 use super::invitations;
 pub(crate) use crate::acting::person;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
+use cercle_domain::circle::{InvitationState, MemberState};
 use cercle_domain::error::PersonName;
 use cercle_domain::policy::patients::{may_place_in_section, may_switch_section, SectionSwitchRefusal};
 use cercle_domain::policy::Principal;
@@ -72,7 +75,7 @@ pub async fn set_section(
     on: bool,
 ) -> AppResult<Vec<SectionState>> {
     let me = person(principal)?;
-    let section = Section::parse(section)?;
+    let section = parse_section(section)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let file = place(&mut tx, &me.user_id.to_string(), file_id).await?;
@@ -80,14 +83,14 @@ pub async fn set_section(
     let present = if on {
         0
     } else {
-        store::present_in_section(&mut tx, &file.id, section.key()).await?
+        store::present_in_section(&mut tx, &file.id, section).await?
     };
     may_switch_section(file.may_manage_circle, file.archived, !on, present).map_err(|r| match r {
         SectionSwitchRefusal::NotManager => AppError::Forbidden,
         SectionSwitchRefusal::Archived => AppError::Conflict("patient-archived"),
         SectionSwitchRefusal::NotEmpty => AppError::Conflict("circle-section-not-empty"),
     })?;
-    if store::set_section_on(&mut tx, &file.id, section.key(), on, &me.user_id.to_string(), now).await? {
+    if store::set_section_on(&mut tx, &file.id, section, on, &me.user_id.to_string(), now).await? {
         audit::record(
             &mut tx,
             event(
@@ -99,7 +102,7 @@ pub async fn set_section(
                 &file.id,
                 client,
             )
-            .scope("section", section.key()),
+            .scope("section", section.as_str()),
             now,
         )
         .await?;
@@ -151,16 +154,11 @@ pub async fn add(
     };
     require_manager(&file)?;
     require_open(&file)?;
-    let section = Section::parse(&input.section)?;
+    let section = parse_section(&input.section)?;
     {
         // Early, before an invitation is checked (the transaction checks again).
         let mut conn = ctx.store.reader().await?;
-        if !may_place_in_section(
-            !store::sections_off(&mut conn, &file.id)
-                .await?
-                .iter()
-                .any(|o| o == section.key()),
-        ) {
+        if !may_place_in_section(!store::sections_off(&mut conn, &file.id).await?.contains(&section)) {
             return Err(AppError::Conflict("circle-section-off"));
         }
     }
@@ -191,21 +189,21 @@ pub async fn add(
     let row = CircleMemberRow {
         id: InvitationId::new().to_string(),
         patient_file_id: file.id.clone(),
-        section: section.key().into(),
+        section,
         first_name: first,
         last_name: last,
         email,
         phone,
         language: language.code().into(),
         relationship,
-        state: "preallocated".into(),
+        state: MemberState::Preallocated,
         user_id: None,
         created_by: me.user_id.to_string(),
         created_at: now.0,
         updated_at: now.0,
     };
     let mut tx = ctx.store.begin().await?;
-    require_section_on(&mut tx, &file.id, section.key()).await?;
+    require_section_on(&mut tx, &file.id, section).await?;
     store::insert_member(&mut tx, &row).await?;
     audit::record(
         &mut tx,
@@ -218,7 +216,7 @@ pub async fn add(
             &row.id,
             client,
         )
-        .scope("section", section.key()),
+        .scope("section", section.as_str()),
         now,
     )
     .await?;
@@ -240,15 +238,20 @@ pub async fn cancel(ctx: &Ctx, client: &Client, principal: &Principal, member_id
     if !store::set_member_state(
         &mut tx,
         &m.id,
-        "cancelled",
-        &["preallocated", "invited", "locked", "expired"],
+        MemberState::Cancelled,
+        &[
+            MemberState::Preallocated,
+            MemberState::Invited,
+            MemberState::Locked,
+            MemberState::Expired,
+        ],
         now,
     )
     .await?
     {
         return Err(AppError::Conflict("circle-member-not-cancellable"));
     }
-    store::end_previous_invitations(&mut tx, &m.id, "cancelled", now).await?;
+    store::end_previous_invitations(&mut tx, &m.id, InvitationState::Cancelled, now).await?;
     audit::record(
         &mut tx,
         event(
