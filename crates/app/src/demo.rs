@@ -204,11 +204,12 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
             relationship: relationship.map(String::from),
             invite: None,
         };
+    let file_id: cercle_domain::PatientFileId = file.id.parse()?;
     let patient = circle::add(
         ctx,
         &client,
         &daniel,
-        &file.id,
+        &file_id,
         &member(
             "patient",
             "Yvette",
@@ -222,7 +223,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         ctx,
         &client,
         &daniel,
-        &file.id,
+        &file_id,
         &circle::NewCircleMember {
             invite: Some(crate::patients::invitations::InviteInput {
                 via: "email".into(),

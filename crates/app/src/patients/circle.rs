@@ -21,21 +21,26 @@ use cercle_domain::circle::{InvitationState, MemberState};
 use cercle_domain::error::PersonName;
 use cercle_domain::policy::patients::{may_place_in_section, may_switch_section, SectionSwitchRefusal};
 use cercle_domain::policy::Principal;
-use cercle_domain::{Email, InputError, InvitationId, Language, Phone};
+use cercle_domain::{Email, InputError, InvitationId, Language, PatientFileId, Phone};
 use cercle_store::circle::{self as store, CircleMemberRow};
 
 /// The circle of a patient file (whoever may see the file), audited.
-pub async fn list(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &str) -> AppResult<Vec<CircleMember>> {
+pub async fn list(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    file_id: &PatientFileId,
+) -> AppResult<Vec<CircleMember>> {
     Ok(show(ctx, client, principal, file_id).await?.members)
 }
 
 /// The circle of a patient file with its sections (whoever may see the
 /// file), audited.
-pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &str) -> AppResult<Circle> {
+pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &PatientFileId) -> AppResult<Circle> {
     let me = person(principal)?;
     let now = ctx.clock.now();
     let mut conn = ctx.store.reader().await?;
-    let file = place(&mut conn, &me.user_id.to_string(), file_id).await?;
+    let file = place(&mut conn, &me.user_id.to_string(), &file_id.to_string()).await?;
     let members = store::members_of(&mut conn, &file.id).await?;
     let invitations = store::latest_invitations_of_file(&mut conn, &file.id).await?;
     let sections = section_states(&mut conn, &file.id).await?;
@@ -70,7 +75,7 @@ pub async fn set_section(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &str,
+    file_id: &PatientFileId,
     section: &str,
     on: bool,
 ) -> AppResult<Vec<SectionState>> {
@@ -78,7 +83,7 @@ pub async fn set_section(
     let section = parse_section(section)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let file = place(&mut tx, &me.user_id.to_string(), file_id).await?;
+    let file = place(&mut tx, &me.user_id.to_string(), &file_id.to_string()).await?;
     store::hold_file(&mut tx, &file.id).await?;
     let present = if on {
         0
@@ -114,10 +119,10 @@ pub async fn set_section(
 
 /// Whether the person may change the circle of this file (for pages that
 /// show or hide the forms; the services check again).
-pub async fn may_manage(ctx: &Ctx, principal: &Principal, file_id: &str) -> AppResult<bool> {
+pub async fn may_manage(ctx: &Ctx, principal: &Principal, file_id: &PatientFileId) -> AppResult<bool> {
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    let file = place(&mut conn, &me.user_id.to_string(), file_id).await?;
+    let file = place(&mut conn, &me.user_id.to_string(), &file_id.to_string()).await?;
     Ok(file.may_manage_circle && !file.archived)
 }
 
@@ -144,13 +149,13 @@ pub async fn add(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &str,
+    file_id: &PatientFileId,
     input: &NewCircleMember,
 ) -> AppResult<CircleMember> {
     let me = person(principal)?;
     let file = {
         let mut conn = ctx.store.reader().await?;
-        place(&mut conn, &me.user_id.to_string(), file_id).await?
+        place(&mut conn, &me.user_id.to_string(), &file_id.to_string()).await?
     };
     require_manager(&file)?;
     require_open(&file)?;

@@ -23,6 +23,7 @@ use cercle_app::patients::files;
 use cercle_app::patients::invitations::{self, AcceptInput, AcceptOutcome, InvitationInfo, InviteInput};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
+use cercle_domain::PatientFileId;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -322,7 +323,11 @@ async fn render(
         Ok(f) => f,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let circle::Circle { sections, members } = match circle::show(&state.ctx, &page.client, principal, file_id).await {
+    let shown = match file_id.parse::<PatientFileId>() {
+        Ok(fid) => circle::show(&state.ctx, &page.client, principal, &fid).await,
+        Err(e) => Err(e.into()),
+    };
+    let circle::Circle { sections, members } = match shown {
         Ok(c) => c,
         Err(e) => return failure_page(page.lang, &e),
     };
@@ -455,7 +460,11 @@ async fn switch_section(
         Err(r) => return r,
     };
     let on = f.on.is_some();
-    match circle::set_section(&state.ctx, &page.client, &principal, &id, &section, on).await {
+    let switched = match id.parse::<PatientFileId>() {
+        Ok(fid) => circle::set_section(&state.ctx, &page.client, &principal, &fid, &section, on).await,
+        Err(e) => Err(e.into()),
+    };
+    match switched {
         Ok(_) => {
             let key = circle::parse_section(&section).map(|s| s.as_str()).unwrap_or("patient");
             let flash = if on {
@@ -503,7 +512,11 @@ async fn add(
         relationship: opt(&f.relationship),
         invite: f.invite_now.is_some().then(|| f.invite.input()),
     };
-    match circle::add(&state.ctx, &page.client, &principal, &id, &input).await {
+    let added = match id.parse::<PatientFileId>() {
+        Ok(fid) => circle::add(&state.ctx, &page.client, &principal, &fid, &input).await,
+        Err(e) => Err(e.into()),
+    };
+    match added {
         Ok(m) => {
             let flash = if m.state == "invited" {
                 "circ-invited-done"
