@@ -274,7 +274,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         ctx,
         &client,
         &daniel,
-        &file.id,
+        &file_id,
         &channels::NewChannel {
             title: "Soins à domicile — CLSC Limoilou (démo)".into(),
             participants: [&patient.id, &son.id]

@@ -39,7 +39,7 @@ use cercle_domain::circle::{ChannelParticipantKind, CircleSection, MemberState};
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::{Principal, UserPrincipal};
-use cercle_domain::{Language, Timestamp};
+use cercle_domain::{Language, PatientFileId, Timestamp};
 use cercle_store::channels::{self as store, ChannelRow};
 use cercle_store::threads::{self as threads_store, NewThread};
 use cercle_store::{circle, members, network, orgs, users, Conn};
@@ -315,7 +315,7 @@ pub async fn create(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &str,
+    file_id: &PatientFileId,
     input: &NewChannel,
 ) -> AppResult<Channel> {
     let me = me(principal)?;
@@ -327,7 +327,7 @@ pub async fn create(
     crate::acting::limit(ctx, "channel-create", &user_id, CHANNELS_PER_DAY, 24 * 3600).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let file = files::viewable(&mut tx, &user_id, file_id).await?;
+    let file = files::viewable(&mut tx, &user_id, &file_id.to_string()).await?;
     file.require_open()?;
     let mut list: Vec<ParticipantRef> = Vec::new();
     for p in &input.participants {
@@ -379,13 +379,19 @@ pub async fn create(
 }
 
 /// The channels of a patient file one reaches (one's drafts included).
-pub async fn list_of_file(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &str) -> AppResult<Vec<Channel>> {
+pub async fn list_of_file(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    file_id: &PatientFileId,
+) -> AppResult<Vec<Channel>> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
+    let file_id = file_id.to_string();
     let mut conn = ctx.store.reader().await?;
-    let file = files::viewable(&mut conn, &user_id, file_id).await?;
+    let file = files::viewable(&mut conn, &user_id, &file_id).await?;
     let teams = threads_store::teams_managed(&mut conn, &user_id).await?;
-    let rows = store::channels_of_professional(&mut conn, &user_id, &teams, &file.file.org_id, Some(file_id)).await?;
+    let rows = store::channels_of_professional(&mut conn, &user_id, &teams, &file.file.org_id, Some(&file_id)).await?;
     let mut out = Vec::new();
     for c in rows {
         out.push(view_of(&mut conn, &user_id, c, ChannelRole::Professional).await?);
@@ -393,7 +399,7 @@ pub async fn list_of_file(ctx: &Ctx, client: &Client, principal: &Principal, fil
     drop(conn);
     let mut ev = NewAuditEvent::new(Actor::User(me.user_id), "channel.listed", AuditAction::List, "channel")
         .in_unit(&file.file.org_id, &file.file.unit_id)
-        .scope("patient", file_id)
+        .scope("patient", &file_id)
         .ip(client.ip.clone());
     ev.org_id = Some(file.file.org_id.clone());
     audit::record_alone(ctx, ev).await?;
@@ -675,15 +681,16 @@ pub struct CircleChoice {
 
 /// The members of a file's circle (not cancelled), for the channel pickers
 /// of those who manage the circle; empty for anyone else.
-pub async fn circle_choices(ctx: &Ctx, principal: &Principal, file_id: &str) -> AppResult<Vec<CircleChoice>> {
+pub async fn circle_choices(ctx: &Ctx, principal: &Principal, file_id: &PatientFileId) -> AppResult<Vec<CircleChoice>> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
+    let file_id = file_id.to_string();
     let mut conn = ctx.store.reader().await?;
-    let file = files::viewable(&mut conn, &user_id, file_id).await?;
+    let file = files::viewable(&mut conn, &user_id, &file_id).await?;
     if !file.may_manage_circle {
         return Ok(Vec::new());
     }
-    Ok(circle::members_of(&mut conn, file_id)
+    Ok(circle::members_of(&mut conn, &file_id)
         .await?
         .into_iter()
         .filter(|m| m.state != MemberState::Cancelled)

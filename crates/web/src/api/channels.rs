@@ -11,6 +11,7 @@ use cercle_app::patients::channels::{self, Channel, NewChannel, NewChannelThread
 use cercle_app::patients::pinned::{self, PinnedDocument};
 use cercle_app::threads::care_channels;
 use cercle_app::threads::service::{ParticipantRef, ThreadView};
+use cercle_domain::PatientFileId;
 use serde::{Deserialize, Serialize};
 
 /// Care channels.
@@ -39,6 +40,7 @@ pub async fn of_file(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Channels>> {
+    let id: PatientFileId = id.parse()?;
     let list = channels::list_of_file(&state.ctx, &client, &principal, &id).await?;
     Ok(Json(Channels { channels: list }))
 }
@@ -59,6 +61,7 @@ pub async fn create(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewChannel>,
 ) -> ApiResult<(StatusCode, Json<Channel>)> {
+    let id: PatientFileId = id.parse()?;
     let c = channels::create(&state.ctx, &client, &principal, &id, &input).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }

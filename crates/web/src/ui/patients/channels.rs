@@ -26,6 +26,7 @@ use cercle_app::threads::care_channels;
 use cercle_app::threads::service::{ListedThread, ParticipantRef};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
+use cercle_domain::PatientFileId;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -383,8 +384,13 @@ async fn file_page(
         Ok(f) => f,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let list = channels::list_of_file(&state.ctx, &page.client, principal, file_id).await;
-    let circle: Vec<CircleChoice> = channels::circle_choices(&state.ctx, principal, file_id)
+    // Shown above, so the id names a file.
+    let fid: PatientFileId = match file_id.parse() {
+        Ok(f) => f,
+        Err(e) => return failure_page(page.lang, &AppError::from(e)),
+    };
+    let list = channels::list_of_file(&state.ctx, &page.client, principal, &fid).await;
+    let circle: Vec<CircleChoice> = channels::circle_choices(&state.ctx, principal, &fid)
         .await
         .unwrap_or_default();
     let c = candidates(state, page, principal, &d.q).await;
@@ -475,7 +481,11 @@ async fn create(
         title: d.title.clone(),
         participants: d.chosen.clone(),
     };
-    match channels::create(&state.ctx, &page.client, &principal, &id, &input).await {
+    let created = match id.parse::<PatientFileId>() {
+        Ok(fid) => channels::create(&state.ctx, &page.client, &principal, &fid, &input).await,
+        Err(e) => Err(e.into()),
+    };
+    match created {
         Ok(c) => redirect_with_flash(&state, &format!("/channels/{}", c.id), "chan-created"),
         Err(e) => file_page(&state, &page, &view, &principal, &id, d, Some(e), people).await,
     }
@@ -522,8 +532,9 @@ async fn channel_page(
     let pinnable = pinned::pinnable(&state.ctx, principal, id, page.lang)
         .await
         .unwrap_or_default();
-    let circle: Vec<CircleChoice> = if c.may_manage_circle {
-        channels::circle_choices(&state.ctx, principal, &c.patient_file_id)
+    let file_id = c.patient_file_id.parse::<PatientFileId>().ok();
+    let circle: Vec<CircleChoice> = if let (true, Some(fid)) = (c.may_manage_circle, file_id) {
+        channels::circle_choices(&state.ctx, principal, &fid)
             .await
             .unwrap_or_default()
             .into_iter()
