@@ -204,11 +204,12 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
             relationship: relationship.map(String::from),
             invite: None,
         };
+    let file_id: cercle_domain::PatientFileId = file.id.parse()?;
     let patient = circle::add(
         ctx,
         &client,
         &daniel,
-        &file.id,
+        &file_id,
         &member(
             "patient",
             "Yvette",
@@ -222,7 +223,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         ctx,
         &client,
         &daniel,
-        &file.id,
+        &file_id,
         &circle::NewCircleMember {
             invite: Some(crate::patients::invitations::InviteInput {
                 via: "email".into(),
@@ -244,7 +245,14 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let yvette_id = people.get(PATIENT).cloned().unwrap_or_default();
-    cercle_store::circle::set_member_state(&mut tx, &patient.id, "invited", &["preallocated"], now).await?;
+    cercle_store::circle::set_member_state(
+        &mut tx,
+        &patient.id,
+        cercle_domain::circle::MemberState::Invited,
+        &[cercle_domain::circle::MemberState::Preallocated],
+        now,
+    )
+    .await?;
     cercle_store::circle::set_joined(&mut tx, &patient.id, &yvette_id, now).await?;
     cercle_store::circle::set_circle_only(&mut tx, &yvette_id, true).await?;
     audit::record(
@@ -266,7 +274,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         ctx,
         &client,
         &daniel,
-        &file.id,
+        &file_id,
         &channels::NewChannel {
             title: "Soins à domicile — CLSC Limoilou (démo)".into(),
             participants: [&patient.id, &son.id]
@@ -280,7 +288,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     )
     .await?;
     let lang = cercle_domain::Language::Fr;
-    let thread = channels::start_thread(
+    let thread = crate::threads::care_channels::start_thread(
         ctx,
         &client,
         &daniel,

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod availability;
+pub mod circle;
 pub mod clock;
 pub mod codes;
 pub mod email;

@@ -5,6 +5,7 @@
 use crate::profiles::placeholders;
 use crate::threads::{ListedThread, THREAD_COLUMNS};
 use crate::{conflict, flag, Conn, Result};
+use cercle_domain::circle::{ChannelParticipantKind, CircleSection};
 use cercle_domain::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -138,7 +139,7 @@ pub async fn channels_of_circle_user(conn: &mut Conn, user_id: &str) -> Result<V
 pub async fn add_participant(
     conn: &mut Conn,
     channel_id: &str,
-    kind: &str,
+    kind: ChannelParticipantKind,
     participant_id: &str,
     added_by: Option<&str>,
     now: Timestamp,
@@ -148,7 +149,7 @@ pub async fn add_participant(
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
     )
     .bind(channel_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(participant_id)
     .bind(added_by)
     .bind(now.0)
@@ -157,11 +158,16 @@ pub async fn add_participant(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn remove_participant(conn: &mut Conn, channel_id: &str, kind: &str, participant_id: &str) -> Result<bool> {
+pub async fn remove_participant(
+    conn: &mut Conn,
+    channel_id: &str,
+    kind: ChannelParticipantKind,
+    participant_id: &str,
+) -> Result<bool> {
     let done =
         sqlx::query("DELETE FROM channel_participants WHERE channel_id = $1 AND kind = $2 AND participant_id = $3")
             .bind(channel_id)
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(participant_id)
             .execute(conn)
             .await?;
@@ -177,7 +183,7 @@ pub async fn participants(conn: &mut Conn, channel_id: &str) -> Result<Vec<(Stri
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("kind")?, r.try_get("participant_id")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -198,7 +204,7 @@ pub struct CircleParticipant {
 /// The circle members of a channel, with their section and state.
 pub async fn circle_participants(conn: &mut Conn, channel_id: &str) -> Result<Vec<CircleParticipant>> {
     let rows = sqlx::query(
-        "SELECT m.id, m.first_name, m.last_name, m.section, m.state, m.user_id FROM channel_participants p \
+        "SELECT m.id AS member_id, m.first_name, m.last_name, m.section, m.state, m.user_id FROM channel_participants p \
            JOIN circle_members m ON m.id = p.participant_id \
          WHERE p.channel_id = $1 AND p.kind = 'circle' ORDER BY p.added_at, m.id",
     )
@@ -208,12 +214,12 @@ pub async fn circle_participants(conn: &mut Conn, channel_id: &str) -> Result<Ve
     rows.iter()
         .map(|r| {
             Ok(CircleParticipant {
-                member_id: r.try_get(0)?,
-                first_name: r.try_get(1)?,
-                last_name: r.try_get(2)?,
-                section: r.try_get(3)?,
-                state: r.try_get(4)?,
-                user_id: r.try_get(5)?,
+                member_id: r.try_get("member_id")?,
+                first_name: r.try_get("first_name")?,
+                last_name: r.try_get("last_name")?,
+                section: r.try_get("section")?,
+                state: r.try_get("state")?,
+                user_id: r.try_get("user_id")?,
             })
         })
         .collect::<std::result::Result<_, sqlx::Error>>()
@@ -228,7 +234,7 @@ pub async fn professional_takes_part(
     teams: &[String],
 ) -> Result<bool> {
     let sql = format!(
-        "SELECT COUNT(*) FROM channel_participants p WHERE p.channel_id = $1 \
+        "SELECT COUNT(*) AS n FROM channel_participants p WHERE p.channel_id = $1 \
            AND ((p.kind = 'user' AND p.participant_id = $2){})",
         team_cond(3, teams)
     );
@@ -236,12 +242,12 @@ pub async fn professional_takes_part(
     for t in teams {
         q = q.bind(t);
     }
-    Ok(q.fetch_one(conn).await?.try_get::<i64, _>(0)? > 0)
+    Ok(q.fetch_one(conn).await?.try_get::<i64, _>("n")? > 0)
 }
 
 /// The sections (patient, responsible, observer) in which the person, as a
 /// joined member of the circle, takes part in the channel.
-pub async fn circle_sections(conn: &mut Conn, channel_id: &str, user_id: &str) -> Result<Vec<String>> {
+pub async fn circle_sections(conn: &mut Conn, channel_id: &str, user_id: &str) -> Result<Vec<CircleSection>> {
     let rows = sqlx::query(
         "SELECT m.section FROM channel_participants p JOIN circle_members m ON m.id = p.participant_id \
          WHERE p.channel_id = $1 AND p.kind = 'circle' AND m.user_id = $2 AND m.state = 'joined'",
@@ -251,7 +257,7 @@ pub async fn circle_sections(conn: &mut Conn, channel_id: &str, user_id: &str) -
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| r.try_get(0))
+        .map(|r| crate::circle::kind(r, "section"))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -371,7 +377,7 @@ pub async fn pinned_of_channel(conn: &mut Conn, channel_id: &str) -> Result<Vec<
 /// The pinned document of a channel having this attachment as a version.
 pub async fn pinned_with_attachment(conn: &mut Conn, channel_id: &str, attachment_id: &str) -> Result<Option<String>> {
     let row = sqlx::query(
-        "SELECT d.id FROM pinned_documents d JOIN pinned_versions v ON v.document_id = d.id \
+        "SELECT d.id AS document_id FROM pinned_documents d JOIN pinned_versions v ON v.document_id = d.id \
          WHERE d.channel_id = $1 AND v.attachment_id = $2",
     )
     .bind(channel_id)
@@ -379,7 +385,7 @@ pub async fn pinned_with_attachment(conn: &mut Conn, channel_id: &str, attachmen
     .fetch_optional(conn)
     .await?;
     Ok(match row {
-        Some(r) => Some(r.try_get(0)?),
+        Some(r) => Some(r.try_get("document_id")?),
         None => None,
     })
 }
@@ -420,12 +426,12 @@ pub async fn versions_of_channel(conn: &mut Conn, channel_id: &str) -> Result<Ve
     rows.iter()
         .map(|r| {
             Ok(PinnedVersionRow {
-                document_id: r.try_get(0)?,
-                version: r.try_get(1)?,
-                attachment_id: r.try_get(2)?,
-                thread_id: r.try_get(3)?,
-                added_by: r.try_get(4)?,
-                added_at: r.try_get(5)?,
+                document_id: r.try_get("document_id")?,
+                version: r.try_get("version")?,
+                attachment_id: r.try_get("attachment_id")?,
+                thread_id: r.try_get("thread_id")?,
+                added_by: r.try_get("added_by")?,
+                added_at: r.try_get("added_at")?,
             })
         })
         .collect::<std::result::Result<_, sqlx::Error>>()
@@ -440,7 +446,8 @@ pub type ChannelAttachment = (String, String, String, String, String, Option<Str
 /// The files posted in the channel's threads, newest first.
 pub async fn attachments_of_channel(conn: &mut Conn, channel_id: &str, limit: i64) -> Result<Vec<ChannelAttachment>> {
     let rows = sqlx::query(
-        "SELECT a.id, a.name, a.kind, t.id, t.title, t.title_text, a.created_at FROM attachments a JOIN threads t ON t.id = a.thread_id \
+        "SELECT a.id AS attachment_id, a.name, a.kind, t.id AS thread_id, t.title, t.title_text, a.created_at \
+         FROM attachments a JOIN threads t ON t.id = a.thread_id \
          WHERE t.channel_id = $1 ORDER BY a.created_at DESC, a.id LIMIT $2",
     )
     .bind(channel_id)
@@ -450,13 +457,13 @@ pub async fn attachments_of_channel(conn: &mut Conn, channel_id: &str, limit: i6
     rows.iter()
         .map(|r| {
             Ok((
-                r.try_get(0)?,
-                r.try_get(1)?,
-                r.try_get(2)?,
-                r.try_get(3)?,
-                r.try_get(4)?,
-                r.try_get(5)?,
-                r.try_get(6)?,
+                r.try_get("attachment_id")?,
+                r.try_get("name")?,
+                r.try_get("kind")?,
+                r.try_get("thread_id")?,
+                r.try_get("title")?,
+                r.try_get("title_text")?,
+                r.try_get("created_at")?,
             ))
         })
         .collect::<std::result::Result<_, sqlx::Error>>()

@@ -3,6 +3,7 @@
 //! hashes of an invitation's token, answer and code are stored.
 
 use crate::{Conn, Result};
+use cercle_domain::circle::{CircleSection, InvitationMethod, InvitationState, InvitationVia, MemberState};
 use cercle_domain::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -11,16 +12,14 @@ use sqlx::Row;
 pub struct CircleMemberRow {
     pub id: String,
     pub patient_file_id: String,
-    /// patient | responsible | observer
-    pub section: String,
+    pub section: CircleSection,
     pub first_name: String,
     pub last_name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub language: String,
     pub relationship: Option<String>,
-    /// preallocated | invited | joined | cancelled | expired | locked
-    pub state: String,
+    pub state: MemberState,
     pub user_id: Option<String>,
     pub created_by: String,
     pub created_at: i64,
@@ -30,18 +29,31 @@ pub struct CircleMemberRow {
 const MEMBER_COLUMNS: &str = "id, patient_file_id, section, first_name, last_name, email, phone, language, \
     relationship, state, user_id, created_by, created_at, updated_at";
 
+/// A kind stored as text, read back into its enum (a name this version
+/// does not know is a decoding error, not a silent default).
+pub(crate) fn kind<T: std::str::FromStr>(r: &AnyRow, column: &str) -> std::result::Result<T, sqlx::Error>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let raw: String = r.try_get(column)?;
+    raw.parse().map_err(|e: T::Err| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: Box::new(e),
+    })
+}
+
 fn map_member(r: &AnyRow) -> std::result::Result<CircleMemberRow, sqlx::Error> {
     Ok(CircleMemberRow {
         id: r.try_get("id")?,
         patient_file_id: r.try_get("patient_file_id")?,
-        section: r.try_get("section")?,
+        section: kind(r, "section")?,
         first_name: r.try_get("first_name")?,
         last_name: r.try_get("last_name")?,
         email: r.try_get("email")?,
         phone: r.try_get("phone")?,
         language: r.try_get("language")?,
         relationship: r.try_get("relationship")?,
-        state: r.try_get("state")?,
+        state: kind(r, "state")?,
         user_id: r.try_get("user_id")?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
@@ -57,14 +69,14 @@ pub async fn insert_member(conn: &mut Conn, m: &CircleMemberRow) -> Result<()> {
     )
     .bind(&m.id)
     .bind(&m.patient_file_id)
-    .bind(&m.section)
+    .bind(m.section.as_str())
     .bind(&m.first_name)
     .bind(&m.last_name)
     .bind(&m.email)
     .bind(&m.phone)
     .bind(&m.language)
     .bind(&m.relationship)
-    .bind(&m.state)
+    .bind(m.state.as_str())
     .bind(&m.user_id)
     .bind(&m.created_by)
     .bind(m.created_at)
@@ -125,16 +137,23 @@ pub async fn joined_elsewhere_in_file(
 
 /// Moves a member to `state`, only from one of `from`; false when it was
 /// in none of them (a concurrent change won).
-pub async fn set_member_state(conn: &mut Conn, id: &str, state: &str, from: &[&str], now: Timestamp) -> Result<bool> {
+pub async fn set_member_state(
+    conn: &mut Conn,
+    id: &str,
+    state: MemberState,
+    from: &[MemberState],
+    now: Timestamp,
+) -> Result<bool> {
+    // The names are our own constants, never input: safe to inline.
     let allowed = from
         .iter()
-        .map(|s| format!("'{}'", s.replace('\'', "")))
+        .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
     let done = sqlx::query(&format!(
         "UPDATE circle_members SET state = $1, updated_at = $2 WHERE id = $3 AND state IN ({allowed})"
     ))
-    .bind(state)
+    .bind(state.as_str())
     .bind(now.0)
     .bind(id)
     .execute(conn)
@@ -162,16 +181,13 @@ pub async fn set_joined(conn: &mut Conn, id: &str, user_id: &str, now: Timestamp
 pub struct CircleInvitationRow {
     pub id: String,
     pub circle_member_id: String,
-    /// email | sms
-    pub via: String,
-    /// question | code
-    pub method: String,
+    pub via: InvitationVia,
+    pub method: InvitationMethod,
     pub question: Option<String>,
     /// Argon2id of the normalized answer, or of the code's digits.
     pub secret_hash: String,
     pub failures: i64,
-    /// pending | accepted | cancelled | expired | locked | replaced
-    pub state: String,
+    pub state: InvitationState,
     pub invited_by: String,
     pub created_at: i64,
     pub expires_at: i64,
@@ -186,12 +202,12 @@ fn map_invitation(r: &AnyRow) -> std::result::Result<CircleInvitationRow, sqlx::
     Ok(CircleInvitationRow {
         id: r.try_get("id")?,
         circle_member_id: r.try_get("circle_member_id")?,
-        via: r.try_get("via")?,
-        method: r.try_get("method")?,
+        via: kind(r, "via")?,
+        method: kind(r, "method")?,
         question: r.try_get("question")?,
         secret_hash: r.try_get("secret_hash")?,
         failures: r.try_get("failures")?,
-        state: r.try_get("state")?,
+        state: kind(r, "state")?,
         invited_by: r.try_get("invited_by")?,
         created_at: r.try_get("created_at")?,
         expires_at: r.try_get("expires_at")?,
@@ -210,12 +226,12 @@ pub async fn insert_invitation(conn: &mut Conn, i: &CircleInvitationRow, token_h
     .bind(&i.id)
     .bind(&i.circle_member_id)
     .bind(token_hash)
-    .bind(&i.via)
-    .bind(&i.method)
+    .bind(i.via.as_str())
+    .bind(i.method.as_str())
     .bind(&i.question)
     .bind(&i.secret_hash)
     .bind(i.failures)
-    .bind(&i.state)
+    .bind(i.state.as_str())
     .bind(&i.invited_by)
     .bind(i.created_at)
     .bind(i.expires_at)
@@ -278,7 +294,7 @@ pub async fn add_failure(conn: &mut Conn, id: &str) -> Result<Option<i64>> {
     .fetch_optional(conn)
     .await?;
     Ok(match row {
-        Some(r) => Some(r.try_get(0)?),
+        Some(r) => Some(r.try_get("failures")?),
         None => None,
     })
 }
@@ -288,14 +304,14 @@ pub async fn add_failure(conn: &mut Conn, id: &str) -> Result<Option<i64>> {
 pub async fn end_invitation(
     conn: &mut Conn,
     id: &str,
-    state: &str,
+    state: InvitationState,
     accepted_by: Option<&str>,
     now: Timestamp,
 ) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE circle_invitations SET state = $1, ended_at = $2, accepted_by = $3 WHERE id = $4 AND state = 'pending'",
     )
-    .bind(state)
+    .bind(state.as_str())
     .bind(now.0)
     .bind(accepted_by)
     .bind(id)
@@ -306,12 +322,17 @@ pub async fn end_invitation(
 
 /// Ends every still-open invitation of a member (pending or locked) with
 /// `state`; their links die.
-pub async fn end_previous_invitations(conn: &mut Conn, member_id: &str, state: &str, now: Timestamp) -> Result<u64> {
+pub async fn end_previous_invitations(
+    conn: &mut Conn,
+    member_id: &str,
+    state: InvitationState,
+    now: Timestamp,
+) -> Result<u64> {
     let done = sqlx::query(
         "UPDATE circle_invitations SET state = $1, ended_at = $2 \
          WHERE circle_member_id = $3 AND state IN ('pending', 'locked')",
     )
-    .bind(state)
+    .bind(state.as_str())
     .bind(now.0)
     .bind(member_id)
     .execute(conn)
@@ -342,7 +363,7 @@ pub async fn channels_of_member(conn: &mut Conn, member_id: &str) -> Result<Vec<
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("channel_id"))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -378,8 +399,8 @@ pub async fn file_place(conn: &mut Conn, patient_file_id: &str) -> Result<Option
         .await?;
     Ok(match row {
         Some(r) => {
-            let archived: Option<i64> = r.try_get(2)?;
-            Some((r.try_get(0)?, r.try_get(1)?, archived.is_some()))
+            let archived: Option<i64> = r.try_get("archived_at")?;
+            Some((r.try_get("org_id")?, r.try_get("unit_id")?, archived.is_some()))
         }
         None => None,
     })
@@ -389,13 +410,13 @@ pub async fn file_place(conn: &mut Conn, patient_file_id: &str) -> Result<Option
 
 /// The sections of a file's circle that are switched off (`patient`,
 /// `responsible`, `observer`), in that table's order.
-pub async fn sections_off(conn: &mut Conn, patient_file_id: &str) -> Result<Vec<String>> {
+pub async fn sections_off(conn: &mut Conn, patient_file_id: &str) -> Result<Vec<CircleSection>> {
     let rows = sqlx::query("SELECT section FROM circle_sections_off WHERE patient_file_id = $1 ORDER BY section")
         .bind(patient_file_id)
         .fetch_all(conn)
         .await?;
     rows.iter()
-        .map(|r| r.try_get(0))
+        .map(|r| kind(r, "section"))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -404,7 +425,7 @@ pub async fn sections_off(conn: &mut Conn, patient_file_id: &str) -> Result<Vec<
 pub async fn set_section_on(
     conn: &mut Conn,
     patient_file_id: &str,
-    section: &str,
+    section: CircleSection,
     on: bool,
     by: &str,
     now: Timestamp,
@@ -412,7 +433,7 @@ pub async fn set_section_on(
     let done = if on {
         sqlx::query("DELETE FROM circle_sections_off WHERE patient_file_id = $1 AND section = $2")
             .bind(patient_file_id)
-            .bind(section)
+            .bind(section.as_str())
             .execute(conn)
             .await?
     } else {
@@ -421,7 +442,7 @@ pub async fn set_section_on(
              VALUES ($1, $2, $3, $4) ON CONFLICT (patient_file_id, section) DO NOTHING",
         )
         .bind(patient_file_id)
-        .bind(section)
+        .bind(section.as_str())
         .bind(by)
         .bind(now.0)
         .execute(conn)
@@ -432,16 +453,16 @@ pub async fn set_section_on(
 
 /// People of a section who are in the circle or on their way (pre-allocated,
 /// invited, locked, expired or joined; not cancelled).
-pub async fn present_in_section(conn: &mut Conn, patient_file_id: &str, section: &str) -> Result<i64> {
+pub async fn present_in_section(conn: &mut Conn, patient_file_id: &str, section: CircleSection) -> Result<i64> {
     let row = sqlx::query(
-        "SELECT COUNT(*) FROM circle_members WHERE patient_file_id = $1 AND section = $2 \
+        "SELECT COUNT(*) AS n FROM circle_members WHERE patient_file_id = $1 AND section = $2 \
          AND state IN ('preallocated', 'invited', 'locked', 'expired', 'joined')",
     )
     .bind(patient_file_id)
-    .bind(section)
+    .bind(section.as_str())
     .fetch_one(conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("n")?)
 }
 
 /// Holds the patient file's row until the transaction ends (PostgreSQL

@@ -163,14 +163,14 @@ fn takes_part_cond(from: usize, teams: usize) -> String {
 /// person or through one of `team_ids` (the teams they manage).
 pub async fn takes_part(conn: &mut Conn, file_id: &str, user_id: &str, team_ids: &[String]) -> Result<bool> {
     let sql = format!(
-        "SELECT COUNT(*) FROM patient_files p WHERE p.id = $2 AND {}",
+        "SELECT COUNT(*) AS n FROM patient_files p WHERE p.id = $2 AND {}",
         takes_part_cond(3, team_ids.len())
     );
     let mut q = sqlx::query(&sql).bind(user_id).bind(file_id);
     for t in team_ids {
         q = q.bind(t);
     }
-    Ok(q.fetch_one(conn).await?.try_get::<i64, _>(0)? > 0)
+    Ok(q.fetch_one(conn).await?.try_get::<i64, _>("n")? > 0)
 }
 
 fn archived_cond(include_archived: bool) -> &'static str {

@@ -19,21 +19,27 @@
 //!   Observers read and never write (403).
 //!
 //! Every read, list and change is audited with the patient.
+//!
+//! Among the thread modules this one stands only on the kernel
+//! (`threads::access`, `threads::events`) and the leaf shapes and checks
+//! (`threads::views`, `threads::input`). What also needs messages, read
+//! state or live connections (a channel's first thread with its message,
+//! telling connections of lost access) is composed above it, in
+//! `crate::threads::care_channels`, which nothing here imports back.
 
 use crate::acting::person as me;
 use crate::patients::files;
 use crate::texts::SystemText;
-use crate::threads::events::{commit, log_event};
-use crate::threads::input::{clean_body, clean_title, clean_title_within, folded, MAX_TITLE_CHARS};
-use crate::threads::messages::insert_message;
-use crate::threads::reading;
-use crate::threads::views::{ListedThread, ParticipantRef, ThreadView};
+use crate::threads::events::log_event;
+use crate::threads::input::{clean_title_within, folded, MAX_TITLE_CHARS};
+use crate::threads::views::{ListedThread, ParticipantRef};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::circle::{ChannelParticipantKind, CircleSection, MemberState};
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::{Principal, UserPrincipal};
-use cercle_domain::{Language, Timestamp};
+use cercle_domain::{Language, PatientFileId, Timestamp};
 use cercle_store::channels::{self as store, ChannelRow};
 use cercle_store::threads::{self as threads_store, NewThread};
 use cercle_store::{circle, members, network, orgs, users, Conn};
@@ -73,7 +79,7 @@ pub(crate) async fn access(conn: &mut Conn, user_id: &str, channel_id: &str) -> 
     if c.started_at.is_some() {
         let sections = store::circle_sections(&mut *conn, &c.id, user_id).await?;
         if !sections.is_empty() {
-            let observer = sections.iter().all(|s| s == "observer");
+            let observer = sections.iter().all(|s| *s == CircleSection::Observer);
             return Ok((c, ChannelRole::Circle { observer }));
         }
     }
@@ -254,8 +260,8 @@ async fn check_participants(
         return Err(AppError::Conflict("too-many-participants"));
     }
     for p in list {
-        match p.kind.as_str() {
-            "user" => {
+        match participant_kind(p)? {
+            ChannelParticipantKind::User => {
                 let rel = crate::network::people::relation(&mut *conn, adder, &p.id)
                     .await?
                     .ok_or(AppError::NotFound)?;
@@ -263,7 +269,7 @@ async fn check_participants(
                     return Err(AppError::NotFound);
                 }
             }
-            "team" => {
+            ChannelParticipantKind::Team => {
                 let team = orgs::team_in(&mut *conn, org_id, &p.id)
                     .await?
                     .ok_or(AppError::NotFound)?;
@@ -271,7 +277,7 @@ async fn check_participants(
                     return Err(AppError::NotFound);
                 }
             }
-            "circle" => {
+            ChannelParticipantKind::Circle => {
                 let m = circle::member(&mut *conn, &p.id).await?.ok_or(AppError::NotFound)?;
                 if m.patient_file_id != file_id {
                     return Err(AppError::NotFound);
@@ -279,14 +285,18 @@ async fn check_participants(
                 if !may_manage_circle {
                     return Err(AppError::Forbidden);
                 }
-                if m.state == "cancelled" {
+                if m.state == MemberState::Cancelled {
                     return Err(AppError::Conflict("circle-member-cancelled"));
                 }
             }
-            _ => return Err(AppError::NotFound),
         }
     }
     Ok(())
+}
+
+/// The kind of a participant as given; one no channel has is "not found".
+fn participant_kind(p: &ParticipantRef) -> AppResult<ChannelParticipantKind> {
+    p.kind.parse().map_err(|_| AppError::NotFound)
 }
 
 // ---- Use cases ----------------------------------------------------------------------
@@ -305,7 +315,7 @@ pub async fn create(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &str,
+    file_id: &PatientFileId,
     input: &NewChannel,
 ) -> AppResult<Channel> {
     let me = me(principal)?;
@@ -317,7 +327,7 @@ pub async fn create(
     crate::acting::limit(ctx, "channel-create", &user_id, CHANNELS_PER_DAY, 24 * 3600).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let file = files::viewable(&mut tx, &user_id, file_id).await?;
+    let file = files::viewable(&mut tx, &user_id, &file_id.to_string()).await?;
     file.require_open()?;
     let mut list: Vec<ParticipantRef> = Vec::new();
     for p in &input.participants {
@@ -345,9 +355,17 @@ pub async fn create(
         started_at: None,
     };
     store::insert_channel(&mut tx, &c).await?;
-    store::add_participant(&mut tx, &c.id, "user", &user_id, Some(&user_id), now).await?;
+    store::add_participant(
+        &mut tx,
+        &c.id,
+        ChannelParticipantKind::User,
+        &user_id,
+        Some(&user_id),
+        now,
+    )
+    .await?;
     for p in &list {
-        store::add_participant(&mut tx, &c.id, &p.kind, &p.id, Some(&user_id), now).await?;
+        store::add_participant(&mut tx, &c.id, participant_kind(p)?, &p.id, Some(&user_id), now).await?;
     }
     audit::record(
         &mut tx,
@@ -361,13 +379,19 @@ pub async fn create(
 }
 
 /// The channels of a patient file one reaches (one's drafts included).
-pub async fn list_of_file(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &str) -> AppResult<Vec<Channel>> {
+pub async fn list_of_file(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    file_id: &PatientFileId,
+) -> AppResult<Vec<Channel>> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
+    let file_id = file_id.to_string();
     let mut conn = ctx.store.reader().await?;
-    let file = files::viewable(&mut conn, &user_id, file_id).await?;
+    let file = files::viewable(&mut conn, &user_id, &file_id).await?;
     let teams = threads_store::teams_managed(&mut conn, &user_id).await?;
-    let rows = store::channels_of_professional(&mut conn, &user_id, &teams, &file.file.org_id, Some(file_id)).await?;
+    let rows = store::channels_of_professional(&mut conn, &user_id, &teams, &file.file.org_id, Some(&file_id)).await?;
     let mut out = Vec::new();
     for c in rows {
         out.push(view_of(&mut conn, &user_id, c, ChannelRole::Professional).await?);
@@ -375,7 +399,7 @@ pub async fn list_of_file(ctx: &Ctx, client: &Client, principal: &Principal, fil
     drop(conn);
     let mut ev = NewAuditEvent::new(Actor::User(me.user_id), "channel.listed", AuditAction::List, "channel")
         .in_unit(&file.file.org_id, &file.file.unit_id)
-        .scope("patient", file_id)
+        .scope("patient", &file_id)
         .ip(client.ip.clone());
     ev.org_id = Some(file.file.org_id.clone());
     audit::record_alone(ctx, ev).await?;
@@ -405,7 +429,7 @@ pub async fn mine(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResul
             continue;
         }
         let sections = store::circle_sections(&mut conn, &c.id, &user_id).await?;
-        let observer = sections.iter().all(|s| s == "observer");
+        let observer = sections.iter().all(|s| *s == CircleSection::Observer);
         rows.push((c, ChannelRole::Circle { observer }));
     }
     let mut out = Vec::new();
@@ -465,7 +489,7 @@ pub async fn add_participant(
         std::slice::from_ref(who),
     )
     .await?;
-    if store::add_participant(&mut tx, &c.id, &who.kind, &who.id, Some(&user_id), now).await? {
+    if store::add_participant(&mut tx, &c.id, participant_kind(who)?, &who.id, Some(&user_id), now).await? {
         audit::record(
             &mut tx,
             event(me, &c, "channel.participant_added", AuditAction::Update, client).scope("participant", &who.id),
@@ -478,26 +502,38 @@ pub async fn add_participant(
     Ok(view)
 }
 
-/// Removes a participant (members of the circle: managers of the circle only).
+/// A participant removed: the channel as the remover now sees it, and the
+/// people who may have lost their way to the channel's threads (their open
+/// connections must look again; see `threads::care_channels`).
+#[derive(Debug, Clone)]
+pub struct Removed {
+    pub channel: Channel,
+    pub lost_access: Vec<String>,
+}
+
+/// Removes a participant (members of the circle: managers of the circle
+/// only). Callers tell the open connections of `lost_access`
+/// (`threads::care_channels::remove_participant` does).
 pub async fn remove_participant(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
     id: &str,
     who: &ParticipantRef,
-) -> AppResult<Channel> {
+) -> AppResult<Removed> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let c = professional(&mut tx, &user_id, id).await?;
-    if who.kind == "circle" {
+    let kind = participant_kind(who)?;
+    if kind == ChannelParticipantKind::Circle {
         let file = files::viewable(&mut tx, &user_id, &c.patient_file_id).await?;
         if !file.may_manage_circle {
             return Err(AppError::Forbidden);
         }
     }
-    if !store::remove_participant(&mut tx, &c.id, &who.kind, &who.id).await? {
+    if !store::remove_participant(&mut tx, &c.id, kind, &who.id).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -516,24 +552,24 @@ pub async fn remove_participant(
         }
     };
     // Who stops reaching the channel's threads: their open connections look again.
-    let removed: Vec<String> = match who.kind.as_str() {
-        "user" => vec![who.id.clone()],
-        "team" => cercle_store::teams::members(&mut tx, &who.id)
+    let removed: Vec<String> = match kind {
+        ChannelParticipantKind::User => vec![who.id.clone()],
+        ChannelParticipantKind::Team => cercle_store::teams::members(&mut tx, &who.id)
             .await?
             .into_iter()
             .map(|m| m.user_id)
             .collect(),
-        "circle" => cercle_store::circle::member(&mut tx, &who.id)
+        ChannelParticipantKind::Circle => cercle_store::circle::member(&mut tx, &who.id)
             .await?
             .and_then(|m| m.user_id)
             .into_iter()
             .collect(),
-        _ => Vec::new(),
     };
     tx.commit().await?;
-    let removed: Vec<&str> = removed.iter().map(String::as_str).collect();
-    crate::threads::hub::access_changed(ctx, &removed).await;
-    Ok(view)
+    Ok(Removed {
+        channel: view,
+        lost_access: removed,
+    })
 }
 
 /// The channel's threads, open or closed (audited list).
@@ -631,42 +667,6 @@ pub(crate) async fn require_open_file(conn: &mut Conn, c: &ChannelRow) -> AppRes
     }
 }
 
-/// A new thread in the channel with its first message; the first one
-/// starts the channel. Observers: 403.
-pub async fn start_thread(
-    ctx: &Ctx,
-    client: &Client,
-    principal: &Principal,
-    id: &str,
-    input: &NewChannelThread,
-    lang: Language,
-) -> AppResult<ThreadView> {
-    let me = me(principal)?;
-    let user_id = me.user_id.to_string();
-    let title = clean_title(&input.title)?;
-    let body = clean_body(&input.body)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    let (c, role) = access(&mut tx, &user_id, id).await?;
-    if role == (ChannelRole::Circle { observer: true }) {
-        return Err(AppError::Forbidden);
-    }
-    require_open_file(&mut tx, &c).await?;
-    let high = input.high_priority && role == ChannelRole::Professional;
-    let t = open_thread(ctx, &mut tx, &c, role, &user_id, &title, None, high, now).await?;
-    let m = insert_message(ctx, &mut tx, &t, &user_id, &body, false, now, lang).await?;
-    audit::record(
-        &mut tx,
-        event(me, &c, "channel.thread_created", AuditAction::Create, client)
-            .scope("thread", &t.id)
-            .scope("message", &m.id),
-        now,
-    )
-    .await?;
-    commit(ctx, tx).await?;
-    reading::show(ctx, client, principal, &t.id, lang).await
-}
-
 // ---- What the pages need ------------------------------------------------------------
 
 /// A member of the file's circle one may add to a channel.
@@ -681,23 +681,24 @@ pub struct CircleChoice {
 
 /// The members of a file's circle (not cancelled), for the channel pickers
 /// of those who manage the circle; empty for anyone else.
-pub async fn circle_choices(ctx: &Ctx, principal: &Principal, file_id: &str) -> AppResult<Vec<CircleChoice>> {
+pub async fn circle_choices(ctx: &Ctx, principal: &Principal, file_id: &PatientFileId) -> AppResult<Vec<CircleChoice>> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
+    let file_id = file_id.to_string();
     let mut conn = ctx.store.reader().await?;
-    let file = files::viewable(&mut conn, &user_id, file_id).await?;
+    let file = files::viewable(&mut conn, &user_id, &file_id).await?;
     if !file.may_manage_circle {
         return Ok(Vec::new());
     }
-    Ok(circle::members_of(&mut conn, file_id)
+    Ok(circle::members_of(&mut conn, &file_id)
         .await?
         .into_iter()
-        .filter(|m| m.state != "cancelled")
+        .filter(|m| m.state != MemberState::Cancelled)
         .map(|m| CircleChoice {
             name: format!("{} {}", m.first_name, m.last_name),
             id: m.id,
-            section: m.section,
-            state: m.state,
+            section: m.section.as_str().into(),
+            state: m.state.as_str().into(),
         })
         .collect())
 }

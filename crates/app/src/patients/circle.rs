@@ -10,29 +10,37 @@
 use super::circle_members::{
     event, managed_member, place, reload, require_manager, require_open, require_section_on, section_states, view,
 };
-pub use super::circle_members::{Circle, CircleMember, InvitationSummary, NewCircleMember, Section, SectionState};
+pub use super::circle_members::{
+    parse_section, Circle, CircleMember, InvitationSummary, NewCircleMember, Section, SectionState,
+};
 use super::invitations;
 pub(crate) use crate::acting::person;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
+use cercle_domain::circle::{InvitationState, MemberState};
 use cercle_domain::error::PersonName;
 use cercle_domain::policy::patients::{may_place_in_section, may_switch_section, SectionSwitchRefusal};
 use cercle_domain::policy::Principal;
-use cercle_domain::{Email, InputError, InvitationId, Language, Phone};
+use cercle_domain::{Email, InputError, InvitationId, Language, PatientFileId, Phone};
 use cercle_store::circle::{self as store, CircleMemberRow};
 
 /// The circle of a patient file (whoever may see the file), audited.
-pub async fn list(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &str) -> AppResult<Vec<CircleMember>> {
+pub async fn list(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    file_id: &PatientFileId,
+) -> AppResult<Vec<CircleMember>> {
     Ok(show(ctx, client, principal, file_id).await?.members)
 }
 
 /// The circle of a patient file with its sections (whoever may see the
 /// file), audited.
-pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &str) -> AppResult<Circle> {
+pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &PatientFileId) -> AppResult<Circle> {
     let me = person(principal)?;
     let now = ctx.clock.now();
     let mut conn = ctx.store.reader().await?;
-    let file = place(&mut conn, &me.user_id.to_string(), file_id).await?;
+    let file = place(&mut conn, &me.user_id.to_string(), &file_id.to_string()).await?;
     let members = store::members_of(&mut conn, &file.id).await?;
     let invitations = store::latest_invitations_of_file(&mut conn, &file.id).await?;
     let sections = section_states(&mut conn, &file.id).await?;
@@ -67,27 +75,27 @@ pub async fn set_section(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &str,
+    file_id: &PatientFileId,
     section: &str,
     on: bool,
 ) -> AppResult<Vec<SectionState>> {
     let me = person(principal)?;
-    let section = Section::parse(section)?;
+    let section = parse_section(section)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let file = place(&mut tx, &me.user_id.to_string(), file_id).await?;
+    let file = place(&mut tx, &me.user_id.to_string(), &file_id.to_string()).await?;
     store::hold_file(&mut tx, &file.id).await?;
     let present = if on {
         0
     } else {
-        store::present_in_section(&mut tx, &file.id, section.key()).await?
+        store::present_in_section(&mut tx, &file.id, section).await?
     };
     may_switch_section(file.may_manage_circle, file.archived, !on, present).map_err(|r| match r {
         SectionSwitchRefusal::NotManager => AppError::Forbidden,
         SectionSwitchRefusal::Archived => AppError::Conflict("patient-archived"),
         SectionSwitchRefusal::NotEmpty => AppError::Conflict("circle-section-not-empty"),
     })?;
-    if store::set_section_on(&mut tx, &file.id, section.key(), on, &me.user_id.to_string(), now).await? {
+    if store::set_section_on(&mut tx, &file.id, section, on, &me.user_id.to_string(), now).await? {
         audit::record(
             &mut tx,
             event(
@@ -99,7 +107,7 @@ pub async fn set_section(
                 &file.id,
                 client,
             )
-            .scope("section", section.key()),
+            .scope("section", section.as_str()),
             now,
         )
         .await?;
@@ -111,10 +119,10 @@ pub async fn set_section(
 
 /// Whether the person may change the circle of this file (for pages that
 /// show or hide the forms; the services check again).
-pub async fn may_manage(ctx: &Ctx, principal: &Principal, file_id: &str) -> AppResult<bool> {
+pub async fn may_manage(ctx: &Ctx, principal: &Principal, file_id: &PatientFileId) -> AppResult<bool> {
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    let file = place(&mut conn, &me.user_id.to_string(), file_id).await?;
+    let file = place(&mut conn, &me.user_id.to_string(), &file_id.to_string()).await?;
     Ok(file.may_manage_circle && !file.archived)
 }
 
@@ -141,26 +149,21 @@ pub async fn add(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &str,
+    file_id: &PatientFileId,
     input: &NewCircleMember,
 ) -> AppResult<CircleMember> {
     let me = person(principal)?;
     let file = {
         let mut conn = ctx.store.reader().await?;
-        place(&mut conn, &me.user_id.to_string(), file_id).await?
+        place(&mut conn, &me.user_id.to_string(), &file_id.to_string()).await?
     };
     require_manager(&file)?;
     require_open(&file)?;
-    let section = Section::parse(&input.section)?;
+    let section = parse_section(&input.section)?;
     {
         // Early, before an invitation is checked (the transaction checks again).
         let mut conn = ctx.store.reader().await?;
-        if !may_place_in_section(
-            !store::sections_off(&mut conn, &file.id)
-                .await?
-                .iter()
-                .any(|o| o == section.key()),
-        ) {
+        if !may_place_in_section(!store::sections_off(&mut conn, &file.id).await?.contains(&section)) {
             return Err(AppError::Conflict("circle-section-off"));
         }
     }
@@ -191,21 +194,21 @@ pub async fn add(
     let row = CircleMemberRow {
         id: InvitationId::new().to_string(),
         patient_file_id: file.id.clone(),
-        section: section.key().into(),
+        section,
         first_name: first,
         last_name: last,
         email,
         phone,
         language: language.code().into(),
         relationship,
-        state: "preallocated".into(),
+        state: MemberState::Preallocated,
         user_id: None,
         created_by: me.user_id.to_string(),
         created_at: now.0,
         updated_at: now.0,
     };
     let mut tx = ctx.store.begin().await?;
-    require_section_on(&mut tx, &file.id, section.key()).await?;
+    require_section_on(&mut tx, &file.id, section).await?;
     store::insert_member(&mut tx, &row).await?;
     audit::record(
         &mut tx,
@@ -218,7 +221,7 @@ pub async fn add(
             &row.id,
             client,
         )
-        .scope("section", section.key()),
+        .scope("section", section.as_str()),
         now,
     )
     .await?;
@@ -240,15 +243,20 @@ pub async fn cancel(ctx: &Ctx, client: &Client, principal: &Principal, member_id
     if !store::set_member_state(
         &mut tx,
         &m.id,
-        "cancelled",
-        &["preallocated", "invited", "locked", "expired"],
+        MemberState::Cancelled,
+        &[
+            MemberState::Preallocated,
+            MemberState::Invited,
+            MemberState::Locked,
+            MemberState::Expired,
+        ],
         now,
     )
     .await?
     {
         return Err(AppError::Conflict("circle-member-not-cancellable"));
     }
-    store::end_previous_invitations(&mut tx, &m.id, "cancelled", now).await?;
+    store::end_previous_invitations(&mut tx, &m.id, InvitationState::Cancelled, now).await?;
     audit::record(
         &mut tx,
         event(

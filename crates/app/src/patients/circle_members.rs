@@ -6,6 +6,7 @@
 
 use crate::{AppError, AppResult, Client};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::circle::{InvitationState, MemberState};
 use cercle_domain::policy::patients::may_place_in_section;
 use cercle_domain::policy::UserPrincipal;
 use cercle_domain::{InputError, Timestamp};
@@ -13,32 +14,15 @@ use cercle_store::circle::{self as store, CircleInvitationRow, CircleMemberRow};
 use cercle_store::Conn;
 use serde::{Deserialize, Serialize};
 
-/// The three sections of a circle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Section {
-    Patient,
-    Responsible,
-    Observer,
-}
+/// The three sections of a circle (the domain's kind, under the name the
+/// pages know).
+pub use cercle_domain::circle::CircleSection as Section;
 
-impl Section {
-    pub const ALL: [Section; 3] = [Section::Patient, Section::Responsible, Section::Observer];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Section::Patient => "patient",
-            Section::Responsible => "responsible",
-            Section::Observer => "observer",
-        }
-    }
-
-    pub fn parse(raw: &str) -> AppResult<Section> {
-        Section::ALL
-            .into_iter()
-            .find(|s| s.key() == raw.trim())
-            .ok_or(AppError::Input(InputError::InvalidCircleSection))
-    }
+/// A section as given (a form or a path): an unknown one is bad input.
+pub fn parse_section(raw: &str) -> AppResult<Section> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::Input(InputError::InvalidCircleSection))
 }
 
 /// Someone to add to a circle; `invite` sends the invitation at once.
@@ -86,20 +70,22 @@ pub struct CircleMember {
 }
 
 /// The state shown: an invitation past its date is "expired".
-pub(crate) fn shown_state(m: &CircleMemberRow, inv: Option<&CircleInvitationRow>, now: Timestamp) -> String {
+pub(crate) fn shown_state(m: &CircleMemberRow, inv: Option<&CircleInvitationRow>, now: Timestamp) -> MemberState {
     match inv {
-        Some(i) if m.state == "invited" && i.state == "pending" && i.expires_at <= now.0 => "expired".into(),
-        _ => m.state.clone(),
+        Some(i) if m.state == MemberState::Invited && i.state == InvitationState::Pending && i.expires_at <= now.0 => {
+            MemberState::Expired
+        }
+        _ => m.state,
     }
 }
 
 pub(crate) fn view(m: CircleMemberRow, inv: Option<&CircleInvitationRow>, now: Timestamp) -> CircleMember {
     let state = shown_state(&m, inv, now);
     let invitation = inv
-        .filter(|_| matches!(m.state.as_str(), "invited" | "locked"))
+        .filter(|_| matches!(m.state, MemberState::Invited | MemberState::Locked))
         .map(|i| InvitationSummary {
-            via: i.via.clone(),
-            method: i.method.clone(),
+            via: i.via.as_str().into(),
+            method: i.method.as_str().into(),
             question: i.question.clone(),
             failures: i.failures,
             expires_at: i.expires_at,
@@ -107,14 +93,14 @@ pub(crate) fn view(m: CircleMemberRow, inv: Option<&CircleInvitationRow>, now: T
     CircleMember {
         id: m.id,
         patient_file_id: m.patient_file_id,
-        section: m.section,
+        section: m.section.as_str().into(),
         first_name: m.first_name,
         last_name: m.last_name,
         email: m.email,
         phone: m.phone,
         language: m.language,
         relationship: m.relationship,
-        state,
+        state: state.as_str().into(),
         user_id: m.user_id,
         invitation,
     }
@@ -222,8 +208,8 @@ pub(crate) async fn section_states(conn: &mut Conn, file_id: &str) -> AppResult<
     Ok(Section::ALL
         .into_iter()
         .map(|s| SectionState {
-            section: s.key().into(),
-            on: !off.iter().any(|o| o == s.key()),
+            section: s.as_str().into(),
+            on: !off.contains(&s),
         })
         .collect())
 }
@@ -231,10 +217,10 @@ pub(crate) async fn section_states(conn: &mut Conn, file_id: &str) -> AppResult<
 /// No one is placed or invited into a section that is off (the policy's
 /// rule, asked with the section's state at this moment). In a writing
 /// transaction, the file is held first so that a switch cannot slip in.
-pub(crate) async fn require_section_on(conn: &mut Conn, file_id: &str, section: &str) -> AppResult<()> {
+pub(crate) async fn require_section_on(conn: &mut Conn, file_id: &str, section: Section) -> AppResult<()> {
     store::hold_file(&mut *conn, file_id).await?;
     let off = store::sections_off(conn, file_id).await?;
-    if may_place_in_section(!off.iter().any(|o| o == section)) {
+    if may_place_in_section(!off.contains(&section)) {
         Ok(())
     } else {
         Err(AppError::Conflict("circle-section-off"))

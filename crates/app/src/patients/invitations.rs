@@ -18,6 +18,7 @@ use crate::outbox::{queue_email, queue_sms, Outgoing};
 use crate::secrets::{hash_token, random_token};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::circle::{CircleSection, InvitationMethod, InvitationState, InvitationVia, MemberState};
 use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::{InputError, InvitationId, Language, Timestamp};
 use cercle_store::circle::{self as store, CircleInvitationRow, CircleMemberRow};
@@ -74,34 +75,30 @@ fn code_digits(raw: &str) -> String {
 
 /// An invitation checked and its secret hashed, ready to be written.
 pub(crate) struct Checked {
-    via: &'static str,
-    method: &'static str,
+    via: InvitationVia,
+    method: InvitationMethod,
     question: Option<String>,
     secret_hash: String,
     /// The code to send (code method only), in clear only on its way out.
     code: Option<String>,
 }
 
-fn parse_via(raw: &str) -> AppResult<&'static str> {
-    match raw.trim() {
-        "email" => Ok("email"),
-        "sms" => Ok("sms"),
-        _ => Err(InputError::InvalidInvitationMethod.into()),
-    }
+fn parse_via(raw: &str) -> AppResult<InvitationVia> {
+    raw.trim()
+        .parse()
+        .map_err(|_| InputError::InvalidInvitationMethod.into())
 }
 
-fn parse_method(raw: &str) -> AppResult<&'static str> {
-    match raw.trim() {
-        "question" => Ok("question"),
-        "code" => Ok("code"),
-        _ => Err(InputError::InvalidInvitationMethod.into()),
-    }
+fn parse_method(raw: &str) -> AppResult<InvitationMethod> {
+    raw.trim()
+        .parse()
+        .map_err(|_| InputError::InvalidInvitationMethod.into())
 }
 
-fn contact(via: &str, email: Option<&str>, phone: Option<&str>) -> AppResult<()> {
+fn contact(via: InvitationVia, email: Option<&str>, phone: Option<&str>) -> AppResult<()> {
     match via {
-        "email" if email.is_none() => Err(InputError::InvitationEmailMissing.into()),
-        "sms" if phone.is_none() => Err(InputError::InvitationPhoneMissing.into()),
+        InvitationVia::Email if email.is_none() => Err(InputError::InvitationEmailMissing.into()),
+        InvitationVia::Sms if phone.is_none() => Err(InputError::InvitationPhoneMissing.into()),
         _ => Ok(()),
     }
 }
@@ -116,11 +113,11 @@ pub(crate) async fn check(
 ) -> AppResult<Checked> {
     let via = parse_via(&input.via)?;
     let method = parse_method(&input.method)?;
-    if via == "sms" && method == "code" {
+    if via == InvitationVia::Sms && method == InvitationMethod::Code {
         return Err(InputError::SecretCodeByEmailOnly.into());
     }
     contact(via, email, phone)?;
-    if method == "code" {
+    if method == InvitationMethod::Code {
         let code = new_code();
         return Ok(Checked {
             via,
@@ -238,13 +235,19 @@ async fn send(
     now: Timestamp,
     first_event: &'static str,
 ) -> AppResult<()> {
-    circle::require_section_on(&mut *tx, &file.id, &member.section).await?;
-    store::end_previous_invitations(&mut *tx, &member.id, "replaced", now).await?;
+    circle::require_section_on(&mut *tx, &file.id, member.section).await?;
+    store::end_previous_invitations(&mut *tx, &member.id, InvitationState::Replaced, now).await?;
     if !store::set_member_state(
         &mut *tx,
         &member.id,
-        "invited",
-        &["preallocated", "invited", "locked", "expired", "cancelled"],
+        MemberState::Invited,
+        &[
+            MemberState::Preallocated,
+            MemberState::Invited,
+            MemberState::Locked,
+            MemberState::Expired,
+            MemberState::Cancelled,
+        ],
         now,
     )
     .await?
@@ -255,12 +258,12 @@ async fn send(
     let row = CircleInvitationRow {
         id: InvitationId::new().to_string(),
         circle_member_id: member.id.clone(),
-        via: checked.via.into(),
-        method: checked.method.into(),
+        via: checked.via,
+        method: checked.method,
         question: checked.question.clone(),
         secret_hash: checked.secret_hash.clone(),
         failures: 0,
-        state: "pending".into(),
+        state: InvitationState::Pending,
         invited_by: me.user_id.to_string(),
         created_at: now.0,
         expires_at: now.plus_secs(INVITATION_TTL_SECS).0,
@@ -278,11 +281,11 @@ async fn send(
         org: org.name.clone(),
         inviter: inviter.name.clone(),
         link: format!("{}/circle/join/{token}", ctx.config.public_url),
-        method: checked.method.into(),
+        method: checked.method.as_str().into(),
     };
     match (checked.via, member.email.as_deref(), member.phone.as_deref()) {
-        ("email", Some(email), _) => queue_email(&mut *tx, email, lang, &invitation, now).await?,
-        ("sms", _, Some(phone)) => queue_sms(&mut *tx, phone, lang, &invitation, now).await?,
+        (InvitationVia::Email, Some(email), _) => queue_email(&mut *tx, email, lang, &invitation, now).await?,
+        (InvitationVia::Sms, _, Some(phone)) => queue_sms(&mut *tx, phone, lang, &invitation, now).await?,
         _ => return Err(InputError::InvitationEmailMissing.into()),
     }
     if let Some(code) = &checked.code {
@@ -299,7 +302,7 @@ async fn send(
         &mut *tx,
         event(me, file, first_event, AuditAction::Create, &row.id, client)
             .scope("circle_member", &member.id)
-            .scope("method", checked.method),
+            .scope("method", checked.method.as_str()),
         now,
     )
     .await?;
@@ -307,7 +310,7 @@ async fn send(
         &mut *tx,
         event(me, file, "circle.invitation_sent", AuditAction::Update, &row.id, client)
             .scope("circle_member", &member.id)
-            .scope("via", checked.via),
+            .scope("via", checked.via.as_str()),
         now,
     )
     .await?;
@@ -330,7 +333,7 @@ pub async fn invite(
     if file.archived {
         return Err(AppError::Conflict("patient-archived"));
     }
-    if m.state == "joined" {
+    if m.state == MemberState::Joined {
         return Err(AppError::Conflict("circle-member-joined"));
     }
     let checked = check(ctx, input, m.email.as_deref(), m.phone.as_deref()).await?;
@@ -356,22 +359,29 @@ pub async fn resend(
         return Err(AppError::Conflict("patient-archived"));
     }
     let last = match last {
-        Some(l) if matches!(m.state.as_str(), "invited" | "locked" | "expired") => l,
+        Some(l)
+            if matches!(
+                m.state,
+                MemberState::Invited | MemberState::Locked | MemberState::Expired
+            ) =>
+        {
+            l
+        }
         _ => return Err(AppError::Conflict("circle-not-invited")),
     };
-    let checked = if last.method == "code" {
+    let checked = if last.method == InvitationMethod::Code {
         let code = new_code();
         Checked {
-            via: parse_via(&last.via)?,
-            method: "code",
+            via: last.via,
+            method: InvitationMethod::Code,
             question: None,
             secret_hash: ctx.hasher.hash(&code).await?,
             code: Some(code),
         }
     } else {
         Checked {
-            via: parse_via(&last.via)?,
-            method: "question",
+            via: last.via,
+            method: InvitationMethod::Question,
             question: last.question.clone(),
             secret_hash: last.secret_hash.clone(),
             code: None,
@@ -397,11 +407,11 @@ pub struct InvitationInfo {
     pub tries_left: i64,
 }
 
-fn state_of(inv: &CircleInvitationRow, now: Timestamp) -> String {
-    if inv.state == "pending" && inv.expires_at <= now.0 {
-        "expired".into()
+fn state_of(inv: &CircleInvitationRow, now: Timestamp) -> InvitationState {
+    if inv.state == InvitationState::Pending && inv.expires_at <= now.0 {
+        InvitationState::Expired
     } else {
-        inv.state.clone()
+        inv.state
     }
 }
 
@@ -448,10 +458,10 @@ pub async fn info(ctx: &Ctx, token: &str) -> AppResult<InvitationInfo> {
         org_name,
         inviter_name,
         first_name: member.first_name,
-        via: inv.via.clone(),
-        method: inv.method.clone(),
+        via: inv.via.as_str().into(),
+        method: inv.method.as_str().into(),
         question: inv.question.clone(),
-        state: state_of(&inv, ctx.clock.now()),
+        state: state_of(&inv, ctx.clock.now()).as_str().into(),
         tries_left: (MAX_FAILURES - inv.failures).max(0),
     })
 }
@@ -480,16 +490,16 @@ pub async fn prefill(ctx: &Ctx, token: &str) -> AppResult<SignUpPrefill> {
         org_name,
         inviter_name,
     } = linked(ctx, token).await?;
-    if state_of(&inv, ctx.clock.now()) != "pending" {
+    if state_of(&inv, ctx.clock.now()) != InvitationState::Pending {
         return Err(AppError::LinkInvalid);
     }
     Ok(SignUpPrefill {
         org_name,
         inviter_name,
         name: format!("{} {}", m.first_name, m.last_name).trim().to_string(),
-        email: m.email.filter(|_| inv.via == "email"),
+        email: m.email.filter(|_| inv.via == InvitationVia::Email),
         language: Language::parse(&m.language).unwrap_or_default(),
-        section: m.section,
+        section: m.section.as_str().into(),
     })
 }
 
@@ -511,14 +521,14 @@ pub enum AcceptOutcome {
 
 /// Why a link cannot be answered.
 fn refusal(inv: &CircleInvitationRow, now: Timestamp) -> Option<AppError> {
-    match state_of(inv, now).as_str() {
-        "pending" => None,
-        "accepted" => Some(AppError::Conflict("invitation-already-accepted")),
-        "cancelled" => Some(AppError::Conflict("invitation-cancelled")),
-        "locked" => Some(AppError::Conflict("invitation-locked")),
-        "expired" => Some(AppError::Conflict("invitation-expired")),
+    match state_of(inv, now) {
+        InvitationState::Pending => None,
+        InvitationState::Accepted => Some(AppError::Conflict("invitation-already-accepted")),
+        InvitationState::Cancelled => Some(AppError::Conflict("invitation-cancelled")),
+        InvitationState::Locked => Some(AppError::Conflict("invitation-locked")),
+        InvitationState::Expired => Some(AppError::Conflict("invitation-expired")),
         // replaced by a newer sending: this link is dead.
-        _ => Some(AppError::LinkInvalid),
+        InvitationState::Replaced => Some(AppError::LinkInvalid),
     }
 }
 
@@ -569,7 +579,7 @@ pub async fn accept(
             return Err(AppError::Conflict("already-in-circle"));
         }
     }
-    let given = if inv.method == "code" {
+    let given = if inv.method == InvitationMethod::Code {
         code_digits(input.code.as_deref().unwrap_or(""))
     } else {
         normalize_answer(input.answer.as_deref().unwrap_or(""))
@@ -602,7 +612,7 @@ pub async fn accept(
         .await?;
         if failures >= MAX_FAILURES {
             store::lock_invitation(&mut tx, &inv.id, now).await?;
-            store::set_member_state(&mut tx, &m.id, "locked", &["invited"], now).await?;
+            store::set_member_state(&mut tx, &m.id, MemberState::Locked, &[MemberState::Invited], now).await?;
             audit::record(
                 &mut tx,
                 invitee_event("circle.invitation_locked", AuditAction::Update),
@@ -617,7 +627,7 @@ pub async fn accept(
             tries_left: MAX_FAILURES - failures,
         });
     }
-    if !store::end_invitation(&mut tx, &inv.id, "accepted", Some(&user_id), now).await? {
+    if !store::end_invitation(&mut tx, &inv.id, InvitationState::Accepted, Some(&user_id), now).await? {
         drop(tx);
         return Err(AppError::Conflict("invitation-already-accepted"));
     }
@@ -694,22 +704,27 @@ pub async fn my_care_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<My
             None => None,
         };
         let all = store::members_of(&mut conn, &m.patient_file_id).await?;
-        let patient_name = if m.section == "patient" {
+        let patient_name = if m.section == CircleSection::Patient {
             None
         } else {
             all.iter()
-                .find(|o| o.section == "patient" && o.state != "cancelled")
+                .find(|o| o.section == CircleSection::Patient && o.state != MemberState::Cancelled)
                 .map(|o| format!("{} {}", o.first_name, o.last_name))
         };
         let people = all
             .iter()
-            .filter(|o| o.state == "joined" && o.id != m.id)
-            .map(|o| (format!("{} {}", o.first_name, o.last_name), o.section.clone()))
+            .filter(|o| o.state == MemberState::Joined && o.id != m.id)
+            .map(|o| {
+                (
+                    format!("{} {}", o.first_name, o.last_name),
+                    o.section.as_str().to_string(),
+                )
+            })
             .collect();
         out.push(MyCareTeam {
             member_id: m.id,
             patient_file_id: m.patient_file_id,
-            section: m.section,
+            section: m.section.as_str().into(),
             org_name,
             patient_name,
             invited_by,

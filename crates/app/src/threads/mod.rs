@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod attachments;
+pub mod care_channels;
 pub mod drafts;
 pub mod events;
 pub mod export;

@@ -9,7 +9,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use cercle_app::patients::channels::{self, Channel, NewChannel, NewChannelThread};
 use cercle_app::patients::pinned::{self, PinnedDocument};
+use cercle_app::threads::care_channels;
 use cercle_app::threads::service::{ParticipantRef, ThreadView};
+use cercle_domain::PatientFileId;
 use serde::{Deserialize, Serialize};
 
 /// Care channels.
@@ -38,6 +40,7 @@ pub async fn of_file(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Channels>> {
+    let id: PatientFileId = id.parse()?;
     let list = channels::list_of_file(&state.ctx, &client, &principal, &id).await?;
     Ok(Json(Channels { channels: list }))
 }
@@ -58,6 +61,7 @@ pub async fn create(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewChannel>,
 ) -> ApiResult<(StatusCode, Json<Channel>)> {
+    let id: PatientFileId = id.parse()?;
     let c = channels::create(&state.ctx, &client, &principal, &id, &input).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
@@ -143,7 +147,7 @@ pub async fn remove_participant(
     Path((id, kind, pid)): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
     let who = ParticipantRef { kind, id: pid };
-    channels::remove_participant(&state.ctx, &client, &principal, &id, &who).await?;
+    care_channels::remove_participant(&state.ctx, &client, &principal, &id, &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -189,7 +193,7 @@ pub async fn start_thread(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewChannelThread>,
 ) -> ApiResult<(StatusCode, Json<ThreadView>)> {
-    let t = channels::start_thread(&state.ctx, &client, &principal, &id, &input, lang).await?;
+    let t = care_channels::start_thread(&state.ctx, &client, &principal, &id, &input, lang).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cercle_app::patients::circle::{self, Circle, CircleMember, NewCircleMember, SectionState};
 use cercle_app::patients::invitations::{self, AcceptInput, AcceptOutcome, InvitationInfo, InviteInput};
+use cercle_domain::PatientFileId;
 use cercle_i18n::ta;
 use serde::Serialize;
 use serde_json::json;
@@ -42,6 +43,7 @@ pub async fn list(
     Caller { principal, .. }: Caller,
     Path(file_id): Path<String>,
 ) -> ApiResult<Json<Circle>> {
+    let file_id: PatientFileId = file_id.parse()?;
     let c = circle::show(&state.ctx, &client, &principal, &file_id).await?;
     Ok(Json(c))
 }
@@ -69,6 +71,7 @@ pub async fn set_section(
     Path((file_id, section)): Path<(String, String)>,
     ApiJson(input): ApiJson<SectionSwitch>,
 ) -> ApiResult<Json<Sections>> {
+    let file_id: PatientFileId = file_id.parse()?;
     let sections = circle::set_section(&state.ctx, &client, &principal, &file_id, &section, input.on).await?;
     Ok(Json(Sections { sections }))
 }
@@ -89,6 +92,7 @@ pub async fn add(
     Path(file_id): Path<String>,
     ApiJson(input): ApiJson<NewCircleMember>,
 ) -> ApiResult<(StatusCode, Json<CircleMember>)> {
+    let file_id: PatientFileId = file_id.parse()?;
     let m = circle::add(&state.ctx, &client, &principal, &file_id, &input).await?;
     Ok((StatusCode::CREATED, Json(m)))
 }

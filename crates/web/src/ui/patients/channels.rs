@@ -21,9 +21,11 @@ use cercle_app::orgs::OrgScope;
 use cercle_app::patients::channels::{self, Channel, ChannelParticipant, CircleChoice, NewChannel, NewChannelThread};
 use cercle_app::patients::files;
 use cercle_app::patients::pinned::{self, Pinnable, PinnedDocument};
+use cercle_app::threads::care_channels;
 use cercle_app::threads::service::{ListedThread, ParticipantRef};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
+use cercle_domain::PatientFileId;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -373,8 +375,13 @@ async fn file_page(
         Ok(f) => f,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let list = channels::list_of_file(&state.ctx, &page.client, principal, file_id).await;
-    let circle: Vec<CircleChoice> = channels::circle_choices(&state.ctx, principal, file_id)
+    // Shown above, so the id names a file.
+    let fid: PatientFileId = match file_id.parse() {
+        Ok(f) => f,
+        Err(e) => return failure_page(page.lang, &AppError::from(e)),
+    };
+    let list = channels::list_of_file(&state.ctx, &page.client, principal, &fid).await;
+    let circle: Vec<CircleChoice> = channels::circle_choices(&state.ctx, principal, &fid)
         .await
         .unwrap_or_default();
     let c = candidates(state, page, principal, &d.q).await;
@@ -461,7 +468,11 @@ async fn create(
         title: d.title.clone(),
         participants: d.chosen.clone(),
     };
-    match channels::create(&state.ctx, &page.client, &principal, &id, &input).await {
+    let created = match id.parse::<PatientFileId>() {
+        Ok(fid) => channels::create(&state.ctx, &page.client, &principal, &fid, &input).await,
+        Err(e) => Err(e.into()),
+    };
+    match created {
         Ok(c) => redirect_with_flash(&state, &format!("/channels/{}", c.id), "chan-created"),
         Err(e) => file_page(&state, &page, &view, &principal, &id, d, Some(e), people).await,
     }
@@ -504,8 +515,9 @@ async fn channel_page(
     let pinnable = pinned::pinnable(&state.ctx, principal, id, page.lang)
         .await
         .unwrap_or_default();
-    let circle: Vec<CircleChoice> = if c.may_manage_circle {
-        channels::circle_choices(&state.ctx, principal, &c.patient_file_id)
+    let file_id = c.patient_file_id.parse::<PatientFileId>().ok();
+    let circle: Vec<CircleChoice> = if let (true, Some(fid)) = (c.may_manage_circle, file_id) {
+        channels::circle_choices(&state.ctx, principal, &fid)
             .await
             .unwrap_or_default()
             .into_iter()
@@ -595,7 +607,7 @@ async fn start_thread(
         body: f.get("body").to_string(),
         high_priority: f.on("high_priority"),
     };
-    match channels::start_thread(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
+    match care_channels::start_thread(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
         Ok(t) => Redirect::to(&format!("/threads/{}", t.id)).into_response(),
         Err(e) => {
             if view.user.circle_only {
@@ -633,7 +645,7 @@ async fn remove_participant(
         kind: f.get("kind").to_string(),
         id: f.get("id").to_string(),
     };
-    match channels::remove_participant(&state.ctx, &page.client, &principal, &id, &who).await {
+    match care_channels::remove_participant(&state.ctx, &page.client, &principal, &id, &who).await {
         Ok(c) if c.may_manage => redirect_with_flash(&state, &format!("/channels/{id}"), "thr-participant-removed"),
         Ok(_) => redirect_with_flash(&state, "/channels", "thr-participant-removed"),
         Err(e) => failure_page(page.lang, &e),

@@ -23,6 +23,7 @@ use cercle_app::patients::files;
 use cercle_app::patients::invitations::{self, AcceptInput, AcceptOutcome, InvitationInfo, InviteInput};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
+use cercle_domain::PatientFileId;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -243,7 +244,7 @@ fn person_row(page: &Page, m: &CircleMember, manage: bool, section_on: bool) -> 
 }
 
 fn add_form(page: &Page, file_id: &str, f: &AddForm, sections_on: &[Section]) -> Markup {
-    let first_on = sections_on.first().map(|s| s.key()).unwrap_or("patient");
+    let first_on = sections_on.first().map(|s| s.as_str()).unwrap_or("patient");
     let section = if f.section.is_empty() {
         first_on
     } else {
@@ -261,7 +262,7 @@ fn add_form(page: &Page, file_id: &str, f: &AddForm, sections_on: &[Section]) ->
                 label for="circ-section" { (page.t("circ-field-section")) }
                 select id="circ-section" name="section" {
                     @for s in sections_on {
-                        option value=(s.key()) selected[section == s.key()] { (page.t(&format!("circ-section-{}", s.key()))) }
+                        option value=(s.as_str()) selected[section == s.as_str()] { (page.t(&format!("circ-section-{}", s.as_str()))) }
                     }
                 }
             }
@@ -322,11 +323,15 @@ async fn render(
         Ok(f) => f,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let circle::Circle { sections, members } = match circle::show(&state.ctx, &page.client, principal, file_id).await {
+    let shown = match file_id.parse::<PatientFileId>() {
+        Ok(fid) => circle::show(&state.ctx, &page.client, principal, &fid).await,
+        Err(e) => Err(e.into()),
+    };
+    let circle::Circle { sections, members } = match shown {
         Ok(c) => c,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let is_on = |s: Section| sections.iter().any(|x| x.section == s.key() && x.on);
+    let is_on = |s: Section| sections.iter().any(|x| x.section == s.as_str() && x.on);
     let sections_on: Vec<Section> = Section::ALL.into_iter().filter(|s| is_on(*s)).collect();
     let manage = file.may_manage_circle && !file.archived;
     // Why one may not manage this circle: the file's unit, and the units
@@ -363,10 +368,10 @@ async fn render(
         @if let Some(e) = error { (error_notice(page.lang, e)) }
         div class="circ-sections" {
             @for s in Section::ALL {
-                @let people: Vec<&CircleMember> = members.iter().filter(|m| m.section == s.key()).collect();
+                @let people: Vec<&CircleMember> = members.iter().filter(|m| m.section == s.as_str()).collect();
                 @let on = is_on(s);
-                section class={"card circ-section circ-section-" (s.key()) @if !on { " circ-off" }} aria-labelledby=(format!("circ-h-{}", s.key())) data-testid=(format!("circle-section-{}", s.key())) data-on=(on) {
-                    h2 id=(format!("circ-h-{}", s.key())) { (page.t(&format!("circ-section-{}", s.key()))) }
+                section class={"card circ-section circ-section-" (s.as_str()) @if !on { " circ-off" }} aria-labelledby=(format!("circ-h-{}", s.as_str())) data-testid=(format!("circle-section-{}", s.as_str())) data-on=(on) {
+                    h2 id=(format!("circ-h-{}", s.as_str())) { (page.t(&format!("circ-section-{}", s.as_str()))) }
                     (section_switch(page, &file.id, s, on, manage))
                     @match s {
                         Section::Responsible => p class="hint" { (page.t("circ-section-responsible-hint")) },
@@ -417,20 +422,20 @@ async fn render(
 /// it without the script). Whoever may not manage the circle reads the
 /// section's state instead.
 fn section_switch(page: &Page, file_id: &str, s: Section, on: bool, manage: bool) -> Markup {
-    let id = format!("circ-switch-{}", s.key());
-    let name = page.t(&format!("circ-section-{}", s.key()));
+    let id = format!("circ-switch-{}", s.as_str());
+    let name = page.t(&format!("circ-section-{}", s.as_str()));
     html! {
         @if manage {
-            form method="post" action=(format!("{}/sections/{}", here(file_id), s.key())) class="circ-switch-form" data-circ-switch {
+            form method="post" action=(format!("{}/sections/{}", here(file_id), s.as_str())) class="circ-switch-form" data-circ-switch {
                 (page.csrf_field())
                 label class="circ-switch" for=(id) {
-                    input type="checkbox" role="switch" id=(id) name="on" value="on" checked[on] data-testid=(format!("circle-switch-{}", s.key()));
+                    input type="checkbox" role="switch" id=(id) name="on" value="on" checked[on] data-testid=(format!("circle-switch-{}", s.as_str()));
                     span { (page.ta("circ-section-switch", &[("section", &name)])) }
                 }
                 button type="submit" class="secondary small" data-circ-switch-apply { (page.t("circ-section-switch-apply")) }
             }
         } @else {
-            p class="muted small circ-switch-state" data-testid=(format!("circle-switch-state-{}", s.key())) {
+            p class="muted small circ-switch-state" data-testid=(format!("circle-switch-state-{}", s.as_str())) {
                 (page.t(if on { "circ-section-state-on" } else { "circ-section-state-off" }))
             }
         }
@@ -451,9 +456,13 @@ async fn switch_section(
     Form(f): Form<SwitchForm>,
 ) -> Response {
     let on = f.on.is_some();
-    match circle::set_section(&state.ctx, &page.client, &principal, &id, &section, on).await {
+    let switched = match id.parse::<PatientFileId>() {
+        Ok(fid) => circle::set_section(&state.ctx, &page.client, &principal, &fid, &section, on).await,
+        Err(e) => Err(e.into()),
+    };
+    match switched {
         Ok(_) => {
-            let key = Section::parse(&section).map(|s| s.key()).unwrap_or("patient");
+            let key = circle::parse_section(&section).map(|s| s.as_str()).unwrap_or("patient");
             let flash = if on {
                 "circ-section-on-done"
             } else {
@@ -491,7 +500,11 @@ async fn add(
         relationship: opt(&f.relationship),
         invite: f.invite_now.is_some().then(|| f.invite.input()),
     };
-    match circle::add(&state.ctx, &page.client, &principal, &id, &input).await {
+    let added = match id.parse::<PatientFileId>() {
+        Ok(fid) => circle::add(&state.ctx, &page.client, &principal, &fid, &input).await,
+        Err(e) => Err(e.into()),
+    };
+    match added {
         Ok(m) => {
             let flash = if m.state == "invited" {
                 "circ-invited-done"
