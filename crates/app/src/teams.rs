@@ -24,12 +24,12 @@ use crate::threads::{messages, reading};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::events::EventKind;
-use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts};
+use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts, TriageState};
 use cercle_domain::policy::Principal;
 use cercle_domain::roles::Permission;
 use cercle_domain::Language;
 use cercle_store::orgs::TeamRow;
-use cercle_store::teams::{self as store, IN_TRIAGE};
+use cercle_store::teams::{self as store, TeamMemberRow};
 use cercle_store::threads::{self as thread_store, ThreadRow};
 use cercle_store::{members, network, orgs, users, Conn};
 use serde::{Deserialize, Serialize};
@@ -84,8 +84,7 @@ pub struct MyTeam {
     pub id: String,
     pub name: String,
     pub unit_id: String,
-    /// manager | participant
-    pub role: String,
+    pub role: TeamRole,
 }
 
 /// The teams of one's active organization one belongs to or manages.
@@ -105,9 +104,9 @@ pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>
             continue;
         }
         let role = if managed.contains(&t.id) {
-            "manager"
+            TeamRole::Manager
         } else if roles.contains_key(&t.id) {
-            "participant"
+            TeamRole::Participant
         } else {
             continue;
         };
@@ -115,7 +114,7 @@ pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>
             id: t.id,
             name: t.name,
             unit_id: t.unit_id,
-            role: role.into(),
+            role,
         });
     }
     Ok(out)
@@ -171,8 +170,8 @@ pub struct TeamThreadView {
     pub high_priority: bool,
     pub last_activity_at: i64,
     pub unread: i64,
-    /// in_triage | assigned (none: the team came with a person before triage existed)
-    pub state: Option<String>,
+    /// None: the team came with a person before triage existed.
+    pub state: Option<TriageState>,
     pub responsible_id: Option<String>,
     pub responsible_name: Option<String>,
     /// One may open it (a participant only once assigned or added).
@@ -183,8 +182,21 @@ pub struct TeamThreadView {
 pub struct MemberView {
     pub id: String,
     pub name: String,
-    /// manager | participant
-    pub role: String,
+    pub role: TeamRole,
+}
+
+/// Team members with their names; a stored role this version does not
+/// know is left out (it grants nothing either, see [`standing`]).
+fn views_of(rows: Vec<TeamMemberRow>, names: &HashMap<String, String>) -> Vec<MemberView> {
+    rows.into_iter()
+        .filter_map(|m| {
+            Some(MemberView {
+                role: TeamRole::parse(&m.role)?,
+                name: names.get(&m.user_id).cloned().unwrap_or_default(),
+                id: m.user_id,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -242,7 +254,7 @@ pub async fn team_box(
         let facts = ThreadFacts {
             responsible: r.responsible_id.as_deref() == Some(user_id.as_str()),
             added: r.added,
-            in_triage: r.state.as_deref() == Some(IN_TRIAGE),
+            in_triage: r.state.as_deref().and_then(TriageState::parse) == Some(TriageState::InTriage),
         };
         let readable = decide(role, facts, TeamAction::Read).is_ok();
         let t = &r.listed.thread;
@@ -256,7 +268,7 @@ pub async fn team_box(
             high_priority: t.high_priority,
             last_activity_at: t.last_activity_at,
             unread: if readable { r.listed.unread } else { 0 },
-            state: r.state.clone(),
+            state: r.state.as_deref().and_then(TriageState::parse),
             responsible_name: r.responsible_id.as_ref().and_then(|id| names.get(id).cloned()),
             responsible_id: r.responsible_id.clone(),
             readable,
@@ -267,7 +279,7 @@ pub async fn team_box(
             listed.push(view);
         }
     }
-    let team_role = role.map(TeamRole::key).unwrap_or("participant").to_string();
+    let team_role = role.unwrap_or(TeamRole::Participant);
     Ok(TeamBox {
         team: MyTeam {
             id: team.id,
@@ -277,14 +289,7 @@ pub async fn team_box(
         },
         triage,
         threads: listed,
-        members: members
-            .into_iter()
-            .map(|m| MemberView {
-                name: names.get(&m.user_id).cloned().unwrap_or_default(),
-                id: m.user_id,
-                role: m.role,
-            })
-            .collect(),
+        members: views_of(members, &names),
     })
 }
 
@@ -309,14 +314,7 @@ async fn member_views(conn: &mut Conn, team_id: &str) -> AppResult<Vec<MemberVie
     let rows = store::members(&mut *conn, team_id).await?;
     let ids: Vec<String> = rows.iter().map(|m| m.user_id.clone()).collect();
     let names: HashMap<String, String> = network::names(&mut *conn, &ids).await?.into_iter().collect();
-    Ok(rows
-        .into_iter()
-        .map(|m| MemberView {
-            name: names.get(&m.user_id).cloned().unwrap_or_default(),
-            id: m.user_id,
-            role: m.role,
-        })
-        .collect())
+    Ok(views_of(rows, &names))
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -435,7 +433,9 @@ async fn subject(conn: &mut Conn, user_id: &str, thread_id: &str, team_id: &str)
     let facts = ThreadFacts {
         responsible: responsible.as_deref() == Some(user_id),
         added,
-        in_triage: tr.as_ref().is_none_or(|t| t.state == IN_TRIAGE),
+        in_triage: tr
+            .as_ref()
+            .is_none_or(|t| TriageState::parse(&t.state) == Some(TriageState::InTriage)),
     };
     Ok(Subject {
         thread,
@@ -528,7 +528,7 @@ pub async fn change(
     let data = serde_json::json!({
         "triage": {
             "team_id": s.team.id,
-            "state": after.as_ref().map(|t| t.state.clone()),
+            "state": after.as_ref().and_then(|t| TriageState::parse(&t.state)),
             "responsible_id": after.as_ref().and_then(|t| t.responsible_id.clone()),
             "previous_responsible_id": s.responsible,
             "by": user_id,

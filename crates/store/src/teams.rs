@@ -5,11 +5,13 @@
 
 use crate::threads::{map_thread, ListedThread, THREAD_COLUMNS};
 use crate::{flag, Conn, Result};
+use cercle_domain::policy::teams::TriageState;
 use cercle_domain::Timestamp;
 use sqlx::Row;
 
-pub const IN_TRIAGE: &str = "in_triage";
-pub const ASSIGNED: &str = "assigned";
+/// The stored names of [`TriageState`] (callers that compare a row's text).
+pub const IN_TRIAGE: &str = TriageState::InTriage.as_str();
+pub const ASSIGNED: &str = TriageState::Assigned.as_str();
 
 // ---- Members ------------------------------------------------------------------
 
@@ -124,14 +126,18 @@ pub async fn set_triage(
     responsible: Option<&str>,
     now: Timestamp,
 ) -> Result<()> {
-    let state = if responsible.is_some() { ASSIGNED } else { IN_TRIAGE };
+    let state = if responsible.is_some() {
+        TriageState::Assigned
+    } else {
+        TriageState::InTriage
+    };
     sqlx::query(
         "INSERT INTO thread_triage (thread_id, team_id, state, responsible_id, updated_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (thread_id, team_id) DO UPDATE SET state = $3, responsible_id = $4, updated_at = $5",
     )
     .bind(thread_id)
     .bind(team_id)
-    .bind(state)
+    .bind(state.as_str())
     .bind(responsible)
     .bind(now.0)
     .execute(conn)
@@ -252,7 +258,7 @@ pub async fn triage_counts(conn: &mut Conn, org_id: &str, team_ids: &[String]) -
          GROUP BY tr.team_id",
         crate::profiles::placeholders(3, team_ids.len())
     );
-    let mut q = sqlx::query(&sql).bind(IN_TRIAGE).bind(org_id);
+    let mut q = sqlx::query(&sql).bind(TriageState::InTriage.as_str()).bind(org_id);
     for t in team_ids {
         q = q.bind(t);
     }

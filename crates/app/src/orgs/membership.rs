@@ -476,7 +476,7 @@ pub struct MemberGrant {
     pub id: String,
     pub unit_id: String,
     pub unit_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 pub async fn list_members(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppResult<Vec<Member>> {
@@ -504,11 +504,14 @@ pub async fn list_members(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppRe
             grants: grants
                 .iter()
                 .filter(|g| g.user_id == m.user_id)
-                .map(|g| MemberGrant {
-                    id: g.id.clone(),
-                    unit_id: g.unit_id.clone(),
-                    unit_name: g.unit_name.clone(),
-                    role: g.role.clone(),
+                // A stored role this version does not know grants nothing: not shown.
+                .filter_map(|g| {
+                    Some(MemberGrant {
+                        id: g.id.clone(),
+                        unit_id: g.unit_id.clone(),
+                        unit_name: g.unit_name.clone(),
+                        role: Role::parse(&g.role)?,
+                    })
                 })
                 .collect(),
             user_id: m.user_id,

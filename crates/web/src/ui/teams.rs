@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use cercle_app::teams::{self, MemberView, TeamBox, TeamThreadView, TriageChange, TriageView, WriteInput};
 use cercle_app::threads::service::ThreadView;
-use cercle_domain::policy::teams::{decide, TeamAction, TeamRole, ThreadFacts};
+use cercle_domain::policy::teams::{decide, TeamAction, TeamRole, ThreadFacts, TriageState};
 use cercle_domain::policy::Principal;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -130,11 +130,11 @@ fn button(page: &Page, b: &TeamBox, t: &TeamThreadView, action: &str, label: &st
 }
 
 fn item(page: &Page, b: &TeamBox, t: &TeamThreadView, me: &str) -> Markup {
-    let manager = b.team.role == "manager";
+    let manager = b.team.role == TeamRole::Manager;
     let mine = t.responsible_id.as_deref() == Some(me);
-    let in_triage = t.state.as_deref() == Some("in_triage");
+    let in_triage = t.state == Some(TriageState::InTriage);
     html! {
-        li class="thr-item tm-item" data-id=(t.id) data-state=[t.state.as_deref()] {
+        li class="thr-item tm-item" data-id=(t.id) data-state=[t.state.map(TriageState::as_str)] {
             span class="thr-kind" aria-hidden="true" { (icon(if t.kind == "clinical" { "patients" } else { "threads" })) }
             div class="thr-item-main" {
                 @if t.readable {
@@ -318,11 +318,7 @@ pub(crate) async fn thread_teams(state: &WebState, principal: &Principal, t: &Th
     };
     let mut out = HashMap::new();
     for tv in &t.teams {
-        let Some(role) = mine
-            .iter()
-            .find(|m| m.id == tv.team_id)
-            .and_then(|m| TeamRole::parse(&m.role))
-        else {
+        let Some(role) = mine.iter().find(|m| m.id == tv.team_id).map(|m| m.role) else {
             continue;
         };
         let members = teams::team_members(&state.ctx, principal, &tv.team_id)

@@ -441,7 +441,7 @@ fn team_members_panel(
                         } @else {
                             ul class="items admin-team-member-list" {
                                 @for m in list {
-                                    li data-user=(m.id) data-role=(m.role) {
+                                    li data-user=(m.id) data-role=(m.role.as_str()) {
                                         div class="item-main" {
                                             strong { (m.name) } " "
                                             span class="badge" data-testid="admin-team-member-role" { (page.t(&format!("admin-team-role-{}", m.role))) }
@@ -454,7 +454,7 @@ fn team_members_panel(
                                                 label class="visually-hidden" for=(id) { (page.ta("admin-team-member-role-of", &[("name", &m.name)])) }
                                                 select id=(id) name="role" class="admin-team-role-select" {
                                                     @for (value, text) in &roles {
-                                                        option value=(value) selected[*value == m.role] { (text) }
+                                                        option value=(value) selected[*value == m.role.as_str()] { (text) }
                                                     }
                                                 }
                                                 button type="submit" class="secondary small" data-testid="admin-team-member-change" { (page.t("admin-team-member-change")) }
