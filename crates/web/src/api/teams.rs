@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use cercle_app::teams::{self, MemberInput, MemberView, MyTeam, TeamBox, TriageChange, WriteInput};
 use cercle_app::threads::service::ThreadView;
+use cercle_app::threads::team_threads;
 use cercle_app::Client;
 use cercle_domain::policy::Principal;
 use serde::{Deserialize, Serialize};
@@ -71,7 +72,7 @@ pub async fn write(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<WriteInput>,
 ) -> ApiResult<(StatusCode, Json<ThreadView>)> {
-    let t = teams::write_to_team(&state.ctx, &client, &principal, &id, &input, lang).await?;
+    let t = team_threads::write_to_team(&state.ctx, &client, &principal, &id, &input, lang).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -155,7 +156,7 @@ async fn triage(
     body: &TriageBody,
     what: TriageChange,
 ) -> ApiResult<StatusCode> {
-    teams::change(&state.ctx, client, principal, thread_id, &body.team_id, &what).await?;
+    team_threads::change(&state.ctx, client, principal, thread_id, &body.team_id, &what).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use cercle_app::teams::{self, MemberView, TeamBox, TeamThreadView, TriageChange, TriageView, WriteInput};
 use cercle_app::threads::service::ThreadView;
+use cercle_app::threads::team_threads;
 use cercle_domain::policy::teams::{decide, TeamAction, TeamRole, ThreadFacts, TriageState};
 use cercle_domain::policy::Principal;
 use maud::{html, Markup};
@@ -244,7 +245,7 @@ async fn write(
         high_priority: false,
     };
     let id = get("team_id");
-    match teams::write_to_team(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
+    match team_threads::write_to_team(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
         Ok(t) => redirect_with_flash(&state, &format!("/threads/{}", t.id), "tm-written"),
         Err(e) => failure_page(page.lang, &e),
     }
@@ -280,7 +281,7 @@ async fn act(
         _ => return Redirect::to("/teams").into_response(),
     };
     let team_page = format!("/teams?team={team}");
-    match teams::change(&state.ctx, &page.client, &principal, &thread, &team, &what).await {
+    match team_threads::change(&state.ctx, &page.client, &principal, &thread, &team, &what).await {
         Ok(()) => {
             // Back to the thread when asked from it and one still reaches
             // it (after unassigning or removing the team one may not).
