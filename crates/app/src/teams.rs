@@ -23,7 +23,7 @@ use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts, TriageState};
 use cercle_domain::policy::Principal;
 use cercle_domain::roles::Permission;
-use cercle_domain::Language;
+use cercle_domain::{Language, TeamId};
 use cercle_store::orgs::TeamRow;
 use cercle_store::teams::{self as store, TeamMemberRow};
 use cercle_store::threads::{self as thread_store, ThreadRow};
@@ -212,9 +212,10 @@ pub async fn team_box(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    team_id: &str,
+    team_id: &TeamId,
     lang: Language,
 ) -> AppResult<TeamBox> {
+    let team_id = &team_id.to_string();
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
@@ -292,7 +293,8 @@ pub async fn team_box(
 /// The members of a team of the active organization one belongs to or
 /// manages (for the thread page's assign and invite choices), without its
 /// threads.
-pub async fn team_members(ctx: &Ctx, principal: &Principal, team_id: &str) -> AppResult<Vec<MemberView>> {
+pub async fn team_members(ctx: &Ctx, principal: &Principal, team_id: &TeamId) -> AppResult<Vec<MemberView>> {
+    let team_id = &team_id.to_string();
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
@@ -437,8 +439,8 @@ async fn managed_team(ctx: &Ctx, scope: &OrgScope, team_id: &str) -> AppResult<T
 }
 
 /// The members of a team (administrators with `ManageTeams` on its unit).
-pub async fn members_of(ctx: &Ctx, scope: &OrgScope, team_id: &str) -> AppResult<Vec<MemberView>> {
-    let team = managed_team(ctx, scope, team_id).await?;
+pub async fn members_of(ctx: &Ctx, scope: &OrgScope, team_id: &TeamId) -> AppResult<Vec<MemberView>> {
+    let team = managed_team(ctx, scope, &team_id.to_string()).await?;
     let mut conn = ctx.store.reader().await?;
     member_views(&mut conn, &team.id).await
 }
@@ -448,10 +450,10 @@ pub async fn set_member(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    team_id: &str,
+    team_id: &TeamId,
     input: &MemberInput,
 ) -> AppResult<()> {
-    let team = managed_team(ctx, scope, team_id).await?;
+    let team = managed_team(ctx, scope, &team_id.to_string()).await?;
     let role = TeamRole::parse(&input.role).ok_or(AppError::Conflict("invalid-team-role"))?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
@@ -485,10 +487,10 @@ pub async fn remove_member(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    team_id: &str,
+    team_id: &TeamId,
     user_id: &str,
 ) -> AppResult<()> {
-    let team = managed_team(ctx, scope, team_id).await?;
+    let team = managed_team(ctx, scope, &team_id.to_string()).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     if !store::remove_member(&mut tx, &team.id, user_id).await? {

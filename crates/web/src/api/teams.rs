@@ -12,6 +12,7 @@ use cercle_app::threads::service::ThreadView;
 use cercle_app::threads::team_threads;
 use cercle_app::Client;
 use cercle_domain::policy::Principal;
+use cercle_domain::TeamId;
 use serde::{Deserialize, Serialize};
 
 /// One's teams.
@@ -52,6 +53,7 @@ pub async fn show(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TeamBox>> {
+    let id: TeamId = id.parse()?;
     let b = teams::team_box(&state.ctx, &client, &principal, &id, lang).await?;
     Ok(Json(b))
 }
@@ -89,6 +91,7 @@ pub async fn members(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Members>> {
+    let id: TeamId = id.parse()?;
     let list = teams::members_of(&state.ctx, &scope, &id).await?;
     Ok(Json(Members { members: list }))
 }
@@ -109,6 +112,7 @@ pub async fn set_member(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<MemberInput>,
 ) -> ApiResult<StatusCode> {
+    let id: TeamId = id.parse()?;
     teams::set_member(&state.ctx, &client, &scope, &id, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -135,6 +139,7 @@ pub async fn remove_member(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<UserBody>,
 ) -> ApiResult<StatusCode> {
+    let id: TeamId = id.parse()?;
     teams::remove_member(&state.ctx, &client, &scope, &id, &input.user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

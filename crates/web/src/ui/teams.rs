@@ -22,6 +22,7 @@ use cercle_app::threads::service::ThreadView;
 use cercle_app::threads::team_threads;
 use cercle_domain::policy::teams::{decide, TeamAction, TeamRole, ThreadFacts, TriageState};
 use cercle_domain::policy::Principal;
+use cercle_domain::TeamId;
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -60,7 +61,11 @@ async fn page_teams(
     };
     let writable = teams::writable_teams(&state.ctx, &principal).await.unwrap_or_default();
     let team_box = match &selected {
-        Some(id) => Some(teams::team_box(&state.ctx, &page.client, &principal, id, page.lang).await),
+        // An id that is not one is a team not found, as the service would say.
+        Some(id) => Some(match id.parse::<TeamId>() {
+            Ok(id) => teams::team_box(&state.ctx, &page.client, &principal, &id, page.lang).await,
+            Err(e) => Err(e.into()),
+        }),
         None => None,
     };
     let content = html! {
@@ -322,9 +327,12 @@ pub(crate) async fn thread_teams(state: &WebState, principal: &Principal, t: &Th
         let Some(role) = mine.iter().find(|m| m.id == tv.team_id).map(|m| m.role) else {
             continue;
         };
-        let members = teams::team_members(&state.ctx, principal, &tv.team_id)
-            .await
-            .unwrap_or_default();
+        let members = match tv.team_id.parse::<TeamId>() {
+            Ok(id) => teams::team_members(&state.ctx, principal, &id)
+                .await
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
         out.insert(tv.team_id.clone(), (role, members));
     }
     ThreadTeams(out)

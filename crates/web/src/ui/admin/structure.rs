@@ -15,6 +15,7 @@ use cercle_app::orgs::Unit;
 use cercle_app::teams::{self as team_members, MemberInput, MemberView};
 use cercle_app::AppResult;
 use cercle_domain::policy::teams::TeamRole;
+use cercle_domain::TeamId;
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -497,7 +498,10 @@ async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra, op
     for t in &s.teams {
         members.insert(
             t.id.clone(),
-            team_members::members_of(&state.ctx, &a.scope, &t.id).await,
+            match t.id.parse::<TeamId>() {
+                Ok(id) => team_members::members_of(&state.ctx, &a.scope, &id).await,
+                Err(e) => Err(e.into()),
+            },
         );
     }
     // The organization's members, to add to a team.
@@ -636,7 +640,11 @@ pub async fn set_team_member(
         user_id: f.get("user_id").to_string(),
         role: f.get("role").to_string(),
     };
-    match team_members::set_member(&state.ctx, &page.client, &a.scope, &id, &input).await {
+    let done = match id.parse::<TeamId>() {
+        Ok(team_id) => team_members::set_member(&state.ctx, &page.client, &a.scope, &team_id, &input).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, &members_page(&id), "admin-team-member-saved"),
         Err(e) => render_teams(&state, &page, &a, Extra::error(members_key(&id), e, f), None).await,
     }
@@ -650,7 +658,11 @@ pub async fn remove_team_member(
     Path((id, user_id)): Path<(String, String)>,
 ) -> Response {
     let a = admin_or_return!(state, page, session, Tab::Teams);
-    match team_members::remove_member(&state.ctx, &page.client, &a.scope, &id, &user_id).await {
+    let done = match id.parse::<TeamId>() {
+        Ok(team_id) => team_members::remove_member(&state.ctx, &page.client, &a.scope, &team_id, &user_id).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, &members_page(&id), "admin-team-member-removed"),
         Err(e) => {
             render_teams(
