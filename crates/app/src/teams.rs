@@ -1,41 +1,37 @@
 //! Teams and triage (SPEC 7): one's teams, a team's threads and triage
-//! box, "write to a team", assigning, taking, returning to triage,
-//! unassigning, adding oneself or a teammate, removing the team from a
-//! thread, and the team's members (administrators with `ManageTeams`).
+//! box, one's standing in a team, and the team's members (administrators
+//! with `ManageTeams`).
 //!
 //! Who may do what is decided by `cercle_domain::policy::teams::decide`;
 //! who reaches a thread stays one rule (`store::threads::reach`), which
 //! knows team managers (by role or membership) and responsible members.
-//! Every change is logged as a thread event (live delivery) and audited in
-//! its transaction.
+//! The use cases that create, post to or change a team's thread ("write to
+//! a team", assign, take, return, unassign, add oneself or a teammate,
+//! remove the team) are thread use cases, in `threads::team_threads`,
+//! which calls this module: among the thread modules, this one uses only
+//! the kernel (`access`, `events`) and the shapes in `views`.
 
 use crate::acting::person as me;
 use crate::org_scope::OrgScope;
-use crate::threads::access::{in_active_org, is_author_team};
-use crate::threads::events::{commit, event_for, log_event};
-use crate::threads::input::clean_body;
-use crate::threads::lifecycle::{self, NewThreadInput};
-use crate::threads::participants::participant_views;
+use crate::threads::access::in_active_org;
+use crate::threads::views::title_of;
 /// Where a thread stands for one of its teams (kept in the thread kernel,
 /// which shows it on every thread).
 pub use crate::threads::views::TriageView;
-use crate::threads::views::{title_of, ParticipantRef, ThreadView};
-use crate::threads::{messages, reading};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
-use cercle_domain::events::EventKind;
-use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts};
+use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts, TriageState};
 use cercle_domain::policy::Principal;
 use cercle_domain::roles::Permission;
-use cercle_domain::Language;
+use cercle_domain::{Language, TeamId};
 use cercle_store::orgs::TeamRow;
-use cercle_store::teams::{self as store, IN_TRIAGE};
+use cercle_store::teams::{self as store, TeamMemberRow};
 use cercle_store::threads::{self as thread_store, ThreadRow};
 use cercle_store::{members, network, orgs, users, Conn};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-fn refused(r: Refusal) -> AppError {
+pub(crate) fn refused(r: Refusal) -> AppError {
     match r {
         Refusal::NotFound => AppError::NotFound,
         Refusal::Forbidden => AppError::Forbidden,
@@ -84,8 +80,7 @@ pub struct MyTeam {
     pub id: String,
     pub name: String,
     pub unit_id: String,
-    /// manager | participant
-    pub role: String,
+    pub role: TeamRole,
 }
 
 /// The teams of one's active organization one belongs to or manages.
@@ -105,9 +100,9 @@ pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>
             continue;
         }
         let role = if managed.contains(&t.id) {
-            "manager"
+            TeamRole::Manager
         } else if roles.contains_key(&t.id) {
-            "participant"
+            TeamRole::Participant
         } else {
             continue;
         };
@@ -115,7 +110,7 @@ pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>
             id: t.id,
             name: t.name,
             unit_id: t.unit_id,
-            role: role.into(),
+            role,
         });
     }
     Ok(out)
@@ -171,8 +166,8 @@ pub struct TeamThreadView {
     pub high_priority: bool,
     pub last_activity_at: i64,
     pub unread: i64,
-    /// in_triage | assigned (none: the team came with a person before triage existed)
-    pub state: Option<String>,
+    /// None: the team came with a person before triage existed.
+    pub state: Option<TriageState>,
     pub responsible_id: Option<String>,
     pub responsible_name: Option<String>,
     /// One may open it (a participant only once assigned or added).
@@ -183,8 +178,21 @@ pub struct TeamThreadView {
 pub struct MemberView {
     pub id: String,
     pub name: String,
-    /// manager | participant
-    pub role: String,
+    pub role: TeamRole,
+}
+
+/// Team members with their names; a stored role this version does not
+/// know is left out (it grants nothing either, see [`standing`]).
+fn views_of(rows: Vec<TeamMemberRow>, names: &HashMap<String, String>) -> Vec<MemberView> {
+    rows.into_iter()
+        .filter_map(|m| {
+            Some(MemberView {
+                role: TeamRole::parse(&m.role)?,
+                name: names.get(&m.user_id).cloned().unwrap_or_default(),
+                id: m.user_id,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -204,9 +212,10 @@ pub async fn team_box(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    team_id: &str,
+    team_id: &TeamId,
     lang: Language,
 ) -> AppResult<TeamBox> {
+    let team_id = &team_id.to_string();
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
@@ -242,7 +251,7 @@ pub async fn team_box(
         let facts = ThreadFacts {
             responsible: r.responsible_id.as_deref() == Some(user_id.as_str()),
             added: r.added,
-            in_triage: r.state.as_deref() == Some(IN_TRIAGE),
+            in_triage: r.state.as_deref().and_then(TriageState::parse) == Some(TriageState::InTriage),
         };
         let readable = decide(role, facts, TeamAction::Read).is_ok();
         let t = &r.listed.thread;
@@ -256,7 +265,7 @@ pub async fn team_box(
             high_priority: t.high_priority,
             last_activity_at: t.last_activity_at,
             unread: if readable { r.listed.unread } else { 0 },
-            state: r.state.clone(),
+            state: r.state.as_deref().and_then(TriageState::parse),
             responsible_name: r.responsible_id.as_ref().and_then(|id| names.get(id).cloned()),
             responsible_id: r.responsible_id.clone(),
             readable,
@@ -267,7 +276,7 @@ pub async fn team_box(
             listed.push(view);
         }
     }
-    let team_role = role.map(TeamRole::key).unwrap_or("participant").to_string();
+    let team_role = role.unwrap_or(TeamRole::Participant);
     Ok(TeamBox {
         team: MyTeam {
             id: team.id,
@@ -277,21 +286,15 @@ pub async fn team_box(
         },
         triage,
         threads: listed,
-        members: members
-            .into_iter()
-            .map(|m| MemberView {
-                name: names.get(&m.user_id).cloned().unwrap_or_default(),
-                id: m.user_id,
-                role: m.role,
-            })
-            .collect(),
+        members: views_of(members, &names),
     })
 }
 
 /// The members of a team of the active organization one belongs to or
 /// manages (for the thread page's assign and invite choices), without its
 /// threads.
-pub async fn team_members(ctx: &Ctx, principal: &Principal, team_id: &str) -> AppResult<Vec<MemberView>> {
+pub async fn team_members(ctx: &Ctx, principal: &Principal, team_id: &TeamId) -> AppResult<Vec<MemberView>> {
+    let team_id = &team_id.to_string();
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
@@ -309,14 +312,7 @@ async fn member_views(conn: &mut Conn, team_id: &str) -> AppResult<Vec<MemberVie
     let rows = store::members(&mut *conn, team_id).await?;
     let ids: Vec<String> = rows.iter().map(|m| m.user_id.clone()).collect();
     let names: HashMap<String, String> = network::names(&mut *conn, &ids).await?.into_iter().collect();
-    Ok(rows
-        .into_iter()
-        .map(|m| MemberView {
-            name: names.get(&m.user_id).cloned().unwrap_or_default(),
-            id: m.user_id,
-            role: m.role,
-        })
-        .collect())
+    Ok(views_of(rows, &names))
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -332,53 +328,21 @@ pub struct WriteInput {
     pub high_priority: bool,
 }
 
-/// "Write to a team": a thread addressed to the team with no person of it,
-/// which lands in the team's triage box.
-pub async fn write_to_team(
-    ctx: &Ctx,
-    client: &Client,
-    principal: &Principal,
-    team_id: &str,
-    input: &WriteInput,
-    lang: Language,
-) -> AppResult<ThreadView> {
+/// Whether one may write to a team: a team of one's active organization,
+/// not archived (the thread itself is created by
+/// `threads::team_threads::write_to_team`).
+pub(crate) async fn writable_team(ctx: &Ctx, principal: &Principal, team_id: &str) -> AppResult<()> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
-    {
-        let mut conn = ctx.store.reader().await?;
-        let org = active_org(&mut conn, &user_id).await?;
-        let team = orgs::team_in(&mut conn, &org, team_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if team.archived_at.is_some() {
-            return Err(AppError::NotFound);
-        }
+    let mut conn = ctx.store.reader().await?;
+    let org = active_org(&mut conn, &user_id).await?;
+    let team = orgs::team_in(&mut conn, &org, team_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if team.archived_at.is_some() {
+        return Err(AppError::NotFound);
     }
-    let body = match input.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
-        Some(b) => Some(clean_body(b)?),
-        None => None,
-    };
-    let patient = input.patient_file_id.clone().filter(|p| !p.is_empty());
-    let t = lifecycle::create(
-        ctx,
-        client,
-        principal,
-        &NewThreadInput {
-            kind: if patient.is_some() { "clinical" } else { "collaboration" }.into(),
-            patient_file_id: patient,
-            title: input.title.clone(),
-            participants: vec![ParticipantRef {
-                kind: "team".into(),
-                id: team_id.to_string(),
-            }],
-            high_priority: input.high_priority,
-        },
-    )
-    .await?;
-    if let Some(body) = body {
-        messages::post(ctx, client, principal, &t.id, &body, input.high_priority, lang).await?;
-    }
-    reading::show(ctx, client, principal, &t.id, lang).await
+    Ok(())
 }
 
 /// What one asks of a team's thread.
@@ -401,15 +365,15 @@ pub enum TriageChange {
 }
 
 /// The thread and team of a change, with the facts the policy needs.
-struct Subject {
-    thread: ThreadRow,
-    team: TeamRow,
-    role: Option<TeamRole>,
-    facts: ThreadFacts,
-    responsible: Option<String>,
+pub(crate) struct Subject {
+    pub(crate) thread: ThreadRow,
+    pub(crate) team: TeamRow,
+    pub(crate) role: Option<TeamRole>,
+    pub(crate) facts: ThreadFacts,
+    pub(crate) responsible: Option<String>,
 }
 
-async fn subject(conn: &mut Conn, user_id: &str, thread_id: &str, team_id: &str) -> AppResult<Subject> {
+pub(crate) async fn subject(conn: &mut Conn, user_id: &str, thread_id: &str, team_id: &str) -> AppResult<Subject> {
     let thread = thread_store::thread(&mut *conn, thread_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -435,7 +399,9 @@ async fn subject(conn: &mut Conn, user_id: &str, thread_id: &str, team_id: &str)
     let facts = ThreadFacts {
         responsible: responsible.as_deref() == Some(user_id),
         added,
-        in_triage: tr.as_ref().is_none_or(|t| t.state == IN_TRIAGE),
+        in_triage: tr
+            .as_ref()
+            .is_none_or(|t| TriageState::parse(&t.state) == Some(TriageState::InTriage)),
     };
     Ok(Subject {
         thread,
@@ -446,106 +412,8 @@ async fn subject(conn: &mut Conn, user_id: &str, thread_id: &str, team_id: &str)
     })
 }
 
-/// Applies a change to a team's thread: checked by the team policy, then
-/// stored, logged for live delivery and audited in one transaction.
-pub async fn change(
-    ctx: &Ctx,
-    client: &Client,
-    principal: &Principal,
-    thread_id: &str,
-    team_id: &str,
-    what: &TriageChange,
-) -> AppResult<()> {
-    let me = me(principal)?;
-    let user_id = me.user_id.to_string();
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    let s = subject(&mut tx, &user_id, thread_id, team_id).await?;
-    if s.thread.closed_at.is_some() {
-        // Nothing is reassigned in a closed thread; say "not found" to
-        // whoever may not see it.
-        decide(s.role, s.facts, TeamAction::SeeTriage).map_err(refused)?;
-        return Err(AppError::Conflict("thread-closed"));
-    }
-    let (action, audit_name) = match what {
-        TriageChange::Assign { user_id: target } => {
-            let target_in_team = users_role(&mut tx, &s.team, target).await?.is_some();
-            (TeamAction::Assign { target_in_team }, "team.thread_assigned")
-        }
-        TriageChange::Take => (TeamAction::Take, "team.thread_taken"),
-        TriageChange::Return => (TeamAction::ReturnToTriage, "team.thread_returned"),
-        TriageChange::Unassign => (TeamAction::Unassign, "team.thread_unassigned"),
-        TriageChange::AddSelf => (TeamAction::AddSelf, "team.manager_joined"),
-        TriageChange::Invite { user_id: target } => {
-            let target_in_team = users_role(&mut tx, &s.team, target).await?.is_some();
-            (TeamAction::Invite { target_in_team }, "team.teammate_invited")
-        }
-        TriageChange::RemoveTeam => (TeamAction::RemoveTeam, "team.removed_from_thread"),
-    };
-    decide(s.role, s.facts, action).map_err(refused)?;
-    let mut target: Option<String> = None;
-    match what {
-        TriageChange::Assign { user_id: who } => {
-            store::set_triage(&mut tx, thread_id, &s.team.id, Some(who), now).await?;
-            target = Some(who.clone());
-        }
-        TriageChange::Take => {
-            store::set_triage(&mut tx, thread_id, &s.team.id, Some(&user_id), now).await?;
-        }
-        TriageChange::Return => {
-            store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
-            crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &s.team.id, &user_id, now).await?;
-        }
-        TriageChange::Unassign => {
-            if s.facts.responsible {
-                store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
-                crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &s.team.id, &user_id, now).await?;
-            }
-            if s.facts.added && s.thread.created_by != user_id {
-                thread_store::remove_participant(&mut tx, thread_id, "user", &user_id).await?;
-            }
-        }
-        TriageChange::AddSelf => {
-            thread_store::add_participant(&mut tx, thread_id, "user", &user_id, Some(&user_id), now).await?;
-        }
-        TriageChange::Invite { user_id: who } => {
-            thread_store::add_participant(&mut tx, thread_id, "user", who, Some(&user_id), now).await?;
-            target = Some(who.clone());
-        }
-        TriageChange::RemoveTeam => {
-            if s.thread.channel_id.is_some() && is_author_team(&mut tx, &s.thread, &s.team.id).await? {
-                return Err(AppError::Conflict("author-team"));
-            }
-            thread_store::remove_participant(&mut tx, thread_id, "team", &s.team.id).await?;
-            store::clear_triage(&mut tx, thread_id, &s.team.id).await?;
-        }
-    }
-    // Who reaches the thread may have changed: the participants event comes
-    // first, so that open connections look again before the triage change.
-    let views = participant_views(&mut tx, thread_id).await?;
-    log_event(ctx, &mut tx, thread_id, EventKind::Participants, &views, now).await?;
-    let after = store::triage(&mut tx, thread_id, &s.team.id).await?;
-    let data = serde_json::json!({
-        "triage": {
-            "team_id": s.team.id,
-            "state": after.as_ref().map(|t| t.state.clone()),
-            "responsible_id": after.as_ref().and_then(|t| t.responsible_id.clone()),
-            "previous_responsible_id": s.responsible,
-            "by": user_id,
-        }
-    });
-    log_event(ctx, &mut tx, thread_id, EventKind::ThreadState, &data, now).await?;
-    let mut ev = event_for(me, &s.thread, audit_name, AuditAction::Update, client).scope("team", &s.team.id);
-    if let Some(t) = &target {
-        ev = ev.scope("person", t);
-    }
-    audit::record(&mut tx, ev, now).await?;
-    commit(ctx, tx).await?;
-    Ok(())
-}
-
 /// A person's standing in a team (for the target of an assignment).
-async fn users_role(conn: &mut Conn, team: &TeamRow, user_id: &str) -> AppResult<Option<TeamRole>> {
+pub(crate) async fn users_role(conn: &mut Conn, team: &TeamRow, user_id: &str) -> AppResult<Option<TeamRole>> {
     standing(conn, team, user_id).await
 }
 
@@ -571,8 +439,8 @@ async fn managed_team(ctx: &Ctx, scope: &OrgScope, team_id: &str) -> AppResult<T
 }
 
 /// The members of a team (administrators with `ManageTeams` on its unit).
-pub async fn members_of(ctx: &Ctx, scope: &OrgScope, team_id: &str) -> AppResult<Vec<MemberView>> {
-    let team = managed_team(ctx, scope, team_id).await?;
+pub async fn members_of(ctx: &Ctx, scope: &OrgScope, team_id: &TeamId) -> AppResult<Vec<MemberView>> {
+    let team = managed_team(ctx, scope, &team_id.to_string()).await?;
     let mut conn = ctx.store.reader().await?;
     member_views(&mut conn, &team.id).await
 }
@@ -582,10 +450,10 @@ pub async fn set_member(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    team_id: &str,
+    team_id: &TeamId,
     input: &MemberInput,
 ) -> AppResult<()> {
-    let team = managed_team(ctx, scope, team_id).await?;
+    let team = managed_team(ctx, scope, &team_id.to_string()).await?;
     let role = TeamRole::parse(&input.role).ok_or(AppError::Conflict("invalid-team-role"))?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
@@ -610,7 +478,7 @@ pub async fn set_member(
     .await?;
     tx.commit().await?;
     // A manager who becomes a participant stops reaching the team's threads.
-    crate::threads::hub::access_changed(ctx, &[&input.user_id]).await;
+    reach_changed(ctx, &input.user_id).await;
     Ok(())
 }
 
@@ -619,10 +487,10 @@ pub async fn remove_member(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    team_id: &str,
+    team_id: &TeamId,
     user_id: &str,
 ) -> AppResult<()> {
-    let team = managed_team(ctx, scope, team_id).await?;
+    let team = managed_team(ctx, scope, &team_id.to_string()).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     if !store::remove_member(&mut tx, &team.id, user_id).await? {
@@ -644,6 +512,16 @@ pub async fn remove_member(
     )
     .await?;
     tx.commit().await?;
-    crate::threads::hub::access_changed(ctx, &[user_id]).await;
+    reach_changed(ctx, user_id).await;
     Ok(())
+}
+
+/// Tells every node that what a person reaches changed, so that their open
+/// connections look again (what `threads::hub::access_changed` does, asked
+/// of the bus here so that teams stands on the thread kernel only). A
+/// failure is logged: connections also look again every 30 seconds.
+async fn reach_changed(ctx: &Ctx, user_id: &str) {
+    if let Err(e) = ctx.bus.access_changed(&[user_id]).await {
+        tracing::warn!(error = %e, "cannot publish a change of access; connections will see it within 30 s");
+    }
 }

@@ -65,21 +65,21 @@ pub async fn remove_membership(conn: &mut Conn, org_id: &str, user_id: &str) -> 
 /// `(org_id, org_name)` of every organization the user belongs to.
 pub async fn orgs_of_user(conn: &mut Conn, user_id: &str) -> Result<Vec<(String, String)>> {
     let rows = sqlx::query(
-        "SELECT o.id, o.name FROM memberships m JOIN organizations o ON o.id = m.org_id \
+        "SELECT o.id AS org_id, o.name AS org_name FROM memberships m JOIN organizations o ON o.id = m.org_id \
          WHERE m.user_id = $1 AND o.archived_at IS NULL ORDER BY o.name",
     )
     .bind(user_id)
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("org_id")?, r.try_get("org_name")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
 
 pub async fn members_of(conn: &mut Conn, org_id: &str) -> Result<Vec<MemberRow>> {
     let rows = sqlx::query(
-        "SELECT u.id, u.name, u.email, m.professional, m.administrative FROM memberships m JOIN users u ON u.id = m.user_id \
+        "SELECT u.id AS user_id, u.name, u.email, m.professional, m.administrative FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.org_id = $1 AND u.deleted_at IS NULL ORDER BY u.name",
     )
     .bind(org_id)
@@ -88,11 +88,11 @@ pub async fn members_of(conn: &mut Conn, org_id: &str) -> Result<Vec<MemberRow>>
     rows.iter()
         .map(|r| {
             Ok(MemberRow {
-                user_id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                email: r.try_get(2)?,
-                professional: flag(r.try_get(3)?),
-                administrative: flag(r.try_get(4)?),
+                user_id: r.try_get("user_id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                professional: flag(r.try_get("professional")?),
+                administrative: flag(r.try_get("administrative")?),
             })
         })
         .collect::<std::result::Result<_, sqlx::Error>>()

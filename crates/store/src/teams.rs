@@ -5,11 +5,13 @@
 
 use crate::threads::{map_thread, ListedThread, THREAD_COLUMNS};
 use crate::{flag, Conn, Result};
+use cercle_domain::policy::teams::TriageState;
 use cercle_domain::Timestamp;
 use sqlx::Row;
 
-pub const IN_TRIAGE: &str = "in_triage";
-pub const ASSIGNED: &str = "assigned";
+/// The stored names of [`TriageState`] (callers that compare a row's text).
+pub const IN_TRIAGE: &str = TriageState::InTriage.as_str();
+pub const ASSIGNED: &str = TriageState::Assigned.as_str();
 
 // ---- Members ------------------------------------------------------------------
 
@@ -63,7 +65,7 @@ pub async fn member_role(conn: &mut Conn, team_id: &str, user_id: &str) -> Resul
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => Some(r.try_get(0)?),
+        Some(r) => Some(r.try_get("role")?),
         None => None,
     })
 }
@@ -78,10 +80,10 @@ pub async fn members(conn: &mut Conn, team_id: &str) -> Result<Vec<TeamMemberRow
     rows.iter()
         .map(|r| {
             Ok(TeamMemberRow {
-                team_id: r.try_get(0)?,
-                user_id: r.try_get(1)?,
-                role: r.try_get(2)?,
-                added_at: r.try_get(3)?,
+                team_id: r.try_get("team_id")?,
+                user_id: r.try_get("user_id")?,
+                role: r.try_get("role")?,
+                added_at: r.try_get("added_at")?,
             })
         })
         .collect::<std::result::Result<_, sqlx::Error>>()
@@ -91,7 +93,7 @@ pub async fn members(conn: &mut Conn, team_id: &str) -> Result<Vec<TeamMemberRow
 /// (team id, role) of the teams of an organization a person belongs to.
 pub async fn memberships_in(conn: &mut Conn, org_id: &str, user_id: &str) -> Result<Vec<(String, String)>> {
     let rows = sqlx::query(
-        "SELECT m.team_id, m.role FROM team_members m JOIN teams t ON t.id = m.team_id \
+        "SELECT m.team_id AS team_id, m.role AS role FROM team_members m JOIN teams t ON t.id = m.team_id \
          WHERE m.user_id = $1 AND t.org_id = $2 AND t.archived_at IS NULL",
     )
     .bind(user_id)
@@ -99,7 +101,7 @@ pub async fn memberships_in(conn: &mut Conn, org_id: &str, user_id: &str) -> Res
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("team_id")?, r.try_get("role")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -124,14 +126,18 @@ pub async fn set_triage(
     responsible: Option<&str>,
     now: Timestamp,
 ) -> Result<()> {
-    let state = if responsible.is_some() { ASSIGNED } else { IN_TRIAGE };
+    let state = if responsible.is_some() {
+        TriageState::Assigned
+    } else {
+        TriageState::InTriage
+    };
     sqlx::query(
         "INSERT INTO thread_triage (thread_id, team_id, state, responsible_id, updated_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (thread_id, team_id) DO UPDATE SET state = $3, responsible_id = $4, updated_at = $5",
     )
     .bind(thread_id)
     .bind(team_id)
-    .bind(state)
+    .bind(state.as_str())
     .bind(responsible)
     .bind(now.0)
     .execute(conn)
@@ -159,11 +165,11 @@ pub async fn triage(conn: &mut Conn, thread_id: &str, team_id: &str) -> Result<O
     .await?;
     row.map(|r| {
         Ok(TriageRow {
-            thread_id: r.try_get(0)?,
-            team_id: r.try_get(1)?,
-            state: r.try_get(2)?,
-            responsible_id: r.try_get(3)?,
-            updated_at: r.try_get(4)?,
+            thread_id: r.try_get("thread_id")?,
+            team_id: r.try_get("team_id")?,
+            state: r.try_get("state")?,
+            responsible_id: r.try_get("responsible_id")?,
+            updated_at: r.try_get("updated_at")?,
         })
     })
     .transpose()
@@ -182,11 +188,11 @@ pub async fn triage_of_thread(conn: &mut Conn, thread_id: &str) -> Result<Vec<Tr
     rows.iter()
         .map(|r| {
             Ok(TriageRow {
-                thread_id: r.try_get(0)?,
-                team_id: r.try_get(1)?,
-                state: r.try_get(2)?,
-                responsible_id: r.try_get(3)?,
-                updated_at: r.try_get(4)?,
+                thread_id: r.try_get("thread_id")?,
+                team_id: r.try_get("team_id")?,
+                state: r.try_get("state")?,
+                responsible_id: r.try_get("responsible_id")?,
+                updated_at: r.try_get("updated_at")?,
             })
         })
         .collect::<std::result::Result<_, sqlx::Error>>()
@@ -246,19 +252,19 @@ pub async fn triage_counts(conn: &mut Conn, org_id: &str, team_ids: &[String]) -
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT tr.team_id, COUNT(*) FROM thread_triage tr JOIN threads t ON t.id = tr.thread_id \
+        "SELECT tr.team_id AS team_id, COUNT(*) AS n FROM thread_triage tr JOIN threads t ON t.id = tr.thread_id \
          JOIN thread_participants p ON p.thread_id = t.id AND p.kind = 'team' AND p.participant_id = tr.team_id \
          WHERE tr.state = $1 AND t.closed_at IS NULL AND t.org_id = $2 AND tr.team_id IN ({}) \
          GROUP BY tr.team_id",
         crate::profiles::placeholders(3, team_ids.len())
     );
-    let mut q = sqlx::query(&sql).bind(IN_TRIAGE).bind(org_id);
+    let mut q = sqlx::query(&sql).bind(TriageState::InTriage.as_str()).bind(org_id);
     for t in team_ids {
         q = q.bind(t);
     }
     let rows = q.fetch_all(conn).await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("team_id")?, r.try_get("n")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }

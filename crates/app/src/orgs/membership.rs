@@ -28,8 +28,9 @@ pub struct InviteInput {
 }
 
 /// What an invitation became.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
+#[schema(as = OrgInvited)]
 pub enum Invited {
     /// An email with a link went out.
     Sent { invitation_id: String },
@@ -370,7 +371,8 @@ pub async fn pending(ctx: &Ctx, scope: &OrgScope) -> AppResult<Vec<InvitationRow
 }
 
 /// What the invitation page shows before accepting.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = OrgInvitationInfo)]
 pub struct InvitationInfo {
     pub org_name: String,
     pub email: String,
@@ -457,7 +459,8 @@ pub async fn accept(ctx: &Ctx, client: &Client, principal: &Principal, token: &s
 }
 
 /// A member and the roles they hold.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = OrgMember)]
 pub struct Member {
     pub user_id: String,
     pub name: String,
@@ -467,12 +470,13 @@ pub struct Member {
     pub grants: Vec<MemberGrant>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = OrgMemberGrant)]
 pub struct MemberGrant {
     pub id: String,
     pub unit_id: String,
     pub unit_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 pub async fn list_members(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppResult<Vec<Member>> {
@@ -500,11 +504,14 @@ pub async fn list_members(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppRe
             grants: grants
                 .iter()
                 .filter(|g| g.user_id == m.user_id)
-                .map(|g| MemberGrant {
-                    id: g.id.clone(),
-                    unit_id: g.unit_id.clone(),
-                    unit_name: g.unit_name.clone(),
-                    role: g.role.clone(),
+                // A stored role this version does not know grants nothing: not shown.
+                .filter_map(|g| {
+                    Some(MemberGrant {
+                        id: g.id.clone(),
+                        unit_id: g.unit_id.clone(),
+                        unit_name: g.unit_name.clone(),
+                        role: Role::parse(&g.role)?,
+                    })
                 })
                 .collect(),
             user_id: m.user_id,

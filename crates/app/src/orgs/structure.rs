@@ -101,13 +101,13 @@ pub async fn all_organizations(ctx: &Ctx, principal: &Principal) -> AppResult<Ve
 }
 
 /// The organizations a person belongs to, and which one is active.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct MyOrganizations {
     pub active: Option<String>,
     pub organizations: Vec<OrgChoice>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct OrgChoice {
     pub id: String,
     pub name: String,

@@ -25,6 +25,7 @@ pub mod reading;
 pub mod reads;
 pub mod search;
 pub mod service;
+pub mod team_threads;
 pub mod triage;
 pub mod typing;
 pub mod uploads;

@@ -8,37 +8,185 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cercle_app::audit::{self, SearchInput};
-use cercle_app::orgs::membership::{self, InviteInput};
-use cercle_app::orgs::structure::{self, TeamInput, WorkplaceInput};
+use cercle_app::orgs::membership::{self, InvitationInfo, InviteInput, Invited, Member};
+use cercle_app::orgs::structure::{self, MyOrganizations, TeamInput, WorkplaceInput};
 use cercle_app::orgs::InvitationRow;
 use cercle_app::orgs::{OrgRow, TeamRow, Unit as UnitRow, WorkplaceRow};
+use cercle_domain::audit::AuditRecord;
 use cercle_domain::roles::Role;
 use cercle_domain::Language;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-pub(crate) fn org_json(o: &OrgRow) -> Value {
-    json!({ "id": o.id, "name": o.name, "root_unit_id": o.root_unit_id, "archived": o.archived_at.is_some() })
+/// An organization.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub root_unit_id: String,
+    pub archived: bool,
 }
 
-pub(crate) fn unit_json(u: &UnitRow) -> Value {
-    json!({ "id": u.id, "parent_id": u.parent_id, "name": u.name, "path": u.path, "archived": u.archived_at.is_some() })
+impl From<&OrgRow> for Organization {
+    fn from(o: &OrgRow) -> Self {
+        Organization {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            root_unit_id: o.root_unit_id.clone(),
+            archived: o.archived_at.is_some(),
+        }
+    }
 }
 
-pub(crate) fn workplace_json(w: &WorkplaceRow) -> Value {
-    json!({ "id": w.id, "unit_id": w.unit_id, "name": w.name, "kind": w.kind, "address": w.address, "phone": w.phone, "archived": w.archived_at.is_some() })
+/// A unit of the organization's tree.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrgUnit {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+    pub path: String,
+    pub archived: bool,
 }
 
-pub(crate) fn team_json(t: &TeamRow) -> Value {
-    json!({ "id": t.id, "unit_id": t.unit_id, "workplace_id": t.workplace_id, "name": t.name, "archived": t.archived_at.is_some() })
+impl From<&UnitRow> for OrgUnit {
+    fn from(u: &UnitRow) -> Self {
+        OrgUnit {
+            id: u.id.clone(),
+            parent_id: u.parent_id.clone(),
+            name: u.name.clone(),
+            path: u.path.clone(),
+            archived: u.archived_at.is_some(),
+        }
+    }
 }
 
-pub(crate) fn invitation_json(i: &InvitationRow) -> Value {
-    json!({
-        "id": i.id, "unit_id": i.unit_id, "email": i.email, "name": i.name, "language": i.language,
-        "professional": i.professional, "administrative": i.administrative,
-        "roles": i.roles.split(',').collect::<Vec<_>>(), "status": i.status, "expires_at": i.expires_at,
-    })
+/// A workplace.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrgWorkplace {
+    pub id: String,
+    pub unit_id: String,
+    pub name: String,
+    pub kind: String,
+    pub address: String,
+    pub phone: Option<String>,
+    pub archived: bool,
+}
+
+impl From<&WorkplaceRow> for OrgWorkplace {
+    fn from(w: &WorkplaceRow) -> Self {
+        OrgWorkplace {
+            id: w.id.clone(),
+            unit_id: w.unit_id.clone(),
+            name: w.name.clone(),
+            kind: w.kind.clone(),
+            address: w.address.clone(),
+            phone: w.phone.clone(),
+            archived: w.archived_at.is_some(),
+        }
+    }
+}
+
+/// A team.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrgTeam {
+    pub id: String,
+    pub unit_id: String,
+    pub workplace_id: Option<String>,
+    pub name: String,
+    pub archived: bool,
+}
+
+impl From<&TeamRow> for OrgTeam {
+    fn from(t: &TeamRow) -> Self {
+        OrgTeam {
+            id: t.id.clone(),
+            unit_id: t.unit_id.clone(),
+            workplace_id: t.workplace_id.clone(),
+            name: t.name.clone(),
+            archived: t.archived_at.is_some(),
+        }
+    }
+}
+
+/// A pending (or past) invitation into the organization.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrgInvitation {
+    pub id: String,
+    pub unit_id: String,
+    pub email: String,
+    pub name: String,
+    pub language: String,
+    pub professional: bool,
+    pub administrative: bool,
+    pub roles: Vec<String>,
+    pub status: String,
+    pub expires_at: i64,
+}
+
+impl From<&InvitationRow> for OrgInvitation {
+    fn from(i: &InvitationRow) -> Self {
+        OrgInvitation {
+            id: i.id.clone(),
+            unit_id: i.unit_id.clone(),
+            email: i.email.clone(),
+            name: i.name.clone(),
+            language: i.language.clone(),
+            professional: i.professional,
+            administrative: i.administrative,
+            roles: i.roles.split(',').map(str::to_string).collect(),
+            status: i.status.clone(),
+            expires_at: i.expires_at,
+        }
+    }
+}
+
+/// A new organization and the invitation of its first administrator.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CreatedOrganization {
+    pub organization: Organization,
+    pub invitation: Invited,
+}
+
+/// Every organization of the network.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Organizations {
+    pub organizations: Vec<Organization>,
+}
+
+/// The active organization, as the structure page names it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StructureOrganization {
+    pub id: String,
+    pub name: String,
+    pub root_unit_id: String,
+}
+
+/// Units, workplaces and teams of the active organization.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrgStructure {
+    pub organization: StructureOrganization,
+    pub units: Vec<OrgUnit>,
+    pub workplaces: Vec<OrgWorkplace>,
+    pub teams: Vec<OrgTeam>,
+}
+
+/// Members and the roles they hold.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrgMembers {
+    pub members: Vec<Member>,
+}
+
+/// Pending invitations.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OrgInvitations {
+    pub invitations: Vec<OrgInvitation>,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    pub events: Vec<AuditRecord>,
+    /// Pass as `before_seq` for the next (older) page.
+    pub next_before_seq: Option<i64>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -55,14 +203,14 @@ pub struct NewOrganization {
     tag = "orgs",
     summary = "Create an organization and invite its first administrator (network administrators).",
     request_body = NewOrganization,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = CreatedOrganization)),
 )]
 pub async fn create_organization(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<NewOrganization>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CreatedOrganization>)> {
     let admin_lang =
         Language::parse(input.admin_language.as_deref().unwrap_or("fr")).map_err(cercle_app::AppError::from)?;
     let (org, invited) = structure::create_organization_with_admin(
@@ -77,7 +225,10 @@ pub async fn create_organization(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "organization": org_json(&org), "invitation": invited })),
+        Json(CreatedOrganization {
+            organization: Organization::from(&org),
+            invitation: invited,
+        }),
     ))
 }
 
@@ -86,16 +237,16 @@ pub async fn create_organization(
     path = "/network/organizations",
     tag = "orgs",
     summary = "Every organization of the network (network administrators).",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Organizations)),
 )]
 pub async fn all_organizations(
     State(state): State<WebState>,
     Caller { principal, .. }: Caller,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Organizations>> {
     let list = structure::all_organizations(&state.ctx, &principal).await?;
-    Ok(Json(
-        json!({ "organizations": list.iter().map(org_json).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(Organizations {
+        organizations: list.iter().map(Organization::from).collect(),
+    }))
 }
 
 #[utoipa::path(
@@ -103,13 +254,13 @@ pub async fn all_organizations(
     path = "/organizations",
     tag = "orgs",
     summary = "The organizations one belongs to, and the active one.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = MyOrganizations)),
 )]
 pub async fn my_organizations(
     State(state): State<WebState>,
     Caller { principal, .. }: Caller,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(structure::my_organizations(&state.ctx, &principal).await?)))
+) -> ApiResult<Json<MyOrganizations>> {
+    Ok(Json(structure::my_organizations(&state.ctx, &principal).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -123,16 +274,16 @@ pub struct SwitchInput {
     tag = "orgs",
     summary = "Switch the active organization.",
     request_body = SwitchInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = MyOrganizations)),
 )]
 pub async fn switch_organization(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<SwitchInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MyOrganizations>> {
     structure::switch_organization(&state.ctx, &client, &principal, &input.org_id).await?;
-    Ok(Json(json!(structure::my_organizations(&state.ctx, &principal).await?)))
+    Ok(Json(structure::my_organizations(&state.ctx, &principal).await?))
 }
 
 #[utoipa::path(
@@ -140,20 +291,24 @@ pub async fn switch_organization(
     path = "/org/structure",
     tag = "orgs",
     summary = "Units, workplaces and teams of the active organization.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = OrgStructure)),
 )]
 pub async fn get_structure(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OrgStructure>> {
     let s = structure::structure(&state.ctx, &client, &scope).await?;
-    Ok(Json(json!({
-        "organization": { "id": scope.org_id, "name": scope.org_name, "root_unit_id": scope.root_unit_id },
-        "units": s.units.iter().map(unit_json).collect::<Vec<_>>(),
-        "workplaces": s.workplaces.iter().map(workplace_json).collect::<Vec<_>>(),
-        "teams": s.teams.iter().map(team_json).collect::<Vec<_>>(),
-    })))
+    Ok(Json(OrgStructure {
+        organization: StructureOrganization {
+            id: scope.org_id.clone(),
+            name: scope.org_name.clone(),
+            root_unit_id: scope.root_unit_id.clone(),
+        },
+        units: s.units.iter().map(OrgUnit::from).collect(),
+        workplaces: s.workplaces.iter().map(OrgWorkplace::from).collect(),
+        teams: s.teams.iter().map(OrgTeam::from).collect(),
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -168,16 +323,16 @@ pub struct NewUnit {
     tag = "orgs",
     summary = "Create a unit under another.",
     request_body = NewUnit,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = OrgUnit)),
 )]
 pub async fn create_unit(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<NewUnit>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<OrgUnit>)> {
     let unit = structure::create_unit(&state.ctx, &client, &scope, &input.parent_id, &input.name).await?;
-    Ok((StatusCode::CREATED, Json(unit_json(&unit))))
+    Ok((StatusCode::CREATED, Json(OrgUnit::from(&unit))))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -224,16 +379,16 @@ pub async fn update_unit(
     tag = "orgs",
     summary = "Create a workplace (kind: clinic, pharmacy, hospital, community, other).",
     request_body = WorkplaceInput,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = OrgWorkplace)),
 )]
 pub async fn create_workplace(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<WorkplaceInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<OrgWorkplace>)> {
     let w = structure::create_workplace(&state.ctx, &client, &scope, &input).await?;
-    Ok((StatusCode::CREATED, Json(workplace_json(&w))))
+    Ok((StatusCode::CREATED, Json(OrgWorkplace::from(&w))))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -251,7 +406,7 @@ pub struct WorkplaceChange {
     summary = "Change or archive a workplace.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = WorkplaceChange,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = OrgWorkplace)),
 )]
 pub async fn update_workplace(
     State(state): State<WebState>,
@@ -259,9 +414,9 @@ pub async fn update_workplace(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
     ApiJson(change): ApiJson<WorkplaceChange>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OrgWorkplace>> {
     let w = structure::update_workplace(&state.ctx, &client, &scope, &id, &change.input, change.archived).await?;
-    Ok(Json(workplace_json(&w)))
+    Ok(Json(OrgWorkplace::from(&w)))
 }
 
 #[utoipa::path(
@@ -270,16 +425,16 @@ pub async fn update_workplace(
     tag = "orgs",
     summary = "Create a team in a unit (optionally at a workplace).",
     request_body = TeamInput,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = OrgTeam)),
 )]
 pub async fn create_team(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<TeamInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<OrgTeam>)> {
     let t = structure::create_team(&state.ctx, &client, &scope, &input).await?;
-    Ok((StatusCode::CREATED, Json(team_json(&t))))
+    Ok((StatusCode::CREATED, Json(OrgTeam::from(&t))))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -297,7 +452,7 @@ pub struct TeamChange {
     summary = "Change or archive a team.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = TeamChange,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = OrgTeam)),
 )]
 pub async fn update_team(
     State(state): State<WebState>,
@@ -305,9 +460,9 @@ pub async fn update_team(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
     ApiJson(change): ApiJson<TeamChange>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OrgTeam>> {
     let t = structure::update_team(&state.ctx, &client, &scope, &id, &change.input, change.archived).await?;
-    Ok(Json(team_json(&t)))
+    Ok(Json(OrgTeam::from(&t)))
 }
 
 #[utoipa::path(
@@ -315,16 +470,16 @@ pub async fn update_team(
     path = "/org/members",
     tag = "orgs",
     summary = "Members and the roles they hold.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = OrgMembers)),
 )]
 pub async fn members(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({ "members": membership::list_members(&state.ctx, &client, &scope).await? }),
-    ))
+) -> ApiResult<Json<OrgMembers>> {
+    Ok(Json(OrgMembers {
+        members: membership::list_members(&state.ctx, &client, &scope).await?,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -395,16 +550,16 @@ pub async fn remove_member(
     tag = "orgs",
     summary = "Invite someone into a unit with roles (silent for existing members).",
     request_body = InviteInput,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = Invited)),
 )]
 pub async fn invite(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<InviteInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<Invited>)> {
     let outcome = membership::invite(&state.ctx, &client, &scope, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!(outcome))))
+    Ok((StatusCode::CREATED, Json(outcome)))
 }
 
 #[utoipa::path(
@@ -412,13 +567,13 @@ pub async fn invite(
     path = "/org/invitations",
     tag = "orgs",
     summary = "Pending invitations.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = OrgInvitations)),
 )]
-pub async fn invitations(State(state): State<WebState>, ApiScope(scope): ApiScope) -> ApiResult<Json<Value>> {
+pub async fn invitations(State(state): State<WebState>, ApiScope(scope): ApiScope) -> ApiResult<Json<OrgInvitations>> {
     let list = membership::pending(&state.ctx, &scope).await?;
-    Ok(Json(
-        json!({ "invitations": list.iter().map(invitation_json).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(OrgInvitations {
+        invitations: list.iter().map(OrgInvitation::from).collect(),
+    }))
 }
 
 #[utoipa::path(
@@ -463,11 +618,14 @@ pub async fn resend_invitation(
     tag = "orgs",
     summary = "What an invitation link is for (the id is the link's token).",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = InvitationInfo)),
     security(()),
 )]
-pub async fn invitation_info(State(state): State<WebState>, Path(token): Path<String>) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(membership::invitation_info(&state.ctx, &token).await?)))
+pub async fn invitation_info(
+    State(state): State<WebState>,
+    Path(token): Path<String>,
+) -> ApiResult<Json<InvitationInfo>> {
+    Ok(Json(membership::invitation_info(&state.ctx, &token).await?))
 }
 
 #[utoipa::path(
@@ -476,16 +634,16 @@ pub async fn invitation_info(State(state): State<WebState>, Path(token): Path<St
     tag = "orgs",
     summary = "Accept an invitation as the signed-in person.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = MyOrganizations)),
 )]
 pub async fn accept_invitation(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     Path(token): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MyOrganizations>> {
     membership::accept(&state.ctx, &client, &principal, &token).await?;
-    Ok(Json(json!(structure::my_organizations(&state.ctx, &principal).await?)))
+    Ok(Json(structure::my_organizations(&state.ctx, &principal).await?))
 }
 
 #[utoipa::path(
@@ -494,15 +652,19 @@ pub async fn accept_invitation(
     tag = "orgs",
     summary = "Search the audit log (actor_id, patient_id, target_type, action, unit_id, from, to, before_seq, limit).",
     params(SearchInput),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = AuditPage)),
 )]
 pub async fn audit_search(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     ApiScope(scope): ApiScope,
     ApiQuery(q): ApiQuery<SearchInput>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(audit::search(&state.ctx, &client, &scope, &q).await?)))
+) -> ApiResult<Json<AuditPage>> {
+    let page = audit::search(&state.ctx, &client, &scope, &q).await?;
+    Ok(Json(AuditPage {
+        events: page.events,
+        next_before_seq: page.next_before_seq,
+    }))
 }
 
 #[utoipa::path(

@@ -9,8 +9,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use cercle_app::teams::{self, MemberInput, MemberView, MyTeam, TeamBox, TriageChange, WriteInput};
 use cercle_app::threads::service::ThreadView;
+use cercle_app::threads::team_threads;
 use cercle_app::Client;
 use cercle_domain::policy::Principal;
+use cercle_domain::TeamId;
 use serde::{Deserialize, Serialize};
 
 /// One's teams.
@@ -51,6 +53,7 @@ pub async fn show(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TeamBox>> {
+    let id: TeamId = id.parse()?;
     let b = teams::team_box(&state.ctx, &client, &principal, &id, lang).await?;
     Ok(Json(b))
 }
@@ -71,7 +74,7 @@ pub async fn write(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<WriteInput>,
 ) -> ApiResult<(StatusCode, Json<ThreadView>)> {
-    let t = teams::write_to_team(&state.ctx, &client, &principal, &id, &input, lang).await?;
+    let t = team_threads::write_to_team(&state.ctx, &client, &principal, &id, &input, lang).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -88,6 +91,7 @@ pub async fn members(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Members>> {
+    let id: TeamId = id.parse()?;
     let list = teams::members_of(&state.ctx, &scope, &id).await?;
     Ok(Json(Members { members: list }))
 }
@@ -108,6 +112,7 @@ pub async fn set_member(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<MemberInput>,
 ) -> ApiResult<StatusCode> {
+    let id: TeamId = id.parse()?;
     teams::set_member(&state.ctx, &client, &scope, &id, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -134,6 +139,7 @@ pub async fn remove_member(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<UserBody>,
 ) -> ApiResult<StatusCode> {
+    let id: TeamId = id.parse()?;
     teams::remove_member(&state.ctx, &client, &scope, &id, &input.user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -155,7 +161,7 @@ async fn triage(
     body: &TriageBody,
     what: TriageChange,
 ) -> ApiResult<StatusCode> {
-    teams::change(&state.ctx, client, principal, thread_id, &body.team_id, &what).await?;
+    team_threads::change(&state.ctx, client, principal, thread_id, &body.team_id, &what).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -142,7 +142,7 @@ fn teams_section(page: &Page, o: &Overview) -> Markup {
                 @for t in &o.teams {
                     li {
                         a href=(format!("/teams?team={}", t.team.id)) { (t.team.name) }
-                        @if t.team.role == "manager" { " " span class="muted small" { (page.t("home-team-manager")) } }
+                        @if t.team.role == cercle_domain::policy::teams::TeamRole::Manager { " " span class="muted small" { (page.t("home-team-manager")) } }
                         " "
                         @if t.in_triage > 0 {
                             span class="badge thr-unread" data-testid="home-triage-count" { (page.ta("home-triage-count", &[("count", &t.in_triage.to_string())])) }

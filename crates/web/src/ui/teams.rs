@@ -18,8 +18,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use cercle_app::teams::{self, MemberView, TeamBox, TeamThreadView, TriageChange, TriageView, WriteInput};
 use cercle_app::threads::service::ThreadView;
-use cercle_domain::policy::teams::{decide, TeamAction, TeamRole, ThreadFacts};
+use cercle_app::threads::team_threads;
+use cercle_domain::policy::teams::{decide, TeamAction, TeamRole, ThreadFacts, TriageState};
 use cercle_domain::policy::Principal;
+use cercle_domain::TeamId;
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -54,7 +56,11 @@ async fn page_teams(
     };
     let writable = teams::writable_teams(&state.ctx, &principal).await.unwrap_or_default();
     let team_box = match &selected {
-        Some(id) => Some(teams::team_box(&state.ctx, &page.client, &principal, id, page.lang).await),
+        // An id that is not one is a team not found, as the service would say.
+        Some(id) => Some(match id.parse::<TeamId>() {
+            Ok(id) => teams::team_box(&state.ctx, &page.client, &principal, &id, page.lang).await,
+            Err(e) => Err(e.into()),
+        }),
         None => None,
     };
     let content = html! {
@@ -125,11 +131,11 @@ fn button(page: &Page, b: &TeamBox, t: &TeamThreadView, action: &str, label: &st
 }
 
 fn item(page: &Page, b: &TeamBox, t: &TeamThreadView, me: &str) -> Markup {
-    let manager = b.team.role == "manager";
+    let manager = b.team.role == TeamRole::Manager;
     let mine = t.responsible_id.as_deref() == Some(me);
-    let in_triage = t.state.as_deref() == Some("in_triage");
+    let in_triage = t.state == Some(TriageState::InTriage);
     html! {
-        li class="thr-item tm-item" data-id=(t.id) data-state=[t.state.as_deref()] {
+        li class="thr-item tm-item" data-id=(t.id) data-state=[t.state.map(TriageState::as_str)] {
             span class="thr-kind" aria-hidden="true" { (icon(if t.kind == "clinical" { "patients" } else { "threads" })) }
             div class="thr-item-main" {
                 @if t.readable {
@@ -235,7 +241,7 @@ async fn write(
         high_priority: false,
     };
     let id = get("team_id");
-    match teams::write_to_team(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
+    match team_threads::write_to_team(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
         Ok(t) => redirect_with_flash(&state, &format!("/threads/{}", t.id), "tm-written"),
         Err(e) => failure_page(page.lang, &e),
     }
@@ -267,7 +273,7 @@ async fn act(
         _ => return Redirect::to("/teams").into_response(),
     };
     let team_page = format!("/teams?team={team}");
-    match teams::change(&state.ctx, &page.client, &principal, &thread, &team, &what).await {
+    match team_threads::change(&state.ctx, &page.client, &principal, &thread, &team, &what).await {
         Ok(()) => {
             // Back to the thread when asked from it and one still reaches
             // it (after unassigning or removing the team one may not).
@@ -305,16 +311,15 @@ pub(crate) async fn thread_teams(state: &WebState, principal: &Principal, t: &Th
     };
     let mut out = HashMap::new();
     for tv in &t.teams {
-        let Some(role) = mine
-            .iter()
-            .find(|m| m.id == tv.team_id)
-            .and_then(|m| TeamRole::parse(&m.role))
-        else {
+        let Some(role) = mine.iter().find(|m| m.id == tv.team_id).map(|m| m.role) else {
             continue;
         };
-        let members = teams::team_members(&state.ctx, principal, &tv.team_id)
-            .await
-            .unwrap_or_default();
+        let members = match tv.team_id.parse::<TeamId>() {
+            Ok(id) => teams::team_members(&state.ctx, principal, &id)
+                .await
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
         out.insert(tv.team_id.clone(), (role, members));
     }
     ThreadTeams(out)

@@ -65,10 +65,10 @@ async fn render_members(state: &WebState, page: &Page, a: &Admin, extra: Extra) 
                             ul class="grants" {
                                 @for g in &m.grants {
                                     li {
-                                        span { (role_label(page, &g.role)) " · " span class="muted" { (g.unit_name) } }
+                                        span { (role_label(page, g.role.key())) " · " span class="muted" { (g.unit_name) } }
                                         form method="post" action=(format!("/admin/roles/{}/revoke", g.id)) {
                                             (page.csrf_field())
-                                            button type="submit" class="linklike danger-link" aria-label=(page.ta("admin-revoke-label", &[("role", &role_label(page, &g.role)), ("unit", &g.unit_name)])) { (page.t("admin-revoke")) }
+                                            button type="submit" class="linklike danger-link" aria-label=(page.ta("admin-revoke-label", &[("role", &role_label(page, g.role.key())), ("unit", &g.unit_name)])) { (page.t("admin-revoke")) }
                                         }
                                     }
                                 }

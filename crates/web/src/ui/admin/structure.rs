@@ -14,6 +14,7 @@ use cercle_app::orgs::Unit;
 use cercle_app::teams::{self as team_members, MemberInput, MemberView};
 use cercle_app::AppResult;
 use cercle_domain::policy::teams::TeamRole;
+use cercle_domain::TeamId;
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -430,7 +431,7 @@ fn team_members_panel(
                         } @else {
                             ul class="items admin-team-member-list" {
                                 @for m in list {
-                                    li data-user=(m.id) data-role=(m.role) {
+                                    li data-user=(m.id) data-role=(m.role.as_str()) {
                                         div class="item-main" {
                                             strong { (m.name) } " "
                                             span class="badge" data-testid="admin-team-member-role" { (page.t(&format!("admin-team-role-{}", m.role))) }
@@ -443,7 +444,7 @@ fn team_members_panel(
                                                 label class="visually-hidden" for=(id) { (page.ta("admin-team-member-role-of", &[("name", &m.name)])) }
                                                 select id=(id) name="role" class="admin-team-role-select" {
                                                     @for (value, text) in &roles {
-                                                        option value=(value) selected[*value == m.role] { (text) }
+                                                        option value=(value) selected[*value == m.role.as_str()] { (text) }
                                                     }
                                                 }
                                                 button type="submit" class="secondary small" data-testid="admin-team-member-change" { (page.t("admin-team-member-change")) }
@@ -486,7 +487,10 @@ async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra, op
     for t in &s.teams {
         members.insert(
             t.id.clone(),
-            team_members::members_of(&state.ctx, &a.scope, &t.id).await,
+            match t.id.parse::<TeamId>() {
+                Ok(id) => team_members::members_of(&state.ctx, &a.scope, &id).await,
+                Err(e) => Err(e.into()),
+            },
         );
     }
     // The organization's members, to add to a team.
@@ -620,7 +624,11 @@ pub async fn set_team_member(
         user_id: f.get("user_id").to_string(),
         role: f.get("role").to_string(),
     };
-    match team_members::set_member(&state.ctx, &page.client, &a.scope, &id, &input).await {
+    let done = match id.parse::<TeamId>() {
+        Ok(team_id) => team_members::set_member(&state.ctx, &page.client, &a.scope, &team_id, &input).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, &members_page(&id), "admin-team-member-saved"),
         Err(e) => render_teams(&state, &page, &a, Extra::error(members_key(&id), e, f), None).await,
     }
@@ -634,7 +642,11 @@ pub async fn remove_team_member(
     Path((id, user_id)): Path<(String, String)>,
 ) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Teams);
-    match team_members::remove_member(&state.ctx, &page.client, &a.scope, &id, &user_id).await {
+    let done = match id.parse::<TeamId>() {
+        Ok(team_id) => team_members::remove_member(&state.ctx, &page.client, &a.scope, &team_id, &user_id).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, &members_page(&id), "admin-team-member-removed"),
         Err(e) => {
             render_teams(
