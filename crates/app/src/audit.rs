@@ -297,7 +297,7 @@ pub async fn export_csv(
             e.id.clone(),
             Timestamp(e.at).to_utc_string(),
             e.unit_id.clone().unwrap_or_default(),
-            e.actor_kind.clone(),
+            e.actor_kind.as_str().to_string(),
             e.actor_id.clone().unwrap_or_default(),
             e.event.clone(),
             e.action.clone(),

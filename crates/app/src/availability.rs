@@ -53,7 +53,7 @@ pub struct PeriodInput {
 
 /// What collaborators see while someone is away: when they are back, and
 /// their message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Absence {
     pub until: i64,
     pub message: Option<String>,

@@ -145,14 +145,25 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
     Ok(true)
 }
 
-fn demo_principal(people: &[String], i: usize) -> cercle_domain::policy::Principal {
-    cercle_domain::policy::Principal::User(cercle_domain::policy::UserPrincipal {
-        user_id: people.get(i).and_then(|id| UserId::parse(id)).unwrap_or_default(),
-        session_id: cercle_domain::SessionId::new(),
-        network_admin: false,
-        network_verifier: false,
-        circle_only: i == PATIENT,
-    })
+/// The demo person `i` as a principal; an error (never a made-up id) if
+/// they were not seeded.
+fn demo_person(people: &[String], i: usize) -> AppResult<UserId> {
+    people
+        .get(i)
+        .and_then(|id| UserId::parse(id))
+        .ok_or_else(|| crate::AppError::Internal(format!("demo person {i} missing")))
+}
+
+fn demo_principal(people: &[String], i: usize) -> AppResult<cercle_domain::policy::Principal> {
+    Ok(cercle_domain::policy::Principal::User(
+        cercle_domain::policy::UserPrincipal {
+            user_id: demo_person(people, i)?,
+            session_id: cercle_domain::SessionId::new(),
+            network_admin: false,
+            network_verifier: false,
+            circle_only: i == PATIENT,
+        },
+    ))
 }
 
 /// Daniel (patient and caregiver manager of home care) opens Yvette
@@ -162,7 +173,7 @@ fn demo_principal(people: &[String], i: usize) -> cercle_domain::policy::Princip
 async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     use crate::patients::{channels, circle, files, pinned};
     use crate::threads::{attachments, messages, views};
-    let (daniel, yvette) = (demo_principal(people, 2), demo_principal(people, PATIENT));
+    let (daniel, yvette) = (demo_principal(people, 2)?, demo_principal(people, PATIENT)?);
     let client = crate::Client::default();
     let scope = crate::org_scope::OrgScope::of(ctx, &daniel).await?;
     let unit = {
@@ -366,16 +377,16 @@ fn care_plan_pdf(now: i64) -> AppResult<Vec<u8>> {
 async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     use crate::threads::{lifecycle, messages, patients, views};
     use cercle_domain::policy::{Principal, UserPrincipal};
-    let as_person = |i: usize| {
-        Principal::User(UserPrincipal {
-            user_id: people.get(i).and_then(|id| UserId::parse(id)).unwrap_or_default(),
+    let as_person = |i: usize| -> AppResult<Principal> {
+        Ok(Principal::User(UserPrincipal {
+            user_id: demo_person(people, i)?,
             session_id: cercle_domain::SessionId::new(),
             network_admin: false,
             network_verifier: false,
             circle_only: false,
-        })
+        }))
     };
-    let (marie, daniel) = (as_person(1), as_person(2));
+    let (marie, daniel) = (as_person(1)?, as_person(2)?);
     let client = crate::Client::default();
     let scope = crate::org_scope::OrgScope::of(ctx, &marie).await?;
     let patient = patients::create(

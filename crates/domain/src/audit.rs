@@ -28,6 +28,40 @@ impl AuditAction {
     }
 }
 
+/// What kind of actor an audit record names, stored by its name (these
+/// names are in every hash of the chain: never rename one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    Anonymous,
+    User,
+    System,
+}
+
+impl ActorKind {
+    pub const ALL: [ActorKind; 3] = [ActorKind::Anonymous, ActorKind::User, ActorKind::System];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::Anonymous => "anonymous",
+            ActorKind::User => "user",
+            ActorKind::System => "system",
+        }
+    }
+
+    /// The kind a stored name stands for; `None` for a name this version
+    /// does not know.
+    pub fn parse(s: &str) -> Option<ActorKind> {
+        ActorKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for ActorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Who acted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
@@ -39,11 +73,11 @@ pub enum Actor {
 }
 
 impl Actor {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ActorKind {
         match self {
-            Actor::Anonymous => "anonymous",
-            Actor::User(_) => "user",
-            Actor::System => "system",
+            Actor::Anonymous => ActorKind::Anonymous,
+            Actor::User(_) => ActorKind::User,
+            Actor::System => ActorKind::System,
         }
     }
     pub fn id(&self) -> Option<String> {
@@ -120,7 +154,7 @@ pub struct AuditRecord {
     pub at: i64,
     pub org_id: Option<String>,
     pub unit_id: Option<String>,
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<String>,
     pub event: String,
     pub action: String,
@@ -154,7 +188,7 @@ impl AuditRecord {
             self.at.to_string(),
             opt(&self.org_id),
             opt(&self.unit_id),
-            self.actor_kind.clone(),
+            self.actor_kind.as_str().to_string(),
             opt(&self.actor_id),
             self.event.clone(),
             self.action.clone(),
@@ -216,7 +250,7 @@ mod tests {
             at: seq * 10,
             org_id: None,
             unit_id: None,
-            actor_kind: "user".into(),
+            actor_kind: ActorKind::User,
             actor_id: Some("u1".into()),
             event: "auth.sign_in".into(),
             action: "CREATE".into(),
@@ -229,6 +263,74 @@ mod tests {
         };
         r.hash = r.compute_hash();
         r
+    }
+
+    /// Hashes computed outside Rust (Python's hashlib, the same
+    /// length-prefixed fields) from what the code wrote before the actor
+    /// kind became an enum: chains written then must still verify.
+    #[test]
+    fn hashes_are_those_written_before_the_actor_kind_was_an_enum() {
+        let a = record(1, GENESIS_HASH);
+        assert_eq!(
+            a.hash,
+            "d9ffd366f8ee921381be555af04e6baa0ee6787f26fd826cd43fa6b2e984df0f"
+        );
+        let mut b = AuditRecord {
+            seq: 2,
+            id: "id2".into(),
+            at: 20,
+            org_id: Some("o1".into()),
+            unit_id: Some("n1".into()),
+            actor_kind: ActorKind::Anonymous,
+            actor_id: None,
+            event: "auth.sign_in_failed".into(),
+            action: "CREATE".into(),
+            target_type: "user".into(),
+            target_id: None,
+            scopes: "ip=x".into(),
+            ip: Some("203.0.113.9".into()),
+            prev_hash: a.hash.clone(),
+            hash: String::new(),
+        };
+        b.hash = b.compute_hash();
+        assert_eq!(
+            b.hash,
+            "dc918f9020e9c69108441c1b1fec4aeeb5a2e0537a14271c5d6fdbd3c1186320"
+        );
+        let mut c = AuditRecord {
+            seq: 3,
+            id: "id3".into(),
+            at: 30,
+            org_id: None,
+            unit_id: None,
+            actor_kind: ActorKind::System,
+            actor_id: None,
+            event: "outbox.purged".into(),
+            action: "DELETE".into(),
+            target_type: "outbox".into(),
+            target_id: None,
+            scopes: String::new(),
+            ip: None,
+            prev_hash: b.hash.clone(),
+            hash: String::new(),
+        };
+        c.hash = c.compute_hash();
+        assert_eq!(
+            c.hash,
+            "a97bcb129cca50354503679ac12f39ab5f15f07ad202b0f28a8dddd68e8f087d"
+        );
+        assert_eq!(verify_chain(GENESIS_HASH, [&a, &b, &c]), Ok(c.hash.clone()));
+    }
+
+    #[test]
+    fn actor_kinds_keep_their_stored_names() {
+        let names: Vec<&str> = ActorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["anonymous", "user", "system"]);
+        for k in ActorKind::ALL {
+            assert_eq!(ActorKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_string(&k).ok(), Some(format!("\"{}\"", k.as_str())));
+        }
+        assert_eq!(ActorKind::parse("robot"), None);
     }
 
     #[test]

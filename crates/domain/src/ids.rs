@@ -12,18 +12,15 @@ macro_rules! id_type {
         #[serde(transparent)]
         pub struct $name(pub uuid::Uuid);
 
+        // No `Default`: a default id would be a fresh random one, which
+        // hid malformed input behind `parse(..).unwrap_or_default()`.
+        #[allow(clippy::new_without_default)]
         impl $name {
             pub fn new() -> Self {
                 $name(uuid::Uuid::now_v7())
             }
             pub fn parse(raw: &str) -> Option<Self> {
                 uuid::Uuid::parse_str(raw).ok().map($name)
-            }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                Self::new()
             }
         }
 

@@ -1,7 +1,7 @@
 //! Appending to and reading the hash-chained audit log.
 
 use crate::{Conn, Result};
-use cercle_domain::audit::{AuditRecord, NewAuditEvent};
+use cercle_domain::audit::{ActorKind, AuditRecord, NewAuditEvent};
 use cercle_domain::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -32,7 +32,7 @@ pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestam
         at: previous_at.map_or(now.0, |p| p.max(now.0)),
         org_id: ev.org_id.clone(),
         unit_id: ev.unit_id.clone(),
-        actor_kind: ev.actor.kind().to_string(),
+        actor_kind: ev.actor.kind(),
         actor_id: ev.actor.id(),
         event: ev.event.to_string(),
         action: ev.action.as_str().to_string(),
@@ -53,7 +53,7 @@ pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestam
     .bind(record.at)
     .bind(&record.org_id)
     .bind(&record.unit_id)
-    .bind(&record.actor_kind)
+    .bind(record.actor_kind.as_str())
     .bind(&record.actor_id)
     .bind(&record.event)
     .bind(&record.action)
@@ -80,7 +80,14 @@ fn map(r: &AnyRow) -> std::result::Result<AuditRecord, sqlx::Error> {
         at: r.try_get("at")?,
         org_id: r.try_get("org_id")?,
         unit_id: r.try_get("unit_id")?,
-        actor_kind: r.try_get("actor_kind")?,
+        actor_kind: {
+            let name: String = r.try_get("actor_kind")?;
+            // A name this version does not know is a broken row, not a guess.
+            ActorKind::parse(&name).ok_or_else(|| sqlx::Error::ColumnDecode {
+                index: "actor_kind".into(),
+                source: format!("unknown actor kind {name:?}").into(),
+            })?
+        },
         actor_id: r.try_get("actor_id")?,
         event: r.try_get("event")?,
         action: r.try_get("action")?,

@@ -41,9 +41,9 @@ pub async fn slots(conn: &mut Conn, user_id: &str) -> Result<Vec<Slot>> {
     .await?;
     rows.iter()
         .map(|r| {
-            let day: i64 = r.try_get(0)?;
-            let start: i64 = r.try_get(1)?;
-            let end: i64 = r.try_get(2)?;
+            let day: i64 = r.try_get("day")?;
+            let start: i64 = r.try_get("start_minute")?;
+            let end: i64 = r.try_get("end_minute")?;
             Ok(Slot {
                 day: day.clamp(0, 6) as u8,
                 start: start.clamp(0, 1440) as u16,

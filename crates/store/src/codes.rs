@@ -89,7 +89,7 @@ pub async fn record_attempt(conn: &mut Conn, id: &str, max: i64, now: Timestamp)
             .bind(id)
             .fetch_one(&mut *conn)
             .await?
-            .try_get(0)?;
+            .try_get("attempts")?;
     if attempts >= max {
         consume(conn, id, now).await?;
     }
@@ -108,12 +108,12 @@ pub async fn consume(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
 /// How many codes were sent to a user since `since` (all purposes).
 pub async fn sent_since(conn: &mut Conn, user_id: &str, since: Timestamp) -> Result<i64> {
     Ok(
-        sqlx::query("SELECT COUNT(*) FROM one_time_codes WHERE user_id = $1 AND created_at > $2")
+        sqlx::query("SELECT COUNT(*) AS n FROM one_time_codes WHERE user_id = $1 AND created_at > $2")
             .bind(user_id)
             .bind(since.0)
             .fetch_one(conn)
             .await?
-            .try_get(0)?,
+            .try_get("n")?,
     )
 }
 

@@ -127,7 +127,7 @@ pub async fn workplaces_of(conn: &mut Conn, user_id: &str) -> Result<Vec<String>
         .fetch_all(conn)
         .await?;
     rows.iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("workplace_id"))
         .collect::<std::result::Result<_, _>>()
         .map_err(Into::into)
 }
@@ -143,7 +143,7 @@ pub async fn members_of(conn: &mut Conn, workplace_id: &str, limit: i64) -> Resu
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -155,7 +155,7 @@ pub async fn teams_at(conn: &mut Conn, workplace_id: &str) -> Result<Vec<(String
         .fetch_all(conn)
         .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -194,7 +194,7 @@ pub async fn entries(conn: &mut Conn, owner_id: &str) -> Result<Vec<(String, Str
             .fetch_all(conn)
             .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("kind")?, r.try_get("target_id")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -298,14 +298,14 @@ pub async fn friendships_of(conn: &mut Conn, user_id: &str) -> Result<Vec<Friend
 /// Whether two people share an organization.
 pub async fn colleagues(conn: &mut Conn, a: &str, b: &str) -> Result<bool> {
     let row = sqlx::query(
-        "SELECT COUNT(*) FROM memberships m1 JOIN memberships m2 ON m2.org_id = m1.org_id \
+        "SELECT COUNT(*) AS n FROM memberships m1 JOIN memberships m2 ON m2.org_id = m1.org_id \
          WHERE m1.user_id = $1 AND m2.user_id = $2",
     )
     .bind(a)
     .bind(b)
     .fetch_one(conn)
     .await?;
-    Ok(row.try_get::<i64, _>(0)? > 0)
+    Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
 /// (id, name) of people, skipping deleted accounts.
@@ -321,7 +321,7 @@ pub async fn names(conn: &mut Conn, ids: &[String]) -> Result<Vec<(String, Strin
     }
     let rows = q.fetch_all(conn).await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -346,7 +346,7 @@ pub async fn relation_facts(conn: &mut Conn, viewer: &str, ids: &[String]) -> Re
     }
     f.colleagues = id_set(
         &mut *conn,
-        "SELECT DISTINCT m2.user_id FROM memberships m1 JOIN memberships m2 ON m2.org_id = m1.org_id \
+        "SELECT DISTINCT m2.user_id AS id FROM memberships m1 JOIN memberships m2 ON m2.org_id = m1.org_id \
          WHERE m1.user_id = $1 AND m2.user_id IN",
         viewer,
         ids,
@@ -354,7 +354,7 @@ pub async fn relation_facts(conn: &mut Conn, viewer: &str, ids: &[String]) -> Re
     .await?;
     f.friends = id_set(
         &mut *conn,
-        "SELECT recipient_id FROM friendships WHERE status = 'accepted' AND requester_id = $1 AND recipient_id IN",
+        "SELECT recipient_id AS id FROM friendships WHERE status = 'accepted' AND requester_id = $1 AND recipient_id IN",
         viewer,
         ids,
     )
@@ -362,7 +362,7 @@ pub async fn relation_facts(conn: &mut Conn, viewer: &str, ids: &[String]) -> Re
     f.friends.extend(
         id_set(
             &mut *conn,
-            "SELECT requester_id FROM friendships WHERE status = 'accepted' AND recipient_id = $1 AND requester_id IN",
+            "SELECT requester_id AS id FROM friendships WHERE status = 'accepted' AND recipient_id = $1 AND requester_id IN",
             viewer,
             ids,
         )
@@ -370,14 +370,14 @@ pub async fn relation_facts(conn: &mut Conn, viewer: &str, ids: &[String]) -> Re
     );
     f.validated = id_set(
         &mut *conn,
-        "SELECT DISTINCT user_id FROM professions WHERE status = 'validated' AND user_id <> $1 AND user_id IN",
+        "SELECT DISTINCT user_id AS id FROM professions WHERE status = 'validated' AND user_id <> $1 AND user_id IN",
         viewer,
         ids,
     )
     .await?;
     f.restricted = id_set(
         &mut *conn,
-        "SELECT user_id FROM profiles WHERE restrict_external = 1 AND user_id <> $1 AND user_id IN",
+        "SELECT user_id AS id FROM profiles WHERE restrict_external = 1 AND user_id <> $1 AND user_id IN",
         viewer,
         ids,
     )
@@ -392,7 +392,8 @@ pub async fn relation_facts(conn: &mut Conn, viewer: &str, ids: &[String]) -> Re
     Ok(f)
 }
 
-/// Runs `sql` (ending in `… IN`) with `$1 = viewer` and the ids after it.
+/// Runs `sql` (selecting one column named `id`, ending in `… IN`) with
+/// `$1 = viewer` and the ids after it.
 async fn id_set(conn: &mut Conn, sql: &str, viewer: &str, ids: &[String]) -> Result<HashSet<String>> {
     let sql = format!("{sql} ({})", placeholders(2, ids.len()));
     let mut q = sqlx::query(&sql).bind(viewer);
@@ -402,7 +403,7 @@ async fn id_set(conn: &mut Conn, sql: &str, viewer: &str, ids: &[String]) -> Res
     let rows = q.fetch_all(conn).await?;
     let mut out = HashSet::new();
     for r in rows {
-        out.insert(r.try_get::<String, _>(0)?);
+        out.insert(r.try_get::<String, _>("id")?);
     }
     Ok(out)
 }

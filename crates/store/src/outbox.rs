@@ -191,8 +191,8 @@ pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<OutboxRow>> {
 /// Messages waiting to be sent (due now or waiting for a retry): the queue
 /// depth `/metrics` shows.
 pub async fn waiting_count(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")
         .fetch_one(conn)
         .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("n")?)
 }

@@ -117,7 +117,7 @@ pub async fn photo(conn: &mut Conn, user_id: &str) -> Result<Option<(String, i64
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+        Some(r) => Some((r.try_get("jpeg")?, r.try_get("updated_at")?)),
         None => None,
     })
 }
@@ -135,7 +135,7 @@ pub async fn photo_versions(conn: &mut Conn, user_ids: &[String]) -> Result<Vec<
     }
     let rows = q.fetch_all(conn).await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("user_id")?, r.try_get("updated_at")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -288,11 +288,11 @@ pub async fn delete_profession(conn: &mut Conn, id: &str) -> Result<()> {
 
 /// Whether the person holds at least one validated profession.
 pub async fn is_validated(conn: &mut Conn, user_id: &str) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) FROM professions WHERE user_id = $1 AND status = 'validated'")
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM professions WHERE user_id = $1 AND status = 'validated'")
         .bind(user_id)
         .fetch_one(conn)
         .await?;
-    Ok(row.try_get::<i64, _>(0)? > 0)
+    Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
 /// The declared (not rejected) professions of several people.
@@ -311,7 +311,7 @@ pub async fn profession_keys_of(conn: &mut Conn, user_ids: &[String]) -> Result<
     }
     let rows = q.fetch_all(conn).await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| Ok((r.try_get("user_id")?, r.try_get("profession")?, r.try_get("status")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -346,7 +346,7 @@ pub async fn proof(conn: &mut Conn, profession_id: &str) -> Result<Option<(Strin
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+        Some(r) => Some((r.try_get("content_type")?, r.try_get("data")?)),
         None => None,
     })
 }
@@ -366,7 +366,7 @@ pub async fn is_verifier(conn: &mut Conn, user_id: &str) -> Result<bool> {
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => flag(r.try_get(0)?),
+        Some(r) => flag(r.try_get("network_verifier")?),
         None => false,
     })
 }
@@ -379,7 +379,7 @@ pub async fn verifiers(conn: &mut Conn) -> Result<Vec<(String, String, String)>>
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("email")?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -399,7 +399,7 @@ pub async fn org_validates(conn: &mut Conn, org_id: &str) -> Result<bool> {
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => flag(r.try_get(0)?),
+        Some(r) => flag(r.try_get("validates_professions")?),
         None => false,
     })
 }

@@ -20,7 +20,7 @@ pub async fn hit(conn: &mut Conn, key: &str, window_secs: i64, now: Timestamp) -
     .bind(window_start)
     .fetch_one(conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("count")?)
 }
 
 /// The count in the current window without adding to it.
@@ -31,7 +31,7 @@ pub async fn peek(conn: &mut Conn, key: &str, window_secs: i64, now: Timestamp) 
         .fetch_optional(conn)
         .await?;
     Ok(match row {
-        Some(r) => r.try_get(0)?,
+        Some(r) => r.try_get("count")?,
         None => 0,
     })
 }

@@ -96,7 +96,7 @@ pub async fn language_by_token_hash(conn: &mut Conn, token_hash: &str) -> Result
     .bind(token_hash)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+    Ok(row.map(|r| r.try_get::<String, _>("language")).transpose()?)
 }
 
 pub async fn for_device(conn: &mut Conn, device_id: &str) -> Result<Vec<SessionRow>> {
@@ -173,7 +173,7 @@ pub async fn record_pin_failure(conn: &mut Conn, id: &str) -> Result<i64> {
     .bind(id)
     .fetch_one(conn)
     .await?
-    .try_get(0)?)
+    .try_get("pin_failures")?)
 }
 
 pub async fn delete(conn: &mut Conn, id: &str) -> Result<bool> {
@@ -211,7 +211,7 @@ pub async fn reader_time_zones(
     session_id: &str,
 ) -> Result<Option<(Option<String>, Option<String>)>> {
     let row = sqlx::query(
-        "SELECT u.time_zone, o.time_zone FROM sessions s \
+        "SELECT u.time_zone AS user_zone, o.time_zone AS org_zone FROM sessions s \
          JOIN devices d ON d.id = s.device_id \
          JOIN users u ON u.id = s.user_id \
          LEFT JOIN organizations o ON o.id = u.active_org_id \
@@ -222,7 +222,7 @@ pub async fn reader_time_zones(
     .fetch_optional(conn)
     .await?;
     match row {
-        Some(r) => Ok(Some((r.try_get(0)?, r.try_get(1)?))),
+        Some(r) => Ok(Some((r.try_get("user_zone")?, r.try_get("org_zone")?))),
         None => Ok(None),
     }
 }

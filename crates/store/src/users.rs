@@ -116,18 +116,18 @@ pub async fn get(conn: &mut Conn, id: &str) -> Result<UserRow> {
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM users WHERE deleted_at IS NULL")
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM users WHERE deleted_at IS NULL")
         .fetch_one(conn)
         .await?
-        .try_get(0)?)
+        .try_get("n")?)
 }
 
 pub async fn count_network_admins(conn: &mut Conn) -> Result<i64> {
     Ok(
-        sqlx::query("SELECT COUNT(*) FROM users WHERE network_admin = 1 AND deleted_at IS NULL")
+        sqlx::query("SELECT COUNT(*) AS n FROM users WHERE network_admin = 1 AND deleted_at IS NULL")
             .fetch_one(conn)
             .await?
-            .try_get(0)?,
+            .try_get("n")?,
     )
 }
 
@@ -231,7 +231,7 @@ pub async fn record_failed_login(conn: &mut Conn, id: &str) -> Result<i64> {
             .bind(id)
             .fetch_one(conn)
             .await?
-            .try_get(0)?,
+            .try_get("failed_logins")?,
     )
 }
 
@@ -284,7 +284,7 @@ pub async fn active_org(conn: &mut Conn, id: &str) -> Result<Option<String>> {
         .bind(id)
         .fetch_one(conn)
         .await
-        .and_then(|r| r.try_get(0))?)
+        .and_then(|r| r.try_get("active_org_id"))?)
 }
 
 /// Every account id (for rebuilding derived data such as the search index).
@@ -293,7 +293,7 @@ pub async fn all_ids(conn: &mut Conn) -> Result<Vec<String>> {
         .fetch_all(conn)
         .await?;
     rows.iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("id"))
         .collect::<std::result::Result<_, _>>()
         .map_err(Into::into)
 }
@@ -302,14 +302,14 @@ pub async fn all_ids(conn: &mut Conn) -> Result<Vec<String>> {
 /// organization's (`None` for each that is not set).
 pub async fn time_zones(conn: &mut Conn, id: &str) -> Result<(Option<String>, Option<String>)> {
     let row = sqlx::query(
-        "SELECT u.time_zone, o.time_zone FROM users u LEFT JOIN organizations o ON o.id = u.active_org_id \
+        "SELECT u.time_zone AS user_zone, o.time_zone AS org_zone FROM users u LEFT JOIN organizations o ON o.id = u.active_org_id \
          WHERE u.id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
     .await?;
     match row {
-        Some(r) => Ok((r.try_get(0)?, r.try_get(1)?)),
+        Some(r) => Ok((r.try_get("user_zone")?, r.try_get("org_zone")?)),
         None => Ok((None, None)),
     }
 }

@@ -131,7 +131,7 @@ pub async fn complete(ctx: &Ctx, client: &Client, token: &str, new_password: &st
     .await?;
     sessions::delete_for_user(&mut tx, &u.id, None).await?;
     crate::search_index::person(&mut tx, &u.id, now).await?;
-    let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
+    let actor = Actor::User(u.id.parse::<UserId>()?);
     audit::record(
         &mut tx,
         event(actor, "auth.password_reset", AuditAction::Update, "user", client).target(&u.id),

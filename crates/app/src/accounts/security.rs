@@ -48,7 +48,7 @@ async fn commit_change(
     if !fields.is_empty() {
         users::set(&mut tx, &u.id, fields, now).await?;
     }
-    let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
+    let actor = Actor::User(u.id.parse::<UserId>()?);
     audit::record(
         &mut tx,
         event(actor, event_name, AuditAction::Update, "user", client).target(&u.id),
@@ -163,7 +163,7 @@ pub async fn start_phone(ctx: &Ctx, client: &Client, principal: &Principal, phon
         now,
     )
     .await?;
-    let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
+    let actor = Actor::User(u.id.parse::<UserId>()?);
     audit::record(
         &mut tx,
         event(actor, "auth.code_sent", AuditAction::Create, "code", client).scope("channel", "sms"),
@@ -187,7 +187,7 @@ pub async fn confirm_phone(ctx: &Ctx, client: &Client, principal: &Principal, co
     let mut tx = ctx.store.begin().await?;
     if code_hash(ctx, &u.id, "phone", code.expose()) != live.code_hash {
         let attempts = codes::record_attempt(&mut tx, &live.id, limits::CODE_MAX_ATTEMPTS, now).await?;
-        let actor = Actor::User(UserId::parse(&u.id).unwrap_or_default());
+        let actor = Actor::User(u.id.parse::<UserId>()?);
         audit::record(
             &mut tx,
             event(actor, "auth.code_failed", AuditAction::Update, "user", client).scope("channel", "sms"),

@@ -84,8 +84,10 @@ impl SessionView {
     pub fn me(&self) -> Me {
         Me::from_row(&self.user)
     }
-    pub fn user_id(&self) -> UserId {
-        UserId::parse(&self.user.id).unwrap_or_default()
+    /// The account's id; an error (never a made-up id) if the stored one
+    /// is malformed.
+    pub fn user_id(&self) -> AppResult<UserId> {
+        Ok(self.user.id.parse::<UserId>()?)
     }
 }
 
@@ -229,8 +231,8 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
                 SessionState::Locked
             } else {
                 SessionState::Ready(UserPrincipal {
-                    user_id: UserId::parse(&user.id).unwrap_or_default(),
-                    session_id: SessionId::parse(&session.id).unwrap_or_default(),
+                    user_id: user.id.parse::<UserId>()?,
+                    session_id: session.id.parse::<SessionId>()?,
                     network_admin: user.network_admin,
                     network_verifier: user.network_verifier,
                     circle_only: user.circle_only,
@@ -279,7 +281,7 @@ pub async fn lock(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResult<(
     let mut tx = ctx.store.begin().await?;
     sessions::set_locked(&mut tx, &view.session.id, true).await?;
     let ev = event(
-        Actor::User(view.user_id()),
+        Actor::User(view.user_id()?),
         "auth.session_locked",
         AuditAction::Update,
         "session",
@@ -304,7 +306,7 @@ pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -
     }
     super::check_address(ctx, "pin", client).await?;
     let pin = Pin::parse(pin)?;
-    let actor = Actor::User(view.user_id());
+    let actor = Actor::User(view.user_id()?);
     let now = ctx.clock.now();
     if ctx.hasher.verify(view.user.pin_hash.as_deref(), pin.expose()).await {
         let mut tx = ctx.store.begin().await?;
@@ -356,7 +358,7 @@ pub async fn sign_out(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResu
     let mut tx = ctx.store.begin().await?;
     sessions::delete(&mut tx, &view.session.id).await?;
     let ev = event(
-        Actor::User(view.user_id()),
+        Actor::User(view.user_id()?),
         "auth.session_closed",
         AuditAction::Delete,
         "session",
@@ -503,7 +505,7 @@ pub async fn switch_to(ctx: &Ctx, client: &Client, device_token: &str, target_se
             locked.push(&s.user_id);
         }
     }
-    let actor = Actor::User(UserId::parse(&target.user_id).unwrap_or_default());
+    let actor = Actor::User(target.user_id.parse::<UserId>()?);
     audit::record(
         &mut tx,
         event(actor, "auth.account_switched", AuditAction::Update, "session", client).target(&target.id),

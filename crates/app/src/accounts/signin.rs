@@ -25,8 +25,10 @@ pub enum SignIn {
     Pin { session_id: String },
 }
 
-fn actor(u: &UserRow) -> Actor {
-    Actor::User(UserId::parse(&u.id).unwrap_or_default())
+/// The account as the audit log's actor; an error (never a made-up id) if
+/// its stored id is malformed.
+fn actor(u: &UserRow) -> AppResult<Actor> {
+    Ok(Actor::User(u.id.parse::<UserId>()?))
 }
 
 /// Sends the code for `factor`, in the caller's transaction.
@@ -59,7 +61,7 @@ async fn send_code(
             queue_sms(conn, &phone, language_of(u), &msg, now).await?;
         }
     }
-    let ev = event(actor(u), "auth.code_sent", AuditAction::Create, "code", client)
+    let ev = event(actor(u)?, "auth.code_sent", AuditAction::Create, "code", client)
         .scope("channel", factor.as_str())
         .target(session_id);
     audit::record(conn, ev, now).await?;
@@ -102,7 +104,7 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
         audit::record_alone(
             ctx,
             event(
-                actor(u),
+                actor(u)?,
                 "auth.sign_in_refused_locked",
                 AuditAction::Create,
                 "session",
@@ -149,7 +151,7 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
     audit::record(
         &mut tx,
         event(
-            actor(u),
+            actor(u)?,
             "auth.password_accepted",
             AuditAction::Create,
             "session",
@@ -211,7 +213,7 @@ pub async fn verify_code(
             let attempts = codes::record_attempt(&mut tx, &live.id, limits::CODE_MAX_ATTEMPTS, now).await?;
             audit::record(
                 &mut tx,
-                event(actor(u), "auth.code_failed", AuditAction::Update, "session", client).target(&view.session.id),
+                event(actor(u)?, "auth.code_failed", AuditAction::Update, "session", client).target(&view.session.id),
                 now,
             )
             .await?;
@@ -234,7 +236,7 @@ pub async fn verify_code(
         crate::search_index::person(&mut tx, &u.id, now).await?;
         audit::record(
             &mut tx,
-            event(actor(u), "auth.email_verified", AuditAction::Update, "user", client).target(&u.id),
+            event(actor(u)?, "auth.email_verified", AuditAction::Update, "user", client).target(&u.id),
             now,
         )
         .await?;
@@ -243,7 +245,7 @@ pub async fn verify_code(
     let device = super::device::rotate_of(ctx, &mut tx, &view.session).await?;
     audit::record(
         &mut tx,
-        event(actor(u), "auth.sign_in", AuditAction::Create, "session", client)
+        event(actor(u)?, "auth.sign_in", AuditAction::Create, "session", client)
             .target(&view.session.id)
             .scope("factor", factor.as_str()),
         now,
@@ -279,7 +281,7 @@ async fn verify_totp(ctx: &Ctx, client: &Client, u: &UserRow, code: &str) -> App
             let n = rate_limits::hit(&mut tx, &key, limits::CODE_SEND_WINDOW_SECS, now).await?;
             audit::record(
                 &mut tx,
-                event(actor(u), "auth.code_failed", AuditAction::Update, "session", client).scope("factor", "totp"),
+                event(actor(u)?, "auth.code_failed", AuditAction::Update, "session", client).scope("factor", "totp"),
                 now,
             )
             .await?;
@@ -316,7 +318,7 @@ pub async fn resend_code(ctx: &Ctx, client: &Client, view: &SessionView) -> AppR
         .await?;
         audit::record(
             &mut tx,
-            event(actor(u), "auth.code_sent", AuditAction::Create, "code", client).scope("channel", "email"),
+            event(actor(u)?, "auth.code_sent", AuditAction::Create, "code", client).scope("channel", "email"),
             now,
         )
         .await?;
@@ -373,13 +375,13 @@ pub async fn use_recovery_code(
     let device = super::device::rotate_of(ctx, &mut tx, &view.session).await?;
     audit::record(
         &mut tx,
-        event(actor(u), "auth.recovery_used", AuditAction::Update, "user", client).target(&u.id),
+        event(actor(u)?, "auth.recovery_used", AuditAction::Update, "user", client).target(&u.id),
         now,
     )
     .await?;
     audit::record(
         &mut tx,
-        event(actor(u), "auth.sign_in", AuditAction::Create, "session", client)
+        event(actor(u)?, "auth.sign_in", AuditAction::Create, "session", client)
             .target(&view.session.id)
             .scope("factor", "recovery"),
         now,
@@ -410,7 +412,7 @@ pub(crate) async fn wrong_account_secret(
     let failures = users::record_failed_login(&mut tx, &u.id).await?;
     audit::record(
         &mut tx,
-        event(actor(u), event_name, AuditAction::Update, "user", client).target(&u.id),
+        event(actor(u)?, event_name, AuditAction::Update, "user", client).target(&u.id),
         now,
     )
     .await?;
@@ -425,7 +427,7 @@ pub(crate) async fn wrong_account_secret(
         .await?;
         audit::record(
             &mut tx,
-            event(actor(u), "auth.account_locked", AuditAction::Update, "user", client).target(&u.id),
+            event(actor(u)?, "auth.account_locked", AuditAction::Update, "user", client).target(&u.id),
             now,
         )
         .await?;

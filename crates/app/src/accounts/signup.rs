@@ -210,7 +210,7 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
     )
     .await?;
     let ev = event(
-        Actor::User(UserId::parse(&user_id).unwrap_or_default()),
+        Actor::User(user_id.parse::<UserId>()?),
         "auth.sign_up_started",
         AuditAction::Create,
         "user",
@@ -221,7 +221,7 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
     audit::record(
         &mut tx,
         event(
-            Actor::User(UserId::parse(&user_id).unwrap_or_default()),
+            Actor::User(user_id.parse::<UserId>()?),
             "auth.code_sent",
             AuditAction::Create,
             "code",
@@ -263,7 +263,7 @@ pub async fn accept_terms(ctx: &Ctx, client: &Client, view: &SessionView) -> App
     audit::record(
         &mut tx,
         event(
-            Actor::User(view.user_id()),
+            Actor::User(view.user_id()?),
             "auth.terms_accepted",
             AuditAction::Update,
             "user",
@@ -295,7 +295,7 @@ pub(crate) async fn issue_recovery_code(
         code: code.expose().into(),
     };
     queue_email(&mut tx, &user.email, language_of(user), &msg, now).await?;
-    let actor = Actor::User(UserId::parse(&user.id).unwrap_or_default());
+    let actor = Actor::User(user.id.parse::<UserId>()?);
     audit::record(
         &mut tx,
         event(actor, event_name, AuditAction::Update, "user", client).target(&user.id),
@@ -332,7 +332,7 @@ pub async fn set_first_pin(
     audit::record(
         &mut tx,
         event(
-            Actor::User(view.user_id()),
+            Actor::User(view.user_id()?),
             "auth.pin_set",
             AuditAction::Update,
             "user",

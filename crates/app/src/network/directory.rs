@@ -30,7 +30,7 @@ impl EntryKind {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Directory {
     pub people: Vec<PersonSummary>,
     pub workplaces: Vec<WorkplaceSummary>,

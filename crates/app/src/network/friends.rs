@@ -20,7 +20,7 @@ use serde::Serialize;
 pub const REQUESTS_PER_DAY: i64 = 50;
 
 /// Where two people stand, seen from one of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FriendState {
     None,
@@ -208,14 +208,14 @@ pub async fn unfriend(ctx: &Ctx, client: &Client, principal: &Principal, other: 
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Request {
     pub id: String,
     pub person: PersonSummary,
     pub at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Friends {
     pub friends: Vec<PersonSummary>,
     /// Requests waiting for the viewer's answer.

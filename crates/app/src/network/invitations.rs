@@ -29,7 +29,7 @@ pub struct NetworkInviteInput {
     pub profession: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SentInvitation {
     pub id: String,
     pub email: String,
@@ -128,7 +128,7 @@ pub async fn sent(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult
 }
 
 /// What the invitation page shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NetworkInvitationInfo {
     pub inviter: String,
     pub name: String,

@@ -62,7 +62,7 @@ pub async fn visible(conn: &mut Conn, viewer: &str, ids: &[String]) -> AppResult
 }
 
 /// A profession as others see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProfessionBadge {
     pub key: String,
     pub name: String,
@@ -70,7 +70,7 @@ pub struct ProfessionBadge {
 }
 
 /// A person in a list: search results, directory, friends, workplace members.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PersonSummary {
     pub id: String,
     pub name: String,

@@ -26,7 +26,7 @@ pub const MAX_PROFESSIONS: usize = 5;
 pub const MAX_PROOF_BYTES: usize = 5 * 1024 * 1024;
 
 /// The states of a profession.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Unverified,
@@ -55,7 +55,7 @@ impl Status {
 }
 
 /// A profession as its holder (or the verification team) sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProfessionView {
     pub id: String,
     pub key: String,
@@ -263,7 +263,7 @@ pub async fn remove(ctx: &Ctx, client: &Client, principal: &Principal, id: &str)
 }
 
 /// A profession waiting for the verification team.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PendingProfession {
     pub id: String,
     pub user_id: String,
@@ -538,7 +538,7 @@ pub async fn set_organization_validates(
 
 /// The professions of the members of the active organization, for its
 /// administrators to validate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberProfession {
     pub user_id: String,
     pub user_name: String,

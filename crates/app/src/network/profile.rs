@@ -44,7 +44,7 @@ pub struct ProfileInput {
 }
 
 /// Where the viewer stands with the person.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RelationView {
     pub is_self: bool,
     pub colleague: bool,
@@ -52,7 +52,7 @@ pub struct RelationView {
     pub in_directory: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProfileView {
     pub id: String,
     pub name: String,

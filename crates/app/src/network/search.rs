@@ -39,7 +39,7 @@ pub struct SearchInput {
     pub page: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKind {
     Exact,
@@ -57,7 +57,7 @@ impl From<Match> for MatchKind {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SearchResult {
     Person {
@@ -78,7 +78,7 @@ pub enum SearchResult {
     },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchPage {
     pub results: Vec<SearchResult>,
     pub page: u32,
@@ -89,6 +89,7 @@ pub struct SearchPage {
     pub external_network: bool,
     /// A message for the searcher (`validate-profession` when the external
     /// network is closed to them), as an i18n key suffix.
+    #[schema(value_type = Option<String>)]
     pub notice: Option<&'static str>,
 }
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub const PAGE_SIZE: i64 = 50;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WorkplaceSummary {
     pub id: String,
     pub name: String,
@@ -42,7 +42,7 @@ impl WorkplaceSummary {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WorkplaceView {
     #[serde(flatten)]
     pub workplace: WorkplaceSummary,
@@ -54,7 +54,7 @@ pub struct WorkplaceView {
     pub in_directory: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeamSummary {
     pub id: String,
     pub name: String,

@@ -290,7 +290,7 @@ impl<'a> Generator<'a> {
             at,
             org_id: None,
             unit_id: None,
-            actor_kind: "user".into(),
+            actor_kind: cercle_domain::audit::ActorKind::User,
             actor_id: None,
             event: kind.event.into(),
             action: kind.action.into(),
@@ -306,7 +306,7 @@ impl<'a> Generator<'a> {
     fn account_event(&mut self, kind: &Kind, at: i64) -> AuditRecord {
         let mut r = self.blank(kind, at);
         if kind.event == "auth.sign_in_failed" && self.rng.below(3) == 0 {
-            r.actor_kind = "anonymous".into();
+            r.actor_kind = cercle_domain::audit::ActorKind::Anonymous;
         } else {
             let person = &self.universe.people[self.rng.skewed(PEOPLE, 2.0)];
             r.actor_id = Some(person.id.clone());

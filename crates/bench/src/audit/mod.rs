@@ -192,7 +192,7 @@ async fn insert(conn: &mut Conn, rows: &[AuditRecord]) -> anyhow::Result<()> {
             .bind(r.at)
             .bind(&r.org_id)
             .bind(&r.unit_id)
-            .bind(&r.actor_kind)
+            .bind(r.actor_kind.as_str())
             .bind(&r.actor_id)
             .bind(&r.event)
             .bind(&r.action)

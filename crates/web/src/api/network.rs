@@ -9,15 +9,100 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cercle_app::network::directory::{self, EntryKind};
-use cercle_app::network::invitations::{self, NetworkInviteInput};
+use cercle_app::network::directory::{self, Directory, EntryKind};
+use cercle_app::network::friends::{FriendState, Friends};
+use cercle_app::network::invitations::{self, NetworkInvitationInfo, NetworkInviteInput, SentInvitation};
 use cercle_app::network::photo::Crop;
-use cercle_app::network::profile::{self, ProfileInput};
-use cercle_app::network::search::{self, SearchInput};
-use cercle_app::network::workplaces::{self, NewWorkplace};
+use cercle_app::network::professions::{MemberProfession, PendingProfession, ProfessionView};
+use cercle_app::network::profile::{self, ProfileInput, ProfileView};
+use cercle_app::network::search::{self, SearchInput, SearchPage};
+use cercle_app::network::workplaces::{self, NewWorkplace, WorkplaceSummary, WorkplaceView};
 use cercle_app::network::{friends, professions};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+
+/// A new photo was saved.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PhotoVersion {
+    /// When the photo changed (to build its URL).
+    pub photo_version: i64,
+}
+
+/// A profession of the catalogue.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CatalogueEntry {
+    pub key: String,
+    /// Its name in the reader's language.
+    pub name: String,
+}
+
+/// The list of professions.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Catalogue {
+    pub professions: Vec<CatalogueEntry>,
+}
+
+/// Professions waiting for the verification team.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VerificationQueue {
+    pub pending: Vec<PendingProfession>,
+}
+
+/// A member of the verification team.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Verifier {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// The verification team.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Verifiers {
+    pub verifiers: Vec<Verifier>,
+}
+
+/// The professions of an organization's members.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MemberProfessions {
+    /// Whether the network lets the organization validate them.
+    pub organization_validates: bool,
+    pub professions: Vec<MemberProfession>,
+}
+
+/// A page of search results.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    #[serde(flatten)]
+    pub page: SearchPage,
+    /// Why the rest of the network is missing, in the reader's language
+    /// (only with a notice).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice_message: Option<String>,
+}
+
+/// A page of workplaces.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Workplaces {
+    pub workplaces: Vec<WorkplaceSummary>,
+}
+
+/// Where a friendship stands after a request.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FriendStateBody {
+    pub state: FriendState,
+}
+
+/// A network invitation was sent.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InvitationCreated {
+    pub id: String,
+}
+
+/// Network invitations one sent.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SentInvitations {
+    pub invitations: Vec<SentInvitation>,
+}
 
 /// Largest upload body (photo or proof document).
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
@@ -27,11 +112,13 @@ pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
     path = "/network/profile",
     tag = "network",
     summary = "One's own network profile (professions with their status, workplaces, photo, shared phone).",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = ProfileView)),
 )]
-pub async fn my_profile(State(state): State<WebState>, Caller { principal, lang }: Caller) -> ApiResult<Json<Value>> {
-    let p = profile::mine(&state.ctx, &principal, lang).await?;
-    Ok(Json(json!(p)))
+pub async fn my_profile(
+    State(state): State<WebState>,
+    Caller { principal, lang }: Caller,
+) -> ApiResult<Json<ProfileView>> {
+    Ok(Json(profile::mine(&state.ctx, &principal, lang).await?))
 }
 
 #[utoipa::path(
@@ -40,16 +127,17 @@ pub async fn my_profile(State(state): State<WebState>, Caller { principal, lang 
     tag = "network",
     summary = "Save one's profile: presentation, diplomas, competencies, contact, languages, shared_phone (friends only), restrict_external.",
     request_body = ProfileInput,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = ProfileView)),
 )]
 pub async fn update_profile(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, lang }: Caller,
     ApiJson(input): ApiJson<ProfileInput>,
-) -> ApiResult<Json<Value>> {
-    let p = profile::update(&state.ctx, &client, &principal, &input, lang).await?;
-    Ok(Json(json!(p)))
+) -> ApiResult<Json<ProfileView>> {
+    Ok(Json(
+        profile::update(&state.ctx, &client, &principal, &input, lang).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -68,7 +156,7 @@ pub struct CropQuery {
     summary = "Upload a photo: the body is the image (JPEG, PNG, WebP, at most 8 MB); query x, y, size crop a square (fractions). Re-encoded without metadata.",
     params(CropQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file."),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = PhotoVersion)),
 )]
 pub async fn set_photo(
     State(state): State<WebState>,
@@ -76,13 +164,13 @@ pub async fn set_photo(
     Caller { principal, .. }: Caller,
     ApiQuery(q): ApiQuery<CropQuery>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PhotoVersion>> {
     let crop = match (q.x, q.y, q.size) {
         (Some(x), Some(y), Some(size)) => Crop { x, y, size },
         _ => Crop::centered(),
     };
     let version = profile::set_photo(&state.ctx, &client, &principal, &body, &crop).await?;
-    Ok(Json(json!({ "photo_version": version })))
+    Ok(Json(PhotoVersion { photo_version: version }))
 }
 
 #[utoipa::path(
@@ -107,17 +195,16 @@ pub async fn remove_photo(
     tag = "network",
     summary = "A person's profile, if one may see it (colleagues, friends, or validated professionals for people who did not restrict their visibility). The phone is for friends only.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = ProfileView)),
 )]
 pub async fn person(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ApiAuth(view): ApiAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProfileView>> {
     let principal = view.principal()?;
-    let p = profile::view(&state.ctx, &principal, &id, lang).await?;
-    Ok(Json(json!(p)))
+    Ok(Json(profile::view(&state.ctx, &principal, &id, lang).await?))
 }
 
 #[utoipa::path(
@@ -155,14 +242,17 @@ pub fn jpeg_response(jpeg: Vec<u8>) -> Response {
     path = "/network/professions",
     tag = "network",
     summary = "The list of professions, in the reader's language.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Catalogue)),
 )]
-pub async fn catalogue(Lang(lang): Lang) -> Json<Value> {
-    let list: Vec<Value> = professions::catalogue(lang)
+pub async fn catalogue(Lang(lang): Lang) -> Json<Catalogue> {
+    let professions = professions::catalogue(lang)
         .into_iter()
-        .map(|(key, name)| json!({ "key": key, "name": name }))
+        .map(|(key, name)| CatalogueEntry {
+            key: key.to_string(),
+            name: name.to_string(),
+        })
         .collect();
-    Json(json!({ "professions": list }))
+    Json(Catalogue { professions })
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -176,16 +266,16 @@ pub struct NewProfession {
     tag = "network",
     summary = "Declare a profession (unverified until proof is sent).",
     request_body = NewProfession,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = ProfessionView)),
 )]
 pub async fn add_profession(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, lang }: Caller,
     ApiJson(input): ApiJson<NewProfession>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<ProfessionView>)> {
     let p = professions::add(&state.ctx, &client, &principal, &input.profession, lang).await?;
-    Ok((StatusCode::CREATED, Json(json!(p))))
+    Ok((StatusCode::CREATED, Json(p)))
 }
 
 #[utoipa::path(
@@ -221,7 +311,7 @@ pub struct ProofQuery {
     summary = "Send the proof of a profession: the body is the document (PDF, JPEG, PNG, at most 5 MB); query permit_number. The profession becomes pending.",
     params(("id" = String, Path, description = "The identifier of the resource in the path."), ProofQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file."),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = ProfessionView)),
 )]
 pub async fn submit_proof(
     State(state): State<WebState>,
@@ -230,9 +320,9 @@ pub async fn submit_proof(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ProofQuery>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProfessionView>> {
     let p = professions::submit_proof(&state.ctx, &client, &principal, &id, &q.permit_number, &body, lang).await?;
-    Ok(Json(json!(p)))
+    Ok(Json(p))
 }
 
 #[utoipa::path(
@@ -269,14 +359,14 @@ pub async fn proof_document(
     path = "/network/verification",
     tag = "network",
     summary = "Professions waiting for the verification team.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = VerificationQueue)),
 )]
 pub async fn verification_queue(
     State(state): State<WebState>,
     Caller { principal, lang }: Caller,
-) -> ApiResult<Json<Value>> {
-    let q = professions::queue(&state.ctx, &principal, lang).await?;
-    Ok(Json(json!({ "pending": q })))
+) -> ApiResult<Json<VerificationQueue>> {
+    let pending = professions::queue(&state.ctx, &principal, lang).await?;
+    Ok(Json(VerificationQueue { pending }))
 }
 
 #[utoipa::path(
@@ -328,15 +418,15 @@ pub async fn reject(
     path = "/network/verifiers",
     tag = "network",
     summary = "The verification team (network administrators).",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Verifiers)),
 )]
-pub async fn verifiers(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Value>> {
+pub async fn verifiers(State(state): State<WebState>, Caller { principal, .. }: Caller) -> ApiResult<Json<Verifiers>> {
     let list = professions::verifiers(&state.ctx, &principal).await?;
-    let list: Vec<Value> = list
+    let verifiers = list
         .into_iter()
-        .map(|(id, name, email)| json!({ "id": id, "name": name, "email": email }))
+        .map(|(id, name, email)| Verifier { id, name, email })
         .collect();
-    Ok(Json(json!({ "verifiers": list })))
+    Ok(Json(Verifiers { verifiers }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -399,15 +489,18 @@ pub async fn set_organization_validates(
     path = "/org/professions",
     tag = "network",
     summary = "The professions of the active organization's members, for its administrators to validate.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = MemberProfessions)),
 )]
 pub async fn member_professions(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ApiScope(scope): ApiScope,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MemberProfessions>> {
     let (allowed, list) = professions::member_professions(&state.ctx, &scope, lang).await?;
-    Ok(Json(json!({ "organization_validates": allowed, "professions": list })))
+    Ok(Json(MemberProfessions {
+        organization_validates: allowed,
+        professions: list,
+    }))
 }
 
 #[utoipa::path(
@@ -434,20 +527,19 @@ pub async fn validate_member_profession(
     tag = "network",
     summary = "Search people and workplaces (q; kind, profession, workplace, page). Outside one's organizations and friends, for validated professionals only.",
     params(SearchInput),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SearchResponse)),
 )]
 pub async fn search(
     State(state): State<WebState>,
     Caller { principal, lang }: Caller,
     ApiQuery(q): ApiQuery<SearchInput>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SearchResponse>> {
     let page = search::search(&state.ctx, &principal, &q, lang).await?;
-    let mut body = json!(page);
-    if page.notice.is_some() {
-        // Not an empty list: say why the rest of the network is missing.
-        body["notice_message"] = cercle_i18n::t(lang, "error-profession-not-validated").into();
-    }
-    Ok(Json(body))
+    // Not an empty list: say why the rest of the network is missing.
+    let notice_message = page
+        .notice
+        .map(|_| cercle_i18n::t(lang, "error-profession-not-validated").to_string());
+    Ok(Json(SearchResponse { page, notice_message }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -462,15 +554,15 @@ pub struct PageQuery {
     tag = "network",
     summary = "Every workplace of the network, by name (page).",
     params(PageQuery),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Workplaces)),
 )]
 pub async fn browse_workplaces(
     State(state): State<WebState>,
     Caller { principal, .. }: Caller,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Workplaces>> {
     let list = workplaces::browse(&state.ctx, &principal, q.page.unwrap_or(1).saturating_sub(1)).await?;
-    Ok(Json(json!({ "workplaces": list })))
+    Ok(Json(Workplaces { workplaces: list }))
 }
 
 #[utoipa::path(
@@ -479,16 +571,16 @@ pub async fn browse_workplaces(
     tag = "network",
     summary = "Create an independent workplace and join it.",
     request_body = NewWorkplace,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = WorkplaceSummary)),
 )]
 pub async fn create_workplace(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<NewWorkplace>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<WorkplaceSummary>)> {
     let w = workplaces::create(&state.ctx, &client, &principal, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!(w))))
+    Ok((StatusCode::CREATED, Json(w)))
 }
 
 #[utoipa::path(
@@ -497,15 +589,14 @@ pub async fn create_workplace(
     tag = "network",
     summary = "A workplace: who works there (whom one may see) and, for its organization's members, its teams.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = WorkplaceView)),
 )]
 pub async fn workplace(
     State(state): State<WebState>,
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let w = workplaces::show(&state.ctx, &principal, &id, lang).await?;
-    Ok(Json(json!(w)))
+) -> ApiResult<Json<WorkplaceView>> {
+    Ok(Json(workplaces::show(&state.ctx, &principal, &id, lang).await?))
 }
 
 #[utoipa::path(
@@ -549,14 +640,13 @@ pub async fn leave_workplace(
     path = "/network/directory",
     tag = "network",
     summary = "One's personal directory: people and workplaces (private).",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Directory)),
 )]
 pub async fn directory_list(
     State(state): State<WebState>,
     Caller { principal, lang }: Caller,
-) -> ApiResult<Json<Value>> {
-    let d = directory::list(&state.ctx, &principal, lang).await?;
-    Ok(Json(json!(d)))
+) -> ApiResult<Json<Directory>> {
+    Ok(Json(directory::list(&state.ctx, &principal, lang).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -611,16 +701,15 @@ pub async fn directory_remove(
     path = "/network/friends",
     tag = "network",
     summary = "Friends, requests received, requests sent.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = Friends)),
 )]
 pub async fn friends_overview(
     State(state): State<WebState>,
     Lang(lang): Lang,
     ApiAuth(view): ApiAuth,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Friends>> {
     let principal = view.principal()?;
-    let f = friends::overview(&state.ctx, &principal, lang).await?;
-    Ok(Json(json!(f)))
+    Ok(Json(friends::overview(&state.ctx, &principal, lang).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -634,16 +723,16 @@ pub struct FriendRequest {
     tag = "network",
     summary = "Send a friend request (the recipient is notified and goes into one's directory).",
     request_body = FriendRequest,
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = FriendStateBody)),
 )]
 pub async fn friend_request(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<FriendRequest>,
-) -> ApiResult<Json<Value>> {
-    let s = friends::request(&state.ctx, &client, &principal, &input.user_id).await?;
-    Ok(Json(json!({ "state": s })))
+) -> ApiResult<Json<FriendStateBody>> {
+    let state = friends::request(&state.ctx, &client, &principal, &input.user_id).await?;
+    Ok(Json(FriendStateBody { state }))
 }
 
 #[utoipa::path(
@@ -706,16 +795,16 @@ pub async fn unfriend(
     tag = "network",
     summary = "Invite a professional to the network by email, vouching for their profession (validated professionals only).",
     request_body = NetworkInviteInput,
-    responses((status = 201, description = "Success.", body = Value)),
+    responses((status = 201, description = "Success.", body = InvitationCreated)),
 )]
 pub async fn invite(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<NetworkInviteInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<InvitationCreated>)> {
     let id = invitations::invite(&state.ctx, &client, &principal, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(InvitationCreated { id })))
 }
 
 #[utoipa::path(
@@ -723,14 +812,14 @@ pub async fn invite(
     path = "/network/invitations",
     tag = "network",
     summary = "Invitations to the network one sent.",
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = SentInvitations)),
 )]
 pub async fn sent_invitations(
     State(state): State<WebState>,
     Caller { principal, lang }: Caller,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SentInvitations>> {
     let list = invitations::sent(&state.ctx, &principal, lang).await?;
-    Ok(Json(json!({ "invitations": list })))
+    Ok(Json(SentInvitations { invitations: list }))
 }
 
 #[utoipa::path(
@@ -739,12 +828,14 @@ pub async fn sent_invitations(
     tag = "network",
     summary = "What a network invitation link is for (the id is the link's token).",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "Success.", body = Value)),
+    responses((status = 200, description = "Success.", body = NetworkInvitationInfo)),
     security(()),
 )]
-pub async fn invitation_info(State(state): State<WebState>, Path(token): Path<String>) -> ApiResult<Json<Value>> {
-    let info = invitations::info(&state.ctx, &token).await?;
-    Ok(Json(json!(info)))
+pub async fn invitation_info(
+    State(state): State<WebState>,
+    Path(token): Path<String>,
+) -> ApiResult<Json<NetworkInvitationInfo>> {
+    Ok(Json(invitations::info(&state.ctx, &token).await?))
 }
 
 #[utoipa::path(

@@ -207,7 +207,7 @@ pub async fn search(
                                             td data-label=(page.t("col-event")) { span title=(e.event) data-testid="audit-event" { (event_label(&page, &e.event)) } }
                                             td data-label=(page.t("admin-audit-target")) { (names.target(&e.target_type, e.target_id.as_deref())) }
                                             td data-label=(page.t("admin-field-unit")) { (e.unit_id.as_deref().map(|u| unit_name(&s.units, u)).unwrap_or("")) }
-                                            td data-label=(page.t("col-actor")) data-testid="audit-actor" { (names.actor(&e.actor_kind, e.actor_id.as_deref())) }
+                                            td data-label=(page.t("col-actor")) data-testid="audit-actor" { (names.actor(e.actor_kind.as_str(), e.actor_id.as_deref())) }
                                             td data-label=(page.t("col-address")) class="small" { (e.ip.as_deref().unwrap_or("")) }
                                         }
                                     }
