@@ -3,9 +3,14 @@
 //!
 //! The kernel other use cases stand on is [`access`] (who reaches a thread)
 //! and [`events`] (the audit record and the logged event of a change);
-//! teams, notifications and care channels use those and the shapes in
-//! [`views`], and no module here imports them back except to tell them of
-//! a change ([`messages`] → notifications, [`triage`] → notifications).
+//! teams, notifications and care channels use only those, the shapes in
+//! [`views`] and the text checks in [`input`]. The use cases that combine a
+//! team or a care channel with messages live here, above them:
+//! [`team_threads`] (writing to a team, triage changes) and
+//! [`care_channels`] (a channel's first message, leaving a channel). The
+//! other modules here import teams or notifications only to tell them of a
+//! change ([`messages`] → notifications, [`triage`] → notifications), and
+//! nothing in teams, notifications or patients imports those back.
 
 pub mod access;
 pub mod attachments;
