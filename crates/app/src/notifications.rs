@@ -224,38 +224,62 @@ async fn tell_about_thread(
 pub const LIVE_KIND: EventKind = EventKind::Notifications;
 
 /// Whether an event is a change of notifications (`Some`), and whether it
-/// is this person's (`Some(true)`).
+/// is this person's (`Some(true)`): on their own topic, or among the people
+/// a batch names.
 pub fn live_concerns(e: &crate::threads::hub::Event, user_id: &str) -> Option<bool> {
+    if e.kind != LIVE_KIND {
+        return None;
+    }
     match e.topic {
-        Topic::Person(p) if e.kind == LIVE_KIND => Some(p.to_string() == user_id),
+        Topic::Person(p) => Some(p.to_string() == user_id),
+        Topic::People => Some(
+            e.data["users"]
+                .as_array()
+                .is_some_and(|users| users.iter().any(|u| u.as_str() == Some(user_id))),
+        ),
         _ => None,
     }
 }
 
+/// At most this many people are named in one logged bell entry.
+const LIVE_CHUNK: usize = 500;
+
 /// Logs, in the caller's transaction, that these people's notifications
-/// changed: one entry on each one's person topic, in as few INSERTs as
-/// possible. The entries travel like the threads' (the log, then every
-/// node's dispatcher), so they are sent only if the transaction commits, to
-/// every open page of theirs on any node.
+/// changed. One person: an entry on their person topic. Several (everyone a
+/// message reaches): one entry per chunk on the `people` topic naming them,
+/// because every node's dispatcher hands every logged entry to every open
+/// connection, so an entry per person would cost a thread of a hundred
+/// people a hundred entries per message for each connection to skip. The
+/// entries travel like the threads' (the log, then every node's
+/// dispatcher), so they are sent only if the transaction commits, to every
+/// open page of theirs on any node.
 pub(crate) async fn announce(bus: &dyn Bus, conn: &mut Conn, user_ids: &[String], now: Timestamp) -> AppResult<()> {
-    let events: Vec<cercle_store::events::NewEvent> = user_ids
-        .iter()
-        .filter_map(|u| match u.parse::<cercle_domain::UserId>() {
-            Ok(id) => Some(cercle_store::events::NewEvent {
-                topic: Topic::Person(id),
-                kind: LIVE_KIND,
-                payload: "{}",
-            }),
+    let topic = match user_ids {
+        [] => return Ok(()),
+        [one] => match one.parse::<cercle_domain::UserId>() {
+            Ok(id) => Topic::Person(id),
             Err(_) => {
-                tracing::warn!(user_id = %u, "no live notification for an id that is no person's");
-                None
+                tracing::warn!(user_id = %one, "no live notification for an id that is no person's");
+                return Ok(());
             }
+        },
+        _ => Topic::People,
+    };
+    let payloads: Vec<String> = match topic {
+        Topic::People => user_ids
+            .chunks(LIVE_CHUNK)
+            .map(|chunk| serde_json::json!({ "users": chunk }).to_string())
+            .collect(),
+        _ => vec!["{}".to_string()],
+    };
+    let events: Vec<cercle_store::events::NewEvent> = payloads
+        .iter()
+        .map(|payload| cercle_store::events::NewEvent {
+            topic,
+            kind: LIVE_KIND,
+            payload,
         })
         .collect();
-    let Some(first) = events.first() else {
-        return Ok(());
-    };
-    let topic = first.topic;
     cercle_store::events::append_events(&mut *conn, &events, now).await?;
     // One wake-up for the batch: it says "read the log", which names everyone.
     bus.durable_in(&mut *conn, &topic).await?;

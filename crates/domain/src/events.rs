@@ -82,6 +82,12 @@ pub enum Topic {
     Thread(ThreadId),
     /// One person's own stream: the bell, revocations, later incoming calls.
     Person(UserId),
+    /// Several people's own streams at once, named in the event's payload
+    /// (`{"users": [...]}`): the bell rung for everyone a message reaches
+    /// is one logged entry, not one per person, so that a thread of a
+    /// hundred people costs the log and every connection one event per
+    /// message, not a hundred.
+    People,
     Organization(OrgId),
     Call(CallId),
 }
@@ -92,6 +98,7 @@ impl Topic {
         match self {
             Topic::Thread(_) => "thread",
             Topic::Person(_) => "person",
+            Topic::People => "people",
             Topic::Organization(_) => "organization",
             Topic::Call(_) => "call",
         }
@@ -102,6 +109,7 @@ impl Topic {
         match self {
             Topic::Thread(id) => id.to_string(),
             Topic::Person(id) => id.to_string(),
+            Topic::People => String::new(),
             Topic::Organization(id) => id.to_string(),
             Topic::Call(id) => id.to_string(),
         }
@@ -113,6 +121,7 @@ impl Topic {
         match kind {
             "thread" => ThreadId::parse(id).map(Topic::Thread),
             "person" => UserId::parse(id).map(Topic::Person),
+            "people" => Some(Topic::People),
             "organization" => OrgId::parse(id).map(Topic::Organization),
             "call" => CallId::parse(id).map(Topic::Call),
             _ => None,
@@ -173,11 +182,12 @@ mod tests {
         let topics = [
             Topic::Thread(ThreadId::new()),
             Topic::Person(UserId::new()),
+            Topic::People,
             Topic::Organization(OrgId::new()),
             Topic::Call(CallId::new()),
         ];
         let kinds: Vec<&str> = topics.iter().map(|t| t.kind()).collect();
-        assert_eq!(kinds, ["thread", "person", "organization", "call"]);
+        assert_eq!(kinds, ["thread", "person", "people", "organization", "call"]);
         for t in topics {
             assert_eq!(Topic::from_parts(t.kind(), &t.id()), Some(t));
         }

@@ -229,6 +229,16 @@ async fn bus_person_events_reach_that_person_only_and_are_replayed(db: Db) {
     let ctx = app.ctx();
     let (alice, bob) = (UserId::new(), UserId::new());
     let mut stream = ctx.hub.subscribe();
+    // The dispatcher hands out what is logged after the head it read when
+    // it started: wait until it has (bounded), or it may start after these.
+    let started = std::time::Instant::now();
+    while ctx.hub.dispatched() < 0 {
+        assert!(
+            started.elapsed() < WAIT,
+            "the dispatcher starts within the bounded wait"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let before = head(&ctx.store).await;
     let mut tx = ctx.store.begin().await.expect("begin");
     for p in [alice, bob, alice] {
@@ -277,9 +287,33 @@ async fn bus_person_events_reach_that_person_only_and_are_replayed(db: Db) {
     let of = |seen: &[hub::Event]| -> Vec<(Option<i64>, Topic)> { seen.iter().map(|e| (e.id, e.topic)).collect() };
     assert_eq!(of(&alice_seen), vec![(Some(before + 3), person(alice))]);
     assert_eq!(of(&bob_seen), vec![(Some(before + 2), person(bob))]);
+
+    // The bell rung for several people is one entry on the `people` topic
+    // naming them: it concerns those named, live and on catching up, and
+    // nobody else.
+    let mut tx = ctx.store.begin().await.expect("begin");
+    let payload = serde_json::json!({ "users": [bob.to_string()] }).to_string();
+    append_event(
+        &mut tx,
+        &Topic::People,
+        LIVE_KIND,
+        &payload,
+        cercle_domain::Timestamp(2),
+    )
+    .await
+    .expect("append");
+    tx.commit().await.expect("commit");
+    let (alice_seen, _) = live::events_since(ctx, &alice.to_string(), before + 3, 100)
+        .await
+        .expect("alice catches up");
+    let (bob_seen, _) = live::events_since(ctx, &bob.to_string(), before + 3, 100)
+        .await
+        .expect("bob catches up");
+    assert_eq!(of(&alice_seen), vec![]);
+    assert_eq!(of(&bob_seen), vec![(Some(before + 4), Topic::People)]);
 }
 
-/// Events for many people at once (the bell ringing a team) take
+/// Events for many topics at once (one change touching many people) take
 /// consecutive ids, in the order given, each on its own topic, across the
 /// several INSERTs they need.
 async fn bus_events_for_many_people_take_consecutive_ids(db: Db) {
