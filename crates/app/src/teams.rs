@@ -517,11 +517,7 @@ pub async fn remove_member(
 }
 
 /// Tells every node that what a person reaches changed, so that their open
-/// connections look again (what `threads::hub::access_changed` does, asked
-/// of the bus here so that teams stands on the thread kernel only). A
-/// failure is logged: connections also look again every 30 seconds.
+/// connections look again.
 async fn reach_changed(ctx: &Ctx, user_id: &str) {
-    if let Err(e) = ctx.bus.access_changed(&[user_id]).await {
-        tracing::warn!(error = %e, "cannot publish a change of access; connections will see it within 30 s");
-    }
+    crate::bus::tell_access_changed(&*ctx.bus, &[user_id]).await;
 }

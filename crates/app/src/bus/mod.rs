@@ -120,6 +120,19 @@ impl Subscription {
     }
 }
 
+/// Tells every node that these people's sessions or reach changed, so that
+/// their open connections look again. A failure is only logged: connections
+/// also look again every 30 seconds, and the change that caused it has
+/// committed already.
+pub async fn tell_access_changed(bus: &dyn Bus, people: &[&str]) {
+    if people.is_empty() {
+        return;
+    }
+    if let Err(e) = bus.access_changed(people).await {
+        tracing::warn!(error = %e, "cannot publish a change of access; connections will see it within 30 s");
+    }
+}
+
 /// How the nodes tell each other. Object-safe: services hold `Arc<dyn Bus>`.
 #[async_trait]
 pub trait Bus: Send + Sync + 'static {

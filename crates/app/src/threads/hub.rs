@@ -157,12 +157,7 @@ pub const EVERYONE: &str = "*";
 /// payload carries user ids only, never a credential. A failure to publish
 /// is logged: connections also check their session every 30 seconds.
 pub async fn access_changed(ctx: &Ctx, user_ids: &[&str]) {
-    if user_ids.is_empty() {
-        return;
-    }
-    if let Err(e) = ctx.bus.access_changed(user_ids).await {
-        tracing::warn!(error = %e, "cannot publish a change of access; connections will see it within 30 s");
-    }
+    crate::bus::tell_access_changed(&*ctx.bus, user_ids).await;
 }
 
 /// Publishes an ephemeral event (typing) to every node.
