@@ -182,7 +182,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         members::grants_of(&mut conn, &scope.org_id, &daniel_id)
             .await?
             .into_iter()
-            .find(|g| g.role == Role::PatientCaregiverManager.key())
+            .find(|g| g.role == Role::PatientCaregiverManager.as_str())
             .map(|g| g.unit_id)
     };
     let file = files::create(
@@ -703,7 +703,7 @@ async fn seed_organizations(tx: &mut cercle_store::Conn, people: &[String], now:
                 &org_id,
                 user,
                 &unit_id(*unit),
-                role.key(),
+                role.as_str(),
                 now,
             )
             .await?;

@@ -460,7 +460,7 @@ pub async fn set_member(
     if !members::is_member(&mut tx, &scope.org_id, &input.user_id).await? {
         return Err(AppError::NotFound);
     }
-    store::upsert_member(&mut tx, &team.id, &input.user_id, role.key(), now).await?;
+    store::upsert_member(&mut tx, &team.id, &input.user_id, role.as_str(), now).await?;
     audit::record(
         &mut tx,
         scope

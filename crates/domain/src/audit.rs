@@ -28,39 +28,15 @@ impl AuditAction {
     }
 }
 
-/// What kind of actor an audit record names, stored by its name (these
-/// names are in every hash of the chain: never rename one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActorKind {
-    Anonymous,
-    User,
-    System,
-}
-
-impl ActorKind {
-    pub const ALL: [ActorKind; 3] = [ActorKind::Anonymous, ActorKind::User, ActorKind::System];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::Anonymous => "anonymous",
-            ActorKind::User => "user",
-            ActorKind::System => "system",
-        }
+crate::stored_kind!(
+    /// What kind of actor an audit record names, stored by its name (these
+    /// names are in every hash of the chain: never rename one).
+    ActorKind {
+        Anonymous => "anonymous",
+        User => "user",
+        System => "system",
     }
-
-    /// The kind a stored name stands for; `None` for a name this version
-    /// does not know.
-    pub fn parse(s: &str) -> Option<ActorKind> {
-        ActorKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for ActorKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 
 /// Who acted.
 #[derive(Debug, Clone, PartialEq, Eq)]

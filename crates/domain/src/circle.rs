@@ -4,52 +4,10 @@
 //! the one the database holds and the API shows (never rename one: rows
 //! written by earlier versions and the pages depend on them).
 
-/// A text that names none of a kind's values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("unknown kind")]
-pub struct UnknownKind;
+pub use crate::kinds::UnknownKind;
+use crate::stored_kind;
 
-macro_rules! one {
-    ($x:ident) => {
-        1
-    };
-}
-
-macro_rules! text_kind {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-        pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $text)] $variant),*
-        }
-
-        impl $name {
-            pub const ALL: [$name; 0 $(+ one!($variant))*] = [$($name::$variant),*];
-
-            /// The stored (and shown) name.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),*
-                }
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = UnknownKind;
-            fn from_str(raw: &str) -> Result<Self, UnknownKind> {
-                $name::ALL.into_iter().find(|k| k.as_str() == raw).ok_or(UnknownKind)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-text_kind!(
+stored_kind!(
     /// The three sections of a circle.
     CircleSection {
         Patient => "patient",
@@ -60,7 +18,7 @@ text_kind!(
     }
 );
 
-text_kind!(
+stored_kind!(
     /// Where a member of a circle stands.
     MemberState {
         /// Placed in the circle, not invited yet.
@@ -76,7 +34,7 @@ text_kind!(
     }
 );
 
-text_kind!(
+stored_kind!(
     /// Where an invitation stands.
     InvitationState {
         Pending => "pending",
@@ -89,7 +47,7 @@ text_kind!(
     }
 );
 
-text_kind!(
+stored_kind!(
     /// How an invitation is sent.
     InvitationVia {
         Email => "email",
@@ -97,7 +55,7 @@ text_kind!(
     }
 );
 
-text_kind!(
+stored_kind!(
     /// How an invited person proves who they are.
     InvitationMethod {
         /// A question whose answer the professional invented.
@@ -107,7 +65,7 @@ text_kind!(
     }
 );
 
-text_kind!(
+stored_kind!(
     /// Who takes part in a care channel.
     ChannelParticipantKind {
         User => "user",

@@ -6,71 +6,29 @@
 
 use crate::ids::{CallId, OrgId, ThreadId, UserId};
 
-/// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// A thread was opened (its first participants see it appear).
-    ThreadCreated,
-    /// A message was posted (or a file shared).
-    Message,
-    MessageEdited,
-    MessageRetracted,
-    /// The participants changed (added, removed, left).
-    Participants,
-    /// Closed, reopened, priority or triage changed.
-    ThreadState,
-    /// A message was acknowledged.
-    Ack,
-    /// Someone read up to a message ("seen by").
-    Read,
-    /// Some people's notifications changed (no thread; see the bell).
-    Notifications,
-    /// Someone is typing (never stored).
-    Typing,
-}
-
-impl EventKind {
-    pub const ALL: [EventKind; 10] = [
-        EventKind::ThreadCreated,
-        EventKind::Message,
-        EventKind::MessageEdited,
-        EventKind::MessageRetracted,
-        EventKind::Participants,
-        EventKind::ThreadState,
-        EventKind::Ack,
-        EventKind::Read,
-        EventKind::Notifications,
-        EventKind::Typing,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::ThreadCreated => "thread_created",
-            EventKind::Message => "message",
-            EventKind::MessageEdited => "message_edited",
-            EventKind::MessageRetracted => "message_retracted",
-            EventKind::Participants => "participants",
-            EventKind::ThreadState => "thread_state",
-            EventKind::Ack => "ack",
-            EventKind::Read => "read",
-            EventKind::Notifications => "notifications",
-            EventKind::Typing => "typing",
-        }
+crate::stored_kind!(
+    /// What happened.
+    EventKind {
+        /// A thread was opened (its first participants see it appear).
+        ThreadCreated => "thread_created",
+        /// A message was posted (or a file shared).
+        Message => "message",
+        MessageEdited => "message_edited",
+        MessageRetracted => "message_retracted",
+        /// The participants changed (added, removed, left).
+        Participants => "participants",
+        /// Closed, reopened, priority or triage changed.
+        ThreadState => "thread_state",
+        /// A message was acknowledged.
+        Ack => "ack",
+        /// Someone read up to a message ("seen by").
+        Read => "read",
+        /// Some people's notifications changed (no thread; see the bell).
+        Notifications => "notifications",
+        /// Someone is typing (never stored).
+        Typing => "typing",
     }
-
-    /// The kind a stored name stands for; `None` for a name this version
-    /// does not know.
-    pub fn parse(s: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for EventKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 
 /// What an event is about: who may receive it follows from the topic (the
 /// participants of a thread, one person, the members of an organization,

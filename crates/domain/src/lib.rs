@@ -13,6 +13,7 @@ pub mod email;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod kinds;
 pub mod language;
 pub mod local_time;
 pub mod net;

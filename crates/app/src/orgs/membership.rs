@@ -39,7 +39,7 @@ pub enum Invited {
 }
 
 fn roles_text(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(",")
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
 }
 
 fn roles_of(text: &str) -> Vec<Role> {
@@ -273,7 +273,7 @@ async fn apply(
             org_id,
             user_id,
             unit_id,
-            role.key(),
+            role.as_str(),
             now,
         )
         .await?;
@@ -544,7 +544,7 @@ pub async fn grant_role(
         &scope.org_id,
         user_id,
         &unit.id,
-        role.key(),
+        role.as_str(),
         now,
     )
     .await?;
@@ -553,7 +553,7 @@ pub async fn grant_role(
         scope
             .event("org.role_granted", AuditAction::Create, "role", &unit.id, client)
             .target(user_id)
-            .scope("role", role.key()),
+            .scope("role", role.as_str()),
         now,
     )
     .await?;
@@ -566,7 +566,7 @@ async fn root_admins(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<GrantRo
     Ok(members::grants_in(conn, &scope.org_id)
         .await?
         .into_iter()
-        .filter(|g| g.unit_id == scope.root_unit_id && g.role == Role::Administrator.key())
+        .filter(|g| g.unit_id == scope.root_unit_id && g.role == Role::Administrator.as_str())
         .collect())
 }
 

@@ -72,43 +72,19 @@ impl Permission {
     }
 }
 
-/// The built-in roles (SPEC 2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Administrator,
-    Member,
-    TeamManager,
-    TeamParticipant,
-    PatientCaregiverManager,
-    Auditor,
-}
+crate::stored_kind!(
+    /// The built-in roles (SPEC 2).
+    Role {
+        Administrator => "administrator",
+        Member => "member",
+        TeamManager => "team_manager",
+        TeamParticipant => "team_participant",
+        PatientCaregiverManager => "patient_caregiver_manager",
+        Auditor => "auditor",
+    }
+);
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Administrator,
-        Role::Member,
-        Role::TeamManager,
-        Role::TeamParticipant,
-        Role::PatientCaregiverManager,
-        Role::Auditor,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Role::Administrator => "administrator",
-            Role::Member => "member",
-            Role::TeamManager => "team_manager",
-            Role::TeamParticipant => "team_participant",
-            Role::PatientCaregiverManager => "patient_caregiver_manager",
-            Role::Auditor => "auditor",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.key() == raw)
-    }
-
     /// What the role allows. Being administrator gives no access to
     /// discussions or patients: administering is not caring.
     pub fn permissions(self) -> &'static [Permission] {
@@ -214,7 +190,7 @@ mod tests {
     #[test]
     fn role_keys_round_trip_and_codes_are_unique() {
         for r in Role::ALL {
-            assert_eq!(Role::parse(r.key()), Some(r));
+            assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         let mut codes: Vec<_> = Permission::ALL.iter().map(|p| p.code()).collect();
         codes.sort();

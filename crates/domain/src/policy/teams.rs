@@ -4,75 +4,24 @@
 //! team manager role on the team's unit or above; a participant is a member
 //! with the participant role.
 
-/// One's standing in a team, stored (team_members.role) and serialized
-/// under its key: `manager` or `participant`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TeamRole {
-    Manager,
-    Participant,
-}
-
-impl TeamRole {
-    pub const ALL: [TeamRole; 2] = [TeamRole::Manager, TeamRole::Participant];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TeamRole::Manager => "manager",
-            TeamRole::Participant => "participant",
-        }
+crate::stored_kind!(
+    /// One's standing in a team, stored (team_members.role) and serialized
+    /// under its name.
+    TeamRole {
+        Manager => "manager",
+        Participant => "participant",
     }
+);
 
-    /// The stored name (the same as [`TeamRole::as_str`]).
-    pub fn key(self) -> &'static str {
-        self.as_str()
+crate::stored_kind!(
+    /// Where a thread stands for one of its teams, stored (thread_triage.state)
+    /// and serialized under its name: waiting in the team's triage box, or
+    /// assigned to a responsible member.
+    TriageState {
+        InTriage => "in_triage",
+        Assigned => "assigned",
     }
-
-    /// The role a stored name stands for; `None` for a name this version
-    /// does not know.
-    pub fn parse(raw: &str) -> Option<TeamRole> {
-        TeamRole::ALL.into_iter().find(|r| r.as_str() == raw)
-    }
-}
-
-impl std::fmt::Display for TeamRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where a thread stands for one of its teams, stored (thread_triage.state)
-/// and serialized under its name: waiting in the team's triage box, or
-/// assigned to a responsible member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TriageState {
-    InTriage,
-    Assigned,
-}
-
-impl TriageState {
-    pub const ALL: [TriageState; 2] = [TriageState::InTriage, TriageState::Assigned];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TriageState::InTriage => "in_triage",
-            TriageState::Assigned => "assigned",
-        }
-    }
-
-    /// The state a stored name stands for; `None` for a name this version
-    /// does not know.
-    pub fn parse(raw: &str) -> Option<TriageState> {
-        TriageState::ALL.into_iter().find(|k| k.as_str() == raw)
-    }
-}
-
-impl std::fmt::Display for TriageState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 
 /// Facts about one thread of the team, for the acting person.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

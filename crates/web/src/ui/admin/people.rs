@@ -17,7 +17,7 @@ type Post = Form<Vec<(String, String)>>;
 fn role_options(page: &Page) -> Vec<(String, String)> {
     Role::ALL
         .iter()
-        .map(|r| (r.key().to_string(), role_label(page, r.key())))
+        .map(|r| (r.as_str().to_string(), role_label(page, r.as_str())))
         .collect()
 }
 
@@ -65,10 +65,10 @@ async fn render_members(state: &WebState, page: &Page, a: &Admin, extra: Extra) 
                             ul class="grants" {
                                 @for g in &m.grants {
                                     li {
-                                        span { (role_label(page, g.role.key())) " · " span class="muted" { (g.unit_name) } }
+                                        span { (role_label(page, g.role.as_str())) " · " span class="muted" { (g.unit_name) } }
                                         form method="post" action=(format!("/admin/roles/{}/revoke", g.id)) {
                                             (page.csrf_field())
-                                            button type="submit" class="linklike danger-link" aria-label=(page.ta("admin-revoke-label", &[("role", &role_label(page, g.role.key())), ("unit", &g.unit_name)])) { (page.t("admin-revoke")) }
+                                            button type="submit" class="linklike danger-link" aria-label=(page.ta("admin-revoke-label", &[("role", &role_label(page, g.role.as_str())), ("unit", &g.unit_name)])) { (page.t("admin-revoke")) }
                                         }
                                     }
                                 }
@@ -228,7 +228,7 @@ async fn render_invitations(state: &WebState, page: &Page, a: &Admin, extra: Ext
                 fieldset class="checks" {
                     legend { (page.t("admin-invite-roles")) }
                     @for r in Role::ALL {
-                        label { input type="checkbox" name="roles" value=(r.key()) checked[extra.checked("new", "roles", r.key(), r == Role::Member)]; " " (role_label(page, r.key())) }
+                        label { input type="checkbox" name="roles" value=(r.as_str()) checked[extra.checked("new", "roles", r.as_str(), r == Role::Member)]; " " (role_label(page, r.as_str())) }
                     }
                 }
                 div class="actions-row" { button type="submit" class="primary" { (page.t("admin-invite-submit")) } }

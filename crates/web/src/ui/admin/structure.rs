@@ -386,7 +386,12 @@ const TEAM_ROLES: [TeamRole; 2] = [TeamRole::Participant, TeamRole::Manager];
 fn team_role_options(page: &Page) -> Vec<(String, String)> {
     TEAM_ROLES
         .iter()
-        .map(|r| (r.key().to_string(), page.t(&format!("admin-team-role-{}", r.key()))))
+        .map(|r| {
+            (
+                r.as_str().to_string(),
+                page.t(&format!("admin-team-role-{}", r.as_str())),
+            )
+        })
         .collect()
 }
 
