@@ -8,7 +8,7 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::availability::{self as rules, Period, Schedule, Slot};
 use cercle_domain::policy::Principal;
-use cercle_domain::{Timestamp, UserId};
+use cercle_domain::{PeriodId, Timestamp, UserId};
 use cercle_store::availability::{self as store, PeriodRow};
 use cercle_store::Conn;
 use serde::{Deserialize, Serialize};
@@ -32,7 +32,7 @@ pub struct ScheduleInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PeriodView {
-    pub id: String,
+    pub id: PeriodId,
     pub starts_at: i64,
     pub ends_at: i64,
     pub message: Option<String>,
@@ -71,8 +71,8 @@ fn to_period(r: &PeriodRow) -> Period {
 /// over at `now` (at most 50), for the notification rules. A stored schedule
 /// that no longer parses counts as none (always available) rather than
 /// silencing them.
-pub(crate) async fn rules_of(conn: &mut Conn, user_id: &str, now: Timestamp) -> AppResult<(Schedule, Vec<Period>)> {
-    let zone = crate::acting::zone_of(&mut *conn, user_id).await?;
+pub(crate) async fn rules_of(conn: &mut Conn, user_id: UserId, now: Timestamp) -> AppResult<(Schedule, Vec<Period>)> {
+    let zone = crate::acting::zone_of(&mut *conn, &user_id.to_string()).await?;
     let schedule = Schedule::parse(&store::slots(&mut *conn, user_id).await?)
         .unwrap_or_default()
         .in_zone(zone);
@@ -86,7 +86,7 @@ pub(crate) async fn rules_of(conn: &mut Conn, user_id: &str, now: Timestamp) -> 
 
 fn view(r: &PeriodRow, now: Timestamp) -> PeriodView {
     PeriodView {
-        id: r.id.clone(),
+        id: r.id,
         starts_at: r.starts_at,
         ends_at: r.ends_at,
         message: r.message.clone(),
@@ -105,7 +105,7 @@ fn event(user: UserId, name: &'static str, action: AuditAction, client: &Client)
 pub async fn schedule(ctx: &Ctx, principal: &Principal) -> AppResult<ScheduleView> {
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    let slots = store::slots(&mut conn, &me.user_id.to_string()).await?;
+    let slots = store::slots(&mut conn, me.user_id).await?;
     Ok(ScheduleView { slots })
 }
 
@@ -122,7 +122,7 @@ pub async fn set_schedule(
     limit(ctx, "availability", &user_id, CHANGES_PER_HOUR, 3600).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    store::replace_slots(&mut tx, &user_id, schedule.slots()).await?;
+    store::replace_slots(&mut tx, me.user_id, schedule.slots()).await?;
     audit::record(
         &mut tx,
         event(me.user_id, "availability.schedule_updated", AuditAction::Update, client),
@@ -140,7 +140,7 @@ pub async fn periods(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<PeriodVi
     let me = person(principal)?;
     let now = ctx.clock.now();
     let mut conn = ctx.store.reader().await?;
-    let rows = store::periods_ending_after(&mut conn, &me.user_id.to_string(), now, PERIODS_READ).await?;
+    let rows = store::periods_ending_after(&mut conn, me.user_id, now, PERIODS_READ).await?;
     Ok(rows.iter().map(|r| view(r, now)).collect())
 }
 
@@ -166,15 +166,15 @@ pub async fn add_period(
     // Read in the write transaction: on SQLite the single writer serializes
     // two additions; the check sees every period that could overlap.
     let after = Timestamp(period.starts_at.0.min(now.0));
-    let existing: Vec<Period> = store::periods_ending_after(&mut tx, &user_id, after, PERIODS_READ)
+    let existing: Vec<Period> = store::periods_ending_after(&mut tx, me.user_id, after, PERIODS_READ)
         .await?
         .iter()
         .map(to_period)
         .collect();
     rules::check_new_period(&existing, &period, now)?;
     let row = PeriodRow {
-        id: rules::new_period_id(),
-        user_id: user_id.clone(),
+        id: PeriodId::new(),
+        user_id: me.user_id,
         starts_at: period.starts_at.0,
         ends_at: period.ends_at.0,
         message: period.message.clone(),
@@ -183,7 +183,7 @@ pub async fn add_period(
     store::insert_period(&mut tx, &row).await?;
     audit::record(
         &mut tx,
-        event(me.user_id, "availability.period_added", AuditAction::Create, client).scope("period", &row.id),
+        event(me.user_id, "availability.period_added", AuditAction::Create, client).scope("period", row.id),
         now,
     )
     .await?;
@@ -192,13 +192,13 @@ pub async fn add_period(
 }
 
 /// Removes one of one's periods ("not found" for anyone else's).
-pub async fn remove_period(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> AppResult<()> {
+pub async fn remove_period(ctx: &Ctx, client: &Client, principal: &Principal, id: PeriodId) -> AppResult<()> {
     let me = person(principal)?;
     let user_id = me.user_id.to_string();
     limit(ctx, "availability", &user_id, CHANGES_PER_HOUR, 3600).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    if !store::delete_period(&mut tx, &user_id, id).await? {
+    if !store::delete_period(&mut tx, me.user_id, id).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -213,15 +213,15 @@ pub async fn remove_period(ctx: &Ctx, client: &Client, principal: &Principal, id
 
 /// Whether a person is away at `at`, and until when. For callers that
 /// already decided the viewer may see the person.
-pub async fn absence(conn: &mut Conn, user_id: &str, at: Timestamp) -> AppResult<Option<Absence>> {
-    Ok(absences(conn, &[user_id.to_string()], at).await?.remove(user_id))
+pub async fn absence(conn: &mut Conn, user_id: UserId, at: Timestamp) -> AppResult<Option<Absence>> {
+    Ok(absences(conn, &[user_id], at).await?.remove(&user_id))
 }
 
 /// [`absence`] for several people at once (lists, suggestions).
-pub async fn absences(conn: &mut Conn, user_ids: &[String], at: Timestamp) -> AppResult<HashMap<String, Absence>> {
-    let mut by_user: HashMap<String, Vec<Period>> = HashMap::new();
+pub async fn absences(conn: &mut Conn, user_ids: &[UserId], at: Timestamp) -> AppResult<HashMap<UserId, Absence>> {
+    let mut by_user: HashMap<UserId, Vec<Period>> = HashMap::new();
     for r in store::current_periods_of(conn, user_ids, at).await? {
-        by_user.entry(r.user_id.clone()).or_default().push(to_period(&r));
+        by_user.entry(r.user_id).or_default().push(to_period(&r));
     }
     Ok(by_user
         .into_iter()

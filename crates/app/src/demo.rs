@@ -448,18 +448,28 @@ async fn seed_network(
     people: &[String],
     now: Timestamp,
 ) -> AppResult<()> {
+    use cercle_domain::network::{FriendshipStatus, ProfessionStatus};
     use cercle_store::{network, profiles};
+    use network::DirectoryEntry::Person;
     let person = |i: usize| people.get(i).cloned().unwrap_or_default();
+    let uid = |i: usize| -> AppResult<UserId> { Ok(person(i).parse()?) };
     for (i, key, via) in PROFESSIONS {
-        let id = cercle_domain::ProfessionId::new().to_string();
-        profiles::insert_profession(tx, &id, &person(*i), key, "unverified", now).await?;
-        let by = person(0);
+        let id = cercle_domain::ProfessionId::new();
+        profiles::insert_profession(tx, id, uid(*i)?, key, ProfessionStatus::Unverified, now).await?;
         let decision = profiles::Decision {
-            by: Some(&by),
+            by: Some(uid(0)?),
             via: Some(via),
             reason: None,
         };
-        profiles::decide_profession(tx, &id, &["unverified"], "validated", &decision, now).await?;
+        profiles::decide_profession(
+            tx,
+            id,
+            &[ProfessionStatus::Unverified],
+            ProfessionStatus::Validated,
+            &decision,
+            now,
+        )
+        .await?;
     }
     let texts: &[(usize, &str, &str, bool)] = &[
         (
@@ -495,7 +505,7 @@ async fn seed_network(
     ];
     for (i, presentation, phone, restricted) in texts {
         let row = profiles::ProfileRow {
-            user_id: person(*i),
+            user_id: uid(*i)?,
             presentation: (*presentation).into(),
             diplomas: String::new(),
             competencies: String::new(),
@@ -506,21 +516,21 @@ async fn seed_network(
         };
         profiles::save_profile(tx, &row, now).await?;
     }
-    let physio = WorkplaceId::new().to_string();
+    let physio = WorkplaceId::new();
     network::insert_independent(
         tx,
         &network::NewIndependentWorkplace {
-            id: &physio,
+            id: physio,
             name: "Physio Côté",
             kind: "clinic",
             address: "820 boul. Charest Est, Québec",
             phone: Some("+14185550140"),
-            created_by: &person(4),
+            created_by: uid(4)?,
         },
         now,
     )
     .await?;
-    network::join(tx, &physio, &person(4), now).await?;
+    network::join(tx, physio, uid(4)?, now).await?;
     // Who works where.
     let places = network::all_workplaces(tx, 100, 0).await?;
     for (i, place) in [
@@ -530,24 +540,24 @@ async fn seed_network(
         (3, "Clinique Saint-Laurent"),
     ] {
         if let Some(w) = places.iter().find(|w| w.name == place) {
-            network::join(tx, &w.id, &person(i), now).await?;
+            network::join(tx, w.id, uid(i)?, now).await?;
         }
     }
     // Marie and Daniel are friends; Sophie asked Marie; Marie keeps
     // Jean-François in her directory.
-    let friendship = cercle_domain::FriendshipId::new().to_string();
-    network::insert_request(tx, &friendship, &person(1), &person(2), now).await?;
-    network::decide(tx, &friendship, "pending", "accepted", now).await?;
-    network::add_entry(tx, &person(1), "person", &person(2), now).await?;
-    network::add_entry(tx, &person(2), "person", &person(1), now).await?;
-    network::insert_request(
+    let friendship = cercle_domain::FriendshipId::new();
+    network::insert_request(tx, friendship, uid(1)?, uid(2)?, now).await?;
+    network::decide(
         tx,
-        &cercle_domain::FriendshipId::new().to_string(),
-        &person(3),
-        &person(1),
+        friendship,
+        FriendshipStatus::Pending,
+        FriendshipStatus::Accepted,
         now,
     )
     .await?;
+    network::add_entry(tx, uid(1)?, Person(uid(2)?), now).await?;
+    network::add_entry(tx, uid(2)?, Person(uid(1)?), now).await?;
+    network::insert_request(tx, cercle_domain::FriendshipId::new(), uid(3)?, uid(1)?, now).await?;
     // As the request would: Marie finds it in her notifications.
     crate::notifications::on_personal(
         bus,
@@ -559,14 +569,14 @@ async fn seed_network(
         now,
     )
     .await?;
-    network::add_entry(tx, &person(3), "person", &person(1), now).await?;
-    network::add_entry(tx, &person(1), "person", &person(4), now).await?;
+    network::add_entry(tx, uid(3)?, Person(uid(1)?), now).await?;
+    network::add_entry(tx, uid(1)?, Person(uid(4)?), now).await?;
     // The index, now that professions and settings are known.
     for id in people {
         crate::search_index::person(tx, id, now).await?;
     }
     for w in network::all_workplaces(tx, 100, 0).await? {
-        crate::search_index::workplace(tx, &w.id, now).await?;
+        crate::search_index::workplace(tx, &w.id.to_string(), now).await?;
     }
     Ok(())
 }

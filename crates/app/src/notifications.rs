@@ -645,7 +645,7 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
         return Ok(false);
     };
     let lang = crate::acting::language_of(&user);
-    let (schedule, periods) = crate::availability::rules_of(&mut tx, &n.user_id, now).await?;
+    let (schedule, periods) = crate::availability::rules_of(&mut tx, n.user_id.parse()?, now).await?;
     let muted = match &n.thread_id {
         // A thread id that is no id names no thread one could have muted.
         Some(t) => match t.parse::<ThreadId>() {

@@ -4,7 +4,7 @@
 
 use crate::AppResult;
 use cercle_domain::policy::network::externally_visible;
-use cercle_domain::Timestamp;
+use cercle_domain::{Timestamp, UserId, WorkplaceId};
 use cercle_store::search::{self, DocKind};
 use cercle_store::{network, profiles, users, Conn};
 
@@ -13,8 +13,9 @@ pub async fn person(conn: &mut Conn, user_id: &str, now: Timestamp) -> AppResult
     let user = users::by_id(&mut *conn, user_id).await?;
     match user {
         Some(u) if u.deleted_at.is_none() && u.email_verified_at.is_some() => {
-            let validated = profiles::is_validated(&mut *conn, user_id).await?;
-            let restricted = profiles::profile(&mut *conn, user_id).await?.restrict_external;
+            let id: UserId = u.id.parse()?;
+            let validated = profiles::is_validated(&mut *conn, id).await?;
+            let restricted = profiles::profile(&mut *conn, id).await?.restrict_external;
             search::index_doc(
                 &mut *conn,
                 user_id,
@@ -31,9 +32,15 @@ pub async fn person(conn: &mut Conn, user_id: &str, now: Timestamp) -> AppResult
 }
 
 /// Re-indexes a workplace (or removes it once archived). Workplaces are
-/// public on the network.
+/// public on the network. The ids stay text here: the index's documents are
+/// people and workplaces alike, and callers across the app hold text.
 pub async fn workplace(conn: &mut Conn, workplace_id: &str, now: Timestamp) -> AppResult<()> {
-    match network::workplace(&mut *conn, workplace_id).await? {
+    let found = match WorkplaceId::parse(workplace_id) {
+        Some(id) => network::workplace(&mut *conn, id).await?,
+        // A text that is no id names no workplace.
+        None => None,
+    };
+    match found {
         Some(w) => search::index_doc(&mut *conn, workplace_id, DocKind::Workplace, &w.name, true, now).await?,
         None => search::remove_doc(&mut *conn, workplace_id).await?,
     }
@@ -54,7 +61,7 @@ pub async fn rebuild_if_empty(ctx: &crate::Ctx) -> AppResult<usize> {
     }
     let places = network::all_workplaces(&mut tx, i64::MAX, 0).await?;
     for w in &places {
-        workplace(&mut tx, &w.id, now).await?;
+        workplace(&mut tx, &w.id.to_string(), now).await?;
     }
     tx.commit().await?;
     Ok(people.len() + places.len())

@@ -297,14 +297,14 @@ async fn seed_people(ctx: &Ctx, n: usize, now: Timestamp) -> anyhow::Result<Vec<
         .await?;
         match i % 4 {
             // Half: office hours.
-            0 | 1 => availability::replace_slots(&mut tx, &key, &office).await?,
+            0 | 1 => availability::replace_slots(&mut tx, id, &office).await?,
             // A quarter: absent since yesterday, back in three days.
             2 => {
                 availability::insert_period(
                     &mut tx,
                     &PeriodRow {
-                        id: uuid::Uuid::now_v7().to_string(),
-                        user_id: key.clone(),
+                        id: cercle_domain::PeriodId::new(),
+                        user_id: id,
                         starts_at: now.minus_secs(24 * 3600).0,
                         ends_at: now.plus_secs(3 * 24 * 3600).0,
                         message: None,

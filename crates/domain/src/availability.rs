@@ -134,11 +134,6 @@ impl Period {
     }
 }
 
-/// A new period id (UUIDv7, sorting by creation).
-pub fn new_period_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
-
 /// Whether `new` may join the person's `existing` periods: it overlaps none
 /// of them (touching is fine: one may return and leave again the same
 /// instant), and no more than [`MAX_FUTURE_PERIODS`] would be not yet over.

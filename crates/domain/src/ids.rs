@@ -111,7 +111,8 @@ id_type!(
     ThreadId,
     PatientFileId,
     AttachmentId,
-    CallId
+    CallId,
+    PeriodId
 );
 
 #[cfg(test)]

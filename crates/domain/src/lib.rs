@@ -17,6 +17,7 @@ pub mod kinds;
 pub mod language;
 pub mod local_time;
 pub mod net;
+pub mod network;
 pub mod notification_rules;
 pub mod password;
 pub mod patient;

@@ -3,14 +3,14 @@
 use crate::profiles::placeholders;
 use crate::{Conn, Result};
 use cercle_domain::availability::Slot;
-use cercle_domain::Timestamp;
+use cercle_domain::{PeriodId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeriodRow {
-    pub id: String,
-    pub user_id: String,
+    pub id: PeriodId,
+    pub user_id: UserId,
     pub starts_at: i64,
     pub ends_at: i64,
     pub message: Option<String>,
@@ -31,7 +31,7 @@ fn map_period(r: &AnyRow) -> std::result::Result<PeriodRow, sqlx::Error> {
 const PERIOD_COLUMNS: &str = "id, user_id, starts_at, ends_at, message, created_at";
 
 /// A person's schedule, by day then start.
-pub async fn slots(conn: &mut Conn, user_id: &str) -> Result<Vec<Slot>> {
+pub async fn slots(conn: &mut Conn, user_id: UserId) -> Result<Vec<Slot>> {
     let rows = sqlx::query(
         "SELECT day, start_minute, end_minute FROM availability_slots WHERE user_id = $1 \
          ORDER BY day, start_minute",
@@ -54,7 +54,7 @@ pub async fn slots(conn: &mut Conn, user_id: &str) -> Result<Vec<Slot>> {
 }
 
 /// Replaces a person's schedule with `slots` (already checked).
-pub async fn replace_slots(conn: &mut Conn, user_id: &str, slots: &[Slot]) -> Result<()> {
+pub async fn replace_slots(conn: &mut Conn, user_id: UserId, slots: &[Slot]) -> Result<()> {
     sqlx::query("DELETE FROM availability_slots WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *conn)
@@ -74,7 +74,7 @@ pub async fn replace_slots(conn: &mut Conn, user_id: &str, slots: &[Slot]) -> Re
 /// A person's periods that end after `after`, by start (at most `limit`).
 pub async fn periods_ending_after(
     conn: &mut Conn,
-    user_id: &str,
+    user_id: UserId,
     after: Timestamp,
     limit: i64,
 ) -> Result<Vec<PeriodRow>> {
@@ -92,7 +92,7 @@ pub async fn periods_ending_after(
 
 /// The periods of several people that are not over at `at` (for "absent
 /// until" on lists), by person then start.
-pub async fn current_periods_of(conn: &mut Conn, user_ids: &[String], at: Timestamp) -> Result<Vec<PeriodRow>> {
+pub async fn current_periods_of(conn: &mut Conn, user_ids: &[UserId], at: Timestamp) -> Result<Vec<PeriodRow>> {
     if user_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -114,8 +114,8 @@ pub async fn insert_period(conn: &mut Conn, p: &PeriodRow) -> Result<()> {
         "INSERT INTO availability_periods (id, user_id, starts_at, ends_at, message, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(&p.id)
-    .bind(&p.user_id)
+    .bind(p.id)
+    .bind(p.user_id)
     .bind(p.starts_at)
     .bind(p.ends_at)
     .bind(&p.message)
@@ -126,7 +126,7 @@ pub async fn insert_period(conn: &mut Conn, p: &PeriodRow) -> Result<()> {
 }
 
 /// Deletes one of the person's periods; false if they have none with that id.
-pub async fn delete_period(conn: &mut Conn, user_id: &str, id: &str) -> Result<bool> {
+pub async fn delete_period(conn: &mut Conn, user_id: UserId, id: PeriodId) -> Result<bool> {
     let r = sqlx::query("DELETE FROM availability_periods WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user_id)

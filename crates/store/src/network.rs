@@ -3,7 +3,8 @@
 
 use crate::profiles::placeholders;
 use crate::{conflict, Conn, Result};
-use cercle_domain::Timestamp;
+use cercle_domain::network::{EntryKind, FriendshipStatus};
+use cercle_domain::{FriendshipId, OrgId, TeamId, Timestamp, UserId, WorkplaceId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashSet;
@@ -11,17 +12,17 @@ use std::collections::HashSet;
 /// A workplace on the network: an organization's, or an independent one.
 #[derive(Debug, Clone)]
 pub struct NetworkWorkplace {
-    pub id: String,
+    pub id: WorkplaceId,
     pub name: String,
     pub kind: String,
     pub address: String,
     pub phone: Option<String>,
     /// The organization it belongs to, if any: (id, name).
-    pub org: Option<(String, String)>,
+    pub org: Option<(OrgId, String)>,
 }
 
 fn map_workplace(r: &AnyRow) -> std::result::Result<NetworkWorkplace, sqlx::Error> {
-    let org_id: Option<String> = r.try_get("org_id")?;
+    let org_id: Option<OrgId> = r.try_get("org_id")?;
     let org_name: Option<String> = r.try_get("org_name")?;
     Ok(NetworkWorkplace {
         id: r.try_get("id")?,
@@ -37,7 +38,7 @@ const WORKPLACES: &str = "SELECT w.id, w.name, w.kind, w.address, w.phone, w.org
     FROM workplaces w JOIN organizations o ON o.id = w.org_id WHERE w.archived_at IS NULL \
     UNION ALL SELECT i.id, i.name, i.kind, i.address, i.phone, NULL, NULL FROM independent_workplaces i";
 
-pub async fn workplace(conn: &mut Conn, id: &str) -> Result<Option<NetworkWorkplace>> {
+pub async fn workplace(conn: &mut Conn, id: WorkplaceId) -> Result<Option<NetworkWorkplace>> {
     let row = sqlx::query(&format!("SELECT * FROM ({WORKPLACES}) x WHERE x.id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -45,7 +46,7 @@ pub async fn workplace(conn: &mut Conn, id: &str) -> Result<Option<NetworkWorkpl
     Ok(row.as_ref().map(map_workplace).transpose()?)
 }
 
-pub async fn workplaces_by_ids(conn: &mut Conn, ids: &[String]) -> Result<Vec<NetworkWorkplace>> {
+pub async fn workplaces_by_ids(conn: &mut Conn, ids: &[WorkplaceId]) -> Result<Vec<NetworkWorkplace>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -72,12 +73,12 @@ pub async fn all_workplaces(conn: &mut Conn, limit: i64, offset: i64) -> Result<
 }
 
 pub struct NewIndependentWorkplace<'a> {
-    pub id: &'a str,
+    pub id: WorkplaceId,
     pub name: &'a str,
     pub kind: &'a str,
     pub address: &'a str,
     pub phone: Option<&'a str>,
-    pub created_by: &'a str,
+    pub created_by: UserId,
 }
 
 pub async fn insert_independent(conn: &mut Conn, w: &NewIndependentWorkplace<'_>, now: Timestamp) -> Result<()> {
@@ -99,7 +100,7 @@ pub async fn insert_independent(conn: &mut Conn, w: &NewIndependentWorkplace<'_>
 }
 
 /// Joins a workplace; false if already there.
-pub async fn join(conn: &mut Conn, workplace_id: &str, user_id: &str, now: Timestamp) -> Result<bool> {
+pub async fn join(conn: &mut Conn, workplace_id: WorkplaceId, user_id: UserId, now: Timestamp) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO workplace_members (workplace_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )
@@ -111,7 +112,7 @@ pub async fn join(conn: &mut Conn, workplace_id: &str, user_id: &str, now: Times
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn leave(conn: &mut Conn, workplace_id: &str, user_id: &str) -> Result<bool> {
+pub async fn leave(conn: &mut Conn, workplace_id: WorkplaceId, user_id: UserId) -> Result<bool> {
     let done = sqlx::query("DELETE FROM workplace_members WHERE workplace_id = $1 AND user_id = $2")
         .bind(workplace_id)
         .bind(user_id)
@@ -121,7 +122,7 @@ pub async fn leave(conn: &mut Conn, workplace_id: &str, user_id: &str) -> Result
 }
 
 /// The workplaces ids of a person.
-pub async fn workplaces_of(conn: &mut Conn, user_id: &str) -> Result<Vec<String>> {
+pub async fn workplaces_of(conn: &mut Conn, user_id: UserId) -> Result<Vec<WorkplaceId>> {
     let rows = sqlx::query("SELECT workplace_id FROM workplace_members WHERE user_id = $1 ORDER BY created_at")
         .bind(user_id)
         .fetch_all(conn)
@@ -133,7 +134,7 @@ pub async fn workplaces_of(conn: &mut Conn, user_id: &str) -> Result<Vec<String>
 }
 
 /// (person id, name) of who works at a workplace.
-pub async fn members_of(conn: &mut Conn, workplace_id: &str, limit: i64) -> Result<Vec<(String, String)>> {
+pub async fn members_of(conn: &mut Conn, workplace_id: WorkplaceId, limit: i64) -> Result<Vec<(UserId, String)>> {
     let rows = sqlx::query(
         "SELECT u.id, u.name FROM workplace_members m JOIN users u ON u.id = m.user_id \
          WHERE m.workplace_id = $1 AND u.deleted_at IS NULL ORDER BY u.name LIMIT $2",
@@ -149,7 +150,7 @@ pub async fn members_of(conn: &mut Conn, workplace_id: &str, limit: i64) -> Resu
 }
 
 /// (team id, name) of the teams at a workplace.
-pub async fn teams_at(conn: &mut Conn, workplace_id: &str) -> Result<Vec<(String, String)>> {
+pub async fn teams_at(conn: &mut Conn, workplace_id: WorkplaceId) -> Result<Vec<(TeamId, String)>> {
     let rows = sqlx::query("SELECT id, name FROM teams WHERE workplace_id = $1 AND archived_at IS NULL ORDER BY name")
         .bind(workplace_id)
         .fetch_all(conn)
@@ -162,39 +163,68 @@ pub async fn teams_at(conn: &mut Conn, workplace_id: &str) -> Result<Vec<(String
 
 // ---- Personal directory ----------------------------------------------------
 
-pub async fn add_entry(conn: &mut Conn, owner_id: &str, kind: &str, target_id: &str, now: Timestamp) -> Result<bool> {
+/// What an entry of one's directory points at: a person or a workplace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DirectoryEntry {
+    Person(UserId),
+    Workplace(WorkplaceId),
+}
+
+impl DirectoryEntry {
+    pub fn kind(self) -> EntryKind {
+        match self {
+            DirectoryEntry::Person(_) => EntryKind::Person,
+            DirectoryEntry::Workplace(_) => EntryKind::Workplace,
+        }
+    }
+
+    /// The id of the person or workplace, as stored in `target_id`.
+    pub fn target_id(self) -> uuid::Uuid {
+        match self {
+            DirectoryEntry::Person(id) => id.0,
+            DirectoryEntry::Workplace(id) => id.0,
+        }
+    }
+}
+
+pub async fn add_entry(conn: &mut Conn, owner_id: UserId, entry: DirectoryEntry, now: Timestamp) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO directory_entries (owner_id, kind, target_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
     )
     .bind(owner_id)
-    .bind(kind)
-    .bind(target_id)
+    .bind(entry.kind())
+    .bind(entry.target_id().to_string())
     .bind(now.0)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn remove_entry(conn: &mut Conn, owner_id: &str, kind: &str, target_id: &str) -> Result<bool> {
+pub async fn remove_entry(conn: &mut Conn, owner_id: UserId, entry: DirectoryEntry) -> Result<bool> {
     let done = sqlx::query("DELETE FROM directory_entries WHERE owner_id = $1 AND kind = $2 AND target_id = $3")
         .bind(owner_id)
-        .bind(kind)
-        .bind(target_id)
+        .bind(entry.kind())
+        .bind(entry.target_id().to_string())
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// (kind, target id) of one's directory, oldest first.
-pub async fn entries(conn: &mut Conn, owner_id: &str) -> Result<Vec<(String, String)>> {
+/// One's directory, oldest first.
+pub async fn entries(conn: &mut Conn, owner_id: UserId) -> Result<Vec<DirectoryEntry>> {
     let rows =
         sqlx::query("SELECT kind, target_id FROM directory_entries WHERE owner_id = $1 ORDER BY created_at LIMIT 2000")
             .bind(owner_id)
             .fetch_all(conn)
             .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("kind")?, r.try_get("target_id")?)))
+        .map(|r| {
+            Ok(match r.try_get::<EntryKind, _>("kind")? {
+                EntryKind::Person => DirectoryEntry::Person(r.try_get("target_id")?),
+                EntryKind::Workplace => DirectoryEntry::Workplace(r.try_get("target_id")?),
+            })
+        })
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -203,10 +233,10 @@ pub async fn entries(conn: &mut Conn, owner_id: &str) -> Result<Vec<(String, Str
 
 #[derive(Debug, Clone)]
 pub struct FriendshipRow {
-    pub id: String,
-    pub requester_id: String,
-    pub recipient_id: String,
-    pub status: String,
+    pub id: FriendshipId,
+    pub requester_id: UserId,
+    pub recipient_id: UserId,
+    pub status: FriendshipStatus,
     pub created_at: i64,
 }
 
@@ -221,7 +251,8 @@ fn map_friendship(r: &AnyRow) -> std::result::Result<FriendshipRow, sqlx::Error>
 }
 
 /// The key of a pair of people, the same whoever asks.
-pub fn pair_key(a: &str, b: &str) -> String {
+pub fn pair_key(a: UserId, b: UserId) -> String {
+    let (a, b) = (a.to_string(), b.to_string());
     if a < b {
         format!("{a}:{b}")
     } else {
@@ -229,7 +260,7 @@ pub fn pair_key(a: &str, b: &str) -> String {
     }
 }
 
-pub async fn friendship_between(conn: &mut Conn, a: &str, b: &str) -> Result<Option<FriendshipRow>> {
+pub async fn friendship_between(conn: &mut Conn, a: UserId, b: UserId) -> Result<Option<FriendshipRow>> {
     let row =
         sqlx::query("SELECT id, requester_id, recipient_id, status, created_at FROM friendships WHERE pair_key = $1")
             .bind(pair_key(a, b))
@@ -238,7 +269,7 @@ pub async fn friendship_between(conn: &mut Conn, a: &str, b: &str) -> Result<Opt
     Ok(row.as_ref().map(map_friendship).transpose()?)
 }
 
-pub async fn friendship(conn: &mut Conn, id: &str) -> Result<Option<FriendshipRow>> {
+pub async fn friendship(conn: &mut Conn, id: FriendshipId) -> Result<Option<FriendshipRow>> {
     let row = sqlx::query("SELECT id, requester_id, recipient_id, status, created_at FROM friendships WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
@@ -246,7 +277,7 @@ pub async fn friendship(conn: &mut Conn, id: &str) -> Result<Option<FriendshipRo
     Ok(row.as_ref().map(map_friendship).transpose()?)
 }
 
-pub async fn insert_request(conn: &mut Conn, id: &str, from: &str, to: &str, now: Timestamp) -> Result<()> {
+pub async fn insert_request(conn: &mut Conn, id: FriendshipId, from: UserId, to: UserId, now: Timestamp) -> Result<()> {
     sqlx::query(
         "INSERT INTO friendships (id, requester_id, recipient_id, pair_key, status, created_at) \
          VALUES ($1, $2, $3, $4, 'pending', $5)",
@@ -263,7 +294,13 @@ pub async fn insert_request(conn: &mut Conn, id: &str, from: &str, to: &str, now
 }
 
 /// Moves a request from `from_status` to `status`; false if it was not there.
-pub async fn decide(conn: &mut Conn, id: &str, from_status: &str, status: &str, now: Timestamp) -> Result<bool> {
+pub async fn decide(
+    conn: &mut Conn,
+    id: FriendshipId,
+    from_status: FriendshipStatus,
+    status: FriendshipStatus,
+    now: Timestamp,
+) -> Result<bool> {
     let done = sqlx::query("UPDATE friendships SET status = $1, decided_at = $2 WHERE id = $3 AND status = $4")
         .bind(status)
         .bind(now.0)
@@ -274,7 +311,7 @@ pub async fn decide(conn: &mut Conn, id: &str, from_status: &str, status: &str, 
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn delete_friendship(conn: &mut Conn, id: &str) -> Result<bool> {
+pub async fn delete_friendship(conn: &mut Conn, id: FriendshipId) -> Result<bool> {
     let done = sqlx::query("DELETE FROM friendships WHERE id = $1")
         .bind(id)
         .execute(conn)
@@ -283,7 +320,7 @@ pub async fn delete_friendship(conn: &mut Conn, id: &str) -> Result<bool> {
 }
 
 /// The friendships of a person with the given status, as requester or recipient.
-pub async fn friendships_of(conn: &mut Conn, user_id: &str) -> Result<Vec<FriendshipRow>> {
+pub async fn friendships_of(conn: &mut Conn, user_id: UserId) -> Result<Vec<FriendshipRow>> {
     let rows = sqlx::query(
         "SELECT id, requester_id, recipient_id, status, created_at FROM friendships \
          WHERE requester_id = $1 OR recipient_id = $2 ORDER BY created_at DESC LIMIT 2000",
@@ -296,7 +333,7 @@ pub async fn friendships_of(conn: &mut Conn, user_id: &str) -> Result<Vec<Friend
 }
 
 /// Whether two people share an organization.
-pub async fn colleagues(conn: &mut Conn, a: &str, b: &str) -> Result<bool> {
+pub async fn colleagues(conn: &mut Conn, a: UserId, b: UserId) -> Result<bool> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM memberships m1 JOIN memberships m2 ON m2.org_id = m1.org_id \
          WHERE m1.user_id = $1 AND m2.user_id = $2",
@@ -308,7 +345,9 @@ pub async fn colleagues(conn: &mut Conn, a: &str, b: &str) -> Result<bool> {
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
-/// (id, name) of people, skipping deleted accounts.
+/// (id, name) of people, skipping deleted accounts. Ids stay text here:
+/// callers across the app (audit actors, threads, teams, circles) hold them
+/// as text, and a text that is no user id simply names no one.
 pub async fn names(conn: &mut Conn, ids: &[String]) -> Result<Vec<(String, String)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -329,17 +368,17 @@ pub async fn names(conn: &mut Conn, ids: &[String]) -> Result<Vec<(String, Strin
 /// What is true between a viewer and each of several people, as sets of ids.
 #[derive(Debug, Clone, Default)]
 pub struct RelationFacts {
-    pub colleagues: HashSet<String>,
-    pub friends: HashSet<String>,
+    pub colleagues: HashSet<UserId>,
+    pub friends: HashSet<UserId>,
     /// Holding a validated profession.
-    pub validated: HashSet<String>,
+    pub validated: HashSet<UserId>,
     /// Having restricted their external visibility.
-    pub restricted: HashSet<String>,
+    pub restricted: HashSet<UserId>,
     /// Accounts that exist and are not deleted (the viewer excluded).
-    pub live: HashSet<String>,
+    pub live: HashSet<UserId>,
 }
 
-pub async fn relation_facts(conn: &mut Conn, viewer: &str, ids: &[String]) -> Result<RelationFacts> {
+pub async fn relation_facts(conn: &mut Conn, viewer: UserId, ids: &[UserId]) -> Result<RelationFacts> {
     let mut f = RelationFacts::default();
     if ids.is_empty() {
         return Ok(f);
@@ -394,7 +433,7 @@ pub async fn relation_facts(conn: &mut Conn, viewer: &str, ids: &[String]) -> Re
 
 /// Runs `sql` (selecting one column named `id`, ending in `… IN`) with
 /// `$1 = viewer` and the ids after it.
-async fn id_set(conn: &mut Conn, sql: &str, viewer: &str, ids: &[String]) -> Result<HashSet<String>> {
+async fn id_set(conn: &mut Conn, sql: &str, viewer: UserId, ids: &[UserId]) -> Result<HashSet<UserId>> {
     let sql = format!("{sql} ({})", placeholders(2, ids.len()));
     let mut q = sqlx::query(&sql).bind(viewer);
     for id in ids {
@@ -403,7 +442,7 @@ async fn id_set(conn: &mut Conn, sql: &str, viewer: &str, ids: &[String]) -> Res
     let rows = q.fetch_all(conn).await?;
     let mut out = HashSet::new();
     for r in rows {
-        out.insert(r.try_get::<String, _>("id")?);
+        out.insert(r.try_get::<UserId, _>("id")?);
     }
     Ok(out)
 }

@@ -2,13 +2,14 @@
 //! to the network.
 
 use crate::{conflict, flag, Conn, Result};
-use cercle_domain::Timestamp;
+use cercle_domain::network::{NetworkInvitationStatus, ProfessionStatus};
+use cercle_domain::{InvitationId, OrgId, ProfessionId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ProfileRow {
-    pub user_id: String,
+    pub user_id: UserId,
     pub presentation: String,
     pub diplomas: String,
     pub competencies: String,
@@ -33,7 +34,7 @@ fn map_profile(r: &AnyRow) -> std::result::Result<ProfileRow, sqlx::Error> {
 }
 
 /// The profile of a user; an empty one if they never wrote it.
-pub async fn profile(conn: &mut Conn, user_id: &str) -> Result<ProfileRow> {
+pub async fn profile(conn: &mut Conn, user_id: UserId) -> Result<ProfileRow> {
     let row = sqlx::query(
         "SELECT user_id, presentation, diplomas, competencies, contact, languages, shared_phone, restrict_external \
          FROM profiles WHERE user_id = $1",
@@ -43,11 +44,24 @@ pub async fn profile(conn: &mut Conn, user_id: &str) -> Result<ProfileRow> {
     .await?;
     Ok(match row {
         Some(r) => map_profile(&r)?,
-        None => ProfileRow {
-            user_id: user_id.to_string(),
-            ..ProfileRow::default()
-        },
+        None => ProfileRow::empty(user_id),
     })
+}
+
+impl ProfileRow {
+    /// The profile of someone who never wrote theirs.
+    pub fn empty(user_id: UserId) -> ProfileRow {
+        ProfileRow {
+            user_id,
+            presentation: String::new(),
+            diplomas: String::new(),
+            competencies: String::new(),
+            contact: String::new(),
+            languages: String::new(),
+            shared_phone: None,
+            restrict_external: false,
+        }
+    }
 }
 
 pub async fn save_profile(conn: &mut Conn, p: &ProfileRow, now: Timestamp) -> Result<()> {
@@ -57,7 +71,7 @@ pub async fn save_profile(conn: &mut Conn, p: &ProfileRow, now: Timestamp) -> Re
          ON CONFLICT (user_id) DO UPDATE SET presentation = $2, diplomas = $3, competencies = $4, contact = $5, \
          languages = $6, shared_phone = $7, restrict_external = $8, updated_at = $9",
     )
-    .bind(&p.user_id)
+    .bind(p.user_id)
     .bind(&p.presentation)
     .bind(&p.diplomas)
     .bind(&p.competencies)
@@ -72,7 +86,7 @@ pub async fn save_profile(conn: &mut Conn, p: &ProfileRow, now: Timestamp) -> Re
 }
 
 /// Removes everything a person wrote on their profile (account deletion).
-pub async fn erase(conn: &mut Conn, user_id: &str) -> Result<()> {
+pub async fn erase(conn: &mut Conn, user_id: UserId) -> Result<()> {
     for sql in [
         "DELETE FROM profiles WHERE user_id = $1",
         "DELETE FROM profile_photos WHERE user_id = $1",
@@ -89,7 +103,7 @@ pub async fn erase(conn: &mut Conn, user_id: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn set_photo(conn: &mut Conn, user_id: &str, jpeg_base64: &str, now: Timestamp) -> Result<()> {
+pub async fn set_photo(conn: &mut Conn, user_id: UserId, jpeg_base64: &str, now: Timestamp) -> Result<()> {
     sqlx::query(
         "INSERT INTO profile_photos (user_id, jpeg, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id) DO UPDATE SET jpeg = $2, updated_at = $3",
@@ -102,7 +116,7 @@ pub async fn set_photo(conn: &mut Conn, user_id: &str, jpeg_base64: &str, now: T
     Ok(())
 }
 
-pub async fn remove_photo(conn: &mut Conn, user_id: &str) -> Result<bool> {
+pub async fn remove_photo(conn: &mut Conn, user_id: UserId) -> Result<bool> {
     let done = sqlx::query("DELETE FROM profile_photos WHERE user_id = $1")
         .bind(user_id)
         .execute(conn)
@@ -111,7 +125,7 @@ pub async fn remove_photo(conn: &mut Conn, user_id: &str) -> Result<bool> {
 }
 
 /// The photo (base64 JPEG) and when it last changed.
-pub async fn photo(conn: &mut Conn, user_id: &str) -> Result<Option<(String, i64)>> {
+pub async fn photo(conn: &mut Conn, user_id: UserId) -> Result<Option<(String, i64)>> {
     let row = sqlx::query("SELECT jpeg, updated_at FROM profile_photos WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(conn)
@@ -123,7 +137,7 @@ pub async fn photo(conn: &mut Conn, user_id: &str) -> Result<Option<(String, i64
 }
 
 /// When the photos of these people last changed (absent: no photo).
-pub async fn photo_versions(conn: &mut Conn, user_ids: &[String]) -> Result<Vec<(String, i64)>> {
+pub async fn photo_versions(conn: &mut Conn, user_ids: &[UserId]) -> Result<Vec<(UserId, i64)>> {
     if user_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -146,13 +160,13 @@ pub(crate) fn placeholders(from: usize, n: usize) -> String {
 
 #[derive(Debug, Clone)]
 pub struct ProfessionRow {
-    pub id: String,
-    pub user_id: String,
+    pub id: ProfessionId,
+    pub user_id: UserId,
     pub profession: String,
-    pub status: String,
+    pub status: ProfessionStatus,
     pub permit_number: Option<String>,
     pub reason: Option<String>,
-    pub decided_by: Option<String>,
+    pub decided_by: Option<UserId>,
     pub validated_via: Option<String>,
     pub created_at: i64,
     pub decided_at: Option<i64>,
@@ -181,10 +195,10 @@ fn map_profession(r: &AnyRow) -> std::result::Result<ProfessionRow, sqlx::Error>
 
 pub async fn insert_profession(
     conn: &mut Conn,
-    id: &str,
-    user_id: &str,
+    id: ProfessionId,
+    user_id: UserId,
     profession: &str,
-    status: &str,
+    status: ProfessionStatus,
     now: Timestamp,
 ) -> Result<()> {
     sqlx::query("INSERT INTO professions (id, user_id, profession, status, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -199,7 +213,7 @@ pub async fn insert_profession(
     Ok(())
 }
 
-pub async fn professions_of(conn: &mut Conn, user_id: &str) -> Result<Vec<ProfessionRow>> {
+pub async fn professions_of(conn: &mut Conn, user_id: UserId) -> Result<Vec<ProfessionRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {PROFESSION_COLUMNS} FROM professions p WHERE p.user_id = $1 ORDER BY p.created_at"
     ))
@@ -209,7 +223,7 @@ pub async fn professions_of(conn: &mut Conn, user_id: &str) -> Result<Vec<Profes
     Ok(rows.iter().map(map_profession).collect::<std::result::Result<_, _>>()?)
 }
 
-pub async fn profession(conn: &mut Conn, id: &str) -> Result<Option<ProfessionRow>> {
+pub async fn profession(conn: &mut Conn, id: ProfessionId) -> Result<Option<ProfessionRow>> {
     let row = sqlx::query(&format!(
         "SELECT {PROFESSION_COLUMNS} FROM professions p WHERE p.id = $1"
     ))
@@ -233,9 +247,9 @@ pub async fn pending_professions(conn: &mut Conn, limit: i64) -> Result<Vec<Prof
 /// Moves a profession to `status` if it is in one of `from`; false if it was not.
 pub async fn decide_profession(
     conn: &mut Conn,
-    id: &str,
-    from: &[&str],
-    status: &str,
+    id: ProfessionId,
+    from: &[ProfessionStatus],
+    status: ProfessionStatus,
     decision: &Decision<'_>,
     now: Timestamp,
 ) -> Result<bool> {
@@ -260,12 +274,12 @@ pub async fn decide_profession(
 /// Who decided, how, and why (for a rejection).
 #[derive(Debug, Clone, Default)]
 pub struct Decision<'a> {
-    pub by: Option<&'a str>,
+    pub by: Option<UserId>,
     pub via: Option<&'a str>,
     pub reason: Option<&'a str>,
 }
 
-pub async fn set_permit(conn: &mut Conn, id: &str, permit_number: &str) -> Result<()> {
+pub async fn set_permit(conn: &mut Conn, id: ProfessionId, permit_number: &str) -> Result<()> {
     sqlx::query("UPDATE professions SET permit_number = $1 WHERE id = $2")
         .bind(permit_number)
         .bind(id)
@@ -274,7 +288,7 @@ pub async fn set_permit(conn: &mut Conn, id: &str, permit_number: &str) -> Resul
     Ok(())
 }
 
-pub async fn delete_profession(conn: &mut Conn, id: &str) -> Result<()> {
+pub async fn delete_profession(conn: &mut Conn, id: ProfessionId) -> Result<()> {
     sqlx::query("DELETE FROM profession_proofs WHERE profession_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -287,7 +301,7 @@ pub async fn delete_profession(conn: &mut Conn, id: &str) -> Result<()> {
 }
 
 /// Whether the person holds at least one validated profession.
-pub async fn is_validated(conn: &mut Conn, user_id: &str) -> Result<bool> {
+pub async fn is_validated(conn: &mut Conn, user_id: UserId) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM professions WHERE user_id = $1 AND status = 'validated'")
         .bind(user_id)
         .fetch_one(conn)
@@ -296,7 +310,10 @@ pub async fn is_validated(conn: &mut Conn, user_id: &str) -> Result<bool> {
 }
 
 /// The declared (not rejected) professions of several people.
-pub async fn profession_keys_of(conn: &mut Conn, user_ids: &[String]) -> Result<Vec<(String, String, String)>> {
+pub async fn profession_keys_of(
+    conn: &mut Conn,
+    user_ids: &[UserId],
+) -> Result<Vec<(UserId, String, ProfessionStatus)>> {
     if user_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -318,7 +335,7 @@ pub async fn profession_keys_of(conn: &mut Conn, user_ids: &[String]) -> Result<
 
 pub async fn set_proof(
     conn: &mut Conn,
-    profession_id: &str,
+    profession_id: ProfessionId,
     content_type: &str,
     data_base64: &str,
     size: i64,
@@ -340,7 +357,7 @@ pub async fn set_proof(
 }
 
 /// The proof (content type, base64 data) of a profession.
-pub async fn proof(conn: &mut Conn, profession_id: &str) -> Result<Option<(String, String)>> {
+pub async fn proof(conn: &mut Conn, profession_id: ProfessionId) -> Result<Option<(String, String)>> {
     let row = sqlx::query("SELECT content_type, data FROM profession_proofs WHERE profession_id = $1")
         .bind(profession_id)
         .fetch_optional(conn)
@@ -351,7 +368,7 @@ pub async fn proof(conn: &mut Conn, profession_id: &str) -> Result<Option<(Strin
     })
 }
 
-pub async fn set_verifier(conn: &mut Conn, user_id: &str, verifier: bool) -> Result<bool> {
+pub async fn set_verifier(conn: &mut Conn, user_id: UserId, verifier: bool) -> Result<bool> {
     let done = sqlx::query("UPDATE users SET network_verifier = $1 WHERE id = $2 AND deleted_at IS NULL")
         .bind(i64::from(verifier))
         .bind(user_id)
@@ -360,7 +377,7 @@ pub async fn set_verifier(conn: &mut Conn, user_id: &str, verifier: bool) -> Res
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn is_verifier(conn: &mut Conn, user_id: &str) -> Result<bool> {
+pub async fn is_verifier(conn: &mut Conn, user_id: UserId) -> Result<bool> {
     let row = sqlx::query("SELECT network_verifier FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_optional(conn)
@@ -372,7 +389,7 @@ pub async fn is_verifier(conn: &mut Conn, user_id: &str) -> Result<bool> {
 }
 
 /// The verification team: (id, name, email).
-pub async fn verifiers(conn: &mut Conn) -> Result<Vec<(String, String, String)>> {
+pub async fn verifiers(conn: &mut Conn) -> Result<Vec<(UserId, String, String)>> {
     let rows = sqlx::query(
         "SELECT id, name, email FROM users WHERE network_verifier = 1 AND deleted_at IS NULL ORDER BY name",
     )
@@ -384,7 +401,7 @@ pub async fn verifiers(conn: &mut Conn) -> Result<Vec<(String, String, String)>>
         .map_err(Into::into)
 }
 
-pub async fn set_org_validates(conn: &mut Conn, org_id: &str, validates: bool) -> Result<bool> {
+pub async fn set_org_validates(conn: &mut Conn, org_id: OrgId, validates: bool) -> Result<bool> {
     let done = sqlx::query("UPDATE organizations SET validates_professions = $1 WHERE id = $2")
         .bind(i64::from(validates))
         .bind(org_id)
@@ -393,7 +410,7 @@ pub async fn set_org_validates(conn: &mut Conn, org_id: &str, validates: bool) -
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn org_validates(conn: &mut Conn, org_id: &str) -> Result<bool> {
+pub async fn org_validates(conn: &mut Conn, org_id: OrgId) -> Result<bool> {
     let row = sqlx::query("SELECT validates_professions FROM organizations WHERE id = $1")
         .bind(org_id)
         .fetch_optional(conn)
@@ -406,13 +423,13 @@ pub async fn org_validates(conn: &mut Conn, org_id: &str) -> Result<bool> {
 
 #[derive(Debug, Clone)]
 pub struct NetworkInvitationRow {
-    pub id: String,
+    pub id: InvitationId,
     pub email: String,
     pub name: String,
     pub language: String,
     pub profession: String,
-    pub invited_by: String,
-    pub status: String,
+    pub invited_by: UserId,
+    pub status: NetworkInvitationStatus,
     pub expires_at: i64,
     pub created_at: i64,
 }
@@ -438,14 +455,14 @@ pub async fn insert_invitation(conn: &mut Conn, i: &NetworkInvitationRow, token_
         "INSERT INTO network_invitations (id, email, name, language, profession, invited_by, token_hash, status, \
          expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(&i.id)
+    .bind(i.id)
     .bind(&i.email)
     .bind(&i.name)
     .bind(&i.language)
     .bind(&i.profession)
-    .bind(&i.invited_by)
+    .bind(i.invited_by)
     .bind(token_hash)
-    .bind(&i.status)
+    .bind(i.status)
     .bind(i.expires_at)
     .bind(i.created_at)
     .execute(conn)
@@ -464,7 +481,7 @@ pub async fn invitation_by_token(conn: &mut Conn, token_hash: &str) -> Result<Op
     Ok(row.as_ref().map(map_invitation).transpose()?)
 }
 
-pub async fn invitations_by(conn: &mut Conn, user_id: &str) -> Result<Vec<NetworkInvitationRow>> {
+pub async fn invitations_by(conn: &mut Conn, user_id: UserId) -> Result<Vec<NetworkInvitationRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {INVITATION_COLUMNS} FROM network_invitations WHERE invited_by = $1 ORDER BY created_at DESC LIMIT 100"
     ))
@@ -474,7 +491,12 @@ pub async fn invitations_by(conn: &mut Conn, user_id: &str) -> Result<Vec<Networ
     Ok(rows.iter().map(map_invitation).collect::<std::result::Result<_, _>>()?)
 }
 
-pub async fn decide_invitation(conn: &mut Conn, id: &str, status: &str, now: Timestamp) -> Result<bool> {
+pub async fn decide_invitation(
+    conn: &mut Conn,
+    id: InvitationId,
+    status: NetworkInvitationStatus,
+    now: Timestamp,
+) -> Result<bool> {
     let done =
         sqlx::query("UPDATE network_invitations SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'")
             .bind(status)

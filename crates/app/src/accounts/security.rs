@@ -355,7 +355,7 @@ pub async fn delete_account(ctx: &Ctx, client: &Client, principal: &Principal, p
     users::erase_identity(&mut tx, &u.id, now).await?;
     // The network forgets the person: profile, photo, professions,
     // workplaces, directories, friendships and the search index.
-    cercle_store::profiles::erase(&mut tx, &u.id).await?;
+    cercle_store::profiles::erase(&mut tx, u.id.parse()?).await?;
     crate::search_index::person(&mut tx, &u.id, now).await?;
     // Nothing is pushed to their browsers or told to them any more.
     cercle_store::push::remove_all_of(&mut tx, &u.id).await?;

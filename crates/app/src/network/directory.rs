@@ -6,29 +6,15 @@ use super::people::{summaries, visible, PersonSummary};
 use super::workplaces::WorkplaceSummary;
 use crate::acting::limit;
 use crate::{AppError, AppResult, Ctx};
+pub use cercle_domain::network::EntryKind;
 use cercle_domain::policy::Principal;
-use cercle_domain::Language;
+use cercle_domain::{Language, UserId, WorkplaceId};
 use cercle_store::network;
-use serde::{Deserialize, Serialize};
+pub use cercle_store::network::DirectoryEntry;
+use serde::Serialize;
 
 /// A directory holds at most this many entries.
 pub const MAX_ENTRIES: usize = 2000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryKind {
-    Person,
-    Workplace,
-}
-
-impl EntryKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Person => "person",
-            EntryKind::Workplace => "workplace",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Directory {
@@ -36,26 +22,38 @@ pub struct Directory {
     pub workplaces: Vec<WorkplaceSummary>,
 }
 
+/// The entry of a kind naming `id` ("not found" for a text that is no id).
+pub fn entry(kind: EntryKind, id: &str) -> AppResult<DirectoryEntry> {
+    Ok(match kind {
+        EntryKind::Person => DirectoryEntry::Person(id.parse()?),
+        EntryKind::Workplace => DirectoryEntry::Workplace(id.parse()?),
+    })
+}
+
 /// One's own directory (there is no way to ask for another's).
 pub async fn list(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult<Directory> {
     let me = me(principal)?;
-    let owner = me.user_id.to_string();
+    let owner = me.user_id;
     let mut conn = ctx.store.reader().await?;
-    let entries = network::entries(&mut conn, &owner).await?;
-    let person_ids: Vec<String> = entries
+    let entries = network::entries(&mut conn, owner).await?;
+    let person_ids: Vec<UserId> = entries
         .iter()
-        .filter(|(k, _)| k == "person")
-        .map(|(_, id)| id.clone())
+        .filter_map(|e| match e {
+            DirectoryEntry::Person(id) => Some(*id),
+            DirectoryEntry::Workplace(_) => None,
+        })
         .collect();
     // Someone who since restricted their visibility (or left the shared
     // organization) drops out of the list until they are visible again.
-    let person_ids = visible(&mut conn, &owner, &person_ids).await?;
+    let person_ids = visible(&mut conn, owner, &person_ids).await?;
     let mut people = summaries(&mut conn, &person_ids, lang).await?;
     people.sort_by(|a, b| a.name.cmp(&b.name));
-    let place_ids: Vec<String> = entries
+    let place_ids: Vec<WorkplaceId> = entries
         .iter()
-        .filter(|(k, _)| k == "workplace")
-        .map(|(_, id)| id.clone())
+        .filter_map(|e| match e {
+            DirectoryEntry::Workplace(id) => Some(*id),
+            DirectoryEntry::Person(_) => None,
+        })
         .collect();
     let workplaces = network::workplaces_by_ids(&mut conn, &place_ids)
         .await?
@@ -66,34 +64,34 @@ pub async fn list(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult
 }
 
 /// Adds a person (whom one may see) or a workplace. Silent for them.
-pub async fn add(ctx: &Ctx, principal: &Principal, kind: EntryKind, id: &str) -> AppResult<()> {
+pub async fn add(ctx: &Ctx, principal: &Principal, entry: DirectoryEntry) -> AppResult<()> {
     let me = me(principal)?;
-    let owner = me.user_id.to_string();
-    limit(ctx, "directory", &owner, 300, 3600).await?;
+    let owner = me.user_id;
+    limit(ctx, "directory", &owner.to_string(), 300, 3600).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    match kind {
-        EntryKind::Person => {
-            if id == owner || visible(&mut tx, &owner, &[id.to_string()]).await?.is_empty() {
+    match entry {
+        DirectoryEntry::Person(id) => {
+            if id == owner || visible(&mut tx, owner, &[id]).await?.is_empty() {
                 return Err(AppError::NotFound);
             }
         }
-        EntryKind::Workplace => {
+        DirectoryEntry::Workplace(id) => {
             network::workplace(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         }
     }
-    if network::entries(&mut tx, &owner).await?.len() >= MAX_ENTRIES {
+    if network::entries(&mut tx, owner).await?.len() >= MAX_ENTRIES {
         return Err(AppError::Conflict("directory-full"));
     }
-    network::add_entry(&mut tx, &owner, kind.as_str(), id, now).await?;
+    network::add_entry(&mut tx, owner, entry, now).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn remove(ctx: &Ctx, principal: &Principal, kind: EntryKind, id: &str) -> AppResult<()> {
+pub async fn remove(ctx: &Ctx, principal: &Principal, entry: DirectoryEntry) -> AppResult<()> {
     let me = me(principal)?;
     let mut tx = ctx.store.begin().await?;
-    if !network::remove_entry(&mut tx, &me.user_id.to_string(), kind.as_str(), id).await? {
+    if !network::remove_entry(&mut tx, me.user_id, entry).await? {
         return Err(AppError::NotFound);
     }
     tx.commit().await?;

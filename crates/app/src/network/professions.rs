@@ -13,9 +13,10 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+pub use cercle_domain::network::ProfessionStatus as Status;
 use cercle_domain::policy::{may, Permission as NetworkPermission, Principal};
 use cercle_domain::roles::Permission;
-use cercle_domain::{professions, InputError, Language, ProfessionId};
+use cercle_domain::{professions, InputError, Language, OrgId, ProfessionId, UserId};
 use cercle_store::profiles::{self, Decision, ProfessionRow};
 use cercle_store::{members, orgs, users, Conn};
 use serde::Serialize;
@@ -25,39 +26,10 @@ pub const MAX_PROFESSIONS: usize = 5;
 /// Proof documents: PDF, JPEG or PNG up to 5 MiB.
 pub const MAX_PROOF_BYTES: usize = 5 * 1024 * 1024;
 
-/// The states of a profession.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Unverified,
-    Pending,
-    Validated,
-    Rejected,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Unverified => "unverified",
-            Status::Pending => "pending",
-            Status::Validated => "validated",
-            Status::Rejected => "rejected",
-        }
-    }
-    pub fn parse(raw: &str) -> Status {
-        match raw {
-            "pending" => Status::Pending,
-            "validated" => Status::Validated,
-            "rejected" => Status::Rejected,
-            _ => Status::Unverified,
-        }
-    }
-}
-
 /// A profession as its holder (or the verification team) sees it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProfessionView {
-    pub id: String,
+    pub id: ProfessionId,
     pub key: String,
     pub name: String,
     pub status: Status,
@@ -76,12 +48,12 @@ pub struct ProfessionView {
 impl ProfessionView {
     pub fn of(r: &ProfessionRow, lang: Language, own: bool) -> ProfessionView {
         ProfessionView {
-            id: r.id.clone(),
+            id: r.id,
             key: r.profession.clone(),
             name: professions::name(&r.profession, lang)
                 .unwrap_or(&r.profession)
                 .to_string(),
-            status: Status::parse(&r.status),
+            status: r.status,
             validated_via: r.validated_via.clone(),
             permit_number: if own { r.permit_number.clone() } else { None },
             has_proof: own.then_some(r.has_proof),
@@ -98,7 +70,7 @@ pub fn catalogue(lang: Language) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-pub async fn is_validated(conn: &mut Conn, user_id: &str) -> AppResult<bool> {
+pub async fn is_validated(conn: &mut Conn, user_id: UserId) -> AppResult<bool> {
     Ok(profiles::is_validated(conn, user_id).await?)
 }
 
@@ -114,7 +86,7 @@ fn event(
     actor: &cercle_domain::policy::UserPrincipal,
     name: &'static str,
     action: AuditAction,
-    id: &str,
+    id: ProfessionId,
     client: &Client,
 ) -> NewAuditEvent {
     NewAuditEvent::new(Actor::User(actor.user_id), name, action, "profession")
@@ -132,31 +104,31 @@ pub async fn add(
 ) -> AppResult<ProfessionView> {
     let me = me(principal)?;
     let key = known(key)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let existing = profiles::professions_of(&mut tx, &user_id).await?;
+    let existing = profiles::professions_of(&mut tx, user_id).await?;
     if existing.iter().any(|p| p.profession == key) {
         return Err(AppError::Conflict("profession-declared"));
     }
     if existing.len() >= MAX_PROFESSIONS {
         return Err(AppError::Conflict("too-many-professions"));
     }
-    let id = ProfessionId::new().to_string();
-    profiles::insert_profession(&mut tx, &id, &user_id, key, Status::Unverified.as_str(), now).await?;
+    let id = ProfessionId::new();
+    profiles::insert_profession(&mut tx, id, user_id, key, Status::Unverified, now).await?;
     audit::record(
         &mut tx,
-        event(me, "network.profession_added", AuditAction::Create, &id, client),
+        event(me, "network.profession_added", AuditAction::Create, id, client),
         now,
     )
     .await?;
-    let row = profiles::profession(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
+    let row = profiles::profession(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(ProfessionView::of(&row, lang, true))
 }
 
 /// One's own profession, or not found.
-async fn own(conn: &mut Conn, user_id: &str, id: &str) -> AppResult<ProfessionRow> {
+async fn own(conn: &mut Conn, user_id: UserId, id: ProfessionId) -> AppResult<ProfessionRow> {
     profiles::profession(conn, id)
         .await?
         .filter(|p| p.user_id == user_id)
@@ -191,23 +163,23 @@ pub async fn submit_proof(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ProfessionId,
     permit_number: &str,
     document: &[u8],
     lang: Language,
 ) -> AppResult<ProfessionView> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let permit = clean_permit(permit_number)?;
     if document.len() > MAX_PROOF_BYTES {
         return Err(InputError::DocumentTooLarge.into());
     }
     let content_type = sniff_document(document).ok_or(InputError::InvalidDocument)?;
-    limit(ctx, "proof", &user_id, 20, 3600).await?;
+    limit(ctx, "proof", &user_id.to_string(), 20, 3600).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let row = own(&mut tx, &user_id, id).await?;
-    if row.status == Status::Validated.as_str() {
+    let row = own(&mut tx, user_id, id).await?;
+    if row.status == Status::Validated {
         return Err(AppError::Conflict("profession-validated"));
     }
     profiles::set_permit(&mut tx, id, &permit).await?;
@@ -223,8 +195,8 @@ pub async fn submit_proof(
     let moved = profiles::decide_profession(
         &mut tx,
         id,
-        &["unverified", "rejected", "pending"],
-        Status::Pending.as_str(),
+        &[Status::Unverified, Status::Rejected, Status::Pending],
+        Status::Pending,
         &Decision::default(),
         now,
     )
@@ -238,20 +210,20 @@ pub async fn submit_proof(
         now,
     )
     .await?;
-    let row = own(&mut tx, &user_id, id).await?;
+    let row = own(&mut tx, user_id, id).await?;
     tx.commit().await?;
     Ok(ProfessionView::of(&row, lang, true))
 }
 
 /// Withdraws a profession from one's profile.
-pub async fn remove(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> AppResult<()> {
+pub async fn remove(ctx: &Ctx, client: &Client, principal: &Principal, id: ProfessionId) -> AppResult<()> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    own(&mut tx, &user_id, id).await?;
+    own(&mut tx, user_id, id).await?;
     profiles::delete_profession(&mut tx, id).await?;
-    crate::search_index::person(&mut tx, &user_id, now).await?;
+    crate::search_index::person(&mut tx, &user_id.to_string(), now).await?;
     audit::record(
         &mut tx,
         event(me, "network.profession_removed", AuditAction::Delete, id, client),
@@ -265,7 +237,7 @@ pub async fn remove(ctx: &Ctx, client: &Client, principal: &Principal, id: &str)
 /// A profession waiting for the verification team.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PendingProfession {
-    pub id: String,
+    pub id: ProfessionId,
     pub user_id: String,
     pub user_name: String,
     pub user_email: String,
@@ -285,7 +257,7 @@ pub async fn queue(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResul
     let rows = profiles::pending_professions(&mut conn, 200).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let Some(u) = users::by_id(&mut conn, &r.user_id).await? else {
+        let Some(u) = users::by_id(&mut conn, &r.user_id.to_string()).await? else {
             continue;
         };
         out.push(PendingProfession {
@@ -307,11 +279,16 @@ pub async fn queue(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResul
 }
 
 /// The proof document, for its holder and the verification team.
-pub async fn proof(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> AppResult<(String, Vec<u8>)> {
+pub async fn proof(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: ProfessionId,
+) -> AppResult<(String, Vec<u8>)> {
     let me = me(principal)?;
     let mut conn = ctx.store.reader().await?;
     let row = profiles::profession(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let own = row.user_id == me.user_id.to_string();
+    let own = row.user_id == me.user_id;
     if !own && !may(principal, &NetworkPermission::VerifyProfessions) {
         return Err(AppError::NotFound);
     }
@@ -329,19 +306,18 @@ pub async fn proof(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) 
 }
 
 /// Approves a pending profession (verification team).
-pub async fn approve(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> AppResult<()> {
+pub async fn approve(ctx: &Ctx, client: &Client, principal: &Principal, id: ProfessionId) -> AppResult<()> {
     if !may(principal, &NetworkPermission::VerifyProfessions) {
         return Err(AppError::Forbidden);
     }
     let me = me(principal)?;
-    let by = me.user_id.to_string();
     decide(
         ctx,
         id,
-        &["pending"],
+        &[Status::Pending],
         Status::Validated,
         Decision {
-            by: Some(&by),
+            by: Some(me.user_id),
             via: Some("verification_team"),
             reason: None,
         },
@@ -351,7 +327,13 @@ pub async fn approve(ctx: &Ctx, client: &Client, principal: &Principal, id: &str
 }
 
 /// Rejects a pending profession with a reason its holder will read.
-pub async fn reject(ctx: &Ctx, client: &Client, principal: &Principal, id: &str, reason: &str) -> AppResult<()> {
+pub async fn reject(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    id: ProfessionId,
+    reason: &str,
+) -> AppResult<()> {
     if !may(principal, &NetworkPermission::VerifyProfessions) {
         return Err(AppError::Forbidden);
     }
@@ -360,14 +342,13 @@ pub async fn reject(ctx: &Ctx, client: &Client, principal: &Principal, id: &str,
     if reason.is_empty() {
         return Err(InputError::InvalidReason.into());
     }
-    let by = me.user_id.to_string();
     decide(
         ctx,
         id,
-        &["pending"],
+        &[Status::Pending],
         Status::Rejected,
         Decision {
-            by: Some(&by),
+            by: Some(me.user_id),
             via: None,
             reason: Some(&reason),
         },
@@ -383,27 +364,26 @@ pub async fn validate_for_organization(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    profession_id: &str,
+    profession_id: ProfessionId,
 ) -> AppResult<()> {
     let root = scope.unit(ctx, &scope.root_unit_id).await?;
     scope.require(Permission::ValidateProfessions, &root)?;
     {
         let mut conn = ctx.store.reader().await?;
-        if !profiles::org_validates(&mut conn, &scope.org_id).await? {
+        if !profiles::org_validates(&mut conn, scope.org_id.to_string().parse::<OrgId>()?).await? {
             return Err(AppError::Forbidden);
         }
         let row = profiles::profession(&mut conn, profession_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !members::is_member(&mut conn, &scope.org_id, &row.user_id).await? {
+        if !members::is_member(&mut conn, &scope.org_id, &row.user_id.to_string()).await? {
             return Err(AppError::NotFound);
         }
         // No one vouches for themselves.
-        if row.user_id == scope.user_id.to_string() {
+        if row.user_id == scope.user_id {
             return Err(AppError::Forbidden);
         }
     }
-    let by = scope.user_id.to_string();
     let ev = scope
         .event(
             "network.profession_validated",
@@ -416,10 +396,10 @@ pub async fn validate_for_organization(
     decide(
         ctx,
         profession_id,
-        &["unverified", "pending", "rejected"],
+        &[Status::Unverified, Status::Pending, Status::Rejected],
         Status::Validated,
         Decision {
-            by: Some(&by),
+            by: Some(scope.user_id),
             via: Some("organization"),
             reason: None,
         },
@@ -432,8 +412,8 @@ pub async fn validate_for_organization(
 /// be found on the external network) and tells them by email.
 async fn decide(
     ctx: &Ctx,
-    id: &str,
-    from: &[&str],
+    id: ProfessionId,
+    from: &[Status],
     to: Status,
     decision: Decision<'_>,
     ev: NewAuditEvent,
@@ -441,12 +421,12 @@ async fn decide(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let row = profiles::profession(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if !profiles::decide_profession(&mut tx, id, from, to.as_str(), &decision, now).await? {
+    if !profiles::decide_profession(&mut tx, id, from, to, &decision, now).await? {
         return Err(AppError::Conflict("profession-not-pending"));
     }
-    crate::search_index::person(&mut tx, &row.user_id, now).await?;
+    crate::search_index::person(&mut tx, &row.user_id.to_string(), now).await?;
     audit::record(&mut tx, ev, now).await?;
-    let holder = users::get(&mut tx, &row.user_id).await?;
+    let holder = users::get(&mut tx, &row.user_id.to_string()).await?;
     let lang = crate::acting::language_of(&holder);
     let profession = professions::name(&row.profession, lang)
         .unwrap_or(&row.profession)
@@ -478,7 +458,7 @@ pub async fn set_verifier(ctx: &Ctx, client: &Client, principal: &Principal, ema
     let user = users::by_email(&mut tx, email.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    if !profiles::set_verifier(&mut tx, &user.id, on).await? {
+    if !profiles::set_verifier(&mut tx, user.id.parse()?, on).await? {
         return Err(AppError::NotFound);
     }
     let actor = me(principal)?;
@@ -496,7 +476,7 @@ pub async fn set_verifier(ctx: &Ctx, client: &Client, principal: &Principal, ema
 }
 
 /// The verification team: (id, name, email).
-pub async fn verifiers(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<(String, String, String)>> {
+pub async fn verifiers(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<(UserId, String, String)>> {
     if !may(principal, &NetworkPermission::AdministerNetwork) {
         return Err(AppError::Forbidden);
     }
@@ -510,7 +490,7 @@ pub async fn set_organization_validates(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    org_id: &str,
+    org_id: OrgId,
     on: bool,
 ) -> AppResult<()> {
     if !may(principal, &NetworkPermission::AdministerNetwork) {
@@ -518,7 +498,9 @@ pub async fn set_organization_validates(
     }
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let org = orgs::org_by_id(&mut tx, org_id).await?.ok_or(AppError::NotFound)?;
+    let org = orgs::org_by_id(&mut tx, &org_id.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
     profiles::set_org_validates(&mut tx, org_id, on).await?;
     let actor = me(principal)?;
     let ev = NewAuditEvent::new(
@@ -540,7 +522,7 @@ pub async fn set_organization_validates(
 /// administrators to validate.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberProfession {
-    pub user_id: String,
+    pub user_id: UserId,
     pub user_name: String,
     pub profession: ProfessionView,
 }
@@ -553,16 +535,16 @@ pub async fn member_professions(
     let root = scope.unit(ctx, &scope.root_unit_id).await?;
     scope.require(Permission::ValidateProfessions, &root)?;
     let mut conn = ctx.store.reader().await?;
-    let allowed = profiles::org_validates(&mut conn, &scope.org_id).await?;
+    let allowed = profiles::org_validates(&mut conn, scope.org_id.to_string().parse::<OrgId>()?).await?;
     let mut out = Vec::new();
-    let me = scope.user_id.to_string();
     for m in members::members_of(&mut conn, &scope.org_id).await? {
-        if m.user_id == me {
+        let user_id: UserId = m.user_id.to_string().parse()?;
+        if user_id == scope.user_id {
             continue;
         }
-        for p in profiles::professions_of(&mut conn, &m.user_id).await? {
+        for p in profiles::professions_of(&mut conn, user_id).await? {
             out.push(MemberProfession {
-                user_id: m.user_id.clone(),
+                user_id,
                 user_name: m.name.clone(),
                 profession: ProfessionView::of(&p, lang, false),
             });
@@ -573,15 +555,16 @@ pub async fn member_professions(
 
 /// The organizations allowed to validate their members' professions (ids),
 /// for the network administrators' console.
-pub async fn validating_organizations(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<String>> {
+pub async fn validating_organizations(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<OrgId>> {
     if !may(principal, &NetworkPermission::AdministerNetwork) {
         return Err(AppError::Forbidden);
     }
     let mut conn = ctx.store.reader().await?;
     let mut out = Vec::new();
     for org in orgs::all_orgs(&mut conn).await? {
-        if profiles::org_validates(&mut conn, &org.id).await? {
-            out.push(org.id);
+        let id: OrgId = org.id.to_string().parse()?;
+        if profiles::org_validates(&mut conn, id).await? {
+            out.push(id);
         }
     }
     Ok(out)

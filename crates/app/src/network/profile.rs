@@ -9,9 +9,11 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::network::ProfessionStatus;
 use cercle_domain::policy::network::{may_see_shared_phone, may_view_profile};
 use cercle_domain::policy::Principal;
-use cercle_domain::{Language, Phone};
+use cercle_domain::{Language, Phone, UserId};
+use cercle_store::network::DirectoryEntry;
 use cercle_store::profiles::{self, ProfileRow};
 use cercle_store::{network, users};
 use serde::{Deserialize, Serialize};
@@ -54,7 +56,7 @@ pub struct RelationView {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProfileView {
-    pub id: String,
+    pub id: UserId,
     pub name: String,
     pub presentation: String,
     pub diplomas: String,
@@ -77,31 +79,31 @@ pub struct ProfileView {
 /// One's own profile.
 pub async fn mine(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult<ProfileView> {
     let me = me(principal)?;
-    build(ctx, &me.user_id.to_string(), &me.user_id.to_string(), lang).await
+    build(ctx, me.user_id, me.user_id, lang).await
 }
 
 /// Another person's profile, if the viewer may see it ("not found" otherwise,
 /// so that hidden people cannot be told from absent ones).
-pub async fn view(ctx: &Ctx, principal: &Principal, user_id: &str, lang: Language) -> AppResult<ProfileView> {
+pub async fn view(ctx: &Ctx, principal: &Principal, user_id: UserId, lang: Language) -> AppResult<ProfileView> {
     let me = me(principal)?;
-    let viewer = me.user_id.to_string();
-    limit(ctx, "profile-view", &viewer, VIEWS_PER_MINUTE, 60).await?;
-    build(ctx, &viewer, user_id, lang).await
+    let viewer = me.user_id;
+    limit(ctx, "profile-view", &viewer.to_string(), VIEWS_PER_MINUTE, 60).await?;
+    build(ctx, viewer, user_id, lang).await
 }
 
-async fn build(ctx: &Ctx, viewer: &str, user_id: &str, lang: Language) -> AppResult<ProfileView> {
+async fn build(ctx: &Ctx, viewer: UserId, user_id: UserId, lang: Language) -> AppResult<ProfileView> {
     let mut conn = ctx.store.reader().await?;
     let rel = relation(&mut conn, viewer, user_id).await?.ok_or(AppError::NotFound)?;
     if !may_view_profile(&rel) {
         return Err(AppError::NotFound);
     }
-    let user = users::get(&mut conn, user_id).await?;
+    let user = users::get(&mut conn, &user_id.to_string()).await?;
     let p = profiles::profile(&mut conn, user_id).await?;
     let is_self = rel.is_self;
     let profs = profiles::professions_of(&mut conn, user_id).await?;
     let professions = profs
         .iter()
-        .filter(|r| is_self || r.status != "rejected")
+        .filter(|r| is_self || r.status != ProfessionStatus::Rejected)
         .map(|r| ProfessionView::of(r, lang, is_self))
         .collect();
     let workplace_ids = network::workplaces_of(&mut conn, user_id).await?;
@@ -115,10 +117,9 @@ async fn build(ctx: &Ctx, viewer: &str, user_id: &str, lang: Language) -> AppRes
     let friend = super::friends::state(&mut conn, viewer, user_id).await?;
     let in_directory = network::entries(&mut conn, viewer)
         .await?
-        .iter()
-        .any(|(k, id)| k == "person" && id == user_id);
+        .contains(&DirectoryEntry::Person(user_id));
     Ok(ProfileView {
-        id: user.id,
+        id: user_id,
         name: user.name,
         presentation: p.presentation,
         diplomas: p.diplomas,
@@ -185,7 +186,7 @@ pub async fn update(
         Some(raw) => Some(Phone::parse(raw)?.as_str().to_string()),
     };
     let row = ProfileRow {
-        user_id: user_id.clone(),
+        user_id: me.user_id,
         presentation: clean_text(&input.presentation, MAX_PRESENTATION)?,
         diplomas: clean_text(&input.diplomas, MAX_FIELD)?,
         competencies: clean_text(&input.competencies, MAX_FIELD)?,
@@ -220,8 +221,8 @@ pub async fn set_photo(
     crop: &photo::Crop,
 ) -> AppResult<i64> {
     let me = person(principal)?;
-    let user_id = me.user_id.to_string();
-    limit(ctx, "photo", &user_id, 30, 3600).await?;
+    let user_id = me.user_id;
+    limit(ctx, "photo", &user_id.to_string(), 30, 3600).await?;
     // Decoding is CPU work: keep it off the async workers.
     let raw = bytes.to_vec();
     let crop = crop.clone();
@@ -231,14 +232,14 @@ pub async fn set_photo(
         .map_err(photo_error)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    profiles::set_photo(&mut tx, &user_id, &STANDARD.encode(&jpeg), now).await?;
+    profiles::set_photo(&mut tx, user_id, &STANDARD.encode(&jpeg), now).await?;
     let ev = NewAuditEvent::new(
         Actor::User(me.user_id),
         "network.photo_changed",
         AuditAction::Update,
         "profile",
     )
-    .target(&user_id)
+    .target(user_id)
     .ip(client.ip.clone());
     audit::record(&mut tx, ev, now).await?;
     tx.commit().await?;
@@ -256,17 +257,17 @@ fn photo_error(e: photo::PhotoError) -> AppError {
 
 pub async fn remove_photo(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResult<()> {
     let me = person(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    if profiles::remove_photo(&mut tx, &user_id).await? {
+    if profiles::remove_photo(&mut tx, user_id).await? {
         let ev = NewAuditEvent::new(
             Actor::User(me.user_id),
             "network.photo_removed",
             AuditAction::Delete,
             "profile",
         )
-        .target(&user_id)
+        .target(user_id)
         .ip(client.ip.clone());
         audit::record(&mut tx, ev, now).await?;
     }
@@ -275,10 +276,10 @@ pub async fn remove_photo(ctx: &Ctx, client: &Client, principal: &Principal) -> 
 }
 
 /// A person's photo (JPEG bytes), for whoever may see their profile.
-pub async fn photo_of(ctx: &Ctx, principal: &Principal, user_id: &str) -> AppResult<Vec<u8>> {
+pub async fn photo_of(ctx: &Ctx, principal: &Principal, user_id: UserId) -> AppResult<Vec<u8>> {
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    let rel = relation(&mut conn, &me.user_id.to_string(), user_id)
+    let rel = relation(&mut conn, me.user_id, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !may_view_profile(&rel) {
@@ -292,7 +293,7 @@ pub async fn photo_of(ctx: &Ctx, principal: &Principal, user_id: &str) -> AppRes
 pub async fn my_summary(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult<PersonSummary> {
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    super::people::summaries(&mut conn, &[me.user_id.to_string()], lang)
+    super::people::summaries(&mut conn, &[me.user_id], lang)
         .await?
         .pop()
         .ok_or(AppError::NotFound)

@@ -12,7 +12,7 @@ use crate::{AppResult, Ctx};
 use cercle_domain::policy::network::may_search_external;
 use cercle_domain::policy::Principal;
 use cercle_domain::search::{fold, query_matches, terms, Match};
-use cercle_domain::{professions, InputError, Language};
+use cercle_domain::{professions, InputError, Language, UserId, WorkplaceId};
 use cercle_store::search::{self as index, DocKind, SearchScope};
 use cercle_store::{members, network, profiles};
 use serde::{Deserialize, Serialize};
@@ -126,7 +126,7 @@ pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang:
     limit(ctx, "search", &searcher, SEARCHES_PER_MINUTE, 60).await?;
 
     let mut conn = ctx.store.reader().await?;
-    let validated = profiles::is_validated(&mut conn, &searcher).await?;
+    let validated = profiles::is_validated(&mut conn, me.user_id).await?;
     let external = may_search_external(validated);
     let scope = SearchScope {
         searcher_id: searcher.clone(),
@@ -138,29 +138,32 @@ pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang:
     let found = index::search(&mut conn, &words, &scope).await?;
 
     // Ranking facts: the directory, friends and one's organizations' workplaces.
-    let entries = network::entries(&mut conn, &searcher).await?;
-    let directory: HashSet<&str> = entries.iter().map(|(_, id)| id.as_str()).collect();
+    let directory: HashSet<String> = network::entries(&mut conn, me.user_id)
+        .await?
+        .iter()
+        .map(|e| e.target_id().to_string())
+        .collect();
     let my_orgs: HashSet<String> = members::orgs_of_user(&mut conn, &searcher)
         .await?
         .into_iter()
         .map(|(id, _)| id)
         .collect();
-    let place_ids: Vec<String> = found
+    let place_ids: Vec<WorkplaceId> = found
         .hits
         .iter()
         .filter(|h| h.kind == DocKind::Workplace)
-        .map(|h| h.id.clone())
+        .filter_map(|h| WorkplaceId::parse(&h.id))
         .collect();
     let places: HashMap<String, _> = network::workplaces_by_ids(&mut conn, &place_ids)
         .await?
         .into_iter()
-        .map(|w| (w.id.clone(), w))
+        .map(|w| (w.id.to_string(), w))
         .collect();
     let in_my_orgs = |id: &str| {
         places
             .get(id)
             .and_then(|w| w.org.as_ref())
-            .is_some_and(|(o, _)| my_orgs.contains(o))
+            .is_some_and(|(o, _)| my_orgs.contains(&o.to_string()))
     };
     let query = words.join(" ");
     let mut ranked: Vec<(u8, Match, String, String, DocKind, bool)> = found
@@ -168,7 +171,7 @@ pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang:
         .iter()
         .filter_map(|h| {
             let m = query_matches(&query, &h.folded)?;
-            let tier = if directory.contains(h.id.as_str()) {
+            let tier = if directory.contains(&h.id) {
                 0
             } else if h.personal || (h.kind == DocKind::Workplace && in_my_orgs(&h.id)) {
                 1
@@ -185,15 +188,15 @@ pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang:
     let has_more = ranked.len() > start + PAGE_SIZE;
     let window: Vec<_> = ranked.into_iter().skip(start).take(PAGE_SIZE).collect();
 
-    let person_ids: Vec<String> = window
+    let person_ids: Vec<UserId> = window
         .iter()
         .filter(|r| r.4 == DocKind::Person)
-        .map(|r| r.3.clone())
+        .filter_map(|r| UserId::parse(&r.3))
         .collect();
     let people: HashMap<String, _> = summaries(&mut conn, &person_ids, lang)
         .await?
         .into_iter()
-        .map(|p| (p.id.clone(), p))
+        .map(|p| (p.id.to_string(), p))
         .collect();
     let mut absences = crate::availability::absences(&mut conn, &person_ids, ctx.clock.now()).await?;
     let mut results = Vec::with_capacity(window.len());
@@ -206,7 +209,7 @@ pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang:
                         colleague: personal,
                         in_directory: tier == 0,
                         matched: m.into(),
-                        absent_until: absences.remove(&id),
+                        absent_until: absences.remove(&p.id),
                     });
                 }
             }

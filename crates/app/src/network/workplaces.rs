@@ -11,16 +11,16 @@ use crate::orgs::structure::{check_workplace, WorkplaceInput};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::Principal;
-use cercle_domain::{Language, WorkplaceId};
+use cercle_domain::{Language, TeamId, UserId, WorkplaceId};
 use cercle_store::members;
-use cercle_store::network::{self, NetworkWorkplace, NewIndependentWorkplace};
+use cercle_store::network::{self, DirectoryEntry, NetworkWorkplace, NewIndependentWorkplace};
 use serde::{Deserialize, Serialize};
 
 pub const PAGE_SIZE: i64 = 50;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WorkplaceSummary {
-    pub id: String,
+    pub id: WorkplaceId,
     pub name: String,
     pub kind: String,
     pub address: String,
@@ -32,7 +32,7 @@ pub struct WorkplaceSummary {
 impl WorkplaceSummary {
     pub fn of(w: &NetworkWorkplace) -> WorkplaceSummary {
         WorkplaceSummary {
-            id: w.id.clone(),
+            id: w.id,
             name: w.name.clone(),
             kind: w.kind.clone(),
             address: w.address.clone(),
@@ -56,7 +56,7 @@ pub struct WorkplaceView {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeamSummary {
-    pub id: String,
+    pub id: TeamId,
     pub name: String,
 }
 
@@ -74,40 +74,41 @@ pub async fn browse(ctx: &Ctx, principal: &Principal, page: u32) -> AppResult<Ve
 
 /// Whether the viewer may join this workplace: anyone an independent one,
 /// members an organization's one.
-async fn may_join(conn: &mut cercle_store::Conn, w: &NetworkWorkplace, user_id: &str) -> AppResult<bool> {
+async fn may_join(conn: &mut cercle_store::Conn, w: &NetworkWorkplace, user_id: UserId) -> AppResult<bool> {
     Ok(match &w.org {
         None => true,
-        Some((org_id, _)) => members::is_member(conn, org_id, user_id).await?,
+        Some((org_id, _)) => members::is_member(conn, &org_id.to_string(), &user_id.to_string()).await?,
     })
 }
 
-pub async fn show(ctx: &Ctx, principal: &Principal, id: &str, lang: Language) -> AppResult<WorkplaceView> {
+pub async fn show(ctx: &Ctx, principal: &Principal, id: WorkplaceId, lang: Language) -> AppResult<WorkplaceView> {
     let me = me(principal)?;
-    let viewer = me.user_id.to_string();
+    let viewer = me.user_id;
     let mut conn = ctx.store.reader().await?;
     let w = network::workplace(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let member_ids: Vec<String> = network::members_of(&mut conn, id, 500)
+    let member_ids: Vec<UserId> = network::members_of(&mut conn, id, 500)
         .await?
         .into_iter()
         .map(|(id, _)| id)
         .collect();
     let i_work_here = member_ids.contains(&viewer);
-    let shown = visible(&mut conn, &viewer, &member_ids).await?;
+    let shown = visible(&mut conn, viewer, &member_ids).await?;
     let mut people = summaries(&mut conn, &shown, lang).await?;
     people.sort_by(|a, b| a.name.cmp(&b.name));
     let teams = match &w.org {
-        Some((org_id, _)) if members::is_member(&mut conn, org_id, &viewer).await? => network::teams_at(&mut conn, id)
-            .await?
-            .into_iter()
-            .map(|(id, name)| TeamSummary { id, name })
-            .collect(),
+        Some((org_id, _)) if members::is_member(&mut conn, &org_id.to_string(), &viewer.to_string()).await? => {
+            network::teams_at(&mut conn, id)
+                .await?
+                .into_iter()
+                .map(|(id, name)| TeamSummary { id, name })
+                .collect()
+        }
         _ => Vec::new(),
     };
-    let may_join = may_join(&mut conn, &w, &viewer).await?;
-    let in_directory = network::entries(&mut conn, &viewer)
+    let may_join = may_join(&mut conn, &w, viewer).await?;
+    let in_directory = network::entries(&mut conn, viewer)
         .await?
-        .iter()
-        .any(|(k, e)| k == "workplace" && e == id);
+        .contains(&DirectoryEntry::Workplace(id));
     Ok(WorkplaceView {
         workplace: WorkplaceSummary::of(&w),
         members: people,
@@ -135,7 +136,7 @@ pub async fn create(
     input: &NewWorkplace,
 ) -> AppResult<WorkplaceSummary> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let (name, kind, address, phone) = check_workplace(&WorkplaceInput {
         unit_id: String::new(),
         name: input.name.clone(),
@@ -143,19 +144,19 @@ pub async fn create(
         address: input.address.clone(),
         phone: input.phone.clone(),
     })?;
-    limit(ctx, "workplace-create", &user_id, 10, 24 * 3600).await?;
-    let id = WorkplaceId::new().to_string();
+    limit(ctx, "workplace-create", &user_id.to_string(), 10, 24 * 3600).await?;
+    let id = WorkplaceId::new();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     network::insert_independent(
         &mut tx,
         &NewIndependentWorkplace {
-            id: &id,
+            id,
             name: &name,
             kind: &kind,
             address: &address,
             phone: phone.as_deref(),
-            created_by: &user_id,
+            created_by: user_id,
         },
         now,
     )
@@ -164,32 +165,32 @@ pub async fn create(
         cercle_store::StoreError::Conflict => AppError::Conflict("workplace-exists"),
         other => other.into(),
     })?;
-    network::join(&mut tx, &id, &user_id, now).await?;
-    crate::search_index::workplace(&mut tx, &id, now).await?;
+    network::join(&mut tx, id, user_id, now).await?;
+    crate::search_index::workplace(&mut tx, &id.to_string(), now).await?;
     let ev = NewAuditEvent::new(
         Actor::User(me.user_id),
         "network.workplace_created",
         AuditAction::Create,
         "workplace",
     )
-    .target(&id)
+    .target(id)
     .ip(client.ip.clone());
     audit::record(&mut tx, ev, now).await?;
-    let w = network::workplace(&mut tx, &id).await?.ok_or(AppError::NotFound)?;
+    let w = network::workplace(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(WorkplaceSummary::of(&w))
 }
 
-pub async fn join(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> AppResult<()> {
+pub async fn join(ctx: &Ctx, client: &Client, principal: &Principal, id: WorkplaceId) -> AppResult<()> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let w = network::workplace(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if !may_join(&mut tx, &w, &user_id).await? {
+    if !may_join(&mut tx, &w, user_id).await? {
         return Err(AppError::Forbidden);
     }
-    if !network::join(&mut tx, id, &user_id, now).await? {
+    if !network::join(&mut tx, id, user_id, now).await? {
         return Err(AppError::Conflict("already-working-here"));
     }
     let ev = NewAuditEvent::new(
@@ -205,11 +206,11 @@ pub async fn join(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -
     Ok(())
 }
 
-pub async fn leave(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> AppResult<()> {
+pub async fn leave(ctx: &Ctx, client: &Client, principal: &Principal, id: WorkplaceId) -> AppResult<()> {
     let me = me(principal)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    if !network::leave(&mut tx, id, &me.user_id.to_string()).await? {
+    if !network::leave(&mut tx, id, me.user_id).await? {
         return Err(AppError::NotFound);
     }
     let ev = NewAuditEvent::new(

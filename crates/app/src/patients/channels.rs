@@ -262,7 +262,7 @@ async fn check_participants(
     for p in list {
         match participant_kind(p)? {
             ChannelParticipantKind::User => {
-                let rel = crate::network::people::relation(&mut *conn, adder, &p.id)
+                let rel = crate::network::people::relation(&mut *conn, adder.to_string().parse()?, p.id.parse()?)
                     .await?
                     .ok_or(AppError::NotFound)?;
                 if !may_view_profile(&rel) {

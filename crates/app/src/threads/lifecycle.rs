@@ -148,17 +148,18 @@ pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id
         return Err(AppError::NotFound); // patients and caregivers have no direct messages
     }
     let user_id = me.user_id.to_string();
+    let friend = friend_id;
     let friend_id = &friend_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let friends = matches!(
-        network::friendship_between(&mut tx, &user_id, friend_id).await?,
+        network::friendship_between(&mut tx, me.user_id, friend).await?,
         Some(f) if f.status == "accepted"
     );
     if !friends {
         return Err(AppError::NotFound);
     }
-    let key = network::pair_key(&user_id, friend_id);
+    let key = network::pair_key(me.user_id, friend);
     let id = match store::direct_thread(&mut tx, &key).await? {
         Some(t) => t.id,
         None => {

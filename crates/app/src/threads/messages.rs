@@ -87,12 +87,12 @@ pub(crate) async fn insert_message(
     store::save_draft(&mut *tx, &t.id, user_id, "", now).await?;
     // A new message has no attachment, reader or acknowledgement yet: only
     // its author is looked up (not the whole thread's read marks).
-    let author = summaries(&mut *tx, &[user_id.to_string()], lang).await?.pop();
+    let author = summaries(&mut *tx, &[user_id.to_string().parse()?], lang).await?.pop();
     let view = MessageView {
         author: match author {
             Some(p) => Author {
                 profession: p.professions.first().map(|b| b.name.clone()),
-                id: p.id,
+                id: p.id.to_string(),
                 name: p.name,
             },
             None => Author {

@@ -33,7 +33,9 @@ pub(crate) async fn check_participants(
         // A kind a thread cannot hold names nothing one can add.
         match p.kind.parse::<ParticipantKind>() {
             Ok(ParticipantKind::User) => {
-                let rel = relation(&mut *conn, adder, &p.id).await?.ok_or(AppError::NotFound)?;
+                let rel = relation(&mut *conn, adder.to_string().parse()?, p.id.parse()?)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
                 if !may_view_profile(&rel) {
                     return Err(AppError::NotFound);
                 }

@@ -179,10 +179,15 @@ pub(crate) async fn message_views(
     let mut author_ids: Vec<String> = rows.iter().map(|m| m.author_id.clone()).collect();
     author_ids.sort();
     author_ids.dedup();
-    let authors: HashMap<String, _> = summaries(&mut *conn, &author_ids, lang)
+    // An author id that is no user id names no one (a former user shows as such).
+    let author_uids: Vec<cercle_domain::UserId> = author_ids
+        .iter()
+        .filter_map(|a| cercle_domain::UserId::parse(a))
+        .collect();
+    let authors: HashMap<String, _> = summaries(&mut *conn, &author_uids, lang)
         .await?
         .into_iter()
-        .map(|p| (p.id.clone(), p))
+        .map(|p| (p.id.to_string(), p))
         .collect();
     let attachments = store::attachments_of(&mut *conn, thread_id).await?;
     let reads = store::reads(&mut *conn, thread_id).await?;
@@ -192,7 +197,7 @@ pub(crate) async fn message_views(
         .map(|m| {
             let author = match authors.get(&m.author_id) {
                 Some(p) => Author {
-                    id: p.id.clone(),
+                    id: p.id.to_string(),
                     name: p.name.clone(),
                     profession: p.professions.first().map(|b| b.name.clone()),
                 },

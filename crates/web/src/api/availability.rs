@@ -93,6 +93,6 @@ pub async fn remove_period(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    availability::remove_period(&state.ctx, &client, &principal, &id).await?;
+    availability::remove_period(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cercle_app::network::directory::{self, Directory, EntryKind};
+use cercle_app::network::directory::{self, Directory, DirectoryEntry, EntryKind};
 use cercle_app::network::friends::{FriendState, Friends};
 use cercle_app::network::invitations::{self, NetworkInvitationInfo, NetworkInviteInput, SentInvitation};
 use cercle_app::network::photo::Crop;
@@ -18,6 +18,7 @@ use cercle_app::network::profile::{self, ProfileInput, ProfileView};
 use cercle_app::network::search::{self, SearchInput, SearchPage};
 use cercle_app::network::workplaces::{self, NewWorkplace, WorkplaceSummary, WorkplaceView};
 use cercle_app::network::{friends, professions};
+use cercle_domain::{InvitationId, UserId, WorkplaceId};
 use serde::{Deserialize, Serialize};
 
 /// A new photo was saved.
@@ -50,7 +51,7 @@ pub struct VerificationQueue {
 /// A member of the verification team.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Verifier {
-    pub id: String,
+    pub id: UserId,
     pub name: String,
     pub email: String,
 }
@@ -95,7 +96,7 @@ pub struct FriendStateBody {
 /// A network invitation was sent.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct InvitationCreated {
-    pub id: String,
+    pub id: InvitationId,
 }
 
 /// Network invitations one sent.
@@ -204,7 +205,7 @@ pub async fn person(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProfileView>> {
     let principal = view.principal()?;
-    Ok(Json(profile::view(&state.ctx, &principal, &id, lang).await?))
+    Ok(Json(profile::view(&state.ctx, &principal, id.parse()?, lang).await?))
 }
 
 #[utoipa::path(
@@ -220,7 +221,7 @@ pub async fn person_photo(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let jpeg = profile::photo_of(&state.ctx, &principal, &id).await?;
+    let jpeg = profile::photo_of(&state.ctx, &principal, id.parse()?).await?;
     Ok(jpeg_response(jpeg))
 }
 
@@ -292,7 +293,7 @@ pub async fn remove_profession(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    professions::remove(&state.ctx, &client, &principal, &id).await?;
+    professions::remove(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -321,7 +322,16 @@ pub async fn submit_proof(
     ApiQuery(q): ApiQuery<ProofQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ProfessionView>> {
-    let p = professions::submit_proof(&state.ctx, &client, &principal, &id, &q.permit_number, &body, lang).await?;
+    let p = professions::submit_proof(
+        &state.ctx,
+        &client,
+        &principal,
+        id.parse()?,
+        &q.permit_number,
+        &body,
+        lang,
+    )
+    .await?;
     Ok(Json(p))
 }
 
@@ -339,7 +349,7 @@ pub async fn proof_document(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let (content_type, bytes) = professions::proof(&state.ctx, &client, &principal, &id).await?;
+    let (content_type, bytes) = professions::proof(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -383,7 +393,7 @@ pub async fn approve(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    professions::approve(&state.ctx, &client, &principal, &id).await?;
+    professions::approve(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -409,7 +419,7 @@ pub async fn reject(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Rejection>,
 ) -> ApiResult<StatusCode> {
-    professions::reject(&state.ctx, &client, &principal, &id, &input.reason).await?;
+    professions::reject(&state.ctx, &client, &principal, id.parse()?, &input.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -480,7 +490,7 @@ pub async fn set_organization_validates(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Toggle>,
 ) -> ApiResult<StatusCode> {
-    professions::set_organization_validates(&state.ctx, &client, &principal, &id, input.enabled).await?;
+    professions::set_organization_validates(&state.ctx, &client, &principal, id.parse()?, input.enabled).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -517,7 +527,7 @@ pub async fn validate_member_profession(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    professions::validate_for_organization(&state.ctx, &client, &scope, &id).await?;
+    professions::validate_for_organization(&state.ctx, &client, &scope, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -596,7 +606,7 @@ pub async fn workplace(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<WorkplaceView>> {
-    Ok(Json(workplaces::show(&state.ctx, &principal, &id, lang).await?))
+    Ok(Json(workplaces::show(&state.ctx, &principal, id.parse()?, lang).await?))
 }
 
 #[utoipa::path(
@@ -613,7 +623,7 @@ pub async fn join_workplace(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    workplaces::join(&state.ctx, &client, &principal, &id).await?;
+    workplaces::join(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -631,7 +641,7 @@ pub async fn leave_workplace(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    workplaces::leave(&state.ctx, &client, &principal, &id).await?;
+    workplaces::leave(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -668,7 +678,7 @@ pub async fn directory_add(
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<NewEntry>,
 ) -> ApiResult<StatusCode> {
-    directory::add(&state.ctx, &principal, input.kind, &input.id).await?;
+    directory::add(&state.ctx, &principal, directory::entry(input.kind, &input.id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -686,11 +696,12 @@ pub async fn directory_remove(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let person = directory::remove(&state.ctx, &principal, EntryKind::Person, &id).await;
+    let id: uuid::Uuid = id.parse::<UserId>()?.0;
+    let person = directory::remove(&state.ctx, &principal, DirectoryEntry::Person(UserId(id))).await;
     match person {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(_) => {
-            directory::remove(&state.ctx, &principal, EntryKind::Workplace, &id).await?;
+            directory::remove(&state.ctx, &principal, DirectoryEntry::Workplace(WorkplaceId(id))).await?;
             Ok(StatusCode::NO_CONTENT)
         }
     }
@@ -731,7 +742,7 @@ pub async fn friend_request(
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<FriendRequest>,
 ) -> ApiResult<Json<FriendStateBody>> {
-    let state = friends::request(&state.ctx, &client, &principal, &input.user_id).await?;
+    let state = friends::request(&state.ctx, &client, &principal, input.user_id.parse()?).await?;
     Ok(Json(FriendStateBody { state }))
 }
 
@@ -749,7 +760,7 @@ pub async fn friend_accept(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    friends::accept(&state.ctx, &client, &principal, &id).await?;
+    friends::accept(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -767,7 +778,7 @@ pub async fn friend_ignore(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    friends::ignore(&state.ctx, &client, &principal, &id).await?;
+    friends::ignore(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -785,7 +796,7 @@ pub async fn unfriend(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    friends::unfriend(&state.ctx, &client, &principal, &id).await?;
+    friends::unfriend(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -314,7 +314,11 @@ async fn remove_period(
     Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    match availability::remove_period(&state.ctx, &page.client, &principal, &id).await {
+    let done = match id.parse() {
+        Ok(id) => availability::remove_period(&state.ctx, &page.client, &principal, id).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, HERE, "avail-saved"),
         Err(e) => render(&state, &page, &view, &principal, Some(("periods", e)), &Kept::default()).await,
     }

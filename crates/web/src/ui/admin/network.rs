@@ -78,7 +78,7 @@ async fn render_organizations(
                     li data-name=(o.name) {
                         div class="item-main" {
                             strong { (o.name) } (super::archived_badge(page, o.archived_at.is_some()))
-                            @let validates = validating.contains(&o.id);
+                            @let validates = validating.iter().any(|v| v.to_string() == o.id);
                             @if validates { " " span class="badge netp-badge-on" data-testid="netp-org-validates" { (page.t("netp-org-validates")) } }
                             form method="post" action=(format!("/network/organizations/{}/validation", o.id)) class="netp-org-toggle" {
                                 (page.csrf_field())

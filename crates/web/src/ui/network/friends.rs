@@ -105,7 +105,11 @@ async fn accept(
     Path(id): Path<String>,
     Form(back): Form<Back>,
 ) -> Response {
-    match friends::accept(&state.ctx, &page.client, &principal, &id).await {
+    let done = match id.parse() {
+        Ok(id) => friends::accept(&state.ctx, &page.client, &principal, id).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, &back.or(HERE), "net-friend-accepted"),
         Err(e) => render(&state, &page, &view, &principal, Some(e)).await,
     }
@@ -118,7 +122,11 @@ async fn ignore(
     Path(id): Path<String>,
     Form(back): Form<Back>,
 ) -> Response {
-    match friends::ignore(&state.ctx, &page.client, &principal, &id).await {
+    let done = match id.parse() {
+        Ok(id) => friends::ignore(&state.ctx, &page.client, &principal, id).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, &back.or(HERE), "net-friend-ignored"),
         Err(e) => render(&state, &page, &view, &principal, Some(e)).await,
     }

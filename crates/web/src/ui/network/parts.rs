@@ -65,12 +65,12 @@ pub(super) async fn net_layout(
 }
 
 /// The address of a person's profile.
-pub(super) fn person_href(id: &str) -> String {
+pub(super) fn person_href(id: impl std::fmt::Display) -> String {
     format!("/network/people/{id}")
 }
 
 /// A round picture of the person, or their initials when there is none.
-pub(super) fn avatar(id: &str, name: &str, photo_version: Option<i64>, big: bool) -> Markup {
+pub(super) fn avatar(id: impl std::fmt::Display, name: &str, photo_version: Option<i64>, big: bool) -> Markup {
     let class = if big { "net-avatar net-big" } else { "net-avatar" };
     html! {
         @if let Some(v) = photo_version {
@@ -102,9 +102,9 @@ pub(super) fn profession_badges(page: &Page, list: &[ProfessionBadge]) -> Markup
 pub(super) fn person_item(page: &Page, p: &PersonSummary, markers: Markup, actions: Markup) -> Markup {
     html! {
         li class="net-item" data-kind="person" data-id=(p.id) {
-            (avatar(&p.id, &p.name, p.photo_version, false))
+            (avatar(p.id, &p.name, p.photo_version, false))
             div class="net-item-main" {
-                a class="net-name" href=(person_href(&p.id)) { (p.name) }
+                a class="net-name" href=(person_href(p.id)) { (p.name) }
                 div class="net-badges" { (profession_badges(page, &p.professions)) (markers) }
             }
             div class="net-actions" { (actions) }

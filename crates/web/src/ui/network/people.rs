@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cercle_app::accounts::SessionView;
-use cercle_app::network::directory::{self, EntryKind};
+use cercle_app::network::directory::{self, DirectoryEntry};
 use cercle_app::network::friends::{self, FriendState};
 use cercle_app::network::professions::Status;
 use cercle_app::network::profile;
@@ -78,12 +78,16 @@ async fn render_profile(
     id: &str,
     error: Option<AppError>,
 ) -> Response {
-    let p = match profile::view(&state.ctx, principal, id, page.lang).await {
+    let viewed = match id.parse() {
+        Ok(id) => profile::view(&state.ctx, principal, id, page.lang).await,
+        Err(e) => Err(e.into()),
+    };
+    let p = match viewed {
         Ok(p) => p,
         Err(e) => return failure_page(page.lang, &e),
     };
     let rel = &p.relation;
-    let here = person_href(&p.id);
+    let here = person_href(p.id);
     // Answering a request from the profile needs the request's id.
     let request_id = if rel.friend == FriendState::RequestReceived {
         friends::overview(&state.ctx, principal, page.lang)
@@ -102,7 +106,7 @@ async fn render_profile(
     let content = html! {
         section class="card net-profile" {
             div class="net-head" {
-                (avatar(&p.id, &p.name, p.photo_version, true))
+                (avatar(p.id, &p.name, p.photo_version, true))
                 div class="net-head-text" {
                     h1 data-testid="profile-name" { (p.name) }
                     @if let Some(a) = &p.absent_until { p class="notice" data-testid="absent-until" { (crate::ui::availability::absent_until(&page.time, a)) } }
@@ -223,7 +227,10 @@ async fn photo(State(state): State<WebState>, session: Option<WebSession>, Path(
     let Some(principal) = session.and_then(|WebSession(v)| v.principal().ok()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    match profile::photo_of(&state.ctx, &principal, &id).await {
+    let Ok(id) = id.parse() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match profile::photo_of(&state.ctx, &principal, id).await {
         Ok(jpeg) => (
             [
                 (header::CONTENT_TYPE, "image/jpeg"),
@@ -264,7 +271,7 @@ async fn add_to_directory(
         session,
         id,
         back,
-        |p| directory::add(&state.ctx, &p, EntryKind::Person, &id),
+        |p| async { directory::add(&state.ctx, &p, DirectoryEntry::Person(id.parse()?)).await },
         |_| { "net-directory-added" }
     )
 }
@@ -282,7 +289,7 @@ async fn remove_from_directory(
         session,
         id,
         back,
-        |p| directory::remove(&state.ctx, &p, EntryKind::Person, &id),
+        |p| async { directory::remove(&state.ctx, &p, DirectoryEntry::Person(id.parse()?)).await },
         |_| { "net-directory-removed" }
     )
 }
@@ -300,7 +307,7 @@ async fn request_friend(
         session,
         id,
         back,
-        |p| friends::request(&state.ctx, &page.client, &p, &id),
+        |p| async { friends::request(&state.ctx, &page.client, &p, id.parse()?).await },
         // They had asked first: now friends.
         |s| if s == FriendState::Friends {
             "net-friend-accepted"
@@ -323,7 +330,7 @@ async fn unfriend(
         session,
         id,
         back,
-        |p| friends::unfriend(&state.ctx, &page.client, &p, &id),
+        |p| async { friends::unfriend(&state.ctx, &page.client, &p, id.parse()?).await },
         |_| { "net-friend-removed" }
     )
 }
@@ -342,7 +349,7 @@ async fn withdraw(
         session,
         id,
         back,
-        |p| friends::unfriend(&state.ctx, &page.client, &p, &id),
+        |p| async { friends::unfriend(&state.ctx, &page.client, &p, id.parse()?).await },
         |_| { "net-request-withdrawn" }
     )
 }

@@ -473,7 +473,11 @@ async fn save(
 
 /// One's own photo, for the `<img>` of this page (the URL carries its version).
 async fn my_photo(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready) -> Response {
-    match profile::photo_of(&state.ctx, &principal, &view.user.id).await {
+    let photo = match view.user_id() {
+        Ok(me) => profile::photo_of(&state.ctx, &principal, me).await,
+        Err(e) => Err(e),
+    };
+    match photo {
         Ok(jpeg) => (
             [
                 (header::CONTENT_TYPE, "image/jpeg"),
@@ -524,7 +528,11 @@ async fn remove_profession(
     Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    match professions::remove(&state.ctx, &page.client, &principal, &id).await {
+    let done = match id.parse() {
+        Ok(id) => professions::remove(&state.ctx, &page.client, &principal, id).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, "/network/profile#professions", "netp-profession-removed"),
         Err(e) => {
             let extra = Extra {

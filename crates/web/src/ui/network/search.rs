@@ -190,13 +190,13 @@ async fn show(
     Ready { view, principal }: Ready,
     Query(q): Query<SearchQuery>,
 ) -> Response {
-    let workplace_name = if q.workplace.is_empty() {
-        None
-    } else {
-        workplaces::show(&state.ctx, &principal, &q.workplace, page.lang)
+    let workplace_name = match q.workplace.parse() {
+        Ok(id) => workplaces::show(&state.ctx, &principal, id, page.lang)
             .await
             .ok()
-            .map(|w| w.workplace.name)
+            .map(|w| w.workplace.name),
+        // None chosen, or a text that is no workplace id.
+        Err(_) => None,
     };
     let outcome = if q.q.trim().is_empty() {
         None

@@ -67,7 +67,7 @@ async fn render_queue(
         @if may(principal, &NetworkPermission::AdministerNetwork) {
             p { a href="/network/verifiers" { (page.t("netp-team-manage")) } }
         }
-        @if let Some(r) = refusal.as_ref().filter(|r| !pending.iter().any(|p| p.id == r.id)) {
+        @if let Some(r) = refusal.as_ref().filter(|r| !pending.iter().any(|p| p.id.to_string() == r.id)) {
             (error_notice(page.lang, &r.error))
         }
         @if pending.is_empty() {
@@ -81,7 +81,7 @@ async fn render_queue(
                 h2 { (page.ta("netp-verify-count", &[("count", &pending.len().to_string())])) }
                 ul class="items netp-queue" {
                     @for p in &pending {
-                        @let mine = refusal.as_ref().filter(|r| r.id == p.id);
+                        @let mine = refusal.as_ref().filter(|r| r.id == p.id.to_string());
                         li data-profession-id=(p.id) data-email=(p.user_email) {
                             div class="item-main" {
                                 strong { (p.user_name) } " · " span { (p.name) }
@@ -141,7 +141,11 @@ async fn proof(
     Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    match professions::proof(&state.ctx, &page.client, &principal, &id).await {
+    let proof = match id.parse() {
+        Ok(id) => professions::proof(&state.ctx, &page.client, &principal, id).await,
+        Err(e) => Err(e.into()),
+    };
+    match proof {
         Ok((content_type, bytes)) => {
             let ext = match content_type.as_str() {
                 "application/pdf" => "pdf",
@@ -173,7 +177,11 @@ async fn approve(
     Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    match professions::approve(&state.ctx, &page.client, &principal, &id).await {
+    let done = match id.parse() {
+        Ok(id) => professions::approve(&state.ctx, &page.client, &principal, id).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, "/network/verification", "netp-verify-approved"),
         Err(e) => {
             let refusal = Refusal {
@@ -194,7 +202,11 @@ async fn reject(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let reason = Fields(f).get("reason").to_string();
-    match professions::reject(&state.ctx, &page.client, &principal, &id, &reason).await {
+    let done = match id.parse() {
+        Ok(id) => professions::reject(&state.ctx, &page.client, &principal, id, &reason).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, "/network/verification", "netp-verify-rejected"),
         Err(e) => {
             let refusal = Refusal {
@@ -238,7 +250,7 @@ async fn render_team(
 /// change (the console draws the same forms with its own `back`).
 fn team_section(
     page: &Page,
-    team: &[(String, String, String)],
+    team: &[(cercle_domain::UserId, String, String)],
     error: Option<&AppError>,
     email: &str,
     back: &str,
@@ -332,7 +344,11 @@ async fn organization_validation(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let on = Fields(f).get("enabled") == "1";
-    match professions::set_organization_validates(&state.ctx, &page.client, &principal, &id, on).await {
+    let done = match id.parse() {
+        Ok(id) => professions::set_organization_validates(&state.ctx, &page.client, &principal, id, on).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(
             &state,
             "/admin/organizations",
@@ -354,7 +370,10 @@ async fn validate_member(
     Path(id): Path<String>,
 ) -> Response {
     let result = match OrgScope::of(&state.ctx, &principal).await {
-        Ok(scope) => professions::validate_for_organization(&state.ctx, &page.client, &scope, &id).await,
+        Ok(scope) => match id.parse() {
+            Ok(id) => professions::validate_for_organization(&state.ctx, &page.client, &scope, id).await,
+            Err(e) => Err(e.into()),
+        },
         Err(e) => Err(e),
     };
     match result {

@@ -12,7 +12,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use cercle_app::accounts::SessionView;
-use cercle_app::network::directory::{self, EntryKind};
+use cercle_app::network::directory::{self, DirectoryEntry};
 use cercle_app::network::workplaces::{self, NewWorkplace, PAGE_SIZE};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
@@ -32,7 +32,7 @@ pub fn routes() -> RouteList {
 
 const KINDS: &[&str] = &["clinic", "pharmacy", "hospital", "community", "other"];
 
-fn href(id: &str) -> String {
+fn href(id: impl std::fmt::Display) -> String {
     format!("/network/workplaces/{id}")
 }
 
@@ -117,7 +117,7 @@ async fn render_browse(
                                 li class="net-item" data-kind="workplace" data-id=(w.id) {
                                     (place_icon(false))
                                     div class="net-item-main" {
-                                        a class="net-name" href=(href(&w.id)) { (w.name) }
+                                        a class="net-name" href=(href(w.id)) { (w.name) }
                                         div class="muted small" {
                                             (kind_label(page, &w.kind))
                                             @if !w.address.is_empty() { " · " (w.address) }
@@ -184,7 +184,7 @@ async fn create(
         phone: Some(f.phone.trim().to_string()).filter(|p| !p.is_empty()),
     };
     match workplaces::create(&state.ctx, &page.client, &principal, &input).await {
-        Ok(w) => redirect_with_flash(&state, &href(&w.id), "net-workplace-created"),
+        Ok(w) => redirect_with_flash(&state, &href(w.id), "net-workplace-created"),
         Err(e) => render_browse(&state, &page, &view, &principal, 1, &f, Some(e)).await,
     }
 }
@@ -199,15 +199,19 @@ async fn render_show(
     id: &str,
     error: Option<AppError>,
 ) -> Response {
-    let w = match workplaces::show(&state.ctx, principal, id, page.lang).await {
+    let shown = match id.parse() {
+        Ok(id) => workplaces::show(&state.ctx, principal, id, page.lang).await,
+        Err(e) => Err(e.into()),
+    };
+    let w = match shown {
         Ok(w) => w,
         Err(e) => return failure_page(page.lang, &e),
     };
     let place = &w.workplace;
-    let here = href(&place.id);
+    let here = href(place.id);
     let search_here = format!(
         "/network?{}",
-        serde_urlencoded::to_string([("workplace", place.id.as_str())]).unwrap_or_default()
+        serde_urlencoded::to_string([("workplace", place.id.to_string())]).unwrap_or_default()
     );
     let content = html! {
         section class="card net-profile" {
@@ -306,7 +310,7 @@ async fn join(
         session,
         id,
         back,
-        |p| workplaces::join(&state.ctx, &page.client, &p, &id),
+        |p| async { workplaces::join(&state.ctx, &page.client, &p, id.parse()?).await },
         "net-workplace-joined"
     )
 }
@@ -324,7 +328,7 @@ async fn leave(
         session,
         id,
         back,
-        |p| workplaces::leave(&state.ctx, &page.client, &p, &id),
+        |p| async { workplaces::leave(&state.ctx, &page.client, &p, id.parse()?).await },
         "net-workplace-left"
     )
 }
@@ -342,7 +346,7 @@ async fn add_to_directory(
         session,
         id,
         back,
-        |p| directory::add(&state.ctx, &p, EntryKind::Workplace, &id),
+        |p| async { directory::add(&state.ctx, &p, DirectoryEntry::Workplace(id.parse()?)).await },
         "net-directory-added"
     )
 }
@@ -360,7 +364,7 @@ async fn remove_from_directory(
         session,
         id,
         back,
-        |p| directory::remove(&state.ctx, &p, EntryKind::Workplace, &id),
+        |p| async { directory::remove(&state.ctx, &p, DirectoryEntry::Workplace(id.parse()?)).await },
         "net-directory-removed"
     )
 }

@@ -334,7 +334,7 @@ pub(crate) async fn candidates(state: &WebState, page: &Page, principal: &Princi
         .map(|d| {
             d.people
                 .into_iter()
-                .map(|p| (p.id, p.name, p.professions.first().map(|b| b.name.clone())))
+                .map(|p| (p.id.to_string(), p.name, p.professions.first().map(|b| b.name.clone())))
                 .collect()
         })
         .unwrap_or_default();
@@ -372,7 +372,7 @@ pub(crate) async fn candidates(state: &WebState, page: &Page, principal: &Princi
                                 absent_until,
                                 ..
                             } => Some((
-                                person.id,
+                                person.id.to_string(),
                                 person.name,
                                 person.professions.first().map(|b| b.name.clone()),
                                 in_directory,
