@@ -140,10 +140,10 @@ pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang:
     // Ranking facts: the directory, friends and one's organizations' workplaces.
     let entries = network::entries(&mut conn, &searcher).await?;
     let directory: HashSet<&str> = entries.iter().map(|(_, id)| id.as_str()).collect();
-    let my_orgs: HashSet<String> = members::orgs_of_user(&mut conn, &searcher)
+    let my_orgs: HashSet<String> = members::orgs_of_user(&mut conn, searcher.parse()?)
         .await?
         .into_iter()
-        .map(|(id, _)| id)
+        .map(|(id, _)| id.to_string())
         .collect();
     let place_ids: Vec<String> = found
         .hits

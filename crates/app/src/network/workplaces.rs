@@ -77,7 +77,7 @@ pub async fn browse(ctx: &Ctx, principal: &Principal, page: u32) -> AppResult<Ve
 async fn may_join(conn: &mut cercle_store::Conn, w: &NetworkWorkplace, user_id: &str) -> AppResult<bool> {
     Ok(match &w.org {
         None => true,
-        Some((org_id, _)) => members::is_member(conn, org_id, user_id).await?,
+        Some((org_id, _)) => members::is_member(conn, org_id.parse()?, user_id.parse()?).await?,
     })
 }
 
@@ -96,11 +96,13 @@ pub async fn show(ctx: &Ctx, principal: &Principal, id: &str, lang: Language) ->
     let mut people = summaries(&mut conn, &shown, lang).await?;
     people.sort_by(|a, b| a.name.cmp(&b.name));
     let teams = match &w.org {
-        Some((org_id, _)) if members::is_member(&mut conn, org_id, &viewer).await? => network::teams_at(&mut conn, id)
-            .await?
-            .into_iter()
-            .map(|(id, name)| TeamSummary { id, name })
-            .collect(),
+        Some((org_id, _)) if members::is_member(&mut conn, org_id.parse()?, me.user_id).await? => {
+            network::teams_at(&mut conn, id)
+                .await?
+                .into_iter()
+                .map(|(id, name)| TeamSummary { id, name })
+                .collect()
+        }
         _ => Vec::new(),
     };
     let may_join = may_join(&mut conn, &w, &viewer).await?;
@@ -152,7 +154,7 @@ pub async fn create(
         &NewIndependentWorkplace {
             id: &id,
             name: &name,
-            kind: &kind,
+            kind: kind.as_str(),
             address: &address,
             phone: phone.as_deref(),
             created_by: &user_id,
