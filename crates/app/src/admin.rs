@@ -77,10 +77,10 @@ pub async fn bootstrap(
 pub async fn audit_log(ctx: &Ctx, principal: &Principal, own_only: bool, limit: i64) -> AppResult<Vec<AuditRecord>> {
     let limit = limit.clamp(1, 500);
     let actor = match principal {
-        Principal::User(u) if own_only => Some(u.user_id.to_string()),
+        Principal::User(u) if own_only => Some(u.user_id),
         _ if may(principal, &Permission::ReadNetworkAudit) => None,
         _ => return Err(AppError::Forbidden),
     };
     let mut conn = ctx.store.reader().await?;
-    Ok(cercle_store::audit::recent(&mut conn, actor.as_deref(), limit).await?)
+    Ok(cercle_store::audit::recent(&mut conn, actor, limit).await?)
 }

@@ -2,12 +2,12 @@
 
 use crate::{AppResult, Ctx};
 use cercle_domain::audit::{verify_chain, AuditRecord, ChainBreak, NewAuditEvent, GENESIS_HASH};
-use cercle_domain::{AuditId, Timestamp};
+use cercle_domain::{AuditId, PatientFileId, Timestamp, UnitId, UserId};
 use cercle_store::{audit, Conn};
 
 /// Appends an event in the caller's transaction.
 pub async fn record(conn: &mut Conn, ev: NewAuditEvent, now: Timestamp) -> AppResult<()> {
-    audit::append(conn, &AuditId::new().to_string(), &ev, now).await?;
+    audit::append(conn, AuditId::new(), &ev, now).await?;
     Ok(())
 }
 
@@ -114,25 +114,32 @@ async fn query_for(
     }
     let units = {
         let mut conn = ctx.store.reader().await?;
-        cercle_store::orgs::units_of(&mut conn, &scope.org_id).await?
+        cercle_store::orgs::units_of(&mut conn, scope.org_id).await?
     };
     let wanted_root = match blank(&input.unit_id) {
         Some(id) => Some(
             units
                 .iter()
-                .find(|u| u.id == id)
+                .find(|u| u.id.to_string() == id)
                 .ok_or(crate::AppError::NotFound)?
                 .path
                 .clone(),
         ),
         None => None,
     };
-    let allowed: Vec<String> = units
+    let mut allowed: Vec<UnitId> = units
         .iter()
         .filter(|u| scope.may(Permission::ReadAudit, u))
         .filter(|u| wanted_root.as_deref().is_none_or(|root| u.path.starts_with(root)))
-        .map(|u| u.id.clone())
+        .map(|u| u.id)
         .collect();
+    // A person or patient filter that is no id names nobody: no events
+    // (an empty list of units finds none), as before ids were typed.
+    let actor_id = blank(&input.actor_id).map(|a| UserId::parse(&a));
+    let patient_id = blank(&input.patient_id).map(|p| PatientFileId::parse(&p));
+    if matches!(actor_id, Some(None)) || matches!(patient_id, Some(None)) {
+        allowed.clear();
+    }
     let whole_org = wanted_root.is_none() && allowed.len() == units.len();
     let action = match blank(&input.action) {
         Some(a) if ["CREATE", "READ", "UPDATE", "DELETE", "LIST", "EXPORT"].contains(&a.to_uppercase().as_str()) => {
@@ -142,16 +149,16 @@ async fn query_for(
         None => None,
     };
     Ok(audit::AuditQuery {
-        org_id: scope.org_id.clone(),
+        org_id: scope.org_id,
         unit_ids: if whole_org { None } else { Some(allowed) },
-        actor_id: blank(&input.actor_id),
-        patient_id: blank(&input.patient_id),
+        actor_id: actor_id.flatten(),
+        patient_id: patient_id.flatten(),
         target_type: blank(&input.target_type),
         action,
         from: input.from,
         to: input.to,
         before_seq: input.before_seq,
-        hide_views_by: input.hide_own_views.then(|| scope.user_id.to_string()),
+        hide_views_by: input.hide_own_views.then_some(scope.user_id),
         limit,
     })
 }
@@ -196,10 +203,10 @@ pub async fn people(ctx: &Ctx, scope: &crate::org_scope::OrgScope) -> AppResult<
         return Err(crate::AppError::Forbidden);
     }
     let mut conn = ctx.store.reader().await?;
-    Ok(cercle_store::members::members_of(&mut conn, &scope.org_id)
+    Ok(cercle_store::members::members_of(&mut conn, scope.org_id)
         .await?
         .into_iter()
-        .map(|m| (m.user_id, m.name))
+        .map(|m| (m.user_id.to_string(), m.name))
         .collect())
 }
 
@@ -239,7 +246,7 @@ pub async fn search(
             "audit.searched",
             cercle_domain::audit::AuditAction::List,
             "audit",
-            &scope.root_unit_id,
+            scope.root_unit_id,
             client,
         ),
     )
@@ -283,7 +290,7 @@ pub async fn export_csv(
                 "audit.exported",
                 cercle_domain::audit::AuditAction::Export,
                 "audit",
-                &scope.root_unit_id,
+                scope.root_unit_id,
                 client,
             )
             .scope("rows", events.len()),

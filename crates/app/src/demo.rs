@@ -1,9 +1,10 @@
 //! `cercle demo`: a small bilingual network to explore Cercle with.
 
 use crate::secrets::random_bytes;
-use crate::{audit, AppResult, Ctx};
+use crate::{audit, AppError, AppResult, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::codes::RecoveryCode;
+use cercle_domain::orgs::WorkplaceKind;
 use cercle_domain::roles::{child_path, Role};
 use cercle_domain::UserId;
 use cercle_domain::{GrantId, OrgId, TeamId, Timestamp, UnitId, WorkplaceId};
@@ -178,12 +179,12 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     let scope = crate::org_scope::OrgScope::of(ctx, &daniel).await?;
     let unit = {
         let mut conn = ctx.store.reader().await?;
-        let daniel_id = people.get(2).cloned().unwrap_or_default();
-        members::grants_of(&mut conn, &scope.org_id, &daniel_id)
+        let daniel_id = people.get(2).ok_or(AppError::NotFound)?.parse()?;
+        members::grants_of(&mut conn, scope.org_id, daniel_id)
             .await?
             .into_iter()
-            .find(|g| g.role == Role::PatientCaregiverManager.as_str())
-            .map(|g| g.unit_id)
+            .find(|g| g.role == Role::PatientCaregiverManager)
+            .map(|g| g.unit_id.to_string())
     };
     let file = files::create(
         ctx,
@@ -659,33 +660,33 @@ const ORGS: &[DemoOrg] = &[
 /// small private clinic. `people` are the ids of `PEOPLE`, in order.
 async fn seed_organizations(tx: &mut cercle_store::Conn, people: &[String], now: Timestamp) -> AppResult<()> {
     for org in ORGS {
-        let org_id = OrgId::new().to_string();
+        let org_id = OrgId::new();
         let mut units: Vec<orgs::UnitRow> = Vec::new();
         for u in org.units {
-            let id = UnitId::new().to_string();
+            let id = UnitId::new();
             let parent = u.parent.and_then(|p| units.get(p));
             let row = orgs::UnitRow {
-                path: child_path(parent.map(|p| p.path.as_str()), &id),
-                parent_id: parent.map(|p| p.id.clone()),
+                path: child_path(parent.map(|p| p.path.as_str()), &id.to_string()),
+                parent_id: parent.map(|p| p.id),
                 id,
-                org_id: org_id.clone(),
+                org_id,
                 name: u.name.into(),
                 archived_at: None,
             };
             units.push(row);
         }
-        let unit_id = |i: usize| units.get(i).map(|u| u.id.clone()).unwrap_or_default();
-        orgs::insert_org(tx, &org_id, org.name, &unit_id(0), now).await?;
+        let unit_id = |i: usize| units.get(i).map(|u| u.id).ok_or(AppError::NotFound);
+        orgs::insert_org(tx, org_id, org.name, unit_id(0)?, now).await?;
         for u in &units {
             orgs::insert_unit(tx, u, now).await?;
         }
         for (name, kind, address, unit) in org.workplaces {
             let w = orgs::WorkplaceRow {
-                id: WorkplaceId::new().to_string(),
-                org_id: org_id.clone(),
-                unit_id: unit_id(*unit),
+                id: WorkplaceId::new(),
+                org_id,
+                unit_id: unit_id(*unit)?,
                 name: (*name).into(),
-                kind: (*kind).into(),
+                kind: WorkplaceKind::parse(kind).ok_or(AppError::Conflict("invalid-kind"))?,
                 address: (*address).into(),
                 phone: None,
                 archived_at: None,
@@ -694,9 +695,9 @@ async fn seed_organizations(tx: &mut cercle_store::Conn, people: &[String], now:
         }
         for (name, unit) in org.teams {
             let t = orgs::TeamRow {
-                id: TeamId::new().to_string(),
-                org_id: org_id.clone(),
-                unit_id: unit_id(*unit),
+                id: TeamId::new(),
+                org_id,
+                unit_id: unit_id(*unit)?,
                 workplace_id: None,
                 name: (*name).into(),
                 archived_at: None,
@@ -706,24 +707,16 @@ async fn seed_organizations(tx: &mut cercle_store::Conn, people: &[String], now:
         for (person, unit, role) in org.grants {
             let Some(user) = people.get(*person) else { continue };
             let admin = *role == Role::Administrator;
-            members::upsert_membership(tx, &org_id, user, !admin, admin, now).await?;
-            members::grant(
-                tx,
-                &GrantId::new().to_string(),
-                &org_id,
-                user,
-                &unit_id(*unit),
-                role.as_str(),
-                now,
-            )
-            .await?;
+            let member: UserId = user.parse()?;
+            members::upsert_membership(tx, org_id, member, !admin, admin, now).await?;
+            members::grant(tx, GrantId::new(), org_id, member, unit_id(*unit)?, *role, now).await?;
             if users::active_org(tx, user).await?.is_none() {
-                users::set_active_org(tx, user, Some(&org_id)).await?;
+                users::set_active_org(tx, user, Some(&org_id.to_string())).await?;
             }
         }
         let ev = NewAuditEvent::new(Actor::System, "demo.org_created", AuditAction::Create, "organization")
-            .target(&org_id)
-            .in_unit(&org_id, unit_id(0));
+            .target(org_id)
+            .in_unit(org_id, unit_id(0)?);
         audit::record(tx, ev, now).await?;
     }
     Ok(())

@@ -164,11 +164,11 @@ pub(crate) async fn on_triage(
     actor_id: &str,
     now: Timestamp,
 ) -> AppResult<()> {
-    let managers = cercle_store::teams::members(&mut *conn, team_id)
+    let managers = cercle_store::teams::members(&mut *conn, team_id.parse()?)
         .await?
         .into_iter()
-        .filter(|m| m.role == "manager")
-        .map(|m| m.user_id)
+        .filter(|m| m.role == cercle_domain::policy::teams::TeamRole::Manager)
+        .map(|m| m.user_id.to_string())
         .collect();
     let told = tell_about_thread(conn, t, managers, Kind::Triage, actor_id, None, now).await?;
     announce(bus, conn, &told, now).await

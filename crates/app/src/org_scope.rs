@@ -7,17 +7,17 @@
 use crate::{AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::Principal;
-use cercle_domain::roles::{holds, holds_anywhere, Grant, Permission, Role};
-use cercle_domain::UserId;
+use cercle_domain::roles::{holds, holds_anywhere, Grant, Permission};
+use cercle_domain::{OrgId, UnitId, UserId};
 use cercle_store::orgs::UnitRow;
 use cercle_store::{members, orgs, users};
 
 /// The caller inside their active organization, with the roles they hold there.
 #[derive(Debug, Clone)]
 pub struct OrgScope {
-    pub org_id: String,
+    pub org_id: OrgId,
     pub org_name: String,
-    pub root_unit_id: String,
+    pub root_unit_id: UnitId,
     pub user_id: UserId,
     pub grants: Vec<Grant>,
 }
@@ -29,25 +29,24 @@ impl OrgScope {
         let Principal::User(p) = principal else {
             return Err(AppError::Forbidden);
         };
-        let user_id = p.user_id.to_string();
+        let user_id = p.user_id;
         let mut conn = ctx.store.reader().await?;
-        let Some(org_id) = users::active_org(&mut conn, &user_id).await? else {
+        let Some(org_id) = users::active_org(&mut conn, &user_id.to_string()).await? else {
             return Err(AppError::NoActiveOrganization);
         };
-        if !members::is_member(&mut conn, &org_id, &user_id).await? {
+        let org_id = OrgId::parse(&org_id).ok_or(AppError::NoActiveOrganization)?;
+        if !members::is_member(&mut conn, org_id, user_id).await? {
             return Err(AppError::NoActiveOrganization);
         }
-        let org = orgs::org_by_id(&mut conn, &org_id)
+        let org = orgs::org_by_id(&mut conn, org_id)
             .await?
             .ok_or(AppError::NoActiveOrganization)?;
-        let grants = members::grants_of(&mut conn, &org_id, &user_id)
+        let grants = members::grants_of(&mut conn, org_id, user_id)
             .await?
             .into_iter()
-            .filter_map(|g| {
-                Role::parse(&g.role).map(|role| Grant {
-                    role,
-                    unit_path: g.unit_path,
-                })
+            .map(|g| Grant {
+                role: g.role,
+                unit_path: g.unit_path,
             })
             .collect();
         Ok(OrgScope {
@@ -81,18 +80,18 @@ impl OrgScope {
         name: &'static str,
         action: AuditAction,
         target: &'static str,
-        unit_id: &str,
+        unit_id: UnitId,
         client: &Client,
     ) -> NewAuditEvent {
         NewAuditEvent::new(Actor::User(self.user_id), name, action, target)
-            .in_unit(&self.org_id, unit_id)
+            .in_unit(self.org_id, unit_id)
             .ip(client.ip.clone())
     }
 
     /// A unit of this organization, or not found.
-    pub async fn unit(&self, ctx: &Ctx, unit_id: &str) -> AppResult<UnitRow> {
+    pub async fn unit(&self, ctx: &Ctx, unit_id: UnitId) -> AppResult<UnitRow> {
         let mut conn = ctx.store.reader().await?;
-        orgs::unit_in(&mut conn, &self.org_id, unit_id)
+        orgs::unit_in(&mut conn, self.org_id, unit_id)
             .await?
             .ok_or(AppError::NotFound)
     }

@@ -23,7 +23,7 @@ use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::teams::{decide, Refusal, TeamAction, TeamRole, ThreadFacts, TriageState};
 use cercle_domain::policy::Principal;
 use cercle_domain::roles::Permission;
-use cercle_domain::{Language, TeamId};
+use cercle_domain::{Language, OrgId, TeamId, ThreadId, UserId};
 use cercle_store::orgs::TeamRow;
 use cercle_store::teams::{self as store, TeamMemberRow};
 use cercle_store::threads::{self as thread_store, ThreadRow};
@@ -45,31 +45,29 @@ pub(crate) fn refused(r: Refusal) -> AppError {
 /// A person's standing in a team of `org_id`: manager (member with the
 /// manager role, or team manager by role on the team's unit or above),
 /// participant, or none.
-pub(crate) async fn standing(conn: &mut Conn, team: &TeamRow, user_id: &str) -> AppResult<Option<TeamRole>> {
+pub(crate) async fn standing(conn: &mut Conn, team: &TeamRow, user_id: UserId) -> AppResult<Option<TeamRole>> {
     if team.archived_at.is_some() {
         return Ok(None);
     }
-    if !members::is_member(&mut *conn, &team.org_id, user_id).await? {
+    if !members::is_member(&mut *conn, team.org_id, user_id).await? {
         return Ok(None);
     }
-    if thread_store::teams_managed(&mut *conn, user_id)
+    if thread_store::teams_managed(&mut *conn, &user_id.to_string())
         .await?
-        .contains(&team.id)
+        .contains(&team.id.to_string())
     {
         return Ok(Some(TeamRole::Manager));
     }
-    Ok(store::member_role(&mut *conn, &team.id, user_id)
-        .await?
-        .as_deref()
-        .and_then(TeamRole::parse))
+    Ok(store::member_role(&mut *conn, team.id, user_id).await?)
 }
 
 /// The active organization of a person (a member of it), or none.
-async fn active_org(conn: &mut Conn, user_id: &str) -> AppResult<String> {
-    let org = users::active_org(&mut *conn, user_id)
+async fn active_org(conn: &mut Conn, user_id: UserId) -> AppResult<OrgId> {
+    let org = users::active_org(&mut *conn, &user_id.to_string())
         .await?
         .ok_or(AppError::NoActiveOrganization)?;
-    if !members::is_member(&mut *conn, &org, user_id).await? {
+    let org = OrgId::parse(&org).ok_or(AppError::NoActiveOrganization)?;
+    if !members::is_member(&mut *conn, org, user_id).await? {
         return Err(AppError::NoActiveOrganization);
     }
     Ok(org)
@@ -86,20 +84,19 @@ pub struct MyTeam {
 /// The teams of one's active organization one belongs to or manages.
 pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
-    let org = active_org(&mut conn, &user_id).await?;
-    let managed = thread_store::teams_managed(&mut conn, &user_id).await?;
-    let roles: HashMap<String, String> = store::memberships_in(&mut conn, &org, &user_id)
+    let org = active_org(&mut conn, me.user_id).await?;
+    let managed = thread_store::teams_managed(&mut conn, &me.user_id.to_string()).await?;
+    let roles: HashMap<TeamId, TeamRole> = store::memberships_in(&mut conn, org, me.user_id)
         .await?
         .into_iter()
         .collect();
     let mut out = Vec::new();
-    for t in orgs::teams_of(&mut conn, &org).await? {
+    for t in orgs::teams_of(&mut conn, org).await? {
         if t.archived_at.is_some() {
             continue;
         }
-        let role = if managed.contains(&t.id) {
+        let role = if managed.contains(&t.id.to_string()) {
             TeamRole::Manager
         } else if roles.contains_key(&t.id) {
             TeamRole::Participant
@@ -107,9 +104,9 @@ pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>
             continue;
         };
         out.push(MyTeam {
-            id: t.id,
+            id: t.id.to_string(),
             name: t.name,
-            unit_id: t.unit_id,
+            unit_id: t.unit_id.to_string(),
             role,
         });
     }
@@ -127,30 +124,31 @@ pub struct TeamTriageCount {
 /// each triage box: counts only, no titles (one query for every box).
 pub async fn triage_counts(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<TeamTriageCount>> {
     let mine = my_teams(ctx, principal).await?;
-    let user_id = me(principal)?.user_id.to_string();
+    let user_id = me(principal)?.user_id;
     let mut conn = ctx.store.reader().await?;
-    let org = active_org(&mut conn, &user_id).await?;
-    let ids: Vec<String> = mine.iter().map(|t| t.id.clone()).collect();
-    let counts: HashMap<String, i64> = store::triage_counts(&mut conn, &org, &ids).await?.into_iter().collect();
+    let org = active_org(&mut conn, user_id).await?;
+    let ids = mine.iter().map(|t| t.id.parse()).collect::<Result<Vec<TeamId>, _>>()?;
+    let counts: HashMap<TeamId, i64> = store::triage_counts(&mut conn, org, &ids).await?.into_iter().collect();
     Ok(mine
         .into_iter()
         .map(|team| TeamTriageCount {
-            in_triage: counts.get(&team.id).copied().unwrap_or(0),
+            in_triage: TeamId::parse(&team.id)
+                .and_then(|id| counts.get(&id).copied())
+                .unwrap_or(0),
             team,
         })
         .collect())
 }
 
 /// The teams of one's active organization one may write to: (id, name).
-pub async fn writable_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<(String, String)>> {
+pub async fn writable_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<(TeamId, String)>> {
     let me = me(principal)?;
     if me.circle_only {
         return Ok(Vec::new());
     }
-    let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
-    let org = active_org(&mut conn, &user_id).await?;
-    Ok(orgs::teams_of(&mut conn, &org)
+    let org = active_org(&mut conn, me.user_id).await?;
+    Ok(orgs::teams_of(&mut conn, org)
         .await?
         .into_iter()
         .filter(|t| t.archived_at.is_none())
@@ -181,16 +179,16 @@ pub struct MemberView {
     pub role: TeamRole,
 }
 
-/// Team members with their names; a stored role this version does not
-/// know is left out (it grants nothing either, see [`standing`]).
+/// Team members with their names.
 fn views_of(rows: Vec<TeamMemberRow>, names: &HashMap<String, String>) -> Vec<MemberView> {
     rows.into_iter()
-        .filter_map(|m| {
-            Some(MemberView {
-                role: TeamRole::parse(&m.role)?,
-                name: names.get(&m.user_id).cloned().unwrap_or_default(),
-                id: m.user_id,
-            })
+        .map(|m| {
+            let id = m.user_id.to_string();
+            MemberView {
+                role: m.role,
+                name: names.get(&id).cloned().unwrap_or_default(),
+                id,
+            }
         })
         .collect()
 }
@@ -212,18 +210,17 @@ pub async fn team_box(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    team_id: &TeamId,
+    team_id: TeamId,
     lang: Language,
 ) -> AppResult<TeamBox> {
-    let team_id = &team_id.to_string();
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
-    let org = active_org(&mut conn, &user_id).await?;
-    let team = orgs::team_in(&mut conn, &org, team_id)
+    let org = active_org(&mut conn, user_id).await?;
+    let team = orgs::team_in(&mut conn, org, team_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let role = standing(&mut conn, &team, &user_id).await?;
+    let role = standing(&mut conn, &team, user_id).await?;
     decide(role, ThreadFacts::default(), TeamAction::SeeTriage).map_err(refused)?;
     audit::record_alone(
         ctx,
@@ -233,15 +230,15 @@ pub async fn team_box(
             AuditAction::List,
             "team",
         )
-        .target(&team.id)
-        .in_unit(&team.org_id, &team.unit_id)
+        .target(team.id)
+        .in_unit(team.org_id, team.unit_id)
         .ip(client.ip.clone()),
     )
     .await?;
-    let rows = store::team_threads(&mut conn, &team.id, &user_id, 200).await?;
-    let members = store::members(&mut conn, &team.id).await?;
-    let mut ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
-    ids.extend(rows.iter().filter_map(|r| r.responsible_id.clone()));
+    let rows = store::team_threads(&mut conn, team.id, user_id, 200).await?;
+    let members = store::members(&mut conn, team.id).await?;
+    let mut ids: Vec<String> = members.iter().map(|m| m.user_id.to_string()).collect();
+    ids.extend(rows.iter().filter_map(|r| r.responsible_id.map(|id| id.to_string())));
     ids.sort();
     ids.dedup();
     let names: HashMap<String, String> = network::names(&mut conn, &ids).await?.into_iter().collect();
@@ -249,13 +246,13 @@ pub async fn team_box(
     let mut listed = Vec::new();
     for r in rows {
         let facts = ThreadFacts {
-            responsible: r.responsible_id.as_deref() == Some(user_id.as_str()),
+            responsible: r.responsible_id == Some(user_id),
             added: r.added,
-            in_triage: r.state.as_deref().and_then(TriageState::parse) == Some(TriageState::InTriage),
+            in_triage: r.state == Some(TriageState::InTriage),
         };
         let readable = decide(role, facts, TeamAction::Read).is_ok();
         let t = &r.listed.thread;
-        if t.org_id.as_deref() != Some(org.as_str()) {
+        if t.org_id.as_deref() != Some(org.to_string().as_str()) {
             continue;
         }
         let view = TeamThreadView {
@@ -265,9 +262,9 @@ pub async fn team_box(
             high_priority: t.high_priority,
             last_activity_at: t.last_activity_at,
             unread: if readable { r.listed.unread } else { 0 },
-            state: r.state.as_deref().and_then(TriageState::parse),
-            responsible_name: r.responsible_id.as_ref().and_then(|id| names.get(id).cloned()),
-            responsible_id: r.responsible_id.clone(),
+            state: r.state,
+            responsible_name: r.responsible_id.and_then(|id| names.get(&id.to_string()).cloned()),
+            responsible_id: r.responsible_id.map(|id| id.to_string()),
             readable,
         };
         if facts.in_triage {
@@ -279,9 +276,9 @@ pub async fn team_box(
     let team_role = role.unwrap_or(TeamRole::Participant);
     Ok(TeamBox {
         team: MyTeam {
-            id: team.id,
+            id: team.id.to_string(),
             name: team.name,
-            unit_id: team.unit_id,
+            unit_id: team.unit_id.to_string(),
             role: team_role,
         },
         triage,
@@ -293,24 +290,22 @@ pub async fn team_box(
 /// The members of a team of the active organization one belongs to or
 /// manages (for the thread page's assign and invite choices), without its
 /// threads.
-pub async fn team_members(ctx: &Ctx, principal: &Principal, team_id: &TeamId) -> AppResult<Vec<MemberView>> {
-    let team_id = &team_id.to_string();
-    let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+pub async fn team_members(ctx: &Ctx, principal: &Principal, team_id: TeamId) -> AppResult<Vec<MemberView>> {
+    let user_id = me(principal)?.user_id;
     let mut conn = ctx.store.reader().await?;
-    let org = active_org(&mut conn, &user_id).await?;
-    let team = orgs::team_in(&mut conn, &org, team_id)
+    let org = active_org(&mut conn, user_id).await?;
+    let team = orgs::team_in(&mut conn, org, team_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let role = standing(&mut conn, &team, &user_id).await?;
+    let role = standing(&mut conn, &team, user_id).await?;
     decide(role, ThreadFacts::default(), TeamAction::SeeTriage).map_err(refused)?;
-    member_views(&mut conn, &team.id).await
+    member_views(&mut conn, team.id).await
 }
 
 /// A team's members with their names.
-async fn member_views(conn: &mut Conn, team_id: &str) -> AppResult<Vec<MemberView>> {
+async fn member_views(conn: &mut Conn, team_id: TeamId) -> AppResult<Vec<MemberView>> {
     let rows = store::members(&mut *conn, team_id).await?;
-    let ids: Vec<String> = rows.iter().map(|m| m.user_id.clone()).collect();
+    let ids: Vec<String> = rows.iter().map(|m| m.user_id.to_string()).collect();
     let names: HashMap<String, String> = network::names(&mut *conn, &ids).await?.into_iter().collect();
     Ok(views_of(rows, &names))
 }
@@ -331,12 +326,11 @@ pub struct WriteInput {
 /// Whether one may write to a team: a team of one's active organization,
 /// not archived (the thread itself is created by
 /// `threads::team_threads::write_to_team`).
-pub(crate) async fn writable_team(ctx: &Ctx, principal: &Principal, team_id: &str) -> AppResult<()> {
-    let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+pub(crate) async fn writable_team(ctx: &Ctx, principal: &Principal, team_id: TeamId) -> AppResult<()> {
+    let user_id = me(principal)?.user_id;
     let mut conn = ctx.store.reader().await?;
-    let org = active_org(&mut conn, &user_id).await?;
-    let team = orgs::team_in(&mut conn, &org, team_id)
+    let org = active_org(&mut conn, user_id).await?;
+    let team = orgs::team_in(&mut conn, org, team_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if team.archived_at.is_some() {
@@ -370,38 +364,44 @@ pub(crate) struct Subject {
     pub(crate) team: TeamRow,
     pub(crate) role: Option<TeamRole>,
     pub(crate) facts: ThreadFacts,
-    pub(crate) responsible: Option<String>,
+    pub(crate) responsible: Option<UserId>,
 }
 
-pub(crate) async fn subject(conn: &mut Conn, user_id: &str, thread_id: &str, team_id: &str) -> AppResult<Subject> {
-    let thread = thread_store::thread(&mut *conn, thread_id)
+pub(crate) async fn subject(
+    conn: &mut Conn,
+    user_id: UserId,
+    thread_id: ThreadId,
+    team_id: TeamId,
+) -> AppResult<Subject> {
+    let user = user_id.to_string();
+    let thread_key = thread_id.to_string();
+    let thread = thread_store::thread(&mut *conn, &thread_key)
         .await?
         .ok_or(AppError::NotFound)?;
-    let org = thread.org_id.clone().ok_or(AppError::NotFound)?;
-    in_active_org(&mut *conn, user_id, &thread).await?;
-    let team = orgs::team_in(&mut *conn, &org, team_id)
+    let org: OrgId = thread.org_id.as_deref().ok_or(AppError::NotFound)?.parse()?;
+    in_active_org(&mut *conn, &user, &thread).await?;
+    let team = orgs::team_in(&mut *conn, org, team_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let on_thread = thread_store::participants(&mut *conn, thread_id)
+    let team_key = team.id.to_string();
+    let on_thread = thread_store::participants(&mut *conn, &thread_key)
         .await?
         .iter()
-        .any(|(k, id)| k == "team" && *id == team.id);
+        .any(|(k, id)| k == "team" && *id == team_key);
     if !on_thread {
         return Err(AppError::NotFound);
     }
     let role = standing(&mut *conn, &team, user_id).await?;
-    let tr = store::triage(&mut *conn, thread_id, &team.id).await?;
-    let added = thread_store::participants(&mut *conn, thread_id)
+    let tr = store::triage(&mut *conn, thread_id, team.id).await?;
+    let added = thread_store::participants(&mut *conn, &thread_key)
         .await?
         .iter()
-        .any(|(k, id)| k == "user" && id == user_id);
-    let responsible = tr.as_ref().and_then(|t| t.responsible_id.clone());
+        .any(|(k, id)| k == "user" && *id == user);
+    let responsible = tr.as_ref().and_then(|t| t.responsible_id);
     let facts = ThreadFacts {
-        responsible: responsible.as_deref() == Some(user_id),
+        responsible: responsible == Some(user_id),
         added,
-        in_triage: tr
-            .as_ref()
-            .is_none_or(|t| TriageState::parse(&t.state) == Some(TriageState::InTriage)),
+        in_triage: tr.as_ref().is_none_or(|t| t.state == TriageState::InTriage),
     };
     Ok(Subject {
         thread,
@@ -413,7 +413,7 @@ pub(crate) async fn subject(conn: &mut Conn, user_id: &str, thread_id: &str, tea
 }
 
 /// A person's standing in a team (for the target of an assignment).
-pub(crate) async fn users_role(conn: &mut Conn, team: &TeamRow, user_id: &str) -> AppResult<Option<TeamRole>> {
+pub(crate) async fn users_role(conn: &mut Conn, team: &TeamRow, user_id: UserId) -> AppResult<Option<TeamRole>> {
     standing(conn, team, user_id).await
 }
 
@@ -426,23 +426,23 @@ pub struct MemberInput {
     pub role: String,
 }
 
-async fn managed_team(ctx: &Ctx, scope: &OrgScope, team_id: &str) -> AppResult<TeamRow> {
+async fn managed_team(ctx: &Ctx, scope: &OrgScope, team_id: TeamId) -> AppResult<TeamRow> {
     let team = {
         let mut conn = ctx.store.reader().await?;
-        orgs::team_in(&mut conn, &scope.org_id, team_id)
+        orgs::team_in(&mut conn, scope.org_id, team_id)
             .await?
             .ok_or(AppError::NotFound)?
     };
-    let unit = scope.unit(ctx, &team.unit_id).await?;
+    let unit = scope.unit(ctx, team.unit_id).await?;
     scope.require(Permission::ManageTeams, &unit)?;
     Ok(team)
 }
 
 /// The members of a team (administrators with `ManageTeams` on its unit).
-pub async fn members_of(ctx: &Ctx, scope: &OrgScope, team_id: &TeamId) -> AppResult<Vec<MemberView>> {
-    let team = managed_team(ctx, scope, &team_id.to_string()).await?;
+pub async fn members_of(ctx: &Ctx, scope: &OrgScope, team_id: TeamId) -> AppResult<Vec<MemberView>> {
+    let team = managed_team(ctx, scope, team_id).await?;
     let mut conn = ctx.store.reader().await?;
-    member_views(&mut conn, &team.id).await
+    member_views(&mut conn, team.id).await
 }
 
 /// Adds a member of the organization to a team (or changes their role).
@@ -450,35 +450,30 @@ pub async fn set_member(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    team_id: &TeamId,
+    team_id: TeamId,
     input: &MemberInput,
 ) -> AppResult<()> {
-    let team = managed_team(ctx, scope, &team_id.to_string()).await?;
+    let team = managed_team(ctx, scope, team_id).await?;
     let role = TeamRole::parse(&input.role).ok_or(AppError::Conflict("invalid-team-role"))?;
+    let user_id: UserId = input.user_id.parse()?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    if !members::is_member(&mut tx, &scope.org_id, &input.user_id).await? {
+    if !members::is_member(&mut tx, scope.org_id, user_id).await? {
         return Err(AppError::NotFound);
     }
-    store::upsert_member(&mut tx, &team.id, &input.user_id, role.as_str(), now).await?;
+    store::upsert_member(&mut tx, team.id, user_id, role, now).await?;
     audit::record(
         &mut tx,
         scope
-            .event(
-                "org.team_member_set",
-                AuditAction::Update,
-                "team",
-                &team.unit_id,
-                client,
-            )
-            .target(&team.id)
-            .scope("person", &input.user_id),
+            .event("org.team_member_set", AuditAction::Update, "team", team.unit_id, client)
+            .target(team.id)
+            .scope("person", user_id),
         now,
     )
     .await?;
     tx.commit().await?;
     // A manager who becomes a participant stops reaching the team's threads.
-    reach_changed(ctx, &input.user_id).await;
+    reach_changed(ctx, user_id).await;
     Ok(())
 }
 
@@ -487,13 +482,13 @@ pub async fn remove_member(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    team_id: &TeamId,
-    user_id: &str,
+    team_id: TeamId,
+    user_id: UserId,
 ) -> AppResult<()> {
-    let team = managed_team(ctx, scope, &team_id.to_string()).await?;
+    let team = managed_team(ctx, scope, team_id).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    if !store::remove_member(&mut tx, &team.id, user_id).await? {
+    if !store::remove_member(&mut tx, team.id, user_id).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -503,10 +498,10 @@ pub async fn remove_member(
                 "org.team_member_removed",
                 AuditAction::Delete,
                 "team",
-                &team.unit_id,
+                team.unit_id,
                 client,
             )
-            .target(&team.id)
+            .target(team.id)
             .scope("person", user_id),
         now,
     )
@@ -518,6 +513,6 @@ pub async fn remove_member(
 
 /// Tells every node that what a person reaches changed, so that their open
 /// connections look again.
-async fn reach_changed(ctx: &Ctx, user_id: &str) {
-    crate::bus::tell_access_changed(&*ctx.bus, &[user_id]).await;
+async fn reach_changed(ctx: &Ctx, user_id: UserId) {
+    crate::bus::tell_access_changed(&*ctx.bus, &[&user_id.to_string()]).await;
 }

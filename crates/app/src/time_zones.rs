@@ -54,7 +54,7 @@ pub async fn my_time_zone(ctx: &Ctx, principal: &Principal) -> AppResult<MyTimeZ
 /// The active organization's zone (anyone of the organization may read it).
 pub async fn organization_zone(ctx: &Ctx, scope: &OrgScope) -> AppResult<Zone> {
     let mut conn = ctx.store.reader().await?;
-    let org = orgs::org_by_id(&mut conn, &scope.org_id)
+    let org = orgs::org_by_id(&mut conn, scope.org_id)
         .await?
         .ok_or(AppError::NoActiveOrganization)?;
     Ok(Zone::first_of(&[Some(&org.time_zone)]))
@@ -66,7 +66,7 @@ pub fn may_set_organization_zone(scope: &OrgScope) -> bool {
     cercle_domain::policy::roles::holds(
         &scope.grants,
         Permission::ManageUnits,
-        &cercle_domain::policy::roles::child_path(None, &scope.root_unit_id),
+        &cercle_domain::policy::roles::child_path(None, &scope.root_unit_id.to_string()),
     )
 }
 
@@ -74,7 +74,7 @@ pub fn may_set_organization_zone(scope: &OrgScope) -> bool {
 /// the audit log.
 pub async fn set_organization_zone(ctx: &Ctx, client: &Client, scope: &OrgScope, raw: &str) -> AppResult<Zone> {
     let mut conn = ctx.store.reader().await?;
-    let root = orgs::unit_in(&mut conn, &scope.org_id, &scope.root_unit_id)
+    let root = orgs::unit_in(&mut conn, scope.org_id, scope.root_unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
@@ -82,7 +82,7 @@ pub async fn set_organization_zone(ctx: &Ctx, client: &Client, scope: &OrgScope,
     let zone = Zone::parse(raw)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    orgs::set_time_zone(&mut tx, &scope.org_id, zone.name()).await?;
+    orgs::set_time_zone(&mut tx, scope.org_id, zone.name()).await?;
     audit::record(
         &mut tx,
         scope
@@ -90,10 +90,10 @@ pub async fn set_organization_zone(ctx: &Ctx, client: &Client, scope: &OrgScope,
                 "org.time_zone_changed",
                 AuditAction::Update,
                 "organization",
-                &scope.root_unit_id,
+                scope.root_unit_id,
                 client,
             )
-            .target(&scope.org_id)
+            .target(scope.org_id)
             .scope("time_zone", zone.name()),
         now,
     )

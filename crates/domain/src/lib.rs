@@ -19,6 +19,7 @@ pub mod local_time;
 pub mod net;
 pub mod network;
 pub mod notification_rules;
+pub mod orgs;
 pub mod password;
 pub mod patient;
 pub mod phone;

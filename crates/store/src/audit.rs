@@ -2,14 +2,14 @@
 
 use crate::{Conn, Result};
 use cercle_domain::audit::{ActorKind, AuditRecord, NewAuditEvent};
-use cercle_domain::Timestamp;
+use cercle_domain::{AuditId, OrgId, PatientFileId, Timestamp, UnitId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// Appends one event. The first statement updates the chain head, which
 /// takes its row lock on PostgreSQL (the write lock on SQLite), so appends
 /// are serialized and every record links to the one before it.
-pub async fn append(conn: &mut Conn, id: &str, ev: &NewAuditEvent, now: Timestamp) -> Result<AuditRecord> {
+pub async fn append(conn: &mut Conn, id: AuditId, ev: &NewAuditEvent, now: Timestamp) -> Result<AuditRecord> {
     sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1")
         .execute(&mut *conn)
         .await?;
@@ -116,7 +116,7 @@ pub async fn page(conn: &mut Conn, after_seq: i64, limit: i64) -> Result<Vec<Aud
 }
 
 /// The newest records, optionally of one actor, newest first.
-pub async fn recent(conn: &mut Conn, actor_id: Option<&str>, limit: i64) -> Result<Vec<AuditRecord>> {
+pub async fn recent(conn: &mut Conn, actor_id: Option<UserId>, limit: i64) -> Result<Vec<AuditRecord>> {
     let rows = match actor_id {
         Some(a) => {
             sqlx::query(&format!(
@@ -148,14 +148,14 @@ pub async fn head(conn: &mut Conn) -> Result<(i64, String)> {
 }
 
 /// Filters of an audit search inside one organization.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AuditQuery {
-    pub org_id: String,
+    pub org_id: OrgId,
     /// Only events of these units (None: the whole organization).
-    pub unit_ids: Option<Vec<String>>,
-    pub actor_id: Option<String>,
+    pub unit_ids: Option<Vec<UnitId>>,
+    pub actor_id: Option<UserId>,
     /// Events whose scopes name this patient file.
-    pub patient_id: Option<String>,
+    pub patient_id: Option<PatientFileId>,
     pub target_type: Option<String>,
     pub action: Option<String>,
     pub from: Option<i64>,
@@ -164,7 +164,7 @@ pub struct AuditQuery {
     pub before_seq: Option<i64>,
     /// Leaves out what this person only looked at (their `READ` and `LIST`
     /// events): an auditor's own page views.
-    pub hide_views_by: Option<String>,
+    pub hide_views_by: Option<UserId>,
     pub limit: i64,
 }
 
@@ -189,17 +189,17 @@ pub async fn search(conn: &mut Conn, q: &AuditQuery) -> Result<Vec<AuditRecord>>
                 sql.push_str(", ");
             }
             let pos = next(&mut sql, "?");
-            binds.push((pos, Bind::Text(u.clone())));
+            binds.push((pos, Bind::Text(u.to_string())));
         }
         sql.push(')');
     }
-    if let Some(a) = &q.actor_id {
+    if let Some(a) = q.actor_id {
         let pos = next(&mut sql, " AND actor_id = ?");
-        binds.push((pos, Bind::Text(a.clone())));
+        binds.push((pos, Bind::Text(a.to_string())));
     }
-    if let Some(p) = &q.patient_id {
+    if let Some(p) = q.patient_id {
         let pos = next(&mut sql, " AND patient_id = ?");
-        binds.push((pos, Bind::Text(p.clone())));
+        binds.push((pos, Bind::Text(p.to_string())));
     }
     if let Some(t) = &q.target_type {
         let pos = next(&mut sql, " AND target_type = ?");
@@ -230,12 +230,12 @@ pub async fn search(conn: &mut Conn, q: &AuditQuery) -> Result<Vec<AuditRecord>>
         );
         binds.push((pos, Bind::Int(t)));
     }
-    if let Some(viewer) = &q.hide_views_by {
+    if let Some(viewer) = q.hide_views_by {
         let pos = next(
             &mut sql,
             " AND (actor_id IS NULL OR actor_id <> ? OR action NOT IN ('READ', 'LIST'))",
         );
-        binds.push((pos, Bind::Text(viewer.clone())));
+        binds.push((pos, Bind::Text(viewer.to_string())));
     }
     if let Some(b) = q.before_seq {
         let pos = next(&mut sql, " AND seq < ?");
@@ -243,7 +243,7 @@ pub async fn search(conn: &mut Conn, q: &AuditQuery) -> Result<Vec<AuditRecord>>
     }
     let pos = next(&mut sql, " ORDER BY seq DESC LIMIT ?");
     binds.push((pos, Bind::Int(q.limit)));
-    let mut query = sqlx::query(&sql).bind(q.org_id.clone());
+    let mut query = sqlx::query(&sql).bind(q.org_id);
     for (_, b) in binds {
         query = match b {
             Bind::Text(t) => query.bind(t),

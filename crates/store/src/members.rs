@@ -1,13 +1,15 @@
 //! Members of organizations, their role grants, and invitations.
 
 use crate::{conflict, flag, Conn, Result};
-use cercle_domain::Timestamp;
+use cercle_domain::orgs::InvitationStatus;
+use cercle_domain::roles::Role;
+use cercle_domain::{GrantId, InvitationId, OrgId, Timestamp, UnitId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 #[derive(Debug, Clone)]
 pub struct MemberRow {
-    pub user_id: String,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub professional: bool,
@@ -16,8 +18,8 @@ pub struct MemberRow {
 
 pub async fn upsert_membership(
     conn: &mut Conn,
-    org_id: &str,
-    user_id: &str,
+    org_id: OrgId,
+    user_id: UserId,
     professional: bool,
     administrative: bool,
     now: Timestamp,
@@ -38,7 +40,7 @@ pub async fn upsert_membership(
     Ok(())
 }
 
-pub async fn is_member(conn: &mut Conn, org_id: &str, user_id: &str) -> Result<bool> {
+pub async fn is_member(conn: &mut Conn, org_id: OrgId, user_id: UserId) -> Result<bool> {
     let row = sqlx::query("SELECT 1 FROM memberships WHERE org_id = $1 AND user_id = $2")
         .bind(org_id)
         .bind(user_id)
@@ -48,7 +50,7 @@ pub async fn is_member(conn: &mut Conn, org_id: &str, user_id: &str) -> Result<b
 }
 
 /// Ends a membership and every role held in that organization.
-pub async fn remove_membership(conn: &mut Conn, org_id: &str, user_id: &str) -> Result<bool> {
+pub async fn remove_membership(conn: &mut Conn, org_id: OrgId, user_id: UserId) -> Result<bool> {
     sqlx::query("DELETE FROM role_grants WHERE org_id = $1 AND user_id = $2")
         .bind(org_id)
         .bind(user_id)
@@ -63,7 +65,7 @@ pub async fn remove_membership(conn: &mut Conn, org_id: &str, user_id: &str) -> 
 }
 
 /// `(org_id, org_name)` of every organization the user belongs to.
-pub async fn orgs_of_user(conn: &mut Conn, user_id: &str) -> Result<Vec<(String, String)>> {
+pub async fn orgs_of_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<(OrgId, String)>> {
     let rows = sqlx::query(
         "SELECT o.id AS org_id, o.name AS org_name FROM memberships m JOIN organizations o ON o.id = m.org_id \
          WHERE m.user_id = $1 AND o.archived_at IS NULL ORDER BY o.name",
@@ -77,7 +79,7 @@ pub async fn orgs_of_user(conn: &mut Conn, user_id: &str) -> Result<Vec<(String,
         .map_err(Into::into)
 }
 
-pub async fn members_of(conn: &mut Conn, org_id: &str) -> Result<Vec<MemberRow>> {
+pub async fn members_of(conn: &mut Conn, org_id: OrgId) -> Result<Vec<MemberRow>> {
     let rows = sqlx::query(
         "SELECT u.id AS user_id, u.name, u.email, m.professional, m.administrative FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.org_id = $1 AND u.deleted_at IS NULL ORDER BY u.name",
@@ -101,12 +103,12 @@ pub async fn members_of(conn: &mut Conn, org_id: &str) -> Result<Vec<MemberRow>>
 
 #[derive(Debug, Clone)]
 pub struct GrantRow {
-    pub id: String,
-    pub user_id: String,
-    pub unit_id: String,
+    pub id: GrantId,
+    pub user_id: UserId,
+    pub unit_id: UnitId,
     pub unit_path: String,
     pub unit_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 fn map_grant(r: &AnyRow) -> std::result::Result<GrantRow, sqlx::Error> {
@@ -123,11 +125,11 @@ fn map_grant(r: &AnyRow) -> std::result::Result<GrantRow, sqlx::Error> {
 /// Grants a role; granting it twice is not an error.
 pub async fn grant(
     conn: &mut Conn,
-    id: &str,
-    org_id: &str,
-    user_id: &str,
-    unit_id: &str,
-    role: &str,
+    id: GrantId,
+    org_id: OrgId,
+    user_id: UserId,
+    unit_id: UnitId,
+    role: Role,
     now: Timestamp,
 ) -> Result<bool> {
     let done = sqlx::query(
@@ -146,7 +148,7 @@ pub async fn grant(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn revoke(conn: &mut Conn, org_id: &str, grant_id: &str) -> Result<bool> {
+pub async fn revoke(conn: &mut Conn, org_id: OrgId, grant_id: GrantId) -> Result<bool> {
     let done = sqlx::query("DELETE FROM role_grants WHERE id = $1 AND org_id = $2")
         .bind(grant_id)
         .bind(org_id)
@@ -159,7 +161,7 @@ const GRANT_QUERY: &str =
     "SELECT g.id, g.user_id, g.unit_id, u.path, u.name, g.role FROM role_grants g JOIN units u ON u.id = g.unit_id";
 
 /// A user's grants in one organization.
-pub async fn grants_of(conn: &mut Conn, org_id: &str, user_id: &str) -> Result<Vec<GrantRow>> {
+pub async fn grants_of(conn: &mut Conn, org_id: OrgId, user_id: UserId) -> Result<Vec<GrantRow>> {
     let rows = sqlx::query(&format!(
         "{GRANT_QUERY} WHERE g.org_id = $1 AND g.user_id = $2 ORDER BY u.path, g.role"
     ))
@@ -171,7 +173,7 @@ pub async fn grants_of(conn: &mut Conn, org_id: &str, user_id: &str) -> Result<V
 }
 
 /// Every grant in one organization.
-pub async fn grants_in(conn: &mut Conn, org_id: &str) -> Result<Vec<GrantRow>> {
+pub async fn grants_in(conn: &mut Conn, org_id: OrgId) -> Result<Vec<GrantRow>> {
     let rows = sqlx::query(&format!("{GRANT_QUERY} WHERE g.org_id = $1 ORDER BY u.path, g.role"))
         .bind(org_id)
         .fetch_all(conn)
@@ -179,7 +181,7 @@ pub async fn grants_in(conn: &mut Conn, org_id: &str) -> Result<Vec<GrantRow>> {
     Ok(rows.iter().map(map_grant).collect::<std::result::Result<_, _>>()?)
 }
 
-pub async fn grant_in(conn: &mut Conn, org_id: &str, grant_id: &str) -> Result<Option<GrantRow>> {
+pub async fn grant_in(conn: &mut Conn, org_id: OrgId, grant_id: GrantId) -> Result<Option<GrantRow>> {
     let row = sqlx::query(&format!("{GRANT_QUERY} WHERE g.org_id = $1 AND g.id = $2"))
         .bind(org_id)
         .bind(grant_id)
@@ -190,17 +192,17 @@ pub async fn grant_in(conn: &mut Conn, org_id: &str, grant_id: &str) -> Result<O
 
 #[derive(Debug, Clone)]
 pub struct InvitationRow {
-    pub id: String,
-    pub org_id: String,
-    pub unit_id: String,
+    pub id: InvitationId,
+    pub org_id: OrgId,
+    pub unit_id: UnitId,
     pub email: String,
     pub name: String,
     pub language: String,
     pub professional: bool,
     pub administrative: bool,
     pub roles: String,
-    pub status: String,
-    pub invited_by: Option<String>,
+    pub status: InvitationStatus,
+    pub invited_by: Option<UserId>,
     pub expires_at: i64,
     pub created_at: i64,
 }
@@ -231,9 +233,9 @@ pub async fn insert_invitation(conn: &mut Conn, i: &InvitationRow, token_hash: &
         "INSERT INTO invitations (id, org_id, unit_id, email, name, language, professional, administrative, roles, token_hash, status, invited_by, expires_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
-    .bind(&i.id)
-    .bind(&i.org_id)
-    .bind(&i.unit_id)
+    .bind(i.id)
+    .bind(i.org_id)
+    .bind(i.unit_id)
     .bind(&i.email)
     .bind(&i.name)
     .bind(&i.language)
@@ -241,8 +243,8 @@ pub async fn insert_invitation(conn: &mut Conn, i: &InvitationRow, token_hash: &
     .bind(i64::from(i.administrative))
     .bind(&i.roles)
     .bind(token_hash)
-    .bind(&i.status)
-    .bind(&i.invited_by)
+    .bind(i.status)
+    .bind(i.invited_by)
     .bind(i.expires_at)
     .bind(i.created_at)
     .execute(conn)
@@ -261,7 +263,7 @@ pub async fn invitation_by_token(conn: &mut Conn, token_hash: &str) -> Result<Op
     Ok(row.as_ref().map(map_invitation).transpose()?)
 }
 
-pub async fn invitation_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Option<InvitationRow>> {
+pub async fn invitation_in(conn: &mut Conn, org_id: OrgId, id: InvitationId) -> Result<Option<InvitationRow>> {
     let row = sqlx::query(&format!(
         "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1 AND org_id = $2"
     ))
@@ -273,7 +275,7 @@ pub async fn invitation_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Op
 }
 
 /// Pending invitations of an organization, newest first.
-pub async fn pending_in(conn: &mut Conn, org_id: &str) -> Result<Vec<InvitationRow>> {
+pub async fn pending_in(conn: &mut Conn, org_id: OrgId) -> Result<Vec<InvitationRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {INVITATION_COLUMNS} FROM invitations WHERE org_id = $1 AND status = 'pending' ORDER BY created_at DESC"
     ))
@@ -284,7 +286,7 @@ pub async fn pending_in(conn: &mut Conn, org_id: &str) -> Result<Vec<InvitationR
 }
 
 /// Moves a pending invitation to `status`; false if it was no longer pending.
-pub async fn decide(conn: &mut Conn, id: &str, status: &str, now: Timestamp) -> Result<bool> {
+pub async fn decide(conn: &mut Conn, id: InvitationId, status: InvitationStatus, now: Timestamp) -> Result<bool> {
     let done = sqlx::query("UPDATE invitations SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'")
         .bind(status)
         .bind(now.0)
@@ -295,7 +297,7 @@ pub async fn decide(conn: &mut Conn, id: &str, status: &str, now: Timestamp) -> 
 }
 
 /// A new link for a pending invitation: the old one stops working.
-pub async fn renew(conn: &mut Conn, id: &str, token_hash: &str, expires_at: Timestamp) -> Result<bool> {
+pub async fn renew(conn: &mut Conn, id: InvitationId, token_hash: &str, expires_at: Timestamp) -> Result<bool> {
     let done =
         sqlx::query("UPDATE invitations SET token_hash = $1, expires_at = $2 WHERE id = $3 AND status = 'pending'")
             .bind(token_hash)

@@ -1,15 +1,16 @@
 //! Organizations, their unit tree, workplaces and teams.
 
 use crate::{conflict, Conn, Result};
-use cercle_domain::Timestamp;
+use cercle_domain::orgs::WorkplaceKind;
+use cercle_domain::{OrgId, TeamId, Timestamp, UnitId, WorkplaceId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 #[derive(Debug, Clone)]
 pub struct OrgRow {
-    pub id: String,
+    pub id: OrgId,
     pub name: String,
-    pub root_unit_id: String,
+    pub root_unit_id: UnitId,
     pub archived_at: Option<i64>,
     /// An IANA name, checked by the services before it is stored.
     pub time_zone: String,
@@ -25,7 +26,7 @@ fn map_org(r: &AnyRow) -> std::result::Result<OrgRow, sqlx::Error> {
     })
 }
 
-pub async fn insert_org(conn: &mut Conn, id: &str, name: &str, root_unit_id: &str, now: Timestamp) -> Result<()> {
+pub async fn insert_org(conn: &mut Conn, id: OrgId, name: &str, root_unit_id: UnitId, now: Timestamp) -> Result<()> {
     sqlx::query("INSERT INTO organizations (id, name, root_unit_id, created_at) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(name)
@@ -37,7 +38,7 @@ pub async fn insert_org(conn: &mut Conn, id: &str, name: &str, root_unit_id: &st
     Ok(())
 }
 
-pub async fn org_by_id(conn: &mut Conn, id: &str) -> Result<Option<OrgRow>> {
+pub async fn org_by_id(conn: &mut Conn, id: OrgId) -> Result<Option<OrgRow>> {
     let row = sqlx::query("SELECT id, name, root_unit_id, archived_at, time_zone FROM organizations WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
@@ -46,7 +47,7 @@ pub async fn org_by_id(conn: &mut Conn, id: &str) -> Result<Option<OrgRow>> {
 }
 
 /// Sets the organization's time zone (an IANA name already checked).
-pub async fn set_time_zone(conn: &mut Conn, id: &str, time_zone: &str) -> Result<bool> {
+pub async fn set_time_zone(conn: &mut Conn, id: OrgId, time_zone: &str) -> Result<bool> {
     let done = sqlx::query("UPDATE organizations SET time_zone = $1 WHERE id = $2")
         .bind(time_zone)
         .bind(id)
@@ -64,9 +65,9 @@ pub async fn all_orgs(conn: &mut Conn) -> Result<Vec<OrgRow>> {
 
 #[derive(Debug, Clone)]
 pub struct UnitRow {
-    pub id: String,
-    pub org_id: String,
-    pub parent_id: Option<String>,
+    pub id: UnitId,
+    pub org_id: OrgId,
+    pub parent_id: Option<UnitId>,
     pub name: String,
     pub path: String,
     pub archived_at: Option<i64>,
@@ -87,9 +88,9 @@ const UNIT_COLUMNS: &str = "id, org_id, parent_id, name, path, archived_at";
 
 pub async fn insert_unit(conn: &mut Conn, u: &UnitRow, now: Timestamp) -> Result<()> {
     sqlx::query("INSERT INTO units (id, org_id, parent_id, name, path, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(&u.id)
-        .bind(&u.org_id)
-        .bind(&u.parent_id)
+        .bind(u.id)
+        .bind(u.org_id)
+        .bind(u.parent_id)
         .bind(&u.name)
         .bind(&u.path)
         .bind(now.0)
@@ -100,7 +101,7 @@ pub async fn insert_unit(conn: &mut Conn, u: &UnitRow, now: Timestamp) -> Result
 }
 
 /// A unit of the given organization (a unit of another one is "not found").
-pub async fn unit_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Option<UnitRow>> {
+pub async fn unit_in(conn: &mut Conn, org_id: OrgId, id: UnitId) -> Result<Option<UnitRow>> {
     let row = sqlx::query(&format!(
         "SELECT {UNIT_COLUMNS} FROM units WHERE id = $1 AND org_id = $2"
     ))
@@ -111,7 +112,7 @@ pub async fn unit_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Option<U
     Ok(row.as_ref().map(map_unit).transpose()?)
 }
 
-pub async fn units_of(conn: &mut Conn, org_id: &str) -> Result<Vec<UnitRow>> {
+pub async fn units_of(conn: &mut Conn, org_id: OrgId) -> Result<Vec<UnitRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {UNIT_COLUMNS} FROM units WHERE org_id = $1 ORDER BY path"
     ))
@@ -121,7 +122,7 @@ pub async fn units_of(conn: &mut Conn, org_id: &str) -> Result<Vec<UnitRow>> {
     Ok(rows.iter().map(map_unit).collect::<std::result::Result<_, _>>()?)
 }
 
-pub async fn rename_unit(conn: &mut Conn, id: &str, name: &str) -> Result<()> {
+pub async fn rename_unit(conn: &mut Conn, id: UnitId, name: &str) -> Result<()> {
     sqlx::query("UPDATE units SET name = $1 WHERE id = $2")
         .bind(name)
         .bind(id)
@@ -134,9 +135,9 @@ pub async fn rename_unit(conn: &mut Conn, id: &str, name: &str) -> Result<()> {
 /// Moves a unit and its whole subtree: every path under `old_path` is rewritten.
 pub async fn move_unit(
     conn: &mut Conn,
-    org_id: &str,
-    id: &str,
-    new_parent: &str,
+    org_id: OrgId,
+    id: UnitId,
+    new_parent: UnitId,
     old_path: &str,
     new_path: &str,
 ) -> Result<()> {
@@ -161,7 +162,7 @@ pub async fn move_unit(
     Ok(())
 }
 
-pub async fn set_unit_archived(conn: &mut Conn, id: &str, at: Option<Timestamp>) -> Result<()> {
+pub async fn set_unit_archived(conn: &mut Conn, id: UnitId, at: Option<Timestamp>) -> Result<()> {
     sqlx::query("UPDATE units SET archived_at = $1 WHERE id = $2")
         .bind(at.map(|t| t.0))
         .bind(id)
@@ -172,11 +173,11 @@ pub async fn set_unit_archived(conn: &mut Conn, id: &str, at: Option<Timestamp>)
 
 #[derive(Debug, Clone)]
 pub struct WorkplaceRow {
-    pub id: String,
-    pub org_id: String,
-    pub unit_id: String,
+    pub id: WorkplaceId,
+    pub org_id: OrgId,
+    pub unit_id: UnitId,
     pub name: String,
-    pub kind: String,
+    pub kind: WorkplaceKind,
     pub address: String,
     pub phone: Option<String>,
     pub archived_at: Option<i64>,
@@ -201,11 +202,11 @@ pub async fn insert_workplace(conn: &mut Conn, w: &WorkplaceRow, now: Timestamp)
     sqlx::query(
         "INSERT INTO workplaces (id, org_id, unit_id, name, kind, address, phone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(&w.id)
-    .bind(&w.org_id)
-    .bind(&w.unit_id)
+    .bind(w.id)
+    .bind(w.org_id)
+    .bind(w.unit_id)
     .bind(&w.name)
-    .bind(&w.kind)
+    .bind(w.kind)
     .bind(&w.address)
     .bind(&w.phone)
     .bind(now.0)
@@ -215,7 +216,7 @@ pub async fn insert_workplace(conn: &mut Conn, w: &WorkplaceRow, now: Timestamp)
     Ok(())
 }
 
-pub async fn workplace_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Option<WorkplaceRow>> {
+pub async fn workplace_in(conn: &mut Conn, org_id: OrgId, id: WorkplaceId) -> Result<Option<WorkplaceRow>> {
     let row = sqlx::query(&format!(
         "SELECT {WORKPLACE_COLUMNS} FROM workplaces WHERE id = $1 AND org_id = $2"
     ))
@@ -226,7 +227,7 @@ pub async fn workplace_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Opt
     Ok(row.as_ref().map(map_workplace).transpose()?)
 }
 
-pub async fn workplaces_of(conn: &mut Conn, org_id: &str) -> Result<Vec<WorkplaceRow>> {
+pub async fn workplaces_of(conn: &mut Conn, org_id: OrgId) -> Result<Vec<WorkplaceRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {WORKPLACE_COLUMNS} FROM workplaces WHERE org_id = $1 ORDER BY name"
     ))
@@ -239,12 +240,12 @@ pub async fn workplaces_of(conn: &mut Conn, org_id: &str) -> Result<Vec<Workplac
 pub async fn update_workplace(conn: &mut Conn, w: &WorkplaceRow) -> Result<()> {
     sqlx::query("UPDATE workplaces SET name = $1, kind = $2, address = $3, phone = $4, unit_id = $5, archived_at = $6 WHERE id = $7")
         .bind(&w.name)
-        .bind(&w.kind)
+        .bind(w.kind)
         .bind(&w.address)
         .bind(&w.phone)
-        .bind(&w.unit_id)
+        .bind(w.unit_id)
         .bind(w.archived_at)
-        .bind(&w.id)
+        .bind(w.id)
         .execute(conn)
         .await
         .map_err(conflict)?;
@@ -253,10 +254,10 @@ pub async fn update_workplace(conn: &mut Conn, w: &WorkplaceRow) -> Result<()> {
 
 #[derive(Debug, Clone)]
 pub struct TeamRow {
-    pub id: String,
-    pub org_id: String,
-    pub unit_id: String,
-    pub workplace_id: Option<String>,
+    pub id: TeamId,
+    pub org_id: OrgId,
+    pub unit_id: UnitId,
+    pub workplace_id: Option<WorkplaceId>,
     pub name: String,
     pub archived_at: Option<i64>,
 }
@@ -278,10 +279,10 @@ pub async fn insert_team(conn: &mut Conn, t: &TeamRow, now: Timestamp) -> Result
     sqlx::query(
         "INSERT INTO teams (id, org_id, unit_id, workplace_id, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(&t.id)
-    .bind(&t.org_id)
-    .bind(&t.unit_id)
-    .bind(&t.workplace_id)
+    .bind(t.id)
+    .bind(t.org_id)
+    .bind(t.unit_id)
+    .bind(t.workplace_id)
     .bind(&t.name)
     .bind(now.0)
     .execute(conn)
@@ -290,7 +291,7 @@ pub async fn insert_team(conn: &mut Conn, t: &TeamRow, now: Timestamp) -> Result
     Ok(())
 }
 
-pub async fn team_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Option<TeamRow>> {
+pub async fn team_in(conn: &mut Conn, org_id: OrgId, id: TeamId) -> Result<Option<TeamRow>> {
     let row = sqlx::query(&format!(
         "SELECT {TEAM_COLUMNS} FROM teams WHERE id = $1 AND org_id = $2"
     ))
@@ -302,7 +303,7 @@ pub async fn team_in(conn: &mut Conn, org_id: &str, id: &str) -> Result<Option<T
 }
 
 /// A team by id alone (names of thread participants; access is decided elsewhere).
-pub async fn team_by_id(conn: &mut Conn, id: &str) -> Result<Option<TeamRow>> {
+pub async fn team_by_id(conn: &mut Conn, id: TeamId) -> Result<Option<TeamRow>> {
     let row = sqlx::query(&format!("SELECT {TEAM_COLUMNS} FROM teams WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -310,7 +311,7 @@ pub async fn team_by_id(conn: &mut Conn, id: &str) -> Result<Option<TeamRow>> {
     Ok(row.as_ref().map(map_team).transpose()?)
 }
 
-pub async fn teams_of(conn: &mut Conn, org_id: &str) -> Result<Vec<TeamRow>> {
+pub async fn teams_of(conn: &mut Conn, org_id: OrgId) -> Result<Vec<TeamRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {TEAM_COLUMNS} FROM teams WHERE org_id = $1 ORDER BY name"
     ))
@@ -323,10 +324,10 @@ pub async fn teams_of(conn: &mut Conn, org_id: &str) -> Result<Vec<TeamRow>> {
 pub async fn update_team(conn: &mut Conn, t: &TeamRow) -> Result<()> {
     sqlx::query("UPDATE teams SET name = $1, unit_id = $2, workplace_id = $3, archived_at = $4 WHERE id = $5")
         .bind(&t.name)
-        .bind(&t.unit_id)
-        .bind(&t.workplace_id)
+        .bind(t.unit_id)
+        .bind(t.workplace_id)
         .bind(t.archived_at)
-        .bind(&t.id)
+        .bind(t.id)
         .execute(conn)
         .await
         .map_err(conflict)?;

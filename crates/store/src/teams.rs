@@ -5,8 +5,8 @@
 
 use crate::threads::{map_thread, ListedThread, THREAD_COLUMNS};
 use crate::{flag, Conn, Result};
-use cercle_domain::policy::teams::TriageState;
-use cercle_domain::Timestamp;
+use cercle_domain::policy::teams::{TeamRole, TriageState};
+use cercle_domain::{OrgId, TeamId, ThreadId, Timestamp, UserId};
 use sqlx::Row;
 
 /// The stored names of [`TriageState`] (callers that compare a row's text).
@@ -17,14 +17,19 @@ pub const ASSIGNED: &str = TriageState::Assigned.as_str();
 
 #[derive(Debug, Clone)]
 pub struct TeamMemberRow {
-    pub team_id: String,
-    pub user_id: String,
-    /// manager | participant
-    pub role: String,
+    pub team_id: TeamId,
+    pub user_id: UserId,
+    pub role: TeamRole,
     pub added_at: i64,
 }
 
-pub async fn upsert_member(conn: &mut Conn, team_id: &str, user_id: &str, role: &str, now: Timestamp) -> Result<()> {
+pub async fn upsert_member(
+    conn: &mut Conn,
+    team_id: TeamId,
+    user_id: UserId,
+    role: TeamRole,
+    now: Timestamp,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO team_members (team_id, user_id, role, added_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (team_id, user_id) DO UPDATE SET role = $3",
@@ -38,7 +43,7 @@ pub async fn upsert_member(conn: &mut Conn, team_id: &str, user_id: &str, role: 
     Ok(())
 }
 
-pub async fn remove_member(conn: &mut Conn, team_id: &str, user_id: &str) -> Result<bool> {
+pub async fn remove_member(conn: &mut Conn, team_id: TeamId, user_id: UserId) -> Result<bool> {
     let done = sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
         .bind(team_id)
         .bind(user_id)
@@ -48,7 +53,7 @@ pub async fn remove_member(conn: &mut Conn, team_id: &str, user_id: &str) -> Res
 }
 
 /// Removes a person from every team of an organization (they left it).
-pub async fn remove_from_org_teams(conn: &mut Conn, org_id: &str, user_id: &str) -> Result<()> {
+pub async fn remove_from_org_teams(conn: &mut Conn, org_id: OrgId, user_id: UserId) -> Result<()> {
     sqlx::query("DELETE FROM team_members WHERE user_id = $1 AND team_id IN (SELECT id FROM teams WHERE org_id = $2)")
         .bind(user_id)
         .bind(org_id)
@@ -58,7 +63,7 @@ pub async fn remove_from_org_teams(conn: &mut Conn, org_id: &str, user_id: &str)
 }
 
 /// The role of a person in a team, if they belong to it.
-pub async fn member_role(conn: &mut Conn, team_id: &str, user_id: &str) -> Result<Option<String>> {
+pub async fn member_role(conn: &mut Conn, team_id: TeamId, user_id: UserId) -> Result<Option<TeamRole>> {
     let row = sqlx::query("SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2")
         .bind(team_id)
         .bind(user_id)
@@ -70,7 +75,7 @@ pub async fn member_role(conn: &mut Conn, team_id: &str, user_id: &str) -> Resul
     })
 }
 
-pub async fn members(conn: &mut Conn, team_id: &str) -> Result<Vec<TeamMemberRow>> {
+pub async fn members(conn: &mut Conn, team_id: TeamId) -> Result<Vec<TeamMemberRow>> {
     let rows = sqlx::query(
         "SELECT team_id, user_id, role, added_at FROM team_members WHERE team_id = $1 ORDER BY added_at, user_id",
     )
@@ -91,7 +96,7 @@ pub async fn members(conn: &mut Conn, team_id: &str) -> Result<Vec<TeamMemberRow
 }
 
 /// (team id, role) of the teams of an organization a person belongs to.
-pub async fn memberships_in(conn: &mut Conn, org_id: &str, user_id: &str) -> Result<Vec<(String, String)>> {
+pub async fn memberships_in(conn: &mut Conn, org_id: OrgId, user_id: UserId) -> Result<Vec<(TeamId, TeamRole)>> {
     let rows = sqlx::query(
         "SELECT m.team_id AS team_id, m.role AS role FROM team_members m JOIN teams t ON t.id = m.team_id \
          WHERE m.user_id = $1 AND t.org_id = $2 AND t.archived_at IS NULL",
@@ -110,10 +115,10 @@ pub async fn memberships_in(conn: &mut Conn, org_id: &str, user_id: &str) -> Res
 
 #[derive(Debug, Clone)]
 pub struct TriageRow {
-    pub thread_id: String,
-    pub team_id: String,
-    pub state: String,
-    pub responsible_id: Option<String>,
+    pub thread_id: ThreadId,
+    pub team_id: TeamId,
+    pub state: TriageState,
+    pub responsible_id: Option<UserId>,
     pub updated_at: i64,
 }
 
@@ -121,9 +126,9 @@ pub struct TriageRow {
 /// `responsible` is none, assigned otherwise).
 pub async fn set_triage(
     conn: &mut Conn,
-    thread_id: &str,
-    team_id: &str,
-    responsible: Option<&str>,
+    thread_id: ThreadId,
+    team_id: TeamId,
+    responsible: Option<UserId>,
     now: Timestamp,
 ) -> Result<()> {
     let state = if responsible.is_some() {
@@ -137,7 +142,7 @@ pub async fn set_triage(
     )
     .bind(thread_id)
     .bind(team_id)
-    .bind(state.as_str())
+    .bind(state)
     .bind(responsible)
     .bind(now.0)
     .execute(conn)
@@ -145,7 +150,7 @@ pub async fn set_triage(
     Ok(())
 }
 
-pub async fn clear_triage(conn: &mut Conn, thread_id: &str, team_id: &str) -> Result<()> {
+pub async fn clear_triage(conn: &mut Conn, thread_id: ThreadId, team_id: TeamId) -> Result<()> {
     sqlx::query("DELETE FROM thread_triage WHERE thread_id = $1 AND team_id = $2")
         .bind(thread_id)
         .bind(team_id)
@@ -154,7 +159,7 @@ pub async fn clear_triage(conn: &mut Conn, thread_id: &str, team_id: &str) -> Re
     Ok(())
 }
 
-pub async fn triage(conn: &mut Conn, thread_id: &str, team_id: &str) -> Result<Option<TriageRow>> {
+pub async fn triage(conn: &mut Conn, thread_id: ThreadId, team_id: TeamId) -> Result<Option<TriageRow>> {
     let row = sqlx::query(
         "SELECT thread_id, team_id, state, responsible_id, updated_at FROM thread_triage \
          WHERE thread_id = $1 AND team_id = $2",
@@ -177,7 +182,7 @@ pub async fn triage(conn: &mut Conn, thread_id: &str, team_id: &str) -> Result<O
 }
 
 /// The triage rows of a thread (one per team that has one).
-pub async fn triage_of_thread(conn: &mut Conn, thread_id: &str) -> Result<Vec<TriageRow>> {
+pub async fn triage_of_thread(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<TriageRow>> {
     let rows = sqlx::query(
         "SELECT thread_id, team_id, state, responsible_id, updated_at FROM thread_triage \
          WHERE thread_id = $1 ORDER BY team_id",
@@ -204,14 +209,14 @@ pub async fn triage_of_thread(conn: &mut Conn, thread_id: &str) -> Result<Vec<Tr
 #[derive(Debug, Clone)]
 pub struct TeamThread {
     pub listed: ListedThread,
-    pub state: Option<String>,
-    pub responsible_id: Option<String>,
+    pub state: Option<TriageState>,
+    pub responsible_id: Option<UserId>,
     pub added: bool,
 }
 
 /// The open threads a team takes part in (the caller filters by what the
 /// person may see), most recent first.
-pub async fn team_threads(conn: &mut Conn, team_id: &str, user_id: &str, limit: i64) -> Result<Vec<TeamThread>> {
+pub async fn team_threads(conn: &mut Conn, team_id: TeamId, user_id: UserId, limit: i64) -> Result<Vec<TeamThread>> {
     let sql = format!(
         "SELECT {THREAD_COLUMNS}, tr.state AS triage_state, tr.responsible_id AS responsible, \
            (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND m.author_id <> $1 \
@@ -247,7 +252,7 @@ pub async fn team_threads(conn: &mut Conn, team_id: &str, user_id: &str, limit: 
 
 /// How many open threads of `org_id` wait in the triage box of each of
 /// `team_ids` (teams with none are left out): one query for every box.
-pub async fn triage_counts(conn: &mut Conn, org_id: &str, team_ids: &[String]) -> Result<Vec<(String, i64)>> {
+pub async fn triage_counts(conn: &mut Conn, org_id: OrgId, team_ids: &[TeamId]) -> Result<Vec<(TeamId, i64)>> {
     if team_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -258,9 +263,9 @@ pub async fn triage_counts(conn: &mut Conn, org_id: &str, team_ids: &[String]) -
          GROUP BY tr.team_id",
         crate::profiles::placeholders(3, team_ids.len())
     );
-    let mut q = sqlx::query(&sql).bind(TriageState::InTriage.as_str()).bind(org_id);
+    let mut q = sqlx::query(&sql).bind(TriageState::InTriage).bind(org_id);
     for t in team_ids {
-        q = q.bind(t);
+        q = q.bind(*t);
     }
     let rows = q.fetch_all(conn).await?;
     rows.iter()

@@ -366,17 +366,17 @@ pub async fn validate_for_organization(
     scope: &OrgScope,
     profession_id: ProfessionId,
 ) -> AppResult<()> {
-    let root = scope.unit(ctx, &scope.root_unit_id).await?;
+    let root = scope.unit(ctx, scope.root_unit_id).await?;
     scope.require(Permission::ValidateProfessions, &root)?;
     {
         let mut conn = ctx.store.reader().await?;
-        if !profiles::org_validates(&mut conn, scope.org_id.to_string().parse::<OrgId>()?).await? {
+        if !profiles::org_validates(&mut conn, scope.org_id).await? {
             return Err(AppError::Forbidden);
         }
         let row = profiles::profession(&mut conn, profession_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !members::is_member(&mut conn, &scope.org_id, &row.user_id.to_string()).await? {
+        if !members::is_member(&mut conn, scope.org_id, row.user_id).await? {
             return Err(AppError::NotFound);
         }
         // No one vouches for themselves.
@@ -389,7 +389,7 @@ pub async fn validate_for_organization(
             "network.profession_validated",
             AuditAction::Update,
             "profession",
-            &scope.root_unit_id,
+            scope.root_unit_id,
             client,
         )
         .target(profession_id);
@@ -498,7 +498,7 @@ pub async fn set_organization_validates(
     }
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let org = orgs::org_by_id(&mut tx, &org_id.to_string())
+    let org = orgs::org_by_id(&mut tx, org_id)
         .await?
         .ok_or(AppError::NotFound)?;
     profiles::set_org_validates(&mut tx, org_id, on).await?;
@@ -510,7 +510,7 @@ pub async fn set_organization_validates(
         "organization",
     )
     .target(org_id)
-    .in_unit(&org.id, &org.root_unit_id)
+    .in_unit(org.id, org.root_unit_id)
     .scope("enabled", on)
     .ip(client.ip.clone());
     audit::record(&mut tx, ev, now).await?;
@@ -532,19 +532,18 @@ pub async fn member_professions(
     scope: &OrgScope,
     lang: Language,
 ) -> AppResult<(bool, Vec<MemberProfession>)> {
-    let root = scope.unit(ctx, &scope.root_unit_id).await?;
+    let root = scope.unit(ctx, scope.root_unit_id).await?;
     scope.require(Permission::ValidateProfessions, &root)?;
     let mut conn = ctx.store.reader().await?;
-    let allowed = profiles::org_validates(&mut conn, scope.org_id.to_string().parse::<OrgId>()?).await?;
+    let allowed = profiles::org_validates(&mut conn, scope.org_id).await?;
     let mut out = Vec::new();
-    for m in members::members_of(&mut conn, &scope.org_id).await? {
-        let user_id: UserId = m.user_id.to_string().parse()?;
-        if user_id == scope.user_id {
+    for m in members::members_of(&mut conn, scope.org_id).await? {
+        if m.user_id == scope.user_id {
             continue;
         }
-        for p in profiles::professions_of(&mut conn, user_id).await? {
+        for p in profiles::professions_of(&mut conn, m.user_id).await? {
             out.push(MemberProfession {
-                user_id,
+                user_id: m.user_id,
                 user_name: m.name.clone(),
                 profession: ProfessionView::of(&p, lang, false),
             });
@@ -562,9 +561,8 @@ pub async fn validating_organizations(ctx: &Ctx, principal: &Principal) -> AppRe
     let mut conn = ctx.store.reader().await?;
     let mut out = Vec::new();
     for org in orgs::all_orgs(&mut conn).await? {
-        let id: OrgId = org.id.to_string().parse()?;
-        if profiles::org_validates(&mut conn, id).await? {
-            out.push(id);
+        if profiles::org_validates(&mut conn, org.id).await? {
+            out.push(org.id);
         }
     }
     Ok(out)

@@ -143,10 +143,10 @@ pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang:
         .iter()
         .map(|e| e.target_id().to_string())
         .collect();
-    let my_orgs: HashSet<String> = members::orgs_of_user(&mut conn, &searcher)
+    let my_orgs: HashSet<String> = members::orgs_of_user(&mut conn, me.user_id)
         .await?
         .into_iter()
-        .map(|(id, _)| id)
+        .map(|(id, _)| id.to_string())
         .collect();
     let place_ids: Vec<WorkplaceId> = found
         .hits

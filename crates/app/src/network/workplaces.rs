@@ -77,7 +77,7 @@ pub async fn browse(ctx: &Ctx, principal: &Principal, page: u32) -> AppResult<Ve
 async fn may_join(conn: &mut cercle_store::Conn, w: &NetworkWorkplace, user_id: UserId) -> AppResult<bool> {
     Ok(match &w.org {
         None => true,
-        Some((org_id, _)) => members::is_member(conn, &org_id.to_string(), &user_id.to_string()).await?,
+        Some((org_id, _)) => members::is_member(conn, *org_id, user_id).await?,
     })
 }
 
@@ -96,7 +96,7 @@ pub async fn show(ctx: &Ctx, principal: &Principal, id: WorkplaceId, lang: Langu
     let mut people = summaries(&mut conn, &shown, lang).await?;
     people.sort_by(|a, b| a.name.cmp(&b.name));
     let teams = match &w.org {
-        Some((org_id, _)) if members::is_member(&mut conn, &org_id.to_string(), &viewer.to_string()).await? => {
+        Some((org_id, _)) if members::is_member(&mut conn, *org_id, viewer).await? => {
             network::teams_at(&mut conn, id)
                 .await?
                 .into_iter()
@@ -153,7 +153,7 @@ pub async fn create(
         &NewIndependentWorkplace {
             id,
             name: &name,
-            kind: &kind,
+            kind: kind.as_str(),
             address: &address,
             phone: phone.as_deref(),
             created_by: user_id,

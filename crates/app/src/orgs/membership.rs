@@ -5,9 +5,10 @@ use crate::outbox::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_token};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::orgs::InvitationStatus;
 use cercle_domain::policy::{may, Permission as NetworkPermission, Principal};
 use cercle_domain::roles::{Permission, Role};
-use cercle_domain::{Email, GrantId, InvitationId, Language};
+use cercle_domain::{Email, GrantId, InvitationId, Language, OrgId, UnitId, UserId};
 use cercle_store::members::{self, GrantRow, InvitationRow, MemberRow};
 use cercle_store::{orgs, users, Conn};
 
@@ -48,7 +49,7 @@ fn roles_of(text: &str) -> Vec<Role> {
 
 /// Invites someone into a unit with roles.
 pub async fn invite(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &InviteInput) -> AppResult<Invited> {
-    let unit = scope.unit(ctx, &input.unit_id).await?;
+    let unit = scope.unit(ctx, input.unit_id.parse()?).await?;
     scope.require(Permission::ManageMembers, &unit)?;
     let inviter = {
         let mut conn = ctx.store.reader().await?;
@@ -58,16 +59,16 @@ pub async fn invite(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &Invite
         "org.invitation_created",
         AuditAction::Create,
         "invitation",
-        &unit.id,
+        unit.id,
         client,
     );
     let mut tx = ctx.store.begin().await?;
     let invited = create_invitation(
         ctx,
         &mut tx,
-        &scope.org_id,
+        scope.org_id,
         &scope.org_name,
-        &unit.id,
+        unit.id,
         &inviter.name,
         ev,
         input,
@@ -82,7 +83,7 @@ pub async fn invite_first_admin(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    org_id: &str,
+    org_id: OrgId,
     email: &str,
     name: &str,
     language: Language,
@@ -114,10 +115,10 @@ pub(crate) async fn first_admin_in(
         _ => Actor::System,
     };
     let ev = NewAuditEvent::new(actor, "org.invitation_created", AuditAction::Create, "invitation")
-        .in_unit(&org.id, &org.root_unit_id)
+        .in_unit(org.id, org.root_unit_id)
         .ip(client.ip.clone());
     let input = InviteInput {
-        unit_id: org.root_unit_id.clone(),
+        unit_id: org.root_unit_id.to_string(),
         email: email.into(),
         name: name.into(),
         language: Some(language.code().into()),
@@ -125,7 +126,7 @@ pub(crate) async fn first_admin_in(
         administrative: true,
         roles: vec![Role::Administrator, Role::Member],
     };
-    create_invitation(ctx, tx, &org.id, &org.name, &org.root_unit_id, "Cercle", ev, &input).await
+    create_invitation(ctx, tx, org.id, &org.name, org.root_unit_id, "Cercle", ev, &input).await
 }
 
 /// Records an invitation (or applies it at once to a member) and queues its
@@ -134,9 +135,9 @@ pub(crate) async fn first_admin_in(
 async fn create_invitation(
     ctx: &Ctx,
     tx: &mut Conn,
-    org_id: &str,
+    org_id: OrgId,
     org_name: &str,
-    unit_id: &str,
+    unit_id: UnitId,
     inviter_name: &str,
     ev: NewAuditEvent,
     input: &InviteInput,
@@ -159,11 +160,12 @@ async fn create_invitation(
         .await?
         .filter(|u| u.deleted_at.is_none());
     if let Some(u) = &existing {
-        if members::is_member(&mut *tx, org_id, &u.id).await? {
+        let existing_id: UserId = u.id.parse()?;
+        if members::is_member(&mut *tx, org_id, existing_id).await? {
             apply(
                 &mut *tx,
                 org_id,
-                &u.id,
+                existing_id,
                 unit_id,
                 input.professional,
                 input.administrative,
@@ -184,19 +186,19 @@ async fn create_invitation(
             return Ok(Invited::Applied { user_id: u.id.clone() });
         }
     }
-    let id = InvitationId::new().to_string();
+    let id = InvitationId::new();
     let token = random_token();
     let row = InvitationRow {
-        id: id.clone(),
-        org_id: org_id.into(),
-        unit_id: unit_id.into(),
+        id,
+        org_id,
+        unit_id,
         email: email.as_str().into(),
         name,
         language: language.code().into(),
         professional: input.professional,
         administrative: input.administrative,
         roles: roles_text(&input.roles),
-        status: "pending".into(),
+        status: InvitationStatus::Pending,
         invited_by: None,
         expires_at: now.plus_secs(INVITATION_TTL_SECS).0,
         created_at: now.0,
@@ -220,13 +222,15 @@ async fn create_invitation(
     audit::record(
         &mut *tx,
         NewAuditEvent {
-            target_id: Some(id.clone()),
+            target_id: Some(id.to_string()),
             ..ev
         },
         now,
     )
     .await?;
-    Ok(Invited::Sent { invitation_id: id })
+    Ok(Invited::Sent {
+        invitation_id: id.to_string(),
+    })
 }
 
 async fn send(
@@ -257,9 +261,9 @@ async fn send(
 #[allow(clippy::too_many_arguments)]
 async fn apply(
     conn: &mut Conn,
-    org_id: &str,
-    user_id: &str,
-    unit_id: &str,
+    org_id: OrgId,
+    user_id: UserId,
+    unit_id: UnitId,
     professional: bool,
     administrative: bool,
     roles: &[Role],
@@ -267,40 +271,31 @@ async fn apply(
 ) -> AppResult<()> {
     members::upsert_membership(conn, org_id, user_id, professional, administrative, now).await?;
     for role in roles {
-        members::grant(
-            conn,
-            &GrantId::new().to_string(),
-            org_id,
-            user_id,
-            unit_id,
-            role.as_str(),
-            now,
-        )
-        .await?;
+        members::grant(conn, GrantId::new(), org_id, user_id, unit_id, *role, now).await?;
     }
     Ok(())
 }
 
-async fn pending_invitation(ctx: &Ctx, scope: &OrgScope, id: &str) -> AppResult<InvitationRow> {
+async fn pending_invitation(ctx: &Ctx, scope: &OrgScope, id: InvitationId) -> AppResult<InvitationRow> {
     let inv = {
         let mut conn = ctx.store.reader().await?;
-        members::invitation_in(&mut conn, &scope.org_id, id)
+        members::invitation_in(&mut conn, scope.org_id, id)
             .await?
             .ok_or(AppError::NotFound)?
     };
-    let unit = scope.unit(ctx, &inv.unit_id).await?;
+    let unit = scope.unit(ctx, inv.unit_id).await?;
     scope.require(Permission::ManageMembers, &unit)?;
-    if inv.status != "pending" {
+    if inv.status != InvitationStatus::Pending {
         return Err(AppError::Conflict("invitation-not-pending"));
     }
     Ok(inv)
 }
 
-pub async fn cancel(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id: &str) -> AppResult<()> {
+pub async fn cancel(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id: InvitationId) -> AppResult<()> {
     let inv = pending_invitation(ctx, scope, invitation_id).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    if !members::decide(&mut tx, &inv.id, "cancelled", now).await? {
+    if !members::decide(&mut tx, inv.id, InvitationStatus::Cancelled, now).await? {
         return Err(AppError::Conflict("invitation-not-pending"));
     }
     audit::record(
@@ -310,10 +305,10 @@ pub async fn cancel(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id:
                 "org.invitation_cancelled",
                 AuditAction::Update,
                 "invitation",
-                &inv.unit_id,
+                inv.unit_id,
                 client,
             )
-            .target(&inv.id),
+            .target(inv.id),
         now,
     )
     .await?;
@@ -322,7 +317,7 @@ pub async fn cancel(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id:
 }
 
 /// Sends a new link; the earlier one stops working, and the 7 days start again.
-pub async fn resend(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id: &str) -> AppResult<()> {
+pub async fn resend(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id: InvitationId) -> AppResult<()> {
     let inv = pending_invitation(ctx, scope, invitation_id).await?;
     let inviter = {
         let mut conn = ctx.store.reader().await?;
@@ -331,14 +326,7 @@ pub async fn resend(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id:
     let now = ctx.clock.now();
     let token = random_token();
     let mut tx = ctx.store.begin().await?;
-    if !members::renew(
-        &mut tx,
-        &inv.id,
-        &hash_token(&token),
-        now.plus_secs(INVITATION_TTL_SECS),
-    )
-    .await?
-    {
+    if !members::renew(&mut tx, inv.id, &hash_token(&token), now.plus_secs(INVITATION_TTL_SECS)).await? {
         return Err(AppError::Conflict("invitation-not-pending"));
     }
     send(ctx, &mut tx, &inv, &scope.org_name, &inviter.name, &token).await?;
@@ -349,10 +337,10 @@ pub async fn resend(ctx: &Ctx, client: &Client, scope: &OrgScope, invitation_id:
                 "org.invitation_resent",
                 AuditAction::Update,
                 "invitation",
-                &inv.unit_id,
+                inv.unit_id,
                 client,
             )
-            .target(&inv.id),
+            .target(inv.id),
         now,
     )
     .await?;
@@ -367,7 +355,7 @@ pub async fn pending(ctx: &Ctx, scope: &OrgScope) -> AppResult<Vec<InvitationRow
         return Err(AppError::Forbidden);
     }
     let mut conn = ctx.store.reader().await?;
-    Ok(members::pending_in(&mut conn, &scope.org_id).await?)
+    Ok(members::pending_in(&mut conn, scope.org_id).await?)
 }
 
 /// What the invitation page shows before accepting.
@@ -385,7 +373,7 @@ async fn live_invitation(ctx: &Ctx, token: &str) -> AppResult<InvitationRow> {
     let inv = members::invitation_by_token(&mut conn, &hash_token(token))
         .await?
         .ok_or(AppError::LinkInvalid)?;
-    if inv.status != "pending" || inv.expires_at <= ctx.clock.now().0 {
+    if inv.status != InvitationStatus::Pending || inv.expires_at <= ctx.clock.now().0 {
         return Err(AppError::LinkInvalid);
     }
     Ok(inv)
@@ -394,7 +382,7 @@ async fn live_invitation(ctx: &Ctx, token: &str) -> AppResult<InvitationRow> {
 pub async fn invitation_info(ctx: &Ctx, token: &str) -> AppResult<InvitationInfo> {
     let inv = live_invitation(ctx, token).await?;
     let mut conn = ctx.store.reader().await?;
-    let org = orgs::org_by_id(&mut conn, &inv.org_id)
+    let org = orgs::org_by_id(&mut conn, inv.org_id)
         .await?
         .ok_or(AppError::LinkInvalid)?;
     Ok(InvitationInfo {
@@ -407,7 +395,7 @@ pub async fn invitation_info(ctx: &Ctx, token: &str) -> AppResult<InvitationInfo
 
 /// Accepts an invitation as the signed-in person (whose email must be the
 /// invited one). The organization becomes active if none was.
-pub async fn accept(ctx: &Ctx, client: &Client, principal: &Principal, token: &str) -> AppResult<String> {
+pub async fn accept(ctx: &Ctx, client: &Client, principal: &Principal, token: &str) -> AppResult<OrgId> {
     let Principal::User(p) = principal else {
         return Err(AppError::Forbidden);
     };
@@ -419,14 +407,14 @@ pub async fn accept(ctx: &Ctx, client: &Client, principal: &Principal, token: &s
     if !user.email.eq_ignore_ascii_case(&inv.email) {
         return Err(AppError::Conflict("invitation-other-email"));
     }
-    if !members::decide(&mut tx, &inv.id, "accepted", now).await? {
+    if !members::decide(&mut tx, inv.id, InvitationStatus::Accepted, now).await? {
         return Err(AppError::LinkInvalid);
     }
     apply(
         &mut tx,
-        &inv.org_id,
-        &user_id,
-        &inv.unit_id,
+        inv.org_id,
+        p.user_id,
+        inv.unit_id,
         inv.professional,
         inv.administrative,
         &roles_of(&inv.roles),
@@ -438,11 +426,15 @@ pub async fn accept(ctx: &Ctx, client: &Client, principal: &Principal, token: &s
     cercle_store::circle::set_circle_only(&mut tx, &user_id, false).await?;
     let active = users::active_org(&mut tx, &user_id).await?;
     let active_valid = match &active {
-        Some(a) => members::is_member(&mut tx, a, &user_id).await?,
+        // An active organization that is not an id is no valid one.
+        Some(a) => match OrgId::parse(a) {
+            Some(a) => members::is_member(&mut tx, a, p.user_id).await?,
+            None => false,
+        },
         None => false,
     };
     if !active_valid {
-        users::set_active_org(&mut tx, &user_id, Some(&inv.org_id)).await?;
+        users::set_active_org(&mut tx, &user_id, Some(&inv.org_id.to_string())).await?;
     }
     let ev = NewAuditEvent::new(
         Actor::User(p.user_id),
@@ -450,8 +442,8 @@ pub async fn accept(ctx: &Ctx, client: &Client, principal: &Principal, token: &s
         AuditAction::Update,
         "invitation",
     )
-    .target(&inv.id)
-    .in_unit(&inv.org_id, &inv.unit_id)
+    .target(inv.id)
+    .in_unit(inv.org_id, inv.unit_id)
     .ip(client.ip.clone());
     audit::record(&mut tx, ev, now).await?;
     tx.commit().await?;
@@ -484,8 +476,8 @@ pub async fn list_members(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppRe
         return Err(AppError::Forbidden);
     }
     let mut conn = ctx.store.reader().await?;
-    let rows: Vec<MemberRow> = members::members_of(&mut conn, &scope.org_id).await?;
-    let grants: Vec<GrantRow> = members::grants_in(&mut conn, &scope.org_id).await?;
+    let rows: Vec<MemberRow> = members::members_of(&mut conn, scope.org_id).await?;
+    let grants: Vec<GrantRow> = members::grants_in(&mut conn, scope.org_id).await?;
     drop(conn);
     audit::record_alone(
         ctx,
@@ -493,7 +485,7 @@ pub async fn list_members(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppRe
             "org.members_listed",
             AuditAction::List,
             "member",
-            &scope.root_unit_id,
+            scope.root_unit_id,
             client,
         ),
     )
@@ -504,17 +496,14 @@ pub async fn list_members(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppRe
             grants: grants
                 .iter()
                 .filter(|g| g.user_id == m.user_id)
-                // A stored role this version does not know grants nothing: not shown.
-                .filter_map(|g| {
-                    Some(MemberGrant {
-                        id: g.id.clone(),
-                        unit_id: g.unit_id.clone(),
-                        unit_name: g.unit_name.clone(),
-                        role: Role::parse(&g.role)?,
-                    })
+                .map(|g| MemberGrant {
+                    id: g.id.to_string(),
+                    unit_id: g.unit_id.to_string(),
+                    unit_name: g.unit_name.clone(),
+                    role: g.role,
                 })
                 .collect(),
-            user_id: m.user_id,
+            user_id: m.user_id.to_string(),
             name: m.name,
             email: m.email,
             professional: m.professional,
@@ -527,31 +516,22 @@ pub async fn grant_role(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    user_id: &str,
-    unit_id: &str,
+    user_id: UserId,
+    unit_id: UnitId,
     role: Role,
 ) -> AppResult<()> {
     let unit = scope.unit(ctx, unit_id).await?;
     scope.require(Permission::ManageMembers, &unit)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    if !members::is_member(&mut tx, &scope.org_id, user_id).await? {
+    if !members::is_member(&mut tx, scope.org_id, user_id).await? {
         return Err(AppError::NotFound);
     }
-    members::grant(
-        &mut tx,
-        &GrantId::new().to_string(),
-        &scope.org_id,
-        user_id,
-        &unit.id,
-        role.as_str(),
-        now,
-    )
-    .await?;
+    members::grant(&mut tx, GrantId::new(), scope.org_id, user_id, unit.id, role, now).await?;
     audit::record(
         &mut tx,
         scope
-            .event("org.role_granted", AuditAction::Create, "role", &unit.id, client)
+            .event("org.role_granted", AuditAction::Create, "role", unit.id, client)
             .target(user_id)
             .scope("role", role.as_str()),
         now,
@@ -563,20 +543,20 @@ pub async fn grant_role(
 
 /// The Administrator grants on the root unit.
 async fn root_admins(conn: &mut Conn, scope: &OrgScope) -> AppResult<Vec<GrantRow>> {
-    Ok(members::grants_in(conn, &scope.org_id)
+    Ok(members::grants_in(conn, scope.org_id)
         .await?
         .into_iter()
-        .filter(|g| g.unit_id == scope.root_unit_id && g.role == Role::Administrator.as_str())
+        .filter(|g| g.unit_id == scope.root_unit_id && g.role == Role::Administrator)
         .collect())
 }
 
-pub async fn revoke_role(ctx: &Ctx, client: &Client, scope: &OrgScope, grant_id: &str) -> AppResult<()> {
+pub async fn revoke_role(ctx: &Ctx, client: &Client, scope: &OrgScope, grant_id: GrantId) -> AppResult<()> {
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let grant = members::grant_in(&mut tx, &scope.org_id, grant_id)
+    let grant = members::grant_in(&mut tx, scope.org_id, grant_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let unit = orgs::unit_in(&mut tx, &scope.org_id, &grant.unit_id)
+    let unit = orgs::unit_in(&mut tx, scope.org_id, grant.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
     scope.require(Permission::ManageMembers, &unit)?;
@@ -584,13 +564,13 @@ pub async fn revoke_role(ctx: &Ctx, client: &Client, scope: &OrgScope, grant_id:
     if admins.len() == 1 && admins[0].id == grant.id {
         return Err(AppError::Conflict("last-administrator"));
     }
-    members::revoke(&mut tx, &scope.org_id, &grant.id).await?;
+    members::revoke(&mut tx, scope.org_id, grant.id).await?;
     audit::record(
         &mut tx,
         scope
-            .event("org.role_revoked", AuditAction::Delete, "role", &unit.id, client)
-            .target(&grant.user_id)
-            .scope("role", &grant.role),
+            .event("org.role_revoked", AuditAction::Delete, "role", unit.id, client)
+            .target(grant.user_id)
+            .scope("role", grant.role),
         now,
     )
     .await?;
@@ -600,8 +580,8 @@ pub async fn revoke_role(ctx: &Ctx, client: &Client, scope: &OrgScope, grant_id:
 
 /// Removes a member from the organization: every role goes, and their
 /// access ends with the next request (open sessions included).
-pub async fn remove_member(ctx: &Ctx, client: &Client, scope: &OrgScope, user_id: &str) -> AppResult<()> {
-    let root = scope.unit(ctx, &scope.root_unit_id).await?;
+pub async fn remove_member(ctx: &Ctx, client: &Client, scope: &OrgScope, user_id: UserId) -> AppResult<()> {
+    let root = scope.unit(ctx, scope.root_unit_id).await?;
     scope.require(Permission::ManageMembers, &root)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
@@ -609,23 +589,24 @@ pub async fn remove_member(ctx: &Ctx, client: &Client, scope: &OrgScope, user_id
     if !admins.is_empty() && admins.iter().all(|g| g.user_id == user_id) {
         return Err(AppError::Conflict("last-administrator"));
     }
-    if !members::remove_membership(&mut tx, &scope.org_id, user_id).await? {
+    if !members::remove_membership(&mut tx, scope.org_id, user_id).await? {
         return Err(AppError::NotFound);
     }
-    cercle_store::teams::remove_from_org_teams(&mut tx, &scope.org_id, user_id).await?;
-    if users::active_org(&mut tx, user_id).await?.as_deref() == Some(scope.org_id.as_str()) {
-        users::set_active_org(&mut tx, user_id, None).await?;
+    cercle_store::teams::remove_from_org_teams(&mut tx, scope.org_id, user_id).await?;
+    let user = user_id.to_string();
+    if users::active_org(&mut tx, &user).await? == Some(scope.org_id.to_string()) {
+        users::set_active_org(&mut tx, &user, None).await?;
     }
     audit::record(
         &mut tx,
         scope
-            .event("org.member_removed", AuditAction::Delete, "member", &root.id, client)
+            .event("org.member_removed", AuditAction::Delete, "member", root.id, client)
             .target(user_id),
         now,
     )
     .await?;
     tx.commit().await?;
     // Their open connections stop receiving the organization's threads now.
-    crate::threads::hub::access_changed(ctx, &[user_id]).await;
+    crate::threads::hub::access_changed(ctx, &[user.as_str()]).await;
     Ok(())
 }

@@ -3,6 +3,7 @@
 use super::{clean_name, name_taken, OrgScope};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::orgs::WorkplaceKind;
 use cercle_domain::policy::{may, Permission as NetworkPermission, Principal};
 use cercle_domain::roles::{child_path, is_within, Permission};
 use cercle_domain::{OrgId, TeamId, UnitId, WorkplaceId};
@@ -59,17 +60,17 @@ async fn insert_organization(
     }
     let name = clean_name(name)?;
     let now = ctx.clock.now();
-    let org_id = OrgId::new().to_string();
-    let root_id = UnitId::new().to_string();
-    orgs::insert_org(&mut *tx, &org_id, &name, &root_id, now)
+    let org_id = OrgId::new();
+    let root_id = UnitId::new();
+    orgs::insert_org(&mut *tx, org_id, &name, root_id, now)
         .await
         .map_err(name_taken)?;
     let root = UnitRow {
-        id: root_id.clone(),
-        org_id: org_id.clone(),
+        id: root_id,
+        org_id,
         parent_id: None,
         name: name.clone(),
-        path: child_path(None, &root_id),
+        path: child_path(None, &root_id.to_string()),
         archived_at: None,
     };
     orgs::insert_unit(&mut *tx, &root, now).await.map_err(name_taken)?;
@@ -78,8 +79,8 @@ async fn insert_organization(
         _ => Actor::System,
     };
     let ev = NewAuditEvent::new(actor, "org.created", AuditAction::Create, "organization")
-        .target(&org_id)
-        .in_unit(&org_id, &root_id)
+        .target(org_id)
+        .in_unit(org_id, root_id)
         .ip(client.ip.clone());
     audit::record(&mut *tx, ev, now).await?;
     Ok(OrgRow {
@@ -118,31 +119,37 @@ pub async fn my_organizations(ctx: &Ctx, principal: &Principal) -> AppResult<MyO
         return Err(AppError::Forbidden);
     };
     let mut conn = ctx.store.reader().await?;
-    let list = members::orgs_of_user(&mut conn, &p.user_id.to_string()).await?;
+    let list = members::orgs_of_user(&mut conn, p.user_id).await?;
     let active = users::active_org(&mut conn, &p.user_id.to_string())
         .await?
-        .filter(|a| list.iter().any(|(id, _)| id == a));
+        .filter(|a| list.iter().any(|(id, _)| id.to_string() == *a));
     Ok(MyOrganizations {
         active,
-        organizations: list.into_iter().map(|(id, name)| OrgChoice { id, name }).collect(),
+        organizations: list
+            .into_iter()
+            .map(|(id, name)| OrgChoice {
+                id: id.to_string(),
+                name,
+            })
+            .collect(),
     })
 }
 
 /// Makes another of one's organizations the active one (explicitly, never implied).
-pub async fn switch_organization(ctx: &Ctx, client: &Client, principal: &Principal, org_id: &str) -> AppResult<()> {
+pub async fn switch_organization(ctx: &Ctx, client: &Client, principal: &Principal, org_id: OrgId) -> AppResult<()> {
     let Principal::User(p) = principal else {
         return Err(AppError::Forbidden);
     };
     let user_id = p.user_id.to_string();
     let mut tx = ctx.store.begin().await?;
-    if !members::is_member(&mut tx, org_id, &user_id).await? {
+    if !members::is_member(&mut tx, org_id, p.user_id).await? {
         return Err(AppError::NotFound);
     }
     let org = orgs::org_by_id(&mut tx, org_id).await?.ok_or(AppError::NotFound)?;
-    users::set_active_org(&mut tx, &user_id, Some(org_id)).await?;
+    users::set_active_org(&mut tx, &user_id, Some(&org_id.to_string())).await?;
     let ev = NewAuditEvent::new(Actor::User(p.user_id), "org.switched", AuditAction::Update, "user")
         .target(&user_id)
-        .in_unit(org_id, &org.root_unit_id)
+        .in_unit(org_id, org.root_unit_id)
         .ip(client.ip.clone());
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
@@ -162,9 +169,9 @@ pub struct Structure {
 pub async fn structure(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppResult<Structure> {
     let mut conn = ctx.store.reader().await?;
     let s = Structure {
-        units: orgs::units_of(&mut conn, &scope.org_id).await?,
-        workplaces: orgs::workplaces_of(&mut conn, &scope.org_id).await?,
-        teams: orgs::teams_of(&mut conn, &scope.org_id).await?,
+        units: orgs::units_of(&mut conn, scope.org_id).await?,
+        workplaces: orgs::workplaces_of(&mut conn, scope.org_id).await?,
+        teams: orgs::teams_of(&mut conn, scope.org_id).await?,
     };
     drop(conn);
     audit::record_alone(
@@ -173,7 +180,7 @@ pub async fn structure(ctx: &Ctx, client: &Client, scope: &OrgScope) -> AppResul
             "org.structure_listed",
             AuditAction::List,
             "unit",
-            &scope.root_unit_id,
+            scope.root_unit_id,
             client,
         ),
     )
@@ -185,7 +192,7 @@ pub async fn create_unit(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    parent_id: &str,
+    parent_id: UnitId,
     name: &str,
 ) -> AppResult<UnitRow> {
     let parent = scope.unit(ctx, parent_id).await?;
@@ -194,13 +201,13 @@ pub async fn create_unit(
         return Err(AppError::Conflict("archived"));
     }
     let name = clean_name(name)?;
-    let id = UnitId::new().to_string();
+    let id = UnitId::new();
     let unit = UnitRow {
-        id: id.clone(),
-        org_id: scope.org_id.clone(),
-        parent_id: Some(parent.id.clone()),
+        id,
+        org_id: scope.org_id,
+        parent_id: Some(parent.id),
         name,
-        path: child_path(Some(&parent.path), &id),
+        path: child_path(Some(&parent.path), &id.to_string()),
         archived_at: None,
     };
     let now = ctx.clock.now();
@@ -209,8 +216,8 @@ pub async fn create_unit(
     audit::record(
         &mut tx,
         scope
-            .event("org.unit_created", AuditAction::Create, "unit", &id, client)
-            .target(&id),
+            .event("org.unit_created", AuditAction::Create, "unit", id, client)
+            .target(id),
         now,
     )
     .await?;
@@ -218,18 +225,18 @@ pub async fn create_unit(
     Ok(unit)
 }
 
-pub async fn rename_unit(ctx: &Ctx, client: &Client, scope: &OrgScope, unit_id: &str, name: &str) -> AppResult<()> {
+pub async fn rename_unit(ctx: &Ctx, client: &Client, scope: &OrgScope, unit_id: UnitId, name: &str) -> AppResult<()> {
     let unit = scope.unit(ctx, unit_id).await?;
     scope.require(Permission::ManageUnits, &unit)?;
     let name = clean_name(name)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    orgs::rename_unit(&mut tx, &unit.id, &name).await.map_err(name_taken)?;
+    orgs::rename_unit(&mut tx, unit.id, &name).await.map_err(name_taken)?;
     audit::record(
         &mut tx,
         scope
-            .event("org.unit_renamed", AuditAction::Update, "unit", &unit.id, client)
-            .target(&unit.id),
+            .event("org.unit_renamed", AuditAction::Update, "unit", unit.id, client)
+            .target(unit.id),
         now,
     )
     .await?;
@@ -242,8 +249,8 @@ pub async fn move_unit(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    unit_id: &str,
-    new_parent_id: &str,
+    unit_id: UnitId,
+    new_parent_id: UnitId,
 ) -> AppResult<()> {
     let unit = scope.unit(ctx, unit_id).await?;
     let parent = scope.unit(ctx, new_parent_id).await?;
@@ -255,17 +262,17 @@ pub async fn move_unit(
     if is_within(&parent.path, &unit.path) {
         return Err(AppError::Conflict("unit-cycle"));
     }
-    let new_path = child_path(Some(&parent.path), &unit.id);
+    let new_path = child_path(Some(&parent.path), &unit.id.to_string());
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    orgs::move_unit(&mut tx, &scope.org_id, &unit.id, &parent.id, &unit.path, &new_path)
+    orgs::move_unit(&mut tx, scope.org_id, unit.id, parent.id, &unit.path, &new_path)
         .await
         .map_err(name_taken)?;
     audit::record(
         &mut tx,
         scope
-            .event("org.unit_moved", AuditAction::Update, "unit", &unit.id, client)
-            .target(&unit.id),
+            .event("org.unit_moved", AuditAction::Update, "unit", unit.id, client)
+            .target(unit.id),
         now,
     )
     .await?;
@@ -278,7 +285,7 @@ pub async fn archive_unit(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    unit_id: &str,
+    unit_id: UnitId,
     archived: bool,
 ) -> AppResult<()> {
     let unit = scope.unit(ctx, unit_id).await?;
@@ -288,7 +295,7 @@ pub async fn archive_unit(
     }
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    orgs::set_unit_archived(&mut tx, &unit.id, archived.then_some(now)).await?;
+    orgs::set_unit_archived(&mut tx, unit.id, archived.then_some(now)).await?;
     let name = if archived {
         "org.unit_archived"
     } else {
@@ -297,8 +304,8 @@ pub async fn archive_unit(
     audit::record(
         &mut tx,
         scope
-            .event(name, AuditAction::Update, "unit", &unit.id, client)
-            .target(&unit.id),
+            .event(name, AuditAction::Update, "unit", unit.id, client)
+            .target(unit.id),
         now,
     )
     .await?;
@@ -317,13 +324,9 @@ pub struct WorkplaceInput {
     pub phone: Option<String>,
 }
 
-const WORKPLACE_KINDS: &[&str] = &["clinic", "pharmacy", "hospital", "community", "other"];
-
-pub(crate) fn check_workplace(input: &WorkplaceInput) -> AppResult<(String, String, String, Option<String>)> {
+pub(crate) fn check_workplace(input: &WorkplaceInput) -> AppResult<(String, WorkplaceKind, String, Option<String>)> {
     let name = clean_name(&input.name)?;
-    if !WORKPLACE_KINDS.contains(&input.kind.as_str()) {
-        return Err(AppError::Conflict("invalid-kind"));
-    }
+    let kind = WorkplaceKind::parse(&input.kind).ok_or(AppError::Conflict("invalid-kind"))?;
     let address = input.address.trim().to_string();
     if address.chars().count() > 300 || address.chars().any(char::is_control) {
         return Err(AppError::Conflict("invalid-address"));
@@ -332,7 +335,7 @@ pub(crate) fn check_workplace(input: &WorkplaceInput) -> AppResult<(String, Stri
         Some(p) => Some(cercle_domain::Phone::parse(p)?.as_str().to_string()),
         None => None,
     };
-    Ok((name, input.kind.clone(), address, phone))
+    Ok((name, kind, address, phone))
 }
 
 pub async fn create_workplace(
@@ -341,14 +344,14 @@ pub async fn create_workplace(
     scope: &OrgScope,
     input: &WorkplaceInput,
 ) -> AppResult<WorkplaceRow> {
-    let unit = scope.unit(ctx, &input.unit_id).await?;
+    let unit = scope.unit(ctx, input.unit_id.parse()?).await?;
     scope.require(Permission::ManageWorkplaces, &unit)?;
     let (name, kind, address, phone) = check_workplace(input)?;
-    let id = WorkplaceId::new().to_string();
+    let id = WorkplaceId::new();
     let w = WorkplaceRow {
-        id: id.clone(),
-        org_id: scope.org_id.clone(),
-        unit_id: unit.id.clone(),
+        id,
+        org_id: scope.org_id,
+        unit_id: unit.id,
         name,
         kind,
         address,
@@ -358,7 +361,7 @@ pub async fn create_workplace(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     orgs::insert_workplace(&mut tx, &w, now).await.map_err(name_taken)?;
-    crate::search_index::workplace(&mut tx, &id, now).await?;
+    crate::search_index::workplace(&mut tx, &id.to_string(), now).await?;
     audit::record(
         &mut tx,
         scope
@@ -366,10 +369,10 @@ pub async fn create_workplace(
                 "org.workplace_created",
                 AuditAction::Create,
                 "workplace",
-                &unit.id,
+                unit.id,
                 client,
             )
-            .target(&id),
+            .target(id),
         now,
     )
     .await?;
@@ -381,18 +384,18 @@ pub async fn update_workplace(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    id: &str,
+    id: WorkplaceId,
     input: &WorkplaceInput,
     archived: bool,
 ) -> AppResult<WorkplaceRow> {
     let existing = {
         let mut conn = ctx.store.reader().await?;
-        orgs::workplace_in(&mut conn, &scope.org_id, id)
+        orgs::workplace_in(&mut conn, scope.org_id, id)
             .await?
             .ok_or(AppError::NotFound)?
     };
-    let old_unit = scope.unit(ctx, &existing.unit_id).await?;
-    let new_unit = scope.unit(ctx, &input.unit_id).await?;
+    let old_unit = scope.unit(ctx, existing.unit_id).await?;
+    let new_unit = scope.unit(ctx, input.unit_id.parse()?).await?;
     scope.require(Permission::ManageWorkplaces, &old_unit)?;
     scope.require(Permission::ManageWorkplaces, &new_unit)?;
     let (name, kind, address, phone) = check_workplace(input)?;
@@ -402,7 +405,7 @@ pub async fn update_workplace(
         kind,
         address,
         phone,
-        unit_id: new_unit.id.clone(),
+        unit_id: new_unit.id,
         archived_at: if archived {
             existing.archived_at.or(Some(now.0))
         } else {
@@ -412,7 +415,7 @@ pub async fn update_workplace(
     };
     let mut tx = ctx.store.begin().await?;
     orgs::update_workplace(&mut tx, &w).await.map_err(name_taken)?;
-    crate::search_index::workplace(&mut tx, id, now).await?;
+    crate::search_index::workplace(&mut tx, &id.to_string(), now).await?;
     audit::record(
         &mut tx,
         scope
@@ -420,7 +423,7 @@ pub async fn update_workplace(
                 "org.workplace_updated",
                 AuditAction::Update,
                 "workplace",
-                &new_unit.id,
+                new_unit.id,
                 client,
             )
             .target(id),
@@ -438,14 +441,18 @@ pub struct TeamInput {
     pub name: String,
 }
 
-async fn check_team(ctx: &Ctx, scope: &OrgScope, input: &TeamInput) -> AppResult<(UnitRow, Option<String>, String)> {
-    let unit = scope.unit(ctx, &input.unit_id).await?;
+async fn check_team(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    input: &TeamInput,
+) -> AppResult<(UnitRow, Option<WorkplaceId>, String)> {
+    let unit = scope.unit(ctx, input.unit_id.parse()?).await?;
     scope.require(Permission::ManageTeams, &unit)?;
     let workplace = match input.workplace_id.as_deref().filter(|w| !w.is_empty()) {
         Some(w) => {
             let mut conn = ctx.store.reader().await?;
             Some(
-                orgs::workplace_in(&mut conn, &scope.org_id, w)
+                orgs::workplace_in(&mut conn, scope.org_id, w.parse()?)
                     .await?
                     .ok_or(AppError::NotFound)?
                     .id,
@@ -458,11 +465,11 @@ async fn check_team(ctx: &Ctx, scope: &OrgScope, input: &TeamInput) -> AppResult
 
 pub async fn create_team(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &TeamInput) -> AppResult<TeamRow> {
     let (unit, workplace_id, name) = check_team(ctx, scope, input).await?;
-    let id = TeamId::new().to_string();
+    let id = TeamId::new();
     let t = TeamRow {
-        id: id.clone(),
-        org_id: scope.org_id.clone(),
-        unit_id: unit.id.clone(),
+        id,
+        org_id: scope.org_id,
+        unit_id: unit.id,
         workplace_id,
         name,
         archived_at: None,
@@ -473,8 +480,8 @@ pub async fn create_team(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &T
     audit::record(
         &mut tx,
         scope
-            .event("org.team_created", AuditAction::Create, "team", &unit.id, client)
-            .target(&id),
+            .event("org.team_created", AuditAction::Create, "team", unit.id, client)
+            .target(id),
         now,
     )
     .await?;
@@ -486,24 +493,24 @@ pub async fn update_team(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    id: &str,
+    id: TeamId,
     input: &TeamInput,
     archived: bool,
 ) -> AppResult<TeamRow> {
     let existing = {
         let mut conn = ctx.store.reader().await?;
-        orgs::team_in(&mut conn, &scope.org_id, id)
+        orgs::team_in(&mut conn, scope.org_id, id)
             .await?
             .ok_or(AppError::NotFound)?
     };
-    let old_unit = scope.unit(ctx, &existing.unit_id).await?;
+    let old_unit = scope.unit(ctx, existing.unit_id).await?;
     scope.require(Permission::ManageTeams, &old_unit)?;
     let (unit, workplace_id, name) = check_team(ctx, scope, input).await?;
     let now = ctx.clock.now();
     let t = TeamRow {
         name,
         workplace_id,
-        unit_id: unit.id.clone(),
+        unit_id: unit.id,
         archived_at: if archived {
             existing.archived_at.or(Some(now.0))
         } else {
@@ -516,7 +523,7 @@ pub async fn update_team(
     audit::record(
         &mut tx,
         scope
-            .event("org.team_updated", AuditAction::Update, "team", &unit.id, client)
+            .event("org.team_updated", AuditAction::Update, "team", unit.id, client)
             .target(id),
         now,
     )

@@ -68,7 +68,7 @@ pub(crate) async fn access(conn: &mut Conn, user_id: &str, channel_id: &str) -> 
         .await?
         .ok_or(AppError::NotFound)?;
     if users::active_org(&mut *conn, user_id).await?.as_deref() == Some(c.org_id.as_str())
-        && members::is_member(&mut *conn, &c.org_id, user_id).await?
+        && members::is_member(&mut *conn, c.org_id.parse()?, user_id.parse()?).await?
         && (c.started_at.is_some() || c.created_by == user_id)
     {
         let teams = threads_store::teams_managed(&mut *conn, user_id).await?;
@@ -178,7 +178,7 @@ async fn participant_views(conn: &mut Conn, channel_id: &str) -> AppResult<Vec<C
                 state: None,
             },
             "team" => ChannelParticipant {
-                name: orgs::team_by_id(&mut *conn, &id)
+                name: orgs::team_by_id(&mut *conn, id.parse()?)
                     .await?
                     .map(|t| t.name)
                     .unwrap_or_default(),
@@ -270,7 +270,7 @@ async fn check_participants(
                 }
             }
             ChannelParticipantKind::Team => {
-                let team = orgs::team_in(&mut *conn, org_id, &p.id)
+                let team = orgs::team_in(&mut *conn, org_id.parse()?, p.id.parse()?)
                     .await?
                     .ok_or(AppError::NotFound)?;
                 if team.archived_at.is_some() {
@@ -416,7 +416,7 @@ pub async fn mine(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResul
     let mut rows: Vec<(ChannelRow, ChannelRole)> = Vec::new();
     if !me.circle_only {
         if let Some(org) = users::active_org(&mut conn, &user_id).await? {
-            if members::is_member(&mut conn, &org, &user_id).await? {
+            if members::is_member(&mut conn, org.parse()?, me.user_id).await? {
                 let teams = threads_store::teams_managed(&mut conn, &user_id).await?;
                 for c in store::channels_of_professional(&mut conn, &user_id, &teams, &org, None).await? {
                     rows.push((c, ChannelRole::Professional));
@@ -554,10 +554,10 @@ pub async fn remove_participant(
     // Who stops reaching the channel's threads: their open connections look again.
     let removed: Vec<String> = match kind {
         ChannelParticipantKind::User => vec![who.id.clone()],
-        ChannelParticipantKind::Team => cercle_store::teams::members(&mut tx, &who.id)
+        ChannelParticipantKind::Team => cercle_store::teams::members(&mut tx, who.id.parse()?)
             .await?
             .into_iter()
-            .map(|m| m.user_id)
+            .map(|m| m.user_id.to_string())
             .collect(),
         ChannelParticipantKind::Circle => cercle_store::circle::member(&mut tx, &who.id)
             .await?

@@ -6,10 +6,10 @@
 
 use crate::org_scope::OrgScope;
 use crate::{audit, AppError, AppResult, Client, Ctx};
-use cercle_domain::audit::{AuditAction, NewAuditEvent};
+use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::patient::{birth_date, patient_name, FileNumber, HealthInsuranceNumber};
 use cercle_domain::policy::patients::{self as policy, FileFacts};
-use cercle_domain::policy::roles::{Grant, Role};
+use cercle_domain::policy::roles::Grant;
 use cercle_domain::search::fold;
 use cercle_domain::{InputError, Language, PatientFileId};
 use cercle_store::patients::{self as store, FileThread, PatientFileRow, Search};
@@ -141,14 +141,12 @@ pub fn view_of(access: &FileAccess) -> PatientFile {
 
 /// The roles a person holds in an organization, as the policy sees them.
 async fn grants_in(conn: &mut Conn, org_id: &str, user_id: &str) -> AppResult<Vec<Grant>> {
-    Ok(members::grants_of(&mut *conn, org_id, user_id)
+    Ok(members::grants_of(&mut *conn, org_id.parse()?, user_id.parse()?)
         .await?
         .into_iter()
-        .filter_map(|g| {
-            Role::parse(&g.role).map(|role| Grant {
-                role,
-                unit_path: g.unit_path,
-            })
+        .map(|g| Grant {
+            role: g.role,
+            unit_path: g.unit_path,
         })
         .collect())
 }
@@ -189,7 +187,7 @@ async fn decide(conn: &mut Conn, user_id: &str, grants: &[Grant], file: PatientF
 pub async fn viewable(conn: &mut Conn, user_id: &str, file_id: &str) -> AppResult<FileAccess> {
     let file = store::get(&mut *conn, file_id).await?.ok_or(AppError::NotFound)?;
     if users::active_org(&mut *conn, user_id).await?.as_deref() != Some(file.org_id.as_str())
-        || !members::is_member(&mut *conn, &file.org_id, user_id).await?
+        || !members::is_member(&mut *conn, file.org_id.parse()?, user_id.parse()?).await?
     {
         return Err(AppError::NotFound);
     }
@@ -200,7 +198,7 @@ pub async fn viewable(conn: &mut Conn, user_id: &str, file_id: &str) -> AppResul
 /// [`viewable`] for a resolved organization scope.
 async fn access(conn: &mut Conn, scope: &OrgScope, file_id: &str) -> AppResult<FileAccess> {
     let file = store::get(&mut *conn, file_id).await?.ok_or(AppError::NotFound)?;
-    if file.org_id != scope.org_id {
+    if file.org_id != scope.org_id.to_string() {
         return Err(AppError::NotFound);
     }
     decide(conn, &scope.user_id.to_string(), &scope.grants, file).await
@@ -213,8 +211,10 @@ fn event(
     action: AuditAction,
     client: &Client,
 ) -> NewAuditEvent {
-    scope
-        .event(name, action, "patient_file", &file.unit_id, client)
+    // As `scope.event`, with the file's unit as stored.
+    NewAuditEvent::new(Actor::User(scope.user_id), name, action, "patient_file")
+        .in_unit(scope.org_id, &file.unit_id)
+        .ip(client.ip.clone())
         .target(&file.id)
         .scope("patient", &file.id)
 }
@@ -270,13 +270,13 @@ fn apply(ctx: &Ctx, row: &mut PatientFileRow, input: &FileInput) -> AppResult<()
 /// at once), or the root unit (see [`policy::default_file_unit`]).
 async fn default_unit(conn: &mut Conn, scope: &OrgScope) -> AppResult<orgs::UnitRow> {
     if let Some(id) = policy::default_file_unit(&scope.grants) {
-        if let Some(u) = orgs::unit_in(&mut *conn, &scope.org_id, &id).await? {
+        if let Some(u) = orgs::unit_in(&mut *conn, scope.org_id, id.parse()?).await? {
             if u.archived_at.is_none() {
                 return Ok(u);
             }
         }
     }
-    match orgs::unit_in(&mut *conn, &scope.org_id, &scope.root_unit_id).await? {
+    match orgs::unit_in(&mut *conn, scope.org_id, scope.root_unit_id).await? {
         Some(u) => Ok(u),
         None => Err(AppError::NotFound),
     }
@@ -285,7 +285,7 @@ async fn default_unit(conn: &mut Conn, scope: &OrgScope) -> AppResult<orgs::Unit
 /// The unit a new file is placed in unless another is chosen.
 pub async fn default_unit_id(ctx: &Ctx, scope: &OrgScope) -> AppResult<String> {
     let mut conn = ctx.store.reader().await?;
-    Ok(default_unit(&mut conn, scope).await?.id)
+    Ok(default_unit(&mut conn, scope).await?.id.to_string())
 }
 
 /// A unit of the scope's organization (not archived), or not found.
@@ -294,7 +294,7 @@ async fn unit_of(conn: &mut Conn, scope: &OrgScope, unit_id: Option<&str>) -> Ap
         None | Some("") => return default_unit(conn, scope).await,
         Some(id) => id,
     };
-    match orgs::unit_in(&mut *conn, &scope.org_id, id).await? {
+    match orgs::unit_in(&mut *conn, scope.org_id, id.parse()?).await? {
         Some(u) if u.archived_at.is_none() => Ok(u),
         _ => Err(AppError::NotFound),
     }
@@ -318,8 +318,8 @@ pub async fn create(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &FileIn
     let unit = unit_of(&mut tx, scope, input.unit_id.as_deref()).await?;
     let mut row = PatientFileRow {
         id: PatientFileId::new().to_string(),
-        org_id: scope.org_id.clone(),
-        unit_id: unit.id.clone(),
+        org_id: scope.org_id.to_string(),
+        unit_id: unit.id.to_string(),
         unit_path: unit.path.clone(),
         first_name: first,
         last_name: last,
@@ -385,7 +385,7 @@ pub async fn update(
     apply(ctx, &mut row, input)?;
     if let Some(unit_id) = input.unit_id.as_deref().filter(|u| !u.trim().is_empty()) {
         let unit = unit_of(&mut tx, scope, Some(unit_id)).await?;
-        if unit.id != row.unit_id {
+        if unit.id.to_string() != row.unit_id {
             let facts = FileFacts {
                 in_active_org: true,
                 unit_path: &unit.path,
@@ -395,7 +395,7 @@ pub async fn update(
             if !policy::may_edit(&scope.grants, &facts) {
                 return Err(AppError::Forbidden);
             }
-            row.unit_id = unit.id;
+            row.unit_id = unit.id.to_string();
             row.unit_path = unit.path;
         }
     }
@@ -568,10 +568,10 @@ pub async fn list_within(
     let teams = teams_of(&mut conn, &user_id).await?;
     let rows = match (&wanted, view) {
         (None, View::Active) => {
-            store::with_active_threads(&mut conn, &scope.org_id, &user_id, &teams, archived, limit).await?
+            store::with_active_threads(&mut conn, &scope.org_id.to_string(), &user_id, &teams, archived, limit).await?
         }
         (None, View::Participating) => {
-            store::participating(&mut conn, &scope.org_id, &user_id, &teams, archived, limit).await?
+            store::participating(&mut conn, &scope.org_id.to_string(), &user_id, &teams, archived, limit).await?
         }
         (wanted, _) => {
             let paths = policy::search_paths(&scope.grants);
@@ -582,7 +582,7 @@ pub async fn list_within(
             let mut rows = store::search(
                 &mut conn,
                 &Search {
-                    org_id: &scope.org_id,
+                    org_id: &scope.org_id.to_string(),
                     unit_paths: &paths,
                     created_by: &user_id,
                     words: &words,
@@ -593,8 +593,15 @@ pub async fn list_within(
                 },
             )
             .await?;
-            let part =
-                store::participating(&mut conn, &scope.org_id, &user_id, &teams, archived, store::MAX_LIST).await?;
+            let part = store::participating(
+                &mut conn,
+                &scope.org_id.to_string(),
+                &user_id,
+                &teams,
+                archived,
+                store::MAX_LIST,
+            )
+            .await?;
             for f in part {
                 if wanted.as_ref().is_none_or(|w| w.matches(&f)) && !rows.iter().any(|r| r.id == f.id) {
                     rows.push(f);
@@ -637,16 +644,22 @@ pub async fn list_within(
             "patient.listed",
             AuditAction::List,
             "patient_file",
-            &scope.root_unit_id,
+            scope.root_unit_id,
             client,
         );
         audit::record(&mut tx, ev, now).await?;
     }
     for f in &out {
-        let ev = scope
-            .event("patient.listed", AuditAction::List, "patient_file", &f.unit_id, client)
-            .target(&f.id)
-            .scope("patient", &f.id);
+        let ev = NewAuditEvent::new(
+            Actor::User(scope.user_id),
+            "patient.listed",
+            AuditAction::List,
+            "patient_file",
+        )
+        .in_unit(scope.org_id, &f.unit_id)
+        .ip(client.ip.clone())
+        .target(&f.id)
+        .scope("patient", &f.id);
         audit::record(&mut tx, ev, now).await?;
     }
     tx.commit().await?;
@@ -684,14 +697,14 @@ pub struct UnitChoice {
 /// The units of the active organization (not archived), in tree order.
 pub async fn units(ctx: &Ctx, scope: &OrgScope) -> AppResult<Vec<UnitChoice>> {
     let mut conn = ctx.store.reader().await?;
-    let mut units = orgs::units_of(&mut conn, &scope.org_id).await?;
+    let mut units = orgs::units_of(&mut conn, scope.org_id).await?;
     units.retain(|u| u.archived_at.is_none());
     units.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(units
         .into_iter()
         .map(|u| UnitChoice {
             depth: u.path.matches('/').count().saturating_sub(2),
-            id: u.id,
+            id: u.id.to_string(),
             name: u.name,
         })
         .collect())

@@ -271,7 +271,7 @@ async fn send(
         accepted_by: None,
     };
     store::insert_invitation(&mut *tx, &row, &hash_token(&token)).await?;
-    let org = orgs::org_by_id(&mut *tx, &file.org_id)
+    let org = orgs::org_by_id(&mut *tx, file.org_id.parse()?)
         .await?
         .ok_or(AppError::NotFound)?;
     let inviter = users::get(&mut *tx, &me.user_id.to_string()).await?;
@@ -435,7 +435,7 @@ async fn linked(ctx: &Ctx, token: &str) -> AppResult<Linked> {
     let (org_id, _, _) = store::file_place(&mut conn, &member.patient_file_id)
         .await?
         .ok_or(AppError::LinkInvalid)?;
-    let org = orgs::org_by_id(&mut conn, &org_id)
+    let org = orgs::org_by_id(&mut conn, org_id.parse()?)
         .await?
         .ok_or(AppError::LinkInvalid)?;
     let inviter = users::get(&mut conn, &inv.invited_by).await?;
@@ -695,7 +695,7 @@ pub async fn my_care_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<My
         if archived {
             continue;
         }
-        let org_name = orgs::org_by_id(&mut conn, &org_id)
+        let org_name = orgs::org_by_id(&mut conn, org_id.parse()?)
             .await?
             .map(|o| o.name)
             .unwrap_or_default();

@@ -64,7 +64,9 @@ async fn create_titled(
     crate::idempotency::claim_in(&mut tx, client, now).await?;
     let active = users::active_org(&mut tx, &user_id).await?;
     let active = match &active {
-        Some(org) if cercle_store::members::is_member(&mut tx, org, &user_id).await? => Some(org.clone()),
+        Some(org) if cercle_store::members::is_member(&mut tx, org.parse()?, user_id.parse()?).await? => {
+            Some(org.clone())
+        }
         _ => None,
     };
     let (kind, org_id, patient) = match input.kind.as_str() {

@@ -44,7 +44,9 @@ pub(crate) async fn check_participants(
                 let Some(org) = org_id else {
                     return Err(AppError::NotFound);
                 };
-                orgs::team_in(&mut *conn, org, &p.id).await?.ok_or(AppError::NotFound)?;
+                orgs::team_in(&mut *conn, org.parse()?, p.id.parse()?)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
             }
             _ => return Err(AppError::NotFound),
         }
@@ -65,7 +67,7 @@ pub(crate) async fn participant_views(conn: &mut Conn, thread_id: &str) -> AppRe
         let name = if kind == ParticipantKind::User {
             names.get(&id).cloned().unwrap_or_default()
         } else {
-            orgs::team_by_id(&mut *conn, &id)
+            orgs::team_by_id(&mut *conn, id.parse()?)
                 .await?
                 .map(|t| t.name)
                 .unwrap_or_default()
@@ -105,7 +107,7 @@ async fn channel_participant_views(conn: &mut Conn, channel_id: &str, out: &mut 
                 .map(|(_, n)| n)
                 .unwrap_or_default()
         } else {
-            orgs::team_by_id(&mut *conn, &id)
+            orgs::team_by_id(&mut *conn, id.parse()?)
                 .await?
                 .map(|t| t.name)
                 .unwrap_or_default()
@@ -205,7 +207,7 @@ pub async fn remove_participant(
         return Err(AppError::NotFound);
     }
     if kind == ParticipantKind::Team {
-        cercle_store::teams::clear_triage(&mut tx, id, &who.id).await?;
+        cercle_store::teams::clear_triage(&mut tx, id.parse()?, who.id.parse()?).await?;
     }
     let views = participant_views(&mut tx, id).await?;
     log_event(ctx, &mut tx, id, EventKind::Participants, &views, now).await?;

@@ -142,5 +142,5 @@ pub async fn versions(ctx: &Ctx, principal: &Principal, message_id: MessageId) -
 /// The organization a thread belongs to, for labels.
 pub async fn org_name(ctx: &Ctx, org_id: &str) -> AppResult<Option<String>> {
     let mut conn = ctx.store.reader().await?;
-    Ok(orgs::org_by_id(&mut conn, org_id).await?.map(|o| o.name))
+    Ok(orgs::org_by_id(&mut conn, org_id.parse()?).await?.map(|o| o.name))
 }

@@ -19,7 +19,7 @@ use crate::teams::{refused, subject, users_role, writable_team, TriageChange, Wr
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
 use cercle_domain::events::EventKind;
-use cercle_domain::policy::teams::{decide, TeamAction, TriageState};
+use cercle_domain::policy::teams::{decide, TeamAction};
 use cercle_domain::policy::Principal;
 use cercle_domain::Language;
 use cercle_store::teams as store;
@@ -35,7 +35,7 @@ pub async fn write_to_team(
     input: &WriteInput,
     lang: Language,
 ) -> AppResult<ThreadView> {
-    writable_team(ctx, principal, team_id).await?;
+    writable_team(ctx, principal, team_id.parse()?).await?;
     let body = match input.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
         Some(b) => Some(clean_body(b)?),
         None => None,
@@ -76,8 +76,10 @@ pub async fn change(
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
+    let thread: cercle_domain::ThreadId = thread_id.parse()?;
     let mut tx = ctx.store.begin().await?;
-    let s = subject(&mut tx, &user_id, thread_id, team_id).await?;
+    let s = subject(&mut tx, me.user_id, thread, team_id.parse()?).await?;
+    let team_key = s.team.id.to_string();
     if s.thread.closed_at.is_some() {
         // Nothing is reassigned in a closed thread; say "not found" to
         // whoever may not see it.
@@ -86,7 +88,7 @@ pub async fn change(
     }
     let (action, audit_name) = match what {
         TriageChange::Assign { user_id: target } => {
-            let target_in_team = users_role(&mut tx, &s.team, target).await?.is_some();
+            let target_in_team = users_role(&mut tx, &s.team, target.parse()?).await?.is_some();
             (TeamAction::Assign { target_in_team }, "team.thread_assigned")
         }
         TriageChange::Take => (TeamAction::Take, "team.thread_taken"),
@@ -94,7 +96,7 @@ pub async fn change(
         TriageChange::Unassign => (TeamAction::Unassign, "team.thread_unassigned"),
         TriageChange::AddSelf => (TeamAction::AddSelf, "team.manager_joined"),
         TriageChange::Invite { user_id: target } => {
-            let target_in_team = users_role(&mut tx, &s.team, target).await?.is_some();
+            let target_in_team = users_role(&mut tx, &s.team, target.parse()?).await?.is_some();
             (TeamAction::Invite { target_in_team }, "team.teammate_invited")
         }
         TriageChange::RemoveTeam => (TeamAction::RemoveTeam, "team.removed_from_thread"),
@@ -103,20 +105,20 @@ pub async fn change(
     let mut target: Option<String> = None;
     match what {
         TriageChange::Assign { user_id: who } => {
-            store::set_triage(&mut tx, thread_id, &s.team.id, Some(who), now).await?;
+            store::set_triage(&mut tx, thread, s.team.id, Some(who.parse()?), now).await?;
             target = Some(who.clone());
         }
         TriageChange::Take => {
-            store::set_triage(&mut tx, thread_id, &s.team.id, Some(&user_id), now).await?;
+            store::set_triage(&mut tx, thread, s.team.id, Some(me.user_id), now).await?;
         }
         TriageChange::Return => {
-            store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
-            crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &s.team.id, &user_id, now).await?;
+            store::set_triage(&mut tx, thread, s.team.id, None, now).await?;
+            crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &team_key, &user_id, now).await?;
         }
         TriageChange::Unassign => {
             if s.facts.responsible {
-                store::set_triage(&mut tx, thread_id, &s.team.id, None, now).await?;
-                crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &s.team.id, &user_id, now).await?;
+                store::set_triage(&mut tx, thread, s.team.id, None, now).await?;
+                crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &team_key, &user_id, now).await?;
             }
             if s.facts.added && s.thread.created_by != user_id {
                 thread_store::remove_participant(&mut tx, thread_id, "user", &user_id).await?;
@@ -130,29 +132,29 @@ pub async fn change(
             target = Some(who.clone());
         }
         TriageChange::RemoveTeam => {
-            if s.thread.channel_id.is_some() && is_author_team(&mut tx, &s.thread, &s.team.id).await? {
+            if s.thread.channel_id.is_some() && is_author_team(&mut tx, &s.thread, &team_key).await? {
                 return Err(AppError::Conflict("author-team"));
             }
-            thread_store::remove_participant(&mut tx, thread_id, "team", &s.team.id).await?;
-            store::clear_triage(&mut tx, thread_id, &s.team.id).await?;
+            thread_store::remove_participant(&mut tx, thread_id, "team", &team_key).await?;
+            store::clear_triage(&mut tx, thread, s.team.id).await?;
         }
     }
     // Who reaches the thread may have changed: the participants event comes
     // first, so that open connections look again before the triage change.
     let views = participant_views(&mut tx, thread_id).await?;
     log_event(ctx, &mut tx, thread_id, EventKind::Participants, &views, now).await?;
-    let after = store::triage(&mut tx, thread_id, &s.team.id).await?;
+    let after = store::triage(&mut tx, thread, s.team.id).await?;
     let data = serde_json::json!({
         "triage": {
             "team_id": s.team.id,
-            "state": after.as_ref().and_then(|t| TriageState::parse(&t.state)),
-            "responsible_id": after.as_ref().and_then(|t| t.responsible_id.clone()),
+            "state": after.as_ref().map(|t| t.state),
+            "responsible_id": after.as_ref().and_then(|t| t.responsible_id),
             "previous_responsible_id": s.responsible,
             "by": user_id,
         }
     });
     log_event(ctx, &mut tx, thread_id, EventKind::ThreadState, &data, now).await?;
-    let mut ev = event_for(me, &s.thread, audit_name, AuditAction::Update, client).scope("team", &s.team.id);
+    let mut ev = event_for(me, &s.thread, audit_name, AuditAction::Update, client).scope("team", s.team.id);
     if let Some(t) = &target {
         ev = ev.scope("person", t);
     }

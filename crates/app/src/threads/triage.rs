@@ -6,9 +6,10 @@
 
 use super::views::{ParticipantRef, TriageView};
 use crate::AppResult;
+use cercle_domain::policy::teams::TriageState;
 use cercle_domain::threads::ParticipantKind;
 use cercle_domain::Timestamp;
-use cercle_store::teams::{self as store, IN_TRIAGE};
+use cercle_store::teams as store;
 use cercle_store::threads as thread_store;
 use cercle_store::{network, orgs, Conn};
 
@@ -28,29 +29,33 @@ pub(crate) async fn on_participants_added(
     let Some(org) = org_id else {
         return Ok(());
     };
+    let org: cercle_domain::OrgId = org.parse()?;
+    let thread: cercle_domain::ThreadId = thread_id.parse()?;
     for p in list.iter().filter(|p| p.kind == ParticipantKind::User.as_str()) {
-        for (team_id, _) in store::memberships_in(&mut *conn, org, &p.id).await? {
+        let person: cercle_domain::UserId = p.id.parse()?;
+        for (team_id, _) in store::memberships_in(&mut *conn, org, person).await? {
             thread_store::add_participant(
                 &mut *conn,
                 thread_id,
                 ParticipantKind::Team.as_str(),
-                &team_id,
+                &team_id.to_string(),
                 Some(added_by),
                 now,
             )
             .await?;
-            let waiting = match store::triage(&mut *conn, thread_id, &team_id).await? {
+            let waiting = match store::triage(&mut *conn, thread, team_id).await? {
                 None => true,
-                Some(tr) => tr.state == IN_TRIAGE,
+                Some(tr) => tr.state == TriageState::InTriage,
             };
             if waiting {
-                store::set_triage(&mut *conn, thread_id, &team_id, Some(&p.id), now).await?;
+                store::set_triage(&mut *conn, thread, team_id, Some(person), now).await?;
             }
         }
     }
     for p in list.iter().filter(|p| p.kind == ParticipantKind::Team.as_str()) {
-        if store::triage(&mut *conn, thread_id, &p.id).await?.is_none() {
-            store::set_triage(&mut *conn, thread_id, &p.id, None, now).await?;
+        let team: cercle_domain::TeamId = p.id.parse()?;
+        if store::triage(&mut *conn, thread, team).await?.is_none() {
+            store::set_triage(&mut *conn, thread, team, None, now).await?;
             if let Some(t) = thread_store::thread(&mut *conn, thread_id).await? {
                 crate::notifications::on_triage(bus, &mut *conn, &t, &p.id, added_by, now).await?;
             }
@@ -63,18 +68,20 @@ pub(crate) async fn on_participants_added(
 pub(crate) async fn triage_views(conn: &mut Conn, thread_id: &str) -> AppResult<Vec<TriageView>> {
     let participants = thread_store::participants(&mut *conn, thread_id).await?;
     let mut out = Vec::new();
-    for tr in store::triage_of_thread(&mut *conn, thread_id).await? {
+    for tr in store::triage_of_thread(&mut *conn, thread_id.parse()?).await? {
+        let team_key = tr.team_id.to_string();
         if !participants
             .iter()
-            .any(|(k, id)| *k == ParticipantKind::Team && *id == tr.team_id)
+            .any(|(k, id)| *k == ParticipantKind::Team && *id == team_key)
         {
             continue;
         }
-        let team_name = orgs::team_by_id(&mut *conn, &tr.team_id)
+        let team_name = orgs::team_by_id(&mut *conn, tr.team_id)
             .await?
             .map(|t| t.name)
             .unwrap_or_default();
-        let responsible_name = match &tr.responsible_id {
+        let responsible_id = tr.responsible_id.map(|id| id.to_string());
+        let responsible_name = match &responsible_id {
             Some(id) => network::names(&mut *conn, std::slice::from_ref(id))
                 .await?
                 .pop()
@@ -82,10 +89,10 @@ pub(crate) async fn triage_views(conn: &mut Conn, thread_id: &str) -> AppResult<
             None => None,
         };
         out.push(TriageView {
-            team_id: tr.team_id,
+            team_id: team_key,
             team_name,
-            state: tr.state,
-            responsible_id: tr.responsible_id,
+            state: tr.state.as_str().to_string(),
+            responsible_id,
             responsible_name,
         });
     }

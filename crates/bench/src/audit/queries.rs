@@ -48,12 +48,20 @@ impl Search {
     /// Parameters for one run: organizations, people, patients, months and
     /// pages drawn at random (people and patients uniformly, so mostly the
     /// less active ones, whose pages need the longest scans).
-    pub fn query(self, u: &Universe, rng: &mut Rng, events: u64) -> AuditQuery {
+    pub fn query(self, u: &Universe, rng: &mut Rng, events: u64) -> anyhow::Result<AuditQuery> {
         let org = &u.orgs[rng.below(u.orgs.len())];
         let mut q = AuditQuery {
-            org_id: org.id.clone(),
+            org_id: org.id.parse()?,
+            unit_ids: None,
+            actor_id: None,
+            patient_id: None,
+            target_type: None,
+            action: None,
+            from: None,
+            to: None,
+            before_seq: None,
+            hide_views_by: None,
             limit: PAGE,
-            ..AuditQuery::default()
         };
         match self {
             Search::OrgLatest => {}
@@ -62,18 +70,23 @@ impl Search {
                 // organizations with more than 10 units.
                 let org = &u.orgs[rng.below(2)];
                 let first = rng.below(org.units.len() - SUBTREE + 1);
-                q.org_id = org.id.clone();
-                q.unit_ids = Some(org.units[first..first + SUBTREE].to_vec());
+                q.org_id = org.id.parse()?;
+                q.unit_ids = Some(
+                    org.units[first..first + SUBTREE]
+                        .iter()
+                        .map(|u| u.parse())
+                        .collect::<Result<_, _>>()?,
+                );
             }
             Search::Actor => {
                 let person = &u.people[rng.below(u.people.len())];
-                q.org_id = u.orgs[person.org].id.clone();
-                q.actor_id = Some(person.id.clone());
+                q.org_id = u.orgs[person.org].id.parse()?;
+                q.actor_id = Some(person.id.parse()?);
             }
             Search::Patient => {
                 let patient = &u.patients[rng.below(u.patients.len())];
-                q.org_id = u.orgs[patient.org].id.clone();
-                q.patient_id = Some(patient.id.clone());
+                q.org_id = u.orgs[patient.org].id.parse()?;
+                q.patient_id = Some(patient.id.parse()?);
             }
             Search::ActionTargetMonth => {
                 let pairs = action_targets();
@@ -90,7 +103,7 @@ impl Search {
                 q.before_seq = Some(1 + rng.below(oldest_tenth) as i64);
             }
         }
-        q
+        Ok(q)
     }
 }
 
@@ -133,12 +146,12 @@ pub async fn measure(
         // The same parameters on every backend.
         let mut rng = Rng::new(seed ^ (s as u64 + 1).wrapping_mul(0x5851_F42D_4C95_7F2D));
         for _ in 0..warmup {
-            search(&mut conn, &s.query(u, &mut rng, events)).await?;
+            search(&mut conn, &s.query(u, &mut rng, events)?).await?;
         }
         let mut latencies = Vec::with_capacity(runs);
         let mut rows = 0;
         for _ in 0..runs {
-            let q = s.query(u, &mut rng, events);
+            let q = s.query(u, &mut rng, events)?;
             let t = Instant::now();
             let found = search(&mut conn, &q).await.with_context(|| format!("{s:?} search"))?;
             latencies.push(ms(t.elapsed()));

@@ -155,26 +155,26 @@ pub async fn build(server: &Server, db_url: &str, people: usize) -> anyhow::Resu
                 ids.push(u.id);
             }
         }
-        let org_id = cercle_domain::OrgId::new().to_string();
-        let root_id = cercle_domain::UnitId::new().to_string();
+        let org_id = cercle_domain::OrgId::new();
+        let root_id = cercle_domain::UnitId::new();
         let mut tx = store.begin().await?;
-        orgs::insert_org(&mut tx, &org_id, "Bench Clinic", &root_id, at).await?;
+        orgs::insert_org(&mut tx, org_id, "Bench Clinic", root_id, at).await?;
         orgs::insert_unit(
             &mut tx,
             &orgs::UnitRow {
-                id: root_id.clone(),
-                org_id: org_id.clone(),
+                id: root_id,
+                org_id,
                 parent_id: None,
                 name: "Bench Clinic".into(),
-                path: cercle_domain::policy::roles::child_path(None, &root_id),
+                path: cercle_domain::policy::roles::child_path(None, &root_id.to_string()),
                 archived_at: None,
             },
             at,
         )
         .await?;
         for id in &ids {
-            members::upsert_membership(&mut tx, &org_id, id, true, false, at).await?;
-            users::set_active_org(&mut tx, id, Some(&org_id)).await?;
+            members::upsert_membership(&mut tx, org_id, id.parse()?, true, false, at).await?;
+            users::set_active_org(&mut tx, id, Some(&org_id.to_string())).await?;
         }
         tx.commit().await?;
 

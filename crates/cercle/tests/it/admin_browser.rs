@@ -77,7 +77,7 @@ async fn an_administrator_builds_the_organization_and_invites() {
         app.ctx(),
         &client,
         &Principal::Operator,
-        &org.id,
+        org.id,
         ADMIN,
         ADMIN_NAME,
         Language::Fr,

@@ -36,10 +36,17 @@ async fn same_org(app: &TestApp, a: &Person, b: &Person) {
     let mut tx = app.ctx().store.begin().await.expect("tx");
     for p in [a, b] {
         let id = id_of(app, p).await;
-        cercle_store::members::upsert_membership(&mut tx, &org.id, &id, true, false, app.ctx().clock.now())
-            .await
-            .expect("member");
-        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
+        cercle_store::members::upsert_membership(
+            &mut tx,
+            org.id,
+            id.parse().expect("id"),
+            true,
+            false,
+            app.ctx().clock.now(),
+        )
+        .await
+        .expect("member");
+        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id.to_string()))
             .await
             .expect("active");
     }

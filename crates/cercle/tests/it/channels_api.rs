@@ -40,11 +40,11 @@ async fn grant(app: &TestApp, org: &str, user: &str, unit: &str, role: &str) {
     let mut tx = app.ctx().store.begin().await.expect("tx");
     cercle_store::members::grant(
         &mut tx,
-        &cercle_domain::GrantId::new().to_string(),
-        org,
-        user,
-        unit,
-        role,
+        cercle_domain::GrantId::new(),
+        org.parse().expect("org"),
+        user.parse().expect("user"),
+        unit.parse().expect("unit"),
+        role.parse().expect("role"),
         app.ctx().clock.now(),
     )
     .await
@@ -60,9 +60,16 @@ pub(crate) async fn clinic(app: &TestApp) -> Clinic {
     let mut tx = app.ctx().store.begin().await.expect("tx");
     for p in [&b, &c] {
         let id = id_of(app, p).await;
-        cercle_store::members::upsert_membership(&mut tx, &org.id, &id, true, false, app.ctx().clock.now())
-            .await
-            .expect("member");
+        cercle_store::members::upsert_membership(
+            &mut tx,
+            org.id.parse().expect("org"),
+            id.parse().expect("id"),
+            true,
+            false,
+            app.ctx().clock.now(),
+        )
+        .await
+        .expect("member");
         cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
             .await
             .expect("active");

@@ -230,9 +230,16 @@ async fn switching_organization_from_a_page_of_the_old_one_lands_home(db: Db) {
     let other = crate::orgs_api::org_with_admin(&app, "Clinique Saint-Laurent", "admin@laurent.test").await;
     let manager_id = id_of(&app, &s.manager).await;
     let mut tx = app.ctx().store.begin().await.expect("tx");
-    cercle_store::members::upsert_membership(&mut tx, &other.id, &manager_id, true, false, app.ctx().clock.now())
-        .await
-        .expect("member");
+    cercle_store::members::upsert_membership(
+        &mut tx,
+        other.id.parse().expect("org"),
+        manager_id.parse().expect("id"),
+        true,
+        false,
+        app.ctx().clock.now(),
+    )
+    .await
+    .expect("member");
     tx.commit().await.expect("commit");
     let (web, csrf, html) = signed_in(&app, &s.manager.email, 1, "/").await;
     // On a patient file of the first organization…

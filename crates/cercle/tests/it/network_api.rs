@@ -138,10 +138,17 @@ async fn same_org(app: &TestApp, a: &Person, b: &Person) {
     let mut tx = app.ctx().store.begin().await.expect("tx");
     for p in [a, b] {
         let id = id_of(app, p).await;
-        cercle_store::members::upsert_membership(&mut tx, &org.id, &id, true, false, app.ctx().clock.now())
-            .await
-            .expect("member");
-        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
+        cercle_store::members::upsert_membership(
+            &mut tx,
+            org.id,
+            id.parse().expect("id"),
+            true,
+            false,
+            app.ctx().clock.now(),
+        )
+        .await
+        .expect("member");
+        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id.to_string()))
             .await
             .expect("active");
     }
@@ -354,8 +361,8 @@ async fn professions_are_validated_by_the_team_by_vouching_and_by_organizations(
         let mut tx = app.ctx().store.begin().await.expect("tx");
         cercle_store::members::upsert_membership(
             &mut tx,
-            &org_admin.id,
-            &employee_id,
+            org_admin.id.parse().expect("org"),
+            employee_id.parse().expect("id"),
             true,
             false,
             app.ctx().clock.now(),

@@ -58,7 +58,7 @@ async fn colleagues(app: &TestApp) -> (Person, Person) {
         app.ctx(),
         &client,
         &Principal::Operator,
-        &org.id,
+        org.id,
         A_EMAIL,
         A_NAME,
         Language::En,

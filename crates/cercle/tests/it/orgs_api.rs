@@ -63,7 +63,7 @@ pub async fn org_with_admin(app: &TestApp, name: &str, email: &str) -> Org {
         app.ctx(),
         &client,
         &Principal::Operator,
-        &org.id,
+        org.id,
         email,
         "Admin",
         Language::Fr,
@@ -80,8 +80,8 @@ pub async fn org_with_admin(app: &TestApp, name: &str, email: &str) -> Org {
         .await;
     assert_eq!(status, 200, "{r}");
     Org {
-        id: org.id,
-        root: org.root_unit_id,
+        id: org.id.to_string(),
+        root: org.root_unit_id.to_string(),
         admin,
     }
 }
@@ -264,7 +264,7 @@ async fn the_inactive_organization_is_out_of_reach(db: Db) {
         app.ctx(),
         &client,
         &Principal::Operator,
-        &b.id,
+        b.id,
         "admin@nord.test",
         "Admin",
         Language::Fr,
@@ -296,12 +296,18 @@ async fn the_inactive_organization_is_out_of_reach(db: Db) {
         )
         .await;
     assert_eq!(status, 404);
-    assert!(!ids_in(&app, t, "/org/structure").await.contains(&b.root_unit_id));
+    assert!(!ids_in(&app, t, "/org/structure")
+        .await
+        .contains(&b.root_unit_id.to_string()));
     // Switching is explicit; then B is reachable and A is not.
     let (status, r) = app
         .post("/organizations/active", Some(t), json!({ "org_id": b.id }))
         .await;
-    assert_eq!((status, r["active"].as_str()), (200, Some(b.id.as_str())), "{r}");
+    assert_eq!(
+        (status, r["active"].as_str()),
+        (200, Some(b.id.to_string().as_str())),
+        "{r}"
+    );
     let (status, _) = app
         .post(
             "/org/units",

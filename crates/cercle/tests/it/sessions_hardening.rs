@@ -622,9 +622,16 @@ async fn every_thread_action_goes_through_one_door(db: Db) {
     let c_id = id_of(&app, &c).await;
     {
         let mut tx = app.ctx().store.begin().await.expect("tx");
-        cercle_store::members::upsert_membership(&mut tx, &other.id, &p_id, true, false, app.ctx().clock.now())
-            .await
-            .expect("member");
+        cercle_store::members::upsert_membership(
+            &mut tx,
+            other.id.parse().expect("org"),
+            p_id.parse().expect("id"),
+            true,
+            false,
+            app.ctx().clock.now(),
+        )
+        .await
+        .expect("member");
         tx.commit().await.expect("commit");
     }
     let t = clinical_thread(&app, &admin, &[&p], "Une porte").await;

@@ -44,9 +44,16 @@ pub(crate) async fn setup(app: &TestApp) -> Setup {
     let mut tx = app.ctx().store.begin().await.expect("tx");
     for who in [&writer, &manager, &p, &q, &outsider] {
         let id = id_of(app, who).await;
-        cercle_store::members::upsert_membership(&mut tx, &org.id, &id, true, false, app.ctx().clock.now())
-            .await
-            .expect("member");
+        cercle_store::members::upsert_membership(
+            &mut tx,
+            org.id.parse().expect("org"),
+            id.parse().expect("id"),
+            true,
+            false,
+            app.ctx().clock.now(),
+        )
+        .await
+        .expect("member");
         cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
             .await
             .expect("active");

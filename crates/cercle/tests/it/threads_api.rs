@@ -34,9 +34,16 @@ pub(crate) async fn team(app: &TestApp) -> (Person, Person, Person) {
     let mut tx = app.ctx().store.begin().await.expect("tx");
     for p in [&b, &c] {
         let id = id_of(app, p).await;
-        cercle_store::members::upsert_membership(&mut tx, &org.id, &id, true, false, app.ctx().clock.now())
-            .await
-            .expect("member");
+        cercle_store::members::upsert_membership(
+            &mut tx,
+            org.id.parse().expect("org"),
+            id.parse().expect("id"),
+            true,
+            false,
+            app.ctx().clock.now(),
+        )
+        .await
+        .expect("member");
         cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
             .await
             .expect("active");

@@ -64,7 +64,7 @@ async fn colleagues(app: &TestApp) -> (Person, Person) {
         app.ctx(),
         &client,
         &Principal::Operator,
-        &org.id,
+        org.id,
         A_EMAIL,
         A_NAME,
         Language::En,
@@ -85,7 +85,7 @@ async fn colleagues(app: &TestApp) -> (Person, Person) {
     let mut tx = app.ctx().store.begin().await.expect("tx");
     for p in [&a, &b] {
         let id = id_of(app, p).await;
-        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
+        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id.to_string()))
             .await
             .expect("active");
     }

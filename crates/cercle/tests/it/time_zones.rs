@@ -191,7 +191,7 @@ async fn organization_zone_defaults_to_montreal_and_a_person_may_choose_their_ow
 
     // The zones are stored: read again from the database.
     let mut conn = app.ctx().store.reader().await.expect("conn");
-    let org_row = cercle_store::orgs::org_by_id(&mut conn, &org.id)
+    let org_row = cercle_store::orgs::org_by_id(&mut conn, org.id.parse().expect("org"))
         .await
         .expect("read")
         .expect("org");
@@ -270,7 +270,7 @@ async fn only_an_administrator_of_the_whole_organization_sets_its_zone(db: Db) {
         .await;
     assert_eq!(status, 403, "{html}");
     let mut conn = app.ctx().store.reader().await.expect("conn");
-    let org_row = cercle_store::orgs::org_by_id(&mut conn, &org.id)
+    let org_row = cercle_store::orgs::org_by_id(&mut conn, org.id.parse().expect("org"))
         .await
         .expect("read")
         .expect("org");

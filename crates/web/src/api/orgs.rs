@@ -14,7 +14,7 @@ use cercle_app::orgs::InvitationRow;
 use cercle_app::orgs::{OrgRow, TeamRow, Unit as UnitRow, WorkplaceRow};
 use cercle_domain::audit::AuditRecord;
 use cercle_domain::roles::Role;
-use cercle_domain::Language;
+use cercle_domain::{Language, UnitId};
 use serde::{Deserialize, Serialize};
 
 /// An organization.
@@ -29,9 +29,9 @@ pub struct Organization {
 impl From<&OrgRow> for Organization {
     fn from(o: &OrgRow) -> Self {
         Organization {
-            id: o.id.clone(),
+            id: o.id.to_string(),
             name: o.name.clone(),
-            root_unit_id: o.root_unit_id.clone(),
+            root_unit_id: o.root_unit_id.to_string(),
             archived: o.archived_at.is_some(),
         }
     }
@@ -50,8 +50,8 @@ pub struct OrgUnit {
 impl From<&UnitRow> for OrgUnit {
     fn from(u: &UnitRow) -> Self {
         OrgUnit {
-            id: u.id.clone(),
-            parent_id: u.parent_id.clone(),
+            id: u.id.to_string(),
+            parent_id: u.parent_id.map(|p| p.to_string()),
             name: u.name.clone(),
             path: u.path.clone(),
             archived: u.archived_at.is_some(),
@@ -74,10 +74,10 @@ pub struct OrgWorkplace {
 impl From<&WorkplaceRow> for OrgWorkplace {
     fn from(w: &WorkplaceRow) -> Self {
         OrgWorkplace {
-            id: w.id.clone(),
-            unit_id: w.unit_id.clone(),
+            id: w.id.to_string(),
+            unit_id: w.unit_id.to_string(),
             name: w.name.clone(),
-            kind: w.kind.clone(),
+            kind: w.kind.as_str().to_string(),
             address: w.address.clone(),
             phone: w.phone.clone(),
             archived: w.archived_at.is_some(),
@@ -98,9 +98,9 @@ pub struct OrgTeam {
 impl From<&TeamRow> for OrgTeam {
     fn from(t: &TeamRow) -> Self {
         OrgTeam {
-            id: t.id.clone(),
-            unit_id: t.unit_id.clone(),
-            workplace_id: t.workplace_id.clone(),
+            id: t.id.to_string(),
+            unit_id: t.unit_id.to_string(),
+            workplace_id: t.workplace_id.map(|w| w.to_string()),
             name: t.name.clone(),
             archived: t.archived_at.is_some(),
         }
@@ -125,15 +125,15 @@ pub struct OrgInvitation {
 impl From<&InvitationRow> for OrgInvitation {
     fn from(i: &InvitationRow) -> Self {
         OrgInvitation {
-            id: i.id.clone(),
-            unit_id: i.unit_id.clone(),
+            id: i.id.to_string(),
+            unit_id: i.unit_id.to_string(),
             email: i.email.clone(),
             name: i.name.clone(),
             language: i.language.clone(),
             professional: i.professional,
             administrative: i.administrative,
             roles: i.roles.split(',').map(str::to_string).collect(),
-            status: i.status.clone(),
+            status: i.status.as_str().to_string(),
             expires_at: i.expires_at,
         }
     }
@@ -282,7 +282,7 @@ pub async fn switch_organization(
     Caller { principal, .. }: Caller,
     ApiJson(input): ApiJson<SwitchInput>,
 ) -> ApiResult<Json<MyOrganizations>> {
-    structure::switch_organization(&state.ctx, &client, &principal, &input.org_id).await?;
+    structure::switch_organization(&state.ctx, &client, &principal, input.org_id.parse()?).await?;
     Ok(Json(structure::my_organizations(&state.ctx, &principal).await?))
 }
 
@@ -301,9 +301,9 @@ pub async fn get_structure(
     let s = structure::structure(&state.ctx, &client, &scope).await?;
     Ok(Json(OrgStructure {
         organization: StructureOrganization {
-            id: scope.org_id.clone(),
+            id: scope.org_id.to_string(),
             name: scope.org_name.clone(),
-            root_unit_id: scope.root_unit_id.clone(),
+            root_unit_id: scope.root_unit_id.to_string(),
         },
         units: s.units.iter().map(OrgUnit::from).collect(),
         workplaces: s.workplaces.iter().map(OrgWorkplace::from).collect(),
@@ -331,7 +331,7 @@ pub async fn create_unit(
     ApiScope(scope): ApiScope,
     ApiJson(input): ApiJson<NewUnit>,
 ) -> ApiResult<(StatusCode, Json<OrgUnit>)> {
-    let unit = structure::create_unit(&state.ctx, &client, &scope, &input.parent_id, &input.name).await?;
+    let unit = structure::create_unit(&state.ctx, &client, &scope, input.parent_id.parse()?, &input.name).await?;
     Ok((StatusCode::CREATED, Json(OrgUnit::from(&unit))))
 }
 
@@ -359,17 +359,18 @@ pub async fn update_unit(
     ApiJson(input): ApiJson<UnitChange>,
 ) -> ApiResult<StatusCode> {
     let ctx = &state.ctx;
+    let id: UnitId = id.parse()?;
     if let Some(name) = &input.name {
-        structure::rename_unit(ctx, &client, &scope, &id, name).await?;
+        structure::rename_unit(ctx, &client, &scope, id, name).await?;
     }
     if let Some(parent) = &input.parent_id {
-        structure::move_unit(ctx, &client, &scope, &id, parent).await?;
+        structure::move_unit(ctx, &client, &scope, id, parent.parse()?).await?;
     }
     if let Some(archived) = input.archived {
-        structure::archive_unit(ctx, &client, &scope, &id, archived).await?;
+        structure::archive_unit(ctx, &client, &scope, id, archived).await?;
     }
     // Resolving the unit answers 404 for an id of another organization even when nothing was asked.
-    scope.unit(ctx, &id).await?;
+    scope.unit(ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -415,7 +416,8 @@ pub async fn update_workplace(
     Path(id): Path<String>,
     ApiJson(change): ApiJson<WorkplaceChange>,
 ) -> ApiResult<Json<OrgWorkplace>> {
-    let w = structure::update_workplace(&state.ctx, &client, &scope, &id, &change.input, change.archived).await?;
+    let w =
+        structure::update_workplace(&state.ctx, &client, &scope, id.parse()?, &change.input, change.archived).await?;
     Ok(Json(OrgWorkplace::from(&w)))
 }
 
@@ -461,7 +463,7 @@ pub async fn update_team(
     Path(id): Path<String>,
     ApiJson(change): ApiJson<TeamChange>,
 ) -> ApiResult<Json<OrgTeam>> {
-    let t = structure::update_team(&state.ctx, &client, &scope, &id, &change.input, change.archived).await?;
+    let t = structure::update_team(&state.ctx, &client, &scope, id.parse()?, &change.input, change.archived).await?;
     Ok(Json(OrgTeam::from(&t)))
 }
 
@@ -504,7 +506,15 @@ pub async fn grant_role(
     Path(user_id): Path<String>,
     ApiJson(input): ApiJson<GrantInput>,
 ) -> ApiResult<StatusCode> {
-    membership::grant_role(&state.ctx, &client, &scope, &user_id, &input.unit_id, input.role).await?;
+    membership::grant_role(
+        &state.ctx,
+        &client,
+        &scope,
+        user_id.parse()?,
+        input.unit_id.parse()?,
+        input.role,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -522,7 +532,7 @@ pub async fn revoke_role(
     ApiScope(scope): ApiScope,
     Path(grant_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    membership::revoke_role(&state.ctx, &client, &scope, &grant_id).await?;
+    membership::revoke_role(&state.ctx, &client, &scope, grant_id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -540,7 +550,7 @@ pub async fn remove_member(
     ApiScope(scope): ApiScope,
     Path(user_id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    membership::remove_member(&state.ctx, &client, &scope, &user_id).await?;
+    membership::remove_member(&state.ctx, &client, &scope, user_id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -590,7 +600,7 @@ pub async fn cancel_invitation(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    membership::cancel(&state.ctx, &client, &scope, &id).await?;
+    membership::cancel(&state.ctx, &client, &scope, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -608,7 +618,7 @@ pub async fn resend_invitation(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    membership::resend(&state.ctx, &client, &scope, &id).await?;
+    membership::resend(&state.ctx, &client, &scope, id.parse()?).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -54,7 +54,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<Json<TeamBox>> {
     let id: TeamId = id.parse()?;
-    let b = teams::team_box(&state.ctx, &client, &principal, &id, lang).await?;
+    let b = teams::team_box(&state.ctx, &client, &principal, id, lang).await?;
     Ok(Json(b))
 }
 
@@ -92,7 +92,7 @@ pub async fn members(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Members>> {
     let id: TeamId = id.parse()?;
-    let list = teams::members_of(&state.ctx, &scope, &id).await?;
+    let list = teams::members_of(&state.ctx, &scope, id).await?;
     Ok(Json(Members { members: list }))
 }
 
@@ -113,7 +113,7 @@ pub async fn set_member(
     ApiJson(input): ApiJson<MemberInput>,
 ) -> ApiResult<StatusCode> {
     let id: TeamId = id.parse()?;
-    teams::set_member(&state.ctx, &client, &scope, &id, &input).await?;
+    teams::set_member(&state.ctx, &client, &scope, id, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -140,7 +140,7 @@ pub async fn remove_member(
     ApiJson(input): ApiJson<UserBody>,
 ) -> ApiResult<StatusCode> {
     let id: TeamId = id.parse()?;
-    teams::remove_member(&state.ctx, &client, &scope, &id, &input.user_id).await?;
+    teams::remove_member(&state.ctx, &client, &scope, id, input.user_id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

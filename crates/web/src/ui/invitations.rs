@@ -190,7 +190,12 @@ async fn switch(
         Ok(v) => v,
         Err(r) => return r,
     };
-    match structure::switch_organization(&state.ctx, &page.client, &principal, &f.org_id).await {
+    // A text that is no id is an organization not found, as the service would say.
+    let switched = match f.org_id.parse() {
+        Ok(org_id) => structure::switch_organization(&state.ctx, &page.client, &principal, org_id).await,
+        Err(e) => Err(cercle_app::AppError::from(e)),
+    };
+    match switched {
         // The page one was on belongs to the old organization: home is the
         // new one's starting point (never a bare "not found").
         Ok(()) => redirect_with_flash(&state, "/", "org-switched"),

@@ -58,7 +58,7 @@ async fn page_teams(
     let team_box = match &selected {
         // An id that is not one is a team not found, as the service would say.
         Some(id) => Some(match id.parse::<TeamId>() {
-            Ok(id) => teams::team_box(&state.ctx, &page.client, &principal, &id, page.lang).await,
+            Ok(id) => teams::team_box(&state.ctx, &page.client, &principal, id, page.lang).await,
             Err(e) => Err(e.into()),
         }),
         None => None,
@@ -98,7 +98,7 @@ async fn page_teams(
 }
 
 /// "Write to a team": any team of the organization (the selected one first).
-fn write_form(page: &Page, teams: &[(String, String)], selected: Option<&str>) -> Markup {
+fn write_form(page: &Page, teams: &[(TeamId, String)], selected: Option<&str>) -> Markup {
     html! {
         details class="card tm-write" {
             summary data-testid="tm-write-open" { (page.t("tm-write-title")) }
@@ -107,7 +107,7 @@ fn write_form(page: &Page, teams: &[(String, String)], selected: Option<&str>) -
                 label for="tm-team" { (page.t("tm-write-team")) }
                 select id="tm-team" name="team_id" {
                     @for (id, name) in teams {
-                        option value=(id) selected[selected == Some(id.as_str())] { (name) }
+                        option value=(id) selected[selected == Some(id.to_string().as_str())] { (name) }
                     }
                 }
                 label for="tm-title" { (page.t("tm-write-subject")) }
@@ -315,9 +315,7 @@ pub(crate) async fn thread_teams(state: &WebState, principal: &Principal, t: &Th
             continue;
         };
         let members = match tv.team_id.parse::<TeamId>() {
-            Ok(id) => teams::team_members(&state.ctx, principal, &id)
-                .await
-                .unwrap_or_default(),
+            Ok(id) => teams::team_members(&state.ctx, principal, id).await.unwrap_or_default(),
             Err(_) => Vec::new(),
         };
         out.insert(tv.team_id.clone(), (role, members));

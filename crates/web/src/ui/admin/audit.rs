@@ -280,9 +280,13 @@ impl Names<'_> {
         let s = self.structure;
         let name = id.and_then(|id| match kind {
             "user" | "member" | "circle_member" => self.people.get(id).cloned(),
-            "unit" => s.units.iter().find(|u| u.id == id).map(|u| u.name.clone()),
-            "workplace" => s.workplaces.iter().find(|w| w.id == id).map(|w| w.name.clone()),
-            "team" => s.teams.iter().find(|t| t.id == id).map(|t| t.name.clone()),
+            "unit" => s.units.iter().find(|u| u.id.to_string() == id).map(|u| u.name.clone()),
+            "workplace" => s
+                .workplaces
+                .iter()
+                .find(|w| w.id.to_string() == id)
+                .map(|w| w.name.clone()),
+            "team" => s.teams.iter().find(|t| t.id.to_string() == id).map(|t| t.name.clone()),
             "organization" => Some(self.page.t("admin-audit-this-organization")),
             _ => None,
         });

@@ -34,6 +34,7 @@ use axum::routing::{get, post};
 use cercle_app::accounts::SessionView;
 use cercle_app::orgs::{OrgScope, Unit};
 use cercle_app::AppError;
+use cercle_domain::UnitId;
 use maud::{html, Markup};
 use std::collections::HashMap;
 
@@ -253,9 +254,9 @@ pub fn select(label: &str, id: &str, name: &str, options: &[(String, String)], s
 
 /// Units in tree order with their depth (children by name).
 pub fn tree(units: &[Unit]) -> Vec<(usize, &Unit)> {
-    let mut children: HashMap<Option<&str>, Vec<&Unit>> = HashMap::new();
+    let mut children: HashMap<Option<UnitId>, Vec<&Unit>> = HashMap::new();
     for u in units {
-        children.entry(u.parent_id.as_deref()).or_default().push(u);
+        children.entry(u.parent_id).or_default().push(u);
     }
     for list in children.values_mut() {
         list.sort_by_key(|u| u.name.to_lowercase());
@@ -267,7 +268,7 @@ pub fn tree(units: &[Unit]) -> Vec<(usize, &Unit)> {
         .unwrap_or_default();
     while let Some((depth, u)) = stack.pop() {
         out.push((depth, u));
-        if let Some(kids) = children.get(&Some(u.id.as_str())) {
+        if let Some(kids) = children.get(&Some(u.id)) {
             stack.extend(kids.iter().rev().map(|k| (depth + 1, *k)));
         }
     }
@@ -286,13 +287,17 @@ pub fn unit_options(page: &Page, units: &[Unit], with_archived: bool) -> Vec<(St
             if u.archived_at.is_some() {
                 text.push_str(&format!(" ({})", page.t("admin-archived")));
             }
-            (u.id.clone(), text)
+            (u.id.to_string(), text)
         })
         .collect()
 }
 
 pub fn unit_name<'a>(units: &'a [Unit], id: &str) -> &'a str {
-    units.iter().find(|u| u.id == id).map(|u| u.name.as_str()).unwrap_or("")
+    units
+        .iter()
+        .find(|u| u.id.to_string() == id)
+        .map(|u| u.name.as_str())
+        .unwrap_or("")
 }
 
 pub fn role_label(page: &Page, key: &str) -> String {

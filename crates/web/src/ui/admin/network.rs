@@ -74,11 +74,12 @@ async fn render_organizations(
             @if orgs.is_empty() { p class="muted" { (page.t("admin-org-empty")) } }
             ul class="items" {
                 @for o in &orgs {
-                    @let key = o.id.as_str();
+                    @let key_text = o.id.to_string();
+                    @let key = key_text.as_str();
                     li data-name=(o.name) {
                         div class="item-main" {
                             strong { (o.name) } (super::archived_badge(page, o.archived_at.is_some()))
-                            @let validates = validating.iter().any(|v| v.to_string() == o.id);
+                            @let validates = validating.contains(&o.id);
                             @if validates { " " span class="badge netp-badge-on" data-testid="netp-org-validates" { (page.t("netp-org-validates")) } }
                             form method="post" action=(format!("/network/organizations/{}/validation", o.id)) class="netp-org-toggle" {
                                 (page.csrf_field())
@@ -195,9 +196,14 @@ pub async fn invite_admin(
 ) -> Response {
     let f = Fields(f);
     let result = match first_admin(&f) {
-        Ok((email, name, language)) => {
-            membership::invite_first_admin(&state.ctx, &page.client, &principal, &id, &email, &name, language).await
-        }
+        // A text that is no id is an organization not found, as the service would say.
+        Ok((email, name, language)) => match id.parse() {
+            Ok(org_id) => {
+                membership::invite_first_admin(&state.ctx, &page.client, &principal, org_id, &email, &name, language)
+                    .await
+            }
+            Err(e) => Err(cercle_app::AppError::from(e)),
+        },
         Err(e) => Err(e),
     };
     match result {

@@ -82,7 +82,7 @@ async fn render_members(state: &WebState, page: &Page, a: &Admin, extra: Extra) 
                             form method="post" action=(format!("/admin/members/{}/roles", m.user_id)) class="grid-form" {
                                 (page.csrf_field())
                                 (select(&page.t("admin-field-role"), &format!("grant-{}-role", m.user_id), "role", &roles, extra.value(key, "role", "member")))
-                                (select(&page.t("admin-field-unit"), &format!("grant-{}-unit", m.user_id), "unit_id", &units, extra.value(key, "unit_id", &a.scope.root_unit_id)))
+                                (select(&page.t("admin-field-unit"), &format!("grant-{}-unit", m.user_id), "unit_id", &units, extra.value(key, "unit_id", &a.scope.root_unit_id.to_string())))
                                 div class="actions-row" { button type="submit" class="secondary" { (page.t("admin-grant")) } }
                             }
                             div class="row" {
@@ -161,7 +161,20 @@ pub async fn grant_role(
         )
         .await;
     };
-    match membership::grant_role(&state.ctx, &page.client, &a.scope, &user_id, f.get("unit_id"), role).await {
+    // A text that is no id is a member or unit not found, as the service would say.
+    let granted = async {
+        membership::grant_role(
+            &state.ctx,
+            &page.client,
+            &a.scope,
+            user_id.parse()?,
+            f.get("unit_id").parse()?,
+            role,
+        )
+        .await
+    }
+    .await;
+    match granted {
         Ok(()) => redirect_with_flash(&state, "/admin/members", "admin-role-granted"),
         Err(e) => render_members(&state, &page, &a, Extra::error(user_id, e, f)).await,
     }
@@ -174,7 +187,7 @@ pub async fn revoke_role(
     Path(grant_id): Path<String>,
 ) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Members);
-    match membership::revoke_role(&state.ctx, &page.client, &a.scope, &grant_id).await {
+    match async { membership::revoke_role(&state.ctx, &page.client, &a.scope, grant_id.parse()?).await }.await {
         Ok(()) => redirect_with_flash(&state, "/admin/members", "admin-role-revoked"),
         Err(e) => render_members(&state, &page, &a, Extra::error("list", e, Fields::default())).await,
     }
@@ -187,7 +200,7 @@ pub async fn remove_member(
     Path(user_id): Path<String>,
 ) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Members);
-    match membership::remove_member(&state.ctx, &page.client, &a.scope, &user_id).await {
+    match async { membership::remove_member(&state.ctx, &page.client, &a.scope, user_id.parse()?).await }.await {
         Ok(()) => redirect_with_flash(&state, "/admin/members", "admin-member-removed"),
         Err(e) => render_members(&state, &page, &a, Extra::error(user_id, e, Fields::default())).await,
     }
@@ -216,7 +229,7 @@ async fn render_invitations(state: &WebState, page: &Page, a: &Admin, extra: Ext
             (extra.notice(page, "new"))
             form method="post" action="/admin/invitations" class="grid-form" novalidate {
                 (page.csrf_field())
-                (select(&page.t("admin-field-unit"), "invite-unit", "unit_id", &unit_options(page, &s.units, false), extra.value("new", "unit_id", &a.scope.root_unit_id)))
+                (select(&page.t("admin-field-unit"), "invite-unit", "unit_id", &unit_options(page, &s.units, false), extra.value("new", "unit_id", &a.scope.root_unit_id.to_string())))
                 (input(&page.t("field-email"), "invite-email", "email", "email", extra.value("new", "email", ""), true))
                 (input(&page.t("field-name"), "invite-name", "name", "text", extra.value("new", "name", ""), true))
                 (select(&page.t("field-language"), "invite-language", "language", &languages, extra.value("new", "language", page.lang.code())))
@@ -246,7 +259,7 @@ async fn render_invitations(state: &WebState, page: &Page, a: &Admin, extra: Ext
                         div class="item-main" {
                             strong { (i.name) } " " span class="muted" { (i.email) }
                             div class="muted small" {
-                                (unit_name(&s.units, &i.unit_id)) " · "
+                                (unit_name(&s.units, &i.unit_id.to_string())) " · "
                                 (i.roles.split(',').filter(|r| !r.is_empty()).map(|r| role_label(page, r)).collect::<Vec<_>>().join(", "))
                                 " · "
                                 @if i.expires_at <= now {
@@ -309,7 +322,7 @@ pub async fn invite(State(state): State<WebState>, page: Page, ready: Ready, For
 
 pub async fn cancel(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Invitations);
-    match membership::cancel(&state.ctx, &page.client, &a.scope, &id).await {
+    match async { membership::cancel(&state.ctx, &page.client, &a.scope, id.parse()?).await }.await {
         Ok(()) => redirect_with_flash(&state, "/admin/invitations", "admin-invitation-cancelled"),
         Err(e) => render_invitations(&state, &page, &a, Extra::error("list", e, Fields::default())).await,
     }
@@ -317,7 +330,7 @@ pub async fn cancel(State(state): State<WebState>, page: Page, ready: Ready, Pat
 
 pub async fn resend(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Invitations);
-    match membership::resend(&state.ctx, &page.client, &a.scope, &id).await {
+    match async { membership::resend(&state.ctx, &page.client, &a.scope, id.parse()?).await }.await {
         Ok(()) => redirect_with_flash(&state, "/admin/invitations", "admin-invitation-resent"),
         Err(e) => render_invitations(&state, &page, &a, Extra::error("list", e, Fields::default())).await,
     }

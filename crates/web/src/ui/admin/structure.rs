@@ -14,7 +14,7 @@ use cercle_app::orgs::Unit;
 use cercle_app::teams::{self as team_members, MemberInput, MemberView};
 use cercle_app::AppResult;
 use cercle_domain::policy::teams::TeamRole;
-use cercle_domain::TeamId;
+use cercle_domain::{TeamId, UnitId, WorkplaceId};
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -39,10 +39,10 @@ async fn render_units(state: &WebState, page: &Page, a: &Admin, extra: Extra) ->
         Err(r) => return r,
     };
     let parents = unit_options(page, &s.units, false);
-    let mut children: HashMap<&str, Vec<&Unit>> = HashMap::new();
+    let mut children: HashMap<UnitId, Vec<&Unit>> = HashMap::new();
     for u in &s.units {
-        if let Some(p) = &u.parent_id {
-            children.entry(p.as_str()).or_default().push(u);
+        if let Some(p) = u.parent_id {
+            children.entry(p).or_default().push(u);
         }
     }
     let content = html! {
@@ -51,7 +51,7 @@ async fn render_units(state: &WebState, page: &Page, a: &Admin, extra: Extra) ->
             (extra.notice(page, "new"))
             form method="post" action="/admin/units" class="grid-form" {
                 (page.csrf_field())
-                (select(&page.t("admin-field-parent"), "new-unit-parent", "parent_id", &parents, extra.value("new", "parent_id", &a.scope.root_unit_id)))
+                (select(&page.t("admin-field-parent"), "new-unit-parent", "parent_id", &parents, extra.value("new", "parent_id", &a.scope.root_unit_id.to_string())))
                 (input(&page.t("admin-field-unit-name"), "new-unit-name", "name", "text", extra.value("new", "name", ""), true))
                 div class="actions-row" { button type="submit" class="primary" { (page.t("admin-unit-create")) } }
             }
@@ -80,19 +80,22 @@ async fn render_units(state: &WebState, page: &Page, a: &Admin, extra: Extra) ->
 
 /// A unit with its forms, then the units below it.
 fn unit_node(page: &Page, unit: &Unit, units: &[Unit], extra: &Extra) -> Markup {
-    let mut kids: Vec<&Unit> = units
-        .iter()
-        .filter(|u| u.parent_id.as_deref() == Some(unit.id.as_str()))
-        .collect();
+    let mut kids: Vec<&Unit> = units.iter().filter(|u| u.parent_id == Some(unit.id)).collect();
     kids.sort_by_key(|u| u.name.to_lowercase());
     let is_root = unit.parent_id.is_none();
     let archived = unit.archived_at.is_some();
     // Anywhere outside its own branch.
     let new_parents: Vec<(String, String)> = unit_options(page, units, false)
         .into_iter()
-        .filter(|(id, _)| units.iter().any(|u| &u.id == id && !u.path.starts_with(&unit.path)))
+        .filter(|(id, _)| {
+            units
+                .iter()
+                .any(|u| u.id.to_string() == *id && !u.path.starts_with(&unit.path))
+        })
         .collect();
-    let key = unit.id.as_str();
+    let key_text = unit.id.to_string();
+    let key = key_text.as_str();
+    let parent_text = unit.parent_id.map(|p| p.to_string()).unwrap_or_default();
     html! {
         li data-name=(unit.name) {
             div class=(if archived { "tree-row archived" } else { "tree-row" }) {
@@ -114,7 +117,7 @@ fn unit_node(page: &Page, unit: &Unit, units: &[Unit], extra: &Extra) -> Markup 
                             @if !new_parents.is_empty() {
                                 form method="post" action=(format!("/admin/units/{}/move", unit.id)) class="inline-form" {
                                     (page.csrf_field())
-                                    (select(&page.t("admin-field-move-under"), &format!("move-{}", unit.id), "parent_id", &new_parents, extra.value(key, "parent_id", unit.parent_id.as_deref().unwrap_or(""))))
+                                    (select(&page.t("admin-field-move-under"), &format!("move-{}", unit.id), "parent_id", &new_parents, extra.value(key, "parent_id", &parent_text)))
                                     button type="submit" class="secondary small" { (page.t("admin-move")) }
                                 }
                             }
@@ -148,7 +151,19 @@ pub async fn units(State(state): State<WebState>, page: Page, ready: Ready) -> R
 pub async fn create_unit(State(state): State<WebState>, page: Page, ready: Ready, Form(f): Post) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Units);
     let f = Fields(f);
-    match structure::create_unit(&state.ctx, &page.client, &a.scope, f.get("parent_id"), f.get("name")).await {
+    // A text that is no id is a unit not found, as the service would say.
+    let created = async {
+        structure::create_unit(
+            &state.ctx,
+            &page.client,
+            &a.scope,
+            f.get("parent_id").parse()?,
+            f.get("name"),
+        )
+        .await
+    }
+    .await;
+    match created {
         Ok(_) => redirect_with_flash(&state, "/admin/units", "admin-unit-created"),
         Err(e) => render_units(&state, &page, &a, Extra::error("new", e, f)).await,
     }
@@ -163,7 +178,7 @@ pub async fn rename_unit(
 ) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Units);
     let f = Fields(f);
-    match structure::rename_unit(&state.ctx, &page.client, &a.scope, &id, f.get("name")).await {
+    match async { structure::rename_unit(&state.ctx, &page.client, &a.scope, id.parse()?, f.get("name")).await }.await {
         Ok(()) => redirect_with_flash(&state, "/admin/units", "admin-unit-renamed"),
         Err(e) => render_units(&state, &page, &a, Extra::error(id, e, f)).await,
     }
@@ -178,7 +193,18 @@ pub async fn move_unit(
 ) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Units);
     let f = Fields(f);
-    match structure::move_unit(&state.ctx, &page.client, &a.scope, &id, f.get("parent_id")).await {
+    let moved = async {
+        structure::move_unit(
+            &state.ctx,
+            &page.client,
+            &a.scope,
+            id.parse()?,
+            f.get("parent_id").parse()?,
+        )
+        .await
+    }
+    .await;
+    match moved {
         Ok(()) => redirect_with_flash(&state, "/admin/units", "admin-unit-moved"),
         Err(e) => render_units(&state, &page, &a, Extra::error(id, e, f)).await,
     }
@@ -194,7 +220,7 @@ pub async fn archive_unit(
     let a = admin_or_return!(state, page, ready, Tab::Units);
     let f = Fields(f);
     let archived = f.on("archived");
-    match structure::archive_unit(&state.ctx, &page.client, &a.scope, &id, archived).await {
+    match async { structure::archive_unit(&state.ctx, &page.client, &a.scope, id.parse()?, archived).await }.await {
         Ok(()) => redirect_with_flash(
             &state,
             "/admin/units",
@@ -241,7 +267,8 @@ async fn render_workplaces(state: &WebState, page: &Page, a: &Admin, extra: Extr
         Ok(s) => s,
         Err(r) => return r,
     };
-    let root = a.scope.root_unit_id.as_str();
+    let root_text = a.scope.root_unit_id.to_string();
+    let root = root_text.as_str();
     let content = html! {
         section class="card" id="new-workplace" {
             h2 { (page.t("admin-workplace-new")) }
@@ -260,13 +287,15 @@ async fn render_workplaces(state: &WebState, page: &Page, a: &Admin, extra: Extr
             }
             ul class="items" {
                 @for w in &s.workplaces {
-                    @let key = w.id.as_str();
+                    @let key_text = w.id.to_string();
+                    @let key = key_text.as_str();
+                    @let unit_text = w.unit_id.to_string();
                     @let archived = w.archived_at.is_some();
                     li data-name=(w.name) class=[archived.then_some("archived")] {
                         div class="item-main" {
                             strong { (w.name) } (archived_badge(page, archived))
                             div class="muted small" {
-                                (page.t(&format!("workplace-kind-{}", w.kind))) " · " (unit_name(&s.units, &w.unit_id))
+                                (page.t(&format!("workplace-kind-{}", w.kind))) " · " (unit_name(&s.units, &unit_text))
                                 @if !w.address.is_empty() { " · " (w.address) }
                                 @if let Some(p) = &w.phone { " · " (p) }
                             }
@@ -278,7 +307,7 @@ async fn render_workplaces(state: &WebState, page: &Page, a: &Admin, extra: Extr
                                 form method="post" action=(format!("/admin/workplaces/{}", w.id)) class="grid-form" {
                                     (page.csrf_field())
                                     input type="hidden" name="archived" value=(archived);
-                                    (workplace_fields(page, &s.units, &format!("wp-{}", w.id), key, &extra, (&w.unit_id, &w.name, &w.kind, &w.address, w.phone.as_deref().unwrap_or(""))))
+                                    (workplace_fields(page, &s.units, &format!("wp-{}", w.id), key, &extra, (&unit_text, &w.name, w.kind.as_str(), &w.address, w.phone.as_deref().unwrap_or(""))))
                                     div class="actions-row" { button type="submit" class="secondary" { (page.t("admin-save")) } }
                                 }
                                 form method="post" action=(format!("/admin/workplaces/{}", w.id)) {
@@ -347,16 +376,19 @@ pub async fn update_workplace(
 ) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Workplaces);
     let f = Fields(f);
-    match structure::update_workplace(
-        &state.ctx,
-        &page.client,
-        &a.scope,
-        &id,
-        &workplace_input(&f),
-        f.on("archived"),
-    )
-    .await
-    {
+    let updated = async {
+        structure::update_workplace(
+            &state.ctx,
+            &page.client,
+            &a.scope,
+            id.parse()?,
+            &workplace_input(&f),
+            f.on("archived"),
+        )
+        .await
+    }
+    .await;
+    match updated {
         Ok(_) => redirect_with_flash(&state, "/admin/workplaces", "admin-saved"),
         Err(e) => render_workplaces(&state, &page, &a, Extra::error(id, e, f)).await,
     }
@@ -375,7 +407,7 @@ fn workplace_options(page: &Page, s: &Structure, with_archived: bool) -> Vec<(St
                         Some(_) => format!("{} ({})", w.name, page.t("admin-archived")),
                         None => w.name.clone(),
                     };
-                    (w.id.clone(), name)
+                    (w.id.to_string(), name)
                 }),
         )
         .collect()
@@ -488,15 +520,9 @@ async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra, op
         Ok(s) => s,
         Err(r) => return r,
     };
-    let mut members: HashMap<String, AppResult<Vec<MemberView>>> = HashMap::new();
+    let mut members: HashMap<TeamId, AppResult<Vec<MemberView>>> = HashMap::new();
     for t in &s.teams {
-        members.insert(
-            t.id.clone(),
-            match t.id.parse::<TeamId>() {
-                Ok(id) => team_members::members_of(&state.ctx, &a.scope, &id).await,
-                Err(e) => Err(e.into()),
-            },
-        );
+        members.insert(t.id, team_members::members_of(&state.ctx, &a.scope, t.id).await);
     }
     // The organization's members, to add to a team.
     let org_members = if s.teams.is_empty() {
@@ -510,9 +536,8 @@ async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra, op
     let all_units = unit_options(page, &s.units, true);
     let workplaces = workplace_options(page, &s, false);
     let all_workplaces = workplace_options(page, &s, true);
-    let workplace_name = |id: &Option<String>| {
-        id.as_deref()
-            .and_then(|id| s.workplaces.iter().find(|w| w.id == id))
+    let workplace_name = |id: &Option<WorkplaceId>| {
+        id.and_then(|id| s.workplaces.iter().find(|w| w.id == id))
             .map(|w| w.name.clone())
     };
     let content = html! {
@@ -521,7 +546,7 @@ async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra, op
             (extra.notice(page, "new"))
             form method="post" action="/admin/teams" class="grid-form" {
                 (page.csrf_field())
-                (select(&page.t("admin-field-unit"), "new-team-unit", "unit_id", &units, extra.value("new", "unit_id", &a.scope.root_unit_id)))
+                (select(&page.t("admin-field-unit"), "new-team-unit", "unit_id", &units, extra.value("new", "unit_id", &a.scope.root_unit_id.to_string())))
                 (select(&page.t("admin-field-workplace"), "new-team-workplace", "workplace_id", &workplaces, extra.value("new", "workplace_id", "")))
                 (input(&page.t("admin-field-team-name"), "new-team-name", "name", "text", extra.value("new", "name", ""), true))
                 div class="actions-row" { button type="submit" class="primary" { (page.t("admin-team-create")) } }
@@ -534,13 +559,16 @@ async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra, op
             }
             ul class="items" {
                 @for t in &s.teams {
-                    @let key = t.id.as_str();
+                    @let key_text = t.id.to_string();
+                    @let key = key_text.as_str();
+                    @let unit_text = t.unit_id.to_string();
+                    @let workplace_text = t.workplace_id.map(|w| w.to_string()).unwrap_or_default();
                     @let archived = t.archived_at.is_some();
                     li data-name=(t.name) class=[archived.then_some("archived")] {
                         div class="item-main" {
                             strong { (t.name) } (archived_badge(page, archived))
                             div class="muted small" {
-                                (unit_name(&s.units, &t.unit_id))
+                                (unit_name(&s.units, &unit_text))
                                 @if let Some(w) = workplace_name(&t.workplace_id) { " · " (w) }
                             }
                         }
@@ -551,15 +579,15 @@ async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra, op
                                 form method="post" action=(format!("/admin/teams/{}", t.id)) class="grid-form" {
                                     (page.csrf_field())
                                     input type="hidden" name="archived" value=(archived);
-                                    (select(&page.t("admin-field-unit"), &format!("team-{}-unit", t.id), "unit_id", &all_units, extra.value(key, "unit_id", &t.unit_id)))
-                                    (select(&page.t("admin-field-workplace"), &format!("team-{}-workplace", t.id), "workplace_id", &all_workplaces, extra.value(key, "workplace_id", t.workplace_id.as_deref().unwrap_or(""))))
+                                    (select(&page.t("admin-field-unit"), &format!("team-{}-unit", t.id), "unit_id", &all_units, extra.value(key, "unit_id", &unit_text)))
+                                    (select(&page.t("admin-field-workplace"), &format!("team-{}-workplace", t.id), "workplace_id", &all_workplaces, extra.value(key, "workplace_id", &workplace_text)))
                                     (input(&page.t("admin-field-team-name"), &format!("team-{}-name", t.id), "name", "text", extra.value(key, "name", &t.name), true))
                                     div class="actions-row" { button type="submit" class="secondary" { (page.t("admin-save")) } }
                                 }
                                 form method="post" action=(format!("/admin/teams/{}", t.id)) {
                                     (page.csrf_field())
                                     input type="hidden" name="unit_id" value=(t.unit_id);
-                                    input type="hidden" name="workplace_id" value=(t.workplace_id.as_deref().unwrap_or(""));
+                                    input type="hidden" name="workplace_id" value=(workplace_text);
                                     input type="hidden" name="name" value=(t.name);
                                     input type="hidden" name="archived" value=(!archived);
                                     @if archived {
@@ -571,7 +599,7 @@ async fn render_teams(state: &WebState, page: &Page, a: &Admin, extra: Extra, op
                             }
                         }
                         @if let Some(m) = members.get(&t.id) {
-                            (team_members_panel(page, (&t.id, &t.name, archived), m, &org_members, open == Some(t.id.as_str()), &extra))
+                            (team_members_panel(page, (key, &t.name, archived), m, &org_members, open == Some(key), &extra))
                         }
                     }
                 }
@@ -630,7 +658,7 @@ pub async fn set_team_member(
         role: f.get("role").to_string(),
     };
     let done = match id.parse::<TeamId>() {
-        Ok(team_id) => team_members::set_member(&state.ctx, &page.client, &a.scope, &team_id, &input).await,
+        Ok(team_id) => team_members::set_member(&state.ctx, &page.client, &a.scope, team_id, &input).await,
         Err(e) => Err(e.into()),
     };
     match done {
@@ -647,10 +675,9 @@ pub async fn remove_team_member(
     Path((id, user_id)): Path<(String, String)>,
 ) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Teams);
-    let done = match id.parse::<TeamId>() {
-        Ok(team_id) => team_members::remove_member(&state.ctx, &page.client, &a.scope, &team_id, &user_id).await,
-        Err(e) => Err(e.into()),
-    };
+    let done =
+        async { team_members::remove_member(&state.ctx, &page.client, &a.scope, id.parse()?, user_id.parse()?).await }
+            .await;
     match done {
         Ok(()) => redirect_with_flash(&state, &members_page(&id), "admin-team-member-removed"),
         Err(e) => {
@@ -684,16 +711,19 @@ pub async fn update_team(
 ) -> Response {
     let a = admin_or_return!(state, page, ready, Tab::Teams);
     let f = Fields(f);
-    match structure::update_team(
-        &state.ctx,
-        &page.client,
-        &a.scope,
-        &id,
-        &team_input(&f),
-        f.on("archived"),
-    )
-    .await
-    {
+    let updated = async {
+        structure::update_team(
+            &state.ctx,
+            &page.client,
+            &a.scope,
+            id.parse()?,
+            &team_input(&f),
+            f.on("archived"),
+        )
+        .await
+    }
+    .await;
+    match updated {
         Ok(_) => redirect_with_flash(&state, "/admin/teams", "admin-saved"),
         Err(e) => render_teams(&state, &page, &a, Extra::error(id, e, f), None).await,
     }

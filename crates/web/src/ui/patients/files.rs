@@ -305,7 +305,10 @@ async fn render_new(
     if form.unit_id.trim().is_empty() {
         form.unit_id = default_unit.clone().unwrap_or_default();
     }
-    let moved = units.len() > 1 && default_unit.as_deref().is_some_and(|u| u != scope.root_unit_id);
+    let moved = units.len() > 1
+        && default_unit
+            .as_deref()
+            .is_some_and(|u| u != scope.root_unit_id.to_string());
     let title = page.t("pf-new-title");
     let content = html! {
         p class="pf-back" { a href="/patients" { "← " (page.t("pf-back")) } }

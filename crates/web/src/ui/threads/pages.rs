@@ -345,7 +345,7 @@ pub(crate) async fn candidates(state: &WebState, page: &Page, principal: &Princi
                 s.teams
                     .into_iter()
                     .filter(|t| t.archived_at.is_none())
-                    .map(|t| (t.id, t.name))
+                    .map(|t| (t.id.to_string(), t.name))
                     .collect()
             })
             .unwrap_or_default(),
