@@ -111,7 +111,11 @@ id_type!(
     ThreadId,
     PatientFileId,
     AttachmentId,
-    CallId
+    CallId,
+    NotificationId,
+    OutboxId,
+    PushSubscriptionId,
+    PushDeliveryId,
 );
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod language;
 pub mod local_time;
 pub mod net;
 pub mod notification_rules;
+pub mod outbox;
 pub mod password;
 pub mod patient;
 pub mod phone;
