@@ -6,7 +6,7 @@
 use crate::{AppError, AppResult, Ctx};
 use cercle_domain::local_time::Zone;
 use cercle_domain::policy::{Principal, UserPrincipal};
-use cercle_domain::Language;
+use cercle_domain::{Language, UserId};
 use cercle_store::users::UserRow;
 use cercle_store::{rate_limits, users, Conn};
 
@@ -20,9 +20,11 @@ pub(crate) fn person(principal: &Principal) -> AppResult<&UserPrincipal> {
 }
 
 /// Counts one action of a person against a limit per window; refuses beyond.
-pub(crate) async fn limit(ctx: &Ctx, what: &str, user_id: &str, max: i64, window_secs: i64) -> AppResult<()> {
+/// `who` is a person's id, or a network address for limits per address, so
+/// it stays text.
+pub(crate) async fn limit(ctx: &Ctx, what: &str, who: &str, max: i64, window_secs: i64) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
-    let n = rate_limits::hit(&mut tx, &format!("{what}:{user_id}"), window_secs, ctx.clock.now()).await?;
+    let n = rate_limits::hit(&mut tx, &format!("{what}:{who}"), window_secs, ctx.clock.now()).await?;
     tx.commit().await?;
     if n > max {
         return Err(AppError::RateLimited);
@@ -30,12 +32,18 @@ pub(crate) async fn limit(ctx: &Ctx, what: &str, user_id: &str, max: i64, window
     Ok(())
 }
 
+/// A user row's id, typed; an error (never a made-up id) if the stored one
+/// is malformed. (`UserRow::id` is still text.)
+pub(crate) fn user_id_of(u: &UserRow) -> AppResult<UserId> {
+    Ok(u.id.parse::<UserId>()?)
+}
+
 pub(crate) fn language_of(u: &UserRow) -> Language {
     Language::parse(&u.language).unwrap_or_default()
 }
 
 /// The zone a person reads dates in.
-pub async fn zone_of(conn: &mut Conn, user_id: &str) -> AppResult<Zone> {
-    let (own, org) = users::time_zones(conn, user_id).await?;
+pub async fn zone_of(conn: &mut Conn, user_id: UserId) -> AppResult<Zone> {
+    let (own, org) = users::time_zones(conn, &user_id.to_string()).await?;
     Ok(Zone::first_of(&[own.as_deref(), org.as_deref()]))
 }

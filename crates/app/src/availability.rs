@@ -72,7 +72,7 @@ fn to_period(r: &PeriodRow) -> Period {
 /// that no longer parses counts as none (always available) rather than
 /// silencing them.
 pub(crate) async fn rules_of(conn: &mut Conn, user_id: UserId, now: Timestamp) -> AppResult<(Schedule, Vec<Period>)> {
-    let zone = crate::acting::zone_of(&mut *conn, &user_id.to_string()).await?;
+    let zone = crate::acting::zone_of(&mut *conn, user_id).await?;
     let schedule = Schedule::parse(&store::slots(&mut *conn, user_id).await?)
         .unwrap_or_default()
         .in_zone(zone);

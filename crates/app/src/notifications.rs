@@ -24,7 +24,7 @@ use crate::{AppError, AppResult, Ctx};
 use cercle_domain::events::EventKind;
 use cercle_domain::notification_rules::{self as rules, Escalation, FollowUp, Priority, Recipient, Ring};
 use cercle_domain::policy::Principal;
-use cercle_domain::{InputError, Language, ThreadId, Timestamp};
+use cercle_domain::{InputError, Language, MessageId, NotificationId, ThreadId, Timestamp, UserId};
 use cercle_store::notifications::{self as store, Delivery, NotificationRow};
 use cercle_store::threads::ThreadRow;
 use cercle_store::{users, Conn};
@@ -72,26 +72,7 @@ pub const CHANGES_PER_HOUR: i64 = 120;
 const KEEP_READ_DAYS: i64 = 90;
 
 /// What a notification is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Message,
-    Triage,
-    FriendRequest,
-    PinnedVersion,
-    Invitation,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Message => "message",
-            Kind::Triage => "triage",
-            Kind::FriendRequest => "friend_request",
-            Kind::PinnedVersion => "pinned_version",
-            Kind::Invitation => "invitation",
-        }
-    }
-}
+pub use cercle_domain::notification_rules::NotificationKind as Kind;
 
 /// A thread's kind as notifications name it (the text differs, never the
 /// content): a care channel's threads are "channel".
@@ -106,15 +87,15 @@ fn thread_kind(t: &ThreadRow) -> &'static str {
     }
 }
 
-fn new_row(user_id: &str, kind: Kind, actor_id: Option<&str>, link: String, now: Timestamp) -> NotificationRow {
+fn new_row(user_id: UserId, kind: Kind, actor_id: Option<UserId>, link: String, now: Timestamp) -> NotificationRow {
     NotificationRow {
-        id: crate::ids::new_id(),
-        user_id: user_id.to_string(),
-        kind: kind.as_str().into(),
+        id: NotificationId::new(),
+        user_id,
+        kind,
         thread_kind: String::new(),
         thread_id: None,
         message_id: None,
-        actor_id: actor_id.map(str::to_string),
+        actor_id,
         link,
         high_priority: false,
         count: 1,
@@ -183,16 +164,23 @@ pub(crate) async fn on_triage(
 async fn tell_about_thread(
     conn: &mut Conn,
     t: &ThreadRow,
-    mut recipients: Vec<String>,
+    recipients: Vec<String>,
     kind: Kind,
     actor_id: &str,
     urgent: Option<&str>,
     now: Timestamp,
 ) -> AppResult<Vec<String>> {
-    recipients.retain(|u| u != actor_id);
-    let folded_or_new = recipients.clone();
+    let actor_id = actor_id.parse::<UserId>()?;
+    let thread_id = t.id.parse::<ThreadId>()?;
+    let urgent = urgent.map(str::parse::<MessageId>).transpose()?;
+    let mut recipients = recipients
+        .iter()
+        .map(|u| u.parse::<UserId>())
+        .collect::<Result<Vec<UserId>, _>>()?;
+    recipients.retain(|u| *u != actor_id);
+    let folded_or_new: Vec<String> = recipients.iter().map(UserId::to_string).collect();
     if urgent.is_none() {
-        let folded: HashSet<String> = store::fold_many(&mut *conn, &recipients, &t.id, actor_id, now)
+        let folded: HashSet<UserId> = store::fold_many(&mut *conn, &recipients, thread_id, actor_id, now)
             .await?
             .into_iter()
             .collect();
@@ -200,13 +188,13 @@ async fn tell_about_thread(
     }
     let rows: Vec<NotificationRow> = recipients
         .iter()
-        .map(|user_id| {
+        .map(|&user_id| {
             let mut row = new_row(user_id, kind, Some(actor_id), thread_link(&t.id), now);
             row.thread_kind = thread_kind(t).into();
-            row.thread_id = Some(t.id.clone());
+            row.thread_id = Some(thread_id);
             if let Some(message_id) = urgent {
                 row.high_priority = true;
-                row.message_id = Some(message_id.to_string());
+                row.message_id = Some(message_id);
             }
             row
         })
@@ -306,9 +294,10 @@ pub async fn live_event(
     lang: Language,
     id: Option<i64>,
 ) -> AppResult<crate::threads::hub::Event> {
+    let user_id = user_id.parse::<UserId>()?;
     let list = list_of(ctx, user_id, lang, 1).await?;
     let label = cercle_i18n::ta(lang, "notif-live-unread", &[("count", &list.unread.to_string())]);
-    let topic = Topic::Person(user_id.parse()?);
+    let topic = Topic::Person(user_id);
     let data = serde_json::json!({
         "unread": list.unread,
         "label": label,
@@ -320,7 +309,7 @@ pub async fn live_event(
 /// The thread just opened for a new version of a pinned document: its
 /// notifications say so instead of "new message".
 pub(crate) async fn as_pinned_version(conn: &mut Conn, thread_id: &str) -> AppResult<()> {
-    store::retag(conn, thread_id, Kind::Message.as_str(), Kind::PinnedVersion.as_str()).await?;
+    store::retag(conn, thread_id.parse()?, Kind::Message, Kind::PinnedVersion).await?;
     Ok(())
 }
 
@@ -334,7 +323,14 @@ pub(crate) async fn on_personal(
     link: &str,
     now: Timestamp,
 ) -> AppResult<()> {
-    store::insert(&mut *conn, &new_row(user_id, kind, actor_id, link.to_string(), now)).await?;
+    let row = new_row(
+        user_id.parse()?,
+        kind,
+        actor_id.map(str::parse).transpose()?,
+        link.to_string(),
+        now,
+    );
+    store::insert(&mut *conn, &row).await?;
     announce(bus, conn, &[user_id.to_string()], now).await
 }
 
@@ -366,15 +362,14 @@ pub struct NotificationList {
 }
 
 /// The generic text of a notification: never content, never patient data.
-pub fn text(lang: Language, kind: &str, thread_kind: &str, high_priority: bool) -> String {
+pub fn text(lang: Language, kind: Kind, thread_kind: &str, high_priority: bool) -> String {
     let key = match (kind, high_priority) {
-        ("message", true) => format!("notif-urgent-{}", thread_kind_or(thread_kind)),
-        ("message", false) => format!("notif-message-{}", thread_kind_or(thread_kind)),
-        ("triage", _) => "notif-triage".into(),
-        ("friend_request", _) => "notif-friend-request".into(),
-        ("pinned_version", _) => "notif-pinned-version".into(),
-        ("invitation", _) => "notif-invitation".into(),
-        _ => "notif-other".into(),
+        (Kind::Message, true) => format!("notif-urgent-{}", thread_kind_or(thread_kind)),
+        (Kind::Message, false) => format!("notif-message-{}", thread_kind_or(thread_kind)),
+        (Kind::Triage, _) => "notif-triage".into(),
+        (Kind::FriendRequest, _) => "notif-friend-request".into(),
+        (Kind::PinnedVersion, _) => "notif-pinned-version".into(),
+        (Kind::Invitation, _) => "notif-invitation".into(),
     };
     cercle_i18n::t(lang, &key)
 }
@@ -389,16 +384,15 @@ fn thread_kind_or(k: &str) -> &str {
 /// One's latest notifications and how many are unread.
 pub async fn list(ctx: &Ctx, principal: &Principal, lang: Language) -> AppResult<NotificationList> {
     let me = person(principal)?;
-    list_of(ctx, &me.user_id.to_string(), lang, CENTRE_LIMIT).await
+    list_of(ctx, me.user_id, lang, CENTRE_LIMIT).await
 }
 
-async fn list_of(ctx: &Ctx, user_id: &str, lang: Language, limit: i64) -> AppResult<NotificationList> {
-    let user_id = user_id.to_string();
+async fn list_of(ctx: &Ctx, user_id: UserId, lang: Language, limit: i64) -> AppResult<NotificationList> {
     let mut conn = ctx.store.reader().await?;
-    let rows = store::list(&mut conn, &user_id, limit).await?;
-    let unread = store::unread_count(&mut conn, &user_id).await?;
+    let rows = store::list(&mut conn, user_id, limit).await?;
+    let unread = store::unread_count(&mut conn, user_id).await?;
     // Every actor's name in one query (a deleted account has none).
-    let mut actors: Vec<String> = rows.iter().filter_map(|r| r.actor_id.clone()).collect();
+    let mut actors: Vec<String> = rows.iter().filter_map(|r| r.actor_id.map(String::from)).collect();
     actors.sort();
     actors.dedup();
     let names: HashMap<String, String> = cercle_store::network::names(&mut conn, &actors)
@@ -407,11 +401,11 @@ async fn list_of(ctx: &Ctx, user_id: &str, lang: Language, limit: i64) -> AppRes
         .collect();
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
-        let actor_name = r.actor_id.as_ref().and_then(|a| names.get(a).cloned());
+        let actor_name = r.actor_id.and_then(|a| names.get(&a.to_string()).cloned());
         items.push(NotificationView {
-            text: text(lang, &r.kind, &r.thread_kind, r.high_priority),
-            id: r.id,
-            kind: r.kind,
+            text: text(lang, r.kind, &r.thread_kind, r.high_priority),
+            id: r.id.to_string(),
+            kind: r.kind.as_str().into(),
             thread_kind: r.thread_kind,
             actor_name,
             count: r.count,
@@ -428,26 +422,23 @@ async fn list_of(ctx: &Ctx, user_id: &str, lang: Language, limit: i64) -> AppRes
 pub async fn unread_count(ctx: &Ctx, principal: &Principal) -> AppResult<i64> {
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    Ok(store::unread_count(&mut conn, &me.user_id.to_string()).await?)
+    Ok(store::unread_count(&mut conn, me.user_id).await?)
 }
 
 /// Opens one of one's notifications: marks it read and gives its link.
-pub async fn open(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<String> {
+pub async fn open(ctx: &Ctx, principal: &Principal, id: NotificationId) -> AppResult<String> {
     let me = person(principal)?;
-    let user_id = me.user_id.to_string();
-    if id.is_empty() || id.len() > 64 {
-        return Err(AppError::NotFound);
-    }
+    let user_id = me.user_id;
     let mut tx = ctx.store.begin().await?;
     let row = store::get(&mut tx, id)
         .await?
         .filter(|r| r.user_id == user_id)
         .ok_or(AppError::NotFound)?;
     let was_unread = row.read_at.is_none();
-    store::mark_read(&mut tx, &user_id, id, ctx.clock.now()).await?;
+    store::mark_read(&mut tx, user_id, id, ctx.clock.now()).await?;
     tx.commit().await?;
     if was_unread {
-        announce_alone(ctx, &user_id).await?;
+        announce_alone(ctx, &user_id.to_string()).await?;
     }
     Ok(row.link)
 }
@@ -455,7 +446,7 @@ pub async fn open(ctx: &Ctx, principal: &Principal, id: &str) -> AppResult<Strin
 pub async fn mark_all_read(ctx: &Ctx, principal: &Principal) -> AppResult<u64> {
     let me = person(principal)?;
     let mut tx = ctx.store.begin().await?;
-    let n = store::mark_all_read(&mut tx, &me.user_id.to_string(), ctx.clock.now()).await?;
+    let n = store::mark_all_read(&mut tx, me.user_id, ctx.clock.now()).await?;
     tx.commit().await?;
     if n > 0 {
         announce_alone(ctx, &me.user_id.to_string()).await?;
@@ -474,7 +465,7 @@ pub async fn set_muted(ctx: &Ctx, principal: &Principal, thread_id: ThreadId, mu
     crate::threads::access::reachable_by_id(ctx, principal, thread_id).await?;
     limit(ctx, "notification-settings", &user_id, CHANGES_PER_HOUR, 3600).await?;
     let mut tx = ctx.store.begin().await?;
-    store::set_muted(&mut tx, &user_id, thread_id, muted, ctx.clock.now()).await?;
+    store::set_muted(&mut tx, me.user_id, thread_id, muted, ctx.clock.now()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -483,7 +474,7 @@ pub async fn is_muted(ctx: &Ctx, principal: &Principal, thread_id: ThreadId) -> 
     let me = person(principal)?;
     crate::threads::access::reachable_by_id(ctx, principal, thread_id).await?;
     let mut conn = ctx.store.reader().await?;
-    Ok(store::is_muted(&mut conn, &me.user_id.to_string(), thread_id).await?)
+    Ok(store::is_muted(&mut conn, me.user_id, thread_id).await?)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -504,7 +495,7 @@ pub struct Preferences {
     pub muted: Vec<MutedThread>,
 }
 
-async fn prefs_of(conn: &mut Conn, settings: &NotifySettings, user_id: &str) -> AppResult<(bool, i64)> {
+async fn prefs_of(conn: &mut Conn, settings: &NotifySettings, user_id: UserId) -> AppResult<(bool, i64)> {
     Ok(store::prefs(conn, user_id)
         .await?
         .unwrap_or((true, settings.email_delay_mins)))
@@ -515,14 +506,15 @@ pub async fn preferences(ctx: &Ctx, principal: &Principal, lang: Language) -> Ap
     let user_id = me.user_id.to_string();
     let (email_alerts, email_delay_mins, has_phone, candidates) = {
         let mut conn = ctx.store.reader().await?;
-        let (on, delay) = prefs_of(&mut conn, &ctx.config.notifications, &user_id).await?;
+        let (on, delay) = prefs_of(&mut conn, &ctx.config.notifications, me.user_id).await?;
         let u = users::get(&mut conn, &user_id).await?;
-        let muted = store::muted_threads(&mut conn, &user_id, 100).await?;
+        let muted = store::muted_threads(&mut conn, me.user_id, 100).await?;
         (on, delay, u.phone_verified_at.is_some(), muted)
     };
     // A thread one was removed from is not named any more.
     let mut muted = Vec::new();
     for (thread_id, title, text) in candidates {
+        let thread_id = thread_id.to_string();
         if crate::threads::access::may_receive(ctx, &user_id, &thread_id).await? {
             let title = crate::texts::shown(&title, text.as_deref(), lang, cercle_domain::threads::MAX_TITLE_CHARS);
             muted.push(MutedThread { thread_id, title });
@@ -556,14 +548,7 @@ pub async fn set_preferences(
     )
     .await?;
     let mut tx = ctx.store.begin().await?;
-    store::set_prefs(
-        &mut tx,
-        &me.user_id.to_string(),
-        email_alerts,
-        email_delay_mins,
-        ctx.clock.now(),
-    )
-    .await?;
+    store::set_prefs(&mut tx, me.user_id, email_alerts, email_delay_mins, ctx.clock.now()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -593,7 +578,7 @@ pub async fn run_due(ctx: &Ctx) -> AppResult<RoundReport> {
         {
             let mut tx = ctx.store.begin().await?;
             // A lease, so that another node does not take it meanwhile.
-            let ok = store::claim(&mut tx, &row.id, seen, now.plus_secs(120)).await?;
+            let ok = store::claim(&mut tx, row.id, seen, now.plus_secs(120)).await?;
             tx.commit().await?;
             if !ok {
                 continue;
@@ -613,7 +598,7 @@ pub async fn run_due(ctx: &Ctx) -> AppResult<RoundReport> {
                     sms_at: row.sms_at,
                     next_check_at: Some(now.plus_secs(60).0),
                 };
-                store::save_delivery(&mut tx, &row.id, row.updated_at, &retry).await?;
+                store::save_delivery(&mut tx, row.id, row.updated_at, &retry).await?;
                 tx.commit().await?;
             }
         }
@@ -629,34 +614,31 @@ pub async fn run_due(ctx: &Ctx) -> AppResult<RoundReport> {
 async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut RoundReport) -> AppResult<bool> {
     let settings = ctx.config.notifications;
     // Someone who no longer reaches the thread (removed, left) is not rung.
-    let reaches = match &n.thread_id {
-        Some(t) => crate::threads::access::may_receive(ctx, &n.user_id, t).await?,
+    let user_id = n.user_id.to_string();
+    let reaches = match n.thread_id {
+        Some(t) => crate::threads::access::may_receive(ctx, &user_id, &t.to_string()).await?,
         None => true,
     };
     let mut tx = ctx.store.begin().await?;
-    let Some(user) = users::by_id(&mut tx, &n.user_id)
+    let Some(user) = users::by_id(&mut tx, &user_id)
         .await?
         .filter(|u| u.deleted_at.is_none() && reaches)
     else {
         // Nothing more to deliver (the account is gone, or the thread out
         // of reach); it stays in the centre until read or pruned.
-        store::save_delivery(&mut tx, &n.id, n.updated_at, &Delivery::stopped(n)).await?;
+        store::save_delivery(&mut tx, n.id, n.updated_at, &Delivery::stopped(n)).await?;
         tx.commit().await?;
         return Ok(false);
     };
     let lang = crate::acting::language_of(&user);
-    let (schedule, periods) = crate::availability::rules_of(&mut tx, n.user_id.parse()?, now).await?;
-    let muted = match &n.thread_id {
-        // A thread id that is no id names no thread one could have muted.
-        Some(t) => match t.parse::<ThreadId>() {
-            Ok(t) => store::is_muted(&mut tx, &n.user_id, t).await?,
-            Err(_) => false,
-        },
+    let (schedule, periods) = crate::availability::rules_of(&mut tx, n.user_id, now).await?;
+    let muted = match n.thread_id {
+        Some(t) => store::is_muted(&mut tx, n.user_id, t).await?,
         None => false,
     };
-    let (email_alerts, delay_mins) = prefs_of(&mut tx, &settings, &n.user_id).await?;
-    let acknowledged = match &n.message_id {
-        Some(m) => store::acknowledged(&mut tx, m, &n.user_id).await?,
+    let (email_alerts, delay_mins) = prefs_of(&mut tx, &settings, n.user_id).await?;
+    let acknowledged = match n.message_id {
+        Some(m) => store::acknowledged(&mut tx, m, n.user_id).await?,
         None => false,
     };
     let recipient = Recipient {
@@ -771,12 +753,12 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
         }
     }
     d.next_check_at = wake.into_iter().min().map(|t| t.0);
-    store::save_delivery(&mut tx, &n.id, n.updated_at, &d).await?;
+    store::save_delivery(&mut tx, n.id, n.updated_at, &d).await?;
     tx.commit().await?;
 
     if ring_now {
         let message = push_message(lang, n);
-        match push::send(ctx, &n.user_id, &message).await {
+        match push::send(ctx, n.user_id, &message).await {
             Ok(r) => report.pushed += r.delivered,
             // The deliveries stay queued for the push worker.
             Err(e) => tracing::warn!(error = %e, "push"),
@@ -797,10 +779,11 @@ async fn queue_alert(
     lang: Language,
     now: Timestamp,
 ) -> AppResult<bool> {
-    if store::mark_emailed(&mut *conn, &user.id, now).await? == 0 {
+    let user_id = crate::acting::user_id_of(user)?;
+    if store::mark_emailed(&mut *conn, user_id, now).await? == 0 {
         return Ok(false);
     }
-    let count = store::unread_count(&mut *conn, &user.id).await?.max(1);
+    let count = store::unread_count(&mut *conn, user_id).await?.max(1);
     let msg = Outgoing::NotificationAlert {
         name: user.name.clone(),
         count: count.to_string(),
@@ -813,11 +796,11 @@ async fn queue_alert(
 fn push_message(lang: Language, n: &NotificationRow) -> PushMessage {
     let mut m = PushMessage::new(
         cercle_i18n::t(lang, "notif-push-title"),
-        text(lang, &n.kind, &n.thread_kind, n.high_priority),
+        text(lang, n.kind, &n.thread_kind, n.high_priority),
         n.link.clone(),
     );
     // A thread's notifications replace each other on the device.
-    m.tag = Some(n.thread_id.clone().unwrap_or_else(|| n.id.clone()));
+    m.tag = Some(n.thread_id.map_or_else(|| n.id.to_string(), |t| t.to_string()));
     if n.high_priority {
         m.urgency = Urgency::High;
     }

@@ -6,8 +6,9 @@
 
 use crate::{Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::outbox::{OutboxKind, OutboxStatus};
 use cercle_domain::policy::{may, Permission, Principal};
-use cercle_domain::{Language, Timestamp};
+use cercle_domain::{Language, OutboxId, Timestamp};
 use cercle_i18n::ta;
 use cercle_store::{outbox, Conn};
 use std::time::Duration;
@@ -132,25 +133,25 @@ pub enum Outgoing {
 }
 
 impl Outgoing {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> OutboxKind {
         match self {
-            Outgoing::SignupCode { .. } => "signup-code",
-            Outgoing::SigninCode { .. } => "signin-code",
-            Outgoing::PhoneCode { .. } => "phone-code",
-            Outgoing::RecoveryCode { .. } => "recovery-code",
-            Outgoing::ResetLink { .. } => "reset-link",
-            Outgoing::AccountExists { .. } => "account-exists",
-            Outgoing::SecurityNotice { .. } => "security-notice",
-            Outgoing::Welcome { .. } => "welcome",
-            Outgoing::Invitation { .. } => "invitation",
-            Outgoing::FriendRequest { .. } => "friend-request",
-            Outgoing::NetworkInvitation { .. } => "network-invitation",
-            Outgoing::ProfessionValidated { .. } => "profession-validated",
-            Outgoing::ProfessionRejected { .. } => "profession-rejected",
-            Outgoing::CircleInvitation { .. } => "circle-invitation",
-            Outgoing::CircleCode { .. } => "circle-code",
-            Outgoing::NotificationAlert { .. } => "notification-alert",
-            Outgoing::UrgentMessage { .. } => "urgent-message",
+            Outgoing::SignupCode { .. } => OutboxKind::SignupCode,
+            Outgoing::SigninCode { .. } => OutboxKind::SigninCode,
+            Outgoing::PhoneCode { .. } => OutboxKind::PhoneCode,
+            Outgoing::RecoveryCode { .. } => OutboxKind::RecoveryCode,
+            Outgoing::ResetLink { .. } => OutboxKind::ResetLink,
+            Outgoing::AccountExists { .. } => OutboxKind::AccountExists,
+            Outgoing::SecurityNotice { .. } => OutboxKind::SecurityNotice,
+            Outgoing::Welcome { .. } => OutboxKind::Welcome,
+            Outgoing::Invitation { .. } => OutboxKind::Invitation,
+            Outgoing::FriendRequest { .. } => OutboxKind::FriendRequest,
+            Outgoing::NetworkInvitation { .. } => OutboxKind::NetworkInvitation,
+            Outgoing::ProfessionValidated { .. } => OutboxKind::ProfessionValidated,
+            Outgoing::ProfessionRejected { .. } => OutboxKind::ProfessionRejected,
+            Outgoing::CircleInvitation { .. } => OutboxKind::CircleInvitation,
+            Outgoing::CircleCode { .. } => OutboxKind::CircleCode,
+            Outgoing::NotificationAlert { .. } => OutboxKind::NotificationAlert,
+            Outgoing::UrgentMessage { .. } => OutboxKind::UrgentMessage,
         }
     }
 
@@ -274,11 +275,10 @@ pub async fn queue_email(
     now: Timestamp,
 ) -> crate::AppResult<()> {
     let (subject, body) = msg.email(lang);
-    let id = uuid_v7();
     outbox::enqueue(
         conn,
         &outbox::NewOutgoing {
-            id: &id,
+            id: OutboxId::new(),
             channel: "email",
             kind: msg.kind(),
             recipient: to,
@@ -299,11 +299,10 @@ pub async fn queue_sms(
     msg: &Outgoing,
     now: Timestamp,
 ) -> crate::AppResult<()> {
-    let id = uuid_v7();
     outbox::enqueue(
         conn,
         &outbox::NewOutgoing {
-            id: &id,
+            id: OutboxId::new(),
             channel: "sms",
             kind: msg.kind(),
             recipient: to,
@@ -314,10 +313,6 @@ pub async fn queue_sms(
     )
     .await?;
     Ok(())
-}
-
-fn uuid_v7() -> String {
-    cercle_domain::MessageId::new().to_string()
 }
 
 /// How the outbox worker retries.
@@ -403,11 +398,11 @@ pub async fn deliver_due(ctx: &Ctx) -> crate::AppResult<usize> {
         let message_id = msg
             .message_id
             .clone()
-            .unwrap_or_else(|| message_id_for(&msg.id, &ctx.config.public_url));
+            .unwrap_or_else(|| message_id_for(&msg.id.to_string(), &ctx.config.public_url));
         {
             let mut tx = ctx.store.begin().await?;
             let claimed =
-                outbox::claim(&mut tx, &msg.id, &message_id, now, now.plus_secs(settings.lease_secs())).await?;
+                outbox::claim(&mut tx, msg.id, &message_id, now, now.plus_secs(settings.lease_secs())).await?;
             tx.commit().await?;
             if !claimed {
                 continue;
@@ -431,7 +426,7 @@ pub async fn deliver_due(ctx: &Ctx) -> crate::AppResult<usize> {
         let at = ctx.clock.now();
         match result {
             Ok(()) => {
-                outbox::mark_sent(&mut tx, &msg.id, !ctx.config.production, at).await?;
+                outbox::mark_sent(&mut tx, msg.id, !ctx.config.production, at).await?;
                 sent += 1;
             }
             Err(e) => {
@@ -442,7 +437,7 @@ pub async fn deliver_due(ctx: &Ctx) -> crate::AppResult<usize> {
                 // The error of a mail server never holds the message body.
                 tracing::warn!(channel = %msg.channel, kind = %msg.kind, attempt = attempts, give_up, error = %e, "delivery failed");
                 let next = at.plus_secs(settings.backoff_secs(attempts));
-                outbox::mark_retry(&mut tx, &msg.id, &e, next, give_up, at).await?;
+                outbox::mark_retry(&mut tx, msg.id, &e, next, give_up, at).await?;
             }
         }
         tx.commit().await?;
@@ -535,9 +530,9 @@ pub async fn failed_messages(ctx: &Ctx, principal: &Principal) -> crate::AppResu
         .into_iter()
         .map(|r| FailedMessage {
             recipient: mask_recipient(&r.channel, &r.recipient),
-            id: r.id,
+            id: r.id.to_string(),
             channel: r.channel,
-            kind: r.kind,
+            kind: r.kind.as_str().into(),
             message_id: r.message_id,
             attempts: r.attempts,
             last_error: r.last_error,
@@ -550,7 +545,7 @@ pub async fn failed_messages(ctx: &Ctx, principal: &Principal) -> crate::AppResu
 /// "Send again": a failed message is queued again, due now, with its
 /// attempts from zero, a new retry window and the same `Message-ID`.
 /// Audited.
-pub async fn send_again(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> crate::AppResult<()> {
+pub async fn send_again(ctx: &Ctx, client: &Client, principal: &Principal, id: OutboxId) -> crate::AppResult<()> {
     if !may(principal, &Permission::ManageOutbox) {
         return Err(crate::AppError::Forbidden);
     }
@@ -561,7 +556,7 @@ pub async fn send_again(ctx: &Ctx, client: &Client, principal: &Principal, id: &
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let row = outbox::get(&mut tx, id).await?.ok_or(crate::AppError::NotFound)?;
-    if row.status != "failed" {
+    if row.status != OutboxStatus::Failed {
         return Err(crate::AppError::Conflict("outbox-not-failed"));
     }
     outbox::send_again(&mut tx, id, now).await?;

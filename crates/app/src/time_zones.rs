@@ -9,6 +9,7 @@ use cercle_domain::audit::AuditAction;
 use cercle_domain::local_time::Zone;
 use cercle_domain::policy::Principal;
 use cercle_domain::roles::Permission;
+use cercle_domain::SessionId;
 use cercle_store::{orgs, sessions, users};
 
 /// The zone of whoever uses a browser session (the default when there is
@@ -16,7 +17,10 @@ use cercle_store::{orgs, sessions, users};
 /// is better than no page).
 pub async fn reader_zone(ctx: &Ctx, device_token: &str, session_id: &str) -> Zone {
     // A device token this server did not issue has no session: no query.
-    if session_id.is_empty() || session_id.len() > 100 || !crate::accounts::device::is_issued(ctx, device_token) {
+    let Ok(session_id) = session_id.parse::<SessionId>() else {
+        return Zone::default();
+    };
+    if !crate::accounts::device::is_issued(ctx, device_token) {
         return Zone::default();
     }
     let Ok(mut conn) = ctx.store.reader().await else {

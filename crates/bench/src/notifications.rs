@@ -458,13 +458,13 @@ async fn seed_notifications(
         let t = &groups.threads[groups.of[(i / people.len()) % groups.of.len()][p]];
         let high = rng.unit() < HIGH_SHARE;
         let row = NotificationRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            user_id: people[p].key.clone(),
-            kind: "message".into(),
+            id: cercle_domain::NotificationId::new(),
+            user_id: people[p].key.parse()?,
+            kind: cercle_domain::notification_rules::NotificationKind::Message,
             thread_kind: "collaboration".into(),
-            thread_id: Some(t.id.clone()),
-            message_id: high.then(|| t.message_id.clone()),
-            actor_id: Some(t.author.clone()),
+            thread_id: Some(t.id.parse()?),
+            message_id: if high { Some(t.message_id.parse()?) } else { None },
+            actor_id: Some(t.author.parse()?),
             link: format!("/threads/{}", t.id),
             high_priority: high,
             count: 1,

@@ -112,7 +112,11 @@ id_type!(
     PatientFileId,
     AttachmentId,
     CallId,
-    PeriodId
+    PeriodId,
+    NotificationId,
+    OutboxId,
+    PushSubscriptionId,
+    PushDeliveryId,
 );
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod net;
 pub mod network;
 pub mod notification_rules;
 pub mod orgs;
+pub mod outbox;
 pub mod password;
 pub mod patient;
 pub mod phone;

@@ -10,6 +10,17 @@
 use crate::availability::{is_available, Period, Schedule};
 use crate::Timestamp;
 
+crate::stored_kind!(
+    /// What a notification is about (the `kind` column of `notifications`).
+    NotificationKind {
+        Message => "message",
+        Triage => "triage",
+        FriendRequest => "friend_request",
+        PinnedVersion => "pinned_version",
+        Invitation => "invitation",
+    }
+);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Priority {
     Normal,

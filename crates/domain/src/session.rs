@@ -81,6 +81,36 @@ impl SessionStage {
     }
 }
 
+crate::stored_kind!(
+    /// What a one-time code proves (its keyed hash covers the purpose, so a
+    /// code of one purpose never passes for another).
+    CodePurpose {
+        SignIn => "sign_in",
+        SignUp => "sign_up",
+        /// The check of a new phone number.
+        Phone => "phone",
+    }
+);
+
+crate::stored_kind!(
+    /// What a session was started for: signing in to an account, or
+    /// creating one (its code step and set-up differ).
+    SessionPurpose {
+        SignIn => "sign_in",
+        SignUp => "sign_up",
+    }
+);
+
+impl SessionPurpose {
+    /// The purpose of the codes that complete such a session.
+    pub fn code_purpose(self) -> CodePurpose {
+        match self {
+            SessionPurpose::SignIn => CodePurpose::SignIn,
+            SessionPurpose::SignUp => CodePurpose::SignUp,
+        }
+    }
+}
+
 /// Whether an active session must be unlocked with the PIN: locked by hand
 /// ("Lock") or idle for longer than the automatic log-off delay.
 pub fn is_locked(locked: bool, last_seen: Timestamp, now: Timestamp, idle_lock_secs: i64) -> bool {

@@ -2,15 +2,16 @@
 //! only as keyed hashes.
 
 use crate::{Conn, Result};
-use cercle_domain::Timestamp;
+use cercle_domain::session::CodePurpose;
+use cercle_domain::{CodeId, SessionId, Timestamp, UserId};
 use sqlx::Row;
 
 #[derive(Debug, Clone)]
 pub struct CodeRow {
-    pub id: String,
-    pub user_id: String,
-    pub session_id: Option<String>,
-    pub purpose: String,
+    pub id: CodeId,
+    pub user_id: UserId,
+    pub session_id: Option<SessionId>,
+    pub purpose: CodePurpose,
     pub code_hash: String,
     pub target: Option<String>,
     pub attempts: i64,
@@ -18,10 +19,10 @@ pub struct CodeRow {
 }
 
 pub struct NewCode<'a> {
-    pub id: &'a str,
-    pub user_id: &'a str,
-    pub session_id: Option<&'a str>,
-    pub purpose: &'a str,
+    pub id: CodeId,
+    pub user_id: UserId,
+    pub session_id: Option<SessionId>,
+    pub purpose: CodePurpose,
     pub code_hash: &'a str,
     pub target: Option<&'a str>,
     pub expires_at: Timestamp,
@@ -56,7 +57,7 @@ pub async fn insert(conn: &mut Conn, c: &NewCode<'_>, now: Timestamp) -> Result<
 }
 
 /// The live code of a purpose for a user (not consumed, not expired).
-pub async fn live(conn: &mut Conn, user_id: &str, purpose: &str, now: Timestamp) -> Result<Option<CodeRow>> {
+pub async fn live(conn: &mut Conn, user_id: UserId, purpose: CodePurpose, now: Timestamp) -> Result<Option<CodeRow>> {
     let row = sqlx::query(
         "SELECT id, user_id, session_id, purpose, code_hash, target, attempts, expires_at FROM one_time_codes \
          WHERE user_id = $1 AND purpose = $2 AND consumed_at IS NULL AND expires_at > $3 \
@@ -83,7 +84,7 @@ pub async fn live(conn: &mut Conn, user_id: &str, purpose: &str, now: Timestamp)
 }
 
 /// Counts a wrong try; a code that reached `max` tries is consumed.
-pub async fn record_attempt(conn: &mut Conn, id: &str, max: i64, now: Timestamp) -> Result<i64> {
+pub async fn record_attempt(conn: &mut Conn, id: CodeId, max: i64, now: Timestamp) -> Result<i64> {
     let attempts: i64 =
         sqlx::query("UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts")
             .bind(id)
@@ -96,7 +97,7 @@ pub async fn record_attempt(conn: &mut Conn, id: &str, max: i64, now: Timestamp)
     Ok(attempts)
 }
 
-pub async fn consume(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
+pub async fn consume(conn: &mut Conn, id: CodeId, now: Timestamp) -> Result<()> {
     sqlx::query("UPDATE one_time_codes SET consumed_at = $1 WHERE id = $2")
         .bind(now.0)
         .bind(id)
@@ -106,7 +107,7 @@ pub async fn consume(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
 }
 
 /// How many codes were sent to a user since `since` (all purposes).
-pub async fn sent_since(conn: &mut Conn, user_id: &str, since: Timestamp) -> Result<i64> {
+pub async fn sent_since(conn: &mut Conn, user_id: UserId, since: Timestamp) -> Result<i64> {
     Ok(
         sqlx::query("SELECT COUNT(*) AS n FROM one_time_codes WHERE user_id = $1 AND created_at > $2")
             .bind(user_id)
@@ -120,7 +121,7 @@ pub async fn sent_since(conn: &mut Conn, user_id: &str, since: Timestamp) -> Res
 pub async fn insert_reset(
     conn: &mut Conn,
     token_hash: &str,
-    user_id: &str,
+    user_id: UserId,
     expires_at: Timestamp,
     now: Timestamp,
 ) -> Result<()> {
@@ -135,7 +136,7 @@ pub async fn insert_reset(
 }
 
 /// A reset token's user and state: `(user_id, expires_at, used)`.
-pub async fn reset_by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<(String, i64, bool)>> {
+pub async fn reset_by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<(UserId, i64, bool)>> {
     let row = sqlx::query("SELECT user_id, expires_at, used_at FROM reset_tokens WHERE token_hash = $1")
         .bind(token_hash)
         .fetch_optional(conn)
@@ -161,7 +162,7 @@ pub async fn use_reset(conn: &mut Conn, token_hash: &str, now: Timestamp) -> Res
 }
 
 /// Retires every unused reset link of a user (after a password change).
-pub async fn retire_resets(conn: &mut Conn, user_id: &str, now: Timestamp) -> Result<()> {
+pub async fn retire_resets(conn: &mut Conn, user_id: UserId, now: Timestamp) -> Result<()> {
     sqlx::query("UPDATE reset_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
         .bind(now.0)
         .bind(user_id)

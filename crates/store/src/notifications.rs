@@ -2,19 +2,22 @@
 //! threads and each person's notification preferences.
 
 use crate::{Conn, Result};
-use cercle_domain::{ThreadId, Timestamp};
+use cercle_domain::notification_rules::NotificationKind;
+use cercle_domain::{MessageId, NotificationId, ThreadId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationRow {
-    pub id: String,
-    pub user_id: String,
-    pub kind: String,
+    pub id: NotificationId,
+    pub user_id: UserId,
+    pub kind: NotificationKind,
+    /// clinical | collaboration | direct | channel, or empty when the
+    /// notification is about no thread.
     pub thread_kind: String,
-    pub thread_id: Option<String>,
-    pub message_id: Option<String>,
-    pub actor_id: Option<String>,
+    pub thread_id: Option<ThreadId>,
+    pub message_id: Option<MessageId>,
+    pub actor_id: Option<UserId>,
     pub link: String,
     pub high_priority: bool,
     pub count: i64,
@@ -75,13 +78,13 @@ pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()
         let mut q = sqlx::query(&sql);
         for n in chunk {
             q = q
-                .bind(&n.id)
-                .bind(&n.user_id)
-                .bind(&n.kind)
+                .bind(n.id)
+                .bind(n.user_id)
+                .bind(n.kind)
                 .bind(&n.thread_kind)
-                .bind(&n.thread_id)
-                .bind(&n.message_id)
-                .bind(&n.actor_id)
+                .bind(n.thread_id)
+                .bind(n.message_id)
+                .bind(n.actor_id)
                 .bind(&n.link)
                 .bind(n.high_priority as i64)
                 .bind(n.count)
@@ -106,11 +109,11 @@ pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()
 /// Returns those folded into (the others need a new one).
 pub async fn fold_many(
     conn: &mut Conn,
-    user_ids: &[String],
-    thread_id: &str,
-    actor_id: &str,
+    user_ids: &[UserId],
+    thread_id: ThreadId,
+    actor_id: UserId,
     now: Timestamp,
-) -> Result<Vec<String>> {
+) -> Result<Vec<UserId>> {
     let mut folded = Vec::new();
     for chunk in user_ids.chunks(CHUNK) {
         let sql = format!(
@@ -122,7 +125,7 @@ pub async fn fold_many(
         );
         let mut q = sqlx::query(&sql).bind(now.0).bind(actor_id).bind(now.0).bind(thread_id);
         for u in chunk {
-            q = q.bind(u);
+            q = q.bind(*u);
         }
         for r in q.fetch_all(&mut *conn).await? {
             folded.push(r.try_get("user_id")?);
@@ -133,7 +136,7 @@ pub async fn fold_many(
 
 /// Changes the kind of a thread's notifications (a thread opened for a new
 /// version of a pinned document tells of that, not of a message).
-pub async fn retag(conn: &mut Conn, thread_id: &str, from: &str, to: &str) -> Result<()> {
+pub async fn retag(conn: &mut Conn, thread_id: ThreadId, from: NotificationKind, to: NotificationKind) -> Result<()> {
     sqlx::query("UPDATE notifications SET kind = $1 WHERE thread_id = $2 AND kind = $3")
         .bind(to)
         .bind(thread_id)
@@ -143,7 +146,7 @@ pub async fn retag(conn: &mut Conn, thread_id: &str, from: &str, to: &str) -> Re
     Ok(())
 }
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<NotificationRow>> {
+pub async fn get(conn: &mut Conn, id: NotificationId) -> Result<Option<NotificationRow>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM notifications WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -166,7 +169,7 @@ pub async fn due(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<Noti
 
 /// Takes a due notification for this node (pushes its next look to
 /// `lease`); false if another node took it or it changed meanwhile.
-pub async fn claim(conn: &mut Conn, id: &str, seen_next_check: i64, lease: Timestamp) -> Result<bool> {
+pub async fn claim(conn: &mut Conn, id: NotificationId, seen_next_check: i64, lease: Timestamp) -> Result<bool> {
     let done = sqlx::query("UPDATE notifications SET next_check_at = $1 WHERE id = $2 AND next_check_at = $3")
         .bind(lease.0)
         .bind(id)
@@ -201,7 +204,7 @@ impl Delivery {
     }
 }
 
-pub async fn save_delivery(conn: &mut Conn, id: &str, seen_updated_at: i64, d: &Delivery) -> Result<()> {
+pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_updated_at: i64, d: &Delivery) -> Result<()> {
     sqlx::query(
         "UPDATE notifications SET rings = $1, rung_at = $2, \
            emailed_at = CASE WHEN emailed_at IS NULL THEN $3 ELSE emailed_at END, sms_at = $4, \
@@ -224,7 +227,7 @@ pub async fn save_delivery(conn: &mut Conn, id: &str, seen_updated_at: i64, d: &
 
 /// Marks every unread notification of the person not yet emailed as
 /// emailed (one email tells of all of them); returns how many.
-pub async fn mark_emailed(conn: &mut Conn, user_id: &str, now: Timestamp) -> Result<u64> {
+pub async fn mark_emailed(conn: &mut Conn, user_id: UserId, now: Timestamp) -> Result<u64> {
     let done = sqlx::query(
         "UPDATE notifications SET emailed_at = $1 WHERE user_id = $2 AND read_at IS NULL AND emailed_at IS NULL",
     )
@@ -236,7 +239,7 @@ pub async fn mark_emailed(conn: &mut Conn, user_id: &str, now: Timestamp) -> Res
 }
 
 /// The person's latest notifications, newest first.
-pub async fn list(conn: &mut Conn, user_id: &str, limit: i64) -> Result<Vec<NotificationRow>> {
+pub async fn list(conn: &mut Conn, user_id: UserId, limit: i64) -> Result<Vec<NotificationRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM notifications WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2"
     ))
@@ -247,7 +250,7 @@ pub async fn list(conn: &mut Conn, user_id: &str, limit: i64) -> Result<Vec<Noti
     Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
 }
 
-pub async fn unread_count(conn: &mut Conn, user_id: &str) -> Result<i64> {
+pub async fn unread_count(conn: &mut Conn, user_id: UserId) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL")
         .bind(user_id)
         .fetch_one(conn)
@@ -256,7 +259,7 @@ pub async fn unread_count(conn: &mut Conn, user_id: &str) -> Result<i64> {
 }
 
 /// Marks one of the person's notifications read; false if not theirs.
-pub async fn mark_read(conn: &mut Conn, user_id: &str, id: &str, now: Timestamp) -> Result<bool> {
+pub async fn mark_read(conn: &mut Conn, user_id: UserId, id: NotificationId, now: Timestamp) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE notifications SET read_at = CASE WHEN read_at IS NULL THEN $1 ELSE read_at END \
          WHERE id = $2 AND user_id = $3",
@@ -269,7 +272,7 @@ pub async fn mark_read(conn: &mut Conn, user_id: &str, id: &str, now: Timestamp)
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_all_read(conn: &mut Conn, user_id: &str, now: Timestamp) -> Result<u64> {
+pub async fn mark_all_read(conn: &mut Conn, user_id: UserId, now: Timestamp) -> Result<u64> {
     let done = sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
         .bind(now.0)
         .bind(user_id)
@@ -279,7 +282,7 @@ pub async fn mark_all_read(conn: &mut Conn, user_id: &str, now: Timestamp) -> Re
 }
 
 /// Reading a thread reads its notifications.
-pub async fn mark_thread_read(conn: &mut Conn, user_id: &str, thread_id: &str, now: Timestamp) -> Result<u64> {
+pub async fn mark_thread_read(conn: &mut Conn, user_id: UserId, thread_id: ThreadId, now: Timestamp) -> Result<u64> {
     let done =
         sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND thread_id = $3 AND read_at IS NULL")
             .bind(now.0)
@@ -291,7 +294,7 @@ pub async fn mark_thread_read(conn: &mut Conn, user_id: &str, thread_id: &str, n
 }
 
 /// Whether the person acknowledged the message.
-pub async fn acknowledged(conn: &mut Conn, message_id: &str, user_id: &str) -> Result<bool> {
+pub async fn acknowledged(conn: &mut Conn, message_id: MessageId, user_id: UserId) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM message_acks WHERE message_id = $1 AND user_id = $2")
         .bind(message_id)
         .bind(user_id)
@@ -311,7 +314,7 @@ pub async fn prune(conn: &mut Conn, before: Timestamp) -> Result<u64> {
 }
 
 /// A deleted account's notifications, mutes and preferences.
-pub async fn remove_all_of(conn: &mut Conn, user_id: &str) -> Result<()> {
+pub async fn remove_all_of(conn: &mut Conn, user_id: UserId) -> Result<()> {
     for sql in [
         "DELETE FROM notifications WHERE user_id = $1",
         "DELETE FROM thread_mutes WHERE user_id = $1",
@@ -324,7 +327,13 @@ pub async fn remove_all_of(conn: &mut Conn, user_id: &str) -> Result<()> {
 
 // ---- Muted threads -------------------------------------------------------------
 
-pub async fn set_muted(conn: &mut Conn, user_id: &str, thread_id: ThreadId, muted: bool, now: Timestamp) -> Result<()> {
+pub async fn set_muted(
+    conn: &mut Conn,
+    user_id: UserId,
+    thread_id: ThreadId,
+    muted: bool,
+    now: Timestamp,
+) -> Result<()> {
     if muted {
         sqlx::query(
             "INSERT INTO thread_mutes (user_id, thread_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -344,7 +353,7 @@ pub async fn set_muted(conn: &mut Conn, user_id: &str, thread_id: ThreadId, mute
     Ok(())
 }
 
-pub async fn is_muted(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> Result<bool> {
+pub async fn is_muted(conn: &mut Conn, user_id: UserId, thread_id: ThreadId) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM thread_mutes WHERE user_id = $1 AND thread_id = $2")
         .bind(user_id)
         .bind(thread_id)
@@ -357,9 +366,9 @@ pub async fn is_muted(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> Re
 /// muted, newest first.
 pub async fn muted_threads(
     conn: &mut Conn,
-    user_id: &str,
+    user_id: UserId,
     limit: i64,
-) -> Result<Vec<(String, String, Option<String>)>> {
+) -> Result<Vec<(ThreadId, String, Option<String>)>> {
     let rows = sqlx::query(
         "SELECT m.thread_id, t.title, t.title_text FROM thread_mutes m JOIN threads t ON t.id = m.thread_id \
          WHERE m.user_id = $1 ORDER BY m.created_at DESC LIMIT $2",
@@ -377,7 +386,7 @@ pub async fn muted_threads(
 // ---- Preferences ---------------------------------------------------------------
 
 /// (email alerts on, delay in minutes), if the person chose.
-pub async fn prefs(conn: &mut Conn, user_id: &str) -> Result<Option<(bool, i64)>> {
+pub async fn prefs(conn: &mut Conn, user_id: UserId) -> Result<Option<(bool, i64)>> {
     let row = sqlx::query("SELECT email_alerts, email_delay_mins FROM notification_prefs WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(conn)
@@ -393,7 +402,7 @@ pub async fn prefs(conn: &mut Conn, user_id: &str) -> Result<Option<(bool, i64)>
 
 pub async fn set_prefs(
     conn: &mut Conn,
-    user_id: &str,
+    user_id: UserId,
     email_alerts: bool,
     delay_mins: i64,
     now: Timestamp,

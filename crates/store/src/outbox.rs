@@ -3,18 +3,19 @@
 //! is lost if the mail server is down.
 
 use crate::{Conn, Result};
-use cercle_domain::Timestamp;
+use cercle_domain::outbox::{OutboxKind, OutboxStatus};
+use cercle_domain::{OutboxId, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 #[derive(Debug, Clone)]
 pub struct OutboxRow {
-    pub id: String,
+    pub id: OutboxId,
     pub channel: String,
     pub recipient: String,
     pub subject: String,
     pub body: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: i64,
@@ -23,7 +24,7 @@ pub struct OutboxRow {
     /// queued before it existed: derived from the id then).
     pub message_id: Option<String>,
     /// What the message is (`signin-code`, `invitation`…), never its content.
-    pub kind: String,
+    pub kind: OutboxKind,
     /// Start of the retry window: queued, or sent again by an administrator.
     pub retry_since: i64,
     pub failed_at: Option<i64>,
@@ -53,9 +54,9 @@ const COLUMNS: &str = "id, channel, recipient, subject, body, status, attempts, 
 
 /// A message to queue.
 pub struct NewOutgoing<'a> {
-    pub id: &'a str,
+    pub id: OutboxId,
     pub channel: &'a str,
-    pub kind: &'a str,
+    pub kind: OutboxKind,
     pub recipient: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
@@ -94,7 +95,7 @@ pub async fn due(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<Outb
 /// had none; false if another node took it.
 pub async fn claim(
     conn: &mut Conn,
-    id: &str,
+    id: OutboxId,
     message_id: &str,
     now: Timestamp,
     lease_until: Timestamp,
@@ -114,7 +115,7 @@ pub async fn claim(
 
 /// Marks a message delivered. With `keep_body` false (production), the body,
 /// which may hold a code or a link, is dropped once sent.
-pub async fn mark_sent(conn: &mut Conn, id: &str, keep_body: bool, now: Timestamp) -> Result<()> {
+pub async fn mark_sent(conn: &mut Conn, id: OutboxId, keep_body: bool, now: Timestamp) -> Result<()> {
     let sql = if keep_body {
         "UPDATE outbox SET status = 'sent', sent_at = $1, last_error = NULL WHERE id = $2"
     } else {
@@ -128,14 +129,18 @@ pub async fn mark_sent(conn: &mut Conn, id: &str, keep_body: bool, now: Timestam
 /// message failed (it keeps its body, so that it can be sent again).
 pub async fn mark_retry(
     conn: &mut Conn,
-    id: &str,
+    id: OutboxId,
     error: &str,
     next: Timestamp,
     give_up: bool,
     now: Timestamp,
 ) -> Result<()> {
     sqlx::query("UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = $3, failed_at = $4 WHERE id = $5")
-        .bind(if give_up { "failed" } else { "pending" })
+        .bind(if give_up {
+            OutboxStatus::Failed
+        } else {
+            OutboxStatus::Pending
+        })
         .bind(error)
         .bind(next.0)
         .bind(if give_up { Some(now.0) } else { None })
@@ -156,7 +161,7 @@ pub async fn failed(conn: &mut Conn, limit: i64) -> Result<Vec<OutboxRow>> {
     Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
 }
 
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<OutboxRow>> {
+pub async fn get(conn: &mut Conn, id: OutboxId) -> Result<Option<OutboxRow>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM outbox WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -166,7 +171,7 @@ pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<OutboxRow>> {
 
 /// Queues a failed message again: due now, attempts from zero, a new retry
 /// window; the same id and `Message-ID`. False if it was not failed.
-pub async fn send_again(conn: &mut Conn, id: &str, now: Timestamp) -> Result<bool> {
+pub async fn send_again(conn: &mut Conn, id: OutboxId, now: Timestamp) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, retry_since = $1, failed_at = NULL \
          WHERE id = $2 AND status = 'failed'",

@@ -1,14 +1,14 @@
 //! Web Push: subscriptions per person and the deliveries still to be made.
 
 use crate::{Conn, Result};
-use cercle_domain::{Timestamp, UserId};
+use cercle_domain::{PushDeliveryId, PushSubscriptionId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionRow {
-    pub id: String,
-    pub user_id: String,
+    pub id: PushSubscriptionId,
+    pub user_id: UserId,
     pub endpoint: String,
     pub p256dh: String,
     pub auth: String,
@@ -30,7 +30,7 @@ fn map_sub(r: &AnyRow) -> std::result::Result<SubscriptionRow, sqlx::Error> {
 
 const SUB_COLUMNS: &str = "id, user_id, endpoint, p256dh, auth, created_at, last_success_at";
 
-pub async fn subscriptions_of(conn: &mut Conn, user_id: &UserId) -> Result<Vec<SubscriptionRow>> {
+pub async fn subscriptions_of(conn: &mut Conn, user_id: UserId) -> Result<Vec<SubscriptionRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {SUB_COLUMNS} FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at, id"
     ))
@@ -40,7 +40,7 @@ pub async fn subscriptions_of(conn: &mut Conn, user_id: &UserId) -> Result<Vec<S
     Ok(rows.iter().map(map_sub).collect::<std::result::Result<_, _>>()?)
 }
 
-pub async fn find(conn: &mut Conn, user_id: &UserId, endpoint: &str) -> Result<Option<SubscriptionRow>> {
+pub async fn find(conn: &mut Conn, user_id: UserId, endpoint: &str) -> Result<Option<SubscriptionRow>> {
     let row = sqlx::query(&format!(
         "SELECT {SUB_COLUMNS} FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2"
     ))
@@ -54,13 +54,13 @@ pub async fn find(conn: &mut Conn, user_id: &UserId, endpoint: &str) -> Result<O
 /// Adds a subscription, or refreshes the keys of the same endpoint.
 pub async fn upsert(
     conn: &mut Conn,
-    id: &str,
-    user_id: &str,
+    id: PushSubscriptionId,
+    user_id: UserId,
     endpoint: &str,
     p256dh: &str,
     auth: &str,
     now: Timestamp,
-) -> Result<String> {
+) -> Result<PushSubscriptionId> {
     let row = sqlx::query(
         "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
@@ -75,11 +75,11 @@ pub async fn upsert(
     .bind(now.0)
     .fetch_one(conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
 }
 
 /// Removes one person's subscription of an endpoint; true if there was one.
-pub async fn remove(conn: &mut Conn, user_id: &UserId, endpoint: &str) -> Result<bool> {
+pub async fn remove(conn: &mut Conn, user_id: UserId, endpoint: &str) -> Result<bool> {
     let done = sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2")
         .bind(user_id)
         .bind(endpoint)
@@ -98,7 +98,7 @@ pub async fn remove_endpoint(conn: &mut Conn, endpoint: &str) -> Result<u64> {
 }
 
 /// Every subscription of a person (account deleted).
-pub async fn remove_all_of(conn: &mut Conn, user_id: &str) -> Result<u64> {
+pub async fn remove_all_of(conn: &mut Conn, user_id: UserId) -> Result<u64> {
     let done = sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1")
         .bind(user_id)
         .execute(conn)
@@ -106,7 +106,7 @@ pub async fn remove_all_of(conn: &mut Conn, user_id: &str) -> Result<u64> {
     Ok(done.rows_affected())
 }
 
-pub async fn mark_success(conn: &mut Conn, subscription_id: &str, now: Timestamp) -> Result<()> {
+pub async fn mark_success(conn: &mut Conn, subscription_id: PushSubscriptionId, now: Timestamp) -> Result<()> {
     sqlx::query("UPDATE push_subscriptions SET last_success_at = $1 WHERE id = $2")
         .bind(now.0)
         .bind(subscription_id)
@@ -118,8 +118,8 @@ pub async fn mark_success(conn: &mut Conn, subscription_id: &str, now: Timestamp
 /// A delivery with what is needed to make it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRow {
-    pub id: String,
-    pub subscription_id: String,
+    pub id: PushDeliveryId,
+    pub subscription_id: PushSubscriptionId,
     pub endpoint: String,
     pub p256dh: String,
     pub auth: String,
@@ -154,12 +154,12 @@ const DELIVERY_SELECT: &str = "SELECT d.id, d.subscription_id, s.endpoint, s.p25
      FROM push_deliveries d JOIN push_subscriptions s ON s.id = d.subscription_id";
 
 /// Deliveries waiting for one subscription.
-pub async fn pending_count(conn: &mut Conn, subscription_id: &str) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM push_deliveries WHERE subscription_id = $1")
+pub async fn pending_count(conn: &mut Conn, subscription_id: PushSubscriptionId) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM push_deliveries WHERE subscription_id = $1")
         .bind(subscription_id)
         .fetch_one(conn)
         .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("n")?)
 }
 
 /// Queues a delivery already claimed by the caller until `lease_until`
@@ -167,8 +167,8 @@ pub async fn pending_count(conn: &mut Conn, subscription_id: &str) -> Result<i64
 #[allow(clippy::too_many_arguments)]
 pub async fn enqueue_claimed(
     conn: &mut Conn,
-    id: &str,
-    subscription_id: &str,
+    id: PushDeliveryId,
+    subscription_id: PushSubscriptionId,
     payload: &str,
     ttl_secs: i64,
     urgency: &str,
@@ -192,7 +192,7 @@ pub async fn enqueue_claimed(
     Ok(())
 }
 
-pub async fn delivery(conn: &mut Conn, id: &str) -> Result<Option<DeliveryRow>> {
+pub async fn delivery(conn: &mut Conn, id: PushDeliveryId) -> Result<Option<DeliveryRow>> {
     let row = sqlx::query(&format!("{DELIVERY_SELECT} WHERE d.id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -212,7 +212,7 @@ pub async fn due(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<Deli
 }
 
 /// Deliveries still waiting for a person's subscriptions.
-pub async fn pending_of_user(conn: &mut Conn, user_id: &UserId) -> Result<Vec<DeliveryRow>> {
+pub async fn pending_of_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<DeliveryRow>> {
     let rows = sqlx::query(&format!(
         "{DELIVERY_SELECT} WHERE s.user_id = $1 ORDER BY d.created_at, d.id"
     ))
@@ -224,7 +224,7 @@ pub async fn pending_of_user(conn: &mut Conn, user_id: &UserId) -> Result<Vec<De
 
 /// Claims a due delivery (two nodes never both send it): pushes its next
 /// attempt to `lease_until`; false if another node took it.
-pub async fn claim(conn: &mut Conn, id: &str, now: Timestamp, lease_until: Timestamp) -> Result<bool> {
+pub async fn claim(conn: &mut Conn, id: PushDeliveryId, now: Timestamp, lease_until: Timestamp) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE push_deliveries SET next_attempt_at = $1, attempts = attempts + 1 WHERE id = $2 AND next_attempt_at <= $3",
     )
@@ -236,7 +236,7 @@ pub async fn claim(conn: &mut Conn, id: &str, now: Timestamp, lease_until: Times
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn retry_at(conn: &mut Conn, id: &str, error: &str, next: Timestamp) -> Result<()> {
+pub async fn retry_at(conn: &mut Conn, id: PushDeliveryId, error: &str, next: Timestamp) -> Result<()> {
     sqlx::query("UPDATE push_deliveries SET last_error = $1, next_attempt_at = $2 WHERE id = $3")
         .bind(error)
         .bind(next.0)
@@ -247,7 +247,7 @@ pub async fn retry_at(conn: &mut Conn, id: &str, error: &str, next: Timestamp) -
 }
 
 /// Delivered, given up or expired.
-pub async fn remove_delivery(conn: &mut Conn, id: &str) -> Result<()> {
+pub async fn remove_delivery(conn: &mut Conn, id: PushDeliveryId) -> Result<()> {
     sqlx::query("DELETE FROM push_deliveries WHERE id = $1")
         .bind(id)
         .execute(conn)
@@ -258,8 +258,8 @@ pub async fn remove_delivery(conn: &mut Conn, id: &str) -> Result<()> {
 /// Deliveries waiting, for every subscription: the queue depth `/metrics`
 /// shows.
 pub async fn waiting_count(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM push_deliveries")
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM push_deliveries")
         .fetch_one(conn)
         .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("n")?)
 }

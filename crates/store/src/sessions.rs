@@ -1,15 +1,16 @@
 use crate::{flag, Conn, Result};
-use cercle_domain::Timestamp;
+use cercle_domain::session::SessionPurpose;
+use cercle_domain::{DeviceId, SessionId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 #[derive(Debug, Clone)]
 pub struct SessionRow {
-    pub id: String,
-    pub user_id: String,
-    pub device_id: Option<String>,
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub device_id: Option<DeviceId>,
     pub stage: String,
-    pub purpose: String,
+    pub purpose: SessionPurpose,
     pub factor: Option<String>,
     pub locked: bool,
     pub pin_failures: i64,
@@ -40,12 +41,12 @@ fn map(r: &AnyRow) -> std::result::Result<SessionRow, sqlx::Error> {
 }
 
 pub struct NewSession<'a> {
-    pub id: &'a str,
-    pub user_id: &'a str,
-    pub device_id: Option<&'a str>,
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub device_id: Option<DeviceId>,
     pub token_hash: Option<&'a str>,
     pub stage: &'a str,
-    pub purpose: &'a str,
+    pub purpose: SessionPurpose,
     pub factor: Option<&'a str>,
     pub label: &'a str,
     pub ip: Option<&'a str>,
@@ -71,7 +72,7 @@ pub async fn insert(conn: &mut Conn, s: &NewSession<'_>, now: Timestamp) -> Resu
     Ok(())
 }
 
-pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<SessionRow>> {
+pub async fn by_id(conn: &mut Conn, id: SessionId) -> Result<Option<SessionRow>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sessions WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -99,7 +100,7 @@ pub async fn language_by_token_hash(conn: &mut Conn, token_hash: &str) -> Result
     Ok(row.map(|r| r.try_get::<String, _>("language")).transpose()?)
 }
 
-pub async fn for_device(conn: &mut Conn, device_id: &str) -> Result<Vec<SessionRow>> {
+pub async fn for_device(conn: &mut Conn, device_id: DeviceId) -> Result<Vec<SessionRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM sessions WHERE device_id = $1 ORDER BY created_at"
     ))
@@ -109,7 +110,7 @@ pub async fn for_device(conn: &mut Conn, device_id: &str) -> Result<Vec<SessionR
     Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
 }
 
-pub async fn for_user(conn: &mut Conn, user_id: &str) -> Result<Vec<SessionRow>> {
+pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<SessionRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM sessions WHERE user_id = $1 AND stage = 'active' ORDER BY last_seen_at DESC"
     ))
@@ -119,7 +120,7 @@ pub async fn for_user(conn: &mut Conn, user_id: &str) -> Result<Vec<SessionRow>>
     Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
 }
 
-pub async fn activate(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
+pub async fn activate(conn: &mut Conn, id: SessionId, now: Timestamp) -> Result<()> {
     sqlx::query("UPDATE sessions SET stage = 'active', factor = NULL, locked = 0, pin_failures = 0, last_seen_at = $1 WHERE id = $2")
         .bind(now.0)
         .bind(id)
@@ -128,7 +129,7 @@ pub async fn activate(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
     Ok(())
 }
 
-pub async fn set_factor(conn: &mut Conn, id: &str, factor: &str) -> Result<()> {
+pub async fn set_factor(conn: &mut Conn, id: SessionId, factor: &str) -> Result<()> {
     sqlx::query("UPDATE sessions SET factor = $1 WHERE id = $2")
         .bind(factor)
         .bind(id)
@@ -137,7 +138,7 @@ pub async fn set_factor(conn: &mut Conn, id: &str, factor: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn touch(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
+pub async fn touch(conn: &mut Conn, id: SessionId, now: Timestamp) -> Result<()> {
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
         .bind(now.0)
         .bind(id)
@@ -146,7 +147,7 @@ pub async fn touch(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
     Ok(())
 }
 
-pub async fn set_locked(conn: &mut Conn, id: &str, locked: bool) -> Result<()> {
+pub async fn set_locked(conn: &mut Conn, id: SessionId, locked: bool) -> Result<()> {
     sqlx::query("UPDATE sessions SET locked = $1 WHERE id = $2")
         .bind(i64::from(locked))
         .bind(id)
@@ -156,7 +157,7 @@ pub async fn set_locked(conn: &mut Conn, id: &str, locked: bool) -> Result<()> {
 }
 
 /// Unlocks after a right PIN.
-pub async fn unlock(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
+pub async fn unlock(conn: &mut Conn, id: SessionId, now: Timestamp) -> Result<()> {
     sqlx::query("UPDATE sessions SET locked = 0, pin_failures = 0, last_seen_at = $1 WHERE id = $2")
         .bind(now.0)
         .bind(id)
@@ -166,7 +167,7 @@ pub async fn unlock(conn: &mut Conn, id: &str, now: Timestamp) -> Result<()> {
 }
 
 /// Counts a wrong PIN; returns the new count.
-pub async fn record_pin_failure(conn: &mut Conn, id: &str) -> Result<i64> {
+pub async fn record_pin_failure(conn: &mut Conn, id: SessionId) -> Result<i64> {
     Ok(sqlx::query(
         "UPDATE sessions SET pin_failures = pin_failures + 1, locked = 1 WHERE id = $1 RETURNING pin_failures",
     )
@@ -176,7 +177,7 @@ pub async fn record_pin_failure(conn: &mut Conn, id: &str) -> Result<i64> {
     .try_get("pin_failures")?)
 }
 
-pub async fn delete(conn: &mut Conn, id: &str) -> Result<bool> {
+pub async fn delete(conn: &mut Conn, id: SessionId) -> Result<bool> {
     sqlx::query("DELETE FROM one_time_codes WHERE session_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -189,15 +190,17 @@ pub async fn delete(conn: &mut Conn, id: &str) -> Result<bool> {
 }
 
 /// Ends every session of a user but one (`keep`); returns how many ended.
-pub async fn delete_for_user(conn: &mut Conn, user_id: &str, keep: Option<&str>) -> Result<u64> {
+pub async fn delete_for_user(conn: &mut Conn, user_id: UserId, keep: Option<SessionId>) -> Result<u64> {
+    // No session has the empty id: with no `keep`, every one ends.
+    let keep = keep.map(String::from).unwrap_or_default();
     sqlx::query("DELETE FROM one_time_codes WHERE user_id = $1 AND session_id IS NOT NULL AND session_id <> $2")
         .bind(user_id)
-        .bind(keep.unwrap_or(""))
+        .bind(&keep)
         .execute(&mut *conn)
         .await?;
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
         .bind(user_id)
-        .bind(keep.unwrap_or(""))
+        .bind(&keep)
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
@@ -208,7 +211,7 @@ pub async fn delete_for_user(conn: &mut Conn, user_id: &str, keep: Option<&str>)
 pub async fn reader_time_zones(
     conn: &mut Conn,
     device_token_hash: &str,
-    session_id: &str,
+    session_id: SessionId,
 ) -> Result<Option<(Option<String>, Option<String>)>> {
     let row = sqlx::query(
         "SELECT u.time_zone AS user_zone, o.time_zone AS org_zone FROM sessions s \

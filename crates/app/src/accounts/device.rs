@@ -56,7 +56,7 @@ fn issued_with(key: &ServerKey, token: &str) -> bool {
 /// Replaces the secret of the device a session lives on (web sessions; API
 /// sessions have no device): every session of the device follows.
 pub(crate) async fn rotate_of(ctx: &Ctx, conn: &mut Conn, session: &SessionRow) -> AppResult<Option<NewDeviceToken>> {
-    let Some(device_id) = session.device_id.as_deref() else {
+    let Some(device_id) = session.device_id else {
         return Ok(None);
     };
     let token = issue(ctx);
@@ -72,7 +72,7 @@ pub async fn rotate(ctx: &Ctx, token: &str) -> AppResult<NewDeviceToken> {
     if is_issued(ctx, token) {
         let mut tx = ctx.store.begin().await?;
         if let Some(d) = devices::by_token_hash(&mut tx, &hash_token(token)).await? {
-            devices::rekey(&mut tx, &d.id, &hash_token(&fresh), ctx.clock.now()).await?;
+            devices::rekey(&mut tx, d.id, &hash_token(&fresh), ctx.clock.now()).await?;
         }
         tx.commit().await?;
     }

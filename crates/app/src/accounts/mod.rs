@@ -96,7 +96,10 @@ pub fn destination(u: &UserRow, factor: SecondFactor) -> String {
 /// database cannot say).
 pub(crate) async fn locked(ctx: &Ctx, u: &UserRow, until: cercle_domain::Timestamp) -> AppError {
     let zone = match ctx.store.reader().await {
-        Ok(mut conn) => crate::acting::zone_of(&mut conn, &u.id).await.unwrap_or_default(),
+        Ok(mut conn) => match crate::acting::user_id_of(u) {
+            Ok(id) => crate::acting::zone_of(&mut conn, id).await.unwrap_or_default(),
+            Err(_) => cercle_domain::local_time::Zone::default(),
+        },
         Err(_) => cercle_domain::local_time::Zone::default(),
     };
     AppError::AccountLocked { until, zone }

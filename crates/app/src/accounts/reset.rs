@@ -8,7 +8,7 @@ use crate::secrets::{hash_token, random_token};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::session::limits;
-use cercle_domain::{password, Timestamp, UserId};
+use cercle_domain::{password, Timestamp};
 use cercle_store::users::{Field, Value};
 use cercle_store::{codes, rate_limits, sessions, users};
 
@@ -60,7 +60,14 @@ pub(crate) async fn send_link(
 ) -> AppResult<String> {
     let now = ctx.clock.now();
     let token = random_token();
-    codes::insert_reset(conn, &hash_token(&token), &u.id, now.plus_secs(ttl_secs), now).await?;
+    codes::insert_reset(
+        conn,
+        &hash_token(&token),
+        crate::acting::user_id_of(u)?,
+        now.plus_secs(ttl_secs),
+        now,
+    )
+    .await?;
     let link = format!("{}/reset-password/{token}", ctx.config.public_url);
     let msg = if welcome {
         Outgoing::Welcome {
@@ -104,7 +111,7 @@ pub async fn complete(ctx: &Ctx, client: &Client, token: &str, new_password: &st
     }
     let u = {
         let mut conn = ctx.store.reader().await?;
-        users::get(&mut conn, &user_id).await?
+        users::get(&mut conn, &user_id.to_string()).await?
     };
     password::check_new(new_password, u.email.split('@').next())?;
     let password_hash = ctx.hasher.hash(new_password).await?;
@@ -112,7 +119,7 @@ pub async fn complete(ctx: &Ctx, client: &Client, token: &str, new_password: &st
     if !codes::use_reset(&mut tx, &hash, now).await? {
         return Err(AppError::LinkInvalid);
     }
-    codes::retire_resets(&mut tx, &u.id, now).await?;
+    codes::retire_resets(&mut tx, user_id, now).await?;
     users::set(
         &mut tx,
         &u.id,
@@ -129,9 +136,9 @@ pub async fn complete(ctx: &Ctx, client: &Client, token: &str, new_password: &st
         now,
     )
     .await?;
-    sessions::delete_for_user(&mut tx, &u.id, None).await?;
+    sessions::delete_for_user(&mut tx, user_id, None).await?;
     crate::search_index::person(&mut tx, &u.id, now).await?;
-    let actor = Actor::User(u.id.parse::<UserId>()?);
+    let actor = Actor::User(user_id);
     audit::record(
         &mut tx,
         event(actor, "auth.password_reset", AuditAction::Update, "user", client).target(&u.id),

@@ -4,14 +4,14 @@
 use super::session::require_self;
 use super::signup::{code_hash, issue_recovery_code, new_code};
 use super::{event, Me};
-use crate::acting::language_of;
+use crate::acting::{language_of, user_id_of};
 use crate::outbox::{queue_email, queue_sms, Outgoing};
 use crate::secrets::random_bytes;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::codes::{OneTimeCode, RecoveryCode};
 use cercle_domain::policy::Principal;
-use cercle_domain::session::{limits, SecondFactor};
+use cercle_domain::session::{limits, CodePurpose, SecondFactor};
 use cercle_domain::{password, totp, Language, Phone, Pin, UserId};
 use cercle_store::users::{Field, UserRow, Value};
 use cercle_store::{codes, sessions, users};
@@ -99,12 +99,13 @@ pub async fn change_password(
     )
     .await?;
     let keep = match principal {
-        Principal::User(p) => Some(p.session_id.to_string()),
+        Principal::User(p) => Some(p.session_id),
         _ => None,
     };
+    let user_id = user_id_of(&u)?;
     let mut tx = ctx.store.begin().await?;
-    sessions::delete_for_user(&mut tx, &u.id, keep.as_deref()).await?;
-    codes::retire_resets(&mut tx, &u.id, ctx.clock.now()).await?;
+    sessions::delete_for_user(&mut tx, user_id, keep).await?;
+    codes::retire_resets(&mut tx, user_id, ctx.clock.now()).await?;
     tx.commit().await?;
     crate::threads::hub::access_changed(ctx, &[&u.id]).await;
     Ok(())
@@ -152,7 +153,15 @@ pub async fn start_phone(ctx: &Ctx, client: &Client, principal: &Principal, phon
     let phone = Phone::parse(phone)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let code = new_code(ctx, &mut tx, &u.id, None, "phone", Some(phone.as_str())).await?;
+    let code = new_code(
+        ctx,
+        &mut tx,
+        user_id_of(&u)?,
+        None,
+        CodePurpose::Phone,
+        Some(phone.as_str()),
+    )
+    .await?;
     queue_sms(
         &mut tx,
         phone.as_str(),
@@ -181,12 +190,12 @@ pub async fn confirm_phone(ctx: &Ctx, client: &Client, principal: &Principal, co
     let now = ctx.clock.now();
     let live = {
         let mut conn = ctx.store.reader().await?;
-        codes::live(&mut conn, &u.id, "phone", now).await?
+        codes::live(&mut conn, user_id_of(&u)?, CodePurpose::Phone, now).await?
     }
     .ok_or(AppError::CodeExpired)?;
     let mut tx = ctx.store.begin().await?;
-    if code_hash(ctx, &u.id, "phone", code.expose()) != live.code_hash {
-        let attempts = codes::record_attempt(&mut tx, &live.id, limits::CODE_MAX_ATTEMPTS, now).await?;
+    if code_hash(ctx, user_id_of(&u)?, CodePurpose::Phone, code.expose()) != live.code_hash {
+        let attempts = codes::record_attempt(&mut tx, live.id, limits::CODE_MAX_ATTEMPTS, now).await?;
         let actor = Actor::User(u.id.parse::<UserId>()?);
         audit::record(
             &mut tx,
@@ -202,7 +211,7 @@ pub async fn confirm_phone(ctx: &Ctx, client: &Client, principal: &Principal, co
             AppError::CodeExpired
         });
     }
-    codes::consume(&mut tx, &live.id, now).await?;
+    codes::consume(&mut tx, live.id, now).await?;
     tx.commit().await?;
     let phone = live.target.ok_or(AppError::CodeExpired)?;
     commit_change(
@@ -351,15 +360,15 @@ pub async fn delete_account(ctx: &Ctx, client: &Client, principal: &Principal, p
         now,
     )
     .await?;
-    sessions::delete_for_user(&mut tx, &u.id, None).await?;
+    sessions::delete_for_user(&mut tx, user_id_of(&u)?, None).await?;
     users::erase_identity(&mut tx, &u.id, now).await?;
     // The network forgets the person: profile, photo, professions,
     // workplaces, directories, friendships and the search index.
     cercle_store::profiles::erase(&mut tx, u.id.parse()?).await?;
     crate::search_index::person(&mut tx, &u.id, now).await?;
     // Nothing is pushed to their browsers or told to them any more.
-    cercle_store::push::remove_all_of(&mut tx, &u.id).await?;
-    cercle_store::notifications::remove_all_of(&mut tx, &u.id).await?;
+    cercle_store::push::remove_all_of(&mut tx, user_id_of(&u)?).await?;
+    cercle_store::notifications::remove_all_of(&mut tx, user_id_of(&u)?).await?;
     audit::record(
         &mut tx,
         event(

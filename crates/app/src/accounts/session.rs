@@ -6,7 +6,9 @@ use crate::threads::hub;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::policy::{may, Permission, Principal, UserPrincipal};
-use cercle_domain::session::{after_wrong_pin, is_locked, limits, PinFailure, SecondFactor, SessionStage};
+use cercle_domain::session::{
+    after_wrong_pin, is_locked, limits, PinFailure, SecondFactor, SessionPurpose, SessionStage,
+};
 use cercle_domain::{Pin, SessionId, UserId};
 use cercle_store::sessions::SessionRow;
 use cercle_store::users::UserRow;
@@ -144,10 +146,14 @@ pub async fn authenticate_as(ctx: &Ctx, cred: Credential<'_>, activity: Activity
             device_token,
             session_id,
         } => {
+            // A session id that is no id names no session.
+            let session_id = session_id
+                .parse::<SessionId>()
+                .map_err(|_| AppError::NotAuthenticated)?;
             let device = devices::by_token_hash(&mut conn, &hash_token(device_token)).await?;
             match (device, sessions::by_id(&mut conn, session_id).await?) {
                 // Bound to the device: a session id alone, or from another device, is worth nothing.
-                (Some(d), Some(s)) if s.device_id.as_deref() == Some(d.id.as_str()) => Some(s),
+                (Some(d), Some(s)) if s.device_id == Some(d.id) => Some(s),
                 _ => None,
             }
         }
@@ -175,7 +181,7 @@ pub async fn bearer_language(ctx: &Ctx, token: &str) -> AppResult<Option<cercle_
 /// `view` was already authenticated).
 pub async fn reload(ctx: &Ctx, view: &SessionView) -> AppResult<SessionView> {
     let mut conn = ctx.store.reader().await?;
-    let session = sessions::by_id(&mut conn, &view.session.id)
+    let session = sessions::by_id(&mut conn, view.session.id)
         .await?
         .ok_or(AppError::NotAuthenticated)?;
     drop(conn);
@@ -187,7 +193,7 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
     let now = ctx.clock.now();
     let user = {
         let mut conn = ctx.store.reader().await?;
-        users::get(&mut conn, &session.user_id).await?
+        users::get(&mut conn, &session.user_id.to_string()).await?
     };
     let stage = SessionStage::parse(&session.stage).unwrap_or(SessionStage::AwaitingCode);
     let expired = match stage {
@@ -197,7 +203,7 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
     if expired || user.deleted_at.is_some() {
         // Refused whether or not the row can be deleted now (a full disk):
         // the same test refuses it again next time.
-        if let Err(e) = delete_session(ctx, &session.id).await {
+        if let Err(e) = delete_session(ctx, session.id).await {
             tracing::warn!(error = %e, "expired session not deleted");
         }
         return Err(AppError::NotAuthenticated);
@@ -209,7 +215,7 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
                 .as_deref()
                 .and_then(SecondFactor::parse)
                 .unwrap_or(SecondFactor::Email),
-            sign_up: session.purpose == "sign_up",
+            sign_up: session.purpose == SessionPurpose::SignUp,
         },
         SessionStage::Active => {
             let idle_locked = is_locked(
@@ -224,7 +230,7 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
                 if !session.locked {
                     // Locked for this request either way; the idle time
                     // locks it again next time if this cannot be saved.
-                    if let Err(e) = lock_session(ctx, &session.id).await {
+                    if let Err(e) = lock_session(ctx, session.id).await {
                         tracing::warn!(error = %e, "idle lock not saved");
                     }
                 }
@@ -232,7 +238,7 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
             } else {
                 SessionState::Ready(UserPrincipal {
                     user_id: user.id.parse::<UserId>()?,
-                    session_id: session.id.parse::<SessionId>()?,
+                    session_id: session.id,
                     network_admin: user.network_admin,
                     network_verifier: user.network_verifier,
                     circle_only: user.circle_only,
@@ -245,28 +251,28 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
         && now.0 - session.last_seen_at > touch_every_ms(ctx.config.idle_lock_secs)
     {
         // Best effort: a full disk must not stop reads (issue 13).
-        if let Err(e) = touch_session(ctx, &session.id, now).await {
+        if let Err(e) = touch_session(ctx, session.id, now).await {
             tracing::warn!(error = %e, "session activity not saved");
         }
     }
     Ok(SessionView { session, user, state })
 }
 
-async fn delete_session(ctx: &Ctx, id: &str) -> AppResult<()> {
+async fn delete_session(ctx: &Ctx, id: SessionId) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
     sessions::delete(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn lock_session(ctx: &Ctx, id: &str) -> AppResult<()> {
+async fn lock_session(ctx: &Ctx, id: SessionId) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
     sessions::set_locked(&mut tx, id, true).await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn touch_session(ctx: &Ctx, id: &str, now: cercle_domain::Timestamp) -> AppResult<()> {
+async fn touch_session(ctx: &Ctx, id: SessionId, now: cercle_domain::Timestamp) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
     sessions::touch(&mut tx, id, now).await?;
     tx.commit().await?;
@@ -279,7 +285,7 @@ pub async fn lock(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResult<(
         return Err(AppError::NotAuthenticated);
     }
     let mut tx = ctx.store.begin().await?;
-    sessions::set_locked(&mut tx, &view.session.id, true).await?;
+    sessions::set_locked(&mut tx, view.session.id, true).await?;
     let ev = event(
         Actor::User(view.user_id()?),
         "auth.session_locked",
@@ -287,7 +293,7 @@ pub async fn lock(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResult<(
         "session",
         client,
     )
-    .target(&view.session.id);
+    .target(view.session.id);
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
     hub::access_changed(ctx, &[&view.user.id]).await;
@@ -310,11 +316,11 @@ pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -
     let now = ctx.clock.now();
     if ctx.hasher.verify(view.user.pin_hash.as_deref(), pin.expose()).await {
         let mut tx = ctx.store.begin().await?;
-        sessions::unlock(&mut tx, &view.session.id, now).await?;
+        sessions::unlock(&mut tx, view.session.id, now).await?;
         let device = super::device::rotate_of(ctx, &mut tx, &view.session).await?;
         audit::record(
             &mut tx,
-            event(actor, "auth.session_unlocked", AuditAction::Update, "session", client).target(&view.session.id),
+            event(actor, "auth.session_unlocked", AuditAction::Update, "session", client).target(view.session.id),
             now,
         )
         .await?;
@@ -323,23 +329,23 @@ pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -
     }
     let mut tx = ctx.store.begin().await?;
     super::count_address_failure(ctx, &mut tx, "pin", client).await?;
-    let failures = sessions::record_pin_failure(&mut tx, &view.session.id).await?;
+    let failures = sessions::record_pin_failure(&mut tx, view.session.id).await?;
     let outcome = after_wrong_pin(failures - 1);
     let result = match outcome {
         PinFailure::TriesLeft(left) => {
             audit::record(
                 &mut tx,
-                event(actor, "auth.pin_failed", AuditAction::Update, "session", client).target(&view.session.id),
+                event(actor, "auth.pin_failed", AuditAction::Update, "session", client).target(view.session.id),
                 now,
             )
             .await?;
             Err(AppError::PinWrong { tries_left: left })
         }
         PinFailure::EraseSession => {
-            sessions::delete(&mut tx, &view.session.id).await?;
+            sessions::delete(&mut tx, view.session.id).await?;
             audit::record(
                 &mut tx,
-                event(actor, "auth.pin_erase", AuditAction::Delete, "session", client).target(&view.session.id),
+                event(actor, "auth.pin_erase", AuditAction::Delete, "session", client).target(view.session.id),
                 now,
             )
             .await?;
@@ -356,7 +362,7 @@ pub async fn unlock(ctx: &Ctx, client: &Client, view: &SessionView, pin: &str) -
 /// Closes this session (sign out).
 pub async fn sign_out(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
-    sessions::delete(&mut tx, &view.session.id).await?;
+    sessions::delete(&mut tx, view.session.id).await?;
     let ev = event(
         Actor::User(view.user_id()?),
         "auth.session_closed",
@@ -364,7 +370,7 @@ pub async fn sign_out(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResu
         "session",
         client,
     )
-    .target(&view.session.id);
+    .target(view.session.id);
     audit::record(&mut tx, ev, ctx.clock.now()).await?;
     tx.commit().await?;
     hub::access_changed(ctx, &[&view.user.id]).await;
@@ -375,7 +381,7 @@ pub async fn sign_out(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResu
 pub async fn sign_out_everywhere(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResult<u64> {
     let user_id = require_self(principal)?;
     let mut tx = ctx.store.begin().await?;
-    let n = sessions::delete_for_user(&mut tx, &user_id.to_string(), None).await?;
+    let n = sessions::delete_for_user(&mut tx, user_id, None).await?;
     let ev = event(
         Actor::User(user_id),
         "auth.sign_out_everywhere",
@@ -404,16 +410,16 @@ pub struct SessionSummary {
 pub async fn list(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<SessionSummary>> {
     let user_id = require_self(principal)?;
     let current = match principal {
-        Principal::User(u) => Some(u.session_id.to_string()),
+        Principal::User(u) => Some(u.session_id),
         _ => None,
     };
     let mut conn = ctx.store.reader().await?;
-    let rows = sessions::for_user(&mut conn, &user_id.to_string()).await?;
+    let rows = sessions::for_user(&mut conn, user_id).await?;
     Ok(rows
         .into_iter()
         .map(|s| SessionSummary {
-            current: current.as_deref() == Some(s.id.as_str()),
-            id: s.id,
+            current: current == Some(s.id),
+            id: s.id.to_string(),
             label: s.label,
             ip: s.ip,
             created_at: s.created_at,
@@ -423,11 +429,11 @@ pub async fn list(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<SessionSumm
 }
 
 /// Ends one of the person's sessions (e.g. a lost phone).
-pub async fn end(ctx: &Ctx, client: &Client, principal: &Principal, session_id: &str) -> AppResult<()> {
+pub async fn end(ctx: &Ctx, client: &Client, principal: &Principal, session_id: SessionId) -> AppResult<()> {
     let user_id = require_self(principal)?;
     let mut tx = ctx.store.begin().await?;
     let s = sessions::by_id(&mut tx, session_id).await?.ok_or(AppError::NotFound)?;
-    if s.user_id != user_id.to_string() {
+    if s.user_id != user_id {
         return Err(AppError::NotFound);
     }
     sessions::delete(&mut tx, session_id).await?;
@@ -460,14 +466,14 @@ pub async fn device_accounts(ctx: &Ctx, device_token: &str) -> AppResult<Vec<Dev
     };
     let mut out = Vec::new();
     // Only completed sign-ins: a pending one proves nothing about who typed it.
-    for s in sessions::for_device(&mut conn, &device.id).await? {
+    for s in sessions::for_device(&mut conn, device.id).await? {
         if s.stage != SessionStage::Active.as_str() {
             continue;
         }
-        if let Some(u) = users::by_id(&mut conn, &s.user_id).await? {
+        if let Some(u) = users::by_id(&mut conn, &s.user_id.to_string()).await? {
             if u.deleted_at.is_none() {
                 out.push(DeviceAccount {
-                    session_id: s.id,
+                    session_id: s.id.to_string(),
                     name: u.name,
                     email: u.email,
                 });
@@ -488,31 +494,33 @@ pub(crate) fn require_self(principal: &Principal) -> AppResult<UserId> {
 /// Puts another account of this device in front. Both the account left and
 /// the one chosen are locked: on a shared device, only the PIN of the
 /// chosen account opens it.
-pub async fn switch_to(ctx: &Ctx, client: &Client, device_token: &str, target_session_id: &str) -> AppResult<()> {
+pub async fn switch_to(ctx: &Ctx, client: &Client, device_token: &str, target_session_id: SessionId) -> AppResult<()> {
     let mut tx = ctx.store.begin().await?;
     let device = devices::by_token_hash(&mut tx, &hash_token(device_token))
         .await?
         .ok_or(AppError::NotFound)?;
-    let here = sessions::for_device(&mut tx, &device.id).await?;
+    let here = sessions::for_device(&mut tx, device.id).await?;
     let target = here
         .iter()
         .find(|s| s.id == target_session_id && s.stage == SessionStage::Active.as_str())
         .ok_or(AppError::NotFound)?;
-    let mut locked: Vec<&str> = Vec::new();
+    let mut locked: Vec<String> = Vec::new();
     for s in here.iter().filter(|s| s.stage == SessionStage::Active.as_str()) {
-        sessions::set_locked(&mut tx, &s.id, true).await?;
-        if !locked.contains(&s.user_id.as_str()) {
-            locked.push(&s.user_id);
+        sessions::set_locked(&mut tx, s.id, true).await?;
+        let user_id = s.user_id.to_string();
+        if !locked.contains(&user_id) {
+            locked.push(user_id);
         }
     }
-    let actor = Actor::User(target.user_id.parse::<UserId>()?);
+    let actor = Actor::User(target.user_id);
     audit::record(
         &mut tx,
-        event(actor, "auth.account_switched", AuditAction::Update, "session", client).target(&target.id),
+        event(actor, "auth.account_switched", AuditAction::Update, "session", client).target(target.id),
         ctx.clock.now(),
     )
     .await?;
     tx.commit().await?;
+    let locked: Vec<&str> = locked.iter().map(String::as_str).collect();
     hub::access_changed(ctx, &locked).await;
     Ok(())
 }

@@ -4,14 +4,14 @@
 use super::session::{SessionState, SessionView};
 use super::signup::{code_hash, new_code, new_session};
 use super::{destination, event, parse_email, Holder, NewDeviceToken, Started};
-use crate::acting::language_of;
+use crate::acting::{language_of, user_id_of};
 use crate::outbox::{queue_email, queue_sms, Outgoing};
 use crate::secrets::hash_token;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::codes::{OneTimeCode, RecoveryCode};
-use cercle_domain::session::{account_locked_until, limits, SecondFactor};
-use cercle_domain::{totp, Timestamp, UserId};
+use cercle_domain::session::{account_locked_until, limits, CodePurpose, SecondFactor, SessionPurpose};
+use cercle_domain::{totp, SessionId, Timestamp, UserId};
 use cercle_store::users::{Field, UserRow, Value};
 use cercle_store::{codes, devices, rate_limits, sessions, users, Conn};
 
@@ -37,14 +37,14 @@ async fn send_code(
     conn: &mut Conn,
     client: &Client,
     u: &UserRow,
-    session_id: &str,
+    session_id: SessionId,
     factor: SecondFactor,
 ) -> AppResult<()> {
     let now = ctx.clock.now();
     match factor {
         SecondFactor::Totp => return Ok(()),
         SecondFactor::Email => {
-            let code = new_code(ctx, conn, &u.id, Some(session_id), "sign_in", None).await?;
+            let code = new_code(ctx, conn, user_id_of(u)?, Some(session_id), CodePurpose::SignIn, None).await?;
             let msg = Outgoing::SigninCode {
                 name: u.name.clone(),
                 code: code.expose().into(),
@@ -53,7 +53,15 @@ async fn send_code(
         }
         SecondFactor::Sms => {
             let phone = u.phone.clone().ok_or(AppError::WrongStep)?;
-            let code = new_code(ctx, conn, &u.id, Some(session_id), "sign_in", Some(&phone)).await?;
+            let code = new_code(
+                ctx,
+                conn,
+                user_id_of(u)?,
+                Some(session_id),
+                CodePurpose::SignIn,
+                Some(&phone),
+            )
+            .await?;
             let msg = Outgoing::SigninCode {
                 name: u.name.clone(),
                 code: code.expose().into(),
@@ -138,16 +146,31 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
     // Several accounts on one shared device: one already signed in here asks only its PIN.
     if let Holder::Device(device_token) = holder {
         if let Some(d) = devices::by_token_hash(&mut tx, &hash_token(device_token)).await? {
-            let existing = sessions::for_device(&mut tx, &d.id).await?;
-            if let Some(s) = existing.into_iter().find(|s| s.user_id == u.id && s.stage == "active") {
-                sessions::set_locked(&mut tx, &s.id, true).await?;
+            let existing = sessions::for_device(&mut tx, d.id).await?;
+            let user_id = user_id_of(u)?;
+            if let Some(s) = existing
+                .into_iter()
+                .find(|s| s.user_id == user_id && s.stage == "active")
+            {
+                sessions::set_locked(&mut tx, s.id, true).await?;
                 tx.commit().await?;
-                return Ok(SignIn::Pin { session_id: s.id });
+                return Ok(SignIn::Pin {
+                    session_id: s.id.to_string(),
+                });
             }
         }
     }
     let factor = SecondFactor::parse(&u.second_factor).unwrap_or(SecondFactor::Email);
-    let (session_id, token) = new_session(ctx, &mut tx, holder, client, &u.id, "sign_in", factor).await?;
+    let (session_id, token) = new_session(
+        ctx,
+        &mut tx,
+        holder,
+        client,
+        user_id_of(u)?,
+        SessionPurpose::SignIn,
+        factor,
+    )
+    .await?;
     audit::record(
         &mut tx,
         event(
@@ -157,14 +180,14 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
             "session",
             client,
         )
-        .target(&session_id),
+        .target(session_id),
         now,
     )
     .await?;
-    send_code(ctx, &mut tx, client, u, &session_id, factor).await?;
+    send_code(ctx, &mut tx, client, u, session_id, factor).await?;
     ctx.commit_and_send(tx).await?;
     Ok(SignIn::Code(Started {
-        session_id,
+        session_id: session_id.to_string(),
         token,
         factor,
         destination: destination(u, factor),
@@ -194,26 +217,27 @@ pub async fn verify_code(
         verify_totp(ctx, client, u, code).await?
     } else {
         let code = OneTimeCode::parse(code)?;
-        let purpose = if sign_up { "sign_up" } else { "sign_in" };
+        let purpose = view.session.purpose.code_purpose();
+        let user_id = user_id_of(u)?;
         let live = {
             let mut conn = ctx.store.reader().await?;
-            codes::live(&mut conn, &u.id, purpose, now).await?
+            codes::live(&mut conn, user_id, purpose, now).await?
         };
-        let Some(live) = live.filter(|c| c.session_id.as_deref() == Some(view.session.id.as_str())) else {
+        let Some(live) = live.filter(|c| c.session_id == Some(view.session.id)) else {
             return Err(AppError::CodeExpired);
         };
-        if code_hash(ctx, &u.id, purpose, code.expose()) == live.code_hash {
+        if code_hash(ctx, user_id, purpose, code.expose()) == live.code_hash {
             let mut tx = ctx.store.begin().await?;
-            codes::consume(&mut tx, &live.id, now).await?;
+            codes::consume(&mut tx, live.id, now).await?;
             tx.commit().await?;
             true
         } else {
             let mut tx = ctx.store.begin().await?;
             super::count_address_failure(ctx, &mut tx, "code", client).await?;
-            let attempts = codes::record_attempt(&mut tx, &live.id, limits::CODE_MAX_ATTEMPTS, now).await?;
+            let attempts = codes::record_attempt(&mut tx, live.id, limits::CODE_MAX_ATTEMPTS, now).await?;
             audit::record(
                 &mut tx,
-                event(actor(u)?, "auth.code_failed", AuditAction::Update, "session", client).target(&view.session.id),
+                event(actor(u)?, "auth.code_failed", AuditAction::Update, "session", client).target(view.session.id),
                 now,
             )
             .await?;
@@ -241,12 +265,12 @@ pub async fn verify_code(
         )
         .await?;
     }
-    sessions::activate(&mut tx, &view.session.id, now).await?;
+    sessions::activate(&mut tx, view.session.id, now).await?;
     let device = super::device::rotate_of(ctx, &mut tx, &view.session).await?;
     audit::record(
         &mut tx,
         event(actor(u)?, "auth.sign_in", AuditAction::Create, "session", client)
-            .target(&view.session.id)
+            .target(view.session.id)
             .scope("factor", factor.as_str()),
         now,
     )
@@ -304,7 +328,15 @@ pub async fn resend_code(ctx: &Ctx, client: &Client, view: &SessionView) -> AppR
             // The decoy session of an address that already has an account.
             return Ok(());
         }
-        let code = new_code(ctx, &mut tx, &u.id, Some(&view.session.id), "sign_up", None).await?;
+        let code = new_code(
+            ctx,
+            &mut tx,
+            user_id_of(u)?,
+            Some(view.session.id),
+            CodePurpose::SignUp,
+            None,
+        )
+        .await?;
         queue_email(
             &mut tx,
             &u.email,
@@ -323,7 +355,7 @@ pub async fn resend_code(ctx: &Ctx, client: &Client, view: &SessionView) -> AppR
         )
         .await?;
     } else {
-        send_code(ctx, &mut tx, client, u, &view.session.id, factor).await?;
+        send_code(ctx, &mut tx, client, u, view.session.id, factor).await?;
     }
     ctx.commit_and_send(tx).await?;
     Ok(())
@@ -371,7 +403,7 @@ pub async fn use_recovery_code(
         now,
     )
     .await?;
-    sessions::activate(&mut tx, &view.session.id, now).await?;
+    sessions::activate(&mut tx, view.session.id, now).await?;
     let device = super::device::rotate_of(ctx, &mut tx, &view.session).await?;
     audit::record(
         &mut tx,
@@ -382,7 +414,7 @@ pub async fn use_recovery_code(
     audit::record(
         &mut tx,
         event(actor(u)?, "auth.sign_in", AuditAction::Create, "session", client)
-            .target(&view.session.id)
+            .target(view.session.id)
             .scope("factor", "recovery"),
         now,
     )

@@ -3,14 +3,14 @@
 
 use super::session::{setup_step, SessionView, SetupStep};
 use super::{event, mask_email, parse_email, Holder, Started};
-use crate::acting::language_of;
+use crate::acting::{language_of, user_id_of};
 use crate::outbox::{queue_email, Outgoing};
 use crate::secrets::{hash_token, random_bytes, random_token, random_u32};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::codes::{OneTimeCode, RecoveryCode};
 use cercle_domain::error::PersonName;
-use cercle_domain::session::{limits, SecondFactor};
+use cercle_domain::session::{limits, CodePurpose, SecondFactor, SessionPurpose};
 use cercle_domain::{password, CodeId, DeviceId, Language, Pin, SessionId, UserId};
 use cercle_store::{codes, devices, sessions, users, Conn};
 
@@ -39,12 +39,12 @@ pub(crate) async fn new_session(
     conn: &mut Conn,
     holder: Holder<'_>,
     client: &Client,
-    user_id: &str,
-    purpose: &str,
+    user_id: UserId,
+    purpose: SessionPurpose,
     factor: SecondFactor,
-) -> AppResult<(String, Option<String>)> {
+) -> AppResult<(SessionId, Option<String>)> {
     let now = ctx.clock.now();
-    let session_id = SessionId::new().to_string();
+    let session_id = SessionId::new();
     let (device_id, token) = match holder {
         Holder::Bearer => (None, Some(random_token())),
         Holder::Device(device_token) => {
@@ -52,8 +52,8 @@ pub(crate) async fn new_session(
             let id = match devices::by_token_hash(conn, &hash).await? {
                 Some(d) => d.id,
                 None => {
-                    let id = DeviceId::new().to_string();
-                    devices::insert(conn, &id, &hash, &client.label, now).await?;
+                    let id = DeviceId::new();
+                    devices::insert(conn, id, &hash, &client.label, now).await?;
                     id
                 }
             };
@@ -64,9 +64,9 @@ pub(crate) async fn new_session(
     sessions::insert(
         conn,
         &sessions::NewSession {
-            id: &session_id,
+            id: session_id,
             user_id,
-            device_id: device_id.as_deref(),
+            device_id,
             token_hash: token_hash.as_deref(),
             stage: "awaiting_code",
             purpose,
@@ -84,9 +84,9 @@ pub(crate) async fn new_session(
 pub(crate) async fn new_code(
     ctx: &Ctx,
     conn: &mut Conn,
-    user_id: &str,
-    session_id: Option<&str>,
-    purpose: &str,
+    user_id: UserId,
+    session_id: Option<SessionId>,
+    purpose: CodePurpose,
     target: Option<&str>,
 ) -> AppResult<OneTimeCode> {
     let now = ctx.clock.now();
@@ -96,12 +96,12 @@ pub(crate) async fn new_code(
         return Err(AppError::RateLimited);
     }
     let code = OneTimeCode::from_random(random_u32());
-    let id = CodeId::new().to_string();
+    let id = CodeId::new();
     let hash = code_hash(ctx, user_id, purpose, code.expose());
     codes::insert(
         conn,
         &codes::NewCode {
-            id: &id,
+            id,
             user_id,
             session_id,
             purpose,
@@ -115,8 +115,9 @@ pub(crate) async fn new_code(
     Ok(code)
 }
 
-pub(crate) fn code_hash(ctx: &Ctx, user_id: &str, purpose: &str, code: &str) -> String {
-    ctx.key.keyed_hash(&["one-time-code", user_id, purpose, code])
+pub(crate) fn code_hash(ctx: &Ctx, user_id: UserId, purpose: CodePurpose, code: &str) -> String {
+    ctx.key
+        .keyed_hash(&["one-time-code", &user_id.to_string(), purpose.as_str(), code])
 }
 
 /// Starts a sign-up. To keep addresses private, an address that already has
@@ -140,9 +141,17 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
         Some(u) if u.email_verified_at.is_some() => {
             // Someone (perhaps the owner) tried to sign up again: tell the owner,
             // answer as for a new address, and let the code step fail.
-            let (session_id, token) =
-                new_session(ctx, &mut tx, holder, client, &u.id, "sign_up", SecondFactor::Email).await?;
-            if codes::sent_since(&mut tx, &u.id, now.minus_secs(limits::CODE_SEND_WINDOW_SECS)).await?
+            let (session_id, token) = new_session(
+                ctx,
+                &mut tx,
+                holder,
+                client,
+                user_id_of(&u)?,
+                SessionPurpose::SignUp,
+                SecondFactor::Email,
+            )
+            .await?;
+            if codes::sent_since(&mut tx, user_id_of(&u)?, now.minus_secs(limits::CODE_SEND_WINDOW_SECS)).await?
                 < limits::CODE_SENDS_PER_WINDOW
             {
                 let link = format!("{}/sign-in", ctx.config.public_url);
@@ -169,7 +178,7 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
             audit::record(&mut tx, ev, now).await?;
             ctx.commit_and_send(tx).await?;
             return Ok(Started {
-                session_id,
+                session_id: session_id.to_string(),
                 token,
                 factor: SecondFactor::Email,
                 destination: mask_email(email.as_str()),
@@ -178,14 +187,15 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
         Some(abandoned) => {
             // A sign-up that never confirmed its email: start over.
             users::delete_unverified(&mut tx, &abandoned.id).await?;
-            UserId::new().to_string()
+            UserId::new()
         }
-        None => UserId::new().to_string(),
+        None => UserId::new(),
     };
+    let user_id_text = user_id.to_string();
     users::insert(
         &mut tx,
         &users::NewUser {
-            id: &user_id,
+            id: &user_id_text,
             email: email.as_str(),
             name: name.as_str(),
             language: language.code(),
@@ -195,9 +205,17 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
         now,
     )
     .await?;
-    let (session_id, token) =
-        new_session(ctx, &mut tx, holder, client, &user_id, "sign_up", SecondFactor::Email).await?;
-    let code = new_code(ctx, &mut tx, &user_id, Some(&session_id), "sign_up", None).await?;
+    let (session_id, token) = new_session(
+        ctx,
+        &mut tx,
+        holder,
+        client,
+        user_id,
+        SessionPurpose::SignUp,
+        SecondFactor::Email,
+    )
+    .await?;
+    let code = new_code(ctx, &mut tx, user_id, Some(session_id), CodePurpose::SignUp, None).await?;
     queue_email(
         &mut tx,
         email.as_str(),
@@ -210,18 +228,18 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
     )
     .await?;
     let ev = event(
-        Actor::User(user_id.parse::<UserId>()?),
+        Actor::User(user_id),
         "auth.sign_up_started",
         AuditAction::Create,
         "user",
         client,
     )
-    .target(&user_id);
+    .target(user_id);
     audit::record(&mut tx, ev, now).await?;
     audit::record(
         &mut tx,
         event(
-            Actor::User(user_id.parse::<UserId>()?),
+            Actor::User(user_id),
             "auth.code_sent",
             AuditAction::Create,
             "code",
@@ -233,7 +251,7 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
     .await?;
     ctx.commit_and_send(tx).await?;
     Ok(Started {
-        session_id,
+        session_id: session_id.to_string(),
         token,
         factor: SecondFactor::Email,
         destination: mask_email(email.as_str()),
@@ -327,7 +345,7 @@ pub async fn set_first_pin(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     users::set(&mut tx, &view.user.id, &[(users::Field::PinHash, hash.into())], now).await?;
-    sessions::unlock(&mut tx, &view.session.id, now).await?;
+    sessions::unlock(&mut tx, view.session.id, now).await?;
     let device = super::device::rotate_of(ctx, &mut tx, &view.session).await?;
     audit::record(
         &mut tx,

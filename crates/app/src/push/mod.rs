@@ -21,7 +21,7 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use async_trait::async_trait;
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::Principal;
-use cercle_domain::{net, InputError, Timestamp, UserId};
+use cercle_domain::{net, InputError, PushDeliveryId, PushSubscriptionId, Timestamp, UserId};
 use cercle_store::push::{self as store, DeliveryRow};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -246,7 +246,7 @@ fn view(r: &store::SubscriptionRow) -> SubscriptionView {
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_default();
     SubscriptionView {
-        id: r.id.clone(),
+        id: r.id.to_string(),
         service,
         created_at: r.created_at,
         last_success_at: r.last_success_at,
@@ -262,7 +262,7 @@ pub fn vapid_public_key(ctx: &Ctx) -> String {
 pub async fn subscriptions(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<SubscriptionView>> {
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    let rows = store::subscriptions_of(&mut conn, &me.user_id).await?;
+    let rows = store::subscriptions_of(&mut conn, me.user_id).await?;
     Ok(rows.iter().map(view).collect())
 }
 
@@ -282,14 +282,14 @@ pub async fn subscribe(
     limit(ctx, "push-subscription", &user_id.to_string(), CHANGES_PER_HOUR, 3600).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let existing = store::find(&mut tx, &user_id, endpoint.as_str()).await?;
-    if existing.is_none() && store::subscriptions_of(&mut tx, &user_id).await?.len() >= MAX_SUBSCRIPTIONS {
+    let existing = store::find(&mut tx, user_id, endpoint.as_str()).await?;
+    if existing.is_none() && store::subscriptions_of(&mut tx, user_id).await?.len() >= MAX_SUBSCRIPTIONS {
         return Err(AppError::Conflict("push-too-many-subscriptions"));
     }
     let id = store::upsert(
         &mut tx,
-        &crate::ids::new_id(),
-        &user_id.to_string(),
+        PushSubscriptionId::new(),
+        user_id,
         endpoint.as_str(),
         &p256dh,
         &auth,
@@ -303,11 +303,11 @@ pub async fn subscribe(
     };
     audit::record(
         &mut tx,
-        event(me.user_id, name, action, client).scope("subscription", &id),
+        event(me.user_id, name, action, client).scope("subscription", id),
         now,
     )
     .await?;
-    let row = store::find(&mut tx, &user_id, endpoint.as_str())
+    let row = store::find(&mut tx, user_id, endpoint.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
@@ -325,13 +325,13 @@ pub async fn unsubscribe(ctx: &Ctx, client: &Client, principal: &Principal, inpu
     limit(ctx, "push-subscription", &user_id.to_string(), CHANGES_PER_HOUR, 3600).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let Some(row) = store::find(&mut tx, &user_id, endpoint).await? else {
+    let Some(row) = store::find(&mut tx, user_id, endpoint).await? else {
         return Err(AppError::NotFound);
     };
-    store::remove(&mut tx, &user_id, endpoint).await?;
+    store::remove(&mut tx, user_id, endpoint).await?;
     audit::record(
         &mut tx,
-        event(me.user_id, "push.unsubscribed", AuditAction::Delete, client).scope("subscription", &row.id),
+        event(me.user_id, "push.unsubscribed", AuditAction::Delete, client).scope("subscription", row.id),
         now,
     )
     .await?;
@@ -424,11 +424,7 @@ pub struct SendReport {
 /// Sends `message` to every browser the person subscribed. Each delivery is
 /// queued (claimed) then attempted at once, all in parallel, each bounded by
 /// the push timeout; failures stay queued for the worker to retry.
-pub async fn send(ctx: &Ctx, user_id: &str, message: &PushMessage) -> AppResult<SendReport> {
-    // Callers hold the id as text; one that names no person has nothing to reach.
-    let Ok(user_id) = user_id.parse::<UserId>() else {
-        return Ok(SendReport::default());
-    };
+pub async fn send(ctx: &Ctx, user_id: UserId, message: &PushMessage) -> AppResult<SendReport> {
     let payload = message.payload()?;
     let ttl = message.ttl_secs.clamp(0, 28 * 24 * 3600);
     let now = ctx.clock.now();
@@ -436,27 +432,17 @@ pub async fn send(ctx: &Ctx, user_id: &str, message: &PushMessage) -> AppResult<
     let mut report = SendReport::default();
     let mut ids = Vec::new();
     let mut tx = ctx.store.begin().await?;
-    for sub in store::subscriptions_of(&mut tx, &user_id).await? {
-        if store::pending_count(&mut tx, &sub.id).await? >= MAX_PENDING_PER_SUBSCRIPTION {
+    for sub in store::subscriptions_of(&mut tx, user_id).await? {
+        if store::pending_count(&mut tx, sub.id).await? >= MAX_PENDING_PER_SUBSCRIPTION {
             report.dropped += 1;
             continue;
         }
-        let id = crate::ids::new_id();
-        store::enqueue_claimed(
-            &mut tx,
-            &id,
-            &sub.id,
-            &payload,
-            ttl,
-            message.urgency.as_str(),
-            now,
-            lease,
-        )
-        .await?;
+        let id = PushDeliveryId::new();
+        store::enqueue_claimed(&mut tx, id, sub.id, &payload, ttl, message.urgency.as_str(), now, lease).await?;
         ids.push(id);
     }
     let mut rows = Vec::with_capacity(ids.len());
-    for id in &ids {
+    for id in ids {
         if let Some(row) = store::delivery(&mut tx, id).await? {
             rows.push(row);
         }
@@ -490,13 +476,13 @@ pub async fn deliver_due(ctx: &Ctx) -> AppResult<SendReport> {
     for row in due {
         if now.0 >= row.expires_at || row.attempts >= MAX_ATTEMPTS {
             let mut tx = ctx.store.begin().await?;
-            store::remove_delivery(&mut tx, &row.id).await?;
+            store::remove_delivery(&mut tx, row.id).await?;
             tx.commit().await?;
             report.dropped += 1;
             continue;
         }
         let mut tx = ctx.store.begin().await?;
-        let ok = store::claim(&mut tx, &row.id, now, lease_until(ctx, now)).await?;
+        let ok = store::claim(&mut tx, row.id, now, lease_until(ctx, now)).await?;
         tx.commit().await?;
         if ok {
             claimed.push(DeliveryRow {
@@ -561,8 +547,8 @@ async fn settle(ctx: &Ctx, row: &DeliveryRow, answer: PushAnswer, report: &mut S
     let mut tx = ctx.store.begin().await?;
     match answer {
         PushAnswer::Delivered => {
-            store::remove_delivery(&mut tx, &row.id).await?;
-            store::mark_success(&mut tx, &row.subscription_id, now).await?;
+            store::remove_delivery(&mut tx, row.id).await?;
+            store::mark_success(&mut tx, row.subscription_id, now).await?;
             report.delivered += 1;
         }
         PushAnswer::Gone => {
@@ -575,7 +561,7 @@ async fn settle(ctx: &Ctx, row: &DeliveryRow, answer: PushAnswer, report: &mut S
                     AuditAction::Delete,
                     "push_subscription",
                 )
-                .target(&row.subscription_id),
+                .target(row.subscription_id),
                 now,
             )
             .await?;
@@ -583,12 +569,12 @@ async fn settle(ctx: &Ctx, row: &DeliveryRow, answer: PushAnswer, report: &mut S
         }
         PushAnswer::Retry(error) if row.attempts < MAX_ATTEMPTS && now.0 < row.expires_at => {
             tracing::info!(delivery = %row.id, attempts = row.attempts, %error, "push delivery to retry");
-            store::retry_at(&mut tx, &row.id, &error, now.plus_secs(backoff_secs(row.attempts))).await?;
+            store::retry_at(&mut tx, row.id, &error, now.plus_secs(backoff_secs(row.attempts))).await?;
             report.retrying += 1;
         }
         PushAnswer::Retry(error) | PushAnswer::GiveUp(error) => {
             tracing::warn!(delivery = %row.id, attempts = row.attempts, %error, "push delivery given up");
-            store::remove_delivery(&mut tx, &row.id).await?;
+            store::remove_delivery(&mut tx, row.id).await?;
             report.dropped += 1;
         }
     }

@@ -41,7 +41,7 @@ pub async fn pdf(
         rows = page;
     }
     let messages = message_views(&mut conn, id, rows, lang).await?;
-    let local = cercle_domain::local_time::LocalTime::new(lang, crate::acting::zone_of(&mut conn, &user_id).await?);
+    let local = cercle_domain::local_time::LocalTime::new(lang, crate::acting::zone_of(&mut conn, me.user_id).await?);
     drop(conn);
     let organization = match &t.org_id {
         Some(o) => org_name(ctx, o).await?.unwrap_or_default(),

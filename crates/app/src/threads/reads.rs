@@ -21,7 +21,8 @@ pub async fn mark_read(ctx: &Ctx, principal: &Principal, id: ThreadId, seq: Opti
     let upto = seq.unwrap_or(t.last_seq).clamp(0, t.last_seq);
     let mut notifications_read = 0;
     if upto == t.last_seq {
-        notifications_read = cercle_store::notifications::mark_thread_read(&mut tx, &user_id, id, now).await?;
+        notifications_read =
+            cercle_store::notifications::mark_thread_read(&mut tx, me.user_id, id.parse()?, now).await?;
     }
     if store::mark_read(&mut tx, id, &user_id, upto, now).await? {
         log_event(

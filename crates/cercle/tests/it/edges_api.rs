@@ -242,11 +242,11 @@ async fn push_never_reaches_a_local_address_by_any_name(db: Db) {
     // resolved to public addresses only.
     {
         let mut tx = app.ctx().store.begin().await.expect("tx");
-        for (i, endpoint) in endpoints.iter().enumerate() {
+        for endpoint in endpoints.iter() {
             cercle_store::push::upsert(
                 &mut tx,
-                &format!("ssrf-{i}"),
-                &user_id,
+                cercle_domain::PushSubscriptionId::new(),
+                user_id.parse().expect("a user id"),
                 endpoint,
                 keys["p256dh"].as_str().expect("p256dh"),
                 keys["auth"].as_str().expect("auth"),
@@ -260,7 +260,7 @@ async fn push_never_reaches_a_local_address_by_any_name(db: Db) {
     let message = PushMessage::new("Cercle", "New message", "/notifications");
     let report = tokio::time::timeout(
         std::time::Duration::from_secs(30),
-        push::send(app.ctx(), &user_id, &message),
+        push::send(app.ctx(), user_id.parse().expect("a user id"), &message),
     )
     .await
     .expect("send is bounded")

@@ -120,7 +120,7 @@ async fn in_production_a_failed_message_keeps_its_body_until_sent(db: Db) {
         app.ctx(),
         &cercle_app::Client::default(),
         &cercle_domain::policy::Principal::Operator,
-        &failed.id,
+        failed.id,
     )
     .await
     .expect("send again");
@@ -148,7 +148,7 @@ async fn outbox_status(app: &TestApp, email: &str) -> String {
     let rows = cercle_store::outbox::recent(&mut conn, 50).await.expect("outbox");
     rows.into_iter()
         .find(|r| r.recipient == email)
-        .map(|r| r.status)
+        .map(|r| r.status.as_str().to_string())
         .unwrap_or_default()
 }
 

@@ -59,7 +59,7 @@ async fn subscribe(app: &TestApp, p: &Person, browser: &Browser) {
 
 async fn rows(app: &TestApp, user_id: &str) -> Vec<NotificationRow> {
     let mut conn = app.ctx().store.reader().await.expect("reader");
-    cercle_store::notifications::list(&mut conn, user_id, 100)
+    cercle_store::notifications::list(&mut conn, user_id.parse().expect("a user id"), 100)
         .await
         .expect("list")
 }

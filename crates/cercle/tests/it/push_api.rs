@@ -140,7 +140,7 @@ async fn listed(app: &TestApp, p: &Person) -> Vec<Value> {
 async fn pending(app: &TestApp, user: &str) -> Vec<cercle_store::push::DeliveryRow> {
     let mut conn = app.ctx().store.reader().await.expect("reader");
     let user: cercle_domain::UserId = user.parse().expect("a user id");
-    cercle_store::push::pending_of_user(&mut conn, &user)
+    cercle_store::push::pending_of_user(&mut conn, user)
         .await
         .expect("pending")
 }
@@ -176,10 +176,13 @@ async fn a_send_reaches_the_push_service_encrypted_for_the_browser(db: Db) {
     assert_eq!(status, 201);
     assert_eq!(listed(&app, &p).await.len(), 1);
 
-    let report = tokio::time::timeout(Duration::from_secs(20), push::send(app.ctx(), &me, &message()))
-        .await
-        .expect("send within bound")
-        .expect("send");
+    let report = tokio::time::timeout(
+        Duration::from_secs(20),
+        push::send(app.ctx(), me.parse().expect("a user id"), &message()),
+    )
+    .await
+    .expect("send within bound")
+    .expect("send");
     assert_eq!(report.delivered, 1, "{report:?}");
     let received = service.received();
     assert_eq!(received.len(), 1);
@@ -211,7 +214,9 @@ async fn a_send_reaches_the_push_service_encrypted_for_the_browser(db: Db) {
     assert_eq!(unsubscribe(&app, &p, &browser.endpoint).await, 204);
     assert_eq!(unsubscribe(&app, &p, &browser.endpoint).await, 404);
     assert!(listed(&app, &p).await.is_empty());
-    let report = push::send(app.ctx(), &me, &message()).await.expect("send");
+    let report = push::send(app.ctx(), me.parse().expect("a user id"), &message())
+        .await
+        .expect("send");
     assert_eq!(report, push::SendReport::default());
     assert_eq!(service.received().len(), 1);
     app.stop().await;
@@ -276,10 +281,13 @@ async fn a_gone_subscription_is_removed(db: Db) {
     let (status, _) = subscribe(&app, &p, gone.subscription()).await;
     assert_eq!(status, 201);
     service.set(GONE);
-    let report = tokio::time::timeout(Duration::from_secs(20), push::send(app.ctx(), &me, &message()))
-        .await
-        .expect("send within bound")
-        .expect("send");
+    let report = tokio::time::timeout(
+        Duration::from_secs(20),
+        push::send(app.ctx(), me.parse().expect("a user id"), &message()),
+    )
+    .await
+    .expect("send within bound")
+    .expect("send");
     assert_eq!(report.removed, 1, "{report:?}");
     assert_eq!(service.received().len(), 1);
     assert!(listed(&app, &p).await.is_empty());
@@ -302,10 +310,13 @@ async fn a_hanging_push_service_is_cut_and_retried_later(db: Db) {
     ctx.push = ctx.push.with_timeout(Duration::from_secs(1));
     ctx.push_sender = Arc::new(HttpPushSender::new(&ctx.push));
     let started = tokio::time::Instant::now();
-    let report = tokio::time::timeout(Duration::from_secs(10), push::send(&ctx, &me, &message()))
-        .await
-        .expect("a hanging push service does not block the send")
-        .expect("send");
+    let report = tokio::time::timeout(
+        Duration::from_secs(10),
+        push::send(&ctx, me.parse().expect("a user id"), &message()),
+    )
+    .await
+    .expect("a hanging push service does not block the send")
+    .expect("send");
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     assert_eq!(report.retrying, 1, "{report:?}");
     let waiting = pending(&app, &me).await;
@@ -376,7 +387,9 @@ async fn the_use_case_acts_on_what_the_sender_answers(db: Db) {
     if let Ok(mut a) = fake.answers.lock() {
         *a = vec![PushAnswer::Gone, PushAnswer::Retry("overloaded".into())];
     }
-    let report = push::send(&ctx, &me, &message()).await.expect("send");
+    let report = push::send(&ctx, me.parse().expect("a user id"), &message())
+        .await
+        .expect("send");
     assert_eq!(report.retrying, 1, "{report:?}");
     let waiting = pending(&app, &me).await;
     assert_eq!(waiting.len(), 1);

@@ -5,7 +5,9 @@
 //! under the aggregate's name. Each scenario starts from an empty, migrated
 //! database. (atuin's `db_story` is the model.)
 
-use cercle_domain::Timestamp;
+use cercle_domain::outbox::OutboxKind;
+use cercle_domain::session::SessionPurpose;
+use cercle_domain::{OutboxId, SessionId, Timestamp, UserId};
 use cercle_store::{outbox, sessions, threads, users, Store, StoreError};
 use cercle_testkit::{Db, EmptyDb};
 
@@ -34,28 +36,31 @@ fn user<'a>(id: &'a str, email: &'a str) -> users::NewUser<'a> {
 /// are closed while one is kept.
 async fn accounts_and_sessions(db: Db) {
     let (_db, store) = migrated(db).await;
+    let u1 = UserId::new();
+    let u1_text = u1.to_string();
     let mut tx = store.begin().await.expect("begin");
-    users::insert(&mut tx, &user("u1", "marie@clinique.test"), T0)
+    users::insert(&mut tx, &user(&u1_text, "marie@clinique.test"), T0)
         .await
         .expect("user");
-    match users::insert(&mut tx, &user("u2", "marie@clinique.test"), T0).await {
+    match users::insert(&mut tx, &user(&UserId::new().to_string(), "marie@clinique.test"), T0).await {
         Err(StoreError::Conflict) => {}
         other => panic!("same email twice: {other:?}"),
     }
     tx.rollback().await.expect("rollback");
 
     let mut tx = store.begin().await.expect("begin");
-    users::insert(&mut tx, &user("u1", "marie@clinique.test"), T0)
+    users::insert(&mut tx, &user(&u1_text, "marie@clinique.test"), T0)
         .await
         .expect("user");
-    for (id, hash) in [("s1", "h1"), ("s2", "h2"), ("s3", "h3")] {
+    let (s1, s2, s3) = (SessionId::new(), SessionId::new(), SessionId::new());
+    for (id, hash) in [(s1, "h1"), (s2, "h2"), (s3, "h3")] {
         let s = sessions::NewSession {
             id,
-            user_id: "u1",
+            user_id: u1,
             device_id: None,
             token_hash: Some(hash),
             stage: "active",
-            purpose: "api",
+            purpose: SessionPurpose::SignIn,
             factor: None,
             label: "Firefox",
             ip: Some("203.0.113.7"),
@@ -71,30 +76,33 @@ async fn accounts_and_sessions(db: Db) {
         .expect("found");
     assert_eq!(
         (marie.id.as_str(), marie.network_admin, marie.failed_logins),
-        ("u1", false, 0)
+        (u1_text.as_str(), false, 0)
     );
     assert_eq!(users::count(&mut conn).await.expect("count"), 1);
     let s = sessions::by_token_hash(&mut conn, "h2")
         .await
         .expect("by hash")
         .expect("found");
-    assert_eq!((s.id.as_str(), s.locked, s.created_at), ("s2", false, T0.0));
+    assert_eq!(
+        (s.id, s.locked, s.created_at, s.purpose),
+        (s2, false, T0.0, SessionPurpose::SignIn)
+    );
     drop(conn);
 
     let mut tx = store.begin().await.expect("begin");
-    sessions::set_locked(&mut tx, "s2", true).await.expect("lock");
-    sessions::touch(&mut tx, "s2", T0.plus_secs(60)).await.expect("touch");
-    let closed = sessions::delete_for_user(&mut tx, "u1", Some("s2"))
+    sessions::set_locked(&mut tx, s2, true).await.expect("lock");
+    sessions::touch(&mut tx, s2, T0.plus_secs(60)).await.expect("touch");
+    let closed = sessions::delete_for_user(&mut tx, u1, Some(s2))
         .await
         .expect("close others");
     tx.commit().await.expect("commit");
     assert_eq!(closed, 2);
     let mut conn = store.reader().await.expect("reader");
-    let left = sessions::for_user(&mut conn, "u1").await.expect("for user");
+    let left = sessions::for_user(&mut conn, u1).await.expect("for user");
     assert_eq!(left.len(), 1);
     assert_eq!(
-        (left[0].id.as_str(), left[0].locked, left[0].last_seen_at),
-        ("s2", true, T0.plus_secs(60).0)
+        (left[0].id, left[0].locked, left[0].last_seen_at),
+        (s2, true, T0.plus_secs(60).0)
     );
     drop(conn);
     store.close().await;
@@ -105,12 +113,13 @@ async fn accounts_and_sessions(db: Db) {
 /// and the body dropped once sent.
 async fn outbox_queue(db: Db) {
     let (_db, store) = migrated(db).await;
+    let (m1, m2) = (OutboxId::new(), OutboxId::new());
     let mut tx = store.begin().await.expect("begin");
-    for (i, id) in ["m1", "m2"].iter().enumerate() {
+    for (i, id) in [m1, m2].into_iter().enumerate() {
         let m = outbox::NewOutgoing {
             id,
             channel: "email",
-            kind: "signin-code",
+            kind: OutboxKind::SigninCode,
             recipient: "marie@clinique.test",
             subject: "Code",
             body: "123456",
@@ -122,31 +131,31 @@ async fn outbox_queue(db: Db) {
     tx.commit().await.expect("commit");
     let now = T0.plus_secs(10);
     let mut conn = store.reader().await.expect("reader");
-    let due: Vec<String> = outbox::due(&mut conn, now, 10)
+    let due: Vec<OutboxId> = outbox::due(&mut conn, now, 10)
         .await
         .expect("due")
         .into_iter()
         .map(|m| m.id)
         .collect();
-    assert_eq!(due, ["m1", "m2"]);
+    assert_eq!(due, [m1, m2]);
     assert_eq!(outbox::waiting_count(&mut conn).await.expect("waiting"), 2);
     drop(conn);
 
     let mut tx = store.begin().await.expect("begin");
     let lease = now.plus_secs(30);
-    assert!(outbox::claim(&mut tx, "m1", "<m1@cercle>", now, lease)
+    assert!(outbox::claim(&mut tx, m1, "<m1@cercle>", now, lease)
         .await
         .expect("claim"));
     assert!(
-        !outbox::claim(&mut tx, "m1", "<other@cercle>", now, lease)
+        !outbox::claim(&mut tx, m1, "<other@cercle>", now, lease)
             .await
             .expect("claim again"),
         "leased"
     );
-    outbox::mark_retry(&mut tx, "m1", "421 try later", now.plus_secs(60), true, now)
+    outbox::mark_retry(&mut tx, m1, "421 try later", now.plus_secs(60), true, now)
         .await
         .expect("give up");
-    outbox::mark_sent(&mut tx, "m2", false, now).await.expect("sent");
+    outbox::mark_sent(&mut tx, m2, false, now).await.expect("sent");
     tx.commit().await.expect("commit");
 
     let mut conn = store.reader().await.expect("reader");
@@ -154,14 +163,14 @@ async fn outbox_queue(db: Db) {
     assert_eq!(failed.len(), 1);
     assert_eq!(
         (
-            failed[0].id.as_str(),
+            failed[0].id,
             failed[0].attempts,
             failed[0].message_id.as_deref(),
             failed[0].last_error.as_deref()
         ),
-        ("m1", 1, Some("<m1@cercle>"), Some("421 try later"))
+        (m1, 1, Some("<m1@cercle>"), Some("421 try later"))
     );
-    let sent = outbox::get(&mut conn, "m2").await.expect("get").expect("m2");
+    let sent = outbox::get(&mut conn, m2).await.expect("get").expect("m2");
     assert_eq!(
         (sent.status.as_str(), sent.body.as_str(), sent.sent_at),
         ("sent", "", Some(now.0))
@@ -170,15 +179,15 @@ async fn outbox_queue(db: Db) {
     drop(conn);
 
     let mut tx = store.begin().await.expect("begin");
-    assert!(outbox::send_again(&mut tx, "m1", now.plus_secs(100))
+    assert!(outbox::send_again(&mut tx, m1, now.plus_secs(100))
         .await
         .expect("again"));
-    assert!(!outbox::send_again(&mut tx, "m2", now.plus_secs(100))
+    assert!(!outbox::send_again(&mut tx, m2, now.plus_secs(100))
         .await
         .expect("not failed"));
     tx.commit().await.expect("commit");
     let mut conn = store.reader().await.expect("reader");
-    let again = outbox::get(&mut conn, "m1").await.expect("get").expect("m1");
+    let again = outbox::get(&mut conn, m1).await.expect("get").expect("m1");
     assert_eq!(
         (
             again.status.as_str(),

@@ -295,7 +295,7 @@ pub async fn end_session(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    session::end(&state.ctx, &client, &principal, &id).await?;
+    session::end(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -51,7 +51,7 @@ pub(crate) fn session_json(view: &SessionView) -> SessionBody {
         SessionState::Ready(_) | SessionState::Locked => (None, None, None),
     };
     SessionBody {
-        session_id: view.session.id.clone(),
+        session_id: view.session.id.to_string(),
         state: view.state.name().to_string(),
         factor,
         sign_up,

@@ -74,7 +74,7 @@ pub async fn open(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Link>> {
-    let link = notifications::open(&state.ctx, &principal, &id).await?;
+    let link = notifications::open(&state.ctx, &principal, id.parse()?).await?;
     Ok(Json(Link { link }))
 }
 

@@ -45,6 +45,6 @@ pub async fn retry(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    outbox::send_again(&state.ctx, &client, &principal, &id).await?;
+    outbox::send_again(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -714,7 +714,11 @@ pub struct ChooseForm {
 }
 
 async fn choose_account(State(state): State<WebState>, page: Page, Form(f): Form<ChooseForm>) -> Response {
-    match session::switch_to(&state.ctx, &page.client, &page.device, &f.session_id).await {
+    let done = match f.session_id.parse() {
+        Ok(id) => session::switch_to(&state.ctx, &page.client, &page.device, id).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => with_account(&state, Redirect::to("/lock").into_response(), &f.session_id),
         Err(_) => Redirect::to("/accounts").into_response(),
     }

@@ -102,7 +102,11 @@ async fn open(
     Ready { principal, .. }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    match notifications::open(&state.ctx, &principal, &id).await {
+    let opened = match id.parse() {
+        Ok(id) => notifications::open(&state.ctx, &principal, id).await,
+        Err(e) => Err(e.into()),
+    };
+    match opened {
         Ok(link) if cercle_app::push::is_local_path(&link) => Redirect::to(&link).into_response(),
         Ok(_) => Redirect::to(HERE).into_response(),
         Err(e) => failure_page(page.lang, &e),

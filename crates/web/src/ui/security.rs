@@ -477,7 +477,12 @@ async fn end_session(
     Path(id): Path<String>,
 ) -> Response {
     handle!(state, page, session, "sessions", "session-ended", |p| {
-        session::end(&state.ctx, &page.client, &p, &id)
+        async {
+            match id.parse() {
+                Ok(id) => session::end(&state.ctx, &page.client, &p, id).await,
+                Err(e) => Err(cercle_app::AppError::from(e)),
+            }
+        }
     })
 }
 

@@ -80,7 +80,11 @@ pub async fn send_again(
     Ready { view, principal }: Ready,
     Path(id): Path<String>,
 ) -> Response {
-    match outbox::send_again(&state.ctx, &page.client, &principal, &id).await {
+    let done = match id.parse() {
+        Ok(id) => outbox::send_again(&state.ctx, &page.client, &principal, id).await,
+        Err(e) => Err(e.into()),
+    };
+    match done {
         Ok(()) => redirect_with_flash(&state, "/admin/mail", "admin-mail-sent-again"),
         Err(e) => {
             let scope = cercle_app::orgs::OrgScope::of(&state.ctx, &principal).await.ok();
