@@ -111,7 +111,11 @@ id_type!(
     ThreadId,
     PatientFileId,
     AttachmentId,
-    CallId
+    CallId,
+    CircleMemberId,
+    CircleInvitationId,
+    ChannelId,
+    PinnedDocumentId
 );
 
 #[cfg(test)]
