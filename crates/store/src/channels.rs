@@ -155,7 +155,7 @@ pub async fn add_participant(
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
     )
     .bind(channel_id)
-    .bind(kind.as_str())
+    .bind(kind)
     .bind(participant_id)
     .bind(added_by)
     .bind(now.0)
@@ -173,7 +173,7 @@ pub async fn remove_participant(
     let done =
         sqlx::query("DELETE FROM channel_participants WHERE channel_id = $1 AND kind = $2 AND participant_id = $3")
             .bind(channel_id)
-            .bind(kind.as_str())
+            .bind(kind)
             .bind(participant_id)
             .execute(conn)
             .await?;

@@ -29,31 +29,18 @@ pub struct CircleMemberRow {
 const MEMBER_COLUMNS: &str = "id, patient_file_id, section, first_name, last_name, email, phone, language, \
     relationship, state, user_id, created_by, created_at, updated_at";
 
-/// A kind stored as text, read back into its enum (a name this version
-/// does not know is a decoding error, not a silent default).
-pub(crate) fn kind<T: std::str::FromStr>(r: &AnyRow, column: &str) -> std::result::Result<T, sqlx::Error>
-where
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    let raw: String = r.try_get(column)?;
-    raw.parse().map_err(|e: T::Err| sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: Box::new(e),
-    })
-}
-
 fn map_member(r: &AnyRow) -> std::result::Result<CircleMemberRow, sqlx::Error> {
     Ok(CircleMemberRow {
         id: r.try_get("id")?,
         patient_file_id: r.try_get("patient_file_id")?,
-        section: kind(r, "section")?,
+        section: r.try_get("section")?,
         first_name: r.try_get("first_name")?,
         last_name: r.try_get("last_name")?,
         email: r.try_get("email")?,
         phone: r.try_get("phone")?,
         language: r.try_get("language")?,
         relationship: r.try_get("relationship")?,
-        state: kind(r, "state")?,
+        state: r.try_get("state")?,
         user_id: r.try_get("user_id")?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
@@ -153,7 +140,7 @@ pub async fn set_member_state(
     let done = sqlx::query(&format!(
         "UPDATE circle_members SET state = $1, updated_at = $2 WHERE id = $3 AND state IN ({allowed})"
     ))
-    .bind(state.as_str())
+    .bind(state)
     .bind(now.0)
     .bind(id)
     .execute(conn)
@@ -202,12 +189,12 @@ fn map_invitation(r: &AnyRow) -> std::result::Result<CircleInvitationRow, sqlx::
     Ok(CircleInvitationRow {
         id: r.try_get("id")?,
         circle_member_id: r.try_get("circle_member_id")?,
-        via: kind(r, "via")?,
-        method: kind(r, "method")?,
+        via: r.try_get("via")?,
+        method: r.try_get("method")?,
         question: r.try_get("question")?,
         secret_hash: r.try_get("secret_hash")?,
         failures: r.try_get("failures")?,
-        state: kind(r, "state")?,
+        state: r.try_get("state")?,
         invited_by: r.try_get("invited_by")?,
         created_at: r.try_get("created_at")?,
         expires_at: r.try_get("expires_at")?,
@@ -311,7 +298,7 @@ pub async fn end_invitation(
     let done = sqlx::query(
         "UPDATE circle_invitations SET state = $1, ended_at = $2, accepted_by = $3 WHERE id = $4 AND state = 'pending'",
     )
-    .bind(state.as_str())
+    .bind(state)
     .bind(now.0)
     .bind(accepted_by)
     .bind(id)
@@ -332,7 +319,7 @@ pub async fn end_previous_invitations(
         "UPDATE circle_invitations SET state = $1, ended_at = $2 \
          WHERE circle_member_id = $3 AND state IN ('pending', 'locked')",
     )
-    .bind(state.as_str())
+    .bind(state)
     .bind(now.0)
     .bind(member_id)
     .execute(conn)
@@ -416,7 +403,7 @@ pub async fn sections_off(conn: &mut Conn, patient_file_id: PatientFileId) -> Re
         .fetch_all(conn)
         .await?;
     rows.iter()
-        .map(|r| kind(r, "section"))
+        .map(|r| r.try_get("section"))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -433,7 +420,7 @@ pub async fn set_section_on(
     let done = if on {
         sqlx::query("DELETE FROM circle_sections_off WHERE patient_file_id = $1 AND section = $2")
             .bind(patient_file_id)
-            .bind(section.as_str())
+            .bind(section)
             .execute(conn)
             .await?
     } else {
@@ -442,7 +429,7 @@ pub async fn set_section_on(
              VALUES ($1, $2, $3, $4) ON CONFLICT (patient_file_id, section) DO NOTHING",
         )
         .bind(patient_file_id)
-        .bind(section.as_str())
+        .bind(section)
         .bind(by)
         .bind(now.0)
         .execute(conn)
@@ -463,7 +450,7 @@ pub async fn present_in_section(
          AND state IN ('preallocated', 'invited', 'locked', 'expired', 'joined')",
     )
     .bind(patient_file_id)
-    .bind(section.as_str())
+    .bind(section)
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("n")?)
