@@ -221,7 +221,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         ctx,
         &client,
         &daniel,
-        &file_id,
+        file_id,
         &member(
             "patient",
             "Yvette",
@@ -235,7 +235,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         ctx,
         &client,
         &daniel,
-        &file_id,
+        file_id,
         &circle::NewCircleMember {
             invite: Some(crate::patients::invitations::InviteInput {
                 via: "email".into(),
@@ -259,14 +259,14 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     let yvette_id = people.get(PATIENT).cloned().unwrap_or_default();
     cercle_store::circle::set_member_state(
         &mut tx,
-        &patient.id,
+        patient.id.parse()?,
         cercle_domain::circle::MemberState::Invited,
         &[cercle_domain::circle::MemberState::Preallocated],
         now,
     )
     .await?;
-    cercle_store::circle::set_joined(&mut tx, &patient.id, &yvette_id, now).await?;
-    cercle_store::circle::set_circle_only(&mut tx, &yvette_id, true).await?;
+    cercle_store::circle::set_joined(&mut tx, patient.id.parse()?, yvette_id.parse()?, now).await?;
+    cercle_store::circle::set_circle_only(&mut tx, yvette_id.parse()?, true).await?;
     audit::record(
         &mut tx,
         NewAuditEvent::new(
@@ -286,7 +286,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         ctx,
         &client,
         &daniel,
-        &file_id,
+        file_id,
         &channels::NewChannel {
             title: "Soins à domicile — CLSC Limoilou (démo)".into(),
             participants: [&patient.id, &son.id]
@@ -339,7 +339,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     )
     .await?;
     if let Some(a) = message.attachments.first() {
-        pinned::pin(ctx, &client, &daniel, &channel.id, &a.id).await?;
+        pinned::pin(ctx, &client, &daniel, channel.id.parse()?, a.id.parse()?).await?;
     }
     Ok(())
 }

@@ -14,7 +14,6 @@ pub mod demo;
 pub mod error;
 pub mod home;
 pub mod idempotency;
-pub mod ids;
 pub mod network;
 pub mod notifications;
 pub mod org_scope;

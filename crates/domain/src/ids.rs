@@ -117,6 +117,10 @@ id_type!(
     OutboxId,
     PushSubscriptionId,
     PushDeliveryId,
+    CircleMemberId,
+    CircleInvitationId,
+    ChannelId,
+    PinnedDocumentId,
 );
 
 #[cfg(test)]

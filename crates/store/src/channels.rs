@@ -5,8 +5,10 @@
 use crate::profiles::placeholders;
 use crate::threads::{ListedThread, THREAD_COLUMNS};
 use crate::{conflict, flag, Conn, Result};
-use cercle_domain::circle::{ChannelParticipantKind, CircleSection};
-use cercle_domain::Timestamp;
+use cercle_domain::circle::{ChannelParticipantKind, CircleSection, MemberState};
+use cercle_domain::{
+    AttachmentId, ChannelId, CircleMemberId, OrgId, PatientFileId, PinnedDocumentId, ThreadId, Timestamp, UserId,
+};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -14,11 +16,11 @@ use sqlx::Row;
 
 #[derive(Debug, Clone)]
 pub struct ChannelRow {
-    pub id: String,
-    pub patient_file_id: String,
+    pub id: ChannelId,
+    pub patient_file_id: PatientFileId,
     pub org_id: String,
     pub title: String,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: i64,
     /// Set by the first message; a channel without it is a draft only its
     /// creator sees.
@@ -48,11 +50,11 @@ pub async fn insert_channel(conn: &mut Conn, c: &ChannelRow) -> Result<()> {
         "INSERT INTO care_channels (id, patient_file_id, org_id, title, created_by, created_at, started_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(&c.id)
-    .bind(&c.patient_file_id)
+    .bind(c.id)
+    .bind(c.patient_file_id)
     .bind(&c.org_id)
     .bind(&c.title)
-    .bind(&c.created_by)
+    .bind(c.created_by)
     .bind(c.created_at)
     .bind(c.started_at)
     .execute(conn)
@@ -61,7 +63,7 @@ pub async fn insert_channel(conn: &mut Conn, c: &ChannelRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn channel(conn: &mut Conn, id: &str) -> Result<Option<ChannelRow>> {
+pub async fn channel(conn: &mut Conn, id: ChannelId) -> Result<Option<ChannelRow>> {
     let row = sqlx::query(&format!(
         "SELECT {CHANNEL_COLUMNS} FROM care_channels c WHERE c.id = $1"
     ))
@@ -72,7 +74,7 @@ pub async fn channel(conn: &mut Conn, id: &str) -> Result<Option<ChannelRow>> {
 }
 
 /// Marks the channel started (its first message); false when it already was.
-pub async fn set_started(conn: &mut Conn, id: &str, now: Timestamp) -> Result<bool> {
+pub async fn set_started(conn: &mut Conn, id: ChannelId, now: Timestamp) -> Result<bool> {
     let done = sqlx::query("UPDATE care_channels SET started_at = $1 WHERE id = $2 AND started_at IS NULL")
         .bind(now.0)
         .bind(id)
@@ -98,10 +100,10 @@ fn team_cond(start: usize, teams: &[String]) -> String {
 /// With `file_id`, only that file's.
 pub async fn channels_of_professional(
     conn: &mut Conn,
-    user_id: &str,
+    user_id: UserId,
     teams: &[String],
-    org_id: &str,
-    file_id: Option<&str>,
+    org_id: OrgId,
+    file_id: Option<PatientFileId>,
 ) -> Result<Vec<ChannelRow>> {
     let sql = format!(
         "SELECT {CHANNEL_COLUMNS} FROM care_channels c WHERE c.org_id = $2 \
@@ -112,7 +114,9 @@ pub async fn channels_of_professional(
          ORDER BY COALESCE(c.started_at, c.created_at) DESC, c.id LIMIT 500",
         team_cond(4, teams)
     );
-    let mut q = sqlx::query(&sql).bind(user_id).bind(org_id).bind(file_id.unwrap_or(""));
+    // No file: '' (no file's id), which the query reads as "every file".
+    let file = file_id.map_or_else(String::new, |f| f.to_string());
+    let mut q = sqlx::query(&sql).bind(user_id).bind(org_id).bind(file);
     for t in teams {
         q = q.bind(t);
     }
@@ -121,7 +125,7 @@ pub async fn channels_of_professional(
 
 /// The started channels where the person is a joined member of the
 /// patient's circle (their care teams).
-pub async fn channels_of_circle_user(conn: &mut Conn, user_id: &str) -> Result<Vec<ChannelRow>> {
+pub async fn channels_of_circle_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<ChannelRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {CHANNEL_COLUMNS} FROM care_channels c WHERE c.started_at IS NOT NULL \
            AND EXISTS (SELECT 1 FROM channel_participants p JOIN circle_members m ON m.id = p.participant_id \
@@ -136,12 +140,14 @@ pub async fn channels_of_circle_user(conn: &mut Conn, user_id: &str) -> Result<V
 
 // ---- Participants -----------------------------------------------------------------
 
+/// `participant_id` is the id of a user, a team or a circle member, as
+/// `kind` says: text, since it is any of three kinds of id.
 pub async fn add_participant(
     conn: &mut Conn,
-    channel_id: &str,
+    channel_id: ChannelId,
     kind: ChannelParticipantKind,
     participant_id: &str,
-    added_by: Option<&str>,
+    added_by: Option<UserId>,
     now: Timestamp,
 ) -> Result<bool> {
     let done = sqlx::query(
@@ -149,7 +155,7 @@ pub async fn add_participant(
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
     )
     .bind(channel_id)
-    .bind(kind.as_str())
+    .bind(kind)
     .bind(participant_id)
     .bind(added_by)
     .bind(now.0)
@@ -160,22 +166,24 @@ pub async fn add_participant(
 
 pub async fn remove_participant(
     conn: &mut Conn,
-    channel_id: &str,
+    channel_id: ChannelId,
     kind: ChannelParticipantKind,
     participant_id: &str,
 ) -> Result<bool> {
     let done =
         sqlx::query("DELETE FROM channel_participants WHERE channel_id = $1 AND kind = $2 AND participant_id = $3")
             .bind(channel_id)
-            .bind(kind.as_str())
+            .bind(kind)
             .bind(participant_id)
             .execute(conn)
             .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// (kind, id) of a channel's participants, in the order they were added.
-pub async fn participants(conn: &mut Conn, channel_id: &str) -> Result<Vec<(String, String)>> {
+/// (kind, id) of a channel's participants, in the order they were added;
+/// the id is a user's, a team's or a circle member's as the kind says (text:
+/// any of three kinds of id).
+pub async fn participants(conn: &mut Conn, channel_id: ChannelId) -> Result<Vec<(ChannelParticipantKind, String)>> {
     let rows = sqlx::query(
         "SELECT kind, participant_id FROM channel_participants WHERE channel_id = $1 ORDER BY added_at, kind, participant_id",
     )
@@ -191,18 +199,16 @@ pub async fn participants(conn: &mut Conn, channel_id: &str) -> Result<Vec<(Stri
 /// A member of the patient's circle taking part in a channel.
 #[derive(Debug, Clone)]
 pub struct CircleParticipant {
-    pub member_id: String,
+    pub member_id: CircleMemberId,
     pub first_name: String,
     pub last_name: String,
-    /// patient | responsible | observer
-    pub section: String,
-    /// preallocated | invited | joined | cancelled | expired | locked
-    pub state: String,
-    pub user_id: Option<String>,
+    pub section: CircleSection,
+    pub state: MemberState,
+    pub user_id: Option<UserId>,
 }
 
 /// The circle members of a channel, with their section and state.
-pub async fn circle_participants(conn: &mut Conn, channel_id: &str) -> Result<Vec<CircleParticipant>> {
+pub async fn circle_participants(conn: &mut Conn, channel_id: ChannelId) -> Result<Vec<CircleParticipant>> {
     let rows = sqlx::query(
         "SELECT m.id AS member_id, m.first_name, m.last_name, m.section, m.state, m.user_id FROM channel_participants p \
            JOIN circle_members m ON m.id = p.participant_id \
@@ -229,8 +235,8 @@ pub async fn circle_participants(conn: &mut Conn, channel_id: &str) -> Result<Ve
 /// Whether the person (or one of `teams`) takes part in the channel.
 pub async fn professional_takes_part(
     conn: &mut Conn,
-    channel_id: &str,
-    user_id: &str,
+    channel_id: ChannelId,
+    user_id: UserId,
     teams: &[String],
 ) -> Result<bool> {
     let sql = format!(
@@ -247,7 +253,7 @@ pub async fn professional_takes_part(
 
 /// The sections (patient, responsible, observer) in which the person, as a
 /// joined member of the circle, takes part in the channel.
-pub async fn circle_sections(conn: &mut Conn, channel_id: &str, user_id: &str) -> Result<Vec<CircleSection>> {
+pub async fn circle_sections(conn: &mut Conn, channel_id: ChannelId, user_id: UserId) -> Result<Vec<CircleSection>> {
     let rows = sqlx::query(
         "SELECT m.section FROM channel_participants p JOIN circle_members m ON m.id = p.participant_id \
          WHERE p.channel_id = $1 AND p.kind = 'circle' AND m.user_id = $2 AND m.state = 'joined'",
@@ -257,7 +263,7 @@ pub async fn circle_sections(conn: &mut Conn, channel_id: &str, user_id: &str) -
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| crate::circle::kind(r, "section"))
+        .map(|r| r.try_get("section"))
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -268,8 +274,8 @@ pub async fn circle_sections(conn: &mut Conn, channel_id: &str, user_id: &str) -
 /// reader's unread count.
 pub async fn threads_of_channel(
     conn: &mut Conn,
-    channel_id: &str,
-    user_id: &str,
+    channel_id: ChannelId,
+    user_id: UserId,
     closed: bool,
     limit: i64,
 ) -> Result<Vec<ListedThread>> {
@@ -308,21 +314,21 @@ pub async fn threads_of_channel(
 
 #[derive(Debug, Clone)]
 pub struct PinnedRow {
-    pub id: String,
-    pub channel_id: String,
+    pub id: PinnedDocumentId,
+    pub channel_id: ChannelId,
     pub name: String,
-    pub pinned_by: String,
+    pub pinned_by: UserId,
     pub pinned_at: i64,
     pub current_version: i64,
 }
 
 #[derive(Debug, Clone)]
 pub struct PinnedVersionRow {
-    pub document_id: String,
+    pub document_id: PinnedDocumentId,
     pub version: i64,
-    pub attachment_id: String,
-    pub thread_id: String,
-    pub added_by: String,
+    pub attachment_id: AttachmentId,
+    pub thread_id: ThreadId,
+    pub added_by: UserId,
     pub added_at: i64,
 }
 
@@ -344,10 +350,10 @@ pub async fn insert_pinned(conn: &mut Conn, d: &PinnedRow) -> Result<()> {
         "INSERT INTO pinned_documents (id, channel_id, name, pinned_by, pinned_at, current_version) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(&d.id)
-    .bind(&d.channel_id)
+    .bind(d.id)
+    .bind(d.channel_id)
     .bind(&d.name)
-    .bind(&d.pinned_by)
+    .bind(d.pinned_by)
     .bind(d.pinned_at)
     .bind(d.current_version)
     .execute(conn)
@@ -356,7 +362,7 @@ pub async fn insert_pinned(conn: &mut Conn, d: &PinnedRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn pinned(conn: &mut Conn, id: &str) -> Result<Option<PinnedRow>> {
+pub async fn pinned(conn: &mut Conn, id: PinnedDocumentId) -> Result<Option<PinnedRow>> {
     let row = sqlx::query(&format!("SELECT {PINNED_COLUMNS} FROM pinned_documents WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -364,7 +370,7 @@ pub async fn pinned(conn: &mut Conn, id: &str) -> Result<Option<PinnedRow>> {
     Ok(row.as_ref().map(map_pinned).transpose()?)
 }
 
-pub async fn pinned_of_channel(conn: &mut Conn, channel_id: &str) -> Result<Vec<PinnedRow>> {
+pub async fn pinned_of_channel(conn: &mut Conn, channel_id: ChannelId) -> Result<Vec<PinnedRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {PINNED_COLUMNS} FROM pinned_documents WHERE channel_id = $1 ORDER BY pinned_at, id"
     ))
@@ -375,7 +381,11 @@ pub async fn pinned_of_channel(conn: &mut Conn, channel_id: &str) -> Result<Vec<
 }
 
 /// The pinned document of a channel having this attachment as a version.
-pub async fn pinned_with_attachment(conn: &mut Conn, channel_id: &str, attachment_id: &str) -> Result<Option<String>> {
+pub async fn pinned_with_attachment(
+    conn: &mut Conn,
+    channel_id: ChannelId,
+    attachment_id: AttachmentId,
+) -> Result<Option<PinnedDocumentId>> {
     let row = sqlx::query(
         "SELECT d.id AS document_id FROM pinned_documents d JOIN pinned_versions v ON v.document_id = d.id \
          WHERE d.channel_id = $1 AND v.attachment_id = $2",
@@ -396,25 +406,25 @@ pub async fn add_version(conn: &mut Conn, v: &PinnedVersionRow) -> Result<()> {
         "INSERT INTO pinned_versions (document_id, version, attachment_id, thread_id, added_by, added_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(&v.document_id)
+    .bind(v.document_id)
     .bind(v.version)
-    .bind(&v.attachment_id)
-    .bind(&v.thread_id)
-    .bind(&v.added_by)
+    .bind(v.attachment_id)
+    .bind(v.thread_id)
+    .bind(v.added_by)
     .bind(v.added_at)
     .execute(&mut *conn)
     .await
     .map_err(conflict)?;
     sqlx::query("UPDATE pinned_documents SET current_version = $1 WHERE id = $2 AND current_version < $1")
         .bind(v.version)
-        .bind(&v.document_id)
+        .bind(v.document_id)
         .execute(conn)
         .await?;
     Ok(())
 }
 
 /// Every version of the channel's pinned documents, oldest first.
-pub async fn versions_of_channel(conn: &mut Conn, channel_id: &str) -> Result<Vec<PinnedVersionRow>> {
+pub async fn versions_of_channel(conn: &mut Conn, channel_id: ChannelId) -> Result<Vec<PinnedVersionRow>> {
     let rows = sqlx::query(
         "SELECT v.document_id, v.version, v.attachment_id, v.thread_id, v.added_by, v.added_at \
          FROM pinned_versions v JOIN pinned_documents d ON d.id = v.document_id \
@@ -441,10 +451,14 @@ pub async fn versions_of_channel(conn: &mut Conn, channel_id: &str) -> Result<Ve
 /// (attachment id, name, kind, thread id, thread title, thread title's
 /// system text, uploaded at) of the files posted in the channel's threads,
 /// newest first.
-pub type ChannelAttachment = (String, String, String, String, String, Option<String>, i64);
+pub type ChannelAttachment = (AttachmentId, String, String, ThreadId, String, Option<String>, i64);
 
 /// The files posted in the channel's threads, newest first.
-pub async fn attachments_of_channel(conn: &mut Conn, channel_id: &str, limit: i64) -> Result<Vec<ChannelAttachment>> {
+pub async fn attachments_of_channel(
+    conn: &mut Conn,
+    channel_id: ChannelId,
+    limit: i64,
+) -> Result<Vec<ChannelAttachment>> {
     let rows = sqlx::query(
         "SELECT a.id AS attachment_id, a.name, a.kind, t.id AS thread_id, t.title, t.title_text, a.created_at \
          FROM attachments a JOIN threads t ON t.id = a.thread_id \

@@ -4,14 +4,14 @@
 
 use crate::profiles::placeholders;
 use crate::{flag, Conn, Result};
-use cercle_domain::Timestamp;
+use cercle_domain::{ChannelId, OrgId, PatientFileId, ThreadId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// A patient file with the path of its unit (for the policy).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatientFileRow {
-    pub id: String,
+    pub id: PatientFileId,
     pub org_id: String,
     pub unit_id: String,
     /// The unit's path (`/root/child/`), read with the file.
@@ -28,11 +28,11 @@ pub struct PatientFileRow {
     pub consent_care_team: bool,
     pub consent_caregivers: bool,
     pub consent_electronic: bool,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: i64,
     pub updated_at: Option<i64>,
     pub archived_at: Option<i64>,
-    pub archived_by: Option<String>,
+    pub archived_by: Option<UserId>,
 }
 
 const COLUMNS: &str = "p.id, p.org_id, p.unit_id, u.path AS unit_path, p.first_name, p.last_name, p.birth_date, \
@@ -78,7 +78,7 @@ pub async fn insert(conn: &mut Conn, p: &PatientFileRow) -> Result<()> {
          file_number, folded_name, consent_care_team, consent_caregivers, consent_electronic, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
-    .bind(&p.id)
+    .bind(p.id)
     .bind(&p.org_id)
     .bind(&p.unit_id)
     .bind(&p.first_name)
@@ -90,7 +90,7 @@ pub async fn insert(conn: &mut Conn, p: &PatientFileRow) -> Result<()> {
     .bind(i64::from(p.consent_care_team))
     .bind(i64::from(p.consent_caregivers))
     .bind(i64::from(p.consent_electronic))
-    .bind(&p.created_by)
+    .bind(p.created_by)
     .bind(p.created_at)
     .execute(conn)
     .await?;
@@ -104,7 +104,7 @@ pub async fn update(conn: &mut Conn, p: &PatientFileRow, now: Timestamp) -> Resu
          health_insurance_number = $6, file_number = $7, folded_name = $8, consent_care_team = $9, \
          consent_caregivers = $10, consent_electronic = $11, updated_at = $12 WHERE id = $1",
     )
-    .bind(&p.id)
+    .bind(p.id)
     .bind(&p.unit_id)
     .bind(&p.first_name)
     .bind(&p.last_name)
@@ -122,7 +122,7 @@ pub async fn update(conn: &mut Conn, p: &PatientFileRow, now: Timestamp) -> Resu
 }
 
 /// Archives (`Some((by, at))`) or restores (`None`) a file.
-pub async fn set_archived(conn: &mut Conn, id: &str, archived: Option<(&str, Timestamp)>) -> Result<bool> {
+pub async fn set_archived(conn: &mut Conn, id: PatientFileId, archived: Option<(UserId, Timestamp)>) -> Result<bool> {
     let done =
         sqlx::query("UPDATE patient_files SET archived_at = $2, archived_by = $3, updated_at = $4 WHERE id = $1")
             .bind(id)
@@ -135,7 +135,7 @@ pub async fn set_archived(conn: &mut Conn, id: &str, archived: Option<(&str, Tim
 }
 
 /// A file by id, archived or not, of any organization (the caller checks).
-pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<PatientFileRow>> {
+pub async fn get(conn: &mut Conn, id: PatientFileId) -> Result<Option<PatientFileRow>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE p.id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -161,7 +161,7 @@ fn takes_part_cond(from: usize, teams: usize) -> String {
 
 /// Whether a person takes part in a thread or care channel of the file, in
 /// person or through one of `team_ids` (the teams they manage).
-pub async fn takes_part(conn: &mut Conn, file_id: &str, user_id: &str, team_ids: &[String]) -> Result<bool> {
+pub async fn takes_part(conn: &mut Conn, file_id: PatientFileId, user_id: UserId, team_ids: &[String]) -> Result<bool> {
     let sql = format!(
         "SELECT COUNT(*) AS n FROM patient_files p WHERE p.id = $2 AND {}",
         takes_part_cond(3, team_ids.len())
@@ -185,8 +185,8 @@ fn archived_cond(include_archived: bool) -> &'static str {
 /// takes part in (in person or through `team_ids`).
 pub async fn participating(
     conn: &mut Conn,
-    org_id: &str,
-    user_id: &str,
+    org_id: OrgId,
+    user_id: UserId,
     team_ids: &[String],
     include_archived: bool,
     limit: i64,
@@ -212,8 +212,8 @@ pub async fn participating(
 /// channel), the most recently active first.
 pub async fn with_active_threads(
     conn: &mut Conn,
-    org_id: &str,
-    user_id: &str,
+    org_id: OrgId,
+    user_id: UserId,
     team_ids: &[String],
     include_archived: bool,
     limit: i64,
@@ -244,13 +244,13 @@ pub async fn with_active_threads(
 }
 
 /// What to look for among the files of one organization.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Search<'a> {
-    pub org_id: &'a str,
+    pub org_id: OrgId,
     /// Files of these units and every unit below them…
     pub unit_paths: &'a [String],
     /// …and the files this person opened.
-    pub created_by: &'a str,
+    pub created_by: UserId,
     /// Folded words that must each start a word of the name (none: any name).
     pub words: &'a [String],
     /// Or a file number, compared without case.
@@ -319,8 +319,8 @@ pub async fn search(conn: &mut Conn, s: &Search<'_>) -> Result<Vec<PatientFileRo
 /// The files a person opened in an organization.
 pub async fn created_by(
     conn: &mut Conn,
-    org_id: &str,
-    user_id: &str,
+    org_id: OrgId,
+    user_id: UserId,
     include_archived: bool,
     limit: i64,
 ) -> Result<Vec<PatientFileRow>> {
@@ -341,22 +341,22 @@ pub async fn created_by(
 /// A thread of a file, as its page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileThread {
-    pub id: String,
+    pub id: ThreadId,
     pub title: String,
     /// The title's system text (JSON), if Cercle wrote it.
     pub title_text: Option<String>,
     pub high_priority: bool,
     pub closed_at: Option<i64>,
     pub last_activity_at: i64,
-    pub channel_id: Option<String>,
+    pub channel_id: Option<ChannelId>,
 }
 
 /// The clinical threads of a file a person takes part in (in person,
 /// through `team_ids`, or through the thread's care channel), newest first.
 pub async fn threads_taking_part(
     conn: &mut Conn,
-    file_id: &str,
-    user_id: &str,
+    file_id: PatientFileId,
+    user_id: UserId,
     team_ids: &[String],
     limit: i64,
 ) -> Result<Vec<FileThread>> {

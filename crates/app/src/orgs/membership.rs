@@ -423,7 +423,7 @@ pub async fn accept(ctx: &Ctx, client: &Client, principal: &Principal, token: &s
     .await?;
     // A patient or caregiver who becomes a member of an organization is
     // no longer limited to care channels.
-    cercle_store::circle::set_circle_only(&mut tx, &user_id, false).await?;
+    cercle_store::circle::set_circle_only(&mut tx, p.user_id, false).await?;
     let active = users::active_org(&mut tx, &user_id).await?;
     let active_valid = match &active {
         // An active organization that is not an id is no valid one.

@@ -39,7 +39,7 @@ use cercle_domain::circle::{ChannelParticipantKind, CircleSection, MemberState};
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::{Principal, UserPrincipal};
-use cercle_domain::{Language, PatientFileId, Timestamp};
+use cercle_domain::{ChannelId, Language, OrgId, PatientFileId, Timestamp, UserId};
 use cercle_store::channels::{self as store, ChannelRow};
 use cercle_store::threads::{self as threads_store, NewThread};
 use cercle_store::{circle, members, network, orgs, users, Conn};
@@ -63,21 +63,26 @@ pub enum ChannelRole {
 }
 
 /// The channel, if the person reaches it, and how.
-pub(crate) async fn access(conn: &mut Conn, user_id: &str, channel_id: &str) -> AppResult<(ChannelRow, ChannelRole)> {
+pub(crate) async fn access(
+    conn: &mut Conn,
+    user_id: UserId,
+    channel_id: ChannelId,
+) -> AppResult<(ChannelRow, ChannelRole)> {
     let c = store::channel(&mut *conn, channel_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if users::active_org(&mut *conn, user_id).await?.as_deref() == Some(c.org_id.as_str())
-        && members::is_member(&mut *conn, c.org_id.parse()?, user_id.parse()?).await?
+    let user = user_id.to_string();
+    if users::active_org(&mut *conn, &user).await?.as_deref() == Some(c.org_id.as_str())
+        && members::is_member(&mut *conn, c.org_id.parse()?, user_id).await?
         && (c.started_at.is_some() || c.created_by == user_id)
     {
-        let teams = threads_store::teams_managed(&mut *conn, user_id).await?;
-        if store::professional_takes_part(&mut *conn, &c.id, user_id, &teams).await? {
+        let teams = threads_store::teams_managed(&mut *conn, &user).await?;
+        if store::professional_takes_part(&mut *conn, c.id, user_id, &teams).await? {
             return Ok((c, ChannelRole::Professional));
         }
     }
     if c.started_at.is_some() {
-        let sections = store::circle_sections(&mut *conn, &c.id, user_id).await?;
+        let sections = store::circle_sections(&mut *conn, c.id, user_id).await?;
         if !sections.is_empty() {
             let observer = sections.iter().all(|s| *s == CircleSection::Observer);
             return Ok((c, ChannelRole::Circle { observer }));
@@ -87,7 +92,7 @@ pub(crate) async fn access(conn: &mut Conn, user_id: &str, channel_id: &str) -> 
 }
 
 /// The channel, for a professional taking part (the circle: 403).
-async fn professional(conn: &mut Conn, user_id: &str, channel_id: &str) -> AppResult<ChannelRow> {
+async fn professional(conn: &mut Conn, user_id: UserId, channel_id: ChannelId) -> AppResult<ChannelRow> {
     match access(conn, user_id, channel_id).await? {
         (c, ChannelRole::Professional) => Ok(c),
         _ => Err(AppError::Forbidden),
@@ -102,8 +107,8 @@ pub(crate) fn event(
     client: &Client,
 ) -> NewAuditEvent {
     let mut ev = NewAuditEvent::new(Actor::User(me.user_id), name, action, "channel")
-        .target(&c.id)
-        .scope("patient", &c.patient_file_id)
+        .target(c.id)
+        .scope("patient", c.patient_file_id)
         .ip(client.ip.clone());
     ev.org_id = Some(c.org_id.clone());
     ev
@@ -154,45 +159,45 @@ pub struct Channel {
     pub unread: i64,
 }
 
-async fn participant_views(conn: &mut Conn, channel_id: &str) -> AppResult<Vec<ChannelParticipant>> {
+async fn participant_views(conn: &mut Conn, channel_id: ChannelId) -> AppResult<Vec<ChannelParticipant>> {
     let list = store::participants(&mut *conn, channel_id).await?;
     let user_ids: Vec<String> = list
         .iter()
-        .filter(|(k, _)| k == "user")
+        .filter(|(k, _)| *k == ChannelParticipantKind::User)
         .map(|(_, id)| id.clone())
         .collect();
     let names: HashMap<String, String> = network::names(&mut *conn, &user_ids).await?.into_iter().collect();
     let circle: HashMap<String, store::CircleParticipant> = store::circle_participants(&mut *conn, channel_id)
         .await?
         .into_iter()
-        .map(|c| (c.member_id.clone(), c))
+        .map(|c| (c.member_id.to_string(), c))
         .collect();
     let mut out = Vec::new();
     for (kind, id) in list {
-        let p = match kind.as_str() {
-            "user" => ChannelParticipant {
+        let p = match kind {
+            ChannelParticipantKind::User => ChannelParticipant {
                 name: names.get(&id).cloned().unwrap_or_default(),
-                kind,
+                kind: kind.as_str().into(),
                 id,
                 section: None,
                 state: None,
             },
-            "team" => ChannelParticipant {
+            ChannelParticipantKind::Team => ChannelParticipant {
                 name: orgs::team_by_id(&mut *conn, id.parse()?)
                     .await?
                     .map(|t| t.name)
                     .unwrap_or_default(),
-                kind,
+                kind: kind.as_str().into(),
                 id,
                 section: None,
                 state: None,
             },
-            _ => match circle.get(&id) {
+            ChannelParticipantKind::Circle => match circle.get(&id) {
                 Some(m) => ChannelParticipant {
                     name: format!("{} {}", m.first_name, m.last_name),
-                    section: Some(m.section.clone()),
-                    state: Some(m.state.clone()),
-                    kind,
+                    section: Some(m.section.as_str().into()),
+                    state: Some(m.state.as_str().into()),
+                    kind: kind.as_str().into(),
                     id,
                 },
                 None => continue,
@@ -203,10 +208,10 @@ async fn participant_views(conn: &mut Conn, channel_id: &str) -> AppResult<Vec<C
     Ok(out)
 }
 
-async fn view_of(conn: &mut Conn, user_id: &str, c: ChannelRow, role: ChannelRole) -> AppResult<Channel> {
-    let participants = participant_views(&mut *conn, &c.id).await?;
+async fn view_of(conn: &mut Conn, user_id: UserId, c: ChannelRow, role: ChannelRole) -> AppResult<Channel> {
+    let participants = participant_views(&mut *conn, c.id).await?;
     let (may_manage_circle, patient_name) = match role {
-        ChannelRole::Professional => match files::viewable(&mut *conn, user_id, &c.patient_file_id).await {
+        ChannelRole::Professional => match files::viewable(&mut *conn, user_id, c.patient_file_id).await {
             Ok(a) => (
                 a.may_manage_circle,
                 Some(format!("{} {}", a.file.first_name, a.file.last_name)),
@@ -216,18 +221,18 @@ async fn view_of(conn: &mut Conn, user_id: &str, c: ChannelRow, role: ChannelRol
         },
         ChannelRole::Circle { .. } => (false, None),
     };
-    let unread = store::threads_of_channel(&mut *conn, &c.id, user_id, false, 500)
+    let unread = store::threads_of_channel(&mut *conn, c.id, user_id, false, 500)
         .await?
         .iter()
         .map(|t| t.unread)
         .sum();
     Ok(Channel {
         draft: c.started_at.is_none(),
-        id: c.id,
-        patient_file_id: c.patient_file_id,
+        id: c.id.to_string(),
+        patient_file_id: c.patient_file_id.to_string(),
         org_id: c.org_id,
         title: c.title,
-        created_by: c.created_by,
+        created_by: c.created_by.to_string(),
         created_at: c.created_at,
         started_at: c.started_at,
         participants,
@@ -250,9 +255,9 @@ async fn view_of(conn: &mut Conn, user_id: &str, c: ChannelRow, role: ChannelRol
 /// file's circle (not cancelled; only for those who manage the circle).
 async fn check_participants(
     conn: &mut Conn,
-    adder: &str,
+    adder: UserId,
     org_id: &str,
-    file_id: &str,
+    file_id: PatientFileId,
     may_manage_circle: bool,
     list: &[ParticipantRef],
 ) -> AppResult<()> {
@@ -278,7 +283,9 @@ async fn check_participants(
                 }
             }
             ChannelParticipantKind::Circle => {
-                let m = circle::member(&mut *conn, &p.id).await?.ok_or(AppError::NotFound)?;
+                let m = circle::member(&mut *conn, p.id.parse()?)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
                 if m.patient_file_id != file_id {
                     return Err(AppError::NotFound);
                 }
@@ -315,57 +322,57 @@ pub async fn create(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &PatientFileId,
+    file_id: PatientFileId,
     input: &NewChannel,
 ) -> AppResult<Channel> {
     let me = me(principal)?;
     if me.circle_only {
         return Err(AppError::NotFound);
     }
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let title = clean_channel_title(&input.title)?;
-    crate::acting::limit(ctx, "channel-create", &user_id, CHANNELS_PER_DAY, 24 * 3600).await?;
+    crate::acting::limit(ctx, "channel-create", &user_id.to_string(), CHANNELS_PER_DAY, 24 * 3600).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let file = files::viewable(&mut tx, &user_id, &file_id.to_string()).await?;
+    let file = files::viewable(&mut tx, user_id, file_id).await?;
     file.require_open()?;
     let mut list: Vec<ParticipantRef> = Vec::new();
     for p in &input.participants {
-        let oneself = p.kind == "user" && p.id == user_id;
+        let oneself = p.kind == "user" && p.id == user_id.to_string();
         if !oneself && !list.contains(p) {
             list.push(p.clone());
         }
     }
     check_participants(
         &mut tx,
-        &user_id,
+        user_id,
         &file.file.org_id,
-        &file.file.id,
+        file.file.id,
         file.may_manage_circle,
         &list,
     )
     .await?;
     let c = ChannelRow {
-        id: crate::ids::new_id(),
-        patient_file_id: file.file.id.clone(),
+        id: ChannelId::new(),
+        patient_file_id: file.file.id,
         org_id: file.file.org_id.clone(),
         title,
-        created_by: user_id.clone(),
+        created_by: user_id,
         created_at: now.0,
         started_at: None,
     };
     store::insert_channel(&mut tx, &c).await?;
     store::add_participant(
         &mut tx,
-        &c.id,
+        c.id,
         ChannelParticipantKind::User,
-        &user_id,
-        Some(&user_id),
+        &user_id.to_string(),
+        Some(user_id),
         now,
     )
     .await?;
     for p in &list {
-        store::add_participant(&mut tx, &c.id, participant_kind(p)?, &p.id, Some(&user_id), now).await?;
+        store::add_participant(&mut tx, c.id, participant_kind(p)?, &p.id, Some(user_id), now).await?;
     }
     audit::record(
         &mut tx,
@@ -373,7 +380,7 @@ pub async fn create(
         now,
     )
     .await?;
-    let view = view_of(&mut tx, &user_id, c, ChannelRole::Professional).await?;
+    let view = view_of(&mut tx, user_id, c, ChannelRole::Professional).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -383,23 +390,23 @@ pub async fn list_of_file(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &PatientFileId,
+    file_id: PatientFileId,
 ) -> AppResult<Vec<Channel>> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
-    let file_id = file_id.to_string();
+    let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
-    let file = files::viewable(&mut conn, &user_id, &file_id).await?;
-    let teams = threads_store::teams_managed(&mut conn, &user_id).await?;
-    let rows = store::channels_of_professional(&mut conn, &user_id, &teams, &file.file.org_id, Some(&file_id)).await?;
+    let file = files::viewable(&mut conn, user_id, file_id).await?;
+    let teams = threads_store::teams_managed(&mut conn, &user_id.to_string()).await?;
+    let org_id: OrgId = file.file.org_id.parse()?;
+    let rows = store::channels_of_professional(&mut conn, user_id, &teams, org_id, Some(file_id)).await?;
     let mut out = Vec::new();
     for c in rows {
-        out.push(view_of(&mut conn, &user_id, c, ChannelRole::Professional).await?);
+        out.push(view_of(&mut conn, user_id, c, ChannelRole::Professional).await?);
     }
     drop(conn);
     let mut ev = NewAuditEvent::new(Actor::User(me.user_id), "channel.listed", AuditAction::List, "channel")
         .in_unit(&file.file.org_id, &file.file.unit_id)
-        .scope("patient", &file_id)
+        .scope("patient", file_id)
         .ip(client.ip.clone());
     ev.org_id = Some(file.file.org_id.clone());
     audit::record_alone(ctx, ev).await?;
@@ -411,39 +418,40 @@ pub async fn list_of_file(
 /// were added to as joined members of the circle).
 pub async fn mine(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResult<Vec<Channel>> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
     let mut rows: Vec<(ChannelRow, ChannelRole)> = Vec::new();
     if !me.circle_only {
-        if let Some(org) = users::active_org(&mut conn, &user_id).await? {
+        let user = user_id.to_string();
+        if let Some(org) = users::active_org(&mut conn, &user).await? {
             if members::is_member(&mut conn, org.parse()?, me.user_id).await? {
-                let teams = threads_store::teams_managed(&mut conn, &user_id).await?;
-                for c in store::channels_of_professional(&mut conn, &user_id, &teams, &org, None).await? {
+                let teams = threads_store::teams_managed(&mut conn, &user).await?;
+                for c in store::channels_of_professional(&mut conn, user_id, &teams, org.parse()?, None).await? {
                     rows.push((c, ChannelRole::Professional));
                 }
             }
         }
     }
-    for c in store::channels_of_circle_user(&mut conn, &user_id).await? {
+    for c in store::channels_of_circle_user(&mut conn, user_id).await? {
         if rows.iter().any(|(r, _)| r.id == c.id) {
             continue;
         }
-        let sections = store::circle_sections(&mut conn, &c.id, &user_id).await?;
+        let sections = store::circle_sections(&mut conn, c.id, user_id).await?;
         let observer = sections.iter().all(|s| *s == CircleSection::Observer);
         rows.push((c, ChannelRole::Circle { observer }));
     }
     let mut out = Vec::new();
-    let mut patients: Vec<(String, String)> = Vec::new();
+    let mut patients: Vec<(PatientFileId, String)> = Vec::new();
     for (c, role) in rows {
         if !patients.iter().any(|(p, _)| *p == c.patient_file_id) {
-            patients.push((c.patient_file_id.clone(), c.org_id.clone()));
+            patients.push((c.patient_file_id, c.org_id.clone()));
         }
-        out.push(view_of(&mut conn, &user_id, c, role).await?);
+        out.push(view_of(&mut conn, user_id, c, role).await?);
     }
     drop(conn);
     for (patient, org) in patients {
         let mut ev = NewAuditEvent::new(Actor::User(me.user_id), "channel.listed", AuditAction::List, "channel")
-            .scope("patient", &patient)
+            .scope("patient", patient)
             .ip(client.ip.clone());
         ev.org_id = Some(org);
         audit::record_alone(ctx, ev).await?;
@@ -452,13 +460,13 @@ pub async fn mine(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResul
 }
 
 /// A channel with its participants (audited read).
-pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, id: &str) -> AppResult<Channel> {
+pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, id: ChannelId) -> AppResult<Channel> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
-    let (c, role) = access(&mut conn, &user_id, id).await?;
+    let (c, role) = access(&mut conn, user_id, id).await?;
     let ev = event(me, &c, "channel.read", AuditAction::Read, client);
-    let view = view_of(&mut conn, &user_id, c, role).await?;
+    let view = view_of(&mut conn, user_id, c, role).await?;
     drop(conn);
     audit::record_alone(ctx, ev).await?;
     Ok(view)
@@ -470,26 +478,26 @@ pub async fn add_participant(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ChannelId,
     who: &ParticipantRef,
 ) -> AppResult<Channel> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let c = professional(&mut tx, &user_id, id).await?;
-    let file = files::viewable(&mut tx, &user_id, &c.patient_file_id).await?;
+    let c = professional(&mut tx, user_id, id).await?;
+    let file = files::viewable(&mut tx, user_id, c.patient_file_id).await?;
     file.require_open()?;
     check_participants(
         &mut tx,
-        &user_id,
+        user_id,
         &c.org_id,
-        &c.patient_file_id,
+        c.patient_file_id,
         file.may_manage_circle,
         std::slice::from_ref(who),
     )
     .await?;
-    if store::add_participant(&mut tx, &c.id, participant_kind(who)?, &who.id, Some(&user_id), now).await? {
+    if store::add_participant(&mut tx, c.id, participant_kind(who)?, &who.id, Some(user_id), now).await? {
         audit::record(
             &mut tx,
             event(me, &c, "channel.participant_added", AuditAction::Update, client).scope("participant", &who.id),
@@ -497,7 +505,7 @@ pub async fn add_participant(
         )
         .await?;
     }
-    let view = view_of(&mut tx, &user_id, c, ChannelRole::Professional).await?;
+    let view = view_of(&mut tx, user_id, c, ChannelRole::Professional).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -518,22 +526,22 @@ pub async fn remove_participant(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ChannelId,
     who: &ParticipantRef,
 ) -> AppResult<Removed> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let c = professional(&mut tx, &user_id, id).await?;
+    let c = professional(&mut tx, user_id, id).await?;
     let kind = participant_kind(who)?;
     if kind == ChannelParticipantKind::Circle {
-        let file = files::viewable(&mut tx, &user_id, &c.patient_file_id).await?;
+        let file = files::viewable(&mut tx, user_id, c.patient_file_id).await?;
         if !file.may_manage_circle {
             return Err(AppError::Forbidden);
         }
     }
-    if !store::remove_participant(&mut tx, &c.id, kind, &who.id).await? {
+    if !store::remove_participant(&mut tx, c.id, kind, &who.id).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -543,10 +551,10 @@ pub async fn remove_participant(
     )
     .await?;
     // Removing oneself may end one's access: the view is then not shown.
-    let view = match access(&mut tx, &user_id, id).await {
-        Ok((c, role)) => view_of(&mut tx, &user_id, c, role).await?,
+    let view = match access(&mut tx, user_id, id).await {
+        Ok((c, role)) => view_of(&mut tx, user_id, c, role).await?,
         Err(_) => {
-            let mut v = view_of(&mut tx, &user_id, c, ChannelRole::Professional).await?;
+            let mut v = view_of(&mut tx, user_id, c, ChannelRole::Professional).await?;
             v.may_manage = false;
             v
         }
@@ -559,9 +567,10 @@ pub async fn remove_participant(
             .into_iter()
             .map(|m| m.user_id.to_string())
             .collect(),
-        ChannelParticipantKind::Circle => cercle_store::circle::member(&mut tx, &who.id)
+        ChannelParticipantKind::Circle => cercle_store::circle::member(&mut tx, who.id.parse()?)
             .await?
             .and_then(|m| m.user_id)
+            .map(String::from)
             .into_iter()
             .collect(),
     };
@@ -577,15 +586,15 @@ pub async fn threads(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ChannelId,
     closed: bool,
     lang: Language,
 ) -> AppResult<Vec<ListedThread>> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
-    let (c, _) = access(&mut conn, &user_id, id).await?;
-    let rows = store::threads_of_channel(&mut conn, &c.id, &user_id, closed, 200).await?;
+    let (c, _) = access(&mut conn, user_id, id).await?;
+    let rows = store::threads_of_channel(&mut conn, c.id, user_id, closed, 200).await?;
     drop(conn);
     audit::record_alone(ctx, event(me, &c, "channel.threads_listed", AuditAction::List, client)).await?;
     Ok(rows.into_iter().map(|l| ListedThread::of(l, lang)).collect())
@@ -613,27 +622,31 @@ pub(crate) async fn open_thread(
     tx: &mut Conn,
     c: &ChannelRow,
     role: ChannelRole,
-    user_id: &str,
+    user_id: UserId,
     title: &str,
     text: Option<&SystemText>,
     high_priority: bool,
     now: Timestamp,
 ) -> AppResult<threads_store::ThreadRow> {
     let id = cercle_domain::ThreadId::new().to_string();
+    let user_id = user_id.to_string();
+    let user_id = user_id.as_str();
+    let file_id = c.patient_file_id.to_string();
+    let channel_id = c.id.to_string();
     threads_store::insert_thread(
         &mut *tx,
         &NewThread {
             id: &id,
             kind: "clinical",
             org_id: Some(&c.org_id),
-            patient_file_id: Some(&c.patient_file_id),
+            patient_file_id: Some(&file_id),
             title,
             title_text: text.map(SystemText::to_json).as_deref(),
             folded_title: &text.map_or_else(|| folded(title), |x| x.folded_all(MAX_TITLE_CHARS)),
             high_priority,
             created_by: user_id,
             direct_key: None,
-            channel_id: Some(&c.id),
+            channel_id: Some(&channel_id),
         },
         now,
     )
@@ -641,8 +654,8 @@ pub(crate) async fn open_thread(
     if role == ChannelRole::Professional {
         threads_store::add_participant(&mut *tx, &id, "user", user_id, Some(user_id), now).await?;
     }
-    for (kind, pid) in store::participants(&mut *tx, &c.id).await? {
-        if kind == "team" {
+    for (kind, pid) in store::participants(&mut *tx, c.id).await? {
+        if kind == ChannelParticipantKind::Team {
             threads_store::add_participant(&mut *tx, &id, "team", &pid, Some(user_id), now).await?;
         }
     }
@@ -655,13 +668,13 @@ pub(crate) async fn open_thread(
         now,
     )
     .await?;
-    store::set_started(&mut *tx, &c.id, now).await?;
+    store::set_started(&mut *tx, c.id, now).await?;
     threads_store::thread(&mut *tx, &id).await?.ok_or(AppError::NotFound)
 }
 
 /// Refuses new threads in a channel of an archived file.
 pub(crate) async fn require_open_file(conn: &mut Conn, c: &ChannelRow) -> AppResult<()> {
-    match cercle_store::patients::get(&mut *conn, &c.patient_file_id).await? {
+    match cercle_store::patients::get(&mut *conn, c.patient_file_id).await? {
         Some(f) => files::require_open(&f),
         None => Err(AppError::NotFound),
     }
@@ -681,22 +694,21 @@ pub struct CircleChoice {
 
 /// The members of a file's circle (not cancelled), for the channel pickers
 /// of those who manage the circle; empty for anyone else.
-pub async fn circle_choices(ctx: &Ctx, principal: &Principal, file_id: &PatientFileId) -> AppResult<Vec<CircleChoice>> {
+pub async fn circle_choices(ctx: &Ctx, principal: &Principal, file_id: PatientFileId) -> AppResult<Vec<CircleChoice>> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
-    let file_id = file_id.to_string();
+    let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
-    let file = files::viewable(&mut conn, &user_id, &file_id).await?;
+    let file = files::viewable(&mut conn, user_id, file_id).await?;
     if !file.may_manage_circle {
         return Ok(Vec::new());
     }
-    Ok(circle::members_of(&mut conn, &file_id)
+    Ok(circle::members_of(&mut conn, file_id)
         .await?
         .into_iter()
         .filter(|m| m.state != MemberState::Cancelled)
         .map(|m| CircleChoice {
             name: format!("{} {}", m.first_name, m.last_name),
-            id: m.id,
+            id: m.id.to_string(),
             section: m.section.as_str().into(),
             state: m.state.as_str().into(),
         })

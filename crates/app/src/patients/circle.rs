@@ -21,7 +21,7 @@ use cercle_domain::circle::{InvitationState, MemberState};
 use cercle_domain::error::PersonName;
 use cercle_domain::policy::patients::{may_place_in_section, may_switch_section, SectionSwitchRefusal};
 use cercle_domain::policy::Principal;
-use cercle_domain::{Email, InputError, InvitationId, Language, PatientFileId, Phone};
+use cercle_domain::{CircleMemberId, Email, InputError, Language, PatientFileId, Phone};
 use cercle_store::circle::{self as store, CircleMemberRow};
 
 /// The circle of a patient file (whoever may see the file), audited.
@@ -29,21 +29,21 @@ pub async fn list(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &PatientFileId,
+    file_id: PatientFileId,
 ) -> AppResult<Vec<CircleMember>> {
     Ok(show(ctx, client, principal, file_id).await?.members)
 }
 
 /// The circle of a patient file with its sections (whoever may see the
 /// file), audited.
-pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &PatientFileId) -> AppResult<Circle> {
+pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, file_id: PatientFileId) -> AppResult<Circle> {
     let me = person(principal)?;
     let now = ctx.clock.now();
     let mut conn = ctx.store.reader().await?;
-    let file = place(&mut conn, &me.user_id.to_string(), &file_id.to_string()).await?;
-    let members = store::members_of(&mut conn, &file.id).await?;
-    let invitations = store::latest_invitations_of_file(&mut conn, &file.id).await?;
-    let sections = section_states(&mut conn, &file.id).await?;
+    let file = place(&mut conn, me.user_id, file_id).await?;
+    let members = store::members_of(&mut conn, file.id).await?;
+    let invitations = store::latest_invitations_of_file(&mut conn, file.id).await?;
+    let sections = section_states(&mut conn, file.id).await?;
     drop(conn);
     audit::record_alone(
         ctx,
@@ -53,7 +53,7 @@ pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, file_id: &P
             "circle.listed",
             AuditAction::List,
             "patient_file",
-            &file.id,
+            file.id,
             client,
         ),
     )
@@ -75,7 +75,7 @@ pub async fn set_section(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &PatientFileId,
+    file_id: PatientFileId,
     section: &str,
     on: bool,
 ) -> AppResult<Vec<SectionState>> {
@@ -83,19 +83,19 @@ pub async fn set_section(
     let section = parse_section(section)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let file = place(&mut tx, &me.user_id.to_string(), &file_id.to_string()).await?;
-    store::hold_file(&mut tx, &file.id).await?;
+    let file = place(&mut tx, me.user_id, file_id).await?;
+    store::hold_file(&mut tx, file.id).await?;
     let present = if on {
         0
     } else {
-        store::present_in_section(&mut tx, &file.id, section).await?
+        store::present_in_section(&mut tx, file.id, section).await?
     };
     may_switch_section(file.may_manage_circle, file.archived, !on, present).map_err(|r| match r {
         SectionSwitchRefusal::NotManager => AppError::Forbidden,
         SectionSwitchRefusal::Archived => AppError::Conflict("patient-archived"),
         SectionSwitchRefusal::NotEmpty => AppError::Conflict("circle-section-not-empty"),
     })?;
-    if store::set_section_on(&mut tx, &file.id, section, on, &me.user_id.to_string(), now).await? {
+    if store::set_section_on(&mut tx, file.id, section, on, me.user_id, now).await? {
         audit::record(
             &mut tx,
             event(
@@ -104,7 +104,7 @@ pub async fn set_section(
                 if on { "circle.section_on" } else { "circle.section_off" },
                 AuditAction::Update,
                 "patient_file",
-                &file.id,
+                file.id,
                 client,
             )
             .scope("section", section.as_str()),
@@ -112,26 +112,26 @@ pub async fn set_section(
         )
         .await?;
     }
-    let sections = section_states(&mut tx, &file.id).await?;
+    let sections = section_states(&mut tx, file.id).await?;
     tx.commit().await?;
     Ok(sections)
 }
 
 /// Whether the person may change the circle of this file (for pages that
 /// show or hide the forms; the services check again).
-pub async fn may_manage(ctx: &Ctx, principal: &Principal, file_id: &PatientFileId) -> AppResult<bool> {
+pub async fn may_manage(ctx: &Ctx, principal: &Principal, file_id: PatientFileId) -> AppResult<bool> {
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    let file = place(&mut conn, &me.user_id.to_string(), &file_id.to_string()).await?;
+    let file = place(&mut conn, me.user_id, file_id).await?;
     Ok(file.may_manage_circle && !file.archived)
 }
 
 /// The patient file of a circle member, for whoever may see that file.
-pub async fn file_of_member(ctx: &Ctx, principal: &Principal, member_id: &str) -> AppResult<String> {
+pub async fn file_of_member(ctx: &Ctx, principal: &Principal, member_id: CircleMemberId) -> AppResult<PatientFileId> {
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
     let m = store::member(&mut conn, member_id).await?.ok_or(AppError::NotFound)?;
-    Ok(place(&mut conn, &me.user_id.to_string(), &m.patient_file_id).await?.id)
+    Ok(place(&mut conn, me.user_id, m.patient_file_id).await?.id)
 }
 
 fn optional_text(raw: Option<&str>, max: usize) -> AppResult<Option<String>> {
@@ -149,13 +149,13 @@ pub async fn add(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    file_id: &PatientFileId,
+    file_id: PatientFileId,
     input: &NewCircleMember,
 ) -> AppResult<CircleMember> {
     let me = person(principal)?;
     let file = {
         let mut conn = ctx.store.reader().await?;
-        place(&mut conn, &me.user_id.to_string(), &file_id.to_string()).await?
+        place(&mut conn, me.user_id, file_id).await?
     };
     require_manager(&file)?;
     require_open(&file)?;
@@ -163,7 +163,7 @@ pub async fn add(
     {
         // Early, before an invitation is checked (the transaction checks again).
         let mut conn = ctx.store.reader().await?;
-        if !may_place_in_section(!store::sections_off(&mut conn, &file.id).await?.contains(&section)) {
+        if !may_place_in_section(!store::sections_off(&mut conn, file.id).await?.contains(&section)) {
             return Err(AppError::Conflict("circle-section-off"));
         }
     }
@@ -192,8 +192,8 @@ pub async fn add(
     }
     let now = ctx.clock.now();
     let row = CircleMemberRow {
-        id: InvitationId::new().to_string(),
-        patient_file_id: file.id.clone(),
+        id: CircleMemberId::new(),
+        patient_file_id: file.id,
         section,
         first_name: first,
         last_name: last,
@@ -203,12 +203,12 @@ pub async fn add(
         relationship,
         state: MemberState::Preallocated,
         user_id: None,
-        created_by: me.user_id.to_string(),
+        created_by: me.user_id,
         created_at: now.0,
         updated_at: now.0,
     };
     let mut tx = ctx.store.begin().await?;
-    require_section_on(&mut tx, &file.id, section).await?;
+    require_section_on(&mut tx, file.id, section).await?;
     store::insert_member(&mut tx, &row).await?;
     audit::record(
         &mut tx,
@@ -218,7 +218,7 @@ pub async fn add(
             "circle.member_added",
             AuditAction::Create,
             "circle_member",
-            &row.id,
+            row.id,
             client,
         )
         .scope("section", section.as_str()),
@@ -228,21 +228,26 @@ pub async fn add(
     if let Some(checked) = checked {
         invitations::send_new(ctx, &mut tx, me, &file, &row, &checked, client, now).await?;
     }
-    let member = reload(&mut tx, &row.id, now).await?;
+    let member = reload(&mut tx, row.id, now).await?;
     ctx.commit_and_send(tx).await?;
     Ok(member)
 }
 
 /// Cancels a member's place (and their pending invitation: its link dies).
 /// A joined member stays: removing people from channels is the channels'.
-pub async fn cancel(ctx: &Ctx, client: &Client, principal: &Principal, member_id: &str) -> AppResult<CircleMember> {
+pub async fn cancel(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    member_id: CircleMemberId,
+) -> AppResult<CircleMember> {
     let me = person(principal)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let (file, m) = managed_member(&mut tx, me, member_id).await?;
     if !store::set_member_state(
         &mut tx,
-        &m.id,
+        m.id,
         MemberState::Cancelled,
         &[
             MemberState::Preallocated,
@@ -256,7 +261,7 @@ pub async fn cancel(ctx: &Ctx, client: &Client, principal: &Principal, member_id
     {
         return Err(AppError::Conflict("circle-member-not-cancellable"));
     }
-    store::end_previous_invitations(&mut tx, &m.id, InvitationState::Cancelled, now).await?;
+    store::end_previous_invitations(&mut tx, m.id, InvitationState::Cancelled, now).await?;
     audit::record(
         &mut tx,
         event(
@@ -265,13 +270,13 @@ pub async fn cancel(ctx: &Ctx, client: &Client, principal: &Principal, member_id
             "circle.invitation_cancelled",
             AuditAction::Update,
             "circle_member",
-            &m.id,
+            m.id,
             client,
         ),
         now,
     )
     .await?;
-    let member = reload(&mut tx, &m.id, now).await?;
+    let member = reload(&mut tx, m.id, now).await?;
     tx.commit().await?;
     Ok(member)
 }

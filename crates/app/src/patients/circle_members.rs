@@ -9,7 +9,7 @@ use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::circle::{InvitationState, MemberState};
 use cercle_domain::policy::patients::may_place_in_section;
 use cercle_domain::policy::UserPrincipal;
-use cercle_domain::{InputError, Timestamp};
+use cercle_domain::{CircleMemberId, InputError, PatientFileId, Timestamp, UserId};
 use cercle_store::circle::{self as store, CircleInvitationRow, CircleMemberRow};
 use cercle_store::Conn;
 use serde::{Deserialize, Serialize};
@@ -91,8 +91,8 @@ pub(crate) fn view(m: CircleMemberRow, inv: Option<&CircleInvitationRow>, now: T
             expires_at: i.expires_at,
         });
     CircleMember {
-        id: m.id,
-        patient_file_id: m.patient_file_id,
+        id: m.id.to_string(),
+        patient_file_id: m.patient_file_id.to_string(),
         section: m.section.as_str().into(),
         first_name: m.first_name,
         last_name: m.last_name,
@@ -101,7 +101,7 @@ pub(crate) fn view(m: CircleMemberRow, inv: Option<&CircleInvitationRow>, now: T
         language: m.language,
         relationship: m.relationship,
         state: state.as_str().into(),
-        user_id: m.user_id,
+        user_id: m.user_id.map(|u| u.to_string()),
         invitation,
     }
 }
@@ -111,7 +111,7 @@ pub(crate) fn view(m: CircleMemberRow, inv: Option<&CircleInvitationRow>, now: T
 /// What the circle needs of a patient file the person may see.
 #[derive(Debug, Clone)]
 pub(crate) struct FilePlace {
-    pub id: String,
+    pub id: PatientFileId,
     pub org_id: String,
     pub unit_id: String,
     pub archived: bool,
@@ -120,10 +120,10 @@ pub(crate) struct FilePlace {
 
 /// The file, if the person may see it ("not found" otherwise, like an id
 /// that does not exist).
-pub(crate) async fn place(conn: &mut Conn, user_id: &str, file_id: &str) -> AppResult<FilePlace> {
+pub(crate) async fn place(conn: &mut Conn, user_id: UserId, file_id: PatientFileId) -> AppResult<FilePlace> {
     let access = super::files::viewable(conn, user_id, file_id).await?;
     Ok(FilePlace {
-        id: access.file.id.clone(),
+        id: access.file.id,
         org_id: access.file.org_id.clone(),
         unit_id: access.file.unit_id.clone(),
         archived: access.file.archived_at.is_some(),
@@ -138,13 +138,13 @@ pub(crate) fn event(
     name: &'static str,
     action: AuditAction,
     target_type: &'static str,
-    target: &str,
+    target: impl ToString,
     client: &Client,
 ) -> NewAuditEvent {
     NewAuditEvent::new(Actor::User(me.user_id), name, action, target_type)
         .target(target)
         .in_unit(&file.org_id, &file.unit_id)
-        .scope("patient", &file.id)
+        .scope("patient", file.id)
         .ip(client.ip.clone())
 }
 
@@ -153,10 +153,10 @@ pub(crate) fn event(
 pub(crate) async fn managed_member(
     conn: &mut Conn,
     me: &UserPrincipal,
-    member_id: &str,
+    member_id: CircleMemberId,
 ) -> AppResult<(FilePlace, CircleMemberRow)> {
     let m = store::member(conn, member_id).await?.ok_or(AppError::NotFound)?;
-    let file = place(conn, &me.user_id.to_string(), &m.patient_file_id).await?;
+    let file = place(conn, me.user_id, m.patient_file_id).await?;
     if !file.may_manage_circle {
         return Err(AppError::Forbidden);
     }
@@ -180,7 +180,7 @@ pub(crate) fn require_open(file: &FilePlace) -> AppResult<()> {
 }
 
 /// A member as the circle shows it, read again.
-pub(crate) async fn reload(conn: &mut Conn, member_id: &str, now: Timestamp) -> AppResult<CircleMember> {
+pub(crate) async fn reload(conn: &mut Conn, member_id: CircleMemberId, now: Timestamp) -> AppResult<CircleMember> {
     let m = store::member(&mut *conn, member_id).await?.ok_or(AppError::NotFound)?;
     let inv = store::latest_invitation(conn, member_id).await?;
     Ok(view(m, inv.as_ref(), now))
@@ -203,7 +203,7 @@ pub struct Circle {
     pub members: Vec<CircleMember>,
 }
 
-pub(crate) async fn section_states(conn: &mut Conn, file_id: &str) -> AppResult<Vec<SectionState>> {
+pub(crate) async fn section_states(conn: &mut Conn, file_id: PatientFileId) -> AppResult<Vec<SectionState>> {
     let off = store::sections_off(conn, file_id).await?;
     Ok(Section::ALL
         .into_iter()
@@ -217,7 +217,7 @@ pub(crate) async fn section_states(conn: &mut Conn, file_id: &str) -> AppResult<
 /// No one is placed or invited into a section that is off (the policy's
 /// rule, asked with the section's state at this moment). In a writing
 /// transaction, the file is held first so that a switch cannot slip in.
-pub(crate) async fn require_section_on(conn: &mut Conn, file_id: &str, section: Section) -> AppResult<()> {
+pub(crate) async fn require_section_on(conn: &mut Conn, file_id: PatientFileId, section: Section) -> AppResult<()> {
     store::hold_file(&mut *conn, file_id).await?;
     let off = store::sections_off(conn, file_id).await?;
     if may_place_in_section(!off.contains(&section)) {

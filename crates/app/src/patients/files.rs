@@ -11,7 +11,7 @@ use cercle_domain::patient::{birth_date, patient_name, FileNumber, HealthInsuran
 use cercle_domain::policy::patients::{self as policy, FileFacts};
 use cercle_domain::policy::roles::Grant;
 use cercle_domain::search::fold;
-use cercle_domain::{InputError, Language, PatientFileId};
+use cercle_domain::{InputError, Language, OrgId, PatientFileId, UserId};
 use cercle_store::patients::{self as store, FileThread, PatientFileRow, Search};
 use cercle_store::{members, orgs, users, Conn};
 use serde::{Deserialize, Serialize};
@@ -116,7 +116,7 @@ impl PatientFile {
 pub fn view_of(access: &FileAccess) -> PatientFile {
     let f = &access.file;
     PatientFile {
-        id: f.id.clone(),
+        id: f.id.to_string(),
         org_id: f.org_id.clone(),
         unit_id: f.unit_id.clone(),
         first_name: f.first_name.clone(),
@@ -131,7 +131,7 @@ pub fn view_of(access: &FileAccess) -> PatientFile {
         },
         archived: f.archived_at.is_some(),
         archived_at: f.archived_at,
-        created_by: f.created_by.clone(),
+        created_by: f.created_by.to_string(),
         created_at: f.created_at,
         updated_at: f.updated_at,
         may_edit: access.may_edit,
@@ -152,12 +152,17 @@ async fn grants_in(conn: &mut Conn, org_id: &str, user_id: &str) -> AppResult<Ve
 }
 
 /// The teams through which a person takes part (those they manage).
-async fn teams_of(conn: &mut Conn, user_id: &str) -> AppResult<Vec<String>> {
-    Ok(cercle_store::threads::teams_managed(conn, user_id).await?)
+async fn teams_of(conn: &mut Conn, user_id: UserId) -> AppResult<Vec<String>> {
+    Ok(cercle_store::threads::teams_managed(conn, &user_id.to_string()).await?)
+}
+
+/// The scope's organization as a typed id.
+fn org_of(scope: &OrgScope) -> AppResult<OrgId> {
+    Ok(scope.org_id)
 }
 
 /// Decides on `file` for a member of its organization (active) holding `grants`.
-async fn decide(conn: &mut Conn, user_id: &str, grants: &[Grant], file: PatientFileRow) -> AppResult<FileAccess> {
+async fn decide(conn: &mut Conn, user_id: UserId, grants: &[Grant], file: PatientFileRow) -> AppResult<FileAccess> {
     let mut facts = FileFacts {
         in_active_org: true,
         unit_path: &file.unit_path,
@@ -166,7 +171,7 @@ async fn decide(conn: &mut Conn, user_id: &str, grants: &[Grant], file: PatientF
     };
     if !policy::may_view(grants, &facts) {
         let teams = teams_of(&mut *conn, user_id).await?;
-        facts.takes_part = store::takes_part(&mut *conn, &file.id, user_id, &teams).await?;
+        facts.takes_part = store::takes_part(&mut *conn, file.id, user_id, &teams).await?;
     }
     if !policy::may_view(grants, &facts) {
         return Err(AppError::NotFound);
@@ -184,24 +189,25 @@ async fn decide(conn: &mut Conn, user_id: &str, grants: &[Grant], file: PatientF
 /// with that organization active, allowed by the policy. Otherwise (no such
 /// file, another organization, not allowed) "not found". Archived files
 /// are returned (readable); see [`FileAccess::require_open`].
-pub async fn viewable(conn: &mut Conn, user_id: &str, file_id: &str) -> AppResult<FileAccess> {
+pub async fn viewable(conn: &mut Conn, user_id: UserId, file_id: PatientFileId) -> AppResult<FileAccess> {
     let file = store::get(&mut *conn, file_id).await?.ok_or(AppError::NotFound)?;
-    if users::active_org(&mut *conn, user_id).await?.as_deref() != Some(file.org_id.as_str())
-        || !members::is_member(&mut *conn, file.org_id.parse()?, user_id.parse()?).await?
+    let user = user_id.to_string();
+    if users::active_org(&mut *conn, &user).await?.as_deref() != Some(file.org_id.as_str())
+        || !members::is_member(&mut *conn, file.org_id.parse()?, user_id).await?
     {
         return Err(AppError::NotFound);
     }
-    let grants = grants_in(&mut *conn, &file.org_id, user_id).await?;
+    let grants = grants_in(&mut *conn, &file.org_id, &user).await?;
     decide(conn, user_id, &grants, file).await
 }
 
 /// [`viewable`] for a resolved organization scope.
-async fn access(conn: &mut Conn, scope: &OrgScope, file_id: &str) -> AppResult<FileAccess> {
+async fn access(conn: &mut Conn, scope: &OrgScope, file_id: PatientFileId) -> AppResult<FileAccess> {
     let file = store::get(&mut *conn, file_id).await?.ok_or(AppError::NotFound)?;
     if file.org_id != scope.org_id.to_string() {
         return Err(AppError::NotFound);
     }
-    decide(conn, &scope.user_id.to_string(), &scope.grants, file).await
+    decide(conn, scope.user_id, &scope.grants, file).await
 }
 
 fn event(
@@ -215,8 +221,8 @@ fn event(
     NewAuditEvent::new(Actor::User(scope.user_id), name, action, "patient_file")
         .in_unit(scope.org_id, &file.unit_id)
         .ip(client.ip.clone())
-        .target(&file.id)
-        .scope("patient", &file.id)
+        .target(file.id)
+        .scope("patient", file.id)
 }
 
 fn today(ctx: &Ctx) -> String {
@@ -306,18 +312,25 @@ pub async fn create(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &FileIn
     if !policy::may_create(true) {
         return Err(AppError::Forbidden);
     }
-    let user_id = scope.user_id.to_string();
+    let user_id = scope.user_id;
     let now = ctx.clock.now();
     // Required on creation.
     let first = patient_name(input.first_name.as_deref().unwrap_or(""))?;
     let last = patient_name(input.last_name.as_deref().unwrap_or(""))?;
     birth_date(input.birth_date.as_deref().unwrap_or(""), &today(ctx))?;
-    crate::acting::limit(ctx, "patient-file-create", &user_id, FILES_PER_DAY, 24 * 3600).await?;
+    crate::acting::limit(
+        ctx,
+        "patient-file-create",
+        &user_id.to_string(),
+        FILES_PER_DAY,
+        24 * 3600,
+    )
+    .await?;
     let mut tx = ctx.store.begin().await?;
     crate::idempotency::claim_in(&mut tx, client, now).await?;
     let unit = unit_of(&mut tx, scope, input.unit_id.as_deref()).await?;
     let mut row = PatientFileRow {
-        id: PatientFileId::new().to_string(),
+        id: PatientFileId::new(),
         org_id: scope.org_id.to_string(),
         unit_id: unit.id.to_string(),
         unit_path: unit.path.clone(),
@@ -344,14 +357,14 @@ pub async fn create(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &FileIn
         now,
     )
     .await?;
-    let creator = row.created_by.clone();
-    let access = decide(&mut tx, &creator, &scope.grants, row).await?;
+    let creator = row.created_by;
+    let access = decide(&mut tx, creator, &scope.grants, row).await?;
     tx.commit().await?;
     Ok(view_of(&access))
 }
 
 /// A file (audited read).
-pub async fn show(ctx: &Ctx, client: &Client, scope: &OrgScope, id: &str) -> AppResult<PatientFile> {
+pub async fn show(ctx: &Ctx, client: &Client, scope: &OrgScope, id: PatientFileId) -> AppResult<PatientFile> {
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let a = access(&mut tx, scope, id).await?;
@@ -371,7 +384,7 @@ pub async fn update(
     ctx: &Ctx,
     client: &Client,
     scope: &OrgScope,
-    id: &str,
+    id: PatientFileId,
     input: &FileInput,
 ) -> AppResult<PatientFile> {
     let now = ctx.clock.now();
@@ -389,7 +402,7 @@ pub async fn update(
             let facts = FileFacts {
                 in_active_org: true,
                 unit_path: &unit.path,
-                created_it: row.created_by == scope.user_id.to_string(),
+                created_it: row.created_by == scope.user_id,
                 takes_part: false,
             };
             if !policy::may_edit(&scope.grants, &facts) {
@@ -407,14 +420,20 @@ pub async fn update(
     )
     .await?;
     let fresh = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let access = decide(&mut tx, &scope.user_id.to_string(), &scope.grants, fresh).await?;
+    let access = decide(&mut tx, scope.user_id, &scope.grants, fresh).await?;
     tx.commit().await?;
     Ok(view_of(&access))
 }
 
-async fn set_archived(ctx: &Ctx, client: &Client, scope: &OrgScope, id: &str, archive: bool) -> AppResult<PatientFile> {
+async fn set_archived(
+    ctx: &Ctx,
+    client: &Client,
+    scope: &OrgScope,
+    id: PatientFileId,
+    archive: bool,
+) -> AppResult<PatientFile> {
     let now = ctx.clock.now();
-    let user_id = scope.user_id.to_string();
+    let user_id = scope.user_id;
     let mut tx = ctx.store.begin().await?;
     let a = access(&mut tx, scope, id).await?;
     if !a.may_edit {
@@ -425,7 +444,7 @@ async fn set_archived(ctx: &Ctx, client: &Client, scope: &OrgScope, id: &str, ar
         (false, false) => return Err(AppError::Conflict("patient-not-archived")),
         _ => {}
     }
-    store::set_archived(&mut tx, id, archive.then_some((user_id.as_str(), now))).await?;
+    store::set_archived(&mut tx, id, archive.then_some((user_id, now))).await?;
     let (name, action) = if archive {
         ("patient.archived", AuditAction::Delete)
     } else {
@@ -433,18 +452,18 @@ async fn set_archived(ctx: &Ctx, client: &Client, scope: &OrgScope, id: &str, ar
     };
     audit::record(&mut tx, event(scope, &a.file, name, action, client), now).await?;
     let fresh = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let access = decide(&mut tx, &user_id, &scope.grants, fresh).await?;
+    let access = decide(&mut tx, user_id, &scope.grants, fresh).await?;
     tx.commit().await?;
     Ok(view_of(&access))
 }
 
 /// Archives a file: hidden from lists, no new threads, channels or
 /// invitations; still readable; restorable.
-pub async fn archive(ctx: &Ctx, client: &Client, scope: &OrgScope, id: &str) -> AppResult<PatientFile> {
+pub async fn archive(ctx: &Ctx, client: &Client, scope: &OrgScope, id: PatientFileId) -> AppResult<PatientFile> {
     set_archived(ctx, client, scope, id, true).await
 }
 
-pub async fn restore(ctx: &Ctx, client: &Client, scope: &OrgScope, id: &str) -> AppResult<PatientFile> {
+pub async fn restore(ctx: &Ctx, client: &Client, scope: &OrgScope, id: PatientFileId) -> AppResult<PatientFile> {
     set_archived(ctx, client, scope, id, false).await
 }
 
@@ -563,15 +582,14 @@ pub async fn list_within(
         _ => None,
     };
     let archived = query.include_archived();
-    let user_id = scope.user_id.to_string();
+    let user_id = scope.user_id;
+    let org_id = org_of(scope)?;
     let mut conn = ctx.store.reader().await?;
-    let teams = teams_of(&mut conn, &user_id).await?;
+    let teams = teams_of(&mut conn, user_id).await?;
     let rows = match (&wanted, view) {
-        (None, View::Active) => {
-            store::with_active_threads(&mut conn, &scope.org_id.to_string(), &user_id, &teams, archived, limit).await?
-        }
+        (None, View::Active) => store::with_active_threads(&mut conn, org_id, user_id, &teams, archived, limit).await?,
         (None, View::Participating) => {
-            store::participating(&mut conn, &scope.org_id.to_string(), &user_id, &teams, archived, limit).await?
+            store::participating(&mut conn, org_id, user_id, &teams, archived, limit).await?
         }
         (wanted, _) => {
             let paths = policy::search_paths(&scope.grants);
@@ -582,9 +600,9 @@ pub async fn list_within(
             let mut rows = store::search(
                 &mut conn,
                 &Search {
-                    org_id: &scope.org_id.to_string(),
+                    org_id,
                     unit_paths: &paths,
-                    created_by: &user_id,
+                    created_by: user_id,
                     words: &words,
                     file_number,
                     health_insurance_number: hin,
@@ -593,15 +611,7 @@ pub async fn list_within(
                 },
             )
             .await?;
-            let part = store::participating(
-                &mut conn,
-                &scope.org_id.to_string(),
-                &user_id,
-                &teams,
-                archived,
-                store::MAX_LIST,
-            )
-            .await?;
+            let part = store::participating(&mut conn, org_id, user_id, &teams, archived, store::MAX_LIST).await?;
             for f in part {
                 if wanted.as_ref().is_none_or(|w| w.matches(&f)) && !rows.iter().any(|r| r.id == f.id) {
                     rows.push(f);
@@ -668,12 +678,12 @@ pub async fn list_within(
 
 /// The clinical threads of a file the person takes part in (the file must
 /// be one they see), newest first; titles Cercle wrote in `lang`.
-pub async fn threads(ctx: &Ctx, scope: &OrgScope, id: &str, lang: Language) -> AppResult<Vec<FileThread>> {
-    let user_id = scope.user_id.to_string();
+pub async fn threads(ctx: &Ctx, scope: &OrgScope, id: PatientFileId, lang: Language) -> AppResult<Vec<FileThread>> {
+    let user_id = scope.user_id;
     let mut conn = ctx.store.reader().await?;
     let a = access(&mut conn, scope, id).await?;
-    let teams = teams_of(&mut conn, &user_id).await?;
-    let mut list = store::threads_taking_part(&mut conn, &a.file.id, &user_id, &teams, LIST_LIMIT).await?;
+    let teams = teams_of(&mut conn, user_id).await?;
+    let mut list = store::threads_taking_part(&mut conn, a.file.id, user_id, &teams, LIST_LIMIT).await?;
     for t in &mut list {
         t.title = crate::texts::shown(
             &t.title,

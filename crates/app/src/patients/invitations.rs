@@ -20,7 +20,7 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::circle::{CircleSection, InvitationMethod, InvitationState, InvitationVia, MemberState};
 use cercle_domain::policy::{Principal, UserPrincipal};
-use cercle_domain::{InputError, InvitationId, Language, Timestamp};
+use cercle_domain::{CircleInvitationId, CircleMemberId, InputError, Language, Timestamp};
 use cercle_store::circle::{self as store, CircleInvitationRow, CircleMemberRow};
 use cercle_store::{orgs, users, Conn};
 use rand::Rng;
@@ -157,7 +157,7 @@ fn event(
     file: &FilePlace,
     name: &'static str,
     action: AuditAction,
-    target: &str,
+    target: impl ToString,
     client: &Client,
 ) -> NewAuditEvent {
     circle::event(me, file, name, action, "circle_invitation", target, client)
@@ -191,7 +191,7 @@ async fn send_alone(
     count_sending(ctx, me).await?;
     let mut tx = ctx.store.begin().await?;
     send(ctx, &mut tx, me, file, m, checked, client, now, first_event).await?;
-    let member = reload(&mut tx, &m.id, now).await?;
+    let member = reload(&mut tx, m.id, now).await?;
     ctx.commit_and_send(tx).await?;
     Ok(member)
 }
@@ -235,11 +235,11 @@ async fn send(
     now: Timestamp,
     first_event: &'static str,
 ) -> AppResult<()> {
-    circle::require_section_on(&mut *tx, &file.id, member.section).await?;
-    store::end_previous_invitations(&mut *tx, &member.id, InvitationState::Replaced, now).await?;
+    circle::require_section_on(&mut *tx, file.id, member.section).await?;
+    store::end_previous_invitations(&mut *tx, member.id, InvitationState::Replaced, now).await?;
     if !store::set_member_state(
         &mut *tx,
-        &member.id,
+        member.id,
         MemberState::Invited,
         &[
             MemberState::Preallocated,
@@ -256,15 +256,15 @@ async fn send(
     }
     let token = random_token();
     let row = CircleInvitationRow {
-        id: InvitationId::new().to_string(),
-        circle_member_id: member.id.clone(),
+        id: CircleInvitationId::new(),
+        circle_member_id: member.id,
         via: checked.via,
         method: checked.method,
         question: checked.question.clone(),
         secret_hash: checked.secret_hash.clone(),
         failures: 0,
         state: InvitationState::Pending,
-        invited_by: me.user_id.to_string(),
+        invited_by: me.user_id,
         created_at: now.0,
         expires_at: now.plus_secs(INVITATION_TTL_SECS).0,
         ended_at: None,
@@ -300,16 +300,16 @@ async fn send(
     }
     audit::record(
         &mut *tx,
-        event(me, file, first_event, AuditAction::Create, &row.id, client)
-            .scope("circle_member", &member.id)
+        event(me, file, first_event, AuditAction::Create, row.id, client)
+            .scope("circle_member", member.id)
             .scope("method", checked.method.as_str()),
         now,
     )
     .await?;
     audit::record(
         &mut *tx,
-        event(me, file, "circle.invitation_sent", AuditAction::Update, &row.id, client)
-            .scope("circle_member", &member.id)
+        event(me, file, "circle.invitation_sent", AuditAction::Update, row.id, client)
+            .scope("circle_member", member.id)
             .scope("via", checked.via.as_str()),
         now,
     )
@@ -322,7 +322,7 @@ pub async fn invite(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    member_id: &str,
+    member_id: CircleMemberId,
     input: &InviteInput,
 ) -> AppResult<circle::CircleMember> {
     let me = person(principal)?;
@@ -346,13 +346,13 @@ pub async fn resend(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    member_id: &str,
+    member_id: CircleMemberId,
 ) -> AppResult<circle::CircleMember> {
     let me = person(principal)?;
     let (file, m, last) = {
         let mut conn = ctx.store.reader().await?;
         let (file, m) = managed_member(&mut conn, me, member_id).await?;
-        let last = store::latest_invitation(&mut conn, &m.id).await?;
+        let last = store::latest_invitation(&mut conn, m.id).await?;
         (file, m, last)
     };
     if file.archived {
@@ -429,16 +429,16 @@ async fn linked(ctx: &Ctx, token: &str) -> AppResult<Linked> {
     let inv = store::invitation_by_token(&mut conn, &hash_token(token))
         .await?
         .ok_or(AppError::LinkInvalid)?;
-    let member = store::member(&mut conn, &inv.circle_member_id)
+    let member = store::member(&mut conn, inv.circle_member_id)
         .await?
         .ok_or(AppError::LinkInvalid)?;
-    let (org_id, _, _) = store::file_place(&mut conn, &member.patient_file_id)
+    let (org_id, _, _) = store::file_place(&mut conn, member.patient_file_id)
         .await?
         .ok_or(AppError::LinkInvalid)?;
     let org = orgs::org_by_id(&mut conn, org_id.parse()?)
         .await?
         .ok_or(AppError::LinkInvalid)?;
-    let inviter = users::get(&mut conn, &inv.invited_by).await?;
+    let inviter = users::get(&mut conn, &inv.invited_by.to_string()).await?;
     Ok(Linked {
         inv,
         member,
@@ -541,8 +541,15 @@ pub async fn accept(
     input: &AcceptInput,
 ) -> AppResult<AcceptOutcome> {
     let me = person(principal)?;
-    let user_id = me.user_id.to_string();
-    crate::acting::limit(ctx, "circle-accept", &user_id, TRIES_PER_WINDOW, TRIES_WINDOW_SECS).await?;
+    let user_id = me.user_id;
+    crate::acting::limit(
+        ctx,
+        "circle-accept",
+        &user_id.to_string(),
+        TRIES_PER_WINDOW,
+        TRIES_WINDOW_SECS,
+    )
+    .await?;
     if let Some(ip) = &client.ip {
         crate::acting::limit(ctx, "circle-accept-ip", ip, TRIES_PER_ADDRESS, TRIES_WINDOW_SECS).await?;
     }
@@ -552,14 +559,14 @@ pub async fn accept(
         let inv = store::invitation_by_token(&mut conn, &hash_token(token))
             .await?
             .ok_or(AppError::LinkInvalid)?;
-        let m = store::member(&mut conn, &inv.circle_member_id)
+        let m = store::member(&mut conn, inv.circle_member_id)
             .await?
             .ok_or(AppError::LinkInvalid)?;
-        let (org_id, unit_id, archived) = store::file_place(&mut conn, &m.patient_file_id)
+        let (org_id, unit_id, archived) = store::file_place(&mut conn, m.patient_file_id)
             .await?
             .ok_or(AppError::LinkInvalid)?;
         let file = FilePlace {
-            id: m.patient_file_id.clone(),
+            id: m.patient_file_id,
             org_id,
             unit_id,
             archived,
@@ -575,7 +582,7 @@ pub async fn accept(
     }
     {
         let mut conn = ctx.store.reader().await?;
-        if store::joined_elsewhere_in_file(&mut conn, &m.patient_file_id, &user_id, &m.id).await? {
+        if store::joined_elsewhere_in_file(&mut conn, m.patient_file_id, user_id, m.id).await? {
             return Err(AppError::Conflict("already-in-circle"));
         }
     }
@@ -589,15 +596,15 @@ pub async fn accept(
         && ctx.hasher.verify(Some(&inv.secret_hash), &given).await;
     let invitee_event = |name: &'static str, action: AuditAction| {
         NewAuditEvent::new(Actor::User(me.user_id), name, action, "circle_invitation")
-            .target(&inv.id)
+            .target(inv.id)
             .in_unit(&file.org_id, &file.unit_id)
-            .scope("patient", &file.id)
-            .scope("circle_member", &m.id)
+            .scope("patient", file.id)
+            .scope("circle_member", m.id)
             .ip(client.ip.clone())
     };
     let mut tx = ctx.store.begin().await?;
     if !right {
-        let Some(failures) = store::add_failure(&mut tx, &inv.id).await? else {
+        let Some(failures) = store::add_failure(&mut tx, inv.id).await? else {
             // Ended meanwhile (answered, cancelled, resent or locked).
             drop(tx);
             let mut conn = ctx.store.reader().await?;
@@ -611,8 +618,8 @@ pub async fn accept(
         )
         .await?;
         if failures >= MAX_FAILURES {
-            store::lock_invitation(&mut tx, &inv.id, now).await?;
-            store::set_member_state(&mut tx, &m.id, MemberState::Locked, &[MemberState::Invited], now).await?;
+            store::lock_invitation(&mut tx, inv.id, now).await?;
+            store::set_member_state(&mut tx, m.id, MemberState::Locked, &[MemberState::Invited], now).await?;
             audit::record(
                 &mut tx,
                 invitee_event("circle.invitation_locked", AuditAction::Update),
@@ -627,20 +634,20 @@ pub async fn accept(
             tries_left: MAX_FAILURES - failures,
         });
     }
-    if !store::end_invitation(&mut tx, &inv.id, InvitationState::Accepted, Some(&user_id), now).await? {
+    if !store::end_invitation(&mut tx, inv.id, InvitationState::Accepted, Some(user_id), now).await? {
         drop(tx);
         return Err(AppError::Conflict("invitation-already-accepted"));
     }
-    if !store::set_joined(&mut tx, &m.id, &user_id, now).await? {
+    if !store::set_joined(&mut tx, m.id, user_id, now).await? {
         return Err(AppError::Conflict("invitation-cancelled"));
     }
-    if store::joined_elsewhere_in_file(&mut tx, &m.patient_file_id, &user_id, &m.id).await? {
+    if store::joined_elsewhere_in_file(&mut tx, m.patient_file_id, user_id, m.id).await? {
         return Err(AppError::Conflict("already-in-circle"));
     }
     // Someone who is only a patient or caregiver reaches their care channels
     // and nothing of the network.
-    if !store::has_membership_or_profession(&mut tx, &user_id).await? {
-        store::set_circle_only(&mut tx, &user_id, true).await?;
+    if !store::has_membership_or_profession(&mut tx, user_id).await? {
+        store::set_circle_only(&mut tx, user_id, true).await?;
     }
     audit::record(
         &mut tx,
@@ -648,7 +655,11 @@ pub async fn accept(
         now,
     )
     .await?;
-    let channel_ids = store::channels_of_member(&mut tx, &m.id).await?;
+    let channel_ids = store::channels_of_member(&mut tx, m.id)
+        .await?
+        .into_iter()
+        .map(String::from)
+        .collect();
     tx.commit().await?;
     Ok(AcceptOutcome::Joined { channel_ids })
 }
@@ -659,7 +670,7 @@ pub async fn my_places(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<circle
     let me = person(principal)?;
     let now = ctx.clock.now();
     let mut conn = ctx.store.reader().await?;
-    let rows = store::members_of_user(&mut conn, &me.user_id.to_string()).await?;
+    let rows = store::members_of_user(&mut conn, me.user_id).await?;
     Ok(rows.into_iter().map(|m| circle::view(m, None, now)).collect())
 }
 
@@ -684,12 +695,11 @@ pub struct MyCareTeam {
 /// a patient or caregiver sees first, even before any care channel exists.
 pub async fn my_care_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyCareTeam>> {
     let me = person(principal)?;
-    let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
-    let mine = store::members_of_user(&mut conn, &user_id).await?;
+    let mine = store::members_of_user(&mut conn, me.user_id).await?;
     let mut out = Vec::with_capacity(mine.len());
     for m in mine {
-        let Some((org_id, _, archived)) = store::file_place(&mut conn, &m.patient_file_id).await? else {
+        let Some((org_id, _, archived)) = store::file_place(&mut conn, m.patient_file_id).await? else {
             continue;
         };
         if archived {
@@ -699,11 +709,14 @@ pub async fn my_care_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<My
             .await?
             .map(|o| o.name)
             .unwrap_or_default();
-        let invited_by = match store::latest_invitation(&mut conn, &m.id).await? {
-            Some(inv) => users::get(&mut conn, &inv.invited_by).await.ok().map(|u| u.name),
+        let invited_by = match store::latest_invitation(&mut conn, m.id).await? {
+            Some(inv) => users::get(&mut conn, &inv.invited_by.to_string())
+                .await
+                .ok()
+                .map(|u| u.name),
             None => None,
         };
-        let all = store::members_of(&mut conn, &m.patient_file_id).await?;
+        let all = store::members_of(&mut conn, m.patient_file_id).await?;
         let patient_name = if m.section == CircleSection::Patient {
             None
         } else {
@@ -722,8 +735,8 @@ pub async fn my_care_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<My
             })
             .collect();
         out.push(MyCareTeam {
-            member_id: m.id,
-            patient_file_id: m.patient_file_id,
+            member_id: m.id.to_string(),
+            patient_file_id: m.patient_file_id.to_string(),
             section: m.section.as_str().into(),
             org_name,
             patient_name,

@@ -12,7 +12,7 @@ use crate::threads::attachments;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
 use cercle_domain::policy::Principal;
-use cercle_domain::Language;
+use cercle_domain::{AttachmentId, ChannelId, Language, PinnedDocumentId};
 use cercle_store::channels::{self as store, PinnedRow, PinnedVersionRow};
 use cercle_store::threads as threads_store;
 use cercle_store::{network, Conn};
@@ -43,14 +43,18 @@ pub struct PinnedDocument {
     pub versions: Vec<PinnedVersion>,
 }
 
-async fn documents(conn: &mut Conn, channel_id: &str, only: Option<&str>) -> AppResult<Vec<PinnedDocument>> {
+async fn documents(
+    conn: &mut Conn,
+    channel_id: ChannelId,
+    only: Option<PinnedDocumentId>,
+) -> AppResult<Vec<PinnedDocument>> {
     let docs: Vec<PinnedRow> = store::pinned_of_channel(&mut *conn, channel_id)
         .await?
         .into_iter()
         .filter(|d| only.is_none_or(|id| d.id == id))
         .collect();
     let versions: Vec<PinnedVersionRow> = store::versions_of_channel(&mut *conn, channel_id).await?;
-    let mut people: Vec<String> = versions.iter().map(|v| v.added_by.clone()).collect();
+    let mut people: Vec<String> = versions.iter().map(|v| v.added_by.to_string()).collect();
     people.sort();
     people.dedup();
     let names: HashMap<String, String> = network::names(&mut *conn, &people).await?.into_iter().collect();
@@ -58,24 +62,25 @@ async fn documents(conn: &mut Conn, channel_id: &str, only: Option<&str>) -> App
     for d in docs {
         let mut list = Vec::new();
         for v in versions.iter().filter(|v| v.document_id == d.id) {
-            let a = threads_store::attachment(&mut *conn, &v.attachment_id).await?;
+            let a = threads_store::attachment(&mut *conn, &v.attachment_id.to_string()).await?;
+            let added_by = v.added_by.to_string();
             list.push(PinnedVersion {
                 version: v.version,
-                attachment_id: v.attachment_id.clone(),
-                thread_id: v.thread_id.clone(),
-                added_by: v.added_by.clone(),
-                added_by_name: names.get(&v.added_by).cloned().unwrap_or_default(),
+                attachment_id: v.attachment_id.to_string(),
+                thread_id: v.thread_id.to_string(),
+                added_by_name: names.get(&added_by).cloned().unwrap_or_default(),
+                added_by,
                 added_at: v.added_at,
                 size: a.as_ref().map(|a| a.size).unwrap_or(0),
                 content_type: a.map(|a| a.content_type).unwrap_or_default(),
             });
         }
         out.push(PinnedDocument {
-            id: d.id,
-            channel_id: d.channel_id,
+            id: d.id.to_string(),
+            channel_id: d.channel_id.to_string(),
             name: d.name,
             current_version: d.current_version,
-            pinned_by: d.pinned_by,
+            pinned_by: d.pinned_by.to_string(),
             pinned_at: d.pinned_at,
             versions: list,
         });
@@ -88,13 +93,13 @@ pub async fn list(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    channel_id: &str,
+    channel_id: ChannelId,
 ) -> AppResult<Vec<PinnedDocument>> {
     let me = crate::acting::person(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
-    let (c, _) = channels::access(&mut conn, &user_id, channel_id).await?;
-    let docs = documents(&mut conn, &c.id, None).await?;
+    let (c, _) = channels::access(&mut conn, user_id, channel_id).await?;
+    let docs = documents(&mut conn, c.id, None).await?;
     drop(conn);
     audit::record_alone(
         ctx,
@@ -109,34 +114,37 @@ pub async fn pin(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    channel_id: &str,
-    attachment_id: &str,
+    channel_id: ChannelId,
+    attachment_id: AttachmentId,
 ) -> AppResult<PinnedDocument> {
     let me = crate::acting::person(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let (c, role) = channels::access(&mut tx, &user_id, channel_id).await?;
+    let (c, role) = channels::access(&mut tx, user_id, channel_id).await?;
     if role != ChannelRole::Professional {
         return Err(AppError::Forbidden);
     }
-    let a = threads_store::attachment(&mut tx, attachment_id)
+    let a = threads_store::attachment(&mut tx, &attachment_id.to_string())
         .await?
         .ok_or(AppError::NotFound)?;
     let t = threads_store::thread(&mut tx, &a.thread_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if t.channel_id.as_deref() != Some(c.id.as_str()) {
+    if t.channel_id.as_deref() != Some(c.id.to_string().as_str()) {
         return Err(AppError::NotFound);
     }
-    if store::pinned_with_attachment(&mut tx, &c.id, &a.id).await?.is_some() {
+    if store::pinned_with_attachment(&mut tx, c.id, attachment_id)
+        .await?
+        .is_some()
+    {
         return Err(AppError::Conflict("already-pinned"));
     }
     let doc = PinnedRow {
-        id: crate::ids::new_id(),
-        channel_id: c.id.clone(),
+        id: PinnedDocumentId::new(),
+        channel_id: c.id,
         name: a.name.clone(),
-        pinned_by: user_id.clone(),
+        pinned_by: user_id,
         pinned_at: now.0,
         current_version: 1,
     };
@@ -144,11 +152,11 @@ pub async fn pin(
     store::add_version(
         &mut tx,
         &PinnedVersionRow {
-            document_id: doc.id.clone(),
+            document_id: doc.id,
             version: 1,
-            attachment_id: a.id.clone(),
-            thread_id: t.id.clone(),
-            added_by: a.uploaded_by.clone(),
+            attachment_id,
+            thread_id: t.id.parse()?,
+            added_by: a.uploaded_by.parse()?,
             added_at: a.created_at,
         },
     )
@@ -156,12 +164,12 @@ pub async fn pin(
     audit::record(
         &mut tx,
         channels::event(me, &c, "channel.document_pinned", AuditAction::Create, client)
-            .scope("document", &doc.id)
+            .scope("document", doc.id)
             .scope("attachment", &a.id),
         now,
     )
     .await?;
-    let out = documents(&mut tx, &c.id, Some(&doc.id))
+    let out = documents(&mut tx, c.id, Some(doc.id))
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
@@ -179,19 +187,19 @@ pub async fn add_version(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    document_id: &str,
+    document_id: PinnedDocumentId,
     name: &str,
     declared: Option<&str>,
     bytes: Vec<u8>,
     lang: Language,
 ) -> AppResult<PinnedDocument> {
     let me = crate::acting::person(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     // Refuse early, before any processing. Without a name, the document's.
     let name = {
         let mut conn = ctx.store.reader().await?;
         let d = store::pinned(&mut conn, document_id).await?.ok_or(AppError::NotFound)?;
-        let (c, role) = channels::access(&mut conn, &user_id, &d.channel_id).await?;
+        let (c, role) = channels::access(&mut conn, user_id, d.channel_id).await?;
         if role != ChannelRole::Professional {
             return Err(AppError::Forbidden);
         }
@@ -202,29 +210,30 @@ pub async fn add_version(
             name.to_string()
         }
     };
-    let prepared = attachments::prepare_upload(ctx, &user_id, &name, declared, "", bytes).await?;
+    let prepared = attachments::prepare_upload(ctx, &user_id.to_string(), &name, declared, "", bytes).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let d = store::pinned(&mut tx, document_id).await?.ok_or(AppError::NotFound)?;
-    let (c, role) = channels::access(&mut tx, &user_id, &d.channel_id).await?;
+    let (c, role) = channels::access(&mut tx, user_id, d.channel_id).await?;
     if role != ChannelRole::Professional {
         return Err(AppError::Forbidden);
     }
     channels::require_open_file(&mut tx, &c).await?;
     let text = SystemText::new("chan-updated-document", &[("name", &d.name)]);
     let title = text.render(lang, crate::threads::input::MAX_TITLE_CHARS);
-    let t = channels::open_thread(ctx, &mut tx, &c, role, &user_id, &title, Some(&text), false, now).await?;
-    let (_, attachment) = attachments::insert_upload(ctx, &mut tx, &t, &user_id, &prepared, now, lang).await?;
+    let t = channels::open_thread(ctx, &mut tx, &c, role, user_id, &title, Some(&text), false, now).await?;
+    let (_, attachment) =
+        attachments::insert_upload(ctx, &mut tx, &t, &user_id.to_string(), &prepared, now, lang).await?;
     crate::notifications::as_pinned_version(&mut tx, &t.id).await?;
     let version = d.current_version + 1;
     store::add_version(
         &mut tx,
         &PinnedVersionRow {
-            document_id: d.id.clone(),
+            document_id: d.id,
             version,
-            attachment_id: attachment.id.clone(),
-            thread_id: t.id.clone(),
-            added_by: user_id.clone(),
+            attachment_id: attachment.id.parse()?,
+            thread_id: t.id.parse()?,
+            added_by: user_id,
             added_at: now.0,
         },
     )
@@ -232,13 +241,13 @@ pub async fn add_version(
     audit::record(
         &mut tx,
         channels::event(me, &c, "channel.document_updated", AuditAction::Update, client)
-            .scope("document", &d.id)
+            .scope("document", d.id)
             .scope("attachment", &attachment.id)
             .scope("thread", &t.id),
         now,
     )
     .await?;
-    let out = documents(&mut tx, &c.id, Some(&d.id))
+    let out = documents(&mut tx, c.id, Some(d.id))
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
@@ -258,29 +267,34 @@ pub struct Pinnable {
 }
 
 /// The files a professional of the channel may pin (not pinned yet).
-pub async fn pinnable(ctx: &Ctx, principal: &Principal, channel_id: &str, lang: Language) -> AppResult<Vec<Pinnable>> {
+pub async fn pinnable(
+    ctx: &Ctx,
+    principal: &Principal,
+    channel_id: ChannelId,
+    lang: Language,
+) -> AppResult<Vec<Pinnable>> {
     let me = crate::acting::person(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
-    let (c, role) = channels::access(&mut conn, &user_id, channel_id).await?;
+    let (c, role) = channels::access(&mut conn, user_id, channel_id).await?;
     if role != ChannelRole::Professional {
         return Ok(Vec::new());
     }
-    let pinned: Vec<String> = store::versions_of_channel(&mut conn, &c.id)
+    let pinned: Vec<AttachmentId> = store::versions_of_channel(&mut conn, c.id)
         .await?
         .into_iter()
         .map(|v| v.attachment_id)
         .collect();
-    Ok(store::attachments_of_channel(&mut conn, &c.id, 100)
+    Ok(store::attachments_of_channel(&mut conn, c.id, 100)
         .await?
         .into_iter()
         .filter(|(id, ..)| !pinned.contains(id))
         .map(
             |(attachment_id, name, kind, thread_id, thread_title, title_text, added_at)| Pinnable {
-                attachment_id,
+                attachment_id: attachment_id.to_string(),
                 name,
                 kind,
-                thread_id,
+                thread_id: thread_id.to_string(),
                 thread_title: crate::texts::shown(
                     &thread_title,
                     title_text.as_deref(),

@@ -38,13 +38,13 @@ pub async fn start_thread(
     let body = clean_body(&input.body)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let (c, role) = access(&mut tx, &user_id, id).await?;
+    let (c, role) = access(&mut tx, me.user_id, id.parse()?).await?;
     if role == (ChannelRole::Circle { observer: true }) {
         return Err(AppError::Forbidden);
     }
     require_open_file(&mut tx, &c).await?;
     let high = input.high_priority && role == ChannelRole::Professional;
-    let t = open_thread(ctx, &mut tx, &c, role, &user_id, &title, None, high, now).await?;
+    let t = open_thread(ctx, &mut tx, &c, role, me.user_id, &title, None, high, now).await?;
     let m = insert_message(ctx, &mut tx, &t, &user_id, &body, false, now, lang).await?;
     audit::record(
         &mut tx,
@@ -68,7 +68,7 @@ pub async fn remove_participant(
     id: &str,
     who: &ParticipantRef,
 ) -> AppResult<Channel> {
-    let removed = crate::patients::channels::remove_participant(ctx, client, principal, id, who).await?;
+    let removed = crate::patients::channels::remove_participant(ctx, client, principal, id.parse()?, who).await?;
     let lost: Vec<&str> = removed.lost_access.iter().map(String::as_str).collect();
     super::hub::access_changed(ctx, &lost).await;
     Ok(removed.channel)

@@ -74,9 +74,9 @@ async fn create_titled(
             let org = active.clone().ok_or(AppError::NoActiveOrganization)?;
             let pid = input.patient_file_id.as_deref().ok_or(AppError::NotFound)?;
             // A file one sees, of the active organization; archived: no new thread.
-            let p = crate::patients::files::viewable(&mut tx, &user_id, pid).await?;
+            let p = crate::patients::files::viewable(&mut tx, me.user_id, pid.parse()?).await?;
             p.require_open()?;
-            ("clinical", Some(org), Some(p.file.id))
+            ("clinical", Some(org), Some(p.file.id.to_string()))
         }
         "collaboration" => ("collaboration", active.clone(), None),
         _ => return Err(InputError::InvalidTitle.into()),

@@ -9,6 +9,7 @@ use super::views::{ParticipantRef, ParticipantView};
 use crate::network::people::relation;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
+use cercle_domain::circle::MemberState;
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::Principal;
@@ -91,9 +92,10 @@ pub(crate) async fn participant_views(conn: &mut Conn, thread_id: &str) -> AppRe
 async fn channel_participant_views(conn: &mut Conn, channel_id: &str, out: &mut Vec<ParticipantView>) -> AppResult<()> {
     let present =
         |out: &Vec<ParticipantView>, kind: ParticipantKind, id: &str| out.iter().any(|p| p.kind == kind && p.id == id);
+    let channel_id = channel_id.parse()?;
     for (kind, id) in cercle_store::channels::participants(&mut *conn, channel_id).await? {
         // The circle's members are listed below, from the circle.
-        let kind = match kind.parse::<ParticipantKind>() {
+        let kind = match kind.as_str().parse::<ParticipantKind>() {
             Ok(ParticipantKind::Circle) | Err(_) => continue,
             Ok(kind) => kind,
         };
@@ -121,7 +123,7 @@ async fn channel_participant_views(conn: &mut Conn, channel_id: &str, out: &mut 
         });
     }
     for c in cercle_store::channels::circle_participants(&mut *conn, channel_id).await? {
-        let Some(user_id) = c.user_id.filter(|_| c.state == "joined") else {
+        let Some(user_id) = c.user_id.filter(|_| c.state == MemberState::Joined).map(String::from) else {
             continue;
         };
         if present(out, ParticipantKind::User, &user_id) {
@@ -132,7 +134,7 @@ async fn channel_participant_views(conn: &mut Conn, channel_id: &str, out: &mut 
             id: user_id,
             name: format!("{} {}", c.first_name, c.last_name),
             via_channel: true,
-            section: Some(c.section),
+            section: Some(c.section.as_str().into()),
         });
     }
     Ok(())

@@ -52,11 +52,11 @@ pub async fn show(
     let participants = participant_views(&mut conn, &t.id).await?;
     let patient = match &t.patient_file_id {
         // Archived files keep their name on their threads.
-        Some(pid) => cercle_store::patients::get(&mut conn, pid)
+        Some(pid) => cercle_store::patients::get(&mut conn, pid.parse()?)
             .await?
             .filter(|p| t.org_id.as_deref() == Some(p.org_id.as_str()))
             .map(|p| PatientRef {
-                id: p.id,
+                id: p.id.to_string(),
                 name: format!("{} {}", p.first_name, p.last_name),
             }),
         None => None,

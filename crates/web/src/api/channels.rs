@@ -41,7 +41,7 @@ pub async fn of_file(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Channels>> {
     let id: PatientFileId = id.parse()?;
-    let list = channels::list_of_file(&state.ctx, &client, &principal, &id).await?;
+    let list = channels::list_of_file(&state.ctx, &client, &principal, id).await?;
     Ok(Json(Channels { channels: list }))
 }
 
@@ -62,7 +62,7 @@ pub async fn create(
     ApiJson(input): ApiJson<NewChannel>,
 ) -> ApiResult<(StatusCode, Json<Channel>)> {
     let id: PatientFileId = id.parse()?;
-    let c = channels::create(&state.ctx, &client, &principal, &id, &input).await?;
+    let c = channels::create(&state.ctx, &client, &principal, id, &input).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -96,7 +96,7 @@ pub async fn show(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Channel>> {
-    let c = channels::show(&state.ctx, &client, &principal, &id).await?;
+    let c = channels::show(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(Json(c))
 }
 
@@ -128,7 +128,7 @@ pub async fn add_participant(
         kind: who.kind,
         id: who.id,
     };
-    let c = channels::add_participant(&state.ctx, &client, &principal, &id, &who).await?;
+    let c = channels::add_participant(&state.ctx, &client, &principal, id.parse()?, &who).await?;
     Ok(Json(c))
 }
 
@@ -173,7 +173,7 @@ pub async fn threads(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ClosedQuery>,
 ) -> ApiResult<Json<Threads>> {
-    let list = channels::threads(&state.ctx, &client, &principal, &id, q.closed, lang).await?;
+    let list = channels::threads(&state.ctx, &client, &principal, id.parse()?, q.closed, lang).await?;
     Ok(Json(Threads { threads: list }))
 }
 
@@ -211,7 +211,7 @@ pub async fn pinned_list(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Documents>> {
-    let docs = pinned::list(&state.ctx, &client, &principal, &id).await?;
+    let docs = pinned::list(&state.ctx, &client, &principal, id.parse()?).await?;
     Ok(Json(Documents { documents: docs }))
 }
 
@@ -237,7 +237,14 @@ pub async fn pin(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<PinInput>,
 ) -> ApiResult<(StatusCode, Json<PinnedDocument>)> {
-    let d = pinned::pin(&state.ctx, &client, &principal, &id, &input.attachment_id).await?;
+    let d = pinned::pin(
+        &state.ctx,
+        &client,
+        &principal,
+        id.parse()?,
+        input.attachment_id.parse()?,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
 
@@ -272,7 +279,7 @@ pub async fn add_version(
         &state.ctx,
         &client,
         &principal,
-        &id,
+        id.parse()?,
         &q.name,
         q.kind.as_deref(),
         body.to_vec(),

@@ -44,7 +44,7 @@ pub async fn list(
     Path(file_id): Path<String>,
 ) -> ApiResult<Json<Circle>> {
     let file_id: PatientFileId = file_id.parse()?;
-    let c = circle::show(&state.ctx, &client, &principal, &file_id).await?;
+    let c = circle::show(&state.ctx, &client, &principal, file_id).await?;
     Ok(Json(c))
 }
 
@@ -72,7 +72,7 @@ pub async fn set_section(
     ApiJson(input): ApiJson<SectionSwitch>,
 ) -> ApiResult<Json<Sections>> {
     let file_id: PatientFileId = file_id.parse()?;
-    let sections = circle::set_section(&state.ctx, &client, &principal, &file_id, &section, input.on).await?;
+    let sections = circle::set_section(&state.ctx, &client, &principal, file_id, &section, input.on).await?;
     Ok(Json(Sections { sections }))
 }
 
@@ -93,7 +93,7 @@ pub async fn add(
     ApiJson(input): ApiJson<NewCircleMember>,
 ) -> ApiResult<(StatusCode, Json<CircleMember>)> {
     let file_id: PatientFileId = file_id.parse()?;
-    let m = circle::add(&state.ctx, &client, &principal, &file_id, &input).await?;
+    let m = circle::add(&state.ctx, &client, &principal, file_id, &input).await?;
     Ok((StatusCode::CREATED, Json(m)))
 }
 
@@ -113,7 +113,7 @@ pub async fn invite(
     Path(member_id): Path<String>,
     ApiJson(input): ApiJson<InviteInput>,
 ) -> ApiResult<Json<CircleMember>> {
-    let m = invitations::invite(&state.ctx, &client, &principal, &member_id, &input).await?;
+    let m = invitations::invite(&state.ctx, &client, &principal, member_id.parse()?, &input).await?;
     Ok(Json(m))
 }
 
@@ -131,7 +131,7 @@ pub async fn resend(
     Caller { principal, .. }: Caller,
     Path(member_id): Path<String>,
 ) -> ApiResult<Json<CircleMember>> {
-    let m = invitations::resend(&state.ctx, &client, &principal, &member_id).await?;
+    let m = invitations::resend(&state.ctx, &client, &principal, member_id.parse()?).await?;
     Ok(Json(m))
 }
 
@@ -149,7 +149,7 @@ pub async fn cancel(
     Caller { principal, .. }: Caller,
     Path(member_id): Path<String>,
 ) -> ApiResult<Json<CircleMember>> {
-    let m = circle::cancel(&state.ctx, &client, &principal, &member_id).await?;
+    let m = circle::cancel(&state.ctx, &client, &principal, member_id.parse()?).await?;
     Ok(Json(m))
 }
 

@@ -85,7 +85,7 @@ pub async fn show(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PatientFile>> {
-    let p = files::show(&state.ctx, &client, &scope, &id).await?;
+    let p = files::show(&state.ctx, &client, &scope, id.parse()?).await?;
     Ok(Json(p))
 }
 
@@ -105,7 +105,7 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<FileInput>,
 ) -> ApiResult<Json<PatientFile>> {
-    let p = files::update(&state.ctx, &client, &scope, &id, &input).await?;
+    let p = files::update(&state.ctx, &client, &scope, id.parse()?, &input).await?;
     Ok(Json(p))
 }
 
@@ -123,7 +123,7 @@ pub async fn archive(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PatientFile>> {
-    let p = files::archive(&state.ctx, &client, &scope, &id).await?;
+    let p = files::archive(&state.ctx, &client, &scope, id.parse()?).await?;
     Ok(Json(p))
 }
 
@@ -141,6 +141,6 @@ pub async fn restore(
     ApiScope(scope): ApiScope,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PatientFile>> {
-    let p = files::restore(&state.ctx, &client, &scope, &id).await?;
+    let p = files::restore(&state.ctx, &client, &scope, id.parse()?).await?;
     Ok(Json(p))
 }

@@ -17,6 +17,8 @@ use cercle_app::network::profile;
 use cercle_app::patients::channels;
 use cercle_app::patients::invitations;
 use cercle_app::patients::pinned;
+use cercle_app::AppError;
+use cercle_domain::ChannelId;
 use maud::{html, Markup};
 
 pub fn routes() -> Router<WebState> {
@@ -163,7 +165,11 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query<ClosedQuery>,
 ) -> Response {
-    let c = match channels::show(&state.ctx, &page.client, &principal, &id).await {
+    let id: ChannelId = match id.parse() {
+        Ok(id) => id,
+        Err(e) => return failure_page(page.lang, &AppError::from(e)),
+    };
+    let c = match channels::show(&state.ctx, &page.client, &principal, id).await {
         Ok(c) => c,
         Err(e) => return failure_page(page.lang, &e),
     };
@@ -171,10 +177,10 @@ async fn show(
         return Redirect::to(&format!("/channels/{}", c.id)).into_response();
     }
     let closed = q.closed();
-    let threads = channels::threads(&state.ctx, &page.client, &principal, &id, closed, page.lang)
+    let threads = channels::threads(&state.ctx, &page.client, &principal, id, closed, page.lang)
         .await
         .unwrap_or_default();
-    let docs = pinned::list(&state.ctx, &page.client, &principal, &id)
+    let docs = pinned::list(&state.ctx, &page.client, &principal, id)
         .await
         .unwrap_or_default();
     let base = format!("/care/{}", c.id);

@@ -25,7 +25,7 @@ use cercle_app::threads::care_channels;
 use cercle_app::threads::service::{ListedThread, ParticipantRef};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
-use cercle_domain::PatientFileId;
+use cercle_domain::{ChannelId, PatientFileId};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -367,21 +367,20 @@ async fn file_page(
     error: Option<AppError>,
     chosen_people: Vec<Chosen>,
 ) -> Response {
+    let fid: PatientFileId = match file_id.parse() {
+        Ok(f) => f,
+        Err(e) => return failure_page(page.lang, &AppError::from(e)),
+    };
     let file = match OrgScope::of(&state.ctx, principal).await {
-        Ok(scope) => files::show(&state.ctx, &page.client, &scope, file_id).await,
+        Ok(scope) => files::show(&state.ctx, &page.client, &scope, fid).await,
         Err(_) => Err(AppError::NotFound),
     };
     let file = match file {
         Ok(f) => f,
         Err(e) => return failure_page(page.lang, &e),
     };
-    // Shown above, so the id names a file.
-    let fid: PatientFileId = match file_id.parse() {
-        Ok(f) => f,
-        Err(e) => return failure_page(page.lang, &AppError::from(e)),
-    };
-    let list = channels::list_of_file(&state.ctx, &page.client, principal, &fid).await;
-    let circle: Vec<CircleChoice> = channels::circle_choices(&state.ctx, principal, &fid)
+    let list = channels::list_of_file(&state.ctx, &page.client, principal, fid).await;
+    let circle: Vec<CircleChoice> = channels::circle_choices(&state.ctx, principal, fid)
         .await
         .unwrap_or_default();
     let c = candidates(state, page, principal, &d.q).await;
@@ -469,7 +468,7 @@ async fn create(
         participants: d.chosen.clone(),
     };
     let created = match id.parse::<PatientFileId>() {
-        Ok(fid) => channels::create(&state.ctx, &page.client, &principal, &fid, &input).await,
+        Ok(fid) => channels::create(&state.ctx, &page.client, &principal, fid, &input).await,
         Err(e) => Err(e.into()),
     };
     match created {
@@ -499,6 +498,10 @@ async fn channel_page(
     closed: bool,
     error: Option<AppError>,
 ) -> Response {
+    let id: ChannelId = match id.parse() {
+        Ok(id) => id,
+        Err(e) => return failure_page(page.lang, &AppError::from(e)),
+    };
     let c = match channels::show(&state.ctx, &page.client, principal, id).await {
         Ok(c) => c,
         Err(e) => return failure_page(page.lang, &e),
@@ -517,7 +520,7 @@ async fn channel_page(
         .unwrap_or_default();
     let file_id = c.patient_file_id.parse::<PatientFileId>().ok();
     let circle: Vec<CircleChoice> = if let (true, Some(fid)) = (c.may_manage_circle, file_id) {
-        channels::circle_choices(&state.ctx, principal, &fid)
+        channels::circle_choices(&state.ctx, principal, fid)
             .await
             .unwrap_or_default()
             .into_iter()
@@ -625,8 +628,12 @@ async fn add_participants(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
+    let cid: ChannelId = match id.parse() {
+        Ok(id) => id,
+        Err(e) => return failure_page(page.lang, &AppError::from(e)),
+    };
     for who in chosen_refs(&Fields(fields)) {
-        if let Err(e) = channels::add_participant(&state.ctx, &page.client, &principal, &id, &who).await {
+        if let Err(e) = channels::add_participant(&state.ctx, &page.client, &principal, cid, &who).await {
             return failure_page(page.lang, &e);
         }
     }
@@ -660,7 +667,11 @@ async fn pin(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = Fields(fields);
-    match pinned::pin(&state.ctx, &page.client, &principal, &id, f.get("attachment_id")).await {
+    let done = match (id.parse(), f.get("attachment_id").parse()) {
+        (Ok(channel), Ok(attachment)) => pinned::pin(&state.ctx, &page.client, &principal, channel, attachment).await,
+        _ => Err(AppError::NotFound),
+    };
+    match done {
         Ok(_) => redirect_with_flash(&state, &format!("/channels/{id}"), "chan-pinned-done"),
         Err(e) => failure_page(page.lang, &e),
     }

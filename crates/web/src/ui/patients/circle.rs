@@ -23,7 +23,7 @@ use cercle_app::patients::files;
 use cercle_app::patients::invitations::{self, AcceptInput, AcceptOutcome, InvitationInfo, InviteInput};
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
-use cercle_domain::PatientFileId;
+use cercle_domain::{CircleMemberId, PatientFileId};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -319,14 +319,15 @@ async fn render(
         Ok(s) => s,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let file = match files::show(&state.ctx, &page.client, &scope, file_id).await {
+    let fid = match file_id.parse::<PatientFileId>() {
+        Ok(fid) => fid,
+        Err(e) => return failure_page(page.lang, &AppError::from(e)),
+    };
+    let file = match files::show(&state.ctx, &page.client, &scope, fid).await {
         Ok(f) => f,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let shown = match file_id.parse::<PatientFileId>() {
-        Ok(fid) => circle::show(&state.ctx, &page.client, principal, &fid).await,
-        Err(e) => Err(e.into()),
-    };
+    let shown = circle::show(&state.ctx, &page.client, principal, fid).await;
     let circle::Circle { sections, members } = match shown {
         Ok(c) => c,
         Err(e) => return failure_page(page.lang, &e),
@@ -457,7 +458,7 @@ async fn switch_section(
 ) -> Response {
     let on = f.on.is_some();
     let switched = match id.parse::<PatientFileId>() {
-        Ok(fid) => circle::set_section(&state.ctx, &page.client, &principal, &fid, &section, on).await,
+        Ok(fid) => circle::set_section(&state.ctx, &page.client, &principal, fid, &section, on).await,
         Err(e) => Err(e.into()),
     };
     match switched {
@@ -501,7 +502,7 @@ async fn add(
         invite: f.invite_now.is_some().then(|| f.invite.input()),
     };
     let added = match id.parse::<PatientFileId>() {
-        Ok(fid) => circle::add(&state.ctx, &page.client, &principal, &fid, &input).await,
+        Ok(fid) => circle::add(&state.ctx, &page.client, &principal, fid, &input).await,
         Err(e) => Err(e.into()),
     };
     match added {
@@ -528,30 +529,34 @@ async fn member_action(
     form: InviteForm,
 ) -> Response {
     let ctx = &state.ctx;
+    let member_id: CircleMemberId = match member_id.parse() {
+        Ok(id) => id,
+        Err(e) => return failure_page(page.lang, &AppError::from(e)),
+    };
     let (result, flash) = match action {
         "invite" => (
-            invitations::invite(ctx, &page.client, &principal, &member_id, &form.input()).await,
+            invitations::invite(ctx, &page.client, &principal, member_id, &form.input()).await,
             "circ-invited-done",
         ),
         "resend" => (
-            invitations::resend(ctx, &page.client, &principal, &member_id).await,
+            invitations::resend(ctx, &page.client, &principal, member_id).await,
             "circ-resent-done",
         ),
         _ => (
-            circle::cancel(ctx, &page.client, &principal, &member_id).await,
+            circle::cancel(ctx, &page.client, &principal, member_id).await,
             "circ-cancelled-done",
         ),
     };
     match result {
         Ok(m) => redirect_with_flash(&state, &here(&m.patient_file_id), flash),
-        Err(e) => match circle::file_of_member(ctx, &principal, &member_id).await {
+        Err(e) => match circle::file_of_member(ctx, &principal, member_id).await {
             Ok(file_id) => {
                 render(
                     &state,
                     &page,
                     &view,
                     &principal,
-                    &file_id,
+                    &file_id.to_string(),
                     Some(&e),
                     &AddForm::default(),
                 )

@@ -18,6 +18,7 @@ use cercle_app::patients::files::{self, ConsentsInput, FileInput, ListQuery, Pat
 use cercle_app::AppError;
 use cercle_domain::patient::display_hin;
 use cercle_domain::policy::Principal;
+use cercle_domain::PatientFileId;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -387,11 +388,15 @@ async fn render_show(
         Ok(s) => s,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let f = match files::show(&state.ctx, &page.client, &scope, id).await {
+    let fid: PatientFileId = match id.parse() {
+        Ok(fid) => fid,
+        Err(e) => return failure_page(page.lang, &AppError::from(e)),
+    };
+    let f = match files::show(&state.ctx, &page.client, &scope, fid).await {
         Ok(f) => f,
         Err(e) => return failure_page(page.lang, &e),
     };
-    let threads = files::threads(&state.ctx, &scope, id, page.lang)
+    let threads = files::threads(&state.ctx, &scope, fid, page.lang)
         .await
         .unwrap_or_default();
     let units = files::units(&state.ctx, &scope).await.unwrap_or_default();
@@ -518,9 +523,10 @@ async fn edit(
     Path(id): Path<String>,
     Form(f): Form<FileForm>,
 ) -> Response {
-    let done = match OrgScope::of(&state.ctx, &principal).await {
-        Ok(scope) => files::update(&state.ctx, &page.client, &scope, &id, &f.input()).await,
-        Err(e) => Err(e),
+    let done = match (OrgScope::of(&state.ctx, &principal).await, id.parse::<PatientFileId>()) {
+        (Ok(scope), Ok(fid)) => files::update(&state.ctx, &page.client, &scope, fid, &f.input()).await,
+        (Err(e), _) => Err(e),
+        (_, Err(e)) => Err(e.into()),
     };
     match done {
         Ok(p) => redirect_with_flash(&state, &href(&p.id), "pf-updated"),
@@ -547,10 +553,11 @@ async fn set_archived(
     id: String,
     archive: bool,
 ) -> Response {
-    let done = match OrgScope::of(&state.ctx, &principal).await {
-        Ok(scope) if archive => files::archive(&state.ctx, &page.client, &scope, &id).await,
-        Ok(scope) => files::restore(&state.ctx, &page.client, &scope, &id).await,
-        Err(e) => Err(e),
+    let done = match (OrgScope::of(&state.ctx, &principal).await, id.parse::<PatientFileId>()) {
+        (Ok(scope), Ok(fid)) if archive => files::archive(&state.ctx, &page.client, &scope, fid).await,
+        (Ok(scope), Ok(fid)) => files::restore(&state.ctx, &page.client, &scope, fid).await,
+        (Err(e), _) => Err(e),
+        (_, Err(e)) => Err(e.into()),
     };
     match done {
         Ok(p) => redirect_with_flash(
