@@ -624,7 +624,7 @@ pub(crate) async fn open_thread(
         &mut *tx,
         &NewThread {
             id: &id,
-            kind: "clinical",
+            kind: cercle_domain::threads::ThreadKind::Clinical,
             org_id: Some(&c.org_id),
             patient_file_id: Some(&c.patient_file_id),
             title,
