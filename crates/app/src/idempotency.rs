@@ -17,7 +17,7 @@
 //! first one's answer and returns it). The answer is recorded just after.
 
 use crate::{AppError, AppResult, Client, Ctx};
-use cercle_domain::{InputError, Timestamp};
+use cercle_domain::{InputError, Timestamp, UserId};
 use cercle_store::{idempotency as store, Conn, StoreError};
 use sha2::{Digest, Sha256};
 use std::future::Future;
@@ -63,7 +63,7 @@ pub fn request_hash(method: &str, path_and_query: &str, body: &[u8]) -> String {
 /// The key a request carries into its service (through [`Client`]).
 #[derive(Debug, Clone)]
 pub struct Claim {
-    pub person_id: String,
+    pub person_id: UserId,
     pub key: String,
     pub request_hash: String,
 }
@@ -85,7 +85,7 @@ impl Answer {
 /// request's key, if it has one. A concurrent duplicate fails here.
 pub async fn claim_in(conn: &mut Conn, client: &Client, now: Timestamp) -> AppResult<()> {
     if let Some(c) = &client.idempotency {
-        store::insert(conn, &c.person_id, &c.key, &c.request_hash, now.0)
+        store::insert(conn, c.person_id, &c.key, &c.request_hash, now.0)
             .await
             .map_err(|e| match e {
                 StoreError::Conflict => AppError::Conflict(IN_PROGRESS),
@@ -101,7 +101,7 @@ pub async fn claim_in(conn: &mut Conn, client: &Client, now: Timestamp) -> AppRe
 pub async fn run<F, Fut>(
     ctx: &Ctx,
     client: &Client,
-    person_id: &str,
+    person_id: UserId,
     key: Option<&IdempotencyKey>,
     request_hash: &str,
     work: F,
@@ -118,7 +118,7 @@ where
     }
     let mut claimed = client.clone();
     claimed.idempotency = Some(Claim {
-        person_id: person_id.to_string(),
+        person_id,
         key: key.as_str().to_string(),
         request_hash: request_hash.to_string(),
     });
@@ -143,7 +143,7 @@ where
 
 /// The answer already given to this key, waiting (bounded) for it if the
 /// first request is still finishing.
-async fn earlier(ctx: &Ctx, person_id: &str, key: &str, request_hash: &str) -> AppResult<Option<Answer>> {
+async fn earlier(ctx: &Ctx, person_id: UserId, key: &str, request_hash: &str) -> AppResult<Option<Answer>> {
     let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
     loop {
         let row = {

@@ -257,7 +257,7 @@ pub async fn team_box(
         }
         let view = TeamThreadView {
             id: t.id.clone(),
-            kind: t.kind.clone(),
+            kind: t.kind.as_str().into(),
             title: title_of(t, lang).0,
             high_priority: t.high_priority,
             last_activity_at: t.last_activity_at,

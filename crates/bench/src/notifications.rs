@@ -329,7 +329,7 @@ async fn new_thread(conn: &mut Conn, title: &str, created_by: &str, now: Timesta
         conn,
         &NewThread {
             id: &id,
-            kind: "collaboration",
+            kind: cercle_domain::threads::ThreadKind::Collaboration,
             org_id: None,
             patient_file_id: None,
             title,

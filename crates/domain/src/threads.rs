@@ -21,6 +21,19 @@ crate::stored_kind!(
     }
 );
 
+crate::stored_kind!(
+    /// What a thread is about, as stored in the `kind` column of `threads`.
+    /// The names are stored and sent to pages and API clients: never rename one.
+    ThreadKind {
+        /// About a patient (it names a patient file).
+        Clinical => "clinical",
+        /// Between colleagues, about no patient.
+        Collaboration => "collaboration",
+        /// Between two friends, without organization (one per pair).
+        Direct => "direct",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +49,8 @@ mod tests {
         }
         assert_eq!("patient".parse::<ParticipantKind>(), Err(crate::kinds::UnknownKind));
         assert!(ParticipantKind::Team == "team");
+        let names: Vec<&str> = ThreadKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["clinical", "collaboration", "direct"]);
+        assert_eq!("team".parse::<ThreadKind>(), Err(crate::kinds::UnknownKind));
     }
 }

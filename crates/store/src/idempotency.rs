@@ -2,6 +2,7 @@
 //! client retrying with the same key gets it again instead of a duplicate.
 
 use crate::{conflict, Conn, Result};
+use cercle_domain::UserId;
 use sqlx::Row;
 
 #[derive(Debug, Clone)]
@@ -16,7 +17,7 @@ pub struct KeyRow {
 
 /// Inserts the key in the transaction of the work: a second request with
 /// the same key conflicts here (waiting for the first one's transaction).
-pub async fn insert(conn: &mut Conn, person_id: &str, key: &str, request_hash: &str, now: i64) -> Result<()> {
+pub async fn insert(conn: &mut Conn, person_id: UserId, key: &str, request_hash: &str, now: i64) -> Result<()> {
     sqlx::query("INSERT INTO idempotency_keys (person_id, idem_key, request_hash, created_at) VALUES ($1, $2, $3, $4)")
         .bind(person_id)
         .bind(key)
@@ -28,7 +29,7 @@ pub async fn insert(conn: &mut Conn, person_id: &str, key: &str, request_hash: &
     Ok(())
 }
 
-pub async fn get(conn: &mut Conn, person_id: &str, key: &str) -> Result<Option<KeyRow>> {
+pub async fn get(conn: &mut Conn, person_id: UserId, key: &str) -> Result<Option<KeyRow>> {
     let row = sqlx::query(
         "SELECT request_hash, status, response, created_at FROM idempotency_keys WHERE person_id = $1 AND idem_key = $2",
     )
@@ -48,7 +49,7 @@ pub async fn get(conn: &mut Conn, person_id: &str, key: &str) -> Result<Option<K
 }
 
 /// Records the answer of the request that holds the key.
-pub async fn complete(conn: &mut Conn, person_id: &str, key: &str, status: i64, response: &str) -> Result<()> {
+pub async fn complete(conn: &mut Conn, person_id: UserId, key: &str, status: i64, response: &str) -> Result<()> {
     sqlx::query("UPDATE idempotency_keys SET status = $1, response = $2 WHERE person_id = $3 AND idem_key = $4")
         .bind(status)
         .bind(response)
@@ -60,7 +61,7 @@ pub async fn complete(conn: &mut Conn, person_id: &str, key: &str, status: i64, 
 }
 
 /// Forgets one key if it was created before `before` (expired).
-pub async fn forget_expired(conn: &mut Conn, person_id: &str, key: &str, before: i64) -> Result<u64> {
+pub async fn forget_expired(conn: &mut Conn, person_id: UserId, key: &str, before: i64) -> Result<u64> {
     let done = sqlx::query("DELETE FROM idempotency_keys WHERE person_id = $1 AND idem_key = $2 AND created_at < $3")
         .bind(person_id)
         .bind(key)

@@ -78,6 +78,7 @@ pub fn folded_name(name: &str) -> String {
 /// any workplace).
 pub async fn index_doc(
     conn: &mut Conn,
+    // A user id or a workplace id, as `kind` says: no one id type holds both.
     id: &str,
     kind: DocKind,
     name: &str,
@@ -154,6 +155,7 @@ pub fn vocabulary_keys(term: &str) -> (Vec<String>, Vec<String>) {
     (prefixes(term), variants)
 }
 
+/// `id`: a user id or a workplace id (see [`index_doc`]).
 pub async fn remove_doc(conn: &mut Conn, id: &str) -> Result<()> {
     let old = sqlx::query("DELETE FROM search_postings WHERE doc_id = $1 RETURNING term")
         .bind(id)
@@ -549,19 +551,19 @@ fn personal_ids(q: &mut Sql, me: &str) -> String {
 }
 
 /// The profession and workplace filters on a person's id column.
-fn person_filters(q: &mut Sql, id: &str, scope: &SearchScope, workplace: bool) -> String {
+fn person_filters(q: &mut Sql, id_column: &str, scope: &SearchScope, workplace: bool) -> String {
     let mut sql = String::new();
     if let Some(prof) = &scope.profession {
         let b = q.bind(prof);
         sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM professions pr WHERE pr.user_id = {id} \
+            " AND EXISTS (SELECT 1 FROM professions pr WHERE pr.user_id = {id_column} \
              AND pr.profession = {b} AND pr.status <> 'rejected')"
         ));
     }
     if let (Some(wp), true) = (&scope.workplace, workplace) {
         let b = q.bind(wp);
         sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM workplace_members wm WHERE wm.user_id = {id} AND wm.workplace_id = {b})"
+            " AND EXISTS (SELECT 1 FROM workplace_members wm WHERE wm.user_id = {id_column} AND wm.workplace_id = {b})"
         ));
     }
     sql

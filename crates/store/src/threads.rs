@@ -4,7 +4,7 @@
 
 use crate::profiles::placeholders;
 use crate::{conflict, flag, Conn, Result};
-use cercle_domain::threads::ParticipantKind;
+use cercle_domain::threads::{ParticipantKind, ThreadKind};
 use cercle_domain::{MessageId, ThreadId, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -14,7 +14,7 @@ use sqlx::Row;
 #[derive(Debug, Clone)]
 pub struct ThreadRow {
     pub id: String,
-    pub kind: String,
+    pub kind: ThreadKind,
     pub org_id: Option<String>,
     pub patient_file_id: Option<String>,
     pub title: String,
@@ -57,7 +57,7 @@ pub(crate) fn map_thread(r: &AnyRow) -> std::result::Result<ThreadRow, sqlx::Err
 
 pub struct NewThread<'a> {
     pub id: &'a str,
-    pub kind: &'a str,
+    pub kind: ThreadKind,
     pub org_id: Option<&'a str>,
     pub patient_file_id: Option<&'a str>,
     pub title: &'a str,

@@ -637,7 +637,7 @@ pub(crate) async fn open_thread(
         &mut *tx,
         &NewThread {
             id: &id,
-            kind: "clinical",
+            kind: cercle_domain::threads::ThreadKind::Clinical,
             org_id: Some(&c.org_id),
             patient_file_id: Some(&file_id),
             title,

@@ -13,7 +13,7 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
-use cercle_domain::threads::ParticipantKind;
+use cercle_domain::threads::{ParticipantKind, ThreadKind};
 use cercle_domain::{InputError, Language, ThreadId, UserId};
 use cercle_store::threads::{self as store, NewThread};
 use cercle_store::{network, users};
@@ -76,9 +76,9 @@ async fn create_titled(
             // A file one sees, of the active organization; archived: no new thread.
             let p = crate::patients::files::viewable(&mut tx, me.user_id, pid.parse()?).await?;
             p.require_open()?;
-            ("clinical", Some(org), Some(p.file.id.to_string()))
+            (ThreadKind::Clinical, Some(org), Some(p.file.id.to_string()))
         }
-        "collaboration" => ("collaboration", active.clone(), None),
+        "collaboration" => (ThreadKind::Collaboration, active.clone(), None),
         _ => return Err(InputError::InvalidTitle.into()),
     };
     check_participants(&mut tx, &user_id, org_id.as_deref(), &input.participants).await?;
@@ -170,7 +170,7 @@ pub async fn direct(ctx: &Ctx, client: &Client, principal: &Principal, friend_id
                 &mut tx,
                 &NewThread {
                     id: &id,
-                    kind: "direct",
+                    kind: ThreadKind::Direct,
                     org_id: None,
                     patient_file_id: None,
                     title: "",
@@ -294,7 +294,7 @@ pub async fn duplicate(
         return Err(AppError::Forbidden);
     }
     let input = NewThreadInput {
-        kind: t.kind.clone(),
+        kind: t.kind.as_str().into(),
         patient_file_id: t.patient_file_id.clone(),
         title: t.title.clone(),
         participants: participants

@@ -88,7 +88,7 @@ pub async fn show(
     let (title, title_text) = title_of(&t, lang);
     Ok(ThreadView {
         id: t.id,
-        kind: t.kind,
+        kind: t.kind.as_str().into(),
         title,
         title_text,
         org_id: t.org_id,

@@ -136,7 +136,7 @@ impl ListedThread {
         let (title, title_text) = title_of(&l.thread, lang);
         ListedThread {
             id: l.thread.id,
-            kind: l.thread.kind,
+            kind: l.thread.kind.as_str().into(),
             title,
             title_text,
             high_priority: l.thread.high_priority,

@@ -212,7 +212,7 @@ async fn threads_and_messages(db: Db) {
         .expect("user");
     let t = threads::NewThread {
         id: "t1",
-        kind: "group",
+        kind: cercle_domain::threads::ThreadKind::Collaboration,
         org_id: None,
         patient_file_id: None,
         title: "Plaie au talon",

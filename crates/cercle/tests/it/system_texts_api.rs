@@ -122,7 +122,7 @@ async fn a_system_text_reads_in_each_readers_language(db: Db) {
             &mut tx,
             &cercle_store::threads::NewThread {
                 id: &old_thread,
-                kind: "clinical",
+                kind: cercle_domain::threads::ThreadKind::Clinical,
                 org_id: Some(&k.org),
                 patient_file_id: Some(&file),
                 title: "Updated document: ancien.pdf",

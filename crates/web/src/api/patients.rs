@@ -54,11 +54,10 @@ pub async fn create(
 ) -> Result<Response, Response> {
     let input: FileInput = request.json(lang)?;
     let (ctx, s) = (&state.ctx, &scope);
-    let person = scope.user_id.to_string();
     let answer = idempotency::run(
         ctx,
         &client,
-        &person,
+        scope.user_id,
         request.key.as_ref(),
         &request.hash,
         |client| async move {

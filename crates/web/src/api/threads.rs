@@ -105,7 +105,7 @@ pub async fn create(
     let answer = idempotency::run(
         ctx,
         &client,
-        &view.user.id,
+        view.user_id().map_err(refuse(lang))?,
         request.key.as_ref(),
         &request.hash,
         |client| async move {
@@ -260,7 +260,7 @@ pub async fn post(
     let answer = idempotency::run(
         ctx,
         &client,
-        &view.user.id,
+        view.user_id().map_err(refuse(lang))?,
         request.key.as_ref(),
         &request.hash,
         |client| async move {
@@ -657,7 +657,7 @@ pub async fn upload(
     let answer = idempotency::run(
         ctx,
         &client,
-        &view.user.id,
+        view.user_id().map_err(refuse(lang))?,
         request.key.as_ref(),
         &request.hash,
         |client| async move {

@@ -346,12 +346,18 @@ async fn create(
     ) {
         (Ok(scope), Ok((key, hash))) => {
             let (ctx, s, input) = (&state.ctx, &scope, f.input());
-            let person = scope.user_id.to_string();
             // Posted twice (a double click, a retry), the file is opened once.
-            idempotency::run(ctx, &page.client, &person, key.as_ref(), &hash, |client| async move {
-                let p = files::create(ctx, &client, s, &input).await?;
-                Ok(Answer::created(serde_json::json!({ "id": p.id })))
-            })
+            idempotency::run(
+                ctx,
+                &page.client,
+                scope.user_id,
+                key.as_ref(),
+                &hash,
+                |client| async move {
+                    let p = files::create(ctx, &client, s, &input).await?;
+                    Ok(Answer::created(serde_json::json!({ "id": p.id })))
+                },
+            )
             .await
         }
         (Err(e), _) | (_, Err(e)) => Err(e),

@@ -563,6 +563,10 @@ async fn create(
         Ok(k) => k,
         Err(e) => return new_page(&state, &page, &view, &principal, d, Some(e), None).await,
     };
+    let person = match view.user_id() {
+        Ok(id) => id,
+        Err(e) => return new_page(&state, &page, &view, &principal, d, Some(e), None).await,
+    };
     let kind = if d.kind == "clinical" {
         "clinical"
     } else {
@@ -575,7 +579,7 @@ async fn create(
     let patient_refused = std::sync::atomic::AtomicBool::new(false);
     // A form posted twice creates once: the key is claimed in the
     // transaction of what is created first (the patient file, if new).
-    let done = idempotency::run(ctx, &page.client, &view.user.id, key.as_ref(), &hash, |client| {
+    let done = idempotency::run(ctx, &page.client, person, key.as_ref(), &hash, |client| {
         let (d, opened, patient_refused) = (&d, &opened, &patient_refused);
         async move {
             let mut thread_client = client.clone();
