@@ -9,6 +9,8 @@
 # Chromium and ChromeDriver (installed here from Debian/Ubuntu packages when
 # missing and running as root). Without them:
 #   CERCLE_SKIP_POSTGRES=1  runs the database tests on SQLite only
+#   CERCLE_SKIP_NATS=1      skips the event bus tests through NATS (a NATS
+#                           server at CERCLE_TEST_NATS, default nats://127.0.0.1:4222)
 #   CERCLE_SKIP_BROWSER=1   skips the browser tests
 #   CERCLE_SKIP_SCHEMATHESIS=1  skips the schemathesis run against the API
 # schemathesis (pinned) is installed here from PyPI into a virtualenv in

@@ -63,6 +63,13 @@ pub struct Config {
     /// addresses (a push service on this machine: tests only). Refused in
     /// production.
     pub push_allow_local: bool,
+    /// A NATS server (`nats://host:4222`) through which the nodes tell each
+    /// other of new events; none: the database's own way (one node on
+    /// SQLite, `LISTEN/NOTIFY` on PostgreSQL).
+    pub nats_url: Option<String>,
+    /// The subjects' prefix on that server, so that installations sharing
+    /// it stay apart (letters, digits, `-`, `_`, dot-separated).
+    pub nats_subject: String,
 }
 
 impl Default for Config {
@@ -96,6 +103,8 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             metrics_token: None,
             push_allow_local: false,
+            nats_url: None,
+            nats_subject: "cercle".into(),
         }
     }
 }
@@ -209,6 +218,12 @@ impl Config {
         if let Some(v) = env("PUSH_ALLOW_LOCAL") {
             c.push_allow_local = parse("PUSH_ALLOW_LOCAL", v)?;
         }
+        if let Some(v) = env("NATS_URL") {
+            c.nats_url = Some(v);
+        }
+        if let Some(v) = env("NATS_SUBJECT") {
+            c.nats_subject = v;
+        }
         c.validate()?;
         Ok(c)
     }
@@ -247,6 +262,17 @@ impl Config {
         if self.production && self.push_allow_local {
             bail!("push_allow_local is for tests and development: it is refused in production mode");
         }
+        let token_ok = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if self.nats_subject.len() > 100 || !self.nats_subject.split('.').all(token_ok) {
+            bail!("nats_subject must be dot-separated words of letters, digits, - and _ (at most 100 characters)");
+        }
+        if self
+            .nats_url
+            .as_deref()
+            .is_some_and(|u| !u.starts_with("nats://") && !u.starts_with("tls://"))
+        {
+            bail!("nats_url must start with nats:// or tls://");
+        }
         Ok(())
     }
 
@@ -280,15 +306,12 @@ impl Config {
         let mask = |o: &Option<String>| if o.is_some() { "****" } else { "(none)" };
         let db = self.database_url();
         // A PostgreSQL URL may hold a password.
-        let db = match (db.find("://"), db.rfind('@')) {
-            (Some(s), Some(at)) if at > s => format!("{}://****{}", &db[..s], &db[at..]),
-            _ => db,
-        };
+        let db = hide_credentials(&db);
         format!(
             "data_dir={} listen={} database_url={} public_url={} production={} idle_lock_secs={} \
              email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
              smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={} \
-             trusted_proxies={} metrics_token={} push_allow_local={}",
+             trusted_proxies={} metrics_token={} push_allow_local={} nats_url={} nats_subject={}",
             self.data_dir.display(),
             self.listen,
             db,
@@ -321,7 +344,20 @@ impl Config {
             },
             mask(&self.metrics_token),
             self.push_allow_local,
+            self.nats_url
+                .as_deref()
+                .map(hide_credentials)
+                .unwrap_or_else(|| "(none: the database tells the nodes)".into()),
+            self.nats_subject,
         )
+    }
+}
+
+/// A URL with what stands between `://` and `@` (a user and password) masked.
+fn hide_credentials(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://****{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
     }
 }
 
@@ -336,11 +372,14 @@ mod tests {
             database_url: Some("postgres://cercle:s3cret@db:5432/cercle".into()),
             secret_key: Some("ab".repeat(32)),
             metrics_token: Some("metrics-token-value-42".into()),
+            nats_url: Some("nats://bus:natsp4ss@nats:4222".into()),
             ..Config::default()
         };
         let d = c.describe();
+        assert!(d.contains("nats_url=nats://****@nats:4222"), "{d}");
         assert!(
-            !d.contains("hunter2")
+            !d.contains("natsp4ss")
+                && !d.contains("hunter2")
                 && !d.contains("s3cret")
                 && !d.contains(&"ab".repeat(32))
                 && !d.contains("metrics-token-value-42"),

@@ -173,8 +173,13 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         Some(s) => s,
         None => Arc::new(cercle_app::adapters::push_http::HttpPushSender::new(&push)),
     };
-    // The transport between nodes, chosen once for this database.
-    let bus = cercle_app::bus::for_store(&store);
+    // The transport between nodes, chosen once: NATS if configured, else
+    // the database's own.
+    let nats = config
+        .nats_url
+        .as_deref()
+        .map(|url| (url, config.nats_subject.as_str()));
+    let bus = cercle_app::bus::configured(&store, nats);
     let ctx = Ctx {
         store,
         clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),

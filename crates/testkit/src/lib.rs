@@ -63,6 +63,21 @@ pub fn skip_postgres() -> bool {
     skip
 }
 
+/// True when the NATS runs are switched off (`CERCLE_SKIP_NATS=1`, for a
+/// machine without a NATS server); the skip is then reported.
+pub fn skip_nats() -> bool {
+    let skip = std::env::var("CERCLE_SKIP_NATS").is_ok_and(|v| v == "1");
+    if skip {
+        report_skipped("CERCLE_SKIP_NATS=1, not run through NATS");
+    }
+    skip
+}
+
+/// The NATS server the tests use (`CERCLE_TEST_NATS`, default the local one).
+pub fn nats_url() -> String {
+    std::env::var("CERCLE_TEST_NATS").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
 pub struct TestApp {
     pub url: String,
     pub clock: Arc<ManualClock>,

@@ -19,9 +19,10 @@
 //! make a subscriber miss that it lost some.
 //!
 //! The implementation is chosen once, at start ([`for_store`]); services only
-//! see `Arc<dyn Bus>` in the [`crate::Ctx`]. A NATS JetStream transport would
-//! be one more implementation of [`Bus`] (see docs/architecture.md).
+//! see `Arc<dyn Bus>` in the [`crate::Ctx`]. Three exist: in-process,
+//! PostgreSQL `LISTEN/NOTIFY` and NATS ([`nats`]).
 
+pub mod nats;
 pub mod postgres;
 
 use crate::AppResult;
@@ -120,6 +121,23 @@ impl Subscription {
     }
 }
 
+/// What a transport that carries text sends for a signal or an access
+/// change (PostgreSQL `NOTIFY`, NATS).
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Wire {
+    Signal(Signal),
+    AccessChanged(Vec<String>),
+}
+
+fn encode(w: &Wire) -> AppResult<String> {
+    serde_json::to_string(w).map_err(|e| crate::AppError::Internal(e.to_string()))
+}
+
+fn decode(raw: &str) -> Result<Wire, String> {
+    serde_json::from_str(raw).map_err(|e| e.to_string())
+}
+
 /// Tells every node that these people's sessions or reach changed, so that
 /// their open connections look again. A failure is only logged: connections
 /// also look again every 30 seconds, and the change that caused it has
@@ -169,6 +187,16 @@ pub fn for_store(store: &Store) -> Arc<dyn Bus> {
     match store.backend() {
         Backend::Sqlite => Arc::new(InProcess::default()),
         Backend::Postgres => Arc::new(postgres::PgBus::new(store.clone())),
+    }
+}
+
+/// The transport configured for this node: NATS when a server is named
+/// (`nats_url`, subjects under `subject_prefix`), else the one for the
+/// database ([`for_store`]).
+pub fn configured(store: &Store, nats: Option<(&str, &str)>) -> Arc<dyn Bus> {
+    match nats {
+        Some((url, prefix)) => Arc::new(nats::NatsBus::new(url, prefix)),
+        None => for_store(store),
     }
 }
 

@@ -8,7 +8,7 @@
 //! access changes are JSON, sent outside any transaction; every node,
 //! this one included, receives them through its listener.
 
-use super::{Bus, Delivery, Filter, Signal, Subscription, Topic, CAPACITY};
+use super::{decode, encode, Bus, Delivery, Filter, Signal, Subscription, Topic, Wire, CAPACITY};
 use crate::{AppError, AppResult};
 use async_trait::async_trait;
 use cercle_store::events::notify_nodes;
@@ -54,7 +54,7 @@ impl PgBus {
             let _ = self.tx.send(Delivery::Committed);
             return;
         }
-        match serde_json::from_str::<Wire>(payload) {
+        match decode(payload) {
             Ok(Wire::Signal(s)) => {
                 let _ = self.tx.send(Delivery::Signal(Arc::new(s)));
             }
@@ -70,17 +70,6 @@ impl PgBus {
             }
         }
     }
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Wire {
-    Signal(Signal),
-    AccessChanged(Vec<String>),
-}
-
-fn encode(w: &Wire) -> AppResult<String> {
-    serde_json::to_string(w).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 #[async_trait]

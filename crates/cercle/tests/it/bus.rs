@@ -1,7 +1,9 @@
 //! The event bus conformance suite: the same scenarios against each
 //! transport. On SQLite the in-process bus (one node: both "nodes" are the
 //! same bus); on PostgreSQL two `LISTEN/NOTIFY` buses on one database, as
-//! two nodes would be. A new transport (NATS) joins by running these.
+//! two nodes would be; through NATS two buses connected to the NATS server
+//! (`CERCLE_TEST_NATS`, default 127.0.0.1:4222; `CERCLE_SKIP_NATS=1`
+//! without one), each test under its own subject prefix.
 //!
 //! Absence is never proved by waiting: a marker is sent after what must not
 //! arrive, and the subscriber's deliveries up to the marker are checked.
@@ -43,6 +45,24 @@ async fn nodes(db: Db) -> Nodes {
         Backend::Sqlite => a.clone(),
         Backend::Postgres => bus::for_store(&store),
     };
+    start(store, a, b, app).await
+}
+
+/// Two nodes telling each other through NATS, under a prefix of their own.
+async fn nats_nodes(db: Db) -> Nodes {
+    let prefix = format!("cercle-test-{}", UserId::new().0.simple());
+    nats_nodes_at(db, &cercle_testkit::nats_url(), &prefix).await
+}
+
+async fn nats_nodes_at(db: Db, url: &str, prefix: &str) -> Nodes {
+    let app = TestApp::spawn(db).await;
+    let store = app.ctx().store.clone();
+    let a: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(url, prefix));
+    let b: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(url, prefix));
+    start(store, a, b, app).await
+}
+
+async fn start(store: Store, a: Arc<dyn Bus>, b: Arc<dyn Bus>, app: TestApp) -> Nodes {
     let (stop, rx) = tokio::sync::watch::channel(false);
     for n in [&a, &b] {
         let (n, rx) = (n.clone(), rx.clone());
@@ -124,8 +144,7 @@ async fn commit_event(n: &Nodes, topic: Topic, payload: &str) -> i64 {
 
 /// Each wake-up arrives after its commit: the log then shows the event,
 /// and events come in the order they were committed.
-async fn bus_durable_wake_ups_follow_commits_in_order(db: Db) {
-    let n = nodes(db).await;
+async fn bus_durable_wake_ups_follow_commits_in_order(n: Nodes) {
     let t1 = ThreadId::new();
     let mut sub = n.b.subscribe(Filter::Topics(vec![thread(t1)]));
     let mut last = head(&n.store).await;
@@ -146,8 +165,7 @@ async fn bus_durable_wake_ups_follow_commits_in_order(db: Db) {
 }
 
 /// A transaction that rolls back wakes nobody and leaves nothing to read.
-async fn bus_rolled_back_events_are_never_delivered(db: Db) {
-    let n = nodes(db).await;
+async fn bus_rolled_back_events_are_never_delivered(n: Nodes) {
     let t1 = thread(ThreadId::new());
     let mut sub = n.b.subscribe(Filter::All);
     let before = head(&n.store).await;
@@ -165,8 +183,7 @@ async fn bus_rolled_back_events_are_never_delivered(db: Db) {
 }
 
 /// A signal reaches every node, the sender's too, on its topic only.
-async fn bus_signals_fan_out_on_their_topic(db: Db) {
-    let n = nodes(db).await;
+async fn bus_signals_fan_out_on_their_topic(n: Nodes) {
     let (t1, t2) = (thread(ThreadId::new()), thread(ThreadId::new()));
     let mut here = n.a.subscribe(Filter::Topics(vec![t1]));
     let mut there = n.b.subscribe(Filter::Topics(vec![t1]));
@@ -187,8 +204,7 @@ async fn bus_signals_fan_out_on_their_topic(db: Db) {
 
 /// A change of access reaches the person's subscribers and nobody else's,
 /// however many people change at once.
-async fn bus_access_changes_reach_only_that_person(db: Db) {
-    let n = nodes(db).await;
+async fn bus_access_changes_reach_only_that_person(n: Nodes) {
     let (alice_id, bob_id, zoe_id) = (UserId::new(), UserId::new(), UserId::new());
     let (alice_s, bob_s, zoe_s) = (alice_id.to_string(), bob_id.to_string(), zoe_id.to_string());
     let changed = |p: &str| Delivery::AccessChanged(Arc::from(p));
@@ -357,8 +373,7 @@ async fn bus_events_for_many_people_take_consecutive_ids(db: Db) {
 
 /// A subscriber too far behind is told to read everything again rather
 /// than silently missing messages.
-async fn bus_a_lagging_subscriber_is_told_to_resync(db: Db) {
-    let n = nodes(db).await;
+async fn bus_a_lagging_subscriber_is_told_to_resync(n: Nodes) {
     let mut sub = n.b.subscribe(Filter::All);
     for _ in 0..5000 {
         n.b.committed().await;
@@ -366,15 +381,59 @@ async fn bus_a_lagging_subscriber_is_told_to_resync(db: Db) {
     assert_eq!(next(&mut sub).await, Delivery::Resync);
 }
 
-backends!(
+/// Runs each listed `async fn name(n: Nodes)` on every transport: the
+/// database's own on SQLite and on PostgreSQL, and NATS.
+macro_rules! transports {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::nodes(cercle_testkit::Db::Sqlite).await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if cercle_testkit::skip_postgres() {
+                        return;
+                    }
+                    super::$name(super::nodes(cercle_testkit::Db::Postgres).await).await
+                }
+            )*
+        }
+        mod nats {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if cercle_testkit::skip_nats() {
+                        return;
+                    }
+                    super::$name(super::nats_nodes(cercle_testkit::Db::Sqlite).await).await
+                }
+            )*
+        }
+    };
+}
+
+transports!(
     bus_durable_wake_ups_follow_commits_in_order,
     bus_rolled_back_events_are_never_delivered,
     bus_signals_fan_out_on_their_topic,
     bus_access_changes_reach_only_that_person,
-    bus_person_events_reach_that_person_only_and_are_replayed,
-    bus_events_for_many_people_take_consecutive_ids,
     bus_a_lagging_subscriber_is_told_to_resync,
 );
+
+/// About the log rather than a transport: on each database.
+mod log {
+    use super::*;
+    backends!(
+        bus_person_events_reach_that_person_only_and_are_replayed,
+        bus_events_for_many_people_take_consecutive_ids,
+    );
+}
 
 /// PostgreSQL: a node's `LISTEN` connection is killed (the fault a restart
 /// of the database or a proxy's idle timeout causes). The node learns it
@@ -406,4 +465,82 @@ async fn bus_postgres_a_dropped_listener_leads_to_a_full_recheck() {
         .expect("after");
     let seen = until(&mut sub, |d| is_signal(d, "after")).await;
     assert!(seen.iter().all(|d| d == &Delivery::Resync), "{seen:?}");
+}
+
+/// NATS: the connection to the server drops (a restart of the server, a
+/// proxy's idle timeout). The node learns it may have lost messages (a full
+/// re-check), connects again by itself, and receives again. The drop is real:
+/// the node talks to the server through a TCP relay whose connections are cut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bus_nats_a_dropped_connection_leads_to_a_full_recheck() {
+    if cercle_testkit::skip_nats() {
+        return;
+    }
+    let server = cercle_testkit::nats_url();
+    let upstream = server.trim_start_matches("nats://").to_string();
+    let relay = Relay::start(upstream).await;
+    let prefix = format!("cercle-test-{}", UserId::new().0.simple());
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let store = app.ctx().store.clone();
+    let a: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(&server, &prefix));
+    let b: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(&format!("nats://{}", relay.addr), &prefix));
+    let n = start(store, a, b, app).await;
+    let mut sub = n.b.subscribe(Filter::All);
+    n.a.signal(signal(thread(ThreadId::new()), "before"))
+        .await
+        .expect("before");
+    assert!(is_signal(&next(&mut sub).await, "before"));
+    relay.cut();
+    assert_eq!(next(&mut sub).await, Delivery::Resync);
+    // Connected again through the relay: a later signal arrives. The first
+    // ones may be sent before the server has the subscription again, so
+    // send until one arrives (bounded).
+    let started = std::time::Instant::now();
+    loop {
+        assert!(started.elapsed() < WAIT, "receives again within the bounded wait");
+        n.a.signal(signal(thread(ThreadId::new()), "after"))
+            .await
+            .expect("after");
+        match tokio::time::timeout(Duration::from_millis(200), sub.recv()).await {
+            Ok(Some(d)) if is_signal(&d, "after") => break,
+            Ok(Some(Delivery::Resync)) | Err(_) => continue,
+            Ok(other) => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+/// A TCP relay to the NATS server whose open connections can be cut.
+struct Relay {
+    addr: std::net::SocketAddr,
+    cut: tokio::sync::watch::Sender<u64>,
+}
+
+impl Relay {
+    async fn start(upstream: String) -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (cut, _) = tokio::sync::watch::channel(0u64);
+        let cuts = cut.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                let mut cut = cuts.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        Relay { addr, cut }
+    }
+
+    /// Closes every connection open through the relay now.
+    fn cut(&self) {
+        self.cut.send_modify(|n| *n += 1);
+    }
 }
