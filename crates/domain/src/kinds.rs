@@ -1,8 +1,8 @@
 //! One way to define a kind that is stored and shown by name (an event's
 //! kind, a participant's kind, a team role, a circle member's state …):
 //! [`stored_kind!`] gives the enum its stored names, `ALL`, `as_str`,
-//! `parse`, `FromStr`, `Display`, serde under the same names, its OpenAPI
-//! schema and, with the `sqlx` feature, binding and decoding as text. A
+//! `parse`, `FromStr`, `Display`, serde and its OpenAPI schema (a string
+//! enum) under the same names and, with the `sqlx` feature, binding and decoding as text. A
 //! stored name is a contract with rows written by earlier versions, pages
 //! and API clients: never rename one.
 
@@ -24,7 +24,7 @@ macro_rules! __one {
 macro_rules! stored_kind {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),* $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $text)] $variant),*
         }
@@ -56,6 +56,24 @@ macro_rules! stored_kind {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        // Written out rather than derived: utoipa's derive does not see a
+        // variant's `serde(rename)` when the name comes through this macro,
+        // and would document the Rust names instead of the stored ones.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),*]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
 

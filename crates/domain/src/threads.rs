@@ -49,6 +49,14 @@ mod tests {
         }
         assert_eq!("patient".parse::<ParticipantKind>(), Err(crate::kinds::UnknownKind));
         assert!(ParticipantKind::Team == "team");
+        // The API documents the stored names, not the Rust ones.
+        let schema = serde_json::to_value(<ParticipantKind as utoipa::PartialSchema>::schema()).expect("schema");
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(["user", "team", "circle"]),
+            "{schema}"
+        );
+        assert_eq!(<ParticipantKind as utoipa::ToSchema>::name(), "ParticipantKind");
         let names: Vec<&str> = ThreadKind::ALL.iter().map(|k| k.as_str()).collect();
         assert_eq!(names, ["clinical", "collaboration", "direct"]);
         assert_eq!("team".parse::<ThreadKind>(), Err(crate::kinds::UnknownKind));

@@ -498,9 +498,7 @@ pub async fn set_organization_validates(
     }
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let org = orgs::org_by_id(&mut tx, org_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = orgs::org_by_id(&mut tx, org_id).await?.ok_or(AppError::NotFound)?;
     profiles::set_org_validates(&mut tx, org_id, on).await?;
     let actor = me(principal)?;
     let ev = NewAuditEvent::new(
