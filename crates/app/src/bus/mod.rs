@@ -134,8 +134,34 @@ fn encode(w: &Wire) -> AppResult<String> {
     serde_json::to_string(w).map_err(|e| crate::AppError::Internal(e.to_string()))
 }
 
-fn decode(raw: &str) -> Result<Wire, String> {
-    serde_json::from_str(raw).map_err(|e| e.to_string())
+/// The payload of a durable wake-up on a transport that carries text.
+const COMMITTED: &str = "e";
+
+/// Turns a text message from another node (a wake-up, or an encoded
+/// [`Wire`]) into deliveries for this node's subscribers.
+fn deliver_text(tx: &broadcast::Sender<Delivery>, payload: &[u8]) {
+    if payload == COMMITTED.as_bytes() {
+        let _ = tx.send(Delivery::Committed);
+        return;
+    }
+    let wire = std::str::from_utf8(payload)
+        .map_err(|e| e.to_string())
+        .and_then(|raw| serde_json::from_str(raw).map_err(|e| e.to_string()));
+    match wire {
+        Ok(Wire::Signal(s)) => {
+            let _ = tx.send(Delivery::Signal(Arc::new(s)));
+        }
+        Ok(Wire::AccessChanged(people)) => {
+            for p in people {
+                let _ = tx.send(Delivery::AccessChanged(Arc::from(p)));
+            }
+        }
+        // From a newer node, or garbage: whatever it was, look again.
+        Err(e) => {
+            tracing::warn!(error = %e, "unreadable bus message");
+            let _ = tx.send(Delivery::Resync);
+        }
+    }
 }
 
 /// Tells every node that these people's sessions or reach changed, so that

@@ -15,7 +15,7 @@
 //! found too slow, may have missed messages: subscribers get
 //! [`Delivery::Resync`].
 
-use super::{decode, encode, Bus, Delivery, Filter, Signal, Subscription, Topic, Wire, CAPACITY};
+use super::{deliver_text, encode, Bus, Delivery, Filter, Signal, Subscription, Topic, Wire, CAPACITY, COMMITTED};
 use crate::{AppError, AppResult};
 use async_trait::async_trait;
 use cercle_store::Conn;
@@ -25,8 +25,6 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
-/// The payload of a durable wake-up.
-const COMMITTED: &str = "e";
 /// People per access-change message (one message stays small).
 const ACCESS_CHUNK: usize = 100;
 
@@ -70,29 +68,6 @@ impl NatsBus {
             .publish(self.subject(what), payload.into())
             .await
             .map_err(|e| AppError::Internal(format!("NATS publish: {e}")))
-    }
-
-    /// Turns a message from another node into deliveries for this node's subscribers.
-    fn deliver(&self, payload: &[u8]) {
-        if payload == COMMITTED.as_bytes() {
-            let _ = self.tx.send(Delivery::Committed);
-            return;
-        }
-        match std::str::from_utf8(payload).map_err(|e| e.to_string()).and_then(decode) {
-            Ok(Wire::Signal(s)) => {
-                let _ = self.tx.send(Delivery::Signal(Arc::new(s)));
-            }
-            Ok(Wire::AccessChanged(people)) => {
-                for p in people {
-                    let _ = self.tx.send(Delivery::AccessChanged(Arc::from(p)));
-                }
-            }
-            // From a newer node, or garbage: whatever it was, look again.
-            Err(e) => {
-                tracing::warn!(error = %e, "unreadable bus message");
-                let _ = self.tx.send(Delivery::Resync);
-            }
-        }
     }
 
     async fn connect(&self) -> Result<(async_nats::Client, async_nats::Subscriber), String> {
@@ -201,7 +176,7 @@ impl Bus for NatsBus {
             loop {
                 tokio::select! {
                     m = sub.next() => match m {
-                        Some(m) => self.deliver(&m.payload),
+                        Some(m) => deliver_text(&self.tx, &m.payload),
                         // The client was closed: connect again.
                         None => {
                             tracing::warn!("NATS subscription closed; connecting again");

@@ -8,17 +8,14 @@
 //! access changes are JSON, sent outside any transaction; every node,
 //! this one included, receives them through its listener.
 
-use super::{decode, encode, Bus, Delivery, Filter, Signal, Subscription, Topic, Wire, CAPACITY};
+use super::{deliver_text, encode, Bus, Delivery, Filter, Signal, Subscription, Topic, Wire, CAPACITY, COMMITTED};
 use crate::{AppError, AppResult};
 use async_trait::async_trait;
 use cercle_store::events::notify_nodes;
 use cercle_store::{Conn, Store};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
-/// The payload of a durable wake-up.
-const COMMITTED: &str = "e";
 /// PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.
 const MAX_PAYLOAD: usize = 7900;
 /// People per access-change notice (stays under [`MAX_PAYLOAD`]).
@@ -46,29 +43,6 @@ impl PgBus {
         let mut conn = self.store.reader().await?;
         notify_nodes(&mut conn, payload).await?;
         Ok(())
-    }
-
-    /// Turns a notification into deliveries for this node's subscribers.
-    fn deliver(&self, payload: &str) {
-        if payload == COMMITTED {
-            let _ = self.tx.send(Delivery::Committed);
-            return;
-        }
-        match decode(payload) {
-            Ok(Wire::Signal(s)) => {
-                let _ = self.tx.send(Delivery::Signal(Arc::new(s)));
-            }
-            Ok(Wire::AccessChanged(people)) => {
-                for p in people {
-                    let _ = self.tx.send(Delivery::AccessChanged(Arc::from(p)));
-                }
-            }
-            // From a newer node, or garbage: whatever it was, look again.
-            Err(e) => {
-                tracing::warn!(error = %e, "unreadable bus message");
-                let _ = self.tx.send(Delivery::Resync);
-            }
-        }
     }
 }
 
@@ -130,7 +104,7 @@ impl Bus for PgBus {
                     // `try_recv`, not `recv`: `recv` reconnects silently and
                     // would hide that notifications were lost.
                     n = listener.try_recv() => match n {
-                        Ok(Some(n)) => self.deliver(n.payload()),
+                        Ok(Some(n)) => deliver_text(&self.tx, n.payload().as_bytes()),
                         Ok(None) => {
                             // Lost and already listening again (sqlx
                             // reconnects before returning).
