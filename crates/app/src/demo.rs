@@ -304,7 +304,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         ctx,
         &client,
         &daniel,
-        &channel.id,
+        channel.id.parse()?,
         &channels::NewChannelThread {
             title: "Retour à domicile".into(),
             body: "Bonjour Mme Bouchard, je suis Daniel, infirmier clinicien. Je passerai mardi matin \
@@ -315,11 +315,12 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         lang,
     )
     .await?;
+    let thread_id = thread.id.parse()?;
     messages::post(
         ctx,
         &client,
         &yvette,
-        &thread.id,
+        thread_id,
         "Merci Daniel ! Mardi matin me convient. Mon fils Marc sera là aussi.",
         false,
         lang,
@@ -330,7 +331,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         ctx,
         &client,
         &daniel,
-        &thread.id,
+        thread_id,
         "plan-de-soins.pdf",
         None,
         "Plan de soins",
@@ -418,11 +419,12 @@ async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
     )
     .await?;
     let lang = cercle_domain::Language::Fr;
+    let thread_id = thread.id.parse()?;
     messages::post(
         ctx,
         &client,
         &marie,
-        &thread.id,
+        thread_id,
         "Bonjour Daniel, pouvez-vous évaluer la plaie au talon gauche lors de votre visite de jeudi ?",
         false,
         lang,
@@ -432,7 +434,7 @@ async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         ctx,
         &client,
         &daniel,
-        &thread.id,
+        thread_id,
         "Oui, je passe jeudi matin. Je vous envoie une photo après la visite.",
         false,
         lang,
@@ -577,7 +579,7 @@ async fn seed_network(
         crate::search_index::person(tx, id, now).await?;
     }
     for w in network::all_workplaces(tx, 100, 0).await? {
-        crate::search_index::workplace(tx, &w.id.to_string(), now).await?;
+        crate::search_index::workplace(tx, w.id, now).await?;
     }
     Ok(())
 }

@@ -17,9 +17,8 @@ use crate::threads::reading as threads;
 use crate::threads::views::ListedThread;
 use crate::{AppError, AppResult, Client, Ctx};
 use cercle_domain::policy::Principal;
-use cercle_domain::threads::ParticipantKind;
-use cercle_domain::Language;
-use cercle_store::threads as thread_store;
+use cercle_domain::{Language, UserId};
+use cercle_store::threads::{self as thread_store, Participant};
 use serde::Serialize;
 
 /// Items shown per section.
@@ -85,7 +84,7 @@ pub async fn overview(ctx: &Ctx, client: &Client, principal: &Principal, lang: L
     let mut unread: Vec<ListedThread> = all.into_iter().filter(|t| t.unread > 0 || t.marked_unread).collect();
     out.unread_threads = unread.len();
     unread.truncate(SHOWN);
-    out.unread = with_names(ctx, &me.user_id.to_string(), unread).await?;
+    out.unread = with_names(ctx, me.user_id, unread).await?;
     if me.circle_only {
         // Patients and caregivers have their care space; nothing else here.
         return Ok(out);
@@ -123,16 +122,18 @@ pub async fn overview(ctx: &Ctx, client: &Client, principal: &Principal, lang: L
 
 /// Names the other person of each direct thread (one's own threads only,
 /// as listed by [`threads::list`]).
-async fn with_names(ctx: &Ctx, me: &str, list: Vec<ListedThread>) -> AppResult<Vec<UnreadThread>> {
+async fn with_names(ctx: &Ctx, me: UserId, list: Vec<ListedThread>) -> AppResult<Vec<UnreadThread>> {
     let mut conn = ctx.store.reader().await?;
     let mut out = Vec::with_capacity(list.len());
     for thread in list {
         let with = if thread.kind == "direct" {
-            let others: Vec<String> = thread_store::participants(&mut conn, &thread.id)
+            let others: Vec<String> = thread_store::participants(&mut conn, thread.id.parse()?)
                 .await?
                 .into_iter()
-                .filter(|(k, id)| *k == ParticipantKind::User && id != me)
-                .map(|(_, id)| id)
+                .filter_map(|p| match p {
+                    Participant::User(id) if id != me => Some(id.to_string()),
+                    _ => None,
+                })
                 .collect();
             let names = cercle_store::network::names(&mut conn, &others).await?;
             Some(names.into_iter().map(|(_, n)| n).collect::<Vec<_>>().join(", "))

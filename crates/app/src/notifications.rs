@@ -124,7 +124,11 @@ pub(crate) async fn on_message(
     high_priority: bool,
     now: Timestamp,
 ) -> AppResult<()> {
-    let recipients = cercle_store::threads::people_reached(&mut *conn, &t.id).await?;
+    let recipients = cercle_store::threads::people_reached(&mut *conn, t.id)
+        .await?
+        .iter()
+        .map(UserId::to_string)
+        .collect();
     let urgent = high_priority.then_some(message_id);
     let told = tell_about_thread(conn, t, recipients, Kind::Message, author_id, urgent, now).await?;
     announce(bus, conn, &told, now).await
@@ -171,7 +175,7 @@ async fn tell_about_thread(
     now: Timestamp,
 ) -> AppResult<Vec<String>> {
     let actor_id = actor_id.parse::<UserId>()?;
-    let thread_id = t.id.parse::<ThreadId>()?;
+    let thread_id = t.id;
     let urgent = urgent.map(str::parse::<MessageId>).transpose()?;
     let mut recipients = recipients
         .iter()
@@ -189,7 +193,7 @@ async fn tell_about_thread(
     let rows: Vec<NotificationRow> = recipients
         .iter()
         .map(|&user_id| {
-            let mut row = new_row(user_id, kind, Some(actor_id), thread_link(&t.id), now);
+            let mut row = new_row(user_id, kind, Some(actor_id), thread_link(&t.id.to_string()), now);
             row.thread_kind = thread_kind(t).into();
             row.thread_id = Some(thread_id);
             if let Some(message_id) = urgent {

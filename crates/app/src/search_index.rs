@@ -32,17 +32,13 @@ pub async fn person(conn: &mut Conn, user_id: &str, now: Timestamp) -> AppResult
 }
 
 /// Re-indexes a workplace (or removes it once archived). Workplaces are
-/// public on the network. The ids stay text here: the index's documents are
-/// people and workplaces alike, and callers across the app hold text.
-pub async fn workplace(conn: &mut Conn, workplace_id: &str, now: Timestamp) -> AppResult<()> {
-    let found = match WorkplaceId::parse(workplace_id) {
-        Some(id) => network::workplace(&mut *conn, id).await?,
-        // A text that is no id names no workplace.
-        None => None,
-    };
-    match found {
-        Some(w) => search::index_doc(&mut *conn, workplace_id, DocKind::Workplace, &w.name, true, now).await?,
-        None => search::remove_doc(&mut *conn, workplace_id).await?,
+/// public on the network. The index's documents are people and workplaces
+/// alike: it names them by their ids as text.
+pub async fn workplace(conn: &mut Conn, workplace_id: WorkplaceId, now: Timestamp) -> AppResult<()> {
+    let doc_id = workplace_id.to_string();
+    match network::workplace(&mut *conn, workplace_id).await? {
+        Some(w) => search::index_doc(&mut *conn, &doc_id, DocKind::Workplace, &w.name, true, now).await?,
+        None => search::remove_doc(&mut *conn, &doc_id).await?,
     }
     Ok(())
 }
@@ -61,7 +57,7 @@ pub async fn rebuild_if_empty(ctx: &crate::Ctx) -> AppResult<usize> {
     }
     let places = network::all_workplaces(&mut tx, i64::MAX, 0).await?;
     for w in &places {
-        workplace(&mut tx, &w.id.to_string(), now).await?;
+        workplace(&mut tx, w.id, now).await?;
     }
     tx.commit().await?;
     Ok(people.len() + places.len())

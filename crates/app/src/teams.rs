@@ -26,7 +26,7 @@ use cercle_domain::roles::Permission;
 use cercle_domain::{Language, OrgId, TeamId, ThreadId, UserId};
 use cercle_store::orgs::TeamRow;
 use cercle_store::teams::{self as store, TeamMemberRow};
-use cercle_store::threads::{self as thread_store, ThreadRow};
+use cercle_store::threads::{self as thread_store, Participant, ThreadRow};
 use cercle_store::{members, network, orgs, users, Conn};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -52,9 +52,9 @@ pub(crate) async fn standing(conn: &mut Conn, team: &TeamRow, user_id: UserId) -
     if !members::is_member(&mut *conn, team.org_id, user_id).await? {
         return Ok(None);
     }
-    if thread_store::teams_managed(&mut *conn, &user_id.to_string())
+    if thread_store::teams_managed(&mut *conn, user_id)
         .await?
-        .contains(&team.id.to_string())
+        .contains(&team.id)
     {
         return Ok(Some(TeamRole::Manager));
     }
@@ -86,7 +86,7 @@ pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>
     let me = me(principal)?;
     let mut conn = ctx.store.reader().await?;
     let org = active_org(&mut conn, me.user_id).await?;
-    let managed = thread_store::teams_managed(&mut conn, &me.user_id.to_string()).await?;
+    let managed = thread_store::teams_managed(&mut conn, me.user_id).await?;
     let roles: HashMap<TeamId, TeamRole> = store::memberships_in(&mut conn, org, me.user_id)
         .await?
         .into_iter()
@@ -96,7 +96,7 @@ pub async fn my_teams(ctx: &Ctx, principal: &Principal) -> AppResult<Vec<MyTeam>
         if t.archived_at.is_some() {
             continue;
         }
-        let role = if managed.contains(&t.id.to_string()) {
+        let role = if managed.contains(&t.id) {
             TeamRole::Manager
         } else if roles.contains_key(&t.id) {
             TeamRole::Participant
@@ -252,11 +252,11 @@ pub async fn team_box(
         };
         let readable = decide(role, facts, TeamAction::Read).is_ok();
         let t = &r.listed.thread;
-        if t.org_id.as_deref() != Some(org.to_string().as_str()) {
+        if t.org_id != Some(org) {
             continue;
         }
         let view = TeamThreadView {
-            id: t.id.clone(),
+            id: t.id.to_string(),
             kind: t.kind.as_str().into(),
             title: title_of(t, lang).0,
             high_priority: t.high_priority,
@@ -373,30 +373,25 @@ pub(crate) async fn subject(
     thread_id: ThreadId,
     team_id: TeamId,
 ) -> AppResult<Subject> {
-    let user = user_id.to_string();
-    let thread_key = thread_id.to_string();
-    let thread = thread_store::thread(&mut *conn, &thread_key)
+    let thread = thread_store::thread(&mut *conn, thread_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let org: OrgId = thread.org_id.as_deref().ok_or(AppError::NotFound)?.parse()?;
-    in_active_org(&mut *conn, &user, &thread).await?;
+    let org: OrgId = thread.org_id.ok_or(AppError::NotFound)?;
+    in_active_org(&mut *conn, user_id, &thread).await?;
     let team = orgs::team_in(&mut *conn, org, team_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let team_key = team.id.to_string();
-    let on_thread = thread_store::participants(&mut *conn, &thread_key)
+    let on_thread = thread_store::participants(&mut *conn, thread_id)
         .await?
-        .iter()
-        .any(|(k, id)| k == "team" && *id == team_key);
+        .contains(&Participant::Team(team.id));
     if !on_thread {
         return Err(AppError::NotFound);
     }
     let role = standing(&mut *conn, &team, user_id).await?;
     let tr = store::triage(&mut *conn, thread_id, team.id).await?;
-    let added = thread_store::participants(&mut *conn, &thread_key)
+    let added = thread_store::participants(&mut *conn, thread_id)
         .await?
-        .iter()
-        .any(|(k, id)| k == "user" && *id == user);
+        .contains(&Participant::User(user_id));
     let responsible = tr.as_ref().and_then(|t| t.responsible_id);
     let facts = ThreadFacts {
         responsible: responsible == Some(user_id),

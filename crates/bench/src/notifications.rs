@@ -44,7 +44,7 @@ use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::{Clock, Language, MessageId, SessionId, ThreadId, Timestamp, UserId};
 use cercle_store::availability::{self, PeriodRow};
 use cercle_store::notifications::{self as nstore, NotificationRow};
-use cercle_store::threads::{self as tstore, MessageRow, NewThread};
+use cercle_store::threads::{self as tstore, MessageRow, NewThread, Participant};
 use cercle_store::users::{self, NewUser};
 use cercle_store::{Backend, Conn};
 use sqlx::Row;
@@ -213,7 +213,7 @@ async fn measure_on(args: &NotificationsArgs, ctx: &Ctx, clock: &ManualClock) ->
 
     let mut fanouts = Vec::new();
     for (&size, thread_id) in args.fanouts.iter().zip(&fan_threads) {
-        let f = fan_out(ctx, clock, &people[..size], thread_id, args.warmup, args.runs).await?;
+        let f = fan_out(ctx, clock, &people[..size], *thread_id, args.warmup, args.runs).await?;
         eprintln!(
             "  fan-out {size}: fold p50 {:.2} ms, insert p50 {:.2} ms",
             percentile(&sorted(&f.fold), 50.0),
@@ -322,13 +322,13 @@ async fn seed_people(ctx: &Ctx, n: usize, now: Timestamp) -> anyhow::Result<Vec<
     Ok(people)
 }
 
-async fn new_thread(conn: &mut Conn, title: &str, created_by: &str, now: Timestamp) -> anyhow::Result<String> {
-    let id = ThreadId::new().to_string();
+async fn new_thread(conn: &mut Conn, title: &str, created_by: UserId, now: Timestamp) -> anyhow::Result<ThreadId> {
+    let id = ThreadId::new();
     let folded = title.to_lowercase();
     tstore::insert_thread(
         conn,
         &NewThread {
-            id: &id,
+            id,
             kind: cercle_domain::threads::ThreadKind::Collaboration,
             org_id: None,
             patient_file_id: None,
@@ -352,14 +352,14 @@ async fn seed_fanout_threads(
     people: &[Person],
     sizes: &[usize],
     now: Timestamp,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<Vec<ThreadId>> {
     let mut ids = Vec::new();
     for &size in sizes {
         let mut tx = ctx.store.begin().await?;
-        let creator = &people[0].key;
+        let creator = people[0].id;
         let id = new_thread(&mut tx, &format!("Fan-out {size}"), creator, now).await?;
         for p in &people[..size] {
-            tstore::add_participant(&mut tx, &id, "user", &p.key, Some(creator), now).await?;
+            tstore::add_participant(&mut tx, id, Participant::User(p.id), Some(creator), now).await?;
         }
         tx.commit().await?;
         ids.push(id);
@@ -376,9 +376,9 @@ struct Groups {
 }
 
 struct GroupThread {
-    id: String,
-    message_id: String,
-    author: String,
+    id: ThreadId,
+    message_id: MessageId,
+    author: UserId,
 }
 
 async fn seed_worker_threads(
@@ -399,18 +399,19 @@ async fn seed_worker_threads(
             order.swap(i, j);
         }
         for (g, group) in order.chunks(GROUP).enumerate() {
-            let creator = &people[group[0]].key;
+            let creator = people[group[0]].id;
             let thread_id = new_thread(&mut tx, &format!("Groupe {r}.{g}"), creator, now).await?;
             for &p in group {
-                tstore::add_participant(&mut tx, &thread_id, "user", &people[p].key, Some(creator), now).await?;
+                let who = Participant::User(people[p].id);
+                tstore::add_participant(&mut tx, thread_id, who, Some(creator), now).await?;
             }
-            let seq = tstore::next_seq(&mut tx, &thread_id, now).await?;
+            let seq = tstore::next_seq(&mut tx, thread_id, now).await?;
             let body = "Urgent : rappel demandé";
             let message = MessageRow {
-                id: MessageId::new().to_string(),
-                thread_id: thread_id.clone(),
+                id: MessageId::new(),
+                thread_id,
                 seq,
-                author_id: creator.clone(),
+                author_id: creator,
                 body: body.into(),
                 priority: true,
                 created_at: now.0,
@@ -424,7 +425,7 @@ async fn seed_worker_threads(
             threads.push(GroupThread {
                 id: thread_id,
                 message_id: message.id,
-                author: creator.clone(),
+                author: creator,
             });
             statements += group.len() + 3;
             if statements >= SEED_TX {
@@ -462,9 +463,9 @@ async fn seed_notifications(
             user_id: people[p].key.parse()?,
             kind: cercle_domain::notification_rules::NotificationKind::Message,
             thread_kind: "collaboration".into(),
-            thread_id: Some(t.id.parse()?),
-            message_id: if high { Some(t.message_id.parse()?) } else { None },
-            actor_id: Some(t.author.parse()?),
+            thread_id: Some(t.id),
+            message_id: if high { Some(t.message_id) } else { None },
+            actor_id: Some(t.author),
             link: format!("/threads/{}", t.id),
             high_priority: high,
             count: 1,
@@ -506,7 +507,13 @@ fn principal(p: &Person) -> Principal {
 }
 
 /// One post by the `k`-th author in turn, timed (ms); the clock moves 1 s first.
-async fn post(ctx: &Ctx, clock: &ManualClock, members: &[Person], thread_id: &str, k: usize) -> anyhow::Result<f64> {
+async fn post(
+    ctx: &Ctx,
+    clock: &ManualClock,
+    members: &[Person],
+    thread_id: ThreadId,
+    k: usize,
+) -> anyhow::Result<f64> {
     let author = principal(&members[k % members.len()]);
     let body = format!("Message {k} du banc d'essai des notifications");
     clock.advance_secs(1);
@@ -521,7 +528,7 @@ async fn fan_out(
     ctx: &Ctx,
     clock: &ManualClock,
     members: &[Person],
-    thread_id: &str,
+    thread_id: ThreadId,
     warmup: usize,
     runs: usize,
 ) -> anyhow::Result<FanOut> {

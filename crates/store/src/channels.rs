@@ -7,7 +7,8 @@ use crate::threads::{ListedThread, THREAD_COLUMNS};
 use crate::{conflict, flag, Conn, Result};
 use cercle_domain::circle::{ChannelParticipantKind, CircleSection, MemberState};
 use cercle_domain::{
-    AttachmentId, ChannelId, CircleMemberId, OrgId, PatientFileId, PinnedDocumentId, ThreadId, Timestamp, UserId,
+    AttachmentId, ChannelId, CircleMemberId, OrgId, PatientFileId, PinnedDocumentId, TeamId, ThreadId, Timestamp,
+    UserId,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -84,7 +85,7 @@ pub async fn set_started(conn: &mut Conn, id: ChannelId, now: Timestamp) -> Resu
 }
 
 /// ` OR (p.kind = 'team' AND p.participant_id IN (...))` from `$start`.
-fn team_cond(start: usize, teams: &[String]) -> String {
+fn team_cond(start: usize, teams: &[TeamId]) -> String {
     if teams.is_empty() {
         String::new()
     } else {
@@ -101,7 +102,7 @@ fn team_cond(start: usize, teams: &[String]) -> String {
 pub async fn channels_of_professional(
     conn: &mut Conn,
     user_id: UserId,
-    teams: &[String],
+    teams: &[TeamId],
     org_id: OrgId,
     file_id: Option<PatientFileId>,
 ) -> Result<Vec<ChannelRow>> {
@@ -237,7 +238,7 @@ pub async fn professional_takes_part(
     conn: &mut Conn,
     channel_id: ChannelId,
     user_id: UserId,
-    teams: &[String],
+    teams: &[TeamId],
 ) -> Result<bool> {
     let sql = format!(
         "SELECT COUNT(*) AS n FROM channel_participants p WHERE p.channel_id = $1 \

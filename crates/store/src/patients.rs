@@ -4,7 +4,7 @@
 
 use crate::profiles::placeholders;
 use crate::{flag, Conn, Result};
-use cercle_domain::{ChannelId, OrgId, PatientFileId, ThreadId, Timestamp, UserId};
+use cercle_domain::{ChannelId, OrgId, PatientFileId, TeamId, ThreadId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -161,7 +161,7 @@ fn takes_part_cond(from: usize, teams: usize) -> String {
 
 /// Whether a person takes part in a thread or care channel of the file, in
 /// person or through one of `team_ids` (the teams they manage).
-pub async fn takes_part(conn: &mut Conn, file_id: PatientFileId, user_id: UserId, team_ids: &[String]) -> Result<bool> {
+pub async fn takes_part(conn: &mut Conn, file_id: PatientFileId, user_id: UserId, team_ids: &[TeamId]) -> Result<bool> {
     let sql = format!(
         "SELECT COUNT(*) AS n FROM patient_files p WHERE p.id = $2 AND {}",
         takes_part_cond(3, team_ids.len())
@@ -187,7 +187,7 @@ pub async fn participating(
     conn: &mut Conn,
     org_id: OrgId,
     user_id: UserId,
-    team_ids: &[String],
+    team_ids: &[TeamId],
     include_archived: bool,
     limit: i64,
 ) -> Result<Vec<PatientFileRow>> {
@@ -214,7 +214,7 @@ pub async fn with_active_threads(
     conn: &mut Conn,
     org_id: OrgId,
     user_id: UserId,
-    team_ids: &[String],
+    team_ids: &[TeamId],
     include_archived: bool,
     limit: i64,
 ) -> Result<Vec<PatientFileRow>> {
@@ -357,7 +357,7 @@ pub async fn threads_taking_part(
     conn: &mut Conn,
     file_id: PatientFileId,
     user_id: UserId,
-    team_ids: &[String],
+    team_ids: &[TeamId],
     limit: i64,
 ) -> Result<Vec<FileThread>> {
     let team = |alias: &str| team_clause(alias, 4, team_ids.len());

@@ -5,7 +5,7 @@
 use crate::profiles::placeholders;
 use crate::{conflict, flag, Conn, Result};
 use cercle_domain::threads::{ParticipantKind, ThreadKind};
-use cercle_domain::{MessageId, ThreadId, Timestamp};
+use cercle_domain::{AttachmentId, ChannelId, MessageId, OrgId, PatientFileId, TeamId, ThreadId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -13,23 +13,23 @@ use sqlx::Row;
 
 #[derive(Debug, Clone)]
 pub struct ThreadRow {
-    pub id: String,
+    pub id: ThreadId,
     pub kind: ThreadKind,
-    pub org_id: Option<String>,
-    pub patient_file_id: Option<String>,
+    pub org_id: Option<OrgId>,
+    pub patient_file_id: Option<PatientFileId>,
     pub title: String,
     /// A title Cercle wrote (JSON key and arguments), rendered in each
     /// reader's language; `None` for people's titles and older rows.
     pub title_text: Option<String>,
     pub high_priority: bool,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: i64,
     pub closed_at: Option<i64>,
-    pub closed_by: Option<String>,
+    pub closed_by: Option<UserId>,
     pub last_seq: i64,
     pub last_activity_at: i64,
     /// The care channel the thread belongs to, if any.
-    pub channel_id: Option<String>,
+    pub channel_id: Option<ChannelId>,
 }
 
 pub(crate) const THREAD_COLUMNS: &str =
@@ -56,18 +56,18 @@ pub(crate) fn map_thread(r: &AnyRow) -> std::result::Result<ThreadRow, sqlx::Err
 }
 
 pub struct NewThread<'a> {
-    pub id: &'a str,
+    pub id: ThreadId,
     pub kind: ThreadKind,
-    pub org_id: Option<&'a str>,
-    pub patient_file_id: Option<&'a str>,
+    pub org_id: Option<OrgId>,
+    pub patient_file_id: Option<PatientFileId>,
     pub title: &'a str,
     /// A system text's key and arguments (JSON), for titles Cercle writes.
     pub title_text: Option<&'a str>,
     pub folded_title: &'a str,
     pub high_priority: bool,
-    pub created_by: &'a str,
+    pub created_by: UserId,
     pub direct_key: Option<&'a str>,
-    pub channel_id: Option<&'a str>,
+    pub channel_id: Option<ChannelId>,
 }
 
 pub async fn insert_thread(conn: &mut Conn, t: &NewThread<'_>, now: Timestamp) -> Result<()> {
@@ -94,7 +94,7 @@ pub async fn insert_thread(conn: &mut Conn, t: &NewThread<'_>, now: Timestamp) -
     Ok(())
 }
 
-pub async fn thread(conn: &mut Conn, id: &str) -> Result<Option<ThreadRow>> {
+pub async fn thread(conn: &mut Conn, id: ThreadId) -> Result<Option<ThreadRow>> {
     let row = sqlx::query(&format!("SELECT {THREAD_COLUMNS} FROM threads t WHERE t.id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -112,7 +112,7 @@ pub async fn direct_thread(conn: &mut Conn, key: &str) -> Result<Option<ThreadRo
     Ok(row.as_ref().map(map_thread).transpose()?)
 }
 
-pub async fn set_closed(conn: &mut Conn, id: ThreadId, closed: Option<(&str, Timestamp)>) -> Result<bool> {
+pub async fn set_closed(conn: &mut Conn, id: ThreadId, closed: Option<(UserId, Timestamp)>) -> Result<bool> {
     let done = sqlx::query("UPDATE threads SET closed_at = $1, closed_by = $2 WHERE id = $3")
         .bind(closed.map(|(_, at)| at.0))
         .bind(closed.map(|(by, _)| by))
@@ -132,7 +132,7 @@ pub async fn set_priority(conn: &mut Conn, id: ThreadId, high: bool) -> Result<(
 }
 
 /// The next message number of a thread.
-pub async fn next_seq(conn: &mut Conn, id: &str, now: Timestamp) -> Result<i64> {
+pub async fn next_seq(conn: &mut Conn, id: ThreadId, now: Timestamp) -> Result<i64> {
     let row = sqlx::query(
         "UPDATE threads SET last_seq = last_seq + 1, last_activity_at = $1 WHERE id = $2 RETURNING last_seq",
     )
@@ -156,9 +156,9 @@ pub struct ListedThread {
 /// team), of `org_id` or without organization, open or closed.
 pub async fn threads_of(
     conn: &mut Conn,
-    user_id: &str,
-    team_ids: &[String],
-    org_id: Option<&str>,
+    user_id: UserId,
+    team_ids: &[TeamId],
+    org_id: Option<OrgId>,
     closed: bool,
     limit: i64,
 ) -> Result<Vec<ListedThread>> {
@@ -191,7 +191,9 @@ pub async fn threads_of(
                WHERE p.channel_id = t.channel_id AND p.kind = 'circle' AND c.user_id = $1 AND c.state = 'joined')) \
          ORDER BY t.last_activity_at DESC LIMIT $3"
     );
-    let mut q = sqlx::query(&sql).bind(user_id).bind(org_id.unwrap_or("")).bind(limit);
+    // No organization binds as an empty text, which names none.
+    let org_id = org_id.map(String::from).unwrap_or_default();
+    let mut q = sqlx::query(&sql).bind(user_id).bind(org_id).bind(limit);
     for t in team_ids {
         q = q.bind(t);
     }
@@ -210,12 +212,48 @@ pub async fn threads_of(
 
 // ---- Participants -----------------------------------------------------------
 
+/// One who takes part in a thread. The `participant_id` column holds a
+/// user's or a team's id, told apart by `kind`; read and written as this
+/// pair, each id keeps its type (a thread holds no circle member: those
+/// take part through the care channel, see `channels`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Participant {
+    User(UserId),
+    Team(TeamId),
+}
+
+impl Participant {
+    pub fn kind(self) -> ParticipantKind {
+        match self {
+            Participant::User(_) => ParticipantKind::User,
+            Participant::Team(_) => ParticipantKind::Team,
+        }
+    }
+
+    /// The id as stored in `participant_id`.
+    pub fn id(self) -> String {
+        match self {
+            Participant::User(id) => id.to_string(),
+            Participant::Team(id) => id.to_string(),
+        }
+    }
+
+    /// The participant named by a kind and a text; `None` when the kind is none
+    /// a thread holds or the text is no id.
+    pub fn parse(kind: ParticipantKind, id: &str) -> Option<Participant> {
+        match kind {
+            ParticipantKind::User => UserId::parse(id).map(Participant::User),
+            ParticipantKind::Team => TeamId::parse(id).map(Participant::Team),
+            ParticipantKind::Circle => None,
+        }
+    }
+}
+
 pub async fn add_participant(
     conn: &mut Conn,
-    thread_id: &str,
-    kind: &str,
-    participant_id: &str,
-    added_by: Option<&str>,
+    thread_id: ThreadId,
+    who: Participant,
+    added_by: Option<UserId>,
     now: Timestamp,
 ) -> Result<bool> {
     let done = sqlx::query(
@@ -223,8 +261,8 @@ pub async fn add_participant(
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
     )
     .bind(thread_id)
-    .bind(kind)
-    .bind(participant_id)
+    .bind(who.kind())
+    .bind(who.id())
     .bind(added_by)
     .bind(now.0)
     .execute(conn)
@@ -232,19 +270,19 @@ pub async fn add_participant(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn remove_participant(conn: &mut Conn, thread_id: &str, kind: &str, participant_id: &str) -> Result<bool> {
+pub async fn remove_participant(conn: &mut Conn, thread_id: ThreadId, who: Participant) -> Result<bool> {
     let done =
         sqlx::query("DELETE FROM thread_participants WHERE thread_id = $1 AND kind = $2 AND participant_id = $3")
             .bind(thread_id)
-            .bind(kind)
-            .bind(participant_id)
+            .bind(who.kind())
+            .bind(who.id())
             .execute(conn)
             .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// (kind, id) of a thread's participants, in the order they were added.
-pub async fn participants(conn: &mut Conn, thread_id: &str) -> Result<Vec<(ParticipantKind, String)>> {
+/// A thread's participants, in the order they were added.
+pub async fn participants(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<Participant>> {
     let rows = sqlx::query(
         "SELECT kind, participant_id FROM thread_participants WHERE thread_id = $1 ORDER BY added_at, participant_id",
     )
@@ -252,7 +290,13 @@ pub async fn participants(conn: &mut Conn, thread_id: &str) -> Result<Vec<(Parti
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("kind")?, r.try_get("participant_id")?)))
+        .map(|r| {
+            let kind: ParticipantKind = r.try_get("kind")?;
+            let id: String = r.try_get("participant_id")?;
+            Participant::parse(kind, &id).ok_or_else(|| {
+                sqlx::Error::Decode(format!("thread participant {kind} {id:?} is no user or team id").into())
+            })
+        })
         .collect::<std::result::Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -261,10 +305,10 @@ pub async fn participants(conn: &mut Conn, thread_id: &str) -> Result<Vec<(Parti
 
 #[derive(Debug, Clone)]
 pub struct MessageRow {
-    pub id: String,
-    pub thread_id: String,
+    pub id: MessageId,
+    pub thread_id: ThreadId,
     pub seq: i64,
-    pub author_id: String,
+    pub author_id: UserId,
     pub body: String,
     pub priority: bool,
     pub created_at: i64,
@@ -293,10 +337,10 @@ pub async fn insert_message(conn: &mut Conn, m: &MessageRow, folded: &str) -> Re
         "INSERT INTO messages (id, thread_id, seq, author_id, body, folded, priority, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(&m.id)
-    .bind(&m.thread_id)
+    .bind(m.id)
+    .bind(m.thread_id)
     .bind(m.seq)
-    .bind(&m.author_id)
+    .bind(m.author_id)
     .bind(&m.body)
     .bind(folded)
     .bind(i64::from(m.priority))
@@ -315,7 +359,7 @@ pub async fn message(conn: &mut Conn, id: MessageId) -> Result<Option<MessageRow
 }
 
 /// Messages of a thread before `before_seq` (newest `limit`), oldest first.
-pub async fn messages(conn: &mut Conn, thread_id: &str, before_seq: i64, limit: i64) -> Result<Vec<MessageRow>> {
+pub async fn messages(conn: &mut Conn, thread_id: ThreadId, before_seq: i64, limit: i64) -> Result<Vec<MessageRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE thread_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
     ))
@@ -333,7 +377,7 @@ pub async fn messages(conn: &mut Conn, thread_id: &str, before_seq: i64, limit: 
 }
 
 /// Replaces a message's text, keeping the earlier one as a version.
-pub async fn edit_message(conn: &mut Conn, id: &str, body: &str, folded: &str, now: Timestamp) -> Result<()> {
+pub async fn edit_message(conn: &mut Conn, id: MessageId, body: &str, folded: &str, now: Timestamp) -> Result<()> {
     sqlx::query(
         "INSERT INTO message_versions (message_id, version, body, replaced_at) \
          SELECT id, (SELECT COUNT(*) FROM message_versions v WHERE v.message_id = $1) + 1, body, $2 \
@@ -354,7 +398,7 @@ pub async fn edit_message(conn: &mut Conn, id: &str, body: &str, folded: &str, n
 }
 
 /// (version, text, replaced at) of a message's earlier texts.
-pub async fn versions(conn: &mut Conn, id: &str) -> Result<Vec<(i64, String, i64)>> {
+pub async fn versions(conn: &mut Conn, id: MessageId) -> Result<Vec<(i64, String, i64)>> {
     let rows =
         sqlx::query("SELECT version, body, replaced_at FROM message_versions WHERE message_id = $1 ORDER BY version")
             .bind(id)
@@ -368,7 +412,7 @@ pub async fn versions(conn: &mut Conn, id: &str) -> Result<Vec<(i64, String, i64
 
 /// Retracts a message: the text is kept as a version, the message shows a trace.
 pub async fn retract_message(conn: &mut Conn, id: MessageId, now: Timestamp) -> Result<()> {
-    edit_message(&mut *conn, &id.to_string(), "", "", now).await?;
+    edit_message(&mut *conn, id, "", "", now).await?;
     sqlx::query("UPDATE messages SET retracted_at = $1, edited_at = NULL WHERE id = $2")
         .bind(now.0)
         .bind(id)
@@ -380,7 +424,7 @@ pub async fn retract_message(conn: &mut Conn, id: MessageId, now: Timestamp) -> 
 /// Messages whose folded text contains every word, in the given threads.
 pub async fn search_messages(
     conn: &mut Conn,
-    thread_ids: &[String],
+    thread_ids: &[ThreadId],
     words: &[String],
     limit: i64,
 ) -> Result<Vec<MessageRow>> {
@@ -409,7 +453,13 @@ pub async fn search_messages(
 // ---- Read state, acknowledgements, drafts -------------------------------------
 
 /// Moves one's read mark forward (never back) and clears "marked unread".
-pub async fn mark_read(conn: &mut Conn, thread_id: &str, user_id: &str, seq: i64, now: Timestamp) -> Result<bool> {
+pub async fn mark_read(
+    conn: &mut Conn,
+    thread_id: ThreadId,
+    user_id: UserId,
+    seq: i64,
+    now: Timestamp,
+) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO thread_reads (thread_id, user_id, last_read_seq, marked_unread, updated_at) \
          VALUES ($1, $2, $3, 0, $4) ON CONFLICT (thread_id, user_id) DO UPDATE SET \
@@ -426,7 +476,7 @@ pub async fn mark_read(conn: &mut Conn, thread_id: &str, user_id: &str, seq: i64
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_unread(conn: &mut Conn, thread_id: ThreadId, user_id: &str, now: Timestamp) -> Result<()> {
+pub async fn mark_unread(conn: &mut Conn, thread_id: ThreadId, user_id: UserId, now: Timestamp) -> Result<()> {
     sqlx::query(
         "INSERT INTO thread_reads (thread_id, user_id, last_read_seq, marked_unread, updated_at) \
          VALUES ($1, $2, 0, 1, $3) ON CONFLICT (thread_id, user_id) DO UPDATE SET marked_unread = 1, updated_at = $3",
@@ -440,7 +490,7 @@ pub async fn mark_unread(conn: &mut Conn, thread_id: ThreadId, user_id: &str, no
 }
 
 /// (user id, last read seq) of a thread's readers.
-pub async fn reads(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, i64)>> {
+pub async fn reads(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<(UserId, i64)>> {
     let rows = sqlx::query("SELECT user_id, last_read_seq FROM thread_reads WHERE thread_id = $1")
         .bind(thread_id)
         .fetch_all(conn)
@@ -451,7 +501,7 @@ pub async fn reads(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, i64)
         .map_err(Into::into)
 }
 
-pub async fn ack(conn: &mut Conn, message_id: MessageId, user_id: &str, now: Timestamp) -> Result<bool> {
+pub async fn ack(conn: &mut Conn, message_id: MessageId, user_id: UserId, now: Timestamp) -> Result<bool> {
     let done =
         sqlx::query("INSERT INTO message_acks (message_id, user_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
             .bind(message_id)
@@ -463,7 +513,7 @@ pub async fn ack(conn: &mut Conn, message_id: MessageId, user_id: &str, now: Tim
 }
 
 /// (message id, user id, at) of the acknowledgements in a thread.
-pub async fn acks(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, String, i64)>> {
+pub async fn acks(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<(MessageId, UserId, i64)>> {
     let rows = sqlx::query(
         "SELECT a.message_id, a.user_id, a.at FROM message_acks a JOIN messages m ON m.id = a.message_id \
          WHERE m.thread_id = $1 ORDER BY a.at",
@@ -477,7 +527,13 @@ pub async fn acks(conn: &mut Conn, thread_id: &str) -> Result<Vec<(String, Strin
         .map_err(Into::into)
 }
 
-pub async fn save_draft(conn: &mut Conn, thread_id: &str, user_id: &str, body: &str, now: Timestamp) -> Result<()> {
+pub async fn save_draft(
+    conn: &mut Conn,
+    thread_id: ThreadId,
+    user_id: UserId,
+    body: &str,
+    now: Timestamp,
+) -> Result<()> {
     if body.is_empty() {
         sqlx::query("DELETE FROM drafts WHERE thread_id = $1 AND user_id = $2")
             .bind(thread_id)
@@ -499,7 +555,7 @@ pub async fn save_draft(conn: &mut Conn, thread_id: &str, user_id: &str, body: &
     Ok(())
 }
 
-pub async fn draft(conn: &mut Conn, thread_id: ThreadId, user_id: &str) -> Result<Option<String>> {
+pub async fn draft(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<Option<String>> {
     let row = sqlx::query("SELECT body FROM drafts WHERE thread_id = $1 AND user_id = $2")
         .bind(thread_id)
         .bind(user_id)
@@ -515,16 +571,16 @@ pub async fn draft(conn: &mut Conn, thread_id: ThreadId, user_id: &str) -> Resul
 
 #[derive(Debug, Clone)]
 pub struct AttachmentRow {
-    pub id: String,
-    pub thread_id: String,
-    pub message_id: String,
+    pub id: AttachmentId,
+    pub thread_id: ThreadId,
+    pub message_id: MessageId,
     pub name: String,
     pub kind: String,
     pub content_type: String,
     pub size: i64,
     pub width: Option<i64>,
     pub height: Option<i64>,
-    pub uploaded_by: String,
+    pub uploaded_by: UserId,
     pub created_at: i64,
     pub has_thumbnail: bool,
 }
@@ -555,9 +611,9 @@ pub async fn insert_attachment(conn: &mut Conn, a: &AttachmentRow, data: &str, t
         "INSERT INTO attachments (id, thread_id, message_id, name, kind, content_type, size, width, height, data, \
          thumbnail, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
-    .bind(&a.id)
-    .bind(&a.thread_id)
-    .bind(&a.message_id)
+    .bind(a.id)
+    .bind(a.thread_id)
+    .bind(a.message_id)
     .bind(&a.name)
     .bind(&a.kind)
     .bind(&a.content_type)
@@ -566,14 +622,14 @@ pub async fn insert_attachment(conn: &mut Conn, a: &AttachmentRow, data: &str, t
     .bind(a.height)
     .bind(data)
     .bind(thumbnail)
-    .bind(&a.uploaded_by)
+    .bind(a.uploaded_by)
     .bind(a.created_at)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-pub async fn attachment(conn: &mut Conn, id: &str) -> Result<Option<AttachmentRow>> {
+pub async fn attachment(conn: &mut Conn, id: AttachmentId) -> Result<Option<AttachmentRow>> {
     let row = sqlx::query(&format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -582,7 +638,7 @@ pub async fn attachment(conn: &mut Conn, id: &str) -> Result<Option<AttachmentRo
 }
 
 /// The stored (encrypted) content, or thumbnail.
-pub async fn attachment_data(conn: &mut Conn, id: &str, thumbnail: bool) -> Result<Option<String>> {
+pub async fn attachment_data(conn: &mut Conn, id: AttachmentId, thumbnail: bool) -> Result<Option<String>> {
     let column = if thumbnail { "thumbnail" } else { "data" };
     let row = sqlx::query(&format!("SELECT {column} AS content FROM attachments WHERE id = $1"))
         .bind(id)
@@ -594,7 +650,7 @@ pub async fn attachment_data(conn: &mut Conn, id: &str, thumbnail: bool) -> Resu
     })
 }
 
-pub async fn attachments_of(conn: &mut Conn, thread_id: &str) -> Result<Vec<AttachmentRow>> {
+pub async fn attachments_of(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<AttachmentRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE thread_id = $1 ORDER BY created_at"
     ))
@@ -615,7 +671,7 @@ const RESPONSIBLE_OF_THREAD: &str = "SELECT 1 FROM thread_triage tr JOIN thread_
 /// The teams whose discussions a person sees as team manager: teams in a
 /// unit at or below one where they hold the team manager role, and teams
 /// they belong to as manager (SPEC 7).
-pub async fn teams_managed(conn: &mut Conn, user_id: &str) -> Result<Vec<String>> {
+pub async fn teams_managed(conn: &mut Conn, user_id: UserId) -> Result<Vec<TeamId>> {
     let rows = sqlx::query(
         "SELECT tm.id AS team_id FROM role_grants g JOIN units gu ON gu.id = g.unit_id \
          JOIN teams tm ON tm.org_id = g.org_id JOIN units u ON u.id = tm.unit_id \
@@ -649,12 +705,12 @@ pub enum Reach {
 
 /// Whether a person takes part in a thread, in person or through a team,
 /// directly or through its care channel.
-pub async fn takes_part(conn: &mut Conn, thread_id: ThreadId, user_id: &str) -> Result<bool> {
+pub async fn takes_part(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<bool> {
     Ok(reach(conn, thread_id, user_id).await?.is_some())
 }
 
 /// How a person reaches a thread, if they do (the thread need not exist).
-pub async fn reach(conn: &mut Conn, thread_id: ThreadId, user_id: &str) -> Result<Option<Reach>> {
+pub async fn reach(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<Option<Reach>> {
     let teams = teams_managed(&mut *conn, user_id).await?;
     let team_cond = if teams.is_empty() {
         String::new()
@@ -722,7 +778,7 @@ pub async fn reach(conn: &mut Conn, thread_id: ThreadId, user_id: &str) -> Resul
 /// of its teams (by role on the unit or as team members) and their
 /// responsible members, and likewise through its care channel, with the
 /// channel's joined circle members.
-pub async fn people_reached(conn: &mut Conn, thread_id: &str) -> Result<Vec<String>> {
+pub async fn people_reached(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<UserId>> {
     let rows = sqlx::query(
         "SELECT participant_id AS user_id FROM thread_participants WHERE thread_id = $1 AND kind = 'user' \
          UNION SELECT g.user_id FROM thread_participants p JOIN teams tm ON tm.id = p.participant_id \

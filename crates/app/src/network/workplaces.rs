@@ -164,7 +164,7 @@ pub async fn create(
         other => other.into(),
     })?;
     network::join(&mut tx, id, user_id, now).await?;
-    crate::search_index::workplace(&mut tx, &id.to_string(), now).await?;
+    crate::search_index::workplace(&mut tx, id, now).await?;
     let ev = NewAuditEvent::new(
         Actor::User(me.user_id),
         "network.workplace_created",

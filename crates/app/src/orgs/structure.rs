@@ -361,7 +361,7 @@ pub async fn create_workplace(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     orgs::insert_workplace(&mut tx, &w, now).await.map_err(name_taken)?;
-    crate::search_index::workplace(&mut tx, &id.to_string(), now).await?;
+    crate::search_index::workplace(&mut tx, id, now).await?;
     audit::record(
         &mut tx,
         scope
@@ -415,7 +415,7 @@ pub async fn update_workplace(
     };
     let mut tx = ctx.store.begin().await?;
     orgs::update_workplace(&mut tx, &w).await.map_err(name_taken)?;
-    crate::search_index::workplace(&mut tx, &id.to_string(), now).await?;
+    crate::search_index::workplace(&mut tx, id, now).await?;
     audit::record(
         &mut tx,
         scope

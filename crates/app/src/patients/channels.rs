@@ -39,9 +39,9 @@ use cercle_domain::circle::{ChannelParticipantKind, CircleSection, MemberState};
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::network::may_view_profile;
 use cercle_domain::policy::{Principal, UserPrincipal};
-use cercle_domain::{ChannelId, Language, OrgId, PatientFileId, Timestamp, UserId};
+use cercle_domain::{ChannelId, Language, OrgId, PatientFileId, ThreadId, Timestamp, UserId};
 use cercle_store::channels::{self as store, ChannelRow};
-use cercle_store::threads::{self as threads_store, NewThread};
+use cercle_store::threads::{self as threads_store, NewThread, Participant};
 use cercle_store::{circle, members, network, orgs, users, Conn};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -76,7 +76,7 @@ pub(crate) async fn access(
         && members::is_member(&mut *conn, c.org_id.parse()?, user_id).await?
         && (c.started_at.is_some() || c.created_by == user_id)
     {
-        let teams = threads_store::teams_managed(&mut *conn, &user).await?;
+        let teams = threads_store::teams_managed(&mut *conn, user_id).await?;
         if store::professional_takes_part(&mut *conn, c.id, user_id, &teams).await? {
             return Ok((c, ChannelRole::Professional));
         }
@@ -396,7 +396,7 @@ pub async fn list_of_file(
     let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
     let file = files::viewable(&mut conn, user_id, file_id).await?;
-    let teams = threads_store::teams_managed(&mut conn, &user_id.to_string()).await?;
+    let teams = threads_store::teams_managed(&mut conn, user_id).await?;
     let org_id: OrgId = file.file.org_id.parse()?;
     let rows = store::channels_of_professional(&mut conn, user_id, &teams, org_id, Some(file_id)).await?;
     let mut out = Vec::new();
@@ -425,7 +425,7 @@ pub async fn mine(ctx: &Ctx, client: &Client, principal: &Principal) -> AppResul
         let user = user_id.to_string();
         if let Some(org) = users::active_org(&mut conn, &user).await? {
             if members::is_member(&mut conn, org.parse()?, me.user_id).await? {
-                let teams = threads_store::teams_managed(&mut conn, &user).await?;
+                let teams = threads_store::teams_managed(&mut conn, user_id).await?;
                 for c in store::channels_of_professional(&mut conn, user_id, &teams, org.parse()?, None).await? {
                     rows.push((c, ChannelRole::Professional));
                 }
@@ -628,48 +628,45 @@ pub(crate) async fn open_thread(
     high_priority: bool,
     now: Timestamp,
 ) -> AppResult<threads_store::ThreadRow> {
-    let id = cercle_domain::ThreadId::new().to_string();
-    let user_id = user_id.to_string();
-    let user_id = user_id.as_str();
-    let file_id = c.patient_file_id.to_string();
-    let channel_id = c.id.to_string();
+    let id = cercle_domain::ThreadId::new();
     threads_store::insert_thread(
         &mut *tx,
         &NewThread {
-            id: &id,
+            id,
             kind: cercle_domain::threads::ThreadKind::Clinical,
-            org_id: Some(&c.org_id),
-            patient_file_id: Some(&file_id),
+            org_id: Some(c.org_id.parse()?),
+            patient_file_id: Some(c.patient_file_id),
             title,
             title_text: text.map(SystemText::to_json).as_deref(),
             folded_title: &text.map_or_else(|| folded(title), |x| x.folded_all(MAX_TITLE_CHARS)),
             high_priority,
             created_by: user_id,
             direct_key: None,
-            channel_id: Some(&channel_id),
+            channel_id: Some(c.id),
         },
         now,
     )
     .await?;
     if role == ChannelRole::Professional {
-        threads_store::add_participant(&mut *tx, &id, "user", user_id, Some(user_id), now).await?;
+        threads_store::add_participant(&mut *tx, id, Participant::User(user_id), Some(user_id), now).await?;
     }
     for (kind, pid) in store::participants(&mut *tx, c.id).await? {
         if kind == ChannelParticipantKind::Team {
-            threads_store::add_participant(&mut *tx, &id, "team", &pid, Some(user_id), now).await?;
+            let team = Participant::Team(pid.parse()?);
+            threads_store::add_participant(&mut *tx, id, team, Some(user_id), now).await?;
         }
     }
     log_event(
         ctx,
         &mut *tx,
-        &id,
+        id,
         EventKind::ThreadCreated,
         &serde_json::json!({ "title": title, "title_text": text, "channel_id": c.id }),
         now,
     )
     .await?;
     store::set_started(&mut *tx, c.id, now).await?;
-    threads_store::thread(&mut *tx, &id).await?.ok_or(AppError::NotFound)
+    threads_store::thread(&mut *tx, id).await?.ok_or(AppError::NotFound)
 }
 
 /// Refuses new threads in a channel of an archived file.
@@ -724,10 +721,10 @@ pub struct ThreadPlace {
     pub circle: Option<bool>,
 }
 
-pub async fn thread_place(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<ThreadPlace> {
+pub async fn thread_place(ctx: &Ctx, principal: &Principal, thread_id: ThreadId) -> AppResult<ThreadPlace> {
     me(principal)?;
     // The one door of thread actions: a thread one does not reach has no place.
-    let (t, reach) = match crate::threads::access::reachable_by(ctx, principal, thread_id).await {
+    let (t, reach) = match crate::threads::access::reachable_by_id(ctx, principal, thread_id).await {
         Ok(found) => found,
         Err(AppError::NotFound) => return Ok(ThreadPlace::default()),
         Err(e) => return Err(e),
@@ -737,7 +734,7 @@ pub async fn thread_place(ctx: &Ctx, principal: &Principal, thread_id: &str) -> 
         _ => None,
     };
     Ok(ThreadPlace {
-        channel_id: t.channel_id,
+        channel_id: t.channel_id.map(String::from),
         circle,
     })
 }

@@ -11,7 +11,7 @@ use cercle_domain::patient::{birth_date, patient_name, FileNumber, HealthInsuran
 use cercle_domain::policy::patients::{self as policy, FileFacts};
 use cercle_domain::policy::roles::Grant;
 use cercle_domain::search::fold;
-use cercle_domain::{InputError, Language, OrgId, PatientFileId, UserId};
+use cercle_domain::{InputError, Language, OrgId, PatientFileId, TeamId, UserId};
 use cercle_store::patients::{self as store, FileThread, PatientFileRow, Search};
 use cercle_store::{members, orgs, users, Conn};
 use serde::{Deserialize, Serialize};
@@ -152,8 +152,8 @@ async fn grants_in(conn: &mut Conn, org_id: &str, user_id: &str) -> AppResult<Ve
 }
 
 /// The teams through which a person takes part (those they manage).
-async fn teams_of(conn: &mut Conn, user_id: UserId) -> AppResult<Vec<String>> {
-    Ok(cercle_store::threads::teams_managed(conn, &user_id.to_string()).await?)
+async fn teams_of(conn: &mut Conn, user_id: UserId) -> AppResult<Vec<TeamId>> {
+    Ok(cercle_store::threads::teams_managed(conn, user_id).await?)
 }
 
 /// The scope's organization as a typed id.

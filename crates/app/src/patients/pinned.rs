@@ -62,7 +62,7 @@ async fn documents(
     for d in docs {
         let mut list = Vec::new();
         for v in versions.iter().filter(|v| v.document_id == d.id) {
-            let a = threads_store::attachment(&mut *conn, &v.attachment_id.to_string()).await?;
+            let a = threads_store::attachment(&mut *conn, v.attachment_id).await?;
             let added_by = v.added_by.to_string();
             list.push(PinnedVersion {
                 version: v.version,
@@ -125,13 +125,13 @@ pub async fn pin(
     if role != ChannelRole::Professional {
         return Err(AppError::Forbidden);
     }
-    let a = threads_store::attachment(&mut tx, &attachment_id.to_string())
+    let a = threads_store::attachment(&mut tx, attachment_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let t = threads_store::thread(&mut tx, &a.thread_id)
+    let t = threads_store::thread(&mut tx, a.thread_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if t.channel_id.as_deref() != Some(c.id.to_string().as_str()) {
+    if t.channel_id != Some(c.id) {
         return Err(AppError::NotFound);
     }
     if store::pinned_with_attachment(&mut tx, c.id, attachment_id)
@@ -155,8 +155,8 @@ pub async fn pin(
             document_id: doc.id,
             version: 1,
             attachment_id,
-            thread_id: t.id.parse()?,
-            added_by: a.uploaded_by.parse()?,
+            thread_id: t.id,
+            added_by: a.uploaded_by,
             added_at: a.created_at,
         },
     )
@@ -165,7 +165,7 @@ pub async fn pin(
         &mut tx,
         channels::event(me, &c, "channel.document_pinned", AuditAction::Create, client)
             .scope("document", doc.id)
-            .scope("attachment", &a.id),
+            .scope("attachment", a.id),
         now,
     )
     .await?;
@@ -210,7 +210,7 @@ pub async fn add_version(
             name.to_string()
         }
     };
-    let prepared = attachments::prepare_upload(ctx, &user_id.to_string(), &name, declared, "", bytes).await?;
+    let prepared = attachments::prepare_upload(ctx, user_id, &name, declared, "", bytes).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let d = store::pinned(&mut tx, document_id).await?.ok_or(AppError::NotFound)?;
@@ -222,17 +222,16 @@ pub async fn add_version(
     let text = SystemText::new("chan-updated-document", &[("name", &d.name)]);
     let title = text.render(lang, crate::threads::input::MAX_TITLE_CHARS);
     let t = channels::open_thread(ctx, &mut tx, &c, role, user_id, &title, Some(&text), false, now).await?;
-    let (_, attachment) =
-        attachments::insert_upload(ctx, &mut tx, &t, &user_id.to_string(), &prepared, now, lang).await?;
-    crate::notifications::as_pinned_version(&mut tx, &t.id).await?;
+    let (_, attachment) = attachments::insert_upload(ctx, &mut tx, &t, user_id, &prepared, now, lang).await?;
+    crate::notifications::as_pinned_version(&mut tx, &t.id.to_string()).await?;
     let version = d.current_version + 1;
     store::add_version(
         &mut tx,
         &PinnedVersionRow {
             document_id: d.id,
             version,
-            attachment_id: attachment.id.parse()?,
-            thread_id: t.id.parse()?,
+            attachment_id: attachment.id,
+            thread_id: t.id,
             added_by: user_id,
             added_at: now.0,
         },
@@ -242,8 +241,8 @@ pub async fn add_version(
         &mut tx,
         channels::event(me, &c, "channel.document_updated", AuditAction::Update, client)
             .scope("document", d.id)
-            .scope("attachment", &attachment.id)
-            .scope("thread", &t.id),
+            .scope("attachment", attachment.id)
+            .scope("thread", t.id),
         now,
     )
     .await?;

@@ -8,7 +8,7 @@
 
 use crate::{AppError, AppResult, Ctx};
 use cercle_domain::policy::{Principal, UserPrincipal};
-use cercle_domain::ThreadId;
+use cercle_domain::{TeamId, ThreadId, UserId};
 use cercle_store::threads::{self as store, Reach, ThreadRow};
 use cercle_store::{users, Conn};
 
@@ -17,7 +17,7 @@ pub(crate) fn me(principal: &Principal) -> AppResult<&UserPrincipal> {
 }
 
 /// The thread, if the person may reach it (to read).
-pub(crate) async fn reachable(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> AppResult<ThreadRow> {
+pub(crate) async fn reachable(conn: &mut Conn, user_id: UserId, thread_id: ThreadId) -> AppResult<ThreadRow> {
     Ok(reachable_as(conn, user_id, thread_id).await?.0)
 }
 
@@ -25,10 +25,12 @@ pub(crate) async fn reachable(conn: &mut Conn, user_id: &str, thread_id: ThreadI
 /// organization's thread only while it is their active organization;
 /// patients and caregivers are no members and reach their channels' threads
 /// whatever organization is active.
-pub(crate) async fn reachable_as(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> AppResult<(ThreadRow, Reach)> {
-    let t = store::thread(&mut *conn, &thread_id.to_string())
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub(crate) async fn reachable_as(
+    conn: &mut Conn,
+    user_id: UserId,
+    thread_id: ThreadId,
+) -> AppResult<(ThreadRow, Reach)> {
+    let t = store::thread(&mut *conn, thread_id).await?.ok_or(AppError::NotFound)?;
     let reach = store::reach(&mut *conn, thread_id, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -41,9 +43,10 @@ pub(crate) async fn reachable_as(conn: &mut Conn, user_id: &str, thread_id: Thre
 /// The organization part of the door: a thread of an organization exists
 /// for a professional only while it is their active organization (teams'
 /// triage, which acts before the person reaches the thread, asks this too).
-pub(crate) async fn in_active_org(conn: &mut Conn, user_id: &str, t: &ThreadRow) -> AppResult<()> {
-    if let Some(org) = &t.org_id {
-        if users::active_org(&mut *conn, user_id).await?.as_deref() != Some(org.as_str()) {
+pub(crate) async fn in_active_org(conn: &mut Conn, user_id: UserId, t: &ThreadRow) -> AppResult<()> {
+    if let Some(org) = t.org_id {
+        let active = users::active_org(&mut *conn, &user_id.to_string()).await?;
+        if active.as_deref() != Some(org.to_string().as_str()) {
             return Err(AppError::NotFound);
         }
     }
@@ -52,15 +55,6 @@ pub(crate) async fn in_active_org(conn: &mut Conn, user_id: &str, t: &ThreadRow)
 
 /// [`reachable`] for the services of other modules (a thread's
 /// notification settings, its place in a care channel): the same door.
-/// The id is text for callers that hold it so (care channels); a text that
-/// is no thread id names no thread.
-pub(crate) async fn reachable_by(ctx: &Ctx, principal: &Principal, thread_id: &str) -> AppResult<(ThreadRow, Reach)> {
-    me(principal)?;
-    reachable_by_id(ctx, principal, thread_id.parse()?).await
-}
-
-/// [`reachable_by`] for callers holding a typed id (a thread's
-/// notification settings).
 pub(crate) async fn reachable_by_id(
     ctx: &Ctx,
     principal: &Principal,
@@ -68,12 +62,12 @@ pub(crate) async fn reachable_by_id(
 ) -> AppResult<(ThreadRow, Reach)> {
     let me = me(principal)?;
     let mut conn = ctx.store.reader().await?;
-    reachable_as(&mut conn, &me.user_id.to_string(), thread_id).await
+    reachable_as(&mut conn, me.user_id, thread_id).await
 }
 
 /// The thread, if the person may write in it: observers of a patient's
 /// circle read only.
-pub(crate) async fn writable(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> AppResult<ThreadRow> {
+pub(crate) async fn writable(conn: &mut Conn, user_id: UserId, thread_id: ThreadId) -> AppResult<ThreadRow> {
     match reachable_as(conn, user_id, thread_id).await? {
         (_, Reach::Circle { observer: true }) => Err(AppError::Forbidden),
         (t, _) => Ok(t),
@@ -83,7 +77,7 @@ pub(crate) async fn writable(conn: &mut Conn, user_id: &str, thread_id: ThreadId
 /// The thread, if the person may manage it (participants, closing,
 /// priority, duplicating, exporting): professionals only, never the
 /// patient's circle.
-pub(crate) async fn manageable(conn: &mut Conn, user_id: &str, thread_id: ThreadId) -> AppResult<ThreadRow> {
+pub(crate) async fn manageable(conn: &mut Conn, user_id: UserId, thread_id: ThreadId) -> AppResult<ThreadRow> {
     match reachable_as(conn, user_id, thread_id).await? {
         (_, Reach::Circle { .. }) => Err(AppError::Forbidden),
         (t, _) => Ok(t),
@@ -97,7 +91,7 @@ pub(crate) async fn manageable(conn: &mut Conn, user_id: &str, thread_id: Thread
 /// Text ids, as events and pages hold them: one that is no thread id
 /// reaches nobody.
 pub async fn may_receive(ctx: &Ctx, user_id: &str, thread_id: &str) -> AppResult<bool> {
-    let Ok(thread_id) = thread_id.parse::<ThreadId>() else {
+    let (Ok(user_id), Ok(thread_id)) = (user_id.parse::<UserId>(), thread_id.parse::<ThreadId>()) else {
         return Ok(false);
     };
     let mut conn = ctx.store.reader().await?;
@@ -119,9 +113,6 @@ pub(crate) fn open(t: &ThreadRow) -> AppResult<()> {
 /// reaches as team manager (a team of their unit or a unit below; the same
 /// rule that makes a team's discussions theirs, [`store::teams_managed`]).
 /// It cannot be removed from the thread (SPEC 5).
-pub(crate) async fn is_author_team(conn: &mut Conn, t: &ThreadRow, team_id: &str) -> AppResult<bool> {
-    Ok(store::teams_managed(&mut *conn, &t.created_by)
-        .await?
-        .iter()
-        .any(|id| id == team_id))
+pub(crate) async fn is_author_team(conn: &mut Conn, t: &ThreadRow, team_id: TeamId) -> AppResult<bool> {
+    Ok(store::teams_managed(&mut *conn, t.created_by).await?.contains(&team_id))
 }

@@ -13,7 +13,7 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
-use cercle_domain::{AttachmentId, InputError, Language, ThreadId};
+use cercle_domain::{AttachmentId, InputError, Language, MessageId, ThreadId, Timestamp, UserId};
 use cercle_store::threads::{self as store, AttachmentRow};
 use serde::Serialize;
 
@@ -33,7 +33,7 @@ pub async fn upload(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    thread_id: &str,
+    thread_id: ThreadId,
     name: &str,
     declared: Option<&str>,
     caption: &str,
@@ -41,38 +41,35 @@ pub async fn upload(
     lang: Language,
 ) -> AppResult<MessageView> {
     let me = crate::acting::person(principal)?;
-    let user_id = me.user_id.to_string();
-    // Text for the callers that hold it so (the demonstration data); a text
-    // that is no thread id names no thread.
-    let thread_id: ThreadId = thread_id.parse()?;
+    let user_id = me.user_id;
     {
         // Refuse early, before any processing, if the thread is not theirs.
         let mut conn = ctx.store.reader().await?;
-        let t = writable(&mut conn, &user_id, thread_id).await?;
+        let t = writable(&mut conn, user_id, thread_id).await?;
         if t.closed_at.is_some() {
             return Err(AppError::Conflict("thread-closed"));
         }
     }
-    let prepared = prepare_upload(ctx, &user_id, name, declared, caption, bytes).await?;
+    let prepared = prepare_upload(ctx, user_id, name, declared, caption, bytes).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     crate::idempotency::claim_in(&mut tx, client, now).await?;
-    let t = writable(&mut tx, &user_id, thread_id).await?;
+    let t = writable(&mut tx, user_id, thread_id).await?;
     if t.closed_at.is_some() {
         return Err(AppError::Conflict("thread-closed"));
     }
-    let (view, attachment) = insert_upload(ctx, &mut tx, &t, &user_id, &prepared, now, lang).await?;
+    let (view, attachment) = insert_upload(ctx, &mut tx, &t, user_id, &prepared, now, lang).await?;
     let mut ev = NewAuditEvent::new(
         Actor::User(me.user_id),
         "thread.attachment_uploaded",
         AuditAction::Create,
         "attachment",
     )
-    .target(&attachment.id)
-    .scope("thread", &t.id)
+    .target(attachment.id)
+    .scope("thread", t.id)
     .ip(client.ip.clone());
-    ev.org_id = t.org_id.clone();
-    if let Some(p) = &t.patient_file_id {
+    ev.org_id = t.org_id.map(String::from);
+    if let Some(p) = t.patient_file_id {
         ev = ev.scope("patient", p);
     }
     audit::record(&mut tx, ev, now).await?;
@@ -99,7 +96,7 @@ pub(crate) struct PreparedUpload {
 /// counts it), before any transaction.
 pub(crate) async fn prepare_upload(
     ctx: &Ctx,
-    user_id: &str,
+    user_id: UserId,
     name: &str,
     declared: Option<&str>,
     caption: &str,
@@ -109,7 +106,7 @@ pub(crate) async fn prepare_upload(
         None | Some("") => None,
         Some(k) => Some(AttachmentKind::parse(k).ok_or(InputError::FileNotAllowed)?),
     };
-    crate::acting::limit(ctx, "upload", user_id, 60, 3600).await?;
+    crate::acting::limit(ctx, "upload", &user_id.to_string(), 60, 3600).await?;
     let name = name.to_string();
     let prepared = tokio::task::spawn_blocking(move || files::prepare(&name, declared, &bytes))
         .await
@@ -154,20 +151,20 @@ pub(crate) async fn insert_upload(
     ctx: &Ctx,
     tx: &mut cercle_store::Conn,
     t: &cercle_store::threads::ThreadRow,
-    user_id: &str,
+    user_id: UserId,
     prepared: &PreparedUpload,
-    now: cercle_domain::Timestamp,
+    now: Timestamp,
     lang: Language,
 ) -> AppResult<(MessageView, AttachmentRow)> {
-    let thread_id = t.id.as_str();
+    let thread_id = t.id;
     // The message and its file go in together; the event carries both.
     let seq = store::next_seq(&mut *tx, thread_id, now).await?;
-    let message_id = cercle_domain::MessageId::new().to_string();
+    let message_id = MessageId::new();
     let row = store::MessageRow {
-        id: message_id.clone(),
-        thread_id: thread_id.to_string(),
+        id: message_id,
+        thread_id,
         seq,
-        author_id: user_id.to_string(),
+        author_id: user_id,
         body: prepared.body.clone(),
         priority: false,
         created_at: now.0,
@@ -176,16 +173,16 @@ pub(crate) async fn insert_upload(
     };
     store::insert_message(&mut *tx, &row, &cercle_domain::search::fold(&prepared.body)).await?;
     let attachment = AttachmentRow {
-        id: AttachmentId::new().to_string(),
-        thread_id: thread_id.to_string(),
-        message_id: message_id.clone(),
+        id: AttachmentId::new(),
+        thread_id,
+        message_id,
         name: prepared.name.clone(),
         kind: prepared.kind.to_string(),
         content_type: prepared.content_type.clone(),
         size: prepared.size,
         width: prepared.width,
         height: prepared.height,
-        uploaded_by: user_id.to_string(),
+        uploaded_by: user_id,
         created_at: now.0,
         has_thumbnail: prepared.thumbnail.is_some(),
     };
@@ -196,7 +193,8 @@ pub(crate) async fn insert_upload(
         .pop()
         .ok_or(AppError::NotFound)?;
     log_event(ctx, &mut *tx, thread_id, EventKind::Message, &view, now).await?;
-    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, user_id, &message_id, false, now).await?;
+    let (author, message) = (user_id.to_string(), message_id.to_string());
+    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, &author, &message, false, now).await?;
     Ok((view, attachment))
 }
 
@@ -217,19 +215,19 @@ pub struct GalleryItem {
 pub async fn gallery(ctx: &Ctx, principal: &Principal, thread_id: ThreadId) -> AppResult<Vec<GalleryItem>> {
     let me = crate::acting::person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    let t = reachable(&mut conn, &me.user_id.to_string(), thread_id).await?;
-    Ok(store::attachments_of(&mut conn, &t.id)
+    let t = reachable(&mut conn, me.user_id, thread_id).await?;
+    Ok(store::attachments_of(&mut conn, t.id)
         .await?
         .into_iter()
         .map(|a| GalleryItem {
-            id: a.id,
-            message_id: a.message_id,
+            id: a.id.to_string(),
+            message_id: a.message_id.to_string(),
             name: a.name,
             kind: a.kind,
             content_type: a.content_type,
             size: a.size,
             has_thumbnail: a.has_thumbnail,
-            uploaded_by: a.uploaded_by,
+            uploaded_by: a.uploaded_by.to_string(),
             created_at: a.created_at,
         })
         .collect())
@@ -251,10 +249,9 @@ pub async fn download(
     thumbnail: bool,
 ) -> AppResult<Download> {
     let me = crate::acting::person(principal)?;
-    let id = &id.to_string();
     let mut conn = ctx.store.reader().await?;
     let a = store::attachment(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let t = reachable(&mut conn, &me.user_id.to_string(), a.thread_id.parse()?).await?;
+    let t = reachable(&mut conn, me.user_id, a.thread_id).await?;
     let stored = store::attachment_data(&mut conn, id, thumbnail)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -267,10 +264,10 @@ pub async fn download(
             "attachment",
         )
         .target(id)
-        .scope("thread", &t.id)
+        .scope("thread", t.id)
         .ip(client.ip.clone());
-        ev.org_id = t.org_id.clone();
-        if let Some(p) = &t.patient_file_id {
+        ev.org_id = t.org_id.map(String::from);
+        if let Some(p) = t.patient_file_id {
             ev = ev.scope("patient", p);
         }
         audit::record_alone(ctx, ev).await?;

@@ -20,7 +20,7 @@ use crate::patients::channels::{
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
 use cercle_domain::policy::Principal;
-use cercle_domain::Language;
+use cercle_domain::{ChannelId, Language};
 
 /// A new thread in the channel with its first message; the first one
 /// starts the channel. Observers: 403.
@@ -28,34 +28,33 @@ pub async fn start_thread(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ChannelId,
     input: &NewChannelThread,
     lang: Language,
 ) -> AppResult<ThreadView> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
     let title = clean_title(&input.title)?;
     let body = clean_body(&input.body)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let (c, role) = access(&mut tx, me.user_id, id.parse()?).await?;
+    let (c, role) = access(&mut tx, me.user_id, id).await?;
     if role == (ChannelRole::Circle { observer: true }) {
         return Err(AppError::Forbidden);
     }
     require_open_file(&mut tx, &c).await?;
     let high = input.high_priority && role == ChannelRole::Professional;
     let t = open_thread(ctx, &mut tx, &c, role, me.user_id, &title, None, high, now).await?;
-    let m = insert_message(ctx, &mut tx, &t, &user_id, &body, false, now, lang).await?;
+    let m = insert_message(ctx, &mut tx, &t, me.user_id, &body, false, now, lang).await?;
     audit::record(
         &mut tx,
         event(me, &c, "channel.thread_created", AuditAction::Create, client)
-            .scope("thread", &t.id)
+            .scope("thread", t.id)
             .scope("message", &m.id),
         now,
     )
     .await?;
     commit(ctx, tx).await?;
-    reading::show(ctx, client, principal, &t.id, lang).await
+    reading::show(ctx, client, principal, t.id, lang).await
 }
 
 /// Removes a participant of a channel (the rules of
@@ -65,10 +64,10 @@ pub async fn remove_participant(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ChannelId,
     who: &ParticipantRef,
 ) -> AppResult<Channel> {
-    let removed = crate::patients::channels::remove_participant(ctx, client, principal, id.parse()?, who).await?;
+    let removed = crate::patients::channels::remove_participant(ctx, client, principal, id, who).await?;
     let lost: Vec<&str> = removed.lost_access.iter().map(String::as_str).collect();
     super::hub::access_changed(ctx, &lost).await;
     Ok(removed.channel)

@@ -8,7 +8,7 @@ use crate::{AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::events::{EventKind, Topic};
 use cercle_domain::policy::UserPrincipal;
-use cercle_domain::Timestamp;
+use cercle_domain::{ThreadId, Timestamp};
 use cercle_store::threads::ThreadRow;
 use cercle_store::Conn;
 use serde::Serialize;
@@ -21,12 +21,12 @@ pub(crate) fn event_for(
     client: &Client,
 ) -> NewAuditEvent {
     let mut ev = NewAuditEvent::new(Actor::User(actor.user_id), name, action, "thread")
-        .target(&t.id)
+        .target(t.id)
         .ip(client.ip.clone());
-    if let Some(org) = &t.org_id {
-        ev.org_id = Some(org.clone());
+    if let Some(org) = t.org_id {
+        ev.org_id = Some(org.to_string());
     }
-    if let Some(p) = &t.patient_file_id {
+    if let Some(p) = t.patient_file_id {
         ev = ev.scope("patient", p);
     }
     ev
@@ -37,13 +37,13 @@ pub(crate) fn event_for(
 pub(crate) async fn log_event(
     ctx: &Ctx,
     conn: &mut Conn,
-    thread_id: &str,
+    thread_id: ThreadId,
     kind: EventKind,
     data: &impl Serialize,
     now: Timestamp,
 ) -> AppResult<i64> {
     let payload = serde_json::to_string(data).map_err(|e| AppError::Internal(e.to_string()))?;
-    let topic = Topic::Thread(thread_id.parse()?);
+    let topic = Topic::Thread(thread_id);
     let id = cercle_store::events::append_event(&mut *conn, &topic, kind, &payload, now).await?;
     ctx.bus.durable_in(&mut *conn, &topic).await?;
     Ok(id)

@@ -20,14 +20,13 @@ pub async fn pdf(
     lang: Language,
 ) -> AppResult<Vec<u8>> {
     let me = crate::network::me(principal)?;
-    let user_id = me.user_id.to_string();
-    let view = show(ctx, client, principal, &id.to_string(), lang).await?;
+    let view = show(ctx, client, principal, id, lang).await?;
     let Some(closed) = &view.closed else {
         return Err(AppError::Conflict("thread-open"));
     };
     let mut conn = ctx.store.reader().await?;
-    let t = manageable(&mut conn, &user_id, id).await?;
-    let id = t.id.as_str();
+    let t = manageable(&mut conn, me.user_id, id).await?;
+    let id = t.id;
     let mut rows = Vec::new();
     let mut before = i64::MAX;
     loop {
@@ -43,7 +42,7 @@ pub async fn pdf(
     let messages = message_views(&mut conn, id, rows, lang).await?;
     let local = cercle_domain::local_time::LocalTime::new(lang, crate::acting::zone_of(&mut conn, me.user_id).await?);
     drop(conn);
-    let organization = match &t.org_id {
+    let organization = match t.org_id {
         Some(o) => org_name(ctx, o).await?.unwrap_or_default(),
         None => String::new(),
     };
@@ -85,8 +84,8 @@ pub async fn pdf(
     )
     .target(id)
     .ip(client.ip.clone());
-    ev.org_id = t.org_id.clone();
-    if let Some(p) = &t.patient_file_id {
+    ev.org_id = t.org_id.map(String::from);
+    if let Some(p) = t.patient_file_id {
         ev = ev.scope("patient", p);
     }
     audit::record_alone(ctx, ev).await?;

@@ -68,7 +68,7 @@ pub struct Hub {
     /// Turns true when the node shuts down: connections close themselves.
     closing: tokio::sync::watch::Sender<bool>,
     /// Messages per person in the current minute.
-    flood: std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>,
+    flood: std::sync::Mutex<std::collections::HashMap<cercle_domain::UserId, (i64, i64)>>,
     /// People whose sessions or reach just changed (user ids): their
     /// connections check their session and what they may see again at once.
     access: broadcast::Sender<Arc<str>>,
@@ -114,7 +114,7 @@ impl Hub {
 
     /// Counts a message of `user_id` in the current minute; false beyond `max`.
     /// Kept per node, in memory: a durable counter would serialize senders.
-    pub fn flood(&self, user_id: &str, now: cercle_domain::Timestamp, max: i64) -> bool {
+    pub fn flood(&self, user_id: cercle_domain::UserId, now: cercle_domain::Timestamp, max: i64) -> bool {
         let minute = now.0 / 60_000;
         let Ok(mut map) = self.flood.lock() else {
             return true;
@@ -122,7 +122,7 @@ impl Hub {
         if map.len() > 100_000 {
             map.retain(|_, (m, _)| *m == minute);
         }
-        let entry = map.entry(user_id.to_string()).or_insert((minute, 0));
+        let entry = map.entry(user_id).or_insert((minute, 0));
         if entry.0 != minute {
             *entry = (minute, 0);
         }

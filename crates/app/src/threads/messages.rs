@@ -11,12 +11,12 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::Principal;
-use cercle_domain::{Language, MessageId, ThreadId, Timestamp};
+use cercle_domain::{Language, MessageId, ThreadId, Timestamp, UserId};
 use cercle_store::threads::{self as store, MessageRow, ThreadRow};
 use cercle_store::Conn;
 
 /// Counts a message against the sender's flood allowance (per node).
-fn flood_check(ctx: &Ctx, user_id: &str) -> AppResult<()> {
+fn flood_check(ctx: &Ctx, user_id: UserId) -> AppResult<()> {
     if ctx.hub.flood(user_id, ctx.clock.now(), MESSAGES_PER_MINUTE) {
         Ok(())
     } else {
@@ -29,24 +29,22 @@ pub async fn post(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ThreadId,
     body: &str,
     priority: bool,
     lang: Language,
 ) -> AppResult<MessageView> {
     let _timer = crate::telemetry::Timer::start("cercle_message_post_duration_seconds");
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let body = clean_body(body)?;
-    flood_check(ctx, &user_id)?;
+    flood_check(ctx, user_id)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     crate::idempotency::claim_in(&mut tx, client, now).await?;
-    // Text for the callers that hold it so (the benchmarks); a text that is
-    // no thread id names no thread.
-    let t = writable(&mut tx, &user_id, id.parse::<ThreadId>()?).await?;
+    let t = writable(&mut tx, user_id, id).await?;
     open(&t)?;
-    let view = insert_message(ctx, &mut tx, &t, &user_id, &body, priority, now, lang).await?;
+    let view = insert_message(ctx, &mut tx, &t, user_id, &body, priority, now, lang).await?;
     audit::record(
         &mut tx,
         event_for(me, &t, "thread.message_posted", AuditAction::Create, client).scope("message", &view.id),
@@ -64,18 +62,18 @@ pub(crate) async fn insert_message(
     ctx: &Ctx,
     tx: &mut Conn,
     t: &ThreadRow,
-    user_id: &str,
+    user_id: UserId,
     body: &str,
     priority: bool,
     now: Timestamp,
     lang: Language,
 ) -> AppResult<MessageView> {
-    let seq = store::next_seq(&mut *tx, &t.id, now).await?;
+    let seq = store::next_seq(&mut *tx, t.id, now).await?;
     let row = MessageRow {
-        id: MessageId::new().to_string(),
-        thread_id: t.id.clone(),
+        id: MessageId::new(),
+        thread_id: t.id,
         seq,
-        author_id: user_id.to_string(),
+        author_id: user_id,
         body: body.to_string(),
         priority,
         created_at: now.0,
@@ -83,11 +81,11 @@ pub(crate) async fn insert_message(
         retracted_at: None,
     };
     store::insert_message(&mut *tx, &row, &folded(body)).await?;
-    store::mark_read(&mut *tx, &t.id, user_id, seq, now).await?;
-    store::save_draft(&mut *tx, &t.id, user_id, "", now).await?;
+    store::mark_read(&mut *tx, t.id, user_id, seq, now).await?;
+    store::save_draft(&mut *tx, t.id, user_id, "", now).await?;
     // A new message has no attachment, reader or acknowledgement yet: only
     // its author is looked up (not the whole thread's read marks).
-    let author = summaries(&mut *tx, &[user_id.to_string().parse()?], lang).await?.pop();
+    let author = summaries(&mut *tx, &[user_id], lang).await?.pop();
     let view = MessageView {
         author: match author {
             Some(p) => Author {
@@ -101,8 +99,8 @@ pub(crate) async fn insert_message(
                 profession: None,
             },
         },
-        id: row.id,
-        thread_id: row.thread_id,
+        id: row.id.to_string(),
+        thread_id: row.thread_id.to_string(),
         seq: row.seq,
         body: row.body,
         priority: row.priority,
@@ -113,17 +111,18 @@ pub(crate) async fn insert_message(
         seen_by: Vec::new(),
         acknowledged_by: Vec::new(),
     };
-    log_event(ctx, &mut *tx, &t.id, EventKind::Message, &view, now).await?;
-    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, user_id, &view.id, priority, now).await?;
+    log_event(ctx, &mut *tx, t.id, EventKind::Message, &view, now).await?;
+    let author = user_id.to_string();
+    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, &author, &view.id, priority, now).await?;
     Ok(view)
 }
 
 /// The author's own message of a reachable, open thread.
-async fn own_message(conn: &mut Conn, user_id: &str, message_id: MessageId) -> AppResult<(ThreadRow, MessageRow)> {
+async fn own_message(conn: &mut Conn, user_id: UserId, message_id: MessageId) -> AppResult<(ThreadRow, MessageRow)> {
     let m = store::message(&mut *conn, message_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let t = writable(&mut *conn, user_id, m.thread_id.parse()?).await?;
+    let t = writable(&mut *conn, user_id, m.thread_id).await?;
     if m.author_id != user_id {
         return Err(AppError::Forbidden);
     }
@@ -144,21 +143,20 @@ pub async fn edit(
     lang: Language,
 ) -> AppResult<MessageView> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
     let body = clean_body(body)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let (t, m) = own_message(&mut tx, &user_id, message_id).await?;
-    store::edit_message(&mut tx, &m.id, &body, &folded(&body), now).await?;
+    let (t, m) = own_message(&mut tx, me.user_id, message_id).await?;
+    store::edit_message(&mut tx, m.id, &body, &folded(&body), now).await?;
     let row = store::message(&mut tx, message_id).await?.ok_or(AppError::NotFound)?;
-    let view = message_views(&mut tx, &t.id, vec![row], lang)
+    let view = message_views(&mut tx, t.id, vec![row], lang)
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    log_event(ctx, &mut tx, &t.id, EventKind::MessageEdited, &view, now).await?;
+    log_event(ctx, &mut tx, t.id, EventKind::MessageEdited, &view, now).await?;
     audit::record(
         &mut tx,
-        event_for(me, &t, "thread.message_edited", AuditAction::Update, client).scope("message", &m.id),
+        event_for(me, &t, "thread.message_edited", AuditAction::Update, client).scope("message", m.id),
         now,
     )
     .await?;
@@ -175,20 +173,19 @@ pub async fn retract(
     lang: Language,
 ) -> AppResult<MessageView> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let (t, m) = own_message(&mut tx, &user_id, message_id).await?;
+    let (t, m) = own_message(&mut tx, me.user_id, message_id).await?;
     store::retract_message(&mut tx, message_id, now).await?;
     let row = store::message(&mut tx, message_id).await?.ok_or(AppError::NotFound)?;
-    let view = message_views(&mut tx, &t.id, vec![row], lang)
+    let view = message_views(&mut tx, t.id, vec![row], lang)
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    log_event(ctx, &mut tx, &t.id, EventKind::MessageRetracted, &view, now).await?;
+    log_event(ctx, &mut tx, t.id, EventKind::MessageRetracted, &view, now).await?;
     audit::record(
         &mut tx,
-        event_for(me, &t, "thread.message_retracted", AuditAction::Delete, client).scope("message", &m.id),
+        event_for(me, &t, "thread.message_retracted", AuditAction::Delete, client).scope("message", m.id),
         now,
     )
     .await?;
@@ -199,20 +196,20 @@ pub async fn retract(
 /// Acknowledges a high-priority message.
 pub async fn acknowledge(ctx: &Ctx, client: &Client, principal: &Principal, message_id: MessageId) -> AppResult<()> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let m = store::message(&mut tx, message_id).await?.ok_or(AppError::NotFound)?;
-    let t = reachable(&mut tx, &user_id, m.thread_id.parse()?).await?;
+    let t = reachable(&mut tx, user_id, m.thread_id).await?;
     if !m.priority {
         return Err(AppError::Conflict("not-priority"));
     }
-    if store::ack(&mut tx, message_id, &user_id, now).await? {
+    if store::ack(&mut tx, message_id, user_id, now).await? {
         let data = serde_json::json!({ "message_id": message_id, "user_id": user_id, "at": now.0 });
-        log_event(ctx, &mut tx, &t.id, EventKind::Ack, &data, now).await?;
+        log_event(ctx, &mut tx, t.id, EventKind::Ack, &data, now).await?;
         audit::record(
             &mut tx,
-            event_for(me, &t, "thread.message_acknowledged", AuditAction::Update, client).scope("message", &m.id),
+            event_for(me, &t, "thread.message_acknowledged", AuditAction::Update, client).scope("message", m.id),
             now,
         )
         .await?;

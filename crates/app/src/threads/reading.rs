@@ -10,18 +10,21 @@ use super::views::{message_views, title_of, Closed, ListedThread, MessageView, P
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
 use cercle_domain::policy::Principal;
-use cercle_domain::{Language, MessageId, ThreadId};
+use cercle_domain::{Language, MessageId, OrgId, ThreadId};
 use cercle_store::threads as store;
 use cercle_store::{network, orgs, users};
 
 /// One's threads in the active organization (and those without one).
 pub async fn list(ctx: &Ctx, principal: &Principal, closed: bool, lang: Language) -> AppResult<Vec<ListedThread>> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
+    let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
-    let teams = store::teams_managed(&mut conn, &user_id).await?;
-    let active = users::active_org(&mut conn, &user_id).await?;
-    let rows = store::threads_of(&mut conn, &user_id, &teams, active.as_deref(), closed, 200).await?;
+    let teams = store::teams_managed(&mut conn, user_id).await?;
+    // An active organization that is no id names none (no organization's threads).
+    let active = users::active_org(&mut conn, &user_id.to_string())
+        .await?
+        .and_then(|org| OrgId::parse(&org));
+    let rows = store::threads_of(&mut conn, user_id, &teams, active, closed, 200).await?;
     Ok(rows.into_iter().map(|l| ListedThread::of(l, lang)).collect())
 }
 
@@ -39,31 +42,28 @@ pub async fn show(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    id: &str,
+    id: ThreadId,
     lang: Language,
 ) -> AppResult<ThreadView> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
-    // Text for the callers that hold it so (teams, care channels); a text
-    // that is no thread id names no thread.
-    let id: ThreadId = id.parse()?;
+    let user_id = me.user_id;
     let mut conn = ctx.store.reader().await?;
-    let t = reachable(&mut conn, &user_id, id).await?;
-    let participants = participant_views(&mut conn, &t.id).await?;
-    let patient = match &t.patient_file_id {
+    let t = reachable(&mut conn, user_id, id).await?;
+    let participants = participant_views(&mut conn, t.id).await?;
+    let patient = match t.patient_file_id {
         // Archived files keep their name on their threads.
-        Some(pid) => cercle_store::patients::get(&mut conn, pid.parse()?)
+        Some(pid) => cercle_store::patients::get(&mut conn, pid)
             .await?
-            .filter(|p| t.org_id.as_deref() == Some(p.org_id.as_str()))
+            .filter(|p| t.org_id.map(String::from).as_deref() == Some(p.org_id.as_str()))
             .map(|p| PatientRef {
                 id: p.id.to_string(),
                 name: format!("{} {}", p.first_name, p.last_name),
             }),
         None => None,
     };
-    let closed = match (t.closed_at, &t.closed_by) {
+    let closed = match (t.closed_at, t.closed_by.map(String::from)) {
         (Some(at), by) => {
-            let by_name = match by {
+            let by_name = match &by {
                 Some(b) => network::names(&mut conn, std::slice::from_ref(b))
                     .await?
                     .pop()
@@ -71,30 +71,26 @@ pub async fn show(
                     .unwrap_or_default(),
                 None => String::new(),
             };
-            Some(Closed {
-                by_id: by.clone(),
-                by_name,
-                at,
-            })
+            Some(Closed { by_id: by, by_name, at })
         }
         _ => None,
     };
-    let draft = store::draft(&mut conn, id, &user_id).await?;
-    let teams = triage_views(&mut conn, &t.id).await?;
+    let draft = store::draft(&mut conn, id, user_id).await?;
+    let teams = triage_views(&mut conn, t.id).await?;
     drop(conn);
     if t.patient_file_id.is_some() {
         audit::record_alone(ctx, event_for(me, &t, "thread.read", AuditAction::Read, client)).await?;
     }
     let (title, title_text) = title_of(&t, lang);
     Ok(ThreadView {
-        id: t.id,
+        id: t.id.to_string(),
         kind: t.kind.as_str().into(),
         title,
         title_text,
-        org_id: t.org_id,
+        org_id: t.org_id.map(String::from),
         patient,
         high_priority: t.high_priority,
-        created_by: t.created_by,
+        created_by: t.created_by.to_string(),
         created_at: t.created_at,
         closed,
         participants,
@@ -114,11 +110,10 @@ pub async fn messages(
     lang: Language,
 ) -> AppResult<Vec<MessageView>> {
     let me = me(principal)?;
-    let user_id = me.user_id.to_string();
     let mut conn = ctx.store.reader().await?;
-    let t = reachable(&mut conn, &user_id, id).await?;
-    let rows = store::messages(&mut conn, &t.id, before.unwrap_or(i64::MAX), 100).await?;
-    let out = message_views(&mut conn, &t.id, rows, lang).await?;
+    let t = reachable(&mut conn, me.user_id, id).await?;
+    let rows = store::messages(&mut conn, t.id, before.unwrap_or(i64::MAX), 100).await?;
+    let out = message_views(&mut conn, t.id, rows, lang).await?;
     drop(conn);
     if t.patient_file_id.is_some() {
         audit::record_alone(
@@ -135,12 +130,12 @@ pub async fn versions(ctx: &Ctx, principal: &Principal, message_id: MessageId) -
     let me = me(principal)?;
     let mut conn = ctx.store.reader().await?;
     let m = store::message(&mut conn, message_id).await?.ok_or(AppError::NotFound)?;
-    reachable(&mut conn, &me.user_id.to_string(), m.thread_id.parse()?).await?;
-    Ok(store::versions(&mut conn, &m.id).await?)
+    reachable(&mut conn, me.user_id, m.thread_id).await?;
+    Ok(store::versions(&mut conn, m.id).await?)
 }
 
 /// The organization a thread belongs to, for labels.
-pub async fn org_name(ctx: &Ctx, org_id: &str) -> AppResult<Option<String>> {
+pub async fn org_name(ctx: &Ctx, org_id: OrgId) -> AppResult<Option<String>> {
     let mut conn = ctx.store.reader().await?;
-    Ok(orgs::org_by_id(&mut conn, org_id.parse()?).await?.map(|o| o.name))
+    Ok(orgs::org_by_id(&mut conn, org_id).await?.map(|o| o.name))
 }

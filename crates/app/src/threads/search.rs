@@ -6,7 +6,7 @@ use super::reading::list;
 use super::views::FoundMessage;
 use crate::{AppResult, Ctx};
 use cercle_domain::policy::Principal;
-use cercle_domain::Language;
+use cercle_domain::{Language, ThreadId};
 use cercle_store::threads as store;
 use std::collections::HashMap;
 
@@ -17,16 +17,19 @@ pub async fn search(ctx: &Ctx, principal: &Principal, q: &str, lang: Language) -
     let mut threads = list(ctx, principal, false, lang).await?;
     threads.extend(list(ctx, principal, true, lang).await?);
     let titles: HashMap<String, String> = threads.iter().map(|t| (t.id.clone(), t.title.clone())).collect();
-    let ids: Vec<String> = threads.into_iter().map(|t| t.id).collect();
+    let ids = threads
+        .iter()
+        .map(|t| t.id.parse())
+        .collect::<Result<Vec<ThreadId>, _>>()?;
     crate::acting::limit(ctx, "thread-search", &me.user_id.to_string(), 60, 60).await?;
     let mut conn = ctx.store.reader().await?;
     let rows = store::search_messages(&mut conn, &ids, &words, 50).await?;
     Ok(rows
         .into_iter()
         .map(|m| FoundMessage {
-            thread_title: titles.get(&m.thread_id).cloned().unwrap_or_default(),
-            thread_id: m.thread_id,
-            message_id: m.id,
+            thread_title: titles.get(&m.thread_id.to_string()).cloned().unwrap_or_default(),
+            thread_id: m.thread_id.to_string(),
+            message_id: m.id.to_string(),
             seq: m.seq,
             excerpt: m.body.chars().take(200).collect(),
             created_at: m.created_at,

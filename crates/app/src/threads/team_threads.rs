@@ -21,9 +21,9 @@ use cercle_domain::audit::AuditAction;
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::teams::{decide, TeamAction};
 use cercle_domain::policy::Principal;
-use cercle_domain::Language;
+use cercle_domain::{Language, TeamId, ThreadId};
 use cercle_store::teams as store;
-use cercle_store::threads as thread_store;
+use cercle_store::threads::{self as thread_store, Participant};
 
 /// "Write to a team": a thread addressed to the team with no person of it,
 /// which lands in the team's triage box.
@@ -31,11 +31,11 @@ pub async fn write_to_team(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    team_id: &str,
+    team_id: TeamId,
     input: &WriteInput,
     lang: Language,
 ) -> AppResult<ThreadView> {
-    writable_team(ctx, principal, team_id.parse()?).await?;
+    writable_team(ctx, principal, team_id).await?;
     let body = match input.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
         Some(b) => Some(clean_body(b)?),
         None => None,
@@ -57,10 +57,11 @@ pub async fn write_to_team(
         },
     )
     .await?;
+    let id: ThreadId = t.id.parse()?;
     if let Some(body) = body {
-        messages::post(ctx, client, principal, &t.id, &body, input.high_priority, lang).await?;
+        messages::post(ctx, client, principal, id, &body, input.high_priority, lang).await?;
     }
-    reading::show(ctx, client, principal, &t.id, lang).await
+    reading::show(ctx, client, principal, id, lang).await
 }
 
 /// Applies a change to a team's thread: checked by the team policy, then
@@ -69,16 +70,15 @@ pub async fn change(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
-    thread_id: &str,
-    team_id: &str,
+    thread: ThreadId,
+    team_id: TeamId,
     what: &TriageChange,
 ) -> AppResult<()> {
     let me = me(principal)?;
     let user_id = me.user_id.to_string();
     let now = ctx.clock.now();
-    let thread: cercle_domain::ThreadId = thread_id.parse()?;
     let mut tx = ctx.store.begin().await?;
-    let s = subject(&mut tx, me.user_id, thread, team_id.parse()?).await?;
+    let s = subject(&mut tx, me.user_id, thread, team_id).await?;
     let team_key = s.team.id.to_string();
     if s.thread.closed_at.is_some() {
         // Nothing is reassigned in a closed thread; say "not found" to
@@ -120,29 +120,31 @@ pub async fn change(
                 store::set_triage(&mut tx, thread, s.team.id, None, now).await?;
                 crate::notifications::on_triage(&*ctx.bus, &mut tx, &s.thread, &team_key, &user_id, now).await?;
             }
-            if s.facts.added && s.thread.created_by != user_id {
-                thread_store::remove_participant(&mut tx, thread_id, "user", &user_id).await?;
+            if s.facts.added && s.thread.created_by != me.user_id {
+                thread_store::remove_participant(&mut tx, thread, Participant::User(me.user_id)).await?;
             }
         }
         TriageChange::AddSelf => {
-            thread_store::add_participant(&mut tx, thread_id, "user", &user_id, Some(&user_id), now).await?;
+            let who = Participant::User(me.user_id);
+            thread_store::add_participant(&mut tx, thread, who, Some(me.user_id), now).await?;
         }
         TriageChange::Invite { user_id: who } => {
-            thread_store::add_participant(&mut tx, thread_id, "user", who, Some(&user_id), now).await?;
+            let invited = Participant::User(who.parse()?);
+            thread_store::add_participant(&mut tx, thread, invited, Some(me.user_id), now).await?;
             target = Some(who.clone());
         }
         TriageChange::RemoveTeam => {
-            if s.thread.channel_id.is_some() && is_author_team(&mut tx, &s.thread, &team_key).await? {
+            if s.thread.channel_id.is_some() && is_author_team(&mut tx, &s.thread, s.team.id).await? {
                 return Err(AppError::Conflict("author-team"));
             }
-            thread_store::remove_participant(&mut tx, thread_id, "team", &team_key).await?;
+            thread_store::remove_participant(&mut tx, thread, Participant::Team(s.team.id)).await?;
             store::clear_triage(&mut tx, thread, s.team.id).await?;
         }
     }
     // Who reaches the thread may have changed: the participants event comes
     // first, so that open connections look again before the triage change.
-    let views = participant_views(&mut tx, thread_id).await?;
-    log_event(ctx, &mut tx, thread_id, EventKind::Participants, &views, now).await?;
+    let views = participant_views(&mut tx, thread).await?;
+    log_event(ctx, &mut tx, thread, EventKind::Participants, &views, now).await?;
     let after = store::triage(&mut tx, thread, s.team.id).await?;
     let data = serde_json::json!({
         "triage": {
@@ -153,7 +155,7 @@ pub async fn change(
             "by": user_id,
         }
     });
-    log_event(ctx, &mut tx, thread_id, EventKind::ThreadState, &data, now).await?;
+    log_event(ctx, &mut tx, thread, EventKind::ThreadState, &data, now).await?;
     let mut ev = event_for(me, &s.thread, audit_name, AuditAction::Update, client).scope("team", s.team.id);
     if let Some(t) = &target {
         ev = ev.scope("person", t);

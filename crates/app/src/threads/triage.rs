@@ -4,13 +4,12 @@
 //! so that adding participants does not call teams back; the teams' own
 //! use cases (assign, take, return…) are in [`crate::teams`].
 
-use super::views::{ParticipantRef, TriageView};
+use super::views::TriageView;
 use crate::AppResult;
 use cercle_domain::policy::teams::TriageState;
-use cercle_domain::threads::ParticipantKind;
-use cercle_domain::Timestamp;
+use cercle_domain::{OrgId, ThreadId, Timestamp, UserId};
 use cercle_store::teams as store;
-use cercle_store::threads as thread_store;
+use cercle_store::threads::{self as thread_store, Participant};
 use cercle_store::{network, orgs, Conn};
 
 /// After people or teams were added to a thread (in the caller's
@@ -20,29 +19,22 @@ use cercle_store::{network, orgs, Conn};
 pub(crate) async fn on_participants_added(
     bus: &dyn crate::bus::Bus,
     conn: &mut Conn,
-    thread_id: &str,
-    org_id: Option<&str>,
-    list: &[ParticipantRef],
-    added_by: &str,
+    thread: ThreadId,
+    org_id: Option<OrgId>,
+    list: &[Participant],
+    added_by: UserId,
     now: Timestamp,
 ) -> AppResult<()> {
     let Some(org) = org_id else {
         return Ok(());
     };
-    let org: cercle_domain::OrgId = org.parse()?;
-    let thread: cercle_domain::ThreadId = thread_id.parse()?;
-    for p in list.iter().filter(|p| p.kind == ParticipantKind::User.as_str()) {
-        let person: cercle_domain::UserId = p.id.parse()?;
+    let people = list.iter().filter_map(|p| match p {
+        Participant::User(id) => Some(*id),
+        Participant::Team(_) => None,
+    });
+    for person in people {
         for (team_id, _) in store::memberships_in(&mut *conn, org, person).await? {
-            thread_store::add_participant(
-                &mut *conn,
-                thread_id,
-                ParticipantKind::Team.as_str(),
-                &team_id.to_string(),
-                Some(added_by),
-                now,
-            )
-            .await?;
+            thread_store::add_participant(&mut *conn, thread, Participant::Team(team_id), Some(added_by), now).await?;
             let waiting = match store::triage(&mut *conn, thread, team_id).await? {
                 None => true,
                 Some(tr) => tr.state == TriageState::InTriage,
@@ -52,12 +44,16 @@ pub(crate) async fn on_participants_added(
             }
         }
     }
-    for p in list.iter().filter(|p| p.kind == ParticipantKind::Team.as_str()) {
-        let team: cercle_domain::TeamId = p.id.parse()?;
+    let teams = list.iter().filter_map(|p| match p {
+        Participant::Team(id) => Some(*id),
+        Participant::User(_) => None,
+    });
+    for team in teams {
         if store::triage(&mut *conn, thread, team).await?.is_none() {
             store::set_triage(&mut *conn, thread, team, None, now).await?;
-            if let Some(t) = thread_store::thread(&mut *conn, thread_id).await? {
-                crate::notifications::on_triage(bus, &mut *conn, &t, &p.id, added_by, now).await?;
+            if let Some(t) = thread_store::thread(&mut *conn, thread).await? {
+                let (team, by) = (team.to_string(), added_by.to_string());
+                crate::notifications::on_triage(bus, &mut *conn, &t, &team, &by, now).await?;
             }
         }
     }
@@ -65,15 +61,11 @@ pub(crate) async fn on_participants_added(
 }
 
 /// The triage state of a thread for each of its teams (shown on the thread).
-pub(crate) async fn triage_views(conn: &mut Conn, thread_id: &str) -> AppResult<Vec<TriageView>> {
+pub(crate) async fn triage_views(conn: &mut Conn, thread_id: ThreadId) -> AppResult<Vec<TriageView>> {
     let participants = thread_store::participants(&mut *conn, thread_id).await?;
     let mut out = Vec::new();
-    for tr in store::triage_of_thread(&mut *conn, thread_id.parse()?).await? {
-        let team_key = tr.team_id.to_string();
-        if !participants
-            .iter()
-            .any(|(k, id)| *k == ParticipantKind::Team && *id == team_key)
-        {
+    for tr in store::triage_of_thread(&mut *conn, thread_id).await? {
+        if !participants.contains(&Participant::Team(tr.team_id)) {
             continue;
         }
         let team_name = orgs::team_by_id(&mut *conn, tr.team_id)
@@ -89,7 +81,7 @@ pub(crate) async fn triage_views(conn: &mut Conn, thread_id: &str) -> AppResult<
             None => None,
         };
         out.push(TriageView {
-            team_id: team_key,
+            team_id: tr.team_id.to_string(),
             team_name,
             state: tr.state.as_str().to_string(),
             responsible_id,

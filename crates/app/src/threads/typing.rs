@@ -15,7 +15,7 @@ pub async fn typing(ctx: &Ctx, principal: &Principal, id: ThreadId) -> AppResult
     let user_id = me.user_id.to_string();
     let name = {
         let mut conn = ctx.store.reader().await?;
-        let t = writable(&mut conn, &user_id, id).await?;
+        let t = writable(&mut conn, me.user_id, id).await?;
         open(&t)?;
         users::get(&mut conn, &user_id).await?.name
     };

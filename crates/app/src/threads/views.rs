@@ -7,7 +7,7 @@ use crate::network::people::summaries;
 use crate::texts::SystemText;
 use crate::AppResult;
 use cercle_domain::threads::ParticipantKind;
-use cercle_domain::Language;
+use cercle_domain::{Language, ThreadId, UserId};
 use cercle_store::threads::{self as store, MessageRow, ThreadRow};
 use cercle_store::Conn;
 use serde::{Deserialize, Serialize};
@@ -135,7 +135,7 @@ impl ListedThread {
     pub(crate) fn of(l: store::ListedThread, lang: Language) -> Self {
         let (title, title_text) = title_of(&l.thread, lang);
         ListedThread {
-            id: l.thread.id,
+            id: l.thread.id.to_string(),
             kind: l.thread.kind.as_str().into(),
             title,
             title_text,
@@ -144,7 +144,7 @@ impl ListedThread {
             unread: l.unread,
             marked_unread: l.marked_unread,
             last_activity_at: l.thread.last_activity_at,
-            patient_file_id: l.thread.patient_file_id,
+            patient_file_id: l.thread.patient_file_id.map(String::from),
         }
     }
 }
@@ -172,22 +172,18 @@ pub struct FoundMessage {
 /// Builds message views with authors, attachments, readers and acknowledgements.
 pub(crate) async fn message_views(
     conn: &mut Conn,
-    thread_id: &str,
+    thread_id: ThreadId,
     rows: Vec<MessageRow>,
     lang: Language,
 ) -> AppResult<Vec<MessageView>> {
-    let mut author_ids: Vec<String> = rows.iter().map(|m| m.author_id.clone()).collect();
+    let mut author_ids: Vec<UserId> = rows.iter().map(|m| m.author_id).collect();
     author_ids.sort();
     author_ids.dedup();
-    // An author id that is no user id names no one (a former user shows as such).
-    let author_uids: Vec<cercle_domain::UserId> = author_ids
-        .iter()
-        .filter_map(|a| cercle_domain::UserId::parse(a))
-        .collect();
-    let authors: HashMap<String, _> = summaries(&mut *conn, &author_uids, lang)
+    // An author no longer found shows as a former user.
+    let authors: HashMap<UserId, _> = summaries(&mut *conn, &author_ids, lang)
         .await?
         .into_iter()
-        .map(|p| (p.id.to_string(), p))
+        .map(|p| (p.id, p))
         .collect();
     let attachments = store::attachments_of(&mut *conn, thread_id).await?;
     let reads = store::reads(&mut *conn, thread_id).await?;
@@ -202,7 +198,7 @@ pub(crate) async fn message_views(
                     profession: p.professions.first().map(|b| b.name.clone()),
                 },
                 None => Author {
-                    id: m.author_id.clone(),
+                    id: m.author_id.to_string(),
                     name: cercle_i18n::t(lang, "former-user"),
                     profession: None,
                 },
@@ -212,7 +208,7 @@ pub(crate) async fn message_views(
                     .iter()
                     .filter(|a| a.message_id == m.id)
                     .map(|a| AttachmentView {
-                        id: a.id.clone(),
+                        id: a.id.to_string(),
                         name: a.name.clone(),
                         kind: a.kind.clone(),
                         content_type: a.content_type.clone(),
@@ -225,16 +221,16 @@ pub(crate) async fn message_views(
                 seen_by: reads
                     .iter()
                     .filter(|(u, seq)| *seq >= m.seq && *u != m.author_id)
-                    .map(|(u, _)| u.clone())
+                    .map(|(u, _)| u.to_string())
                     .collect(),
                 acknowledged_by: acks
                     .iter()
                     .filter(|(mid, _, _)| *mid == m.id)
-                    .map(|(_, u, _)| u.clone())
+                    .map(|(_, u, _)| u.to_string())
                     .collect(),
                 author,
-                id: m.id,
-                thread_id: m.thread_id,
+                id: m.id.to_string(),
+                thread_id: m.thread_id.to_string(),
                 seq: m.seq,
                 body: m.body,
                 priority: m.priority,

@@ -204,9 +204,12 @@ pub async fn build(server: &Server, db_url: &str, people: usize) -> anyhow::Resu
             .context("creating the thread")?;
         let thread_id = thread["id"].as_str().context("no thread id")?.to_string();
         if people > API_PARTICIPANTS {
+            let thread: cercle_domain::ThreadId = thread_id.parse()?;
+            let creator: cercle_domain::UserId = ids[0].parse()?;
             let mut tx = store.begin().await?;
             for id in &ids[API_PARTICIPANTS..] {
-                threads::add_participant(&mut tx, &thread_id, "user", id, Some(&ids[0]), at).await?;
+                let who = threads::Participant::User(id.parse()?);
+                threads::add_participant(&mut tx, thread, who, Some(creator), at).await?;
             }
             tx.commit().await?;
         }

@@ -7,7 +7,7 @@
 
 use cercle_domain::outbox::OutboxKind;
 use cercle_domain::session::SessionPurpose;
-use cercle_domain::{OutboxId, SessionId, Timestamp, UserId};
+use cercle_domain::{MessageId, OutboxId, SessionId, ThreadId, Timestamp, UserId};
 use cercle_store::{outbox, sessions, threads, users, Store, StoreError};
 use cercle_testkit::{Db, EmptyDb};
 
@@ -206,12 +206,13 @@ async fn outbox_queue(db: Db) {
 /// move forward.
 async fn threads_and_messages(db: Db) {
     let (_db, store) = migrated(db).await;
+    let (u1, t1) = (UserId::new(), ThreadId::new());
     let mut tx = store.begin().await.expect("begin");
-    users::insert(&mut tx, &user("u1", "marie@clinique.test"), T0)
+    users::insert(&mut tx, &user(&u1.to_string(), "marie@clinique.test"), T0)
         .await
         .expect("user");
     let t = threads::NewThread {
-        id: "t1",
+        id: t1,
         kind: cercle_domain::threads::ThreadKind::Collaboration,
         org_id: None,
         patient_file_id: None,
@@ -219,29 +220,31 @@ async fn threads_and_messages(db: Db) {
         title_text: None,
         folded_title: "plaie au talon",
         high_priority: false,
-        created_by: "u1",
+        created_by: u1,
         direct_key: None,
         channel_id: None,
     };
     threads::insert_thread(&mut tx, &t, T0).await.expect("thread");
-    assert!(threads::add_participant(&mut tx, "t1", "user", "u1", None, T0)
+    let marie = threads::Participant::User(u1);
+    assert!(threads::add_participant(&mut tx, t1, marie, None, T0)
         .await
         .expect("add"));
     assert!(
-        !threads::add_participant(&mut tx, "t1", "user", "u1", None, T0)
+        !threads::add_participant(&mut tx, t1, marie, None, T0)
             .await
             .expect("again"),
         "once"
     );
+    let message_ids = [MessageId::new(), MessageId::new()];
     for (i, body) in ["Bonjour", "Pansement refait"].iter().enumerate() {
         let now = T0.plus_secs(i as i64 + 1);
-        let seq = threads::next_seq(&mut tx, "t1", now).await.expect("seq");
+        let seq = threads::next_seq(&mut tx, t1, now).await.expect("seq");
         assert_eq!(seq, i as i64 + 1);
         let m = threads::MessageRow {
-            id: format!("m{seq}"),
-            thread_id: "t1".into(),
+            id: message_ids[i],
+            thread_id: t1,
             seq,
-            author_id: "u1".into(),
+            author_id: u1,
             body: (*body).into(),
             priority: i == 1,
             created_at: now.0,
@@ -252,17 +255,21 @@ async fn threads_and_messages(db: Db) {
             .await
             .expect("message");
     }
-    threads::edit_message(&mut tx, "m1", "Bonjour à tous", "bonjour a tous", T0.plus_secs(5))
-        .await
-        .expect("edit");
+    threads::edit_message(
+        &mut tx,
+        message_ids[0],
+        "Bonjour à tous",
+        "bonjour a tous",
+        T0.plus_secs(5),
+    )
+    .await
+    .expect("edit");
     tx.commit().await.expect("commit");
 
     let mut conn = store.reader().await.expect("reader");
-    let thread = threads::thread(&mut conn, "t1").await.expect("thread").expect("t1");
-    assert_eq!((thread.last_seq, thread.created_by.as_str()), (2, "u1"));
-    let messages = threads::messages(&mut conn, "t1", i64::MAX, 10)
-        .await
-        .expect("messages");
+    let thread = threads::thread(&mut conn, t1).await.expect("thread").expect("t1");
+    assert_eq!((thread.last_seq, thread.created_by), (2, u1));
+    let messages = threads::messages(&mut conn, t1, i64::MAX, 10).await.expect("messages");
     let seen: Vec<(i64, &str, bool, Option<i64>)> = messages
         .iter()
         .map(|m| (m.seq, m.body.as_str(), m.priority, m.edited_at))
@@ -275,23 +282,20 @@ async fn threads_and_messages(db: Db) {
         ]
     );
     assert_eq!(
-        threads::versions(&mut conn, "m1").await.expect("versions"),
+        threads::versions(&mut conn, message_ids[0]).await.expect("versions"),
         [(1, "Bonjour".to_string(), T0.plus_secs(5).0)]
     );
     drop(conn);
 
     let mut tx = store.begin().await.expect("begin");
-    assert!(threads::mark_read(&mut tx, "t1", "u1", 2, T0).await.expect("read"));
+    assert!(threads::mark_read(&mut tx, t1, u1, 2, T0).await.expect("read"));
     assert!(
-        !threads::mark_read(&mut tx, "t1", "u1", 1, T0).await.expect("back"),
+        !threads::mark_read(&mut tx, t1, u1, 1, T0).await.expect("back"),
         "never back"
     );
     tx.commit().await.expect("commit");
     let mut conn = store.reader().await.expect("reader");
-    assert_eq!(
-        threads::reads(&mut conn, "t1").await.expect("reads"),
-        [("u1".to_string(), 2)]
-    );
+    assert_eq!(threads::reads(&mut conn, t1).await.expect("reads"), [(u1, 2)]);
     drop(conn);
     store.close().await;
 }

@@ -115,23 +115,24 @@ async fn a_system_text_reads_in_each_readers_language(db: Db) {
     let new_thread = d2["versions"][1]["thread_id"].as_str().unwrap().to_string();
 
     // A thread written before system texts existed: its stored text only.
-    let old_thread = cercle_domain::ThreadId::new().to_string();
+    let old_id = cercle_domain::ThreadId::new();
+    let old_thread = old_id.to_string();
     {
         let mut tx = app.ctx().store.begin().await.expect("tx");
         cercle_store::threads::insert_thread(
             &mut tx,
             &cercle_store::threads::NewThread {
-                id: &old_thread,
+                id: old_id,
                 kind: cercle_domain::threads::ThreadKind::Clinical,
-                org_id: Some(&k.org),
-                patient_file_id: Some(&file),
+                org_id: Some(k.org.parse().unwrap()),
+                patient_file_id: Some(file.parse().unwrap()),
                 title: "Updated document: ancien.pdf",
                 title_text: None,
                 folded_title: "updated document ancien pdf",
                 high_priority: false,
-                created_by: &nurse_id,
+                created_by: nurse_id.parse().unwrap(),
                 direct_key: None,
-                channel_id: Some(&ch_id),
+                channel_id: Some(ch_id.parse().unwrap()),
             },
             app.ctx().clock.now(),
         )

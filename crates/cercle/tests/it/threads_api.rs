@@ -444,7 +444,7 @@ async fn attachments_are_checked_encrypted_and_private(db: Db) {
 
     // Encrypted at rest: the stored data is not the file.
     let mut conn = app.ctx().store.reader().await.unwrap();
-    let stored = cercle_store::threads::attachment_data(&mut conn, &aid, false)
+    let stored = cercle_store::threads::attachment_data(&mut conn, aid.parse().unwrap(), false)
         .await
         .unwrap()
         .unwrap();

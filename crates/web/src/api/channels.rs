@@ -147,7 +147,7 @@ pub async fn remove_participant(
     Path((id, kind, pid)): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
     let who = ParticipantRef { kind, id: pid };
-    care_channels::remove_participant(&state.ctx, &client, &principal, &id, &who).await?;
+    care_channels::remove_participant(&state.ctx, &client, &principal, id.parse()?, &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -193,7 +193,7 @@ pub async fn start_thread(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewChannelThread>,
 ) -> ApiResult<(StatusCode, Json<ThreadView>)> {
-    let t = care_channels::start_thread(&state.ctx, &client, &principal, &id, &input, lang).await?;
+    let t = care_channels::start_thread(&state.ctx, &client, &principal, id.parse()?, &input, lang).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 

@@ -12,7 +12,7 @@ use cercle_app::threads::service::ThreadView;
 use cercle_app::threads::team_threads;
 use cercle_app::Client;
 use cercle_domain::policy::Principal;
-use cercle_domain::TeamId;
+use cercle_domain::{TeamId, ThreadId};
 use serde::{Deserialize, Serialize};
 
 /// One's teams.
@@ -74,7 +74,7 @@ pub async fn write(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<WriteInput>,
 ) -> ApiResult<(StatusCode, Json<ThreadView>)> {
-    let t = team_threads::write_to_team(&state.ctx, &client, &principal, &id, &input, lang).await?;
+    let t = team_threads::write_to_team(&state.ctx, &client, &principal, id.parse()?, &input, lang).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -157,11 +157,12 @@ async fn triage(
     state: &WebState,
     client: &Client,
     principal: &Principal,
-    thread_id: &str,
+    thread_id: ThreadId,
     body: &TriageBody,
     what: TriageChange,
 ) -> ApiResult<StatusCode> {
-    team_threads::change(&state.ctx, client, principal, thread_id, &body.team_id, &what).await?;
+    let team_id = body.team_id.parse()?;
+    team_threads::change(&state.ctx, client, principal, thread_id, team_id, &what).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -177,7 +178,7 @@ macro_rules! triage_handler {
         ) -> ApiResult<StatusCode> {
             #[allow(clippy::redundant_closure_call)]
             let what = ($what)(&body);
-            triage(&state, &client, &principal, &id, &body, what).await
+            triage(&state, &client, &principal, id.parse()?, &body, what).await
         }
     };
 }

@@ -200,7 +200,7 @@ pub async fn show(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ThreadView>> {
-    let t = service::show(&state.ctx, &client, &principal, &id, lang).await?;
+    let t = service::show(&state.ctx, &client, &principal, id.parse()?, lang).await?;
     Ok(Json(t))
 }
 
@@ -264,7 +264,7 @@ pub async fn post(
         request.key.as_ref(),
         &request.hash,
         |client| async move {
-            let m = service::post(ctx, &client, p, id, &input.body, input.priority, lang).await?;
+            let m = service::post(ctx, &client, p, id.parse()?, &input.body, input.priority, lang).await?;
             Ok(Answer::created(json!(m)))
         },
     )
@@ -665,7 +665,7 @@ pub async fn upload(
                 ctx,
                 &client,
                 p,
-                id,
+                id.parse()?,
                 &q.name,
                 q.kind.as_deref(),
                 &q.caption,

@@ -19,9 +19,10 @@ use axum::routing::{get, post};
 use cercle_app::teams::{self, MemberView, TeamBox, TeamThreadView, TriageChange, TriageView, WriteInput};
 use cercle_app::threads::service::ThreadView;
 use cercle_app::threads::team_threads;
+use cercle_app::AppError;
 use cercle_domain::policy::teams::{decide, TeamAction, TeamRole, ThreadFacts, TriageState};
 use cercle_domain::policy::Principal;
-use cercle_domain::TeamId;
+use cercle_domain::{TeamId, ThreadId};
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -240,8 +241,12 @@ async fn write(
         patient_file_id: None,
         high_priority: false,
     };
-    let id = get("team_id");
-    match team_threads::write_to_team(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
+    // A text that is no team id names no team.
+    let written = match get("team_id").parse::<TeamId>() {
+        Ok(id) => team_threads::write_to_team(&state.ctx, &page.client, &principal, id, &input, page.lang).await,
+        Err(e) => Err(AppError::from(e)),
+    };
+    match written {
         Ok(t) => redirect_with_flash(&state, &format!("/threads/{}", t.id), "tm-written"),
         Err(e) => failure_page(page.lang, &e),
     }
@@ -273,7 +278,11 @@ async fn act(
         _ => return Redirect::to("/teams").into_response(),
     };
     let team_page = format!("/teams?team={team}");
-    match team_threads::change(&state.ctx, &page.client, &principal, &thread, &team, &what).await {
+    let changed = match (thread.parse::<ThreadId>(), team.parse::<TeamId>()) {
+        (Ok(thread), Ok(team)) => team_threads::change(&state.ctx, &page.client, &principal, thread, team, &what).await,
+        (Err(e), _) | (_, Err(e)) => Err(AppError::from(e)),
+    };
+    match changed {
         Ok(()) => {
             // Back to the thread when asked from it and one still reaches
             // it (after unassigning or removing the team one may not).

@@ -610,7 +610,13 @@ async fn start_thread(
         body: f.get("body").to_string(),
         high_priority: f.on("high_priority"),
     };
-    match care_channels::start_thread(&state.ctx, &page.client, &principal, &id, &input, page.lang).await {
+    // A text that is no id names no channel: the same answer as one that
+    // names none.
+    let started = match id.parse::<ChannelId>() {
+        Ok(cid) => care_channels::start_thread(&state.ctx, &page.client, &principal, cid, &input, page.lang).await,
+        Err(e) => Err(AppError::from(e)),
+    };
+    match started {
         Ok(t) => Redirect::to(&format!("/threads/{}", t.id)).into_response(),
         Err(e) => {
             if view.user.circle_only {
@@ -652,7 +658,11 @@ async fn remove_participant(
         kind: f.get("kind").to_string(),
         id: f.get("id").to_string(),
     };
-    match care_channels::remove_participant(&state.ctx, &page.client, &principal, &id, &who).await {
+    let removed = match id.parse::<ChannelId>() {
+        Ok(cid) => care_channels::remove_participant(&state.ctx, &page.client, &principal, cid, &who).await,
+        Err(e) => Err(AppError::from(e)),
+    };
+    match removed {
         Ok(c) if c.may_manage => redirect_with_flash(&state, &format!("/channels/{id}"), "thr-participant-removed"),
         Ok(_) => redirect_with_flash(&state, "/channels", "thr-participant-removed"),
         Err(e) => failure_page(page.lang, &e),

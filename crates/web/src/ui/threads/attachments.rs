@@ -22,7 +22,7 @@ use cercle_app::threads::uploads::{MAX_DOCUMENT, MAX_PHOTO, MAX_VIDEO, MAX_VOICE
 use cercle_app::AppError;
 use cercle_domain::policy::Principal;
 use cercle_domain::threads::ParticipantKind;
-use cercle_domain::Language;
+use cercle_domain::{Language, ThreadId};
 use maud::{html, Markup};
 
 pub fn routes() -> Router<WebState> {
@@ -307,14 +307,13 @@ async fn load(
     principal: &Principal,
     id: &str,
 ) -> Result<(ThreadView, Vec<GalleryItem>), Response> {
-    let t = match service::show(&state.ctx, &page.client, principal, id, page.lang).await {
-        Ok(t) => t,
-        Err(e) => return Err(failure(state, page, view, &e).await),
-    };
-    // The thread was found by this id just above: it is one.
-    let thread_id = match t.id.parse() {
+    let thread_id = match id.parse::<ThreadId>() {
         Ok(thread_id) => thread_id,
         Err(e) => return Err(failure(state, page, view, &AppError::from(e)).await),
+    };
+    let t = match service::show(&state.ctx, &page.client, principal, thread_id, page.lang).await {
+        Ok(t) => t,
+        Err(e) => return Err(failure(state, page, view, &e).await),
     };
     match attachments::gallery(&state.ctx, principal, thread_id).await {
         Ok(items) => Ok((t, items)),

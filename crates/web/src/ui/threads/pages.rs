@@ -161,8 +161,10 @@ async fn list(
     }
     let mut direct_names: HashMap<String, String> = HashMap::new();
     if let Ok(list) = &threads {
+        // The listed ids are the store's: each parses.
         for t in list.iter().filter(|t| t.kind == "direct") {
-            if let Ok(v) = service::show(&state.ctx, &page.client, &principal, &t.id, page.lang).await {
+            let Ok(id) = t.id.parse() else { continue };
+            if let Ok(v) = service::show(&state.ctx, &page.client, &principal, id, page.lang).await {
                 direct_names.insert(t.id.clone(), label_of(&v, &me));
             }
         }
@@ -982,12 +984,12 @@ async fn show(
 ) -> Response {
     // The events after this point reach the page through the WebSocket.
     let since = state.ctx.hub.dispatched();
-    let t = match service::show(&state.ctx, &page.client, &principal, &id, page.lang).await {
-        Ok(t) => t,
-        Err(e) => return failure_page(page.lang, &e),
-    };
     let Ok(thread_id) = id.parse() else {
         return failure_page(page.lang, &AppError::NotFound);
+    };
+    let t = match service::show(&state.ctx, &page.client, &principal, thread_id, page.lang).await {
+        Ok(t) => t,
+        Err(e) => return failure_page(page.lang, &e),
     };
     let messages = match service::messages(&state.ctx, &page.client, &principal, thread_id, None, page.lang).await {
         Ok(m) => m,
@@ -997,7 +999,7 @@ async fn show(
     let names = names_of(&t, &messages);
     let names_json = serde_json::to_string(&names).unwrap_or_else(|_| "{}".into());
     let closed = t.closed.is_some();
-    let place = cercle_app::patients::channels::thread_place(&state.ctx, &principal, &id)
+    let place = cercle_app::patients::channels::thread_place(&state.ctx, &principal, thread_id)
         .await
         .unwrap_or_default();
     let circle = place.circle.is_some();
@@ -1013,12 +1015,9 @@ async fn show(
         thread_teams(&state, &principal, &t).await
     };
     let label = label_of(&t, &me);
-    let muted = match t.id.parse() {
-        Ok(thread_id) => cercle_app::notifications::is_muted(&state.ctx, &principal, thread_id)
-            .await
-            .unwrap_or(false),
-        Err(_) => false,
-    };
+    let muted = cercle_app::notifications::is_muted(&state.ctx, &principal, thread_id)
+        .await
+        .unwrap_or(false);
     let content = html! {
         div class="thr-back-row" {
             p class="thr-back" {
@@ -1078,12 +1077,12 @@ async fn fragment(
     Ready { view, principal }: Ready,
     Path((id, seq)): Path<(String, i64)>,
 ) -> Response {
-    let t = match service::show(&state.ctx, &page.client, &principal, &id, page.lang).await {
-        Ok(t) => t,
-        Err(e) => return failure_page(page.lang, &e),
-    };
     let Ok(thread_id) = id.parse() else {
         return failure_page(page.lang, &AppError::NotFound);
+    };
+    let t = match service::show(&state.ctx, &page.client, &principal, thread_id, page.lang).await {
+        Ok(t) => t,
+        Err(e) => return failure_page(page.lang, &e),
     };
     let messages = match service::messages(
         &state.ctx,
@@ -1171,7 +1170,7 @@ async fn post_message(
     let to = format!("/threads/{id}");
     let (ctx, client, lang) = (&state.ctx, &page.client, page.lang);
     act(&state, &page, ready, to, "thr-sent", |p| async move {
-        service::post(ctx, client, &p, &id, f.get("body"), f.on("priority"), lang)
+        service::post(ctx, client, &p, id.parse()?, f.get("body"), f.on("priority"), lang)
             .await
             .map(|_| ())
     })
