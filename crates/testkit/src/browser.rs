@@ -407,6 +407,22 @@ impl Browser {
         .await
     }
 
+    /// Waits until the text of the elements matching `css` holds `needle`
+    /// (live updates).
+    pub async fn wait_for_text_in(&self, css: &str, needle: &str) {
+        self.wait_until(&format!("{needle:?} in `{css}`"), async || {
+            let v = self
+                .execute(
+                    "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText).join('\\n');",
+                    vec![json!(css)],
+                )
+                .await
+                .ok()?;
+            v.as_str().is_some_and(|s| s.contains(needle)).then_some(())
+        })
+        .await;
+    }
+
     /// Marks the current document, runs `action`, and waits until another
     /// document has replaced it and finished loading.
     async fn expect_new_page<F: Future<Output = ()>>(&self, what: &str, action: F) {
@@ -487,6 +503,21 @@ impl Browser {
         }
     }
 
+    /// Gives a file to an `<input type=file>` (WebDriver sends its path).
+    pub async fn choose_file(&self, css: &str, file: &Path) {
+        let id = self.wait_for(css).await;
+        let sent = self
+            .post(
+                &format!("/element/{id}/value"),
+                json!({ "text": file.display().to_string() }),
+            )
+            .await;
+        if let Err(e) = sent {
+            self.fail(&format!("could not choose {} in `{css}`: {e}", file.display()))
+                .await;
+        }
+    }
+
     /// Submits a form the way its submit button would (validation, submit
     /// event), and waits for the page that answers.
     pub async fn submit_form(&self, form_css: &str) {
@@ -501,6 +532,15 @@ impl Browser {
     }
 
     // ---------- reading ----------
+
+    /// A script's value, polled until `ok` accepts it.
+    pub async fn wait_js(&self, what: &str, script: &str, ok: impl Fn(&Value) -> bool) -> Value {
+        self.wait_until(what, async || {
+            let v = self.execute(script, vec![]).await.ok()?;
+            ok(&v).then_some(v)
+        })
+        .await
+    }
 
     /// The visible text of the element matching `css`.
     pub async fn text(&self, css: &str) -> String {

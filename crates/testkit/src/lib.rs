@@ -246,7 +246,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        read(req.send().await.expect("request")).await
+        status_and_json(req.send().await.expect("request")).await
     }
 
     pub async fn put(&self, path: &str, token: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
@@ -254,7 +254,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        read(req.send().await.expect("request")).await
+        status_and_json(req.send().await.expect("request")).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
@@ -262,7 +262,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        read(req.send().await.expect("request")).await
+        status_and_json(req.send().await.expect("request")).await
     }
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
@@ -270,7 +270,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        read(req.send().await.expect("request")).await
+        status_and_json(req.send().await.expect("request")).await
     }
 
     /// Stops the server (graceful) and starts it again on the same address
@@ -326,7 +326,9 @@ impl TestApp {
     }
 }
 
-async fn read(resp: reqwest::Response) -> (u16, serde_json::Value) {
+/// An answer's status and its body as JSON (as a JSON string when it is
+/// not JSON).
+pub async fn status_and_json(resp: reqwest::Response) -> (u16, serde_json::Value) {
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap_or_default();
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));

@@ -14,7 +14,6 @@
 //! per role; the window size and the language change in place.
 //! `CERCLE_SKIP_BROWSER=1` skips them; axe-core comes from `scripts/test.sh`.
 
-use crate::attachments_browser::choose_file;
 use crate::browser::subject_of;
 use crate::circle_api::{join_circle, manager_and_file};
 use crate::helpers::{sign_in_pages, PASSWORD, PIN};
@@ -650,7 +649,7 @@ async fn header_composer_and_menus_work_at_every_width() {
     .expect("png");
     let size =
         "const c = document.querySelector('#thr-composer [data-att-canvas]'); return c ? [c.width, c.height] : null;";
-    choose_file(&b, "#thr-composer [data-att-file]", &png).await;
+    b.choose_file("#thr-composer [data-att-file]", &png).await;
     b.wait_until("the photo in the editor", async || {
         (b.execute(size, vec![]).await.ok()? == json!([300, 200])).then_some(())
     })

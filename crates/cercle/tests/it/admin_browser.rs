@@ -6,7 +6,7 @@
 //! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
 //! page at 1280 and 375 px wide.
 
-use crate::helpers::{nth_sign_in_mail, PIN};
+use crate::helpers::{enter_sign_up_code, finish_setup_in_pages, invitation_link, nth_sign_in_mail};
 use cercle_app::demo::{self, DEMO_PASSWORD};
 use cercle_app::orgs::{membership, structure};
 use cercle_app::Client;
@@ -14,6 +14,7 @@ use cercle_domain::policy::Principal;
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
 use cercle_testkit::browser::Browser;
+use cercle_testkit::people::sign_in_pages_as;
 use cercle_testkit::{find_code, Db, TestApp};
 use serde_json::{json, Value};
 
@@ -28,19 +29,7 @@ const TO_RESEND: &str = "renvoi@example.org";
 
 /// The token of the `nth` invitation mailed to `email`.
 async fn invitation_token(app: &TestApp, email: &str, nth: usize) -> String {
-    let mail = cercle_testkit::eventually(&format!("invitation #{nth} to {email}"), async || {
-        app.smtp
-            .to(email)
-            .into_iter()
-            .filter(|m| m.body.contains("/invitations/"))
-            .nth(nth - 1)
-    })
-    .await;
-    let at = mail.body.find("/invitations/").expect("link") + "/invitations/".len();
-    mail.body[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
+    crate::helpers::invitation_token(&invitation_link(app, email, nth).await)
 }
 
 /// The value of the option of a `<select>` whose text (tree dashes aside) is `text`.
@@ -272,22 +261,8 @@ async fn an_administrator_builds_the_organization_and_invites() {
     guest.shoot("sign-up-invited").await;
     guest.fill("#f-password", crate::helpers::PASSWORD).await;
     guest.submit_form("form[action='/sign-up']").await;
-    guest.wait_for_path("/code").await;
-    let subject = ta(en, "email-signup-code-subject", &[("code", "")]);
-    let mail = app
-        .smtp
-        .wait_subject(NEWCOMER, subject.trim_end_matches([' ', ':']), 0)
-        .await;
-    guest.fill("#f-code", &find_code(&mail.body).expect("code")).await;
-    guest.submit_form("form[action='/code']").await;
-    guest.wait_for_path("/setup/terms").await;
-    guest.submit_form("form[action='/setup/terms']").await;
-    guest.wait_for("[data-testid=recovery-code]").await;
-    guest.click_and_load("main a.button.primary").await;
-    guest.wait_for_path("/setup/pin").await;
-    guest.fill("#f-pin", PIN).await;
-    guest.fill("#f-pin_confirm", PIN).await;
-    guest.submit_form("form[action='/setup/pin']").await;
+    enter_sign_up_code(&app, &guest, NEWCOMER).await;
+    finish_setup_in_pages(&guest).await;
     // Sign-up done: straight back to the invitation, to accept it.
     guest.wait_for_path(&landing).await;
     guest
@@ -374,15 +349,7 @@ async fn a_network_administrator_creates_an_organization() {
     let Some(b) = Browser::launch(&app.url, lang).await else {
         return;
     };
-    b.goto("/sign-in").await;
-    b.wait_for_path("/sign-in").await;
-    b.fill("#f-email", network_admin.email).await;
-    b.fill("#f-password", DEMO_PASSWORD).await;
-    b.submit_form("form[action='/sign-in']").await;
-    b.wait_for_path("/code").await;
-    let mail = nth_sign_in_mail(&app, network_admin.email, 1).await;
-    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
-    b.submit_form("form[action='/code']").await;
+    sign_in_pages_as(&app, &b, network_admin.email, DEMO_PASSWORD, 1).await;
     b.wait_for_path("/").await;
 
     b.goto("/admin/organizations").await;

@@ -8,42 +8,17 @@
 //! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
 //! step at 1280 and 375 px wide.
 
-use crate::threads_api::{clinical_thread, team};
+use crate::helpers::{admin_and_two_members, clinical_thread};
 use cercle_domain::Language;
 use cercle_i18n::t;
 use cercle_testkit::browser::Browser;
 use cercle_testkit::people::sign_in;
 use cercle_testkit::{Db, TestApp};
-use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use serde_json::json;
+use std::path::PathBuf;
 use std::time::Duration;
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-/// Gives a file to an `<input type=file>` (WebDriver sends its path).
-pub(crate) async fn choose_file(b: &Browser, css: &str, file: &Path) {
-    let id = b.wait_for(css).await;
-    let sent = b
-        .cmd(
-            reqwest::Method::POST,
-            &format!("/element/{id}/value"),
-            Some(json!({ "text": file.display().to_string() })),
-        )
-        .await;
-    if let Err(e) = sent {
-        b.fail(&format!("could not choose {} in `{css}`: {e}", file.display()))
-            .await;
-    }
-}
-
-/// A JS expression's value, polled until `ok` accepts it.
-async fn wait_js(b: &Browser, what: &str, script: &str, ok: impl Fn(&Value) -> bool) -> Value {
-    b.wait_until(what, async || {
-        let v = b.execute(script, vec![]).await.ok()?;
-        ok(&v).then_some(v)
-    })
-    .await
-}
 
 /// Drags the mouse over an element, from and to offsets from its centre.
 async fn drag(b: &Browser, css: &str, from: (i64, i64), to: (i64, i64)) {
@@ -121,7 +96,7 @@ const GALLERY_COUNT: &str = "return document.querySelectorAll('[data-att-gallery
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn photos_voice_messages_and_refusals_through_the_composer() {
     let app = TestApp::spawn(Db::Sqlite).await;
-    let (a, b, _c) = team(&app).await;
+    let (a, b, _c) = admin_and_two_members(&app).await;
     let thread = clinical_thread(&app, &a, &[&b], "Plaie du talon droit").await;
     let (png, fake) = fixtures();
     let fr = Language::Fr;
@@ -140,10 +115,9 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     user.shoot("attachments-empty").await;
 
     // ---- A photo: the editor opens with it.
-    choose_file(&user, "[data-att-file]", &png).await;
+    user.choose_file("[data-att-file]", &png).await;
     user.wait_for("[data-att-editor]:not([hidden]) canvas").await;
-    wait_js(
-        &user,
+    user.wait_js(
         "the photo in the editor",
         "const c = document.querySelector('[data-att-canvas]'); return [c.width, c.height];",
         |v| *v == json!([600, 400]),
@@ -152,8 +126,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
 
     // Rotate once: 400 x 600.
     user.click("[data-att-action=rotate]").await;
-    wait_js(
-        &user,
+    user.wait_js(
         "the photo turned",
         "const c = document.querySelector('[data-att-canvas]'); return [c.width, c.height];",
         |v| *v == json!([400, 600]),
@@ -168,7 +141,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
         let s = 0, s2 = 0, n = 0; \
         for (let i = 0; i < d.length; i += 4) { const v = d[i]; s += v; s2 += v * v; n++; } \
         return Math.sqrt(s2 / n - (s / n) * (s / n));";
-    wait_js(&user, "the middle of the photo blurred", centre, |v| {
+    user.wait_js("the middle of the photo blurred", centre, |v| {
         v.as_f64().is_some_and(|s| s < 40.0)
     })
     .await;
@@ -187,8 +160,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
 
     // ---- Send: progress, then the photo in the gallery with its thumbnail.
     user.click("[data-att-send]").await;
-    wait_js(
-        &user,
+    user.wait_js(
         "the photo sent",
         "const s = document.querySelector('[data-att-status]'); return s.classList.contains('ok');",
         |v| *v == json!(true),
@@ -206,14 +178,14 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
         json!(["1", "100"]),
         "the progress bar was shown and reached 100 %"
     );
-    let photo_id = wait_js(
-        &user,
-        "the photo's thumbnail in the gallery",
-        "const i = document.querySelector('[data-att-list=photo] .att-photo img.att-thumb'); \
+    let photo_id = user
+        .wait_js(
+            "the photo's thumbnail in the gallery",
+            "const i = document.querySelector('[data-att-list=photo] .att-photo img.att-thumb'); \
          return i && i.complete && i.naturalWidth > 0 ? i.closest('[data-att-id]').dataset.attId : null;",
-        |v| v.is_string(),
-    )
-    .await;
+            |v| v.is_string(),
+        )
+        .await;
     let photo_id = photo_id.as_str().expect("id").to_string();
     let served = user
         .execute(
@@ -249,8 +221,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     // ---- A voice message from the (fake) microphone, about 1.5 s.
     user.click("[data-att-record]").await;
     user.wait_for("[data-att-recorder]:not([hidden])").await;
-    wait_js(
-        &user,
+    user.wait_js(
         "the recording running for a second",
         "return document.querySelector('[data-att-elapsed]').textContent;",
         |v| v.as_str().is_some_and(|s| s != "0:00"),
@@ -258,9 +229,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     user.click("[data-att-stop]").await;
-    wait_js(
-        &user,
-        "the recording ready to hear",
+    user.wait_js("the recording ready to hear",
         "const r = document.querySelector('[data-att-controls]'); const p = document.querySelector('[data-att-preview]'); \
          return Number(r.dataset.attVoiceBytes || 0) > 0 && !p.hidden;",
         |v| *v == json!(true),
@@ -268,14 +237,14 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     .await;
     user.shoot("attachments-voice").await;
     user.click("[data-att-send]").await;
-    let duration = wait_js(
-        &user,
-        "the voice message in the gallery, with a duration",
-        "const a = document.querySelector('[data-att-list=voice] audio'); \
+    let duration = user
+        .wait_js(
+            "the voice message in the gallery, with a duration",
+            "const a = document.querySelector('[data-att-list=voice] audio'); \
          return a && a.readyState >= 1 && isFinite(a.duration) && a.duration > 0 ? a.duration : null;",
-        |v| v.is_number(),
-    )
-    .await;
+            |v| v.is_number(),
+        )
+        .await;
     assert!(
         duration.as_f64().is_some_and(|d| d > 0.8 && d < 10.0),
         "about 1.5 s: {duration}"
@@ -302,17 +271,17 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     );
 
     // ---- A text file named like a photo: refused in words, nothing added.
-    choose_file(&user, "[data-att-file]", &fake).await;
+    user.choose_file("[data-att-file]", &fake).await;
     user.wait_for("[data-att-chosen]:not([hidden])").await;
     user.click("[data-att-send]").await;
-    let refusal = wait_js(
-        &user,
-        "the refusal",
-        "const s = document.querySelector('[data-att-status]'); \
+    let refusal = user
+        .wait_js(
+            "the refusal",
+            "const s = document.querySelector('[data-att-status]'); \
          return s.classList.contains('error') ? [s.dataset.attCode, s.textContent] : null;",
-        |v| v.is_array(),
-    )
-    .await;
+            |v| v.is_array(),
+        )
+        .await;
     assert_eq!(refusal, json!(["file-mismatch", t(fr, "error-file-mismatch")]));
     assert_eq!(user.execute(GALLERY_COUNT, vec![]).await.expect("count"), json!(2));
     let (_, gallery) = app.get(&format!("/threads/{thread}/attachments"), Some(&a.token)).await;
@@ -324,8 +293,7 @@ async fn photos_voice_messages_and_refusals_through_the_composer() {
     user.goto(&page).await;
     user.wait_for_path(&page).await;
     user.assert_text(&t(fr, "att-section-voice")).await;
-    wait_js(
-        &user,
+    user.wait_js(
         "the gallery's thumbnail and player",
         "const i = document.querySelector('[data-att-list=photo] img.att-thumb'); \
          const a = document.querySelector('[data-att-list=voice] audio'); \

@@ -4,8 +4,8 @@
 //! period runs, with the server's clock moved forward.
 
 use crate::backends;
-use crate::helpers::{sign_up_named, Person};
-use cercle_testkit::{Db, TestApp};
+use crate::helpers::{id_of, org_with_members, sign_up_named, Person};
+use cercle_testkit::{status_and_json, Db, TestApp};
 use serde_json::{json, Value};
 
 backends!(
@@ -16,12 +16,6 @@ backends!(
 );
 
 const HOUR_MS: i64 = 3_600_000;
-
-async fn id_of(app: &TestApp, p: &Person) -> String {
-    let (status, me) = app.get("/account", Some(&p.token)).await;
-    assert_eq!(status, 200, "{me}");
-    me["id"].as_str().expect("id").to_string()
-}
 
 fn now_ms(app: &TestApp) -> i64 {
     app.ctx().clock.now().0
@@ -43,47 +37,13 @@ async fn send(app: &TestApp, method: &str, path: &str, token: &str, lang: &str, 
         .send()
         .await
         .expect("request");
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    status_and_json(r).await
 }
 
 async fn periods(app: &TestApp, p: &Person) -> Vec<Value> {
     let (status, r) = app.get("/availability/periods", Some(&p.token)).await;
     assert_eq!(status, 200, "{r}");
     r["periods"].as_array().expect("periods").clone()
-}
-
-/// Puts two people in one organization (as members).
-async fn same_org(app: &TestApp, a: &Person, b: &Person) {
-    use cercle_app::orgs::structure;
-    use cercle_domain::policy::Principal;
-    let org = structure::create_organization(
-        app.ctx(),
-        &cercle_app::Client::default(),
-        &Principal::Operator,
-        &format!("Clinique {}", a.email),
-    )
-    .await
-    .expect("org");
-    let mut tx = app.ctx().store.begin().await.expect("tx");
-    for p in [a, b] {
-        let id = id_of(app, p).await;
-        cercle_store::members::upsert_membership(
-            &mut tx,
-            org.id,
-            id.parse().expect("id"),
-            true,
-            false,
-            app.ctx().clock.now(),
-        )
-        .await
-        .expect("member");
-        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id.to_string()))
-            .await
-            .expect("active");
-    }
-    tx.commit().await.expect("commit");
 }
 
 async fn schedule_is_checked_and_replaced(db: Db) {
@@ -297,7 +257,7 @@ async fn colleagues_see_absent_until_while_the_period_runs(db: Db) {
     let app = TestApp::spawn(db).await;
     let marie = sign_up_named(&app, "marie@clinique.test", "Marie Tremblay", "fr").await;
     let jean = sign_up_named(&app, "jean@clinique.test", "Jean Gagnon", "en").await;
-    same_org(&app, &marie, &jean).await;
+    org_with_members(&app, &format!("Clinique {}", marie.email), &[&marie, &jean]).await;
     let marie_id = id_of(&app, &marie).await;
     let profile = format!("/network/people/{marie_id}");
     let search = "/network/search?kind=person&q=marie";

@@ -5,8 +5,7 @@
 //! → a colleague, in English, reads "Absent until …" on her profile.
 //! `CERCLE_SKIP_BROWSER=1` skips it.
 
-use crate::helpers::{sign_in_pages, sign_up_named, Person};
-use crate::threads_api::id_of;
+use crate::helpers::{id_of, org_with_members, sign_in_pages, sign_up_named};
 use cercle_domain::local_time::{LocalTime, Zone};
 
 /// A moment as the pages show it to a reader in Montreal (the default zone).
@@ -20,38 +19,6 @@ use cercle_testkit::{Db, TestApp};
 use serde_json::json;
 
 const MESSAGE: &str = "En congrès à Québec — Dre Lavoie me remplace";
-
-/// Puts two people in one organization (as members, active there).
-async fn same_org(app: &TestApp, a: &Person, b: &Person) {
-    use cercle_app::orgs::structure;
-    use cercle_domain::policy::Principal;
-    let org = structure::create_organization(
-        app.ctx(),
-        &cercle_app::Client::default(),
-        &Principal::Operator,
-        "Clinique du Vieux-Port",
-    )
-    .await
-    .expect("org");
-    let mut tx = app.ctx().store.begin().await.expect("tx");
-    for p in [a, b] {
-        let id = id_of(app, p).await;
-        cercle_store::members::upsert_membership(
-            &mut tx,
-            org.id,
-            id.parse().expect("id"),
-            true,
-            false,
-            app.ctx().clock.now(),
-        )
-        .await
-        .expect("member");
-        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id.to_string()))
-            .await
-            .expect("active");
-    }
-    tx.commit().await.expect("commit");
-}
 
 /// A Montreal day `days` after today, as a date field takes it, and the
 /// instant of its midnight.
@@ -128,7 +95,7 @@ async fn schedule_and_absence_from_the_page_then_a_colleague_sees_absent_until()
     let app = TestApp::spawn(Db::Sqlite).await;
     let marie = sign_up_named(&app, "marie@vieux-port.test", "Marie Tremblay", "fr").await;
     let jean = sign_up_named(&app, "jean@vieux-port.test", "Jean Gagnon", "en").await;
-    same_org(&app, &marie, &jean).await;
+    org_with_members(&app, "Clinique du Vieux-Port", &[&marie, &jean]).await;
     let marie_id = id_of(&app, &marie).await;
     let fr = Language::Fr;
 

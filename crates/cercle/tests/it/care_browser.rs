@@ -11,15 +11,13 @@
 //! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
 //! page at 1280 and 375 px wide.
 
-use crate::attachments_browser::choose_file;
-use crate::circle_api::{circle_code, circle_link, org_member};
-use crate::helpers::{PASSWORD, PIN};
-use crate::orgs_api::org_with_admin;
+use crate::circle_api::{circle_code, circle_link};
+use crate::helpers::{finish_sign_up_in_pages, org_member, org_with_admin};
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
 use cercle_testkit::browser::Browser;
 use cercle_testkit::people::sign_in;
-use cercle_testkit::{find_code, Db, TestApp};
+use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 
 const MANAGER: &str = "nadia.gestion@erables.test";
@@ -32,7 +30,6 @@ const QUESTION: &str = "Le nom de votre premier chien ?";
 /// through sign-up in the pages (emailed code, terms, recovery code, PIN);
 /// home brings them back to the invitation's answer form.
 async fn join_with_a_new_account(app: &TestApp, b: &Browser, link: &str, name: &str, email: &str) {
-    let lang = b.lang;
     let path = &link[link.find("/circle/join/").expect("join path")..];
     b.goto(path).await;
     b.wait_for("[data-testid=circle-join-sign-up]").await;
@@ -40,24 +37,7 @@ async fn join_with_a_new_account(app: &TestApp, b: &Browser, link: &str, name: &
     b.wait_for_path("/sign-up").await;
     b.fill("#f-name", name).await;
     b.fill("#f-email", email).await;
-    b.fill("#f-password", PASSWORD).await;
-    b.select("#f-language", lang.code()).await;
-    b.submit_form("form[action='/sign-up']").await;
-    b.wait_for_path("/code").await;
-    let subject = ta(lang, "email-signup-code-subject", &[("code", "")])
-        .trim_end_matches([' ', ':'])
-        .to_string();
-    let mail = app.smtp.wait_subject(email, &subject, 0).await;
-    b.fill("#f-code", &find_code(&mail.body).expect("sign-up code")).await;
-    b.submit_form("form[action='/code']").await;
-    b.wait_for_path("/setup/terms").await;
-    b.submit_form("form[action='/setup/terms']").await;
-    b.wait_for("[data-testid=recovery-code]").await;
-    b.click_and_load("main a.button.primary").await;
-    b.wait_for_path("/setup/pin").await;
-    b.fill("#f-pin", PIN).await;
-    b.fill("#f-pin_confirm", PIN).await;
-    b.submit_form("form[action='/setup/pin']").await;
+    finish_sign_up_in_pages(app, b, email).await;
     b.wait_for_path(path).await;
     b.wait_for("[data-testid=circle-join-form]").await;
 }
@@ -294,7 +274,7 @@ async fn the_care_flow_in_three_browsers() {
     let v2 = dir.join("plan-de-soins-v2.pdf");
     std::fs::write(&v1, b"%PDF-1.4\n% plan de soins, version 1\n%%EOF\n").expect("v1");
     std::fs::write(&v2, b"%PDF-1.4\n% plan de soins, version 2\n%%EOF\n").expect("v2");
-    choose_file(&m, "[data-att-file]", &v1).await;
+    m.choose_file("[data-att-file]", &v1).await;
     m.wait_for("[data-att-chosen]:not([hidden])").await;
     m.click("[data-att-send]").await;
     p.wait_for_text("plan-de-soins.pdf").await;
@@ -307,7 +287,7 @@ async fn the_care_flow_in_three_browsers() {
         .execute("return document.querySelector('[data-chan-file]').id;", vec![])
         .await
         .expect("update input");
-    choose_file(&m, &format!("#{}", input.as_str().expect("id")), &v2).await;
+    m.choose_file(&format!("#{}", input.as_str().expect("id")), &v2).await;
     m.wait_for_text(&ta(fr, "chan-version-n", &[("n", "2")])).await;
     m.wait_for("[data-testid=versions]").await;
     let versions = hrefs(&m, "[data-testid=versions] a[download]").await;
@@ -336,7 +316,7 @@ async fn the_care_flow_in_three_browsers() {
     p.click("details.account > summary").await;
     p.click_and_load("[data-testid=my-photo]").await;
     p.wait_for_path("/care/photo").await;
-    choose_file(&p, "#netp-photo-file", &png).await;
+    p.choose_file("#netp-photo-file", &png).await;
     p.wait_for("[data-photo-cropper]:not([hidden]) canvas").await;
     p.click("[data-photo-save]").await;
     p.wait_until("the photo saved", async || {
@@ -525,7 +505,7 @@ async fn the_circle_sections_switch_from_the_keyboard() {
         )
         .await;
     assert_eq!(status, 200, "{r}");
-    crate::circle_api::org_member(
+    crate::helpers::org_member(
         &app,
         &org,
         &org.root,

@@ -6,10 +6,8 @@
 
 use crate::backends;
 use crate::circle_api::{join_circle, preallocate};
-use crate::helpers::{sign_up_named, Person};
-use crate::orgs_api::org_with_admin;
-use crate::threads_api::id_of;
-use cercle_testkit::{Db, TestApp};
+use crate::helpers::{care_channel, channel_thread, created_id, fleuve_and_two_members, id_of, patient_file, Person};
+use cercle_testkit::{status_and_json, Db, TestApp};
 use serde_json::{json, Value};
 
 backends!(
@@ -30,12 +28,6 @@ pub(crate) struct Clinic {
     pub south: String,
 }
 
-async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> String {
-    let (status, r) = app.post(path, Some(token), body).await;
-    assert_eq!(status, 201, "{path}: {r}");
-    r["id"].as_str().expect("id").to_string()
-}
-
 async fn grant(app: &TestApp, org: &str, user: &str, unit: &str, role: &str) {
     let mut tx = app.ctx().store.begin().await.expect("tx");
     cercle_store::members::grant(
@@ -53,50 +45,30 @@ async fn grant(app: &TestApp, org: &str, user: &str, unit: &str, role: &str) {
 }
 
 pub(crate) async fn clinic(app: &TestApp) -> Clinic {
-    let org = org_with_admin(app, "Clinique du Fleuve", "a@fleuve.test").await;
+    let (org, b, c) = fleuve_and_two_members(app).await;
     let a = org.admin;
-    let b = sign_up_named(app, "b@fleuve.test", "Béatrice Bédard", "fr").await;
-    let c = sign_up_named(app, "c@fleuve.test", "Charles Côté", "fr").await;
-    let mut tx = app.ctx().store.begin().await.expect("tx");
-    for p in [&b, &c] {
-        let id = id_of(app, p).await;
-        cercle_store::members::upsert_membership(
-            &mut tx,
-            org.id.parse().expect("org"),
-            id.parse().expect("id"),
-            true,
-            false,
-            app.ctx().clock.now(),
-        )
-        .await
-        .expect("member");
-        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
-            .await
-            .expect("active");
-    }
-    tx.commit().await.expect("commit");
-    let north_unit = created(
+    let north_unit = created_id(
         app,
         &a.token,
         "/org/units",
         json!({ "parent_id": org.root, "name": "Nord" }),
     )
     .await;
-    let south_unit = created(
+    let south_unit = created_id(
         app,
         &a.token,
         "/org/units",
         json!({ "parent_id": org.root, "name": "Sud" }),
     )
     .await;
-    let north = created(
+    let north = created_id(
         app,
         &a.token,
         "/org/teams",
         json!({ "unit_id": north_unit, "name": "Soins à domicile Nord" }),
     )
     .await;
-    let south = created(
+    let south = created_id(
         app,
         &a.token,
         "/org/teams",
@@ -117,40 +89,6 @@ pub(crate) async fn clinic(app: &TestApp) -> Clinic {
     }
 }
 
-pub(crate) async fn patient_file(app: &TestApp, p: &Person, first: &str, last: &str) -> String {
-    created(
-        app,
-        &p.token,
-        "/patient-files",
-        json!({ "first_name": first, "last_name": last, "birth_date": "1948-05-17" }),
-    )
-    .await
-}
-
-pub(crate) async fn channel(app: &TestApp, p: &Person, file: &str, title: &str, participants: Value) -> Value {
-    let (status, c) = app
-        .post(
-            &format!("/patient-files/{file}/channels"),
-            Some(&p.token),
-            json!({ "title": title, "participants": participants }),
-        )
-        .await;
-    assert_eq!(status, 201, "{c}");
-    c
-}
-
-pub(crate) async fn start(app: &TestApp, p: &Person, channel: &str, title: &str, body: &str) -> Value {
-    let (status, t) = app
-        .post(
-            &format!("/channels/{channel}/threads"),
-            Some(&p.token),
-            json!({ "title": title, "body": body }),
-        )
-        .await;
-    assert_eq!(status, 201, "{t}");
-    t
-}
-
 fn ids(list: &Value, key: &str) -> Vec<String> {
     list[key]
         .as_array()
@@ -168,9 +106,7 @@ pub(crate) async fn upload(app: &TestApp, p: &Person, path: &str, body: Vec<u8>)
         app.http.put(url)
     };
     let r = req.bearer_auth(&p.token).body(body).send().await.expect("upload");
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    status_and_json(r).await
 }
 
 /// The event kinds of a thread the person may receive (the live stream's
@@ -191,7 +127,7 @@ async fn channels_drafts_participants_and_teams(db: Db) {
     let app = TestApp::spawn(db).await;
     let k = clinic(&app).await;
     let (a, b, c) = (&k.a, &k.b, &k.c);
-    let file = patient_file(&app, a, "Gérard", "Lévesque").await;
+    let file = patient_file(&app, a, "Gérard", "Lévesque", "1948-05-17").await;
     let (patient, p_member) = join_circle(&app, a, &file, "patient", "gerard@maison.test").await;
     let (carer, r_member) = join_circle(&app, a, &file, "responsible", "lise@maison.test").await;
     let (watcher, o_member) = join_circle(&app, a, &file, "observer", "paul@maison.test").await;
@@ -215,7 +151,7 @@ async fn channels_drafts_participants_and_teams(db: Db) {
         )
         .await;
     assert_eq!(status, 422, "{r}");
-    let other_file = patient_file(&app, a, "Yvette", "Roy").await;
+    let other_file = patient_file(&app, a, "Yvette", "Roy", "1948-05-17").await;
     let stranger = preallocate(&app, a, &other_file, "patient", "yvette@maison.test").await;
     let (status, r) = app
         .post(
@@ -237,7 +173,7 @@ async fn channels_drafts_participants_and_teams(db: Db) {
         .await;
     assert_eq!(status, 404);
 
-    let ch = channel(
+    let ch = care_channel(
         &app,
         a,
         &file,
@@ -286,7 +222,7 @@ async fn channels_drafts_participants_and_teams(db: Db) {
     assert_eq!(status, 404);
 
     // The first message starts it; the thread starts with the channel's teams.
-    let t = start(&app, a, &ch_id, "Retour à domicile", "Bonjour à tous, voici le plan.").await;
+    let t = channel_thread(&app, a, &ch_id, "Retour à domicile", "Bonjour à tous, voici le plan.").await;
     let tid = t["id"].as_str().unwrap().to_string();
     let kinds: Vec<(String, String)> = t["participants"]
         .as_array()
@@ -414,7 +350,7 @@ async fn channels_drafts_participants_and_teams(db: Db) {
         .await;
     assert_eq!(status, 403);
     // The patient opens a thread of their own in their channel; professionals see it.
-    let pt = start(
+    let pt = channel_thread(
         &app,
         &patient,
         &ch_id,
@@ -566,11 +502,11 @@ async fn pinned_documents_keep_every_version(db: Db) {
     let app = TestApp::spawn(db).await;
     let k = clinic(&app).await;
     let (a, b) = (&k.a, &k.b);
-    let file = patient_file(&app, a, "Gérard", "Lévesque").await;
+    let file = patient_file(&app, a, "Gérard", "Lévesque", "1948-05-17").await;
     let (patient, p_member) = join_circle(&app, a, &file, "patient", "gerard@maison.test").await;
     let (watcher, o_member) = join_circle(&app, a, &file, "observer", "paul@maison.test").await;
     let b_id = id_of(&app, b).await;
-    let ch = channel(
+    let ch = care_channel(
         &app,
         a,
         &file,
@@ -579,7 +515,7 @@ async fn pinned_documents_keep_every_version(db: Db) {
     )
     .await;
     let ch_id = ch["id"].as_str().unwrap().to_string();
-    let t = start(&app, a, &ch_id, "Plan de traitement", "Voici le plan.").await;
+    let t = channel_thread(&app, a, &ch_id, "Plan de traitement", "Voici le plan.").await;
     let tid = t["id"].as_str().unwrap().to_string();
     let v1 = b"%PDF-1.4\n1 0 obj\n% version 1\n%%EOF\n".to_vec();
     let (status, m) = upload(&app, a, &format!("/threads/{tid}/files?name=plan.pdf"), v1.clone()).await;
@@ -587,9 +523,9 @@ async fn pinned_documents_keep_every_version(db: Db) {
     let a1 = m["attachments"][0]["id"].as_str().unwrap().to_string();
 
     // An attachment of another channel's thread cannot be pinned here.
-    let other = channel(&app, a, &file, "Autre équipe", json!([])).await;
+    let other = care_channel(&app, a, &file, "Autre équipe", json!([])).await;
     let other_id = other["id"].as_str().unwrap().to_string();
-    let ot = start(&app, a, &other_id, "Autre", "Autre fil").await;
+    let ot = channel_thread(&app, a, &other_id, "Autre", "Autre fil").await;
     let (_, om) = upload(
         &app,
         a,
@@ -740,27 +676,27 @@ async fn a_patient_reaches_only_their_channels(db: Db) {
     let app = TestApp::spawn(db).await;
     let k = clinic(&app).await;
     let a = &k.a;
-    let file_x = patient_file(&app, a, "Gérard", "Lévesque").await;
-    let file_y = patient_file(&app, a, "Yvette", "Roy").await;
+    let file_x = patient_file(&app, a, "Gérard", "Lévesque", "1948-05-17").await;
+    let file_y = patient_file(&app, a, "Yvette", "Roy", "1948-05-17").await;
     let (patient, px) = join_circle(&app, a, &file_x, "patient", "gerard@maison.test").await;
     let (_other_patient, py) = join_circle(&app, a, &file_y, "patient", "yvette@maison.test").await;
-    let x = channel(&app, a, &file_x, "Équipe X", json!([{ "kind": "circle", "id": px }])).await;
-    let y = channel(&app, a, &file_y, "Équipe Y", json!([{ "kind": "circle", "id": py }])).await;
-    let y_second = channel(&app, a, &file_x, "Équipe X sans le patient", json!([])).await;
+    let x = care_channel(&app, a, &file_x, "Équipe X", json!([{ "kind": "circle", "id": px }])).await;
+    let y = care_channel(&app, a, &file_y, "Équipe Y", json!([{ "kind": "circle", "id": py }])).await;
+    let y_second = care_channel(&app, a, &file_x, "Équipe X sans le patient", json!([])).await;
     let (x, y, x2) = (
         x["id"].as_str().unwrap().to_string(),
         y["id"].as_str().unwrap().to_string(),
         y_second["id"].as_str().unwrap().to_string(),
     );
-    let tx = start(&app, a, &x, "Suivi", "Bonjour M. Lévesque").await["id"]
+    let tx = channel_thread(&app, a, &x, "Suivi", "Bonjour M. Lévesque").await["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let ty = start(&app, a, &y, "Suivi", "Bonjour Mme Roy").await["id"]
+    let ty = channel_thread(&app, a, &y, "Suivi", "Bonjour Mme Roy").await["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let tx2 = start(&app, a, &x2, "Entre nous", "Discussion interne").await["id"]
+    let tx2 = channel_thread(&app, a, &x2, "Entre nous", "Discussion interne").await["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -893,7 +829,7 @@ async fn care_channels_in_a_browser() {
     let app = TestApp::spawn(Db::Sqlite).await;
     let k = clinic(&app).await;
     let a = &k.a;
-    let file = patient_file(&app, a, "Gérard", "Lévesque").await;
+    let file = patient_file(&app, a, "Gérard", "Lévesque", "1948-05-17").await;
     let (patient, p_member) = join_circle(&app, a, &file, "patient", "gerard@maison.test").await;
     let (_carer, _) = join_circle(&app, a, &file, "responsible", "lise@maison.test").await;
     let (_watcher, o_member) = join_circle(&app, a, &file, "observer", "paul@maison.test").await;

@@ -6,8 +6,7 @@
 //! clear in the database.
 
 use crate::backends;
-use crate::helpers::{sign_up, sign_up_named, Person};
-use crate::orgs_api::{invitation_link, org_with_admin, Org};
+use crate::helpers::{org_member, org_with_admin, patient_file, sign_up, Org, Person};
 use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -35,36 +34,6 @@ fn token_of(link: &str) -> String {
         .to_string()
 }
 
-/// Invites `email` into `unit` with `roles` (role keys); they sign up and accept.
-pub(crate) async fn org_member(
-    app: &TestApp,
-    org: &Org,
-    unit: &str,
-    email: &str,
-    name: &str,
-    roles: &[&str],
-) -> Person {
-    let (status, r) = app
-        .post(
-            "/org/invitations",
-            Some(&org.admin.token),
-            json!({ "unit_id": unit, "email": email, "name": name, "language": "fr", "professional": true, "roles": roles }),
-        )
-        .await;
-    assert_eq!((status, r["outcome"].as_str()), (201, Some("sent")), "{r}");
-    let p = sign_up_named(app, email, name, "fr").await;
-    let link = invitation_link(app, email, 1).await;
-    let (status, r) = app
-        .post(
-            &format!("/invitations/{}/accept", token_of(&link)),
-            Some(&p.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, 200, "{r}");
-    p
-}
-
 /// An organization, a patient and caregiver manager on its root unit, and a
 /// patient file that manager opened. Returns `(org, manager, file_id)`.
 pub(crate) async fn manager_and_file(app: &TestApp) -> (Org, Person, String) {
@@ -78,21 +47,8 @@ pub(crate) async fn manager_and_file(app: &TestApp) -> (Org, Person, String) {
         &["member", "patient_caregiver_manager"],
     )
     .await;
-    let file_id = patient_file(app, &manager, "Gérard", "Lévesque").await;
+    let file_id = patient_file(app, &manager, "Gérard", "Lévesque", "1941-03-02").await;
     (org, manager, file_id)
-}
-
-/// A patient file opened by `by` in their active organization.
-pub(crate) async fn patient_file(app: &TestApp, by: &Person, first: &str, last: &str) -> String {
-    let (status, f) = app
-        .post(
-            "/patient-files",
-            Some(&by.token),
-            json!({ "first_name": first, "last_name": last, "birth_date": "1941-03-02" }),
-        )
-        .await;
-    assert_eq!(status, 201, "{f}");
-    f["id"].as_str().expect("id").to_string()
 }
 
 /// Pre-allocates `email` in `section` (patient | responsible | observer) of

@@ -2,8 +2,8 @@
 //! database outage, and verifying the audit chain while others write.
 
 use crate::backends;
-use crate::helpers::{sign_up, Person, PASSWORD};
-use crate::threads_api::{id_of, team};
+use crate::helpers::{admin_and_two_members, id_of, sign_up, Person, PASSWORD};
+use cercle_testkit::people::{csrf_of, sign_in_by_forms};
 use cercle_testkit::pg_cluster::PgCluster;
 use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
@@ -18,7 +18,7 @@ backends!(
 /// A collaboration thread between an organization's administrator and a
 /// colleague (its reads are not audited, so they need no write).
 async fn thread_of_two(app: &TestApp) -> (Person, String) {
-    let (a, b, _) = team(app).await;
+    let (a, b, _) = admin_and_two_members(app).await;
     let b_id = id_of(app, &b).await;
     let (status, t) = app
         .post(
@@ -68,37 +68,10 @@ async fn write_through_a_full_disk(
     acknowledged.push(m["id"].as_str().expect("id").to_string());
     // The same person in a browser (a cookie jar), signed in by the pages.
     let browser = reqwest::Client::builder().cookie_store(true).build().expect("client");
-    let csrf = |html: String| {
-        html.split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("csrf")
-            .to_string()
-    };
-    let page = browser.get(format!("{}/sign-in", app.url)).send().await.expect("page");
-    let token = csrf(page.text().await.expect("html"));
-    let r = browser
-        .post(format!("{}/sign-in", app.url))
-        .form(&[
-            ("csrf", token.as_str()),
-            ("email", a.email.as_str()),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(r.url().path(), "/code");
-    let mail = crate::helpers::nth_sign_in_mail(app, &a.email, 1).await;
-    let code = cercle_testkit::find_code(&mail.body).expect("code");
-    let r = browser
-        .post(format!("{}/code", app.url))
-        .form(&[("csrf", token.as_str()), ("code", code.as_str())])
-        .send()
-        .await
-        .expect("code");
+    let r = sign_in_by_forms(app, &browser, &a.email, PASSWORD, 1).await;
     assert_eq!(r.url().path(), "/", "signed in by the pages");
     // Signing in replaced the device cookie, and with it the CSRF token.
-    let token = csrf(r.text().await.expect("home"));
+    let token = csrf_of(&r.text().await.expect("home"));
 
     make_full(app).await;
     let mut refused = None;

@@ -7,12 +7,11 @@
 
 use crate::backends;
 use crate::circle_api::{join_circle, manager_and_file};
-use crate::helpers::{nth_sign_in_mail, sign_up_named, PASSWORD};
+use crate::helpers::{add_members, clinical_thread, id_of, org_with_admin, sign_up_named};
 use crate::teams_api::{setup, Setup};
-use crate::threads_api::{clinical_thread, id_of};
-use cercle_testkit::{find_code, Db, TestApp};
+use cercle_testkit::people::signed_in_client;
+use cercle_testkit::{Db, TestApp};
 use serde_json::json;
-use std::sync::Arc;
 
 backends!(
     home_shows_what_the_person_has,
@@ -29,64 +28,7 @@ pub(crate) async fn home_html(app: &TestApp, email: &str, nth_code_mail: usize) 
 
 /// The page one lands on after signing in through the pages (`lands`).
 async fn page_after_sign_in(app: &TestApp, email: &str, nth_code_mail: usize, lands: &str) -> String {
-    signed_in(app, email, nth_code_mail, lands).await.2
-}
-
-/// A browser-like client signed in through the pages, its CSRF token, and
-/// the page it landed on (`lands`).
-pub(crate) async fn signed_in(
-    app: &TestApp,
-    email: &str,
-    nth_code_mail: usize,
-    lands: &str,
-) -> (reqwest::Client, String, String) {
-    let jar = Arc::new(reqwest::cookie::Jar::default());
-    let web = reqwest::Client::builder()
-        .cookie_provider(jar)
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .expect("client");
-    let html = web
-        .get(format!("{}/sign-in", app.url))
-        .send()
-        .await
-        .expect("sign-in page")
-        .text()
-        .await
-        .expect("html");
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf field")
-        .to_string();
-    let r = web
-        .post(format!("{}/sign-in", app.url))
-        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("sign in");
-    assert_eq!(r.url().path(), "/code");
-    let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
-    let code = find_code(&mail.body).expect("code");
-    let r = web
-        .post(format!("{}/code", app.url))
-        .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
-        .send()
-        .await
-        .expect("code");
-    let status = r.status().as_u16();
-    let path = r.url().path().to_string();
-    let html = r.text().await.expect("html");
-    assert_eq!((status, path.as_str()), (200, lands), "{html}");
-    // The device cookie is replaced on sign-in, and its CSRF token with it.
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf field")
-        .to_string();
-    (web, csrf, html)
+    signed_in_client(app, email, nth_code_mail, lands).await.2
 }
 
 const EMPTY_TEXTS: [&str; 4] = [
@@ -227,21 +169,9 @@ async fn a_patient_in_a_circle_is_never_told_they_have_no_care_team(db: Db) {
 async fn switching_organization_from_a_page_of_the_old_one_lands_home(db: Db) {
     let app = TestApp::spawn(db).await;
     let s = with_content(&app).await;
-    let other = crate::orgs_api::org_with_admin(&app, "Clinique Saint-Laurent", "admin@laurent.test").await;
-    let manager_id = id_of(&app, &s.manager).await;
-    let mut tx = app.ctx().store.begin().await.expect("tx");
-    cercle_store::members::upsert_membership(
-        &mut tx,
-        other.id.parse().expect("org"),
-        manager_id.parse().expect("id"),
-        true,
-        false,
-        app.ctx().clock.now(),
-    )
-    .await
-    .expect("member");
-    tx.commit().await.expect("commit");
-    let (web, csrf, html) = signed_in(&app, &s.manager.email, 1, "/").await;
+    let other = org_with_admin(&app, "Clinique Saint-Laurent", "admin@laurent.test").await;
+    add_members(&app, &other.id, &[&s.manager]).await;
+    let (web, csrf, html) = signed_in_client(&app, &s.manager.email, 1, "/").await;
     // On a patient file of the first organization…
     let file = html
         .split("href=\"/patients/")

@@ -4,9 +4,8 @@
 //! for 24 hours, even when the two requests arrive at once.
 
 use crate::backends;
-use crate::helpers::{sign_in_by_email, Person};
-use crate::threads_api::{clinical_thread, team};
-use cercle_testkit::{Db, TestApp};
+use crate::helpers::{admin_and_two_members, clinical_thread, id_of, sign_in_by_email, Person};
+use cercle_testkit::{status_and_json, Db, TestApp};
 use serde_json::{json, Value};
 
 backends!(
@@ -37,9 +36,7 @@ async fn send(
         RequestBody::Bytes(b) => req.body(b),
     };
     let r = req.send().await.expect("request");
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    status_and_json(r).await
 }
 
 enum RequestBody {
@@ -76,7 +73,7 @@ fn count(list: &[String], body: &str) -> usize {
 
 async fn a_repeated_message_post_creates_one_message(db: Db) {
     let app = TestApp::spawn(db).await;
-    let (a, b, _) = team(&app).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
     let thread = clinical_thread(&app, &a, &[&b], "Suivi de plaie").await;
     let key = "5b0f6c1e-3a51-4c8e-9a7d-2f1e0c9b8a71";
 
@@ -142,7 +139,7 @@ async fn a_repeated_message_post_creates_one_message(db: Db) {
 
 async fn concurrent_duplicates_create_one_message(db: Db) {
     let app = TestApp::spawn(db).await;
-    let (a, b, _) = team(&app).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
     let thread = clinical_thread(&app, &a, &[&b], "Deux clics").await;
     for round in 0..5 {
         let key = format!("double-{round}");
@@ -172,7 +169,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
 
 async fn uploads_threads_and_patient_files_are_created_once(db: Db) {
     let app = TestApp::spawn(db).await;
-    let (a, b, _) = team(&app).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
 
     // A patient file.
     let file = json!({ "first_name": "Yvette", "last_name": "Poirier", "birth_date": "1950-07-14" });
@@ -198,7 +195,7 @@ async fn uploads_threads_and_patient_files_are_created_once(db: Db) {
     assert_eq!((s, r["code"].as_str()), (422, Some("idempotency-key-reused")), "{r}");
 
     // A thread.
-    let b_id = crate::threads_api::id_of(&app, &b).await;
+    let b_id = id_of(&app, &b).await;
     let thread = json!({ "kind": "clinical", "patient_file_id": f1["id"], "title": "Chute à domicile",
         "participants": [{ "kind": "user", "id": b_id }] });
     let create_thread = async || {
@@ -257,7 +254,7 @@ async fn uploads_threads_and_patient_files_are_created_once(db: Db) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_posted_twice_opens_one_patient_file() {
     let app = TestApp::spawn(Db::Sqlite).await;
-    let (a, _, _) = team(&app).await;
+    let (a, _, _) = admin_and_two_members(&app).await;
     let Some(b) = cercle_testkit::browser::Browser::launch(&app.url, cercle_domain::Language::En).await else {
         return;
     };

@@ -5,7 +5,7 @@
 //! administrators, who may send them again.
 
 use crate::backends;
-use crate::helpers::{sign_in_by_email, sign_up, Person};
+use crate::helpers::{make_network_admin, sign_in_by_email, sign_up, Person};
 use cercle_testkit::smtp::{Mode, SmtpSink};
 use cercle_testkit::{eventually, temp_dir, Db, TestApp};
 use serde_json::{json, Value};
@@ -131,16 +131,6 @@ async fn in_production_a_failed_message_keeps_its_body_until_sent(db: Db) {
     })
     .await;
     assert_eq!(row().await.body, "", "dropped once sent");
-}
-
-async fn make_network_admin(app: &TestApp, p: &Person) {
-    let mut tx = app.ctx().store.begin().await.expect("tx");
-    sqlx::query("UPDATE users SET network_admin = 1 WHERE email = $1")
-        .bind(&p.email)
-        .execute(&mut *tx)
-        .await
-        .expect("admin");
-    tx.commit().await.expect("commit");
 }
 
 async fn outbox_status(app: &TestApp, email: &str) -> String {

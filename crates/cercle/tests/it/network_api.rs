@@ -3,9 +3,8 @@
 //! directory, friends, workplaces, photos and limits.
 
 use crate::backends;
-use crate::helpers::{sign_up_named, Person};
-use cercle_store::users::{self, Field};
-use cercle_testkit::{find_link, Db, TestApp};
+use crate::helpers::{add_members, id_of, make_network_admin, org_with_admin, org_with_members, sign_up_named, Person};
+use cercle_testkit::{find_link, status_and_json, Db, TestApp};
 use serde_json::{json, Value};
 
 backends!(
@@ -21,27 +20,11 @@ backends!(
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
-async fn id_of(app: &TestApp, p: &Person) -> String {
-    let (status, me) = app.get("/account", Some(&p.token)).await;
-    assert_eq!(status, 200, "{me}");
-    me["id"].as_str().expect("id").to_string()
-}
-
 /// A person made network administrator (the flag the bootstrap sets; the
 /// bootstrap itself is tested with the CLI).
 async fn network_admin(app: &TestApp) -> Person {
     let p = sign_up_named(app, "admin@reseau.test", "Réseau Admin", "fr").await;
-    let id = id_of(app, &p).await;
-    let mut tx = app.ctx().store.begin().await.expect("tx");
-    users::set(
-        &mut tx,
-        &id,
-        &[(Field::NetworkAdmin, 1_i64.into())],
-        app.ctx().clock.now(),
-    )
-    .await
-    .expect("flag");
-    tx.commit().await.expect("commit");
+    make_network_admin(app, &p).await;
     p
 }
 
@@ -54,9 +37,7 @@ async fn put_raw(app: &TestApp, path: &str, token: &str, body: Vec<u8>) -> (u16,
         .send()
         .await
         .expect("upload");
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    status_and_json(r).await
 }
 
 /// Declares a profession and sends its proof; returns the profession id.
@@ -121,38 +102,6 @@ fn names(r: &Value) -> Vec<String> {
         .iter()
         .map(|x| x["name"].as_str().unwrap_or_default().to_string())
         .collect()
-}
-
-/// Puts two people in one organization (as members).
-async fn same_org(app: &TestApp, a: &Person, b: &Person) {
-    use cercle_app::orgs::structure;
-    use cercle_domain::policy::Principal;
-    let org = structure::create_organization(
-        app.ctx(),
-        &cercle_app::Client::default(),
-        &Principal::Operator,
-        &format!("Clinique {}", a.email),
-    )
-    .await
-    .expect("org");
-    let mut tx = app.ctx().store.begin().await.expect("tx");
-    for p in [a, b] {
-        let id = id_of(app, p).await;
-        cercle_store::members::upsert_membership(
-            &mut tx,
-            org.id,
-            id.parse().expect("id"),
-            true,
-            false,
-            app.ctx().clock.now(),
-        )
-        .await
-        .expect("member");
-        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id.to_string()))
-            .await
-            .expect("active");
-    }
-    tx.commit().await.expect("commit");
 }
 
 async fn professions_are_validated_by_the_team_by_vouching_and_by_organizations(db: Db) {
@@ -354,23 +303,9 @@ async fn professions_are_validated_by_the_team_by_vouching_and_by_organizations(
 
     // An organization validates its members only once the network allows it,
     // and its administrators never their own profession.
-    let org_admin = crate::orgs_api::org_with_admin(&app, "CIUSSS de l'Est", "rh@est.test").await;
+    let org_admin = org_with_admin(&app, "CIUSSS de l'Est", "rh@est.test").await;
     let employee = sign_up_named(&app, "employe@est.test", "Émile Employé", "fr").await;
-    {
-        let employee_id = id_of(&app, &employee).await;
-        let mut tx = app.ctx().store.begin().await.expect("tx");
-        cercle_store::members::upsert_membership(
-            &mut tx,
-            org_admin.id.parse().expect("org"),
-            employee_id.parse().expect("id"),
-            true,
-            false,
-            app.ctx().clock.now(),
-        )
-        .await
-        .expect("member");
-        tx.commit().await.expect("commit");
-    }
+    add_members(&app, &org_admin.id, &[&employee]).await;
     let declare = |token: String| {
         let app = &app;
         async move {
@@ -567,7 +502,7 @@ async fn visibility_rules_refuse_the_wrong_side(db: Db) {
     let hidden = validated(&app, &admin, "h@reseau.test", "Hugo Discret", "pharmacist").await;
     let newcomer = sign_up_named(&app, "n@reseau.test", "Nadia Nouvelle", "fr").await;
     let colleague = sign_up_named(&app, "c@reseau.test", "Camille Collègue", "fr").await;
-    same_org(&app, &newcomer, &colleague).await;
+    org_with_members(&app, &format!("Clinique {}", newcomer.email), &[&newcomer, &colleague]).await;
     let stranger_id = id_of(&app, &stranger).await;
     let hidden_id = id_of(&app, &hidden).await;
     let colleague_id = id_of(&app, &colleague).await;
@@ -921,7 +856,7 @@ async fn workplaces_are_browsed_joined_and_left(db: Db) {
 
     // An organization's workplace: joined by its members only; its teams
     // shown to its members only.
-    let org = crate::orgs_api::org_with_admin(&app, "CIUSSS du Centre", "rh@centre.test").await;
+    let org = org_with_admin(&app, "CIUSSS du Centre", "rh@centre.test").await;
     let (status, w) = app
         .post(
             "/org/workplaces",

@@ -7,11 +7,7 @@
 //! found. `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>`
 //! saves each page at 1280 and 375 px wide.
 
-use crate::helpers::{sign_up_named, Person};
-use crate::orgs_api::invitation_link;
-use cercle_app::orgs::{membership, structure};
-use cercle_app::Client;
-use cercle_domain::policy::Principal;
+use crate::helpers::{org_member, org_with_first_admin, sign_up_named, Person};
 use cercle_domain::Language;
 use cercle_i18n::t;
 use cercle_testkit::browser::Browser;
@@ -29,54 +25,13 @@ const PHONE: &str = "514 555 0199";
 const PHONE_SHOWN: &str = "+1 514 555-0199";
 const PLACE: &str = "Pharmacie du Quai";
 
-fn token_of(link: &str) -> String {
-    link.rsplit('/').next().expect("token").to_string()
-}
-
-/// Accepts the `nth` invitation mailed to the person, through the API.
-async fn accept_invitation(app: &TestApp, p: &Person, nth: usize) {
-    let link = invitation_link(app, &p.email, nth).await;
-    let (status, r) = app
-        .post(
-            &format!("/invitations/{}/accept", token_of(&link)),
-            Some(&p.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, 200, "{r}");
-}
-
 /// A and B, both signed up through the API, colleagues in one organization:
 /// A its first administrator, B invited by A.
 async fn colleagues(app: &TestApp) -> (Person, Person) {
     let a = sign_up_named(app, A_EMAIL, A_NAME, "en").await;
-    let client = Client::default();
-    let org = structure::create_organization(app.ctx(), &client, &Principal::Operator, "Clinique du Fleuve")
-        .await
-        .expect("organization");
-    membership::invite_first_admin(
-        app.ctx(),
-        &client,
-        &Principal::Operator,
-        org.id,
-        A_EMAIL,
-        A_NAME,
-        Language::En,
-    )
-    .await
-    .expect("first administrator invited");
-    accept_invitation(app, &a, 1).await;
-    let (status, r) = app
-        .post(
-            "/org/invitations",
-            Some(&a.token),
-            json!({ "unit_id": org.root_unit_id, "email": B_EMAIL, "name": B_NAME, "language": "fr", "professional": true, "roles": ["member"] }),
-        )
-        .await;
-    assert_eq!((status, r["outcome"].as_str()), (201, Some("sent")), "{r}");
-    let b = sign_up_named(app, B_EMAIL, B_NAME, "fr").await;
-    accept_invitation(app, &b, 1).await;
-    (a, b)
+    let org = org_with_first_admin(app, "Clinique du Fleuve", a, A_NAME, Language::En).await;
+    let b = org_member(app, &org, &org.root, B_EMAIL, B_NAME, &["member"]).await;
+    (org.admin, b)
 }
 
 /// A small PNG (a violet square with a white band), for the profile photo.

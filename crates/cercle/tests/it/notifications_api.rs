@@ -9,10 +9,9 @@
 //! their bad input. Every wait is bounded.
 
 use crate::backends;
-use crate::helpers::Person;
+use crate::helpers::{admin_and_two_members, clinical_thread, id_of, Person};
 use crate::push_api::{Browser, PushService};
 use crate::teams_api;
-use crate::threads_api::{clinical_thread, id_of, team};
 use cercle_domain::local_time::Zone;
 use cercle_store::notifications::NotificationRow;
 use cercle_testkit::{eventually, find_code, Db, TestApp};
@@ -158,7 +157,7 @@ async fn schedule_in_three_days(app: &TestApp, p: &Person) -> i64 {
 async fn a_message_rings_the_others_and_fills_their_centre_without_patient_data(db: Db) {
     let app = spawn(db).await;
     let (service, origin) = PushService::start().await;
-    let (a, b, c) = team(&app).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
     let (b_id, c_id) = (id_of(&app, &b).await, id_of(&app, &c).await);
     let browser = Browser::new(&origin, "b-phone");
     subscribe(&app, &b, &browser).await;
@@ -244,7 +243,7 @@ async fn a_message_rings_the_others_and_fills_their_centre_without_patient_data(
 async fn outside_working_hours_it_waits_then_one_email_alert_within_hours(db: Db) {
     let app = spawn(db).await;
     let (service, origin) = PushService::start().await;
-    let (a, b, _c) = team(&app).await;
+    let (a, b, _c) = admin_and_two_members(&app).await;
     let b_id = id_of(&app, &b).await;
     let browser = Browser::new(&origin, "b-laptop");
     subscribe(&app, &b, &browser).await;
@@ -314,7 +313,7 @@ async fn outside_working_hours_it_waits_then_one_email_alert_within_hours(db: Db
 async fn absence_and_mute_stay_quiet_high_priority_repeats_then_one_sms_until_acknowledged(db: Db) {
     let app = spawn(db).await;
     let (service, origin) = PushService::start().await;
-    let (a, b, _c) = team(&app).await;
+    let (a, b, _c) = admin_and_two_members(&app).await;
     let b_id = id_of(&app, &b).await;
     let browser = Browser::new(&origin, "b-phone");
     subscribe(&app, &b, &browser).await;
@@ -490,7 +489,7 @@ async fn a_thread_written_to_a_team_notifies_its_managers(db: Db) {
 
 async fn preferences_friend_requests_and_what_is_refused(db: Db) {
     let app = spawn(db).await;
-    let (a, b, c) = team(&app).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
     let b_id = id_of(&app, &b).await;
 
     let (status, p) = app.get("/notifications/preferences", Some(&b.token)).await;
@@ -611,7 +610,7 @@ async fn urgent_rings_are_bounded_and_without_a_phone_the_escalation_is_an_email
     })
     .await;
     let (service, origin) = PushService::start().await;
-    let (a, b, _c) = team(&app).await;
+    let (a, b, _c) = admin_and_two_members(&app).await;
     let b_id = id_of(&app, &b).await;
     let browser = Browser::new(&origin, "b-phone");
     subscribe(&app, &b, &browser).await;

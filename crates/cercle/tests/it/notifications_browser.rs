@@ -4,8 +4,7 @@
 //! preferences page (email alert delay, muted threads). `CERCLE_SKIP_BROWSER=1`
 //! skips it.
 
-use crate::helpers::sign_in_pages;
-use crate::threads_api::{clinical_thread, team};
+use crate::helpers::{admin_and_two_members, clinical_thread, sign_in_pages};
 use cercle_domain::Language;
 use cercle_i18n::t;
 use cercle_testkit::browser::Browser;
@@ -18,7 +17,7 @@ async fn the_bell_the_centre_mute_and_preferences() {
         return;
     }
     let app = TestApp::spawn(Db::Sqlite).await;
-    let (a, b, _c) = team(&app).await;
+    let (a, b, _c) = admin_and_two_members(&app).await;
     let thread = clinical_thread(&app, &a, &[&b], "Escarre au sacrum").await;
     let (status, m) = app
         .post(
@@ -166,7 +165,7 @@ async fn the_bell_rings_live_within_a_second() {
         return;
     }
     let app = TestApp::spawn(Db::Sqlite).await;
-    let (a, b, _c) = team(&app).await;
+    let (a, b, _c) = admin_and_two_members(&app).await;
     let threads = [
         clinical_thread(&app, &a, &[&b], "Plaie au talon").await,
         clinical_thread(&app, &a, &[&b], "Suivi de la glycémie").await,

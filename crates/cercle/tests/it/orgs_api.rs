@@ -3,12 +3,12 @@
 //! the audit log.
 
 use crate::backends;
-use crate::helpers::{sign_up, Person};
+use crate::helpers::{created_id, invitation_link, invitation_token, invited_member, org_with_admin, sign_up};
 use cercle_app::orgs::{membership, structure};
 use cercle_app::Client;
 use cercle_domain::policy::Principal;
 use cercle_domain::Language;
-use cercle_testkit::{find_link, Db, TestApp};
+use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 
 backends!(
@@ -21,96 +21,6 @@ backends!(
     audit_search_finds_events_and_exports_csv,
 );
 
-/// An organization and its first administrator, signed up through the API
-/// and accepting the emailed invitation.
-pub struct Org {
-    pub id: String,
-    pub root: String,
-    pub admin: Person,
-}
-
-fn token_of(link: &str) -> String {
-    link.rsplit('/').next().expect("token").to_string()
-}
-
-/// The newest invitation link emailed to `email`.
-pub async fn invitation_link(app: &TestApp, email: &str, nth: usize) -> String {
-    let mail = cercle_testkit::eventually("invitation mail", async || {
-        app.smtp
-            .to(email)
-            .into_iter()
-            .filter(|m| m.body.contains("/invitations/"))
-            .nth(nth - 1)
-    })
-    .await;
-    find_link(
-        &mail.body[mail
-            .body
-            .find("/invitations/")
-            .map(|i| mail.body[..i].rfind("http").unwrap_or(0))
-            .unwrap_or(0)..],
-    )
-    .expect("link")
-}
-
-pub async fn org_with_admin(app: &TestApp, name: &str, email: &str) -> Org {
-    let admin = sign_up(app, email, "fr").await;
-    let client = Client::default();
-    let org = structure::create_organization(app.ctx(), &client, &Principal::Operator, name)
-        .await
-        .expect("org");
-    membership::invite_first_admin(
-        app.ctx(),
-        &client,
-        &Principal::Operator,
-        org.id,
-        email,
-        "Admin",
-        Language::Fr,
-    )
-    .await
-    .expect("invite");
-    let link = invitation_link(app, email, 1).await;
-    let (status, r) = app
-        .post(
-            &format!("/invitations/{}/accept", token_of(&link)),
-            Some(&admin.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, 200, "{r}");
-    Org {
-        id: org.id.to_string(),
-        root: org.root_unit_id.to_string(),
-        admin,
-    }
-}
-
-async fn create(app: &TestApp, token: &str, path: &str, body: Value) -> String {
-    let (status, r) = app.post(path, Some(token), body).await;
-    assert_eq!(status, 201, "{path}: {r}");
-    r["id"].as_str().expect("id").to_string()
-}
-
-/// Invites `email` into `unit` with `roles`; the person signs up and accepts. Returns them.
-async fn member(app: &TestApp, org: &Org, unit: &str, email: &str, roles: &[&str]) -> Person {
-    let (status, r) = app
-        .post("/org/invitations", Some(&org.admin.token), json!({ "unit_id": unit, "email": email, "name": "Invité", "language": "fr", "professional": true, "roles": roles }))
-        .await;
-    assert_eq!((status, r["outcome"].as_str()), (201, Some("sent")), "{r}");
-    let p = sign_up(app, email, "fr").await;
-    let link = invitation_link(app, email, 1).await;
-    let (status, r) = app
-        .post(
-            &format!("/invitations/{}/accept", token_of(&link)),
-            Some(&p.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, 200, "{r}");
-    p
-}
-
 async fn ids_in(app: &TestApp, token: &str, path: &str) -> String {
     let (status, r) = app.get(path, Some(token)).await;
     assert_eq!(status, 200, "{path}: {r}");
@@ -122,28 +32,28 @@ async fn organizations_are_isolated(db: Db) {
     let a = org_with_admin(&app, "CIUSSS du Nord", "admin.a@nord.test").await;
     let b = org_with_admin(&app, "Clinique du Sud", "admin.b@sud.test").await;
     let tb = &b.admin.token;
-    let b_unit = create(
+    let b_unit = created_id(
         &app,
         tb,
         "/org/units",
         json!({ "parent_id": b.root, "name": "Pédiatrie" }),
     )
     .await;
-    let b_workplace = create(
+    let b_workplace = created_id(
         &app,
         tb,
         "/org/workplaces",
         json!({ "unit_id": b_unit, "name": "Clinique Sud", "kind": "clinic", "address": "1 rue du Sud" }),
     )
     .await;
-    let b_team = create(
+    let b_team = created_id(
         &app,
         tb,
         "/org/teams",
         json!({ "unit_id": b_unit, "name": "Équipe Sud" }),
     )
     .await;
-    let b_member = member(&app, &b, &b_unit, "infirmiere@sud.test", &["member"]).await;
+    let b_member = invited_member(&app, &b, &b_unit, "infirmiere@sud.test", &["member"]).await;
     let (_, inv) = app
         .post(
             "/org/invitations",
@@ -274,7 +184,7 @@ async fn the_inactive_organization_is_out_of_reach(db: Db) {
     let link = invitation_link(&app, "admin@nord.test", 2).await;
     let (status, orgs) = app
         .post(
-            &format!("/invitations/{}/accept", token_of(&link)),
+            &format!("/invitations/{}/accept", invitation_token(&link)),
             Some(&a.admin.token),
             json!({}),
         )
@@ -346,16 +256,16 @@ async fn a_role_holds_below_not_above_or_beside(db: Db) {
     let app = TestApp::spawn(db).await;
     let org = org_with_admin(&app, "CIUSSS du Nord", "admin@nord.test").await;
     let t = &org.admin.token;
-    let north = create(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Nord" })).await;
-    let clinic = create(
+    let north = created_id(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Nord" })).await;
+    let clinic = created_id(
         &app,
         t,
         "/org/units",
         json!({ "parent_id": north, "name": "Clinique Nord" }),
     )
     .await;
-    let south = create(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Sud" })).await;
-    let chief = member(&app, &org, &north, "chef@nord.test", &["administrator"]).await;
+    let south = created_id(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Sud" })).await;
+    let chief = invited_member(&app, &org, &north, "chef@nord.test", &["administrator"]).await;
     let c = &chief.token;
     // Below: yes.
     let (status, r) = app
@@ -399,7 +309,7 @@ async fn a_role_holds_below_not_above_or_beside(db: Db) {
     let (status, _) = app.get(&format!("/org/audit?unit_id={south}"), Some(c)).await;
     assert_eq!(status, 200);
     // A member without roles of administration cannot invite.
-    let nurse = member(&app, &org, &clinic, "infirmiere@nord.test", &["member"]).await;
+    let nurse = invited_member(&app, &org, &clinic, "infirmiere@nord.test", &["member"]).await;
     let (status, _) = app.post("/org/invitations", Some(&nurse.token), json!({ "unit_id": clinic, "email": "z@nord.test", "name": "Z", "professional": true, "roles": ["member"] })).await;
     assert_eq!(status, 403);
     let (status, _) = app.get("/org/audit", Some(&nurse.token)).await;
@@ -409,7 +319,7 @@ async fn a_role_holds_below_not_above_or_beside(db: Db) {
 async fn a_removed_member_loses_access_at_once(db: Db) {
     let app = TestApp::spawn(db).await;
     let org = org_with_admin(&app, "CIUSSS du Nord", "admin@nord.test").await;
-    let nurse = member(&app, &org, &org.root, "infirmiere@nord.test", &["member"]).await;
+    let nurse = invited_member(&app, &org, &org.root, "infirmiere@nord.test", &["member"]).await;
     let (status, _) = app.get("/org/structure", Some(&nurse.token)).await;
     assert_eq!(status, 200);
     let (_, me) = app.get("/account", Some(&nurse.token)).await;
@@ -475,7 +385,7 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     let p = sign_up(&app, "annule@nord.test", "fr").await;
     let (status, e) = app
         .post(
-            &format!("/invitations/{}/accept", token_of(&link)),
+            &format!("/invitations/{}/accept", invitation_token(&link)),
             Some(&p.token),
             json!({}),
         )
@@ -503,7 +413,7 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     let renvoi_person = sign_up(&app, "renvoi@nord.test", "fr").await;
     let (status, _) = app
         .post(
-            &format!("/invitations/{}/accept", token_of(&old)),
+            &format!("/invitations/{}/accept", invitation_token(&old)),
             Some(&renvoi_person.token),
             json!({}),
         )
@@ -513,7 +423,7 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     let other = sign_up(&app, "autre@nord.test", "fr").await;
     let (status, e) = app
         .post(
-            &format!("/invitations/{}/accept", token_of(&new)),
+            &format!("/invitations/{}/accept", invitation_token(&new)),
             Some(&other.token),
             json!({}),
         )
@@ -525,7 +435,7 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     );
     let (status, _) = app
         .post(
-            &format!("/invitations/{}/accept", token_of(&new)),
+            &format!("/invitations/{}/accept", invitation_token(&new)),
             Some(&renvoi_person.token),
             json!({}),
         )
@@ -536,7 +446,9 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     let (_, r) = invite("tard@nord.test").await;
     assert!(r["invitation_id"].is_string());
     let link = invitation_link(&app, "tard@nord.test", 1).await;
-    let (status, info) = app.get(&format!("/invitations/{}", token_of(&link)), None).await;
+    let (status, info) = app
+        .get(&format!("/invitations/{}", invitation_token(&link)), None)
+        .await;
     assert_eq!(
         (status, info["org_name"].as_str()),
         (200, Some("CIUSSS du Nord")),
@@ -546,7 +458,7 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     let p = sign_up(&app, "tard@nord.test", "fr").await;
     let (status, _) = app
         .post(
-            &format!("/invitations/{}/accept", token_of(&link)),
+            &format!("/invitations/{}/accept", invitation_token(&link)),
             Some(&p.token),
             json!({}),
         )
@@ -578,7 +490,7 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     let fresh = invitation_link(&app, "tard@nord.test", 2).await;
     let (status, _) = app
         .post(
-            &format!("/invitations/{}/accept", token_of(&fresh)),
+            &format!("/invitations/{}/accept", invitation_token(&fresh)),
             Some(&p.token),
             json!({}),
         )
@@ -586,7 +498,7 @@ async fn invitations_cancel_resend_expire_and_apply_silently(db: Db) {
     assert_eq!(status, 200, "accepted with the new link");
 
     // A member invited into another unit: applied at once, no email.
-    let north = create(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Nord" })).await;
+    let north = created_id(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Nord" })).await;
     let before = app.smtp.to("renvoi@nord.test").len();
     let (status, r) = app.post("/org/invitations", Some(t), json!({ "unit_id": north, "email": "renvoi@nord.test", "name": "Invité", "administrative": true, "roles": ["auditor"] })).await;
     assert_eq!((status, r["outcome"].as_str()), (201, Some("applied")), "{r}");
@@ -625,9 +537,9 @@ async fn structure_refuses_bad_changes(db: Db) {
     let app = TestApp::spawn(db).await;
     let org = org_with_admin(&app, "CIUSSS du Nord", "admin@nord.test").await;
     let t = &org.admin.token;
-    let north = create(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Nord" })).await;
-    let clinic = create(&app, t, "/org/units", json!({ "parent_id": north, "name": "Clinique" })).await;
-    let south = create(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Sud" })).await;
+    let north = created_id(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Nord" })).await;
+    let clinic = created_id(&app, t, "/org/units", json!({ "parent_id": north, "name": "Clinique" })).await;
+    let south = created_id(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Sud" })).await;
     let cases: Vec<(&str, String, Value, u16, &str)> = vec![
         (
             "post",
@@ -750,8 +662,8 @@ async fn audit_search_finds_events_and_exports_csv(db: Db) {
     let app = TestApp::spawn(db).await;
     let org = org_with_admin(&app, "CIUSSS du Nord", "admin@nord.test").await;
     let t = &org.admin.token;
-    let north = create(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Nord" })).await;
-    let team = create(&app, t, "/org/teams", json!({ "unit_id": north, "name": "Équipe" })).await;
+    let north = created_id(&app, t, "/org/units", json!({ "parent_id": org.root, "name": "Nord" })).await;
+    let team = created_id(&app, t, "/org/teams", json!({ "unit_id": north, "name": "Équipe" })).await;
     let (_, me) = app.get("/account", Some(t)).await;
     let admin_id = me["id"].as_str().expect("id").to_string();
 

@@ -8,9 +8,8 @@
 //! circle page says why when one cannot manage it.
 
 use crate::backends;
-use crate::circle_api::{circle_link, manager_and_file, org_member, patient_file, preallocate};
-use crate::helpers::Person;
-use crate::orgs_api::org_with_admin;
+use crate::circle_api::{circle_link, manager_and_file, preallocate};
+use crate::helpers::{org_member, org_with_admin, patient_file, Person};
 use crate::professional_routes::Web;
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
@@ -296,7 +295,7 @@ async fn a_new_file_goes_to_the_unit_where_one_manages_circles(db: Db) {
     .await;
 
     // The manager's file goes to their unit: they can invite at once.
-    let file = patient_file(&app, &manager, "Gérard", "Lévesque").await;
+    let file = patient_file(&app, &manager, "Gérard", "Lévesque", "1941-03-02").await;
     let (status, f) = app.get(&format!("/patient-files/{file}"), Some(&manager.token)).await;
     assert_eq!(status, 200, "{f}");
     assert_eq!(f["unit_id"], json!(home_care), "{f}");
@@ -314,7 +313,7 @@ async fn a_new_file_goes_to_the_unit_where_one_manages_circles(db: Db) {
     assert_eq!((status, f["unit_id"].as_str()), (201, Some(org.root.as_str())), "{f}");
 
     // Someone who manages no circle: the root unit, and the circle page says why.
-    let other = patient_file(&app, &nurse, "Rita", "Roy").await;
+    let other = patient_file(&app, &nurse, "Rita", "Roy", "1941-03-02").await;
     let (_, f) = app.get(&format!("/patient-files/{other}"), Some(&nurse.token)).await;
     assert_eq!(
         (f["unit_id"].as_str(), &f["may_manage_circle"]),

@@ -9,11 +9,11 @@
 //! page at 1280 and 375 px wide.
 
 use crate::circle_api::{circle_link, manager_and_file};
-use crate::helpers::{PASSWORD, PIN};
+use crate::helpers::{enter_sign_up_code, finish_setup_in_pages, PASSWORD};
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
 use cercle_testkit::browser::Browser;
-use cercle_testkit::{find_code, Db, TestApp};
+use cercle_testkit::{Db, TestApp};
 use serde_json::json;
 
 const CARER: &str = "lise.levesque@maison.test";
@@ -86,25 +86,12 @@ async fn a_caregiver_joins_through_an_emailed_invitation_and_sees_their_care_tea
     // Only the password to choose.
     b.fill("#f-password", PASSWORD).await;
     b.submit_form("form[action='/sign-up']").await;
-    b.wait_for_path("/code").await;
-    let subject = ta(fr, "email-signup-code-subject", &[("code", "")])
-        .trim_end_matches([' ', ':'])
-        .to_string();
-    let mail = app.smtp.wait_subject(CARER, &subject, 0).await;
-    b.fill("#f-code", &find_code(&mail.body).expect("sign-up code")).await;
-    b.submit_form("form[action='/code']").await;
-    b.wait_for_path("/setup/terms").await;
+    enter_sign_up_code(&app, &b, CARER).await;
     b.wait_for("[data-testid=terms-care]").await;
     b.assert_text(&t(fr, "terms-care-point-1")).await;
     b.shoot("join-terms").await;
     accessible_at_both_widths(&b, "the care terms page").await;
-    b.submit_form("form[action='/setup/terms']").await;
-    b.wait_for("[data-testid=recovery-code]").await;
-    b.click_and_load("main a.button.primary").await;
-    b.wait_for_path("/setup/pin").await;
-    b.fill("#f-pin", PIN).await;
-    b.fill("#f-pin_confirm", PIN).await;
-    b.submit_form("form[action='/setup/pin']").await;
+    finish_setup_in_pages(&b).await;
 
     // Back to the invitation: the answer, then the care space.
     b.wait_for_path(&path).await;

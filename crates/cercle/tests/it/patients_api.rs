@@ -6,14 +6,15 @@
 //! every access.
 
 use crate::backends;
-use crate::helpers::{nth_sign_in_mail, sign_up, Person, PASSWORD};
-use crate::orgs_api::{invitation_link, org_with_admin, Org};
-use crate::threads_api::id_of;
+use crate::helpers::{
+    created_id, id_of, invited_member, join_by_invitation, nth_sign_in_mail, open_clinical_thread, org_with_admin,
+    Invitee, Org, Person, PASSWORD, SIGN_UP_NAME,
+};
 use cercle_domain::Language;
 use cercle_i18n::t;
 use cercle_testkit::browser::Browser;
 use cercle_testkit::find_code;
-use cercle_testkit::{Db, TestApp};
+use cercle_testkit::{status_and_json, Db, TestApp};
 use serde_json::{json, Value};
 
 backends!(
@@ -36,9 +37,7 @@ async fn send(app: &TestApp, method: &str, path: &str, token: &str, body: Value,
         .send()
         .await
         .expect("request");
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    status_and_json(r).await
 }
 
 async fn patch(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
@@ -47,40 +46,13 @@ async fn patch(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Val
 
 /// A unit under `parent`.
 async fn unit(app: &TestApp, org: &Org, parent: &str, name: &str) -> String {
-    let (status, r) = app
-        .post(
-            "/org/units",
-            Some(&org.admin.token),
-            json!({ "parent_id": parent, "name": name }),
-        )
-        .await;
-    assert_eq!(status, 201, "{r}");
-    r["id"].as_str().expect("id").to_string()
-}
-
-/// Invites `email` into `unit` with `roles`; they sign up and accept.
-async fn member(app: &TestApp, org: &Org, unit: &str, email: &str, roles: &[&str]) -> Person {
-    member_in(app, org, unit, email, roles, "fr").await
-}
-
-/// [`member`] speaking `language`.
-async fn member_in(app: &TestApp, org: &Org, unit: &str, email: &str, roles: &[&str], language: &str) -> Person {
-    let (status, r) = app
-        .post(
-            "/org/invitations",
-            Some(&org.admin.token),
-            json!({ "unit_id": unit, "email": email, "name": "Invité", "language": language, "professional": true, "roles": roles }),
-        )
-        .await;
-    assert_eq!(status, 201, "{r}");
-    let p = sign_up(app, email, language).await;
-    let link = invitation_link(app, email, 1).await;
-    let token = link.rsplit('/').next().expect("token");
-    let (status, r) = app
-        .post(&format!("/invitations/{token}/accept"), Some(&p.token), json!({}))
-        .await;
-    assert_eq!(status, 200, "{r}");
-    p
+    created_id(
+        app,
+        &org.admin.token,
+        "/org/units",
+        json!({ "parent_id": parent, "name": name }),
+    )
+    .await
 }
 
 async fn new_file(app: &TestApp, p: &Person, body: Value) -> Value {
@@ -113,24 +85,11 @@ async fn listed(app: &TestApp, p: &Person, query: &str) -> Vec<String> {
         .collect()
 }
 
-async fn clinical_thread(app: &TestApp, p: &Person, file: &str, with: &[&Person]) -> (u16, Value) {
-    let mut participants = Vec::new();
-    for w in with {
-        participants.push(json!({ "kind": "user", "id": id_of(app, w).await }));
-    }
-    app.post(
-        "/threads",
-        Some(&p.token),
-        json!({ "kind": "clinical", "patient_file_id": file, "title": "Suivi à domicile", "participants": participants }),
-    )
-    .await
-}
-
 async fn files_are_checked_changed_archived_and_restored(db: Db) {
     let app = TestApp::spawn(db).await;
     let org = org_with_admin(&app, "Clinique du Fleuve", "admin@fleuve.test").await;
     let north = unit(&app, &org, &org.root, "Nord").await;
-    let manager = member(
+    let manager = invited_member(
         &app,
         &org,
         &north,
@@ -274,7 +233,7 @@ async fn files_are_checked_changed_archived_and_restored(db: Db) {
     );
 
     // A thread on the open file.
-    let (status, t) = clinical_thread(&app, &manager, &id, &[]).await;
+    let (status, t) = open_clinical_thread(&app, &manager, &id, &[], "Suivi à domicile").await;
     assert_eq!(status, 201, "{t}");
 
     // Archived: readable, out of the lists, no new thread, no change.
@@ -338,7 +297,7 @@ async fn files_are_checked_changed_archived_and_restored(db: Db) {
         .await;
     assert_eq!((status, r["code"].as_str()), (409, Some("patient-not-archived")), "{r}");
     assert!(listed(&app, &manager, "view=all").await.contains(&id));
-    let (status, t) = clinical_thread(&app, &manager, &id, &[]).await;
+    let (status, t) = open_clinical_thread(&app, &manager, &id, &[], "Suivi à domicile").await;
     assert_eq!(status, 201, "{t}");
     let (status, r) = app.get("/patient-files?view=sideways", Some(m)).await;
     assert_eq!(status, 409, "{r}");
@@ -385,7 +344,7 @@ async fn files_out_of_reach_are_not_found_anywhere(db: Db) {
     let app = TestApp::spawn(db).await;
     let org = org_with_admin(&app, "Clinique du Fleuve", "admin@fleuve.test").await;
     let north = unit(&app, &org, &org.root, "Nord").await;
-    let manager = member(
+    let manager = invited_member(
         &app,
         &org,
         &north,
@@ -393,7 +352,7 @@ async fn files_out_of_reach_are_not_found_anywhere(db: Db) {
         &["patient_caregiver_manager"],
     )
     .await;
-    let plain = member(&app, &org, &org.root, "membre@fleuve.test", &["member"]).await;
+    let plain = invited_member(&app, &org, &org.root, "membre@fleuve.test", &["member"]).await;
     let outsider = org_with_admin(&app, "Clinique du Sud", "admin@sud.test").await;
     let f = new_file(&app, &manager, gerard(&north)).await;
     let id = f["id"].as_str().expect("id").to_string();
@@ -437,7 +396,7 @@ async fn files_out_of_reach_are_not_found_anywhere(db: Db) {
         ] {
             assert!(!listed(&app, p, &q).await.contains(&id), "{who}: {q}");
         }
-        let (status, r) = clinical_thread(&app, p, &id, &[]).await;
+        let (status, r) = open_clinical_thread(&app, p, &id, &[], "Suivi à domicile").await;
         assert_eq!(status, 404, "{who}: a thread on the file: {r}");
     }
     let (_, still) = app.get(&format!("/patient-files/{id}"), Some(&manager.token)).await;
@@ -445,7 +404,7 @@ async fn files_out_of_reach_are_not_found_anywhere(db: Db) {
     assert_eq!(still["archived"], false);
 
     // Taking part in one of its threads opens the file to read, not to change.
-    let (status, t) = clinical_thread(&app, &manager, &id, &[&plain]).await;
+    let (status, t) = open_clinical_thread(&app, &manager, &id, &[&plain], "Suivi à domicile").await;
     assert_eq!(status, 201, "{t}");
     let thread = t["id"].as_str().expect("id").to_string();
     let (status, f) = app.get(&format!("/patient-files/{id}"), Some(&plain.token)).await;
@@ -501,7 +460,7 @@ async fn search_finds_files_of_ones_units_only(db: Db) {
     let north = unit(&app, &org, &org.root, "Nord").await;
     let clinic = unit(&app, &org, &north, "Clinique").await;
     let south = unit(&app, &org, &org.root, "Sud").await;
-    let manager = member(
+    let manager = invited_member(
         &app,
         &org,
         &north,
@@ -509,8 +468,8 @@ async fn search_finds_files_of_ones_units_only(db: Db) {
         &["patient_caregiver_manager"],
     )
     .await;
-    let nurse = member(&app, &org, &north, "inf@fleuve.test", &["team_participant"]).await;
-    let beside = member(&app, &org, &south, "sud@fleuve.test", &["team_participant"]).await;
+    let nurse = invited_member(&app, &org, &north, "inf@fleuve.test", &["team_participant"]).await;
+    let beside = invited_member(&app, &org, &south, "sud@fleuve.test", &["team_participant"]).await;
 
     // One file in a unit below North, one in South (opened by the admin).
     let f = new_file(&app, &manager, gerard(&clinic)).await;
@@ -601,7 +560,19 @@ async fn a_manager_opens_and_keeps_a_file_in_the_pages() {
     let org = org_with_admin(&app, "Clinique du Fleuve", "admin@fleuve.test").await;
     let north = unit(&app, &org, &org.root, "Nord").await;
     let email = "gestion@fleuve.test";
-    let manager = member_in(&app, &org, &north, email, &["patient_caregiver_manager"], "en").await;
+    let manager = join_by_invitation(
+        &app,
+        &org,
+        Invitee {
+            unit: &north,
+            email,
+            invited_as: "Invité",
+            signs_up_as: SIGN_UP_NAME,
+            language: "en",
+            roles: &["patient_caregiver_manager"],
+        },
+    )
+    .await;
     let en = Language::En;
     let Some(b) = Browser::launch(&app.url, en).await else {
         return;
@@ -656,7 +627,7 @@ async fn a_manager_opens_and_keeps_a_file_in_the_pages() {
     b.shoot("patients-file").await;
 
     // A discussion on it, then the file lists it.
-    let (status, t_) = clinical_thread(&app, &manager, &id, &[]).await;
+    let (status, t_) = open_clinical_thread(&app, &manager, &id, &[], "Suivi à domicile").await;
     assert_eq!(status, 201, "{t_}");
     b.goto(&path).await;
     b.wait_for("[data-testid=patient-threads]").await;

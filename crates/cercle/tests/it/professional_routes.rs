@@ -6,8 +6,9 @@
 
 use crate::backends;
 use crate::circle_api::{join_circle, manager_and_file};
-use crate::helpers::{nth_sign_in_mail, Person, PASSWORD};
-use cercle_testkit::{find_code, Db, TestApp};
+use crate::helpers::{care_channel, channel_thread, Person, PASSWORD};
+use cercle_testkit::people::{csrf_of, sign_in_by_forms};
+use cercle_testkit::{status_and_json, Db, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -71,34 +72,10 @@ impl Web {
             base: app.url.clone(),
             csrf: String::new(),
         };
-        web.csrf = web.csrf_of("/sign-in").await;
-        let r = web
-            .post_following("/sign-in", &[("email", email), ("password", PASSWORD)])
-            .await;
-        assert_eq!(r.url().path(), "/code");
-        let mail = nth_sign_in_mail(app, email, 1).await;
-        let code = find_code(&mail.body).expect("code");
-        let r = web.post_following("/code", &[("code", &code)]).await;
+        let r = sign_in_by_forms(app, &web.follow, email, PASSWORD, 1).await;
         let landing = r.url().path().to_string();
-        web.csrf = web.csrf_of(&landing).await;
+        web.csrf = csrf_of(&r.text().await.expect("html"));
         (web, landing)
-    }
-
-    pub(crate) async fn csrf_of(&self, path: &str) -> String {
-        let html = self
-            .follow
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("page")
-            .text()
-            .await
-            .expect("html");
-        html.split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("csrf field")
-            .to_string()
     }
 
     pub(crate) async fn post_following(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
@@ -142,9 +119,7 @@ async fn api(app: &TestApp, method: Method, path: &str, token: &str) -> (u16, Va
         .send()
         .await
         .expect("request");
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    status_and_json(r).await
 }
 
 async fn patients_and_caregivers_are_kept_out_of_every_professional_route(db: Db) {
@@ -153,24 +128,16 @@ async fn patients_and_caregivers_are_kept_out_of_every_professional_route(db: Db
     let (patient, p_member) = join_circle(&app, &manager, &file, "patient", "patient@maison.test").await;
     let (carer, r_member) = join_circle(&app, &manager, &file, "responsible", "proche@maison.test").await;
     // Their care team, with a thread.
-    let (status, ch) = app
-        .post(
-            &format!("/patient-files/{file}/channels"),
-            Some(&manager.token),
-            json!({ "title": "Équipe de soins", "participants": [
-                { "kind": "circle", "id": p_member }, { "kind": "circle", "id": r_member }] }),
-        )
-        .await;
-    assert_eq!(status, 201, "{ch}");
+    let ch = care_channel(
+        &app,
+        &manager,
+        &file,
+        "Équipe de soins",
+        json!([{ "kind": "circle", "id": p_member }, { "kind": "circle", "id": r_member }]),
+    )
+    .await;
     let channel = ch["id"].as_str().expect("channel id").to_string();
-    let (status, t) = app
-        .post(
-            &format!("/channels/{channel}/threads"),
-            Some(&manager.token),
-            json!({ "title": "Retour à domicile", "body": "Bonjour, voici le plan." }),
-        )
-        .await;
-    assert_eq!(status, 201, "{t}");
+    let t = channel_thread(&app, &manager, &channel, "Retour à domicile", "Bonjour, voici le plan.").await;
     let thread = t["id"].as_str().expect("thread id").to_string();
 
     let pages = cercle_web::ui::professional_routes().patterns().to_vec();

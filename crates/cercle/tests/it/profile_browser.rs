@@ -7,49 +7,25 @@
 //! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
 //! page at 1280 and 375 px wide.
 
-use crate::helpers::{nth_sign_in_mail, PASSWORD, PIN};
+use crate::helpers::finish_sign_up_in_pages;
 use cercle_app::demo::{self, DEMO_PASSWORD};
 use cercle_app::network::professions;
 use cercle_app::Client;
 use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::Language;
 use cercle_domain::{SessionId, UserId};
-use cercle_i18n::{t, ta};
+use cercle_i18n::t;
 use cercle_testkit::browser::Browser;
-use cercle_testkit::{find_code, Db, TestApp};
-use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use cercle_testkit::people::sign_in_pages_as;
+use cercle_testkit::{Db, TestApp};
+use serde_json::json;
+use std::path::PathBuf;
 
 const USER: &str = "ines.profile@example.org";
 const USER_NAME: &str = "Inès Lavoie";
 const GUEST: &str = "nina.guest@example.org";
 const GUEST_NAME: &str = "Nina Gagné";
 const XSS: &str = "<script>alert(1)</script> & <b>bold</b>";
-
-/// Gives a file to an `<input type=file>` (WebDriver sends its path).
-async fn choose_file(b: &Browser, css: &str, file: &Path) {
-    let id = b.wait_for(css).await;
-    let sent = b
-        .cmd(
-            reqwest::Method::POST,
-            &format!("/element/{id}/value"),
-            Some(json!({ "text": file.display().to_string() })),
-        )
-        .await;
-    if let Err(e) = sent {
-        b.fail(&format!("could not choose {} in `{css}`: {e}", file.display()))
-            .await;
-    }
-}
-
-/// A JS expression's value, polled until `ok` accepts it.
-async fn wait_js(b: &Browser, what: &str, script: &str, ok: impl Fn(&Value) -> bool) -> Value {
-    b.wait_until(what, async || {
-        let v = b.execute(script, vec![]).await.ok()?;
-        ok(&v).then_some(v)
-    })
-    .await
-}
 
 /// A 600 x 400 PNG (a gradient) and a tiny PDF, in a temp folder.
 fn fixtures() -> (PathBuf, PathBuf) {
@@ -69,7 +45,6 @@ fn fixtures() -> (PathBuf, PathBuf) {
 /// Sign-up through the pages, down to the page after the PIN (home, or
 /// where home sends back to).
 async fn sign_up(app: &TestApp, b: &Browser, name: &str, email: &str, prefilled: bool) {
-    let lang = b.lang;
     if !prefilled {
         b.goto("/sign-up").await;
         b.wait_for_path("/sign-up").await;
@@ -81,31 +56,12 @@ async fn sign_up(app: &TestApp, b: &Browser, name: &str, email: &str, prefilled:
         .expect("email field");
     assert_eq!(typed, json!(email), "the address is filled in");
     b.fill("#f-name", name).await;
-    b.fill("#f-password", PASSWORD).await;
-    b.select("#f-language", lang.code()).await;
-    b.submit_form("form[action='/sign-up']").await;
-    b.wait_for_path("/code").await;
-    let subject = ta(lang, "email-signup-code-subject", &[("code", "")])
-        .trim_end_matches([' ', ':'])
-        .to_string();
-    let mail = app.smtp.wait_subject(email, &subject, 0).await;
-    b.fill("#f-code", &find_code(&mail.body).expect("code")).await;
-    b.submit_form("form[action='/code']").await;
-    b.wait_for_path("/setup/terms").await;
-    b.submit_form("form[action='/setup/terms']").await;
-    b.wait_for("[data-testid=recovery-code]").await;
-    b.click_and_load("main a.button.primary").await;
-    b.wait_for_path("/setup/pin").await;
-    b.fill("#f-pin", PIN).await;
-    b.fill("#f-pin_confirm", PIN).await;
-    b.submit_form("form[action='/setup/pin']").await;
+    finish_sign_up_in_pages(app, b, email).await;
 }
 
 /// The state of the first profession on the profile page.
 async fn profession_status(b: &Browser) -> String {
-    let v = wait_js(
-        b,
-        "a profession status",
+    let v = b.wait_js("a profession status",
         "const s = document.querySelector('#professions [data-testid=netp-status]'); return s ? s.dataset.status : null;",
         |v| v.is_string(),
     )
@@ -170,11 +126,11 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     user.assert_text(&t(en, "netp-profile-saved")).await;
 
     // ---- A photo: something that is not a picture is refused at once.
-    choose_file(&user, "#netp-photo-file", &pdf).await;
+    user.choose_file("#netp-photo-file", &pdf).await;
     user.wait_for_text(&t(en, "error-photo-not-an-image")).await;
     user.shoot("profile-photo-refused").await;
     // A real picture is framed, then sent.
-    choose_file(&user, "#netp-photo-file", &png).await;
+    user.choose_file("#netp-photo-file", &png).await;
     user.wait_for("[data-photo-cropper]:not([hidden]) canvas").await;
     user.execute(
         "const z = document.querySelector('#netp-zoom'); z.value = '1.5'; z.dispatchEvent(new Event('input'));",
@@ -184,22 +140,21 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     .expect("zoom");
     user.shoot("profile-photo-frame").await;
     user.click("[data-photo-save]").await;
-    wait_js(
-        &user,
+    user.wait_js(
         "the photo saved",
         "return location.search === '?sent=photo' && document.readyState === 'complete';",
         |v| v == &json!(true),
     )
     .await;
     user.assert_text(&t(en, "netp-photo-saved")).await;
-    let size = wait_js(
-        &user,
-        "the photo loaded",
-        "const i = document.querySelector('img[data-testid=netp-photo]'); \
+    let size = user
+        .wait_js(
+            "the photo loaded",
+            "const i = document.querySelector('img[data-testid=netp-photo]'); \
          return i && i.complete && i.naturalWidth > 0 ? [i.naturalWidth, i.naturalHeight] : null;",
-        |v| v.is_array(),
-    )
-    .await;
+            |v| v.is_array(),
+        )
+        .await;
     assert_eq!(size, json!([256, 256]));
 
     // ---- A profession, then its proof.
@@ -209,7 +164,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     user.assert_text(&t(en, "netp-profession-added")).await;
     assert_eq!(profession_status(&user).await, "unverified");
     // No permit number: the server's message is shown.
-    choose_file(&user, "form[data-proof] input[type=file]", &pdf).await;
+    user.choose_file("form[data-proof] input[type=file]", &pdf).await;
     user.click("form[data-proof] button[type=submit]").await;
     user.wait_for_text(&t(en, "error-invalid-permit")).await;
     user.shoot("profile-proof-refused").await;
@@ -233,15 +188,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
     let Some(admin) = Browser::launch(&app.url, fr).await else {
         return;
     };
-    admin.goto("/sign-in").await;
-    admin.wait_for_path("/sign-in").await;
-    admin.fill("#f-email", admin_person.email).await;
-    admin.fill("#f-password", DEMO_PASSWORD).await;
-    admin.submit_form("form[action='/sign-in']").await;
-    admin.wait_for_path("/code").await;
-    let mail = nth_sign_in_mail(&app, admin_person.email, 1).await;
-    admin.fill("#f-code", &find_code(&mail.body).expect("code")).await;
-    admin.submit_form("form[action='/code']").await;
+    sign_in_pages_as(&app, &admin, admin_person.email, DEMO_PASSWORD, 1).await;
     admin.wait_for_path("/").await;
 
     admin.goto("/network/verification").await;

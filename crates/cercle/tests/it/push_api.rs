@@ -7,7 +7,7 @@
 //! behind its port: with a fake sender, it acts on what the sender answers.
 
 use crate::backends;
-use crate::helpers::{sign_up, Person};
+use crate::helpers::{id_of, sign_up, Person};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -109,12 +109,6 @@ impl Browser {
     }
 }
 
-async fn user_id(app: &TestApp, p: &Person) -> String {
-    let (status, me) = app.get("/account", Some(&p.token)).await;
-    assert_eq!(status, 200, "{me}");
-    me["id"].as_str().expect("id").to_string()
-}
-
 async fn subscribe(app: &TestApp, p: &Person, body: Value) -> (u16, Value) {
     app.post("/push/subscriptions", Some(&p.token), body).await
 }
@@ -157,7 +151,7 @@ async fn a_send_reaches_the_push_service_encrypted_for_the_browser(db: Db) {
     let mut app = TestApp::spawn(db).await;
     let (service, origin) = PushService::start().await;
     let p = sign_up(&app, "push-a@example.org", "en").await;
-    let me = user_id(&app, &p).await;
+    let me = id_of(&app, &p).await;
 
     // The VAPID key is public and stable.
     let (status, k) = app.get("/push/vapid-public-key", None).await;
@@ -276,7 +270,7 @@ async fn a_gone_subscription_is_removed(db: Db) {
     let mut app = TestApp::spawn(db).await;
     let (service, origin) = PushService::start().await;
     let p = sign_up(&app, "push-d@example.org", "en").await;
-    let me = user_id(&app, &p).await;
+    let me = id_of(&app, &p).await;
     let gone = Browser::new(&origin, "gone");
     let (status, _) = subscribe(&app, &p, gone.subscription()).await;
     assert_eq!(status, 201);
@@ -299,7 +293,7 @@ async fn a_hanging_push_service_is_cut_and_retried_later(db: Db) {
     let mut app = TestApp::spawn(db).await;
     let (service, origin) = PushService::start().await;
     let p = sign_up(&app, "push-e@example.org", "en").await;
-    let me = user_id(&app, &p).await;
+    let me = id_of(&app, &p).await;
     let browser = Browser::new(&origin, "slow");
     let (status, _) = subscribe(&app, &p, browser.subscription()).await;
     assert_eq!(status, 201);
@@ -374,7 +368,7 @@ impl PushSender for FakeSender {
 async fn the_use_case_acts_on_what_the_sender_answers(db: Db) {
     let mut app = TestApp::spawn(db).await;
     let p = sign_up(&app, "push-f@example.org", "en").await;
-    let me = user_id(&app, &p).await;
+    let me = id_of(&app, &p).await;
     // Nothing listens there: only the fake is asked.
     let browser = Browser::new("http://127.0.0.1:9", "fake");
     let (status, _) = subscribe(&app, &p, browser.subscription()).await;

@@ -127,8 +127,8 @@ async fn schemathesis_finds_no_server_error_and_no_schema_violation() {
     let app = TestApp::spawn(Db::Sqlite).await;
     // An organization's administrator with colleagues and a clinical
     // thread: the operations meet data to work on, not only refusals.
-    let (person, colleague, _) = crate::threads_api::team(&app).await;
-    crate::threads_api::clinical_thread(&app, &person, &[&colleague], "Suivi post-opératoire").await;
+    let (person, colleague, _) = crate::helpers::admin_and_two_members(&app).await;
+    crate::helpers::clinical_thread(&app, &person, &[&colleague], "Suivi post-opératoire").await;
     let id = |(method, path): &(&str, &str)| cercle_web::api::openapi::operation_id(&method.to_ascii_lowercase(), path);
     let mut exclude = Vec::new();
     for op in SESSION_ENDING {

@@ -6,9 +6,10 @@
 //! through the one reach check.
 
 use crate::backends;
-use crate::helpers::{count_sign_in_mails, nth_sign_in_mail, sign_in_by_email, sign_up_named, Person, PASSWORD, PIN};
-use crate::orgs_api::org_with_admin;
-use crate::threads_api::{clinical_thread, id_of, team};
+use crate::helpers::{
+    add_members, admin_and_two_members, clinical_thread, count_sign_in_mails, id_of, nth_sign_in_mail, org_with_admin,
+    post_message, sign_in_by_email, sign_up_named, Person, Ws, PASSWORD, PIN,
+};
 use cercle_testkit::{find_code, Db, TestApp};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -27,8 +28,6 @@ backends!(
 
 /// The acceptance line of item 7.
 const REVOCATION_DEADLINE: Duration = Duration::from_secs(1);
-
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 // ---- A browser with its cookies in plain sight --------------------------------
 
@@ -319,22 +318,11 @@ async fn frames_within(ws: &mut Ws, wait: Duration) -> Vec<String> {
     }
 }
 
-async fn say(app: &TestApp, p: &Person, thread: &str, body: &str) {
-    let (status, m) = app
-        .post(
-            &format!("/threads/{thread}/messages"),
-            Some(&p.token),
-            json!({ "body": body }),
-        )
-        .await;
-    assert_eq!(status, 201, "{m}");
-}
-
 /// After `revoke` (already answered at `at`), a message from A follows at
 /// once; the stream must close within the deadline and never carry it.
 async fn assert_revoked(what: &str, app: &TestApp, a: &Person, thread: &str, ws: &mut Ws, at: Instant) -> Duration {
     let body = format!("Après la révocation ({what}) : glycémie 9,1");
-    say(app, a, thread, &body).await;
+    post_message(app, a, thread, &body).await;
     let (closed_after, texts) = closed(ws, at).await;
     let closed_after = closed_after.unwrap_or_else(|| panic!("{what}: the stream was not closed"));
     assert!(
@@ -363,7 +351,7 @@ async fn new_session(app: &TestApp, p: &Person) -> String {
 async fn revoked_sessions_stop_streaming_within_a_second(db: Db) {
     // The clock moves on between sign-ins (code sendings are limited): no idle lock meanwhile.
     let app = TestApp::spawn_with(db, |c| c.idle_lock_secs = 24 * 3600).await;
-    let (a, b, _) = team(&app).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
     let t = clinical_thread(&app, &a, &[&b], "Révocations").await;
     let mut slowest = Duration::ZERO;
 
@@ -505,11 +493,11 @@ async fn revoked_sessions_stop_streaming_within_a_second(db: Db) {
 
 async fn removal_from_the_organization_stops_delivery(db: Db) {
     let app = TestApp::spawn(db).await;
-    let (a, _, c) = team(&app).await;
+    let (a, _, c) = admin_and_two_members(&app).await;
     let t = clinical_thread(&app, &a, &[&c], "Départ de l'organisation").await;
     let mut ws = ws_bearer(&app.url, &c.token).await;
     // Delivered while C is a member (the stream now remembers the thread as visible).
-    say(&app, &a, &t, "Avant le départ").await;
+    post_message(&app, &a, &t, "Avant le départ").await;
     let texts = frames_within(&mut ws, Duration::from_millis(1500)).await;
     assert!(texts.iter().any(|f| f.contains("Avant le départ")), "{texts:?}");
 
@@ -517,7 +505,7 @@ async fn removal_from_the_organization_stops_delivery(db: Db) {
     let (status, r) = app.delete(&format!("/org/members/{c_id}"), Some(&a.token)).await;
     assert_eq!(status, 204, "{r}");
     let removed = Instant::now();
-    say(&app, &a, &t, "Après le départ : créatinine 180").await;
+    post_message(&app, &a, &t, "Après le départ : créatinine 180").await;
     let texts = frames_within(&mut ws, REVOCATION_DEADLINE).await;
     eprintln!(
         "removal from the organization ({db:?}): next message checked {:?} after the removal",
@@ -615,25 +603,11 @@ async fn raw(app: &TestApp, method: &str, path: &str, token: &str, body: Option<
 
 async fn every_thread_action_goes_through_one_door(db: Db) {
     let app = TestApp::spawn(db).await;
-    let (admin, p, c) = team(&app).await;
+    let (admin, p, c) = admin_and_two_members(&app).await;
     // P belongs to a second organization too.
     let other = org_with_admin(&app, "Clinique de la Montagne", "admin@montagne.test").await;
-    let p_id = id_of(&app, &p).await;
+    add_members(&app, &other.id, &[&p]).await;
     let c_id = id_of(&app, &c).await;
-    {
-        let mut tx = app.ctx().store.begin().await.expect("tx");
-        cercle_store::members::upsert_membership(
-            &mut tx,
-            other.id.parse().expect("org"),
-            p_id.parse().expect("id"),
-            true,
-            false,
-            app.ctx().clock.now(),
-        )
-        .await
-        .expect("member");
-        tx.commit().await.expect("commit");
-    }
     let t = clinical_thread(&app, &admin, &[&p], "Une porte").await;
     let (_, shown) = app.get(&format!("/threads/{t}"), Some(&admin.token)).await;
     let first_org = shown["org_id"].as_str().expect("org of the thread").to_string();
@@ -740,7 +714,7 @@ async fn every_thread_action_goes_through_one_door(db: Db) {
         "thread actions outside the active organization: {wrong:?}"
     );
     // Nor does the live stream carry the thread.
-    say(&app, &admin, &t, "Pendant l'autre organisation").await;
+    post_message(&app, &admin, &t, "Pendant l'autre organisation").await;
     let texts = frames_within(&mut ws, Duration::from_millis(1200)).await;
     assert!(
         texts.iter().all(|f| !f.contains("Pendant l'autre organisation")),
@@ -752,7 +726,7 @@ async fn every_thread_action_goes_through_one_door(db: Db) {
         .post("/organizations/active", Some(&p.token), json!({ "org_id": first_org }))
         .await;
     assert_eq!(status, 200, "{r}");
-    say(&app, &admin, &t, "De retour").await;
+    post_message(&app, &admin, &t, "De retour").await;
     let texts = frames_within(&mut ws, Duration::from_millis(1500)).await;
     assert!(texts.iter().any(|f| f.contains("De retour")), "{texts:?}");
     let mut refused = Vec::new();
@@ -805,7 +779,7 @@ async fn next_notification(ws: &mut Ws, since: Instant) -> (Option<Value>, Vec<S
 
 async fn the_person_stream_carries_ones_own_notifications_only(db: Db) {
     let app = TestApp::spawn_with(db, |c| c.idle_lock_secs = 24 * 3600).await;
-    let (a, b, c) = team(&app).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
     let c_id = id_of(&app, &c).await;
     let for_c = clinical_thread(&app, &a, &[&c], "Pour Charles seulement").await;
     let for_both = clinical_thread(&app, &a, &[&b, &c], "Pour Béatrice et Charles").await;
@@ -813,7 +787,7 @@ async fn the_person_stream_carries_ones_own_notifications_only(db: Db) {
     let mut ws = ws_bearer(&app.url, &s).await;
 
     // Another person's notification: nothing of it on B's stream.
-    say(&app, &a, &for_c, "Pour Charles : INR 2,4").await;
+    post_message(&app, &a, &for_c, "Pour Charles : INR 2,4").await;
     let texts = frames_within(&mut ws, Duration::from_millis(1200)).await;
     assert!(
         notification_frames(&texts).is_empty(),
@@ -827,7 +801,7 @@ async fn the_person_stream_carries_ones_own_notifications_only(db: Db) {
     let (_, u) = app.get("/notifications/unread", Some(&b.token)).await;
     let before = u["unread"].as_i64().expect("unread");
     let sent = Instant::now();
-    say(&app, &a, &for_both, "Pour les deux : TA 150/90").await;
+    post_message(&app, &a, &for_both, "Pour les deux : TA 150/90").await;
     let (frame, texts) = next_notification(&mut ws, sent).await;
     let frame = frame.unwrap_or_else(|| panic!("B's notification within 1 s: {texts:?}"));
     let (_, u) = app.get("/notifications/unread", Some(&b.token)).await;
@@ -880,7 +854,7 @@ async fn the_person_stream_carries_ones_own_notifications_only(db: Db) {
         let node2 = app.spawn_node().await;
         let mut on_node2 = ws_bearer(&node2.url, &s).await;
         let sent = Instant::now();
-        say(&app, &a, &for_both, "Par le nœud 1").await;
+        post_message(&app, &a, &for_both, "Par le nœud 1").await;
         let (frame, texts) = next_notification(&mut on_node2, sent).await;
         let frame = frame.unwrap_or_else(|| panic!("across nodes within 1 s: {texts:?}"));
         assert_eq!(frame["data"]["unread"], 1, "{frame}");
@@ -893,7 +867,7 @@ async fn the_person_stream_carries_ones_own_notifications_only(db: Db) {
     let (status, _) = app.post("/auth/sign-out", Some(&s), json!({})).await;
     assert_eq!(status, 204);
     let at = Instant::now();
-    say(&app, &a, &for_both, "Après la déconnexion").await;
+    post_message(&app, &a, &for_both, "Après la déconnexion").await;
     let (closed_after, texts) = closed(&mut ws, at).await;
     let closed_after = closed_after.unwrap_or_else(|| panic!("the revoked stream was not closed: {texts:?}"));
     assert!(closed_after < REVOCATION_DEADLINE, "closed after {closed_after:?}");

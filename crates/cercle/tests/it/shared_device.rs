@@ -1,7 +1,8 @@
 //! Several accounts on one shared device, through the web pages (a cookie
 //! jar plays the browser).
 
-use cercle_testkit::{find_code, Db, TestApp};
+use cercle_testkit::people::{csrf_of, sign_in_by_forms};
+use cercle_testkit::{Db, TestApp};
 
 struct Browser {
     http: reqwest::Client,
@@ -25,11 +26,7 @@ impl Browser {
 
     async fn csrf(&self) -> String {
         let (_, html) = self.get("/sign-in").await;
-        html.split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("csrf")
-            .to_string()
+        csrf_of(&html)
     }
 
     /// Posts a form; returns the final path after redirects and the page.
@@ -50,17 +47,9 @@ impl Browser {
 }
 
 async fn sign_in(app: &TestApp, b: &Browser, email: &str, nth_code: usize) {
-    let (path, page) = b
-        .post(
-            "/sign-in",
-            &[("email", email), ("password", cercle_app::demo::DEMO_PASSWORD)],
-        )
-        .await;
-    assert_eq!(path, "/code", "{page}");
-    let mail = crate::helpers::nth_sign_in_mail(app, email, nth_code).await;
-    let (path, page) = b
-        .post("/code", &[("code", &find_code(&mail.body).expect("code"))])
-        .await;
+    let r = sign_in_by_forms(app, &b.http, email, cercle_app::demo::DEMO_PASSWORD, nth_code).await;
+    let path = r.url().path().to_string();
+    let page = r.text().await.expect("text");
     assert_eq!(path, "/", "{page}");
 }
 

@@ -8,10 +8,11 @@
 //! their account's language; a header they send wins.
 
 use crate::backends;
-use crate::channels_api::{channel, clinic, patient_file, start, upload};
+use crate::channels_api::{clinic, upload};
 use crate::circle_api::join_circle;
-use crate::home_pages::signed_in;
-use crate::threads_api::{id_of, pdftotext};
+use crate::helpers::{care_channel, channel_thread, id_of, patient_file};
+use crate::threads_api::pdftotext;
+use cercle_testkit::people::signed_in_client;
 use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 
@@ -71,10 +72,10 @@ async fn a_system_text_reads_in_each_readers_language(db: Db) {
     let (a, nurse) = (&k.a, &k.b);
     // The nurse reads English; the patient, French (their sign-up language).
     set_language(&app, &nurse.token, "en").await;
-    let file = patient_file(&app, a, "Gérard", "Lévesque").await;
+    let file = patient_file(&app, a, "Gérard", "Lévesque", "1948-05-17").await;
     let (patient, p_member) = join_circle(&app, a, &file, "patient", "gerard@maison.test").await;
     let nurse_id = id_of(&app, nurse).await;
-    let ch = channel(
+    let ch = care_channel(
         &app,
         a,
         &file,
@@ -83,7 +84,7 @@ async fn a_system_text_reads_in_each_readers_language(db: Db) {
     )
     .await;
     let ch_id = ch["id"].as_str().unwrap().to_string();
-    let t = start(&app, a, &ch_id, "Plan de traitement", "Voici le plan.").await;
+    let t = channel_thread(&app, a, &ch_id, "Plan de traitement", "Voici le plan.").await;
     let tid = t["id"].as_str().unwrap();
     let (status, m) = upload(
         &app,
@@ -181,7 +182,7 @@ async fn a_system_text_reads_in_each_readers_language(db: Db) {
 
     // The pages: the patient's care space and thread, the nurse's channel
     // and thread, each in its reader's language.
-    let (web, _, _) = signed_in(&app, &patient.email, 1, "/care").await;
+    let (web, _, _) = signed_in_client(&app, &patient.email, 1, "/care").await;
     for path in [format!("/care/{ch_id}"), format!("/threads/{new_thread}")] {
         let html = web
             .get(format!("{}{path}", app.url))
@@ -196,7 +197,7 @@ async fn a_system_text_reads_in_each_readers_language(db: Db) {
             assert!(html.contains("Updated document: ancien.pdf"), "{path}: {html}");
         }
     }
-    let (web, _, _) = signed_in(&app, &nurse.email, 1, "/").await;
+    let (web, _, _) = signed_in_client(&app, &nurse.email, 1, "/").await;
     for path in [format!("/channels/{ch_id}"), format!("/threads/{new_thread}")] {
         let html = web
             .get(format!("{}{path}", app.url))

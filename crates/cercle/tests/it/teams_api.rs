@@ -6,15 +6,10 @@
 //! events reach the team's manager.
 
 use crate::backends;
-use crate::helpers::{sign_up_named, Person};
-use crate::orgs_api::org_with_admin;
-use crate::threads_api::id_of;
+use crate::helpers::{add_active_members, events_socket, id_of, next_frame, org_with_admin, sign_up_named, Person, Ws};
 use cercle_testkit::{Db, TestApp};
-use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
 
 backends!(
     triage_assign_return_take_and_who_sees_what,
@@ -41,24 +36,7 @@ pub(crate) async fn setup(app: &TestApp) -> Setup {
     let p = sign_up_named(app, "p@fleuve.test", "Pascale Pelletier", "fr").await;
     let q = sign_up_named(app, "q@fleuve.test", "Quentin Quirion", "en").await;
     let outsider = sign_up_named(app, "o@fleuve.test", "Odile Ouellet", "fr").await;
-    let mut tx = app.ctx().store.begin().await.expect("tx");
-    for who in [&writer, &manager, &p, &q, &outsider] {
-        let id = id_of(app, who).await;
-        cercle_store::members::upsert_membership(
-            &mut tx,
-            org.id.parse().expect("org"),
-            id.parse().expect("id"),
-            true,
-            false,
-            app.ctx().clock.now(),
-        )
-        .await
-        .expect("member");
-        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
-            .await
-            .expect("active");
-    }
-    tx.commit().await.expect("commit");
+    add_active_members(app, &org.id, &[&writer, &manager, &p, &q, &outsider]).await;
     let (status, team) = app
         .post(
             "/org/teams",
@@ -337,36 +315,10 @@ async fn triage_assign_return_take_and_who_sees_what(db: Db) {
     assert!(n >= 7, "{n} team events audited");
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(url: &str, token: &str) -> Ws {
-    let ws_url = format!("{}/api/v1/events", url.replacen("http://", "ws://", 1));
-    let mut req = ws_url.into_client_request().expect("request");
-    req.headers_mut()
-        .insert("Authorization", format!("Bearer {token}").parse().expect("header"));
-    let (ws, _) = tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(req))
-        .await
-        .expect("connect in time")
-        .expect("connect");
-    ws
-}
-
-async fn next(ws: &mut Ws, wait: Duration) -> Option<Value> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let left = deadline.checked_duration_since(tokio::time::Instant::now())?;
-        match tokio::time::timeout(left, ws.next()).await {
-            Ok(Some(Ok(Message::Text(t)))) => return serde_json::from_str(&t).ok(),
-            Ok(Some(Ok(_))) => continue,
-            _ => return None,
-        }
-    }
-}
-
 /// The next frame of `kind` about `thread`, skipping others.
 async fn next_of(ws: &mut Ws, kind: &str, thread: &str) -> Value {
     loop {
-        let f = next(ws, Duration::from_secs(10))
+        let f = next_frame(ws, Duration::from_secs(10))
             .await
             .unwrap_or_else(|| panic!("no {kind} event in time"));
         if f["type"] == kind && f["thread_id"] == thread {
@@ -378,17 +330,17 @@ async fn next_of(ws: &mut Ws, kind: &str, thread: &str) -> Value {
 async fn live_events_reach_the_manager(db: Db) {
     let app = TestApp::spawn(db).await;
     let s = setup(&app).await;
-    let mut manager = connect(&app.url, &s.manager.token).await;
-    let mut q = connect(&app.url, &s.q.token).await;
+    let mut manager = events_socket(&app.url, &s.manager.token, None).await;
+    let mut q = events_socket(&app.url, &s.q.token, None).await;
     // Let both subscriptions settle (a first frame, "ready", may come).
-    let _ = next(&mut manager, Duration::from_millis(300)).await;
-    let _ = next(&mut q, Duration::from_millis(300)).await;
+    let _ = next_frame(&mut manager, Duration::from_millis(300)).await;
+    let _ = next_frame(&mut q, Duration::from_millis(300)).await;
     let t = write(&app, &s, "Nouvelle demande de soins").await;
     let f = next_of(&mut manager, "thread_created", &t).await;
     assert_eq!(f["data"]["title"], "Nouvelle demande de soins");
     next_of(&mut manager, "message", &t).await;
     // A participant of the team does not receive a thread they were not given.
-    while let Some(f) = next(&mut q, Duration::from_millis(500)).await {
+    while let Some(f) = next_frame(&mut q, Duration::from_millis(500)).await {
         assert_ne!(f["thread_id"], t.as_str(), "{f}");
     }
     // Q takes it: the manager sees the change live, and Q now receives the thread's events.

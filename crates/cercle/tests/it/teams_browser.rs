@@ -9,9 +9,8 @@
 //! → the manager removes the team from the thread. `CERCLE_SKIP_BROWSER=1`
 //! skips them.
 
-use crate::helpers::sign_in_pages;
+use crate::helpers::{id_of, sign_in_pages};
 use crate::teams_api::setup;
-use crate::threads_api::id_of;
 use cercle_domain::Language;
 use cercle_i18n::t;
 use cercle_testkit::browser::Browser;
@@ -20,21 +19,6 @@ use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 
 const TITLE: &str = "Plaie au talon — M. Lévesque, pansement à revoir";
-
-/// Waits until the element's text holds `needle`.
-async fn wait_text_in(b: &Browser, css: &str, needle: &str) {
-    b.wait_until(&format!("{needle:?} in `{css}`"), async || {
-        let v = b
-            .execute(
-                "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText).join('\\n');",
-                vec![json!(css)],
-            )
-            .await
-            .ok()?;
-        v.as_str().is_some_and(|s| s.contains(needle)).then_some(())
-    })
-    .await;
-}
 
 /// Waits until nothing matches `css`.
 async fn wait_gone(b: &Browser, css: &str) {
@@ -103,23 +87,25 @@ async fn write_to_a_team_then_assign_return_and_take_in_browsers() {
 
     // ---- Live, without reload, the thread is in the manager's triage box.
     let item = format!("[data-testid=tm-triage] li[data-id='{thread_id}']");
-    wait_text_in(&m, "[data-testid=tm-triage]", TITLE).await;
+    m.wait_for_text_in("[data-testid=tm-triage]", TITLE).await;
     // The manager assigns it to themselves.
     m.click_and_load(&format!("{item} [data-testid=tm-assign-me]")).await;
     m.wait_for_path("/teams").await;
     let mine = format!("[data-testid=tm-threads] li[data-id='{thread_id}']");
-    wait_text_in(&m, &mine, "Madeleine Manager").await;
+    m.wait_for_text_in(&mine, "Madeleine Manager").await;
     wait_gone(&m, &item).await;
     // The thread's page shows who is responsible.
     m.goto(&format!("/threads/{thread_id}")).await;
-    wait_text_in(&m, "[data-testid=thread-responsible]", "Madeleine Manager").await;
+    m.wait_for_text_in("[data-testid=thread-responsible]", "Madeleine Manager")
+        .await;
     // The writer's open thread follows (its header is refreshed live).
-    wait_text_in(&w, "[data-testid=thread-responsible]", "Madeleine Manager").await;
+    w.wait_for_text_in("[data-testid=thread-responsible]", "Madeleine Manager")
+        .await;
     // Back to the box; the manager returns it to triage.
     m.goto("/teams").await;
     m.click_and_load(&format!("{mine} [data-testid=tm-return]")).await;
     m.wait_for_path("/teams").await;
-    wait_text_in(&m, "[data-testid=tm-triage]", TITLE).await;
+    m.wait_for_text_in("[data-testid=tm-triage]", TITLE).await;
     m.assert_no_console_errors("assigning and returning").await;
 
     // ---- A participant of the team takes it.
@@ -128,18 +114,19 @@ async fn write_to_a_team_then_assign_return_and_take_in_browsers() {
     };
     sign_in(&app, &p, &s.p.email, 1).await;
     p.goto("/teams").await;
-    wait_text_in(&p, "[data-testid=tm-triage]", TITLE).await;
+    p.wait_for_text_in("[data-testid=tm-triage]", TITLE).await;
     p.click_and_load(&format!("{item} [data-testid=tm-take]")).await;
     p.wait_for_path("/teams").await;
-    wait_text_in(&p, &mine, "Pascale Pelletier").await;
+    p.wait_for_text_in(&mine, "Pascale Pelletier").await;
     // The manager's box follows live: the triage box empties.
     m.wait_for("#tm-box[data-live='1']").await;
     wait_gone(&m, &item).await;
-    wait_text_in(&m, &mine, "Pascale Pelletier").await;
+    m.wait_for_text_in(&mine, "Pascale Pelletier").await;
     // The participant opens it and sees themselves responsible.
     p.click_and_load(&format!("{mine} a.thr-item-title")).await;
     p.wait_for_path(&format!("/threads/{thread_id}")).await;
-    wait_text_in(&p, "[data-testid=thread-responsible]", "Pascale Pelletier").await;
+    p.wait_for_text_in("[data-testid=thread-responsible]", "Pascale Pelletier")
+        .await;
     p.assert_no_console_errors("taking the thread").await;
 
     w.quit().await;
@@ -204,7 +191,8 @@ async fn team_members_from_the_admin_page_then_triage_from_the_thread_page() {
     a.goto("/admin/teams").await;
     a.wait_for_path("/admin/teams").await;
     a.click(&format!("{panel} > summary")).await;
-    wait_text_in(&a, &format!("{panel} li[data-user='{m_id}']"), "Madeleine Manager").await;
+    a.wait_for_text_in(&format!("{panel} li[data-user='{m_id}']"), "Madeleine Manager")
+        .await;
     assert!(exists(&a, &format!("{panel} li[data-user='{m_id}'][data-role='manager']")).await);
     assert!(exists(&a, &format!("{panel} li[data-user='{p_id}'][data-role='participant']")).await);
     assert!(!exists(&a, &format!("{panel} li[data-user='{o_id}']")).await);
@@ -213,8 +201,7 @@ async fn team_members_from_the_admin_page_then_triage_from_the_thread_page() {
     add_option(&a, &format!("#team-{team}-add-role"), "chef", "Chef").await;
     a.submit_form(&format!("{panel} form[data-testid=admin-team-member-add]"))
         .await;
-    wait_text_in(
-        &a,
+    a.wait_for_text_in(
         &format!("{panel}[open] .notice.error"),
         &t(fr, "error-invalid-team-role"),
     )
@@ -228,14 +215,13 @@ async fn team_members_from_the_admin_page_then_triage_from_the_thread_page() {
     a.assert_text(&t(fr, "admin-team-member-saved")).await;
     // Back with the team's members open: Odile is there, as a manager.
     let odile = format!("{panel}[open] li[data-user='{o_id}']");
-    wait_text_in(&a, &odile, "Odile Ouellet").await;
+    a.wait_for_text_in(&odile, "Odile Ouellet").await;
     assert!(exists(&a, &format!("{odile}[data-role='manager']")).await);
     // The administrator makes her a participant instead.
     a.select(&format!("#team-{team}-member-{o_id}-role"), "participant")
         .await;
     a.submit_form(&format!("{odile} form[action$='/members']")).await;
-    wait_text_in(
-        &a,
+    a.wait_for_text_in(
         &format!("{odile}[data-role='participant']"),
         &t(fr, "admin-team-role-participant"),
     )
@@ -292,7 +278,8 @@ async fn team_members_from_the_admin_page_then_triage_from_the_thread_page() {
     m.submit_form("form[action$='/assign']").await;
     m.wait_for_path(&page).await;
     m.assert_text(&t(fr, "tm-assigned")).await;
-    wait_text_in(&m, "[data-testid=thread-responsible]", "Odile Ouellet").await;
+    m.wait_for_text_in("[data-testid=thread-responsible]", "Odile Ouellet")
+        .await;
     assert!(!exists(&m, "[data-testid=thread-in-triage]").await);
     m.assert_no_console_errors("assigning from the thread").await;
 
@@ -302,7 +289,8 @@ async fn team_members_from_the_admin_page_then_triage_from_the_thread_page() {
     };
     sign_in_pages(&app, &o, &s.outsider.email, 1).await;
     o.goto(&page).await;
-    wait_text_in(&o, "[data-testid=thread-responsible]", "Odile Ouellet").await;
+    o.wait_for_text_in("[data-testid=thread-responsible]", "Odile Ouellet")
+        .await;
     assert!(exists(&o, &format!("[data-testid=thread-responsible][data-id='{o_id}']")).await);
     for testid in ["tm-thread-return", "tm-thread-unassign", "tm-thread-invite"] {
         assert!(exists(&o, &format!("[data-testid={testid}]")).await, "{testid}");
@@ -328,7 +316,7 @@ async fn team_members_from_the_admin_page_then_triage_from_the_thread_page() {
     o.wait_for_path("/teams").await;
     o.assert_text(&t(fr, "tm-unassigned")).await;
     let waiting = format!("[data-testid=tm-triage] li[data-id='{thread_id}']");
-    wait_text_in(&o, &waiting, TITLE).await;
+    o.wait_for_text_in(&waiting, TITLE).await;
     assert!(
         !exists(&o, &format!("{waiting} a.thr-item-title")).await,
         "no longer readable"

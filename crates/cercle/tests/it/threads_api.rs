@@ -4,77 +4,18 @@
 //! after a disconnect and a restart, and two nodes on PostgreSQL.
 
 use crate::backends;
-use crate::helpers::{sign_up_named, Person};
-use crate::orgs_api::org_with_admin;
-use cercle_testkit::{Db, TestApp};
-use futures_util::StreamExt;
+use crate::helpers::{
+    admin_and_two_members, clinical_thread, events_socket, id_of, next_frame, post_message, Person, Ws,
+};
+use cercle_testkit::{status_and_json, Db, TestApp};
 use serde_json::{json, Value};
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
 
 backends!(
     threads_messages_history_and_access,
     attachments_are_checked_encrypted_and_private,
     events_are_live_and_replayed_exactly_after_a_restart,
 );
-
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-pub(crate) async fn id_of(app: &TestApp, p: &Person) -> String {
-    let (_, me) = app.get("/account", Some(&p.token)).await;
-    me["id"].as_str().expect("id").to_string()
-}
-
-/// An organization with its administrator (A) and two more members.
-pub(crate) async fn team(app: &TestApp) -> (Person, Person, Person) {
-    let org = org_with_admin(app, "Clinique du Fleuve", "a@fleuve.test").await;
-    let b = sign_up_named(app, "b@fleuve.test", "Béatrice Bédard", "fr").await;
-    let c = sign_up_named(app, "c@fleuve.test", "Charles Côté", "fr").await;
-    let mut tx = app.ctx().store.begin().await.expect("tx");
-    for p in [&b, &c] {
-        let id = id_of(app, p).await;
-        cercle_store::members::upsert_membership(
-            &mut tx,
-            org.id.parse().expect("org"),
-            id.parse().expect("id"),
-            true,
-            false,
-            app.ctx().clock.now(),
-        )
-        .await
-        .expect("member");
-        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id))
-            .await
-            .expect("active");
-    }
-    tx.commit().await.expect("commit");
-    (org.admin, b, c)
-}
-
-pub(crate) async fn clinical_thread(app: &TestApp, a: &Person, with: &[&Person], title: &str) -> String {
-    let (status, p) = app
-        .post(
-            "/patient-files",
-            Some(&a.token),
-            json!({ "first_name": "Gérard", "last_name": "Lévesque", "birth_date": "1941-03-02" }),
-        )
-        .await;
-    assert_eq!(status, 201, "{p}");
-    let mut participants = Vec::new();
-    for w in with {
-        participants.push(json!({ "kind": "user", "id": id_of(app, w).await }));
-    }
-    let (status, t) = app
-        .post(
-            "/threads",
-            Some(&a.token),
-            json!({ "kind": "clinical", "patient_file_id": p["id"], "title": title, "participants": participants }),
-        )
-        .await;
-    assert_eq!(status, 201, "{t}");
-    t["id"].as_str().expect("id").to_string()
-}
 
 const UNICODE: &str = "Fièvre ≥ 38 °C — œdème, Œdème, ça, été ; vue par مريم حداد";
 
@@ -105,18 +46,6 @@ pub(crate) fn pdftotext(pdf: &[u8]) -> Option<String> {
     Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-async fn post(app: &TestApp, p: &Person, thread: &str, body: &str) -> Value {
-    let (status, m) = app
-        .post(
-            &format!("/threads/{thread}/messages"),
-            Some(&p.token),
-            json!({ "body": body }),
-        )
-        .await;
-    assert_eq!(status, 201, "{m}");
-    m
-}
-
 async fn upload(app: &TestApp, p: &Person, thread: &str, query: &str, body: Vec<u8>) -> (u16, Value) {
     let r = app
         .http
@@ -126,14 +55,12 @@ async fn upload(app: &TestApp, p: &Person, thread: &str, query: &str, body: Vec<
         .send()
         .await
         .expect("upload");
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    status_and_json(r).await
 }
 
 async fn threads_messages_history_and_access(db: Db) {
     let app = TestApp::spawn(db).await;
-    let (a, b, c) = team(&app).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
     let t = clinical_thread(&app, &a, &[&b], "Suivi de M. Lévesque").await;
 
     // Bad input: clear errors.
@@ -154,7 +81,7 @@ async fn threads_messages_history_and_access(db: Db) {
         .await;
     assert_eq!((status, r["code"].as_str()), (422, Some("message-too-long")), "{r}");
 
-    let m1 = post(&app, &a, &t, "Bonjour, la glycémie de ce matin était à 12,3.").await;
+    let m1 = post_message(&app, &a, &t, "Bonjour, la glycémie de ce matin était à 12,3.").await;
 
     // Unread counts, then read: "seen by".
     let (_, list) = app.get("/threads", Some(&b.token)).await;
@@ -168,7 +95,7 @@ async fn threads_messages_history_and_access(db: Db) {
     let (_, msgs) = app.get(&format!("/threads/{t}/messages"), Some(&a.token)).await;
     let b_id = id_of(&app, &b).await;
     assert_eq!(msgs["messages"][0]["seen_by"], json!([b_id]), "{msgs}");
-    let m2 = post(&app, &b, &t, "Merci, je passe à 14 h.").await;
+    let m2 = post_message(&app, &b, &t, "Merci, je passe à 14 h.").await;
     assert_eq!((m1["seq"].as_i64(), m2["seq"].as_i64()), (Some(1), Some(2)));
     let (_, u) = app.get("/threads/unread", Some(&a.token)).await;
     assert_eq!(u["unread"], 1, "B's answer is unread for A");
@@ -313,7 +240,7 @@ async fn threads_messages_history_and_access(db: Db) {
     assert_eq!(d["last_seq"], 0);
 
     // A message outside Windows-1252, for the PDF export below.
-    post(&app, &a, &t, UNICODE).await;
+    post_message(&app, &a, &t, UNICODE).await;
 
     // Close: read-only, who and when shown; exported; reopened.
     let (status, _) = app.get(&format!("/threads/{t}/export.pdf"), Some(&a.token)).await;
@@ -353,7 +280,7 @@ async fn threads_messages_history_and_access(db: Db) {
         .post(&format!("/threads/{t}/reopen"), Some(&b.token), json!({}))
         .await;
     assert_eq!(status, 204);
-    post(&app, &b, &t, "Rouvert.").await;
+    post_message(&app, &b, &t, "Rouvert.").await;
 
     // Direct messages: friends only, private to the two.
     let (status, _) = app.post("/direct", Some(&a.token), json!({ "user_id": b_id })).await;
@@ -376,7 +303,7 @@ async fn threads_messages_history_and_access(db: Db) {
     let (_, d2) = app.post("/direct", Some(&b.token), json!({ "user_id": a_id })).await;
     assert_eq!(d1["id"], d2["id"], "one direct thread per pair");
     let dm = d1["id"].as_str().unwrap();
-    post(&app, &b, dm, "Entre nous : merci !").await;
+    post_message(&app, &b, dm, "Entre nous : merci !").await;
     let (status, _) = app.get(&format!("/threads/{dm}/messages"), Some(&c.token)).await;
     assert_eq!(status, 404);
 }
@@ -392,7 +319,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
 
 async fn attachments_are_checked_encrypted_and_private(db: Db) {
     let app = TestApp::spawn(db).await;
-    let (a, b, c) = team(&app).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
     let t = clinical_thread(&app, &a, &[&b], "Plaie au talon").await;
 
     let (status, m) = upload(
@@ -471,40 +398,13 @@ async fn attachments_are_checked_encrypted_and_private(db: Db) {
     assert_eq!(g["attachments"].as_array().map(Vec::len), Some(2));
 }
 
-async fn connect(url: &str, token: &str, since: Option<i64>) -> Ws {
-    let ws_url = format!(
-        "{}/api/v1/events{}",
-        url.replacen("http://", "ws://", 1),
-        since.map(|s| format!("?since={s}")).unwrap_or_default()
-    );
-    let mut req = ws_url.into_client_request().expect("request");
-    req.headers_mut()
-        .insert("Authorization", format!("Bearer {token}").parse().expect("header"));
-    let (ws, _) = tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(req))
-        .await
-        .expect("connect in time")
-        .expect("connect");
-    ws
-}
-
-/// The next JSON frame, or None after `wait`.
-async fn next(ws: &mut Ws, wait: Duration) -> Option<Value> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let left = deadline.checked_duration_since(tokio::time::Instant::now())?;
-        match tokio::time::timeout(left, ws.next()).await {
-            Ok(Some(Ok(Message::Text(t)))) => return serde_json::from_str(&t).ok(),
-            Ok(Some(Ok(_))) => continue,
-            _ => return None,
-        }
-    }
-}
-
 /// Frames until `ready`; returns the events before it and the ready's last id.
 async fn until_ready(ws: &mut Ws) -> (Vec<Value>, i64) {
     let mut events = Vec::new();
     loop {
-        let f = next(ws, Duration::from_secs(10)).await.expect("a frame before ready");
+        let f = next_frame(ws, Duration::from_secs(10))
+            .await
+            .expect("a frame before ready");
         if f["type"] == "ready" {
             return (events, f["last"].as_i64().expect("last"));
         }
@@ -515,7 +415,7 @@ async fn until_ready(ws: &mut Ws) -> (Vec<Value>, i64) {
 /// The next frame of `kind`, skipping others.
 async fn next_of(ws: &mut Ws, kind: &str) -> Value {
     loop {
-        let f = next(ws, Duration::from_secs(10))
+        let f = next_frame(ws, Duration::from_secs(10))
             .await
             .unwrap_or_else(|| panic!("no {kind} event in time"));
         if f["type"] == kind {
@@ -526,17 +426,17 @@ async fn next_of(ws: &mut Ws, kind: &str) -> Value {
 
 async fn events_are_live_and_replayed_exactly_after_a_restart(db: Db) {
     let mut app = TestApp::spawn(db).await;
-    let (a, b, c) = team(&app).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
     let t = clinical_thread(&app, &a, &[&b], "Suivi en direct").await;
 
     // Live: B's two tabs get A's message, typing, reads.
-    let mut tab1 = connect(&app.url, &b.token, None).await;
-    let mut tab2 = connect(&app.url, &b.token, None).await;
+    let mut tab1 = events_socket(&app.url, &b.token, None).await;
+    let mut tab2 = events_socket(&app.url, &b.token, None).await;
     until_ready(&mut tab1).await;
     until_ready(&mut tab2).await;
-    let mut outsider = connect(&app.url, &c.token, None).await;
+    let mut outsider = events_socket(&app.url, &c.token, None).await;
     until_ready(&mut outsider).await;
-    post(&app, &a, &t, "Première visite faite.").await;
+    post_message(&app, &a, &t, "Première visite faite.").await;
     for tab in [&mut tab1, &mut tab2] {
         let e = next_of(tab, "message").await;
         assert_eq!(e["data"]["body"], "Première visite faite.");
@@ -551,7 +451,7 @@ async fn events_are_live_and_replayed_exactly_after_a_restart(db: Db) {
     assert!(typing["id"].is_null(), "typing is not stored");
     // A non-participant receives nothing of it.
     assert!(
-        next(&mut outsider, Duration::from_millis(600)).await.is_none(),
+        next_frame(&mut outsider, Duration::from_millis(600)).await.is_none(),
         "outsider hears nothing"
     );
 
@@ -559,7 +459,7 @@ async fn events_are_live_and_replayed_exactly_after_a_restart(db: Db) {
     // the last id seen and gets exactly the three, in order.
     let seen = {
         // The last stored event id tab2 saw (message events carry ids).
-        let e = post(&app, &a, &t, "Deuxième.").await;
+        let e = post_message(&app, &a, &t, "Deuxième.").await;
         let f = next_of(&mut tab2, "message").await;
         assert_eq!(f["data"]["id"], e["id"]);
         f["id"].as_i64().expect("stored events have ids")
@@ -567,10 +467,10 @@ async fn events_are_live_and_replayed_exactly_after_a_restart(db: Db) {
     drop(tab1);
     drop(tab2);
     for i in 1..=3 {
-        post(&app, &a, &t, &format!("Pendant l'absence {i}")).await;
+        post_message(&app, &a, &t, &format!("Pendant l'absence {i}")).await;
     }
     app.restart().await;
-    let mut back = connect(&app.url, &b.token, Some(seen)).await;
+    let mut back = events_socket(&app.url, &b.token, Some(seen)).await;
     let (missed, _) = until_ready(&mut back).await;
     let bodies: Vec<&str> = missed
         .iter()
@@ -587,7 +487,7 @@ async fn events_are_live_and_replayed_exactly_after_a_restart(db: Db) {
         "in order, nothing before: {ids:?}"
     );
     // Live again after the replay, without duplicates.
-    post(&app, &a, &t, "De retour.").await;
+    post_message(&app, &a, &t, "De retour.").await;
     let e = next_of(&mut back, "message").await;
     assert_eq!(e["data"]["body"], "De retour.");
 
@@ -601,9 +501,9 @@ async fn events_are_live_and_replayed_exactly_after_a_restart(db: Db) {
         )
         .await;
     assert_eq!(status, 204);
-    post(&app, &a, &t, "Après le retrait.").await;
+    post_message(&app, &a, &t, "Après le retrait.").await;
     let mut leaked = Vec::new();
-    while let Some(f) = next(&mut back, Duration::from_millis(800)).await {
+    while let Some(f) = next_frame(&mut back, Duration::from_millis(800)).await {
         leaked.push(f);
     }
     assert!(
@@ -615,9 +515,9 @@ async fn events_are_live_and_replayed_exactly_after_a_restart(db: Db) {
     if db == Db::Postgres {
         let node2 = app.spawn_node().await;
         let t2 = clinical_thread(&app, &a, &[&c], "Deux nœuds").await;
-        let mut on_node2 = connect(&node2.url, &c.token, None).await;
+        let mut on_node2 = events_socket(&node2.url, &c.token, None).await;
         until_ready(&mut on_node2).await;
-        post(&app, &a, &t2, "Envoyé par le nœud 1").await;
+        post_message(&app, &a, &t2, "Envoyé par le nœud 1").await;
         let e = next_of(&mut on_node2, "message").await;
         assert_eq!(e["data"]["body"], "Envoyé par le nœud 1");
         let (status, _) = app
@@ -633,7 +533,7 @@ async fn events_are_live_and_replayed_exactly_after_a_restart(db: Db) {
 async fn cut_uploads_store_nothing_and_flooding_is_refused() {
     use tokio::io::AsyncWriteExt;
     let app = TestApp::spawn(Db::Sqlite).await;
-    let (a, b, _) = team(&app).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
     let t = clinical_thread(&app, &a, &[&b], "Coupures").await;
 
     // Announce 200 kB, send 10 kB of a PNG, hang up.
@@ -688,5 +588,5 @@ async fn cut_uploads_store_nothing_and_flooding_is_refused() {
         "a page of the 120 kept"
     );
     app.advance(61);
-    post(&app, &b, &t, "après une minute").await;
+    post_message(&app, &b, &t, "après une minute").await;
 }

@@ -9,11 +9,7 @@
 //! `CERCLE_SKIP_BROWSER=1` skips it; `CERCLE_SCREENSHOTS=<dir>` saves each
 //! page at 1280 and 375 px wide.
 
-use crate::helpers::{sign_up_named, Person};
-use crate::orgs_api::invitation_link;
-use cercle_app::orgs::{membership, structure};
-use cercle_app::Client;
-use cercle_domain::policy::Principal;
+use crate::helpers::{id_of, org_member, org_with_first_admin, set_active_org, sign_up_named, Person};
 use cercle_domain::Language;
 use cercle_i18n::{t, ta};
 use cercle_testkit::browser::Browser;
@@ -31,81 +27,14 @@ const DRAFT: &str = "Brouillon à garder : tension 12/8, œdème léger";
 const URGENT: &str = "Urgent : arrêter l'anticoagulant avant la chirurgie";
 const TITLE: &str = "Suivi de M. Lévesque — post-op";
 
-fn token_of(link: &str) -> String {
-    link.rsplit('/').next().expect("token").to_string()
-}
-
-async fn accept_invitation(app: &TestApp, p: &Person, nth: usize) {
-    let link = invitation_link(app, &p.email, nth).await;
-    let (status, r) = app
-        .post(
-            &format!("/invitations/{}/accept", token_of(&link)),
-            Some(&p.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, 200, "{r}");
-}
-
-async fn id_of(app: &TestApp, p: &Person) -> String {
-    let (_, me) = app.get("/account", Some(&p.token)).await;
-    me["id"].as_str().expect("id").to_string()
-}
-
 /// A (English, first administrator) and B (French, invited member) of one
 /// organization, which is the active one of both.
 async fn colleagues(app: &TestApp) -> (Person, Person) {
     let a = sign_up_named(app, A_EMAIL, A_NAME, "en").await;
-    let client = Client::default();
-    let org = structure::create_organization(app.ctx(), &client, &Principal::Operator, "Clinique du Fleuve")
-        .await
-        .expect("organization");
-    membership::invite_first_admin(
-        app.ctx(),
-        &client,
-        &Principal::Operator,
-        org.id,
-        A_EMAIL,
-        A_NAME,
-        Language::En,
-    )
-    .await
-    .expect("first administrator invited");
-    accept_invitation(app, &a, 1).await;
-    let (status, r) = app
-        .post(
-            "/org/invitations",
-            Some(&a.token),
-            json!({ "unit_id": org.root_unit_id, "email": B_EMAIL, "name": B_NAME, "language": "fr", "professional": true, "roles": ["member"] }),
-        )
-        .await;
-    assert_eq!((status, r["outcome"].as_str()), (201, Some("sent")), "{r}");
-    let b = sign_up_named(app, B_EMAIL, B_NAME, "fr").await;
-    accept_invitation(app, &b, 1).await;
-    let mut tx = app.ctx().store.begin().await.expect("tx");
-    for p in [&a, &b] {
-        let id = id_of(app, p).await;
-        cercle_store::users::set_active_org(&mut tx, &id, Some(&org.id.to_string()))
-            .await
-            .expect("active");
-    }
-    tx.commit().await.expect("commit");
-    (a, b)
-}
-
-/// Waits until the element's text holds `needle` (live updates).
-async fn wait_text_in(b: &Browser, css: &str, needle: &str) {
-    b.wait_until(&format!("{needle:?} in `{css}`"), async || {
-        let v = b
-            .execute(
-                "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText).join('\\n');",
-                vec![json!(css)],
-            )
-            .await
-            .ok()?;
-        v.as_str().is_some_and(|s| s.contains(needle)).then_some(())
-    })
-    .await;
+    let org = org_with_first_admin(app, "Clinique du Fleuve", a, A_NAME, Language::En).await;
+    let b = org_member(app, &org, &org.root, B_EMAIL, B_NAME, &["member"]).await;
+    set_active_org(app, &org.id, &[&org.admin, &b]).await;
+    (org.admin, b)
 }
 
 /// Waits until the page's live connection is up.
@@ -179,7 +108,7 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     a.wait_for(&suggestion).await;
     a.shoot("threads-new-suggestions").await;
     a.click(&suggestion).await;
-    wait_text_in(&a, "[data-testid=chosen]", B_NAME).await;
+    a.wait_for_text_in("[data-testid=chosen]", B_NAME).await;
     a.shoot("threads-new").await;
     a.submit_form("form.thr-new").await;
     let thread_id = a
@@ -218,25 +147,22 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     // ---- A writes; B sees it without reloading.
     a.fill("#thr-body", FIRST).await;
     a.click("#thr-send").await;
-    wait_text_in(&a, "#thr-messages", FIRST).await;
+    a.wait_for_text_in("#thr-messages", FIRST).await;
     assert_eq!(value_of(&a, "#thr-body").await, "", "the composer is emptied");
-    wait_text_in(&b, "#thr-messages", FIRST).await;
-    wait_text_in(&b, "#thr-messages li.thr-msg", A_NAME).await;
+    b.wait_for_text_in("#thr-messages", FIRST).await;
+    b.wait_for_text_in("#thr-messages li.thr-msg", A_NAME).await;
     // B read it (the page marks it read): A sees "Seen by B" live.
-    wait_text_in(
-        &a,
-        "#thr-messages .thr-seen",
-        &format!("{} {B_NAME}", t(en, "thr-seen-by")),
-    )
-    .await;
+    a.wait_for_text_in("#thr-messages .thr-seen", &format!("{} {B_NAME}", t(en, "thr-seen-by")))
+        .await;
 
     // ---- B types: A sees it; B sends; A sees the reply live.
     b.fill("#thr-body", REPLY).await;
-    wait_text_in(&a, "#thr-typing", &ta(en, "thr-typing", &[("name", B_NAME)])).await;
+    a.wait_for_text_in("#thr-typing", &ta(en, "thr-typing", &[("name", B_NAME)]))
+        .await;
     a.shoot("threads-typing").await;
     b.click("#thr-send").await;
-    wait_text_in(&a, "#thr-messages", REPLY).await;
-    wait_text_in(&b, "#thr-messages", REPLY).await;
+    a.wait_for_text_in("#thr-messages", REPLY).await;
+    b.wait_for_text_in("#thr-messages", REPLY).await;
 
     // ---- A draft of B's survives a reload (kept on the server).
     b.fill("#thr-body", DRAFT).await;
@@ -252,7 +178,7 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     a.click("#thr-priority").await;
     a.click("#thr-send").await;
     let urgent = "#thr-messages li.thr-msg.priority";
-    wait_text_in(&a, urgent, URGENT).await;
+    a.wait_for_text_in(urgent, URGENT).await;
     assert!(
         a.find(&format!("{urgent} button.thr-ack"))
             .await
@@ -260,10 +186,12 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
             .is_none(),
         "the author does not acknowledge their own message"
     );
-    wait_text_in(&b, urgent, URGENT).await;
+    b.wait_for_text_in(urgent, URGENT).await;
     click_in_view(&b, &format!("{urgent} button.thr-ack")).await;
-    wait_text_in(&a, &format!("{urgent} [data-testid=acks]"), B_NAME).await;
-    wait_text_in(&b, &format!("{urgent} [data-testid=acks]"), B_NAME).await;
+    a.wait_for_text_in(&format!("{urgent} [data-testid=acks]"), B_NAME)
+        .await;
+    b.wait_for_text_in(&format!("{urgent} [data-testid=acks]"), B_NAME)
+        .await;
     assert!(b
         .find(&format!("{urgent} button.thr-ack"))
         .await
@@ -281,7 +209,7 @@ async fn two_colleagues_discuss_live_and_export_the_closed_thread() {
     let closed = a.text("[data-testid=closed-by]").await;
     assert!(closed.contains(A_NAME), "{closed}");
     assert!(a.find("#thr-composer").await.expect("find").is_none());
-    wait_text_in(&b, "[data-testid=closed-by]", A_NAME).await;
+    b.wait_for_text_in("[data-testid=closed-by]", A_NAME).await;
     a.shoot("threads-closed").await;
 
     // ---- The PDF, downloaded with A's browser cookies.

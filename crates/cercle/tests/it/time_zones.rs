@@ -8,13 +8,12 @@
 //! and the reader's own page views hidden until asked for.
 
 use crate::backends;
-use crate::helpers::{nth_sign_in_mail, sign_up_named, Person, PASSWORD};
-use crate::orgs_api::{invitation_link, org_with_admin, Org};
+use crate::helpers::{join_by_invitation, org_member, org_with_admin, Invitee, PASSWORD};
 use cercle_domain::local_time::{LocalTime, Zone};
 use cercle_domain::Language;
-use cercle_testkit::{find_code, Db, TestApp};
+use cercle_testkit::people::{csrf_of, page_client, sign_in_by_forms};
+use cercle_testkit::{Db, TestApp};
 use serde_json::json;
-use std::sync::Arc;
 
 backends!(
     organization_zone_defaults_to_montreal_and_a_person_may_choose_their_own,
@@ -32,46 +31,11 @@ struct Web {
     url: String,
 }
 
-fn csrf_of(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf field")
-        .to_string()
-}
-
 impl Web {
     /// Signed in (the screens in the account's language), then in `lang`.
     async fn sign_in(app: &TestApp, email: &str, nth_code_mail: usize, lang: &str) -> Web {
-        let client = reqwest::Client::builder()
-            .cookie_provider(Arc::new(reqwest::cookie::Jar::default()))
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .expect("client");
-        let html = client
-            .get(format!("{}/sign-in", app.url))
-            .send()
-            .await
-            .expect("sign-in page")
-            .text()
-            .await
-            .expect("html");
-        let csrf = csrf_of(&html);
-        let r = client
-            .post(format!("{}/sign-in", app.url))
-            .form(&[("csrf", csrf.as_str()), ("email", email), ("password", PASSWORD)])
-            .send()
-            .await
-            .expect("sign in");
-        assert_eq!(r.url().path(), "/code");
-        let mail = nth_sign_in_mail(app, email, nth_code_mail).await;
-        let code = find_code(&mail.body).expect("code");
-        let r = client
-            .post(format!("{}/code", app.url))
-            .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
-            .send()
-            .await
-            .expect("code");
+        let client = page_client();
+        let r = sign_in_by_forms(app, &client, email, PASSWORD, nth_code_mail).await;
         let html = r.text().await.expect("html");
         // The device cookie is replaced on sign-in, and its CSRF token with it.
         let web = Web {
@@ -115,31 +79,10 @@ fn time_in(zone: &str, lang: Language, unix_ms: i64) -> String {
     LocalTime::new(lang, Zone::parse(zone).expect("known zone")).date_time(unix_ms)
 }
 
-/// `name` joins the organization's root unit (invited by its administrator,
-/// signed up through the API).
-async fn join(app: &TestApp, org: &Org, email: &str, name: &str, roles: &[&str]) -> Person {
-    let (status, r) = app
-        .post(
-            "/org/invitations",
-            Some(&org.admin.token),
-            json!({ "unit_id": org.root, "email": email, "name": name, "language": "fr", "professional": true, "roles": roles }),
-        )
-        .await;
-    assert_eq!(status, 201, "{r}");
-    let p = sign_up_named(app, email, name, "fr").await;
-    let link = invitation_link(app, email, 1).await;
-    let token = link.rsplit('/').next().expect("token");
-    let (status, r) = app
-        .post(&format!("/invitations/{token}/accept"), Some(&p.token), json!({}))
-        .await;
-    assert_eq!(status, 200, "{r}");
-    p
-}
-
 async fn organization_zone_defaults_to_montreal_and_a_person_may_choose_their_own(db: Db) {
     let app = TestApp::spawn(db).await;
     let org = org_with_admin(&app, "CISSS des Îles", "admin@iles.test").await;
-    let member = join(&app, &org, "julie@iles.test", "Julie Cormier", &["member"]).await;
+    let member = org_member(&app, &org, &org.root, "julie@iles.test", "Julie Cormier", &["member"]).await;
     let now = app.ctx().clock.now().0;
     let admin = Web::sign_in(&app, &org.admin.email, 1, "fr").await;
 
@@ -223,7 +166,7 @@ async fn an_unknown_time_zone_is_refused_in_the_readers_language(db: Db) {
     // Nothing was stored.
     let mut conn = app.ctx().store.reader().await.expect("conn");
     let (own, organization) =
-        cercle_store::users::time_zones(&mut conn, &crate::threads_api::id_of(&app, &org.admin).await)
+        cercle_store::users::time_zones(&mut conn, &crate::helpers::id_of(&app, &org.admin).await)
             .await
             .expect("read");
     assert_eq!((own, organization.as_deref()), (None, Some("America/Montreal")));
@@ -242,21 +185,19 @@ async fn only_an_administrator_of_the_whole_organization_sets_its_zone(db: Db) {
         .await;
     assert_eq!(status, 201, "{unit}");
     let unit_id = unit["id"].as_str().expect("id").to_string();
-    let (status, r) = app
-        .post(
-            "/org/invitations",
-            Some(&org.admin.token),
-            json!({ "unit_id": unit_id, "email": "chef@est.test", "name": "Chef", "language": "fr", "professional": true, "roles": ["administrator"] }),
-        )
-        .await;
-    assert_eq!(status, 201, "{r}");
-    let chef = sign_up_named(&app, "chef@est.test", "Chef d'unité", "fr").await;
-    let link = invitation_link(&app, "chef@est.test", 1).await;
-    let token = link.rsplit('/').next().expect("token");
-    let (status, r) = app
-        .post(&format!("/invitations/{token}/accept"), Some(&chef.token), json!({}))
-        .await;
-    assert_eq!(status, 200, "{r}");
+    let chef = join_by_invitation(
+        &app,
+        &org,
+        Invitee {
+            unit: &unit_id,
+            email: "chef@est.test",
+            invited_as: "Chef",
+            signs_up_as: "Chef d'unité",
+            language: "fr",
+            roles: &["administrator"],
+        },
+    )
+    .await;
 
     let web = Web::sign_in(&app, &chef.email, 1, "fr").await;
     let (status, html) = web.get("/admin/organization").await;
@@ -280,9 +221,9 @@ async fn only_an_administrator_of_the_whole_organization_sets_its_zone(db: Db) {
 async fn the_audit_log_speaks_in_words_and_local_time(db: Db) {
     let app = TestApp::spawn(db).await;
     let org = org_with_admin(&app, "CISSS des Îles", "admin@iles.test").await;
-    let julie = join(&app, &org, "julie@iles.test", "Julie Cormier", &["member"]).await;
-    let julie_id = crate::threads_api::id_of(&app, &julie).await;
-    let admin_id = crate::threads_api::id_of(&app, &org.admin).await;
+    let julie = org_member(&app, &org, &org.root, "julie@iles.test", "Julie Cormier", &["member"]).await;
+    let julie_id = crate::helpers::id_of(&app, &julie).await;
+    let admin_id = crate::helpers::id_of(&app, &org.admin).await;
     let now = app.ctx().clock.now().0;
     let admin = Web::sign_in(&app, &org.admin.email, 1, "fr").await;
     // The administrator's own page views: the units page, then the log.
@@ -371,7 +312,7 @@ async fn the_audit_page_in_a_browser() {
     use cercle_testkit::browser::Browser;
     let app = TestApp::spawn(Db::Sqlite).await;
     let org = org_with_admin(&app, "CISSS des Îles", "admin@iles.test").await;
-    join(&app, &org, "julie@iles.test", "Julie Cormier", &["member"]).await;
+    org_member(&app, &org, &org.root, "julie@iles.test", "Julie Cormier", &["member"]).await;
     let now = app.ctx().clock.now().0;
     let fr = Language::Fr;
     let Some(b) = Browser::launch(&app.url, fr).await else {

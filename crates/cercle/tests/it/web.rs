@@ -1,6 +1,7 @@
 //! HTTP-level guarantees: security headers, CSRF, health, metrics, the
 //! OpenAPI document, the development outbox.
 
+use cercle_testkit::people::csrf_of;
 use cercle_testkit::{Db, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,12 +61,7 @@ async fn forms_without_the_csrf_token_are_refused() {
         .text()
         .await
         .expect("text");
-    let token = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf field")
-        .to_string();
+    let token = csrf_of(&page);
     let form = [("email", "marie@clinique.test"), ("password", "whatever-it-is")];
     let r = client
         .post(format!("{}/sign-in", app.url))
