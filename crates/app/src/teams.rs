@@ -387,7 +387,7 @@ pub(crate) async fn subject(
     let on_thread = thread_store::participants(&mut *conn, &thread_key)
         .await?
         .iter()
-        .any(|(k, id)| k == "team" && *id == team_key);
+        .any(|(k, id)| *k == cercle_domain::threads::ParticipantKind::Team && *id == team_key);
     if !on_thread {
         return Err(AppError::NotFound);
     }
@@ -396,7 +396,7 @@ pub(crate) async fn subject(
     let added = thread_store::participants(&mut *conn, &thread_key)
         .await?
         .iter()
-        .any(|(k, id)| k == "user" && *id == user);
+        .any(|(k, id)| *k == cercle_domain::threads::ParticipantKind::User && *id == user);
     let responsible = tr.as_ref().and_then(|t| t.responsible_id);
     let facts = ThreadFacts {
         responsible: responsible == Some(user_id),
