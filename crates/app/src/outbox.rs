@@ -6,7 +6,7 @@
 
 use crate::{Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
-use cercle_domain::outbox::{OutboxKind, OutboxStatus};
+use cercle_domain::outbox::{OutboxChannel, OutboxKind, OutboxStatus};
 use cercle_domain::policy::{may, Permission, Principal};
 use cercle_domain::{Language, OutboxId, Timestamp};
 use cercle_i18n::ta;
@@ -279,7 +279,7 @@ pub async fn queue_email(
         conn,
         &outbox::NewOutgoing {
             id: OutboxId::new(),
-            channel: "email",
+            channel: OutboxChannel::Email,
             kind: msg.kind(),
             recipient: to,
             subject: &subject,
@@ -303,7 +303,7 @@ pub async fn queue_sms(
         conn,
         &outbox::NewOutgoing {
             id: OutboxId::new(),
-            channel: "sms",
+            channel: OutboxChannel::Sms,
             kind: msg.kind(),
             recipient: to,
             subject: "",
@@ -409,9 +409,9 @@ pub async fn deliver_due(ctx: &Ctx) -> crate::AppResult<usize> {
             }
         }
         let attempt = async {
-            match msg.channel.as_str() {
-                "sms" => ctx.sms.send(&msg.recipient, &msg.body).await,
-                _ => {
+            match msg.channel {
+                OutboxChannel::Sms => ctx.sms.send(&msg.recipient, &msg.body).await,
+                OutboxChannel::Email => {
                     ctx.mailer
                         .send(&msg.recipient, &msg.subject, &msg.body, &message_id)
                         .await
@@ -504,8 +504,8 @@ pub struct FailedMessage {
 }
 
 /// An address or phone number with most of it hidden.
-pub fn mask_recipient(channel: &str, to: &str) -> String {
-    if channel == "sms" {
+pub fn mask_recipient(channel: OutboxChannel, to: &str) -> String {
+    if channel == OutboxChannel::Sms {
         let digits: Vec<char> = to.chars().filter(char::is_ascii_digit).collect();
         let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
         return format!("***{tail}");
@@ -529,9 +529,9 @@ pub async fn failed_messages(ctx: &Ctx, principal: &Principal) -> crate::AppResu
     Ok(rows
         .into_iter()
         .map(|r| FailedMessage {
-            recipient: mask_recipient(&r.channel, &r.recipient),
+            recipient: mask_recipient(r.channel, &r.recipient),
             id: r.id.to_string(),
-            channel: r.channel,
+            channel: r.channel.as_str().into(),
             kind: r.kind.as_str().into(),
             message_id: r.message_id,
             attempts: r.attempts,
@@ -564,7 +564,7 @@ pub async fn send_again(ctx: &Ctx, client: &Client, principal: &Principal, id: O
         &mut tx,
         NewAuditEvent::new(actor, "outbox.sent_again", AuditAction::Update, "outbox")
             .target(id)
-            .scope("channel", &row.channel)
+            .scope("channel", row.channel)
             .ip(client.ip.clone()),
         now,
     )
@@ -603,8 +603,11 @@ mod tests {
 
     #[test]
     fn recipients_are_masked() {
-        assert_eq!(mask_recipient("email", "marie@clinique.test"), "ma***@clinique.test");
-        assert_eq!(mask_recipient("sms", "+15145551234"), "***1234");
+        assert_eq!(
+            mask_recipient(OutboxChannel::Email, "marie@clinique.test"),
+            "ma***@clinique.test"
+        );
+        assert_eq!(mask_recipient(OutboxChannel::Sms, "+15145551234"), "***1234");
     }
 
     #[test]

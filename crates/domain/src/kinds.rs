@@ -2,14 +2,53 @@
 //! kind, a participant's kind, a team role, a circle member's state …):
 //! [`stored_kind!`] gives the enum its stored names, `ALL`, `as_str`,
 //! `parse`, `FromStr`, `Display`, serde and its OpenAPI schema (a string
-//! enum) under the same names and, with the `sqlx` feature, binding and decoding as text. A
-//! stored name is a contract with rows written by earlier versions, pages
-//! and API clients: never rename one.
+//! enum) under the same names and, with the `sqlx` feature, binding and
+//! decoding as text (`text_column!`, which typed ids use too). A stored
+//! name is a contract with rows written by earlier versions, pages and API
+//! clients: never rename one.
 
 /// A text that names none of a kind's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("unknown kind")]
 pub struct UnknownKind;
+
+/// Binds and decodes a type in sqlx (with the `sqlx` feature) as the text
+/// it displays as, read back through `FromStr`: a kind or a typed id binds
+/// like the `String` it was before, and a stored text that does not parse
+/// is an error of the row, never a made-up value.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! text_column {
+    ($name:ident) => {
+        #[cfg(feature = "sqlx")]
+        impl sqlx::Type<sqlx::Any> for $name {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <String as sqlx::Encode<'q, sqlx::Any>>::encode(self.to_string(), buf)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let raw = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                Ok(raw.parse::<$name>()?)
+            }
+        }
+    };
+}
 
 #[doc(hidden)]
 #[macro_export]
@@ -91,32 +130,6 @@ macro_rules! stored_kind {
         }
 
         // Stored as its name, so it binds and decodes like the text it was before.
-        #[cfg(feature = "sqlx")]
-        impl sqlx::Type<sqlx::Any> for $name {
-            fn type_info() -> sqlx::any::AnyTypeInfo {
-                <String as sqlx::Type<sqlx::Any>>::type_info()
-            }
-            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
-                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
-            }
-        }
-
-        #[cfg(feature = "sqlx")]
-        impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
-            fn encode_by_ref(
-                &self,
-                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
-            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <&str as sqlx::Encode<'q, sqlx::Any>>::encode(self.as_str(), buf)
-            }
-        }
-
-        #[cfg(feature = "sqlx")]
-        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
-            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-                let raw = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
-                Ok(raw.parse::<$name>()?)
-            }
-        }
+        $crate::text_column!($name);
     };
 }

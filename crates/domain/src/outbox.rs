@@ -13,6 +13,14 @@ crate::stored_kind!(
 );
 
 crate::stored_kind!(
+    /// How an outgoing message leaves (the `channel` column of `outbox`).
+    OutboxChannel {
+        Email => "email",
+        Sms => "sms",
+    }
+);
+
+crate::stored_kind!(
     /// What an outgoing message is (the `kind` column of `outbox`); its texts
     /// are the Fluent messages `email-<kind>-subject`, `email-<kind>-body`
     /// and `sms-<kind>`.

@@ -28,58 +28,25 @@ pub mod limits {
     pub const ADDRESS_WINDOW_SECS: i64 = 15 * 60;
 }
 
-/// Where the one-time code of a sign-in comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SecondFactor {
-    Email,
-    Sms,
-    Totp,
-}
+crate::stored_kind!(
+    /// Where the one-time code of a sign-in comes from (the person's
+    /// `second_factor`, and the `factor` of a session waiting for its code).
+    SecondFactor {
+        Email => "email",
+        Sms => "sms",
+        Totp => "totp",
+    }
+);
 
-impl SecondFactor {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SecondFactor::Email => "email",
-            SecondFactor::Sms => "sms",
-            SecondFactor::Totp => "totp",
-        }
+crate::stored_kind!(
+    /// A session is either waiting for its second factor or signed in.
+    SessionStage {
+        /// Password accepted (or sign-up started); a code is still needed.
+        AwaitingCode => "awaiting_code",
+        /// Fully signed in (may still be PIN-locked).
+        Active => "active",
     }
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "email" => Some(SecondFactor::Email),
-            "sms" => Some(SecondFactor::Sms),
-            "totp" => Some(SecondFactor::Totp),
-            _ => None,
-        }
-    }
-}
-
-/// A session is either waiting for its second factor or signed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionStage {
-    /// Password accepted (or sign-up started); a code is still needed.
-    AwaitingCode,
-    /// Fully signed in (may still be PIN-locked).
-    Active,
-}
-
-impl SessionStage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionStage::AwaitingCode => "awaiting_code",
-            SessionStage::Active => "active",
-        }
-    }
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "awaiting_code" => Some(SessionStage::AwaitingCode),
-            "active" => Some(SessionStage::Active),
-            _ => None,
-        }
-    }
-}
+);
 
 crate::stored_kind!(
     /// What a one-time code proves (its keyed hash covers the purpose, so a
@@ -143,6 +110,12 @@ pub fn account_locked_until(failures_after: i64, now: Timestamp) -> Option<Times
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_names_stay() {
+        assert_eq!(SecondFactor::ALL.map(SecondFactor::as_str), ["email", "sms", "totp"]);
+        assert_eq!(SessionStage::ALL.map(SessionStage::as_str), ["awaiting_code", "active"]);
+    }
 
     #[test]
     fn idle_lock() {

@@ -489,6 +489,36 @@ mod tests {
         store.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    /// Kinds and ids bind as their text and read back through it; a stored
+    /// text that names none of them is an error of the row.
+    #[tokio::test]
+    async fn kinds_and_ids_are_text_columns() {
+        use cercle_domain::session::SessionStage;
+        use cercle_domain::SessionId;
+        use sqlx::Row;
+        let dir = std::env::temp_dir().join(format!("cercle-store-text-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let store = super::Store::open(&format!("sqlite://{}", dir.join("t.db").display()))
+            .await
+            .unwrap();
+        let id = SessionId::new();
+        let mut conn = store.reader().await.unwrap();
+        let row = sqlx::query("SELECT $1 AS id, $2 AS stage, 'locked' AS other")
+            .bind(id)
+            .bind(SessionStage::Active)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(row.try_get::<String, _>("stage").unwrap(), "active");
+        assert_eq!(row.try_get::<SessionStage, _>("stage").unwrap(), SessionStage::Active);
+        assert_eq!(row.try_get::<SessionId, _>("id").unwrap(), id);
+        assert!(row.try_get::<SessionStage, _>("other").is_err());
+        assert!(row.try_get::<SessionId, _>("other").is_err());
+        drop(conn);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! is lost if the mail server is down.
 
 use crate::{Conn, Result};
-use cercle_domain::outbox::{OutboxKind, OutboxStatus};
+use cercle_domain::outbox::{OutboxChannel, OutboxKind, OutboxStatus};
 use cercle_domain::{OutboxId, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -11,7 +11,7 @@ use sqlx::Row;
 #[derive(Debug, Clone)]
 pub struct OutboxRow {
     pub id: OutboxId,
-    pub channel: String,
+    pub channel: OutboxChannel,
     pub recipient: String,
     pub subject: String,
     pub body: String,
@@ -55,7 +55,7 @@ const COLUMNS: &str = "id, channel, recipient, subject, body, status, attempts, 
 /// A message to queue.
 pub struct NewOutgoing<'a> {
     pub id: OutboxId,
-    pub channel: &'a str,
+    pub channel: OutboxChannel,
     pub kind: OutboxKind,
     pub recipient: &'a str,
     pub subject: &'a str,

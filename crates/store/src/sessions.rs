@@ -1,5 +1,5 @@
 use crate::{flag, Conn, Result};
-use cercle_domain::session::SessionPurpose;
+use cercle_domain::session::{SecondFactor, SessionPurpose, SessionStage};
 use cercle_domain::{DeviceId, SessionId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -9,9 +9,10 @@ pub struct SessionRow {
     pub id: SessionId,
     pub user_id: UserId,
     pub device_id: Option<DeviceId>,
-    pub stage: String,
+    pub stage: SessionStage,
     pub purpose: SessionPurpose,
-    pub factor: Option<String>,
+    /// The code's factor while the session waits for it.
+    pub factor: Option<SecondFactor>,
     pub locked: bool,
     pub pin_failures: i64,
     pub label: String,
@@ -45,9 +46,9 @@ pub struct NewSession<'a> {
     pub user_id: UserId,
     pub device_id: Option<DeviceId>,
     pub token_hash: Option<&'a str>,
-    pub stage: &'a str,
+    pub stage: SessionStage,
     pub purpose: SessionPurpose,
-    pub factor: Option<&'a str>,
+    pub factor: Option<SecondFactor>,
     pub label: &'a str,
     pub ip: Option<&'a str>,
 }
@@ -129,7 +130,7 @@ pub async fn activate(conn: &mut Conn, id: SessionId, now: Timestamp) -> Result<
     Ok(())
 }
 
-pub async fn set_factor(conn: &mut Conn, id: SessionId, factor: &str) -> Result<()> {
+pub async fn set_factor(conn: &mut Conn, id: SessionId, factor: SecondFactor) -> Result<()> {
     sqlx::query("UPDATE sessions SET factor = $1 WHERE id = $2")
         .bind(factor)
         .bind(id)

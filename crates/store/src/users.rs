@@ -18,7 +18,7 @@ pub struct UserRow {
     pub pin_hash: Option<String>,
     pub phone: Option<String>,
     pub phone_verified_at: Option<i64>,
-    pub second_factor: String,
+    pub second_factor: cercle_domain::session::SecondFactor,
     pub totp_secret: Option<String>,
     pub totp_pending_secret: Option<String>,
     pub totp_last_step: Option<i64>,

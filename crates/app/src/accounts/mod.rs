@@ -59,7 +59,7 @@ impl Me {
             email: u.email.clone(),
             name: u.name.clone(),
             language: Language::parse(&u.language).unwrap_or_default(),
-            second_factor: SecondFactor::parse(&u.second_factor).unwrap_or(SecondFactor::Email),
+            second_factor: u.second_factor,
             phone: u.phone.clone(),
             phone_verified: u.phone_verified_at.is_some(),
             network_admin: u.network_admin,

@@ -221,7 +221,7 @@ pub async fn confirm_phone(ctx: &Ctx, client: &Client, principal: &Principal, co
         &[
             (Field::Phone, phone.into()),
             (Field::PhoneVerifiedAt, now.into()),
-            (Field::SecondFactor, "sms".into()),
+            (Field::SecondFactor, SecondFactor::Sms.as_str().into()),
             (Field::TotpSecret, Value::Text(None)),
         ],
         "auth.second_factor_changed",
@@ -280,7 +280,7 @@ pub async fn confirm_totp(ctx: &Ctx, client: &Client, principal: &Principal, cod
             (Field::TotpSecret, sealed.into()),
             (Field::TotpPendingSecret, Value::Text(None)),
             (Field::TotpLastStep, step.into()),
-            (Field::SecondFactor, "totp".into()),
+            (Field::SecondFactor, SecondFactor::Totp.as_str().into()),
         ],
         "auth.second_factor_changed",
         Some("factor-totp"),

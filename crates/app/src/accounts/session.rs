@@ -195,8 +195,7 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
         let mut conn = ctx.store.reader().await?;
         users::get(&mut conn, &session.user_id.to_string()).await?
     };
-    let stage = SessionStage::parse(&session.stage).unwrap_or(SessionStage::AwaitingCode);
-    let expired = match stage {
+    let expired = match session.stage {
         SessionStage::AwaitingCode => now.0 - session.created_at > limits::PENDING_SESSION_TTL_SECS * 1000,
         SessionStage::Active => now.0 - session.last_seen_at > limits::SESSION_MAX_IDLE_SECS * 1000,
     };
@@ -208,13 +207,9 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
         }
         return Err(AppError::NotAuthenticated);
     }
-    let state = match stage {
+    let state = match session.stage {
         SessionStage::AwaitingCode => SessionState::AwaitingCode {
-            factor: session
-                .factor
-                .as_deref()
-                .and_then(SecondFactor::parse)
-                .unwrap_or(SecondFactor::Email),
+            factor: session.factor.unwrap_or(SecondFactor::Email),
             sign_up: session.purpose == SessionPurpose::SignUp,
         },
         SessionStage::Active => {
@@ -281,7 +276,7 @@ async fn touch_session(ctx: &Ctx, id: SessionId, now: cercle_domain::Timestamp) 
 
 /// "Lock": the PIN is needed again on this device.
 pub async fn lock(ctx: &Ctx, client: &Client, view: &SessionView) -> AppResult<()> {
-    if view.session.stage != SessionStage::Active.as_str() {
+    if view.session.stage != SessionStage::Active {
         return Err(AppError::NotAuthenticated);
     }
     let mut tx = ctx.store.begin().await?;
@@ -467,7 +462,7 @@ pub async fn device_accounts(ctx: &Ctx, device_token: &str) -> AppResult<Vec<Dev
     let mut out = Vec::new();
     // Only completed sign-ins: a pending one proves nothing about who typed it.
     for s in sessions::for_device(&mut conn, device.id).await? {
-        if s.stage != SessionStage::Active.as_str() {
+        if s.stage != SessionStage::Active {
             continue;
         }
         if let Some(u) = users::by_id(&mut conn, &s.user_id.to_string()).await? {
@@ -502,10 +497,10 @@ pub async fn switch_to(ctx: &Ctx, client: &Client, device_token: &str, target_se
     let here = sessions::for_device(&mut tx, device.id).await?;
     let target = here
         .iter()
-        .find(|s| s.id == target_session_id && s.stage == SessionStage::Active.as_str())
+        .find(|s| s.id == target_session_id && s.stage == SessionStage::Active)
         .ok_or(AppError::NotFound)?;
     let mut locked: Vec<String> = Vec::new();
-    for s in here.iter().filter(|s| s.stage == SessionStage::Active.as_str()) {
+    for s in here.iter().filter(|s| s.stage == SessionStage::Active) {
         sessions::set_locked(&mut tx, s.id, true).await?;
         let user_id = s.user_id.to_string();
         if !locked.contains(&user_id) {

@@ -10,7 +10,7 @@ use crate::secrets::hash_token;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::codes::{OneTimeCode, RecoveryCode};
-use cercle_domain::session::{account_locked_until, limits, CodePurpose, SecondFactor, SessionPurpose};
+use cercle_domain::session::{account_locked_until, limits, CodePurpose, SecondFactor, SessionPurpose, SessionStage};
 use cercle_domain::{totp, SessionId, Timestamp, UserId};
 use cercle_store::users::{Field, UserRow, Value};
 use cercle_store::{codes, devices, rate_limits, sessions, users, Conn};
@@ -150,7 +150,7 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
             let user_id = user_id_of(u)?;
             if let Some(s) = existing
                 .into_iter()
-                .find(|s| s.user_id == user_id && s.stage == "active")
+                .find(|s| s.user_id == user_id && s.stage == SessionStage::Active)
             {
                 sessions::set_locked(&mut tx, s.id, true).await?;
                 tx.commit().await?;
@@ -160,7 +160,7 @@ pub async fn sign_in(ctx: &Ctx, client: &Client, holder: Holder<'_>, email: &str
             }
         }
     }
-    let factor = SecondFactor::parse(&u.second_factor).unwrap_or(SecondFactor::Email);
+    let factor = u.second_factor;
     let (session_id, token) = new_session(
         ctx,
         &mut tx,
@@ -396,7 +396,7 @@ pub async fn use_recovery_code(
         &u.id,
         &[
             (Field::RecoveryHash, Value::Text(None)),
-            (Field::SecondFactor, "email".into()),
+            (Field::SecondFactor, SecondFactor::Email.as_str().into()),
             (Field::TotpSecret, Value::Text(None)),
             (Field::FailedLogins, 0_i64.into()),
         ],

@@ -10,7 +10,7 @@ use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction};
 use cercle_domain::codes::{OneTimeCode, RecoveryCode};
 use cercle_domain::error::PersonName;
-use cercle_domain::session::{limits, CodePurpose, SecondFactor, SessionPurpose};
+use cercle_domain::session::{limits, CodePurpose, SecondFactor, SessionPurpose, SessionStage};
 use cercle_domain::{password, CodeId, DeviceId, Language, Pin, SessionId, UserId};
 use cercle_store::{codes, devices, sessions, users, Conn};
 
@@ -68,9 +68,9 @@ pub(crate) async fn new_session(
             user_id,
             device_id,
             token_hash: token_hash.as_deref(),
-            stage: "awaiting_code",
+            stage: SessionStage::AwaitingCode,
             purpose,
-            factor: Some(factor.as_str()),
+            factor: Some(factor),
             label: &client.label,
             ip: client.ip.as_deref(),
         },
@@ -259,7 +259,7 @@ pub async fn start(ctx: &Ctx, client: &Client, holder: Holder<'_>, input: &Signu
 }
 
 fn require_step(view: &SessionView, step: SetupStep) -> AppResult<()> {
-    if setup_step(&view.user) == Some(step) && view.session.stage == "active" {
+    if setup_step(&view.user) == Some(step) && view.session.stage == SessionStage::Active {
         Ok(())
     } else {
         Err(AppError::WrongStep)

@@ -59,7 +59,7 @@ async fn accounts_and_sessions(db: Db) {
             user_id: u1,
             device_id: None,
             token_hash: Some(hash),
-            stage: "active",
+            stage: cercle_domain::session::SessionStage::Active,
             purpose: SessionPurpose::SignIn,
             factor: None,
             label: "Firefox",
@@ -118,7 +118,7 @@ async fn outbox_queue(db: Db) {
     for (i, id) in [m1, m2].into_iter().enumerate() {
         let m = outbox::NewOutgoing {
             id,
-            channel: "email",
+            channel: cercle_domain::outbox::OutboxChannel::Email,
             kind: OutboxKind::SigninCode,
             recipient: "marie@clinique.test",
             subject: "Code",
