@@ -167,9 +167,17 @@ pub async fn make_network_admin(app: &TestApp, p: &Person) {
 
 /// Posts `body` to `path`, expects 201, and gives the id created.
 pub async fn created_id(app: &TestApp, token: &str, path: &str, body: Value) -> String {
+    created(app, token, path, body).await["id"]
+        .as_str()
+        .expect("id")
+        .to_string()
+}
+
+/// What a post to `path` created (asserting the 201).
+pub async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
     let (status, r) = app.post(path, Some(token), body).await;
     assert_eq!(status, 201, "{path}: {r}");
-    r["id"].as_str().expect("id").to_string()
+    r
 }
 
 // ---- Organizations ---------------------------------------------------------------
@@ -438,41 +446,35 @@ pub async fn clinical_thread(app: &TestApp, a: &Person, with: &[&Person], title:
 
 /// A message `p` posts in a thread.
 pub async fn post_message(app: &TestApp, p: &Person, thread: &str, body: &str) -> Value {
-    let (status, m) = app
-        .post(
-            &format!("/threads/{thread}/messages"),
-            Some(&p.token),
-            json!({ "body": body }),
-        )
-        .await;
-    assert_eq!(status, 201, "{m}");
-    m
+    created(
+        app,
+        &p.token,
+        &format!("/threads/{thread}/messages"),
+        json!({ "body": body }),
+    )
+    .await
 }
 
 /// A care channel on a patient file, with its participants.
 pub async fn care_channel(app: &TestApp, p: &Person, file: &str, title: &str, participants: Value) -> Value {
-    let (status, c) = app
-        .post(
-            &format!("/patient-files/{file}/channels"),
-            Some(&p.token),
-            json!({ "title": title, "participants": participants }),
-        )
-        .await;
-    assert_eq!(status, 201, "{c}");
-    c
+    created(
+        app,
+        &p.token,
+        &format!("/patient-files/{file}/channels"),
+        json!({ "title": title, "participants": participants }),
+    )
+    .await
 }
 
 /// A thread started in a care channel with its first message.
 pub async fn channel_thread(app: &TestApp, p: &Person, channel: &str, title: &str, body: &str) -> Value {
-    let (status, t) = app
-        .post(
-            &format!("/channels/{channel}/threads"),
-            Some(&p.token),
-            json!({ "title": title, "body": body }),
-        )
-        .await;
-    assert_eq!(status, 201, "{t}");
-    t
+    created(
+        app,
+        &p.token,
+        &format!("/channels/{channel}/threads"),
+        json!({ "title": title, "body": body }),
+    )
+    .await
 }
 
 // ---- The event WebSocket -----------------------------------------------------------
