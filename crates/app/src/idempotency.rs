@@ -113,7 +113,7 @@ where
     let Some(key) = key else {
         return work(client.clone()).await;
     };
-    if let Some(answer) = earlier(ctx, person_id, key.as_str(), request_hash).await? {
+    if let Some(answer) = earlier(ctx, person_id, key.as_str(), request_hash, Unseen::IsNew).await? {
         return Ok(answer);
     }
     let mut claimed = client.clone();
@@ -131,19 +131,39 @@ where
             Ok(answer)
         }
         // A concurrent request with the same key did it first: its answer.
-        Err(AppError::Conflict(IN_PROGRESS)) => match earlier(ctx, person_id, key.as_str(), request_hash).await? {
-            Some(answer) => Ok(answer),
-            None => Err(AppError::Conflict(IN_PROGRESS)),
-        },
+        // It may share our group commit and not be visible yet.
+        Err(AppError::Conflict(IN_PROGRESS)) => {
+            match earlier(ctx, person_id, key.as_str(), request_hash, Unseen::Wait).await? {
+                Some(answer) => Ok(answer),
+                None => Err(AppError::Conflict(IN_PROGRESS)),
+            }
+        }
         // Refused: nothing was done (the refusal is not kept; sending the
         // request again runs it again).
         Err(e) => Err(e),
     }
 }
 
+/// What a key nobody is seen to hold means to [`earlier`].
+#[derive(Clone, Copy, PartialEq)]
+enum Unseen {
+    /// Before our own claim: the key is new.
+    IsNew,
+    /// After our claim conflicted: the first request holds it in a
+    /// transaction not committed yet (a group commit we may share); wait
+    /// for it as for its answer.
+    Wait,
+}
+
 /// The answer already given to this key, waiting (bounded) for it if the
 /// first request is still finishing.
-async fn earlier(ctx: &Ctx, person_id: UserId, key: &str, request_hash: &str) -> AppResult<Option<Answer>> {
+async fn earlier(
+    ctx: &Ctx,
+    person_id: UserId,
+    key: &str,
+    request_hash: &str,
+    unseen: Unseen,
+) -> AppResult<Option<Answer>> {
     let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
     loop {
         let row = {
@@ -151,7 +171,16 @@ async fn earlier(ctx: &Ctx, person_id: UserId, key: &str, request_hash: &str) ->
             store::get(&mut conn, person_id, key).await?
         };
         let Some(row) = row else {
-            return Ok(None);
+            if unseen == Unseen::IsNew {
+                return Ok(None);
+            }
+            // Still not there: the first request was refused after all
+            // (its claim rolled back); sending it again runs it.
+            if tokio::time::Instant::now() >= deadline {
+                return Err(AppError::Conflict(IN_PROGRESS));
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            continue;
         };
         let expired_before = ctx.clock.now().0 - KEY_TTL_SECS * 1000;
         if row.created_at < expired_before {

@@ -45,6 +45,8 @@ pub struct AppConfig {
     /// Automatic lock after this many idle seconds (the organization's
     /// "automatic logoff"; network default until organizations set theirs).
     pub idle_lock_secs: i64,
+    /// Messages one person may post per minute on this node (flood limit).
+    pub messages_per_minute: i64,
     /// Notifications: the default email-alert delay and the follow-up of
     /// high-priority messages.
     pub notifications: notifications::NotifySettings,
@@ -58,6 +60,7 @@ impl Default for AppConfig {
             public_url: "http://127.0.0.1:8080".into(),
             production: false,
             idle_lock_secs: 15 * 60,
+            messages_per_minute: threads::service::DEFAULT_MESSAGES_PER_MINUTE,
             notifications: notifications::NotifySettings::default(),
             mail: outbox::MailSettings::default(),
         }

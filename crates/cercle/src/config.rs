@@ -20,6 +20,9 @@ pub struct Config {
     pub production: bool,
     /// Automatic lock after this many idle seconds.
     pub idle_lock_secs: i64,
+    /// Messages one person may post per minute (on each node) before the
+    /// next is refused as a flood.
+    pub messages_per_minute: i64,
     /// Minutes an unread notification waits before its email alert (people
     /// may choose their own on the preferences page).
     pub email_alert_delay_mins: i64,
@@ -81,6 +84,7 @@ impl Default for Config {
             public_url: None,
             production: false,
             idle_lock_secs: 15 * 60,
+            messages_per_minute: cercle_app::threads::service::DEFAULT_MESSAGES_PER_MINUTE,
             email_alert_delay_mins: 15,
             urgent_repeat_secs: 5 * 60,
             urgent_sms_after_secs: 15 * 60,
@@ -146,6 +150,9 @@ impl Config {
         }
         if let Some(v) = env("IDLE_LOCK_SECS") {
             c.idle_lock_secs = parse("IDLE_LOCK_SECS", v)?;
+        }
+        if let Some(v) = env("MESSAGES_PER_MINUTE") {
+            c.messages_per_minute = parse("MESSAGES_PER_MINUTE", v)?;
         }
         if let Some(v) = env("EMAIL_ALERT_DELAY_MINS") {
             c.email_alert_delay_mins = parse("EMAIL_ALERT_DELAY_MINS", v)?;
@@ -235,6 +242,9 @@ impl Config {
         if !(60..=24 * 3600).contains(&self.idle_lock_secs) {
             bail!("idle_lock_secs must be between 60 and 86400");
         }
+        if !(1..=100_000).contains(&self.messages_per_minute) {
+            bail!("messages_per_minute must be between 1 and 100000");
+        }
         if !(1..=7 * 24 * 60).contains(&self.email_alert_delay_mins) {
             bail!("email_alert_delay_mins must be between 1 and 10080");
         }
@@ -308,7 +318,7 @@ impl Config {
         // A PostgreSQL URL may hold a password.
         let db = hide_credentials(&db);
         format!(
-            "data_dir={} listen={} database_url={} public_url={} production={} idle_lock_secs={} \
+            "data_dir={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} \
              email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
              smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={} \
              trusted_proxies={} metrics_token={} push_allow_local={} nats_url={} nats_subject={}",
@@ -318,6 +328,7 @@ impl Config {
             self.public_url(),
             self.production,
             self.idle_lock_secs,
+            self.messages_per_minute,
             self.email_alert_delay_mins,
             self.urgent_repeat_secs,
             self.urgent_sms_after_secs,

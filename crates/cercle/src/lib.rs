@@ -191,6 +191,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
             public_url: config.public_url(),
             production: config.production,
             idle_lock_secs: config.idle_lock_secs,
+            messages_per_minute: config.messages_per_minute,
             notifications: cercle_app::notifications::NotifySettings {
                 email_delay_mins: config.email_alert_delay_mins,
                 escalation: cercle_domain::notification_rules::Escalation {

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod availability;
+pub mod batch;
 pub mod channels;
 pub mod circle;
 pub mod codes;
@@ -50,6 +51,11 @@ pub enum StoreError {
     /// A migration failed, or one already applied was changed since.
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The shared transaction of a group commit ([`batch`]) failed with this
+    /// fault after this write had succeeded inside it: the write was not
+    /// kept (the cause is logged once, by the writer).
+    #[error("the batch this write belonged to was not committed")]
+    Batch(Fault),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -125,6 +131,7 @@ impl StoreError {
         match self {
             StoreError::Db(e) => Fault::of(e),
             StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => Fault::of(e),
+            StoreError::Batch(fault) => *fault,
             _ => Fault::Other,
         }
     }
@@ -192,6 +199,8 @@ pub struct Store {
     /// SQLite: the writer's `max_page_count` (0: SQLite's own limit), kept
     /// here so that a writer connection opened later gets it too.
     page_limit: Arc<AtomicU64>,
+    /// The group-commit writer ([`batch`]), on the write pool.
+    batcher: Arc<batch::Batcher>,
 }
 
 impl Store {
@@ -210,6 +219,7 @@ impl Store {
                 let read = sqlite_pool(&url, 4, None).await?;
                 Store {
                     read,
+                    batcher: Arc::new(batch::Batcher::start(write.clone(), backend, batch::Limits::default())),
                     write,
                     backend,
                     url: url.to_string(),
@@ -228,6 +238,7 @@ impl Store {
                     .await?;
                 Store {
                     read: pool.clone(),
+                    batcher: Arc::new(batch::Batcher::start(pool.clone(), backend, batch::Limits::default())),
                     write: pool,
                     backend,
                     url: url.to_string(),
@@ -238,25 +249,12 @@ impl Store {
         Ok(store)
     }
 
-    /// Takes a connection of `pool` (and maybe begins on it) with `get`. On
-    /// PostgreSQL, a request does not wait more than [`CONNECT_WAIT`] when a
-    /// connection has to be opened (the database is down: answer
-    /// "unavailable" quickly instead of hanging); when every connection is
-    /// busy serving others, it waits its turn (up to [`BUSY_WAIT`]). SQLite's
-    /// pools never need the network.
     async fn bounded<T>(
         &self,
         pool: &AnyPool,
         get: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
     ) -> Result<T> {
-        let busy = pool.size() >= PG_CONNECTIONS && pool.num_idle() == 0;
-        if self.backend == Backend::Sqlite || busy {
-            return Ok(get.await?);
-        }
-        match tokio::time::timeout(CONNECT_WAIT, get).await {
-            Ok(r) => Ok(r?),
-            Err(_) => Err(StoreError::Db(sqlx::Error::PoolTimedOut)),
-        }
+        bounded(self.backend, pool, get).await
     }
 
     pub fn backend(&self) -> Backend {
@@ -273,6 +271,19 @@ impl Store {
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
         self.bounded(&self.write, self.write.begin()).await
+    }
+
+    /// Runs `work` in a write transaction shared with the other writes
+    /// queued at the same time (group commit, [`batch`]): it returns once
+    /// the transaction committed, so an `Ok` is on disk. `work` runs inside
+    /// a savepoint: its error undoes its own changes only.
+    pub async fn write<F, T, E>(&self, work: F) -> std::result::Result<T, E>
+    where
+        F: for<'c> FnOnce(&'c mut Conn) -> batch::WriteFuture<'c, T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        self.batcher.write(work).await
     }
 
     /// A connection for reads that need no transaction.
@@ -352,6 +363,27 @@ impl Store {
     }
 }
 
+/// Takes a connection of `pool` (and maybe begins on it) with `get`. On
+/// PostgreSQL, a request does not wait more than [`CONNECT_WAIT`] when a
+/// connection has to be opened (the database is down: answer
+/// "unavailable" quickly instead of hanging); when every connection is
+/// busy serving others, it waits its turn (up to [`BUSY_WAIT`]). SQLite's
+/// pools never need the network.
+pub(crate) async fn bounded<T>(
+    backend: Backend,
+    pool: &AnyPool,
+    get: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+) -> Result<T> {
+    let busy = pool.size() >= PG_CONNECTIONS && pool.num_idle() == 0;
+    if backend == Backend::Sqlite || busy {
+        return Ok(get.await?);
+    }
+    match tokio::time::timeout(CONNECT_WAIT, get).await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(StoreError::Db(sqlx::Error::PoolTimedOut)),
+    }
+}
+
 /// Never prints the database password (a `Store` may end up in a log line).
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -413,7 +445,9 @@ async fn sqlite_pool(url: &str, max: u32, page_limit: Option<Arc<AtomicU64>>) ->
                 conn.execute("PRAGMA journal_mode = WAL").await?;
                 conn.execute("PRAGMA busy_timeout = 5000").await?;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
-                conn.execute("PRAGMA synchronous = NORMAL").await?;
+                // An acknowledged write is on disk: the WAL is synced at each
+                // commit (group commit, [`batch`], shares that sync).
+                conn.execute("PRAGMA synchronous = FULL").await?;
                 if limit > 0 {
                     sqlx::query(&format!("PRAGMA max_page_count = {limit}"))
                         .fetch_all(&mut *conn)

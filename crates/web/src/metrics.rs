@@ -9,7 +9,7 @@ use crate::WebState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -20,6 +20,16 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// Buckets, in seconds, for the group commit's waits and syncs: a sync to
+/// disk takes from a tenth of a millisecond (a fast SSD) to tens.
+const WRITE_BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+];
+
+/// Buckets for how many writes shared one commit (at most
+/// `cercle_store::batch::MAX_WRITES`).
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+
 /// The process's recorder, installed by the first [`Metrics`]. `None` when
 /// another global recorder was there first (then only `cercle_build_info`
 /// is rendered).
@@ -28,7 +38,16 @@ static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 fn handle() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
-            let recorder = match PrometheusBuilder::new().set_buckets(LATENCY_BUCKETS) {
+            let builder = PrometheusBuilder::new()
+                .set_buckets(LATENCY_BUCKETS)
+                .and_then(|b| b.set_buckets_for_metric(Matcher::Full("cercle_write_batch_size".into()), BATCH_BUCKETS))
+                .and_then(|b| {
+                    b.set_buckets_for_metric(Matcher::Full("cercle_write_queue_wait_seconds".into()), WRITE_BUCKETS)
+                })
+                .and_then(|b| {
+                    b.set_buckets_for_metric(Matcher::Full("cercle_write_commit_seconds".into()), WRITE_BUCKETS)
+                });
+            let recorder = match builder {
                 Ok(builder) => builder.build_recorder(),
                 Err(e) => {
                     tracing::warn!(error = %e, "metrics buckets refused; metrics disabled");
@@ -74,6 +93,18 @@ fn describe() {
     describe_histogram!(
         "cercle_delivery_lag_seconds",
         "From an event's commit to its hand-over to this node's connections."
+    );
+    describe_histogram!(
+        "cercle_write_batch_size",
+        "Writes that shared one transaction and one commit (group commit)."
+    );
+    describe_histogram!(
+        "cercle_write_queue_wait_seconds",
+        "From a write's arrival at the group-commit writer to the start of its work."
+    );
+    describe_histogram!(
+        "cercle_write_commit_seconds",
+        "Time of one group commit (the sync to disk)."
     );
     describe_gauge!(
         "cercle_outbox_depth",

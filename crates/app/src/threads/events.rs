@@ -52,7 +52,13 @@ pub(crate) async fn log_event(
 /// Commits and wakes this node's dispatcher.
 pub(crate) async fn commit(ctx: &Ctx, tx: cercle_store::Tx) -> AppResult<()> {
     tx.commit().await?;
+    committed(ctx).await;
+    Ok(())
+}
+
+/// After a commit that logged events: wakes this node's dispatcher and the
+/// notification worker.
+pub(crate) async fn committed(ctx: &Ctx) {
     ctx.bus.committed().await;
     ctx.notify_wake.notify_one();
-    Ok(())
 }

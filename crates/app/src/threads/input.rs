@@ -12,8 +12,9 @@ pub use cercle_domain::threads::MAX_TITLE_CHARS;
 
 pub const MAX_PARTICIPANTS: usize = 100;
 
-/// Messages one person may post per minute (flooding).
-pub const MESSAGES_PER_MINUTE: i64 = 120;
+/// Messages one person may post per minute (flooding), unless the
+/// configuration (`messages_per_minute`) says otherwise.
+pub const DEFAULT_MESSAGES_PER_MINUTE: i64 = 120;
 
 pub(crate) fn clean_title(raw: &str) -> AppResult<String> {
     clean_title_within(raw, MAX_TITLE_CHARS)

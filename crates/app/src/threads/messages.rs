@@ -3,8 +3,8 @@
 //! notifications in the same transaction.
 
 use super::access::{me, open, reachable, writable};
-use super::events::{commit, event_for, log_event};
-use super::input::{clean_body, folded, MESSAGES_PER_MINUTE};
+use super::events::{commit, committed, event_for, log_event};
+use super::input::{clean_body, folded};
 use super::views::{message_views, Author, MessageView};
 use crate::network::people::summaries;
 use crate::{audit, AppError, AppResult, Client, Ctx};
@@ -17,14 +17,19 @@ use cercle_store::Conn;
 
 /// Counts a message against the sender's flood allowance (per node).
 fn flood_check(ctx: &Ctx, user_id: UserId) -> AppResult<()> {
-    if ctx.hub.flood(user_id, ctx.clock.now(), MESSAGES_PER_MINUTE) {
+    if ctx.hub.flood(user_id, ctx.clock.now(), ctx.config.messages_per_minute) {
         Ok(())
     } else {
         Err(AppError::RateLimited)
     }
 }
 
-/// Posts a message. Returns it as participants see it.
+/// Posts a message. Returns it as participants see it, once it is on disk.
+///
+/// The message is written in a transaction shared with the other writes
+/// that arrive meanwhile (group commit, `cercle_store::batch`): one sync to
+/// disk for many posts. A refused post (closed thread, no access, a reused
+/// idempotency key) is answered with its own error and leaves the others.
 pub async fn post(
     ctx: &Ctx,
     client: &Client,
@@ -35,23 +40,26 @@ pub async fn post(
     lang: Language,
 ) -> AppResult<MessageView> {
     let _timer = crate::telemetry::Timer::start("cercle_message_post_duration_seconds");
-    let me = me(principal)?;
-    let user_id = me.user_id;
+    let me = me(principal)?.clone();
     let body = clean_body(body)?;
-    flood_check(ctx, user_id)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    crate::idempotency::claim_in(&mut tx, client, now).await?;
-    let t = writable(&mut tx, user_id, id).await?;
-    open(&t)?;
-    let view = insert_message(ctx, &mut tx, &t, user_id, &body, priority, now, lang).await?;
-    audit::record(
-        &mut tx,
-        event_for(me, &t, "thread.message_posted", AuditAction::Create, client).scope("message", &view.id),
-        now,
-    )
-    .await?;
-    commit(ctx, tx).await?;
+    flood_check(ctx, me.user_id)?;
+    let (c, client) = (ctx.clone(), client.clone());
+    let view = ctx
+        .store
+        .write(move |tx| {
+            Box::pin(async move {
+                let now = c.clock.now();
+                crate::idempotency::claim_in(tx, &client, now).await?;
+                let t = writable(tx, me.user_id, id).await?;
+                open(&t)?;
+                let view = insert_message(&c, tx, &t, me.user_id, &body, priority, now, lang).await?;
+                let event = event_for(&me, &t, "thread.message_posted", AuditAction::Create, &client);
+                audit::record(tx, event.scope("message", &view.id), now).await?;
+                Ok::<_, AppError>(view)
+            })
+        })
+        .await?;
+    committed(ctx).await;
     Ok(view)
 }
 

@@ -5,7 +5,7 @@
 
 pub use super::access::may_receive;
 pub use super::drafts::save_draft;
-pub use super::input::{MAX_MESSAGE_CHARS, MAX_PARTICIPANTS, MAX_TITLE_CHARS, MESSAGES_PER_MINUTE};
+pub use super::input::{DEFAULT_MESSAGES_PER_MINUTE, MAX_MESSAGE_CHARS, MAX_PARTICIPANTS, MAX_TITLE_CHARS};
 pub use super::lifecycle::{create, direct, duplicate, set_closed, set_priority, NewThreadInput};
 pub use super::live::events_since;
 pub use super::messages::{acknowledge, edit, post, retract};

@@ -15,6 +15,7 @@ backends!(
     threads_messages_history_and_access,
     attachments_are_checked_encrypted_and_private,
     events_are_live_and_replayed_exactly_after_a_restart,
+    posts_at_once_are_each_answered_and_kept_once,
 );
 
 const UNICODE: &str = "Fièvre ≥ 38 °C — œdème, Œdème, ça, été ; vue par مريم حداد";
@@ -587,6 +588,75 @@ async fn cut_uploads_store_nothing_and_flooding_is_refused() {
         Some(100),
         "a page of the 120 kept"
     );
+    app.advance(61);
+    post_message(&app, &b, &t, "après une minute").await;
+}
+
+/// Posts sent at the same moment share the group commit: each accepted one
+/// is kept once, in one order without gaps, and each refused one (not a
+/// participant, a closed thread) gets its own answer without taking the
+/// others down with it.
+async fn posts_at_once_are_each_answered_and_kept_once(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
+    let t = clinical_thread(&app, &a, &[&b], "Ensemble").await;
+    let closed = clinical_thread(&app, &a, &[&b], "Fermée").await;
+    let (status, r) = app
+        .post(&format!("/threads/{closed}/close"), Some(&a.token), json!({}))
+        .await;
+    assert_eq!(status, 204, "{r}");
+
+    let mut posts = Vec::new();
+    for i in 0..48 {
+        let (who, thread, expect) = match i % 4 {
+            0 => (&a, &t, 201),
+            1 => (&b, &t, 201),
+            // Not a participant: the thread does not exist for them.
+            2 => (&c, &t, 404),
+            _ => (&b, &closed, 409),
+        };
+        let (app, token, path) = (&app, who.token.clone(), format!("/threads/{thread}/messages"));
+        posts.push(async move {
+            let (status, r) = app
+                .post(&path, Some(&token), json!({ "body": format!("ensemble {i}") }))
+                .await;
+            assert_eq!(status, expect, "post {i}: {r}");
+            r
+        });
+    }
+    futures_util::future::join_all(posts).await;
+
+    let (_, msgs) = app.get(&format!("/threads/{t}/messages"), Some(&a.token)).await;
+    let msgs = msgs["messages"].as_array().expect("messages").clone();
+    let mut bodies: Vec<String> = msgs.iter().map(|m| m["body"].as_str().unwrap().to_string()).collect();
+    bodies.sort();
+    let mut expected: Vec<String> = (0..48).filter(|i| i % 4 < 2).map(|i| format!("ensemble {i}")).collect();
+    expected.sort();
+    assert_eq!(bodies, expected, "every accepted post kept once, no refused one");
+    let mut seqs: Vec<i64> = msgs.iter().map(|m| m["seq"].as_i64().unwrap()).collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=24).collect::<Vec<_>>(), "no gap left by a refused post");
+    let (_, msgs) = app.get(&format!("/threads/{closed}/messages"), Some(&a.token)).await;
+    assert_eq!(msgs["messages"].as_array().map(Vec::len), Some(0));
+}
+
+/// The flood limit is a setting (`messages_per_minute`).
+#[tokio::test]
+async fn the_flood_limit_is_a_setting() {
+    let app = TestApp::spawn_with(Db::Sqlite, |c| c.messages_per_minute = 3).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
+    let t = clinical_thread(&app, &a, &[&b], "Limite").await;
+    for i in 0..3 {
+        post_message(&app, &b, &t, &format!("message {i}")).await;
+    }
+    let (status, r) = app
+        .post(
+            &format!("/threads/{t}/messages"),
+            Some(&b.token),
+            json!({ "body": "un de trop" }),
+        )
+        .await;
+    assert_eq!((status, r["code"].as_str()), (429, Some("rate-limited")), "{r}");
     app.advance(61);
     post_message(&app, &b, &t, "après une minute").await;
 }

@@ -1,0 +1,384 @@
+//! Group commit: writes that arrive together share one transaction and one
+//! sync to disk.
+//!
+//! An acknowledged write must be on disk (`synchronous = FULL` on SQLite,
+//! PostgreSQL's default commit), and a sync costs the same for one write as
+//! for a hundred. So one writer task per [`crate::Store`] takes the writes
+//! queued while it was busy, runs each inside a savepoint of one
+//! transaction, commits once, and only then answers each.
+//!
+//! - A write that fails (refused by a rule, a conflict) is rolled back to its
+//!   savepoint and answered at once with its own error; the others of the
+//!   batch go on.
+//! - If the transaction itself breaks (its rollback to a savepoint fails
+//!   because the database rolled everything back, the commit fails: a full
+//!   disk, a lost connection), every write of the batch that was waiting for
+//!   the commit is answered with [`StoreError::Batch`] and the fault: none was
+//!   acknowledged, so none is lost, and each may be tried again.
+//! - Nothing waits for others to arrive: a write alone is committed at once;
+//!   writes pile up only while the writer is busy, which is when sharing the
+//!   sync pays. A batch stops taking writes after [`MAX_WRITES`] or
+//!   [`MAX_WORK`], which bounds how long the first one waits.
+//!
+//! A write runs on the writer's connection: it must not open another write
+//! transaction (`Store::begin`) itself, which on SQLite waits for the same
+//! single connection.
+
+use crate::{Backend, Conn, Fault, StoreError};
+use sqlx::{AnyPool, Connection};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+
+/// What a write returns: a future borrowing the writer's connection.
+pub type WriteFuture<'c, T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>;
+
+/// At most this many writes share one commit.
+pub const MAX_WRITES: usize = 256;
+
+/// A batch takes no more writes once its work has lasted this long, so the
+/// first write of a batch waits at most about this (plus the commit).
+pub const MAX_WORK: Duration = Duration::from_millis(5);
+
+/// Writes queued for the writer; more wait to enter the queue.
+const QUEUE: usize = 4096;
+
+/// Answers a write that succeeded once the outcome of its commit is known.
+type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
+/// A queued write, its type erased: the writer runs it or fails it.
+trait Write: Send {
+    /// Runs on the writer's connection (inside a savepoint). `None` when it
+    /// failed and was answered already.
+    fn run<'c>(self: Box<Self>, conn: &'c mut Conn) -> Pin<Box<dyn Future<Output = Option<Answer>> + Send + 'c>>;
+    /// Answers without running it (the writer could not start a batch).
+    fn fail(self: Box<Self>, e: StoreError);
+}
+
+struct Pending<F, T, E> {
+    work: F,
+    reply: oneshot::Sender<Result<T, E>>,
+}
+
+impl<F, T, E> Write for Pending<F, T, E>
+where
+    F: for<'c> FnOnce(&'c mut Conn) -> WriteFuture<'c, T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    fn run<'c>(self: Box<Self>, conn: &'c mut Conn) -> Pin<Box<dyn Future<Output = Option<Answer>> + Send + 'c>> {
+        let Pending { work, reply } = *self;
+        Box::pin(async move {
+            match work(conn).await {
+                Ok(value) => Some(Box::new(move |committed: Result<(), StoreError>| {
+                    let _ = reply.send(committed.map(|()| value).map_err(E::from));
+                }) as Answer),
+                Err(e) => {
+                    let _ = reply.send(Err(e));
+                    None
+                }
+            }
+        })
+    }
+
+    fn fail(self: Box<Self>, e: StoreError) {
+        let _ = self.reply.send(Err(E::from(e)));
+    }
+}
+
+struct Queued {
+    write: Box<dyn Write>,
+    since: Instant,
+}
+
+/// How much one batch takes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub writes: usize,
+    pub work: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            writes: MAX_WRITES,
+            work: MAX_WORK,
+        }
+    }
+}
+
+/// The handle to a store's writer task.
+pub(crate) struct Batcher {
+    queue: mpsc::Sender<Queued>,
+}
+
+impl Batcher {
+    /// Starts the writer on the current runtime. It ends when every handle
+    /// is dropped (and answers what is queued with an error if the pool was
+    /// closed first).
+    pub(crate) fn start(pool: AnyPool, backend: Backend, limits: Limits) -> Batcher {
+        let (queue, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(run(pool, backend, limits, rx));
+        Batcher { queue }
+    }
+
+    /// Queues `work` and waits for its answer, given after its batch
+    /// committed (or at once if it failed).
+    pub(crate) async fn write<F, T, E>(&self, work: F) -> Result<T, E>
+    where
+        F: for<'c> FnOnce(&'c mut Conn) -> WriteFuture<'c, T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let queued = Queued {
+            write: Box::new(Pending { work, reply }),
+            since: Instant::now(),
+        };
+        if self.queue.send(queued).await.is_err() {
+            return Err(E::from(StoreError::Db(sqlx::Error::PoolClosed)));
+        }
+        // The writer answers every write it takes; a dropped reply means
+        // its task ended (the runtime is shutting down).
+        answer
+            .await
+            .unwrap_or_else(|_| Err(E::from(StoreError::Db(sqlx::Error::PoolClosed))))
+    }
+}
+
+async fn run(pool: AnyPool, backend: Backend, limits: Limits, mut rx: mpsc::Receiver<Queued>) {
+    while let Some(first) = rx.recv().await {
+        let conn = crate::bounded(backend, &pool, pool.acquire()).await;
+        match conn {
+            Ok(mut conn) => batch(&mut conn, first, &mut rx, limits).await,
+            Err(e) => first.write.fail(e),
+        }
+    }
+}
+
+/// Runs `first` and whatever else is queued (within the bounds) in one
+/// transaction, commits, answers.
+async fn batch(conn: &mut Conn, first: Queued, rx: &mut mpsc::Receiver<Queued>, limits: Limits) {
+    let started = Instant::now();
+    let mut tx = match conn.begin().await {
+        Ok(tx) => tx,
+        Err(e) => return first.write.fail(e.into()),
+    };
+    let mut waiting: Vec<Answer> = Vec::new();
+    let mut taken = 0usize;
+    let mut next = Some(first);
+    // Set when the transaction can no longer be committed.
+    let mut broken: Option<Fault> = None;
+    while let Some(q) = next.take() {
+        taken += 1;
+        metrics::histogram!("cercle_write_queue_wait_seconds").record(q.since.elapsed().as_secs_f64());
+        let mut savepoint = match Connection::begin(&mut *tx).await {
+            Ok(s) => s,
+            Err(e) => {
+                broken = Some(Fault::of(&e));
+                q.write.fail(e.into());
+                break;
+            }
+        };
+        match q.write.run(&mut savepoint).await {
+            Some(answer) => match savepoint.commit().await {
+                Ok(()) => waiting.push(answer),
+                Err(e) => {
+                    broken = Some(Fault::of(&e));
+                    answer(Err(e.into()));
+                    break;
+                }
+            },
+            // Answered already; its changes go, the batch's stay. If even
+            // that fails, the database rolled the whole transaction back.
+            None => {
+                if let Err(e) = savepoint.rollback().await {
+                    tracing::warn!(error = %e, "a write's rollback to its savepoint failed; the batch is dropped");
+                    broken = Some(Fault::Unavailable);
+                    break;
+                }
+            }
+        }
+        if taken >= limits.writes || started.elapsed() >= limits.work {
+            break;
+        }
+        next = rx.try_recv().ok();
+    }
+    let outcome = match broken {
+        Some(fault) => Err(fault),
+        None => {
+            let commit = Instant::now();
+            let r = tx.commit().await;
+            metrics::histogram!("cercle_write_commit_seconds").record(commit.elapsed().as_secs_f64());
+            r.map_err(|e| {
+                tracing::warn!(error = %e, writes = waiting.len(), "a batch's commit failed");
+                Fault::of(&e)
+            })
+        }
+    };
+    metrics::histogram!("cercle_write_batch_size").record(taken as f64);
+    for answer in waiting {
+        answer(outcome.map_err(StoreError::Batch));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Batcher, Limits};
+    use crate::{Fault, Store, StoreError};
+    use sqlx::Executor;
+    use std::time::Duration;
+    use tokio::sync::oneshot;
+
+    /// A store whose batches take any number of writes for 10 s, so that
+    /// what a test queues while the writer is held joins one batch.
+    async fn store(name: &str) -> (Store, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("cercle-batch-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut store = Store::open(&format!("sqlite://{}", dir.join("t.db").display()))
+            .await
+            .unwrap();
+        let limits = Limits {
+            writes: 1000,
+            work: Duration::from_secs(10),
+        };
+        store.batcher = std::sync::Arc::new(Batcher::start(store.write.clone(), store.backend, limits));
+        let mut conn = store.reader().await.unwrap();
+        conn.execute(
+            "CREATE TABLE parents (id TEXT PRIMARY KEY);
+             CREATE TABLE notes (id TEXT PRIMARY KEY,
+                 parent TEXT REFERENCES parents(id) DEFERRABLE INITIALLY DEFERRED)",
+        )
+        .await
+        .unwrap();
+        (store, dir)
+    }
+
+    async fn insert(conn: &mut crate::Conn, id: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO notes (id) VALUES ($1)")
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(crate::conflict)?;
+        Ok(())
+    }
+
+    async fn ids(store: &Store) -> Vec<String> {
+        let mut conn = store.reader().await.unwrap();
+        sqlx::query_scalar("SELECT id FROM notes ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+    }
+
+    /// A write that keeps the writer busy until `gate` opens, so that the
+    /// writes queued meanwhile join its batch.
+    fn held_write(store: &Store, gate: oneshot::Receiver<()>) -> tokio::task::JoinHandle<Result<(), StoreError>> {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .write(move |conn| {
+                    Box::pin(async move {
+                        insert(conn, "a").await?;
+                        let _ = tokio::time::timeout(Duration::from_secs(10), gate).await;
+                        Ok(())
+                    })
+                })
+                .await
+        })
+    }
+
+    fn queued(store: &Store, id: &'static str, refuse: bool) -> tokio::task::JoinHandle<Result<(), StoreError>> {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .write(move |conn| {
+                    Box::pin(async move {
+                        insert(conn, id).await?;
+                        if refuse {
+                            return Err(StoreError::Conflict);
+                        }
+                        Ok(())
+                    })
+                })
+                .await
+        })
+    }
+
+    /// Lets the spawned writes reach the queue.
+    async fn settle() {
+        for _ in 0..50 {
+            tokio::task::yield_now().await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    #[tokio::test]
+    async fn a_refused_write_leaves_the_others_of_its_batch() {
+        let (store, dir) = store("refused").await;
+        let (open, gate) = oneshot::channel();
+        let a = held_write(&store, gate);
+        settle().await;
+        let b = queued(&store, "b", false);
+        let c = queued(&store, "c", true);
+        let dup = queued(&store, "a", false);
+        let d = queued(&store, "d", false);
+        settle().await;
+        // Nothing is visible before the batch commits.
+        assert!(ids(&store).await.is_empty());
+        open.send(()).unwrap();
+        a.await.unwrap().unwrap();
+        b.await.unwrap().unwrap();
+        assert!(matches!(c.await.unwrap(), Err(StoreError::Conflict)));
+        assert!(
+            matches!(dup.await.unwrap(), Err(StoreError::Conflict)),
+            "a duplicate is refused alone"
+        );
+        d.await.unwrap().unwrap();
+        assert_eq!(ids(&store).await, ["a", "b", "d"]);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_failed_commit_answers_every_write_and_keeps_none() {
+        let (store, dir) = store("commit").await;
+        let (open, gate) = oneshot::channel();
+        let a = held_write(&store, gate);
+        settle().await;
+        let b = queued(&store, "b", false);
+        // Checked at commit only (deferred): the whole batch's commit fails.
+        let orphan = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            sqlx::query("INSERT INTO notes (id, parent) VALUES ('o', 'nobody')")
+                                .execute(&mut *conn)
+                                .await?;
+                            Ok::<(), StoreError>(())
+                        })
+                    })
+                    .await
+            })
+        };
+        settle().await;
+        open.send(()).unwrap();
+        for w in [a, b, orphan] {
+            let r = w.await.unwrap();
+            assert!(
+                matches!(r, Err(StoreError::Batch(Fault::Other))),
+                "every write of the batch learns it was not kept: {r:?}"
+            );
+        }
+        assert!(ids(&store).await.is_empty());
+        // The writer goes on with the next batch.
+        queued(&store, "e", false).await.unwrap().unwrap();
+        assert_eq!(ids(&store).await, ["e"]);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
