@@ -911,7 +911,7 @@ async fn send(socket: &mut WebSocket, e: &Event) -> bool {
 /// count and latest notification at this moment (the log's entry names
 /// other people too: it never goes out as it is).
 async fn send_for(ctx: &cercle_app::Ctx, socket: &mut WebSocket, user_id: &str, lang: Language, e: &Event) -> bool {
-    if e.kind == notifications::LIVE_KIND && e.thread_id.is_empty() {
+    if is_bell(e) {
         return match notifications::live_event(ctx, user_id, lang, e.id).await {
             Ok(mine) => send(socket, &mine).await,
             // The count could not be read: the page's next change or
@@ -920,6 +920,20 @@ async fn send_for(ctx: &cercle_app::Ctx, socket: &mut WebSocket, user_id: &str, 
         };
     }
     send(socket, e).await
+}
+
+/// A stream sends its person's bell (count and latest notification) at
+/// most this often. The first change after a quiet moment goes at once;
+/// the changes that follow within this delay become one frame at its end,
+/// carrying the state at that moment. A busy thread thus costs each
+/// listener a few reads of their count per second, not one per message.
+/// A frame still pending when the stream drops is not lost: the page asks
+/// for the count when its stream is back.
+const BELL_EVERY: Duration = Duration::from_millis(250);
+
+/// Whether an event is a change of its person's notifications (the bell).
+fn is_bell(e: &Event) -> bool {
+    e.kind == notifications::LIVE_KIND && e.thread_id.is_empty()
 }
 
 /// How often a stream checks its session again when nothing announced a
@@ -958,6 +972,9 @@ async fn stream(
         return;
     }
     let mut visible: HashMap<String, bool> = HashMap::new();
+    // The bell frame held back (its event's id), and when the next may go.
+    let mut bell: Option<Option<i64>> = None;
+    let mut bell_next = tokio::time::Instant::now();
     // A safety net for a change of access whose notice was lost, and for
     // the idle lock, which nothing announces.
     let mut recheck = tokio::time::interval(recheck_every(ctx.config.idle_lock_secs));
@@ -986,6 +1003,17 @@ async fn stream(
                     visible.clear();
                 }
             }
+            // Before live events: a steady flow of them must not hold the bell back.
+            _ = tokio::time::sleep_until(bell_next), if bell.is_some() => {
+                let id = bell.take().flatten();
+                let Ok(mine) = notifications::live_event(&ctx, &user_id, lang, id).await else {
+                    continue;
+                };
+                if !send(&mut socket, &mine).await {
+                    return;
+                }
+                bell_next = tokio::time::Instant::now() + BELL_EVERY;
+            }
             received = live.recv() => match received {
                 Ok(e) => {
                     if let Some(id) = e.id {
@@ -1004,6 +1032,15 @@ async fn stream(
                     if !mine {
                         if let Some(id) = e.id { last = id; }
                         continue;
+                    }
+                    if is_bell(&e) {
+                        let now = tokio::time::Instant::now();
+                        if bell.is_some() || now < bell_next {
+                            bell = Some(e.id);
+                            if let Some(id) = e.id { last = id; }
+                            continue;
+                        }
+                        bell_next = now + BELL_EVERY;
                     }
                     if !send_for(&ctx, &mut socket, &user_id, lang, &e).await {
                         return;
@@ -1096,7 +1133,12 @@ async fn catch_up(
         let Ok((events, scanned)) = service::events_since(ctx, user_id, *last, 500).await else {
             return false;
         };
-        for e in &events {
+        // The bell as it is now once, not once per change missed.
+        let last_bell = events.iter().rposition(is_bell);
+        for (i, e) in events.iter().enumerate() {
+            if is_bell(e) && Some(i) != last_bell {
+                continue;
+            }
             if !send_for(ctx, socket, user_id, lang, e).await {
                 return false;
             }
