@@ -389,7 +389,7 @@ async fn backup_and_restore_keep_every_file() {
     .await;
     let token = sign_in_by_email(&restored, &b.email, 1).await;
     for (id, f) in ids.iter().zip(&files) {
-        assert_downloads(&restored, &token, &id, &f).await;
+        assert_downloads(&restored, &token, id, f).await;
         assert!(blob_path(&restored, id).exists());
     }
     let _ = std::fs::remove_dir_all(&out_dir);
