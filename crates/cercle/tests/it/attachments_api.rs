@@ -6,7 +6,7 @@
 use crate::backends;
 use crate::cli::{cercle, cercle_with, text};
 use crate::helpers::{admin_and_two_members, clinical_thread, count_sign_in_mails, sign_in_by_email, Person};
-use cercle_testkit::{eventually, status_and_json, temp_dir, Db, TestApp};
+use cercle_testkit::{eventually, status_and_json, temp_dir, Db, EmptyDb, TestApp};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +16,7 @@ backends!(
     a_failed_commit_leaves_no_blob,
     blobs_no_row_names_are_swept_after_their_grace,
     files_stored_in_the_row_before_blobs_still_download,
+    backup_and_restore_keep_every_file,
 );
 
 /// A voice message of `len` bytes (an Ogg header, then varied bytes).
@@ -356,11 +357,11 @@ async fn files_stored_in_the_row_before_blobs_still_download(db: Db) {
     assert_eq!(ranged(&app, &b.token, &id, "bytes=150000-").await.0, 416);
 }
 
-/// Backup while serving, restore into a new data folder: every file a
-/// message points at downloads from the restored node, byte for byte.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn backup_and_restore_keep_every_file() {
-    let app = TestApp::spawn(Db::Sqlite).await;
+/// Backup while serving, restore into a new data folder (and, on
+/// PostgreSQL, an empty database): every file a message points at
+/// downloads from the restored node, byte for byte.
+async fn backup_and_restore_keep_every_file(db: Db) {
+    let app = TestApp::spawn(db).await;
     let (a, b, _) = admin_and_two_members(&app).await;
     let t = clinical_thread(&app, &a, &[&b], "Voix").await;
     let files = [voice(90_000), voice(400_000)];
@@ -375,16 +376,18 @@ async fn backup_and_restore_keep_every_file() {
     assert!(backup.status.success(), "{}", text(&backup));
 
     let restored_dir = temp_dir("cercle-restored");
+    let empty = EmptyDb::new(db).await;
+    let restored_url = (db == Db::Postgres).then(|| empty.url.clone());
     let restored_config = cercle::Config {
         data_dir: restored_dir.clone(),
-        database_url: None,
+        database_url: restored_url.clone(),
         ..app.config.clone()
     };
     let restore = cercle_with(&restored_config, &["restore", "--from", &out_arg]);
     assert!(restore.status.success(), "{}", text(&restore));
-    let restored = TestApp::spawn_with(Db::Sqlite, |c| {
+    let restored = TestApp::spawn_with(db, |c| {
         c.data_dir = restored_dir.clone();
-        c.database_url = None;
+        c.database_url = restored_url;
     })
     .await;
     let token = sign_in_by_email(&restored, &b.email, 1).await;
