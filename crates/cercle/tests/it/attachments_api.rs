@@ -20,13 +20,13 @@ backends!(
 );
 
 /// A voice message of `len` bytes (an Ogg header, then varied bytes).
-fn voice(len: usize) -> Vec<u8> {
+pub(crate) fn voice(len: usize) -> Vec<u8> {
     let mut v = b"OggS".to_vec();
     v.extend((4..len as u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
     v
 }
 
-async fn upload(app: &TestApp, p: &Person, thread: &str, query: &str, body: Vec<u8>) -> (u16, Value) {
+pub(crate) async fn upload(app: &TestApp, p: &Person, thread: &str, query: &str, body: Vec<u8>) -> (u16, Value) {
     let r = app
         .http
         .put(format!("{}/api/v1/threads/{thread}/files?{query}", app.url))
@@ -66,7 +66,7 @@ async fn ranged(app: &TestApp, token: &str, id: &str, range: &str) -> (u16, Opti
 
 /// Downloads attachment `id` whole and checks it byte for byte (without
 /// printing megabytes when it differs).
-async fn assert_downloads(app: &TestApp, token: &str, id: &str, file: &[u8]) {
+pub(crate) async fn assert_downloads(app: &TestApp, token: &str, id: &str, file: &[u8]) {
     let (status, body) = app.download_attachment(token, id).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body[..body.len().min(300)]));
     assert!(
@@ -82,7 +82,7 @@ fn blob_path(app: &TestApp, id: &str) -> PathBuf {
 }
 
 /// Every file under the blob folder (blobs and unfinished writes).
-fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for sub in std::fs::read_dir(dir).expect("blob dir").flatten() {
         if sub.path().is_dir() {
