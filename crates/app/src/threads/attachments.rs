@@ -161,29 +161,31 @@ pub(crate) async fn prepare_upload(
     let id = AttachmentId::new();
     let blob = id.to_string();
     let (key, blob_name) = (ctx.key.clone(), blob.clone());
-    let (prepared, sealed, thumbnail) = tokio::task::spawn_blocking(move || -> AppResult<_> {
+    // The file in clear is dropped once sealed, before the blob is written.
+    let (upload, sealed) = tokio::task::spawn_blocking(move || -> AppResult<_> {
         let sealed = blobs::seal(&key, &blob_name, &prepared.bytes)?;
-        let thumb = match &prepared.thumbnail {
+        let thumbnail = match &prepared.thumbnail {
             Some(t) => Some(key.encrypt(t)?),
             None => None,
         };
-        Ok((prepared, sealed, thumb))
+        let upload = PreparedUpload {
+            id,
+            blob: blob_name,
+            name: prepared.name,
+            kind: prepared.kind.as_str(),
+            content_type: prepared.content_type.to_string(),
+            size: prepared.bytes.len() as i64,
+            width: prepared.width.map(i64::from),
+            height: prepared.height.map(i64::from),
+            thumbnail,
+            body,
+        };
+        Ok((upload, sealed))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
     blobs::store(ctx, &blob, sealed).await?;
-    Ok(PreparedUpload {
-        id,
-        blob,
-        name: prepared.name.clone(),
-        kind: prepared.kind.as_str(),
-        content_type: prepared.content_type.to_string(),
-        size: prepared.bytes.len() as i64,
-        width: prepared.width.map(i64::from),
-        height: prepared.height.map(i64::from),
-        thumbnail,
-        body,
-    })
+    Ok(upload)
 }
 
 /// Stores a prepared file as a new message of the thread (in the caller's
