@@ -5,7 +5,8 @@
 
 use crate::backends;
 use crate::cli::{cercle, cercle_with, text};
-use crate::helpers::{admin_and_two_members, clinical_thread, count_sign_in_mails, sign_in_by_email, Person};
+use crate::helpers::{admin_and_two_members, clinical_thread, count_sign_in_mails, sign_in_by_email, Person, PASSWORD};
+use cercle_testkit::people::sign_in_by_forms;
 use cercle_testkit::{eventually, status_and_json, temp_dir, Db, EmptyDb, TestApp};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -75,6 +76,19 @@ pub(crate) async fn assert_downloads(app: &TestApp, token: &str, id: &str, file:
         body.len(),
         file.len()
     );
+}
+
+/// How many reads of attachment `id` the audit log records.
+async fn reads_audited(app: &TestApp, id: &str) -> i64 {
+    use sqlx::Row;
+    let mut conn = app.ctx().store.reader().await.expect("reader");
+    sqlx::query("SELECT COUNT(*) AS n FROM audit_events WHERE event = 'thread.attachment_read' AND target_id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("count")
+        .try_get("n")
+        .expect("n")
 }
 
 fn blob_path(app: &TestApp, id: &str) -> PathBuf {
@@ -149,18 +163,48 @@ async fn blob_downloads_are_byte_exact_and_answer_ranges(db: Db) {
         assert_eq!(content_range, Some(format!("bytes {first}-{last}/{size}")), "{range}");
         assert!(body.as_deref() == Some(&file[first..=last]), "{range}: the exact bytes");
     }
+    // Each request that reads is recorded (the thread is about a patient);
+    // one past the end reads nothing.
+    let audited = reads_audited(&app, &id).await;
+    let (status, _, _) = ranged(&app, &b.token, &id, "bytes=5-9").await;
+    assert_eq!((status, reads_audited(&app, &id).await), (206, audited + 1));
     for range in [format!("bytes={size}-"), "bytes=-0".to_string()] {
         let (status, content_range, body) = ranged(&app, &b.token, &id, &range).await;
         assert_eq!(status, 416, "{range}");
         assert_eq!(content_range, Some(format!("bytes */{size}")), "{range}");
         assert_eq!(body.map(|b| b.len()), Some(0));
     }
+    assert_eq!(reads_audited(&app, &id).await, audited + 1, "416 reads nothing");
     // Several ranges, or a malformed one: the whole file.
     for range in ["bytes=0-1,5-6", "bytes=9-2", "lines=1-2"] {
         let (status, _, body) = ranged(&app, &b.token, &id, range).await;
         assert_eq!(status, 200, "{range}");
         assert!(body.as_deref() == Some(&file[..]), "{range}");
     }
+    // The page route the web app's <audio> and <video> load answers the
+    // same ranges (a browser with its cookies).
+    let browser = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let nth = count_sign_in_mails(&app, &b.email) + 1;
+    let r = sign_in_by_forms(&app, &browser, &b.email, PASSWORD, nth).await;
+    assert_eq!(r.url().path(), "/", "signed in by the pages");
+    let page = |range: &str| {
+        browser
+            .get(format!("{}/threads/files/{id}", app.url))
+            .header("Range", range)
+            .send()
+    };
+    let r = page(&format!("bytes={}-{}", chunk - 2, chunk + 1)).await.expect("page");
+    assert_eq!(r.status().as_u16(), 206);
+    assert_eq!(
+        r.headers().get("content-range").map(|v| v.as_bytes()),
+        Some(format!("bytes {}-{}/{size}", chunk - 2, chunk + 1).as_bytes())
+    );
+    assert!(r.bytes().await.expect("bytes") == file[chunk - 2..=chunk + 1]);
+    assert_eq!(
+        page(&format!("bytes={size}-")).await.expect("page").status().as_u16(),
+        416
+    );
+
     // Someone outside the thread gets nothing, ranges included.
     let (status, _, _) = ranged(&app, &c.token, &id, "bytes=0-9").await;
     assert_eq!(status, 404);
