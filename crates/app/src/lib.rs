@@ -9,6 +9,7 @@ pub mod adapters;
 pub mod admin;
 pub mod audit;
 pub mod availability;
+pub mod blobs;
 pub mod bus;
 pub mod demo;
 pub mod error;
@@ -93,6 +94,9 @@ pub struct Ctx {
     /// Reaches push services (HTTP in production, built once with the
     /// context; tests may put a fake in its place).
     pub push_sender: Arc<dyn push::PushSender>,
+    /// Where attachments' files are kept (the local disk; object storage
+    /// next), encrypted ([`blobs`]).
+    pub blobs: Arc<dyn blobs::BlobStore>,
 }
 
 impl Ctx {

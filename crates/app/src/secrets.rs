@@ -78,6 +78,13 @@ impl ServerKey {
         XChaCha20Poly1305::new(&self.mac(&["encryption-key-v1"]).into())
     }
 
+    /// The key of one blob (an attachment's file, [`crate::blobs`]): derived
+    /// from the server key and the blob's name, so that a file moved under
+    /// another name does not open.
+    pub fn blob_cipher(&self, name: &str) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new(&self.mac(&["blob-key-v1", name]).into())
+    }
+
     /// Encrypts a small secret (e.g. a TOTP seed) for storage.
     pub fn encrypt(&self, plaintext: &[u8]) -> AppResult<String> {
         let nonce_bytes: [u8; 24] = random_bytes();

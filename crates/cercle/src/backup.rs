@@ -1,8 +1,15 @@
 //! `cercle backup` and `cercle restore`.
 //!
-//! A backup is a folder: `manifest.txt`, the server key, attachments, and the
-//! database: for SQLite a consistent copy made with `VACUUM INTO` (safe while
-//! the server runs: it reads one snapshot), for PostgreSQL a `pg_dump` archive.
+//! A backup is a folder: `manifest.txt`, the server key, the attachments'
+//! blobs (`blobs/`), and the database: for SQLite a consistent copy made with
+//! `VACUUM INTO` (safe while the server runs: it reads one snapshot), for
+//! PostgreSQL a `pg_dump` archive.
+//!
+//! The database is copied first, the blobs after: a blob is on disk before
+//! the row that names it commits and is never removed while named, so every
+//! row of the copied database finds its blob in the backup. Blobs stored
+//! after the copy are extra; with no row naming them, the restored node's
+//! sweep removes them.
 
 use crate::config::Config;
 use anyhow::{bail, Context};
@@ -41,7 +48,7 @@ pub async fn backup(config: &Config, out: &Path) -> anyhow::Result<()> {
         }
     }
     copy_tree(&config.data_dir.join("keys"), &out.join("keys"))?;
-    copy_tree(&config.data_dir.join("blobs"), &out.join("blobs"))?;
+    copy_blobs(&config.blob_dir(), &out.join("blobs")).context("copying the blobs")?;
     let manifest = format!(
         "cercle-backup 1\nversion {}\nbackend {}\n",
         env!("CARGO_PKG_VERSION"),
@@ -99,7 +106,7 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
         );
     }
     copy_tree(&from.join("keys"), &config.data_dir.join("keys"))?;
-    copy_tree(&from.join("blobs"), &config.data_dir.join("blobs"))?;
+    copy_blobs(&from.join("blobs"), &config.blob_dir()).context("copying the blobs")?;
     // Bring the restored database up to this version's schema.
     let store = Store::open(&url).await?;
     store.migrate().await?;
@@ -119,6 +126,37 @@ fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
             copy_tree(&entry.path(), &target)?;
         } else {
             std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies a blob folder (its subfolders of blobs), leaving out unfinished
+/// writes (`.tmp-…`) and a blob removed meanwhile (a failed upload's).
+fn copy_blobs(from: &Path, to: &Path) -> anyhow::Result<()> {
+    if !from.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(to)?;
+    for dir in std::fs::read_dir(from)? {
+        let dir = dir?;
+        if !dir.file_type()?.is_dir() {
+            continue;
+        }
+        let target = to.join(dir.file_name());
+        std::fs::create_dir_all(&target)?;
+        for entry in std::fs::read_dir(dir.path())? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            match std::fs::copy(entry.path(), target.join(&name)) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                other => {
+                    other?;
+                }
+            }
         }
     }
     Ok(())

@@ -10,6 +10,9 @@ use std::path::PathBuf;
 pub struct Config {
     /// Where the SQLite database, keys and attachments live.
     pub data_dir: PathBuf,
+    /// Where attachments' files are kept (encrypted blobs); default:
+    /// `<data_dir>/blobs`.
+    pub blob_dir: Option<PathBuf>,
     /// Address and port to listen on.
     pub listen: SocketAddr,
     /// `sqlite:…` or `postgres://…`; default: SQLite in the data folder.
@@ -79,6 +82,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             data_dir: PathBuf::from("cercle-data"),
+            blob_dir: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: None,
             public_url: None,
@@ -135,6 +139,9 @@ impl Config {
         };
         if let Some(v) = env("DATA_DIR") {
             c.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("BLOB_DIR") {
+            c.blob_dir = Some(PathBuf::from(v));
         }
         if let Some(v) = env("LISTEN") {
             c.listen = parse("LISTEN", v)?;
@@ -303,6 +310,11 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("cercle.db").display()))
     }
 
+    /// The folder of the attachments' blobs.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.blob_dir.clone().unwrap_or_else(|| self.data_dir.join("blobs"))
+    }
+
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()
@@ -318,11 +330,12 @@ impl Config {
         // A PostgreSQL URL may hold a password.
         let db = hide_credentials(&db);
         format!(
-            "data_dir={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} \
+            "data_dir={} blob_dir={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} \
              email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
              smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={} \
              trusted_proxies={} metrics_token={} push_allow_local={} nats_url={} nats_subject={}",
             self.data_dir.display(),
+            self.blob_dir().display(),
             self.listen,
             db,
             self.public_url(),

@@ -180,6 +180,9 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         .as_deref()
         .map(|url| (url, config.nats_subject.as_str()));
     let bus = cercle_app::bus::configured(&store, nats);
+    let blob_dir = config.blob_dir();
+    let blobs = cercle_app::adapters::local_blobs::LocalBlobs::open(&blob_dir)
+        .with_context(|| format!("creating {}", blob_dir.display()))?;
     let ctx = Ctx {
         store,
         clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -213,6 +216,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         bus,
         push,
         push_sender,
+        blobs: Arc::new(blobs),
     };
     // A database from before the network search gets its index once.
     let indexed = cercle_app::search_index::rebuild_if_empty(&ctx)
@@ -295,12 +299,13 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
     let dispatcher = tokio::spawn(cercle_app::threads::hub::run_dispatcher(ctx.clone(), rx.clone()));
     let push_worker = tokio::spawn(cercle_app::push::run_worker(ctx.clone(), rx.clone()));
     let notifier = tokio::spawn(cercle_app::notifications::run_worker(ctx.clone(), rx.clone()));
+    let sweeper = tokio::spawn(cercle_app::blobs::run_sweeper(ctx.clone(), rx.clone()));
     let worker = tokio::spawn(cercle_app::outbox::run_worker(ctx.clone(), rx));
     Ok(Running {
         addr,
         ctx,
         shutdown: tx,
-        tasks: vec![server, worker, bus, dispatcher, push_worker, notifier, limiter],
+        tasks: vec![server, worker, bus, dispatcher, push_worker, notifier, limiter, sweeper],
     })
 }
 

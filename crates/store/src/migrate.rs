@@ -49,6 +49,11 @@ pub const FILES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0014_circle_sections.sql"),
     ),
     (15, "event_topics", include_str!("../migrations/0015_event_topics.sql")),
+    (
+        16,
+        "attachment_blobs",
+        include_str!("../migrations/0016_attachment_blobs.sql"),
+    ),
 ];
 
 /// The embedded migrations as sqlx sees them (checksums computed here).

@@ -583,10 +583,13 @@ pub struct AttachmentRow {
     pub uploaded_by: UserId,
     pub created_at: i64,
     pub has_thumbnail: bool,
+    /// The blob holding the file; `None` for a file stored in the row
+    /// itself before issue 16 ([`attachment_data`]).
+    pub blob: Option<String>,
 }
 
 const ATTACHMENT_COLUMNS: &str = "id, thread_id, message_id, name, kind, content_type, size, width, height, \
-    uploaded_by, created_at, CASE WHEN thumbnail IS NULL THEN 0 ELSE 1 END AS thumb";
+    uploaded_by, created_at, CASE WHEN thumbnail IS NULL THEN 0 ELSE 1 END AS thumb, blob";
 
 fn map_attachment(r: &AnyRow) -> std::result::Result<AttachmentRow, sqlx::Error> {
     Ok(AttachmentRow {
@@ -602,14 +605,16 @@ fn map_attachment(r: &AnyRow) -> std::result::Result<AttachmentRow, sqlx::Error>
         uploaded_by: r.try_get("uploaded_by")?,
         created_at: r.try_get("created_at")?,
         has_thumbnail: flag(r.try_get::<i64, _>("thumb")?),
+        blob: r.try_get("blob")?,
     })
 }
 
-/// Stores an attachment; `data` and `thumbnail` are already encrypted.
-pub async fn insert_attachment(conn: &mut Conn, a: &AttachmentRow, data: &str, thumbnail: Option<&str>) -> Result<()> {
+/// Stores an attachment whose file is the blob `a.blob` (stored before
+/// this transaction commits); `thumbnail` is already encrypted.
+pub async fn insert_attachment(conn: &mut Conn, a: &AttachmentRow, thumbnail: Option<&str>) -> Result<()> {
     sqlx::query(
         "INSERT INTO attachments (id, thread_id, message_id, name, kind, content_type, size, width, height, data, \
-         thumbnail, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         thumbnail, uploaded_by, created_at, blob) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', $10, $11, $12, $13)",
     )
     .bind(a.id)
     .bind(a.thread_id)
@@ -620,10 +625,10 @@ pub async fn insert_attachment(conn: &mut Conn, a: &AttachmentRow, data: &str, t
     .bind(a.size)
     .bind(a.width)
     .bind(a.height)
-    .bind(data)
     .bind(thumbnail)
     .bind(a.uploaded_by)
     .bind(a.created_at)
+    .bind(a.blob.as_deref())
     .execute(conn)
     .await?;
     Ok(())
@@ -637,7 +642,8 @@ pub async fn attachment(conn: &mut Conn, id: AttachmentId) -> Result<Option<Atta
     Ok(row.as_ref().map(map_attachment).transpose()?)
 }
 
-/// The stored (encrypted) content, or thumbnail.
+/// The content stored in the row (encrypted): the thumbnail, or the file of
+/// an attachment from before blobs (empty for one in a blob).
 pub async fn attachment_data(conn: &mut Conn, id: AttachmentId, thumbnail: bool) -> Result<Option<String>> {
     let column = if thumbnail { "thumbnail" } else { "data" };
     let row = sqlx::query(&format!("SELECT {column} AS content FROM attachments WHERE id = $1"))
@@ -648,6 +654,15 @@ pub async fn attachment_data(conn: &mut Conn, id: AttachmentId, thumbnail: bool)
         Some(r) => r.try_get("content")?,
         None => None,
     })
+}
+
+/// Whether a row names the blob `name` (the blob sweep asks).
+pub async fn blob_named(conn: &mut Conn, name: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT 1 AS one FROM attachments WHERE blob = $1")
+        .bind(name)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_some())
 }
 
 pub async fn attachments_of(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<AttachmentRow>> {

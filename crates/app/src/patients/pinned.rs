@@ -211,47 +211,50 @@ pub async fn add_version(
         }
     };
     let prepared = attachments::prepare_upload(ctx, user_id, &name, declared, "", bytes).await?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    let d = store::pinned(&mut tx, document_id).await?.ok_or(AppError::NotFound)?;
-    let (c, role) = channels::access(&mut tx, user_id, d.channel_id).await?;
-    if role != ChannelRole::Professional {
-        return Err(AppError::Forbidden);
-    }
-    channels::require_open_file(&mut tx, &c).await?;
-    let text = SystemText::new("chan-updated-document", &[("name", &d.name)]);
-    let title = text.render(lang, crate::threads::input::MAX_TITLE_CHARS);
-    let t = channels::open_thread(ctx, &mut tx, &c, role, user_id, &title, Some(&text), false, now).await?;
-    let (_, attachment) = attachments::insert_upload(ctx, &mut tx, &t, user_id, &prepared, now, lang).await?;
-    crate::notifications::as_pinned_version(&mut tx, &t.id.to_string()).await?;
-    let version = d.current_version + 1;
-    store::add_version(
-        &mut tx,
-        &PinnedVersionRow {
-            document_id: d.id,
-            version,
-            attachment_id: attachment.id,
-            thread_id: t.id,
-            added_by: user_id,
-            added_at: now.0,
-        },
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        channels::event(me, &c, "channel.document_updated", AuditAction::Update, client)
-            .scope("document", d.id)
-            .scope("attachment", attachment.id)
-            .scope("thread", t.id),
-        now,
-    )
-    .await?;
-    let out = documents(&mut tx, c.id, Some(d.id))
-        .await?
-        .pop()
-        .ok_or(AppError::NotFound)?;
-    crate::threads::events::commit(ctx, tx).await?;
-    Ok(out)
+    attachments::naming_blob(ctx, &prepared, async {
+        let now = ctx.clock.now();
+        let mut tx = ctx.store.begin().await?;
+        let d = store::pinned(&mut tx, document_id).await?.ok_or(AppError::NotFound)?;
+        let (c, role) = channels::access(&mut tx, user_id, d.channel_id).await?;
+        if role != ChannelRole::Professional {
+            return Err(AppError::Forbidden);
+        }
+        channels::require_open_file(&mut tx, &c).await?;
+        let text = SystemText::new("chan-updated-document", &[("name", &d.name)]);
+        let title = text.render(lang, crate::threads::input::MAX_TITLE_CHARS);
+        let t = channels::open_thread(ctx, &mut tx, &c, role, user_id, &title, Some(&text), false, now).await?;
+        let (_, attachment) = attachments::insert_upload(ctx, &mut tx, &t, user_id, &prepared, now, lang).await?;
+        crate::notifications::as_pinned_version(&mut tx, &t.id.to_string()).await?;
+        let version = d.current_version + 1;
+        store::add_version(
+            &mut tx,
+            &PinnedVersionRow {
+                document_id: d.id,
+                version,
+                attachment_id: attachment.id,
+                thread_id: t.id,
+                added_by: user_id,
+                added_at: now.0,
+            },
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            channels::event(me, &c, "channel.document_updated", AuditAction::Update, client)
+                .scope("document", d.id)
+                .scope("attachment", attachment.id)
+                .scope("thread", t.id),
+            now,
+        )
+        .await?;
+        let out = documents(&mut tx, c.id, Some(d.id))
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound)?;
+        crate::threads::events::commit(ctx, tx).await?;
+        Ok(out)
+    })
+    .await
 }
 
 /// A file posted in one of the channel's threads, not pinned yet.

@@ -1,14 +1,18 @@
 //! Attachments: checked from their content ([`super::uploads`]), photos
 //! stripped of metadata with a thumbnail, encrypted at rest with the
 //! server key, served only to the thread's participants. An upload is one
-//! message carrying the file (and an optional caption); it is stored whole
-//! in one transaction or not at all.
+//! message carrying the file (and an optional caption); the file is a blob
+//! ([`crate::blobs`]) stored before the transaction of its message, which
+//! stores the rest whole or not at all (and the blob is then removed).
+//! Downloads are decrypted as they are sent, and answer byte ranges.
 
 use super::access::{reachable, writable};
 use super::events::{commit, log_event};
 use super::input::clean_body;
 use super::uploads::{self as files, AttachmentKind, FileError};
 use super::views::{message_views, MessageView};
+pub use crate::blobs::ByteRange;
+use crate::blobs::{self, ByteStream};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::events::EventKind;
@@ -51,6 +55,24 @@ pub async fn upload(
         }
     }
     let prepared = prepare_upload(ctx, user_id, name, declared, caption, bytes).await?;
+    naming_blob(
+        ctx,
+        &prepared,
+        upload_in_tx(ctx, client, me, thread_id, &prepared, lang),
+    )
+    .await
+}
+
+/// The transaction of an upload whose blob is stored.
+async fn upload_in_tx(
+    ctx: &Ctx,
+    client: &Client,
+    me: &cercle_domain::policy::UserPrincipal,
+    thread_id: ThreadId,
+    prepared: &PreparedUpload,
+    lang: Language,
+) -> AppResult<MessageView> {
+    let user_id = me.user_id;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     crate::idempotency::claim_in(&mut tx, client, now).await?;
@@ -58,7 +80,7 @@ pub async fn upload(
     if t.closed_at.is_some() {
         return Err(AppError::Conflict("thread-closed"));
     }
-    let (view, attachment) = insert_upload(ctx, &mut tx, &t, user_id, &prepared, now, lang).await?;
+    let (view, attachment) = insert_upload(ctx, &mut tx, &t, user_id, prepared, now, lang).await?;
     let mut ev = NewAuditEvent::new(
         Actor::User(me.user_id),
         "thread.attachment_uploaded",
@@ -77,23 +99,41 @@ pub async fn upload(
     Ok(view)
 }
 
-/// A file checked, re-encoded when a photo, and encrypted, ready to store
-/// with its message.
+/// Runs `work`, the transaction that names the blob of `prepared`; when it
+/// fails, the blob goes ([`blobs::discard`]). Every caller of
+/// [`prepare_upload`] runs its transaction through this.
+pub(crate) async fn naming_blob<T>(
+    ctx: &Ctx,
+    prepared: &PreparedUpload,
+    work: impl std::future::Future<Output = AppResult<T>>,
+) -> AppResult<T> {
+    let result = work.await;
+    if result.is_err() {
+        blobs::discard(ctx, &prepared.blob).await;
+    }
+    result
+}
+
+/// A file checked, re-encoded when a photo, encrypted and stored as a
+/// blob, ready to be named by its message.
 pub(crate) struct PreparedUpload {
+    id: AttachmentId,
+    /// The blob holding the file (named after the attachment).
+    blob: String,
     pub name: String,
     kind: &'static str,
     content_type: String,
     size: i64,
     width: Option<i64>,
     height: Option<i64>,
-    data: String,
     thumbnail: Option<String>,
     /// The message's text: the caption, or the file's name.
     body: String,
 }
 
-/// Checks a file from its content and encrypts it (the uploads limit
-/// counts it), before any transaction.
+/// Checks a file from its content, encrypts it and stores its blob (the
+/// uploads limit counts it), before any transaction: the caller's
+/// transaction then names the blob, through [`naming_blob`].
 pub(crate) async fn prepare_upload(
     ctx: &Ctx,
     user_id: UserId,
@@ -118,30 +158,34 @@ pub(crate) async fn prepare_upload(
     } else {
         clean_body(caption)?
     };
-    let key = ctx.key.clone();
-    let data_bytes = prepared.bytes.clone();
-    let thumb_bytes = prepared.thumbnail.clone();
-    let (data, thumbnail) = tokio::task::spawn_blocking(move || -> AppResult<(String, Option<String>)> {
-        let data = key.encrypt(&data_bytes)?;
-        let thumb = match thumb_bytes {
-            Some(t) => Some(key.encrypt(&t)?),
+    let id = AttachmentId::new();
+    let blob = id.to_string();
+    let (key, blob_name) = (ctx.key.clone(), blob.clone());
+    // The file in clear is dropped once sealed, before the blob is written.
+    let (upload, sealed) = tokio::task::spawn_blocking(move || -> AppResult<_> {
+        let sealed = blobs::seal(&key, &blob_name, &prepared.bytes)?;
+        let thumbnail = match &prepared.thumbnail {
+            Some(t) => Some(key.encrypt(t)?),
             None => None,
         };
-        Ok((data, thumb))
+        let upload = PreparedUpload {
+            id,
+            blob: blob_name,
+            name: prepared.name,
+            kind: prepared.kind.as_str(),
+            content_type: prepared.content_type.to_string(),
+            size: prepared.bytes.len() as i64,
+            width: prepared.width.map(i64::from),
+            height: prepared.height.map(i64::from),
+            thumbnail,
+            body,
+        };
+        Ok((upload, sealed))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(PreparedUpload {
-        name: prepared.name.clone(),
-        kind: prepared.kind.as_str(),
-        content_type: prepared.content_type.to_string(),
-        size: prepared.bytes.len() as i64,
-        width: prepared.width.map(i64::from),
-        height: prepared.height.map(i64::from),
-        data,
-        thumbnail,
-        body,
-    })
+    blobs::store(ctx, &blob, sealed).await?;
+    Ok(upload)
 }
 
 /// Stores a prepared file as a new message of the thread (in the caller's
@@ -173,7 +217,7 @@ pub(crate) async fn insert_upload(
     };
     store::insert_message(&mut *tx, &row, &cercle_domain::search::fold(&prepared.body)).await?;
     let attachment = AttachmentRow {
-        id: AttachmentId::new(),
+        id: prepared.id,
         thread_id,
         message_id,
         name: prepared.name.clone(),
@@ -185,8 +229,9 @@ pub(crate) async fn insert_upload(
         uploaded_by: user_id,
         created_at: now.0,
         has_thumbnail: prepared.thumbnail.is_some(),
+        blob: Some(prepared.blob.clone()),
     };
-    store::insert_attachment(&mut *tx, &attachment, &prepared.data, prepared.thumbnail.as_deref()).await?;
+    store::insert_attachment(&mut *tx, &attachment, prepared.thumbnail.as_deref()).await?;
     store::mark_read(&mut *tx, thread_id, user_id, seq, now).await?;
     let view = message_views(&mut *tx, thread_id, vec![row], lang)
         .await?
@@ -237,26 +282,88 @@ pub async fn gallery(ctx: &Ctx, principal: &Principal, thread_id: ThreadId) -> A
 pub struct Download {
     pub name: String,
     pub content_type: String,
-    pub bytes: Vec<u8>,
+    /// The whole file's size, in bytes.
+    pub size: u64,
+    /// What `body` holds.
+    pub part: Part,
+    /// The bytes, decrypted as they are sent.
+    pub body: ByteStream,
 }
 
-/// An attachment (or its thumbnail), decrypted, for a participant only.
+/// The part of a file a download sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Whole,
+    /// Bytes `first..=last` (a `Range` request).
+    Range(u64, u64),
+    /// The range asked lies past the end: nothing is sent (HTTP 416).
+    Unsatisfiable,
+}
+
+/// Where the bytes of a download are.
+enum Source {
+    Blob(String),
+    /// In the row (a thumbnail, or a file from before blobs), decrypted.
+    Row(Vec<u8>),
+}
+
+/// An attachment (or its thumbnail), decrypted, for a participant only;
+/// `range` asks for part of it.
 pub async fn download(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
     id: AttachmentId,
     thumbnail: bool,
+    range: Option<ByteRange>,
 ) -> AppResult<Download> {
     let me = crate::acting::person(principal)?;
     let mut conn = ctx.store.reader().await?;
     let a = store::attachment(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let t = reachable(&mut conn, me.user_id, a.thread_id).await?;
-    let stored = store::attachment_data(&mut conn, id, thumbnail)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let in_row = match (&a.blob, thumbnail) {
+        (Some(_), false) => None,
+        _ => Some(
+            store::attachment_data(&mut conn, id, thumbnail)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
+    };
     drop(conn);
+    let source = match (in_row, &a.blob) {
+        (Some(stored), _) => {
+            let key = ctx.key.clone();
+            Source::Row(
+                tokio::task::spawn_blocking(move || key.decrypt(&stored))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))??,
+            )
+        }
+        (None, Some(blob)) => Source::Blob(blob.clone()),
+        (None, None) => return Err(AppError::NotFound),
+    };
+    let size = match &source {
+        Source::Row(bytes) => bytes.len() as u64,
+        Source::Blob(_) => u64::try_from(a.size).map_err(|e| AppError::Internal(e.to_string()))?,
+    };
+    let content_type = if thumbnail { "image/jpeg".into() } else { a.content_type };
+    let (part, first, last) = match range.map(|r| r.resolve(size)) {
+        None => (Part::Whole, 0, size.saturating_sub(1)),
+        Some(Some((first, last))) => (Part::Range(first, last), first, last),
+        Some(None) => {
+            // Nothing of the file is read nor sent: no access to record.
+            return Ok(Download {
+                name: a.name,
+                content_type,
+                size,
+                part: Part::Unsatisfiable,
+                body: Box::pin(futures_util::stream::empty()),
+            });
+        }
+    };
     if t.patient_file_id.is_some() && !thumbnail {
+        // Each request is recorded, ranges too (a player asks for a video
+        // in several).
         let mut ev = NewAuditEvent::new(
             Actor::User(me.user_id),
             "thread.attachment_read",
@@ -272,13 +379,20 @@ pub async fn download(
         }
         audit::record_alone(ctx, ev).await?;
     }
-    let key = ctx.key.clone();
-    let bytes = tokio::task::spawn_blocking(move || key.decrypt(&stored))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let body: ByteStream = match source {
+        Source::Blob(_) if size == 0 => Box::pin(futures_util::stream::empty()),
+        Source::Blob(blob) => blobs::stream_range(blobs::open(ctx, &blob, size).await?, first, last).await?,
+        Source::Row(mut bytes) => {
+            bytes.truncate(last.saturating_add(1) as usize);
+            bytes.drain(..first as usize);
+            Box::pin(futures_util::stream::once(async move { Ok(bytes) }))
+        }
+    };
     Ok(Download {
         name: a.name,
-        content_type: if thumbnail { "image/jpeg".into() } else { a.content_type },
-        bytes,
+        content_type,
+        size,
+        part,
+        body,
     })
 }

@@ -7,11 +7,11 @@ use serde_json::json;
 use std::process::{Command, Output};
 
 /// Runs `cercle` against the test app's database and data folder.
-fn cercle(app: &TestApp, args: &[&str]) -> Output {
+pub(crate) fn cercle(app: &TestApp, args: &[&str]) -> Output {
     cercle_with(&app.config, args)
 }
 
-fn cercle_with(config: &cercle::Config, args: &[&str]) -> Output {
+pub(crate) fn cercle_with(config: &cercle::Config, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cercle"))
         .args(args)
         .env("CERCLE_DATA_DIR", &config.data_dir)
@@ -27,7 +27,7 @@ fn cercle_with(config: &cercle::Config, args: &[&str]) -> Output {
         .expect("run cercle")
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),

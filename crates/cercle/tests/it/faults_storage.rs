@@ -109,6 +109,16 @@ async fn write_through_a_full_disk(
             "{lang}: {body}"
         );
     }
+    // A file too: refused, and its blob (written first) is not left behind.
+    let blobs_before = crate::attachments_api::files_under(&app.config.blob_dir());
+    let voice = crate::attachments_api::voice(120_000);
+    let (status, r) = crate::attachments_api::upload(app, &a, &thread, "name=note.ogg&kind=voice", voice.clone()).await;
+    assert_eq!((status, r["code"].as_str()), (507, Some("storage-full")), "{r}");
+    assert_eq!(
+        crate::attachments_api::files_under(&app.config.blob_dir()),
+        blobs_before,
+        "no blob left by the refused upload"
+    );
     // A page says so too, in the person's language.
     let r = browser
         .post(format!("{}/threads/{thread}/messages", app.url))
@@ -165,10 +175,15 @@ async fn write_through_a_full_disk(
         assert_eq!(status, 201, "message {n} after space came back: {m}");
         acknowledged.push(m["id"].as_str().expect("id").to_string());
     }
+    let (status, m) = crate::attachments_api::upload(app, &a, &thread, "name=note.ogg&kind=voice", voice.clone()).await;
+    assert_eq!(status, 201, "a file after space came back: {m}");
+    acknowledged.push(m["id"].as_str().expect("id").to_string());
+    let file_id = m["attachments"][0]["id"].as_str().expect("id").to_string();
     assert_eq!(message_ids(app, &a, &thread).await, acknowledged);
 
     // Every 2xx is on disk: a new server on the same data reads them all.
     app.restart().await;
+    crate::attachments_api::assert_downloads(app, &a.token, &file_id, &voice).await;
     let after_restart = message_ids(app, &a, &thread).await;
     assert_eq!(after_restart, acknowledged, "lost after the restart");
     for t in &threads {

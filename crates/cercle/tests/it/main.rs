@@ -7,6 +7,7 @@
 mod a11y_browser;
 mod accounts_api;
 mod admin_browser;
+mod attachments_api;
 mod attachments_browser;
 mod availability_api;
 mod availability_browser;

@@ -702,17 +702,26 @@ pub async fn gallery(
     get,
     path = "/attachments/{id}",
     tag = "threads",
-    summary = "An attachment (participants only).",
-    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
-    responses((status = 200, description = "The file (its own content type).", content_type = "*/*", body = Vec<u8>)),
+    summary = "An attachment (participants only). Answers one byte range (`Range: bytes=…`) with 206, for video and voice.",
+    params(
+        ("id" = String, Path, description = "The identifier of the resource in the path."),
+        ("Range" = Option<String>, Header, description = "One byte range, `bytes=first-last`, `bytes=first-` or `bytes=-count`; anything else is ignored (the whole file is sent)."),
+    ),
+    responses(
+        (status = 200, description = "The file (its own content type).", content_type = "*/*", body = Vec<u8>),
+        (status = 206, description = "The part asked (`Content-Range`).", content_type = "*/*", body = Vec<u8>),
+        (status = 416, description = "The range asked lies past the end of the file (`Content-Range: bytes */size`)."),
+    ),
 )]
 pub async fn attachment(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, crate::error::ApiError> {
-    let file = attachments::download(&state.ctx, &client, &principal, id.parse()?, false).await?;
+    let range = range_of(&headers);
+    let file = attachments::download(&state.ctx, &client, &principal, id.parse()?, false, range).await?;
     Ok(file_response(file))
 }
 
@@ -730,13 +739,29 @@ pub async fn thumbnail(
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, crate::error::ApiError> {
-    let file = attachments::download(&state.ctx, &client, &principal, id.parse()?, true).await?;
+    let file = attachments::download(&state.ctx, &client, &principal, id.parse()?, true, None).await?;
     Ok(file_response(file))
 }
 
+/// The byte range a request asks for: one well-formed `Range`, and no
+/// `If-Range` (we keep no validator to compare it with, so such a request
+/// gets the whole file, as HTTP requires).
+pub fn range_of(headers: &HeaderMap) -> Option<attachments::ByteRange> {
+    if headers.contains_key(header::IF_RANGE) {
+        return None;
+    }
+    headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(attachments::ByteRange::parse)
+}
+
 /// A stored file: served as an attachment (never rendered inline from our
-/// origin, except pictures, audio and video), private and not cached.
+/// origin, except pictures, audio and video), private and not cached; sent
+/// as it is decrypted. A byte range answers 206 with `Content-Range`, one
+/// past the end 416.
 pub fn file_response(file: attachments::Download) -> Response {
+    use attachments::Part;
     let inline = file.content_type.starts_with("image/")
         || file.content_type.starts_with("audio/")
         || file.content_type.starts_with("video/");
@@ -755,15 +780,35 @@ pub fn file_response(file: attachments::Download) -> Response {
         "{}; filename=\"{safe_name}\"",
         if inline { "inline" } else { "attachment" }
     );
-    (
+    let (status, length, range) = match file.part {
+        Part::Whole => (StatusCode::OK, file.size, None),
+        Part::Range(first, last) => (
+            StatusCode::PARTIAL_CONTENT,
+            last - first + 1,
+            Some(format!("bytes {first}-{last}/{}", file.size)),
+        ),
+        Part::Unsatisfiable => (
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            0,
+            Some(format!("bytes */{}", file.size)),
+        ),
+    };
+    let mut response = (
+        status,
         [
             (header::CONTENT_TYPE, file.content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::ACCEPT_RANGES, "bytes".to_string()),
+            (header::CONTENT_LENGTH, length.to_string()),
         ],
-        file.bytes,
+        axum::body::Body::from_stream(file.body),
     )
-        .into_response()
+        .into_response();
+    if let Some(range) = range.and_then(|r| header::HeaderValue::from_str(&r).ok()) {
+        response.headers_mut().insert(header::CONTENT_RANGE, range);
+    }
+    response
 }
 
 #[utoipa::path(

@@ -378,22 +378,37 @@ async fn attach_page(
     app_layout(&state, &page, &view, &page.t("att-attach-title"), content).await
 }
 
-async fn serve(state: WebState, page: Page, Ready { principal, .. }: Ready, id: String, thumbnail: bool) -> Response {
+async fn serve(
+    state: WebState,
+    page: Page,
+    Ready { principal, .. }: Ready,
+    id: String,
+    thumbnail: bool,
+    range: Option<attachments::ByteRange>,
+) -> Response {
     let Ok(id) = id.parse() else {
         return crate::error_page::failure_page(page.lang, &AppError::NotFound);
     };
-    match attachments::download(&state.ctx, &page.client, &principal, id, thumbnail).await {
+    match attachments::download(&state.ctx, &page.client, &principal, id, thumbnail, range).await {
         Ok(f) => crate::api::threads::file_response(f),
         Err(e) => crate::error_page::failure_page(page.lang, &e),
     }
 }
 
-/// `GET /threads/files/{id}`: the file (inline for pictures, sound and video).
-async fn file(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
-    serve(state, page, ready, id, false).await
+/// `GET /threads/files/{id}`: the file (inline for pictures, sound and
+/// video), or the byte range asked (a player seeking in a video).
+async fn file(
+    State(state): State<WebState>,
+    page: Page,
+    ready: Ready,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let range = crate::api::threads::range_of(&headers);
+    serve(state, page, ready, id, false, range).await
 }
 
 /// `GET /threads/files/{id}/thumb`: a photo's thumbnail.
 async fn thumb(State(state): State<WebState>, page: Page, ready: Ready, Path(id): Path<String>) -> Response {
-    serve(state, page, ready, id, true).await
+    serve(state, page, ready, id, true, None).await
 }

@@ -1,0 +1,151 @@
+//! The blob store on the local disk of a single node: one file per blob
+//! under a folder (`<data_dir>/blobs` unless configured), spread over 256
+//! subfolders named by the blob name's last two characters (the random end
+//! of a UUIDv7). A blob is written under a temporary name (`.tmp-…`) in its
+//! subfolder, fsynced, renamed to its name, and the subfolder fsynced: once
+//! `put` returns, the blob survives a crash or power loss, and a crash
+//! before leaves at most a temporary file (removed by the sweep).
+
+use crate::blobs::{valid_name, BlobError, BlobStore};
+use cercle_domain::Timestamp;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+const TEMPORARY: &str = ".tmp-";
+
+pub struct LocalBlobs {
+    root: PathBuf,
+}
+
+impl LocalBlobs {
+    /// Uses (and creates) the folder `root`.
+    pub fn open(root: &Path) -> io::Result<LocalBlobs> {
+        fs::create_dir_all(root)?;
+        Ok(LocalBlobs {
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// The blob's subfolder and file.
+    fn place(&self, name: &str) -> Result<(PathBuf, PathBuf), BlobError> {
+        if !valid_name(name) {
+            return Err(BlobError::Failed("not a blob name".into()));
+        }
+        let dir = self.root.join(&name[name.len() - 2..]);
+        let file = dir.join(name);
+        Ok((dir, file))
+    }
+}
+
+fn failed(e: io::Error) -> BlobError {
+    match e.kind() {
+        io::ErrorKind::NotFound => BlobError::NotFound,
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => BlobError::Full,
+        _ => BlobError::Failed(e.to_string()),
+    }
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> io::Result<T> + Send + 'static) -> Result<T, BlobError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| BlobError::Failed(e.to_string()))?
+        .map_err(failed)
+}
+
+/// Makes a folder's entries (a new file's name, a rename) durable.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+fn write_new(root: &Path, dir: &Path, file: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    if !dir.exists() {
+        fs::create_dir_all(dir)?;
+        sync_dir(root)?;
+    }
+    if file.exists() {
+        return Err(io::Error::new(io::ErrorKind::AlreadyExists, "blob exists"));
+    }
+    let suffix: [u8; 8] = crate::secrets::random_bytes();
+    let suffix: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+    let temporary = dir.join(format!("{TEMPORARY}{name}-{suffix}"));
+    let written = (|| {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&temporary)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&temporary, file)?;
+        sync_dir(dir)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
+}
+
+#[async_trait::async_trait]
+impl BlobStore for LocalBlobs {
+    async fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
+        let (dir, file) = self.place(name)?;
+        let (root, name) = (self.root.clone(), name.to_string());
+        blocking(move || write_new(&root, &dir, &file, &name, &bytes)).await
+    }
+
+    async fn read(&self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, BlobError> {
+        let (_, file) = self.place(name)?;
+        blocking(move || {
+            let mut f = File::open(file)?;
+            f.seek(SeekFrom::Start(offset))?;
+            let mut out = Vec::with_capacity(len.min(16 * 1024 * 1024) as usize);
+            f.take(len).read_to_end(&mut out)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn delete(&self, name: &str) -> Result<(), BlobError> {
+        let (_, file) = self.place(name)?;
+        match blocking(move || fs::remove_file(file)).await {
+            Err(BlobError::NotFound) => Ok(()),
+            other => other,
+        }
+    }
+
+    async fn stored_before(&self, before: Timestamp) -> Result<Vec<String>, BlobError> {
+        let root = self.root.clone();
+        blocking(move || {
+            let mut names = Vec::new();
+            for dir in fs::read_dir(&root)? {
+                let dir = dir?;
+                if !dir.file_type()?.is_dir() {
+                    continue;
+                }
+                for entry in fs::read_dir(dir.path())? {
+                    let entry = entry?;
+                    let modified = entry
+                        .metadata()?
+                        .modified()?
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_millis() as i64)
+                        .unwrap_or(0);
+                    if modified >= before.0 {
+                        continue;
+                    }
+                    let name = entry.file_name().to_string_lossy().to_string();
+                    if name.starts_with(TEMPORARY) {
+                        // A write that never finished (the node stopped).
+                        let _ = fs::remove_file(entry.path());
+                    } else if valid_name(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            Ok(names)
+        })
+        .await
+    }
+}
