@@ -6,7 +6,7 @@ use crate::cookies;
 use crate::extract::{replay, ApiAuth, ClientInfo, Idempotent, Lang};
 use crate::WebState;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -900,10 +900,12 @@ struct ClientMessage {
     thread_id: String,
 }
 
+/// Sends an event's frame, encoded once for every connection that sends it
+/// ([`Event::frame`]); here only a check that it is UTF-8 (no copy).
 async fn send(socket: &mut WebSocket, e: &Event) -> bool {
-    match serde_json::to_string(e) {
-        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
-        Err(_) => true,
+    match e.frame().map(Utf8Bytes::try_from) {
+        Some(Ok(text)) => socket.send(Message::Text(text)).await.is_ok(),
+        _ => true,
     }
 }
 
@@ -950,7 +952,12 @@ async fn stream(
         Some(s) => s.max(0),
         None => ctx.hub.dispatched().max(0),
     };
-    if !catch_up(&ctx, &mut socket, &user_id, lang, &mut last).await {
+    // Every await below that reads the database or sends is boxed: the
+    // task of an idle connection (most of them) is as large as its largest
+    // state, so the deep futures of what it does once in a while live on
+    // the heap only while it does them (19.8 → 13.2 KiB per idle socket,
+    // docs/benchmarks.md section 9).
+    if !Box::pin(catch_up(&ctx, &mut socket, &user_id, lang, &mut last)).await {
         return;
     }
     let ready = json!({ "type": "ready", "last": last });
@@ -979,7 +986,7 @@ async fn stream(
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 };
                 if concerns_me {
-                    if principal_of(&ctx, &cred).await.is_err() {
+                    if Box::pin(principal_of(&ctx, &cred)).await.is_err() {
                         close_ended(&mut socket).await;
                         return;
                     }
@@ -999,13 +1006,13 @@ async fn stream(
                     let mine = match notifications::live_concerns(&e, &user_id) {
                         // A change of notifications: one's own only.
                         Some(mine) => mine,
-                        None => may_see(&ctx, &mut visible, &user_id, &e).await,
+                        None => Box::pin(may_see(&ctx, &mut visible, &user_id, &e)).await,
                     };
                     if !mine {
                         if let Some(id) = e.id { last = id; }
                         continue;
                     }
-                    if !send_for(&ctx, &mut socket, &user_id, lang, &e).await {
+                    if !Box::pin(send_for(&ctx, &mut socket, &user_id, lang, &e)).await {
                         return;
                     }
                     if let Some(id) = e.id { last = id; }
@@ -1013,7 +1020,7 @@ async fn stream(
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                     // Too slow for the live stream: read the rest from the log.
                     visible.clear();
-                    if !catch_up(&ctx, &mut socket, &user_id, lang, &mut last).await {
+                    if !Box::pin(catch_up(&ctx, &mut socket, &user_id, lang, &mut last)).await {
                         return;
                     }
                 }
@@ -1024,8 +1031,8 @@ async fn stream(
                     if let Ok(m) = serde_json::from_str::<ClientMessage>(&text) {
                         if m.kind == "typing" {
                             // A text that is no thread id names no thread to type in.
-                            if let (Ok(p), Ok(thread_id)) = (principal_of(&ctx, &cred).await, m.thread_id.parse()) {
-                                let _ = service::typing(&ctx, &p, thread_id).await;
+                            if let (Ok(p), Ok(thread_id)) = (Box::pin(principal_of(&ctx, &cred)).await, m.thread_id.parse()) {
+                                let _ = Box::pin(service::typing(&ctx, &p, thread_id)).await;
                             }
                         }
                     }
@@ -1035,7 +1042,7 @@ async fn stream(
             },
             _ = recheck.tick() => {
                 // A session signed out, erased or locked closes its stream.
-                if principal_of(&ctx, &cred).await.is_err() {
+                if Box::pin(principal_of(&ctx, &cred)).await.is_err() {
                     close_ended(&mut socket).await;
                     return;
                 }
