@@ -15,7 +15,7 @@ use cercle_domain::events::EventKind;
 use cercle_store::events::{self as log, EventRow};
 use serde::Serialize;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
@@ -34,6 +34,13 @@ pub struct Event {
     #[serde(rename = "type")]
     pub kind: EventKind,
     pub data: serde_json::Value,
+    /// The frame a connection sends (the JSON of the fields above), encoded
+    /// by the first connection that sends it and shared by all the others:
+    /// a live event reaches every open connection of the node as one
+    /// `Arc<Event>`, so N connections cost one encoding. An event is not
+    /// changed once handed out (it is shared), so the frame stays its own.
+    #[serde(skip)]
+    frame: OnceLock<Option<bytes::Bytes>>,
 }
 
 impl Event {
@@ -45,7 +52,16 @@ impl Event {
             thread_id: topic.thread().map(|t| t.to_string()).unwrap_or_default(),
             kind,
             data,
+            frame: OnceLock::new(),
         }
+    }
+
+    /// The frame to send: the event's JSON, encoded on the first call only
+    /// (`None` if it cannot be encoded; a `serde_json::Value` always can).
+    pub fn frame(&self) -> Option<bytes::Bytes> {
+        self.frame
+            .get_or_init(|| serde_json::to_vec(self).ok().map(bytes::Bytes::from))
+            .clone()
     }
 
     /// The logged event; `None` for a kind or topic this version does not
@@ -279,4 +295,32 @@ pub async fn logged_after(ctx: &Ctx, since: i64, limit: i64) -> AppResult<Vec<Ev
     let mut conn = ctx.store.reader().await?;
     let rows = log::events_after(&mut conn, since, limit).await?;
     Ok(rows.iter().filter_map(Event::of).collect())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use cercle_domain::ThreadId;
+
+    /// The frame is the event's JSON, and every connection that sends the
+    /// shared event gets the same buffer: encoded once, not once each.
+    #[test]
+    fn frame_is_encoded_once_and_shared() {
+        let thread = ThreadId::new();
+        let e = Arc::new(Event::new(
+            Some(7),
+            Topic::Thread(thread),
+            EventKind::Message,
+            serde_json::json!({ "body": "é \" <b>" }),
+        ));
+        let first = e.frame().unwrap();
+        let text: serde_json::Value = serde_json::from_slice(&first).unwrap();
+        assert_eq!(
+            text,
+            serde_json::json!({ "id": 7, "thread_id": thread.to_string(), "type": "message", "data": { "body": "é \" <b>" } })
+        );
+        let other = Arc::clone(&e).frame().unwrap();
+        assert_eq!(first.as_ptr(), other.as_ptr());
+    }
 }

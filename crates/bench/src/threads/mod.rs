@@ -17,8 +17,8 @@
 //!    listener computes send→deliver latency on the same monotonic clock.
 //! 3. **Idle sockets** (see [`idle`]): on a fresh server over the same
 //!    database, `--idle-sockets` authenticated WebSockets are opened and
-//!    left idle; the server's resident memory is read at steps, and one
-//!    message is then fanned out to all of them.
+//!    left idle; the server's resident memory is read at steps, and two
+//!    messages are then fanned out to all of them, one after the other.
 
 mod idle;
 mod load;
@@ -102,9 +102,10 @@ pub async fn run(args: &ThreadsArgs) -> anyhow::Result<()> {
             cercle.display()
         )
     })?;
-    let files = idle::raise_open_files();
+    let (files, refused) = idle::raise_open_files();
+    let refused = refused.map(|r| format!(" ({r})")).unwrap_or_default();
     eprintln!(
-        "cercle-bench threads: binary {}; open files: {files} (inherited by the server)",
+        "cercle-bench threads: binary {}; open files: {files}{refused} (inherited by the server)",
         cercle.display()
     );
     let backends: &[Backend] = match args.backend {
@@ -114,7 +115,7 @@ pub async fn run(args: &ThreadsArgs) -> anyhow::Result<()> {
     };
     let mut out = String::new();
     out.push_str(&format!(
-        "Open-file limit (soft = hard) of this program and of the server: {files}.\n\n"
+        "Open-file limit (soft = hard) of this program and of the server: {files}{refused}.\n\n"
     ));
     for (k, &backend) in backends.iter().enumerate() {
         let root = std::env::temp_dir().join(format!(

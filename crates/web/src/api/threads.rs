@@ -6,7 +6,7 @@ use crate::cookies;
 use crate::extract::{replay, ApiAuth, ClientInfo, Idempotent, Lang};
 use crate::WebState;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -945,9 +945,21 @@ struct ClientMessage {
     thread_id: String,
 }
 
+/// Sends an event's frame, encoded once for every connection that sends it
+/// ([`Event::frame`]); here only a check that it is UTF-8 (no copy).
 async fn send(socket: &mut WebSocket, e: &Event) -> bool {
-    match serde_json::to_string(e) {
-        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+    match e.frame().map(Utf8Bytes::try_from) {
+        Some(Ok(text)) => socket.send(Message::Text(text)).await.is_ok(),
+        _ => true,
+    }
+}
+
+/// Sends one's bell as it is now (a held-back change of notifications).
+async fn send_bell(ctx: &cercle_app::Ctx, socket: &mut WebSocket, user_id: &str, lang: Language, id: Option<i64>) -> bool {
+    match notifications::live_event(ctx, user_id, lang, id).await {
+        Ok(mine) => send(socket, &mine).await,
+        // The count could not be read: the page's next change or
+        // reconnection brings it.
         Err(_) => true,
     }
 }
@@ -957,12 +969,7 @@ async fn send(socket: &mut WebSocket, e: &Event) -> bool {
 /// other people too: it never goes out as it is).
 async fn send_for(ctx: &cercle_app::Ctx, socket: &mut WebSocket, user_id: &str, lang: Language, e: &Event) -> bool {
     if is_bell(e) {
-        return match notifications::live_event(ctx, user_id, lang, e.id).await {
-            Ok(mine) => send(socket, &mine).await,
-            // The count could not be read: the page's next change or
-            // reconnection brings it.
-            Err(_) => true,
-        };
+        return send_bell(ctx, socket, user_id, lang, e.id).await;
     }
     send(socket, e).await
 }
@@ -1009,7 +1016,12 @@ async fn stream(
         Some(s) => s.max(0),
         None => ctx.hub.dispatched().max(0),
     };
-    if !catch_up(&ctx, &mut socket, &user_id, lang, &mut last).await {
+    // Every await below that reads the database or sends is boxed: the
+    // task of an idle connection (most of them) is as large as its largest
+    // state, so the deep futures of what it does once in a while live on
+    // the heap only while it does them (19.8 → 13.2 KiB per idle socket,
+    // docs/benchmarks.md section 9).
+    if !Box::pin(catch_up(&ctx, &mut socket, &user_id, lang, &mut last)).await {
         return;
     }
     let ready = json!({ "type": "ready", "last": last });
@@ -1017,9 +1029,11 @@ async fn stream(
         return;
     }
     let mut visible: HashMap<String, bool> = HashMap::new();
-    // The bell frame held back (its event's id), and when the next may go.
+    // The bell frame held back (its event's id), and when the next may go
+    // (one timer for the stream's life, on the heap: idle streams stay small).
     let mut bell: Option<Option<i64>> = None;
     let mut bell_next = tokio::time::Instant::now();
+    let mut bell_timer = Box::pin(tokio::time::sleep_until(bell_next));
     // A safety net for a change of access whose notice was lost, and for
     // the idle lock, which nothing announces.
     let mut recheck = tokio::time::interval(recheck_every(ctx.config.idle_lock_secs));
@@ -1041,7 +1055,7 @@ async fn stream(
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 };
                 if concerns_me {
-                    if principal_of(&ctx, &cred).await.is_err() {
+                    if Box::pin(principal_of(&ctx, &cred)).await.is_err() {
                         close_ended(&mut socket).await;
                         return;
                     }
@@ -1049,12 +1063,9 @@ async fn stream(
                 }
             }
             // Before live events: a steady flow of them must not hold the bell back.
-            _ = tokio::time::sleep_until(bell_next), if bell.is_some() => {
+            _ = &mut bell_timer, if bell.is_some() => {
                 let id = bell.take().flatten();
-                let Ok(mine) = notifications::live_event(&ctx, &user_id, lang, id).await else {
-                    continue;
-                };
-                if !send(&mut socket, &mine).await {
+                if !Box::pin(send_bell(&ctx, &mut socket, &user_id, lang, id)).await {
                     return;
                 }
                 bell_next = tokio::time::Instant::now() + BELL_EVERY;
@@ -1072,7 +1083,7 @@ async fn stream(
                     let mine = match notifications::live_concerns(&e, &user_id) {
                         // A change of notifications: one's own only.
                         Some(mine) => mine,
-                        None => may_see(&ctx, &mut visible, &user_id, &e).await,
+                        None => Box::pin(may_see(&ctx, &mut visible, &user_id, &e)).await,
                     };
                     if !mine {
                         if let Some(id) = e.id { last = id; }
@@ -1081,13 +1092,14 @@ async fn stream(
                     if is_bell(&e) {
                         let now = tokio::time::Instant::now();
                         if bell.is_some() || now < bell_next {
+                            bell_timer.as_mut().reset(bell_next);
                             bell = Some(e.id);
                             if let Some(id) = e.id { last = id; }
                             continue;
                         }
                         bell_next = now + BELL_EVERY;
                     }
-                    if !send_for(&ctx, &mut socket, &user_id, lang, &e).await {
+                    if !Box::pin(send_for(&ctx, &mut socket, &user_id, lang, &e)).await {
                         return;
                     }
                     if let Some(id) = e.id { last = id; }
@@ -1095,7 +1107,7 @@ async fn stream(
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                     // Too slow for the live stream: read the rest from the log.
                     visible.clear();
-                    if !catch_up(&ctx, &mut socket, &user_id, lang, &mut last).await {
+                    if !Box::pin(catch_up(&ctx, &mut socket, &user_id, lang, &mut last)).await {
                         return;
                     }
                 }
@@ -1106,8 +1118,8 @@ async fn stream(
                     if let Ok(m) = serde_json::from_str::<ClientMessage>(&text) {
                         if m.kind == "typing" {
                             // A text that is no thread id names no thread to type in.
-                            if let (Ok(p), Ok(thread_id)) = (principal_of(&ctx, &cred).await, m.thread_id.parse()) {
-                                let _ = service::typing(&ctx, &p, thread_id).await;
+                            if let (Ok(p), Ok(thread_id)) = (Box::pin(principal_of(&ctx, &cred)).await, m.thread_id.parse()) {
+                                let _ = Box::pin(service::typing(&ctx, &p, thread_id)).await;
                             }
                         }
                     }
@@ -1117,7 +1129,7 @@ async fn stream(
             },
             _ = recheck.tick() => {
                 // A session signed out, erased or locked closes its stream.
-                if principal_of(&ctx, &cred).await.is_err() {
+                if Box::pin(principal_of(&ctx, &cred)).await.is_err() {
                     close_ended(&mut socket).await;
                     return;
                 }
