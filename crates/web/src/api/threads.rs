@@ -955,7 +955,13 @@ async fn send(socket: &mut WebSocket, e: &Event) -> bool {
 }
 
 /// Sends one's bell as it is now (a held-back change of notifications).
-async fn send_bell(ctx: &cercle_app::Ctx, socket: &mut WebSocket, user_id: &str, lang: Language, id: Option<i64>) -> bool {
+async fn send_bell(
+    ctx: &cercle_app::Ctx,
+    socket: &mut WebSocket,
+    user_id: &str,
+    lang: Language,
+    id: Option<i64>,
+) -> bool {
     match notifications::live_event(ctx, user_id, lang, id).await {
         Ok(mine) => send(socket, &mine).await,
         // The count could not be read: the page's next change or
