@@ -5,10 +5,12 @@
 
 use crate::backends;
 use crate::cli::{cercle, cercle_with, text};
-use crate::helpers::{admin_and_two_members, clinical_thread, count_sign_in_mails, sign_in_by_email, Person, PASSWORD};
+use crate::helpers::{
+    admin_and_two_members, clinical_thread, count_sign_in_mails, sign_in_by_email, upload_to_thread as upload, Person,
+    PASSWORD,
+};
 use cercle_testkit::people::sign_in_by_forms;
-use cercle_testkit::{eventually, status_and_json, temp_dir, Db, EmptyDb, TestApp};
-use serde_json::Value;
+use cercle_testkit::{eventually, temp_dir, Db, EmptyDb, TestApp};
 use std::path::{Path, PathBuf};
 
 backends!(
@@ -25,18 +27,6 @@ pub(crate) fn voice(len: usize) -> Vec<u8> {
     let mut v = b"OggS".to_vec();
     v.extend((4..len as u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
     v
-}
-
-pub(crate) async fn upload(app: &TestApp, p: &Person, thread: &str, query: &str, body: Vec<u8>) -> (u16, Value) {
-    let r = app
-        .http
-        .put(format!("{}/api/v1/threads/{thread}/files?{query}", app.url))
-        .bearer_auth(&p.token)
-        .body(body)
-        .send()
-        .await
-        .expect("upload");
-    status_and_json(r).await
 }
 
 /// Uploads `bytes` as a voice message; its attachment id.

@@ -112,7 +112,8 @@ async fn write_through_a_full_disk(
     // A file too: refused, and its blob (written first) is not left behind.
     let blobs_before = crate::attachments_api::files_under(&app.config.blob_dir());
     let voice = crate::attachments_api::voice(120_000);
-    let (status, r) = crate::attachments_api::upload(app, &a, &thread, "name=note.ogg&kind=voice", voice.clone()).await;
+    let (status, r) =
+        crate::helpers::upload_to_thread(app, &a, &thread, "name=note.ogg&kind=voice", voice.clone()).await;
     assert_eq!((status, r["code"].as_str()), (507, Some("storage-full")), "{r}");
     assert_eq!(
         crate::attachments_api::files_under(&app.config.blob_dir()),
@@ -175,7 +176,8 @@ async fn write_through_a_full_disk(
         assert_eq!(status, 201, "message {n} after space came back: {m}");
         acknowledged.push(m["id"].as_str().expect("id").to_string());
     }
-    let (status, m) = crate::attachments_api::upload(app, &a, &thread, "name=note.ogg&kind=voice", voice.clone()).await;
+    let (status, m) =
+        crate::helpers::upload_to_thread(app, &a, &thread, "name=note.ogg&kind=voice", voice.clone()).await;
     assert_eq!(status, 201, "a file after space came back: {m}");
     acknowledged.push(m["id"].as_str().expect("id").to_string());
     let file_id = m["attachments"][0]["id"].as_str().expect("id").to_string();

@@ -455,6 +455,19 @@ pub async fn post_message(app: &TestApp, p: &Person, thread: &str, body: &str) -
     .await
 }
 
+/// `p` uploads `body` to a thread (`query`: the file's name, its kind).
+pub async fn upload_to_thread(app: &TestApp, p: &Person, thread: &str, query: &str, body: Vec<u8>) -> (u16, Value) {
+    let r = app
+        .http
+        .put(format!("{}/api/v1/threads/{thread}/files?{query}", app.url))
+        .bearer_auth(&p.token)
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    cercle_testkit::status_and_json(r).await
+}
+
 /// A care channel on a patient file, with its participants.
 pub async fn care_channel(app: &TestApp, p: &Person, file: &str, title: &str, participants: Value) -> Value {
     created(

@@ -5,9 +5,10 @@
 
 use crate::backends;
 use crate::helpers::{
-    admin_and_two_members, clinical_thread, events_socket, id_of, next_frame, post_message, Person, Ws,
+    admin_and_two_members, clinical_thread, events_socket, id_of, next_frame, post_message, upload_to_thread as upload,
+    Ws,
 };
-use cercle_testkit::{status_and_json, Db, TestApp};
+use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -45,18 +46,6 @@ pub(crate) fn pdftotext(pdf: &[u8]) -> Option<String> {
         .filter(|c| !('\u{202a}'..='\u{202e}').contains(c))
         .collect();
     Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
-}
-
-async fn upload(app: &TestApp, p: &Person, thread: &str, query: &str, body: Vec<u8>) -> (u16, Value) {
-    let r = app
-        .http
-        .put(format!("{}/api/v1/threads/{thread}/files?{query}", app.url))
-        .bearer_auth(&p.token)
-        .body(body)
-        .send()
-        .await
-        .expect("upload");
-    status_and_json(r).await
 }
 
 async fn threads_messages_history_and_access(db: Db) {
