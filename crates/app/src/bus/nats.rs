@@ -104,8 +104,17 @@ impl NatsBus {
             .subscribe(format!("{}.>", self.prefix))
             .await
             .map_err(|e| e.to_string())?;
-        // The server has the subscription once it answered the flush.
-        client.flush().await.map_err(|e| e.to_string())?;
+        // `flush` only hands the bytes to the socket: the server may not have
+        // read the subscription yet, and a message another node publishes
+        // meanwhile would pass it by. A request to a subject nobody listens
+        // on is answered "no responders" by the server after everything sent
+        // before it, the subscription included: a round trip.
+        let probe = client.request(client.new_inbox(), "".into()).await;
+        match probe {
+            Err(e) if e.kind() == async_nats::RequestErrorKind::NoResponders => {}
+            Err(e) => return Err(format!("the server did not answer after subscribing: {e}")),
+            Ok(_) => return Err("an unexpected answer to the subscription probe".into()),
+        }
         Ok((client, sub))
     }
 }

@@ -17,6 +17,7 @@ use cercle_store::{Backend, Store};
 use cercle_testkit::{Db, TestApp};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Every wait is bounded by this.
 const WAIT: Duration = Duration::from_secs(15);
@@ -509,6 +510,32 @@ async fn bus_nats_a_dropped_connection_leads_to_a_full_recheck() {
     }
 }
 
+/// NATS: a node says it is ready only once the server has its subscription.
+/// The node talks to the server through a relay that holds what it sends for
+/// a while, as a loaded machine or a slow network does; what another node
+/// publishes right after `ready` still reaches it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bus_nats_a_ready_node_misses_nothing_sent_after() {
+    if cercle_testkit::skip_nats() {
+        return;
+    }
+    let server = cercle_testkit::nats_url();
+    let upstream = server.trim_start_matches("nats://").to_string();
+    let relay = Relay::start_slow(upstream, Duration::from_millis(300)).await;
+    let prefix = format!("cercle-test-{}", UserId::new().0.simple());
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let store = app.ctx().store.clone();
+    let a: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(&server, &prefix));
+    let b: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(&format!("nats://{}", relay.addr), &prefix));
+    let n = start(store, a, b, app).await;
+    let mut sub = n.b.subscribe(Filter::All);
+    n.a.signal(signal(thread(ThreadId::new()), "first"))
+        .await
+        .expect("first");
+    let d = next(&mut sub).await;
+    assert!(is_signal(&d, "first"), "{d:?}");
+}
+
 /// A TCP relay to the NATS server whose open connections can be cut.
 struct Relay {
     addr: std::net::SocketAddr,
@@ -517,6 +544,12 @@ struct Relay {
 
 impl Relay {
     async fn start(upstream: String) -> Relay {
+        Relay::start_slow(upstream, Duration::ZERO).await
+    }
+
+    /// A relay that holds each piece its client sends for `delay` before
+    /// passing it on (the server's answers pass at once).
+    async fn start_slow(upstream: String, delay: Duration) -> Relay {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (cut, _) = tokio::sync::watch::channel(0u64);
@@ -529,8 +562,25 @@ impl Relay {
                     let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
                         return;
                     };
+                    let (mut from_client, mut to_client) = client.split();
+                    let (mut from_server, mut to_server) = server.split();
+                    let up = async {
+                        let mut buf = vec![0u8; 16 * 1024];
+                        loop {
+                            match from_client.read(&mut buf).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => {
+                                    tokio::time::sleep(delay).await;
+                                    if to_server.write_all(&buf[..n]).await.is_err() {
+                                        return;
+                                    }
+                                }
+                            }
+                        }
+                    };
                     tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = up => {}
+                        _ = tokio::io::copy(&mut from_server, &mut to_client) => {}
                         _ = cut.changed() => {}
                     }
                 });
