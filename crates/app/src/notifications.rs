@@ -184,10 +184,17 @@ async fn tell_about_thread(
     recipients.retain(|u| *u != actor_id);
     let folded_or_new: Vec<String> = recipients.iter().map(UserId::to_string).collect();
     if urgent.is_none() {
-        let folded: HashSet<UserId> = store::fold_many(&mut *conn, &recipients, thread_id, actor_id, now)
-            .await?
-            .into_iter()
-            .collect();
+        let folded: HashSet<UserId> = store::fold_many(
+            &mut *conn,
+            &recipients,
+            thread_id,
+            actor_id,
+            rules::RING_AGAIN_AFTER_MS,
+            now,
+        )
+        .await?
+        .into_iter()
+        .collect();
         recipients.retain(|u| !folded.contains(u));
     }
     let rows: Vec<NotificationRow> = recipients
@@ -568,7 +575,11 @@ pub struct RoundReport {
     pub sms: usize,
 }
 
-/// Applies the rules to every notification due at the clock's time.
+/// Applies the rules to every notification due at the clock's time. The
+/// round takes its notifications in one statement, decides on each from
+/// reads alone (outside the writer), then writes every decision in one
+/// write shared with the posts of the moment (group commit); rings go out
+/// after that commit.
 pub async fn run_due(ctx: &Ctx) -> AppResult<RoundReport> {
     let now = ctx.clock.now();
     let due = {
@@ -576,46 +587,154 @@ pub async fn run_due(ctx: &Ctx) -> AppResult<RoundReport> {
         store::due(&mut conn, now, WORKER_BATCH).await?
     };
     let mut report = RoundReport::default();
-    let mut queued = false;
-    for row in due {
-        let Some(seen) = row.next_check_at else { continue };
-        {
-            let mut tx = ctx.store.begin().await?;
-            // A lease, so that another node does not take it meanwhile.
-            let ok = store::claim(&mut tx, row.id, seen, now.plus_secs(120)).await?;
-            tx.commit().await?;
-            if !ok {
-                continue;
-            }
-        }
+    if due.is_empty() {
+        return Ok(report);
+    }
+    // A lease, so that another node does not take them meanwhile.
+    let ids: Vec<NotificationId> = due.iter().map(|n| n.id).collect();
+    let taken: HashSet<NotificationId> = ctx
+        .store
+        .write(move |tx| {
+            Box::pin(async move { Ok::<_, AppError>(store::claim_many(tx, &ids, now, now.plus_secs(120)).await?) })
+        })
+        .await?
+        .into_iter()
+        .collect();
+    let mut decisions = Vec::new();
+    for n in due.iter().filter(|n| taken.contains(&n.id)) {
         report.looked_at += 1;
-        match handle(ctx, &row, now, &mut report).await {
-            Ok(q) => queued |= q,
+        match decide(ctx, n, now).await {
+            Ok(d) => decisions.push(d),
             Err(e) => {
                 // Looked at again later; the error holds no content.
                 tracing::warn!(error = %e, "notification round");
-                let mut tx = ctx.store.begin().await?;
-                let retry = Delivery {
-                    rings: row.rings,
-                    rung_at: row.rung_at,
-                    emailed_at: row.emailed_at,
-                    sms_at: row.sms_at,
-                    next_check_at: Some(now.plus_secs(60).0),
-                };
-                store::save_delivery(&mut tx, row.id, row.updated_at, &retry).await?;
-                tx.commit().await?;
+                decisions.push(Decision::retry(n, now));
             }
         }
     }
-    if queued {
+    let c = ctx.clone();
+    let (decisions, emails) = ctx
+        .store
+        .write(move |tx| Box::pin(async move { apply(&c, tx, decisions, now).await }))
+        .await?;
+    report.emails += emails;
+    report.sms += decisions
+        .iter()
+        .filter(|d| matches!(d.urgent, Some(Urgent::Sms { .. })))
+        .count();
+    report.emails += decisions
+        .iter()
+        .filter(|d| matches!(d.urgent, Some(Urgent::Email { .. })))
+        .count();
+    if emails > 0 || decisions.iter().any(|d| d.urgent.is_some()) {
         ctx.outbox_wake.notify_one();
+    }
+    for d in decisions {
+        if let Some((user_id, message)) = d.ring {
+            match push::send(ctx, user_id, &message).await {
+                Ok(r) => report.pushed += r.delivered,
+                // The deliveries stay queued for the push worker.
+                Err(e) => tracing::warn!(error = %e, "push"),
+            }
+        }
     }
     Ok(report)
 }
 
+/// The follow-up of an unacknowledged high-priority message.
+enum Urgent {
+    Sms {
+        phone: String,
+        lang: Language,
+        link: String,
+    },
+    /// No verified phone: the same words by email.
+    Email {
+        email: String,
+        lang: Language,
+        link: String,
+    },
+}
+
+/// What the worker decided for one notification, to be written.
+struct Decision {
+    id: NotificationId,
+    seen_updated_at: i64,
+    delivery: Delivery,
+    urgent: Option<Urgent>,
+    /// The email alert is due (sent if no other did meanwhile).
+    alert: Option<(cercle_store::users::UserRow, Language)>,
+    /// Ring the person's devices after the commit.
+    ring: Option<(UserId, PushMessage)>,
+}
+
+impl Decision {
+    /// Something failed: look again in a minute, nothing else changed.
+    fn retry(n: &NotificationRow, now: Timestamp) -> Decision {
+        Decision {
+            id: n.id,
+            seen_updated_at: n.updated_at,
+            delivery: Delivery {
+                ring_pending: n.ring_pending,
+                rings: n.rings,
+                rung_at: n.rung_at,
+                emailed_at: n.emailed_at,
+                sms_at: n.sms_at,
+                next_check_at: Some(now.plus_secs(60).0),
+            },
+            urgent: None,
+            alert: None,
+            ring: None,
+        }
+    }
+}
+
+/// Writes a round's decisions in the caller's transaction; returns them
+/// and how many email alerts were queued.
+async fn apply(
+    ctx: &Ctx,
+    tx: &mut Conn,
+    decisions: Vec<Decision>,
+    now: Timestamp,
+) -> AppResult<(Vec<Decision>, usize)> {
+    let mut emails = 0;
+    for d in &decisions {
+        match &d.urgent {
+            Some(Urgent::Sms { phone, lang, link }) => {
+                queue_sms(
+                    &mut *tx,
+                    phone,
+                    *lang,
+                    &Outgoing::UrgentMessage { link: link.clone() },
+                    now,
+                )
+                .await?
+            }
+            Some(Urgent::Email { email, lang, link }) => {
+                queue_email(
+                    &mut *tx,
+                    email,
+                    *lang,
+                    &Outgoing::UrgentMessage { link: link.clone() },
+                    now,
+                )
+                .await?
+            }
+            None => {}
+        }
+        if let Some((user, lang)) = &d.alert {
+            if queue_alert(ctx, &mut *tx, user, *lang, now).await? {
+                emails += 1;
+            }
+        }
+        store::save_delivery(&mut *tx, d.id, d.seen_updated_at, &d.delivery).await?;
+    }
+    Ok((decisions, emails))
+}
+
 /// One notification: ring, follow up, email; then when to look again.
-/// Returns whether an email or SMS was queued.
-async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut RoundReport) -> AppResult<bool> {
+/// Reads only: the caller writes the decision.
+async fn decide(ctx: &Ctx, n: &NotificationRow, now: Timestamp) -> AppResult<Decision> {
     let settings = ctx.config.notifications;
     // Someone who no longer reaches the thread (removed, left) is not rung.
     let user_id = n.user_id.to_string();
@@ -623,28 +742,34 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
         Some(t) => crate::threads::access::may_receive(ctx, &user_id, &t.to_string()).await?,
         None => true,
     };
-    let mut tx = ctx.store.begin().await?;
-    let Some(user) = users::by_id(&mut tx, &user_id)
+    let mut conn = ctx.store.reader().await?;
+    let Some(user) = users::by_id(&mut conn, &user_id)
         .await?
         .filter(|u| u.deleted_at.is_none() && reaches)
     else {
         // Nothing more to deliver (the account is gone, or the thread out
         // of reach); it stays in the centre until read or pruned.
-        store::save_delivery(&mut tx, n.id, n.updated_at, &Delivery::stopped(n)).await?;
-        tx.commit().await?;
-        return Ok(false);
+        return Ok(Decision {
+            id: n.id,
+            seen_updated_at: n.updated_at,
+            delivery: Delivery::stopped(n),
+            urgent: None,
+            alert: None,
+            ring: None,
+        });
     };
     let lang = crate::acting::language_of(&user);
-    let (schedule, periods) = crate::availability::rules_of(&mut tx, n.user_id, now).await?;
+    let (schedule, periods) = crate::availability::rules_of(&mut conn, n.user_id, now).await?;
     let muted = match n.thread_id {
-        Some(t) => store::is_muted(&mut tx, n.user_id, t).await?,
+        Some(t) => store::is_muted(&mut conn, n.user_id, t).await?,
         None => false,
     };
-    let (email_alerts, delay_mins) = prefs_of(&mut tx, &settings, n.user_id).await?;
+    let (email_alerts, delay_mins) = prefs_of(&mut conn, &settings, n.user_id).await?;
     let acknowledged = match n.message_id {
-        Some(m) => store::acknowledged(&mut tx, m, n.user_id).await?,
+        Some(m) => store::acknowledged(&mut conn, m, n.user_id).await?,
         None => false,
     };
+    drop(conn);
     let recipient = Recipient {
         schedule: &schedule,
         periods: &periods,
@@ -656,6 +781,7 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
         Priority::Normal
     };
     let mut d = Delivery {
+        ring_pending: false,
         rings: n.rings,
         rung_at: n.rung_at,
         emailed_at: None,
@@ -664,16 +790,24 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
     };
     let mut ring_now = false;
     let mut wake: Vec<Timestamp> = Vec::new();
-    let mut queued = false;
+    let mut urgent = None;
+    let mut alert = None;
 
     // 1. A new notification (or a message folded in) rings now, or stays
-    // quiet in the centre.
+    // quiet in the centre. A thread that rang a moment ago rings again once
+    // the pause is over (the count moved in the centre meanwhile).
     if n.ring_pending
         && !acknowledged
         && (n.read_at.is_none() || n.high_priority)
         && rules::ring(&recipient, priority, now) == Ring::Now
     {
-        ring_now = true;
+        match rules::ring_again_at(priority, n.rung_at.map(Timestamp), now) {
+            None => ring_now = true,
+            Some(at) => {
+                d.ring_pending = true;
+                wake.push(at);
+            }
+        }
     }
 
     // 2. An unacknowledged high-priority message: repeat, then one SMS.
@@ -699,18 +833,20 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
             FollowUp::Sms => {
                 d.sms_at = Some(now.0);
                 let link = format!("{}{}", ctx.config.public_url, n.link);
-                match user.phone.as_deref().filter(|_| user.phone_verified_at.is_some()) {
-                    Some(phone) => {
-                        queue_sms(&mut tx, phone, lang, &Outgoing::UrgentMessage { link }, now).await?;
-                        report.sms += 1;
-                    }
-                    // No verified phone: the same words by email.
-                    None => {
-                        queue_email(&mut tx, &user.email, lang, &Outgoing::UrgentMessage { link }, now).await?;
-                        report.emails += 1;
-                    }
-                }
-                queued = true;
+                urgent = Some(
+                    match user.phone.as_deref().filter(|_| user.phone_verified_at.is_some()) {
+                        Some(phone) => Urgent::Sms {
+                            phone: phone.to_string(),
+                            lang,
+                            link,
+                        },
+                        None => Urgent::Email {
+                            email: user.email.clone(),
+                            lang,
+                            link,
+                        },
+                    },
+                );
                 wake.push(last.plus_secs(settings.escalation.repeat_every_secs));
             }
         }
@@ -734,7 +870,7 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
     }
 
     // 3. Unread past the delay: one email (telling of all unread ones).
-    if email_alerts && n.read_at.is_none() && n.emailed_at.is_none() && d.emailed_at.is_none() {
+    if email_alerts && n.read_at.is_none() && n.emailed_at.is_none() {
         let due_at = Timestamp(n.created_at).plus_secs(delay_mins * 60);
         if now < due_at {
             wake.push(due_at);
@@ -747,28 +883,22 @@ async fn handle(ctx: &Ctx, n: &NotificationRow, now: Timestamp, report: &mut Rou
             delay_mins * 60,
             now,
         ) {
-            if queue_alert(ctx, &mut tx, &user, lang, now).await? {
-                report.emails += 1;
-                queued = true;
-            }
             d.emailed_at = Some(now.0);
+            alert = Some((user, lang));
         } else if let Some(next) = rules::next_ring_time(&recipient, now, settings.horizon_days) {
             wake.push(next);
         }
     }
     d.next_check_at = wake.into_iter().min().map(|t| t.0);
-    store::save_delivery(&mut tx, n.id, n.updated_at, &d).await?;
-    tx.commit().await?;
-
-    if ring_now {
-        let message = push_message(lang, n);
-        match push::send(ctx, n.user_id, &message).await {
-            Ok(r) => report.pushed += r.delivered,
-            // The deliveries stay queued for the push worker.
-            Err(e) => tracing::warn!(error = %e, "push"),
-        }
-    }
-    Ok(queued)
+    let ring = ring_now.then(|| (n.user_id, push_message(lang, n)));
+    Ok(Decision {
+        id: n.id,
+        seen_updated_at: n.updated_at,
+        delivery: d,
+        urgent,
+        alert,
+        ring,
+    })
 }
 
 /// The email alert: how many notifications wait, and a link to the centre.

@@ -59,6 +59,24 @@ pub fn ring(r: &Recipient<'_>, priority: Priority, at: Timestamp) -> Ring {
     }
 }
 
+/// A thread rings a person at most once in this time for normal messages:
+/// a burst of messages is one ring (the count in the centre and the bell
+/// move with every message). It also keeps a busy thread from costing a
+/// ring per message and per person.
+pub const RING_AGAIN_AFTER_MS: i64 = 10_000;
+
+/// When a normal notification rung at `rung_at` may ring again: `None` if
+/// it may ring at `now`, else the moment it may. High priority is never
+/// held back.
+pub fn ring_again_at(priority: Priority, rung_at: Option<Timestamp>, now: Timestamp) -> Option<Timestamp> {
+    match (priority, rung_at) {
+        (Priority::Normal, Some(at)) if now.0 < at.0 + RING_AGAIN_AFTER_MS => {
+            Some(Timestamp(at.0 + RING_AGAIN_AFTER_MS))
+        }
+        _ => None,
+    }
+}
+
 /// Whether an unread notification created at `created_at` is due as an
 /// email at `now` (people without the app rely on it): only once, after
 /// `delay_secs`, and only while the person could be interrupted (a quiet
@@ -150,6 +168,25 @@ mod tests {
     const H: i64 = 60 * MIN;
     /// Monday 2026-07-13 00:00 EDT (04:00 UTC).
     const MONDAY: i64 = 1_783_915_200_000;
+
+    #[test]
+    fn a_burst_rings_once_then_again_after_the_pause_high_priority_always() {
+        let t = |ms| Timestamp(MONDAY + ms);
+        assert_eq!(ring_again_at(Priority::Normal, None, t(0)), None);
+        assert_eq!(
+            ring_again_at(Priority::Normal, Some(t(0)), t(1)),
+            Some(t(RING_AGAIN_AFTER_MS))
+        );
+        assert_eq!(
+            ring_again_at(Priority::Normal, Some(t(0)), t(RING_AGAIN_AFTER_MS - 1)),
+            Some(t(RING_AGAIN_AFTER_MS))
+        );
+        assert_eq!(
+            ring_again_at(Priority::Normal, Some(t(0)), t(RING_AGAIN_AFTER_MS)),
+            None
+        );
+        assert_eq!(ring_again_at(Priority::High, Some(t(0)), t(1)), None);
+    }
 
     fn office_hours() -> Schedule {
         // Monday to Friday, 8:00 to 17:00.

@@ -112,18 +112,33 @@ pub async fn fold_many(
     user_ids: &[UserId],
     thread_id: ThreadId,
     actor_id: UserId,
+    ring_again_after_ms: i64,
     now: Timestamp,
 ) -> Result<Vec<UserId>> {
     let mut folded = Vec::new();
     for chunk in user_ids.chunks(CHUNK) {
+        // The worker looks again now, or once the last ring's pause is
+        // over (`ring_again_after_ms`), or earlier if it was to look earlier
+        // anyway: a burst of messages does not wake it once per message.
         let sql = format!(
             "UPDATE notifications SET count = count + 1, updated_at = $1, actor_id = $2, ring_pending = 1, \
-               next_check_at = $3 \
-             WHERE thread_id = $4 AND read_at IS NULL AND high_priority = 0 AND user_id IN ({}) \
+               next_check_at = CASE \
+                 WHEN rung_at IS NOT NULL AND rung_at + $3 > $4 THEN \
+                   CASE WHEN next_check_at IS NOT NULL AND next_check_at < rung_at + $5 THEN next_check_at ELSE rung_at + $6 END \
+                 ELSE $7 END \
+             WHERE thread_id = $8 AND read_at IS NULL AND high_priority = 0 AND user_id IN ({}) \
              RETURNING user_id",
-            crate::profiles::placeholders(5, chunk.len())
+            crate::profiles::placeholders(9, chunk.len())
         );
-        let mut q = sqlx::query(&sql).bind(now.0).bind(actor_id).bind(now.0).bind(thread_id);
+        let mut q = sqlx::query(&sql)
+            .bind(now.0)
+            .bind(actor_id)
+            .bind(ring_again_after_ms)
+            .bind(now.0)
+            .bind(ring_again_after_ms)
+            .bind(ring_again_after_ms)
+            .bind(now.0)
+            .bind(thread_id);
         for u in chunk {
             q = q.bind(*u);
         }
@@ -167,16 +182,34 @@ pub async fn due(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<Noti
     Ok(rows.iter().map(map).collect::<std::result::Result<_, _>>()?)
 }
 
-/// Takes a due notification for this node (pushes its next look to
-/// `lease`); false if another node took it or it changed meanwhile.
-pub async fn claim(conn: &mut Conn, id: NotificationId, seen_next_check: i64, lease: Timestamp) -> Result<bool> {
-    let done = sqlx::query("UPDATE notifications SET next_check_at = $1 WHERE id = $2 AND next_check_at = $3")
-        .bind(lease.0)
-        .bind(id)
-        .bind(seen_next_check)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+/// Takes for this node those of `ids` still due at `now` (pushes their next
+/// look to `lease`), in one statement; returns the ids taken. One that
+/// another node took meanwhile, or that a new message moved to a later
+/// look, is left out. One that changed but is still due is taken: the
+/// worker's decision on the row it read is then not applied as such
+/// ([`save_delivery`] compares `updated_at`), and it is looked at again.
+pub async fn claim_many(
+    conn: &mut Conn,
+    ids: &[NotificationId],
+    now: Timestamp,
+    lease: Timestamp,
+) -> Result<Vec<NotificationId>> {
+    let mut taken = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "UPDATE notifications SET next_check_at = $1 \
+             WHERE next_check_at IS NOT NULL AND next_check_at <= $2 AND id IN ({}) RETURNING id",
+            crate::profiles::placeholders(3, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(lease.0).bind(now.0);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            taken.push(r.try_get("id")?);
+        }
+    }
+    Ok(taken)
 }
 
 /// What the worker did and when it looks again. `ring_pending` is cleared
@@ -184,6 +217,8 @@ pub async fn claim(conn: &mut Conn, id: NotificationId, seen_next_check: i64, le
 /// (`seen_updated_at`); otherwise the new message gets its own decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Delivery {
+    /// A ring is still owed (held back by the pause between rings).
+    pub ring_pending: bool,
     pub rings: i64,
     pub rung_at: Option<i64>,
     pub emailed_at: Option<i64>,
@@ -195,6 +230,7 @@ impl Delivery {
     /// Nothing more to do (the person's account is gone).
     pub fn stopped(n: &NotificationRow) -> Delivery {
         Delivery {
+            ring_pending: false,
             rings: n.rings,
             rung_at: n.rung_at,
             emailed_at: n.emailed_at,
@@ -208,15 +244,16 @@ pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_updated_at:
     sqlx::query(
         "UPDATE notifications SET rings = $1, rung_at = $2, \
            emailed_at = CASE WHEN emailed_at IS NULL THEN $3 ELSE emailed_at END, sms_at = $4, \
-           ring_pending = CASE WHEN updated_at = $5 THEN 0 ELSE ring_pending END, \
-           next_check_at = CASE WHEN updated_at = $6 THEN $7 ELSE updated_at END \
-         WHERE id = $8",
+           ring_pending = CASE WHEN updated_at = $5 THEN $6 ELSE ring_pending END, \
+           next_check_at = CASE WHEN updated_at = $7 THEN $8 ELSE updated_at END \
+         WHERE id = $9",
     )
     .bind(d.rings)
     .bind(d.rung_at)
     .bind(d.emailed_at)
     .bind(d.sms_at)
     .bind(seen_updated_at)
+    .bind(i64::from(d.ring_pending))
     .bind(seen_updated_at)
     .bind(d.next_check_at)
     .bind(id)

@@ -13,6 +13,7 @@ use crate::helpers::{admin_and_two_members, clinical_thread, id_of, Person};
 use crate::push_api::{Browser, PushService};
 use crate::teams_api;
 use cercle_domain::local_time::Zone;
+use cercle_domain::notification_rules::RING_AGAIN_AFTER_MS;
 use cercle_store::notifications::NotificationRow;
 use cercle_testkit::{eventually, find_code, Db, TestApp};
 use serde_json::{json, Value};
@@ -72,8 +73,13 @@ async fn settled(app: &TestApp, user_id: &str) -> Vec<NotificationRow> {
     let now = app.ctx().clock.now().0;
     let calm = async || {
         let r = rows(app, user_id).await;
+        // A ring held back by the pause between rings is decided too: it
+        // waits for its later look.
         r.iter()
-            .all(|n| !n.ring_pending && n.next_check_at.is_none_or(|t| t > now))
+            .all(|n| {
+                let later = n.next_check_at.is_none_or(|t| t > now);
+                later && (!n.ring_pending || n.next_check_at.is_some())
+            })
             .then_some(r)
     };
     let mut rounds = app.ctx().notify_rounds.subscribe();
@@ -197,15 +203,21 @@ async fn a_message_rings_the_others_and_fills_their_centre_without_patient_data(
     let (status, u) = app.get("/notifications/unread", Some(&b.token)).await;
     assert_eq!((status, u["unread"].as_i64()), (200, Some(1)));
 
-    // A second message folds into the same notification and rings again.
+    // A second message at once folds into the same notification. The
+    // thread rang a moment ago: the ring waits for the pause between rings
+    // (a burst of messages is one ring), then comes.
     post(&app, &a, &thread, "Pansement hydrocolloïde posé", false).await;
-    eventually("a second push", async || {
-        (pushes(&service, &browser).len() == 2).then_some(())
-    })
-    .await;
     let l = centre(&app, &b).await;
     assert_eq!(l["items"].as_array().map(Vec::len), Some(1), "{l}");
     assert_eq!(l["items"][0]["count"], 2);
+    let held = settled(&app, &b_id).await;
+    assert!(held.iter().any(|n| n.ring_pending), "{held:?}");
+    assert_eq!(pushes(&service, &browser).len(), 1, "no second ring within the pause");
+    advance(&app, RING_AGAIN_AFTER_MS / 1000, &[&a, &b]).await;
+    eventually("a second push after the pause", async || {
+        (pushes(&service, &browser).len() == 2).then_some(())
+    })
+    .await;
 
     // Reading the thread reads its notification; C's stays unread.
     let (status, _) = app
