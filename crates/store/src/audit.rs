@@ -10,22 +10,19 @@ use sqlx::Row;
 /// takes its row lock on PostgreSQL (the write lock on SQLite), so appends
 /// are serialized and every record links to the one before it.
 pub async fn append(conn: &mut Conn, id: AuditId, ev: &NewAuditEvent, now: Timestamp) -> Result<AuditRecord> {
-    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1")
-        .execute(&mut *conn)
-        .await?;
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?;
-    let seq: i64 = head.try_get("seq")?;
+    // The head moves and answers with the previous record's time in one
+    // statement (each statement of a write is a round trip to the writer).
     // Time never goes back along the chain (a clock stepping back, or two
     // nodes a little apart, would otherwise break the order that searches
     // by date rely on).
-    let previous_at: Option<i64> = sqlx::query("SELECT at FROM audit_events WHERE seq = $1")
-        .bind(seq - 1)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| r.try_get("at"))
-        .transpose()?;
+    let head = sqlx::query(
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, \
+           (SELECT e.at FROM audit_events e WHERE e.seq = audit_head.seq - 1) AS previous_at",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let previous_at: Option<i64> = head.try_get("previous_at")?;
     let mut record = AuditRecord {
         seq,
         id: id.to_string(),

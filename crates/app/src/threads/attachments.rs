@@ -239,7 +239,7 @@ pub(crate) async fn insert_upload(
         .ok_or(AppError::NotFound)?;
     log_event(ctx, &mut *tx, thread_id, EventKind::Message, &view, now).await?;
     let (author, message) = (user_id.to_string(), message_id.to_string());
-    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, &author, &message, false, now).await?;
+    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, &author, &message, false, None, now).await?;
     Ok((view, attachment))
 }
 

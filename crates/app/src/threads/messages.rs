@@ -9,7 +9,7 @@ use super::views::{message_views, Author, MessageView};
 use crate::network::people::summaries;
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::AuditAction;
-use cercle_domain::events::EventKind;
+use cercle_domain::events::{EventKind, Topic};
 use cercle_domain::policy::Principal;
 use cercle_domain::{Language, MessageId, ThreadId, Timestamp, UserId};
 use cercle_store::threads::{self as store, MessageRow, ThreadRow};
@@ -119,9 +119,15 @@ pub(crate) async fn insert_message(
         seen_by: Vec::new(),
         acknowledged_by: Vec::new(),
     };
-    log_event(ctx, &mut *tx, t.id, EventKind::Message, &view, now).await?;
+    // The thread's entry for the message is logged with the bell entries.
+    let payload = serde_json::to_string(&view).map_err(|e| AppError::Internal(e.to_string()))?;
+    let event = cercle_store::events::NewEvent {
+        topic: Topic::Thread(t.id),
+        kind: EventKind::Message,
+        payload: &payload,
+    };
     let author = user_id.to_string();
-    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, &author, &view.id, priority, now).await?;
+    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, &author, &view.id, priority, Some(event), now).await?;
     Ok(view)
 }
 
