@@ -703,6 +703,7 @@ impl Decision {
             seen_updated_at: n.updated_at,
             delivery: Delivery {
                 ring_pending: n.ring_pending,
+                changed_not_before: None,
                 rings: n.rings,
                 rung_at: n.rung_at,
                 emailed_at: n.emailed_at,
@@ -809,6 +810,7 @@ async fn decide(ctx: &Ctx, n: &NotificationRow, now: Timestamp) -> AppResult<Dec
     };
     let mut d = Delivery {
         ring_pending: false,
+        changed_not_before: None,
         rings: n.rings,
         rung_at: n.rung_at,
         emailed_at: None,
@@ -917,6 +919,14 @@ async fn decide(ctx: &Ctx, n: &NotificationRow, now: Timestamp) -> AppResult<Dec
         }
     }
     d.next_check_at = wake.into_iter().min().map(|t| t.0);
+    // A message folded in meanwhile is looked at again at once, unless
+    // this rang (or rang a moment ago): then after the pause, as the fold
+    // itself arranged, so that a busy thread is not looked at again after
+    // every message.
+    d.changed_not_before = d
+        .rung_at
+        .and_then(|at| rules::ring_again_at(priority, Some(Timestamp(at)), now))
+        .map(|t| t.0);
     let ring = ring_now.then(|| (n.user_id, push_message(lang, n)));
     Ok(Decision {
         id: n.id,

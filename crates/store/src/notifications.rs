@@ -219,6 +219,10 @@ pub async fn claim_many(
 pub struct Delivery {
     /// A ring is still owed (held back by the pause between rings).
     pub ring_pending: bool,
+    /// If a message was folded in since the worker read the row: the
+    /// earliest moment to look again (the pause after this ring); `None`:
+    /// at once.
+    pub changed_not_before: Option<i64>,
     pub rings: i64,
     pub rung_at: Option<i64>,
     pub emailed_at: Option<i64>,
@@ -231,6 +235,7 @@ impl Delivery {
     pub fn stopped(n: &NotificationRow) -> Delivery {
         Delivery {
             ring_pending: false,
+            changed_not_before: None,
             rings: n.rings,
             rung_at: n.rung_at,
             emailed_at: n.emailed_at,
@@ -245,8 +250,9 @@ pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_updated_at:
         "UPDATE notifications SET rings = $1, rung_at = $2, \
            emailed_at = CASE WHEN emailed_at IS NULL THEN $3 ELSE emailed_at END, sms_at = $4, \
            ring_pending = CASE WHEN updated_at = $5 THEN $6 ELSE ring_pending END, \
-           next_check_at = CASE WHEN updated_at = $7 THEN $8 ELSE updated_at END \
-         WHERE id = $9",
+           next_check_at = CASE WHEN updated_at = $7 THEN $8 \
+             WHEN $9 > updated_at THEN $10 ELSE updated_at END \
+         WHERE id = $11",
     )
     .bind(d.rings)
     .bind(d.rung_at)
@@ -256,6 +262,8 @@ pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_updated_at:
     .bind(i64::from(d.ring_pending))
     .bind(seen_updated_at)
     .bind(d.next_check_at)
+    .bind(d.changed_not_before.unwrap_or(i64::MIN))
+    .bind(d.changed_not_before.unwrap_or(i64::MIN))
     .bind(id)
     .execute(conn)
     .await?;
