@@ -7,7 +7,7 @@
 #   stop_test_s3
 #
 # install_test_s3 builds Garage from crates.io into ~/.cache/cercle-tools
-# once (cargo install; about 15 minutes on two cores, then reused).
+# once (cargo install; 17 minutes measured on two cores shared with a build, then reused).
 # start_test_s3 starts a single-node Garage on free loopback ports with its
 # data in a temporary folder, creates a key and a bucket, and exports
 # CERCLE_TEST_S3_ENDPOINT, _REGION, _BUCKET, _ACCESS_KEY_ID and
@@ -23,7 +23,7 @@ install_test_s3() {
     return 0
   fi
   echo "== Installing Garage $garage_version (crates.io, cargo install) into $garage_root"
-  echo "   (built once, then reused; about 15 minutes on two cores)"
+  echo "   (built once, then reused; about 17 minutes on two cores)"
   local build
   build="$(mktemp -d -t cercle-garage-build.XXXXXX)"
   CARGO_TARGET_DIR="$build" nice -n 10 cargo install --locked --quiet "garage@$garage_version" --root "$garage_root"

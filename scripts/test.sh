@@ -16,7 +16,7 @@
 #   CERCLE_SKIP_S3=1        skips the attachments' tests on object storage
 # The object storage tests run against Garage, a real S3 server, pinned:
 # built from crates.io into ~/.cache/cercle-tools once (cargo install, about
-# 15 minutes on two cores; scripts/test-s3.sh), started here on free ports
+# 17 minutes on two shared cores; scripts/test-s3.sh), started here on free ports
 # with a temporary folder, stopped at the end. CERCLE_TEST_S3_ENDPOINT (with
 # _REGION, _BUCKET, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY) set: that S3 server
 # is used instead.
