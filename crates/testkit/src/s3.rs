@@ -57,11 +57,24 @@ pub fn use_s3_at(config: &mut Config, endpoint: &str) {
 pub struct Relay {
     addr: SocketAddr,
     upstream: SocketAddr,
+    /// Each connection is dropped once it has carried this many bytes to
+    /// the server (a node killed in the middle of sending a blob).
+    limit: Option<u64>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl Relay {
     pub async fn start() -> Relay {
+        Self::start_with(None).await
+    }
+
+    /// A relay that drops every connection once `bytes` have gone through
+    /// it to the server: a request larger than that never arrives whole.
+    pub async fn cutting_after(bytes: u64) -> Relay {
+        Self::start_with(Some(bytes)).await
+    }
+
+    async fn start_with(limit: Option<u64>) -> Relay {
         let upstream = endpoint()
             .trim_start_matches("http://")
             .trim_end_matches('/')
@@ -71,6 +84,7 @@ impl Relay {
         let relay = Relay {
             addr: listener.local_addr().expect("relay address"),
             upstream,
+            limit,
             tasks: Arc::default(),
         };
         relay.serve(listener);
@@ -82,12 +96,12 @@ impl Relay {
     }
 
     fn serve(&self, listener: TcpListener) {
-        let (upstream, tasks) = (self.upstream, self.tasks.clone());
+        let (upstream, limit, tasks) = (self.upstream, self.limit, self.tasks.clone());
         let accept = tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
+            while let Ok((client, _)) = listener.accept().await {
                 let relay = tokio::spawn(async move {
-                    if let Ok(mut server) = TcpStream::connect(upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    if let Ok(server) = TcpStream::connect(upstream).await {
+                        relay(client, server, limit.unwrap_or(u64::MAX)).await;
                     }
                 });
                 if let Ok(mut t) = tasks.lock() {
@@ -114,6 +128,24 @@ impl Relay {
     pub async fn restore(&self) {
         let listener = TcpListener::bind(self.addr).await.expect("bind the relay's port again");
         self.serve(listener);
+    }
+}
+
+/// Copies both ways until either side closes, or `limit` bytes have gone
+/// to the server; then drops both connections.
+async fn relay(client: TcpStream, server: TcpStream, limit: u64) {
+    use tokio::io::AsyncReadExt;
+    let (mut from_client, mut to_client) = client.into_split();
+    let (mut from_server, mut to_server) = server.into_split();
+    let up = async {
+        let _ = tokio::io::copy(&mut (&mut from_client).take(limit), &mut to_server).await;
+    };
+    let down = async {
+        let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
+    };
+    tokio::select! {
+        () = up => {}
+        () = down => {}
     }
 }
 

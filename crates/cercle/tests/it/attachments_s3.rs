@@ -43,6 +43,7 @@ on_s3!(
     Postgres: two_nodes_share_the_bucket,
     Sqlite: backup_and_restore_keep_every_file_in_object_storage,
     Sqlite: uploads_are_refused_while_the_object_storage_is_down,
+    Sqlite: an_upload_cut_in_the_middle_leaves_no_object,
     Sqlite: a_wrong_bucket_stops_the_node_at_start,
 );
 
@@ -379,6 +380,29 @@ async fn uploads_are_refused_while_the_object_storage_is_down(db: Db) {
     let mut expected = vec![id, second];
     expected.sort();
     assert_eq!(objects(&app).await, expected, "nothing else in the bucket");
+}
+
+/// The connection to the store drops in the middle of a blob (as when the
+/// node is killed while sending it): the store keeps nothing of it, the
+/// upload is refused, and no row names it. Uploads that fit go through.
+async fn an_upload_cut_in_the_middle_leaves_no_object(db: Db) {
+    let relay = Relay::cutting_after(300_000).await;
+    let app = TestApp::spawn_with(db, |c| use_s3_at(c, &relay.url())).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
+    let t = clinical_thread(&app, &a, &[&b], "Voix").await;
+    let small = voice(50_000);
+    let id = upload_voice(&app, &a, &t, &small).await;
+
+    let (status, r) = upload(&app, &a, &t, "name=note.ogg&kind=voice", voice(2_000_000)).await;
+    assert_eq!(
+        (status, r["code"].as_str()),
+        (503, Some("file-storage-unavailable")),
+        "{r}"
+    );
+    assert_eq!(objects(&app).await, vec![id.clone()], "nothing of the cut blob");
+    let (_, g) = app.get(&format!("/threads/{t}/attachments"), Some(&b.token)).await;
+    assert_eq!(g["attachments"].as_array().map(Vec::len), Some(1), "no row: {g}");
+    assert_downloads(&app, &b.token, &id, &small).await;
 }
 
 /// A bucket that does not exist, or keys the server refuses: the node
