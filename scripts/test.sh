@@ -13,6 +13,13 @@
 #                           server at CERCLE_TEST_NATS, default nats://127.0.0.1:4222)
 #   CERCLE_SKIP_BROWSER=1   skips the browser tests
 #   CERCLE_SKIP_SCHEMATHESIS=1  skips the schemathesis run against the API
+#   CERCLE_SKIP_S3=1        skips the attachments' tests on object storage
+# The object storage tests run against Garage, a real S3 server, pinned:
+# built from crates.io into ~/.cache/cercle-tools once (cargo install, about
+# 17 minutes on two shared cores; scripts/test-s3.sh), started here on free ports
+# with a temporary folder, stopped at the end. CERCLE_TEST_S3_ENDPOINT (with
+# _REGION, _BUCKET, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY) set: that S3 server
+# is used instead.
 # schemathesis (pinned) is installed here from PyPI into a virtualenv in
 # ~/.cache/cercle-schemathesis (needs python3 and its venv module), or taken
 # from CERCLE_SCHEMATHESIS (a path to its `st` command).
@@ -147,7 +154,21 @@ skipped_summary() {
   fi
   rm -f "$CERCLE_SKIPPED_LOG"
 }
-trap skipped_summary EXIT
+# The S3 server, stopped at the end whatever happens.
+# shellcheck source=scripts/test-s3.sh
+source scripts/test-s3.sh
+trap 'stop_test_s3; skipped_summary' EXIT
+if [ "${CERCLE_SKIP_S3:-0}" != "1" ]; then
+  if [ -z "${CERCLE_TEST_S3_ENDPOINT:-}" ]; then
+    s3_since=$SECONDS
+    start_test_s3
+    echo "== Garage ready ($((SECONDS - s3_since)) s)"
+  else
+    echo "== Object storage tests on CERCLE_TEST_S3_ENDPOINT=$CERCLE_TEST_S3_ENDPOINT"
+  fi
+else
+  echo "!! CERCLE_SKIP_S3=1: attachments on object storage (S3) are NOT tested"
+fi
 
 echo "== cargo test (unit, integration on SQLite and PostgreSQL, browser)"
 # Two test threads: the machine this must fit has two cores, and each test

@@ -63,6 +63,9 @@ pub enum BlobError {
     NotFound,
     #[error("blob storage full")]
     Full,
+    /// The storage cannot be reached right now (object storage down).
+    #[error("blob storage unavailable: {0}")]
+    Unavailable(String),
     #[error("blob storage: {0}")]
     Failed(String),
 }
@@ -74,13 +77,18 @@ impl From<BlobError> for AppError {
                 tracing::warn!("storage full: blob write refused");
                 AppError::StorageFull
             }
+            BlobError::Unavailable(why) => {
+                tracing::warn!(error = %why, "blob storage unavailable");
+                AppError::FileStorageUnavailable
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
 }
 
-/// Where blobs are kept (the local disk of a single node today; object
-/// storage for several nodes next). Blobs are opaque, already encrypted
+/// Where blobs are kept: the local disk of a single node
+/// ([`crate::adapters::local_blobs`]) or S3-compatible object storage for
+/// several nodes ([`crate::adapters::s3_blobs`]). Blobs are opaque, already encrypted
 /// bytes; the adapter never sees a file in clear.
 #[async_trait::async_trait]
 pub trait BlobStore: Send + Sync + 'static {

@@ -51,6 +51,10 @@ pub enum AppError {
     /// connection lost): nothing was done; try again.
     #[error("database unavailable")]
     DatabaseUnavailable,
+    /// The attachments' object storage cannot be reached right now:
+    /// nothing was saved; try again.
+    #[error("file storage unavailable")]
+    FileStorageUnavailable,
     #[error("internal error")]
     Internal(String),
 }
@@ -79,6 +83,7 @@ impl AppError {
             AppError::ProfessionNotValidated => "profession-not-validated",
             AppError::StorageFull => "storage-full",
             AppError::DatabaseUnavailable => "database-unavailable",
+            AppError::FileStorageUnavailable => "file-storage-unavailable",
             AppError::Internal(_) => "internal",
         }
     }

@@ -18,6 +18,7 @@
 //!   SQLite and PostgreSQL (see `notifications.rs`).
 
 mod audit;
+mod blobs;
 mod notifications;
 mod scratch;
 mod search;
@@ -30,7 +31,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads` and `notifications`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `notifications` and `blobs`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -53,6 +54,8 @@ enum Command {
     Threads(threads::ThreadsArgs),
     /// Notifications: post latency by fan-out size, worker rows/s and round latency.
     Notifications(notifications::NotificationsArgs),
+    /// Attachments' blob stores: MB/s stored and read, range latency, local disk and S3.
+    Blobs(blobs::BlobsArgs),
 }
 
 #[tokio::main]
@@ -65,6 +68,7 @@ async fn main() {
         Some(Command::Search(args)) => search::run(args).await,
         Some(Command::Threads(args)) => threads::run(args).await,
         Some(Command::Notifications(args)) => notifications::run(args).await,
+        Some(Command::Blobs(args)) => blobs::run(args).await,
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

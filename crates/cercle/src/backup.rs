@@ -5,14 +5,21 @@
 //! `VACUUM INTO` (safe while the server runs: it reads one snapshot), for
 //! PostgreSQL a `pg_dump` archive.
 //!
-//! The database is copied first, the blobs after: a blob is on disk before
+//! The database is copied first, the blobs after: a blob is stored before
 //! the row that names it commits and is never removed while named, so every
 //! row of the copied database finds its blob in the backup. Blobs stored
 //! after the copy are extra; with no row naming them, the restored node's
 //! sweep removes them.
+//!
+//! The blobs are in the backup whichever the store: copied from the local
+//! folder, or downloaded from the object storage (`blob_store = "s3"`),
+//! into the same layout (`blobs/<last two characters>/<name>`); `restore`
+//! puts them into the store the restored node is configured with, so a
+//! backup moves an installation from one store to the other too.
 
 use crate::config::Config;
 use anyhow::{bail, Context};
+use cercle_app::blobs::{BlobError, BlobStore};
 use cercle_store::{Backend, Store};
 use std::path::Path;
 
@@ -48,7 +55,14 @@ pub async fn backup(config: &Config, out: &Path) -> anyhow::Result<()> {
         }
     }
     copy_tree(&config.data_dir.join("keys"), &out.join("keys"))?;
-    copy_blobs(&config.blob_dir(), &out.join("blobs")).context("copying the blobs")?;
+    if config.s3_settings()?.is_some() {
+        let store = crate::open_blobs(config).await?;
+        download_blobs(store.as_ref(), &out.join("blobs"))
+            .await
+            .context("downloading the blobs from the object storage")?;
+    } else {
+        copy_blobs(&config.blob_dir(), &out.join("blobs")).context("copying the blobs")?;
+    }
     let manifest = format!(
         "cercle-backup 1\nversion {}\nbackend {}\n",
         env!("CARGO_PKG_VERSION"),
@@ -106,7 +120,14 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
         );
     }
     copy_tree(&from.join("keys"), &config.data_dir.join("keys"))?;
-    copy_blobs(&from.join("blobs"), &config.blob_dir()).context("copying the blobs")?;
+    if config.s3_settings()?.is_some() {
+        let store = crate::open_blobs(config).await?;
+        upload_blobs(&from.join("blobs"), store.as_ref())
+            .await
+            .context("uploading the blobs to the object storage")?;
+    } else {
+        copy_blobs(&from.join("blobs"), &config.blob_dir()).context("copying the blobs")?;
+    }
     // Bring the restored database up to this version's schema.
     let store = Store::open(&url).await?;
     store.migrate().await?;
@@ -157,6 +178,65 @@ fn copy_blobs(from: &Path, to: &Path) -> anyhow::Result<()> {
                     other?;
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// Bytes read from the object storage at a time while downloading a blob.
+const PIECE: u64 = 8 * 1024 * 1024;
+
+/// Downloads every blob of the object storage into `to` (the local store's
+/// layout), each written to a temporary file and renamed once whole. A
+/// blob removed meanwhile (a failed upload's) is left out.
+async fn download_blobs(store: &dyn BlobStore, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    let everything = cercle_domain::Timestamp(i64::MAX);
+    for name in store.stored_before(everything).await? {
+        let mut bytes = Vec::new();
+        let whole = loop {
+            match store.read(&name, bytes.len() as u64, PIECE).await {
+                Ok(piece) => {
+                    let short = (piece.len() as u64) < PIECE;
+                    bytes.extend_from_slice(&piece);
+                    if short {
+                        break true;
+                    }
+                }
+                Err(BlobError::NotFound) => break false,
+                Err(e) => return Err(e.into()),
+            }
+        };
+        if !whole {
+            continue;
+        }
+        let dir = to.join(&name[name.len() - 2..]);
+        std::fs::create_dir_all(&dir)?;
+        let temporary = dir.join(format!(".{name}"));
+        std::fs::write(&temporary, &bytes)?;
+        std::fs::rename(&temporary, dir.join(&name))?;
+    }
+    Ok(())
+}
+
+/// Uploads the blobs of a backup's folder (the local store's layout) to
+/// the object storage.
+async fn upload_blobs(from: &Path, store: &dyn BlobStore) -> anyhow::Result<()> {
+    if !from.exists() {
+        return Ok(());
+    }
+    for dir in std::fs::read_dir(from)? {
+        let dir = dir?;
+        if !dir.file_type()?.is_dir() {
+            continue;
+        }
+        for entry in std::fs::read_dir(dir.path())? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().to_string();
+            if !cercle_app::blobs::valid_name(&name) {
+                continue;
+            }
+            store.put(&name, std::fs::read(entry.path())?).await?;
         }
     }
     Ok(())

@@ -10,9 +10,24 @@ use std::path::PathBuf;
 pub struct Config {
     /// Where the SQLite database, keys and attachments live.
     pub data_dir: PathBuf,
-    /// Where attachments' files are kept (encrypted blobs); default:
-    /// `<data_dir>/blobs`.
+    /// Where attachments' files are kept (encrypted blobs): `local` (the
+    /// folder `blob_dir`, a single node) or `s3` (a bucket of S3-compatible
+    /// object storage, shared by several nodes).
+    pub blob_store: String,
+    /// With `blob_store = "local"`; default: `<data_dir>/blobs`.
     pub blob_dir: Option<PathBuf>,
+    /// With `blob_store = "s3"`: the S3 API's address (`http://garage:3900`),
+    /// reached with path-style URLs.
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    /// The region the server expects in signatures (Garage: its
+    /// `s3_region`, `garage` by default).
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    /// Put before every blob's object name, so that a bucket may hold other
+    /// things (letters, digits, `-`, `_`, `.`, `/`; may be empty).
+    pub s3_prefix: String,
     /// Address and port to listen on.
     pub listen: SocketAddr,
     /// `sqlite:…` or `postgres://…`; default: SQLite in the data folder.
@@ -82,7 +97,14 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             data_dir: PathBuf::from("cercle-data"),
+            blob_store: "local".into(),
             blob_dir: None,
+            s3_endpoint: None,
+            s3_bucket: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_prefix: "blobs/".into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: None,
             public_url: None,
@@ -140,8 +162,30 @@ impl Config {
         if let Some(v) = env("DATA_DIR") {
             c.data_dir = PathBuf::from(v);
         }
+        if let Some(v) = env("BLOB_STORE") {
+            c.blob_store = v;
+        }
         if let Some(v) = env("BLOB_DIR") {
             c.blob_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("S3_ENDPOINT") {
+            c.s3_endpoint = Some(v);
+        }
+        if let Some(v) = env("S3_BUCKET") {
+            c.s3_bucket = Some(v);
+        }
+        if let Some(v) = env("S3_REGION") {
+            c.s3_region = v;
+        }
+        if let Some(v) = env("S3_ACCESS_KEY_ID") {
+            c.s3_access_key_id = Some(v);
+        }
+        if let Some(v) = env("S3_SECRET_ACCESS_KEY") {
+            c.s3_secret_access_key = Some(v);
+        }
+        if let Ok(v) = std::env::var("CERCLE_S3_PREFIX") {
+            // May be set empty: no prefix.
+            c.s3_prefix = v;
         }
         if let Some(v) = env("LISTEN") {
             c.listen = parse("LISTEN", v)?;
@@ -279,6 +323,7 @@ impl Config {
         if self.production && self.push_allow_local {
             bail!("push_allow_local is for tests and development: it is refused in production mode");
         }
+        self.s3_settings()?;
         let token_ok = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if self.nats_subject.len() > 100 || !self.nats_subject.split('.').all(token_ok) {
             bail!("nats_subject must be dot-separated words of letters, digits, - and _ (at most 100 characters)");
@@ -310,6 +355,66 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("cercle.db").display()))
     }
 
+    /// The object storage's settings with `blob_store = "s3"` (checked),
+    /// `None` with `blob_store = "local"`.
+    pub fn s3_settings(&self) -> anyhow::Result<Option<cercle_app::adapters::s3_blobs::S3Settings>> {
+        match self.blob_store.as_str() {
+            "local" => return Ok(None),
+            "s3" => {}
+            _ => bail!("blob_store must be local or s3"),
+        }
+        let needed = |value: &Option<String>, name: &str| -> anyhow::Result<String> {
+            value
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("blob_store = \"s3\" needs {name} (CERCLE_{})", name.to_uppercase()))
+        };
+        let endpoint = needed(&self.s3_endpoint, "s3_endpoint")?;
+        if !endpoint.starts_with("http://") && !endpoint.starts_with("https://") {
+            bail!("s3_endpoint must start with http:// or https://");
+        }
+        let bucket = needed(&self.s3_bucket, "s3_bucket")?;
+        // S3's rules for a bucket name: 3 to 63 lowercase letters, digits,
+        // `-` and `.`.
+        if !(3..=63).contains(&bucket.len())
+            || !bucket
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        {
+            bail!("s3_bucket must be 3 to 63 lowercase letters, digits, - and .");
+        }
+        let prefix_ok = |c: char| c.is_ascii_alphanumeric() || "-_./".contains(c);
+        if self.s3_prefix.len() > 100 || !self.s3_prefix.chars().all(prefix_ok) {
+            bail!("s3_prefix must be letters, digits, -, _, . and / (at most 100 characters)");
+        }
+        if self.s3_region.is_empty() {
+            bail!("s3_region must not be empty");
+        }
+        Ok(Some(cercle_app::adapters::s3_blobs::S3Settings {
+            endpoint,
+            bucket,
+            region: self.s3_region.clone(),
+            access_key_id: needed(&self.s3_access_key_id, "s3_access_key_id")?,
+            secret_access_key: needed(&self.s3_secret_access_key, "s3_secret_access_key")?,
+            prefix: self.s3_prefix.clone(),
+        }))
+    }
+
+    /// Where the blobs are, as the start-up line says it.
+    fn blobs_described(&self) -> String {
+        match self.blob_store.as_str() {
+            "s3" => format!(
+                "s3 s3_endpoint={} s3_bucket={} s3_region={} s3_prefix={:?} s3_access_key_id={} s3_secret_access_key={}",
+                self.s3_endpoint.as_deref().map(hide_credentials).unwrap_or_default(),
+                self.s3_bucket.as_deref().unwrap_or(""),
+                self.s3_region,
+                self.s3_prefix,
+                self.s3_access_key_id.as_deref().unwrap_or("(none)"),
+                if self.s3_secret_access_key.is_some() { "****" } else { "(none)" },
+            ),
+            _ => format!("local blob_dir={}", self.blob_dir().display()),
+        }
+    }
+
     /// The folder of the attachments' blobs.
     pub fn blob_dir(&self) -> PathBuf {
         self.blob_dir.clone().unwrap_or_else(|| self.data_dir.join("blobs"))
@@ -330,12 +435,12 @@ impl Config {
         // A PostgreSQL URL may hold a password.
         let db = hide_credentials(&db);
         format!(
-            "data_dir={} blob_dir={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} \
+            "data_dir={} blob_store={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} \
              email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
              smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={} \
              trusted_proxies={} metrics_token={} push_allow_local={} nats_url={} nats_subject={}",
             self.data_dir.display(),
-            self.blob_dir().display(),
+            self.blobs_described(),
             self.listen,
             db,
             self.public_url(),
@@ -397,9 +502,19 @@ mod tests {
             secret_key: Some("ab".repeat(32)),
             metrics_token: Some("metrics-token-value-42".into()),
             nats_url: Some("nats://bus:natsp4ss@nats:4222".into()),
+            blob_store: "s3".into(),
+            s3_endpoint: Some("http://garage:3900".into()),
+            s3_bucket: Some("cercle".into()),
+            s3_access_key_id: Some("GK31c2f218a2e44f485b94239e".into()),
+            s3_secret_access_key: Some("b892c0665f0ada8a4755dae98baa3b133590e11dae3bcc1f".into()),
             ..Config::default()
         };
         let d = c.describe();
+        assert!(
+            d.contains("blob_store=s3 s3_endpoint=http://garage:3900 s3_bucket=cercle"),
+            "{d}"
+        );
+        assert!(!d.contains("b892c0665f0ada8a4755dae98baa3b133590e11dae3bcc1f"), "{d}");
         assert!(d.contains("nats_url=nats://****@nats:4222"), "{d}");
         assert!(
             !d.contains("natsp4ss")
@@ -445,6 +560,32 @@ mod tests {
             ..Config::default()
         };
         assert!(local_push_in_production.validate().is_err());
+    }
+
+    #[test]
+    fn object_storage_settings_are_checked() {
+        let s3 = |tweak: fn(&mut Config)| {
+            let mut c = Config {
+                blob_store: "s3".into(),
+                s3_endpoint: Some("http://127.0.0.1:3900".into()),
+                s3_bucket: Some("cercle-blobs".into()),
+                s3_access_key_id: Some("GKid".into()),
+                s3_secret_access_key: Some("secret".into()),
+                ..Config::default()
+            };
+            tweak(&mut c);
+            c.validate().map_err(|e| e.to_string())
+        };
+        assert_eq!(s3(|_| {}), Ok(()));
+        assert!(s3(|c| c.blob_store = "disk".into()).is_err());
+        let missing = s3(|c| c.s3_secret_access_key = None).unwrap_err();
+        assert!(missing.contains("CERCLE_S3_SECRET_ACCESS_KEY"), "{missing}");
+        assert!(s3(|c| c.s3_endpoint = Some("garage:3900".into())).is_err());
+        assert!(s3(|c| c.s3_bucket = Some("Cercle_Blobs".into())).is_err());
+        assert!(s3(|c| c.s3_prefix = "../x y".into()).is_err());
+        assert!(s3(|c| c.s3_prefix = String::new()).is_ok());
+        // Local needs none of them.
+        assert!(Config::default().validate().is_ok());
     }
 
     #[test]

@@ -180,9 +180,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         .as_deref()
         .map(|url| (url, config.nats_subject.as_str()));
     let bus = cercle_app::bus::configured(&store, nats);
-    let blob_dir = config.blob_dir();
-    let blobs = cercle_app::adapters::local_blobs::LocalBlobs::open(&blob_dir)
-        .with_context(|| format!("creating {}", blob_dir.display()))?;
+    let blobs = open_blobs(config).await?;
     let ctx = Ctx {
         store,
         clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -216,7 +214,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         bus,
         push,
         push_sender,
-        blobs: Arc::new(blobs),
+        blobs,
     };
     // A database from before the network search gets its index once.
     let indexed = cercle_app::search_index::rebuild_if_empty(&ctx)
@@ -226,6 +224,30 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         tracing::info!(documents = indexed, "search index built");
     }
     Ok(ctx)
+}
+
+/// The configured blob store: the local folder, or the object storage
+/// (whose bucket and keys are checked here, so that a wrong setting stops
+/// the node at start with a clear error).
+pub async fn open_blobs(config: &Config) -> anyhow::Result<Arc<dyn cercle_app::blobs::BlobStore>> {
+    match config.s3_settings()? {
+        None => {
+            let blob_dir = config.blob_dir();
+            let blobs = cercle_app::adapters::local_blobs::LocalBlobs::open(&blob_dir)
+                .with_context(|| format!("creating {}", blob_dir.display()))?;
+            Ok(Arc::new(blobs))
+        }
+        Some(settings) => {
+            let blobs = cercle_app::adapters::s3_blobs::S3Blobs::new(&settings).map_err(|e| anyhow::anyhow!(e))?;
+            blobs.check().await.with_context(|| {
+                format!(
+                    "object storage: bucket {} at {} (blob_store = \"s3\")",
+                    settings.bucket, settings.endpoint
+                )
+            })?;
+            Ok(Arc::new(blobs))
+        }
+    }
 }
 
 /// A running server.

@@ -1441,6 +1441,7 @@ error-professionals-only = This part of Cercle is for professionals. Your care t
 # issue 13: storage faults
 error-storage-full = The server's storage is full, so nothing was saved. Please try again in a few minutes; if it goes on, tell your administrator.
 error-database-unavailable = The service is briefly unavailable, so nothing was done. Please try again in a few moments.
+error-file-storage-unavailable = The file storage cannot be reached right now, so the file was not saved. Please try again in a few moments; if it goes on, tell your administrator.
 
 # issue 14: home page
 home-in-org = Your starting point in { $org }.

@@ -1441,6 +1441,7 @@ error-professionals-only = Cette partie de Cercle est réservée aux professionn
 # issue 13: storage faults
 error-storage-full = L'espace de stockage du serveur est plein : rien n'a été enregistré. Veuillez réessayer dans quelques minutes ; si le problème persiste, prévenez votre administrateur.
 error-database-unavailable = Le service est momentanément indisponible : rien n'a été fait. Veuillez réessayer dans quelques instants.
+error-file-storage-unavailable = Le stockage des fichiers est injoignable pour le moment : le fichier n'a pas été enregistré. Veuillez réessayer dans quelques instants ; si le problème persiste, prévenez votre administrateur.
 
 # issue 14: home page
 home-in-org = Votre point de départ dans { $org }.

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod people;
 pub mod pg_cluster;
+pub mod s3;
 pub mod sms_gateway;
 pub mod smtp;
 

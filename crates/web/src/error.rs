@@ -20,7 +20,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::WrongStep | AppError::Conflict(_) | AppError::NoActiveOrganization => StatusCode::CONFLICT,
         AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
-        AppError::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::DatabaseUnavailable | AppError::FileStorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -150,7 +150,9 @@ pub fn answer(error: &AppError, lang: Language) -> Response {
 /// `Retry-After` for the faults that pass by themselves.
 pub fn retry_after(e: &AppError) -> Option<axum::http::HeaderValue> {
     match e {
-        AppError::DatabaseUnavailable => Some(axum::http::HeaderValue::from_static("5")),
+        AppError::DatabaseUnavailable | AppError::FileStorageUnavailable => {
+            Some(axum::http::HeaderValue::from_static("5"))
+        }
         AppError::StorageFull => Some(axum::http::HeaderValue::from_static("60")),
         _ => None,
     }

@@ -6,5 +6,6 @@
 
 pub mod local_blobs;
 pub mod push_http;
+pub mod s3_blobs;
 pub mod sms;
 pub mod smtp;

@@ -12,7 +12,23 @@ pub(crate) fn cercle(app: &TestApp, args: &[&str]) -> Output {
 }
 
 pub(crate) fn cercle_with(config: &cercle::Config, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cercle"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cercle"));
+    // The object storage, when the app keeps its blobs there.
+    let s3 = [
+        ("CERCLE_S3_ENDPOINT", &config.s3_endpoint),
+        ("CERCLE_S3_BUCKET", &config.s3_bucket),
+        ("CERCLE_S3_ACCESS_KEY_ID", &config.s3_access_key_id),
+        ("CERCLE_S3_SECRET_ACCESS_KEY", &config.s3_secret_access_key),
+    ];
+    for (name, value) in s3 {
+        if let Some(v) = value {
+            command.env(name, v);
+        }
+    }
+    command
+        .env("CERCLE_BLOB_STORE", &config.blob_store)
+        .env("CERCLE_S3_REGION", &config.s3_region)
+        .env("CERCLE_S3_PREFIX", &config.s3_prefix)
         .args(args)
         .env("CERCLE_DATA_DIR", &config.data_dir)
         .env("CERCLE_DATABASE_URL", config.database_url())

@@ -214,7 +214,8 @@ const ERRORS: &[(&str, &str)] = &[
     ("429", "Too many requests or attempts"),
     (
         "503",
-        "database-unavailable: the database cannot be reached; nothing was done, try again (Retry-After)",
+        "database-unavailable: the database cannot be reached; nothing was done, try again (Retry-After); \
+         file-storage-unavailable: the attachments' object storage cannot be reached; the file was not saved, try again",
     ),
     (
         "507",

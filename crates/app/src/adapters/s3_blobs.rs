@@ -1,0 +1,293 @@
+//! The blob store in S3-compatible object storage (Garage, MinIO, AWS S3…),
+//! for several nodes sharing the same files. One object per blob, named
+//! `<prefix><blob name>` in one bucket, reached with path-style URLs
+//! (`<endpoint>/<bucket>/<key>`), each request signed with AWS Signature
+//! Version 4 by `rusty-s3` and sent by the `reqwest` client the app already
+//! uses.
+//!
+//! **Whole or absent.** A blob is sent with one `PUT`: S3 makes an object
+//! visible only once all of it is stored, so a node killed during the
+//! upload leaves nothing (no temporary object to sweep). `put` returns once
+//! the server answers 200, that is once the server has stored it; the
+//! server must write to stable storage before answering (Garage:
+//! `data_fsync` and `metadata_fsync`, see docs/operations.md).
+//!
+//! **Faults.** Every request is bounded in time; one that could not reach
+//! the server, or that the server answered 5xx or 429, is tried again
+//! (three tries in all, 100 ms then 400 ms apart); then the error is
+//! [`BlobError::Unavailable`]. A request that timed out is not tried again:
+//! it already waited its whole bound.
+//!
+//! The secret key never leaves this module: signed URLs carry a signature,
+//! and errors are written without their URL (which holds it).
+
+use crate::blobs::{valid_name, BlobError, BlobStore};
+use cercle_domain::Timestamp;
+use rusty_s3::actions::{ListObjectsV2, S3Action};
+use rusty_s3::{Bucket, Credentials, UrlStyle};
+use std::time::Duration;
+
+/// How long a signed URL stays valid (longer than any request's bound).
+const SIGNED_FOR: Duration = Duration::from_secs(15 * 60);
+/// The bound of a request that moves little data.
+const SMALL_REQUEST: Duration = Duration::from_secs(30);
+const CONNECT: Duration = Duration::from_secs(5);
+const TRIES: u32 = 3;
+/// Objects listed per request by the sweep (S3's most).
+const LIST_PAGE: usize = 1000;
+
+/// Where the objects are and how to sign for them.
+#[derive(Clone)]
+pub struct S3Settings {
+    /// `http(s)://host:port` of the S3 API.
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Put before every blob's name (`blobs/`), so that a bucket may hold
+    /// other things, or several installations.
+    pub prefix: String,
+}
+
+pub struct S3Blobs {
+    bucket: Bucket,
+    credentials: Credentials,
+    prefix: String,
+    http: reqwest::Client,
+}
+
+impl S3Blobs {
+    pub fn new(settings: &S3Settings) -> Result<S3Blobs, String> {
+        let endpoint = url::Url::parse(&settings.endpoint).map_err(|e| format!("s3_endpoint: {e}"))?;
+        let bucket = Bucket::new(
+            endpoint,
+            UrlStyle::Path,
+            settings.bucket.clone(),
+            settings.region.clone(),
+        )
+        .map_err(|e| format!("s3_endpoint or s3_bucket: {e:?}"))?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(S3Blobs {
+            bucket,
+            credentials: Credentials::new(settings.access_key_id.clone(), settings.secret_access_key.clone()),
+            prefix: settings.prefix.clone(),
+            http,
+        })
+    }
+
+    fn key(&self, name: &str) -> Result<String, BlobError> {
+        if !valid_name(name) {
+            return Err(BlobError::Failed("not a blob name".into()));
+        }
+        Ok(format!("{}{name}", self.prefix))
+    }
+
+    /// Checks that the bucket answers and the keys are accepted (at start,
+    /// so that a wrong setting stops the node with a clear error).
+    pub async fn check(&self) -> Result<(), BlobError> {
+        let url = self.bucket.head_bucket(Some(&self.credentials)).sign(SIGNED_FOR);
+        let r = self.send(|| self.http.head(url.clone()), SMALL_REQUEST).await?;
+        match r.status().as_u16() {
+            200 => Ok(()),
+            404 => Err(BlobError::Failed(format!("bucket {} not found", self.bucket.name()))),
+            403 => Err(BlobError::Failed(format!(
+                "access to bucket {} refused (check the keys and the key's rights on the bucket)",
+                self.bucket.name()
+            ))),
+            status => Err(BlobError::Failed(format!("bucket check answered {status}"))),
+        }
+    }
+
+    /// Sends a request (built anew for each try), within `bound`, trying
+    /// again after a transient fault.
+    async fn send(
+        &self,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        bound: Duration,
+    ) -> Result<reqwest::Response, BlobError> {
+        let mut wait = Duration::from_millis(100);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let last = tries == TRIES;
+            match build().timeout(bound).send().await {
+                Ok(r) if transient(r.status()) && !last => {}
+                Ok(r) if transient(r.status()) => {
+                    return Err(BlobError::Unavailable(format!(
+                        "object storage answered {}",
+                        r.status()
+                    )));
+                }
+                Ok(r) => return Ok(r),
+                Err(e) if e.is_timeout() => {
+                    return Err(BlobError::Unavailable(format!(
+                        "object storage did not answer within {} s",
+                        bound.as_secs()
+                    )));
+                }
+                Err(e) if last => return Err(BlobError::Unavailable(format!("object storage: {}", described(e)))),
+                Err(_) => {}
+            }
+            tokio::time::sleep(wait).await;
+            wait *= 4;
+        }
+    }
+}
+
+fn transient(status: reqwest::StatusCode) -> bool {
+    (status.is_server_error() && status != reqwest::StatusCode::INSUFFICIENT_STORAGE)
+        || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+}
+
+/// A client error with its causes ("connection refused"), without its
+/// URL: a signed URL is a credential until it expires.
+fn described(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+/// The bound of a request that moves `bytes`: 30 s, and one more second
+/// per MiB (a 64 MiB video: 94 s).
+fn bound_for(bytes: u64) -> Duration {
+    SMALL_REQUEST + Duration::from_secs(bytes.min(1 << 40) / (1024 * 1024))
+}
+
+/// An answer that is not the one expected, with the start of its body (S3
+/// error documents name a code such as `NoSuchBucket`, never a secret).
+async fn unexpected(what: &str, r: reqwest::Response) -> BlobError {
+    let status = r.status();
+    if status == reqwest::StatusCode::INSUFFICIENT_STORAGE {
+        return BlobError::Full;
+    }
+    let body = r.text().await.unwrap_or_default();
+    let code = body
+        .split_once("<Code>")
+        .and_then(|(_, rest)| rest.split_once("</Code>"))
+        .map(|(code, _)| code.chars().take(60).collect::<String>())
+        .unwrap_or_default();
+    BlobError::Failed(format!("object storage {what}: {status} {code}"))
+}
+
+#[async_trait::async_trait]
+impl BlobStore for S3Blobs {
+    async fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
+        let key = self.key(name)?;
+        let url = self.bucket.put_object(Some(&self.credentials), &key).sign(SIGNED_FOR);
+        let bound = bound_for(bytes.len() as u64);
+        let body = bytes::Bytes::from(bytes);
+        let r = self
+            .send(|| self.http.put(url.clone()).body(body.clone()), bound)
+            .await?;
+        if r.status().is_success() {
+            Ok(())
+        } else {
+            Err(unexpected("PUT", r).await)
+        }
+    }
+
+    async fn read(&self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, BlobError> {
+        let key = self.key(name)?;
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let url = self.bucket.get_object(Some(&self.credentials), &key).sign(SIGNED_FOR);
+        let last = offset.saturating_add(len - 1);
+        let range = format!("bytes={offset}-{last}");
+        let r = self
+            .send(
+                || self.http.get(url.clone()).header(reqwest::header::RANGE, &range),
+                bound_for(len),
+            )
+            .await?;
+        match r.status().as_u16() {
+            // 206 for the range; 200 should a server ignore ranges (then
+            // the part asked for is cut here).
+            200 | 206 => {
+                let whole = r.status() == reqwest::StatusCode::OK;
+                let body = r
+                    .bytes()
+                    .await
+                    .map_err(|e| BlobError::Unavailable(format!("object storage: {}", described(e))))?;
+                if whole {
+                    let from = (offset.min(body.len() as u64)) as usize;
+                    let to = (last.saturating_add(1).min(body.len() as u64)) as usize;
+                    Ok(body[from..to].to_vec())
+                } else {
+                    Ok(body.to_vec())
+                }
+            }
+            // The range starts past the end: nothing there.
+            416 => Ok(Vec::new()),
+            404 => Err(BlobError::NotFound),
+            _ => Err(unexpected("GET", r).await),
+        }
+    }
+
+    async fn delete(&self, name: &str) -> Result<(), BlobError> {
+        let key = self.key(name)?;
+        let url = self
+            .bucket
+            .delete_object(Some(&self.credentials), &key)
+            .sign(SIGNED_FOR);
+        let r = self.send(|| self.http.delete(url.clone()), SMALL_REQUEST).await?;
+        // S3 answers 204 whether or not the object was there.
+        if r.status().is_success() || r.status() == reqwest::StatusCode::NOT_FOUND {
+            Ok(())
+        } else {
+            Err(unexpected("DELETE", r).await)
+        }
+    }
+
+    async fn stored_before(&self, before: Timestamp) -> Result<Vec<String>, BlobError> {
+        let mut names = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut list = self.bucket.list_objects_v2(Some(&self.credentials));
+            list.with_prefix(self.prefix.as_str());
+            list.with_max_keys(LIST_PAGE);
+            if let Some(t) = &token {
+                list.with_continuation_token(t.clone());
+            }
+            let url = list.sign(SIGNED_FOR);
+            let r = self.send(|| self.http.get(url.clone()), SMALL_REQUEST).await?;
+            if !r.status().is_success() {
+                return Err(unexpected("list", r).await);
+            }
+            let body = r
+                .bytes()
+                .await
+                .map_err(|e| BlobError::Unavailable(format!("object storage: {}", described(e))))?;
+            let page = ListObjectsV2::parse_response(&body)
+                .map_err(|e| BlobError::Failed(format!("object storage list: {e}")))?;
+            for object in page.contents {
+                // rusty-s3 asks for keys URL-encoded (`encoding-type=url`).
+                let key = percent_encoding::percent_decode_str(&object.key).decode_utf8_lossy();
+                let Some(name) = key.strip_prefix(self.prefix.as_str()) else {
+                    continue;
+                };
+                let stored = object
+                    .last_modified
+                    .parse::<jiff::Timestamp>()
+                    .map_err(|e| BlobError::Failed(format!("object storage list: a date: {e}")))?;
+                if valid_name(name) && stored.as_millisecond() < before.0 {
+                    names.push(name.to_string());
+                }
+            }
+            match page.next_continuation_token {
+                Some(t) if !t.is_empty() => token = Some(t),
+                _ => return Ok(names),
+            }
+        }
+    }
+}
