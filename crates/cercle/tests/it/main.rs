@@ -9,6 +9,7 @@ mod accounts_api;
 mod admin_browser;
 mod attachments_api;
 mod attachments_browser;
+mod attachments_stream;
 mod availability_api;
 mod availability_browser;
 mod browser;
