@@ -12,11 +12,15 @@
 //! * `cercle-bench threads [options]`: real-time delivery of discussion
 //!   messages (acknowledged sends/s, send→deliver latency) and idle
 //!   WebSockets per node, on a release `cercle serve` (see `threads/`).
+//! * `cercle-bench attachments [options]`: peak memory growth of a release
+//!   `cercle serve` while 64 MiB files are uploaded, and upload/download
+//!   throughput (see `attachments.rs`).
 //! * `cercle-bench notifications [options]`: in process, the cost of
 //!   recording notifications when a message is posted (fan-out to 10, 100,
 //!   1000 participants) and the throughput of the notification worker, on
 //!   SQLite and PostgreSQL (see `notifications.rs`).
 
+mod attachments;
 mod audit;
 mod notifications;
 mod scratch;
@@ -30,7 +34,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads` and `notifications`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments` and `notifications`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -51,6 +55,8 @@ enum Command {
     Search(search::SearchArgs),
     /// Discussions: acknowledged sends/s, send→deliver latency, idle WebSockets per node.
     Threads(threads::ThreadsArgs),
+    /// Attachments: server memory growth while 64 MiB files are uploaded, upload/download MB/s.
+    Attachments(attachments::AttachmentsArgs),
     /// Notifications: post latency by fan-out size, worker rows/s and round latency.
     Notifications(notifications::NotificationsArgs),
 }
@@ -64,6 +70,7 @@ async fn main() {
         Some(Command::Audit(args)) => audit::run(args).await,
         Some(Command::Search(args)) => search::run(args).await,
         Some(Command::Threads(args)) => threads::run(args).await,
+        Some(Command::Attachments(args)) => attachments::run(args).await,
         Some(Command::Notifications(args)) => notifications::run(args).await,
     };
     if let Err(e) = result {
