@@ -23,8 +23,18 @@
 //! only the chunks it covers, and a download is decrypted 1 MiB at a time
 //! as it is sent.
 //!
+//! **Writing.** A file is sealed and written as it arrives, never whole in
+//! memory ([`BlobUpload`]): its size is known before its first byte (the
+//! request's `Content-Length`), so the header comes first, then each chunk
+//! as soon as it is whole, 1 MiB at a time. The store's port takes the
+//! blob in pieces ([`BlobStore::create`], [`BlobWriter`]) and only ever
+//! appends, which object storage can do too.
+//!
 //! **Durability.** A blob is stored, and on stable storage (the adapter's
-//! `put` returns only then), before the transaction that names it commits.
+//! [`BlobWriter::finish`] returns only then), before the transaction that
+//! names it commits. A blob given up while it is written (a refused file, a
+//! client gone mid-upload) is removed at once ([`BlobWriter::abort`], or
+//! the writer dropped).
 //! When that transaction fails, the blob is removed at once if the database
 //! confirms that no row names it (a commit whose answer was lost may have
 //! succeeded: then it stays). Whatever else is left — a node killed
@@ -92,9 +102,9 @@ impl From<BlobError> for AppError {
 /// bytes; the adapter never sees a file in clear.
 #[async_trait::async_trait]
 pub trait BlobStore: Send + Sync + 'static {
-    /// Stores a new blob. Returns only once it is on stable storage, whole:
-    /// a crash at any point leaves the whole blob under `name` or nothing.
-    async fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), BlobError>;
+    /// Starts a new blob, written in pieces. Nothing is under `name` until
+    /// [`BlobWriter::finish`] returns.
+    async fn create(&self, name: &str) -> Result<Box<dyn BlobWriter>, BlobError>;
     /// Up to `len` bytes of the blob from `offset` (fewer at its end).
     async fn read(&self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, BlobError>;
     /// Removes a blob; nothing if it is not there.
@@ -102,6 +112,20 @@ pub trait BlobStore: Send + Sync + 'static {
     /// The names of the blobs stored before `before`, for the sweep. The
     /// adapter drops its own unfinished writes of that age meanwhile.
     async fn stored_before(&self, before: Timestamp) -> Result<Vec<String>, BlobError>;
+}
+
+/// A blob being written, in order. Dropped unfinished, it is given up as
+/// by [`BlobWriter::abort`] (a request cancelled mid-upload).
+#[async_trait::async_trait]
+pub trait BlobWriter: Send {
+    /// Appends `bytes` to the blob.
+    async fn write(&mut self, bytes: Vec<u8>) -> Result<(), BlobError>;
+    /// Stores the blob under its name. Returns only once it is on stable
+    /// storage, whole: a crash at any point leaves the whole blob under its
+    /// name or nothing.
+    async fn finish(self: Box<Self>) -> Result<(), BlobError>;
+    /// Gives the blob up: nothing of it stays.
+    async fn abort(self: Box<Self>);
 }
 
 /// A blob name: letters, digits and `-`, 2 to 64 of them (ids are UUIDs),
@@ -179,23 +203,76 @@ impl Header {
     }
 }
 
-/// Encrypts a file into a blob named `name`.
+/// Encrypts a file, as it arrives, into a blob: the header first
+/// ([`Sealer::new`]), then each chunk once it is whole ([`Sealer::seal`]).
+pub struct Sealer {
+    header: Header,
+    stream: StreamBE32<XChaCha20Poly1305>,
+    /// The next chunk to seal.
+    next: u64,
+    /// Plaintext received, not yet sealed (less than a chunk).
+    pending: Vec<u8>,
+    received: u64,
+}
+
+impl Sealer {
+    /// A sealer for a file of `size` bytes going into blob `name`, and the
+    /// blob's header (its first bytes).
+    pub fn new(key: &ServerKey, name: &str, size: u64) -> AppResult<(Sealer, Vec<u8>)> {
+        let header = Header::new(size);
+        if header.chunks() > u64::from(u32::MAX) {
+            return Err(AppError::Internal("file too large for a blob".into()));
+        }
+        let stream = header.stream(key, name);
+        let bytes = header.bytes.to_vec();
+        let sealer = Sealer {
+            header,
+            stream,
+            next: 0,
+            pending: Vec::new(),
+            received: 0,
+        };
+        Ok((sealer, bytes))
+    }
+
+    /// The next bytes of the file: the sealed chunks they complete (none
+    /// while a chunk is not whole; the last one once all `size` bytes came).
+    pub fn seal(&mut self, plain: &[u8]) -> AppResult<Vec<u8>> {
+        self.received += plain.len() as u64;
+        if self.received > self.header.size {
+            return Err(AppError::Internal("more bytes than the file's size".into()));
+        }
+        let h = &self.header;
+        let mut out = Vec::with_capacity(plain.len() + (plain.len() / CHUNK as usize + 1) * TAG as usize);
+        let mut rest = plain;
+        while self.next < h.chunks() {
+            let need = h.plain_len(self.next) as usize;
+            let take = (need - self.pending.len()).min(rest.len());
+            self.pending.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.pending.len() < need {
+                break;
+            }
+            let mut buffer = std::mem::take(&mut self.pending);
+            self.stream
+                .encrypt_in_place(self.next as u32, self.next + 1 == h.chunks(), &h.bytes, &mut buffer)
+                .map_err(|_| AppError::Internal("encryption failed".into()))?;
+            out.extend_from_slice(&buffer);
+            self.next += 1;
+        }
+        Ok(out)
+    }
+
+    /// Whether every chunk is sealed (all `size` bytes came).
+    pub fn finished(&self) -> bool {
+        self.next == self.header.chunks()
+    }
+}
+
+/// Encrypts a whole file into a blob named `name`.
 pub fn seal(key: &ServerKey, name: &str, plain: &[u8]) -> AppResult<Vec<u8>> {
-    let h = Header::new(plain.len() as u64);
-    if h.chunks() > u64::from(u32::MAX) {
-        return Err(AppError::Internal("file too large for a blob".into()));
-    }
-    let stream = h.stream(key, name);
-    let mut out = Vec::with_capacity(HEADER + plain.len() + (h.chunks() * TAG) as usize);
-    out.extend_from_slice(&h.bytes);
-    for i in 0..h.chunks() {
-        let from = (i * h.chunk) as usize;
-        let mut buffer = plain[from..from + h.plain_len(i) as usize].to_vec();
-        stream
-            .encrypt_in_place(i as u32, i + 1 == h.chunks(), &h.bytes, &mut buffer)
-            .map_err(|_| AppError::Internal("encryption failed".into()))?;
-        out.extend_from_slice(&buffer);
-    }
+    let (mut sealer, mut out) = Sealer::new(key, name, plain.len() as u64)?;
+    out.extend_from_slice(&sealer.seal(plain)?);
     Ok(out)
 }
 
@@ -374,9 +451,97 @@ impl ByteRange {
     }
 }
 
-/// Stores the blob of an upload, before the transaction that names it.
-pub async fn store(ctx: &Ctx, name: &str, sealed: Vec<u8>) -> AppResult<()> {
-    Ok(ctx.blobs.put(name, sealed).await?)
+/// Plaintext sealed and written at a time (16 chunks).
+const BATCH: usize = (CHUNK * CHUNKS_PER_READ) as usize;
+
+/// The blob of an upload, sealed and written as the file arrives, before
+/// the transaction that names it: at most about [`BATCH`] bytes of the file
+/// (and as much sealed) are in memory at a time.
+pub struct BlobUpload {
+    writer: Option<Box<dyn BlobWriter>>,
+    sealer: Option<Sealer>,
+    /// Plaintext waiting for a whole batch.
+    pending: Vec<u8>,
+}
+
+impl BlobUpload {
+    /// Starts blob `name` for a file of `size` bytes (its header is written).
+    pub async fn start(ctx: &Ctx, name: &str, size: u64) -> AppResult<BlobUpload> {
+        let (sealer, header) = Sealer::new(&ctx.key, name, size)?;
+        let mut writer = ctx.blobs.create(name).await?;
+        if let Err(e) = writer.write(header).await {
+            writer.abort().await;
+            return Err(e.into());
+        }
+        Ok(BlobUpload {
+            writer: Some(writer),
+            sealer: Some(sealer),
+            pending: Vec::with_capacity(BATCH),
+        })
+    }
+
+    /// The next bytes of the file. On an error, call [`BlobUpload::abort`].
+    pub async fn push(&mut self, mut plain: &[u8]) -> AppResult<()> {
+        while !plain.is_empty() {
+            let take = (BATCH - self.pending.len()).min(plain.len());
+            self.pending.extend_from_slice(&plain[..take]);
+            plain = &plain[take..];
+            if self.pending.len() == BATCH {
+                self.flush().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Seals what is pending (off the async threads) and writes it.
+    async fn flush(&mut self) -> AppResult<()> {
+        let mut sealer = self
+            .sealer
+            .take()
+            .ok_or_else(|| AppError::Internal("blob upload over".into()))?;
+        let plain = std::mem::take(&mut self.pending);
+        let (sealer, sealed, plain) = tokio::task::spawn_blocking(move || {
+            let sealed = sealer.seal(&plain);
+            (sealer, sealed, plain)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        self.sealer = Some(sealer);
+        // The buffer is used again for the next batch.
+        self.pending = plain;
+        self.pending.clear();
+        let sealed = sealed?;
+        if sealed.is_empty() {
+            return Ok(());
+        }
+        let writer = self
+            .writer
+            .as_mut()
+            .ok_or_else(|| AppError::Internal("blob upload over".into()))?;
+        Ok(writer.write(sealed).await?)
+    }
+
+    /// Writes the rest and stores the blob whole, on stable storage. Every
+    /// byte of the file must have come. On an error, call
+    /// [`BlobUpload::abort`].
+    pub async fn finish(&mut self) -> AppResult<()> {
+        self.flush().await?;
+        if !self.sealer.as_ref().is_some_and(Sealer::finished) {
+            return Err(AppError::Internal("fewer bytes than the file's size".into()));
+        }
+        let writer = self
+            .writer
+            .take()
+            .ok_or_else(|| AppError::Internal("blob upload over".into()))?;
+        Ok(writer.finish().await?)
+    }
+
+    /// Gives the blob up: nothing of it stays.
+    pub async fn abort(&mut self) {
+        if let Some(writer) = self.writer.take() {
+            writer.abort().await;
+        }
+    }
 }
 
 /// After the transaction that was to name blob `name` failed: removes the
@@ -464,6 +629,36 @@ mod tests {
         assert_eq!(r("bytes=-500").and_then(|b| b.resolve(50)), Some((0, 49)));
         assert_eq!(r("bytes=50-").and_then(|b| b.resolve(50)), None);
         assert_eq!(r("bytes=-0").and_then(|b| b.resolve(50)), None);
+    }
+
+    #[test]
+    fn a_file_sealed_in_pieces_opens_as_one_sealed_whole() {
+        let key = ServerKey::generate();
+        for size in [0u64, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 77] {
+            let plain: Vec<u8> = (0..size).map(|i| (i % 253) as u8).collect();
+            let (mut sealer, mut sealed) = Sealer::new(&key, "blob-1", size).unwrap();
+            // Pieces of odd sizes, across chunk boundaries.
+            for piece in plain.chunks(10_007) {
+                sealed.extend_from_slice(&sealer.seal(piece).unwrap());
+            }
+            if size == 0 {
+                sealed.extend_from_slice(&sealer.seal(&[]).unwrap());
+            }
+            assert!(sealer.finished(), "{size}");
+            assert!(sealer.seal(b"x").is_err(), "nothing past the size");
+            let h = Header::parse(&sealed).unwrap();
+            assert_eq!(sealed.len() as u64, HEADER as u64 + size + h.chunks() * TAG);
+            let mut opened = Vec::new();
+            for i in 0..h.chunks() {
+                let from = h.offset(i) as usize;
+                let mut buffer = sealed[from..from + (h.plain_len(i) + TAG) as usize].to_vec();
+                h.stream(&key, "blob-1")
+                    .decrypt_in_place(i as u32, i + 1 == h.chunks(), &h.bytes, &mut buffer)
+                    .unwrap();
+                opened.extend_from_slice(&buffer);
+            }
+            assert_eq!(opened, plain, "{size}");
+        }
     }
 
     #[test]

@@ -335,7 +335,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
         "plan-de-soins.pdf",
         None,
         "Plan de soins",
-        plan,
+        attachments::IncomingFile::from_bytes(plan),
         lang,
     )
     .await?;

@@ -51,13 +51,34 @@ impl IdempotencyKey {
 /// What identifies a request, whatever its key: SHA-256 over its method,
 /// path, query and body.
 pub fn request_hash(method: &str, path_and_query: &str, body: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(method.as_bytes());
-    h.update([0]);
-    h.update(path_and_query.as_bytes());
-    h.update([0]);
+    let mut h = RequestHasher::new(method, path_and_query);
     h.update(body);
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    h.hash()
+}
+
+/// [`request_hash`] of a body read in pieces (an upload streamed).
+#[derive(Clone)]
+pub struct RequestHasher(Sha256);
+
+impl RequestHasher {
+    pub fn new(method: &str, path_and_query: &str) -> RequestHasher {
+        let mut h = Sha256::new();
+        h.update(method.as_bytes());
+        h.update([0]);
+        h.update(path_and_query.as_bytes());
+        h.update([0]);
+        RequestHasher(h)
+    }
+
+    /// The next piece of the body.
+    pub fn update(&mut self, piece: &[u8]) {
+        self.0.update(piece);
+    }
+
+    /// The hash of the request, once its whole body went through.
+    pub fn hash(&self) -> String {
+        self.0.clone().finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 /// The key a request carries into its service (through [`Client`]).

@@ -12,11 +12,15 @@
 //! * `cercle-bench threads [options]`: real-time delivery of discussion
 //!   messages (acknowledged sends/s, send→deliver latency) and idle
 //!   WebSockets per node, on a release `cercle serve` (see `threads/`).
+//! * `cercle-bench attachments [options]`: peak memory growth of a release
+//!   `cercle serve` while 64 MiB files are uploaded, and upload/download
+//!   throughput (see `attachments.rs`).
 //! * `cercle-bench notifications [options]`: in process, the cost of
 //!   recording notifications when a message is posted (fan-out to 10, 100,
 //!   1000 participants) and the throughput of the notification worker, on
 //!   SQLite and PostgreSQL (see `notifications.rs`).
 
+mod attachments;
 mod audit;
 mod blobs;
 mod notifications;
@@ -31,7 +35,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `notifications` and `blobs`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications` and `blobs`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -52,6 +56,8 @@ enum Command {
     Search(search::SearchArgs),
     /// Discussions: acknowledged sends/s, send→deliver latency, idle WebSockets per node.
     Threads(threads::ThreadsArgs),
+    /// Attachments: server memory growth while 64 MiB files are uploaded, upload/download MB/s.
+    Attachments(attachments::AttachmentsArgs),
     /// Notifications: post latency by fan-out size, worker rows/s and round latency.
     Notifications(notifications::NotificationsArgs),
     /// Attachments' blob stores: MB/s stored and read, range latency, local disk and S3.
@@ -67,6 +73,7 @@ async fn main() {
         Some(Command::Audit(args)) => audit::run(args).await,
         Some(Command::Search(args)) => search::run(args).await,
         Some(Command::Threads(args)) => threads::run(args).await,
+        Some(Command::Attachments(args)) => attachments::run(args).await,
         Some(Command::Notifications(args)) => notifications::run(args).await,
         Some(Command::Blobs(args)) => blobs::run(args).await,
     };

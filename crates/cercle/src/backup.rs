@@ -236,7 +236,22 @@ async fn upload_blobs(from: &Path, store: &dyn BlobStore) -> anyhow::Result<()> 
             if !cercle_app::blobs::valid_name(&name) {
                 continue;
             }
-            store.put(&name, std::fs::read(entry.path())?).await?;
+            // A piece at a time: a blob is never whole in memory.
+            let mut file = std::fs::File::open(entry.path())?;
+            let mut writer = store.create(&name).await?;
+            loop {
+                let mut piece = vec![0u8; 1024 * 1024];
+                let n = std::io::Read::read(&mut file, &mut piece)?;
+                if n == 0 {
+                    break;
+                }
+                piece.truncate(n);
+                if let Err(e) = writer.write(piece).await {
+                    writer.abort().await;
+                    return Err(e.into());
+                }
+            }
+            writer.finish().await?;
         }
     }
     Ok(())

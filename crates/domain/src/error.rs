@@ -65,6 +65,9 @@ pub enum InputError {
     FileMismatch,
     #[error("damaged file")]
     FileDamaged,
+    /// The upload broke off before its last byte (or sent more than it said).
+    #[error("upload interrupted")]
+    UploadInterrupted,
     /// A patient's first or last name: empty, too long or holding control characters.
     #[error("invalid patient name")]
     InvalidPatientName,
@@ -155,6 +158,7 @@ impl InputError {
             InputError::FileNotAllowed => "file-not-allowed",
             InputError::FileMismatch => "file-mismatch",
             InputError::FileDamaged => "file-damaged",
+            InputError::UploadInterrupted => "upload-interrupted",
             InputError::InvalidPatientName => "invalid-patient-name",
             InputError::InvalidBirthDate => "invalid-birth-date",
             InputError::InvalidHealthInsuranceNumber => "invalid-health-insurance-number",

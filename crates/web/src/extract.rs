@@ -8,10 +8,13 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cercle_app::accounts::{session, Activity, Credential, SessionView};
-use cercle_app::idempotency::{Answer, IdempotencyKey};
+use cercle_app::idempotency::{Answer, IdempotencyKey, RequestHasher};
+use cercle_app::threads::attachments::IncomingFile;
 use cercle_app::{AppError, Client};
 use cercle_domain::Language;
+use futures_util::StreamExt;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 
 /// The browser's device token, set by the `ensure_device` middleware.
 #[derive(Debug, Clone)]
@@ -231,6 +234,100 @@ impl OptionalFromRequestParts<WebState> for WebSession {
             }
             Err(_) => Ok(None),
         }
+    }
+}
+
+/// A request whose body is a file, taken as it arrives (never read whole
+/// here): its size from `Content-Length` (without one, 411
+/// `length-required`: the blob's header needs the size first).
+pub struct UploadBody(pub IncomingFile);
+
+impl<S: Send + Sync> FromRequest<S> for UploadBody {
+    type Rejection = Response;
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let lang = lang_of(&parts);
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let Some(size) = declared.or_else(|| axum::body::HttpBody::size_hint(&body).exact()) else {
+            // Read and dropped (at most the attachments' body limit) so
+            // that the client, still sending, gets the answer.
+            let mut rest = body.into_data_stream();
+            while let Some(Ok(_)) = rest.next().await {}
+            return Err(json_error(StatusCode::LENGTH_REQUIRED, "length-required", lang));
+        };
+        let body = body
+            .into_data_stream()
+            .map(|piece| piece.map_err(|e| std::io::Error::other(e.to_string())));
+        Ok(UploadBody(IncomingFile {
+            size,
+            body: Box::pin(body),
+        }))
+    }
+}
+
+/// [`UploadBody`] with its `Idempotency-Key` (checked as [`Idempotent`]
+/// checks it): what identifies the request is hashed as its body streams
+/// by, and known once the file was read ([`UploadHash::get`]).
+pub struct IdempotentUpload {
+    pub key: Option<IdempotencyKey>,
+    pub file: IncomingFile,
+    pub hash: UploadHash,
+}
+
+/// The hash of an upload request, computed as its body is read.
+pub struct UploadHash(Arc<Mutex<RequestHasher>>);
+
+impl UploadHash {
+    /// What identifies the request: valid once the whole file was read.
+    pub fn get(&self) -> String {
+        self.0.lock().map(|h| h.hash()).unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for IdempotentUpload {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let lang = lang_of(&parts);
+        let key = parts.headers.get(IDEMPOTENCY_KEY).map(|v| {
+            v.to_str()
+                .map_err(|_| cercle_domain::InputError::IdempotencyKeyInvalid)
+                .and_then(IdempotencyKey::parse)
+        });
+        let target = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        let hasher = Arc::new(Mutex::new(RequestHasher::new(parts.method.as_str(), &target)));
+        let UploadBody(mut file) = UploadBody::from_request(Request::from_parts(parts, body), state).await?;
+        let key = match key.transpose() {
+            Ok(key) => key,
+            Err(e) => {
+                // Refused: the rest is read and dropped so that the client gets the answer.
+                file.discard_rest().await;
+                return Err(crate::error::ApiError::new(e.into(), lang).into_response());
+            }
+        };
+        let tap = hasher.clone();
+        let body = file.body.map(move |piece| {
+            if let (Ok(bytes), Ok(mut h)) = (&piece, tap.lock()) {
+                h.update(bytes);
+            }
+            piece
+        });
+        Ok(IdempotentUpload {
+            key,
+            file: IncomingFile {
+                size: file.size,
+                body: Box::pin(body),
+            },
+            hash: UploadHash(hasher),
+        })
     }
 }
 

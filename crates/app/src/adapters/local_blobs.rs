@@ -1,12 +1,14 @@
 //! The blob store on the local disk of a single node: one file per blob
 //! under a folder (`<data_dir>/blobs` unless configured), spread over 256
 //! subfolders named by the blob name's last two characters (the random end
-//! of a UUIDv7). A blob is written under a temporary name (`.tmp-…`) in its
-//! subfolder, fsynced, renamed to its name, and the subfolder fsynced: once
-//! `put` returns, the blob survives a crash or power loss, and a crash
-//! before leaves at most a temporary file (removed by the sweep).
+//! of a UUIDv7). A blob is written, piece by piece, under a temporary name
+//! (`.tmp-…`) in its subfolder, then fsynced, renamed to its name, and the
+//! subfolder fsynced: once `finish` returns, the blob survives a crash or
+//! power loss. A write given up (or its writer dropped) removes its
+//! temporary file at once; a crash leaves at most a temporary file (removed
+//! by the sweep).
 
-use crate::blobs::{valid_name, BlobError, BlobStore};
+use crate::blobs::{valid_name, BlobError, BlobStore, BlobWriter};
 use cercle_domain::Timestamp;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -58,7 +60,9 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-fn write_new(root: &Path, dir: &Path, file: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+/// Opens a new temporary file for blob `name` (no blob of that name may
+/// exist yet).
+fn create_temporary(root: &Path, dir: &Path, file: &Path, name: &str) -> io::Result<(File, PathBuf)> {
     if !dir.exists() {
         fs::create_dir_all(dir)?;
         sync_dir(root)?;
@@ -69,30 +73,97 @@ fn write_new(root: &Path, dir: &Path, file: &Path, name: &str, bytes: &[u8]) -> 
     let suffix: [u8; 8] = crate::secrets::random_bytes();
     let suffix: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
     let temporary = dir.join(format!("{TEMPORARY}{name}-{suffix}"));
-    let written = (|| {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options.open(&temporary)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&temporary, file)?;
-        sync_dir(dir)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let f = options.open(&temporary)?;
+    Ok((f, temporary))
+}
+
+/// A blob being written into its temporary file.
+struct LocalWriter {
+    /// `None` while a write is under way on a blocking thread.
+    file: Option<File>,
+    temporary: PathBuf,
+    dir: PathBuf,
+    target: PathBuf,
+    /// Renamed to its name, or removed: nothing left to clean.
+    settled: bool,
+}
+
+impl Drop for LocalWriter {
+    fn drop(&mut self) {
+        if !self.settled {
+            let _ = fs::remove_file(&self.temporary);
+        }
     }
-    written
+}
+
+#[async_trait::async_trait]
+impl BlobWriter for LocalWriter {
+    async fn write(&mut self, bytes: Vec<u8>) -> Result<(), BlobError> {
+        let mut f = self
+            .file
+            .take()
+            .ok_or_else(|| BlobError::Failed("an earlier write failed".into()))?;
+        let f = blocking(move || {
+            f.write_all(&bytes)?;
+            Ok(f)
+        })
+        .await?;
+        self.file = Some(f);
+        Ok(())
+    }
+
+    async fn finish(mut self: Box<Self>) -> Result<(), BlobError> {
+        let f = self
+            .file
+            .take()
+            .ok_or_else(|| BlobError::Failed("an earlier write failed".into()))?;
+        let (temporary, dir, target) = (self.temporary.clone(), self.dir.clone(), self.target.clone());
+        blocking(move || {
+            f.sync_all()?;
+            drop(f);
+            if target.exists() {
+                return Err(io::Error::new(io::ErrorKind::AlreadyExists, "blob exists"));
+            }
+            fs::rename(&temporary, &target)?;
+            sync_dir(&dir)
+        })
+        .await?;
+        // Renamed: dropping `self` must not remove anything. (On an error
+        // above, the drop removes the temporary file.)
+        self.settled = true;
+        Ok(())
+    }
+
+    async fn abort(mut self: Box<Self>) {
+        self.file = None;
+        let temporary = self.temporary.clone();
+        self.settled = true;
+        if let Err(e) = blocking(move || fs::remove_file(temporary)).await {
+            if !matches!(e, BlobError::NotFound) {
+                tracing::warn!(error = %e, "removing an unfinished blob");
+            }
+        }
+    }
 }
 
 #[async_trait::async_trait]
 impl BlobStore for LocalBlobs {
-    async fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
-        let (dir, file) = self.place(name)?;
+    async fn create(&self, name: &str) -> Result<Box<dyn BlobWriter>, BlobError> {
+        let (dir, target) = self.place(name)?;
         let (root, name) = (self.root.clone(), name.to_string());
-        blocking(move || write_new(&root, &dir, &file, &name, &bytes)).await
+        let (d, t) = (dir.clone(), target.clone());
+        let (file, temporary) = blocking(move || create_temporary(&root, &d, &t, &name)).await?;
+        Ok(Box::new(LocalWriter {
+            file: Some(file),
+            temporary,
+            dir,
+            target,
+            settled: false,
+        }))
     }
 
     async fn read(&self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, BlobError> {

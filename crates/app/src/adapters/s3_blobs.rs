@@ -5,12 +5,17 @@
 //! Version 4 by `rusty-s3` and sent by the `reqwest` client the app already
 //! uses.
 //!
-//! **Whole or absent.** A blob is sent with one `PUT`: S3 makes an object
-//! visible only once all of it is stored, so a node killed during the
-//! upload leaves nothing (no temporary object to sweep). `put` returns once
-//! the server answers 200, that is once the server has stored it; the
-//! server must write to stable storage before answering (Garage:
-//! `data_fsync` and `metadata_fsync`, see docs/operations.md).
+//! **Whole or absent.** A blob of up to one part (8 MiB) is sent with one
+//! `PUT`; a larger one as a multipart upload, each 8 MiB part sent as soon
+//! as it is full (so a 64 MiB video never sits whole in memory), then
+//! completed. Either way S3 makes the object visible only once all of it is
+//! stored, so a node killed during the upload leaves no object; an
+//! abandoned multipart upload is aborted (on `abort`, or when the writer is
+//! dropped), and one left by a killed node is removed by the bucket's
+//! lifecycle rule (docs/operations.md). `finish` returns once the server
+//! answered, that is once it has stored the object; the server must write
+//! to stable storage before answering (Garage: `data_fsync` and
+//! `metadata_fsync`, see docs/operations.md).
 //!
 //! **Faults.** Every request is bounded in time; one that could not reach
 //! the server, or that the server answered 5xx or 429, is tried again
@@ -21,9 +26,9 @@
 //! The secret key never leaves this module: signed URLs carry a signature,
 //! and errors are written without their URL (which holds it).
 
-use crate::blobs::{valid_name, BlobError, BlobStore};
+use crate::blobs::{valid_name, BlobError, BlobStore, BlobWriter};
 use cercle_domain::Timestamp;
-use rusty_s3::actions::{ListObjectsV2, S3Action};
+use rusty_s3::actions::{CreateMultipartUpload, ListObjectsV2, S3Action};
 use rusty_s3::{Bucket, Credentials, UrlStyle};
 use std::time::Duration;
 
@@ -35,6 +40,9 @@ const CONNECT: Duration = Duration::from_secs(5);
 const TRIES: u32 = 3;
 /// Objects listed per request by the sweep (S3's most).
 const LIST_PAGE: usize = 1000;
+/// A multipart upload's part (S3 asks at least 5 MiB of every part but the
+/// last): what a writer holds in memory at most, besides one piece.
+const PART: usize = 8 * 1024 * 1024;
 
 /// Where the objects are and how to sign for them.
 #[derive(Clone)]
@@ -50,6 +58,7 @@ pub struct S3Settings {
     pub prefix: String,
 }
 
+#[derive(Clone)]
 pub struct S3Blobs {
     bucket: Bucket,
     credentials: Credentials,
@@ -179,21 +188,179 @@ async fn unexpected(what: &str, r: reqwest::Response) -> BlobError {
     BlobError::Failed(format!("object storage {what}: {status} {code}"))
 }
 
-#[async_trait::async_trait]
-impl BlobStore for S3Blobs {
-    async fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
-        let key = self.key(name)?;
-        let url = self.bucket.put_object(Some(&self.credentials), &key).sign(SIGNED_FOR);
+/// A blob being written: the part being filled, and the multipart upload
+/// once the blob is larger than a part.
+struct S3Writer {
+    store: S3Blobs,
+    key: String,
+    part: Vec<u8>,
+    upload: Option<Multipart>,
+}
+
+struct Multipart {
+    id: String,
+    /// The ETag of each part sent, in order.
+    etags: Vec<String>,
+}
+
+impl S3Writer {
+    /// Sends `bytes` as the next part, starting the multipart upload first.
+    async fn send_part(&mut self, bytes: Vec<u8>) -> Result<(), BlobError> {
+        let s = &self.store;
+        if self.upload.is_none() {
+            let url = s
+                .bucket
+                .create_multipart_upload(Some(&s.credentials), &self.key)
+                .sign(SIGNED_FOR);
+            let r = s.send(|| s.http.post(url.clone()), SMALL_REQUEST).await?;
+            if !r.status().is_success() {
+                return Err(unexpected("multipart start", r).await);
+            }
+            let body = r
+                .bytes()
+                .await
+                .map_err(|e| BlobError::Unavailable(format!("object storage: {}", described(e))))?;
+            let started = CreateMultipartUpload::parse_response(&body)
+                .map_err(|e| BlobError::Failed(format!("object storage multipart start: {e}")))?;
+            self.upload = Some(Multipart {
+                id: started.upload_id().to_string(),
+                etags: Vec::new(),
+            });
+        }
+        let Some(upload) = self.upload.as_mut() else {
+            return Err(BlobError::Failed("no multipart upload".into()));
+        };
+        let number = u16::try_from(upload.etags.len() + 1)
+            .map_err(|_| BlobError::Failed("a blob of more than 65,535 parts".into()))?;
+        let url = s
+            .bucket
+            .upload_part(Some(&s.credentials), &self.key, number, &upload.id)
+            .sign(SIGNED_FOR);
         let bound = bound_for(bytes.len() as u64);
         let body = bytes::Bytes::from(bytes);
-        let r = self
-            .send(|| self.http.put(url.clone()).body(body.clone()), bound)
-            .await?;
-        if r.status().is_success() {
+        let r = s.send(|| s.http.put(url.clone()).body(body.clone()), bound).await?;
+        if !r.status().is_success() {
+            return Err(unexpected("multipart part", r).await);
+        }
+        let etag = r
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| BlobError::Failed("object storage: a part without ETag".into()))?;
+        upload.etags.push(etag.to_string());
+        Ok(())
+    }
+
+    /// Aborts the multipart upload, if one was started (best effort: a
+    /// bucket lifecycle rule removes what is left).
+    async fn abort_upload(store: &S3Blobs, key: &str, upload: Multipart) {
+        let url = store
+            .bucket
+            .abort_multipart_upload(Some(&store.credentials), key, &upload.id)
+            .sign(SIGNED_FOR);
+        if let Err(e) = store.send(|| store.http.delete(url.clone()), SMALL_REQUEST).await {
+            tracing::warn!(error = %e, "an abandoned multipart upload could not be aborted");
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl BlobWriter for S3Writer {
+    async fn write(&mut self, bytes: Vec<u8>) -> Result<(), BlobError> {
+        self.part.extend_from_slice(&bytes);
+        while self.part.len() >= PART {
+            let rest = self.part.split_off(PART);
+            let full = std::mem::replace(&mut self.part, rest);
+            self.send_part(full).await?;
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self: Box<Self>) -> Result<(), BlobError> {
+        let last = std::mem::take(&mut self.part);
+        if self.upload.is_none() {
+            // Small: one PUT.
+            let s = &self.store;
+            let url = s.bucket.put_object(Some(&s.credentials), &self.key).sign(SIGNED_FOR);
+            let bound = bound_for(last.len() as u64);
+            let body = bytes::Bytes::from(last);
+            let r = s.send(|| s.http.put(url.clone()).body(body.clone()), bound).await?;
+            return if r.status().is_success() {
+                Ok(())
+            } else {
+                Err(unexpected("PUT", r).await)
+            };
+        }
+        if !last.is_empty() {
+            self.send_part(last).await?;
+        }
+        let Some(upload) = self.upload.take() else {
+            return Err(BlobError::Failed("no multipart upload".into()));
+        };
+        let s = self.store.clone();
+        let action = s.bucket.complete_multipart_upload(
+            Some(&s.credentials),
+            &self.key,
+            &upload.id,
+            upload.etags.iter().map(String::as_str),
+        );
+        let url = action.sign(SIGNED_FOR);
+        let body = action.body();
+        let r = s
+            .send(|| s.http.post(url.clone()).body(body.clone()), SMALL_REQUEST)
+            .await;
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                S3Writer::abort_upload(&s, &self.key, upload).await;
+                return Err(e);
+            }
+        };
+        let status = r.status();
+        // S3 may answer 200 and still report an error in the body.
+        let text = r
+            .text()
+            .await
+            .map_err(|e| BlobError::Unavailable(format!("object storage: {}", described(e))))?;
+        if status.is_success() && !text.contains("<Error>") {
             Ok(())
         } else {
-            Err(unexpected("PUT", r).await)
+            S3Writer::abort_upload(&s, &self.key, upload).await;
+            Err(BlobError::Failed(format!(
+                "object storage multipart completion: {status}"
+            )))
         }
+    }
+
+    async fn abort(mut self: Box<Self>) {
+        if let Some(upload) = self.upload.take() {
+            S3Writer::abort_upload(&self.store, &self.key, upload).await;
+        }
+    }
+}
+
+impl Drop for S3Writer {
+    /// Dropped unfinished (a request abandoned by its client): the
+    /// multipart upload is aborted in the background.
+    fn drop(&mut self) {
+        if let Some(upload) = self.upload.take() {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                let (store, key) = (self.store.clone(), self.key.clone());
+                runtime.spawn(async move { S3Writer::abort_upload(&store, &key, upload).await });
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl BlobStore for S3Blobs {
+    async fn create(&self, name: &str) -> Result<Box<dyn BlobWriter>, BlobError> {
+        Ok(Box::new(S3Writer {
+            store: self.clone(),
+            key: self.key(name)?,
+            part: Vec::new(),
+            upload: None,
+        }))
     }
 
     async fn read(&self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, BlobError> {

@@ -190,13 +190,13 @@ pub async fn add_version(
     document_id: PinnedDocumentId,
     name: &str,
     declared: Option<&str>,
-    bytes: Vec<u8>,
+    mut file: attachments::IncomingFile,
     lang: Language,
 ) -> AppResult<PinnedDocument> {
     let me = crate::acting::person(principal)?;
     let user_id = me.user_id;
-    // Refuse early, before any processing. Without a name, the document's.
-    let name = {
+    // Refuse early, before any of the file is read. Without a name, the document's.
+    let checked = async {
         let mut conn = ctx.store.reader().await?;
         let d = store::pinned(&mut conn, document_id).await?.ok_or(AppError::NotFound)?;
         let (c, role) = channels::access(&mut conn, user_id, d.channel_id).await?;
@@ -204,13 +204,20 @@ pub async fn add_version(
             return Err(AppError::Forbidden);
         }
         channels::require_open_file(&mut conn, &c).await?;
-        if name.trim().is_empty() {
+        Ok(if name.trim().is_empty() {
             d.name
         } else {
             name.to_string()
+        })
+    };
+    let name = match checked.await {
+        Ok(name) => name,
+        Err(e) => {
+            file.discard_rest().await;
+            return Err(e);
         }
     };
-    let prepared = attachments::prepare_upload(ctx, user_id, &name, declared, "", bytes).await?;
+    let prepared = attachments::prepare_upload(ctx, user_id, &name, declared, "", file).await?;
     attachments::naming_blob(ctx, &prepared, async {
         let now = ctx.clock.now();
         let mut tx = ctx.store.begin().await?;

@@ -8,8 +8,10 @@
 
 use super::access::{reachable, writable};
 use super::events::{commit, log_event};
+use super::incoming;
+pub use super::incoming::IncomingFile;
 use super::input::clean_body;
-use super::uploads::{self as files, AttachmentKind, FileError};
+use super::uploads::AttachmentKind;
 use super::views::{message_views, MessageView};
 pub use crate::blobs::ByteRange;
 use crate::blobs::{self, ByteStream};
@@ -20,16 +22,7 @@ use cercle_domain::policy::Principal;
 use cercle_domain::{AttachmentId, InputError, Language, MessageId, ThreadId, Timestamp, UserId};
 use cercle_store::threads::{self as store, AttachmentRow};
 use serde::Serialize;
-
-fn file_error(e: FileError) -> AppError {
-    AppError::Input(match e {
-        FileError::Empty => InputError::FileEmpty,
-        FileError::TooLarge { .. } => InputError::FileTooLarge,
-        FileError::NotAllowed => InputError::FileNotAllowed,
-        FileError::Mismatch => InputError::FileMismatch,
-        FileError::Damaged => InputError::FileDamaged,
-    })
-}
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Uploads a file into a thread as a new message.
 #[allow(clippy::too_many_arguments)]
@@ -41,26 +34,78 @@ pub async fn upload(
     name: &str,
     declared: Option<&str>,
     caption: &str,
-    bytes: Vec<u8>,
+    file: IncomingFile,
     lang: Language,
 ) -> AppResult<MessageView> {
+    let received = receive(ctx, principal, thread_id, name, declared, caption, file).await?;
+    let result = post(ctx, client, principal, &received, lang).await;
+    settle(ctx, &received).await;
+    result
+}
+
+/// An upload whose file is checked and stored (its blob), its message not
+/// written yet: [`post`] writes it, then [`settle`] removes the blob if no
+/// message names it (refused, or a replayed request).
+pub struct Received {
+    thread_id: ThreadId,
+    prepared: PreparedUpload,
+    named: AtomicBool,
+}
+
+/// The first step of an upload: checks that the thread takes it, then
+/// checks and stores the file as it arrives.
+pub async fn receive(
+    ctx: &Ctx,
+    principal: &Principal,
+    thread_id: ThreadId,
+    name: &str,
+    declared: Option<&str>,
+    caption: &str,
+    mut file: IncomingFile,
+) -> AppResult<Received> {
     let me = crate::acting::person(principal)?;
     let user_id = me.user_id;
-    {
-        // Refuse early, before any processing, if the thread is not theirs.
+    // Refuse early, before any of the file is read, if the thread is not theirs.
+    let writable = async {
         let mut conn = ctx.store.reader().await?;
         let t = writable(&mut conn, user_id, thread_id).await?;
         if t.closed_at.is_some() {
             return Err(AppError::Conflict("thread-closed"));
         }
+        Ok(())
+    };
+    if let Err(e) = writable.await {
+        file.discard_rest().await;
+        return Err(e);
     }
-    let prepared = prepare_upload(ctx, user_id, name, declared, caption, bytes).await?;
-    naming_blob(
-        ctx,
-        &prepared,
-        upload_in_tx(ctx, client, me, thread_id, &prepared, lang),
-    )
-    .await
+    let prepared = prepare_upload(ctx, user_id, name, declared, caption, file).await?;
+    Ok(Received {
+        thread_id,
+        prepared,
+        named: AtomicBool::new(false),
+    })
+}
+
+/// The second step: the message carrying the received file.
+pub async fn post(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    received: &Received,
+    lang: Language,
+) -> AppResult<MessageView> {
+    let me = crate::acting::person(principal)?;
+    let view = upload_in_tx(ctx, client, me, received.thread_id, &received.prepared, lang).await?;
+    received.named.store(true, Ordering::SeqCst);
+    Ok(view)
+}
+
+/// The last step, whatever came before: unless [`post`] named the blob,
+/// it goes ([`blobs::discard`]).
+pub async fn settle(ctx: &Ctx, received: &Received) {
+    if !received.named.load(Ordering::SeqCst) {
+        blobs::discard(ctx, &received.prepared.blob).await;
+    }
 }
 
 /// The transaction of an upload whose blob is stored.
@@ -101,7 +146,8 @@ async fn upload_in_tx(
 
 /// Runs `work`, the transaction that names the blob of `prepared`; when it
 /// fails, the blob goes ([`blobs::discard`]). Every caller of
-/// [`prepare_upload`] runs its transaction through this.
+/// [`prepare_upload`] runs its transaction through this (or through
+/// [`post`] and [`settle`]).
 pub(crate) async fn naming_blob<T>(
     ctx: &Ctx,
     prepared: &PreparedUpload,
@@ -131,61 +177,65 @@ pub(crate) struct PreparedUpload {
     body: String,
 }
 
-/// Checks a file from its content, encrypts it and stores its blob (the
-/// uploads limit counts it), before any transaction: the caller's
-/// transaction then names the blob, through [`naming_blob`].
+/// Checks a file from its content, encrypts it and stores its blob as it
+/// arrives ([`incoming::store`]; the uploads limit counts it), before any
+/// transaction: the caller's transaction then names the blob, through
+/// [`naming_blob`].
 pub(crate) async fn prepare_upload(
     ctx: &Ctx,
     user_id: UserId,
     name: &str,
     declared: Option<&str>,
     caption: &str,
-    bytes: Vec<u8>,
+    mut file: IncomingFile,
 ) -> AppResult<PreparedUpload> {
-    let declared = match declared {
-        None | Some("") => None,
-        Some(k) => Some(AttachmentKind::parse(k).ok_or(InputError::FileNotAllowed)?),
+    // Checked before the file is read and stored.
+    let checked = async {
+        let declared = match declared {
+            None | Some("") => None,
+            Some(k) => Some(AttachmentKind::parse(k).ok_or(InputError::FileNotAllowed)?),
+        };
+        let caption = caption.trim();
+        let caption = if caption.is_empty() {
+            None
+        } else {
+            Some(clean_body(caption)?)
+        };
+        crate::acting::limit(ctx, "upload", &user_id.to_string(), 60, 3600).await?;
+        AppResult::Ok((declared, caption))
     };
-    crate::acting::limit(ctx, "upload", &user_id.to_string(), 60, 3600).await?;
-    let name = name.to_string();
-    let prepared = tokio::task::spawn_blocking(move || files::prepare(&name, declared, &bytes))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(file_error)?;
-    let caption = caption.trim();
-    let body = if caption.is_empty() {
-        prepared.name.clone()
-    } else {
-        clean_body(caption)?
+    let (declared, caption) = match checked.await {
+        Ok(checked) => checked,
+        Err(e) => {
+            file.discard_rest().await;
+            return Err(e);
+        }
     };
     let id = AttachmentId::new();
     let blob = id.to_string();
-    let (key, blob_name) = (ctx.key.clone(), blob.clone());
-    // The file in clear is dropped once sealed, before the blob is written.
-    let (upload, sealed) = tokio::task::spawn_blocking(move || -> AppResult<_> {
-        let sealed = blobs::seal(&key, &blob_name, &prepared.bytes)?;
-        let thumbnail = match &prepared.thumbnail {
-            Some(t) => Some(key.encrypt(t)?),
-            None => None,
-        };
-        let upload = PreparedUpload {
-            id,
-            blob: blob_name,
-            name: prepared.name,
-            kind: prepared.kind.as_str(),
-            content_type: prepared.content_type.to_string(),
-            size: prepared.bytes.len() as i64,
-            width: prepared.width.map(i64::from),
-            height: prepared.height.map(i64::from),
-            thumbnail,
-            body,
-        };
-        Ok((upload, sealed))
+    let stored = incoming::store(ctx, &blob, name, declared, file).await?;
+    let thumbnail = match &stored.thumbnail {
+        Some(t) => match ctx.key.encrypt(t) {
+            Ok(sealed) => Some(sealed),
+            Err(e) => {
+                blobs::discard(ctx, &blob).await;
+                return Err(e);
+            }
+        },
+        None => None,
+    };
+    Ok(PreparedUpload {
+        id,
+        blob,
+        body: caption.unwrap_or_else(|| stored.name.clone()),
+        name: stored.name,
+        kind: stored.kind.as_str(),
+        content_type: stored.content_type.to_string(),
+        size: stored.size as i64,
+        width: stored.width.map(i64::from),
+        height: stored.height.map(i64::from),
+        thumbnail,
     })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
-    blobs::store(ctx, &blob, sealed).await?;
-    Ok(upload)
 }
 
 /// Stores a prepared file as a new message of the thread (in the caller's

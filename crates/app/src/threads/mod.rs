@@ -19,6 +19,7 @@ pub mod drafts;
 pub mod events;
 pub mod export;
 pub mod hub;
+pub mod incoming;
 pub mod input;
 pub mod lifecycle;
 pub mod live;

@@ -185,11 +185,60 @@ impl FileError {
 /// disagrees with the content; more bytes than the content's kind allows; a
 /// photo that does not decode, or has too many pixels.
 pub fn prepare(name: &str, declared: Option<AttachmentKind>, bytes: &[u8]) -> Result<Prepared, FileError> {
-    if bytes.is_empty() {
+    prepare_owned(name, declared, bytes.to_vec())
+}
+
+/// [`prepare`], keeping the bytes given when they are stored as uploaded
+/// (no copy of a large file).
+pub fn prepare_owned(name: &str, declared: Option<AttachmentKind>, bytes: Vec<u8>) -> Result<Prepared, FileError> {
+    let (kind, content_type, name) = identify(name, declared, bytes.len(), &bytes, true)?;
+    if kind != AttachmentKind::Photo {
+        return Ok(Prepared {
+            kind,
+            content_type,
+            name,
+            bytes,
+            thumbnail: None,
+            width: None,
+            height: None,
+        });
+    }
+    let format = match content_type {
+        PNG => ImageFormat::Png,
+        WEBP => ImageFormat::WebP,
+        _ => ImageFormat::Jpeg,
+    };
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(&bytes) {
+        return Err(FileError::Damaged);
+    }
+    let photo = process_photo(&bytes, format)?;
+    Ok(Prepared {
+        kind,
+        content_type: JPEG,
+        name: with_jpg_extension(&name),
+        bytes: photo.bytes,
+        thumbnail: Some(photo.thumbnail),
+        width: Some(photo.width),
+        height: Some(photo.height),
+    })
+}
+
+/// The checks of [`prepare`] before a photo is decoded, on a file of
+/// `size` bytes that starts with `bytes` (all of it when `complete`): its
+/// kind, content type and cleaned name. Of a text not `complete`, only the
+/// start is checked here (the rest with a [`TextCheck`]).
+fn identify(
+    name: &str,
+    declared: Option<AttachmentKind>,
+    size: usize,
+    bytes: &[u8],
+    complete: bool,
+) -> Result<(AttachmentKind, &'static str, String), FileError> {
+    if size == 0 {
         return Err(FileError::Empty);
     }
     let limit = declared.map_or(MAX_ANY, |k| k.max_bytes());
-    if bytes.len() > limit {
+    if size > limit {
         return Err(FileError::TooLarge { limit });
     }
     let name = clean_name(name);
@@ -199,7 +248,7 @@ pub fn prepare(name: &str, declared: Option<AttachmentKind>, bytes: &[u8]) -> Re
         return Err(FileError::NotAllowed);
     }
 
-    let (mut kind, mut content_type) = classify(bytes)?;
+    let (mut kind, mut content_type) = classify(bytes, complete)?;
     let voice_hinted = match declared {
         Some(k) => k == AttachmentKind::Voice,
         None => extension.is_some_and(is_audio_only_extension),
@@ -219,41 +268,144 @@ pub fn prepare(name: &str, declared: Option<AttachmentKind>, bytes: &[u8]) -> Re
             return Err(FileError::Mismatch);
         }
     }
-    if bytes.len() > kind.max_bytes() {
+    if size > kind.max_bytes() {
         return Err(FileError::TooLarge {
             limit: kind.max_bytes(),
         });
     }
+    Ok((kind, content_type, name))
+}
 
-    if kind != AttachmentKind::Photo {
-        return Ok(Prepared {
-            kind,
-            content_type,
-            name,
-            bytes: bytes.to_vec(),
-            thumbnail: None,
-            width: None,
-            height: None,
-        });
+/// The first bytes of an upload read before [`plan`] decides how the rest
+/// is checked; a file this small is checked whole with [`prepare`].
+pub const HEAD: usize = 256 * 1024;
+
+/// How an upload larger than [`HEAD`] is checked, decided from its size
+/// (said before its bytes) and its first bytes.
+#[derive(Debug)]
+pub enum Plan {
+    /// Checked whole, by [`prepare`], so read into memory first: photos
+    /// (decoded and re-encoded, at most [`MAX_PHOTO`]) and Office files
+    /// (their list of parts is at the end, at most [`MAX_DOCUMENT`]).
+    Whole,
+    /// Checked from its first bytes (a text also byte by byte, with
+    /// [`TextCheck`]), and stored as it arrives, never whole in memory.
+    Stream(Streamed),
+}
+
+/// A file checked from its first bytes, stored as uploaded.
+#[derive(Debug)]
+pub struct Streamed {
+    pub kind: AttachmentKind,
+    pub content_type: &'static str,
+    /// The cleaned file name.
+    pub name: String,
+    /// Plain text: every byte is checked as it arrives.
+    pub text: Option<TextCheck>,
+}
+
+/// Decides how an upload of `size` bytes starting with `head` (at least
+/// [`HEAD`] bytes, or all of it) is checked, refusing at once what its size,
+/// its name or its first bytes already refuse.
+pub fn plan(name: &str, declared: Option<AttachmentKind>, size: usize, head: &[u8]) -> Result<Plan, FileError> {
+    if let Some(kind_limit) = checked_whole(head) {
+        if size == 0 {
+            return Err(FileError::Empty);
+        }
+        let limit = declared.map_or(MAX_ANY, |k| k.max_bytes()).min(kind_limit);
+        if size > limit {
+            return Err(FileError::TooLarge { limit });
+        }
+        return Ok(Plan::Whole);
     }
-    let format = match content_type {
-        PNG => ImageFormat::Png,
-        WEBP => ImageFormat::WebP,
-        _ => ImageFormat::Jpeg,
-    };
-    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
-        return Err(FileError::Damaged);
-    }
-    let photo = process_photo(bytes, format)?;
-    Ok(Prepared {
+    let (kind, content_type, name) = identify(name, declared, size, head, size <= head.len())?;
+    Ok(Plan::Stream(Streamed {
         kind,
-        content_type: JPEG,
-        name: with_jpg_extension(&name),
-        bytes: photo.bytes,
-        thumbnail: Some(photo.thumbnail),
-        width: Some(photo.width),
-        height: Some(photo.height),
-    })
+        content_type,
+        name,
+        text: (content_type == TEXT).then(TextCheck::new),
+    }))
+}
+
+/// Content whose check needs the whole file, and the most bytes of it: photos
+/// and ZIP files (Office documents).
+fn checked_whole(bytes: &[u8]) -> Option<usize> {
+    let riff_webp = bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP".as_slice());
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) || bytes.starts_with(b"\x89PNG\r\n\x1a\n") || riff_webp {
+        Some(MAX_PHOTO)
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        Some(MAX_DOCUMENT)
+    } else {
+        None
+    }
+}
+
+/// The check of plain text ([`is_plain_text`]) on a text arriving in
+/// pieces: valid UTF-8 without NUL, and, when it starts with `<`, no tag
+/// that makes it HTML or SVG. It keeps a few bytes between pieces only.
+#[derive(Debug, Default)]
+pub struct TextCheck {
+    /// The start of a character cut by the end of the last piece.
+    cut: Vec<u8>,
+    /// Whether the text starts with `<` (after blanks): `None` while only
+    /// blanks came.
+    markup: Option<bool>,
+    /// The end of the text so far, where a tag cut by the end of the last
+    /// piece may start.
+    tail: Vec<u8>,
+}
+
+/// The bytes from a `<` that tell whether an active tag starts there.
+const TAG_WINDOW: usize = 17;
+
+impl TextCheck {
+    pub fn new() -> TextCheck {
+        TextCheck::default()
+    }
+
+    /// The next piece of the text.
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<(), FileError> {
+        let mut joined = std::mem::take(&mut self.cut);
+        joined.extend_from_slice(bytes);
+        let valid = match std::str::from_utf8(&joined) {
+            Ok(text) => text,
+            // Cut in the middle of a character: the rest comes next.
+            Err(e) if e.error_len().is_none() => {
+                let (text, cut) = joined.split_at(e.valid_up_to());
+                self.cut = cut.to_vec();
+                std::str::from_utf8(text).map_err(|_| FileError::NotAllowed)?
+            }
+            Err(_) => return Err(FileError::NotAllowed),
+        };
+        if valid.contains('\0') {
+            return Err(FileError::NotAllowed);
+        }
+        if self.markup.is_none() {
+            let start = valid.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n', '\x0c']);
+            if !start.is_empty() {
+                self.markup = Some(start.starts_with('<'));
+            }
+        }
+        if self.markup == Some(true) {
+            let mut scan = std::mem::take(&mut self.tail);
+            scan.extend_from_slice(valid.as_bytes());
+            // A `<` too near the end is looked at again with the next piece.
+            let decided = scan.len().saturating_sub(TAG_WINDOW);
+            if (0..decided).any(|i| scan[i] == b'<' && active_tag_at(&scan, i)) {
+                return Err(FileError::NotAllowed);
+            }
+            self.tail = scan[decided..].to_vec();
+        }
+        Ok(())
+    }
+
+    /// After the last piece.
+    pub fn finish(self) -> Result<(), FileError> {
+        if !self.cut.is_empty() || contains_active_markup(&self.tail) {
+            return Err(FileError::NotAllowed);
+        }
+        Ok(())
+    }
 }
 
 /// The kind and content type of allowed content, from its bytes alone;
@@ -262,11 +414,13 @@ pub fn prepare(name: &str, declared: Option<AttachmentKind>, bytes: &[u8]) -> Re
 /// WebM and MP4 (video brands) come out as video: whether they are a voice
 /// message is for [`prepare`] to decide from the declared kind.
 pub fn sniff(bytes: &[u8]) -> Option<(AttachmentKind, &'static str)> {
-    classify(bytes).ok()
+    classify(bytes, true).ok()
 }
 
-/// [`sniff`], telling a damaged Office file from content not allowed.
-fn classify(bytes: &[u8]) -> Result<(AttachmentKind, &'static str), FileError> {
+/// [`sniff`], telling a damaged Office file from content not allowed. Of a
+/// file not `complete` (its first bytes only), a text is only checked as
+/// far as it goes.
+fn classify(bytes: &[u8], complete: bool) -> Result<(AttachmentKind, &'static str), FileError> {
     use AttachmentKind::{Document, Photo, Video, Voice};
     let starts = |magic: &[u8]| bytes.starts_with(magic);
     let riff = |form: &[u8; 4]| starts(b"RIFF") && bytes.get(8..12) == Some(form.as_slice());
@@ -315,7 +469,12 @@ fn classify(bytes: &[u8]) -> Result<(AttachmentKind, &'static str), FileError> {
     if is_executable(bytes) {
         return Err(FileError::NotAllowed);
     }
-    if is_plain_text(bytes) {
+    let text = if complete {
+        is_plain_text(bytes)
+    } else {
+        TextCheck::new().feed(bytes).is_ok()
+    };
+    if text {
         return Ok((Document, TEXT));
     }
     Err(FileError::NotAllowed)
@@ -426,6 +585,13 @@ fn is_plain_text(bytes: &[u8]) -> bool {
 
 /// Whether some `<` opens a tag that makes the text HTML or SVG.
 fn contains_active_markup(text: &[u8]) -> bool {
+    text.iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'<' && active_tag_at(text, i))
+}
+
+/// Whether the `<` at `i` opens a tag that makes the text HTML or SVG.
+fn active_tag_at(text: &[u8], i: usize) -> bool {
     const TAGS: [&[u8]; 10] = [
         b"<script",
         b"<html",
@@ -440,12 +606,9 @@ fn contains_active_markup(text: &[u8]) -> bool {
     ];
     // A whole tag name: `<body>` or `<svg:svg`, but not FHIR's `<bodySite>`.
     let ends_name = |b: Option<&u8>| !b.is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    text.iter().enumerate().filter(|(_, &b)| b == b'<').any(|(i, _)| {
-        let rest = &text[i..];
-        TAGS.iter().any(|tag| {
-            rest.get(..tag.len()).is_some_and(|r| r.eq_ignore_ascii_case(tag)) && ends_name(rest.get(tag.len()))
-        })
-    })
+    let rest = &text[i..];
+    TAGS.iter()
+        .any(|tag| rest.get(..tag.len()).is_some_and(|r| r.eq_ignore_ascii_case(tag)) && ends_name(rest.get(tag.len())))
 }
 
 /// An Office Open XML file: a ZIP with `[Content_Types].xml` and a
@@ -1507,6 +1670,107 @@ mod tests {
         assert_eq!(with_jpg_extension(&"p".repeat(120)).chars().count(), MAX_NAME_CHARS);
         let p = ok("../../secret/../IMG\u{202E}gpj.exe.png", None, &jpeg(&halves(8, 8)));
         assert_eq!(p.name, "IMGgpj.exe.jpg");
+    }
+
+    #[test]
+    fn text_checked_in_pieces_agrees_with_the_whole() {
+        let texts: [&[u8]; 9] = [
+            "Compte rendu: plaie propre, pansement refait à 14 h, fièvre 38,2 °C. 😀".as_bytes(),
+            b"  <Observation><bodySite/><headline/></Observation>",
+            b"\n<p>hello</p><BODY onload=x>",
+            b"<p>a</p><?xml-stylesheet href=x?>",
+            b"<div>texte</div><svg:svg/>",
+            b"plain <script> not at the start",
+            b"caf\xe9",
+            b"a\0b",
+            "fin coupée \u{e9}".as_bytes(),
+        ];
+        for text in texts {
+            let whole = is_plain_text(text);
+            for cut in 0..=text.len() {
+                let mut check = TextCheck::new();
+                let streamed =
+                    check.feed(&text[..cut]).is_ok() && check.feed(&text[cut..]).is_ok() && check.finish().is_ok();
+                assert_eq!(streamed, whole, "{:?} cut at {cut}", String::from_utf8_lossy(text));
+            }
+            // Byte by byte.
+            let mut check = TextCheck::new();
+            let streamed = text.iter().all(|b| check.feed(&[*b]).is_ok()) && check.finish().is_ok();
+            assert_eq!(streamed, whole, "{:?} byte by byte", String::from_utf8_lossy(text));
+        }
+        // A character cut by the end of the file.
+        let mut check = TextCheck::new();
+        assert!(check.feed(b"caf\xc3").is_ok());
+        assert_eq!(check.finish(), Err(FileError::NotAllowed));
+    }
+
+    #[test]
+    fn large_uploads_are_planned_from_their_first_bytes() {
+        let big = |start: &[u8]| {
+            let mut v = start.to_vec();
+            v.resize(HEAD, b'a');
+            v
+        };
+        let size = 30 * MIB;
+        // Photos and Office files are checked whole, within their own limit.
+        let jpeg = big(&[0xFF, 0xD8, 0xFF, 0xE0]);
+        assert!(matches!(plan("a.jpg", None, 5 * MIB, &jpeg), Ok(Plan::Whole)));
+        assert_eq!(
+            plan("a.jpg", None, MAX_PHOTO + 1, &jpeg).unwrap_err(),
+            FileError::TooLarge { limit: MAX_PHOTO }
+        );
+        let docx = big(b"PK\x03\x04");
+        assert!(matches!(plan("a.docx", None, 5 * MIB, &docx), Ok(Plan::Whole)));
+        assert_eq!(
+            plan("a.docx", None, size, &docx).unwrap_err(),
+            FileError::TooLarge { limit: MAX_DOCUMENT }
+        );
+        // Videos, voice, PDF and text stream.
+        let mp4 = big(&ftyp(b"isom", &[b"isom", b"mp41"]));
+        match plan("clip.mp4", None, MAX_VIDEO, &mp4) {
+            Ok(Plan::Stream(s)) => {
+                assert_eq!(
+                    (s.kind, s.content_type, s.name.as_str()),
+                    (AttachmentKind::Video, MP4, "clip.mp4")
+                );
+                assert!(s.text.is_none());
+            }
+            other => panic!("{other:?}"),
+        }
+        match plan("voice", Some(AttachmentKind::Voice), MAX_VOICE, &mp4) {
+            Ok(Plan::Stream(s)) => assert_eq!(s.content_type, AUDIO_MP4),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            plan("a.pdf", None, 2 * MIB, &big(PDF_SAMPLE)),
+            Ok(Plan::Stream(_))
+        ));
+        match plan("notes.txt", None, 2 * MIB, &big(b"Notes")) {
+            Ok(Plan::Stream(s)) => assert!(s.text.is_some()),
+            other => panic!("{other:?}"),
+        }
+        // Refused from the first bytes, the size or the name alone.
+        assert_eq!(
+            plan("a.ogg", None, MAX_VOICE + 1, &big(OGG)).unwrap_err(),
+            FileError::TooLarge { limit: MAX_VOICE }
+        );
+        assert_eq!(
+            plan("a.mp4", None, MAX_ANY + 1, &mp4).unwrap_err(),
+            FileError::TooLarge { limit: MAX_ANY }
+        );
+        assert_eq!(
+            plan("a.mp4", Some(AttachmentKind::Photo), 2 * MIB, &mp4).unwrap_err(),
+            FileError::Mismatch
+        );
+        assert_eq!(plan("run.exe", None, 2 * MIB, &mp4).unwrap_err(), FileError::NotAllowed);
+        assert_eq!(
+            plan("a.mkv", None, 2 * MIB, &big(&ebml("matroska"))).unwrap_err(),
+            FileError::NotAllowed
+        );
+        assert_eq!(
+            plan("x", None, 2 * MIB, &big(b"<html><body>")).unwrap_err(),
+            FileError::NotAllowed
+        );
     }
 
     #[test]

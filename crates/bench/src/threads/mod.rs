@@ -22,7 +22,7 @@
 
 mod idle;
 mod load;
-mod setup;
+pub(crate) mod setup;
 
 use crate::scratch::Scratch;
 use crate::serve::{self, Server};

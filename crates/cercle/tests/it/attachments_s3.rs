@@ -45,6 +45,7 @@ on_s3!(
     Sqlite: uploads_are_refused_while_the_object_storage_is_down,
     Sqlite: an_upload_cut_in_the_middle_leaves_no_object,
     Sqlite: a_wrong_bucket_stops_the_node_at_start,
+    Sqlite: a_large_file_goes_up_in_parts,
 );
 
 async fn spawn(db: Db) -> TestApp {
@@ -91,10 +92,56 @@ async fn object(app: &TestApp, name: &str) -> Vec<u8> {
     app.ctx().blobs.read(name, 0, 1 << 30).await.expect("object")
 }
 
+/// Stores `bytes` as blob `name`, straight into the store.
+async fn put(app: &TestApp, name: &str, bytes: Vec<u8>) {
+    let mut w = app.ctx().blobs.create(name).await.expect("create");
+    w.write(bytes).await.expect("write");
+    w.finish().await.expect("finish");
+}
+
 /// Replaces the object of blob `name` (a damaged or swapped one).
 async fn replace(app: &TestApp, name: &str, bytes: Vec<u8>) {
     app.ctx().blobs.delete(name).await.expect("delete");
-    app.ctx().blobs.put(name, bytes).await.expect("put");
+    put(app, name, bytes).await;
+}
+
+/// A file larger than one part goes up as a multipart upload, a part at a
+/// time, and comes back byte for byte; a multipart upload given up (or
+/// dropped, as when the request is abandoned) leaves no object.
+async fn a_large_file_goes_up_in_parts(db: Db) {
+    let app = spawn(db).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
+    let t = clinical_thread(&app, &a, &[&b], "Vidéo").await;
+    let size = 20 * 1024 * 1024 + 12_345;
+    let file = crate::attachments_stream::video(size);
+    let (status, m) = upload(&app, &a, &t, "name=marche.mp4&kind=video", file.clone()).await;
+    assert_eq!(status, 201, "{m}");
+    let id = m["attachments"][0]["id"].as_str().expect("id").to_string();
+    assert_eq!(objects(&app).await, vec![id.clone()]);
+    assert!(object(&app, &id).await.starts_with(b"CERCLEB1"));
+    assert_downloads(&app, &b.token, &id, &file).await;
+    // Across the first part's end (8 MiB of the stored blob), and the last bytes.
+    for (first, last) in [
+        (8 * 1024 * 1024 - 100_000, 8 * 1024 * 1024 + 100_000),
+        (size - 70_000, size - 1),
+    ] {
+        let (status, content_range, body) = ranged(&app, &b.token, &id, &format!("bytes={first}-{last}")).await;
+        assert_eq!(status, 206);
+        assert_eq!(content_range, Some(format!("bytes {first}-{last}/{size}")));
+        assert!(body.as_deref() == Some(&file[first..=last]), "the exact bytes");
+    }
+
+    let blobs = &app.ctx().blobs;
+    let mut given_up = blobs.create("given-up-blob").await.expect("create");
+    given_up
+        .write(vec![7u8; 17 * 1024 * 1024])
+        .await
+        .expect("two parts sent");
+    given_up.abort().await;
+    let mut dropped = blobs.create("dropped-blob").await.expect("create");
+    dropped.write(vec![1u8; 9 * 1024 * 1024]).await.expect("a part sent");
+    drop(dropped);
+    assert_eq!(objects(&app).await, vec![id], "nothing of the blobs given up");
 }
 
 async fn object_storage_downloads_are_byte_exact_and_answer_ranges_on_postgres(db: Db) {
@@ -216,11 +263,7 @@ async fn objects_no_row_names_are_swept_and_never_read(db: Db) {
     let gone = upload_voice(&app, &a, &t, &voice(50_000)).await;
     // Left by a node killed before its commit: an object no row names.
     let orphan = cercle_domain::AttachmentId::new().to_string();
-    app.ctx()
-        .blobs
-        .put(&orphan, b"CERCLEB1 left over".to_vec())
-        .await
-        .expect("orphan");
+    put(&app, &orphan, b"CERCLEB1 left over".to_vec()).await;
     // And a row removed (as by a restore of an older database): its file
     // is never served again, and its object is swept.
     let mut tx = app.ctx().store.begin().await.expect("begin");

@@ -10,6 +10,7 @@ mod admin_browser;
 mod attachments_api;
 mod attachments_browser;
 mod attachments_s3;
+mod attachments_stream;
 mod availability_api;
 mod availability_browser;
 mod browser;

@@ -2,7 +2,7 @@
 
 use super::threads::Threads;
 use super::{ApiJson, ApiQuery, ApiResult, Caller};
-use crate::extract::ClientInfo;
+use crate::extract::{ClientInfo, UploadBody};
 use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -264,8 +264,11 @@ pub struct VersionQuery {
     tag = "channels",
     summary = "Upload a new version of a pinned document: the body is the file; query name, kind. Opens a thread \"Updated document: name\" in the channel that notifies its participants; its title is a system text (title_text {key: chan-updated-document, args: {name}}), shown to each reader in their language.",
     params(("id" = String, Path, description = "The identifier of the resource in the path."), VersionQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file."),
-    responses((status = 201, description = "Success.", body = PinnedDocument)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file, with its size in `Content-Length`; it is checked and stored as it arrives."),
+    responses(
+        (status = 201, description = "Success.", body = PinnedDocument),
+        (status = 411, description = "length-required: the body has no `Content-Length`.", body = crate::error::ErrorBody),
+    ),
 )]
 pub async fn add_version(
     State(state): State<WebState>,
@@ -273,7 +276,7 @@ pub async fn add_version(
     Caller { principal, lang }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<VersionQuery>,
-    body: axum::body::Bytes,
+    UploadBody(file): UploadBody,
 ) -> ApiResult<(StatusCode, Json<PinnedDocument>)> {
     let d = pinned::add_version(
         &state.ctx,
@@ -282,7 +285,7 @@ pub async fn add_version(
         id.parse()?,
         &q.name,
         q.kind.as_deref(),
-        body.to_vec(),
+        file,
         lang,
     )
     .await?;

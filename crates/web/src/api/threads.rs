@@ -3,7 +3,7 @@
 
 use super::{ApiJson, ApiQuery, ApiResult, Caller};
 use crate::cookies;
-use crate::extract::{replay, ApiAuth, ClientInfo, Idempotent, Lang};
+use crate::extract::{replay, ApiAuth, ClientInfo, Idempotent, IdempotentUpload, Lang};
 use crate::WebState;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -640,8 +640,11 @@ pub struct UploadQuery {
     tag = "threads",
     summary = "Upload a file as a message: the body is the file; query name, kind (photo, video, voice, document), caption. Checked from its content; photos stripped of metadata; encrypted at rest.",
     params(("id" = String, Path, description = "The identifier of the resource in the path."), UploadQuery, super::headers::IdempotencyHeader),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file."),
-    responses((status = 201, description = "Success.", body = MessageView)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file, with its size in `Content-Length`; it is checked and stored as it arrives."),
+    responses(
+        (status = 201, description = "Success.", body = MessageView),
+        (status = 411, description = "length-required: the body has no `Content-Length`.", body = crate::error::ErrorBody),
+    ),
 )]
 pub async fn upload(
     State(state): State<WebState>,
@@ -650,35 +653,43 @@ pub async fn upload(
     ApiAuth(view): ApiAuth,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<UploadQuery>,
-    request: Idempotent,
+    request: IdempotentUpload,
 ) -> Result<Response, Response> {
     let principal = view.principal().map_err(refuse(lang))?;
-    let (ctx, p, id, body) = (&state.ctx, &principal, id.as_str(), &request.body);
-    let answer = idempotency::run(
+    let user_id = view.user_id().map_err(refuse(lang))?;
+    let ctx = &state.ctx;
+    let thread_id = id
+        .parse()
+        .map_err(|e: cercle_domain::UnknownId| refuse(lang)(e.into()))?;
+    // The file first, stored as it arrives: what identifies the request
+    // (for its Idempotency-Key) is known only once its body was read.
+    let received = attachments::receive(
         ctx,
-        &client,
-        view.user_id().map_err(refuse(lang))?,
-        request.key.as_ref(),
-        &request.hash,
-        |client| async move {
-            let m = attachments::upload(
-                ctx,
-                &client,
-                p,
-                id.parse()?,
-                &q.name,
-                q.kind.as_deref(),
-                &q.caption,
-                body.to_vec(),
-                lang,
-            )
-            .await?;
-            Ok(Answer::created(json!(m)))
-        },
+        &principal,
+        thread_id,
+        &q.name,
+        q.kind.as_deref(),
+        &q.caption,
+        request.file,
     )
     .await
     .map_err(refuse(lang))?;
-    Ok(replay(answer))
+    let (p, r) = (&principal, &received);
+    let answer = idempotency::run(
+        ctx,
+        &client,
+        user_id,
+        request.key.as_ref(),
+        &request.hash.get(),
+        |client| async move {
+            let m = attachments::post(ctx, &client, p, r, lang).await?;
+            Ok(Answer::created(json!(m)))
+        },
+    )
+    .await;
+    // A refused or replayed request leaves no blob.
+    attachments::settle(ctx, &received).await;
+    Ok(replay(answer.map_err(refuse(lang))?))
 }
 
 #[utoipa::path(
