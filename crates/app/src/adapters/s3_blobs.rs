@@ -172,6 +172,21 @@ fn bound_for(bytes: u64) -> Duration {
     SMALL_REQUEST + Duration::from_secs(bytes.min(1 << 40) / (1024 * 1024))
 }
 
+/// The whole body of an answer.
+async fn body_of(r: reqwest::Response) -> Result<bytes::Bytes, BlobError> {
+    r.bytes()
+        .await
+        .map_err(|e| BlobError::Unavailable(format!("object storage: {}", described(e))))
+}
+
+/// The body of a successful answer; `what` names the call in the error.
+async fn success_body(what: &str, r: reqwest::Response) -> Result<bytes::Bytes, BlobError> {
+    if !r.status().is_success() {
+        return Err(unexpected(what, r).await);
+    }
+    body_of(r).await
+}
+
 /// An answer that is not the one expected, with the start of its body (S3
 /// error documents name a code such as `NoSuchBucket`, never a secret).
 async fn unexpected(what: &str, r: reqwest::Response) -> BlobError {
@@ -213,13 +228,7 @@ impl S3Writer {
                 .create_multipart_upload(Some(&s.credentials), &self.key)
                 .sign(SIGNED_FOR);
             let r = s.send(|| s.http.post(url.clone()), SMALL_REQUEST).await?;
-            if !r.status().is_success() {
-                return Err(unexpected("multipart start", r).await);
-            }
-            let body = r
-                .bytes()
-                .await
-                .map_err(|e| BlobError::Unavailable(format!("object storage: {}", described(e))))?;
+            let body = success_body("multipart start", r).await?;
             let started = CreateMultipartUpload::parse_response(&body)
                 .map_err(|e| BlobError::Failed(format!("object storage multipart start: {e}")))?;
             self.upload = Some(Multipart {
@@ -318,11 +327,8 @@ impl BlobWriter for S3Writer {
         };
         let status = r.status();
         // S3 may answer 200 and still report an error in the body.
-        let text = r
-            .text()
-            .await
-            .map_err(|e| BlobError::Unavailable(format!("object storage: {}", described(e))))?;
-        if status.is_success() && !text.contains("<Error>") {
+        let body = body_of(r).await?;
+        if status.is_success() && !String::from_utf8_lossy(&body).contains("<Error>") {
             Ok(())
         } else {
             S3Writer::abort_upload(&s, &self.key, upload).await;
@@ -382,10 +388,7 @@ impl BlobStore for S3Blobs {
             // the part asked for is cut here).
             200 | 206 => {
                 let whole = r.status() == reqwest::StatusCode::OK;
-                let body = r
-                    .bytes()
-                    .await
-                    .map_err(|e| BlobError::Unavailable(format!("object storage: {}", described(e))))?;
+                let body = body_of(r).await?;
                 if whole {
                     let from = (offset.min(body.len() as u64)) as usize;
                     let to = (last.saturating_add(1).min(body.len() as u64)) as usize;
@@ -428,13 +431,7 @@ impl BlobStore for S3Blobs {
             }
             let url = list.sign(SIGNED_FOR);
             let r = self.send(|| self.http.get(url.clone()), SMALL_REQUEST).await?;
-            if !r.status().is_success() {
-                return Err(unexpected("list", r).await);
-            }
-            let body = r
-                .bytes()
-                .await
-                .map_err(|e| BlobError::Unavailable(format!("object storage: {}", described(e))))?;
+            let body = success_body("list", r).await?;
             let page = ListObjectsV2::parse_response(&body)
                 .map_err(|e| BlobError::Failed(format!("object storage list: {e}")))?;
             for object in page.contents {

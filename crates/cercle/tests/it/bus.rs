@@ -477,15 +477,7 @@ async fn bus_nats_a_dropped_connection_leads_to_a_full_recheck() {
     if cercle_testkit::skip_nats() {
         return;
     }
-    let server = cercle_testkit::nats_url();
-    let upstream = server.trim_start_matches("nats://").to_string();
-    let relay = Relay::start(upstream).await;
-    let prefix = format!("cercle-test-{}", UserId::new().0.simple());
-    let app = TestApp::spawn(Db::Sqlite).await;
-    let store = app.ctx().store.clone();
-    let a: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(&server, &prefix));
-    let b: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(&format!("nats://{}", relay.addr), &prefix));
-    let n = start(store, a, b, app).await;
+    let (n, relay) = nats_nodes_through_relay(Duration::ZERO).await;
     let mut sub = n.b.subscribe(Filter::All);
     n.a.signal(signal(thread(ThreadId::new()), "before"))
         .await
@@ -519,21 +511,27 @@ async fn bus_nats_a_ready_node_misses_nothing_sent_after() {
     if cercle_testkit::skip_nats() {
         return;
     }
-    let server = cercle_testkit::nats_url();
-    let upstream = server.trim_start_matches("nats://").to_string();
-    let relay = Relay::start_slow(upstream, Duration::from_millis(300)).await;
-    let prefix = format!("cercle-test-{}", UserId::new().0.simple());
-    let app = TestApp::spawn(Db::Sqlite).await;
-    let store = app.ctx().store.clone();
-    let a: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(&server, &prefix));
-    let b: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(&format!("nats://{}", relay.addr), &prefix));
-    let n = start(store, a, b, app).await;
+    let (n, _relay) = nats_nodes_through_relay(Duration::from_millis(300)).await;
     let mut sub = n.b.subscribe(Filter::All);
     n.a.signal(signal(thread(ThreadId::new()), "first"))
         .await
         .expect("first");
     let d = next(&mut sub).await;
     assert!(is_signal(&d, "first"), "{d:?}");
+}
+
+/// Two nodes through NATS on SQLite: `a` talks to the server directly, `b`
+/// through a relay that holds what `b` sends for `delay` (and can be cut).
+async fn nats_nodes_through_relay(delay: Duration) -> (Nodes, Relay) {
+    let server = cercle_testkit::nats_url();
+    let upstream = server.trim_start_matches("nats://").to_string();
+    let relay = Relay::start_slow(upstream, delay).await;
+    let prefix = format!("cercle-test-{}", UserId::new().0.simple());
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let store = app.ctx().store.clone();
+    let a: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(&server, &prefix));
+    let b: Arc<dyn Bus> = Arc::new(bus::nats::NatsBus::new(&format!("nats://{}", relay.addr), &prefix));
+    (start(store, a, b, app).await, relay)
 }
 
 /// A TCP relay to the NATS server whose open connections can be cut.
@@ -543,10 +541,6 @@ struct Relay {
 }
 
 impl Relay {
-    async fn start(upstream: String) -> Relay {
-        Relay::start_slow(upstream, Duration::ZERO).await
-    }
-
     /// A relay that holds each piece its client sends for `delay` before
     /// passing it on (the server's answers pass at once).
     async fn start_slow(upstream: String, delay: Duration) -> Relay {
