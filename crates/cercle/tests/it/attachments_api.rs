@@ -30,7 +30,7 @@ pub(crate) fn voice(len: usize) -> Vec<u8> {
 }
 
 /// Uploads `bytes` as a voice message; its attachment id.
-async fn upload_voice(app: &TestApp, p: &Person, thread: &str, bytes: &[u8]) -> String {
+pub(crate) async fn upload_voice(app: &TestApp, p: &Person, thread: &str, bytes: &[u8]) -> String {
     let (status, m) = upload(app, p, thread, "name=note.ogg&kind=voice", bytes.to_vec()).await;
     assert_eq!(status, 201, "{m}");
     m["attachments"][0]["id"].as_str().expect("id").to_string()
@@ -38,7 +38,12 @@ async fn upload_voice(app: &TestApp, p: &Person, thread: &str, bytes: &[u8]) -> 
 
 /// A download with a `Range` header: status, `Content-Range`, and the body
 /// (`None` when the transfer broke off).
-async fn ranged(app: &TestApp, token: &str, id: &str, range: &str) -> (u16, Option<String>, Option<Vec<u8>>) {
+pub(crate) async fn ranged(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    range: &str,
+) -> (u16, Option<String>, Option<Vec<u8>>) {
     let r = app
         .http
         .get(format!("{}/api/v1/attachments/{id}", app.url))

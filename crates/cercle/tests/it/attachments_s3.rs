@@ -5,9 +5,9 @@
 //! two nodes sharing the bucket, backup and restore, and the storage down
 //! then back. Each app keeps its objects under a prefix of its own.
 
-use crate::attachments_api::{assert_downloads, voice};
+use crate::attachments_api::{assert_downloads, ranged, upload_voice, voice};
 use crate::cli::{cercle, cercle_with, text};
-use crate::helpers::{admin_and_two_members, clinical_thread, sign_in_by_email, upload_to_thread as upload, Person};
+use crate::helpers::{admin_and_two_members, clinical_thread, sign_in_by_email, upload_to_thread as upload};
 use cercle_app::blobs::BlobError;
 use cercle_testkit::s3::{use_s3, use_s3_at, Relay};
 use cercle_testkit::{temp_dir, Db, TestApp};
@@ -62,29 +62,6 @@ async fn objects(app: &TestApp) -> Vec<String> {
         .expect("list");
     names.sort();
     names
-}
-
-async fn upload_voice(app: &TestApp, p: &Person, thread: &str, bytes: &[u8]) -> String {
-    let (status, m) = upload(app, p, thread, "name=note.ogg&kind=voice", bytes.to_vec()).await;
-    assert_eq!(status, 201, "{m}");
-    m["attachments"][0]["id"].as_str().expect("id").to_string()
-}
-
-async fn ranged(app: &TestApp, token: &str, id: &str, range: &str) -> (u16, Option<String>, Option<Vec<u8>>) {
-    let r = app
-        .http
-        .get(format!("{}/api/v1/attachments/{id}", app.url))
-        .bearer_auth(token)
-        .header("Range", range)
-        .send()
-        .await
-        .expect("download");
-    let status = r.status().as_u16();
-    let content_range = r
-        .headers()
-        .get("content-range")
-        .map(|v| v.to_str().expect("ascii").to_string());
-    (status, content_range, r.bytes().await.ok().map(|b| b.to_vec()))
 }
 
 /// The whole object of blob `name`.
