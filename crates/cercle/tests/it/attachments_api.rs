@@ -261,13 +261,12 @@ async fn a_damaged_blob_is_refused_never_served(db: Db) {
     assert_downloads(&app, &b.token, &id, &file).await;
 }
 
-async fn a_failed_commit_leaves_no_blob(db: Db) {
+/// From now on every new attachment row brings a row whose deferred
+/// foreign key fails at COMMIT (on either database): the upload's
+/// transaction fails at its very end. `DROP TRIGGER fault_on_attachment`
+/// ends it.
+pub(crate) async fn fail_attachment_commits(app: &TestApp, db: Db) {
     use sqlx::Executor;
-    let app = TestApp::spawn(db).await;
-    let (a, b, _) = admin_and_two_members(&app).await;
-    let t = clinical_thread(&app, &a, &[&b], "Voix").await;
-    // Every new attachment row brings a row whose deferred foreign key
-    // fails at COMMIT, on both databases.
     let mut tx = app.ctx().store.begin().await.expect("begin");
     tx.execute("CREATE TABLE fault_parent (id TEXT PRIMARY KEY)")
         .await
@@ -302,6 +301,14 @@ async fn a_failed_commit_leaves_no_blob(db: Db) {
         }
     }
     tx.commit().await.expect("commit");
+}
+
+async fn a_failed_commit_leaves_no_blob(db: Db) {
+    use sqlx::Executor;
+    let app = TestApp::spawn(db).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
+    let t = clinical_thread(&app, &a, &[&b], "Voix").await;
+    fail_attachment_commits(&app, db).await;
 
     for _ in 0..3 {
         let (status, r) = upload(&app, &a, &t, "name=note.ogg&kind=voice", voice(200_000)).await;

@@ -204,18 +204,7 @@ async fn a_failed_commit_leaves_no_object(db: Db) {
     let app = spawn(db).await;
     let (a, b, _) = admin_and_two_members(&app).await;
     let t = clinical_thread(&app, &a, &[&b], "Voix").await;
-    // Every new attachment row brings a row whose deferred foreign key
-    // fails at COMMIT.
-    let mut tx = app.ctx().store.begin().await.expect("begin");
-    for statement in [
-        "CREATE TABLE fault_parent (id TEXT PRIMARY KEY)",
-        "CREATE TABLE fault_child (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES fault_parent(id) DEFERRABLE INITIALLY DEFERRED)",
-        "CREATE TRIGGER fault_on_attachment AFTER INSERT ON attachments BEGIN \
-         INSERT INTO fault_child (id, parent_id) VALUES (NEW.id, 'nobody'); END",
-    ] {
-        tx.execute(statement).await.expect("fault");
-    }
-    tx.commit().await.expect("commit");
+    crate::attachments_api::fail_attachment_commits(&app, db).await;
     for _ in 0..2 {
         let (status, r) = upload(&app, &a, &t, "name=note.ogg&kind=voice", voice(200_000)).await;
         assert_eq!(status, 500, "{r}");
