@@ -639,6 +639,10 @@ pub async fn run_due(ctx: &Ctx) -> AppResult<RoundReport> {
             }
         }
     }
+    // All taken by another node meanwhile: nothing to write.
+    if decisions.is_empty() {
+        return Ok(report);
+    }
     let c = ctx.clone();
     let (decisions, emails) = ctx
         .store
