@@ -26,7 +26,7 @@ use std::time::Duration;
 /// How long a key is remembered.
 pub const KEY_TTL_SECS: i64 = 24 * 3600;
 
-const IN_PROGRESS: &str = "idempotency-key-in-progress";
+pub(crate) const IN_PROGRESS: &str = "idempotency-key-in-progress";
 
 /// How long a duplicate waits for the first request's answer.
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);

@@ -135,7 +135,84 @@ pub(crate) async fn on_message(
         .collect();
     let urgent = high_priority.then_some(message_id);
     let told = tell_about_thread(conn, t, recipients, Kind::Message, author_id, urgent, now).await?;
-    announce_after(bus, conn, message_event, &told, now).await
+    announce_after(bus, conn, message_event.into_iter().collect(), &told, now).await
+}
+
+/// One thread's messages of a batch of posts, in the order posted.
+pub(crate) struct Posted<'a> {
+    pub thread: &'a ThreadRow,
+    /// Each message's author, id, and whether it is high priority.
+    pub messages: Vec<(UserId, MessageId, bool)>,
+}
+
+/// [`on_message`] for the messages of a batch of posts, with the same
+/// outcome as telling of them one after the other, in a few statements per
+/// thread rather than several per message: each person's unread
+/// notification of the thread takes all the normal messages not theirs at
+/// once (its actor the last of their authors), a high-priority message has its own for each,
+/// and one set of bell entries names everyone told. `message_events`, the
+/// threads' own entries for the messages, go into the log first, in the
+/// same statement. In the caller's transaction.
+pub(crate) async fn on_messages(
+    bus: &dyn Bus,
+    conn: &mut Conn,
+    posted: &[Posted<'_>],
+    message_events: Vec<cercle_store::events::NewEvent<'_>>,
+    now: Timestamp,
+) -> AppResult<()> {
+    let mut rows: Vec<NotificationRow> = Vec::new();
+    let mut told: Vec<String> = Vec::new();
+    let mut seen: HashSet<UserId> = HashSet::new();
+    for p in posted {
+        let t = p.thread;
+        let link = thread_link(&t.id.to_string());
+        let recipients = cercle_store::threads::people_reached(&mut *conn, t.id).await?;
+        // Each recipient counts the normal messages not theirs; the last of
+        // them names the actor.
+        let mut folds: Vec<store::Fold> = Vec::new();
+        for &r in &recipients {
+            let mut count = 0;
+            let mut last = None;
+            for &(author, _, urgent) in &p.messages {
+                if !urgent && author != r {
+                    count += 1;
+                    last = Some(author);
+                }
+            }
+            if let Some(actor) = last {
+                folds.push((r, count, actor));
+            }
+            if p.messages.iter().any(|&(author, _, _)| author != r) && seen.insert(r) {
+                told.push(r.to_string());
+            }
+        }
+        let folded: HashSet<UserId> = store::fold_each(&mut *conn, t.id, &folds, rules::RING_AGAIN_AFTER_MS, now)
+            .await?
+            .into_iter()
+            .collect();
+        for &(user_id, count, actor) in folds.iter().filter(|(u, _, _)| !folded.contains(u)) {
+            let mut row = new_row(user_id, Kind::Message, Some(actor), link.clone(), now);
+            row.thread_kind = thread_kind(t).into();
+            row.thread_id = Some(t.id);
+            row.count = count;
+            rows.push(row);
+        }
+        for &(author, message_id, urgent) in &p.messages {
+            if !urgent {
+                continue;
+            }
+            for &user_id in recipients.iter().filter(|&&r| r != author) {
+                let mut row = new_row(user_id, Kind::Message, Some(author), link.clone(), now);
+                row.thread_kind = thread_kind(t).into();
+                row.thread_id = Some(t.id);
+                row.high_priority = true;
+                row.message_id = Some(message_id);
+                rows.push(row);
+            }
+        }
+    }
+    store::insert_many(&mut *conn, &rows).await?;
+    announce_after(bus, conn, message_events, &told, now).await
 }
 
 fn thread_link(thread_id: &str) -> String {
@@ -257,7 +334,7 @@ const LIVE_CHUNK: usize = 500;
 /// dispatcher), so they are sent only if the transaction commits, to every
 /// open page of theirs on any node.
 pub(crate) async fn announce(bus: &dyn Bus, conn: &mut Conn, user_ids: &[String], now: Timestamp) -> AppResult<()> {
-    announce_after(bus, conn, None, user_ids, now).await
+    announce_after(bus, conn, Vec::new(), user_ids, now).await
 }
 
 /// [`announce`], with `first` logged before the bell entries in the same
@@ -265,27 +342,27 @@ pub(crate) async fn announce(bus: &dyn Bus, conn: &mut Conn, user_ids: &[String]
 async fn announce_after(
     bus: &dyn Bus,
     conn: &mut Conn,
-    first: Option<cercle_store::events::NewEvent<'_>>,
+    first: Vec<cercle_store::events::NewEvent<'_>>,
     user_ids: &[String],
     now: Timestamp,
 ) -> AppResult<()> {
-    if let Some(e) = &first {
-        bus.durable_in(&mut *conn, &e.topic).await?;
+    let mut woken: Vec<Topic> = Vec::new();
+    for e in &first {
+        if !woken.contains(&e.topic) {
+            bus.durable_in(&mut *conn, &e.topic).await?;
+            woken.push(e.topic);
+        }
     }
     let topic = match user_ids {
         [] => {
-            if let Some(e) = first {
-                cercle_store::events::append_events(&mut *conn, &[e], now).await?;
-            }
+            cercle_store::events::append_events(&mut *conn, &first, now).await?;
             return Ok(());
         }
         [one] => match one.parse::<cercle_domain::UserId>() {
             Ok(id) => Topic::Person(id),
             Err(_) => {
                 tracing::warn!(user_id = %one, "no live notification for an id that is no person's");
-                if let Some(e) = first {
-                    cercle_store::events::append_events(&mut *conn, &[e], now).await?;
-                }
+                cercle_store::events::append_events(&mut *conn, &first, now).await?;
                 return Ok(());
             }
         },

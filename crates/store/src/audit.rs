@@ -1,6 +1,6 @@
 //! Appending to and reading the hash-chained audit log.
 
-use crate::{Conn, Result};
+use crate::{Conn, Result, StoreError};
 use cercle_domain::audit::{ActorKind, AuditRecord, NewAuditEvent};
 use cercle_domain::{AuditId, OrgId, PatientFileId, Timestamp, UnitId, UserId};
 use sqlx::any::AnyRow;
@@ -10,64 +10,97 @@ use sqlx::Row;
 /// takes its row lock on PostgreSQL (the write lock on SQLite), so appends
 /// are serialized and every record links to the one before it.
 pub async fn append(conn: &mut Conn, id: AuditId, ev: &NewAuditEvent, now: Timestamp) -> Result<AuditRecord> {
+    let mut records = append_many(conn, &[(id, ev)], now).await?;
+    records.pop().ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+}
+
+/// Appends events, in the order given, in a few statements whatever their
+/// number (a batch of writes): the head moves once, the chain is computed
+/// here, the records go in multi-row inserts.
+pub async fn append_many(
+    conn: &mut Conn,
+    events: &[(AuditId, &NewAuditEvent)],
+    now: Timestamp,
+) -> Result<Vec<AuditRecord>> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = events.len() as i64;
     // The head moves and answers with the previous record's time in one
     // statement (each statement of a write is a round trip to the writer).
     // Time never goes back along the chain (a clock stepping back, or two
     // nodes a little apart, would otherwise break the order that searches
     // by date rely on).
     let head = sqlx::query(
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, \
-           (SELECT e.at FROM audit_events e WHERE e.seq = audit_head.seq - 1) AS previous_at",
+        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash, \
+           (SELECT e.at FROM audit_events e WHERE e.seq = audit_head.seq - $2) AS previous_at",
     )
+    .bind(n)
+    .bind(n)
     .fetch_one(&mut *conn)
     .await?;
-    let seq: i64 = head.try_get("seq")?;
+    let last_seq: i64 = head.try_get("seq")?;
     let previous_at: Option<i64> = head.try_get("previous_at")?;
-    let mut record = AuditRecord {
-        seq,
-        id: id.to_string(),
-        at: previous_at.map_or(now.0, |p| p.max(now.0)),
-        org_id: ev.org_id.clone(),
-        unit_id: ev.unit_id.clone(),
-        actor_kind: ev.actor.kind(),
-        actor_id: ev.actor.id(),
-        event: ev.event.to_string(),
-        action: ev.action.as_str().to_string(),
-        target_type: ev.target_type.to_string(),
-        target_id: ev.target_id.clone(),
-        scopes: ev.scopes_text(),
-        ip: ev.ip.clone(),
-        prev_hash: head.try_get("hash")?,
-        hash: String::new(),
-    };
-    record.hash = record.compute_hash();
-    sqlx::query(
-        "INSERT INTO audit_events (seq, id, at, org_id, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash, patient_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-    )
-    .bind(record.seq)
-    .bind(&record.id)
-    .bind(record.at)
-    .bind(&record.org_id)
-    .bind(&record.unit_id)
-    .bind(record.actor_kind.as_str())
-    .bind(&record.actor_id)
-    .bind(&record.event)
-    .bind(&record.action)
-    .bind(&record.target_type)
-    .bind(&record.target_id)
-    .bind(&record.scopes)
-    .bind(&record.ip)
-    .bind(&record.prev_hash)
-    .bind(&record.hash)
-    .bind(cercle_domain::audit::patient_of(&record.scopes))
-    .execute(&mut *conn)
-    .await?;
+    let at = previous_at.map_or(now.0, |p| p.max(now.0));
+    let mut prev_hash: String = head.try_get("hash")?;
+    let mut records = Vec::with_capacity(events.len());
+    for (i, (id, ev)) in events.iter().enumerate() {
+        let mut record = AuditRecord {
+            seq: last_seq - n + 1 + i as i64,
+            id: id.to_string(),
+            at,
+            org_id: ev.org_id.clone(),
+            unit_id: ev.unit_id.clone(),
+            actor_kind: ev.actor.kind(),
+            actor_id: ev.actor.id(),
+            event: ev.event.to_string(),
+            action: ev.action.as_str().to_string(),
+            target_type: ev.target_type.to_string(),
+            target_id: ev.target_id.clone(),
+            scopes: ev.scopes_text(),
+            ip: ev.ip.clone(),
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: String::new(),
+        };
+        record.hash = record.compute_hash();
+        prev_hash = record.hash.clone();
+        records.push(record);
+    }
+    for chunk in records.chunks(100) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", crate::profiles::placeholders(i * 16 + 1, 16)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_events (seq, id, at, org_id, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash, patient_id) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for record in chunk {
+            q = q
+                .bind(record.seq)
+                .bind(&record.id)
+                .bind(record.at)
+                .bind(&record.org_id)
+                .bind(&record.unit_id)
+                .bind(record.actor_kind.as_str())
+                .bind(&record.actor_id)
+                .bind(&record.event)
+                .bind(&record.action)
+                .bind(&record.target_type)
+                .bind(&record.target_id)
+                .bind(&record.scopes)
+                .bind(&record.ip)
+                .bind(&record.prev_hash)
+                .bind(&record.hash)
+                .bind(cercle_domain::audit::patient_of(&record.scopes));
+        }
+        q.execute(&mut *conn).await?;
+    }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&record.hash)
+        .bind(&prev_hash)
         .execute(conn)
         .await?;
-    Ok(record)
+    Ok(records)
 }
 
 fn map(r: &AnyRow) -> std::result::Result<AuditRecord, sqlx::Error> {

@@ -20,12 +20,21 @@
 //!   sync pays. A batch stops taking writes after [`MAX_WRITES`] or
 //!   [`MAX_WORK`], which bounds how long the first one waits.
 //!
+//! - Writes of one kind that arrive together can also be written together
+//!   ([`Grouped`]): the writer hands all of a batch's writes of that kind to
+//!   one function, which writes them with a few multi-row statements instead
+//!   of a few statements each (message posts: `cercle_app::threads::posting`).
+//!   Each statement is a round trip to the database (on SQLite, a hop to the
+//!   driver's thread), and the writer is alone: statements per batch, not per
+//!   write, are what let it keep up.
+//!
 //! A write runs on the writer's connection: it must not open another write
 //! transaction (`Store::begin`) itself, which on SQLite waits for the same
 //! single connection.
 
 use crate::{Backend, Conn, Fault, StoreError};
 use sqlx::{AnyPool, Connection};
+use std::any::{Any, TypeId};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -45,7 +54,61 @@ pub const MAX_WORK: Duration = Duration::from_millis(5);
 const QUEUE: usize = 4096;
 
 /// Answers a write that succeeded once the outcome of its commit is known.
-type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+pub type Answer = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
+/// What a group of writes returns: the answers to give once the commit's
+/// outcome is known (the writes that were refused on their own were answered
+/// already), and whether the group's statements all succeeded. On `Err`
+/// the writer undoes the whole group and gives each answer the fault.
+pub type GroupFuture<'c> = Pin<Box<dyn Future<Output = (Vec<Answer>, Result<(), Fault>)> + Send + 'c>>;
+
+/// A write that is written together with the other writes of its kind
+/// taken into the same batch. Each carries its own way to answer (a
+/// channel).
+pub trait Grouped: Send + Sized + 'static {
+    /// Writes `all`, in the order they were queued, on the writer's
+    /// connection, inside one savepoint.
+    fn run_all(all: Vec<Self>, conn: &mut Conn) -> GroupFuture<'_>;
+    /// Answers without writing (the writer could not start a batch).
+    fn fail(self, e: StoreError);
+}
+
+/// A queued grouped write, its type erased.
+trait Member: Send {
+    fn kind(&self) -> TypeId;
+    fn runner(&self) -> Runner;
+    fn fail(self: Box<Self>, e: StoreError);
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send>;
+}
+
+type Runner = for<'c> fn(Vec<Box<dyn Any + Send>>, &'c mut Conn) -> GroupFuture<'c>;
+
+impl<G: Grouped> Member for G {
+    fn kind(&self) -> TypeId {
+        TypeId::of::<G>()
+    }
+
+    fn runner(&self) -> Runner {
+        run_group::<G>
+    }
+
+    fn fail(self: Box<Self>, e: StoreError) {
+        Grouped::fail(*self, e)
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send> {
+        self
+    }
+}
+
+fn run_group<G: Grouped>(members: Vec<Box<dyn Any + Send>>, conn: &mut Conn) -> GroupFuture<'_> {
+    // Members are gathered by their type id, so each is a `G`.
+    let all: Vec<G> = members
+        .into_iter()
+        .filter_map(|m| m.downcast::<G>().ok().map(|g| *g))
+        .collect();
+    G::run_all(all, conn)
+}
 
 /// A queued write, its type erased: the writer runs it or fails it.
 trait Write: Send {
@@ -87,9 +150,48 @@ where
     }
 }
 
+enum Job {
+    One(Box<dyn Write>),
+    Group(Box<dyn Member>),
+}
+
+impl Job {
+    fn fail(self, e: StoreError) {
+        match self {
+            Job::One(w) => w.fail(e),
+            Job::Group(m) => m.fail(e),
+        }
+    }
+}
+
 struct Queued {
-    write: Box<dyn Write>,
+    job: Job,
     since: Instant,
+}
+
+/// The grouped writes of one kind a batch took.
+struct Group {
+    kind: TypeId,
+    runner: Runner,
+    members: Vec<Box<dyn Member>>,
+}
+
+/// The groups of a batch, in the order their kinds were first seen.
+#[derive(Default)]
+struct Groups(Vec<Group>);
+
+impl Groups {
+    fn add(&mut self, m: Box<dyn Member>) {
+        let kind = m.kind();
+        match self.0.iter_mut().find(|g| g.kind == kind) {
+            Some(g) => g.members.push(m),
+            None => self.0.push(Group {
+                kind,
+                runner: m.runner(),
+                members: vec![m],
+            }),
+        }
+    }
 }
 
 /// How much one batch takes.
@@ -133,7 +235,7 @@ impl Batcher {
     {
         let (reply, answer) = oneshot::channel();
         let queued = Queued {
-            write: Box::new(Pending { work, reply }),
+            job: Job::One(Box::new(Pending { work, reply })),
             since: Instant::now(),
         };
         if self.queue.send(queued).await.is_err() {
@@ -145,6 +247,17 @@ impl Batcher {
             .await
             .unwrap_or_else(|_| Err(E::from(StoreError::Db(sqlx::Error::PoolClosed))))
     }
+
+    /// Queues a grouped write; it answers through what it carries.
+    pub(crate) async fn write_grouped<G: Grouped>(&self, write: G) {
+        let queued = Queued {
+            job: Job::Group(Box::new(write)),
+            since: Instant::now(),
+        };
+        if let Err(mpsc::error::SendError(q)) = self.queue.send(queued).await {
+            q.job.fail(StoreError::Db(sqlx::Error::PoolClosed));
+        }
+    }
 }
 
 async fn run(pool: AnyPool, backend: Backend, limits: Limits, mut rx: mpsc::Receiver<Queued>) {
@@ -152,7 +265,7 @@ async fn run(pool: AnyPool, backend: Backend, limits: Limits, mut rx: mpsc::Rece
         let conn = crate::bounded(backend, &pool, pool.acquire()).await;
         match conn {
             Ok(mut conn) => batch(&mut conn, first, &mut rx, limits).await,
-            Err(e) => first.write.fail(e),
+            Err(e) => first.job.fail(e),
         }
     }
 }
@@ -163,9 +276,10 @@ async fn batch(conn: &mut Conn, first: Queued, rx: &mut mpsc::Receiver<Queued>, 
     let started = Instant::now();
     let mut tx = match conn.begin().await {
         Ok(tx) => tx,
-        Err(e) => return first.write.fail(e.into()),
+        Err(e) => return first.job.fail(e.into()),
     };
     let mut waiting: Vec<Answer> = Vec::new();
+    let mut groups = Groups::default();
     let mut taken = 0usize;
     let mut next = Some(first);
     // Set when the transaction can no longer be committed.
@@ -173,29 +287,12 @@ async fn batch(conn: &mut Conn, first: Queued, rx: &mut mpsc::Receiver<Queued>, 
     while let Some(q) = next.take() {
         taken += 1;
         metrics::histogram!("cercle_write_queue_wait_seconds").record(q.since.elapsed().as_secs_f64());
-        let mut savepoint = match Connection::begin(&mut *tx).await {
-            Ok(s) => s,
-            Err(e) => {
-                broken = Some(Fault::of(&e));
-                q.write.fail(e.into());
-                break;
-            }
-        };
-        match q.write.run(&mut savepoint).await {
-            Some(answer) => match savepoint.commit().await {
-                Ok(()) => waiting.push(answer),
-                Err(e) => {
-                    broken = Some(Fault::of(&e));
-                    answer(Err(e.into()));
-                    break;
-                }
-            },
-            // Answered already; its changes go, the batch's stay. If even
-            // that fails, the database rolled the whole transaction back.
-            None => {
-                if let Err(e) = savepoint.rollback().await {
-                    tracing::warn!(error = %e, "a write's rollback to its savepoint failed; the batch is dropped");
-                    broken = Some(Fault::Unavailable);
+        match q.job {
+            // Written with the others of its kind once the batch is taken.
+            Job::Group(m) => groups.add(m),
+            Job::One(write) => {
+                if let Err(fault) = one(&mut tx, write, &mut waiting).await {
+                    broken = Some(fault);
                     break;
                 }
             }
@@ -204,6 +301,18 @@ async fn batch(conn: &mut Conn, first: Queued, rx: &mut mpsc::Receiver<Queued>, 
             break;
         }
         next = rx.try_recv().ok();
+    }
+    for Group { runner, members, .. } in groups.0 {
+        if let Some(fault) = broken {
+            // Not written: each learns the batch was not kept.
+            for m in members {
+                m.fail(StoreError::Batch(fault));
+            }
+            continue;
+        }
+        if let Err(fault) = group(&mut tx, runner, members, &mut waiting).await {
+            broken = Some(fault);
+        }
     }
     let outcome = match broken {
         Some(fault) => Err(fault),
@@ -220,6 +329,96 @@ async fn batch(conn: &mut Conn, first: Queued, rx: &mut mpsc::Receiver<Queued>, 
     metrics::histogram!("cercle_write_batch_size").record(taken as f64);
     for answer in waiting {
         answer(outcome.map_err(StoreError::Batch));
+    }
+}
+
+/// Runs one write in a savepoint; its answer joins `waiting` if it
+/// succeeded. `Err` when the transaction can no longer be committed.
+async fn one(tx: &mut Conn, write: Box<dyn Write>, waiting: &mut Vec<Answer>) -> Result<(), Fault> {
+    let mut savepoint = match Connection::begin(&mut *tx).await {
+        Ok(s) => s,
+        Err(e) => {
+            let fault = Fault::of(&e);
+            write.fail(e.into());
+            return Err(fault);
+        }
+    };
+    match write.run(&mut savepoint).await {
+        Some(answer) => match savepoint.commit().await {
+            Ok(()) => waiting.push(answer),
+            Err(e) => {
+                let fault = Fault::of(&e);
+                answer(Err(e.into()));
+                return Err(fault);
+            }
+        },
+        // Answered already; its changes go, the batch's stay. If even
+        // that fails, the database rolled the whole transaction back.
+        None => {
+            if let Err(e) = savepoint.rollback().await {
+                tracing::warn!(error = %e, "a write's rollback to its savepoint failed; the batch is dropped");
+                return Err(Fault::Unavailable);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs a group of writes of one kind in a savepoint; their answers join
+/// `waiting`, or get the fault at once if the group failed (and is undone).
+/// `Err` when the transaction can no longer be committed.
+async fn group(
+    tx: &mut Conn,
+    runner: Runner,
+    members: Vec<Box<dyn Member>>,
+    waiting: &mut Vec<Answer>,
+) -> Result<(), Fault> {
+    let mut savepoint = match Connection::begin(&mut *tx).await {
+        Ok(s) => s,
+        Err(e) => {
+            let fault = Fault::of(&e);
+            for m in members {
+                m.fail(StoreError::Batch(fault));
+            }
+            return Err(fault);
+        }
+    };
+    metrics::histogram!("cercle_write_group_size").record(members.len() as f64);
+    let members = members.into_iter().map(Member::into_any).collect();
+    let (answers, outcome) = runner(members, &mut savepoint).await;
+    match outcome {
+        Ok(()) => match savepoint.commit().await {
+            Ok(()) => {
+                waiting.extend(answers);
+                Ok(())
+            }
+            Err(e) => {
+                let fault = Fault::of(&e);
+                for answer in answers {
+                    answer(Err(StoreError::Batch(fault)));
+                }
+                Err(fault)
+            }
+        },
+        Err(fault) => {
+            tracing::warn!(
+                ?fault,
+                writes = answers.len(),
+                "a group of writes failed and was undone"
+            );
+            for answer in answers {
+                answer(Err(StoreError::Batch(fault)));
+            }
+            // Undone; the batch goes on, unless the database rolled the
+            // whole transaction back.
+            match savepoint.rollback().await {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "a group's rollback to its savepoint failed; the batch is dropped");
+                    Err(Fault::Unavailable)
+                }
+            }
+        }
     }
 }
 
@@ -338,6 +537,110 @@ mod tests {
         );
         d.await.unwrap().unwrap();
         assert_eq!(ids(&store).await, ["a", "b", "d"]);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A grouped write for the tests: notes inserted in one statement for
+    /// the whole group; `refuse` ones are answered alone and left out.
+    struct Note {
+        id: &'static str,
+        refuse: bool,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    }
+
+    impl super::Grouped for Note {
+        fn run_all(all: Vec<Note>, conn: &mut crate::Conn) -> super::GroupFuture<'_> {
+            Box::pin(async move {
+                let mut kept = Vec::new();
+                for n in all {
+                    if n.refuse {
+                        let _ = n.reply.send(Err(StoreError::Conflict));
+                    } else {
+                        kept.push(n);
+                    }
+                }
+                let sql = format!(
+                    "INSERT INTO notes (id) VALUES {} RETURNING id",
+                    vec!["(?)"; kept.len()].join(", ")
+                );
+                let mut q = sqlx::query_scalar::<_, String>(&sql);
+                for n in &kept {
+                    q = q.bind(n.id);
+                }
+                let outcome = q.fetch_all(&mut *conn).await.map(|_| ()).map_err(|e| Fault::of(&e));
+                let answers = kept
+                    .into_iter()
+                    .map(|n| {
+                        Box::new(move |r: Result<(), StoreError>| {
+                            let _ = n.reply.send(r);
+                        }) as super::Answer
+                    })
+                    .collect();
+                (answers, outcome)
+            })
+        }
+
+        fn fail(self, e: StoreError) {
+            let _ = self.reply.send(Err(e));
+        }
+    }
+
+    fn grouped(store: &Store, id: &'static str, refuse: bool) -> oneshot::Receiver<Result<(), StoreError>> {
+        let (reply, answer) = oneshot::channel();
+        let store = store.clone();
+        tokio::spawn(async move { store.write_grouped(Note { id, refuse, reply }).await });
+        answer
+    }
+
+    #[tokio::test]
+    async fn grouped_writes_are_written_together_and_a_refused_one_alone() {
+        let (store, dir) = store("grouped").await;
+        let (open, gate) = oneshot::channel();
+        let a = held_write(&store, gate);
+        settle().await;
+        let g1 = grouped(&store, "g1", false);
+        let b = queued(&store, "b", false);
+        let no = grouped(&store, "no", true);
+        let g2 = grouped(&store, "g2", false);
+        settle().await;
+        assert!(ids(&store).await.is_empty());
+        open.send(()).unwrap();
+        a.await.unwrap().unwrap();
+        b.await.unwrap().unwrap();
+        g1.await.unwrap().unwrap();
+        g2.await.unwrap().unwrap();
+        assert!(matches!(no.await.unwrap(), Err(StoreError::Conflict)));
+        assert_eq!(ids(&store).await, ["a", "b", "g1", "g2"]);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_failed_group_is_undone_alone_and_the_batch_keeps_the_rest() {
+        let (store, dir) = store("group-fails").await;
+        let (open, gate) = oneshot::channel();
+        let a = held_write(&store, gate);
+        settle().await;
+        let g1 = grouped(&store, "g1", false);
+        // The same id as the held write: the group's one insert fails.
+        let dup = grouped(&store, "a", false);
+        let b = queued(&store, "b", false);
+        settle().await;
+        open.send(()).unwrap();
+        a.await.unwrap().unwrap();
+        b.await.unwrap().unwrap();
+        for g in [g1, dup] {
+            let r = g.await.unwrap();
+            assert!(
+                matches!(r, Err(StoreError::Batch(_))),
+                "the group's writes learn they were not kept: {r:?}"
+            );
+        }
+        assert_eq!(ids(&store).await, ["a", "b"]);
+        // The writer goes on; a later group is written.
+        grouped(&store, "g3", false).await.unwrap().unwrap();
+        assert_eq!(ids(&store).await, ["a", "b", "g3"]);
         store.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -29,6 +29,38 @@ pub async fn insert(conn: &mut Conn, person_id: UserId, key: &str, request_hash:
     Ok(())
 }
 
+/// A key to claim: the person, the key, the request's hash.
+pub type NewKey<'a> = (UserId, &'a str, &'a str);
+
+/// Claims several keys at once (each at most once in `keys`); returns,
+/// for each, whether it was new (`false`: already claimed, as [`insert`]'s
+/// conflict).
+pub async fn insert_new(conn: &mut Conn, keys: &[NewKey<'_>], now: i64) -> Result<Vec<bool>> {
+    let mut new = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(100) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", crate::profiles::placeholders(i * 4 + 1, 4)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO idempotency_keys (person_id, idem_key, request_hash, created_at) VALUES {} \
+             ON CONFLICT (person_id, idem_key) DO NOTHING RETURNING person_id, idem_key",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (person_id, key, hash) in chunk {
+            q = q.bind(*person_id).bind(*key).bind(*hash).bind(now);
+        }
+        let mut inserted = std::collections::HashSet::new();
+        for r in q.fetch_all(&mut *conn).await? {
+            let person: UserId = r.try_get("person_id")?;
+            let key: String = r.try_get("idem_key")?;
+            inserted.insert((person, key));
+        }
+        new.extend(chunk.iter().map(|(p, k, _)| inserted.contains(&(*p, (*k).to_string()))));
+    }
+    Ok(new)
+}
+
 pub async fn get(conn: &mut Conn, person_id: UserId, key: &str) -> Result<Option<KeyRow>> {
     let row = sqlx::query(
         "SELECT request_hash, status, response, created_at FROM idempotency_keys WHERE person_id = $1 AND idem_key = $2",

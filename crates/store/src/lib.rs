@@ -286,6 +286,13 @@ impl Store {
         self.batcher.write(work).await
     }
 
+    /// Queues a write that is written together with the other writes of
+    /// its kind of the same batch ([`batch::Grouped`]). It answers through
+    /// what it carries, once the transaction committed.
+    pub async fn write_grouped<G: batch::Grouped>(&self, write: G) {
+        self.batcher.write_grouped(write).await
+    }
+
     /// A connection for reads that need no transaction.
     pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
         self.bounded(&self.read, self.read.acquire()).await

@@ -149,6 +149,67 @@ pub async fn fold_many(
     Ok(folded)
 }
 
+/// One person's share of a batch of messages in a thread: how many are
+/// not theirs, and the author of the last of those.
+pub type Fold = (UserId, i64, UserId);
+
+/// [`fold_many`] for a batch of new messages at once: each person's unread
+/// notification of the thread takes their own count and actor, in one
+/// statement per fifty people. Returns those folded into.
+pub async fn fold_each(
+    conn: &mut Conn,
+    thread_id: ThreadId,
+    folds: &[Fold],
+    ring_again_after_ms: i64,
+    now: Timestamp,
+) -> Result<Vec<UserId>> {
+    let mut folded = Vec::new();
+    for chunk in folds.chunks(CHUNK) {
+        // $1..$7 as in `fold_many`; then for each person: user, count,
+        // user, actor, user (the CASE branches and the IN list).
+        let base = 8;
+        let n = chunk.len();
+        let counts: String = (0..n)
+            .map(|i| format!(" WHEN ${} THEN ${}", base + 2 * i, base + 2 * i + 1))
+            .collect();
+        let actors: String = (0..n)
+            .map(|i| format!(" WHEN ${} THEN ${}", base + 2 * n + 2 * i, base + 2 * n + 2 * i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE notifications SET count = count + CASE user_id{counts} END, updated_at = $1, \
+               actor_id = CASE user_id{actors} END, ring_pending = 1, \
+               next_check_at = CASE \
+                 WHEN rung_at IS NOT NULL AND rung_at + $2 > $3 THEN \
+                   CASE WHEN next_check_at IS NOT NULL AND next_check_at < rung_at + $4 THEN next_check_at ELSE rung_at + $5 END \
+                 ELSE $6 END \
+             WHERE thread_id = $7 AND read_at IS NULL AND high_priority = 0 AND user_id IN ({}) \
+             RETURNING user_id",
+            crate::profiles::placeholders(base + 4 * n, n)
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(now.0)
+            .bind(ring_again_after_ms)
+            .bind(now.0)
+            .bind(ring_again_after_ms)
+            .bind(ring_again_after_ms)
+            .bind(now.0)
+            .bind(thread_id);
+        for (user, count, _) in chunk {
+            q = q.bind(*user).bind(*count);
+        }
+        for (user, _, actor) in chunk {
+            q = q.bind(*user).bind(*actor);
+        }
+        for (user, _, _) in chunk {
+            q = q.bind(*user);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            folded.push(r.try_get("user_id")?);
+        }
+    }
+    Ok(folded)
+}
+
 /// Changes the kind of a thread's notifications (a thread opened for a new
 /// version of a pinned document tells of that, not of a message).
 pub async fn retag(conn: &mut Conn, thread_id: ThreadId, from: NotificationKind, to: NotificationKind) -> Result<()> {

@@ -143,6 +143,90 @@ pub async fn next_seq(conn: &mut Conn, id: ThreadId, now: Timestamp) -> Result<i
     Ok(row.try_get("last_seq")?)
 }
 
+/// Takes `n` sequence numbers of a thread at once (the messages of one
+/// batch); returns the last: they are `last - n + 1 ..= last`.
+pub async fn take_seqs(conn: &mut Conn, id: ThreadId, n: i64, now: Timestamp) -> Result<i64> {
+    let row = sqlx::query(
+        "UPDATE threads SET last_seq = last_seq + $1, last_activity_at = $2 WHERE id = $3 RETURNING last_seq",
+    )
+    .bind(n)
+    .bind(now.0)
+    .bind(id)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("last_seq")?)
+}
+
+/// Rows per multi-row statement of the batch writes below: far under
+/// SQLite's and PostgreSQL's limits on bound values.
+const BATCH_ROWS: usize = 100;
+
+/// A thread and a person: the key of read marks and drafts.
+pub type ThreadUser = (ThreadId, UserId);
+
+/// Inserts messages (each with its folded text) in few statements.
+pub async fn insert_messages(conn: &mut Conn, messages: &[(&MessageRow, &str)]) -> Result<()> {
+    for chunk in messages.chunks(BATCH_ROWS) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", crate::profiles::placeholders(i * 8 + 1, 8)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO messages (id, thread_id, seq, author_id, body, folded, priority, created_at) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (m, folded) in chunk {
+            q = q
+                .bind(m.id)
+                .bind(m.thread_id)
+                .bind(m.seq)
+                .bind(m.author_id)
+                .bind(&m.body)
+                .bind(*folded)
+                .bind(i64::from(m.priority))
+                .bind(m.created_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// [`mark_read`] for several people and threads at once. Each key at most
+/// once (a statement may not update one row twice).
+pub async fn mark_read_many(conn: &mut Conn, marks: &[(ThreadUser, i64)], now: Timestamp) -> Result<()> {
+    for chunk in marks.chunks(BATCH_ROWS) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${}, 0, ${})", i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO thread_reads (thread_id, user_id, last_read_seq, marked_unread, updated_at) VALUES {}              ON CONFLICT (thread_id, user_id) DO UPDATE SET                last_read_seq = CASE WHEN thread_reads.last_read_seq > excluded.last_read_seq                  THEN thread_reads.last_read_seq ELSE excluded.last_read_seq END,                marked_unread = 0, updated_at = excluded.updated_at              WHERE thread_reads.last_read_seq < excluded.last_read_seq OR thread_reads.marked_unread = 1",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for ((thread_id, user_id), seq) in chunk {
+            q = q.bind(*thread_id).bind(*user_id).bind(*seq).bind(now.0);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Removes these drafts (their messages were sent).
+pub async fn clear_drafts(conn: &mut Conn, keys: &[ThreadUser]) -> Result<()> {
+    for chunk in keys.chunks(BATCH_ROWS) {
+        let pairs: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(thread_id = ${} AND user_id = ${})", i * 2 + 1, i * 2 + 2))
+            .collect();
+        let sql = format!("DELETE FROM drafts WHERE {}", pairs.join(" OR "));
+        let mut q = sqlx::query(&sql);
+        for (thread_id, user_id) in chunk {
+            q = q.bind(*thread_id).bind(*user_id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// A thread one takes part in, as listed: with its unread count.
 #[derive(Debug, Clone)]
 pub struct ListedThread {

@@ -5,6 +5,7 @@
 use super::access::{me, open, reachable, writable};
 use super::events::{commit, committed, event_for, log_event};
 use super::input::{clean_body, folded};
+use super::posting::Post;
 use super::views::{message_views, Author, MessageView};
 use crate::network::people::summaries;
 use crate::{audit, AppError, AppResult, Client, Ctx};
@@ -26,10 +27,13 @@ fn flood_check(ctx: &Ctx, user_id: UserId) -> AppResult<()> {
 
 /// Posts a message. Returns it as participants see it, once it is on disk.
 ///
-/// The message is written in a transaction shared with the other writes
-/// that arrive meanwhile (group commit, `cercle_store::batch`): one sync to
-/// disk for many posts. A refused post (closed thread, no access, a reused
-/// idempotency key) is answered with its own error and leaves the others.
+/// The message is written with the other posts that arrive meanwhile, in a
+/// few statements for all of them, and in a transaction shared with the
+/// other writes (group commit: [`super::posting`], `cercle_store::batch`):
+/// one sync to disk for many posts. What decides whether it may be posted
+/// (the thread, its author's reach, that it is open) is read first, off the
+/// writer. A refused post (closed thread, no access, a reused idempotency
+/// key) is answered with its own error and leaves the others.
 pub async fn post(
     ctx: &Ctx,
     client: &Client,
@@ -43,24 +47,66 @@ pub async fn post(
     let me = me(principal)?.clone();
     let body = clean_body(body)?;
     flood_check(ctx, me.user_id)?;
-    let (c, client) = (ctx.clone(), client.clone());
-    let view = ctx
-        .store
-        .write(move |tx| {
-            Box::pin(async move {
-                let now = c.clock.now();
-                crate::idempotency::claim_in(tx, &client, now).await?;
-                let t = writable(tx, me.user_id, id).await?;
-                open(&t)?;
-                let view = insert_message(&c, tx, &t, me.user_id, &body, priority, now, lang).await?;
-                let event = event_for(&me, &t, "thread.message_posted", AuditAction::Create, &client);
-                audit::record(tx, event.scope("message", &view.id), now).await?;
-                Ok::<_, AppError>(view)
-            })
+    let (t, author) = {
+        let mut conn = ctx.store.reader().await?;
+        let t = writable(&mut conn, me.user_id, id).await?;
+        open(&t)?;
+        (t, author_of(&mut conn, me.user_id, lang).await?)
+    };
+    let message_id = MessageId::new();
+    let audit = event_for(&me, &t, "thread.message_posted", AuditAction::Create, client).scope("message", message_id);
+    let view = MessageView {
+        author,
+        id: message_id.to_string(),
+        thread_id: t.id.to_string(),
+        // Numbered and dated when written.
+        seq: 0,
+        body: body.clone(),
+        priority,
+        created_at: 0,
+        edited_at: None,
+        retracted_at: None,
+        attachments: Vec::new(),
+        seen_by: Vec::new(),
+        acknowledged_by: Vec::new(),
+    };
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    ctx.store
+        .write_grouped(Post {
+            bus: ctx.bus.clone(),
+            clock: ctx.clock.clone(),
+            thread: t,
+            author_id: me.user_id,
+            message_id,
+            body,
+            priority,
+            claim: client.idempotency.clone(),
+            audit,
+            view,
+            reply,
         })
-        .await?;
+        .await;
+    // The writer answers every post it takes; no answer means its task
+    // ended (the node is stopping): nothing was acknowledged.
+    let view = answer.await.map_err(|_| AppError::DatabaseUnavailable)??;
     committed(ctx).await;
     Ok(view)
+}
+
+/// A message's author as participants see them.
+async fn author_of(conn: &mut Conn, user_id: UserId, lang: Language) -> AppResult<Author> {
+    Ok(match summaries(&mut *conn, &[user_id], lang).await?.pop() {
+        Some(p) => Author {
+            profession: p.professions.first().map(|b| b.name.clone()),
+            id: p.id.to_string(),
+            name: p.name,
+        },
+        None => Author {
+            id: user_id.to_string(),
+            name: cercle_i18n::t(lang, "former-user"),
+            profession: None,
+        },
+    })
 }
 
 /// Inserts a message, moves the author's read mark, clears their draft and
@@ -93,20 +139,8 @@ pub(crate) async fn insert_message(
     store::save_draft(&mut *tx, t.id, user_id, "", now).await?;
     // A new message has no attachment, reader or acknowledgement yet: only
     // its author is looked up (not the whole thread's read marks).
-    let author = summaries(&mut *tx, &[user_id], lang).await?.pop();
     let view = MessageView {
-        author: match author {
-            Some(p) => Author {
-                profession: p.professions.first().map(|b| b.name.clone()),
-                id: p.id.to_string(),
-                name: p.name,
-            },
-            None => Author {
-                id: user_id.to_string(),
-                name: cercle_i18n::t(lang, "former-user"),
-                profession: None,
-            },
-        },
+        author: author_of(&mut *tx, user_id, lang).await?,
         id: row.id.to_string(),
         thread_id: row.thread_id.to_string(),
         seq: row.seq,

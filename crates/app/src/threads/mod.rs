@@ -27,6 +27,7 @@ pub mod messages;
 pub mod participants;
 pub mod patients;
 pub mod pdf;
+mod posting;
 pub mod reading;
 pub mod reads;
 pub mod search;
