@@ -9,11 +9,12 @@ use crate::backends;
 use crate::channels_api::clinic;
 use crate::circle_api::join_circle;
 use crate::helpers::{
-    add_active_members, care_channel, channel_thread, fleuve_and_two_members, id_of, open_clinical_thread,
-    patient_file, sign_up_named, Person,
+    add_active_members, care_channel, channel_thread, events_socket, fleuve_and_two_members, id_of, next_frame,
+    open_clinical_thread, patient_file, sign_up_named, Person,
 };
 use cercle_testkit::{status_and_json, Db, TestApp};
 use serde_json::{json, Value};
+use std::time::Duration;
 
 backends!(
     calls_start_join_moderate_and_end_in_a_clinical_thread,
@@ -445,10 +446,23 @@ async fn patients_and_caregivers_join_calls_of_their_care_channels(db: Db) {
     // An observer reads (and so joins) but does not start a call.
     let (status, r) = start(&app, &watcher, &t, "audio").await;
     assert_eq!((status, r["code"].as_str()), (403, Some("forbidden")), "{r}");
-    // The patient starts one from their phone.
+    // The patient starts one from their phone; the caregiver's open page
+    // hears of it live.
+    let mut ws = events_socket(&app.url, &carer.token, None).await;
     let (status, call) = start(&app, &patient, &t, "video").await;
     assert_eq!(status, 201, "{call}");
     let call_id = call["id"].as_str().unwrap().to_string();
+    let started = loop {
+        let frame = next_frame(&mut ws, Duration::from_secs(10))
+            .await
+            .expect("call_started within 10 s");
+        if frame["type"] == "call_started" {
+            break frame;
+        }
+    };
+    assert_eq!(started["thread_id"], t.as_str(), "{started}");
+    assert_eq!(started["data"]["call"]["id"], call_id.as_str(), "{started}");
+    assert_eq!(started["data"]["call"]["state"], "ringing", "{started}");
     for p in [&carer, &watcher, b] {
         let (status, r) = act(&app, p, &call_id, "join").await;
         assert_eq!(status, 200, "{r}");
@@ -532,22 +546,40 @@ async fn the_cap_on_participants_is_a_setting(db: Db) {
     let file = patient_file(&app, &a, "Gérard", "Lévesque", "1941-03-02").await;
     let (_, t) = open_clinical_thread(&app, &a, &file, &[&b, &c], "Suivi").await;
     let t = t["id"].as_str().unwrap().to_string();
+
+    // Two starts at the same moment: one call, the other start is a conflict.
+    let (first, second) = tokio::join!(start(&app, &b, &t, "audio"), start(&app, &c, &t, "video"));
+    let mut statuses = [first.0, second.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{first:?} {second:?}");
+    let (winner, raced) = if first.0 == 201 { (&b, first.1) } else { (&c, second.1) };
+    let raced_id = raced["id"].as_str().unwrap().to_string();
+    let (status, _) = act(&app, winner, &raced_id, "end").await;
+    assert_eq!(status, 200);
+
     let (status, call) = start(&app, &a, &t, "audio").await;
     assert_eq!((status, call["max_participants"].as_i64()), (201, Some(2)), "{call}");
     let call_id = call["id"].as_str().unwrap().to_string();
-    let (status, _) = act(&app, &b, &call_id, "join").await;
-    assert_eq!(status, 200);
-    let (status, r) = post_in(&app, &format!("/calls/{call_id}/join"), &c, "en").await;
+    // Two joins at the same moment for the one place left: one gets it.
+    let path = format!("/calls/{call_id}/join");
+    let (jb, jc) = tokio::join!(post_in(&app, &path, &b, "en"), post_in(&app, &path, &c, "en"));
+    let mut statuses = [jb.0, jc.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{jb:?} {jc:?}");
+    let (inside, outside) = if jb.0 == 200 { (&b, &c) } else { (&c, &b) };
+    let (status, r) = post_in(&app, &path, outside, "en").await;
     assert_eq!((status, r["code"].as_str()), (409, Some("call-full")), "{r}");
     assert_eq!(r["message"], "This call is full: it holds at most 2 people at a time.");
-    let (_, r) = post_in(&app, &format!("/calls/{call_id}/join"), &c, "fr").await;
+    let (_, r) = post_in(&app, &path, outside, "fr").await;
     assert_eq!(
         r["message"],
         "Cet appel est complet : il réunit au plus 2 personnes à la fois."
     );
+    let (_, shown) = app.get(&format!("/calls/{call_id}"), Some(&a.token)).await;
+    assert_eq!(present(&shown).len(), 2, "never more than the cap: {shown}");
     // Someone leaves: there is room again.
-    let (status, _) = act(&app, &b, &call_id, "leave").await;
+    let (status, _) = act(&app, inside, &call_id, "leave").await;
     assert_eq!(status, 200);
-    let (status, r) = act(&app, &c, &call_id, "join").await;
+    let (status, r) = act(&app, outside, &call_id, "join").await;
     assert_eq!((status, present(&r).len()), (200, 2), "{r}");
 }
