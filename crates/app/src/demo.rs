@@ -371,6 +371,7 @@ fn care_plan_pdf(now: i64) -> AppResult<Vec<u8>> {
             line("Surveiller rougeur, chaleur, écoulement; appeler l'infirmière si fièvre."),
             line("Marcher 10 minutes deux fois par jour avec la marchette."),
         ],
+        calls: Vec::new(),
     })
 }
 

@@ -38,6 +38,9 @@ pub enum AppError {
     WrongStep,
     #[error("already done")]
     Conflict(&'static str),
+    /// The call already holds `max` people (a setting).
+    #[error("call full")]
+    CallFull { max: i64 },
     #[error("no active organization")]
     NoActiveOrganization,
     /// Searching the external network, inviting to the network: for
@@ -79,6 +82,7 @@ impl AppError {
             AppError::LinkInvalid => "link-invalid",
             AppError::WrongStep => "wrong-step",
             AppError::Conflict(what) => what,
+            AppError::CallFull { .. } => "call-full",
             AppError::NoActiveOrganization => "no-active-organization",
             AppError::ProfessionNotValidated => "profession-not-validated",
             AppError::StorageFull => "storage-full",

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod availability;
 pub mod blobs;
 pub mod bus;
+pub mod calls;
 pub mod demo;
 pub mod error;
 pub mod home;
@@ -48,6 +49,8 @@ pub struct AppConfig {
     pub idle_lock_secs: i64,
     /// Messages one person may post per minute on this node (flood limit).
     pub messages_per_minute: i64,
+    /// The most people in one call at once.
+    pub call_max_participants: usize,
     /// Notifications: the default email-alert delay and the follow-up of
     /// high-priority messages.
     pub notifications: notifications::NotifySettings,
@@ -62,6 +65,7 @@ impl Default for AppConfig {
             production: false,
             idle_lock_secs: 15 * 60,
             messages_per_minute: threads::service::DEFAULT_MESSAGES_PER_MINUTE,
+            call_max_participants: calls::DEFAULT_MAX_PARTICIPANTS,
             notifications: notifications::NotifySettings::default(),
             mail: outbox::MailSettings::default(),
         }

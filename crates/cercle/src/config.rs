@@ -41,6 +41,9 @@ pub struct Config {
     /// Messages one person may post per minute (on each node) before the
     /// next is refused as a flood.
     pub messages_per_minute: i64,
+    /// The most people in one call at once; the next one to join is
+    /// refused (409 `call-full`).
+    pub call_max_participants: usize,
     /// Minutes an unread notification waits before its email alert (people
     /// may choose their own on the preferences page).
     pub email_alert_delay_mins: i64,
@@ -111,6 +114,7 @@ impl Default for Config {
             production: false,
             idle_lock_secs: 15 * 60,
             messages_per_minute: cercle_app::threads::service::DEFAULT_MESSAGES_PER_MINUTE,
+            call_max_participants: cercle_app::calls::DEFAULT_MAX_PARTICIPANTS,
             email_alert_delay_mins: 15,
             urgent_repeat_secs: 5 * 60,
             urgent_sms_after_secs: 15 * 60,
@@ -205,6 +209,9 @@ impl Config {
         if let Some(v) = env("MESSAGES_PER_MINUTE") {
             c.messages_per_minute = parse("MESSAGES_PER_MINUTE", v)?;
         }
+        if let Some(v) = env("CALL_MAX_PARTICIPANTS") {
+            c.call_max_participants = parse("CALL_MAX_PARTICIPANTS", v)?;
+        }
         if let Some(v) = env("EMAIL_ALERT_DELAY_MINS") {
             c.email_alert_delay_mins = parse("EMAIL_ALERT_DELAY_MINS", v)?;
         }
@@ -295,6 +302,9 @@ impl Config {
         }
         if !(1..=100_000).contains(&self.messages_per_minute) {
             bail!("messages_per_minute must be between 1 and 100000");
+        }
+        if !(2..=100).contains(&self.call_max_participants) {
+            bail!("call_max_participants must be between 2 and 100");
         }
         if !(1..=7 * 24 * 60).contains(&self.email_alert_delay_mins) {
             bail!("email_alert_delay_mins must be between 1 and 10080");
@@ -435,7 +445,7 @@ impl Config {
         // A PostgreSQL URL may hold a password.
         let db = hide_credentials(&db);
         format!(
-            "data_dir={} blob_store={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} \
+            "data_dir={} blob_store={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} call_max_participants={} \
              email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
              smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={} \
              trusted_proxies={} metrics_token={} push_allow_local={} nats_url={} nats_subject={}",
@@ -447,6 +457,7 @@ impl Config {
             self.production,
             self.idle_lock_secs,
             self.messages_per_minute,
+            self.call_max_participants,
             self.email_alert_delay_mins,
             self.urgent_repeat_secs,
             self.urgent_sms_after_secs,

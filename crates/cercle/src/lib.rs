@@ -193,6 +193,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
             production: config.production,
             idle_lock_secs: config.idle_lock_secs,
             messages_per_minute: config.messages_per_minute,
+            call_max_participants: config.call_max_participants,
             notifications: cercle_app::notifications::NotifySettings {
                 email_delay_mins: config.email_alert_delay_mins,
                 escalation: cercle_domain::notification_rules::Escalation {

@@ -27,6 +27,20 @@ crate::stored_kind!(
         Notifications => "notifications",
         /// Someone is typing (never stored).
         Typing => "typing",
+        /// A call started in the thread (the call, and who started it).
+        CallStarted => "call_started",
+        /// Someone joined the thread's call.
+        CallJoined => "call_joined",
+        /// Someone left the thread's call.
+        CallLeft => "call_left",
+        /// Someone was removed from the thread's call.
+        CallRemoved => "call_removed",
+        /// A participant of the call was muted or unmuted.
+        CallMuted => "call_muted",
+        /// A participant of the call raised or lowered their hand.
+        CallHand => "call_hand",
+        /// The thread's call ended.
+        CallEnded => "call_ended",
     }
 );
 
@@ -130,7 +144,14 @@ mod tests {
                 "ack",
                 "read",
                 "notifications",
-                "typing"
+                "typing",
+                "call_started",
+                "call_joined",
+                "call_left",
+                "call_removed",
+                "call_muted",
+                "call_hand",
+                "call_ended"
             ]
         );
     }

@@ -86,6 +86,7 @@ id_type!(
     PatientFileId,
     AttachmentId,
     CallId,
+    CallParticipantId,
     PeriodId,
     NotificationId,
     OutboxId,

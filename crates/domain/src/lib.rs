@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod availability;
+pub mod calls;
 pub mod circle;
 pub mod clock;
 pub mod codes;

@@ -806,6 +806,23 @@ error-thread-open = This discussion is open: close it first.
 error-message-retracted = This message was retracted.
 error-not-priority = Only high-priority messages are acknowledged.
 error-too-many-participants = A discussion holds at most 100 participants at a time.
+error-call-active = A call is already going on in this discussion: join it.
+error-call-ended = This call has ended.
+error-not-in-call = You are not in this call.
+error-call-removed = You were removed from this call and cannot join it again.
+error-call-full = This call is full: it holds at most { $max } people at a time.
+
+# Calls: the thread's history of calls (call-)
+call-history-started-audio = { $name } started an audio call
+call-history-started-video = { $name } started a video call
+call-history-joined = { $name } joined the call
+call-history-left = { $name } left the call
+call-history-removed = { $by } removed { $name } from the call
+call-history-ended = Call ended, duration { $duration }
+call-history-ended-unanswered = Call ended, unanswered
+call-duration-hms = { $h } h { $m } min { $s } s
+call-duration-ms = { $m } min { $s } s
+call-duration-s = { $s } s
 
 # Attachments: composer controls, photo editor, voice recorder, gallery (att-)
 att-attach = Attach
@@ -1685,6 +1702,14 @@ audit-ev-team-thread-returned = Thread returned to the team
 audit-ev-team-thread-taken = Thread taken
 audit-ev-team-thread-unassigned = Thread unassigned
 audit-ev-team-threads-listed = Triage box viewed
+audit-ev-call-started = Call started
+audit-ev-call-joined = Joined a call
+audit-ev-call-left = Left a call
+audit-ev-call-ended = Call ended
+audit-ev-call-participant-muted = Call participant muted
+audit-ev-call-participant-removed = Call participant removed
+audit-ev-call-read = Call viewed
+audit-ev-call-history-read = Calls of a thread viewed
 audit-ev-thread-attachment-read = Attachment viewed
 audit-ev-thread-attachment-uploaded = Attachment uploaded
 audit-ev-thread-closed = Thread closed
@@ -1706,6 +1731,7 @@ audit-ev-user-deleted = Account deleted
 audit-ev-user-language-changed = Language changed
 audit-ev-user-time-zone-changed = Personal time zone changed
 audit-target-attachment = Attachment
+audit-target-call = Call
 audit-target-audit = Audit log
 audit-target-availability = Availability
 audit-target-channel = Care channel

@@ -806,6 +806,23 @@ error-thread-open = Cette discussion est ouverte : fermez-la d'abord.
 error-message-retracted = Ce message a été retiré.
 error-not-priority = Seuls les messages prioritaires demandent une confirmation de lecture.
 error-too-many-participants = Une discussion compte au plus 100 participants à la fois.
+error-call-active = Un appel est déjà en cours dans cette discussion : rejoignez-le.
+error-call-ended = Cet appel est terminé.
+error-not-in-call = Vous n'êtes pas dans cet appel.
+error-call-removed = Vous avez été retiré de cet appel et ne pouvez pas le rejoindre de nouveau.
+error-call-full = Cet appel est complet : il réunit au plus { $max } personnes à la fois.
+
+# Appels : l'historique des appels d'une discussion (call-)
+call-history-started-audio = Appel audio lancé par { $name }
+call-history-started-video = Appel vidéo lancé par { $name }
+call-history-joined = { $name } a rejoint l'appel
+call-history-left = { $name } a quitté l'appel
+call-history-removed = { $by } a retiré { $name } de l'appel
+call-history-ended = Appel terminé, durée { $duration }
+call-history-ended-unanswered = Appel terminé, sans réponse
+call-duration-hms = { $h } h { $m } min { $s } s
+call-duration-ms = { $m } min { $s } s
+call-duration-s = { $s } s
 
 # Pièces jointes : contrôles du compositeur, éditeur de photo, message vocal, galerie (att-)
 att-attach = Joindre
@@ -1685,6 +1702,14 @@ audit-ev-team-thread-returned = Fil retourné à l'équipe
 audit-ev-team-thread-taken = Fil pris en charge
 audit-ev-team-thread-unassigned = Fil désassigné
 audit-ev-team-threads-listed = Boîte de triage consultée
+audit-ev-call-started = Appel lancé
+audit-ev-call-joined = Appel rejoint
+audit-ev-call-left = Appel quitté
+audit-ev-call-ended = Appel terminé
+audit-ev-call-participant-muted = Participant à un appel mis en sourdine
+audit-ev-call-participant-removed = Participant retiré d'un appel
+audit-ev-call-read = Appel consulté
+audit-ev-call-history-read = Appels d'un fil consultés
 audit-ev-thread-attachment-read = Pièce jointe consultée
 audit-ev-thread-attachment-uploaded = Pièce jointe envoyée
 audit-ev-thread-closed = Fil fermé
@@ -1706,6 +1731,7 @@ audit-ev-user-deleted = Compte supprimé
 audit-ev-user-language-changed = Langue modifiée
 audit-ev-user-time-zone-changed = Fuseau horaire personnel modifié
 audit-target-attachment = Pièce jointe
+audit-target-call = Appel
 audit-target-audit = Journal d'audit
 audit-target-availability = Disponibilité
 audit-target-channel = Canal de soins

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod availability;
 pub mod batch;
+pub mod calls;
 pub mod channels;
 pub mod circle;
 pub mod codes;

@@ -54,6 +54,7 @@ pub const FILES: &[(i64, &str, &str)] = &[
         "attachment_blobs",
         include_str!("../migrations/0016_attachment_blobs.sql"),
     ),
+    (17, "calls", include_str!("../migrations/0017_calls.sql")),
 ];
 
 /// The embedded migrations as sqlx sees them (checksums computed here).

@@ -18,7 +18,9 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         AppError::Forbidden | AppError::ProfessionNotValidated => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::WrongStep | AppError::Conflict(_) | AppError::NoActiveOrganization => StatusCode::CONFLICT,
+        AppError::WrongStep | AppError::Conflict(_) | AppError::NoActiveOrganization | AppError::CallFull { .. } => {
+            StatusCode::CONFLICT
+        }
         AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         AppError::DatabaseUnavailable | AppError::FileStorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -35,6 +37,7 @@ pub fn message_of(e: &AppError, lang: Language) -> String {
         }
         AppError::CodeWrong { attempts_left } => ta(lang, &id, &[("left", &attempts_left.to_string())]),
         AppError::PinWrong { tries_left } => ta(lang, &id, &[("left", &tries_left.to_string())]),
+        AppError::CallFull { max } => ta(lang, &id, &[("max", &max.to_string())]),
         _ => {
             let text = ta(lang, &id, &[]);
             if text == id {

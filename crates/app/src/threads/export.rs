@@ -1,9 +1,10 @@
 //! A closed thread exported as PDF for the record (SPEC 6): every message
-//! with its author, profession and time, attachment names, in the reader's
-//! language and time zone. The export is audited.
+//! with its author, profession and time, attachment names, then the history
+//! of its calls (issue 17), in the reader's language and time zone. The
+//! export is audited.
 
 use super::access::manageable;
-use super::pdf::{self, ExportMessage, ThreadExport};
+use super::pdf::{self, ExportCallEntry, ExportMessage, ThreadExport};
 use super::reading::{org_name, show};
 use super::views::message_views;
 use crate::{audit, AppError, AppResult, Client, Ctx};
@@ -41,6 +42,17 @@ pub async fn pdf(
     }
     let messages = message_views(&mut conn, id, rows, lang).await?;
     let local = cercle_domain::local_time::LocalTime::new(lang, crate::acting::zone_of(&mut conn, me.user_id).await?);
+    // The history of its calls, oldest first, after the messages.
+    let calls: Vec<ExportCallEntry> = crate::calls::records(ctx, &mut conn, id, crate::calls::EXPORT_LIMIT, lang)
+        .await?
+        .into_iter()
+        .rev()
+        .flat_map(|r| r.history)
+        .map(|e| ExportCallEntry {
+            time: local.date_time(e.at),
+            text: e.text,
+        })
+        .collect();
     drop(conn);
     let organization = match t.org_id {
         Some(o) => org_name(ctx, o).await?.unwrap_or_default(),
@@ -72,6 +84,7 @@ pub async fn pdf(
                 retracted: m.retracted_at.is_some(),
             })
             .collect(),
+        calls,
     };
     let bytes = tokio::task::spawn_blocking(move || pdf::render(&export))
         .await

@@ -29,6 +29,16 @@ pub struct ExportMessage {
     pub retracted: bool,
 }
 
+/// One entry of the thread's history of calls ("call started by …", "…
+/// joined", "call ended, duration …"), already resolved for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportCallEntry {
+    /// Already formatted.
+    pub time: String,
+    /// In the export's language.
+    pub text: String,
+}
+
 /// A closed thread, ready to be printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadExport {
@@ -44,6 +54,8 @@ pub struct ThreadExport {
     pub generated_at: i64,
     pub lang: Language,
     pub messages: Vec<ExportMessage>,
+    /// The thread's calls, oldest first; none: no section.
+    pub calls: Vec<ExportCallEntry>,
 }
 
 /// The PDF file of a closed thread.
@@ -131,6 +143,29 @@ fn lay_out(fonts: &Fonts, export: &ThreadExport, labels: &Labels) -> Vec<Vec<Op>
         layout_message(&mut layout, message, labels);
     }
 
+    if !export.calls.is_empty() {
+        layout.space(8.0);
+        layout.keep(12.0 + 3.0 * BODY_LEADING);
+        layout.rule();
+        layout.paragraph(
+            &[run(Font::Bold, Tone::Ink, labels.calls)],
+            HEADING_SIZE,
+            TITLE_LEADING,
+            0.0,
+        );
+        for entry in &export.calls {
+            layout.paragraph(
+                &[
+                    run(Font::Regular, Tone::Muted, &format!("{} · ", entry.time)),
+                    run(Font::Regular, Tone::Ink, &entry.text),
+                ],
+                BODY_SIZE,
+                BODY_LEADING,
+                0.0,
+            );
+        }
+    }
+
     layout.finish()
 }
 
@@ -149,6 +184,7 @@ struct Labels {
     attachment: &'static str,
     edited: &'static str,
     retracted: &'static str,
+    calls: &'static str,
 }
 
 impl Labels {
@@ -167,6 +203,7 @@ impl Labels {
                 attachment: "Pièce jointe\u{a0}: ",
                 edited: "(modifié)",
                 retracted: "Message retiré par l'auteur",
+                calls: "Appels",
             },
             Language::En => Labels {
                 kind: "Closed discussion — copy for the record",
@@ -180,6 +217,7 @@ impl Labels {
                 attachment: "Attachment: ",
                 edited: "(edited)",
                 retracted: "Message retracted by the author",
+                calls: "Calls",
             },
         }
     }
@@ -901,6 +939,16 @@ mod tests {
             generated_at: 1_795_378_000_000,
             lang: Language::Fr,
             messages: vec![first, second, third],
+            calls: vec![
+                ExportCallEntry {
+                    time: format_local(1_795_374_400_000, Language::Fr),
+                    text: "Appel vidéo lancé par Loïc Béliveau".to_string(),
+                },
+                ExportCallEntry {
+                    time: format_local(1_795_374_500_000, Language::Fr),
+                    text: "Appel terminé, durée 1 min 40 s".to_string(),
+                },
+            ],
         }
     }
 
@@ -930,6 +978,7 @@ mod tests {
             generated_at: 1_784_150_000_000,
             lang: Language::En,
             messages: vec![first, second],
+            calls: Vec::new(),
         }
     }
 
@@ -1102,6 +1151,7 @@ mod tests {
             generated_at: 0,
             lang: Language::En,
             messages: Vec::new(),
+            calls: Vec::new(),
         };
         let pdf = render(&export).unwrap();
         let Some(text) = pdftotext(&pdf) else { return };
@@ -1350,6 +1400,9 @@ mod tests {
         assert!(!text.contains("retiree.png"), "nor its attachments");
         assert_has(&text, "Zoë \u{fffd} · 15 juillet 2026, 14 h 30");
         assert_has(&text, "Barre oblique inverse \\ et parenthèses (ouvrante et fermante)");
+        assert_has(&text, "Appels");
+        assert_has(&text, "22 novembre 2026, 14 h 06 · Appel vidéo lancé par Loïc Béliveau");
+        assert_has(&text, "Appel terminé, durée 1 min 40 s");
         assert_has(&text, "Page 1 / 1");
     }
 

@@ -15,6 +15,7 @@ mod availability_api;
 mod availability_browser;
 mod browser;
 mod bus;
+mod calls_api;
 mod care_browser;
 mod channels_api;
 mod circle_api;

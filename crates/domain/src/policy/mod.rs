@@ -3,6 +3,7 @@
 //! over the roles a person holds on units. Every service asks here before
 //! acting; no interface decides access on its own.
 
+pub mod calls;
 pub mod network;
 pub mod patients;
 pub mod roles;

@@ -3,6 +3,7 @@
 mod account;
 mod auth;
 pub mod availability;
+pub mod calls;
 pub mod channels;
 pub mod circle;
 pub mod headers;
@@ -29,7 +30,8 @@ use cercle_domain::policy::Principal;
 use cercle_domain::Language;
 
 /// What everyone signed in uses (patients and caregivers too): sign-in,
-/// account, notifications, push, care channels and the threads one reaches.
+/// account, notifications, push, care channels, the threads one reaches and
+/// their calls.
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new()
         .get("/openapi.json", openapi::document)
@@ -92,6 +94,16 @@ pub fn routes() -> ApiRoutes {
         .post("/threads/{id}/unread", threads::mark_unread)
         .post("/threads/{id}/typing", threads::typing)
         .get("/threads/{id}/attachments", threads::gallery)
+        .post("/threads/{id}/calls", calls::start)
+        .get("/threads/{id}/calls", calls::history)
+        .get("/threads/{id}/call", calls::active)
+        .get("/calls/{id}", calls::show)
+        .post("/calls/{id}/join", calls::join)
+        .post("/calls/{id}/leave", calls::leave)
+        .post("/calls/{id}/end", calls::end)
+        .put("/calls/{id}/participants/{user_id}/muted", calls::set_muted)
+        .put("/calls/{id}/participants/{user_id}/hand", calls::set_hand)
+        .delete("/calls/{id}/participants/{user_id}", calls::remove)
         .put("/messages/{id}", threads::edit)
         .post("/messages/{id}/retract", threads::retract)
         .get("/messages/{id}/versions", threads::versions)

@@ -53,6 +53,7 @@ mod tests {
             "audit.",
             "auth.",
             "availability.",
+            "call.",
             "channel.",
             "circle.",
             "demo.",

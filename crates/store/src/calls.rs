@@ -1,0 +1,268 @@
+//! Calls of threads and the stretches of time people spent in them
+//! (migration 0017). Rows are read into the domain's states
+//! ([`cercle_domain::calls`]): a damaged combination of columns is an
+//! error, never a guessed state.
+
+use crate::{conflict, flag, Conn, Result};
+use cercle_domain::calls::{CallMedia, CallState, Departure, DepartureKind, EndReason, Presence};
+use cercle_domain::{CallId, CallParticipantId, ThreadId, Timestamp, UserId};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Debug, Clone)]
+pub struct CallRow {
+    pub id: CallId,
+    pub thread_id: ThreadId,
+    pub media: CallMedia,
+    pub started_by: UserId,
+    pub started_at: Timestamp,
+    pub state: CallState,
+}
+
+const CALL_COLUMNS: &str = "id, thread_id, media, started_by, started_at, answered_at, ended_at, end_reason, ended_by";
+
+fn damaged(e: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(e.to_string().into())
+}
+
+fn map_call(r: &AnyRow) -> std::result::Result<CallRow, sqlx::Error> {
+    let state = CallState::from_columns(
+        r.try_get("answered_at")?,
+        r.try_get("ended_at")?,
+        r.try_get::<Option<EndReason>, _>("end_reason")?,
+        r.try_get::<Option<UserId>, _>("ended_by")?,
+    )
+    .map_err(damaged)?;
+    Ok(CallRow {
+        id: r.try_get("id")?,
+        thread_id: r.try_get("thread_id")?,
+        media: r.try_get("media")?,
+        started_by: r.try_get("started_by")?,
+        started_at: Timestamp(r.try_get("started_at")?),
+        state,
+    })
+}
+
+/// Records a new, ringing call. Another call of the thread going on (even
+/// one started at the same moment on another node) is
+/// [`crate::StoreError::Conflict`].
+pub async fn insert_call(
+    conn: &mut Conn,
+    id: CallId,
+    thread_id: ThreadId,
+    media: CallMedia,
+    started_by: UserId,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query("INSERT INTO calls (id, thread_id, media, started_by, started_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(thread_id)
+        .bind(media)
+        .bind(started_by)
+        .bind(now.0)
+        .execute(conn)
+        .await
+        .map_err(conflict)?;
+    Ok(())
+}
+
+pub async fn call(conn: &mut Conn, id: CallId) -> Result<Option<CallRow>> {
+    let row = sqlx::query(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(map_call).transpose()?)
+}
+
+/// The thread's call going on, if any.
+pub async fn active_call(conn: &mut Conn, thread_id: ThreadId) -> Result<Option<CallRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {CALL_COLUMNS} FROM calls WHERE thread_id = $1 AND ended_at IS NULL"
+    ))
+    .bind(thread_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.as_ref().map(map_call).transpose()?)
+}
+
+/// The thread's latest calls, newest first.
+pub async fn calls_of_thread(conn: &mut Conn, thread_id: ThreadId, limit: i64) -> Result<Vec<CallRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {CALL_COLUMNS} FROM calls WHERE thread_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(thread_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(map_call)
+        .collect::<std::result::Result<_, sqlx::Error>>()?)
+}
+
+/// Holds the call's row until the transaction ends (PostgreSQL locks it;
+/// SQLite serializes writers anyway): two joins, or a join and the end,
+/// are never interleaved, so the cap on participants holds.
+pub async fn hold_call(conn: &mut Conn, id: CallId) -> Result<()> {
+    sqlx::query("UPDATE calls SET started_at = started_at WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes the call's new state (answered, or ended).
+pub async fn set_state(conn: &mut Conn, id: CallId, state: CallState) -> Result<()> {
+    let (ended_at, reason, ended_by) = match state {
+        CallState::Ended { ended_at, end, .. } => (Some(ended_at.0), Some(end.reason()), end.by()),
+        _ => (None, None, None),
+    };
+    sqlx::query("UPDATE calls SET answered_at = $1, ended_at = $2, end_reason = $3, ended_by = $4 WHERE id = $5")
+        .bind(state.answered_at().map(|t| t.0))
+        .bind(ended_at)
+        .bind(reason)
+        .bind(ended_by)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+// ---- Participants -------------------------------------------------------------
+
+/// One stretch of a person's time in a call.
+#[derive(Debug, Clone)]
+pub struct StintRow {
+    pub id: CallParticipantId,
+    pub call_id: CallId,
+    pub user_id: UserId,
+    pub joined_at: Timestamp,
+    pub presence: Presence,
+}
+
+const STINT_COLUMNS: &str = "id, call_id, user_id, joined_at, muted, hand_raised, left_at, left_how, removed_by";
+
+fn map_stint(r: &AnyRow) -> std::result::Result<StintRow, sqlx::Error> {
+    let presence = Presence::from_columns(
+        r.try_get("left_at")?,
+        r.try_get::<Option<DepartureKind>, _>("left_how")?,
+        r.try_get::<Option<UserId>, _>("removed_by")?,
+        flag(r.try_get("muted")?),
+        flag(r.try_get("hand_raised")?),
+    )
+    .map_err(damaged)?;
+    Ok(StintRow {
+        id: r.try_get("id")?,
+        call_id: r.try_get("call_id")?,
+        user_id: r.try_get("user_id")?,
+        joined_at: Timestamp(r.try_get("joined_at")?),
+        presence,
+    })
+}
+
+/// Every stretch of every person in a call, in the order they joined.
+pub async fn stints(conn: &mut Conn, call_id: CallId) -> Result<Vec<StintRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {STINT_COLUMNS} FROM call_participants WHERE call_id = $1 ORDER BY joined_at, id"
+    ))
+    .bind(call_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(map_stint)
+        .collect::<std::result::Result<_, sqlx::Error>>()?)
+}
+
+/// The stretches of several calls at once (a thread's history).
+pub async fn stints_of_calls(conn: &mut Conn, calls: &[CallId]) -> Result<Vec<StintRow>> {
+    if calls.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = crate::profiles::placeholders(1, calls.len());
+    let sql = format!("SELECT {STINT_COLUMNS} FROM call_participants WHERE call_id IN ({list}) ORDER BY joined_at, id");
+    let mut q = sqlx::query(&sql);
+    for c in calls {
+        q = q.bind(c);
+    }
+    let rows = q.fetch_all(conn).await?;
+    Ok(rows
+        .iter()
+        .map(map_stint)
+        .collect::<std::result::Result<_, sqlx::Error>>()?)
+}
+
+/// A person joins (a new stretch, microphone on, hand down). Being in the
+/// call already is [`crate::StoreError::Conflict`].
+pub async fn insert_stint(conn: &mut Conn, call_id: CallId, user_id: UserId, now: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO call_participants (id, call_id, user_id, joined_at) VALUES ($1, $2, $3, $4)")
+        .bind(CallParticipantId::new())
+        .bind(call_id)
+        .bind(user_id)
+        .bind(now.0)
+        .execute(conn)
+        .await
+        .map_err(conflict)?;
+    Ok(())
+}
+
+/// Ends a person's present stretch; false when they were not in the call.
+pub async fn end_stint(
+    conn: &mut Conn,
+    call_id: CallId,
+    user_id: UserId,
+    how: Departure,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE call_participants SET left_at = $1, left_how = $2, removed_by = $3, hand_raised = 0 \
+         WHERE call_id = $4 AND user_id = $5 AND left_at IS NULL",
+    )
+    .bind(now.0)
+    .bind(how.kind())
+    .bind(how.removed_by())
+    .bind(call_id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Ends every present stretch: the call was ended for everyone.
+pub async fn end_all_stints(conn: &mut Conn, call_id: CallId, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE call_participants SET left_at = $1, left_how = $2, hand_raised = 0 \
+         WHERE call_id = $3 AND left_at IS NULL",
+    )
+    .bind(now.0)
+    .bind(DepartureKind::CallEnded)
+    .bind(call_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Mutes or unmutes a person in the call; false when they are not in it.
+pub async fn set_muted(conn: &mut Conn, call_id: CallId, user_id: UserId, muted: bool) -> Result<bool> {
+    let done =
+        sqlx::query("UPDATE call_participants SET muted = $1 WHERE call_id = $2 AND user_id = $3 AND left_at IS NULL")
+            .bind(i64::from(muted))
+            .bind(call_id)
+            .bind(user_id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Raises or lowers a person's hand; false when they are not in the call.
+pub async fn set_hand(conn: &mut Conn, call_id: CallId, user_id: UserId, raised: bool) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE call_participants SET hand_raised = $1 WHERE call_id = $2 AND user_id = $3 AND left_at IS NULL",
+    )
+    .bind(i64::from(raised))
+    .bind(call_id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

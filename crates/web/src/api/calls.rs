@@ -1,0 +1,259 @@
+//! Calls of threads (issue 17): start one, read the thread's call going on
+//! and its history of calls, join, leave, mute or remove a participant,
+//! raise a hand, end for everyone. Each answers the call as it is after the
+//! change; the same changes reach the thread's live stream as events.
+
+use super::{ApiJson, ApiResult, Caller};
+use crate::extract::ClientInfo;
+use crate::WebState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use cercle_app::calls::{self, CallRecord, CallView};
+use cercle_domain::calls::CallMedia;
+use serde::{Deserialize, Serialize};
+
+/// A call to start.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewCall {
+    /// audio, or video.
+    media: CallMedia,
+}
+
+/// The thread's call going on, or null.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ActiveCall {
+    pub call: Option<CallView>,
+}
+
+/// A thread's latest calls (at most 50, newest first), each with what
+/// happened in it, in the caller's language.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CallHistory {
+    pub calls: Vec<CallRecord>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Muted {
+    muted: bool,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Hand {
+    raised: bool,
+}
+
+#[utoipa::path(
+    post,
+    path = "/threads/{id}/calls",
+    tag = "calls",
+    summary = "Start a call in the thread (media: audio or video); the starter is in it. Whoever may write in the thread may start one. One call per thread at a time: another going on answers 409 call-active (join it instead).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = NewCall,
+    responses((status = 201, description = "Success.", body = CallView)),
+)]
+pub async fn start(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, lang }: Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<NewCall>,
+) -> ApiResult<(StatusCode, Json<CallView>)> {
+    let call = calls::start(&state.ctx, &client, &principal, id.parse()?, input.media, lang).await?;
+    Ok((StatusCode::CREATED, Json(call)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/threads/{id}/call",
+    tag = "calls",
+    summary = "The thread's call going on ({call: null} when none). Not reaching the thread: 404.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = ActiveCall)),
+)]
+pub async fn active(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, lang }: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ActiveCall>> {
+    let call = calls::active(&state.ctx, &client, &principal, id.parse()?, lang).await?;
+    Ok(Json(ActiveCall { call }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/threads/{id}/calls",
+    tag = "calls",
+    summary = "The thread's latest calls, each with its history (started by, joined, left, removed, ended with its duration) as entries with a text in the caller's language.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = CallHistory)),
+)]
+pub async fn history(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, lang }: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CallHistory>> {
+    let list = calls::thread_history(&state.ctx, &client, &principal, id.parse()?, lang).await?;
+    Ok(Json(CallHistory { calls: list }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/calls/{id}",
+    tag = "calls",
+    summary = "A call of a thread one reaches (going on or over).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = CallView)),
+)]
+pub async fn show(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, lang }: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CallView>> {
+    Ok(Json(
+        calls::show(&state.ctx, &client, &principal, id.parse()?, lang).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/join",
+    tag = "calls",
+    summary = "Join the call (whoever may read its thread, checked at every join). Already in it: the call as it is. Full: 409 call-full; removed from it: 409 call-removed; over: 409 call-ended.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = CallView)),
+)]
+pub async fn join(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, lang }: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CallView>> {
+    Ok(Json(
+        calls::join(&state.ctx, &client, &principal, id.parse()?, lang).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/leave",
+    tag = "calls",
+    summary = "Leave the call; the last one out ends it. Not in it: 409 not-in-call.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = CallView)),
+)]
+pub async fn leave(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, lang }: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CallView>> {
+    Ok(Json(
+        calls::leave(&state.ctx, &client, &principal, id.parse()?, lang).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/end",
+    tag = "calls",
+    summary = "End the call for everyone (its starter or a manager of the thread).",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = CallView)),
+)]
+pub async fn end(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, lang }: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CallView>> {
+    Ok(Json(
+        calls::end(&state.ctx, &client, &principal, id.parse()?, lang).await?,
+    ))
+}
+
+#[utoipa::path(
+    put,
+    path = "/calls/{id}/participants/{user_id}/muted",
+    tag = "calls",
+    summary = "Mute or unmute a participant ({muted}): oneself, or mute another (the call's starter or a manager of the thread). Nobody unmutes someone else.",
+    params(
+        ("id" = String, Path, description = "The identifier of the resource in the path."),
+        ("user_id" = String, Path, description = "The participant (a person's id)."),
+    ),
+    request_body = Muted,
+    responses((status = 200, description = "Success.", body = CallView)),
+)]
+pub async fn set_muted(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, lang }: Caller,
+    Path((id, user_id)): Path<(String, String)>,
+    ApiJson(input): ApiJson<Muted>,
+) -> ApiResult<Json<CallView>> {
+    let call = calls::set_muted(
+        &state.ctx,
+        &client,
+        &principal,
+        id.parse()?,
+        user_id.parse()?,
+        input.muted,
+        lang,
+    )
+    .await?;
+    Ok(Json(call))
+}
+
+#[utoipa::path(
+    put,
+    path = "/calls/{id}/participants/{user_id}/hand",
+    tag = "calls",
+    summary = "Raise or lower a hand ({raised}): one's own, or lower another's (the call's starter or a manager of the thread).",
+    params(
+        ("id" = String, Path, description = "The identifier of the resource in the path."),
+        ("user_id" = String, Path, description = "The participant (a person's id)."),
+    ),
+    request_body = Hand,
+    responses((status = 200, description = "Success.", body = CallView)),
+)]
+pub async fn set_hand(
+    State(state): State<WebState>,
+    Caller { principal, lang }: Caller,
+    Path((id, user_id)): Path<(String, String)>,
+    ApiJson(input): ApiJson<Hand>,
+) -> ApiResult<Json<CallView>> {
+    let call = calls::set_hand(
+        &state.ctx,
+        &principal,
+        id.parse()?,
+        user_id.parse()?,
+        input.raised,
+        lang,
+    )
+    .await?;
+    Ok(Json(call))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/calls/{id}/participants/{user_id}",
+    tag = "calls",
+    summary = "Remove a participant from the call (its starter or a manager of the thread); they may not join this call again. Oneself: 403 (leave instead).",
+    params(
+        ("id" = String, Path, description = "The identifier of the resource in the path."),
+        ("user_id" = String, Path, description = "The participant (a person's id)."),
+    ),
+    responses((status = 200, description = "Success.", body = CallView)),
+)]
+pub async fn remove(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, lang }: Caller,
+    Path((id, user_id)): Path<(String, String)>,
+) -> ApiResult<Json<CallView>> {
+    let call = calls::remove(&state.ctx, &client, &principal, id.parse()?, user_id.parse()?, lang).await?;
+    Ok(Json(call))
+}
