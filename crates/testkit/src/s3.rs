@@ -7,6 +7,7 @@
 
 use cercle::Config;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -60,6 +61,8 @@ pub struct Relay {
     /// Each connection is dropped once it has carried this many bytes to
     /// the server (a node killed in the middle of sending a blob).
     limit: Option<u64>,
+    /// Bytes carried to the server so far, over every connection.
+    carried: Arc<AtomicU64>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
@@ -85,6 +88,7 @@ impl Relay {
             addr: listener.local_addr().expect("relay address"),
             upstream,
             limit,
+            carried: Arc::default(),
             tasks: Arc::default(),
         };
         relay.serve(listener);
@@ -95,13 +99,21 @@ impl Relay {
         format!("http://{}", self.addr)
     }
 
+    /// Bytes carried to the server so far, over every connection (requests
+    /// with their bodies): how far a node got in sending a blob.
+    pub fn carried(&self) -> u64 {
+        self.carried.load(Ordering::SeqCst)
+    }
+
     fn serve(&self, listener: TcpListener) {
         let (upstream, limit, tasks) = (self.upstream, self.limit, self.tasks.clone());
+        let carried = self.carried.clone();
         let accept = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
+                let carried = carried.clone();
                 let relay = tokio::spawn(async move {
                     if let Ok(server) = TcpStream::connect(upstream).await {
-                        relay(client, server, limit.unwrap_or(u64::MAX)).await;
+                        relay(client, server, limit.unwrap_or(u64::MAX), &carried).await;
                     }
                 });
                 if let Ok(mut t) = tasks.lock() {
@@ -132,13 +144,21 @@ impl Relay {
 }
 
 /// Copies both ways until either side closes, or `limit` bytes have gone
-/// to the server; then drops both connections.
-async fn relay(client: TcpStream, server: TcpStream, limit: u64) {
-    use tokio::io::AsyncReadExt;
+/// to the server; then drops both connections. Counts what went to the
+/// server in `carried`.
+async fn relay(client: TcpStream, server: TcpStream, limit: u64, carried: &AtomicU64) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let (mut from_client, mut to_client) = client.into_split();
     let (mut from_server, mut to_server) = server.into_split();
     let up = async {
-        let _ = tokio::io::copy(&mut (&mut from_client).take(limit), &mut to_server).await;
+        let mut from_client = (&mut from_client).take(limit);
+        let mut buffer = vec![0u8; 64 * 1024];
+        while let Ok(n) = from_client.read(&mut buffer).await {
+            if n == 0 || to_server.write_all(&buffer[..n]).await.is_err() {
+                break;
+            }
+            carried.fetch_add(n as u64, Ordering::SeqCst);
+        }
     };
     let down = async {
         let _ = tokio::io::copy(&mut from_server, &mut to_client).await;

@@ -12,6 +12,12 @@ pub(crate) fn cercle(app: &TestApp, args: &[&str]) -> Output {
 }
 
 pub(crate) fn cercle_with(config: &cercle::Config, args: &[&str]) -> Output {
+    command_for(config).args(args).output().expect("run cercle")
+}
+
+/// The `cercle` binary, set to use `config`'s database, data folder, blob
+/// store, mail server and public address (the arguments are the caller's).
+pub(crate) fn command_for(config: &cercle::Config) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cercle"));
     // The object storage, when the app keeps its blobs there.
     let s3 = [
@@ -25,11 +31,13 @@ pub(crate) fn cercle_with(config: &cercle::Config, args: &[&str]) -> Output {
             command.env(name, v);
         }
     }
+    if let Some(dir) = &config.blob_dir {
+        command.env("CERCLE_BLOB_DIR", dir);
+    }
     command
         .env("CERCLE_BLOB_STORE", &config.blob_store)
         .env("CERCLE_S3_REGION", &config.s3_region)
         .env("CERCLE_S3_PREFIX", &config.s3_prefix)
-        .args(args)
         .env("CERCLE_DATA_DIR", &config.data_dir)
         .env("CERCLE_DATABASE_URL", config.database_url())
         .env("CERCLE_LOG", "warn")
@@ -38,9 +46,8 @@ pub(crate) fn cercle_with(config: &cercle::Config, args: &[&str]) -> Output {
         .env("CERCLE_SMTP_SECURITY", &config.smtp_security)
         .env("CERCLE_PUBLIC_URL", config.public_url())
         .env("CERCLE_ARGON2_MEMORY_KIB", "64")
-        .env("CERCLE_ARGON2_ITERATIONS", "1")
-        .output()
-        .expect("run cercle")
+        .env("CERCLE_ARGON2_ITERATIONS", "1");
+    command
 }
 
 pub(crate) fn text(o: &Output) -> String {

@@ -1,5 +1,6 @@
-//! Storage faults (issue 13, "a 2xx means it is saved"): a full disk, a
-//! database outage, and verifying the audit chain while others write.
+//! Storage faults (issue 13, "a 2xx means it is saved"): a full disk (for
+//! the database, and for a file streaming into its blob), a database
+//! outage, and verifying the audit chain while others write.
 
 use crate::backends;
 use crate::helpers::{admin_and_two_members, id_of, sign_up, Person, PASSWORD};
@@ -12,7 +13,8 @@ use std::time::{Duration, Instant};
 backends!(
     a_failed_write_leaves_the_connection_clean,
     a_failed_commit_is_an_error_and_the_connection_comes_back_clean,
-    verify_audit_is_intact_while_others_write
+    verify_audit_is_intact_while_others_write,
+    a_full_disk_during_a_streamed_upload_answers_507_leaves_nothing_and_uploads_resume,
 );
 
 /// A collaboration thread between an organization's administrator and a
@@ -218,7 +220,7 @@ async fn sqlite_page_limit_answers_507_and_writing_resumes_without_restart() {
     .await;
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     std::process::Command::new("id")
         .arg("-u")
         .output()
@@ -226,7 +228,35 @@ fn is_root() -> bool {
 }
 
 /// A tmpfs mounted for one test, unmounted when dropped.
-struct Tmpfs(std::path::PathBuf);
+pub(crate) struct Tmpfs(pub(crate) std::path::PathBuf);
+
+impl Tmpfs {
+    /// A tmpfs of `size` (`48m`) on a new folder (root only).
+    pub(crate) fn mount(prefix: &str, size: &str) -> Tmpfs {
+        let dir = cercle_testkit::temp_dir(prefix);
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .expect("mount");
+        assert!(mounted.success(), "mount a tmpfs on {}", dir.display());
+        Tmpfs(dir)
+    }
+
+    /// Bytes free on it.
+    fn free(&self) -> u64 {
+        let out = std::process::Command::new("df")
+            .args(["-B1", "--output=avail"])
+            .arg(&self.0)
+            .output()
+            .expect("df");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .nth(1)
+            .and_then(|l| l.trim().parse().ok())
+            .expect("df avail")
+    }
+}
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
@@ -251,14 +281,8 @@ async fn sqlite_on_a_full_disk_answers_507_and_writing_resumes_without_restart()
         );
         return;
     }
-    let dir = cercle_testkit::temp_dir("cercle-tmpfs");
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=48m", "tmpfs"])
-        .arg(&dir)
-        .status()
-        .expect("mount");
-    assert!(mounted.success(), "mount a tmpfs on {}", dir.display());
-    let tmpfs = Tmpfs(dir.clone());
+    let tmpfs = Tmpfs::mount("cercle-tmpfs", "48m");
+    let dir = tmpfs.0.clone();
     let data = tmpfs.0.clone();
     let mut app = TestApp::spawn_with(Db::Sqlite, |c| {
         c.data_dir = data.clone();
@@ -281,6 +305,82 @@ async fn sqlite_on_a_full_disk_answers_507_and_writing_resumes_without_restart()
     )
     .await;
     // Closes the database before the file system goes.
+    app.stop().await;
+    drop(app);
+    drop(tmpfs);
+}
+
+/// The blobs on a small tmpfs of their own (the database elsewhere, with
+/// room), nearly full: a video streaming in fills it. Refused with 507,
+/// translated; nothing of it stays (no file, the space back); a file that
+/// fits is stored meanwhile, and once space is freed the same video is,
+/// without a restart (root only; CI runs as root).
+async fn a_full_disk_during_a_streamed_upload_answers_507_leaves_nothing_and_uploads_resume(db: Db) {
+    use crate::attachments_api::{assert_downloads, files_under, upload_voice, voice};
+    const MIB: usize = 1024 * 1024;
+    if !is_root() {
+        cercle_testkit::report_skipped("not root: no tmpfs for the blobs, full-disk upload test not run");
+        return;
+    }
+    let tmpfs = Tmpfs::mount("cercle-blobs", "16m");
+    let blob_dir = tmpfs.0.join("blobs");
+    let dir = blob_dir.clone();
+    let mut app = TestApp::spawn_with(db, |c| c.blob_dir = Some(dir)).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
+    let thread = crate::helpers::clinical_thread(&app, &a, &[&b], "Vidéos").await;
+    // 8 MiB left; the video is 10 MiB, stored as it arrives.
+    let filler = tmpfs.0.join("filler");
+    std::fs::write(&filler, vec![0u8; 8 * MIB]).expect("filler");
+    let free = tmpfs.free();
+    let video = crate::attachments_stream::video(10 * MIB);
+    assert!(free < video.len() as u64, "{free} bytes free");
+    for (lang, word) in [("fr", "plein"), ("en", "full")] {
+        let r = app
+            .http
+            .put(format!(
+                "{}/api/v1/threads/{thread}/files?name=marche.mp4&kind=video",
+                app.url
+            ))
+            .bearer_auth(&a.token)
+            .header("accept-language", lang)
+            .body(video.clone())
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(r.status().as_u16(), 507);
+        assert!(r.headers().contains_key("retry-after"));
+        let body: Value = r.json().await.expect("json");
+        assert_eq!(body["code"], "storage-full", "{body}");
+        assert!(
+            body["message"].as_str().expect("message").contains(word),
+            "{lang}: {body}"
+        );
+        // Nothing of it stays, and the space it took is free again (a
+        // folder for the blob may stay: a few KiB at most).
+        let left = files_under(&blob_dir);
+        assert!(left.is_empty(), "left behind: {left:?}");
+        let now_free = tmpfs.free();
+        assert!(now_free + 64 * 1024 >= free, "{now_free} bytes free, {free} before");
+    }
+    let (_, g) = app.get(&format!("/threads/{thread}/attachments"), Some(&b.token)).await;
+    assert_eq!(g["attachments"].as_array().map(Vec::len), Some(0), "no message: {g}");
+
+    // A file that fits is stored meanwhile.
+    let note = voice(2 * MIB);
+    let note_id = upload_voice(&app, &a, &thread, &note).await;
+    // Space freed: the same video is stored, without a restart.
+    std::fs::remove_file(&filler).expect("remove the filler");
+    let (status, m) =
+        crate::helpers::upload_to_thread(&app, &a, &thread, "name=marche.mp4&kind=video", video.clone()).await;
+    assert_eq!(status, 201, "once space came back: {m}");
+    let video_id = m["attachments"][0]["id"].as_str().expect("id").to_string();
+    assert_downloads(&app, &b.token, &video_id, &video).await;
+    assert_downloads(&app, &b.token, &note_id, &note).await;
+    eprintln!(
+        "full disk during a streamed upload: {free} bytes free for a {} byte video: 507 twice, nothing left; stored once space came back",
+        video.len()
+    );
+    // Stops the node before its blob folder goes.
     app.stop().await;
     drop(app);
     drop(tmpfs);

@@ -20,6 +20,7 @@ mod care_browser;
 mod channels_api;
 mod circle_api;
 mod cli;
+mod crashes;
 mod edges_api;
 mod faults_storage;
 mod helpers;
