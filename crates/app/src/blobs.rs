@@ -109,9 +109,14 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn read(&self, name: &str, offset: u64, len: u64) -> Result<Vec<u8>, BlobError>;
     /// Removes a blob; nothing if it is not there.
     async fn delete(&self, name: &str) -> Result<(), BlobError>;
-    /// The names of the blobs stored before `before`, for the sweep. The
-    /// adapter drops its own unfinished writes of that age meanwhile.
+    /// The names of the blobs stored before `before`, for the sweep (and,
+    /// with every blob, for the backup). Only lists.
     async fn stored_before(&self, before: Timestamp) -> Result<Vec<String>, BlobError>;
+    /// Removes what writes started before `before` left unfinished (a node
+    /// killed mid-write: a temporary file, an unfinished multipart upload);
+    /// returns how many. For the sweep only: a write in progress is younger
+    /// than its grace period.
+    async fn remove_unfinished_before(&self, before: Timestamp) -> Result<usize, BlobError>;
 }
 
 /// A blob being written, in order. Dropped unfinished, it is given up as
@@ -562,9 +567,17 @@ pub async fn discard(ctx: &Ctx, name: &str) {
 
 /// Removes the blobs stored more than [`SWEEP_GRACE`] ago that no row
 /// names (left by a node killed between storing a blob and committing its
-/// row, or by an abandoned request). Returns how many.
+/// row, or by an abandoned request), and the writes of that age left
+/// unfinished. Returns how many blobs.
 pub async fn sweep(ctx: &Ctx) -> AppResult<usize> {
     let before = Timestamp(ctx.clock.now().0 - SWEEP_GRACE.as_millis() as i64);
+    // Not listing them (not every S3-compatible store can) does not stop
+    // the sweep of the blobs.
+    match ctx.blobs.remove_unfinished_before(before).await {
+        Ok(0) => {}
+        Ok(unfinished) => tracing::info!(unfinished, "unfinished blob writes removed"),
+        Err(e) => tracing::warn!(error = %e, "unfinished blob writes not removed"),
+    }
     let mut removed = 0;
     for name in ctx.blobs.stored_before(before).await? {
         let named = {

@@ -189,34 +189,54 @@ impl BlobStore for LocalBlobs {
     async fn stored_before(&self, before: Timestamp) -> Result<Vec<String>, BlobError> {
         let root = self.root.clone();
         blocking(move || {
-            let mut names = Vec::new();
-            for dir in fs::read_dir(&root)? {
-                let dir = dir?;
-                if !dir.file_type()?.is_dir() {
-                    continue;
-                }
-                for entry in fs::read_dir(dir.path())? {
-                    let entry = entry?;
-                    let modified = entry
-                        .metadata()?
-                        .modified()?
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_millis() as i64)
-                        .unwrap_or(0);
-                    if modified >= before.0 {
-                        continue;
-                    }
-                    let name = entry.file_name().to_string_lossy().to_string();
-                    if name.starts_with(TEMPORARY) {
-                        // A write that never finished (the node stopped).
-                        let _ = fs::remove_file(entry.path());
-                    } else if valid_name(&name) {
-                        names.push(name);
-                    }
-                }
-            }
-            Ok(names)
+            let entries = entries_before(&root, before)?;
+            Ok(entries
+                .into_iter()
+                .map(|(_, name)| name)
+                .filter(|n| valid_name(n))
+                .collect())
         })
         .await
     }
+
+    /// The temporary files last written before `before`: writes that never
+    /// finished (the node stopped).
+    async fn remove_unfinished_before(&self, before: Timestamp) -> Result<usize, BlobError> {
+        let root = self.root.clone();
+        blocking(move || {
+            let mut removed = 0;
+            for (path, name) in entries_before(&root, before)? {
+                if name.starts_with(TEMPORARY) && fs::remove_file(path).is_ok() {
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        })
+        .await
+    }
+}
+
+/// The files of the blob folders last changed before `before`, with their
+/// names.
+fn entries_before(root: &Path, before: Timestamp) -> io::Result<Vec<(PathBuf, String)>> {
+    let mut found = Vec::new();
+    for dir in fs::read_dir(root)? {
+        let dir = dir?;
+        if !dir.file_type()?.is_dir() {
+            continue;
+        }
+        for entry in fs::read_dir(dir.path())? {
+            let entry = entry?;
+            let modified = entry
+                .metadata()?
+                .modified()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0);
+            if modified < before.0 {
+                found.push((entry.path(), entry.file_name().to_string_lossy().to_string()));
+            }
+        }
+    }
+    Ok(found)
 }

@@ -11,8 +11,10 @@
 //! completed. Either way S3 makes the object visible only once all of it is
 //! stored, so a node killed during the upload leaves no object; an
 //! abandoned multipart upload is aborted (on `abort`, or when the writer is
-//! dropped), and one left by a killed node is removed by the bucket's
-//! lifecycle rule (docs/operations.md). `finish` returns once the server
+//! dropped), and one left by a killed node (its parts hold space, though no
+//! object shows them) is aborted by the sweep once older than its grace
+//! period (`remove_unfinished_before`), as the local-disk adapter removes
+//! its temporary files. `finish` returns once the server
 //! answered, that is once it has stored the object; the server must write
 //! to stable storage before answering (Garage: `data_fsync` and
 //! `metadata_fsync`, see docs/operations.md).
@@ -38,7 +40,8 @@ const SIGNED_FOR: Duration = Duration::from_secs(15 * 60);
 const SMALL_REQUEST: Duration = Duration::from_secs(30);
 const CONNECT: Duration = Duration::from_secs(5);
 const TRIES: u32 = 3;
-/// Objects listed per request by the sweep (S3's most).
+/// Objects (and unfinished uploads) listed per request by the sweep (S3's
+/// most).
 const LIST_PAGE: usize = 1000;
 /// A multipart upload's part (S3 asks at least 5 MiB of every part but the
 /// last): what a writer holds in memory at most, besides one piece.
@@ -111,6 +114,75 @@ impl S3Blobs {
         }
     }
 
+    /// The multipart uploads under the prefix that were started and never
+    /// completed nor aborted (S3 `ListMultipartUploads`), in key order,
+    /// asked `page` at a time (S3 gives at most 1000).
+    pub async fn unfinished_uploads(&self, page: usize) -> Result<Vec<Unfinished>, BlobError> {
+        let mut found = Vec::new();
+        // Where the next page starts: after this key, or (when the page
+        // ended among one key's uploads) after this upload of it.
+        let mut markers: Option<(String, Option<String>)> = None;
+        loop {
+            // rusty-s3 0.7 has no action for this call: the bucket listing
+            // `GET /<bucket>/?list-type=2` signs the same request but for
+            // its query, which is ours to change before signing.
+            let mut list = self.bucket.list_objects_v2(Some(&self.credentials));
+            let query = list.query_mut();
+            query.remove("list-type");
+            query.insert("uploads", "1");
+            query.insert("prefix", self.prefix.as_str());
+            query.insert("max-uploads", page.to_string());
+            if let Some((key, upload)) = &markers {
+                query.insert("key-marker", key.clone());
+                if let Some(upload) = upload {
+                    query.insert("upload-id-marker", upload.clone());
+                }
+            }
+            let url = list.sign(SIGNED_FOR);
+            let r = self.send(|| self.http.get(url.clone()), SMALL_REQUEST).await?;
+            let body = success_body("list of unfinished uploads", r).await?;
+            let listed = parse_uploads(&body)?;
+            for upload in listed.uploads {
+                let initiated = upload.initiated.parse::<jiff::Timestamp>().map_err(|e| {
+                    BlobError::Failed(format!("object storage list of unfinished uploads: a date: {e}"))
+                })?;
+                found.push(Unfinished {
+                    // Asked URL-encoded (`encoding-type=url`, kept from the
+                    // bucket listing), as the objects' keys.
+                    key: decoded(&upload.key),
+                    upload_id: upload.upload_id,
+                    initiated: Timestamp(initiated.as_millisecond()),
+                });
+            }
+            let next = match (listed.is_truncated, listed.next_key_marker) {
+                (true, Some(key)) if !key.is_empty() => {
+                    Some((decoded(&key), listed.next_upload_id_marker.filter(|u| !u.is_empty())))
+                }
+                _ => None,
+            };
+            // A server that says "more" without moving on would loop forever.
+            if next.is_none() || next == markers {
+                return Ok(found);
+            }
+            markers = next;
+        }
+    }
+
+    /// Aborts a multipart upload: its parts are removed. Done already (by
+    /// another node's sweep) counts as done.
+    async fn abort_multipart(&self, key: &str, upload_id: &str) -> Result<(), BlobError> {
+        let url = self
+            .bucket
+            .abort_multipart_upload(Some(&self.credentials), key, upload_id)
+            .sign(SIGNED_FOR);
+        let r = self.send(|| self.http.delete(url.clone()), SMALL_REQUEST).await?;
+        if r.status().is_success() || r.status() == reqwest::StatusCode::NOT_FOUND {
+            Ok(())
+        } else {
+            Err(unexpected("multipart abort", r).await)
+        }
+    }
+
     /// Sends a request (built anew for each try), within `bound`, trying
     /// again after a transient fault.
     async fn send(
@@ -145,6 +217,51 @@ impl S3Blobs {
             wait *= 4;
         }
     }
+}
+
+/// A multipart upload started and never completed nor aborted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    /// The object's key (prefix and blob name).
+    pub key: String,
+    pub upload_id: String,
+    /// When it was started, by the store's clock.
+    pub initiated: Timestamp,
+}
+
+/// A page of the answer to `ListMultipartUploads`: what the sweep reads of it.
+#[derive(serde::Deserialize)]
+struct UploadsPage {
+    #[serde(rename = "Upload", default)]
+    uploads: Vec<ListedUpload>,
+    #[serde(rename = "IsTruncated", default)]
+    is_truncated: bool,
+    #[serde(rename = "NextKeyMarker")]
+    next_key_marker: Option<String>,
+    #[serde(rename = "NextUploadIdMarker")]
+    next_upload_id_marker: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct ListedUpload {
+    #[serde(rename = "Key")]
+    key: String,
+    #[serde(rename = "UploadId")]
+    upload_id: String,
+    #[serde(rename = "Initiated")]
+    initiated: String,
+}
+
+fn parse_uploads(body: &[u8]) -> Result<UploadsPage, BlobError> {
+    quick_xml::de::from_reader(body)
+        .map_err(|e| BlobError::Failed(format!("object storage list of unfinished uploads: {e}")))
+}
+
+/// A key as listed with `encoding-type=url`.
+fn decoded(key: &str) -> String {
+    percent_encoding::percent_decode_str(key)
+        .decode_utf8_lossy()
+        .to_string()
 }
 
 fn transient(status: reqwest::StatusCode) -> bool {
@@ -260,14 +377,10 @@ impl S3Writer {
         Ok(())
     }
 
-    /// Aborts the multipart upload, if one was started (best effort: a
-    /// bucket lifecycle rule removes what is left).
+    /// Aborts the multipart upload, if one was started (best effort: the
+    /// sweep aborts what is left once older than its grace period).
     async fn abort_upload(store: &S3Blobs, key: &str, upload: Multipart) {
-        let url = store
-            .bucket
-            .abort_multipart_upload(Some(&store.credentials), key, &upload.id)
-            .sign(SIGNED_FOR);
-        if let Err(e) = store.send(|| store.http.delete(url.clone()), SMALL_REQUEST).await {
+        if let Err(e) = store.abort_multipart(key, &upload.id).await {
             tracing::warn!(error = %e, "an abandoned multipart upload could not be aborted");
         }
     }
@@ -453,5 +566,81 @@ impl BlobStore for S3Blobs {
                 _ => return Ok(names),
             }
         }
+    }
+
+    /// Aborts the multipart uploads started before `before` and never
+    /// finished (a node killed mid-upload). The grace period covers an
+    /// upload in progress: one that took longer (an hour for a 64 MiB file:
+    /// a client sending under about 18 KB/s) would be aborted and refused,
+    /// never stored in part. One that cannot be aborted now is left for the
+    /// next sweep.
+    async fn remove_unfinished_before(&self, before: Timestamp) -> Result<usize, BlobError> {
+        let mut aborted = 0;
+        for upload in self.unfinished_uploads(LIST_PAGE).await? {
+            let ours = upload.key.strip_prefix(self.prefix.as_str()).is_some_and(valid_name);
+            if !ours || upload.initiated.0 >= before.0 {
+                continue;
+            }
+            match self.abort_multipart(&upload.key, &upload.upload_id).await {
+                Ok(()) => aborted += 1,
+                Err(e) => tracing::warn!(error = %e, "an unfinished multipart upload could not be aborted"),
+            }
+        }
+        Ok(aborted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The answer of AWS's documentation (ListMultipartUploads, truncated),
+    /// with a key URL-encoded as `encoding-type=url` asks.
+    #[test]
+    fn a_list_of_unfinished_uploads_is_read_with_its_markers() {
+        let body = br#"<?xml version="1.0" encoding="UTF-8"?>
+<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Bucket>bucket</Bucket>
+  <KeyMarker></KeyMarker>
+  <UploadIdMarker></UploadIdMarker>
+  <NextKeyMarker>blobs%2Fmy-movie</NextKeyMarker>
+  <NextUploadIdMarker>YW55IGlkZWEgd2h5IGVsdmluZydzIHVwbG9hZCBmYWlsZWQ</NextUploadIdMarker>
+  <MaxUploads>2</MaxUploads>
+  <IsTruncated>true</IsTruncated>
+  <Upload>
+    <Key>blobs%2Fmy-divisor</Key>
+    <UploadId>XMgbGlrZSBlbHZpbmcncyBub3QgaGF2aW5nIG11Y2ggbHVjaw</UploadId>
+    <Initiator><ID>arn:aws:iam::111122223333:user/user1</ID><DisplayName>user1</DisplayName></Initiator>
+    <Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID><DisplayName>owner</DisplayName></Owner>
+    <StorageClass>STANDARD</StorageClass>
+    <Initiated>2010-11-10T20:48:33.000Z</Initiated>
+  </Upload>
+  <Upload>
+    <Key>blobs%2Fmy-movie</Key>
+    <UploadId>VXBsb2FkIElEIGZvciBlbHZpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA</UploadId>
+    <StorageClass>STANDARD</StorageClass>
+    <Initiated>2010-11-10T20:48:33.000Z</Initiated>
+  </Upload>
+</ListMultipartUploadsResult>"#;
+        let page = parse_uploads(body).unwrap();
+        assert_eq!(page.uploads.len(), 2);
+        assert_eq!(decoded(&page.uploads[0].key), "blobs/my-divisor");
+        assert_eq!(
+            page.uploads[1].upload_id,
+            "VXBsb2FkIElEIGZvciBlbHZpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA"
+        );
+        assert_eq!(page.uploads[1].initiated, "2010-11-10T20:48:33.000Z");
+        assert!(page.is_truncated);
+        assert_eq!(
+            page.next_key_marker.as_deref().map(decoded).as_deref(),
+            Some("blobs/my-movie")
+        );
+        assert!(page.next_upload_id_marker.is_some());
+
+        let empty = parse_uploads(
+            br#"<ListMultipartUploadsResult><Bucket>b</Bucket><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>"#,
+        )
+        .unwrap();
+        assert!(empty.uploads.is_empty() && !empty.is_truncated);
     }
 }

@@ -1,7 +1,8 @@
 //! Attachments' files in S3-compatible object storage (issue 16), against
 //! a real S3 server (Garage, started by scripts/test.sh): byte-exact
 //! downloads and ranges, a damaged object refused, no object left by a
-//! failed commit, the sweep, a file never readable once its row is gone,
+//! failed commit, the sweep (of objects and of unfinished multipart
+//! uploads), a file never readable once its row is gone,
 //! two nodes sharing the bucket, backup and restore, and the storage down
 //! then back. Each app keeps its objects under a prefix of its own.
 
@@ -46,6 +47,8 @@ on_s3!(
     Sqlite: an_upload_cut_in_the_middle_leaves_no_object,
     Sqlite: a_wrong_bucket_stops_the_node_at_start,
     Sqlite: a_large_file_goes_up_in_parts,
+    Sqlite: unfinished_multipart_uploads_are_aborted_by_the_sweep,
+    Postgres: unfinished_multipart_uploads_are_aborted_by_the_sweep_on_postgres,
 );
 
 async fn spawn(db: Db) -> TestApp {
@@ -119,6 +122,84 @@ async fn a_large_file_goes_up_in_parts(db: Db) {
     dropped.write(vec![1u8; 9 * 1024 * 1024]).await.expect("a part sent");
     drop(dropped);
     assert_eq!(objects(&app).await, vec![id], "nothing of the blobs given up");
+}
+
+/// A multipart upload that a node killed mid-upload left behind (a part
+/// sent, neither completed nor aborted: its parts hold space though no
+/// object shows them) is aborted by the sweep once older than the grace
+/// period; a younger one, an upload in progress, is left alone and still
+/// completes.
+async fn unfinished_multipart_uploads_are_aborted_by_the_sweep(db: Db) {
+    use cercle_app::adapters::s3_blobs::S3Blobs;
+    use cercle_app::blobs::{sweep, BlobStore};
+    use cercle_domain::Timestamp;
+    let app = spawn(db).await;
+    let settings = app.config.s3_settings().expect("settings").expect("s3");
+    let s3 = S3Blobs::new(&settings).expect("adapter");
+    let key = |name: &str| format!("{}{name}", settings.prefix);
+    let unfinished = || async {
+        let mut uploads = s3.unfinished_uploads(1000).await.expect("list");
+        uploads.sort_by_key(|u| u.initiated);
+        uploads
+    };
+    let blobs = &app.ctx().blobs;
+    // A writer forgotten (never finished, aborted nor dropped) is what a
+    // killed node leaves: its drop, which aborts, never runs. Twice under
+    // one name, so that the listing pages within a key too.
+    for _ in 0..2 {
+        let mut killed = blobs.create("killed-blob").await.expect("create");
+        killed.write(vec![3u8; 8 * 1024 * 1024]).await.expect("a part sent");
+        std::mem::forget(killed);
+    }
+    let mut going = blobs.create("going-blob").await.expect("create");
+    going.write(vec![4u8; 8 * 1024 * 1024]).await.expect("a part sent");
+    let listed = unfinished().await;
+    assert_eq!(
+        listed.iter().map(|u| u.key.clone()).collect::<Vec<_>>(),
+        vec![key("killed-blob"), key("killed-blob"), key("going-blob")],
+        "all listed by the store: {listed:?}"
+    );
+    // One per request: the store's markers lead from page to page.
+    let mut paged = s3.unfinished_uploads(1).await.expect("list");
+    paged.sort_by_key(|u| u.initiated);
+    assert_eq!(paged, listed);
+    // Listing every blob (as a backup does) only lists.
+    assert!(s3.stored_before(Timestamp(i64::MAX)).await.expect("list").is_empty());
+    assert_eq!(unfinished().await, listed, "a backup aborts nothing");
+    let started = listed[2].initiated;
+    assert!(listed[1].initiated < started, "{listed:?}");
+
+    // The sweep with its grace period ending between the two.
+    assert_eq!(s3.remove_unfinished_before(started).await.expect("sweep"), 2);
+    let left = unfinished().await;
+    assert_eq!(
+        left.iter().map(|u| u.key.clone()).collect::<Vec<_>>(),
+        vec![key("going-blob")],
+        "the old ones aborted, the one in progress left: {left:?}"
+    );
+    going.write(vec![5u8; 1000]).await.expect("the last part");
+    going.finish().await.expect("completed");
+    assert_eq!(objects(&app).await, vec!["going-blob".to_string()]);
+    assert!(unfinished().await.is_empty());
+    let stored = object(&app, "going-blob").await;
+    assert_eq!(stored.len(), 8 * 1024 * 1024 + 1000);
+    assert_eq!(stored.last(), Some(&5u8));
+
+    // The app's own sweep and clock: young at first, aborted two hours on
+    // (with the object no row names).
+    let mut again = blobs.create("killed-again").await.expect("create");
+    again.write(vec![6u8; 8 * 1024 * 1024]).await.expect("a part sent");
+    std::mem::forget(again);
+    assert_eq!(sweep(app.ctx()).await.expect("sweep"), 0);
+    assert_eq!(unfinished().await.len(), 1, "young: left alone");
+    app.advance(2 * 3600);
+    assert_eq!(sweep(app.ctx()).await.expect("sweep"), 1, "the object no row names");
+    assert!(unfinished().await.is_empty(), "aborted");
+    assert_eq!(objects(&app).await, Vec::<String>::new());
+}
+
+async fn unfinished_multipart_uploads_are_aborted_by_the_sweep_on_postgres(db: Db) {
+    unfinished_multipart_uploads_are_aborted_by_the_sweep(db).await
 }
 
 async fn object_storage_downloads_are_byte_exact_and_answer_ranges_on_postgres(db: Db) {
