@@ -75,9 +75,14 @@ async fn act(app: &TestApp, p: &Person, call: &str, what: &str) -> (u16, Value) 
 
 /// The heartbeat's status (204: seen).
 async fn heartbeat(app: &TestApp, p: &Person, call: &str) -> u16 {
+    heartbeat_at(app, &app.url, p, call).await
+}
+
+/// The heartbeat's status, sent to the node at `url`.
+async fn heartbeat_at(app: &TestApp, url: &str, p: &Person, call: &str) -> u16 {
     let r = app
         .http
-        .post(format!("{}/api/v1/calls/{call}/heartbeat", app.url))
+        .post(format!("{url}/api/v1/calls/{call}/heartbeat"))
         .bearer_auth(&p.token)
         .send()
         .await
@@ -396,6 +401,7 @@ async fn a_call_nobody_answers_ends_after_the_ringing_time(db: Db) {
 }
 
 async fn a_participant_without_heartbeats_is_marked_gone_and_the_last_one_ends_the_call(db: Db) {
+    let on_postgres = db == Db::Postgres;
     let Setup {
         app, a, b, d, thread, ..
     } = setup(db).await;
@@ -491,4 +497,64 @@ async fn a_participant_without_heartbeats_is_marked_gone_and_the_last_one_ends_t
         fr.last().is_some_and(|t| t.starts_with("Appel terminé, durée")),
         "{fr:?}"
     );
+
+    // Two nodes on PostgreSQL: B's page and client are on the second. The
+    // ring reaches B there; B's heartbeats through it keep B in the call
+    // for the first node's sweep; the second node stopping (killed, as far
+    // as B's heartbeats go) gets B marked gone by the first.
+    if on_postgres {
+        let node2 = app.spawn_node().await;
+        let mut ws = events_socket(&node2.url, &b.token, None).await;
+        loop {
+            let f = next_frame(&mut ws, Duration::from_secs(10))
+                .await
+                .expect("ready within 10 s");
+            if f["type"] == "ready" {
+                break;
+            }
+        }
+        let call = start(&app, &a, &thread, "audio", false).await;
+        let call_id = call["id"].as_str().expect("id").to_string();
+        loop {
+            let f = next_frame(&mut ws, Duration::from_secs(10))
+                .await
+                .expect("incoming_call on node 2 within 10 s");
+            if f["type"] == "incoming_call" {
+                assert_eq!(f["data"]["call_id"], call_id.as_str(), "{f}");
+                break;
+            }
+        }
+        let r = app
+            .http
+            .post(format!("{}/api/v1/calls/{call_id}/join", node2.url))
+            .bearer_auth(&b.token)
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 200);
+        for _ in 0..3 {
+            app.advance(20);
+            assert_eq!(heartbeat(&app, &a, &call_id).await, 204);
+            assert_eq!(heartbeat_at(&app, &node2.url, &b, &call_id).await, 204);
+            cercle_app::calls::sweep(app.ctx()).await.expect("sweep");
+        }
+        let on = shown(&app, &a, &call_id).await;
+        assert_eq!(on["participants"].as_array().map(Vec::len), Some(2), "{on}");
+        drop(ws);
+        drop(node2);
+        for _ in 0..2 {
+            app.advance(16);
+            assert_eq!(heartbeat(&app, &a, &call_id).await, 204);
+        }
+        cercle_app::calls::sweep(app.ctx()).await.expect("sweep");
+        let on = shown(&app, &a, &call_id).await;
+        let ids: Vec<&str> = on["participants"]
+            .as_array()
+            .expect("participants")
+            .iter()
+            .filter_map(|p| p["user_id"].as_str())
+            .collect();
+        assert_eq!(ids, vec![a_id.as_str()], "B gone with node 2: {on}");
+    }
 }
