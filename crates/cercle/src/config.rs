@@ -561,6 +561,27 @@ mod tests {
     }
 
     #[test]
+    fn call_timeouts_default_to_60_and_30_seconds_and_are_bounded() {
+        let c = Config::default();
+        assert_eq!((c.call_ring_timeout_secs, c.call_presence_timeout_secs), (60, 30));
+        assert!(c.validate().is_ok());
+        let c: Config = toml::from_str("call_ring_timeout_secs = 45\ncall_presence_timeout_secs = 20").unwrap();
+        assert_eq!((c.call_ring_timeout_secs, c.call_presence_timeout_secs), (45, 20));
+        assert!(c.validate().is_ok());
+        assert!(c
+            .describe()
+            .contains("call_ring_timeout_secs=45 call_presence_timeout_secs=20"));
+        for (ring, presence) in [(5, 30), (601, 30), (60, 0), (60, 601)] {
+            let c = Config {
+                call_ring_timeout_secs: ring,
+                call_presence_timeout_secs: presence,
+                ..Config::default()
+            };
+            assert!(c.validate().is_err(), "{ring} {presence}");
+        }
+    }
+
+    #[test]
     fn production_needs_smtp() {
         let c = Config {
             production: true,
