@@ -51,6 +51,12 @@ pub struct AppConfig {
     pub messages_per_minute: i64,
     /// The most people in one call at once.
     pub call_max_participants: usize,
+    /// A call still ringing (nobody but its starter joined) this long ends
+    /// as unanswered.
+    pub call_ring_timeout_secs: i64,
+    /// A participant whose client sent no heartbeat for this long is marked
+    /// gone (connection lost).
+    pub call_presence_timeout_secs: i64,
     /// Notifications: the default email-alert delay and the follow-up of
     /// high-priority messages.
     pub notifications: notifications::NotifySettings,
@@ -66,6 +72,8 @@ impl Default for AppConfig {
             idle_lock_secs: 15 * 60,
             messages_per_minute: threads::service::DEFAULT_MESSAGES_PER_MINUTE,
             call_max_participants: calls::DEFAULT_MAX_PARTICIPANTS,
+            call_ring_timeout_secs: calls::DEFAULT_RING_TIMEOUT_SECS,
+            call_presence_timeout_secs: calls::DEFAULT_PRESENCE_TIMEOUT_SECS,
             notifications: notifications::NotifySettings::default(),
             mail: outbox::MailSettings::default(),
         }

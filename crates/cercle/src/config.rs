@@ -44,6 +44,12 @@ pub struct Config {
     /// The most people in one call at once; the next one to join is
     /// refused (409 `call-full`).
     pub call_max_participants: usize,
+    /// Seconds a call rings (nobody but its starter in it) before it ends
+    /// as unanswered.
+    pub call_ring_timeout_secs: i64,
+    /// Seconds without a heartbeat from a participant's client before they
+    /// are marked gone (connection lost).
+    pub call_presence_timeout_secs: i64,
     /// Minutes an unread notification waits before its email alert (people
     /// may choose their own on the preferences page).
     pub email_alert_delay_mins: i64,
@@ -115,6 +121,8 @@ impl Default for Config {
             idle_lock_secs: 15 * 60,
             messages_per_minute: cercle_app::threads::service::DEFAULT_MESSAGES_PER_MINUTE,
             call_max_participants: cercle_app::calls::DEFAULT_MAX_PARTICIPANTS,
+            call_ring_timeout_secs: cercle_app::calls::DEFAULT_RING_TIMEOUT_SECS,
+            call_presence_timeout_secs: cercle_app::calls::DEFAULT_PRESENCE_TIMEOUT_SECS,
             email_alert_delay_mins: 15,
             urgent_repeat_secs: 5 * 60,
             urgent_sms_after_secs: 15 * 60,
@@ -212,6 +220,12 @@ impl Config {
         if let Some(v) = env("CALL_MAX_PARTICIPANTS") {
             c.call_max_participants = parse("CALL_MAX_PARTICIPANTS", v)?;
         }
+        if let Some(v) = env("CALL_RING_TIMEOUT_SECS") {
+            c.call_ring_timeout_secs = parse("CALL_RING_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = env("CALL_PRESENCE_TIMEOUT_SECS") {
+            c.call_presence_timeout_secs = parse("CALL_PRESENCE_TIMEOUT_SECS", v)?;
+        }
         if let Some(v) = env("EMAIL_ALERT_DELAY_MINS") {
             c.email_alert_delay_mins = parse("EMAIL_ALERT_DELAY_MINS", v)?;
         }
@@ -305,6 +319,12 @@ impl Config {
         }
         if !(2..=100).contains(&self.call_max_participants) {
             bail!("call_max_participants must be between 2 and 100");
+        }
+        if !(10..=600).contains(&self.call_ring_timeout_secs) {
+            bail!("call_ring_timeout_secs must be between 10 and 600");
+        }
+        if !(10..=600).contains(&self.call_presence_timeout_secs) {
+            bail!("call_presence_timeout_secs must be between 10 and 600");
         }
         if !(1..=7 * 24 * 60).contains(&self.email_alert_delay_mins) {
             bail!("email_alert_delay_mins must be between 1 and 10080");
@@ -445,7 +465,7 @@ impl Config {
         // A PostgreSQL URL may hold a password.
         let db = hide_credentials(&db);
         format!(
-            "data_dir={} blob_store={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} call_max_participants={} \
+            "data_dir={} blob_store={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} call_max_participants={} call_ring_timeout_secs={} call_presence_timeout_secs={} \
              email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
              smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={} \
              trusted_proxies={} metrics_token={} push_allow_local={} nats_url={} nats_subject={}",
@@ -458,6 +478,8 @@ impl Config {
             self.idle_lock_secs,
             self.messages_per_minute,
             self.call_max_participants,
+            self.call_ring_timeout_secs,
+            self.call_presence_timeout_secs,
             self.email_alert_delay_mins,
             self.urgent_repeat_secs,
             self.urgent_sms_after_secs,
@@ -536,6 +558,27 @@ mod tests {
             "{d}"
         );
         assert!(d.contains("postgres://****@db:5432/cercle"), "{d}");
+    }
+
+    #[test]
+    fn call_timeouts_default_to_60_and_30_seconds_and_are_bounded() {
+        let c = Config::default();
+        assert_eq!((c.call_ring_timeout_secs, c.call_presence_timeout_secs), (60, 30));
+        assert!(c.validate().is_ok());
+        let c: Config = toml::from_str("call_ring_timeout_secs = 45\ncall_presence_timeout_secs = 20").unwrap();
+        assert_eq!((c.call_ring_timeout_secs, c.call_presence_timeout_secs), (45, 20));
+        assert!(c.validate().is_ok());
+        assert!(c
+            .describe()
+            .contains("call_ring_timeout_secs=45 call_presence_timeout_secs=20"));
+        for (ring, presence) in [(5, 30), (601, 30), (60, 0), (60, 601)] {
+            let c = Config {
+                call_ring_timeout_secs: ring,
+                call_presence_timeout_secs: presence,
+                ..Config::default()
+            };
+            assert!(c.validate().is_err(), "{ring} {presence}");
+        }
     }
 
     #[test]

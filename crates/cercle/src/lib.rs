@@ -194,6 +194,8 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
             idle_lock_secs: config.idle_lock_secs,
             messages_per_minute: config.messages_per_minute,
             call_max_participants: config.call_max_participants,
+            call_ring_timeout_secs: config.call_ring_timeout_secs,
+            call_presence_timeout_secs: config.call_presence_timeout_secs,
             notifications: cercle_app::notifications::NotifySettings {
                 email_delay_mins: config.email_alert_delay_mins,
                 escalation: cercle_domain::notification_rules::Escalation {
@@ -323,12 +325,23 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
     let push_worker = tokio::spawn(cercle_app::push::run_worker(ctx.clone(), rx.clone()));
     let notifier = tokio::spawn(cercle_app::notifications::run_worker(ctx.clone(), rx.clone()));
     let sweeper = tokio::spawn(cercle_app::blobs::run_sweeper(ctx.clone(), rx.clone()));
+    let calls_worker = tokio::spawn(cercle_app::calls::run_worker(ctx.clone(), rx.clone()));
     let worker = tokio::spawn(cercle_app::outbox::run_worker(ctx.clone(), rx));
     Ok(Running {
         addr,
         ctx,
         shutdown: tx,
-        tasks: vec![server, worker, bus, dispatcher, push_worker, notifier, limiter, sweeper],
+        tasks: vec![
+            server,
+            worker,
+            bus,
+            dispatcher,
+            push_worker,
+            notifier,
+            limiter,
+            sweeper,
+            calls_worker,
+        ],
     })
 }
 

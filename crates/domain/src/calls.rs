@@ -33,8 +33,11 @@ crate::stored_kind!(
         /// The starter or a manager of the thread ended it for everyone
         /// (`calls.ended_by` says who).
         EndedForAll => "ended",
-        /// The last person in it left (or was removed).
+        /// The last person in it left (or was removed, or lost).
         Empty => "empty",
+        /// Nobody but its starter joined within the ringing time
+        /// (`call_ring_timeout_secs`).
+        Unanswered => "unanswered",
     }
 );
 
@@ -47,6 +50,9 @@ crate::stored_kind!(
         Removed => "removed",
         /// Still in the call when it was ended for everyone.
         CallEnded => "call_ended",
+        /// Their client stopped saying it is there (no heartbeat within
+        /// `call_presence_timeout_secs`): connection lost.
+        Lost => "lost",
     }
 );
 
@@ -57,6 +63,8 @@ pub enum CallEnd {
     ForAll { by: UserId },
     /// Its last participant left.
     Empty,
+    /// Nobody answered in time.
+    Unanswered,
 }
 
 impl CallEnd {
@@ -64,13 +72,14 @@ impl CallEnd {
         match self {
             CallEnd::ForAll { .. } => EndReason::EndedForAll,
             CallEnd::Empty => EndReason::Empty,
+            CallEnd::Unanswered => EndReason::Unanswered,
         }
     }
 
     pub fn by(self) -> Option<UserId> {
         match self {
             CallEnd::ForAll { by } => Some(by),
-            CallEnd::Empty => None,
+            CallEnd::Empty | CallEnd::Unanswered => None,
         }
     }
 }
@@ -122,6 +131,12 @@ impl CallState {
                 answered_at,
                 ended_at: Timestamp(at),
                 end: CallEnd::Empty,
+            }),
+            // Unanswered: nobody else ever joined.
+            (Some(at), Some(EndReason::Unanswered), None) if answered_at.is_none() => Ok(CallState::Ended {
+                answered_at,
+                ended_at: Timestamp(at),
+                end: CallEnd::Unanswered,
             }),
             _ => Err(InconsistentCall),
         }
@@ -186,8 +201,12 @@ impl CallState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Departure {
     Left,
-    Removed { by: UserId },
+    Removed {
+        by: UserId,
+    },
     CallEnded,
+    /// Connection lost: no heartbeat in time.
+    Lost,
 }
 
 impl Departure {
@@ -196,6 +215,7 @@ impl Departure {
             Departure::Left => DepartureKind::Left,
             Departure::Removed { .. } => DepartureKind::Removed,
             Departure::CallEnded => DepartureKind::CallEnded,
+            Departure::Lost => DepartureKind::Lost,
         }
     }
 
@@ -232,6 +252,7 @@ impl Presence {
             (None, None) => None,
             (Some(DepartureKind::Left), None) => Some(Departure::Left),
             (Some(DepartureKind::CallEnded), None) => Some(Departure::CallEnded),
+            (Some(DepartureKind::Lost), None) => Some(Departure::Lost),
             (Some(DepartureKind::Removed), Some(by)) => Some(Departure::Removed { by }),
             _ => return Err(InconsistentCall),
         };
@@ -259,10 +280,10 @@ mod tests {
         let names = |v: &[&str]| v.join(",");
         assert_eq!(names(&CallMedia::ALL.map(|k| k.as_str())), "audio,video");
         assert_eq!(names(&CallPhase::ALL.map(|k| k.as_str())), "ringing,active,ended");
-        assert_eq!(names(&EndReason::ALL.map(|k| k.as_str())), "ended,empty");
+        assert_eq!(names(&EndReason::ALL.map(|k| k.as_str())), "ended,empty,unanswered");
         assert_eq!(
             names(&DepartureKind::ALL.map(|k| k.as_str())),
-            "left,removed,call_ended"
+            "left,removed,call_ended,lost"
         );
         assert_eq!(CallMedia::parse("screen"), None);
     }
@@ -291,6 +312,11 @@ mod tests {
         let missed = CallState::Ringing.end(CallEnd::Empty, Timestamp(30)).expect("ends");
         assert_eq!(missed.duration_ms(), None);
         assert_eq!(missed.answered_at(), None);
+        let unanswered = CallState::Ringing
+            .end(CallEnd::Unanswered, Timestamp(60_000))
+            .expect("ends");
+        assert_eq!(unanswered.duration_ms(), None);
+        assert_eq!(unanswered.phase(), CallPhase::Ended);
     }
 
     #[test]
@@ -311,6 +337,11 @@ mod tests {
                 ended_at: Timestamp(9),
                 end: CallEnd::ForAll { by },
             },
+            CallState::Ended {
+                answered_at: None,
+                ended_at: Timestamp(60),
+                end: CallEnd::Unanswered,
+            },
         ];
         for s in states {
             let (ended_at, reason, ended_by) = match s {
@@ -326,6 +357,7 @@ mod tests {
             (Some(9), Some(EndReason::EndedForAll), None),
             (Some(9), Some(EndReason::Empty), Some(by)),
             (None, None, Some(by)),
+            (Some(9), Some(EndReason::Unanswered), Some(by)),
         ];
         for (ended_at, reason, ended_by) in damaged {
             assert_eq!(
@@ -333,6 +365,11 @@ mod tests {
                 Err(InconsistentCall)
             );
         }
+        // "Unanswered" after someone answered is a damaged row.
+        assert_eq!(
+            CallState::from_columns(Some(3), Some(9), Some(EndReason::Unanswered), None),
+            Err(InconsistentCall)
+        );
     }
 
     #[test]
@@ -366,5 +403,16 @@ mod tests {
         );
         assert_eq!(Departure::Removed { by }.removed_by(), Some(by));
         assert_eq!(Departure::CallEnded.kind(), DepartureKind::CallEnded);
+        assert_eq!(
+            Presence::from_columns(Some(7), Some(DepartureKind::Lost), None, false, false),
+            Ok(Presence::Gone {
+                left_at: Timestamp(7),
+                how: Departure::Lost
+            })
+        );
+        assert_eq!(
+            Presence::from_columns(Some(7), Some(DepartureKind::Lost), Some(by), false, false),
+            Err(InconsistentCall)
+        );
     }
 }

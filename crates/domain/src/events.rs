@@ -41,6 +41,11 @@ crate::stored_kind!(
         CallHand => "call_hand",
         /// The thread's call ended.
         CallEnded => "call_ended",
+        /// A call rings this person (on their person topic: the call, its
+        /// thread, its media and the starter's name; nothing clinical).
+        IncomingCall => "incoming_call",
+        /// Someone declined the call (on its starter's person topic).
+        CallDeclined => "call_declined",
     }
 );
 
@@ -151,7 +156,9 @@ mod tests {
                 "call_removed",
                 "call_muted",
                 "call_hand",
-                "call_ended"
+                "call_ended",
+                "incoming_call",
+                "call_declined"
             ]
         );
     }

@@ -811,6 +811,7 @@ error-call-ended = This call has ended.
 error-not-in-call = You are not in this call.
 error-call-removed = You were removed from this call and cannot join it again.
 error-call-full = This call is full: it holds at most { $max } people at a time.
+error-in-call = You are in this call: leave it rather than decline it.
 
 # Calls: the thread's history of calls (call-)
 call-history-started-audio = { $name } started an audio call
@@ -820,6 +821,12 @@ call-history-left = { $name } left the call
 call-history-removed = { $by } removed { $name } from the call
 call-history-ended = Call ended, duration { $duration }
 call-history-ended-unanswered = Call ended, unanswered
+call-history-declined = { $name } declined the call
+call-history-lost = { $name } left the call: connection lost
+# Ringing the installed app (Web Push): generic words, never patient data
+call-push-title-audio = Incoming audio call
+call-push-title-video = Incoming video call
+call-push-body = Open Cercle to answer.
 call-duration-hms = { $h } h { $m } min { $s } s
 call-duration-ms = { $m } min { $s } s
 call-duration-s = { $s } s
@@ -1710,6 +1717,8 @@ audit-ev-call-participant-muted = Call participant muted
 audit-ev-call-participant-removed = Call participant removed
 audit-ev-call-read = Call viewed
 audit-ev-call-history-read = Calls of a thread viewed
+audit-ev-call-declined = Call declined
+audit-ev-call-participant-lost = Call participant lost (connection)
 audit-ev-thread-attachment-read = Attachment viewed
 audit-ev-thread-attachment-uploaded = Attachment uploaded
 audit-ev-thread-closed = Thread closed

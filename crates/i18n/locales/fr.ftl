@@ -811,6 +811,7 @@ error-call-ended = Cet appel est terminé.
 error-not-in-call = Vous n'êtes pas dans cet appel.
 error-call-removed = Vous avez été retiré de cet appel et ne pouvez pas le rejoindre de nouveau.
 error-call-full = Cet appel est complet : il réunit au plus { $max } personnes à la fois.
+error-in-call = Vous êtes dans cet appel : quittez-le plutôt que de le refuser.
 
 # Appels : l'historique des appels d'une discussion (call-)
 call-history-started-audio = Appel audio lancé par { $name }
@@ -820,6 +821,12 @@ call-history-left = { $name } a quitté l'appel
 call-history-removed = { $by } a retiré { $name } de l'appel
 call-history-ended = Appel terminé, durée { $duration }
 call-history-ended-unanswered = Appel terminé, sans réponse
+call-history-declined = { $name } a refusé l'appel
+call-history-lost = { $name } a quitté l'appel : connexion perdue
+# Sonnerie sur l'application installée (Web Push) : des mots génériques, jamais de données de patient
+call-push-title-audio = Appel audio entrant
+call-push-title-video = Appel vidéo entrant
+call-push-body = Ouvrez Cercle pour répondre.
 call-duration-hms = { $h } h { $m } min { $s } s
 call-duration-ms = { $m } min { $s } s
 call-duration-s = { $s } s
@@ -1710,6 +1717,8 @@ audit-ev-call-participant-muted = Participant à un appel mis en sourdine
 audit-ev-call-participant-removed = Participant retiré d'un appel
 audit-ev-call-read = Appel consulté
 audit-ev-call-history-read = Appels d'un fil consultés
+audit-ev-call-declined = Appel refusé
+audit-ev-call-participant-lost = Participant à un appel perdu (connexion)
 audit-ev-thread-attachment-read = Pièce jointe consultée
 audit-ev-thread-attachment-uploaded = Pièce jointe envoyée
 audit-ev-thread-closed = Fil fermé

@@ -1,5 +1,5 @@
 //! Calls of threads and the stretches of time people spent in them
-//! (migration 0017). Rows are read into the domain's states
+//! (migrations 0017 and 0018). Rows are read into the domain's states
 //! ([`cercle_domain::calls`]): a damaged combination of columns is an
 //! error, never a guessed state.
 
@@ -16,10 +16,13 @@ pub struct CallRow {
     pub media: CallMedia,
     pub started_by: UserId,
     pub started_at: Timestamp,
+    /// Started as high priority: it rings through availability rules.
+    pub high_priority: bool,
     pub state: CallState,
 }
 
-const CALL_COLUMNS: &str = "id, thread_id, media, started_by, started_at, answered_at, ended_at, end_reason, ended_by";
+const CALL_COLUMNS: &str =
+    "id, thread_id, media, started_by, started_at, high_priority, answered_at, ended_at, end_reason, ended_by";
 
 fn damaged(e: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::Decode(e.to_string().into())
@@ -39,6 +42,7 @@ fn map_call(r: &AnyRow) -> std::result::Result<CallRow, sqlx::Error> {
         media: r.try_get("media")?,
         started_by: r.try_get("started_by")?,
         started_at: Timestamp(r.try_get("started_at")?),
+        high_priority: flag(r.try_get("high_priority")?),
         state,
     })
 }
@@ -52,17 +56,21 @@ pub async fn insert_call(
     thread_id: ThreadId,
     media: CallMedia,
     started_by: UserId,
+    high_priority: bool,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO calls (id, thread_id, media, started_by, started_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(thread_id)
-        .bind(media)
-        .bind(started_by)
-        .bind(now.0)
-        .execute(conn)
-        .await
-        .map_err(conflict)?;
+    sqlx::query(
+        "INSERT INTO calls (id, thread_id, media, started_by, started_at, high_priority) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(thread_id)
+    .bind(media)
+    .bind(started_by)
+    .bind(now.0)
+    .bind(i64::from(high_priority))
+    .execute(conn)
+    .await
+    .map_err(conflict)?;
     Ok(())
 }
 
@@ -192,17 +200,19 @@ pub async fn stints_of_calls(conn: &mut Conn, calls: &[CallId]) -> Result<Vec<St
         .collect::<std::result::Result<_, sqlx::Error>>()?)
 }
 
-/// A person joins (a new stretch, microphone on, hand down). Being in the
-/// call already is [`crate::StoreError::Conflict`].
+/// A person joins (a new stretch, microphone on, hand down, seen now).
+/// Being in the call already is [`crate::StoreError::Conflict`].
 pub async fn insert_stint(conn: &mut Conn, call_id: CallId, user_id: UserId, now: Timestamp) -> Result<()> {
-    sqlx::query("INSERT INTO call_participants (id, call_id, user_id, joined_at) VALUES ($1, $2, $3, $4)")
-        .bind(CallParticipantId::new())
-        .bind(call_id)
-        .bind(user_id)
-        .bind(now.0)
-        .execute(conn)
-        .await
-        .map_err(conflict)?;
+    sqlx::query(
+        "INSERT INTO call_participants (id, call_id, user_id, joined_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(CallParticipantId::new())
+    .bind(call_id)
+    .bind(user_id)
+    .bind(now.0)
+    .execute(conn)
+    .await
+    .map_err(conflict)?;
     Ok(())
 }
 
@@ -265,4 +275,118 @@ pub async fn set_hand(conn: &mut Conn, call_id: CallId, user_id: UserId, raised:
     .execute(conn)
     .await?;
     Ok(done.rows_affected() > 0)
+}
+
+// ---- Ringing and presence (migration 0018) ----------------------------------------
+
+/// A participant's client says it is still there; false when they are not
+/// in the call.
+pub async fn touch_stint(conn: &mut Conn, call_id: CallId, user_id: UserId, now: Timestamp) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE call_participants SET last_seen_at = $1 WHERE call_id = $2 AND user_id = $3 AND left_at IS NULL",
+    )
+    .bind(now.0)
+    .bind(call_id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Calls going on that still ring (nobody but the starter joined) and
+/// were started before `cutoff`, oldest first.
+pub async fn ringing_before(conn: &mut Conn, cutoff: Timestamp, limit: i64) -> Result<Vec<CallId>> {
+    let rows = sqlx::query(
+        "SELECT id FROM calls WHERE ended_at IS NULL AND answered_at IS NULL AND started_at <= $1 \
+         ORDER BY started_at LIMIT $2",
+    )
+    .bind(cutoff.0)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<std::result::Result<_, sqlx::Error>>()?)
+}
+
+/// People in calls going on whose client was last seen before `cutoff`
+/// (vanished without leaving), as (call, person), oldest first.
+pub async fn unseen_before(conn: &mut Conn, cutoff: Timestamp, limit: i64) -> Result<Vec<(CallId, UserId)>> {
+    let rows = sqlx::query(
+        "SELECT p.call_id, p.user_id FROM call_participants p JOIN calls c ON c.id = p.call_id \
+         WHERE p.left_at IS NULL AND p.last_seen_at <= $1 AND c.ended_at IS NULL \
+         ORDER BY p.last_seen_at LIMIT $2",
+    )
+    .bind(cutoff.0)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("call_id")?, r.try_get("user_id")?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Whether the person's present stretch was last seen before `cutoff`
+/// (asked again under the call's hold: a heartbeat may have come since).
+pub async fn unseen_since(conn: &mut Conn, call_id: CallId, user_id: UserId, cutoff: Timestamp) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT 1 AS one FROM call_participants \
+         WHERE call_id = $1 AND user_id = $2 AND left_at IS NULL AND last_seen_at <= $3",
+    )
+    .bind(call_id)
+    .bind(user_id)
+    .bind(cutoff.0)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Records that a person declined a call; false when they had already.
+pub async fn insert_decline(conn: &mut Conn, call_id: CallId, user_id: UserId, now: Timestamp) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO call_declines (call_id, user_id, declined_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (call_id, user_id) DO NOTHING",
+    )
+    .bind(call_id)
+    .bind(user_id)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// One person's declining of a call.
+#[derive(Debug, Clone)]
+pub struct DeclineRow {
+    pub call_id: CallId,
+    pub user_id: UserId,
+    pub declined_at: Timestamp,
+}
+
+/// Who declined these calls, in the order they did.
+pub async fn declines_of_calls(conn: &mut Conn, calls: &[CallId]) -> Result<Vec<DeclineRow>> {
+    if calls.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = crate::profiles::placeholders(1, calls.len());
+    let sql = format!(
+        "SELECT call_id, user_id, declined_at FROM call_declines WHERE call_id IN ({list}) ORDER BY declined_at, user_id"
+    );
+    let mut q = sqlx::query(&sql);
+    for c in calls {
+        q = q.bind(c);
+    }
+    let rows = q.fetch_all(conn).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            Ok(DeclineRow {
+                call_id: r.try_get("call_id")?,
+                user_id: r.try_get("user_id")?,
+                declined_at: Timestamp(r.try_get("declined_at")?),
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()?)
 }

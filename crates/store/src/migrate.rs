@@ -55,6 +55,7 @@ pub const FILES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0016_attachment_blobs.sql"),
     ),
     (17, "calls", include_str!("../migrations/0017_calls.sql")),
+    (18, "call_ringing", include_str!("../migrations/0018_call_ringing.sql")),
 ];
 
 /// The embedded migrations as sqlx sees them (checksums computed here).

@@ -14,7 +14,15 @@
 //! is now) and its audit record (metadata only, with the patient of a
 //! clinical thread). No audio or video passes here: the signalling, the
 //! media and the forwarding unit come next, on top of these rows.
+//!
+//! A new call rings the people who may join it ([`ringing`]: their own
+//! stream and their installed apps, with the availability rules of
+//! notifications); they may decline it. A call nobody answers ends after
+//! the ringing time, and a participant whose client stops sending
+//! heartbeats is marked gone ([`presence`], a worker on every node).
 
+pub mod presence;
+pub mod ringing;
 pub mod views;
 
 use crate::threads::access::{me, reachable_as};
@@ -29,12 +37,21 @@ use cercle_domain::{CallId, Language, ThreadId, Timestamp, UserId};
 use cercle_store::calls::{self as store, CallRow, StintRow};
 use cercle_store::threads::{self as threads_store, Participant, Reach, ThreadRow};
 use cercle_store::{Conn, StoreError};
+pub use presence::{heartbeat, run_worker, sweep, SweepReport};
+pub use ringing::decline;
 use serde::Serialize;
 use views::{call_view, history, Names};
 pub use views::{CallHistoryEntry, CallHistoryKind, CallParticipantView, CallPerson, CallRecord, CallView};
 
 /// Default most people in one call at once (`call_max_participants`).
 pub const DEFAULT_MAX_PARTICIPANTS: usize = 16;
+
+/// Default seconds a call rings before it ends unanswered (`call_ring_timeout_secs`).
+pub const DEFAULT_RING_TIMEOUT_SECS: i64 = 60;
+
+/// Default seconds without a heartbeat before a participant is marked gone
+/// (`call_presence_timeout_secs`).
+pub const DEFAULT_PRESENCE_TIMEOUT_SECS: i64 = 30;
 
 /// Most calls a thread's history lists (the latest).
 pub const HISTORY_LIMIT: i64 = 50;
@@ -43,14 +60,18 @@ pub const HISTORY_LIMIT: i64 = 50;
 /// them all, a bound keeps one export from taking the node.
 pub const EXPORT_LIMIT: i64 = 1000;
 
-/// What a call's event carries: the call as it is now, who acted and, for
-/// changes about one person, who.
+/// What a call's event carries: the call as it is now, who acted (absent
+/// when Cercle did: a timeout) and, for changes about one person, who; for
+/// a timeout, why (`unanswered`, `connection_lost`).
 #[derive(Serialize)]
 struct CallEvent<'a> {
     call: &'a CallView,
-    by: UserId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<UserId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     user_id: Option<UserId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
 }
 
 /// The refusal as the API answers it.
@@ -62,6 +83,7 @@ fn refused(ctx: &Ctx) -> impl Fn(CallRefusal) -> AppError + '_ {
         CallRefusal::Ended => AppError::Conflict("call-ended"),
         CallRefusal::NotInCall => AppError::Conflict("not-in-call"),
         CallRefusal::Removed => AppError::Conflict("call-removed"),
+        CallRefusal::InCall => AppError::Conflict("in-call"),
         CallRefusal::Full => AppError::CallFull {
             max: i64::try_from(ctx.config.call_max_participants).unwrap_or(i64::MAX),
         },
@@ -172,7 +194,7 @@ async fn load(conn: &mut Conn, user_id: UserId, call_id: CallId) -> AppResult<Lo
 async fn fresh_view(ctx: &Ctx, conn: &mut Conn, call_id: CallId, lang: Language) -> AppResult<CallView> {
     let call = store::call(&mut *conn, call_id).await?.ok_or(AppError::NotFound)?;
     let stints = store::stints(&mut *conn, call_id).await?;
-    let names = Names::of(&mut *conn, std::slice::from_ref(&call), &stints, lang).await?;
+    let names = Names::of(&mut *conn, std::slice::from_ref(&call), &stints, &[], lang).await?;
     Ok(call_view(&call, &stints, &names, ctx.config.call_max_participants))
 }
 
@@ -208,20 +230,25 @@ async fn log(
 ) -> AppResult<()> {
     let data = CallEvent {
         call: view,
-        by,
+        by: Some(by),
         user_id,
+        reason: None,
     };
     log_event(ctx, conn, view.thread_id, kind, &data, now).await?;
     Ok(())
 }
 
-/// Starts a call (audio or video) in a thread; its starter is in it.
+/// Starts a call (audio or video, high priority or not) in a thread; its
+/// starter is in it, and it rings the others who may join it
+/// ([`ringing`]).
+#[allow(clippy::too_many_arguments)]
 pub async fn start(
     ctx: &Ctx,
     client: &Client,
     principal: &Principal,
     thread_id: ThreadId,
     media: CallMedia,
+    high_priority: bool,
     lang: Language,
 ) -> AppResult<CallView> {
     let me = me(principal)?;
@@ -235,7 +262,7 @@ pub async fn start(
         return Err(AppError::Conflict("call-active"));
     }
     let id = CallId::new();
-    store::insert_call(&mut tx, id, t.id, media, me.user_id, now)
+    store::insert_call(&mut tx, id, t.id, media, me.user_id, high_priority, now)
         .await
         .map_err(|e| match e {
             StoreError::Conflict => AppError::Conflict("call-active"),
@@ -250,7 +277,9 @@ pub async fn start(
         now,
     )
     .await?;
+    let rung = ringing::ring(ctx, &mut tx, &t, &view, now).await?;
     commit(ctx, tx).await?;
+    ringing::push_after_commit(ctx, &view, rung);
     Ok(view)
 }
 
@@ -346,12 +375,13 @@ pub(crate) async fn records(
     let calls = store::calls_of_thread(&mut *conn, thread_id, limit).await?;
     let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
     let stints = store::stints_of_calls(&mut *conn, &ids).await?;
-    let names = Names::of(&mut *conn, &calls, &stints, lang).await?;
+    let declines = store::declines_of_calls(&mut *conn, &ids).await?;
+    let names = Names::of(&mut *conn, &calls, &stints, &declines, lang).await?;
     Ok(calls
         .iter()
         .map(|c| CallRecord {
             call: call_view(c, &stints, &names, ctx.config.call_max_participants),
-            history: history(c, &stints, &names, lang),
+            history: history(c, &stints, &declines, &names, lang),
         })
         .collect())
 }

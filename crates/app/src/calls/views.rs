@@ -1,12 +1,13 @@
 //! What the API answers and events carry about a call, and the thread's
 //! history of calls in the reader's language ("call started by …", "…
-//! joined", "call ended, duration …"), read from the call's rows.
+//! joined", "… declined", "… left: connection lost", "call ended,
+//! duration …"), read from the call's rows.
 
 use crate::AppResult;
 use cercle_domain::calls::{CallMedia, CallPhase, CallState, Departure, EndReason, Presence};
 use cercle_domain::{CallId, Language, ThreadId, UserId};
 use cercle_i18n::{t, ta};
-use cercle_store::calls::{CallRow, StintRow};
+use cercle_store::calls::{CallRow, DeclineRow, StintRow};
 use cercle_store::Conn;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -43,7 +44,8 @@ pub struct CallView {
     /// When someone other than the starter first joined (Unix ms).
     pub answered_at: Option<i64>,
     pub ended_at: Option<i64>,
-    /// ended (for everyone, by `ended_by`) or empty (the last one left).
+    /// ended (for everyone, by `ended_by`), empty (the last one left) or
+    /// unanswered (nobody joined within the ringing time).
     pub end_reason: Option<EndReason>,
     pub ended_by: Option<CallPerson>,
     /// From the first answer to the end (ms); null while it goes on or when
@@ -53,6 +55,9 @@ pub struct CallView {
     pub participants: Vec<CallParticipantView>,
     /// The most people the call may hold at once (a setting).
     pub max_participants: i64,
+    /// Started as high priority: it rings through working hours, absences
+    /// and muted threads.
+    pub high_priority: bool,
 }
 
 /// What one entry of a thread's history of calls says.
@@ -62,7 +67,10 @@ pub enum CallHistoryKind {
     Started,
     Joined,
     Left,
+    /// Their client stopped answering (no heartbeat): connection lost.
+    Lost,
     Removed,
+    Declined,
     Ended,
 }
 
@@ -72,7 +80,7 @@ pub struct CallHistoryEntry {
     /// Unix ms.
     pub at: i64,
     pub kind: CallHistoryKind,
-    /// Who it is about (who started, joined, left, was removed).
+    /// Who it is about (who started, joined, left, was removed, declined).
     pub user: Option<CallPerson>,
     /// Who did it to them (removed by, ended by).
     pub by: Option<CallPerson>,
@@ -99,6 +107,7 @@ impl Names {
         conn: &mut Conn,
         calls: &[CallRow],
         stints: &[StintRow],
+        declines: &[DeclineRow],
         lang: Language,
     ) -> AppResult<Names> {
         let mut ids: Vec<String> = Vec::new();
@@ -125,6 +134,9 @@ impl Names {
             {
                 add(by);
             }
+        }
+        for d in declines {
+            add(d.user_id);
         }
         let names = cercle_store::network::names(&mut *conn, &ids)
             .await?
@@ -177,6 +189,7 @@ pub(crate) fn call_view(call: &CallRow, stints: &[StintRow], names: &Names, max_
             })
             .collect(),
         max_participants: i64::try_from(max_participants).unwrap_or(i64::MAX),
+        high_priority: call.high_priority,
     }
 }
 
@@ -194,9 +207,15 @@ pub fn duration_text(lang: Language, ms: i64) -> String {
     }
 }
 
-/// What happened in a call, oldest first, in `lang` (`stints` may hold
-/// other calls' too).
-pub(crate) fn history(call: &CallRow, stints: &[StintRow], names: &Names, lang: Language) -> Vec<CallHistoryEntry> {
+/// What happened in a call, oldest first, in `lang` (`stints` and
+/// `declines` may hold other calls' too).
+pub(crate) fn history(
+    call: &CallRow,
+    stints: &[StintRow],
+    declines: &[DeclineRow],
+    names: &Names,
+    lang: Language,
+) -> Vec<CallHistoryEntry> {
     let mut out = Vec::new();
     let starter = names.person(call.started_by);
     let started_key = match call.media {
@@ -242,10 +261,27 @@ pub(crate) fn history(call: &CallRow, stints: &[StintRow], names: &Names, lang: 
                         by: Some(by),
                     });
                 }
+                Departure::Lost => out.push(CallHistoryEntry {
+                    at: left_at.0,
+                    kind: CallHistoryKind::Lost,
+                    text: ta(lang, "call-history-lost", &[("name", &who.name)]),
+                    user: Some(who),
+                    by: None,
+                }),
                 // The end of the call says it.
                 Departure::CallEnded => {}
             }
         }
+    }
+    for d in declines.iter().filter(|d| d.call_id == call.id) {
+        let who = names.person(d.user_id);
+        out.push(CallHistoryEntry {
+            at: d.declined_at.0,
+            kind: CallHistoryKind::Declined,
+            text: ta(lang, "call-history-declined", &[("name", &who.name)]),
+            user: Some(who),
+            by: None,
+        });
     }
     if let CallState::Ended { ended_at, end, .. } = call.state {
         let text = match call.state.duration_ms() {

@@ -1,10 +1,11 @@
 //! Catching up on a live connection: the logged events after a point that
-//! the person may see (threads they reach now, their own notifications:
-//! events on their person topic).
+//! the person may see (threads they reach now, their own notifications and
+//! other events on their person topic: an incoming call, a call declined).
 
 use super::access::may_receive;
 use super::hub::{self, Event};
 use crate::{AppResult, Ctx};
+use cercle_domain::events::Topic;
 use cercle_domain::ThreadId;
 use std::collections::HashMap;
 
@@ -28,6 +29,12 @@ pub async fn events_since(ctx: &Ctx, user_id: &str, since: i64, limit: i64) -> A
             }
             continue;
         }
+        if let Some(mine) = personal_concerns(&e, user_id) {
+            if mine {
+                out.push(e);
+            }
+            continue;
+        }
         // Threads the person reaches now; no other topic reaches pages yet.
         let Some(thread) = e.topic.thread() else {
             continue;
@@ -45,4 +52,17 @@ pub async fn events_since(ctx: &Ctx, user_id: &str, since: i64, limit: i64) -> A
         }
     }
     Ok((out, last))
+}
+
+/// Whether an event of someone's own other than the bell (an incoming call,
+/// a call declined: on a person topic) is this person's: `Some` for such
+/// events, `None` for the others (threads' events, the bell).
+pub fn personal_concerns(e: &Event, user_id: &str) -> Option<bool> {
+    if e.kind == crate::notifications::LIVE_KIND {
+        return None;
+    }
+    match e.topic {
+        Topic::Person(p) => Some(p.to_string() == user_id),
+        _ => None,
+    }
 }

@@ -12,6 +12,8 @@
 //!   for the call's starter or a manager of the thread (its creator, or a
 //!   manager of one of its teams). Nobody unmutes someone else: a microphone
 //!   is opened by its owner only.
+//! - Declining is for whoever may join and is not in the call; a heartbeat
+//!   (the client saying it is still there) for whoever is in it.
 //! - Whoever does not reach the thread finds no call ([`CallRefusal::NotFound`]),
 //!   as for the thread itself.
 
@@ -78,6 +80,10 @@ pub enum CallAction {
     },
     /// End it for everyone.
     End,
+    /// Say one will not answer (someone rung who is not in the call).
+    Decline,
+    /// Say one is still there (a participant's client, every few seconds).
+    Heartbeat,
 }
 
 /// Why a call action is refused.
@@ -99,6 +105,8 @@ pub enum CallRefusal {
     Removed,
     /// The call already holds its most participants.
     Full,
+    /// They are in the call (declining it: leave instead).
+    InCall,
 }
 
 fn reach(standing: Standing) -> Result<ThreadReach, CallRefusal> {
@@ -180,6 +188,8 @@ pub fn decide(standing: Standing, call: InCall, action: CallAction) -> Result<()
             }
         }
         CallAction::End => moderator.then_some(()).ok_or(CallRefusal::Forbidden),
+        CallAction::Decline => (!call.present).then_some(()).ok_or(CallRefusal::InCall),
+        CallAction::Heartbeat => call.present.then_some(()).ok_or(CallRefusal::NotInCall),
     }
 }
 
@@ -362,5 +372,34 @@ mod tests {
             ..InCall::default()
         };
         assert_eq!(decide(WRITER, ended, CallAction::End), Err(CallRefusal::Ended));
+    }
+
+    #[test]
+    fn declining_is_for_people_rung_heartbeats_for_people_in_the_call() {
+        assert_eq!(decide(OBSERVER, in_call(false, false), CallAction::Decline), Ok(()));
+        assert_eq!(
+            decide(WRITER, in_call(false, true), CallAction::Decline),
+            Err(CallRefusal::InCall),
+            "in the call: leave instead"
+        );
+        assert_eq!(
+            decide(STRANGER, in_call(false, false), CallAction::Decline),
+            Err(CallRefusal::NotFound)
+        );
+        let ended = InCall {
+            ended: true,
+            ..InCall::default()
+        };
+        assert_eq!(decide(WRITER, ended, CallAction::Decline), Err(CallRefusal::Ended));
+        assert_eq!(decide(OBSERVER, in_call(false, true), CallAction::Heartbeat), Ok(()));
+        assert_eq!(
+            decide(WRITER, in_call(true, false), CallAction::Heartbeat),
+            Err(CallRefusal::NotInCall)
+        );
+        assert_eq!(
+            decide(STRANGER, in_call(false, true), CallAction::Heartbeat),
+            Err(CallRefusal::NotFound),
+            "reach is asked at every heartbeat too"
+        );
     }
 }

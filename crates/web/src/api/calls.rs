@@ -1,6 +1,7 @@
 //! Calls of threads (issue 17): start one, read the thread's call going on
 //! and its history of calls, join, leave, mute or remove a participant,
-//! raise a hand, end for everyone. Each answers the call as it is after the
+//! raise a hand, end for everyone, decline a call one is rung for, and the
+//! participant's heartbeat. Each answers the call as it is after the
 //! change; the same changes reach the thread's live stream as events.
 
 use super::{ApiJson, ApiResult, Caller};
@@ -18,6 +19,11 @@ use serde::{Deserialize, Serialize};
 pub struct NewCall {
     /// audio, or video.
     media: CallMedia,
+    /// High priority: it rings people through their working hours,
+    /// absences and muted threads (as a high-priority message does).
+    /// Otherwise it rings only whoever may be interrupted now.
+    #[serde(default)]
+    priority: bool,
 }
 
 /// The thread's call going on, or null.
@@ -47,7 +53,7 @@ pub struct Hand {
     post,
     path = "/threads/{id}/calls",
     tag = "calls",
-    summary = "Start a call in the thread (media: audio or video); the starter is in it. Whoever may write in the thread may start one. One call per thread at a time: another going on answers 409 call-active (join it instead).",
+    summary = "Start a call in the thread (media: audio or video; priority: true rings through availability); the starter is in it, and it rings the others who may join it (an incoming_call event on their stream, a push to their installed apps) when they may be interrupted. Whoever may write in the thread may start one. One call per thread at a time: another going on answers 409 call-active (join it instead). Nobody but the starter joined within the ringing time: it ends unanswered.",
     params(("id" = String, Path, description = "The identifier of the resource in the path.")),
     request_body = NewCall,
     responses((status = 201, description = "Success.", body = CallView)),
@@ -59,7 +65,16 @@ pub async fn start(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewCall>,
 ) -> ApiResult<(StatusCode, Json<CallView>)> {
-    let call = calls::start(&state.ctx, &client, &principal, id.parse()?, input.media, lang).await?;
+    let call = calls::start(
+        &state.ctx,
+        &client,
+        &principal,
+        id.parse()?,
+        input.media,
+        input.priority,
+        lang,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(call)))
 }
 
@@ -256,4 +271,40 @@ pub async fn remove(
 ) -> ApiResult<Json<CallView>> {
     let call = calls::remove(&state.ctx, &client, &principal, id.parse()?, user_id.parse()?, lang).await?;
     Ok(Json(call))
+}
+
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/decline",
+    tag = "calls",
+    summary = "Decline the call (someone who may join it and is not in it): its starter is told, the thread's history says so. Declining again changes nothing. In it: 409 in-call (leave instead); over: 409 call-ended.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = CallView)),
+)]
+pub async fn decline(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, lang }: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CallView>> {
+    Ok(Json(
+        calls::decline(&state.ctx, &client, &principal, id.parse()?, lang).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/heartbeat",
+    tag = "calls",
+    summary = "A participant's client says it is still there; send one every 10 seconds while in the call. Without one for call_presence_timeout_secs (30 s by default) the participant is marked gone (connection lost). Not in the call (or marked gone): 409 not-in-call.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 204, description = "Seen.")),
+)]
+pub async fn heartbeat(
+    State(state): State<WebState>,
+    Caller { principal, .. }: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    calls::heartbeat(&state.ctx, &principal, id.parse()?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -101,6 +101,8 @@ pub fn routes() -> ApiRoutes {
         .post("/calls/{id}/join", calls::join)
         .post("/calls/{id}/leave", calls::leave)
         .post("/calls/{id}/end", calls::end)
+        .post("/calls/{id}/decline", calls::decline)
+        .post("/calls/{id}/heartbeat", calls::heartbeat)
         .put("/calls/{id}/participants/{user_id}/muted", calls::set_muted)
         .put("/calls/{id}/participants/{user_id}/hand", calls::set_hand)
         .delete("/calls/{id}/participants/{user_id}", calls::remove)

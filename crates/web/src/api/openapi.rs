@@ -94,6 +94,8 @@ use utoipa::OpenApi;
         super::calls::set_muted,
         super::calls::set_hand,
         super::calls::remove,
+        super::calls::decline,
+        super::calls::heartbeat,
         super::circle::info,
         super::circle::accept,
         super::channels::mine,

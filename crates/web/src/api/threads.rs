@@ -1100,7 +1100,11 @@ async fn stream(
                     let mine = match notifications::live_concerns(&e, &user_id) {
                         // A change of notifications: one's own only.
                         Some(mine) => mine,
-                        None => Box::pin(may_see(&ctx, &mut visible, &user_id, &e)).await,
+                        // An incoming call, a call declined: one's own only.
+                        None => match cercle_app::threads::live::personal_concerns(&e, &user_id) {
+                            Some(mine) => mine,
+                            None => Box::pin(may_see(&ctx, &mut visible, &user_id, &e)).await,
+                        },
                     };
                     if !mine {
                         if let Some(id) = e.id { last = id; }
