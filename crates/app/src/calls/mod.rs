@@ -36,7 +36,7 @@ use cercle_domain::policy::{Principal, UserPrincipal};
 use cercle_domain::{CallId, Language, ThreadId, Timestamp, UserId};
 use cercle_store::calls::{self as store, CallRow, StintRow};
 use cercle_store::threads::{self as threads_store, Participant, Reach, ThreadRow};
-use cercle_store::{Conn, StoreError};
+use cercle_store::{Conn, StoreError, Tx};
 pub use presence::{heartbeat, run_worker, sweep, SweepReport};
 pub use ringing::decline;
 use serde::Serialize;
@@ -188,6 +188,16 @@ async fn load(conn: &mut Conn, user_id: UserId, call_id: CallId) -> AppResult<Lo
         stints,
         standing,
     })
+}
+
+/// Opens the transaction of a change to a call: its row held first, so
+/// that changes to one call queue instead of racing, then everything the
+/// decision needs loaded.
+async fn begin_change(ctx: &Ctx, user_id: UserId, call_id: CallId) -> AppResult<(Tx, Loaded)> {
+    let mut tx = ctx.store.begin().await?;
+    store::hold_call(&mut tx, call_id).await?;
+    let l = load(&mut tx, user_id, call_id).await?;
+    Ok((tx, l))
 }
 
 /// Reads the call again after a change, as the API answers it.
@@ -398,9 +408,7 @@ pub async fn join(
 ) -> AppResult<CallView> {
     let me = me(principal)?;
     let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    store::hold_call(&mut tx, call_id).await?;
-    let l = load(&mut tx, me.user_id, call_id).await?;
+    let (mut tx, l) = begin_change(ctx, me.user_id, call_id).await?;
     let in_call = l.in_call(me.user_id);
     let action = CallAction::Join {
         present: l.present_count(),
@@ -435,9 +443,11 @@ pub async fn join(
     Ok(view)
 }
 
-/// Ends the call (nobody is left in it) in the caller's transaction: its
-/// state, its event and its audit record.
-async fn end_empty(
+/// After someone went out of the call (`view`, as it is now): when nobody
+/// is left, ends it in the caller's transaction (its state, its event and
+/// its audit record) and answers it ended; otherwise answers `view`.
+#[allow(clippy::too_many_arguments)]
+async fn end_if_empty(
     ctx: &Ctx,
     tx: &mut Conn,
     me: &UserPrincipal,
@@ -445,7 +455,11 @@ async fn end_empty(
     client: &Client,
     now: Timestamp,
     lang: Language,
+    view: CallView,
 ) -> AppResult<CallView> {
+    if !view.participants.is_empty() {
+        return Ok(view);
+    }
     let state = l
         .call
         .state
@@ -473,9 +487,7 @@ pub async fn leave(
 ) -> AppResult<CallView> {
     let me = me(principal)?;
     let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    store::hold_call(&mut tx, call_id).await?;
-    let l = load(&mut tx, me.user_id, call_id).await?;
+    let (mut tx, l) = begin_change(ctx, me.user_id, call_id).await?;
     policy::decide(l.standing, l.in_call(me.user_id), CallAction::Leave).map_err(refused(ctx))?;
     if !store::end_stint(&mut tx, call_id, me.user_id, Departure::Left, now).await? {
         return Err(AppError::Conflict("not-in-call"));
@@ -497,11 +509,7 @@ pub async fn leave(
         now,
     )
     .await?;
-    let view = if view.participants.is_empty() {
-        end_empty(ctx, &mut tx, me, &l, client, now, lang).await?
-    } else {
-        view
-    };
+    let view = end_if_empty(ctx, &mut tx, me, &l, client, now, lang, view).await?;
     commit(ctx, tx).await?;
     Ok(view)
 }
@@ -520,9 +528,7 @@ pub async fn set_muted(
 ) -> AppResult<CallView> {
     let me = me(principal)?;
     let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    store::hold_call(&mut tx, call_id).await?;
-    let l = load(&mut tx, me.user_id, call_id).await?;
+    let (mut tx, l) = begin_change(ctx, me.user_id, call_id).await?;
     let presence = l.presence_of(target);
     let action = CallAction::Mute {
         target_self: target == me.user_id,
@@ -570,9 +576,7 @@ pub async fn set_hand(
 ) -> AppResult<CallView> {
     let me = me(principal)?;
     let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    store::hold_call(&mut tx, call_id).await?;
-    let l = load(&mut tx, me.user_id, call_id).await?;
+    let (mut tx, l) = begin_change(ctx, me.user_id, call_id).await?;
     let presence = l.presence_of(target);
     let action = CallAction::Hand {
         target_self: target == me.user_id,
@@ -604,9 +608,7 @@ pub async fn remove(
 ) -> AppResult<CallView> {
     let me = me(principal)?;
     let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    store::hold_call(&mut tx, call_id).await?;
-    let l = load(&mut tx, me.user_id, call_id).await?;
+    let (mut tx, l) = begin_change(ctx, me.user_id, call_id).await?;
     let action = CallAction::Remove {
         target_self: target == me.user_id,
         target_present: l.present(target),
@@ -641,11 +643,7 @@ pub async fn remove(
         now,
     )
     .await?;
-    let view = if view.participants.is_empty() {
-        end_empty(ctx, &mut tx, me, &l, client, now, lang).await?
-    } else {
-        view
-    };
+    let view = end_if_empty(ctx, &mut tx, me, &l, client, now, lang, view).await?;
     commit(ctx, tx).await?;
     Ok(view)
 }
@@ -660,9 +658,7 @@ pub async fn end(
 ) -> AppResult<CallView> {
     let me = me(principal)?;
     let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    store::hold_call(&mut tx, call_id).await?;
-    let l = load(&mut tx, me.user_id, call_id).await?;
+    let (mut tx, l) = begin_change(ctx, me.user_id, call_id).await?;
     policy::decide(l.standing, l.in_call(me.user_id), CallAction::End).map_err(refused(ctx))?;
     let state = l
         .call
