@@ -18,7 +18,7 @@
 //! The socket event carries the call, its thread, its media and the
 //! starter's name, nothing of the thread's content.
 
-use super::{load, refused, CallView};
+use super::{begin_change, refused, CallView};
 use crate::push::{self, PushMessage, Urgency};
 use crate::threads::access::{me, reachable_as};
 use crate::threads::events::commit;
@@ -188,9 +188,7 @@ pub async fn decline(
 ) -> AppResult<CallView> {
     let me = me(principal)?;
     let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    store::hold_call(&mut tx, call_id).await?;
-    let l = load(&mut tx, me.user_id, call_id).await?;
+    let (mut tx, l) = begin_change(ctx, me.user_id, call_id).await?;
     policy::decide(l.standing, l.in_call(me.user_id), CallAction::Decline).map_err(refused(ctx))?;
     if store::insert_decline(&mut tx, call_id, me.user_id, now).await? {
         let name = cercle_store::network::names(&mut tx, &[me.user_id.to_string()])
