@@ -24,6 +24,7 @@ mod cli;
 mod crashes;
 mod edges_api;
 mod faults_storage;
+mod fhir_api;
 mod helpers;
 mod home_browser;
 mod home_pages;
