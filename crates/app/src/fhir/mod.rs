@@ -25,7 +25,7 @@ pub use resources::capability_statement;
 
 use crate::acting::limit;
 use crate::network::me;
-use crate::{AppError, AppResult, Ctx};
+use crate::{AppError, Ctx};
 use cercle_domain::policy::{self, Permission, Principal};
 use cercle_domain::Language;
 use serde_json::Value;

@@ -151,7 +151,7 @@ impl SearchQuery {
                     if values.is_empty() {
                         return Err(FhirError::BadValue(shown_key));
                     }
-                    let values = match kind {
+                    let values: Vec<String> = match kind {
                         Kind::Name | Kind::Family | Kind::Given => values.iter().map(|v| folded(v)).collect(),
                         _ => values,
                     };
