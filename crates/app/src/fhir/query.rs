@@ -128,7 +128,10 @@ impl SearchQuery {
                     q.count = n.min(MAX_COUNT);
                 }
                 "_page" => {
-                    let n: usize = value.trim().parse().map_err(|_| FhirError::BadValue(shown_key.clone()))?;
+                    let n: usize = value
+                        .trim()
+                        .parse()
+                        .map_err(|_| FhirError::BadValue(shown_key.clone()))?;
                     if !(1..=MAX_PAGE).contains(&n) || std::mem::replace(&mut seen_page, true) {
                         return Err(FhirError::BadValue(shown_key));
                     }
@@ -250,10 +253,22 @@ mod tests {
             q("Practitioner", &[("name:exact", "roy")]),
             Err(FhirError::UnknownParameter(_))
         ));
-        assert!(matches!(q("Practitioner", &[("_count", "x")]), Err(FhirError::BadValue(_))));
-        assert!(matches!(q("Practitioner", &[("_page", "0")]), Err(FhirError::BadValue(_))));
-        assert!(matches!(q("Practitioner", &[("name", " , ")]), Err(FhirError::BadValue(_))));
-        assert_eq!(q("Practitioner", &[("_count", "5000")]).map(|q| q.count).ok(), Some(MAX_COUNT));
+        assert!(matches!(
+            q("Practitioner", &[("_count", "x")]),
+            Err(FhirError::BadValue(_))
+        ));
+        assert!(matches!(
+            q("Practitioner", &[("_page", "0")]),
+            Err(FhirError::BadValue(_))
+        ));
+        assert!(matches!(
+            q("Practitioner", &[("name", " , ")]),
+            Err(FhirError::BadValue(_))
+        ));
+        assert_eq!(
+            q("Practitioner", &[("_count", "5000")]).map(|q| q.count).ok(),
+            Some(MAX_COUNT)
+        );
     }
 
     #[test]

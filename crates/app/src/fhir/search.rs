@@ -25,11 +25,24 @@ pub struct Found {
 
 /// What a candidate is, to build its resource once it is on the page.
 enum Item {
-    Person { id: UserId, name: String },
-    Role { person: UserId, name: String, place: NetworkWorkplace },
-    Org { name: String },
+    Person {
+        id: UserId,
+        name: String,
+    },
+    Role {
+        person: UserId,
+        name: String,
+        place: NetworkWorkplace,
+    },
+    Org {
+        name: String,
+    },
     Place(NetworkWorkplace),
-    Team { team: orgs::TeamRow, org_name: String, place: Option<NetworkWorkplace> },
+    Team {
+        team: orgs::TeamRow,
+        org_name: String,
+        place: Option<NetworkWorkplace>,
+    },
 }
 
 impl Item {

@@ -110,7 +110,13 @@ async fn metadata_read_and_search_follow_the_directory(db: Db) {
         .collect();
     assert_eq!(
         types,
-        ["Practitioner", "PractitionerRole", "Organization", "Location", "HealthcareService"]
+        [
+            "Practitioner",
+            "PractitionerRole",
+            "Organization",
+            "Location",
+            "HealthcareService"
+        ]
     );
 
     // Marie (a validated physician in both organizations).
@@ -133,9 +139,15 @@ async fn metadata_read_and_search_follow_the_directory(db: Db) {
     let b = bundle(&app, &marie, "/Practitioner?name=cote").await;
     assert_eq!(names(&b), ["Jean-François Côté"]);
     let jf = first_id(&b);
-    assert_eq!(names(&bundle(&app, &marie, "/Practitioner?family=ROY").await), ["Sophie Roy"]);
+    assert_eq!(
+        names(&bundle(&app, &marie, "/Practitioner?family=ROY").await),
+        ["Sophie Roy"]
+    );
     assert!(names(&bundle(&app, &marie, "/Practitioner?family=sophie").await).is_empty());
-    assert_eq!(names(&bundle(&app, &marie, "/Practitioner?given=dan").await), ["Daniel Okafor"]);
+    assert_eq!(
+        names(&bundle(&app, &marie, "/Practitioner?given=dan").await),
+        ["Daniel Okafor"]
+    );
     assert_eq!(
         names(&bundle(&app, &marie, "/Practitioner?name=roy,okafor").await),
         ["Daniel Okafor", "Sophie Roy"],
@@ -155,12 +167,26 @@ async fn metadata_read_and_search_follow_the_directory(db: Db) {
     assert_eq!(r["resourceType"], "Practitioner");
     assert_eq!(r["name"][0]["family"], "Côté");
     assert_eq!(r["qualification"][0]["code"]["coding"][0]["code"], "physiotherapist");
-    assert_eq!(r["identifier"].as_array().map(Vec::len), Some(1), "only the urn:uuid: {r}");
+    assert_eq!(
+        r["identifier"].as_array().map(Vec::len),
+        Some(1),
+        "only the urn:uuid: {r}"
+    );
     assert_eq!(r["identifier"][0]["value"], format!("urn:uuid:{jf}"));
     // _id and identifier.
-    assert_eq!(names(&bundle(&app, &marie, &format!("/Practitioner?_id={jf}")).await), ["Jean-François Côté"]);
     assert_eq!(
-        names(&bundle(&app, &marie, &format!("/Practitioner?identifier=urn:ietf:rfc:3986|urn:uuid:{jf}")).await),
+        names(&bundle(&app, &marie, &format!("/Practitioner?_id={jf}")).await),
+        ["Jean-François Côté"]
+    );
+    assert_eq!(
+        names(
+            &bundle(
+                &app,
+                &marie,
+                &format!("/Practitioner?identifier=urn:ietf:rfc:3986|urn:uuid:{jf}")
+            )
+            .await
+        ),
         ["Jean-François Côté"]
     );
     assert_eq!(
@@ -171,7 +197,10 @@ async fn metadata_read_and_search_follow_the_directory(db: Db) {
 
     // Organizations and locations (workplaces), with their references.
     let orgs = bundle(&app, &marie, "/Organization").await;
-    assert_eq!(names(&orgs), ["CIUSSS de la Capitale (démo)", "Clinique Saint-Laurent (démo)"]);
+    assert_eq!(
+        names(&orgs),
+        ["CIUSSS de la Capitale (démo)", "Clinique Saint-Laurent (démo)"]
+    );
     let clinic = first_id(&bundle(&app, &marie, "/Organization?name=clinique").await);
     let ciusss = first_id(&bundle(&app, &marie, "/Organization?name=ciusss").await);
     assert_eq!(
@@ -187,33 +216,59 @@ async fn metadata_read_and_search_follow_the_directory(db: Db) {
     let b = bundle(&app, &marie, "/Location?name=physio").await;
     assert_eq!(names(&b), ["Physio Côté"]);
     let physio = first_id(&b);
-    assert!(b["entry"][0]["resource"].get("managingOrganization").is_none(), "independent");
+    assert!(
+        b["entry"][0]["resource"].get("managingOrganization").is_none(),
+        "independent"
+    );
     let (status, _, loc) = fhir(&app, Some(&marie), &format!("/Location/{physio}")).await;
     assert_eq!((status, loc["name"].as_str()), (200, Some("Physio Côté")));
 
     // PractitionerRole: who works where.
     let marie_id = first_id(&bundle(&app, &marie, "/Practitioner?family=tremblay").await);
-    let roles = bundle(&app, &marie, &format!("/PractitionerRole?practitioner=Practitioner/{marie_id}")).await;
+    let roles = bundle(
+        &app,
+        &marie,
+        &format!("/PractitionerRole?practitioner=Practitioner/{marie_id}"),
+    )
+    .await;
     assert_eq!(roles["total"], 2, "GMF Limoilou and Clinique Saint-Laurent: {roles}");
-    assert_eq!(roles["entry"][0]["resource"]["code"][0]["coding"][0]["code"], "physician");
+    assert_eq!(
+        roles["entry"][0]["resource"]["code"][0]["coding"][0]["code"],
+        "physician"
+    );
     let roles = bundle(&app, &marie, &format!("/PractitionerRole?organization={clinic}")).await;
     assert_eq!(names(&roles), ["Dre Marie Tremblay", "Sophie Roy"]);
     let roles = bundle(&app, &marie, &format!("/PractitionerRole?location=Location/{physio}")).await;
     assert_eq!(names(&roles), ["Jean-François Côté"]);
     let role = first_id(&roles);
     let (status, _, r) = fhir(&app, Some(&marie), &format!("/PractitionerRole/{role}")).await;
-    assert_eq!((status, r["practitioner"]["reference"].clone()), (200, json!(format!("Practitioner/{jf}"))));
+    assert_eq!(
+        (status, r["practitioner"]["reference"].clone()),
+        (200, json!(format!("Practitioner/{jf}")))
+    );
 
     // HealthcareService: the teams of one's organizations.
     let teams = bundle(&app, &marie, "/HealthcareService").await;
     assert_eq!(
         names(&teams),
-        ["Accueil clinique", "Soins à domicile — secteur Nord", "Équipe GMF Limoilou"]
+        [
+            "Accueil clinique",
+            "Soins à domicile — secteur Nord",
+            "Équipe GMF Limoilou"
+        ]
     );
-    let teams = bundle(&app, &marie, &format!("/HealthcareService?organization=Organization/{clinic}")).await;
+    let teams = bundle(
+        &app,
+        &marie,
+        &format!("/HealthcareService?organization=Organization/{clinic}"),
+    )
+    .await;
     assert_eq!(names(&teams), ["Accueil clinique"]);
     let team = first_id(&teams);
-    assert_eq!(names(&bundle(&app, &marie, "/HealthcareService?name=equipe").await), ["Équipe GMF Limoilou"]);
+    assert_eq!(
+        names(&bundle(&app, &marie, "/HealthcareService?name=equipe").await),
+        ["Équipe GMF Limoilou"]
+    );
 
     // Jean-François (validated, in no organization): no teams, no
     // restricted social worker, and Marie's teams are "not found".
@@ -221,7 +276,11 @@ async fn metadata_read_and_search_follow_the_directory(db: Db) {
     let b = bundle(&app, &jf_token, "/HealthcareService").await;
     assert_eq!(b["total"], 0, "{b}");
     let (status, _, o) = fhir(&app, Some(&jf_token), &format!("/HealthcareService/{team}")).await;
-    assert_eq!((status, o["resourceType"].as_str()), (404, Some("OperationOutcome")), "{o}");
+    assert_eq!(
+        (status, o["resourceType"].as_str()),
+        (404, Some("OperationOutcome")),
+        "{o}"
+    );
     let b = bundle(&app, &jf_token, "/Practitioner").await;
     assert!(!names(&b).contains(&"Hélène Bélanger".to_string()), "{b}");
     assert!(names(&b).contains(&"Dre Marie Tremblay".to_string()), "{b}");
@@ -286,7 +345,11 @@ async fn paging_links_walk_every_page(db: Db) {
     let b = bundle(&app, &marie, "/Location?_count=100000").await;
     assert!(link(&b, "self").is_some_and(|l| l.contains("_count=100&")), "{b}");
     let b = bundle(&app, &marie, "/Location?_count=2&_page=9").await;
-    assert_eq!((b["total"].as_u64(), b.get("entry")), (Some(5), None), "past the end: {b}");
+    assert_eq!(
+        (b["total"].as_u64(), b.get("entry")),
+        (Some(5), None),
+        "past the end: {b}"
+    );
 }
 
 async fn refusals_are_operation_outcomes(db: Db) {
@@ -298,7 +361,10 @@ async fn refusals_are_operation_outcomes(db: Db) {
             assert_eq!(o["resourceType"], "OperationOutcome", "{o}");
             assert_eq!(o["issue"][0]["severity"], "error", "{o}");
             assert_eq!(o["issue"][0]["code"], code, "{o}");
-            assert!(o["issue"][0]["diagnostics"].as_str().is_some_and(|d| !d.is_empty()), "{o}");
+            assert!(
+                o["issue"][0]["diagnostics"].as_str().is_some_and(|d| !d.is_empty()),
+                "{o}"
+            );
         }
     };
     // Not signed in.
@@ -313,7 +379,14 @@ async fn refusals_are_operation_outcomes(db: Db) {
     refused(400, "invalid")(fhir(&app, Some(&marie), "/Practitioner?name=").await);
     // Unknown type, resource, path.
     refused(404, "not-supported")(fhir(&app, Some(&marie), "/Patient").await);
-    refused(404, "not-found")(fhir(&app, Some(&marie), &format!("/Practitioner/{}", cercle_domain::UserId::new())).await);
+    refused(404, "not-found")(
+        fhir(
+            &app,
+            Some(&marie),
+            &format!("/Practitioner/{}", cercle_domain::UserId::new()),
+        )
+        .await,
+    );
     refused(404, "not-found")(fhir(&app, Some(&marie), "/Practitioner/x/_history").await);
     // The diagnostics speak the request's language.
     let r = app
@@ -326,7 +399,9 @@ async fn refusals_are_operation_outcomes(db: Db) {
         .expect("request");
     let o: Value = r.json().await.expect("json");
     assert!(
-        o["issue"][0]["diagnostics"].as_str().is_some_and(|d| d.contains("birthdate") && d.contains("does not support")),
+        o["issue"][0]["diagnostics"]
+            .as_str()
+            .is_some_and(|d| d.contains("birthdate") && d.contains("does not support")),
         "{o}"
     );
     // A patient has no place in the directory.

@@ -106,10 +106,7 @@ fn auth_refusal(rejection: &Response, lang: Language) -> Response {
 /// `GET /fhir/metadata`: the CapabilityStatement. Open like FHIR servers'
 /// (clients read it before they authenticate); it holds no data.
 pub async fn metadata(State(state): State<WebState>) -> Response {
-    fhir_json(
-        StatusCode::OK,
-        &fhir::capability_statement(&fhir::base_url(&state.ctx)),
-    )
+    fhir_json(StatusCode::OK, &fhir::capability_statement(&fhir::base_url(&state.ctx)))
 }
 
 /// `GET /fhir/{type}/{id}`.
