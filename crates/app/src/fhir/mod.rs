@@ -135,5 +135,11 @@ pub async fn search(
     let viewer = caller(ctx, principal).await?;
     let query = SearchQuery::parse(resource_type, params)?;
     let found = search::run(ctx, viewer, resource_type, &query, lang).await?;
-    Ok(resources::bundle(&base_url(ctx), resource_type, &query, found))
+    Ok(resources::bundle(
+        &base_url(ctx),
+        resource_type,
+        &query,
+        found.total,
+        found.entries,
+    ))
 }

@@ -104,7 +104,7 @@ impl SearchQuery {
 
     pub fn parse(resource_type: &str, raw: &[(String, String)]) -> FhirResult<SearchQuery> {
         if raw.len() > MAX_PARAMS {
-            return Err(FhirError::BadValue("_count".into()));
+            return Err(FhirError::BadValue("query".into()));
         }
         let known = parameters(resource_type);
         let mut q = SearchQuery {

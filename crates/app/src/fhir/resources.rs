@@ -2,7 +2,6 @@
 //! the CapabilityStatement.
 
 use super::query::{parameters, Kind, SearchQuery};
-use super::search::Found;
 use serde_json::{json, Value};
 
 /// Every resource with a UUID id carries it as an identifier too, the
@@ -194,16 +193,15 @@ fn page_link(base: &str, resource_type: &str, query: &SearchQuery, page: usize) 
 }
 
 /// A `searchset` Bundle of one page, with its paging links.
-pub fn bundle(base: &str, resource_type: &str, query: &SearchQuery, found: Found) -> Value {
+pub fn bundle(base: &str, resource_type: &str, query: &SearchQuery, total: usize, entries: Vec<Value>) -> Value {
     let mut links = vec![json!({ "relation": "self", "url": page_link(base, resource_type, query, query.page) })];
-    if query.count > 0 && found.total > query.page * query.count {
+    if query.count > 0 && total > query.page * query.count {
         links.push(json!({ "relation": "next", "url": page_link(base, resource_type, query, query.page + 1) }));
     }
     if query.page > 1 {
         links.push(json!({ "relation": "previous", "url": page_link(base, resource_type, query, query.page - 1) }));
     }
-    let entries: Vec<Value> = found
-        .entries
+    let entries: Vec<Value> = entries
         .into_iter()
         .map(|resource| {
             let id = resource["id"].as_str().unwrap_or_default().to_string();
@@ -217,7 +215,7 @@ pub fn bundle(base: &str, resource_type: &str, query: &SearchQuery, found: Found
     let mut b = json!({
         "resourceType": "Bundle",
         "type": "searchset",
-        "total": found.total,
+        "total": total,
         "link": links,
     });
     if !entries.is_empty() {

@@ -377,6 +377,11 @@ async fn refusals_are_operation_outcomes(db: Db) {
     refused(400, "invalid")(fhir(&app, Some(&marie), "/Practitioner?_count=many").await);
     refused(400, "invalid")(fhir(&app, Some(&marie), "/Practitioner?_page=0").await);
     refused(400, "invalid")(fhir(&app, Some(&marie), "/Practitioner?name=").await);
+    // Bounded: parameters and their length.
+    let many = vec!["name=a"; 21].join("&");
+    refused(400, "invalid")(fhir(&app, Some(&marie), &format!("/Practitioner?{many}")).await);
+    let long = "a".repeat(201);
+    refused(400, "invalid")(fhir(&app, Some(&marie), &format!("/Practitioner?name={long}")).await);
     // Unknown type, resource, path.
     refused(404, "not-supported")(fhir(&app, Some(&marie), "/Patient").await);
     refused(404, "not-found")(
