@@ -1763,3 +1763,8 @@ audit-target-thread = Discussion thread
 audit-target-unit = Unit
 audit-target-user = Person
 audit-target-workplace = Workplace
+
+## The FHIR directory (OperationOutcome diagnostics)
+fhir-unknown-parameter = This server does not support the search parameter “{ $name }” for this resource type (see /fhir/metadata).
+fhir-bad-value = The value of “{ $name }” cannot be read.
+fhir-unknown-type = The resource type “{ $name }” is not served here (Practitioner, PractitionerRole, Organization, Location, HealthcareService).

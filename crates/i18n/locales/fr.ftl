@@ -1763,3 +1763,8 @@ audit-target-thread = Fil de discussion
 audit-target-unit = Unité
 audit-target-user = Personne
 audit-target-workplace = Lieu de travail
+
+## The FHIR directory (OperationOutcome diagnostics)
+fhir-unknown-parameter = Ce serveur ne prend pas en charge le paramètre de recherche « { $name } » pour ce type de ressource (voir /fhir/metadata).
+fhir-bad-value = La valeur de « { $name } » ne peut pas être lue.
+fhir-unknown-type = Le type de ressource « { $name } » n'est pas servi ici (Practitioner, PractitionerRole, Organization, Location, HealthcareService).
