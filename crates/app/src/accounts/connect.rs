@@ -183,7 +183,7 @@ pub async fn redeem(ctx: &Ctx, client: &Client, holder: Holder<'_>, secret: &str
     .await?;
     // "Connected on a new device", live on the person's pages.
     let topic = Topic::Person(code.user_id);
-    let payload = serde_json::json!({ "session_id": session_id, "label": client.label }).to_string();
+    let payload = serde_json::json!({ "session_id": session_id.to_string(), "label": client.label }).to_string();
     cercle_store::events::append_event(&mut tx, &topic, EventKind::DeviceConnected, &payload, now).await?;
     ctx.bus.durable_in(&mut tx, &topic).await?;
     tx.commit().await?;

@@ -16,7 +16,8 @@ import { api } from './core.js';
     status.className = 'notice error';
     status.setAttribute('role', 'alert');
   };
-  const secret = decodeURIComponent((location.hash || '').replace(/^#/, ''));
+  // base64url: nothing to decode.
+  const secret = (location.hash || '').slice(1);
   if (location.hash) history.replaceState(null, '', location.pathname);
   if (!secret) { say(box.dataset.missing); return; }
   (async () => {
