@@ -97,7 +97,11 @@ async fn a_phone_connects_with_the_code_of_a_web_session() {
         .execute("return document.querySelectorAll('ul.sessions > li').length;", vec![])
         .await
         .expect("sessions");
-    assert_eq!(sessions, Value::from(2), "the desktop and the phone");
+    assert_eq!(
+        sessions,
+        Value::from(3),
+        "the sign-up's API session, the desktop and the phone"
+    );
 
     // The same link again: refused, and said why.
     open_link(&phone, &link).await;
