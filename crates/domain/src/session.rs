@@ -180,7 +180,9 @@ mod tests {
 
     #[test]
     fn connect_secrets_have_one_shape() {
-        assert!(connect_secret_well_formed(&"aZ09-_".repeat(7).chars().take(43).collect::<String>()));
+        assert!(connect_secret_well_formed(
+            &"aZ09-_".repeat(8).chars().take(43).collect::<String>()
+        ));
         assert!(!connect_secret_well_formed(&"a".repeat(42)));
         assert!(!connect_secret_well_formed(&"a".repeat(44)));
         assert!(!connect_secret_well_formed(&format!("{}=", "a".repeat(42))));

@@ -67,14 +67,13 @@ pub async fn by_secret_hash(conn: &mut Conn, secret_hash: &str) -> Result<Option
 /// Marks the code used by `new_session`, if nobody used it before; false
 /// when another request was first (single use, even under a race).
 pub async fn mark_used(conn: &mut Conn, id: CodeId, new_session: SessionId, now: Timestamp) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE connect_codes SET used_at = $1, used_session_id = $2 WHERE id = $3 AND used_at IS NULL",
-    )
-    .bind(now.0)
-    .bind(new_session)
-    .bind(id)
-    .execute(conn)
-    .await?;
+    let done =
+        sqlx::query("UPDATE connect_codes SET used_at = $1, used_session_id = $2 WHERE id = $3 AND used_at IS NULL")
+            .bind(now.0)
+            .bind(new_session)
+            .bind(id)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 

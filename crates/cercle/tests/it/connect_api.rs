@@ -25,7 +25,11 @@ async fn make_code(app: &TestApp, p: &Person) -> (String, String) {
     let link = c["link"].as_str().expect("link").to_string();
     let secret = c["secret"].as_str().expect("secret").to_string();
     assert_eq!(secret.len(), 43, "256 random bits, base64url");
-    assert_eq!(link, format!("{}/connect#{secret}", app.url), "the secret is the link's fragment");
+    assert_eq!(
+        link,
+        format!("{}/connect#{secret}", app.url),
+        "the secret is the link's fragment"
+    );
     (secret, link)
 }
 
@@ -77,7 +81,11 @@ async fn a_code_opens_a_locked_session_that_the_pin_unlocks(db: Db) {
     let (status, s) = app.post("/auth/unlock", Some(&phone), json!({ "pin": PIN })).await;
     assert_eq!((status, s["state"].as_str()), (200, Some("ready")), "{s}");
     let (status, me) = app.get("/account", Some(&phone)).await;
-    assert_eq!((status, me["id"].as_str()), (200, Some(uid.as_str())), "the same account");
+    assert_eq!(
+        (status, me["id"].as_str()),
+        (200, Some(uid.as_str())),
+        "the same account"
+    );
 
     // The device is listed among the sessions of the account.
     let (status, list) = app.get("/account/sessions", Some(&p.token)).await;

@@ -31,11 +31,12 @@ async fn open_link(phone: &Browser, link: &str) {
     // From another page: a link to the page already open would only move
     // its fragment, without loading it.
     phone.goto("/sign-in").await;
-    phone.wait_until("the sign-in page (or home)", async || {
-        let v = phone.execute("return document.readyState;", vec![]).await.ok()?;
-        (v == json!("complete")).then_some(())
-    })
-    .await;
+    phone
+        .wait_until("the sign-in page (or home)", async || {
+            let v = phone.execute("return document.readyState;", vec![]).await.ok()?;
+            (v == json!("complete")).then_some(())
+        })
+        .await;
     phone.goto(link).await;
 }
 
@@ -106,10 +107,7 @@ async fn a_phone_connects_with_the_code_of_a_web_session() {
     // The same link again: refused, and said why.
     open_link(&phone, &link).await;
     phone
-        .wait_for_text_in(
-            "[data-testid=connect-phone-status]",
-            &t(lang, "error-connect-used"),
-        )
+        .wait_for_text_in("[data-testid=connect-phone-status]", &t(lang, "error-connect-used"))
         .await;
 
     // A code past its two minutes: refused too.
@@ -119,10 +117,7 @@ async fn a_phone_connects_with_the_code_of_a_web_session() {
     app.advance(121);
     open_link(&phone, &late).await;
     phone
-        .wait_for_text_in(
-            "[data-testid=connect-phone-status]",
-            &t(lang, "error-connect-expired"),
-        )
+        .wait_for_text_in("[data-testid=connect-phone-status]", &t(lang, "error-connect-expired"))
         .await;
 
     phone.quit().await;

@@ -4,8 +4,8 @@
 mod admin;
 pub(crate) mod admin_tabs;
 mod auth;
-mod connect;
 pub(crate) mod availability;
+mod connect;
 mod home;
 mod invitations;
 pub(crate) mod labels;
