@@ -16,6 +16,7 @@ backends!(
     a_code_opens_a_locked_session_that_the_pin_unlocks,
     bad_codes_are_refused_with_their_reason,
     makers_and_redeemers_are_rate_limited,
+    a_browser_gets_the_session_on_its_device,
 );
 
 /// A code made by `p`'s session: (secret, link).
@@ -205,4 +206,45 @@ async fn makers_and_redeemers_are_rate_limited(db: Db) {
     }
     let (status, e) = redeem(&app, &last).await;
     assert_eq!((status, e["code"].as_str()), (429, Some("rate-limited")), "{e}");
+}
+
+/// The phone's browser: its page's CSRF header makes the session its
+/// device's (the account cookie names it, no bearer token is handed out);
+/// a wrong header is refused before the code is looked at.
+async fn a_browser_gets_the_session_on_its_device(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let p = sign_up(&app, "marie@clinique.test", "fr").await;
+    let (secret, _) = make_code(&app, &p).await;
+    let phone = cercle_testkit::people::page_client();
+    let page = phone.get(format!("{}/connect", app.url)).send().await.expect("page");
+    assert_eq!(page.status().as_u16(), 200);
+    let csrf = cercle_testkit::people::csrf_of(&page.text().await.expect("html"));
+    let redeem_as = |csrf: String| {
+        phone
+            .post(format!("{}/api/v1/account/connect-codes/redeem", app.url))
+            .header("x-csrf-token", csrf)
+            .json(&json!({ "secret": secret }))
+            .send()
+    };
+    let r = redeem_as("not-the-token".into()).await.expect("request");
+    assert_eq!(r.status().as_u16(), 403);
+    let r = redeem_as(csrf).await.expect("request");
+    let account = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.starts_with("cercle_account="));
+    let (status, c) = cercle_testkit::status_and_json(r).await;
+    assert_eq!((status, c["state"].as_str()), (201, Some("locked")), "{c}");
+    assert!(c.get("token").is_none(), "a browser gets no bearer token: {c}");
+    assert!(account, "the new session is the account in front");
+    // The lock screen of that browser asks for the PIN of this account.
+    let lock = phone.get(format!("{}/lock", app.url)).send().await.expect("lock");
+    assert_eq!(lock.url().path(), "/lock");
+    let html = lock.text().await.expect("html");
+    assert!(
+        html.contains(crate::helpers::SIGN_UP_NAME),
+        "the account's name on the lock screen"
+    );
 }
