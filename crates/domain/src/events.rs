@@ -46,6 +46,9 @@ crate::stored_kind!(
         IncomingCall => "incoming_call",
         /// Someone declined the call (on its starter's person topic).
         CallDeclined => "call_declined",
+        /// A connect code opened a session of the person on a new device
+        /// (on their person topic: the device's label, no secret).
+        DeviceConnected => "device_connected",
     }
 );
 
@@ -158,7 +161,8 @@ mod tests {
                 "call_hand",
                 "call_ended",
                 "incoming_call",
-                "call_declined"
+                "call_declined",
+                "device_connected"
             ]
         );
     }

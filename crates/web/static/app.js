@@ -11,3 +11,4 @@ import './js/channels.js';
 import './js/teams.js';
 import './js/push.js';
 import './js/notifications.js';
+import './js/connect.js';

@@ -21,6 +21,8 @@ mod care_browser;
 mod channels_api;
 mod circle_api;
 mod cli;
+mod connect_api;
+mod connect_browser;
 mod crashes;
 mod edges_api;
 mod faults_storage;

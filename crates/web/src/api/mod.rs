@@ -64,6 +64,8 @@ pub fn routes() -> ApiRoutes {
         .post("/account/delete", account::delete_account)
         .get("/account/sessions", account::sessions)
         .delete("/account/sessions/{id}", account::end_session)
+        .post("/account/connect-codes", account::create_connect_code)
+        .post("/account/connect-codes/redeem", account::redeem_connect_code)
         .get("/account/activity", account::activity)
         .get("/notifications", notifications::list)
         .get("/notifications/unread", notifications::unread)

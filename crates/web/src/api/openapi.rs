@@ -46,6 +46,8 @@ use utoipa::OpenApi;
         super::account::delete_account,
         super::account::sessions,
         super::account::end_session,
+        super::account::create_connect_code,
+        super::account::redeem_connect_code,
         super::account::activity,
         super::notifications::list,
         super::notifications::unread,

@@ -5,6 +5,7 @@ mod admin;
 pub(crate) mod admin_tabs;
 mod auth;
 pub(crate) mod availability;
+mod connect;
 mod home;
 mod invitations;
 pub(crate) mod labels;
@@ -60,6 +61,7 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .merge(invitations::shared_routes())
         .merge(auth::routes())
         .merge(security::routes())
+        .merge(connect::routes())
         .merge(notifications::routes())
         .merge(availability::routes())
         .merge(outbox::routes())
@@ -130,6 +132,7 @@ const SCRIPT_MODULES: &[(&str, &str)] = &[
     ("teams.js", include_str!("../../static/js/teams.js")),
     ("push.js", include_str!("../../static/js/push.js")),
     ("notifications.js", include_str!("../../static/js/notifications.js")),
+    ("connect.js", include_str!("../../static/js/connect.js")),
 ];
 
 async fn script_module(axum::extract::Path(name): axum::extract::Path<String>) -> Response {

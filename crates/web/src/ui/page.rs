@@ -436,6 +436,7 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                                     p class="menu-title" { (view.user.name) }
                                     @if view.user.circle_only { a href="/care/photo" data-testid="my-photo" { (t(lang, "care-photo-title")) } }
                                     a href="/security" { (t(lang, "nav-security")) }
+                                    a href="/security/connect" data-testid="nav-connect" { (t(lang, "nav-connect")) }
                                     a href="/availability" { (t(lang, "nav-availability")) }
                                     a href="/notifications/preferences" { (t(lang, "notif-preferences")) }
                                     a href="/accounts" { (t(lang, "action-switch-account")) }
