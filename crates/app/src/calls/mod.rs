@@ -29,7 +29,7 @@ use crate::threads::access::{me, reachable_as};
 use crate::threads::events::{commit, log_event};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
-use cercle_domain::calls::{CallEnd, CallMedia, Departure, Presence};
+use cercle_domain::calls::{CallEnd, CallMedia, CallTopology, Departure, Presence};
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::calls::{self as policy, CallAction, CallRefusal, InCall, Standing, ThreadReach};
 use cercle_domain::policy::{Principal, UserPrincipal};
@@ -272,7 +272,8 @@ pub async fn start(
         return Err(AppError::Conflict("call-active"));
     }
     let id = CallId::new();
-    store::insert_call(&mut tx, id, t.id, media, me.user_id, high_priority, now)
+    let topology = CallTopology::for_thread(t.kind);
+    store::insert_call(&mut tx, id, t.id, media, topology, me.user_id, high_priority, now)
         .await
         .map_err(|e| match e {
             StoreError::Conflict => AppError::Conflict("call-active"),
@@ -410,11 +411,18 @@ pub async fn join(
     let now = ctx.clock.now();
     let (mut tx, l) = begin_change(ctx, me.user_id, call_id).await?;
     let in_call = l.in_call(me.user_id);
+    let cap = l.call.topology.cap(ctx.config.call_max_participants);
     let action = CallAction::Join {
         present: l.present_count(),
-        cap: ctx.config.call_max_participants,
+        cap,
     };
-    policy::decide(l.standing, in_call, action).map_err(refused(ctx))?;
+    policy::decide(l.standing, in_call, action).map_err(|r| match r {
+        // The cap of this call: two for a peer-to-peer one.
+        CallRefusal::Full => AppError::CallFull {
+            max: i64::try_from(cap).unwrap_or(i64::MAX),
+        },
+        other => refused(ctx)(other),
+    })?;
     if in_call.present {
         return fresh_view(ctx, &mut tx, call_id, lang).await;
     }
