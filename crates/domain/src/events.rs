@@ -46,6 +46,10 @@ crate::stored_kind!(
         IncomingCall => "incoming_call",
         /// Someone declined the call (on its starter's person topic).
         CallDeclined => "call_declined",
+        /// A WebRTC signal (offer, answer, candidate, bye) from a
+        /// participant of a call to another, on the target's person topic;
+        /// never stored.
+        CallSignal => "call_signal",
     }
 );
 
@@ -158,7 +162,8 @@ mod tests {
                 "call_hand",
                 "call_ended",
                 "incoming_call",
-                "call_declined"
+                "call_declined",
+                "call_signal"
             ]
         );
     }

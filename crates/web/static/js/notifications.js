@@ -1,6 +1,6 @@
 // The bell (notif-). A feature module of app.js: it runs on every page and does
 // nothing where its elements are absent.
-import { body, api, BACKGROUND, sessionGone, checkSession, liveState } from './core.js';
+import { body, api, BACKGROUND, sessionGone, checkSession, liveShare, liveState } from './core.js';
 
 // notif: the bell's badge follows the person's stream. The server pushes a
 // frame on every change of their notifications (a new one, some read, on any
@@ -86,7 +86,9 @@ import { body, api, BACKGROUND, sessionGone, checkSession, liveState } from './c
       socket.addEventListener('message', (m) => {
         let ev = null;
         try { ev = JSON.parse(m.data); } catch (_) { return; }
-        onEvent(ev);
+        // Shared with the page's other features (the incoming-call
+        // banner); the bell hears it through its own listener above.
+        liveShare(ev);
       });
       socket.addEventListener('close', async () => {
         liveState(false);
