@@ -17,6 +17,8 @@ mod browser;
 mod bus;
 mod calls_api;
 mod calls_ringing_api;
+mod calls_signal_api;
+mod calls_browser;
 mod care_browser;
 mod channels_api;
 mod circle_api;
