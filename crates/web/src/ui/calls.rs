@@ -111,7 +111,7 @@ async fn start_direct(
 fn participant(page: &Page, p: &CallParticipantView, me: &str, moderator: bool) -> Markup {
     let is_me = p.user_id.to_string() == me;
     html! {
-        li data-user-id=(p.user_id) data-muted=(p.muted) data-hand=(p.hand_raised) {
+        li data-user-id=(p.user_id) data-muted=(p.muted.to_string()) data-hand=(p.hand_raised.to_string()) {
             span class="call-person" { (p.name) @if is_me { " " span class="muted small" { "(" (page.t("callv-you")) ")" } } }
             @if p.muted { " " span class="badge" data-flag="muted" { (page.t("callv-muted")) } }
             @if p.hand_raised { " " span class="badge warn" data-flag="hand" { (page.t("callv-hand-raised")) } }
@@ -194,7 +194,7 @@ fn body(page: &Page, screen: &CallScreen, me: &str, title: &str) -> Markup {
         div class="call" id="call" data-testid="call"
             data-call-id=(c.id) data-me=(me) data-thread=(c.thread_id) data-media=(c.media.as_str())
             data-topology=(c.topology.as_str()) data-state=(c.state.as_str())
-            data-in-call=(screen.in_call) data-moderator=(screen.moderator) {
+            data-in-call=(screen.in_call.to_string()) data-moderator=(screen.moderator.to_string()) {
             @for (k, v) in &msgs {
                 span hidden data-msg=(k) { (v) }
             }
@@ -226,12 +226,12 @@ fn body(page: &Page, screen: &CallScreen, me: &str, title: &str) -> Markup {
                     button type="button" class="primary" data-call-join data-testid="call-join" hidden[screen.in_call] { (page.t("callv-join")) }
                 }
                 div class="call-controls" role="group" aria-label=(page.t("callv-controls")) data-testid="call-controls" hidden[!screen.in_call] {
-                    button type="button" class="secondary" data-call-mic aria-pressed=(muted) data-testid="call-mic" {
+                    button type="button" class="secondary" data-call-mic aria-pressed=(muted.to_string()) data-testid="call-mic" {
                         @if muted { (page.t("callv-unmute")) } @else { (page.t("callv-mute")) }
                     }
                     button type="button" class="secondary" data-call-camera aria-pressed="false" data-testid="call-camera" hidden[!video] { (page.t("callv-camera-off")) }
                     button type="button" class="secondary" data-call-share aria-pressed="false" data-testid="call-share" { (page.t("callv-share")) }
-                    button type="button" class="secondary" data-call-hand aria-pressed=(hand) data-testid="call-hand" {
+                    button type="button" class="secondary" data-call-hand aria-pressed=(hand.to_string()) data-testid="call-hand" {
                         @if hand { (page.t("callv-hand-lower")) } @else { (page.t("callv-hand-raise")) }
                     }
                     button type="button" class="danger" data-call-leave data-testid="call-leave" { (page.t("callv-leave")) }

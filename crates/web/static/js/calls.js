@@ -217,13 +217,13 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     if (kind === 'audio') return state.muted ? null : audioTrack();
     return state.cameraOff ? null : cameraTrack();
   };
+  // Each connection's own senders of the microphone and the camera (not
+  // those of a shared screen, nor those the other side's offers created).
   const applyOutgoing = () => {
-    for (const { pc } of pcs.values()) {
-      for (const t of pc.getTransceivers()) {
-        const kind = t.receiver.track ? t.receiver.track.kind : null;
-        if (!t.sender || t.stopped || t.sender.cercleScreen || !kind) continue;
+    for (const entry of pcs.values()) {
+      for (const [kind, sender] of Object.entries(entry.senders)) {
         const want = outgoing(kind);
-        if (t.sender.track !== want && t.currentDirection !== 'stopped') t.sender.replaceTrack(want).catch(() => {});
+        if (sender.track !== want) sender.replaceTrack(want).catch(() => {});
       }
     }
   };
@@ -300,15 +300,16 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     if (entry) return entry;
     const pc = new RTCPeerConnection({ iceServers: state.ice });
     // The person with the smaller id yields on colliding offers.
-    entry = { pc, polite: me < peer, makingOffer: false, ignoreOffer: false };
+    entry = { pc, polite: me < peer, makingOffer: false, ignoreOffer: false, senders: {} };
     pcs.set(peer, entry);
     window.cercleCall.pcs.set(peer, pc);
     // One transceiver per kind, sending what the person sends now.
     const kinds = video ? ['audio', 'video'] : ['audio'];
     for (const kind of kinds) {
       const track = outgoing(kind);
-      if (track && state.local) pc.addTrack(track, state.local);
-      else pc.addTransceiver(kind, { direction: 'sendrecv', streams: state.local ? [state.local] : [] });
+      entry.senders[kind] = (track && state.local)
+        ? pc.addTrack(track, state.local)
+        : pc.addTransceiver(kind, { direction: 'sendrecv', streams: state.local ? [state.local] : [] }).sender;
     }
     if (state.screen) {
       const t = state.screen.getVideoTracks()[0];
