@@ -127,7 +127,8 @@ async fn a_direct_call_carries_audio_and_video_both_ways() {
 
     // B is rung, accepts, and lands in the call.
     bb.wait_for("#call-banner:not([hidden])").await;
-    bb.wait_for_text_in("#call-banner-text", "(video)").await;
+    // B reads French: "(vidéo)".
+    bb.wait_for_text_in("#call-banner-text", "(vid").await;
     bb.click("[data-testid=call-accept]").await;
     bb.wait_for_path(&format!("/calls/{call_id}")).await;
     bb.wait_for("#call[data-in-call='true']").await;

@@ -84,6 +84,7 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
 
   const state = {
     inCall: root.dataset.inCall === 'true',
+    started: false, // media asked for and connections allowed
     ended: root.dataset.state === 'ended',
     local: null, // MediaStream of the microphone (and camera)
     screen: null, // MediaStream of the shared screen
@@ -348,6 +349,10 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     if (!s.nonce || state.seen.has(s.nonce)) return; // a replay
     state.seen.add(s.nonce);
     if (!state.inCall || state.ended || !p2p) return;
+    // Not before the microphone and camera are there (or refused): the
+    // connection is made with them.
+    if (mediaReady) await mediaReady;
+    if (!state.started) return;
     if (s.kind === 'bye') { closePeer(s.from); updateStatus(); return; }
     const entry = peerFor(s.from);
     const pc = entry.pc;
@@ -372,7 +377,7 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
   const reconcile = () => {
     const others = state.participants.filter((p) => p.user_id !== me).map((p) => p.user_id);
     for (const peer of [...pcs.keys()]) if (!others.includes(peer)) closePeer(peer);
-    if (state.inCall && !state.ended && p2p) for (const peer of others) peerFor(peer);
+    if (state.started && !state.ended && p2p) for (const peer of others) peerFor(peer);
     updateStatus();
   };
 
@@ -400,18 +405,24 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
   // -- in and out of the call ------------------------------------------------------------
   let heartbeat = null;
   let ticking = null;
+  let mediaReady = null;
   const start = async () => {
     state.inCall = true;
     if (joinButton) joinButton.hidden = true;
     if (controls) controls.hidden = false;
     if (devices) devices.hidden = false;
     say('connecting');
-    try {
-      const r = await api(`/calls/${callId}/ice`, { method: 'GET', headers: BACKGROUND });
-      const b = r.ok ? await json(r) : null;
-      state.ice = (b && b.ice_servers) || [];
-    } catch (_) { state.ice = []; }
-    await getMedia();
+    mediaReady = (async () => {
+      try {
+        const r = await api(`/calls/${callId}/ice`, { method: 'GET', headers: BACKGROUND });
+        const b = r.ok ? await json(r) : null;
+        state.ice = (b && b.ice_servers) || [];
+      } catch (_) { state.ice = []; }
+      await getMedia();
+      state.started = state.inCall;
+    })();
+    await mediaReady;
+    if (!state.started) return;
     clearInterval(heartbeat);
     heartbeat = setInterval(async () => {
       const r = await api(`/calls/${callId}/heartbeat`, { method: 'POST', body: '{}', headers: BACKGROUND }).catch(() => null);
@@ -422,6 +433,8 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     reconcile();
   };
   const stop = (why) => {
+    state.started = false;
+    mediaReady = null;
     for (const peer of [...pcs.keys()]) closePeer(peer);
     clearInterval(heartbeat);
     clearInterval(ticking);
