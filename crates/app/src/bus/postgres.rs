@@ -18,10 +18,10 @@
 use super::{deliver_text, encode, Bus, Delivery, Filter, Signal, Subscription, Topic, Wire, CAPACITY, COMMITTED};
 use crate::{AppError, AppResult};
 use async_trait::async_trait;
-use cercle_store::events::notify_nodes;
-use cercle_store::{Conn, Store};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use cercle_store::events::notify_nodes;
+use cercle_store::{Conn, Store};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

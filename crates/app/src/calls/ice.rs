@@ -144,7 +144,10 @@ mod tests {
         let server = &s.ice_servers[0];
         let username = server.username.clone().unwrap_or_default();
         assert!(username.starts_with("1600:"), "{username}");
-        assert_eq!(server.credential.as_deref(), Some(turn_credential("s3cret", &username).as_str()));
+        assert_eq!(
+            server.credential.as_deref(),
+            Some(turn_credential("s3cret", &username).as_str())
+        );
         assert!(!format!("{turn:?}").contains("s3cret"), "the secret is never printed");
     }
 

@@ -144,7 +144,6 @@ impl Hub {
         count_in_minute(&self.signals, user_id, now, max)
     }
 
-
     fn send_ephemeral(&self, e: Event) {
         let _ = self.live.send(Arc::new(e));
     }
@@ -163,7 +162,12 @@ impl Hub {
 type PerMinute = std::sync::Mutex<std::collections::HashMap<cercle_domain::UserId, (i64, i64)>>;
 
 /// Counts one more of `user_id`'s in the current minute; false beyond `max`.
-fn count_in_minute(counts: &PerMinute, user_id: cercle_domain::UserId, now: cercle_domain::Timestamp, max: i64) -> bool {
+fn count_in_minute(
+    counts: &PerMinute,
+    user_id: cercle_domain::UserId,
+    now: cercle_domain::Timestamp,
+    max: i64,
+) -> bool {
     let minute = now.0 / 60_000;
     let Ok(mut map) = counts.lock() else {
         return true;

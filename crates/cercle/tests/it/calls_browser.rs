@@ -58,8 +58,11 @@ async fn until_stats(b: &Browser, what: &str, ok: impl Fn(&Value) -> bool) -> Va
             last = s;
         }
         if Instant::now() > deadline {
-            b.fail(&format!("{what}: not within {} s (last stats {last})", MEDIA_WAIT.as_secs()))
-                .await;
+            b.fail(&format!(
+                "{what}: not within {} s (last stats {last})",
+                MEDIA_WAIT.as_secs()
+            ))
+            .await;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -156,17 +159,26 @@ async fn a_direct_call_carries_audio_and_video_both_ways() {
         assert!(Instant::now() < deadline, "A's audio still sent after mute: {after}");
     };
     // Video still flows meanwhile; audio stays still.
-    let later = until_stats(&ba, "A's video goes on while muted", |s| n(s, "vout") > n(&settled, "vout")).await;
+    let later = until_stats(&ba, "A's video goes on while muted", |s| {
+        n(s, "vout") > n(&settled, "vout")
+    })
+    .await;
     assert_eq!(n(&later, "aout"), n(&settled, "aout"), "muted: no audio sent");
     // Unmute: audio again.
     ba.click("[data-call-mic]").await;
     ba.wait_for("[data-call-mic][aria-pressed='false']").await;
-    until_stats(&ba, "A's audio again after unmute", |s| n(s, "aout") > n(&later, "aout")).await;
+    until_stats(&ba, "A's audio again after unmute", |s| {
+        n(s, "aout") > n(&later, "aout")
+    })
+    .await;
 
     // A shares a screen: B receives a second video track.
     ba.click("[data-call-share]").await;
     ba.wait_for("[data-call-share][aria-pressed='true']").await;
-    until_stats(&bb, "B receives A's screen as a second video track", |s| n(s, "vtracks") >= 2).await;
+    until_stats(&bb, "B receives A's screen as a second video track", |s| {
+        n(s, "vtracks") >= 2
+    })
+    .await;
     ba.click("[data-call-share]").await;
     ba.wait_for("[data-call-share][aria-pressed='false']").await;
 
@@ -181,7 +193,8 @@ async fn a_direct_call_carries_audio_and_video_both_ways() {
     .await;
     status_is(&ba, "waiting").await;
     bb.click("[data-call-join]").await;
-    bb.wait_for("#call[data-status='connecting'], #call[data-status='connected']").await;
+    bb.wait_for("#call[data-status='connecting'], #call[data-status='connected']")
+        .await;
     media_flowing(&bb, "B after joining again").await;
     media_flowing(&ba, "A after B joined again").await;
 

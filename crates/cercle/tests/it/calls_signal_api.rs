@@ -255,7 +255,10 @@ async fn signals_go_between_the_two_people_of_a_direct_call_only(db: Db) {
     ws_c.send(Message::Text(frame.to_string().into())).await.expect("send");
     let refused = frame_of(&mut ws_c, "call_signal_error", 10).await.expect("refusal");
     assert_eq!(refused["data"]["code"], "not-found", "{refused}");
-    assert!(frame_of(&mut ws_c, "call_signal", 1).await.is_none(), "C hears no signal");
+    assert!(
+        frame_of(&mut ws_c, "call_signal", 1).await.is_none(),
+        "C hears no signal"
+    );
 
     // The ICE servers, now that B is in.
     let (status, _) = app.get(&format!("/calls/{call_id}/ice"), Some(&d.b.token)).await;
@@ -322,21 +325,27 @@ async fn bad_signals_are_refused_with_a_translated_message_and_a_flood_is_cut(db
     assert_eq!(status, 422);
     assert!(e["message"].as_str().is_some_and(|m| m.contains("32 KiB")), "{e}");
     // Malformed.
-    for bad in ["<html></html>", "v=1\r\ns=-\r\n", "v=0\r\nthis is no field\r\n", "v=0\r\ns=a\u{0}b\r\n"] {
+    for bad in [
+        "<html></html>",
+        "v=1\r\ns=-\r\n",
+        "v=0\r\nthis is no field\r\n",
+        "v=0\r\ns=a\u{0}b\r\n",
+    ] {
         let (status, e) = signal_at(&app, &app.url, &d.a, &call_id, to_b("answer", "sdp", json!(bad)), "fr").await;
         assert_eq!(status, 422, "{bad:?}: {e}");
         assert_eq!(e["code"], "signal-sdp-malformed", "{bad:?}");
-        assert!(
-            e["message"].as_str().is_some_and(|m| m.contains("mal formée")),
-            "{e}"
-        );
+        assert!(e["message"].as_str().is_some_and(|m| m.contains("mal formée")), "{e}");
     }
     // An offer without its SDP; a candidate too long or on two lines.
     let (status, e) = signal(&app, &d.a, &call_id, json!({ "kind": "offer", "to": d.b_id })).await;
     assert_eq!((status, e["code"].as_str()), (422, Some("signal-invalid")), "{e}");
     let long = format!("candidate:{}", "1".repeat(1100));
     let (status, e) = signal(&app, &d.a, &call_id, to_b("candidate", "candidate", json!(long))).await;
-    assert_eq!((status, e["code"].as_str()), (422, Some("signal-candidate-invalid")), "{e}");
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (422, Some("signal-candidate-invalid")),
+        "{e}"
+    );
     let (status, _) = signal(
         &app,
         &d.a,

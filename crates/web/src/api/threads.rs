@@ -966,7 +966,14 @@ struct ClientMessage {
 /// Relays a `call_signal` frame ([`cercle_app::calls::signal`]); a refusal
 /// goes back to the sender as a `call_signal_error` frame (its code and
 /// translated message), nothing else is said.
-async fn relay_signal(ctx: &cercle_app::Ctx, socket: &mut WebSocket, cred: &Cred, lang: Language, call_id: &str, text: &str) -> bool {
+async fn relay_signal(
+    ctx: &cercle_app::Ctx,
+    socket: &mut WebSocket,
+    cred: &Cred,
+    lang: Language,
+    call_id: &str,
+    text: &str,
+) -> bool {
     let result = async {
         let input: cercle_app::calls::signal::SignalInput = serde_json::from_str(text)
             .map_err(|_| cercle_app::AppError::Input(cercle_domain::InputError::SignalInvalid))?;

@@ -167,7 +167,12 @@ fn messages(page: &Page) -> Vec<(&'static str, String)> {
     out
 }
 
-async fn show(State(state): State<WebState>, page: Page, Ready { view, principal }: Ready, Path(id): Path<String>) -> Response {
+async fn show(
+    State(state): State<WebState>,
+    page: Page,
+    Ready { view, principal }: Ready,
+    Path(id): Path<String>,
+) -> Response {
     let Ok(call_id) = id.parse() else {
         return failure_page(page.lang, &AppError::NotFound);
     };
