@@ -20,6 +20,7 @@ use tokio_tungstenite::tungstenite::Message;
 backends!(
     signals_go_between_the_two_people_of_a_direct_call_only,
     bad_signals_are_refused_with_a_translated_message_and_a_flood_is_cut,
+    participants_get_short_lived_turn_credentials_from_the_settings,
 );
 
 /// A session description as browsers write them (CRLF lines).
@@ -456,4 +457,45 @@ async fn a_signal_from_one_node_reaches_a_person_on_another() {
     assert_eq!(f["data"]["sdp"], answer.as_str());
     assert_eq!(f["data"]["from"], d.b_id.as_str());
     drop(node2);
+}
+
+/// With `turn_urls` and `turn_secret` set, each participant gets the URLs
+/// with TURN REST credentials: `<expiry>:<opaque id>` valid
+/// `turn_ttl_secs`, and base64(HMAC-SHA1(secret, username)), checked here
+/// as coturn would (`openssl dgst -sha1 -hmac`'s value for a known pair is
+/// in the unit tests); the opaque id names neither the person nor the call.
+async fn participants_get_short_lived_turn_credentials_from_the_settings(db: Db) {
+    const SECRET: &str = "a-turn-secret-shared-with-coturn";
+    let app = TestApp::spawn_with(db, |c| {
+        c.turn_urls = vec![
+            "stun:turn.example.test:3478".into(),
+            "turn:turn.example.test:3478?transport=udp".into(),
+        ];
+        c.turn_secret = Some(SECRET.into());
+        c.turn_ttl_secs = 600;
+    })
+    .await;
+    let d = direct_pair(&app).await;
+    let call_id = call_answered(&app, &d).await;
+    let now = app.ctx().clock.now().0 / 1000;
+    for p in [&d.a, &d.b] {
+        let (status, ice) = app.get(&format!("/calls/{call_id}/ice"), Some(&p.token)).await;
+        assert_eq!(status, 200, "{ice}");
+        let server = &ice["ice_servers"][0];
+        assert_eq!(server["urls"][1], "turn:turn.example.test:3478?transport=udp", "{ice}");
+        let username = server["username"].as_str().expect("username");
+        let (expiry, opaque) = username.split_once(':').expect("<expiry>:<id>");
+        assert_eq!(expiry.parse::<i64>().expect("expiry"), now + 600, "{ice}");
+        assert_eq!(ice["expires_at"], now + 600);
+        for who in [&d.a_id, &d.b_id, &call_id] {
+            assert!(!opaque.contains(who.as_str()), "the id names nobody");
+        }
+        assert_eq!(
+            server["credential"].as_str(),
+            Some(cercle_app::calls::ice::turn_credential(SECRET, username).as_str())
+        );
+        assert!(!ice.to_string().contains(SECRET), "the secret never leaves");
+    }
+    let (status, _) = app.get(&format!("/calls/{call_id}/ice"), Some(&d.c.token)).await;
+    assert_eq!(status, 404, "outside the call");
 }
