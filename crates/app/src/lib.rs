@@ -14,6 +14,7 @@ pub mod bus;
 pub mod calls;
 pub mod demo;
 pub mod error;
+pub mod fhir;
 pub mod home;
 pub mod idempotency;
 pub mod network;

@@ -41,8 +41,7 @@ pub fn load_key(config: &Config) -> anyhow::Result<ServerKey> {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         return parse_key(text.trim()).with_context(|| format!("{} is damaged", path.display()));
     }
-    let dir = config.data_dir.join("keys");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    create_private_dir(&config.data_dir.join("keys"))?;
     let bytes: [u8; 32] = cercle_app::secrets::random_bytes();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     write_private(&path, &hex)?;
@@ -74,8 +73,7 @@ pub fn load_vapid_key(config: &Config, key: &ServerKey) -> anyhow::Result<cercle
             .and_then(|b| VapidKey::from_bytes(&b))
             .with_context(|| format!("{} is damaged", path.display()));
     }
-    let dir = config.data_dir.join("keys");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    create_private_dir(&config.data_dir.join("keys"))?;
     let vapid = VapidKey::generate();
     write_private(&path, &web_push::b64(&vapid.secret_bytes()))?;
     Ok(vapid)
@@ -90,6 +88,24 @@ fn parse_key(hex: &str) -> Option<ServerKey> {
         *b = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
     }
     Some(ServerKey::from_bytes(bytes))
+}
+
+/// Creates a folder (and its missing parents) that only its owner can open:
+/// the data folder and backups hold the database, keys and attachments, and
+/// under the usual umask (022) a plain `create_dir_all` would leave them
+/// readable by every account on the machine. A folder that already exists is
+/// left as the operator made it.
+pub fn create_private_dir(path: &Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(path)
+        .with_context(|| format!("creating {}", path.display()))
 }
 
 /// Writes a file only its owner can read.
@@ -120,7 +136,7 @@ pub struct Overrides {
 /// Opens the database (migrating it) and builds the service context.
 pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<Ctx> {
     if config.database_url().starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+        create_private_dir(&config.data_dir)?;
     }
     let store = Store::open(&config.database_url())
         .await

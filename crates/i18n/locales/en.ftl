@@ -1764,6 +1764,10 @@ audit-target-unit = Unit
 audit-target-user = Person
 audit-target-workplace = Workplace
 
+## The FHIR directory (OperationOutcome diagnostics)
+fhir-unknown-parameter = This server does not support the search parameter “{ $name }” for this resource type (see /fhir/metadata).
+fhir-bad-value = The value of “{ $name }” cannot be read.
+fhir-unknown-type = The resource type “{ $name }” is not served here (Practitioner, PractitionerRole, Organization, Location, HealthcareService).
 # Calls: peer-to-peer signalling, the call screen, the incoming-call banner (callv-)
 error-signal-sdp-too-large = This session description is too large (32 KiB at most).
 error-signal-sdp-malformed = This session description is malformed: it must start with v=0 and hold one field per line.

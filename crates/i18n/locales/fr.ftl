@@ -1764,6 +1764,10 @@ audit-target-unit = Unité
 audit-target-user = Personne
 audit-target-workplace = Lieu de travail
 
+## The FHIR directory (OperationOutcome diagnostics)
+fhir-unknown-parameter = Ce serveur ne prend pas en charge le paramètre de recherche « { $name } » pour ce type de ressource (voir /fhir/metadata).
+fhir-bad-value = La valeur de « { $name } » ne peut pas être lue.
+fhir-unknown-type = Le type de ressource « { $name } » n'est pas servi ici (Practitioner, PractitionerRole, Organization, Location, HealthcareService).
 # Appels : signalisation pair à pair, l'écran d'appel, le bandeau d'appel entrant (callv-)
 error-signal-sdp-too-large = Cette description de session est trop grande (32 Kio au plus).
 error-signal-sdp-malformed = Cette description de session est mal formée : elle doit commencer par v=0 et tenir un champ par ligne.

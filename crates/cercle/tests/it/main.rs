@@ -26,6 +26,8 @@ mod cli;
 mod crashes;
 mod edges_api;
 mod faults_storage;
+mod fhir_api;
+mod fhir_tools;
 mod helpers;
 mod home_browser;
 mod home_pages;

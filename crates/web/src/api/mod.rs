@@ -6,6 +6,7 @@ pub mod availability;
 pub mod calls;
 pub mod channels;
 pub mod circle;
+pub mod fhir;
 pub mod headers;
 pub mod network;
 pub mod notifications;
