@@ -88,6 +88,8 @@ import { body, api, BACKGROUND, sessionGone, checkSession, liveShare, liveState 
       socket.addEventListener('message', (m) => {
         let ev = null;
         try { ev = JSON.parse(m.data); } catch (_) { return; }
+        // Shared with the page's other features (the incoming-call
+        // banner); the bell hears it through its own listener above.
         liveShare(ev);
       });
       socket.addEventListener('close', async () => {
