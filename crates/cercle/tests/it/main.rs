@@ -16,6 +16,7 @@ mod availability_browser;
 mod browser;
 mod bus;
 mod calls_api;
+mod calls_forwarding_api;
 mod calls_ringing_api;
 mod care_browser;
 mod channels_api;
