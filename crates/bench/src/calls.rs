@@ -53,14 +53,16 @@ pub async fn run(args: &CallsArgs) -> anyhow::Result<()> {
     let sizes = parse_sizes(&args.sizes)?;
     let seconds = args.seconds;
     let connect = Duration::from_secs(args.connect_timeout);
-    // The swarm blocks its thread: not on the runtime's workers.
-    let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+    // The swarm blocks its thread (and waits for the unit on runtimes of
+    // its own): a plain thread, outside this runtime.
+    let rows = std::thread::spawn(move || -> anyhow::Result<Vec<String>> {
         sizes
             .into_iter()
             .map(|(calls, participants)| measure(calls, participants, seconds, connect))
             .collect()
     })
-    .await??;
+    .join()
+    .map_err(|_| anyhow::anyhow!("the measuring thread panicked"))??;
     println!("| calls × participants | streams in | forwarded streams | frames/s forwarded (sent × receivers) | Mbit/s forwarded | unit CPU (% of a core) | CPU per forwarded stream (% of a core) | latency p50 / p99 (ms) |");
     println!("|---|---|---|---|---|---|---|---|");
     for r in rows {

@@ -290,7 +290,7 @@ impl<T> Pending<T> {
             .enable_time()
             .build()
             .map_err(|_| SfuError::Stopped)?;
-        match rt.block_on(tokio::time::timeout(timeout, rx)) {
+        match rt.block_on(async move { tokio::time::timeout(timeout, rx).await }) {
             Ok(Ok(r)) => r,
             Ok(Err(_)) => Err(SfuError::Stopped),
             Err(_) => Err(SfuError::Busy),
