@@ -362,9 +362,15 @@ impl Config {
             bail!("sfu_max_calls must be between 1 and 1000");
         }
         if self.sfu_enabled && self.sfu_bind.ip().is_unspecified() && self.sfu_public_ip.is_none() {
-            bail!("sfu_enabled with sfu_bind on every address ({}) needs sfu_public_ip: the address participants reach", self.sfu_bind);
+            bail!(
+                "sfu_enabled with sfu_bind on every address ({}) needs sfu_public_ip: the address participants reach",
+                self.sfu_bind
+            );
         }
-        if self.sfu_public_ip.is_some_and(|ip| ip.is_unspecified() || ip.is_multicast()) {
+        if self
+            .sfu_public_ip
+            .is_some_and(|ip| ip.is_unspecified() || ip.is_multicast())
+        {
             bail!("sfu_public_ip must be one host's address");
         }
         if !(1..=7 * 24 * 60).contains(&self.email_alert_delay_mins) {
@@ -632,7 +638,10 @@ mod tests {
     fn the_forwarding_unit_is_off_by_default_and_checked() {
         let c = Config::default();
         assert!(!c.sfu_enabled);
-        assert_eq!((c.sfu_bind.port(), c.sfu_max_calls), (DEFAULT_SFU_PORT, DEFAULT_SFU_MAX_CALLS));
+        assert_eq!(
+            (c.sfu_bind.port(), c.sfu_max_calls),
+            (DEFAULT_SFU_PORT, DEFAULT_SFU_MAX_CALLS)
+        );
         assert!(c.validate().is_ok());
         let c: Config = toml::from_str(
             "sfu_enabled = true\nsfu_bind = \"0.0.0.0:40000\"\nsfu_public_ip = \"192.0.2.7\"\nsfu_max_calls = 5",

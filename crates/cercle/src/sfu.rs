@@ -20,8 +20,8 @@ impl UnitForwarding {
         c.public_ip = config.sfu_public_ip;
         c.max_calls = config.sfu_max_calls;
         c.max_participants = config.call_max_participants;
-        let (handle, signals) = Unit::start(c)
-            .map_err(|e| anyhow::anyhow!("forwarding unit on {} (sfu_bind): {e}", config.sfu_bind))?;
+        let (handle, signals) =
+            Unit::start(c).map_err(|e| anyhow::anyhow!("forwarding unit on {} (sfu_bind): {e}", config.sfu_bind))?;
         tracing::info!(
             bind = %handle.local_addr(),
             announced = %handle.announced_addr(),

@@ -25,8 +25,8 @@
 //! Everything is bounded ([`Config`]): calls, participants per call, tracks
 //! per participant, SDP size, the command queue and the outgoing queue.
 
-mod unit;
 pub mod synthetic;
+mod unit;
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};

@@ -16,7 +16,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::format::Codec;
-use str0m::media::{Direction, MediaKind, MediaTime, Mid};
+use str0m::media::{Direction, KeyframeRequestKind, MediaKind, MediaTime, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 
@@ -57,6 +57,13 @@ pub struct Client {
     /// Send→receive times of the frames received (µs), at most
     /// [`MAX_SAMPLES`].
     pub latencies_us: Vec<u64>,
+    /// The track each sender's video arrives on.
+    video_from: BTreeMap<u8, Mid>,
+    /// Keyframe requests received for its own video: full intra requests
+    /// (what [`Client::request_keyframe`] sends) and picture loss
+    /// indications.
+    pub firs: u64,
+    pub plis: u64,
     buf: Vec<u8>,
 }
 
@@ -95,6 +102,9 @@ impl Client {
             base,
             received: BTreeMap::new(),
             latencies_us: Vec::new(),
+            video_from: BTreeMap::new(),
+            firs: 0,
+            plis: 0,
             buf: vec![0; 2000],
         };
         Ok((client, offer.to_sdp_string()))
@@ -133,7 +143,9 @@ impl Client {
         loop {
             match self.socket.recv_from(&mut self.buf) {
                 Ok((n, source)) => {
-                    let Ok(contents) = self.buf[..n].try_into() else { continue };
+                    let Ok(contents) = self.buf[..n].try_into() else {
+                        continue;
+                    };
                     let input = Input::Receive(
                         Instant::now(),
                         Receive {
@@ -211,7 +223,10 @@ impl Client {
             return;
         };
         let time = if audio {
-            MediaTime::new(elapsed.as_millis() as u64 * 48, str0m::media::Frequency::FORTY_EIGHT_KHZ)
+            MediaTime::new(
+                elapsed.as_millis() as u64 * 48,
+                str0m::media::Frequency::FORTY_EIGHT_KHZ,
+            )
         } else {
             MediaTime::new(elapsed.as_millis() as u64 * 90, str0m::media::Frequency::NINETY_KHZ)
         };
@@ -242,6 +257,10 @@ impl Client {
     fn event(&mut self, e: Event) {
         match e {
             Event::Connected => self.connected = true,
+            Event::KeyframeRequest(r) => match r.kind {
+                KeyframeRequestKind::Fir => self.firs += 1,
+                KeyframeRequestKind::Pli => self.plis += 1,
+            },
             Event::MediaData(d) => {
                 let (at, audio) = match d.data.first() {
                     Some(b'A') => (0, true),
@@ -256,18 +275,31 @@ impl Client {
                     counts.audio += 1;
                 } else {
                     counts.video += 1;
+                    self.video_from.insert(mark[1], d.mid);
                 }
                 let mut ns = [0u8; 8];
                 ns.copy_from_slice(&mark[2..10]);
                 let sent = Duration::from_nanos(u64::from_be_bytes(ns));
                 let now = Instant::now().saturating_duration_since(self.base);
                 if self.latencies_us.len() < MAX_SAMPLES {
-                    self.latencies_us
-                        .push(now.saturating_sub(sent).as_micros() as u64);
+                    self.latencies_us.push(now.saturating_sub(sent).as_micros() as u64);
                 }
             }
             _ => {}
         }
+    }
+
+    /// Asks for a keyframe (FIR) of the video it receives from `from`;
+    /// false when none arrived yet.
+    pub fn request_keyframe(&mut self, from: u8) -> bool {
+        let Some(mid) = self.video_from.get(&from).copied() else {
+            return false;
+        };
+        let ok = self
+            .rtc
+            .writer(mid)
+            .is_some_and(|mut w| w.request_keyframe(None, KeyframeRequestKind::Fir).is_ok());
+        ok && self.drain()
     }
 
     /// Closes the connection.

@@ -39,7 +39,11 @@ fn three_participants_receive_each_other_and_a_leaver_stops_being_forwarded() {
             got_from(s, "ana", &[2, 3], 20) && got_from(s, "bob", &[1, 3], 20) && got_from(s, "cleo", &[1, 2], 20)
         })
         .expect("swarm runs");
-    let seen: Vec<_> = s.clients.iter().map(|(_, p, c)| (p.clone(), c.received().clone())).collect();
+    let seen: Vec<_> = s
+        .clients
+        .iter()
+        .map(|(_, p, c)| (p.clone(), c.received().clone()))
+        .collect();
     assert!(all, "each receives audio and video from both others: {seen:?}");
     // Nobody receives their own streams back.
     for (_, _, c) in &s.clients {
@@ -56,7 +60,14 @@ fn three_participants_receive_each_other_and_a_leaver_stops_being_forwarded() {
     let stats = s.handle.stats().wait(WAIT).expect("stats after leave");
     assert_eq!(stats.participants, 2);
     let cleo_at = |s: &Swarm, who: &str| s.client(who).map(|c| c.from(3)).unwrap_or_default();
-    // What was on its way may still arrive: a few steps to take it in.
+    // What was on its way may still arrive: 100 rounds, and 200 ms, to
+    // take it in (counted in rounds too, for a slow machine).
+    let mut rounds = 0;
+    s.run_until(WAIT, |_| {
+        rounds += 1;
+        rounds >= 100
+    })
+    .expect("swarm runs");
     s.run_for(Duration::from_millis(200)).expect("swarm runs");
     let (ana_before, bob_before) = (cleo_at(&s, "ana"), cleo_at(&s, "bob"));
     let mark = (
@@ -91,6 +102,29 @@ fn three_participants_receive_each_other_and_a_leaver_stops_being_forwarded() {
     s.handle.end("call-1").expect("end sent");
     let stats = s.handle.stats().wait(WAIT).expect("stats after end");
     assert_eq!((stats.calls, stats.participants), (0, 0));
+}
+
+#[test]
+fn a_receivers_keyframe_request_reaches_the_source() {
+    let mut s = swarm(Config::new(loopback()));
+    s.join("call-k", "ana", 1).expect("ana joins");
+    s.join("call-k", "bob", 2).expect("bob joins");
+    s.join("call-k", "cleo", 3).expect("cleo joins");
+    let flowing = s
+        .run_until(WAIT, |s| got_from(s, "ana", &[2, 3], 5))
+        .expect("swarm runs");
+    assert!(flowing);
+    let (bob_before, cleo_before) = (
+        s.client("bob").map(|c| c.firs).unwrap_or_default(),
+        s.client("cleo").map(|c| c.firs).unwrap_or_default(),
+    );
+    assert!(s.client_mut("ana").is_some_and(|c| c.request_keyframe(2)));
+    let reached = s
+        .run_until(WAIT, |s| s.client("bob").is_some_and(|c| c.firs > bob_before))
+        .expect("swarm runs");
+    assert!(reached, "Ana's request for Bob's video reaches Bob");
+    // Only the source is asked (the unit's own requests are PLIs).
+    assert_eq!(s.client("cleo").map(|c| c.firs), Some(cleo_before));
 }
 
 #[test]

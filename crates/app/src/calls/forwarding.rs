@@ -64,8 +64,12 @@ pub trait Forwarding: Send + Sync {
 
     /// Their answer to the unit's offer (`None` back) or a new offer of
     /// theirs (the unit's answer back).
-    async fn signal(&self, call_id: CallId, user_id: UserId, signal: UnitSignal)
-        -> Result<Option<String>, ForwardingError>;
+    async fn signal(
+        &self,
+        call_id: CallId,
+        user_id: UserId,
+        signal: UnitSignal,
+    ) -> Result<Option<String>, ForwardingError>;
 
     /// The unit's next offer to a participant (`None` once it stopped).
     async fn next_offer(&self) -> Option<UnitOffer>;

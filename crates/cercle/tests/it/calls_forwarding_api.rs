@@ -37,7 +37,12 @@ async fn connect(app: &TestApp, call: &str, user: &str) {
     let (_client, offer) = cercle_sfu::synthetic::Client::new(1, Instant::now()).expect("client");
     let call: CallId = call.parse().expect("call id");
     let user: UserId = user.parse().expect("user id");
-    let answer = app.ctx().forwarding.join(call, user, &offer).await.expect("unit answers");
+    let answer = app
+        .ctx()
+        .forwarding
+        .join(call, user, &offer)
+        .await
+        .expect("unit answers");
     assert!(answer.starts_with("v=0"), "{answer}");
 }
 
@@ -64,7 +69,11 @@ async fn the_unit_closes_connections_on_leave_remove_loss_and_end(db: Db) {
 
     // A starts a video call; B and C join; all three connect to the unit.
     let (status, call) = app
-        .post(&format!("/threads/{t}/calls"), Some(&a.token), json!({ "media": "video" }))
+        .post(
+            &format!("/threads/{t}/calls"),
+            Some(&a.token),
+            json!({ "media": "video" }),
+        )
         .await;
     assert_eq!(status, 201, "{call}");
     let call = call["id"].as_str().expect("call").to_string();
@@ -93,7 +102,11 @@ async fn the_unit_closes_connections_on_leave_remove_loss_and_end(db: Db) {
     // A second call whose people vanish: the sweep marks them gone after
     // the presence timeout and the last one out ends it.
     let (status, call) = app
-        .post(&format!("/threads/{t}/calls"), Some(&b.token), json!({ "media": "audio" }))
+        .post(
+            &format!("/threads/{t}/calls"),
+            Some(&b.token),
+            json!({ "media": "audio" }),
+        )
         .await;
     assert_eq!(status, 201, "{call}");
     let call = call["id"].as_str().expect("call").to_string();
