@@ -118,6 +118,9 @@ pub struct Ctx {
     /// Where attachments' files are kept (the local disk; object storage
     /// next), encrypted ([`blobs`]).
     pub blobs: Arc<dyn blobs::BlobStore>,
+    /// This node's selective forwarding unit of calls
+    /// ([`calls::forwarding`]; none unless `sfu_enabled`).
+    pub forwarding: Arc<dyn calls::forwarding::Forwarding>,
 }
 
 impl Ctx {

@@ -19,10 +19,15 @@
 //!   recording notifications when a message is posted (fan-out to 10, 100,
 //!   1000 participants) and the throughput of the notification worker, on
 //!   SQLite and PostgreSQL (see `notifications.rs`).
+//! * `cercle-bench calls [options]`: in process, the participants and
+//!   forwarded streams one selective forwarding unit carries, its CPU per
+//!   forwarded stream and the latency it adds, with synthetic str0m
+//!   participants on loopback (see `calls.rs`).
 
 mod attachments;
 mod audit;
 mod blobs;
+mod calls;
 mod notifications;
 mod scratch;
 mod search;
@@ -35,7 +40,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications` and `blobs`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs` and `calls`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -62,6 +67,8 @@ enum Command {
     Notifications(notifications::NotificationsArgs),
     /// Attachments' blob stores: MB/s stored and read, range latency, local disk and S3.
     Blobs(blobs::BlobsArgs),
+    /// Calls' forwarding unit: streams carried, CPU per forwarded stream, added latency.
+    Calls(calls::CallsArgs),
 }
 
 #[tokio::main]
@@ -76,6 +83,7 @@ async fn main() {
         Some(Command::Attachments(args)) => attachments::run(args).await,
         Some(Command::Notifications(args)) => notifications::run(args).await,
         Some(Command::Blobs(args)) => blobs::run(args).await,
+        Some(Command::Calls(args)) => calls::run(args).await,
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

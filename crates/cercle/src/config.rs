@@ -5,6 +5,12 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// The forwarding unit's default UDP port (`sfu_bind`).
+pub const DEFAULT_SFU_PORT: u16 = 10_000;
+
+/// The default most calls through one node's forwarding unit (`sfu_max_calls`).
+pub const DEFAULT_SFU_MAX_CALLS: usize = 20;
+
 #[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -60,6 +66,16 @@ pub struct Config {
     pub turn_secret: Option<String>,
     /// Seconds TURN credentials stay valid.
     pub turn_ttl_secs: i64,
+    /// Runs the selective forwarding unit of calls of three or more in this
+    /// node (one UDP port, `sfu_bind`). Off by default.
+    pub sfu_enabled: bool,
+    /// The unit's UDP address (one port for every call).
+    pub sfu_bind: SocketAddr,
+    /// The address announced to participants as the unit's (its port is
+    /// `sfu_bind`'s); needed when `sfu_bind` is `0.0.0.0` or `[::]`.
+    pub sfu_public_ip: Option<std::net::IpAddr>,
+    /// The most calls the unit carries at once; the next is refused.
+    pub sfu_max_calls: usize,
     /// Minutes an unread notification waits before its email alert (people
     /// may choose their own on the preferences page).
     pub email_alert_delay_mins: i64,
@@ -136,6 +152,10 @@ impl Default for Config {
             turn_urls: Vec::new(),
             turn_secret: None,
             turn_ttl_secs: cercle_app::calls::ice::DEFAULT_TURN_TTL_SECS,
+            sfu_enabled: false,
+            sfu_bind: SocketAddr::from(([0, 0, 0, 0], DEFAULT_SFU_PORT)),
+            sfu_public_ip: None,
+            sfu_max_calls: DEFAULT_SFU_MAX_CALLS,
             email_alert_delay_mins: 15,
             urgent_repeat_secs: 5 * 60,
             urgent_sms_after_secs: 15 * 60,
@@ -253,6 +273,18 @@ impl Config {
         if let Some(v) = env("TURN_TTL_SECS") {
             c.turn_ttl_secs = parse("TURN_TTL_SECS", v)?;
         }
+        if let Some(v) = env("SFU_ENABLED") {
+            c.sfu_enabled = parse("SFU_ENABLED", v)?;
+        }
+        if let Some(v) = env("SFU_BIND") {
+            c.sfu_bind = parse("SFU_BIND", v)?;
+        }
+        if let Some(v) = env("SFU_PUBLIC_IP") {
+            c.sfu_public_ip = Some(parse("SFU_PUBLIC_IP", v)?);
+        }
+        if let Some(v) = env("SFU_MAX_CALLS") {
+            c.sfu_max_calls = parse("SFU_MAX_CALLS", v)?;
+        }
         if let Some(v) = env("EMAIL_ALERT_DELAY_MINS") {
             c.email_alert_delay_mins = parse("EMAIL_ALERT_DELAY_MINS", v)?;
         }
@@ -365,6 +397,21 @@ impl Config {
         }
         if self.turn_secret.as_deref().is_some_and(|s| s.len() < 16) {
             bail!("turn_secret must be at least 16 characters");
+        }
+        if !(1..=1000).contains(&self.sfu_max_calls) {
+            bail!("sfu_max_calls must be between 1 and 1000");
+        }
+        if self.sfu_enabled && self.sfu_bind.ip().is_unspecified() && self.sfu_public_ip.is_none() {
+            bail!(
+                "sfu_enabled with sfu_bind on every address ({}) needs sfu_public_ip: the address participants reach",
+                self.sfu_bind
+            );
+        }
+        if self
+            .sfu_public_ip
+            .is_some_and(|ip| ip.is_unspecified() || ip.is_multicast())
+        {
+            bail!("sfu_public_ip must be one host's address");
         }
         if !(1..=7 * 24 * 60).contains(&self.email_alert_delay_mins) {
             bail!("email_alert_delay_mins must be between 1 and 10080");
@@ -506,7 +553,8 @@ impl Config {
         let db = hide_credentials(&db);
         format!(
             "data_dir={} blob_store={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} call_max_participants={} call_ring_timeout_secs={} call_presence_timeout_secs={} \
-             turn_urls={} turn_secret={} turn_ttl_secs={} email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
+             turn_urls={} turn_secret={} turn_ttl_secs={} \
+             sfu_enabled={} sfu_bind={} sfu_public_ip={} sfu_max_calls={} email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
              smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={} \
              trusted_proxies={} metrics_token={} push_allow_local={} nats_url={} nats_subject={}",
             self.data_dir.display(),
@@ -523,6 +571,12 @@ impl Config {
             if self.turn_urls.is_empty() { "(none: host candidates only)".to_string() } else { self.turn_urls.join(",") },
             mask(&self.turn_secret),
             self.turn_ttl_secs,
+            self.sfu_enabled,
+            self.sfu_bind,
+            self.sfu_public_ip
+                .map(|ip| ip.to_string())
+                .unwrap_or_else(|| "(none: sfu_bind's)".into()),
+            self.sfu_max_calls,
             self.email_alert_delay_mins,
             self.urgent_repeat_secs,
             self.urgent_sms_after_secs,
@@ -621,6 +675,39 @@ mod tests {
                 ..Config::default()
             };
             assert!(c.validate().is_err(), "{ring} {presence}");
+        }
+    }
+
+    #[test]
+    fn the_forwarding_unit_is_off_by_default_and_checked() {
+        let c = Config::default();
+        assert!(!c.sfu_enabled);
+        assert_eq!(
+            (c.sfu_bind.port(), c.sfu_max_calls),
+            (DEFAULT_SFU_PORT, DEFAULT_SFU_MAX_CALLS)
+        );
+        assert!(c.validate().is_ok());
+        let c: Config = toml::from_str(
+            "sfu_enabled = true\nsfu_bind = \"0.0.0.0:40000\"\nsfu_public_ip = \"192.0.2.7\"\nsfu_max_calls = 5",
+        )
+        .unwrap();
+        assert!(c.validate().is_ok());
+        assert!(c
+            .describe()
+            .contains("sfu_enabled=true sfu_bind=0.0.0.0:40000 sfu_public_ip=192.0.2.7 sfu_max_calls=5"));
+        let no_ip = Config {
+            sfu_public_ip: None,
+            ..c.clone()
+        };
+        assert!(no_ip.validate().is_err(), "every address and no public one");
+        let on_one: Config = toml::from_str("sfu_enabled = true\nsfu_bind = \"127.0.0.1:0\"").unwrap();
+        assert!(on_one.validate().is_ok());
+        for calls in [0, 1001] {
+            let c = Config {
+                sfu_max_calls: calls,
+                ..Config::default()
+            };
+            assert!(c.validate().is_err(), "{calls}");
         }
     }
 

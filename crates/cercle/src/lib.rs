@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod config;
+pub mod sfu;
 
 use anyhow::Context;
 use cercle_app::adapters::sms::HttpSmsGateway;
@@ -131,6 +132,8 @@ pub struct Overrides {
     pub mailer: Option<Arc<dyn Mailer>>,
     pub sms: Option<Arc<dyn SmsSender>>,
     pub push_sender: Option<Arc<dyn cercle_app::push::PushSender>>,
+    /// In place of the forwarding unit of `sfu_enabled`.
+    pub forwarding: Option<Arc<dyn cercle_app::calls::forwarding::Forwarding>>,
 }
 
 /// Opens the database (migrating it) and builds the service context.
@@ -197,6 +200,11 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         .map(|url| (url, config.nats_subject.as_str()));
     let bus = cercle_app::bus::configured(&store, nats);
     let blobs = open_blobs(config).await?;
+    let forwarding: Arc<dyn cercle_app::calls::forwarding::Forwarding> = match overrides.forwarding {
+        Some(f) => f,
+        None if config.sfu_enabled => Arc::new(sfu::UnitForwarding::start(config)?),
+        None => Arc::new(cercle_app::calls::forwarding::NoForwarding),
+    };
     let ctx = Ctx {
         store,
         clock: overrides.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -239,6 +247,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         push,
         push_sender,
         blobs,
+        forwarding,
     };
     // A database from before the network search gets its index once.
     let indexed = cercle_app::search_index::rebuild_if_empty(&ctx)

@@ -12,8 +12,8 @@
 //! see it: `call_started`, `call_joined`, `call_left`, `call_removed`,
 //! `call_muted`, `call_hand`, `call_ended`, each carrying the call as it
 //! is now) and its audit record (metadata only, with the patient of a
-//! clinical thread). No audio or video passes here: the signalling, the
-//! media and the forwarding unit come next, on top of these rows.
+//! clinical thread). No audio or video passes here: the media go between
+//! browsers, or through a node's forwarding unit, on top of these rows.
 //!
 //! A new call rings the people who may join it ([`ringing`]: their own
 //! stream and their installed apps, with the availability rules of
@@ -29,6 +29,11 @@
 //! through the forwarding unit).
 
 pub mod ice;
+//! Media of calls of three or more go through a node's selective
+//! forwarding unit ([`forwarding`]); once a change that takes someone out
+//! of a call, or ends it, is committed, their connections there close.
+
+pub mod forwarding;
 pub mod presence;
 pub mod ringing;
 pub mod signal;
@@ -565,6 +570,7 @@ pub async fn leave(
     .await?;
     let view = end_if_empty(ctx, &mut tx, me, &l, client, now, lang, view).await?;
     commit(ctx, tx).await?;
+    forwarding::participant_out(ctx, call_id, me.user_id, view.ended_at.is_some());
     Ok(view)
 }
 
@@ -699,6 +705,7 @@ pub async fn remove(
     .await?;
     let view = end_if_empty(ctx, &mut tx, me, &l, client, now, lang, view).await?;
     commit(ctx, tx).await?;
+    forwarding::participant_out(ctx, call_id, target, view.ended_at.is_some());
     Ok(view)
 }
 
@@ -730,5 +737,6 @@ pub async fn end(
     )
     .await?;
     commit(ctx, tx).await?;
+    forwarding::call_ended(ctx, call_id);
     Ok(view)
 }

@@ -16,6 +16,8 @@
 //! Each change holds the call's row and looks again before writing, so
 //! two nodes sweeping at once, or a heartbeat or a join arriving meanwhile,
 //! never make it twice nor wrongly: the second finds nothing left to do.
+//! Once committed, a participant marked gone (and a call ended) has their
+//! connections closed in the forwarding unit ([`super::forwarding`]).
 
 use super::{fresh_view, load, refused, ringing::system_event, CallEvent};
 use crate::threads::access::me;
@@ -122,6 +124,7 @@ async fn end_unanswered(ctx: &Ctx, call_id: CallId, cutoff: Timestamp, now: Time
     log_event(ctx, &mut tx, t.id, EventKind::CallEnded, &data, now).await?;
     audit::record(&mut tx, system_event(&t, call_id, "call.ended"), now).await?;
     commit(ctx, tx).await?;
+    super::forwarding::call_ended(ctx, call_id);
     Ok(true)
 }
 
@@ -186,6 +189,7 @@ async fn mark_lost(ctx: &Ctx, call_id: CallId, user_id: UserId, cutoff: Timestam
         audit::record(&mut tx, system_event(&t, call_id, "call.ended"), now).await?;
     }
     commit(ctx, tx).await?;
+    super::forwarding::participant_out(ctx, call_id, user_id, emptied);
     Ok(if emptied { Lost::Emptied } else { Lost::Marked })
 }
 

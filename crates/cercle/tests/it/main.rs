@@ -17,6 +17,7 @@ mod browser;
 mod bus;
 mod calls_api;
 mod calls_browser;
+mod calls_forwarding_api;
 mod calls_ringing_api;
 mod calls_signal_api;
 mod care_browser;

@@ -1,0 +1,122 @@
+//! The calls close connections in the node's forwarding unit (issue 17),
+//! on SQLite and PostgreSQL: with `sfu_enabled`, the unit runs with the
+//! node; participants who leave, are removed or vanish (no heartbeat) have
+//! their connections closed there, and so does everyone's when the call
+//! ends. The participants are str0m clients of the `cercle-sfu` crate that
+//! connect through the calls' `Forwarding` port (the signalling that
+//! browsers use sits on top of it).
+
+use crate::backends;
+use crate::helpers::{fleuve_and_two_members, id_of, open_clinical_thread, patient_file, Person};
+use cercle_app::calls::forwarding::ForwardingLoad;
+use cercle_domain::{CallId, UserId};
+use cercle_testkit::{Db, TestApp};
+use serde_json::json;
+use std::time::Instant;
+
+backends!(the_unit_closes_connections_on_leave_remove_loss_and_end,);
+
+async fn enabled(db: Db) -> TestApp {
+    TestApp::spawn_with(db, |c| {
+        c.sfu_enabled = true;
+        c.sfu_bind = "127.0.0.1:0".parse().expect("address");
+    })
+    .await
+}
+
+async fn act(app: &TestApp, p: &Person, call: &str, what: &str) -> u16 {
+    let (status, r) = app
+        .post(&format!("/calls/{call}/{what}"), Some(&p.token), json!({}))
+        .await;
+    assert!(status < 300, "{what}: {status} {r}");
+    status
+}
+
+/// Connects a person's synthetic client to the unit (its offer accepted).
+async fn connect(app: &TestApp, call: &str, user: &str) {
+    let (_client, offer) = cercle_sfu::synthetic::Client::new(1, Instant::now()).expect("client");
+    let call: CallId = call.parse().expect("call id");
+    let user: UserId = user.parse().expect("user id");
+    let answer = app
+        .ctx()
+        .forwarding
+        .join(call, user, &offer)
+        .await
+        .expect("unit answers");
+    assert!(answer.starts_with("v=0"), "{answer}");
+}
+
+async fn load(app: &TestApp) -> (usize, usize) {
+    let ForwardingLoad { calls, participants } = app.ctx().forwarding.load().await;
+    (calls, participants)
+}
+
+async fn the_unit_closes_connections_on_leave_remove_loss_and_end(db: Db) {
+    // Off by default: no unit, joins refused.
+    let mut plain = TestApp::spawn(db).await;
+    assert!(!plain.ctx().forwarding.enabled());
+    plain.stop().await;
+
+    let mut app = enabled(db).await;
+    assert!(app.ctx().forwarding.enabled());
+    let (org, b, c) = fleuve_and_two_members(&app).await;
+    let a = org.admin;
+    let file = patient_file(&app, &a, "Gérard", "Lévesque", "1941-03-02").await;
+    let (status, t) = open_clinical_thread(&app, &a, &file, &[&b, &c], "Suivi de M. Lévesque").await;
+    assert_eq!(status, 201, "{t}");
+    let t = t["id"].as_str().expect("thread").to_string();
+    let (a_id, b_id, c_id) = (id_of(&app, &a).await, id_of(&app, &b).await, id_of(&app, &c).await);
+
+    // A starts a video call; B and C join; all three connect to the unit.
+    let (status, call) = app
+        .post(
+            &format!("/threads/{t}/calls"),
+            Some(&a.token),
+            json!({ "media": "video" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{call}");
+    let call = call["id"].as_str().expect("call").to_string();
+    act(&app, &b, &call, "join").await;
+    act(&app, &c, &call, "join").await;
+    for u in [&a_id, &b_id, &c_id] {
+        connect(&app, &call, u).await;
+    }
+    assert_eq!(load(&app).await, (1, 3));
+
+    // C leaves: their connection closes, the others' stay.
+    act(&app, &c, &call, "leave").await;
+    assert_eq!(load(&app).await, (1, 2));
+    // A (the starter) removes B.
+    let (status, r) = app
+        .delete(&format!("/calls/{call}/participants/{b_id}"), Some(&a.token))
+        .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(load(&app).await, (1, 1));
+    // The end closes every connection (C, reconnecting on their own, too).
+    connect(&app, &call, &c_id).await;
+    assert_eq!(load(&app).await, (1, 2));
+    act(&app, &a, &call, "end").await;
+    assert_eq!(load(&app).await, (0, 0));
+
+    // A second call whose people vanish: the sweep marks them gone after
+    // the presence timeout and the last one out ends it.
+    let (status, call) = app
+        .post(
+            &format!("/threads/{t}/calls"),
+            Some(&b.token),
+            json!({ "media": "audio" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{call}");
+    let call = call["id"].as_str().expect("call").to_string();
+    act(&app, &c, &call, "join").await;
+    connect(&app, &call, &b_id).await;
+    connect(&app, &call, &c_id).await;
+    assert_eq!(load(&app).await, (1, 2));
+    app.advance(app.config.call_presence_timeout_secs + 1);
+    let swept = cercle_app::calls::sweep(app.ctx()).await.expect("sweep");
+    assert_eq!((swept.lost, swept.emptied), (2, 1), "{swept:?}");
+    assert_eq!(load(&app).await, (0, 0));
+    app.stop().await;
+}
