@@ -356,6 +356,7 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
     let notifier = tokio::spawn(cercle_app::notifications::run_worker(ctx.clone(), rx.clone()));
     let sweeper = tokio::spawn(cercle_app::blobs::run_sweeper(ctx.clone(), rx.clone()));
     let calls_worker = tokio::spawn(cercle_app::calls::run_worker(ctx.clone(), rx.clone()));
+    let unit_signals = tokio::spawn(cercle_app::calls::signal::run_unit_signals(ctx.clone(), rx.clone()));
     let worker = tokio::spawn(cercle_app::outbox::run_worker(ctx.clone(), rx));
     Ok(Running {
         addr,
@@ -371,6 +372,7 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
             limiter,
             sweeper,
             calls_worker,
+            unit_signals,
         ],
     })
 }

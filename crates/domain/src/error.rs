@@ -136,6 +136,13 @@ pub enum InputError {
     /// A signal missing what its kind needs (an offer without its SDP…).
     #[error("invalid call signal")]
     SignalInvalid,
+    /// A signal for the forwarding unit on a node without one
+    /// (`sfu_enabled = false`).
+    #[error("no forwarding unit on this server")]
+    SignalUnitDisabled,
+    /// The forwarding unit refused (full, busy, not connected yet).
+    #[error("the forwarding unit cannot take this signal now")]
+    SignalUnitUnavailable,
 }
 
 impl InputError {
@@ -200,6 +207,8 @@ impl InputError {
             InputError::SignalSdpMalformed => "signal-sdp-malformed",
             InputError::SignalCandidateInvalid => "signal-candidate-invalid",
             InputError::SignalInvalid => "signal-invalid",
+            InputError::SignalUnitDisabled => "signal-unit-disabled",
+            InputError::SignalUnitUnavailable => "signal-unit-unavailable",
         }
     }
 }

@@ -1806,6 +1806,8 @@ error-signal-sdp-too-large = This session description is too large (32 KiB at mo
 error-signal-sdp-malformed = This session description is malformed: it must start with v=0 and hold one field per line.
 error-signal-candidate-invalid = This network candidate is invalid (1 KiB at most, on one line).
 error-signal-invalid = This call signal is incomplete or does not match its kind.
+error-signal-unit-disabled = Calls of three or more need the forwarding unit, which is not enabled on this server (sfu_enabled).
+error-signal-unit-unavailable = The forwarding unit cannot take this signal now (full, busy or not connected yet): try again.
 callv-title-audio = Audio call
 callv-title-video = Video call
 callv-back = Back to the conversation

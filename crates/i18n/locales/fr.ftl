@@ -1806,6 +1806,8 @@ error-signal-sdp-too-large = Cette description de session est trop grande (32 Ki
 error-signal-sdp-malformed = Cette description de session est mal formée : elle doit commencer par v=0 et tenir un champ par ligne.
 error-signal-candidate-invalid = Ce candidat réseau n'est pas valide (1 Kio au plus, sur une ligne).
 error-signal-invalid = Ce signal d'appel est incomplet ou ne correspond pas à son type.
+error-signal-unit-disabled = Les appels à trois ou plus ont besoin de l'unité de transfert, qui n'est pas activée sur ce serveur (sfu_enabled).
+error-signal-unit-unavailable = L'unité de transfert ne peut pas prendre ce signal maintenant (pleine, occupée ou pas encore connectée) : réessayez.
 callv-title-audio = Appel audio
 callv-title-video = Appel vidéo
 callv-back = Retour à la discussion

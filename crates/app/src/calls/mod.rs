@@ -27,13 +27,14 @@
 //! through Cercle's relay, [`signal`], with ICE servers and short-lived
 //! TURN credentials from [`ice`]), `sfu` elsewhere (three or more: media
 //! through the forwarding unit).
-
-pub mod ice;
+//!
 //! Media of calls of three or more go through a node's selective
 //! forwarding unit ([`forwarding`]); once a change that takes someone out
 //! of a call, or ends it, is committed, their connections there close.
+//! Browsers reach it through the same relay, naming `sfu` as the target.
 
 pub mod forwarding;
+pub mod ice;
 pub mod presence;
 pub mod ringing;
 pub mod signal;

@@ -23,11 +23,27 @@
 //! drop a replayed or stale signal (it keeps the nonces it has seen).
 //! Signals are not audited: like typing, they carry no record-keeping fact
 //! (joining and leaving the call are audited).
+//!
+//! In a call of three or more (topology `sfu`) a browser signals the
+//! node's forwarding unit instead of each other person: `to` is [`UNIT`].
+//! The same shape and flood checks apply, then the policy's `SignalUnit`
+//! (the sender in the call, the call through the unit). Its offer (with
+//! `join`: a new connection; without: a renegotiation, such as a screen
+//! shared) is given to the unit, whose answer comes back to the sender as a
+//! `call_signal` from `sfu`; its answer to the unit's offer goes to the
+//! unit; its candidates are taken and dropped (the unit learns the
+//! browser's addresses from its ICE checks); `bye` closes its connection.
+//! The unit's own offers (the others' tracks to receive) are delivered by
+//! [`run_unit_signals`] the same way. A node without a unit refuses with
+//! `signal-unit-disabled`. The unit is this node's: routing a signal to
+//! another node's unit is not done (docs/architecture.md).
 
+use super::forwarding::{ForwardingError, UnitSignal};
 use super::{load, refused};
 use crate::threads::access::me;
 use crate::threads::hub::{self, Event};
 use crate::{AppError, AppResult, Ctx};
+use cercle_domain::calls::CallTopology;
 use cercle_domain::events::{EventKind, Topic};
 use cercle_domain::policy::calls::{self as policy, CallAction};
 use cercle_domain::policy::Principal;
@@ -44,6 +60,9 @@ pub const MAX_CANDIDATE: usize = 1024;
 /// takes an offer, an answer and a few dozen candidates; renegotiations
 /// (a screen shared, a camera switched) a few more.
 pub const SIGNALS_PER_MINUTE: i64 = 240;
+
+/// The `to` (and `from`) that names the node's forwarding unit.
+pub const UNIT: &str = "sfu";
 
 /// What a signal is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -64,7 +83,8 @@ pub enum SignalKind {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct SignalInput {
     pub kind: SignalKind,
-    /// The person in the call it is for (their user id).
+    /// The person in the call it is for (their user id), or `sfu`: the
+    /// forwarding unit (calls of three or more).
     pub to: String,
     /// The session description of an offer or an answer.
     #[serde(default)]
@@ -76,6 +96,10 @@ pub struct SignalInput {
     pub sdp_mid: Option<String>,
     #[serde(default)]
     pub sdp_m_line_index: Option<u16>,
+    /// An offer to the unit opening a new connection (joining, or a page
+    /// reloaded); without it, an offer renegotiates the open one.
+    #[serde(default)]
+    pub join: bool,
 }
 
 /// A signal as its target receives it (the `data` of a `call_signal`
@@ -83,8 +107,9 @@ pub struct SignalInput {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SignalOut {
     pub call_id: CallId,
-    /// The sender, from their session (never from the input).
-    pub from: UserId,
+    /// The sender: their user id, from their session (never from the
+    /// input), or `sfu` for the forwarding unit.
+    pub from: String,
     pub to: UserId,
     pub kind: SignalKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -184,6 +209,9 @@ pub async fn relay(ctx: &Ctx, principal: &Principal, call_id: CallId, input: Sig
     if !ctx.hub.signal_flood(me.user_id, now, SIGNALS_PER_MINUTE) {
         return Err(AppError::RateLimited);
     }
+    if input.to == UNIT {
+        return to_unit(ctx, me.user_id, call_id, input, now.0).await;
+    }
     // A text that is no person's id names nobody in the call.
     let to: UserId = input.to.parse().map_err(|_| AppError::NotFound)?;
     let l = {
@@ -198,7 +226,7 @@ pub async fn relay(ctx: &Ctx, principal: &Principal, call_id: CallId, input: Sig
     let nonce = crate::secrets::random_token();
     let out = SignalOut {
         call_id,
-        from: me.user_id,
+        from: me.user_id.to_string(),
         to,
         kind: input.kind,
         sdp: input.sdp,
@@ -212,6 +240,104 @@ pub async fn relay(ctx: &Ctx, principal: &Principal, call_id: CallId, input: Sig
     hub::publish_ephemeral(ctx, Event::new(None, Topic::Person(to), EventKind::CallSignal, data)).await?;
     metrics::counter!("cercle_call_signals_total").increment(1);
     Ok(SignalSent { nonce })
+}
+
+fn unit_refused(e: ForwardingError) -> AppError {
+    AppError::Input(match e {
+        ForwardingError::Disabled => InputError::SignalUnitDisabled,
+        ForwardingError::TooLarge => InputError::SignalSdpTooLarge,
+        ForwardingError::Malformed => InputError::SignalSdpMalformed,
+        ForwardingError::Full | ForwardingError::NotConnected | ForwardingError::Unavailable => {
+            InputError::SignalUnitUnavailable
+        }
+    })
+}
+
+/// A signal of the session's person to the forwarding unit.
+async fn to_unit(ctx: &Ctx, me: UserId, call_id: CallId, input: SignalInput, now: i64) -> AppResult<SignalSent> {
+    let l = {
+        let mut conn = ctx.store.reader().await?;
+        load(&mut conn, me, call_id).await?
+    };
+    let action = CallAction::SignalUnit {
+        through_unit: l.call.topology == CallTopology::Sfu,
+    };
+    policy::decide(l.standing, l.in_call(me), action).map_err(refused(ctx))?;
+    if !ctx.forwarding.enabled() {
+        return Err(AppError::Input(InputError::SignalUnitDisabled));
+    }
+    let sdp = input.sdp.unwrap_or_default();
+    match input.kind {
+        SignalKind::Offer => {
+            let answer = if input.join {
+                ctx.forwarding.join(call_id, me, &sdp).await
+            } else {
+                ctx.forwarding
+                    .signal(call_id, me, UnitSignal::Offer(sdp))
+                    .await
+                    .and_then(|a| a.ok_or(ForwardingError::NotConnected))
+            }
+            .map_err(unit_refused)?;
+            from_unit(ctx, call_id, me, SignalKind::Answer, answer, now).await?;
+        }
+        SignalKind::Answer => {
+            ctx.forwarding
+                .signal(call_id, me, UnitSignal::Answer(sdp))
+                .await
+                .map_err(unit_refused)?;
+        }
+        // The unit learns the browser's addresses from its connectivity
+        // checks (its own candidate is in its SDP): nothing to hand over.
+        SignalKind::Candidate => {}
+        SignalKind::Bye => ctx.forwarding.close_participant(call_id, me),
+    }
+    metrics::counter!("cercle_call_signals_total").increment(1);
+    Ok(SignalSent {
+        nonce: crate::secrets::random_token(),
+    })
+}
+
+/// Delivers a session description of the unit to a participant, as a
+/// `call_signal` from `sfu` on their person topic.
+async fn from_unit(ctx: &Ctx, call_id: CallId, to: UserId, kind: SignalKind, sdp: String, now: i64) -> AppResult<()> {
+    let out = SignalOut {
+        call_id,
+        from: UNIT.to_string(),
+        to,
+        kind,
+        sdp: Some(sdp),
+        candidate: None,
+        sdp_mid: None,
+        sdp_m_line_index: None,
+        nonce: crate::secrets::random_token(),
+        at: now,
+    };
+    let data = serde_json::to_value(&out).map_err(|e| AppError::Internal(e.to_string()))?;
+    hub::publish_ephemeral(ctx, Event::new(None, Topic::Person(to), EventKind::CallSignal, data)).await
+}
+
+/// Delivers the unit's offers (tracks of the others to receive, or to stop)
+/// to their participants, until `stop` or the unit stops.
+pub async fn run_unit_signals(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
+    if !ctx.forwarding.enabled() {
+        return;
+    }
+    loop {
+        let offer = tokio::select! {
+            o = ctx.forwarding.next_offer() => match o {
+                Some(o) => o,
+                None => return,
+            },
+            _ = stop.changed() => return,
+        };
+        if *stop.borrow() {
+            return;
+        }
+        let now = ctx.clock.now().0;
+        if let Err(e) = from_unit(&ctx, offer.call_id, offer.user_id, SignalKind::Offer, offer.sdp, now).await {
+            tracing::warn!(error = %e, "forwarding unit: an offer not delivered");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -228,6 +354,7 @@ mod tests {
             candidate: None,
             sdp_mid: None,
             sdp_m_line_index: None,
+            join: false,
         }
     }
 

@@ -96,6 +96,11 @@ pub enum CallAction {
         target_self: bool,
         target_present: bool,
     },
+    /// Send a WebRTC signal to the node's forwarding unit: for the people
+    /// in a call whose media go through it (`through_unit`: topology `sfu`).
+    SignalUnit {
+        through_unit: bool,
+    },
 }
 
 /// Why a call action is refused.
@@ -214,6 +219,15 @@ pub fn decide(standing: Standing, call: InCall, action: CallAction) -> Result<()
                 Err(CallRefusal::NotFound)
             } else {
                 Ok(())
+            }
+        }
+        // The unit is a target only of calls of three or more; to anyone
+        // else, as above, there is nobody to signal to.
+        CallAction::SignalUnit { through_unit } => {
+            if call.present && through_unit {
+                Ok(())
+            } else {
+                Err(CallRefusal::NotFound)
             }
         }
     }
@@ -435,6 +449,18 @@ mod tests {
             target_self,
             target_present,
         };
+        let unit = |through_unit| CallAction::SignalUnit { through_unit };
+        assert_eq!(decide(OBSERVER, in_call(false, true), unit(true)), Ok(()));
+        assert_eq!(
+            decide(WRITER, in_call(false, true), unit(false)),
+            Err(CallRefusal::NotFound),
+            "a peer-to-peer call has no unit"
+        );
+        assert_eq!(
+            decide(WRITER, in_call(true, false), unit(true)),
+            Err(CallRefusal::NotFound),
+            "not in the call, even its starter"
+        );
         assert_eq!(decide(OBSERVER, in_call(false, true), signal(false, true)), Ok(()));
         assert_eq!(
             decide(WRITER, in_call(false, false), signal(false, true)),
