@@ -5,8 +5,9 @@
 //! (WebRTC, signalling through Cercle), and drives every control through
 //! the JSON API (mute, camera, screen, hand, leave, end, moderation).
 //!
-//! For a call of three or more (`sfu`) the screen says that sound and
-//! video need the forwarding unit; its list and controls still work.
+//! For a call of three or more (`sfu`) the page connects to the node's
+//! forwarding unit (`data-unit`); on a node without one the screen says
+//! that sound and video need it, and its list and controls still work.
 
 use crate::error_page::failure_page;
 use crate::ui::page::{app_layout, Fields, Page, Ready};
@@ -184,11 +185,14 @@ async fn show(
         CallMedia::Audio => page.t("callv-title-audio"),
         CallMedia::Video => page.t("callv-title-video"),
     };
-    let content = body(&page, &screen, &view.user.id, &title);
+    let unit = state.ctx.forwarding.enabled();
+    let content = body(&page, &screen, &view.user.id, &title, unit);
     app_layout(&state, &page, &view, &title, content).await
 }
 
-fn body(page: &Page, screen: &CallScreen, me: &str, title: &str) -> Markup {
+/// `unit`: this node has the forwarding unit (`sfu_enabled`), through which
+/// the media of a call of three or more go.
+fn body(page: &Page, screen: &CallScreen, me: &str, title: &str, unit: bool) -> Markup {
     let c = &screen.call;
     let ended = c.state == CallPhase::Ended;
     let video = c.media == CallMedia::Video;
@@ -198,7 +202,7 @@ fn body(page: &Page, screen: &CallScreen, me: &str, title: &str) -> Markup {
     html! {
         div class="call" id="call" data-testid="call"
             data-call-id=(c.id) data-me=(me) data-thread=(c.thread_id) data-media=(c.media.as_str())
-            data-topology=(c.topology.as_str()) data-state=(c.state.as_str())
+            data-topology=(c.topology.as_str()) data-unit=(unit.to_string()) data-state=(c.state.as_str())
             data-in-call=(screen.in_call.to_string()) data-moderator=(screen.moderator.to_string()) {
             @for (k, v) in &msgs {
                 span hidden data-msg=(k) { (v) }
@@ -215,7 +219,7 @@ fn body(page: &Page, screen: &CallScreen, me: &str, title: &str) -> Markup {
                     @else if !screen.in_call { (page.t("callv-status-not-in")) }
                     @else { (page.t("callv-status-connecting")) }
                 }
-                @if c.topology == CallTopology::Sfu && !ended {
+                @if c.topology == CallTopology::Sfu && !unit && !ended {
                     p class="notice" data-testid="call-sfu-notice" { (page.t("callv-sfu-notice")) }
                 }
             }

@@ -9,7 +9,15 @@
 //   colliding offers), signals relayed by Cercle as `call_signal` frames on
 //   the event WebSocket; mute, camera, device switch, screen share, hand,
 //   leave, end for all and moderation through the JSON API.
-// For tests, the connections are on `window.cercleCall.pcs` (by person).
+// In a call of three or more (topology `sfu`, on a node with the forwarding
+// unit: `data-unit`) there is one RTCPeerConnection, to the unit (signals
+// addressed to `sfu`): send-only transceivers for the microphone and the
+// camera (a shared screen is one more, a renegotiation); the unit offers a
+// receiving track per other participant's track, its stream id being the
+// participant's id, which puts each in that person's tile.
+// For tests, the connections are on `window.cercleCall.pcs` (by person, or
+// `sfu`), and `window.cercleCall.tracks` maps a received track's id to its
+// person.
 import { api, BACKGROUND, sessionGone, checkSession, liveShare, liveState } from './core.js';
 
 const json = async (r) => { try { return await r.json(); } catch (_) { return null; } };
@@ -66,6 +74,9 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
   const me = root.dataset.me;
   const video = root.dataset.media === 'video';
   const p2p = root.dataset.topology === 'p2p';
+  // Through the node's forwarding unit: one connection, to `sfu`.
+  const UNIT = 'sfu';
+  const viaUnit = root.dataset.topology === 'sfu' && root.dataset.unit === 'true';
   const msg = (k, name) => {
     const el = root.querySelector(`[data-msg="${k}"]`);
     const t = el ? el.textContent : k;
@@ -96,7 +107,8 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     seen: new Set(), // nonces of signals received (replays are dropped)
   };
   const pcs = new Map(); // person id -> { pc, polite, makingOffer, ignoreOffer, name }
-  window.cercleCall = { pcs: new Map(), state };
+  const tracks = new Map(); // received track id -> person id (through the unit)
+  window.cercleCall = { pcs: new Map(), state, tracks };
 
   // -- the socket --------------------------------------------------------------
   let socket = null;
@@ -286,17 +298,72 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     try { entry.pc.close(); } catch (_) { /* closed */ }
     const tile = remoteArea && remoteArea.querySelector(`[data-peer="${peer}"]`);
     if (tile) tile.remove();
+    if (peer === UNIT && remoteArea) { remoteArea.querySelectorAll('[data-peer]').forEach((t) => t.remove()); tracks.clear(); }
   };
   const updateStatus = () => {
     if (state.ended || !state.inCall) return;
     if (root.dataset.status === 'media-error') return;
     const states = [...pcs.values()].map((e) => e.pc.connectionState);
-    if (states.includes('connected')) say('connected');
+    const alone = !state.participants.some((p) => p.user_id !== me);
+    if (viaUnit && alone && !states.some((s) => s === 'failed' || s === 'disconnected')) say('waiting');
+    else if (states.includes('connected')) say('connected');
     else if (states.some((s) => s === 'failed' || s === 'disconnected')) say('reconnecting');
     else if (!state.participants.some((p) => p.user_id !== me)) say('waiting');
     else say('connecting');
   };
+  // The one connection to the forwarding unit: it sends, the unit offers
+  // what to receive. The page never yields to the unit's offers: on a
+  // collision the unit answers the page's and offers again afterwards.
+  const unitPeer = () => {
+    let entry = pcs.get(UNIT);
+    if (entry) return entry;
+    const pc = new RTCPeerConnection({ iceServers: state.ice });
+    entry = { pc, polite: false, makingOffer: false, ignoreOffer: false, senders: {}, joined: false };
+    pcs.set(UNIT, entry);
+    window.cercleCall.pcs.set(UNIT, pc);
+    const kinds = video ? ['audio', 'video'] : ['audio'];
+    for (const kind of kinds) {
+      const track = outgoing(kind);
+      const streams = state.local ? [state.local] : [];
+      entry.senders[kind] = pc.addTransceiver(track || kind, { direction: 'sendonly', streams }).sender;
+    }
+    if (state.screen) {
+      const t = state.screen.getVideoTracks()[0];
+      if (t) pc.addTransceiver(t, { direction: 'sendonly', streams: [state.screen] }).sender.cercleScreen = true;
+    }
+    pc.addEventListener('track', (e) => {
+      const stream = e.streams[0];
+      // The unit names each stream after its source participant.
+      if (!stream || stream.id === me) return;
+      tracks.set(e.track.id, stream.id);
+      showStream(stream.id, stream);
+    });
+    pc.addEventListener('negotiationneeded', async () => {
+      try {
+        entry.makingOffer = true;
+        await pc.setLocalDescription();
+        const d = pc.localDescription;
+        // The first offer opens the connection (joining the unit).
+        const join = !entry.joined;
+        entry.joined = true;
+        await signal(UNIT, { kind: d.type, sdp: d.sdp, join });
+      } catch (_) { /* the next negotiation tries again */ } finally {
+        entry.makingOffer = false;
+      }
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      updateStatus();
+      // Failed for good: a fresh connection (joining again replaces it).
+      if (pc.connectionState === 'failed') {
+        closePeer(UNIT);
+        setTimeout(reconcile, 1000);
+      }
+    });
+    updateStatus();
+    return entry;
+  };
   const peerFor = (peer) => {
+    if (peer === UNIT) return unitPeer();
     let entry = pcs.get(peer);
     if (entry) return entry;
     const pc = new RTCPeerConnection({ iceServers: state.ice });
@@ -348,12 +415,15 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     if (!s || s.call_id !== callId || s.to !== me || !s.from || s.from === me) return;
     if (!s.nonce || state.seen.has(s.nonce)) return; // a replay
     state.seen.add(s.nonce);
-    if (!state.inCall || state.ended || !p2p) return;
+    if (!state.inCall || state.ended || !(p2p || viaUnit)) return;
+    // Through the unit, only the unit signals; peer to peer, never it.
+    if (viaUnit !== (s.from === UNIT)) return;
     // Not before the microphone and camera are there (or refused): the
     // connection is made with them.
     if (mediaReady) await mediaReady;
     if (!state.started) return;
     if (s.kind === 'bye') { closePeer(s.from); updateStatus(); return; }
+    if (viaUnit && !pcs.has(UNIT)) return; // for a connection closed since
     const entry = peerFor(s.from);
     const pc = entry.pc;
     try {
@@ -376,6 +446,13 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
   // Connect to everyone else present, drop those who went.
   const reconcile = () => {
     const others = state.participants.filter((p) => p.user_id !== me).map((p) => p.user_id);
+    if (viaUnit) {
+      // The tiles of those who went (the unit stops their tracks).
+      if (remoteArea) remoteArea.querySelectorAll('[data-peer]').forEach((t) => { if (!others.includes(t.dataset.peer)) t.remove(); });
+      if (state.started && !state.ended) peerFor(UNIT);
+      updateStatus();
+      return;
+    }
     for (const peer of [...pcs.keys()]) if (!others.includes(peer)) closePeer(peer);
     if (state.started && !state.ended && p2p) for (const peer of others) peerFor(peer);
     updateStatus();
@@ -388,7 +465,7 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
       try {
         const stats = await pc.getStats();
         stats.forEach((r) => {
-          if (r.type === 'inbound-rtp' && r.kind === 'audio' && typeof r.audioLevel === 'number') levels.set(peer, r.audioLevel);
+          if (r.type === 'inbound-rtp' && r.kind === 'audio' && typeof r.audioLevel === 'number') levels.set(peer === UNIT ? tracks.get(r.trackIdentifier) : peer, r.audioLevel);
           if (r.type === 'media-source' && r.kind === 'audio' && typeof r.audioLevel === 'number') levels.set(me, state.muted ? 0 : r.audioLevel);
         });
       } catch (_) { /* closed */ }
@@ -471,6 +548,12 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
   const onEvent = (ev) => {
     if (!ev || !ev.type) return;
     if (ev.type === 'call_signal') { onSignal(ev.data); return; }
+    if (ev.type === 'call_signal_error') {
+      // The unit refused (disabled, full, busy): say why.
+      const d = ev.data || {};
+      if (viaUnit && d.call_id === callId && d.message && status && !(pcs.get(UNIT) && pcs.get(UNIT).pc.connectionState === 'connected')) status.textContent = d.message;
+      return;
+    }
     const call = ev.data && ev.data.call;
     if (!call || call.id !== callId) return;
     if (ev.type === 'call_removed' && ev.data.user_id === me) {
@@ -552,8 +635,12 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     const track = state.screen.getVideoTracks()[0];
     if (!track) return;
     track.addEventListener('ended', stopShare);
-    for (const { pc } of pcs.values()) {
-      const sender = pc.addTrack(track, state.screen);
+    for (const [peer, { pc }] of pcs) {
+      // To the unit: a send-only transceiver of its own (never one of
+      // those the unit's offers made to receive).
+      const sender = peer === UNIT
+        ? pc.addTransceiver(track, { direction: 'sendonly', streams: [state.screen] }).sender
+        : pc.addTrack(track, state.screen);
       sender.cercleScreen = true;
     }
     press('[data-call-share]', true, 'share-stop', 'share');

@@ -1,0 +1,289 @@
+//! A call of three through the node's forwarding unit (issue 17), in three
+//! real headless Chromiums with fake camera and microphone: with
+//! `sfu_enabled` (the unit on 127.0.0.1, a free port), A starts a video
+//! call in a clinical thread with B and C; each page opens one connection,
+//! to the unit (signals to `sfu`), and receives the others' tracks from
+//! the unit's offers. Read from `getStats()` (inbound-rtp per track, each
+//! track mapped to its person by the page's `window.cercleCall.tracks`):
+//! everyone receives audio and video from each of the two others; muting A
+//! stops A's outgoing audio; C leaves (their connection in the unit
+//! closes, A and B go on receiving each other); A ends the call for all.
+//!
+//! Robust on a loaded machine: the three connect one after the other (each
+//! connection to the unit established before the next person joins), every
+//! wait polls and is bounded by [`MEDIA_WAIT`], and nothing asserts a rate
+//! or a duration. `CERCLE_SKIP_BROWSER=1` skips it.
+
+use crate::helpers::{clinical_thread, fleuve_and_two_members, id_of, sign_in_pages};
+use cercle_app::calls::forwarding::ForwardingLoad;
+use cercle_domain::Language;
+use cercle_testkit::browser::Browser;
+use cercle_testkit::{Db, TestApp};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Generous: three browsers and the unit share two loaded cores.
+const MEDIA_WAIT: Duration = Duration::from_secs(60);
+
+/// The page's connection to the unit: its state, bytes sent by kind and,
+/// per person sending through the unit, bytes received by kind.
+const STATS: &str = r#"
+const cc = window.cercleCall;
+const pc = cc && cc.pcs.get('sfu');
+if (!pc) return null;
+return pc.getStats().then((st) => {
+  const o = { state: pc.connectionState, aout: 0, vout: 0, from: {} };
+  st.forEach((r) => {
+    if (r.type === 'outbound-rtp' && r.kind === 'audio') o.aout += r.bytesSent || 0;
+    if (r.type === 'outbound-rtp' && r.kind === 'video') o.vout += r.bytesSent || 0;
+    if (r.type === 'inbound-rtp') {
+      const who = cc.tracks.get(r.trackIdentifier);
+      if (!who) return;
+      const f = o.from[who] || (o.from[who] = { a: 0, v: 0 });
+      if (r.kind === 'audio') f.a += r.bytesReceived || 0;
+      if (r.kind === 'video') f.v += r.bytesReceived || 0;
+    }
+  });
+  return o;
+});
+"#;
+
+fn n(v: &Value, k: &str) -> i64 {
+    v[k].as_i64().unwrap_or(0)
+}
+
+/// Bytes of `kind` (`a` or `v`) received from `who`.
+fn from(v: &Value, who: &str, kind: &str) -> i64 {
+    v["from"][who][kind].as_i64().unwrap_or(0)
+}
+
+async fn stats(b: &Browser) -> Option<Value> {
+    let v = b.execute(STATS, vec![]).await.ok()?;
+    (!v.is_null()).then_some(v)
+}
+
+/// Polls the page's stats until `ok` holds, for at most [`MEDIA_WAIT`].
+async fn until_stats(b: &Browser, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + MEDIA_WAIT;
+    let mut last = Value::Null;
+    loop {
+        if let Some(s) = stats(b).await {
+            if ok(&s) {
+                return s;
+            }
+            last = s;
+        }
+        if Instant::now() > deadline {
+            b.fail(&format!(
+                "{what}: not within {} s (last stats {last})",
+                MEDIA_WAIT.as_secs()
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Polls a script until `ok` holds, for at most [`MEDIA_WAIT`].
+async fn until_js(b: &Browser, what: &str, script: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + MEDIA_WAIT;
+    let mut last = Value::Null;
+    loop {
+        if let Ok(v) = b.execute(script, vec![]).await {
+            if ok(&v) {
+                return v;
+            }
+            last = v;
+        }
+        if Instant::now() > deadline {
+            b.fail(&format!("{what}: not within {} s (last {last})", MEDIA_WAIT.as_secs()))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// The page's connection to the unit is up.
+async fn connected_to_unit(b: &Browser, who: &str) {
+    until_stats(b, &format!("{who} connected to the unit"), |s| {
+        s["state"] == "connected"
+    })
+    .await;
+}
+
+/// Audio and video from `others` reach `b`, and keep coming.
+async fn receives_from(b: &Browser, who: &str, others: &[&str]) {
+    let first = until_stats(b, &format!("{who} receives audio and video from {others:?}"), |s| {
+        others.iter().all(|o| from(s, o, "a") > 0 && from(s, o, "v") > 0)
+    })
+    .await;
+    until_stats(b, &format!("{who} keeps receiving from {others:?}"), |s| {
+        others
+            .iter()
+            .all(|o| from(s, o, "a") > from(&first, o, "a") && from(s, o, "v") > from(&first, o, "v"))
+    })
+    .await;
+}
+
+async fn load(app: &TestApp) -> (usize, usize) {
+    let ForwardingLoad { calls, participants } = app.ctx().forwarding.load().await;
+    (calls, participants)
+}
+
+/// Waits until the unit carries `want` (calls, participants).
+async fn unit_carries(app: &TestApp, want: (usize, usize)) {
+    let deadline = Instant::now() + MEDIA_WAIT;
+    loop {
+        let now = load(app).await;
+        if now == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the unit carries {now:?}, not {want:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_people_call_through_the_forwarding_unit() {
+    if cercle_testkit::browser::skipped() {
+        return;
+    }
+    let app = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.sfu_enabled = true;
+        c.sfu_bind = "127.0.0.1:0".parse().expect("address");
+    })
+    .await;
+    let (org, b, c) = fleuve_and_two_members(&app).await;
+    let a = org.admin;
+    let t = clinical_thread(&app, &a, &[&b, &c], "Suivi de M. Lévesque").await;
+    let (a_id, b_id, c_id) = (id_of(&app, &a).await, id_of(&app, &b).await, id_of(&app, &c).await);
+
+    let Some(ba) = Browser::launch(&app.url, Language::Fr).await else {
+        return;
+    };
+    let Some(bb) = Browser::launch(&app.url, Language::En).await else {
+        return;
+    };
+    let Some(bc) = Browser::launch(&app.url, Language::Fr).await else {
+        return;
+    };
+    sign_in_pages(&app, &ba, &a.email, 1).await;
+    sign_in_pages(&app, &bb, &b.email, 1).await;
+    sign_in_pages(&app, &bc, &c.email, 1).await;
+
+    // A starts a video call from the thread: topology `sfu`, through the
+    // unit (no "needs the unit" notice).
+    ba.goto(&format!("/threads/{t}")).await;
+    ba.click_and_load("[data-testid=call-start-video]").await;
+    ba.wait_for("#call[data-in-call='true'][data-topology='sfu'][data-unit='true']")
+        .await;
+    assert!(
+        ba.find("[data-testid=call-sfu-notice]").await.ok().flatten().is_none(),
+        "no notice with the unit on"
+    );
+    let call_id = ba
+        .execute("return document.getElementById('call').dataset.callId;", vec![])
+        .await
+        .expect("call id");
+    let call_id = call_id.as_str().expect("id").to_string();
+    connected_to_unit(&ba, "A").await;
+    unit_carries(&app, (1, 1)).await;
+
+    // B, then C, join from the call screen, each connected before the next.
+    for (br, who, count) in [(&bb, "B", 2), (&bc, "C", 3)] {
+        br.goto(&format!("/calls/{call_id}")).await;
+        br.wait_for("[data-call-join]").await;
+        br.click("[data-call-join]").await;
+        br.wait_for("#call[data-in-call='true']").await;
+        connected_to_unit(br, who).await;
+        unit_carries(&app, (1, count)).await;
+    }
+
+    // Everyone receives audio and video from each of the two others.
+    receives_from(&ba, "A", &[&b_id, &c_id]).await;
+    receives_from(&bb, "B", &[&a_id, &c_id]).await;
+    receives_from(&bc, "C", &[&a_id, &b_id]).await;
+    for (br, others) in [(&ba, [&b_id, &c_id]), (&bb, [&a_id, &c_id]), (&bc, [&a_id, &b_id])] {
+        for o in others {
+            br.wait_for(&format!("#call-remote [data-peer='{o}'] video")).await;
+        }
+    }
+
+    // A mutes: A's outgoing audio stops (two readings a second apart
+    // agree), while A's video goes on.
+    ba.click("[data-call-mic]").await;
+    ba.wait_for("[data-call-mic][aria-pressed='true']").await;
+    bb.wait_for(&format!(
+        "#call-participants li[data-user-id='{a_id}'][data-muted='true']"
+    ))
+    .await;
+    let deadline = Instant::now() + MEDIA_WAIT;
+    let settled = loop {
+        let before = stats(&ba).await.expect("stats");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let after = stats(&ba).await.expect("stats");
+        if n(&after, "aout") == n(&before, "aout") {
+            break after;
+        }
+        assert!(Instant::now() < deadline, "A's audio still sent after mute: {after}");
+    };
+    let later = until_stats(&ba, "A's video goes on while muted", |s| {
+        n(s, "vout") > n(&settled, "vout")
+    })
+    .await;
+    assert_eq!(n(&later, "aout"), n(&settled, "aout"), "muted: no audio sent");
+    ba.click("[data-call-mic]").await;
+    ba.wait_for("[data-call-mic][aria-pressed='false']").await;
+    until_stats(&ba, "A's audio again after unmute", |s| {
+        n(s, "aout") > n(&later, "aout")
+    })
+    .await;
+
+    // C leaves: their connection goes (in the page and in the unit), C's
+    // tile goes from the others' pages, A and B go on receiving each other.
+    bc.click("[data-call-leave]").await;
+    bc.wait_for("#call[data-status='left']").await;
+    until_js(
+        &bc,
+        "C's connection closed",
+        "return window.cercleCall.pcs.size;",
+        |v| *v == json!(0),
+    )
+    .await;
+    unit_carries(&app, (1, 2)).await;
+    for br in [&ba, &bb] {
+        until_js(
+            br,
+            "C's tile gone",
+            &format!("return !document.querySelector(\"#call-remote [data-peer='{c_id}']\");"),
+            |v| *v == json!(true),
+        )
+        .await;
+    }
+    receives_from(&ba, "A after C left", &[&b_id]).await;
+    receives_from(&bb, "B after C left", &[&a_id]).await;
+
+    // A ends the call for everyone: every connection closes.
+    ba.execute("window.confirm = () => true; return true;", vec![])
+        .await
+        .expect("confirm");
+    ba.click("[data-call-end]").await;
+    ba.wait_for("#call[data-status='ended']").await;
+    bb.wait_for("#call[data-status='ended']").await;
+    let (status, call) = app.get(&format!("/calls/{call_id}"), Some(&a.token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(call["state"], "ended", "{call}");
+    unit_carries(&app, (0, 0)).await;
+    for br in [&ba, &bb] {
+        until_js(br, "connections closed", "return window.cercleCall.pcs.size;", |v| {
+            *v == json!(0)
+        })
+        .await;
+    }
+    ba.assert_no_console_errors("the call").await;
+    bb.assert_no_console_errors("the call").await;
+    bc.assert_no_console_errors("the call").await;
+    ba.quit().await;
+    bb.quit().await;
+    bc.quit().await;
+}
