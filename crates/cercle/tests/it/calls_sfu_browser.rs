@@ -194,7 +194,7 @@ async fn three_people_call_through_the_forwarding_unit() {
         br.goto(&format!("/calls/{call_id}")).await;
         br.wait_for("[data-call-join]").await;
         br.click("[data-call-join]").await;
-        br.wait_for("#call[data-in-call='true']").await;
+        br.wait_for("[data-call-join][hidden]").await;
         connected_to_unit(br, who).await;
         unit_carries(&app, (1, count)).await;
     }
