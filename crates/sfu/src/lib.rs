@@ -298,10 +298,7 @@ impl<T> Pending<T> {
     /// Waits for the answer, at most `timeout` (outside async code only:
     /// this blocks the thread on a runtime of its own).
     pub fn wait(self, timeout: Duration) -> Result<T, SfuError> {
-        let rx = match self.0 {
-            Ok(rx) => rx,
-            Err(e) => return Err(e),
-        };
+        let rx = self.0?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()

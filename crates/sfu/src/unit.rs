@@ -97,6 +97,8 @@ struct Part {
     next_timeout: Instant,
 }
 
+// Nearly every item is a frame: boxing it would allocate once per frame.
+#[allow(clippy::large_enum_variant)]
 enum Propagated {
     TrackOpen(u64, Weak<TrackIn>),
     Media(u64, MediaData),
