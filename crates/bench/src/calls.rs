@@ -72,9 +72,8 @@ pub async fn run(args: &CallsArgs) -> anyhow::Result<()> {
 }
 
 fn measure(calls: usize, participants: usize, seconds: u64, connect: Duration) -> anyhow::Result<String> {
-    let mut config = Config::new(SocketAddr::from(([127, 0, 0, 1], 0)));
+    let mut config = Config::with_participants(SocketAddr::from(([127, 0, 0, 1], 0)), participants.max(2));
     config.max_calls = calls.max(1);
-    config.max_participants = participants.max(2);
     let (handle, signals) = Unit::start(config)?;
     let mut swarm = Swarm::new(handle, signals);
     let mut index = 0u8;

@@ -16,10 +16,9 @@ pub struct UnitForwarding {
 impl UnitForwarding {
     /// Starts the unit of `config` (its UDP socket and its thread).
     pub fn start(config: &Config) -> anyhow::Result<UnitForwarding> {
-        let mut c = cercle_sfu::Config::new(config.sfu_bind);
+        let mut c = cercle_sfu::Config::with_participants(config.sfu_bind, config.call_max_participants);
         c.public_ip = config.sfu_public_ip;
         c.max_calls = config.sfu_max_calls;
-        c.max_participants = config.call_max_participants;
         let (handle, signals) =
             Unit::start(c).map_err(|e| anyhow::anyhow!("forwarding unit on {} (sfu_bind): {e}", config.sfu_bind))?;
         tracing::info!(

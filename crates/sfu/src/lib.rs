@@ -34,9 +34,20 @@ use std::sync::Arc;
 use std::time::Duration;
 use str0m::change::{SdpAnswer, SdpOffer};
 
-/// Most bytes of one SDP (offer or answer) the unit reads. A browser's
+/// Fewest bytes of one SDP (offer or answer) the unit reads. A browser's
 /// offer for audio, video and a screen is a few kilobytes.
-pub const DEFAULT_MAX_SDP_BYTES: usize = 32 * 1024;
+pub const MIN_MAX_SDP_BYTES: usize = 32 * 1024;
+
+/// Bytes allowed per media line of an SDP: the unit's offers and their
+/// answers hold one line per track of every other participant.
+pub const SDP_BYTES_PER_TRACK: usize = 4 * 1024;
+
+/// The most bytes of one SDP for calls of `max_participants`: one media
+/// line per track of everyone ([`SDP_BYTES_PER_TRACK`]), at least
+/// [`MIN_MAX_SDP_BYTES`].
+pub fn max_sdp_bytes_for(max_participants: usize) -> usize {
+    (max_participants * MAX_TRACKS_IN * SDP_BYTES_PER_TRACK).max(MIN_MAX_SDP_BYTES)
+}
 
 /// Most commands waiting for the unit's thread; past that a command is
 /// refused as [`SfuError::Busy`] instead of queueing without end.
@@ -67,19 +78,24 @@ pub struct Config {
     pub max_calls: usize,
     /// Most participants of one call in the unit.
     pub max_participants: usize,
-    /// Most bytes of one SDP.
+    /// Most bytes of one SDP ([`max_sdp_bytes_for`] the participants).
     pub max_sdp_bytes: usize,
 }
 
 impl Config {
-    /// A unit on `bind` with the default bounds.
+    /// A unit on `bind` with the default bounds (16 participants a call).
     pub fn new(bind: SocketAddr) -> Config {
+        Config::with_participants(bind, 16)
+    }
+
+    /// A unit on `bind` for calls of at most `max_participants`.
+    pub fn with_participants(bind: SocketAddr, max_participants: usize) -> Config {
         Config {
             bind,
             public_ip: None,
             max_calls: 50,
-            max_participants: 16,
-            max_sdp_bytes: DEFAULT_MAX_SDP_BYTES,
+            max_participants,
+            max_sdp_bytes: max_sdp_bytes_for(max_participants),
         }
     }
 }
@@ -282,10 +298,7 @@ impl<T> Pending<T> {
     /// Waits for the answer, at most `timeout` (outside async code only:
     /// this blocks the thread on a runtime of its own).
     pub fn wait(self, timeout: Duration) -> Result<T, SfuError> {
-        let rx = match self.0 {
-            Ok(rx) => rx,
-            Err(e) => return Err(e),
-        };
+        let rx = self.0?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()

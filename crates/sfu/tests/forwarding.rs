@@ -4,6 +4,8 @@
 //! the bounds refuse past their caps. Every wait is bounded (30 s at most)
 //! and waits for a count, never for a time.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use cercle_sfu::synthetic::{Client, Swarm};
 use cercle_sfu::{Config, SfuError, Signal, Unit};
 use std::net::SocketAddr;
