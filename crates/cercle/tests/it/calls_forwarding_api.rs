@@ -7,14 +7,20 @@
 //! browsers use sits on top of it).
 
 use crate::backends;
-use crate::helpers::{fleuve_and_two_members, id_of, open_clinical_thread, patient_file, Person};
+use crate::calls_signal_api::{call_answered, direct_pair, ready_socket, signal_at};
+use crate::helpers::{
+    clinical_thread, fleuve_and_two_members, id_of, next_frame, open_clinical_thread, patient_file, Person,
+};
 use cercle_app::calls::forwarding::ForwardingLoad;
 use cercle_domain::{CallId, UserId};
 use cercle_testkit::{Db, TestApp};
 use serde_json::json;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-backends!(the_unit_closes_connections_on_leave_remove_loss_and_end,);
+backends!(
+    the_unit_closes_connections_on_leave_remove_loss_and_end,
+    signals_to_the_unit_are_checked_and_answered,
+);
 
 async fn enabled(db: Db) -> TestApp {
     TestApp::spawn_with(db, |c| {
@@ -117,6 +123,108 @@ async fn the_unit_closes_connections_on_leave_remove_loss_and_end(db: Db) {
     app.advance(app.config.call_presence_timeout_secs + 1);
     let swept = cercle_app::calls::sweep(app.ctx()).await.expect("sweep");
     assert_eq!((swept.lost, swept.emptied), (2, 1), "{swept:?}");
+    assert_eq!(load(&app).await, (0, 0));
+    app.stop().await;
+}
+
+/// A video call of A's in a clinical thread with B and C (topology `sfu`).
+async fn group_call(app: &TestApp, a: &Person, b: &Person, c: &Person) -> String {
+    let t = clinical_thread(app, a, &[b, c], "Suivi de M. Lévesque").await;
+    let (status, call) = app
+        .post(
+            &format!("/threads/{t}/calls"),
+            Some(&a.token),
+            json!({ "media": "video" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{call}");
+    assert_eq!(call["topology"], "sfu", "{call}");
+    call["id"].as_str().expect("call").to_string()
+}
+
+/// Browsers signal the unit (`to: "sfu"`): refused, translated, on a node
+/// without it; with it, an offer with `join` is answered by the unit (a
+/// `call_signal` from `sfu` on the sender's stream), and only people in a
+/// call of three or more may signal it.
+async fn signals_to_the_unit_are_checked_and_answered(db: Db) {
+    let (_client, offer) = cercle_sfu::synthetic::Client::new(1, Instant::now()).expect("client");
+    let join = json!({ "kind": "offer", "to": "sfu", "sdp": offer, "join": true });
+
+    // No unit: a clear refusal, in the reader's language.
+    let mut plain = TestApp::spawn(db).await;
+    let (org, b, c) = fleuve_and_two_members(&plain).await;
+    let call = group_call(&plain, &org.admin, &b, &c).await;
+    let (status, e) = signal_at(&plain, &plain.url, &org.admin, &call, join.clone(), "fr").await;
+    assert_eq!((status, e["code"].as_str()), (422, Some("signal-unit-disabled")), "{e}");
+    assert!(
+        e["message"].as_str().is_some_and(|m| m.contains("unité de transfert")),
+        "{e}"
+    );
+    let (_, e) = signal_at(&plain, &plain.url, &org.admin, &call, join.clone(), "en").await;
+    assert!(
+        e["message"].as_str().is_some_and(|m| m.contains("forwarding unit")),
+        "{e}"
+    );
+    plain.stop().await;
+
+    let mut app = enabled(db).await;
+    let d = direct_pair(&app).await;
+    // A peer-to-peer call has no unit to signal: not found.
+    let direct = call_answered(&app, &d).await;
+    let (status, e) = signal_at(&app, &app.url, &d.a, &direct, join.clone(), "en").await;
+    assert_eq!(status, 404, "{e}");
+    act(&app, &d.a, &direct, "end").await;
+
+    let call = group_call(&app, &d.a, &d.b, &d.c).await;
+    // C, not in the call (yet), may not.
+    let (status, e) = signal_at(&app, &app.url, &d.c, &call, join.clone(), "en").await;
+    assert_eq!(status, 404, "{e}");
+    // A joins the unit: the answer comes on A's stream, from `sfu`.
+    let mut ws = ready_socket(&app.url, &d.a).await;
+    let (status, r) = signal_at(&app, &app.url, &d.a, &call, join.clone(), "en").await;
+    assert_eq!(status, 202, "{r}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let answer = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let f = next_frame(&mut ws, left).await.expect("the unit's answer within 20 s");
+        if f["type"] == "call_signal" {
+            break f["data"].clone();
+        }
+    };
+    assert_eq!(
+        (answer["from"].as_str(), answer["kind"].as_str(), answer["to"].as_str()),
+        (Some("sfu"), Some("answer"), Some(d.a_id.as_str())),
+        "{answer}"
+    );
+    assert!(answer["sdp"].as_str().is_some_and(|s| s.starts_with("v=0")), "{answer}");
+    assert_eq!(answer["call_id"], call.as_str());
+    assert_eq!(load(&app).await, (1, 1));
+    // An answer when the unit offered nothing: refused, translated.
+    let (status, e) = signal_at(
+        &app,
+        &app.url,
+        &d.a,
+        &call,
+        json!({ "kind": "answer", "to": "sfu", "sdp": answer["sdp"] }),
+        "en",
+    )
+    .await;
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (422, Some("signal-unit-unavailable")),
+        "{e}"
+    );
+    // Candidates are taken (the unit learns addresses from its checks).
+    let cand = json!({ "kind": "candidate", "to": "sfu", "candidate": "candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host" });
+    let (status, e) = signal_at(&app, &app.url, &d.a, &call, cand, "en").await;
+    assert_eq!(status, 202, "{e}");
+    // Same shape checks as any signal.
+    let bad = json!({ "kind": "offer", "to": "sfu", "sdp": "<html>", "join": true });
+    let (status, e) = signal_at(&app, &app.url, &d.a, &call, bad, "en").await;
+    assert_eq!((status, e["code"].as_str()), (422, Some("signal-sdp-malformed")), "{e}");
+    // `bye` closes A's connection there.
+    let (status, e) = signal_at(&app, &app.url, &d.a, &call, json!({ "kind": "bye", "to": "sfu" }), "en").await;
+    assert_eq!(status, 202, "{e}");
     assert_eq!(load(&app).await, (0, 0));
     app.stop().await;
 }

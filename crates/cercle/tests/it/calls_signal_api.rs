@@ -99,7 +99,7 @@ pub async fn call_answered(app: &TestApp, d: &Direct) -> String {
     id
 }
 
-async fn signal_at(app: &TestApp, url: &str, p: &Person, call: &str, body: Value, lang: &str) -> (u16, Value) {
+pub async fn signal_at(app: &TestApp, url: &str, p: &Person, call: &str, body: Value, lang: &str) -> (u16, Value) {
     let r = app
         .http
         .post(format!("{url}/api/v1/calls/{call}/signal"))
