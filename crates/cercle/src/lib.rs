@@ -212,6 +212,11 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
             call_max_participants: config.call_max_participants,
             call_ring_timeout_secs: config.call_ring_timeout_secs,
             call_presence_timeout_secs: config.call_presence_timeout_secs,
+            turn: cercle_app::calls::ice::TurnSettings {
+                urls: config.turn_urls.clone(),
+                secret: config.turn_secret.clone(),
+                ttl_secs: config.turn_ttl_secs,
+            },
             notifications: cercle_app::notifications::NotifySettings {
                 email_delay_mins: config.email_alert_delay_mins,
                 escalation: cercle_domain::notification_rules::Escalation {

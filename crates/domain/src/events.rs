@@ -49,6 +49,10 @@ crate::stored_kind!(
         /// A connect code opened a session of the person on a new device
         /// (on their person topic: the device's label, no secret).
         DeviceConnected => "device_connected",
+        /// A WebRTC signal (offer, answer, candidate, bye) from a
+        /// participant of a call to another, on the target's person topic;
+        /// never stored.
+        CallSignal => "call_signal",
     }
 );
 
@@ -162,7 +166,8 @@ mod tests {
                 "call_ended",
                 "incoming_call",
                 "call_declined",
-                "device_connected"
+                "device_connected",
+                "call_signal"
             ]
         );
     }

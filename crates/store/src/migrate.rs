@@ -56,7 +56,11 @@ pub const FILES: &[(i64, &str, &str)] = &[
     ),
     (17, "calls", include_str!("../migrations/0017_calls.sql")),
     (18, "call_ringing", include_str!("../migrations/0018_call_ringing.sql")),
-    // 19 is handed to a parallel branch.
+    (
+        19,
+        "call_topology",
+        include_str!("../migrations/0019_call_topology.sql"),
+    ),
     (
         20,
         "connect_codes",

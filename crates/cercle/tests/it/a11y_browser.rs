@@ -713,3 +713,30 @@ async fn header_composer_and_menus_work_at_every_width() {
     );
     b.quit().await;
 }
+
+/// The call screen (issue 17), as its starter sees it in a direct call
+/// with the other person in it: every check, in both languages, at every
+/// width (its controls too: the page's `<details>` of devices is opened).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_screen_is_accessible() {
+    if cercle_testkit::browser::skipped() {
+        return;
+    }
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let d = crate::calls_signal_api::direct_pair(&app).await;
+    let call = crate::calls_signal_api::call_answered(&app, &d).await;
+    let mut report = BTreeMap::new();
+    let Some(b) = Browser::launch(&app.url, Language::Fr).await else {
+        return;
+    };
+    sign_in_pages(&app, &b, &d.a.email, 1).await;
+    let path = format!("/calls/{call}");
+    open(&b, &path).await;
+    b.wait_for("#call[data-in-call='true'][data-live='1']").await;
+    check_here(&b, &format!("starter fr {path}"), &mut report).await;
+    switch_language(&b).await;
+    b.wait_for("#call[data-live='1']").await;
+    check_here(&b, &format!("starter en {path}"), &mut report).await;
+    b.quit().await;
+    fail_on(report);
+}

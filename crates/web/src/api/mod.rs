@@ -106,6 +106,8 @@ pub fn routes() -> ApiRoutes {
         .post("/calls/{id}/end", calls::end)
         .post("/calls/{id}/decline", calls::decline)
         .post("/calls/{id}/heartbeat", calls::heartbeat)
+        .post("/calls/{id}/signal", calls::signal)
+        .get("/calls/{id}/ice", calls::ice)
         .put("/calls/{id}/participants/{user_id}/muted", calls::set_muted)
         .put("/calls/{id}/participants/{user_id}/hand", calls::set_hand)
         .delete("/calls/{id}/participants/{user_id}", calls::remove)

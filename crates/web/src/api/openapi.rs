@@ -98,6 +98,8 @@ use utoipa::OpenApi;
         super::calls::remove,
         super::calls::decline,
         super::calls::heartbeat,
+        super::calls::signal,
+        super::calls::ice,
         super::circle::info,
         super::circle::accept,
         super::channels::mine,

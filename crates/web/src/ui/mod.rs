@@ -5,6 +5,8 @@ mod admin;
 pub(crate) mod admin_tabs;
 mod auth;
 pub(crate) mod availability;
+pub(crate) mod calls;
+pub(crate) mod calls_banner;
 mod connect;
 mod home;
 mod invitations;
@@ -58,6 +60,7 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .merge(patients::circle::shared_routes())
         .merge(network::shared_routes())
         .merge(threads::shared_routes())
+        .merge(calls::routes())
         .merge(invitations::shared_routes())
         .merge(auth::routes())
         .merge(security::routes())
@@ -131,6 +134,7 @@ const SCRIPT_MODULES: &[(&str, &str)] = &[
     ("channels.js", include_str!("../../static/js/channels.js")),
     ("teams.js", include_str!("../../static/js/teams.js")),
     ("push.js", include_str!("../../static/js/push.js")),
+    ("calls.js", include_str!("../../static/js/calls.js")),
     ("notifications.js", include_str!("../../static/js/notifications.js")),
     ("connect.js", include_str!("../../static/js/connect.js")),
 ];

@@ -462,6 +462,11 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                     }
                 }
                 main id="main" class=(match frame { Frame::App(..) => "container", Frame::Bare => "container narrow" }) {
+                    @if let Frame::App(view, _) = &frame {
+                        @if matches!(view.state, SessionState::Ready(_)) {
+                            (crate::ui::calls_banner::banner(lang))
+                        }
+                    }
                     @if let Some(flash) = &page.flash {
                         p class="notice ok" role="status" { (t(lang, flash)) }
                     }

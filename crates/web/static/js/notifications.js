@@ -83,8 +83,9 @@ import { body, api, BACKGROUND, sessionGone, checkSession, liveShare, liveState 
       const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/events';
       const socket = new WebSocket(url);
       socket.addEventListener('open', () => { retry = 1000; liveState(true); });
-      // Shared with the page's other features (the listener above
-      // updates the bell), as a page's own stream shares its events.
+      // Shared with the page's other features (the incoming-call banner,
+      // the connect page; the listener above updates the bell), as a
+      // page's own stream shares its events.
       socket.addEventListener('message', (m) => {
         let ev = null;
         try { ev = JSON.parse(m.data); } catch (_) { return; }
