@@ -13,6 +13,7 @@
 #                           server at CERCLE_TEST_NATS, default nats://127.0.0.1:4222)
 #   CERCLE_SKIP_BROWSER=1   skips the browser tests
 #   CERCLE_SKIP_SCHEMATHESIS=1  skips the schemathesis run against the API
+#   CERCLE_SKIP_FHIR_TOOLS=1    skips the FHIR directory check with fhir.resources and fhirpy
 #   CERCLE_SKIP_S3=1        skips the attachments' tests on object storage
 # The object storage tests run against Garage, a real S3 server, pinned:
 # built from crates.io into ~/.cache/cercle-tools once (cargo install, about
@@ -23,6 +24,10 @@
 # schemathesis (pinned) is installed here from PyPI into a virtualenv in
 # ~/.cache/cercle-schemathesis (needs python3 and its venv module), or taken
 # from CERCLE_SCHEMATHESIS (a path to its `st` command).
+# The FHIR tools (fhir.resources 6.4.0, the FHIR R4 models, with pydantic
+# 1.10.27, and the fhirpy 2.3.1 client; pinned) are installed the same way
+# into ~/.cache/cercle-fhir-tools, or taken from CERCLE_FHIR_PYTHON (a Python
+# that has them); scripts/fhir_check.py uses them.
 # The browser tests also run axe-core (the accessibility check) on every
 # page: it is installed here from the npm registry into ~/.cache/cercle-axe
 # when missing (needs npm), or taken from CERCLE_AXE (a path to axe.min.js).
@@ -123,6 +128,39 @@ if [ "${CERCLE_SKIP_SCHEMATHESIS:-0}" != "1" ]; then
   fi
 else
   echo "!! CERCLE_SKIP_SCHEMATHESIS=1: the schemathesis test is NOT run"
+fi
+
+# The FHIR tools, pinned: the R4 models of fhir.resources and the fhirpy
+# client, which scripts/fhir_check.py (run by the integration test
+# `fhir_tools`) checks the /fhir directory with. Same pattern as
+# schemathesis: their own virtualenv, from PyPI.
+if [ "${CERCLE_SKIP_FHIR_TOOLS:-0}" != "1" ]; then
+  fhir_pins="fhir.resources==6.4.0 pydantic==1.10.27 fhirpy==2.3.1"
+  fhir_venv="$HOME/.cache/cercle-fhir-tools"
+  if [ -z "${CERCLE_FHIR_PYTHON:-}" ]; then
+    if ! "$fhir_venv/bin/python" -c 'import fhir.resources as r, fhirpy, pydantic, sys; sys.exit(not (r.__version__ == "6.4.0" and pydantic.VERSION == "1.10.27" and fhirpy.__version__ == "2.3.1"))' 2>/dev/null; then
+      if ! command -v python3 >/dev/null || ! python3 -c "import venv, ensurepip" 2>/dev/null; then
+        if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+          echo "== Installing python3 and its venv module (Debian packages)"
+          apt-get update -qq
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+        else
+          echo "The FHIR tools need python3 with venv. Install them with:"
+          echo "  sudo apt-get install -y python3 python3-venv"
+          echo "or run with CERCLE_SKIP_FHIR_TOOLS=1 to skip the FHIR tools test."
+          exit 1
+        fi
+      fi
+      echo "== Installing $fhir_pins (PyPI) into $fhir_venv"
+      rm -rf "$fhir_venv"
+      python3 -m venv "$fhir_venv"
+      # shellcheck disable=SC2086
+      "$fhir_venv/bin/pip" install --quiet --disable-pip-version-check $fhir_pins
+    fi
+    export CERCLE_FHIR_PYTHON="$fhir_venv/bin/python"
+  fi
+else
+  echo "!! CERCLE_SKIP_FHIR_TOOLS=1: the FHIR tools test is NOT run (listed as SKIPPED)"
 fi
 
 if [ "${CERCLE_SKIP_POSTGRES:-0}" != "1" ]; then

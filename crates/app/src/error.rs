@@ -41,6 +41,9 @@ pub enum AppError {
     /// The call already holds `max` people (a setting).
     #[error("call full")]
     CallFull { max: i64 },
+    /// An instant mobile connect code that opens nothing, and why.
+    #[error("connect code refused")]
+    ConnectRefused(cercle_domain::session::ConnectRefusal),
     #[error("no active organization")]
     NoActiveOrganization,
     /// Searching the external network, inviting to the network: for
@@ -83,6 +86,7 @@ impl AppError {
             AppError::WrongStep => "wrong-step",
             AppError::Conflict(what) => what,
             AppError::CallFull { .. } => "call-full",
+            AppError::ConnectRefused(why) => why.code(),
             AppError::NoActiveOrganization => "no-active-organization",
             AppError::ProfessionNotValidated => "profession-not-validated",
             AppError::StorageFull => "storage-full",

@@ -14,6 +14,7 @@ pub mod bus;
 pub mod calls;
 pub mod demo;
 pub mod error;
+pub mod fhir;
 pub mod home;
 pub mod idempotency;
 pub mod network;
@@ -57,6 +58,10 @@ pub struct AppConfig {
     /// A participant whose client sent no heartbeat for this long is marked
     /// gone (connection lost).
     pub call_presence_timeout_secs: i64,
+    /// STUN/TURN servers handed to call participants, with TURN REST
+    /// credentials when a secret is set (`turn_urls`, `turn_secret`,
+    /// `turn_ttl_secs`).
+    pub turn: calls::ice::TurnSettings,
     /// Notifications: the default email-alert delay and the follow-up of
     /// high-priority messages.
     pub notifications: notifications::NotifySettings,
@@ -74,6 +79,10 @@ impl Default for AppConfig {
             call_max_participants: calls::DEFAULT_MAX_PARTICIPANTS,
             call_ring_timeout_secs: calls::DEFAULT_RING_TIMEOUT_SECS,
             call_presence_timeout_secs: calls::DEFAULT_PRESENCE_TIMEOUT_SECS,
+            turn: calls::ice::TurnSettings {
+                ttl_secs: calls::ice::DEFAULT_TURN_TTL_SECS,
+                ..Default::default()
+            },
             notifications: notifications::NotifySettings::default(),
             mail: outbox::MailSettings::default(),
         }

@@ -29,7 +29,7 @@ pub async fn backup(config: &Config, out: &Path) -> anyhow::Result<()> {
     if out.exists() && std::fs::read_dir(out)?.next().is_some() {
         bail!("{} is not empty: choose a new folder for the backup", out.display());
     }
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    crate::create_private_dir(out)?;
     let url = config.database_url();
     let backend = Backend::from_url(&url)?;
     match backend {
@@ -97,7 +97,7 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
                 bail!("{} already exists: restore into a new data folder", target.display());
             }
             if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)?;
+                crate::create_private_dir(parent)?;
             }
             std::fs::copy(&source, target).context("copying the database")?;
         }
@@ -139,7 +139,7 @@ fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
     if !from.exists() {
         return Ok(());
     }
-    std::fs::create_dir_all(to)?;
+    crate::create_private_dir(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let target = to.join(entry.file_name());
@@ -158,14 +158,14 @@ fn copy_blobs(from: &Path, to: &Path) -> anyhow::Result<()> {
     if !from.exists() {
         return Ok(());
     }
-    std::fs::create_dir_all(to)?;
+    crate::create_private_dir(to)?;
     for dir in std::fs::read_dir(from)? {
         let dir = dir?;
         if !dir.file_type()?.is_dir() {
             continue;
         }
         let target = to.join(dir.file_name());
-        std::fs::create_dir_all(&target)?;
+        crate::create_private_dir(&target)?;
         for entry in std::fs::read_dir(dir.path())? {
             let entry = entry?;
             let name = entry.file_name();
@@ -190,7 +190,7 @@ const PIECE: u64 = 8 * 1024 * 1024;
 /// layout), each written to a temporary file and renamed once whole. A
 /// blob removed meanwhile (a failed upload's) is left out.
 async fn download_blobs(store: &dyn BlobStore, to: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(to)?;
+    crate::create_private_dir(to)?;
     let everything = cercle_domain::Timestamp(i64::MAX);
     for name in store.stored_before(everything).await? {
         let mut bytes = Vec::new();
@@ -211,7 +211,7 @@ async fn download_blobs(store: &dyn BlobStore, to: &Path) -> anyhow::Result<()> 
             continue;
         }
         let dir = to.join(&name[name.len() - 2..]);
-        std::fs::create_dir_all(&dir)?;
+        crate::create_private_dir(&dir)?;
         let temporary = dir.join(format!(".{name}"));
         std::fs::write(&temporary, &bytes)?;
         std::fs::rename(&temporary, dir.join(&name))?;

@@ -66,6 +66,16 @@ pub struct Config {
     pub sfu_public_ip: Option<std::net::IpAddr>,
     /// The most calls the unit carries at once; the next is refused.
     pub sfu_max_calls: usize,
+    /// STUN and TURN servers for calls (`stun:host:3478`,
+    /// `turn:host:3478?transport=udp`, `turns:host:5349`); empty: browsers
+    /// use host candidates only (a LAN).
+    pub turn_urls: Vec<String>,
+    /// The secret shared with the TURN server (coturn's
+    /// `static-auth-secret`): Cercle issues short-lived TURN REST
+    /// credentials per call from it. None: the URLs are handed out bare.
+    pub turn_secret: Option<String>,
+    /// Seconds TURN credentials stay valid.
+    pub turn_ttl_secs: i64,
     /// Minutes an unread notification waits before its email alert (people
     /// may choose their own on the preferences page).
     pub email_alert_delay_mins: i64,
@@ -143,6 +153,9 @@ impl Default for Config {
             sfu_bind: SocketAddr::from(([0, 0, 0, 0], DEFAULT_SFU_PORT)),
             sfu_public_ip: None,
             sfu_max_calls: DEFAULT_SFU_MAX_CALLS,
+            turn_urls: Vec::new(),
+            turn_secret: None,
+            turn_ttl_secs: cercle_app::calls::ice::DEFAULT_TURN_TTL_SECS,
             email_alert_delay_mins: 15,
             urgent_repeat_secs: 5 * 60,
             urgent_sms_after_secs: 15 * 60,
@@ -258,6 +271,20 @@ impl Config {
         if let Some(v) = env("SFU_MAX_CALLS") {
             c.sfu_max_calls = parse("SFU_MAX_CALLS", v)?;
         }
+        if let Some(v) = env("TURN_URLS") {
+            c.turn_urls = v
+                .split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
+        if let Some(v) = env("TURN_SECRET") {
+            c.turn_secret = Some(v);
+        }
+        if let Some(v) = env("TURN_TTL_SECS") {
+            c.turn_ttl_secs = parse("TURN_TTL_SECS", v)?;
+        }
         if let Some(v) = env("EMAIL_ALERT_DELAY_MINS") {
             c.email_alert_delay_mins = parse("EMAIL_ALERT_DELAY_MINS", v)?;
         }
@@ -372,6 +399,19 @@ impl Config {
             .is_some_and(|ip| ip.is_unspecified() || ip.is_multicast())
         {
             bail!("sfu_public_ip must be one host's address");
+        }
+        if !(60..=7 * 24 * 3600).contains(&self.turn_ttl_secs) {
+            bail!("turn_ttl_secs must be between 60 and 604800");
+        }
+        if let Some(bad) = self
+            .turn_urls
+            .iter()
+            .find(|u| !["stun:", "turn:", "turns:"].iter().any(|p| u.starts_with(p)) || u.len() > 256)
+        {
+            bail!("turn_urls: {bad:?} is no stun:, turn: or turns: URL");
+        }
+        if self.turn_secret.as_deref().is_some_and(|s| s.len() < 16) {
+            bail!("turn_secret must be at least 16 characters");
         }
         if !(1..=7 * 24 * 60).contains(&self.email_alert_delay_mins) {
             bail!("email_alert_delay_mins must be between 1 and 10080");
@@ -513,7 +553,7 @@ impl Config {
         let db = hide_credentials(&db);
         format!(
             "data_dir={} blob_store={} listen={} database_url={} public_url={} production={} idle_lock_secs={} messages_per_minute={} call_max_participants={} call_ring_timeout_secs={} call_presence_timeout_secs={} \
-             sfu_enabled={} sfu_bind={} sfu_public_ip={} sfu_max_calls={} email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
+             sfu_enabled={} sfu_bind={} sfu_public_ip={} sfu_max_calls={} turn_urls={} turn_secret={} turn_ttl_secs={} email_alert_delay_mins={} urgent_repeat_secs={} urgent_sms_after_secs={} smtp_host={} smtp_port={} smtp_security={} smtp_username={} smtp_password={} smtp_from={} \
              smtp_timeout_secs={} mail_retry_hours={} sms_gateway_url={} sms_gateway_token={} argon2=m{}KiB,t{},p{} secret_key={} requests_per_sec={} log_format={} \
              trusted_proxies={} metrics_token={} push_allow_local={} nats_url={} nats_subject={}",
             self.data_dir.display(),
@@ -533,6 +573,9 @@ impl Config {
                 .map(|ip| ip.to_string())
                 .unwrap_or_else(|| "(none: sfu_bind's)".into()),
             self.sfu_max_calls,
+            if self.turn_urls.is_empty() { "(none: host candidates only)".to_string() } else { self.turn_urls.join(",") },
+            mask(&self.turn_secret),
+            self.turn_ttl_secs,
             self.email_alert_delay_mins,
             self.urgent_repeat_secs,
             self.urgent_sms_after_secs,

@@ -42,8 +42,7 @@ pub fn load_key(config: &Config) -> anyhow::Result<ServerKey> {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         return parse_key(text.trim()).with_context(|| format!("{} is damaged", path.display()));
     }
-    let dir = config.data_dir.join("keys");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    create_private_dir(&config.data_dir.join("keys"))?;
     let bytes: [u8; 32] = cercle_app::secrets::random_bytes();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     write_private(&path, &hex)?;
@@ -75,8 +74,7 @@ pub fn load_vapid_key(config: &Config, key: &ServerKey) -> anyhow::Result<cercle
             .and_then(|b| VapidKey::from_bytes(&b))
             .with_context(|| format!("{} is damaged", path.display()));
     }
-    let dir = config.data_dir.join("keys");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    create_private_dir(&config.data_dir.join("keys"))?;
     let vapid = VapidKey::generate();
     write_private(&path, &web_push::b64(&vapid.secret_bytes()))?;
     Ok(vapid)
@@ -91,6 +89,24 @@ fn parse_key(hex: &str) -> Option<ServerKey> {
         *b = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
     }
     Some(ServerKey::from_bytes(bytes))
+}
+
+/// Creates a folder (and its missing parents) that only its owner can open:
+/// the data folder and backups hold the database, keys and attachments, and
+/// under the usual umask (022) a plain `create_dir_all` would leave them
+/// readable by every account on the machine. A folder that already exists is
+/// left as the operator made it.
+pub fn create_private_dir(path: &Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(path)
+        .with_context(|| format!("creating {}", path.display()))
 }
 
 /// Writes a file only its owner can read.
@@ -123,7 +139,7 @@ pub struct Overrides {
 /// Opens the database (migrating it) and builds the service context.
 pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<Ctx> {
     if config.database_url().starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+        create_private_dir(&config.data_dir)?;
     }
     let store = Store::open(&config.database_url())
         .await
@@ -204,6 +220,11 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
             call_max_participants: config.call_max_participants,
             call_ring_timeout_secs: config.call_ring_timeout_secs,
             call_presence_timeout_secs: config.call_presence_timeout_secs,
+            turn: cercle_app::calls::ice::TurnSettings {
+                urls: config.turn_urls.clone(),
+                secret: config.turn_secret.clone(),
+                ttl_secs: config.turn_ttl_secs,
+            },
             notifications: cercle_app::notifications::NotifySettings {
                 email_delay_mins: config.email_alert_delay_mins,
                 escalation: cercle_domain::notification_rules::Escalation {

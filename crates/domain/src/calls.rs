@@ -17,6 +17,41 @@ crate::stored_kind!(
 );
 
 crate::stored_kind!(
+    /// How a call's media travel, stored (`calls.topology`), decided once
+    /// at its start from its thread.
+    CallTopology {
+        /// At most two people may take part (a direct thread between two
+        /// friends): media go end to end between the two browsers; Cercle
+        /// relays the signalling only. Holds two participants at most.
+        P2p => "p2p",
+        /// Three or more may take part: media go through the selective
+        /// forwarding unit.
+        Sfu => "sfu",
+    }
+);
+
+impl CallTopology {
+    /// The topology of a new call of a thread of this kind: a direct
+    /// thread (two friends, nobody else may ever reach it) is `p2p`; any
+    /// other thread may hold three or more.
+    pub fn for_thread(kind: crate::threads::ThreadKind) -> CallTopology {
+        match kind {
+            crate::threads::ThreadKind::Direct => CallTopology::P2p,
+            crate::threads::ThreadKind::Clinical | crate::threads::ThreadKind::Collaboration => CallTopology::Sfu,
+        }
+    }
+
+    /// The most people a call of this topology holds at once, given the
+    /// configured cap (`call_max_participants`).
+    pub fn cap(self, configured: usize) -> usize {
+        match self {
+            CallTopology::P2p => configured.min(2),
+            CallTopology::Sfu => configured,
+        }
+    }
+}
+
+crate::stored_kind!(
     /// Where a call stands, as the API and events name it ([`CallState::phase`]).
     CallPhase {
         /// Started; no one but its starter has joined yet.
@@ -286,6 +321,18 @@ mod tests {
             "left,removed,call_ended,lost"
         );
         assert_eq!(CallMedia::parse("screen"), None);
+        assert_eq!(names(&CallTopology::ALL.map(|k| k.as_str())), "p2p,sfu");
+    }
+
+    #[test]
+    fn direct_threads_call_peer_to_peer_with_two_people_at_most() {
+        use crate::threads::ThreadKind;
+        assert_eq!(CallTopology::for_thread(ThreadKind::Direct), CallTopology::P2p);
+        assert_eq!(CallTopology::for_thread(ThreadKind::Clinical), CallTopology::Sfu);
+        assert_eq!(CallTopology::for_thread(ThreadKind::Collaboration), CallTopology::Sfu);
+        assert_eq!(CallTopology::P2p.cap(16), 2);
+        assert_eq!(CallTopology::Sfu.cap(16), 16);
+        assert_eq!(CallTopology::P2p.cap(2), 2);
     }
 
     #[test]

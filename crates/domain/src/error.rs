@@ -123,6 +123,19 @@ pub enum InputError {
     // ---- Time zones (issue 14) ----
     #[error("unknown time zone")]
     InvalidTimeZone,
+    // ---- Call signalling (issue 17) ----
+    /// A session description longer than 32 KiB.
+    #[error("session description too large")]
+    SignalSdpTooLarge,
+    /// A session description that is not one (no `v=0`, lines not `x=…`).
+    #[error("malformed session description")]
+    SignalSdpMalformed,
+    /// A network candidate longer than 1 KiB or holding control characters.
+    #[error("invalid network candidate")]
+    SignalCandidateInvalid,
+    /// A signal missing what its kind needs (an offer without its SDP…).
+    #[error("invalid call signal")]
+    SignalInvalid,
 }
 
 impl InputError {
@@ -183,6 +196,10 @@ impl InputError {
             InputError::IdempotencyKeyInvalid => "idempotency-key-invalid",
             InputError::IdempotencyKeyReused => "idempotency-key-reused",
             InputError::InvalidTimeZone => "invalid-time-zone",
+            InputError::SignalSdpTooLarge => "signal-sdp-too-large",
+            InputError::SignalSdpMalformed => "signal-sdp-malformed",
+            InputError::SignalCandidateInvalid => "signal-candidate-invalid",
+            InputError::SignalInvalid => "signal-invalid",
         }
     }
 }

@@ -46,6 +46,13 @@ crate::stored_kind!(
         IncomingCall => "incoming_call",
         /// Someone declined the call (on its starter's person topic).
         CallDeclined => "call_declined",
+        /// A connect code opened a session of the person on a new device
+        /// (on their person topic: the device's label, no secret).
+        DeviceConnected => "device_connected",
+        /// A WebRTC signal (offer, answer, candidate, bye) from a
+        /// participant of a call to another, on the target's person topic;
+        /// never stored.
+        CallSignal => "call_signal",
     }
 );
 
@@ -158,7 +165,9 @@ mod tests {
                 "call_hand",
                 "call_ended",
                 "incoming_call",
-                "call_declined"
+                "call_declined",
+                "device_connected",
+                "call_signal"
             ]
         );
     }

@@ -26,6 +26,11 @@ pub mod limits {
     /// Attempts from one network address per window, for each kind of secret.
     pub const ADDRESS_ATTEMPTS_PER_WINDOW: i64 = 30;
     pub const ADDRESS_WINDOW_SECS: i64 = 15 * 60;
+    /// An instant mobile connect code works once, for this long.
+    pub const CONNECT_CODE_TTL_SECS: i64 = 2 * 60;
+    /// At most this many connect codes made by one person per window.
+    pub const CONNECT_CODES_PER_WINDOW: i64 = 10;
+    pub const CONNECT_CODE_WINDOW_SECS: i64 = 15 * 60;
 }
 
 crate::stored_kind!(
@@ -76,6 +81,47 @@ impl SessionPurpose {
             SessionPurpose::SignUp => CodePurpose::SignUp,
         }
     }
+}
+
+/// Why an instant mobile connect code opens nothing (each says so in
+/// words of its own, and is audited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectRefusal {
+    /// Not a secret of the right shape (a truncated or altered link).
+    Malformed,
+    /// No code has this secret (never made, or long gone).
+    Unknown,
+    /// Older than its two minutes.
+    Expired,
+    /// Already used once.
+    Used,
+    /// The session that showed it has been signed out since.
+    CreatorSignedOut,
+    /// The session that showed it is locked (by hand or after idle time).
+    CreatorLocked,
+}
+
+impl ConnectRefusal {
+    /// The stable code clients see, and the suffix of its message id.
+    pub fn code(self) -> &'static str {
+        match self {
+            ConnectRefusal::Malformed => "connect-malformed",
+            ConnectRefusal::Unknown => "connect-unknown",
+            ConnectRefusal::Expired => "connect-expired",
+            ConnectRefusal::Used => "connect-used",
+            ConnectRefusal::CreatorSignedOut => "connect-signed-out",
+            ConnectRefusal::CreatorLocked => "connect-locked",
+        }
+    }
+}
+
+/// Whether `secret` has the shape of a connect secret: 256 random bits in
+/// unpadded base64url (43 characters).
+pub fn connect_secret_well_formed(secret: &str) -> bool {
+    secret.len() == 43
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Whether an active session must be unlocked with the PIN: locked by hand
@@ -130,6 +176,18 @@ mod tests {
         assert_eq!(after_wrong_pin(0), PinFailure::TriesLeft(4));
         assert_eq!(after_wrong_pin(3), PinFailure::TriesLeft(1));
         assert_eq!(after_wrong_pin(4), PinFailure::EraseSession);
+    }
+
+    #[test]
+    fn connect_secrets_have_one_shape() {
+        assert!(connect_secret_well_formed(
+            &"aZ09-_".repeat(8).chars().take(43).collect::<String>()
+        ));
+        assert!(!connect_secret_well_formed(&"a".repeat(42)));
+        assert!(!connect_secret_well_formed(&"a".repeat(44)));
+        assert!(!connect_secret_well_formed(&format!("{}=", "a".repeat(42))));
+        assert!(!connect_secret_well_formed(&format!("{}é", "a".repeat(41))));
+        assert_eq!(ConnectRefusal::CreatorSignedOut.code(), "connect-signed-out");
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! Calls of threads and the stretches of time people spent in them
-//! (migrations 0017 and 0018). Rows are read into the domain's states
+//! (migrations 0017, 0018 and 0019). Rows are read into the domain's states
 //! ([`cercle_domain::calls`]): a damaged combination of columns is an
 //! error, never a guessed state.
 
 use crate::{conflict, flag, Conn, Result};
-use cercle_domain::calls::{CallMedia, CallState, Departure, DepartureKind, EndReason, Presence};
+use cercle_domain::calls::{CallMedia, CallState, CallTopology, Departure, DepartureKind, EndReason, Presence};
 use cercle_domain::{CallId, CallParticipantId, ThreadId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -18,11 +18,14 @@ pub struct CallRow {
     pub started_at: Timestamp,
     /// Started as high priority: it rings through availability rules.
     pub high_priority: bool,
+    /// How its media travel (end to end between two, or through the
+    /// forwarding unit), decided at its start.
+    pub topology: CallTopology,
     pub state: CallState,
 }
 
 const CALL_COLUMNS: &str =
-    "id, thread_id, media, started_by, started_at, high_priority, answered_at, ended_at, end_reason, ended_by";
+    "id, thread_id, media, started_by, started_at, high_priority, topology, answered_at, ended_at, end_reason, ended_by";
 
 fn damaged(e: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::Decode(e.to_string().into())
@@ -43,6 +46,7 @@ fn map_call(r: &AnyRow) -> std::result::Result<CallRow, sqlx::Error> {
         started_by: r.try_get("started_by")?,
         started_at: Timestamp(r.try_get("started_at")?),
         high_priority: flag(r.try_get("high_priority")?),
+        topology: r.try_get("topology")?,
         state,
     })
 }
@@ -50,21 +54,25 @@ fn map_call(r: &AnyRow) -> std::result::Result<CallRow, sqlx::Error> {
 /// Records a new, ringing call. Another call of the thread going on (even
 /// one started at the same moment on another node) is
 /// [`crate::StoreError::Conflict`].
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_call(
     conn: &mut Conn,
     id: CallId,
     thread_id: ThreadId,
     media: CallMedia,
+    topology: CallTopology,
     started_by: UserId,
     high_priority: bool,
     now: Timestamp,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO calls (id, thread_id, media, started_by, started_at, high_priority) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO calls (id, thread_id, media, topology, started_by, started_at, high_priority) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(thread_id)
     .bind(media)
+    .bind(topology)
     .bind(started_by)
     .bind(now.0)
     .bind(i64::from(high_priority))

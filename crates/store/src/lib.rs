@@ -13,6 +13,7 @@ pub mod calls;
 pub mod channels;
 pub mod circle;
 pub mod codes;
+pub mod connect_codes;
 pub mod devices;
 pub mod events;
 pub mod idempotency;

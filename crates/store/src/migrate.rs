@@ -56,6 +56,16 @@ pub const FILES: &[(i64, &str, &str)] = &[
     ),
     (17, "calls", include_str!("../migrations/0017_calls.sql")),
     (18, "call_ringing", include_str!("../migrations/0018_call_ringing.sql")),
+    (
+        19,
+        "call_topology",
+        include_str!("../migrations/0019_call_topology.sql"),
+    ),
+    (
+        20,
+        "connect_codes",
+        include_str!("../migrations/0020_connect_codes.sql"),
+    ),
 ];
 
 /// The embedded migrations as sqlx sees them (checksums computed here).

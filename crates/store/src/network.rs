@@ -446,3 +446,57 @@ async fn id_set(conn: &mut Conn, sql: &str, viewer: UserId, ids: &[UserId]) -> R
     }
     Ok(out)
 }
+
+// ---- The FHIR directory ----------------------------------------------------
+
+/// (id, name) of the people a viewer may find on the network, by name then
+/// id, at most `limit`: the viewer, colleagues, friends and — when
+/// `external` — validated professionals who did not restrict their
+/// visibility. A first cut only: the services still ask the network policy
+/// about each (`policy::network::may_view_profile`).
+pub async fn findable_people(
+    conn: &mut Conn,
+    viewer: UserId,
+    external: bool,
+    limit: i64,
+) -> Result<Vec<(UserId, String)>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.name FROM users u WHERE u.deleted_at IS NULL AND (u.id = $1 \
+         OR u.id IN (SELECT m2.user_id FROM memberships m1 JOIN memberships m2 ON m2.org_id = m1.org_id \
+                     WHERE m1.user_id = $1) \
+         OR u.id IN (SELECT recipient_id FROM friendships WHERE status = 'accepted' AND requester_id = $1) \
+         OR u.id IN (SELECT requester_id FROM friendships WHERE status = 'accepted' AND recipient_id = $1) \
+         OR ($2 = 1 AND u.id IN (SELECT user_id FROM professions WHERE status = 'validated') \
+             AND u.id NOT IN (SELECT user_id FROM profiles WHERE restrict_external = 1))) \
+         ORDER BY u.name, u.id LIMIT $3",
+    )
+    .bind(viewer)
+    .bind(i64::from(external))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// (person, workplace) of who works where, for these people.
+pub async fn workplace_memberships(conn: &mut Conn, user_ids: &[UserId]) -> Result<Vec<(UserId, WorkplaceId)>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = placeholders(1, user_ids.len());
+    let sql = format!(
+        "SELECT user_id, workplace_id FROM workplace_members WHERE user_id IN ({list}) ORDER BY user_id, created_at"
+    );
+    let mut q = sqlx::query(&sql);
+    for id in user_ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("user_id")?, r.try_get("workplace_id")?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

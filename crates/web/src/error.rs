@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cercle_app::AppError;
+use cercle_domain::session::ConnectRefusal;
 use cercle_domain::Language;
 use cercle_i18n::ta;
 
@@ -21,6 +22,11 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::WrongStep | AppError::Conflict(_) | AppError::NoActiveOrganization | AppError::CallFull { .. } => {
             StatusCode::CONFLICT
         }
+        AppError::ConnectRefused(why) => match why {
+            ConnectRefusal::Malformed => StatusCode::UNPROCESSABLE_ENTITY,
+            ConnectRefusal::Unknown | ConnectRefusal::Expired | ConnectRefusal::Used => StatusCode::GONE,
+            ConnectRefusal::CreatorSignedOut | ConnectRefusal::CreatorLocked => StatusCode::CONFLICT,
+        },
         AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         AppError::DatabaseUnavailable | AppError::FileStorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

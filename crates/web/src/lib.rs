@@ -125,6 +125,13 @@ pub fn router(state: WebState) -> Router {
                     middleware::account_language,
                 )),
         )
+        .nest(
+            "/fhir",
+            small(api::fhir::routes()).layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                middleware::account_language,
+            )),
+        )
         .merge(ui)
         .fallback(ui::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -10,4 +10,6 @@ import './js/circle.js';
 import './js/channels.js';
 import './js/teams.js';
 import './js/push.js';
+import './js/calls.js';
 import './js/notifications.js';
+import './js/connect.js';

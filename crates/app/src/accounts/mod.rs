@@ -1,6 +1,7 @@
 //! Accounts and sessions: sign-up, sign-in, second factors, PIN lock,
 //! recovery, password reset and security settings (SPEC section 1).
 
+pub mod connect;
 pub mod device;
 pub mod reset;
 pub mod security;

@@ -21,9 +21,16 @@ pub struct LocalBlobs {
 }
 
 impl LocalBlobs {
-    /// Uses (and creates) the folder `root`.
+    /// Uses (and creates, readable by its owner only) the folder `root`.
     pub fn open(root: &Path) -> io::Result<LocalBlobs> {
-        fs::create_dir_all(root)?;
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(root)?;
         Ok(LocalBlobs {
             root: root.to_path_buf(),
         })

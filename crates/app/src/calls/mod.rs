@@ -21,20 +21,29 @@
 //! the ringing time, and a participant whose client stops sending
 //! heartbeats is marked gone ([`presence`], a worker on every node).
 //!
+//! A call's topology is decided at its start: `p2p` in a direct thread
+//! (two friends: two participants at most, media end to end between the
+//! browsers, which exchange their WebRTC offers, answers and candidates
+//! through Cercle's relay, [`signal`], with ICE servers and short-lived
+//! TURN credentials from [`ice`]), `sfu` elsewhere (three or more: media
+//! through the forwarding unit).
+//!
 //! Media of calls of three or more go through a node's selective
 //! forwarding unit ([`forwarding`]); once a change that takes someone out
 //! of a call, or ends it, is committed, their connections there close.
 
 pub mod forwarding;
+pub mod ice;
 pub mod presence;
 pub mod ringing;
+pub mod signal;
 pub mod views;
 
 use crate::threads::access::{me, reachable_as};
 use crate::threads::events::{commit, log_event};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
-use cercle_domain::calls::{CallEnd, CallMedia, Departure, Presence};
+use cercle_domain::calls::{CallEnd, CallMedia, CallTopology, Departure, Presence};
 use cercle_domain::events::EventKind;
 use cercle_domain::policy::calls::{self as policy, CallAction, CallRefusal, InCall, Standing, ThreadReach};
 use cercle_domain::policy::{Principal, UserPrincipal};
@@ -277,7 +286,8 @@ pub async fn start(
         return Err(AppError::Conflict("call-active"));
     }
     let id = CallId::new();
-    store::insert_call(&mut tx, id, t.id, media, me.user_id, high_priority, now)
+    let topology = CallTopology::for_thread(t.kind);
+    store::insert_call(&mut tx, id, t.id, media, topology, me.user_id, high_priority, now)
         .await
         .map_err(|e| match e {
             StoreError::Conflict => AppError::Conflict("call-active"),
@@ -344,6 +354,43 @@ pub async fn show(
     )
     .await?;
     Ok(view)
+}
+
+/// A call as its screen shows it to one person: the call, whether they
+/// are in it, and whether they moderate it (its starter or a manager of
+/// the thread: they may mute or remove others and end it for everyone).
+#[derive(Debug, Clone)]
+pub struct CallScreen {
+    pub call: CallView,
+    pub in_call: bool,
+    pub moderator: bool,
+}
+
+/// The call's screen for the person (as [`show`], audited the same way).
+pub async fn screen(
+    ctx: &Ctx,
+    client: &Client,
+    principal: &Principal,
+    call_id: CallId,
+    lang: Language,
+) -> AppResult<CallScreen> {
+    let me = me(principal)?;
+    let mut conn = ctx.store.reader().await?;
+    let l = load(&mut conn, me.user_id, call_id).await?;
+    let in_call = l.in_call(me.user_id);
+    policy::decide(l.standing, in_call, CallAction::See).map_err(refused(ctx))?;
+    let view = fresh_view(ctx, &mut conn, call_id, lang).await?;
+    drop(conn);
+    audit::record_alone(
+        ctx,
+        audit_event(me, &l.thread, call_id, "call.read", AuditAction::Read, client),
+    )
+    .await?;
+    Ok(CallScreen {
+        call: view,
+        in_call: in_call.present,
+        moderator: in_call.starter || l.standing.thread_manager,
+    })
 }
 
 /// The thread's latest calls with what happened in each, newest first, in
@@ -415,11 +462,18 @@ pub async fn join(
     let now = ctx.clock.now();
     let (mut tx, l) = begin_change(ctx, me.user_id, call_id).await?;
     let in_call = l.in_call(me.user_id);
+    let cap = l.call.topology.cap(ctx.config.call_max_participants);
     let action = CallAction::Join {
         present: l.present_count(),
-        cap: ctx.config.call_max_participants,
+        cap,
     };
-    policy::decide(l.standing, in_call, action).map_err(refused(ctx))?;
+    policy::decide(l.standing, in_call, action).map_err(|r| match r {
+        // The cap of this call: two for a peer-to-peer one.
+        CallRefusal::Full => AppError::CallFull {
+            max: i64::try_from(cap).unwrap_or(i64::MAX),
+        },
+        other => refused(ctx)(other),
+    })?;
     if in_call.present {
         return fresh_view(ctx, &mut tx, call_id, lang).await;
     }

@@ -4,7 +4,7 @@
 //! duration …"), read from the call's rows.
 
 use crate::AppResult;
-use cercle_domain::calls::{CallMedia, CallPhase, CallState, Departure, EndReason, Presence};
+use cercle_domain::calls::{CallMedia, CallPhase, CallState, CallTopology, Departure, EndReason, Presence};
 use cercle_domain::{CallId, Language, ThreadId, UserId};
 use cercle_i18n::{t, ta};
 use cercle_store::calls::{CallRow, DeclineRow, StintRow};
@@ -53,8 +53,14 @@ pub struct CallView {
     pub duration_ms: Option<i64>,
     /// The people in the call now, in the order they joined.
     pub participants: Vec<CallParticipantView>,
-    /// The most people the call may hold at once (a setting).
+    /// The most people the call may hold at once: the setting
+    /// `call_max_participants`, two for a `p2p` call.
     pub max_participants: i64,
+    /// How its media travel: `p2p` (a direct thread: at most two people,
+    /// media end to end between the browsers, signalling relayed by Cercle
+    /// through `POST /calls/{id}/signal` or the socket's `call_signal`
+    /// frames) or `sfu` (three or more: through the forwarding unit).
+    pub topology: CallTopology,
     /// Started as high priority: it rings through working hours, absences
     /// and muted threads.
     pub high_priority: bool,
@@ -188,7 +194,8 @@ pub(crate) fn call_view(call: &CallRow, stints: &[StintRow], names: &Names, max_
                 Presence::Gone { .. } => None,
             })
             .collect(),
-        max_participants: i64::try_from(max_participants).unwrap_or(i64::MAX),
+        max_participants: i64::try_from(call.topology.cap(max_participants)).unwrap_or(i64::MAX),
+        topology: call.topology,
         high_priority: call.high_priority,
     }
 }

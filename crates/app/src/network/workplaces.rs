@@ -10,6 +10,7 @@ use crate::acting::limit;
 use crate::orgs::structure::{check_workplace, WorkplaceInput};
 use crate::{audit, AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::policy::network::may_list_teams;
 use cercle_domain::policy::Principal;
 use cercle_domain::{Language, TeamId, UserId, WorkplaceId};
 use cercle_store::members;
@@ -96,11 +97,13 @@ pub async fn show(ctx: &Ctx, principal: &Principal, id: WorkplaceId, lang: Langu
     let mut people = summaries(&mut conn, &shown, lang).await?;
     people.sort_by(|a, b| a.name.cmp(&b.name));
     let teams = match &w.org {
-        Some((org_id, _)) if members::is_member(&mut conn, *org_id, viewer).await? => network::teams_at(&mut conn, id)
-            .await?
-            .into_iter()
-            .map(|(id, name)| TeamSummary { id, name })
-            .collect(),
+        Some((org_id, _)) if may_list_teams(members::is_member(&mut conn, *org_id, viewer).await?) => {
+            network::teams_at(&mut conn, id)
+                .await?
+                .into_iter()
+                .map(|(id, name)| TeamSummary { id, name })
+                .collect()
+        }
         _ => Vec::new(),
     };
     let may_join = may_join(&mut conn, &w, viewer).await?;

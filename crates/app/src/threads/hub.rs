@@ -84,7 +84,10 @@ pub struct Hub {
     /// Turns true when the node shuts down: connections close themselves.
     closing: tokio::sync::watch::Sender<bool>,
     /// Messages per person in the current minute.
-    flood: std::sync::Mutex<std::collections::HashMap<cercle_domain::UserId, (i64, i64)>>,
+    flood: PerMinute,
+    /// Call signals per person in the current minute (their own limit:
+    /// setting up a call must not eat into one's messages).
+    signals: PerMinute,
     /// People whose sessions or reach just changed (user ids): their
     /// connections check their session and what they may see again at once.
     access: broadcast::Sender<Arc<str>>,
@@ -98,6 +101,7 @@ impl Default for Hub {
             dispatched: AtomicI64::new(-1),
             closing: tokio::sync::watch::channel(false).0,
             flood: std::sync::Mutex::new(std::collections::HashMap::new()),
+            signals: std::sync::Mutex::new(std::collections::HashMap::new()),
             access: broadcast::channel(1024).0,
         }
     }
@@ -131,19 +135,13 @@ impl Hub {
     /// Counts a message of `user_id` in the current minute; false beyond `max`.
     /// Kept per node, in memory: a durable counter would serialize senders.
     pub fn flood(&self, user_id: cercle_domain::UserId, now: cercle_domain::Timestamp, max: i64) -> bool {
-        let minute = now.0 / 60_000;
-        let Ok(mut map) = self.flood.lock() else {
-            return true;
-        };
-        if map.len() > 100_000 {
-            map.retain(|_, (m, _)| *m == minute);
-        }
-        let entry = map.entry(user_id).or_insert((minute, 0));
-        if entry.0 != minute {
-            *entry = (minute, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= max
+        count_in_minute(&self.flood, user_id, now, max)
+    }
+
+    /// Counts a call signal of `user_id` in the current minute; false
+    /// beyond `max` (per node, in memory, as [`Hub::flood`]).
+    pub fn signal_flood(&self, user_id: cercle_domain::UserId, now: cercle_domain::Timestamp, max: i64) -> bool {
+        count_in_minute(&self.signals, user_id, now, max)
     }
 
     fn send_ephemeral(&self, e: Event) {
@@ -159,6 +157,30 @@ impl Hub {
     fn send_access(&self, user_id: &str) {
         let _ = self.access.send(Arc::from(user_id));
     }
+}
+
+type PerMinute = std::sync::Mutex<std::collections::HashMap<cercle_domain::UserId, (i64, i64)>>;
+
+/// Counts one more of `user_id`'s in the current minute; false beyond `max`.
+fn count_in_minute(
+    counts: &PerMinute,
+    user_id: cercle_domain::UserId,
+    now: cercle_domain::Timestamp,
+    max: i64,
+) -> bool {
+    let minute = now.0 / 60_000;
+    let Ok(mut map) = counts.lock() else {
+        return true;
+    };
+    if map.len() > 100_000 {
+        map.retain(|_, (m, _)| *m == minute);
+    }
+    let entry = map.entry(user_id).or_insert((minute, 0));
+    if entry.0 != minute {
+        *entry = (minute, 0);
+    }
+    entry.1 += 1;
+    entry.1 <= max
 }
 
 /// The user id that stands for everyone in [`Hub::access_changes`].

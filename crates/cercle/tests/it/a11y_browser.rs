@@ -403,7 +403,8 @@ async fn every_page_of_patients_and_caregivers_is_accessible() {
 }
 
 /// The pages before one is signed in: sign-in, sign-up and each step of
-/// it, the lock screen, the accounts of the device, forgotten password.
+/// it, the lock screen, the accounts of the device, forgotten password,
+/// and the phone's page of instant mobile connect (with a code shown before).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sign_in_and_sign_up_pages_are_accessible() {
     if cercle_testkit::browser::skipped() {
@@ -464,6 +465,15 @@ async fn the_sign_in_and_sign_up_pages_are_accessible() {
         // Someone without any organization yet: their home and pages.
         let walked = walk(&b, &format!("new person {l}"), "/", &mut report).await;
         assert!(walked.len() > 3, "{walked:?}");
+        // Connecting a phone: the code shown, and the phone's page saying
+        // why a bad link opens nothing.
+        open(&b, "/security/connect").await;
+        b.submit_form("form[action='/security/connect']").await;
+        b.wait_for("[data-testid=connect-link]").await;
+        check_here(&b, &format!("public {l} /security/connect (a code shown)"), &mut report).await;
+        open(&b, "/connect#not-a-code").await;
+        b.wait_for(".notice.error[data-testid=connect-phone-status]").await;
+        check_here(&b, &format!("public {l} /connect"), &mut report).await;
         // The lock screen, then the accounts of this device.
         open(&b, "/").await;
         b.click("details.account > summary").await;
@@ -702,4 +712,31 @@ async fn header_composer_and_menus_work_at_every_width() {
         "duplicate ids, shared or orphan labels on /security"
     );
     b.quit().await;
+}
+
+/// The call screen (issue 17), as its starter sees it in a direct call
+/// with the other person in it: every check, in both languages, at every
+/// width (its controls too: the page's `<details>` of devices is opened).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_screen_is_accessible() {
+    if cercle_testkit::browser::skipped() {
+        return;
+    }
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let d = crate::calls_signal_api::direct_pair(&app).await;
+    let call = crate::calls_signal_api::call_answered(&app, &d).await;
+    let mut report = BTreeMap::new();
+    let Some(b) = Browser::launch(&app.url, Language::Fr).await else {
+        return;
+    };
+    sign_in_pages(&app, &b, &d.a.email, 1).await;
+    let path = format!("/calls/{call}");
+    open(&b, &path).await;
+    b.wait_for("#call[data-in-call='true'][data-live='1']").await;
+    check_here(&b, &format!("starter fr {path}"), &mut report).await;
+    switch_language(&b).await;
+    b.wait_for("#call[data-live='1']").await;
+    check_here(&b, &format!("starter en {path}"), &mut report).await;
+    b.quit().await;
+    fail_on(report);
 }

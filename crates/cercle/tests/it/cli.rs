@@ -176,9 +176,10 @@ async fn backup_while_serving_then_restore_and_sign_in() {
     assert!(backup.status.success(), "{}", text(&backup));
     writer.await.expect("writer");
     assert!(out_dir.join("cercle.db").exists() && out_dir.join("keys/server.key").exists());
+    assert_eq!(mode_of(&out_dir), 0o700, "a backup is readable by its owner only");
 
     // Restore into a new data folder, and start a server there.
-    let restored_dir = temp_dir("cercle-restored");
+    let restored_dir = temp_dir("cercle-restored").join("data");
     let restored_config = cercle::Config {
         data_dir: restored_dir.clone(),
         database_url: None,
@@ -186,6 +187,7 @@ async fn backup_while_serving_then_restore_and_sign_in() {
     };
     let restore = cercle_with(&restored_config, &["restore", "--from", &out_arg]);
     assert!(restore.status.success(), "{}", text(&restore));
+    assert_eq!(mode_of(&restored_dir), 0o700, "a restored data folder is private");
     let again = cercle_with(&restored_config, &["restore", "--from", &out_arg]);
     assert!(!again.status.success(), "never restores over existing data");
 
@@ -232,7 +234,9 @@ async fn demo_seeds_a_network_whose_accounts_sign_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_prints_its_url_and_stops_on_sigterm() {
     use tokio::io::AsyncBufReadExt;
-    let data_dir = temp_dir("cercle-serve");
+    // A data folder that does not exist yet: `serve` creates it.
+    let parent = temp_dir("cercle-serve");
+    let data_dir = parent.join("data");
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
@@ -265,6 +269,10 @@ async fn serve_prints_its_url_and_stops_on_sigterm() {
         .expect("readyz");
     assert_eq!(r.status().as_u16(), 200);
     assert!(data_dir.join("cercle.db").exists() && data_dir.join("keys/server.key").exists());
+    // The database, keys and attachments are not for the machine's other accounts.
+    for dir in [data_dir.clone(), data_dir.join("keys"), data_dir.join("blobs")] {
+        assert_eq!(mode_of(&dir), 0o700, "{} must be private", dir.display());
+    }
 
     let pid = child.id().expect("pid").to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
@@ -274,5 +282,15 @@ async fn serve_prints_its_url_and_stops_on_sigterm() {
         .expect("stopped in time")
         .expect("wait");
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
-    let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_dir_all(&parent);
+}
+
+/// The permission bits of a folder (e.g. 0o700).
+fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
 }

@@ -113,7 +113,7 @@ async fn thread_of(app: &TestApp, a: &Person, b: &Person) -> String {
 }
 
 /// Every message of a thread, oldest first (pages of 100, `before=seq`).
-async fn history(app: &TestApp, token: &str, thread: &str) -> Vec<Value> {
+pub(crate) async fn history(app: &TestApp, token: &str, thread: &str) -> Vec<Value> {
     let mut all: Vec<Value> = Vec::new();
     let mut before: Option<i64> = None;
     loop {

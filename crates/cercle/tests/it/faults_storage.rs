@@ -220,6 +220,64 @@ async fn sqlite_page_limit_answers_507_and_writing_resumes_without_restart() {
     .await;
 }
 
+/// Posts written together (group commit) meet a full disk: each post gets
+/// its own answer, 201 or 507 and nothing else, and after a restart the
+/// thread holds exactly the acknowledged posts, numbered without a gap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_posts_through_a_full_disk_keep_exactly_the_acknowledged_ones() {
+    let mut app = TestApp::spawn(Db::Sqlite).await;
+    let (a, thread) = thread_of_two(&app).await;
+    {
+        let store = &app.ctx().store;
+        let pages = store.sqlite_page_count().await.expect("page count");
+        store.set_sqlite_page_limit(Some(pages + 96)).await.expect("limit");
+    }
+    let mut acknowledged = Vec::new();
+    let mut refused = 0;
+    // Rounds of 16 posts at a time, until a whole round is refused.
+    for round in 0..20 {
+        let posts = (0..16).map(|i| post_message(&app, &a, &thread, round * 16 + i));
+        let answers = futures_util::future::join_all(posts).await;
+        let mut refused_now = 0;
+        for (status, m) in answers {
+            match status {
+                201 => acknowledged.push(m["id"].as_str().expect("id").to_string()),
+                507 => {
+                    assert_eq!(m["code"], "storage-full", "{m}");
+                    refused_now += 1;
+                }
+                other => panic!("a post through a full disk answered {other}: {m}"),
+            }
+        }
+        refused += refused_now;
+        if refused_now == 16 {
+            break;
+        }
+    }
+    assert!(refused > 0, "the disk never filled");
+    assert!(!acknowledged.is_empty(), "nothing was saved before the disk filled");
+    app.ctx().store.set_sqlite_page_limit(None).await.expect("lift");
+
+    app.restart().await;
+    let history = crate::crashes::history(&app, &a.token, &thread).await;
+    let mut saved: Vec<String> = history
+        .iter()
+        .map(|m| m["id"].as_str().expect("id").to_string())
+        .collect();
+    let seqs: Vec<i64> = history.iter().map(|m| m["seq"].as_i64().expect("seq")).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "messages numbered with a gap: {seqs:?}"
+    );
+    saved.sort();
+    acknowledged.sort();
+    assert_eq!(saved, acknowledged, "exactly the acknowledged posts are kept");
+    eprintln!(
+        "concurrent posts through a full disk: {} acknowledged, {refused} refused with 507; exactly the acknowledged ones after a restart",
+        acknowledged.len()
+    );
+}
+
 pub(crate) fn is_root() -> bool {
     std::process::Command::new("id")
         .arg("-u")

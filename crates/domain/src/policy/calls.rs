@@ -14,6 +14,9 @@
 //!   is opened by its owner only.
 //! - Declining is for whoever may join and is not in the call; a heartbeat
 //!   (the client saying it is still there) for whoever is in it.
+//! - Signalling (the WebRTC offers, answers and candidates of a call) is
+//!   from someone in the call to someone else in it; to anyone else there
+//!   is nobody to signal to ([`CallRefusal::NotFound`]).
 //! - Whoever does not reach the thread finds no call ([`CallRefusal::NotFound`]),
 //!   as for the thread itself.
 
@@ -84,6 +87,15 @@ pub enum CallAction {
     Decline,
     /// Say one is still there (a participant's client, every few seconds).
     Heartbeat,
+    /// Get the call's ICE servers (and TURN credentials): for the people in
+    /// the call.
+    IceServers,
+    /// Send a WebRTC signal (offer, answer, candidate, bye) to another
+    /// person in the call (`target_present`; never oneself).
+    Signal {
+        target_self: bool,
+        target_present: bool,
+    },
 }
 
 /// Why a call action is refused.
@@ -190,6 +202,20 @@ pub fn decide(standing: Standing, call: InCall, action: CallAction) -> Result<()
         CallAction::End => moderator.then_some(()).ok_or(CallRefusal::Forbidden),
         CallAction::Decline => (!call.present).then_some(()).ok_or(CallRefusal::InCall),
         CallAction::Heartbeat => call.present.then_some(()).ok_or(CallRefusal::NotInCall),
+        CallAction::IceServers => call.present.then_some(()).ok_or(CallRefusal::NotFound),
+        // Signalling is between the people in the call: to anyone else the
+        // call has nobody to signal to (not found), and nobody is told
+        // whether someone is in it.
+        CallAction::Signal {
+            target_self,
+            target_present,
+        } => {
+            if !call.present || target_self || !target_present {
+                Err(CallRefusal::NotFound)
+            } else {
+                Ok(())
+            }
+        }
     }
 }
 
@@ -400,6 +426,45 @@ mod tests {
             decide(STRANGER, in_call(false, true), CallAction::Heartbeat),
             Err(CallRefusal::NotFound),
             "reach is asked at every heartbeat too"
+        );
+    }
+
+    #[test]
+    fn signals_go_between_people_in_the_call_only() {
+        let signal = |target_self, target_present| CallAction::Signal {
+            target_self,
+            target_present,
+        };
+        assert_eq!(decide(OBSERVER, in_call(false, true), signal(false, true)), Ok(()));
+        assert_eq!(
+            decide(WRITER, in_call(false, false), signal(false, true)),
+            Err(CallRefusal::NotFound),
+            "not in the call"
+        );
+        assert_eq!(
+            decide(WRITER, in_call(false, true), signal(false, false)),
+            Err(CallRefusal::NotFound),
+            "the target is not in the call"
+        );
+        assert_eq!(
+            decide(WRITER, in_call(false, true), signal(true, true)),
+            Err(CallRefusal::NotFound),
+            "not to oneself"
+        );
+        assert_eq!(
+            decide(STRANGER, in_call(false, true), signal(false, true)),
+            Err(CallRefusal::NotFound)
+        );
+        let ended = InCall {
+            present: true,
+            ended: true,
+            ..InCall::default()
+        };
+        assert_eq!(decide(WRITER, ended, signal(false, true)), Err(CallRefusal::Ended));
+        assert_eq!(decide(OBSERVER, in_call(false, true), CallAction::IceServers), Ok(()));
+        assert_eq!(
+            decide(WRITER, in_call(true, false), CallAction::IceServers),
+            Err(CallRefusal::NotFound)
         );
     }
 }

@@ -54,6 +54,10 @@ pub enum Permission {
     /// circle-only people (patients and caregivers, who have their care
     /// space).
     UseProfessionalSpace,
+    /// Read the FHIR R4 directory (`/fhir`): practitioners, their roles,
+    /// organizations, locations and teams, as the network directory shows
+    /// them. Professionals only, like the directory itself.
+    ReadFhirDirectory,
 }
 
 pub fn may(principal: &Principal, permission: &Permission) -> bool {
@@ -66,7 +70,7 @@ pub fn may(principal: &Principal, permission: &Permission) -> bool {
             Permission::ReadNetworkAudit | Permission::AdministerNetwork | Permission::ManageOutbox,
         ) => u.network_admin,
         (Principal::User(u), Permission::VerifyProfessions) => u.network_admin || u.network_verifier,
-        (Principal::User(u), Permission::UseProfessionalSpace) => !u.circle_only,
+        (Principal::User(u), Permission::UseProfessionalSpace | Permission::ReadFhirDirectory) => !u.circle_only,
     }
 }
 
@@ -115,5 +119,15 @@ mod tests {
         u.circle_only = true;
         assert!(!may(&Principal::User(u), &Permission::UseProfessionalSpace));
         assert!(!may(&Principal::Anonymous, &Permission::UseProfessionalSpace));
+    }
+
+    #[test]
+    fn the_fhir_directory_is_for_professionals() {
+        let (_, pro) = user(false);
+        assert!(may(&pro, &Permission::ReadFhirDirectory));
+        let Principal::User(mut u) = pro else { unreachable!() };
+        u.circle_only = true;
+        assert!(!may(&Principal::User(u), &Permission::ReadFhirDirectory));
+        assert!(!may(&Principal::Anonymous, &Permission::ReadFhirDirectory));
     }
 }

@@ -51,6 +51,12 @@ pub fn may_invite_to_network(viewer_validated: bool) -> bool {
     viewer_validated
 }
 
+/// The teams of an organization's workplaces are listed to the members of
+/// that organization only (workplace pages, the FHIR directory).
+pub fn may_list_teams(member_of_org: bool) -> bool {
+    member_of_org
+}
+
 /// Whether a person appears in the external network at all (indexed as such).
 pub fn externally_visible(validated: bool, restricted: bool) -> bool {
     validated && !restricted

@@ -1,13 +1,15 @@
 use super::auth::RecoveryCode;
 use super::{ApiJson, ApiQuery, ApiResult, Caller};
-use crate::extract::ClientInfo;
+use crate::error::json_error;
+use crate::extract::{ClientInfo, Lang};
 use crate::WebState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cercle_app::accounts::security::TotpSetup;
 use cercle_app::accounts::session::SessionSummary;
-use cercle_app::accounts::{security, session, Me};
+use cercle_app::accounts::{connect, security, session, Holder, Me};
 use cercle_app::admin;
 use cercle_domain::audit::AuditRecord;
 use serde::{Deserialize, Serialize};
@@ -337,4 +339,81 @@ pub async fn network_audit(
 ) -> ApiResult<Json<AuditEvents>> {
     let records = admin::audit_log(&state.ctx, &principal, false, q.limit.unwrap_or(100)).await?;
     Ok(Json(AuditEvents { events: records }))
+}
+
+#[utoipa::path(
+    post,
+    path = "/account/connect-codes",
+    tag = "account",
+    summary = "Instant mobile connect: a code (a link whose fragment is the secret) that opens a locked session of this account on another device. Works once, for 2 minutes, while this session stays signed in and unlocked.",
+    responses((status = 201, description = "Created.", body = connect::ConnectCode)),
+)]
+pub async fn create_connect_code(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Caller { principal, .. }: Caller,
+) -> ApiResult<(StatusCode, Json<connect::ConnectCode>)> {
+    let code = connect::create(&state.ctx, &client, &principal).await?;
+    Ok((StatusCode::CREATED, Json(code)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RedeemInput {
+    /// The link's fragment (43 characters, base64url).
+    #[schema(max_length = 64)]
+    secret: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/account/connect-codes/redeem",
+    tag = "account",
+    summary = "Use a connect code: opens a LOCKED session of the code's account (unlock it with the account's PIN, POST /auth/unlock). A browser (device cookie and X-CSRF-Token) gets the session on its device; an API client gets a bearer token. Refused: connect-malformed (422), connect-unknown, connect-expired, connect-used (410), connect-signed-out, connect-locked (409).",
+    request_body = RedeemInput,
+    responses((status = 201, description = "Created: a locked session.", body = connect::Connected)),
+    security(()),
+)]
+pub async fn redeem_connect_code(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    Lang(lang): Lang,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<RedeemInput>,
+) -> Result<Response, Response> {
+    // A browser proves its page with the CSRF header; without one the
+    // caller is an API client, whatever cookies came along.
+    let device = crate::cookies::get(&headers, crate::cookies::DEVICE)
+        .filter(|d| cercle_app::accounts::device::is_issued(&state.ctx, d));
+    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    let holder_device = match (device, csrf) {
+        (Some(device), Some(csrf)) => {
+            if !state.csrf_ok(&device, csrf) {
+                return Err(json_error(StatusCode::FORBIDDEN, "csrf", lang));
+            }
+            Some(device)
+        }
+        _ => None,
+    };
+    let holder = match &holder_device {
+        Some(d) => Holder::Device(d),
+        None => Holder::Bearer,
+    };
+    let connected = connect::redeem(&state.ctx, &client, holder, &input.secret)
+        .await
+        .map_err(|e| crate::error::ApiError::new(e, lang).into_response())?;
+    let session_id = connected.session_id.clone();
+    let mut resp = (StatusCode::CREATED, Json(connected)).into_response();
+    if holder_device.is_some() {
+        // The new session is the account in front on this browser.
+        let cookie = crate::cookies::set(
+            crate::cookies::ACCOUNT,
+            &session_id,
+            2 * 365 * 24 * 3600,
+            state.secure_cookies,
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Ok(resp)
 }

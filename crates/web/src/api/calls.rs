@@ -1,7 +1,8 @@
 //! Calls of threads (issue 17): start one, read the thread's call going on
 //! and its history of calls, join, leave, mute or remove a participant,
 //! raise a hand, end for everyone, decline a call one is rung for, and the
-//! participant's heartbeat. Each answers the call as it is after the
+//! participant's heartbeat; the signalling relay of peer-to-peer calls and
+//! their ICE servers. Each answers the call as it is after the
 //! change; the same changes reach the thread's live stream as events.
 
 use super::{ApiJson, ApiResult, Caller};
@@ -10,6 +11,8 @@ use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use cercle_app::calls::ice::IceServers;
+use cercle_app::calls::signal::{SignalInput, SignalSent};
 use cercle_app::calls::{self, CallRecord, CallView};
 use cercle_domain::calls::CallMedia;
 use serde::{Deserialize, Serialize};
@@ -307,4 +310,41 @@ pub async fn heartbeat(
 ) -> ApiResult<StatusCode> {
     calls::heartbeat(&state.ctx, &principal, id.parse()?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/signal",
+    tag = "calls",
+    summary = "Relay a WebRTC signal of a peer-to-peer call (kind offer or answer with its sdp, candidate with candidate, sdp_mid, sdp_m_line_index, or bye) to another person in the call (to: their user id). The target receives it as a call_signal frame on their event stream, with from (the sender, from their session: a from in the input is ignored), a random nonce (drop one seen before: a replay) and at (server time); never stored. The same signal may be sent as a call_signal frame on the event WebSocket ({type: call_signal, call_id, to, kind, ...}). The sender or the target not in the call: 404. An SDP over 32 KiB: 422 signal-sdp-too-large; not a session description: 422 signal-sdp-malformed; a candidate over 1 KiB: 422 signal-candidate-invalid. More than 240 signals a minute: 429.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    request_body = SignalInput,
+    responses((status = 202, description = "Relayed.", body = SignalSent)),
+)]
+pub async fn signal(
+    State(state): State<WebState>,
+    Caller { principal, .. }: Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<SignalInput>,
+) -> ApiResult<(StatusCode, Json<SignalSent>)> {
+    let sent = calls::signal::relay(&state.ctx, &principal, id.parse()?, input).await?;
+    Ok((StatusCode::ACCEPTED, Json(sent)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/calls/{id}/ice",
+    tag = "calls",
+    summary = "The ICE servers for the call's RTCPeerConnection (iceServers), for someone in it: the configured STUN/TURN URLs (turn_urls) with TURN REST credentials (username <expiry>:<opaque id>, credential base64(HMAC-SHA1(turn_secret, username)), valid turn_ttl_secs). Nothing configured: an empty list (host candidates only). Not in the call: 404.",
+    params(("id" = String, Path, description = "The identifier of the resource in the path.")),
+    responses((status = 200, description = "Success.", body = IceServers)),
+)]
+pub async fn ice(
+    State(state): State<WebState>,
+    Caller { principal, .. }: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<IceServers>> {
+    Ok(Json(
+        calls::ice::ice_servers(&state.ctx, &principal, id.parse()?).await?,
+    ))
 }

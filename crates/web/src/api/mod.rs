@@ -6,6 +6,7 @@ pub mod availability;
 pub mod calls;
 pub mod channels;
 pub mod circle;
+pub mod fhir;
 pub mod headers;
 pub mod network;
 pub mod notifications;
@@ -63,6 +64,8 @@ pub fn routes() -> ApiRoutes {
         .post("/account/delete", account::delete_account)
         .get("/account/sessions", account::sessions)
         .delete("/account/sessions/{id}", account::end_session)
+        .post("/account/connect-codes", account::create_connect_code)
+        .post("/account/connect-codes/redeem", account::redeem_connect_code)
         .get("/account/activity", account::activity)
         .get("/notifications", notifications::list)
         .get("/notifications/unread", notifications::unread)
@@ -103,6 +106,8 @@ pub fn routes() -> ApiRoutes {
         .post("/calls/{id}/end", calls::end)
         .post("/calls/{id}/decline", calls::decline)
         .post("/calls/{id}/heartbeat", calls::heartbeat)
+        .post("/calls/{id}/signal", calls::signal)
+        .get("/calls/{id}/ice", calls::ice)
         .put("/calls/{id}/participants/{user_id}/muted", calls::set_muted)
         .put("/calls/{id}/participants/{user_id}/hand", calls::set_hand)
         .delete("/calls/{id}/participants/{user_id}", calls::remove)

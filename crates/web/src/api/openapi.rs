@@ -13,7 +13,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "Cercle API",
-        description = "Secure clinical collaboration. Errors are JSON { code, message } with a translated message. Language: Accept-Language (or the cercle_lang cookie); without either, a caller with a bearer token gets their account's language, others French. Texts Cercle writes (title_text {key, args}) are rendered in that language too."
+        description = "Secure clinical collaboration. Errors are JSON { code, message } with a translated message. Language: Accept-Language (or the cercle_lang cookie); without either, a caller with a bearer token gets their account's language, others French. Texts Cercle writes (title_text {key, args}) are rendered in that language too. The network directory is also served as a read-only FHIR R4 server at /fhir (outside this document: it describes itself at /fhir/metadata; docs/fhir.md)."
     ),
     servers((url = "/api/v1")),
     paths(
@@ -46,6 +46,8 @@ use utoipa::OpenApi;
         super::account::delete_account,
         super::account::sessions,
         super::account::end_session,
+        super::account::create_connect_code,
+        super::account::redeem_connect_code,
         super::account::activity,
         super::notifications::list,
         super::notifications::unread,
@@ -96,6 +98,8 @@ use utoipa::OpenApi;
         super::calls::remove,
         super::calls::decline,
         super::calls::heartbeat,
+        super::calls::signal,
+        super::calls::ice,
         super::circle::info,
         super::circle::accept,
         super::channels::mine,

@@ -896,9 +896,10 @@ pub async fn events(
     let Ok(ws) = ws else {
         return crate::error::json_error(StatusCode::BAD_REQUEST, "bad-request", lang);
     };
-    // Clients send only small frames (typing): small buffers keep an idle
-    // connection cheap (the library's default read buffer is 128 KiB).
-    ws.max_message_size(16 * 1024)
+    // Clients send small frames (typing) and call signals (an SDP of at
+    // most 32 KiB, escaped in JSON): small buffers keep an idle connection
+    // cheap (the library's default read buffer is 128 KiB).
+    ws.max_message_size(CLIENT_FRAME_MAX)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(8 * 1024)
         .on_upgrade(move |socket| crate::metrics::open_socket(stream(state, socket, user_id, cred, lang, q.since)))
@@ -948,12 +949,51 @@ async fn ws_session(state: &WebState, headers: &HeaderMap) -> Option<cercle_app:
     .ok()
 }
 
+/// The largest frame a client may send: a call signal with its SDP
+/// (32 KiB, a little more once escaped in JSON).
+const CLIENT_FRAME_MAX: usize = 48 * 1024;
+
 #[derive(Deserialize)]
 struct ClientMessage {
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
     thread_id: String,
+    #[serde(default)]
+    call_id: String,
+}
+
+/// Relays a `call_signal` frame ([`cercle_app::calls::signal`]); a refusal
+/// goes back to the sender as a `call_signal_error` frame (its code and
+/// translated message), nothing else is said.
+async fn relay_signal(
+    ctx: &cercle_app::Ctx,
+    socket: &mut WebSocket,
+    cred: &Cred,
+    lang: Language,
+    call_id: &str,
+    text: &str,
+) -> bool {
+    let result = async {
+        let input: cercle_app::calls::signal::SignalInput = serde_json::from_str(text)
+            .map_err(|_| cercle_app::AppError::Input(cercle_domain::InputError::SignalInvalid))?;
+        let call_id = call_id.parse().map_err(|_| cercle_app::AppError::NotFound)?;
+        let p = principal_of(ctx, cred).await?;
+        cercle_app::calls::signal::relay(ctx, &p, call_id, input).await
+    }
+    .await;
+    let frame = match result {
+        Ok(sent) => json!({ "type": "call_signal_sent", "data": { "call_id": call_id, "nonce": sent.nonce } }),
+        Err(e) => json!({
+            "type": "call_signal_error",
+            "data": {
+                "call_id": call_id,
+                "code": e.code(),
+                "message": crate::error::message_of(&e, lang),
+            }
+        }),
+    };
+    socket.send(Message::Text(frame.to_string().into())).await.is_ok()
 }
 
 /// Sends an event's frame, encoded once for every connection that sends it
@@ -1142,6 +1182,10 @@ async fn stream(
                             if let (Ok(p), Ok(thread_id)) = (Box::pin(principal_of(&ctx, &cred)).await, m.thread_id.parse()) {
                                 let _ = Box::pin(service::typing(&ctx, &p, thread_id)).await;
                             }
+                        } else if m.kind == "call_signal"
+                            && !Box::pin(relay_signal(&ctx, &mut socket, &cred, lang, &m.call_id, &text)).await
+                        {
+                            return;
                         }
                     }
                 }

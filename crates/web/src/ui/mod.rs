@@ -5,6 +5,9 @@ mod admin;
 pub(crate) mod admin_tabs;
 mod auth;
 pub(crate) mod availability;
+pub(crate) mod calls;
+pub(crate) mod calls_banner;
+mod connect;
 mod home;
 mod invitations;
 pub(crate) mod labels;
@@ -57,9 +60,11 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .merge(patients::circle::shared_routes())
         .merge(network::shared_routes())
         .merge(threads::shared_routes())
+        .merge(calls::routes())
         .merge(invitations::shared_routes())
         .merge(auth::routes())
         .merge(security::routes())
+        .merge(connect::routes())
         .merge(notifications::routes())
         .merge(availability::routes())
         .merge(outbox::routes())
@@ -129,7 +134,9 @@ const SCRIPT_MODULES: &[(&str, &str)] = &[
     ("channels.js", include_str!("../../static/js/channels.js")),
     ("teams.js", include_str!("../../static/js/teams.js")),
     ("push.js", include_str!("../../static/js/push.js")),
+    ("calls.js", include_str!("../../static/js/calls.js")),
     ("notifications.js", include_str!("../../static/js/notifications.js")),
+    ("connect.js", include_str!("../../static/js/connect.js")),
 ];
 
 async fn script_module(axum::extract::Path(name): axum::extract::Path<String>) -> Response {

@@ -436,6 +436,7 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                                     p class="menu-title" { (view.user.name) }
                                     @if view.user.circle_only { a href="/care/photo" data-testid="my-photo" { (t(lang, "care-photo-title")) } }
                                     a href="/security" { (t(lang, "nav-security")) }
+                                    a href="/security/connect" data-testid="nav-connect" { (t(lang, "nav-connect")) }
                                     a href="/availability" { (t(lang, "nav-availability")) }
                                     a href="/notifications/preferences" { (t(lang, "notif-preferences")) }
                                     a href="/accounts" { (t(lang, "action-switch-account")) }
@@ -461,6 +462,11 @@ pub fn layout(page: &Page, title: &str, frame: Frame<'_>, content: Markup) -> Re
                     }
                 }
                 main id="main" class=(match frame { Frame::App(..) => "container", Frame::Bare => "container narrow" }) {
+                    @if let Frame::App(view, _) = &frame {
+                        @if matches!(view.state, SessionState::Ready(_)) {
+                            (crate::ui::calls_banner::banner(lang))
+                        }
+                    }
                     @if let Some(flash) = &page.flash {
                         p class="notice ok" role="status" { (t(lang, flash)) }
                     }

@@ -184,6 +184,12 @@ async fn render(state: &WebState, page: &Page, view: &SessionView, principal: &P
             }
         }
 
+        section class="card" id="connect" {
+            h2 { (page.t("connect-title")) }
+            p { (page.t("connect-security-intro")) }
+            a class="button secondary" href="/security/connect" data-testid="security-connect" { (page.t("connect-open")) }
+        }
+
         section class="card" id="sessions" {
             h2 { (page.t("section-sessions")) }
             ul class="sessions" {

@@ -1,6 +1,6 @@
 // The bell (notif-). A feature module of app.js: it runs on every page and does
 // nothing where its elements are absent.
-import { body, api, BACKGROUND, sessionGone, checkSession, liveState } from './core.js';
+import { body, api, BACKGROUND, sessionGone, checkSession, liveShare, liveState } from './core.js';
 
 // notif: the bell's badge follows the person's stream. The server pushes a
 // frame on every change of their notifications (a new one, some read, on any
@@ -83,10 +83,13 @@ import { body, api, BACKGROUND, sessionGone, checkSession, liveState } from './c
       const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/events';
       const socket = new WebSocket(url);
       socket.addEventListener('open', () => { retry = 1000; liveState(true); });
+      // Shared with the page's other features (the incoming-call banner,
+      // the connect page; the listener above updates the bell), as a
+      // page's own stream shares its events.
       socket.addEventListener('message', (m) => {
         let ev = null;
         try { ev = JSON.parse(m.data); } catch (_) { return; }
-        onEvent(ev);
+        liveShare(ev);
       });
       socket.addEventListener('close', async () => {
         liveState(false);

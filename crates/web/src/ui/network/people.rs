@@ -154,6 +154,7 @@ async fn render_profile(
                         FriendState::Friends => {
                             span class="badge net-friend" data-testid="friend-state" { (page.t("net-friends-already")) }
                             (button_form(page, &format!("/threads/direct/{}", p.id), None, "primary net-inline", page.t("thr-write"), None))
+                            (crate::ui::calls::start_direct_buttons(page, &p.id.to_string()))
                             (button_form(page, &format!("{here}/unfriend"), None, "linklike net-link danger-link", page.t("net-unfriend"), Some(&page.ta("net-unfriend-confirm", &[("name", &p.name)]))))
                         }
                     }

@@ -955,6 +955,9 @@ fn head(page: &Page, t: &ThreadView, me: &str, c: Option<&Candidates>, circle: b
                 }
             }
             div class="thr-actions" {
+                @if open {
+                    (crate::ui::calls::start_buttons(page, &t.id.to_string()))
+                }
                 @if open && !direct && !circle {
                     (action_form(page, &format!("{base}/priority"), if t.high_priority { page.t("thr-priority-off") } else { page.t("thr-priority-on") }, "secondary small", &[("high", if t.high_priority { "0" } else { "1" })], None))
                 }

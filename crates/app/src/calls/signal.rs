@@ -1,0 +1,272 @@
+//! The signalling relay of browser-to-browser calls (issue 17, topology
+//! `p2p`): the WebRTC offers, answers and network candidates that two
+//! browsers exchange to set up their media, and a `bye` when one hangs up.
+//!
+//! A signal comes in through the socket (a `call_signal` frame) or
+//! `POST /calls/{id}/signal`, is checked, and goes out on its target's
+//! person topic as an ephemeral `call_signal` event: through the event bus,
+//! so that it reaches the target's connections on every node, never stored
+//! in the database nor in the event log (like typing).
+//!
+//! The checks, in order:
+//! - its shape: a known kind; an offer or answer carries an SDP of at most
+//!   [`MAX_SDP`] bytes that reads as a session description (`v=0` first,
+//!   then `x=…` lines, no control characters); a candidate at most
+//!   [`MAX_CANDIDATE`] bytes on one line;
+//! - a flood limit per person and node ([`SIGNALS_PER_MINUTE`]);
+//! - the policy ([`cercle_domain::policy::calls`], `Signal`): the sender
+//!   and the target are both in the call now (anyone else: 404).
+//!
+//! What goes out is built by the server: `from` is the sender's session,
+//! never what the client wrote (a `from` in the input is ignored), with a
+//! fresh random `nonce` and the server's time `at`, so that a client can
+//! drop a replayed or stale signal (it keeps the nonces it has seen).
+//! Signals are not audited: like typing, they carry no record-keeping fact
+//! (joining and leaving the call are audited).
+
+use super::{load, refused};
+use crate::threads::access::me;
+use crate::threads::hub::{self, Event};
+use crate::{AppError, AppResult, Ctx};
+use cercle_domain::events::{EventKind, Topic};
+use cercle_domain::policy::calls::{self as policy, CallAction};
+use cercle_domain::policy::Principal;
+use cercle_domain::{CallId, InputError, UserId};
+use serde::{Deserialize, Serialize};
+
+/// The most bytes of a session description (SDP).
+pub const MAX_SDP: usize = 32 * 1024;
+
+/// The most bytes of one network candidate (and of its `sdp_mid`).
+pub const MAX_CANDIDATE: usize = 1024;
+
+/// Signals one person may send per minute on one node. Setting up a call
+/// takes an offer, an answer and a few dozen candidates; renegotiations
+/// (a screen shared, a camera switched) a few more.
+pub const SIGNALS_PER_MINUTE: i64 = 240;
+
+/// What a signal is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    /// A session description offering media (`sdp`).
+    Offer,
+    /// The answer to an offer (`sdp`).
+    Answer,
+    /// A network candidate (`candidate`, `sdp_mid`, `sdp_m_line_index`);
+    /// an empty `candidate` says there are no more.
+    Candidate,
+    /// The sender hangs up the connection with the target.
+    Bye,
+}
+
+/// A signal as a client sends it.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct SignalInput {
+    pub kind: SignalKind,
+    /// The person in the call it is for (their user id).
+    pub to: String,
+    /// The session description of an offer or an answer.
+    #[serde(default)]
+    pub sdp: Option<String>,
+    /// The candidate line of a `candidate` (`candidate:…`), empty at the end.
+    #[serde(default)]
+    pub candidate: Option<String>,
+    #[serde(default)]
+    pub sdp_mid: Option<String>,
+    #[serde(default)]
+    pub sdp_m_line_index: Option<u16>,
+}
+
+/// A signal as its target receives it (the `data` of a `call_signal`
+/// frame on their stream).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SignalOut {
+    pub call_id: CallId,
+    /// The sender, from their session (never from the input).
+    pub from: UserId,
+    pub to: UserId,
+    pub kind: SignalKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdp_mid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdp_m_line_index: Option<u16>,
+    /// Random, unique to this signal: a client drops a nonce it has seen
+    /// (a replay).
+    pub nonce: String,
+    /// When the server relayed it (Unix ms).
+    pub at: i64,
+}
+
+/// What the sender is answered: the nonce of the signal relayed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SignalSent {
+    pub nonce: String,
+}
+
+/// Whether `sdp` reads as a session description (RFC 8866): `v=0` first,
+/// then lines `x=…` with `x` a lowercase letter, lines ended by CRLF or LF,
+/// nothing but printable text and tabs in them.
+pub fn sdp_well_formed(sdp: &str) -> bool {
+    let mut lines = sdp.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    if lines.next() != Some("v=0") {
+        return false;
+    }
+    let mut count = 1;
+    for line in lines {
+        if line.is_empty() {
+            // Only the end of the text (after the last line's CRLF).
+            continue;
+        }
+        let b = line.as_bytes();
+        if b.len() < 2 || !b[0].is_ascii_lowercase() || b[1] != b'=' {
+            return false;
+        }
+        if line.chars().any(|c| c.is_control() && c != '\t') {
+            return false;
+        }
+        count += 1;
+    }
+    // An empty line in the middle is not allowed either.
+    !sdp.trim_end_matches(['\r', '\n']).contains("\n\n")
+        && !sdp.trim_end_matches(['\r', '\n']).contains("\n\r\n")
+        && count >= 2
+}
+
+/// Checks a signal's shape (before anything is read).
+pub fn check_shape(input: &SignalInput) -> Result<(), InputError> {
+    match input.kind {
+        SignalKind::Offer | SignalKind::Answer => {
+            let sdp = input.sdp.as_deref().ok_or(InputError::SignalInvalid)?;
+            if sdp.len() > MAX_SDP {
+                return Err(InputError::SignalSdpTooLarge);
+            }
+            if !sdp_well_formed(sdp) {
+                return Err(InputError::SignalSdpMalformed);
+            }
+            if input.candidate.is_some() {
+                return Err(InputError::SignalInvalid);
+            }
+        }
+        SignalKind::Candidate => {
+            let c = input.candidate.as_deref().ok_or(InputError::SignalInvalid)?;
+            let mid = input.sdp_mid.as_deref().unwrap_or("");
+            if c.len() > MAX_CANDIDATE
+                || mid.len() > MAX_CANDIDATE
+                || c.chars().chain(mid.chars()).any(char::is_control)
+                || !(c.is_empty() || c.starts_with("candidate:"))
+            {
+                return Err(InputError::SignalCandidateInvalid);
+            }
+            if input.sdp.is_some() {
+                return Err(InputError::SignalInvalid);
+            }
+        }
+        SignalKind::Bye => {
+            if input.sdp.is_some() || input.candidate.is_some() {
+                return Err(InputError::SignalInvalid);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Relays a signal from the session's person to another person in the
+/// call; answers its nonce.
+pub async fn relay(ctx: &Ctx, principal: &Principal, call_id: CallId, input: SignalInput) -> AppResult<SignalSent> {
+    let me = me(principal)?;
+    check_shape(&input)?;
+    let now = ctx.clock.now();
+    if !ctx.hub.signal_flood(me.user_id, now, SIGNALS_PER_MINUTE) {
+        return Err(AppError::RateLimited);
+    }
+    // A text that is no person's id names nobody in the call.
+    let to: UserId = input.to.parse().map_err(|_| AppError::NotFound)?;
+    let l = {
+        let mut conn = ctx.store.reader().await?;
+        load(&mut conn, me.user_id, call_id).await?
+    };
+    let action = CallAction::Signal {
+        target_self: to == me.user_id,
+        target_present: l.present(to),
+    };
+    policy::decide(l.standing, l.in_call(me.user_id), action).map_err(refused(ctx))?;
+    let nonce = crate::secrets::random_token();
+    let out = SignalOut {
+        call_id,
+        from: me.user_id,
+        to,
+        kind: input.kind,
+        sdp: input.sdp,
+        candidate: input.candidate,
+        sdp_mid: input.sdp_mid,
+        sdp_m_line_index: input.sdp_m_line_index,
+        nonce: nonce.clone(),
+        at: now.0,
+    };
+    let data = serde_json::to_value(&out).map_err(|e| AppError::Internal(e.to_string()))?;
+    hub::publish_ephemeral(ctx, Event::new(None, Topic::Person(to), EventKind::CallSignal, data)).await?;
+    metrics::counter!("cercle_call_signals_total").increment(1);
+    Ok(SignalSent { nonce })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SDP: &str = "v=0\r\no=- 46117317 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:111 opus/48000/2\r\n";
+
+    fn input(kind: SignalKind) -> SignalInput {
+        SignalInput {
+            kind,
+            to: String::new(),
+            sdp: None,
+            candidate: None,
+            sdp_mid: None,
+            sdp_m_line_index: None,
+        }
+    }
+
+    #[test]
+    fn session_descriptions_are_read_line_by_line() {
+        assert!(sdp_well_formed(SDP));
+        assert!(sdp_well_formed(&SDP.replace("\r\n", "\n")));
+        assert!(!sdp_well_formed("hello"));
+        assert!(!sdp_well_formed("v=1\r\ns=-\r\n"));
+        assert!(!sdp_well_formed("v=0\r\n"), "nothing but the version");
+        assert!(!sdp_well_formed("v=0\r\nnot a line\r\n"));
+        assert!(!sdp_well_formed("v=0\r\nA=upper\r\n"));
+        assert!(!sdp_well_formed("v=0\r\ns=a\u{1b}b\r\n"));
+        assert!(!sdp_well_formed("v=0\r\n\r\ns=-\r\n"), "an empty line inside");
+        assert!(!sdp_well_formed("\r\nv=0\r\ns=-\r\n"));
+    }
+
+    #[test]
+    fn shapes_are_checked_by_kind_and_size() {
+        let mut offer = input(SignalKind::Offer);
+        assert_eq!(check_shape(&offer), Err(InputError::SignalInvalid));
+        offer.sdp = Some(SDP.into());
+        assert_eq!(check_shape(&offer), Ok(()));
+        offer.sdp = Some(format!("{SDP}{}", "a=x\r\n".repeat(MAX_SDP / 5)));
+        assert_eq!(check_shape(&offer), Err(InputError::SignalSdpTooLarge));
+        offer.sdp = Some("<html>".into());
+        assert_eq!(check_shape(&offer), Err(InputError::SignalSdpMalformed));
+        let mut cand = input(SignalKind::Candidate);
+        cand.candidate = Some("candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host".into());
+        assert_eq!(check_shape(&cand), Ok(()));
+        cand.candidate = Some(String::new());
+        assert_eq!(check_shape(&cand), Ok(()), "end of candidates");
+        cand.candidate = Some(format!("candidate:{}", "1".repeat(MAX_CANDIDATE)));
+        assert_eq!(check_shape(&cand), Err(InputError::SignalCandidateInvalid));
+        cand.candidate = Some("candidate:1\r\na=inject".into());
+        assert_eq!(check_shape(&cand), Err(InputError::SignalCandidateInvalid));
+        let mut bye = input(SignalKind::Bye);
+        assert_eq!(check_shape(&bye), Ok(()));
+        bye.sdp = Some(SDP.into());
+        assert_eq!(check_shape(&bye), Err(InputError::SignalInvalid));
+    }
+}
