@@ -387,6 +387,11 @@ async fn a_call_nobody_answers_ends_after_the_ringing_time(db: Db) {
     app.advance(10);
     let (status, r) = act(&app, &c, &call_id, "join").await;
     assert_eq!(status, 200, "{r}");
+    // The starter's client says it is there as the other joins: each gap
+    // between heartbeats below is 20 s, under the 30 s after which the
+    // node's own presence sweep (which may run at any moment) would take
+    // the starter for gone.
+    assert_eq!(heartbeat(&app, &a, &call_id).await, 204);
     for _ in 0..4 {
         app.advance(20);
         for p in [&a, &c] {
