@@ -9,12 +9,22 @@
 //! stops A's outgoing audio; C leaves (their connection in the unit
 //! closes, A and B go on receiving each other); A ends the call for all.
 //!
-//! Robust on a loaded machine: the three connect one after the other (each
+//! A patient on a phone (a window 375 px wide) joins a call of their care
+//! channel: a professional of the channel starts a video call in one of its
+//! threads; the patient, on their care space, is rung, accepts from the
+//! banner and lands in the call, which goes through the unit (a care
+//! channel's thread is clinical: topology `sfu`); each receives the
+//! other's audio and video; the call screen fits the phone (no sideways
+//! scrolling, every control within the width and big enough to touch,
+//! "leave" uncovered once scrolled to); the patient leaves.
+//!
+//! Robust on a loaded machine: people connect one after the other (each
 //! connection to the unit established before the next person joins), every
 //! wait polls and is bounded by [`MEDIA_WAIT`], and nothing asserts a rate
-//! or a duration. `CERCLE_SKIP_BROWSER=1` skips it.
+//! or a duration. `CERCLE_SKIP_BROWSER=1` skips them.
 
-use crate::helpers::{clinical_thread, fleuve_and_two_members, id_of, sign_in_pages};
+use crate::circle_api::{join_circle, manager_and_file};
+use crate::helpers::{care_channel, channel_thread, clinical_thread, fleuve_and_two_members, id_of, sign_in_pages};
 use cercle_app::calls::forwarding::ForwardingLoad;
 use cercle_domain::Language;
 use cercle_testkit::browser::Browser;
@@ -286,4 +296,177 @@ async fn three_people_call_through_the_forwarding_unit() {
     ba.quit().await;
     bb.quit().await;
     bc.quit().await;
+}
+
+/// Where the page's call controls are, in a phone's window: its width, its
+/// height, whether the page scrolls sideways, and each control shown (its
+/// test id and box).
+const CONTROLS_LAYOUT: &str = r#"
+const vw = window.innerWidth, vh = window.innerHeight;
+const controls = [...document.querySelectorAll('[data-testid=call-controls] button')]
+  .filter((b) => b.offsetParent !== null)
+  .map((b) => { const r = b.getBoundingClientRect(); return { id: b.dataset.testid, left: r.left, right: r.right, width: r.width, height: r.height }; });
+return { vw, vh, sideways: document.documentElement.scrollWidth > vw, controls };
+"#;
+
+/// Scrolls `css` into view as a person would, then says whether it lies
+/// within the window and is what a tap at its centre reaches.
+const TAPPABLE: &str = r#"
+const el = document.querySelector(arguments[0]);
+if (!el || el.offsetParent === null) return { shown: false };
+el.scrollIntoView({ block: 'center', inline: 'nearest' });
+const r = el.getBoundingClientRect();
+const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+return {
+  shown: true,
+  inside: r.left >= 0 && r.top >= 0 && r.right <= window.innerWidth && r.bottom <= window.innerHeight,
+  reached: !!hit && (hit === el || el.contains(hit)),
+  box: [r.left, r.top, r.right, r.bottom],
+};
+"#;
+
+/// The element matching `css` lies in the window (scrolled to) and a tap
+/// at its centre reaches it.
+async fn tappable(b: &Browser, what: &str, css: &str) {
+    let v = b.execute(TAPPABLE, vec![json!(css)]).await.expect("layout");
+    if !(v["shown"] == json!(true) && v["inside"] == json!(true) && v["reached"] == json!(true)) {
+        b.fail(&format!("{what} is not tappable: {v}")).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_joins_a_care_channel_call_from_a_phone() {
+    if cercle_testkit::browser::skipped() {
+        return;
+    }
+    let app = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.sfu_enabled = true;
+        c.sfu_bind = "127.0.0.1:0".parse().expect("address");
+    })
+    .await;
+    // Nadia Gestion, patient and caregiver manager of the clinic, opens
+    // the care channel of Gérard Lévesque's file with him, and its thread.
+    let (_org, manager, file) = manager_and_file(&app).await;
+    let (patient, member) = join_circle(&app, &manager, &file, "patient", "gerard@maison.test").await;
+    let ch = care_channel(
+        &app,
+        &manager,
+        &file,
+        "Soins à domicile",
+        json!([{ "kind": "circle", "id": member }]),
+    )
+    .await;
+    let ch = ch["id"].as_str().expect("channel").to_string();
+    let t = channel_thread(&app, &manager, &ch, "Retour à domicile", "Bonjour M. Lévesque.").await;
+    let t = t["id"].as_str().expect("thread").to_string();
+    let (m_id, p_id) = (id_of(&app, &manager).await, id_of(&app, &patient).await);
+
+    let Some(bm) = Browser::launch(&app.url, Language::Fr).await else {
+        return;
+    };
+    let Some(bp) = Browser::launch(&app.url, Language::Fr).await else {
+        return;
+    };
+    bp.resize(375, 812).await;
+    sign_in_pages(&app, &bm, &manager.email, 1).await;
+    sign_in_pages(&app, &bp, &patient.email, 1).await;
+    // The patient waits on their care space, its stream up.
+    bp.goto("/care").await;
+    bp.wait_for("[data-testid=care-teams]").await;
+    bp.wait_for("a.bell[data-live='1']").await;
+
+    // The professional starts a video call from the channel's thread: it
+    // goes through the unit.
+    bm.goto(&format!("/threads/{t}")).await;
+    bm.click_and_load("[data-testid=call-start-video]").await;
+    bm.wait_for("#call[data-in-call='true'][data-topology='sfu'][data-unit='true']")
+        .await;
+    let call_id = bm
+        .execute("return document.getElementById('call').dataset.callId;", vec![])
+        .await
+        .expect("call id");
+    let call_id = call_id.as_str().expect("id").to_string();
+    connected_to_unit(&bm, "the professional").await;
+    unit_carries(&app, (1, 1)).await;
+
+    // The patient's phone rings: the banner names the caller, its accept
+    // button within reach; accepting opens the call, joined.
+    bp.wait_for("#call-banner:not([hidden])").await;
+    bp.wait_for_text_in("#call-banner-text", "Nadia Gestion").await;
+    tappable(&bp, "the accept button", "[data-testid=call-accept]").await;
+    bp.click("[data-testid=call-accept]").await;
+    bp.wait_for_path(&format!("/calls/{call_id}")).await;
+    bp.wait_for("#call[data-in-call='true'][data-topology='sfu'][data-unit='true']")
+        .await;
+    connected_to_unit(&bp, "the patient").await;
+    unit_carries(&app, (1, 2)).await;
+
+    // Audio and video both ways, through the unit; each sees the other.
+    receives_from(&bp, "the patient", &[&m_id]).await;
+    receives_from(&bm, "the professional", &[&p_id]).await;
+    bp.wait_for(&format!("#call-remote [data-peer='{m_id}'] video")).await;
+    bm.wait_for(&format!("#call-remote [data-peer='{p_id}'] video")).await;
+    bm.wait_for(&format!("#call-participants li[data-user-id='{p_id}']"))
+        .await;
+
+    // The call screen fits the phone: nothing scrolls sideways, every
+    // control shown lies within the width and is big enough to touch
+    // (24 px, WCAG 2.2 target size); "leave" is reached by a tap.
+    let layout = bp.execute(CONTROLS_LAYOUT, vec![]).await.expect("layout");
+    assert_eq!(layout["vw"], json!(375), "{layout}");
+    assert_eq!(layout["sideways"], json!(false), "no sideways scrolling: {layout}");
+    let controls = layout["controls"].as_array().expect("controls");
+    for id in ["call-mic", "call-camera", "call-share", "call-hand", "call-leave"] {
+        assert!(controls.iter().any(|c| c["id"] == id), "{id} shown: {layout}");
+    }
+    for c in controls {
+        let (left, right) = (c["left"].as_f64().unwrap_or(-1.0), c["right"].as_f64().unwrap_or(1e9));
+        let (width, height) = (c["width"].as_f64().unwrap_or(0.0), c["height"].as_f64().unwrap_or(0.0));
+        assert!(left >= 0.0 && right <= 375.0, "within the width: {c}");
+        assert!(width >= 24.0 && height >= 24.0, "big enough to touch: {c}");
+    }
+    tappable(&bp, "the leave button", "[data-testid=call-leave]").await;
+
+    // The patient leaves: their connection goes (in the page and in the
+    // unit), their tile goes from the professional's page, who stays in
+    // the call.
+    bp.click("[data-call-leave]").await;
+    bp.wait_for("#call[data-status='left']").await;
+    until_js(
+        &bp,
+        "the patient's connection closed",
+        "return window.cercleCall.pcs.size;",
+        |v| *v == json!(0),
+    )
+    .await;
+    unit_carries(&app, (1, 1)).await;
+    until_js(
+        &bm,
+        "the patient's tile gone",
+        &format!("return !document.querySelector(\"#call-remote [data-peer='{p_id}']\");"),
+        |v| *v == json!(true),
+    )
+    .await;
+    let (status, call) = app.get(&format!("/calls/{call_id}"), Some(&patient.token)).await;
+    assert_eq!(status, 200, "{call}");
+    assert_eq!(call["state"], "active", "{call}");
+    let present: Vec<&str> = call["participants"]
+        .as_array()
+        .expect("participants")
+        .iter()
+        .filter_map(|p| p["user_id"].as_str())
+        .collect();
+    assert_eq!(present, [m_id.as_str()], "{call}");
+
+    // The professional ends the call.
+    bm.execute("window.confirm = () => true; return true;", vec![])
+        .await
+        .expect("confirm");
+    bm.click("[data-call-end]").await;
+    bm.wait_for("#call[data-status='ended']").await;
+    unit_carries(&app, (0, 0)).await;
+    bm.assert_no_console_errors("the care channel call").await;
+    bp.assert_no_console_errors("the care channel call").await;
+    bm.quit().await;
+    bp.quit().await;
 }
