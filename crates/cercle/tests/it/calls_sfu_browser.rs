@@ -300,12 +300,12 @@ async fn three_people_call_through_the_forwarding_unit() {
 
 /// Where the page's call controls are, in a phone's window: its width, its
 /// height, whether the page scrolls sideways, and each control shown (its
-/// test id and box).
+/// test id and box, as the page is when the call opens, not scrolled).
 const CONTROLS_LAYOUT: &str = r#"
 const vw = window.innerWidth, vh = window.innerHeight;
 const controls = [...document.querySelectorAll('[data-testid=call-controls] button')]
   .filter((b) => b.offsetParent !== null)
-  .map((b) => { const r = b.getBoundingClientRect(); return { id: b.dataset.testid, left: r.left, right: r.right, width: r.width, height: r.height }; });
+  .map((b) => { const r = b.getBoundingClientRect(); return { id: b.dataset.testid, left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height }; });
 return { vw, vh, sideways: document.documentElement.scrollWidth > vw, controls };
 "#;
 
@@ -423,6 +423,13 @@ async fn a_patient_joins_a_care_channel_call_from_a_phone() {
         let (left, right) = (c["left"].as_f64().unwrap_or(-1.0), c["right"].as_f64().unwrap_or(1e9));
         let (width, height) = (c["width"].as_f64().unwrap_or(0.0), c["height"].as_f64().unwrap_or(0.0));
         assert!(left >= 0.0 && right <= 375.0, "within the width: {c}");
+        // Kept at the bottom of the screen: mute or leave is never a scroll away.
+        let (top, bottom) = (c["top"].as_f64().unwrap_or(-1.0), c["bottom"].as_f64().unwrap_or(1e9));
+        let vh = layout["vh"].as_f64().unwrap_or(0.0);
+        assert!(
+            top >= 0.0 && bottom <= vh,
+            "on the screen without scrolling: {c} in {layout}"
+        );
         assert!(width >= 24.0 && height >= 24.0, "big enough to touch: {c}");
     }
     tappable(&bp, "the leave button", "[data-testid=call-leave]").await;
