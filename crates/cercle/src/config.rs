@@ -376,8 +376,11 @@ impl Config {
         if !(1..=100_000).contains(&self.messages_per_minute) {
             bail!("messages_per_minute must be between 1 and 100000");
         }
-        if !(2..=100).contains(&self.call_max_participants) {
-            bail!("call_max_participants must be between 2 and 100");
+        if !(2..=cercle_app::calls::MAX_PARTICIPANTS_SETTING).contains(&self.call_max_participants) {
+            bail!(
+                "call_max_participants must be between 2 and {}",
+                cercle_app::calls::MAX_PARTICIPANTS_SETTING
+            );
         }
         if !(10..=600).contains(&self.call_ring_timeout_secs) {
             bail!("call_ring_timeout_secs must be between 10 and 600");

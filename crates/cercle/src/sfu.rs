@@ -19,6 +19,8 @@ impl UnitForwarding {
         let mut c = cercle_sfu::Config::with_participants(config.sfu_bind, config.call_max_participants);
         c.public_ip = config.sfu_public_ip;
         c.max_calls = config.sfu_max_calls;
+        // The relay's bound for signals to and from the unit, the same.
+        c.max_sdp_bytes = cercle_app::calls::signal::max_unit_sdp(config.call_max_participants);
         let (handle, signals) =
             Unit::start(c).map_err(|e| anyhow::anyhow!("forwarding unit on {} (sfu_bind): {e}", config.sfu_bind))?;
         tracing::info!(

@@ -124,7 +124,8 @@ pub enum InputError {
     #[error("unknown time zone")]
     InvalidTimeZone,
     // ---- Call signalling (issue 17) ----
-    /// A session description longer than 32 KiB.
+    /// A session description longer than 32 KiB (to the forwarding unit:
+    /// 20 KiB per participant a call may hold).
     #[error("session description too large")]
     SignalSdpTooLarge,
     /// A session description that is not one (no `v=0`, lines not `x=…`).

@@ -1802,7 +1802,7 @@ fhir-unknown-parameter = This server does not support the search parameter “{ 
 fhir-bad-value = The value of “{ $name }” cannot be read.
 fhir-unknown-type = The resource type “{ $name }” is not served here (Practitioner, PractitionerRole, Organization, Location, HealthcareService).
 # Calls: peer-to-peer signalling, the call screen, the incoming-call banner (callv-)
-error-signal-sdp-too-large = This session description is too large (32 KiB at most).
+error-signal-sdp-too-large = This session description is too large (32 KiB at most between two people; through the forwarding unit, 20 KiB per participant the call may hold).
 error-signal-sdp-malformed = This session description is malformed: it must start with v=0 and hold one field per line.
 error-signal-candidate-invalid = This network candidate is invalid (1 KiB at most, on one line).
 error-signal-invalid = This call signal is incomplete or does not match its kind.

@@ -1802,7 +1802,7 @@ fhir-unknown-parameter = Ce serveur ne prend pas en charge le paramètre de rech
 fhir-bad-value = La valeur de « { $name } » ne peut pas être lue.
 fhir-unknown-type = Le type de ressource « { $name } » n'est pas servi ici (Practitioner, PractitionerRole, Organization, Location, HealthcareService).
 # Appels : signalisation pair à pair, l'écran d'appel, le bandeau d'appel entrant (callv-)
-error-signal-sdp-too-large = Cette description de session est trop grande (32 Kio au plus).
+error-signal-sdp-too-large = Cette description de session est trop grande (32 Kio au plus entre deux personnes ; par l'unité de transfert, 20 Kio par participant que l'appel peut compter).
 error-signal-sdp-malformed = Cette description de session est mal formée : elle doit commencer par v=0 et tenir un champ par ligne.
 error-signal-candidate-invalid = Ce candidat réseau n'est pas valide (1 Kio au plus, sur une ligne).
 error-signal-invalid = Ce signal d'appel est incomplet ou ne correspond pas à son type.

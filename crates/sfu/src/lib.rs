@@ -39,8 +39,9 @@ use str0m::change::{SdpAnswer, SdpOffer};
 pub const MIN_MAX_SDP_BYTES: usize = 32 * 1024;
 
 /// Bytes allowed per media line of an SDP: the unit's offers and their
-/// answers hold one line per track of every other participant.
-pub const SDP_BYTES_PER_TRACK: usize = 4 * 1024;
+/// answers hold one line per track of every other participant (a video
+/// line is 4.6 KiB in Chromium's offers, 3.6 KiB in the unit's).
+pub const SDP_BYTES_PER_TRACK: usize = 5 * 1024;
 
 /// The most bytes of one SDP for calls of `max_participants`: one media
 /// line per track of everyone ([`SDP_BYTES_PER_TRACK`]), at least

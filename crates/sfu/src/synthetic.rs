@@ -308,6 +308,24 @@ impl Client {
     }
 }
 
+/// The SDP offer of a client that sends `audio` audio and `video` video
+/// tracks, made as [`Client::new`] makes its own (the SDP bounds' tests:
+/// an offer with as many media lines as a large call's).
+pub fn offer_with_lines(audio: usize, video: usize) -> Result<String, String> {
+    let now = Instant::now();
+    let mut rtc = Rtc::builder()
+        .set_crypto_provider(std::sync::Arc::new(str0m::crypto::from_feature_flags()))
+        .build(now);
+    rtc.add_local_candidate(Candidate::host(SocketAddr::from(([127, 0, 0, 1], 9)), "udp").map_err(err)?);
+    let mut change = rtc.sdp_api();
+    for i in 0..audio + video {
+        let kind = if i < audio { MediaKind::Audio } else { MediaKind::Video };
+        change.add_media(kind, Direction::SendOnly, Some(format!("synthetic-{i}")), None, None);
+    }
+    let (offer, _pending) = change.apply().ok_or("no offer")?;
+    Ok(offer.to_sdp_string())
+}
+
 /// Clients of one unit, driven from the calling thread.
 pub struct Swarm {
     pub handle: Handle,

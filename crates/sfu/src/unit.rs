@@ -44,7 +44,10 @@ const KEYFRAME_THROTTLE: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 struct TrackIn {
     origin: u64,
-    /// Its participant's identifier: the stream's name for receivers.
+    /// The stream's name for receivers: its participant's identifier for
+    /// their first track of each kind (microphone, camera), then
+    /// `<participant>.<mid>` for each further one (a shared screen), so
+    /// that a receiver shows it apart.
     origin_name: String,
     mid: Mid,
     kind: MediaKind,
@@ -417,21 +420,17 @@ impl Loop {
         match e {
             Event::Connected => part.connected = true,
             Event::IceConnectionStateChange(IceConnectionState::Disconnected) => part.rtc.disconnect(),
-            Event::MediaAdded(m) => {
-                let kind_ok = matches!(m.kind, MediaKind::Audio | MediaKind::Video);
-                if m.direction.is_receiving() && kind_ok && part.tracks_in.len() < MAX_TRACKS_IN {
-                    let id = Arc::new(TrackIn {
-                        origin: part.id,
-                        origin_name: part.participant.clone(),
-                        mid: m.mid,
-                        kind: m.kind,
-                    });
-                    let weak = Arc::downgrade(&id);
-                    part.tracks_in.push(TrackInEntry {
-                        id,
-                        last_keyframe_request: None,
-                    });
-                    self.queue.push_back(Propagated::TrackOpen(part.id, weak));
+            Event::MediaAdded(m) if m.direction.is_receiving() => self.track_opened(i, m.mid, m.kind),
+            // A track that stops coming (a screen no longer shared: the
+            // browser makes its line inactive) stops being forwarded: the
+            // receivers' lines for it are stopped at their next offer.
+            Event::MediaChanged(m) => {
+                if m.direction.is_receiving() {
+                    if let Some(kind) = part.rtc.media(m.mid).map(|x| x.kind()) {
+                        self.track_opened(i, m.mid, kind);
+                    }
+                } else {
+                    part.tracks_in.retain(|t| t.id.mid != m.mid);
                 }
             }
             Event::MediaData(data) => {
@@ -454,6 +453,34 @@ impl Loop {
             }
             _ => {}
         }
+    }
+
+    /// A participant's track to forward to the others of their call (at
+    /// most [`MAX_TRACKS_IN`] at once; audio and video only).
+    fn track_opened(&mut self, i: usize, mid: Mid, kind: MediaKind) {
+        let part = &mut self.parts[i];
+        let kind_ok = matches!(kind, MediaKind::Audio | MediaKind::Video);
+        if !kind_ok || part.tracks_in.len() >= MAX_TRACKS_IN || part.tracks_in.iter().any(|t| t.id.mid == mid) {
+            return;
+        }
+        let first_of_kind = !part.tracks_in.iter().any(|t| t.id.kind == kind);
+        let origin_name = if first_of_kind {
+            part.participant.clone()
+        } else {
+            format!("{}.{mid}", part.participant)
+        };
+        let id = Arc::new(TrackIn {
+            origin: part.id,
+            origin_name,
+            mid,
+            kind,
+        });
+        let weak = Arc::downgrade(&id);
+        part.tracks_in.push(TrackInEntry {
+            id,
+            last_keyframe_request: None,
+        });
+        self.queue.push_back(Propagated::TrackOpen(part.id, weak));
     }
 
     fn call_of(&self, id: u64) -> Option<Arc<str>> {

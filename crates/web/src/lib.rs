@@ -111,6 +111,11 @@ pub fn router(state: WebState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             api::threads::MAX_ATTACHMENT_BODY,
         ));
+    let signal_body = cercle_app::calls::signal::max_signal_json(state.ctx.config.call_max_participants);
+    let signals = api::signal_routes()
+        .into_router()
+        .layer(axum::extract::DefaultBodyLimit::max(signal_body))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(signal_body));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -119,6 +124,7 @@ pub fn router(state: WebState) -> Router {
             "/api/v1",
             api.merge(uploads)
                 .merge(attachments)
+                .merge(signals)
                 .layer(axum::middleware::from_fn(api::translate_errors))
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),

@@ -9,7 +9,8 @@
 //! this one included, receives them through its listener.
 //!
 //! A signal too large for one notification (a call's session description
-//! may reach 32 KiB) goes in parts: `p:<id>:<index>:<count>:<base64>`,
+//! may reach 32 KiB between two browsers, hundreds of KiB to or from the
+//! forwarding unit) goes in parts: `p:<id>:<index>:<count>:<base64>`,
 //! each under the limit, put back together by every listener
 //! ([`Reassembly`]) before it is delivered. Parts of a message that never
 //! completes are dropped after [`PART_TTL`]; a listener holds at most
@@ -34,8 +35,13 @@ const ACCESS_CHUNK: usize = 100;
 /// Bytes of a message per part (base64 makes 4/3 of it: well under
 /// [`MAX_PAYLOAD`] with the header).
 const PART_BYTES: usize = 5400;
-/// The most parts of one message (a 32 KiB SDP, escaped, takes about 7).
-const MAX_PARTS: usize = 32;
+/// The most parts of one message: a call signal at its largest (an SDP to
+/// or from the forwarding unit in a call of the most participants a node
+/// may be set to, escaped: `calls::signal::max_signal_json`) and the
+/// message around it: 760 (a 32 KiB SDP between two browsers takes about
+/// 7 parts, one of a call of 16 through the unit up to 123).
+const MAX_PARTS: usize =
+    (crate::calls::signal::max_signal_json(crate::calls::MAX_PARTICIPANTS_SETTING) + 1024).div_ceil(PART_BYTES);
 /// A message whose parts do not all arrive within this is dropped.
 const PART_TTL: Duration = Duration::from_secs(30);
 /// The most messages a listener puts together at once.
@@ -249,6 +255,11 @@ mod tests {
         assert_eq!(whole.as_deref(), Some(big.as_bytes()));
         assert!(r.take("abc:0:0:").is_none(), "no part of nothing");
         assert!(r.take("abc:5:2:YQ==").is_none(), "index out of range");
+        // A call signal at its largest for a node's highest setting goes.
+        let largest = "a".repeat(crate::calls::signal::max_signal_json(
+            crate::calls::MAX_PARTICIPANTS_SETTING,
+        ));
+        assert!(parts_of(&largest, "y").is_ok_and(|p| p.iter().all(|p| p.len() <= MAX_PAYLOAD)));
         let too_big = "a".repeat(PART_BYTES * (MAX_PARTS + 1));
         assert!(parts_of(&too_big, "z").is_err());
     }

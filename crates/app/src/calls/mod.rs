@@ -61,6 +61,10 @@ pub use views::{CallHistoryEntry, CallHistoryKind, CallParticipantView, CallPers
 /// Default most people in one call at once (`call_max_participants`).
 pub const DEFAULT_MAX_PARTICIPANTS: usize = 16;
 
+/// The highest `call_max_participants` a node may be set to (the bounds of
+/// signals on the bus are sized for it).
+pub const MAX_PARTICIPANTS_SETTING: usize = 100;
+
 /// Default seconds a call rings before it ends unanswered (`call_ring_timeout_secs`).
 pub const DEFAULT_RING_TIMEOUT_SECS: i64 = 60;
 

@@ -10,7 +10,7 @@
 //!
 //! The checks, in order:
 //! - its shape: a known kind; an offer or answer carries an SDP of at most
-//!   [`MAX_SDP`] bytes that reads as a session description (`v=0` first,
+//!   [`MAX_SDP`] bytes ([`max_unit_sdp`] to the forwarding unit) that reads as a session description (`v=0` first,
 //!   then `x=…` lines, no control characters); a candidate at most
 //!   [`MAX_CANDIDATE`] bytes on one line;
 //! - a flood limit per person and node ([`SIGNALS_PER_MINUTE`]);
@@ -50,8 +50,43 @@ use cercle_domain::policy::Principal;
 use cercle_domain::{CallId, InputError, UserId};
 use serde::{Deserialize, Serialize};
 
-/// The most bytes of a session description (SDP).
+/// The most bytes of a session description (SDP) between two browsers
+/// (audio, camera and a screen: about 11 KiB in Chromium).
 pub const MAX_SDP: usize = 32 * 1024;
+
+/// Bytes allowed per media line of an SDP to or from the forwarding unit.
+/// Measured in Chromium 156 (calls_sfu_browser): a video line is 4.6 KiB in
+/// the browser's offers, 3.3 KiB in its answers, 3.6 KiB in the unit's
+/// offers; an audio line 1.3 KiB at most.
+pub const UNIT_SDP_BYTES_PER_LINE: usize = 5 * 1024;
+
+/// Media lines one participant brings to everyone's SDP through the unit:
+/// the tracks the unit takes from each (microphone, camera, screen, one
+/// spare; `cercle_sfu::MAX_TRACKS_IN`).
+pub const UNIT_LINES_PER_PARTICIPANT: usize = 4;
+
+/// The most bytes of an SDP to or from the forwarding unit in calls of at
+/// most `max_participants` (`call_max_participants`): the unit's offers
+/// and the browsers' answers and offers hold a line per track of everyone
+/// (320 KiB for 16), never less than [`MAX_SDP`]. The unit is started with
+/// the same bound.
+pub const fn max_unit_sdp(max_participants: usize) -> usize {
+    let n = max_participants * UNIT_LINES_PER_PARTICIPANT * UNIT_SDP_BYTES_PER_LINE;
+    if n < MAX_SDP {
+        MAX_SDP
+    } else {
+        n
+    }
+}
+
+/// The most bytes of a signal in JSON (a request to `POST
+/// /calls/{id}/signal`, an event on the bus) for calls of at most
+/// `max_participants`: an SDP at its most, each byte escaped to two at
+/// worst (a well-formed SDP has no control character but tabs and line
+/// ends), and the rest of the signal.
+pub const fn max_signal_json(max_participants: usize) -> usize {
+    2 * max_unit_sdp(max_participants) + 4 * 1024
+}
 
 /// The most bytes of one network candidate (and of its `sdp_mid`).
 pub const MAX_CANDIDATE: usize = 1024;
@@ -162,12 +197,13 @@ pub fn sdp_well_formed(sdp: &str) -> bool {
         && count >= 2
 }
 
-/// Checks a signal's shape (before anything is read).
-pub fn check_shape(input: &SignalInput) -> Result<(), InputError> {
+/// Checks a signal's shape (before anything is read); an SDP of at most
+/// `max_sdp` bytes ([`MAX_SDP`], or [`max_unit_sdp`] to the unit).
+pub fn check_shape(input: &SignalInput, max_sdp: usize) -> Result<(), InputError> {
     match input.kind {
         SignalKind::Offer | SignalKind::Answer => {
             let sdp = input.sdp.as_deref().ok_or(InputError::SignalInvalid)?;
-            if sdp.len() > MAX_SDP {
+            if sdp.len() > max_sdp {
                 return Err(InputError::SignalSdpTooLarge);
             }
             if !sdp_well_formed(sdp) {
@@ -204,7 +240,12 @@ pub fn check_shape(input: &SignalInput) -> Result<(), InputError> {
 /// call; answers its nonce.
 pub async fn relay(ctx: &Ctx, principal: &Principal, call_id: CallId, input: SignalInput) -> AppResult<SignalSent> {
     let me = me(principal)?;
-    check_shape(&input)?;
+    let max_sdp = if input.to == UNIT {
+        max_unit_sdp(ctx.config.call_max_participants)
+    } else {
+        MAX_SDP
+    };
+    check_shape(&input, max_sdp)?;
     let now = ctx.clock.now();
     if !ctx.hub.signal_flood(me.user_id, now, SIGNALS_PER_MINUTE) {
         return Err(AppError::RateLimited);
@@ -375,25 +416,57 @@ mod tests {
     #[test]
     fn shapes_are_checked_by_kind_and_size() {
         let mut offer = input(SignalKind::Offer);
-        assert_eq!(check_shape(&offer), Err(InputError::SignalInvalid));
+        assert_eq!(check_shape(&offer, MAX_SDP), Err(InputError::SignalInvalid));
         offer.sdp = Some(SDP.into());
-        assert_eq!(check_shape(&offer), Ok(()));
+        assert_eq!(check_shape(&offer, MAX_SDP), Ok(()));
         offer.sdp = Some(format!("{SDP}{}", "a=x\r\n".repeat(MAX_SDP / 5)));
-        assert_eq!(check_shape(&offer), Err(InputError::SignalSdpTooLarge));
+        assert_eq!(check_shape(&offer, MAX_SDP), Err(InputError::SignalSdpTooLarge));
         offer.sdp = Some("<html>".into());
-        assert_eq!(check_shape(&offer), Err(InputError::SignalSdpMalformed));
+        assert_eq!(check_shape(&offer, MAX_SDP), Err(InputError::SignalSdpMalformed));
         let mut cand = input(SignalKind::Candidate);
         cand.candidate = Some("candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host".into());
-        assert_eq!(check_shape(&cand), Ok(()));
+        assert_eq!(check_shape(&cand, MAX_SDP), Ok(()));
         cand.candidate = Some(String::new());
-        assert_eq!(check_shape(&cand), Ok(()), "end of candidates");
+        assert_eq!(check_shape(&cand, MAX_SDP), Ok(()), "end of candidates");
         cand.candidate = Some(format!("candidate:{}", "1".repeat(MAX_CANDIDATE)));
-        assert_eq!(check_shape(&cand), Err(InputError::SignalCandidateInvalid));
+        assert_eq!(check_shape(&cand, MAX_SDP), Err(InputError::SignalCandidateInvalid));
         cand.candidate = Some("candidate:1\r\na=inject".into());
-        assert_eq!(check_shape(&cand), Err(InputError::SignalCandidateInvalid));
+        assert_eq!(check_shape(&cand, MAX_SDP), Err(InputError::SignalCandidateInvalid));
+        // To the unit: a line per track of everyone, 320 KiB for 16.
+        let unit = max_unit_sdp(16);
+        assert_eq!(unit, 320 * 1024);
+        assert_eq!(max_unit_sdp(1), MAX_SDP, "never below the browsers' bound");
+        let head = SDP.len() + 2;
+        let filler = |n: usize| format!("{SDP}a={}\r\n", "x".repeat(n - head - 2));
+        offer.sdp = Some(filler(unit));
+        assert_eq!(offer.sdp.as_deref().map(str::len), Some(unit));
+        assert_eq!(check_shape(&offer, unit), Ok(()));
+        assert_eq!(check_shape(&offer, MAX_SDP), Err(InputError::SignalSdpTooLarge));
+        offer.sdp = Some(filler(unit + 1));
+        assert_eq!(check_shape(&offer, unit), Err(InputError::SignalSdpTooLarge));
+        // Escaped in JSON, a signal at its largest fits the bound.
+        let worst = SignalOut {
+            call_id: CallId::new(),
+            from: UNIT.into(),
+            to: UserId::new(),
+            kind: SignalKind::Offer,
+            sdp: Some(format!("{SDP}a={}\r\n", "\"".repeat(unit - head - 2))),
+            candidate: None,
+            sdp_mid: None,
+            sdp_m_line_index: None,
+            nonce: crate::secrets::random_token(),
+            at: 0,
+        };
+        let json = serde_json::to_string(&worst).expect("json");
+        assert!(
+            json.len() <= max_signal_json(16),
+            "{} > {}",
+            json.len(),
+            max_signal_json(16)
+        );
         let mut bye = input(SignalKind::Bye);
-        assert_eq!(check_shape(&bye), Ok(()));
+        assert_eq!(check_shape(&bye, MAX_SDP), Ok(()));
         bye.sdp = Some(SDP.into());
-        assert_eq!(check_shape(&bye), Err(InputError::SignalInvalid));
+        assert_eq!(check_shape(&bye, MAX_SDP), Err(InputError::SignalInvalid));
     }
 }

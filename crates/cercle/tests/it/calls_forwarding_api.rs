@@ -222,6 +222,55 @@ async fn signals_to_the_unit_are_checked_and_answered(db: Db) {
     let bad = json!({ "kind": "offer", "to": "sfu", "sdp": "<html>", "join": true });
     let (status, e) = signal_at(&app, &app.url, &d.a, &call, bad, "en").await;
     assert_eq!((status, e["code"].as_str()), (422, Some("signal-sdp-malformed")), "{e}");
+    // A large call's SDP passes to the unit, beyond the 32 KiB of signals
+    // between two browsers: as many media lines as a call of the most
+    // participants holds (4 each: 64 for 16), sent through the API (past
+    // the socket's 48 KiB frames); the unit's answer, as large, comes back
+    // on A's stream (through the bus: in parts on PostgreSQL).
+    let max = cercle_app::calls::signal::max_unit_sdp(app.ctx().config.call_max_participants);
+    let lines = app.ctx().config.call_max_participants * cercle_app::calls::signal::UNIT_LINES_PER_PARTICIPANT;
+    let large = cercle_sfu::synthetic::offer_with_lines(lines / 4, lines - lines / 4).expect("offer");
+    assert!(
+        large.len() > 64 * 1024 && large.len() <= max,
+        "{} bytes, {max} at most",
+        large.len()
+    );
+    let big_join = json!({ "kind": "offer", "to": "sfu", "sdp": large, "join": true });
+    let (status, r) = signal_at(&app, &app.url, &d.a, &call, big_join, "en").await;
+    assert_eq!(status, 202, "{r}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let big_answer = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let f = next_frame(&mut ws, left)
+            .await
+            .expect("the unit's large answer within 20 s");
+        if f["type"] == "call_signal" {
+            break f["data"].clone();
+        }
+    };
+    let sdp = big_answer["sdp"].as_str().unwrap_or_default();
+    assert!(
+        sdp.len() > 64 * 1024,
+        "the unit answers every line: {} bytes",
+        sdp.len()
+    );
+    assert_eq!(sdp.matches("\r\nm=").count(), lines, "one answer line per offer line");
+    // One byte over the bound: refused, with a clear, translated message.
+    let over = format!("{large}a={}\r\n", "x".repeat(max - large.len() - 3));
+    assert_eq!(over.len(), max + 1);
+    for (lang, says) in [("fr", "20 Kio par participant"), ("en", "20 KiB per participant")] {
+        let (status, e) = signal_at(
+            &app,
+            &app.url,
+            &d.a,
+            &call,
+            json!({ "kind": "offer", "to": "sfu", "sdp": over, "join": true }),
+            lang,
+        )
+        .await;
+        assert_eq!((status, e["code"].as_str()), (422, Some("signal-sdp-too-large")), "{e}");
+        assert!(e["message"].as_str().is_some_and(|m| m.contains(says)), "{e}");
+    }
     // `bye` closes A's connection there.
     let (status, e) = signal_at(&app, &app.url, &d.a, &call, json!({ "kind": "bye", "to": "sfu" }), "en").await;
     assert_eq!(status, 202, "{e}");

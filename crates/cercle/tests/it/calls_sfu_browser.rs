@@ -6,7 +6,9 @@
 //! the unit's offers. Read from `getStats()` (inbound-rtp per track, each
 //! track mapped to its person by the page's `window.cercleCall.tracks`):
 //! everyone receives audio and video from each of the two others; muting A
-//! stops A's outgoing audio; C leaves (their connection in the unit
+//! stops A's outgoing audio; A shares a screen (one more track, renegotiated
+//! through the unit): B and C receive a second video track from A, shown
+//! apart, whose bytes stop when A stops sharing; C leaves (their connection in the unit
 //! closes, A and B go on receiving each other); A ends the call for all.
 //!
 //! A patient on a phone (a window 375 px wide) joins a call of their care
@@ -36,7 +38,9 @@ use std::time::{Duration, Instant};
 const MEDIA_WAIT: Duration = Duration::from_secs(60);
 
 /// The page's connection to the unit: its state, bytes sent by kind and,
-/// per person sending through the unit, bytes received by kind.
+/// per person sending through the unit, bytes received by kind (`a`
+/// audio, `v` camera, `s` shared screen) and the video tracks that
+/// received something (`vt`).
 const STATS: &str = r#"
 const cc = window.cercleCall;
 const pc = cc && cc.pcs.get('sfu');
@@ -49,9 +53,12 @@ return pc.getStats().then((st) => {
     if (r.type === 'inbound-rtp') {
       const who = cc.tracks.get(r.trackIdentifier);
       if (!who) return;
-      const f = o.from[who] || (o.from[who] = { a: 0, v: 0 });
-      if (r.kind === 'audio') f.a += r.bytesReceived || 0;
-      if (r.kind === 'video') f.v += r.bytesReceived || 0;
+      const f = o.from[who] || (o.from[who] = { a: 0, v: 0, vt: 0, s: 0 });
+      const bytes = r.bytesReceived || 0;
+      if (r.kind === 'audio') f.a += bytes;
+      if (r.kind === 'video' && bytes > 0) f.vt += 1;
+      if (r.kind === 'video' && cc.screens.has(r.trackIdentifier)) f.s += bytes;
+      else if (r.kind === 'video') f.v += bytes;
     }
   });
   return o;
@@ -62,7 +69,7 @@ fn n(v: &Value, k: &str) -> i64 {
     v[k].as_i64().unwrap_or(0)
 }
 
-/// Bytes of `kind` (`a` or `v`) received from `who`.
+/// Bytes of `kind` (`a`, `v`, `s`; `vt`: video tracks) received from `who`.
 fn from(v: &Value, who: &str, kind: &str) -> i64 {
     v["from"][who][kind].as_i64().unwrap_or(0)
 }
@@ -248,6 +255,64 @@ async fn three_people_call_through_the_forwarding_unit() {
         n(s, "aout") > n(&later, "aout")
     })
     .await;
+
+    // A shares a screen: a third track of A's through the unit (a
+    // renegotiation of A's connection, then an offer of the unit to each
+    // of the others): B and C receive a second video track from A, shown
+    // in a figure of its own, and its bytes keep coming.
+    ba.click("[data-call-share]").await;
+    ba.wait_for("[data-call-share][aria-pressed='true']").await;
+    for (br, who) in [(&bb, "B"), (&bc, "C")] {
+        let first = until_stats(br, &format!("{who} receives A's screen as a second video track"), |s| {
+            from(s, &a_id, "vt") >= 2 && from(s, &a_id, "s") > 0
+        })
+        .await;
+        until_stats(br, &format!("{who} keeps receiving A's screen and camera"), |s| {
+            from(s, &a_id, "s") > from(&first, &a_id, "s") && from(s, &a_id, "v") > from(&first, &a_id, "v")
+        })
+        .await;
+        until_js(
+            br,
+            &format!("{who} shows A's screen apart"),
+            &format!("return document.querySelectorAll(\"#call-remote [data-peer='{a_id}'] figure\").length;"),
+            |v| *v == json!(2),
+        )
+        .await;
+    }
+    // A stops sharing: the screen's bytes stop (two readings a second
+    // apart agree, and stay so while A's camera goes on), its figure goes.
+    ba.click("[data-call-share]").await;
+    ba.wait_for("[data-call-share][aria-pressed='false']").await;
+    for (br, who) in [(&bb, "B"), (&bc, "C")] {
+        let deadline = Instant::now() + MEDIA_WAIT;
+        let settled = loop {
+            let before = stats(br).await.expect("stats");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let after = stats(br).await.expect("stats");
+            if from(&after, &a_id, "s") == from(&before, &a_id, "s") {
+                break after;
+            }
+            assert!(Instant::now() < deadline, "{who} still receives A's screen: {after}");
+        };
+        let later = until_stats(br, &format!("{who} still receives A's camera"), |s| {
+            from(s, &a_id, "v") > from(&settled, &a_id, "v")
+        })
+        .await;
+        assert_eq!(
+            from(&later, &a_id, "s"),
+            from(&settled, &a_id, "s"),
+            "{who}: A's screen no longer forwarded"
+        );
+        until_js(
+            br,
+            &format!("{who} no longer shows A's screen"),
+            &format!(
+                "return document.querySelectorAll(\"#call-remote [data-peer='{a_id}'] figure:not([hidden])\").length;"
+            ),
+            |v| *v == json!(1),
+        )
+        .await;
+    }
 
     // C leaves: their connection goes (in the page and in the unit), C's
     // tile goes from the others' pages, A and B go on receiving each other.

@@ -106,7 +106,6 @@ pub fn routes() -> ApiRoutes {
         .post("/calls/{id}/end", calls::end)
         .post("/calls/{id}/decline", calls::decline)
         .post("/calls/{id}/heartbeat", calls::heartbeat)
-        .post("/calls/{id}/signal", calls::signal)
         .get("/calls/{id}/ice", calls::ice)
         .put("/calls/{id}/participants/{user_id}/muted", calls::set_muted)
         .put("/calls/{id}/participants/{user_id}/hand", calls::set_hand)
@@ -245,6 +244,13 @@ pub fn professional_attachment_routes() -> ApiRoutes {
 
 /// Routes whose body is a file (a photo, a proof document): they take a
 /// larger body than the rest of the API.
+/// The signalling relay of calls: an SDP to the forwarding unit grows with
+/// the call (`cercle_app::calls::signal::max_signal_json`), beyond the
+/// small routes' body limit.
+pub fn signal_routes() -> ApiRoutes {
+    ApiRoutes::new().post("/calls/{id}/signal", calls::signal)
+}
+
 pub fn upload_routes() -> ApiRoutes {
     // One's photo: patients and caregivers have one too.
     ApiRoutes::new()
@@ -259,7 +265,7 @@ pub fn professional_upload_routes() -> ApiRoutes {
         .get("/network/professions/{id}/proof", network::proof_document)
 }
 
-/// Every operation of the API: the six groups that `crate::router` serves
+/// Every operation of the API: the seven groups that `crate::router` serves
 /// under `/api/v1`, as (method, pattern). The OpenAPI document must name
 /// exactly these (a test checks both ways).
 pub fn all_operations() -> Vec<(Method, &'static str)> {
@@ -271,6 +277,7 @@ pub fn all_operations() -> Vec<(Method, &'static str)> {
         professional_attachment_routes(),
         upload_routes(),
         professional_upload_routes(),
+        signal_routes(),
     ] {
         all.extend_from_slice(group.operations());
     }

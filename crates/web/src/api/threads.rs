@@ -897,7 +897,8 @@ pub async fn events(
         return crate::error::json_error(StatusCode::BAD_REQUEST, "bad-request", lang);
     };
     // Clients send small frames (typing) and call signals (an SDP of at
-    // most 32 KiB, escaped in JSON): small buffers keep an idle connection
+    // most 32 KiB, escaped in JSON; a larger one to the forwarding unit goes
+    // through `POST /calls/{id}/signal`): small buffers keep an idle connection
     // cheap (the library's default read buffer is 128 KiB).
     ws.max_message_size(CLIENT_FRAME_MAX)
         .read_buffer_size(4 * 1024)
@@ -950,7 +951,8 @@ async fn ws_session(state: &WebState, headers: &HeaderMap) -> Option<cercle_app:
 }
 
 /// The largest frame a client may send: a call signal with its SDP
-/// (32 KiB, a little more once escaped in JSON).
+/// (32 KiB, a little more once escaped in JSON). Larger SDPs (to the
+/// forwarding unit, in large calls) go through `POST /calls/{id}/signal`.
 const CLIENT_FRAME_MAX: usize = 48 * 1024;
 
 #[derive(Deserialize)]

@@ -17,7 +17,7 @@
 // participant's id, which puts each in that person's tile.
 // For tests, the connections are on `window.cercleCall.pcs` (by person, or
 // `sfu`), and `window.cercleCall.tracks` maps a received track's id to its
-// person.
+// person, `window.cercleCall.screens` holds those of shared screens.
 import { api, BACKGROUND, sessionGone, checkSession, liveShare, liveState } from './core.js';
 
 const json = async (r) => { try { return await r.json(); } catch (_) { return null; } };
@@ -108,20 +108,27 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
   };
   const pcs = new Map(); // person id -> { pc, polite, makingOffer, ignoreOffer, name }
   const tracks = new Map(); // received track id -> person id (through the unit)
-  window.cercleCall = { pcs: new Map(), state, tracks };
+  const screens = new Set(); // received track ids of shared screens (through the unit)
+  window.cercleCall = { pcs: new Map(), state, tracks, screens };
 
   // -- the socket --------------------------------------------------------------
   let socket = null;
   let retry = 1000;
-  const sendFrame = (obj) => {
-    if (socket && socket.readyState === 1) { socket.send(JSON.stringify(obj)); return true; }
-    return false;
-  };
-  // A signal goes through the socket when it is up, else through the API.
+  // A signal goes through the socket when it is up and the frame small
+  // enough for it (the server reads frames of 48 KiB at most), else through
+  // the API (an SDP of a large call through the unit: hundreds of KiB),
+  // whose refusal is shown as the socket's would be.
+  const FRAME_MAX = 40 * 1024;
   const signal = async (to, body) => {
-    const frame = Object.assign({ type: 'call_signal', call_id: callId, to }, body);
-    if (sendFrame(frame)) return;
-    try { await api(`/calls/${callId}/signal`, { method: 'POST', body: JSON.stringify(Object.assign({ to }, body)), headers: BACKGROUND }); } catch (_) { /* offline */ }
+    const frame = JSON.stringify(Object.assign({ type: 'call_signal', call_id: callId, to }, body));
+    if (frame.length <= FRAME_MAX && socket && socket.readyState === 1) { socket.send(frame); return; }
+    try {
+      const r = await api(`/calls/${callId}/signal`, { method: 'POST', body: JSON.stringify(Object.assign({ to }, body)), headers: BACKGROUND });
+      if (!r.ok) {
+        const e = await json(r);
+        if (e && e.message) onEvent({ type: 'call_signal_error', data: { call_id: callId, code: e.code, message: e.message } });
+      }
+    } catch (_) { /* offline */ }
   };
 
   // -- participants ------------------------------------------------------------
@@ -298,7 +305,7 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     try { entry.pc.close(); } catch (_) { /* closed */ }
     const tile = remoteArea && remoteArea.querySelector(`[data-peer="${peer}"]`);
     if (tile) tile.remove();
-    if (peer === UNIT && remoteArea) { remoteArea.querySelectorAll('[data-peer]').forEach((t) => t.remove()); tracks.clear(); }
+    if (peer === UNIT && remoteArea) { remoteArea.querySelectorAll('[data-peer]').forEach((t) => t.remove()); tracks.clear(); screens.clear(); }
   };
   const updateStatus = () => {
     if (state.ended || !state.inCall) return;
@@ -333,10 +340,15 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     }
     pc.addEventListener('track', (e) => {
       const stream = e.streams[0];
-      // The unit names each stream after its source participant.
-      if (!stream || stream.id === me) return;
-      tracks.set(e.track.id, stream.id);
-      showStream(stream.id, stream);
+      // The unit names each stream after its source participant (their
+      // microphone and camera), or `<participant>.<n>` (a shared screen,
+      // shown in a figure of its own).
+      if (!stream) return;
+      const person = stream.id.split('.')[0];
+      if (person === me) return;
+      tracks.set(e.track.id, person);
+      if (stream.id !== person) screens.add(e.track.id);
+      showStream(person, stream);
     });
     pc.addEventListener('negotiationneeded', async () => {
       try {
