@@ -28,6 +28,7 @@ mod attachments;
 mod audit;
 mod blobs;
 mod calls;
+mod calls_unit;
 mod notifications;
 mod scratch;
 mod search;
@@ -69,6 +70,9 @@ enum Command {
     Blobs(blobs::BlobsArgs),
     /// Calls' forwarding unit: streams carried, CPU per forwarded stream, added latency.
     Calls(calls::CallsArgs),
+    /// The forwarding unit of `calls`, in a process of its own (started by `calls`).
+    #[command(hide = true)]
+    CallsUnit(calls_unit::UnitArgs),
 }
 
 #[tokio::main]
@@ -84,6 +88,12 @@ async fn main() {
         Some(Command::Notifications(args)) => notifications::run(args).await,
         Some(Command::Blobs(args)) => blobs::run(args).await,
         Some(Command::Calls(args)) => calls::run(args).await,
+        // Blocking (it waits on the unit outside this runtime): a thread.
+        Some(Command::CallsUnit(args)) => std::thread::scope(|s| {
+            s.spawn(|| calls_unit::serve(args))
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the unit's thread panicked")))
+        }),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
