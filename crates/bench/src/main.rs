@@ -19,10 +19,11 @@
 //!   recording notifications when a message is posted (fan-out to 10, 100,
 //!   1000 participants) and the throughput of the notification worker, on
 //!   SQLite and PostgreSQL (see `notifications.rs`).
-//! * `cercle-bench calls [options]`: in process, the participants and
-//!   forwarded streams one selective forwarding unit carries, its CPU per
-//!   forwarded stream and the latency it adds, with synthetic str0m
-//!   participants on loopback (see `calls.rs`).
+//! * `cercle-bench calls [options]`: the participants and forwarded
+//!   streams one selective forwarding unit carries, its CPU per forwarded
+//!   stream and the latency it adds, the unit in a child process of its own
+//!   (`calls-unit`, hidden) and synthetic str0m participants on loopback
+//!   in this one (see `calls.rs`, `calls_unit.rs`).
 
 mod attachments;
 mod audit;
