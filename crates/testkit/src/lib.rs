@@ -417,6 +417,20 @@ pub struct TestNode {
     running: Option<Running>,
 }
 
+impl TestNode {
+    pub fn ctx(&self) -> &cercle_app::Ctx {
+        &self.running.as_ref().expect("running").ctx
+    }
+
+    /// Stops the node (its tasks end: it serves, listens and renews
+    /// nothing more), as a node that went away.
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+}
+
 impl Drop for TestNode {
     fn drop(&mut self) {
         if let Some(r) = self.running.take() {
