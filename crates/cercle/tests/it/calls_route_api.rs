@@ -136,14 +136,33 @@ fn hear_each_other(parts: &[Part<'_>], who: &[usize]) -> bool {
     })
 }
 
+/// The nodes tell each other through PostgreSQL's `LISTEN/NOTIFY`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_on_two_nodes_are_in_one_call_through_one_unit() {
     if cercle_testkit::skip_postgres() {
         return;
     }
+    two_nodes_one_unit(None).await;
+}
+
+/// The same, the nodes telling each other through NATS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_on_two_nodes_are_in_one_call_through_one_unit_over_nats() {
+    if cercle_testkit::skip_postgres() || cercle_testkit::skip_nats() {
+        return;
+    }
+    let subject = format!("cercle-test-{}", UserId::new().0.simple());
+    two_nodes_one_unit(Some(subject)).await;
+}
+
+async fn two_nodes_one_unit(nats_subject: Option<String>) {
     let app = TestApp::spawn_with(Db::Postgres, |c| {
         c.sfu_enabled = true;
         c.sfu_bind = "127.0.0.1:0".parse().expect("address");
+        if let Some(subject) = nats_subject {
+            c.nats_url = Some(cercle_testkit::nats_url());
+            c.nats_subject = subject;
+        }
     })
     .await;
     let mut node2 = app.spawn_node().await;
