@@ -190,9 +190,16 @@ enum Holder {
 /// to the unit that holds its call, here or on another node.
 pub async fn deliver(ctx: &Ctx, req: UnitRequest) -> AppResult<()> {
     // The unit learns addresses from its connectivity checks: a candidate
-    // has nothing to hand over, wherever the unit is.
+    // has nothing to hand over, wherever the unit is (refused only where
+    // no unit at all could take the call's signals).
     if req.kind == SignalKind::Candidate {
-        return Ok(());
+        if ctx.forwarding.enabled() {
+            return Ok(());
+        }
+        return match holder(ctx, req.call_id).await? {
+            Holder::Nobody => Err(AppError::Input(InputError::SignalUnitDisabled)),
+            _ => Ok(()),
+        };
     }
     match holder(ctx, req.call_id).await? {
         Holder::Here { took_over } => {
