@@ -447,3 +447,22 @@ pub async fn renew_unit_leases(conn: &mut Conn, node: &str, lease_until: i64) ->
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Lets go of the calls going on that `node` holds (a node stopping):
+/// the next signal of each may be taken by another node at once. The
+/// calls let go.
+pub async fn release_unit_calls(conn: &mut Conn, node: &str) -> Result<Vec<CallId>> {
+    let rows = sqlx::query("SELECT id FROM calls WHERE unit_node = $1 AND ended_at IS NULL")
+        .bind(node)
+        .fetch_all(&mut *conn)
+        .await?;
+    let ids = rows
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<std::result::Result<Vec<CallId>, sqlx::Error>>()?;
+    sqlx::query("UPDATE calls SET unit_node = NULL, unit_lease_until = NULL WHERE unit_node = $1")
+        .bind(node)
+        .execute(conn)
+        .await?;
+    Ok(ids)
+}

@@ -422,11 +422,18 @@ impl TestNode {
         &self.running.as_ref().expect("running").ctx
     }
 
-    /// Stops the node (its tasks end: it serves, listens and renews
-    /// nothing more), as a node that went away.
+    /// Stops the node (gracefully: its tasks finish their work and end).
     pub async fn stop(&mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await;
+        }
+    }
+
+    /// Ends the node's tasks at once, as a node that crashed: nothing of a
+    /// stop's work is done (its connections already open may linger).
+    pub fn kill(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.abort();
         }
     }
 }

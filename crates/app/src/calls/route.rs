@@ -25,7 +25,10 @@
 //! - A change that takes someone out of a call (or ends it) closes their
 //!   connection in this node's unit and tells the other nodes
 //!   (`unit_close`), so the holder closes it too.
-//! - The holder stops or dies: its lease is not renewed. Once it ran out,
+//! - The holder stops: it lets go of its calls and tells everyone in them
+//!   to join again (a `bye` from `sfu`), so the next join claims the call
+//!   on another node at once.
+//! - The holder dies: its lease is not renewed. Once it ran out,
 //!   the next signal to `sfu` of the call (a page whose connection failed
 //!   joins again) lets its node take the call over; the others present are
 //!   sent a `bye` from `sfu`, on which their page joins again, now on the
@@ -205,7 +208,7 @@ pub async fn deliver(ctx: &Ctx, req: UnitRequest) -> AppResult<()> {
         Holder::Here { took_over } => {
             if took_over {
                 metrics::counter!("cercle_call_unit_takeovers_total").increment(1);
-                rejoin_others(ctx, req.call_id, req.user_id).await;
+                rejoin_others(ctx, req.call_id, Some(req.user_id)).await;
             }
             super::signal::at_unit(ctx, &req).await
         }
@@ -244,9 +247,10 @@ async fn holder(ctx: &Ctx, call_id: CallId) -> AppResult<Holder> {
     Ok(Holder::Here { took_over })
 }
 
-/// After a takeover: everyone else present joins again, on this node's
-/// unit (their connection was to the unit of a node that went).
-async fn rejoin_others(ctx: &Ctx, call_id: CallId, asking: UserId) {
+/// Everyone present but `asking` joins again: after a takeover (their
+/// connection was to the unit of a node that went), or when this node
+/// stops.
+async fn rejoin_others(ctx: &Ctx, call_id: CallId, asking: Option<UserId>) {
     let stints = match ctx.store.reader().await {
         Ok(mut conn) => store::stints(&mut conn, call_id).await,
         Err(e) => Err(e),
@@ -256,7 +260,10 @@ async fn rejoin_others(ctx: &Ctx, call_id: CallId, asking: UserId) {
         return;
     };
     let now = ctx.clock.now().0;
-    for s in stints.iter().filter(|s| s.presence.is_in() && s.user_id != asking) {
+    for s in stints
+        .iter()
+        .filter(|s| s.presence.is_in() && Some(s.user_id) != asking)
+    {
         if let Err(e) = super::signal::bye_from_unit(ctx, call_id, s.user_id, now).await {
             tracing::warn!(error = %e, "forwarding unit: a participant not told to join again");
         }
@@ -353,10 +360,35 @@ pub async fn run(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
             _ = renew.tick() => renew_leases(&ctx).await,
             _ = stop.changed() => {
                 if *stop.borrow() {
+                    hand_over(&ctx).await;
                     return;
                 }
             }
         }
+    }
+}
+
+/// A node stopping lets go of the calls it holds and tells everyone in
+/// them to join again (a `bye` from `sfu`): their next join goes to
+/// another node's unit at once, without waiting for the lease to run out.
+async fn hand_over(ctx: &Ctx) {
+    if !ctx.forwarding.enabled() {
+        return;
+    }
+    let released = async {
+        let mut tx = ctx.store.begin().await?;
+        let calls = store::release_unit_calls(&mut tx, ctx.unit_route.node()).await?;
+        tx.commit().await?;
+        AppResult::Ok(calls)
+    }
+    .await;
+    match released {
+        Ok(calls) => {
+            for call_id in calls {
+                rejoin_others(ctx, call_id, None).await;
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "forwarding unit: its calls not handed over; their leases will run out"),
     }
 }
 

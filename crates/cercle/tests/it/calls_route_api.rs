@@ -245,9 +245,9 @@ async fn two_nodes_one_unit(nats_subject: Option<String>) {
     assert_eq!(outcome, Some(Outcome::NotFound));
     assert_eq!(load(node2.ctx()).await, (1, 2));
 
-    // Node 2 goes away. A signal routed to it meanwhile is refused as
-    // unavailable after the bound (never a wait without end).
-    node2.stop().await;
+    // Node 2 crashes (nothing handed over). A signal routed to it meanwhile
+    // is refused as unavailable after the bound (never a wait without end).
+    node2.kill();
     let started = Instant::now();
     let (status, e) = join(&app, &mut parts[1], &call, 2, base).await;
     assert_eq!(
@@ -275,4 +275,73 @@ async fn two_nodes_one_unit(nats_subject: Option<String>) {
     .await;
     assert!(again, "B and C hear each other through node 1's unit within 30 s");
     assert_eq!(load(app.ctx()).await, (1, 2));
+}
+
+/// A node that stops lets go of the calls it holds at once and tells their
+/// people to join again (`bye` from `sfu`): the next join, through the
+/// other node, takes the call without waiting for the lease (the clock
+/// does not move here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_stopping_hands_its_calls_over() {
+    if cercle_testkit::skip_postgres() {
+        return;
+    }
+    let app = TestApp::spawn_with(Db::Postgres, |c| {
+        c.sfu_enabled = true;
+        c.sfu_bind = "127.0.0.1:0".parse().expect("address");
+    })
+    .await;
+    let mut node2 = app.spawn_node().await;
+    for ctx in [app.ctx(), node2.ctx()] {
+        tokio::time::timeout(Duration::from_secs(10), ctx.bus.ready())
+            .await
+            .expect("both nodes listen within 10 s");
+    }
+    let d = direct_pair(&app).await;
+    let call = group_call(&app, &d.a, &d.b, &d.c).await;
+    act(&app, &d.b, &call, "join").await;
+    let base = Instant::now();
+    let (client, _) = Client::new(0, base).expect("client");
+    let mut a = Part {
+        person: &d.a,
+        url: node2.url.clone(),
+        ws: ready_socket(&app.url, &d.a).await,
+        client,
+        byes: 0,
+        offers: 0,
+    };
+    let (status, r) = join(&app, &mut a, &call, 1, base).await;
+    assert_eq!(status, 202, "{r}");
+    load_becomes(node2.ctx(), (1, 1), "A on node 2's unit").await;
+
+    node2.stop().await;
+    let mut parts = [a];
+    let told = pump(&app, &mut parts, &call, Duration::from_secs(20), |p| p[0].byes > 0).await;
+    assert!(told, "A told to join again within 20 s");
+    let call_id: CallId = call.parse().expect("call id");
+    let mut conn = app.ctx().store.reader().await.expect("reader");
+    let holder = cercle_store::calls::unit_holder(&mut conn, call_id)
+        .await
+        .expect("holder");
+    drop(conn);
+    assert_eq!(holder, None, "the call let go");
+    // B's join through node 1 takes it at once (no lease to wait for).
+    let (client, _) = Client::new(0, base).expect("client");
+    let mut b = Part {
+        person: &d.b,
+        url: app.url.clone(),
+        ws: ready_socket(&app.url, &d.b).await,
+        client,
+        byes: 0,
+        offers: 0,
+    };
+    let (status, r) = join(&app, &mut b, &call, 2, base).await;
+    assert_eq!(status, 202, "{r}");
+    load_becomes(app.ctx(), (1, 1), "B on node 1's unit").await;
+    let mut parts = [b];
+    let connected = pump(&app, &mut parts, &call, Duration::from_secs(20), |p| {
+        p[0].client.is_connected()
+    })
+    .await;
+    assert!(connected, "B connected to node 1's unit within 20 s");
 }
