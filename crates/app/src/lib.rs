@@ -121,6 +121,10 @@ pub struct Ctx {
     /// This node's selective forwarding unit of calls
     /// ([`calls::forwarding`]; none unless `sfu_enabled`).
     pub forwarding: Arc<dyn calls::forwarding::Forwarding>,
+    /// This node's id (random, for the life of the process) and the call
+    /// signals it routed to the node whose unit holds their call
+    /// ([`calls::route`]).
+    pub unit_route: Arc<calls::route::Router>,
 }
 
 impl Ctx {

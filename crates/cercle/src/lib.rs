@@ -248,6 +248,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         push_sender,
         blobs,
         forwarding,
+        unit_route: Arc::new(cercle_app::calls::route::Router::new()),
     };
     // A database from before the network search gets its index once.
     let indexed = cercle_app::search_index::rebuild_if_empty(&ctx)
@@ -305,6 +306,14 @@ impl Running {
         self.shutdown.subscribe()
     }
 
+    /// Ends the node's tasks at once, with none of a stop's work (nothing
+    /// delivered, handed over or closed): a node that crashed, for tests.
+    pub fn abort(self) {
+        for t in self.tasks {
+            t.abort();
+        }
+    }
+
     pub fn trigger_shutdown(&self) {
         let _ = self.shutdown.send(true);
     }
@@ -357,6 +366,7 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
     let sweeper = tokio::spawn(cercle_app::blobs::run_sweeper(ctx.clone(), rx.clone()));
     let calls_worker = tokio::spawn(cercle_app::calls::run_worker(ctx.clone(), rx.clone()));
     let unit_signals = tokio::spawn(cercle_app::calls::signal::run_unit_signals(ctx.clone(), rx.clone()));
+    let unit_route = tokio::spawn(cercle_app::calls::route::run(ctx.clone(), rx.clone()));
     let worker = tokio::spawn(cercle_app::outbox::run_worker(ctx.clone(), rx));
     Ok(Running {
         addr,
@@ -373,6 +383,7 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
             sweeper,
             calls_worker,
             unit_signals,
+            unit_route,
         ],
     })
 }

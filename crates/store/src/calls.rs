@@ -398,3 +398,71 @@ pub async fn declines_of_calls(conn: &mut Conn, calls: &[CallId]) -> Result<Vec<
         })
         .collect::<std::result::Result<_, sqlx::Error>>()?)
 }
+
+// ---- The node whose forwarding unit holds a call (migration 0023) -----------------
+
+/// Who holds a call's forwarding: a node's id and until when its lease
+/// runs (ms), as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitHolder {
+    pub node: String,
+    pub lease_until: i64,
+}
+
+/// The node that holds the call's forwarding, if one ever claimed it
+/// (read under the caller's hold of the call to decide a claim).
+pub async fn unit_holder(conn: &mut Conn, call_id: CallId) -> Result<Option<UnitHolder>> {
+    let row = sqlx::query("SELECT unit_node, unit_lease_until FROM calls WHERE id = $1")
+        .bind(call_id)
+        .fetch_optional(conn)
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let node: Option<String> = row.try_get("unit_node")?;
+    let lease: Option<i64> = row.try_get("unit_lease_until")?;
+    Ok(node.map(|node| UnitHolder {
+        node,
+        lease_until: lease.unwrap_or(0),
+    }))
+}
+
+/// Records `node` as the call's holder until `lease_until` (ms).
+pub async fn set_unit_holder(conn: &mut Conn, call_id: CallId, node: &str, lease_until: i64) -> Result<()> {
+    sqlx::query("UPDATE calls SET unit_node = $1, unit_lease_until = $2 WHERE id = $3")
+        .bind(node)
+        .bind(lease_until)
+        .bind(call_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Renews the leases of the calls going on that `node` holds; how many.
+pub async fn renew_unit_leases(conn: &mut Conn, node: &str, lease_until: i64) -> Result<u64> {
+    let done = sqlx::query("UPDATE calls SET unit_lease_until = $1 WHERE unit_node = $2 AND ended_at IS NULL")
+        .bind(lease_until)
+        .bind(node)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Lets go of the calls going on that `node` holds (a node stopping):
+/// the next signal of each may be taken by another node at once. The
+/// calls let go.
+pub async fn release_unit_calls(conn: &mut Conn, node: &str) -> Result<Vec<CallId>> {
+    let rows = sqlx::query("SELECT id FROM calls WHERE unit_node = $1 AND ended_at IS NULL")
+        .bind(node)
+        .fetch_all(&mut *conn)
+        .await?;
+    let ids = rows
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<std::result::Result<Vec<CallId>, sqlx::Error>>()?;
+    sqlx::query("UPDATE calls SET unit_node = NULL, unit_lease_until = NULL WHERE unit_node = $1")
+        .bind(node)
+        .execute(conn)
+        .await?;
+    Ok(ids)
+}

@@ -66,6 +66,11 @@ pub const FILES: &[(i64, &str, &str)] = &[
         "connect_codes",
         include_str!("../migrations/0020_connect_codes.sql"),
     ),
+    (
+        23,
+        "call_unit_node",
+        include_str!("../migrations/0023_call_unit_node.sql"),
+    ),
 ];
 
 /// The embedded migrations as sqlx sees them (checksums computed here).

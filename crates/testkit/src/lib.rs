@@ -417,6 +417,27 @@ pub struct TestNode {
     running: Option<Running>,
 }
 
+impl TestNode {
+    pub fn ctx(&self) -> &cercle_app::Ctx {
+        &self.running.as_ref().expect("running").ctx
+    }
+
+    /// Stops the node (gracefully: its tasks finish their work and end).
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+
+    /// Ends the node's tasks at once, as a node that crashed: nothing of a
+    /// stop's work is done (its connections already open may linger).
+    pub fn kill(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.abort();
+        }
+    }
+}
+
 impl Drop for TestNode {
     fn drop(&mut self) {
         if let Some(r) = self.running.take() {

@@ -7,10 +7,9 @@
 //! The calls' rows stay the truth: whenever someone is out of a call (left,
 //! removed, lost: no heartbeat) or the call ends (for all, empty,
 //! unanswered), the change, once committed, closes their connections in
-//! this node's unit ([`participant_out`], [`call_ended`]). A connection to
-//! another node's unit closes there when its browser closes it on the
-//! `call_left` or `call_ended` event, or when ICE times out (str0m's
-//! consent checks), so that nobody is forwarded after leaving.
+//! this node's unit ([`participant_out`], [`call_ended`]) and, told over
+//! the bus, in the unit of the node that holds the call
+//! ([`super::route`]), so that nobody is forwarded after leaving.
 
 use crate::Ctx;
 use cercle_domain::{CallId, UserId};
@@ -123,14 +122,19 @@ impl Forwarding for NoForwarding {
 
 /// After a committed change that took someone out of a call (left,
 /// removed, lost); `ended`: the change ended it too (the last one out).
-pub fn participant_out(ctx: &Ctx, call_id: CallId, user_id: UserId, ended: bool) {
+/// Closed in this node's unit, and the other nodes are told (the call's
+/// unit may be on one of them, [`super::route`]).
+pub async fn participant_out(ctx: &Ctx, call_id: CallId, user_id: UserId, ended: bool) {
     ctx.forwarding.close_participant(call_id, user_id);
     if ended {
         ctx.forwarding.close_call(call_id);
     }
+    let whom = if ended { None } else { Some(user_id) };
+    super::route::tell_close(ctx, call_id, whom).await;
 }
 
 /// After a committed change that ended a call (for all, unanswered).
-pub fn call_ended(ctx: &Ctx, call_id: CallId) {
+pub async fn call_ended(ctx: &Ctx, call_id: CallId) {
     ctx.forwarding.close_call(call_id);
+    super::route::tell_close(ctx, call_id, None).await;
 }

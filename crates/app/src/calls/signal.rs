@@ -35,10 +35,11 @@
 //! browser's addresses from its ICE checks); `bye` closes its connection.
 //! The unit's own offers (the others' tracks to receive) are delivered by
 //! [`run_unit_signals`] the same way. A node without a unit refuses with
-//! `signal-unit-disabled`. The unit is this node's: routing a signal to
-//! another node's unit is not done (docs/architecture.md).
+//! `signal-unit-disabled`. With several nodes, the signal goes to the node
+//! whose unit holds the call, over the event bus ([`super::route`]).
 
 use super::forwarding::{ForwardingError, UnitSignal};
+use super::route::UnitRequest;
 use super::{load, refused};
 use crate::threads::access::me;
 use crate::threads::hub::{self, Event};
@@ -251,7 +252,7 @@ pub async fn relay(ctx: &Ctx, principal: &Principal, call_id: CallId, input: Sig
         return Err(AppError::RateLimited);
     }
     if input.to == UNIT {
-        return to_unit(ctx, me.user_id, call_id, input, now.0).await;
+        return to_unit(ctx, me.user_id, call_id, input).await;
     }
     // A text that is no person's id names nobody in the call.
     let to: UserId = input.to.parse().map_err(|_| AppError::NotFound)?;
@@ -294,8 +295,29 @@ fn unit_refused(e: ForwardingError) -> AppError {
     })
 }
 
-/// A signal of the session's person to the forwarding unit.
-async fn to_unit(ctx: &Ctx, me: UserId, call_id: CallId, input: SignalInput, now: i64) -> AppResult<SignalSent> {
+/// A signal of the session's person to the forwarding unit: checked
+/// here, then handed to the unit that holds the call, on this node or
+/// another ([`super::route`]).
+async fn to_unit(ctx: &Ctx, me: UserId, call_id: CallId, input: SignalInput) -> AppResult<SignalSent> {
+    check_unit(ctx, me, call_id).await?;
+    let req = UnitRequest {
+        call_id,
+        user_id: me,
+        kind: input.kind,
+        sdp: input.sdp,
+        join: input.join,
+    };
+    super::route::deliver(ctx, req).await?;
+    metrics::counter!("cercle_call_signals_total").increment(1);
+    Ok(SignalSent {
+        nonce: crate::secrets::random_token(),
+    })
+}
+
+/// Whether `me` may signal the unit of the call: present in it, the call
+/// through the unit (else `404`). Asked where the signal comes in and
+/// again by the node whose unit holds the call.
+pub(super) async fn check_unit(ctx: &Ctx, me: UserId, call_id: CallId) -> AppResult<()> {
     let l = {
         let mut conn = ctx.store.reader().await?;
         load(&mut conn, me, call_id).await?
@@ -303,14 +325,19 @@ async fn to_unit(ctx: &Ctx, me: UserId, call_id: CallId, input: SignalInput, now
     let action = CallAction::SignalUnit {
         through_unit: l.call.topology == CallTopology::Sfu,
     };
-    policy::decide(l.standing, l.in_call(me), action).map_err(refused(ctx))?;
+    policy::decide(l.standing, l.in_call(me), action).map_err(refused(ctx))
+}
+
+/// Hands a checked signal to this node's unit (the one holding the call).
+pub(super) async fn at_unit(ctx: &Ctx, req: &UnitRequest) -> AppResult<()> {
     if !ctx.forwarding.enabled() {
         return Err(AppError::Input(InputError::SignalUnitDisabled));
     }
-    let sdp = input.sdp.unwrap_or_default();
-    match input.kind {
+    let (call_id, me) = (req.call_id, req.user_id);
+    let sdp = req.sdp.clone().unwrap_or_default();
+    match req.kind {
         SignalKind::Offer => {
-            let answer = if input.join {
+            let answer = if req.join {
                 ctx.forwarding.join(call_id, me, &sdp).await
             } else {
                 ctx.forwarding
@@ -319,6 +346,7 @@ async fn to_unit(ctx: &Ctx, me: UserId, call_id: CallId, input: SignalInput, now
                     .and_then(|a| a.ok_or(ForwardingError::NotConnected))
             }
             .map_err(unit_refused)?;
+            let now = ctx.clock.now().0;
             from_unit(ctx, call_id, me, SignalKind::Answer, answer, now).await?;
         }
         SignalKind::Answer => {
@@ -332,10 +360,27 @@ async fn to_unit(ctx: &Ctx, me: UserId, call_id: CallId, input: SignalInput, now
         SignalKind::Candidate => {}
         SignalKind::Bye => ctx.forwarding.close_participant(call_id, me),
     }
-    metrics::counter!("cercle_call_signals_total").increment(1);
-    Ok(SignalSent {
+    Ok(())
+}
+
+/// Tells a participant that their connection to the unit is gone (the
+/// call moved to another node's unit): a `bye` from `sfu`, on which the
+/// page joins again.
+pub(super) async fn bye_from_unit(ctx: &Ctx, call_id: CallId, to: UserId, now: i64) -> AppResult<()> {
+    let out = SignalOut {
+        call_id,
+        from: UNIT.to_string(),
+        to,
+        kind: SignalKind::Bye,
+        sdp: None,
+        candidate: None,
+        sdp_mid: None,
+        sdp_m_line_index: None,
         nonce: crate::secrets::random_token(),
-    })
+        at: now,
+    };
+    let data = serde_json::to_value(&out).map_err(|e| AppError::Internal(e.to_string()))?;
+    hub::publish_ephemeral(ctx, Event::new(None, Topic::Person(to), EventKind::CallSignal, data)).await
 }
 
 /// Delivers a session description of the unit to a participant, as a

@@ -30,7 +30,7 @@ async fn enabled(db: Db) -> TestApp {
     .await
 }
 
-async fn act(app: &TestApp, p: &Person, call: &str, what: &str) -> u16 {
+pub async fn act(app: &TestApp, p: &Person, call: &str, what: &str) -> u16 {
     let (status, r) = app
         .post(&format!("/calls/{call}/{what}"), Some(&p.token), json!({}))
         .await;
@@ -128,7 +128,7 @@ async fn the_unit_closes_connections_on_leave_remove_loss_and_end(db: Db) {
 }
 
 /// A video call of A's in a clinical thread with B and C (topology `sfu`).
-async fn group_call(app: &TestApp, a: &Person, b: &Person, c: &Person) -> String {
+pub async fn group_call(app: &TestApp, a: &Person, b: &Person, c: &Person) -> String {
     let t = clinical_thread(app, a, &[b, c], "Suivi de M. Lévesque").await;
     let (status, call) = app
         .post(

@@ -102,7 +102,7 @@ async fn until_stats(b: &Browser, what: &str, ok: impl Fn(&Value) -> bool) -> Va
 }
 
 /// Polls a script until `ok` holds, for at most [`MEDIA_WAIT`].
-async fn until_js(b: &Browser, what: &str, script: &str, ok: impl Fn(&Value) -> bool) -> Value {
+pub async fn until_js(b: &Browser, what: &str, script: &str, ok: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + MEDIA_WAIT;
     let mut last = Value::Null;
     loop {
@@ -121,7 +121,7 @@ async fn until_js(b: &Browser, what: &str, script: &str, ok: impl Fn(&Value) -> 
 }
 
 /// The page's connection to the unit is up.
-async fn connected_to_unit(b: &Browser, who: &str) {
+pub async fn connected_to_unit(b: &Browser, who: &str) {
     until_stats(b, &format!("{who} connected to the unit"), |s| {
         s["state"] == "connected"
     })
@@ -129,7 +129,7 @@ async fn connected_to_unit(b: &Browser, who: &str) {
 }
 
 /// Audio and video from `others` reach `b`, and keep coming.
-async fn receives_from(b: &Browser, who: &str, others: &[&str]) {
+pub async fn receives_from(b: &Browser, who: &str, others: &[&str]) {
     let first = until_stats(b, &format!("{who} receives audio and video from {others:?}"), |s| {
         others.iter().all(|o| from(s, o, "a") > 0 && from(s, o, "v") > 0)
     })

@@ -19,6 +19,8 @@ mod calls_api;
 mod calls_browser;
 mod calls_forwarding_api;
 mod calls_ringing_api;
+mod calls_route_api;
+mod calls_route_browser;
 mod calls_sfu_browser;
 mod calls_signal_api;
 mod care_browser;

@@ -434,7 +434,14 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     // connection is made with them.
     if (mediaReady) await mediaReady;
     if (!state.started) return;
-    if (s.kind === 'bye') { closePeer(s.from); updateStatus(); return; }
+    if (s.kind === 'bye') {
+      closePeer(s.from);
+      // From the unit: the call moved to another node's unit (the one
+      // holding it went): join again, there.
+      if (s.from === UNIT) setTimeout(reconcile, 1000);
+      updateStatus();
+      return;
+    }
     if (viaUnit && !pcs.has(UNIT)) return; // for a connection closed since
     const entry = peerFor(s.from);
     const pc = entry.pc;
@@ -563,7 +570,14 @@ const json = async (r) => { try { return await r.json(); } catch (_) { return nu
     if (ev.type === 'call_signal_error') {
       // The unit refused (disabled, full, busy): say why.
       const d = ev.data || {};
-      if (viaUnit && d.call_id === callId && d.message && status && !(pcs.get(UNIT) && pcs.get(UNIT).pc.connectionState === 'connected')) status.textContent = d.message;
+      const unconnected = !(pcs.get(UNIT) && pcs.get(UNIT).pc.connectionState === 'connected');
+      if (viaUnit && d.call_id === callId && d.message && status && unconnected) status.textContent = d.message;
+      // The unit holding the call did not answer (its node may have gone;
+      // another node's unit takes the call over once its lease ran out):
+      // a fresh connection in a few seconds.
+      if (viaUnit && d.call_id === callId && d.code === 'signal-unit-unavailable' && unconnected && !state.unitRetry) {
+        state.unitRetry = setTimeout(() => { state.unitRetry = null; closePeer(UNIT); reconcile(); }, 3000);
+      }
       return;
     }
     const call = ev.data && ev.data.call;
