@@ -66,6 +66,11 @@ pub const FILES: &[(i64, &str, &str)] = &[
         "connect_codes",
         include_str!("../migrations/0020_connect_codes.sql"),
     ),
+    (
+        21,
+        "service_accounts",
+        include_str!("../migrations/0021_service_accounts.sql"),
+    ),
 ];
 
 /// The embedded migrations as sqlx sees them (checksums computed here).

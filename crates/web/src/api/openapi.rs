@@ -175,6 +175,7 @@ use utoipa::OpenApi;
         super::threads::direct,
         super::patients::list,
         super::patients::create,
+        super::patients::link,
         super::patients::show,
         super::patients::update,
         super::patients::archive,
@@ -208,7 +209,11 @@ use utoipa::OpenApi;
         super::teams::unassign,
         super::teams::join,
         super::teams::invite,
-        super::teams::remove_team
+        super::teams::remove_team,
+        super::service_accounts::list,
+        super::service_accounts::create,
+        super::service_accounts::show,
+        super::service_accounts::change
     ),
     components(schemas(crate::error::ErrorBody))
 )]
