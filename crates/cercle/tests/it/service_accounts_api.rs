@@ -743,3 +743,110 @@ async fn administrators_register_rotate_and_disable_accounts(db: Db) {
     );
     assert!(events.iter().all(|(_, a)| *a == admin_id), "{events:?}");
 }
+
+/// Sets a field's value at once (a JWK set is long to type key by key).
+async fn set_value(b: &cercle_testkit::browser::Browser, css: &str, value: &str) {
+    b.wait_for(css).await;
+    let done = b
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; return true;",
+            vec![json!(css), json!(value)],
+        )
+        .await;
+    assert_eq!(done.ok(), Some(json!(true)), "{css}");
+}
+
+/// The administration page in Chromium: a network administrator registers
+/// a partner's account, replaces its keys and disables it; the page is
+/// axe-clean in French and English, at 1280 and 375 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_accounts_page_registers_rotates_and_disables() {
+    use cercle_testkit::browser::Browser;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (org, _) = partner_setup(&app).await;
+    let Some(b) = Browser::launch(&app.url, cercle_domain::Language::Fr).await else {
+        return;
+    };
+    let nth = crate::helpers::count_sign_in_mails(&app, &org.admin.email) + 1;
+    cercle_testkit::people::sign_in_pages(&app, &b, &org.admin.email, nth).await;
+    b.goto("/admin/service-accounts").await;
+    b.wait_for("[data-testid='svc-empty']").await;
+    b.assert_accessible("the empty service accounts page (fr)").await;
+
+    // Keys with a private part are refused, with what was typed kept.
+    let key = partner_key("2026-01");
+    let mut private = key.jwk.clone();
+    private["d"] = json!("c2VjcmV0");
+    b.fill("#svc-name", "Leomed").await;
+    b.select("#svc-org", &org.id).await;
+    b.fill("#svc-member", "gestion@rivieres.test").await;
+    b.click("input[name='scope'][value='system/Patient.cru']").await;
+    set_value(&b, "#svc-jwks", &json!({ "keys": [private] }).to_string()).await;
+    b.submit_form("form[action='/admin/service-accounts']").await;
+    b.wait_for_text(&cercle_i18n::t(
+        cercle_domain::Language::Fr,
+        "error-service-keys-invalid",
+    ))
+    .await;
+    assert_eq!(
+        b.execute("return document.querySelector('#svc-name').value;", vec![])
+            .await
+            .ok(),
+        Some(json!("Leomed"))
+    );
+    b.assert_accessible("the refused registration (fr)").await;
+
+    set_value(&b, "#svc-jwks", &json!({ "keys": [key.jwk] }).to_string()).await;
+    b.submit_form("form[action='/admin/service-accounts']").await;
+    b.wait_for_text(&cercle_i18n::t(cercle_domain::Language::Fr, "svc-created"))
+        .await;
+    let (status, l) = app.get("/admin/service-accounts", Some(&org.admin.token)).await;
+    assert_eq!(status, 200, "{l}");
+    let id = l["service_accounts"][0]["id"].as_str().expect("registered").to_string();
+    assert_eq!(l["service_accounts"][0]["scopes"], json!(["system/Patient.cru"]), "{l}");
+    b.wait_for(&format!("li[data-service='{id}']")).await;
+    for width in [1280, 375] {
+        b.resize(width, 900).await;
+        b.assert_accessible(&format!("the service accounts page at {width} px (fr)"))
+            .await;
+    }
+    b.resize(1280, 900).await;
+
+    // Rotation: the new key beside the old.
+    let new = partner_key("2026-02");
+    b.click(&format!("li[data-service='{id}'] details summary")).await;
+    set_value(
+        &b,
+        &format!("#svc-{id}-jwks"),
+        &json!({ "keys": [key.jwk, new.jwk] }).to_string(),
+    )
+    .await;
+    b.submit_form(&format!("form[action='/admin/service-accounts/{id}/keys']"))
+        .await;
+    b.wait_for_text(&cercle_i18n::t(cercle_domain::Language::Fr, "svc-keys-replaced"))
+        .await;
+    b.assert_text("2026-02").await;
+
+    // Disabled, in English.
+    b.submit_form("header form.langswitch").await;
+    b.submit_form(&format!("form[action='/admin/service-accounts/{id}/status']"))
+        .await;
+    b.wait_for_text(&cercle_i18n::t(cercle_domain::Language::En, "svc-disabled-done"))
+        .await;
+    b.wait_for(&format!("li[data-service='{id}'] [data-testid='svc-disabled']"))
+        .await;
+    for width in [1280, 375] {
+        b.resize(width, 900).await;
+        b.assert_accessible(&format!("the service accounts page at {width} px (en)"))
+            .await;
+    }
+    let (_, a) = app
+        .get(&format!("/admin/service-accounts/{id}"), Some(&org.admin.token))
+        .await;
+    assert_eq!(
+        (a["disabled"].as_bool(), a["keys"].as_array().map(Vec::len)),
+        (Some(true), Some(2)),
+        "{a}"
+    );
+    b.quit().await;
+}
