@@ -22,6 +22,7 @@ backends!(
     bad_assertions_are_refused_with_oauth_errors,
     a_service_token_reaches_only_what_its_scopes_open,
     administrators_register_rotate_and_disable_accounts,
+    an_rsa_key_signs_rs256_assertions,
 );
 
 const HIN: &str = "LEVG 4103 0212";
@@ -39,6 +40,42 @@ fn partner_key(kid: &str) -> PartnerKey {
     let signing = EncodingKey::from_ec_der(pkcs8.as_ref());
     let mut jwk = serde_json::to_value(Jwk::from_encoding_key(&signing, Algorithm::ES256).expect("jwk")).expect("json");
     jwk["kid"] = json!(kid);
+    assert!(jwk.get("d").is_none(), "public only: {jwk}");
+    PartnerKey { signing, jwk }
+}
+
+/// A 2048-bit RSA private key (PKCS #1 DER, base64), made for this test with
+/// `openssl genrsa -traditional 2048 | openssl rsa -traditional -outform DER`:
+/// test-only, it signs nothing outside these tests.
+const RSA_TEST_KEY_DER_B64: &str = concat!(
+    "MIIEogIBAAKCAQEAkeBi5Oy/lG7ZEYn/fmIJ1l/PPXRdqzyjUV5iPN4YBk1FoJWk6G70wLJAKFVOqjreLnTwdM4eY9lZGtJWnDx4",
+    "jQ7QiyhBwX+OckkAh5ozKfLO4RlUgyxubuS8gBISt+W5Us4PnFQu354z5j3/XQFnuxGGGlMWJXSZXT1Cxj0UK9QWXbM5rdUmDMwA",
+    "LqdxDwgVl7uDrjljLyfHLbXFlshvGUbUjp/qB7Md1meRs4z7/P8ktWYMS5ZbMSrqKkBx8UGK9dsjxO/07w8tZoFZ/8sPvkf3N9KQ",
+    "LCBfzsYLUyk3qcidn+yu0ceHUjg6eXynrvOQbPZtPHTZZFCLsOq8kshTaQIDAQABAoIBAAJZKV5kDUV3b1kf7pP7QgtIaY6ks+lQ",
+    "xZRGv7AZJyvazJckMY5oUtpTREMh9G07G16GFWTb+JNE6XFMF4bWVl528ZZ75GsYAZQHZtHIArDXLsti3ABsk66HUh2BrPl24j/Z",
+    "/1hV5pdE9bLsJpM5tZDGXHFKCx45PUrJ9Kw6SXvXHPfM9A/IijIxj/UU+BtAiOLeR9bppQRcdF1sBi3jKCVm61iCCHHCnQdgTGJF",
+    "6sUYP6C9GLA4dKUdac5IPxqZDSX6mlPMEhCTPXld70S+RlAtue0VZVnTZcWPtQqc8dw1mk6tTHmvKawt4I4m6/roQ9xroXkuOk/+",
+    "nSqH/5vibf0CgYEAxg4bqcYMspl3lv9nkC4GGHvmg8Qj7C3ZPNqXh1vGryT9R7Ck1gWr3APNUrZiYClrN27W4arng1DKP90Dzm9U",
+    "6ZyW32jWk5fpJpgIMjETcrCMSjxHzyGn5g6I1ivowVFSYRMLp+vUqEXlPwS7xni++piAEAuh9vDZlwNW/GjMsGsCgYEAvI43QwxH",
+    "HxJTpXL3w7TuivaqXQvwHPqkBWFXHvMZhZTojMNwiMZSSdUxPC5aKJAdlDmF15AlxsCTZjCXTDCY+ej6bQdQ+0TgIVnmcDJQ9Qbt",
+    "4TMIGcxph1l68ClwZJgq422sF2cg45NZWw3+uXU8aAts7SFdzkG9CzWqhq7ysHsCgYBnibaSgZPfxnULfkfQyw6qvBMdLWuuK6XW",
+    "t1viCmuK4mZ6lPEHZf2bTm2HYQt6xAxl9U7muKbBMnoY+tzjjbYxTohdEPykOhVL9MzMGHXXTk54/Jx5v1l73ntQo7HRZkcPspo0",
+    "VghdU/Tthfb4YeVNMm44dSxd4TmPRdKyr8LaMwKBgCgcBIthsDte1aZLN4NNGLU81W6nnHM9qehvFW5C/jnZPEK9TFH8BgMos6l+",
+    "nrUkOvaN6fe59R87Vd+WFIkjiVcYBTVuKf7ZXugZTJivS2NkDvQpu95pCkW9dhZiakMrz2vDp6juyiM+8/IXnwjqdGgZjhk/UMoQ",
+    "V9trlhPCYWPDAoGAfx4Zu9ORE2oaJMDFSHE6w5Y2xPofE8ok09y0LoR8Xq0GRcacTfbWzoPsQAzvSF6KQCNoCF6f31L6RpjTIXwB",
+    "+zrWXCqIjjzXjxTnYWtgYdWLD/rNkdO5xAssm+eQL5OFGYK4P41LjxMMBPUyONvReaohWwywA3dkfN2MUi8DGUg=",
+);
+
+/// The RSA partner key, its public JWK `kid`-ed and `alg` RS256.
+fn rsa_partner_key(kid: &str) -> PartnerKey {
+    use base64::Engine;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(RSA_TEST_KEY_DER_B64)
+        .expect("base64");
+    let signing = EncodingKey::from_rsa_der(&der);
+    let mut jwk = serde_json::to_value(Jwk::from_encoding_key(&signing, Algorithm::RS256).expect("jwk")).expect("json");
+    jwk["kid"] = json!(kid);
+    assert_eq!(jwk["kty"], json!("RSA"), "{jwk}");
     assert!(jwk.get("d").is_none(), "public only: {jwk}");
     PartnerKey { signing, jwk }
 }
@@ -134,7 +171,12 @@ fn now_secs(app: &TestApp) -> i64 {
 /// A client assertion: `iss` = `sub` = `client_id`, `aud`, `exp` = now +
 /// `exp_in` seconds, `jti`.
 fn assertion(key: &PartnerKey, client_id: &str, aud: &str, exp_in: i64, jti: &str, now: i64) -> String {
-    let mut header = Header::new(Algorithm::ES256);
+    let alg = if key.jwk["kty"] == json!("RSA") {
+        Algorithm::RS256
+    } else {
+        Algorithm::ES256
+    };
+    let mut header = Header::new(alg);
     header.kid = key.jwk["kid"].as_str().map(str::to_string);
     header.typ = Some("JWT".into());
     let claims = json!({ "iss": client_id, "sub": client_id, "aud": aud, "exp": now + exp_in, "iat": now, "jti": jti });
@@ -596,6 +638,49 @@ async fn patch(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Val
         .await
         .expect("patch");
     cercle_testkit::status_and_json(r).await
+}
+
+async fn an_rsa_key_signs_rs256_assertions(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (org, _) = partner_setup(&app).await;
+    let rsa = rsa_partner_key("rsa-1");
+    let ec = partner_key("ec-1");
+    let id = register(
+        &app,
+        &org.admin,
+        &org,
+        "Gustav",
+        &["system/Patient.cru"],
+        &[&rsa.jwk, &ec.jwk],
+    )
+    .await;
+    let (status, l) = app
+        .get(&format!("/admin/service-accounts/{id}"), Some(&org.admin.token))
+        .await;
+    assert_eq!(status, 200, "{l}");
+    assert_eq!(
+        l["keys"],
+        json!([{ "kid": "rsa-1", "kty": "RSA", "alg": "RS256" }, { "kid": "ec-1", "kty": "EC", "alg": "ES256" }]),
+        "{l}"
+    );
+    // Either key signs: RS256 and ES256.
+    let svc = token(&app, &rsa, &id, "system/Patient.cru").await;
+    let (status, _) = app.get("/patient-files", Some(&svc)).await;
+    assert_eq!(status, 200);
+    token(&app, &ec, &id, "system/Patient.cru").await;
+    // An RS256 assertion whose kid names the EC key is refused.
+    let aud = token_endpoint(&app).await;
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("ec-1".into());
+    let now = now_secs(&app);
+    let claims = json!({ "iss": id, "sub": id, "aud": aud, "exp": now + 60, "jti": new_jti() });
+    let a = jsonwebtoken::encode(&header, &claims, &rsa.signing).expect("sign");
+    assert_oauth(
+        &ask_token(&app, &a, "system/Patient.cru").await,
+        401,
+        "invalid_client",
+        "oauth-bad-signature",
+    );
 }
 
 async fn created_file(app: &TestApp, svc: &str) -> String {
