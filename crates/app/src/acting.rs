@@ -11,10 +11,14 @@ use cercle_store::users::UserRow;
 use cercle_store::{rate_limits, users, Conn};
 
 /// The signed-in person, circle-only users included: for what is one's own
-/// whatever one's place (one's photo, one's name in the header).
+/// whatever one's place (one's photo, one's name in the header). For a
+/// service account, the member it acts through (marked with the account):
+/// the JSON API lets a service principal reach only the operations its
+/// scopes open (`cercle_web::extract::ServiceOrUser`).
 pub(crate) fn person(principal: &Principal) -> AppResult<&UserPrincipal> {
     match principal {
         Principal::User(u) => Ok(u),
+        Principal::Service(s) => Ok(&s.acting),
         _ => Err(AppError::NotAuthenticated),
     }
 }

@@ -163,6 +163,7 @@ fn demo_principal(people: &[String], i: usize) -> AppResult<cercle_domain::polic
             network_admin: false,
             network_verifier: false,
             circle_only: i == PATIENT,
+            service: None,
         },
     ))
 }
@@ -387,6 +388,7 @@ async fn seed_discussions(ctx: &Ctx, people: &[String]) -> AppResult<()> {
             network_admin: false,
             network_verifier: false,
             circle_only: false,
+            service: None,
         }))
     };
     let (marie, daniel) = (as_person(1)?, as_person(2)?);

@@ -26,6 +26,7 @@ pub mod patients;
 pub mod push;
 pub mod search_index;
 pub mod secrets;
+pub mod service_accounts;
 pub mod teams;
 pub mod telemetry;
 pub mod texts;

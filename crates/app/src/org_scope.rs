@@ -8,7 +8,7 @@ use crate::{AppError, AppResult, Client, Ctx};
 use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
 use cercle_domain::policy::Principal;
 use cercle_domain::roles::{holds, holds_anywhere, Grant, Permission};
-use cercle_domain::{OrgId, UnitId, UserId};
+use cercle_domain::{OrgId, ServiceAccountId, UnitId, UserId};
 use cercle_store::orgs::UnitRow;
 use cercle_store::{members, orgs, users};
 
@@ -20,21 +20,32 @@ pub struct OrgScope {
     pub root_unit_id: UnitId,
     pub user_id: UserId,
     pub grants: Vec<Grant>,
+    /// The service account acting through `user_id`, if one is.
+    pub service: Option<ServiceAccountId>,
 }
 
 impl OrgScope {
     /// Resolves the active organization of a signed-in person. Membership is
     /// checked on every call, so a removed member loses access at once.
+    /// A service account acts in its own organization, through its member
+    /// (whatever that member's active organization is).
     pub async fn of(ctx: &Ctx, principal: &Principal) -> AppResult<OrgScope> {
-        let Principal::User(p) = principal else {
-            return Err(AppError::Forbidden);
+        let p = match principal {
+            Principal::User(p) => p,
+            Principal::Service(s) => &s.acting,
+            _ => return Err(AppError::Forbidden),
         };
         let user_id = p.user_id;
         let mut conn = ctx.store.reader().await?;
-        let Some(org_id) = users::active_org(&mut conn, &user_id.to_string()).await? else {
-            return Err(AppError::NoActiveOrganization);
+        let org_id = match &p.service {
+            Some(s) => s.org_id,
+            None => {
+                let Some(org_id) = users::active_org(&mut conn, &user_id.to_string()).await? else {
+                    return Err(AppError::NoActiveOrganization);
+                };
+                OrgId::parse(&org_id).ok_or(AppError::NoActiveOrganization)?
+            }
         };
-        let org_id = OrgId::parse(&org_id).ok_or(AppError::NoActiveOrganization)?;
         if !members::is_member(&mut conn, org_id, user_id).await? {
             return Err(AppError::NoActiveOrganization);
         }
@@ -55,6 +66,7 @@ impl OrgScope {
             root_unit_id: org.root_unit_id,
             user_id: p.user_id,
             grants,
+            service: p.service.as_ref().map(|s| s.account_id),
         })
     }
 
@@ -74,6 +86,14 @@ impl OrgScope {
         holds_anywhere(&self.grants, permission)
     }
 
+    /// Who the audit names: the service account acting, else the person.
+    pub fn actor(&self) -> Actor {
+        match self.service {
+            Some(id) => Actor::Service(id),
+            None => Actor::User(self.user_id),
+        }
+    }
+
     /// An audit event by this person in this organization.
     pub fn event(
         &self,
@@ -83,7 +103,7 @@ impl OrgScope {
         unit_id: UnitId,
         client: &Client,
     ) -> NewAuditEvent {
-        NewAuditEvent::new(Actor::User(self.user_id), name, action, target)
+        NewAuditEvent::new(self.actor(), name, action, target)
             .in_unit(self.org_id, unit_id)
             .ip(client.ip.clone())
     }

@@ -503,6 +503,7 @@ fn principal(p: &Person) -> Principal {
         network_admin: false,
         network_verifier: false,
         circle_only: false,
+        service: None,
     })
 }
 

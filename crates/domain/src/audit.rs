@@ -35,6 +35,8 @@ crate::stored_kind!(
         Anonymous => "anonymous",
         User => "user",
         System => "system",
+        /// A partner's service account (SMART Backend Services).
+        Service => "service",
     }
 );
 
@@ -46,6 +48,8 @@ pub enum Actor {
     User(crate::UserId),
     /// An operator command or a background task.
     System,
+    /// A partner's service account, acting through the JSON API.
+    Service(crate::ServiceAccountId),
 }
 
 impl Actor {
@@ -54,11 +58,13 @@ impl Actor {
             Actor::Anonymous => ActorKind::Anonymous,
             Actor::User(_) => ActorKind::User,
             Actor::System => ActorKind::System,
+            Actor::Service(_) => ActorKind::Service,
         }
     }
     pub fn id(&self) -> Option<String> {
         match self {
             Actor::User(id) => Some(id.to_string()),
+            Actor::Service(id) => Some(id.to_string()),
             _ => None,
         }
     }
@@ -301,7 +307,7 @@ mod tests {
     #[test]
     fn actor_kinds_keep_their_stored_names() {
         let names: Vec<&str> = ActorKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names, ["anonymous", "user", "system"]);
+        assert_eq!(names, ["anonymous", "user", "system", "service"]);
         for k in ActorKind::ALL {
             assert_eq!(ActorKind::parse(k.as_str()), Some(k));
             assert_eq!(serde_json::to_string(&k).ok(), Some(format!("\"{}\"", k.as_str())));

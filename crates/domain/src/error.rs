@@ -144,6 +144,16 @@ pub enum InputError {
     /// The forwarding unit refused (full, busy, not connected yet).
     #[error("the forwarding unit cannot take this signal now")]
     SignalUnitUnavailable,
+    // ---- Service accounts (issue 18, part 3) ----
+    /// Not a JWK set of 1 to 10 public EC (P-256, P-384) or RSA (2048 bits
+    /// or more) keys.
+    #[error("invalid public keys")]
+    ServiceKeysInvalid,
+    #[error("unknown scope")]
+    ServiceScopeUnknown,
+    /// The member a service account acts through is no member of its organization.
+    #[error("no such member in the organization")]
+    ServiceMemberNotFound,
 }
 
 impl InputError {
@@ -210,6 +220,9 @@ impl InputError {
             InputError::SignalInvalid => "signal-invalid",
             InputError::SignalUnitDisabled => "signal-unit-disabled",
             InputError::SignalUnitUnavailable => "signal-unit-unavailable",
+            InputError::ServiceKeysInvalid => "service-keys-invalid",
+            InputError::ServiceScopeUnknown => "service-scope-unknown",
+            InputError::ServiceMemberNotFound => "service-member-not-found",
         }
     }
 }

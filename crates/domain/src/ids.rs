@@ -96,6 +96,7 @@ id_type!(
     CircleInvitationId,
     ChannelId,
     PinnedDocumentId,
+    ServiceAccountId,
 );
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub mod profiles;
 pub mod push;
 pub mod rate_limits;
 pub mod search;
+pub mod service_accounts;
 pub mod sessions;
 pub mod teams;
 pub mod threads;

@@ -67,6 +67,11 @@ pub const FILES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0020_connect_codes.sql"),
     ),
     (
+        21,
+        "service_accounts",
+        include_str!("../migrations/0021_service_accounts.sql"),
+    ),
+    (
         23,
         "call_unit_node",
         include_str!("../migrations/0023_call_unit_node.sql"),

@@ -143,6 +143,19 @@ pub async fn get(conn: &mut Conn, id: PatientFileId) -> Result<Option<PatientFil
     Ok(row.as_ref().map(map).transpose()?)
 }
 
+/// The files of an organization with this (normalized) health insurance
+/// number, oldest first (at most a few: the number is no unique key).
+pub async fn by_health_insurance_number(conn: &mut Conn, org_id: &str, number: &str) -> Result<Vec<PatientFileRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} {FROM} WHERE p.org_id = $1 AND p.health_insurance_number = $2 ORDER BY p.created_at, p.id LIMIT 10"
+    ))
+    .bind(org_id)
+    .bind(number)
+    .fetch_all(conn)
+    .await?;
+    map_all(&rows)
+}
+
 /// The condition "person `$1` (or one of the teams at `$from…`) takes part
 /// in a thread or a started care channel of file `p` (a draft channel is
 /// its creator's only), and the placeholders it uses.

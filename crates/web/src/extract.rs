@@ -3,14 +3,16 @@
 
 use crate::cookies;
 use crate::{error::json_error, WebState};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, MatchedPath, OptionalFromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cercle_app::accounts::{session, Activity, Credential, SessionView};
 use cercle_app::idempotency::{Answer, IdempotencyKey, RequestHasher};
+use cercle_app::service_accounts;
 use cercle_app::threads::attachments::IncomingFile;
 use cercle_app::{AppError, Client};
+use cercle_domain::policy::{self, Permission, Principal};
 use cercle_domain::Language;
 use futures_util::StreamExt;
 use std::net::{IpAddr, SocketAddr};
@@ -145,7 +147,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
 }
 
 /// An API caller's session, from `Authorization: Bearer …`, or from the web
-/// app's cookies together with an `X-CSRF-Token` header.
+/// app's cookies together with an `X-CSRF-Token` header. A service
+/// account's access token is no session: 403 `service-not-allowed` (the
+/// operations open to service accounts take [`ApiPrincipal`]).
 pub struct ApiAuth(pub SessionView);
 
 impl FromRequestParts<WebState> for ApiAuth {
@@ -156,6 +160,9 @@ impl FromRequestParts<WebState> for ApiAuth {
         let activity = activity_of(parts);
         let bearer = bearer_of(&parts.headers);
         let view = if let Some(token) = bearer {
+            if service_accounts::is_service_token(&token) {
+                return Err(json_error(StatusCode::FORBIDDEN, "service-not-allowed", lang));
+            }
             if token.len() > 100 {
                 return Err(unauthorized());
             }
@@ -186,17 +193,82 @@ impl FromRequestParts<WebState> for ApiAuth {
     }
 }
 
+/// What a service account may call (issue 18, part 3): the method, the
+/// route as matched (without `/api/v1`), and what the policy must allow
+/// (each comes from one of the account's scopes). Everything else answers
+/// a service token 403 `service-not-allowed`.
+pub const SERVICE_OPERATIONS: &[(&str, &str, Permission)] = &[
+    ("GET", "/patient-files", Permission::OpenPatientFiles),
+    ("POST", "/patient-files", Permission::OpenPatientFiles),
+    ("POST", "/patient-files/link", Permission::OpenPatientFiles),
+    ("GET", "/patient-files/{id}", Permission::OpenPatientFiles),
+    ("PATCH", "/patient-files/{id}", Permission::OpenPatientFiles),
+    ("GET", "/patient-files/{id}/circle", Permission::InviteToCircle),
+    ("POST", "/patient-files/{id}/circle", Permission::InviteToCircle),
+    ("POST", "/circle-members/{id}/invite", Permission::InviteToCircle),
+    ("POST", "/circle-members/{id}/resend", Permission::InviteToCircle),
+    ("GET", "/network/search", Permission::SearchNetwork),
+    ("GET", "/fhir/{resource_type}", Permission::ReadFhirDirectory),
+    ("GET", "/fhir/{resource_type}/{id}", Permission::ReadFhirDirectory),
+];
+
+/// What the policy must allow a service account for `method route`, if it
+/// may call it at all.
+pub fn service_permission(method: &str, route: &str) -> Option<&'static Permission> {
+    let route = route.strip_prefix("/api/v1").unwrap_or(route);
+    SERVICE_OPERATIONS
+        .iter()
+        .find(|(m, r, _)| *m == method && *r == route)
+        .map(|(_, _, p)| p)
+}
+
+/// Who calls the API: a ready session's principal (as [`ApiAuth`]), or a
+/// service account with its access token, on the operations of
+/// [`SERVICE_OPERATIONS`] its scopes open (each call audited).
+pub struct ApiPrincipal(pub Principal);
+
+impl FromRequestParts<WebState> for ApiPrincipal {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let refuse = |error| crate::error::ApiError::new(error, lang).into_response();
+        let Some(token) = bearer_of(&parts.headers).filter(|t| service_accounts::is_service_token(t)) else {
+            let ApiAuth(view) = ApiAuth::from_request_parts(parts, state).await?;
+            return view.principal().map(ApiPrincipal).map_err(refuse);
+        };
+        let principal = service_accounts::authenticate(&state.ctx, &token)
+            .await
+            .map_err(refuse)?;
+        let route = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
+        let method = parts.method.as_str().to_string();
+        let Some(permission) = service_permission(&method, &route) else {
+            return Err(json_error(StatusCode::FORBIDDEN, "service-not-allowed", lang));
+        };
+        if !policy::may(&principal, permission) {
+            return Err(refuse(AppError::Forbidden));
+        }
+        service_accounts::record_call(&state.ctx, &client_of(parts), &principal, &method, &route)
+            .await
+            .map_err(refuse)?;
+        Ok(ApiPrincipal(principal))
+    }
+}
+
 /// An API caller inside their active organization (`OrgScope::of`):
-/// membership is checked here, on every request.
+/// membership is checked here, on every request. A service account acts in
+/// its own organization ([`ApiPrincipal`]).
 pub struct ApiScope(pub cercle_app::orgs::OrgScope);
 
 impl FromRequestParts<WebState> for ApiScope {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
-        let ApiAuth(view) = ApiAuth::from_request_parts(parts, state).await?;
+        let ApiPrincipal(principal) = ApiPrincipal::from_request_parts(parts, state).await?;
         let refuse = |error| crate::error::ApiError::new(error, lang).into_response();
-        let principal = view.principal().map_err(refuse)?;
         cercle_app::orgs::OrgScope::of(&state.ctx, &principal)
             .await
             .map(ApiScope)

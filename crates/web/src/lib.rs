@@ -14,6 +14,7 @@ pub mod extract;
 pub mod guard;
 pub mod metrics;
 pub mod middleware;
+pub mod oauth;
 pub mod ui;
 
 use axum::routing::get;
@@ -120,6 +121,10 @@ pub fn router(state: WebState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::guarded))
+        .route("/.well-known/smart-configuration", get(oauth::smart_configuration))
+        .merge(small(
+            Router::new().route("/oauth/token", axum::routing::post(oauth::token)),
+        ))
         .nest(
             "/api/v1",
             api.merge(uploads)

@@ -237,6 +237,7 @@ async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResul
                     network_admin: user.network_admin,
                     network_verifier: user.network_verifier,
                     circle_only: user.circle_only,
+                    service: None,
                 })
             }
         }

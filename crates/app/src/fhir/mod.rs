@@ -24,7 +24,6 @@ pub use query::{SearchQuery, MAX_COUNT, MAX_PAGE};
 pub use resources::capability_statement;
 
 use crate::acting::limit;
-use crate::network::me;
 use crate::{AppError, Ctx};
 use cercle_domain::policy::{self, Permission, Principal};
 use cercle_domain::Language;
@@ -95,7 +94,9 @@ fn check_type(resource_type: &str) -> FhirResult<&'static str> {
 
 /// The caller, once the policy let them in, counted against the rate limit.
 async fn caller(ctx: &Ctx, principal: &Principal) -> FhirResult<cercle_domain::UserId> {
-    let me = me(principal)?;
+    // Professionals, and service accounts with the directory scope (acting
+    // through their member, whose visibility applies).
+    let me = crate::acting::person(principal)?;
     if !policy::may(principal, &Permission::ReadFhirDirectory) {
         return Err(AppError::Forbidden.into());
     }

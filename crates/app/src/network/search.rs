@@ -4,13 +4,12 @@
 //! friends, then one's organizations, then the network; within each, exact
 //! before prefix before one-typo matches, then by name.
 
-use super::me;
 use super::people::summaries;
 use super::workplaces::WorkplaceSummary;
 use crate::acting::limit;
-use crate::{AppResult, Ctx};
+use crate::{AppError, AppResult, Ctx};
 use cercle_domain::policy::network::may_search_external;
-use cercle_domain::policy::Principal;
+use cercle_domain::policy::{self, Permission, Principal};
 use cercle_domain::search::{fold, query_matches, terms, Match};
 use cercle_domain::{professions, InputError, Language, UserId, WorkplaceId};
 use cercle_store::search::{self as index, DocKind, SearchScope};
@@ -106,7 +105,12 @@ pub fn query_words(raw: &str) -> AppResult<Vec<String>> {
 }
 
 pub async fn search(ctx: &Ctx, principal: &Principal, input: &SearchInput, lang: Language) -> AppResult<SearchPage> {
-    let me = me(principal)?;
+    // Professionals, and service accounts with the directory scope (acting
+    // through their member, whose visibility applies).
+    let me = crate::acting::person(principal)?;
+    if !policy::may(principal, &Permission::SearchNetwork) {
+        return Err(AppError::Forbidden);
+    }
     let searcher = me.user_id.to_string();
     let words = query_words(&input.q)?;
     // Anything but "person" or "workplace" searches both.

@@ -40,7 +40,7 @@ pub async fn show(ctx: &Ctx, client: &Client, principal: &Principal, file_id: Pa
     let me = person(principal)?;
     let now = ctx.clock.now();
     let mut conn = ctx.store.reader().await?;
-    let file = place(&mut conn, me.user_id, file_id).await?;
+    let file = place(&mut conn, me, file_id).await?;
     let members = store::members_of(&mut conn, file.id).await?;
     let invitations = store::latest_invitations_of_file(&mut conn, file.id).await?;
     let sections = section_states(&mut conn, file.id).await?;
@@ -83,7 +83,7 @@ pub async fn set_section(
     let section = parse_section(section)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let file = place(&mut tx, me.user_id, file_id).await?;
+    let file = place(&mut tx, me, file_id).await?;
     store::hold_file(&mut tx, file.id).await?;
     let present = if on {
         0
@@ -122,7 +122,7 @@ pub async fn set_section(
 pub async fn may_manage(ctx: &Ctx, principal: &Principal, file_id: PatientFileId) -> AppResult<bool> {
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
-    let file = place(&mut conn, me.user_id, file_id).await?;
+    let file = place(&mut conn, me, file_id).await?;
     Ok(file.may_manage_circle && !file.archived)
 }
 
@@ -131,7 +131,7 @@ pub async fn file_of_member(ctx: &Ctx, principal: &Principal, member_id: CircleM
     let me = person(principal)?;
     let mut conn = ctx.store.reader().await?;
     let m = store::member(&mut conn, member_id).await?.ok_or(AppError::NotFound)?;
-    Ok(place(&mut conn, me.user_id, m.patient_file_id).await?.id)
+    Ok(place(&mut conn, me, m.patient_file_id).await?.id)
 }
 
 fn optional_text(raw: Option<&str>, max: usize) -> AppResult<Option<String>> {
@@ -155,7 +155,7 @@ pub async fn add(
     let me = person(principal)?;
     let file = {
         let mut conn = ctx.store.reader().await?;
-        place(&mut conn, me.user_id, file_id).await?
+        place(&mut conn, me, file_id).await?
     };
     require_manager(&file)?;
     require_open(&file)?;

@@ -5,11 +5,11 @@
 //! that they need not call each other back.
 
 use crate::{AppError, AppResult, Client};
-use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::audit::{AuditAction, NewAuditEvent};
 use cercle_domain::circle::{InvitationState, MemberState};
 use cercle_domain::policy::patients::may_place_in_section;
 use cercle_domain::policy::UserPrincipal;
-use cercle_domain::{CircleMemberId, InputError, PatientFileId, Timestamp, UserId};
+use cercle_domain::{CircleMemberId, InputError, PatientFileId, Timestamp};
 use cercle_store::circle::{self as store, CircleInvitationRow, CircleMemberRow};
 use cercle_store::Conn;
 use serde::{Deserialize, Serialize};
@@ -120,8 +120,8 @@ pub(crate) struct FilePlace {
 
 /// The file, if the person may see it ("not found" otherwise, like an id
 /// that does not exist).
-pub(crate) async fn place(conn: &mut Conn, user_id: UserId, file_id: PatientFileId) -> AppResult<FilePlace> {
-    let access = super::files::viewable(conn, user_id, file_id).await?;
+pub(crate) async fn place(conn: &mut Conn, me: &UserPrincipal, file_id: PatientFileId) -> AppResult<FilePlace> {
+    let access = super::files::viewable_by(conn, me, file_id).await?;
     Ok(FilePlace {
         id: access.file.id,
         org_id: access.file.org_id.clone(),
@@ -141,7 +141,7 @@ pub(crate) fn event(
     target: impl ToString,
     client: &Client,
 ) -> NewAuditEvent {
-    NewAuditEvent::new(Actor::User(me.user_id), name, action, target_type)
+    NewAuditEvent::new(me.actor(), name, action, target_type)
         .target(target)
         .in_unit(&file.org_id, &file.unit_id)
         .scope("patient", file.id)
@@ -156,7 +156,7 @@ pub(crate) async fn managed_member(
     member_id: CircleMemberId,
 ) -> AppResult<(FilePlace, CircleMemberRow)> {
     let m = store::member(conn, member_id).await?.ok_or(AppError::NotFound)?;
-    let file = place(conn, me.user_id, m.patient_file_id).await?;
+    let file = place(conn, me, m.patient_file_id).await?;
     if !file.may_manage_circle {
         return Err(AppError::Forbidden);
     }

@@ -6,10 +6,11 @@
 
 use crate::org_scope::OrgScope;
 use crate::{audit, AppError, AppResult, Client, Ctx};
-use cercle_domain::audit::{Actor, AuditAction, NewAuditEvent};
+use cercle_domain::audit::{AuditAction, NewAuditEvent};
 use cercle_domain::patient::{birth_date, patient_name, FileNumber, HealthInsuranceNumber};
 use cercle_domain::policy::patients::{self as policy, FileFacts};
 use cercle_domain::policy::roles::Grant;
+use cercle_domain::policy::UserPrincipal;
 use cercle_domain::search::fold;
 use cercle_domain::{InputError, Language, OrgId, PatientFileId, TeamId, UserId};
 use cercle_store::patients::{self as store, FileThread, PatientFileRow, Search};
@@ -185,6 +186,20 @@ async fn decide(conn: &mut Conn, user_id: UserId, grants: &[Grant], file: Patien
     })
 }
 
+/// [`viewable`] for a principal: a service account's organization stands
+/// for its member's active one.
+pub async fn viewable_by(conn: &mut Conn, me: &UserPrincipal, file_id: PatientFileId) -> AppResult<FileAccess> {
+    let Some(service) = &me.service else {
+        return viewable(conn, me.user_id, file_id).await;
+    };
+    let file = store::get(&mut *conn, file_id).await?.ok_or(AppError::NotFound)?;
+    if file.org_id != service.org_id.to_string() || !members::is_member(&mut *conn, service.org_id, me.user_id).await? {
+        return Err(AppError::NotFound);
+    }
+    let grants = grants_in(&mut *conn, &file.org_id, &me.user_id.to_string()).await?;
+    decide(conn, me.user_id, &grants, file).await
+}
+
 /// The file, if the person may see it now: a member of its organization
 /// with that organization active, allowed by the policy. Otherwise (no such
 /// file, another organization, not allowed) "not found". Archived files
@@ -218,7 +233,7 @@ fn event(
     client: &Client,
 ) -> NewAuditEvent {
     // As `scope.event`, with the file's unit as stored.
-    NewAuditEvent::new(Actor::User(scope.user_id), name, action, "patient_file")
+    NewAuditEvent::new(scope.actor(), name, action, "patient_file")
         .in_unit(scope.org_id, &file.unit_id)
         .ip(client.ip.clone())
         .target(file.id)
@@ -361,6 +376,47 @@ pub async fn create(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &FileIn
     let access = decide(&mut tx, creator, &scope.grants, row).await?;
     tx.commit().await?;
     Ok(view_of(&access))
+}
+
+/// A file found or opened by its health insurance number.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LinkedFile {
+    /// false when an existing file was linked.
+    pub created: bool,
+    pub patient_file: PatientFile,
+}
+
+/// Opens a patient file, or links the one the organization already holds
+/// with this health insurance number (the first the caller may see): what
+/// an EMR or a hosting partner does for the patient it has in context. The
+/// number is required here; a link is audited (`patient.linked`) like a read.
+pub async fn create_or_link(ctx: &Ctx, client: &Client, scope: &OrgScope, input: &FileInput) -> AppResult<LinkedFile> {
+    let raw = input.health_insurance_number.as_deref().unwrap_or("");
+    let number = HealthInsuranceNumber::parse(raw)?.into_string();
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    for file in store::by_health_insurance_number(&mut tx, &scope.org_id.to_string(), &number).await? {
+        let Ok(a) = decide(&mut tx, scope.user_id, &scope.grants, file).await else {
+            continue;
+        };
+        audit::record(
+            &mut tx,
+            event(scope, &a.file, "patient.linked", AuditAction::Read, client),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(LinkedFile {
+            created: false,
+            patient_file: view_of(&a),
+        });
+    }
+    drop(tx);
+    let patient_file = create(ctx, client, scope, input).await?;
+    Ok(LinkedFile {
+        created: true,
+        patient_file,
+    })
 }
 
 /// A file (audited read).
@@ -660,16 +716,11 @@ pub async fn list_within(
         audit::record(&mut tx, ev, now).await?;
     }
     for f in &out {
-        let ev = NewAuditEvent::new(
-            Actor::User(scope.user_id),
-            "patient.listed",
-            AuditAction::List,
-            "patient_file",
-        )
-        .in_unit(scope.org_id, &f.unit_id)
-        .ip(client.ip.clone())
-        .target(&f.id)
-        .scope("patient", &f.id);
+        let ev = NewAuditEvent::new(scope.actor(), "patient.listed", AuditAction::List, "patient_file")
+            .in_unit(scope.org_id, &f.unit_id)
+            .ip(client.ip.clone())
+            .target(&f.id)
+            .scope("patient", &f.id);
         audit::record(&mut tx, ev, now).await?;
     }
     tx.commit().await?;

@@ -52,6 +52,7 @@ mod professional_routes;
 mod profile_browser;
 mod push_api;
 mod schemathesis;
+mod service_accounts_api;
 mod sessions_hardening;
 mod shared_device;
 mod store;

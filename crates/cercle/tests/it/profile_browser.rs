@@ -272,6 +272,7 @@ async fn a_professional_builds_their_profile_and_is_validated() {
         network_admin: false,
         network_verifier: false,
         circle_only: false,
+        service: None,
     });
     let declared = professions::add(app.ctx(), &Client::default(), &as_member, "nurse_practitioner", en)
         .await

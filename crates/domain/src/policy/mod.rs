@@ -7,9 +7,11 @@ pub mod calls;
 pub mod network;
 pub mod patients;
 pub mod roles;
+pub mod service;
 pub mod teams;
 
 use crate::{SessionId, UserId};
+pub use service::{ServiceActing, ServicePrincipal, ServiceScope};
 
 /// The one acting on a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +22,9 @@ pub enum Principal {
     User(UserPrincipal),
     /// An operator on the command line (`cercle admin …`).
     Operator,
+    /// A partner's service account with an access token (SMART Backend
+    /// Services): only what its scopes allow (see [`may`]).
+    Service(ServicePrincipal),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +38,20 @@ pub struct UserPrincipal {
     /// reaches the care channels they were added to and nothing of the
     /// network, the directory or patient files.
     pub circle_only: bool,
+    /// Set when a service account acts through this member: the audit
+    /// names the account, and the account's organization stands for the
+    /// member's active one.
+    pub service: Option<ServiceActing>,
+}
+
+impl UserPrincipal {
+    /// Who the audit log names for this principal's actions.
+    pub fn actor(&self) -> crate::audit::Actor {
+        match &self.service {
+            Some(s) => crate::audit::Actor::Service(s.account_id),
+            None => crate::audit::Actor::User(self.user_id),
+        }
+    }
 }
 
 /// What can be asked for. Organization-scoped permissions join this list as
@@ -58,6 +77,14 @@ pub enum Permission {
     /// organizations, locations and teams, as the network directory shows
     /// them. Professionals only, like the directory itself.
     ReadFhirDirectory,
+    /// Open, link and read patient files through the JSON API (the roles
+    /// on the file's unit decide the rest).
+    OpenPatientFiles,
+    /// Add people to a patient's circle and invite them (the patient and
+    /// caregiver manager role decides the rest).
+    InviteToCircle,
+    /// Search the network's people and workplaces.
+    SearchNetwork,
 }
 
 pub fn may(principal: &Principal, permission: &Permission) -> bool {
@@ -70,7 +97,22 @@ pub fn may(principal: &Principal, permission: &Permission) -> bool {
             Permission::ReadNetworkAudit | Permission::AdministerNetwork | Permission::ManageOutbox,
         ) => u.network_admin,
         (Principal::User(u), Permission::VerifyProfessions) => u.network_admin || u.network_verifier,
-        (Principal::User(u), Permission::UseProfessionalSpace | Permission::ReadFhirDirectory) => !u.circle_only,
+        (
+            Principal::User(u),
+            Permission::UseProfessionalSpace
+            | Permission::ReadFhirDirectory
+            | Permission::OpenPatientFiles
+            | Permission::InviteToCircle
+            | Permission::SearchNetwork,
+        ) => !u.circle_only,
+        (Principal::Service(s), Permission::OpenPatientFiles) => s.scopes.contains(&ServiceScope::PatientFiles),
+        (Principal::Service(s), Permission::InviteToCircle) => s.scopes.contains(&ServiceScope::CircleInvitations),
+        (Principal::Service(s), Permission::ReadFhirDirectory | Permission::SearchNetwork) => {
+            s.scopes.contains(&ServiceScope::Directory)
+        }
+        // Nothing else: not its own "account", not the administration, not
+        // the professional space at large.
+        (Principal::Service(_), _) => false,
     }
 }
 
@@ -88,8 +130,47 @@ mod tests {
                 network_admin: admin,
                 network_verifier: false,
                 circle_only: false,
+                service: None,
             }),
         )
+    }
+
+    fn service(scopes: &[ServiceScope]) -> Principal {
+        let Principal::User(mut acting) = user(true).1 else {
+            unreachable!()
+        };
+        acting.service = Some(ServiceActing {
+            account_id: crate::ServiceAccountId::new(),
+            org_id: crate::OrgId::new(),
+        });
+        Principal::Service(ServicePrincipal {
+            account_id: crate::ServiceAccountId::new(),
+            scopes: scopes.to_vec(),
+            acting,
+        })
+    }
+
+    #[test]
+    fn a_service_account_reaches_what_its_scopes_allow_and_nothing_else() {
+        let files = service(&[ServiceScope::PatientFiles]);
+        assert!(may(&files, &Permission::OpenPatientFiles));
+        assert!(!may(&files, &Permission::InviteToCircle));
+        assert!(!may(&files, &Permission::ReadFhirDirectory));
+        let all = service(&ServiceScope::ALL);
+        assert!(may(&all, &Permission::InviteToCircle));
+        assert!(may(&all, &Permission::ReadFhirDirectory));
+        assert!(may(&all, &Permission::SearchNetwork));
+        // Even acting through a network administrator.
+        for p in [
+            Permission::UseProfessionalSpace,
+            Permission::AdministerNetwork,
+            Permission::ReadNetworkAudit,
+            Permission::ManageOutbox,
+            Permission::VerifyProfessions,
+            Permission::ManageAccount(UserId::new()),
+        ] {
+            assert!(!may(&all, &p), "{p:?}");
+        }
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! The FHIR R4 directory under `/fhir` (docs/fhir.md). Thin: it reads the
 //! request, calls `cercle_app::fhir`, and writes `application/fhir+json`;
 //! every refusal is an `OperationOutcome`. Authenticated like the JSON API
-//! ([`ApiAuth`]: a bearer token, or a web session with its CSRF header).
+//! ([`ApiPrincipal`]: a bearer token, a web session with its CSRF header,
+//! or a service account's access token with the `cercle/directory.read`
+//! scope).
 //!
 //! Not in `/api/v1/openapi.json`: a FHIR server describes itself with its
 //! CapabilityStatement (`/fhir/metadata`).
 
-use crate::extract::{ApiAuth, Lang};
+use crate::extract::{ApiPrincipal, Lang};
 use crate::WebState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -87,13 +89,14 @@ fn refusal(error: FhirError, lang: Language) -> Response {
     }
 }
 
-/// The authentication's refusal (401, 403 without the CSRF header, 423
-/// locked…), said as an `OperationOutcome` with the same status.
+/// The authentication's refusal (401, 403 without the CSRF header or for a
+/// service account without the scope, 423 locked, 409 sign-up not
+/// finished…), said as an `OperationOutcome` with the same status.
 fn auth_refusal(rejection: &Response, lang: Language) -> Response {
     let status = rejection.status();
     let key = match status.as_u16() {
         401 => "error-not-authenticated",
-        403 => "error-csrf",
+        403 => "error-forbidden",
         423 => "error-session-locked",
         409 => "error-wrong-step",
         429 => "error-rate-limited",
@@ -113,12 +116,11 @@ pub async fn metadata(State(state): State<WebState>) -> Response {
 pub async fn read(
     State(state): State<WebState>,
     Lang(lang): Lang,
-    auth: Result<ApiAuth, Response>,
+    auth: Result<ApiPrincipal, Response>,
     Path((resource_type, id)): Path<(String, String)>,
 ) -> Response {
-    let principal = match auth.map(|ApiAuth(view)| view.principal()) {
-        Ok(Ok(p)) => p,
-        Ok(Err(e)) => return refusal(FhirError::App(e), lang),
+    let principal = match auth {
+        Ok(ApiPrincipal(p)) => p,
         Err(rejection) => return auth_refusal(&rejection, lang),
     };
     match fhir::read(&state.ctx, &principal, &resource_type, &id, lang).await {
@@ -131,13 +133,12 @@ pub async fn read(
 pub async fn search(
     State(state): State<WebState>,
     Lang(lang): Lang,
-    auth: Result<ApiAuth, Response>,
+    auth: Result<ApiPrincipal, Response>,
     Path(resource_type): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let principal = match auth.map(|ApiAuth(view)| view.principal()) {
-        Ok(Ok(p)) => p,
-        Ok(Err(e)) => return refusal(FhirError::App(e), lang),
+    let principal = match auth {
+        Ok(ApiPrincipal(p)) => p,
         Err(rejection) => return auth_refusal(&rejection, lang),
     };
     let params: Vec<(String, String)> = match serde_urlencoded::from_str(query.as_deref().unwrap_or("")) {

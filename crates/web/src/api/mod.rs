@@ -15,17 +15,18 @@ mod orgs;
 pub mod outbox;
 pub mod patients;
 pub mod push;
+pub mod service_accounts;
 pub mod teams;
 pub mod threads;
 
 use crate::error::{json_error, ApiError, Untranslated};
-use crate::extract::{lang_of, ApiAuth};
+use crate::extract::{lang_of, ApiPrincipal};
 use crate::WebState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
 use cercle_domain::policy::Principal;
 use cercle_domain::Language;
@@ -133,6 +134,10 @@ pub fn professional_routes() -> ApiRoutes {
     ApiRoutes::new()
         .get("/admin/audit", account::network_audit)
         .get("/admin/outbox/failed", outbox::failed)
+        .get("/admin/service-accounts", service_accounts::list)
+        .post("/admin/service-accounts", service_accounts::create)
+        .get("/admin/service-accounts/{id}", service_accounts::show)
+        .patch("/admin/service-accounts/{id}", service_accounts::change)
         .post("/admin/outbox/{id}/retry", outbox::retry)
         .get("/network/organizations", orgs::all_organizations)
         .post("/network/organizations", orgs::create_organization)
@@ -202,6 +207,7 @@ pub fn professional_routes() -> ApiRoutes {
         .post("/direct", threads::direct)
         .get("/patient-files", patients::list)
         .post("/patient-files", patients::create)
+        .post("/patient-files/link", patients::link)
         .get("/patient-files/{id}", patients::show)
         .patch("/patient-files/{id}", patients::update)
         .post("/patient-files/{id}/archive", patients::archive)
@@ -397,8 +403,10 @@ where
     }
 }
 
-/// Who calls: a ready session's principal, and the request's language.
-/// Rejects as the API does (401 not signed in, 423 locked…).
+/// Who calls: a ready session's principal (or a service account's, on the
+/// operations open to it: [`crate::extract::SERVICE_OPERATIONS`]), and the
+/// request's language. Rejects as the API does (401 not signed in, 423
+/// locked, 403 service-not-allowed…).
 pub struct Caller {
     pub principal: Principal,
     pub lang: Language,
@@ -408,8 +416,7 @@ impl FromRequestParts<WebState> for Caller {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
-        let ApiAuth(view) = ApiAuth::from_request_parts(parts, state).await?;
-        let principal = view.principal().map_err(|e| ApiError::new(e, lang).into_response())?;
+        let ApiPrincipal(principal) = ApiPrincipal::from_request_parts(parts, state).await?;
         Ok(Caller { principal, lang })
     }
 }

@@ -13,7 +13,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "Cercle API",
-        description = "Secure clinical collaboration. Errors are JSON { code, message } with a translated message. Language: Accept-Language (or the cercle_lang cookie); without either, a caller with a bearer token gets their account's language, others French. Texts Cercle writes (title_text {key, args}) are rendered in that language too. The network directory is also served as a read-only FHIR R4 server at /fhir (outside this document: it describes itself at /fhir/metadata; docs/fhir.md)."
+        description = "Secure clinical collaboration. Errors are JSON { code, message } with a translated message. Language: Accept-Language (or the cercle_lang cookie); without either, a caller with a bearer token gets their account's language, others French. Texts Cercle writes (title_text {key, args}) are rendered in that language too. The network directory is also served as a read-only FHIR R4 server at /fhir (outside this document: it describes itself at /fhir/metadata; docs/fhir.md). Partners' service accounts (SMART Backend Services: /.well-known/smart-configuration, POST /oauth/token with a signed client assertion) use the same bearer scheme with their svc_ access token, on the operations their scopes open (docs/service-accounts.md); any other answers them 403 service-not-allowed."
     ),
     servers((url = "/api/v1")),
     paths(
@@ -175,6 +175,7 @@ use utoipa::OpenApi;
         super::threads::direct,
         super::patients::list,
         super::patients::create,
+        super::patients::link,
         super::patients::show,
         super::patients::update,
         super::patients::archive,
@@ -208,7 +209,11 @@ use utoipa::OpenApi;
         super::teams::unassign,
         super::teams::join,
         super::teams::invite,
-        super::teams::remove_team
+        super::teams::remove_team,
+        super::service_accounts::list,
+        super::service_accounts::create,
+        super::service_accounts::show,
+        super::service_accounts::change
     ),
     components(schemas(crate::error::ErrorBody))
 )]
@@ -219,7 +224,7 @@ pub struct ApiDoc;
 const ERRORS: &[(&str, &str)] = &[
     ("400", "bad-request: the body or the query string cannot be read"),
     ("401", "Not signed in, or a wrong code, PIN or password"),
-    ("403", "Not allowed (professionals-only, csrf, forbidden…)"),
+    ("403", "Not allowed (professionals-only, csrf, forbidden, service-not-allowed…)"),
     ("404", "Not found, or not reachable by the caller"),
     ("409", "Conflict: not the right step, or the state forbids it"),
     ("410", "An expired code or link"),

@@ -5,10 +5,11 @@ use super::{ApiJson, ApiQuery, ApiResult};
 use crate::extract::{replay, ApiScope, ClientInfo, Idempotent, Lang};
 use crate::WebState;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use cercle_app::idempotency::{self, Answer};
-use cercle_app::patients::files::{self, FileInput, ListQuery, PatientFile};
+use cercle_app::patients::files::{self, FileInput, LinkedFile, ListQuery, PatientFile};
 use serde::Serialize;
 use serde_json::json;
 
@@ -68,6 +69,29 @@ pub async fn create(
     .await
     .map_err(super::threads::refuse(lang))?;
     Ok(replay(answer))
+}
+
+#[utoipa::path(
+    post,
+    path = "/patient-files/link",
+    tag = "patients",
+    summary = "Open a patient file, or link the one the active organization already holds with this health_insurance_number (required here; the first such file the caller may see): 200 {created: false, patient_file} for a link (audited as patient.linked), 201 {created: true, patient_file} for a new file. The same fields as opening a file. What an EMR or hosting partner calls for the patient in context (service accounts: scope system/Patient.cru).",
+    request_body = FileInput,
+    responses((status = 200, description = "An existing file, linked.", body = LinkedFile), (status = 201, description = "A new file.", body = LinkedFile)),
+)]
+pub async fn link(
+    State(state): State<WebState>,
+    ClientInfo(client): ClientInfo,
+    ApiScope(scope): ApiScope,
+    ApiJson(input): ApiJson<FileInput>,
+) -> ApiResult<(StatusCode, Json<LinkedFile>)> {
+    let linked = files::create_or_link(&state.ctx, &client, &scope, &input).await?;
+    let status = if linked.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(linked)))
 }
 
 #[utoipa::path(

@@ -62,6 +62,7 @@ mod tests {
             "outbox.",
             "patient.",
             "push.",
+            "service.",
             "team.",
             "thread.",
             "user.",

@@ -267,6 +267,10 @@ impl Names<'_> {
 
     /// The actor by name, linked to the same search for them alone.
     fn actor(&self, kind: &str, id: Option<&str>) -> Markup {
+        if kind == "service" {
+            // A partner's service account: named as such, its id on hover.
+            return html! { span title=(id.unwrap_or("")) { (self.page.t("admin-audit-actor-service")) } };
+        }
         match id {
             Some(id) => html! {
                 a href=(format!("/admin/audit?{}", AuditForm { actor_id: id.to_string(), ..AuditForm::default() }.query(None))) title=(id) { (self.person(id)) }

@@ -22,6 +22,7 @@ mod mail;
 mod network;
 mod organization;
 mod people;
+mod services;
 mod structure;
 
 use crate::guard::RouteList;
@@ -50,6 +51,9 @@ pub fn routes() -> RouteList {
         .route("/admin/network", get(network::activity))
         .route("/admin/mail", get(mail::failed))
         .route("/admin/mail/{id}/send", post(mail::send_again))
+        .route("/admin/service-accounts", get(services::list).post(services::create))
+        .route("/admin/service-accounts/{id}/keys", post(services::keys))
+        .route("/admin/service-accounts/{id}/status", post(services::status))
         .route("/admin/units", get(structure::units).post(structure::create_unit))
         .route("/admin/units/{id}/rename", post(structure::rename_unit))
         .route("/admin/units/{id}/move", post(structure::move_unit))

@@ -12,6 +12,7 @@ use cercle_app::network::professions;
 use cercle_app::orgs::membership;
 use cercle_app::orgs::structure;
 use cercle_app::AppError;
+use cercle_domain::audit::ActorKind;
 use cercle_domain::policy::Principal;
 use cercle_domain::{Email, Language};
 use maud::html;
@@ -234,6 +235,7 @@ pub async fn activity(State(state): State<WebState>, page: Page, Ready { view, p
                                 td data-label=(page.t("col-event")) { span title=(r.event) { (event_label(&page, &r.event)) } " · " (action_label(&page, &r.action)) }
                                 td data-label=(page.t("col-actor")) class="small" {
                                     @match &r.actor_id {
+                                        Some(id) if r.actor_kind == ActorKind::Service => span title=(id) { (page.t("admin-audit-actor-service")) },
                                         Some(id) => span title=(id) { (names.get(id).cloned().unwrap_or_else(|| page.t("former-user"))) },
                                         None => span class="muted" { (page.t(&format!("admin-audit-actor-{}", r.actor_kind))) },
                                     }
