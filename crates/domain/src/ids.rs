@@ -96,6 +96,8 @@ id_type!(
     CircleInvitationId,
     ChannelId,
     PinnedDocumentId,
+    EmrId,
+    SmartLaunchId,
 );
 
 #[cfg(test)]

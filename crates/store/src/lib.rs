@@ -29,6 +29,7 @@ pub mod push;
 pub mod rate_limits;
 pub mod search;
 pub mod sessions;
+pub mod smart;
 pub mod teams;
 pub mod threads;
 pub mod users;

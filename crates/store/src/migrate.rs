@@ -66,6 +66,7 @@ pub const FILES: &[(i64, &str, &str)] = &[
         "connect_codes",
         include_str!("../migrations/0020_connect_codes.sql"),
     ),
+    (22, "smart_emrs", include_str!("../migrations/0022_smart_emrs.sql")),
 ];
 
 /// The embedded migrations as sqlx sees them (checksums computed here).

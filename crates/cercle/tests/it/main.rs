@@ -52,6 +52,7 @@ mod push_api;
 mod schemathesis;
 mod sessions_hardening;
 mod shared_device;
+mod smart_launch;
 mod store;
 mod store_story;
 mod system_texts_api;

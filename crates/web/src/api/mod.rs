@@ -6,6 +6,7 @@ pub mod availability;
 pub mod calls;
 pub mod channels;
 pub mod circle;
+pub mod emrs;
 pub mod fhir;
 pub mod headers;
 pub mod network;
@@ -135,6 +136,9 @@ pub fn professional_routes() -> ApiRoutes {
         .get("/admin/audit", account::network_audit)
         .get("/admin/outbox/failed", outbox::failed)
         .post("/admin/outbox/{id}/retry", outbox::retry)
+        .get("/admin/emrs", emrs::list)
+        .post("/admin/emrs", emrs::register)
+        .put("/admin/emrs/{id}", emrs::update)
         .get("/network/organizations", orgs::all_organizations)
         .post("/network/organizations", orgs::create_organization)
         .get("/organizations", orgs::my_organizations)
