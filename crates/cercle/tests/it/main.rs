@@ -53,6 +53,7 @@ mod schemathesis;
 mod sessions_hardening;
 mod shared_device;
 mod smart_launch;
+mod smart_launch_browser;
 mod store;
 mod store_story;
 mod system_texts_api;

@@ -131,16 +131,16 @@ fn csrf(html: &str) -> String {
     cercle_testkit::people::csrf_of(html)
 }
 
-struct World {
-    app: TestApp,
-    ehr: SmartEhr,
-    doctor: Person,
+pub(crate) struct World {
+    pub app: TestApp,
+    pub ehr: SmartEhr,
+    pub doctor: Person,
 }
 
 /// Cercle, a professional (Dr Bédard) in an organization, the test EHR
 /// registered by a network administrator through the JSON API, its patient
 /// in context.
-async fn world(db: Db) -> World {
+pub(crate) async fn world(db: Db) -> World {
     let app = TestApp::spawn(db).await;
     let doctor = sign_up_named(&app, "bedard@fleuve.test", "Béatrice Bédard", "fr").await;
     org_with_members(&app, "Clinique du Fleuve", &[&doctor]).await;
