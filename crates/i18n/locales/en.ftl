@@ -1892,3 +1892,6 @@ admin-emrs-enabled = Enabled
 admin-emrs-disabled = Disabled
 admin-emrs-register = Register the EMR
 admin-emrs-registered = EMR registered.
+admin-emrs-enable = Enable
+admin-emrs-disable = Disable
+admin-emrs-saved = EMR saved.

@@ -1892,3 +1892,6 @@ admin-emrs-enabled = Actif
 admin-emrs-disabled = Désactivé
 admin-emrs-register = Inscrire le DMÉ
 admin-emrs-registered = DMÉ inscrit.
+admin-emrs-enable = Activer
+admin-emrs-disable = Désactiver
+admin-emrs-saved = DMÉ enregistré.

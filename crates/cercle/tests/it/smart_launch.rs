@@ -361,7 +361,85 @@ async fn patient_not_found_and_not_creatable_is_refused(db: Db) {
     );
 }
 
+/// A network administrator registers an EMR in the admin pages (the EMRs
+/// tab), disables it (its launches are then refused), and enables it again.
+async fn admin_registers_and_disables_an_emr_in_the_pages(db: Db) {
+    let w = world(db).await;
+    let (client, token, _) = cercle_testkit::people::signed_in_client(&w.app, "admin@reseau.test", 1, "/").await;
+    let page = client
+        .get(format!("{}/admin/emrs", w.app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&w.ehr.issuer()), "the API's registration is listed");
+    let r = client
+        .post(format!("{}/admin/emrs", w.app.url))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("name", "Autre DMÉ"),
+            ("issuer", "https://emr.autre.example/fhir"),
+            ("client_id", "cercle"),
+            (
+                "frame_origins",
+                "https://emr.autre.example\nhttps://panel.autre.example",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("https://emr.autre.example/fhir"), "{html}");
+    // A bad origin is refused with its reason, on the form.
+    let r = client
+        .post(format!("{}/admin/emrs", w.app.url))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("name", "Mauvais"),
+            ("issuer", "https://bad.example/fhir"),
+            ("client_id", "cercle"),
+            ("frame_origins", "https://bad.example/path"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 409);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains(&ta(Language::Fr, "error-emr-invalid-origin", &[]).replace('\'', "&#39;")));
+    // Disabled: its launches are refused as unknown.
+    let id = html
+        .split("data-emr=\"")
+        .find(|s| s.contains(&w.ehr.issuer()[..20]))
+        .and_then(|s| s.split('"').next())
+        .map(str::to_string);
+    let id = id.unwrap_or_default();
+    assert!(!id.is_empty(), "{html}");
+    let r = client
+        .post(format!("{}/admin/emrs/{id}/enabled", w.app.url))
+        .form(&[("csrf", token.as_str()), ("enabled", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let a = Frame::new("en").go(&w.ehr.launch_url(), None).await;
+    assert_eq!((a.status, a.code()), (403, Some("smart-unknown-issuer")), "{}", a.body);
+    client
+        .post(format!("{}/admin/emrs/{id}/enabled", w.app.url))
+        .form(&[("csrf", token.as_str()), ("enabled", "true")])
+        .send()
+        .await
+        .unwrap();
+    let a = Frame::new("en").go(&w.ehr.launch_url(), None).await;
+    assert_eq!((a.status, a.url.path()), (200, "/smart/activate"), "{}", a.body);
+}
+
 backends!(
+    admin_registers_and_disables_an_emr_in_the_pages,
     first_time_activates_then_opens_directly,
     unknown_issuer_is_refused_in_both_languages,
     bad_or_reused_state_is_refused,

@@ -5,7 +5,7 @@
 //! axe-clean. A page of an origin no administrator registered cannot frame
 //! Cercle (`frame-ancestors`). `CERCLE_SKIP_BROWSER=1` skips it.
 
-use crate::helpers::{nth_sign_in_mail, PASSWORD};
+use crate::helpers::{nth_sign_in_mail, sign_in_pages, PASSWORD};
 use crate::smart_launch::world;
 use cercle_domain::Language;
 use cercle_testkit::browser::Browser;
@@ -136,4 +136,18 @@ async fn the_emr_frames_cercle_and_the_person_lands_in_the_patients_file() {
         "Cercle's page must not show in an unregistered frame: {seen}"
     );
     b.quit().await;
+
+    // The administrator's EMRs tab, axe-clean in both languages.
+    let Some(admin) = Browser::launch(&w.app.url, Language::Fr).await else {
+        return;
+    };
+    sign_in_pages(&w.app, &admin, "admin@reseau.test", 1).await;
+    admin.goto("/admin/emrs").await;
+    admin.wait_for("form[action='/admin/emrs']").await;
+    admin.assert_text(&w.ehr.issuer()).await;
+    admin.assert_accessible("the EMRs tab (fr)").await;
+    admin.submit_form("form.langswitch").await;
+    admin.wait_for("form[action='/admin/emrs']").await;
+    admin.assert_accessible("the EMRs tab (en)").await;
+    admin.quit().await;
 }

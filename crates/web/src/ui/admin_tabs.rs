@@ -16,6 +16,8 @@ pub enum Tab {
     Network,
     /// Email and SMS that finally failed.
     Mail,
+    /// The EMRs of the integrated bubble.
+    Emrs,
     Units,
     Workplaces,
     Teams,
@@ -26,7 +28,7 @@ pub enum Tab {
     Organization,
 }
 
-pub(crate) const NETWORK_TABS: [Tab; 3] = [Tab::Organizations, Tab::Network, Tab::Mail];
+pub(crate) const NETWORK_TABS: [Tab; 4] = [Tab::Organizations, Tab::Network, Tab::Mail, Tab::Emrs];
 pub(crate) const ORG_TABS: [Tab; 7] = [
     Tab::Units,
     Tab::Workplaces,
@@ -44,6 +46,7 @@ impl Tab {
             Tab::Organizations => "/admin/organizations",
             Tab::Network => "/admin/network",
             Tab::Mail => "/admin/mail",
+            Tab::Emrs => "/admin/emrs",
             Tab::Units => "/admin/units",
             Tab::Workplaces => "/admin/workplaces",
             Tab::Teams => "/admin/teams",
@@ -60,6 +63,7 @@ impl Tab {
             Tab::Organizations => "admin-tab-organizations",
             Tab::Network => "admin-tab-network",
             Tab::Mail => "admin-tab-mail",
+            Tab::Emrs => "admin-emrs-tab",
             Tab::Units => "admin-tab-units",
             Tab::Workplaces => "admin-tab-workplaces",
             Tab::Teams => "admin-tab-teams",
@@ -73,7 +77,7 @@ impl Tab {
     /// What a role must allow somewhere for the area to be shown.
     pub(crate) fn permission(self) -> Option<Permission> {
         match self {
-            Tab::Console | Tab::Organizations | Tab::Network | Tab::Mail => None,
+            Tab::Console | Tab::Organizations | Tab::Network | Tab::Mail | Tab::Emrs => None,
             Tab::Units | Tab::Organization => Some(Permission::ManageUnits),
             Tab::Workplaces => Some(Permission::ManageWorkplaces),
             Tab::Teams => Some(Permission::ManageTeams),
