@@ -44,7 +44,6 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 pub async fn security_headers(State(state): State<WebState>, req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     let framed = !is_static
-        && !req.uri().path().starts_with("/api/")
         && (req.uri().path().starts_with("/smart/") || cookies::get(req.headers(), cookies::EMBED).is_some());
     let mut resp = next.run(req).await;
     let frame_csp = if framed {
