@@ -44,6 +44,9 @@ pub enum AppError {
     /// An instant mobile connect code that opens nothing, and why.
     #[error("connect code refused")]
     ConnectRefused(cercle_domain::session::ConnectRefusal),
+    /// A SMART EHR launch that opens nothing, and why.
+    #[error("SMART launch refused")]
+    SmartRefused(cercle_domain::smart::SmartRefusal),
     #[error("no active organization")]
     NoActiveOrganization,
     /// Searching the external network, inviting to the network: for
@@ -87,6 +90,7 @@ impl AppError {
             AppError::Conflict(what) => what,
             AppError::CallFull { .. } => "call-full",
             AppError::ConnectRefused(why) => why.code(),
+            AppError::SmartRefused(why) => why.code(),
             AppError::NoActiveOrganization => "no-active-organization",
             AppError::ProfessionNotValidated => "profession-not-validated",
             AppError::StorageFull => "storage-full",

@@ -13,6 +13,7 @@ pub mod blobs;
 pub mod bus;
 pub mod calls;
 pub mod demo;
+pub mod emr;
 pub mod error;
 pub mod fhir;
 pub mod home;

@@ -97,6 +97,8 @@ id_type!(
     ChannelId,
     PinnedDocumentId,
     ServiceAccountId,
+    EmrId,
+    SmartLaunchId,
 );
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ pub mod policy;
 pub mod professions;
 pub mod search;
 pub mod session;
+pub mod smart;
 pub mod threads;
 pub mod totp;
 

@@ -30,6 +30,7 @@ pub mod rate_limits;
 pub mod search;
 pub mod service_accounts;
 pub mod sessions;
+pub mod smart;
 pub mod teams;
 pub mod threads;
 pub mod users;

@@ -71,6 +71,7 @@ pub const FILES: &[(i64, &str, &str)] = &[
         "service_accounts",
         include_str!("../migrations/0021_service_accounts.sql"),
     ),
+    (22, "smart_emrs", include_str!("../migrations/0022_smart_emrs.sql")),
     (
         23,
         "call_unit_node",

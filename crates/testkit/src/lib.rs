@@ -6,6 +6,7 @@ pub mod browser;
 pub mod people;
 pub mod pg_cluster;
 pub mod s3;
+pub mod smart_ehr;
 pub mod sms_gateway;
 pub mod smtp;
 

@@ -8,6 +8,11 @@ pub const DEVICE: &str = "cercle_device";
 /// Which of the device's sessions is in front (not a secret: it only works
 /// together with the device cookie).
 pub const ACCOUNT: &str = "cercle_account";
+/// Set by a SMART EHR launch: this browser's Cercle pages may be in an
+/// EMR's frame (see `crate::middleware::security_headers`).
+pub const EMBED: &str = "cercle_embed";
+/// The handle of a SMART launch between its callback and the patient's file.
+pub const SMART_LAUNCH: &str = "cercle_smart";
 /// The chosen language.
 pub const LANG: &str = "cercle_lang";
 /// A one-shot notice for the next page (a message id, never user data).
@@ -53,6 +58,37 @@ pub fn is_background(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim() == "1")
 }
 
+/// A `Set-Cookie` value made to work inside an EMR's frame (a third-party
+/// context): `SameSite=None; Secure; Partitioned` (CHIPS: the cookie lives
+/// in a jar of its own for that top-level site).
+pub fn for_frame(cookie: &str) -> String {
+    let mut parts: Vec<&str> = cookie
+        .split(';')
+        .map(str::trim)
+        .filter(|p| {
+            let p = p.to_ascii_lowercase();
+            !p.starts_with("samesite") && p != "secure" && p != "partitioned"
+        })
+        .collect();
+    parts.extend(["SameSite=None", "Secure", "Partitioned"]);
+    parts.join("; ")
+}
+
 pub fn clear(name: &str, secure: bool) -> String {
     set(name, "", 0, secure)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn frame_cookies_are_cross_site_secure_and_partitioned() {
+        assert_eq!(
+            super::for_frame(&super::set("cercle_device", "abc", 60, false)),
+            "cercle_device=abc; Path=/; HttpOnly; Max-Age=60; SameSite=None; Secure; Partitioned"
+        );
+        assert_eq!(
+            super::for_frame(&super::set("x", "1", 60, true)),
+            "x=1; Path=/; HttpOnly; Max-Age=60; SameSite=None; Secure; Partitioned"
+        );
+    }
 }

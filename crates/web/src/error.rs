@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cercle_app::AppError;
 use cercle_domain::session::ConnectRefusal;
+use cercle_domain::smart::SmartRefusal;
 use cercle_domain::Language;
 use cercle_i18n::ta;
 
@@ -26,6 +27,12 @@ pub fn status_of(e: &AppError) -> StatusCode {
             ConnectRefusal::Malformed => StatusCode::UNPROCESSABLE_ENTITY,
             ConnectRefusal::Unknown | ConnectRefusal::Expired | ConnectRefusal::Used => StatusCode::GONE,
             ConnectRefusal::CreatorSignedOut | ConnectRefusal::CreatorLocked => StatusCode::CONFLICT,
+        },
+        AppError::SmartRefused(why) => match why {
+            SmartRefusal::UnknownIssuer | SmartRefusal::PatientNotCreatable => StatusCode::FORBIDDEN,
+            SmartRefusal::BadState | SmartRefusal::Signature => StatusCode::BAD_REQUEST,
+            SmartRefusal::Expired => StatusCode::GONE,
+            SmartRefusal::EmrUnreachable => StatusCode::BAD_GATEWAY,
         },
         AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         AppError::DatabaseUnavailable | AppError::FileStorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,

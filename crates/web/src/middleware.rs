@@ -32,16 +32,53 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// Strict Content-Security-Policy (no inline script), the usual hardening
 /// headers, and Strict-Transport-Security when Cercle is served over HTTPS.
+///
+/// The integrated bubble: the SMART launch pages (`/smart/…`) and every
+/// page of a browser that went through a launch (its `cercle_embed`
+/// cookie) may be framed by the origins of the registered, enabled EMRs
+/// only (`frame-ancestors <origins>`, no `X-Frame-Options`); and since a
+/// frame is a third-party context, their cookies become
+/// `SameSite=None; Secure; Partitioned` (kept apart per top-level site:
+/// the EMR's frame has its own jar, never the one of a Cercle tab). Every
+/// other page keeps `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
 pub async fn security_headers(State(state): State<WebState>, req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
+    let framed = !is_static
+        && (req.uri().path().starts_with("/smart/") || cookies::get(req.headers(), cookies::EMBED).is_some());
     let mut resp = next.run(req).await;
+    let frame_csp = if framed {
+        let origins = cercle_app::emr::registry::frame_origins(&state.ctx)
+            .await
+            .unwrap_or_default();
+        if origins.is_empty() {
+            None
+        } else {
+            HeaderValue::from_str(&CSP.replace(
+                "frame-ancestors 'none'",
+                &format!("frame-ancestors {}", origins.join(" ")),
+            ))
+            .ok()
+        }
+    } else {
+        None
+    };
     let h = resp.headers_mut();
+    if framed {
+        frame_cookies(h);
+    }
     if state.secure_cookies {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
     }
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    match frame_csp {
+        Some(csp) => {
+            h.insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
+        None => {
+            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        }
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(
         "permissions-policy",
@@ -54,6 +91,26 @@ pub async fn security_headers(State(state): State<WebState>, req: Request, next:
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// Rewrites a response's cookies for a third-party frame: `SameSite=None;
+/// Secure; Partitioned` instead of `SameSite=Lax`.
+fn frame_cookies(h: &mut axum::http::HeaderMap) {
+    let cookies: Vec<String> = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(cookies::for_frame)
+        .collect();
+    if cookies.is_empty() {
+        return;
+    }
+    h.remove(header::SET_COOKIE);
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
 }
 
 /// A request id on every request and response, one log line per request

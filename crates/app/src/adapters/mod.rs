@@ -7,5 +7,6 @@
 pub mod local_blobs;
 pub mod push_http;
 pub mod s3_blobs;
+pub mod smart_http;
 pub mod sms;
 pub mod smtp;

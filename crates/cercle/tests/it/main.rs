@@ -55,6 +55,8 @@ mod schemathesis;
 mod service_accounts_api;
 mod sessions_hardening;
 mod shared_device;
+mod smart_launch;
+mod smart_launch_browser;
 mod store;
 mod store_story;
 mod system_texts_api;

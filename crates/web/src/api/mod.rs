@@ -6,6 +6,7 @@ pub mod availability;
 pub mod calls;
 pub mod channels;
 pub mod circle;
+pub mod emrs;
 pub mod fhir;
 pub mod headers;
 pub mod network;
@@ -139,6 +140,9 @@ pub fn professional_routes() -> ApiRoutes {
         .get("/admin/service-accounts/{id}", service_accounts::show)
         .patch("/admin/service-accounts/{id}", service_accounts::change)
         .post("/admin/outbox/{id}/retry", outbox::retry)
+        .get("/admin/emrs", emrs::list)
+        .post("/admin/emrs", emrs::register)
+        .put("/admin/emrs/{id}", emrs::update)
         .get("/network/organizations", orgs::all_organizations)
         .post("/network/organizations", orgs::create_organization)
         .get("/organizations", orgs::my_organizations)

@@ -18,6 +18,8 @@ pub enum Tab {
     Mail,
     /// Partners' service accounts (SMART Backend Services).
     Services,
+    /// The EMRs of the integrated bubble.
+    Emrs,
     Units,
     Workplaces,
     Teams,
@@ -28,7 +30,7 @@ pub enum Tab {
     Organization,
 }
 
-pub(crate) const NETWORK_TABS: [Tab; 4] = [Tab::Organizations, Tab::Network, Tab::Mail, Tab::Services];
+pub(crate) const NETWORK_TABS: [Tab; 5] = [Tab::Organizations, Tab::Network, Tab::Mail, Tab::Services, Tab::Emrs];
 pub(crate) const ORG_TABS: [Tab; 7] = [
     Tab::Units,
     Tab::Workplaces,
@@ -47,6 +49,7 @@ impl Tab {
             Tab::Network => "/admin/network",
             Tab::Mail => "/admin/mail",
             Tab::Services => "/admin/service-accounts",
+            Tab::Emrs => "/admin/emrs",
             Tab::Units => "/admin/units",
             Tab::Workplaces => "/admin/workplaces",
             Tab::Teams => "/admin/teams",
@@ -64,6 +67,7 @@ impl Tab {
             Tab::Network => "admin-tab-network",
             Tab::Mail => "admin-tab-mail",
             Tab::Services => "admin-tab-services",
+            Tab::Emrs => "admin-emrs-tab",
             Tab::Units => "admin-tab-units",
             Tab::Workplaces => "admin-tab-workplaces",
             Tab::Teams => "admin-tab-teams",
@@ -77,7 +81,7 @@ impl Tab {
     /// What a role must allow somewhere for the area to be shown.
     pub(crate) fn permission(self) -> Option<Permission> {
         match self {
-            Tab::Console | Tab::Organizations | Tab::Network | Tab::Mail | Tab::Services => None,
+            Tab::Console | Tab::Organizations | Tab::Network | Tab::Mail | Tab::Services | Tab::Emrs => None,
             Tab::Units | Tab::Organization => Some(Permission::ManageUnits),
             Tab::Workplaces => Some(Permission::ManageWorkplaces),
             Tab::Teams => Some(Permission::ManageTeams),

@@ -17,6 +17,7 @@ mod outbox;
 pub(crate) mod page;
 mod patients;
 mod security;
+mod smart;
 mod teams;
 mod threads;
 
@@ -65,6 +66,7 @@ pub fn routes(state: WebState) -> Router<WebState> {
         .merge(auth::routes())
         .merge(security::routes())
         .merge(connect::routes())
+        .merge(smart::routes())
         .merge(notifications::routes())
         .merge(availability::routes())
         .merge(outbox::routes())

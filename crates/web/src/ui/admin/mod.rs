@@ -18,6 +18,7 @@ macro_rules! admin_or_return {
 }
 
 mod audit;
+mod emrs;
 mod mail;
 mod network;
 mod organization;
@@ -54,6 +55,8 @@ pub fn routes() -> RouteList {
         .route("/admin/service-accounts", get(services::list).post(services::create))
         .route("/admin/service-accounts/{id}/keys", post(services::keys))
         .route("/admin/service-accounts/{id}/status", post(services::status))
+        .route("/admin/emrs", get(emrs::list).post(emrs::register))
+        .route("/admin/emrs/{id}/enabled", post(emrs::set_enabled))
         .route("/admin/units", get(structure::units).post(structure::create_unit))
         .route("/admin/units/{id}/rename", post(structure::rename_unit))
         .route("/admin/units/{id}/move", post(structure::move_unit))
