@@ -330,15 +330,18 @@ async fn serve(ctx: &Ctx, req: &UnitRequest) -> AppResult<()> {
             return Err(AppError::Input(InputError::SignalUnitUnavailable));
         }
     }
-    super::signal::check_shape(&super::signal::SignalInput {
-        kind: req.kind,
-        to: super::signal::UNIT.to_string(),
-        sdp: req.sdp.clone(),
-        candidate: None,
-        sdp_mid: None,
-        sdp_m_line_index: None,
-        join: req.join,
-    })?;
+    super::signal::check_shape(
+        &super::signal::SignalInput {
+            kind: req.kind,
+            to: super::signal::UNIT.to_string(),
+            sdp: req.sdp.clone(),
+            candidate: None,
+            sdp_mid: None,
+            sdp_m_line_index: None,
+            join: req.join,
+        },
+        super::signal::max_unit_sdp(ctx.config.call_max_participants),
+    )?;
     super::signal::check_unit(ctx, req.user_id, req.call_id).await?;
     super::signal::at_unit(ctx, req).await
 }
