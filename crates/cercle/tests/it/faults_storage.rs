@@ -225,7 +225,9 @@ async fn sqlite_page_limit_answers_507_and_writing_resumes_without_restart() {
 /// thread holds exactly the acknowledged posts, numbered without a gap.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_concurrent_posts_through_a_full_disk_keep_exactly_the_acknowledged_ones() {
-    let mut app = TestApp::spawn(Db::Sqlite).await;
+    // Up to 320 posts by one person: the flood limit (120 a minute by
+    // default) must not be what refuses them; this test is about the disk.
+    let mut app = TestApp::spawn_with(Db::Sqlite, |c| c.messages_per_minute = 1_000).await;
     let (a, thread) = thread_of_two(&app).await;
     {
         let store = &app.ctx().store;

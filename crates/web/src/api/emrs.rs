@@ -1,7 +1,7 @@
 //! EMR registrations for the integrated bubble (network administrators):
 //! list, register, change. Thin: the rules are in `cercle_app::emr::registry`.
 
-use super::{ApiResult, Caller};
+use super::{ApiJson, ApiResult, Caller};
 use crate::extract::ClientInfo;
 use crate::WebState;
 use axum::extract::{Path, State};
@@ -40,7 +40,7 @@ pub async fn register(
     State(state): State<WebState>,
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
-    Json(input): Json<EmrInput>,
+    ApiJson(input): ApiJson<EmrInput>,
 ) -> ApiResult<(StatusCode, Json<Emr>)> {
     let emr = registry::register(&state.ctx, &client, &principal, &input).await?;
     Ok((StatusCode::CREATED, Json(emr)))
@@ -60,7 +60,7 @@ pub async fn update(
     ClientInfo(client): ClientInfo,
     Caller { principal, .. }: Caller,
     Path(id): Path<String>,
-    Json(input): Json<EmrInput>,
+    ApiJson(input): ApiJson<EmrInput>,
 ) -> ApiResult<Json<Emr>> {
     let emr = registry::update(&state.ctx, &client, &principal, id.parse()?, &input).await?;
     Ok(Json(emr))
