@@ -35,13 +35,16 @@ const ACCESS_CHUNK: usize = 100;
 /// Bytes of a message per part (base64 makes 4/3 of it: well under
 /// [`MAX_PAYLOAD`] with the header).
 const PART_BYTES: usize = 5400;
-/// The most parts of one message: a call signal at its largest (an SDP to
-/// or from the forwarding unit in a call of the most participants a node
-/// may be set to, escaped: `calls::signal::max_signal_json`) and the
-/// message around it: 760 (a 32 KiB SDP between two browsers takes about
-/// 7 parts, one of a call of 16 through the unit up to 123).
-const MAX_PARTS: usize =
-    (crate::calls::signal::max_signal_json(crate::calls::MAX_PARTICIPANTS_SETTING) + 1024).div_ceil(PART_BYTES);
+/// The most parts of one message: 760, so a message of at most
+/// [`MAX_MESSAGE_BYTES`]. Sized for a call signal at its largest (an SDP to or
+/// from the forwarding unit in a call of the most participants a node may be
+/// set to, escaped) and the message around it; `calls::signal` checks at
+/// compile time that its largest signal fits (the bus knows nothing of calls).
+/// A 32 KiB SDP between two browsers takes about 7 parts, one of a call of 16
+/// through the unit up to 123.
+const MAX_PARTS: usize = 760;
+/// The largest message the PostgreSQL transport carries.
+pub const MAX_MESSAGE_BYTES: usize = MAX_PARTS * PART_BYTES;
 /// A message whose parts do not all arrive within this is dropped.
 const PART_TTL: Duration = Duration::from_secs(30);
 /// The most messages a listener puts together at once.
@@ -255,10 +258,8 @@ mod tests {
         assert_eq!(whole.as_deref(), Some(big.as_bytes()));
         assert!(r.take("abc:0:0:").is_none(), "no part of nothing");
         assert!(r.take("abc:5:2:YQ==").is_none(), "index out of range");
-        // A call signal at its largest for a node's highest setting goes.
-        let largest = "a".repeat(crate::calls::signal::max_signal_json(
-            crate::calls::MAX_PARTICIPANTS_SETTING,
-        ));
+        // A message at the transport's largest (less the envelope) goes.
+        let largest = "a".repeat(MAX_MESSAGE_BYTES - 1024);
         assert!(parts_of(&largest, "y").is_ok_and(|p| p.iter().all(|p| p.len() <= MAX_PAYLOAD)));
         let too_big = "a".repeat(PART_BYTES * (MAX_PARTS + 1));
         assert!(parts_of(&too_big, "z").is_err());

@@ -7,11 +7,10 @@
 //! The calls' rows stay the truth: whenever someone is out of a call (left,
 //! removed, lost: no heartbeat) or the call ends (for all, empty,
 //! unanswered), the change, once committed, closes their connections in
-//! this node's unit ([`participant_out`], [`call_ended`]) and, told over
-//! the bus, in the unit of the node that holds the call
-//! ([`super::route`]), so that nobody is forwarded after leaving.
+//! this node's unit and, told over the bus, in the unit of the node that
+//! holds the call (`route::participant_out`, `route::call_ended`), so that
+//! nobody is forwarded after leaving.
 
-use crate::Ctx;
 use cercle_domain::{CallId, UserId};
 
 /// Why the unit refused.
@@ -118,23 +117,4 @@ impl Forwarding for NoForwarding {
     async fn load(&self) -> ForwardingLoad {
         ForwardingLoad::default()
     }
-}
-
-/// After a committed change that took someone out of a call (left,
-/// removed, lost); `ended`: the change ended it too (the last one out).
-/// Closed in this node's unit, and the other nodes are told (the call's
-/// unit may be on one of them, [`super::route`]).
-pub async fn participant_out(ctx: &Ctx, call_id: CallId, user_id: UserId, ended: bool) {
-    ctx.forwarding.close_participant(call_id, user_id);
-    if ended {
-        ctx.forwarding.close_call(call_id);
-    }
-    let whom = if ended { None } else { Some(user_id) };
-    super::route::tell_close(ctx, call_id, whom).await;
-}
-
-/// After a committed change that ended a call (for all, unanswered).
-pub async fn call_ended(ctx: &Ctx, call_id: CallId) {
-    ctx.forwarding.close_call(call_id);
-    super::route::tell_close(ctx, call_id, None).await;
 }

@@ -36,6 +36,7 @@
 pub mod forwarding;
 pub mod ice;
 pub mod presence;
+pub mod relay;
 pub mod ringing;
 pub mod route;
 pub mod signal;
@@ -576,7 +577,7 @@ pub async fn leave(
     .await?;
     let view = end_if_empty(ctx, &mut tx, me, &l, client, now, lang, view).await?;
     commit(ctx, tx).await?;
-    forwarding::participant_out(ctx, call_id, me.user_id, view.ended_at.is_some()).await;
+    route::participant_out(ctx, call_id, me.user_id, view.ended_at.is_some()).await;
     Ok(view)
 }
 
@@ -711,7 +712,7 @@ pub async fn remove(
     .await?;
     let view = end_if_empty(ctx, &mut tx, me, &l, client, now, lang, view).await?;
     commit(ctx, tx).await?;
-    forwarding::participant_out(ctx, call_id, target, view.ended_at.is_some()).await;
+    route::participant_out(ctx, call_id, target, view.ended_at.is_some()).await;
     Ok(view)
 }
 
@@ -743,6 +744,6 @@ pub async fn end(
     )
     .await?;
     commit(ctx, tx).await?;
-    forwarding::call_ended(ctx, call_id).await;
+    route::call_ended(ctx, call_id).await;
     Ok(view)
 }

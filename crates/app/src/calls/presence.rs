@@ -124,7 +124,7 @@ async fn end_unanswered(ctx: &Ctx, call_id: CallId, cutoff: Timestamp, now: Time
     log_event(ctx, &mut tx, t.id, EventKind::CallEnded, &data, now).await?;
     audit::record(&mut tx, system_event(&t, call_id, "call.ended"), now).await?;
     commit(ctx, tx).await?;
-    super::forwarding::call_ended(ctx, call_id).await;
+    super::route::call_ended(ctx, call_id).await;
     Ok(true)
 }
 
@@ -189,7 +189,7 @@ async fn mark_lost(ctx: &Ctx, call_id: CallId, user_id: UserId, cutoff: Timestam
         audit::record(&mut tx, system_event(&t, call_id, "call.ended"), now).await?;
     }
     commit(ctx, tx).await?;
-    super::forwarding::participant_out(ctx, call_id, user_id, emptied).await;
+    super::route::participant_out(ctx, call_id, user_id, emptied).await;
     Ok(if emptied { Lost::Emptied } else { Lost::Marked })
 }
 

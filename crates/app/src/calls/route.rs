@@ -35,7 +35,7 @@
 //!   new holder's unit. Until then, signals routed to the dead holder are
 //!   refused as unavailable after [`ASK_TIMEOUT`].
 
-use super::signal::SignalKind;
+use super::signal::{SignalKind, UnitRequest};
 use crate::bus::{Delivery, Filter, Signal, Topic};
 use crate::{AppError, AppResult, Ctx};
 use cercle_domain::{CallId, InputError, UserId};
@@ -103,19 +103,6 @@ impl Router {
     fn forget(&self, id: &str) -> Option<oneshot::Sender<Outcome>> {
         self.pending.lock().ok()?.remove(id)
     }
-}
-
-/// A signal of a participant for the unit that holds their call.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct UnitRequest {
-    pub call_id: CallId,
-    pub user_id: UserId,
-    pub kind: SignalKind,
-    #[serde(default)]
-    pub sdp: Option<String>,
-    /// An offer opening a new connection.
-    #[serde(default)]
-    pub join: bool,
 }
 
 /// What the holder did with a routed signal.
@@ -467,6 +454,25 @@ async fn renew_leases(ctx: &Ctx) {
     if let Err(e) = renewed {
         tracing::warn!(error = %e, "forwarding unit: leases of its calls not renewed");
     }
+}
+
+/// After a committed change that took someone out of a call (left,
+/// removed, lost); `ended`: the change ended it too (the last one out).
+/// Closed in this node's unit, and the other nodes are told (the call's
+/// unit may be on one of them, [`tell_close`]).
+pub async fn participant_out(ctx: &Ctx, call_id: CallId, user_id: UserId, ended: bool) {
+    ctx.forwarding.close_participant(call_id, user_id);
+    if ended {
+        ctx.forwarding.close_call(call_id);
+    }
+    let whom = if ended { None } else { Some(user_id) };
+    tell_close(ctx, call_id, whom).await;
+}
+
+/// After a committed change that ended a call (for all, unanswered).
+pub async fn call_ended(ctx: &Ctx, call_id: CallId) {
+    ctx.forwarding.close_call(call_id);
+    tell_close(ctx, call_id, None).await;
 }
 
 #[cfg(test)]

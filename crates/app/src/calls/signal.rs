@@ -36,18 +36,15 @@
 //! The unit's own offers (the others' tracks to receive) are delivered by
 //! [`run_unit_signals`] the same way. A node without a unit refuses with
 //! `signal-unit-disabled`. With several nodes, the signal goes to the node
-//! whose unit holds the call, over the event bus ([`super::route`]).
+//! whose unit holds the call, over the event bus (`route`).
 
 use super::forwarding::{ForwardingError, UnitSignal};
-use super::route::UnitRequest;
 use super::{load, refused};
-use crate::threads::access::me;
 use crate::threads::hub::{self, Event};
 use crate::{AppError, AppResult, Ctx};
 use cercle_domain::calls::CallTopology;
 use cercle_domain::events::{EventKind, Topic};
 use cercle_domain::policy::calls::{self as policy, CallAction};
-use cercle_domain::policy::Principal;
 use cercle_domain::{CallId, InputError, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +85,11 @@ pub const fn max_unit_sdp(max_participants: usize) -> usize {
 pub const fn max_signal_json(max_participants: usize) -> usize {
     2 * max_unit_sdp(max_participants) + 4 * 1024
 }
+
+// The PostgreSQL bus carries a signal at its largest for a node's highest
+// setting, with 1 KiB of message around it.
+const _: () =
+    assert!(max_signal_json(super::MAX_PARTICIPANTS_SETTING) + 1024 <= crate::bus::postgres::MAX_MESSAGE_BYTES);
 
 /// The most bytes of one network candidate (and of its `sdp_mid`).
 pub const MAX_CANDIDATE: usize = 1024;
@@ -237,53 +239,6 @@ pub fn check_shape(input: &SignalInput, max_sdp: usize) -> Result<(), InputError
     Ok(())
 }
 
-/// Relays a signal from the session's person to another person in the
-/// call; answers its nonce.
-pub async fn relay(ctx: &Ctx, principal: &Principal, call_id: CallId, input: SignalInput) -> AppResult<SignalSent> {
-    let me = me(principal)?;
-    let max_sdp = if input.to == UNIT {
-        max_unit_sdp(ctx.config.call_max_participants)
-    } else {
-        MAX_SDP
-    };
-    check_shape(&input, max_sdp)?;
-    let now = ctx.clock.now();
-    if !ctx.hub.signal_flood(me.user_id, now, SIGNALS_PER_MINUTE) {
-        return Err(AppError::RateLimited);
-    }
-    if input.to == UNIT {
-        return to_unit(ctx, me.user_id, call_id, input).await;
-    }
-    // A text that is no person's id names nobody in the call.
-    let to: UserId = input.to.parse().map_err(|_| AppError::NotFound)?;
-    let l = {
-        let mut conn = ctx.store.reader().await?;
-        load(&mut conn, me.user_id, call_id).await?
-    };
-    let action = CallAction::Signal {
-        target_self: to == me.user_id,
-        target_present: l.present(to),
-    };
-    policy::decide(l.standing, l.in_call(me.user_id), action).map_err(refused(ctx))?;
-    let nonce = crate::secrets::random_token();
-    let out = SignalOut {
-        call_id,
-        from: me.user_id.to_string(),
-        to,
-        kind: input.kind,
-        sdp: input.sdp,
-        candidate: input.candidate,
-        sdp_mid: input.sdp_mid,
-        sdp_m_line_index: input.sdp_m_line_index,
-        nonce: nonce.clone(),
-        at: now.0,
-    };
-    let data = serde_json::to_value(&out).map_err(|e| AppError::Internal(e.to_string()))?;
-    hub::publish_ephemeral(ctx, Event::new(None, Topic::Person(to), EventKind::CallSignal, data)).await?;
-    metrics::counter!("cercle_call_signals_total").increment(1);
-    Ok(SignalSent { nonce })
-}
-
 fn unit_refused(e: ForwardingError) -> AppError {
     AppError::Input(match e {
         ForwardingError::Disabled => InputError::SignalUnitDisabled,
@@ -295,23 +250,17 @@ fn unit_refused(e: ForwardingError) -> AppError {
     })
 }
 
-/// A signal of the session's person to the forwarding unit: checked
-/// here, then handed to the unit that holds the call, on this node or
-/// another ([`super::route`]).
-async fn to_unit(ctx: &Ctx, me: UserId, call_id: CallId, input: SignalInput) -> AppResult<SignalSent> {
-    check_unit(ctx, me, call_id).await?;
-    let req = UnitRequest {
-        call_id,
-        user_id: me,
-        kind: input.kind,
-        sdp: input.sdp,
-        join: input.join,
-    };
-    super::route::deliver(ctx, req).await?;
-    metrics::counter!("cercle_call_signals_total").increment(1);
-    Ok(SignalSent {
-        nonce: crate::secrets::random_token(),
-    })
+/// A signal of a participant for the unit that holds their call.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnitRequest {
+    pub call_id: CallId,
+    pub user_id: UserId,
+    pub kind: SignalKind,
+    #[serde(default)]
+    pub sdp: Option<String>,
+    /// An offer opening a new connection.
+    #[serde(default)]
+    pub join: bool,
 }
 
 /// Whether `me` may signal the unit of the call: present in it, the call

@@ -327,7 +327,7 @@ pub async fn signal(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<SignalInput>,
 ) -> ApiResult<(StatusCode, Json<SignalSent>)> {
-    let sent = calls::signal::relay(&state.ctx, &principal, id.parse()?, input).await?;
+    let sent = calls::relay::relay(&state.ctx, &principal, id.parse()?, input).await?;
     Ok((StatusCode::ACCEPTED, Json(sent)))
 }
 

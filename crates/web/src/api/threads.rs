@@ -981,7 +981,7 @@ async fn relay_signal(
             .map_err(|_| cercle_app::AppError::Input(cercle_domain::InputError::SignalInvalid))?;
         let call_id = call_id.parse().map_err(|_| cercle_app::AppError::NotFound)?;
         let p = principal_of(ctx, cred).await?;
-        cercle_app::calls::signal::relay(ctx, &p, call_id, input).await
+        cercle_app::calls::relay::relay(ctx, &p, call_id, input).await
     }
     .await;
     let frame = match result {
