@@ -197,13 +197,34 @@ pub struct CodeForm {
 }
 
 fn code_form(page: &Page, error: Option<&AppError>) -> Response {
+    let field = super::auth::field(&page.t("field-code"), "code", "code", "", "one-time-code");
+    step_form(
+        page,
+        "smart-activate-code-intro",
+        "/smart/activate/code",
+        field,
+        "code-submit",
+        error,
+    )
+}
+
+/// One step of the activation (the code, the PIN): its intro, the error of
+/// the last try, one field and its button.
+fn step_form(
+    page: &Page,
+    intro: &str,
+    action: &str,
+    field: Markup,
+    submit: &str,
+    error: Option<&AppError>,
+) -> Response {
     let body = html! {
-        p { (page.t("smart-activate-code-intro")) }
+        p { (page.t(intro)) }
         @if let Some(e) = error { (error_notice(page.lang, e)) }
-        form method="post" action="/smart/activate/code" novalidate {
+        form method="post" action=(action) novalidate {
             (page.csrf_field())
-            (super::auth::field(&page.t("field-code"), "code", "code", "", "one-time-code"))
-            button type="submit" class="primary" { (page.t("code-submit")) }
+            (field)
+            button type="submit" class="primary" { (page.t(submit)) }
         }
     };
     layout(
@@ -279,20 +300,14 @@ pub struct PinForm {
 }
 
 fn pin_form(page: &Page, error: Option<&AppError>) -> Response {
-    let body = html! {
-        p { (page.t("smart-activate-pin-intro")) }
-        @if let Some(e) = error { (error_notice(page.lang, e)) }
-        form method="post" action="/smart/activate/pin" novalidate {
-            (page.csrf_field())
-            (super::auth::field(&page.t("field-pin"), "pin", "pin", "", "off"))
-            button type="submit" class="primary" { (page.t("smart-activate-submit")) }
-        }
-    };
-    layout(
+    let field = super::auth::field(&page.t("field-pin"), "pin", "pin", "", "off");
+    step_form(
         page,
-        &page.t("smart-activate-title"),
-        Frame::Bare,
-        card(&page.t("smart-activate-title"), body),
+        "smart-activate-pin-intro",
+        "/smart/activate/pin",
+        field,
+        "smart-activate-submit",
+        error,
     )
 }
 
