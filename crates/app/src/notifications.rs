@@ -338,7 +338,10 @@ pub(crate) async fn announce(bus: &dyn Bus, conn: &mut Conn, user_ids: &[String]
 }
 
 /// [`announce`], with `first` logged before the bell entries in the same
-/// statements.
+/// statements. The transaction wakes the other nodes once, whatever it
+/// logged: the wake-up says "read the log", which has every topic (on
+/// PostgreSQL each wake-up is a `pg_notify` statement; a batch of posts
+/// used to send one per thread and one for the bell).
 async fn announce_after(
     bus: &dyn Bus,
     conn: &mut Conn,
@@ -346,46 +349,40 @@ async fn announce_after(
     user_ids: &[String],
     now: Timestamp,
 ) -> AppResult<()> {
-    let mut woken: Vec<Topic> = Vec::new();
-    for e in &first {
-        if !woken.contains(&e.topic) {
-            bus.durable_in(&mut *conn, &e.topic).await?;
-            woken.push(e.topic);
-        }
-    }
     let topic = match user_ids {
-        [] => {
-            cercle_store::events::append_events(&mut *conn, &first, now).await?;
-            return Ok(());
-        }
+        [] => None,
         [one] => match one.parse::<cercle_domain::UserId>() {
-            Ok(id) => Topic::Person(id),
+            Ok(id) => Some(Topic::Person(id)),
             Err(_) => {
                 tracing::warn!(user_id = %one, "no live notification for an id that is no person's");
-                cercle_store::events::append_events(&mut *conn, &first, now).await?;
-                return Ok(());
+                None
             }
         },
-        _ => Topic::People,
+        _ => Some(Topic::People),
     };
     let payloads: Vec<String> = match topic {
-        Topic::People => user_ids
+        None => Vec::new(),
+        Some(Topic::People) => user_ids
             .chunks(LIVE_CHUNK)
             .map(|chunk| serde_json::json!({ "users": chunk }).to_string())
             .collect(),
-        _ => vec!["{}".to_string()],
+        Some(_) => vec!["{}".to_string()],
     };
+    let woken = first.first().map(|e| e.topic).or(topic);
     let events: Vec<cercle_store::events::NewEvent> = first
         .into_iter()
-        .chain(payloads.iter().map(|payload| cercle_store::events::NewEvent {
-            topic,
-            kind: LIVE_KIND,
-            payload,
+        .chain(topic.iter().flat_map(|&topic| {
+            payloads.iter().map(move |payload| cercle_store::events::NewEvent {
+                topic,
+                kind: LIVE_KIND,
+                payload,
+            })
         }))
         .collect();
     cercle_store::events::append_events(&mut *conn, &events, now).await?;
-    // One wake-up for the batch: it says "read the log", which names everyone.
-    bus.durable_in(&mut *conn, &topic).await?;
+    if let Some(topic) = woken {
+        bus.durable_in(&mut *conn, &topic).await?;
+    }
     Ok(())
 }
 

@@ -154,6 +154,14 @@ pub const BUSY_WAIT: Duration = Duration::from_secs(10);
 /// Connections per PostgreSQL pool.
 const PG_CONNECTIONS: u32 = 16;
 
+/// Prepared statements kept per connection of the group-commit writer on
+/// PostgreSQL (sqlx's default is 100). The writer's multi-row statements
+/// have one text per row count (a batch of 7 posts is another statement
+/// than one of 8), so a few hundred texts are in use; with the default,
+/// they pushed each other out and most statements were parsed and
+/// planned again (an extra round trip each).
+const PG_WRITER_STATEMENTS: usize = 2000;
+
 /// SQLite's own ceiling for `max_page_count` (its default).
 const SQLITE_MAX_PAGE_COUNT: u64 = 4_294_967_294;
 
@@ -203,7 +211,12 @@ pub struct Store {
     /// SQLite: the writer's `max_page_count` (0: SQLite's own limit), kept
     /// here so that a writer connection opened later gets it too.
     page_limit: Arc<AtomicU64>,
-    /// The group-commit writer ([`batch`]), on the write pool.
+    /// The group-commit writer ([`batch`]): on SQLite the write pool; on
+    /// PostgreSQL a pool of its own with one connection, so that a batch
+    /// never waits behind the readers for a connection of the shared pool
+    /// (it did, under load: every post's checks and every stream's reads
+    /// queue there).
+    batch_pool: AnyPool,
     batcher: Arc<batch::Batcher>,
 }
 
@@ -224,6 +237,7 @@ impl Store {
                 Store {
                     read,
                     batcher: Arc::new(batch::Batcher::start(write.clone(), backend, batch::Limits::default())),
+                    batch_pool: write.clone(),
                     write,
                     backend,
                     url: url.to_string(),
@@ -240,9 +254,20 @@ impl Store {
                     .after_release(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
                     .connect(url)
                     .await?;
+                let options = <sqlx::any::AnyConnectOptions as std::str::FromStr>::from_str(&writer_url(url))?;
+                let batch_pool = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(BUSY_WAIT)
+                    .after_release(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
+                    .connect_lazy_with(options);
                 Store {
                     read: pool.clone(),
-                    batcher: Arc::new(batch::Batcher::start(pool.clone(), backend, batch::Limits::default())),
+                    batcher: Arc::new(batch::Batcher::start(
+                        batch_pool.clone(),
+                        backend,
+                        batch::Limits::default(),
+                    )),
+                    batch_pool,
                     write: pool,
                     backend,
                     url: url.to_string(),
@@ -369,9 +394,20 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.batch_pool.close().await;
         self.write.close().await;
         self.read.close().await;
     }
+}
+
+/// The group-commit writer's PostgreSQL URL: `url` with a larger cache of
+/// prepared statements ([`PG_WRITER_STATEMENTS`]), unless it sets one.
+fn writer_url(url: &str) -> String {
+    if url.contains("statement-cache-capacity=") {
+        return url.to_string();
+    }
+    let joint = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joint}statement-cache-capacity={PG_WRITER_STATEMENTS}")
 }
 
 /// Takes a connection of `pool` (and maybe begins on it) with `get`. On

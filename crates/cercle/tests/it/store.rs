@@ -130,9 +130,54 @@ async fn a_changed_migration_is_refused(db: Db) {
     store.close().await;
 }
 
+/// The group-commit writer never waits behind the readers for a
+/// connection: with every connection of the read pool held (a loaded
+/// node: each post's checks and each stream's reads take one), a write
+/// still commits. On PostgreSQL the writer used to take its connection
+/// from the one shared pool, queued after every reader waiting there.
+async fn a_write_commits_while_every_reader_connection_is_held(db: Db) {
+    let empty = EmptyDb::new(db).await;
+    let store = Store::open(&empty.url).await.expect("open");
+    store.migrate().await.expect("migrate");
+    // The read pools' sizes: 4 on SQLite, 16 on PostgreSQL (shared there
+    // with `Store::begin`).
+    let readers = match db {
+        Db::Sqlite => 4,
+        Db::Postgres => 16,
+    };
+    let mut held = Vec::new();
+    for _ in 0..readers {
+        held.push(store.reader().await.expect("a reader"));
+    }
+    let written = store
+        .write(|conn| {
+            Box::pin(async move {
+                sqlx::query("UPDATE event_head SET last = last + 1 WHERE id = 1")
+                    .execute(&mut *conn)
+                    .await?;
+                Ok::<(), StoreError>(())
+            })
+        })
+        .await;
+    assert!(
+        written.is_ok(),
+        "the write waited for a reader's connection: {written:?}"
+    );
+    let last: i64 = sqlx::query("SELECT last FROM event_head WHERE id = 1")
+        .fetch_one(&mut *held[0])
+        .await
+        .expect("read")
+        .try_get("last")
+        .expect("last");
+    assert_eq!(last, 1);
+    drop(held);
+    store.close().await;
+}
+
 crate::backends!(
     a_database_of_the_old_migrator_is_adopted,
-    a_changed_migration_is_refused
+    a_changed_migration_is_refused,
+    a_write_commits_while_every_reader_connection_is_held
 );
 
 /// Two nodes starting together on a new PostgreSQL database: the advisory
