@@ -24,6 +24,10 @@
 //!   stream and the latency it adds, the unit in a child process of its own
 //!   (`calls-unit`, hidden) and synthetic str0m participants on loopback
 //!   in this one (see `calls.rs`, `calls_unit.rs`).
+//! * `cercle-bench nodes [options]`: several `cercle serve` on one
+//!   PostgreSQL database, idle WebSockets spread over them (held by child
+//!   processes, `node-sockets`, hidden), and messages posted through one
+//!   reaching every socket of every node (see `threads/nodes.rs`).
 
 mod attachments;
 mod audit;
@@ -42,7 +46,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs` and `calls`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs`, `calls` and `nodes`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -71,6 +75,11 @@ enum Command {
     Blobs(blobs::BlobsArgs),
     /// Calls' forwarding unit: streams carried, CPU per forwarded stream, added latency.
     Calls(calls::CallsArgs),
+    /// Several nodes on one PostgreSQL database: idle WebSockets per node, fan-out to all of them.
+    Nodes(threads::nodes::NodesArgs),
+    /// Idle WebSockets to one node, held in a process of its own (started by `nodes`).
+    #[command(hide = true)]
+    NodeSockets(threads::sockets::SocketsArgs),
     /// The forwarding unit of `calls`, in a process of its own (started by `calls`).
     #[command(hide = true)]
     CallsUnit(calls_unit::UnitArgs),
@@ -89,6 +98,8 @@ async fn main() {
         Some(Command::Notifications(args)) => notifications::run(args).await,
         Some(Command::Blobs(args)) => blobs::run(args).await,
         Some(Command::Calls(args)) => calls::run(args).await,
+        Some(Command::Nodes(args)) => threads::nodes::run(args).await,
+        Some(Command::NodeSockets(args)) => threads::sockets::run(args).await,
         // Blocking (it waits on the unit outside this runtime): a thread.
         Some(Command::CallsUnit(args)) => std::thread::scope(|s| {
             s.spawn(|| calls_unit::serve(args))

@@ -160,6 +160,7 @@ pub(crate) async fn start(
         .stdout(Stdio::from(log_file.try_clone()?))
         .stderr(Stdio::from(log_file))
         .kill_on_drop(true);
+    die_with_parent(&mut cmd);
 
     let url = format!("{base}/readyz");
     let t0 = Instant::now();
@@ -190,6 +191,25 @@ pub(crate) async fn start(
         },
         elapsed,
     ))
+}
+
+/// Makes the child get SIGKILL when this process dies, whatever kills it
+/// (`kill_on_drop` only covers the paths that run destructors, not a
+/// signal). Linux; elsewhere nothing is added.
+pub(crate) fn die_with_parent(cmd: &mut tokio::process::Command) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: between fork and exec only `prctl`, which is async-signal-safe,
+    // runs; it touches no memory of ours.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = cmd;
 }
 
 impl Server {

@@ -22,7 +22,9 @@
 
 mod idle;
 mod load;
+pub(crate) mod nodes;
 pub(crate) mod setup;
+pub(crate) mod sockets;
 
 use crate::scratch::Scratch;
 use crate::serve::{self, Server};

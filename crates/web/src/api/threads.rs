@@ -1114,11 +1114,18 @@ async fn stream(
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 };
                 if concerns_me {
-                    if Box::pin(principal_of(&ctx, &cred)).await.is_err() {
-                        close_ended(&mut socket).await;
-                        return;
+                    match Box::pin(principal_of(&ctx, &cred)).await {
+                        Ok(_) => visible.clear(),
+                        Err(e) if session_ended(&e) => {
+                            close_ended(&mut socket).await;
+                            return;
+                        }
+                        // The database busy or unreachable says nothing of
+                        // the session, nor of the access that changed:
+                        // forget what was seen, so the next event is
+                        // checked again.
+                        Err(_) => visible.clear(),
                     }
-                    visible.clear();
                 }
             }
             // Before live events: a steady flow of them must not hold the bell back.
@@ -1145,7 +1152,18 @@ async fn stream(
                         // An incoming call, a call declined: one's own only.
                         None => match cercle_app::threads::live::personal_concerns(&e, &user_id) {
                             Some(mine) => mine,
-                            None => Box::pin(may_see(&ctx, &mut visible, &user_id, &e)).await,
+                            None => match Box::pin(may_see(&ctx, &mut visible, &user_id, &e)).await {
+                                Some(v) => v,
+                                // Not known (the database busy): not skipped
+                                // either. The stream ends without the
+                                // session-ended code; the page reconnects
+                                // and replays from its last event, this one
+                                // included (`last` has not moved).
+                                None => {
+                                    let _ = socket.send(Message::Close(None)).await;
+                                    return;
+                                }
+                            },
                         },
                     };
                     if !mine {
@@ -1195,15 +1213,30 @@ async fn stream(
                 Some(Ok(_)) => {}
             },
             _ = recheck.tick() => {
-                // A session signed out, erased or locked closes its stream.
-                if Box::pin(principal_of(&ctx, &cred)).await.is_err() {
-                    close_ended(&mut socket).await;
-                    return;
+                // A session signed out, erased or locked closes its stream;
+                // the database busy or unreachable does not (it says nothing
+                // of the session): checked again at the next tick.
+                match Box::pin(principal_of(&ctx, &cred)).await {
+                    Ok(_) => visible.clear(),
+                    Err(e) if session_ended(&e) => {
+                        close_ended(&mut socket).await;
+                        return;
+                    }
+                    Err(_) => {}
                 }
-                visible.clear();
             }
         }
     }
+}
+
+/// Whether a failed session check means the session is over (signed out,
+/// expired, locked, erased): its stream closes with [`CLOSE_SESSION_ENDED`].
+/// A database busy or unreachable (19,000 streams re-checking at once on
+/// one node's pool, measured in docs/benchmarks.md section 20) is not the
+/// end of a session: closing every stream then made their pages believe
+/// they were signed out.
+fn session_ended(e: &cercle_app::AppError) -> bool {
+    !matches!(e, cercle_app::AppError::DatabaseUnavailable)
 }
 
 /// Close code of a stream whose session ended or locked (the page then asks
@@ -1237,13 +1270,26 @@ async fn principal_of(ctx: &cercle_app::Ctx, cred: &Cred) -> cercle_app::AppResu
     view.principal()
 }
 
-async fn may_see(ctx: &cercle_app::Ctx, cache: &mut HashMap<String, bool>, user_id: &str, e: &Arc<Event>) -> bool {
+/// Whether the person may receive the event's thread; `None` when that
+/// cannot be known now (the database busy or unreachable): neither sent nor
+/// remembered.
+async fn may_see(
+    ctx: &cercle_app::Ctx,
+    cache: &mut HashMap<String, bool>,
+    user_id: &str,
+    e: &Arc<Event>,
+) -> Option<bool> {
     if let Some(v) = cache.get(&e.thread_id) {
-        return *v;
+        return Some(*v);
     }
-    let v = service::may_receive(ctx, user_id, &e.thread_id).await.unwrap_or(false);
+    let v = match service::may_receive(ctx, user_id, &e.thread_id).await {
+        Ok(v) => v,
+        Err(cercle_app::AppError::DatabaseUnavailable) => return None,
+        // Any other refusal: not for this person.
+        Err(_) => false,
+    };
     cache.insert(e.thread_id.clone(), v);
-    v
+    Some(v)
 }
 
 async fn catch_up(
@@ -1272,5 +1318,19 @@ async fn catch_up(
         if done {
             return true;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cercle_app::AppError;
+
+    #[test]
+    fn a_busy_database_does_not_end_a_session() {
+        assert!(!session_ended(&AppError::DatabaseUnavailable));
+        assert!(session_ended(&AppError::NotAuthenticated));
+        assert!(session_ended(&AppError::SessionLocked));
+        assert!(session_ended(&AppError::SessionErased));
     }
 }
