@@ -39,6 +39,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 /// What a write returns: a future borrowing the writer's connection.
 pub type WriteFuture<'c, T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>;
@@ -264,7 +265,14 @@ async fn run(pool: AnyPool, backend: Backend, limits: Limits, mut rx: mpsc::Rece
     while let Some(first) = rx.recv().await {
         let conn = crate::bounded(backend, &pool, pool.acquire()).await;
         match conn {
-            Ok(mut conn) => batch(&mut conn, first, &mut rx, limits).await,
+            // The statements of a batch carry the span `writer` (sqlx's
+            // statement log, filter `sqlx::query=debug,cercle_store::batch=debug`,
+            // tells them from the reads: docs/benchmarks.md section 18).
+            Ok(mut conn) => {
+                batch(&mut conn, first, &mut rx, limits)
+                    .instrument(tracing::debug_span!("writer"))
+                    .await
+            }
             Err(e) => first.job.fail(e),
         }
     }

@@ -486,6 +486,11 @@ async fn sqlite_pool(url: &str, max: u32, page_limit: Option<Arc<AtomicU64>>) ->
     Ok(AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(BUSY_WAIT)
+        // A file on this machine does not go away between two uses: no ping
+        // (a hop to the connection's worker thread) before each one. A
+        // connection given back inside a transaction is still checked
+        // (`released_clean`).
+        .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             let limit = page_limit.as_ref().map(|l| l.load(Ordering::SeqCst)).unwrap_or(0);
             Box::pin(async move {
@@ -520,6 +525,14 @@ async fn sqlite_pool(url: &str, max: u32, page_limit: Option<Arc<AtomicU64>>) ->
 /// back in autocommit is closed (SQLite rolls back whatever is open) and
 /// the pool opens a fresh one for the next caller.
 async fn released_clean(conn: &mut sqlx::AnyConnection) -> std::result::Result<bool, sqlx::Error> {
+    // The depth counts a transaction until its worker has run its commit
+    // or rollback: at zero, no rollback is pending, and the connection is
+    // clean without a round trip to its worker (most connections come back
+    // from plain reads; each ping is a hop to the worker thread, docs/
+    // benchmarks.md section 18).
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
     // The rollback of a dropped transaction is queued to the connection's
     // worker; a ping runs after it, so the state read below is settled.
     conn.ping().await?;

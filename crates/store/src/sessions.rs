@@ -1,3 +1,4 @@
+use crate::users::UserRow;
 use crate::{flag, Conn, Result};
 use cercle_domain::session::{SecondFactor, SessionPurpose, SessionStage};
 use cercle_domain::{DeviceId, SessionId, Timestamp, UserId};
@@ -87,6 +88,47 @@ pub async fn by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<S
         .fetch_optional(conn)
         .await?;
     Ok(row.as_ref().map(map).transpose()?)
+}
+
+/// The session a token belongs to, with its account, in one statement
+/// (the check of every request; each statement is a hop to the database's
+/// thread on SQLite, docs/benchmarks.md section 18).
+pub async fn with_user_by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<(SessionRow, UserRow)>> {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        let session = COLUMNS
+            .split(", ")
+            .map(|c| format!("s.{c} AS s_{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let user = crate::users::COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("SELECT {session}, {user} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1")
+    });
+    let row = sqlx::query(sql).bind(token_hash).fetch_optional(conn).await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some((map_prefixed(&r)?, crate::users::map(&r)?)))
+}
+
+/// [`map`] of the session's columns named `s_<column>`.
+fn map_prefixed(r: &AnyRow) -> std::result::Result<SessionRow, sqlx::Error> {
+    Ok(SessionRow {
+        id: r.try_get("s_id")?,
+        user_id: r.try_get("s_user_id")?,
+        device_id: r.try_get("s_device_id")?,
+        stage: r.try_get("s_stage")?,
+        purpose: r.try_get("s_purpose")?,
+        factor: r.try_get("s_factor")?,
+        locked: flag(r.try_get("s_locked")?),
+        pin_failures: r.try_get("s_pin_failures")?,
+        label: r.try_get("s_label")?,
+        ip: r.try_get("s_ip")?,
+        created_at: r.try_get("s_created_at")?,
+        last_seen_at: r.try_get("s_last_seen_at")?,
+    })
 }
 
 /// The language of the (not deleted) account a session token belongs to.

@@ -102,6 +102,50 @@ pub async fn thread(conn: &mut Conn, id: ThreadId) -> Result<Option<ThreadRow>> 
     Ok(row.as_ref().map(map_thread).transpose()?)
 }
 
+/// What a message post needs to know, in one statement (each statement
+/// is a hop to the database's thread on SQLite, docs/benchmarks.md section
+/// 18): the thread, whether the author takes part in it in person, the
+/// author's active organization, and the author's name and first profession
+/// (not rejected) as participants see them.
+#[derive(Debug, Clone)]
+pub struct PostFacts {
+    pub thread: ThreadRow,
+    /// A participant in person (the common case): they reach the thread
+    /// as [`Reach::Participant`] whatever else is true.
+    pub in_person: bool,
+    pub active_org: Option<String>,
+    /// `None` for an account deleted (or unknown).
+    pub author_name: Option<String>,
+    pub author_profession: Option<String>,
+}
+
+/// [`PostFacts`] of a thread for a person; `None` when the thread does not
+/// exist.
+pub async fn post_facts(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<Option<PostFacts>> {
+    let row = sqlx::query(&format!(
+        "SELECT {THREAD_COLUMNS}, \
+           (SELECT COUNT(*) FROM thread_participants p WHERE p.thread_id = t.id \
+              AND p.kind = 'user' AND p.participant_id = $2) AS in_person, \
+           u.active_org_id AS author_active_org, \
+           CASE WHEN u.deleted_at IS NULL THEN u.name END AS author_name, \
+           (SELECT f.profession FROM professions f WHERE f.user_id = u.id AND f.status <> 'rejected' \
+              ORDER BY f.created_at LIMIT 1) AS author_profession \
+         FROM threads t LEFT JOIN users u ON u.id = $2 WHERE t.id = $1"
+    ))
+    .bind(thread_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(PostFacts {
+        thread: map_thread(&r)?,
+        in_person: r.try_get::<i64, _>("in_person")? > 0,
+        active_org: r.try_get("author_active_org")?,
+        author_name: r.try_get("author_name")?,
+        author_profession: r.try_get("author_profession")?,
+    }))
+}
+
 pub async fn direct_thread(conn: &mut Conn, key: &str) -> Result<Option<ThreadRow>> {
     let row = sqlx::query(&format!(
         "SELECT {THREAD_COLUMNS} FROM threads t WHERE t.direct_key = $1"

@@ -36,11 +36,11 @@ pub struct UserRow {
     pub time_zone: Option<String>,
 }
 
-const COLUMNS: &str = "id, email, name, language, password_hash, email_verified_at, terms_accepted_at, \
+pub(crate) const COLUMNS: &str = "id, email, name, language, password_hash, email_verified_at, terms_accepted_at, \
     recovery_hash, pin_hash, phone, phone_verified_at, second_factor, totp_secret, totp_pending_secret, \
     totp_last_step, failed_logins, locked_until, network_admin, network_verifier, circle_only, deleted_at, created_at, time_zone";
 
-fn map(r: &AnyRow) -> std::result::Result<UserRow, sqlx::Error> {
+pub(crate) fn map(r: &AnyRow) -> std::result::Result<UserRow, sqlx::Error> {
     Ok(UserRow {
         id: r.try_get("id")?,
         email: r.try_get("email")?,

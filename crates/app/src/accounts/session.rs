@@ -141,7 +141,13 @@ pub async fn authenticate_as(ctx: &Ctx, cred: Credential<'_>, activity: Activity
     }
     let mut conn = ctx.store.reader().await?;
     let session = match cred {
-        Credential::Bearer(token) => sessions::by_token_hash(&mut conn, &hash_token(token)).await?,
+        // The session and its account in one statement (every API request).
+        Credential::Bearer(token) => {
+            let found = sessions::with_user_by_token_hash(&mut conn, &hash_token(token)).await?;
+            let (session, user) = found.ok_or(AppError::NotAuthenticated)?;
+            drop(conn);
+            return resolve_with(ctx, session, user, activity).await;
+        }
         Credential::Device {
             device_token,
             session_id,
@@ -190,11 +196,16 @@ pub async fn reload(ctx: &Ctx, view: &SessionView) -> AppResult<SessionView> {
 
 /// Applies expiry and the idle lock to a session and works out its state.
 async fn resolve(ctx: &Ctx, session: SessionRow, activity: Activity) -> AppResult<SessionView> {
-    let now = ctx.clock.now();
     let user = {
         let mut conn = ctx.store.reader().await?;
         users::get(&mut conn, &session.user_id.to_string()).await?
     };
+    resolve_with(ctx, session, user, activity).await
+}
+
+/// [`resolve`] with the session's account read already.
+async fn resolve_with(ctx: &Ctx, session: SessionRow, user: UserRow, activity: Activity) -> AppResult<SessionView> {
+    let now = ctx.clock.now();
     let expired = match session.stage {
         SessionStage::AwaitingCode => now.0 - session.created_at > limits::PENDING_SESSION_TTL_SECS * 1000,
         SessionStage::Active => now.0 - session.last_seen_at > limits::SESSION_MAX_IDLE_SECS * 1000,

@@ -74,6 +74,30 @@ pub(crate) async fn writable(conn: &mut Conn, user_id: UserId, thread_id: Thread
     }
 }
 
+/// [`writable`] for a message post, with what the post needs of its
+/// author, in one statement for a participant in person (the common case;
+/// every other way in goes through [`writable`], the same door).
+pub(crate) async fn writable_for_post(
+    conn: &mut Conn,
+    user_id: UserId,
+    thread_id: ThreadId,
+) -> AppResult<(ThreadRow, store::PostFacts)> {
+    let facts = store::post_facts(&mut *conn, thread_id, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !facts.in_person {
+        return Ok((writable(conn, user_id, thread_id).await?, facts));
+    }
+    // A participant in person reaches it as `Reach::Participant` (never an
+    // observer); the organization part of the door, as `in_active_org`.
+    if let Some(org) = facts.thread.org_id {
+        if facts.active_org.as_deref() != Some(org.to_string().as_str()) {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok((facts.thread.clone(), facts))
+}
+
 /// The thread, if the person may manage it (participants, closing,
 /// priority, duplicating, exporting): professionals only, never the
 /// patient's circle.

@@ -2,7 +2,7 @@
 //! one's own, acknowledging a high-priority one. Posting tells the
 //! notifications in the same transaction.
 
-use super::access::{me, open, reachable, writable};
+use super::access::{me, open, reachable, writable, writable_for_post};
 use super::events::{commit, committed, event_for, log_event};
 use super::input::{clean_body, folded};
 use super::posting::Post;
@@ -49,9 +49,9 @@ pub async fn post(
     flood_check(ctx, me.user_id)?;
     let (t, author) = {
         let mut conn = ctx.store.reader().await?;
-        let t = writable(&mut conn, me.user_id, id).await?;
+        let (t, facts) = writable_for_post(&mut conn, me.user_id, id).await?;
         open(&t)?;
-        (t, author_of(&mut conn, me.user_id, lang).await?)
+        (t, post_author(me.user_id, facts, lang))
     };
     let message_id = MessageId::new();
     let audit = event_for(&me, &t, "thread.message_posted", AuditAction::Create, client).scope("message", message_id);
@@ -91,6 +91,25 @@ pub async fn post(
     let view = answer.await.map_err(|_| AppError::DatabaseUnavailable)??;
     committed(ctx).await;
     Ok(view)
+}
+
+/// A message's author as participants see them ([`author_of`], read with
+/// the post's other facts).
+fn post_author(user_id: UserId, facts: store::PostFacts, lang: Language) -> Author {
+    match facts.author_name {
+        Some(name) => Author {
+            id: user_id.to_string(),
+            name,
+            profession: facts
+                .author_profession
+                .map(|key| cercle_domain::professions::name(&key, lang).unwrap_or(&key).to_string()),
+        },
+        None => Author {
+            id: user_id.to_string(),
+            name: cercle_i18n::t(lang, "former-user"),
+            profession: None,
+        },
+    }
 }
 
 /// A message's author as participants see them.
