@@ -24,6 +24,9 @@
 //!   stream and the latency it adds, the unit in a child process of its own
 //!   (`calls-unit`, hidden) and synthetic str0m participants on loopback
 //!   in this one (see `calls.rs`, `calls_unit.rs`).
+//! * `cercle-bench scale [options]`: the latency of what users do most
+//!   over HTTP on a release `cercle serve` holding 1× and 10× the demo's
+//!   data, on SQLite and PostgreSQL (see `scale.rs`).
 
 mod attachments;
 mod audit;
@@ -31,6 +34,7 @@ mod blobs;
 mod calls;
 mod calls_unit;
 mod notifications;
+mod scale;
 mod scratch;
 mod search;
 mod serve;
@@ -42,7 +46,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs` and `calls`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs`, `calls` and `scale`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -71,6 +75,8 @@ enum Command {
     Blobs(blobs::BlobsArgs),
     /// Calls' forwarding unit: streams carried, CPU per forwarded stream, added latency.
     Calls(calls::CallsArgs),
+    /// Latency of sign-in, home, threads, search, patient files, audit at 1× and 10× the demo's data.
+    Scale(scale::ScaleArgs),
     /// The forwarding unit of `calls`, in a process of its own (started by `calls`).
     #[command(hide = true)]
     CallsUnit(calls_unit::UnitArgs),
@@ -89,6 +95,7 @@ async fn main() {
         Some(Command::Notifications(args)) => notifications::run(args).await,
         Some(Command::Blobs(args)) => blobs::run(args).await,
         Some(Command::Calls(args)) => calls::run(args).await,
+        Some(Command::Scale(args)) => scale::run(args).await,
         // Blocking (it waits on the unit outside this runtime): a thread.
         Some(Command::CallsUnit(args)) => std::thread::scope(|s| {
             s.spawn(|| calls_unit::serve(args))
