@@ -33,7 +33,7 @@ use crate::serve::{self, Server};
 use crate::stats::{ms, percentile, sorted};
 use anyhow::{bail, Context};
 use cercle::{Config, Overrides};
-use cercle_app::demo::{self, DemoCopy, DEMO_PASSWORD, DEMO_PIN};
+use cercle_app::demo::{self, DEMO_PASSWORD, DEMO_PIN};
 use cercle_app::secrets::{HashCost, Hasher};
 use cercle_store::{outbox, Backend, Store};
 use futures_util::StreamExt;
@@ -61,7 +61,7 @@ pub struct ScaleArgs {
         default_value = "postgres://postgres@127.0.0.1:5432/postgres"
     )]
     postgres: String,
-    /// Timed requests of each operation (sign-in: a tenth, at least 5).
+    /// Timed requests of each operation (sign-in: 3 per demo account, 21).
     #[arg(long, default_value_t = 200)]
     samples: usize,
     /// Copies of the demo seeded at once (their services' transactions interleave).
@@ -118,8 +118,12 @@ pub async fn run(args: &ScaleArgs) -> anyhow::Result<()> {
         bail!("--factors must be at least 1 each, --samples and --rounds at least 1");
     }
     let cercle = args.cercle.clone().unwrap_or_else(serve::default_binary);
-    let cercle = std::fs::canonicalize(&cercle)
-        .with_context(|| format!("cercle binary not found at {} (build it with --release)", cercle.display()))?;
+    let cercle = std::fs::canonicalize(&cercle).with_context(|| {
+        format!(
+            "cercle binary not found at {} (build it with --release)",
+            cercle.display()
+        )
+    })?;
     let backends: &[Backend] = match args.backend {
         Which::Sqlite => &[Backend::Sqlite],
         Which::Postgres => &[Backend::Postgres],
@@ -129,11 +133,7 @@ pub async fn run(args: &ScaleArgs) -> anyhow::Result<()> {
     for &backend in backends {
         for round in 0..args.rounds {
             for &factor in &args.factors {
-                eprintln!(
-                    "cercle-bench scale: {} {factor}× (round {})",
-                    backend.name(),
-                    round + 1
-                );
+                eprintln!("cercle-bench scale: {} {factor}× (round {})", backend.name(), round + 1);
                 let run = measure(args, &cercle, backend, factor).await?;
                 runs.push(run);
             }
@@ -258,7 +258,10 @@ async fn seed(args: &ScaleArgs, url: &str, data_dir: &Path, factor: usize) -> an
         .await
         .context("building the service context")?;
     let result = async {
-        if !demo::seed(&ctx).await.map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))? {
+        if !demo::seed(&ctx)
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?
+        {
             bail!("the scratch database was not empty");
         }
         let mut cheap = ctx.clone();
@@ -348,7 +351,10 @@ async fn api_session(http: &reqwest::Client, base: &str, store: &Store, email: &
         .send()
         .await?;
     let v = serve::expect(resp, reqwest::StatusCode::OK).await?;
-    let token = v["token"].as_str().context("no token in the sign-in answer")?.to_string();
+    let token = v["token"]
+        .as_str()
+        .context("no token in the sign-in answer")?
+        .to_string();
     let code = code_for(store, email).await?;
     let mut state = post_step(http, base, &token, "code", json!({ "code": code })).await?;
     if state["state"] == "locked" {
@@ -434,6 +440,26 @@ async fn operations(args: &ScaleArgs, server: &Server, store: &Store) -> anyhow:
     let api = format!("{base}/api/v1");
     let http = client()?;
     let browser = client()?;
+    // Sign-in first: each one sends a code, and an account may be sent 5
+    // codes in 15 minutes; 3 sign-ins of each of the demo's 7 accounts
+    // leave 2 for the sessions below.
+    let cpu0 = server.cpu()?;
+    let mut latencies = Vec::new();
+    for _ in 0..SIGNINS_PER_ACCOUNT {
+        for p in demo::PEOPLE {
+            let t = Instant::now();
+            let resp = http
+                .post(format!("{api}/auth/sign-in"))
+                .json(&json!({ "email": p.email, "password": DEMO_PASSWORD }))
+                .send()
+                .await?;
+            serve::expect(resp, reqwest::StatusCode::OK)
+                .await
+                .with_context(|| format!("signing {} in", p.email))?;
+            latencies.push(ms(t.elapsed()));
+        }
+    }
+    let mut results = vec![timed(OPERATIONS[0], latencies, server.cpu()?.since(cpu0))];
     let marie = api_session(&http, base, store, MARIE).await?;
     let daniel = api_session(&http, base, store, DANIEL).await?;
     let louise = api_session(&http, base, store, LOUISE).await?;
@@ -448,23 +474,13 @@ async fn operations(args: &ScaleArgs, server: &Server, store: &Store) -> anyhow:
     // The server settles (its workers catch up with the seeded rows).
     tokio::time::sleep(Duration::from_secs(2)).await;
 
-    let n = args.samples;
-    let mut results = Vec::new();
-    for (i, name) in OPERATIONS.iter().enumerate() {
-        let samples = if i == 0 { (n / 10).max(5) } else { n };
+    let samples = args.samples;
+    for (i, name) in OPERATIONS.iter().enumerate().skip(1) {
         let cpu0 = server.cpu()?;
         let mut latencies = Vec::with_capacity(samples);
         for s in 0..samples {
             let t = Instant::now();
             match i {
-                0 => {
-                    let resp = http
-                        .post(format!("{api}/auth/sign-in"))
-                        .json(&json!({ "email": MARIE, "password": DEMO_PASSWORD }))
-                        .send()
-                        .await?;
-                    serve::expect(resp, reqwest::StatusCode::OK).await?;
-                }
                 1 => {
                     let resp = browser.get(format!("{base}/")).send().await?;
                     if !resp.status().is_success() || resp.url().path() != "/" {
@@ -508,16 +524,25 @@ async fn operations(args: &ScaleArgs, server: &Server, store: &Store) -> anyhow:
             }
             latencies.push(ms(t.elapsed()));
         }
-        let cpu = server.cpu()?.since(cpu0);
-        let cpu_per = ms(cpu.user + cpu.sys) / samples as f64;
-        eprintln!(
-            "  {name}: p50 {:.2} ms, p99 {:.2} ms, server CPU {cpu_per:.2} ms/request",
-            percentile(&sorted(&latencies), 50.0),
-            percentile(&sorted(&latencies), 99.0)
-        );
-        results.push((latencies, cpu_per));
+        results.push(timed(name, latencies, server.cpu()?.since(cpu0)));
     }
     Ok(results)
+}
+
+/// Sign-ins timed per demo account (see `operations`).
+const SIGNINS_PER_ACCOUNT: usize = 3;
+
+/// An operation's latencies and the server's CPU per request, also printed
+/// as they come.
+fn timed(name: &str, latencies: Vec<f64>, cpu: serve::Cpu) -> (Vec<f64>, f64) {
+    let cpu_per = ms(cpu.user + cpu.sys) / latencies.len().max(1) as f64;
+    let s = sorted(&latencies);
+    eprintln!(
+        "  {name}: p50 {:.2} ms, p99 {:.2} ms, server CPU {cpu_per:.2} ms/request",
+        percentile(&s, 50.0),
+        percentile(&s, 99.0)
+    );
+    (latencies, cpu_per)
 }
 
 // ---------------------------------------------------------------- the report
@@ -527,9 +552,13 @@ fn render(args: &ScaleArgs, backends: &[Backend], runs: &[Run]) -> String {
     out.push_str(&format!(
         "### cercle-bench scale: {} request(s) per operation (sign-in: {}), {} round(s) of {}\n\n",
         args.samples,
-        (args.samples / 10).max(5),
+        SIGNINS_PER_ACCOUNT * demo::PEOPLE.len(),
         args.rounds,
-        args.factors.iter().map(|f| format!("{f}×")).collect::<Vec<_>>().join(", ")
+        args.factors
+            .iter()
+            .map(|f| format!("{f}×"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     // What was seeded (the first run of each backend and factor).
     out.push_str("| backend | factor | ");
@@ -590,6 +619,7 @@ fn render(args: &ScaleArgs, backends: &[Backend], runs: &[Run]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cercle_app::demo::DemoCopy;
 
     #[test]
     fn reads_the_csrf_field() {
