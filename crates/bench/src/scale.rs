@@ -200,6 +200,8 @@ async fn measure_in(
             sqlx::query("VACUUM ANALYZE").execute(&mut *conn).await?;
         }
         let counts = count(&store).await?;
+        // As seeded, before the measurement adds its own rows.
+        let bytes = size(&store, backend).await?;
         eprintln!(
             "  seeded in {:.1} s: {}",
             seed.as_secs_f64(),
@@ -217,7 +219,6 @@ async fn measure_in(
         let ops = operations(args, &server, &store).await;
         server.stop().await?;
         let ops = ops?;
-        let bytes = size(&store, backend, data_dir).await?;
         anyhow::Ok(Run {
             backend,
             factor,
@@ -297,23 +298,21 @@ async fn count(store: &Store) -> anyhow::Result<Vec<i64>> {
     Ok(counts)
 }
 
-/// Bytes of the database: the SQLite files (database and its WAL), or
-/// PostgreSQL's `pg_database_size`.
-async fn size(store: &Store, backend: Backend, data_dir: &Path) -> anyhow::Result<u64> {
-    match backend {
-        Backend::Sqlite => Ok(["cercle.db", "cercle.db-wal"]
-            .iter()
-            .filter_map(|f| std::fs::metadata(data_dir.join(f)).ok())
-            .map(|m| m.len())
-            .sum()),
-        Backend::Postgres => {
-            let mut conn = store.reader().await?;
-            let row = sqlx::query("SELECT pg_database_size(current_database()) AS n")
-                .fetch_one(&mut *conn)
+/// Bytes of the database: SQLite's pages once the WAL is checkpointed into
+/// the file, or PostgreSQL's `pg_database_size`.
+async fn size(store: &Store, backend: Backend) -> anyhow::Result<u64> {
+    let mut conn = store.reader().await?;
+    let query = match backend {
+        Backend::Sqlite => {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&mut *conn)
                 .await?;
-            Ok(row.try_get::<i64, _>("n")?.max(0) as u64)
+            "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()"
         }
-    }
+        Backend::Postgres => "SELECT pg_database_size(current_database()) AS n",
+    };
+    let row = sqlx::query(query).fetch_one(&mut *conn).await?;
+    Ok(row.try_get::<i64, _>("n")?.max(0) as u64)
 }
 
 // ---------------------------------------------------------------- sessions
@@ -476,6 +475,8 @@ async fn operations(args: &ScaleArgs, server: &Server, store: &Store) -> anyhow:
 
     let samples = args.samples;
     for (i, name) in OPERATIONS.iter().enumerate().skip(1) {
+        // A person may search the network 60 times a minute.
+        let samples = if i == 4 { samples.min(SEARCHES) } else { samples };
         let cpu0 = server.cpu()?;
         let mut latencies = Vec::with_capacity(samples);
         for s in 0..samples {
@@ -529,6 +530,9 @@ async fn operations(args: &ScaleArgs, server: &Server, store: &Store) -> anyhow:
     Ok(results)
 }
 
+/// Directory searches timed: a person may search 60 times a minute.
+const SEARCHES: usize = 55;
+
 /// Sign-ins timed per demo account (see `operations`).
 const SIGNINS_PER_ACCOUNT: usize = 3;
 
@@ -550,9 +554,10 @@ fn timed(name: &str, latencies: Vec<f64>, cpu: serve::Cpu) -> (Vec<f64>, f64) {
 fn render(args: &ScaleArgs, backends: &[Backend], runs: &[Run]) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "### cercle-bench scale: {} request(s) per operation (sign-in: {}), {} round(s) of {}\n\n",
+        "### cercle-bench scale: {} request(s) per operation (sign-in: {}, directory search: {}), {} round(s) of {}\n\n",
         args.samples,
         SIGNINS_PER_ACCOUNT * demo::PEOPLE.len(),
+        args.samples.min(SEARCHES),
         args.rounds,
         args.factors
             .iter()
