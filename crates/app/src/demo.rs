@@ -93,6 +93,45 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
     if users::count(&mut tx).await? > 0 {
         return Ok(false);
     }
+    seed_in(ctx, tx, DemoCopy(0)).await?;
+    Ok(true)
+}
+
+/// Seeds one more copy of the whole demo network (copy 1, 2, ...): the same
+/// people, organizations, patients and discussions, written through the
+/// same services, under addresses and names of their own (copy 0 is the
+/// demo itself, what [`seed`] writes). `cercle-bench scale` seeds F copies
+/// to measure the app on F times the demo's data.
+pub async fn seed_copy(ctx: &Ctx, copy: usize) -> AppResult<()> {
+    let tx = ctx.store.begin().await?;
+    seed_in(ctx, tx, DemoCopy(copy)).await
+}
+
+/// Which copy of the demo is being written: copy 0 is the demo itself;
+/// copy k > 0 gets the addresses `…@demo{k}.cercle.test` and names ending
+/// in " (k)", so that every copy signs in and is found on its own.
+#[derive(Clone, Copy)]
+pub struct DemoCopy(pub usize);
+
+impl DemoCopy {
+    /// The demo address `email` in this copy.
+    pub fn email(self, email: &str) -> String {
+        match self.0 {
+            0 => email.to_string(),
+            k => email.replacen("@demo.", &format!("@demo{k}."), 1),
+        }
+    }
+
+    /// The demo name `name` in this copy.
+    pub fn name(self, name: &str) -> String {
+        match self.0 {
+            0 => name.to_string(),
+            k => format!("{name} ({k})"),
+        }
+    }
+}
+
+async fn seed_in(ctx: &Ctx, mut tx: cercle_store::Tx, copy: DemoCopy) -> AppResult<()> {
     let now = ctx.clock.now();
     let password = ctx.hasher.hash(DEMO_PASSWORD).await?;
     let pin = ctx.hasher.hash(DEMO_PIN).await?;
@@ -103,8 +142,8 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
             &mut tx,
             &users::NewUser {
                 id: &id,
-                email: p.email,
-                name: p.name,
+                email: &copy.email(p.email),
+                name: &copy.name(p.name),
                 language: p.language,
                 password_hash: &password,
                 network_admin: p.network_admin,
@@ -138,12 +177,12 @@ pub async fn seed(ctx: &Ctx) -> AppResult<bool> {
         .await?;
         ids.push(id);
     }
-    seed_organizations(&mut tx, &ids, now).await?;
-    seed_network(&*ctx.bus, &mut tx, &ids, now).await?;
+    let workplaces = seed_organizations(&mut tx, &ids, copy, now).await?;
+    seed_network(&*ctx.bus, &mut tx, &ids, &workplaces, copy, now).await?;
     tx.commit().await?;
     seed_discussions(ctx, &ids).await?;
-    seed_care(ctx, &ids).await?;
-    Ok(true)
+    seed_care(ctx, &ids, copy).await?;
+    Ok(())
 }
 
 /// The demo person `i` as a principal; an error (never a made-up id) if
@@ -172,7 +211,7 @@ fn demo_principal(people: &[String], i: usize) -> AppResult<cercle_domain::polic
 /// Bouchard's file, with Yvette in her circle (joined: the demo seeds her
 /// account as if she had answered her invitation) and her son invited; a
 /// care channel with both, its first messages, and a pinned care plan.
-async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
+async fn seed_care(ctx: &Ctx, people: &[String], copy: DemoCopy) -> AppResult<()> {
     use crate::patients::{channels, circle, files, pinned};
     use crate::threads::{attachments, messages, views};
     let (daniel, yvette) = (demo_principal(people, 2)?, demo_principal(people, PATIENT)?);
@@ -227,7 +266,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
             "patient",
             "Yvette",
             "Bouchard",
-            "yvette.bouchard@demo.cercle.test",
+            &copy.email("yvette.bouchard@demo.cercle.test"),
             None,
         ),
     )
@@ -248,7 +287,7 @@ async fn seed_care(ctx: &Ctx, people: &[String]) -> AppResult<()> {
                 "responsible",
                 "Marc",
                 "Bouchard",
-                "marc.bouchard@demo.cercle.test",
+                &copy.email("marc.bouchard@demo.cercle.test"),
                 Some("fils"),
             )
         },
@@ -452,6 +491,8 @@ async fn seed_network(
     bus: &dyn crate::bus::Bus,
     tx: &mut cercle_store::Conn,
     people: &[String],
+    workplaces: &[(&'static str, WorkplaceId)],
+    copy: DemoCopy,
     now: Timestamp,
 ) -> AppResult<()> {
     use cercle_domain::network::{FriendshipStatus, ProfessionStatus};
@@ -527,7 +568,7 @@ async fn seed_network(
         tx,
         &network::NewIndependentWorkplace {
             id: physio,
-            name: "Physio Côté",
+            name: &copy.name("Physio Côté"),
             kind: "clinic",
             address: "820 boul. Charest Est, Québec",
             phone: Some("+14185550140"),
@@ -538,15 +579,14 @@ async fn seed_network(
     .await?;
     network::join(tx, physio, uid(4)?, now).await?;
     // Who works where.
-    let places = network::all_workplaces(tx, 100, 0).await?;
     for (i, place) in [
         (1, "GMF Limoilou"),
         (1, "Clinique Saint-Laurent"),
         (2, "CLSC de Limoilou"),
         (3, "Clinique Saint-Laurent"),
     ] {
-        if let Some(w) = places.iter().find(|w| w.name == place) {
-            network::join(tx, w.id, uid(i)?, now).await?;
+        if let Some((_, w)) = workplaces.iter().find(|(name, _)| *name == place) {
+            network::join(tx, *w, uid(i)?, now).await?;
         }
     }
     // Marie and Daniel are friends; Sophie asked Marie; Marie keeps
@@ -581,8 +621,8 @@ async fn seed_network(
     for id in people {
         crate::search_index::person(tx, id, now).await?;
     }
-    for w in network::all_workplaces(tx, 100, 0).await? {
-        crate::search_index::workplace(tx, w.id, now).await?;
+    for w in workplaces.iter().map(|(_, w)| *w).chain([physio]) {
+        crate::search_index::workplace(tx, w, now).await?;
     }
     Ok(())
 }
@@ -663,7 +703,14 @@ const ORGS: &[DemoOrg] = &[
 
 /// Two organizations: a CIUSSS-like health centre with several units, and a
 /// small private clinic. `people` are the ids of `PEOPLE`, in order.
-async fn seed_organizations(tx: &mut cercle_store::Conn, people: &[String], now: Timestamp) -> AppResult<()> {
+/// Returns the workplaces created, by their demo name.
+async fn seed_organizations(
+    tx: &mut cercle_store::Conn,
+    people: &[String],
+    copy: DemoCopy,
+    now: Timestamp,
+) -> AppResult<Vec<(&'static str, WorkplaceId)>> {
+    let mut workplaces = Vec::new();
     for org in ORGS {
         let org_id = OrgId::new();
         let mut units: Vec<orgs::UnitRow> = Vec::new();
@@ -675,13 +722,13 @@ async fn seed_organizations(tx: &mut cercle_store::Conn, people: &[String], now:
                 parent_id: parent.map(|p| p.id),
                 id,
                 org_id,
-                name: u.name.into(),
+                name: copy.name(u.name),
                 archived_at: None,
             };
             units.push(row);
         }
         let unit_id = |i: usize| units.get(i).map(|u| u.id).ok_or(AppError::NotFound);
-        orgs::insert_org(tx, org_id, org.name, unit_id(0)?, now).await?;
+        orgs::insert_org(tx, org_id, &copy.name(org.name), unit_id(0)?, now).await?;
         for u in &units {
             orgs::insert_unit(tx, u, now).await?;
         }
@@ -690,13 +737,14 @@ async fn seed_organizations(tx: &mut cercle_store::Conn, people: &[String], now:
                 id: WorkplaceId::new(),
                 org_id,
                 unit_id: unit_id(*unit)?,
-                name: (*name).into(),
+                name: copy.name(name),
                 kind: WorkplaceKind::parse(kind).ok_or(AppError::Conflict("invalid-kind"))?,
                 address: (*address).into(),
                 phone: None,
                 archived_at: None,
             };
             orgs::insert_workplace(tx, &w, now).await?;
+            workplaces.push((*name, w.id));
         }
         for (name, unit) in org.teams {
             let t = orgs::TeamRow {
@@ -724,5 +772,5 @@ async fn seed_organizations(tx: &mut cercle_store::Conn, people: &[String], now:
             .in_unit(org_id, unit_id(0)?);
         audit::record(tx, ev, now).await?;
     }
-    Ok(())
+    Ok(workplaces)
 }

@@ -28,6 +28,9 @@
 //!   PostgreSQL database, idle WebSockets spread over them (held by child
 //!   processes, `node-sockets`, hidden), and messages posted through one
 //!   reaching every socket of every node (see `threads/nodes.rs`).
+//! * `cercle-bench scale [options]`: the latency of what users do most
+//!   over HTTP on a release `cercle serve` holding 1× and 10× the demo's
+//!   data, on SQLite and PostgreSQL (see `scale.rs`).
 
 mod attachments;
 mod audit;
@@ -35,6 +38,7 @@ mod blobs;
 mod calls;
 mod calls_unit;
 mod notifications;
+mod scale;
 mod scratch;
 mod search;
 mod serve;
@@ -46,7 +50,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs`, `calls` and `nodes`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs`, `calls`, `nodes` and `scale`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -80,6 +84,8 @@ enum Command {
     /// Idle WebSockets to one node, held in a process of its own (started by `nodes`).
     #[command(hide = true)]
     NodeSockets(threads::sockets::SocketsArgs),
+    /// Latency of sign-in, home, threads, search, patient files, audit at 1× and 10× the demo's data.
+    Scale(scale::ScaleArgs),
     /// The forwarding unit of `calls`, in a process of its own (started by `calls`).
     #[command(hide = true)]
     CallsUnit(calls_unit::UnitArgs),
@@ -100,6 +106,7 @@ async fn main() {
         Some(Command::Calls(args)) => calls::run(args).await,
         Some(Command::Nodes(args)) => threads::nodes::run(args).await,
         Some(Command::NodeSockets(args)) => threads::sockets::run(args).await,
+        Some(Command::Scale(args)) => scale::run(args).await,
         // Blocking (it waits on the unit outside this runtime): a thread.
         Some(Command::CallsUnit(args)) => std::thread::scope(|s| {
             s.spawn(|| calls_unit::serve(args))

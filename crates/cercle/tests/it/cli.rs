@@ -229,6 +229,67 @@ async fn demo_seeds_a_network_whose_accounts_sign_in() {
     );
 }
 
+/// Signs a demo account in (password, the first emailed code); its token.
+async fn demo_sign_in(app: &TestApp, email: &str) -> String {
+    let (status, s) = app
+        .post(
+            "/auth/sign-in",
+            None,
+            json!({ "email": email, "password": cercle_app::demo::DEMO_PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, 200, "{s}");
+    let token = s["token"].as_str().expect("token").to_string();
+    let mail = crate::helpers::nth_sign_in_mail(app, email, 1).await;
+    let code = cercle_testkit::find_code(&mail.body).expect("code");
+    let (status, s) = app.post("/auth/code", Some(&token), json!({ "code": code })).await;
+    assert_eq!(status, 200, "{s}");
+    token
+}
+
+/// A copy of the demo (what `cercle-bench scale` seeds F times) is a
+/// network of its own beside the demo: its own accounts, organizations and
+/// discussions, none of the demo's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_copies_are_networks_of_their_own() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    assert!(cercle_app::demo::seed(app.ctx()).await.expect("demo"));
+    cercle_app::demo::seed_copy(app.ctx(), 1).await.expect("copy 1");
+    let threads_of = |token: String| {
+        let app = &app;
+        async move {
+            let (status, t) = app.get("/threads", Some(&token)).await;
+            assert_eq!(status, 200, "{t}");
+            t["threads"]
+                .as_array()
+                .expect("threads")
+                .iter()
+                .map(|t| t["id"].as_str().expect("id").to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let demo = threads_of(demo_sign_in(&app, "marie.tremblay@demo.cercle.test").await).await;
+    let copy = demo_sign_in(&app, "marie.tremblay@demo1.cercle.test").await;
+    let (_, me) = app.get("/account", Some(&copy)).await;
+    assert_eq!(me["name"], "Dre Marie Tremblay (1)", "{me}");
+    let copied = threads_of(copy.clone()).await;
+    assert_eq!((demo.len(), copied.len()), (1, 1), "{demo:?} {copied:?}");
+    assert_ne!(demo, copied, "the copy's Marie has a thread of her own");
+    let (_, orgs) = app.get("/organizations", Some(&copy)).await;
+    let names: Vec<&str> = orgs["organizations"]
+        .as_array()
+        .expect("organizations")
+        .iter()
+        .filter_map(|o| o["name"].as_str())
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "{orgs}: the copy's Marie works in the copy's two organizations"
+    );
+    assert!(names.iter().all(|n| n.ends_with("(1)")), "{names:?}");
+}
+
 /// `cercle serve` on a fresh data folder: prints its URL, answers, and stops
 /// cleanly on SIGTERM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
