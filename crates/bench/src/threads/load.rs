@@ -28,6 +28,18 @@ pub type Ws = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 /// Opens an authenticated event stream from `local` (any port), waits for
 /// its `ready` frame.
 pub async fn connect(base: &str, token: &str, local: Option<IpAddr>) -> anyhow::Result<Ws> {
+    connect_since(base, token, local, None).await.map(|(ws, _)| ws)
+}
+
+/// [`connect`], replaying from the event after `since` as a page does when
+/// it comes back (`?since=`: what was missed comes before `ready`, and is
+/// returned with the stream).
+pub async fn connect_since(
+    base: &str,
+    token: &str,
+    local: Option<IpAddr>,
+    since: Option<i64>,
+) -> anyhow::Result<(Ws, Vec<String>)> {
     let addr: SocketAddr = base
         .trim_start_matches("http://")
         .parse()
@@ -39,23 +51,34 @@ pub async fn connect(base: &str, token: &str, local: Option<IpAddr>) -> anyhow::
     let fut = async {
         let stream = socket.connect(addr).await?;
         stream.set_nodelay(true)?;
-        let mut req = format!("ws://{addr}/api/v1/events").into_client_request()?;
+        let query = since.map(|id| format!("?since={id}")).unwrap_or_default();
+        let mut req = format!("ws://{addr}/api/v1/events{query}").into_client_request()?;
         req.headers_mut()
             .insert("Authorization", format!("Bearer {token}").parse()?);
         let (mut ws, _) = tokio_tungstenite::client_async(req, stream).await?;
+        let mut missed = Vec::new();
         loop {
             match ws.next().await {
                 Some(Ok(Message::Text(t))) if t.contains("\"type\":\"ready\"") => break,
+                Some(Ok(Message::Text(t))) => missed.push(t.to_string()),
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e.into()),
                 None => bail!("the stream closed before it was ready"),
             }
         }
-        anyhow::Ok(ws)
+        anyhow::Ok((ws, missed))
     };
     tokio::time::timeout(Duration::from_secs(20), fut)
         .await
         .context("no `ready` frame within 20 s")?
+}
+
+/// The event id a frame starts with (`{"id":…`); `None` for frames that
+/// are not logged events (`ready`, the bell, typing).
+pub fn event_id_in(frame: &str) -> Option<i64> {
+    let rest = frame.strip_prefix("{\"id\":")?;
+    let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    rest[..end].parse().ok()
 }
 
 /// The sequence number in a message frame (`"body":"m<seq> …`).
@@ -70,6 +93,8 @@ struct Shared {
     epoch: Instant,
     sent_at: Vec<AtomicU64>,
     delivered: AtomicU64,
+    /// Streams the server closed and the listener opened again.
+    reconnects: AtomicU64,
 }
 
 impl Shared {
@@ -81,18 +106,63 @@ impl Shared {
 /// One listener's deliveries: (seq, latency in µs).
 type Deliveries = Arc<Mutex<Vec<(u32, u32)>>>;
 
-async fn listen(mut ws: Ws, shared: Arc<Shared>, out: Deliveries) {
-    while let Some(frame) = ws.next().await {
-        let text = match frame {
-            Ok(Message::Text(t)) => t,
-            Ok(_) => continue,
-            Err(_) => break,
-        };
+/// Where a listener connects, and as whom.
+struct Listener {
+    base: String,
+    token: String,
+}
+
+/// A listener takes every frame of its stream; when the server closes it
+/// (a node going away, an access check that could not be answered), it
+/// comes back with `?since=` its last event, as a page does, so that the
+/// deliveries count what the product guarantees: every acknowledged
+/// message reaches every page that stays open. Each message counts once.
+async fn listen(mut ws: Ws, who: Listener, shared: Arc<Shared>, out: Deliveries) {
+    let mut got = Got::default();
+    loop {
+        while let Some(frame) = ws.next().await {
+            match frame {
+                Ok(Message::Text(t)) => got.take(&t, &shared, &out),
+                Ok(_) => continue,
+                Err(_) => break,
+            }
+        }
+        // Closed: come back, a few times at most (the run's own deadline
+        // ends the task in any case).
+        let mut back = None;
+        for attempt in 0..20u64 {
+            tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
+            if let Ok(again) = connect_since(&who.base, &who.token, None, got.last).await {
+                back = Some(again);
+                break;
+            }
+        }
+        let Some((again, missed)) = back else { return };
+        shared.reconnects.fetch_add(1, Ordering::Relaxed);
+        for text in &missed {
+            got.take(text, &shared, &out);
+        }
+        ws = again;
+    }
+}
+
+/// What one listener has received: its last event id, the messages seen.
+#[derive(Default)]
+struct Got {
+    last: Option<i64>,
+    seen: std::collections::HashSet<usize>,
+}
+
+impl Got {
+    fn take(&mut self, text: &str, shared: &Shared, out: &Deliveries) {
         let now = shared.now_ns();
-        let Some(seq) = seq_in(&text) else { continue };
+        if let Some(id) = event_id_in(text) {
+            self.last = Some(self.last.map_or(id, |l| l.max(id)));
+        }
+        let Some(seq) = seq_in(text) else { return };
         let sent = shared.sent_at.get(seq).map_or(0, |s| s.load(Ordering::Acquire));
-        if sent == 0 {
-            continue;
+        if sent == 0 || !self.seen.insert(seq) {
+            return;
         }
         let micros = (now.saturating_sub(sent - 1) / 1000).min(u64::from(u32::MAX)) as u32;
         if let Ok(mut v) = out.lock() {
@@ -147,6 +217,7 @@ pub async fn run(
         epoch: Instant::now(),
         sent_at: (0..total).map(|_| AtomicU64::new(0)).collect(),
         delivered: AtomicU64::new(0),
+        reconnects: AtomicU64::new(0),
     });
     let mut listeners = Vec::new();
     let mut outs: Vec<Deliveries> = Vec::new();
@@ -156,7 +227,11 @@ pub async fn run(
             .with_context(|| format!("listener {i}"))?;
         let out: Deliveries = Arc::new(Mutex::new(Vec::new()));
         outs.push(out.clone());
-        listeners.push(tokio::spawn(listen(ws, shared.clone(), out)));
+        let who = Listener {
+            base: server.base.clone(),
+            token: world.tokens[i].clone(),
+        };
+        listeners.push(tokio::spawn(listen(ws, who, shared.clone(), out)));
     }
     eprintln!("  {} listeners ready; {senders} senders", args.listeners);
     let url = Arc::new(format!("{}/api/v1/threads/{}/messages", server.base, world.thread_id));
@@ -258,7 +333,7 @@ pub async fn run(
             rss_mib: super::rss_mib(server)?,
         };
         eprintln!(
-            "  rate {rate}/s: {acked}/{n} acknowledged, {errors} errors, {:.0}/s; deliveries {}/{}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.2} cores",
+            "  rate {rate}/s: {acked}/{n} acknowledged, {errors} errors, {:.0}/s; deliveries {}/{}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.2} cores; listeners reconnected so far: {}",
             step.achieved(),
             step.delivered(),
             step.expected,
@@ -266,6 +341,7 @@ pub async fn run(
             percentile(&step.deliver_ms, 99.0),
             step.deliver_ms.last().copied().unwrap_or(f64::NAN),
             cores(step.server_cpu, step.wall),
+            shared.reconnects.load(Ordering::Relaxed),
         );
         let stop = !step.sustained() && !args.all_rates;
         if let Some(e) = &step.first_error {
@@ -344,5 +420,13 @@ mod tests {
         let frame = r#"{"id":7,"thread_id":"t","type":"message","data":{"id":"x","body":"m1234 load test","seq":3}}"#;
         assert_eq!(seq_in(frame), Some(1234));
         assert_eq!(seq_in(r#"{"type":"ready","last":3}"#), None);
+    }
+
+    #[test]
+    fn reads_the_event_id() {
+        let frame = r#"{"id":7,"thread_id":"t","type":"message","data":{"id":"x","body":"m1234 load test","seq":3}}"#;
+        assert_eq!(event_id_in(frame), Some(7));
+        assert_eq!(event_id_in(r#"{"type":"ready","last":3}"#), None);
+        assert_eq!(event_id_in(r#"{"type":"bell","data":{"id":9}}"#), None);
     }
 }
