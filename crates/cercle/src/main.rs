@@ -8,6 +8,11 @@ use cercle_domain::Language;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+/// mimalloc instead of glibc's allocator (docs/benchmarks.md section 23:
+/// glibc's arenas took a sixth of the server's samples at the ceiling).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "cercle", version, about = "Cercle: secure clinical collaboration")]
 struct Cli {
