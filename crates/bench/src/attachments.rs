@@ -73,16 +73,7 @@ pub async fn run(args: &AttachmentsArgs) -> anyhow::Result<()> {
     if args.files + args.small > 60 {
         bail!("at most 60 uploads in all (the server's limit per person and hour)");
     }
-    let cercle = match &args.cercle {
-        Some(p) => p.clone(),
-        None => serve::default_binary(),
-    };
-    let cercle = std::fs::canonicalize(&cercle).with_context(|| {
-        format!(
-            "cercle binary not found at {} (build it with `cargo build --release -p cercle`, or pass --cercle)",
-            cercle.display()
-        )
-    })?;
+    let cercle = serve::cercle_binary(args.cercle.as_deref())?;
     let backend = match args.backend {
         Which::Sqlite => Backend::Sqlite,
         Which::Postgres => Backend::Postgres,

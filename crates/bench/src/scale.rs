@@ -119,13 +119,7 @@ pub async fn run(args: &ScaleArgs) -> anyhow::Result<()> {
     if args.factors.is_empty() || args.factors.contains(&0) || args.samples == 0 || args.rounds == 0 {
         bail!("--factors must be at least 1 each, --samples and --rounds at least 1");
     }
-    let cercle = args.cercle.clone().unwrap_or_else(serve::default_binary);
-    let cercle = std::fs::canonicalize(&cercle).with_context(|| {
-        format!(
-            "cercle binary not found at {} (build it with --release)",
-            cercle.display()
-        )
-    })?;
+    let cercle = serve::cercle_binary(args.cercle.as_deref())?;
     let backends: &[Backend] = match args.backend {
         Which::Sqlite => &[Backend::Sqlite],
         Which::Postgres => &[Backend::Postgres],

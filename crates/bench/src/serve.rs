@@ -70,16 +70,7 @@ pub(crate) const PASSWORD: &str = "Bench-passphrase-2026";
 
 /// Runs the measurements and prints them as Markdown.
 pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
-    let cercle = match &args.cercle {
-        Some(p) => p.clone(),
-        None => default_binary(),
-    };
-    let cercle = std::fs::canonicalize(&cercle).with_context(|| {
-        format!(
-            "cercle binary not found at {} (build it with `cargo build --release -p cercle`, or pass --cercle)",
-            cercle.display()
-        )
-    })?;
+    let cercle = cercle_binary(args.cercle.as_deref())?;
     if args.concurrency == 0 {
         bail!("--concurrency must be at least 1");
     }
@@ -98,7 +89,19 @@ pub async fn run(args: &ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) fn default_binary() -> PathBuf {
+/// The `cercle` binary to measure: `--cercle`, or the release build next to
+/// the benchmark (or in `CARGO_TARGET_DIR`), as an absolute path.
+pub(crate) fn cercle_binary(given: Option<&std::path::Path>) -> anyhow::Result<PathBuf> {
+    let cercle = given.map(PathBuf::from).unwrap_or_else(default_binary);
+    std::fs::canonicalize(&cercle).with_context(|| {
+        format!(
+            "cercle binary not found at {} (build it with `cargo build --release -p cercle`, or pass --cercle)",
+            cercle.display()
+        )
+    })
+}
+
+fn default_binary() -> PathBuf {
     let name = if cfg!(windows) { "cercle.exe" } else { "cercle" };
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
         let p = PathBuf::from(dir).join("release").join(name);

@@ -94,16 +94,7 @@ pub async fn run(args: &ThreadsArgs) -> anyhow::Result<()> {
     if args.listeners == 0 || args.rates.is_empty() || args.seconds == 0 || args.max_in_flight == 0 {
         bail!("--listeners, --rates, --seconds and --max-in-flight must not be empty or 0");
     }
-    let cercle = match &args.cercle {
-        Some(p) => p.clone(),
-        None => serve::default_binary(),
-    };
-    let cercle = std::fs::canonicalize(&cercle).with_context(|| {
-        format!(
-            "cercle binary not found at {} (build it with `cargo build --release -p cercle`, or pass --cercle)",
-            cercle.display()
-        )
-    })?;
+    let cercle = serve::cercle_binary(args.cercle.as_deref())?;
     let (files, refused) = idle::raise_open_files();
     let refused = refused.map(|r| format!(" ({r})")).unwrap_or_default();
     eprintln!(

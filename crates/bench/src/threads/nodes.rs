@@ -140,16 +140,7 @@ pub async fn run(args: &NodesArgs) -> anyhow::Result<()> {
     if children.max().unwrap_or(0) > 255 {
         bail!("more than 255 child processes in a run (one source address block each)");
     }
-    let cercle = match &args.cercle {
-        Some(p) => p.clone(),
-        None => serve::default_binary(),
-    };
-    let cercle = std::fs::canonicalize(&cercle).with_context(|| {
-        format!(
-            "cercle binary not found at {} (build it with `cargo build --release -p cercle`, or pass --cercle)",
-            cercle.display()
-        )
-    })?;
+    let cercle = serve::cercle_binary(args.cercle.as_deref())?;
     let (files, refused) = super::idle::raise_open_files();
     let refused = refused.map(|r| format!(" ({r})")).unwrap_or_default();
     eprintln!(
