@@ -189,6 +189,8 @@ pub struct Step {
     pub server_cpu: Cpu,
     pub bench_cpu: Cpu,
     pub rss_mib: f64,
+    /// The server's own histograms over the step (`stages::render`).
+    pub stages: Vec<String>,
 }
 
 impl Step {
@@ -249,6 +251,7 @@ pub async fn run(
         let cpu0 = server.cpu()?;
         let bench0 = serve::cpu_of(std::process::id())?;
         let delivered0 = shared.delivered.load(Ordering::Relaxed);
+        let scraped0 = super::stages::scrape(&server.base).await;
         let start = tokio::time::Instant::now();
         let started = Instant::now();
         let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
@@ -306,6 +309,10 @@ pub async fn run(
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let server_cpu = server.cpu()?.since(cpu0);
+        let stages = match (scraped0, super::stages::scrape(&server.base).await) {
+            (Ok(before), Ok(after)) => super::stages::render(&before, &after),
+            (Err(e), _) | (_, Err(e)) => vec![format!("no server metrics: {e:#}")],
+        };
         let bench_cpu = serve::cpu_of(std::process::id())?.since(bench0);
         let range = first_seq..first_seq + n;
         let mut deliver_ms = Vec::new();
@@ -331,6 +338,7 @@ pub async fn run(
             server_cpu,
             bench_cpu,
             rss_mib: super::rss_mib(server)?,
+            stages,
         };
         eprintln!(
             "  rate {rate}/s: {acked}/{n} acknowledged, {errors} errors, {:.0}/s; deliveries {}/{}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; server CPU {:.2} cores; listeners reconnected so far: {}",
@@ -343,6 +351,9 @@ pub async fn run(
             cores(step.server_cpu, step.wall),
             shared.reconnects.load(Ordering::Relaxed),
         );
+        for line in &step.stages {
+            eprintln!("    {line}");
+        }
         let stop = !step.sustained() && !args.all_rates;
         if let Some(e) = &step.first_error {
             eprintln!("  first error: {e}");
@@ -402,6 +413,10 @@ pub fn render(args: &super::ThreadsArgs, backend: Backend, senders: usize, steps
         ),
         None => "\nNo rate was sustained.\n".to_string(),
     });
+    out.push_str("\nThe server's own histograms over each rate (`/metrics`; quantiles are bucket edges):\n");
+    for s in steps {
+        out.push_str(&format!("\n- {} msg/s: {}\n", s.target, s.stages.join("; ")));
+    }
     for s in steps {
         if let Some(e) = &s.first_error {
             out.push_str(&format!("\nFirst error at {} msg/s: {e}\n", s.target));

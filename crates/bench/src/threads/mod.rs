@@ -15,6 +15,8 @@
 //!    rate for `--seconds`, round-robin over the senders. Each body carries
 //!    a sequence number; the send instant is kept in this process, so a
 //!    listener computes send→deliver latency on the same monotonic clock.
+//!    The server's own histograms (`/metrics`, see [`stages`]) are read
+//!    before and after each rate: where the time went inside the server.
 //! 3. **Idle sockets** (see [`idle`]): on a fresh server over the same
 //!    database, `--idle-sockets` authenticated WebSockets are opened and
 //!    left idle; the server's resident memory is read at steps, and two
@@ -25,6 +27,7 @@ mod load;
 pub(crate) mod nodes;
 pub(crate) mod setup;
 pub(crate) mod sockets;
+mod stages;
 
 use crate::scratch::Scratch;
 use crate::serve::{self, Server};
@@ -162,6 +165,8 @@ fn server_env(db_url: &str, postgres: bool) -> Vec<(&'static str, String)> {
         ("CERCLE_ARGON2_MEMORY_KIB", "1024".to_string()),
         ("CERCLE_ARGON2_ITERATIONS", "1".to_string()),
         ("CERCLE_ARGON2_PARALLELISM", "1".to_string()),
+        // The benchmark reads the server's histograms at each step.
+        ("CERCLE_METRICS_TOKEN", stages::TOKEN.to_string()),
     ];
     if postgres {
         env.push(("CERCLE_DATABASE_URL", db_url.to_string()));
