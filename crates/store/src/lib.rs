@@ -236,7 +236,10 @@ impl Store {
                 let read = sqlite_pool(&url, 4, None).await?;
                 Store {
                     read,
-                    batcher: Arc::new(batch::Batcher::start(write.clone(), backend, batch::Limits::default())),
+                    batcher: Arc::new(
+                        batch::Batcher::start(write.clone(), backend, batch::Limits::default())
+                            .map_err(sqlx::Error::Io)?,
+                    ),
                     batch_pool: write.clone(),
                     write,
                     backend,
@@ -262,11 +265,10 @@ impl Store {
                     .connect_lazy_with(options);
                 Store {
                     read: pool.clone(),
-                    batcher: Arc::new(batch::Batcher::start(
-                        batch_pool.clone(),
-                        backend,
-                        batch::Limits::default(),
-                    )),
+                    batcher: Arc::new(
+                        batch::Batcher::start(batch_pool.clone(), backend, batch::Limits::default())
+                            .map_err(sqlx::Error::Io)?,
+                    ),
                     batch_pool,
                     write: pool,
                     backend,
