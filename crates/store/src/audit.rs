@@ -74,6 +74,7 @@ pub async fn append_many(
             "INSERT INTO audit_events (seq, id, at, org_id, unit_id, actor_kind, actor_id, event, action, target_type, target_id, scopes, ip, prev_hash, hash, patient_id) VALUES {}",
             values.join(", ")
         );
+        let sql = crate::params::positional(&*conn, &sql);
         let mut q = sqlx::query(&sql);
         for record in chunk {
             q = q

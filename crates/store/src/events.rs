@@ -108,6 +108,7 @@ async fn insert(conn: &mut Conn, events: &[NewEvent<'_>], now: Timestamp) -> Res
                 p + 6
             ));
         }
+        let sql = crate::params::positional(&*conn, &sql);
         let mut q = sqlx::query(&sql);
         for e in chunk {
             q = q

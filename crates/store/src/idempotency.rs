@@ -46,6 +46,7 @@ pub async fn insert_new(conn: &mut Conn, keys: &[NewKey<'_>], now: i64) -> Resul
              ON CONFLICT (person_id, idem_key) DO NOTHING RETURNING person_id, idem_key",
             values.join(", ")
         );
+        let sql = crate::params::positional(&*conn, &sql);
         let mut q = sqlx::query(&sql);
         for (person_id, key, hash) in chunk {
             q = q.bind(*person_id).bind(*key).bind(*hash).bind(now);

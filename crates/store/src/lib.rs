@@ -23,6 +23,7 @@ pub mod network;
 pub mod notifications;
 pub mod orgs;
 pub mod outbox;
+mod params;
 pub mod patients;
 pub mod profiles;
 pub mod push;

@@ -75,6 +75,7 @@ pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()
             .map(|i| format!("({})", crate::profiles::placeholders(i * 19 + 1, 19)))
             .collect();
         let sql = format!("INSERT INTO notifications ({COLUMNS}) VALUES {}", values.join(", "));
+        let sql = crate::params::positional(&*conn, &sql);
         let mut q = sqlx::query(&sql);
         for n in chunk {
             q = q
@@ -130,6 +131,7 @@ pub async fn fold_many(
              RETURNING user_id",
             crate::profiles::placeholders(9, chunk.len())
         );
+        let sql = crate::params::positional(&*conn, &sql);
         let mut q = sqlx::query(&sql)
             .bind(now.0)
             .bind(actor_id)
@@ -186,6 +188,7 @@ pub async fn fold_each(
              RETURNING user_id",
             crate::profiles::placeholders(base + 4 * n, n)
         );
+        let sql = crate::params::positional(&*conn, &sql);
         let mut q = sqlx::query(&sql)
             .bind(now.0)
             .bind(ring_again_after_ms)

@@ -218,6 +218,7 @@ pub async fn insert_messages(conn: &mut Conn, messages: &[(&MessageRow, &str)]) 
             "INSERT INTO messages (id, thread_id, seq, author_id, body, folded, priority, created_at) VALUES {}",
             values.join(", ")
         );
+        let sql = crate::params::positional(&*conn, &sql);
         let mut q = sqlx::query(&sql);
         for (m, folded) in chunk {
             q = q
@@ -246,6 +247,7 @@ pub async fn mark_read_many(conn: &mut Conn, marks: &[(ThreadUser, i64)], now: T
             "INSERT INTO thread_reads (thread_id, user_id, last_read_seq, marked_unread, updated_at) VALUES {}              ON CONFLICT (thread_id, user_id) DO UPDATE SET                last_read_seq = CASE WHEN thread_reads.last_read_seq > excluded.last_read_seq                  THEN thread_reads.last_read_seq ELSE excluded.last_read_seq END,                marked_unread = 0, updated_at = excluded.updated_at              WHERE thread_reads.last_read_seq < excluded.last_read_seq OR thread_reads.marked_unread = 1",
             values.join(", ")
         );
+        let sql = crate::params::positional(&*conn, &sql);
         let mut q = sqlx::query(&sql);
         for ((thread_id, user_id), seq) in chunk {
             q = q.bind(*thread_id).bind(*user_id).bind(*seq).bind(now.0);
@@ -262,6 +264,7 @@ pub async fn clear_drafts(conn: &mut Conn, keys: &[ThreadUser]) -> Result<()> {
             .map(|i| format!("(thread_id = ${} AND user_id = ${})", i * 2 + 1, i * 2 + 2))
             .collect();
         let sql = format!("DELETE FROM drafts WHERE {}", pairs.join(" OR "));
+        let sql = crate::params::positional(&*conn, &sql);
         let mut q = sqlx::query(&sql);
         for (thread_id, user_id) in chunk {
             q = q.bind(*thread_id).bind(*user_id);
