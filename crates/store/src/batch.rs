@@ -3,9 +3,11 @@
 //!
 //! An acknowledged write must be on disk (`synchronous = FULL` on SQLite,
 //! PostgreSQL's default commit), and a sync costs the same for one write as
-//! for a hundred. So one writer task per [`crate::Store`] takes the writes
-//! queued while it was busy, runs each inside a savepoint of one
-//! transaction, commits once, and only then answers each.
+//! for a hundred. So one writer per [`crate::Store`], on a thread of its own
+//! ([`Batcher::start`]), takes the writes queued while it was busy, runs
+//! each inside a savepoint of one transaction, commits once, and only then
+//! answers each. (A batch whose only writes are one [`Grouped`] group needs
+//! no savepoint: if the group fails, the transaction is rolled back.)
 //!
 //! - A write that fails (refused by a rule, a conflict) is rolled back to its
 //!   savepoint and answered at once with its own error; the others of the
