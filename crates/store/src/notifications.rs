@@ -188,7 +188,8 @@ pub async fn fold_each(
              RETURNING user_id",
             crate::profiles::placeholders(base + 4 * n, n)
         );
-        let sql = crate::params::positional(&*conn, &sql);
+        // Not through `params::positional`: its parameters do not appear in
+        // order (at most 7 + 4 × CHUNK of them, bound by name).
         let mut q = sqlx::query(&sql)
             .bind(now.0)
             .bind(ring_again_after_ms)
