@@ -764,7 +764,8 @@ enum Urgent {
 /// What the worker decided for one notification, to be written.
 struct Decision {
     id: NotificationId,
-    seen_updated_at: i64,
+    /// The notification's `count` when the worker read it.
+    seen_count: i64,
     delivery: Delivery,
     urgent: Option<Urgent>,
     /// The email alert is due (sent if no other did meanwhile).
@@ -778,7 +779,7 @@ impl Decision {
     fn retry(n: &NotificationRow, now: Timestamp) -> Decision {
         Decision {
             id: n.id,
-            seen_updated_at: n.updated_at,
+            seen_count: n.count,
             delivery: Delivery {
                 ring_pending: n.ring_pending,
                 changed_not_before: None,
@@ -833,7 +834,7 @@ async fn apply(
                 emails += 1;
             }
         }
-        store::save_delivery(&mut *tx, d.id, d.seen_updated_at, &d.delivery).await?;
+        store::save_delivery(&mut *tx, d.id, d.seen_count, &d.delivery).await?;
     }
     Ok((decisions, emails))
 }
@@ -857,7 +858,7 @@ async fn decide(ctx: &Ctx, n: &NotificationRow, now: Timestamp) -> AppResult<Dec
         // of reach); it stays in the centre until read or pruned.
         return Ok(Decision {
             id: n.id,
-            seen_updated_at: n.updated_at,
+            seen_count: n.count,
             delivery: Delivery::stopped(n),
             urgent: None,
             alert: None,
@@ -1008,7 +1009,7 @@ async fn decide(ctx: &Ctx, n: &NotificationRow, now: Timestamp) -> AppResult<Dec
     let ring = ring_now.then(|| (n.user_id, push_message(lang, n)));
     Ok(Decision {
         id: n.id,
-        seen_updated_at: n.updated_at,
+        seen_count: n.count,
         delivery: d,
         urgent,
         alert,

@@ -104,6 +104,62 @@ pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()
     Ok(())
 }
 
+/// How far a folded notification's time moves at least: a message folded
+/// into a notification whose time is less than this old leaves the time
+/// as it is. The time orders a person's centre (`notifications_user`) and
+/// the next look is indexed too (`notifications_due`); a fold that changes
+/// neither touches no index, so PostgreSQL updates the row in place (a
+/// heap-only update) and SQLite rewrites no index entry. Without this,
+/// every message to a busy thread gave every participant's row a new
+/// version in four indexes (docs/benchmarks.md, section 26). Within one
+/// second, two notifications of a person may be shown in either order. The
+/// worker tells that a message was folded in while it decided by the count,
+/// which every fold changes ([`save_delivery`]), not by the time.
+pub const FOLD_TIME_STEP_MS: i64 = 1_000;
+
+/// The SET clause shared by [`fold_many`] and [`fold_each`] for the time
+/// and the worker's next look, from parameter `$first` on (see
+/// [`fold_binds`] for their values, in order). The worker looks again now,
+/// or once the last ring's pause is over, or earlier if it was to look
+/// earlier anyway, or when it was already to look (a next look already due
+/// stays as it is): a burst of messages does not wake it once per message,
+/// and the index of next looks is not rewritten on every fold.
+fn fold_set(first: usize) -> String {
+    let p = |i: usize| format!("${}", first + i);
+    format!(
+        "updated_at = CASE WHEN updated_at > {} THEN updated_at ELSE {} END, ring_pending = 1, \
+           next_check_at = CASE \
+             WHEN rung_at IS NOT NULL AND rung_at + {} > {} THEN \
+               CASE WHEN next_check_at IS NOT NULL AND next_check_at < rung_at + {} THEN next_check_at ELSE rung_at + {} END \
+             WHEN next_check_at IS NOT NULL AND next_check_at <= {} THEN next_check_at \
+             ELSE {} END",
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+        p(7)
+    )
+}
+
+/// Parameters of [`fold_set`], in order.
+const FOLD_SET_PARAMS: usize = 8;
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+fn fold_binds(q: Query<'_>, ring_again_after_ms: i64, now: Timestamp) -> Query<'_> {
+    q.bind(now.0 - FOLD_TIME_STEP_MS)
+        .bind(now.0)
+        .bind(ring_again_after_ms)
+        .bind(now.0)
+        .bind(ring_again_after_ms)
+        .bind(ring_again_after_ms)
+        .bind(now.0)
+        .bind(now.0)
+}
+
 /// Folds a new message into the unread (normal) notification of the
 /// thread of each of `user_ids` who has one, whatever its kind (a thread in
 /// triage stays "new in triage"): one more message, a ring to decide again.
@@ -118,29 +174,16 @@ pub async fn fold_many(
 ) -> Result<Vec<UserId>> {
     let mut folded = Vec::new();
     for chunk in user_ids.chunks(CHUNK) {
-        // The worker looks again now, or once the last ring's pause is
-        // over (`ring_again_after_ms`), or earlier if it was to look earlier
-        // anyway: a burst of messages does not wake it once per message.
         let sql = format!(
-            "UPDATE notifications SET count = count + 1, updated_at = $1, actor_id = $2, ring_pending = 1, \
-               next_check_at = CASE \
-                 WHEN rung_at IS NOT NULL AND rung_at + $3 > $4 THEN \
-                   CASE WHEN next_check_at IS NOT NULL AND next_check_at < rung_at + $5 THEN next_check_at ELSE rung_at + $6 END \
-                 ELSE $7 END \
-             WHERE thread_id = $8 AND read_at IS NULL AND high_priority = 0 AND user_id IN ({}) \
+            "UPDATE notifications SET count = count + 1, actor_id = $1, {} \
+             WHERE thread_id = ${} AND read_at IS NULL AND high_priority = 0 AND user_id IN ({}) \
              RETURNING user_id",
-            crate::profiles::placeholders(9, chunk.len())
+            fold_set(2),
+            2 + FOLD_SET_PARAMS,
+            crate::profiles::placeholders(3 + FOLD_SET_PARAMS, chunk.len())
         );
         let sql = crate::params::positional(&*conn, &sql);
-        let mut q = sqlx::query(&sql)
-            .bind(now.0)
-            .bind(actor_id)
-            .bind(ring_again_after_ms)
-            .bind(now.0)
-            .bind(ring_again_after_ms)
-            .bind(ring_again_after_ms)
-            .bind(now.0)
-            .bind(thread_id);
+        let mut q = fold_binds(sqlx::query(&sql).bind(actor_id), ring_again_after_ms, now).bind(thread_id);
         for u in chunk {
             q = q.bind(*u);
         }
@@ -167,9 +210,9 @@ pub async fn fold_each(
 ) -> Result<Vec<UserId>> {
     let mut folded = Vec::new();
     for chunk in folds.chunks(CHUNK) {
-        // $1..$7 as in `fold_many`; then for each person: user, count,
-        // user, actor, user (the CASE branches and the IN list).
-        let base = 8;
+        // `fold_set`'s parameters, the thread, then for each person: user,
+        // count, user, actor, user (the CASE branches and the IN list).
+        let base = 2 + FOLD_SET_PARAMS;
         let n = chunk.len();
         let counts: String = (0..n)
             .map(|i| format!(" WHEN ${} THEN ${}", base + 2 * i, base + 2 * i + 1))
@@ -178,26 +221,17 @@ pub async fn fold_each(
             .map(|i| format!(" WHEN ${} THEN ${}", base + 2 * n + 2 * i, base + 2 * n + 2 * i + 1))
             .collect();
         let sql = format!(
-            "UPDATE notifications SET count = count + CASE user_id{counts} END, updated_at = $1, \
-               actor_id = CASE user_id{actors} END, ring_pending = 1, \
-               next_check_at = CASE \
-                 WHEN rung_at IS NOT NULL AND rung_at + $2 > $3 THEN \
-                   CASE WHEN next_check_at IS NOT NULL AND next_check_at < rung_at + $4 THEN next_check_at ELSE rung_at + $5 END \
-                 ELSE $6 END \
-             WHERE thread_id = $7 AND read_at IS NULL AND high_priority = 0 AND user_id IN ({}) \
+            "UPDATE notifications SET count = count + CASE user_id{counts} END, \
+               actor_id = CASE user_id{actors} END, {} \
+             WHERE thread_id = ${} AND read_at IS NULL AND high_priority = 0 AND user_id IN ({}) \
              RETURNING user_id",
+            fold_set(1),
+            1 + FOLD_SET_PARAMS,
             crate::profiles::placeholders(base + 4 * n, n)
         );
         // Not through `params::positional`: its parameters do not appear in
-        // order (at most 7 + 4 × CHUNK of them, bound by name).
-        let mut q = sqlx::query(&sql)
-            .bind(now.0)
-            .bind(ring_again_after_ms)
-            .bind(now.0)
-            .bind(ring_again_after_ms)
-            .bind(ring_again_after_ms)
-            .bind(now.0)
-            .bind(thread_id);
+        // order (at most 9 + 4 × CHUNK of them, bound by name).
+        let mut q = fold_binds(sqlx::query(&sql), ring_again_after_ms, now).bind(thread_id);
         for (user, count, _) in chunk {
             q = q.bind(*user).bind(*count);
         }
@@ -252,7 +286,7 @@ pub async fn due(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<Noti
 /// another node took meanwhile, or that a new message moved to a later
 /// look, is left out. One that changed but is still due is taken: the
 /// worker's decision on the row it read is then not applied as such
-/// ([`save_delivery`] compares `updated_at`), and it is looked at again.
+/// ([`save_delivery`] compares `count`), and it is looked at again.
 pub async fn claim_many(
     conn: &mut Conn,
     ids: &[NotificationId],
@@ -278,8 +312,10 @@ pub async fn claim_many(
 }
 
 /// What the worker did and when it looks again. `ring_pending` is cleared
-/// only if no message was folded in since the worker read the row
-/// (`seen_updated_at`); otherwise the new message gets its own decision.
+/// only if no message was folded in since the worker read the row (its
+/// `count` is still the one seen: every fold adds to it, whereas its time
+/// moves at most once per [`FOLD_TIME_STEP_MS`]); otherwise the new message
+/// gets its own decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Delivery {
     /// A ring is still owed (held back by the pause between rings).
@@ -310,12 +346,12 @@ impl Delivery {
     }
 }
 
-pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_updated_at: i64, d: &Delivery) -> Result<()> {
+pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_count: i64, d: &Delivery) -> Result<()> {
     sqlx::query(
         "UPDATE notifications SET rings = $1, rung_at = $2, \
            emailed_at = CASE WHEN emailed_at IS NULL THEN $3 ELSE emailed_at END, sms_at = $4, \
-           ring_pending = CASE WHEN updated_at = $5 THEN $6 ELSE ring_pending END, \
-           next_check_at = CASE WHEN updated_at = $7 THEN $8 \
+           ring_pending = CASE WHEN count = $5 THEN $6 ELSE ring_pending END, \
+           next_check_at = CASE WHEN count = $7 THEN $8 \
              WHEN $9 > updated_at THEN $10 ELSE updated_at END \
          WHERE id = $11",
     )
@@ -323,9 +359,9 @@ pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_updated_at:
     .bind(d.rung_at)
     .bind(d.emailed_at)
     .bind(d.sms_at)
-    .bind(seen_updated_at)
+    .bind(seen_count)
     .bind(i64::from(d.ring_pending))
-    .bind(seen_updated_at)
+    .bind(seen_count)
     .bind(d.next_check_at)
     .bind(d.changed_not_before.unwrap_or(i64::MIN))
     .bind(d.changed_not_before.unwrap_or(i64::MIN))

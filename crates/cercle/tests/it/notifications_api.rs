@@ -25,6 +25,7 @@ backends!(
     a_thread_written_to_a_team_notifies_its_managers,
     preferences_friend_requests_and_what_is_refused,
     urgent_rings_are_bounded_and_without_a_phone_the_escalation_is_an_email,
+    a_burst_of_messages_leaves_the_indexed_times_and_updates_in_place,
 );
 
 /// The patient of `clinical_thread`, and what is written about them: none
@@ -676,4 +677,131 @@ async fn urgent_rings_are_bounded_and_without_a_phone_the_escalation_is_an_email
         .filter(|m| m.subject.contains("prioritaire"))
         .count();
     assert_eq!((urgent, alerts()), (1, 0), "one escalation email");
+}
+
+/// Heap-only updates of `notifications` in the current transaction
+/// (PostgreSQL); `None` on SQLite, which has no such thing.
+async fn hot_updates(app: &TestApp, tx: &mut cercle_store::Tx) -> Option<i64> {
+    if app.ctx().store.backend() != cercle_store::Backend::Postgres {
+        return None;
+    }
+    let row = sqlx::query("SELECT pg_stat_get_xact_tuples_hot_updated('notifications'::regclass) AS n")
+        .fetch_one(&mut **tx)
+        .await
+        .expect("hot updates");
+    Some(sqlx::Row::get::<i64, _>(&row, "n"))
+}
+
+/// A message folded into a notification less than a second old leaves its
+/// time and a next look already due as they were: the row changes in no
+/// index, so PostgreSQL updates it in place (a burst of messages to a busy
+/// thread costs a row version per participant, not four index entries
+/// more). A second later the time moves; a notification with nothing due
+/// is looked at again at once. The worker tells that a message came while
+/// it decided by the count, not the time.
+async fn a_burst_of_messages_leaves_the_indexed_times_and_updates_in_place(db: Db) {
+    use cercle_domain::notification_rules::NotificationKind;
+    use cercle_domain::{NotificationId, ThreadId, Timestamp, UserId};
+    use cercle_store::notifications as store;
+
+    let app = spawn(db).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
+    let a_id: UserId = id_of(&app, &a).await.parse().expect("a user id");
+    let b_id: UserId = id_of(&app, &b).await.parse().expect("a user id");
+    let c_id: UserId = id_of(&app, &c).await.parse().expect("a user id");
+    let thread: ThreadId = clinical_thread(&app, &a, &[&b, &c], TITLE)
+        .await
+        .parse()
+        .expect("a thread id");
+    let now = app.ctx().clock.now();
+    let at = |ms: i64| Timestamp(now.0 + ms);
+    let unread = |user_id: UserId, next_check_at: Option<i64>| NotificationRow {
+        id: NotificationId::new(),
+        user_id,
+        kind: NotificationKind::Message,
+        thread_kind: "clinical".into(),
+        thread_id: Some(thread),
+        message_id: None,
+        actor_id: Some(a_id),
+        link: format!("/threads/{thread}"),
+        high_priority: false,
+        count: 1,
+        created_at: now.0,
+        updated_at: now.0,
+        read_at: None,
+        ring_pending: true,
+        rings: 0,
+        rung_at: None,
+        emailed_at: None,
+        sms_at: None,
+        next_check_at,
+    };
+    // B's notification is due now; C's was decided (nothing left to do).
+    let (b_note, c_note) = (unread(b_id, Some(now.0)), unread(c_id, None));
+    // In a transaction rolled back at the end: the worker never sees them.
+    let mut tx = app.ctx().store.begin().await.expect("begin");
+    store::insert_many(&mut tx, &[b_note.clone(), c_note.clone()])
+        .await
+        .expect("insert");
+    let hot = hot_updates(&app, &mut tx).await;
+    let get = async |tx: &mut cercle_store::Tx, id| {
+        let n = store::get(tx, id).await.expect("get").expect("the notification");
+        (n.count, n.updated_at, n.next_check_at)
+    };
+
+    // Half a second later, one message: counted, the time and the next
+    // look as they were.
+    let folded = store::fold_many(&mut tx, &[b_id], thread, a_id, RING_AGAIN_AFTER_MS, at(500))
+        .await
+        .expect("fold");
+    assert_eq!(folded, vec![b_id]);
+    assert_eq!(get(&mut tx, b_note.id).await, (2, now.0, Some(now.0)));
+    // Three more of a batch, 900 ms after: the same.
+    store::fold_each(&mut tx, thread, &[(b_id, 3, a_id)], RING_AGAIN_AFTER_MS, at(900))
+        .await
+        .expect("fold each");
+    assert_eq!(get(&mut tx, b_note.id).await, (5, now.0, Some(now.0)));
+    if let Some(before) = hot {
+        let after = hot_updates(&app, &mut tx).await.expect("PostgreSQL");
+        assert_eq!(after - before, 2, "both folds updated the row in place");
+    }
+
+    // A second after its time, the time moves; the look already due stays.
+    store::fold_each(
+        &mut tx,
+        thread,
+        &[(b_id, 1, a_id), (c_id, 1, a_id)],
+        RING_AGAIN_AFTER_MS,
+        at(1_000),
+    )
+    .await
+    .expect("fold each");
+    assert_eq!(get(&mut tx, b_note.id).await, (6, now.0 + 1_000, Some(now.0)));
+    // C had nothing due: the worker looks again now (and C's time moved).
+    assert_eq!(get(&mut tx, c_note.id).await, (2, now.0 + 1_000, Some(now.0 + 1_000)));
+
+    // The worker read B's notification at count 5 and decided that nothing
+    // more is owed; a message folded in since (count 6; its time need not
+    // move) keeps the ring owed, for a decision of its own.
+    let nothing_owed = store::Delivery {
+        ring_pending: false,
+        changed_not_before: None,
+        rings: 0,
+        rung_at: None,
+        emailed_at: None,
+        sms_at: None,
+        next_check_at: None,
+    };
+    store::save_delivery(&mut tx, b_note.id, 5, &nothing_owed)
+        .await
+        .expect("save");
+    let n = store::get(&mut tx, b_note.id).await.expect("get").expect("B's");
+    assert!(n.ring_pending && n.next_check_at.is_some(), "{n:?}");
+    // Read at count 6, the decision stands.
+    store::save_delivery(&mut tx, b_note.id, 6, &nothing_owed)
+        .await
+        .expect("save");
+    let n = store::get(&mut tx, b_note.id).await.expect("get").expect("B's");
+    assert!(!n.ring_pending && n.next_check_at.is_none(), "{n:?}");
+    tx.rollback().await.expect("rollback");
 }
