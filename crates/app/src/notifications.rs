@@ -87,30 +87,6 @@ fn thread_kind(t: &ThreadRow) -> &'static str {
     }
 }
 
-fn new_row(user_id: UserId, kind: Kind, actor_id: Option<UserId>, link: String, now: Timestamp) -> NotificationRow {
-    NotificationRow {
-        id: NotificationId::new(),
-        user_id,
-        kind,
-        thread_kind: String::new(),
-        thread_id: None,
-        message_id: None,
-        actor_id,
-        link,
-        high_priority: false,
-        count: 1,
-        created_at: now.0,
-        updated_at: now.0,
-        read_at: None,
-        ring_pending: true,
-        rings: 0,
-        rung_at: None,
-        emailed_at: None,
-        sms_at: None,
-        next_check_at: Some(now.0),
-    }
-}
-
 /// A new message: everyone the thread reaches but its author is told. A
 /// normal message folds into the person's unread notification of the
 /// thread; a high-priority one has its own, followed up until acknowledged.
@@ -191,7 +167,7 @@ pub(crate) async fn on_messages(
             .into_iter()
             .collect();
         for &(user_id, count, actor) in folds.iter().filter(|(u, _, _)| !folded.contains(u)) {
-            let mut row = new_row(user_id, Kind::Message, Some(actor), link.clone(), now);
+            let mut row = NotificationRow::new(user_id, Kind::Message, Some(actor), link.clone(), now);
             row.thread_kind = thread_kind(t).into();
             row.thread_id = Some(t.id);
             row.count = count;
@@ -202,7 +178,7 @@ pub(crate) async fn on_messages(
                 continue;
             }
             for &user_id in recipients.iter().filter(|&&r| r != author) {
-                let mut row = new_row(user_id, Kind::Message, Some(author), link.clone(), now);
+                let mut row = NotificationRow::new(user_id, Kind::Message, Some(author), link.clone(), now);
                 row.thread_kind = thread_kind(t).into();
                 row.thread_id = Some(t.id);
                 row.high_priority = true;
@@ -281,7 +257,7 @@ async fn tell_about_thread(
     let rows: Vec<NotificationRow> = recipients
         .iter()
         .map(|&user_id| {
-            let mut row = new_row(user_id, kind, Some(actor_id), thread_link(&t.id.to_string()), now);
+            let mut row = NotificationRow::new(user_id, kind, Some(actor_id), thread_link(&t.id.to_string()), now);
             row.thread_kind = thread_kind(t).into();
             row.thread_id = Some(thread_id);
             if let Some(message_id) = urgent {
@@ -435,7 +411,7 @@ pub(crate) async fn on_personal(
     link: &str,
     now: Timestamp,
 ) -> AppResult<()> {
-    let row = new_row(
+    let row = NotificationRow::new(
         user_id.parse()?,
         kind,
         actor_id.map(str::parse).transpose()?,

@@ -458,27 +458,17 @@ async fn seed_notifications(
         let p = i % people.len();
         let t = &groups.threads[groups.of[(i / people.len()) % groups.of.len()][p]];
         let high = rng.unit() < HIGH_SHARE;
-        let row = NotificationRow {
-            id: cercle_domain::NotificationId::new(),
-            user_id: people[p].key.parse()?,
-            kind: cercle_domain::notification_rules::NotificationKind::Message,
-            thread_kind: "collaboration".into(),
-            thread_id: Some(t.id),
-            message_id: if high { Some(t.message_id) } else { None },
-            actor_id: Some(t.author),
-            link: format!("/threads/{}", t.id),
-            high_priority: high,
-            count: 1,
-            created_at: now.0,
-            updated_at: now.0,
-            read_at: None,
-            ring_pending: true,
-            rings: 0,
-            rung_at: None,
-            emailed_at: None,
-            sms_at: None,
-            next_check_at: Some(now.0),
-        };
+        let mut row = NotificationRow::new(
+            people[p].key.parse()?,
+            cercle_domain::notification_rules::NotificationKind::Message,
+            Some(t.author),
+            format!("/threads/{}", t.id),
+            now,
+        );
+        row.thread_kind = "collaboration".into();
+        row.thread_id = Some(t.id);
+        row.message_id = high.then_some(t.message_id);
+        row.high_priority = high;
         nstore::insert(&mut tx, &row).await?;
     }
     tx.commit().await?;

@@ -32,6 +32,40 @@ pub struct NotificationRow {
     pub next_check_at: Option<i64>,
 }
 
+impl NotificationRow {
+    /// A new unread notification of one (normal) thing, about no thread,
+    /// with a ring to decide at once: callers set what else applies.
+    pub fn new(
+        user_id: UserId,
+        kind: NotificationKind,
+        actor_id: Option<UserId>,
+        link: String,
+        now: Timestamp,
+    ) -> NotificationRow {
+        NotificationRow {
+            id: NotificationId::new(),
+            user_id,
+            kind,
+            thread_kind: String::new(),
+            thread_id: None,
+            message_id: None,
+            actor_id,
+            link,
+            high_priority: false,
+            count: 1,
+            created_at: now.0,
+            updated_at: now.0,
+            read_at: None,
+            ring_pending: true,
+            rings: 0,
+            rung_at: None,
+            emailed_at: None,
+            sms_at: None,
+            next_check_at: Some(now.0),
+        }
+    }
+}
+
 fn map(r: &AnyRow) -> std::result::Result<NotificationRow, sqlx::Error> {
     Ok(NotificationRow {
         id: r.try_get("id")?,

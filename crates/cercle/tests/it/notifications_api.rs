@@ -701,7 +701,7 @@ async fn hot_updates(app: &TestApp, tx: &mut cercle_store::Tx) -> Option<i64> {
 /// it decided by the count, not the time.
 async fn a_burst_of_messages_leaves_the_indexed_times_and_updates_in_place(db: Db) {
     use cercle_domain::notification_rules::NotificationKind;
-    use cercle_domain::{NotificationId, ThreadId, Timestamp, UserId};
+    use cercle_domain::{ThreadId, Timestamp, UserId};
     use cercle_store::notifications as store;
 
     let app = spawn(db).await;
@@ -715,26 +715,18 @@ async fn a_burst_of_messages_leaves_the_indexed_times_and_updates_in_place(db: D
         .expect("a thread id");
     let now = app.ctx().clock.now();
     let at = |ms: i64| Timestamp(now.0 + ms);
-    let unread = |user_id: UserId, next_check_at: Option<i64>| NotificationRow {
-        id: NotificationId::new(),
-        user_id,
-        kind: NotificationKind::Message,
-        thread_kind: "clinical".into(),
-        thread_id: Some(thread),
-        message_id: None,
-        actor_id: Some(a_id),
-        link: format!("/threads/{thread}"),
-        high_priority: false,
-        count: 1,
-        created_at: now.0,
-        updated_at: now.0,
-        read_at: None,
-        ring_pending: true,
-        rings: 0,
-        rung_at: None,
-        emailed_at: None,
-        sms_at: None,
-        next_check_at,
+    let unread = |user_id: UserId, next_check_at: Option<i64>| {
+        let mut n = NotificationRow::new(
+            user_id,
+            NotificationKind::Message,
+            Some(a_id),
+            format!("/threads/{thread}"),
+            now,
+        );
+        n.thread_kind = "clinical".into();
+        n.thread_id = Some(thread);
+        n.next_check_at = next_check_at;
+        n
     };
     // B's notification is due now; C's was decided (nothing left to do).
     let (b_note, c_note) = (unread(b_id, Some(now.0)), unread(c_id, None));
