@@ -53,17 +53,8 @@ use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
 pub struct NotificationsArgs {
-    /// Which database(s) to measure.
-    #[arg(long, value_enum, default_value_t = Which::Both)]
-    backend: Which,
-    /// PostgreSQL server (any existing database on it): a scratch database
-    /// `cercle_bench_notifications_<random>` is created there, then dropped.
-    #[arg(
-        long,
-        env = "CERCLE_BENCH_POSTGRES",
-        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
-    )]
-    postgres: String,
+    #[command(flatten)]
+    db: crate::scratch::Databases,
     /// People to create.
     #[arg(long, default_value_t = 2000)]
     people: usize,
@@ -87,13 +78,6 @@ pub struct NotificationsArgs {
     keep: bool,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Which {
-    Sqlite,
-    Postgres,
-    Both,
-}
-
 /// People per thread of the worker's notifications.
 const GROUP: usize = 10;
 /// Share of high-priority notifications in the worker's rows.
@@ -108,11 +92,7 @@ pub async fn run(args: &NotificationsArgs) -> anyhow::Result<()> {
     if let Some(f) = args.fanouts.iter().find(|&&f| f < 2 || f > args.people) {
         bail!("fan-out {f}: each must be between 2 and --people ({})", args.people);
     }
-    let backends: &[Backend] = match args.backend {
-        Which::Sqlite => &[Backend::Sqlite],
-        Which::Postgres => &[Backend::Postgres],
-        Which::Both => &[Backend::Sqlite, Backend::Postgres],
-    };
+    let backends = args.db.backend.backends();
     let mut reports = Vec::new();
     for &backend in backends {
         eprintln!(
@@ -122,7 +102,7 @@ pub async fn run(args: &NotificationsArgs) -> anyhow::Result<()> {
             args.fanouts,
             args.notifications
         );
-        let scratch = Scratch::create(backend, &args.postgres, "notifications").await?;
+        let scratch = Scratch::create(backend, &args.db.postgres, "notifications").await?;
         let result = measure(args, backend, &scratch.url).await;
         scratch.finish(args.keep).await;
         reports.push((backend, result?));

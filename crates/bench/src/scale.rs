@@ -50,17 +50,8 @@ pub struct ScaleArgs {
     /// Rounds over the factors (1×, 10×, 1×, 10× with 2).
     #[arg(long, default_value_t = 2)]
     rounds: usize,
-    /// Which database(s) to measure.
-    #[arg(long, value_enum, default_value_t = Which::Both)]
-    backend: Which,
-    /// PostgreSQL server (any existing database on it): a scratch database
-    /// is created there for each measurement, then dropped.
-    #[arg(
-        long,
-        env = "CERCLE_BENCH_POSTGRES",
-        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
-    )]
-    postgres: String,
+    #[command(flatten)]
+    db: crate::scratch::Databases,
     /// Timed requests of each operation (sign-in: 3 per demo account, 21).
     #[arg(long, default_value_t = 200)]
     samples: usize,
@@ -75,13 +66,6 @@ pub struct ScaleArgs {
     /// Keep the databases and folders instead of removing them.
     #[arg(long)]
     keep: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Which {
-    Sqlite,
-    Postgres,
-    Both,
 }
 
 /// The rows counted after seeding (table, label).
@@ -120,11 +104,7 @@ pub async fn run(args: &ScaleArgs) -> anyhow::Result<()> {
         bail!("--factors must be at least 1 each, --samples and --rounds at least 1");
     }
     let cercle = serve::cercle_binary(args.cercle.as_deref())?;
-    let backends: &[Backend] = match args.backend {
-        Which::Sqlite => &[Backend::Sqlite],
-        Which::Postgres => &[Backend::Postgres],
-        Which::Both => &[Backend::Sqlite, Backend::Postgres],
-    };
+    let backends = args.db.backend.backends();
     let mut runs = Vec::new();
     for &backend in backends {
         for round in 0..args.rounds {
@@ -152,7 +132,7 @@ struct Run {
 }
 
 async fn measure(args: &ScaleArgs, cercle: &Path, backend: Backend, factor: usize) -> anyhow::Result<Run> {
-    let scratch = Scratch::create(backend, &args.postgres, "scale").await?;
+    let scratch = Scratch::create(backend, &args.db.postgres, "scale").await?;
     let data_dir = match backend {
         Backend::Sqlite => scratch_folder(&scratch.url)?,
         Backend::Postgres => {

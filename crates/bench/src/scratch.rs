@@ -6,6 +6,41 @@ use cercle_store::Backend;
 use sqlx::Connection;
 use std::path::PathBuf;
 
+/// The options every benchmark on both databases takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Databases {
+    /// Which database(s) to measure.
+    #[arg(long, value_enum, default_value_t = Which::Both)]
+    pub backend: Which,
+    /// PostgreSQL server (any existing database on it): a scratch database
+    /// `cercle_bench_<benchmark>_<random>` is created there for each
+    /// measurement, then dropped (unless `--keep`, where the benchmark has it).
+    #[arg(
+        long,
+        env = "CERCLE_BENCH_POSTGRES",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    pub postgres: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Which {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+impl Which {
+    /// The databases to measure, SQLite first.
+    pub fn backends(self) -> &'static [Backend] {
+        match self {
+            Which::Sqlite => &[Backend::Sqlite],
+            Which::Postgres => &[Backend::Postgres],
+            Which::Both => &[Backend::Sqlite, Backend::Postgres],
+        }
+    }
+}
+
 /// A database that exists for one measurement.
 pub struct Scratch {
     pub url: String,

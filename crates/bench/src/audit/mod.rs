@@ -24,17 +24,8 @@ pub struct AuditArgs {
     /// Events to generate.
     #[arg(long, default_value_t = 1_000_000)]
     events: u64,
-    /// Which database(s) to measure.
-    #[arg(long, value_enum, default_value_t = Which::Both)]
-    backend: Which,
-    /// PostgreSQL server (any existing database on it): a scratch database
-    /// `cercle_bench_<random>` is created there, then dropped.
-    #[arg(
-        long,
-        env = "CERCLE_BENCH_POSTGRES",
-        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
-    )]
-    postgres: String,
+    #[command(flatten)]
+    db: crate::scratch::Databases,
     /// Timed runs of each search.
     #[arg(long, default_value_t = 200)]
     runs: usize,
@@ -53,13 +44,6 @@ pub struct AuditArgs {
     keep: bool,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Which {
-    Sqlite,
-    Postgres,
-    Both,
-}
-
 /// Rows per transaction while loading.
 const ROWS_PER_TX: u64 = 50_000;
 const COLUMNS: usize = 16;
@@ -73,16 +57,12 @@ pub async fn run(args: &AuditArgs) -> anyhow::Result<()> {
     if args.events == 0 || args.runs == 0 {
         bail!("--events and --runs must be at least 1");
     }
-    let backends: &[Backend] = match args.backend {
-        Which::Sqlite => &[Backend::Sqlite],
-        Which::Postgres => &[Backend::Postgres],
-        Which::Both => &[Backend::Sqlite, Backend::Postgres],
-    };
+    let backends = args.db.backend.backends();
     let universe = Universe::new(&mut Rng::new(args.seed));
     let mut reports = Vec::new();
     for &backend in backends {
         eprintln!("cercle-bench audit: {} ({} events)", backend.name(), args.events);
-        let scratch = Scratch::create(backend, &args.postgres, "audit").await?;
+        let scratch = Scratch::create(backend, &args.db.postgres, "audit").await?;
         let result = measure(args, &scratch.url, &universe).await;
         scratch.finish(args.keep).await;
         reports.push((backend, result?));

@@ -33,17 +33,8 @@ pub struct SearchArgs {
     /// People to generate.
     #[arg(long, default_value_t = 1_000_000)]
     profiles: usize,
-    /// Which database(s) to measure.
-    #[arg(long, value_enum, default_value_t = Which::Both)]
-    backend: Which,
-    /// PostgreSQL server (any existing database on it): a scratch database
-    /// `cercle_bench_search_<random>` is created there, then dropped.
-    #[arg(
-        long,
-        env = "CERCLE_BENCH_POSTGRES",
-        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
-    )]
-    postgres: String,
+    #[command(flatten)]
+    db: crate::scratch::Databases,
     /// Timed runs of each query for each searcher.
     #[arg(long, default_value_t = 30)]
     runs: usize,
@@ -75,22 +66,11 @@ pub struct SearchArgs {
     sqlite_pragma: Vec<String>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Which {
-    Sqlite,
-    Postgres,
-    Both,
-}
-
 pub async fn run(args: &SearchArgs) -> anyhow::Result<()> {
     if args.profiles < 10_000 || args.runs == 0 {
         bail!("--profiles must be at least 10000 and --runs at least 1");
     }
-    let backends: &[Backend] = match args.backend {
-        Which::Sqlite => &[Backend::Sqlite],
-        Which::Postgres => &[Backend::Postgres],
-        Which::Both => &[Backend::Sqlite, Backend::Postgres],
-    };
+    let backends = args.db.backend.backends();
     let t = Instant::now();
     let universe = Universe::new(args.seed, args.profiles);
     let generate = t.elapsed().as_secs_f64();
@@ -113,7 +93,7 @@ pub async fn run(args: &SearchArgs) -> anyhow::Result<()> {
     }
     for &backend in backends {
         eprintln!("cercle-bench search: {} ({} profiles)", backend.name(), args.profiles);
-        let scratch = Scratch::create(backend, &args.postgres, "search").await?;
+        let scratch = Scratch::create(backend, &args.db.postgres, "search").await?;
         let result = measure(args, backend, &scratch.url, &universe).await;
         scratch.finish(args.keep).await;
         reports.push((backend, result?));

@@ -42,17 +42,8 @@ pub struct ThreadsArgs {
     /// else next to this program, else `./target/release/cercle`).
     #[arg(long)]
     cercle: Option<PathBuf>,
-    /// Which database(s) to measure.
-    #[arg(long, value_enum, default_value_t = Which::Both)]
-    backend: Which,
-    /// PostgreSQL server (any existing database on it): a scratch database
-    /// `cercle_bench_threads_<random>` is created there, then dropped.
-    #[arg(
-        long,
-        env = "CERCLE_BENCH_POSTGRES",
-        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
-    )]
-    postgres: String,
+    #[command(flatten)]
+    db: crate::scratch::Databases,
     /// Participants listening on the event WebSocket.
     #[arg(long, default_value_t = 20)]
     listeners: usize,
@@ -83,13 +74,6 @@ pub struct ThreadsArgs {
     keep: bool,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Which {
-    Sqlite,
-    Postgres,
-    Both,
-}
-
 /// Messages one sender posts at most in the whole run (server: 120 per minute).
 const PER_SENDER: u64 = 100;
 
@@ -104,11 +88,7 @@ pub async fn run(args: &ThreadsArgs) -> anyhow::Result<()> {
         "cercle-bench threads: binary {}; open files: {files}{refused} (inherited by the server)",
         cercle.display()
     );
-    let backends: &[Backend] = match args.backend {
-        Which::Sqlite => &[Backend::Sqlite],
-        Which::Postgres => &[Backend::Postgres],
-        Which::Both => &[Backend::Sqlite, Backend::Postgres],
-    };
+    let backends = args.db.backend.backends();
     let mut out = String::new();
     out.push_str(&format!(
         "Open-file limit (soft = hard) of this program and of the server: {files}{refused}.\n\n"
@@ -121,7 +101,7 @@ pub async fn run(args: &ThreadsArgs) -> anyhow::Result<()> {
         ));
         std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
         let scratch = match backend {
-            Backend::Postgres => Some(Scratch::create(backend, &args.postgres, "threads").await?),
+            Backend::Postgres => Some(Scratch::create(backend, &args.db.postgres, "threads").await?),
             Backend::Sqlite => None,
         };
         let db_url = match &scratch {
