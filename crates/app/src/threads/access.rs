@@ -126,6 +126,40 @@ pub async fn may_receive(ctx: &Ctx, user_id: &str, thread_id: &str) -> AppResult
     }
 }
 
+/// [`may_receive`] for live connections: one check per person and thread
+/// for the whole node, shared by every connection of the person that asks
+/// meanwhile or within [`super::answers::KEEP`] and forgotten as soon as
+/// the node hears of a change of the person's access or the thread's
+/// participants ([`super::answers`]). `DatabaseUnavailable` when the
+/// database could not answer.
+pub async fn may_receive_live(ctx: &Ctx, user_id: &str, thread_id: &str) -> AppResult<bool> {
+    use super::answers::Answer;
+    let (Ok(user), Ok(thread)) = (user_id.parse::<UserId>(), thread_id.parse::<ThreadId>()) else {
+        return Ok(false);
+    };
+    let answer = ctx
+        .hub
+        .answers
+        .get(user, thread, || async {
+            match may_receive(ctx, user_id, thread_id).await {
+                Ok(true) => Answer::Yes,
+                Ok(false) => Answer::No,
+                Err(AppError::DatabaseUnavailable) => Answer::Busy,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live access check failed");
+                    Answer::Failed
+                }
+            }
+        })
+        .await;
+    match answer {
+        Answer::Yes => Ok(true),
+        Answer::No => Ok(false),
+        Answer::Busy => Err(AppError::DatabaseUnavailable),
+        Answer::Failed => Err(AppError::Internal("live access check failed".into())),
+    }
+}
+
 pub(crate) fn open(t: &ThreadRow) -> AppResult<()> {
     if t.closed_at.is_some() {
         return Err(AppError::Conflict("thread-closed"));

@@ -91,6 +91,10 @@ pub struct Hub {
     /// People whose sessions or reach just changed (user ids): their
     /// connections check their session and what they may see again at once.
     access: broadcast::Sender<Arc<str>>,
+    /// Whether a person's connections may receive a thread: one answer per
+    /// person and thread for the whole node, forgotten here before the
+    /// connections hear of a change.
+    pub answers: super::answers::Answers,
 }
 
 impl Default for Hub {
@@ -103,6 +107,7 @@ impl Default for Hub {
             flood: std::sync::Mutex::new(std::collections::HashMap::new()),
             signals: std::sync::Mutex::new(std::collections::HashMap::new()),
             access: broadcast::channel(1024).0,
+            answers: super::answers::Answers::default(),
         }
     }
 }
@@ -155,6 +160,12 @@ impl Hub {
     }
 
     fn send_access(&self, user_id: &str) {
+        // Forgotten first: a connection that acts on the notice asks anew.
+        match user_id.parse::<cercle_domain::UserId>() {
+            Ok(u) => self.answers.forget_person(Some(u)),
+            // EVERYONE, or anything else: everyone's.
+            Err(_) => self.answers.forget_person(None),
+        }
         let _ = self.access.send(Arc::from(user_id));
     }
 }
@@ -263,6 +274,12 @@ pub async fn run_dispatcher(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<boo
             for row in batch {
                 last = row.id;
                 if let Some(e) = Event::of(&row) {
+                    // Forgotten before the connections see the change.
+                    if e.kind == EventKind::Participants {
+                        if let Some(thread) = e.topic.thread() {
+                            ctx.hub.answers.forget_thread(thread);
+                        }
+                    }
                     let _ = ctx.hub.live.send(Arc::new(e));
                 }
                 metrics::histogram!("cercle_delivery_lag_seconds")

@@ -2,7 +2,7 @@
 //! the person may see (threads they reach now, their own notifications and
 //! other events on their person topic: an incoming call, a call declined).
 
-use super::access::may_receive;
+use super::access::may_receive_live;
 use super::hub::{self, Event};
 use crate::{AppResult, Ctx};
 use cercle_domain::events::Topic;
@@ -42,7 +42,7 @@ pub async fn events_since(ctx: &Ctx, user_id: &str, since: i64, limit: i64) -> A
         let visible = match cache.get(&thread) {
             Some(v) => *v,
             None => {
-                let v = may_receive(ctx, user_id, &thread.to_string()).await?;
+                let v = may_receive_live(ctx, user_id, &thread.to_string()).await?;
                 cache.insert(thread, v);
                 v
             }

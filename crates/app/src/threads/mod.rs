@@ -13,6 +13,7 @@
 //! nothing in teams, notifications or patients imports those back.
 
 pub mod access;
+pub mod answers;
 pub mod attachments;
 pub mod care_channels;
 pub mod drafts;

@@ -3,7 +3,7 @@
 //! lives in its own module. Code of this crate imports the module that owns
 //! the concern instead (checked: `cargo test -p cercle --test module_cycles`).
 
-pub use super::access::may_receive;
+pub use super::access::{may_receive, may_receive_live};
 pub use super::drafts::save_draft;
 pub use super::input::{DEFAULT_MESSAGES_PER_MINUTE, MAX_MESSAGE_CHARS, MAX_PARTICIPANTS, MAX_TITLE_CHARS};
 pub use super::lifecycle::{create, direct, duplicate, set_closed, set_priority, NewThreadInput};

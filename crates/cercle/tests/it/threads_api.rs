@@ -17,6 +17,7 @@ backends!(
     attachments_are_checked_encrypted_and_private,
     events_are_live_and_replayed_exactly_after_a_restart,
     posts_at_once_are_each_answered_and_kept_once,
+    a_person_s_streams_share_one_access_check,
 );
 
 const UNICODE: &str = "Fièvre ≥ 38 °C — œdème, Œdème, ça, été ; vue par مريم حداد";
@@ -621,6 +622,69 @@ async fn posts_at_once_are_each_answered_and_kept_once(db: Db) {
     assert_eq!(seqs, (1..=24).collect::<Vec<_>>(), "no gap left by a refused post");
     let (_, msgs) = app.get(&format!("/threads/{closed}/messages"), Some(&a.token)).await;
     assert_eq!(msgs["messages"].as_array().map(Vec::len), Some(0));
+}
+
+/// A message reaches every open stream of its participants at once; the
+/// node asks once per person and thread whether they may receive it, not
+/// once per stream (10,000 streams asking at once closed a third of them,
+/// docs/benchmarks.md section 27). An answer given before a change of the
+/// thread's participants is never given after it.
+async fn a_person_s_streams_share_one_access_check(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
+    let t = clinical_thread(&app, &a, &[&b], "Beaucoup d'onglets").await;
+    let mut mine = Vec::new();
+    for _ in 0..24 {
+        let mut ws = events_socket(&app.url, &b.token, None).await;
+        until_ready(&mut ws).await;
+        mine.push(ws);
+    }
+    let mut outsiders = Vec::new();
+    for _ in 0..6 {
+        let mut ws = events_socket(&app.url, &c.token, None).await;
+        until_ready(&mut ws).await;
+        outsiders.push(ws);
+    }
+    let answers = &app.ctx().hub.answers;
+
+    let before = answers.checks();
+    post_message(&app, &a, &t, "Pour tous les onglets").await;
+    for ws in &mut mine {
+        let e = next_of(ws, "message").await;
+        assert_eq!(e["data"]["body"], "Pour tous les onglets");
+    }
+    futures_util::future::join_all(outsiders.iter_mut().map(|ws| async move {
+        let leaked = next_frame(ws, Duration::from_millis(500)).await;
+        assert!(leaked.is_none(), "an outsider's stream receives nothing: {leaked:?}");
+    }))
+    .await;
+    assert_eq!(
+        answers.checks() - before,
+        2,
+        "one check for B's 24 streams, one for C's 6"
+    );
+
+    // B removed: the answer kept for B is forgotten before B's streams see
+    // the change, so none of them receives what follows.
+    let b_id = id_of(&app, &b).await;
+    let (status, _) = app
+        .post(
+            &format!("/threads/{t}/participants/remove"),
+            Some(&a.token),
+            json!({ "kind": "user", "id": b_id }),
+        )
+        .await;
+    assert_eq!(status, 204);
+    post_message(&app, &a, &t, "Après le retrait de B").await;
+    futures_util::future::join_all(mine.iter_mut().map(|ws| async move {
+        while let Some(f) = next_frame(ws, Duration::from_millis(500)).await {
+            assert_ne!(
+                f["data"]["body"], "Après le retrait de B",
+                "a removed participant's stream"
+            );
+        }
+    }))
+    .await;
 }
 
 /// The flood limit is a setting (`messages_per_minute`).

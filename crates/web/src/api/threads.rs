@@ -1282,7 +1282,7 @@ async fn may_see(
     if let Some(v) = cache.get(&e.thread_id) {
         return Some(*v);
     }
-    let v = match service::may_receive(ctx, user_id, &e.thread_id).await {
+    let v = match service::may_receive_live(ctx, user_id, &e.thread_id).await {
         Ok(v) => v,
         Err(cercle_app::AppError::DatabaseUnavailable) => return None,
         // Any other refusal: not for this person.
