@@ -28,7 +28,17 @@ pub type Ws = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 /// Opens an authenticated event stream from `local` (any port), waits for
 /// its `ready` frame.
 pub async fn connect(base: &str, token: &str, local: Option<IpAddr>) -> anyhow::Result<Ws> {
-    connect_since(base, token, local, None).await.map(|(ws, _)| ws)
+    connect_since(base, token, local, None).await.map(|o| o.ws)
+}
+
+/// An event stream opened and ready.
+pub struct Opened {
+    pub ws: Ws,
+    /// The frames replayed before `ready` (`?since=`).
+    pub missed: Vec<String>,
+    /// Where `ready` said the stream stands (its `last`): the `since` to
+    /// come back with if it closes before any event.
+    pub ready: Option<i64>,
 }
 
 /// [`connect`], replaying from the event after `since` as a page does when
@@ -39,7 +49,7 @@ pub async fn connect_since(
     token: &str,
     local: Option<IpAddr>,
     since: Option<i64>,
-) -> anyhow::Result<(Ws, Vec<String>)> {
+) -> anyhow::Result<Opened> {
     let addr: SocketAddr = base
         .trim_start_matches("http://")
         .parse()
@@ -57,20 +67,28 @@ pub async fn connect_since(
             .insert("Authorization", format!("Bearer {token}").parse()?);
         let (mut ws, _) = tokio_tungstenite::client_async(req, stream).await?;
         let mut missed = Vec::new();
-        loop {
+        let ready = loop {
             match ws.next().await {
-                Some(Ok(Message::Text(t))) if t.contains("\"type\":\"ready\"") => break,
+                Some(Ok(Message::Text(t))) if t.contains("\"type\":\"ready\"") => break ready_last(&t),
                 Some(Ok(Message::Text(t))) => missed.push(t.to_string()),
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e.into()),
                 None => bail!("the stream closed before it was ready"),
             }
-        }
-        anyhow::Ok((ws, missed))
+        };
+        anyhow::Ok(Opened { ws, missed, ready })
     };
     tokio::time::timeout(Duration::from_secs(20), fut)
         .await
         .context("no `ready` frame within 20 s")?
+}
+
+/// The `last` of a `ready` frame.
+pub fn ready_last(frame: &str) -> Option<i64> {
+    serde_json::from_str::<serde_json::Value>(frame)
+        .ok()?
+        .get("last")?
+        .as_i64()
 }
 
 /// The event id a frame starts with (`{"id":…`); `None` for frames that
@@ -117,8 +135,12 @@ struct Listener {
 /// comes back with `?since=` its last event, as a page does, so that the
 /// deliveries count what the product guarantees: every acknowledged
 /// message reaches every page that stays open. Each message counts once.
-async fn listen(mut ws: Ws, who: Listener, shared: Arc<Shared>, out: Deliveries) {
-    let mut got = Got::default();
+async fn listen(opened: Opened, who: Listener, shared: Arc<Shared>, out: Deliveries) {
+    let mut got = Got {
+        last: opened.ready,
+        ..Got::default()
+    };
+    let mut ws = opened.ws;
     loop {
         while let Some(frame) = ws.next().await {
             match frame {
@@ -137,12 +159,12 @@ async fn listen(mut ws: Ws, who: Listener, shared: Arc<Shared>, out: Deliveries)
                 break;
             }
         }
-        let Some((again, missed)) = back else { return };
+        let Some(again) = back else { return };
         shared.reconnects.fetch_add(1, Ordering::Relaxed);
-        for text in &missed {
+        for text in &again.missed {
             got.take(text, &shared, &out);
         }
-        ws = again;
+        ws = again.ws;
     }
 }
 
@@ -224,7 +246,7 @@ pub async fn run(
     let mut listeners = Vec::new();
     let mut outs: Vec<Deliveries> = Vec::new();
     for i in 0..args.listeners {
-        let ws = connect(&server.base, &world.tokens[i], None)
+        let opened = connect_since(&server.base, &world.tokens[i], None, None)
             .await
             .with_context(|| format!("listener {i}"))?;
         let out: Deliveries = Arc::new(Mutex::new(Vec::new()));
@@ -233,7 +255,7 @@ pub async fn run(
             base: server.base.clone(),
             token: world.tokens[i].clone(),
         };
-        listeners.push(tokio::spawn(listen(ws, who, shared.clone(), out)));
+        listeners.push(tokio::spawn(listen(opened, who, shared.clone(), out)));
     }
     eprintln!("  {} listeners ready; {senders} senders", args.listeners);
     let url = Arc::new(format!("{}/api/v1/threads/{}/messages", server.base, world.thread_id));
@@ -443,5 +465,12 @@ mod tests {
         assert_eq!(event_id_in(frame), Some(7));
         assert_eq!(event_id_in(r#"{"type":"ready","last":3}"#), None);
         assert_eq!(event_id_in(r#"{"type":"bell","data":{"id":9}}"#), None);
+    }
+
+    #[test]
+    fn reads_where_ready_stands() {
+        assert_eq!(ready_last(r#"{"type":"ready","last":42}"#), Some(42));
+        assert_eq!(ready_last(r#"{"type":"ready"}"#), None);
+        assert_eq!(ready_last("not json"), None);
     }
 }

@@ -274,6 +274,9 @@ enum Report {
         s: usize,
         t: u64,
     },
+    /// A stream the node closed, opened again from its last event.
+    Reopened,
+    /// A stream closed for good (it could not be opened again).
     Closed,
     /// Its standard output ended: it exited.
     Gone,
@@ -295,6 +298,9 @@ fn parse(line: &str) -> Option<Report> {
             s: s as usize,
             t,
         });
+    }
+    if n("reopened").is_some() {
+        return Some(Report::Reopened);
     }
     if n("closed").is_some() {
         return Some(Report::Closed);
@@ -349,6 +355,7 @@ pub struct NodeResult {
     sockets: usize,
     failed: usize,
     closed: usize,
+    reopened: usize,
     rss_before: f64,
     rss_open: f64,
     rss_after: f64,
@@ -375,6 +382,7 @@ struct Tally {
     opened: Vec<Option<(usize, usize)>>,
     gone: Vec<bool>,
     closed: Vec<usize>,
+    reopened: Vec<usize>,
     at: Vec<Vec<Vec<u64>>>,
     /// Distinct (socket, message) arrivals, per message.
     reached: Vec<usize>,
@@ -399,6 +407,7 @@ impl Tally {
                     }
                 }
             }
+            Report::Reopened => self.reopened[c] += 1,
             Report::Closed => self.closed[c] += 1,
             Report::Gone => self.gone[c] = true,
         }
@@ -440,6 +449,7 @@ async fn one_run(args: &NodesArgs, servers: &[Server], world: &World, tokens: &P
         opened: vec![None; holders.len()],
         gone: vec![false; holders.len()],
         closed: vec![0; holders.len()],
+        reopened: vec![0; holders.len()],
         at: shares.iter().map(|s| vec![vec![0; s.count]; args.messages]).collect(),
         reached: vec![0; args.messages],
         first_error: None,
@@ -547,6 +557,7 @@ async fn one_run(args: &NodesArgs, servers: &[Server], world: &World, tokens: &P
                 sockets: mine.iter().map(|&c| opened[c]).sum(),
                 failed: mine.iter().map(|&c| tally.opened[c].map_or(0, |o| o.1)).sum(),
                 closed: mine.iter().map(|&c| tally.closed[c]).sum(),
+                reopened: mine.iter().map(|&c| tally.reopened[c]).sum(),
                 rss_before: rss_before[k],
                 rss_open: rss_open[k],
                 rss_after: rss_after[k],
@@ -581,7 +592,7 @@ pub fn render(args: &NodesArgs, runs: &[RunResult]) -> String {
         args.sockets_per_node, args.messages
     );
     out.push_str(
-        "| nodes | node | sockets open (failed, closed) | VmRSS before / with sockets / after (MiB) | per socket (KiB) | idle CPU (% of a core) | fan-out CPU per message (ms) | reached / expected | lost | post → arrival p50 / p99 (ms) |\n\
+        "| nodes | node | sockets open (failed, closed, reopened) | VmRSS before / with sockets / after (MiB) | per socket (KiB) | idle CPU (% of a core) | fan-out CPU per message (ms) | reached / expected | lost | post → arrival p50 / p99 (ms) |\n\
          |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in runs {
@@ -596,12 +607,13 @@ pub fn render(args: &NodesArgs, runs: &[RunResult]) -> String {
             };
             let fan = (nr.fanout_cpu.user + nr.fanout_cpu.sys).as_secs_f64() * 1000.0 / args.messages as f64;
             out.push_str(&format!(
-                "| {} | {} | {} ({}, {}) | {:.1} / {:.1} / {:.1} | {per_socket:.1} | {:.1} | {fan:.0} | {reached} / {expected} | {} | {:.0} / {:.0} |\n",
+                "| {} | {} | {} ({}, {}, {}) | {:.1} / {:.1} / {:.1} | {per_socket:.1} | {:.1} | {fan:.0} | {reached} / {expected} | {} | {:.0} / {:.0} |\n",
                 r.nodes,
                 k + 1,
                 nr.sockets,
                 nr.failed,
                 nr.closed,
+                nr.reopened,
                 nr.rss_before,
                 nr.rss_open,
                 nr.rss_after,
@@ -714,6 +726,7 @@ mod tests {
             Some(Report::Arrival { m: 2, s: 7, t: 123 })
         ));
         assert!(matches!(parse(r#"{"closed":3}"#), Some(Report::Closed)));
+        assert!(matches!(parse(r#"{"reopened":3}"#), Some(Report::Reopened)));
         assert!(parse("not json").is_none());
     }
 
@@ -723,6 +736,7 @@ mod tests {
             opened: vec![None],
             gone: vec![false],
             closed: vec![0],
+            reopened: vec![0],
             at: vec![vec![vec![0; 2]; 1]],
             reached: vec![0],
             first_error: None,

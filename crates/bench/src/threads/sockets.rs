@@ -11,13 +11,17 @@
 //!   starts with `n<k> `, at `t` nanoseconds of `CLOCK_MONOTONIC` (one clock
 //!   for every process of the machine, so the parent can subtract its own
 //!   send instant);
-//! * `{"closed":j}`: socket `j`'s stream ended.
+//! * `{"reopened":j}`: socket `j`'s stream was closed by the node and
+//!   opened again with `?since=` its last event, as a page does (what it
+//!   missed is replayed and reported as arrivals);
+//! * `{"closed":j}`: socket `j`'s stream ended and could not be opened
+//!   again.
 //!
 //! It exits when its standard input closes: the parent closes it to stop
 //! it, and the kernel closes it when the parent dies, so no socket holder
 //! outlives a benchmark.
 
-use super::load::{connect, Ws};
+use super::load::{connect_since, event_id_in, Opened};
 use crate::serve;
 use anyhow::{bail, Context};
 use futures_util::StreamExt;
@@ -114,19 +118,28 @@ pub async fn run(args: &SocketsArgs) -> anyhow::Result<()> {
     let base = Arc::new(args.base.clone());
     let tokens = Arc::new(tokens);
     let (first, block) = (args.first, args.block);
-    let opened = serve::load(args.count, 64, move |j| {
-        let (b, t) = (base.clone(), tokens.clone());
-        async move { connect(&b, &t[(first + j) % t.len()], Some(address_of(block, j))).await }
-    })
-    .await;
+    let opened = {
+        let (base, tokens) = (base.clone(), tokens.clone());
+        serve::load(args.count, 64, move |j| {
+            let (b, t) = (base.clone(), tokens.clone());
+            async move { connect_since(&b, &t[(first + j) % t.len()], Some(address_of(block, j)), None).await }
+        })
+        .await
+    };
     let mut ok = 0;
     let mut failed = 0;
     let mut error = None;
     for (j, r, _) in opened.results {
         match r {
-            Ok(ws) => {
+            Ok(stream) => {
                 ok += 1;
-                tokio::spawn(read(ws, j, out.clone()));
+                let socket = Socket {
+                    j,
+                    base: base.clone(),
+                    token: tokens[(first + j) % tokens.len()].clone(),
+                    local: address_of(block, j),
+                };
+                tokio::spawn(read(stream, socket, out.clone()));
             }
             Err(e) => {
                 failed += 1;
@@ -141,21 +154,62 @@ pub async fn run(args: &SocketsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Notes when each fan-out message reaches socket `j`, until it closes.
-async fn read(mut ws: Ws, j: usize, out: mpsc::Sender<String>) {
-    while let Some(frame) = ws.next().await {
-        match frame {
-            Ok(Message::Text(t)) => {
-                if let Some(k) = mark_in(&t) {
-                    let at = mono_ns();
-                    let _ = out.send(format!("{{\"m\":{k},\"s\":{j},\"t\":{at}}}"));
-                }
+/// Socket `j` of this process: where it connects, as whom, from where.
+struct Socket {
+    j: usize,
+    base: Arc<String>,
+    token: String,
+    local: IpAddr,
+}
+
+/// How often a closed stream is opened again before it counts as closed.
+const REOPEN_TRIES: u64 = 10;
+
+/// Notes when each fan-out message reaches socket `j`. When the node
+/// closes the stream, opens it again from its last event as a page does
+/// (the parent counts what it then replays as arrivals, later); gives up
+/// after [`REOPEN_TRIES`].
+async fn read(stream: Opened, socket: Socket, out: mpsc::Sender<String>) {
+    let j = socket.j;
+    let mut last = stream.ready;
+    let mut ws = stream.ws;
+    loop {
+        while let Some(frame) = ws.next().await {
+            match frame {
+                Ok(Message::Text(t)) => note(&t, j, &mut last, &out),
+                Ok(_) => {}
+                Err(_) => break,
             }
-            Ok(_) => {}
-            Err(_) => break,
         }
+        let mut back = None;
+        for attempt in 0..REOPEN_TRIES {
+            // Spread out, so that streams closed together do not all come back at once.
+            let wait = 200 * (attempt + 1) + (j as u64 % 10) * 50;
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            if let Ok(again) = connect_since(&socket.base, &socket.token, Some(socket.local), last).await {
+                back = Some(again);
+                break;
+            }
+        }
+        let Some(again) = back else { break };
+        let _ = out.send(format!("{{\"reopened\":{j}}}"));
+        for t in &again.missed {
+            note(t, j, &mut last, &out);
+        }
+        ws = again.ws;
     }
     let _ = out.send(format!("{{\"closed\":{j}}}"));
+}
+
+/// One frame of socket `j`: its event id moves `last`; a fan-out mark is an arrival.
+fn note(frame: &str, j: usize, last: &mut Option<i64>, out: &mpsc::Sender<String>) {
+    if let Some(id) = event_id_in(frame) {
+        *last = Some(last.map_or(id, |l| l.max(id)));
+    }
+    if let Some(k) = mark_in(frame) {
+        let at = mono_ns();
+        let _ = out.send(format!("{{\"m\":{k},\"s\":{j},\"t\":{at}}}"));
+    }
 }
 
 #[cfg(test)]
