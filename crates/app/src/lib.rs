@@ -110,6 +110,9 @@ pub struct Ctx {
     pub notify_rounds: Arc<tokio::sync::watch::Sender<u64>>,
     /// Hands committed thread events to this node's open connections.
     pub hub: Arc<threads::hub::Hub>,
+    /// The language of the account behind a bearer token, kept by this node
+    /// for a minute ([`accounts::languages`]).
+    pub languages: Arc<accounts::languages::Languages>,
     /// How the nodes tell each other about events (chosen once, at start).
     pub bus: Arc<dyn bus::Bus>,
     /// Web Push: the VAPID key and the bounds of a delivery.

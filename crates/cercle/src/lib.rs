@@ -243,6 +243,7 @@ pub async fn build_ctx(config: &Config, overrides: Overrides) -> anyhow::Result<
         notify_wake: Arc::new(tokio::sync::Notify::new()),
         notify_rounds: Arc::new(tokio::sync::watch::channel(0).0),
         hub: Arc::new(cercle_app::threads::hub::Hub::default()),
+        languages: Arc::new(cercle_app::accounts::languages::Languages::default()),
         bus,
         push,
         push_sender,

@@ -131,16 +131,17 @@ fn map_prefixed(r: &AnyRow) -> std::result::Result<SessionRow, sqlx::Error> {
     })
 }
 
-/// The language of the (not deleted) account a session token belongs to.
-pub async fn language_by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<String>> {
+/// The (not deleted) account a session token belongs to, and its language.
+pub async fn language_by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<(UserId, String)>> {
     let row = sqlx::query(
-        "SELECT u.language FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT u.id, u.language FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND u.deleted_at IS NULL",
     )
     .bind(token_hash)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| r.try_get::<String, _>("language")).transpose()?)
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some((r.try_get("id")?, r.try_get("language")?)))
 }
 
 pub async fn for_device(conn: &mut Conn, device_id: DeviceId) -> Result<Vec<SessionRow>> {

@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod device;
+pub mod languages;
 pub mod reset;
 pub mod security;
 pub mod session;

@@ -317,7 +317,13 @@ pub async fn set_language(ctx: &Ctx, client: &Client, principal: &Principal, lan
         "user.language_changed",
         None,
     )
-    .await
+    .await?;
+    // This node answers in the new language at once; the others within a
+    // minute (`languages::KEEP`).
+    if let Ok(id) = u.id.parse::<UserId>() {
+        ctx.languages.forget(id);
+    }
+    Ok(())
 }
 
 /// Sets the person's own time zone (an IANA name, checked against the tz

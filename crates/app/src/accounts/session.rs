@@ -177,10 +177,20 @@ pub async fn bearer_language(ctx: &Ctx, token: &str) -> AppResult<Option<cercle_
     if token.is_empty() || token.len() > 100 {
         return Ok(None);
     }
+    let hash = hash_token(token);
+    let now = std::time::Instant::now();
+    if let Some(l) = ctx.languages.get(&hash, now) {
+        return Ok(Some(l));
+    }
     let mut conn = ctx.store.reader().await?;
-    Ok(sessions::language_by_token_hash(&mut conn, &hash_token(token))
-        .await?
-        .and_then(|l| cercle_domain::Language::parse(&l).ok()))
+    let Some((user_id, language)) = sessions::language_by_token_hash(&mut conn, &hash).await? else {
+        return Ok(None);
+    };
+    let Ok(language) = cercle_domain::Language::parse(&language) else {
+        return Ok(None);
+    };
+    ctx.languages.put(&hash, user_id, language, now);
+    Ok(Some(language))
 }
 
 /// Reads a session again after a step changed it (the request that holds
