@@ -16,6 +16,7 @@ pub mod demo;
 pub mod emr;
 pub mod error;
 pub mod fhir;
+pub mod flights;
 pub mod home;
 pub mod idempotency;
 pub mod network;

@@ -30,6 +30,7 @@ use cercle_store::threads::ThreadRow;
 use cercle_store::{users, Conn};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Server-wide notification settings.
@@ -392,6 +393,32 @@ pub async fn live_event(
         "latest": list.items.into_iter().next(),
     });
     Ok(crate::threads::hub::Event::new(id, topic, LIVE_KIND, data))
+}
+
+/// [`live_event`] for live connections: one read per person, language and
+/// change of their notifications for the whole node, shared by every
+/// connection of the person that asks meanwhile or within a moment
+/// ([`crate::flights`]). Each connection asks only once it has received
+/// the change `id`, so the shared read, started by the first of them, sees
+/// that change; a later change has another id and its own read. Without an
+/// id, a read of its own. `DatabaseUnavailable` when it could not be read.
+pub async fn live_event_shared(
+    ctx: &Ctx,
+    user_id: &str,
+    lang: Language,
+    id: Option<i64>,
+) -> AppResult<Arc<crate::threads::hub::Event>> {
+    let Some(id) = id else {
+        return live_event(ctx, user_id, lang, None).await.map(Arc::new);
+    };
+    let user = user_id.parse::<UserId>()?;
+    ctx.hub
+        .bells
+        .get((user, lang, id), || async {
+            live_event(ctx, user_id, lang, Some(id)).await.ok().map(Arc::new)
+        })
+        .await
+        .ok_or(AppError::DatabaseUnavailable)
 }
 
 /// The thread just opened for a new version of a pinned document: its

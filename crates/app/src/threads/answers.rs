@@ -9,31 +9,26 @@
 //! quarters of the streams closed (docs/benchmarks.md section 27). Now the
 //! first connection asks and the others wait for its answer.
 //!
-//! An answer is forgotten, before the connections hear of it, when the
-//! node learns that something it depends on changed: the person's sessions
-//! or reach ([`super::hub::access_changed`], a resync of the bus) or the
-//! thread's participants (its `participants` event). A connection that acts
-//! on that news therefore asks again and never gets an answer given before
-//! the change. An answer is also kept no longer than [`KEEP`], so that a
-//! lost notice costs what it cost before (each connection checks its
-//! session and threads again every half minute at most). An answer that
-//! could not be had (the database busy or failing) goes to the connections
-//! that waited for it and is not kept.
+//! Built on [`crate::flights`]. An answer is forgotten, before the
+//! connections hear of it, when the node learns that something it depends
+//! on changed: the person's sessions or reach
+//! ([`super::hub::access_changed`], a resync of the bus) or the thread's
+//! participants (its `participants` event). A connection that acts on that
+//! news therefore asks again and never gets an answer given before the
+//! change. An answer is also kept no longer than [`KEEP`], so that a lost
+//! notice costs what it cost before (each connection checks its session
+//! and threads again every half minute at most). An answer that could not
+//! be had (the database busy or failing) goes to the connections that
+//! waited for it and is not kept.
 
+use crate::flights::{Flights, Keep};
 use cercle_domain::{ThreadId, UserId};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use tokio::sync::OnceCell;
+use std::time::Duration;
 
 /// How long an answer serves connections that ask later: long enough for
 /// all of a node's connections to take one event (seconds under a herd),
 /// short beside the connections' own recheck.
 pub const KEEP: Duration = Duration::from_secs(5);
-
-/// Above this many answers kept, the stale ones are dropped at the next
-/// ask (bounded memory whatever the traffic).
-const PRUNE_ABOVE: usize = 50_000;
 
 /// What one check said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,37 +44,19 @@ pub enum Answer {
     Failed,
 }
 
-impl Answer {
-    fn kept(self) -> bool {
+impl Keep for Answer {
+    fn kept(&self) -> bool {
         matches!(self, Answer::Yes | Answer::No)
     }
 }
 
-/// A check asked at `asked`: answered, or still running (its waiters share
-/// the cell).
-struct Entry {
-    asked: Instant,
-    cell: Arc<OnceCell<Answer>>,
-}
-
-impl Entry {
-    fn serves(&self, now: Instant) -> bool {
-        now.duration_since(self.asked) < KEEP && self.cell.get().is_none_or(|a| a.kept())
-    }
-}
-
 /// The node's answers, by person and thread.
-#[derive(Default)]
-pub struct Answers {
-    map: Mutex<HashMap<(UserId, ThreadId), Entry>>,
-    /// Checks actually made (not shared): what the sharing saves, in tests
-    /// and in `cercle_live_access_checks_total`.
-    checks: std::sync::atomic::AtomicU64,
-}
+#[derive(Debug)]
+pub struct Answers(Flights<(UserId, ThreadId), Answer>);
 
-impl std::fmt::Debug for Answers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Answers").field("checks", &self.checks()).finish()
+impl Default for Answers {
+    fn default() -> Self {
+        Answers(Flights::new(KEEP, "cercle_live_access_checks_total"))
     }
 }
 
@@ -91,57 +68,25 @@ impl Answers {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Answer>,
     {
-        let cell = self.cell(user, thread, Instant::now());
-        *cell
-            .get_or_init(|| {
-                self.checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                metrics::counter!("cercle_live_access_checks_total").increment(1);
-                check()
-            })
-            .await
-    }
-
-    fn cell(&self, user: UserId, thread: ThreadId, now: Instant) -> Arc<OnceCell<Answer>> {
-        // A poisoned lock only means another task panicked while holding
-        // it; the map itself is always whole (single inserts and removes).
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > PRUNE_ABOVE {
-            map.retain(|_, e| e.serves(now));
-        }
-        match map.get(&(user, thread)) {
-            Some(e) if e.serves(now) => Arc::clone(&e.cell),
-            _ => {
-                let cell = Arc::new(OnceCell::new());
-                map.insert(
-                    (user, thread),
-                    Entry {
-                        asked: now,
-                        cell: Arc::clone(&cell),
-                    },
-                );
-                cell
-            }
-        }
+        self.0.get((user, thread), check).await
     }
 
     /// Forgets the person's answers (`None`: everyone's).
     pub fn forget_person(&self, user: Option<UserId>) {
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         match user {
-            Some(u) => map.retain(|(who, _), _| *who != u),
-            None => map.clear(),
+            Some(u) => self.0.forget(|(who, _)| *who == u),
+            None => self.0.forget(|_| true),
         }
     }
 
     /// Forgets every answer about the thread.
     pub fn forget_thread(&self, thread: ThreadId) {
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.retain(|(_, t), _| *t != thread);
+        self.0.forget(|(_, t)| *t == thread);
     }
 
     /// How many checks were made since the node started.
     pub fn checks(&self) -> u64 {
-        self.checks.load(std::sync::atomic::Ordering::Relaxed)
+        self.0.runs()
     }
 }
 
@@ -150,6 +95,8 @@ impl Answers {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
 
     /// A check that takes a while, counting how often it runs.
     async fn slow(runs: &AtomicU32, answer: Answer) -> Answer {
@@ -264,18 +211,5 @@ mod tests {
             Answer::Yes
         );
         assert_eq!(runs.load(Ordering::SeqCst), 3);
-    }
-
-    #[test]
-    fn an_answer_serves_no_longer_than_keep() {
-        let answers = Answers::default();
-        let (user, thread) = (UserId::new(), ThreadId::new());
-        let cell = answers.cell(user, thread, Instant::now());
-        cell.set(Answer::Yes).unwrap();
-        let later = Instant::now() + KEEP;
-        let again = answers.cell(user, thread, later);
-        assert!(!Arc::ptr_eq(&cell, &again), "an answer older than KEEP is asked again");
-        let sooner = answers.cell(user, thread, later);
-        assert!(Arc::ptr_eq(&again, &sooner));
     }
 }

@@ -95,7 +95,15 @@ pub struct Hub {
     /// person and thread for the whole node, forgotten here before the
     /// connections hear of a change.
     pub answers: super::answers::Answers,
+    /// Each person's bell (unread count and latest notification) after a
+    /// change of their notifications: one read per person, language and
+    /// change for the whole node ([`crate::notifications::live_event_shared`]).
+    pub bells: crate::flights::Flights<(cercle_domain::UserId, cercle_domain::Language, i64), Option<Arc<Event>>>,
 }
+
+/// How long a bell read serves the person's other connections: they all
+/// take the same change within moments, and a later change has its own id.
+const BELL_KEEP: Duration = Duration::from_secs(2);
 
 impl Default for Hub {
     fn default() -> Self {
@@ -108,6 +116,7 @@ impl Default for Hub {
             signals: std::sync::Mutex::new(std::collections::HashMap::new()),
             access: broadcast::channel(1024).0,
             answers: super::answers::Answers::default(),
+            bells: crate::flights::Flights::new(BELL_KEEP, "cercle_live_bell_reads_total"),
         }
     }
 }

@@ -625,10 +625,11 @@ async fn posts_at_once_are_each_answered_and_kept_once(db: Db) {
 }
 
 /// A message reaches every open stream of its participants at once; the
-/// node asks once per person and thread whether they may receive it, not
-/// once per stream (10,000 streams asking at once closed a third of them,
-/// docs/benchmarks.md section 27). An answer given before a change of the
-/// thread's participants is never given after it.
+/// node asks once per person and thread whether they may receive it, and
+/// reads each person's bell once, not once per stream (10,000 streams
+/// asking at once closed a third of them, docs/benchmarks.md section 27).
+/// An answer given before a change of the thread's participants is never
+/// given after it.
 async fn a_person_s_streams_share_one_access_check(db: Db) {
     let app = TestApp::spawn(db).await;
     let (a, b, c) = admin_and_two_members(&app).await;
@@ -647,11 +648,17 @@ async fn a_person_s_streams_share_one_access_check(db: Db) {
     }
     let answers = &app.ctx().hub.answers;
 
+    let bells = &app.ctx().hub.bells;
+
     let before = answers.checks();
+    let bells_before = bells.runs();
     post_message(&app, &a, &t, "Pour tous les onglets").await;
     for ws in &mut mine {
         let e = next_of(ws, "message").await;
         assert_eq!(e["data"]["body"], "Pour tous les onglets");
+        // And B's bell: one unread, the same read for every stream.
+        let bell = next_of(ws, "notifications").await;
+        assert_eq!(bell["data"]["unread"], 1, "{bell}");
     }
     futures_util::future::join_all(outsiders.iter_mut().map(|ws| async move {
         let leaked = next_frame(ws, Duration::from_millis(500)).await;
@@ -662,6 +669,11 @@ async fn a_person_s_streams_share_one_access_check(db: Db) {
         answers.checks() - before,
         2,
         "one check for B's 24 streams, one for C's 6"
+    );
+    assert_eq!(
+        bells.runs() - bells_before,
+        1,
+        "one read of B's bell for B's 24 streams"
     );
 
     // B removed: the answer kept for B is forgotten before B's streams see

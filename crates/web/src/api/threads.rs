@@ -1015,7 +1015,7 @@ async fn send_bell(
     lang: Language,
     id: Option<i64>,
 ) -> bool {
-    match notifications::live_event(ctx, user_id, lang, id).await {
+    match notifications::live_event_shared(ctx, user_id, lang, id).await {
         Ok(mine) => send(socket, &mine).await,
         // The count could not be read: the page's next change or
         // reconnection brings it.
