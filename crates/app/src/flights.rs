@@ -30,7 +30,8 @@ impl<T> Keep for Option<T> {
 }
 
 /// Above this many results kept, the stale ones are dropped at the next
-/// ask (bounded memory whatever the traffic).
+/// ask (bounded memory whatever the traffic); they are also dropped once
+/// per `keep` (a quiet node does not hold yesterday's results).
 const PRUNE_ABOVE: usize = 50_000;
 
 /// A read asked at `asked`: done, or still running (its waiters share the
@@ -40,9 +41,15 @@ struct Flight<V> {
     cell: Arc<OnceCell<V>>,
 }
 
+/// The results by key, and when the stale ones were last dropped.
+struct Kept<K, V> {
+    map: HashMap<K, Flight<V>>,
+    pruned: Instant,
+}
+
 /// The results by key.
 pub struct Flights<K, V> {
-    map: Mutex<HashMap<K, Flight<V>>>,
+    kept: Mutex<Kept<K, V>>,
     keep: Duration,
     /// Counted in this metric (a counter) at each read actually run.
     metric: &'static str,
@@ -63,7 +70,10 @@ impl<K: Eq + Hash, V: Clone + Keep> Flights<K, V> {
     /// counter `metric`.
     pub fn new(keep: Duration, metric: &'static str) -> Self {
         Flights {
-            map: Mutex::new(HashMap::new()),
+            kept: Mutex::new(Kept {
+                map: HashMap::new(),
+                pruned: Instant::now(),
+            }),
             keep,
             metric,
             runs: AtomicU64::new(0),
@@ -94,10 +104,12 @@ impl<K: Eq + Hash, V: Clone + Keep> Flights<K, V> {
     fn cell(&self, key: K, now: Instant) -> Arc<OnceCell<V>> {
         // A poisoned lock only means another task panicked while holding
         // it; the map itself is always whole (single inserts and removes).
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > PRUNE_ABOVE {
-            map.retain(|_, f| self.serves(f, now));
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.map.len() > PRUNE_ABOVE || now.saturating_duration_since(kept.pruned) >= self.keep {
+            kept.map.retain(|_, f| self.serves(f, now));
+            kept.pruned = now;
         }
+        let map = &mut kept.map;
         if let Some(f) = map.get(&key) {
             if self.serves(f, now) {
                 return Arc::clone(&f.cell);
@@ -117,8 +129,8 @@ impl<K: Eq + Hash, V: Clone + Keep> Flights<K, V> {
     /// Forgets every result whose key is `gone`: the next asker reads
     /// again; a read running now answers only those who asked before.
     pub fn forget(&self, gone: impl Fn(&K) -> bool) {
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.retain(|k, _| !gone(k));
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        kept.map.retain(|k, _| !gone(k));
     }
 
     /// How many reads were run since the node started.
@@ -195,16 +207,35 @@ mod tests {
         assert!(!Arc::ptr_eq(&cell, &again), "a result older than keep is read again");
     }
 
+    fn len<K, V>(flights: &Flights<K, V>) -> usize {
+        flights.kept.lock().unwrap().map.len()
+    }
+
     #[test]
     fn bounded_whatever_comes_in() {
         let flights = Flights::<usize, Option<u32>>::new(KEEP, "test_runs_total");
+        let now = Instant::now() + KEEP;
+        flights.cell(0, now);
+        for k in 1..=PRUNE_ABOVE + 10 {
+            flights.cell(k, now + Duration::from_millis((k % 2) as u64));
+        }
+        // All fresh (and unanswered): nothing to drop, over the bound.
+        assert_eq!(len(&flights), PRUNE_ABOVE + 11);
+        // Once they are stale, the next ask drops them.
+        flights.cell(0, now + 2 * KEEP);
+        assert_eq!(len(&flights), 1, "stale ones dropped above the bound");
+    }
+
+    #[test]
+    fn a_quiet_node_drops_what_went_stale() {
+        let flights = Flights::<usize, Option<u32>>::new(KEEP, "test_runs_total");
         let now = Instant::now();
-        for k in 0..=PRUNE_ABOVE {
+        for k in 0..100 {
             flights.cell(k, now);
         }
-        // All still fresh (and unanswered): nothing to prune yet.
-        flights.cell(PRUNE_ABOVE + 1, now + KEEP);
-        let len = flights.map.lock().unwrap().len();
-        assert_eq!(len, 1, "stale ones dropped once above the bound");
+        flights.cell(1000, now + KEEP / 2);
+        assert_eq!(len(&flights), 101, "nothing stale yet");
+        flights.cell(1001, now + KEEP + KEEP / 4);
+        assert_eq!(len(&flights), 2, "the stale ones dropped, once a keep went by");
     }
 }

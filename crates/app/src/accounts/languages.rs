@@ -22,7 +22,7 @@ pub const KEEP: Duration = Duration::from_secs(60);
 
 /// Above this many entries, the stale ones are dropped at the next insert,
 /// and all of them if that is not enough (bounded memory, whatever tokens
-/// come in).
+/// come in); the stale ones are also dropped once per [`KEEP`].
 const PRUNE_ABOVE: usize = 50_000;
 
 struct Entry {
@@ -31,10 +31,11 @@ struct Entry {
     at: Instant,
 }
 
-/// The node's languages, by token hash.
+/// The node's languages, by token hash, and when the stale ones were last
+/// dropped.
 #[derive(Default)]
 pub struct Languages {
-    map: Mutex<HashMap<String, Entry>>,
+    map: Mutex<(HashMap<String, Entry>, Option<Instant>)>,
 }
 
 impl std::fmt::Debug for Languages {
@@ -46,17 +47,21 @@ impl std::fmt::Debug for Languages {
 impl Languages {
     /// The language kept for this token hash, if fresh at `now`.
     pub fn get(&self, token_hash: &str, now: Instant) -> Option<Language> {
-        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(token_hash)
-            .filter(|e| now.duration_since(e.at) < KEEP)
+        let kept = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        kept.0
+            .get(token_hash)
+            .filter(|e| now.saturating_duration_since(e.at) < KEEP)
             .map(|e| e.language)
     }
 
     /// Keeps what the database said of this token hash at `now`.
     pub fn put(&self, token_hash: &str, user_id: UserId, language: Language, now: Instant) {
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= PRUNE_ABOVE {
-            map.retain(|_, e| now.duration_since(e.at) < KEEP);
+        let mut kept = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        let (map, pruned) = &mut *kept;
+        let due = pruned.is_none_or(|at| now.saturating_duration_since(at) >= KEEP);
+        if map.len() >= PRUNE_ABOVE || due {
+            map.retain(|_, e| now.saturating_duration_since(e.at) < KEEP);
+            *pruned = Some(now);
             if map.len() >= PRUNE_ABOVE {
                 map.clear();
             }
@@ -73,8 +78,8 @@ impl Languages {
 
     /// Forgets every token of this person (their language changed).
     pub fn forget(&self, user_id: UserId) {
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.retain(|_, e| e.user_id != user_id);
+        let mut kept = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        kept.0.retain(|_, e| e.user_id != user_id);
     }
 }
 
@@ -107,7 +112,20 @@ mod tests {
         for i in 0..(PRUNE_ABOVE + 10) {
             l.put(&format!("h{i}"), u, Language::Fr, now);
         }
-        let len = l.map.lock().unwrap_or_else(|p| p.into_inner()).len();
+        let len = l.map.lock().unwrap_or_else(|p| p.into_inner()).0.len();
         assert!(len <= PRUNE_ABOVE, "{len}");
+    }
+
+    #[test]
+    fn a_quiet_node_drops_what_went_stale() {
+        let l = Languages::default();
+        let now = Instant::now();
+        for i in 0..100 {
+            l.put(&format!("h{i}"), UserId::new(), Language::En, now);
+        }
+        l.put("late", UserId::new(), Language::En, now + KEEP / 2);
+        l.put("later", UserId::new(), Language::En, now + KEEP + KEEP / 4);
+        let len = l.map.lock().unwrap_or_else(|p| p.into_inner()).0.len();
+        assert_eq!(len, 2, "the stale ones dropped once a minute went by");
     }
 }
