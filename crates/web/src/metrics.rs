@@ -106,6 +106,14 @@ fn describe() {
         "cercle_write_commit_seconds",
         "Time of one group commit (the sync to disk)."
     );
+    describe_counter!(
+        "cercle_live_access_checks_total",
+        "Checks of whether a person's live connections may receive a thread (one per person and thread, shared)."
+    );
+    describe_counter!(
+        "cercle_live_bell_reads_total",
+        "Reads of a person's bell for their live connections (one per person, language and change, shared)."
+    );
     describe_gauge!(
         "cercle_outbox_depth",
         "Email and SMS messages waiting to be sent (read at each scrape)."
