@@ -126,11 +126,12 @@ impl<K: Eq + Hash, V: Clone + Keep> Flights<K, V> {
         cell
     }
 
-    /// Forgets every result whose key is `gone`: the next asker reads
-    /// again; a read running now answers only those who asked before.
-    pub fn forget(&self, gone: impl Fn(&K) -> bool) {
+    /// Forgets every result that is `gone` by its key and its value
+    /// (`None` for a read still running): the next asker reads again; a
+    /// read running now answers only those who asked before.
+    pub fn forget(&self, gone: impl Fn(&K, Option<&V>) -> bool) {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
-        kept.map.retain(|k, _| !gone(k));
+        kept.map.retain(|k, f| !gone(k, f.cell.get()));
     }
 
     /// How many reads were run since the node started.
@@ -190,10 +191,15 @@ mod tests {
         let runs = AtomicU32::new(0);
         flights.get(1, || slow(&runs, Some(1))).await;
         flights.get(2, || slow(&runs, Some(2))).await;
-        flights.forget(|k| *k == 1);
+        flights.forget(|k, _| *k == 1);
         assert_eq!(flights.get(1, || slow(&runs, Some(10))).await, Some(10));
         assert_eq!(flights.get(2, || slow(&runs, Some(20))).await, Some(2));
         assert_eq!(runs.load(Ordering::SeqCst), 3);
+        // By value: those that read 10.
+        flights.forget(|_, v| v == Some(&Some(10)));
+        assert_eq!(flights.get(1, || slow(&runs, Some(11))).await, Some(11));
+        assert_eq!(flights.get(2, || slow(&runs, Some(21))).await, Some(2));
+        assert_eq!(runs.load(Ordering::SeqCst), 4);
     }
 
     #[test]

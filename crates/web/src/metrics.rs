@@ -114,6 +114,10 @@ fn describe() {
         "cercle_live_bell_reads_total",
         "Reads of a person's bell for their live connections (one per person, language and change, shared)."
     );
+    describe_counter!(
+        "cercle_account_language_reads_total",
+        "Reads of the account language of a bearer token (kept by the node for a minute)."
+    );
     describe_gauge!(
         "cercle_outbox_depth",
         "Email and SMS messages waiting to be sent (read at each scrape)."

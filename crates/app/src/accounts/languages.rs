@@ -10,122 +10,110 @@
 //! answers in the former language for at most [`KEEP`]. A token's entry
 //! says nothing about whether the token is still valid: every request is
 //! authenticated afterwards as before, and an entry holds no secret (the
-//! key is the token's hash, as stored in the database).
+//! key is the token's hash, as stored in the database). Built on
+//! [`crate::flights`]: requests of one token at the same moment also share
+//! one read, and an unknown token or a failed read is not kept.
 
+use crate::flights::{Flights, Keep};
 use cercle_domain::{Language, UserId};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long a token's language serves without asking the database again.
 pub const KEEP: Duration = Duration::from_secs(60);
 
-/// Above this many entries, the stale ones are dropped at the next insert,
-/// and all of them if that is not enough (bounded memory, whatever tokens
-/// come in); the stale ones are also dropped once per [`KEEP`].
-const PRUNE_ABOVE: usize = 50_000;
-
-struct Entry {
-    user_id: UserId,
-    language: Language,
-    at: Instant,
+/// What the database said of a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// The token's (not deleted) account, and its language.
+    Found(UserId, Language),
+    /// No such token: nothing to keep.
+    Unknown,
+    /// The database could not be reached: not kept.
+    Busy,
+    /// The read failed otherwise: not kept.
+    Failed,
 }
 
-/// The node's languages, by token hash, and when the stale ones were last
-/// dropped.
-#[derive(Default)]
-pub struct Languages {
-    map: Mutex<(HashMap<String, Entry>, Option<Instant>)>,
+impl Keep for Lookup {
+    fn kept(&self) -> bool {
+        matches!(self, Lookup::Found(..))
+    }
 }
 
-impl std::fmt::Debug for Languages {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Languages").finish_non_exhaustive()
+/// The node's languages, by token hash.
+#[derive(Debug)]
+pub struct Languages(Flights<String, Lookup>);
+
+impl Default for Languages {
+    fn default() -> Self {
+        Languages(Flights::new(KEEP, "cercle_account_language_reads_total"))
     }
 }
 
 impl Languages {
-    /// The language kept for this token hash, if fresh at `now`.
-    pub fn get(&self, token_hash: &str, now: Instant) -> Option<Language> {
-        let kept = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        kept.0
-            .get(token_hash)
-            .filter(|e| now.saturating_duration_since(e.at) < KEEP)
-            .map(|e| e.language)
+    /// What is known of this token hash: kept, being read, or `read`'s.
+    pub async fn get<F, Fut>(&self, token_hash: &str, read: F) -> Lookup
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Lookup>,
+    {
+        self.0.get(token_hash.to_string(), read).await
     }
 
-    /// Keeps what the database said of this token hash at `now`.
-    pub fn put(&self, token_hash: &str, user_id: UserId, language: Language, now: Instant) {
-        let mut kept = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        let (map, pruned) = &mut *kept;
-        let due = pruned.is_none_or(|at| now.saturating_duration_since(at) >= KEEP);
-        if map.len() >= PRUNE_ABOVE || due {
-            map.retain(|_, e| now.saturating_duration_since(e.at) < KEEP);
-            *pruned = Some(now);
-            if map.len() >= PRUNE_ABOVE {
-                map.clear();
-            }
-        }
-        map.insert(
-            token_hash.to_string(),
-            Entry {
-                user_id,
-                language,
-                at: now,
-            },
-        );
-    }
-
-    /// Forgets every token of this person (their language changed).
+    /// Forgets every token of this person (their language changed), and
+    /// any read still running.
     pub fn forget(&self, user_id: UserId) {
-        let mut kept = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        kept.0.retain(|_, e| e.user_id != user_id);
+        self.0.forget(|_, v| match v {
+            Some(Lookup::Found(who, _)) => *who == user_id,
+            Some(_) => false,
+            None => true,
+        });
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
 
-    #[test]
-    fn kept_for_a_minute_and_forgotten_on_a_change() {
+    async fn read(runs: &AtomicU32, l: Lookup) -> Lookup {
+        runs.fetch_add(1, Ordering::SeqCst);
+        l
+    }
+
+    #[tokio::test]
+    async fn kept_and_forgotten_on_a_change() {
         let l = Languages::default();
-        let now = Instant::now();
+        let runs = AtomicU32::new(0);
         let (u1, u2) = (UserId::new(), UserId::new());
-        assert_eq!(l.get("h1", now), None);
-        l.put("h1", u1, Language::En, now);
-        l.put("h2", u1, Language::En, now);
-        l.put("h3", u2, Language::Fr, now);
-        assert_eq!(l.get("h1", now + KEEP / 2), Some(Language::En));
-        assert_eq!(l.get("h1", now + KEEP), None, "no longer than KEEP");
+        let en = Lookup::Found(u1, Language::En);
+        let fr = Lookup::Found(u2, Language::Fr);
+        assert_eq!(l.get("h1", || read(&runs, en)).await, en);
+        assert_eq!(l.get("h2", || read(&runs, en)).await, en);
+        assert_eq!(l.get("h3", || read(&runs, fr)).await, fr);
+        assert_eq!(l.get("h1", || read(&runs, fr)).await, en, "kept");
+        assert_eq!(runs.load(Ordering::SeqCst), 3);
         l.forget(u1);
-        assert_eq!(l.get("h1", now), None);
-        assert_eq!(l.get("h2", now), None, "every token of the person");
-        assert_eq!(l.get("h3", now), Some(Language::Fr), "not another's");
+        let en_now = Lookup::Found(u1, Language::Fr);
+        assert_eq!(l.get("h1", || read(&runs, en_now)).await, en_now);
+        assert_eq!(
+            l.get("h2", || read(&runs, en_now)).await,
+            en_now,
+            "every token of the person"
+        );
+        assert_eq!(l.get("h3", || read(&runs, en)).await, fr, "not another's");
+        assert_eq!(runs.load(Ordering::SeqCst), 5);
     }
 
-    #[test]
-    fn bounded_whatever_comes_in() {
+    #[tokio::test]
+    async fn an_unknown_token_or_a_failed_read_is_not_kept() {
         let l = Languages::default();
-        let now = Instant::now();
-        let u = UserId::new();
-        for i in 0..(PRUNE_ABOVE + 10) {
-            l.put(&format!("h{i}"), u, Language::Fr, now);
+        let runs = AtomicU32::new(0);
+        for miss in [Lookup::Unknown, Lookup::Busy, Lookup::Failed] {
+            assert_eq!(l.get("h", || read(&runs, miss)).await, miss);
         }
-        let len = l.map.lock().unwrap_or_else(|p| p.into_inner()).0.len();
-        assert!(len <= PRUNE_ABOVE, "{len}");
-    }
-
-    #[test]
-    fn a_quiet_node_drops_what_went_stale() {
-        let l = Languages::default();
-        let now = Instant::now();
-        for i in 0..100 {
-            l.put(&format!("h{i}"), UserId::new(), Language::En, now);
-        }
-        l.put("late", UserId::new(), Language::En, now + KEEP / 2);
-        l.put("later", UserId::new(), Language::En, now + KEEP + KEEP / 4);
-        let len = l.map.lock().unwrap_or_else(|p| p.into_inner()).0.len();
-        assert_eq!(len, 2, "the stale ones dropped once a minute went by");
+        let found = Lookup::Found(UserId::new(), Language::En);
+        assert_eq!(l.get("h", || read(&runs, found)).await, found);
+        assert_eq!(runs.load(Ordering::SeqCst), 4);
     }
 }

@@ -177,20 +177,32 @@ pub async fn bearer_language(ctx: &Ctx, token: &str) -> AppResult<Option<cercle_
     if token.is_empty() || token.len() > 100 {
         return Ok(None);
     }
+    use super::languages::Lookup;
     let hash = hash_token(token);
-    let now = std::time::Instant::now();
-    if let Some(l) = ctx.languages.get(&hash, now) {
-        return Ok(Some(l));
+    let lookup = ctx
+        .languages
+        .get(&hash, || async {
+            let read = async {
+                let mut conn = ctx.store.reader().await?;
+                Ok::<_, AppError>(sessions::language_by_token_hash(&mut conn, &hash).await?)
+            };
+            match read.await {
+                Ok(Some((user_id, language))) => match cercle_domain::Language::parse(&language) {
+                    Ok(l) => Lookup::Found(user_id, l),
+                    Err(_) => Lookup::Unknown,
+                },
+                Ok(None) => Lookup::Unknown,
+                Err(AppError::DatabaseUnavailable) => Lookup::Busy,
+                Err(_) => Lookup::Failed,
+            }
+        })
+        .await;
+    match lookup {
+        Lookup::Found(_, l) => Ok(Some(l)),
+        Lookup::Unknown => Ok(None),
+        Lookup::Busy => Err(AppError::DatabaseUnavailable),
+        Lookup::Failed => Err(AppError::Internal("reading the account's language failed".into())),
     }
-    let mut conn = ctx.store.reader().await?;
-    let Some((user_id, language)) = sessions::language_by_token_hash(&mut conn, &hash).await? else {
-        return Ok(None);
-    };
-    let Ok(language) = cercle_domain::Language::parse(&language) else {
-        return Ok(None);
-    };
-    ctx.languages.put(&hash, user_id, language, now);
-    Ok(Some(language))
 }
 
 /// Reads a session again after a step changed it (the request that holds

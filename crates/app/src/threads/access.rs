@@ -118,6 +118,11 @@ pub async fn may_receive(ctx: &Ctx, user_id: &str, thread_id: &str) -> AppResult
     let (Ok(user_id), Ok(thread_id)) = (user_id.parse::<UserId>(), thread_id.parse::<ThreadId>()) else {
         return Ok(false);
     };
+    receives(ctx, user_id, thread_id).await
+}
+
+/// [`may_receive`] of ids already read.
+async fn receives(ctx: &Ctx, user_id: UserId, thread_id: ThreadId) -> AppResult<bool> {
     let mut conn = ctx.store.reader().await?;
     match reachable_as(&mut conn, user_id, thread_id).await {
         Ok(_) => Ok(true),
@@ -141,7 +146,7 @@ pub async fn may_receive_live(ctx: &Ctx, user_id: &str, thread_id: &str) -> AppR
         .hub
         .answers
         .get(user, thread, || async {
-            match may_receive(ctx, user_id, thread_id).await {
+            match receives(ctx, user, thread).await {
                 Ok(true) => Answer::Yes,
                 Ok(false) => Answer::No,
                 Err(AppError::DatabaseUnavailable) => Answer::Busy,

@@ -74,14 +74,14 @@ impl Answers {
     /// Forgets the person's answers (`None`: everyone's).
     pub fn forget_person(&self, user: Option<UserId>) {
         match user {
-            Some(u) => self.0.forget(|(who, _)| *who == u),
-            None => self.0.forget(|_| true),
+            Some(u) => self.0.forget(|(who, _), _| *who == u),
+            None => self.0.forget(|_, _| true),
         }
     }
 
     /// Forgets every answer about the thread.
     pub fn forget_thread(&self, thread: ThreadId) {
-        self.0.forget(|(_, t)| *t == thread);
+        self.0.forget(|(_, t), _| *t == thread);
     }
 
     /// How many checks were made since the node started.
