@@ -26,7 +26,7 @@ use cercle_domain::notification_rules::{self as rules, Escalation, FollowUp, Pri
 use cercle_domain::policy::Principal;
 use cercle_domain::{InputError, Language, MessageId, NotificationId, ThreadId, Timestamp, UserId};
 use cercle_store::notifications::{self as store, Delivery, NotificationRow};
-use cercle_store::threads::ThreadRow;
+use cercle_store::threads::{Numbered, ThreadRow};
 use cercle_store::{users, Conn};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -93,26 +93,26 @@ fn thread_kind(t: &ThreadRow) -> &'static str {
 /// thread; a high-priority one has its own, followed up until acknowledged.
 /// `message_event`, the thread's own entry for the message if the caller
 /// has not logged it, goes into the log with the bell entries, first (one
-/// statement less for the writer per message). In the caller's transaction.
+/// statement less for the writer per message). `numbered`: where the
+/// thread's numbering stands with the message. In the caller's transaction.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn on_message(
     bus: &dyn Bus,
     conn: &mut Conn,
     t: &ThreadRow,
-    author_id: &str,
-    message_id: &str,
+    author_id: UserId,
+    message_id: MessageId,
     high_priority: bool,
     message_event: Option<cercle_store::events::NewEvent<'_>>,
+    numbered: Numbered,
     now: Timestamp,
 ) -> AppResult<()> {
-    let recipients = cercle_store::threads::people_reached(&mut *conn, t.id)
-        .await?
-        .iter()
-        .map(UserId::to_string)
-        .collect();
-    let urgent = high_priority.then_some(message_id);
-    let told = tell_about_thread(conn, t, recipients, Kind::Message, author_id, urgent, now).await?;
-    announce_after(bus, conn, message_event.into_iter().collect(), &told, now).await
+    let posted = Posted {
+        thread: t,
+        messages: vec![(author_id, message_id, high_priority)],
+        numbered,
+    };
+    on_messages(bus, conn, &[posted], message_event.into_iter().collect(), now).await
 }
 
 /// One thread's messages of a batch of posts, in the order posted.
@@ -120,16 +120,53 @@ pub(crate) struct Posted<'a> {
     pub thread: &'a ThreadRow,
     /// Each message's author, id, and whether it is high priority.
     pub messages: Vec<(UserId, MessageId, bool)>,
+    /// Where the thread's numbering stands with them.
+    pub numbered: Numbered,
+}
+
+/// Each person's share of one thread's messages: everyone the thread
+/// reaches (told of the normal messages not theirs), and the authors (whose
+/// own messages a counting notification takes off, `store::Counting`).
+/// Only those with a normal message in it.
+fn shares(recipients: &[UserId], messages: &[(UserId, MessageId, bool)]) -> Vec<store::Share> {
+    let mut people: Vec<UserId> = recipients.to_vec();
+    for &(author, _, _) in messages {
+        if !people.contains(&author) {
+            people.push(author);
+        }
+    }
+    people
+        .into_iter()
+        .filter_map(|person| {
+            let reached = recipients.contains(&person);
+            let mut share = store::Share {
+                user_id: person,
+                others: 0,
+                own: 0,
+                actor: None,
+            };
+            for &(author, _, _) in messages.iter().filter(|&&(_, _, urgent)| !urgent) {
+                if author == person {
+                    share.own += 1;
+                } else if reached {
+                    share.others += 1;
+                    share.actor = Some(author);
+                }
+            }
+            (share.others > 0 || share.own > 0).then_some(share)
+        })
+        .collect()
 }
 
 /// [`on_message`] for the messages of a batch of posts, with the same
 /// outcome as telling of them one after the other, in a few statements per
 /// thread rather than several per message: each person's unread
-/// notification of the thread takes all the normal messages not theirs at
-/// once (its actor the last of their authors), a high-priority message has its own for each,
-/// and one set of bell entries names everyone told. `message_events`, the
-/// threads' own entries for the messages, go into the log first, in the
-/// same statement. In the caller's transaction.
+/// notification of the thread counts all the normal messages not theirs
+/// (its actor the last of their authors) and is written only if something
+/// else about it changes (`store::fold_batch`), a high-priority message
+/// has its own for each, and one set of bell entries names everyone told.
+/// `message_events`, the threads' own entries for the messages, go into the
+/// log first, in the same statement. In the caller's transaction.
 pub(crate) async fn on_messages(
     bus: &dyn Bus,
     conn: &mut Conn,
@@ -144,34 +181,23 @@ pub(crate) async fn on_messages(
         let t = p.thread;
         let link = thread_link(&t.id.to_string());
         let recipients = cercle_store::threads::people_reached(&mut *conn, t.id).await?;
-        // Each recipient counts the normal messages not theirs; the last of
-        // them names the actor.
-        let mut folds: Vec<store::Fold> = Vec::new();
         for &r in &recipients {
-            let mut count = 0;
-            let mut last = None;
-            for &(author, _, urgent) in &p.messages {
-                if !urgent && author != r {
-                    count += 1;
-                    last = Some(author);
-                }
-            }
-            if let Some(actor) = last {
-                folds.push((r, count, actor));
-            }
             if p.messages.iter().any(|&(author, _, _)| author != r) && seen.insert(r) {
                 told.push(r.to_string());
             }
         }
-        let folded: HashSet<UserId> = store::fold_each(&mut *conn, t.id, &folds, rules::RING_AGAIN_AFTER_MS, now)
-            .await?
-            .into_iter()
-            .collect();
-        for &(user_id, count, actor) in folds.iter().filter(|(u, _, _)| !folded.contains(u)) {
-            let mut row = NotificationRow::new(user_id, Kind::Message, Some(actor), link.clone(), now);
+        let shares = shares(&recipients, &p.messages);
+        let had: HashSet<UserId> =
+            store::fold_batch(&mut *conn, t.id, &shares, p.numbered, rules::RING_AGAIN_AFTER_MS, now)
+                .await?
+                .into_iter()
+                .collect();
+        for s in shares.iter().filter(|s| s.others > 0 && !had.contains(&s.user_id)) {
+            let mut row = NotificationRow::new(s.user_id, Kind::Message, s.actor, link.clone(), now);
             row.thread_kind = thread_kind(t).into();
             row.thread_id = Some(t.id);
-            row.count = count;
+            row.count = s.others;
+            row.counting = Some(store::Counting::after(p.numbered));
             rows.push(row);
         }
         for &(author, message_id, urgent) in &p.messages {
@@ -213,14 +239,14 @@ pub(crate) async fn on_triage(
         .filter(|m| m.role == cercle_domain::policy::teams::TeamRole::Manager)
         .map(|m| m.user_id.to_string())
         .collect();
-    let told = tell_about_thread(conn, t, managers, Kind::Triage, actor_id, None, now).await?;
+    let told = tell_about_thread(conn, t, managers, Kind::Triage, actor_id, now).await?;
     announce(bus, conn, &told, now).await
 }
 
-/// Tells `recipients` (but the actor) about the thread. A normal
-/// notification folds into each one's unread notification of the thread;
-/// a high-priority message (`urgent`: its id) gets its own, followed up
-/// until acknowledged. Set-based, so that a large thread costs a few
+/// Tells `recipients` (but the actor) about the thread: one more thing in
+/// each one's unread notification of the thread, or a new one of `kind`
+/// (`store::fold_many`; such a notification does not count messages until
+/// one is folded into it). Set-based, so that a large team costs a few
 /// statements rather than several per recipient (see docs/benchmarks.md).
 /// Returns everyone told, folded or new: the caller announces it to them.
 async fn tell_about_thread(
@@ -229,42 +255,34 @@ async fn tell_about_thread(
     recipients: Vec<String>,
     kind: Kind,
     actor_id: &str,
-    urgent: Option<&str>,
     now: Timestamp,
 ) -> AppResult<Vec<String>> {
     let actor_id = actor_id.parse::<UserId>()?;
     let thread_id = t.id;
-    let urgent = urgent.map(str::parse::<MessageId>).transpose()?;
     let mut recipients = recipients
         .iter()
         .map(|u| u.parse::<UserId>())
         .collect::<Result<Vec<UserId>, _>>()?;
     recipients.retain(|u| *u != actor_id);
     let folded_or_new: Vec<String> = recipients.iter().map(UserId::to_string).collect();
-    if urgent.is_none() {
-        let folded: HashSet<UserId> = store::fold_many(
-            &mut *conn,
-            &recipients,
-            thread_id,
-            actor_id,
-            rules::RING_AGAIN_AFTER_MS,
-            now,
-        )
-        .await?
-        .into_iter()
-        .collect();
-        recipients.retain(|u| !folded.contains(u));
-    }
+    let folded: HashSet<UserId> = store::fold_many(
+        &mut *conn,
+        &recipients,
+        thread_id,
+        actor_id,
+        rules::RING_AGAIN_AFTER_MS,
+        now,
+    )
+    .await?
+    .into_iter()
+    .collect();
+    recipients.retain(|u| !folded.contains(u));
     let rows: Vec<NotificationRow> = recipients
         .iter()
         .map(|&user_id| {
             let mut row = NotificationRow::new(user_id, kind, Some(actor_id), thread_link(&t.id.to_string()), now);
             row.thread_kind = thread_kind(t).into();
             row.thread_id = Some(thread_id);
-            if let Some(message_id) = urgent {
-                row.high_priority = true;
-                row.message_id = Some(message_id);
-            }
             row
         })
         .collect();

@@ -385,7 +385,7 @@ async fn seed_worker_threads(
                 let who = Participant::User(people[p].id);
                 tstore::add_participant(&mut tx, thread_id, who, Some(creator), now).await?;
             }
-            let seq = tstore::next_seq(&mut tx, thread_id, now).await?;
+            let seq = tstore::next_seq(&mut tx, thread_id, creator, true, now).await?.last_seq;
             let body = "Urgent : rappel demandé";
             let message = MessageRow {
                 id: MessageId::new(),

@@ -77,6 +77,11 @@ pub const FILES: &[(i64, &str, &str)] = &[
         "call_unit_node",
         include_str!("../migrations/0023_call_unit_node.sql"),
     ),
+    (
+        24,
+        "counted_notifications",
+        include_str!("../migrations/0024_counted_notifications.sql"),
+    ),
 ];
 
 /// The embedded migrations as sqlx sees them (checksums computed here).

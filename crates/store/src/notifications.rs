@@ -30,6 +30,33 @@ pub struct NotificationRow {
     pub emailed_at: Option<i64>,
     pub sms_at: Option<i64>,
     pub next_check_at: Option<i64>,
+    /// Set while an unread notification of a thread counts its messages
+    /// rather than stores their count: `count` and `actor_id` above are
+    /// then as read, counted from here.
+    pub counting: Option<Counting>,
+}
+
+/// Where an unread notification of a thread started counting: the
+/// thread's count of normal messages and its last sequence number then.
+/// Its count is its stored count plus the thread's normal messages since
+/// (less the person's own, taken off the stored count as they post), its
+/// actor the author of the latest of them not the person. A batch of
+/// messages to a thread so writes no row for most of its participants
+/// (docs/architecture.md, "Notifications").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counting {
+    pub from_normal: i64,
+    pub from_seq: i64,
+}
+
+impl Counting {
+    /// Counting from where the thread's numbering now stands.
+    pub fn after(n: crate::threads::Numbered) -> Counting {
+        Counting {
+            from_normal: n.normal_count,
+            from_seq: n.last_seq,
+        }
+    }
 }
 
 impl NotificationRow {
@@ -62,6 +89,7 @@ impl NotificationRow {
             emailed_at: None,
             sms_at: None,
             next_check_at: Some(now.0),
+            counting: None,
         }
     }
 }
@@ -87,11 +115,81 @@ fn map(r: &AnyRow) -> std::result::Result<NotificationRow, sqlx::Error> {
         emailed_at: r.try_get("emailed_at")?,
         sms_at: r.try_get("sms_at")?,
         next_check_at: r.try_get("next_check_at")?,
+        counting: match (r.try_get("from_normal")?, r.try_get("from_seq")?) {
+            (Some(from_normal), Some(from_seq)) => Some(Counting { from_normal, from_seq }),
+            _ => None,
+        },
     })
 }
 
 const COLUMNS: &str = "id, user_id, kind, thread_kind, thread_id, message_id, actor_id, link, high_priority, count, \
-    created_at, updated_at, read_at, ring_pending, rings, rung_at, emailed_at, sms_at, next_check_at";
+    created_at, updated_at, read_at, ring_pending, rings, rung_at, emailed_at, sms_at, next_check_at, \
+    from_normal, from_seq";
+
+/// The count of a notification as it stands (see [`Counting`]), for a
+/// statement on `notifications` alone.
+const COUNT_NOW: &str = "count + COALESCE((SELECT t.normal_count FROM threads t \
+    WHERE t.id = notifications.thread_id) - from_normal, 0)";
+
+/// Its actor as it stands: the author of the latest normal message not the
+/// person's since it started counting (the thread's last author, or when
+/// that is the person, the last other one), or the one stored. A lookup of
+/// the thread's row, whatever the number of messages since.
+const ACTOR_NOW: &str = "CASE WHEN from_seq IS NULL THEN actor_id ELSE COALESCE((SELECT CASE \
+      WHEN t.last_author <> notifications.user_id AND t.last_author_seq > notifications.from_seq THEN t.last_author \
+      WHEN t.other_author_seq > notifications.from_seq THEN t.other_author END \
+    FROM threads t WHERE t.id = notifications.thread_id), actor_id) END";
+
+/// `SELECT` of whole rows, their count and actor as they stand.
+fn select() -> String {
+    format!(
+        "SELECT id, user_id, kind, thread_kind, thread_id, message_id, {ACTOR_NOW} AS actor_id, link, high_priority, \
+           {COUNT_NOW} AS count, created_at, updated_at, read_at, ring_pending, rings, rung_at, emailed_at, sms_at, \
+           next_check_at, from_normal, from_seq FROM notifications"
+    )
+}
+
+/// The `SET` of a notification read: its count and actor frozen as they
+/// stand, counting stopped. Idempotent on one read already.
+const FREEZE: &str = "from_normal = NULL, from_seq = NULL";
+
+fn freeze_set() -> String {
+    format!("count = {COUNT_NOW}, actor_id = {ACTOR_NOW}, {FREEZE}")
+}
+
+/// On PostgreSQL, locks (shared) the threads whose notifications a read is
+/// about to freeze, those that `notifications` (an `IN` subquery on
+/// `notifications`, from parameter `$1`) selects, in the order of their
+/// ids. A batch of messages to one of them holds its thread's row from
+/// numbering its messages to its commit, and writes nothing to the unread
+/// notifications that count them: without this lock, a read could freeze a
+/// count without the batch's messages while the batch, having found the
+/// notification unread, makes no new one, and the messages would be in no
+/// notification. SQLite has one writer: a read never runs beside a batch.
+async fn lock_threads(conn: &mut Conn, notifications: &str, binds: &[Bind]) -> Result<()> {
+    if conn.backend_name() == "SQLite" {
+        return Ok(());
+    }
+    let sql = format!("SELECT id FROM threads WHERE id IN ({notifications}) ORDER BY id COLLATE \"C\" FOR SHARE");
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = match *b {
+            Bind::User(u) => q.bind(u),
+            Bind::Thread(t) => q.bind(t),
+            Bind::Notification(n) => q.bind(n),
+        };
+    }
+    q.fetch_all(&mut *conn).await?;
+    Ok(())
+}
+
+/// A parameter of [`lock_threads`]' subquery.
+#[derive(Debug, Clone, Copy)]
+enum Bind {
+    User(UserId),
+    Thread(ThreadId),
+    Notification(NotificationId),
+}
 
 pub async fn insert(conn: &mut Conn, n: &NotificationRow) -> Result<()> {
     insert_many(conn, std::slice::from_ref(n)).await
@@ -106,7 +204,7 @@ const CHUNK: usize = 50;
 pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()> {
     for chunk in rows.chunks(CHUNK) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", crate::profiles::placeholders(i * 19 + 1, 19)))
+            .map(|i| format!("({})", crate::profiles::placeholders(i * 21 + 1, 21)))
             .collect();
         let sql = format!("INSERT INTO notifications ({COLUMNS}) VALUES {}", values.join(", "));
         let sql = crate::params::positional(&*conn, &sql);
@@ -131,7 +229,9 @@ pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()
                 .bind(n.rung_at)
                 .bind(n.emailed_at)
                 .bind(n.sms_at)
-                .bind(n.next_check_at);
+                .bind(n.next_check_at)
+                .bind(n.counting.map(|c| c.from_normal))
+                .bind(n.counting.map(|c| c.from_seq));
         }
         q.execute(&mut *conn).await?;
     }
@@ -151,7 +251,7 @@ pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()
 /// which every fold changes ([`save_delivery`]), not by the time.
 pub const FOLD_TIME_STEP_MS: i64 = 1_000;
 
-/// The SET clause shared by [`fold_many`] and [`fold_each`] for the time
+/// The SET clause shared by [`fold_many`] and [`fold_batch`] for the time
 /// and the worker's next look, from parameter `$first` on (see
 /// [`fold_binds`] for their values, in order). The worker looks again now,
 /// or once the last ring's pause is over, or earlier if it was to look
@@ -194,10 +294,11 @@ fn fold_binds(q: Query<'_>, ring_again_after_ms: i64, now: Timestamp) -> Query<'
         .bind(now.0)
 }
 
-/// Folds a new message into the unread (normal) notification of the
-/// thread of each of `user_ids` who has one, whatever its kind (a thread in
-/// triage stays "new in triage"): one more message, a ring to decide again.
-/// Returns those folded into (the others need a new one).
+/// Folds one more thing that is not a message (a thread put in triage)
+/// into the unread (normal) notification of the thread of each of
+/// `user_ids` who has one, whatever its kind: one more in its stored count,
+/// its actor (until a later message's author is counted), a ring to decide
+/// again. Returns those folded into (the others need a new one).
 pub async fn fold_many(
     conn: &mut Conn,
     user_ids: &[UserId],
@@ -228,58 +329,180 @@ pub async fn fold_many(
     Ok(folded)
 }
 
-/// One person's share of a batch of messages in a thread: how many are
-/// not theirs, and the author of the last of those.
-pub type Fold = (UserId, i64, UserId);
+/// One person's share of a batch of messages in a thread: the normal
+/// messages not theirs (and the author of the last of them), and their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    pub user_id: UserId,
+    pub others: i64,
+    pub own: i64,
+    pub actor: Option<UserId>,
+}
 
-/// [`fold_many`] for a batch of new messages at once: each person's unread
-/// notification of the thread takes their own count and actor, in one
-/// statement per fifty people. Returns those folded into.
-pub async fn fold_each(
+/// What a fold needs to know of an unread notification before it writes.
+struct Unread {
+    id: NotificationId,
+    user_id: UserId,
+    ring_pending: bool,
+    updated_at: i64,
+    next_check_at: Option<i64>,
+    rung_at: Option<i64>,
+    counting: bool,
+}
+
+/// Whether folding a message in at `now` changes the ring owed, the time or
+/// the next look of a notification ([`fold_set`], computed here).
+fn fold_changes(n: &Unread, ring_again_after_ms: i64, now: Timestamp) -> bool {
+    let next = match n.rung_at {
+        Some(at) if at + ring_again_after_ms > now.0 => {
+            let after_pause = at + ring_again_after_ms;
+            n.next_check_at.filter(|&x| x < after_pause).unwrap_or(after_pause)
+        }
+        _ => n.next_check_at.filter(|&x| x <= now.0).unwrap_or(now.0),
+    };
+    !n.ring_pending || n.updated_at <= now.0 - FOLD_TIME_STEP_MS || n.next_check_at != Some(next)
+}
+
+/// Folds a batch of new messages of a thread, numbered up to `numbered`,
+/// into the unread (normal) notification of the thread of each person
+/// with a share, whatever its kind. A notification that counts writes
+/// nothing unless the person posted (their own messages are taken off its
+/// stored count) or its ring owed, time or next look change; one that does
+/// not count yet takes the share's count and actor and starts counting
+/// after the batch. Returns the people who had such a notification (the
+/// others with messages not theirs need a new one, counting from
+/// `numbered`).
+pub async fn fold_batch(
     conn: &mut Conn,
     thread_id: ThreadId,
-    folds: &[Fold],
+    shares: &[Share],
+    numbered: crate::threads::Numbered,
     ring_again_after_ms: i64,
     now: Timestamp,
 ) -> Result<Vec<UserId>> {
-    let mut folded = Vec::new();
-    for chunk in folds.chunks(CHUNK) {
-        // `fold_set`'s parameters, the thread, then for each person: user,
-        // count, user, actor, user (the CASE branches and the IN list).
-        let base = 2 + FOLD_SET_PARAMS;
-        let n = chunk.len();
-        let counts: String = (0..n)
-            .map(|i| format!(" WHEN ${} THEN ${}", base + 2 * i, base + 2 * i + 1))
-            .collect();
-        let actors: String = (0..n)
-            .map(|i| format!(" WHEN ${} THEN ${}", base + 2 * n + 2 * i, base + 2 * n + 2 * i + 1))
-            .collect();
+    let mut had = Vec::new();
+    for chunk in shares.chunks(CHUNK) {
         let sql = format!(
-            "UPDATE notifications SET count = count + CASE user_id{counts} END, \
-               actor_id = CASE user_id{actors} END, {} \
-             WHERE thread_id = ${} AND read_at IS NULL AND high_priority = 0 AND user_id IN ({}) \
-             RETURNING user_id",
-            fold_set(1),
-            1 + FOLD_SET_PARAMS,
-            crate::profiles::placeholders(base + 4 * n, n)
+            "SELECT id, user_id, ring_pending, updated_at, next_check_at, rung_at, from_normal FROM notifications \
+             WHERE thread_id = $1 AND read_at IS NULL AND high_priority = 0 AND user_id IN ({})",
+            crate::profiles::placeholders(2, chunk.len())
         );
-        // Not through `params::positional`: its parameters do not appear in
-        // order (at most 9 + 4 × CHUNK of them, bound by name).
-        let mut q = fold_binds(sqlx::query(&sql), ring_again_after_ms, now).bind(thread_id);
-        for (user, count, _) in chunk {
-            q = q.bind(*user).bind(*count);
+        let sql = crate::params::positional(&*conn, &sql);
+        let mut q = sqlx::query(&sql).bind(thread_id);
+        for s in chunk {
+            q = q.bind(s.user_id);
         }
-        for (user, _, actor) in chunk {
-            q = q.bind(*user).bind(*actor);
-        }
-        for (user, _, _) in chunk {
-            q = q.bind(*user);
-        }
+        let mut folds: Vec<(NotificationId, i64, Option<UserId>)> = Vec::new();
+        let mut own_only: Vec<(NotificationId, i64)> = Vec::new();
         for r in q.fetch_all(&mut *conn).await? {
-            folded.push(r.try_get("user_id")?);
+            let n = Unread {
+                id: r.try_get("id")?,
+                user_id: r.try_get("user_id")?,
+                ring_pending: r.try_get::<i64, _>("ring_pending")? != 0,
+                updated_at: r.try_get("updated_at")?,
+                next_check_at: r.try_get("next_check_at")?,
+                rung_at: r.try_get("rung_at")?,
+                counting: r.try_get::<Option<i64>, _>("from_normal")?.is_some(),
+            };
+            let Some(share) = chunk.iter().find(|s| s.user_id == n.user_id) else {
+                continue;
+            };
+            had.push(n.user_id);
+            if share.others > 0 {
+                if !n.counting {
+                    folds.push((n.id, share.others, share.actor));
+                } else if share.own > 0 || fold_changes(&n, ring_again_after_ms, now) {
+                    folds.push((n.id, -share.own, None));
+                }
+            } else if n.counting && share.own > 0 {
+                own_only.push((n.id, share.own));
+            }
         }
+        fold_rows(&mut *conn, &folds, numbered, ring_again_after_ms, now).await?;
+        take_off_own(&mut *conn, &own_only).await?;
     }
-    Ok(folded)
+    Ok(had)
+}
+
+/// Writes the folds of [`fold_batch`]: (notification, what its stored
+/// count takes, its new actor if it does not count yet).
+async fn fold_rows(
+    conn: &mut Conn,
+    folds: &[(NotificationId, i64, Option<UserId>)],
+    numbered: crate::threads::Numbered,
+    ring_again_after_ms: i64,
+    now: Timestamp,
+) -> Result<()> {
+    if folds.is_empty() {
+        return Ok(());
+    }
+    // `fold_set`'s parameters, where counting starts, then for each row:
+    // id and count; for those with an actor: id and actor; then the ids.
+    let base = 3 + FOLD_SET_PARAMS;
+    let counts: String = (0..folds.len())
+        .map(|i| format!(" WHEN ${} THEN ${}", base + 2 * i, base + 2 * i + 1))
+        .collect();
+    let with_actor: Vec<(NotificationId, UserId)> = folds.iter().filter_map(|&(id, _, a)| a.map(|a| (id, a))).collect();
+    let actors_base = base + 2 * folds.len();
+    let actors = if with_actor.is_empty() {
+        String::new()
+    } else {
+        let cases: String = (0..with_actor.len())
+            .map(|i| format!(" WHEN ${} THEN ${}", actors_base + 2 * i, actors_base + 2 * i + 1))
+            .collect();
+        format!("actor_id = CASE id{cases} ELSE actor_id END, ")
+    };
+    let ids_base = actors_base + 2 * with_actor.len();
+    let sql = format!(
+        "UPDATE notifications SET count = count + CASE id{counts} END, {actors}\
+           from_normal = COALESCE(from_normal, ${}), from_seq = COALESCE(from_seq, ${}), {} \
+         WHERE read_at IS NULL AND id IN ({})",
+        1 + FOLD_SET_PARAMS,
+        2 + FOLD_SET_PARAMS,
+        fold_set(1),
+        crate::profiles::placeholders(ids_base, folds.len())
+    );
+    // Not through `params::positional`: its parameters do not appear in
+    // order (at most 10 + 5 × CHUNK of them, bound by number).
+    let mut q = fold_binds(sqlx::query(&sql), ring_again_after_ms, now)
+        .bind(numbered.normal_count)
+        .bind(numbered.last_seq);
+    for &(id, count, _) in folds {
+        q = q.bind(id).bind(count);
+    }
+    for &(id, actor) in &with_actor {
+        q = q.bind(id).bind(actor);
+    }
+    for &(id, _, _) in folds {
+        q = q.bind(id);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Takes each author's own messages off the stored count of their unread
+/// notification that counts (the thread's count has them).
+async fn take_off_own(conn: &mut Conn, own: &[(NotificationId, i64)]) -> Result<()> {
+    if own.is_empty() {
+        return Ok(());
+    }
+    let cases: String = (0..own.len())
+        .map(|i| format!(" WHEN ${} THEN ${}", 1 + 2 * i, 2 + 2 * i))
+        .collect();
+    let sql = format!(
+        "UPDATE notifications SET count = count - CASE id{cases} END WHERE id IN ({})",
+        crate::profiles::placeholders(1 + 2 * own.len(), own.len())
+    );
+    let sql = crate::params::positional(&*conn, &sql);
+    let mut q = sqlx::query(&sql);
+    for &(id, n) in own {
+        q = q.bind(id).bind(n);
+    }
+    for &(id, _) in own {
+        q = q.bind(id);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Changes the kind of a thread's notifications (a thread opened for a new
@@ -295,7 +518,7 @@ pub async fn retag(conn: &mut Conn, thread_id: ThreadId, from: NotificationKind,
 }
 
 pub async fn get(conn: &mut Conn, id: NotificationId) -> Result<Option<NotificationRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM notifications WHERE id = $1"))
+    let row = sqlx::query(&format!("{} WHERE id = $1", select()))
         .bind(id)
         .fetch_optional(conn)
         .await?;
@@ -305,8 +528,8 @@ pub async fn get(conn: &mut Conn, id: NotificationId) -> Result<Option<Notificat
 /// The worker's round: notifications whose next look is due.
 pub async fn due(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<NotificationRow>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM notifications WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
-         ORDER BY next_check_at LIMIT $2"
+        "{} WHERE next_check_at IS NOT NULL AND next_check_at <= $1 ORDER BY next_check_at LIMIT $2",
+        select()
     ))
     .bind(now.0)
     .bind(limit)
@@ -380,15 +603,25 @@ impl Delivery {
     }
 }
 
+/// `seen_count`: the count as it stood when the worker read it (a message
+/// of a batch being written on another connection is not in it: on
+/// PostgreSQL the thread is locked first, see [`lock_threads`], so that such
+/// a batch is committed and counted before the comparison).
 pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_count: i64, d: &Delivery) -> Result<()> {
-    sqlx::query(
+    lock_threads(
+        &mut *conn,
+        "SELECT thread_id FROM notifications WHERE id = $1 AND from_normal IS NOT NULL",
+        &[Bind::Notification(id)],
+    )
+    .await?;
+    sqlx::query(&format!(
         "UPDATE notifications SET rings = $1, rung_at = $2, \
            emailed_at = CASE WHEN emailed_at IS NULL THEN $3 ELSE emailed_at END, sms_at = $4, \
-           ring_pending = CASE WHEN count = $5 THEN $6 ELSE ring_pending END, \
-           next_check_at = CASE WHEN count = $7 THEN $8 \
+           ring_pending = CASE WHEN {COUNT_NOW} = $5 THEN $6 ELSE ring_pending END, \
+           next_check_at = CASE WHEN {COUNT_NOW} = $7 THEN $8 \
              WHEN $9 > updated_at THEN $10 ELSE updated_at END \
-         WHERE id = $11",
-    )
+         WHERE id = $11"
+    ))
     .bind(d.rings)
     .bind(d.rung_at)
     .bind(d.emailed_at)
@@ -421,7 +654,8 @@ pub async fn mark_emailed(conn: &mut Conn, user_id: UserId, now: Timestamp) -> R
 /// The person's latest notifications, newest first.
 pub async fn list(conn: &mut Conn, user_id: UserId, limit: i64) -> Result<Vec<NotificationRow>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM notifications WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2"
+        "{} WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2",
+        select()
     ))
     .bind(user_id)
     .bind(limit)
@@ -440,10 +674,17 @@ pub async fn unread_count(conn: &mut Conn, user_id: UserId) -> Result<i64> {
 
 /// Marks one of the person's notifications read; false if not theirs.
 pub async fn mark_read(conn: &mut Conn, user_id: UserId, id: NotificationId, now: Timestamp) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE notifications SET read_at = CASE WHEN read_at IS NULL THEN $1 ELSE read_at END \
-         WHERE id = $2 AND user_id = $3",
+    lock_threads(
+        &mut *conn,
+        "SELECT thread_id FROM notifications WHERE id = $1 AND user_id = $2 AND from_normal IS NOT NULL",
+        &[Bind::Notification(id), Bind::User(user_id)],
     )
+    .await?;
+    let done = sqlx::query(&format!(
+        "UPDATE notifications SET read_at = CASE WHEN read_at IS NULL THEN $1 ELSE read_at END, {} \
+         WHERE id = $2 AND user_id = $3",
+        freeze_set()
+    ))
     .bind(now.0)
     .bind(id)
     .bind(user_id)
@@ -453,23 +694,39 @@ pub async fn mark_read(conn: &mut Conn, user_id: UserId, id: NotificationId, now
 }
 
 pub async fn mark_all_read(conn: &mut Conn, user_id: UserId, now: Timestamp) -> Result<u64> {
-    let done = sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
-        .bind(now.0)
-        .bind(user_id)
-        .execute(conn)
-        .await?;
+    lock_threads(
+        &mut *conn,
+        "SELECT thread_id FROM notifications WHERE user_id = $1 AND read_at IS NULL AND from_normal IS NOT NULL",
+        &[Bind::User(user_id)],
+    )
+    .await?;
+    let sql = format!(
+        "UPDATE notifications SET read_at = $1, {} WHERE user_id = $2 AND read_at IS NULL",
+        freeze_set()
+    );
+    let done = sqlx::query(&sql).bind(now.0).bind(user_id).execute(conn).await?;
     Ok(done.rows_affected())
 }
 
 /// Reading a thread reads its notifications.
 pub async fn mark_thread_read(conn: &mut Conn, user_id: UserId, thread_id: ThreadId, now: Timestamp) -> Result<u64> {
-    let done =
-        sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND thread_id = $3 AND read_at IS NULL")
-            .bind(now.0)
-            .bind(user_id)
-            .bind(thread_id)
-            .execute(conn)
-            .await?;
+    lock_threads(
+        &mut *conn,
+        "SELECT thread_id FROM notifications \
+         WHERE user_id = $1 AND thread_id = $2 AND read_at IS NULL AND from_normal IS NOT NULL",
+        &[Bind::User(user_id), Bind::Thread(thread_id)],
+    )
+    .await?;
+    let sql = format!(
+        "UPDATE notifications SET read_at = $1, {} WHERE user_id = $2 AND thread_id = $3 AND read_at IS NULL",
+        freeze_set()
+    );
+    let done = sqlx::query(&sql)
+        .bind(now.0)
+        .bind(user_id)
+        .bind(thread_id)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected())
 }
 

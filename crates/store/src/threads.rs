@@ -175,30 +175,94 @@ pub async fn set_priority(conn: &mut Conn, id: ThreadId, high: bool) -> Result<(
     Ok(())
 }
 
-/// The next message number of a thread.
-pub async fn next_seq(conn: &mut Conn, id: ThreadId, now: Timestamp) -> Result<i64> {
-    let row = sqlx::query(
-        "UPDATE threads SET last_seq = last_seq + 1, last_activity_at = $1 WHERE id = $2 RETURNING last_seq",
-    )
-    .bind(now.0)
-    .bind(id)
-    .fetch_one(conn)
-    .await?;
-    Ok(row.try_get("last_seq")?)
+/// Where a thread's numbering stands after messages were numbered: its
+/// last sequence number, and how many of its messages were normal (not
+/// high priority), which unread notifications count from
+/// (`notifications::Counting`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Numbered {
+    pub last_seq: i64,
+    pub normal_count: i64,
 }
 
-/// Takes `n` sequence numbers of a thread at once (the messages of one
-/// batch); returns the last: they are `last - n + 1 ..= last`.
-pub async fn take_seqs(conn: &mut Conn, id: ThreadId, n: i64, now: Timestamp) -> Result<i64> {
-    let row = sqlx::query(
-        "UPDATE threads SET last_seq = last_seq + $1, last_activity_at = $2 WHERE id = $3 RETURNING last_seq",
-    )
-    .bind(n)
-    .bind(now.0)
-    .bind(id)
-    .fetch_one(conn)
-    .await?;
-    Ok(row.try_get("last_seq")?)
+/// The next message number of a thread, for one message of `author`
+/// (`high_priority` or not).
+pub async fn next_seq(
+    conn: &mut Conn,
+    id: ThreadId,
+    author: UserId,
+    high_priority: bool,
+    now: Timestamp,
+) -> Result<Numbered> {
+    take_seqs(conn, id, &[(author, high_priority)], now).await
+}
+
+/// Takes sequence numbers of a thread at once for `messages` (each one's
+/// author and whether it is high priority, in order: the messages of one
+/// batch); the new numbers are `last_seq - n + 1 ..= last_seq`. The thread
+/// also counts the normal ones and keeps the author of the last of them
+/// and the last author other than that one (see
+/// `notifications::Counting`). Its row stays locked until the transaction
+/// ends: on PostgreSQL, whoever freezes a notification's count locks it
+/// first, and so waits for the messages being written
+/// (`notifications::lock_threads`).
+pub async fn take_seqs(conn: &mut Conn, id: ThreadId, messages: &[(UserId, bool)], now: Timestamp) -> Result<Numbered> {
+    let n = messages.len() as i64;
+    // Offsets from the first new number of the normal messages.
+    let normal: Vec<(i64, UserId)> = messages
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, high))| !high)
+        .map(|(i, (author, _))| (i as i64, *author))
+        .collect();
+    let mut sets = String::new();
+    let mut binds: Vec<Authored> = Vec::new();
+    if let Some(&(last_at, last)) = normal.last() {
+        // The last author other than `last`: in this batch, or before it
+        // (the thread's last author if not `last`, else its other one).
+        let other = normal.iter().rev().find(|(_, a)| *a != last).copied();
+        sets.push_str(", last_author = $5, last_author_seq = last_seq + $6");
+        binds.push(Authored::Author(last));
+        binds.push(Authored::Offset(last_at + 1));
+        match other {
+            Some((at, author)) => {
+                sets.push_str(", other_author = $7, other_author_seq = last_seq + $8");
+                binds.push(Authored::Author(author));
+                binds.push(Authored::Offset(at + 1));
+            }
+            None => {
+                sets.push_str(
+                    ", other_author = CASE WHEN COALESCE(last_author, '') <> $7 THEN last_author ELSE other_author END, \
+                     other_author_seq = CASE WHEN COALESCE(last_author, '') <> $8 THEN last_author_seq \
+                       ELSE other_author_seq END",
+                );
+                binds.push(Authored::Author(last));
+                binds.push(Authored::Author(last));
+            }
+        }
+    }
+    let sql = format!(
+        "UPDATE threads SET last_seq = last_seq + $1, normal_count = normal_count + $2, last_activity_at = $3{sets} \
+         WHERE id = $4 RETURNING last_seq, normal_count"
+    );
+    let mut q = sqlx::query(&sql).bind(n).bind(normal.len() as i64).bind(now.0).bind(id);
+    for b in binds {
+        q = match b {
+            Authored::Author(a) => q.bind(a),
+            Authored::Offset(o) => q.bind(o),
+        };
+    }
+    let row = q.fetch_one(conn).await?;
+    Ok(Numbered {
+        last_seq: row.try_get("last_seq")?,
+        normal_count: row.try_get("normal_count")?,
+    })
+}
+
+/// A parameter of [`take_seqs`]' authors.
+enum Authored {
+    Author(UserId),
+    Offset(i64),
 }
 
 /// Rows per multi-row statement of the batch writes below: far under

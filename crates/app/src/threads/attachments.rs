@@ -252,7 +252,8 @@ pub(crate) async fn insert_upload(
 ) -> AppResult<(MessageView, AttachmentRow)> {
     let thread_id = t.id;
     // The message and its file go in together; the event carries both.
-    let seq = store::next_seq(&mut *tx, thread_id, now).await?;
+    let numbered = store::next_seq(&mut *tx, thread_id, user_id, false, now).await?;
+    let seq = numbered.last_seq;
     let message_id = MessageId::new();
     let row = store::MessageRow {
         id: message_id,
@@ -288,8 +289,7 @@ pub(crate) async fn insert_upload(
         .pop()
         .ok_or(AppError::NotFound)?;
     log_event(ctx, &mut *tx, thread_id, EventKind::Message, &view, now).await?;
-    let (author, message) = (user_id.to_string(), message_id.to_string());
-    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, &author, &message, false, None, now).await?;
+    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, user_id, message_id, false, None, numbered, now).await?;
     Ok((view, attachment))
 }
 

@@ -141,7 +141,8 @@ pub(crate) async fn insert_message(
     now: Timestamp,
     lang: Language,
 ) -> AppResult<MessageView> {
-    let seq = store::next_seq(&mut *tx, t.id, now).await?;
+    let numbered = store::next_seq(&mut *tx, t.id, user_id, priority, now).await?;
+    let seq = numbered.last_seq;
     let row = MessageRow {
         id: MessageId::new(),
         thread_id: t.id,
@@ -179,8 +180,18 @@ pub(crate) async fn insert_message(
         kind: EventKind::Message,
         payload: &payload,
     };
-    let author = user_id.to_string();
-    crate::notifications::on_message(&*ctx.bus, &mut *tx, t, &author, &view.id, priority, Some(event), now).await?;
+    crate::notifications::on_message(
+        &*ctx.bus,
+        &mut *tx,
+        t,
+        user_id,
+        row.id,
+        priority,
+        Some(event),
+        numbered,
+        now,
+    )
+    .await?;
     Ok(view)
 }
 

@@ -95,7 +95,7 @@ async fn write_all(posts: &mut Vec<Post>, conn: &mut Conn) -> Result<(), StoreEr
     if posts.is_empty() {
         return Ok(());
     }
-    number(posts, conn, now).await?;
+    let numbered = number(posts, conn, now).await?;
 
     let rows: Vec<MessageRow> = posts
         .iter()
@@ -128,7 +128,7 @@ async fn write_all(posts: &mut Vec<Post>, conn: &mut Conn) -> Result<(), StoreEr
     let keys: Vec<store::ThreadUser> = marks.iter().map(|(k, _)| *k).collect();
     store::clear_drafts(&mut *conn, &keys).await?;
 
-    tell(posts, conn, &*bus, now).await?;
+    tell(posts, &numbered, conn, &*bus, now).await?;
 
     let audit: Vec<(AuditId, &NewAuditEvent)> = posts.iter().map(|p| (AuditId::new(), &p.audit)).collect();
     cercle_store::audit::append_many(&mut *conn, &audit, now).await?;
@@ -179,29 +179,47 @@ async fn claim_keys(posts: &mut Vec<Post>, conn: &mut Conn, now: Timestamp) -> R
 }
 
 /// Numbers the posts: each thread's sequence numbers taken once for all of
-/// its posts, in the order they were queued.
-async fn number(posts: &mut [Post], conn: &mut Conn, now: Timestamp) -> Result<(), StoreError> {
-    let mut threads: Vec<cercle_domain::ThreadId> = Vec::new();
-    for p in posts.iter() {
-        if !threads.contains(&p.thread.id) {
-            threads.push(p.thread.id);
-        }
-    }
+/// its posts, numbered in the order they were queued. The threads are taken
+/// in the order of their ids, the order in which a read of notifications
+/// locks them on PostgreSQL (`notifications::lock_threads`), so that the
+/// two never wait for each other in a circle. Returns where each thread's
+/// numbering stands.
+async fn number(
+    posts: &mut [Post],
+    conn: &mut Conn,
+    now: Timestamp,
+) -> Result<Vec<(cercle_domain::ThreadId, store::Numbered)>, StoreError> {
+    let mut threads: Vec<cercle_domain::ThreadId> = posts.iter().map(|p| p.thread.id).collect();
+    threads.sort();
+    threads.dedup();
+    let mut numbered = Vec::with_capacity(threads.len());
     for thread_id in threads {
-        let n = posts.iter().filter(|p| p.thread.id == thread_id).count() as i64;
-        let last = store::take_seqs(&mut *conn, thread_id, n, now).await?;
-        let mut seq = last - n;
+        let messages: Vec<(UserId, bool)> = posts
+            .iter()
+            .filter(|p| p.thread.id == thread_id)
+            .map(|p| (p.author_id, p.priority))
+            .collect();
+        let n = messages.len() as i64;
+        let taken = store::take_seqs(&mut *conn, thread_id, &messages, now).await?;
+        let mut seq = taken.last_seq - n;
         for p in posts.iter_mut().filter(|p| p.thread.id == thread_id) {
             seq += 1;
             p.view.seq = seq;
             p.view.created_at = now.0;
         }
+        numbered.push((thread_id, taken));
     }
-    Ok(())
+    Ok(numbered)
 }
 
 /// Tells the notifications and logs the threads' entries for the messages.
-async fn tell(posts: &[Post], conn: &mut Conn, bus: &dyn Bus, now: Timestamp) -> Result<(), StoreError> {
+async fn tell(
+    posts: &[Post],
+    numbered: &[(cercle_domain::ThreadId, store::Numbered)],
+    conn: &mut Conn,
+    bus: &dyn Bus,
+    now: Timestamp,
+) -> Result<(), StoreError> {
     let payloads: Vec<String> = posts
         .iter()
         .map(|p| serde_json::to_string(&p.view))
@@ -224,6 +242,11 @@ async fn tell(posts: &[Post], conn: &mut Conn, bus: &dyn Bus, now: Timestamp) ->
             None => posted.push(crate::notifications::Posted {
                 thread: &p.thread,
                 messages: vec![message],
+                numbered: numbered
+                    .iter()
+                    .find(|(t, _)| *t == p.thread.id)
+                    .map(|&(_, n)| n)
+                    .ok_or_else(|| into_store(AppError::Internal("a post of a thread not numbered".into())))?,
             }),
         }
     }

@@ -25,7 +25,8 @@ backends!(
     a_thread_written_to_a_team_notifies_its_managers,
     preferences_friend_requests_and_what_is_refused,
     urgent_rings_are_bounded_and_without_a_phone_the_escalation_is_an_email,
-    a_burst_of_messages_leaves_the_indexed_times_and_updates_in_place,
+    a_burst_of_messages_writes_only_what_changes,
+    a_read_waits_for_the_messages_being_written_to_its_thread,
 );
 
 /// The patient of `clinical_thread`, and what is written about them: none
@@ -679,30 +680,63 @@ async fn urgent_rings_are_bounded_and_without_a_phone_the_escalation_is_an_email
     assert_eq!((urgent, alerts()), (1, 0), "one escalation email");
 }
 
-/// Heap-only updates of `notifications` in the current transaction
-/// (PostgreSQL); `None` on SQLite, which has no such thing.
-async fn hot_updates(app: &TestApp, tx: &mut cercle_store::Tx) -> Option<i64> {
-    if app.ctx().store.backend() != cercle_store::Backend::Postgres {
-        return None;
-    }
-    let row = sqlx::query("SELECT pg_stat_get_xact_tuples_hot_updated('notifications'::regclass) AS n")
-        .fetch_one(&mut **tx)
-        .await
-        .expect("hot updates");
-    Some(sqlx::Row::get::<i64, _>(&row, "n"))
+/// Rows of `notifications` updated in the current transaction on
+/// PostgreSQL; on SQLite, rows changed by the connection (every table: the
+/// caller changes only notifications between two looks).
+async fn rows_written(app: &TestApp, tx: &mut cercle_store::Tx) -> i64 {
+    let sql = match app.ctx().store.backend() {
+        cercle_store::Backend::Postgres => "SELECT pg_stat_get_xact_tuples_updated('notifications'::regclass) AS n",
+        cercle_store::Backend::Sqlite => "SELECT total_changes() AS n",
+    };
+    let row = sqlx::query(sql).fetch_one(&mut **tx).await.expect("rows written");
+    sqlx::Row::get::<i64, _>(&row, "n")
 }
 
-/// A message folded into a notification less than a second old leaves its
-/// time and a next look already due as they were: the row changes in no
-/// index, so PostgreSQL updates it in place (a burst of messages to a busy
-/// thread costs a row version per participant, not four index entries
-/// more). A second later the time moves; a notification with nothing due
-/// is looked at again at once. The worker tells that a message came while
-/// it decided by the count, not the time.
-async fn a_burst_of_messages_leaves_the_indexed_times_and_updates_in_place(db: Db) {
+/// Numbers and writes messages of `thread` (each author's, normal), as a
+/// batch of posts does, in the caller's transaction.
+async fn write_messages(
+    tx: &mut cercle_store::Tx,
+    thread: cercle_domain::ThreadId,
+    authors: &[cercle_domain::UserId],
+    at: cercle_domain::Timestamp,
+) -> cercle_store::threads::Numbered {
+    use cercle_store::threads as tstore;
+    let n = authors.len() as i64;
+    let messages: Vec<(cercle_domain::UserId, bool)> = authors.iter().map(|&a| (a, false)).collect();
+    let numbered = tstore::take_seqs(&mut *tx, thread, &messages, at).await.expect("seqs");
+    let rows: Vec<tstore::MessageRow> = authors
+        .iter()
+        .enumerate()
+        .map(|(i, &author_id)| tstore::MessageRow {
+            id: cercle_domain::MessageId::new(),
+            thread_id: thread,
+            seq: numbered.last_seq - n + 1 + i as i64,
+            author_id,
+            body: "Vu".into(),
+            priority: false,
+            created_at: at.0,
+            edited_at: None,
+            retracted_at: None,
+        })
+        .collect();
+    let pairs: Vec<(&tstore::MessageRow, &str)> = rows.iter().map(|m| (m, "vu")).collect();
+    tstore::insert_messages(&mut *tx, &pairs).await.expect("messages");
+    numbered
+}
+
+/// A batch of messages to a thread writes no participant's unread
+/// notification unless something about it other than its count changes:
+/// the count is counted (the thread's normal messages since it started,
+/// less the person's own), and so is its actor. The authors' own messages
+/// are taken off theirs; a second later the time moves; the worker tells a
+/// message that came while it decided by the count as it stands; a read
+/// freezes it, and the next message makes a new one; a notification that
+/// did not count yet (a triage one) starts counting. Before, every batch
+/// wrote every participant's row (docs/benchmarks.md, section 26).
+async fn a_burst_of_messages_writes_only_what_changes(db: Db) {
     use cercle_domain::notification_rules::NotificationKind;
     use cercle_domain::{ThreadId, Timestamp, UserId};
-    use cercle_store::notifications as store;
+    use cercle_store::notifications::{self as store, Counting, Share};
 
     let app = spawn(db).await;
     let (a, b, c) = admin_and_two_members(&app).await;
@@ -715,7 +749,17 @@ async fn a_burst_of_messages_leaves_the_indexed_times_and_updates_in_place(db: D
         .expect("a thread id");
     let now = app.ctx().clock.now();
     let at = |ms: i64| Timestamp(now.0 + ms);
-    let unread = |user_id: UserId, next_check_at: Option<i64>| {
+    let share = |user_id, others, own, actor| Share {
+        user_id,
+        others,
+        own,
+        actor,
+    };
+    // In a transaction rolled back at the end: the worker never sees them.
+    let mut tx = app.ctx().store.begin().await.expect("begin");
+    // A's first message: B and C are told, counting after it.
+    let first = write_messages(&mut tx, thread, &[a_id], now).await;
+    let unread = |user_id: UserId| {
         let mut n = NotificationRow::new(
             user_id,
             NotificationKind::Message,
@@ -725,56 +769,72 @@ async fn a_burst_of_messages_leaves_the_indexed_times_and_updates_in_place(db: D
         );
         n.thread_kind = "clinical".into();
         n.thread_id = Some(thread);
-        n.next_check_at = next_check_at;
+        n.counting = Some(Counting::after(first));
         n
     };
-    // B's notification is due now; C's was decided (nothing left to do).
-    let (b_note, c_note) = (unread(b_id, Some(now.0)), unread(c_id, None));
-    // In a transaction rolled back at the end: the worker never sees them.
-    let mut tx = app.ctx().store.begin().await.expect("begin");
+    let (b_note, c_note) = (unread(b_id), unread(c_id));
     store::insert_many(&mut tx, &[b_note.clone(), c_note.clone()])
         .await
         .expect("insert");
-    let hot = hot_updates(&app, &mut tx).await;
     let get = async |tx: &mut cercle_store::Tx, id| {
         let n = store::get(tx, id).await.expect("get").expect("the notification");
-        (n.count, n.updated_at, n.next_check_at)
+        (n.count, n.actor_id, n.updated_at)
     };
+    assert_eq!(get(&mut tx, c_note.id).await, (1, Some(a_id), now.0));
 
-    // Half a second later, one message: counted, the time and the next
-    // look as they were.
-    let folded = store::fold_many(&mut tx, &[b_id], thread, a_id, RING_AGAIN_AFTER_MS, at(500))
-        .await
-        .expect("fold");
-    assert_eq!(folded, vec![b_id]);
-    assert_eq!(get(&mut tx, b_note.id).await, (2, now.0, Some(now.0)));
-    // Three more of a batch, 900 ms after: the same.
-    store::fold_each(&mut tx, thread, &[(b_id, 3, a_id)], RING_AGAIN_AFTER_MS, at(900))
-        .await
-        .expect("fold each");
-    assert_eq!(get(&mut tx, b_note.id).await, (5, now.0, Some(now.0)));
-    if let Some(before) = hot {
-        let after = hot_updates(&app, &mut tx).await.expect("PostgreSQL");
-        assert_eq!(after - before, 2, "both folds updated the row in place");
-    }
-
-    // A second after its time, the time moves; the look already due stays.
-    store::fold_each(
+    // Half a second later, A twice then B: C's row is not written (its
+    // count and actor are counted); B's takes off B's own message.
+    let batch = write_messages(&mut tx, thread, &[a_id, a_id, b_id], at(500)).await;
+    let before = rows_written(&app, &mut tx).await;
+    let had = store::fold_batch(
         &mut tx,
         thread,
-        &[(b_id, 1, a_id), (c_id, 1, a_id)],
+        &[
+            share(a_id, 0, 2, None),
+            share(b_id, 2, 1, Some(a_id)),
+            share(c_id, 3, 0, Some(b_id)),
+        ],
+        batch,
+        RING_AGAIN_AFTER_MS,
+        at(500),
+    )
+    .await
+    .expect("fold");
+    assert_eq!(
+        rows_written(&app, &mut tx).await - before,
+        1,
+        "only the author B's row is written"
+    );
+    let (mut had, mut want) = (had, vec![b_id, c_id]);
+    had.sort();
+    want.sort();
+    assert_eq!(had, want, "B and C had one, A none");
+    assert_eq!(get(&mut tx, b_note.id).await, (3, Some(a_id), now.0));
+    assert_eq!(get(&mut tx, c_note.id).await, (4, Some(b_id), now.0));
+
+    // A second after their time, the time moves: both are written.
+    let later = write_messages(&mut tx, thread, &[a_id], at(1_000)).await;
+    let before = rows_written(&app, &mut tx).await;
+    store::fold_batch(
+        &mut tx,
+        thread,
+        &[
+            share(a_id, 0, 1, None),
+            share(b_id, 1, 0, Some(a_id)),
+            share(c_id, 1, 0, Some(a_id)),
+        ],
+        later,
         RING_AGAIN_AFTER_MS,
         at(1_000),
     )
     .await
-    .expect("fold each");
-    assert_eq!(get(&mut tx, b_note.id).await, (6, now.0 + 1_000, Some(now.0)));
-    // C had nothing due: the worker looks again now (and C's time moved).
-    assert_eq!(get(&mut tx, c_note.id).await, (2, now.0 + 1_000, Some(now.0 + 1_000)));
+    .expect("fold");
+    assert_eq!(rows_written(&app, &mut tx).await - before, 2);
+    assert_eq!(get(&mut tx, b_note.id).await, (4, Some(a_id), now.0 + 1_000));
+    assert_eq!(get(&mut tx, c_note.id).await, (5, Some(a_id), now.0 + 1_000));
 
-    // The worker read B's notification at count 5 and decided that nothing
-    // more is owed; a message folded in since (count 6; its time need not
-    // move) keeps the ring owed, for a decision of its own.
+    // The worker read C's notification at count 5 and decided that nothing
+    // more is owed; a message counted since (6) keeps the ring owed.
     let nothing_owed = store::Delivery {
         ring_pending: false,
         changed_not_before: None,
@@ -784,16 +844,126 @@ async fn a_burst_of_messages_leaves_the_indexed_times_and_updates_in_place(db: D
         sms_at: None,
         next_check_at: None,
     };
-    store::save_delivery(&mut tx, b_note.id, 5, &nothing_owed)
+    write_messages(&mut tx, thread, &[a_id], at(1_200)).await;
+    store::save_delivery(&mut tx, c_note.id, 5, &nothing_owed)
         .await
         .expect("save");
-    let n = store::get(&mut tx, b_note.id).await.expect("get").expect("B's");
+    let n = store::get(&mut tx, c_note.id).await.expect("get").expect("C's");
     assert!(n.ring_pending && n.next_check_at.is_some(), "{n:?}");
     // Read at count 6, the decision stands.
-    store::save_delivery(&mut tx, b_note.id, 6, &nothing_owed)
+    store::save_delivery(&mut tx, c_note.id, 6, &nothing_owed)
         .await
         .expect("save");
-    let n = store::get(&mut tx, b_note.id).await.expect("get").expect("B's");
+    let n = store::get(&mut tx, c_note.id).await.expect("get").expect("C's");
     assert!(!n.ring_pending && n.next_check_at.is_none(), "{n:?}");
+
+    // C reads the thread: the count and actor freeze; the next message
+    // counts in a new notification, not in the one read.
+    store::mark_thread_read(&mut tx, c_id, thread, at(1_300))
+        .await
+        .expect("read");
+    let read = store::get(&mut tx, c_note.id).await.expect("get").expect("C's");
+    assert_eq!((read.count, read.actor_id, read.counting), (6, Some(a_id), None));
+    let next = write_messages(&mut tx, thread, &[b_id], at(1_400)).await;
+    let had = store::fold_batch(
+        &mut tx,
+        thread,
+        &[share(b_id, 0, 1, None), share(c_id, 1, 0, Some(b_id))],
+        next,
+        RING_AGAIN_AFTER_MS,
+        at(1_400),
+    )
+    .await
+    .expect("fold");
+    assert_eq!(had, vec![b_id], "C's was read");
+    assert_eq!(get(&mut tx, c_note.id).await.0, 6, "a read notification counts no more");
+    // B's own message came off B's; its actor is still the last author
+    // not B (A, before this batch).
+    let (count, actor, _) = get(&mut tx, b_note.id).await;
+    assert_eq!((count, actor), (5, Some(a_id)));
+
+    // A notification that does not count (a thread put in triage) takes
+    // the batch's count and actor once, then counts.
+    let mut triage = NotificationRow::new(
+        c_id,
+        NotificationKind::Triage,
+        Some(b_id),
+        format!("/threads/{thread}"),
+        now,
+    );
+    triage.thread_id = Some(thread);
+    store::insert_many(&mut tx, std::slice::from_ref(&triage))
+        .await
+        .expect("insert");
+    let last = write_messages(&mut tx, thread, &[a_id, a_id], at(1_500)).await;
+    store::fold_batch(
+        &mut tx,
+        thread,
+        &[share(c_id, 2, 0, Some(a_id))],
+        last,
+        RING_AGAIN_AFTER_MS,
+        at(1_500),
+    )
+    .await
+    .expect("fold");
+    let n = store::get(&mut tx, triage.id)
+        .await
+        .expect("get")
+        .expect("the triage one");
+    assert_eq!(
+        (n.count, n.actor_id, n.counting),
+        (3, Some(a_id), Some(Counting::after(last)))
+    );
+    write_messages(&mut tx, thread, &[b_id], at(1_600)).await;
+    assert_eq!(get(&mut tx, triage.id).await.0, 4);
     tx.rollback().await.expect("rollback");
+}
+
+/// A read of a notification freezes its count while a batch of messages
+/// to its thread is being written on another connection, a batch that
+/// (the notification unread) writes nothing to it: the read waits for the
+/// batch, so its messages are counted in the notification read rather than
+/// in none. On PostgreSQL the read locks the thread first; SQLite has one
+/// writer.
+async fn a_read_waits_for_the_messages_being_written_to_its_thread(db: Db) {
+    use cercle_domain::{ThreadId, UserId};
+    use std::time::Duration;
+
+    let app = spawn(db).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
+    let a_id: UserId = id_of(&app, &a).await.parse().expect("a user id");
+    let b_id = id_of(&app, &b).await;
+    let thread_text = clinical_thread(&app, &a, &[&b, &c], TITLE).await;
+    let thread: ThreadId = thread_text.parse().expect("a thread id");
+    post(&app, &a, &thread_text, "Pansement refait", false).await;
+    let mine = |rows: Vec<NotificationRow>| {
+        rows.into_iter()
+            .find(|n| n.thread_id == Some(thread) && !n.high_priority)
+            .expect("B's notification of the thread")
+    };
+    let note = mine(settled(&app, &b_id).await);
+    assert_eq!((note.count, note.read_at), (1, None));
+
+    // A batch of two messages, numbered and written, not yet committed.
+    let mut batch = app.ctx().store.begin().await.expect("begin");
+    write_messages(&mut batch, thread, &[a_id, a_id], app.ctx().clock.now()).await;
+    let ctx = app.ctx().clone();
+    let user: UserId = b_id.parse().expect("a user id");
+    let read = tokio::spawn(async move {
+        let mut tx = ctx.store.begin().await.expect("begin");
+        cercle_store::notifications::mark_thread_read(&mut tx, user, thread, ctx.clock.now())
+            .await
+            .expect("read");
+        tx.commit().await.expect("commit");
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!read.is_finished(), "the read waits for the batch");
+    batch.commit().await.expect("commit");
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("the read ends once the batch is in")
+        .expect("the read");
+    let note = mine(rows(&app, &b_id).await);
+    assert!(note.read_at.is_some(), "{note:?}");
+    assert_eq!(note.count, 3, "the batch's messages are in the notification read");
 }

@@ -238,7 +238,10 @@ async fn threads_and_messages(db: Db) {
     let message_ids = [MessageId::new(), MessageId::new()];
     for (i, body) in ["Bonjour", "Pansement refait"].iter().enumerate() {
         let now = T0.plus_secs(i as i64 + 1);
-        let seq = threads::next_seq(&mut tx, t1, now).await.expect("seq");
+        let seq = threads::next_seq(&mut tx, t1, u1, i == 1, now)
+            .await
+            .expect("seq")
+            .last_seq;
         assert_eq!(seq, i as i64 + 1);
         let m = threads::MessageRow {
             id: message_ids[i],
