@@ -855,8 +855,10 @@ async fn apply(
                 emails += 1;
             }
         }
-        store::save_delivery(&mut *tx, d.id, d.seen_count, &d.delivery).await?;
     }
+    let saves: Vec<(NotificationId, i64, Delivery)> =
+        decisions.iter().map(|d| (d.id, d.seen_count, d.delivery)).collect();
+    store::save_deliveries(&mut *tx, &saves).await?;
     Ok((decisions, emails))
 }
 

@@ -603,38 +603,76 @@ impl Delivery {
     }
 }
 
-/// `seen_count`: the count as it stood when the worker read it (a message
-/// of a batch being written on another connection is not in it: on
-/// PostgreSQL the thread is locked first, see [`lock_threads`], so that such
-/// a batch is committed and counted before the comparison).
+/// Writes what the worker decided for one notification ([`save_deliveries`]).
 pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_count: i64, d: &Delivery) -> Result<()> {
+    save_deliveries(conn, &[(id, seen_count, *d)]).await
+}
+
+/// Writes what the worker decided for each of a round's notifications
+/// (id, the count as it stood when the worker read it, the decision), in
+/// one statement per fifty: the round's writes share the writer's
+/// transaction with the posts of the moment, which wait for them. A
+/// message of a batch being written on another connection is not in the
+/// count the worker read; on PostgreSQL the round's threads are locked
+/// first, in one statement ([`lock_threads`]), so that such a batch is
+/// committed and counted before the comparison, and a message that came
+/// while the worker decided gets a decision of its own. The caller bounds
+/// the round (`WORKER_BATCH`).
+pub async fn save_deliveries(conn: &mut Conn, saves: &[(NotificationId, i64, Delivery)]) -> Result<()> {
+    if saves.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Bind> = saves.iter().map(|(id, _, _)| Bind::Notification(*id)).collect();
     lock_threads(
         &mut *conn,
-        "SELECT thread_id FROM notifications WHERE id = $1 AND from_normal IS NOT NULL",
-        &[Bind::Notification(id)],
+        &format!(
+            "SELECT thread_id FROM notifications WHERE from_normal IS NOT NULL AND id IN ({})",
+            crate::profiles::placeholders(1, saves.len())
+        ),
+        &ids,
     )
     .await?;
-    sqlx::query(&format!(
-        "UPDATE notifications SET rings = $1, rung_at = $2, \
-           emailed_at = CASE WHEN emailed_at IS NULL THEN $3 ELSE emailed_at END, sms_at = $4, \
-           ring_pending = CASE WHEN {COUNT_NOW} = $5 THEN $6 ELSE ring_pending END, \
-           next_check_at = CASE WHEN {COUNT_NOW} = $7 THEN $8 \
-             WHEN $9 > updated_at THEN $10 ELSE updated_at END \
-         WHERE id = $11"
-    ))
-    .bind(d.rings)
-    .bind(d.rung_at)
-    .bind(d.emailed_at)
-    .bind(d.sms_at)
-    .bind(seen_count)
-    .bind(i64::from(d.ring_pending))
-    .bind(seen_count)
-    .bind(d.next_check_at)
-    .bind(d.changed_not_before.unwrap_or(i64::MIN))
-    .bind(d.changed_not_before.unwrap_or(i64::MIN))
-    .bind(id)
-    .execute(conn)
-    .await?;
+    for chunk in saves.chunks(CHUNK) {
+        // Typed in every row: PostgreSQL would take untyped parameters of
+        // a VALUES list for text. Its columns are column1… on both.
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = |j: usize| i * 9 + j;
+                format!(
+                    "(CAST(${} AS TEXT), {})",
+                    p(1),
+                    (2..=9)
+                        .map(|j| format!("CAST(${} AS BIGINT)", p(j)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        let sql = format!(
+            "UPDATE notifications SET rings = v.column2, rung_at = v.column3, \
+               emailed_at = CASE WHEN emailed_at IS NULL THEN v.column4 ELSE emailed_at END, sms_at = v.column5, \
+               ring_pending = CASE WHEN {COUNT_NOW} = v.column6 THEN v.column7 ELSE ring_pending END, \
+               next_check_at = CASE WHEN {COUNT_NOW} = v.column6 THEN v.column8 \
+                 WHEN v.column9 > updated_at THEN v.column9 ELSE updated_at END \
+             FROM (VALUES {}) AS v WHERE notifications.id = v.column1",
+            values.join(", ")
+        );
+        let sql = crate::params::positional(&*conn, &sql);
+        let mut q = sqlx::query(&sql);
+        for (id, seen_count, d) in chunk {
+            q = q
+                .bind(*id)
+                .bind(d.rings)
+                .bind(d.rung_at)
+                .bind(d.emailed_at)
+                .bind(d.sms_at)
+                .bind(*seen_count)
+                .bind(i64::from(d.ring_pending))
+                .bind(d.next_check_at)
+                .bind(d.changed_not_before.unwrap_or(i64::MIN));
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
