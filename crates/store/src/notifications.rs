@@ -199,6 +199,10 @@ pub async fn insert(conn: &mut Conn, n: &NotificationRow) -> Result<()> {
 /// that no statement nears the databases' parameter limits.
 const CHUNK: usize = 50;
 
+/// People per read of who has an unread notification of a thread (one
+/// parameter each): a thread of a few hundred people in one statement.
+const READ_CHUNK: usize = 500;
+
 /// Inserts many notifications in a few statements (a message to a large
 /// thread writes one row per recipient).
 pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()> {
@@ -381,7 +385,8 @@ pub async fn fold_batch(
     now: Timestamp,
 ) -> Result<Vec<UserId>> {
     let mut had = Vec::new();
-    for chunk in shares.chunks(CHUNK) {
+    for chunk in shares.chunks(READ_CHUNK) {
+        let by_user: std::collections::HashMap<UserId, &Share> = chunk.iter().map(|s| (s.user_id, s)).collect();
         let sql = format!(
             "SELECT id, user_id, ring_pending, updated_at, next_check_at, rung_at, from_normal FROM notifications \
              WHERE thread_id = $1 AND read_at IS NULL AND high_priority = 0 AND user_id IN ({})",
@@ -404,7 +409,7 @@ pub async fn fold_batch(
                 rung_at: r.try_get("rung_at")?,
                 counting: r.try_get::<Option<i64>, _>("from_normal")?.is_some(),
             };
-            let Some(share) = chunk.iter().find(|s| s.user_id == n.user_id) else {
+            let Some(share) = by_user.get(&n.user_id) else {
                 continue;
             };
             had.push(n.user_id);
@@ -418,8 +423,12 @@ pub async fn fold_batch(
                 own_only.push((n.id, share.own));
             }
         }
-        fold_rows(&mut *conn, &folds, numbered, ring_again_after_ms, now).await?;
-        take_off_own(&mut *conn, &own_only).await?;
+        for folds in folds.chunks(CHUNK) {
+            fold_rows(&mut *conn, folds, numbered, ring_again_after_ms, now).await?;
+        }
+        for own in own_only.chunks(CHUNK) {
+            take_off_own(&mut *conn, own).await?;
+        }
     }
     Ok(had)
 }
