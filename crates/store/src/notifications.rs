@@ -6,6 +6,7 @@ use cercle_domain::notification_rules::NotificationKind;
 use cercle_domain::{MessageId, NotificationId, ThreadId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationRow {
@@ -612,6 +613,59 @@ impl Delivery {
     }
 }
 
+/// Of these notifications, those that count and whose thread a batch of
+/// messages is being written to on another connection (PostgreSQL: its
+/// row is locked). The others' threads stay locked (shared) until the
+/// caller's transaction ends, so that no batch numbers messages in them
+/// meanwhile: a batch after it finds what the worker decided. The worker
+/// writes in the writer's transaction, after its posts' own locks, so it
+/// never waits here (`SKIP LOCKED`): waiting could close a circle with
+/// another node's writer. SQLite has one writer: none.
+async fn busy(conn: &mut Conn, ids: &[NotificationId]) -> Result<HashSet<NotificationId>> {
+    if conn.backend_name() == "SQLite" {
+        return Ok(HashSet::new());
+    }
+    let sql = format!(
+        "SELECT id, thread_id FROM notifications WHERE from_normal IS NOT NULL AND id IN ({})",
+        crate::profiles::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let counting: Vec<(NotificationId, ThreadId)> = q
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("thread_id")?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()?;
+    if counting.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut threads: Vec<ThreadId> = counting.iter().map(|(_, t)| *t).collect();
+    threads.sort();
+    threads.dedup();
+    let sql = format!(
+        "SELECT id FROM threads WHERE id IN ({}) ORDER BY id COLLATE \"C\" FOR SHARE SKIP LOCKED",
+        crate::profiles::placeholders(1, threads.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for t in &threads {
+        q = q.bind(*t);
+    }
+    let locked: HashSet<ThreadId> = q
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<std::result::Result<_, sqlx::Error>>()?;
+    Ok(counting
+        .into_iter()
+        .filter(|(_, t)| !locked.contains(t))
+        .map(|(n, _)| n)
+        .collect())
+}
+
 /// Writes what the worker decided for one notification ([`save_deliveries`]).
 pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_count: i64, d: &Delivery) -> Result<()> {
     save_deliveries(conn, &[(id, seen_count, *d)]).await
@@ -621,26 +675,17 @@ pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_count: i64,
 /// (id, the count as it stood when the worker read it, the decision), in
 /// one statement per fifty: the round's writes share the writer's
 /// transaction with the posts of the moment, which wait for them. A
-/// message of a batch being written on another connection is not in the
-/// count the worker read; on PostgreSQL the round's threads are locked
-/// first, in one statement ([`lock_threads`]), so that such a batch is
-/// committed and counted before the comparison, and a message that came
-/// while the worker decided gets a decision of its own. The caller bounds
-/// the round (`WORKER_BATCH`).
+/// message that came while the worker decided gets a decision of its own:
+/// the count is compared as it stands. On PostgreSQL a batch of messages
+/// may be being written to the thread on another connection at this very
+/// moment, not yet in the count; such a notification is taken as changed
+/// ([`busy`]).
 pub async fn save_deliveries(conn: &mut Conn, saves: &[(NotificationId, i64, Delivery)]) -> Result<()> {
     if saves.is_empty() {
         return Ok(());
     }
-    let ids: Vec<Bind> = saves.iter().map(|(id, _, _)| Bind::Notification(*id)).collect();
-    lock_threads(
-        &mut *conn,
-        &format!(
-            "SELECT thread_id FROM notifications WHERE from_normal IS NOT NULL AND id IN ({})",
-            crate::profiles::placeholders(1, saves.len())
-        ),
-        &ids,
-    )
-    .await?;
+    let ids: Vec<NotificationId> = saves.iter().map(|(id, _, _)| *id).collect();
+    let busy = busy(&mut *conn, &ids).await?;
     for chunk in saves.chunks(CHUNK) {
         // Typed in every row: PostgreSQL would take untyped parameters of
         // a VALUES list for text. Its columns are column1… on both.
@@ -669,13 +714,15 @@ pub async fn save_deliveries(conn: &mut Conn, saves: &[(NotificationId, i64, Del
         let sql = crate::params::positional(&*conn, &sql);
         let mut q = sqlx::query(&sql);
         for (id, seen_count, d) in chunk {
+            // A count no notification has: taken as changed.
+            let seen_count = if busy.contains(id) { i64::MIN } else { *seen_count };
             q = q
                 .bind(*id)
                 .bind(d.rings)
                 .bind(d.rung_at)
                 .bind(d.emailed_at)
                 .bind(d.sms_at)
-                .bind(*seen_count)
+                .bind(seen_count)
                 .bind(i64::from(d.ring_pending))
                 .bind(d.next_check_at)
                 .bind(d.changed_not_before.unwrap_or(i64::MIN));

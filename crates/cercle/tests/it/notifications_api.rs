@@ -923,8 +923,9 @@ async fn a_burst_of_messages_writes_only_what_changes(db: Db) {
 /// to its thread is being written on another connection, a batch that
 /// (the notification unread) writes nothing to it: the read waits for the
 /// batch, so its messages are counted in the notification read rather than
-/// in none. On PostgreSQL the read locks the thread first; SQLite has one
-/// writer.
+/// in none. On PostgreSQL the read locks the thread first, and the worker,
+/// which must not wait there, takes the notification as changed; SQLite has
+/// one writer.
 async fn a_read_waits_for_the_messages_being_written_to_its_thread(db: Db) {
     use cercle_domain::{ThreadId, UserId};
     use std::time::Duration;
@@ -947,6 +948,33 @@ async fn a_read_waits_for_the_messages_being_written_to_its_thread(db: Db) {
     // A batch of two messages, numbered and written, not yet committed.
     let mut batch = app.ctx().store.begin().await.expect("begin");
     write_messages(&mut batch, thread, &[a_id, a_id], app.ctx().clock.now()).await;
+    if app.ctx().store.backend() == cercle_store::Backend::Postgres {
+        // The worker, deciding meanwhile that nothing is owed at the count it
+        // read, does not wait for the batch (it writes in the writer's
+        // transaction), and takes the notification as changed: it looks
+        // again rather than clear it.
+        let mut tx = app.ctx().store.begin().await.expect("begin");
+        let nothing_owed = cercle_store::notifications::Delivery {
+            ring_pending: false,
+            changed_not_before: None,
+            rings: note.rings,
+            rung_at: note.rung_at,
+            emailed_at: note.emailed_at,
+            sms_at: note.sms_at,
+            next_check_at: None,
+        };
+        let save = cercle_store::notifications::save_delivery(&mut tx, note.id, note.count, &nothing_owed);
+        tokio::time::timeout(Duration::from_secs(5), save)
+            .await
+            .expect("the worker does not wait for a batch")
+            .expect("save");
+        let seen = cercle_store::notifications::get(&mut tx, note.id)
+            .await
+            .expect("get")
+            .expect("B's");
+        assert!(seen.next_check_at.is_some(), "looked at again: {seen:?}");
+        tx.rollback().await.expect("rollback");
+    }
     let ctx = app.ctx().clone();
     let user: UserId = b_id.parse().expect("a user id");
     let read = tokio::spawn(async move {
