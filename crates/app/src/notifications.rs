@@ -129,16 +129,17 @@ pub(crate) struct Posted<'a> {
 /// own messages a counting notification takes off, `store::Counting`).
 /// Only those with a normal message in it.
 fn shares(recipients: &[UserId], messages: &[(UserId, MessageId, bool)]) -> Vec<store::Share> {
+    let reached: HashSet<UserId> = recipients.iter().copied().collect();
     let mut people: Vec<UserId> = recipients.to_vec();
     for &(author, _, _) in messages {
-        if !people.contains(&author) {
+        if !reached.contains(&author) && !people.contains(&author) {
             people.push(author);
         }
     }
     people
         .into_iter()
         .filter_map(|person| {
-            let reached = recipients.contains(&person);
+            let reached = reached.contains(&person);
             let mut share = store::Share {
                 user_id: person,
                 others: 0,
