@@ -7,6 +7,7 @@ use cercle_domain::{MessageId, NotificationId, ThreadId, Timestamp, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotificationRow {
@@ -141,22 +142,20 @@ const ACTOR_NOW: &str = "CASE WHEN from_seq IS NULL THEN actor_id ELSE COALESCE(
       WHEN t.other_author_seq > notifications.from_seq THEN t.other_author END \
     FROM threads t WHERE t.id = notifications.thread_id), actor_id) END";
 
-/// `SELECT` of whole rows, their count and actor as they stand.
-fn select() -> String {
+/// `SELECT` of whole rows, their count and actor as they stand (written
+/// once: every bell read uses it).
+static SELECT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT id, user_id, kind, thread_kind, thread_id, message_id, {ACTOR_NOW} AS actor_id, link, high_priority, \
            {COUNT_NOW} AS count, created_at, updated_at, read_at, ring_pending, rings, rung_at, emailed_at, sms_at, \
            next_check_at, from_normal, from_seq FROM notifications"
     )
-}
+});
 
 /// The `SET` of a notification read: its count and actor frozen as they
 /// stand, counting stopped. Idempotent on one read already.
-const FREEZE: &str = "from_normal = NULL, from_seq = NULL";
-
-fn freeze_set() -> String {
-    format!("count = {COUNT_NOW}, actor_id = {ACTOR_NOW}, {FREEZE}")
-}
+static FREEZE_SET: LazyLock<String> =
+    LazyLock::new(|| format!("count = {COUNT_NOW}, actor_id = {ACTOR_NOW}, from_normal = NULL, from_seq = NULL"));
 
 /// On PostgreSQL, locks (shared) the threads whose notifications a read is
 /// about to freeze, those that `notifications` (an `IN` subquery on
@@ -253,7 +252,8 @@ pub async fn insert_many(conn: &mut Conn, rows: &[NotificationRow]) -> Result<()
 /// version in four indexes (docs/benchmarks.md, section 26). Within one
 /// second, two notifications of a person may be shown in either order. The
 /// worker tells that a message was folded in while it decided by the count,
-/// which every fold changes ([`save_delivery`]), not by the time.
+/// as it stands, which every message changes ([`save_deliveries`]), not by
+/// the time.
 pub const FOLD_TIME_STEP_MS: i64 = 1_000;
 
 /// The SET clause shared by [`fold_many`] and [`fold_batch`] for the time
@@ -528,7 +528,7 @@ pub async fn retag(conn: &mut Conn, thread_id: ThreadId, from: NotificationKind,
 }
 
 pub async fn get(conn: &mut Conn, id: NotificationId) -> Result<Option<NotificationRow>> {
-    let row = sqlx::query(&format!("{} WHERE id = $1", select()))
+    let row = sqlx::query(&format!("{} WHERE id = $1", *SELECT))
         .bind(id)
         .fetch_optional(conn)
         .await?;
@@ -539,7 +539,7 @@ pub async fn get(conn: &mut Conn, id: NotificationId) -> Result<Option<Notificat
 pub async fn due(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<NotificationRow>> {
     let rows = sqlx::query(&format!(
         "{} WHERE next_check_at IS NOT NULL AND next_check_at <= $1 ORDER BY next_check_at LIMIT $2",
-        select()
+        *SELECT
     ))
     .bind(now.0)
     .bind(limit)
@@ -553,7 +553,7 @@ pub async fn due(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<Noti
 /// another node took meanwhile, or that a new message moved to a later
 /// look, is left out. One that changed but is still due is taken: the
 /// worker's decision on the row it read is then not applied as such
-/// ([`save_delivery`] compares `count`), and it is looked at again.
+/// ([`save_deliveries`] compares the count), and it is looked at again.
 pub async fn claim_many(
     conn: &mut Conn,
     ids: &[NotificationId],
@@ -666,11 +666,6 @@ async fn busy(conn: &mut Conn, ids: &[NotificationId]) -> Result<HashSet<Notific
         .collect())
 }
 
-/// Writes what the worker decided for one notification ([`save_deliveries`]).
-pub async fn save_delivery(conn: &mut Conn, id: NotificationId, seen_count: i64, d: &Delivery) -> Result<()> {
-    save_deliveries(conn, &[(id, seen_count, *d)]).await
-}
-
 /// Writes what the worker decided for each of a round's notifications
 /// (id, the count as it stood when the worker read it, the decision), in
 /// one statement per fifty: the round's writes share the writer's
@@ -749,7 +744,7 @@ pub async fn mark_emailed(conn: &mut Conn, user_id: UserId, now: Timestamp) -> R
 pub async fn list(conn: &mut Conn, user_id: UserId, limit: i64) -> Result<Vec<NotificationRow>> {
     let rows = sqlx::query(&format!(
         "{} WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2",
-        select()
+        *SELECT
     ))
     .bind(user_id)
     .bind(limit)
@@ -777,7 +772,7 @@ pub async fn mark_read(conn: &mut Conn, user_id: UserId, id: NotificationId, now
     let done = sqlx::query(&format!(
         "UPDATE notifications SET read_at = CASE WHEN read_at IS NULL THEN $1 ELSE read_at END, {} \
          WHERE id = $2 AND user_id = $3",
-        freeze_set()
+        *FREEZE_SET
     ))
     .bind(now.0)
     .bind(id)
@@ -796,7 +791,7 @@ pub async fn mark_all_read(conn: &mut Conn, user_id: UserId, now: Timestamp) -> 
     .await?;
     let sql = format!(
         "UPDATE notifications SET read_at = $1, {} WHERE user_id = $2 AND read_at IS NULL",
-        freeze_set()
+        *FREEZE_SET
     );
     let done = sqlx::query(&sql).bind(now.0).bind(user_id).execute(conn).await?;
     Ok(done.rows_affected())
@@ -813,7 +808,7 @@ pub async fn mark_thread_read(conn: &mut Conn, user_id: UserId, thread_id: Threa
     .await?;
     let sql = format!(
         "UPDATE notifications SET read_at = $1, {} WHERE user_id = $2 AND thread_id = $3 AND read_at IS NULL",
-        freeze_set()
+        *FREEZE_SET
     );
     let done = sqlx::query(&sql)
         .bind(now.0)

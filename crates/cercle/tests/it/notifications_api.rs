@@ -845,13 +845,13 @@ async fn a_burst_of_messages_writes_only_what_changes(db: Db) {
         next_check_at: None,
     };
     write_messages(&mut tx, thread, &[a_id], at(1_200)).await;
-    store::save_delivery(&mut tx, c_note.id, 5, &nothing_owed)
+    store::save_deliveries(&mut tx, &[(c_note.id, 5, nothing_owed)])
         .await
         .expect("save");
     let n = store::get(&mut tx, c_note.id).await.expect("get").expect("C's");
     assert!(n.ring_pending && n.next_check_at.is_some(), "{n:?}");
     // Read at count 6, the decision stands.
-    store::save_delivery(&mut tx, c_note.id, 6, &nothing_owed)
+    store::save_deliveries(&mut tx, &[(c_note.id, 6, nothing_owed)])
         .await
         .expect("save");
     let n = store::get(&mut tx, c_note.id).await.expect("get").expect("C's");
@@ -963,7 +963,8 @@ async fn a_read_waits_for_the_messages_being_written_to_its_thread(db: Db) {
             sms_at: note.sms_at,
             next_check_at: None,
         };
-        let save = cercle_store::notifications::save_delivery(&mut tx, note.id, note.count, &nothing_owed);
+        let saves = [(note.id, note.count, nothing_owed)];
+        let save = cercle_store::notifications::save_deliveries(&mut tx, &saves);
         tokio::time::timeout(Duration::from_secs(5), save)
             .await
             .expect("the worker does not wait for a batch")
