@@ -46,8 +46,9 @@ async fn fhir_tools_validate_and_search_the_directory() {
     cmd.arg(&script)
         .arg("--base")
         .arg(format!("{}/fhir", app.url))
-        .arg("--token")
-        .arg(&token)
+        // `--token=…`, one argument: a token may begin with `-`, which
+        // argparse would otherwise take for an option.
+        .arg(format!("--token={token}"))
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .kill_on_drop(true);
     let out = tokio::time::timeout(RUN_TIMEOUT, cmd.output())
