@@ -6,6 +6,7 @@ pub mod config;
 pub mod sfu;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use cercle_app::adapters::sms::HttpSmsGateway;
 use cercle_app::adapters::smtp::{SmtpMailer, SmtpSecurity, SmtpSettings};
 use cercle_app::outbox::{Mailer, OutboxOnly, SmsSender};
@@ -353,6 +354,14 @@ pub async fn start_on(listener: tokio::net::TcpListener, config: &Config, ctx: C
                 }
             }
         };
+        // Small writes go out at once (no Nagle): a WebSocket frame or an
+        // answer held back until the previous packet's acknowledgement can
+        // wait for the peer's delayed ACK (40 ms on Linux).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set on a connection");
+            }
+        });
         if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
             tracing::error!(error = %e, "server stopped");
         }

@@ -18,6 +18,7 @@ backends!(
     events_are_live_and_replayed_exactly_after_a_restart,
     posts_at_once_are_each_answered_and_kept_once,
     a_person_s_streams_share_one_access_check,
+    a_burst_reaches_a_stream_whole_when_it_ends_with_what_it_may_not_see,
 );
 
 const UNICODE: &str = "Fièvre ≥ 38 °C — œdème, Œdème, ça, été ; vue par مريم حداد";
@@ -718,4 +719,43 @@ async fn the_flood_limit_is_a_setting() {
     assert_eq!((status, r["code"].as_str()), (429, Some("rate-limited")), "{r}");
     app.advance(61);
     post_message(&app, &b, &t, "après une minute").await;
+}
+
+/// A stream writes the frames of a batch of events together, once no more
+/// are waiting. Nothing may stay held back when the batch ends with events
+/// its person may not see (another thread's messages, skipped): each round
+/// of posts, committed together, reaches B whole before the next is sent.
+async fn a_burst_reaches_a_stream_whole_when_it_ends_with_what_it_may_not_see(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (a, b, c) = admin_and_two_members(&app).await;
+    let mine = clinical_thread(&app, &a, &[&b], "Le fil de B").await;
+    let other = clinical_thread(&app, &a, &[&c], "Sans B").await;
+    let mut ws = events_socket(&app.url, &b.token, None).await;
+    until_ready(&mut ws).await;
+    for round in 0..5 {
+        // B's thread first, then the other: the batch most likely ends
+        // with events B's stream skips.
+        let mut posts = Vec::new();
+        for i in 0..6 {
+            posts.push((&a, &mine, format!("round {round}, for B {i}")));
+        }
+        for i in 0..6 {
+            posts.push((&c, &other, format!("round {round}, not for B {i}")));
+        }
+        futures_util::future::join_all(posts.iter().map(|(who, t, body)| post_message(&app, who, t, body))).await;
+        let mut got = Vec::new();
+        while got.len() < 6 {
+            let f = next_frame(&mut ws, Duration::from_secs(5))
+                .await
+                .unwrap_or_else(|| panic!("round {round}: held back after {got:?}"));
+            if f["type"] != "message" {
+                continue;
+            }
+            assert_eq!(f["thread_id"], mine.as_str(), "B sees only B's thread: {f}");
+            got.push(f["data"]["body"].as_str().unwrap_or_default().to_string());
+        }
+        got.sort();
+        let expected: Vec<String> = (0..6).map(|i| format!("round {round}, for B {i}")).collect();
+        assert_eq!(got, expected, "round {round}");
+    }
 }

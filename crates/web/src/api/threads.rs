@@ -23,6 +23,7 @@ use cercle_app::threads::service::{
 use cercle_domain::events::EventKind;
 use cercle_domain::threads::ParticipantKind;
 use cercle_domain::Language;
+use futures_util::SinkExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::HashMap;
@@ -998,14 +999,23 @@ async fn relay_signal(
     socket.send(Message::Text(frame.to_string().into())).await.is_ok()
 }
 
-/// Sends an event's frame, encoded once for every connection that sends it
-/// ([`Event::frame`]); here only a check that it is UTF-8 (no copy).
+/// Queues an event's frame, encoded once for every connection that sends it
+/// ([`Event::frame`]); here only a check that it is UTF-8 (no copy). The
+/// frame is written to the socket with the others queued meanwhile: see
+/// [`FLUSH_EVERY`].
 async fn send(socket: &mut WebSocket, e: &Event) -> bool {
     match e.frame().map(Utf8Bytes::try_from) {
-        Some(Ok(text)) => socket.send(Message::Text(text)).await.is_ok(),
+        Some(Ok(text)) => socket.feed(Message::Text(text)).await.is_ok(),
         _ => true,
     }
 }
+
+/// A stream writes the frames of the events it has taken to its socket
+/// once no more are waiting, or after this many. A batch of messages is
+/// published at once: written one by one, its frames cost a system call
+/// (and a packet, and a wake-up of the reader) each; written together, one.
+/// The bound keeps a steady flow from holding frames back.
+const FLUSH_EVERY: usize = 32;
 
 /// Sends one's bell as it is now (a held-back change of notifications).
 async fn send_bell(
@@ -1097,7 +1107,17 @@ async fn stream(
     // the idle lock, which nothing announces.
     let mut recheck = tokio::time::interval(recheck_every(ctx.config.idle_lock_secs));
     recheck.tick().await;
+    // Live events taken since the socket was last flushed.
+    let mut unflushed = 0;
     loop {
+        // Never wait with frames held back: every branch below comes back
+        // here, and while events are waiting the next branch is theirs.
+        if unflushed > 0 && (live.is_empty() || unflushed >= FLUSH_EVERY) {
+            if socket.flush().await.is_err() {
+                return;
+            }
+            unflushed = 0;
+        }
         tokio::select! {
             // In this order: a revocation is acted on before an event that
             // arrived at the same time.
@@ -1131,6 +1151,7 @@ async fn stream(
             // Before live events: a steady flow of them must not hold the bell back.
             _ = &mut bell_timer, if bell.is_some() => {
                 let id = bell.take().flatten();
+                unflushed += 1;
                 if !Box::pin(send_bell(&ctx, &mut socket, &user_id, lang, id)).await {
                     return;
                 }
@@ -1138,6 +1159,7 @@ async fn stream(
             }
             received = live.recv() => match received {
                 Ok(e) => {
+                    unflushed += 1;
                     if let Some(id) = e.id {
                         if id <= last {
                             continue;
@@ -1187,6 +1209,7 @@ async fn stream(
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                     // Too slow for the live stream: read the rest from the log.
+                    unflushed += 1;
                     visible.clear();
                     if !Box::pin(catch_up(&ctx, &mut socket, &user_id, lang, &mut last)).await {
                         return;
