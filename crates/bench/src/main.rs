@@ -31,12 +31,16 @@
 //! * `cercle-bench scale [options]`: the latency of what users do most
 //!   over HTTP on a release `cercle serve` holding 1× and 10× the demo's
 //!   data, on SQLite and PostgreSQL (see `scale.rs`).
+//! * `cercle-bench disk [options]`: the latency of a durable write
+//!   (append and `fdatasync`) on this machine's disk, the floor under every
+//!   commit (see `disk.rs`).
 
 mod attachments;
 mod audit;
 mod blobs;
 mod calls;
 mod calls_unit;
+mod disk;
 mod notifications;
 mod scale;
 mod scratch;
@@ -50,7 +54,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs`, `calls`, `nodes` and `scale`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs`, `calls`, `nodes`, `scale` and `disk`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -89,6 +93,8 @@ enum Command {
     /// The forwarding unit of `calls`, in a process of its own (started by `calls`).
     #[command(hide = true)]
     CallsUnit(calls_unit::UnitArgs),
+    /// The disk's sync latency (append + fdatasync): p50/p99/max, syncs/s.
+    Disk(disk::DiskArgs),
 }
 
 #[tokio::main]
@@ -107,6 +113,7 @@ async fn main() {
         Some(Command::Nodes(args)) => threads::nodes::run(args).await,
         Some(Command::NodeSockets(args)) => threads::sockets::run(args).await,
         Some(Command::Scale(args)) => scale::run(args).await,
+        Some(Command::Disk(args)) => disk::run(args),
         // Blocking (it waits on the unit outside this runtime): a thread.
         Some(Command::CallsUnit(args)) => std::thread::scope(|s| {
             s.spawn(|| calls_unit::serve(args))

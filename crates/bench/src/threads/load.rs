@@ -265,6 +265,8 @@ pub async fn run(
 
     let mut steps = Vec::new();
     let mut first_seq = 0u64;
+    let csv = args.posts_csv.as_deref();
+    let mut posts = vec!["rate,seq,sent_ms,post_ms\n".to_string()];
     for &rate in &args.rates {
         if rate == 0 {
             continue;
@@ -300,7 +302,7 @@ pub async fn run(
                 .await;
                 let took = t.elapsed();
                 drop(permit);
-                (result.map_err(|e| format!("{e:#}")), took)
+                (result.map_err(|e| format!("{e:#}")), took, seq)
             }));
         }
         let mut acked = 0u64;
@@ -309,11 +311,15 @@ pub async fn run(
         let mut post_ms = Vec::with_capacity(n as usize);
         for s in sends {
             match s.await {
-                Ok((Ok(()), took)) => {
+                Ok((Ok(()), took, seq)) => {
                     acked += 1;
                     post_ms.push(ms(took));
+                    if csv.is_some() {
+                        let sent = shared.sent_at[seq as usize].load(Ordering::Acquire).saturating_sub(1);
+                        posts.push(format!("{rate},{seq},{:.3},{:.3}\n", sent as f64 / 1e6, ms(took)));
+                    }
                 }
-                Ok((Err(e), _)) => {
+                Ok((Err(e), _, _)) => {
                     errors += 1;
                     first_error.get_or_insert(e);
                 }
@@ -389,6 +395,9 @@ pub async fn run(
     }
     for l in listeners {
         l.abort();
+    }
+    if let Some(path) = csv {
+        std::fs::write(path, posts.concat()).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(steps)
 }

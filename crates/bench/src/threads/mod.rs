@@ -72,6 +72,11 @@ pub struct ThreadsArgs {
     /// Keep the data folder / PostgreSQL database instead of removing them.
     #[arg(long)]
     keep: bool,
+    /// Write each acknowledged post (`rate,seq,sent_ms,post_ms`: when it
+    /// was sent since the run began, how long its answer took) to this CSV
+    /// file, to see whether slow answers come together (a stall) or apart.
+    #[arg(long)]
+    posts_csv: Option<PathBuf>,
 }
 
 /// Messages one sender posts at most in the whole run (server: 120 per minute).
