@@ -26,8 +26,17 @@ use std::sync::Arc;
 /// Largest request body accepted anywhere (attachments will have their own route and limit).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// What every request handler and middleware shares. Cloned for each of
+/// them on every request (axum hands each its own copy), so it is one
+/// reference count: cloning the context itself (a dozen `Arc`s, the
+/// configuration's strings) cost about 5 % of the server's processor at the
+/// SQLite ceiling (docs/benchmarks.md section 31).
 #[derive(Clone)]
-pub struct WebState {
+pub struct WebState(Arc<Shared>);
+
+/// The fields of [`WebState`], reached through it (`state.ctx`).
+#[derive(Clone)]
+pub struct Shared {
     pub ctx: Ctx,
     pub metrics: Arc<metrics::Metrics>,
     pub limiter: Arc<middleware::IpLimiter>,
@@ -41,10 +50,18 @@ pub struct WebState {
     pub metrics_token_hash: Option<[u8; 32]>,
 }
 
+impl std::ops::Deref for WebState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
 impl WebState {
     pub fn new(ctx: Ctx, requests_per_sec: u32) -> Self {
         let secure_cookies = ctx.config.public_url.starts_with("https://");
-        WebState {
+        WebState(Arc::new(Shared {
             ctx,
             metrics: Arc::new(metrics::Metrics::default()),
             limiter: Arc::new(middleware::IpLimiter::new(requests_per_sec)),
@@ -52,18 +69,18 @@ impl WebState {
             requests_per_sec,
             trusted_proxies: Arc::from(Vec::new()),
             metrics_token_hash: None,
-        }
+        }))
     }
 
     /// Believes `X-Forwarded-For` from these proxies only.
     pub fn with_trusted_proxies(mut self, proxies: Vec<cercle_domain::net::IpBlock>) -> Self {
-        self.trusted_proxies = Arc::from(proxies);
+        Arc::make_mut(&mut self.0).trusted_proxies = Arc::from(proxies);
         self
     }
 
     /// `/metrics` asks for this bearer token (kept hashed).
     pub fn with_metrics_token(mut self, token: Option<&str>) -> Self {
-        self.metrics_token_hash = token.map(|t| sha2::Sha256::digest(t.as_bytes()).into());
+        Arc::make_mut(&mut self.0).metrics_token_hash = token.map(|t| sha2::Sha256::digest(t.as_bytes()).into());
         self
     }
 

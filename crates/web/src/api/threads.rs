@@ -1077,7 +1077,7 @@ async fn stream(
     lang: Language,
     since: Option<i64>,
 ) {
-    let ctx = state.ctx.clone();
+    let ctx = &state.ctx;
     let mut access = ctx.hub.access_changes();
     let mut live = ctx.hub.subscribe();
     let mut closing = ctx.hub.closing();
@@ -1090,7 +1090,7 @@ async fn stream(
     // state, so the deep futures of what it does once in a while live on
     // the heap only while it does them (19.8 → 13.2 KiB per idle socket,
     // docs/benchmarks.md section 9).
-    if !Box::pin(catch_up(&ctx, &mut socket, &user_id, lang, &mut last)).await {
+    if !Box::pin(catch_up(ctx, &mut socket, &user_id, lang, &mut last)).await {
         return;
     }
     let ready = json!({ "type": "ready", "last": last });
@@ -1134,7 +1134,7 @@ async fn stream(
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                 };
                 if concerns_me {
-                    match Box::pin(principal_of(&ctx, &cred)).await {
+                    match Box::pin(principal_of(ctx, &cred)).await {
                         Ok(_) => visible.clear(),
                         Err(e) if session_ended(&e) => {
                             close_ended(&mut socket).await;
@@ -1152,7 +1152,7 @@ async fn stream(
             _ = &mut bell_timer, if bell.is_some() => {
                 let id = bell.take().flatten();
                 unflushed += 1;
-                if !Box::pin(send_bell(&ctx, &mut socket, &user_id, lang, id)).await {
+                if !Box::pin(send_bell(ctx, &mut socket, &user_id, lang, id)).await {
                     return;
                 }
                 bell_next = tokio::time::Instant::now() + BELL_EVERY;
@@ -1174,7 +1174,7 @@ async fn stream(
                         // An incoming call, a call declined: one's own only.
                         None => match cercle_app::threads::live::personal_concerns(&e, &user_id) {
                             Some(mine) => mine,
-                            None => match Box::pin(may_see(&ctx, &mut visible, &user_id, &e)).await {
+                            None => match Box::pin(may_see(ctx, &mut visible, &user_id, &e)).await {
                                 Some(v) => v,
                                 // Not known (the database busy): not skipped
                                 // either. The stream ends without the
@@ -1202,7 +1202,7 @@ async fn stream(
                         }
                         bell_next = now + BELL_EVERY;
                     }
-                    if !Box::pin(send_for(&ctx, &mut socket, &user_id, lang, &e)).await {
+                    if !Box::pin(send_for(ctx, &mut socket, &user_id, lang, &e)).await {
                         return;
                     }
                     if let Some(id) = e.id { last = id; }
@@ -1211,7 +1211,7 @@ async fn stream(
                     // Too slow for the live stream: read the rest from the log.
                     unflushed += 1;
                     visible.clear();
-                    if !Box::pin(catch_up(&ctx, &mut socket, &user_id, lang, &mut last)).await {
+                    if !Box::pin(catch_up(ctx, &mut socket, &user_id, lang, &mut last)).await {
                         return;
                     }
                 }
@@ -1222,11 +1222,11 @@ async fn stream(
                     if let Ok(m) = serde_json::from_str::<ClientMessage>(&text) {
                         if m.kind == "typing" {
                             // A text that is no thread id names no thread to type in.
-                            if let (Ok(p), Ok(thread_id)) = (Box::pin(principal_of(&ctx, &cred)).await, m.thread_id.parse()) {
-                                let _ = Box::pin(service::typing(&ctx, &p, thread_id)).await;
+                            if let (Ok(p), Ok(thread_id)) = (Box::pin(principal_of(ctx, &cred)).await, m.thread_id.parse()) {
+                                let _ = Box::pin(service::typing(ctx, &p, thread_id)).await;
                             }
                         } else if m.kind == "call_signal"
-                            && !Box::pin(relay_signal(&ctx, &mut socket, &cred, lang, &m.call_id, &text)).await
+                            && !Box::pin(relay_signal(ctx, &mut socket, &cred, lang, &m.call_id, &text)).await
                         {
                             return;
                         }
@@ -1239,7 +1239,7 @@ async fn stream(
                 // A session signed out, erased or locked closes its stream;
                 // the database busy or unreachable does not (it says nothing
                 // of the session): checked again at the next tick.
-                match Box::pin(principal_of(&ctx, &cred)).await {
+                match Box::pin(principal_of(ctx, &cred)).await {
                     Ok(_) => visible.clear(),
                     Err(e) if session_ended(&e) => {
                         close_ended(&mut socket).await;
