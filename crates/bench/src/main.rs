@@ -34,6 +34,9 @@
 //! * `cercle-bench disk [options]`: the latency of a durable write
 //!   (append and `fdatasync`) on this machine's disk, the floor under every
 //!   commit (see `disk.rs`).
+//! * `cercle-bench hops [options]`: the processor one SQLite read costs
+//!   through sqlx's driver (a thread per connection) against rusqlite on the
+//!   caller's thread (see `hops.rs`).
 
 mod attachments;
 mod audit;
@@ -41,6 +44,7 @@ mod blobs;
 mod calls;
 mod calls_unit;
 mod disk;
+mod hops;
 mod notifications;
 mod scale;
 mod scratch;
@@ -54,7 +58,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "cercle-bench",
-    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs`, `calls`, `nodes`, `scale` and `disk`",
+    about = "Benchmarks of Cercle: `serve` (the default), `audit`, `search`, `threads`, `attachments`, `notifications`, `blobs`, `calls`, `nodes`, `scale`, `disk` and `hops`",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -95,6 +99,8 @@ enum Command {
     CallsUnit(calls_unit::UnitArgs),
     /// The disk's sync latency (append + fdatasync): p50/p99/max, syncs/s.
     Disk(disk::DiskArgs),
+    /// One SQLite read's processor: sqlx's driver against rusqlite on the caller's thread.
+    Hops(hops::HopsArgs),
 }
 
 #[tokio::main]
@@ -114,6 +120,7 @@ async fn main() {
         Some(Command::NodeSockets(args)) => threads::sockets::run(args).await,
         Some(Command::Scale(args)) => scale::run(args).await,
         Some(Command::Disk(args)) => disk::run(args),
+        Some(Command::Hops(args)) => hops::run(args),
         // Blocking (it waits on the unit outside this runtime): a thread.
         Some(Command::CallsUnit(args)) => std::thread::scope(|s| {
             s.spawn(|| calls_unit::serve(args))
