@@ -102,28 +102,22 @@ async fn measure(file: &Path, args: &HopsArgs) -> anyhow::Result<Vec<(usize, &'s
         .connect(&format!("sqlite://{}", file.display()))
         .await?;
     let file: Arc<str> = Arc::from(file.to_string_lossy().as_ref());
+    let (reads, step) = (args.reads, args.tasks);
     let mut rows = Vec::new();
     for round in 1..=args.rounds {
-        let (cpu, wall) = timed(|| async {
-            let mut tasks = Vec::new();
-            for k in 0..args.tasks {
-                let (pool, reads, step) = (pool.clone(), args.reads, args.tasks);
-                tasks.push(tokio::spawn(async move {
-                    for i in (k..reads).step_by(step) {
-                        let mut conn = pool.acquire().await?;
-                        let row = sqlx::query(READ)
-                            .bind(format!("h{}", i % SESSIONS))
-                            .fetch_one(&mut *conn)
-                            .await?;
-                        std::hint::black_box(row.try_get::<String, _>("name")?);
-                    }
-                    anyhow::Ok(())
-                }));
+        let (cpu, wall) = in_tasks(args, |k| {
+            let pool = pool.clone();
+            async move {
+                for i in (k..reads).step_by(step) {
+                    let mut conn = pool.acquire().await?;
+                    let row = sqlx::query(READ)
+                        .bind(format!("h{}", i % SESSIONS))
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    std::hint::black_box(row.try_get::<String, _>("name")?);
+                }
+                anyhow::Ok(())
             }
-            for t in tasks {
-                t.await??;
-            }
-            anyhow::Ok(())
         })
         .await?;
         rows.push((
@@ -133,24 +127,16 @@ async fn measure(file: &Path, args: &HopsArgs) -> anyhow::Result<Vec<(usize, &'s
             args.reads as f64 / wall,
         ));
 
-        let (cpu, wall) = timed(|| async {
-            let mut tasks = Vec::new();
-            for k in 0..args.tasks {
-                let (file, reads, step) = (file.clone(), args.reads, args.tasks);
-                tasks.push(tokio::spawn(async move {
-                    for i in (k..reads).step_by(step) {
-                        let name = inline_read(&file, &format!("h{}", i % SESSIONS))?;
-                        std::hint::black_box(name);
-                        // Let the other tasks in, as an await of sqlx would.
-                        tokio::task::yield_now().await;
-                    }
-                    anyhow::Ok(())
-                }));
+        let (cpu, wall) = in_tasks(args, |k| {
+            let file = file.clone();
+            async move {
+                for i in (k..reads).step_by(step) {
+                    std::hint::black_box(inline_read(&file, &format!("h{}", i % SESSIONS))?);
+                    // Let the other tasks in, as an await of sqlx would.
+                    tokio::task::yield_now().await;
+                }
+                anyhow::Ok(())
             }
-            for t in tasks {
-                t.await??;
-            }
-            anyhow::Ok(())
         })
         .await?;
         rows.push((
@@ -180,15 +166,19 @@ fn inline_read(file: &str, token_hash: &str) -> anyhow::Result<String> {
     })
 }
 
-/// The process's processor seconds and the wall seconds `work` took.
-async fn timed<F, Fut>(work: F) -> anyhow::Result<(f64, f64)>
+/// Runs `task(k)` for k in 0..`--tasks` at once; returns the process's
+/// processor seconds and the wall seconds they took together.
+async fn in_tasks<F, Fut>(args: &HopsArgs, task: F) -> anyhow::Result<(f64, f64)>
 where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<()>>,
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
 {
     let before = crate::serve::cpu_of(std::process::id())?;
     let start = Instant::now();
-    work().await?;
+    let tasks: Vec<_> = (0..args.tasks).map(|k| tokio::spawn(task(k))).collect();
+    for t in tasks {
+        t.await??;
+    }
     let wall = start.elapsed().as_secs_f64();
     let cpu = crate::serve::cpu_of(std::process::id())?.since(before);
     Ok(((cpu.user + cpu.sys).as_secs_f64(), wall))
