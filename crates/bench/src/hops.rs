@@ -105,7 +105,7 @@ async fn measure(file: &Path, args: &HopsArgs) -> anyhow::Result<Vec<(usize, &'s
     let (reads, step) = (args.reads, args.tasks);
     let mut rows = Vec::new();
     for round in 1..=args.rounds {
-        let (cpu, wall) = in_tasks(args, |k| {
+        let (per_read, rate) = in_tasks(args, |k| {
             let pool = pool.clone();
             async move {
                 for i in (k..reads).step_by(step) {
@@ -120,14 +120,9 @@ async fn measure(file: &Path, args: &HopsArgs) -> anyhow::Result<Vec<(usize, &'s
             }
         })
         .await?;
-        rows.push((
-            round,
-            "sqlx (a thread per connection)",
-            cpu / args.reads as f64 * 1e6,
-            args.reads as f64 / wall,
-        ));
+        rows.push((round, "sqlx (a thread per connection)", per_read, rate));
 
-        let (cpu, wall) = in_tasks(args, |k| {
+        let (per_read, rate) = in_tasks(args, |k| {
             let file = file.clone();
             async move {
                 for i in (k..reads).step_by(step) {
@@ -139,12 +134,7 @@ async fn measure(file: &Path, args: &HopsArgs) -> anyhow::Result<Vec<(usize, &'s
             }
         })
         .await?;
-        rows.push((
-            round,
-            "rusqlite (on the caller's thread)",
-            cpu / args.reads as f64 * 1e6,
-            args.reads as f64 / wall,
-        ));
+        rows.push((round, "rusqlite (on the caller's thread)", per_read, rate));
     }
     pool.close().await;
     Ok(rows)
@@ -166,8 +156,8 @@ fn inline_read(file: &str, token_hash: &str) -> anyhow::Result<String> {
     })
 }
 
-/// Runs `task(k)` for k in 0..`--tasks` at once; returns the process's
-/// processor seconds and the wall seconds they took together.
+/// Runs `task(k)` for k in 0..`--tasks` at once, `--reads` reads in all;
+/// returns the process's processor per read (µs) and the reads per second.
 async fn in_tasks<F, Fut>(args: &HopsArgs, task: F) -> anyhow::Result<(f64, f64)>
 where
     F: Fn(usize) -> Fut,
@@ -181,5 +171,6 @@ where
     }
     let wall = start.elapsed().as_secs_f64();
     let cpu = crate::serve::cpu_of(std::process::id())?.since(before);
-    Ok(((cpu.user + cpu.sys).as_secs_f64(), wall))
+    let reads = args.reads as f64;
+    Ok(((cpu.user + cpu.sys).as_secs_f64() / reads * 1e6, reads / wall))
 }
