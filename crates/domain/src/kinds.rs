@@ -3,7 +3,8 @@
 //! [`stored_kind!`] gives the enum its stored names, `ALL`, `as_str`,
 //! `parse`, `FromStr`, `Display`, serde and its OpenAPI schema (a string
 //! enum) under the same names and, with the `sqlx` feature, binding and
-//! decoding as text (`text_column!`, which typed ids use too). A stored
+//! decoding as text (`text_column!`, which typed ids use too; with the
+//! `rusqlite` feature, read as text by rusqlite too). A stored
 //! name is a contract with rows written by earlier versions, pages and API
 //! clients: never rename one.
 
@@ -45,6 +46,16 @@ macro_rules! text_column {
             fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
                 let raw = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
                 Ok(raw.parse::<$name>()?)
+            }
+        }
+
+        #[cfg(feature = "rusqlite")]
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                value
+                    .as_str()?
+                    .parse::<$name>()
+                    .map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
             }
         }
     };

@@ -17,6 +17,7 @@ pub mod connect_codes;
 pub mod devices;
 pub mod events;
 pub mod idempotency;
+mod inline;
 pub mod members;
 pub mod migrate;
 pub mod network;
@@ -219,6 +220,9 @@ pub struct Store {
     /// queue there).
     batch_pool: AnyPool,
     batcher: Arc<batch::Batcher>,
+    /// SQLite: the reads of every message post, on the caller's thread
+    /// ([`inline`]); `None` on PostgreSQL and for an in-memory database.
+    inline: Option<Arc<inline::Inline>>,
 }
 
 impl Store {
@@ -244,6 +248,7 @@ impl Store {
                     batch_pool: write.clone(),
                     write,
                     backend,
+                    inline: inline::Inline::for_url(&url).map(Arc::new),
                     url: url.to_string(),
                     page_limit,
                 }
@@ -275,6 +280,7 @@ impl Store {
                     backend,
                     url: url.to_string(),
                     page_limit: Arc::new(AtomicU64::new(0)),
+                    inline: None,
                 }
             }
         };
@@ -328,6 +334,40 @@ impl Store {
     /// A connection for reads that need no transaction.
     pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
         self.bounded(&self.read, self.read.acquire()).await
+    }
+
+    /// The session a token belongs to, with its account
+    /// ([`sessions::with_user_by_token_hash`]): on SQLite, read on this
+    /// thread when it can be ([`inline`]), else through the pool.
+    pub async fn session_with_user(&self, token_hash: &str) -> Result<Option<(sessions::SessionRow, users::UserRow)>> {
+        if let Some(found) = self
+            .inline
+            .as_ref()
+            .and_then(|i| i.read(|c| sessions::with_user_inline(c, token_hash)))
+        {
+            return Ok(found);
+        }
+        let mut conn = self.reader().await?;
+        sessions::with_user_by_token_hash(&mut conn, token_hash).await
+    }
+
+    /// What a message post needs to know ([`threads::post_facts`]): on
+    /// SQLite, read on this thread when it can be ([`inline`]), else
+    /// through the pool.
+    pub async fn post_facts(
+        &self,
+        thread_id: cercle_domain::ThreadId,
+        user_id: cercle_domain::UserId,
+    ) -> Result<Option<threads::PostFacts>> {
+        if let Some(found) = self
+            .inline
+            .as_ref()
+            .and_then(|i| i.read(|c| threads::post_facts_inline(c, thread_id, user_id)))
+        {
+            return Ok(found);
+        }
+        let mut conn = self.reader().await?;
+        threads::post_facts(&mut conn, thread_id, user_id).await
     }
 
     /// A read-only transaction that sees one snapshot of the database from
@@ -397,6 +437,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(inline) = &self.inline {
+            inline.close();
+        }
         self.batch_pool.close().await;
         self.write.close().await;
         self.read.close().await;

@@ -1,3 +1,4 @@
+use crate::inline::Cursor;
 use crate::users::UserRow;
 use crate::{flag, Conn, Result};
 use cercle_domain::session::{SecondFactor, SessionPurpose, SessionStage};
@@ -92,10 +93,36 @@ pub async fn by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<S
 
 /// The session a token belongs to, with its account, in one statement
 /// (the check of every request; each statement is a hop to the database's
-/// thread on SQLite, docs/benchmarks.md section 18).
+/// thread on SQLite, docs/benchmarks.md section 18). On SQLite,
+/// `Store::session_with_user` reads it on the caller's thread first.
 pub async fn with_user_by_token_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<(SessionRow, UserRow)>> {
+    let row = sqlx::query(with_user_sql())
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some((map_prefixed(&r)?, crate::users::map(&r)?)))
+}
+
+/// [`with_user_by_token_hash`] by rusqlite on the caller's thread
+/// ([`crate::inline`]).
+pub(crate) fn with_user_inline(
+    conn: &rusqlite::Connection,
+    token_hash: &str,
+) -> rusqlite::Result<Option<(SessionRow, UserRow)>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(with_user_sql())?
+        .query_row(rusqlite::named_params! { "$1": token_hash }, |r| {
+            let mut c = Cursor::new(r);
+            Ok((map_inline(&mut c)?, crate::users::map_inline(&mut c)?))
+        })
+        .optional()
+}
+
+/// The session's columns named `s_<column>`, then the account's.
+fn with_user_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let sql = SQL.get_or_init(|| {
+    SQL.get_or_init(|| {
         let session = COLUMNS
             .split(", ")
             .map(|c| format!("s.{c} AS s_{c}"))
@@ -107,10 +134,25 @@ pub async fn with_user_by_token_hash(conn: &mut Conn, token_hash: &str) -> Resul
             .collect::<Vec<_>>()
             .join(", ");
         format!("SELECT {session}, {user} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1")
-    });
-    let row = sqlx::query(sql).bind(token_hash).fetch_optional(conn).await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some((map_prefixed(&r)?, crate::users::map(&r)?)))
+    })
+}
+
+/// [`map`] by rusqlite: the columns in [`COLUMNS`]' order.
+fn map_inline(c: &mut Cursor<'_, '_>) -> rusqlite::Result<SessionRow> {
+    Ok(SessionRow {
+        id: c.next()?,
+        user_id: c.next()?,
+        device_id: c.next()?,
+        stage: c.next()?,
+        purpose: c.next()?,
+        factor: c.next()?,
+        locked: flag(c.next()?),
+        pin_failures: c.next()?,
+        label: c.next()?,
+        ip: c.next()?,
+        created_at: c.next()?,
+        last_seen_at: c.next()?,
+    })
 }
 
 /// [`map`] of the session's columns named `s_<column>`.

@@ -55,6 +55,27 @@ pub(crate) fn map_thread(r: &AnyRow) -> std::result::Result<ThreadRow, sqlx::Err
     })
 }
 
+/// [`map_thread`] by rusqlite (`crate::inline`): the columns in
+/// [`THREAD_COLUMNS`]' order.
+pub(crate) fn map_thread_inline(c: &mut crate::inline::Cursor<'_, '_>) -> rusqlite::Result<ThreadRow> {
+    Ok(ThreadRow {
+        id: c.next()?,
+        kind: c.next()?,
+        org_id: c.next()?,
+        patient_file_id: c.next()?,
+        title: c.next()?,
+        title_text: c.next()?,
+        high_priority: flag(c.next()?),
+        created_by: c.next()?,
+        created_at: c.next()?,
+        closed_at: c.next()?,
+        closed_by: c.next()?,
+        last_seq: c.next()?,
+        last_activity_at: c.next()?,
+        channel_id: c.next()?,
+    })
+}
+
 pub struct NewThread<'a> {
     pub id: ThreadId,
     pub kind: ThreadKind,
@@ -120,22 +141,14 @@ pub struct PostFacts {
 }
 
 /// [`PostFacts`] of a thread for a person; `None` when the thread does not
-/// exist.
+/// exist. On SQLite, `Store::post_facts` reads them on the caller's thread
+/// first.
 pub async fn post_facts(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<Option<PostFacts>> {
-    let row = sqlx::query(&format!(
-        "SELECT {THREAD_COLUMNS}, \
-           (SELECT COUNT(*) FROM thread_participants p WHERE p.thread_id = t.id \
-              AND p.kind = 'user' AND p.participant_id = $2) AS in_person, \
-           u.active_org_id AS author_active_org, \
-           CASE WHEN u.deleted_at IS NULL THEN u.name END AS author_name, \
-           (SELECT f.profession FROM professions f WHERE f.user_id = u.id AND f.status <> 'rejected' \
-              ORDER BY f.created_at LIMIT 1) AS author_profession \
-         FROM threads t LEFT JOIN users u ON u.id = $2 WHERE t.id = $1"
-    ))
-    .bind(thread_id)
-    .bind(user_id)
-    .fetch_optional(conn)
-    .await?;
+    let row = sqlx::query(post_facts_sql())
+        .bind(thread_id)
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
     let Some(r) = row else { return Ok(None) };
     Ok(Some(PostFacts {
         thread: map_thread(&r)?,
@@ -144,6 +157,46 @@ pub async fn post_facts(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -
         author_name: r.try_get("author_name")?,
         author_profession: r.try_get("author_profession")?,
     }))
+}
+
+/// [`post_facts`] by rusqlite on the caller's thread ([`crate::inline`]).
+pub(crate) fn post_facts_inline(
+    conn: &rusqlite::Connection,
+    thread_id: ThreadId,
+    user_id: UserId,
+) -> rusqlite::Result<Option<PostFacts>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(post_facts_sql())?
+        .query_row(
+            rusqlite::named_params! { "$1": thread_id.to_string(), "$2": user_id.to_string() },
+            |r| {
+                let mut c = crate::inline::Cursor::new(r);
+                Ok(PostFacts {
+                    thread: map_thread_inline(&mut c)?,
+                    in_person: c.next::<i64>()? > 0,
+                    active_org: c.next()?,
+                    author_name: c.next()?,
+                    author_profession: c.next()?,
+                })
+            },
+        )
+        .optional()
+}
+
+fn post_facts_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "SELECT {THREAD_COLUMNS}, \
+               (SELECT COUNT(*) FROM thread_participants p WHERE p.thread_id = t.id \
+                  AND p.kind = 'user' AND p.participant_id = $2) AS in_person, \
+               u.active_org_id AS author_active_org, \
+               CASE WHEN u.deleted_at IS NULL THEN u.name END AS author_name, \
+               (SELECT f.profession FROM professions f WHERE f.user_id = u.id AND f.status <> 'rejected' \
+                  ORDER BY f.created_at LIMIT 1) AS author_profession \
+             FROM threads t LEFT JOIN users u ON u.id = $2 WHERE t.id = $1"
+        )
+    })
 }
 
 pub async fn direct_thread(conn: &mut Conn, key: &str) -> Result<Option<ThreadRow>> {

@@ -68,6 +68,35 @@ pub(crate) fn map(r: &AnyRow) -> std::result::Result<UserRow, sqlx::Error> {
     })
 }
 
+/// [`map`] by rusqlite (`crate::inline`): the columns in [`COLUMNS`]' order.
+pub(crate) fn map_inline(c: &mut crate::inline::Cursor<'_, '_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        id: c.next()?,
+        email: c.next()?,
+        name: c.next()?,
+        language: c.next()?,
+        password_hash: c.next()?,
+        email_verified_at: c.next()?,
+        terms_accepted_at: c.next()?,
+        recovery_hash: c.next()?,
+        pin_hash: c.next()?,
+        phone: c.next()?,
+        phone_verified_at: c.next()?,
+        second_factor: c.next()?,
+        totp_secret: c.next()?,
+        totp_pending_secret: c.next()?,
+        totp_last_step: c.next()?,
+        failed_logins: c.next()?,
+        locked_until: c.next()?,
+        network_admin: flag(c.next()?),
+        network_verifier: flag(c.next()?),
+        circle_only: flag(c.next()?),
+        deleted_at: c.next()?,
+        created_at: c.next()?,
+        time_zone: c.next()?,
+    })
+}
+
 pub struct NewUser<'a> {
     pub id: &'a str,
     pub email: &'a str,

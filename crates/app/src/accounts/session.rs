@@ -139,13 +139,12 @@ pub async fn authenticate_as(ctx: &Ctx, cred: Credential<'_>, activity: Activity
             return Err(AppError::NotAuthenticated);
         }
     }
-    let mut conn = ctx.store.reader().await?;
     let session = match cred {
-        // The session and its account in one statement (every API request).
+        // The session and its account in one statement (every API request;
+        // on SQLite, read on the request's own thread).
         Credential::Bearer(token) => {
-            let found = sessions::with_user_by_token_hash(&mut conn, &hash_token(token)).await?;
+            let found = ctx.store.session_with_user(&hash_token(token)).await?;
             let (session, user) = found.ok_or(AppError::NotAuthenticated)?;
-            drop(conn);
             return resolve_with(ctx, session, user, activity).await;
         }
         Credential::Device {
@@ -156,6 +155,7 @@ pub async fn authenticate_as(ctx: &Ctx, cred: Credential<'_>, activity: Activity
             let session_id = session_id
                 .parse::<SessionId>()
                 .map_err(|_| AppError::NotAuthenticated)?;
+            let mut conn = ctx.store.reader().await?;
             let device = devices::by_token_hash(&mut conn, &hash_token(device_token)).await?;
             match (device, sessions::by_id(&mut conn, session_id).await?) {
                 // Bound to the device: a session id alone, or from another device, is worth nothing.
@@ -165,7 +165,6 @@ pub async fn authenticate_as(ctx: &Ctx, cred: Credential<'_>, activity: Activity
         }
     };
     let session = session.ok_or(AppError::NotAuthenticated)?;
-    drop(conn);
     resolve(ctx, session, activity).await
 }
 

@@ -75,18 +75,22 @@ pub(crate) async fn writable(conn: &mut Conn, user_id: UserId, thread_id: Thread
 }
 
 /// [`writable`] for a message post, with what the post needs of its
-/// author, in one statement for a participant in person (the common case;
-/// every other way in goes through [`writable`], the same door).
+/// author, in one statement for a participant in person (the common case,
+/// read on the request's own thread on SQLite; every other way in goes
+/// through [`writable`], the same door).
 pub(crate) async fn writable_for_post(
-    conn: &mut Conn,
+    ctx: &Ctx,
     user_id: UserId,
     thread_id: ThreadId,
 ) -> AppResult<(ThreadRow, store::PostFacts)> {
-    let facts = store::post_facts(&mut *conn, thread_id, user_id)
+    let facts = ctx
+        .store
+        .post_facts(thread_id, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !facts.in_person {
-        return Ok((writable(conn, user_id, thread_id).await?, facts));
+        let mut conn = ctx.store.reader().await?;
+        return Ok((writable(&mut conn, user_id, thread_id).await?, facts));
     }
     // A participant in person reaches it as `Reach::Participant` (never an
     // observer); the organization part of the door, as `in_active_org`.

@@ -47,12 +47,9 @@ pub async fn post(
     let me = me(principal)?.clone();
     let body = clean_body(body)?;
     flood_check(ctx, me.user_id)?;
-    let (t, author) = {
-        let mut conn = ctx.store.reader().await?;
-        let (t, facts) = writable_for_post(&mut conn, me.user_id, id).await?;
-        open(&t)?;
-        (t, post_author(me.user_id, facts, lang))
-    };
+    let (t, facts) = writable_for_post(ctx, me.user_id, id).await?;
+    open(&t)?;
+    let author = post_author(me.user_id, facts, lang);
     let message_id = MessageId::new();
     let audit = event_for(&me, &t, "thread.message_posted", AuditAction::Create, client).scope("message", message_id);
     let view = MessageView {

@@ -618,11 +618,16 @@ async fn postgres_outage_answers_503_quickly_and_recovers() {
         t.elapsed()
     );
     figures.push(format!("8 concurrent GET /account {} ms", t.elapsed().as_millis()));
-    // A page says so too (a browser's cookies, the default language).
+    // A page says so too (a browser's cookies, the default language). The
+    // account cookie names a session the database must be asked about: a
+    // text that is no session id at all names no session, database or not.
     let page = app
         .http
         .get(format!("{}/", app.url))
-        .header("cookie", "cercle_device=x; cercle_account=y")
+        .header(
+            "cookie",
+            format!("cercle_device=x; cercle_account={}", cercle_domain::SessionId::new()),
+        )
         .send()
         .await
         .expect("page");
