@@ -46,8 +46,13 @@ use tracing::Instrument;
 /// What a write returns: a future borrowing the writer's connection.
 pub type WriteFuture<'c, T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>;
 
-/// At most this many writes share one commit.
-pub const MAX_WRITES: usize = 256;
+/// At most this many writes share one commit. Each batch pays a few
+/// costs whatever its size (the commit's sync, the reads of the threads'
+/// people for their notifications, a dozen statements): at the SQLite
+/// ceiling, with 256, the batches were full and the writer was the limit
+/// (docs/benchmarks.md section 32). The multi-row statements are cut in
+/// chunks, so a larger batch never exceeds a statement's parameters.
+pub const MAX_WRITES: usize = 1024;
 
 /// A batch takes no more writes once its work has lasted this long, so the
 /// first write of a batch waits at most about this (plus the commit).

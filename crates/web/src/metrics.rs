@@ -28,7 +28,7 @@ const WRITE_BUCKETS: &[f64] = &[
 
 /// Buckets for how many writes shared one commit (at most
 /// `cercle_store::batch::MAX_WRITES`).
-const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0];
 
 /// The process's recorder, installed by the first [`Metrics`]. `None` when
 /// another global recorder was there first (then only `cercle_build_info`
