@@ -76,6 +76,7 @@ impl Inline {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::debug!(error = %e, "no inline SQLite connection; reading through the pool");
+                    metrics::counter!("cercle_sqlite_inline_fallbacks_total").increment(1);
                     return None;
                 }
             },
@@ -89,7 +90,10 @@ impl Inline {
                 Some(value)
             }
             Err(e) => {
+                // Counted: a read that always fails here (a statement the
+                // schema no longer fits) would only be slower, never wrong.
                 tracing::debug!(error = %e, "inline SQLite read failed; reading through the pool");
+                metrics::counter!("cercle_sqlite_inline_fallbacks_total").increment(1);
                 None
             }
         }

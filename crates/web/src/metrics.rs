@@ -115,6 +115,10 @@ fn describe() {
         "Reads of a person's bell for their live connections (one per person, language and change, shared)."
     );
     describe_counter!(
+        "cercle_sqlite_inline_fallbacks_total",
+        "SQLite reads on the request's own thread that could not answer and were read again through the pool."
+    );
+    describe_counter!(
         "cercle_account_language_reads_total",
         "Reads of the account language of a bearer token (kept by the node for a minute)."
     );
