@@ -934,7 +934,9 @@ async fn care_channels_in_a_browser() {
     p.fill("#thr-body", "Merci, à bientôt.").await;
     p.click("#thr-send").await;
     let (token, path) = (a.token.clone(), format!("/threads/{thread}/messages"));
-    cercle_testkit::eventually("the patient's answer", async || {
+    // Waited for in the browser: if it never comes, the failure shows the
+    // page (the composer's status says why a post was refused).
+    p.wait_until("the patient's answer", async || {
         let (_, m) = app.get(&path, Some(&token)).await;
         m.to_string().contains("Merci, à bientôt.").then_some(())
     })
