@@ -69,33 +69,38 @@ impl Inline {
         if self.closed.load(Ordering::Relaxed) {
             return None;
         }
-        let taken = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        let conn = match taken {
-            Some(c) => c,
-            None => match self.open() {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::debug!(error = %e, "no inline SQLite connection; reading through the pool");
-                    metrics::counter!("cercle_sqlite_inline_fallbacks_total").increment(1);
-                    return None;
-                }
-            },
-        };
-        match read(&conn) {
-            Ok(value) => {
-                let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-                if idle.len() < KEPT && !self.closed.load(Ordering::Relaxed) {
-                    idle.push(conn);
-                }
-                Some(value)
-            }
+        let outcome = self.take().and_then(|conn| {
+            let value = read(&conn)?;
+            self.give_back(conn);
+            Ok(value)
+        });
+        match outcome {
+            Ok(value) => Some(value),
             Err(e) => {
                 // Counted: a read that always fails here (a statement the
                 // schema no longer fits) would only be slower, never wrong.
+                // The connection of a failed read is dropped, not kept.
                 tracing::debug!(error = %e, "inline SQLite read failed; reading through the pool");
                 metrics::counter!("cercle_sqlite_inline_fallbacks_total").increment(1);
                 None
             }
+        }
+    }
+
+    /// A kept connection, or a new one.
+    fn take(&self) -> rusqlite::Result<rusqlite::Connection> {
+        match self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+            Some(conn) => Ok(conn),
+            None => self.open(),
+        }
+    }
+
+    /// Keeps `conn` for the next read, unless enough are kept or the store
+    /// is closed.
+    fn give_back(&self, conn: rusqlite::Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < KEPT && !self.closed.load(Ordering::Relaxed) {
+            idle.push(conn);
         }
     }
 

@@ -340,15 +340,11 @@ impl Store {
     /// ([`sessions::with_user_by_token_hash`]): on SQLite, read on this
     /// thread when it can be ([`inline`]), else through the pool.
     pub async fn session_with_user(&self, token_hash: &str) -> Result<Option<(sessions::SessionRow, users::UserRow)>> {
-        if let Some(found) = self
-            .inline
-            .as_ref()
-            .and_then(|i| i.read(|c| sessions::with_user_inline(c, token_hash)))
-        {
-            return Ok(found);
-        }
-        let mut conn = self.reader().await?;
-        sessions::with_user_by_token_hash(&mut conn, token_hash).await
+        self.read_here_or_pool(
+            |c| sessions::with_user_inline(c, token_hash),
+            async |conn| sessions::with_user_by_token_hash(conn, token_hash).await,
+        )
+        .await
     }
 
     /// What a message post needs to know ([`threads::post_facts`]): on
@@ -359,15 +355,25 @@ impl Store {
         thread_id: cercle_domain::ThreadId,
         user_id: cercle_domain::UserId,
     ) -> Result<Option<threads::PostFacts>> {
-        if let Some(found) = self
-            .inline
-            .as_ref()
-            .and_then(|i| i.read(|c| threads::post_facts_inline(c, thread_id, user_id)))
-        {
+        self.read_here_or_pool(
+            |c| threads::post_facts_inline(c, thread_id, user_id),
+            async |conn| threads::post_facts(conn, thread_id, user_id).await,
+        )
+        .await
+    }
+
+    /// `here` on this thread ([`inline`], SQLite), else `pool` on a reader:
+    /// the same read by either driver.
+    async fn read_here_or_pool<T>(
+        &self,
+        here: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+        pool: impl AsyncFnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
+        if let Some(found) = self.inline.as_ref().and_then(|i| i.read(here)) {
             return Ok(found);
         }
         let mut conn = self.reader().await?;
-        threads::post_facts(&mut conn, thread_id, user_id).await
+        pool(&mut conn).await
     }
 
     /// A read-only transaction that sees one snapshot of the database from
