@@ -377,6 +377,12 @@ fn fold_changes(n: &Unread, ring_again_after_ms: i64, now: Timestamp) -> bool {
 /// after the batch. Returns the people who had such a notification (the
 /// others with messages not theirs need a new one, counting from
 /// `numbered`).
+///
+/// The read returns only the notifications this may write and the people
+/// who have none ([`fold_read`]): under load, a batch of a few messages to
+/// a thread of hundreds of people finds almost every notification counting
+/// with nothing to change, and reading them all was most of the writer's
+/// time at 1,000 messages/s (docs/benchmarks.md, section 33).
 pub async fn fold_batch(
     conn: &mut Conn,
     thread_id: ThreadId,
@@ -388,22 +394,35 @@ pub async fn fold_batch(
     let mut had = Vec::new();
     for chunk in shares.chunks(READ_CHUNK) {
         let by_user: std::collections::HashMap<UserId, &Share> = chunk.iter().map(|s| (s.user_id, s)).collect();
-        let sql = format!(
-            "SELECT id, user_id, ring_pending, updated_at, next_check_at, rung_at, from_normal FROM notifications \
-             WHERE thread_id = $1 AND read_at IS NULL AND high_priority = 0 AND user_id IN ({})",
-            crate::profiles::placeholders(2, chunk.len())
-        );
+        let authors: Vec<UserId> = chunk.iter().filter(|s| s.own > 0).map(|s| s.user_id).collect();
+        let sql = fold_read(chunk.len(), authors.len());
         let sql = crate::params::positional(&*conn, &sql);
-        let mut q = sqlx::query(&sql).bind(thread_id);
+        let mut q = sqlx::query(&sql);
         for s in chunk {
             q = q.bind(s.user_id);
         }
+        q = q
+            .bind(thread_id)
+            .bind(now.0 - FOLD_TIME_STEP_MS)
+            .bind(ring_again_after_ms)
+            .bind(now.0)
+            .bind(ring_again_after_ms)
+            .bind(now.0);
+        for a in &authors {
+            q = q.bind(*a);
+        }
         let mut folds: Vec<(NotificationId, i64, Option<UserId>)> = Vec::new();
         let mut own_only: Vec<(NotificationId, i64)> = Vec::new();
+        let mut missing: HashSet<UserId> = HashSet::new();
         for r in q.fetch_all(&mut *conn).await? {
+            let user_id: UserId = r.try_get("user_id")?;
+            let Some(id) = r.try_get::<Option<NotificationId>, _>("id")? else {
+                missing.insert(user_id);
+                continue;
+            };
             let n = Unread {
-                id: r.try_get("id")?,
-                user_id: r.try_get("user_id")?,
+                id,
+                user_id,
                 ring_pending: r.try_get::<i64, _>("ring_pending")? != 0,
                 updated_at: r.try_get("updated_at")?,
                 next_check_at: r.try_get("next_check_at")?,
@@ -413,7 +432,6 @@ pub async fn fold_batch(
             let Some(share) = by_user.get(&n.user_id) else {
                 continue;
             };
-            had.push(n.user_id);
             if share.others > 0 {
                 if !n.counting {
                     folds.push((n.id, share.others, share.actor));
@@ -424,6 +442,7 @@ pub async fn fold_batch(
                 own_only.push((n.id, share.own));
             }
         }
+        had.extend(chunk.iter().map(|s| s.user_id).filter(|u| !missing.contains(u)));
         for folds in folds.chunks(CHUNK) {
             fold_rows(&mut *conn, folds, numbered, ring_again_after_ms, now).await?;
         }
@@ -432,6 +451,46 @@ pub async fn fold_batch(
         }
     }
     Ok(had)
+}
+
+/// The read of [`fold_batch`] for `people` people of whom `authors`
+/// posted: for each person (parameters `$1…`), their unread (normal)
+/// notifications of the thread that the batch may write, or one row with
+/// no notification (`id` empty) if they have none. A notification is left
+/// out only when it counts, its person did not post, and [`fold_changes`]
+/// is false: the last condition below is that function's, in SQL (each
+/// one that is left out would be skipped by it; those returned are decided
+/// by it again). Parameters after the people: the thread, `now` less
+/// [`FOLD_TIME_STEP_MS`], the ring pause, `now`, the ring pause, `now`,
+/// then the authors.
+fn fold_read(people: usize, authors: usize) -> String {
+    let p = |i: usize| format!("${}", people + i);
+    let values: Vec<String> = (1..=people).map(|i| format!("(${i})")).collect();
+    let posted = if authors == 0 {
+        String::new()
+    } else {
+        format!(
+            " OR s.user_id IN ({})",
+            crate::profiles::placeholders(people + 7, authors)
+        )
+    };
+    format!(
+        "WITH s(user_id) AS (VALUES {}) \
+         SELECT s.user_id AS user_id, n.id AS id, n.ring_pending AS ring_pending, n.updated_at AS updated_at, \
+           n.next_check_at AS next_check_at, n.rung_at AS rung_at, n.from_normal AS from_normal \
+         FROM s LEFT JOIN notifications n ON n.user_id = s.user_id AND n.thread_id = {} \
+           AND n.read_at IS NULL AND n.high_priority = 0 \
+         WHERE n.id IS NULL OR n.from_normal IS NULL OR n.ring_pending = 0 OR n.updated_at <= {} \
+           OR n.next_check_at IS NULL \
+           OR n.next_check_at > CASE WHEN n.rung_at IS NOT NULL AND n.rung_at + {} > {} THEN n.rung_at + {} ELSE {} END{posted}",
+        values.join(", "),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+    )
 }
 
 /// Writes the folds of [`fold_batch`]: (notification, what its stored

@@ -26,6 +26,7 @@ backends!(
     preferences_friend_requests_and_what_is_refused,
     urgent_rings_are_bounded_and_without_a_phone_the_escalation_is_an_email,
     a_burst_of_messages_writes_only_what_changes,
+    folding_only_what_changes_leaves_each_notification_as_folding_all_would,
     a_read_waits_for_the_messages_being_written_to_its_thread,
 );
 
@@ -923,6 +924,147 @@ async fn a_burst_of_messages_writes_only_what_changes(db: Db) {
     );
     write_messages(&mut tx, thread, &[b_id], at(1_600)).await;
     assert_eq!(get(&mut tx, triage.id).await.0, 4);
+    tx.rollback().await.expect("rollback");
+}
+
+/// A batch's read of the thread's notifications leaves out those it would
+/// not write (`store::fold_batch`): its SQL filter must never leave out one
+/// whose ring owed, time or next look the fold changes. Each state of a
+/// counting notification (ring owed or not; its time older than, at and
+/// within the fold's step; never rung, rung before, at and within the ring
+/// pause; its next look none, later, and around now and the pause's end),
+/// counting or not yet, in two threads: one folded by
+/// `fold_batch`, the other by `fold_many`, which writes every row. Both
+/// must leave every notification's ring, time and next look the same, and
+/// one that did not count yet takes the batch's share and counts.
+async fn folding_only_what_changes_leaves_each_notification_as_folding_all_would(db: Db) {
+    use cercle_domain::notification_rules::NotificationKind;
+    use cercle_domain::{ThreadId, Timestamp, UserId};
+    use cercle_store::notifications::{self as store, Counting, Share};
+    use cercle_store::threads::Numbered;
+
+    let app = spawn(db).await;
+    let now = Timestamp(1_800_000_000_000);
+    let step = store::FOLD_TIME_STEP_MS;
+    let pause = RING_AGAIN_AFTER_MS;
+    let numbered = Numbered {
+        last_seq: 10,
+        normal_count: 10,
+    };
+    let mut states = Vec::new();
+    for ring_pending in [false, true] {
+        for updated_at in [now.0 - 5 * step, now.0 - step, now.0 - step + 1] {
+            for rung_at in [
+                None,
+                Some(now.0 - pause - 1),
+                Some(now.0 - pause),
+                Some(now.0 - pause / 2),
+            ] {
+                let mut next = vec![None, Some(now.0 + 2 * pause)];
+                let around = |t: i64| [-10, -1, 0, 1, 10].map(|d| Some(t + d));
+                next.extend(around(now.0));
+                if let Some(at) = rung_at {
+                    next.extend(around(at + pause));
+                }
+                for next_check_at in next {
+                    for counting in [true, false] {
+                        states.push((ring_pending, updated_at, rung_at, next_check_at, counting));
+                    }
+                }
+            }
+        }
+    }
+    let (folded_thread, all_thread) = (ThreadId::new(), ThreadId::new());
+    let actor = UserId::new();
+    let mut tx = app.ctx().store.begin().await.expect("begin");
+    let (mut users, mut batch_folded) = (Vec::new(), Vec::new());
+    for (i, &(ring_pending, updated_at, rung_at, next_check_at, counting)) in states.iter().enumerate() {
+        let user_id = UserId::new();
+        sqlx::query(
+            "INSERT INTO users (id, email, name, language, password_hash, created_at, updated_at) \
+             VALUES ($1, $2, 'Grid', 'fr', 'x', 0, 0)",
+        )
+        .bind(user_id.to_string())
+        .bind(format!("grid{i}@fleuve.test"))
+        .execute(&mut *tx)
+        .await
+        .expect("a user");
+        for thread in [folded_thread, all_thread] {
+            let mut n = NotificationRow::new(
+                user_id,
+                NotificationKind::Message,
+                Some(actor),
+                format!("/threads/{thread}"),
+                now,
+            );
+            n.thread_id = Some(thread);
+            n.ring_pending = ring_pending;
+            n.updated_at = updated_at;
+            n.rung_at = rung_at;
+            n.next_check_at = next_check_at;
+            n.counting = counting.then(|| Counting::after(numbered));
+            if thread == folded_thread {
+                batch_folded.push(n.id);
+            }
+            store::insert_many(&mut tx, &[n]).await.expect("a notification");
+        }
+        users.push(user_id);
+    }
+    let shares: Vec<Share> = users
+        .iter()
+        .map(|&user_id| Share {
+            user_id,
+            others: 1,
+            own: 0,
+            actor: Some(actor),
+        })
+        .collect();
+    let had = store::fold_batch(&mut tx, folded_thread, &shares, numbered, pause, now)
+        .await
+        .expect("fold_batch");
+    assert_eq!(had.len(), users.len(), "everyone had one");
+    let folded_all = store::fold_many(&mut tx, &users, all_thread, actor, pause, now)
+        .await
+        .expect("fold_many");
+    assert_eq!(folded_all.len(), users.len());
+
+    let sql = "SELECT ring_pending, updated_at, next_check_at FROM notifications WHERE user_id = $1 AND thread_id = $2";
+    let mut differ = Vec::new();
+    for ((state, user_id), &id) in states.iter().zip(&users).zip(&batch_folded) {
+        let counting = state.4;
+        let n = store::get(&mut tx, id).await.expect("read").expect("the notification");
+        assert!(n.counting.is_some(), "every one counts after the batch: {state:?}");
+        if !counting {
+            assert_eq!(
+                (n.count, n.actor_id),
+                (2, Some(actor)),
+                "{state:?} took the batch's share"
+            );
+        }
+        let mut seen = Vec::new();
+        for thread in [folded_thread, all_thread] {
+            let row = sqlx::query(sql)
+                .bind(user_id.to_string())
+                .bind(thread.to_string())
+                .fetch_one(&mut *tx)
+                .await
+                .expect("the notification");
+            seen.push((
+                sqlx::Row::get::<i64, _>(&row, "ring_pending"),
+                sqlx::Row::get::<i64, _>(&row, "updated_at"),
+                sqlx::Row::get::<Option<i64>, _>(&row, "next_check_at"),
+            ));
+        }
+        if seen[0] != seen[1] {
+            differ.push((state, seen));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} states folded otherwise than by folding all (state, [batch, all]): {differ:?}",
+        differ.len(),
+        states.len()
+    );
     tx.rollback().await.expect("rollback");
 }
 
