@@ -328,12 +328,12 @@ impl Hub {
 }
 
 async fn start_id(ctx: &Ctx) -> AppResult<i64> {
-    let mut conn = ctx.store.reader().await?;
+    let mut conn = ctx.store.events_reader().await?;
     Ok(log::last_event_id(&mut conn).await?)
 }
 
 async fn read_after(ctx: &Ctx, last: i64) -> AppResult<Vec<EventRow>> {
-    let mut conn = ctx.store.reader().await?;
+    let mut conn = ctx.store.events_reader().await?;
     Ok(log::events_after(&mut conn, last, 500).await?)
 }
 

@@ -19,6 +19,7 @@ backends!(
     posts_at_once_are_each_answered_and_kept_once,
     a_person_s_streams_share_one_access_check,
     a_burst_reaches_a_stream_whole_when_it_ends_with_what_it_may_not_see,
+    delivery_does_not_wait_behind_the_requests_reads,
 );
 
 const UNICODE: &str = "Fièvre ≥ 38 °C — œdème, Œdème, ça, été ; vue par مريم حداد";
@@ -698,6 +699,64 @@ async fn a_person_s_streams_share_one_access_check(db: Db) {
         }
     }))
     .await;
+}
+
+/// The node's dispatcher reads the log on a connection of its own: with
+/// every connection of the shared read pool taken (requests queueing under
+/// load), what was committed still reaches the streams. Before, the
+/// dispatcher queued with the requests, for up to the pool's wait (10 s).
+/// The second message is written by the group-commit writer, whose
+/// connection is not the shared pool's either, and found by the
+/// dispatcher's look at the log every 500 ms.
+async fn delivery_does_not_wait_behind_the_requests_reads(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (a, b, _) = admin_and_two_members(&app).await;
+    let thread = clinical_thread(&app, &a, &[&b], "Sans attente").await;
+    let thread_id: cercle_domain::ThreadId = thread.parse().expect("a thread id");
+    let mut ws = events_socket(&app.url, &b.token, None).await;
+    until_ready(&mut ws).await;
+    // A first message: B's stream has its answer for the thread, and a
+    // message's data to copy.
+    post_message(&app, &a, &thread, "premier").await;
+    let first = next_of(&mut ws, "message").await;
+
+    let store = &app.ctx().store;
+    let mut held = Vec::new();
+    while held.len() < 64 {
+        match tokio::time::timeout(Duration::from_millis(300), store.reader()).await {
+            Ok(Ok(conn)) => held.push(conn),
+            _ => break,
+        }
+    }
+    assert!(
+        !held.is_empty() && held.len() < 64,
+        "the shared pool is taken whole: {} connections",
+        held.len()
+    );
+    let mut data = first["data"].clone();
+    data["body"] = json!("pendant l'attente");
+    data["seq"] = json!(data["seq"].as_i64().expect("seq") + 1);
+    let payload = data.to_string();
+    let now = app.ctx().clock.now();
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                cercle_store::events::append_event(
+                    conn,
+                    &cercle_domain::events::Topic::Thread(thread_id),
+                    cercle_domain::events::EventKind::Message,
+                    &payload,
+                    now,
+                )
+                .await
+            })
+        })
+        .await
+        .expect("the event logged");
+    let got = tokio::time::timeout(Duration::from_secs(4), next_of(&mut ws, "message")).await;
+    drop(held);
+    let got = got.expect("delivered while the shared pool is taken");
+    assert_eq!(got["data"]["body"], "pendant l'attente", "{got}");
 }
 
 /// The flood limit is a setting (`messages_per_minute`).
