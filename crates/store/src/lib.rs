@@ -262,26 +262,10 @@ impl Store {
                 }
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(PG_CONNECTIONS)
-                    .acquire_timeout(BUSY_WAIT)
-                    // sqlx queues the rollback of a dropped transaction and
-                    // counts it done at once; a connection that still counts
-                    // one open is not given to anyone else.
-                    .after_release(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
-                    .connect(url)
-                    .await?;
+                let pool = pg_pool(PG_CONNECTIONS).connect(url).await?;
                 let options = <sqlx::any::AnyConnectOptions as std::str::FromStr>::from_str(&writer_url(url))?;
-                let batch_pool = AnyPoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(BUSY_WAIT)
-                    .after_release(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
-                    .connect_lazy_with(options);
-                let events = AnyPoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(BUSY_WAIT)
-                    .after_release(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
-                    .connect_lazy(url)?;
+                let batch_pool = pg_pool(1).connect_lazy_with(options);
+                let events = pg_pool(1).connect_lazy(url)?;
                 Store {
                     read: pool.clone(),
                     events,
@@ -473,6 +457,18 @@ impl Store {
         self.read.close().await;
         self.events.close().await;
     }
+}
+
+/// The options of a PostgreSQL pool of at most `max` connections: the
+/// shared one, the writer's and the dispatcher's.
+fn pg_pool(max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(BUSY_WAIT)
+        // sqlx queues the rollback of a dropped transaction and counts it
+        // done at once; a connection that still counts one open is not
+        // given to anyone else.
+        .after_release(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
 }
 
 /// The group-commit writer's PostgreSQL URL: `url` with a larger cache of

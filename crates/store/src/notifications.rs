@@ -474,22 +474,18 @@ fn fold_read(people: usize, authors: usize) -> String {
             crate::profiles::placeholders(people + 7, authors)
         )
     };
+    let (thread, step_ago, pause, now, pause_again, now_again) = (p(1), p(2), p(3), p(4), p(5), p(6));
     format!(
-        "WITH s(user_id) AS (VALUES {}) \
+        "WITH s(user_id) AS (VALUES {values}) \
          SELECT s.user_id AS user_id, n.id AS id, n.ring_pending AS ring_pending, n.updated_at AS updated_at, \
            n.next_check_at AS next_check_at, n.rung_at AS rung_at, n.from_normal AS from_normal \
-         FROM s LEFT JOIN notifications n ON n.user_id = s.user_id AND n.thread_id = {} \
+         FROM s LEFT JOIN notifications n ON n.user_id = s.user_id AND n.thread_id = {thread} \
            AND n.read_at IS NULL AND n.high_priority = 0 \
-         WHERE n.id IS NULL OR n.from_normal IS NULL OR n.ring_pending = 0 OR n.updated_at <= {} \
+         WHERE n.id IS NULL OR n.from_normal IS NULL OR n.ring_pending = 0 OR n.updated_at <= {step_ago} \
            OR n.next_check_at IS NULL \
-           OR n.next_check_at > CASE WHEN n.rung_at IS NOT NULL AND n.rung_at + {} > {} THEN n.rung_at + {} ELSE {} END{posted}",
-        values.join(", "),
-        p(1),
-        p(2),
-        p(3),
-        p(4),
-        p(5),
-        p(6),
+           OR n.next_check_at > CASE WHEN n.rung_at IS NOT NULL AND n.rung_at + {pause} > {now} \
+             THEN n.rung_at + {pause_again} ELSE {now_again} END{posted}",
+        values = values.join(", "),
     )
 }
 
