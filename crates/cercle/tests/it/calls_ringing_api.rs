@@ -220,9 +220,7 @@ async fn a_call_rings_who_may_join_and_be_interrupted_and_a_decline_reaches_the_
             .is_some_and(|n| !n.is_empty()),
         "{ring}"
     );
-    for s in SECRETS {
-        assert!(!ring.to_string().contains(s), "the ring holds {s:?}: {ring}");
-    }
+    crate::helpers::assert_none_of(&SECRETS, "the ring", &ring.to_string());
     // B's installed app rings: generic words in B's language, the thread's path.
     let pushed = eventually("a push to B's phone", async || {
         let p = service.received();
@@ -233,9 +231,7 @@ async fn a_call_rings_who_may_join_and_be_interrupted_and_a_decline_reaches_the_
     let push: Value = serde_json::from_str(&browser.decrypt(&pushed[0].1)).expect("push payload is JSON");
     assert_eq!(push["title"], "Appel vidéo entrant", "{push}");
     assert_eq!(push["url"], format!("/threads/{thread}"), "{push}");
-    for s in SECRETS {
-        assert!(!push.to_string().contains(s), "the push holds {s:?}: {push}");
-    }
+    crate::helpers::assert_none_of(&SECRETS, "the push", &push.to_string());
     assert_eq!(
         pushed[0].0.get("urgency").and_then(|v| v.to_str().ok()),
         Some("high"),

@@ -523,3 +523,17 @@ pub async fn next_frame(ws: &mut Ws, wait: Duration) -> Option<Value> {
         }
     }
 }
+
+/// Fails if `text` holds one of `secrets` (a patient's name, birth year…)
+/// as a word of its own: "1941" inside a timestamp (`1796456194105`) or an
+/// id (`…24819411bfd4`) is not the birth year.
+pub fn assert_none_of(secrets: &[&str], what: &str, text: &str) {
+    for s in secrets {
+        let alone = text.match_indices(s).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + s.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        });
+        assert!(!alone, "{what} holds {s:?}: {text}");
+    }
+}
