@@ -93,13 +93,21 @@ pub(crate) async fn writable_for_post(
         return Ok((writable(&mut conn, user_id, thread_id).await?, facts));
     }
     // A participant in person reaches it as `Reach::Participant` (never an
-    // observer); the organization part of the door, as `in_active_org`.
-    if let Some(org) = facts.thread.org_id {
-        if facts.active_org.as_deref() != Some(org.to_string().as_str()) {
-            return Err(AppError::NotFound);
-        }
+    // observer), through the organization part of the door.
+    if !in_person_org_open(&facts) {
+        return Err(AppError::NotFound);
     }
     Ok((facts.thread.clone(), facts))
+}
+
+/// For a participant in person, the organization part of the door
+/// ([`in_active_org`]) read off the post's facts: a thread of an
+/// organization only while it is their active one.
+fn in_person_org_open(facts: &store::PostFacts) -> bool {
+    match facts.thread.org_id {
+        Some(org) => facts.active_org.as_deref() == Some(org.to_string().as_str()),
+        None => true,
+    }
 }
 
 /// The thread, if the person may manage it (participants, closing,
@@ -125,8 +133,17 @@ pub async fn may_receive(ctx: &Ctx, user_id: &str, thread_id: &str) -> AppResult
     receives(ctx, user_id, thread_id).await
 }
 
-/// [`may_receive`] of ids already read.
+/// [`may_receive`] of ids already read. A participant in person (the
+/// common case) is answered by the one statement a post reads
+/// ([`writable_for_post`]) instead of the four of [`reachable_as`]: every
+/// stream of a thread and every first ring of its notifications asks this
+/// at its first message, all at once.
 async fn receives(ctx: &Ctx, user_id: UserId, thread_id: ThreadId) -> AppResult<bool> {
+    match ctx.store.post_facts(thread_id, user_id).await? {
+        None => return Ok(false),
+        Some(facts) if facts.in_person => return Ok(in_person_org_open(&facts)),
+        Some(_) => {}
+    }
     let mut conn = ctx.store.reader().await?;
     match reachable_as(&mut conn, user_id, thread_id).await {
         Ok(_) => Ok(true),

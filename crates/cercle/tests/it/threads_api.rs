@@ -5,8 +5,8 @@
 
 use crate::backends;
 use crate::helpers::{
-    admin_and_two_members, clinical_thread, events_socket, id_of, next_frame, post_message, upload_to_thread as upload,
-    Ws,
+    admin_and_two_members, clinical_thread, events_socket, fleuve_and_two_members, id_of, next_frame, org_with_members,
+    post_message, set_active_org, upload_to_thread as upload, Ws,
 };
 use cercle_testkit::{Db, TestApp};
 use serde_json::{json, Value};
@@ -20,6 +20,7 @@ backends!(
     a_person_s_streams_share_one_access_check,
     a_burst_reaches_a_stream_whole_when_it_ends_with_what_it_may_not_see,
     delivery_does_not_wait_behind_the_requests_reads,
+    receiving_is_the_door_of_reading,
 );
 
 const UNICODE: &str = "Fièvre ≥ 38 °C — œdème, Œdème, ça, été ; vue par مريم حداد";
@@ -699,6 +700,43 @@ async fn a_person_s_streams_share_one_access_check(db: Db) {
         }
     }))
     .await;
+}
+
+/// Whether a thread's events may reach a person (their streams, the rings
+/// of their notifications) is the door of reading the thread: asked of a
+/// participant in person, it is answered by the post's one statement, and
+/// must agree with the full door for the organization part too (another
+/// organization active: nothing, as reading it is "not found").
+async fn receiving_is_the_door_of_reading(db: Db) {
+    use cercle_app::threads::service::may_receive;
+    let app = TestApp::spawn(db).await;
+    let (org, b, c) = fleuve_and_two_members(&app).await;
+    let a = &org.admin;
+    let t = clinical_thread(&app, a, &[&b], "La porte").await;
+    let (a_id, b_id, c_id) = (id_of(&app, a).await, id_of(&app, &b).await, id_of(&app, &c).await);
+    let check = |who: &'static str, id: String, token: String, expected: bool| {
+        let (app, t) = (&app, &t);
+        async move {
+            let receives = may_receive(app.ctx(), &id, t).await.expect("an answer");
+            let (status, _) = app.get(&format!("/threads/{t}/messages"), Some(&token)).await;
+            assert_eq!(receives, expected, "{who} receives");
+            assert_eq!(status == 200, expected, "{who} reads ({status})");
+        }
+    };
+    check("A, its author", a_id.clone(), a.token.clone(), true).await;
+    check("B, a participant", b_id.clone(), b.token.clone(), true).await;
+    check("C, not a participant", c_id, c.token.clone(), false).await;
+
+    // B's active organization another one: the thread is not found for B.
+    org_with_members(&app, "Clinique de la Baie", &[&b]).await;
+    check("B in another organization", b_id.clone(), b.token.clone(), false).await;
+    set_active_org(&app, &org.id, &[&b]).await;
+    check("B back in its organization", b_id.clone(), b.token.clone(), true).await;
+
+    // No such thread, and no thread id at all.
+    let nowhere = cercle_domain::ThreadId::new().to_string();
+    assert!(!may_receive(app.ctx(), &b_id, &nowhere).await.expect("an answer"));
+    assert!(!may_receive(app.ctx(), &b_id, "pas-un-fil").await.expect("an answer"));
 }
 
 /// The node's dispatcher reads the log on a connection of its own: with
