@@ -723,7 +723,7 @@ async fn receiving_is_the_door_of_reading(db: Db) {
             assert_eq!(status == 200, expected, "{who} reads ({status})");
         }
     };
-    check("A, its author", a_id.clone(), a.token.clone(), true).await;
+    check("A, its author", a_id, a.token.clone(), true).await;
     check("B, a participant", b_id.clone(), b.token.clone(), true).await;
     check("C, not a participant", c_id, c.token.clone(), false).await;
 
