@@ -462,7 +462,8 @@ pub async fn fold_batch(
 /// one that is left out would be skipped by it; those returned are decided
 /// by it again). Parameters after the people: the thread, `now` less
 /// [`FOLD_TIME_STEP_MS`], the ring pause, `now`, the ring pause, `now`,
-/// then the authors.
+/// then the authors: each appears once, in order, so that SQLite binds them
+/// as `?` ([`crate::params::positional`]), hence the pause and `now` twice.
 fn fold_read(people: usize, authors: usize) -> String {
     let p = |i: usize| format!("${}", people + i);
     let values: Vec<String> = (1..=people).map(|i| format!("(${i})")).collect();

@@ -44,13 +44,23 @@ pub(crate) async fn reachable_as(
 /// for a professional only while it is their active organization (teams'
 /// triage, which acts before the person reaches the thread, asks this too).
 pub(crate) async fn in_active_org(conn: &mut Conn, user_id: UserId, t: &ThreadRow) -> AppResult<()> {
-    if let Some(org) = t.org_id {
+    // A thread of no organization needs no read.
+    if t.org_id.is_some() {
         let active = users::active_org(&mut *conn, &user_id.to_string()).await?;
-        if active.as_deref() != Some(org.to_string().as_str()) {
+        if !org_open(t, active.as_deref()) {
             return Err(AppError::NotFound);
         }
     }
     Ok(())
+}
+
+/// The organization part of the door, the person's active organization
+/// (`active`) known: a thread of no organization, or of that one.
+fn org_open(t: &ThreadRow, active: Option<&str>) -> bool {
+    match t.org_id {
+        Some(org) => active == Some(org.to_string().as_str()),
+        None => true,
+    }
 }
 
 /// [`reachable`] for the services of other modules (a thread's
@@ -94,20 +104,10 @@ pub(crate) async fn writable_for_post(
     }
     // A participant in person reaches it as `Reach::Participant` (never an
     // observer), through the organization part of the door.
-    if !in_person_org_open(&facts) {
+    if !org_open(&facts.thread, facts.active_org.as_deref()) {
         return Err(AppError::NotFound);
     }
     Ok((facts.thread.clone(), facts))
-}
-
-/// For a participant in person, the organization part of the door
-/// ([`in_active_org`]) read off the post's facts: a thread of an
-/// organization only while it is their active one.
-fn in_person_org_open(facts: &store::PostFacts) -> bool {
-    match facts.thread.org_id {
-        Some(org) => facts.active_org.as_deref() == Some(org.to_string().as_str()),
-        None => true,
-    }
 }
 
 /// The thread, if the person may manage it (participants, closing,
@@ -141,7 +141,7 @@ pub async fn may_receive(ctx: &Ctx, user_id: &str, thread_id: &str) -> AppResult
 async fn receives(ctx: &Ctx, user_id: UserId, thread_id: ThreadId) -> AppResult<bool> {
     match ctx.store.post_facts(thread_id, user_id).await? {
         None => return Ok(false),
-        Some(facts) if facts.in_person => return Ok(in_person_org_open(&facts)),
+        Some(facts) if facts.in_person => return Ok(org_open(&facts.thread, facts.active_org.as_deref())),
         Some(_) => {}
     }
     let mut conn = ctx.store.reader().await?;
